@@ -1,0 +1,55 @@
+/*
+ * What a scenario step of kind "run" can call: named connector jobs.
+ *
+ * Each remote-system module contributes a table of jobs in
+ * harness/src/jobs_<system>.c (`const struct kh_job kh_jobs_<system>[]`,
+ * ended by an entry with a NULL name). A job reaches the running
+ * emulators, the connector client and the scenario's configuration through
+ * the kh_ctx accessors below.
+ */
+#ifndef KH_JOBS_H
+#define KH_JOBS_H
+
+#include <stddef.h>
+#include <cjson/cJSON.h>
+#include <kinsync.h>
+#include <kinmock/emulator.h>
+
+struct kh_ctx;
+
+/*
+ * Runs the job. options is the step's "options" object (may be NULL).
+ * *result may receive JSON (deleted by the caller) that the step can check
+ * with "expect_result". Returns the connector's code; on failure a
+ * one-line reason goes into err.
+ */
+typedef ks_rc (*kh_job_fn)(struct kh_ctx *ctx, const cJSON *options,
+                           cJSON **result, char *err, size_t errsz);
+
+struct kh_job {
+    const char *name;     /* "epicor.read_parts", "sync.orders", ... */
+    kh_job_fn run;
+    const char *summary;  /* one line for `kinsync check --list-jobs` */
+};
+
+/* The running emulator of a system ("epicor", ...), or NULL. */
+struct km_emulator *kh_ctx_emulator(struct kh_ctx *ctx, const char *system);
+
+/* The connector client of the scenario (shared clock, captured log). */
+struct ks_client *kh_ctx_client(struct kh_ctx *ctx);
+struct ks_clock *kh_ctx_clock(struct kh_ctx *ctx);
+
+/* given.connector.<system>: how the connector reaches the system
+ * (credentials, company, ...); NULL when absent. Borrowed. */
+const cJSON *kh_ctx_connector_config(struct kh_ctx *ctx, const char *system);
+
+/*
+ * A place for jobs to keep objects across the steps of one scenario (a
+ * logged-in Epicor handle, the state store, ...). set takes ownership and
+ * calls free_fn at the end of the scenario (or when replaced).
+ */
+void *kh_ctx_slot(struct kh_ctx *ctx, const char *key);
+void kh_ctx_set_slot(struct kh_ctx *ctx, const char *key, void *value,
+                     void (*free_fn)(void *));
+
+#endif

@@ -1,0 +1,90 @@
+/*
+ * The interface every platform emulator offers to the harness and to
+ * `kinsync serve`: build state from a scenario's configuration, serve it
+ * over a km_server, show the state as JSON, act on it the way a shopper or
+ * an ERP user would, and deliver due webhooks.
+ */
+#ifndef KINMOCK_EMULATOR_H
+#define KINMOCK_EMULATOR_H
+
+#include "server.h"
+
+struct km_emulator;
+
+struct km_emulator_type {
+    const char *name;    /* "epicor", "bigcommerce", "woocommerce", "static" */
+
+    /*
+     * Builds the state from config: the scenario's given.<name> object,
+     * with "$fixture" references already replaced by the fixtures' JSON.
+     * "faults" is handled by the caller and must be ignored here; any
+     * other unknown key is an error. Returns 0, or -1 with a reason that
+     * names the offending key in err.
+     */
+    int (*state_new)(void **state, const cJSON *config,
+                     struct ks_clock *clock, char *err, size_t errsz);
+    void (*state_free)(void *state);
+
+    const struct km_route *routes;
+    size_t nroutes;
+    km_before_fn before;
+    km_after_fn after;
+    km_fault_action_fn fault_action;
+    km_handler_fn not_found;
+
+    /* Called once the server listens, so the state knows its own URL
+     * (links, webhook sources). May be NULL. */
+    void (*bound)(void *state, struct km_server *server);
+
+    /* The state as JSON for expectations by JSON pointer. Called with the
+     * server lock held. Caller deletes. */
+    cJSON *(*snapshot)(void *state);
+
+    /*
+     * Changes the state as a user of the platform would ("place_order",
+     * "change_part", ...). Called with the server lock held. *result may
+     * receive JSON for the caller (deleted by it). Returns 0, or -1 with
+     * a reason in err. May be NULL when the emulator has no actions.
+     */
+    int (*act)(void *state, const char *action, const cJSON *args,
+               cJSON **result, char *err, size_t errsz);
+
+    /*
+     * Delivers every webhook due at the server clock's current time.
+     * Called WITHOUT the server lock: it takes the lock itself to pick
+     * the deliveries and to record their outcome, and sends them
+     * unlocked (the receiver may call back into the emulator). Returns
+     * the number of deliveries attempted. May be NULL.
+     */
+    int (*pump)(void *state, struct km_server *server);
+};
+
+struct km_emulator {
+    const struct km_emulator_type *type;
+    struct km_server *server;
+    void *state;
+};
+
+/* Builds the state, starts the server (bind_addr NULL = 127.0.0.1, port 0
+ * = ephemeral) and applies config["faults"] when present. Returns 0 or -1
+ * with err. */
+int km_emulator_start(struct km_emulator **out,
+                      const struct km_emulator_type *type,
+                      const cJSON *config, struct ks_clock *clock,
+                      const char *bind_addr, uint16_t port, char *err,
+                      size_t errsz);
+void km_emulator_stop(struct km_emulator *emu); /* NULL-safe */
+
+/* Locked wrappers of the type's callbacks; -1 with err when the type has
+ * no such callback. */
+cJSON *km_emulator_snapshot(struct km_emulator *emu);
+int km_emulator_act(struct km_emulator *emu, const char *action,
+                    const cJSON *args, cJSON **result, char *err,
+                    size_t errsz);
+int km_emulator_pump(struct km_emulator *emu);
+
+/* The registry of emulator types compiled in; NULL-terminated. */
+extern const struct km_emulator_type *const km_emulator_types[];
+const struct km_emulator_type *km_emulator_type_find(const char *name);
+
+#endif

@@ -1,0 +1,184 @@
+/*
+ * The emulator core: an HTTP server on loopback (libmicrohttpd, its own
+ * threads), a route table, a request journal with secrets redacted, fault
+ * rules given as data, and limits on request size.
+ *
+ * Handlers of one server never run concurrently: the server holds its lock
+ * around every handler, hook and fault action. Code outside the server
+ * (the harness, an admin API) that touches the emulator's state takes the
+ * same lock with km_server_lock().
+ */
+#ifndef KINMOCK_SERVER_H
+#define KINMOCK_SERVER_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <cjson/cJSON.h>
+#include <kinsync/clock.h>
+
+struct km_server;
+struct km_request;
+
+/* A reply under construction. Handlers fill it with the functions below. */
+struct km_response;
+
+/* Path captures: "{name}" segments of the matched route, in order. */
+#define KM_MAX_CAPTURES 8
+
+struct km_request {
+    const char *method;
+    const char *path;        /* percent-decoded, without the query */
+    const char *query;       /* raw query string without '?', or "" */
+    const char *body;        /* NUL-terminated copy; "" when empty */
+    size_t body_len;
+    const char *base_url;    /* "http://127.0.0.1:PORT" */
+    int64_t now_ms;          /* the server clock when the request came */
+    const char *route;       /* pattern of the matched route, or NULL */
+    const char *captures[KM_MAX_CAPTURES];
+    size_t ncaptures;
+    void *impl;              /* private to the server */
+};
+
+/* Header value (case-insensitive name) or NULL. */
+const char *km_request_header(const struct km_request *req,
+                              const char *name);
+/* Decoded query argument or NULL. For a repeated name, the first. */
+const char *km_request_arg(const struct km_request *req, const char *name);
+/* Calls fn for every query argument in order; stops when fn returns
+ * nonzero. */
+void km_request_args_each(const struct km_request *req,
+                          int (*fn)(void *ud, const char *name,
+                                    const char *value),
+                          void *ud);
+/* Parses the body as JSON; NULL if empty or malformed. Caller deletes. */
+cJSON *km_request_json(const struct km_request *req);
+
+/* Sets status and a copy of the body with its Content-Type. */
+void km_response_set(struct km_response *res, int status,
+                     const char *content_type, const char *body,
+                     size_t len);
+/* Sets status and the printed JSON; takes ownership of json (deleted). */
+void km_response_json(struct km_response *res, int status, cJSON *json);
+/* Adds a header (copied). A later header of the same name replaces it. */
+void km_response_header(struct km_response *res, const char *name,
+                        const char *value);
+int km_response_status(const struct km_response *res);
+
+typedef void (*km_handler_fn)(struct km_response *res,
+                              const struct km_request *req, void *state);
+
+/* Runs before routing and faults; returns nonzero when it answered the
+ * request itself (e.g. 401), which then skips the route. */
+typedef int (*km_before_fn)(struct km_response *res,
+                            const struct km_request *req, void *state);
+
+/* Runs after the reply is built, faults included (e.g. to add rate-limit
+ * headers to every reply). */
+typedef void (*km_after_fn)(struct km_response *res,
+                            const struct km_request *req, void *state);
+
+/* Performs an emulator-specific fault action ("expire_tokens",
+ * "revoke_key", ...). Returns 0 when known, -1 otherwise. */
+typedef int (*km_fault_action_fn)(void *state, const char *action,
+                                  const cJSON *rule);
+
+/*
+ * A route. pattern is a path in which "{name}" matches one non-empty
+ * segment and a trailing "*" matches the rest of the path; method "*"
+ * matches any method. The first matching route wins.
+ */
+struct km_route {
+    const char *method;
+    const char *pattern;
+    km_handler_fn handler;
+};
+
+struct km_server_options {
+    const char *name;             /* "epicor", ...: journal and messages */
+    const char *bind_addr;        /* NULL: "127.0.0.1" */
+    uint16_t port;                /* 0: ephemeral */
+    struct ks_clock *clock;       /* borrowed; NULL: real time */
+    const struct km_route *routes;
+    size_t nroutes;
+    void *state;                  /* handed to every handler and hook */
+    km_before_fn before;
+    km_after_fn after;
+    km_fault_action_fn fault_action;
+    km_handler_fn not_found;      /* NULL: 404 {"error":"no route"} */
+    size_t max_body_bytes;        /* 0: 8 MiB; larger bodies get 413 */
+    size_t max_header_bytes;      /* 0: 16 KiB; larger headers get 431 */
+    int64_t hang_ms;              /* 0: 2000; real time a "hang" stalls */
+};
+
+/*
+ * Starts the server. Returns 0, or -1 with a one-line reason in err.
+ * Mocks may abort on out-of-memory.
+ */
+int km_server_start(struct km_server **out,
+                     const struct km_server_options *opts, char *err,
+                     size_t errsz);
+
+/* "http://127.0.0.1:PORT"; borrowed until stop. */
+const char *km_server_url(const struct km_server *server);
+uint16_t km_server_port(const struct km_server *server);
+const char *km_server_name(const struct km_server *server);
+struct ks_clock *km_server_clock(const struct km_server *server);
+
+/* Stops the threads and frees everything. NULL-safe. */
+void km_server_stop(struct km_server *server);
+
+void km_server_lock(struct km_server *server);
+void km_server_unlock(struct km_server *server);
+
+/* A string that must never be written to the journal verbatim (masked in
+ * bodies, URLs and headers in addition to the named-header redaction). */
+void km_server_add_secret(struct km_server *server, const char *secret);
+
+/* ---- journal -------------------------------------------------------- */
+
+/*
+ * A snapshot of the journal as a JSON array, oldest first. Each entry:
+ *   {"seq":1, "system":"epicor", "method":"GET", "path":"/x",
+ *    "query":"a=1", "headers":{"Name":"value",...}, "body":"...",
+ *    "status":200, "response_headers":{...}, "response_body":"...",
+ *    "virtual_ms":..., "wall_ms":..., "route":"/x/{id}" | null,
+ *    "fault":"status 429" | null}
+ * Header names keep the case the client sent. Secrets are redacted.
+ * Bodies longer than 64 KiB are cut and marked. Caller deletes.
+ */
+cJSON *km_server_journal(struct km_server *server);
+size_t km_server_journal_count(struct km_server *server);
+void km_server_journal_clear(struct km_server *server);
+
+/* ---- faults --------------------------------------------------------- */
+
+/*
+ * Adds fault rules from JSON (one object or an array of them):
+ *   match:  "route": "GET /path/*"  (or "method" and "path"), where the
+ *           path is a glob ('*' any run of characters, '?' one, "{x}" one
+ *           segment), "nth": N (only the N-th match, 1-based),
+ *           "every": true, "after": N (every match after the first N),
+ *           "times": N (stop after firing N times), "probability": p
+ *           with "seed": s (seeded, so runs repeat).
+ *           Without nth/every/after a rule fires on every match.
+ *   act:    "status" + optional "headers" {name: value} + "body" (string
+ *           or JSON); "delay_ms" (advance the server clock, then answer
+ *           normally unless status is given); "action": "reset" (drop the
+ *           connection), "truncate" (send part of the real body, then
+ *           close), "malformed" (replace the body by broken JSON),
+ *           "hang" (stall hang_ms real time, then drop), or any action the
+ *           emulator knows ("expire_tokens", "revoke_key", ...), which
+ *           then answers normally.
+ * Unknown keys are rejected. Returns 0, or -1 with the reason (and the
+ * offending key) in err; nothing is added on failure.
+ */
+int km_server_faults_add(struct km_server *server, const cJSON *rules,
+                         char *err, size_t errsz);
+void km_server_faults_clear(struct km_server *server);
+/* How many times each rule fired, as a JSON array of numbers. */
+cJSON *km_server_faults_fired(struct km_server *server);
+
+/* Glob match used by fault rules (exposed for tests). 1 on match. */
+int km_glob_match(const char *pattern, const char *text);
+
+#endif
