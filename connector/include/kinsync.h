@@ -7,5 +7,7 @@
 #include "kinsync/clock.h"
 #include "kinsync/log.h"
 #include "kinsync/client.h"
+#include "kinsync/store.h"
+#include "kinsync/woocommerce.h"
 
 #endif

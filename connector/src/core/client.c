@@ -1,1 +1,100 @@
-/* placeholder: being written */
+/* The client context: options, the reused curl handle, the error slot,
+ * counters and the secrets that must never be logged. */
+#include <string.h>
+#include <openssl/crypto.h>
+#include "client_int.h"
+
+ks_rc ks_client_new(struct ks_client **out,
+                    const struct ks_client_options *opts)
+{
+    static const struct ks_client_options defaults = KS_CLIENT_OPTIONS_INIT;
+    struct ks_client *c;
+    ks_rc rc = KS_ENOMEM;
+
+    *out = NULL;
+    if (opts && opts->version != KS_CLIENT_OPTIONS_VERSION)
+        return KS_EINVAL;
+    c = ks__calloc(1, sizeof(*c));
+    if (!c)
+        return KS_ENOMEM;
+    c->opts = opts ? *opts : defaults;
+    if (c->opts.retry.max_attempts < 1)
+        c->opts.retry.max_attempts = 1;
+    c->user_agent = c->opts.user_agent
+                        ? ks__strdup(c->opts.user_agent)
+                        : ks__aprintf("kinsync/%s", ks_version());
+    if (!c->user_agent)
+        goto out;
+    c->opts.user_agent = c->user_agent;
+    c->curl = curl_easy_init();
+    if (!c->curl)
+        goto out;
+    c->rng = c->opts.jitter_seed ? c->opts.jitter_seed
+                                 : (uint64_t)ks_clock_now_ms(NULL);
+    *out = c;
+    c = NULL;
+    rc = KS_OK;
+out:
+    ks_client_free(c);
+    return rc;
+}
+
+void ks_client_free(struct ks_client *c)
+{
+    if (!c)
+        return;
+    for (size_t i = 0; i < c->nsecrets; i++) {
+        OPENSSL_cleanse(c->secrets[i], strlen(c->secrets[i]));
+        ks__free(c->secrets[i]);
+    }
+    ks__free(c->secrets);
+    if (c->curl)
+        curl_easy_cleanup(c->curl);
+    ks__free(c->user_agent);
+    ks__free(c);
+}
+
+const struct ks_error *ks_client_last_error(const struct ks_client *c)
+{
+    return &c->error;
+}
+
+struct ks_error *ks__client_error(struct ks_client *c)
+{
+    return &c->error;
+}
+
+struct ks_clock *ks_client_clock(const struct ks_client *c)
+{
+    return c->opts.clock;
+}
+
+void ks_client_stats(struct ks_client_stats *out, const struct ks_client *c)
+{
+    *out = c->stats;
+}
+
+ks_rc ks_client_add_secret(struct ks_client *c, const char *secret)
+{
+    char **grown;
+    char *copy;
+
+    if (!secret || !*secret)
+        return KS_OK;
+    for (size_t i = 0; i < c->nsecrets; i++) {
+        if (strcmp(c->secrets[i], secret) == 0)
+            return KS_OK;
+    }
+    copy = ks__strdup(secret);
+    if (!copy)
+        return KS_ENOMEM;
+    grown = ks__realloc(c->secrets, (c->nsecrets + 1) * sizeof(*grown));
+    if (!grown) {
+        OPENSSL_cleanse(copy, strlen(copy));
+        ks__free(copy);
+        return KS_ENOMEM;
+    }
+    c->secrets = grown;
+    c->secrets[c->nsecrets++] = copy;
+    return KS_OK;
+}

@@ -1,1 +1,73 @@
-/* placeholder: being written */
+/* The error table's three uses: names, messages, parsing names back. */
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+#include "internal.h"
+
+struct ks__error_row {
+    ks_rc rc;
+    const char *name;
+    const char *message;
+};
+
+static const struct ks__error_row error_rows[] = {
+#define KS__ERROR_ROW(name, value, text) {KS_##name, "KS_" #name, text},
+    KS_ERRORS(KS__ERROR_ROW)
+#undef KS__ERROR_ROW
+};
+
+#define ERROR_ROWS (sizeof(error_rows) / sizeof(error_rows[0]))
+
+const char *ks_rc_name(ks_rc rc)
+{
+    for (size_t i = 0; i < ERROR_ROWS; i++) {
+        if (error_rows[i].rc == rc)
+            return error_rows[i].name;
+    }
+    return "KS_UNKNOWN";
+}
+
+const char *ks_rc_message(ks_rc rc)
+{
+    for (size_t i = 0; i < ERROR_ROWS; i++) {
+        if (error_rows[i].rc == rc)
+            return error_rows[i].message;
+    }
+    return "unknown error code";
+}
+
+int ks_rc_from_name(ks_rc *out, const char *name)
+{
+    if (!name)
+        return -1;
+    if (strncasecmp(name, "KS_", 3) == 0)
+        name += 3;
+    for (size_t i = 0; i < ERROR_ROWS; i++) {
+        if (strcasecmp(error_rows[i].name + 3, name) == 0) {
+            *out = error_rows[i].rc;
+            return 0;
+        }
+    }
+    return -1;
+}
+
+ks_rc ks__error_set(struct ks_error *err, ks_rc rc, long http_status,
+                    const char *fmt, ...)
+{
+    va_list ap;
+
+    if (!err || err->rc != KS_OK || rc == KS_OK)
+        return rc;
+    err->rc = rc;
+    err->http_status = http_status;
+    va_start(ap, fmt);
+    vsnprintf(err->message, sizeof(err->message), fmt, ap);
+    va_end(ap);
+    return rc;
+}
+
+void ks__error_clear(struct ks_error *err)
+{
+    if (err)
+        memset(err, 0, sizeof(*err));
+}

@@ -25,10 +25,9 @@ void *ks__malloc(size_t size);
 void *ks__calloc(size_t n, size_t size);
 void *ks__realloc(void *ptr, size_t size);
 void ks__free(void *ptr);
-char *ks__strdup(const char *s);               /* NULL for NULL */
+char *ks__strdup(const char *s); /* NULL for NULL */
 char *ks__strndup(const char *s, size_t n);
-char *ks__aprintf(const char *fmt, ...)
-    __attribute__((format(printf, 1, 2)));
+char *ks__aprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 char *ks__vaprintf(const char *fmt, va_list ap);
 
 /*
@@ -46,12 +45,15 @@ void ks__alloc_init_cjson(void);
 /* ---- growable buffer ------------------------------------------------- */
 
 struct ks__buf {
-    char *data;     /* always NUL-terminated when non-NULL */
+    char *data; /* always NUL-terminated when non-NULL */
     size_t len;
     size_t cap;
-    int oom;        /* set once an append failed; later appends do nothing */
+    int oom; /* set once an append failed; later appends do nothing */
 };
-#define KS__BUF_INIT {NULL, 0, 0, 0}
+#define KS__BUF_INIT                                                           \
+    {                                                                          \
+        NULL, 0, 0, 0                                                          \
+    }
 
 ks_rc ks__buf_append(struct ks__buf *b, const void *data, size_t len);
 ks_rc ks__buf_puts(struct ks__buf *b, const char *s);
@@ -67,8 +69,7 @@ void ks__buf_dispose(struct ks__buf *b);
  * description wins). Returns rc so callers can write
  * `return ks__error_set(...)`. */
 ks_rc ks__error_set(struct ks_error *err, ks_rc rc, long http_status,
-                    const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
+                    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 void ks__error_clear(struct ks_error *err);
 
 /* ---- secrets (core/secret.c) ---------------------------------------- */
@@ -98,9 +99,8 @@ struct ks_client;
 /* Formats, masks the client's secrets in msg and payload, and calls the
  * client's callback. Does nothing when no callback is set or the level is
  * below the client's threshold. */
-void ks__log(struct ks_client *c, enum ks_log_level level,
-             const char *payload, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
+void ks__log(struct ks_client *c, enum ks_log_level level, const char *payload,
+             const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
 /* The client's error slot, for modules that fail outside an HTTP call. */
 struct ks_error *ks__client_error(struct ks_client *c);

@@ -1,1 +1,234 @@
-/* placeholder: being written */
+/*
+ * Redaction of credentials before anything is logged or journaled.
+ * Names are matched case-insensitively. On any internal failure the whole
+ * value is replaced, so a failure can never let a secret through.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+#include <curl/curl.h>
+#include "internal.h"
+
+static const char *const secret_headers[] = {
+    "authorization",
+    "proxy-authorization",
+    "cookie",
+    "set-cookie",
+    "x-api-key",
+    "api-key",
+    "x-auth-token",
+    "x-auth-client",
+    "username",
+    "password",
+    "x-wc-webhook-signature",
+    "webhook-signature",
+    "x-adobe-commerce-webhook-signature",
+    "x-bc-signature",
+    "license",
+    NULL};
+
+/* Any header whose name contains one of these is treated as secret too. */
+static const char *const secret_header_parts[] = {
+    "secret", "token", "password", "api-key", "apikey", NULL};
+
+static const char *const secret_params[] = {"consumer_key",  "consumer_secret",
+                                            "api-key",       "api_key",
+                                            "apikey",        "password",
+                                            "pass",          "passwd",
+                                            "token",         "access_token",
+                                            "refresh_token", "id_token",
+                                            "client_secret", "oauth_signature",
+                                            "oauth_token",   "signature",
+                                            "secret",        "key",
+                                            "sig",           NULL};
+
+static int name_in(const char *const *list, const char *name, size_t len)
+{
+    for (size_t i = 0; list[i]; i++) {
+        if (strlen(list[i]) == len && strncasecmp(list[i], name, len) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+static int contains_nocase(const char *hay, const char *needle)
+{
+    size_t n = strlen(needle);
+
+    for (; *hay; hay++) {
+        if (strncasecmp(hay, needle, n) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+int ks_redact_is_secret_header(const char *name)
+{
+    if (!name)
+        return 0;
+    if (name_in(secret_headers, name, strlen(name)))
+        return 1;
+    for (size_t i = 0; secret_header_parts[i]; i++) {
+        if (contains_nocase(name, secret_header_parts[i]))
+            return 1;
+    }
+    return 0;
+}
+
+static int param_is_secret(const char *name, size_t len)
+{
+    char *decoded;
+    int outlen = 0, secret;
+
+    if (len > 256)
+        return 1; /* absurd names are not worth the risk */
+    decoded = curl_easy_unescape(NULL, name, (int)len, &outlen);
+    if (!decoded)
+        return 1;
+    secret = name_in(secret_params, decoded, (size_t)outlen);
+    curl_free(decoded);
+    return secret;
+}
+
+int ks_redact_is_secret_param(const char *name)
+{
+    return name && name_in(secret_params, name, strlen(name));
+}
+
+/* Appends query (len bytes, no leading '?') with secret values replaced. */
+static void redact_query(struct ks__buf *b, const char *query, size_t len)
+{
+    const char *p = query, *end = query + len;
+
+    while (p < end) {
+        const char *amp = memchr(p, '&', (size_t)(end - p));
+        const char *stop = amp ? amp : end;
+        const char *eq = memchr(p, '=', (size_t)(stop - p));
+        size_t namelen = (size_t)((eq ? eq : stop) - p);
+
+        if (p != query)
+            ks__buf_puts(b, "&");
+        if (eq && param_is_secret(p, namelen)) {
+            ks__buf_append(b, p, namelen);
+            ks__buf_puts(b, "=" KS_REDACTED);
+        } else {
+            ks__buf_append(b, p, (size_t)(stop - p));
+        }
+        p = amp ? amp + 1 : end;
+    }
+}
+
+/* Relative URLs and strings curl cannot parse: keep everything before the
+ * query, redact the query, keep the fragment. */
+static void redact_plain(struct ks__buf *b, const char *url)
+{
+    const char *q = strchr(url, '?');
+    const char *frag;
+
+    if (!q) {
+        ks__buf_puts(b, url);
+        return;
+    }
+    frag = strchr(q, '#');
+    ks__buf_append(b, url, (size_t)(q - url) + 1);
+    redact_query(b, q + 1, frag ? (size_t)(frag - q - 1) : strlen(q + 1));
+    if (frag)
+        ks__buf_puts(b, frag);
+}
+
+static int redact_absolute(struct ks__buf *b, const char *url)
+{
+    CURLU *h = curl_url();
+    char *query = NULL, *user = NULL, *full = NULL;
+    struct ks__buf q = KS__BUF_INIT;
+    int ok = 0;
+
+    if (!h || curl_url_set(h, CURLUPART_URL, url,
+                           CURLU_NON_SUPPORT_SCHEME | CURLU_PATH_AS_IS))
+        goto out;
+    if (curl_url_get(h, CURLUPART_USER, &user, 0) == CURLUE_OK) {
+        if (curl_url_set(h, CURLUPART_USER, KS_REDACTED, 0) ||
+            curl_url_set(h, CURLUPART_PASSWORD, NULL, 0))
+            goto out;
+    }
+    if (curl_url_get(h, CURLUPART_QUERY, &query, 0) == CURLUE_OK) {
+        redact_query(&q, query, strlen(query));
+        if (q.oom || curl_url_set(h, CURLUPART_QUERY, q.data ? q.data : "", 0))
+            goto out;
+    }
+    if (curl_url_get(h, CURLUPART_URL, &full, 0) != CURLUE_OK)
+        goto out;
+    ks__buf_puts(b, full);
+    ok = 1;
+out:
+    curl_free(full);
+    curl_free(query);
+    curl_free(user);
+    ks__buf_dispose(&q);
+    curl_url_cleanup(h);
+    return ok;
+}
+
+static size_t emit(char *out, size_t outsz, struct ks__buf *b)
+{
+    const char *text = b->oom || !b->data ? KS_REDACTED : b->data;
+    size_t len = strlen(text);
+
+    if (outsz) {
+        size_t n = len < outsz - 1 ? len : outsz - 1;
+
+        memcpy(out, text, n);
+        out[n] = '\0';
+    }
+    ks__buf_dispose(b);
+    return len;
+}
+
+size_t ks_redact_url(char *out, size_t outsz, const char *url)
+{
+    struct ks__buf b = KS__BUF_INIT;
+
+    if (!url)
+        url = "";
+    if (strstr(url, "://") == NULL || !redact_absolute(&b, url)) {
+        ks__buf_dispose(&b);
+        redact_plain(&b, url);
+    }
+    return emit(out, outsz, &b);
+}
+
+size_t ks_redact_header(char *out, size_t outsz, const char *name,
+                        const char *value)
+{
+    struct ks__buf b = KS__BUF_INIT;
+
+    ks__buf_printf(&b, "%s: %s", name ? name : "",
+                   ks_redact_is_secret_header(name) ? KS_REDACTED
+                   : value                          ? value
+                                                    : "");
+    return emit(out, outsz, &b);
+}
+
+size_t ks_redact_mask(char *buf, size_t len, const char *const *secrets,
+                      size_t n)
+{
+    size_t masked = 0;
+
+    for (size_t i = 0; i < n; i++) {
+        const char *s = secrets[i];
+        size_t slen = s ? strlen(s) : 0;
+
+        if (slen == 0 || slen > len)
+            continue;
+        for (size_t at = 0; at + slen <= len;) {
+            if (memcmp(buf + at, s, slen) == 0) {
+                memset(buf + at, '*', slen);
+                masked++;
+                at += slen;
+            } else {
+                at++;
+            }
+        }
+    }
+    return masked;
+}

@@ -1,1 +1,6 @@
-/* placeholder: being written */
+#include "kinsync/client.h"
+
+const char *ks_version(void)
+{
+    return KS_VERSION_STRING;
+}

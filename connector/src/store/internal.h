@@ -1,0 +1,145 @@
+/*
+ * Internals of the state store shared between its source files, and the
+ * crash-point hook other modules (the sync engine, the harness) call.
+ */
+#ifndef KS_STORE_INTERNAL_H
+#define KS_STORE_INTERNAL_H
+
+#include <sqlite3.h>
+#include "core/internal.h"
+#include "kinsync/store.h"
+
+/* Every statement the store runs, prepared once at open. */
+enum ks__store_stmt_id {
+    KS__ST_BEGIN,
+    KS__ST_COMMIT,
+    KS__ST_ROLLBACK,
+    KS__ST_SAVEPOINT,
+    KS__ST_RELEASE,
+    KS__ST_ROLLBACK_TO,
+    KS__ST_META_GET,
+    KS__ST_META_PUT,
+    KS__ST_CURSOR_GET,
+    KS__ST_CURSOR_SET,
+    KS__ST_MAP_GET,
+    KS__ST_MAP_REVERSE,
+    KS__ST_MAP_INSERT,
+    KS__ST_MAP_DELETE,
+    KS__ST_INTENT_GET,
+    KS__ST_INTENT_INSERT,
+    KS__ST_INTENT_RETRY,
+    KS__ST_INTENT_DONE,
+    KS__ST_INTENT_NEXT_PENDING,
+    KS__ST_AUDIT_ADD,
+    KS__ST_AUDIT_NEXT,
+    KS__ST_AUDIT_COUNT,
+    KS__ST_OUTBOX_UPSERT,
+    KS__ST_OUTBOX_NEXT,
+    KS__ST_OUTBOX_ATTEMPT,
+    KS__ST_OUTBOX_RESOLVE,
+    KS__ST_OUTBOX_COUNT,
+    KS__ST_SEEN_ADD,
+    KS__ST_SEEN_PRUNE,
+    KS__ST_SECRET_GET,
+    KS__ST_SECRET_PUT,
+    KS__ST_SECRET_DELETE,
+    KS__ST_COUNT
+};
+
+/* Iterators that must not be re-entered from their own callback. */
+enum ks__store_iter {
+    KS__IT_INTENT,
+    KS__IT_AUDIT,
+    KS__IT_OUTBOX,
+    KS__IT_COUNT
+};
+
+struct ks_store {
+    sqlite3 *db;
+    sqlite3_stmt *stmt[KS__ST_COUNT];
+    struct ks_error err;
+    int in_group; /* ks_store_begin() is open */
+    int iterating[KS__IT_COUNT];
+    struct ks_secret *key_hex; /* 64 hex chars; NULL without a key */
+    char *crash_name;          /* armed crash point, or NULL */
+    unsigned long crash_nth;   /* fire on this hit (1-based) */
+    unsigned long crash_hits;
+    int crashed; /* a crash point fired: store is dead */
+};
+
+/* SQL of each statement, and the schema migrations (store/schema.c). */
+extern const char *const ks__store_sql[KS__ST_COUNT];
+/* Brings the schema to the latest version; fails on a newer database. */
+ks_rc ks__store_migrate(struct ks_store *st);
+
+/* Start of every public call: clears the last error, refuses a crashed
+ * store. */
+ks_rc ks__store_enter(struct ks_store *st);
+
+/* The statement, reset and with bindings cleared. */
+sqlite3_stmt *ks__store_stmt(struct ks_store *st, enum ks__store_stmt_id id);
+
+/* Records SQLite's current error for a failed step/bind: KS_ENOMEM for
+ * SQLITE_NOMEM, KS_ESTATE with "<what>: <errmsg>" otherwise. */
+ks_rc ks__store_sqlerr(struct ks_store *st, const char *what);
+
+/* Steps a statement expected to finish without rows (or whose rows are
+ * ignored), then resets it. */
+ks_rc ks__store_exec(struct ks_store *st, sqlite3_stmt *s, const char *what);
+
+/* Binds text (SQLITE_STATIC: the caller keeps it alive until reset); NULL
+ * binds SQL NULL. */
+ks_rc ks__store_bind_text(struct ks_store *st, sqlite3_stmt *s, int idx,
+                          const char *text);
+
+/* Validates a required id-like argument: non-NULL, non-empty, at most
+ * KS_STORE_ID_MAX bytes. Optional ones pass NULL through when optional. */
+ks_rc ks__store_check_id(struct ks_store *st, const char *what,
+                         const char *value, int optional);
+/* Same for payloads and details (KS_STORE_TEXT_MAX, may be empty). */
+ks_rc ks__store_check_text(struct ks_store *st, const char *what,
+                           const char *value, int optional);
+
+/* Copies a bounded string into a fixed field of KS_STORE_ID_MAX + 1. */
+void ks__store_copy_field(char *dst, const unsigned char *src);
+
+/*
+ * One atomic operation: BEGIN IMMEDIATE outside a group, a savepoint
+ * inside one. op_end commits when rc is KS_OK (checking crash point
+ * `crash` first, if non-NULL) and rolls back otherwise; it returns the
+ * final code.
+ */
+ks_rc ks__store_op_begin(struct ks_store *st);
+ks_rc ks__store_op_end(struct ks_store *st, ks_rc rc, const char *crash);
+
+/* Loads the key named by the options into st->key_hex and checks or
+ * records its check value (store/secrets.c). */
+ks_rc ks__store_key_init(struct ks_store *st,
+                         const struct ks_store_options *opts);
+
+/*
+ * ---- crash points (tests only) ----------------------------------------
+ *
+ * A crash point is a named place in a protocol where a real process could
+ * die. ks__store_crash_point() returns KS_OK unless the store was opened
+ * (or armed) with crash_at naming this point, "name" (first hit) or
+ * "name:N" (N-th hit). When it fires it returns KS_ECRASH, rolls back any
+ * open transaction (what a dead process loses) and marks the store dead:
+ * every later call returns KS_ECRASH, so code that ignores the code cannot
+ * go on writing. The test then closes the store and reopens it without
+ * crash_at, as a restarted process would.
+ *
+ * Points inside the store itself:
+ *   store.intent_begin.before_commit    intent not recorded
+ *   store.intent_complete.before_commit intent stays pending
+ *   store.outbox_add.before_commit      failed write not queued
+ * Points the sync engine is expected to check (by convention):
+ *   after_intent_begin, after_remote_write, after_intent_complete.
+ */
+ks_rc ks__store_crash_point(struct ks_store *st, const char *name);
+/* Arms (spec non-NULL) or disarms a crash point on an open store. */
+ks_rc ks__store_crash_arm(struct ks_store *st, const char *spec);
+/* 1 once a crash point fired. */
+int ks__store_crashed(const struct ks_store *st);
+
+#endif

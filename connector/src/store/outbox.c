@@ -1,0 +1,275 @@
+/*
+ * The outbox of failed writes (replayed by `kinsync replay-failed`) and
+ * the set of webhook deliveries already processed.
+ */
+#include <string.h>
+#include "store/internal.h"
+
+static ks_rc check_id_arg(struct ks_store *st, int64_t id)
+{
+    if (id <= 0)
+        return ks__error_set(&st->err, KS_EINVAL, 0,
+                             "outbox id must be positive");
+    return KS_OK;
+}
+
+ks_rc ks_store_outbox_add(int64_t *id_out, struct ks_store *st,
+                          const char *flow, const char *kind,
+                          const char *source_id, const char *payload_json,
+                          const char *reason, int64_t at_ms)
+{
+    sqlite3_stmt *s;
+    int64_t id = 0;
+    ks_rc rc;
+
+    if (id_out)
+        *id_out = 0;
+    rc = ks__store_enter(st);
+    if (rc == KS_OK)
+        rc = ks__store_check_id(st, "flow", flow, 0);
+    if (rc == KS_OK)
+        rc = ks__store_check_id(st, "kind", kind, 0);
+    if (rc == KS_OK)
+        rc = ks__store_check_id(st, "source_id", source_id, 0);
+    if (rc == KS_OK)
+        rc = ks__store_check_text(st, "payload", payload_json, 0);
+    if (rc == KS_OK)
+        rc = ks__store_check_text(st, "reason", reason, 1);
+    if (rc)
+        return rc;
+    rc = ks__store_op_begin(st);
+    if (rc)
+        return rc;
+    s = ks__store_stmt(st, KS__ST_OUTBOX_UPSERT);
+    rc = ks__store_bind_text(st, s, 1, flow);
+    if (rc == KS_OK)
+        rc = ks__store_bind_text(st, s, 2, kind);
+    if (rc == KS_OK)
+        rc = ks__store_bind_text(st, s, 3, source_id);
+    if (rc == KS_OK)
+        rc = ks__store_bind_text(st, s, 4, payload_json);
+    if (rc == KS_OK)
+        rc = ks__store_bind_text(st, s, 5, reason);
+    if (rc == KS_OK && sqlite3_bind_int64(s, 6, at_ms))
+        rc = ks__store_sqlerr(st, "binding a parameter");
+    if (rc == KS_OK) {
+        if (sqlite3_step(s) == SQLITE_ROW)
+            id = sqlite3_column_int64(s, 0);
+        else
+            rc = ks__store_sqlerr(st, "queueing a failed write");
+    }
+    if (rc == KS_OK)
+        rc = ks__store_exec(st, s, "queueing a failed write");
+    sqlite3_reset(s);
+    rc = ks__store_op_end(st, rc, "store.outbox_add.before_commit");
+    if (rc == KS_OK && id_out)
+        *id_out = id;
+    return rc;
+}
+
+static void item_from_row(struct ks_outbox_item *it, sqlite3_stmt *s)
+{
+    it->id = sqlite3_column_int64(s, 0);
+    it->flow = (const char *)sqlite3_column_text(s, 1);
+    it->kind = (const char *)sqlite3_column_text(s, 2);
+    it->source_id = (const char *)sqlite3_column_text(s, 3);
+    it->payload_json = (const char *)sqlite3_column_text(s, 4);
+    it->reason = (const char *)sqlite3_column_text(s, 5);
+    it->attempts = sqlite3_column_int(s, 6);
+    it->created_ms = sqlite3_column_int64(s, 7);
+    it->updated_ms = sqlite3_column_int64(s, 8);
+}
+
+ks_rc ks_store_outbox_each(struct ks_store *st, const char *flow,
+                           ks_store_outbox_fn cb, void *ud)
+{
+    struct ks_outbox_item it;
+    sqlite3_stmt *s;
+    sqlite3_int64 last = 0;
+    int src, stop = 0;
+    ks_rc rc;
+
+    rc = ks__store_enter(st);
+    if (rc == KS_OK)
+        rc = ks__store_check_id(st, "flow", flow, 1);
+    if (rc == KS_OK && !cb)
+        rc = ks__error_set(&st->err, KS_EINVAL, 0, "callback is missing");
+    if (rc == KS_OK && st->iterating[KS__IT_OUTBOX])
+        rc = ks__error_set(&st->err, KS_EINVAL, 0,
+                           "outbox iteration is not re-entrant");
+    if (rc)
+        return rc;
+    st->iterating[KS__IT_OUTBOX] = 1;
+    /* One row per query keyed on the last id, so the callback may resolve
+     * or mark the current item (the usual replay loop). */
+    while (rc == KS_OK && !stop) {
+        s = ks__store_stmt(st, KS__ST_OUTBOX_NEXT);
+        if (sqlite3_bind_int64(s, 1, last))
+            rc = ks__store_sqlerr(st, "binding a parameter");
+        if (rc == KS_OK)
+            rc = ks__store_bind_text(st, s, 2, flow);
+        if (rc)
+            break;
+        src = sqlite3_step(s);
+        if (src == SQLITE_ROW) {
+            item_from_row(&it, s);
+            last = it.id;
+            stop = cb(&it, ud);
+            if (stop < 0)
+                rc = (ks_rc)stop;
+        } else if (src == SQLITE_DONE) {
+            stop = 1;
+        } else {
+            rc = ks__store_sqlerr(st, "reading the outbox");
+        }
+        sqlite3_reset(s);
+    }
+    st->iterating[KS__IT_OUTBOX] = 0;
+    return rc;
+}
+
+/* Runs an UPDATE keyed on the item id that must touch one pending row. */
+static ks_rc update_item(struct ks_store *st, sqlite3_stmt *s, const char *what)
+{
+    ks_rc rc = ks__store_exec(st, s, what);
+
+    if (rc == KS_OK && sqlite3_changes(st->db) == 0)
+        rc = ks__error_set(&st->err, KS_ENOTFOUND, 0,
+                           "no pending outbox item with this id");
+    return rc;
+}
+
+ks_rc ks_store_outbox_mark_attempt(struct ks_store *st, int64_t id,
+                                   const char *reason, int64_t at_ms)
+{
+    sqlite3_stmt *s;
+    ks_rc rc;
+
+    rc = ks__store_enter(st);
+    if (rc == KS_OK)
+        rc = check_id_arg(st, id);
+    if (rc == KS_OK)
+        rc = ks__store_check_text(st, "reason", reason, 1);
+    if (rc)
+        return rc;
+    rc = ks__store_op_begin(st);
+    if (rc)
+        return rc;
+    s = ks__store_stmt(st, KS__ST_OUTBOX_ATTEMPT);
+    if (sqlite3_bind_int64(s, 1, id) || sqlite3_bind_int64(s, 3, at_ms))
+        rc = ks__store_sqlerr(st, "binding a parameter");
+    if (rc == KS_OK)
+        rc = ks__store_bind_text(st, s, 2, reason);
+    if (rc == KS_OK)
+        rc = update_item(st, s, "recording a replay attempt");
+    sqlite3_reset(s);
+    return ks__store_op_end(st, rc, NULL);
+}
+
+ks_rc ks_store_outbox_resolve(struct ks_store *st, int64_t id)
+{
+    sqlite3_stmt *s;
+    ks_rc rc;
+
+    rc = ks__store_enter(st);
+    if (rc == KS_OK)
+        rc = check_id_arg(st, id);
+    if (rc)
+        return rc;
+    rc = ks__store_op_begin(st);
+    if (rc)
+        return rc;
+    s = ks__store_stmt(st, KS__ST_OUTBOX_RESOLVE);
+    if (sqlite3_bind_int64(s, 1, id))
+        rc = ks__store_sqlerr(st, "binding a parameter");
+    if (rc == KS_OK)
+        rc = update_item(st, s, "resolving an outbox item");
+    sqlite3_reset(s);
+    return ks__store_op_end(st, rc, NULL);
+}
+
+ks_rc ks_store_outbox_count(int64_t *out, struct ks_store *st, const char *flow)
+{
+    sqlite3_stmt *s;
+    ks_rc rc;
+
+    *out = 0;
+    rc = ks__store_enter(st);
+    if (rc == KS_OK)
+        rc = ks__store_check_id(st, "flow", flow, 1);
+    if (rc)
+        return rc;
+    s = ks__store_stmt(st, KS__ST_OUTBOX_COUNT);
+    rc = ks__store_bind_text(st, s, 1, flow);
+    if (rc == KS_OK) {
+        if (sqlite3_step(s) == SQLITE_ROW)
+            *out = sqlite3_column_int64(s, 0);
+        else
+            rc = ks__store_sqlerr(st, "counting the outbox");
+    }
+    sqlite3_reset(s);
+    return rc;
+}
+
+/* ---- webhook deliveries seen ------------------------------------------- */
+
+ks_rc ks_store_seen_add(struct ks_store *st, const char *source,
+                        const char *delivery_id, int64_t at_ms)
+{
+    sqlite3_stmt *s;
+    ks_rc rc;
+
+    rc = ks__store_enter(st);
+    if (rc == KS_OK)
+        rc = ks__store_check_id(st, "source", source, 0);
+    if (rc == KS_OK)
+        rc = ks__store_check_id(st, "delivery_id", delivery_id, 0);
+    if (rc)
+        return rc;
+    rc = ks__store_op_begin(st);
+    if (rc)
+        return rc;
+    s = ks__store_stmt(st, KS__ST_SEEN_ADD);
+    rc = ks__store_bind_text(st, s, 1, source);
+    if (rc == KS_OK)
+        rc = ks__store_bind_text(st, s, 2, delivery_id);
+    if (rc == KS_OK && sqlite3_bind_int64(s, 3, at_ms))
+        rc = ks__store_sqlerr(st, "binding a parameter");
+    if (rc == KS_OK)
+        rc = ks__store_exec(st, s, "recording a delivery");
+    if (rc == KS_OK && sqlite3_changes(st->db) == 0)
+        rc = ks__error_set(&st->err, KS_EDUPLICATE, 0,
+                           "delivery %s from %s was already seen", delivery_id,
+                           source);
+    sqlite3_reset(s);
+    return ks__store_op_end(st, rc, NULL);
+}
+
+ks_rc ks_store_seen_prune(int64_t *removed_out, struct ks_store *st,
+                          int64_t horizon_ms)
+{
+    sqlite3_stmt *s;
+    int64_t removed = 0;
+    ks_rc rc;
+
+    if (removed_out)
+        *removed_out = 0;
+    rc = ks__store_enter(st);
+    if (rc)
+        return rc;
+    rc = ks__store_op_begin(st);
+    if (rc)
+        return rc;
+    s = ks__store_stmt(st, KS__ST_SEEN_PRUNE);
+    if (sqlite3_bind_int64(s, 1, horizon_ms))
+        rc = ks__store_sqlerr(st, "binding a parameter");
+    if (rc == KS_OK)
+        rc = ks__store_exec(st, s, "pruning deliveries");
+    if (rc == KS_OK)
+        removed = sqlite3_changes(st->db);
+    sqlite3_reset(s);
+    rc = ks__store_op_end(st, rc, NULL);
+    if (rc == KS_OK && removed_out)
+        *removed_out = removed;
+    return rc;
+}

@@ -1,0 +1,368 @@
+/*
+ * Opening and closing the state store, transactions, errors and crash
+ * points. The tables themselves are handled by the topic files next to
+ * this one (cursors.c, intents.c, audit.c, outbox.c, secrets.c).
+ */
+#include <assert.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include "store/internal.h"
+
+#define DEFAULT_BUSY_TIMEOUT_MS 5000
+#define PATH_MAX_BYTES 4096
+
+ks_rc ks__store_sqlerr(struct ks_store *st, const char *what)
+{
+    int code = sqlite3_errcode(st->db);
+
+    if (code == SQLITE_NOMEM)
+        return ks__error_set(&st->err, KS_ENOMEM, 0, "%s: out of memory", what);
+    return ks__error_set(&st->err, KS_ESTATE, 0, "%s: %s", what,
+                         sqlite3_errmsg(st->db));
+}
+
+sqlite3_stmt *ks__store_stmt(struct ks_store *st, enum ks__store_stmt_id id)
+{
+    sqlite3_stmt *s = st->stmt[id];
+
+    sqlite3_reset(s);
+    sqlite3_clear_bindings(s);
+    return s;
+}
+
+ks_rc ks__store_exec(struct ks_store *st, sqlite3_stmt *s, const char *what)
+{
+    int src;
+    ks_rc rc = KS_OK;
+
+    do
+        src = sqlite3_step(s);
+    while (src == SQLITE_ROW);
+    if (src != SQLITE_DONE)
+        rc = ks__store_sqlerr(st, what);
+    sqlite3_reset(s);
+    return rc;
+}
+
+ks_rc ks__store_bind_text(struct ks_store *st, sqlite3_stmt *s, int idx,
+                          const char *text)
+{
+    int src = text ? sqlite3_bind_text(s, idx, text, -1, SQLITE_STATIC)
+                   : sqlite3_bind_null(s, idx);
+
+    if (src != SQLITE_OK)
+        return ks__store_sqlerr(st, "binding a parameter");
+    return KS_OK;
+}
+
+static ks_rc check_len(struct ks_store *st, const char *what, const char *value,
+                       int optional, size_t max, int allow_empty)
+{
+    size_t len;
+
+    if (!value) {
+        if (optional)
+            return KS_OK;
+        return ks__error_set(&st->err, KS_EINVAL, 0, "%s is missing", what);
+    }
+    len = strnlen(value, max + 1);
+    if (len > max)
+        return ks__error_set(&st->err, KS_EINVAL, 0,
+                             "%s is longer than %zu bytes", what, max);
+    if (len == 0 && !allow_empty)
+        return ks__error_set(&st->err, KS_EINVAL, 0, "%s is empty", what);
+    return KS_OK;
+}
+
+ks_rc ks__store_check_id(struct ks_store *st, const char *what,
+                         const char *value, int optional)
+{
+    return check_len(st, what, value, optional, KS_STORE_ID_MAX, 0);
+}
+
+ks_rc ks__store_check_text(struct ks_store *st, const char *what,
+                           const char *value, int optional)
+{
+    return check_len(st, what, value, optional, KS_STORE_TEXT_MAX, 1);
+}
+
+void ks__store_copy_field(char *dst, const unsigned char *src)
+{
+    size_t n = src ? strnlen((const char *)src, KS_STORE_ID_MAX) : 0;
+
+    if (n)
+        memcpy(dst, src, n);
+    dst[n] = '\0';
+}
+
+ks_rc ks__store_enter(struct ks_store *st)
+{
+    assert(st);
+    ks__error_clear(&st->err);
+    if (st->crashed)
+        return ks__error_set(&st->err, KS_ECRASH, 0,
+                             "store is dead after simulated crash at %s; "
+                             "reopen it",
+                             st->crash_name ? st->crash_name : "?");
+    return KS_OK;
+}
+
+ks_rc ks__store_op_begin(struct ks_store *st)
+{
+    enum ks__store_stmt_id id = st->in_group ? KS__ST_SAVEPOINT : KS__ST_BEGIN;
+
+    return ks__store_exec(st, ks__store_stmt(st, id), "starting a transaction");
+}
+
+ks_rc ks__store_op_end(struct ks_store *st, ks_rc rc, const char *crash)
+{
+    if (rc == KS_OK && crash)
+        rc = ks__store_crash_point(st, crash);
+    if (st->crashed)
+        return KS_ECRASH; /* the crash already rolled everything back */
+    if (rc == KS_OK) {
+        rc = ks__store_exec(
+            st,
+            ks__store_stmt(st, st->in_group ? KS__ST_RELEASE : KS__ST_COMMIT),
+            "committing");
+        if (rc == KS_OK)
+            return KS_OK;
+    }
+    /* Undo this operation only; errors here must not replace rc. */
+    if (st->in_group) {
+        sqlite3_step(ks__store_stmt(st, KS__ST_ROLLBACK_TO));
+        sqlite3_step(ks__store_stmt(st, KS__ST_RELEASE));
+        sqlite3_reset(st->stmt[KS__ST_RELEASE]);
+        sqlite3_reset(st->stmt[KS__ST_ROLLBACK_TO]);
+    } else if (!sqlite3_get_autocommit(st->db)) {
+        sqlite3_step(ks__store_stmt(st, KS__ST_ROLLBACK));
+        sqlite3_reset(st->stmt[KS__ST_ROLLBACK]);
+    }
+    return rc;
+}
+
+/* ---- groups ------------------------------------------------------------ */
+
+ks_rc ks_store_begin(struct ks_store *st)
+{
+    ks_rc rc = ks__store_enter(st);
+
+    if (rc)
+        return rc;
+    if (st->in_group)
+        return ks__error_set(&st->err, KS_EINVAL, 0,
+                             "a transaction is already open");
+    rc = ks__store_exec(st, ks__store_stmt(st, KS__ST_BEGIN),
+                        "starting a transaction");
+    if (rc == KS_OK)
+        st->in_group = 1;
+    return rc;
+}
+
+ks_rc ks_store_commit(struct ks_store *st)
+{
+    ks_rc rc = ks__store_enter(st);
+
+    if (rc)
+        return rc;
+    if (!st->in_group)
+        return ks__error_set(&st->err, KS_EINVAL, 0, "no transaction is open");
+    rc = ks__store_exec(st, ks__store_stmt(st, KS__ST_COMMIT), "committing");
+    if (rc == KS_OK || sqlite3_get_autocommit(st->db))
+        st->in_group = 0;
+    return rc;
+}
+
+ks_rc ks_store_rollback(struct ks_store *st)
+{
+    ks_rc rc = ks__store_enter(st);
+
+    if (rc)
+        return rc;
+    if (!st->in_group)
+        return ks__error_set(&st->err, KS_EINVAL, 0, "no transaction is open");
+    rc =
+        ks__store_exec(st, ks__store_stmt(st, KS__ST_ROLLBACK), "rolling back");
+    st->in_group = 0;
+    return rc;
+}
+
+const struct ks_error *ks_store_last_error(const struct ks_store *st)
+{
+    assert(st);
+    return &st->err;
+}
+
+void ks_store_string_free(char *s)
+{
+    ks__free(s);
+}
+
+/* ---- crash points ------------------------------------------------------ */
+
+ks_rc ks__store_crash_arm(struct ks_store *st, const char *spec)
+{
+    const char *colon;
+    char *name = NULL;
+    unsigned long nth = 1;
+    char *end;
+
+    assert(st);
+    if (spec) {
+        colon = strrchr(spec, ':');
+        if (colon) {
+            errno = 0;
+            nth = strtoul(colon + 1, &end, 10);
+            if (errno || end == colon + 1 || *end || nth == 0)
+                return ks__error_set(&st->err, KS_EINVAL, 0,
+                                     "crash_at \"%s\": bad hit count", spec);
+        }
+        name = ks__strndup(spec, colon ? (size_t)(colon - spec) : strlen(spec));
+        if (!name)
+            return ks__error_set(&st->err, KS_ENOMEM, 0,
+                                 "arming a crash point: out of memory");
+    }
+    ks__free(st->crash_name);
+    st->crash_name = name;
+    st->crash_nth = nth;
+    st->crash_hits = 0;
+    return KS_OK;
+}
+
+ks_rc ks__store_crash_point(struct ks_store *st, const char *name)
+{
+    assert(st && name);
+    if (st->crashed)
+        return KS_ECRASH;
+    if (!st->crash_name || strcmp(st->crash_name, name) != 0)
+        return KS_OK;
+    if (++st->crash_hits < st->crash_nth)
+        return KS_OK;
+    st->crashed = 1;
+    if (!sqlite3_get_autocommit(st->db))
+        sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+    st->in_group = 0;
+    ks__error_clear(&st->err);
+    return ks__error_set(&st->err, KS_ECRASH, 0, "simulated crash at %s", name);
+}
+
+int ks__store_crashed(const struct ks_store *st)
+{
+    return st && st->crashed;
+}
+
+/* ---- open / close ------------------------------------------------------ */
+
+static ks_rc exec_pragma(struct ks_store *st, const char *sql)
+{
+    if (sqlite3_exec(st->db, sql, NULL, NULL, NULL) != SQLITE_OK)
+        return ks__store_sqlerr(st, "configuring the database");
+    return KS_OK;
+}
+
+static ks_rc open_db(struct ks_store *st, const struct ks_store_options *o)
+{
+    const char *path = o->path ? o->path : ":memory:";
+    int in_memory = strcmp(path, ":memory:") == 0;
+    int src;
+    ks_rc rc;
+
+    if (!*path || strnlen(path, PATH_MAX_BYTES + 1) > PATH_MAX_BYTES)
+        return ks__error_set(&st->err, KS_EINVAL, 0,
+                             "store path is empty or too long");
+    src = sqlite3_open_v2(path, &st->db,
+                          SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
+    if (src != SQLITE_OK) {
+        if (!st->db)
+            return ks__error_set(&st->err, KS_ENOMEM, 0,
+                                 "opening the store: out of memory");
+        return ks__store_sqlerr(st, "opening the store");
+    }
+    sqlite3_extended_result_codes(st->db, 1);
+    sqlite3_busy_timeout(st->db, o->busy_timeout_ms > 0
+                                     ? o->busy_timeout_ms
+                                     : DEFAULT_BUSY_TIMEOUT_MS);
+    /* WAL lets readers run beside the writer; FULL syncs the WAL on every
+     * commit, so an intent is on disk before the remote write it guards. */
+    rc = in_memory ? KS_OK : exec_pragma(st, "PRAGMA journal_mode = WAL");
+    if (rc == KS_OK)
+        rc = exec_pragma(st, "PRAGMA synchronous = FULL");
+    return rc;
+}
+
+static ks_rc prepare_all(struct ks_store *st)
+{
+    int i;
+
+    for (i = 0; i < KS__ST_COUNT; i++) {
+        if (sqlite3_prepare_v3(st->db, ks__store_sql[i], -1,
+                               SQLITE_PREPARE_PERSISTENT, &st->stmt[i],
+                               NULL) != SQLITE_OK)
+            return ks__store_sqlerr(st, "preparing a statement");
+    }
+    return KS_OK;
+}
+
+ks_rc ks_store_open(struct ks_store **out, const struct ks_store_options *opts)
+{
+    static const struct ks_store_options defaults = KS_STORE_OPTIONS_INIT;
+    const struct ks_store_options *o = opts ? opts : &defaults;
+    struct ks_store *st = NULL;
+    ks_rc rc;
+
+    *out = NULL;
+    if (o->error)
+        ks__error_clear(o->error);
+    if (o->version != KS_STORE_OPTIONS_VERSION) {
+        if (o->error)
+            ks__error_set(o->error, KS_EINVAL, 0,
+                          "unsupported ks_store_options version %u",
+                          o->version);
+        return KS_EINVAL;
+    }
+    st = ks__calloc(1, sizeof(*st));
+    if (!st) {
+        if (o->error)
+            ks__error_set(o->error, KS_ENOMEM, 0,
+                          "opening the store: out of memory");
+        return KS_ENOMEM;
+    }
+    rc = ks__store_crash_arm(st, o->crash_at);
+    if (rc == KS_OK)
+        rc = open_db(st, o);
+    if (rc == KS_OK)
+        rc = ks__store_migrate(st);
+    if (rc == KS_OK)
+        rc = prepare_all(st);
+    if (rc == KS_OK)
+        rc = ks__store_key_init(st, o);
+    if (rc) {
+        if (o->error)
+            *o->error = st->err;
+        goto out;
+    }
+    *out = st;
+    st = NULL;
+out:
+    ks_store_close(st);
+    return rc;
+}
+
+void ks_store_close(struct ks_store *st)
+{
+    int i;
+
+    if (!st)
+        return;
+    if (st->db) {
+        if (!sqlite3_get_autocommit(st->db))
+            sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+        for (i = 0; i < KS__ST_COUNT; i++)
+            sqlite3_finalize(st->stmt[i]);
+        sqlite3_close(st->db);
+    }
+    ks__secret_free(st->key_hex);
+    ks__free(st->crash_name);
+    ks__free(st);
+}

@@ -1,0 +1,11 @@
+# The WooCommerce REST client (included by connector/CMakeLists.txt).
+ks_module(ks_woocommerce
+  src/woocommerce/client.c
+  src/woocommerce/oauth.c
+  src/woocommerce/paging.c
+  src/woocommerce/batch.c
+  src/woocommerce/resources.c
+  src/woocommerce/hooks.c
+  src/woocommerce/verify.c)
+target_link_libraries(ks_woocommerce PUBLIC ks_core)
+list(APPEND KS_MODULES ks_woocommerce)
