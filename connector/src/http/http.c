@@ -137,14 +137,21 @@ static int method_is_idempotent(const char *m)
            !strcmp(m, "DELETE") || !strcmp(m, "OPTIONS");
 }
 
+/*
+ * libcurl silently re-sends a request whose reused connection turns out to
+ * be dead. For a write that could duplicate it, so writes that are not
+ * idempotent always go on a fresh connection and fail visibly instead.
+ */
 static void setup(struct ks_client *c, const struct ks__http_request *req,
-                  struct curl_slist *headers, struct sink *sink)
+                  struct curl_slist *headers, struct sink *sink, int idempotent)
 {
     CURL *h = c->curl;
 
     curl_easy_reset(h); /* keeps the connection cache */
     curl_easy_setopt(h, CURLOPT_URL, req->url);
     curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+    if (!idempotent)
+        curl_easy_setopt(h, CURLOPT_FRESH_CONNECT, 1L);
     curl_easy_setopt(h, CURLOPT_USERAGENT, c->user_agent);
     curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers);
     curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS,
@@ -274,7 +281,7 @@ ks_rc ks__http_send(struct ks__http_reply *reply, struct ks_client *c,
             goto out;
         }
         refresh = 0;
-        setup(c, req, headers, &sink);
+        setup(c, req, headers, &sink, idempotent);
         c->stats.requests++;
         if (state.attempt > 0)
             c->stats.retries++;
