@@ -154,7 +154,7 @@ void km_server_journal_clear(struct km_server *server);
 
 /*
  * Adds fault rules from JSON (one object or an array of them):
- *   match:  "route": "GET /path/*"  (or "method" and "path"), where the
+ *   match:  "route": "METHOD path" (or "method" and "path"), where the
  *           path is a glob ('*' any run of characters, '?' one, "{x}" one
  *           segment), "nth": N (only the N-th match, 1-based),
  *           "every": true, "after": N (every match after the first N),

@@ -1,1 +1,253 @@
-/* placeholder: being written */
+/*
+ * The request journal. Entries are redacted when written, so a snapshot
+ * can be handed to reports and recordings as it is: secret headers and
+ * query parameters go through core/redact.c, and every string added with
+ * km_server_add_secret is masked wherever it appears.
+ */
+#include <stdio.h>
+#include <strings.h>
+#include <kinsync/log.h>
+#include "server_int.h"
+
+/* Longest body kept per entry; the rest is cut and marked. */
+#define KM_JOURNAL_BODY_MAX (64 * 1024)
+
+void km_server_add_secret(struct km_server *server, const char *secret)
+{
+    if (!secret || !secret[0])
+        return;
+    pthread_mutex_lock(&server->secrets_lock);
+    for (size_t i = 0; i < server->nsecrets; i++) {
+        if (strcmp(server->secrets[i], secret) == 0)
+            goto out;
+    }
+    server->secrets = km__xrealloc(
+        server->secrets, (server->nsecrets + 1) * sizeof(*server->secrets));
+    server->secrets[server->nsecrets++] = km__xstrdup(secret);
+out:
+    pthread_mutex_unlock(&server->secrets_lock);
+}
+
+void km__secrets_mask(struct km_server *server, char *buf, size_t len)
+{
+    pthread_mutex_lock(&server->secrets_lock);
+    if (server->nsecrets && buf && len)
+        ks_redact_mask(buf, len, (const char *const *)server->secrets,
+                       server->nsecrets);
+    pthread_mutex_unlock(&server->secrets_lock);
+}
+
+/* A query string ("a=1&consumer_secret=x") with secret parameters
+ * redacted by ks_redact_url (given as a relative URL, so curl does not
+ * normalise the rest), then masked. Caller frees. */
+static char *redact_query(struct km_server *server, const char *query)
+{
+    size_t n = strlen(query) + 2, cap = n + 64, need;
+    char *url = km__xmalloc(n), *out = km__xmalloc(cap), *q, *res;
+
+    snprintf(url, n, "?%s", query);
+    need = ks_redact_url(out, cap, url);
+    if (need >= cap) {
+        out = km__xrealloc(out, need + 1);
+        ks_redact_url(out, need + 1, url);
+    }
+    q = strchr(out, '?');
+    res = km__xstrdup(q ? q + 1 : "");
+    free(out);
+    free(url);
+    km__secrets_mask(server, res, strlen(res));
+    return res;
+}
+
+/* The value part of ks_redact_header's "Name: value", masked. */
+static char *redact_header(struct km_server *server, const char *name,
+                           const char *value)
+{
+    size_t nlen = strlen(name), cap = nlen + strlen(value) + 64, need;
+    char *line = km__xmalloc(cap), *res;
+
+    need = ks_redact_header(line, cap, name, value);
+    if (need >= cap) {
+        line = km__xrealloc(line, need + 1);
+        ks_redact_header(line, need + 1, name, value);
+    }
+    if (strncmp(line, name, nlen) == 0 && line[nlen] == ':')
+        res = km__xstrdup(line + nlen + 1 + (line[nlen + 1] == ' '));
+    else
+        res =
+            km__xstrdup(ks_redact_is_secret_header(name) ? KS_REDACTED : value);
+    free(line);
+    km__secrets_mask(server, res, strlen(res));
+    return res;
+}
+
+/* A body for the journal: form bodies redacted like a query, secrets
+ * masked over the whole body (so no secret straddles the cut), then cut at
+ * KM_JOURNAL_BODY_MAX with a marker. */
+static cJSON *body_item(struct km_server *server, const char *body, size_t len,
+                        const char *content_type)
+{
+    char *copy, marker[64];
+    cJSON *item;
+
+    if (content_type &&
+        strncasecmp(content_type, "application/x-www-form-urlencoded", 33) ==
+            0) {
+        char *q = km__xstrndup(body ? body : "", len);
+        copy = redact_query(server, q);
+        free(q);
+        len = strlen(copy);
+    } else {
+        copy = km__xstrndup(body ? body : "", len);
+        km__secrets_mask(server, copy, len);
+    }
+    if (len > KM_JOURNAL_BODY_MAX) {
+        snprintf(marker, sizeof(marker), "...[cut: %zu of %zu bytes kept]",
+                 (size_t)KM_JOURNAL_BODY_MAX, len);
+        copy = km__xrealloc(copy, KM_JOURNAL_BODY_MAX + sizeof(marker));
+        memcpy(copy + KM_JOURNAL_BODY_MAX, marker, strlen(marker) + 1);
+    }
+    item = cJSON_CreateString(copy);
+    free(copy);
+    if (!item)
+        abort();
+    return item;
+}
+
+static cJSON *headers_item(struct km_server *server, const struct km__kvs *h)
+{
+    cJSON *obj = cJSON_CreateObject(), *v;
+
+    if (!obj)
+        abort();
+    for (size_t i = 0; h && i < h->n; i++) {
+        char *value = redact_header(server, h->v[i].name, h->v[i].value);
+        v = cJSON_CreateString(value);
+        free(value);
+        if (!v || !cJSON_AddItemToObject(obj, h->v[i].name, v))
+            abort();
+    }
+    return obj;
+}
+
+static void add(cJSON *obj, const char *key, cJSON *item)
+{
+    if (!item || !cJSON_AddItemToObject(obj, key, item))
+        abort();
+}
+
+static cJSON *string_or_null(const char *s)
+{
+    return s ? cJSON_CreateString(s) : cJSON_CreateNull();
+}
+
+static cJSON *entry_new(struct km_server *server, const struct km__exchange *x)
+{
+    cJSON *e = cJSON_CreateObject();
+    char *path = km__xstrdup(x->path), *query = redact_query(server, x->query);
+    const char *rtype = x->response_headers
+                            ? km__kvs_get(x->response_headers, "Content-Type")
+                            : NULL;
+
+    if (!e)
+        abort();
+    km__secrets_mask(server, path, strlen(path));
+    add(e, "seq", cJSON_CreateNumber((double)x->seq));
+    add(e, "system", cJSON_CreateString(server->name));
+    add(e, "method", cJSON_CreateString(x->method));
+    add(e, "path", cJSON_CreateString(path));
+    add(e, "query", cJSON_CreateString(query));
+    add(e, "headers", headers_item(server, x->headers));
+    add(e, "body", body_item(server, x->body, x->body_len, x->content_type));
+    add(e, "status", cJSON_CreateNumber(x->status));
+    add(e, "response_headers", headers_item(server, x->response_headers));
+    add(e, "response_body",
+        body_item(server, x->response_body, x->response_len, rtype));
+    add(e, "virtual_ms", cJSON_CreateNumber((double)x->virtual_ms));
+    add(e, "wall_ms", cJSON_CreateNumber((double)x->wall_ms));
+    add(e, "route", string_or_null(x->route));
+    add(e, "fault", string_or_null(x->fault));
+    free(path);
+    free(query);
+    return e;
+}
+
+uint64_t km__journal_next_seq(struct km_server *server)
+{
+    uint64_t seq;
+
+    pthread_mutex_lock(&server->journal_lock);
+    seq = ++server->seq;
+    pthread_mutex_unlock(&server->journal_lock);
+    return seq;
+}
+
+static double seq_of(const cJSON *entry)
+{
+    return cJSON_GetObjectItemCaseSensitive(entry, "seq")->valuedouble;
+}
+
+void km__journal_add(struct km_server *server, const struct km__exchange *x)
+{
+    cJSON *e = entry_new(server, x), *last;
+    int n, later = 0;
+
+    pthread_mutex_lock(&server->journal_lock);
+    /* Requests finish out of order; keep the array sorted by seq. Nearly
+     * always the entry goes last, so look from the end (child->prev is the
+     * last item in cJSON's list). */
+    n = cJSON_GetArraySize(server->journal);
+    last = server->journal->child ? server->journal->child->prev : NULL;
+    for (cJSON *at = last; at && seq_of(at) > (double)x->seq; later++)
+        at = at == server->journal->child ? NULL : at->prev;
+    if (later == 0 ? !cJSON_AddItemToArray(server->journal, e)
+                   : !cJSON_InsertItemInArray(server->journal, n - later, e))
+        abort();
+    pthread_mutex_unlock(&server->journal_lock);
+}
+
+cJSON *km_server_journal(struct km_server *server)
+{
+    cJSON *copy;
+
+    pthread_mutex_lock(&server->journal_lock);
+    copy = cJSON_Duplicate(server->journal, 1);
+    pthread_mutex_unlock(&server->journal_lock);
+    if (!copy)
+        abort();
+    return copy;
+}
+
+size_t km_server_journal_count(struct km_server *server)
+{
+    size_t n;
+
+    pthread_mutex_lock(&server->journal_lock);
+    n = (size_t)cJSON_GetArraySize(server->journal);
+    pthread_mutex_unlock(&server->journal_lock);
+    return n;
+}
+
+void km_server_journal_clear(struct km_server *server)
+{
+    cJSON *empty = cJSON_CreateArray(), *old;
+
+    if (!empty)
+        abort();
+    pthread_mutex_lock(&server->journal_lock);
+    old = server->journal;
+    server->journal = empty;
+    pthread_mutex_unlock(&server->journal_lock);
+    cJSON_Delete(old);
+}
+
+void km__journal_free(struct km_server *server)
+{
+    cJSON_Delete(server->journal);
+    server->journal = NULL;
+    for (size_t i = 0; i < server->nsecrets; i++)
+        free(server->secrets[i]);
+    free(server->secrets);
+    server->secrets = NULL;
+    server->nsecrets = 0;
+}

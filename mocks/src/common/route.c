@@ -1,1 +1,236 @@
-/* placeholder: being written */
+/*
+ * Route matching and the request/response accessors handlers use.
+ */
+#include <stdio.h>
+#include <strings.h>
+#include <curl/curl.h>
+#include "server_int.h"
+
+/* ---- name/value lists -------------------------------------------------- */
+
+void km__kvs_add(struct km__kvs *l, const char *name, size_t nlen,
+                 const char *value, size_t vlen)
+{
+    if (l->n == l->cap) {
+        l->cap = l->cap ? l->cap * 2 : 8;
+        l->v = km__xrealloc(l->v, l->cap * sizeof(*l->v));
+    }
+    l->v[l->n].name = km__xstrndup(name, nlen);
+    l->v[l->n].value = km__xstrndup(value, vlen);
+    l->n++;
+}
+
+void km__kvs_set(struct km__kvs *l, const char *name, const char *value)
+{
+    for (size_t i = 0; i < l->n; i++) {
+        if (strcasecmp(l->v[i].name, name) == 0) {
+            free(l->v[i].value);
+            l->v[i].value = km__xstrdup(value);
+            return;
+        }
+    }
+    km__kvs_add(l, name, strlen(name), value, strlen(value));
+}
+
+const char *km__kvs_get(const struct km__kvs *l, const char *name)
+{
+    for (size_t i = 0; i < l->n; i++) {
+        if (strcasecmp(l->v[i].name, name) == 0)
+            return l->v[i].value;
+    }
+    return NULL;
+}
+
+void km__kvs_dispose(struct km__kvs *l)
+{
+    for (size_t i = 0; i < l->n; i++) {
+        free(l->v[i].name);
+        free(l->v[i].value);
+    }
+    free(l->v);
+    l->v = NULL;
+    l->n = l->cap = 0;
+}
+
+/* Decodes one form-encoded component into a fresh string. */
+static char *form_decode(const char *s, size_t n)
+{
+    char *plus = km__xstrndup(s, n), *dec, *out;
+    int len = 0;
+
+    for (char *p = plus; *p; p++) {
+        if (*p == '+')
+            *p = ' ';
+    }
+    dec = curl_easy_unescape(NULL, plus, (int)n, &len);
+    if (!dec)
+        abort();
+    out = km__xstrndup(dec, (size_t)len);
+    curl_free(dec);
+    free(plus);
+    return out;
+}
+
+void km__query_parse(struct km__kvs *out, const char *query)
+{
+    const char *p = query ? query : "";
+
+    while (*p) {
+        const char *amp = strchr(p, '&');
+        size_t n = amp ? (size_t)(amp - p) : strlen(p);
+        const char *eq = memchr(p, '=', n);
+        size_t nlen = eq ? (size_t)(eq - p) : n;
+        char *name, *value;
+
+        if (n > 0) {
+            name = form_decode(p, nlen);
+            value = eq ? form_decode(eq + 1, n - nlen - 1) : km__xstrdup("");
+            km__kvs_add(out, name, strlen(name), value, strlen(value));
+            free(name);
+            free(value);
+        }
+        p += n;
+        if (*p == '&')
+            p++;
+    }
+}
+
+/* ---- requests ---------------------------------------------------------- */
+
+const char *km_request_header(const struct km_request *req, const char *name)
+{
+    const struct km__request_impl *impl = req->impl;
+    return km__kvs_get(&impl->headers, name);
+}
+
+const char *km_request_arg(const struct km_request *req, const char *name)
+{
+    const struct km__request_impl *impl = req->impl;
+
+    for (size_t i = 0; i < impl->args.n; i++) {
+        if (strcmp(impl->args.v[i].name, name) == 0)
+            return impl->args.v[i].value;
+    }
+    return NULL;
+}
+
+void km_request_args_each(const struct km_request *req,
+                          int (*fn)(void *ud, const char *name,
+                                    const char *value),
+                          void *ud)
+{
+    const struct km__request_impl *impl = req->impl;
+
+    for (size_t i = 0; i < impl->args.n; i++) {
+        if (fn(ud, impl->args.v[i].name, impl->args.v[i].value))
+            return;
+    }
+}
+
+cJSON *km_request_json(const struct km_request *req)
+{
+    if (!req->body_len)
+        return NULL;
+    return cJSON_ParseWithLength(req->body, req->body_len);
+}
+
+/* ---- responses --------------------------------------------------------- */
+
+void km_response_set(struct km_response *res, int status,
+                     const char *content_type, const char *body, size_t len)
+{
+    res->status = status;
+    free(res->body);
+    res->body = NULL;
+    res->len = 0;
+    if (body && len) {
+        res->body = km__xstrndup(body, len);
+        res->len = len;
+    }
+    if (content_type)
+        km__kvs_set(&res->headers, "Content-Type", content_type);
+}
+
+void km_response_json(struct km_response *res, int status, cJSON *json)
+{
+    char *text = json ? cJSON_PrintUnformatted(json) : NULL;
+
+    if (json && !text)
+        abort();
+    km_response_set(res, status, "application/json", text,
+                    text ? strlen(text) : 0);
+    cJSON_free(text);
+    cJSON_Delete(json);
+}
+
+void km_response_header(struct km_response *res, const char *name,
+                        const char *value)
+{
+    km__kvs_set(&res->headers, name, value ? value : "");
+}
+
+int km_response_status(const struct km_response *res)
+{
+    return res->status;
+}
+
+void km__response_dispose(struct km_response *res)
+{
+    free(res->body);
+    res->body = NULL;
+    res->len = 0;
+    km__kvs_dispose(&res->headers);
+}
+
+void km__response_error(struct km_response *res, int status, const char *msg)
+{
+    cJSON *o = cJSON_CreateObject();
+
+    if (!o || !cJSON_AddStringToObject(o, "error", msg))
+        abort();
+    km_response_json(res, status, o);
+}
+
+/* ---- route patterns ---------------------------------------------------- */
+
+void km__captures_dispose(struct km__captures *caps)
+{
+    for (size_t i = 0; i < caps->n; i++)
+        free(caps->values[i]);
+    caps->n = 0;
+}
+
+int km__route_match(const char *pattern, const char *path,
+                    struct km__captures *caps)
+{
+    const char *p = pattern, *s = path;
+
+    caps->n = 0;
+    while (*p) {
+        if (*p == '*' && p[1] == '\0')
+            return 1; /* the rest of the path, possibly empty */
+        if (*p == '{') {
+            const char *close = strchr(p, '}');
+            size_t seg = strcspn(s, "/");
+
+            if (!close)
+                goto literal;
+            if (seg == 0 || caps->n == KM_MAX_CAPTURES)
+                goto fail;
+            caps->values[caps->n++] = km__xstrndup(s, seg);
+            s += seg;
+            p = close + 1;
+            continue;
+        }
+    literal:
+        if (*p != *s)
+            goto fail;
+        p++;
+        s++;
+    }
+    if (*s == '\0')
+        return 1;
+fail:
+    km__captures_dispose(caps);
+    return 0;
+}

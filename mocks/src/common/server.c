@@ -1,1 +1,572 @@
-/* placeholder: being written */
+/*
+ * The libmicrohttpd plumbing of km_server: one thread per connection (so a
+ * "hang" fault stalls only its own client), request state collected across
+ * the access-handler calls and freed in the request-completed callback,
+ * limits on header and body size, and the order every request follows:
+ * journal start -> before hook -> fault rules -> route -> after hook ->
+ * journal the reply.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <strings.h>
+#include <time.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <microhttpd.h>
+#include "server_int.h"
+
+/* What a "malformed" fault sends instead of the real body. */
+static const char km_malformed_body[] =
+    "{\"kinmock\": \"malformed\", \"data\": [1, 2,";
+
+static int64_t wall_now_ms(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* ---- per-request state ------------------------------------------------- */
+
+static void request_free(struct km__request_impl *ri)
+{
+    if (!ri)
+        return;
+    free(ri->uri);
+    free(ri->path);
+    free(ri->query);
+    km__kvs_dispose(&ri->headers);
+    km__kvs_dispose(&ri->args);
+    free(ri->body);
+    km__captures_dispose(&ri->caps);
+    free(ri);
+}
+
+/* Called by MHD with the raw request target, before the access handler; its
+ * result is the request's context, so the query string arrives verbatim. */
+static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
+{
+    struct km_server *server = cls;
+    struct km__request_impl *ri = km__xcalloc(1, sizeof(*ri));
+
+    (void)conn;
+    ri->server = server;
+    ri->uri = km__xstrdup(uri ? uri : "/");
+    ri->wall_ms = wall_now_ms();
+    ri->virtual_ms = ks_clock_now_ms(server->clock);
+    return ri;
+}
+
+static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+                         enum MHD_RequestTerminationCode toe)
+{
+    (void)cls;
+    (void)conn;
+    (void)toe;
+    request_free(*con_cls);
+    *con_cls = NULL;
+}
+
+static enum MHD_Result collect_header(void *cls, enum MHD_ValueKind kind,
+                                      const char *key, const char *value)
+{
+    struct km__kvs *headers = cls;
+
+    (void)kind;
+    km__kvs_add(headers, key, strlen(key), value ? value : "",
+                value ? strlen(value) : 0);
+    return MHD_YES;
+}
+
+static void request_init(struct km__request_impl *ri,
+                         struct MHD_Connection *conn, const char *url,
+                         const char *method)
+{
+    const char *q = strchr(ri->uri, '?');
+
+    ri->path = km__xstrdup(url && url[0] ? url : "/");
+    ri->query = km__xstrdup(q ? q + 1 : "");
+    MHD_get_connection_values(conn, MHD_HEADER_KIND, collect_header,
+                              &ri->headers);
+    km__query_parse(&ri->args, ri->query);
+    ri->req.method = method;
+    ri->req.path = ri->path;
+    ri->req.query = ri->query;
+    ri->req.body = "";
+    ri->req.base_url = ri->server->url;
+    ri->req.now_ms = ri->virtual_ms;
+    ri->req.impl = ri;
+}
+
+/* ---- replies ----------------------------------------------------------- */
+
+struct km__short_body {
+    char *data;
+    size_t send; /* bytes sent before the connection is cut */
+};
+
+static ssize_t short_reader(void *cls, uint64_t pos, char *buf, size_t max)
+{
+    struct km__short_body *sb = cls;
+    size_t n;
+
+    if (pos >= sb->send)
+        return MHD_CONTENT_READER_END_WITH_ERROR;
+    n = sb->send - (size_t)pos;
+    if (n > max)
+        n = max;
+    memcpy(buf, sb->data + pos, n);
+    return (ssize_t)n;
+}
+
+static void short_free(void *cls)
+{
+    struct km__short_body *sb = cls;
+
+    free(sb->data);
+    free(sb);
+}
+
+/* Queues res. With truncate, the reply declares the full length but only
+ * the first half is sent before MHD closes the connection, so the client
+ * sees a short body. */
+static enum MHD_Result queue(struct MHD_Connection *conn,
+                             const struct km_response *res, int truncate)
+{
+    struct MHD_Response *mr;
+    enum MHD_Result ret;
+
+    if (truncate) {
+        struct km__short_body *sb = km__xcalloc(1, sizeof(*sb));
+        sb->data = km__xstrndup(res->body ? res->body : "", res->len);
+        sb->send = res->len / 2;
+        mr = MHD_create_response_from_callback(res->len ? res->len : 16, 4096,
+                                               short_reader, sb, short_free);
+    } else {
+        mr = MHD_create_response_from_buffer(res->len,
+                                             res->body ? res->body : (char *)"",
+                                             MHD_RESPMEM_MUST_COPY);
+    }
+    if (!mr)
+        return MHD_NO;
+    for (size_t i = 0; i < res->headers.n; i++) {
+        if (strcasecmp(res->headers.v[i].name, "Content-Length") == 0)
+            continue; /* MHD computes it */
+        MHD_add_response_header(mr, res->headers.v[i].name,
+                                res->headers.v[i].value);
+    }
+    ret = MHD_queue_response(conn, (unsigned int)res->status, mr);
+    MHD_destroy_response(mr);
+    return ret;
+}
+
+static void journal(struct km__request_impl *ri, uint64_t seq,
+                    const struct km_response *res, const char *fault)
+{
+    struct km__exchange x;
+
+    memset(&x, 0, sizeof(x));
+    x.seq = seq;
+    x.method = ri->req.method;
+    x.path = ri->path;
+    x.query = ri->query;
+    x.headers = &ri->headers;
+    x.content_type = km__kvs_get(&ri->headers, "Content-Type");
+    x.body = ri->req.body;
+    x.body_len = ri->req.body_len;
+    x.status = res ? res->status : 0;
+    x.response_headers = res ? &res->headers : NULL;
+    x.response_body = res ? res->body : NULL;
+    x.response_len = res ? res->len : 0;
+    x.virtual_ms = ri->virtual_ms;
+    x.wall_ms = ri->wall_ms;
+    x.route = ri->req.route;
+    x.fault = fault;
+    km__journal_add(ri->server, &x);
+}
+
+/* Answers without running hooks or routes (size limits). */
+static enum MHD_Result reject(struct km__request_impl *ri,
+                              struct MHD_Connection *conn, int status,
+                              const char *what, size_t limit)
+{
+    struct km_response res;
+    char msg[160];
+    enum MHD_Result ret;
+
+    memset(&res, 0, sizeof(res));
+    snprintf(msg, sizeof(msg), "%s larger than %zu bytes", what, limit);
+    km__response_error(&res, status, msg);
+    km_response_header(&res, "Connection", "close");
+    journal(ri, km__journal_next_seq(ri->server), &res, NULL);
+    ri->answered = 1;
+    ret = queue(conn, &res, 0);
+    km__response_dispose(&res);
+    return ret;
+}
+
+/* ---- the request flow -------------------------------------------------- */
+
+static const struct km_route *route_find(struct km_server *server,
+                                         struct km__request_impl *ri)
+{
+    const struct km_server_options *o = &server->opts;
+
+    for (size_t i = 0; i < o->nroutes; i++) {
+        const struct km_route *r = &o->routes[i];
+        if (strcmp(r->method, "*") != 0 && strcmp(r->method, ri->req.method))
+            continue;
+        if (!km__route_match(r->pattern, ri->path, &ri->caps))
+            continue;
+        ri->req.route = r->pattern;
+        for (size_t c = 0; c < ri->caps.n; c++)
+            ri->req.captures[c] = ri->caps.values[c];
+        ri->req.ncaptures = ri->caps.n;
+        return r;
+    }
+    return NULL;
+}
+
+static void fault_reply(struct km_response *res,
+                        const struct km__fault_hit *hit)
+{
+    const char *type = "text/plain; charset=utf-8";
+    cJSON *probe;
+
+    if (hit->body_is_json) {
+        type = "application/json";
+    } else if (hit->body &&
+               (probe = cJSON_ParseWithLength(hit->body, hit->body_len))) {
+        type = "application/json";
+        cJSON_Delete(probe);
+    }
+    km_response_set(res, hit->status, hit->body ? type : NULL, hit->body,
+                    hit->body_len);
+    for (size_t i = 0; i < hit->headers.n; i++)
+        km_response_header(res, hit->headers.v[i].name,
+                           hit->headers.v[i].value);
+}
+
+/* Stalls a "hang" in real time without the server lock, ending early when
+ * the server stops so that km_server_stop never waits for it. */
+static void stall(struct km_server *server)
+{
+    struct timespec start, now, slice = {0, 5 * 1000000L};
+    int64_t elapsed = 0;
+
+    clock_gettime(CLOCK_MONOTONIC, &start);
+    while (elapsed < server->hang_ms && !atomic_load(&server->stopping)) {
+        nanosleep(&slice, NULL);
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        elapsed = (int64_t)(now.tv_sec - start.tv_sec) * 1000 +
+                  (now.tv_nsec - start.tv_nsec) / 1000000;
+    }
+}
+
+/* Runs an emulator's own fault action; an unknown one becomes a 500 so
+ * that the scenario fails visibly instead of silently doing nothing. */
+static int emulator_fault(struct km_server *server, struct km_response *res,
+                          const struct km__fault_hit *hit)
+{
+    const struct km_server_options *o = &server->opts;
+    char msg[200];
+
+    if (o->fault_action &&
+        o->fault_action(o->state, hit->action, hit->rule) == 0)
+        return 0;
+    snprintf(msg, sizeof(msg), "%s: unknown fault action \"%s\"", server->name,
+             hit->action);
+    km__response_error(res, 500, msg);
+    return 1;
+}
+
+static enum MHD_Result serve(struct km__request_impl *ri,
+                             struct MHD_Connection *conn)
+{
+    struct km_server *server = ri->server;
+    const struct km_server_options *o = &server->opts;
+    const struct km_route *route;
+    struct km_response res;
+    struct km__fault_hit hit;
+    uint64_t seq = km__journal_next_seq(server);
+    int answered = 0;
+    enum MHD_Result ret;
+    char msg[600];
+
+    memset(&res, 0, sizeof(res));
+    ri->req.body = ri->body ? ri->body : "";
+    ri->req.body_len = ri->body_len;
+    route = route_find(server, ri);
+
+    km_server_lock(server);
+    if (o->before)
+        answered = o->before(&res, &ri->req, o->state);
+    if (answered)
+        memset(&hit, 0, sizeof(hit));
+    else
+        km__faults_pick(server, ri->req.method, ri->path, &hit);
+    if (hit.fired &&
+        (hit.kind == KM__FAULT_RESET || hit.kind == KM__FAULT_HANG)) {
+        km_server_unlock(server);
+        journal(ri, seq, NULL, hit.desc);
+        if (hit.kind == KM__FAULT_HANG)
+            stall(server);
+        km__fault_hit_dispose(&hit);
+        return MHD_NO; /* MHD drops the connection */
+    }
+    if (hit.fired && hit.delay_ms > 0) {
+        km_server_unlock(server);
+        ks_clock_sleep_ms(server->clock, hit.delay_ms);
+        km_server_lock(server);
+        ri->req.now_ms = ks_clock_now_ms(server->clock);
+    }
+    if (hit.fired && hit.kind == KM__FAULT_EMULATOR)
+        answered = emulator_fault(server, &res, &hit);
+    if (!answered && hit.fired && hit.status) {
+        fault_reply(&res, &hit);
+        answered = 1;
+    }
+    if (!answered && route) {
+        route->handler(&res, &ri->req, o->state);
+    } else if (!answered && o->not_found) {
+        o->not_found(&res, &ri->req, o->state);
+    } else if (!answered) {
+        snprintf(msg, sizeof(msg), "no route for %s %s", ri->req.method,
+                 ri->path);
+        km__response_error(&res, 404, msg);
+    }
+    if (res.status == 0)
+        km__response_error(&res, 500, "handler set no reply");
+    if (o->after)
+        o->after(&res, &ri->req, o->state);
+    km_server_unlock(server);
+
+    if (hit.fired && hit.kind == KM__FAULT_MALFORMED)
+        km_response_set(&res, res.status, "application/json", km_malformed_body,
+                        strlen(km_malformed_body));
+    journal(ri, seq, &res, hit.fired ? hit.desc : NULL);
+    ret = queue(conn, &res, hit.fired && hit.kind == KM__FAULT_TRUNCATE);
+    km__fault_hit_dispose(&hit);
+    km__response_dispose(&res);
+    return ret;
+}
+
+/* The first call sees the headers only: limits are checked there so that
+ * an oversized request is refused before its body is read. */
+static enum MHD_Result first_call(struct km__request_impl *ri,
+                                  struct MHD_Connection *conn, const char *url,
+                                  const char *method)
+{
+    struct km_server *server = ri->server;
+    const char *cl;
+    size_t total = 0;
+    unsigned long long declared;
+    char *end;
+
+    request_init(ri, conn, url, method);
+    for (size_t i = 0; i < ri->headers.n; i++)
+        total += strlen(ri->headers.v[i].name) + strlen(ri->headers.v[i].value);
+    if (total > server->max_header)
+        return reject(ri, conn, 431, "request headers", server->max_header);
+    cl = km__kvs_get(&ri->headers, "Content-Length");
+    if (cl) {
+        errno = 0;
+        declared = strtoull(cl, &end, 10);
+        if (errno == 0 && end != cl && declared > server->max_body)
+            return reject(ri, conn, 413, "request body", server->max_body);
+    }
+    return MHD_YES;
+}
+
+static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn,
+                                 const char *url, const char *method,
+                                 const char *version, const char *upload,
+                                 size_t *upload_size, void **con_cls)
+{
+    struct km_server *server = cls;
+    struct km__request_impl *ri = *con_cls;
+
+    (void)version;
+    if (!ri) /* the URI callback always runs first; be safe anyway */
+        *con_cls = ri = on_uri(server, url, conn);
+    if (!ri->req.impl)
+        return first_call(ri, conn, url, method);
+    if (ri->answered) {
+        *upload_size = 0;
+        return MHD_YES;
+    }
+    if (*upload_size) {
+        /* Without a Content-Length (chunked) the size is only known as it
+         * arrives: past the limit the rest is swallowed, then 413. */
+        if (!ri->too_large && ri->body_len + *upload_size > server->max_body) {
+            ri->too_large = 1;
+            free(ri->body);
+            ri->body = NULL;
+            ri->body_len = ri->body_cap = 0;
+        }
+        if (!ri->too_large) {
+            if (ri->body_len + *upload_size + 1 > ri->body_cap) {
+                ri->body_cap = (ri->body_len + *upload_size + 1) * 2;
+                ri->body = km__xrealloc(ri->body, ri->body_cap);
+            }
+            memcpy(ri->body + ri->body_len, upload, *upload_size);
+            ri->body_len += *upload_size;
+            ri->body[ri->body_len] = '\0';
+        }
+        *upload_size = 0;
+        return MHD_YES;
+    }
+    if (ri->too_large)
+        return reject(ri, conn, 413, "request body", server->max_body);
+    ri->answered = 1;
+    return serve(ri, conn);
+}
+
+/* ---- lifecycle --------------------------------------------------------- */
+
+static int bind_address(struct sockaddr_storage *ss, socklen_t *len, int *ipv6,
+                        const char *addr, uint16_t port)
+{
+    struct sockaddr_in *v4 = (struct sockaddr_in *)ss;
+    struct sockaddr_in6 *v6 = (struct sockaddr_in6 *)ss;
+
+    memset(ss, 0, sizeof(*ss));
+    *ipv6 = 0;
+    if (inet_pton(AF_INET, addr, &v4->sin_addr) == 1) {
+        v4->sin_family = AF_INET;
+        v4->sin_port = htons(port);
+        *len = sizeof(*v4);
+        return 0;
+    }
+    if (inet_pton(AF_INET6, addr, &v6->sin6_addr) == 1) {
+        v6->sin6_family = AF_INET6;
+        v6->sin6_port = htons(port);
+        *len = sizeof(*v6);
+        *ipv6 = 1;
+        return 0;
+    }
+    return -1;
+}
+
+static void server_free(struct km_server *server)
+{
+    km__faults_free(server);
+    km__journal_free(server);
+    pthread_mutex_destroy(&server->lock);
+    pthread_mutex_destroy(&server->secrets_lock);
+    pthread_mutex_destroy(&server->journal_lock);
+    pthread_mutex_destroy(&server->faults_lock);
+    free(server->name);
+    free(server);
+}
+
+int km_server_start(struct km_server **out,
+                    const struct km_server_options *opts, char *err,
+                    size_t errsz)
+{
+    struct km_server *server = km__xcalloc(1, sizeof(*server));
+    const char *addr = opts->bind_addr ? opts->bind_addr : "127.0.0.1";
+    const union MHD_DaemonInfo *info;
+    struct sockaddr_storage ss;
+    socklen_t sslen;
+    unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD |
+                         MHD_USE_THREAD_PER_CONNECTION | MHD_USE_POLL;
+    int ipv6;
+    size_t pool;
+
+    *out = NULL;
+    if (errsz)
+        err[0] = '\0';
+    server->opts = *opts;
+    server->name = km__xstrdup(opts->name ? opts->name : "server");
+    server->opts.name = server->name;
+    server->clock = opts->clock;
+    server->max_body = opts->max_body_bytes ? opts->max_body_bytes : 8u << 20;
+    server->max_header =
+        opts->max_header_bytes ? opts->max_header_bytes : 16u << 10;
+    server->hang_ms = opts->hang_ms > 0 ? opts->hang_ms : 2000;
+    atomic_init(&server->stopping, 0);
+    pthread_mutex_init(&server->lock, NULL);
+    pthread_mutex_init(&server->secrets_lock, NULL);
+    pthread_mutex_init(&server->journal_lock, NULL);
+    pthread_mutex_init(&server->faults_lock, NULL);
+    server->journal = cJSON_CreateArray();
+    if (!server->journal)
+        abort();
+    if (bind_address(&ss, &sslen, &ipv6, addr, opts->port) != 0) {
+        snprintf(err, errsz, "%s: bad bind address \"%s\"", server->name, addr);
+        goto fail;
+    }
+    if (ipv6)
+        flags |= MHD_USE_IPv6;
+    /* Room for headers well past max_header, so the 431 is ours and not
+     * MHD's, plus MHD's own bookkeeping. */
+    pool = server->max_header * 4 + (64u << 10);
+    server->daemon = MHD_start_daemon(
+        flags, opts->port, NULL, NULL, on_access, server, MHD_OPTION_SOCK_ADDR,
+        (struct sockaddr *)&ss, MHD_OPTION_URI_LOG_CALLBACK, on_uri, server,
+        MHD_OPTION_NOTIFY_COMPLETED, on_completed, server,
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, pool, MHD_OPTION_CONNECTION_TIMEOUT,
+        (unsigned int)60, MHD_OPTION_END);
+    if (!server->daemon) {
+        snprintf(err, errsz, "%s: cannot listen on %s port %u: %s",
+                 server->name, addr, (unsigned)opts->port, strerror(errno));
+        goto fail;
+    }
+    info = MHD_get_daemon_info(server->daemon, MHD_DAEMON_INFO_BIND_PORT);
+    server->port = info ? info->port : opts->port;
+    if (ipv6)
+        snprintf(server->url, sizeof(server->url), "http://[%s]:%u",
+                 strcmp(addr, "::") == 0 ? "::1" : addr, server->port);
+    else
+        snprintf(server->url, sizeof(server->url), "http://%s:%u",
+                 strcmp(addr, "0.0.0.0") == 0 ? "127.0.0.1" : addr,
+                 server->port);
+    *out = server;
+    return 0;
+fail:
+    server_free(server);
+    return -1;
+}
+
+void km_server_stop(struct km_server *server)
+{
+    if (!server)
+        return;
+    atomic_store(&server->stopping, 1);
+    if (server->daemon)
+        MHD_stop_daemon(server->daemon);
+    server_free(server);
+}
+
+const char *km_server_url(const struct km_server *server)
+{
+    return server->url;
+}
+
+uint16_t km_server_port(const struct km_server *server)
+{
+    return server->port;
+}
+
+const char *km_server_name(const struct km_server *server)
+{
+    return server->name;
+}
+
+struct ks_clock *km_server_clock(const struct km_server *server)
+{
+    return server->clock;
+}
+
+void km_server_lock(struct km_server *server)
+{
+    pthread_mutex_lock(&server->lock);
+}
+
+void km_server_unlock(struct km_server *server)
+{
+    pthread_mutex_unlock(&server->lock);
+}

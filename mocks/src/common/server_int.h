@@ -1,0 +1,230 @@
+/*
+ * Internals of the emulator core shared by server.c, route.c, journal.c,
+ * faults.c and emulator.c (km__ prefix). Emulators may include it for the
+ * route matcher; nothing here is a stable interface.
+ */
+#ifndef KM_COMMON_SERVER_INT_H
+#define KM_COMMON_SERVER_INT_H
+
+/* kinmock/server.h documents a route glob ending in "/" "*" inside a
+ * comment, which -Wcomment flags; the header is fixed, so silence it here
+ * for every file of the core. */
+#pragma GCC diagnostic ignored "-Wcomment"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include "kinmock/server.h"
+
+/* ---- allocation (mocks abort on out-of-memory) ------------------------ */
+
+static inline void *km__xmalloc(size_t n)
+{
+    void *p = malloc(n ? n : 1);
+    if (!p)
+        abort();
+    return p;
+}
+
+static inline void *km__xcalloc(size_t n, size_t size)
+{
+    void *p = calloc(n ? n : 1, size ? size : 1);
+    if (!p)
+        abort();
+    return p;
+}
+
+static inline void *km__xrealloc(void *ptr, size_t n)
+{
+    void *p = realloc(ptr, n ? n : 1);
+    if (!p)
+        abort();
+    return p;
+}
+
+static inline char *km__xstrndup(const char *s, size_t n)
+{
+    char *p = km__xmalloc(n + 1);
+    memcpy(p, s, n);
+    p[n] = '\0';
+    return p;
+}
+
+static inline char *km__xstrdup(const char *s)
+{
+    return s ? km__xstrndup(s, strlen(s)) : NULL;
+}
+
+/* ---- small containers -------------------------------------------------- */
+
+struct km__kv {
+    char *name;
+    char *value;
+};
+
+/* An ordered list of name/value pairs (headers, query arguments). */
+struct km__kvs {
+    struct km__kv *v;
+    size_t n;
+    size_t cap;
+};
+
+void km__kvs_add(struct km__kvs *l, const char *name, size_t nlen,
+                 const char *value, size_t vlen);
+/* Replaces the value of the first pair named name (case-insensitive) or
+ * appends one. */
+void km__kvs_set(struct km__kvs *l, const char *name, const char *value);
+const char *km__kvs_get(const struct km__kvs *l, const char *name);
+void km__kvs_dispose(struct km__kvs *l);
+
+/* Splits a raw query string ("a=1&b=x%20y") into decoded pairs; '+' is a
+ * space as in HTML forms. */
+void km__query_parse(struct km__kvs *out, const char *query);
+
+/* ---- responses --------------------------------------------------------- */
+
+struct km_response {
+    int status; /* 0 until a handler set it */
+    char *body; /* NUL-terminated; NULL when empty */
+    size_t len;
+    struct km__kvs headers;
+};
+
+void km__response_dispose(struct km_response *res);
+/* {"error": msg} with the given status. */
+void km__response_error(struct km_response *res, int status, const char *msg);
+
+/* ---- routes ------------------------------------------------------------ */
+
+struct km__captures {
+    char *values[KM_MAX_CAPTURES];
+    size_t n;
+};
+
+/*
+ * Matches path against a route pattern ("{name}" = one non-empty segment,
+ * trailing '*' = the rest, possibly empty). On a match returns 1 and fills
+ * caps (freed with km__captures_dispose); 0 otherwise, caps left empty.
+ */
+int km__route_match(const char *pattern, const char *path,
+                    struct km__captures *caps);
+void km__captures_dispose(struct km__captures *caps);
+
+/* ---- the server -------------------------------------------------------- */
+
+struct km__fault;
+
+struct km_server {
+    char *name;
+    char url[80];
+    uint16_t port;
+    struct ks_clock *clock;
+    struct MHD_Daemon *daemon;
+    struct km_server_options opts; /* routes/state/hooks; name not owned */
+    size_t max_body;
+    size_t max_header;
+    int64_t hang_ms;
+    atomic_int stopping; /* read by hanging connection threads */
+
+    pthread_mutex_t lock; /* handlers, hooks, fault actions */
+
+    pthread_mutex_t secrets_lock; /* leaf locks: never call out holding */
+    char **secrets;
+    size_t nsecrets;
+
+    pthread_mutex_t journal_lock;
+    cJSON *journal;
+    uint64_t seq;
+
+    pthread_mutex_t faults_lock;
+    struct km__fault **faults;
+    size_t nfaults;
+};
+
+/* Per-request state, created when MHD sees the request line and freed in
+ * the request-completed callback. req.impl points back here. */
+struct km__request_impl {
+    struct km_server *server;
+    char *uri; /* raw request target, query included */
+    char *path;
+    char *query;
+    struct km__kvs headers;
+    struct km__kvs args;
+    char *body;
+    size_t body_len;
+    size_t body_cap;
+    int too_large; /* the body passed max_body: swallowed, then 413 */
+    int answered;  /* a reply was queued */
+    int64_t wall_ms;
+    int64_t virtual_ms;
+    struct km__captures caps;
+    struct km_request req;
+};
+
+/* Masks every added secret in buf (in place, same length). */
+void km__secrets_mask(struct km_server *server, char *buf, size_t len);
+
+/* ---- journal ----------------------------------------------------------- */
+
+/* What the journal needs to know about one exchange. */
+struct km__exchange {
+    uint64_t seq;
+    const char *method;
+    const char *path;
+    const char *query;
+    const struct km__kvs *headers;
+    const char *content_type;
+    const char *body;
+    size_t body_len;
+    int status; /* 0: no reply (connection dropped) */
+    const struct km__kvs *response_headers;
+    const char *response_body;
+    size_t response_len;
+    int64_t virtual_ms;
+    int64_t wall_ms;
+    const char *route;
+    const char *fault;
+};
+
+uint64_t km__journal_next_seq(struct km_server *server);
+/* Redacts and appends one entry, keeping the journal ordered by seq. */
+void km__journal_add(struct km_server *server, const struct km__exchange *x);
+void km__journal_free(struct km_server *server);
+
+/* ---- faults ------------------------------------------------------------ */
+
+enum km__fault_kind {
+    KM__FAULT_NONE = 0,
+    KM__FAULT_RESET,
+    KM__FAULT_TRUNCATE,
+    KM__FAULT_MALFORMED,
+    KM__FAULT_HANG,
+    KM__FAULT_EMULATOR /* an action the emulator performs */
+};
+
+/* A copy of what the fired rule asks for, owned by one request. */
+struct km__fault_hit {
+    int fired;
+    int index;  /* position of the rule, 0-based */
+    int status; /* 0: keep the real reply */
+    struct km__kvs headers;
+    char *body;
+    size_t body_len;
+    int body_is_json;
+    int64_t delay_ms; /* -1: none */
+    enum km__fault_kind kind;
+    char *action;
+    cJSON *rule;    /* the rule as given, for the emulator's action */
+    char desc[160]; /* the journal's "fault" field */
+};
+
+/* Counts the request against every matching rule and copies the first
+ * rule that fires into hit (hit->fired = 0 when none does). */
+void km__faults_pick(struct km_server *server, const char *method,
+                     const char *path, struct km__fault_hit *hit);
+void km__fault_hit_dispose(struct km__fault_hit *hit);
+void km__faults_free(struct km_server *server);
+
+#endif

@@ -1,0 +1,333 @@
+/* Fault actions as a client sees them. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <pthread.h>
+#include <cmocka.h>
+#include "common/server_int.h"
+#include "client.h"
+
+#define START_MS 1767600000000LL
+
+struct fixture {
+    struct ks_clock *clock;
+    struct km_server *server;
+    char last_action[64];
+    int actions;
+    int rule_seen; /* the action got the rule as given */
+};
+
+static void data(struct km_response *res, const struct km_request *req,
+                 void *state)
+{
+    static const char body[] = "{\"items\":[{\"id\":1,\"name\":\"first\"},{"
+                               "\"id\":2,\"name\":\"second\"}]}";
+
+    (void)req;
+    (void)state;
+    km_response_set(res, 200, "application/json", body, strlen(body));
+}
+
+static void now(struct km_response *res, const struct km_request *req,
+                void *state)
+{
+    char text[32];
+
+    (void)state;
+    snprintf(text, sizeof(text), "%lld", (long long)req->now_ms);
+    km_response_set(res, 200, "text/plain", text, strlen(text));
+}
+
+static int fault_action(void *state, const char *action, const cJSON *rule)
+{
+    struct fixture *f = state;
+
+    if (strcmp(action, "expire_tokens") != 0)
+        return -1;
+    f->rule_seen = cJSON_GetObjectItem(rule, "route") != NULL;
+    snprintf(f->last_action, sizeof(f->last_action), "%s", action);
+    f->actions++;
+    return 0;
+}
+
+static const struct km_route routes[] = {
+    {"GET", "/data", data},
+    {"GET", "/now", now},
+    {"GET", "/slow", data},
+};
+
+static int setup(void **state)
+{
+    struct fixture *f = calloc(1, sizeof(*f));
+    struct km_server_options opts;
+    char err[256];
+
+    assert_non_null(f);
+    assert_int_equal(ks_clock_new_virtual(&f->clock, START_MS), 0);
+    memset(&opts, 0, sizeof(opts));
+    opts.name = "bigcommerce";
+    opts.clock = f->clock;
+    opts.routes = routes;
+    opts.nroutes = sizeof(routes) / sizeof(routes[0]);
+    opts.state = f;
+    opts.fault_action = fault_action;
+    opts.hang_ms = 3000;
+    assert_int_equal(km_server_start(&f->server, &opts, err, sizeof(err)), 0);
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    struct fixture *f = *state;
+
+    km_server_stop(f->server);
+    ks_clock_free(f->clock);
+    free(f);
+    return 0;
+}
+
+static void faults(struct fixture *f, const char *json)
+{
+    cJSON *rules = cJSON_Parse(json);
+    char err[256];
+
+    assert_non_null(rules);
+    if (km_server_faults_add(f->server, rules, err, sizeof(err)) != 0)
+        fail_msg("%s", err);
+    cJSON_Delete(rules);
+}
+
+/* The journal's "fault" of entry i, or "(null)". */
+static void assert_fault_logged(struct fixture *f, int i, const char *want)
+{
+    cJSON *j = km_server_journal(f->server);
+    cJSON *fault = cJSON_GetObjectItem(cJSON_GetArrayItem(j, i), "fault");
+
+    assert_non_null(fault);
+    assert_string_equal(cJSON_IsString(fault) ? fault->valuestring : "(null)",
+                        want);
+    cJSON_Delete(j);
+}
+
+static void status_fault_answers_with_status_headers_and_body(void **state)
+{
+    struct fixture *f = *state;
+    struct tc_reply r;
+    char *retry;
+    cJSON *fired;
+
+    faults(f, "{\"route\":\"GET /data\",\"nth\":1,\"status\":429,"
+              "\"headers\":{\"Retry-After\":\"7\"},"
+              "\"body\":{\"title\":\"Too many requests\"}}");
+    tc_get(&r, km_server_url(f->server), "/data");
+    assert_int_equal(r.status, 429);
+    retry = tc_header(&r, "Retry-After");
+    assert_string_equal(retry, "7");
+    assert_string_equal(r.body, "{\"title\":\"Too many requests\"}");
+    free(retry);
+    tc_reply_dispose(&r);
+
+    tc_get(&r, km_server_url(f->server), "/data");
+    assert_int_equal(r.status, 200);
+    tc_reply_dispose(&r);
+
+    assert_fault_logged(f, 0, "status 429");
+    assert_fault_logged(f, 1, "(null)");
+    fired = km_server_faults_fired(f->server);
+    assert_int_equal(cJSON_GetArrayItem(fired, 0)->valueint, 1);
+    cJSON_Delete(fired);
+}
+
+static void delay_advances_the_virtual_clock_not_the_wall(void **state)
+{
+    struct fixture *f = *state;
+    struct tc_reply r;
+
+    /* An hour of delay: were it real time, the client's 5 s timeout would
+     * fire and the status below would be 0. */
+    faults(f, "{\"route\":\"GET /now\",\"delay_ms\":3600000}");
+    tc_get(&r, km_server_url(f->server), "/now");
+    assert_int_equal(r.status, 200);
+    /* The handler runs after the delay and sees the later time. */
+    assert_int_equal(strtoll(r.body, NULL, 10), START_MS + 3600000);
+    assert_true(ks_clock_now_ms(f->clock) == START_MS + 3600000);
+    tc_reply_dispose(&r);
+    assert_fault_logged(f, 0, "delay_ms 3600000");
+}
+
+static void delay_with_status_answers_the_status(void **state)
+{
+    struct fixture *f = *state;
+    struct tc_reply r;
+
+    faults(f, "{\"route\":\"GET /now\",\"delay_ms\":1500,\"status\":503}");
+    tc_get(&r, km_server_url(f->server), "/now");
+    assert_int_equal(r.status, 503);
+    assert_true(ks_clock_now_ms(f->clock) == START_MS + 1500);
+    tc_reply_dispose(&r);
+    assert_fault_logged(f, 0, "delay_ms 1500 + status 503");
+}
+
+static void reset_drops_the_connection(void **state)
+{
+    struct fixture *f = *state;
+    struct tc_reply r;
+
+    faults(f, "{\"route\":\"GET /data\",\"nth\":1,\"action\":\"reset\"}");
+    tc_get(&r, km_server_url(f->server), "/data");
+    assert_int_not_equal(r.cc, CURLE_OK);
+    assert_int_equal(r.status, 0);
+    tc_reply_dispose(&r);
+    tc_get(&r, km_server_url(f->server), "/data");
+    assert_int_equal(r.cc, CURLE_OK);
+    tc_reply_dispose(&r);
+    assert_fault_logged(f, 0, "reset");
+}
+
+static void truncate_sends_a_short_body(void **state)
+{
+    struct fixture *f = *state;
+    struct tc_reply r;
+
+    faults(f, "{\"route\":\"GET /data\",\"action\":\"truncate\"}");
+    tc_get(&r, km_server_url(f->server), "/data");
+    assert_int_equal(r.cc, CURLE_PARTIAL_FILE);
+    assert_int_equal(r.status, 200);
+    assert_true(r.len > 0);
+    assert_memory_equal(r.body, "{\"items\":[", 10);
+    tc_reply_dispose(&r);
+    assert_fault_logged(f, 0, "truncate");
+}
+
+static void malformed_replaces_the_body_by_broken_json(void **state)
+{
+    struct fixture *f = *state;
+    struct tc_reply r;
+    cJSON *parsed;
+
+    faults(f, "{\"route\":\"GET /data\",\"action\":\"malformed\"}");
+    tc_get(&r, km_server_url(f->server), "/data");
+    assert_int_equal(r.cc, CURLE_OK);
+    assert_int_equal(r.status, 200);
+    assert_true(r.len > 0);
+    parsed = cJSON_Parse(r.body);
+    assert_null(parsed);
+    tc_reply_dispose(&r);
+    assert_fault_logged(f, 0, "malformed");
+}
+
+struct hang_call {
+    const char *url;
+    struct tc_reply reply;
+};
+
+static void *hang_thread(void *ud)
+{
+    struct hang_call *c = ud;
+    struct tc_request rq = {.timeout_ms = 400};
+    char url[256];
+
+    snprintf(url, sizeof(url), "%s/slow", c->url);
+    tc_do(&c->reply, url, &rq);
+    return NULL;
+}
+
+static void hang_times_the_client_out_without_blocking_others(void **state)
+{
+    struct fixture *f = *state;
+    struct hang_call call = {km_server_url(f->server), {0}};
+    struct timespec ms = {0, 1000000L};
+    struct tc_reply r;
+    pthread_t t;
+
+    faults(f, "{\"route\":\"GET /slow\",\"action\":\"hang\"}");
+    assert_int_equal(pthread_create(&t, NULL, hang_thread, &call), 0);
+    /* The hang is journaled when it starts; wait (bounded) for it. */
+    for (int i = 0; i < 2000 && km_server_journal_count(f->server) == 0; i++)
+        nanosleep(&ms, NULL);
+    assert_int_equal(km_server_journal_count(f->server), 1);
+    /* Meanwhile another client is served: the hang holds no lock. */
+    tc_get(&r, km_server_url(f->server), "/data");
+    assert_int_equal(r.status, 200);
+    tc_reply_dispose(&r);
+    pthread_join(t, NULL);
+    assert_int_equal(call.reply.cc, CURLE_OPERATION_TIMEDOUT);
+    assert_int_equal(call.reply.status, 0);
+    tc_reply_dispose(&call.reply);
+    assert_fault_logged(f, 0, "hang");
+}
+
+static void emulator_action_runs_then_the_route_answers(void **state)
+{
+    struct fixture *f = *state;
+    struct tc_reply r;
+
+    faults(f,
+           "{\"route\":\"GET /data\",\"nth\":2,\"action\":\"expire_tokens\"}");
+    tc_get(&r, km_server_url(f->server), "/data");
+    tc_reply_dispose(&r);
+    assert_int_equal(f->actions, 0);
+    tc_get(&r, km_server_url(f->server), "/data");
+    assert_int_equal(r.status, 200);
+    assert_non_null(strstr(r.body, "items"));
+    tc_reply_dispose(&r);
+    assert_int_equal(f->actions, 1);
+    assert_string_equal(f->last_action, "expire_tokens");
+    assert_true(f->rule_seen);
+    assert_fault_logged(f, 1, "expire_tokens");
+}
+
+static void unknown_emulator_action_answers_500(void **state)
+{
+    struct fixture *f = *state;
+    struct tc_reply r;
+
+    faults(f, "{\"route\":\"GET /data\",\"action\":\"melt_down\"}");
+    tc_get(&r, km_server_url(f->server), "/data");
+    assert_int_equal(r.status, 500);
+    assert_non_null(strstr(r.body, "melt_down"));
+    tc_reply_dispose(&r);
+}
+
+static void cleared_faults_stop_firing(void **state)
+{
+    struct fixture *f = *state;
+    struct tc_reply r;
+
+    faults(f, "{\"route\":\"GET /data\",\"status\":503}");
+    tc_get(&r, km_server_url(f->server), "/data");
+    assert_int_equal(r.status, 503);
+    tc_reply_dispose(&r);
+    km_server_faults_clear(f->server);
+    tc_get(&r, km_server_url(f->server), "/data");
+    assert_int_equal(r.status, 200);
+    tc_reply_dispose(&r);
+}
+
+#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        T(status_fault_answers_with_status_headers_and_body),
+        T(delay_advances_the_virtual_clock_not_the_wall),
+        T(delay_with_status_answers_the_status),
+        T(reset_drops_the_connection),
+        T(truncate_sends_a_short_body),
+        T(malformed_replaces_the_body_by_broken_json),
+        T(hang_times_the_client_out_without_blocking_others),
+        T(emulator_action_runs_then_the_route_answers),
+        T(unknown_emulator_action_answers_500),
+        T(cleared_faults_stop_firing),
+    };
+    int rc;
+
+    curl_global_init(CURL_GLOBAL_DEFAULT);
+    rc = cmocka_run_group_tests(tests, NULL, NULL);
+    curl_global_cleanup();
+    return rc;
+}

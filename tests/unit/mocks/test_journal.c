@@ -1,0 +1,261 @@
+/* The request journal: its fields, order, limits and redaction. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdio.h>
+#include <string.h>
+#include <cmocka.h>
+#include "common/server_int.h"
+#include <kinsync/log.h>
+#include "client.h"
+
+#define START_MS 1767600000000LL
+#define ADDED_SECRET "added-s3cret-9f8e"
+
+struct fixture {
+    struct ks_clock *clock;
+    struct km_server *server;
+};
+
+/* Answers with the request body, so secrets come back in the reply too,
+ * plus a cookie. */
+static void echo(struct km_response *res, const struct km_request *req,
+                 void *state)
+{
+    (void)state;
+    km_response_set(res, 200, "text/plain", req->body, req->body_len);
+    km_response_header(res, "Set-Cookie", "session=cookie-EEEE");
+    km_response_header(res, "X-Plain", "plain-value");
+}
+
+static const struct km_route routes[] = {
+    {"*", "/echo/*", echo},
+};
+
+static int setup(void **state)
+{
+    struct fixture *f = calloc(1, sizeof(*f));
+    struct km_server_options opts;
+    char err[256];
+
+    assert_non_null(f);
+    assert_int_equal(ks_clock_new_virtual(&f->clock, START_MS), 0);
+    memset(&opts, 0, sizeof(opts));
+    opts.name = "epicor";
+    opts.clock = f->clock;
+    opts.routes = routes;
+    opts.nroutes = 1;
+    assert_int_equal(km_server_start(&f->server, &opts, err, sizeof(err)), 0);
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    struct fixture *f = *state;
+
+    km_server_stop(f->server);
+    ks_clock_free(f->clock);
+    free(f);
+    return 0;
+}
+
+static void post(struct fixture *f, const char *path_query,
+                 const char *const *headers, const char *body)
+{
+    struct tc_request rq = {
+        .headers = headers, .body = body, .len = body ? strlen(body) : 0};
+    struct tc_reply r;
+    char url[512];
+
+    snprintf(url, sizeof(url), "%s%s", km_server_url(f->server), path_query);
+    tc_do(&r, url, &rq);
+    assert_int_equal(r.cc, CURLE_OK);
+    tc_reply_dispose(&r);
+}
+
+static void entry_has_every_documented_field(void **state)
+{
+    struct fixture *f = *state;
+    const char *hdrs[] = {"X-Trace-Id: abc", NULL};
+    cJSON *j, *e;
+
+    ks_clock_advance_ms(f->clock, 5000);
+    post(f, "/echo/x?a=1", hdrs, "hello");
+    j = km_server_journal(f->server);
+    assert_int_equal(cJSON_GetArraySize(j), 1);
+    e = cJSON_GetArrayItem(j, 0);
+    assert_int_equal(cJSON_GetObjectItem(e, "seq")->valueint, 1);
+    assert_string_equal(cJSON_GetObjectItem(e, "system")->valuestring,
+                        "epicor");
+    assert_string_equal(cJSON_GetObjectItem(e, "method")->valuestring, "POST");
+    assert_string_equal(cJSON_GetObjectItem(e, "path")->valuestring, "/echo/x");
+    assert_string_equal(cJSON_GetObjectItem(e, "query")->valuestring, "a=1");
+    /* The header name keeps the client's case. */
+    assert_string_equal(
+        cJSON_GetObjectItem(cJSON_GetObjectItem(e, "headers"), "X-Trace-Id")
+            ->valuestring,
+        "abc");
+    assert_non_null(cJSON_GetObjectItemCaseSensitive(
+        cJSON_GetObjectItem(e, "headers"), "X-Trace-Id"));
+    assert_string_equal(cJSON_GetObjectItem(e, "body")->valuestring, "hello");
+    assert_int_equal(cJSON_GetObjectItem(e, "status")->valueint, 200);
+    assert_string_equal(
+        cJSON_GetObjectItem(cJSON_GetObjectItem(e, "response_headers"),
+                            "X-Plain")
+            ->valuestring,
+        "plain-value");
+    assert_string_equal(cJSON_GetObjectItem(e, "response_body")->valuestring,
+                        "hello");
+    assert_true(cJSON_GetObjectItem(e, "virtual_ms")->valuedouble ==
+                (double)(START_MS + 5000));
+    assert_true(cJSON_GetObjectItem(e, "wall_ms")->valuedouble > 1.6e12);
+    assert_string_equal(cJSON_GetObjectItem(e, "route")->valuestring,
+                        "/echo/*");
+    assert_true(cJSON_IsNull(cJSON_GetObjectItem(e, "fault")));
+    cJSON_Delete(j);
+}
+
+static void unrouted_request_has_null_route(void **state)
+{
+    struct fixture *f = *state;
+    struct tc_reply r;
+    cJSON *j, *e;
+
+    tc_get(&r, km_server_url(f->server), "/nope");
+    assert_int_equal(r.status, 404);
+    tc_reply_dispose(&r);
+    j = km_server_journal(f->server);
+    e = cJSON_GetArrayItem(j, 0);
+    assert_true(cJSON_IsNull(cJSON_GetObjectItem(e, "route")));
+    assert_int_equal(cJSON_GetObjectItem(e, "status")->valueint, 404);
+    cJSON_Delete(j);
+}
+
+static void entries_are_ordered_counted_and_cleared(void **state)
+{
+    struct fixture *f = *state;
+    cJSON *j;
+
+    post(f, "/echo/1", NULL, NULL);
+    post(f, "/echo/2", NULL, NULL);
+    post(f, "/echo/3", NULL, NULL);
+    assert_int_equal(km_server_journal_count(f->server), 3);
+    j = km_server_journal(f->server);
+    for (int i = 0; i < 3; i++) {
+        cJSON *e = cJSON_GetArrayItem(j, i);
+        char want[16];
+        snprintf(want, sizeof(want), "/echo/%d", i + 1);
+        assert_string_equal(cJSON_GetObjectItem(e, "path")->valuestring, want);
+        assert_int_equal(cJSON_GetObjectItem(e, "seq")->valueint, i + 1);
+    }
+    cJSON_Delete(j);
+    km_server_journal_clear(f->server);
+    assert_int_equal(km_server_journal_count(f->server), 0);
+    post(f, "/echo/4", NULL, NULL);
+    j = km_server_journal(f->server);
+    /* seq keeps counting across a clear */
+    assert_int_equal(
+        cJSON_GetObjectItem(cJSON_GetArrayItem(j, 0), "seq")->valueint, 4);
+    cJSON_Delete(j);
+}
+
+static void secrets_never_appear_verbatim(void **state)
+{
+    struct fixture *f = *state;
+    const char *hdrs[] = {
+        "Authorization: Bearer tok-AAAA-1111",  "x-api-key: key-BBBB-2222",
+        "X-Auth-Token: tok-CCCC-3333",          "X-Visible: shown-FFFF",
+        "X-Carrier: pre-" ADDED_SECRET "-post", NULL};
+    cJSON *j;
+    char *text;
+    static const char *const never[] = {"tok-AAAA-1111", "key-BBBB-2222",
+                                        "tok-CCCC-3333", "cs-DDDD-4444",
+                                        "cookie-EEEE",   ADDED_SECRET};
+
+    km_server_add_secret(f->server, ADDED_SECRET);
+    km_server_add_secret(f->server, ""); /* ignored */
+    post(f,
+         "/echo/" ADDED_SECRET "?consumer_key=ck_x&consumer_secret=cs-DDDD-4444"
+         "&page=2&note=" ADDED_SECRET,
+         hdrs, "{\"password\":\"" ADDED_SECRET "\",\"n\":1}");
+    j = km_server_journal(f->server);
+    text = cJSON_PrintUnformatted(j);
+    for (size_t i = 0; i < sizeof(never) / sizeof(never[0]); i++) {
+        if (strstr(text, never[i]))
+            fail_msg("journal shows %s: %s", never[i], text);
+    }
+    /* The rest is still there, so the check above means something. */
+    assert_non_null(strstr(text, "shown-FFFF"));
+    assert_non_null(strstr(text, "page=2"));
+    assert_non_null(strstr(
+        cJSON_GetObjectItem(cJSON_GetArrayItem(j, 0), "body")->valuestring,
+        "\"n\":1"));
+    assert_non_null(strstr(text, KS_REDACTED));
+    assert_non_null(strstr(text, "\"Authorization\""));
+    cJSON_free(text);
+    cJSON_Delete(j);
+}
+
+static void form_body_parameters_are_redacted(void **state)
+{
+    struct fixture *f = *state;
+    const char *hdrs[] = {"Content-Type: application/x-www-form-urlencoded",
+                          NULL};
+    cJSON *j;
+    const char *body;
+
+    post(f, "/echo/token", hdrs,
+         "grant_type=password&username=u&password=pw-GGGG-7777");
+    j = km_server_journal(f->server);
+    body = cJSON_GetObjectItem(cJSON_GetArrayItem(j, 0), "body")->valuestring;
+    assert_null(strstr(body, "pw-GGGG-7777"));
+    assert_non_null(strstr(body, "grant_type=password"));
+    assert_non_null(strstr(body, "password=" KS_REDACTED));
+    cJSON_Delete(j);
+}
+
+static void long_bodies_are_cut_and_marked(void **state)
+{
+    struct fixture *f = *state;
+    size_t n = 100 * 1024;
+    char *big = malloc(n + 1);
+    cJSON *j, *e;
+    const char *body;
+
+    assert_non_null(big);
+    memset(big, 'x', n);
+    big[n] = '\0';
+    post(f, "/echo/big", NULL, big);
+    j = km_server_journal(f->server);
+    e = cJSON_GetArrayItem(j, 0);
+    body = cJSON_GetObjectItem(e, "body")->valuestring;
+    assert_true(strlen(body) < 64 * 1024 + 100);
+    assert_true(strlen(body) > 64 * 1024);
+    assert_non_null(strstr(body, "cut"));
+    assert_memory_equal(body, big, 64 * 1024);
+    assert_non_null(
+        strstr(cJSON_GetObjectItem(e, "response_body")->valuestring, "cut"));
+    cJSON_Delete(j);
+    free(big);
+}
+
+#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        T(entry_has_every_documented_field),
+        T(unrouted_request_has_null_route),
+        T(entries_are_ordered_counted_and_cleared),
+        T(secrets_never_appear_verbatim),
+        T(form_body_parameters_are_redacted),
+        T(long_bodies_are_cut_and_marked),
+    };
+    int rc;
+
+    curl_global_init(CURL_GLOBAL_DEFAULT);
+    rc = cmocka_run_group_tests(tests, NULL, NULL);
+    curl_global_cleanup();
+    return rc;
+}
