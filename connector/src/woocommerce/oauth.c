@@ -167,7 +167,8 @@ ks_rc ks__wc_oauth_base_string(char **out, const char *method, const char *url,
                         strlen(params[i + 1]));
     if (rc)
         goto out;
-    qsort(ps.v, ps.n, sizeof(*ps.v), param_cmp);
+    if (ps.n)
+        qsort(ps.v, ps.n, sizeof(*ps.v), param_cmp);
     ks__buf_printf(&b, "%s&%s&", method, base_enc);
     for (size_t i = 0; i < ps.n; i++)
         ks__buf_printf(&b, "%s%s%%3D%s", i ? "%26" : "", ps.v[i].name,

@@ -1,0 +1,364 @@
+/*
+ * The WooCommerce emulator's entry points: route table and dispatch
+ * (pretty permalinks under /wp-json and the ?rest_route= form), the WP
+ * error shape and paging headers.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <curl/curl.h>
+#include "wc_emu.h"
+
+struct wc_route {
+    const char *method;
+    const char *pattern; /* "{}" matches one numeric segment */
+    void (*fn)(struct wc_call *c);
+};
+
+/* First match wins: the literal "batch" segments come before "{}". */
+static const struct wc_route wc_routes[] = {
+    {"POST", "/wc/v3/products/batch", km_wc_products_batch},
+    {"GET", "/wc/v3/products", km_wc_products_list},
+    {"POST", "/wc/v3/products", km_wc_products_create},
+    {"POST", "/wc/v3/products/{}/variations/batch", km_wc_variations_batch},
+    {"GET", "/wc/v3/products/{}/variations", km_wc_variations_list},
+    {"POST", "/wc/v3/products/{}/variations", km_wc_variations_create},
+    {"GET", "/wc/v3/products/{}/variations/{}", km_wc_variations_get},
+    {"PUT", "/wc/v3/products/{}/variations/{}", km_wc_variations_update},
+    {"DELETE", "/wc/v3/products/{}/variations/{}", km_wc_variations_delete},
+    {"GET", "/wc/v3/products/{}", km_wc_products_get},
+    {"PUT", "/wc/v3/products/{}", km_wc_products_update},
+    {"DELETE", "/wc/v3/products/{}", km_wc_products_delete},
+    {"POST", "/wc/v3/customers/batch", km_wc_customers_batch},
+    {"GET", "/wc/v3/customers", km_wc_customers_list},
+    {"POST", "/wc/v3/customers", km_wc_customers_create},
+    {"GET", "/wc/v3/customers/{}", km_wc_customers_get},
+    {"PUT", "/wc/v3/customers/{}", km_wc_customers_update},
+    {"DELETE", "/wc/v3/customers/{}", km_wc_customers_delete},
+    {"GET", "/wc/v3/orders", km_wc_orders_list},
+    {"GET", "/wc/v3/orders/{}/refunds", km_wc_refunds_list},
+    {"POST", "/wc/v3/orders/{}/refunds", km_wc_refunds_create},
+    {"GET", "/wc/v3/orders/{}/refunds/{}", km_wc_refunds_get},
+    {"GET", "/wc/v3/orders/{}", km_wc_orders_get},
+    {"PUT", "/wc/v3/orders/{}", km_wc_orders_update},
+    {"GET", "/wc/v3/webhooks", km_wc_webhooks_list},
+    {"POST", "/wc/v3/webhooks", km_wc_webhooks_create},
+    {"GET", "/wc/v3/webhooks/{}", km_wc_webhooks_get},
+    {"PUT", "/wc/v3/webhooks/{}", km_wc_webhooks_update},
+    {"DELETE", "/wc/v3/webhooks/{}", km_wc_webhooks_delete},
+};
+
+void km_wc_error(struct km_response *res, int status, const char *code,
+                 const char *message)
+{
+    struct wc_err err;
+
+    km_wc_err_set(&err, status, code, "%s", message);
+    km_wc_reply_err(res, &err);
+}
+
+void km_wc_err_set(struct wc_err *err, int status, const char *code,
+                   const char *fmt, ...)
+{
+    va_list ap;
+
+    memset(err, 0, sizeof(*err));
+    err->status = status;
+    err->code = code;
+    va_start(ap, fmt);
+    vsnprintf(err->message, sizeof(err->message), fmt, ap);
+    va_end(ap);
+}
+
+cJSON *km_wc_err_json(const struct wc_err *err)
+{
+    cJSON *o = cJSON_CreateObject(), *data = cJSON_CreateObject();
+
+    cJSON_AddStringToObject(o, "code", err->code);
+    cJSON_AddStringToObject(o, "message", err->message);
+    cJSON_AddNumberToObject(data, "status", err->status);
+    if (err->resource_id > 0)
+        cJSON_AddNumberToObject(data, "resource_id", (double)err->resource_id);
+    if (err->unique_sku[0])
+        cJSON_AddStringToObject(data, "unique_sku", err->unique_sku);
+    cJSON_AddItemToObject(o, "data", data);
+    return o;
+}
+
+void km_wc_reply_err(struct km_response *res, const struct wc_err *err)
+{
+    km_response_json(res, err->status, km_wc_err_json(err));
+}
+
+static int parse_int_arg(const char *s, long *out)
+{
+    char *end;
+
+    if (!s || !*s)
+        return -1;
+    *out = strtol(s, &end, 10);
+    return *end ? -1 : 0;
+}
+
+/* WordPress core's rest_invalid_param shape for a bad per_page/page. */
+static void invalid_param(struct km_response *res, const char *name,
+                          const char *detail)
+{
+    cJSON *o = cJSON_CreateObject(), *data = cJSON_CreateObject();
+    cJSON *params = cJSON_CreateObject(), *details = cJSON_CreateObject();
+    cJSON *d = cJSON_CreateObject();
+    char msg[96];
+
+    snprintf(msg, sizeof(msg), "Invalid parameter(s): %s", name);
+    cJSON_AddStringToObject(o, "code", "rest_invalid_param");
+    cJSON_AddStringToObject(o, "message", msg);
+    cJSON_AddNumberToObject(data, "status", 400);
+    cJSON_AddStringToObject(params, name, detail);
+    cJSON_AddItemToObject(data, "params", params);
+    cJSON_AddStringToObject(d, "code", "rest_out_of_bounds");
+    cJSON_AddStringToObject(d, "message", detail);
+    cJSON_AddNullToObject(d, "data");
+    cJSON_AddItemToObject(details, name, d);
+    cJSON_AddItemToObject(data, "details", details);
+    cJSON_AddItemToObject(o, "data", data);
+    km_response_json(res, 400, o);
+}
+
+int km_wc_paging(struct wc_call *c, int *per_page, int *page)
+{
+    const char *pp = km_request_arg(c->req, "per_page");
+    const char *pg = km_request_arg(c->req, "page");
+    long v;
+
+    *per_page = 10;
+    *page = 1;
+    if (pp) {
+        if (parse_int_arg(pp, &v) || v < 1 || v > 100) {
+            invalid_param(c->res, "per_page",
+                          "per_page must be between 1 (inclusive) and 100 "
+                          "(inclusive)");
+            return -1;
+        }
+        *per_page = (int)v;
+    }
+    if (pg) {
+        if (parse_int_arg(pg, &v) || v < 1) {
+            invalid_param(c->res, "page",
+                          "page must be greater than or equal to 1");
+            return -1;
+        }
+        *page = v > 1000000 ? 1000000 : (int)v;
+    }
+    return 0;
+}
+
+struct link_ctx {
+    CURLU *u;
+};
+
+/* Copies the request's query into the link except page and credentials
+ * (real WordPress would echo consumer_key/consumer_secret and oauth_*
+ * parameters into the Link header; the emulator does not repeat them). */
+static int link_arg(void *ud, const char *name, const char *value)
+{
+    struct link_ctx *l = ud;
+    char *pair;
+    size_t n;
+
+    if (strcmp(name, "page") == 0 || strcmp(name, "consumer_key") == 0 ||
+        strcmp(name, "consumer_secret") == 0 || strncmp(name, "oauth_", 6) == 0)
+        return 0;
+    n = strlen(name) + strlen(value) + 2;
+    pair = malloc(n);
+    if (!pair)
+        abort();
+    snprintf(pair, n, "%s=%s", name, value);
+    curl_url_set(l->u, CURLUPART_QUERY, pair,
+                 CURLU_APPENDQUERY | CURLU_URLENCODE);
+    free(pair);
+    return 0;
+}
+
+static char *page_url(struct wc_call *c, int page)
+{
+    char base[1024], pg[32], *url = NULL, *copy;
+    struct link_ctx l = {curl_url()};
+    const char *path = c->req->path;
+
+    if (!l.u)
+        abort();
+    snprintf(base, sizeof(base), "%s%s", c->st->site_url,
+             path[0] == '/' ? path + 1 : path);
+    curl_url_set(l.u, CURLUPART_URL, base, 0);
+    km_request_args_each(c->req, link_arg, &l);
+    snprintf(pg, sizeof(pg), "page=%d", page);
+    curl_url_set(l.u, CURLUPART_QUERY, pg, CURLU_APPENDQUERY);
+    curl_url_get(l.u, CURLUPART_URL, &url, 0);
+    curl_url_cleanup(l.u);
+    copy = url ? strdup(url) : NULL;
+    curl_free(url);
+    return copy;
+}
+
+void km_wc_send_page(struct wc_call *c, cJSON *all, int per_page, int page)
+{
+    int total = cJSON_GetArraySize(all);
+    int pages = (total + per_page - 1) / per_page;
+    int from = (page - 1) * per_page;
+    cJSON *out = cJSON_CreateArray();
+    char num[32], link[4096];
+    size_t ln = 0;
+    const struct {
+        int page;
+        const char *rel;
+        int when;
+    } rels[] = {{page - 1, "prev", page > 1 && page - 1 <= pages},
+                {page + 1, "next", page < pages},
+                {1, "first", pages > 0},
+                {pages, "last", pages > 0}};
+
+    for (int i = from; i < total && i < from + per_page; i++)
+        cJSON_AddItemToArray(out,
+                             cJSON_Duplicate(cJSON_GetArrayItem(all, i), 1));
+    cJSON_Delete(all);
+    link[0] = '\0';
+    for (size_t i = 0; i < sizeof(rels) / sizeof(rels[0]); i++) {
+        char *u;
+
+        if (!rels[i].when)
+            continue;
+        u = page_url(c, rels[i].page);
+        if (u && ln < sizeof(link))
+            ln += (size_t)snprintf(link + ln, sizeof(link) - ln,
+                                   "%s<%s>; rel=\"%s\"", ln ? ", " : "", u,
+                                   rels[i].rel);
+        free(u);
+    }
+    snprintf(num, sizeof(num), "%d", total);
+    km_response_header(c->res, "X-WP-Total", num);
+    snprintf(num, sizeof(num), "%d", pages);
+    km_response_header(c->res, "X-WP-TotalPages", num);
+    if (link[0] && ln < sizeof(link))
+        km_response_header(c->res, "Link", link);
+    km_response_json(c->res, 200, out);
+}
+
+/* Matches "/wc/v3/products/{}" against a path, collecting numeric ids. */
+static int route_match(const char *pattern, const char *path, int64_t ids[2])
+{
+    int n = 0;
+
+    while (*pattern && *path) {
+        if (strncmp(pattern, "{}", 2) == 0) {
+            char *end;
+            long long v = strtoll(path, &end, 10);
+
+            if (end == path || (*end && *end != '/') || n >= 2)
+                return 0;
+            ids[n++] = v;
+            pattern += 2;
+            path = end;
+            continue;
+        }
+        if (*pattern != *path)
+            return 0;
+        pattern++;
+        path++;
+    }
+    return *pattern == '\0' && *path == '\0';
+}
+
+/* The REST route of a request: /wp-json/<route> or ?rest_route=<route>,
+ * without a trailing slash. */
+static void rest_route(char *out, size_t outsz, const struct km_request *req)
+{
+    const char *rr = km_request_arg(req, "rest_route");
+    size_t n;
+
+    out[0] = '\0';
+    if (strncmp(req->path, "/wp-json/", 9) == 0)
+        snprintf(out, outsz, "%s", req->path + 8);
+    else if (rr && (strcmp(req->path, "/") == 0 ||
+                    strcmp(req->path, "/index.php") == 0))
+        snprintf(out, outsz, "%s", rr);
+    n = strlen(out);
+    if (n > 1 && out[n - 1] == '/')
+        out[n - 1] = '\0';
+}
+
+static void dispatch(struct km_response *res, const struct km_request *req,
+                     void *state)
+{
+    struct wc_call c = {res, req, state, {0, 0}};
+    const char *method = req->method;
+    char route[512];
+
+    if (strcmp(method, "PATCH") == 0)
+        method = "PUT";
+    rest_route(route, sizeof(route), req);
+    for (size_t i = 0; route[0] && i < sizeof(wc_routes) / sizeof(*wc_routes);
+         i++) {
+        if (strcmp(wc_routes[i].method, method) != 0 ||
+            !route_match(wc_routes[i].pattern, route, c.ids))
+            continue;
+        if (km_wc_authenticate(&c) != 0)
+            return;
+        wc_routes[i].fn(&c);
+        return;
+    }
+    km_wc_error(res, 404, "rest_no_route",
+                "No route was found matching the URL and request method.");
+}
+
+static const struct km_route km_wc_server_routes[] = {
+    {"*", "/wp-json/*", dispatch},
+};
+
+static void wc_bound(void *state, struct km_server *server)
+{
+    struct wc_state *st = state;
+    size_t n;
+
+    st->server = server;
+    for (size_t i = 0; i < st->nkeys; i++)
+        km_server_add_secret(server, st->keys[i].cs);
+    for (const cJSON *h = st->webhooks->child; h; h = h->next)
+        km_server_add_secret(server, km_wc_str(h, "_secret"));
+    if (!st->site_url) {
+        n = strlen(km_server_url(server)) + 2;
+        st->site_url = malloc(n);
+        if (!st->site_url)
+            abort();
+        snprintf(st->site_url, n, "%s/", km_server_url(server));
+    }
+}
+
+static int wc_act(void *state, const char *action, const cJSON *args,
+                  cJSON **result, char *err, size_t errsz)
+{
+    struct wc_state *st = state;
+
+    *result = NULL;
+    if (strcmp(action, "tamper_next_webhook") == 0) {
+        st->tamper_next = 1;
+        return 0;
+    }
+    return km_wc_order_act(st, action, args, result, err, errsz);
+}
+
+const struct km_emulator_type km_woocommerce_type = {
+    "woocommerce",
+    km_wc_state_new,
+    km_wc_state_free,
+    km_wc_server_routes,
+    sizeof(km_wc_server_routes) / sizeof(km_wc_server_routes[0]),
+    NULL,
+    NULL,
+    NULL,
+    dispatch,
+    wc_bound,
+    km_wc_snapshot,
+    wc_act,
+    km_wc_pump,
+};

@@ -1,0 +1,238 @@
+/*
+ * Generic create / get / update / delete / batch handlers shared by
+ * products, variations and customers, with their webhook events.
+ */
+#include <stdio.h>
+#include <string.h>
+#include "wc_emu.h"
+
+static void invalid_id(struct wc_err *err, const struct wc_kind *k, int status)
+{
+    km_wc_err_set(err, status, k->invalid_id, "Invalid ID.");
+}
+
+void km_wc_item_create(struct wc_call *c, const struct wc_kind *k,
+                       int64_t parent)
+{
+    cJSON *body = km_request_json(c->req), *made;
+    struct wc_err err;
+
+    if (!cJSON_IsObject(body)) {
+        km_wc_error(c->res, 400, "rest_invalid_json",
+                    "Invalid JSON body passed.");
+        goto out;
+    }
+    if (cJSON_GetObjectItemCaseSensitive(body, "id")) {
+        char code[96];
+
+        snprintf(code, sizeof(code), "woocommerce_rest_%s_exists", k->resource);
+        km_wc_err_set(&err, 400, "", "Cannot create existing %s.", k->resource);
+        err.code = code;
+        km_wc_reply_err(c->res, &err);
+        goto out;
+    }
+    made = k->create(c->st, parent, body, c->req->now_ms, &err);
+    if (!made) {
+        km_wc_reply_err(c->res, &err);
+        goto out;
+    }
+    km_wc_fire(c->st, k->resource, "created", made);
+    km_response_json(c->res, 201, km_wc_public(made));
+out:
+    cJSON_Delete(body);
+}
+
+void km_wc_item_get(struct wc_call *c, const struct wc_kind *k, int64_t parent,
+                    int64_t id)
+{
+    cJSON *obj = k->find(c->st, parent, id);
+    struct wc_err err;
+
+    if (!obj) {
+        invalid_id(&err, k, 404);
+        km_wc_reply_err(c->res, &err);
+        return;
+    }
+    km_response_json(c->res, 200, km_wc_public(obj));
+}
+
+void km_wc_item_update(struct wc_call *c, const struct wc_kind *k,
+                       int64_t parent, int64_t id)
+{
+    cJSON *obj = k->find(c->st, parent, id), *body = NULL;
+    struct wc_err err;
+
+    if (!obj) {
+        invalid_id(&err, k, 400);
+        km_wc_reply_err(c->res, &err);
+        return;
+    }
+    body = km_request_json(c->req);
+    if (!cJSON_IsObject(body)) {
+        km_wc_error(c->res, 400, "rest_invalid_json",
+                    "Invalid JSON body passed.");
+    } else if (k->update(c->st, obj, body, c->req->now_ms, &err) != 0) {
+        km_wc_reply_err(c->res, &err);
+    } else {
+        km_wc_fire(c->st, k->resource, "updated", obj);
+        km_response_json(c->res, 200, km_wc_public(obj));
+    }
+    cJSON_Delete(body);
+}
+
+static void fire_deleted(struct wc_state *st, const struct wc_kind *k,
+                         int64_t id)
+{
+    cJSON *payload = cJSON_CreateObject();
+
+    cJSON_AddNumberToObject(payload, "id", (double)id);
+    km_wc_fire(st, k->resource, "deleted", payload);
+    cJSON_Delete(payload);
+}
+
+void km_wc_item_delete(struct wc_call *c, const struct wc_kind *k,
+                       int64_t parent, int64_t id)
+{
+    cJSON *obj = k->find(c->st, parent, id), *copy;
+    struct wc_err err;
+
+    if (!obj) {
+        invalid_id(&err, k, 404);
+        km_wc_reply_err(c->res, &err);
+        return;
+    }
+    if (!km_wc_arg_true(c->req, "force")) {
+        if (!k->trash) {
+            char msg[96];
+
+            snprintf(msg, sizeof(msg), "%ss do not support trashing.",
+                     k->resource);
+            msg[0] = (char)(msg[0] - 'a' + 'A');
+            km_wc_error(c->res, 501, "woocommerce_rest_trash_not_supported",
+                        msg);
+            return;
+        }
+        km_wc_set_str(obj, "status", "trash");
+        km_wc_set_dates(obj, c->req->now_ms, 0);
+        km_wc_fire(c->st, k->resource, "updated", obj);
+        km_response_json(c->res, 200, km_wc_public(obj));
+        return;
+    }
+    copy = km_wc_public(obj);
+    k->remove(c->st, obj);
+    fire_deleted(c->st, k, id);
+    km_response_json(c->res, 200, copy);
+}
+
+/* Appends one result slot: the object or {"id", "error"}. */
+static void slot_err(cJSON *arr, int64_t id, const struct wc_err *err)
+{
+    cJSON *o = cJSON_CreateObject();
+
+    cJSON_AddNumberToObject(o, "id", (double)id);
+    cJSON_AddItemToObject(o, "error", km_wc_err_json(err));
+    cJSON_AddItemToArray(arr, o);
+}
+
+static int64_t body_id(const cJSON *v)
+{
+    if (cJSON_IsNumber(v))
+        return (int64_t)v->valuedouble;
+    if (cJSON_IsObject(v))
+        return km_wc_id(v);
+    return 0;
+}
+
+void km_wc_batch(struct wc_call *c, const struct wc_kind *k, int64_t parent)
+{
+    cJSON *body = km_request_json(c->req), *out;
+    const cJSON *create, *update, *del, *it;
+    struct wc_state *st = c->st;
+    int64_t now = c->req->now_ms;
+    struct wc_err err;
+    int total;
+
+    if (!cJSON_IsObject(body)) {
+        km_wc_error(c->res, 400, "rest_invalid_json",
+                    "Invalid JSON body passed.");
+        cJSON_Delete(body);
+        return;
+    }
+    create = cJSON_GetObjectItemCaseSensitive(body, "create");
+    update = cJSON_GetObjectItemCaseSensitive(body, "update");
+    del = cJSON_GetObjectItemCaseSensitive(body, "delete");
+    total = cJSON_GetArraySize(create) + cJSON_GetArraySize(update) +
+            cJSON_GetArraySize(del);
+    if (total > st->batch_limit) {
+        char msg[96];
+
+        snprintf(msg, sizeof(msg),
+                 "Unable to accept more than %d items for this request.",
+                 st->batch_limit);
+        km_wc_error(c->res, 413, "woocommerce_rest_request_entity_too_large",
+                    msg);
+        cJSON_Delete(body);
+        return;
+    }
+    out = cJSON_CreateObject();
+    if (cJSON_IsArray(create)) {
+        cJSON *arr = cJSON_AddArrayToObject(out, "create");
+
+        cJSON_ArrayForEach(it, create)
+        {
+            cJSON *made = cJSON_IsObject(it)
+                              ? k->create(st, parent, it, now, &err)
+                              : NULL;
+
+            if (!cJSON_IsObject(it))
+                km_wc_err_set(&err, 400, "rest_invalid_param",
+                              "Invalid parameter(s): create");
+            if (!made) {
+                slot_err(arr, 0, &err);
+                continue;
+            }
+            km_wc_fire(st, k->resource, "created", made);
+            cJSON_AddItemToArray(arr, km_wc_public(made));
+        }
+    }
+    if (cJSON_IsArray(update)) {
+        cJSON *arr = cJSON_AddArrayToObject(out, "update");
+
+        cJSON_ArrayForEach(it, update)
+        {
+            int64_t id = body_id(it);
+            cJSON *obj = k->find(st, parent, id);
+
+            if (!obj) {
+                invalid_id(&err, k, 400);
+                slot_err(arr, id, &err);
+            } else if (k->update(st, obj, it, now, &err) != 0) {
+                slot_err(arr, id, &err);
+            } else {
+                km_wc_fire(st, k->resource, "updated", obj);
+                cJSON_AddItemToArray(arr, km_wc_public(obj));
+            }
+        }
+    }
+    if (cJSON_IsArray(del)) {
+        cJSON *arr = cJSON_AddArrayToObject(out, "delete");
+
+        cJSON_ArrayForEach(it, del)
+        {
+            int64_t id = body_id(it);
+            cJSON *obj = k->find(st, parent, id);
+
+            if (!obj) {
+                invalid_id(&err, k, 404);
+                slot_err(arr, id, &err);
+                continue;
+            }
+            /* Batch deletes are always forced. */
+            cJSON_AddItemToArray(arr, km_wc_public(obj));
+            k->remove(st, obj);
+            fire_deleted(st, k, id);
+        }
+    }
+    km_response_json(c->res, 200, out);
+    cJSON_Delete(body);
+}

@@ -1,0 +1,204 @@
+/*
+ * Customers: WordPress users with the customer role. The e-mail address
+ * is unique; the list is filtered to role=customer unless asked for
+ * role=all.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include "wc_emu.h"
+
+static const char *const customer_readonly[] = {"id",
+                                                "date_created",
+                                                "date_created_gmt",
+                                                "date_modified",
+                                                "date_modified_gmt",
+                                                "is_paying_customer",
+                                                "password",
+                                                NULL};
+
+static const cJSON *email_owner(struct wc_state *st, const char *email,
+                                const cJSON *self)
+{
+    const cJSON *it;
+
+    cJSON_ArrayForEach(it, st->customers)
+    {
+        if (it != self && strcasecmp(km_wc_str(it, "email"), email) == 0)
+            return it;
+    }
+    return NULL;
+}
+
+static int check_email(struct wc_state *st, const cJSON *body,
+                       const cJSON *self, struct wc_err *err)
+{
+    const cJSON *email = cJSON_GetObjectItemCaseSensitive(body, "email");
+
+    if (!email)
+        return 0;
+    if (!cJSON_IsString(email) || !strchr(email->valuestring, '@')) {
+        km_wc_err_set(err, 400, "rest_invalid_param",
+                      "Invalid parameter(s): email");
+        return -1;
+    }
+    if (email_owner(st, email->valuestring, self)) {
+        km_wc_err_set(err, 400, "registration-error-email-exists",
+                      "An account is already registered with your email "
+                      "address. Please log in.");
+        return -1;
+    }
+    return 0;
+}
+
+static cJSON *address(int with_email)
+{
+    static const char *const f[] = {
+        "first_name", "last_name", "company", "address_1", "address_2", "city",
+        "state",      "postcode",  "country", "phone",     NULL};
+    cJSON *a = cJSON_CreateObject();
+
+    for (size_t i = 0; f[i]; i++)
+        cJSON_AddStringToObject(a, f[i], "");
+    if (with_email)
+        cJSON_AddStringToObject(a, "email", "");
+    return a;
+}
+
+cJSON *km_wc_customer_store(struct wc_state *st, const cJSON *body, int64_t now,
+                            struct wc_err *err)
+{
+    const cJSON *email = cJSON_GetObjectItemCaseSensitive(body, "email");
+    int64_t id = km_wc_id(body);
+    cJSON *cu;
+
+    if (!cJSON_IsString(email) || !*email->valuestring) {
+        km_wc_err_set(err, 400, "rest_missing_callback_param",
+                      "Missing parameter(s): email");
+        return NULL;
+    }
+    if (check_email(st, body, NULL, err) != 0)
+        return NULL;
+    if (id <= 0 || km_wc_find(st->customers, id))
+        id = st->next_customer_id++;
+    else if (id >= st->next_customer_id)
+        st->next_customer_id = id + 1;
+    cu = cJSON_CreateObject();
+    cJSON_AddNumberToObject(cu, "id", (double)id);
+    cJSON_AddStringToObject(cu, "email", "");
+    cJSON_AddStringToObject(cu, "first_name", "");
+    cJSON_AddStringToObject(cu, "last_name", "");
+    cJSON_AddStringToObject(cu, "role", "customer");
+    cJSON_AddStringToObject(cu, "username", email->valuestring);
+    cJSON_AddItemToObject(cu, "billing", address(1));
+    cJSON_AddItemToObject(cu, "shipping", address(0));
+    cJSON_AddFalseToObject(cu, "is_paying_customer");
+    cJSON_AddStringToObject(cu, "avatar_url", "");
+    cJSON_AddItemToObject(cu, "meta_data", cJSON_CreateArray());
+    km_wc_merge(cu, body, customer_readonly);
+    km_wc_set_dates(cu, now, 1);
+    cJSON_AddItemToArray(st->customers, cu);
+    return cu;
+}
+
+static cJSON *customer_find(struct wc_state *st, int64_t parent, int64_t id)
+{
+    (void)parent;
+    return km_wc_find(st->customers, id);
+}
+
+static cJSON *customer_create(struct wc_state *st, int64_t parent,
+                              const cJSON *body, int64_t now,
+                              struct wc_err *err)
+{
+    (void)parent;
+    return km_wc_customer_store(st, body, now, err);
+}
+
+static int customer_update(struct wc_state *st, cJSON *obj, const cJSON *body,
+                           int64_t now, struct wc_err *err)
+{
+    if (check_email(st, body, obj, err) != 0)
+        return -1;
+    /* The username cannot change once made. */
+    if (cJSON_GetObjectItemCaseSensitive(body, "username") &&
+        strcmp(km_wc_str(body, "username"), km_wc_str(obj, "username"))) {
+        km_wc_err_set(err, 400, "woocommerce_rest_customer_invalid_argument",
+                      "Username isn't editable.");
+        return -1;
+    }
+    km_wc_merge(obj, body, customer_readonly);
+    km_wc_set_dates(obj, now, 0);
+    return 0;
+}
+
+static void customer_remove(struct wc_state *st, cJSON *obj)
+{
+    cJSON_Delete(cJSON_DetachItemViaPointer(st->customers, obj));
+}
+
+static const struct wc_kind customer_kind = {"customer",
+                                             "woocommerce_rest_invalid_id",
+                                             0,
+                                             customer_find,
+                                             customer_create,
+                                             customer_update,
+                                             customer_remove};
+
+void km_wc_customers_list(struct wc_call *c)
+{
+    const char *email = km_request_arg(c->req, "email");
+    const char *role = km_request_arg(c->req, "role");
+    const char *order = km_request_arg(c->req, "order");
+    cJSON *all = cJSON_CreateArray();
+    const cJSON *it;
+    int per_page, page;
+
+    if (km_wc_paging(c, &per_page, &page) != 0) {
+        cJSON_Delete(all);
+        return;
+    }
+    if (!role)
+        role = "customer";
+    /* Users list ordered by name ascending by default; id order stands in
+     * for it (names are often empty here). */
+    cJSON_ArrayForEach(it, c->st->customers)
+    {
+        if (email && strcasecmp(km_wc_str(it, "email"), email) != 0)
+            continue;
+        if (strcmp(role, "all") != 0 &&
+            strcmp(km_wc_str(it, "role"), role) != 0)
+            continue;
+        if (order && strcmp(order, "desc") == 0)
+            cJSON_InsertItemInArray(all, 0, km_wc_public(it));
+        else
+            cJSON_AddItemToArray(all, km_wc_public(it));
+    }
+    km_wc_send_page(c, all, per_page, page);
+}
+
+void km_wc_customers_create(struct wc_call *c)
+{
+    km_wc_item_create(c, &customer_kind, 0);
+}
+
+void km_wc_customers_get(struct wc_call *c)
+{
+    km_wc_item_get(c, &customer_kind, 0, c->ids[0]);
+}
+
+void km_wc_customers_update(struct wc_call *c)
+{
+    km_wc_item_update(c, &customer_kind, 0, c->ids[0]);
+}
+
+void km_wc_customers_delete(struct wc_call *c)
+{
+    km_wc_item_delete(c, &customer_kind, 0, c->ids[0]);
+}
+
+void km_wc_customers_batch(struct wc_call *c)
+{
+    km_wc_batch(c, &customer_kind, 0);
+}

@@ -1,0 +1,16 @@
+# The WooCommerce emulator (included by mocks/CMakeLists.txt).
+add_library(km_woocommerce STATIC
+  src/woocommerce/emulator.c
+  src/woocommerce/auth.c
+  src/woocommerce/config.c
+  src/woocommerce/items.c
+  src/woocommerce/catalog.c
+  src/woocommerce/people.c
+  src/woocommerce/orders.c
+  src/woocommerce/webhooks.c)
+# core/crypto.h and core/internal.h: the OpenSSL wrappers and the seeded
+# generator of ks_core, which km_common links.
+target_include_directories(km_woocommerce PRIVATE
+  ${CMAKE_CURRENT_SOURCE_DIR}/src ${PROJECT_SOURCE_DIR}/connector/src)
+target_link_libraries(km_woocommerce PUBLIC km_common)
+list(APPEND KM_EMULATORS km_woocommerce)
