@@ -27,9 +27,9 @@ typedef ks_rc (*kh_job_fn)(struct kh_ctx *ctx, const cJSON *options,
                            cJSON **result, char *err, size_t errsz);
 
 struct kh_job {
-    const char *name;     /* "epicor.read_parts", "sync.orders", ... */
+    const char *name; /* "epicor.read_parts", "sync.orders", ... */
     kh_job_fn run;
-    const char *summary;  /* one line for `kinsync check --list-jobs` */
+    const char *summary; /* one line for `kinsync check --list-jobs` */
 };
 
 /* The running emulator of a system ("epicor", ...), or NULL. */

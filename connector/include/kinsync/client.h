@@ -24,8 +24,8 @@
  *   rate_limit_max_wait_ms per wait.
  * - 502/503/504 and transport failures: capped exponential backoff
  *   (base_delay_ms * 2^n, at most max_delay_ms), jittered over its upper
- *   half by a seeded generator. Transport failures are retried only for idempotent
- *   requests, since a lost reply to a POST may hide a completed write.
+ *   half by a seeded generator. Transport failures are retried only for
+ * idempotent requests, since a lost reply to a POST may hide a completed write.
  * - other 4xx: no retry.
  * max_attempts bounds the attempts of one call across all classes.
  */
@@ -37,35 +37,40 @@ struct ks_retry_policy {
     int64_t rate_limit_max_wait_ms;
 };
 
-#define KS_RETRY_POLICY_INIT {6, 500, 30000, 1000, 120000}
+#define KS_RETRY_POLICY_INIT                                                   \
+    {                                                                          \
+        6, 500, 30000, 1000, 120000                                            \
+    }
 
 struct ks_client_options {
     unsigned int version;
-    struct ks_clock *clock;       /* borrowed; NULL reads the real time */
-    ks_log_fn log_fn;             /* NULL: messages are dropped */
+    struct ks_clock *clock; /* borrowed; NULL reads the real time */
+    ks_log_fn log_fn;       /* NULL: messages are dropped */
     void *log_userdata;
-    enum ks_log_level log_level;  /* messages below it are not built */
+    enum ks_log_level log_level; /* messages below it are not built */
     int64_t connect_timeout_ms;
-    int64_t timeout_ms;           /* whole transfer */
-    size_t max_response_bytes;    /* larger bodies fail with ETOOBIG */
+    int64_t timeout_ms;        /* whole transfer */
+    size_t max_response_bytes; /* larger bodies fail with ETOOBIG */
     struct ks_retry_policy retry;
-    uint64_t jitter_seed;         /* 0: seeded from the time */
-    const char *user_agent;       /* NULL: "kinsync/<version>" */
+    uint64_t jitter_seed;   /* 0: seeded from the time */
+    const char *user_agent; /* NULL: "kinsync/<version>" */
 };
 
 #define KS_CLIENT_OPTIONS_VERSION 1
-#define KS_CLIENT_OPTIONS_INIT                                              \
-    {KS_CLIENT_OPTIONS_VERSION, NULL, NULL, NULL, KS_LOG_INFO, 10000,      \
-     60000, (size_t)64 << 20, KS_RETRY_POLICY_INIT, 0, NULL}
+#define KS_CLIENT_OPTIONS_INIT                                                 \
+    {                                                                          \
+        KS_CLIENT_OPTIONS_VERSION, NULL, NULL, NULL, KS_LOG_INFO, 10000,       \
+            60000, (size_t)64 << 20, KS_RETRY_POLICY_INIT, 0, NULL             \
+    }
 
 /* Counters since the client was created. */
 struct ks_client_stats {
-    uint64_t requests;      /* HTTP attempts sent, retries included */
-    uint64_t retries;       /* attempts that repeated an earlier one */
-    uint64_t reauths;       /* credential refreshes after a 401 */
+    uint64_t requests; /* HTTP attempts sent, retries included */
+    uint64_t retries;  /* attempts that repeated an earlier one */
+    uint64_t reauths;  /* credential refreshes after a 401 */
     uint64_t bytes_in;
     uint64_t bytes_out;
-    int64_t waited_ms;      /* time spent in backoff and rate-limit waits */
+    int64_t waited_ms; /* time spent in backoff and rate-limit waits */
 };
 
 struct ks_client;
@@ -78,8 +83,8 @@ KS_EXTERN void ks_client_free(struct ks_client *client);
 
 /* The error of the last failed call made through this client; borrowed
  * until the next call. rc is KS_OK when nothing failed yet. */
-KS_EXTERN const struct ks_error *ks_client_last_error(
-    const struct ks_client *client);
+KS_EXTERN const struct ks_error *
+ks_client_last_error(const struct ks_client *client);
 
 KS_EXTERN struct ks_clock *ks_client_clock(const struct ks_client *client);
 

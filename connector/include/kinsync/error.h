@@ -11,27 +11,27 @@
 
 #include "common.h"
 
-#define KS_ERRORS(X)                                                        \
-    X(OK, 0, "success")                                                    \
-    X(ERROR, -1, "unexpected failure")                                     \
-    X(ENOMEM, -2, "out of memory")                                         \
-    X(EINVAL, -3, "invalid argument or configuration")                     \
-    X(EAUTH, -4, "credentials rejected")                                   \
-    X(EFORBIDDEN, -5, "access denied")                                     \
-    X(ENOTFOUND, -6, "not found")                                          \
-    X(ECONFLICT, -7, "conflict with the current state of the record")      \
-    X(ERATELIMIT, -8, "rate limit still exceeded after waiting")           \
-    X(EUNAVAIL, -9, "service unavailable after retries")                   \
-    X(ETRANSPORT, -10, "network transfer failed")                          \
-    X(ETIMEOUT, -11, "request timed out")                                  \
-    X(EPARSE, -12, "malformed or truncated data")                          \
-    X(EREMOTE, -13, "request rejected by the remote system")               \
-    X(ETOOBIG, -14, "payload larger than allowed")                         \
-    X(ESIGNATURE, -15, "signature missing or invalid")                     \
-    X(ESTATE, -16, "state store failure")                                  \
-    X(ECRYPTO, -17, "decryption failed (wrong key or damaged data)")       \
-    X(ELICENSE, -18, "no licence seat available")                          \
-    X(EDUPLICATE, -19, "already processed")                                \
+#define KS_ERRORS(X)                                                           \
+    X(OK, 0, "success")                                                        \
+    X(ERROR, -1, "unexpected failure")                                         \
+    X(ENOMEM, -2, "out of memory")                                             \
+    X(EINVAL, -3, "invalid argument or configuration")                         \
+    X(EAUTH, -4, "credentials rejected")                                       \
+    X(EFORBIDDEN, -5, "access denied")                                         \
+    X(ENOTFOUND, -6, "not found")                                              \
+    X(ECONFLICT, -7, "conflict with the current state of the record")          \
+    X(ERATELIMIT, -8, "rate limit still exceeded after waiting")               \
+    X(EUNAVAIL, -9, "service unavailable after retries")                       \
+    X(ETRANSPORT, -10, "network transfer failed")                              \
+    X(ETIMEOUT, -11, "request timed out")                                      \
+    X(EPARSE, -12, "malformed or truncated data")                              \
+    X(EREMOTE, -13, "request rejected by the remote system")                   \
+    X(ETOOBIG, -14, "payload larger than allowed")                             \
+    X(ESIGNATURE, -15, "signature missing or invalid")                         \
+    X(ESTATE, -16, "state store failure")                                      \
+    X(ECRYPTO, -17, "decryption failed (wrong key or damaged data)")           \
+    X(ELICENSE, -18, "no licence seat available")                              \
+    X(EDUPLICATE, -19, "already processed")                                    \
     X(ECRASH, -20, "simulated crash point reached")
 
 typedef enum {
@@ -57,9 +57,9 @@ KS_EXTERN int ks_rc_from_name(ks_rc *out, const char *name);
  */
 struct ks_error {
     ks_rc rc;
-    long http_status;     /* 0 when no HTTP reply was received */
-    char message[512];    /* the first, lowest-level description */
-    char remote_id[96];   /* correlation / request id from the remote */
+    long http_status;   /* 0 when no HTTP reply was received */
+    char message[512];  /* the first, lowest-level description */
+    char remote_id[96]; /* correlation / request id from the remote */
 };
 
 #endif

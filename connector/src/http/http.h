@@ -11,13 +11,16 @@
 #include "../core/internal.h"
 
 struct ks__http_reply {
-    long status;                 /* final HTTP status; 0 if none */
-    char *body;                  /* NUL-terminated, may be NULL */
+    long status; /* final HTTP status; 0 if none */
+    char *body;  /* NUL-terminated, may be NULL */
     size_t len;
-    struct curl_slist *headers;  /* "Name: value" lines of the final reply */
-    int attempts;                /* how many attempts the call took */
+    struct curl_slist *headers; /* "Name: value" lines of the final reply */
+    int attempts;               /* how many attempts the call took */
 };
-#define KS__HTTP_REPLY_INIT {0, NULL, 0, NULL, 0}
+#define KS__HTTP_REPLY_INIT                                                    \
+    {                                                                          \
+        0, NULL, 0, NULL, 0                                                    \
+    }
 
 /* Value of a reply header (case-insensitive name), trimmed; borrowed from
  * the reply. NULL when absent. */
@@ -33,21 +36,23 @@ void ks__http_reply_dispose(struct ks__http_reply *reply);
  * KS_EAUTH when a token request is refused).
  */
 struct ks__http_auth {
-    ks_rc (*apply)(void *userdata, struct curl_slist **headers,
-                   int refresh);
+    ks_rc (*apply)(void *userdata, struct curl_slist **headers, int refresh);
     void *userdata;
 };
 
 struct ks__http_request {
-    const char *method;                  /* "GET", "POST", "PUT", ... */
-    const char *url;                     /* absolute URL */
-    const struct curl_slist *headers;    /* extra headers; borrowed */
-    const char *body;                    /* NULL for none */
+    const char *method;               /* "GET", "POST", "PUT", ... */
+    const char *url;                  /* absolute URL */
+    const struct curl_slist *headers; /* extra headers; borrowed */
+    const char *body;                 /* NULL for none */
     size_t body_len;
-    const struct ks__http_auth *auth;    /* NULL for none */
-    int idempotent;      /* -1: from the method (GET/PUT/DELETE/HEAD) */
+    const struct ks__http_auth *auth; /* NULL for none */
+    int idempotent; /* -1: from the method (GET/PUT/DELETE/HEAD) */
 };
-#define KS__HTTP_REQUEST_INIT {"GET", NULL, NULL, NULL, 0, NULL, -1}
+#define KS__HTTP_REQUEST_INIT                                                  \
+    {                                                                          \
+        "GET", NULL, NULL, NULL, 0, NULL, -1                                   \
+    }
 
 /*
  * Sends req, applying the retry policy. On KS_OK the reply holds a 2xx

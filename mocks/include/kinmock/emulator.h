@@ -12,7 +12,7 @@
 struct km_emulator;
 
 struct km_emulator_type {
-    const char *name;    /* "epicor", "bigcommerce", "woocommerce", "static" */
+    const char *name; /* "epicor", "bigcommerce", "woocommerce", "static" */
 
     /*
      * Builds the state from config: the scenario's given.<name> object,
@@ -21,8 +21,8 @@ struct km_emulator_type {
      * other unknown key is an error. Returns 0, or -1 with a reason that
      * names the offending key in err.
      */
-    int (*state_new)(void **state, const cJSON *config,
-                     struct ks_clock *clock, char *err, size_t errsz);
+    int (*state_new)(void **state, const cJSON *config, struct ks_clock *clock,
+                     char *err, size_t errsz);
     void (*state_free)(void *state);
 
     const struct km_route *routes;
@@ -69,18 +69,16 @@ struct km_emulator {
  * = ephemeral) and applies config["faults"] when present. Returns 0 or -1
  * with err. */
 int km_emulator_start(struct km_emulator **out,
-                      const struct km_emulator_type *type,
-                      const cJSON *config, struct ks_clock *clock,
-                      const char *bind_addr, uint16_t port, char *err,
-                      size_t errsz);
+                      const struct km_emulator_type *type, const cJSON *config,
+                      struct ks_clock *clock, const char *bind_addr,
+                      uint16_t port, char *err, size_t errsz);
 void km_emulator_stop(struct km_emulator *emu); /* NULL-safe */
 
 /* Locked wrappers of the type's callbacks; -1 with err when the type has
  * no such callback. */
 cJSON *km_emulator_snapshot(struct km_emulator *emu);
 int km_emulator_act(struct km_emulator *emu, const char *action,
-                    const cJSON *args, cJSON **result, char *err,
-                    size_t errsz);
+                    const cJSON *args, cJSON **result, char *err, size_t errsz);
 int km_emulator_pump(struct km_emulator *emu);
 
 /* The registry of emulator types compiled in; NULL-terminated. */

@@ -27,21 +27,20 @@ struct km_response;
 
 struct km_request {
     const char *method;
-    const char *path;        /* percent-decoded, without the query */
-    const char *query;       /* raw query string without '?', or "" */
-    const char *body;        /* NUL-terminated copy; "" when empty */
+    const char *path;  /* percent-decoded, without the query */
+    const char *query; /* raw query string without '?', or "" */
+    const char *body;  /* NUL-terminated copy; "" when empty */
     size_t body_len;
-    const char *base_url;    /* "http://127.0.0.1:PORT" */
-    int64_t now_ms;          /* the server clock when the request came */
-    const char *route;       /* pattern of the matched route, or NULL */
+    const char *base_url; /* "http://127.0.0.1:PORT" */
+    int64_t now_ms;       /* the server clock when the request came */
+    const char *route;    /* pattern of the matched route, or NULL */
     const char *captures[KM_MAX_CAPTURES];
     size_t ncaptures;
-    void *impl;              /* private to the server */
+    void *impl; /* private to the server */
 };
 
 /* Header value (case-insensitive name) or NULL. */
-const char *km_request_header(const struct km_request *req,
-                              const char *name);
+const char *km_request_header(const struct km_request *req, const char *name);
 /* Decoded query argument or NULL. For a repeated name, the first. */
 const char *km_request_arg(const struct km_request *req, const char *name);
 /* Calls fn for every query argument in order; stops when fn returns
@@ -55,8 +54,7 @@ cJSON *km_request_json(const struct km_request *req);
 
 /* Sets status and a copy of the body with its Content-Type. */
 void km_response_set(struct km_response *res, int status,
-                     const char *content_type, const char *body,
-                     size_t len);
+                     const char *content_type, const char *body, size_t len);
 /* Sets status and the printed JSON; takes ownership of json (deleted). */
 void km_response_json(struct km_response *res, int status, cJSON *json);
 /* Adds a header (copied). A later header of the same name replaces it. */
@@ -94,20 +92,20 @@ struct km_route {
 };
 
 struct km_server_options {
-    const char *name;             /* "epicor", ...: journal and messages */
-    const char *bind_addr;        /* NULL: "127.0.0.1" */
-    uint16_t port;                /* 0: ephemeral */
-    struct ks_clock *clock;       /* borrowed; NULL: real time */
+    const char *name;       /* "epicor", ...: journal and messages */
+    const char *bind_addr;  /* NULL: "127.0.0.1" */
+    uint16_t port;          /* 0: ephemeral */
+    struct ks_clock *clock; /* borrowed; NULL: real time */
     const struct km_route *routes;
     size_t nroutes;
-    void *state;                  /* handed to every handler and hook */
+    void *state; /* handed to every handler and hook */
     km_before_fn before;
     km_after_fn after;
     km_fault_action_fn fault_action;
-    km_handler_fn not_found;      /* NULL: 404 {"error":"no route"} */
-    size_t max_body_bytes;        /* 0: 8 MiB; larger bodies get 413 */
-    size_t max_header_bytes;      /* 0: 16 KiB; larger headers get 431 */
-    int64_t hang_ms;              /* 0: 2000; real time a "hang" stalls */
+    km_handler_fn not_found; /* NULL: 404 {"error":"no route"} */
+    size_t max_body_bytes;   /* 0: 8 MiB; larger bodies get 413 */
+    size_t max_header_bytes; /* 0: 16 KiB; larger headers get 431 */
+    int64_t hang_ms;         /* 0: 2000; real time a "hang" stalls */
 };
 
 /*
@@ -115,8 +113,8 @@ struct km_server_options {
  * Mocks may abort on out-of-memory.
  */
 int km_server_start(struct km_server **out,
-                     const struct km_server_options *opts, char *err,
-                     size_t errsz);
+                    const struct km_server_options *opts, char *err,
+                    size_t errsz);
 
 /* "http://127.0.0.1:PORT"; borrowed until stop. */
 const char *km_server_url(const struct km_server *server);
