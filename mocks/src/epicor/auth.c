@@ -1,0 +1,486 @@
+/*
+ * Authentication: TokenResource.svc, the Epicor IdP token endpoint, Basic
+ * and Bearer on every call, v2 API keys with access scopes, licence seats
+ * and the auth-related fault actions.
+ *
+ * Seats: every unexpired token holds one, and so does a Basic-auth user
+ * for token_lifetime_s after its last call. "exhaust_licenses" models
+ * another program taking every seat: while it lasts each REST call (which
+ * claims a licence for its duration in Epicor) and each token request
+ * fails with the licence error.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <curl/curl.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include "epicor_emu.h"
+
+#define LICENSE_TYPE "Ice.Common.LicenseAccessException"
+
+static void license_error(struct km__epi_call *c)
+{
+    km__epi_error(c, 400, LICENSE_TYPE,
+                  "LicenseAccessException: Maximum users exceeded. All "
+                  "licenses of this type are in use; try again later.");
+}
+
+int64_t km__epi_tokens_active(struct km__epi *emu)
+{
+    int64_t now = km__epi_now(emu), n = 0;
+
+    for (size_t i = 0; i < emu->ntokens; i++)
+        n += !emu->tokens[i].revoked && emu->tokens[i].expires_ms > now;
+    return n;
+}
+
+int km__epi_licenses_in_use(struct km__epi *emu)
+{
+    int64_t now = km__epi_now(emu), n = km__epi_tokens_active(emu);
+
+    for (size_t i = 0; i < emu->nsessions; i++)
+        n += now - emu->sessions[i].last_ms < emu->token_lifetime_s * 1000;
+    return (int)n;
+}
+
+static int exhausted(struct km__epi *emu)
+{
+    return km__epi_now(emu) < emu->licenses_exhausted_until;
+}
+
+static int seat_free(struct km__epi *emu)
+{
+    return !exhausted(emu) &&
+           (emu->license_seats == 0 ||
+            km__epi_licenses_in_use(emu) < emu->license_seats);
+}
+
+static const struct km__epi_user *check_user(struct km__epi *emu,
+                                             const char *user, const char *pass)
+{
+    for (size_t i = 0; user && pass && i < emu->nusers; i++) {
+        if (strcasecmp(emu->users[i].username, user) == 0 &&
+            strcmp(emu->users[i].password, pass) == 0)
+            return &emu->users[i];
+    }
+    return NULL;
+}
+
+/* Splits "Basic base64(user:pass)" into malloc'ed parts. */
+static int basic_creds(char **user, char **pass, const char *hdr)
+{
+    size_t n;
+    unsigned char *raw;
+    char *colon;
+    int len;
+
+    *user = *pass = NULL;
+    if (!hdr || strncasecmp(hdr, "Basic ", 6) != 0)
+        return -1;
+    hdr += 6;
+    n = strlen(hdr);
+    raw = calloc(1, n + 4);
+    if (!raw)
+        abort();
+    len = EVP_DecodeBlock(raw, (const unsigned char *)hdr, (int)n);
+    if (len < 0) {
+        free(raw);
+        return -1;
+    }
+    /* EVP_DecodeBlock counts the '=' padding as zero bytes. */
+    raw[len] = '\0';
+    colon = strchr((char *)raw, ':');
+    if (!colon) {
+        free(raw);
+        return -1;
+    }
+    *colon = '\0';
+    *user = strdup((char *)raw);
+    *pass = strdup(colon + 1);
+    free(raw);
+    return *user && *pass ? 0 : -1;
+}
+
+/* Value of a form field in an x-www-form-urlencoded body, malloc'ed. */
+static char *form_field(const char *body, const char *name)
+{
+    size_t nl = strlen(name);
+
+    for (const char *p = body; p && *p;) {
+        const char *end = strchr(p, '&');
+        size_t len = end ? (size_t)(end - p) : strlen(p);
+
+        if (len > nl && strncmp(p, name, nl) == 0 && p[nl] == '=') {
+            char *raw = strndup(p + nl + 1, len - nl - 1), *dec, *out;
+
+            if (!raw)
+                abort();
+            for (char *q = raw; *q; q++)
+                *q = *q == '+' ? ' ' : *q;
+            dec = curl_easy_unescape(NULL, raw, 0, NULL);
+            free(raw);
+            out = strdup(dec ? dec : "");
+            curl_free(dec);
+            return out;
+        }
+        p = end ? end + 1 : NULL;
+    }
+    return NULL;
+}
+
+static void b64url(char *out, size_t outsz, const unsigned char *in, size_t n)
+{
+    unsigned char *tmp = malloc(4 * ((n + 2) / 3) + 1);
+    size_t j = 0;
+
+    if (!tmp)
+        abort();
+    EVP_EncodeBlock(tmp, in, (int)n);
+    for (size_t i = 0; tmp[i] && tmp[i] != '=' && j + 1 < outsz; i++)
+        out[j++] = tmp[i] == '+' ? '-' : tmp[i] == '/' ? '_' : (char)tmp[i];
+    out[j] = '\0';
+    free(tmp);
+}
+
+/* A JWT-shaped, HMAC-signed opaque token; the server only ever looks it
+ * up in its table. */
+static struct km__epi_token *issue_token(struct km__epi *emu, const char *user)
+{
+    static const char hdr[] = "{\"alg\":\"HS256\",\"typ\":\"JWT\"}";
+    char payload[512], h64[64], p64[700], s64[64], *tok;
+    unsigned char mac[EVP_MAX_MD_SIZE];
+    unsigned int maclen = 0;
+    int64_t now = km__epi_now(emu);
+    struct km__epi_token *t;
+    size_t len;
+
+    snprintf(payload, sizeof(payload),
+             "{\"iss\":\"kinsync-epicor-emulator\",\"sub\":\"%.64s\","
+             "\"inst\":\"%.64s\",\"iat\":%lld,\"exp\":%lld,\"jti\":%lld}",
+             user, emu->instance, (long long)(now / 1000),
+             (long long)(now / 1000 + emu->token_lifetime_s),
+             (long long)emu->tokens_issued + 1);
+    b64url(h64, sizeof(h64), (const unsigned char *)hdr, strlen(hdr));
+    b64url(p64, sizeof(p64), (const unsigned char *)payload, strlen(payload));
+    HMAC(EVP_sha256(), &emu->token_secret, sizeof(emu->token_secret),
+         (const unsigned char *)p64, strlen(p64), mac, &maclen);
+    b64url(s64, sizeof(s64), mac, maclen);
+    len = strlen(h64) + strlen(p64) + strlen(s64) + 3;
+    tok = malloc(len);
+    if (!tok)
+        abort();
+    snprintf(tok, len, "%s.%s.%s", h64, p64, s64);
+    emu->tokens = realloc(emu->tokens, (emu->ntokens + 1) * sizeof(*t));
+    if (!emu->tokens)
+        abort();
+    t = &emu->tokens[emu->ntokens++];
+    t->token = tok;
+    t->user = strdup(user);
+    t->expires_ms = now + emu->token_lifetime_s * 1000;
+    t->revoked = 0;
+    emu->tokens_issued++;
+    if (emu->server) /* keep it out of the journal's response bodies */
+        km_server_add_secret(emu->server, tok);
+    return t;
+}
+
+void km__epi_token_resource(struct km__epi_call *c)
+{
+    const struct km_request *req = c->req;
+    const char *accept = km_request_header(req, "Accept");
+    char *user = NULL, *pass = NULL;
+    const struct km__epi_user *u;
+    struct km__epi_token *t;
+
+    if (strcmp(req->method, "POST") != 0) {
+        km__epi_error(c, 405, "Epicor.RESTApi.ErrorHandling.ApiException",
+                      "The requested resource does not support http "
+                      "method '%s'.",
+                      req->method);
+        return;
+    }
+    if (km_request_header(req, "username")) {
+        user = strdup(km_request_header(req, "username"));
+        pass = strdup(km_request_header(req, "password")
+                          ? km_request_header(req, "password")
+                          : "");
+    } else if (basic_creds(&user, &pass,
+                           km_request_header(req, "Authorization"))) {
+        user = form_field(req->body, "username");
+        pass = form_field(req->body, "password");
+    }
+    u = check_user(c->emu, user, pass);
+    if (!u) {
+        km__epi_error(c, 401, NULL, "Invalid user ID or password.");
+    } else if (!seat_free(c->emu)) {
+        license_error(c);
+    } else {
+        t = issue_token(c->emu, u->username);
+        if (accept && !strstr(accept, "json") &&
+            (strstr(accept, "xml") || strstr(accept, "text/html"))) {
+            char xml[2048];
+
+            snprintf(xml, sizeof(xml),
+                     "<Token><AccessToken>%s</AccessToken><ExpiresIn>%lld"
+                     "</ExpiresIn><TokenType>Bearer</TokenType></Token>",
+                     t->token, (long long)c->emu->token_lifetime_s);
+            km_response_set(c->res, 200, "application/xml", xml, strlen(xml));
+        } else {
+            cJSON *o = cJSON_CreateObject();
+
+            cJSON_AddStringToObject(o, "AccessToken", t->token);
+            cJSON_AddNumberToObject(o, "ExpiresIn",
+                                    (double)c->emu->token_lifetime_s);
+            cJSON_AddStringToObject(o, "TokenType", "Bearer");
+            km__epi_reply(c, 200, o);
+        }
+    }
+    free(user);
+    free(pass);
+}
+
+static void oauth_error(struct km__epi_call *c, int status, const char *code)
+{
+    cJSON *o = cJSON_CreateObject();
+
+    cJSON_AddStringToObject(o, "error", code);
+    km__epi_reply(c, status, o);
+}
+
+void km__epi_idp_token(struct km__epi_call *c)
+{
+    const char *body = c->req->body;
+    char *grant = form_field(body, "grant_type");
+    char *id = form_field(body, "client_id");
+    char *secret = form_field(body, "client_secret");
+    char *scope = form_field(body, "scope");
+    char *user = NULL, *pass = NULL;
+    int via_header = 0, ok = 0;
+    const cJSON *it;
+    const char *sub = NULL;
+
+    if (!id && basic_creds(&user, &pass,
+                           km_request_header(c->req, "Authorization")) == 0) {
+        id = user;
+        secret = pass;
+        user = pass = NULL;
+        via_header = 1;
+    }
+    cJSON_ArrayForEach(it, c->emu->idp_clients)
+    {
+        ok |= id && secret && strcmp(km__epi_str(it, "client_id"), id) == 0 &&
+              strcmp(km__epi_str(it, "client_secret"), secret) == 0;
+    }
+    if (strcmp(c->req->method, "POST") != 0 || !grant) {
+        oauth_error(c, 400, "invalid_request");
+    } else if (strcmp(grant, "client_credentials") != 0 &&
+               strcmp(grant, "password") != 0) {
+        oauth_error(c, 400, "unsupported_grant_type");
+    } else if (!ok) {
+        /* RFC 6749 §5.2: 401 when the client authenticated by header. */
+        oauth_error(c, via_header ? 401 : 400, "invalid_client");
+    } else {
+        sub = id;
+        if (strcmp(grant, "password") == 0) {
+            char *u = form_field(body, "username"),
+                 *p = form_field(body, "password");
+            const struct km__epi_user *eu = check_user(c->emu, u, p);
+
+            sub = eu ? eu->username : NULL;
+            free(u);
+            free(p);
+        }
+        if (!sub) {
+            oauth_error(c, 400, "invalid_grant");
+        } else {
+            struct km__epi_token *t = issue_token(c->emu, sub);
+            cJSON *o = cJSON_CreateObject();
+
+            cJSON_AddStringToObject(o, "access_token", t->token);
+            cJSON_AddNumberToObject(o, "expires_in",
+                                    (double)c->emu->token_lifetime_s);
+            cJSON_AddStringToObject(o, "token_type", "Bearer");
+            cJSON_AddStringToObject(o, "scope",
+                                    scope && *scope ? scope : "epicor_erp");
+            km__epi_reply(c, 200, o);
+        }
+    }
+    free(grant);
+    free(id);
+    free(secret);
+    free(scope);
+    free(user);
+    free(pass);
+}
+
+int km__epi_api_key(struct km__epi_call *c)
+{
+    const char *key = km_request_header(c->req, "x-api-key");
+
+    if (!key)
+        key = km_request_arg(c->req, "api-key");
+    if (!key || !*key) {
+        km__epi_error(c, c->emu->api_key_missing_status,
+                      "Epicor.RESTApi.ErrorHandling.ApiException",
+                      "An API key is required for REST API v2 (x-api-key "
+                      "header).");
+        return -1;
+    }
+    for (size_t i = 0; i < c->emu->nkeys; i++) {
+        if (!c->emu->keys[i].revoked && strcmp(c->emu->keys[i].key, key) == 0) {
+            c->key = &c->emu->keys[i];
+            return 0;
+        }
+    }
+    km__epi_error(c, c->emu->api_key_missing_status,
+                  "Epicor.RESTApi.ErrorHandling.ApiException",
+                  "The API key is not valid.");
+    return -1;
+}
+
+/* Scope entries name services ("Erp.BO.PartSvc"), BAQs ("BaqSvc/ID" or
+ * "BaqSvc" for all) and function libraries ("efx/LIB" or "efx"). */
+int km__epi_scope_ok(struct km__epi_call *c, const char *resource)
+{
+    const cJSON *it;
+    size_t n;
+
+    if (!c->key || !c->key->scope)
+        return 1;
+    cJSON_ArrayForEach(it, c->key->scope)
+    {
+        if (!cJSON_IsString(it))
+            continue;
+        n = strlen(it->valuestring);
+        if (strcasecmp(it->valuestring, resource) == 0 ||
+            (strncasecmp(it->valuestring, resource, n) == 0 &&
+             resource[n] == '/'))
+            return 1;
+    }
+    km__epi_error(c, c->emu->api_key_scope_status,
+                  "Ice.Common.UnauthorizedAccessException",
+                  "The API key's access scope does not include '%s'.",
+                  resource);
+    return 0;
+}
+
+static int basic_session(struct km__epi_call *c, const char *user)
+{
+    struct km__epi *emu = c->emu;
+    int64_t now = km__epi_now(emu);
+    struct km__epi_session *s;
+
+    for (size_t i = 0; i < emu->nsessions; i++) {
+        s = &emu->sessions[i];
+        if (strcmp(s->user, user) == 0 &&
+            now - s->last_ms < emu->token_lifetime_s * 1000) {
+            s->last_ms = now;
+            return 0;
+        }
+    }
+    if (!seat_free(emu))
+        return -1;
+    for (size_t i = 0; i < emu->nsessions; i++) {
+        if (strcmp(emu->sessions[i].user, user) == 0) {
+            emu->sessions[i].last_ms = now;
+            return 0;
+        }
+    }
+    emu->sessions = realloc(emu->sessions, (emu->nsessions + 1) * sizeof(*s));
+    if (!emu->sessions)
+        abort();
+    s = &emu->sessions[emu->nsessions++];
+    s->user = strdup(user);
+    s->last_ms = now;
+    return 0;
+}
+
+int km__epi_auth(struct km__epi_call *c)
+{
+    const char *hdr = km_request_header(c->req, "Authorization");
+    int64_t now = km__epi_now(c->emu);
+
+    if (hdr && strncasecmp(hdr, "Bearer ", 7) == 0) {
+        const char *tok = hdr + 7;
+
+        for (size_t i = 0; i < c->emu->ntokens; i++) {
+            struct km__epi_token *t = &c->emu->tokens[i];
+
+            if (strcmp(t->token, tok) != 0)
+                continue;
+            if (t->revoked || t->expires_ms <= now)
+                break;
+            if (exhausted(c->emu)) {
+                license_error(c);
+                return -1;
+            }
+            c->user = t->user;
+            return 0;
+        }
+        km__epi_error(c, 401, NULL,
+                      "The access token is invalid or has expired.");
+        return -1;
+    }
+    if (hdr && strncasecmp(hdr, "Basic ", 6) == 0) {
+        char *user, *pass;
+        const struct km__epi_user *u = NULL;
+
+        if (basic_creds(&user, &pass, hdr) == 0)
+            u = check_user(c->emu, user, pass);
+        free(user);
+        free(pass);
+        if (!u) {
+            km__epi_error(c, 401, NULL, "Invalid user ID or password.");
+            return -1;
+        }
+        if (basic_session(c, u->username)) {
+            license_error(c);
+            return -1;
+        }
+        c->user = u->username;
+        return 0;
+    }
+    km__epi_error(c, 401, NULL,
+                  "Authorization has been denied for this request.");
+    return -1;
+}
+
+void km__epi_expire_tokens(struct km__epi *emu)
+{
+    int64_t now = km__epi_now(emu);
+
+    for (size_t i = 0; i < emu->ntokens; i++) {
+        if (emu->tokens[i].expires_ms > now)
+            emu->tokens[i].expires_ms = now;
+    }
+}
+
+void km__epi_revoke_keys(struct km__epi *emu, const char *key)
+{
+    for (size_t i = 0; i < emu->nkeys; i++) {
+        if (!key || strcmp(emu->keys[i].key, key) == 0)
+            emu->keys[i].revoked = 1;
+    }
+}
+
+int km__epi_fault(void *state, const char *action, const cJSON *rule)
+{
+    struct km__epi *emu = state;
+    const cJSON *v;
+
+    if (strcmp(action, "expire_tokens") == 0) {
+        km__epi_expire_tokens(emu);
+    } else if (strcmp(action, "revoke_key") == 0) {
+        km__epi_revoke_keys(emu, km__epi_str(rule, "key"));
+    } else if (strcmp(action, "exhaust_licenses") == 0) {
+        v = cJSON_GetObjectItemCaseSensitive(rule, "for_ms");
+        emu->licenses_exhausted_until =
+            km__epi_now(emu) +
+            (cJSON_IsNumber(v) ? (int64_t)v->valuedouble : 60000);
+    } else {
+        return -1;
+    }
+    return 0;
+}

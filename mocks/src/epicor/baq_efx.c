@@ -1,0 +1,227 @@
+/*
+ * BAQs (GET .../BaqSvc/{BaqID}/Data) and Epicor Functions (POST
+ * .../api/v2/efx/[staging/]{Company}/{Library}/{Function}).
+ *
+ * BAQ rows come from the configuration, each given a RowIdent GUID-like
+ * counter; parameters are query-string arguments named exactly as the BAQ
+ * defines them (others are ignored, as live calls showed); a parameter
+ * with a "column" keeps only rows whose column equals it. $filter,
+ * $select, $orderby, $top and $skip apply to the rows. No page cap: none
+ * is documented for BAQs.
+ *
+ * Functions: published ones answer on both URLs, staged-only ones only on
+ * /efx/staging (the published URL gives 404, as for a demoted function).
+ * A soft failure is still a 200; "error" is a BLException (400 with the
+ * error body); "throw" is an unexpected exception (500 with the
+ * Correlation ID text).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include "epicor_emu.h"
+
+#define API_EXC "Epicor.RESTApi.ErrorHandling.ApiException"
+
+static const cJSON *find_baq(struct km__epi *emu, const char *id)
+{
+    const cJSON *b;
+
+    cJSON_ArrayForEach(b, emu->baqs)
+    {
+        if (strcasecmp(km__epi_str(b, "id"), id) == 0)
+            return b;
+    }
+    return NULL;
+}
+
+static int value_matches(const cJSON *v, const char *want)
+{
+    char buf[64];
+
+    if (cJSON_IsString(v))
+        return strcmp(v->valuestring, want) == 0;
+    if (cJSON_IsNumber(v)) {
+        snprintf(buf, sizeof(buf), "%.15g", v->valuedouble);
+        return strcmp(buf, want) == 0;
+    }
+    if (cJSON_IsBool(v))
+        return strcmp(want, cJSON_IsTrue(v) ? "true" : "false") == 0;
+    return 0;
+}
+
+void km__epi_baq(struct km__epi_call *c, const char *id, int data)
+{
+    const cJSON *baq = find_baq(c->emu, id), *p, *r;
+    cJSON *rows, *out, *o;
+    struct km__oq q;
+    char ctx[600], ident[64];
+    long count, n = 0;
+
+    if (!baq) {
+        km__epi_error(c, 404, API_EXC, "BAQ '%s' was not found.", id);
+        return;
+    }
+    if (strcmp(c->req->method, "GET") != 0) {
+        km__epi_error(c, 405, API_EXC,
+                      "The requested resource does not support http "
+                      "method '%s'.",
+                      c->req->method);
+        return;
+    }
+    snprintf(ctx, sizeof(ctx), "%s/%s/api/%s%s/BaqSvc/%s/$metadata%s",
+             c->req->base_url, c->emu->instance, c->v1 ? "v1" : "v2/odata/",
+             c->v1 ? "" : c->co->id, km__epi_str(baq, "id"),
+             data ? "#Data" : "");
+    if (!data) { /* a resource descriptor, not rows */
+        cJSON *arr, *e;
+
+        o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, c->v1 ? "odata.metadata" : "@odata.context",
+                                ctx);
+        arr = cJSON_AddArrayToObject(o, "value");
+        e = cJSON_CreateObject();
+        cJSON_AddStringToObject(e, "name", "Data");
+        cJSON_AddStringToObject(e, "kind", "EntitySet");
+        cJSON_AddStringToObject(e, "url", "Data");
+        cJSON_AddItemToArray(arr, e);
+        km__epi_reply(c, 200, o);
+        return;
+    }
+    rows = cJSON_CreateArray();
+    cJSON_ArrayForEach(r, cJSON_GetObjectItemCaseSensitive(baq, "rows"))
+    {
+        cJSON *row = cJSON_Duplicate(r, 1);
+
+        snprintf(ident, sizeof(ident), "%08lx-0000-0000-0000-000000000000",
+                 ++n);
+        if (!cJSON_HasObjectItem(row, "RowIdent"))
+            cJSON_AddStringToObject(row, "RowIdent", ident);
+        cJSON_AddItemToArray(rows, row);
+    }
+    cJSON_ArrayForEach(p, cJSON_GetObjectItemCaseSensitive(baq, "parameters"))
+    {
+        const char *name =
+            cJSON_IsString(p) ? p->valuestring : km__epi_str(p, "name");
+        const cJSON *req = cJSON_GetObjectItemCaseSensitive(p, "required");
+        const char *col = km__epi_str(p, "column");
+        const char *val = name ? km_request_arg(c->req, name) : NULL;
+        cJSON *row, *next;
+
+        if (!name)
+            continue;
+        if (!val && (cJSON_IsString(p) || !cJSON_IsFalse(req))) {
+            cJSON_Delete(rows);
+            km__epi_error(c, 400, "Ice.BLException",
+                          "Parameter '%s' of BAQ '%s' is required but was "
+                          "not supplied.",
+                          name, km__epi_str(baq, "id"));
+            return;
+        }
+        for (row = rows->child; val && col && row; row = next) {
+            next = row->next;
+            if (!value_matches(cJSON_GetObjectItemCaseSensitive(row, col), val))
+                cJSON_Delete(cJSON_DetachItemViaPointer(rows, row));
+        }
+    }
+    if (km__oq_from_request(&q, c)) {
+        cJSON_Delete(rows);
+        return;
+    }
+    out = km__oq_run_array(&q, c->emu, rows, 1L << 30, &count);
+    cJSON_Delete(rows);
+    km__oq_project(&q, out);
+    o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, c->v1 ? "odata.metadata" : "@odata.context",
+                            ctx);
+    if (q.count)
+        cJSON_AddNumberToObject(o, c->v1 ? "odata.count" : "@odata.count",
+                                (double)count);
+    cJSON_AddItemToObject(o, "value", out);
+    km__oq_dispose(&q);
+    km__epi_reply(c, 200, o);
+}
+
+static int in_list(const cJSON *list, const char *s)
+{
+    const cJSON *it;
+
+    cJSON_ArrayForEach(it, list)
+    {
+        if (cJSON_IsString(it) && strcasecmp(it->valuestring, s) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+void km__epi_efx(struct km__epi_call *c, const char *company,
+                 const char *library, const char *function, int staging)
+{
+    const cJSON *fn = NULL, *it, *res, *err, *companies;
+    cJSON *body, *call;
+    char scope[200];
+
+    if (strcmp(c->req->method, "POST") != 0) {
+        km__epi_error(c, 405, API_EXC,
+                      "The requested resource does not support http "
+                      "method '%s'.",
+                      c->req->method);
+        return;
+    }
+    snprintf(scope, sizeof(scope), "efx/%s", library);
+    if (!km__epi_scope_ok(c, scope))
+        return;
+    c->co = km__epi_company_find(c->emu, company);
+    cJSON_ArrayForEach(it, c->emu->functions)
+    {
+        if (strcasecmp(km__epi_str(it, "library"), library) == 0 &&
+            strcasecmp(km__epi_str(it, "function"), function) == 0)
+            fn = it;
+    }
+    companies = cJSON_GetObjectItemCaseSensitive(fn, "companies");
+    if (!fn || !c->co || (companies && !in_list(companies, company)) ||
+        (!staging &&
+         cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(fn, "published")))) {
+        km__epi_error(c, 404, API_EXC,
+                      "Function '%s/%s' was not found or is not published "
+                      "for company '%s'.",
+                      library, function, company);
+        return;
+    }
+    body = c->req->body_len ? cJSON_Parse(c->req->body) : cJSON_CreateObject();
+    if (!cJSON_IsObject(body)) {
+        cJSON_Delete(body);
+        km__epi_error(c, 400, API_EXC,
+                      "Unable to deserialize the request "
+                      "body as the function's parameters.");
+        return;
+    }
+    call = cJSON_CreateObject();
+    cJSON_AddStringToObject(call, "library", km__epi_str(fn, "library"));
+    cJSON_AddStringToObject(call, "function", km__epi_str(fn, "function"));
+    cJSON_AddStringToObject(call, "company", c->co->id);
+    cJSON_AddBoolToObject(call, "staging", staging);
+    cJSON_AddItemToObject(call, "body", cJSON_Duplicate(body, 1));
+    cJSON_AddItemToArray(c->emu->efx_calls, call);
+    res = cJSON_GetObjectItemCaseSensitive(fn, "result");
+    err = cJSON_GetObjectItemCaseSensitive(fn, "error");
+    if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(fn, "throw"))) {
+        km__epi_error(c, 500, NULL, "unexpected");
+        cJSON_Delete(body);
+    } else if (err) {
+        const char *msg = km__epi_str(err, "message");
+        const cJSON *st = cJSON_GetObjectItemCaseSensitive(err, "status");
+
+        km__epi_error(c, cJSON_IsNumber(st) ? (int)st->valuedouble : 400,
+                      "Ice.BLException", "%s",
+                      msg ? msg : "The function raised a business error.");
+        cJSON_Delete(body);
+    } else if (cJSON_IsString(res) && strcmp(res->valuestring, "echo") == 0) {
+        km__epi_reply(c, 200, body);
+    } else {
+        cJSON_Delete(body);
+        km__epi_reply(c, 200,
+                      cJSON_IsObject(res) ? cJSON_Duplicate(res, 1)
+                                          : cJSON_CreateObject());
+    }
+}

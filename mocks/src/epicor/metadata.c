@@ -1,0 +1,200 @@
+/*
+ * Service documents and $metadata. v2 answers JSON service documents and
+ * OData v4 EDMX; v1 answers AtomPub XML service documents (unless the
+ * client asks for JSON) and v3-style EDMX. The EDMX lists the entity sets
+ * served, their key fields and the properties of the GetNew template,
+ * typed from the template values (reference §9).
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "epicor_emu.h"
+
+struct xbuf {
+    char *s;
+    size_t len, cap;
+};
+
+static void xadd(struct xbuf *b, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void xadd(struct xbuf *b, const char *fmt, ...)
+{
+    va_list ap;
+    int n;
+
+    for (;;) {
+        size_t room = b->cap - b->len;
+
+        va_start(ap, fmt);
+        n = vsnprintf(b->s ? b->s + b->len : NULL, room, fmt, ap);
+        va_end(ap);
+        if (n >= 0 && (size_t)n < room) {
+            b->len += (size_t)n;
+            return;
+        }
+        b->cap = (b->cap + (size_t)n + 1) * 2;
+        b->s = realloc(b->s, b->cap);
+        if (!b->s)
+            abort();
+    }
+}
+
+static int wants_json(const struct km__epi_call *c)
+{
+    const char *a = km_request_header(c->req, "Accept");
+
+    return !c->v1 || (a && strstr(a, "json"));
+}
+
+static void reply_xml(struct km__epi_call *c, struct xbuf *b)
+{
+    km_response_set(c->res, 200, "application/xml; charset=utf-8", b->s,
+                    b->len);
+    free(b->s);
+}
+
+void km__epi_service_doc(struct km__epi_call *c)
+{
+    struct xbuf b = {0};
+    cJSON *o, *arr;
+
+    if (strcmp(c->req->method, "GET") != 0) {
+        km__epi_error(c, 405, "Epicor.RESTApi.ErrorHandling.ApiException",
+                      "The requested resource does not support http "
+                      "method '%s'.",
+                      c->req->method);
+        return;
+    }
+    if (wants_json(c)) {
+        char ctx[512];
+
+        o = cJSON_CreateObject();
+        if (c->v1)
+            snprintf(ctx, sizeof(ctx), "%s/%s/api/v1/%s%s$metadata",
+                     c->req->base_url, c->emu->instance,
+                     c->service ? c->service : "", c->service ? "/" : "");
+        else
+            snprintf(ctx, sizeof(ctx), "%s/%s/api/v2/odata/%s/%s%s$metadata",
+                     c->req->base_url, c->emu->instance, c->co->id,
+                     c->service ? c->service : "", c->service ? "/" : "");
+        cJSON_AddStringToObject(o, c->v1 ? "odata.metadata" : "@odata.context",
+                                ctx);
+        arr = cJSON_AddArrayToObject(o, "value");
+        for (size_t i = 0; !c->service && km__epi_services[i]; i++) {
+            cJSON *e = cJSON_CreateObject();
+
+            cJSON_AddStringToObject(e, "name", km__epi_services[i]);
+            cJSON_AddStringToObject(e, "url", km__epi_services[i]);
+            cJSON_AddItemToArray(arr, e);
+        }
+        for (int i = 0; c->service && i < T_COUNT; i++) {
+            cJSON *e;
+
+            if (strcmp(km__epi_defs[i].service, c->service) != 0)
+                continue;
+            e = cJSON_CreateObject();
+            cJSON_AddStringToObject(e, "name", km__epi_defs[i].set);
+            cJSON_AddStringToObject(e, "kind", "EntitySet");
+            cJSON_AddStringToObject(e, "url", km__epi_defs[i].set);
+            cJSON_AddItemToArray(arr, e);
+        }
+        km__epi_reply(c, 200, o);
+        return;
+    }
+    xadd(&b,
+         "<?xml version=\"1.0\" encoding=\"utf-8\"?>"
+         "<service xml:base=\"%s/%s/api/v1/%s\" "
+         "xmlns=\"http://www.w3.org/2007/app\" "
+         "xmlns:atom=\"http://www.w3.org/2005/Atom\"><workspace>"
+         "<atom:title>Default</atom:title>",
+         c->req->base_url, c->emu->instance, c->service ? c->service : "");
+    for (size_t i = 0; !c->service && km__epi_services[i]; i++)
+        xadd(&b,
+             "<collection href=\"%s\"><atom:title>%s</atom:title>"
+             "</collection>",
+             km__epi_services[i], km__epi_services[i]);
+    for (int i = 0; c->service && i < T_COUNT; i++) {
+        if (strcmp(km__epi_defs[i].service, c->service) == 0)
+            xadd(&b,
+                 "<collection href=\"%s\"><atom:title>%s</atom:title>"
+                 "</collection>",
+                 km__epi_defs[i].set, km__epi_defs[i].set);
+    }
+    xadd(&b, "</workspace></service>");
+    reply_xml(c, &b);
+}
+
+static const char *edm_type(const struct km__epi_call *c, const cJSON *v,
+                            const char *name)
+{
+    if (strcmp(name, "SysRevID") == 0)
+        return "Edm.Int64";
+    if (strcmp(name, "SysRowID") == 0)
+        return "Edm.Guid";
+    if (cJSON_IsBool(v))
+        return "Edm.Boolean";
+    if (cJSON_IsNumber(v))
+        return km__epi_decimal_scale(name) >= 0 ? "Edm.Decimal" : "Edm.Int32";
+    if (cJSON_IsNull(v))
+        return c->v1 ? "Edm.DateTime" : "Edm.DateTimeOffset";
+    return "Edm.String";
+}
+
+void km__epi_metadata(struct km__epi_call *c)
+{
+    struct xbuf b = {0};
+
+    xadd(&b, "<?xml version=\"1.0\" encoding=\"utf-8\"?>");
+    if (c->v1)
+        xadd(&b, "<edmx:Edmx Version=\"1.0\" xmlns:edmx=\"http://schemas."
+                 "microsoft.com/ado/2007/06/edmx\"><edmx:DataServices "
+                 "m:DataServiceVersion=\"3.0\" xmlns:m=\"http://schemas."
+                 "microsoft.com/ado/2007/08/dataservices/metadata\">"
+                 "<Schema Namespace=\"Erp.Tablesets\" xmlns=\"http://"
+                 "schemas.microsoft.com/ado/2009/11/edm\">");
+    else
+        xadd(&b, "<edmx:Edmx Version=\"4.0\" xmlns:edmx=\"http://docs.oasis-"
+                 "open.org/odata/ns/edmx\"><edmx:DataServices><Schema "
+                 "Namespace=\"Erp.Tablesets\" xmlns=\"http://docs.oasis-"
+                 "open.org/odata/ns/edm\">");
+    for (int i = 0; i < T_COUNT; i++) {
+        const struct km__epi_tabledef *d = &km__epi_defs[i];
+        const struct km__epi_table *t = &c->co->t[i];
+        const cJSON *f;
+
+        if (strcmp(d->service, c->service) != 0)
+            continue;
+        xadd(&b, "<EntityType Name=\"%sRow\"><Key>", d->table);
+        for (size_t k = 0; d->keys[k]; k++)
+            xadd(&b, "<PropertyRef Name=\"%s\"/>", d->keys[k]);
+        xadd(&b, "</Key><Property Name=\"Company\" Type=\"Edm.String\" "
+                 "Nullable=\"false\"/>");
+        cJSON_ArrayForEach(f, t->tmpl)
+            xadd(&b, "<Property Name=\"%s\" Type=\"%s\"/>", f->string,
+                 edm_type(c, f, f->string));
+        xadd(&b, "<Property Name=\"SysRevID\" Type=\"Edm.Int64\"/>"
+                 "<Property Name=\"SysRowID\" Type=\"Edm.Guid\"/>"
+                 "<Property Name=\"RowMod\" Type=\"Edm.String\"/>");
+        for (int k = 0; k < T_COUNT; k++) {
+            if (km__epi_defs[k].parent == i)
+                xadd(&b,
+                     "<NavigationProperty Name=\"%s\" Type=\"Collection("
+                     "Erp.Tablesets.%sRow)\"/>",
+                     km__epi_defs[k].set, km__epi_defs[k].table);
+        }
+        xadd(&b, "</EntityType>");
+    }
+    xadd(&b, "<EntityContainer Name=\"%s\"%s>", c->service,
+         c->v1 ? " m:IsDefaultEntityContainer=\"true\"" : "");
+    for (int i = 0; i < T_COUNT; i++) {
+        if (strcmp(km__epi_defs[i].service, c->service) == 0)
+            xadd(&b,
+                 "<EntitySet Name=\"%s\" EntityType=\"Erp.Tablesets."
+                 "%sRow\"/>",
+                 km__epi_defs[i].set, km__epi_defs[i].table);
+    }
+    xadd(&b, "</EntityContainer></Schema></edmx:DataServices></edmx:Edmx>");
+    reply_xml(c, &b);
+}

@@ -1,0 +1,332 @@
+/*
+ * Erp.BO.SalesOrderSvc: the screen's method sequence (reference §5, from
+ * a live integration): GetNewOrderHed → ChangeOrderHedCustomerCustID /
+ * ChangeCustomer → MasterUpdate (assigns OrderNum) → GetNewOrderDtl →
+ * ChangePartNumMaster → ChangeSellingQuantity → MasterUpdate. Change*
+ * methods fill the lookups a bare Update would lack; order totals are
+ * recomputed after every save.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "epicor_emu.h"
+
+#define SO "Erp.BO.SalesOrderSvc"
+
+static const char *sget(const cJSON *o, const char *f)
+{
+    const char *s = km__epi_str(o, f);
+
+    return s ? s : "";
+}
+
+/* Finds a customer by CustID (case per the collation) or CustNum. */
+static cJSON *find_customer(struct km__epi_call *c, const char *cust_id,
+                            double cust_num)
+{
+    struct km__epi_table *t = &c->co->t[T_CUSTOMER];
+
+    for (size_t i = 0; i < t->n; i++) {
+        cJSON *j = km__epi_own(t, t->by_key[i]);
+
+        if (cust_id && *cust_id) {
+            const cJSON *id = cJSON_GetObjectItemCaseSensitive(j, "CustID");
+            struct km__ov lit = {.type = KM_OV_STR, .s = (char *)cust_id};
+
+            if (km__ov_compare_json(id, &lit, c->emu->ci) == 0)
+                return j;
+        } else if (km__epi_num(j, "CustNum") == cust_num && cust_num > 0) {
+            return j;
+        }
+    }
+    return NULL;
+}
+
+static cJSON *find_part(struct km__epi_call *c, const char *part_num)
+{
+    cJSON *vals = cJSON_CreateArray();
+    struct km__epi_row *r;
+
+    cJSON_AddItemToArray(vals, cJSON_CreateString(part_num));
+    r = km__epi_find_vals(c, T_PART, vals, NULL);
+    cJSON_Delete(vals);
+    return r ? km__epi_own(&c->co->t[T_PART], r) : NULL;
+}
+
+static void reply_ds(struct km__epi_call *c, cJSON *params, const char *extra)
+{
+    cJSON *out = cJSON_CreateObject();
+
+    cJSON_AddItemToObject(
+        out, "ds", cJSON_DetachItemFromObjectCaseSensitive(params, "ds"));
+    if (extra)
+        cJSON_AddStringToObject(out, extra, "");
+    km__epi_method_reply(c, NULL, out);
+}
+
+static void change_customer(struct km__epi_call *c, cJSON *params)
+{
+    cJSON *ds = cJSON_GetObjectItemCaseSensitive(params, "ds");
+    cJSON *row = km__epi_ds_row(ds, "OrderHed"), *cust;
+    const char *id = km__epi_str(params, "ProposedCustID");
+
+    if (!row) {
+        km__epi_error(c, 400, NULL, "The tableset has no OrderHed row.");
+        return;
+    }
+    if (!id)
+        id = sget(row, "CustomerCustID");
+    cust = find_customer(c, id, km__epi_num(row, "CustNum"));
+    if (!cust) {
+        km__epi_error(c, 400, NULL, "Customer ID '%s' is not valid.", id);
+        return;
+    }
+    km__epi_set_num(row, "CustNum", km__epi_num(cust, "CustNum"));
+    km__epi_set_num(row, "BTCustNum", km__epi_num(cust, "CustNum"));
+    km__epi_set_num(row, "ShipToCustNum", km__epi_num(cust, "CustNum"));
+    km__epi_set_str(row, "CustomerCustID", sget(cust, "CustID"));
+    km__epi_set_str(row, "CustomerName", sget(cust, "Name"));
+    km__epi_set_str(row, "TermsCode", sget(cust, "TermsCode"));
+    km__epi_set_str(row, "ShipViaCode", sget(cust, "ShipViaCode"));
+    km__epi_set_str(row, "CurrencyCode", sget(cust, "CurrencyCode"));
+    reply_ds(c, params, NULL);
+}
+
+static void recompute_line(cJSON *row)
+{
+    double q = km__epi_num(row, "SellingQuantity");
+    double p = km__epi_num(row, "DocUnitPrice");
+
+    km__epi_set_num(row, "OrderQty", q);
+    km__epi_set_num(row, "UnitPrice", p);
+    km__epi_set_num(row, "ExtPriceDtl",
+                    (double)(long long)(q * p * 100 + 0.5) / 100);
+    km__epi_set_num(row, "DocExtPriceDtl",
+                    (double)(long long)(q * p * 100 + 0.5) / 100);
+}
+
+static void change_part(struct km__epi_call *c, cJSON *params, int master)
+{
+    cJSON *ds = cJSON_GetObjectItemCaseSensitive(params, "ds");
+    cJSON *row = km__epi_ds_row(ds, "OrderDtl"), *part, *out;
+    const char *pn = master ? km__epi_str(params, "partNum") : NULL;
+
+    if (!row) {
+        km__epi_error(c, 400, NULL, "The tableset has no OrderDtl row.");
+        return;
+    }
+    if (!pn)
+        pn = sget(row, "PartNum");
+    part = *pn ? find_part(c, pn) : NULL;
+    if (!part) {
+        km__epi_error(c, 400, NULL, "Part '%s' is not valid.", pn);
+        return;
+    }
+    km__epi_set_str(row, "PartNum", sget(part, "PartNum"));
+    km__epi_set_str(row, "LineDesc", sget(part, "PartDescription"));
+    km__epi_set_str(row, "IUM", sget(part, "IUM"));
+    km__epi_set_str(row, "SalesUM", sget(part, "SalesUM"));
+    km__epi_set_str(row, "ProdCode", sget(part, "ProdCode"));
+    km__epi_set_num(row, "DocUnitPrice", km__epi_num(part, "UnitPrice"));
+    recompute_line(row);
+    out = cJSON_CreateObject();
+    if (master)
+        cJSON_AddStringToObject(out, "partNum", sget(part, "PartNum"));
+    cJSON_AddFalseToObject(out, master ? "lSubstitutePartExist"
+                                       : "lSubstitutePartsExist");
+    cJSON_AddFalseToObject(out, "lIsPhantom");
+    cJSON_AddStringToObject(out, "uomCode", sget(part, "SalesUM"));
+    if (master) {
+        cJSON_AddStringToObject(out, "cWarningMessage", "");
+        cJSON_AddStringToObject(out, "questionString", "");
+        cJSON_AddFalseToObject(out, "multipleMatch");
+    }
+    cJSON_AddItemToObject(
+        out, "ds", cJSON_DetachItemFromObjectCaseSensitive(params, "ds"));
+    km__epi_method_reply(c, NULL, out);
+}
+
+static void change_qty(struct km__epi_call *c, cJSON *params)
+{
+    cJSON *ds = cJSON_GetObjectItemCaseSensitive(params, "ds");
+    cJSON *row = km__epi_ds_row(ds, "OrderDtl");
+    const cJSON *q =
+        cJSON_GetObjectItemCaseSensitive(params, "ipSellingQuantity");
+
+    if (!row) {
+        km__epi_error(c, 400, NULL, "The tableset has no OrderDtl row.");
+        return;
+    }
+    if (cJSON_IsNumber(q))
+        km__epi_set_num(row, "SellingQuantity", q->valuedouble);
+    if (km__epi_num(row, "SellingQuantity") < 0) {
+        km__epi_error(c, 400, NULL, "Order quantity cannot be negative.");
+        return;
+    }
+    recompute_line(row);
+    reply_ds(c, params, "opWarningMsg");
+}
+
+static double order_num_of(const cJSON *params, const cJSON *ds,
+                           const cJSON *touched, struct km__epi_call *c)
+{
+    const cJSON *r;
+
+    if (cJSON_GetArraySize(touched) > 0)
+        return strtod(cJSON_GetArrayItem(touched, 0)->valuestring, NULL);
+    if (km__epi_num(params, "iOrderNum") > 0)
+        return km__epi_num(params, "iOrderNum");
+    r = km__epi_ds_row((cJSON *)ds, "OrderHed");
+    if (!r)
+        r = km__epi_ds_row((cJSON *)ds, "OrderDtl");
+    (void)c;
+    return r ? km__epi_num(r, "OrderNum") : 0;
+}
+
+static void master_update(struct km__epi_call *c, cJSON *params)
+{
+    cJSON *ds = cJSON_GetObjectItemCaseSensitive(params, "ds");
+    cJSON *touched = cJSON_CreateArray(), *out, *vals;
+    static const char *const msgs[] = {
+        "cResponseMsg",       "cCreditShipAction",  "cDisplayMsg",
+        "cCompliantMsg",      "cResponseMsgOrdRel", "cAgingMessage",
+        "cShipByDateMessage", "cNeedByDateMessage", NULL};
+    char *key = NULL;
+    double num;
+
+    if (km__epi_update_ds(c, ds, touched)) {
+        cJSON_Delete(touched);
+        return;
+    }
+    num = order_num_of(params, ds, touched, c);
+    cJSON_Delete(touched);
+    out = cJSON_CreateObject();
+    cJSON_AddTrueToObject(out, "lContinue");
+    for (size_t i = 0; msgs[i]; i++)
+        cJSON_AddStringToObject(out, msgs[i], "");
+    vals = cJSON_CreateArray();
+    cJSON_AddItemToArray(vals, cJSON_CreateNumber(num));
+    if (km__epi_find_vals(c, T_ORDERHED, vals, &key))
+        cJSON_AddItemToObject(
+            out, "ds", km__epi_tableset(c, &km__epi_defs[T_ORDERHED], key));
+    else
+        cJSON_AddItemToObject(out, "ds", cJSON_Duplicate(ds, 1));
+    free(key);
+    cJSON_Delete(vals);
+    km__epi_method_reply(c, NULL, out);
+}
+
+int km__epi_method_sales(struct km__epi_call *c, const char *m, cJSON *params)
+{
+    if (strcmp(c->service, SO) != 0)
+        return 0;
+    if (strcmp(m, "ChangeOrderHedCustomerCustID") == 0 ||
+        strcmp(m, "ChangeCustomer") == 0 || strcmp(m, "ChangeSoldToID") == 0)
+        change_customer(c, params);
+    else if (strcmp(m, "ChangeSoldToContact") == 0 ||
+             strcmp(m, "ChangeNeedByDate") == 0)
+        reply_ds(c, params, NULL);
+    else if (strcmp(m, "ChangePartNum") == 0)
+        change_part(c, params, 0);
+    else if (strcmp(m, "ChangePartNumMaster") == 0)
+        change_part(c, params, 1);
+    else if (strcmp(m, "ChangeSellingQuantity") == 0 ||
+             strcmp(m, "ChangeSellingQtyMaster") == 0)
+        change_qty(c, params);
+    else if (strcmp(m, "ChangeUnitPrice") == 0) {
+        cJSON *row = km__epi_ds_row(
+            cJSON_GetObjectItemCaseSensitive(params, "ds"), "OrderDtl");
+        if (row)
+            recompute_line(row);
+        reply_ds(c, params, NULL);
+    } else if (strcmp(m, "MasterUpdate") == 0 ||
+               strcmp(m, "SubmitNewOrder") == 0)
+        master_update(c, params);
+    else
+        return 0;
+    return 1;
+}
+
+/* Order totals follow the lines: OrderAmt = sum of open lines. */
+static void recompute_order(struct km__epi_call *c, double order_num)
+{
+    cJSON *vals = cJSON_CreateArray(), *lines = cJSON_CreateArray(), *l;
+    struct km__epi_row *hed;
+    char *key = NULL;
+    double amt = 0, doc = 0;
+
+    cJSON_AddItemToArray(vals, cJSON_CreateNumber(order_num));
+    hed = km__epi_find_vals(c, T_ORDERHED, vals, &key);
+    if (hed) {
+        cJSON *h = km__epi_own(&c->co->t[T_ORDERHED], hed);
+
+        km__epi_children(lines, &c->co->t[T_ORDERDTL], key);
+        cJSON_ArrayForEach(l, lines)
+        {
+            if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(l, "VoidLine")))
+                continue;
+            amt += km__epi_num(l, "ExtPriceDtl");
+            doc += km__epi_num(l, "DocExtPriceDtl");
+        }
+        if (km__epi_num(h, "OrderAmt") != amt ||
+            km__epi_num(h, "DocOrderAmt") != doc) {
+            km__epi_set_num(h, "OrderAmt", amt);
+            km__epi_set_num(h, "DocOrderAmt", doc);
+            km__epi_touch(c->emu, &c->co->t[T_ORDERHED], hed);
+        }
+    }
+    free(key);
+    cJSON_Delete(vals);
+    cJSON_Delete(lines);
+}
+
+void km__epi_after_update(struct km__epi_call *c, cJSON *ds)
+{
+    const char *tables[] = {"OrderHed", "OrderDtl"};
+    double done[64];
+    size_t ndone = 0;
+
+    if (strcmp(c->service, SO) != 0) {
+        km__epi_after_update_other(c, ds);
+        return;
+    }
+    for (int t = 0; t < 2; t++) {
+        const cJSON *r;
+
+        cJSON_ArrayForEach(r, cJSON_GetObjectItemCaseSensitive(ds, tables[t]))
+        {
+            double n = km__epi_num(r, "OrderNum");
+            size_t i = 0;
+
+            while (i < ndone && done[i] != n)
+                i++;
+            if (i < ndone || ndone == 64)
+                continue;
+            done[ndone++] = n;
+            recompute_order(c, n);
+        }
+    }
+    /* Give the caller the refreshed headers. */
+    {
+        cJSON *rows = cJSON_GetObjectItemCaseSensitive(ds, "OrderHed"), *r;
+
+        cJSON_ArrayForEach(r, rows)
+        {
+            cJSON *vals = cJSON_CreateArray();
+            struct km__epi_row *h;
+
+            cJSON_AddItemToArray(
+                vals, cJSON_CreateNumber(km__epi_num(r, "OrderNum")));
+            h = km__epi_find_vals(c, T_ORDERHED, vals, NULL);
+            cJSON_Delete(vals);
+            if (h) {
+                cJSON *j = km__epi_own(&c->co->t[T_ORDERHED], h);
+
+                km__epi_set_num(r, "OrderAmt", km__epi_num(j, "OrderAmt"));
+                km__epi_set_num(r, "DocOrderAmt",
+                                km__epi_num(j, "DocOrderAmt"));
+                km__epi_set_num(r, "SysRevID", km__epi_num(j, "SysRevID"));
+            }
+        }
+    }
+}

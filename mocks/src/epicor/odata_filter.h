@@ -1,0 +1,98 @@
+/*
+ * OData $filter for the Epicor emulator: a tokenizer, a recursive-descent
+ * parser to an AST and an evaluator over cJSON rows. The grammar is the
+ * subset Epicor integrators use (see README.md); anything else fails with
+ * a message naming the construct and its 0-based position.
+ *
+ * Also here: the literal reader shared with key segments ("('C',5)"), the
+ * ISO date helpers and the translation of BO where-clauses
+ * ("SysRevID > 5 BY SysRevID") to $filter syntax.
+ */
+#ifndef KM_EPICOR_ODATA_FILTER_H
+#define KM_EPICOR_ODATA_FILTER_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <cjson/cJSON.h>
+
+struct km__of;
+
+struct km__of_err {
+    size_t pos; /* 0-based offset into the text */
+    char msg[256];
+};
+
+enum km__ov_type {
+    KM_OV_NULL,
+    KM_OV_BOOL,
+    KM_OV_INT,
+    KM_OV_DEC,
+    KM_OV_STR,
+    KM_OV_DATE,
+    KM_OV_GUID
+};
+
+/* A value: a literal or a row field. s is owned by whoever made it. */
+struct km__ov {
+    enum km__ov_type type;
+    int b;
+    int64_t i;
+    double d;   /* set for INT and DEC */
+    char *s;    /* STR and GUID text, DATE original text */
+    int64_t ms; /* DATE: ms since the epoch, UTC */
+};
+
+/* Parses text; 0, or -1 with err filled. */
+int km__of_parse(struct km__of **out, const char *text, struct km__of_err *err);
+void km__of_free(struct km__of *f);
+
+/* 1 when row matches. ci: string comparisons ignore case (SQL Server's
+ * default collation, which Epicor databases use). */
+int km__of_eval(const struct km__of *f, const cJSON *row, int ci);
+
+/* The SysRevID lower bound implied by a top-level conjunct
+ * "SysRevID gt N" (N) or "SysRevID ge N" (N-1); INT64_MIN if none. */
+int64_t km__of_revid_floor(const struct km__of *f);
+
+/* Calls fn for every field name the filter references (for validation
+ * against the entity type); stops at the first nonzero return and
+ * returns it. */
+int km__of_fields_each(const struct km__of *f,
+                       int (*fn)(void *ud, const char *field, size_t pos),
+                       void *ud);
+
+/* Reads one literal at *p (string, number, true/false/null,
+ * datetime'..', guid'..', bare ISO date or GUID) and advances *p.
+ * base is the start of the text, for positions in err. */
+int km__of_literal(struct km__ov *out, const char **p, const char *base,
+                   struct km__of_err *err);
+void km__ov_dispose(struct km__ov *v);
+/* The literal as JSON (numbers, strings, bools, null). */
+cJSON *km__ov_to_json(const struct km__ov *v);
+/* Compares a JSON row value with a literal: <0, 0, >0, or 2 when the two
+ * cannot be compared. */
+int km__ov_compare_json(const cJSON *field, const struct km__ov *lit, int ci);
+
+/* Orders two JSON values (nulls first; then as in $filter). */
+int km__json_compare(const cJSON *a, const cJSON *b, int ci);
+
+/* "YYYY-MM-DD[THH:MM[:SS[.fff]]][Z|+hh:mm|-hh:mm]" → ms since the epoch;
+ * a value without an offset is taken as UTC. 0, or -1 when malformed. */
+int km__epi_parse_datetime(int64_t *out_ms, const char *s, size_t len);
+/* Orders two JSON values (nulls first; then as in $filter). */
+int km__json_compare(const cJSON *a, const cJSON *b, int ci);
+
+/* "YYYY-MM-DDTHH:MM:SS" (date_only: time forced to 00:00:00) into buf. */
+void km__epi_format_datetime(char *buf, size_t bufsz, int64_t ms,
+                             int date_only);
+
+/*
+ * Translates a BO where-clause ("SysRevID > 5 AND PartNum = 'A' BY
+ * SysRevID DESC") to $filter text (*out_filter, "" when empty) and
+ * $orderby text (*out_orderby, "" when no BY). Malloc'ed strings.
+ * 0, or -1 with err.
+ */
+int km__where_to_odata(char **out_filter, char **out_orderby, const char *where,
+                       struct km__of_err *err);
+
+#endif

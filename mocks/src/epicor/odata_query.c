@@ -1,0 +1,537 @@
+/*
+ * OData query options ($filter $select $orderby $top $skip $count
+ * $expand), their execution over a table, and key segments.
+ *
+ * Execution is O(page) for the common sync shapes: rows are walked in
+ * SysRevID order from a binary-searched start when the filter has a
+ * "SysRevID gt N" conjunct and the order is SysRevID (or the default
+ * order is "sysrevid"); in key order otherwise, skipping rows below the
+ * SysRevID floor without building their JSON. Only an explicit $orderby
+ * on other fields, or $count=true, visits every match.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include "epicor_emu.h"
+
+static const char *const known_opts[] = {
+    "$filter", "$select", "$orderby", "$top",         "$skip",
+    "$count",  "$expand", "$format",  "$inlinecount", NULL};
+
+static char *trim_dup(const char *s, size_t n)
+{
+    char *d;
+
+    while (n && (*s == ' ' || *s == '\t'))
+        s++, n--;
+    while (n && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+        n--;
+    d = strndup(s, n);
+    if (!d)
+        abort();
+    return d;
+}
+
+/* Splits on commas outside parentheses. */
+static size_t split_list(char ***out, const char *s)
+{
+    size_t n = 0;
+    char **v = NULL;
+
+    while (s && *s) {
+        const char *p = s;
+        int depth = 0;
+
+        while (*p && (depth || *p != ',')) {
+            depth += *p == '(' ? 1 : *p == ')' ? -1 : 0;
+            p++;
+        }
+        v = realloc(v, (n + 1) * sizeof(*v));
+        if (!v)
+            abort();
+        v[n++] = trim_dup(s, (size_t)(p - s));
+        s = *p ? p + 1 : p;
+    }
+    *out = v;
+    return n;
+}
+
+void km__oq_dispose(struct km__oq *q)
+{
+    km__of_free(q->filter);
+    free(q->filter_text);
+    for (size_t i = 0; i < q->nselect; i++)
+        free(q->select[i]);
+    free(q->select);
+    for (size_t i = 0; i < q->norder; i++)
+        free(q->order[i].field);
+    free(q->order);
+    for (size_t i = 0; i < q->nexpand; i++)
+        free(q->expand[i]);
+    free(q->expand);
+    memset(q, 0, sizeof(*q));
+    q->top = -1;
+}
+
+static int parse_orderby(struct km__oq *q, const char *text, char *err,
+                         size_t errsz)
+{
+    char **items;
+    size_t n = split_list(&items, text);
+    int rc = 0;
+
+    q->order = calloc(n ? n : 1, sizeof(*q->order));
+    if (!q->order)
+        abort();
+    for (size_t i = 0; i < n; i++) {
+        char *sp = strchr(items[i], ' ');
+
+        if (sp) {
+            char *dir = sp + strspn(sp, " ");
+
+            *sp = '\0';
+            if (strcmp(dir, "desc") == 0)
+                q->order[q->norder].desc = 1;
+            else if (strcmp(dir, "asc") != 0 && rc == 0)
+                rc = -1, snprintf(err, errsz,
+                                  "Invalid $orderby direction '%s' (asc or "
+                                  "desc)",
+                                  dir);
+        }
+        q->order[q->norder++].field = items[i];
+    }
+    free(items);
+    return rc;
+}
+
+static int parse_filter(struct km__oq *q, const char *text, char *err,
+                        size_t errsz)
+{
+    struct km__of_err fe;
+
+    q->filter_text = strdup(text);
+    if (km__of_parse(&q->filter, text, &fe)) {
+        snprintf(err, errsz, "Invalid $filter '%.200s': %s", text, fe.msg);
+        return -1;
+    }
+    return 0;
+}
+
+int km__oq_from_strings(struct km__oq *q, const char *filter,
+                        const char *orderby, char *err, size_t errsz)
+{
+    memset(q, 0, sizeof(*q));
+    q->top = -1;
+    if (filter && filter[strspn(filter, " ")] &&
+        parse_filter(q, filter, err, errsz))
+        return -1;
+    if (orderby && *orderby && parse_orderby(q, orderby, err, errsz))
+        return -1;
+    return 0;
+}
+
+struct optcheck {
+    char bad[64];
+};
+
+static int check_opt(void *ud, const char *name, const char *value)
+{
+    struct optcheck *oc = ud;
+
+    (void)value;
+    if (name[0] != '$')
+        return 0;
+    for (size_t i = 0; known_opts[i]; i++) {
+        if (strcmp(known_opts[i], name) == 0)
+            return 0;
+    }
+    snprintf(oc->bad, sizeof(oc->bad), "%s", name);
+    return 1;
+}
+
+static int parse_count(long *out, const char *s)
+{
+    char *end;
+    long v;
+
+    if (!s)
+        return 0;
+    v = strtol(s, &end, 10);
+    if (!*s || *end || v < 0)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+int km__oq_from_request(struct km__oq *q, struct km__epi_call *c)
+{
+    const struct km_request *req = c->req;
+    struct optcheck oc = {{0}};
+    const char *v;
+    char err[400] = "";
+
+    memset(q, 0, sizeof(*q));
+    q->top = -1;
+    km_request_args_each(req, check_opt, &oc);
+    if (oc.bad[0]) {
+        snprintf(err, sizeof(err), "The query parameter '%s' is not supported.",
+                 oc.bad);
+        goto fail;
+    }
+    if ((v = km_request_arg(req, "$filter")) &&
+        parse_filter(q, v, err, sizeof(err)))
+        goto fail;
+    if ((v = km_request_arg(req, "$orderby")) &&
+        parse_orderby(q, v, err, sizeof(err)))
+        goto fail;
+    if ((v = km_request_arg(req, "$select")))
+        q->nselect = split_list(&q->select, v);
+    if ((v = km_request_arg(req, "$expand"))) {
+        q->nexpand = split_list(&q->expand, v);
+        for (size_t i = 0; i < q->nexpand; i++)
+            q->expand[i][strcspn(q->expand[i], "(")] = '\0';
+    }
+    if (parse_count(&q->top, km_request_arg(req, "$top"))) {
+        snprintf(err, sizeof(err), "Invalid value for $top: '%s'",
+                 km_request_arg(req, "$top"));
+        goto fail;
+    }
+    if (parse_count(&q->skip, km_request_arg(req, "$skip"))) {
+        snprintf(err, sizeof(err), "Invalid value for $skip: '%s'",
+                 km_request_arg(req, "$skip"));
+        goto fail;
+    }
+    v = km_request_arg(req, "$count");
+    if (v && strcmp(v, "true") != 0 && strcmp(v, "false") != 0) {
+        snprintf(err, sizeof(err), "Invalid value for $count: '%s'", v);
+        goto fail;
+    }
+    q->count = v && strcmp(v, "true") == 0;
+    v = km_request_arg(req, "$inlinecount");
+    q->count |= v && strcmp(v, "allpages") == 0;
+    return 0;
+fail:
+    km__oq_dispose(q);
+    km__epi_error(c, 400, "Epicor.RESTApi.ErrorHandling.ApiException", "%s",
+                  err);
+    return -1;
+}
+
+struct vctx {
+    const struct km__epi_table *t;
+    const char *bad;
+    size_t pos;
+};
+
+static int field_known(void *ud, const char *field, size_t pos)
+{
+    struct vctx *v = ud;
+
+    if (cJSON_HasObjectItem(v->t->fields, field))
+        return 0;
+    v->bad = field;
+    v->pos = pos;
+    return 1;
+}
+
+int km__oq_validate(struct km__epi_call *c, const struct km__oq *q,
+                    const struct km__epi_table *t)
+{
+    struct vctx v = {.t = t};
+    const struct km__epi_table *ft = t;
+
+    /* Reported quirk: a child set's $filter is bound to the parent type. */
+    if (c->emu->child_filter_quirk && t->def->parent >= 0)
+        ft = &t->co->t[t->def->parent];
+    v.t = ft;
+    if (km__of_fields_each(q->filter, field_known, &v)) {
+        km__epi_error(c, 400, "Epicor.RESTApi.ErrorHandling.ApiException",
+                      "Invalid $filter: could not find a property named '%s' "
+                      "on type 'Erp.Tablesets.%sRow' (position %zu).",
+                      v.bad, ft->def->table, v.pos);
+        return -1;
+    }
+    v.t = t;
+    for (size_t i = 0; i < q->nselect + q->norder; i++) {
+        const char *f =
+            i < q->nselect ? q->select[i] : q->order[i - q->nselect].field;
+
+        if (strcmp(f, "*") != 0 && field_known(&v, f, 0)) {
+            km__epi_error(c, 400, "Epicor.RESTApi.ErrorHandling.ApiException",
+                          "Could not find a property named '%s' on type "
+                          "'Erp.Tablesets.%sRow'.",
+                          f, t->def->table);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* ---- execution ------------------------------------------------------- */
+
+struct hit {
+    cJSON *row;
+    size_t idx;
+};
+
+static _Thread_local const struct km__oq *sort_q;
+static _Thread_local int sort_ci;
+
+static int cmp_hits(const void *a, const void *b)
+{
+    const struct hit *x = a, *y = b;
+
+    for (size_t i = 0; i < sort_q->norder; i++) {
+        const char *f = sort_q->order[i].field;
+        int r = km__json_compare(cJSON_GetObjectItemCaseSensitive(x->row, f),
+                                 cJSON_GetObjectItemCaseSensitive(y->row, f),
+                                 sort_ci);
+        if (r)
+            return sort_q->order[i].desc ? -r : r;
+    }
+    return x->idx < y->idx ? -1 : x->idx > y->idx;
+}
+
+static long page_limit(const struct km__oq *q, long cap)
+{
+    return q->top >= 0 && q->top < cap ? q->top : cap;
+}
+
+static int order_is_revid(const struct km__oq *q)
+{
+    return q->norder == 1 && !q->order[0].desc &&
+           strcmp(q->order[0].field, "SysRevID") == 0;
+}
+
+cJSON *km__oq_run(const struct km__oq *q, struct km__epi *emu,
+                  struct km__epi_table *t, const char *pkey, long cap,
+                  long *count)
+{
+    cJSON *out = cJSON_CreateArray();
+    int64_t floor = km__of_revid_floor(q->filter);
+    long limit = page_limit(q, cap), matched = 0, taken = 0;
+    int by_rev =
+        !pkey && (order_is_revid(q) || (q->norder == 0 && !emu->order_by_key));
+    int sorting = q->norder > 0 && !(by_rev && order_is_revid(q));
+    struct hit *hits = NULL;
+    size_t nhits = 0, cap_hits = 0, start = 0, plen = 0;
+    char *prefix = NULL;
+
+    if (pkey) {
+        plen = strlen(pkey) + 1;
+        prefix = malloc(plen + 1);
+        if (!prefix)
+            abort();
+        snprintf(prefix, plen + 1, "%s%c", pkey, 1);
+        start = km__epi_lower_bound(t, prefix);
+    } else if (by_rev) {
+        start = km__epi_rev_bound(t, floor);
+    }
+    for (size_t i = start; i < t->n; i++) {
+        struct km__epi_row *r = by_rev ? t->by_rev[i] : t->by_key[i];
+        cJSON *j;
+        int tmp;
+
+        if (prefix && strncmp(r->key, prefix, plen) != 0)
+            break;
+        if (r->revid <= floor)
+            continue;
+        j = km__epi_view(t, r, &tmp);
+        if (!km__of_eval(q->filter, j, emu->ci)) {
+            if (tmp)
+                cJSON_Delete(j);
+            continue;
+        }
+        matched++;
+        if (sorting) {
+            if (nhits == cap_hits) {
+                cap_hits = cap_hits ? cap_hits * 2 : 64;
+                hits = realloc(hits, cap_hits * sizeof(*hits));
+                if (!hits)
+                    abort();
+            }
+            hits[nhits].row = tmp ? j : cJSON_Duplicate(j, 1);
+            hits[nhits].idx = nhits;
+            nhits++;
+            continue;
+        }
+        if (matched > q->skip && taken < limit) {
+            cJSON_AddItemToArray(out, tmp ? j : cJSON_Duplicate(j, 1));
+            taken++;
+        } else if (tmp) {
+            cJSON_Delete(j);
+        }
+        if (taken >= limit && !q->count)
+            break;
+    }
+    if (sorting) {
+        sort_q = q;
+        sort_ci = emu->ci;
+        qsort(hits, nhits, sizeof(*hits), cmp_hits);
+        for (size_t i = 0; i < nhits; i++) {
+            if ((long)i >= q->skip && taken < limit) {
+                cJSON_AddItemToArray(out, hits[i].row);
+                taken++;
+            } else {
+                cJSON_Delete(hits[i].row);
+            }
+        }
+    }
+    free(hits);
+    free(prefix);
+    *count = matched;
+    return out;
+}
+
+cJSON *km__oq_run_array(const struct km__oq *q, struct km__epi *emu,
+                        const cJSON *rows, long cap, long *count)
+{
+    cJSON *out = cJSON_CreateArray();
+    struct hit *hits =
+        calloc((size_t)cJSON_GetArraySize(rows) + 1, sizeof(*hits));
+    size_t n = 0;
+    long limit = page_limit(q, cap), taken = 0;
+    const cJSON *r;
+
+    if (!hits)
+        abort();
+    cJSON_ArrayForEach(r, rows)
+    {
+        if (km__of_eval(q->filter, r, emu->ci)) {
+            hits[n].row = (cJSON *)r;
+            hits[n].idx = n;
+            n++;
+        }
+    }
+    if (q->norder) {
+        sort_q = q;
+        sort_ci = emu->ci;
+        qsort(hits, n, sizeof(*hits), cmp_hits);
+    }
+    for (size_t i = (size_t)q->skip; i < n && taken < limit; i++, taken++)
+        cJSON_AddItemToArray(out, cJSON_Duplicate(hits[i].row, 1));
+    free(hits);
+    *count = (long)n;
+    return out;
+}
+
+void km__oq_project(const struct km__oq *q, cJSON *rows)
+{
+    cJSON *row;
+
+    if (!q->nselect)
+        return;
+    for (size_t i = 0; i < q->nselect; i++) {
+        if (strcmp(q->select[i], "*") == 0)
+            return;
+    }
+    cJSON_ArrayForEach(row, rows)
+    {
+        cJSON *f = row->child, *next;
+
+        for (; f; f = next) {
+            size_t i = 0;
+
+            next = f->next;
+            while (i < q->nselect && strcmp(q->select[i], f->string) != 0)
+                i++;
+            if (i == q->nselect && !cJSON_IsArray(f))
+                cJSON_Delete(cJSON_DetachItemViaPointer(row, f));
+        }
+    }
+}
+
+/* ---- keys ------------------------------------------------------------ */
+
+int km__epi_parse_keys(cJSON **out, const struct km__epi_tabledef *def,
+                       const char *text, char *err, size_t errsz)
+{
+    size_t nk = km__epi_nkeys(def), n = 0;
+    cJSON *vals[KM_EPI_MAX_KEYS] = {0};
+    const char *p = text;
+    int named = -1, rc = -1;
+
+    *out = NULL;
+    if (*p++ != '(') {
+        snprintf(err, errsz, "Malformed key segment '%s'", text);
+        return -1;
+    }
+    while (*p && *p != ')') {
+        struct km__ov v;
+        struct km__of_err fe;
+        size_t slot = n;
+        const char *eq = p + strspn(p, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghij"
+                                       "klmnopqrstuvwxyz0123456789_");
+
+        if (*eq == '=' && eq > p) { /* Name=value */
+            if (named == 0)
+                goto mixed;
+            named = 1;
+            for (slot = 0; slot < nk; slot++) {
+                if (strlen(def->keys[slot]) == (size_t)(eq - p) &&
+                    strncasecmp(def->keys[slot], p, (size_t)(eq - p)) == 0)
+                    break;
+            }
+            if (slot == nk) {
+                snprintf(err, errsz,
+                         "'%.*s' is not a key property of "
+                         "'Erp.Tablesets.%sRow'",
+                         (int)(eq - p), p, def->table);
+                goto out;
+            }
+            p = eq + 1;
+        } else {
+            if (named == 1)
+                goto mixed;
+            named = 0;
+        }
+        if (km__of_literal(&v, &p, text, &fe)) {
+            snprintf(err, errsz, "Malformed key segment: %s", fe.msg);
+            goto out;
+        }
+        if (slot >= nk || vals[slot]) {
+            km__ov_dispose(&v);
+            goto count;
+        }
+        if (((def->numeric >> slot) & 1) && v.type != KM_OV_INT &&
+            v.type != KM_OV_DEC) {
+            snprintf(err, errsz, "Key property '%s' expects a number",
+                     def->keys[slot]);
+            km__ov_dispose(&v);
+            goto out;
+        }
+        vals[slot] = km__ov_to_json(&v);
+        km__ov_dispose(&v);
+        n++;
+        p += strspn(p, " ");
+        if (*p == ',')
+            p++;
+    }
+    if (*p != ')' || p[1]) {
+        snprintf(err, errsz, "Malformed key segment '%s'", text);
+        goto out;
+    }
+    if (n != nk)
+        goto count;
+    *out = cJSON_CreateArray();
+    for (size_t i = 0; i < nk; i++) {
+        cJSON_AddItemToArray(*out, vals[i]);
+        vals[i] = NULL;
+    }
+    rc = 0;
+    goto out;
+mixed:
+    snprintf(err, errsz, "Key values must be all positional or all named");
+    goto out;
+count:
+    snprintf(err, errsz,
+             "The number of keys specified in the URI does not match number "
+             "of key properties for the resource 'Erp.Tablesets.%sRow' "
+             "(%zu expected: %s...).",
+             def->table, nk, def->keys[0]);
+out:
+    for (size_t i = 0; i < nk; i++)
+        cJSON_Delete(vals[i]);
+    return rc;
+}
