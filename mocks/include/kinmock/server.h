@@ -166,7 +166,8 @@ void km_server_journal_clear(struct km_server *server);
  *           close), "malformed" (replace the body by broken JSON),
  *           "hang" (stall hang_ms real time, then drop), or any action the
  *           emulator knows ("expire_tokens", "revoke_key", ...), which
- *           then answers normally.
+ *           then answers normally; the rule's "args" object (when given)
+ *           is what the action receives, as with the emulator's act().
  * Unknown keys are rejected. Returns 0, or -1 with the reason (and the
  * offending key) in err; nothing is added on failure.
  */

@@ -70,9 +70,9 @@ int km_glob_match(const char *pattern, const char *text)
 /* ---- parsing ----------------------------------------------------------- */
 
 static const char *const rule_keys[] = {
-    "route",   "method", "path",        "nth",    "every",
-    "after",   "times",  "probability", "seed",   "status",
-    "headers", "body",   "delay_ms",    "action", NULL};
+    "route",    "method",      "path", "nth",    "every",   "after",
+    "times",    "probability", "seed", "status", "headers", "body",
+    "delay_ms", "action",      "args", NULL};
 
 static void rule_free(struct km__fault *f)
 {
@@ -225,6 +225,9 @@ static int parse_act(struct km__fault *f, const cJSON *rule, char *msg,
         f->act.body_is_json = 1;
     }
     f->act.body_len = f->act.body ? strlen(f->act.body) : 0;
+    if (cJSON_GetObjectItemCaseSensitive(rule, "args") &&
+        !cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(rule, "args")))
+        FAIL("key \"args\" must be an object");
     f->act.delay_ms = -1;
     if (delay) {
         if (!cJSON_IsNumber(delay) || delay->valuedouble < 0 ||

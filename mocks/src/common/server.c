@@ -271,10 +271,13 @@ static int emulator_fault(struct km_server *server, struct km_response *res,
                           const struct km__fault_hit *hit)
 {
     const struct km_server_options *o = &server->opts;
+    const cJSON *args = cJSON_GetObjectItemCaseSensitive(hit->rule, "args");
     char msg[200];
 
+    /* The action sees the rule's "args" object, the same shape the
+     * emulator's act() receives, so both forms take the same options. */
     if (o->fault_action &&
-        o->fault_action(o->state, hit->action, hit->rule) == 0)
+        o->fault_action(o->state, hit->action, args ? args : hit->rule) == 0)
         return 0;
     snprintf(msg, sizeof(msg), "%s: unknown fault action \"%s\"", server->name,
              hit->action);
