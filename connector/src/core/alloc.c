@@ -77,7 +77,10 @@ char *ks__strdup(const char *s)
     return s ? ks__strndup(s, strlen(s)) : NULL;
 }
 
-char *ks__vaprintf(const char *fmt, va_list ap)
+/* The attribute lets compilers check callers' formats and accept the
+ * non-literal format passed on here. */
+__attribute__((format(printf, 1, 0))) char *ks__vaprintf(const char *fmt,
+                                                         va_list ap)
 {
     va_list copy;
     char *out;

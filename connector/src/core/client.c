@@ -1,5 +1,6 @@
 /* The client context: options, the reused curl handle, the error slot,
  * counters and the secrets that must never be logged. */
+#include <assert.h>
 #include <string.h>
 #include <openssl/crypto.h>
 #include "client_int.h"
@@ -56,21 +57,25 @@ void ks_client_free(struct ks_client *c)
 
 const struct ks_error *ks_client_last_error(const struct ks_client *c)
 {
+    assert(c);
     return &c->error;
 }
 
 struct ks_error *ks__client_error(struct ks_client *c)
 {
+    assert(c);
     return &c->error;
 }
 
 struct ks_clock *ks_client_clock(const struct ks_client *c)
 {
+    assert(c);
     return c->opts.clock;
 }
 
 void ks_client_stats(struct ks_client_stats *out, const struct ks_client *c)
 {
+    assert(out && c);
     *out = c->stats;
 }
 
@@ -79,6 +84,7 @@ ks_rc ks_client_add_secret(struct ks_client *c, const char *secret)
     char **grown;
     char *copy;
 
+    assert(c);
     if (!secret || !*secret)
         return KS_OK;
     for (size_t i = 0; i < c->nsecrets; i++) {

@@ -51,6 +51,11 @@ int ks_rc_from_name(ks_rc *out, const char *name)
     return -1;
 }
 
+/*
+ * The slot keeps the first failure: it is written only while err->rc is
+ * KS_OK, so a wrapper reporting "could not sync parts" never hides the
+ * "HTTP 503 ..." below it. Setting KS_OK writes nothing.
+ */
 ks_rc ks__error_set(struct ks_error *err, ks_rc rc, long http_status,
                     const char *fmt, ...)
 {
@@ -63,6 +68,10 @@ ks_rc ks__error_set(struct ks_error *err, ks_rc rc, long http_status,
     va_start(ap, fmt);
     vsnprintf(err->message, sizeof(err->message), fmt, ap);
     va_end(ap);
+    for (char *p = err->message; *p; p++) {
+        if ((unsigned char)*p < 0x20 || *p == 0x7f)
+            *p = ' '; /* messages are one line */
+    }
     return rc;
 }
 

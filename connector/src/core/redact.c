@@ -42,6 +42,12 @@ static const char *const secret_params[] = {"consumer_key",  "consumer_secret",
                                             "secret",        "key",
                                             "sig",           NULL};
 
+/* Any parameter whose name contains one of these is secret too, so that
+ * variants (hub.verify_token, x_api_key, user_password) are covered. */
+static const char *const secret_param_parts[] = {
+    "secret",  "token",  "password", "passwd", "signature",
+    "api_key", "apikey", "api-key",  NULL};
+
 static int name_in(const char *const *list, const char *name, size_t len)
 {
     for (size_t i = 0; list[i]; i++) {
@@ -51,13 +57,17 @@ static int name_in(const char *const *list, const char *name, size_t len)
     return 0;
 }
 
-static int contains_nocase(const char *hay, const char *needle)
+/* 1 when hay (len bytes, not necessarily NUL-terminated) contains one of
+ * the needles, case-insensitively. */
+static int contains_any(const char *hay, size_t len, const char *const *parts)
 {
-    size_t n = strlen(needle);
+    for (size_t i = 0; parts[i]; i++) {
+        size_t n = strlen(parts[i]);
 
-    for (; *hay; hay++) {
-        if (strncasecmp(hay, needle, n) == 0)
-            return 1;
+        for (size_t at = 0; at + n <= len; at++) {
+            if (strncasecmp(hay + at, parts[i], n) == 0)
+                return 1;
+        }
     }
     return 0;
 }
@@ -66,13 +76,14 @@ int ks_redact_is_secret_header(const char *name)
 {
     if (!name)
         return 0;
-    if (name_in(secret_headers, name, strlen(name)))
-        return 1;
-    for (size_t i = 0; secret_header_parts[i]; i++) {
-        if (contains_nocase(name, secret_header_parts[i]))
-            return 1;
-    }
-    return 0;
+    return name_in(secret_headers, name, strlen(name)) ||
+           contains_any(name, strlen(name), secret_header_parts);
+}
+
+static int param_name_is_secret(const char *name, size_t len)
+{
+    return name_in(secret_params, name, len) ||
+           contains_any(name, len, secret_param_parts);
 }
 
 static int param_is_secret(const char *name, size_t len)
@@ -85,14 +96,14 @@ static int param_is_secret(const char *name, size_t len)
     decoded = curl_easy_unescape(NULL, name, (int)len, &outlen);
     if (!decoded)
         return 1;
-    secret = name_in(secret_params, decoded, (size_t)outlen);
+    secret = param_name_is_secret(decoded, (size_t)outlen);
     curl_free(decoded);
     return secret;
 }
 
 int ks_redact_is_secret_param(const char *name)
 {
-    return name && name_in(secret_params, name, strlen(name));
+    return name && param_name_is_secret(name, strlen(name));
 }
 
 /* Appends query (len bytes, no leading '?') with secret values replaced. */
@@ -118,29 +129,92 @@ static void redact_query(struct ks__buf *b, const char *query, size_t len)
     }
 }
 
-/* Relative URLs and strings curl cannot parse: keep everything before the
- * query, redact the query, keep the fragment. */
-static void redact_plain(struct ks__buf *b, const char *url)
+/* A fragment that looks like a query ("#access_token=...", as OAuth
+ * implicit flows return) is redacted like one; any other is kept. */
+static void redact_fragment(struct ks__buf *b, const char *frag, size_t len)
 {
-    const char *q = strchr(url, '?');
-    const char *frag;
-
-    if (!q) {
-        ks__buf_puts(b, url);
-        return;
-    }
-    frag = strchr(q, '#');
-    ks__buf_append(b, url, (size_t)(q - url) + 1);
-    redact_query(b, q + 1, frag ? (size_t)(frag - q - 1) : strlen(q + 1));
-    if (frag)
-        ks__buf_puts(b, frag);
+    if (memchr(frag, '=', len))
+        redact_query(b, frag, len);
+    else
+        ks__buf_append(b, frag, len);
 }
 
+/*
+ * Strings curl cannot parse: relative URLs ("/api/x?password=..."), and
+ * broken absolute ones ("http://us er:pw@host/", "http://a:b@c@host/").
+ * Only the query and fragment are parsed by hand. For the broken absolute
+ * ones, an '@' before the path still means userinfo, and everything
+ * before the last such '@' is replaced: guessing wrong costs a less
+ * useful log line, not a leaked password.
+ */
+static void redact_plain(struct ks__buf *b, const char *url)
+{
+    const char *rest = url, *auth = strstr(url, "://"), *q, *frag, *at;
+    size_t authlen;
+
+    if (auth)
+        auth += 3;
+    else if (url[0] == '/' && url[1] == '/')
+        auth = url + 2;
+    if (auth) {
+        authlen = strcspn(auth, "/?#");
+        at = NULL;
+        for (const char *p = auth; p < auth + authlen; p++) {
+            if (*p == '@')
+                at = p;
+        }
+        if (at) {
+            ks__buf_append(b, url, (size_t)(auth - url));
+            ks__buf_puts(b, KS_REDACTED);
+            rest = at;
+        }
+    }
+    q = rest + strcspn(rest, "?#");
+    ks__buf_append(b, rest, (size_t)(q - rest));
+    if (*q == '?') {
+        frag = strchr(q, '#');
+        ks__buf_puts(b, "?");
+        redact_query(b, q + 1, frag ? (size_t)(frag - q - 1) : strlen(q + 1));
+        q = frag ? frag : q + strlen(q);
+    }
+    if (*q == '#') {
+        ks__buf_puts(b, "#");
+        redact_fragment(b, q + 1, strlen(q + 1));
+    }
+}
+
+/* Replaces a URL part (query or fragment) by its redacted form. */
+static int redact_part(CURLU *h, CURLUPart what)
+{
+    struct ks__buf redacted = KS__BUF_INIT;
+    char *value = NULL;
+    CURLUcode uc;
+    int ok = 0;
+
+    uc = curl_url_get(h, what, &value, 0);
+    if (uc == CURLUE_NO_QUERY || uc == CURLUE_NO_FRAGMENT)
+        return 1;
+    if (uc != CURLUE_OK)
+        return 0;
+    if (what == CURLUPART_QUERY)
+        redact_query(&redacted, value, strlen(value));
+    else
+        redact_fragment(&redacted, value, strlen(value));
+    if (!redacted.oom &&
+        curl_url_set(h, what, redacted.data ? redacted.data : "", 0) ==
+            CURLUE_OK)
+        ok = 1;
+    curl_free(value);
+    ks__buf_dispose(&redacted);
+    return ok;
+}
+
+/* Absolute URLs, through curl's URL API: userinfo becomes KS_REDACTED
+ * (password dropped), then the query and fragment are redacted. */
 static int redact_absolute(struct ks__buf *b, const char *url)
 {
     CURLU *h = curl_url();
-    char *query = NULL, *user = NULL, *full = NULL;
-    struct ks__buf q = KS__BUF_INIT;
+    char *user = NULL, *full = NULL;
     int ok = 0;
 
     if (!h || curl_url_set(h, CURLUPART_URL, url,
@@ -151,20 +225,15 @@ static int redact_absolute(struct ks__buf *b, const char *url)
             curl_url_set(h, CURLUPART_PASSWORD, NULL, 0))
             goto out;
     }
-    if (curl_url_get(h, CURLUPART_QUERY, &query, 0) == CURLUE_OK) {
-        redact_query(&q, query, strlen(query));
-        if (q.oom || curl_url_set(h, CURLUPART_QUERY, q.data ? q.data : "", 0))
-            goto out;
-    }
+    if (!redact_part(h, CURLUPART_QUERY) || !redact_part(h, CURLUPART_FRAGMENT))
+        goto out;
     if (curl_url_get(h, CURLUPART_URL, &full, 0) != CURLUE_OK)
         goto out;
     ks__buf_puts(b, full);
     ok = 1;
 out:
     curl_free(full);
-    curl_free(query);
     curl_free(user);
-    ks__buf_dispose(&q);
     curl_url_cleanup(h);
     return ok;
 }
