@@ -1,0 +1,98 @@
+/*
+ * Allocation-failure torture: the n-th allocation of the library fails,
+ * for every n, over open and a round of operations. Each run must end in
+ * KS_OK or KS_ENOMEM without a crash or a leak (ASan checks the leaks).
+ * Only the library's own allocations (ks__malloc) fail; SQLite and OpenSSL
+ * keep their allocators.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+#include "core/internal.h"
+#include "kinsync/store.h"
+
+#define KEY "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f"
+
+static int noop(const struct ks_outbox_item *it, void *ud)
+{
+    (void)it;
+    (void)ud;
+    return 0;
+}
+
+#define STEP(call)                                                             \
+    do {                                                                       \
+        rc = (call);                                                           \
+        if (rc)                                                                \
+            goto out;                                                          \
+    } while (0)
+
+static ks_rc run_once(void)
+{
+    struct ks_store_options o = KS_STORE_OPTIONS_INIT;
+    struct ks_store *st = NULL;
+    struct ks_intent in;
+    char *v = NULL;
+    ks_rc rc;
+
+    o.key_env = "KS_TEST_ALLOC_KEY";
+    o.crash_at = "never_reached";
+    STEP(ks_store_open(&st, &o));
+    STEP(ks_store_cursor_set(st, "parts", "Part", "1"));
+    STEP(ks_store_cursor_get(&v, st, "parts", "Part"));
+    ks_store_string_free(v);
+    v = NULL;
+    STEP(ks_store_map_put(st, "order", "1", "2"));
+    STEP(ks_store_map_get(&v, st, "order", "1"));
+    ks_store_string_free(v);
+    v = NULL;
+    STEP(ks_store_map_find_reverse(&v, st, "order", "2"));
+    ks_store_string_free(v);
+    v = NULL;
+    STEP(ks_store_intent_begin(&in, st, "order", "1", "h"));
+    STEP(ks_store_intent_complete(st, "order", "1", "2"));
+    STEP(ks_store_outbox_add(NULL, st, "orders", "order", "3", "{}", "x", 1));
+    STEP(ks_store_outbox_each(st, NULL, noop, NULL));
+    STEP(ks_store_seen_add(st, "bc", "d", 1));
+    STEP(ks_store_secret_put(st, "epicor.password", "hunter2"));
+    STEP(ks_store_secret_get(&v, st, "epicor.password"));
+    assert_string_equal(v, "hunter2");
+    ks_store_secret_dispose(v);
+    v = NULL;
+out:
+    ks_store_close(st);
+    return rc;
+}
+
+static void every_allocation_failure_unwinds_cleanly(void **state)
+{
+    uint64_t n;
+    int enomem = 0;
+    ks_rc rc = KS_ERROR;
+
+    (void)state;
+    assert_int_equal(setenv("KS_TEST_ALLOC_KEY", KEY, 1), 0);
+    for (n = 1; n < 1000; n++) {
+        ks__alloc_fail_at(n);
+        rc = run_once();
+        ks__alloc_fail_at(0);
+        if (rc == KS_OK)
+            break;
+        assert_int_equal(rc, KS_ENOMEM);
+        enomem++;
+    }
+    assert_int_equal(rc, KS_OK);
+    assert_true(enomem > 0);
+    unsetenv("KS_TEST_ALLOC_KEY");
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(every_allocation_failure_unwinds_cleanly),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

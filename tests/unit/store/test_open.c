@@ -1,0 +1,265 @@
+/* Opening, migrating, reopening and closing the state store. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+#include <sqlite3.h>
+#include "kinsync/store.h"
+#include "helpers.h"
+
+static int user_version(const char *path)
+{
+    sqlite3 *db = NULL;
+    sqlite3_stmt *s = NULL;
+    int v = -1;
+
+    assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL),
+                     SQLITE_OK);
+    assert_int_equal(
+        sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &s, NULL), SQLITE_OK);
+    if (sqlite3_step(s) == SQLITE_ROW)
+        v = sqlite3_column_int(s, 0);
+    sqlite3_finalize(s);
+    sqlite3_close(db);
+    return v;
+}
+
+static void set_user_version(const char *path, int v)
+{
+    char sql[64];
+    sqlite3 *db = NULL;
+
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", v);
+    assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+}
+
+static void open_with_null_options_gives_a_memory_store(void **state)
+{
+    struct ks_store *st = NULL;
+    char *v = NULL;
+
+    (void)state;
+    assert_int_equal(ks_store_open(&st, NULL), KS_OK);
+    assert_int_equal(ks_store_cursor_set(st, "parts", "Part", "42"), KS_OK);
+    assert_int_equal(ks_store_cursor_get(&v, st, "parts", "Part"), KS_OK);
+    assert_string_equal(v, "42");
+    assert_int_equal(ks_store_last_error(st)->rc, KS_OK);
+    ks_store_string_free(v);
+    ks_store_close(st);
+}
+
+static void close_accepts_null(void **state)
+{
+    (void)state;
+    ks_store_close(NULL);
+    ks_store_string_free(NULL);
+    ks_store_secret_dispose(NULL);
+}
+
+static void open_rejects_unknown_options_version(void **state)
+{
+    struct ks_store_options o = KS_STORE_OPTIONS_INIT;
+    struct ks_error err;
+    struct ks_store *st = (struct ks_store *)&o;
+
+    (void)state;
+    o.version = 99;
+    o.error = &err;
+    assert_int_equal(ks_store_open(&st, &o), KS_EINVAL);
+    assert_null(st);
+    assert_int_equal(err.rc, KS_EINVAL);
+    assert_non_null(strstr(err.message, "version"));
+}
+
+static void open_rejects_an_empty_path(void **state)
+{
+    struct ks_store_options o = KS_STORE_OPTIONS_INIT;
+    struct ks_store *st = NULL;
+
+    (void)state;
+    o.path = "";
+    assert_int_equal(ks_store_open(&st, &o), KS_EINVAL);
+    assert_null(st);
+}
+
+static void empty_file_is_migrated_to_the_current_schema(void **state)
+{
+    char *dir = th_tmpdir();
+    char *path = th_path(dir, "state.db");
+    struct ks_store *st = NULL;
+
+    (void)state;
+    th_write_file(path, "", 0);
+    assert_int_equal(user_version(path), 0);
+    assert_int_equal(th_open_file(&st, path, NULL), KS_OK);
+    assert_int_equal(ks_store_map_put(st, "order", "100", "5001"), KS_OK);
+    ks_store_close(st);
+    assert_int_equal(user_version(path), 1);
+    th_rmdir(dir);
+    free(path);
+    free(dir);
+}
+
+static void file_store_keeps_everything_after_reopen(void **state)
+{
+    char *dir = th_tmpdir();
+    char *path = th_path(dir, "state.db");
+    struct ks_store *st = NULL;
+    struct ks_intent in;
+    int64_t n = 0;
+    char *v = NULL;
+
+    (void)state;
+    assert_int_equal(th_open_file(&st, path, NULL), KS_OK);
+    assert_int_equal(ks_store_cursor_set(st, "parts", "Part", "981"), KS_OK);
+    assert_int_equal(ks_store_map_put(st, "sku_part", "SKU-1", "P-1"), KS_OK);
+    assert_int_equal(ks_store_intent_begin(&in, st, "order", "100", "h1"),
+                     KS_OK);
+    assert_int_equal(ks_store_intent_complete(st, "order", "100", "5001"),
+                     KS_OK);
+    assert_int_equal(
+        ks_store_audit_add(st, &(struct ks_audit_entry){"orders", "bigcommerce",
+                                                        "100", "epicor", "5001",
+                                                        "create", "ok", 1, NULL,
+                                                        1000}),
+        KS_OK);
+    assert_int_equal(ks_store_outbox_add(NULL, st, "orders", "order", "101",
+                                         "{}", "HTTP 500", 1000),
+                     KS_OK);
+    assert_int_equal(ks_store_seen_add(st, "bigcommerce", "d-1", 1000), KS_OK);
+    ks_store_close(st);
+
+    st = NULL;
+    assert_int_equal(th_open_file(&st, path, NULL), KS_OK);
+    assert_int_equal(ks_store_cursor_get(&v, st, "parts", "Part"), KS_OK);
+    assert_string_equal(v, "981");
+    ks_store_string_free(v);
+    assert_int_equal(ks_store_map_get(&v, st, "sku_part", "SKU-1"), KS_OK);
+    assert_string_equal(v, "P-1");
+    ks_store_string_free(v);
+    assert_int_equal(ks_store_intent_get(&in, st, "order", "100"), KS_OK);
+    assert_int_equal(in.state, KS_INTENT_DONE);
+    assert_string_equal(in.target_id, "5001");
+    assert_int_equal(ks_store_audit_count(&n, st, NULL), KS_OK);
+    assert_int_equal(n, 1);
+    assert_int_equal(ks_store_outbox_count(&n, st, NULL), KS_OK);
+    assert_int_equal(n, 1);
+    assert_int_equal(ks_store_seen_add(st, "bigcommerce", "d-1", 2000),
+                     KS_EDUPLICATE);
+    ks_store_close(st);
+    th_rmdir(dir);
+    free(path);
+    free(dir);
+}
+
+static void file_store_uses_the_wal_journal(void **state)
+{
+    char *dir = th_tmpdir();
+    char *path = th_path(dir, "state.db");
+    struct ks_store *st = NULL;
+    sqlite3 *db = NULL;
+    sqlite3_stmt *s = NULL;
+
+    (void)state;
+    assert_int_equal(th_open_file(&st, path, NULL), KS_OK);
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    assert_int_equal(
+        sqlite3_prepare_v2(db, "PRAGMA journal_mode", -1, &s, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+    assert_string_equal((const char *)sqlite3_column_text(s, 0), "wal");
+    sqlite3_finalize(s);
+    sqlite3_close(db);
+    ks_store_close(st);
+    th_rmdir(dir);
+    free(path);
+    free(dir);
+}
+
+static void newer_schema_version_is_refused_with_estate(void **state)
+{
+    char *dir = th_tmpdir();
+    char *path = th_path(dir, "state.db");
+    struct ks_store_options o = KS_STORE_OPTIONS_INIT;
+    struct ks_store *st = NULL;
+    struct ks_error err;
+
+    (void)state;
+    assert_int_equal(th_open_file(&st, path, NULL), KS_OK);
+    ks_store_close(st);
+    st = NULL;
+    set_user_version(path, 7);
+    o.path = path;
+    o.error = &err;
+    assert_int_equal(ks_store_open(&st, &o), KS_ESTATE);
+    assert_null(st);
+    assert_int_equal(err.rc, KS_ESTATE);
+    assert_non_null(strstr(err.message, "newer"));
+    th_rmdir(dir);
+    free(path);
+    free(dir);
+}
+
+static void a_file_that_is_not_a_database_fails_with_estate(void **state)
+{
+    char *dir = th_tmpdir();
+    char *path = th_path(dir, "state.db");
+    struct ks_store_options o = KS_STORE_OPTIONS_INIT;
+    struct ks_store *st = NULL;
+    struct ks_error err;
+    char junk[4096];
+
+    (void)state;
+    memset(junk, 'x', sizeof(junk));
+    th_write_file(path, junk, sizeof(junk));
+    o.path = path;
+    o.error = &err;
+    assert_int_equal(ks_store_open(&st, &o), KS_ESTATE);
+    assert_null(st);
+    assert_non_null(strstr(err.message, "not a database"));
+    th_rmdir(dir);
+    free(path);
+    free(dir);
+}
+
+static void two_handles_on_one_file_see_each_others_writes(void **state)
+{
+    char *dir = th_tmpdir();
+    char *path = th_path(dir, "state.db");
+    struct ks_store *a = NULL, *b = NULL;
+    char *v = NULL;
+
+    (void)state;
+    assert_int_equal(th_open_file(&a, path, NULL), KS_OK);
+    assert_int_equal(th_open_file(&b, path, NULL), KS_OK);
+    assert_int_equal(ks_store_cursor_set(a, "f", "e", "1"), KS_OK);
+    assert_int_equal(ks_store_cursor_get(&v, b, "f", "e"), KS_OK);
+    assert_string_equal(v, "1");
+    ks_store_string_free(v);
+    ks_store_close(a);
+    ks_store_close(b);
+    th_rmdir(dir);
+    free(path);
+    free(dir);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(open_with_null_options_gives_a_memory_store),
+        cmocka_unit_test(close_accepts_null),
+        cmocka_unit_test(open_rejects_unknown_options_version),
+        cmocka_unit_test(open_rejects_an_empty_path),
+        cmocka_unit_test(empty_file_is_migrated_to_the_current_schema),
+        cmocka_unit_test(file_store_keeps_everything_after_reopen),
+        cmocka_unit_test(file_store_uses_the_wal_journal),
+        cmocka_unit_test(newer_schema_version_is_refused_with_estate),
+        cmocka_unit_test(a_file_that_is_not_a_database_fails_with_estate),
+        cmocka_unit_test(two_handles_on_one_file_see_each_others_writes),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
