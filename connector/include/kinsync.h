@@ -8,6 +8,8 @@
 #include "kinsync/log.h"
 #include "kinsync/client.h"
 #include "kinsync/store.h"
+#include "kinsync/kinetic.h"
 #include "kinsync/woocommerce.h"
+#include "kinsync/bigcommerce.h"
 
 #endif

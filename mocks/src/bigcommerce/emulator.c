@@ -1,0 +1,447 @@
+/*
+ * The BigCommerce emulator's entry points: the route table under
+ * /stores/{store_hash}/, X-Auth-Token checks, the per-store rate limit and
+ * its headers, the v2 and v3 error shapes, v3 paging and the actions.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <curl/curl.h>
+#include "bc_emu.h"
+#include "common/server_int.h"
+
+#define BC_ERROR_TYPE                                                          \
+    "https://developer.bigcommerce.com/api-docs/getting-started/"              \
+    "api-status-codes"
+
+struct bc_route {
+    const char *method;
+    const char *pattern; /* "{}" matches one numeric segment */
+    void (*fn)(struct bc_call *c);
+};
+
+static const struct bc_route bc_routes[] = {
+    {"GET", "/v3/catalog/products", km_bc_products_list},
+    {"POST", "/v3/catalog/products", km_bc_products_create},
+    {"PUT", "/v3/catalog/products", km_bc_products_batch},
+    {"GET", "/v3/catalog/products/{}/variants", km_bc_product_variants_list},
+    {"POST", "/v3/catalog/products/{}/variants", km_bc_product_variants_create},
+    {"GET", "/v3/catalog/products/{}/variants/{}", km_bc_product_variants_get},
+    {"PUT", "/v3/catalog/products/{}/variants/{}",
+     km_bc_product_variants_update},
+    {"GET", "/v3/catalog/products/{}", km_bc_products_get},
+    {"PUT", "/v3/catalog/products/{}", km_bc_products_update},
+    {"DELETE", "/v3/catalog/products/{}", km_bc_products_delete},
+    {"GET", "/v3/catalog/variants", km_bc_variants_list},
+    {"PUT", "/v3/catalog/variants", km_bc_variants_batch},
+    {"PUT", "/v3/inventory/adjustments/absolute", km_bc_inventory_absolute},
+    {"GET", "/v3/customers", km_bc_customers_list},
+    {"POST", "/v3/customers", km_bc_customers_create},
+    {"PUT", "/v3/customers", km_bc_customers_update},
+    {"GET", "/v3/hooks", km_bc_hooks_list},
+    {"POST", "/v3/hooks", km_bc_hooks_create},
+    {"GET", "/v3/hooks/{}", km_bc_hooks_get},
+    {"PUT", "/v3/hooks/{}", km_bc_hooks_update},
+    {"DELETE", "/v3/hooks/{}", km_bc_hooks_delete},
+    {"GET", "/v2/orders", km_bc_orders_list},
+    {"GET", "/v2/orders/{}/products", km_bc_order_products},
+    {"GET", "/v2/orders/{}/shipping_addresses", km_bc_order_shipping},
+    {"GET", "/v2/orders/{}", km_bc_orders_get},
+    {"PUT", "/v2/orders/{}", km_bc_orders_update},
+};
+
+/* ---- error shapes ----------------------------------------------------- */
+
+void km_bc_v3_error(struct km_response *res, int status, const char *title,
+                    cJSON *errors)
+{
+    cJSON *o = cJSON_CreateObject();
+
+    cJSON_AddNumberToObject(o, "status", status);
+    cJSON_AddStringToObject(o, "title", title);
+    cJSON_AddStringToObject(o, "type", BC_ERROR_TYPE);
+    if (errors)
+        cJSON_AddItemToObject(o, "errors", errors);
+    km_response_json(res, status, o);
+}
+
+void km_bc_v2_error(struct km_response *res, int status, const char *message)
+{
+    cJSON *arr = cJSON_CreateArray(), *o = cJSON_CreateObject();
+
+    cJSON_AddNumberToObject(o, "status", status);
+    cJSON_AddStringToObject(o, "message", message);
+    cJSON_AddItemToArray(arr, o);
+    km_response_json(res, status, arr);
+}
+
+static void error_for(struct km_response *res, int v2, int status,
+                      const char *text)
+{
+    if (v2)
+        km_bc_v2_error(res, status, text);
+    else
+        km_bc_v3_error(res, status, text, NULL);
+}
+
+cJSON *km_bc_body(struct bc_call *c, int want_array)
+{
+    cJSON *body = km_request_json(c->req);
+
+    if (want_array ? cJSON_IsArray(body) : cJSON_IsObject(body))
+        return body;
+    cJSON_Delete(body);
+    km_bc_v3_error(c->res, 422, "JSON data is missing or invalid", NULL);
+    return NULL;
+}
+
+/* ---- paging ----------------------------------------------------------- */
+
+static int parse_long(const char *s, long *out)
+{
+    char *end;
+
+    if (!s || !*s)
+        return -1;
+    *out = strtol(s, &end, 10);
+    return *end ? -1 : 0;
+}
+
+int km_bc_paging(struct bc_call *c, int *limit, int *page, int v2)
+{
+    const char *l = km_request_arg(c->req, "limit");
+    const char *p = km_request_arg(c->req, "page");
+    long v;
+
+    *limit = 50;
+    *page = 1;
+    if (l) {
+        if (parse_long(l, &v) || v < 1) {
+            error_for(c->res, v2, v2 ? 400 : 422,
+                      "The limit parameter must be a positive integer");
+            return -1;
+        }
+        if (v > 250 && c->st->over_limit_status) {
+            error_for(c->res, v2, c->st->over_limit_status,
+                      "The limit parameter is too high. The maximum is 250.");
+            return -1;
+        }
+        *limit = v > 250 ? 250 : (int)v;
+    }
+    if (p) {
+        if (parse_long(p, &v) || v < 1) {
+            error_for(c->res, v2, v2 ? 400 : 422,
+                      "The page parameter must be a positive integer");
+            return -1;
+        }
+        *page = v > 10000000 ? 10000000 : (int)v;
+    }
+    return 0;
+}
+
+static void link(cJSON *links, const char *name, int page, int limit,
+                 const char *query)
+{
+    char buf[2048];
+
+    snprintf(buf, sizeof(buf), "?page=%d&limit=%d%s%s", page, limit,
+             query && *query ? "&" : "", query ? query : "");
+    cJSON_AddStringToObject(links, name, buf);
+}
+
+cJSON *km_bc_pagination(int total, int limit, int page, const char *query)
+{
+    cJSON *p = cJSON_CreateObject(), *links = cJSON_CreateObject();
+    int pages = limit > 0 ? (total + limit - 1) / limit : 0;
+    int from = (page - 1) * limit;
+    int count = total - from;
+
+    if (count < 0)
+        count = 0;
+    if (count > limit)
+        count = limit;
+    cJSON_AddNumberToObject(p, "total", total);
+    cJSON_AddNumberToObject(p, "count", count);
+    cJSON_AddNumberToObject(p, "per_page", limit);
+    cJSON_AddNumberToObject(p, "current_page", page);
+    cJSON_AddNumberToObject(p, "total_pages", pages);
+    if (page > 1 && page - 1 <= pages)
+        link(links, "previous", page - 1, limit, query);
+    link(links, "current", page, limit, query);
+    if (page < pages)
+        link(links, "next", page + 1, limit, query);
+    cJSON_AddItemToObject(p, "links", links);
+    return p;
+}
+
+struct qbuf {
+    char text[1536];
+    size_t len;
+};
+
+/* The request's other query arguments, re-encoded, for the links. */
+static int keep_arg(void *ud, const char *name, const char *value)
+{
+    struct qbuf *q = ud;
+    char *n, *v;
+
+    if (strcmp(name, "page") == 0 || strcmp(name, "limit") == 0)
+        return 0;
+    n = curl_easy_escape(NULL, name, 0);
+    v = curl_easy_escape(NULL, value, 0);
+    if (n && v && q->len < sizeof(q->text))
+        q->len += (size_t)snprintf(q->text + q->len, sizeof(q->text) - q->len,
+                                   "%s%s=%s", q->len ? "&" : "", n, v);
+    curl_free(n);
+    curl_free(v);
+    return 0;
+}
+
+void km_bc_send_page(struct bc_call *c, cJSON *all, int limit, int page)
+{
+    int total = cJSON_GetArraySize(all);
+    int from = (page - 1) * limit;
+    cJSON *data = cJSON_CreateArray();
+    cJSON *it = from < total ? cJSON_GetArrayItem(all, from) : NULL;
+
+    for (int i = 0; it && i < limit; it = it->next, i++)
+        cJSON_AddItemToArray(data, cJSON_Duplicate(it, 1));
+    cJSON_Delete(all);
+    km_bc_send_data(c, data, total, limit, page);
+}
+
+void km_bc_send_data(struct bc_call *c, cJSON *data, int total, int limit,
+                     int page)
+{
+    cJSON *out = cJSON_CreateObject(), *meta = cJSON_CreateObject();
+    struct qbuf q = {"", 0};
+
+    km_request_args_each(c->req, keep_arg, &q);
+    if (q.len >= sizeof(q.text))
+        q.text[0] = '\0';
+    cJSON_AddItemToObject(meta, "pagination",
+                          km_bc_pagination(total, limit, page, q.text));
+    cJSON_AddItemToObject(out, "data", data);
+    cJSON_AddItemToObject(out, "meta", meta);
+    km_response_json(c->res, 200, out);
+}
+
+/* ---- auth and rate limit ---------------------------------------------- */
+
+/* The part of the path after /stores/<hash>, or NULL when the path is not
+ * under this store. */
+static const char *store_rest(const struct bc_state *st, const char *path)
+{
+    size_t n = strlen(st->store_hash);
+
+    if (strncmp(path, "/stores/", 8) != 0 ||
+        strncmp(path + 8, st->store_hash, n) != 0 || path[8 + n] != '/')
+        return NULL;
+    return path + 8 + n;
+}
+
+static void roll_window(struct bc_state *st, int64_t now)
+{
+    if (st->window_start_ms == 0 ||
+        now >= st->window_start_ms + st->window_ms) {
+        st->window_start_ms = now;
+        st->used = 0;
+    }
+}
+
+static int64_t reset_ms(const struct bc_state *st, int64_t now)
+{
+    int64_t r = st->window_start_ms + st->window_ms - now;
+
+    return r < 0 ? 0 : r;
+}
+
+static int before(struct km_response *res, const struct km_request *req,
+                  void *state)
+{
+    struct bc_state *st = state;
+    const char *token = km_request_header(req, "X-Auth-Token");
+    const char *rest = strncmp(req->path, "/stores/", 8) == 0
+                           ? strchr(req->path + 8, '/')
+                           : NULL;
+    int v2 = rest && strncmp(rest, "/v2/", 4) == 0, ok = 0;
+    char num[32];
+
+    if (!rest)
+        return 0; /* not an API path: the not-found handler answers */
+    for (size_t i = 0; token && i < st->ntokens; i++)
+        ok |= strcmp(token, st->tokens[i]) == 0;
+    /* [I] A token is tied to its store: another store hash is refused as
+     * the credentials being wrong for it. */
+    if (!ok || !store_rest(st, req->path)) {
+        if (v2)
+            km_bc_v2_error(res, 401,
+                           "You must be authenticated to access this "
+                           "resource. Check your X-Auth-Token header.");
+        else
+            km_bc_v3_error(res, 401,
+                           "No valid credentials were found in this request.",
+                           NULL);
+        return 1;
+    }
+    roll_window(st, req->now_ms);
+    if (st->used >= st->quota) {
+        int64_t r = reset_ms(st, req->now_ms);
+
+        km_bc_v3_error(res, 429, "Too many requests", NULL);
+        snprintf(num, sizeof(num), "%lld", (long long)((r + 999) / 1000));
+        km_response_header(res, "X-Retry-After", num);
+        return 1;
+    }
+    st->used++;
+    return 0;
+}
+
+static void set_if_absent(struct km_response *res, const char *name,
+                          long long v)
+{
+    char num[32];
+
+    /* A fault rule that names the header keeps its value. */
+    if (km__kvs_get(&res->headers, name))
+        return;
+    snprintf(num, sizeof(num), "%lld", v);
+    km_response_header(res, name, num);
+}
+
+static void after(struct km_response *res, const struct km_request *req,
+                  void *state)
+{
+    struct bc_state *st = state;
+    int64_t now = req->now_ms, left, reset;
+
+    if (st->window_start_ms == 0 ||
+        now >= st->window_start_ms + st->window_ms) {
+        left = st->quota;
+        reset = st->window_ms;
+    } else {
+        left = st->quota - st->used;
+        reset = reset_ms(st, now);
+    }
+    set_if_absent(res, "X-Rate-Limit-Requests-Left", left < 0 ? 0 : left);
+    set_if_absent(res, "X-Rate-Limit-Requests-Quota", st->quota);
+    set_if_absent(res, "X-Rate-Limit-Time-Reset-Ms", reset);
+    set_if_absent(res, "X-Rate-Limit-Time-Window-Ms", st->window_ms);
+}
+
+/* ---- dispatch ---------------------------------------------------------- */
+
+static int route_match(const char *pattern, const char *path, int64_t ids[2])
+{
+    int n = 0;
+
+    while (*pattern && *path) {
+        if (strncmp(pattern, "{}", 2) == 0) {
+            char *end;
+            long long v = strtoll(path, &end, 10);
+
+            if (end == path || (*end && *end != '/') || n >= 2)
+                return 0;
+            ids[n++] = v;
+            pattern += 2;
+            path = end;
+            continue;
+        }
+        if (*pattern != *path)
+            return 0;
+        pattern++;
+        path++;
+    }
+    if (*path == '/' && path[1] == '\0')
+        path++;
+    return *pattern == '\0' && *path == '\0';
+}
+
+static void dispatch(struct km_response *res, const struct km_request *req,
+                     void *state)
+{
+    struct bc_state *st = state;
+    struct bc_call c = {res, req, st, {0, 0}};
+    const char *rest = store_rest(st, req->path);
+    int path_known = 0;
+
+    for (size_t i = 0; rest && i < sizeof(bc_routes) / sizeof(*bc_routes);
+         i++) {
+        if (!route_match(bc_routes[i].pattern, rest, c.ids))
+            continue;
+        path_known = 1;
+        if (strcmp(bc_routes[i].method, req->method) != 0)
+            continue;
+        bc_routes[i].fn(&c);
+        return;
+    }
+    if (rest && strncmp(rest, "/v2/", 4) == 0)
+        km_bc_v2_error(res, path_known ? 405 : 404,
+                       path_known ? "The requested method is not allowed."
+                                  : "The requested resource was not found.");
+    else
+        km_bc_v3_error(res, path_known ? 405 : 404,
+                       path_known ? "The requested method is not allowed."
+                                  : "The route is not found, check the URL",
+                       NULL);
+}
+
+static const struct km_route bc_server_routes[] = {
+    {"*", "/stores/*", dispatch},
+};
+
+static void bound(void *state, struct km_server *server)
+{
+    struct bc_state *st = state;
+
+    st->server = server;
+    for (size_t i = 0; i < st->ntokens; i++)
+        km_server_add_secret(server, st->tokens[i]);
+    if (st->client_secret)
+        km_server_add_secret(server, st->client_secret);
+}
+
+static int act(void *state, const char *action, const cJSON *args,
+               cJSON **result, char *err, size_t errsz)
+{
+    struct bc_state *st = state;
+
+    *result = NULL;
+    if (strcmp(action, "tamper_next_webhook") == 0 ||
+        strcmp(action, "redeliver_last") == 0)
+        return km_bc_delivery_act(st, action, args, err, errsz);
+    if (strcmp(action, "set_inventory") == 0)
+        return km_bc_set_inventory_act(st, args, result, err, errsz);
+    return km_bc_order_act(st, action, args, result, err, errsz);
+}
+
+/* "revoke_tokens": every access token stops working (app uninstalled,
+ * API account deleted). */
+static int fault_action(void *state, const char *action, const cJSON *rule)
+{
+    struct bc_state *st = state;
+
+    (void)rule;
+    if (strcmp(action, "revoke_tokens") != 0)
+        return -1;
+    for (size_t i = 0; i < st->ntokens; i++)
+        free(st->tokens[i]);
+    st->ntokens = 0;
+    return 0;
+}
+
+const struct km_emulator_type km_bigcommerce_type = {
+    "bigcommerce",
+    km_bc_state_new,
+    km_bc_state_free,
+    bc_server_routes,
+    sizeof(bc_server_routes) / sizeof(bc_server_routes[0]),
+    before,
+    after,
+    fault_action,
+    dispatch,
+    bound,
+    km_bc_snapshot,
+    act,
+    km_bc_pump,
+};

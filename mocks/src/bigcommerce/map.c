@@ -1,0 +1,107 @@
+/*
+ * A string-keyed hash map with open addressing (linear probing, FNV-1a),
+ * used for the SKU and name indexes of the catalog. Keys are copied;
+ * values are borrowed. Deleted slots keep a tombstone until the next
+ * growth.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include "bc_emu.h"
+
+static char bc_tomb_key;
+#define BC_TOMB (&bc_tomb_key)
+
+static size_t hash(const char *s)
+{
+    uint64_t h = 1469598103934665603ULL;
+
+    for (; *s; s++) {
+        h ^= (unsigned char)*s;
+        h *= 1099511628211ULL;
+    }
+    return (size_t)h;
+}
+
+static struct bc_map_slot *probe(const struct bc_map *m, const char *key)
+{
+    size_t i;
+
+    if (!m->cap)
+        return NULL;
+    for (i = hash(key) & (m->cap - 1);; i = (i + 1) & (m->cap - 1)) {
+        struct bc_map_slot *s = &m->slots[i];
+
+        if (!s->key)
+            return NULL;
+        if (s->key != BC_TOMB && strcmp(s->key, key) == 0)
+            return s;
+    }
+}
+
+void *km_bc_map_get(const struct bc_map *m, const char *key)
+{
+    struct bc_map_slot *s = key ? probe(m, key) : NULL;
+
+    return s ? s->value : NULL;
+}
+
+static void grow(struct bc_map *m)
+{
+    struct bc_map old = *m;
+
+    m->cap = old.cap ? old.cap * 2 : 64;
+    m->slots = calloc(m->cap, sizeof(*m->slots));
+    m->used = 0;
+    if (!m->slots)
+        abort();
+    for (size_t i = 0; i < old.cap; i++) {
+        char *k = old.slots[i].key;
+
+        if (k && k != BC_TOMB) {
+            km_bc_map_put(m, k, old.slots[i].value);
+            free(k);
+        }
+    }
+    free(old.slots);
+}
+
+void km_bc_map_put(struct bc_map *m, const char *key, void *value)
+{
+    struct bc_map_slot *s = probe(m, key);
+    size_t i;
+
+    if (s) {
+        s->value = value;
+        return;
+    }
+    if ((m->used + 1) * 4 >= m->cap * 3)
+        grow(m);
+    for (i = hash(key) & (m->cap - 1);
+         m->slots[i].key && m->slots[i].key != BC_TOMB;
+         i = (i + 1) & (m->cap - 1))
+        ;
+    if (!m->slots[i].key)
+        m->used++;
+    m->slots[i].key = km_bc_xstrdup(key);
+    m->slots[i].value = value;
+}
+
+void km_bc_map_del(struct bc_map *m, const char *key)
+{
+    struct bc_map_slot *s = key ? probe(m, key) : NULL;
+
+    if (!s)
+        return;
+    free(s->key);
+    s->key = BC_TOMB;
+    s->value = NULL;
+}
+
+void km_bc_map_dispose(struct bc_map *m)
+{
+    for (size_t i = 0; i < m->cap; i++)
+        if (m->slots[i].key != BC_TOMB)
+            free(m->slots[i].key);
+    free(m->slots);
+    memset(m, 0, sizeof(*m));
+}

@@ -1,0 +1,599 @@
+/*
+ * v2 orders: list (min_id, max_id, status_id, customer_id, email,
+ * min/max_date_created, min/max_date_modified, sort, limit, page), get,
+ * status update, the products and shipping_addresses sub-resources, and
+ * the shopper actions place_order / update_order_status.
+ *
+ * v2 conventions ([C]): money as 4-decimal strings, dates as RFC 2822,
+ * sub-resources as {url, resource} links, errors as [{status, message}].
+ * An empty list is 204 with no body by default ([I], empty_list_204).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include "bc_emu.h"
+
+static const char *status_name(int id)
+{
+    static const char *const names[] = {"Incomplete",
+                                        "Pending",
+                                        "Shipped",
+                                        "Partially Shipped",
+                                        "Refunded",
+                                        "Cancelled",
+                                        "Declined",
+                                        "Awaiting Payment",
+                                        "Awaiting Pickup",
+                                        "Awaiting Shipment",
+                                        "Completed",
+                                        "Awaiting Fulfillment",
+                                        "Manual Verification Required",
+                                        "Disputed",
+                                        "Partially Refunded"};
+
+    return id >= 0 && id <= 14 ? names[id] : NULL;
+}
+
+static void set_money(cJSON *o, const char *name, double v)
+{
+    char m[32];
+
+    km_bc_money(m, v);
+    km_bc_set(o, name, cJSON_CreateString(m));
+}
+
+static void set_date(cJSON *o, const char *name, const char *ms_name,
+                     int64_t ms)
+{
+    char d[40];
+
+    km_bc_rfc2822(d, ms);
+    km_bc_set(o, name, cJSON_CreateString(d));
+    km_bc_set(o, ms_name, cJSON_CreateNumber((double)ms));
+}
+
+static cJSON *address(const cJSON *given, const cJSON *customer)
+{
+    static const char *const fields[] = {
+        "first_name", "last_name", "company", "street_1", "street_2",
+        "city",       "state",     "zip",     "country",  "country_iso2",
+        "phone",      "email",     NULL};
+    cJSON *a = cJSON_CreateObject();
+    const cJSON *it;
+
+    for (size_t i = 0; fields[i]; i++)
+        cJSON_AddStringToObject(a, fields[i], km_bc_str(customer, fields[i]));
+    if (!*km_bc_str(a, "country")) {
+        km_bc_set(a, "country", cJSON_CreateString("United States"));
+        km_bc_set(a, "country_iso2", cJSON_CreateString("US"));
+    }
+    cJSON_ArrayForEach(it, given)
+    {
+        km_bc_set(a, it->string, cJSON_Duplicate(it, 1));
+    }
+    return a;
+}
+
+/* One order line from {sku | product_id, quantity, price, name}. */
+static cJSON *line(struct bc_state *st, const cJSON *in, int64_t order_id,
+                   double *subtotal, char *why, size_t whysz)
+{
+    const char *sku = km_bc_str(in, "sku");
+    struct bc_variant *v = km_bc_variant_by_sku(st, sku);
+    struct bc_product *p =
+        v ? v->product
+          : (*sku ? km_bc_map_get(&st->product_sku, sku)
+                  : km_bc_product_by_id(st,
+                                        (int64_t)km_bc_num(in, "product_id")));
+    double qty = km_bc_num(in, "quantity");
+    const cJSON *price = cJSON_GetObjectItemCaseSensitive(in, "price");
+    double each;
+    cJSON *l;
+    const char *name;
+
+    if (qty < 1) {
+        snprintf(why, whysz, "line quantity must be at least 1");
+        return NULL;
+    }
+    if (cJSON_IsNumber(price) || cJSON_IsString(price))
+        each = km_bc_num(in, "price");
+    else
+        each = v && v->has_price ? v->price : p ? p->price : 0;
+    name = *km_bc_str(in, "name") ? km_bc_str(in, "name") : p ? p->name : sku;
+    l = cJSON_CreateObject();
+    cJSON_AddNumberToObject(l, "id", (double)st->next_line_id++);
+    cJSON_AddNumberToObject(l, "order_id", (double)order_id);
+    cJSON_AddNumberToObject(l, "product_id", p ? (double)p->id : 0);
+    cJSON_AddNumberToObject(l, "variant_id", v ? (double)v->id : 0);
+    cJSON_AddNumberToObject(l, "order_address_id", 0);
+    cJSON_AddStringToObject(l, "name", name);
+    cJSON_AddStringToObject(l, "name_customer", name);
+    cJSON_AddStringToObject(l, "name_merchant", name);
+    cJSON_AddStringToObject(l, "sku", v ? v->sku : p ? p->sku : sku);
+    cJSON_AddStringToObject(l, "upc", "");
+    cJSON_AddStringToObject(l, "type", "physical");
+    set_money(l, "base_price", each);
+    set_money(l, "price_ex_tax", each);
+    set_money(l, "price_inc_tax", each);
+    set_money(l, "price_tax", 0);
+    set_money(l, "base_total", each * qty);
+    set_money(l, "total_ex_tax", each * qty);
+    set_money(l, "total_inc_tax", each * qty);
+    set_money(l, "total_tax", 0);
+    set_money(l, "weight", p ? p->weight : 0);
+    cJSON_AddNumberToObject(l, "quantity", qty);
+    set_money(l, "base_cost_price", 0);
+    cJSON_AddFalseToObject(l, "is_refunded");
+    cJSON_AddNumberToObject(l, "quantity_refunded", 0);
+    set_money(l, "refund_amount", 0);
+    cJSON_AddNumberToObject(l, "quantity_shipped", 0);
+    set_money(l, "fixed_shipping_cost", 0);
+    cJSON_AddFalseToObject(l, "is_bundled_product");
+    cJSON_AddItemToObject(l, "applied_discounts", cJSON_CreateArray());
+    cJSON_AddItemToObject(l, "product_options", cJSON_CreateArray());
+    *subtotal += each * qty;
+    return l;
+}
+
+cJSON *km_bc_order_store(struct bc_state *st, const cJSON *body, int64_t now,
+                         char *why, size_t whysz)
+{
+    const cJSON *lines = cJSON_GetObjectItemCaseSensitive(body, "products");
+    const cJSON *cust = cJSON_GetObjectItemCaseSensitive(body, "customer");
+    const cJSON *ships =
+        cJSON_GetObjectItemCaseSensitive(body, "shipping_addresses");
+    const cJSON *it, *known = NULL;
+    int64_t id = km_bc_id(body), created = now;
+    int status = cJSON_GetObjectItemCaseSensitive(body, "status_id")
+                     ? (int)km_bc_num(body, "status_id")
+                     : 11;
+    double subtotal = 0, ship = km_bc_num(body, "shipping_cost");
+    cJSON *o, *prods, *addrs, *bill, *a;
+    int n = 0;
+
+    if (!lines)
+        lines = cJSON_GetObjectItemCaseSensitive(body, "lines");
+    if (!cJSON_IsArray(lines) || cJSON_GetArraySize(lines) == 0) {
+        snprintf(why, whysz, "an order needs products (lines)");
+        return NULL;
+    }
+    if (!status_name(status)) {
+        snprintf(why, whysz, "unknown status_id %d", status);
+        return NULL;
+    }
+    if (*km_bc_str(body, "date_created") &&
+        km_bc_parse_date(&created, km_bc_str(body, "date_created")) != 0) {
+        snprintf(why, whysz, "date_created is not a date");
+        return NULL;
+    }
+    if (id <= 0 || km_bc_find(st->orders, id))
+        id = st->next_order_id++;
+    else if (id >= st->next_order_id)
+        st->next_order_id = id + 1;
+    if (cJSON_IsObject(cust) && *km_bc_str(cust, "email"))
+        known = km_bc_customer_by_email(st, km_bc_str(cust, "email"));
+    prods = cJSON_CreateArray();
+    cJSON_ArrayForEach(it, lines)
+    {
+        cJSON *l = line(st, it, id, &subtotal, why, whysz);
+
+        if (!l) {
+            cJSON_Delete(prods);
+            return NULL;
+        }
+        cJSON_AddItemToArray(prods, l);
+    }
+    o = cJSON_CreateObject();
+    cJSON_AddNumberToObject(o, "id", (double)id);
+    cJSON_AddNumberToObject(o, "customer_id",
+                            known ? km_bc_num(known, "id")
+                                  : km_bc_num(body, "customer_id"));
+    set_date(o, "date_created", "_created_ms", created);
+    set_date(o, "date_modified", "_modified_ms", now > created ? now : created);
+    cJSON_AddStringToObject(o, "date_shipped", "");
+    cJSON_AddNumberToObject(o, "status_id", status);
+    cJSON_AddStringToObject(o, "status", status_name(status));
+    cJSON_AddStringToObject(o, "custom_status", status_name(status));
+    set_money(o, "subtotal_ex_tax", subtotal);
+    set_money(o, "subtotal_inc_tax", subtotal);
+    set_money(o, "subtotal_tax", 0);
+    set_money(o, "base_shipping_cost", ship);
+    set_money(o, "shipping_cost_ex_tax", ship);
+    set_money(o, "shipping_cost_inc_tax", ship);
+    set_money(o, "shipping_cost_tax", 0);
+    set_money(o, "handling_cost_ex_tax", 0);
+    set_money(o, "handling_cost_inc_tax", 0);
+    set_money(o, "wrapping_cost_ex_tax", 0);
+    set_money(o, "wrapping_cost_inc_tax", 0);
+    set_money(o, "total_ex_tax", subtotal + ship);
+    set_money(o, "total_inc_tax", subtotal + ship);
+    set_money(o, "total_tax", 0);
+    cJSON_AddFalseToObject(o, "is_tax_inclusive_pricing");
+    cJSON_AddNumberToObject(o, "items_total", 0);
+    cJSON_AddNumberToObject(o, "items_shipped", 0);
+    cJSON_AddStringToObject(o, "payment_method",
+                            *km_bc_str(body, "payment_method")
+                                ? km_bc_str(body, "payment_method")
+                                : "Manual");
+    cJSON_AddStringToObject(o, "payment_status", "captured");
+    set_money(o, "refunded_amount", 0);
+    cJSON_AddFalseToObject(o, "order_is_digital");
+    cJSON_AddStringToObject(o, "currency_code", "USD");
+    cJSON_AddNumberToObject(o, "currency_id", 1);
+    cJSON_AddStringToObject(o, "currency_exchange_rate", "1.0000000000");
+    cJSON_AddStringToObject(o, "default_currency_code", "USD");
+    cJSON_AddStringToObject(o, "store_default_currency_code", "USD");
+    set_money(o, "discount_amount", 0);
+    set_money(o, "coupon_discount", 0);
+    cJSON_AddStringToObject(o, "customer_message",
+                            km_bc_str(body, "customer_message"));
+    cJSON_AddStringToObject(o, "staff_notes", km_bc_str(body, "staff_notes"));
+    cJSON_AddStringToObject(o, "order_source", "www");
+    cJSON_AddNumberToObject(o, "channel_id", 1);
+    cJSON_AddNullToObject(o, "external_source");
+    cJSON_AddNullToObject(o, "external_id");
+    bill = address(cJSON_GetObjectItemCaseSensitive(body, "billing_address"),
+                   cust);
+    cJSON_AddItemToObject(o, "billing_address", bill);
+    cJSON_AddFalseToObject(o, "is_email_opt_in");
+    addrs = cJSON_CreateArray();
+    if (cJSON_IsArray(ships) && cJSON_GetArraySize(ships) > 0) {
+        cJSON_ArrayForEach(it, ships)
+        {
+            cJSON_AddItemToArray(addrs, address(it, bill));
+        }
+    } else {
+        cJSON_AddItemToArray(addrs, address(NULL, bill));
+    }
+    cJSON_ArrayForEach(a, addrs)
+    {
+        km_bc_set(a, "id", cJSON_CreateNumber((double)(id * 10 + n++)));
+        km_bc_set(a, "order_id", cJSON_CreateNumber((double)id));
+        km_bc_set(a, "items_total", cJSON_CreateNumber(0));
+        km_bc_set(a, "items_shipped", cJSON_CreateNumber(0));
+        km_bc_set(a, "shipping_method", cJSON_CreateString("Flat Rate"));
+        set_money(a, "base_cost", n == 1 ? ship : 0);
+        set_money(a, "cost_ex_tax", n == 1 ? ship : 0);
+        set_money(a, "cost_inc_tax", n == 1 ? ship : 0);
+        km_bc_set(a, "form_fields", cJSON_CreateArray());
+    }
+    cJSON_ArrayForEach(a, prods)
+    {
+        km_bc_set(a, "order_address_id", cJSON_CreateNumber((double)(id * 10)));
+        km_bc_set(o, "items_total",
+                  cJSON_CreateNumber(km_bc_num(o, "items_total") +
+                                     km_bc_num(a, "quantity")));
+    }
+    cJSON_AddNumberToObject(o, "shipping_address_count",
+                            cJSON_GetArraySize(addrs));
+    cJSON_AddItemToObject(o, "_products", prods);
+    cJSON_AddItemToObject(o, "_shipping_addresses", addrs);
+    cJSON_AddItemToArray(st->orders, o);
+    return o;
+}
+
+static cJSON *link(struct bc_state *st, int64_t id, const char *sub)
+{
+    cJSON *l = cJSON_CreateObject();
+    char res[96], url[512];
+
+    snprintf(res, sizeof(res), "/orders/%lld/%s", (long long)id, sub);
+    snprintf(url, sizeof(url), "%s/stores/%s/v2%s",
+             st->server ? km_server_url(st->server) : "", st->store_hash, res);
+    cJSON_AddStringToObject(l, "url", url);
+    cJSON_AddStringToObject(l, "resource", res);
+    return l;
+}
+
+cJSON *km_bc_order_json(struct bc_state *st, const cJSON *order)
+{
+    cJSON *o = km_bc_public(order);
+    int64_t id = km_bc_id(order);
+
+    cJSON_AddItemToObject(o, "products", link(st, id, "products"));
+    cJSON_AddItemToObject(o, "shipping_addresses",
+                          link(st, id, "shipping_addresses"));
+    cJSON_AddItemToObject(o, "coupons", link(st, id, "coupons"));
+    return o;
+}
+
+/* ---- routes ------------------------------------------------------------- */
+
+static cJSON *order_or_404(struct bc_call *c)
+{
+    cJSON *o = km_bc_find(c->st->orders, c->ids[0]);
+
+    if (!o)
+        km_bc_v2_error(c->res, 404, "The requested resource was not found.");
+    return o;
+}
+
+struct ofilter {
+    int64_t min_id, max_id, status, customer;
+    int64_t min_c, max_c, min_m, max_m;
+    const char *email;
+};
+
+static int keep_order(const cJSON *o, const struct ofilter *f)
+{
+    int64_t id = km_bc_id(o), cr = (int64_t)km_bc_num(o, "_created_ms");
+    int64_t mo = (int64_t)km_bc_num(o, "_modified_ms");
+
+    return (f->min_id < 0 || id >= f->min_id) &&
+           (f->max_id < 0 || id <= f->max_id) &&
+           (f->status < 0 || km_bc_num(o, "status_id") == f->status) &&
+           (f->customer < 0 || km_bc_num(o, "customer_id") == f->customer) &&
+           (f->min_c < 0 || cr >= f->min_c) &&
+           (f->max_c < 0 || cr <= f->max_c) &&
+           (f->min_m < 0 || mo >= f->min_m) &&
+           (f->max_m < 0 || mo <= f->max_m) &&
+           (!f->email ||
+            strcasecmp(
+                km_bc_str(cJSON_GetObjectItem(o, "billing_address"), "email"),
+                f->email) == 0);
+}
+
+struct osort {
+    const char *key; /* "id", "_modified_ms" or "_created_ms" */
+    int desc;
+};
+
+static int cmp_order(const cJSON *x, const cJSON *y, const struct osort *o)
+{
+    double kx = km_bc_num(x, o->key), ky = km_bc_num(y, o->key);
+    int r = (kx > ky) - (kx < ky);
+
+    if (!r)
+        r = (km_bc_id(x) > km_bc_id(y)) - (km_bc_id(x) < km_bc_id(y));
+    return o->desc ? -r : r;
+}
+
+/* Insertion sort: order lists are small, and unlike qsort it takes the
+ * sort key without shared state between emulator instances. */
+static void sort_orders(const cJSON **sel, size_t n, const struct osort *o)
+{
+    for (size_t i = 1; i < n; i++) {
+        const cJSON *x = sel[i];
+        size_t j = i;
+
+        while (j > 0 && cmp_order(sel[j - 1], x, o) > 0) {
+            sel[j] = sel[j - 1];
+            j--;
+        }
+        sel[j] = x;
+    }
+}
+
+static int arg_num(struct bc_call *c, const char *name, int64_t *out, int date)
+{
+    const char *v = km_request_arg(c->req, name);
+    char msg[128], *end;
+
+    *out = -1;
+    if (!v)
+        return 0;
+    if (date ? km_bc_parse_date(out, v) == 0
+             : (*out = strtoll(v, &end, 10), *v && !*end))
+        return 0;
+    snprintf(msg, sizeof(msg), "The field '%s' is invalid.", name);
+    km_bc_v2_error(c->res, 400, msg);
+    return -1;
+}
+
+void km_bc_orders_list(struct bc_call *c)
+{
+    struct ofilter f;
+    const char *sort = km_request_arg(c->req, "sort");
+    struct osort how = {"id", 0};
+    const cJSON **sel;
+    cJSON *out;
+    size_t n = 0, cap = (size_t)cJSON_GetArraySize(c->st->orders) + 1;
+    int limit, page;
+    const cJSON *it;
+
+    f.email = km_request_arg(c->req, "email");
+    if (km_bc_paging(c, &limit, &page, 1) ||
+        arg_num(c, "min_id", &f.min_id, 0) ||
+        arg_num(c, "max_id", &f.max_id, 0) ||
+        arg_num(c, "status_id", &f.status, 0) ||
+        arg_num(c, "customer_id", &f.customer, 0) ||
+        arg_num(c, "min_date_created", &f.min_c, 1) ||
+        arg_num(c, "max_date_created", &f.max_c, 1) ||
+        arg_num(c, "min_date_modified", &f.min_m, 1) ||
+        arg_num(c, "max_date_modified", &f.max_m, 1))
+        return;
+    sel = calloc(cap, sizeof(*sel));
+    if (!sel)
+        abort();
+    cJSON_ArrayForEach(it, c->st->orders)
+    {
+        if (keep_order(it, &f))
+            sel[n++] = it;
+    }
+    if (sort && strncmp(sort, "date_modified", 13) == 0)
+        how.key = "_modified_ms";
+    else if (sort && strncmp(sort, "date_created", 12) == 0)
+        how.key = "_created_ms";
+    how.desc = sort && strstr(sort, ":desc") != NULL;
+    sort_orders(sel, n, &how);
+    out = cJSON_CreateArray();
+    for (size_t i = (size_t)(page - 1) * (size_t)limit;
+         i < n && i < (size_t)page * (size_t)limit; i++)
+        cJSON_AddItemToArray(out, km_bc_order_json(c->st, sel[i]));
+    free(sel);
+    if (cJSON_GetArraySize(out) == 0 && c->st->empty_list_204) {
+        cJSON_Delete(out);
+        km_response_set(c->res, 204, NULL, NULL, 0);
+        return;
+    }
+    km_response_json(c->res, 200, out);
+}
+
+void km_bc_orders_get(struct bc_call *c)
+{
+    cJSON *o = order_or_404(c);
+
+    if (o)
+        km_response_json(c->res, 200, km_bc_order_json(c->st, o));
+}
+
+static void sub_list(struct bc_call *c, const char *name)
+{
+    cJSON *o = order_or_404(c), *out;
+    const cJSON *it;
+    int limit, page, i = 0;
+
+    if (!o || km_bc_paging(c, &limit, &page, 1) != 0)
+        return;
+    out = cJSON_CreateArray();
+    cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(o, name))
+    {
+        if (i >= (page - 1) * limit && i < page * limit)
+            cJSON_AddItemToArray(out, cJSON_Duplicate(it, 1));
+        i++;
+    }
+    if (cJSON_GetArraySize(out) == 0 && c->st->empty_list_204) {
+        cJSON_Delete(out);
+        km_response_set(c->res, 204, NULL, NULL, 0);
+        return;
+    }
+    km_response_json(c->res, 200, out);
+}
+
+void km_bc_order_products(struct bc_call *c)
+{
+    sub_list(c, "_products");
+}
+
+void km_bc_order_shipping(struct bc_call *c)
+{
+    sub_list(c, "_shipping_addresses");
+}
+
+static void fire_order(struct bc_state *st, const char *scope, int64_t id,
+                       int prev, int next)
+{
+    cJSON *d = cJSON_CreateObject();
+
+    cJSON_AddStringToObject(d, "type", "order");
+    cJSON_AddNumberToObject(d, "id", (double)id);
+    if (prev >= 0) {
+        cJSON *s = cJSON_CreateObject();
+
+        cJSON_AddNumberToObject(s, "previous_status_id", prev);
+        cJSON_AddNumberToObject(s, "new_status_id", next);
+        cJSON_AddItemToObject(d, "status", s);
+    }
+    km_bc_fire(st, scope, d);
+}
+
+/* Sets the status (and fires updated + statusUpdated when it changed). */
+static int set_status(struct bc_state *st, cJSON *o, int status, int64_t now)
+{
+    int prev = (int)km_bc_num(o, "status_id");
+
+    if (!status_name(status))
+        return -1;
+    km_bc_set(o, "status_id", cJSON_CreateNumber(status));
+    km_bc_set(o, "status", cJSON_CreateString(status_name(status)));
+    km_bc_set(o, "custom_status", cJSON_CreateString(status_name(status)));
+    set_date(o, "date_modified", "_modified_ms", now);
+    fire_order(st, "store/order/updated", km_bc_id(o), -1, 0);
+    if (prev != status)
+        fire_order(st, "store/order/statusUpdated", km_bc_id(o), prev, status);
+    return 0;
+}
+
+void km_bc_orders_update(struct bc_call *c)
+{
+    cJSON *o = order_or_404(c), *body;
+    const cJSON *sid;
+
+    if (!o)
+        return;
+    body = km_request_json(c->req);
+    if (!cJSON_IsObject(body)) {
+        km_bc_v2_error(c->res, 400, "The request body is not valid JSON.");
+        cJSON_Delete(body);
+        return;
+    }
+    if (*km_bc_str(body, "staff_notes"))
+        km_bc_set(o, "staff_notes",
+                  cJSON_CreateString(km_bc_str(body, "staff_notes")));
+    sid = cJSON_GetObjectItemCaseSensitive(body, "status_id");
+    if (sid && (!cJSON_IsNumber(sid) ||
+                set_status(c->st, o, sid->valueint, c->req->now_ms) != 0)) {
+        km_bc_v2_error(c->res, 400, "The field 'status_id' is invalid.");
+    } else {
+        if (!sid) {
+            set_date(o, "date_modified", "_modified_ms", c->req->now_ms);
+            fire_order(c->st, "store/order/updated", km_bc_id(o), -1, 0);
+        }
+        km_response_json(c->res, 200, km_bc_order_json(c->st, o));
+    }
+    cJSON_Delete(body);
+}
+
+/* ---- actions --------------------------------------------------------------
+ */
+
+static int place_order(struct bc_state *st, const cJSON *args, cJSON **result,
+                       char *err, size_t errsz)
+{
+    int64_t now = ks_clock_now_ms(st->clock);
+    char why[256];
+    cJSON *o = km_bc_order_store(st, args, now, why, sizeof(why));
+    const cJSON *l;
+
+    if (!o) {
+        snprintf(err, errsz, "bigcommerce: place_order: %s", why);
+        return -1;
+    }
+    /* Stock moves by the quantities ordered, as a relative change. */
+    cJSON_ArrayForEach(l, cJSON_GetObjectItemCaseSensitive(o, "_products"))
+    {
+        struct bc_product *p =
+            km_bc_product_by_id(st, (int64_t)km_bc_num(l, "product_id"));
+        struct bc_variant *v =
+            km_bc_variant_by_id(st, (int64_t)km_bc_num(l, "variant_id"));
+        int64_t q = (int64_t)km_bc_num(l, "quantity");
+
+        if (!p)
+            continue;
+        p->total_sold += q;
+        if (p->tracking == BC_TRACK_VARIANT && v)
+            km_bc_stock_set(st, p, v,
+                            v->inventory_level > q ? v->inventory_level - q : 0,
+                            "relative");
+        else if (p->tracking == BC_TRACK_PRODUCT)
+            km_bc_stock_set(st, p, NULL,
+                            p->inventory_level > q ? p->inventory_level - q : 0,
+                            "relative");
+    }
+    fire_order(st, "store/order/created", km_bc_id(o), -1, 0);
+    *result = km_bc_order_json(st, o);
+    return 0;
+}
+
+int km_bc_order_act(struct bc_state *st, const char *action, const cJSON *args,
+                    cJSON **result, char *err, size_t errsz)
+{
+    if (strcmp(action, "place_order") == 0)
+        return place_order(st, args, result, err, errsz);
+    if (strcmp(action, "update_order_status") == 0) {
+        cJSON *o = km_bc_find(st->orders, km_bc_id(args));
+
+        if (!o || set_status(st, o, (int)km_bc_num(args, "status_id"),
+                             ks_clock_now_ms(st->clock)) != 0) {
+            snprintf(err, errsz,
+                     "bigcommerce: update_order_status needs a known id and "
+                     "a status_id from 0 to 14");
+            return -1;
+        }
+        *result = km_bc_order_json(st, o);
+        return 0;
+    }
+    snprintf(err, errsz, "bigcommerce: unknown action \"%s\"", action);
+    return -1;
+}

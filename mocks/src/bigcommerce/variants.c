@@ -1,0 +1,270 @@
+/*
+ * v3 variant routes: per product list/get/create/update, the store-wide
+ * GET /v3/catalog/variants (SKU lookup) and the batch PUT of at most 50.
+ * Creating an option variant removes the product's base variant; stock
+ * set through a variant goes to whatever the product tracks.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "bc_emu.h"
+
+#define BC_MAX_IDS 250
+
+/* ---- variants ----------------------------------------------------------- */
+
+static int variant_conflict(struct bc_state *st, const struct bc_variant *v,
+                            const struct bc_product *p, const char *sku)
+{
+    struct bc_variant *other = km_bc_variant_by_sku(st, sku);
+    struct bc_product *po = km_bc_map_get(&st->product_sku, sku);
+
+    return *sku && ((other && other != v) || (po && po != p));
+}
+
+/* Applies a variant body; 0 or -1 with status/title. */
+static int variant_update(struct bc_state *st, struct bc_variant *v,
+                          const cJSON *b, int *status, char *title,
+                          size_t titlesz)
+{
+    struct bc_product *p = v->product;
+    const cJSON *sku = cJSON_GetObjectItemCaseSensitive(b, "sku");
+    const cJSON *lvl = cJSON_GetObjectItemCaseSensitive(b, "inventory_level");
+    const cJSON *price = cJSON_GetObjectItemCaseSensitive(b, "price");
+    const cJSON *it;
+
+    *status = 422;
+    snprintf(title, titlesz, "JSON data is missing or invalid");
+    if ((sku && !cJSON_IsString(sku)) ||
+        (lvl && (!cJSON_IsNumber(lvl) || lvl->valuedouble < 0 ||
+                 lvl->valuedouble > 2147483647.0)) ||
+        (price && !cJSON_IsNumber(price) && !cJSON_IsNull(price)))
+        return -1;
+    if (sku && variant_conflict(st, v, p, sku->valuestring)) {
+        *status = 409;
+        snprintf(title, titlesz, "The variant sku is a duplicate");
+        return -1;
+    }
+    if (sku && !v->base) {
+        if (*v->sku)
+            km_bc_map_del(&st->variant_sku, v->sku);
+        free(v->sku);
+        v->sku = km_bc_xstrdup(sku->valuestring);
+        if (*v->sku)
+            km_bc_map_put(&st->variant_sku, v->sku, v);
+    }
+    if (price) {
+        v->has_price = cJSON_IsNumber(price);
+        v->price = v->has_price ? price->valuedouble : 0;
+    }
+    cJSON_ArrayForEach(it, b)
+    {
+        const char *k = it->string;
+
+        if (strcmp(k, "inventory_warning_level") == 0)
+            v->inventory_warning_level = (int64_t)km_bc_num(b, k);
+        else if (strcmp(k, "purchasing_disabled") == 0)
+            v->purchasing_disabled = cJSON_IsTrue(it);
+        else if (strcmp(k, "id") && strcmp(k, "product_id") &&
+                 strcmp(k, "sku_id") && strcmp(k, "sku") &&
+                 strcmp(k, "price") && strcmp(k, "inventory_level") &&
+                 strcmp(k, "calculated_price") && k[0] != '_') {
+            if (!v->extra)
+                v->extra = cJSON_CreateObject();
+            km_bc_set(v->extra, k, cJSON_Duplicate(it, 1));
+        }
+    }
+    if (lvl) {
+        int64_t level = (int64_t)lvl->valuedouble;
+
+        if (p->tracking == BC_TRACK_VARIANT)
+            km_bc_stock_set(st, p, v, level, "absolute");
+        else if (v->base && p->tracking == BC_TRACK_PRODUCT)
+            km_bc_stock_set(st, p, NULL, level, "absolute");
+        else if (v->base)
+            p->inventory_level = v->inventory_level = level;
+        else
+            v->inventory_level = level;
+    }
+    p->date_modified_ms = ks_clock_now_ms(st->clock);
+    *status = 200;
+    return 0;
+}
+
+static struct bc_variant *product_variant_or_404(struct bc_call *c,
+                                                 struct bc_product *p)
+{
+    struct bc_variant *v = km_bc_variant_by_id(c->st, c->ids[1]);
+
+    if (!v || v->product != p) {
+        km_bc_v3_error(c->res, 404, "The requested variant was not found.",
+                       NULL);
+        return NULL;
+    }
+    return v;
+}
+
+void km_bc_product_variants_list(struct bc_call *c)
+{
+    struct bc_product *p = km_bc_product_or_404(c);
+    cJSON *all;
+    int limit, page;
+
+    if (!p || km_bc_paging(c, &limit, &page, 0) != 0)
+        return;
+    all = cJSON_CreateArray();
+    for (size_t i = 0; i < p->nvariants; i++)
+        cJSON_AddItemToArray(all, km_bc_variant_json(p->variants[i]));
+    km_bc_send_page(c, all, limit, page);
+}
+
+void km_bc_product_variants_get(struct bc_call *c)
+{
+    struct bc_product *p = km_bc_product_or_404(c);
+    struct bc_variant *v = p ? product_variant_or_404(c, p) : NULL;
+
+    if (v)
+        km_bc_reply_data(c, 200, km_bc_variant_json(v));
+}
+
+void km_bc_product_variants_create(struct bc_call *c)
+{
+    struct bc_product *p = km_bc_product_or_404(c);
+    cJSON *body;
+    struct bc_variant *v;
+    const char *sku;
+    char title[160];
+    int status;
+
+    if (!p || !(body = km_bc_body(c, 0)))
+        return;
+    sku = km_bc_str(body, "sku");
+    if (!*sku) {
+        cJSON *e = cJSON_CreateObject();
+
+        cJSON_AddStringToObject(e, "sku", "error.path.missing");
+        km_bc_v3_error(c->res, 422, "JSON data is missing or invalid", e);
+    } else if (variant_conflict(c->st, NULL, p, sku) ||
+               strcmp(sku, p->sku) == 0) {
+        km_bc_v3_error(c->res, 409, "The variant sku is a duplicate", NULL);
+    } else {
+        km_bc_drop_base(c->st, p);
+        v = km_bc_variant_new(c->st, p, sku, 0);
+        if (variant_update(c->st, v, body, &status, title, sizeof(title)))
+            km_bc_v3_error(c->res, status, title, NULL);
+        else
+            km_bc_reply_data(c, 200, km_bc_variant_json(v));
+    }
+    cJSON_Delete(body);
+}
+
+void km_bc_product_variants_update(struct bc_call *c)
+{
+    struct bc_product *p = km_bc_product_or_404(c);
+    struct bc_variant *v = p ? product_variant_or_404(c, p) : NULL;
+    cJSON *body;
+    char title[160];
+    int status;
+
+    if (!v || !(body = km_bc_body(c, 0)))
+        return;
+    if (variant_update(c->st, v, body, &status, title, sizeof(title)))
+        km_bc_v3_error(c->res, status, title, NULL);
+    else
+        km_bc_reply_data(c, 200, km_bc_variant_json(v));
+    cJSON_Delete(body);
+}
+
+/* GET /v3/catalog/variants: sku (exact, any variant), sku:in, id, id:in,
+ * product_id:in. */
+void km_bc_variants_list(struct bc_call *c)
+{
+    const char *sku = km_request_arg(c->req, "sku");
+    const char *skus = km_request_arg(c->req, "sku:in");
+    const char *ids = km_request_arg(c->req, "id:in");
+    const char *pids = km_request_arg(c->req, "product_id:in");
+    int64_t list[BC_MAX_IDS], plist[BC_MAX_IDS];
+    size_t nid = 0, npid = 0, total = 0, from;
+    int limit, page;
+    cJSON *data;
+
+    if (km_bc_paging(c, &limit, &page, 0) != 0)
+        return;
+    if (!ids)
+        ids = km_request_arg(c->req, "id");
+    if (ids)
+        nid = km_bc_id_list(list, BC_MAX_IDS, ids);
+    if (pids)
+        npid = km_bc_id_list(plist, BC_MAX_IDS, pids);
+    data = cJSON_CreateArray();
+    from = (size_t)(page - 1) * (size_t)limit;
+    if (sku) {
+        struct bc_variant *v = km_bc_variant_by_sku(c->st, sku);
+
+        if (v && page == 1)
+            cJSON_AddItemToArray(data, km_bc_variant_json(v));
+        km_bc_send_data(c, data, v ? 1 : 0, limit, page);
+        return;
+    }
+    for (size_t i = 0; i < c->st->nvariants; i++) {
+        struct bc_variant *v = c->st->variants[i];
+        int keep = 1;
+
+        if (skus && !km_bc_in_list(skus, v->sku))
+            keep = 0;
+        if (keep && ids) {
+            keep = 0;
+            for (size_t j = 0; j < nid && !keep; j++)
+                keep = list[j] == v->id;
+        }
+        if (keep && pids) {
+            keep = 0;
+            for (size_t j = 0; j < npid && !keep; j++)
+                keep = plist[j] == v->product->id;
+        }
+        if (!keep)
+            continue;
+        if (total >= from && total < from + (size_t)limit)
+            cJSON_AddItemToArray(data, km_bc_variant_json(v));
+        total++;
+    }
+    km_bc_send_data(c, data, (int)total, limit, page);
+}
+
+void km_bc_variants_batch(struct bc_call *c)
+{
+    cJSON *body = km_bc_body(c, 1), *data, *errs;
+    const cJSON *it;
+
+    if (!body)
+        return;
+    if (cJSON_GetArraySize(body) > 50) {
+        km_bc_too_many(c, 50);
+        cJSON_Delete(body);
+        return;
+    }
+    data = cJSON_CreateArray();
+    errs = cJSON_CreateArray();
+    cJSON_ArrayForEach(it, body)
+    {
+        int64_t id = km_bc_id(it);
+        struct bc_variant *v = id > 0 ? km_bc_variant_by_id(c->st, id) : NULL;
+        char title[160];
+        int status;
+
+        if (!v)
+            cJSON_AddItemToArray(
+                errs,
+                km_bc_item_error(id > 0 ? 404 : 422,
+                                 id > 0 ? "Variant not found"
+                                        : "JSON data is missing or invalid",
+                                 NULL, id));
+        else if (variant_update(c->st, v, it, &status, title, sizeof(title)))
+            cJSON_AddItemToArray(errs,
+                                 km_bc_item_error(status, title, NULL, id));
+        else
+            cJSON_AddItemToArray(data, km_bc_variant_json(v));
+    }
+    cJSON_Delete(body);
+    km_bc_reply_batch(c, data, errs);
+}
