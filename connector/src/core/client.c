@@ -79,6 +79,14 @@ void ks_client_stats(struct ks_client_stats *out, const struct ks_client *c)
     *out = c->stats;
 }
 
+void ks_client_set_header_filter(struct ks_client *c, ks_header_filter_fn fn,
+                                 void *userdata)
+{
+    assert(c);
+    c->header_filter = fn;
+    c->header_filter_userdata = fn ? userdata : NULL;
+}
+
 ks_rc ks_client_add_secret(struct ks_client *c, const char *secret)
 {
     char **grown;

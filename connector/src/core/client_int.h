@@ -14,6 +14,8 @@ struct ks_client {
     uint64_t rng;   /* jitter source */
     char **secrets; /* masked in every log payload */
     size_t nsecrets;
+    ks_header_filter_fn header_filter; /* NULL: every header is sent */
+    void *header_filter_userdata;
 };
 
 #endif

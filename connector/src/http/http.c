@@ -131,6 +131,25 @@ static ks_rc build_headers(struct curl_slist **out,
     return rc;
 }
 
+/* Drops the headers the client's filter refuses (see client.h). */
+static ks_rc filter_headers(struct curl_slist **headers,
+                            const struct ks_client *c)
+{
+    struct curl_slist *kept = NULL;
+    ks_rc rc = KS_OK;
+
+    if (!c->header_filter)
+        return KS_OK;
+    for (const struct curl_slist *h = *headers; h && !rc; h = h->next) {
+        if (!c->header_filter(c->header_filter_userdata, h->data))
+            rc = list_add(&kept, h->data);
+    }
+    curl_slist_free_all(rc ? kept : *headers);
+    if (!rc)
+        *headers = kept;
+    return rc;
+}
+
 static int method_is_idempotent(const char *m)
 {
     return !strcmp(m, "GET") || !strcmp(m, "HEAD") || !strcmp(m, "PUT") ||
@@ -276,6 +295,8 @@ ks_rc ks__http_send(struct ks__http_reply *reply, struct ks_client *c,
         if (!rc && req->auth)
             rc = req->auth->apply(req->auth->userdata, &headers, refresh);
         refresh = 0;
+        if (!rc)
+            rc = filter_headers(&headers, c);
         if (!rc)
             rc = setup(c, req, headers, &sink, idempotent);
         if (rc) {

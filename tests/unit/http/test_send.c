@@ -202,6 +202,38 @@ static void every_allocation_failure_is_reported(void **state)
     assert_true(failed > 0);
 }
 
+static int drop_accept(void *ud, const char *line)
+{
+    int *calls = ud;
+
+    (*calls)++;
+    return strncmp(line, "Accept:", 7) == 0;
+}
+
+static void header_filter_drops_what_it_refuses(void **state)
+{
+    struct fx *f = *state;
+    struct ks__http_reply reply = KS__HTTP_REPLY_INIT;
+    cJSON *seen;
+    int calls = 0;
+
+    ks_client_set_header_filter(f->client, drop_accept, &calls);
+    assert_int_equal(fx_send(&reply, f, "GET", "/echo"), KS_OK);
+    seen = reply_json(&reply);
+    /* Ours is gone; what arrives is libcurl's own default. */
+    assert_string_equal(str(seen, "accept"), "*/*");
+    assert_true(calls >= 2); /* Accept and the empty Expect at least */
+    cJSON_Delete(seen);
+    ks__http_reply_dispose(&reply);
+
+    ks_client_set_header_filter(f->client, NULL, NULL);
+    assert_int_equal(fx_send(&reply, f, "GET", "/echo"), KS_OK);
+    seen = reply_json(&reply);
+    assert_string_equal(str(seen, "accept"), "application/json");
+    cJSON_Delete(seen);
+    ks__http_reply_dispose(&reply);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -215,6 +247,7 @@ int main(void)
         T(redirect_is_not_followed_and_fails),
         T(malformed_url_fails_without_retry),
         T(every_allocation_failure_is_reported),
+        T(header_filter_drops_what_it_refuses),
 #undef T
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
