@@ -46,10 +46,31 @@ const cJSON *kh_ctx_connector_config(struct kh_ctx *ctx, const char *system);
 /*
  * A place for jobs to keep objects across the steps of one scenario (a
  * logged-in Epicor handle, the state store, ...). set takes ownership and
- * calls free_fn at the end of the scenario (or when replaced).
+ * calls free_fn at the end of the scenario (or when replaced). A
+ * "connector.restart" step (a crash and restart of the connector) frees
+ * every slot except those whose key starts with KH_DURABLE_SLOT_PREFIX:
+ * those stand for what survives a crash on disk (the state store).
  */
+#define KH_DURABLE_SLOT_PREFIX "durable."
+
 void *kh_ctx_slot(struct kh_ctx *ctx, const char *key);
 void kh_ctx_set_slot(struct kh_ctx *ctx, const char *key, void *value,
                      void (*free_fn)(void *));
+
+/* Option readers for job options and connector config: the member when it
+ * has the type, else NULL / dflt. o may be NULL. */
+static inline const char *kh_opt_str(const cJSON *o, const char *name)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
+
+    return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+static inline double kh_opt_num(const cJSON *o, const char *name, double dflt)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
+
+    return cJSON_IsNumber(v) ? v->valuedouble : dflt;
+}
 
 #endif

@@ -24,20 +24,6 @@
 #define BC_SLOT "bigcommerce.client"
 #define BC_RECEIVER_SLOT "bigcommerce.receiver"
 
-static const char *opt_str(const cJSON *o, const char *name)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
-
-    return cJSON_IsString(v) ? v->valuestring : NULL;
-}
-
-static double opt_num(const cJSON *o, const char *name, double dflt)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
-
-    return cJSON_IsNumber(v) ? v->valuedouble : dflt;
-}
-
 static void handle_free(void *p)
 {
     ks_bigcommerce_free(p);
@@ -53,25 +39,25 @@ static ks_rc make_handle(struct ks_bigcommerce **out, struct kh_ctx *ctx,
     ks_rc rc;
 
     *out = NULL;
-    o.base_url = opt_str(cfg, "base_url");
+    o.base_url = kh_opt_str(cfg, "base_url");
     if (!o.base_url && emu)
         o.base_url = km_server_url(emu->server);
     if (!o.base_url) {
         snprintf(err, errsz, "bigcommerce: no bigcommerce emulator runs");
         return KS_EINVAL;
     }
-    o.store_hash = opt_str(cfg, "store_hash");
+    o.store_hash = kh_opt_str(cfg, "store_hash");
     if (!o.store_hash && emu) {
         snap = km_emulator_snapshot(emu);
-        o.store_hash = opt_str(snap, "store_hash");
+        o.store_hash = kh_opt_str(snap, "store_hash");
     }
-    o.access_token = opt_str(cfg, "access_token");
-    o.client_secret = opt_str(cfg, "client_secret");
-    o.webhook_header_name = opt_str(cfg, "webhook_header_name");
-    o.webhook_header_value = opt_str(cfg, "webhook_header_value");
-    o.webhook_tolerance_s = (int64_t)opt_num(cfg, "webhook_tolerance_s", 0);
+    o.access_token = kh_opt_str(cfg, "access_token");
+    o.client_secret = kh_opt_str(cfg, "client_secret");
+    o.webhook_header_name = kh_opt_str(cfg, "webhook_header_name");
+    o.webhook_header_value = kh_opt_str(cfg, "webhook_header_value");
+    o.webhook_tolerance_s = (int64_t)kh_opt_num(cfg, "webhook_tolerance_s", 0);
     o.page_limit =
-        page_limit > 0 ? page_limit : (int)opt_num(cfg, "page_limit", 250);
+        page_limit > 0 ? page_limit : (int)kh_opt_num(cfg, "page_limit", 250);
     rc = ks_bigcommerce_new(out, kh_ctx_client(ctx), &o);
     if (rc)
         snprintf(err, errsz, "bigcommerce: %s",
@@ -86,7 +72,7 @@ static struct ks_bigcommerce *handle(struct kh_ctx *ctx, const cJSON *options,
                                      size_t errsz)
 {
     struct ks_bigcommerce *bc = kh_ctx_slot(ctx, BC_SLOT);
-    int page_limit = (int)opt_num(options, "page_limit", 0);
+    int page_limit = (int)kh_opt_num(options, "page_limit", 0);
 
     *owned = 0;
     *rc = KS_OK;
@@ -147,8 +133,8 @@ struct collect {
 static int collect_item(void *ud, const cJSON *item)
 {
     struct collect *c = ud;
-    const char *sku = opt_str(item, "sku");
-    double id = opt_num(item, "id", 0);
+    const char *sku = kh_opt_str(item, "sku");
+    double id = kh_opt_num(item, "id", 0);
 
     c->count++;
     if (c->ids && c->count <= 500)
@@ -172,9 +158,9 @@ static ks_rc job_list_products(struct kh_ctx *ctx, const cJSON *options,
     BC_BEGIN
 
     for (size_t i = 0; i < sizeof(names) / sizeof(*names) && n < 8; i++) {
-        if (opt_str(options, names[i])) {
+        if (kh_opt_str(options, names[i])) {
             q[n++] = names[i];
-            q[n++] = opt_str(options, names[i]);
+            q[n++] = kh_opt_str(options, names[i]);
         }
     }
     rc = ks_bigcommerce_products_list(bc, q, collect_item, &c, &pages);
@@ -195,14 +181,14 @@ static ks_rc job_find_sku(struct kh_ctx *ctx, const cJSON *options,
     cJSON *v = NULL;
     BC_BEGIN
 
-    rc = ks_bigcommerce_variant_find_by_sku(&v, bc, opt_str(options, "sku"));
+    rc = ks_bigcommerce_variant_find_by_sku(&v, bc, kh_opt_str(options, "sku"));
     *result = cJSON_CreateObject();
     if (v) {
-        cJSON_AddNumberToObject(*result, "variant_id", opt_num(v, "id", 0));
+        cJSON_AddNumberToObject(*result, "variant_id", kh_opt_num(v, "id", 0));
         cJSON_AddNumberToObject(*result, "product_id",
-                                opt_num(v, "product_id", 0));
+                                kh_opt_num(v, "product_id", 0));
         cJSON_AddNumberToObject(*result, "inventory_level",
-                                opt_num(v, "inventory_level", 0));
+                                kh_opt_num(v, "inventory_level", 0));
     }
     if (rc)
         rc = failed(ctx, rc, result, err, errsz);
@@ -221,16 +207,16 @@ static cJSON *wanted_products(const cJSON *options)
     if (cJSON_IsArray(list))
         return cJSON_Duplicate(list, 1);
     out = cJSON_CreateArray();
-    for (int i = 1; gen && i <= (int)opt_num(gen, "count", 0); i++) {
+    for (int i = 1; gen && i <= (int)kh_opt_num(gen, "count", 0); i++) {
         cJSON *p = cJSON_CreateObject();
-        const char *prefix = opt_str(gen, "prefix");
+        const char *prefix = kh_opt_str(gen, "prefix");
         char buf[96];
 
         snprintf(buf, sizeof(buf), "%s%05d", prefix ? prefix : "SKU-", i);
         cJSON_AddStringToObject(p, "sku", buf);
         snprintf(buf, sizeof(buf), "Part %s%05d", prefix ? prefix : "", i);
         cJSON_AddStringToObject(p, "name", buf);
-        cJSON_AddNumberToObject(p, "price", opt_num(gen, "price", 9.99));
+        cJSON_AddNumberToObject(p, "price", kh_opt_num(gen, "price", 9.99));
         cJSON_AddItemToArray(out, p);
     }
     return out;
@@ -246,17 +232,17 @@ static cJSON *product_body(const cJSON *want, double id)
         cJSON_AddNumberToObject(p, "id", id);
     else {
         cJSON_AddStringToObject(p, "type", "physical");
-        cJSON_AddNumberToObject(p, "weight", opt_num(want, "weight", 0));
-        cJSON_AddStringToObject(p, "sku", opt_str(want, "sku"));
+        cJSON_AddNumberToObject(p, "weight", kh_opt_num(want, "weight", 0));
+        cJSON_AddStringToObject(p, "sku", kh_opt_str(want, "sku"));
         /* BigCommerce creates untracked products, and absolute stock
          * adjustments refuse them: track by product from the start. */
         cJSON_AddStringToObject(p, "inventory_tracking", "product");
     }
-    if (opt_str(want, "name"))
-        cJSON_AddStringToObject(p, "name", opt_str(want, "name"));
+    if (kh_opt_str(want, "name"))
+        cJSON_AddStringToObject(p, "name", kh_opt_str(want, "name"));
     else if (id <= 0) /* a name is required on create */
-        cJSON_AddStringToObject(p, "name", opt_str(want, "sku"));
-    cJSON_AddNumberToObject(p, "price", opt_num(want, "price", 0));
+        cJSON_AddStringToObject(p, "name", kh_opt_str(want, "sku"));
+    cJSON_AddNumberToObject(p, "price", kh_opt_num(want, "price", 0));
     if (cJSON_IsNumber(inv)) {
         if (id > 0)
             cJSON_AddStringToObject(p, "inventory_tracking", "product");
@@ -281,7 +267,7 @@ static ks_rc job_upsert_products(struct kh_ctx *ctx, const cJSON *options,
     rc = ks_bigcommerce_products_list(bc, NULL, collect_item, &c, NULL);
     cJSON_ArrayForEach(p, want)
     {
-        const char *sku = opt_str(p, "sku");
+        const char *sku = kh_opt_str(p, "sku");
         const cJSON *id =
             sku ? cJSON_GetObjectItemCaseSensitive(c.map, sku) : NULL;
         cJSON *made = NULL, *body;
@@ -340,22 +326,23 @@ static cJSON *wanted_items(const cJSON *options)
         cJSON_IsArray(list) ? cJSON_Duplicate(list, 1) : cJSON_CreateArray();
     const cJSON *it;
 
-    if (opt_str(options, "sku")) {
+    if (kh_opt_str(options, "sku")) {
         cJSON *i = cJSON_CreateObject();
 
-        cJSON_AddStringToObject(i, "sku", opt_str(options, "sku"));
-        cJSON_AddNumberToObject(i, "quantity", opt_num(options, "quantity", 0));
+        cJSON_AddStringToObject(i, "sku", kh_opt_str(options, "sku"));
+        cJSON_AddNumberToObject(i, "quantity",
+                                kh_opt_num(options, "quantity", 0));
         cJSON_AddItemToArray(out, i);
     }
-    for (int i = 1; gen && i <= (int)opt_num(gen, "count", 0); i++) {
+    for (int i = 1; gen && i <= (int)kh_opt_num(gen, "count", 0); i++) {
         cJSON *x = cJSON_CreateObject();
-        const char *prefix = opt_str(gen, "prefix");
+        const char *prefix = kh_opt_str(gen, "prefix");
         char buf[96];
 
         snprintf(buf, sizeof(buf), "%s%0*d", prefix ? prefix : "GEN-",
-                 (int)opt_num(gen, "width", 6), i);
+                 (int)kh_opt_num(gen, "width", 6), i);
         cJSON_AddStringToObject(x, "sku", buf);
-        cJSON_AddNumberToObject(x, "quantity", opt_num(gen, "quantity", 1));
+        cJSON_AddNumberToObject(x, "quantity", kh_opt_num(gen, "quantity", 1));
         cJSON_AddItemToArray(out, x);
     }
     cJSON_ArrayForEach(it, out)
@@ -371,7 +358,7 @@ static ks_rc job_set_inventory(struct kh_ctx *ctx, const cJSON *options,
 {
     struct ks_bigcommerce_batch_stats stats = {0, 0, 0};
     cJSON *items = wanted_items(options), *ids = NULL;
-    const char *reason = opt_str(options, "reason");
+    const char *reason = kh_opt_str(options, "reason");
     BC_BEGIN
 
     rc = ks_bigcommerce_inventory_absolute(
@@ -416,7 +403,7 @@ static ks_rc job_find_customer(struct kh_ctx *ctx, const cJSON *options,
     BC_BEGIN
 
     rc = ks_bigcommerce_customer_find_by_email(&cust, bc,
-                                               opt_str(options, "email"));
+                                               kh_opt_str(options, "email"));
     *result = cust ? cust : cJSON_CreateObject();
     if (rc)
         rc = failed(ctx, rc, result, err, errsz);
@@ -440,7 +427,7 @@ static ks_rc job_get_order(struct kh_ctx *ctx, const cJSON *options,
 {
     BC_BEGIN
     rc = ks_bigcommerce_order_get(result, bc,
-                                  (int64_t)opt_num(options, "id", 0));
+                                  (int64_t)kh_opt_num(options, "id", 0));
     if (*result)
         summarize_order(*result);
     if (rc)
@@ -453,7 +440,7 @@ static ks_rc job_list_orders_since(struct kh_ctx *ctx, const cJSON *options,
                                    cJSON **result, char *err, size_t errsz)
 {
     struct collect c = {cJSON_CreateArray(), NULL, NULL, 0};
-    const char *since = opt_str(options, "since");
+    const char *since = kh_opt_str(options, "since");
     BC_BEGIN
 
     rc = ks_bigcommerce_orders_modified_since(
@@ -544,7 +531,7 @@ static ks_rc job_start_receiver(struct kh_ctx *ctx, const cJSON *options,
 
     if (r) {
         km_server_lock(r->server);
-        r->fail_status = (int)opt_num(options, "status", 0);
+        r->fail_status = (int)kh_opt_num(options, "status", 0);
         km_server_unlock(r->server);
     } else {
         r = calloc(1, sizeof(*r));
@@ -556,7 +543,7 @@ static ks_rc job_start_receiver(struct kh_ctx *ctx, const cJSON *options,
             return rc;
         }
         r->clock = kh_ctx_clock(ctx);
-        r->fail_status = (int)opt_num(options, "status", 0);
+        r->fail_status = (int)kh_opt_num(options, "status", 0);
         so.name = "bigcommerce-receiver";
         so.clock = kh_ctx_clock(ctx);
         so.routes = receiver_routes;
@@ -647,7 +634,7 @@ static ks_rc job_ensure_hooks(struct kh_ctx *ctx, const cJSON *options,
                               cJSON **result, char *err, size_t errsz)
 {
     struct receiver *r = kh_ctx_slot(ctx, BC_RECEIVER_SLOT);
-    const char *dest = opt_str(options, "destination");
+    const char *dest = kh_opt_str(options, "destination");
     const char *scopes[16] = {NULL};
     const cJSON *t, *h;
     cJSON *hooks = NULL;
@@ -685,7 +672,7 @@ static ks_rc job_ensure_hooks(struct kh_ctx *ctx, const cJSON *options,
     *result = cJSON_CreateObject();
     cJSON_ArrayForEach(h, hooks)
     {
-        const char *a = opt_str(h, "action");
+        const char *a = kh_opt_str(h, "action");
 
         for (int i = 0; a && i < 4; i++)
             counts[i] += strcmp(a, names[i]) == 0;

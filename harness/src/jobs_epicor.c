@@ -23,20 +23,6 @@
 #define EPI_SLOT "epicor.client"
 #define LIST_MAX 100 /* ids and rows copied into a result */
 
-static const char *opt_str(const cJSON *o, const char *name)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
-
-    return cJSON_IsString(v) ? v->valuestring : NULL;
-}
-
-static double opt_num(const cJSON *o, const char *name, double dflt)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
-
-    return cJSON_IsNumber(v) ? v->valuedouble : dflt;
-}
-
 static void handle_free(void *p)
 {
     ks_kinetic_free(p);
@@ -48,31 +34,31 @@ static ks_rc make_handle(struct ks_kinetic **out, struct kh_ctx *ctx,
     const cJSON *cfg = kh_ctx_connector_config(ctx, "epicor");
     struct km_emulator *emu = kh_ctx_emulator(ctx, "epicor");
     struct ks_kinetic_options o = KS_KINETIC_OPTIONS_INIT;
-    const char *auth = opt_str(cfg, "auth");
+    const char *auth = kh_opt_str(cfg, "auth");
     char token_url[512];
     ks_rc rc;
 
     *out = NULL;
-    o.server_url = opt_str(cfg, "server_url");
+    o.server_url = kh_opt_str(cfg, "server_url");
     if (!o.server_url && emu)
         o.server_url = km_server_url(emu->server);
     if (!o.server_url) {
         snprintf(err, errsz, "epicor: no epicor emulator runs");
         return KS_EINVAL;
     }
-    o.instance = opt_str(cfg, "instance");
+    o.instance = kh_opt_str(cfg, "instance");
     if (!o.instance)
         o.instance = "SaaS5333";
-    o.company = opt_str(cfg, "company");
+    o.company = kh_opt_str(cfg, "company");
     if (!o.company)
         o.company = "EPIC06";
-    o.api_key = opt_str(cfg, "api_key");
-    o.username = opt_str(cfg, "username");
-    o.password = opt_str(cfg, "password");
-    o.client_id = opt_str(cfg, "client_id");
-    o.client_secret = opt_str(cfg, "client_secret");
-    o.scope = opt_str(cfg, "scope");
-    o.token_url = opt_str(cfg, "token_url");
+    o.api_key = kh_opt_str(cfg, "api_key");
+    o.username = kh_opt_str(cfg, "username");
+    o.password = kh_opt_str(cfg, "password");
+    o.client_id = kh_opt_str(cfg, "client_id");
+    o.client_secret = kh_opt_str(cfg, "client_secret");
+    o.scope = kh_opt_str(cfg, "scope");
+    o.token_url = kh_opt_str(cfg, "token_url");
     if (!o.token_url) {
         snprintf(token_url, sizeof(token_url), "%s/connect/token",
                  o.server_url);
@@ -82,14 +68,16 @@ static ks_rc make_handle(struct ks_kinetic **out, struct kh_ctx *ctx,
         snprintf(err, errsz, "epicor: unknown auth \"%s\"", auth);
         return KS_EINVAL;
     }
-    o.token_refresh_margin_ms = (int64_t)opt_num(
+    o.token_refresh_margin_ms = (int64_t)kh_opt_num(
         cfg, "token_refresh_margin_ms", (double)o.token_refresh_margin_ms);
-    o.page_size =
-        page_size > 0 ? page_size : (int)opt_num(cfg, "page_size", o.page_size);
-    o.license_retries = (int)opt_num(cfg, "license_retries", o.license_retries);
-    o.license_retry_wait_ms = (int64_t)opt_num(cfg, "license_retry_wait_ms",
-                                               (double)o.license_retry_wait_ms);
-    o.api_version = (int)opt_num(cfg, "api_version", o.api_version);
+    o.page_size = page_size > 0
+                      ? page_size
+                      : (int)kh_opt_num(cfg, "page_size", o.page_size);
+    o.license_retries =
+        (int)kh_opt_num(cfg, "license_retries", o.license_retries);
+    o.license_retry_wait_ms = (int64_t)kh_opt_num(
+        cfg, "license_retry_wait_ms", (double)o.license_retry_wait_ms);
+    o.api_version = (int)kh_opt_num(cfg, "api_version", o.api_version);
     rc = ks_kinetic_new(out, kh_ctx_client(ctx), &o);
     if (rc)
         snprintf(err, errsz, "epicor: %s",
@@ -102,7 +90,7 @@ static struct ks_kinetic *handle(struct kh_ctx *ctx, const cJSON *options,
                                  int *owned, ks_rc *rc, char *err, size_t errsz)
 {
     struct ks_kinetic *kin = kh_ctx_slot(ctx, EPI_SLOT);
-    int page_size = (int)opt_num(options, "page_size", 0);
+    int page_size = (int)kh_opt_num(options, "page_size", 0);
 
     *owned = 0;
     *rc = KS_OK;
@@ -204,7 +192,8 @@ static ks_rc read_since(struct kh_ctx *ctx, const cJSON *options,
 
     ks_kinetic_stats(&before, kin);
     c.ids = cJSON_CreateArray();
-    rc = fn(kin, (int64_t)opt_num(options, "since", 0), collect_row, &c, &max);
+    rc = fn(kin, (int64_t)kh_opt_num(options, "since", 0), collect_row, &c,
+            &max);
     *result = cJSON_CreateObject();
     cJSON_AddNumberToObject(*result, "count", c.count);
     cJSON_AddNumberToObject(*result, "max_sysrevid", (double)max);
@@ -231,7 +220,7 @@ static ks_rc job_read_customers(struct kh_ctx *ctx, const cJSON *options,
 static ks_rc job_read_stock(struct kh_ctx *ctx, const cJSON *options,
                             cJSON **result, char *err, size_t errsz)
 {
-    const char *part = opt_str(options, "part_num");
+    const char *part = kh_opt_str(options, "part_num");
     struct ks_kinetic_stats before;
     struct collect c = {NULL, NULL, 0};
     int64_t max = 0;
@@ -260,8 +249,8 @@ static ks_rc job_query(struct kh_ctx *ctx, const cJSON *options, cJSON **result,
     struct ks_kinetic_query q = KS_KINETIC_QUERY_INIT;
     struct ks_kinetic_stats before;
     struct collect c = {NULL, NULL, 0};
-    const char *service = opt_str(options, "service");
-    const char *set = opt_str(options, "entity_set");
+    const char *service = kh_opt_str(options, "service");
+    const char *set = kh_opt_str(options, "entity_set");
 
     if (!service || !set) {
         snprintf(err, errsz, "epicor.query: service and entity_set needed");
@@ -269,11 +258,11 @@ static ks_rc job_query(struct kh_ctx *ctx, const cJSON *options, cJSON **result,
     }
     {
         EPI_BEGIN
-        q.filter = opt_str(options, "filter");
-        q.select = opt_str(options, "select");
-        q.orderby = opt_str(options, "orderby");
-        q.top = (int)opt_num(options, "top", 0);
-        q.page_size = (int)opt_num(options, "page_size", 0);
+        q.filter = kh_opt_str(options, "filter");
+        q.select = kh_opt_str(options, "select");
+        q.orderby = kh_opt_str(options, "orderby");
+        q.top = (int)kh_opt_num(options, "top", 0);
+        q.page_size = (int)kh_opt_num(options, "page_size", 0);
         ks_kinetic_stats(&before, kin);
         c.ids = cJSON_CreateArray();
         rc = ks_kinetic_query(kin, service, set, &q, collect_row, &c);
@@ -291,7 +280,7 @@ static ks_rc job_read_baq(struct kh_ctx *ctx, const cJSON *options,
 {
     struct ks_kinetic_query q = KS_KINETIC_QUERY_INIT;
     const cJSON *params = cJSON_GetObjectItemCaseSensitive(options, "params");
-    const char *baq = opt_str(options, "baq");
+    const char *baq = kh_opt_str(options, "baq");
     struct collect c = {NULL, NULL, 0};
     const char *pairs[2 * 16 + 1];
     char nums[16][32];
@@ -318,10 +307,10 @@ static ks_rc job_read_baq(struct kh_ctx *ctx, const cJSON *options,
     pairs[2 * n] = NULL;
     {
         EPI_BEGIN
-        q.filter = opt_str(options, "filter");
-        q.select = opt_str(options, "select");
-        q.orderby = opt_str(options, "orderby");
-        q.top = (int)opt_num(options, "top", 0);
+        q.filter = kh_opt_str(options, "filter");
+        q.select = kh_opt_str(options, "select");
+        q.orderby = kh_opt_str(options, "orderby");
+        q.top = (int)kh_opt_num(options, "top", 0);
         c.ids = cJSON_CreateArray();
         rc = ks_kinetic_baq(kin, baq, pairs, &q, collect_row, &c);
         *result = cJSON_CreateObject();
@@ -345,14 +334,15 @@ static ks_rc job_create_customer(struct kh_ctx *ctx, const cJSON *options,
     /* options.fields as Epicor names, or the short cust_id/name/email */
     fields = given ? cJSON_Duplicate(given, 1) : cJSON_CreateObject();
     if (!given) {
-        if (opt_str(options, "cust_id"))
+        if (kh_opt_str(options, "cust_id"))
             cJSON_AddStringToObject(fields, "CustID",
-                                    opt_str(options, "cust_id"));
-        if (opt_str(options, "name"))
-            cJSON_AddStringToObject(fields, "Name", opt_str(options, "name"));
-        if (opt_str(options, "email"))
+                                    kh_opt_str(options, "cust_id"));
+        if (kh_opt_str(options, "name"))
+            cJSON_AddStringToObject(fields, "Name",
+                                    kh_opt_str(options, "name"));
+        if (kh_opt_str(options, "email"))
             cJSON_AddStringToObject(fields, "EMailAddress",
-                                    opt_str(options, "email"));
+                                    kh_opt_str(options, "email"));
     }
     rc = ks_kinetic_customer_create(&num, kin, fields);
     *result = cJSON_CreateObject();
@@ -365,7 +355,7 @@ static ks_rc job_create_customer(struct kh_ctx *ctx, const cJSON *options,
 static ks_rc job_upsert_part(struct kh_ctx *ctx, const cJSON *options,
                              cJSON **result, char *err, size_t errsz)
 {
-    const char *part = opt_str(options, "part_num");
+    const char *part = kh_opt_str(options, "part_num");
     int created = 0;
 
     if (!part) {
@@ -400,19 +390,19 @@ static ks_rc job_create_sales_order(struct kh_ctx *ctx, const cJSON *options,
         order.cust_id = cust->valuestring;
     else if (cJSON_IsNumber(cust))
         order.cust_num = (int64_t)cust->valuedouble;
-    order.po_num = opt_str(options, "po_num");
-    order.order_date = opt_str(options, "order_date");
-    order.need_by = opt_str(options, "need_by");
+    order.po_num = kh_opt_str(options, "po_num");
+    order.order_date = kh_opt_str(options, "order_date");
+    order.need_by = kh_opt_str(options, "need_by");
     order.nlines = (size_t)cJSON_GetArraySize(lines);
     ol = calloc(order.nlines + 1, sizeof(*ol));
     if (!ol)
         abort();
     cJSON_ArrayForEach(l, lines)
     {
-        ol[i].part_num = opt_str(l, "part");
-        ol[i].qty = opt_num(l, "qty", 0);
-        ol[i].unit_price = opt_num(l, "price", -1);
-        ol[i].line_desc = opt_str(l, "desc");
+        ol[i].part_num = kh_opt_str(l, "part");
+        ol[i].qty = kh_opt_num(l, "qty", 0);
+        ol[i].unit_price = kh_opt_num(l, "price", -1);
+        ol[i].line_desc = kh_opt_str(l, "desc");
         i++;
     }
     order.lines = ol;
@@ -430,7 +420,7 @@ static ks_rc job_create_sales_order(struct kh_ctx *ctx, const cJSON *options,
 static ks_rc job_get_order(struct kh_ctx *ctx, const cJSON *options,
                            cJSON **result, char *err, size_t errsz)
 {
-    const char *po = opt_str(options, "po_num");
+    const char *po = kh_opt_str(options, "po_num");
     cJSON *order = NULL;
     const cJSON *dtls;
     EPI_BEGIN
@@ -439,12 +429,12 @@ static ks_rc job_get_order(struct kh_ctx *ctx, const cJSON *options,
         rc = ks_kinetic_sales_order_find_by_po(&order, kin, po);
     else
         rc = ks_kinetic_sales_order_get(
-            &order, kin, (int64_t)opt_num(options, "order_num", 0));
+            &order, kin, (int64_t)kh_opt_num(options, "order_num", 0));
     *result = cJSON_CreateObject();
     if (order) {
         dtls = cJSON_GetObjectItemCaseSensitive(order, "OrderDtls");
         cJSON_AddNumberToObject(*result, "order_num",
-                                opt_num(order, "OrderNum", 0));
+                                kh_opt_num(order, "OrderNum", 0));
         cJSON_AddNumberToObject(*result, "lines",
                                 dtls ? cJSON_GetArraySize(dtls) : 0);
         cJSON_AddItemToObject(*result, "order", order);
@@ -460,9 +450,9 @@ static ks_rc job_record_refund(struct kh_ctx *ctx, const cJSON *options,
     EPI_BEGIN
 
     rc = ks_kinetic_order_record_refund(
-        &recorded, kin, (int64_t)opt_num(options, "order_num", 0),
-        opt_str(options, "refund_ref"), opt_num(options, "amount", 0),
-        opt_str(options, "reason"));
+        &recorded, kin, (int64_t)kh_opt_num(options, "order_num", 0),
+        kh_opt_str(options, "refund_ref"), kh_opt_num(options, "amount", 0),
+        kh_opt_str(options, "reason"));
     *result = cJSON_CreateObject();
     cJSON_AddBoolToObject(*result, "recorded", recorded);
     EPI_END
@@ -476,7 +466,8 @@ static ks_rc job_call_efx(struct kh_ctx *ctx, const cJSON *options,
     EPI_BEGIN
 
     rc = ks_kinetic_efx(
-        &reply, kin, opt_str(options, "library"), opt_str(options, "function"),
+        &reply, kin, kh_opt_str(options, "library"),
+        kh_opt_str(options, "function"),
         cJSON_GetObjectItemCaseSensitive(options, "params"),
         cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(options, "staging")));
     *result = cJSON_CreateObject();
@@ -492,8 +483,8 @@ static ks_rc job_call(struct kh_ctx *ctx, const cJSON *options, cJSON **result,
     cJSON *reply = NULL;
     EPI_BEGIN
 
-    rc = ks_kinetic_call(&reply, kin, opt_str(options, "service"),
-                         opt_str(options, "method"),
+    rc = ks_kinetic_call(&reply, kin, kh_opt_str(options, "service"),
+                         kh_opt_str(options, "method"),
                          cJSON_GetObjectItemCaseSensitive(options, "body"));
     *result = cJSON_CreateObject();
     if (reply)

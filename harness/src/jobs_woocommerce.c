@@ -22,20 +22,6 @@
 #define WC_SLOT "woocommerce.client"
 #define WC_RECEIVER_SLOT "woocommerce.receiver"
 
-static const char *opt_str(const cJSON *o, const char *name)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
-
-    return cJSON_IsString(v) ? v->valuestring : NULL;
-}
-
-static double opt_num(const cJSON *o, const char *name, double dflt)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
-
-    return cJSON_IsNumber(v) ? v->valuedouble : dflt;
-}
-
 static void handle_free(void *p)
 {
     ks_woocommerce_free(p);
@@ -47,7 +33,7 @@ static ks_rc make_handle(struct ks_woocommerce **out, struct kh_ctx *ctx,
     const cJSON *cfg = kh_ctx_connector_config(ctx, "woocommerce");
     struct km_emulator *emu = kh_ctx_emulator(ctx, "woocommerce");
     struct ks_woocommerce_options o = KS_WOOCOMMERCE_OPTIONS_INIT;
-    const char *auth = opt_str(cfg, "auth");
+    const char *auth = kh_opt_str(cfg, "auth");
     ks_rc rc;
 
     *out = NULL;
@@ -55,14 +41,15 @@ static ks_rc make_handle(struct ks_woocommerce **out, struct kh_ctx *ctx,
         snprintf(err, errsz, "woocommerce: no woocommerce emulator runs");
         return KS_EINVAL;
     }
-    o.site_url = opt_str(cfg, "site_url");
+    o.site_url = kh_opt_str(cfg, "site_url");
     if (!o.site_url)
         o.site_url = km_server_url(emu->server);
-    o.consumer_key = opt_str(cfg, "consumer_key");
-    o.consumer_secret = opt_str(cfg, "consumer_secret");
-    o.webhook_secret = opt_str(cfg, "webhook_secret");
-    o.per_page = per_page > 0 ? per_page : (int)opt_num(cfg, "per_page", 100);
-    o.batch_limit = (int)opt_num(cfg, "batch_limit", 0);
+    o.consumer_key = kh_opt_str(cfg, "consumer_key");
+    o.consumer_secret = kh_opt_str(cfg, "consumer_secret");
+    o.webhook_secret = kh_opt_str(cfg, "webhook_secret");
+    o.per_page =
+        per_page > 0 ? per_page : (int)kh_opt_num(cfg, "per_page", 100);
+    o.batch_limit = (int)kh_opt_num(cfg, "batch_limit", 0);
     o.reenable_disabled_hooks = cJSON_IsTrue(
         cJSON_GetObjectItemCaseSensitive(cfg, "reenable_disabled_hooks"));
     if (auth && ks_woocommerce_auth_from_name(&o.auth, auth) != 0) {
@@ -82,7 +69,7 @@ static struct ks_woocommerce *handle(struct kh_ctx *ctx, const cJSON *options,
                                      size_t errsz)
 {
     struct ks_woocommerce *wc = kh_ctx_slot(ctx, WC_SLOT);
-    int per_page = (int)opt_num(options, "per_page", 0);
+    int per_page = (int)kh_opt_num(options, "per_page", 0);
 
     *owned = 0;
     *rc = KS_OK;
@@ -155,13 +142,13 @@ static ks_rc job_list_products(struct kh_ctx *ctx, const cJSON *options,
     size_t n = 0;
     WC_BEGIN
 
-    if (opt_str(options, "sku")) {
+    if (kh_opt_str(options, "sku")) {
         q[n++] = "sku";
-        q[n++] = opt_str(options, "sku");
+        q[n++] = kh_opt_str(options, "sku");
     }
-    if (opt_str(options, "modified_after")) {
+    if (kh_opt_str(options, "modified_after")) {
         q[n++] = "modified_after";
-        q[n++] = opt_str(options, "modified_after");
+        q[n++] = kh_opt_str(options, "modified_after");
     }
     rc = ks_woocommerce_list(wc, "products", q, collect_item, &c, &pages);
     *result = cJSON_CreateObject();
@@ -204,18 +191,18 @@ static cJSON *wanted_products(const cJSON *options)
     if (cJSON_IsArray(list))
         return cJSON_Duplicate(list, 1);
     out = cJSON_CreateArray();
-    for (int i = 1; gen && i <= (int)opt_num(gen, "count", 0); i++) {
+    for (int i = 1; gen && i <= (int)kh_opt_num(gen, "count", 0); i++) {
         cJSON *p = cJSON_CreateObject();
-        const char *prefix = opt_str(gen, "prefix");
+        const char *prefix = kh_opt_str(gen, "prefix");
         char buf[96];
 
         snprintf(buf, sizeof(buf), "%s%05d", prefix ? prefix : "SKU-", i);
         cJSON_AddStringToObject(p, "sku", buf);
         snprintf(buf, sizeof(buf), "Part %d", i);
         cJSON_AddStringToObject(p, "name", buf);
-        cJSON_AddStringToObject(p, "regular_price",
-                                opt_str(gen, "price") ? opt_str(gen, "price")
-                                                      : "9.99");
+        cJSON_AddStringToObject(
+            p, "regular_price",
+            kh_opt_str(gen, "price") ? kh_opt_str(gen, "price") : "9.99");
         cJSON_AddItemToArray(out, p);
     }
     return out;
@@ -237,7 +224,7 @@ static ks_rc job_upsert_products(struct kh_ctx *ctx, const cJSON *options,
         goto done;
     cJSON_ArrayForEach(p, want)
     {
-        const char *sku = opt_str(p, "sku");
+        const char *sku = kh_opt_str(p, "sku");
         const cJSON *id =
             sku ? cJSON_GetObjectItemCaseSensitive(m.map, sku) : NULL;
         cJSON *copy = cJSON_Duplicate(p, 1);
@@ -270,12 +257,14 @@ done:
                 cJSON *x = cJSON_CreateObject();
 
                 cJSON_AddStringToObject(
-                    x, "sku", opt_str(in, "sku") ? opt_str(in, "sku") : "");
+                    x, "sku",
+                    kh_opt_str(in, "sku") ? kh_opt_str(in, "sku") : "");
                 cJSON_AddStringToObject(
-                    x, "code", opt_str(e, "code") ? opt_str(e, "code") : "");
+                    x, "code",
+                    kh_opt_str(e, "code") ? kh_opt_str(e, "code") : "");
                 cJSON_AddStringToObject(
                     x, "message",
-                    opt_str(e, "message") ? opt_str(e, "message") : "");
+                    kh_opt_str(e, "message") ? kh_opt_str(e, "message") : "");
                 cJSON_AddItemToArray(errors, x);
             }
         }
@@ -294,9 +283,9 @@ done:
 static ks_rc job_set_stock(struct kh_ctx *ctx, const cJSON *options,
                            cJSON **result, char *err, size_t errsz)
 {
-    const char *sku = opt_str(options, "sku");
-    int64_t pid = (int64_t)opt_num(options, "product_id", 0);
-    int64_t vid = (int64_t)opt_num(options, "variation_id", 0);
+    const char *sku = kh_opt_str(options, "sku");
+    int64_t pid = (int64_t)kh_opt_num(options, "product_id", 0);
+    int64_t vid = (int64_t)kh_opt_num(options, "variation_id", 0);
     cJSON *found = NULL, *updated = NULL;
     WC_BEGIN
 
@@ -304,19 +293,19 @@ static ks_rc job_set_stock(struct kh_ctx *ctx, const cJSON *options,
         rc = ks_woocommerce_product_find_by_sku(&found, wc, sku);
         if (rc)
             goto done;
-        pid = (int64_t)opt_num(found, "id", 0);
+        pid = (int64_t)kh_opt_num(found, "id", 0);
     }
     rc = ks_woocommerce_stock_set(&updated, wc, pid, vid,
-                                  (int64_t)opt_num(options, "quantity", 0));
+                                  (int64_t)kh_opt_num(options, "quantity", 0));
 done:
     *result = cJSON_CreateObject();
     if (updated) {
-        cJSON_AddNumberToObject(*result, "id", opt_num(updated, "id", 0));
+        cJSON_AddNumberToObject(*result, "id", kh_opt_num(updated, "id", 0));
         cJSON_AddNumberToObject(*result, "stock_quantity",
-                                opt_num(updated, "stock_quantity", 0));
+                                kh_opt_num(updated, "stock_quantity", 0));
         cJSON_AddStringToObject(*result, "stock_status",
-                                opt_str(updated, "stock_status")
-                                    ? opt_str(updated, "stock_status")
+                                kh_opt_str(updated, "stock_status")
+                                    ? kh_opt_str(updated, "stock_status")
                                     : "");
     }
     if (rc)
@@ -363,7 +352,7 @@ static ks_rc job_get_order(struct kh_ctx *ctx, const cJSON *options,
 {
     WC_BEGIN
     rc = ks_woocommerce_order_get(result, wc,
-                                  (int64_t)opt_num(options, "id", 0));
+                                  (int64_t)kh_opt_num(options, "id", 0));
     if (rc)
         rc = failed(ctx, rc, result, err, errsz);
     WC_END
@@ -374,7 +363,7 @@ static ks_rc job_list_orders_since(struct kh_ctx *ctx, const cJSON *options,
                                    cJSON **result, char *err, size_t errsz)
 {
     struct collect c = {cJSON_CreateArray(), NULL, 0};
-    const char *since = opt_str(options, "since");
+    const char *since = kh_opt_str(options, "since");
     WC_BEGIN
 
     rc = ks_woocommerce_orders_modified_since(
@@ -395,7 +384,7 @@ static ks_rc job_list_refunds(struct kh_ctx *ctx, const cJSON *options,
     WC_BEGIN
 
     rc = ks_woocommerce_refunds_list(
-        wc, (int64_t)opt_num(options, "order_id", 0), collect_item, &c);
+        wc, (int64_t)kh_opt_num(options, "order_id", 0), collect_item, &c);
     *result = cJSON_CreateObject();
     cJSON_AddNumberToObject(*result, "count", c.count);
     cJSON_AddItemToObject(*result, "ids", c.ids);
@@ -475,7 +464,7 @@ static ks_rc job_start_receiver(struct kh_ctx *ctx, const cJSON *options,
         free(r);
         return rc;
     }
-    r->fail_status = (int)opt_num(options, "status", 0);
+    r->fail_status = (int)kh_opt_num(options, "status", 0);
     so.name = "woocommerce-receiver";
     so.clock = kh_ctx_clock(ctx);
     so.routes = receiver_routes;
@@ -517,7 +506,7 @@ static ks_rc job_ensure_hooks(struct kh_ctx *ctx, const cJSON *options,
                               cJSON **result, char *err, size_t errsz)
 {
     struct receiver *r = kh_ctx_slot(ctx, WC_RECEIVER_SLOT);
-    const char *url = opt_str(options, "delivery_url");
+    const char *url = kh_opt_str(options, "delivery_url");
     const char *topics[16] = {NULL};
     const cJSON *t;
     cJSON *hooks = NULL;

@@ -1,0 +1,107 @@
+/*
+ * The scenario engine: load a scenario file, run it against in-process
+ * emulators and the reference connector on a virtual clock, and say what
+ * happened.
+ *
+ * A scenario is JSON with "name", "description", "tags", "given", "when"
+ * and "then" (see scenarios/README.md and scenarios/scenario.schema.json).
+ * Loading resolves every {"$fixture": "system/resource/case.json"} object
+ * against the fixtures directory and checks the whole document, so a run
+ * never meets a malformed step.
+ */
+#ifndef KH_HARNESS_H
+#define KH_HARNESS_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <cjson/cJSON.h>
+
+/* A loaded, validated scenario. */
+struct kh_scenario {
+    char *path;  /* as given to kh_scenario_load */
+    char *name;  /* the "name" member */
+    cJSON *doc;  /* the whole document with fixtures resolved */
+    cJSON *tags; /* borrowed from doc; an array of strings (may be NULL) */
+};
+
+/*
+ * Reads and validates the scenario at path; "$fixture" references are
+ * read from fixtures_dir. On failure returns -1 and writes into err one
+ * line per problem (at most errsz bytes), each "FILE: POINTER: what is
+ * wrong" with POINTER an RFC 6901 JSON pointer into the document; nothing
+ * is allocated then. Never crashes on bad input.
+ */
+int kh_scenario_load(struct kh_scenario **out, const char *path,
+                     const char *fixtures_dir, char *err, size_t errsz);
+void kh_scenario_free(struct kh_scenario *sc); /* NULL-safe */
+
+enum kh_outcome { KH_PASS = 0, KH_FAIL = 1, KH_ERROR = 2 };
+
+/* What one scenario run came to. */
+struct kh_result {
+    char *path;
+    char *name;
+    enum kh_outcome outcome;
+    int64_t virtual_ms; /* virtual time the run took */
+    int64_t wall_ms;    /* real time the run took */
+    size_t steps_run;
+    size_t checks;   /* expectations evaluated */
+    size_t failures; /* of those, how many failed */
+    /* Multi-line explanation of every failure (what was expected, what
+     * was found, the relevant journal lines); "" on a pass. */
+    char *details;
+    /* The connector log captured during the run (secrets are masked by
+     * the connector itself; the run checks that). */
+    char *log;
+};
+
+void kh_result_dispose(struct kh_result *res); /* zeroes; NULL-safe */
+
+struct kh_run_options {
+    const char *fixtures_dir;
+    int verbose; /* print each step as it runs (stderr) */
+    /* A mutation run: the connector never sends a header of this name
+     * (case-insensitive), to prove that the scenarios notice. NULL: off. */
+    const char *drop_header;
+};
+
+/*
+ * Runs a loaded scenario in isolation: its own virtual clock, its own
+ * emulators on ephemeral loopback ports, its own connector client.
+ * Fills *res (the caller disposes it). Returns 0 when it passed.
+ */
+int kh_scenario_run(struct kh_result *res, const struct kh_scenario *sc,
+                    const struct kh_run_options *opts);
+
+/* Loads and runs path; a scenario that fails to load is a KH_ERROR
+ * result whose details are the loader's messages. */
+int kh_run_file(struct kh_result *res, const char *path,
+                const struct kh_run_options *opts);
+
+/* ---- reports (report.c) ---------------------------------------------- */
+
+/* Writes JUnit XML for the results (one testsuite "kinsync", one
+ * testcase per scenario). Returns 0, or -1 with errno set. */
+int kh_report_junit(const char *file, const struct kh_result *results,
+                    size_t n);
+
+/* Writes a self-contained HTML report (no external resources). */
+int kh_report_html(const char *file, const struct kh_result *results, size_t n);
+
+/* ---- JSON pointer (jpointer.c) ------------------------------------- */
+
+/* The value at an RFC 6901 pointer ("" is the document itself), or NULL. */
+const cJSON *kh_json_pointer(const cJSON *doc, const char *pointer);
+
+/* Appends the RFC 6901 escape of token to a pointer being built in buf. */
+void kh_json_pointer_append(char *buf, size_t bufsz, const char *token);
+
+/* Like kh_json_pointer_append for an array index. */
+void kh_json_pointer_append_index(char *buf, size_t bufsz, size_t index);
+
+/* ---- command line (cli_*.c) ----------------------------------------- */
+
+int kh_cli_check(int argc, char **argv);
+int kh_cli_serve(int argc, char **argv);
+
+#endif
