@@ -1,0 +1,340 @@
+#!/usr/bin/env bash
+# cli.serve: `kinsync serve` driven from the outside with curl, the way a
+# vendor's integration would use it.
+#
+# usage: serve.sh KINSYNC_BINARY REPO_ROOT
+#
+# Exit 0 when every check passes, 1 on the first failure (with the
+# server's stderr), 77 (ctest skip) only when curl is not installed.
+set -u
+
+kinsync=${1:?usage: serve.sh KINSYNC_BINARY REPO_ROOT}
+root=${2:?usage: serve.sh KINSYNC_BINARY REPO_ROOT}
+scenario=$root/scenarios/epicor/plain-curl-with-documented-headers.json
+fixtures=$root/fixtures
+# From that scenario's given.epicor.
+user=integration
+pass='Scn-Epicor-Pa55!'
+apikey=scn-epicor-apikey-7f3c91
+
+if ! command -v curl >/dev/null 2>&1; then
+    echo "SKIP: curl is not installed"
+    exit 77
+fi
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/kinsync-cli-serve.XXXXXX") || exit 1
+pids=()
+
+# Every exit path stops what this script started.
+cleanup() {
+    for p in "${pids[@]}"; do
+        if kill -0 "$p" 2>/dev/null; then
+            kill -KILL "$p" 2>/dev/null
+            wait "$p" 2>/dev/null
+        fi
+    done
+    rm -rf "$work"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM HUP
+
+fail() {
+    echo "FAIL: $*" >&2
+    for f in "$work"/*.stderr; do
+        [ -f "$f" ] && sed "s|^|  $(basename "$f" .stderr): |" "$f" >&2
+    done
+    exit 1
+}
+ok() { echo "ok - $*"; }
+
+# req METHOD URL [curl args...]: sets $status and $body.
+req() {
+    local method=$1 url=$2
+    shift 2
+    status=$(curl -s -S --max-time 20 -o "$work/body" -w '%{http_code}' \
+        -X "$method" "$@" "$url") || fail "curl $method $url did not complete"
+    body=$(cat "$work/body")
+}
+expect_status() {
+    [ "$status" = "$1" ] || fail "$2: expected HTTP $1, got $status: $body"
+}
+expect_body() {
+    case $body in
+    *"$1"*) ;;
+    *) fail "$2: expected the body to contain $1, got: $body" ;;
+    esac
+}
+expect_no_body() {
+    case $body in
+    *"$1"*) fail "$2: the body must not contain $1, got: $body" ;;
+    esac
+}
+# json_number KEY: the first "KEY":<digits> in $body.
+json_number() {
+    printf '%s' "$body" | sed -n "s/.*\"$1\":\([0-9][0-9]*\).*/\1/p" |
+        head -n 1
+}
+
+# start NAME ARGS...: runs `kinsync serve ARGS` in the background with
+# its ready file in $work/NAME.ready; waits (at most 10 s) for that file.
+start() {
+    local name=$1 i
+    shift
+    KINSYNC_SERVE_READY_FILE=$work/$name.ready \
+        "$kinsync" serve "$@" >"$work/$name.stdout" 2>"$work/$name.stderr" &
+    last_pid=$!
+    pids+=("$last_pid")
+    for i in $(seq 100); do
+        [ -f "$work/$name.ready" ] && return 0
+        kill -0 "$last_pid" 2>/dev/null || fail "$name: serve exited early"
+        sleep 0.1
+    done
+    fail "$name: no ready file after 10 s"
+}
+url_of() { awk -v n="$1" '$1 == n { print $2 }' "$work/$2.ready"; }
+
+# stop PID: SIGTERM, then the exit status must be 0 within 15 s.
+stop() {
+    local p=$1 i rc
+    kill -TERM "$p" || fail "cannot signal $p"
+    for i in $(seq 150); do
+        kill -0 "$p" 2>/dev/null || break
+        sleep 0.1
+    done
+    kill -0 "$p" 2>/dev/null && fail "serve still running 15 s after SIGTERM"
+    wait "$p"
+    rc=$?
+    [ "$rc" = 0 ] || fail "serve exited $rc after SIGTERM (want 0)"
+}
+
+# ---- command-line errors ---------------------------------------------
+
+"$kinsync" serve --bogus >"$work/bogus.out" 2>"$work/bogus.err"
+rc=$?
+[ "$rc" = 2 ] || fail "--bogus exited $rc (want 2)"
+grep -q -- '--bogus' "$work/bogus.err" || fail "--bogus: no message naming it"
+ok "an unknown option exits 2 and names it"
+
+"$kinsync" serve --bind 0.0.0.0 >"$work/bind.out" 2>"$work/bind.err"
+rc=$?
+[ "$rc" = 2 ] || fail "--bind 0.0.0.0 exited $rc (want 2)"
+grep -q 'loopback' "$work/bind.err" || fail "--bind 0.0.0.0: no reason given"
+grep -q -- '--allow-remote' "$work/bind.err" ||
+    fail "--bind 0.0.0.0: the message does not mention --allow-remote"
+ok "a non-loopback --bind is refused without --allow-remote"
+
+"$kinsync" serve --port-base 70000 >/dev/null 2>"$work/port.err"
+rc=$?
+[ "$rc" = 2 ] || fail "--port-base 70000 exited $rc (want 2)"
+"$kinsync" serve --system nosuch >/dev/null 2>"$work/sys.err"
+rc=$?
+[ "$rc" = 2 ] || fail "--system nosuch exited $rc (want 2)"
+grep -q 'nosuch' "$work/sys.err" || fail "--system nosuch: not named"
+ok "a bad port and an unknown system exit 2"
+
+"$kinsync" serve --help >"$work/help.out" 2>&1 || fail "--help did not exit 0"
+for word in --scenario --system --port-base --admin-port --bind \
+    --allow-remote --fixtures /admin/systems /admin/clock/advance \
+    /admin/journal /admin/faults /admin/state /admin/act /admin/pump \
+    /admin/reset KINSYNC_SERVE_READY_FILE; do
+    grep -q -- "$word" "$work/help.out" || fail "--help does not explain $word"
+done
+ok "--help explains every option and admin route"
+
+# ---- one Epicor emulator from a scenario ------------------------------
+
+start epi --scenario "$scenario" --fixtures "$fixtures"
+epi_pid=$last_pid
+epicor=$(url_of epicor epi)
+admin=$(url_of admin epi)
+[ -n "$epicor" ] && [ -n "$admin" ] || fail "ready file lacks epicor/admin"
+cmp -s "$work/epi.ready" "$work/epi.stdout" ||
+    fail "stdout and the ready file differ"
+ok "ready file and stdout announce $epicor and $admin"
+
+req GET "$admin/admin/systems"
+expect_status 200 "systems"
+expect_body "{\"name\":\"epicor\",\"url\":\"$epicor\"}" "systems"
+ok "GET /admin/systems lists the emulator"
+
+req POST "$epicor/SaaS5333/TokenResource.svc/" -H "username: $user" \
+    -H "password: $pass" -H 'Accept: application/json'
+expect_status 200 "token"
+token=$(printf '%s' "$body" |
+    sed -n 's/.*"AccessToken":"\([^"]*\)".*/\1/p')
+[ -n "$token" ] || fail "no AccessToken in $body"
+parts=$epicor/SaaS5333/api/v2/odata/EPIC06/Erp.BO.PartSvc/Parts
+req GET "$parts" -H "Authorization: Bearer $token" -H "x-api-key: $apikey"
+expect_status 200 "parts"
+expect_body WIDGET-100 "parts"
+ok "TokenResource + Bearer + x-api-key reads Parts"
+
+req GET "$admin/admin/journal/epicor"
+expect_status 200 "journal"
+expect_body '"path":"/SaaS5333/api/v2/odata/EPIC06/Erp.BO.PartSvc/Parts"' \
+    "journal"
+expect_body '"Authorization":"(redacted)"' "journal"
+expect_no_body "$token" "journal"
+expect_no_body "$apikey" "journal"
+expect_no_body "$pass" "journal"
+last=$(printf '%s' "$body" | grep -o '"seq":[0-9]*' | tail -n 1 | cut -d: -f2)
+[ "$last" = 2 ] || fail "journal: expected 2 entries, last seq is '$last'"
+req GET "$admin/admin/journal/epicor?since=1"
+expect_body '"seq":2' "journal since=1"
+expect_no_body '"seq":1,' "journal since=1"
+req GET "$admin/admin/journal/epicor?since=x"
+expect_status 400 "journal since=x"
+ok "the journal shows the calls with Authorization redacted; since= filters"
+
+rule='{"route":"GET /*/Erp.BO.PartSvc/Parts","status":503}'
+req POST "$admin/admin/faults/epicor" --data-binary "$rule"
+expect_status 200 "add fault"
+req GET "$parts" -H "Authorization: Bearer $token" -H "x-api-key: $apikey"
+expect_status 503 "parts under fault"
+req GET "$admin/admin/faults/epicor"
+expect_body '"fired":[1]' "fired counts"
+req DELETE "$admin/admin/faults/epicor"
+expect_status 200 "clear faults"
+req GET "$parts" -H "Authorization: Bearer $token" -H "x-api-key: $apikey"
+expect_status 200 "parts after clearing faults"
+req POST "$admin/admin/faults/epicor" --data-binary '{"bogus_key":1}'
+expect_status 400 "bad fault rule"
+expect_body '"error":' "bad fault rule"
+expect_body bogus_key "bad fault rule"
+ok "a 503 fault set through the admin API fires, counts and clears"
+
+req GET "$admin/admin/clock"
+expect_status 200 "clock"
+before=$(json_number now_ms)
+expect_body '"iso":"' "clock"
+step=3700000 # past the token's 3600 s lifetime
+req POST "$admin/admin/clock/advance" --data-binary "{\"ms\":$step}"
+expect_status 200 "advance"
+after=$(json_number now_ms)
+[ -n "$before" ] && [ -n "$after" ] || fail "clock: no now_ms"
+[ $((after - before)) -ge $step ] ||
+    fail "clock moved $((after - before)) ms, want >= $step"
+req GET "$parts" -H "Authorization: Bearer $token" -H "x-api-key: $apikey"
+expect_status 401 "parts with a token the advanced clock expired"
+req POST "$admin/admin/clock/advance" --data-binary '{"ms":-5}'
+expect_status 400 "negative advance"
+ok "advancing the clock by $step ms moves now_ms and expires the token"
+
+req POST "$admin/admin/act/epicor" --data-binary \
+    '{"action":"change_part","args":{"part_num":"WIDGET-100","fields":{"PartDescription":"Set by the admin API"}}}'
+expect_status 200 "act change_part"
+expect_body '"result":{' "act change_part"
+req GET "$admin/admin/state/epicor"
+expect_status 200 "state"
+expect_body 'Set by the admin API' "state after act"
+req POST "$admin/admin/act/epicor" --data-binary '{"action":"no_such_action"}'
+expect_status 400 "unknown action"
+expect_body no_such_action "unknown action"
+req POST "$admin/admin/pump/epicor"
+expect_status 200 "pump"
+expect_body '"delivered":0' "pump"
+ok "act changes the state, the snapshot shows it, pump answers"
+
+req POST "$admin/admin/reset/epicor"
+expect_status 200 "reset"
+expect_body "\"url\":\"$epicor\"" "reset keeps the URL"
+req GET "$admin/admin/journal/epicor"
+expect_status 200 "journal after reset"
+[ "$body" = "[]" ] || fail "journal after reset is not empty: $body"
+req GET "$admin/admin/state/epicor"
+expect_no_body 'Set by the admin API' "state after reset"
+req POST "$epicor/SaaS5333/TokenResource.svc/" -H "username: $user" \
+    -H "password: $pass" -H 'Accept: application/json'
+expect_status 200 "token after reset, same URL"
+ok "reset empties the journal and the state on the same URL"
+
+bad='{"companies":{"EPIC06":{"parts":{"$fixture":"../scenarios/x.json"}}}}'
+req POST "$admin/admin/reset/epicor" --data-binary "$bad"
+expect_status 400 "reset with a .. fixture path"
+req POST "$admin/admin/reset/epicor" --data-binary '{"no_such_key":1}'
+expect_status 400 "reset with a bad configuration"
+expect_body no_such_key "reset with a bad configuration"
+req GET "$admin/admin/journal/epicor"
+expect_body '"path":"/SaaS5333/TokenResource.svc/"' \
+    "a refused reset leaves the emulator as it was"
+ok "reset refuses '..' fixture paths and bad configurations"
+
+req GET "$admin/admin/journal/nosuch"
+expect_status 404 "unknown system"
+expect_body '"error":' "unknown system"
+req GET "$admin/admin/nothing-here"
+expect_status 404 "unknown route"
+ok "unknown systems and routes are 404 with an error"
+
+port=${epicor##*:}
+"$kinsync" serve --system epicor --port-base "$port" >/dev/null \
+    2>"$work/inuse.err"
+rc=$?
+[ "$rc" = 1 ] || fail "serve on a port in use exited $rc (want 1)"
+grep -q "$port" "$work/inuse.err" || fail "port in use: port not named"
+ok "a port in use exits 1 and names it"
+
+stop "$epi_pid"
+[ -f "$work/epi.ready" ] && fail "the ready file is still there after stop"
+ok "SIGTERM stops serve with exit status 0"
+
+# ---- the default systems and their documented credentials -------------
+
+start defaults
+defaults_pid=$last_pid
+for name in epicor bigcommerce woocommerce admin; do
+    [ -n "$(url_of $name defaults)" ] || fail "defaults: no $name line"
+done
+req POST "$(url_of epicor defaults)/SaaS5333/TokenResource.svc/" \
+    -H 'username: manager' -H 'password: manager'
+expect_status 200 "epicor manager/manager"
+req GET "$(url_of bigcommerce defaults)/stores/abc123/v3/catalog/products" \
+    -H 'X-Auth-Token: km-bigcommerce-test-token'
+expect_status 200 "bigcommerce default token"
+req GET "$(url_of woocommerce defaults)/wp-json/wc/v3/products" \
+    -u ck_kinsync_test:cs_kinsync_test
+expect_status 200 "woocommerce default key"
+req GET "$(url_of woocommerce defaults)/wp-json/wc/v3/products" \
+    -u ck_kinsync_test:wrong
+expect_status 401 "woocommerce wrong secret"
+stop "$defaults_pid"
+ok "without options: epicor, bigcommerce and woocommerce with the documented credentials"
+
+# ---- webhooks flow without anyone pumping -----------------------------
+
+# BigCommerce posts its order webhook to the static emulator (echo mode),
+# whose journal then shows it; only serve's own 200 ms tick delivers it.
+start hooks --system static --system bigcommerce --fixtures "$fixtures"
+hooks_pid=$last_pid
+static=$(url_of static hooks)
+admin=$(url_of admin hooks)
+req POST "$admin/admin/reset/static" --data-binary '{"echo":true}'
+expect_status 200 "reset static"
+cfg='{"access_tokens":["tok_cli_serve"],
+      "products":{"$fixture":"bigcommerce/products/three.json"},
+      "hooks":[{"scope":"store/order/created",
+                "destination":"'$static'/hook","is_active":true}]}'
+req POST "$admin/admin/reset/bigcommerce" --data-binary "$cfg"
+expect_status 200 "reset bigcommerce with fixtures and a hook"
+req GET "$admin/admin/state/bigcommerce"
+expect_body BOLT-M8 "bigcommerce state from the fixture"
+req POST "$admin/admin/act/bigcommerce" --data-binary \
+    '{"action":"place_order","args":{"customer":{"email":"a@example.com","first_name":"A","last_name":"B"},"products":[{"sku":"BOLT-M8","quantity":2,"price":0.35}]}}'
+expect_status 200 "place_order"
+delivered=
+for i in $(seq 50); do
+    req GET "$admin/admin/journal/static"
+    case $body in
+    *'"path":"/hook"'*'store/order/created'*)
+        delivered=yes
+        break
+        ;;
+    esac
+    sleep 0.1
+done
+[ -n "$delivered" ] || fail "no webhook reached the receiver within 5 s"
+ok "a placed order's webhook is delivered by serve's own pump"
+
+stop "$hooks_pid"
+ok "the webhook instance stops with exit status 0"
+exit 0
