@@ -1,4 +1,5 @@
 /* The job tables of every connector module, searched in order. */
+#include <stdio.h>
 #include <string.h>
 #include "run_int.h"
 
@@ -18,4 +19,40 @@ const struct kh_job *kh__job_find(const char *name)
         }
     }
     return NULL;
+}
+
+void *kh_job_handle(struct kh_ctx *ctx, const char *key, kh_handle_make_fn make,
+                    void (*free_fn)(void *), int override, int *owned,
+                    ks_rc *rc, char *err, size_t errsz)
+{
+    void *h = kh_ctx_slot(ctx, key);
+
+    *owned = 0;
+    *rc = KS_OK;
+    if (override) {
+        h = NULL;
+        *rc = make(&h, ctx, override, err, errsz);
+        *owned = h != NULL;
+        return h;
+    }
+    if (!h) {
+        *rc = make(&h, ctx, 0, err, errsz);
+        if (h)
+            kh_ctx_set_slot(ctx, key, h, free_fn);
+    }
+    return h;
+}
+
+ks_rc kh_job_failed(struct kh_ctx *ctx, ks_rc rc, cJSON **result, char *err,
+                    size_t errsz)
+{
+    const struct ks_error *e = ks_client_last_error(kh_ctx_client(ctx));
+
+    snprintf(err, errsz, "%s", e->message[0] ? e->message : ks_rc_name(rc));
+    if (!*result)
+        *result = cJSON_CreateObject();
+    cJSON_AddStringToObject(*result, "error", err);
+    cJSON_AddNumberToObject(*result, "http_status", (double)e->http_status);
+    cJSON_AddStringToObject(*result, "remote_id", e->remote_id);
+    return rc;
 }

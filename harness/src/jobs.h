@@ -57,6 +57,22 @@ void *kh_ctx_slot(struct kh_ctx *ctx, const char *key);
 void kh_ctx_set_slot(struct kh_ctx *ctx, const char *key, void *value,
                      void (*free_fn)(void *));
 
+/*
+ * The handle a job module keeps in slot key, made by make on first use;
+ * or, when override is nonzero, a one-off handle made with it, which the
+ * caller frees (*owned is set). NULL with *rc and err on failure.
+ */
+typedef ks_rc (*kh_handle_make_fn)(void **out, struct kh_ctx *ctx, int override,
+                                   char *err, size_t errsz);
+void *kh_job_handle(struct kh_ctx *ctx, const char *key, kh_handle_make_fn make,
+                    void (*free_fn)(void *), int override, int *owned,
+                    ks_rc *rc, char *err, size_t errsz);
+
+/* A failed job's return: copies the client's last error into err and into
+ * *result ({"error", "http_status", "remote_id"}; created when NULL). */
+ks_rc kh_job_failed(struct kh_ctx *ctx, ks_rc rc, cJSON **result, char *err,
+                    size_t errsz);
+
 /* Option readers for job options and connector config: the member when it
  * has the type, else NULL / dflt. o may be NULL. */
 static inline const char *kh_opt_str(const cJSON *o, const char *name)

@@ -66,41 +66,25 @@ static ks_rc make_handle(struct ks_bigcommerce **out, struct kh_ctx *ctx,
     return rc;
 }
 
+/* kh_job_handle's maker: make_handle behind an untyped pointer. */
+static ks_rc make_any(void **out, struct kh_ctx *ctx, int page_limit, char *err,
+                      size_t errsz)
+{
+    struct ks_bigcommerce *bc = NULL;
+    ks_rc rc = make_handle(&bc, ctx, page_limit, err, errsz);
+
+    *out = bc;
+    return rc;
+}
+
 /* The shared handle, or a one-off when options carry page_limit (*owned). */
 static struct ks_bigcommerce *handle(struct kh_ctx *ctx, const cJSON *options,
                                      int *owned, ks_rc *rc, char *err,
                                      size_t errsz)
 {
-    struct ks_bigcommerce *bc = kh_ctx_slot(ctx, BC_SLOT);
-    int page_limit = (int)kh_opt_num(options, "page_limit", 0);
-
-    *owned = 0;
-    *rc = KS_OK;
-    if (page_limit) {
-        *rc = make_handle(&bc, ctx, page_limit, err, errsz);
-        *owned = bc != NULL;
-        return bc;
-    }
-    if (!bc) {
-        *rc = make_handle(&bc, ctx, 0, err, errsz);
-        if (bc)
-            kh_ctx_set_slot(ctx, BC_SLOT, bc, handle_free);
-    }
-    return bc;
-}
-
-/* Copies the client's last error into err and a result object. */
-static ks_rc failed(struct kh_ctx *ctx, ks_rc rc, cJSON **result, char *err,
-                    size_t errsz)
-{
-    const struct ks_error *e = ks_client_last_error(kh_ctx_client(ctx));
-
-    snprintf(err, errsz, "%s", e->message[0] ? e->message : ks_rc_name(rc));
-    if (!*result)
-        *result = cJSON_CreateObject();
-    cJSON_AddStringToObject(*result, "error", err);
-    cJSON_AddNumberToObject(*result, "http_status", (double)e->http_status);
-    return rc;
+    return kh_job_handle(ctx, BC_SLOT, make_any, handle_free,
+                         (int)kh_opt_num(options, "page_limit", 0), owned, rc,
+                         err, errsz);
 }
 
 #define BC_BEGIN                                                               \
@@ -170,7 +154,7 @@ static ks_rc job_list_products(struct kh_ctx *ctx, const cJSON *options,
     cJSON_AddItemToObject(*result, "ids", c.ids);
     cJSON_AddItemToObject(*result, "skus", c.skus);
     if (rc)
-        rc = failed(ctx, rc, result, err, errsz);
+        rc = kh_job_failed(ctx, rc, result, err, errsz);
     BC_END
     return rc;
 }
@@ -191,7 +175,7 @@ static ks_rc job_find_sku(struct kh_ctx *ctx, const cJSON *options,
                                 kh_opt_num(v, "inventory_level", 0));
     }
     if (rc)
-        rc = failed(ctx, rc, result, err, errsz);
+        rc = kh_job_failed(ctx, rc, result, err, errsz);
     cJSON_Delete(v);
     BC_END
     return rc;
@@ -307,7 +291,7 @@ static ks_rc job_upsert_products(struct kh_ctx *ctx, const cJSON *options,
     cJSON_AddNumberToObject(*result, "create_failed", create_failed);
     cJSON_AddNumberToObject(*result, "updated", (double)stats.ok);
     if (rc)
-        rc = failed(ctx, rc, result, err, errsz);
+        rc = kh_job_failed(ctx, rc, result, err, errsz);
     cJSON_Delete(out);
     cJSON_Delete(want);
     cJSON_Delete(update);
@@ -368,7 +352,7 @@ static ks_rc job_set_inventory(struct kh_ctx *ctx, const cJSON *options,
     cJSON_AddNumberToObject(*result, "items", cJSON_GetArraySize(items));
     cJSON_AddNumberToObject(*result, "transactions", cJSON_GetArraySize(ids));
     if (rc)
-        rc = failed(ctx, rc, result, err, errsz);
+        rc = kh_job_failed(ctx, rc, result, err, errsz);
     cJSON_Delete(ids);
     cJSON_Delete(items);
     BC_END
@@ -390,7 +374,7 @@ static ks_rc job_create_customers(struct kh_ctx *ctx, const cJSON *options,
     add_stats(*result, &stats);
     cJSON_AddNumberToObject(*result, "created", cJSON_GetArraySize(made));
     if (rc)
-        rc = failed(ctx, rc, result, err, errsz);
+        rc = kh_job_failed(ctx, rc, result, err, errsz);
     cJSON_Delete(made);
     BC_END
     return rc;
@@ -406,7 +390,7 @@ static ks_rc job_find_customer(struct kh_ctx *ctx, const cJSON *options,
                                                kh_opt_str(options, "email"));
     *result = cust ? cust : cJSON_CreateObject();
     if (rc)
-        rc = failed(ctx, rc, result, err, errsz);
+        rc = kh_job_failed(ctx, rc, result, err, errsz);
     BC_END
     return rc;
 }
@@ -431,7 +415,7 @@ static ks_rc job_get_order(struct kh_ctx *ctx, const cJSON *options,
     if (*result)
         summarize_order(*result);
     if (rc)
-        rc = failed(ctx, rc, result, err, errsz);
+        rc = kh_job_failed(ctx, rc, result, err, errsz);
     BC_END
     return rc;
 }
@@ -449,7 +433,7 @@ static ks_rc job_list_orders_since(struct kh_ctx *ctx, const cJSON *options,
     cJSON_AddNumberToObject(*result, "count", c.count);
     cJSON_AddItemToObject(*result, "ids", c.ids);
     if (rc)
-        rc = failed(ctx, rc, result, err, errsz);
+        rc = kh_job_failed(ctx, rc, result, err, errsz);
     BC_END
     return rc;
 }
@@ -624,7 +608,7 @@ static ks_rc job_verify_webhook(struct kh_ctx *ctx, const cJSON *options,
             cJSON_AddItemToObject(*result, "order", order);
         }
         if (rc)
-            rc = failed(ctx, rc, result, err, errsz);
+            rc = kh_job_failed(ctx, rc, result, err, errsz);
         BC_END
         return rc;
     }
@@ -683,7 +667,7 @@ static ks_rc job_ensure_hooks(struct kh_ctx *ctx, const cJSON *options,
     if (hooks)
         cJSON_AddItemToObject(*result, "hooks", hooks);
     if (rc)
-        rc = failed(ctx, rc, result, err, errsz);
+        rc = kh_job_failed(ctx, rc, result, err, errsz);
     BC_END
     return rc;
 }

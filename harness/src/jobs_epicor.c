@@ -85,41 +85,24 @@ static ks_rc make_handle(struct ks_kinetic **out, struct kh_ctx *ctx,
     return rc;
 }
 
+/* kh_job_handle's maker: make_handle behind an untyped pointer. */
+static ks_rc make_any(void **out, struct kh_ctx *ctx, int page_size, char *err,
+                      size_t errsz)
+{
+    struct ks_kinetic *kin = NULL;
+    ks_rc rc = make_handle(&kin, ctx, page_size, err, errsz);
+
+    *out = kin;
+    return rc;
+}
+
 /* The shared handle, or a one-off when options carry page_size (*owned). */
 static struct ks_kinetic *handle(struct kh_ctx *ctx, const cJSON *options,
                                  int *owned, ks_rc *rc, char *err, size_t errsz)
 {
-    struct ks_kinetic *kin = kh_ctx_slot(ctx, EPI_SLOT);
-    int page_size = (int)kh_opt_num(options, "page_size", 0);
-
-    *owned = 0;
-    *rc = KS_OK;
-    if (page_size) {
-        *rc = make_handle(&kin, ctx, page_size, err, errsz);
-        *owned = kin != NULL;
-        return kin;
-    }
-    if (!kin) {
-        *rc = make_handle(&kin, ctx, 0, err, errsz);
-        if (kin)
-            kh_ctx_set_slot(ctx, EPI_SLOT, kin, handle_free);
-    }
-    return kin;
-}
-
-/* Copies the client's last error into err and the result object. */
-static ks_rc failed(struct kh_ctx *ctx, ks_rc rc, cJSON **result, char *err,
-                    size_t errsz)
-{
-    const struct ks_error *e = ks_client_last_error(kh_ctx_client(ctx));
-
-    snprintf(err, errsz, "%s", e->message[0] ? e->message : ks_rc_name(rc));
-    if (!*result)
-        *result = cJSON_CreateObject();
-    cJSON_AddStringToObject(*result, "error", err);
-    cJSON_AddNumberToObject(*result, "http_status", (double)e->http_status);
-    cJSON_AddStringToObject(*result, "remote_id", e->remote_id);
-    return rc;
+    return kh_job_handle(ctx, EPI_SLOT, make_any, handle_free,
+                         (int)kh_opt_num(options, "page_size", 0), owned, rc,
+                         err, errsz);
 }
 
 #define EPI_BEGIN                                                              \
@@ -131,7 +114,7 @@ static ks_rc failed(struct kh_ctx *ctx, ks_rc rc, cJSON **result, char *err,
 
 #define EPI_END                                                                \
     if (rc)                                                                    \
-        rc = failed(ctx, rc, result, err, errsz);                              \
+        rc = kh_job_failed(ctx, rc, result, err, errsz);                       \
     if (owned)                                                                 \
         ks_kinetic_free(kin);
 

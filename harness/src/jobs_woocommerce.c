@@ -63,41 +63,25 @@ static ks_rc make_handle(struct ks_woocommerce **out, struct kh_ctx *ctx,
     return rc;
 }
 
+/* kh_job_handle's maker: make_handle behind an untyped pointer. */
+static ks_rc make_any(void **out, struct kh_ctx *ctx, int per_page, char *err,
+                      size_t errsz)
+{
+    struct ks_woocommerce *wc = NULL;
+    ks_rc rc = make_handle(&wc, ctx, per_page, err, errsz);
+
+    *out = wc;
+    return rc;
+}
+
 /* The shared handle, or a one-off when options carry per_page (*owned). */
 static struct ks_woocommerce *handle(struct kh_ctx *ctx, const cJSON *options,
                                      int *owned, ks_rc *rc, char *err,
                                      size_t errsz)
 {
-    struct ks_woocommerce *wc = kh_ctx_slot(ctx, WC_SLOT);
-    int per_page = (int)kh_opt_num(options, "per_page", 0);
-
-    *owned = 0;
-    *rc = KS_OK;
-    if (per_page) {
-        *rc = make_handle(&wc, ctx, per_page, err, errsz);
-        *owned = wc != NULL;
-        return wc;
-    }
-    if (!wc) {
-        *rc = make_handle(&wc, ctx, 0, err, errsz);
-        if (wc)
-            kh_ctx_set_slot(ctx, WC_SLOT, wc, handle_free);
-    }
-    return wc;
-}
-
-/* Copies the client's last error into err and a result object. */
-static ks_rc failed(struct kh_ctx *ctx, ks_rc rc, cJSON **result, char *err,
-                    size_t errsz)
-{
-    const struct ks_error *e = ks_client_last_error(kh_ctx_client(ctx));
-
-    snprintf(err, errsz, "%s", e->message[0] ? e->message : ks_rc_name(rc));
-    if (!*result)
-        *result = cJSON_CreateObject();
-    cJSON_AddStringToObject(*result, "error", err);
-    cJSON_AddNumberToObject(*result, "http_status", (double)e->http_status);
-    return rc;
+    return kh_job_handle(ctx, WC_SLOT, make_any, handle_free,
+                         (int)kh_opt_num(options, "per_page", 0), owned, rc,
+                         err, errsz);
 }
 
 #define WC_BEGIN                                                               \
@@ -157,7 +141,7 @@ static ks_rc job_list_products(struct kh_ctx *ctx, const cJSON *options,
     cJSON_AddItemToObject(*result, "ids", c.ids);
     cJSON_AddItemToObject(*result, "skus", c.skus);
     if (rc)
-        rc = failed(ctx, rc, result, err, errsz);
+        rc = kh_job_failed(ctx, rc, result, err, errsz);
     WC_END
     return rc;
 }
@@ -270,7 +254,7 @@ done:
         }
     }
     if (rc)
-        rc = failed(ctx, rc, result, err, errsz);
+        rc = kh_job_failed(ctx, rc, result, err, errsz);
     cJSON_Delete(out);
     cJSON_Delete(want);
     cJSON_Delete(create);
@@ -309,7 +293,7 @@ done:
                                     : "");
     }
     if (rc)
-        rc = failed(ctx, rc, result, err, errsz);
+        rc = kh_job_failed(ctx, rc, result, err, errsz);
     cJSON_Delete(found);
     cJSON_Delete(updated);
     WC_END
@@ -342,7 +326,7 @@ static ks_rc job_upsert_customers(struct kh_ctx *ctx, const cJSON *options,
     cJSON_AddNumberToObject(*result, "created", created_n);
     cJSON_AddNumberToObject(*result, "updated", updated_n);
     if (rc)
-        rc = failed(ctx, rc, result, err, errsz);
+        rc = kh_job_failed(ctx, rc, result, err, errsz);
     WC_END
     return rc;
 }
@@ -354,7 +338,7 @@ static ks_rc job_get_order(struct kh_ctx *ctx, const cJSON *options,
     rc = ks_woocommerce_order_get(result, wc,
                                   (int64_t)kh_opt_num(options, "id", 0));
     if (rc)
-        rc = failed(ctx, rc, result, err, errsz);
+        rc = kh_job_failed(ctx, rc, result, err, errsz);
     WC_END
     return rc;
 }
@@ -372,7 +356,7 @@ static ks_rc job_list_orders_since(struct kh_ctx *ctx, const cJSON *options,
     cJSON_AddNumberToObject(*result, "count", c.count);
     cJSON_AddItemToObject(*result, "ids", c.ids);
     if (rc)
-        rc = failed(ctx, rc, result, err, errsz);
+        rc = kh_job_failed(ctx, rc, result, err, errsz);
     WC_END
     return rc;
 }
@@ -389,7 +373,7 @@ static ks_rc job_list_refunds(struct kh_ctx *ctx, const cJSON *options,
     cJSON_AddNumberToObject(*result, "count", c.count);
     cJSON_AddItemToObject(*result, "ids", c.ids);
     if (rc)
-        rc = failed(ctx, rc, result, err, errsz);
+        rc = kh_job_failed(ctx, rc, result, err, errsz);
     WC_END
     return rc;
 }
@@ -541,7 +525,7 @@ static ks_rc job_ensure_hooks(struct kh_ctx *ctx, const cJSON *options,
     if (hooks)
         cJSON_AddItemToObject(*result, "hooks", hooks);
     if (rc && url)
-        rc = failed(ctx, rc, result, err, errsz);
+        rc = kh_job_failed(ctx, rc, result, err, errsz);
     WC_END
     return rc;
 }
@@ -565,7 +549,7 @@ static ks_rc job_check_hooks(struct kh_ctx *ctx, const cJSON *options,
     if (report)
         cJSON_AddItemToObject(*result, "hooks", report);
     if (rc)
-        rc = failed(ctx, rc, result, err, errsz);
+        rc = kh_job_failed(ctx, rc, result, err, errsz);
     WC_END
     return rc;
 }
