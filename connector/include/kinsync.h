@@ -11,5 +11,6 @@
 #include "kinsync/kinetic.h"
 #include "kinsync/woocommerce.h"
 #include "kinsync/bigcommerce.h"
+#include "kinsync/sync.h"
 
 #endif

@@ -1,0 +1,344 @@
+/*
+ * Epicor parts, prices and on-hand stock -> WooCommerce products.
+ *
+ * Creates and updates go through products/batch, at most WC_CHUNK items a
+ * request (WooCommerce's default batch limit; the client splits further
+ * when its own batch_limit is lower). Each chunk is sent on its own so a
+ * refused request is attributed to exactly its items. A product answered
+ * with an "error" slot goes to the outbox; the rest are mapped.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "sync_int.h"
+
+#define WC_CHUNK 100
+
+/* The pending batch: bodies and, per body, the part row (for the outbox)
+ * and whether it is a create. */
+struct wc_batch {
+    cJSON *create, *update;
+    cJSON *create_rows, *update_rows;
+};
+
+static ks_rc batch_init(struct wc_batch *b)
+{
+    b->create = cJSON_CreateArray();
+    b->update = cJSON_CreateArray();
+    b->create_rows = cJSON_CreateArray();
+    b->update_rows = cJSON_CreateArray();
+    return b->create && b->update && b->create_rows && b->update_rows
+               ? KS_OK
+               : KS_ENOMEM;
+}
+
+static void batch_dispose(struct wc_batch *b)
+{
+    cJSON_Delete(b->create);
+    cJSON_Delete(b->update);
+    cJSON_Delete(b->create_rows);
+    cJSON_Delete(b->update_rows);
+    memset(b, 0, sizeof(*b));
+}
+
+static int batch_size(const struct wc_batch *b)
+{
+    return cJSON_GetArraySize(b->create) + cJSON_GetArraySize(b->update);
+}
+
+/* Bookkeeping of one answered slot. */
+static ks_rc slot_done(struct ks_sync_stats *stats, struct ks_sync *sync,
+                       const cJSON *row, const cJSON *slot, ks_rc whole,
+                       int create)
+{
+    const cJSON *error = cJSON_GetObjectItemCaseSensitive(slot, "error");
+    struct ks__sync_part p;
+    char key[KS_STORE_ID_MAX + 8], num[32], why[400];
+    int64_t id = (int64_t)ks__sync_num(slot, "id", 0);
+    ks_rc rc = ks__sync_product_fields(&p, row);
+
+    if (rc)
+        return rc;
+    if (whole || error || id <= 0) {
+        snprintf(why, sizeof(why), "woocommerce refused the product: %s",
+                 whole   ? ks__sync_client_message(sync)
+                 : error ? ks__sync_str(error, "message")
+                         : "no id in the reply");
+        return ks__sync_outbox(sync, stats, KS__FLOW_PARTS_WC, "product",
+                               "epicor", p.part_num, row, why);
+    }
+    snprintf(key, sizeof(key), "wc:%s", p.part_num);
+    snprintf(num, sizeof(num), "%lld", (long long)id);
+    rc = ks_store_map_put(sync->store, KS__MAP_WC_PRODUCT, p.part_num, num);
+    if (!rc)
+        rc = ks_store_map_put(sync->store, KS__MAP_SKU_PART, p.part_num,
+                              p.part_num);
+    rc = ks__sync_fail(sync, rc == KS_ECONFLICT ? KS_OK : rc, 1);
+    if (!rc)
+        rc = ks__sync_sent_put(sync, key, p.hash);
+    if (!rc)
+        rc = ks__sync_audit(
+            sync, KS__FLOW_PARTS_WC, "epicor", p.part_num, "woocommerce", num,
+            create ? "product.create" : "product.update", "ok", 1, NULL);
+    if (!rc && create)
+        stats->created++;
+    else if (!rc)
+        stats->updated++;
+    return rc;
+}
+
+static ks_rc batch_send(struct ks_sync_stats *stats, struct ks_sync *sync,
+                        struct wc_batch *b)
+{
+    cJSON *reply = NULL;
+    const cJSON *slots;
+    ks_rc rc, r2 = KS_OK;
+    int nc = cJSON_GetArraySize(b->create), nu = cJSON_GetArraySize(b->update);
+
+    if (nc + nu == 0)
+        return KS_OK;
+    rc = ks_woocommerce_products_batch(&reply, NULL, sync->wc,
+                                       nc ? b->create : NULL,
+                                       nu ? b->update : NULL, NULL);
+    if (rc && ks__sync_fatal(rc)) {
+        cJSON_Delete(reply);
+        return ks__sync_fail(sync, rc, 0);
+    }
+    slots = cJSON_GetObjectItemCaseSensitive(reply, "create");
+    for (int i = 0; i < nc && !r2; i++)
+        r2 = slot_done(stats, sync, cJSON_GetArrayItem(b->create_rows, i),
+                       cJSON_GetArrayItem(slots, i), rc, 1);
+    slots = cJSON_GetObjectItemCaseSensitive(reply, "update");
+    for (int i = 0; i < nu && !r2; i++)
+        r2 = slot_done(stats, sync, cJSON_GetArrayItem(b->update_rows, i),
+                       cJSON_GetArrayItem(slots, i), rc, 0);
+    cJSON_Delete(reply);
+    batch_dispose(b);
+    if (!r2)
+        r2 = batch_init(b);
+    return r2;
+}
+
+/* The product id of a part: id map, else SKU lookup (then mapped). */
+static ks_rc wc_product_id(int64_t *id, struct ks_sync *sync, const char *part)
+{
+    char *b = NULL, num[32];
+    cJSON *prod = NULL;
+    ks_rc rc;
+
+    *id = 0;
+    rc = ks_store_map_get(&b, sync->store, KS__MAP_WC_PRODUCT, part);
+    if (rc == KS_OK) {
+        *id = strtoll(b, NULL, 10);
+        ks_store_string_free(b);
+        return KS_OK;
+    }
+    if (rc != KS_ENOTFOUND)
+        return ks__sync_fail(sync, rc, 1);
+    rc = ks_woocommerce_product_find_by_sku(&prod, sync->wc, part);
+    if (rc == KS_ENOTFOUND)
+        return KS_OK;
+    if (rc)
+        return ks__sync_fail(sync, rc, 0);
+    *id = (int64_t)ks__sync_num(prod, "id", 0);
+    cJSON_Delete(prod);
+    snprintf(num, sizeof(num), "%lld", (long long)*id);
+    return ks__sync_fail(
+        sync, ks_store_map_put(sync->store, KS__MAP_WC_PRODUCT, part, num), 1);
+}
+
+static ks_rc queue_part(struct wc_batch *b, const struct ks__sync_part *p,
+                        int64_t id, const cJSON *row)
+{
+    cJSON *body = cJSON_CreateObject();
+    cJSON *to = id ? b->update : b->create;
+    cJSON *rows = id ? b->update_rows : b->create_rows;
+
+    if (!body || !cJSON_AddItemToArray(to, body))
+        goto oom;
+    if (id && !cJSON_AddNumberToObject(body, "id", (double)id))
+        return KS_ENOMEM;
+    if (!id && (!cJSON_AddStringToObject(body, "type", "simple") ||
+                !cJSON_AddStringToObject(body, "sku", p->part_num) ||
+                !cJSON_AddTrueToObject(body, "manage_stock")))
+        return KS_ENOMEM;
+    if (!cJSON_AddStringToObject(body, "name", p->name) ||
+        !cJSON_AddStringToObject(body, "regular_price", p->price) ||
+        !cJSON_AddItemToArray(rows, cJSON_Duplicate(row, 1)))
+        return KS_ENOMEM;
+    return KS_OK;
+oom:
+    cJSON_Delete(body);
+    return KS_ENOMEM;
+}
+
+ks_rc ks__sync_wc_products(struct ks_sync_stats *stats, struct ks_sync *sync,
+                           const cJSON *rows)
+{
+    struct wc_batch b;
+    const cJSON *row;
+    ks_rc rc = batch_init(&b);
+
+    for (row = rows ? rows->child : NULL; row && !rc; row = row->next) {
+        struct ks__sync_part p;
+        char key[KS_STORE_ID_MAX + 8];
+        int same = 0;
+        int64_t id = 0;
+
+        rc = ks__sync_product_fields(&p, row);
+        if (rc)
+            break;
+        if (!*p.part_num || strlen(p.part_num) > KS_STORE_ID_MAX - 8)
+            continue;
+        if (p.inactive) {
+            stats->skipped++;
+            rc = ks__sync_audit(sync, KS__FLOW_PARTS_WC, "epicor", p.part_num,
+                                "woocommerce", NULL, "product", "skipped", 1,
+                                "part is inactive");
+            continue;
+        }
+        snprintf(key, sizeof(key), "wc:%s", p.part_num);
+        rc = ks__sync_sent_same(&same, sync, key, p.hash);
+        if (!rc && same) {
+            stats->unchanged++;
+            continue;
+        }
+        if (!rc)
+            rc = wc_product_id(&id, sync, p.part_num);
+        if (!rc)
+            rc = queue_part(&b, &p, id, row);
+        if (!rc && batch_size(&b) >= WC_CHUNK)
+            rc = batch_send(stats, sync, &b);
+    }
+    if (!rc)
+        rc = batch_send(stats, sync, &b);
+    batch_dispose(&b);
+    return rc;
+}
+
+/* ---- stock ------------------------------------------------------------ */
+
+static ks_rc stock_send(struct ks_sync_stats *stats, struct ks_sync *sync,
+                        cJSON *updates, cJSON *parts)
+{
+    cJSON *reply = NULL;
+    const cJSON *slots;
+    int n = cJSON_GetArraySize(updates);
+    ks_rc rc, r2 = KS_OK;
+
+    if (n == 0)
+        return KS_OK;
+    rc = ks_woocommerce_products_batch(&reply, NULL, sync->wc, NULL, updates,
+                                       NULL);
+    if (rc && ks__sync_fatal(rc)) {
+        cJSON_Delete(reply);
+        return ks__sync_fail(sync, rc, 0);
+    }
+    slots = cJSON_GetObjectItemCaseSensitive(reply, "update");
+    for (int i = 0; i < n && !r2; i++) {
+        const cJSON *slot = cJSON_GetArrayItem(slots, i);
+        const cJSON *u = cJSON_GetArrayItem(updates, i);
+        const char *part = cJSON_GetArrayItem(parts, i)->valuestring;
+        int64_t q = (int64_t)ks__sync_num(u, "stock_quantity", 0);
+        char key[KS_STORE_ID_MAX + 16], hash[65], detail[48];
+
+        if (rc || !slot || cJSON_GetObjectItemCaseSensitive(slot, "error")) {
+            r2 = ks__sync_outbox(sync, stats, KS__FLOW_PARTS_WC, "stock",
+                                 "epicor", part, u,
+                                 rc ? ks__sync_client_message(sync)
+                                    : "woocommerce refused the stock level");
+            continue;
+        }
+        snprintf(key, sizeof(key), "wcstock:%s", part);
+        snprintf(detail, sizeof(detail), "on hand %lld", (long long)q);
+        r2 = ks__sync_stock_hash(hash, part, q);
+        if (!r2)
+            r2 = ks__sync_sent_put(sync, key, hash);
+        if (!r2)
+            r2 = ks__sync_audit(sync, KS__FLOW_PARTS_WC, "epicor", part,
+                                "woocommerce", NULL, "stock", "ok", 1, detail);
+        stats->updated += r2 == KS_OK;
+    }
+    cJSON_Delete(reply);
+    return r2;
+}
+
+ks_rc ks__sync_wc_stock(struct ks_sync_stats *stats, struct ks_sync *sync,
+                        const cJSON *qty)
+{
+    cJSON *updates = cJSON_CreateArray(), *parts = cJSON_CreateArray();
+    const cJSON *q;
+    ks_rc rc = updates && parts ? KS_OK : KS_ENOMEM;
+
+    for (q = qty ? qty->child : NULL; q && !rc; q = q->next) {
+        char key[KS_STORE_ID_MAX + 16], hash[65], *b = NULL;
+        int64_t n = q->valuedouble > 0 ? (int64_t)q->valuedouble : 0;
+        int same = 0;
+        cJSON *u;
+
+        rc = ks_store_map_get(&b, sync->store, KS__MAP_WC_PRODUCT, q->string);
+        if (rc == KS_ENOTFOUND) {
+            rc = KS_OK;
+            continue;
+        }
+        rc = ks__sync_fail(sync, rc, 1);
+        if (rc)
+            break;
+        snprintf(key, sizeof(key), "wcstock:%s", q->string);
+        rc = ks__sync_stock_hash(hash, q->string, n);
+        if (!rc)
+            rc = ks__sync_sent_same(&same, sync, key, hash);
+        if (!rc && same)
+            stats->unchanged++;
+        u = rc || same ? NULL : cJSON_CreateObject();
+        if (u &&
+            (!cJSON_AddItemToArray(updates, u) ||
+             !cJSON_AddNumberToObject(u, "id", (double)strtoll(b, NULL, 10)) ||
+             !cJSON_AddTrueToObject(u, "manage_stock") ||
+             !cJSON_AddNumberToObject(u, "stock_quantity", (double)n) ||
+             !cJSON_AddItemToArray(parts, cJSON_CreateString(q->string))))
+            rc = KS_ENOMEM;
+        ks_store_string_free(b);
+        if (!rc && cJSON_GetArraySize(updates) == WC_CHUNK) {
+            rc = stock_send(stats, sync, updates, parts);
+            cJSON_Delete(updates);
+            cJSON_Delete(parts);
+            updates = cJSON_CreateArray();
+            parts = cJSON_CreateArray();
+            if (!rc && (!updates || !parts))
+                rc = KS_ENOMEM;
+        }
+    }
+    if (!rc)
+        rc = stock_send(stats, sync, updates, parts);
+    cJSON_Delete(updates);
+    cJSON_Delete(parts);
+    return rc;
+}
+
+ks_rc ks_sync_parts_to_woocommerce(struct ks_sync_stats *stats,
+                                   struct ks_sync *sync)
+{
+    cJSON *rows = NULL, *qty = NULL;
+    int64_t max = 0;
+    ks_rc rc;
+
+    ks__sync_enter(sync, stats);
+    if (!sync->wc)
+        return ks__error_set(&sync->err, KS_EINVAL, 0,
+                             "sync: no WooCommerce handle");
+    rc = ks__sync_parts_read(&rows, stats, sync, KS__FLOW_PARTS_WC, &max);
+    if (!rc)
+        rc = ks__sync_wc_products(stats, sync, rows);
+    if (!rc)
+        rc = ks__sync_parts_done(sync, KS__FLOW_PARTS_WC, max);
+    if (!rc)
+        rc = ks__sync_stock_changed(&qty, stats, sync, KS__FLOW_PARTS_WC, &max);
+    if (!rc)
+        rc = ks__sync_wc_stock(stats, sync, qty);
+    if (!rc)
+        rc = ks__sync_stock_done(sync, KS__FLOW_PARTS_WC, max);
+    cJSON_Delete(rows);
+    cJSON_Delete(qty);
+    return rc;
+}

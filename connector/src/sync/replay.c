@@ -1,0 +1,170 @@
+/*
+ * Replaying the outbox: every pending item is tried again with its source
+ * record read afresh, so whatever was fixed since (an id map, a part added
+ * in Epicor, a receiver back up) takes effect.
+ *
+ * The items are copied out of the store first and handled afterwards: the
+ * flows called here add to the outbox themselves when an item fails again
+ * (one item per flow + kind + source, so that counts one more attempt on
+ * the same item and records the new reason), which the store's iterator
+ * would not allow from its own callback. An item is resolved when its run
+ * queued nothing new.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "sync_int.h"
+
+static int copy_item(const struct ks_outbox_item *item, void *ud)
+{
+    cJSON *o = cJSON_CreateObject();
+
+    if (!o || !cJSON_AddItemToArray(ud, o) ||
+        !cJSON_AddNumberToObject(o, "id", (double)item->id) ||
+        !cJSON_AddStringToObject(o, "flow", item->flow) ||
+        !cJSON_AddStringToObject(o, "kind", item->kind) ||
+        !cJSON_AddStringToObject(o, "source_id", item->source_id))
+        return KS_ENOMEM;
+    return 0;
+}
+
+static int64_t num_after(const char *source, const char *prefix)
+{
+    size_t n = strlen(prefix);
+
+    return strncmp(source, prefix, n) == 0 ? strtoll(source + n, NULL, 10) : 0;
+}
+
+static int collect(void *ud, const cJSON *row)
+{
+    cJSON *copy = cJSON_Duplicate(row, 1);
+
+    if (!copy || !cJSON_AddItemToArray(ud, copy)) {
+        cJSON_Delete(copy);
+        return 1;
+    }
+    return 0;
+}
+
+ks_rc ks__sync_part_one(struct ks_sync_stats *stats, struct ks_sync *sync,
+                        const char *flow, const char *part_num)
+{
+    struct ks_kinetic_query q = KS_KINETIC_QUERY_INIT;
+    struct ks__buf f = KS__BUF_INIT;
+    cJSON *rows = cJSON_CreateArray(), *qty = cJSON_CreateObject();
+    int bc = strcmp(flow, KS__FLOW_PARTS_BC) == 0;
+    double on_hand = 0;
+    ks_rc rc = KS_ENOMEM;
+
+    if (!rows || !qty)
+        goto out;
+    ks__buf_puts(&f, "PartNum eq '");
+    for (const char *p = part_num; *p; p++) {
+        if (*p == '\'')
+            ks__buf_puts(&f, "''");
+        else
+            ks__buf_append(&f, p, 1);
+    }
+    ks__buf_puts(&f, "'");
+    if (f.oom)
+        goto out;
+    q.filter = f.data;
+    q.top = 1;
+    rc = ks__sync_fail(sync,
+                       ks_kinetic_query(sync->kin, "Erp.BO.PartSvc", "Parts",
+                                        &q, collect, rows),
+                       0);
+    stats->read += cJSON_GetArraySize(rows);
+    if (!rc && bc && !sync->bc)
+        rc = KS_EINVAL;
+    if (!rc && !bc && !sync->wc)
+        rc = KS_EINVAL;
+    if (!rc)
+        rc = bc ? ks__sync_bc_products(stats, sync, rows)
+                : ks__sync_wc_products(stats, sync, rows);
+    if (!rc && cJSON_GetArraySize(rows) > 0)
+        rc = ks__sync_stock_of(&on_hand, sync, part_num);
+    if (!rc && cJSON_GetArraySize(rows) > 0 &&
+        !cJSON_AddNumberToObject(qty, part_num, on_hand))
+        rc = KS_ENOMEM;
+    if (!rc)
+        rc = bc ? ks__sync_bc_stock(stats, sync, qty)
+                : ks__sync_wc_stock(stats, sync, qty);
+out:
+    ks__buf_dispose(&f);
+    cJSON_Delete(rows);
+    cJSON_Delete(qty);
+    return rc;
+}
+
+/* Runs the flow an item came from for its one record. */
+static ks_rc replay_one(struct ks_sync_stats *stats, struct ks_sync *sync,
+                        const char *flow, const char *source)
+{
+    if (strcmp(flow, KS__FLOW_ORDERS_BC) == 0 && sync->bc)
+        return ks__sync_bc_order_import(stats, sync, num_after(source, "BC-"));
+    if (strcmp(flow, KS__FLOW_ORDERS_WC) == 0 && sync->wc)
+        return ks__sync_wc_order_import(stats, sync, num_after(source, "WC-"),
+                                        NULL);
+    if (strcmp(flow, KS__FLOW_REFUNDS_WC) == 0 && sync->wc)
+        return ks__sync_refunds_of(stats, sync, num_after(source, "WC-"));
+    if (strcmp(flow, KS__FLOW_CUST_WC) == 0 && sync->wc)
+        return ks__sync_customer_one(stats, sync, strtoll(source, NULL, 10));
+    if ((strcmp(flow, KS__FLOW_PARTS_BC) == 0 && sync->bc) ||
+        (strcmp(flow, KS__FLOW_PARTS_WC) == 0 && sync->wc))
+        return ks__sync_part_one(stats, sync, flow, source);
+    return ks__error_set(&sync->err, KS_EINVAL, 0,
+                         "sync: cannot replay %s items with this handle", flow);
+}
+
+static void stats_add(struct ks_sync_stats *to, const struct ks_sync_stats *s)
+{
+    to->read += s->read;
+    to->created += s->created;
+    to->updated += s->updated;
+    to->unchanged += s->unchanged;
+    to->failed += s->failed;
+    to->skipped += s->skipped;
+}
+
+ks_rc ks_sync_replay_failed(struct ks_sync_stats *stats, struct ks_sync *sync)
+{
+    cJSON *items = cJSON_CreateArray();
+    const cJSON *it;
+    ks_rc rc;
+
+    ks__sync_enter(sync, stats);
+    if (!items)
+        return KS_ENOMEM;
+    rc = ks__sync_fail(
+        sync, ks_store_outbox_each(sync->store, NULL, copy_item, items), 1);
+    for (it = rc ? NULL : items->child; it; it = it->next) {
+        struct ks_sync_stats one;
+        const char *flow = ks__sync_str(it, "flow");
+        const char *source = ks__sync_str(it, "source_id");
+        int64_t id = (int64_t)ks__sync_num(it, "id", 0);
+
+        memset(&one, 0, sizeof(one));
+        rc = replay_one(&one, sync, flow, source);
+        stats_add(stats, &one);
+        if (rc == KS_EINVAL) { /* a flow this handle cannot run: keep it */
+            ks__error_clear(&sync->err);
+            stats->skipped++;
+            rc = KS_OK;
+            continue;
+        }
+        if (rc)
+            break;
+        if (one.failed == 0) {
+            rc = ks__sync_fail(sync, ks_store_outbox_resolve(sync->store, id),
+                               1);
+            if (!rc)
+                rc = ks__sync_audit(sync, flow, "outbox", source, NULL, NULL,
+                                    "replay", "ok", 1, NULL);
+            if (rc)
+                break;
+        }
+    }
+    cJSON_Delete(items);
+    return rc;
+}

@@ -1,0 +1,14 @@
+# The sync engine: the flows between Epicor and the storefronts (included
+# by connector/CMakeLists.txt).
+ks_module(ks_sync
+  src/sync/sync.c
+  src/sync/orders.c
+  src/sync/orders_poll.c
+  src/sync/parts.c
+  src/sync/parts_wc.c
+  src/sync/customers.c
+  src/sync/refunds.c
+  src/sync/replay.c)
+target_link_libraries(ks_sync PUBLIC ks_kinetic ks_bigcommerce ks_woocommerce
+                      ks_store)
+list(APPEND KS_MODULES ks_sync)

@@ -1,0 +1,215 @@
+/*
+ * Internals of the sync engine shared between its files (ks__sync_).
+ */
+#ifndef KS_SYNC_INT_H
+#define KS_SYNC_INT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "core/internal.h"
+#include "kinsync/sync.h"
+
+/* Flow names: the cursor, audit and outbox key of each flow. */
+#define KS__FLOW_PARTS_BC "parts.bigcommerce"
+#define KS__FLOW_PARTS_WC "parts.woocommerce"
+#define KS__FLOW_CUST_WC "customers.woocommerce"
+#define KS__FLOW_ORDERS_BC "orders.bigcommerce"
+#define KS__FLOW_ORDERS_WC "orders.woocommerce"
+#define KS__FLOW_REFUNDS_WC "refunds.woocommerce"
+
+/*
+ * Id map kinds (a_id -> b_id): SKU -> PartNum; PartNum -> product id per
+ * store; "sent": record key -> key#hash of the payload last written; the
+ * stores' customer id -> CustNum; "BC-12" / "WC-340" -> OrderNum.
+ */
+#define KS__MAP_SKU_PART "sku_part"
+#define KS__MAP_BC_PRODUCT "product.bigcommerce"
+#define KS__MAP_WC_PRODUCT "product.woocommerce"
+#define KS__MAP_SENT "sent"
+#define KS__MAP_BC_CUSTOMER "customer.bigcommerce"
+#define KS__MAP_WC_CUSTOMER "customer.woocommerce"
+#define KS__MAP_ORDER "order"
+
+/* Intent kinds. */
+#define KS__INTENT_ORDER "order"   /* source "BC-12" / "WC-340" */
+#define KS__INTENT_REFUND "refund" /* source "WC-R345" */
+
+struct ks_sync {
+    struct ks_client *client;
+    struct ks_store *store;
+    struct ks_kinetic *kin;
+    struct ks_bigcommerce *bc;
+    struct ks_woocommerce *wc;
+    int64_t bc_location_id;
+    char *plant; /* NULL: every plant */
+    struct ks_error err;
+};
+
+/* Starts a public call: clears the error and the stats. */
+void ks__sync_enter(struct ks_sync *sync, struct ks_sync_stats *stats);
+
+/* Records the reason of a failed call in sync->err from the store's error
+ * (from_store) or the client's; returns rc. KS_OK passes through. */
+ks_rc ks__sync_fail(struct ks_sync *sync, ks_rc rc, int from_store);
+
+/* 1 for a failure that stops a run (the remote is unreachable or refuses
+ * the credentials, the store failed, out of memory, a crash point): the
+ * record is retried by the next run. 0 for a failure of this record only
+ * (refused, not found, conflict, malformed), which goes to the outbox. */
+int ks__sync_fatal(ks_rc rc);
+
+/* "12.5000", "-5", "0.5" -> cents, rounding half away from zero beyond
+ * the second decimal. EPARSE for anything else. */
+ks_rc ks__sync_cents(int64_t *out, const char *text);
+/* A JSON number or decimal string -> cents. */
+ks_rc ks__sync_json_cents(int64_t *out, const cJSON *v);
+/* cents -> "12.50" (buffer of 32). */
+void ks__sync_cents_str(char out[32], int64_t cents);
+
+/* SHA-256 hex of text (65 bytes). */
+ks_rc ks__sync_hash(char out[65], const char *text);
+
+/* Member as text/number, "" or dflt when absent. */
+const char *ks__sync_str(const cJSON *o, const char *name);
+double ks__sync_num(const cJSON *o, const char *name, double dflt);
+
+/* The SysRevID cursor of flow/entity (0 when none) and its update. */
+ks_rc ks__sync_cursor_int(int64_t *out, struct ks_sync *sync, const char *flow,
+                          const char *entity);
+ks_rc ks__sync_cursor_set_int(struct ks_sync *sync, const char *flow,
+                              const char *entity, int64_t value);
+
+/* One audit row at the client's clock. target_id and detail may be NULL;
+ * target_system NULL is the flow's target. */
+ks_rc ks__sync_audit(struct ks_sync *sync, const char *flow,
+                     const char *source_system, const char *source_id,
+                     const char *target_system, const char *target_id,
+                     const char *action, const char *outcome, int attempt,
+                     const char *detail);
+
+/* Queues a failed record (payload may be NULL: "{}"), audits it as
+ * failed and counts it. */
+ks_rc ks__sync_outbox(struct ks_sync *sync, struct ks_sync_stats *stats,
+                      const char *flow, const char *kind,
+                      const char *source_system, const char *source_id,
+                      const cJSON *payload, const char *reason);
+
+/* The remote's one-line message of the last failure, for a reason. */
+const char *ks__sync_client_message(struct ks_sync *sync);
+
+/* Whether the last payload sent for key (e.g. "bc:PART-1") had this hash;
+ * and recording it after a successful write. */
+ks_rc ks__sync_sent_same(int *same, struct ks_sync *sync, const char *key,
+                         const char *hash);
+ks_rc ks__sync_sent_put(struct ks_sync *sync, const char *key,
+                        const char *hash);
+
+/* 1 when Epicor has a part PartNum = part_num (exists set), else 0. */
+ks_rc ks__sync_part_exists(int *exists, struct ks_sync *sync,
+                           const char *part_num);
+
+/* A tests-only crash point of the store (see store/internal.h). */
+ks_rc ks__sync_crash(struct ks_sync *sync, const char *name);
+
+/* ---- orders (orders.c) --------------------------------------------- */
+
+struct ks__sync_line {
+    const char *sku;
+    int64_t qty;
+    int64_t unit_cents;
+    const char *name;
+};
+
+/* A web order in the engine's terms; strings are borrowed from the
+ * store's JSON. */
+struct ks__sync_order {
+    const char *system; /* "bigcommerce" */
+    const char *flow;   /* KS__FLOW_ORDERS_* */
+    char ref[40];       /* "BC-12": PONum, intent and outbox source id */
+    int64_t customer_id;
+    const char *customer_map; /* KS__MAP_*_CUSTOMER */
+    const char *email;
+    const char *first_name;
+    const char *last_name;
+    const char *company;
+    const char *street;
+    const char *city;
+    const char *state;
+    const char *zip;
+    const char *country;
+    char order_date[11]; /* "2026-01-05"; "" when unknown */
+    struct ks__sync_line *lines;
+    size_t nlines;
+    int64_t expected_cents; /* what the lines must add up to */
+    const char *bad;        /* set by the parser: why it cannot be mapped */
+};
+
+/*
+ * Imports one parsed order (or skips it when imported already) under the
+ * exactly-once protocol. source is the store's order JSON, kept in the
+ * outbox on a mapping failure. Returns only run-stopping failures.
+ */
+ks_rc ks__sync_import(struct ks_sync_stats *stats, struct ks_sync *sync,
+                      const struct ks__sync_order *o, const cJSON *source);
+
+/* One order by id (orders_poll.c): skipped when imported already, else
+ * fetched (unless given) and imported. */
+ks_rc ks__sync_bc_order_import(struct ks_sync_stats *stats,
+                               struct ks_sync *sync, int64_t order_id);
+ks_rc ks__sync_wc_order_import(struct ks_sync_stats *stats,
+                               struct ks_sync *sync, int64_t order_id,
+                               const cJSON *order);
+
+/* ---- parts (parts.c, parts_wc.c) ----------------------------------- */
+
+/* The product fields a part row gives; strings borrowed from the row. */
+struct ks__sync_part {
+    const char *part_num;
+    const char *name; /* PartDescription, else PartNum */
+    int inactive;
+    int64_t price_cents; /* UnitPrice */
+    double weight;       /* NetWeight */
+    char price[32];      /* "12.50" */
+    char hash[65];       /* of name and price: what a product update sends */
+};
+
+ks_rc ks__sync_product_fields(struct ks__sync_part *p, const cJSON *row);
+/* Part rows changed since the flow's cursor (counted as read). */
+ks_rc ks__sync_parts_read(cJSON **rows, struct ks_sync_stats *stats,
+                          struct ks_sync *sync, const char *flow,
+                          int64_t *max_seen);
+ks_rc ks__sync_parts_done(struct ks_sync *sync, const char *flow, int64_t max);
+/* {PartNum: on-hand} for parts whose PartWhse rows changed since the
+ * flow's cursor (each part counted as read). */
+ks_rc ks__sync_stock_changed(cJSON **qty, struct ks_sync_stats *stats,
+                             struct ks_sync *sync, const char *flow,
+                             int64_t *max_seen);
+ks_rc ks__sync_stock_done(struct ks_sync *sync, const char *flow, int64_t max);
+/* On-hand of one part over its warehouses (of the configured plant). */
+ks_rc ks__sync_stock_of(double *qty, struct ks_sync *sync, const char *part);
+ks_rc ks__sync_stock_hash(char out[65], const char *part, int64_t qty);
+/* Products for part rows, and stock levels, per platform. */
+ks_rc ks__sync_bc_products(struct ks_sync_stats *stats, struct ks_sync *sync,
+                           const cJSON *rows);
+ks_rc ks__sync_bc_stock(struct ks_sync_stats *stats, struct ks_sync *sync,
+                        const cJSON *qty);
+ks_rc ks__sync_wc_products(struct ks_sync_stats *stats, struct ks_sync *sync,
+                           const cJSON *rows);
+ks_rc ks__sync_wc_stock(struct ks_sync_stats *stats, struct ks_sync *sync,
+                        const cJSON *qty);
+
+/* One second before an ISO date-time ("2026-01-05T08:00:00"), for
+ * WooCommerce's exclusive modified_after; other text is copied. */
+void ks__sync_second_before(char out[32], const char *iso);
+
+/* Re-syncs one part by PartNum (replay). */
+ks_rc ks__sync_part_one(struct ks_sync_stats *stats, struct ks_sync *sync,
+                        const char *flow, const char *part_num);
+/* Re-syncs one customer by CustNum (replay). */
+ks_rc ks__sync_customer_one(struct ks_sync_stats *stats, struct ks_sync *sync,
+                            int64_t cust_num);
+/* Records the refunds of one WooCommerce order (replay). */
+ks_rc ks__sync_refunds_of(struct ks_sync_stats *stats, struct ks_sync *sync,
+                          int64_t order_id);
+
+#endif

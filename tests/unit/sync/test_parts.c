@@ -1,0 +1,220 @@
+/* unit.sync.parts: Epicor parts, prices and stock to BigCommerce and
+ * WooCommerce products: a full sync, an incremental one with nothing
+ * changed, and one after a price and a stock change. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+#include "sx.h"
+
+static const cJSON *bc_product(cJSON **snap, struct sx *x, const char *sku)
+{
+    const cJSON *all = sx_at(snap, x->bc, "products"), *p;
+
+    cJSON_ArrayForEach(p, all)
+    {
+        if (strcmp(cJSON_GetObjectItem(p, "sku")->valuestring, sku) == 0)
+            return p;
+    }
+    fail_msg("no product %s", sku);
+    return NULL;
+}
+
+static double num(const cJSON *o, const char *name)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
+
+    if (cJSON_IsString(v))
+        return strtod(v->valuestring, NULL);
+    assert_true(cJSON_IsNumber(v));
+    return v->valuedouble;
+}
+
+static void full_catalog_sync_to_bigcommerce(void **state)
+{
+    struct ks_sync_stats s;
+    struct sx x;
+    cJSON *snap = NULL;
+    const cJSON *p;
+
+    (void)state;
+    sx_start(&x, NULL, NULL, NULL);
+    assert_int_equal(ks_sync_parts_to_bigcommerce(&s, x.sync), KS_OK);
+    assert_int_equal(s.created, 3);
+    assert_int_equal(s.updated, 3); /* the three stock levels */
+    assert_int_equal(s.failed, 0);
+    assert_int_equal(sx_count(x.bc, "POST /stores/sx1/v3/catalog/products"), 3);
+    /* one absolute adjustment carries all three stock levels */
+    assert_int_equal(
+        sx_count(x.bc, "PUT /stores/sx1/v3/inventory/adjustments/absolute"), 1);
+
+    p = bc_product(&snap, &x, "WIDGET-100");
+    assert_string_equal(cJSON_GetObjectItem(p, "name")->valuestring,
+                        "Widget 100");
+    assert_int_equal((long)(num(p, "price") * 100 + 0.5), 1250);
+    assert_int_equal((long)num(p, "inventory_level"), 150); /* MAIN + EAST */
+    cJSON_Delete(snap);
+    p = bc_product(&snap, &x, "WIDGET-200");
+    assert_int_equal((long)(num(p, "price") * 100 + 0.5), 1995);
+    assert_int_equal((long)num(p, "inventory_level"), 0);
+    cJSON_Delete(snap);
+    p = bc_product(&snap, &x, "GADGET-1");
+    assert_int_equal((long)num(p, "inventory_level"), 7);
+    cJSON_Delete(snap);
+    /* every product and every stock level has an audit row */
+    assert_int_equal(sx_audit(&x, "parts.bigcommerce", "ok"), 6);
+    sx_stop(&x);
+}
+
+static void incremental_sync_without_changes_reads_once_per_entity(void **s0)
+{
+    struct ks_sync_stats s;
+    struct sx x;
+    size_t epi_before, bc_before;
+
+    (void)s0;
+    sx_start(&x, NULL, NULL, NULL);
+    assert_int_equal(ks_sync_parts_to_bigcommerce(&s, x.sync), KS_OK);
+    epi_before = sx_count(x.epi, "*");
+    bc_before = sx_count(x.bc, "*");
+    assert_int_equal(ks_sync_parts_to_bigcommerce(&s, x.sync), KS_OK);
+    assert_int_equal(s.read, 0);
+    assert_int_equal(s.created + s.updated + s.failed, 0);
+    /* one Parts read and one PartWhses read, nothing sent to the store */
+    assert_int_equal(sx_count(x.epi, "*") - epi_before, 2);
+    assert_int_equal(sx_count(x.epi, "GET */Erp.BO.PartSvc/Parts*") +
+                         sx_count(x.epi, "GET */Erp.BO.PartSvc/PartWhses*"),
+                     4);
+    assert_int_equal(sx_count(x.bc, "*") - bc_before, 0);
+    sx_stop(&x);
+}
+
+static void price_and_stock_changes_are_sent_alone(void **s0)
+{
+    struct ks_sync_stats s;
+    struct sx x;
+    cJSON *snap = NULL, *r;
+    const cJSON *p;
+
+    (void)s0;
+    sx_start(&x, NULL, NULL, NULL);
+    assert_int_equal(ks_sync_parts_to_bigcommerce(&s, x.sync), KS_OK);
+    r = sx_act(x.epi, "change_part",
+               "{\"part_num\":\"WIDGET-200\",\"fields\":{\"UnitPrice\":21.1}}");
+    cJSON_Delete(r);
+    r = sx_act(
+        x.epi, "change_part",
+        "{\"part_num\":\"GADGET-1\",\"fields\":{\"CommentText\":\"x\"}}");
+    cJSON_Delete(r);
+    r = sx_act(x.epi, "set_on_hand",
+               "{\"part_num\":\"WIDGET-100\",\"warehouse\":\"EAST\","
+               "\"qty\":5}");
+    cJSON_Delete(r);
+    assert_int_equal(ks_sync_parts_to_bigcommerce(&s, x.sync), KS_OK);
+    assert_int_equal(s.created, 0);
+    assert_int_equal(s.updated, 2); /* WIDGET-200's price, WIDGET-100's stock */
+    assert_int_equal(s.unchanged,
+                     1); /* GADGET-1: a comment moved its SysRevID */
+    assert_int_equal(sx_count(x.bc, "PUT /stores/sx1/v3/catalog/products"), 1);
+    p = bc_product(&snap, &x, "WIDGET-200");
+    assert_int_equal((long)(num(p, "price") * 100 + 0.5), 2110);
+    cJSON_Delete(snap);
+    p = bc_product(&snap, &x, "WIDGET-100");
+    assert_int_equal((long)num(p, "inventory_level"), 125);
+    cJSON_Delete(snap);
+    sx_stop(&x);
+}
+
+static void an_existing_store_product_is_matched_by_sku(void **s0)
+{
+    struct ks_sync_stats s;
+    struct sx x;
+
+    (void)s0;
+    sx_start(&x, NULL,
+             "\"products\":[{\"name\":\"Old widget\",\"type\":\"physical\","
+             "\"sku\":\"WIDGET-100\",\"price\":1,\"weight\":1,"
+             "\"inventory_tracking\":\"product\"}]",
+             NULL);
+    assert_int_equal(ks_sync_parts_to_bigcommerce(&s, x.sync), KS_OK);
+    assert_int_equal(s.created, 2);
+    assert_int_equal(s.updated, 1 + 3);
+    assert_int_equal(sx_count(x.bc, "POST /stores/sx1/v3/catalog/products"), 2);
+    {
+        cJSON *snap = NULL;
+
+        assert_int_equal(cJSON_GetArraySize(sx_at(&snap, x.bc, "products")), 3);
+        cJSON_Delete(snap);
+    }
+    sx_stop(&x);
+}
+
+static const cJSON *wc_product(cJSON **snap, struct sx *x, const char *sku)
+{
+    const cJSON *all = sx_at(snap, x->wc, "products"), *p;
+
+    cJSON_ArrayForEach(p, all)
+    {
+        if (strcmp(cJSON_GetObjectItem(p, "sku")->valuestring, sku) == 0)
+            return p;
+    }
+    fail_msg("no product %s", sku);
+    return NULL;
+}
+
+static void full_and_incremental_sync_to_woocommerce(void **s0)
+{
+    struct ks_sync_stats s;
+    struct sx x;
+    cJSON *snap = NULL, *r;
+    const cJSON *p;
+    size_t before;
+
+    (void)s0;
+    sx_start(&x, NULL, NULL, NULL);
+    assert_int_equal(ks_sync_parts_to_woocommerce(&s, x.sync), KS_OK);
+    assert_int_equal(s.created, 3);
+    assert_int_equal(s.updated, 3);
+    /* one batch for the products, one for the stock */
+    assert_int_equal(sx_count(x.wc, "POST /wp-json/wc/v3/products/batch"), 2);
+    p = wc_product(&snap, &x, "WIDGET-200");
+    assert_string_equal(cJSON_GetObjectItem(p, "regular_price")->valuestring,
+                        "19.95");
+    cJSON_Delete(snap);
+    p = wc_product(&snap, &x, "WIDGET-100");
+    assert_int_equal((long)num(p, "stock_quantity"), 150);
+    cJSON_Delete(snap);
+
+    before = sx_count(x.wc, "*");
+    assert_int_equal(ks_sync_parts_to_woocommerce(&s, x.sync), KS_OK);
+    assert_int_equal(sx_count(x.wc, "*"), before);
+    assert_int_equal(s.created + s.updated, 0);
+
+    r = sx_act(x.epi, "change_part",
+               "{\"part_num\":\"GADGET-1\",\"fields\":{\"UnitPrice\":99.99}}");
+    cJSON_Delete(r);
+    assert_int_equal(ks_sync_parts_to_woocommerce(&s, x.sync), KS_OK);
+    assert_int_equal(s.updated, 1);
+    p = wc_product(&snap, &x, "GADGET-1");
+    assert_string_equal(cJSON_GetObjectItem(p, "regular_price")->valuestring,
+                        "99.99");
+    cJSON_Delete(snap);
+    sx_stop(&x);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(full_catalog_sync_to_bigcommerce),
+        cmocka_unit_test(
+            incremental_sync_without_changes_reads_once_per_entity),
+        cmocka_unit_test(price_and_stock_changes_are_sent_alone),
+        cmocka_unit_test(an_existing_store_product_is_matched_by_sku),
+        cmocka_unit_test(full_and_incremental_sync_to_woocommerce),
+    };
+
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
