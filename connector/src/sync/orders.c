@@ -22,8 +22,13 @@
 #include <string.h>
 #include "sync_int.h"
 
-/* SKU -> PartNum: the id map first, else a part whose PartNum is the SKU
- * (then remembered in the map). *part NULL when unknown. */
+/*
+ * SKU -> PartNum: an alias in the sku_part map first (set by whoever fixes
+ * a mapping), else a part whose PartNum is the SKU. Parts known to exist
+ * are remembered under KS__MAP_PART, not as sku_part identities: within a
+ * kind each b_id maps back to one a_id, so an identity pair would block
+ * an alias to the same part. *part NULL when unknown.
+ */
 static ks_rc map_sku(char **part, struct ks_sync *sync, const char *sku)
 {
     int exists = 0;
@@ -35,10 +40,13 @@ static ks_rc map_sku(char **part, struct ks_sync *sync, const char *sku)
         return ks__sync_fail(sync, rc, 1);
     if (strlen(sku) > KS_STORE_ID_MAX)
         return KS_OK;
+    rc = ks_store_map_get(part, sync->store, KS__MAP_PART, sku);
+    if (rc != KS_ENOTFOUND)
+        return ks__sync_fail(sync, rc, 1);
     rc = ks__sync_part_exists(&exists, sync, sku);
     if (rc || !exists)
         return rc;
-    rc = ks_store_map_put(sync->store, KS__MAP_SKU_PART, sku, sku);
+    rc = ks_store_map_put(sync->store, KS__MAP_PART, sku, sku);
     if (rc)
         return ks__sync_fail(sync, rc, 1);
     *part = ks__strdup(sku);

@@ -250,7 +250,7 @@ static ks_rc mapped_ok(struct ks_sync *sync, const char *map, const char *key,
     snprintf(num, sizeof(num), "%lld", (long long)id);
     rc = ks_store_map_put(sync->store, map, p->part_num, num);
     if (!rc) /* orders of this SKU map back to the part */
-        rc = ks_store_map_put(sync->store, KS__MAP_SKU_PART, p->part_num,
+        rc = ks_store_map_put(sync->store, KS__MAP_PART, p->part_num,
                               p->part_num);
     if (rc == KS_ECONFLICT)
         rc = KS_OK;

@@ -71,8 +71,8 @@ static ks_rc slot_done(struct ks_sync_stats *stats, struct ks_sync *sync,
     snprintf(num, sizeof(num), "%lld", (long long)id);
     rc = ks_store_map_put(sync->store, KS__MAP_WC_PRODUCT, p.part_num, num);
     if (!rc)
-        rc = ks_store_map_put(sync->store, KS__MAP_SKU_PART, p.part_num,
-                              p.part_num);
+        rc =
+            ks_store_map_put(sync->store, KS__MAP_PART, p.part_num, p.part_num);
     rc = ks__sync_fail(sync, rc == KS_ECONFLICT ? KS_OK : rc, 1);
     if (!rc)
         rc = ks__sync_sent_put(sync, key, p.hash);

@@ -18,11 +18,13 @@
 #define KS__FLOW_REFUNDS_WC "refunds.woocommerce"
 
 /*
- * Id map kinds (a_id -> b_id): SKU -> PartNum; PartNum -> product id per
+ * Id map kinds (a_id -> b_id): SKU -> PartNum aliases; "part": PartNum ->
+ * itself for parts known to exist in Epicor; PartNum -> product id per
  * store; "sent": record key -> key#hash of the payload last written; the
  * stores' customer id -> CustNum; "BC-12" / "WC-340" -> OrderNum.
  */
 #define KS__MAP_SKU_PART "sku_part"
+#define KS__MAP_PART "part"
 #define KS__MAP_BC_PRODUCT "product.bigcommerce"
 #define KS__MAP_WC_PRODUCT "product.woocommerce"
 #define KS__MAP_SENT "sent"

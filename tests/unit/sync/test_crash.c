@@ -1,0 +1,180 @@
+/* unit.sync.crash: a crash injected at every point around the remote
+ * writes of an order import (store crash points), then a restart and a
+ * rerun: exactly one sales order, one customer, and the intent done. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+#include "sx.h"
+
+/* A guest buyer Epicor does not know, so the import also creates a
+ * customer: both remote writes are covered. */
+#define ORDER                                                                  \
+    "{\"customer\":{\"email\":\"new@shop.example\",\"first_name\":\"Bo\"},"    \
+    "\"billing_address\":{\"email\":\"new@shop.example\",\"first_name\":"      \
+    "\"Bo\",\"last_name\":\"Ek\"},\"products\":[{\"sku\":\"WIDGET-100\","      \
+    "\"quantity\":2,\"price\":12.5}]}"
+
+static int customers_with_email(struct sx *x, const char *email)
+{
+    cJSON *snap = NULL;
+    const cJSON *all = sx_at(&snap, x->epi, "companies/EPIC06/Customers"), *c;
+    int n = 0;
+
+    cJSON_ArrayForEach(c, all)
+    {
+        n += strcmp(cJSON_GetObjectItem(c, "EMailAddress")->valuestring,
+                    email) == 0;
+    }
+    cJSON_Delete(snap);
+    return n;
+}
+
+static void crash_then_rerun(const char *point, int bigcommerce)
+{
+    struct ks_sync_stats s;
+    struct ks_intent in;
+    struct sx x;
+    cJSON *o;
+    char po[32];
+    ks_rc rc;
+
+    sx_start(&x, NULL, NULL, NULL);
+    if (bigcommerce) {
+        o = sx_act(x.bc, "place_order", ORDER);
+    } else {
+        o = sx_act(x.wc, "place_order",
+                   "{\"billing\":{\"email\":\"new@shop.example\","
+                   "\"first_name\":\"Bo\"},\"line_items\":[{\"sku\":"
+                   "\"WIDGET-100\",\"quantity\":2,\"price\":12.5}]}");
+    }
+    snprintf(po, sizeof(po), "%s-%lld", bigcommerce ? "BC" : "WC",
+             (long long)cJSON_GetObjectItem(o, "id")->valuedouble);
+    cJSON_Delete(o);
+
+    sx_reopen(&x, point);
+    rc = bigcommerce ? ks_sync_orders_from_bigcommerce(&s, x.sync)
+                     : ks_sync_orders_from_woocommerce(&s, x.sync);
+    if (rc != KS_ECRASH)
+        fail_msg("%s: expected KS_ECRASH, got %s", point, ks_rc_name(rc));
+
+    sx_reopen(&x, NULL); /* the restarted process */
+    rc = bigcommerce ? ks_sync_orders_from_bigcommerce(&s, x.sync)
+                     : ks_sync_orders_from_woocommerce(&s, x.sync);
+    if (rc != KS_OK)
+        fail_msg("%s: rerun gave %s: %s", point, ks_rc_name(rc),
+                 ks_sync_last_error(x.sync)->message);
+    assert_int_equal(s.failed, 0);
+    if (sx_orders_with_po(&x, po) != 1)
+        fail_msg("%s: %d sales orders for %s", point, sx_orders_with_po(&x, po),
+                 po);
+    assert_int_equal(customers_with_email(&x, "new@shop.example"), 1);
+    assert_int_equal(ks_store_intent_get(&in, x.st, "order", po), KS_OK);
+    assert_int_equal(in.state, KS_INTENT_DONE);
+
+    /* and once more: still one */
+    rc = bigcommerce ? ks_sync_orders_from_bigcommerce(&s, x.sync)
+                     : ks_sync_orders_from_woocommerce(&s, x.sync);
+    assert_int_equal(rc, KS_OK);
+    assert_int_equal(sx_orders_with_po(&x, po), 1);
+    sx_stop(&x);
+}
+
+static const char *const points[] = {
+    "before_customer_create",
+    "after_customer_create",
+    "store.intent_begin.before_commit",
+    "after_intent_begin", /* before the sales order write */
+    "after_remote_write",
+    "store.intent_complete.before_commit",
+    "after_intent_complete",
+};
+
+static void bigcommerce_order_survives_a_crash_at_every_point(void **s0)
+{
+    (void)s0;
+    for (size_t i = 0; i < sizeof(points) / sizeof(points[0]); i++)
+        crash_then_rerun(points[i], 1);
+}
+
+static void woocommerce_order_survives_a_crash_at_every_point(void **s0)
+{
+    (void)s0;
+    for (size_t i = 0; i < sizeof(points) / sizeof(points[0]); i++)
+        crash_then_rerun(points[i], 0);
+}
+
+/* The crash after the write is the dangerous one: the order exists in
+ * Epicor but the intent is pending. The rerun must find it by PONum
+ * instead of writing it again, and say so in the audit trail. */
+static void pending_intent_is_resolved_by_po_lookup(void **s0)
+{
+    struct ks_sync_stats s;
+    struct sx x;
+    size_t posts;
+
+    (void)s0;
+    sx_start(&x, NULL, NULL, NULL);
+    cJSON_Delete(sx_act(x.bc, "place_order", ORDER));
+    sx_reopen(&x, "after_remote_write");
+    assert_int_equal(ks_sync_orders_from_bigcommerce(&s, x.sync), KS_ECRASH);
+    posts = sx_count(x.epi, "POST */GetNewOrderHed");
+    assert_int_equal(posts, 1);
+    sx_reopen(&x, NULL);
+    assert_int_equal(ks_sync_orders_from_bigcommerce(&s, x.sync), KS_OK);
+    assert_int_equal(s.created, 1);
+    assert_int_equal(sx_count(x.epi, "POST */GetNewOrderHed"), 1);
+    assert_int_equal(sx_count(x.epi, "GET */SalesOrders*"), 2);
+    {
+        struct ks_audit_filter f = {"orders.bigcommerce", "ok", 0};
+        int64_t n = 0;
+
+        assert_int_equal(ks_store_audit_count(&n, x.st, &f), KS_OK);
+        assert_int_equal(n, 2); /* customer.create and order.recover */
+    }
+    sx_stop(&x);
+}
+
+static void a_second_order_crash_loses_neither(void **s0)
+{
+    struct ks_sync_stats s;
+    struct sx x;
+    cJSON *a, *b;
+    char pa[32], pb[32];
+
+    (void)s0;
+    sx_start(&x, NULL, NULL, NULL);
+    a = sx_act(x.bc, "place_order", ORDER);
+    b = sx_act(x.bc, "place_order", ORDER);
+    snprintf(pa, sizeof(pa), "BC-%lld",
+             (long long)cJSON_GetObjectItem(a, "id")->valuedouble);
+    snprintf(pb, sizeof(pb), "BC-%lld",
+             (long long)cJSON_GetObjectItem(b, "id")->valuedouble);
+    cJSON_Delete(a);
+    cJSON_Delete(b);
+    /* the second order's write reaches Epicor, then the process dies */
+    sx_reopen(&x, "after_remote_write:2");
+    assert_int_equal(ks_sync_orders_from_bigcommerce(&s, x.sync), KS_ECRASH);
+    assert_int_equal(sx_orders_with_po(&x, pa), 1);
+    sx_reopen(&x, NULL);
+    assert_int_equal(ks_sync_orders_from_bigcommerce(&s, x.sync), KS_OK);
+    assert_int_equal(sx_orders_with_po(&x, pa), 1);
+    assert_int_equal(sx_orders_with_po(&x, pb), 1);
+    sx_stop(&x);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(bigcommerce_order_survives_a_crash_at_every_point),
+        cmocka_unit_test(woocommerce_order_survives_a_crash_at_every_point),
+        cmocka_unit_test(pending_intent_is_resolved_by_po_lookup),
+        cmocka_unit_test(a_second_order_crash_loses_neither),
+    };
+
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,205 @@
+/* unit.sync.replay: records that cannot be mapped or written go to the
+ * outbox with a clear reason, never silently dropped, and a replay after
+ * the cause is fixed writes each of them exactly once. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+#include "sx.h"
+
+struct first {
+    char reason[512];
+    char source[256];
+    int attempts;
+    int n;
+};
+
+static int first_item(const struct ks_outbox_item *it, void *ud)
+{
+    struct first *f = ud;
+
+    if (f->n++ == 0) {
+        snprintf(f->reason, sizeof(f->reason), "%s", it->reason);
+        snprintf(f->source, sizeof(f->source), "%s", it->source_id);
+        f->attempts = it->attempts;
+    }
+    return 0;
+}
+
+static struct first outbox(struct sx *x)
+{
+    struct first f;
+
+    memset(&f, 0, sizeof(f));
+    assert_int_equal(ks_store_outbox_each(x->st, NULL, first_item, &f), KS_OK);
+    return f;
+}
+
+static void unknown_sku_is_queued_then_replayed_once(void **s0)
+{
+    struct ks_sync_stats s;
+    struct first f;
+    struct sx x;
+    cJSON *o, *snap = NULL;
+    const cJSON *line;
+    char po[32];
+
+    (void)s0;
+    sx_start(&x, NULL, NULL, NULL);
+    o = sx_act(x.bc, "place_order",
+               "{\"billing_address\":{\"email\":\"orders@acme.example\"},"
+               "\"products\":[{\"sku\":\"WIDGET-100\",\"quantity\":1,"
+               "\"price\":12.5},{\"sku\":\"WEB-W100\",\"quantity\":2,"
+               "\"price\":12.5}]}");
+    snprintf(po, sizeof(po), "BC-%lld",
+             (long long)cJSON_GetObjectItem(o, "id")->valuedouble);
+    cJSON_Delete(o);
+    assert_int_equal(ks_sync_orders_from_bigcommerce(&s, x.sync), KS_OK);
+    assert_int_equal(s.failed, 1);
+    assert_int_equal(s.created, 0);
+    assert_int_equal(sx_orders_with_po(&x, po), 0);
+    f = outbox(&x);
+    assert_int_equal(f.n, 1);
+    assert_string_equal(f.source, po);
+    assert_non_null(strstr(f.reason, "unknown SKU 'WEB-W100' on line 2"));
+    assert_int_equal(sx_audit(&x, "orders.bigcommerce", "failed"), 1);
+
+    /* nothing fixed yet: it stays, one attempt more */
+    assert_int_equal(ks_sync_replay_failed(&s, x.sync), KS_OK);
+    assert_int_equal(s.failed, 1);
+    f = outbox(&x);
+    assert_int_equal(f.n, 1);
+    assert_int_equal(f.attempts, 2);
+    assert_int_equal(sx_orders_with_po(&x, po), 0);
+
+    /* the mapping is fixed: the replay writes it, once */
+    assert_int_equal(
+        ks_store_map_put(x.st, "sku_part", "WEB-W100", "WIDGET-100"), KS_OK);
+    assert_int_equal(ks_sync_replay_failed(&s, x.sync), KS_OK);
+    assert_int_equal(s.created, 1);
+    assert_int_equal(outbox(&x).n, 0);
+    assert_int_equal(sx_orders_with_po(&x, po), 1);
+    line = sx_at(&snap, x.epi, "companies/EPIC06/SalesOrders/0/OrderDtls/1");
+    assert_string_equal(cJSON_GetObjectItem(line, "PartNum")->valuestring,
+                        "WIDGET-100");
+    cJSON_Delete(snap);
+
+    assert_int_equal(ks_sync_replay_failed(&s, x.sync), KS_OK);
+    assert_int_equal(s.read + s.created + s.failed, 0);
+    assert_int_equal(ks_sync_orders_from_bigcommerce(&s, x.sync), KS_OK);
+    assert_int_equal(s.created, 0);
+    assert_int_equal(sx_orders_with_po(&x, po), 1);
+    sx_stop(&x);
+}
+
+static void a_new_part_in_epicor_fixes_the_sku_too(void **s0)
+{
+    struct ks_sync_stats s;
+    struct sx x;
+
+    (void)s0;
+    sx_start(&x, NULL, NULL, NULL);
+    cJSON_Delete(sx_act(x.wc, "place_order",
+                        "{\"billing\":{\"email\":\"orders@acme.example\"},"
+                        "\"line_items\":[{\"sku\":\"NEW-1\",\"quantity\":1,"
+                        "\"price\":5}]}"));
+    assert_int_equal(ks_sync_orders_from_woocommerce(&s, x.sync), KS_OK);
+    assert_int_equal(s.failed, 1);
+    cJSON_Delete(sx_act(x.epi, "add_part",
+                        "{\"PartNum\":\"NEW-1\",\"PartDescription\":\"New\","
+                        "\"UnitPrice\":5}"));
+    assert_int_equal(ks_sync_replay_failed(&s, x.sync), KS_OK);
+    assert_int_equal(s.created, 1);
+    assert_int_equal(outbox(&x).n, 0);
+    sx_stop(&x);
+}
+
+static void totals_that_do_not_add_up_are_not_imported(void **s0)
+{
+    struct ks_sync_stats s;
+    struct sx x;
+
+    (void)s0;
+    sx_start(&x, NULL, NULL, NULL);
+    /* a 10.00 discount the lines do not show */
+    cJSON_Delete(sx_act(x.wc, "place_order",
+                        "{\"billing\":{\"email\":\"orders@acme.example\"},"
+                        "\"discount_total\":\"10.00\",\"line_items\":[{\"sku\":"
+                        "\"GADGET-1\",\"quantity\":1,\"price\":149}]}"));
+    assert_int_equal(ks_sync_orders_from_woocommerce(&s, x.sync), KS_OK);
+    assert_int_equal(s.failed, 1);
+    assert_non_null(strstr(outbox(&x).reason,
+                           "lines add up to 149.00 but the order's "
+                           "goods total is 139.00"));
+    {
+        cJSON *snap = NULL;
+
+        assert_int_equal(cJSON_GetArraySize(sx_at(
+                             &snap, x.epi, "companies/EPIC06/SalesOrders")),
+                         0);
+        cJSON_Delete(snap);
+    }
+    sx_stop(&x);
+}
+
+static void order_without_buyer_email_is_queued(void **s0)
+{
+    struct ks_sync_stats s;
+    struct sx x;
+
+    (void)s0;
+    sx_start(&x, NULL, NULL, NULL);
+    cJSON_Delete(sx_act(x.bc, "place_order",
+                        "{\"products\":[{\"sku\":\"GADGET-1\",\"quantity\":1,"
+                        "\"price\":149}]}"));
+    assert_int_equal(ks_sync_orders_from_bigcommerce(&s, x.sync), KS_OK);
+    assert_int_equal(s.failed, 1);
+    assert_non_null(strstr(outbox(&x).reason, "no buyer e-mail"));
+    sx_stop(&x);
+}
+
+static void refused_product_is_queued_and_replayed(void **s0)
+{
+    struct ks_sync_stats s;
+    struct sx x;
+    cJSON *snap = NULL;
+
+    (void)s0;
+    sx_start(&x, NULL, NULL, NULL);
+    sx_faults(x.bc, "{\"route\":\"POST /stores/sx1/v3/catalog/products\","
+                    "\"nth\":2,\"status\":422,\"body\":{\"status\":422,"
+                    "\"title\":\"JSON data is missing or invalid\"}}");
+    assert_int_equal(ks_sync_parts_to_bigcommerce(&s, x.sync), KS_OK);
+    assert_int_equal(s.created, 2);
+    assert_int_equal(s.failed, 1);
+    assert_int_equal(cJSON_GetArraySize(sx_at(&snap, x.bc, "products")), 2);
+    cJSON_Delete(snap);
+    assert_non_null(strstr(outbox(&x).reason, "JSON data is missing"));
+    assert_string_equal(outbox(&x).source, "WIDGET-200");
+
+    /* the cursor moved on; the replay writes the product and its stock */
+    assert_int_equal(ks_sync_replay_failed(&s, x.sync), KS_OK);
+    assert_int_equal(s.created, 1);
+    assert_int_equal(s.updated, 1);
+    assert_int_equal(outbox(&x).n, 0);
+    assert_int_equal(cJSON_GetArraySize(sx_at(&snap, x.bc, "products")), 3);
+    cJSON_Delete(snap);
+    sx_stop(&x);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(unknown_sku_is_queued_then_replayed_once),
+        cmocka_unit_test(a_new_part_in_epicor_fixes_the_sku_too),
+        cmocka_unit_test(totals_that_do_not_add_up_are_not_imported),
+        cmocka_unit_test(order_without_buyer_email_is_queued),
+        cmocka_unit_test(refused_product_is_queued_and_replayed),
+    };
+
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
