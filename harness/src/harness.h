@@ -26,10 +26,11 @@ struct kh_scenario {
 
 /*
  * Reads and validates the scenario at path; "$fixture" references are
- * read from fixtures_dir. On failure returns -1 and writes into err one
- * line per problem (at most errsz bytes), each "FILE: POINTER: what is
- * wrong" with POINTER an RFC 6901 JSON pointer into the document; nothing
- * is allocated then. Never crashes on bad input.
+ * read from fixtures_dir (NULL: the nearest "fixtures" folder beside or
+ * above the scenario file, else the source tree's fixtures/). On failure
+ * returns -1 and writes into err one line per problem (at most errsz bytes),
+ * each "FILE: POINTER: what is wrong" with POINTER an RFC 6901 JSON pointer
+ * into the document; nothing is allocated then. Never crashes on bad input.
  */
 int kh_scenario_load(struct kh_scenario **out, const char *path,
                      const char *fixtures_dir, char *err, size_t errsz);

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include "run_int.h"
 
 #define SCENARIO_MAX_BYTES ((long)16 << 20)
@@ -615,6 +616,31 @@ static void check_doc(struct problems *p, const cJSON *doc)
     check_secret_refs(&c, then, "log_must_contain");
 }
 
+/* The fixtures directory of a scenario given none: the nearest
+ * "fixtures" folder beside the scenario or above it (a suite carries its
+ * fixtures along), else the source tree's. */
+static void default_fixtures(char *out, size_t outsz, const char *path)
+{
+    char dir[4096];
+    struct stat st;
+
+    snprintf(dir, sizeof(dir), "%s", path);
+    for (int up = 0; up < 5; up++) {
+        char *slash = strrchr(dir, '/');
+
+        if (slash)
+            *slash = '\0';
+        else
+            snprintf(dir, sizeof(dir), ".");
+        snprintf(out, outsz, "%s/fixtures", dir);
+        if (stat(out, &st) == 0 && S_ISDIR(st.st_mode))
+            return;
+        if (!slash)
+            break;
+    }
+    snprintf(out, outsz, "%s", KH_DEFAULT_FIXTURES);
+}
+
 static char *copy(const char *s)
 {
     size_t n = strlen(s) + 1;
@@ -631,7 +657,7 @@ int kh_scenario_load(struct kh_scenario **out, const char *path,
 {
     struct problems p = {path, err, errsz, 0, 0};
     struct kh_scenario *sc;
-    char why[128];
+    char why[128], found[4096];
     size_t len = 0;
     char *text;
     cJSON *doc;
@@ -650,8 +676,12 @@ int kh_scenario_load(struct kh_scenario **out, const char *path,
         problem(&p, "", "%s", why);
         return -1;
     }
+    if (!fixtures_dir) {
+        default_fixtures(found, sizeof(found), path);
+        fixtures_dir = found;
+    }
     if (cJSON_IsObject(doc))
-        resolve(&p, fixtures_dir ? fixtures_dir : KH_DEFAULT_FIXTURES,
+        resolve(&p, fixtures_dir,
                 cJSON_GetObjectItemCaseSensitive(doc, "given"), "/given", 0);
     check_doc(&p, doc);
     if (p.count) {
