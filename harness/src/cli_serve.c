@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 #include "harness.h"
@@ -101,7 +102,10 @@ static void print_usage(FILE *out)
         "                   \"localhost\" means 127.0.0.1)\n"
         "  --allow-remote   accept a --bind address that is not loopback\n"
         "                   (the emulators have no TLS and test credentials)\n"
-        "  --fixtures DIR   where \"$fixture\" paths are read from\n"
+        "  --fixtures DIR   where \"$fixture\" paths are read from, in the\n"
+        "                   scenario and in reset bodies (default: the\n"
+        "                   nearest fixtures/ beside or above the scenario,\n"
+        "                   else the source tree's)\n"
         "  --help           print this text\n"
         "\n",
         out);
@@ -221,7 +225,6 @@ static int parse_opts(struct serve_opts *o, int argc, char **argv)
     memset(o, 0, sizeof(*o));
     o->admin_port = -1;
     o->bind = "127.0.0.1";
-    o->fixtures = KH_DEFAULT_FIXTURES;
     o->systems = calloc((size_t)argc, sizeof(*o->systems));
     if (!o->systems)
         abort(); /* the CLI may abort on out-of-memory */
@@ -294,6 +297,39 @@ static int parse_opts(struct serve_opts *o, int argc, char **argv)
 
 /* ---- choosing the systems -------------------------------------------- */
 
+/*
+ * Where "$fixture" paths are read, for the scenario and for reset bodies
+ * alike: --fixtures, else (with a scenario) the nearest "fixtures" folder
+ * in the scenario's directory or up to four levels above it, as
+ * kh_scenario_load does when given none, else the source tree's.
+ */
+static void fixtures_dir(char *out, size_t outsz, const struct serve_opts *o)
+{
+    char dir[4096];
+    struct stat st;
+    char *slash;
+    int n;
+
+    if (o->fixtures) {
+        snprintf(out, outsz, "%s", o->fixtures);
+        return;
+    }
+    n = snprintf(dir, sizeof(dir), "%s", o->scenario ? o->scenario : "");
+    for (int level = 0;
+         o->scenario && n > 0 && (size_t)n < sizeof(dir) && level < 5;
+         level++) {
+        slash = strrchr(dir, '/');
+        if (slash)
+            *slash = '\0'; /* the scenario file, then each parent */
+        snprintf(out, outsz, "%s/fixtures", slash ? dir : ".");
+        if (stat(out, &st) == 0 && S_ISDIR(st.st_mode))
+            return;
+        if (!slash)
+            break;
+    }
+    snprintf(out, outsz, "%s", KH_DEFAULT_FIXTURES);
+}
+
 static void add_system(struct kh__serve *sv, const struct km_emulator_type *t,
                        cJSON *config)
 {
@@ -337,7 +373,7 @@ static int systems_from_scenario(struct kh__serve *sv,
     if (!err)
         abort();
     err[0] = '\0';
-    if (kh_scenario_load(&sc, o->scenario, o->fixtures, err, errsz) != 0) {
+    if (kh_scenario_load(&sc, o->scenario, sv->fixtures_dir, err, errsz) != 0) {
         fprintf(stderr, "kinsync serve: cannot load scenario %s:\n%s%s",
                 o->scenario, err[0] ? err : "(no reason given)",
                 err[0] && err[strlen(err) - 1] == '\n' ? "" : "\n");
@@ -570,12 +606,13 @@ static int serve(const struct serve_opts *o, const sigset_t *set)
 {
     struct kh__serve sv;
     const char *ready = getenv("KINSYNC_SERVE_READY_FILE");
-    char text[4096];
+    char text[4096], fixtures[4096];
     int rc, sig;
 
     memset(&sv, 0, sizeof(sv));
     sv.bind_addr = o->bind;
-    sv.fixtures_dir = o->fixtures;
+    fixtures_dir(fixtures, sizeof(fixtures), o);
+    sv.fixtures_dir = fixtures;
     pthread_rwlock_init(&sv.table_lock, NULL);
     pthread_mutex_init(&sv.pump_lock, NULL);
     if ((rc = choose_systems(&sv, o)) != 0)
