@@ -187,21 +187,38 @@ static double seq_of(const cJSON *entry)
     return cJSON_GetObjectItemCaseSensitive(entry, "seq")->valuedouble;
 }
 
+/* Links e into cJSON's list right before at (at is in array). Done by
+ * hand: Debian 12's libcjson (1.7.15-1+deb12u4) refuses
+ * cJSON_InsertItemInArray at any index but 0. */
+static void insert_before(cJSON *array, cJSON *at, cJSON *e)
+{
+    e->next = at;
+    if (at == array->child) {
+        e->prev = at->prev; /* the head's prev is the tail */
+        array->child = e;
+    } else {
+        e->prev = at->prev;
+        at->prev->next = e;
+    }
+    at->prev = e;
+}
+
 void km__journal_add(struct km_server *server, const struct km__exchange *x)
 {
-    cJSON *e = entry_new(server, x), *last;
-    int n, later = 0;
+    cJSON *e = entry_new(server, x), *at, *before = NULL;
 
     pthread_mutex_lock(&server->journal_lock);
     /* Requests finish out of order; keep the array sorted by seq. Nearly
      * always the entry goes last, so look from the end (child->prev is the
      * last item in cJSON's list). */
-    n = cJSON_GetArraySize(server->journal);
-    last = server->journal->child ? server->journal->child->prev : NULL;
-    for (cJSON *at = last; at && seq_of(at) > (double)x->seq; later++)
+    at = server->journal->child ? server->journal->child->prev : NULL;
+    while (at && seq_of(at) > (double)x->seq) {
+        before = at;
         at = at == server->journal->child ? NULL : at->prev;
-    if (later == 0 ? !cJSON_AddItemToArray(server->journal, e)
-                   : !cJSON_InsertItemInArray(server->journal, n - later, e))
+    }
+    if (before)
+        insert_before(server->journal, before, e);
+    else if (!cJSON_AddItemToArray(server->journal, e))
         abort();
     pthread_mutex_unlock(&server->journal_lock);
 }

@@ -4,6 +4,8 @@
 #include <setjmp.h>
 #include <stdio.h>
 #include <string.h>
+#include <pthread.h>
+#include <time.h>
 #include <cmocka.h>
 #include "common/server_int.h"
 #include <kinsync/log.h>
@@ -160,6 +162,69 @@ static void entries_are_ordered_counted_and_cleared(void **state)
     cJSON_Delete(j);
 }
 
+struct slow_call {
+    const char *base;
+    struct tc_reply reply;
+};
+
+static void *slow_get(void *arg)
+{
+    struct slow_call *c = arg;
+
+    tc_get(&c->reply, c->base, "/echo/slow");
+    return NULL;
+}
+
+/* A request that finishes after later ones is filed in seq order, in the
+ * middle of the journal: a server's requests overlap freely. On a real
+ * clock a delay fault really waits, outside the server lock. */
+static void late_finisher_is_filed_in_seq_order(void **state)
+{
+    struct km_server_options opts;
+    struct km_server *server;
+    struct slow_call slow;
+    struct tc_reply r;
+    struct timespec nap = {0, 100 * 1000000};
+    cJSON *rule = cJSON_Parse("{\"route\": \"GET /echo/slow\", "
+                              "\"delay_ms\": 400}");
+    const char *expect[] = {"/echo/1", "/echo/slow", "/echo/3", "/echo/4"};
+    pthread_t thread;
+    char err[256];
+    cJSON *j;
+
+    (void)state;
+    memset(&opts, 0, sizeof(opts));
+    opts.name = "epicor";
+    opts.routes = routes;
+    opts.nroutes = 1;
+    assert_int_equal(km_server_start(&server, &opts, err, sizeof(err)), 0);
+    assert_int_equal(km_server_faults_add(server, rule, err, sizeof(err)), 0);
+    cJSON_Delete(rule);
+    slow.base = km_server_url(server);
+    tc_get(&r, slow.base, "/echo/1");
+    tc_reply_dispose(&r);
+    assert_int_equal(pthread_create(&thread, NULL, slow_get, &slow), 0);
+    nanosleep(&nap, NULL); /* the slow request has its seq by now */
+    tc_get(&r, slow.base, "/echo/3");
+    tc_reply_dispose(&r);
+    tc_get(&r, slow.base, "/echo/4");
+    tc_reply_dispose(&r);
+    assert_int_equal(pthread_join(thread, NULL), 0);
+    assert_int_equal(slow.reply.status, 200);
+    tc_reply_dispose(&slow.reply);
+    j = km_server_journal(server);
+    assert_int_equal(cJSON_GetArraySize(j), 4);
+    for (int i = 0; i < 4; i++) {
+        cJSON *e = cJSON_GetArrayItem(j, i);
+
+        assert_int_equal(cJSON_GetObjectItem(e, "seq")->valueint, i + 1);
+        assert_string_equal(cJSON_GetObjectItem(e, "path")->valuestring,
+                            expect[i]);
+    }
+    cJSON_Delete(j);
+    km_server_stop(server);
+}
+
 static void secrets_never_appear_verbatim(void **state)
 {
     struct fixture *f = *state;
@@ -248,6 +313,7 @@ int main(void)
         T(entry_has_every_documented_field),
         T(unrouted_request_has_null_route),
         T(entries_are_ordered_counted_and_cleared),
+        T(late_finisher_is_filed_in_seq_order),
         T(secrets_never_appear_verbatim),
         T(form_body_parameters_are_redacted),
         T(long_bodies_are_cut_and_marked),
