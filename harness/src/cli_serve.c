@@ -18,15 +18,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 #include "harness.h"
 #include "serve.h"
-
-#ifndef KH_DEFAULT_FIXTURES
-#define KH_DEFAULT_FIXTURES "fixtures"
-#endif
 
 #define PUMP_INTERVAL_MS 200
 #define EXIT_RUNTIME 1
@@ -297,37 +292,14 @@ static int parse_opts(struct serve_opts *o, int argc, char **argv)
 
 /* ---- choosing the systems -------------------------------------------- */
 
-/*
- * Where "$fixture" paths are read, for the scenario and for reset bodies
- * alike: --fixtures, else (with a scenario) the nearest "fixtures" folder
- * in the scenario's directory or up to four levels above it, as
- * kh_scenario_load does when given none, else the source tree's.
- */
+/* Where "$fixture" paths are read, for the scenario and for reset bodies
+ * alike: --fixtures, else as kh_scenario_load finds them. */
 static void fixtures_dir(char *out, size_t outsz, const struct serve_opts *o)
 {
-    char dir[4096];
-    struct stat st;
-    char *slash;
-    int n;
-
-    if (o->fixtures) {
+    if (o->fixtures)
         snprintf(out, outsz, "%s", o->fixtures);
-        return;
-    }
-    n = snprintf(dir, sizeof(dir), "%s", o->scenario ? o->scenario : "");
-    for (int level = 0;
-         o->scenario && n > 0 && (size_t)n < sizeof(dir) && level < 5;
-         level++) {
-        slash = strrchr(dir, '/');
-        if (slash)
-            *slash = '\0'; /* the scenario file, then each parent */
-        snprintf(out, outsz, "%s/fixtures", slash ? dir : ".");
-        if (stat(out, &st) == 0 && S_ISDIR(st.st_mode))
-            return;
-        if (!slash)
-            break;
-    }
-    snprintf(out, outsz, "%s", KH_DEFAULT_FIXTURES);
+    else
+        kh_fixtures_dir_for(out, outsz, o->scenario);
 }
 
 static void add_system(struct kh__serve *sv, const struct km_emulator_type *t,

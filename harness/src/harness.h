@@ -36,6 +36,20 @@ int kh_scenario_load(struct kh_scenario **out, const char *path,
                      const char *fixtures_dir, char *err, size_t errsz);
 void kh_scenario_free(struct kh_scenario *sc); /* NULL-safe */
 
+/* The fixtures directory of a scenario file given none: the nearest
+ * "fixtures" folder beside it or up to four levels above, else the source
+ * tree's. path may be NULL (then the source tree's). */
+void kh_fixtures_dir_for(char *out, size_t outsz, const char *path);
+
+/*
+ * Replaces every {"$fixture": "system/resource/case.json"} in *doc (*doc
+ * itself included) by that file's JSON under dir; fixtures may name
+ * fixtures, to a small depth. Paths must be relative, without "..".
+ * Returns 0, or -1 with one line per problem in err; *doc stays a valid
+ * tree owned by the caller either way.
+ */
+int kh_fixtures_resolve(cJSON **doc, const char *dir, char *err, size_t errsz);
+
 enum kh_outcome { KH_PASS = 0, KH_FAIL = 1, KH_ERROR = 2 };
 
 /* What one scenario run came to. */

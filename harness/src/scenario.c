@@ -619,13 +619,13 @@ static void check_doc(struct problems *p, const cJSON *doc)
 /* The fixtures directory of a scenario given none: the nearest
  * "fixtures" folder beside the scenario or above it (a suite carries its
  * fixtures along), else the source tree's. */
-static void default_fixtures(char *out, size_t outsz, const char *path)
+void kh_fixtures_dir_for(char *out, size_t outsz, const char *path)
 {
-    char dir[4096];
+    char dir[3072]; /* shorter than out, with room for "/fixtures" */
     struct stat st;
 
-    snprintf(dir, sizeof(dir), "%s", path);
-    for (int up = 0; up < 5; up++) {
+    snprintf(dir, sizeof(dir), "%s", path ? path : "");
+    for (int up = 0; path && up < 5; up++) {
         char *slash = strrchr(dir, '/');
 
         if (slash)
@@ -677,7 +677,7 @@ int kh_scenario_load(struct kh_scenario **out, const char *path,
         return -1;
     }
     if (!fixtures_dir) {
-        default_fixtures(found, sizeof(found), path);
+        kh_fixtures_dir_for(found, sizeof(found), path);
         fixtures_dir = found;
     }
     if (cJSON_IsObject(doc))
@@ -697,6 +697,25 @@ int kh_scenario_load(struct kh_scenario **out, const char *path,
     sc->tags = cJSON_GetObjectItemCaseSensitive(doc, "tags");
     *out = sc;
     return 0;
+}
+
+int kh_fixtures_resolve(cJSON **doc, const char *dir, char *err, size_t errsz)
+{
+    struct problems p = {"fixtures", err, errsz, 0, 0};
+    const char *rel;
+
+    if (errsz)
+        err[0] = '\0';
+    if (fixture_ref(*doc, &rel)) {
+        cJSON *value = load_fixture(&p, dir, rel, "");
+
+        if (!value)
+            return -1;
+        cJSON_Delete(*doc);
+        *doc = value;
+    }
+    resolve(&p, dir, *doc, "", 1);
+    return p.count ? -1 : 0;
 }
 
 void kh_scenario_free(struct kh_scenario *sc)

@@ -1,7 +1,7 @@
 /*
  * Internals of `kinsync serve` shared by cli_serve.c (options, start-up,
- * the main loop), serve_admin.c (the admin API) and serve_fixtures.c
- * ("$fixture" resolution for reset bodies). kh__ prefix; not an interface.
+ * the main loop) and serve_admin.c (the admin API). kh__ prefix; not an
+ * interface.
  *
  * Threads: the main thread waits for signals and pumps webhooks; the
  * admin server's handlers run on its own MHD threads, one at a time (the
@@ -49,16 +49,5 @@ int kh__serve_admin_start(struct kh__serve *sv, uint16_t port, char *err,
 /* Delivers the due webhooks of one system; the number attempted. Takes
  * table_lock shared and pump_lock itself. */
 int kh__serve_pump(struct kh__serve *sv, struct kh__serve_system *sys);
-
-/*
- * Replaces, in the tree at *doc, every object {"$fixture": "a/b.json"} by
- * the JSON of that file under dir (fixture files may refer to fixtures in
- * turn, up to a small depth). A path must be relative and must not contain
- * a ".." segment. Returns 0, or -1 with a one-line reason in err; on
- * failure *doc may be partly resolved but stays a valid tree owned by the
- * caller.
- */
-int kh__serve_fixtures_resolve(cJSON **doc, const char *dir, char *err,
-                               size_t errsz);
 
 #endif

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include "harness.h"
 #include "serve.h"
 
 /* Ten years: enough for any retry ladder or inactivity rule, far from
@@ -451,8 +452,8 @@ static cJSON *reset_config(struct km_response *res,
                     "the body must be a configuration object for "
                     "%s (or empty for the start-up one)",
                     sys->type->name);
-    } else if (kh__serve_fixtures_resolve(&cfg, sv->fixtures_dir, err,
-                                          sizeof(err)) != 0) {
+    } else if (kh_fixtures_resolve(&cfg, sv->fixtures_dir, err, sizeof(err)) !=
+               0) {
         reply_error(res, 400, "%s", err);
     } else {
         return cfg;
