@@ -36,7 +36,7 @@ static const char *const default_systems[] = {"epicor", "bigcommerce",
  * from {}, but BigCommerce and WooCommerce then accept no credentials at
  * all, which makes a standalone server useless; so they get one test
  * credential each, the counterpart of Epicor's built-in manager/manager
- * and km-epicor-test-key. Listed in --help and tests/cli/SERVE.md.
+ * and km-epicor-test-key. Listed in --help and the README.
  */
 static const struct {
     const char *system;
