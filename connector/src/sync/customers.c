@@ -285,11 +285,12 @@ ks_rc ks_sync_customers_to_woocommerce(struct ks_sync_stats *stats,
 
     ks__sync_enter(sync, stats);
     if (!rows)
-        return KS_ENOMEM;
+        return ks__sync_leave(sync, KS_ENOMEM);
     if (!sync->wc) {
         cJSON_Delete(rows);
-        return ks__error_set(&sync->err, KS_EINVAL, 0,
-                             "sync: no WooCommerce handle");
+        return ks__sync_leave(sync,
+                              ks__error_set(&sync->err, KS_EINVAL, 0,
+                                            "sync: no WooCommerce handle"));
     }
     rc = ks__sync_cursor_int(&since, sync, KS__FLOW_CUST_WC, ENTITY);
     if (!rc)
@@ -303,7 +304,7 @@ ks_rc ks_sync_customers_to_woocommerce(struct ks_sync_stats *stats,
     if (!rc)
         rc = ks__sync_cursor_set_int(sync, KS__FLOW_CUST_WC, ENTITY, max);
     cJSON_Delete(rows);
-    return rc;
+    return ks__sync_leave(sync, rc);
 }
 
 ks_rc ks__sync_customer_one(struct ks_sync_stats *stats, struct ks_sync *sync,

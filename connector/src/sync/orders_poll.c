@@ -401,9 +401,10 @@ ks_rc ks_sync_orders_from_bigcommerce(struct ks_sync_stats *stats,
 {
     ks__sync_enter(sync, stats);
     if (!sync->bc)
-        return ks__error_set(&sync->err, KS_EINVAL, 0,
-                             "sync: no BigCommerce handle");
-    return poll(stats, sync, 1);
+        return ks__sync_leave(sync,
+                              ks__error_set(&sync->err, KS_EINVAL, 0,
+                                            "sync: no BigCommerce handle"));
+    return ks__sync_leave(sync, poll(stats, sync, 1));
 }
 
 ks_rc ks_sync_orders_from_woocommerce(struct ks_sync_stats *stats,
@@ -411,9 +412,10 @@ ks_rc ks_sync_orders_from_woocommerce(struct ks_sync_stats *stats,
 {
     ks__sync_enter(sync, stats);
     if (!sync->wc)
-        return ks__error_set(&sync->err, KS_EINVAL, 0,
-                             "sync: no WooCommerce handle");
-    return poll(stats, sync, 0);
+        return ks__sync_leave(sync,
+                              ks__error_set(&sync->err, KS_EINVAL, 0,
+                                            "sync: no WooCommerce handle"));
+    return ks__sync_leave(sync, poll(stats, sync, 0));
 }
 
 ks_rc ks_sync_order_from_woocommerce_id(struct ks_sync_stats *stats,
@@ -421,9 +423,11 @@ ks_rc ks_sync_order_from_woocommerce_id(struct ks_sync_stats *stats,
 {
     ks__sync_enter(sync, stats);
     if (!sync->wc || order_id <= 0)
-        return ks__error_set(&sync->err, KS_EINVAL, 0,
-                             "sync: no WooCommerce handle or order id");
-    return ks__sync_wc_order_import(stats, sync, order_id, NULL);
+        return ks__sync_leave(
+            sync, ks__error_set(&sync->err, KS_EINVAL, 0,
+                                "sync: no WooCommerce handle or order id"));
+    return ks__sync_leave(
+        sync, ks__sync_wc_order_import(stats, sync, order_id, NULL));
 }
 
 ks_rc ks_sync_order_from_bigcommerce_event(
@@ -436,16 +440,17 @@ ks_rc ks_sync_order_from_bigcommerce_event(
 
     ks__sync_enter(sync, stats);
     if (!sync->bc || !event)
-        return ks__error_set(&sync->err, KS_EINVAL, 0,
-                             "sync: no BigCommerce handle or event");
+        return ks__sync_leave(
+            sync, ks__error_set(&sync->err, KS_EINVAL, 0,
+                                "sync: no BigCommerce handle or event"));
     if (strcmp(event->type, "order") != 0 || event->id <= 0) {
         stats->skipped++;
-        return KS_OK;
+        return ks__sync_leave(sync, KS_OK);
     }
     before = stats->skipped;
     rc = ks__sync_bc_order_import(stats, sync, event->id);
     if (rc)
-        return rc;
+        return ks__sync_leave(sync, rc);
     if (stats->skipped > before && stats->read == 0) {
         /* imported before: a platform retry, a second hook, or a later
          * event of an order already handled */
@@ -456,7 +461,7 @@ ks_rc ks_sync_order_from_bigcommerce_event(
                             NULL, event->scope, "duplicate", 1,
                             event->webhook_id);
         if (rc)
-            return rc;
+            return ks__sync_leave(sync, rc);
     }
     /* remembered only once handled, so a failed delivery can come again */
     snprintf(key, sizeof(key), "%s",
@@ -468,5 +473,5 @@ ks_rc ks_sync_order_from_bigcommerce_event(
             rc = KS_OK;
         rc = ks__sync_fail(sync, rc, 1);
     }
-    return rc;
+    return ks__sync_leave(sync, rc);
 }

@@ -375,8 +375,10 @@ ks_rc ks__sync_bc_products(struct ks_sync_stats *stats, struct ks_sync *sync,
         rc = ks__sync_product_fields(&p, row);
         if (rc)
             break;
-        if (!*p.part_num || strlen(p.part_num) > KS_STORE_ID_MAX - 8)
+        if (!*p.part_num || strlen(p.part_num) > KS_STORE_ID_MAX - 8) {
+            stats->skipped++; /* no key the store can hold */
             continue;
+        }
         if (p.inactive) {
             stats->skipped++;
             rc = ks__sync_audit(sync, KS__FLOW_PARTS_BC, "epicor", p.part_num,
@@ -529,8 +531,9 @@ ks_rc ks_sync_parts_to_bigcommerce(struct ks_sync_stats *stats,
 
     ks__sync_enter(sync, stats);
     if (!sync->bc)
-        return ks__error_set(&sync->err, KS_EINVAL, 0,
-                             "sync: no BigCommerce handle");
+        return ks__sync_leave(sync,
+                              ks__error_set(&sync->err, KS_EINVAL, 0,
+                                            "sync: no BigCommerce handle"));
     rc = ks__sync_parts_read(&rows, stats, sync, KS__FLOW_PARTS_BC, &max);
     if (!rc)
         rc = ks__sync_bc_products(stats, sync, rows);
@@ -545,5 +548,5 @@ ks_rc ks_sync_parts_to_bigcommerce(struct ks_sync_stats *stats,
         rc = ks__sync_stock_done(sync, KS__FLOW_PARTS_BC, max);
     cJSON_Delete(rows);
     cJSON_Delete(qty);
-    return rc;
+    return ks__sync_leave(sync, rc);
 }

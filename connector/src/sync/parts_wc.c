@@ -188,8 +188,10 @@ ks_rc ks__sync_wc_products(struct ks_sync_stats *stats, struct ks_sync *sync,
         rc = ks__sync_product_fields(&p, row);
         if (rc)
             break;
-        if (!*p.part_num || strlen(p.part_num) > KS_STORE_ID_MAX - 8)
+        if (!*p.part_num || strlen(p.part_num) > KS_STORE_ID_MAX - 8) {
+            stats->skipped++; /* no key the store can hold */
             continue;
+        }
         if (p.inactive) {
             stats->skipped++;
             rc = ks__sync_audit(sync, KS__FLOW_PARTS_WC, "epicor", p.part_num,
@@ -325,8 +327,9 @@ ks_rc ks_sync_parts_to_woocommerce(struct ks_sync_stats *stats,
 
     ks__sync_enter(sync, stats);
     if (!sync->wc)
-        return ks__error_set(&sync->err, KS_EINVAL, 0,
-                             "sync: no WooCommerce handle");
+        return ks__sync_leave(sync,
+                              ks__error_set(&sync->err, KS_EINVAL, 0,
+                                            "sync: no WooCommerce handle"));
     rc = ks__sync_parts_read(&rows, stats, sync, KS__FLOW_PARTS_WC, &max);
     if (!rc)
         rc = ks__sync_wc_products(stats, sync, rows);
@@ -340,5 +343,5 @@ ks_rc ks_sync_parts_to_woocommerce(struct ks_sync_stats *stats,
         rc = ks__sync_stock_done(sync, KS__FLOW_PARTS_WC, max);
     cJSON_Delete(rows);
     cJSON_Delete(qty);
-    return rc;
+    return ks__sync_leave(sync, rc);
 }

@@ -141,11 +141,12 @@ ks_rc ks_sync_refunds_from_woocommerce(struct ks_sync_stats *stats,
 
     ks__sync_enter(sync, stats);
     if (!list)
-        return KS_ENOMEM;
+        return ks__sync_leave(sync, KS_ENOMEM);
     if (!sync->wc) {
         cJSON_Delete(list);
-        return ks__error_set(&sync->err, KS_EINVAL, 0,
-                             "sync: no WooCommerce handle");
+        return ks__sync_leave(sync,
+                              ks__error_set(&sync->err, KS_EINVAL, 0,
+                                            "sync: no WooCommerce handle"));
     }
     rc = ks_store_cursor_get(&cursor, sync->store, KS__FLOW_REFUNDS_WC,
                              CURSOR_ENTITY);
@@ -174,7 +175,7 @@ ks_rc ks_sync_refunds_from_woocommerce(struct ks_sync_stats *stats,
 out:
     ks_store_string_free(cursor);
     cJSON_Delete(list);
-    return rc;
+    return ks__sync_leave(sync, rc);
 }
 
 ks_rc ks__sync_refunds_of(struct ks_sync_stats *stats, struct ks_sync *sync,

@@ -135,7 +135,7 @@ ks_rc ks_sync_replay_failed(struct ks_sync_stats *stats, struct ks_sync *sync)
 
     ks__sync_enter(sync, stats);
     if (!items)
-        return KS_ENOMEM;
+        return ks__sync_leave(sync, KS_ENOMEM);
     rc = ks__sync_fail(
         sync, ks_store_outbox_each(sync->store, NULL, copy_item, items), 1);
     for (it = rc ? NULL : items->child; it; it = it->next) {
@@ -166,5 +166,5 @@ ks_rc ks_sync_replay_failed(struct ks_sync_stats *stats, struct ks_sync *sync)
         }
     }
     cJSON_Delete(items);
-    return rc;
+    return ks__sync_leave(sync, rc);
 }

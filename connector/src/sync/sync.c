@@ -57,6 +57,15 @@ void ks__sync_enter(struct ks_sync *sync, struct ks_sync_stats *stats)
     memset(stats, 0, sizeof(*stats));
 }
 
+ks_rc ks__sync_leave(struct ks_sync *sync, ks_rc rc)
+{
+    if (rc == KS_OK)
+        ks__error_clear(&sync->err); /* per-record failures are in stats */
+    else if (sync->err.rc == KS_OK)
+        ks__error_set(&sync->err, rc, 0, "sync: %s", ks_rc_message(rc));
+    return rc;
+}
+
 ks_rc ks__sync_fail(struct ks_sync *sync, ks_rc rc, int from_store)
 {
     const struct ks_error *e;

@@ -50,6 +50,11 @@ struct ks_sync {
 /* Starts a public call: clears the error and the stats. */
 void ks__sync_enter(struct ks_sync *sync, struct ks_sync_stats *stats);
 
+/* Ends a public call: KS_OK clears the error (records that failed alone
+ * are counted in the stats and queued), a failure without a recorded
+ * reason gets the code's message. Returns rc. */
+ks_rc ks__sync_leave(struct ks_sync *sync, ks_rc rc);
+
 /* Records the reason of a failed call in sync->err from the store's error
  * (from_store) or the client's; returns rc. KS_OK passes through. */
 ks_rc ks__sync_fail(struct ks_sync *sync, ks_rc rc, int from_store);
