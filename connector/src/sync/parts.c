@@ -300,8 +300,8 @@ out:
     return rc;
 }
 
-/* Ids in the "errors" of a 207 reply. */
-static int bc_failed_id(const cJSON *reply, int64_t id)
+/* The entry of id in the "errors" of a 207 reply, or NULL. */
+static const cJSON *bc_error_of(const cJSON *reply, int64_t id)
 {
     const cJSON *e;
 
@@ -309,9 +309,9 @@ static int bc_failed_id(const cJSON *reply, int64_t id)
     {
         if ((int64_t)ks__sync_num(cJSON_GetObjectItemCaseSensitive(e, "data"),
                                   "id", -1) == id)
-            return 1;
+            return e;
     }
-    return 0;
+    return NULL;
 }
 
 /* One PUT of at most KS_BIGCOMMERCE_PRODUCTS_BATCH updates. rows[i] is the
@@ -338,12 +338,16 @@ static ks_rc bc_update_chunk(struct ks_sync_stats *stats, struct ks_sync *sync,
         char key[KS_STORE_ID_MAX + 8];
         ks_rc r2 = ks__sync_product_fields(&p, row);
 
+        const cJSON *e = bc_error_of(reply, id);
+        char why[400];
+
         snprintf(key, sizeof(key), "bc:%s", p.part_num);
-        if (!r2 && (rc || bc_failed_id(reply, id))) {
+        if (!r2 && (rc || e)) {
+            snprintf(why, sizeof(why), "bigcommerce refused the update: %s",
+                     rc ? ks__sync_client_message(sync)
+                        : ks__sync_str(e, "title"));
             r2 = ks__sync_outbox(sync, stats, KS__FLOW_PARTS_BC, "product",
-                                 "epicor", p.part_num, row,
-                                 rc ? ks__sync_client_message(sync)
-                                    : "bigcommerce refused the update");
+                                 "epicor", p.part_num, row, why);
         } else if (!r2) {
             r2 = mapped_ok(sync, KS__MAP_BC_PRODUCT, key, &p, id,
                            KS__FLOW_PARTS_BC, "bigcommerce", "product.update");

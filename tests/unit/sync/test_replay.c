@@ -193,6 +193,39 @@ static void refused_product_is_queued_and_replayed(void **s0)
     sx_stop(&x);
 }
 
+/* BigCommerce wants unique product names: a rename onto another
+ * product's name is refused for that item alone (a 207 in the batch). */
+static void product_refused_inside_a_batch_is_queued_alone(void **s0)
+{
+    struct ks_sync_stats s;
+    struct sx x;
+    struct first f;
+
+    (void)s0;
+    sx_start(&x, NULL, NULL, NULL);
+    assert_int_equal(ks_sync_parts_to_bigcommerce(&s, x.sync), KS_OK);
+    cJSON_Delete(sx_act(x.epi, "change_part",
+                        "{\"part_num\":\"WIDGET-200\",\"fields\":{"
+                        "\"PartDescription\":\"Widget 100\"}}"));
+    cJSON_Delete(sx_act(x.epi, "change_part",
+                        "{\"part_num\":\"GADGET-1\",\"fields\":{"
+                        "\"UnitPrice\":150}}"));
+    assert_int_equal(ks_sync_parts_to_bigcommerce(&s, x.sync), KS_OK);
+    assert_int_equal(s.updated, 1);
+    assert_int_equal(s.failed, 1);
+    assert_int_equal(sx_count(x.bc, "PUT /stores/sx1/v3/catalog/products"), 1);
+    f = outbox(&x);
+    assert_int_equal(f.n, 1);
+    assert_string_equal(f.source, "WIDGET-200");
+    assert_non_null(strstr(f.reason, "bigcommerce refused the update: "
+                                     "The product name is a duplicate"));
+    /* still refused on replay: it stays, with the store's reason */
+    assert_int_equal(ks_sync_replay_failed(&s, x.sync), KS_OK);
+    assert_int_equal(s.failed, 1);
+    assert_int_equal(outbox(&x).attempts, 2);
+    sx_stop(&x);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -201,6 +234,7 @@ int main(void)
         cmocka_unit_test(totals_that_do_not_add_up_are_not_imported),
         cmocka_unit_test(order_without_buyer_email_is_queued),
         cmocka_unit_test(refused_product_is_queued_and_replayed),
+        cmocka_unit_test(product_refused_inside_a_batch_is_queued_alone),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
