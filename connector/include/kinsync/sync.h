@@ -98,7 +98,8 @@ KS_EXTERN const struct ks_error *ks_sync_last_error(const struct ks_sync *sync);
  * (its API has no batch create) and updated in batches of 10; stock goes
  * in batches of 2000. WooCommerce: creates and updates in batches of the
  * client's batch_limit, stock in the same batch as the product.
- * Parts marked InActive are skipped.
+ * A part marked InActive hides its product (BigCommerce is_visible false,
+ * WooCommerce status "draft"); one never offered is skipped.
  */
 KS_EXTERN ks_rc ks_sync_parts_to_bigcommerce(struct ks_sync_stats *stats,
                                              struct ks_sync *sync);

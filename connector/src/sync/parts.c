@@ -7,7 +7,9 @@
  * else found by SKU in the store (a product made by hand or by an earlier
  * run that crashed before mapping it), else the product is created. The
  * last payload sent per product is remembered as a hash, so a part whose
- * SysRevID moved without a change to name or price costs no write.
+ * SysRevID moved without a change to name, price or InActive costs no
+ * write. A part made InActive hides its product (is_visible false); one
+ * that was never offered is not created.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -71,7 +73,8 @@ ks_rc ks__sync_product_fields(struct ks__sync_part *p, const cJSON *row)
     p->weight = ks__sync_num(row, "NetWeight", 0);
     ks__sync_cents_str(p->price, cents);
     {
-        char *text = ks__aprintf("%s|%s", p->name, p->price);
+        char *text = ks__aprintf("%s|%s|%s", p->name, p->price,
+                                 p->inactive ? "hidden" : "visible");
         ks_rc rc;
 
         if (!text)
@@ -383,13 +386,6 @@ ks_rc ks__sync_bc_products(struct ks_sync_stats *stats, struct ks_sync *sync,
             stats->skipped++; /* no key the store can hold */
             continue;
         }
-        if (p.inactive) {
-            stats->skipped++;
-            rc = ks__sync_audit(sync, KS__FLOW_PARTS_BC, "epicor", p.part_num,
-                                "bigcommerce", NULL, "product", "skipped", 1,
-                                "part is inactive");
-            continue;
-        }
         snprintf(key, sizeof(key), "bc:%s", p.part_num);
         rc = ks__sync_sent_same(&same, sync, key, p.hash);
         if (!rc && same) {
@@ -398,6 +394,14 @@ ks_rc ks__sync_bc_products(struct ks_sync_stats *stats, struct ks_sync *sync,
         }
         if (!rc)
             rc = bc_product_id(&id, sync, p.part_num);
+        if (!rc && !id && p.inactive) {
+            /* never offered: nothing to hide, nothing to create */
+            stats->skipped++;
+            rc = ks__sync_audit(sync, KS__FLOW_PARTS_BC, "epicor", p.part_num,
+                                "bigcommerce", NULL, "product", "skipped", 1,
+                                "part is inactive");
+            continue;
+        }
         if (!rc && !id)
             rc = bc_create(stats, sync, &p, key, row);
         if (rc || !id)
@@ -408,6 +412,7 @@ ks_rc ks__sync_bc_products(struct ks_sync_stats *stats, struct ks_sync *sync,
             !cJSON_AddStringToObject(u, "name", p.name) ||
             !cJSON_AddNumberToObject(u, "price",
                                      (double)p.price_cents / 100.0) ||
+            !cJSON_AddBoolToObject(u, "is_visible", !p.inactive) ||
             !cJSON_AddItemToArray(urows, cJSON_Duplicate(row, 1))) {
             rc = KS_ENOMEM;
             break;

@@ -5,7 +5,8 @@
  * request (WooCommerce's default batch limit; the client splits further
  * when its own batch_limit is lower). Each chunk is sent on its own so a
  * refused request is attributed to exactly its items. A product answered
- * with an "error" slot goes to the outbox; the rest are mapped.
+ * with an "error" slot goes to the outbox; the rest are mapped. Updates
+ * carry status "publish", or "draft" for a part made InActive.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -156,7 +157,11 @@ static ks_rc queue_part(struct wc_batch *b, const struct ks__sync_part *p,
 
     if (!body || !cJSON_AddItemToArray(to, body))
         goto oom;
-    if (id && !cJSON_AddNumberToObject(body, "id", (double)id))
+    /* an InActive part's product becomes a draft: out of the shop, kept
+     * for its orders and reviews */
+    if (id && (!cJSON_AddNumberToObject(body, "id", (double)id) ||
+               !cJSON_AddStringToObject(body, "status",
+                                        p->inactive ? "draft" : "publish")))
         return KS_ENOMEM;
     if (!id && (!cJSON_AddStringToObject(body, "type", "simple") ||
                 !cJSON_AddStringToObject(body, "sku", p->part_num) ||
@@ -192,13 +197,6 @@ ks_rc ks__sync_wc_products(struct ks_sync_stats *stats, struct ks_sync *sync,
             stats->skipped++; /* no key the store can hold */
             continue;
         }
-        if (p.inactive) {
-            stats->skipped++;
-            rc = ks__sync_audit(sync, KS__FLOW_PARTS_WC, "epicor", p.part_num,
-                                "woocommerce", NULL, "product", "skipped", 1,
-                                "part is inactive");
-            continue;
-        }
         snprintf(key, sizeof(key), "wc:%s", p.part_num);
         rc = ks__sync_sent_same(&same, sync, key, p.hash);
         if (!rc && same) {
@@ -207,6 +205,14 @@ ks_rc ks__sync_wc_products(struct ks_sync_stats *stats, struct ks_sync *sync,
         }
         if (!rc)
             rc = wc_product_id(&id, sync, p.part_num);
+        if (!rc && !id && p.inactive) {
+            /* never offered: nothing to hide, nothing to create */
+            stats->skipped++;
+            rc = ks__sync_audit(sync, KS__FLOW_PARTS_WC, "epicor", p.part_num,
+                                "woocommerce", NULL, "product", "skipped", 1,
+                                "part is inactive");
+            continue;
+        }
         if (!rc)
             rc = queue_part(&b, &p, id, row);
         if (!rc && batch_size(&b) >= WC_CHUNK)

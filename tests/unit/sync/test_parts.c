@@ -205,6 +205,51 @@ static void full_and_incremental_sync_to_woocommerce(void **s0)
     sx_stop(&x);
 }
 
+static void inactive_part_hides_its_product_and_is_not_created(void **s0)
+{
+    struct ks_sync_stats s;
+    struct sx x;
+    cJSON *snap = NULL;
+    const cJSON *p;
+
+    (void)s0;
+    sx_start(&x, NULL, NULL, NULL);
+    assert_int_equal(ks_sync_parts_to_bigcommerce(&s, x.sync), KS_OK);
+    assert_int_equal(ks_sync_parts_to_woocommerce(&s, x.sync), KS_OK);
+    cJSON_Delete(sx_act(x.epi, "change_part",
+                        "{\"part_num\":\"GADGET-1\",\"fields\":{"
+                        "\"InActive\":true}}"));
+    cJSON_Delete(sx_act(x.epi, "add_part",
+                        "{\"PartNum\":\"OLD-9\",\"PartDescription\":\"Old\","
+                        "\"UnitPrice\":1,\"InActive\":true}"));
+    assert_int_equal(ks_sync_parts_to_bigcommerce(&s, x.sync), KS_OK);
+    assert_int_equal(s.updated, 1);
+    assert_int_equal(s.skipped, 1);
+    assert_int_equal(s.created, 0);
+    p = bc_product(&snap, &x, "GADGET-1");
+    assert_true(cJSON_IsFalse(cJSON_GetObjectItem(p, "is_visible")));
+    cJSON_Delete(snap);
+    assert_int_equal(cJSON_GetArraySize(sx_at(&snap, x.bc, "products")), 3);
+    cJSON_Delete(snap);
+    assert_int_equal(ks_sync_parts_to_woocommerce(&s, x.sync), KS_OK);
+    assert_int_equal(s.updated, 1);
+    assert_int_equal(s.skipped, 1);
+    p = wc_product(&snap, &x, "GADGET-1");
+    assert_string_equal(cJSON_GetObjectItem(p, "status")->valuestring, "draft");
+    cJSON_Delete(snap);
+
+    /* active again: visible again */
+    cJSON_Delete(sx_act(x.epi, "change_part",
+                        "{\"part_num\":\"GADGET-1\",\"fields\":{"
+                        "\"InActive\":false}}"));
+    assert_int_equal(ks_sync_parts_to_bigcommerce(&s, x.sync), KS_OK);
+    assert_int_equal(s.updated, 1);
+    p = bc_product(&snap, &x, "GADGET-1");
+    assert_true(cJSON_IsTrue(cJSON_GetObjectItem(p, "is_visible")));
+    cJSON_Delete(snap);
+    sx_stop(&x);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -214,6 +259,7 @@ int main(void)
         cmocka_unit_test(price_and_stock_changes_are_sent_alone),
         cmocka_unit_test(an_existing_store_product_is_matched_by_sku),
         cmocka_unit_test(full_and_incremental_sync_to_woocommerce),
+        cmocka_unit_test(inactive_part_hides_its_product_and_is_not_created),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
