@@ -3,8 +3,8 @@
  *
  * Configuration, given.connector.sync (all optional):
  *   state           "file" (default): the state store is a SQLite file in
- *                   a private temporary directory that lasts the whole
- *                   scenario; "memory": an in-memory store.
+ *                   a private directory under $TMPDIR (or /tmp) that
+ *                   lasts the whole scenario; "memory": an in-memory store.
  *   plant           only this plant's warehouses count towards stock
  *   bc_location_id  BigCommerce inventory location (default 1)
  * The clients are built from given.connector.epicor / .bigcommerce /
@@ -96,7 +96,8 @@ static struct ks_store *store(struct kh_ctx *ctx, const char *crash_at,
     const char *mode = kh_opt_str(cfg, "state");
     struct state *s = kh_ctx_slot(ctx, STATE_SLOT);
     struct ks_store *st;
-    char tmpl[] = "/tmp/kinsync-sync-XXXXXX";
+    const char *tmp = getenv("TMPDIR");
+    char tmpl[512];
 
     *rc = KS_OK;
     if (!s) {
@@ -108,7 +109,9 @@ static struct ks_store *store(struct kh_ctx *ctx, const char *crash_at,
         } else if (mode && strcmp(mode, "file") != 0) {
             snprintf(err, errsz, "sync: state must be \"file\" or \"memory\"");
             *rc = KS_EINVAL;
-        } else if (!mkdtemp(tmpl)) {
+        } else if (snprintf(tmpl, sizeof(tmpl), "%s/kinsync-sync-XXXXXX",
+                            tmp && *tmp ? tmp : "/tmp") >= (int)sizeof(tmpl) ||
+                   !mkdtemp(tmpl)) {
             snprintf(err, errsz, "sync: cannot make a state directory");
             *rc = KS_ESTATE;
         } else {

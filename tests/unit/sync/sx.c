@@ -56,7 +56,8 @@ void sx_start(struct sx *x, const char *epicor_companies, const char *bc_extra,
     struct ks_kinetic_options ko = KS_KINETIC_OPTIONS_INIT;
     struct ks_bigcommerce_options bo = KS_BIGCOMMERCE_OPTIONS_INIT;
     struct ks_woocommerce_options wo = KS_WOOCOMMERCE_OPTIONS_INIT;
-    char *text, tmpl[] = "/tmp/ks-sync-XXXXXX";
+    const char *tmp = getenv("TMPDIR");
+    char *text, tmpl[512];
     size_t n;
 
     memset(x, 0, sizeof(*x));
@@ -113,6 +114,8 @@ void sx_start(struct sx *x, const char *epicor_companies, const char *bc_extra,
     wo.webhook_secret = "whsec_sx";
     assert_int_equal(ks_woocommerce_new(&x->wch, x->client, &wo), KS_OK);
 
+    snprintf(tmpl, sizeof(tmpl), "%s/ks-sync-XXXXXX",
+             tmp && *tmp ? tmp : "/tmp");
     assert_non_null(mkdtemp(tmpl));
     x->dir = strdup(tmpl);
     assert_non_null(x->dir);
