@@ -112,8 +112,7 @@ static int parse_filter(struct km__oq *q, const char *text, char *err,
 
     q->filter_text = strdup(text);
     if (km__of_parse(&q->filter, text, &fe)) {
-        snprintf(err, errsz, "Invalid $filter '%.200s': %.150s", text,
-                 fe.msg);
+        snprintf(err, errsz, "Invalid $filter '%.200s': %.150s", text, fe.msg);
         return -1;
     }
     return 0;
