@@ -18,11 +18,18 @@ static void copy_str(char *dst, size_t n, const cJSON *o, const char *name)
         snprintf(dst, n, "%.0f", v->valuedouble);
 }
 
+/* A JSON number as int64_t, or dflt when it is out of range: converting
+ * such a double (1e300 arrives as readily as 250) is undefined behaviour. */
+static int64_t to_i64(double d, int64_t dflt)
+{
+    return d > -9.2e18 && d < 9.2e18 ? (int64_t)d : dflt;
+}
+
 static int64_t num(const cJSON *o, const char *name, int64_t dflt)
 {
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
 
-    return cJSON_IsNumber(v) ? (int64_t)v->valuedouble : dflt;
+    return cJSON_IsNumber(v) ? to_i64(v->valuedouble, dflt) : dflt;
 }
 
 ks_rc ks__bc_event_parse(struct ks_bigcommerce_event *ev, const char *body,
@@ -46,8 +53,13 @@ ks_rc ks__bc_event_parse(struct ks_bigcommerce_event *ev, const char *body,
     copy_str(ev->type, sizeof(ev->type), data, "type");
     id = cJSON_GetObjectItemCaseSensitive(data, "id");
     if (cJSON_IsNumber(id)) {
-        ev->id = (int64_t)id->valuedouble;
-        snprintf(ev->id_str, sizeof(ev->id_str), "%lld", (long long)ev->id);
+        double d = id->valuedouble;
+
+        /* An id out of int64_t's range names no record: 0 and "". */
+        if (d > -9.2e18 && d < 9.2e18) {
+            ev->id = (int64_t)d;
+            snprintf(ev->id_str, sizeof(ev->id_str), "%lld", (long long)ev->id);
+        }
     } else if (cJSON_IsString(id)) {
         snprintf(ev->id_str, sizeof(ev->id_str), "%s", id->valuestring);
     }

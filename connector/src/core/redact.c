@@ -152,6 +152,11 @@ static void redact_plain(struct ks__buf *b, const char *url)
     const char *rest = url, *auth = strstr(url, "://"), *q, *frag, *at;
     size_t authlen;
 
+    /* A "://" inside the query or fragment ("/cb?next=https://u@h&...")
+     * is data, not the end of a scheme: taking it for one would skip the
+     * redaction of everything after its last '@'. */
+    if (auth && (size_t)(auth - url) >= strcspn(url, "?#"))
+        auth = NULL;
     if (auth)
         auth += 3;
     else if (url[0] == '/' && url[1] == '/')

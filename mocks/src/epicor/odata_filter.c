@@ -419,7 +419,9 @@ static void json_to_ov(struct km__ov *v, const cJSON *j)
         double d = j->valuedouble;
 
         v->d = d;
-        if (d == (double)(int64_t)d && d < 9.2e18 && d > -9.2e18) {
+        /* Range first: converting a double outside int64_t's range (a
+         * wide Epicor decimal such as 1e300) is undefined behaviour. */
+        if (d < 9.2e18 && d > -9.2e18 && d == (double)(int64_t)d) {
             v->type = KM_OV_INT;
             v->i = (int64_t)d;
         } else {

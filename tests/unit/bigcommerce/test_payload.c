@@ -103,6 +103,29 @@ static void cart_ids_are_strings(void **state)
     assert_string_equal(ev.id_str, "09346904-4175-44fd-be53-f7e598531b6c");
 }
 
+/* Numbers beyond int64_t (never converted: that would be undefined
+ * behaviour) read as absent: id 0 with no text, the fields' defaults. */
+static void numbers_out_of_int64_range_read_as_absent(void **state)
+{
+    const char *body =
+        "{\"scope\":\"store/sku/inventory/updated\",\"created_at\":1e300,"
+        "\"data\":{\"type\":\"sku\",\"id\":1e300,\"inventory\":{"
+        "\"product_id\":-1e300,\"variant_id\":9.3e18},\"status\":{"
+        "\"previous_status_id\":1e19,\"new_status_id\":11}}}";
+    struct ks_bigcommerce_event ev;
+
+    (void)state;
+    memset(&ev, 0, sizeof(ev));
+    assert_int_equal(ks__bc_event_parse(&ev, body, strlen(body)), KS_OK);
+    assert_int_equal(ev.id, 0);
+    assert_string_equal(ev.id_str, "");
+    assert_int_equal(ev.created_at, 0);
+    assert_int_equal(ev.product_id, 0);
+    assert_int_equal(ev.variant_id, 0);
+    assert_int_equal(ev.previous_status_id, -1);
+    assert_int_equal(ev.new_status_id, 11);
+}
+
 static void payload_without_scope_or_data_is_eparse(void **state)
 {
     const char *no_scope = "{\"data\":{\"type\":\"order\",\"id\":1}}";
@@ -126,6 +149,7 @@ int main(void)
         cmocka_unit_test(sku_inventory_event_names_product_and_variant),
         cmocka_unit_test(cart_ids_are_strings),
         cmocka_unit_test(payload_without_scope_or_data_is_eparse),
+        cmocka_unit_test(numbers_out_of_int64_range_read_as_absent),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -185,6 +185,28 @@ static void urls_curl_cannot_parse_still_lose_their_userinfo(void **state)
     }
 }
 
+/* A URL inside the query (a redirect target with an '@') is no
+ * authority: the parameters after it are still redacted. */
+static void urls_inside_a_query_do_not_hide_its_secrets(void **state)
+{
+    static const char *urls[] = {
+        "/cb?next=https://u@h.example&password=pw-1",
+        "?a://b@c&consumer_secret=pw-1",
+        "/cb#state=https://u@h.example&access_token=pw-1",
+    };
+    char out[256];
+
+    (void)state;
+    for (size_t i = 0; i < N(urls); i++) {
+        ks_redact_url(out, sizeof(out), urls[i]);
+        if (strstr(out, "pw-1"))
+            fail_msg("%s -> %s", urls[i], out);
+    }
+    ks_redact_url(out, sizeof(out), "/cb?next=https://u@h.example&password=x");
+    assert_string_equal(out,
+                        "/cb?next=https://u@h.example&password=" KS_REDACTED);
+}
+
 static void relative_urls_have_their_query_redacted(void **state)
 {
     char out[256];
@@ -286,6 +308,7 @@ int main(void)
         cmocka_unit_test(userinfo_is_replaced),
         cmocka_unit_test(urls_curl_cannot_parse_still_lose_their_userinfo),
         cmocka_unit_test(relative_urls_have_their_query_redacted),
+        cmocka_unit_test(urls_inside_a_query_do_not_hide_its_secrets),
         cmocka_unit_test(fragments_shaped_like_queries_are_redacted),
         cmocka_unit_test(result_is_truncated_but_length_is_reported),
         cmocka_unit_test(mask_hides_every_occurrence),

@@ -206,6 +206,38 @@ static void dates_round_trip(void **state)
     assert_int_equal(km__epi_parse_datetime(&ms, "2026-02-30", 10), -1);
 }
 
+/* Row numbers beyond int64_t compare as decimals (and are never
+ * converted to an integer, which would be undefined behaviour). */
+static void numbers_beyond_int64_compare_as_decimals(void **state)
+{
+    cJSON *row = cJSON_Parse("{\"Huge\":1e300,\"Tiny\":-1e300,"
+                             "\"Edge\":9.3e18,\"Small\":1}");
+    static const struct {
+        const char *filter;
+        int match;
+    } cases[] = {{"Huge gt 1e299", 1},  {"Huge eq 5", 0},
+                 {"Tiny lt -1e299", 1}, {"Edge gt 9.2e18", 1},
+                 {"Edge eq 1", 0},      {"Small lt Huge", 1},
+                 {"Huge ne Tiny", 1},   {"Tiny ge Edge", 0}};
+    struct km__of *f;
+    struct km__of_err err;
+
+    (void)state;
+    assert_non_null(row);
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        if (km__of_parse(&f, cases[i].filter, &err))
+            fail_msg("parse of \"%s\" failed: %s", cases[i].filter, err.msg);
+        if (km__of_eval(f, row, 1) != cases[i].match)
+            fail_msg("\"%s\" should give %d", cases[i].filter, cases[i].match);
+        km__of_free(f);
+    }
+    assert_true(km__json_compare(cJSON_GetObjectItem(row, "Huge"),
+                                 cJSON_GetObjectItem(row, "Small"), 1) > 0);
+    assert_true(km__json_compare(cJSON_GetObjectItem(row, "Tiny"),
+                                 cJSON_GetObjectItem(row, "Small"), 1) < 0);
+    cJSON_Delete(row);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -220,6 +252,7 @@ int main(void)
         cmocka_unit_test(malformed_filters_report_their_position),
         cmocka_unit_test(where_clauses_translate_to_filters),
         cmocka_unit_test(dates_round_trip),
+        cmocka_unit_test(numbers_beyond_int64_compare_as_decimals),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
