@@ -117,7 +117,9 @@ KS_EXTERN ks_rc ks_bigcommerce_variant_find_by_sku(cJSON **out,
 
 /* POST /v3/catalog/products (one product; nested variants allowed).
  * *out gets the created product ("data"). ECONFLICT on a duplicate name or
- * SKU (409), EREMOTE on missing fields (422). */
+ * SKU (409), EREMOTE on missing fields (422). A product with a "sku" is
+ * sent as a retry-safe write (the store refuses a second one with 409), so
+ * it reuses connections and is retried after transport failures. */
 KS_EXTERN ks_rc ks_bigcommerce_product_create(cJSON **out,
                                               struct ks_bigcommerce *bc,
                                               const cJSON *product);

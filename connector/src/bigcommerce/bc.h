@@ -38,10 +38,16 @@ ks_rc ks__bc_url(char **out, struct ks_bigcommerce *bc, const char *path,
 
 /* Sends one request with X-Auth-Token; the reply is the caller's. On
  * failure the store's message (v3 "title" + "errors", v2 "message")
- * replaces the generic one. */
+ * replaces the generic one. idempotent: -1 from the method, 1 for a write
+ * the store itself refuses to apply twice (see the HTTP layer's README). */
 ks_rc ks__bc_send(struct ks__http_reply *reply, struct ks_bigcommerce *bc,
                   const char *method, const char *url, const char *body,
-                  size_t body_len);
+                  size_t body_len, int idempotent);
+
+/* ks_bigcommerce_request with the idempotent flag of ks__bc_send. */
+ks_rc ks__bc_request(cJSON **out, struct ks_bigcommerce *bc, const char *method,
+                     const char *path, const char *const *query,
+                     const cJSON *body, int idempotent);
 
 /* ---- paging and chunking (paging.c) --------------------------------- */
 

@@ -61,8 +61,13 @@ ks_rc ks_bigcommerce_product_create(cJSON **out, struct ks_bigcommerce *bc,
     ks_rc rc;
 
     *out = NULL;
-    rc = ks_bigcommerce_request(&reply, bc, "POST", "v3/catalog/products", NULL,
-                                product);
+    /* BigCommerce keeps product SKUs unique (a second create is 409), so a
+     * create that names its SKU cannot make a product twice: it may go on
+     * a reused connection and be re-sent after a lost reply. */
+    rc = ks__bc_request(
+        &reply, bc, "POST", "v3/catalog/products", NULL, product,
+        cJSON_IsString(cJSON_GetObjectItemCaseSensitive(product, "sku")) ? 1
+                                                                         : -1);
     if (!rc)
         rc = take_data(out, bc, reply, "product create");
     cJSON_Delete(reply);

@@ -208,7 +208,7 @@ static void set_remote_error(struct ks_bigcommerce *bc,
 
 ks_rc ks__bc_send(struct ks__http_reply *reply, struct ks_bigcommerce *bc,
                   const char *method, const char *url, const char *body,
-                  size_t body_len)
+                  size_t body_len, int idempotent)
 {
     struct ks__http_auth auth = {auth_apply, bc};
     struct ks__http_request req = KS__HTTP_REQUEST_INIT;
@@ -233,6 +233,7 @@ ks_rc ks__bc_send(struct ks__http_reply *reply, struct ks_bigcommerce *bc,
     req.body = body;
     req.body_len = body_len;
     req.auth = &auth;
+    req.idempotent = idempotent;
     rc = ks__http_send(reply, bc->client, &req);
     if (rc && rc != KS_ENOMEM)
         set_remote_error(bc, reply);
@@ -243,6 +244,13 @@ ks_rc ks__bc_send(struct ks__http_reply *reply, struct ks_bigcommerce *bc,
 ks_rc ks_bigcommerce_request(cJSON **out, struct ks_bigcommerce *bc,
                              const char *method, const char *path,
                              const char *const *query, const cJSON *body)
+{
+    return ks__bc_request(out, bc, method, path, query, body, -1);
+}
+
+ks_rc ks__bc_request(cJSON **out, struct ks_bigcommerce *bc, const char *method,
+                     const char *path, const char *const *query,
+                     const cJSON *body, int idempotent)
 {
     struct ks__http_reply reply = KS__HTTP_REPLY_INIT;
     char *url = NULL, *text = NULL;
@@ -261,7 +269,8 @@ ks_rc ks_bigcommerce_request(cJSON **out, struct ks_bigcommerce *bc,
             goto out;
         }
     }
-    rc = ks__bc_send(&reply, bc, method, url, text, text ? strlen(text) : 0);
+    rc = ks__bc_send(&reply, bc, method, url, text, text ? strlen(text) : 0,
+                     idempotent);
     if (rc || !out || reply.status == 204 || reply.len == 0)
         goto out;
     json = cJSON_ParseWithLength(reply.body, reply.len);
