@@ -19,42 +19,6 @@
 #define ENTITY_PART "Part"
 #define ENTITY_WHSE "PartWhse"
 
-static int collect(void *ud, const cJSON *row)
-{
-    cJSON *copy = cJSON_Duplicate(row, 1);
-
-    if (!copy || !cJSON_AddItemToArray(ud, copy)) {
-        cJSON_Delete(copy);
-        return 1;
-    }
-    return 0;
-}
-
-ks_rc ks__sync_parts_read(cJSON **rows, struct ks_sync_stats *stats,
-                          struct ks_sync *sync, const char *flow,
-                          int64_t *max_seen)
-{
-    int64_t since = 0;
-    ks_rc rc;
-
-    *rows = cJSON_CreateArray();
-    if (!*rows)
-        return KS_ENOMEM;
-    rc = ks__sync_cursor_int(&since, sync, flow, ENTITY_PART);
-    if (!rc)
-        rc = ks__sync_fail(sync,
-                           ks_kinetic_parts_changed_since(
-                               sync->kin, since, collect, *rows, max_seen),
-                           0);
-    stats->read += cJSON_GetArraySize(*rows);
-    return rc;
-}
-
-ks_rc ks__sync_parts_done(struct ks_sync *sync, const char *flow, int64_t max)
-{
-    return ks__sync_cursor_set_int(sync, flow, ENTITY_PART, max);
-}
-
 ks_rc ks__sync_product_fields(struct ks__sync_part *p, const cJSON *row)
 {
     int64_t cents = 0;
@@ -146,62 +110,184 @@ ks_rc ks__sync_stock_of(double *qty, struct ks_sync *sync, const char *part)
     return rc;
 }
 
-ks_rc ks__sync_stock_changed(cJSON **qty, struct ks_sync_stats *stats,
-                             struct ks_sync *sync, const char *flow,
-                             int64_t *max_seen)
+/* Folds one changed PartWhse row into the durable on-hand mirror: the
+ * warehouse's quantity replaces its last one, and the part's total moves
+ * by the difference. A row seen twice (a rerun after a crash) moves
+ * nothing the second time. *total: the part's new total. */
+static ks_rc tally(double *total, struct ks_sync *sync, const char *part,
+                   const cJSON *row)
 {
-    struct whse_sum w = {sync, cJSON_CreateObject(), cJSON_CreateObject(), 0};
-    int64_t since = 0;
-    const cJSON *p;
-    ks_rc rc = KS_ENOMEM;
+    char key[KS_STORE_ID_MAX + 1], *old = NULL, *sum = NULL, text[64];
+    double q = ks__sync_num(row, "OnHandQty", 0), before, t;
+    ks_rc rc;
 
-    *qty = NULL;
-    if (!w.qty || !w.seen)
-        goto out;
-    rc = ks__sync_cursor_int(&since, sync, flow, ENTITY_WHSE);
+    if (snprintf(key, sizeof(key), "%s|%s|%s", part, ks__sync_str(row, "Plant"),
+                 ks__sync_str(row, "WarehouseCode")) >= (int)sizeof(key) - 32)
+        return ks__error_set(&sync->err, KS_EINVAL, 0,
+                             "sync: warehouse key of %s too long", part);
+    rc = ks__sync_value_get(&old, sync, KS__MAP_ONHAND_WHSE, key);
     if (!rc)
-        rc = ks__sync_fail(sync,
-                           ks_kinetic_part_whses_changed_since(
-                               sync->kin, since, sum_row, &w, max_seen),
-                           0);
-    if (!rc && w.oom)
-        rc = KS_ENOMEM;
+        rc = ks__sync_value_get(&sum, sync, KS__MAP_ONHAND_PART, part);
     if (rc)
         goto out;
-    stats->read += cJSON_GetArraySize(w.seen);
-    if (since > 0) {
-        /* A change names one warehouse; the total needs all of them. From
-         * cursor 0 every row was read, so the sums are complete already. */
-        cJSON_Delete(w.qty);
-        w.qty = cJSON_CreateObject();
-        if (!w.qty) {
-            rc = KS_ENOMEM;
-            goto out;
-        }
-        cJSON_ArrayForEach(p, w.seen)
-        {
-            double q = 0;
-
-            rc = ks__sync_stock_of(&q, sync, p->string);
-            if (rc)
-                goto out;
-            if (!cJSON_AddNumberToObject(w.qty, p->string, q)) {
-                rc = KS_ENOMEM;
-                goto out;
-            }
-        }
-    }
-    *qty = w.qty;
-    w.qty = NULL;
+    before = old ? strtod(old, NULL) : 0;
+    t = (sum ? strtod(sum, NULL) : 0) + q - before;
+    *total = t;
+    if (old && q == before)
+        goto out;
+    snprintf(text, sizeof(text), "%.6f", q);
+    rc = ks__sync_value_put(sync, KS__MAP_ONHAND_WHSE, key, text);
+    snprintf(text, sizeof(text), "%.6f", t);
+    if (!rc)
+        rc = ks__sync_value_put(sync, KS__MAP_ONHAND_PART, part, text);
 out:
-    cJSON_Delete(w.qty);
-    cJSON_Delete(w.seen);
+    ks__free(old);
+    ks__free(sum);
     return rc;
 }
 
-ks_rc ks__sync_stock_done(struct ks_sync *sync, const char *flow, int64_t max)
+/* {PartNum: on-hand total} of the parts a batch of PartWhse rows
+ * touched, the mirror updated on the way. */
+static ks_rc stock_totals(cJSON *qty, struct ks_sync *sync, const cJSON *rows)
 {
-    return ks__sync_cursor_set_int(sync, flow, ENTITY_WHSE, max);
+    const cJSON *row;
+    ks_rc rc = KS_OK;
+
+    for (row = rows->child; row && !rc; row = row->next) {
+        const char *part = ks__sync_str(row, "PartNum");
+        cJSON *v;
+        double t = 0;
+
+        if (!*part || !plant_ok(sync, row))
+            continue;
+        rc = tally(&t, sync, part, row);
+        if (rc)
+            break;
+        v = cJSON_GetObjectItemCaseSensitive(qty, part);
+        if (v)
+            cJSON_SetNumberValue(v, t);
+        else if (!cJSON_AddNumberToObject(qty, part, t))
+            rc = KS_ENOMEM;
+    }
+    return rc;
+}
+
+typedef ks_rc (*changed_fn)(struct ks_kinetic *kin, int64_t since,
+                            ks_kinetic_row_fn fn, void *userdata,
+                            int64_t *max_seen);
+typedef ks_rc (*batch_fn)(struct ks_sync_stats *stats, struct ks_sync *sync,
+                          const cJSON *rows,
+                          const struct ks__sync_part_writers *w);
+
+struct batch {
+    cJSON *rows;
+    int n;
+    int oom;
+};
+
+/* Keeps a copy of each row and stops the read at a full batch. */
+static int take_row(void *ud, const cJSON *row)
+{
+    struct batch *b = ud;
+    cJSON *copy = cJSON_Duplicate(row, 1);
+
+    if (!copy || !cJSON_AddItemToArray(b->rows, copy)) {
+        cJSON_Delete(copy);
+        b->oom = 1;
+        return 1;
+    }
+    return ++b->n == KS__SYNC_BATCH;
+}
+
+static ks_rc part_batch(struct ks_sync_stats *stats, struct ks_sync *sync,
+                        const cJSON *rows,
+                        const struct ks__sync_part_writers *w)
+{
+    stats->read += cJSON_GetArraySize(rows);
+    return w->products(stats, sync, rows);
+}
+
+static ks_rc stock_batch(struct ks_sync_stats *stats, struct ks_sync *sync,
+                         const cJSON *rows,
+                         const struct ks__sync_part_writers *w)
+{
+    cJSON *qty = cJSON_CreateObject();
+    ks_rc rc = qty ? stock_totals(qty, sync, rows) : KS_ENOMEM;
+
+    if (!rc) {
+        stats->read += cJSON_GetArraySize(qty);
+        rc = w->stock(stats, sync, qty);
+    }
+    cJSON_Delete(qty);
+    return rc;
+}
+
+/*
+ * Handles one batch in one store transaction (one fsync a batch, not
+ * several a record), the cursor moving in the same commit. A batch that
+ * stops early still commits the bookkeeping of the records it did move
+ * (their id maps, audit and outbox rows), but not the cursor. Losing that
+ * commit to a crash costs nothing either: the products are found by SKU
+ * on the rerun.
+ */
+static ks_rc batch_commit(struct ks_sync_stats *stats, struct ks_sync *sync,
+                          const struct ks__sync_part_writers *w,
+                          const char *entity, const cJSON *rows, int64_t max,
+                          batch_fn handle)
+{
+    ks_rc rc = ks__sync_fail(sync, ks_store_begin(sync->store), 1), done;
+
+    if (rc)
+        return rc;
+    rc = handle(stats, sync, rows, w);
+    if (!rc)
+        rc = ks__sync_cursor_set_int(sync, w->flow, entity, max);
+    done = ks_store_commit(sync->store);
+    if (done) {
+        ks_store_rollback(sync->store);
+        if (!rc)
+            rc = ks__sync_fail(sync, done, 1);
+    }
+    return rc;
+}
+
+/* Rows of entity changed since the flow's cursor, batch by batch: read
+ * (the reader stops at a full batch, its max_seen then being the batch's
+ * last SysRevID), handled, and only then the cursor moved past it. */
+static ks_rc stream(struct ks_sync_stats *stats, struct ks_sync *sync,
+                    const struct ks__sync_part_writers *w, const char *entity,
+                    changed_fn read, batch_fn handle)
+{
+    for (;;) {
+        struct batch b = {cJSON_CreateArray(), 0, 0};
+        int64_t since = 0, max = 0;
+        ks_rc rc = b.rows ? KS_OK : KS_ENOMEM;
+
+        if (!rc)
+            rc = ks__sync_cursor_int(&since, sync, w->flow, entity);
+        if (!rc)
+            rc = ks__sync_fail(sync, read(sync->kin, since, take_row, &b, &max),
+                               0);
+        if (!rc && b.oom)
+            rc = KS_ENOMEM;
+        if (!rc && b.n)
+            rc = batch_commit(stats, sync, w, entity, b.rows, max, handle);
+        cJSON_Delete(b.rows);
+        if (rc || b.n < KS__SYNC_BATCH)
+            return rc;
+    }
+}
+
+ks_rc ks__sync_parts_flow(struct ks_sync_stats *stats, struct ks_sync *sync,
+                          const struct ks__sync_part_writers *w)
+{
+    ks_rc rc = stream(stats, sync, w, ENTITY_PART,
+                      ks_kinetic_parts_changed_since, part_batch);
+
+    if (!rc)
+        rc = stream(stats, sync, w, ENTITY_WHSE,
+                    ks_kinetic_part_whses_changed_since, stock_batch);
+    return rc;
 }
 
 ks_rc ks__sync_stock_hash(char out[65], const char *part, int64_t qty)
@@ -214,15 +300,135 @@ ks_rc ks__sync_stock_hash(char out[65], const char *part, int64_t qty)
 
 /* ---- BigCommerce products --------------------------------------------- */
 
-/* The product id of a part: id map, else SKU lookup (then mapped).
- * *id 0 when the store has none. */
-static ks_rc bc_product_id(int64_t *id, struct ks_sync *sync, const char *part)
+/* How many SKUs one variants?sku:in= lookup names (URLs stay short). */
+#define SKU_LOOKUP_CHUNK 50
+
+/* Maps the variants a lookup found (SKU -> product id) into the id map
+ * and drops their SKUs from absent. */
+static ks_rc map_found(struct ks_sync *sync, cJSON *absent, const cJSON *reply)
+{
+    const cJSON *v;
+
+    cJSON_ArrayForEach(v, cJSON_GetObjectItemCaseSensitive(reply, "data"))
+    {
+        const char *sku = ks__sync_str(v, "sku");
+        char num[32];
+        ks_rc rc;
+
+        if (!cJSON_GetObjectItemCaseSensitive(absent, sku))
+            continue;
+        snprintf(num, sizeof(num), "%lld",
+                 (long long)ks__sync_num(v, "product_id", 0));
+        rc = ks_store_map_put(sync->store, KS__MAP_BC_PRODUCT, sku, num);
+        if (rc && rc != KS_ECONFLICT)
+            return ks__sync_fail(sync, rc, 1);
+        cJSON_DeleteItemFromObjectCaseSensitive(absent, sku);
+    }
+    return KS_OK;
+}
+
+/* One variants lookup for the SKUs in names (at most SKU_LOOKUP_CHUNK). */
+static ks_rc lookup_chunk(struct ks_sync *sync, cJSON *absent,
+                          const cJSON *names)
+{
+    char *list = NULL, limit[16];
+    const char *q[] = {"sku:in", NULL, "limit", limit, NULL};
+    cJSON *reply = NULL;
+    size_t len = 1;
+    const cJSON *n;
+    ks_rc rc;
+
+    cJSON_ArrayForEach(n, names)
+    {
+        len += strlen(n->valuestring) + 1;
+    }
+    list = ks__malloc(len);
+    if (!list)
+        return KS_ENOMEM;
+    list[0] = '\0';
+    cJSON_ArrayForEach(n, names)
+    {
+        if (list[0])
+            strncat(list, ",", len - strlen(list) - 1);
+        strncat(list, n->valuestring, len - strlen(list) - 1);
+    }
+    q[1] = list;
+    /* a SKU has one variant, but allow for more on the page */
+    snprintf(limit, sizeof(limit), "%d", KS_BIGCOMMERCE_PAGE_LIMIT_MAX);
+    rc = ks_bigcommerce_request(&reply, sync->bc, "GET", "v3/catalog/variants",
+                                q, NULL);
+    if (!rc)
+        rc = map_found(sync, absent, reply);
+    else
+        rc = ks__sync_fail(sync, rc, 0);
+    cJSON_Delete(reply);
+    ks__free(list);
+    return rc;
+}
+
+/*
+ * The SKUs of rows that the id map does not know and the store does not
+ * have either, as a set ({SKU: true}). Those the store has are mapped on
+ * the way: one variants?sku:in= lookup per SKU_LOOKUP_CHUNK parts instead
+ * of one lookup per part. A SKU with a comma cannot be listed and is left
+ * out of the set (it gets a lookup of its own).
+ */
+static ks_rc absent_skus(cJSON **absent, struct ks_sync *sync,
+                         const cJSON *rows)
+{
+    cJSON *names = NULL;
+    const cJSON *row;
+    ks_rc rc = KS_OK;
+
+    *absent = cJSON_CreateObject();
+    if (!*absent)
+        return KS_ENOMEM;
+    for (row = rows ? rows->child : NULL; row && !rc; row = row->next) {
+        const char *part = ks__sync_str(row, "PartNum");
+        char *b = NULL;
+
+        if (!*part || strchr(part, ',') ||
+            cJSON_GetObjectItemCaseSensitive(*absent, part))
+            continue;
+        rc = ks_store_map_get(&b, sync->store, KS__MAP_BC_PRODUCT, part);
+        ks_store_string_free(b);
+        if (rc == KS_OK)
+            continue;
+        if (rc != KS_ENOTFOUND) {
+            rc = ks__sync_fail(sync, rc, 1);
+            break;
+        }
+        rc = KS_ENOMEM;
+        if (!names && !(names = cJSON_CreateArray()))
+            break;
+        if (!cJSON_AddTrueToObject(*absent, part) ||
+            !cJSON_AddItemToArray(names, cJSON_CreateString(part)))
+            break;
+        rc = KS_OK;
+        if (cJSON_GetArraySize(names) == SKU_LOOKUP_CHUNK) {
+            rc = lookup_chunk(sync, *absent, names);
+            cJSON_Delete(names);
+            names = NULL;
+        }
+    }
+    if (!rc && names)
+        rc = lookup_chunk(sync, *absent, names);
+    cJSON_Delete(names);
+    return rc;
+}
+
+/* The product id of a part: id map, else (unless the batch lookup found
+ * it absent) a SKU lookup, then mapped. *id 0 when the store has none. */
+static ks_rc bc_product_id(int64_t *id, struct ks_sync *sync, const char *part,
+                           const cJSON *absent)
 {
     char *b = NULL, num[32];
     cJSON *v = NULL;
     ks_rc rc;
 
     *id = 0;
+    if (cJSON_GetObjectItemCaseSensitive(absent, part))
+        return KS_OK;
     rc = ks_store_map_get(&b, sync->store, KS__MAP_BC_PRODUCT, part);
     if (rc == KS_OK) {
         *id = strtoll(b, NULL, 10);
@@ -283,6 +489,21 @@ static ks_rc bc_create(struct ks_sync_stats *stats, struct ks_sync *sync,
         !cJSON_AddTrueToObject(body, "is_visible"))
         goto out;
     rc = ks_bigcommerce_product_create(&made, sync->bc, body);
+    if (rc == KS_ECONFLICT) {
+        /* The SKU exists: a re-sent create that did land, or a product
+         * made meanwhile. Match it instead of queueing the part. */
+        int64_t id = 0;
+
+        rc = bc_product_id(&id, sync, p->part_num, NULL);
+        if (!rc && id) {
+            rc = mapped_ok(sync, KS__MAP_BC_PRODUCT, key, p, id,
+                           KS__FLOW_PARTS_BC, "bigcommerce", "product.match");
+            stats->unchanged += rc == KS_OK; /* it is there, as sent */
+            goto out;
+        }
+        if (!rc)
+            rc = KS_ECONFLICT;
+    }
     if (rc && !ks__sync_fatal(rc)) {
         rc =
             ks__sync_outbox(sync, stats, KS__FLOW_PARTS_BC, "product", "epicor",
@@ -369,9 +590,12 @@ ks_rc ks__sync_bc_products(struct ks_sync_stats *stats, struct ks_sync *sync,
                            const cJSON *rows)
 {
     cJSON *updates = cJSON_CreateArray(), *urows = cJSON_CreateArray();
+    cJSON *absent = NULL;
     const cJSON *row;
     ks_rc rc = updates && urows ? KS_OK : KS_ENOMEM;
 
+    if (!rc)
+        rc = absent_skus(&absent, sync, rows);
     for (row = rows ? rows->child : NULL; row && !rc; row = row->next) {
         struct ks__sync_part p;
         char key[KS_STORE_ID_MAX + 8];
@@ -393,7 +617,7 @@ ks_rc ks__sync_bc_products(struct ks_sync_stats *stats, struct ks_sync *sync,
             continue;
         }
         if (!rc)
-            rc = bc_product_id(&id, sync, p.part_num);
+            rc = bc_product_id(&id, sync, p.part_num, absent);
         if (!rc && !id && p.inactive) {
             /* never offered: nothing to hide, nothing to create */
             stats->skipped++;
@@ -431,6 +655,7 @@ ks_rc ks__sync_bc_products(struct ks_sync_stats *stats, struct ks_sync *sync,
         rc = bc_update_chunk(stats, sync, updates, urows);
     cJSON_Delete(updates);
     cJSON_Delete(urows);
+    cJSON_Delete(absent);
     return rc;
 }
 
@@ -534,28 +759,13 @@ ks_rc ks__sync_bc_stock(struct ks_sync_stats *stats, struct ks_sync *sync,
 ks_rc ks_sync_parts_to_bigcommerce(struct ks_sync_stats *stats,
                                    struct ks_sync *sync)
 {
-    cJSON *rows = NULL, *qty = NULL;
-    int64_t max = 0;
-    ks_rc rc;
+    static const struct ks__sync_part_writers bc = {
+        KS__FLOW_PARTS_BC, ks__sync_bc_products, ks__sync_bc_stock};
 
     ks__sync_enter(sync, stats);
     if (!sync->bc)
         return ks__sync_leave(sync,
                               ks__error_set(&sync->err, KS_EINVAL, 0,
                                             "sync: no BigCommerce handle"));
-    rc = ks__sync_parts_read(&rows, stats, sync, KS__FLOW_PARTS_BC, &max);
-    if (!rc)
-        rc = ks__sync_bc_products(stats, sync, rows);
-    /* every part read was written or queued: the cursor may move */
-    if (!rc)
-        rc = ks__sync_parts_done(sync, KS__FLOW_PARTS_BC, max);
-    if (!rc)
-        rc = ks__sync_stock_changed(&qty, stats, sync, KS__FLOW_PARTS_BC, &max);
-    if (!rc)
-        rc = ks__sync_bc_stock(stats, sync, qty);
-    if (!rc)
-        rc = ks__sync_stock_done(sync, KS__FLOW_PARTS_BC, max);
-    cJSON_Delete(rows);
-    cJSON_Delete(qty);
-    return ks__sync_leave(sync, rc);
+    return ks__sync_leave(sync, ks__sync_parts_flow(stats, sync, &bc));
 }

@@ -327,27 +327,13 @@ ks_rc ks__sync_wc_stock(struct ks_sync_stats *stats, struct ks_sync *sync,
 ks_rc ks_sync_parts_to_woocommerce(struct ks_sync_stats *stats,
                                    struct ks_sync *sync)
 {
-    cJSON *rows = NULL, *qty = NULL;
-    int64_t max = 0;
-    ks_rc rc;
+    static const struct ks__sync_part_writers wc = {
+        KS__FLOW_PARTS_WC, ks__sync_wc_products, ks__sync_wc_stock};
 
     ks__sync_enter(sync, stats);
     if (!sync->wc)
         return ks__sync_leave(sync,
                               ks__error_set(&sync->err, KS_EINVAL, 0,
                                             "sync: no WooCommerce handle"));
-    rc = ks__sync_parts_read(&rows, stats, sync, KS__FLOW_PARTS_WC, &max);
-    if (!rc)
-        rc = ks__sync_wc_products(stats, sync, rows);
-    if (!rc)
-        rc = ks__sync_parts_done(sync, KS__FLOW_PARTS_WC, max);
-    if (!rc)
-        rc = ks__sync_stock_changed(&qty, stats, sync, KS__FLOW_PARTS_WC, &max);
-    if (!rc)
-        rc = ks__sync_wc_stock(stats, sync, qty);
-    if (!rc)
-        rc = ks__sync_stock_done(sync, KS__FLOW_PARTS_WC, max);
-    cJSON_Delete(rows);
-    cJSON_Delete(qty);
-    return ks__sync_leave(sync, rc);
+    return ks__sync_leave(sync, ks__sync_parts_flow(stats, sync, &wc));
 }

@@ -280,42 +280,58 @@ ks_rc ks__sync_outbox(struct ks_sync *sync, struct ks_sync_stats *stats,
                           kind, "failed", 1, reason);
 }
 
-ks_rc ks__sync_sent_same(int *same, struct ks_sync *sync, const char *key,
-                         const char *hash)
+ks_rc ks__sync_value_get(char **value, struct ks_sync *sync, const char *kind,
+                         const char *key)
 {
     char *b = NULL;
+    size_t n = strlen(key);
     ks_rc rc;
 
-    *same = 0;
-    rc = ks_store_map_get(&b, sync->store, KS__MAP_SENT, key);
+    *value = NULL;
+    rc = ks_store_map_get(&b, sync->store, kind, key);
     if (rc == KS_ENOTFOUND)
         return KS_OK;
     if (rc)
         return ks__sync_fail(sync, rc, 1);
-    {
-        size_t n = strlen(key);
-
-        *same = strncmp(b, key, n) == 0 && b[n] == '#' &&
-                strcmp(b + n + 1, hash) == 0;
-    }
+    if (strncmp(b, key, n) == 0 && b[n] == '#')
+        *value = ks__strdup(b + n + 1);
+    else
+        *value = ks__strdup(""); /* not written by value_put: no value */
     ks_store_string_free(b);
-    return KS_OK;
+    return *value ? KS_OK : KS_ENOMEM;
 }
 
-ks_rc ks__sync_sent_put(struct ks_sync *sync, const char *key, const char *hash)
+ks_rc ks__sync_value_put(struct ks_sync *sync, const char *kind,
+                         const char *key, const char *value)
 {
-    /* b_id is "key#hash": map values are unique within a kind, and two
-     * records may well send the same payload. */
-    char *b = ks__aprintf("%s#%s", key, hash);
+    /* b_id is "key#value": map values are unique within a kind, and two
+     * keys may well hold the same value. */
+    char *b = ks__aprintf("%s#%s", key, value);
     ks_rc rc;
 
     if (!b)
         return KS_ENOMEM;
-    rc = ks_store_map_delete(sync->store, KS__MAP_SENT, key);
+    rc = ks_store_map_delete(sync->store, kind, key);
     if (rc == KS_ENOTFOUND || rc == KS_OK)
-        rc = ks_store_map_put(sync->store, KS__MAP_SENT, key, b);
+        rc = ks_store_map_put(sync->store, kind, key, b);
     ks__free(b);
     return ks__sync_fail(sync, rc, 1);
+}
+
+ks_rc ks__sync_sent_same(int *same, struct ks_sync *sync, const char *key,
+                         const char *hash)
+{
+    char *v = NULL;
+    ks_rc rc = ks__sync_value_get(&v, sync, KS__MAP_SENT, key);
+
+    *same = !rc && v && strcmp(v, hash) == 0;
+    ks__free(v);
+    return rc;
+}
+
+ks_rc ks__sync_sent_put(struct ks_sync *sync, const char *key, const char *hash)
+{
+    return ks__sync_value_put(sync, KS__MAP_SENT, key, hash);
 }
 
 static int first_row(void *ud, const cJSON *row)

@@ -28,6 +28,8 @@
 #define KS__MAP_BC_PRODUCT "product.bigcommerce"
 #define KS__MAP_WC_PRODUCT "product.woocommerce"
 #define KS__MAP_SENT "sent"
+#define KS__MAP_ONHAND_WHSE "onhand.whse" /* Part|Plant|Warehouse: qty */
+#define KS__MAP_ONHAND_PART "onhand.part" /* PartNum: sum over whses */
 #define KS__MAP_BC_CUSTOMER "customer.bigcommerce"
 #define KS__MAP_WC_CUSTOMER "customer.woocommerce"
 #define KS__MAP_ORDER "order"
@@ -181,20 +183,37 @@ struct ks__sync_part {
 };
 
 ks_rc ks__sync_product_fields(struct ks__sync_part *p, const cJSON *row);
-/* Part rows changed since the flow's cursor (counted as read). */
-ks_rc ks__sync_parts_read(cJSON **rows, struct ks_sync_stats *stats,
-                          struct ks_sync *sync, const char *flow,
-                          int64_t *max_seen);
-ks_rc ks__sync_parts_done(struct ks_sync *sync, const char *flow, int64_t max);
-/* {PartNum: on-hand} for parts whose PartWhse rows changed since the
- * flow's cursor (each part counted as read). */
-ks_rc ks__sync_stock_changed(cJSON **qty, struct ks_sync_stats *stats,
-                             struct ks_sync *sync, const char *flow,
-                             int64_t *max_seen);
-ks_rc ks__sync_stock_done(struct ks_sync *sync, const char *flow, int64_t max);
+/*
+ * What an outbound part flow writes: products for a batch of part rows,
+ * and the on-hand totals ({PartNum: qty}) of the parts a batch of changed
+ * PartWhse rows touched.
+ */
+struct ks__sync_part_writers {
+    const char *flow;
+    ks_rc (*products)(struct ks_sync_stats *stats, struct ks_sync *sync,
+                      const cJSON *rows);
+    ks_rc (*stock)(struct ks_sync_stats *stats, struct ks_sync *sync,
+                   const cJSON *qty);
+};
+/*
+ * Runs an outbound part flow: parts changed since its cursor, then stock
+ * rows changed since its cursor, each streamed in batches of
+ * KS__SYNC_BATCH rows. A batch is written (or queued) before the cursor
+ * moves past it, so memory is one batch whatever the catalogue's size and
+ * a failure resumes at the first batch not done.
+ */
+ks_rc ks__sync_parts_flow(struct ks_sync_stats *stats, struct ks_sync *sync,
+                          const struct ks__sync_part_writers *w);
+#define KS__SYNC_BATCH 100
 /* On-hand of one part over its warehouses (of the configured plant). */
 ks_rc ks__sync_stock_of(double *qty, struct ks_sync *sync, const char *part);
 ks_rc ks__sync_stock_hash(char out[65], const char *part, int64_t qty);
+/* Small durable values kept in an id-map kind (b_id "key#value"): *value
+ * is NULL when none was put (free with ks__free). */
+ks_rc ks__sync_value_get(char **value, struct ks_sync *sync, const char *kind,
+                         const char *key);
+ks_rc ks__sync_value_put(struct ks_sync *sync, const char *kind,
+                         const char *key, const char *value);
 /* Products for part rows, and stock levels, per platform. */
 ks_rc ks__sync_bc_products(struct ks_sync_stats *stats, struct ks_sync *sync,
                            const cJSON *rows);

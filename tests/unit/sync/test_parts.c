@@ -250,10 +250,101 @@ static void inactive_part_hides_its_product_and_is_not_created(void **s0)
     sx_stop(&x);
 }
 
+/* 250 generated parts (and a PartWhse each): the companies object is
+ * followed by the emulator's "generate" option in the same text. */
+#define GENERATED_250 "{\"EPIC06\":{}},\"generate\":{\"parts\":250,\"seed\":3}"
+
+/* The catalogue goes in batches of KS__SYNC_BATCH parts, the cursor moving
+ * after each: a run that fails in its second batch keeps the first, and
+ * the next run resumes there, with no product made twice. */
+static void catalogue_streams_in_batches_and_resumes(void **s0)
+{
+    struct ks_sync_stats s;
+    struct sx x;
+    cJSON *snap = NULL;
+    size_t parts_reads;
+
+    (void)s0;
+    sx_start(&x, GENERATED_250, NULL, NULL);
+    /* every create after the 120th fails for good */
+    sx_faults(x.bc, "{\"route\": \"POST /stores/*/v3/catalog/products\","
+                    " \"after\": 120, \"status\": 503}");
+    assert_int_equal(ks_sync_parts_to_bigcommerce(&s, x.sync), KS_EUNAVAIL);
+    assert_int_equal(s.created, 120);
+    km_server_faults_clear(x.bc->server);
+    parts_reads = sx_count(x.epi, "GET */Erp.BO.PartSvc/Parts");
+    assert_int_equal(ks_sync_parts_to_bigcommerce(&s, x.sync), KS_OK);
+    /* the first batch stayed done: only parts 101..250 were read again,
+     * and 101..120 were found made already */
+    assert_int_equal(s.created, 130);
+    assert_int_equal(s.read - 250, 150); /* 150 parts + 250 stock rows */
+    assert_int_equal(sx_count(x.epi, "GET */Erp.BO.PartSvc/Parts") -
+                         parts_reads,
+                     2); /* a batch of 100, then the last 50 */
+    assert_int_equal(cJSON_GetArraySize(sx_at(&snap, x.bc, "products")), 250);
+    cJSON_Delete(snap);
+    sx_stop(&x);
+}
+
+/* A stock change in one of a part's warehouses is folded into the part's
+ * total without reading its other warehouses again. */
+static void one_warehouse_change_moves_the_total(void **s0)
+{
+    struct ks_sync_stats s;
+    struct sx x;
+    cJSON *snap = NULL, *r;
+    size_t whse_reads;
+
+    (void)s0;
+    sx_start(&x, NULL, NULL, NULL);
+    assert_int_equal(ks_sync_parts_to_bigcommerce(&s, x.sync), KS_OK);
+    r = sx_act(x.epi, "set_on_hand",
+               "{\"part_num\": \"WIDGET-100\", \"warehouse\": \"EAST\","
+               " \"qty\": 5}");
+    cJSON_Delete(r);
+    whse_reads = sx_count(x.epi, "GET */Erp.BO.PartSvc/PartWhses*");
+    assert_int_equal(ks_sync_parts_to_bigcommerce(&s, x.sync), KS_OK);
+    assert_int_equal(s.updated, 1);
+    assert_int_equal(
+        sx_count(x.epi, "GET */Erp.BO.PartSvc/PartWhses*") - whse_reads, 1);
+    assert_int_equal(
+        (long)num(bc_product(&snap, &x, "WIDGET-100"), "inventory_level"),
+        125); /* MAIN 120 + EAST 5 */
+    cJSON_Delete(snap);
+    sx_stop(&x);
+}
+
+/* A create whose reply is lost after the store made the product is sent
+ * again; the store answers 409 for the SKU and the part is matched to
+ * the product that exists: one product, no outbox entry. */
+static void lost_create_reply_is_resent_and_matched(void **s0)
+{
+    struct ks_sync_stats s;
+    struct sx x;
+    cJSON *snap = NULL;
+
+    (void)s0;
+    sx_start(&x, NULL, NULL, NULL);
+    sx_faults(x.bc, "{\"route\": \"POST /stores/*/v3/catalog/products\","
+                    " \"nth\": 1, \"action\": \"truncate\"}");
+    assert_int_equal(ks_sync_parts_to_bigcommerce(&s, x.sync), KS_OK);
+    assert_int_equal(s.failed, 0);
+    assert_int_equal(s.created, 2);
+    assert_int_equal(s.unchanged, 1); /* the matched one */
+    assert_int_equal(sx_count(x.bc, "POST /stores/sx1/v3/catalog/products"), 4);
+    assert_int_equal(cJSON_GetArraySize(sx_at(&snap, x.bc, "products")), 3);
+    cJSON_Delete(snap);
+    assert_int_equal(sx_audit(&x, "parts.bigcommerce", "ok"), 6);
+    sx_stop(&x);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(full_catalog_sync_to_bigcommerce),
+        cmocka_unit_test(catalogue_streams_in_batches_and_resumes),
+        cmocka_unit_test(one_warehouse_change_moves_the_total),
+        cmocka_unit_test(lost_create_reply_is_resent_and_matched),
         cmocka_unit_test(
             incremental_sync_without_changes_reads_once_per_entity),
         cmocka_unit_test(price_and_stock_changes_are_sent_alone),
