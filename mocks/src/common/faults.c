@@ -27,39 +27,46 @@ struct km__fault {
 /* ---- glob -------------------------------------------------------------- */
 
 /* '*' any run (also across '/'), '?' one character, "{x}" one non-empty
- * segment; everything else literally. Patterns are short, so plain
- * backtracking on '*' is fine. */
+ * segment; everything else literally. Iterative, with one backtracking
+ * point (the last '*'): what lies between two stars matches in exactly
+ * one way at a given place, so taking its leftmost place is never wrong,
+ * and the cost is O(pattern x text) where naive backtracking is
+ * exponential in the number of stars. */
 static int glob_at(const char *p, const char *t)
 {
-    const char *close;
+    const char *star_p = NULL, *star_t = NULL, *close;
 
-    while (*p) {
+    for (;;) {
         if (*p == '*') {
             while (*p == '*')
                 p++;
             if (!*p)
                 return 1;
-            for (;; t++) {
-                if (glob_at(p, t))
-                    return 1;
-                if (!*t)
-                    return 0;
-            }
+            star_p = p;
+            star_t = t;
+            continue;
         }
         if (*p == '{' && (close = strchr(p, '}')) != NULL) {
             size_t seg = strcspn(t, "/");
-            if (seg == 0)
-                return 0;
-            p = close + 1;
-            t += seg;
+
+            if (seg > 0) {
+                p = close + 1;
+                t += seg;
+                continue;
+            }
+        } else if (*p && *t && (*p == '?' || *p == *t)) {
+            p++;
+            t++;
             continue;
+        } else if (!*p && !*t) {
+            return 1;
         }
-        if (!*t || (*p != '?' && *p != *t))
+        /* a mismatch: the last star takes one more character */
+        if (!star_p || !*star_t)
             return 0;
-        p++;
-        t++;
+        p = star_p;
+        t = ++star_t;
     }
-    return *t == '\0';
 }
 
 int km_glob_match(const char *pattern, const char *text)
