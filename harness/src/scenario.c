@@ -179,12 +179,12 @@ static void resolve(struct problems *p, const char *dir, cJSON *node,
                         MAX_FIXTURE_DEPTH);
             if (value) {
                 resolve(p, dir, value, here, depth + 1);
-                /* The object form gives the replacement its key. */
-                if (cJSON_IsArray(node))
-                    cJSON_ReplaceItemInArray(node, (int)(i - 1), value);
-                else
-                    cJSON_ReplaceItemInObjectCaseSensitive(node, child->string,
-                                                           value);
+                /* Replaced in place (by pointer, not by name: with a
+                 * duplicate key that would hit the other member), the
+                 * replacement taking over the key. */
+                value->string = child->string;
+                child->string = NULL;
+                cJSON_ReplaceItemViaPointer(node, child, value);
             }
         } else {
             resolve(p, dir, child, here, depth);
@@ -545,7 +545,8 @@ static void check_given(struct checker *c, const cJSON *given)
                                                         {NULL, K_ANY, 0}};
 
             check_value(c, member, K_OBJECT, here);
-            check_object(c, member, here, clock_fields);
+            if (cJSON_IsObject(member))
+                check_object(c, member, here, clock_fields);
             if (cJSON_IsString(start) &&
                 kh__parse_time(&ms, start->valuestring) != 0)
                 problem(c->p, "/given/clock/start",
@@ -555,8 +556,8 @@ static void check_given(struct checker *c, const cJSON *given)
             const cJSON *sys;
 
             check_value(c, member, K_OBJECT, here);
-            cJSON_ArrayForEach(sys, member)
-            {
+            for (sys = cJSON_IsObject(member) ? member->child : NULL; sys;
+                 sys = sys->next) {
                 char at[256];
 
                 snprintf(at, sizeof(at), "%s", here);
@@ -568,6 +569,35 @@ static void check_given(struct checker *c, const cJSON *given)
         } else {
             check_value(c, member, K_OBJECT, here);
         }
+    }
+}
+
+/* JSON allows a key twice in an object, and cJSON keeps both; a scenario
+ * that does so is ambiguous (which one counts?), so it is refused. */
+static void check_duplicates(struct problems *p, const cJSON *node,
+                             const char *pointer, int depth)
+{
+    const cJSON *child;
+    size_t i = 0;
+
+    if (depth > 64)
+        return;
+    for (child = node ? node->child : NULL; child; child = child->next, i++) {
+        char here[512];
+
+        snprintf(here, sizeof(here), "%s", pointer);
+        if (cJSON_IsArray(node)) {
+            kh_json_pointer_append_index(here, sizeof(here), i);
+        } else {
+            kh_json_pointer_append(here, sizeof(here), child->string);
+            for (const cJSON *e = node->child; e != child; e = e->next) {
+                if (strcmp(e->string, child->string) == 0) {
+                    problem(p, here, "duplicate key \"%s\"", child->string);
+                    break;
+                }
+            }
+        }
+        check_duplicates(p, child, here, depth + 1);
     }
 }
 
@@ -676,6 +706,7 @@ int kh_scenario_load(struct kh_scenario **out, const char *path,
         problem(&p, "", "%s", why);
         return -1;
     }
+    check_duplicates(&p, doc, "", 0);
     if (!fixtures_dir) {
         kh_fixtures_dir_for(found, sizeof(found), path);
         fixtures_dir = found;

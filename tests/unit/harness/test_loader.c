@@ -186,6 +186,25 @@ static void secret_references_must_resolve(void **state)
                  "/then/log_must_not_contain/2: must be \"$secret:", NULL);
 }
 
+static void non_object_clock_and_connector_are_refused(void **state)
+{
+    refused_with(*state,
+                 "{\"name\": \"x\", \"given\": {\"clock\": [1], "
+                 "\"connector\": [{}]}, \"when\": []}",
+                 "/given/clock: must be an object",
+                 "/given/connector: must be an object", NULL);
+}
+
+static void duplicate_keys_are_refused(void **state)
+{
+    refused_with(*state,
+                 "{\"name\": \"x\", \"given\": {\"epicor\": {\"instance\": "
+                 "\"A\", \"instance\": {\"$fixture\": "
+                 "\"epicor/parts/three.json\"}}}, \"when\": [], \"when\": []}",
+                 "/given/epicor/instance: duplicate key \"instance\"",
+                 "/when: duplicate key \"when\"", NULL);
+}
+
 static void unreadable_file_is_a_clear_error(void **state)
 {
     struct kh_scenario *sc = NULL;
@@ -249,6 +268,8 @@ int main(void)
         T(systems_must_be_configured_emulators),
         T(unknown_emulator_in_given),
         T(secret_references_must_resolve),
+        T(non_object_clock_and_connector_are_refused),
+        T(duplicate_keys_are_refused),
         T(unreadable_file_is_a_clear_error),
         T(tiny_error_buffer_is_still_terminated),
         T(json_pointer_follows_rfc6901),
