@@ -175,6 +175,51 @@ void km_bc_product_variants_update(struct bc_call *c)
     cJSON_Delete(body);
 }
 
+static int by_variant_id(const void *a, const void *b)
+{
+    const struct bc_variant *x = *(struct bc_variant *const *)a;
+    const struct bc_variant *y = *(struct bc_variant *const *)b;
+
+    return (x->id > y->id) - (x->id < y->id);
+}
+
+/* The variants named by a sku:in list, through the SKU index (a scan of
+ * every variant per lookup made a catalogue sync quadratic), in id order
+ * like a full listing, each once. Caller frees. */
+static struct bc_variant **sku_candidates(struct bc_state *st, const char *skus,
+                                          size_t *n)
+{
+    size_t cap = 1;
+    struct bc_variant **out;
+
+    for (const char *s = skus; *s; s++)
+        cap += *s == ',';
+    out = calloc(cap, sizeof(*out));
+    if (!out)
+        abort();
+    *n = 0;
+    for (const char *s = skus; *s && *n < cap;) {
+        size_t len = strcspn(s, ",");
+        char *tok = strndup(s, len);
+        struct bc_variant *v;
+        int seen = 0;
+
+        if (!tok)
+            abort();
+        v = km_bc_variant_by_sku(st, tok);
+        for (size_t i = 0; v && i < *n && !seen; i++)
+            seen = out[i] == v;
+        if (v && !seen)
+            out[(*n)++] = v;
+        free(tok);
+        s += len;
+        if (*s == ',')
+            s++;
+    }
+    qsort(out, *n, sizeof(*out), by_variant_id);
+    return out;
+}
+
 /* GET /v3/catalog/variants: sku (exact, any variant), sku:in, id, id:in,
  * product_id:in. */
 void km_bc_variants_list(struct bc_call *c)
@@ -184,7 +229,8 @@ void km_bc_variants_list(struct bc_call *c)
     const char *ids = km_request_arg(c->req, "id:in");
     const char *pids = km_request_arg(c->req, "product_id:in");
     int64_t list[BC_MAX_IDS], plist[BC_MAX_IDS];
-    size_t nid = 0, npid = 0, total = 0, from;
+    size_t nid = 0, npid = 0, total = 0, from, ncands = 0;
+    struct bc_variant **cands = NULL;
     int limit, page;
     cJSON *data;
 
@@ -206,12 +252,12 @@ void km_bc_variants_list(struct bc_call *c)
         km_bc_send_data(c, data, v ? 1 : 0, limit, page);
         return;
     }
-    for (size_t i = 0; i < c->st->nvariants; i++) {
-        struct bc_variant *v = c->st->variants[i];
+    if (skus)
+        cands = sku_candidates(c->st, skus, &ncands);
+    for (size_t i = 0; i < (skus ? ncands : c->st->nvariants); i++) {
+        struct bc_variant *v = skus ? cands[i] : c->st->variants[i];
         int keep = 1;
 
-        if (skus && !km_bc_in_list(skus, v->sku))
-            keep = 0;
         if (keep && ids) {
             keep = 0;
             for (size_t j = 0; j < nid && !keep; j++)
@@ -228,6 +274,7 @@ void km_bc_variants_list(struct bc_call *c)
             cJSON_AddItemToArray(data, km_bc_variant_json(v));
         total++;
     }
+    free(cands);
     km_bc_send_data(c, data, (int)total, limit, page);
 }
 

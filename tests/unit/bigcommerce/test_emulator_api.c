@@ -85,6 +85,31 @@ static void listing_600_products_takes_three_pages(void **state)
     bc_fx_stop(&f);
 }
 
+/* variants?sku:in= finds each named variant once, in id order, skipping
+ * unknown SKUs and repeats. */
+static void variants_sku_in_lists_each_named_variant_once(void **state)
+{
+    const char *q[] = {"sku:in", "GEN-000007,nope,GEN-000002,GEN-000007", NULL};
+    struct bc_fx f;
+    cJSON *reply = NULL, *data;
+
+    (void)state;
+    bc_fx_start(&f, "\"generate\":{\"products\":10,\"seed\":3}");
+    assert_int_equal(ks_bigcommerce_request(&reply, f.bc, "GET",
+                                            "v3/catalog/variants", q, NULL),
+                     KS_OK);
+    data = cJSON_GetObjectItem(reply, "data");
+    assert_int_equal(cJSON_GetArraySize(data), 2);
+    assert_string_equal(
+        cJSON_GetObjectItem(cJSON_GetArrayItem(data, 0), "sku")->valuestring,
+        "GEN-000002");
+    assert_string_equal(
+        cJSON_GetObjectItem(cJSON_GetArrayItem(data, 1), "sku")->valuestring,
+        "GEN-000007");
+    cJSON_Delete(reply);
+    bc_fx_stop(&f);
+}
+
 static void limit_over_250_is_413(void **state)
 {
     struct bc_fx f;
@@ -522,6 +547,7 @@ int main(void)
         cmocka_unit_test(wrong_token_is_eauth_with_the_v3_title),
         cmocka_unit_test(wrong_token_on_v2_is_eauth_with_the_v2_message),
         cmocka_unit_test(listing_600_products_takes_three_pages),
+        cmocka_unit_test(variants_sku_in_lists_each_named_variant_once),
         cmocka_unit_test(limit_over_250_is_413),
         cmocka_unit_test(pagination_meta_links_keep_filters),
         cmocka_unit_test(batch_of_23_products_is_three_puts),
