@@ -659,50 +659,47 @@ ks_rc ks__sync_bc_products(struct ks_sync_stats *stats, struct ks_sync *sync,
     return rc;
 }
 
-/* One absolute adjustment of at most KS_BIGCOMMERCE_INVENTORY_BATCH. */
-static ks_rc bc_stock_chunk(struct ks_sync_stats *stats, struct ks_sync *sync,
-                            cJSON *items, cJSON *parts)
+/* ---- stock, either platform ----------------------------------------- */
+
+ks_rc ks__sync_stock_sent(struct ks_sync_stats *stats, struct ks_sync *sync,
+                          const struct ks__sync_stock_sink *sink,
+                          const char *part, int64_t qty)
 {
-    int n = cJSON_GetArraySize(items);
+    char key[KS_STORE_ID_MAX + 16], hash[65], detail[48];
     ks_rc rc;
 
-    if (n == 0)
-        return KS_OK;
-    rc = ks_bigcommerce_inventory_absolute(NULL, NULL, sync->bc,
-                                           "kinsync: Epicor on-hand", items);
-    if (rc && ks__sync_fatal(rc))
-        return ks__sync_fail(sync, rc, 0);
-    for (int i = 0; i < n; i++) {
-        const char *part = cJSON_GetArrayItem(parts, i)->valuestring;
-        const cJSON *it = cJSON_GetArrayItem(items, i);
-        int64_t q = (int64_t)ks__sync_num(it, "quantity", 0);
-        char key[KS_STORE_ID_MAX + 16], hash[65], detail[48];
-        ks_rc r2;
-
-        if (rc) {
-            r2 = ks__sync_outbox(sync, stats, KS__FLOW_PARTS_BC, "stock",
-                                 "epicor", part, it,
-                                 ks__sync_client_message(sync));
-        } else {
-            snprintf(key, sizeof(key), "bcstock:%s", part);
-            snprintf(detail, sizeof(detail), "on hand %lld", (long long)q);
-            r2 = ks__sync_stock_hash(hash, part, q);
-            if (!r2)
-                r2 = ks__sync_sent_put(sync, key, hash);
-            if (!r2)
-                r2 = ks__sync_audit(sync, KS__FLOW_PARTS_BC, "epicor", part,
-                                    "bigcommerce", NULL, "stock", "ok", 1,
-                                    detail);
-            stats->updated += r2 == KS_OK;
-        }
-        if (r2)
-            return r2;
-    }
-    return KS_OK;
+    snprintf(key, sizeof(key), "%s%s", sink->sent_prefix, part);
+    snprintf(detail, sizeof(detail), "on hand %lld", (long long)qty);
+    rc = ks__sync_stock_hash(hash, part, qty);
+    if (!rc)
+        rc = ks__sync_sent_put(sync, key, hash);
+    if (!rc)
+        rc = ks__sync_audit(sync, sink->flow, "epicor", part, sink->system,
+                            NULL, "stock", "ok", 1, detail);
+    stats->updated += rc == KS_OK;
+    return rc;
 }
 
-ks_rc ks__sync_bc_stock(struct ks_sync_stats *stats, struct ks_sync *sync,
-                        const cJSON *qty)
+/* Sends what items holds (parts[i] is item i's PartNum) and starts both
+ * lists afresh. */
+static ks_rc stock_flush(struct ks_sync_stats *stats, struct ks_sync *sync,
+                         const struct ks__sync_stock_sink *sink, cJSON **items,
+                         cJSON **parts)
+{
+    ks_rc rc = cJSON_GetArraySize(*items)
+                   ? sink->send(stats, sync, sink, *items, *parts)
+                   : KS_OK;
+
+    cJSON_Delete(*items);
+    cJSON_Delete(*parts);
+    *items = cJSON_CreateArray();
+    *parts = cJSON_CreateArray();
+    return !rc && (!*items || !*parts) ? KS_ENOMEM : rc;
+}
+
+ks_rc ks__sync_stock_set(struct ks_sync_stats *stats, struct ks_sync *sync,
+                         const cJSON *qty,
+                         const struct ks__sync_stock_sink *sink)
 {
     cJSON *items = cJSON_CreateArray(), *parts = cJSON_CreateArray();
     const cJSON *q;
@@ -714,7 +711,7 @@ ks_rc ks__sync_bc_stock(struct ks_sync_stats *stats, struct ks_sync *sync,
         int same = 0;
         cJSON *it;
 
-        rc = ks_store_map_get(&b, sync->store, KS__MAP_BC_PRODUCT, q->string);
+        rc = ks_store_map_get(&b, sync->store, sink->product_map, q->string);
         if (rc == KS_ENOTFOUND) { /* no product (inactive or failed) */
             rc = KS_OK;
             continue;
@@ -722,38 +719,90 @@ ks_rc ks__sync_bc_stock(struct ks_sync_stats *stats, struct ks_sync *sync,
         rc = ks__sync_fail(sync, rc, 1);
         if (rc)
             break;
-        snprintf(key, sizeof(key), "bcstock:%s", q->string);
+        snprintf(key, sizeof(key), "%s%s", sink->sent_prefix, q->string);
         rc = ks__sync_stock_hash(hash, q->string, n);
         if (!rc)
             rc = ks__sync_sent_same(&same, sync, key, hash);
         if (!rc && same)
             stats->unchanged++;
-        it = rc || same ? NULL : cJSON_CreateObject();
-        if (it && (!cJSON_AddItemToArray(items, it) ||
-                   !cJSON_AddNumberToObject(it, "product_id",
-                                            (double)strtoll(b, NULL, 10)) ||
-                   !cJSON_AddNumberToObject(it, "location_id",
-                                            (double)sync->bc_location_id) ||
-                   !cJSON_AddNumberToObject(it, "quantity", (double)n) ||
-                   !cJSON_AddItemToArray(parts, cJSON_CreateString(q->string))))
-            rc = KS_ENOMEM;
+        it = rc || same ? NULL : sink->item(sync, strtoll(b, NULL, 10), n);
         ks_store_string_free(b);
-        if (!rc &&
-            cJSON_GetArraySize(items) == KS_BIGCOMMERCE_INVENTORY_BATCH) {
-            rc = bc_stock_chunk(stats, sync, items, parts);
-            cJSON_Delete(items);
-            cJSON_Delete(parts);
-            items = cJSON_CreateArray();
-            parts = cJSON_CreateArray();
-            if (!rc && (!items || !parts))
+        if (!rc && !same) {
+            if (!it) {
                 rc = KS_ENOMEM;
+            } else if (!cJSON_AddItemToArray(items, it)) {
+                cJSON_Delete(it);
+                rc = KS_ENOMEM;
+            } else if (!cJSON_AddItemToArray(parts,
+                                             cJSON_CreateString(q->string))) {
+                rc = KS_ENOMEM; /* the lists are dropped, not sent */
+            }
         }
+        if (!rc && cJSON_GetArraySize(items) == sink->chunk)
+            rc = stock_flush(stats, sync, sink, &items, &parts);
     }
     if (!rc)
-        rc = bc_stock_chunk(stats, sync, items, parts);
+        rc = stock_flush(stats, sync, sink, &items, &parts);
     cJSON_Delete(items);
     cJSON_Delete(parts);
     return rc;
+}
+
+/* An absolute adjustment item: the product's stock at the location. */
+static cJSON *bc_stock_item(const struct ks_sync *sync, int64_t product_id,
+                            int64_t qty)
+{
+    cJSON *it = cJSON_CreateObject();
+
+    if (it && (!cJSON_AddNumberToObject(it, "product_id", (double)product_id) ||
+               !cJSON_AddNumberToObject(it, "location_id",
+                                        (double)sync->bc_location_id) ||
+               !cJSON_AddNumberToObject(it, "quantity", (double)qty))) {
+        cJSON_Delete(it);
+        it = NULL;
+    }
+    return it;
+}
+
+/* One absolute adjustment of at most KS_BIGCOMMERCE_INVENTORY_BATCH. */
+static ks_rc bc_stock_send(struct ks_sync_stats *stats, struct ks_sync *sync,
+                           const struct ks__sync_stock_sink *sink, cJSON *items,
+                           cJSON *parts)
+{
+    int n = cJSON_GetArraySize(items);
+    ks_rc rc = ks_bigcommerce_inventory_absolute(
+        NULL, NULL, sync->bc, "kinsync: Epicor on-hand", items);
+
+    if (rc && ks__sync_fatal(rc))
+        return ks__sync_fail(sync, rc, 0);
+    for (int i = 0; i < n; i++) {
+        const char *part = cJSON_GetArrayItem(parts, i)->valuestring;
+        const cJSON *it = cJSON_GetArrayItem(items, i);
+        ks_rc r2 =
+            rc ? ks__sync_outbox(sync, stats, sink->flow, "stock", "epicor",
+                                 part, it, ks__sync_client_message(sync))
+               : ks__sync_stock_sent(stats, sync, sink, part,
+                                     (int64_t)ks__sync_num(it, "quantity", 0));
+
+        if (r2)
+            return r2;
+    }
+    return KS_OK;
+}
+
+ks_rc ks__sync_bc_stock(struct ks_sync_stats *stats, struct ks_sync *sync,
+                        const cJSON *qty)
+{
+    static const struct ks__sync_stock_sink bc = {
+        KS__FLOW_PARTS_BC,
+        "bigcommerce",
+        KS__MAP_BC_PRODUCT,
+        "bcstock:",
+        KS_BIGCOMMERCE_INVENTORY_BATCH,
+        bc_stock_item,
+        bc_stock_send};
+
+    return ks__sync_stock_set(stats, sync, qty, &bc);
 }
 
 ks_rc ks_sync_parts_to_bigcommerce(struct ks_sync_stats *stats,

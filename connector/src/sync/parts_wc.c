@@ -226,16 +226,33 @@ ks_rc ks__sync_wc_products(struct ks_sync_stats *stats, struct ks_sync *sync,
 
 /* ---- stock ------------------------------------------------------------ */
 
-static ks_rc stock_send(struct ks_sync_stats *stats, struct ks_sync *sync,
-                        cJSON *updates, cJSON *parts)
+/* A batch update item: the product's managed stock. */
+static cJSON *wc_stock_item(const struct ks_sync *sync, int64_t product_id,
+                            int64_t qty)
+{
+    cJSON *u = cJSON_CreateObject();
+
+    (void)sync;
+    if (u && (!cJSON_AddNumberToObject(u, "id", (double)product_id) ||
+              !cJSON_AddTrueToObject(u, "manage_stock") ||
+              !cJSON_AddNumberToObject(u, "stock_quantity", (double)qty))) {
+        cJSON_Delete(u);
+        u = NULL;
+    }
+    return u;
+}
+
+/* One products/batch of stock updates; a slot answered with an error goes
+ * to the outbox alone. */
+static ks_rc wc_stock_send(struct ks_sync_stats *stats, struct ks_sync *sync,
+                           const struct ks__sync_stock_sink *sink,
+                           cJSON *updates, cJSON *parts)
 {
     cJSON *reply = NULL;
     const cJSON *slots;
     int n = cJSON_GetArraySize(updates);
     ks_rc rc, r2 = KS_OK;
 
-    if (n == 0)
-        return KS_OK;
     rc = ks_woocommerce_products_batch(&reply, NULL, sync->wc, NULL, updates,
                                        NULL);
     if (rc && ks__sync_fatal(rc)) {
@@ -247,25 +264,16 @@ static ks_rc stock_send(struct ks_sync_stats *stats, struct ks_sync *sync,
         const cJSON *slot = cJSON_GetArrayItem(slots, i);
         const cJSON *u = cJSON_GetArrayItem(updates, i);
         const char *part = cJSON_GetArrayItem(parts, i)->valuestring;
-        int64_t q = (int64_t)ks__sync_num(u, "stock_quantity", 0);
-        char key[KS_STORE_ID_MAX + 16], hash[65], detail[48];
 
-        if (rc || !slot || cJSON_GetObjectItemCaseSensitive(slot, "error")) {
-            r2 = ks__sync_outbox(sync, stats, KS__FLOW_PARTS_WC, "stock",
-                                 "epicor", part, u,
+        if (rc || !slot || cJSON_GetObjectItemCaseSensitive(slot, "error"))
+            r2 = ks__sync_outbox(sync, stats, sink->flow, "stock", "epicor",
+                                 part, u,
                                  rc ? ks__sync_client_message(sync)
                                     : "woocommerce refused the stock level");
-            continue;
-        }
-        snprintf(key, sizeof(key), "wcstock:%s", part);
-        snprintf(detail, sizeof(detail), "on hand %lld", (long long)q);
-        r2 = ks__sync_stock_hash(hash, part, q);
-        if (!r2)
-            r2 = ks__sync_sent_put(sync, key, hash);
-        if (!r2)
-            r2 = ks__sync_audit(sync, KS__FLOW_PARTS_WC, "epicor", part,
-                                "woocommerce", NULL, "stock", "ok", 1, detail);
-        stats->updated += r2 == KS_OK;
+        else
+            r2 = ks__sync_stock_sent(
+                stats, sync, sink, part,
+                (int64_t)ks__sync_num(u, "stock_quantity", 0));
     }
     cJSON_Delete(reply);
     return r2;
@@ -274,54 +282,11 @@ static ks_rc stock_send(struct ks_sync_stats *stats, struct ks_sync *sync,
 ks_rc ks__sync_wc_stock(struct ks_sync_stats *stats, struct ks_sync *sync,
                         const cJSON *qty)
 {
-    cJSON *updates = cJSON_CreateArray(), *parts = cJSON_CreateArray();
-    const cJSON *q;
-    ks_rc rc = updates && parts ? KS_OK : KS_ENOMEM;
+    static const struct ks__sync_stock_sink wc = {
+        KS__FLOW_PARTS_WC, "woocommerce", KS__MAP_WC_PRODUCT, "wcstock:",
+        WC_CHUNK,          wc_stock_item, wc_stock_send};
 
-    for (q = qty ? qty->child : NULL; q && !rc; q = q->next) {
-        char key[KS_STORE_ID_MAX + 16], hash[65], *b = NULL;
-        int64_t n = q->valuedouble > 0 ? (int64_t)q->valuedouble : 0;
-        int same = 0;
-        cJSON *u;
-
-        rc = ks_store_map_get(&b, sync->store, KS__MAP_WC_PRODUCT, q->string);
-        if (rc == KS_ENOTFOUND) {
-            rc = KS_OK;
-            continue;
-        }
-        rc = ks__sync_fail(sync, rc, 1);
-        if (rc)
-            break;
-        snprintf(key, sizeof(key), "wcstock:%s", q->string);
-        rc = ks__sync_stock_hash(hash, q->string, n);
-        if (!rc)
-            rc = ks__sync_sent_same(&same, sync, key, hash);
-        if (!rc && same)
-            stats->unchanged++;
-        u = rc || same ? NULL : cJSON_CreateObject();
-        if (u &&
-            (!cJSON_AddItemToArray(updates, u) ||
-             !cJSON_AddNumberToObject(u, "id", (double)strtoll(b, NULL, 10)) ||
-             !cJSON_AddTrueToObject(u, "manage_stock") ||
-             !cJSON_AddNumberToObject(u, "stock_quantity", (double)n) ||
-             !cJSON_AddItemToArray(parts, cJSON_CreateString(q->string))))
-            rc = KS_ENOMEM;
-        ks_store_string_free(b);
-        if (!rc && cJSON_GetArraySize(updates) == WC_CHUNK) {
-            rc = stock_send(stats, sync, updates, parts);
-            cJSON_Delete(updates);
-            cJSON_Delete(parts);
-            updates = cJSON_CreateArray();
-            parts = cJSON_CreateArray();
-            if (!rc && (!updates || !parts))
-                rc = KS_ENOMEM;
-        }
-    }
-    if (!rc)
-        rc = stock_send(stats, sync, updates, parts);
-    cJSON_Delete(updates);
-    cJSON_Delete(parts);
-    return rc;
+    return ks__sync_stock_set(stats, sync, qty, &wc);
 }
 
 ks_rc ks_sync_parts_to_woocommerce(struct ks_sync_stats *stats,

@@ -214,6 +214,30 @@ ks_rc ks__sync_value_get(char **value, struct ks_sync *sync, const char *kind,
                          const char *key);
 ks_rc ks__sync_value_put(struct ks_sync *sync, const char *kind,
                          const char *key, const char *value);
+/* How one platform takes stock levels: which product map and sent-hash
+ * prefix it uses, how many items a request carries, how an item is built
+ * and how a full list is sent (parts[i] is items[i]'s PartNum; send
+ * records each outcome, with ks__sync_stock_sent or the outbox). */
+struct ks__sync_stock_sink {
+    const char *flow;
+    const char *system;
+    const char *product_map;
+    const char *sent_prefix;
+    int chunk;
+    cJSON *(*item)(const struct ks_sync *sync, int64_t product_id, int64_t qty);
+    ks_rc (*send)(struct ks_sync_stats *stats, struct ks_sync *sync,
+                  const struct ks__sync_stock_sink *sink, cJSON *items,
+                  cJSON *parts);
+};
+/* Sets the on-hand totals ({PartNum: qty}) of mapped products, skipping
+ * those the last send already set to the same value. */
+ks_rc ks__sync_stock_set(struct ks_sync_stats *stats, struct ks_sync *sync,
+                         const cJSON *qty,
+                         const struct ks__sync_stock_sink *sink);
+/* The bookkeeping of one stock level sent: hash, audit row, count. */
+ks_rc ks__sync_stock_sent(struct ks_sync_stats *stats, struct ks_sync *sync,
+                          const struct ks__sync_stock_sink *sink,
+                          const char *part, int64_t qty);
 /* Products for part rows, and stock levels, per platform. */
 ks_rc ks__sync_bc_products(struct ks_sync_stats *stats, struct ks_sync *sync,
                            const cJSON *rows);
