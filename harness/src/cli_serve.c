@@ -66,6 +66,7 @@ struct serve_opts {
     size_t nsystems;
     long port_base;
     long admin_port; /* -1: port_base + number of systems */
+    long journal_max;
     int allow_remote;
     int help;
 };
@@ -75,7 +76,8 @@ static void print_usage(FILE *out)
     fputs(
         "usage: kinsync serve [--scenario FILE] [--system NAME]...\n"
         "                     [--port-base N] [--admin-port N] [--bind ADDR]\n"
-        "                     [--allow-remote] [--fixtures DIR] [--help]\n"
+        "                     [--allow-remote] [--journal-max N]\n"
+        "                     [--fixtures DIR] [--help]\n"
         "\n"
         "Runs the emulators standalone on a real clock, plus an admin API,\n"
         "until SIGINT or SIGTERM. Once listening it prints one line per\n"
@@ -97,6 +99,9 @@ static void print_usage(FILE *out)
         "                   \"localhost\" means 127.0.0.1)\n"
         "  --allow-remote   accept a --bind address that is not loopback\n"
         "                   (the emulators have no TLS and test credentials)\n"
+        "  --journal-max N  entries each emulator's journal keeps, the\n"
+        "                   oldest dropped first (default 100000; 0: no\n"
+        "                   limit, and memory grows with every request)\n"
         "  --fixtures DIR   where \"$fixture\" paths are read from, in the\n"
         "                   scenario and in reset bodies (default: the\n"
         "                   nearest fixtures/ beside or above the scenario,\n"
@@ -219,6 +224,7 @@ static int parse_opts(struct serve_opts *o, int argc, char **argv)
 {
     memset(o, 0, sizeof(*o));
     o->admin_port = -1;
+    o->journal_max = 100000;
     o->bind = "127.0.0.1";
     o->systems = calloc((size_t)argc, sizeof(*o->systems));
     if (!o->systems)
@@ -269,6 +275,16 @@ static int parse_opts(struct serve_opts *o, int argc, char **argv)
                 o->port_base = port;
             else
                 o->admin_port = port;
+        } else if (IS("--journal-max")) {
+            char *end;
+
+            VALUE();
+            errno = 0;
+            o->journal_max = strtol(val, &end, 10);
+            if (errno || *end || end == val || o->journal_max < 0)
+                return usage_error("bad --journal-max \"%s\" (a count, 0 "
+                                   "for no limit)",
+                                   val);
         } else if (arg[0] != '-') {
             return usage_error("unexpected argument \"%s\"", arg);
         } else {
@@ -458,6 +474,7 @@ static int start_all(struct kh__serve *sv, const struct serve_opts *o)
                     named ? "" : sys->type->name, named ? "" : ": ", err);
             return EXIT_RUNTIME;
         }
+        km_server_set_journal_max(sys->emu->server, sv->journal_max);
         sys->port = km_server_port(sys->emu->server);
         snprintf(sys->url, sizeof(sys->url), "%s",
                  km_server_url(sys->emu->server));
@@ -585,6 +602,7 @@ static int serve(const struct serve_opts *o, const sigset_t *set)
     sv.bind_addr = o->bind;
     fixtures_dir(fixtures, sizeof(fixtures), o);
     sv.fixtures_dir = fixtures;
+    sv.journal_max = (size_t)o->journal_max;
     pthread_rwlock_init(&sv.table_lock, NULL);
     pthread_mutex_init(&sv.pump_lock, NULL);
     if ((rc = choose_systems(&sv, o)) != 0)

@@ -36,6 +36,7 @@ struct kh__serve {
     struct ks_clock *clock; /* real, shared by every emulator */
     const char *bind_addr;
     const char *fixtures_dir;
+    size_t journal_max; /* entries each emulator's journal keeps */
     struct km_server *admin;
     pthread_rwlock_t table_lock;
     pthread_mutex_t pump_lock; /* pumps never overlap */

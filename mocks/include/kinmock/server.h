@@ -147,6 +147,11 @@ void km_server_add_secret(struct km_server *server, const char *secret);
 cJSON *km_server_journal(struct km_server *server);
 size_t km_server_journal_count(struct km_server *server);
 void km_server_journal_clear(struct km_server *server);
+/* Keeps at most max entries (0: unbounded, the default), dropping the
+ * oldest, so a long-running standalone server does not grow without end;
+ * km_server_journal_dropped() counts what was dropped. */
+void km_server_set_journal_max(struct km_server *server, size_t max);
+uint64_t km_server_journal_dropped(struct km_server *server);
 
 /* ---- faults --------------------------------------------------------- */
 

@@ -220,7 +220,37 @@ void km__journal_add(struct km_server *server, const struct km__exchange *x)
         insert_before(server->journal, before, e);
     else if (!cJSON_AddItemToArray(server->journal, e))
         abort();
+    server->journal_len++;
+    while (server->journal_max && server->journal_len > server->journal_max) {
+        cJSON_Delete(cJSON_DetachItemViaPointer(server->journal,
+                                                server->journal->child));
+        server->journal_len--;
+        server->journal_dropped++;
+    }
     pthread_mutex_unlock(&server->journal_lock);
+}
+
+void km_server_set_journal_max(struct km_server *server, size_t max)
+{
+    pthread_mutex_lock(&server->journal_lock);
+    server->journal_max = max;
+    while (max && server->journal_len > max) {
+        cJSON_Delete(cJSON_DetachItemViaPointer(server->journal,
+                                                server->journal->child));
+        server->journal_len--;
+        server->journal_dropped++;
+    }
+    pthread_mutex_unlock(&server->journal_lock);
+}
+
+uint64_t km_server_journal_dropped(struct km_server *server)
+{
+    uint64_t n;
+
+    pthread_mutex_lock(&server->journal_lock);
+    n = server->journal_dropped;
+    pthread_mutex_unlock(&server->journal_lock);
+    return n;
 }
 
 cJSON *km_server_journal(struct km_server *server)
@@ -240,7 +270,7 @@ size_t km_server_journal_count(struct km_server *server)
     size_t n;
 
     pthread_mutex_lock(&server->journal_lock);
-    n = (size_t)cJSON_GetArraySize(server->journal);
+    n = server->journal_len;
     pthread_mutex_unlock(&server->journal_lock);
     return n;
 }
@@ -254,6 +284,7 @@ void km_server_journal_clear(struct km_server *server)
     pthread_mutex_lock(&server->journal_lock);
     old = server->journal;
     server->journal = empty;
+    server->journal_len = 0;
     pthread_mutex_unlock(&server->journal_lock);
     cJSON_Delete(old);
 }

@@ -136,6 +136,9 @@ struct km_server {
 
     pthread_mutex_t journal_lock;
     cJSON *journal;
+    size_t journal_len;
+    size_t journal_max;       /* 0: unbounded */
+    uint64_t journal_dropped; /* oldest entries dropped to stay in max */
     uint64_t seq;
 
     pthread_mutex_t faults_lock;

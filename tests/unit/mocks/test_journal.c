@@ -225,6 +225,31 @@ static void late_finisher_is_filed_in_seq_order(void **state)
     km_server_stop(server);
 }
 
+static void a_bounded_journal_drops_the_oldest(void **state)
+{
+    struct fixture *f = *state;
+    cJSON *j;
+
+    km_server_set_journal_max(f->server, 3);
+    for (int i = 1; i <= 5; i++) {
+        char path[16];
+
+        snprintf(path, sizeof(path), "/echo/%d", i);
+        post(f, path, NULL, NULL);
+    }
+    assert_int_equal(km_server_journal_count(f->server), 3);
+    assert_int_equal(km_server_journal_dropped(f->server), 2);
+    j = km_server_journal(f->server);
+    assert_int_equal(cJSON_GetArraySize(j), 3);
+    assert_string_equal(
+        cJSON_GetObjectItem(cJSON_GetArrayItem(j, 0), "path")->valuestring,
+        "/echo/3");
+    cJSON_Delete(j);
+    km_server_set_journal_max(f->server, 1); /* shrinking drops at once */
+    assert_int_equal(km_server_journal_count(f->server), 1);
+    assert_int_equal(km_server_journal_dropped(f->server), 4);
+}
+
 static void secrets_never_appear_verbatim(void **state)
 {
     struct fixture *f = *state;
@@ -314,6 +339,7 @@ int main(void)
         T(unrouted_request_has_null_route),
         T(entries_are_ordered_counted_and_cleared),
         T(late_finisher_is_filed_in_seq_order),
+        T(a_bounded_journal_drops_the_oldest),
         T(secrets_never_appear_verbatim),
         T(form_body_parameters_are_redacted),
         T(long_bodies_are_cut_and_marked),
