@@ -209,7 +209,8 @@ static int step_exec(struct kh_ctx *ctx, const cJSON *step, const char *where)
     int64_t timeout = (int64_t)kh_opt_num(step, "timeout_ms", EXEC_TIMEOUT_MS);
     size_t argc = (size_t)cJSON_GetArraySize(argv_json), i = 0;
     char **argv = calloc(argc + 1, sizeof(*argv));
-    char envstore[4096], outpath[] = "/tmp/kinsync-exec-XXXXXX";
+    const char *tmp = getenv("TMPDIR");
+    char envstore[4096], outpath[512];
     char **env;
     const cJSON *a;
     posix_spawn_file_actions_t fa;
@@ -223,6 +224,8 @@ static int step_exec(struct kh_ctx *ctx, const cJSON *step, const char *where)
     {
         argv[i++] = a->valuestring;
     }
+    snprintf(outpath, sizeof(outpath), "%s/kinsync-exec-XXXXXX",
+             tmp && *tmp ? tmp : "/tmp");
     fd = mkstemp(outpath);
     if (fd < 0) {
         free(argv);
