@@ -118,5 +118,9 @@ void kh_json_pointer_append_index(char *buf, size_t bufsz, size_t index);
 
 int kh_cli_check(int argc, char **argv);
 int kh_cli_serve(int argc, char **argv);
+int kh_cli_sync(int argc, char **argv);          /* cli_sync.c */
+int kh_cli_secret(int argc, char **argv);        /* cli_sync_admin.c */
+int kh_cli_outbox(int argc, char **argv);        /* cli_sync_admin.c */
+int kh_cli_replay_failed(int argc, char **argv); /* cli_sync_admin.c */
 
 #endif

@@ -15,6 +15,13 @@ static const char usage[] =
     "                       reference connector; reports in JUnit and HTML\n"
     "  serve                run the emulators standalone, with an admin API,\n"
     "                       for integrations written in any language\n"
+    "  sync --config FILE   run the connector against real endpoints, once\n"
+    "                       or --watch (with a webhook receiver)\n"
+    "  secret set|delete NAME --config FILE\n"
+    "                       store a credential encrypted in the state file\n"
+    "  outbox --config FILE list the records waiting in the outbox\n"
+    "  replay-failed --config FILE\n"
+    "                       retry the outbox's records\n"
     "\n"
     "`kinsync COMMAND --help` describes a command.\n";
 
@@ -43,6 +50,14 @@ int main(int argc, char **argv)
         status = kh_cli_check(argc - 1, argv + 1);
     } else if (strcmp(argv[1], "serve") == 0) {
         status = kh_cli_serve(argc - 1, argv + 1);
+    } else if (strcmp(argv[1], "sync") == 0) {
+        status = kh_cli_sync(argc - 1, argv + 1);
+    } else if (strcmp(argv[1], "secret") == 0) {
+        status = kh_cli_secret(argc - 1, argv + 1);
+    } else if (strcmp(argv[1], "outbox") == 0) {
+        status = kh_cli_outbox(argc - 1, argv + 1);
+    } else if (strcmp(argv[1], "replay-failed") == 0) {
+        status = kh_cli_replay_failed(argc - 1, argv + 1);
     } else {
         fprintf(stderr, "kinsync: unknown command \"%s\"\n\n%s", argv[1],
                 usage);
