@@ -1,0 +1,406 @@
+#!/usr/bin/env bash
+# cli.sync: `kinsync sync`, `kinsync secret`, `kinsync outbox` and
+# `kinsync replay-failed` against the emulators of `kinsync serve`, the way
+# an operator would run the connector against real endpoints.
+#
+# usage: sync.sh KINSYNC_BINARY REPO_ROOT
+#
+# Exit 0 when every check passes, 1 on the first failure (with the
+# programs' stderr), 77 (ctest skip) only when curl is not installed.
+set -u
+
+kinsync=${1:?usage: sync.sh KINSYNC_BINARY REPO_ROOT}
+root=${2:?usage: sync.sh KINSYNC_BINARY REPO_ROOT}
+scenario=$root/scenarios/sync/webhook-order-and-its-duplicate-delivery-make-one-sales-order.json
+wc_scenario=$root/scenarios/sync/woocommerce-order-and-refund-recorded-once.json
+fixtures=$root/fixtures
+# From the first scenario's given.epicor and given.bigcommerce, and the
+# second one's given.woocommerce (served by a second instance).
+epi_user=integration
+epi_pass='Scn-Sync-Pa55!'
+epi_key=scn-sync-epicor-key-51c2
+bc_token=tok_scn_sync_8e1d
+bc_secret=cs_scn_sync_hook_33f0
+wc_key=ck_scn_sync
+wc_secret=cs_scn_sync_wc_7a2b
+wc_hook=whsec_cli_sync_51e0f3 # the connector registers hooks with it
+secrets=("$epi_pass" "$epi_key" "$bc_token" "$bc_secret" "$wc_key"
+    "$wc_secret" "$wc_hook")
+
+if ! command -v curl >/dev/null 2>&1; then
+    echo "SKIP: curl is not installed"
+    exit 77
+fi
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/kinsync-cli-sync.XXXXXX") || exit 1
+pids=()
+
+# Every exit path stops what this script started.
+cleanup() {
+    for p in "${pids[@]}"; do
+        if kill -0 "$p" 2>/dev/null; then
+            kill -KILL "$p" 2>/dev/null
+            wait "$p" 2>/dev/null
+        fi
+    done
+    rm -rf "$work"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM HUP
+
+fail() {
+    echo "FAIL: $*" >&2
+    for f in "$work"/*.err "$work"/*.out; do
+        [ -f "$f" ] && sed "s|^|  $(basename "$f"): |" "$f" >&2
+    done
+    exit 1
+}
+ok() { echo "ok - $*"; }
+
+# req METHOD URL [curl args...]: sets $status and $body.
+req() {
+    local method=$1 url=$2
+    shift 2
+    status=$(curl -s -S --max-time 20 -o "$work/body" -w '%{http_code}' \
+        -X "$method" "$@" "$url") || fail "curl $method $url did not complete"
+    body=$(cat "$work/body")
+}
+
+# run NAME ARGS...: runs kinsync ARGS with stdout/stderr in $work/NAME.out
+# and .err; sets $rc.
+run() {
+    local name=$1
+    shift
+    "$kinsync" "$@" >"$work/$name.out" 2>"$work/$name.err" </dev/null
+    rc=$?
+}
+expect_rc() { [ "$rc" = "$1" ] || fail "$2: exit status $rc (want $1)"; }
+expect_in() { grep -q -- "$1" "$work/$2" || fail "$3: $2 lacks '$1'"; }
+
+# A random 256-bit state key, hex (openssl when present, else urandom).
+new_key() {
+    if command -v openssl >/dev/null 2>&1; then
+        openssl rand -hex 32
+    else
+        od -An -tx1 -N32 /dev/urandom | tr -d ' \n'
+    fi
+}
+
+# ---- usage errors, before any server ------------------------------------
+
+run nocfg sync
+expect_rc 2 "sync without --config"
+expect_in '--config' nocfg.err "sync without --config"
+run bogus sync --config x.json --bogus
+expect_rc 2 "sync --bogus"
+expect_in '--bogus' bogus.err "sync --bogus"
+run both sync --config x.json --once --watch
+expect_rc 2 "--once --watch"
+run help sync --help
+expect_rc 0 "sync --help"
+for word in --config --once --watch --log '$secret' key_env key_file \
+    /webhooks/bigcommerce /webhooks/woocommerce every_s public_url; do
+    expect_in "$word" help.out "sync --help"
+done
+run shelp secret --help
+expect_rc 0 "secret --help"
+expect_in stdin shelp.out "secret --help"
+run onvalue secret set some.name extra --config x.json
+expect_rc 2 "secret set with a value on the command line"
+expect_in stdin onvalue.err "secret set with a value on the command line"
+ok "usage errors exit 2 and name the problem; --help explains the options"
+
+# ---- the emulators ------------------------------------------------------
+
+# serve_start NAME ARGS...: `kinsync serve ARGS` in the background,
+# ready file $work/NAME.ready (waited for at most 10 s).
+serve_start() {
+    local name=$1 i
+    shift
+    KINSYNC_SERVE_READY_FILE=$work/$name.ready \
+        "$kinsync" serve --fixtures "$fixtures" "$@" \
+        >"$work/$name.out" 2>"$work/$name.err" &
+    pids+=("$!")
+    for i in $(seq 100); do
+        [ -f "$work/$name.ready" ] && return 0
+        kill -0 "$!" 2>/dev/null || fail "$name: serve exited early"
+        sleep 0.1
+    done
+    fail "$name: no ready file after 10 s"
+}
+url_of() { awk -v n="$1" '$1 == n { print $2 }' "$work/$2.ready"; }
+serve_start serve --scenario "$scenario"
+serve_start wserve --scenario "$wc_scenario" --system woocommerce
+epicor=$(url_of epicor serve)
+bigcommerce=$(url_of bigcommerce serve)
+admin=$(url_of admin serve)
+woocommerce=$(url_of woocommerce wserve)
+wadmin=$(url_of admin wserve)
+[ -n "$epicor" ] && [ -n "$bigcommerce" ] && [ -n "$admin" ] &&
+    [ -n "$woocommerce" ] && [ -n "$wadmin" ] || fail "ready file lacks a URL"
+ok "serve runs epicor, bigcommerce and (a second one) woocommerce"
+
+# ---- configuration errors -----------------------------------------------
+
+cfg=$work/kinsync.json
+# write_config EXTRA_TOP_LEVEL_MEMBERS: the configuration, every
+# credential read from the state file.
+write_config() {
+    cat >"$cfg" <<EOF
+{
+  "state": "state.db",
+  "epicor": {"server_url": "$epicor", "instance": "SaaS5333",
+             "company": "EPIC06", "auth": "basic", "username": "$epi_user",
+             "password": {"\$secret": "epicor.password"},
+             "api_key": {"\$secret": "epicor.api_key"}},
+  "bigcommerce": {"base_url": "$bigcommerce", "store_hash": "scn123",
+                  "access_token": {"\$secret": "bigcommerce.token"},
+                  "client_secret": {"\$secret": "bigcommerce.hook"}},
+  "woocommerce": {"base_url": "$woocommerce",
+                  "consumer_key": {"\$secret": "woocommerce.key"},
+                  "consumer_secret": {"\$secret": "woocommerce.secret"},
+                  "webhook_secret": {"\$secret": "woocommerce.hook"}},
+  "flows": {"parts.bigcommerce": {"every_s": 600},
+            "parts.woocommerce": {"every_s": 600},
+            "customers.woocommerce": {"every_s": 600},
+            "orders.bigcommerce": {"every_s": 600},
+            "orders.woocommerce": {"every_s": 600},
+            "refunds.woocommerce": {"every_s": 600}},
+  "receiver": {"bind": "127.0.0.1", "port": 0, "register": true}$1
+}
+EOF
+}
+
+write_config ', "colour": true'
+run unknown sync --config "$cfg"
+expect_rc 2 "unknown top-level key"
+expect_in colour unknown.err "unknown top-level key"
+sed 's/"store_hash": "scn123",//' "$cfg" >"$work/missing.json"
+run missing sync --config "$work/missing.json"
+expect_rc 2 "missing store_hash"
+expect_in 'bigcommerce.store_hash' missing.err "missing store_hash"
+echo '[1, 2]' >"$work/array.json"
+run array sync --config "$work/array.json"
+expect_rc 2 "a config that is not an object"
+expect_in 'object' array.err "a config that is not an object"
+sed 's/"every_s": 600}, *$/"every_s": 0},/' "$cfg" >"$work/cadence.json"
+run cadence sync --config "$work/cadence.json"
+expect_rc 2 "every_s 0"
+expect_in 'every_s' cadence.err "every_s 0"
+ok "unknown keys, missing fields, a non-object file, bad cadences: exit 2, named"
+
+write_config ''
+unset KINSYNC_STATE_KEY
+run nokey sync --config "$cfg" --once
+expect_rc 1 "sync with \$secret references and no key"
+expect_in 'openssl rand -hex 32' nokey.err "sync without a key"
+printf '%s\n' "$epi_pass" |
+    "$kinsync" secret set epicor.password --config "$cfg" \
+        >"$work/setnokey.out" 2>"$work/setnokey.err"
+rc=$?
+expect_rc 1 "secret set without a key"
+expect_in KINSYNC_STATE_KEY setnokey.err "secret set without a key"
+ok "without a state key: exit 1, saying how to make one"
+
+# ---- secrets ------------------------------------------------------------
+
+KINSYNC_STATE_KEY=$(new_key)
+export KINSYNC_STATE_KEY
+run unset sync --config "$cfg" --once
+expect_rc 1 "sync before the secrets are stored"
+expect_in 'kinsync secret set' unset.err "sync before the secrets are stored"
+
+set_secret() {
+    printf '%s\n' "$2" | "$kinsync" secret set "$1" --config "$cfg" \
+        >"$work/set.out" 2>"$work/set.err"
+    [ $? = 0 ] || fail "secret set $1"
+}
+set_secret epicor.password "$epi_pass"
+set_secret epicor.api_key "$epi_key"
+set_secret bigcommerce.token "$bc_token"
+set_secret bigcommerce.hook "$bc_secret"
+set_secret woocommerce.key "$wc_key"
+set_secret woocommerce.secret "$wc_secret"
+set_secret woocommerce.hook "$wc_hook"
+printf '\n' | "$kinsync" secret set empty.one --config "$cfg" \
+    >"$work/empty.out" 2>"$work/empty.err"
+rc=$?
+expect_rc 1 "secret set with an empty value"
+expect_in empty empty.err "secret set with an empty value"
+for s in "${secrets[@]}"; do
+    cat "$work"/state.db* | grep -q -a -F -- "$s" &&
+        fail "a secret is in plain text in the state file"
+done
+ok "secret set stores each credential encrypted; an empty value is refused"
+
+# ---- sync --once --------------------------------------------------------
+
+log=$work/sync.log
+run once1 sync --config "$cfg" --once --log "$log"
+expect_rc 0 "first sync --once"
+grep -q '^parts.bigcommerce .*created 3,' "$work/once1.out" ||
+    fail "first run: parts.bigcommerce did not create 3"
+grep -q '^parts.woocommerce .*created 3,' "$work/once1.out" ||
+    fail "first run: parts.woocommerce did not create 3"
+expect_in '^summary: 6 flows, 6 ok, 0 failed' once1.out "first run summary"
+for state in "$admin/admin/state/bigcommerce" "$wadmin/admin/state/woocommerce"; do
+    req GET "$state"
+    for sku in WIDGET-100 WIDGET-200 GADGET-1; do
+        case $body in
+        *"\"sku\":\"$sku\""*) ;;
+        *) fail "$state has no product $sku after the sync" ;;
+        esac
+    done
+done
+ok "sync --once creates the three products in BigCommerce and WooCommerce"
+
+creates() {
+    req GET "$admin/admin/journal/bigcommerce"
+    printf '%s' "$body" | grep -o '"method":"POST","path":"/stores/scn123/v3/catalog/products"' | wc -l
+}
+before=$(creates)
+run once2 sync --config "$cfg" --once --log "$log"
+expect_rc 0 "second sync --once"
+grep -q '^parts.bigcommerce .*read 0, created 0,' "$work/once2.out" ||
+    fail "second run read or created something in BigCommerce"
+grep -q '^parts.woocommerce .*read 0, created 0,' "$work/once2.out" ||
+    fail "second run read or created something in WooCommerce"
+[ "$(creates)" = "$before" ] || fail "the second run sent product creates"
+ok "a second run creates nothing (summary and journal agree)"
+
+KINSYNC_STATE_KEY=$(new_key) run wrongkey sync --config "$cfg" --once
+expect_rc 1 "sync with the wrong key"
+expect_in 'the state key does not match this state file' wrongkey.err \
+    "wrong key"
+ok "a wrong key is exit 1 with a clear message"
+
+# ---- --watch: a webhook order becomes a sales order ---------------------
+
+"$kinsync" sync --config "$cfg" --watch --log "$log" \
+    >"$work/watch.out" 2>"$work/watch.err" </dev/null &
+watch_pid=$!
+pids+=("$watch_pid")
+receiver=
+for i in $(seq 100); do
+    receiver=$(awk '$1 == "receiver" { print $2 }' "$work/watch.out")
+    [ -n "$receiver" ] && grep -q watching "$work/watch.err" && break
+    kill -0 "$watch_pid" 2>/dev/null || fail "sync --watch exited early"
+    sleep 0.1
+done
+[ -n "$receiver" ] || fail "sync --watch printed no receiver URL in 10 s"
+
+req POST "$receiver/webhooks/bigcommerce" \
+    -H 'webhook-id: msg_forged' -H "webhook-timestamp: $(date +%s)" \
+    -H 'webhook-signature: v1,Zm9yZ2Vk' \
+    --data-binary '{"scope":"store/order/created","store_id":"1","data":{"type":"order","id":1}}'
+[ "$status" = 401 ] || fail "a forged webhook got $status (want 401)"
+head -c 1100000 /dev/zero | tr '\0' x >"$work/big.body"
+req POST "$receiver/webhooks/bigcommerce" --data-binary @"$work/big.body"
+[ "$status" = 413 ] || fail "an oversized webhook got $status (want 413)"
+ok "the receiver at $receiver refuses a forged (401) and an oversized (413) delivery"
+
+req POST "$admin/admin/act/bigcommerce" --data-binary '{"action":"place_order","args":{
+    "customer":{"email":"orders@acme.example","first_name":"Ann","last_name":"Lee"},
+    "billing_address":{"email":"orders@acme.example","first_name":"Ann","last_name":"Lee"},
+    "shipping_cost":7.25,
+    "products":[{"sku":"WIDGET-100","quantity":3,"price":12.5},
+                {"sku":"GADGET-1","quantity":1,"price":149}]}}'
+[ "$status" = 200 ] || fail "place_order: HTTP $status: $body"
+order=$(printf '%s' "$body" | sed -n 's/^{"result":{"id":\([0-9][0-9]*\).*/\1/p')
+[ -n "$order" ] || fail "place_order: no order id in $body"
+# The flows' cadence is 600 s and both ran at start, so only the webhook
+# (delivered by serve's 200 ms pump) can bring the order in this soon.
+found=
+for i in $(seq 200); do
+    req GET "$admin/admin/state/epicor"
+    case $body in
+    *"\"PONum\":\"BC-$order\""*)
+        found=yes
+        break
+        ;;
+    esac
+    sleep 0.1
+done
+[ -n "$found" ] || fail "no Epicor sales order BC-$order 20 s after the order"
+ok "an order placed in BigCommerce reaches Epicor as BC-$order through the webhook"
+
+# BigCommerce sends the same event again: answered 200, no second order.
+req POST "$admin/admin/act/bigcommerce" --data-binary '{"action":"redeliver_last","args":{}}'
+[ "$status" = 200 ] || fail "redeliver_last: HTTP $status: $body"
+req POST "$admin/admin/pump/bigcommerce"
+req GET "$admin/admin/state/bigcommerce"
+last=$(printf '%s' "$body" | grep -o '"status":[0-9]*' | tail -n 1)
+[ "$last" = '"status":200' ] || fail "the duplicate delivery was answered $last"
+req GET "$admin/admin/journal/epicor"
+writes=$(printf '%s' "$body" | grep -o '"path":"[^"]*GetNewOrderHed"' | wc -l)
+[ "$writes" = 1 ] || fail "$writes sales order writes after the duplicate (want 1)"
+ok "a duplicate delivery is answered 200 and writes nothing"
+
+req POST "$wadmin/admin/act/woocommerce" --data-binary '{"action":"place_order","args":{
+    "billing":{"email":"orders@acme.example","first_name":"Ann"},
+    "line_items":[{"sku":"GADGET-1","quantity":2,"price":149}]}}'
+[ "$status" = 200 ] || fail "woocommerce place_order: HTTP $status: $body"
+worder=$(printf '%s' "$body" | sed -n 's/^{"result":{"id":\([0-9][0-9]*\).*/\1/p')
+[ -n "$worder" ] || fail "woocommerce place_order: no order id in $body"
+found=
+for i in $(seq 200); do
+    req GET "$admin/admin/state/epicor"
+    case $body in
+    *"\"PONum\":\"WC-$worder\""*)
+        found=yes
+        break
+        ;;
+    esac
+    sleep 0.1
+done
+[ -n "$found" ] || fail "no Epicor sales order WC-$worder 20 s after the order"
+req GET "$wadmin/admin/state/woocommerce"
+case $body in
+*"\"delivery_url\":\"$receiver/webhooks/woocommerce\""*) ;;
+*) fail "woocommerce has no hook pointing at the receiver: $body" ;;
+esac
+ok "a WooCommerce order reaches Epicor as WC-$worder through the signed webhook"
+
+kill -TERM "$watch_pid" || fail "cannot signal sync --watch"
+for i in $(seq 150); do
+    kill -0 "$watch_pid" 2>/dev/null || break
+    sleep 0.1
+done
+kill -0 "$watch_pid" 2>/dev/null && fail "sync --watch still runs 15 s after SIGTERM"
+wait "$watch_pid"
+rc=$?
+expect_rc 0 "sync --watch after SIGTERM"
+expect_in '^summary: ' watch.out "--watch summary"
+expect_in "^webhook.bigcommerce:$order .*created 1," watch.out "--watch import line"
+expect_in 'refused' watch.err "--watch reports the refused deliveries"
+ok "SIGTERM ends --watch with exit 0 and a summary"
+
+# ---- outbox and replay ----------------------------------------------------
+
+run outbox outbox --config "$cfg"
+expect_rc 0 "outbox"
+expect_in '^0 pending' outbox.out "outbox on an empty outbox"
+run replay replay-failed --config "$cfg"
+expect_rc 0 "replay-failed on an empty outbox"
+expect_in '0 still waiting' replay.out "replay-failed"
+ok "outbox and replay-failed on an empty outbox exit 0"
+
+run del secret delete bigcommerce.hook --config "$cfg"
+expect_rc 0 "secret delete"
+run del2 secret delete bigcommerce.hook --config "$cfg"
+expect_rc 1 "secret delete of a missing name"
+expect_in 'no secret' del2.err "secret delete of a missing name"
+ok "secret delete removes a secret; a second delete is exit 1"
+
+# ---- no secret anywhere it could leak -------------------------------------
+
+[ -s "$log" ] || fail "the log file is empty"
+grep -q 'X-Auth-Token: (redacted)' "$log" ||
+    fail "the log file does not show redacted requests"
+for s in "${secrets[@]}"; do
+    for f in "$log" "$work"/*.out "$work"/*.err; do
+        grep -q -F -- "$s" "$f" && fail "a secret appears in $(basename "$f")"
+    done
+done
+ok "no secret appears in the log file or any output"
+exit 0
