@@ -385,6 +385,41 @@ expect_rc 0 "replay-failed on an empty outbox"
 expect_in '0 still waiting' replay.out "replay-failed"
 ok "outbox and replay-failed on an empty outbox exit 0"
 
+# An order with a SKU Epicor does not know waits in the outbox; once the
+# part exists, replay-failed writes it.
+req POST "$admin/admin/act/bigcommerce" --data-binary '{"action":"place_order","args":{
+    "customer":{"email":"orders@acme.example","first_name":"Ann","last_name":"Lee"},
+    "billing_address":{"email":"orders@acme.example","first_name":"Ann","last_name":"Lee"},
+    "products":[{"sku":"WEB-GADGET","quantity":1,"price":149}]}}'
+[ "$status" = 200 ] || fail "place_order WEB-GADGET: HTTP $status: $body"
+border=$(printf '%s' "$body" | sed -n 's/^{"result":{"id":\([0-9][0-9]*\).*/\1/p')
+[ -n "$border" ] || fail "place_order WEB-GADGET: no order id in $body"
+run once3 sync --config "$cfg" --once
+expect_rc 0 "sync --once with an order that goes to the outbox"
+grep -q '^orders.bigcommerce .*failed 1,' "$work/once3.out" ||
+    fail "orders.bigcommerce did not count the unmappable order as failed"
+expect_in '^outbox: 1 pending' once3.out "the summary reports the outbox"
+run outbox1 outbox --config "$cfg"
+expect_rc 0 "outbox with one item"
+grep -q "orders.bigcommerce.*BC-$border .*unknown SKU 'WEB-GADGET'" \
+    "$work/outbox1.out" || fail "outbox does not list BC-$border and why"
+expect_in '^1 pending' outbox1.out "outbox count"
+run replay1 replay-failed --config "$cfg"
+expect_rc 0 "replay-failed while the SKU is still unknown"
+expect_in '0 resolved, 1 still waiting' replay1.out "replay-failed, SKU unknown"
+req POST "$admin/admin/act/epicor" --data-binary \
+    '{"action":"add_part","args":{"PartNum":"WEB-GADGET","PartDescription":"Web gadget","UnitPrice":149}}'
+[ "$status" = 200 ] || fail "add_part: HTTP $status: $body"
+run replay2 replay-failed --config "$cfg"
+expect_rc 0 "replay-failed once the part exists"
+expect_in '1 resolved, 0 still waiting' replay2.out "replay-failed, part added"
+req GET "$admin/admin/state/epicor"
+case $body in
+*"\"PONum\":\"BC-$border\""*) ;;
+*) fail "no Epicor sales order BC-$border after the replay" ;;
+esac
+ok "an unmappable order waits in the outbox, is listed, and replay-failed writes it once fixed"
+
 run del secret delete bigcommerce.hook --config "$cfg"
 expect_rc 0 "secret delete"
 run del2 secret delete bigcommerce.hook --config "$cfg"
