@@ -412,10 +412,14 @@ static void register_hooks(struct run *r, const char *base)
                                             NULL};
     char url[2048];
     cJSON *out = NULL;
+    size_t n = strlen(base);
     ks_rc rc;
 
+    while (n > 0 && base[n - 1] == '/') /* "https://x/" + "/webhooks/..." */
+        n--;
+
     if (r->env.bigcommerce) {
-        snprintf(url, sizeof(url), "%s/webhooks/bigcommerce", base);
+        snprintf(url, sizeof(url), "%.*s/webhooks/bigcommerce", (int)n, base);
         rc = ks_bigcommerce_hooks_ensure(&out, r->env.bigcommerce, bc_scopes,
                                          url, NULL);
         cJSON_Delete(out);
@@ -432,7 +436,7 @@ static void register_hooks(struct run *r, const char *base)
                 "woocommerce.webhook_secret is not set\n",
                 PROG);
     } else if (r->env.woocommerce) {
-        snprintf(url, sizeof(url), "%s/webhooks/woocommerce", base);
+        snprintf(url, sizeof(url), "%.*s/webhooks/woocommerce", (int)n, base);
         rc = ks_woocommerce_hooks_ensure(&out, r->env.woocommerce, wc_topics,
                                          url);
         cJSON_Delete(out);

@@ -225,6 +225,8 @@ int kh__receiver_start(struct kh__receiver **out,
     memset(&so, 0, sizeof(so));
     so.name = "receiver";
     so.bind_addr = kh__sync_str(env->conf->receiver, "bind");
+    if (so.bind_addr && strcmp(so.bind_addr, "localhost") == 0)
+        so.bind_addr = "127.0.0.1"; /* as `kinsync serve --bind` reads it */
     so.port = (uint16_t)kh__sync_int(env->conf->receiver, "port", 0);
     so.routes = r->routes;
     so.nroutes = nroutes;
