@@ -187,7 +187,17 @@ sed 's/"every_s": 600}, *$/"every_s": 0},/' "$cfg" >"$work/cadence.json"
 run cadence sync --config "$work/cadence.json"
 expect_rc 2 "every_s 0"
 expect_in 'every_s' cadence.err "every_s 0"
+sed "s/\"password\": {\"\\\$secret\": \"epicor.password\"}/\"password\": \"$epi_pass\", \"pasword\": 1/" \
+    "$cfg" >"$work/plain.json"
+grep -q -F "\"password\": \"$epi_pass\"" "$work/plain.json" ||
+    fail "test set-up: the plain-text config was not written"
+run plain sync --config "$work/plain.json"
+expect_rc 2 "a misspelt key next to a plain-text password"
+expect_in 'epicor.pasword: unknown key' plain.err "misspelt key"
+expect_in 'epicor.password is kept in plain text' plain.err "plain-text warning"
+grep -q -F -- "$epi_pass" "$work/plain.err" && fail "the warning shows the password"
 ok "unknown keys, missing fields, a non-object file, bad cadences: exit 2, named"
+ok "a plain-text credential is warned about without being shown"
 
 write_config ''
 unset KINSYNC_STATE_KEY
@@ -297,7 +307,11 @@ req POST "$receiver/webhooks/bigcommerce" \
 head -c 1100000 /dev/zero | tr '\0' x >"$work/big.body"
 req POST "$receiver/webhooks/bigcommerce" --data-binary @"$work/big.body"
 [ "$status" = 413 ] || fail "an oversized webhook got $status (want 413)"
-ok "the receiver at $receiver refuses a forged (401) and an oversized (413) delivery"
+req POST "$receiver/webhooks/woocommerce" -H 'X-WC-Webhook-Topic: order.created' \
+    -H 'X-WC-Webhook-Delivery-ID: 1' -H 'X-WC-Webhook-Signature: Zm9yZ2Vk' \
+    --data-binary '{"id":1}'
+[ "$status" = 401 ] || fail "a forged WooCommerce webhook got $status (want 401)"
+ok "the receiver at $receiver refuses forged (401) and oversized (413) deliveries"
 
 req POST "$admin/admin/act/bigcommerce" --data-binary '{"action":"place_order","args":{
     "customer":{"email":"orders@acme.example","first_name":"Ann","last_name":"Lee"},
