@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# cli.check: `kinsync check` as CI runs it: exit statuses, the summary,
+# the JUnit and HTML reports, NO_COLOR, and clear usage errors.
+#
+# usage: check.sh KINSYNC_BINARY REPO_ROOT
+set -u
+
+kinsync=${1:?usage: check.sh KINSYNC_BINARY REPO_ROOT}
+root=${2:?usage: check.sh KINSYNC_BINARY REPO_ROOT}
+work=$(mktemp -d "${TMPDIR:-/tmp}/kinsync-cli-check.XXXXXX") || exit 1
+trap 'rm -rf "$work"' EXIT
+
+fail() {
+    echo "FAIL: $*"
+    [ -f "$work/out" ] && sed 's/^/  | /' "$work/out" | tail -40
+    exit 1
+}
+
+# Runs kinsync check with the arguments; $status and $work/out are set.
+run() {
+    NO_COLOR=1 "$kinsync" check "$@" >"$work/out" 2>&1
+    status=$?
+}
+
+good=$root/scenarios/epicor/basic-auth-reads-parts.json
+good2=$root/scenarios/bigcommerce/rate-limit-429-waits-for-reset.json
+
+# A passing pair: exit 0, a table row each, reports written.
+run --junit "$work/junit.xml" --html "$work/report.html" "$good" "$good2"
+[ "$status" -eq 0 ] || fail "two passing scenarios: exit $status"
+grep -q '^PASS .*basic-auth-reads-parts.json' "$work/out" ||
+    fail "no PASS row for basic-auth-reads-parts"
+grep -q '2 of 2 scenarios passed' "$work/out" || fail "no summary line"
+grep -q $'\033' "$work/out" && fail "colour codes despite NO_COLOR"
+grep -q '<testsuite name="kinsync" tests="2" failures="0"' "$work/junit.xml" ||
+    fail "JUnit testsuite element"
+[ "$(grep -c '<testcase ' "$work/junit.xml")" -eq 2 ] || fail "JUnit testcases"
+grep -q '<td>basic auth reads parts</td>' "$work/report.html" ||
+    fail "HTML row for the scenario"
+grep -q '<script' "$work/report.html" && fail "HTML report has scripts"
+grep -Eq '(src|href)="https?:' "$work/report.html" &&
+    fail "HTML report loads external resources"
+
+# A broken expectation: exit 1, FAIL row, the explanation, a JUnit failure.
+sed 's#"/count": 3#"/count": 4#' "$good" >"$work/broken.json"
+cmp -s "$good" "$work/broken.json" && fail "could not break the scenario"
+run --junit "$work/junit2.xml" --fixtures "$root/fixtures" "$work/broken.json" "$good"
+[ "$status" -eq 1 ] || fail "a failing scenario: exit $status, expected 1"
+grep -q '^FAIL .*broken.json' "$work/out" || fail "no FAIL row"
+grep -q 'expected 4' "$work/out" || fail "no expected/found explanation"
+grep -q '1 of 2 scenarios passed' "$work/out" || fail "summary after a failure"
+grep -q '<failure message=' "$work/junit2.xml" || fail "JUnit failure element"
+
+# A scenario that does not load: exit 1 with the pointer of the problem.
+printf '{"name": "x", "given": {}, "when": [{"do": "dance"}]}\n' >"$work/bad.json"
+run "$work/bad.json"
+[ "$status" -eq 1 ] || fail "an invalid scenario: exit $status, expected 1"
+grep -q '/when/0: unknown step "dance"' "$work/out" || fail "loader message"
+
+# Usage errors: exit 2 and a message.
+run --bogus
+[ "$status" -eq 2 ] || fail "unknown option: exit $status, expected 2"
+grep -q 'unknown option --bogus' "$work/out" || fail "unknown option message"
+run "$work/no-such-dir"
+[ "$status" -eq 2 ] || fail "missing path: exit $status, expected 2"
+run --junit
+[ "$status" -eq 2 ] || fail "--junit without a file: exit $status"
+
+# An unwritable report is a clear error, not a silent pass.
+run --junit "$work/no/such/dir/junit.xml" "$good"
+[ "$status" -eq 1 ] || fail "unwritable JUnit: exit $status, expected 1"
+grep -q 'cannot write' "$work/out" || fail "unwritable JUnit message"
+
+# --help, --version, --list-jobs.
+NO_COLOR=1 "$kinsync" check --help >"$work/out" 2>&1 || fail "check --help"
+grep -q -- '--junit FILE' "$work/out" || fail "--help lists --junit"
+"$kinsync" --version >"$work/out" 2>&1 || fail "--version"
+grep -Eq '^kinsync [0-9]+\.[0-9]+\.[0-9]+' "$work/out" || fail "version text"
+"$kinsync" check --list-jobs >"$work/out" 2>&1 || fail "--list-jobs"
+grep -q '^epicor.read_parts' "$work/out" || fail "--list-jobs lists epicor"
+grep -q '^sync.orders' "$work/out" || fail "--list-jobs lists sync"
+echo "cli.check: all checks passed"
