@@ -29,7 +29,6 @@
 #include "cli_sync.h"
 
 #define PROG "kinsync sync"
-#define DRAW_INTERVAL_MS 250
 #define WAKE_SIGNAL SIGUSR1
 
 static void print_usage(FILE *out)
@@ -119,103 +118,6 @@ usage_error(const char *cmd, const char *fmt, ...)
     va_end(ap);
     fprintf(stderr, "\n(try `kinsync %s --help`)\n", cmd);
     return KH__SYNC_EXIT_USAGE;
-}
-
-const char *kh__sync_opt_value(int argc, char **argv, int *i, size_t namelen)
-{
-    const char *arg = argv[*i];
-
-    if (arg[namelen] == '=')
-        return arg + namelen + 1;
-    if (*i + 1 < argc)
-        return argv[++*i];
-    return NULL;
-}
-
-int64_t kh__sync_monotonic_ms(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-/* ---- logging and progress -------------------------------------------- */
-
-static int stop_signal_pending(void)
-{
-    sigset_t p;
-
-    return sigpending(&p) == 0 &&
-           (sigismember(&p, SIGINT) == 1 || sigismember(&p, SIGTERM) == 1);
-}
-
-void kh__sync_progress_clear(struct kh__sync_log *log)
-{
-    if (!log->progress_on)
-        return;
-    fputs("\r\033[K", stderr);
-    fflush(stderr);
-    log->progress_on = 0;
-}
-
-void kh__sync_progress(struct kh__sync_log *log, int force)
-{
-    struct ks_client_stats cs;
-    int64_t now = kh__sync_monotonic_ms();
-
-    if (!log->progress || !log->flow || !log->client)
-        return;
-    if (!force && now - log->last_draw_ms < DRAW_INTERVAL_MS)
-        return;
-    log->last_draw_ms = now;
-    if (!log->stop_pending)
-        log->stop_pending = stop_signal_pending();
-    ks_client_stats(&cs, log->client);
-    fprintf(stderr, "\r[%s] %llu requests, %lld s%s\033[K", log->flow,
-            (unsigned long long)(cs.requests - log->flow_requests0),
-            (long long)((now - log->flow_start_ms) / 1000),
-            log->stop_pending ? " (stopping after this flow)" : "");
-    fflush(stderr);
-    log->progress_on = 1;
-}
-
-/* One log line: UTC time with milliseconds, level, message; the payload
- * (request and reply headers, redacted) indented below it. */
-static void log_to_file(FILE *f, enum ks_log_level level, const char *msg,
-                        const char *payload)
-{
-    struct timespec ts;
-    struct tm tm;
-    char when[32];
-
-    clock_gettime(CLOCK_REALTIME, &ts);
-    gmtime_r(&ts.tv_sec, &tm);
-    strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%S", &tm);
-    fprintf(f, "%s.%03ldZ %-5s %s\n", when, ts.tv_nsec / 1000000L,
-            ks_log_level_name(level), msg);
-    while (payload && *payload) {
-        size_t n = strcspn(payload, "\n");
-
-        fprintf(f, "    %.*s\n", (int)n, payload);
-        payload += n + (payload[n] == '\n');
-    }
-    fflush(f); /* a crash keeps every line written so far */
-}
-
-void kh__sync_log_fn(enum ks_log_level level, const char *msg,
-                     const char *payload, void *userdata)
-{
-    struct kh__sync_log *log = userdata;
-
-    if (log->file)
-        log_to_file(log->file, level, msg, payload);
-    if (level >= KS_LOG_WARN) {
-        kh__sync_progress_clear(log);
-        fprintf(stderr, "%s: %s: %s\n", log->prog, ks_log_level_name(level),
-                msg);
-    }
-    kh__sync_progress(log, 0);
 }
 
 /* ---- running flows ----------------------------------------------------- */
@@ -374,7 +276,7 @@ static int run_once(struct run *r)
     for (int i = 0; i < KH__FLOW_COUNT; i++) {
         if (!r->conf.enabled[i])
             continue;
-        if (stop_signal_pending()) {
+        if (kh__sync_stop_pending()) {
             fprintf(stderr,
                     "%s: stop signal: the remaining flows did not "
                     "run\n",
@@ -536,7 +438,7 @@ static int run_watch(struct run *r, const sigset_t *set)
         struct timespec ts;
 
         drain(r, rcv, &refused);
-        for (int i = 0; i < KH__FLOW_COUNT && !stop_signal_pending(); i++) {
+        for (int i = 0; i < KH__FLOW_COUNT && !kh__sync_stop_pending(); i++) {
             if (!r->conf.enabled[i] || next[i] > kh__sync_monotonic_ms())
                 continue;
             run_one(r, kh__sync_flows[i].name, &r->flow[i], i, NULL);

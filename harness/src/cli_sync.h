@@ -154,6 +154,10 @@ const char *kh__sync_opt_value(int argc, char **argv, int *i, size_t namelen);
 
 int64_t kh__sync_monotonic_ms(void);
 
+/* 1 when SIGINT or SIGTERM is pending (they are blocked while the commands
+ * run, and taken between flows). */
+int kh__sync_stop_pending(void);
+
 /* ---- the webhook receiver (cli_sync_receiver.c) ---------------------- */
 
 struct kh__receiver;

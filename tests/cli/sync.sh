@@ -278,6 +278,21 @@ grep -q '^parts.woocommerce .*read 0, created 0,' "$work/once2.out" ||
 [ "$(creates)" = "$before" ] || fail "the second run sent product creates"
 ok "a second run creates nothing (summary and journal agree)"
 
+grep -q 'requests, [0-9]* s' "$work/once1.err" &&
+    fail "a progress line was drawn although stderr is not a terminal"
+if command -v script >/dev/null 2>&1; then
+    # script(1) gives the command a terminal as stderr; what it draws there
+    # lands in the transcript, stdout in $work/tty.out.
+    script -q -e -c "'$kinsync' sync --config '$cfg' --once >'$work/tty.out'" "$work/tty.typescript" >/dev/null 2>&1 </dev/null
+    rc=$?
+    expect_rc 0 "sync --once on a terminal"
+    grep -q '\[parts.bigcommerce\] [0-9]* requests, [0-9]* s' "$work/tty.typescript" ||
+        fail "no progress line on a terminal"
+    ok "a progress line on a terminal, none otherwise"
+else
+    ok "a progress line only on a terminal (terminal half skipped: no script(1))"
+fi
+
 KINSYNC_STATE_KEY=$(new_key) run wrongkey sync --config "$cfg" --once
 expect_rc 1 "sync with the wrong key"
 expect_in 'the state key does not match this state file' wrongkey.err \
