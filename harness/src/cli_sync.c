@@ -321,9 +321,24 @@ static void register_hooks(struct run *r, const char *base)
         n--;
 
     if (r->env.bigcommerce) {
+        const char *hname =
+            kh__sync_str(r->conf.bigcommerce, "webhook_header_name");
+        cJSON *headers = NULL;
+
+        /* The custom-header fallback only works if the hook sends it. */
+        if (hname && r->env.creds.bc_header_value) {
+            headers = cJSON_CreateObject();
+            if (!headers || !cJSON_AddStringToObject(
+                                headers, hname, r->env.creds.bc_header_value))
+                abort(); /* the CLI may abort on out-of-memory */
+        }
         snprintf(url, sizeof(url), "%.*s/webhooks/bigcommerce", (int)n, base);
         rc = ks_bigcommerce_hooks_ensure(&out, r->env.bigcommerce, bc_scopes,
-                                         url, NULL);
+                                         url, headers);
+        if (headers) /* it holds a credential */
+            memset(headers->child->valuestring, 0,
+                   strlen(headers->child->valuestring));
+        cJSON_Delete(headers);
         cJSON_Delete(out);
         out = NULL;
         if (rc)
