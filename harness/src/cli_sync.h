@@ -1,7 +1,7 @@
 /*
  * Internals shared by the `kinsync sync` family of commands (cli_sync*.c):
  * the configuration file, the connector handles built from it, and the
- * webhook receiver of `--watch`. See harness/SYNC.md for the user's view.
+ * webhook receiver of `--watch`. See the README for the user's view.
  */
 #ifndef KH_CLI_SYNC_H
 #define KH_CLI_SYNC_H
