@@ -208,18 +208,6 @@ static int address_kind(const char *addr)
     return -1;
 }
 
-/* The value of an option: "--name=VALUE" or "--name VALUE". */
-static const char *opt_value(int argc, char **argv, int *i, size_t namelen)
-{
-    const char *arg = argv[*i];
-
-    if (arg[namelen] == '=')
-        return arg + namelen + 1;
-    if (*i + 1 < argc)
-        return argv[++*i];
-    return NULL;
-}
-
 static int parse_opts(struct serve_opts *o, int argc, char **argv)
 {
     memset(o, 0, sizeof(*o));
@@ -238,7 +226,7 @@ static int parse_opts(struct serve_opts *o, int argc, char **argv)
 #define IS(name) (len == sizeof(name) - 1 && strncmp(arg, name, len) == 0)
 #define VALUE()                                                                \
     do {                                                                       \
-        if (!(val = opt_value(argc, argv, &i, len)) || !val[0])                \
+        if (!(val = kh_cli_opt_value(argc, argv, &i, len)) || !val[0])         \
             return usage_error("option %s needs a value", arg);                \
     } while (0)
         if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
@@ -553,22 +541,14 @@ static int write_ready_file(const char *path, const char *text)
     return 0;
 }
 
-static int64_t monotonic_ms(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Pumps every system each PUMP_INTERVAL_MS until SIGINT or SIGTERM;
  * returns the signal. A late tick is not caught up in a burst. */
 static int run_until_signal(struct kh__serve *sv, const sigset_t *set)
 {
-    int64_t deadline = monotonic_ms() + PUMP_INTERVAL_MS;
+    int64_t deadline = kh_monotonic_ms() + PUMP_INTERVAL_MS;
 
     for (;;) {
-        int64_t wait = deadline - monotonic_ms();
+        int64_t wait = deadline - kh_monotonic_ms();
         struct timespec ts;
         int sig;
 
@@ -586,8 +566,8 @@ static int run_until_signal(struct kh__serve *sv, const sigset_t *set)
         /* Nobody reads the admin server's own journal; keep it small. */
         km_server_journal_clear(sv->admin);
         deadline += PUMP_INTERVAL_MS;
-        if (deadline < monotonic_ms())
-            deadline = monotonic_ms() + PUMP_INTERVAL_MS;
+        if (deadline < kh_monotonic_ms())
+            deadline = kh_monotonic_ms() + PUMP_INTERVAL_MS;
     }
 }
 

@@ -188,7 +188,7 @@ static ks_rc run_one(struct run *r, const char *name, struct totals *t,
 {
     struct ks_client_stats before, after;
     struct ks_sync_stats s;
-    int64_t start = kh__sync_monotonic_ms(), ms;
+    int64_t start = kh_monotonic_ms(), ms;
     ks_rc rc;
 
     memset(&s, 0, sizeof(s));
@@ -207,7 +207,7 @@ static ks_rc run_one(struct run *r, const char *name, struct totals *t,
     kh__sync_progress_clear(&r->log);
     r->log.flow = NULL;
     ks_client_stats(&after, r->env.client);
-    ms = kh__sync_monotonic_ms() - start;
+    ms = kh_monotonic_ms() - start;
     stats_add(t, &s, after.requests - before.requests, ms, rc);
     if (!r->watch || rc || moved(&s)) {
         printf("%-22s ", name);
@@ -446,7 +446,7 @@ static int run_watch(struct run *r, const sigset_t *set)
     if (status)
         return status;
     for (int i = 0; i < KH__FLOW_COUNT; i++)
-        next[i] = kh__sync_monotonic_ms(); /* everything runs at start */
+        next[i] = kh_monotonic_ms(); /* everything runs at start */
     fprintf(stderr, "%s: watching; stop with Ctrl-C or SIGTERM\n", PROG);
     while (!sig) {
         int64_t wait = INT64_MAX, now;
@@ -454,13 +454,13 @@ static int run_watch(struct run *r, const sigset_t *set)
 
         drain(r, rcv, &refused);
         for (int i = 0; i < KH__FLOW_COUNT && !kh__sync_stop_pending(); i++) {
-            if (!r->conf.enabled[i] || next[i] > kh__sync_monotonic_ms())
+            if (!r->conf.enabled[i] || next[i] > kh_monotonic_ms())
                 continue;
             run_one(r, kh__sync_flows[i].name, &r->flow[i], i, NULL);
-            next[i] = kh__sync_monotonic_ms() + r->conf.every_s[i] * 1000;
+            next[i] = kh_monotonic_ms() + r->conf.every_s[i] * 1000;
             drain(r, rcv, &refused); /* webhooks do not wait for a round */
         }
-        now = kh__sync_monotonic_ms();
+        now = kh_monotonic_ms();
         for (int i = 0; i < KH__FLOW_COUNT; i++) {
             if (r->conf.enabled[i] && next[i] - now < wait)
                 wait = next[i] - now;
@@ -504,7 +504,7 @@ static int parse_opts(struct sync_opts *o, int argc, char **argv)
             o->watch = 1;
         } else if ((len == 8 && strncmp(arg, "--config", 8) == 0) ||
                    (len == 5 && strncmp(arg, "--log", 5) == 0)) {
-            val = kh__sync_opt_value(argc, argv, &i, len);
+            val = kh_cli_opt_value(argc, argv, &i, len);
             if (!val || !val[0])
                 return usage_error("sync", "option %.*s needs a value",
                                    (int)len, arg);

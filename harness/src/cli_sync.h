@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <cjson/cJSON.h>
 #include <kinsync.h>
+#include "harness.h"
 
 #define KH__SYNC_EXIT_OK 0
 #define KH__SYNC_EXIT_FAIL 1
@@ -147,12 +148,6 @@ int kh__sync_secret_name_ok(const char *s);
 /* A config member by name, when it has the type (helpers for the above). */
 const char *kh__sync_str(const cJSON *section, const char *name);
 int64_t kh__sync_int(const cJSON *section, const char *name, int64_t dflt);
-
-/* "--name=VALUE" or "--name VALUE" (namelen: the length of "--name");
- * NULL when the value is missing. */
-const char *kh__sync_opt_value(int argc, char **argv, int *i, size_t namelen);
-
-int64_t kh__sync_monotonic_ms(void);
 
 /* 1 when SIGINT or SIGTERM is pending (they are blocked while the commands
  * run, and taken between flows). */

@@ -54,7 +54,7 @@ static int parse_opts(struct admin_opts *o, const char *cmd, int argc,
             o->help = 1;
         } else if ((len == 8 && strncmp(arg, "--config", 8) == 0) ||
                    (with_flow && len == 6 && strncmp(arg, "--flow", 6) == 0)) {
-            val = kh__sync_opt_value(argc, argv, &i, len);
+            val = kh_cli_opt_value(argc, argv, &i, len);
             if (!val || !val[0])
                 return usage_error(cmd, "option %.*s needs a value", (int)len,
                                    arg);

@@ -13,25 +13,6 @@
 
 #define DRAW_INTERVAL_MS 250
 
-const char *kh__sync_opt_value(int argc, char **argv, int *i, size_t namelen)
-{
-    const char *arg = argv[*i];
-
-    if (arg[namelen] == '=')
-        return arg + namelen + 1;
-    if (*i + 1 < argc)
-        return argv[++*i];
-    return NULL;
-}
-
-int64_t kh__sync_monotonic_ms(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* ---- logging and progress -------------------------------------------- */
 
 int kh__sync_stop_pending(void)
@@ -54,7 +35,7 @@ void kh__sync_progress_clear(struct kh__sync_log *log)
 void kh__sync_progress(struct kh__sync_log *log, int force)
 {
     struct ks_client_stats cs;
-    int64_t now = kh__sync_monotonic_ms();
+    int64_t now = kh_monotonic_ms();
 
     if (!log->progress || !log->flow || !log->client)
         return;

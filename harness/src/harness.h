@@ -116,6 +116,14 @@ void kh_json_pointer_append_index(char *buf, size_t bufsz, size_t index);
 
 /* ---- command line (cli_*.c) ----------------------------------------- */
 
+/* The value of option argv[*i], whose name is namelen characters long:
+ * "--name=VALUE", or the next argument (*i then moves past it); NULL when
+ * there is none. */
+const char *kh_cli_opt_value(int argc, char **argv, int *i, size_t namelen);
+
+/* Milliseconds of CLOCK_MONOTONIC: for elapsed real time. */
+int64_t kh_monotonic_ms(void);
+
 int kh_cli_check(int argc, char **argv);
 int kh_cli_serve(int argc, char **argv);
 int kh_cli_sync(int argc, char **argv);          /* cli_sync.c */

@@ -9,14 +9,6 @@
 #include <time.h>
 #include "run_int.h"
 
-static int64_t monotonic_ms(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static char *copy(const char *s)
 {
     size_t n = strlen(s ? s : "") + 1;
@@ -44,7 +36,7 @@ int kh_scenario_run(struct kh_result *res, const struct kh_scenario *sc,
 {
     struct kh_ctx ctx;
     const cJSON *step;
-    int64_t t0 = monotonic_ms();
+    int64_t t0 = kh_monotonic_ms();
     char err[1024];
     size_t i = 0;
 
@@ -82,7 +74,7 @@ out:
     kh__ctx_close(&ctx); /* its teardown may still log */
     res->log = kh__text_take(&ctx.log);
     res->details = kh__text_take(&ctx.details);
-    res->wall_ms = monotonic_ms() - t0;
+    res->wall_ms = kh_monotonic_ms() - t0;
     return res->outcome == KH_PASS ? 0 : -1;
 }
 

@@ -192,14 +192,6 @@ static char **exec_env(struct kh_ctx *ctx, char *store, size_t storesz)
     return env;
 }
 
-static int64_t wall_ms(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Runs an external command (any language) against the emulators; its
  * output goes to a temporary file shown when the step fails. */
 static int step_exec(struct kh_ctx *ctx, const cJSON *step, const char *where)
@@ -242,9 +234,9 @@ static int step_exec(struct kh_ctx *ctx, const cJSON *step, const char *where)
         pid = -1;
     posix_spawn_file_actions_destroy(&fa);
     free(env);
-    deadline = wall_ms() + timeout;
+    deadline = kh_monotonic_ms() + timeout;
     while (pid > 0 && (done = waitpid(pid, &status, WNOHANG)) == 0 &&
-           wall_ms() < deadline) {
+           kh_monotonic_ms() < deadline) {
         struct timespec nap = {0, 10 * 1000000};
 
         nanosleep(&nap, NULL);
