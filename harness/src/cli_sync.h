@@ -52,6 +52,7 @@ struct kh__sync_conf {
     const cJSON *bigcommerce;
     const cJSON *woocommerce;
     const cJSON *receiver;
+    const cJSON *http; /* timeouts and retry policy (NULL: defaults) */
     int enabled[KH__FLOW_COUNT]; /* configured (or default) flows */
     int64_t every_s[KH__FLOW_COUNT];
     int secret_refs; /* how many {"$secret": NAME} values there are */

@@ -43,6 +43,18 @@ static const struct key top_keys[] = {
     {"key_env", STR, 0, 0, 0},     {"epicor", OBJ, 1, 0, 0},
     {"bigcommerce", OBJ, 0, 0, 0}, {"woocommerce", OBJ, 0, 0, 0},
     {"flows", ANY, 0, 0, 0},       {"receiver", OBJ, 0, 0, 0},
+    {"http", OBJ, 0, 0, 0},        {NULL, STR, 0, 0, 0}};
+
+/* The HTTP client's timeouts and retry policy (client.h); each bounded so
+ * a typo cannot make a run wait for days. */
+static const struct key http_keys[] = {
+    {"connect_timeout_ms", INT, 0, 100, 600000},
+    {"timeout_ms", INT, 0, 100, 3600000},
+    {"max_attempts", INT, 0, 1, 20},
+    {"base_delay_ms", INT, 0, 0, 600000},
+    {"max_delay_ms", INT, 0, 0, 3600000},
+    {"rate_limit_default_wait_ms", INT, 0, 0, 3600000},
+    {"rate_limit_max_wait_ms", INT, 0, 0, 3600000},
     {NULL, STR, 0, 0, 0}};
 
 static const struct key epicor_keys[] = {{"server_url", STR, 1, 0, 0},
@@ -460,6 +472,9 @@ int kh__sync_conf_load(struct kh__sync_conf *conf, const char *prog,
     conf->woocommerce =
         cJSON_GetObjectItemCaseSensitive(conf->doc, "woocommerce");
     conf->receiver = cJSON_GetObjectItemCaseSensitive(conf->doc, "receiver");
+    conf->http = cJSON_GetObjectItemCaseSensitive(conf->doc, "http");
+    if (cJSON_IsObject(conf->http))
+        check_object(&ck, conf->http, http_keys, "http.");
     if (cJSON_IsObject(conf->epicor)) {
         check_object(&ck, conf->epicor, epicor_keys, "epicor.");
         check_epicor(&ck, conf->epicor);

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "cli_sync.h"
+#include "jobs.h"
 
 /* ---- the state store ---------------------------------------------------- */
 
@@ -232,6 +233,28 @@ static int make_handles(struct kh__sync_env *env, const char *prog)
     return 0;
 }
 
+/* config.http over the client's defaults (the loader checked the
+ * ranges). */
+static void client_tuning(struct ks_client_options *co, const cJSON *http)
+{
+    co->connect_timeout_ms = (int64_t)kh_opt_num(
+        http, "connect_timeout_ms", (double)co->connect_timeout_ms);
+    co->timeout_ms =
+        (int64_t)kh_opt_num(http, "timeout_ms", (double)co->timeout_ms);
+    co->retry.max_attempts =
+        (int)kh_opt_num(http, "max_attempts", co->retry.max_attempts);
+    co->retry.base_delay_ms = (int64_t)kh_opt_num(
+        http, "base_delay_ms", (double)co->retry.base_delay_ms);
+    co->retry.max_delay_ms = (int64_t)kh_opt_num(
+        http, "max_delay_ms", (double)co->retry.max_delay_ms);
+    co->retry.rate_limit_default_wait_ms =
+        (int64_t)kh_opt_num(http, "rate_limit_default_wait_ms",
+                            (double)co->retry.rate_limit_default_wait_ms);
+    co->retry.rate_limit_max_wait_ms =
+        (int64_t)kh_opt_num(http, "rate_limit_max_wait_ms",
+                            (double)co->retry.rate_limit_max_wait_ms);
+}
+
 int kh__sync_env_open(struct kh__sync_env *env, struct kh__sync_conf *conf,
                       struct kh__sync_log *log, const char *prog)
 {
@@ -254,6 +277,7 @@ int kh__sync_env_open(struct kh__sync_env *env, struct kh__sync_conf *conf,
         return rc;
     co.log_fn = kh__sync_log_fn;
     co.log_userdata = log;
+    client_tuning(&co, conf->http);
     /* Per-request lines are DEBUG: the log file wants them, and the
      * progress line counts requests from them. */
     co.log_level = log->file || log->progress ? KS_LOG_DEBUG : KS_LOG_INFO;

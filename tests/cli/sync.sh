@@ -166,7 +166,8 @@ write_config() {
             "orders.bigcommerce": {"every_s": 600},
             "orders.woocommerce": {"every_s": 600},
             "refunds.woocommerce": {"every_s": 600}},
-  "receiver": {"bind": "127.0.0.1", "port": 0, "register": true}$1
+  "receiver": {"bind": "127.0.0.1", "port": 0, "register": true},
+  "http": {"timeout_ms": 30000, "max_attempts": 4, "max_delay_ms": 5000}$1
 }
 EOF
 }
@@ -187,6 +188,10 @@ sed 's/"every_s": 600}, *$/"every_s": 0},/' "$cfg" >"$work/cadence.json"
 run cadence sync --config "$work/cadence.json"
 expect_rc 2 "every_s 0"
 expect_in 'every_s' cadence.err "every_s 0"
+sed 's/"max_attempts": 4/"max_attempts": 0/' "$cfg" >"$work/attempts.json"
+run attempts sync --config "$work/attempts.json"
+expect_rc 2 "http.max_attempts 0"
+expect_in 'http.max_attempts' attempts.err "http.max_attempts 0"
 sed "s/\"password\": {\"\\\$secret\": \"epicor.password\"}/\"password\": \"$epi_pass\", \"pasword\": 1/" \
     "$cfg" >"$work/plain.json"
 grep -q -F "\"password\": \"$epi_pass\"" "$work/plain.json" ||
