@@ -162,6 +162,16 @@ static void entries_are_ordered_counted_and_cleared(void **state)
     cJSON_Delete(j);
 }
 
+/* How often the server's first fault rule fired. */
+static int fired(struct km_server *server)
+{
+    cJSON *counts = km_server_faults_fired(server);
+    int n = cJSON_GetArrayItem(counts, 0)->valueint;
+
+    cJSON_Delete(counts);
+    return n;
+}
+
 struct slow_call {
     const char *base;
     struct tc_reply reply;
@@ -184,9 +194,9 @@ static void late_finisher_is_filed_in_seq_order(void **state)
     struct km_server *server;
     struct slow_call slow;
     struct tc_reply r;
-    struct timespec nap = {0, 100 * 1000000};
+    struct timespec nap = {0, 10 * 1000000};
     cJSON *rule = cJSON_Parse("{\"route\": \"GET /echo/slow\", "
-                              "\"delay_ms\": 400}");
+                              "\"delay_ms\": 1000}");
     const char *expect[] = {"/echo/1", "/echo/slow", "/echo/3", "/echo/4"};
     pthread_t thread;
     char err[256];
@@ -204,7 +214,11 @@ static void late_finisher_is_filed_in_seq_order(void **state)
     tc_get(&r, slow.base, "/echo/1");
     tc_reply_dispose(&r);
     assert_int_equal(pthread_create(&thread, NULL, slow_get, &slow), 0);
-    nanosleep(&nap, NULL); /* the slow request has its seq by now */
+    /* The fault fires after the slow request took its seq and before its
+     * delay: wait for that (bounded), then send the later ones. */
+    for (int i = 0; i < 500 && fired(server) == 0; i++)
+        nanosleep(&nap, NULL);
+    assert_int_equal(fired(server), 1);
     tc_get(&r, slow.base, "/echo/3");
     tc_reply_dispose(&r);
     tc_get(&r, slow.base, "/echo/4");
