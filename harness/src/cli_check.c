@@ -27,6 +27,8 @@ static const char check_usage[] =
     "  --quiet          print only failures and the summary line\n"
     "  --verbose        print every step as it runs\n"
     "  --show-log       print the connector log of failed scenarios\n"
+    "  --journal DIR    write each emulator's request journal of each\n"
+    "                   scenario to DIR/<scenario>.<system>.json\n"
     "  --mutate drop-header=NAME\n"
     "                   a mutation run: the connector never sends header\n"
     "                   NAME; the scenarios that depend on it must fail\n"
@@ -178,7 +180,7 @@ static void print_failures(const struct kh_result *r, size_t n, int show_log)
 
 int kh_cli_check(int argc, char **argv)
 {
-    struct kh_run_options opts = {NULL, 0, NULL};
+    struct kh_run_options opts = {NULL, 0, NULL, NULL};
     struct file_list files = {0};
     struct kh_result *results = NULL;
     const char *junit = NULL, *html = NULL;
@@ -215,12 +217,15 @@ int kh_cli_check(int argc, char **argv)
             }
             opts.drop_header = m + 12;
         } else if ((strcmp(a, "--junit") == 0 || strcmp(a, "--html") == 0 ||
-                    strcmp(a, "--fixtures") == 0)) {
+                    strcmp(a, "--fixtures") == 0 ||
+                    strcmp(a, "--journal") == 0)) {
             if (i + 1 >= argc) {
                 fprintf(stderr, "kinsync check: %s needs an argument\n", a);
                 return 2;
             }
-            if (a[2] == 'j')
+            if (strcmp(a, "--journal") == 0)
+                opts.journal_dir = argv[++i];
+            else if (a[2] == 'j')
                 junit = argv[++i];
             else if (a[2] == 'h')
                 html = argv[++i];
@@ -231,6 +236,15 @@ int kh_cli_check(int argc, char **argv)
                     "kinsync check: unknown option %s (see kinsync check "
                     "--help)\n",
                     a);
+            return 2;
+        }
+    }
+    if (opts.journal_dir) {
+        struct stat dir;
+
+        if (stat(opts.journal_dir, &dir) != 0 || !S_ISDIR(dir.st_mode)) {
+            fprintf(stderr, "kinsync check: --journal %s: not a directory\n",
+                    opts.journal_dir);
             return 2;
         }
     }

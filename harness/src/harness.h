@@ -78,6 +78,9 @@ struct kh_run_options {
     /* A mutation run: the connector never sends a header of this name
      * (case-insensitive), to prove that the scenarios notice. NULL: off. */
     const char *drop_header;
+    /* When set, each emulator's journal of each run is written to
+     * DIR/<scenario file stem>.<system>.json (secrets redacted). */
+    const char *journal_dir;
 };
 
 /*

@@ -31,6 +31,35 @@ void kh_result_dispose(struct kh_result *res)
     memset(res, 0, sizeof(*res));
 }
 
+/* Writes every emulator's journal under opts->journal_dir; a file that
+ * cannot be written is a note in the details, not a failure. */
+static void save_journals(struct kh_ctx *ctx, const struct kh_run_options *opts)
+{
+    const char *base = strrchr(ctx->sc->path, '/');
+    char stem[256];
+    size_t n;
+
+    base = base ? base + 1 : ctx->sc->path;
+    n = strcspn(base, ".");
+    snprintf(stem, sizeof(stem), "%.*s", (int)n, base);
+    for (size_t i = 0; i < ctx->nsystems; i++) {
+        cJSON *journal = km_server_journal(ctx->systems[i].emu->server);
+        char *text = cJSON_Print(journal);
+        char path[4096];
+        FILE *f;
+
+        snprintf(path, sizeof(path), "%s/%s.%s.json", opts->journal_dir, stem,
+                 ctx->systems[i].name);
+        f = fopen(path, "w");
+        if (!f || !text || fputs(text, f) < 0 || fputc('\n', f) < 0)
+            kh__text_printf(&ctx->details, "(could not write %s)\n", path);
+        if (f)
+            fclose(f);
+        cJSON_free(text);
+        cJSON_Delete(journal);
+    }
+}
+
 int kh_scenario_run(struct kh_result *res, const struct kh_scenario *sc,
                     const struct kh_run_options *opts)
 {
@@ -67,6 +96,8 @@ int kh_scenario_run(struct kh_result *res, const struct kh_scenario *sc,
         kh__expect_then(&ctx,
                         cJSON_GetObjectItemCaseSensitive(sc->doc, "then"));
     res->outcome = ctx.failures ? KH_FAIL : KH_PASS;
+    if (opts && opts->journal_dir)
+        save_journals(&ctx, opts);
 out:
     res->checks = ctx.checks;
     res->failures = ctx.failures;
