@@ -71,6 +71,18 @@ run --junit "$work/no/such/dir/junit.xml" "$good"
 [ "$status" -eq 1 ] || fail "unwritable JUnit: exit $status, expected 1"
 grep -q 'cannot write' "$work/out" || fail "unwritable JUnit message"
 
+# --journal: every emulator's requests of each scenario, as JSON.
+mkdir "$work/journals"
+run --journal "$work/journals" "$good"
+[ "$status" -eq 0 ] || fail "--journal run: exit $status"
+j=$work/journals/basic-auth-reads-parts.epicor.json
+[ -s "$j" ] || fail "--journal wrote no $j"
+grep -q '"seq":' "$j" || fail "the journal file has no entries"
+grep -q '"Authorization":[[:space:]]*"(redacted)"' "$j" ||
+    fail "the journal file shows an Authorization value"
+run --journal "$work/no-such-dir" "$good"
+[ "$status" -eq 2 ] || fail "--journal into a missing directory: exit $status"
+
 # --help, --version, --list-jobs.
 NO_COLOR=1 "$kinsync" check --help >"$work/out" 2>&1 || fail "check --help"
 grep -q -- '--junit FILE' "$work/out" || fail "--help lists --junit"
