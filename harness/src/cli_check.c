@@ -29,6 +29,8 @@ static const char check_usage[] =
     "  --show-log       print the connector log of failed scenarios\n"
     "  --journal DIR    write each emulator's request journal of each\n"
     "                   scenario to DIR/<scenario>.<system>.json\n"
+    "  --har DIR        write each scenario's traffic as HAR 1.2 to\n"
+    "                   DIR/<scenario>.har (secrets redacted)\n"
     "  --mutate drop-header=NAME\n"
     "                   a mutation run: the connector never sends header\n"
     "                   NAME; the scenarios that depend on it must fail\n"
@@ -180,7 +182,7 @@ static void print_failures(const struct kh_result *r, size_t n, int show_log)
 
 int kh_cli_check(int argc, char **argv)
 {
-    struct kh_run_options opts = {NULL, 0, NULL, NULL};
+    struct kh_run_options opts = {NULL, 0, NULL, NULL, NULL};
     struct file_list files = {0};
     struct kh_result *results = NULL;
     const char *junit = NULL, *html = NULL;
@@ -218,13 +220,15 @@ int kh_cli_check(int argc, char **argv)
             opts.drop_header = m + 12;
         } else if ((strcmp(a, "--junit") == 0 || strcmp(a, "--html") == 0 ||
                     strcmp(a, "--fixtures") == 0 ||
-                    strcmp(a, "--journal") == 0)) {
+                    strcmp(a, "--journal") == 0 || strcmp(a, "--har") == 0)) {
             if (i + 1 >= argc) {
                 fprintf(stderr, "kinsync check: %s needs an argument\n", a);
                 return 2;
             }
             if (strcmp(a, "--journal") == 0)
                 opts.journal_dir = argv[++i];
+            else if (strcmp(a, "--har") == 0)
+                opts.har_dir = argv[++i];
             else if (a[2] == 'j')
                 junit = argv[++i];
             else if (a[2] == 'h')
@@ -239,13 +243,19 @@ int kh_cli_check(int argc, char **argv)
             return 2;
         }
     }
-    if (opts.journal_dir) {
-        struct stat dir;
+    {
+        const char *dirs[] = {opts.journal_dir, opts.har_dir};
+        const char *names[] = {"--journal", "--har"};
 
-        if (stat(opts.journal_dir, &dir) != 0 || !S_ISDIR(dir.st_mode)) {
-            fprintf(stderr, "kinsync check: --journal %s: not a directory\n",
-                    opts.journal_dir);
-            return 2;
+        for (int d = 0; d < 2; d++) {
+            struct stat dir;
+
+            if (dirs[d] &&
+                (stat(dirs[d], &dir) != 0 || !S_ISDIR(dir.st_mode))) {
+                fprintf(stderr, "kinsync check: %s %s: not a directory\n",
+                        names[d], dirs[d]);
+                return 2;
+            }
         }
     }
     if (i == argc) {

@@ -67,6 +67,7 @@ struct serve_opts {
     long port_base;
     long admin_port; /* -1: port_base + number of systems */
     long journal_max;
+    const char *record; /* HAR file written at the stop */
     int allow_remote;
     int help;
 };
@@ -76,7 +77,8 @@ static void print_usage(FILE *out)
     fputs(
         "usage: kinsync serve [--scenario FILE] [--system NAME]...\n"
         "                     [--port-base N] [--admin-port N] [--bind ADDR]\n"
-        "                     [--allow-remote] [--journal-max N]\n"
+        "                     [--allow-remote] [--journal-max N] [--record "
+        "FILE]\n"
         "                     [--fixtures DIR] [--help]\n"
         "\n"
         "Runs the emulators standalone on a real clock, plus an admin API,\n"
@@ -99,6 +101,9 @@ static void print_usage(FILE *out)
         "                   \"localhost\" means 127.0.0.1)\n"
         "  --allow-remote   accept a --bind address that is not loopback\n"
         "                   (the emulators have no TLS and test credentials)\n"
+        "  --record FILE    at the stop, write every request the emulators\n"
+        "                   saw as HAR 1.2 to FILE (secrets redacted; also\n"
+        "                   GET /admin/har at any time)\n"
         "  --journal-max N  entries each emulator's journal keeps, the\n"
         "                   oldest dropped first (default 100000; 0: no\n"
         "                   limit, and memory grows with every request)\n"
@@ -263,6 +268,9 @@ static int parse_opts(struct serve_opts *o, int argc, char **argv)
                 o->port_base = port;
             else
                 o->admin_port = port;
+        } else if (IS("--record")) {
+            VALUE();
+            o->record = val;
         } else if (IS("--journal-max")) {
             char *end;
 
@@ -514,7 +522,9 @@ static void announcement(char *buf, size_t bufsz, struct kh__serve *sv)
 
 /* Writes text to path through a temporary file in the same directory and
  * a rename, so a script polling for path never reads half of it. */
-static int write_ready_file(const char *path, const char *text)
+/* Writes text to path through a temporary file and a rename, so a reader
+ * never sees half of it. */
+static int write_file_atomic(const char *path, const char *text)
 {
     char tmp[4096];
     FILE *f;
@@ -522,7 +532,7 @@ static int write_ready_file(const char *path, const char *text)
     int ok;
 
     if (n < 0 || (size_t)n >= sizeof(tmp)) {
-        fprintf(stderr, "kinsync serve: ready file path too long\n");
+        fprintf(stderr, "kinsync serve: path too long: %s\n", path);
         return -1;
     }
     if (!(f = fopen(tmp, "w"))) {
@@ -597,7 +607,7 @@ static int serve(const struct serve_opts *o, const sigset_t *set)
     announcement(text, sizeof(text), &sv);
     fputs(text, stdout);
     fflush(stdout);
-    if (ready && ready[0] && write_ready_file(ready, text) != 0) {
+    if (ready && ready[0] && write_file_atomic(ready, text) != 0) {
         rc = EXIT_RUNTIME;
         goto out;
     }
@@ -608,6 +618,18 @@ static int serve(const struct serve_opts *o, const sigset_t *set)
     sig = run_until_signal(&sv, set);
     fprintf(stderr, "kinsync serve: %s, stopping\n",
             sig == SIGINT ? "SIGINT" : "SIGTERM");
+    if (o->record) {
+        cJSON *har = kh__serve_har(&sv);
+        char *json = cJSON_Print(har);
+
+        if (!json || write_file_atomic(o->record, json) != 0)
+            rc = EXIT_RUNTIME;
+        else
+            fprintf(stderr, "kinsync serve: traffic written to %s\n",
+                    o->record);
+        cJSON_free(json);
+        cJSON_Delete(har);
+    }
     if (ready && ready[0])
         remove(ready);
 out:

@@ -81,6 +81,9 @@ struct kh_run_options {
     /* When set, each emulator's journal of each run is written to
      * DIR/<scenario file stem>.<system>.json (secrets redacted). */
     const char *journal_dir;
+    /* When set, each run's traffic is written as HAR 1.2 to
+     * DIR/<scenario file stem>.har. */
+    const char *har_dir;
 };
 
 /*
@@ -116,6 +119,17 @@ void kh_json_pointer_append(char *buf, size_t bufsz, const char *token);
 
 /* Like kh_json_pointer_append for an array index. */
 void kh_json_pointer_append_index(char *buf, size_t bufsz, size_t index);
+
+/* ---- HAR 1.2 (har.c) ------------------------------------------------- */
+
+/* An empty HAR log ({"log": {"version": "1.2", "creator", "entries"}}). */
+cJSON *kh_har_new(void);
+/* Adds a km_server_journal() array; base_url is the server's
+ * ("http://127.0.0.1:PORT"). Each entry keeps the emulator's name, seq,
+ * virtual time and fault in an "_kinsync" object. */
+void kh_har_add_journal(cJSON *har, const cJSON *journal, const char *base_url);
+/* Orders the entries by time, as HAR readers expect. */
+void kh_har_finish(cJSON *har);
 
 /* ---- command line (cli_*.c) ----------------------------------------- */
 

@@ -31,32 +31,55 @@ void kh_result_dispose(struct kh_result *res)
     memset(res, 0, sizeof(*res));
 }
 
-/* Writes every emulator's journal under opts->journal_dir; a file that
- * cannot be written is a note in the details, not a failure. */
-static void save_journals(struct kh_ctx *ctx, const struct kh_run_options *opts)
+/* Writes text to path; a failure is a note in the details, not a
+ * failure of the scenario. */
+static void save_text(struct kh_ctx *ctx, const char *path, const char *text)
+{
+    FILE *f = fopen(path, "w");
+
+    if (!f || !text || fputs(text, f) < 0 || fputc('\n', f) < 0)
+        kh__text_printf(&ctx->details, "(could not write %s)\n", path);
+    if (f && fclose(f) != 0)
+        kh__text_printf(&ctx->details, "(could not write %s)\n", path);
+}
+
+/* The journals of the run: one JSON file per emulator under journal_dir,
+ * one HAR under har_dir (both redacted, as the journals are). */
+static void save_traffic(struct kh_ctx *ctx, const struct kh_run_options *opts)
 {
     const char *base = strrchr(ctx->sc->path, '/');
-    char stem[256];
+    cJSON *har = opts->har_dir ? kh_har_new() : NULL;
+    char stem[256], path[4096];
     size_t n;
 
     base = base ? base + 1 : ctx->sc->path;
     n = strcspn(base, ".");
     snprintf(stem, sizeof(stem), "%.*s", (int)n, base);
     for (size_t i = 0; i < ctx->nsystems; i++) {
-        cJSON *journal = km_server_journal(ctx->systems[i].emu->server);
-        char *text = cJSON_Print(journal);
-        char path[4096];
-        FILE *f;
+        struct km_server *server = ctx->systems[i].emu->server;
+        cJSON *journal = km_server_journal(server);
 
-        snprintf(path, sizeof(path), "%s/%s.%s.json", opts->journal_dir, stem,
-                 ctx->systems[i].name);
-        f = fopen(path, "w");
-        if (!f || !text || fputs(text, f) < 0 || fputc('\n', f) < 0)
-            kh__text_printf(&ctx->details, "(could not write %s)\n", path);
-        if (f)
-            fclose(f);
-        cJSON_free(text);
+        if (opts->journal_dir) {
+            char *text = cJSON_Print(journal);
+
+            snprintf(path, sizeof(path), "%s/%s.%s.json", opts->journal_dir,
+                     stem, ctx->systems[i].name);
+            save_text(ctx, path, text);
+            cJSON_free(text);
+        }
+        if (har)
+            kh_har_add_journal(har, journal, km_server_url(server));
         cJSON_Delete(journal);
+    }
+    if (har) {
+        char *text;
+
+        kh_har_finish(har);
+        text = cJSON_Print(har);
+        snprintf(path, sizeof(path), "%s/%s.har", opts->har_dir, stem);
+        save_text(ctx, path, text);
+        cJSON_free(text);
+        cJSON_Delete(har);
     }
 }
 
@@ -96,8 +119,8 @@ int kh_scenario_run(struct kh_result *res, const struct kh_scenario *sc,
         kh__expect_then(&ctx,
                         cJSON_GetObjectItemCaseSensitive(sc->doc, "then"));
     res->outcome = ctx.failures ? KH_FAIL : KH_PASS;
-    if (opts && opts->journal_dir)
-        save_journals(&ctx, opts);
+    if (opts && (opts->journal_dir || opts->har_dir))
+        save_traffic(&ctx, opts);
 out:
     res->checks = ctx.checks;
     res->failures = ctx.failures;

@@ -51,4 +51,8 @@ int kh__serve_admin_start(struct kh__serve *sv, uint16_t port, char *err,
  * table_lock shared and pump_lock itself. */
 int kh__serve_pump(struct kh__serve *sv, struct kh__serve_system *sys);
 
+/* Every system's journal as one HAR 1.2 log (caller deletes). Takes
+ * table_lock shared. */
+cJSON *kh__serve_har(struct kh__serve *sv);
+
 #endif

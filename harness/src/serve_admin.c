@@ -537,7 +537,36 @@ static void h_not_found(struct km_response *res, const struct km_request *req,
                 req->method, req->path);
 }
 
+cJSON *kh__serve_har(struct kh__serve *sv)
+{
+    cJSON *har = kh_har_new();
+
+    pthread_rwlock_rdlock(&sv->table_lock);
+    for (size_t i = 0; i < sv->nsystems; i++) {
+        struct kh__serve_system *sys = &sv->systems[i];
+        cJSON *journal;
+
+        if (!sys->emu)
+            continue;
+        journal = km_server_journal(sys->emu->server);
+        kh_har_add_journal(har, journal, sys->url);
+        cJSON_Delete(journal);
+    }
+    pthread_rwlock_unlock(&sv->table_lock);
+    kh_har_finish(har);
+    return har;
+}
+
+/* GET /admin/har: every system's journal as one HAR 1.2 log. */
+static void h_har(struct km_response *res, const struct km_request *req,
+                  void *state)
+{
+    (void)req;
+    km_response_json(res, 200, kh__serve_har(state));
+}
+
 static const struct km_route admin_routes[] = {
+    {"GET", "/admin/har", h_har},
     {"GET", "/admin/systems", h_systems},
     {"GET", "/admin/clock", h_clock},
     {"POST", "/admin/clock/advance", h_clock_advance},

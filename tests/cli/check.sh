@@ -80,6 +80,13 @@ j=$work/journals/basic-auth-reads-parts.epicor.json
 grep -q '"seq":' "$j" || fail "the journal file has no entries"
 grep -q '"Authorization":[[:space:]]*"(redacted)"' "$j" ||
     fail "the journal file shows an Authorization value"
+mkdir "$work/har"
+run --har "$work/har" "$good"
+[ "$status" -eq 0 ] || fail "--har run: exit $status"
+h=$work/har/basic-auth-reads-parts.har
+grep -q '"version":[[:space:]]*"1.2"' "$h" || fail "--har: no HAR 1.2 log in $h"
+grep -q '"startedDateTime":' "$h" || fail "--har: no entries"
+grep -q '"(redacted)"' "$h" || fail "--har: credentials not redacted"
 run --journal "$work/no-such-dir" "$good"
 [ "$status" -eq 2 ] || fail "--journal into a missing directory: exit $status"
 

@@ -304,7 +304,8 @@ ok "without options: epicor, bigcommerce and woocommerce with the documented cre
 
 # BigCommerce posts its order webhook to the static emulator (echo mode),
 # whose journal then shows it; only serve's own 200 ms tick delivers it.
-start hooks --system static --system bigcommerce --fixtures "$fixtures"
+start hooks --system static --system bigcommerce --fixtures "$fixtures" \
+    --record "$work/hooks.har"
 hooks_pid=$last_pid
 static=$(url_of static hooks)
 admin=$(url_of admin hooks)
@@ -335,6 +336,19 @@ done
 [ -n "$delivered" ] || fail "no webhook reached the receiver within 5 s"
 ok "a placed order's webhook is delivered by serve's own pump"
 
+req GET "$(url_of bigcommerce hooks)/stores/abc123/v3/catalog/products" \
+    -H 'X-Auth-Token: tok_cli_serve'
+expect_status 200 "a catalog read with the configured token"
+req GET "$admin/admin/har"
+expect_status 200 "GET /admin/har"
+expect_body '"version":"1.2"' "the HAR log version"
 stop "$hooks_pid"
 ok "the webhook instance stops with exit status 0"
+[ -s "$work/hooks.har" ] || fail "--record wrote no HAR at the stop"
+grep -q '/stores/abc123/v3/catalog/products' "$work/hooks.har" ||
+    fail "the HAR lacks the catalog read"
+grep -q 'tok_cli_serve' "$work/hooks.har" && fail "the HAR shows the token"
+grep -q '"url":[[:space:]]*"http://127.0.0.1:[0-9]*/hook"' "$work/hooks.har" ||
+    fail "the HAR lacks the webhook delivery to the static emulator"
+ok "--record writes the traffic as HAR at the stop, secrets redacted"
 exit 0
