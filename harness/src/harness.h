@@ -143,6 +143,7 @@ int64_t kh_monotonic_ms(void);
 
 int kh_cli_check(int argc, char **argv);
 int kh_cli_serve(int argc, char **argv);
+int kh_cli_replay(int argc, char **argv);
 int kh_cli_sync(int argc, char **argv);          /* cli_sync.c */
 int kh_cli_secret(int argc, char **argv);        /* cli_sync_admin.c */
 int kh_cli_outbox(int argc, char **argv);        /* cli_sync_admin.c */

@@ -15,6 +15,8 @@ static const char usage[] =
     "                       reference connector; reports in JUnit and HTML\n"
     "  serve                run the emulators standalone, with an admin API,\n"
     "                       for integrations written in any language\n"
+    "  replay FILE.har      serve a recording back (from check --har or\n"
+    "                       serve --record): the same answers, in order\n"
     "  sync --config FILE   run the connector against real endpoints, once\n"
     "                       or --watch (with a webhook receiver)\n"
     "  secret set|delete NAME --config FILE\n"
@@ -50,6 +52,8 @@ int main(int argc, char **argv)
         status = kh_cli_check(argc - 1, argv + 1);
     } else if (strcmp(argv[1], "serve") == 0) {
         status = kh_cli_serve(argc - 1, argv + 1);
+    } else if (strcmp(argv[1], "replay") == 0) {
+        status = kh_cli_replay(argc - 1, argv + 1);
     } else if (strcmp(argv[1], "sync") == 0) {
         status = kh_cli_sync(argc - 1, argv + 1);
     } else if (strcmp(argv[1], "secret") == 0) {

@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# cli.replay: a scenario's traffic recorded as HAR by `kinsync check --har`
+# is served back by `kinsync replay`: the same answers in the same order,
+# 404 for what was not recorded, a summary at the stop.
+#
+# usage: replay.sh KINSYNC_BINARY REPO_ROOT
+set -u
+
+kinsync=${1:?usage: replay.sh KINSYNC_BINARY REPO_ROOT}
+root=${2:?usage: replay.sh KINSYNC_BINARY REPO_ROOT}
+if ! command -v curl >/dev/null 2>&1; then
+    echo "SKIP: curl is not installed"
+    exit 77
+fi
+work=$(mktemp -d "${TMPDIR:-/tmp}/kinsync-cli-replay.XXXXXX") || exit 1
+pid=
+cleanup() {
+    [ -n "$pid" ] && kill -KILL "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
+    rm -rf "$work"
+}
+trap cleanup EXIT
+fail() {
+    echo "FAIL: $*"
+    for f in "$work"/*.err; do [ -f "$f" ] && sed 's/^/  | /' "$f"; done
+    exit 1
+}
+
+# Record: the 503 burst scenario answers 503 twice, then 200.
+scenario=$root/scenarios/epicor/unavailable-burst-on-parts-recovered.json
+"$kinsync" check --har "$work" "$scenario" >"$work/check.out" 2>&1 ||
+    fail "recording run failed: $(cat "$work/check.out")"
+har=$work/unavailable-burst-on-parts-recovered.har
+[ -s "$har" ] || fail "no HAR written"
+
+KINSYNC_SERVE_READY_FILE=$work/ready "$kinsync" replay "$har" \
+    >"$work/replay.out" 2>"$work/replay.err" &
+pid=$!
+for i in $(seq 100); do
+    [ -s "$work/ready" ] && break
+    kill -0 "$pid" 2>/dev/null || fail "replay exited early"
+    sleep 0.1
+done
+[ -s "$work/ready" ] || fail "no ready file after 10 s"
+url=$(awk '$1 == "epicor" { print $2 }' "$work/ready")
+[ -n "$url" ] || fail "the ready file names no epicor server"
+parts=$url/SaaS5333/api/v2/odata/EPIC06/Erp.BO.PartSvc/Parts
+
+# The recorded sequence, in order: 503, 503, 200 with the parts.
+for want in 503 503 200; do
+    code=$(curl -s -o "$work/body" -w '%{http_code}' "$parts") ||
+        fail "curl did not complete"
+    [ "$code" = "$want" ] || fail "expected $want from the recording, got $code"
+done
+grep -q 'WIDGET-100' "$work/body" || fail "the 200 lacks the recorded parts"
+# Once used up, the last answer repeats.
+code=$(curl -s -o /dev/null -w '%{http_code}' "$parts")
+[ "$code" = 200 ] || fail "the last recorded answer does not repeat: $code"
+# What the recording does not have.
+code=$(curl -s -o "$work/body" -w '%{http_code}' "$url/not/recorded")
+[ "$code" = 404 ] || fail "an unrecorded path gave $code, not 404"
+grep -q 'not in the recording' "$work/body" || fail "404 without a reason"
+
+kill -TERM "$pid"
+for i in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+wait "$pid"
+rc=$?
+pid=
+[ "$rc" = 0 ] || fail "replay exited $rc after SIGTERM"
+grep -q 'epicor: 4 served, 1 not in the recording' "$work/replay.err" ||
+    fail "no summary at the stop"
+
+# Usage errors.
+"$kinsync" replay >/dev/null 2>&1
+[ $? = 2 ] || fail "replay without a file: not exit 2"
+echo '{"log": {}}' >"$work/bad.har"
+"$kinsync" replay "$work/bad.har" >/dev/null 2>"$work/bad.err"
+[ $? = 1 ] || fail "a file without entries: not exit 1"
+grep -q 'not HAR' "$work/bad.err" || fail "no reason for a bad HAR"
+"$kinsync" replay --bind 0.0.0.0 "$har" >/dev/null 2>&1
+[ $? = 2 ] || fail "a non-loopback --bind was not refused"
+echo "cli.replay: all checks passed"
