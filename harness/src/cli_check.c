@@ -180,9 +180,46 @@ static void print_failures(const struct kh_result *r, size_t n, int show_log)
     }
 }
 
-int kh_cli_check(int argc, char **argv)
+static const char verify_usage[] =
+    "usage: kinsync verify [options] FILE|DIR... -- COMMAND [ARGS]\n"
+    "\n"
+    "Grades an integration written in any language: runs the scenarios'\n"
+    "emulators (on the real clock) and, at each \"integration\" step, the\n"
+    "COMMAND instead of the reference connector, then checks the same\n"
+    "expectations. Scenarios without an integration step are skipped.\n"
+    "The command gets KINSYNC_URL_<SYSTEM> (each emulator's base URL),\n"
+    "KINSYNC_<SYSTEM>_<KEY> (every value of given.connector.<system>),\n"
+    "KINSYNC_JOB (the work to do, e.g. sync.parts) and KINSYNC_OPTIONS (its\n"
+    "options as JSON), and must exit 0. The options are those of kinsync\n"
+    "check (--junit, --html, --journal, --har, --fixtures, --quiet, ...).\n"
+    "Exit status: 0 when every scenario passed, 1 otherwise, 2 on a usage\n"
+    "error.\n";
+
+/* 1 when the scenario at path has an "integration" step (or does not
+ * load: then the run reports why). */
+static int wants_integration(const char *path, const char *fixtures)
 {
-    struct kh_run_options opts = {NULL, 0, NULL, NULL, NULL};
+    struct kh_scenario *sc = NULL;
+    const cJSON *step;
+    char err[256];
+    int found = 0;
+
+    if (kh_scenario_load(&sc, path, fixtures, err, sizeof(err)) != 0)
+        return 1;
+    cJSON_ArrayForEach(step, cJSON_GetObjectItemCaseSensitive(sc->doc, "when"))
+    {
+        const char *kind = kh_opt_str(step, "do");
+
+        found |= kind && strcmp(kind, "integration") == 0;
+    }
+    kh_scenario_free(sc);
+    return found;
+}
+
+static int run_suite(int argc, char **argv, int verify)
+{
+    const char *prog = verify ? "kinsync verify" : "kinsync check";
+    struct kh_run_options opts = {NULL, 0, NULL, NULL, NULL, NULL};
     struct file_list files = {0};
     struct kh_result *results = NULL;
     const char *junit = NULL, *html = NULL;
@@ -198,7 +235,7 @@ int kh_cli_check(int argc, char **argv)
             i++;
             break;
         } else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
-            fputs(check_usage, stdout);
+            fputs(verify ? verify_usage : check_usage, stdout);
             return 0;
         } else if (strcmp(a, "--list-jobs") == 0) {
             list_jobs();
@@ -213,8 +250,7 @@ int kh_cli_check(int argc, char **argv)
             const char *m = i + 1 < argc ? argv[++i] : "";
 
             if (strncmp(m, "drop-header=", 12) != 0 || !m[12]) {
-                fprintf(stderr, "kinsync check: --mutate takes "
-                                "drop-header=NAME\n");
+                fprintf(stderr, "%s: --mutate takes drop-header=NAME\n", prog);
                 return 2;
             }
             opts.drop_header = m + 12;
@@ -222,7 +258,7 @@ int kh_cli_check(int argc, char **argv)
                     strcmp(a, "--fixtures") == 0 ||
                     strcmp(a, "--journal") == 0 || strcmp(a, "--har") == 0)) {
             if (i + 1 >= argc) {
-                fprintf(stderr, "kinsync check: %s needs an argument\n", a);
+                fprintf(stderr, "%s: %s needs an argument\n", prog, a);
                 return 2;
             }
             if (strcmp(a, "--journal") == 0)
@@ -236,10 +272,8 @@ int kh_cli_check(int argc, char **argv)
             else
                 opts.fixtures_dir = argv[++i];
         } else {
-            fprintf(stderr,
-                    "kinsync check: unknown option %s (see kinsync check "
-                    "--help)\n",
-                    a);
+            fprintf(stderr, "%s: unknown option %s (see %s --help)\n", prog, a,
+                    prog);
             return 2;
         }
     }
@@ -252,11 +286,26 @@ int kh_cli_check(int argc, char **argv)
 
             if (dirs[d] &&
                 (stat(dirs[d], &dir) != 0 || !S_ISDIR(dir.st_mode))) {
-                fprintf(stderr, "kinsync check: %s %s: not a directory\n",
-                        names[d], dirs[d]);
+                fprintf(stderr, "%s: %s %s: not a directory\n", prog, names[d],
+                        dirs[d]);
                 return 2;
             }
         }
+    }
+    if (verify) {
+        int end = i;
+
+        while (end < argc && strcmp(argv[end], "--") != 0)
+            end++;
+        if (end + 1 >= argc) {
+            fprintf(stderr,
+                    "%s: give the integration's command after --\n"
+                    "(see kinsync verify --help)\n",
+                    prog);
+            return 2;
+        }
+        opts.integration = &argv[end + 1];
+        argc = end; /* the files end at "--" */
     }
     if (i == argc) {
         if (collect(&files, "scenarios") != 0)
@@ -266,10 +315,27 @@ int kh_cli_check(int argc, char **argv)
         if (collect(&files, argv[i]) != 0)
             status = 2;
     }
+    if (verify && !status) {
+        size_t kept = 0, skipped = 0;
+
+        for (size_t k = 0; k < files.n; k++) {
+            if (wants_integration(files.v[k], opts.fixtures_dir)) {
+                files.v[kept++] = files.v[k];
+            } else {
+                free(files.v[k]);
+                skipped++;
+            }
+        }
+        files.n = kept;
+        if (skipped)
+            fprintf(stderr,
+                    "%s: %zu scenario%s without an integration step skipped\n",
+                    prog, skipped, skipped == 1 ? "" : "s");
+    }
     if (status)
         goto out;
     if (files.n == 0) {
-        fprintf(stderr, "kinsync check: no scenario files found\n");
+        fprintf(stderr, "%s: no scenario files found\n", prog);
         status = 2;
         goto out;
     }
@@ -307,12 +373,12 @@ int kh_cli_check(int argc, char **argv)
                w);
     }
     if (junit && kh_report_junit(junit, results, files.n) != 0) {
-        fprintf(stderr, "kinsync check: cannot write %s: %s\n", junit,
+        fprintf(stderr, "%s: cannot write %s: %s\n", prog, junit,
                 strerror(errno));
         status = 1;
     }
     if (html && kh_report_html(html, results, files.n) != 0) {
-        fprintf(stderr, "kinsync check: cannot write %s: %s\n", html,
+        fprintf(stderr, "%s: cannot write %s: %s\n", prog, html,
                 strerror(errno));
         status = 1;
     }
@@ -327,4 +393,14 @@ out:
     free(files.v);
     free(results);
     return status;
+}
+
+int kh_cli_check(int argc, char **argv)
+{
+    return run_suite(argc, argv, 0);
+}
+
+int kh_cli_verify(int argc, char **argv)
+{
+    return run_suite(argc, argv, 1);
 }

@@ -360,6 +360,7 @@ int kh__ctx_open(struct kh_ctx *ctx, const struct kh_scenario *sc,
     ctx->sc = sc;
     ctx->verbose = opts && opts->verbose;
     ctx->drop_header = opts ? opts->drop_header : NULL;
+    ctx->integration = opts ? opts->integration : NULL;
     ctx->given = cJSON_GetObjectItemCaseSensitive(sc->doc, "given");
     clock = cJSON_GetObjectItemCaseSensitive(ctx->given, "clock");
     start = kh_opt_str(clock, "start");
@@ -368,7 +369,15 @@ int kh__ctx_open(struct kh_ctx *ctx, const struct kh_scenario *sc,
         snprintf(err, errsz, "/given/clock/start: not an RFC 3339 UTC time");
         return -1;
     }
-    if (ks_clock_new_virtual(&ctx->clock, ctx->start_ms) != KS_OK) {
+    /* An external integration sleeps and times out in real time, so it
+     * gets the real clock; "clock.advance" still moves it forward. */
+    if (ctx->integration) {
+        if (ks_clock_new_real(&ctx->clock) != KS_OK) {
+            snprintf(err, errsz, "out of memory");
+            return -1;
+        }
+        ctx->start_ms = ks_clock_now_ms(ctx->clock);
+    } else if (ks_clock_new_virtual(&ctx->clock, ctx->start_ms) != KS_OK) {
         snprintf(err, errsz, "out of memory");
         return -1;
     }

@@ -84,6 +84,11 @@ struct kh_run_options {
     /* When set, each run's traffic is written as HAR 1.2 to
      * DIR/<scenario file stem>.har. */
     const char *har_dir;
+    /* Verify mode (kinsync verify): "integration" steps run this command
+     * (NULL-terminated argv) instead of the reference connector's job, and
+     * the clock is the real one (the integration lives in real time),
+     * still moved forward by "clock.advance". NULL: check mode. */
+    char *const *integration;
 };
 
 /*
@@ -142,6 +147,7 @@ const char *kh_cli_opt_value(int argc, char **argv, int *i, size_t namelen);
 int64_t kh_monotonic_ms(void);
 
 int kh_cli_check(int argc, char **argv);
+int kh_cli_verify(int argc, char **argv);
 int kh_cli_serve(int argc, char **argv);
 int kh_cli_replay(int argc, char **argv);
 int kh_cli_sync(int argc, char **argv);          /* cli_sync.c */

@@ -13,6 +13,9 @@ static const char usage[] =
     "Commands:\n"
     "  check [FILE|DIR]...  run scenarios against the emulators and the\n"
     "                       reference connector; reports in JUnit and HTML\n"
+    "  verify FILE|DIR... -- COMMAND\n"
+    "                       grade an integration in any language on the\n"
+    "                       scenarios' integration steps\n"
     "  serve                run the emulators standalone, with an admin API,\n"
     "                       for integrations written in any language\n"
     "  replay FILE.har      serve a recording back (from check --har or\n"
@@ -52,6 +55,8 @@ int main(int argc, char **argv)
         status = kh_cli_check(argc - 1, argv + 1);
     } else if (strcmp(argv[1], "serve") == 0) {
         status = kh_cli_serve(argc - 1, argv + 1);
+    } else if (strcmp(argv[1], "verify") == 0) {
+        status = kh_cli_verify(argc - 1, argv + 1);
     } else if (strcmp(argv[1], "replay") == 0) {
         status = kh_cli_replay(argc - 1, argv + 1);
     } else if (strcmp(argv[1], "sync") == 0) {

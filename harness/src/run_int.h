@@ -52,7 +52,8 @@ struct kh_ctx {
     size_t checks;
     size_t failures;
     int verbose;
-    const char *drop_header; /* see kh_run_options */
+    const char *drop_header;  /* see kh_run_options */
+    char *const *integration; /* see kh_run_options */
 };
 
 /* ctx.c */

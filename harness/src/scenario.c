@@ -383,6 +383,12 @@ static const struct step_shape step_shapes[] = {
       {"options", K_OBJECT, 0},
       {"expect_rc", K_RC, 0},
       {"expect_result", K_RESULT, 0}}},
+    {"integration",
+     {{"job", K_JOB, 1},
+      {"options", K_OBJECT, 0},
+      {"expect_rc", K_RC, 0},
+      {"expect_result", K_RESULT, 0},
+      {"timeout_ms", K_NUMBER, 0}}},
     {"clock.advance", {{"ms", K_NUMBER, 1}}},
     {"act",
      {{"system", K_SYSTEM, 1},
@@ -432,8 +438,8 @@ static void check_step(struct checker *c, const cJSON *step,
     }
     if (!shape) {
         problem(c->p, pointer,
-                "unknown step \"%s\" (known: run, clock.advance, act, "
-                "webhooks.pump, http.request, exec, faults.set, "
+                "unknown step \"%s\" (known: run, integration, clock.advance, "
+                "act, webhooks.pump, http.request, exec, faults.set, "
                 "faults.clear, wait, connector.restart)",
                 kind);
         return;

@@ -164,68 +164,80 @@ static int step_http(struct kh_ctx *ctx, const cJSON *step, const char *where)
     return ok ? 0 : -1;
 }
 
-/* The environment of an exec step: ours plus KINSYNC_URL_<SYSTEM>. */
-static char **exec_env(struct kh_ctx *ctx, char *store, size_t storesz)
+/* A child's environment: ours plus the variables added to it. */
+struct child_env {
+    char **v;    /* environ's entries, then the added ones; NULL-ended */
+    size_t n;    /* entries in v */
+    size_t ours; /* v[ours..n) were allocated here */
+};
+
+static void env_init(struct child_env *e)
 {
-    size_t n = 0, used = 0;
-    char **env;
+    size_t n = 0;
 
     while (environ[n])
         n++;
-    env = calloc(n + ctx->nsystems + 1, sizeof(*env));
-    if (!env)
+    e->v = calloc(n + 1, sizeof(*e->v));
+    if (!e->v)
         abort();
-    memcpy(env, environ, n * sizeof(*env));
-    for (size_t i = 0; i < ctx->nsystems && used < storesz; i++) {
-        char *var = store + used;
-        int len = snprintf(var, storesz - used, "KINSYNC_URL_%s=%s",
-                           ctx->systems[i].name,
-                           km_server_url(ctx->systems[i].emu->server));
-
-        if (len < 0 || (size_t)len >= storesz - used)
-            break;
-        for (char *c = var + 12; *c != '='; c++)
-            *c = (char)toupper((unsigned char)*c);
-        env[n++] = var;
-        used += (size_t)len + 1;
-    }
-    return env;
+    memcpy(e->v, environ, n * sizeof(*e->v));
+    e->n = e->ours = n;
 }
 
-/* Runs an external command (any language) against the emulators; its
- * output goes to a temporary file shown when the step fails. */
-static int step_exec(struct kh_ctx *ctx, const cJSON *step, const char *where)
+/* Adds NAME=value; NAME is upper-cased, with '.' and '-' as '_'. */
+static void env_add(struct child_env *e, const char *name, const char *value)
 {
-    const cJSON *argv_json = cJSON_GetObjectItemCaseSensitive(step, "argv");
-    int want = (int)kh_opt_num(step, "expect_exit", 0);
-    int64_t timeout = (int64_t)kh_opt_num(step, "timeout_ms", EXEC_TIMEOUT_MS);
-    size_t argc = (size_t)cJSON_GetArraySize(argv_json), i = 0;
-    char **argv = calloc(argc + 1, sizeof(*argv));
+    size_t len = strlen(name) + strlen(value) + 2;
+    char *var = malloc(len), **grown;
+
+    grown = realloc(e->v, (e->n + 2) * sizeof(*e->v));
+    if (!var || !grown)
+        abort();
+    e->v = grown;
+    snprintf(var, len, "%s=%s", name, value);
+    for (char *c = var; *c != '='; c++)
+        *c = *c == '.' || *c == '-' ? '_' : (char)toupper((unsigned char)*c);
+    e->v[e->n++] = var;
+    e->v[e->n] = NULL;
+}
+
+static void env_dispose(struct child_env *e)
+{
+    for (size_t i = e->ours; i < e->n; i++)
+        free(e->v[i]);
+    free(e->v);
+}
+
+/* KINSYNC_URL_<SYSTEM> for every emulator. */
+static void env_urls(struct child_env *e, struct kh_ctx *ctx)
+{
+    for (size_t i = 0; i < ctx->nsystems; i++) {
+        char name[96];
+
+        snprintf(name, sizeof(name), "KINSYNC_URL_%s", ctx->systems[i].name);
+        env_add(e, name, km_server_url(ctx->systems[i].emu->server));
+    }
+}
+
+/* Runs argv (any language) against the emulators with env; its output
+ * goes to a temporary file, shown when the exit status is not want. */
+static int run_command(struct kh_ctx *ctx, char *const *argv, char **env,
+                       int want, int64_t timeout, const char *where)
+{
     const char *tmp = getenv("TMPDIR");
-    char envstore[4096], outpath[512];
-    char **env;
-    const cJSON *a;
+    char outpath[512];
     posix_spawn_file_actions_t fa;
     int64_t deadline;
     int status = 0, code = -1, fd, ok;
     pid_t pid, done = 0;
 
-    if (!argv)
-        abort();
-    cJSON_ArrayForEach(a, argv_json)
-    {
-        argv[i++] = a->valuestring;
-    }
     snprintf(outpath, sizeof(outpath), "%s/kinsync-exec-XXXXXX",
              tmp && *tmp ? tmp : "/tmp");
     fd = mkstemp(outpath);
-    if (fd < 0) {
-        free(argv);
+    if (fd < 0)
         return kh__check(ctx, 0, "%s: no temporary file: %s", where,
                          strerror(errno)) -
                1;
-    }
-    env = exec_env(ctx, envstore, sizeof(envstore));
     posix_spawn_file_actions_init(&fa);
     posix_spawn_file_actions_adddup2(&fa, fd, 1);
     posix_spawn_file_actions_adddup2(&fa, fd, 2);
@@ -233,7 +245,6 @@ static int step_exec(struct kh_ctx *ctx, const cJSON *step, const char *where)
     if (posix_spawnp(&pid, argv[0], &fa, NULL, argv, env) != 0)
         pid = -1;
     posix_spawn_file_actions_destroy(&fa);
-    free(env);
     deadline = kh_monotonic_ms() + timeout;
     while (pid > 0 && (done = waitpid(pid, &status, WNOHANG)) == 0 &&
            kh_monotonic_ms() < deadline) {
@@ -263,8 +274,87 @@ static int step_exec(struct kh_ctx *ctx, const cJSON *step, const char *where)
     }
     close(fd);
     unlink(outpath);
-    free(argv);
     return ok ? 0 : -1;
+}
+
+/* An external command with KINSYNC_URL_<SYSTEM> set. */
+static int step_exec(struct kh_ctx *ctx, const cJSON *step, const char *where)
+{
+    const cJSON *argv_json = cJSON_GetObjectItemCaseSensitive(step, "argv");
+    size_t argc = (size_t)cJSON_GetArraySize(argv_json), i = 0;
+    char **argv = calloc(argc + 1, sizeof(*argv));
+    struct child_env env;
+    const cJSON *a;
+    int rc;
+
+    if (!argv)
+        abort();
+    cJSON_ArrayForEach(a, argv_json)
+    {
+        argv[i++] = a->valuestring;
+    }
+    env_init(&env);
+    env_urls(&env, ctx);
+    rc = run_command(ctx, argv, env.v, (int)kh_opt_num(step, "expect_exit", 0),
+                     (int64_t)kh_opt_num(step, "timeout_ms", EXEC_TIMEOUT_MS),
+                     where);
+    env_dispose(&env);
+    free(argv);
+    return rc;
+}
+
+/*
+ * The integration under test does the step's work. Check mode: the
+ * reference connector's job. Verify mode: the command given to kinsync
+ * verify, with KINSYNC_URL_<SYSTEM>, KINSYNC_<SYSTEM>_<KEY> for every value
+ * of given.connector.<system> (credentials included: the integration needs
+ * them), KINSYNC_JOB (what to do, as the job's name) and KINSYNC_OPTIONS
+ * (the job's options as JSON); it must exit 0.
+ */
+static int step_integration(struct kh_ctx *ctx, const cJSON *step,
+                            const char *where)
+{
+    const cJSON *conn =
+        cJSON_GetObjectItemCaseSensitive(ctx->given, "connector");
+    const cJSON *options = cJSON_GetObjectItemCaseSensitive(step, "options");
+    const cJSON *sys, *v;
+    struct child_env env;
+    char *json;
+    int rc;
+
+    if (!ctx->integration)
+        return step_run(ctx, step, where);
+    env_init(&env);
+    env_urls(&env, ctx);
+    cJSON_ArrayForEach(sys, conn)
+    {
+        cJSON_ArrayForEach(v, sys)
+        {
+            char name[160], num[32];
+
+            if (!v->string)
+                continue;
+            snprintf(name, sizeof(name), "KINSYNC_%s_%s", sys->string,
+                     v->string);
+            if (cJSON_IsString(v)) {
+                env_add(&env, name, v->valuestring);
+            } else if (cJSON_IsNumber(v)) {
+                snprintf(num, sizeof(num), "%.17g", v->valuedouble);
+                env_add(&env, name, num);
+            } else if (cJSON_IsBool(v)) {
+                env_add(&env, name, cJSON_IsTrue(v) ? "true" : "false");
+            }
+        }
+    }
+    env_add(&env, "KINSYNC_JOB", kh_opt_str(step, "job"));
+    json = options ? cJSON_PrintUnformatted(options) : NULL;
+    env_add(&env, "KINSYNC_OPTIONS", json ? json : "{}");
+    cJSON_free(json);
+    rc = run_command(ctx, ctx->integration, env.v, 0,
+                     (int64_t)kh_opt_num(step, "timeout_ms", EXEC_TIMEOUT_MS),
+                     where);
+    env_dispose(&env);
+    return rc;
 }
 
 static int step_faults(struct kh_ctx *ctx, const cJSON *step, const char *where,
@@ -340,6 +430,8 @@ int kh__step_run(struct kh_ctx *ctx, const cJSON *step, const char *where)
         return step_http(ctx, step, where);
     if (strcmp(kind, "exec") == 0)
         return step_exec(ctx, step, where);
+    if (strcmp(kind, "integration") == 0)
+        return step_integration(ctx, step, where);
     if (strcmp(kind, "faults.set") == 0)
         return step_faults(ctx, step, where, 1);
     if (strcmp(kind, "faults.clear") == 0)
