@@ -34,7 +34,8 @@ static const char check_usage[] =
     "  --mutate drop-header=NAME\n"
     "                   a mutation run: the connector never sends header\n"
     "                   NAME; the scenarios that depend on it must fail\n"
-    "  --list-jobs      list the jobs a \"run\" step can call, and exit\n"
+    "  --list-jobs      list the jobs a \"run\" step can call, with the\n"
+    "                   options each takes, and exit\n"
     "  --help           this text\n"
     "\n"
     "NO_COLOR in the environment turns colour off.\n";
@@ -111,11 +112,16 @@ static int by_name(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* One line per job, then the option keys its steps may give (the loader
+ * refuses others), indented under the summary. */
 static void list_jobs(void)
 {
     for (size_t t = 0; kh__job_tables[t]; t++) {
-        for (const struct kh_job *j = kh__job_tables[t]; j->name; j++)
+        for (const struct kh_job *j = kh__job_tables[t]; j->name; j++) {
             printf("%-34s %s\n", j->name, j->summary);
+            printf("%-34s options: %s\n", "",
+                   j->options && j->options[0] ? j->options : "(none)");
+        }
     }
 }
 

@@ -26,10 +26,19 @@ struct kh_ctx;
 typedef ks_rc (*kh_job_fn)(struct kh_ctx *ctx, const cJSON *options,
                            cJSON **result, char *err, size_t errsz);
 
+/*
+ * options lists, separated by single spaces, every top-level key of the
+ * step's "options" the job reads, including those its helpers read (such
+ * as the one-off handle's page size): "since page_size", or "" for none.
+ * The loader refuses any other key, so a misspelt option fails the
+ * scenario instead of being ignored; a key missing here makes a valid
+ * scenario fail to load. NULL counts as "".
+ */
 struct kh_job {
     const char *name; /* "epicor.read_parts", "sync.orders", ... */
     kh_job_fn run;
     const char *summary; /* one line for `kinsync check --list-jobs` */
+    const char *options;
 };
 
 /* The running emulator of a system ("epicor", ...), or NULL. */

@@ -672,36 +672,49 @@ static ks_rc job_ensure_hooks(struct kh_ctx *ctx, const cJSON *options,
     return rc;
 }
 
+/* The jobs that go through handle() list page_limit, which it reads
+ * (verify_webhook does only with fetch_order); start_receiver builds its
+ * own handle. */
 const struct kh_job kh_jobs_bigcommerce[] = {
     {"bigcommerce.list_products", job_list_products,
      "list products page by page (options: sku, sku:in, id:in, "
-     "date_modified:min, include, page_limit)"},
+     "date_modified:min, include, page_limit)",
+     "sku sku:in id:in date_modified:min include page_limit"},
     {"bigcommerce.find_sku", job_find_sku,
-     "look a SKU up through /v3/catalog/variants?sku= (options: sku)"},
+     "look a SKU up through /v3/catalog/variants?sku= (options: sku)",
+     "sku page_limit"},
     {"bigcommerce.upsert_products", job_upsert_products,
      "create missing products one by one and batch-update existing ones "
      "by SKU (options: products [{sku,name,price,inventory}] | generate "
-     "{count,prefix,price})"},
+     "{count,prefix,price})",
+     "products generate page_limit"},
     {"bigcommerce.set_inventory", job_set_inventory,
      "absolute inventory adjustments in chunks of 2000 (options: items | "
-     "generate {count,prefix,width,quantity} | sku + quantity)"},
+     "generate {count,prefix,width,quantity} | sku + quantity)",
+     "items generate sku quantity reason page_limit"},
     {"bigcommerce.create_customers", job_create_customers,
-     "create customers in chunks of 10 (options: customers)"},
+     "create customers in chunks of 10 (options: customers)",
+     "customers page_limit"},
     {"bigcommerce.find_customer", job_find_customer,
-     "find a customer by e-mail (options: email)"},
+     "find a customer by e-mail (options: email)", "email page_limit"},
     {"bigcommerce.get_order", job_get_order,
-     "fetch an order with its products and shipping addresses (options: id)"},
+     "fetch an order with its products and shipping addresses (options: id)",
+     "id page_limit"},
     {"bigcommerce.list_orders_since", job_list_orders_since,
-     "list orders modified since options.since (RFC 2822 or ISO 8601)"},
+     "list orders modified since options.since (RFC 2822 or ISO 8601)",
+     "since page_limit"},
     {"bigcommerce.start_receiver", job_start_receiver,
      "start the connector's webhook receiver, or change its forced status "
-     "(options: status)"},
+     "(options: status)",
+     "status"},
     {"bigcommerce.ensure_hooks", job_ensure_hooks,
      "register missing hooks and repair deactivated ones (options: scopes, "
-     "destination, headers)"},
+     "destination, headers)",
+     "scopes destination headers page_limit"},
     {"bigcommerce.verify_webhook", job_verify_webhook,
      "what the receiver verified, rejected or ignored, and the last event; "
-     "fetch_order: true fetches the order it names"},
+     "fetch_order: true fetches the order it names",
+     "fetch_order page_limit"},
     {"bigcommerce.receiver_stats", job_verify_webhook,
-     "the same report as bigcommerce.verify_webhook"},
-    {NULL, NULL, NULL}};
+     "the same report as bigcommerce.verify_webhook", "fetch_order page_limit"},
+    {NULL, NULL, NULL, NULL}};

@@ -476,34 +476,47 @@ static ks_rc job_call(struct kh_ctx *ctx, const cJSON *options, cJSON **result,
     return rc;
 }
 
+/* Each job's options include page_size, which handle() reads (see
+ * struct kh_job for the list's contract). */
 const struct kh_job kh_jobs_epicor[] = {
     {"epicor.read_parts", job_read_parts,
      "parts changed since options.since (SysRevID), keyset paging "
-     "(options: since, page_size)"},
+     "(options: since, page_size)",
+     "since page_size"},
     {"epicor.read_customers", job_read_customers,
-     "customers changed since options.since (SysRevID)"},
+     "customers changed since options.since (SysRevID)", "since page_size"},
     {"epicor.read_stock", job_read_stock,
-     "PartWhses of options.part_num, or changed since options.since"},
+     "PartWhses of options.part_num, or changed since options.since",
+     "part_num since page_size"},
     {"epicor.query", job_query,
      "page through service/entity_set (options: filter, select, orderby, "
-     "top, page_size)"},
+     "top, page_size)",
+     "service entity_set filter select orderby top page_size"},
     {"epicor.read_baq", job_read_baq,
      "rows of options.baq with options.params {name: value} and OData "
-     "options"},
+     "options",
+     "baq params filter select orderby top page_size"},
     {"epicor.create_customer", job_create_customer,
-     "GetNewCustomer + Update (options: fields | cust_id, name, email)"},
+     "GetNewCustomer + Update (options: fields | cust_id, name, email)",
+     "fields cust_id name email page_size"},
     {"epicor.upsert_part", job_upsert_part,
      "GetByID, else GetNewPart, then Update (options: part_num, fields "
-     "{Epicor names}); result {created}"},
+     "{Epicor names}); result {created}",
+     "part_num fields page_size"},
     {"epicor.create_sales_order", job_create_sales_order,
      "the Order Entry method sequence (options: customer, po_num, "
-     "order_date, need_by, lines [{part, qty, price, desc}])"},
+     "order_date, need_by, lines [{part, qty, price, desc}])",
+     "customer po_num order_date need_by lines page_size"},
     {"epicor.get_order", job_get_order,
-     "one sales order with its lines by options.order_num or options.po_num"},
+     "one sales order with its lines by options.order_num or options.po_num",
+     "po_num order_num page_size"},
     {"epicor.record_refund", job_record_refund,
      "note a refund on an order, once per refund_ref (options: order_num, "
-     "refund_ref, amount, reason)"},
+     "refund_ref, amount, reason)",
+     "order_num refund_ref amount reason page_size"},
     {"epicor.call_efx", job_call_efx,
-     "an Epicor Function (options: library, function, params, staging)"},
-    {"epicor.call", job_call, "a BO method (options: service, method, body)"},
-    {NULL, NULL, NULL}};
+     "an Epicor Function (options: library, function, params, staging)",
+     "library function params staging page_size"},
+    {"epicor.call", job_call, "a BO method (options: service, method, body)",
+     "service method body page_size"},
+    {NULL, NULL, NULL, NULL}};

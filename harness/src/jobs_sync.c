@@ -750,26 +750,35 @@ static ks_rc job_map(struct kh_ctx *ctx, const cJSON *options, cJSON **result,
     return rc;
 }
 
+/* The jobs that go through engine() list crash_at, which it reads; the
+ * state read-backs open the store unarmed. */
 const struct kh_job kh_jobs_sync[] = {
     {"sync.parts", job_parts,
      "parts, prices and stock changed since the cursor to the storefronts "
-     "(options: target bigcommerce|woocommerce, crash_at)"},
+     "(options: target bigcommerce|woocommerce, crash_at)",
+     "target crash_at"},
     {"sync.orders", job_orders,
      "web orders modified since the cursor to Epicor sales orders, or the "
-     "queued webhook events (options: source, from_webhooks, crash_at)"},
+     "queued webhook events (options: source, from_webhooks, crash_at)",
+     "source from_webhooks crash_at"},
     {"sync.customers", job_customers,
-     "Epicor customers changed since the cursor to WooCommerce"},
+     "Epicor customers changed since the cursor to WooCommerce",
+     "target crash_at"},
     {"sync.refunds", job_refunds,
-     "WooCommerce refunds noted on their Epicor sales orders"},
+     "WooCommerce refunds noted on their Epicor sales orders",
+     "source crash_at"},
     {"sync.replay_failed", job_replay,
-     "replay every pending outbox item with its source read afresh"},
+     "replay every pending outbox item with its source read afresh",
+     "crash_at"},
     {"sync.audit", job_audit,
-     "the audit trail (options: flow, outcome); result {count, rows}"},
+     "the audit trail (options: flow, outcome); result {count, rows}",
+     "flow outcome"},
     {"sync.outbox", job_outbox,
-     "pending outbox items (options: flow); result {count, items}"},
+     "pending outbox items (options: flow); result {count, items}", "flow"},
     {"sync.map", job_map,
-     "put an id map pair (options: kind (sku_part), from, to)"},
+     "put an id map pair (options: kind (sku_part), from, to)", "kind from to"},
     {"sync.start_receiver", job_start_receiver,
      "start the BigCommerce webhook receiver that queues verified events "
-     "and register order hooks to it (options: register false to skip)"},
-    {NULL, NULL, NULL}};
+     "and register order hooks to it (options: register false to skip)",
+     "register"},
+    {NULL, NULL, NULL, NULL}};

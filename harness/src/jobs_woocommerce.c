@@ -554,28 +554,36 @@ static ks_rc job_check_hooks(struct kh_ctx *ctx, const cJSON *options,
     return rc;
 }
 
+/* The jobs that go through handle() list per_page, which it reads;
+ * start_receiver builds its own handle and receiver_stats reads nothing. */
 const struct kh_job kh_jobs_woocommerce[] = {
     {"woocommerce.list_products", job_list_products,
      "list every product page by page (options: sku, modified_after, "
-     "per_page)"},
+     "per_page)",
+     "sku modified_after per_page"},
     {"woocommerce.upsert_products", job_upsert_products,
      "create or update products by SKU in batches (options: products | "
-     "generate {count, prefix, price})"},
+     "generate {count, prefix, price})",
+     "products generate per_page"},
     {"woocommerce.set_stock", job_set_stock,
-     "set stock of a product by sku or product_id/variation_id"},
+     "set stock of a product by sku or product_id/variation_id",
+     "sku product_id variation_id quantity per_page"},
     {"woocommerce.upsert_customers", job_upsert_customers,
-     "create or update customers matched by e-mail"},
-    {"woocommerce.get_order", job_get_order, "fetch one order by id"},
+     "create or update customers matched by e-mail", "customers per_page"},
+    {"woocommerce.get_order", job_get_order, "fetch one order by id",
+     "id per_page"},
     {"woocommerce.list_orders_since", job_list_orders_since,
-     "list orders modified after options.since"},
+     "list orders modified after options.since", "since per_page"},
     {"woocommerce.list_refunds", job_list_refunds,
-     "list the refunds of options.order_id"},
+     "list the refunds of options.order_id", "order_id per_page"},
     {"woocommerce.start_receiver", job_start_receiver,
-     "start the connector's webhook receiver (options: status to force)"},
+     "start the connector's webhook receiver (options: status to force)",
+     "status"},
     {"woocommerce.receiver_stats", job_receiver_stats,
-     "counts of verified events, pings, rejected and duplicate deliveries"},
+     "counts of verified events, pings, rejected and duplicate deliveries", ""},
     {"woocommerce.ensure_hooks", job_ensure_hooks,
-     "create missing hooks (options: topics, delivery_url)"},
+     "create missing hooks (options: topics, delivery_url)",
+     "topics delivery_url per_page"},
     {"woocommerce.check_hooks", job_check_hooks,
-     "health check of every hook; alerts for disabled ones"},
-    {NULL, NULL, NULL}};
+     "health check of every hook; alerts for disabled ones", "per_page"},
+    {NULL, NULL, NULL, NULL}};

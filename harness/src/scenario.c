@@ -416,6 +416,57 @@ static const struct step_shape step_shapes[] = {
     {"connector.restart", {{NULL, K_ANY, 0}}},
 };
 
+/* 1 when word is one of the space-separated words of list (NULL: none). */
+static int lists_word(const char *list, const char *word)
+{
+    size_t n = strlen(word);
+    const char *w = list ? list : "";
+
+    while (*w) {
+        size_t len = strcspn(w, " ");
+
+        if (len && len == n && strncmp(w, word, n) == 0)
+            return 1;
+        w += len;
+        w += strspn(w, " ");
+    }
+    return 0;
+}
+
+/*
+ * The options of a "run" or "integration" step may hold only the keys its
+ * job reads (kh_job.options): a job ignores any other key, so a misspelt
+ * one would otherwise pass unnoticed. A job or options member of the wrong
+ * type has been reported already and is skipped here.
+ */
+static void check_options(struct checker *c, const cJSON *step,
+                          const char *pointer)
+{
+    const cJSON *name = cJSON_GetObjectItemCaseSensitive(step, "job");
+    const cJSON *options = cJSON_GetObjectItemCaseSensitive(step, "options");
+    const struct kh_job *job;
+    const cJSON *member;
+
+    if (!cJSON_IsString(name) || !cJSON_IsObject(options))
+        return;
+    job = kh__job_find(name->valuestring);
+    if (!job)
+        return;
+    cJSON_ArrayForEach(member, options)
+    {
+        char here[512];
+
+        if (lists_word(job->options, member->string))
+            continue;
+        snprintf(here, sizeof(here), "%s/options", pointer);
+        kh_json_pointer_append(here, sizeof(here), member->string);
+        problem(c->p, here, "job %s takes no option \"%s\" (it takes%s%s)",
+                job->name, member->string,
+                job->options && job->options[0] ? ": " : " none",
+                job->options ? job->options : "");
+    }
+}
+
 static void check_step(struct checker *c, const cJSON *step,
                        const char *pointer)
 {
@@ -450,6 +501,8 @@ static void check_step(struct checker *c, const cJSON *step,
         fields[n++] = *f;
     fields[n] = (struct field){NULL, K_ANY, 0};
     check_object(c, step, pointer, fields);
+    if (strcmp(kind, "run") == 0 || strcmp(kind, "integration") == 0)
+        check_options(c, step, pointer);
 }
 
 static const struct field requests_fields[] = {{"system", K_SYSTEM, 1},

@@ -12,6 +12,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 #include "harness.h"
+#include "run_int.h" /* kh__job_tables */
 
 #define FIXTURES KS_SOURCE_DIR "/fixtures"
 
@@ -128,6 +129,78 @@ static void unknown_step_kind_and_job(void **state)
                  "/when/0: unknown step \"dance\"",
                  "/when/1/job: unknown job \"no.such\"",
                  "/when/2: missing \"do\"", NULL);
+}
+
+static void unknown_option_is_refused_with_the_jobs_list(void **state)
+{
+    refused_with(*state,
+                 "{\"name\": \"x\", \"given\": {}, \"when\": ["
+                 "{\"do\": \"run\", \"job\": \"sync.parts\", \"options\": "
+                 "{\"target\": \"bigcommerce\", \"store\": \"bigcommerce\"}},"
+                 "{\"do\": \"integration\", \"job\": \"epicor.read_parts\","
+                 " \"options\": {\"page/size\": 5}},"
+                 "{\"do\": \"run\", \"job\": \"woocommerce.receiver_stats\","
+                 " \"options\": {\"verbose\": true}}]}",
+                 "/when/0/options/store: job sync.parts takes no option "
+                 "\"store\" (it takes: target crash_at)",
+                 "/when/1/options/page~1size: job epicor.read_parts takes no "
+                 "option \"page/size\" (it takes: since page_size)",
+                 "/when/2/options/verbose: job woocommerce.receiver_stats "
+                 "takes no option \"verbose\" (it takes none)",
+                 NULL);
+}
+
+/* Loads a step of job with options, expecting success. */
+static void loads_with_options(struct tmp *t, const char *job,
+                               const char *options)
+{
+    struct kh_scenario *sc = NULL;
+    char text[2048], err[2048];
+
+    snprintf(text, sizeof(text),
+             "{\"name\": \"x\", \"given\": {}, \"when\": [{\"do\": "
+             "\"run\", \"job\": \"%s\", \"options\": %s}]}",
+             job, options);
+    if (load(t, text, &sc, err, sizeof(err)) != 0)
+        fail_msg("%s with %s refused:\n%s", job, options, err);
+    kh_scenario_free(sc);
+}
+
+static void known_options_load(void **state)
+{
+    loads_with_options(*state, "sync.parts",
+                       "{\"target\": \"woocommerce\", \"crash_at\": "
+                       "\"after_remote_write\"}");
+    loads_with_options(*state, "bigcommerce.list_products",
+                       "{\"sku:in\": \"A,B\", \"page_limit\": 2}");
+    loads_with_options(*state, "woocommerce.receiver_stats", "{}");
+}
+
+/* Every key a job lists loads, so the lists cannot hold a word the
+ * loader would split or refuse (and every job has a list). */
+static void every_listed_option_loads(void **state)
+{
+    for (size_t t = 0; kh__job_tables[t]; t++) {
+        for (const struct kh_job *j = kh__job_tables[t]; j->name; j++) {
+            char options[1024] = "{";
+            size_t used = 1;
+            const char *w = j->options;
+
+            assert_non_null(w);
+            while (*w) {
+                size_t len = strcspn(w, " ");
+
+                used += (size_t)snprintf(options + used, sizeof(options) - used,
+                                         "%s\"%.*s\": 1", used > 1 ? ", " : "",
+                                         (int)len, w);
+                assert_true(used < sizeof(options));
+                w += len;
+                w += strspn(w, " ");
+            }
+            snprintf(options + used, sizeof(options) - used, "}");
+            loads_with_options(*state, j->name, options);
+        }
+    }
 }
 
 static void bad_types_are_named_by_pointer(void **state)
@@ -263,6 +336,9 @@ int main(void)
         T(trailing_garbage_is_refused),
         T(missing_members_and_unknown_keys),
         T(unknown_step_kind_and_job),
+        T(unknown_option_is_refused_with_the_jobs_list),
+        T(known_options_load),
+        T(every_listed_option_loads),
         T(bad_types_are_named_by_pointer),
         T(missing_fixture_and_escaping_path),
         T(systems_must_be_configured_emulators),
