@@ -103,21 +103,6 @@ void ks_bigcommerce_free(struct ks_bigcommerce *bc)
     ks__free(bc);
 }
 
-static ks_rc url_append(CURLU *u, const char *name, const char *value)
-{
-    char *pair = ks__aprintf("%s=%s", name, value ? value : "");
-    CURLUcode uc;
-
-    if (!pair)
-        return KS_ENOMEM;
-    uc = curl_url_set(u, CURLUPART_QUERY, pair,
-                      CURLU_APPENDQUERY | CURLU_URLENCODE);
-    ks__free(pair);
-    return uc == CURLUE_OK
-               ? KS_OK
-               : (uc == CURLUE_OUT_OF_MEMORY ? KS_ENOMEM : KS_EINVAL);
-}
-
 ks_rc ks__bc_url(char **out, struct ks_bigcommerce *bc, const char *path,
                  const char *const *query)
 {
@@ -139,7 +124,7 @@ ks_rc ks__bc_url(char **out, struct ks_bigcommerce *bc, const char *path,
     }
     rc = KS_OK;
     for (size_t i = 0; query && query[i] && query[i + 1] && !rc; i += 2)
-        rc = url_append(u, query[i], query[i + 1]);
+        rc = ks__http_url_add_query(u, query[i], query[i + 1]);
     if (rc)
         goto out;
     if (curl_url_get(u, CURLUPART_URL, &curl_out, 0) != CURLUE_OK) {

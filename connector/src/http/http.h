@@ -71,4 +71,9 @@ ks_rc ks__http_send(struct ks__http_reply *reply, struct ks_client *c,
 void ks__http_set_remote_message(struct ks_client *c, const char *message,
                                  const char *remote_id);
 
+/* Appends name=value to u's query, the value percent-encoded by libcurl
+ * (CURLU_URLENCODE); a NULL value is "". ENOMEM, or EINVAL when curl
+ * refuses the pair. */
+ks_rc ks__http_url_add_query(CURLU *u, const char *name, const char *value);
+
 #endif

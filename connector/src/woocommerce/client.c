@@ -108,21 +108,6 @@ void ks_woocommerce_free(struct ks_woocommerce *wc)
     ks__free(wc);
 }
 
-static ks_rc url_append(CURLU *u, const char *name, const char *value)
-{
-    char *pair = ks__aprintf("%s=%s", name, value ? value : "");
-    CURLUcode uc;
-
-    if (!pair)
-        return KS_ENOMEM;
-    uc = curl_url_set(u, CURLUPART_QUERY, pair,
-                      CURLU_APPENDQUERY | CURLU_URLENCODE);
-    ks__free(pair);
-    return uc == CURLUE_OK
-               ? KS_OK
-               : (uc == CURLUE_OUT_OF_MEMORY ? KS_ENOMEM : KS_EINVAL);
-}
-
 ks_rc ks__wc_url(char **out, struct ks_woocommerce *wc, const char *path,
                  const char *const *query, int with_auth)
 {
@@ -146,11 +131,12 @@ ks_rc ks__wc_url(char **out, struct ks_woocommerce *wc, const char *path,
     }
     rc = KS_OK;
     for (size_t i = 0; query && query[i] && query[i + 1] && !rc; i += 2)
-        rc = url_append(u, query[i], query[i + 1]);
+        rc = ks__http_url_add_query(u, query[i], query[i + 1]);
     if (!rc && with_auth && wc->auth == KS_WOOCOMMERCE_AUTH_QUERY) {
-        rc = url_append(u, "consumer_key", wc->consumer_key);
+        rc = ks__http_url_add_query(u, "consumer_key", wc->consumer_key);
         if (!rc)
-            rc = url_append(u, "consumer_secret", wc->consumer_secret->value);
+            rc = ks__http_url_add_query(u, "consumer_secret",
+                                        wc->consumer_secret->value);
     }
     if (rc)
         goto out;
