@@ -417,19 +417,14 @@ static ks_rc absent_skus(cJSON **absent, struct ks_sync *sync,
     return rc;
 }
 
-/* The product id of a part: id map, else (unless the batch lookup found
- * it absent) a SKU lookup, then mapped. *id 0 when the store has none. */
-static ks_rc bc_product_id(int64_t *id, struct ks_sync *sync, const char *part,
-                           const cJSON *absent)
+ks_rc ks__sync_product_id(int64_t *id, struct ks_sync *sync, const char *map,
+                          const char *part, ks__sync_sku_lookup_fn lookup)
 {
     char *b = NULL, num[32];
-    cJSON *v = NULL;
     ks_rc rc;
 
     *id = 0;
-    if (cJSON_GetObjectItemCaseSensitive(absent, part))
-        return KS_OK;
-    rc = ks_store_map_get(&b, sync->store, KS__MAP_BC_PRODUCT, part);
+    rc = ks_store_map_get(&b, sync->store, map, part);
     if (rc == KS_OK) {
         *id = strtoll(b, NULL, 10);
         ks_store_string_free(b);
@@ -437,16 +432,39 @@ static ks_rc bc_product_id(int64_t *id, struct ks_sync *sync, const char *part,
     }
     if (rc != KS_ENOTFOUND)
         return ks__sync_fail(sync, rc, 1);
-    rc = ks_bigcommerce_variant_find_by_sku(&v, sync->bc, part);
-    if (rc == KS_ENOTFOUND)
+    rc = lookup(id, sync, part);
+    if (rc == KS_ENOTFOUND) {
+        *id = 0;
         return KS_OK;
+    }
     if (rc)
         return ks__sync_fail(sync, rc, 0);
-    *id = (int64_t)ks__sync_num(v, "product_id", 0);
-    cJSON_Delete(v);
     snprintf(num, sizeof(num), "%lld", (long long)*id);
-    return ks__sync_fail(
-        sync, ks_store_map_put(sync->store, KS__MAP_BC_PRODUCT, part, num), 1);
+    return ks__sync_fail(sync, ks_store_map_put(sync->store, map, part, num),
+                         1);
+}
+
+/* BigCommerce by SKU: /v3/catalog/variants also finds variant SKUs. */
+static ks_rc bc_lookup(int64_t *id, struct ks_sync *sync, const char *part)
+{
+    cJSON *v = NULL;
+    ks_rc rc = ks_bigcommerce_variant_find_by_sku(&v, sync->bc, part);
+
+    if (!rc)
+        *id = (int64_t)ks__sync_num(v, "product_id", 0);
+    cJSON_Delete(v);
+    return rc;
+}
+
+/* The product id of a part: id map, else (unless the batch lookup found
+ * it absent) a SKU lookup, then mapped. *id 0 when the store has none. */
+static ks_rc bc_product_id(int64_t *id, struct ks_sync *sync, const char *part,
+                           const cJSON *absent)
+{
+    *id = 0;
+    if (cJSON_GetObjectItemCaseSensitive(absent, part))
+        return KS_OK;
+    return ks__sync_product_id(id, sync, KS__MAP_BC_PRODUCT, part, bc_lookup);
 }
 
 static ks_rc mapped_ok(struct ks_sync *sync, const char *map, const char *key,

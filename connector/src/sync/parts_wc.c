@@ -120,32 +120,22 @@ static ks_rc batch_send(struct ks_sync_stats *stats, struct ks_sync *sync,
     return r2;
 }
 
+/* WooCommerce by SKU. */
+static ks_rc wc_lookup(int64_t *id, struct ks_sync *sync, const char *part)
+{
+    cJSON *prod = NULL;
+    ks_rc rc = ks_woocommerce_product_find_by_sku(&prod, sync->wc, part);
+
+    if (!rc)
+        *id = (int64_t)ks__sync_num(prod, "id", 0);
+    cJSON_Delete(prod);
+    return rc;
+}
+
 /* The product id of a part: id map, else SKU lookup (then mapped). */
 static ks_rc wc_product_id(int64_t *id, struct ks_sync *sync, const char *part)
 {
-    char *b = NULL, num[32];
-    cJSON *prod = NULL;
-    ks_rc rc;
-
-    *id = 0;
-    rc = ks_store_map_get(&b, sync->store, KS__MAP_WC_PRODUCT, part);
-    if (rc == KS_OK) {
-        *id = strtoll(b, NULL, 10);
-        ks_store_string_free(b);
-        return KS_OK;
-    }
-    if (rc != KS_ENOTFOUND)
-        return ks__sync_fail(sync, rc, 1);
-    rc = ks_woocommerce_product_find_by_sku(&prod, sync->wc, part);
-    if (rc == KS_ENOTFOUND)
-        return KS_OK;
-    if (rc)
-        return ks__sync_fail(sync, rc, 0);
-    *id = (int64_t)ks__sync_num(prod, "id", 0);
-    cJSON_Delete(prod);
-    snprintf(num, sizeof(num), "%lld", (long long)*id);
-    return ks__sync_fail(
-        sync, ks_store_map_put(sync->store, KS__MAP_WC_PRODUCT, part, num), 1);
+    return ks__sync_product_id(id, sync, KS__MAP_WC_PRODUCT, part, wc_lookup);
 }
 
 static ks_rc queue_part(struct wc_batch *b, const struct ks__sync_part *p,

@@ -238,6 +238,13 @@ ks_rc ks__sync_stock_set(struct ks_sync_stats *stats, struct ks_sync *sync,
 ks_rc ks__sync_stock_sent(struct ks_sync_stats *stats, struct ks_sync *sync,
                           const struct ks__sync_stock_sink *sink,
                           const char *part, int64_t qty);
+/* A platform's product id for a SKU: 0 and KS_ENOTFOUND when none. */
+typedef ks_rc (*ks__sync_sku_lookup_fn)(int64_t *id, struct ks_sync *sync,
+                                        const char *part);
+/* The product id of a part from the id map kind map, else from lookup
+ * (then mapped). *id 0 when the store has none. */
+ks_rc ks__sync_product_id(int64_t *id, struct ks_sync *sync, const char *map,
+                          const char *part, ks__sync_sku_lookup_fn lookup);
 /* Products for part rows, and stock levels, per platform. */
 ks_rc ks__sync_bc_products(struct ks_sync_stats *stats, struct ks_sync *sync,
                            const cJSON *rows);
