@@ -17,26 +17,8 @@ user=integration
 pass='Scn-Epicor-Pa55!'
 apikey=scn-epicor-apikey-7f3c91
 
-if ! command -v curl >/dev/null 2>&1; then
-    echo "SKIP: curl is not installed"
-    exit 77
-fi
-
-work=$(mktemp -d "${TMPDIR:-/tmp}/kinsync-cli-serve.XXXXXX") || exit 1
-pids=()
-
-# Every exit path stops what this script started.
-cleanup() {
-    for p in "${pids[@]}"; do
-        if kill -0 "$p" 2>/dev/null; then
-            kill -KILL "$p" 2>/dev/null
-            wait "$p" 2>/dev/null
-        fi
-    done
-    rm -rf "$work"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM HUP
+. "$(dirname "$0")/common.sh"
+cli_setup serve
 
 fail() {
     echo "FAIL: $*" >&2

@@ -27,26 +27,8 @@ wc_hook=whsec_cli_sync_51e0f3 # the connector registers hooks with it
 secrets=("$epi_pass" "$epi_key" "$bc_token" "$bc_secret" "$wc_key"
     "$wc_secret" "$wc_hook")
 
-if ! command -v curl >/dev/null 2>&1; then
-    echo "SKIP: curl is not installed"
-    exit 77
-fi
-
-work=$(mktemp -d "${TMPDIR:-/tmp}/kinsync-cli-sync.XXXXXX") || exit 1
-pids=()
-
-# Every exit path stops what this script started.
-cleanup() {
-    for p in "${pids[@]}"; do
-        if kill -0 "$p" 2>/dev/null; then
-            kill -KILL "$p" 2>/dev/null
-            wait "$p" 2>/dev/null
-        fi
-    done
-    rm -rf "$work"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM HUP
+. "$(dirname "$0")/common.sh"
+cli_setup sync
 
 fail() {
     echo "FAIL: $*" >&2
