@@ -8,6 +8,7 @@
 #include "core/internal.h"
 #include "core/crypto.h"
 #include "http/http.h"
+#include "core/seen.h"
 
 struct ks_bigcommerce {
     struct ks_client *client; /* borrowed */
@@ -20,11 +21,8 @@ struct ks_bigcommerce {
     int page_limit;
     int64_t webhook_tolerance_s;
     size_t webhook_max_body;
-    size_t webhook_seen_max;
-    char **seen; /* ring of recent webhook ids and payload hashes */
-    size_t seen_len;
-    size_t seen_next;
-    char reason[160]; /* why the last verify failed */
+    struct ks__seen seen; /* recent webhook ids (and payload hashes) */
+    char reason[160];     /* why the last verify failed */
 };
 
 #define KS__BC_DEFAULT_BASE "https://api.bigcommerce.com"

@@ -53,14 +53,12 @@ ks_rc ks_bigcommerce_new(struct ks_bigcommerce **out, struct ks_client *client,
         opts->webhook_tolerance_s > 0 ? opts->webhook_tolerance_s : 300;
     bc->webhook_max_body =
         opts->webhook_max_body ? opts->webhook_max_body : (size_t)1 << 20;
-    bc->webhook_seen_max =
-        opts->webhook_seen_max ? opts->webhook_seen_max : 1024;
     base = opts->base_url && *opts->base_url ? opts->base_url
                                              : KS__BC_DEFAULT_BASE;
     bc->base_url = ks__strdup(base);
     bc->store_hash = ks__strdup(opts->store_hash);
-    bc->seen = ks__calloc(bc->webhook_seen_max, sizeof(char *));
-    if (!bc->base_url || !bc->store_hash || !bc->seen)
+    if (!bc->base_url || !bc->store_hash ||
+        ks__seen_init(&bc->seen, opts->webhook_seen_max) != KS_OK)
         goto out;
     n = strlen(bc->base_url);
     while (n > 0 && bc->base_url[n - 1] == '/')
@@ -91,9 +89,7 @@ void ks_bigcommerce_free(struct ks_bigcommerce *bc)
 {
     if (!bc)
         return;
-    for (size_t i = 0; bc->seen && i < bc->webhook_seen_max; i++)
-        ks__free(bc->seen[i]);
-    ks__free(bc->seen);
+    ks__seen_dispose(&bc->seen);
     ks__secret_free(bc->access_token);
     ks__secret_free(bc->client_secret);
     ks__secret_free(bc->webhook_header_value);

@@ -123,28 +123,6 @@ static ks_rc verify_signature(struct ks_bigcommerce *bc, const char *id,
     return KS_OK;
 }
 
-static int seen_before(const struct ks_bigcommerce *bc, const char *key)
-{
-    for (size_t i = 0; i < bc->seen_len; i++)
-        if (bc->seen[i] && strcmp(bc->seen[i], key) == 0)
-            return 1;
-    return 0;
-}
-
-static ks_rc remember(struct ks_bigcommerce *bc, const char *key)
-{
-    char *copy = ks__strdup(key);
-
-    if (!copy)
-        return KS_ENOMEM;
-    ks__free(bc->seen[bc->seen_next]);
-    bc->seen[bc->seen_next] = copy;
-    bc->seen_next = (bc->seen_next + 1) % bc->webhook_seen_max;
-    if (bc->seen_len < bc->webhook_seen_max)
-        bc->seen_len++;
-    return KS_OK;
-}
-
 /* Checks and records the delivery id and the payload hash. */
 static ks_rc dedupe(struct ks_bigcommerce *bc,
                     const struct ks_bigcommerce_event *ev)
@@ -154,24 +132,14 @@ static ks_rc dedupe(struct ks_bigcommerce *bc,
 
     snprintf(idkey, sizeof(idkey), "id:%s", ev->webhook_id);
     snprintf(hashkey, sizeof(hashkey), "hash:%s", ev->hash);
-    if ((ev->webhook_id[0] && seen_before(bc, idkey)) ||
-        (ev->hash[0] && seen_before(bc, hashkey)))
+    if ((ev->webhook_id[0] && ks__seen_has(&bc->seen, idkey)) ||
+        (ev->hash[0] && ks__seen_has(&bc->seen, hashkey)))
         return refuse(bc, KS_EDUPLICATE, "delivery seen before");
     if (ev->webhook_id[0])
-        rc = remember(bc, idkey);
+        rc = ks__seen_add(&bc->seen, idkey);
     if (!rc && ev->hash[0])
-        rc = remember(bc, hashkey);
+        rc = ks__seen_add(&bc->seen, hashkey);
     return rc;
-}
-
-static void forget_key(struct ks_bigcommerce *bc, const char *key)
-{
-    for (size_t i = 0; i < bc->seen_len; i++) {
-        if (bc->seen[i] && strcmp(bc->seen[i], key) == 0) {
-            ks__free(bc->seen[i]);
-            bc->seen[i] = NULL; /* the slot is reused in ring order */
-        }
-    }
 }
 
 void ks_bigcommerce_webhook_forget(struct ks_bigcommerce *bc,
@@ -181,11 +149,11 @@ void ks_bigcommerce_webhook_forget(struct ks_bigcommerce *bc,
 
     if (ev->webhook_id[0]) {
         snprintf(idkey, sizeof(idkey), "id:%s", ev->webhook_id);
-        forget_key(bc, idkey);
+        ks__seen_remove(&bc->seen, idkey);
     }
     if (ev->hash[0]) {
         snprintf(hashkey, sizeof(hashkey), "hash:%s", ev->hash);
-        forget_key(bc, hashkey);
+        ks__seen_remove(&bc->seen, hashkey);
     }
 }
 

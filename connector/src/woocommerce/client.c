@@ -57,8 +57,6 @@ ks_rc ks_woocommerce_new(struct ks_woocommerce **out, struct ks_client *client,
     wc->reenable_disabled_hooks = opts->reenable_disabled_hooks;
     wc->webhook_max_body =
         opts->webhook_max_body ? opts->webhook_max_body : (size_t)1 << 20;
-    wc->webhook_seen_max =
-        opts->webhook_seen_max ? opts->webhook_seen_max : 1024;
     wc->site_url = ks__strdup(opts->site_url);
     wc->consumer_key = ks__strdup(opts->consumer_key);
     if (!wc->site_url || !wc->consumer_key)
@@ -74,11 +72,9 @@ ks_rc ks_woocommerce_new(struct ks_woocommerce **out, struct ks_client *client,
         if (rc)
             goto out;
     }
-    wc->seen = ks__calloc(wc->webhook_seen_max, sizeof(char *));
-    if (!wc->seen) {
-        rc = KS_ENOMEM;
+    rc = ks__seen_init(&wc->seen, opts->webhook_seen_max);
+    if (rc)
         goto out;
-    }
     rc = ks_client_add_secret(client, opts->consumer_secret);
     if (rc)
         goto out;
@@ -98,9 +94,7 @@ void ks_woocommerce_free(struct ks_woocommerce *wc)
 {
     if (!wc)
         return;
-    for (size_t i = 0; wc->seen && i < wc->webhook_seen_max; i++)
-        ks__free(wc->seen[i]);
-    ks__free(wc->seen);
+    ks__seen_dispose(&wc->seen);
     ks__secret_free(wc->consumer_secret);
     ks__secret_free(wc->webhook_secret);
     ks__free(wc->consumer_key);

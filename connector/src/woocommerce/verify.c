@@ -28,29 +28,6 @@ static int is_ping(const struct ks_woocommerce_webhook_headers *h,
     return 1;
 }
 
-static int seen_before(const struct ks_woocommerce *wc, const char *id)
-{
-    for (size_t i = 0; i < wc->seen_len; i++)
-        if (wc->seen[i] && strcmp(wc->seen[i], id) == 0)
-            return 1;
-    return 0;
-}
-
-/* Remembers id in the ring, dropping the oldest when full. */
-static ks_rc remember(struct ks_woocommerce *wc, const char *id)
-{
-    char *copy = ks__strdup(id);
-
-    if (!copy)
-        return KS_ENOMEM;
-    ks__free(wc->seen[wc->seen_next]);
-    wc->seen[wc->seen_next] = copy;
-    wc->seen_next = (wc->seen_next + 1) % wc->webhook_seen_max;
-    if (wc->seen_len < wc->webhook_seen_max)
-        wc->seen_len++;
-    return KS_OK;
-}
-
 ks_rc ks_woocommerce_webhook_verify(
     enum ks_woocommerce_webhook_kind *kind, struct ks_woocommerce *wc,
     const struct ks_woocommerce_webhook_headers *headers, const char *body,
@@ -86,11 +63,11 @@ ks_rc ks_woocommerce_webhook_verify(
     /* Only a verified delivery may enter the seen-set: otherwise forged
      * requests could push real ids out of it. */
     if (headers->delivery_id && *headers->delivery_id) {
-        if (seen_before(wc, headers->delivery_id)) {
+        if (ks__seen_has(&wc->seen, headers->delivery_id)) {
             rc = KS_EDUPLICATE;
             goto out;
         }
-        rc = remember(wc, headers->delivery_id);
+        rc = ks__seen_add(&wc->seen, headers->delivery_id);
         if (rc)
             goto out;
     }

@@ -8,6 +8,7 @@
 #include "core/internal.h"
 #include "core/crypto.h"
 #include "http/http.h"
+#include "core/seen.h"
 
 struct ks_woocommerce {
     struct ks_client *client; /* borrowed */
@@ -20,10 +21,7 @@ struct ks_woocommerce {
     int batch_limit;
     int reenable_disabled_hooks;
     size_t webhook_max_body;
-    size_t webhook_seen_max;
-    char **seen; /* ring of recent delivery ids */
-    size_t seen_len;
-    size_t seen_next;
+    struct ks__seen seen; /* recent webhook ids (and payload hashes) */
     uint64_t nonce_rng;
 };
 
