@@ -269,7 +269,13 @@ static int run_command(struct kh_ctx *ctx, char *const *argv, char **env,
         char out[EXEC_OUTPUT_MAX + 1];
         ssize_t n = pread(fd, out, EXEC_OUTPUT_MAX, 0);
 
+        const char *secrets[32];
+        size_t nsecrets = kh__ctx_secrets(ctx, secrets, 32);
+
         out[n > 0 ? n : 0] = '\0';
+        /* The command had the credentials (verify passes them on): what
+         * it printed goes into reports, so mask them first. */
+        ks_redact_mask(out, strlen(out), secrets, nsecrets);
         kh__text_printf(&ctx->details, "    exit %d; output:\n%s\n", code, out);
     }
     close(fd);

@@ -38,6 +38,17 @@ grep -q 'bigcommerce state /products: expected 3 entries, found 0' "$work/out" |
     fail "no explanation of the missing products"
 grep -q '0 of' "$work/out" || fail "the idle integration passed something"
 
+# What a failing integration printed is shown, its credentials masked.
+cat >"$work/leaky.sh" <<'LEAK'
+echo "connecting with $KINSYNC_EPICOR_PASSWORD"
+exit 3
+LEAK
+NO_COLOR=1 "$kinsync" verify "$suite/unavailable-epicor-is-retried.json" -- \
+    sh "$work/leaky.sh" >"$work/out" 2>&1
+[ $? -eq 1 ] || fail "the leaky integration: not exit 1"
+grep -q 'connecting with \*\*\*' "$work/out" || fail "its output is not shown"
+grep -q 'Scn-Sync-Pa55' "$work/out" && fail "its output shows the password"
+
 # A scenario without an integration step is skipped in verify mode.
 NO_COLOR=1 "$kinsync" verify "$root/scenarios/epicor/basic-auth-reads-parts.json" \
     "$suite/unavailable-epicor-is-retried.json" -- \
