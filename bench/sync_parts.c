@@ -160,7 +160,7 @@ static void run_emulators(long n, int to_parent, int from_parent)
 
 struct connector {
     struct ks_client *client;
-    struct ks_kinetic *kin;
+    struct ks_epicor *epicor;
     struct ks_bigcommerce *bc;
     struct ks_store *store;
     struct ks_sync *sync;
@@ -170,7 +170,7 @@ static void connector_open(struct connector *x, const char *epi_url,
                            const char *bc_url, const char *state_path)
 {
     struct ks_client_options co = KS_CLIENT_OPTIONS_INIT;
-    struct ks_kinetic_options ko = KS_KINETIC_OPTIONS_INIT;
+    struct ks_epicor_options ko = KS_EPICOR_OPTIONS_INIT;
     struct ks_bigcommerce_options bo = KS_BIGCOMMERCE_OPTIONS_INIT;
     struct ks_store_options so = KS_STORE_OPTIONS_INIT;
     struct ks_sync_options o = KS_SYNC_OPTIONS_INIT;
@@ -183,11 +183,11 @@ static void connector_open(struct connector *x, const char *epi_url,
     ko.instance = "SaaS5333";
     ko.company = "EPIC06";
     ko.api_key = EPI_KEY;
-    ko.auth = KS_KINETIC_AUTH_BASIC;
+    ko.auth = KS_EPICOR_AUTH_BASIC;
     ko.username = EPI_USER;
     ko.password = EPI_PASS;
     ko.page_size = PAGE;
-    if (ks_kinetic_new(&x->kin, x->client, &ko))
+    if (ks_epicor_new(&x->epicor, x->client, &ko))
         die("kinetic", ks_client_last_error(x->client)->message);
     snprintf(base, sizeof(base), "%s", bc_url);
     bo.base_url = base;
@@ -200,7 +200,7 @@ static void connector_open(struct connector *x, const char *epi_url,
         die("store", state_path);
     o.client = x->client;
     o.store = x->store;
-    o.kinetic = x->kin;
+    o.epicor = x->epicor;
     o.bigcommerce = x->bc;
     if (ks_sync_new(&x->sync, &o))
         die("sync", "cannot create");
@@ -211,7 +211,7 @@ static void connector_close(struct connector *x)
     ks_sync_free(x->sync);
     ks_store_close(x->store);
     ks_bigcommerce_free(x->bc);
-    ks_kinetic_free(x->kin);
+    ks_epicor_free(x->epicor);
     ks_client_free(x->client);
 }
 

@@ -8,7 +8,7 @@
 #include "kinsync/log.h"
 #include "kinsync/client.h"
 #include "kinsync/store.h"
-#include "kinsync/kinetic.h"
+#include "kinsync/epicor.h"
 #include "kinsync/woocommerce.h"
 #include "kinsync/bigcommerce.h"
 #include "kinsync/sync.h"

@@ -60,10 +60,10 @@ static int check_field(void *ud, const char *field, size_t pos)
     return 0;
 }
 
-static int eval_checked(const struct km__of *f, int ci)
+static int eval_checked(const struct km__odata_filter *f, int ci)
 {
-    int a = km__of_eval(f, row(), ci);
-    int b = km__of_eval(f, row(), ci);
+    int a = km__odata_filter_eval(f, row(), ci);
+    int b = km__odata_filter_eval(f, row(), ci);
 
     if ((a != 0 && a != 1) || a != b)
         fuzz_violation(TARGET, "evaluation is not a stable 0 or 1");
@@ -71,12 +71,13 @@ static int eval_checked(const struct km__of *f, int ci)
 }
 
 /* Parses text; on success checks the tree and returns it. */
-static struct km__of *parse_checked(const char *text)
+static struct km__odata_filter *parse_checked(const char *text)
 {
-    struct km__of *f = (struct km__of *)&f; /* must be reset */
-    struct km__of_err err;
+    struct km__odata_filter *f =
+        (struct km__odata_filter *)&f; /* must be reset */
+    struct km__odata_filter_err err;
     size_t len = strlen(text);
-    int rc = km__of_parse(&f, text, &err);
+    int rc = km__odata_filter_parse(&f, text, &err);
 
     if (rc != 0) {
         if (rc != -1 || f != NULL)
@@ -91,19 +92,19 @@ static struct km__of *parse_checked(const char *text)
     return f;
 }
 
-static void check_negation(const char *text, const struct km__of *f)
+static void check_negation(const char *text, const struct km__odata_filter *f)
 {
     size_t len = strlen(text);
     char *wrapped = malloc(len + 8);
-    struct km__of *g;
-    struct km__of_err err;
+    struct km__odata_filter *g;
+    struct km__odata_filter_err err;
 
     if (!wrapped)
         abort();
     memcpy(wrapped, "not (", 5);
     memcpy(wrapped + 5, text, len);
     memcpy(wrapped + 5 + len, ")", 2);
-    if (km__of_parse(&g, wrapped, &err) != 0) {
+    if (km__odata_filter_parse(&g, wrapped, &err) != 0) {
         if (!strstr(err.msg, "nested too deeply"))
             fuzz_violation(TARGET, "\"not (F)\" fails to parse but F parses");
     } else {
@@ -111,42 +112,42 @@ static void check_negation(const char *text, const struct km__of *f)
             if (eval_checked(g, ci) != !eval_checked(f, ci))
                 fuzz_violation(TARGET, "\"not (F)\" does not negate F");
         }
-        km__of_free(g);
+        km__odata_filter_free(g);
     }
     free(wrapped);
 }
 
 static void fuzz_filter(const char *text)
 {
-    struct km__of *f = parse_checked(text);
+    struct km__odata_filter *f = parse_checked(text);
     struct fields_check fc = {text, strlen(text)};
 
     if (!f)
         return;
     eval_checked(f, 0);
     eval_checked(f, 1);
-    (void)km__of_revid_floor(f);
-    km__of_fields_each(f, check_field, &fc);
+    (void)km__odata_filter_revid_floor(f);
+    km__odata_filter_fields_each(f, check_field, &fc);
     check_negation(text, f);
-    km__of_free(f);
+    km__odata_filter_free(f);
 }
 
 static void fuzz_where(const char *text)
 {
     char *filter = NULL, *orderby = NULL;
-    struct km__of_err err;
-    struct km__of *f;
+    struct km__odata_filter_err err;
+    struct km__odata_filter *f;
 
-    if (km__where_to_odata(&filter, &orderby, text, &err) != 0) {
+    if (km__odata_where_to_filter(&filter, &orderby, text, &err) != 0) {
         if (filter || orderby || err.msg[0] == '\0')
             fuzz_violation(TARGET, "a failed where-clause left output");
         return;
     }
     if (!filter || !orderby)
         fuzz_violation(TARGET, "a translated where-clause lacks output");
-    if (filter[0] && km__of_parse(&f, filter, &err) == 0) {
+    if (filter[0] && km__odata_filter_parse(&f, filter, &err) == 0) {
         eval_checked(f, 1);
-        km__of_free(f);
+        km__odata_filter_free(f);
     }
     free(filter);
     free(orderby);

@@ -6,8 +6,8 @@
  * reply, the URL the request went to), "Name: value" header lines, a blank
  * line, then the body. It goes through the pure functions a failed call
  * takes without a network: ks__http_record_failure() (the generic message
- * with a body excerpt and the request id), ks__kin_map_error() and
- * ks__kin_remote_error() (Epicor's ErrorMessage/CorrelationId, the IdP's
+ * with a body excerpt and the request id), ks__epicor_map_error() and
+ * ks__epicor_remote_error() (Epicor's ErrorMessage/CorrelationId, the IdP's
  * OAuth2 error, licence and concurrency refusals). The BigCommerce and
  * WooCommerce error readers are static behind ks__bc_send/ks__wc_send and
  * so are not reached here (see README.md).
@@ -20,7 +20,7 @@
  * of its secrets behind; a truncated redaction is a prefix of the whole.
  */
 #include "fuzz.h"
-#include "kinetic/kin.h"
+#include "epicor/epicor_int.h"
 #include "http/http_int.h"
 
 #define TARGET "fuzz_remote_error"
@@ -33,13 +33,13 @@
 static const char *const secrets[] = {API_KEY, PASSWORD, EXTRA_SECRET};
 
 static struct ks_client *client;
-static struct ks_kinetic *kin;
+static struct ks_epicor *epi;
 
 static void setup(void)
 {
-    struct ks_kinetic_options o = KS_KINETIC_OPTIONS_INIT;
+    struct ks_epicor_options o = KS_EPICOR_OPTIONS_INIT;
 
-    if (kin)
+    if (epi)
         return;
     if (ks_client_new(&client, NULL) != KS_OK ||
         ks_client_add_secret(client, EXTRA_SECRET) != KS_OK)
@@ -48,10 +48,10 @@ static void setup(void)
     o.instance = "SaaS5333";
     o.company = "EPIC06";
     o.api_key = API_KEY;
-    o.auth = KS_KINETIC_AUTH_BASIC;
+    o.auth = KS_EPICOR_AUTH_BASIC;
     o.username = "integration";
     o.password = PASSWORD;
-    if (ks_kinetic_new(&kin, client, &o) != KS_OK)
+    if (ks_epicor_new(&epi, client, &o) != KS_OK)
         abort();
 }
 
@@ -93,8 +93,8 @@ static void check_error(const struct ks_error *e, ks_rc mapped)
     no_secret_in(e->remote_id, "a secret in the remote id");
 }
 
-static void fuzz_kinetic(const struct fuzz_message *m, long status,
-                         const char *url)
+static void fuzz_epicor(const struct fuzz_message *m, long status,
+                        const char *url)
 {
     struct ks__http_request req = KS__HTTP_REQUEST_INIT;
     struct ks__http_reply reply = KS__HTTP_REPLY_INIT;
@@ -129,16 +129,16 @@ static void fuzz_kinetic(const struct fuzz_message *m, long status,
     ks__error_clear(ks__client_error(client));
     redacted = ks__http_redacted_url(url);
     ks__http_record_failure(client, rc, &req, redacted, &reply, CURLE_OK);
-    mapped = ks__kin_remote_error(kin, &reply, rc);
+    mapped = ks__epicor_remote_error(epi, &reply, rc);
     if (mapped != rc && !(mapped == KS_ELICENSE && status == 400) &&
         !(mapped == KS_ECONFLICT && (status == 400 || status == 409)))
         fuzz_violation(TARGET, "an unexpected mapping of an Epicor error");
     check_error(ks_client_last_error(client), mapped);
 
-    direct = ks__kin_map_error(&json, &msg, &corr, status, rc, reply.body,
-                               reply.len);
+    direct = ks__epicor_map_error(&json, &msg, &corr, status, rc, reply.body,
+                                  reply.len);
     if (direct != mapped)
-        fuzz_violation(TARGET, "ks__kin_map_error disagrees with itself");
+        fuzz_violation(TARGET, "ks__epicor_map_error disagrees with itself");
     if ((msg || corr) && !cJSON_IsObject(json))
         fuzz_violation(TARGET, "a message from a body that is no object");
     cJSON_Delete(json);
@@ -258,7 +258,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     setup();
     fuzz_message_parse(&m, data, size, 1);
     status = parse_first(m.first, &url);
-    fuzz_kinetic(&m, status, url);
+    fuzz_epicor(&m, status, url);
     fuzz_redact_url(url);
     fuzz_redact_headers(&m);
     fuzz_mask(&m);

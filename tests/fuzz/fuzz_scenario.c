@@ -1,6 +1,6 @@
 /*
  * fuzz.scenario: the scenario loader (kh_scenario_load in
- * harness/src/scenario.c) on arbitrary files, with the repository's
+ * engine/src/scenario.c) on arbitrary files, with the repository's
  * fixtures, so that "$fixture" references resolve for real.
  *
  * Each input is written to a fresh mkstemp() file under $TMPDIR (or /tmp)
@@ -15,7 +15,7 @@
 #include <errno.h>
 #include <unistd.h>
 #include "fuzz.h"
-#include "harness.h"
+#include "engine.h"
 
 #define TARGET "fuzz_scenario"
 #define FIXTURES KS_SOURCE_DIR "/fixtures"

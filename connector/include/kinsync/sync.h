@@ -41,7 +41,7 @@
 #include "error.h"
 #include "client.h"
 #include "store.h"
-#include "kinetic.h"
+#include "epicor.h"
 #include "bigcommerce.h"
 #include "woocommerce.h"
 
@@ -53,7 +53,7 @@ struct ks_sync_options {
      * log and last error are the sync's) */
     struct ks_client *client;
     struct ks_store *store;             /* required */
-    struct ks_kinetic *kinetic;         /* required */
+    struct ks_epicor *epicor;           /* required */
     struct ks_bigcommerce *bigcommerce; /* NULL: no BigCommerce flows */
     struct ks_woocommerce *woocommerce; /* NULL: no WooCommerce flows */
     /* BigCommerce inventory location stock is written to; 0: 1. */
@@ -80,7 +80,7 @@ struct ks_sync_stats {
 };
 
 /* Borrows everything in opts for the handle's lifetime. EINVAL without
- * client, store or kinetic. */
+ * client, store or epicor. */
 KS_EXTERN ks_rc ks_sync_new(struct ks_sync **out,
                             const struct ks_sync_options *opts);
 KS_EXTERN void ks_sync_free(struct ks_sync *sync); /* NULL-safe */
@@ -139,7 +139,7 @@ KS_EXTERN ks_rc ks_sync_order_from_woocommerce_id(struct ks_sync_stats *stats,
                                                   int64_t order_id);
 
 /* Refunds of imported WooCommerce orders modified since the cursor are
- * noted on their Epicor sales order (ks_kinetic_order_record_refund),
+ * noted on their Epicor sales order (ks_epicor_order_record_refund),
  * each once. A refund of an order not imported yet goes to the outbox. */
 KS_EXTERN ks_rc ks_sync_refunds_from_woocommerce(struct ks_sync_stats *stats,
                                                  struct ks_sync *sync);

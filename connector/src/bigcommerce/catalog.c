@@ -4,7 +4,7 @@
  * inventory items, 10 customers per request).
  */
 #include <string.h>
-#include "bc.h"
+#include "bigcommerce_int.h"
 
 /* The first element of reply.data, detached into *out; ENOTFOUND when the
  * list is empty. */

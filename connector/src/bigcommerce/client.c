@@ -5,7 +5,7 @@
  */
 #include <string.h>
 #include <cjson/cJSON.h>
-#include "bc.h"
+#include "bigcommerce_int.h"
 
 static ks_rc add_secret(struct ks_secret **slot, struct ks_client *client,
                         const char *value)

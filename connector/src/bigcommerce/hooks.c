@@ -4,7 +4,7 @@
  */
 #include <inttypes.h>
 #include <string.h>
-#include "bc.h"
+#include "bigcommerce_int.h"
 
 ks_rc ks_bigcommerce_hooks_list(struct ks_bigcommerce *bc,
                                 ks_bigcommerce_item_fn fn, void *userdata)

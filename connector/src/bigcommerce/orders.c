@@ -6,7 +6,7 @@
  */
 #include <inttypes.h>
 #include <string.h>
-#include "bc.h"
+#include "bigcommerce_int.h"
 
 /*
  * Walks every page of a v2 list at path, calling fn per item. Stops at

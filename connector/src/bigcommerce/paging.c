@@ -3,7 +3,7 @@
  * platform's per-request limits.
  */
 #include <string.h>
-#include "bc.h"
+#include "bigcommerce_int.h"
 
 static double num(const cJSON *o, const char *name, double dflt)
 {

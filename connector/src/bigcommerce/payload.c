@@ -5,7 +5,7 @@
  * full fetch of the order.
  */
 #include <string.h>
-#include "bc.h"
+#include "bigcommerce_int.h"
 
 static void copy_str(char *dst, size_t n, const cJSON *o, const char *name)
 {

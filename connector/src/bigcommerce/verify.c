@@ -15,7 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "bc.h"
+#include "bigcommerce_int.h"
 
 static ks_rc refuse(struct ks_bigcommerce *bc, ks_rc rc, const char *why)
 {

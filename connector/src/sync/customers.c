@@ -295,8 +295,8 @@ ks_rc ks_sync_customers_to_woocommerce(struct ks_sync_stats *stats,
     rc = ks__sync_cursor_int(&since, sync, KS__FLOW_CUST_WC, ENTITY);
     if (!rc)
         rc = ks__sync_fail(sync,
-                           ks_kinetic_customers_changed_since(
-                               sync->kin, since, collect, rows, &max),
+                           ks_epicor_customers_changed_since(
+                               sync->epi, since, collect, rows, &max),
                            0);
     stats->read += cJSON_GetArraySize(rows);
     if (!rc)
@@ -310,7 +310,7 @@ ks_rc ks_sync_customers_to_woocommerce(struct ks_sync_stats *stats,
 ks_rc ks__sync_customer_one(struct ks_sync_stats *stats, struct ks_sync *sync,
                             int64_t cust_num)
 {
-    struct ks_kinetic_query q = KS_KINETIC_QUERY_INIT;
+    struct ks_epicor_query q = KS_EPICOR_QUERY_INIT;
     cJSON *rows = cJSON_CreateArray();
     char filter[64];
     ks_rc rc;
@@ -321,8 +321,8 @@ ks_rc ks__sync_customer_one(struct ks_sync_stats *stats, struct ks_sync *sync,
     q.filter = filter;
     q.top = 1;
     rc = ks__sync_fail(sync,
-                       ks_kinetic_query(sync->kin, "Erp.BO.CustomerSvc",
-                                        "Customers", &q, collect, rows),
+                       ks_epicor_query(sync->epi, "Erp.BO.CustomerSvc",
+                                       "Customers", &q, collect, rows),
                        0);
     stats->read += cJSON_GetArraySize(rows);
     if (!rc)

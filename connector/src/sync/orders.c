@@ -93,7 +93,7 @@ static ks_rc create_customer(int64_t *cust_num, struct ks_sync *sync,
     rc = ks__sync_crash(sync, "before_customer_create");
     if (rc)
         goto out;
-    rc = ks__sync_fail(sync, ks_kinetic_customer_create(cust_num, sync->kin, f),
+    rc = ks__sync_fail(sync, ks_epicor_customer_create(cust_num, sync->epi, f),
                        0);
     if (!rc)
         rc = ks__sync_crash(sync, "after_customer_create");
@@ -119,7 +119,7 @@ static ks_rc resolve_customer(int64_t *cust_num, struct ks_sync *sync,
     ks_rc rc;
 
     *cust_num = 0;
-    rc = ks_kinetic_customer_find_by_email(&row, sync->kin, o->email);
+    rc = ks_epicor_customer_find_by_email(&row, sync->epi, o->email);
     if (rc == KS_OK) {
         *cust_num = row_num(row, "CustNum");
         cJSON_Delete(row);
@@ -162,14 +162,14 @@ static ks_rc find_earlier(int64_t *order_num, int *partial,
 
     *order_num = 0;
     *partial = 0;
-    rc = ks_kinetic_sales_order_find_by_po(&hed, sync->kin, o->ref);
+    rc = ks_epicor_sales_order_find_by_po(&hed, sync->epi, o->ref);
     if (rc == KS_ENOTFOUND)
         return KS_OK;
     if (rc)
         return ks__sync_fail(sync, rc, 0);
     *order_num = row_num(hed, "OrderNum");
     cJSON_Delete(hed);
-    rc = ks_kinetic_sales_order_get(&full, sync->kin, *order_num);
+    rc = ks_epicor_sales_order_get(&full, sync->epi, *order_num);
     if (rc)
         return ks__sync_fail(sync, rc, 0);
     *partial = (size_t)cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(
@@ -179,7 +179,7 @@ static ks_rc find_earlier(int64_t *order_num, int *partial,
 }
 
 struct mapped {
-    struct ks_kinetic_order_line *lines;
+    struct ks_epicor_order_line *lines;
     char **parts;
     size_t n;
 };
@@ -257,7 +257,7 @@ static ks_rc write_order(int64_t *order_num, struct ks_sync *sync,
                          const struct ks__sync_order *o, int64_t cust_num,
                          const struct mapped *m)
 {
-    struct ks_kinetic_order ko;
+    struct ks_epicor_order ko;
 
     memset(&ko, 0, sizeof(ko));
     ko.cust_num = cust_num;
@@ -266,7 +266,7 @@ static ks_rc write_order(int64_t *order_num, struct ks_sync *sync,
     ko.lines = m->lines;
     ko.nlines = m->n;
     return ks__sync_fail(
-        sync, ks_kinetic_sales_order_create(order_num, sync->kin, &ko), 0);
+        sync, ks_epicor_sales_order_create(order_num, sync->epi, &ko), 0);
 }
 
 static ks_rc finish(struct ks_sync_stats *stats, struct ks_sync *sync,

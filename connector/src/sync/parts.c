@@ -99,7 +99,7 @@ ks_rc ks__sync_stock_of(double *qty, struct ks_sync *sync, const char *part)
     *qty = 0;
     if (w.qty && w.seen) {
         rc = ks__sync_fail(
-            sync, ks_kinetic_part_whses_for_part(sync->kin, part, sum_row, &w),
+            sync, ks_epicor_part_whses_for_part(sync->epi, part, sum_row, &w),
             0);
         if (!rc && w.oom)
             rc = KS_ENOMEM;
@@ -172,8 +172,8 @@ static ks_rc stock_totals(cJSON *qty, struct ks_sync *sync, const cJSON *rows)
     return rc;
 }
 
-typedef ks_rc (*changed_fn)(struct ks_kinetic *kin, int64_t since,
-                            ks_kinetic_row_fn fn, void *userdata,
+typedef ks_rc (*changed_fn)(struct ks_epicor *epi, int64_t since,
+                            ks_epicor_row_fn fn, void *userdata,
                             int64_t *max_seen);
 typedef ks_rc (*batch_fn)(struct ks_sync_stats *stats, struct ks_sync *sync,
                           const cJSON *rows,
@@ -266,7 +266,7 @@ static ks_rc stream(struct ks_sync_stats *stats, struct ks_sync *sync,
         if (!rc)
             rc = ks__sync_cursor_int(&since, sync, w->flow, entity);
         if (!rc)
-            rc = ks__sync_fail(sync, read(sync->kin, since, take_row, &b, &max),
+            rc = ks__sync_fail(sync, read(sync->epi, since, take_row, &b, &max),
                                0);
         if (!rc && b.oom)
             rc = KS_ENOMEM;
@@ -282,11 +282,11 @@ ks_rc ks__sync_parts_flow(struct ks_sync_stats *stats, struct ks_sync *sync,
                           const struct ks__sync_part_writers *w)
 {
     ks_rc rc = stream(stats, sync, w, ENTITY_PART,
-                      ks_kinetic_parts_changed_since, part_batch);
+                      ks_epicor_parts_changed_since, part_batch);
 
     if (!rc)
         rc = stream(stats, sync, w, ENTITY_WHSE,
-                    ks_kinetic_part_whses_changed_since, stock_batch);
+                    ks_epicor_part_whses_changed_since, stock_batch);
     return rc;
 }
 

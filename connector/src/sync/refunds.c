@@ -56,9 +56,9 @@ static ks_rc one_refund(struct ks_sync_stats *stats, struct ks_sync *sync,
         rc = ks__sync_crash(sync, "after_intent_begin");
     if (rc)
         return rc;
-    rc = ks_kinetic_order_record_refund(&recorded, sync->kin, order_num, ref,
-                                        (double)cents / 100.0,
-                                        ks__sync_str(refund, "reason"));
+    rc = ks_epicor_order_record_refund(&recorded, sync->epi, order_num, ref,
+                                       (double)cents / 100.0,
+                                       ks__sync_str(refund, "reason"));
     if (rc && !ks__sync_fatal(rc))
         return ks__sync_outbox(sync, stats, KS__FLOW_REFUNDS_WC, "refund",
                                "woocommerce", order_ref, refund,

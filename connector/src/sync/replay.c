@@ -49,7 +49,7 @@ static int collect(void *ud, const cJSON *row)
 ks_rc ks__sync_part_one(struct ks_sync_stats *stats, struct ks_sync *sync,
                         const char *flow, const char *part_num)
 {
-    struct ks_kinetic_query q = KS_KINETIC_QUERY_INIT;
+    struct ks_epicor_query q = KS_EPICOR_QUERY_INIT;
     struct ks__buf f = KS__BUF_INIT;
     cJSON *rows = cJSON_CreateArray(), *qty = cJSON_CreateObject();
     int bc = strcmp(flow, KS__FLOW_PARTS_BC) == 0;
@@ -71,8 +71,8 @@ ks_rc ks__sync_part_one(struct ks_sync_stats *stats, struct ks_sync *sync,
     q.filter = f.data;
     q.top = 1;
     rc = ks__sync_fail(sync,
-                       ks_kinetic_query(sync->kin, "Erp.BO.PartSvc", "Parts",
-                                        &q, collect, rows),
+                       ks_epicor_query(sync->epi, "Erp.BO.PartSvc", "Parts", &q,
+                                       collect, rows),
                        0);
     stats->read += cJSON_GetArraySize(rows);
     if (!rc && bc && !sync->bc)

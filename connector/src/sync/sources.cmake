@@ -9,6 +9,6 @@ ks_module(ks_sync
   src/sync/customers.c
   src/sync/refunds.c
   src/sync/replay.c)
-target_link_libraries(ks_sync PUBLIC ks_kinetic ks_bigcommerce ks_woocommerce
+target_link_libraries(ks_sync PUBLIC ks_epicor ks_bigcommerce ks_woocommerce
                       ks_store)
 list(APPEND KS_MODULES ks_sync)

@@ -16,14 +16,14 @@ ks_rc ks_sync_new(struct ks_sync **out, const struct ks_sync_options *opts)
     struct ks_sync *sync;
 
     *out = NULL;
-    if (!opts || !opts->client || !opts->store || !opts->kinetic)
+    if (!opts || !opts->client || !opts->store || !opts->epicor)
         return KS_EINVAL;
     sync = ks__calloc(1, sizeof(*sync));
     if (!sync)
         return KS_ENOMEM;
     sync->client = opts->client;
     sync->store = opts->store;
-    sync->kin = opts->kinetic;
+    sync->epi = opts->epicor;
     sync->bc = opts->bigcommerce;
     sync->wc = opts->woocommerce;
     sync->bc_location_id = opts->bc_location_id > 0 ? opts->bc_location_id : 1;
@@ -344,7 +344,7 @@ static int first_row(void *ud, const cJSON *row)
 ks_rc ks__sync_part_exists(int *exists, struct ks_sync *sync,
                            const char *part_num)
 {
-    struct ks_kinetic_query q = KS_KINETIC_QUERY_INIT;
+    struct ks_epicor_query q = KS_EPICOR_QUERY_INIT;
     struct ks__buf f = KS__BUF_INIT;
     ks_rc rc;
 
@@ -365,8 +365,8 @@ ks_rc ks__sync_part_exists(int *exists, struct ks_sync *sync,
     q.filter = f.data;
     q.select = "PartNum";
     q.top = 1;
-    rc = ks_kinetic_query(sync->kin, "Erp.BO.PartSvc", "Parts", &q, first_row,
-                          exists);
+    rc = ks_epicor_query(sync->epi, "Erp.BO.PartSvc", "Parts", &q, first_row,
+                         exists);
     ks__buf_dispose(&f);
     return ks__sync_fail(sync, rc, 0);
 }

@@ -41,7 +41,7 @@
 struct ks_sync {
     struct ks_client *client;
     struct ks_store *store;
-    struct ks_kinetic *kin;
+    struct ks_epicor *epi;
     struct ks_bigcommerce *bc;
     struct ks_woocommerce *wc;
     int64_t bc_location_id;

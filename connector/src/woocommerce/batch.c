@@ -6,7 +6,7 @@
  * slot as {"id", "error": {...}}.
  */
 #include <string.h>
-#include "wc.h"
+#include "woocommerce_int.h"
 
 size_t ks__wc_batch_chunks(size_t total, size_t limit)
 {

@@ -5,7 +5,7 @@
 #include <string.h>
 #include <openssl/rand.h>
 #include <cjson/cJSON.h>
-#include "wc.h"
+#include "woocommerce_int.h"
 
 int ks_woocommerce_auth_from_name(enum ks_woocommerce_auth *out,
                                   const char *name)

@@ -5,7 +5,7 @@
  * delivery and never re-enables a hook by itself).
  */
 #include <string.h>
-#include "wc.h"
+#include "woocommerce_int.h"
 
 ks_rc ks_woocommerce_webhooks_list(struct ks_woocommerce *wc,
                                    ks_woocommerce_item_fn fn, void *userdata)

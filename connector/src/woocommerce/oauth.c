@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <curl/curl.h>
-#include "wc.h"
+#include "woocommerce_int.h"
 
 struct param {
     char *name;  /* rawurlencoded */

@@ -6,7 +6,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include "wc.h"
+#include "woocommerce_int.h"
 
 /* Hard stop against a server that always says there is a next page. */
 #define KS__WC_MAX_PAGES 100000

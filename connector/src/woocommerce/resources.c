@@ -3,7 +3,7 @@
  * request and listing functions.
  */
 #include <string.h>
-#include "wc.h"
+#include "woocommerce_int.h"
 
 /* Keeps a copy of the first listed item and stops the listing. */
 static int take_first(void *userdata, const cJSON *item)

@@ -10,7 +10,7 @@
  * id means a replay and is refused.
  */
 #include <string.h>
-#include "wc.h"
+#include "woocommerce_int.h"
 
 static int is_ping(const struct ks_woocommerce_webhook_headers *h,
                    const char *body, size_t len)

@@ -13,14 +13,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "bc_emu.h"
+#include "bigcommerce_emu.h"
 #include "core/internal.h"
 
 #define BC_MAX_STOCK 2147483647LL
 
 /* ---- indexes ----------------------------------------------------------- */
 
-struct bc_product *km_bc_product_by_id(struct bc_state *st, int64_t id)
+struct km__bigcommerce_product *
+km__bigcommerce_product_by_id(struct km__bigcommerce_state *st, int64_t id)
 {
     size_t lo = 0, hi = st->nproducts;
 
@@ -37,7 +38,8 @@ struct bc_product *km_bc_product_by_id(struct bc_state *st, int64_t id)
     return NULL;
 }
 
-struct bc_variant *km_bc_variant_by_id(struct bc_state *st, int64_t id)
+struct km__bigcommerce_variant *
+km__bigcommerce_variant_by_id(struct km__bigcommerce_state *st, int64_t id)
 {
     size_t lo = 0, hi = st->nvariants;
 
@@ -54,9 +56,11 @@ struct bc_variant *km_bc_variant_by_id(struct bc_state *st, int64_t id)
     return NULL;
 }
 
-struct bc_variant *km_bc_variant_by_sku(struct bc_state *st, const char *sku)
+struct km__bigcommerce_variant *
+km__bigcommerce_variant_by_sku(struct km__bigcommerce_state *st,
+                               const char *sku)
 {
-    return sku && *sku ? km_bc_map_get(&st->variant_sku, sku) : NULL;
+    return sku && *sku ? km__bigcommerce_map_get(&st->variant_sku, sku) : NULL;
 }
 
 /* Inserts ptr into a sorted array of objects whose first member is the
@@ -77,7 +81,8 @@ struct bc_variant *km_bc_variant_by_sku(struct bc_state *st, const char *sku)
         (n)++;                                                                 \
     } while (0)
 
-static void remove_variant_index(struct bc_state *st, struct bc_variant *v)
+static void remove_variant_index(struct km__bigcommerce_state *st,
+                                 struct km__bigcommerce_variant *v)
 {
     for (size_t i = 0; i < st->nvariants; i++) {
         if (st->variants[i] == v) {
@@ -87,11 +92,11 @@ static void remove_variant_index(struct bc_state *st, struct bc_variant *v)
             break;
         }
     }
-    if (v->sku && km_bc_map_get(&st->variant_sku, v->sku) == v)
-        km_bc_map_del(&st->variant_sku, v->sku);
+    if (v->sku && km__bigcommerce_map_get(&st->variant_sku, v->sku) == v)
+        km__bigcommerce_map_del(&st->variant_sku, v->sku);
 }
 
-static void variant_free(struct bc_variant *v)
+static void variant_free(struct km__bigcommerce_variant *v)
 {
     if (!v)
         return;
@@ -100,7 +105,7 @@ static void variant_free(struct bc_variant *v)
     free(v);
 }
 
-static void product_free(struct bc_product *p)
+static void product_free(struct km__bigcommerce_product *p)
 {
     if (!p)
         return;
@@ -114,15 +119,15 @@ static void product_free(struct bc_product *p)
     free(p);
 }
 
-void km_bc_catalog_free(struct bc_state *st)
+void km__bigcommerce_catalog_free(struct km__bigcommerce_state *st)
 {
     for (size_t i = 0; i < st->nproducts; i++)
         product_free(st->products[i]);
     free(st->products);
     free(st->variants);
-    km_bc_map_dispose(&st->product_sku);
-    km_bc_map_dispose(&st->variant_sku);
-    km_bc_map_dispose(&st->product_name);
+    km__bigcommerce_map_dispose(&st->product_sku);
+    km__bigcommerce_map_dispose(&st->variant_sku);
+    km__bigcommerce_map_dispose(&st->product_name);
     st->products = NULL;
     st->variants = NULL;
     st->nproducts = st->nvariants = 0;
@@ -192,11 +197,12 @@ static cJSON *product_check(const cJSON *b, int creating)
 }
 
 /* 1 when sku belongs to a product or variant other than p. */
-static int sku_taken(struct bc_state *st, const char *sku,
-                     const struct bc_product *p)
+static int sku_taken(struct km__bigcommerce_state *st, const char *sku,
+                     const struct km__bigcommerce_product *p)
 {
-    struct bc_product *other = km_bc_map_get(&st->product_sku, sku);
-    struct bc_variant *v = km_bc_variant_by_sku(st, sku);
+    struct km__bigcommerce_product *other =
+        km__bigcommerce_map_get(&st->product_sku, sku);
+    struct km__bigcommerce_variant *v = km__bigcommerce_variant_by_sku(st, sku);
 
     return (other && other != p) || (v && v->product != p);
 }
@@ -206,7 +212,7 @@ static int sku_taken(struct bc_state *st, const char *sku,
 static void set_str(char **dst, const char *src)
 {
     free(*dst);
-    *dst = km_bc_xstrdup(src);
+    *dst = km__bigcommerce_xstrdup(src);
 }
 
 static const char *const product_readonly[] = {"id",
@@ -239,17 +245,19 @@ static int is_typed(const char *k)
     return 0;
 }
 
-struct bc_variant *km_bc_variant_new(struct bc_state *st, struct bc_product *p,
-                                     const char *sku, int base)
+struct km__bigcommerce_variant *
+km__bigcommerce_variant_new(struct km__bigcommerce_state *st,
+                            struct km__bigcommerce_product *p, const char *sku,
+                            int base)
 {
-    struct bc_variant *v = calloc(1, sizeof(*v));
+    struct km__bigcommerce_variant *v = calloc(1, sizeof(*v));
 
     if (!v)
         abort();
     v->id = st->next_variant_id++;
     v->product = p;
     v->base = base;
-    v->sku = km_bc_xstrdup(sku);
+    v->sku = km__bigcommerce_xstrdup(sku);
     if (!base)
         v->sku_id = st->next_sku_id++;
     p->variants = realloc(p->variants, (p->nvariants + 1) * sizeof(v));
@@ -258,14 +266,16 @@ struct bc_variant *km_bc_variant_new(struct bc_state *st, struct bc_product *p,
     p->variants[p->nvariants++] = v;
     SORTED_INSERT(st->variants, st->nvariants, st->capvariants, v);
     if (*v->sku)
-        km_bc_map_put(&st->variant_sku, v->sku, v);
+        km__bigcommerce_map_put(&st->variant_sku, v->sku, v);
     return v;
 }
 
 /* Applies a checked body to p, keeping the indexes and the base variant in
- * step. Inventory changes go through km_bc_stock_set unless silent. */
-static void product_apply(struct bc_state *st, struct bc_product *p,
-                          const cJSON *b, int64_t now, int silent)
+ * step. Inventory changes go through km__bigcommerce_stock_set unless silent.
+ */
+static void product_apply(struct km__bigcommerce_state *st,
+                          struct km__bigcommerce_product *p, const cJSON *b,
+                          int64_t now, int silent)
 {
     const cJSON *it, *lvl = NULL;
 
@@ -274,27 +284,27 @@ static void product_apply(struct bc_state *st, struct bc_product *p,
         const char *k = it->string;
 
         if (strcmp(k, "name") == 0) {
-            km_bc_map_del(&st->product_name, p->name);
+            km__bigcommerce_map_del(&st->product_name, p->name);
             set_str(&p->name, it->valuestring);
-            km_bc_map_put(&st->product_name, p->name, p);
+            km__bigcommerce_map_put(&st->product_name, p->name, p);
         } else if (strcmp(k, "type") == 0) {
             set_str(&p->type, it->valuestring);
         } else if (strcmp(k, "sku") == 0) {
             if (p->sku && *p->sku)
-                km_bc_map_del(&st->product_sku, p->sku);
+                km__bigcommerce_map_del(&st->product_sku, p->sku);
             set_str(&p->sku, it->valuestring);
             if (*p->sku)
-                km_bc_map_put(&st->product_sku, p->sku, p);
+                km__bigcommerce_map_put(&st->product_sku, p->sku, p);
             for (size_t i = 0; i < p->nvariants; i++) {
-                struct bc_variant *v = p->variants[i];
+                struct km__bigcommerce_variant *v = p->variants[i];
 
                 if (!v->base)
                     continue;
                 if (*v->sku)
-                    km_bc_map_del(&st->variant_sku, v->sku);
+                    km__bigcommerce_map_del(&st->variant_sku, v->sku);
                 set_str(&v->sku, p->sku);
                 if (*v->sku)
-                    km_bc_map_put(&st->variant_sku, v->sku, v);
+                    km__bigcommerce_map_put(&st->variant_sku, v->sku, v);
             }
         } else if (strcmp(k, "price") == 0) {
             p->price = it->valuedouble;
@@ -314,7 +324,7 @@ static void product_apply(struct bc_state *st, struct bc_product *p,
         } else if (!is_typed(k) && k[0] != '_') {
             if (!p->extra)
                 p->extra = cJSON_CreateObject();
-            km_bc_set(p->extra, k, cJSON_Duplicate(it, 1));
+            km__bigcommerce_set(p->extra, k, cJSON_Duplicate(it, 1));
         }
     }
     p->date_modified_ms = now;
@@ -322,19 +332,22 @@ static void product_apply(struct bc_state *st, struct bc_product *p,
         if (silent || p->tracking != BC_TRACK_PRODUCT)
             p->inventory_level = (int64_t)lvl->valuedouble;
         else
-            km_bc_stock_set(st, p, NULL, (int64_t)lvl->valuedouble, "absolute");
+            km__bigcommerce_stock_set(st, p, NULL, (int64_t)lvl->valuedouble,
+                                      "absolute");
     }
 }
 
 /* Duplicate name or SKU → 409; a duplicate among variants too. */
-static int product_conflict(struct bc_state *st, const struct bc_product *p,
+static int product_conflict(struct km__bigcommerce_state *st,
+                            const struct km__bigcommerce_product *p,
                             const cJSON *b, char *title, size_t titlesz,
                             cJSON **errors)
 {
-    const char *name = km_bc_str(b, "name"), *sku = km_bc_str(b, "sku");
+    const char *name = km__bigcommerce_str(b, "name"),
+               *sku = km__bigcommerce_str(b, "sku");
     const cJSON *v;
-    struct bc_product *other =
-        *name ? km_bc_map_get(&st->product_name, name) : NULL;
+    struct km__bigcommerce_product *other =
+        *name ? km__bigcommerce_map_get(&st->product_name, name) : NULL;
 
     if (other && other != p) {
         snprintf(title, titlesz, "The product name is a duplicate");
@@ -348,7 +361,7 @@ static int product_conflict(struct bc_state *st, const struct bc_product *p,
     }
     cJSON_ArrayForEach(v, cJSON_GetObjectItemCaseSensitive(b, "variants"))
     {
-        const char *vs = km_bc_str(v, "sku");
+        const char *vs = km__bigcommerce_str(v, "sku");
 
         if (*vs && (sku_taken(st, vs, p) || strcmp(vs, sku) == 0)) {
             snprintf(title, titlesz, "The variant sku is a duplicate");
@@ -359,11 +372,12 @@ static int product_conflict(struct bc_state *st, const struct bc_product *p,
     return 0;
 }
 
-struct bc_product *km_bc_product_create(struct bc_state *st, const cJSON *body,
-                                        int64_t now, int *status, char *title,
-                                        size_t titlesz, cJSON **errors)
+struct km__bigcommerce_product *
+km__bigcommerce_product_create(struct km__bigcommerce_state *st,
+                               const cJSON *body, int64_t now, int *status,
+                               char *title, size_t titlesz, cJSON **errors)
 {
-    struct bc_product *p;
+    struct km__bigcommerce_product *p;
     const cJSON *v, *id = cJSON_GetObjectItemCaseSensitive(body, "id");
     const cJSON *vars = cJSON_GetObjectItemCaseSensitive(body, "variants");
 
@@ -381,25 +395,25 @@ struct bc_product *km_bc_product_create(struct bc_state *st, const cJSON *body,
     if (!p)
         abort();
     p->id = cJSON_IsNumber(id) && id->valuedouble > 0 &&
-                    !km_bc_product_by_id(st, (int64_t)id->valuedouble)
+                    !km__bigcommerce_product_by_id(st, (int64_t)id->valuedouble)
                 ? (int64_t)id->valuedouble
                 : st->next_product_id;
     if (p->id >= st->next_product_id)
         st->next_product_id = p->id + 1;
-    p->name = km_bc_xstrdup("");
-    p->type = km_bc_xstrdup("physical");
-    p->sku = km_bc_xstrdup("");
+    p->name = km__bigcommerce_xstrdup("");
+    p->type = km__bigcommerce_xstrdup("physical");
+    p->sku = km__bigcommerce_xstrdup("");
     p->is_visible = 1;
     p->date_created_ms = now;
     SORTED_INSERT(st->products, st->nproducts, st->capproducts, p);
     product_apply(st, p, body, now, 1);
     if (cJSON_GetArraySize(vars) == 0) {
-        km_bc_variant_new(st, p, p->sku, 1);
+        km__bigcommerce_variant_new(st, p, p->sku, 1);
     } else {
         cJSON_ArrayForEach(v, vars)
         {
-            struct bc_variant *nv =
-                km_bc_variant_new(st, p, km_bc_str(v, "sku"), 0);
+            struct km__bigcommerce_variant *nv = km__bigcommerce_variant_new(
+                st, p, km__bigcommerce_str(v, "sku"), 0);
             const cJSON *f;
 
             cJSON_ArrayForEach(f, v)
@@ -408,13 +422,15 @@ struct bc_product *km_bc_product_create(struct bc_state *st, const cJSON *body,
                     nv->has_price = 1;
                     nv->price = f->valuedouble;
                 } else if (strcmp(f->string, "inventory_level") == 0) {
-                    nv->inventory_level = (int64_t)km_bc_num(v, f->string);
+                    nv->inventory_level =
+                        (int64_t)km__bigcommerce_num(v, f->string);
                 } else if (strcmp(f->string, "sku") &&
                            strcmp(f->string, "id") &&
                            strcmp(f->string, "product_id")) {
                     if (!nv->extra)
                         nv->extra = cJSON_CreateObject();
-                    km_bc_set(nv->extra, f->string, cJSON_Duplicate(f, 1));
+                    km__bigcommerce_set(nv->extra, f->string,
+                                        cJSON_Duplicate(f, 1));
                 }
             }
         }
@@ -423,9 +439,10 @@ struct bc_product *km_bc_product_create(struct bc_state *st, const cJSON *body,
     return p;
 }
 
-int km_bc_product_update(struct bc_state *st, struct bc_product *p,
-                         const cJSON *body, int64_t now, int *status,
-                         char *title, size_t titlesz, cJSON **errors)
+int km__bigcommerce_product_update(struct km__bigcommerce_state *st,
+                                   struct km__bigcommerce_product *p,
+                                   const cJSON *body, int64_t now, int *status,
+                                   char *title, size_t titlesz, cJSON **errors)
 {
     *errors = product_check(body, 0);
     if (*errors) {
@@ -442,13 +459,14 @@ int km_bc_product_update(struct bc_state *st, struct bc_product *p,
     return 0;
 }
 
-void km_bc_product_delete(struct bc_state *st, struct bc_product *p)
+void km__bigcommerce_product_delete(struct km__bigcommerce_state *st,
+                                    struct km__bigcommerce_product *p)
 {
     for (size_t i = 0; i < p->nvariants; i++)
         remove_variant_index(st, p->variants[i]);
-    if (*p->sku && km_bc_map_get(&st->product_sku, p->sku) == p)
-        km_bc_map_del(&st->product_sku, p->sku);
-    km_bc_map_del(&st->product_name, p->name);
+    if (*p->sku && km__bigcommerce_map_get(&st->product_sku, p->sku) == p)
+        km__bigcommerce_map_del(&st->product_sku, p->sku);
+    km__bigcommerce_map_del(&st->product_name, p->name);
     for (size_t i = 0; i < st->nproducts; i++) {
         if (st->products[i] == p) {
             memmove(&st->products[i], &st->products[i + 1],
@@ -460,10 +478,11 @@ void km_bc_product_delete(struct bc_state *st, struct bc_product *p)
     product_free(p);
 }
 
-void km_bc_drop_base(struct bc_state *st, struct bc_product *p)
+void km__bigcommerce_drop_base(struct km__bigcommerce_state *st,
+                               struct km__bigcommerce_product *p)
 {
     for (size_t i = 0; i < p->nvariants; i++) {
-        struct bc_variant *v = p->variants[i];
+        struct km__bigcommerce_variant *v = p->variants[i];
 
         if (!v->base)
             continue;
@@ -478,23 +497,24 @@ void km_bc_drop_base(struct bc_state *st, struct bc_product *p)
 
 /* ---- generator ---------------------------------------------------------- */
 
-void km_bc_generate(struct bc_state *st, int n, uint64_t seed)
+void km__bigcommerce_generate(struct km__bigcommerce_state *st, int n,
+                              uint64_t seed)
 {
     int64_t now = ks_clock_now_ms(st->clock);
     uint64_t rng = seed ? seed : 1;
 
     for (int i = 1; i <= n; i++) {
-        struct bc_product *p = calloc(1, sizeof(*p));
+        struct km__bigcommerce_product *p = calloc(1, sizeof(*p));
         char buf[64];
 
         if (!p)
             abort();
         p->id = st->next_product_id++;
         snprintf(buf, sizeof(buf), "Generated product %06d", i);
-        p->name = km_bc_xstrdup(buf);
+        p->name = km__bigcommerce_xstrdup(buf);
         snprintf(buf, sizeof(buf), "GEN-%06d", i);
-        p->sku = km_bc_xstrdup(buf);
-        p->type = km_bc_xstrdup("physical");
+        p->sku = km__bigcommerce_xstrdup(buf);
+        p->type = km__bigcommerce_xstrdup("physical");
         p->price = 1.0 + (double)ks__rng_below(&rng, 50000) / 100.0;
         p->weight = 1;
         p->inventory_level = (int64_t)ks__rng_below(&rng, 200);
@@ -502,9 +522,9 @@ void km_bc_generate(struct bc_state *st, int n, uint64_t seed)
         p->is_visible = 1;
         p->date_created_ms = p->date_modified_ms = now;
         SORTED_INSERT(st->products, st->nproducts, st->capproducts, p);
-        km_bc_map_put(&st->product_sku, p->sku, p);
-        km_bc_map_put(&st->product_name, p->name, p);
-        km_bc_variant_new(st, p, p->sku, 1)->inventory_level =
+        km__bigcommerce_map_put(&st->product_sku, p->sku, p);
+        km__bigcommerce_map_put(&st->product_name, p->name, p);
+        km__bigcommerce_variant_new(st, p, p->sku, 1)->inventory_level =
             p->inventory_level;
     }
 }

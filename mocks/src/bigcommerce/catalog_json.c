@@ -6,7 +6,7 @@
  */
 #include <stdio.h>
 #include <string.h>
-#include "bc_emu.h"
+#include "bigcommerce_emu.h"
 
 /* ---- JSON shape -------------------------------------------------------- */
 
@@ -16,11 +16,11 @@ static void overlay(cJSON *obj, const cJSON *extra)
 
     cJSON_ArrayForEach(it, extra)
     {
-        km_bc_set(obj, it->string, cJSON_Duplicate(it, 1));
+        km__bigcommerce_set(obj, it->string, cJSON_Duplicate(it, 1));
     }
 }
 
-static int64_t product_stock(const struct bc_product *p)
+static int64_t product_stock(const struct km__bigcommerce_product *p)
 {
     int64_t sum = 0;
 
@@ -31,10 +31,10 @@ static int64_t product_stock(const struct bc_product *p)
     return sum;
 }
 
-cJSON *km_bc_variant_json(const struct bc_variant *v)
+cJSON *km__bigcommerce_variant_json(const struct km__bigcommerce_variant *v)
 {
     cJSON *o = cJSON_CreateObject();
-    const struct bc_product *p = v->product;
+    const struct km__bigcommerce_product *p = v->product;
 
     cJSON_AddNumberToObject(o, "id", (double)v->id);
     cJSON_AddNumberToObject(o, "product_id", (double)p->id);
@@ -77,7 +77,8 @@ static const char *tracking_name(enum bc_tracking t)
                                    : "none";
 }
 
-cJSON *km_bc_product_json(const struct bc_product *p, int with_variants)
+cJSON *km__bigcommerce_product_json(const struct km__bigcommerce_product *p,
+                                    int with_variants)
 {
     cJSON *o = cJSON_CreateObject(), *url = cJSON_CreateObject();
     char date[32], path[300];
@@ -116,9 +117,9 @@ cJSON *km_bc_product_json(const struct bc_product *p, int with_variants)
         cJSON_AddNumberToObject(o, "base_variant_id", (double)base);
     else
         cJSON_AddNullToObject(o, "base_variant_id");
-    km_bc_iso(date, p->date_created_ms);
+    km__bigcommerce_iso(date, p->date_created_ms);
     cJSON_AddStringToObject(o, "date_created", date);
-    km_bc_iso(date, p->date_modified_ms);
+    km__bigcommerce_iso(date, p->date_modified_ms);
     cJSON_AddStringToObject(o, "date_modified", date);
     cJSON_AddNumberToObject(o, "total_sold", (double)p->total_sold);
     snprintf(path, sizeof(path), "/product-%lld/", (long long)p->id);
@@ -130,7 +131,8 @@ cJSON *km_bc_product_json(const struct bc_product *p, int with_variants)
         cJSON *vs = cJSON_CreateArray();
 
         for (size_t i = 0; i < p->nvariants; i++)
-            cJSON_AddItemToArray(vs, km_bc_variant_json(p->variants[i]));
+            cJSON_AddItemToArray(vs,
+                                 km__bigcommerce_variant_json(p->variants[i]));
         cJSON_AddItemToObject(o, "variants", vs);
     }
     return o;

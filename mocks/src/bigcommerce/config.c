@@ -7,13 +7,13 @@
 #include <string.h>
 #include <time.h>
 #include <curl/curl.h>
-#include "bc_emu.h"
+#include "bigcommerce_emu.h"
 
 /* BigCommerce's documented retry delays after a failed delivery. */
 static const int64_t bc_default_retry_s[] = {
     60, 180, 300, 600, 900, 1800, 3600, 7200, 21600, 50400, 86400};
 
-char *km_bc_xstrdup(const char *s)
+char *km__bigcommerce_xstrdup(const char *s)
 {
     char *p = strdup(s ? s : "");
 
@@ -35,7 +35,7 @@ static int64_t days_from_civil(int64_t y, int m, int d)
     return era * 146097 + doe - 719468;
 }
 
-void km_bc_rfc2822(char out[40], int64_t ms)
+void km__bigcommerce_rfc2822(char out[40], int64_t ms)
 {
     static const char *const days[] = {"Sun", "Mon", "Tue", "Wed",
                                        "Thu", "Fri", "Sat"};
@@ -51,7 +51,7 @@ void km_bc_rfc2822(char out[40], int64_t ms)
              tm.tm_min, tm.tm_sec);
 }
 
-void km_bc_iso(char out[32], int64_t ms)
+void km__bigcommerce_iso(char out[32], int64_t ms)
 {
     time_t t = (time_t)(ms / 1000);
     struct tm tm;
@@ -95,7 +95,7 @@ static int parse_iso(int64_t *ms, const char *s)
     return 0;
 }
 
-int km_bc_parse_date(int64_t *ms, const char *s)
+int km__bigcommerce_parse_date(int64_t *ms, const char *s)
 {
     time_t t;
     char *end;
@@ -119,19 +119,19 @@ int km_bc_parse_date(int64_t *ms, const char *s)
 
 /* ---- JSON helpers ------------------------------------------------------ */
 
-void km_bc_money(char out[32], double v)
+void km__bigcommerce_money(char out[32], double v)
 {
     snprintf(out, 32, "%.4f", v);
 }
 
-const char *km_bc_str(const cJSON *obj, const char *name)
+const char *km__bigcommerce_str(const cJSON *obj, const char *name)
 {
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, name);
 
     return cJSON_IsString(v) ? v->valuestring : "";
 }
 
-double km_bc_num(const cJSON *obj, const char *name)
+double km__bigcommerce_num(const cJSON *obj, const char *name)
 {
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, name);
 
@@ -142,24 +142,24 @@ double km_bc_num(const cJSON *obj, const char *name)
     return 0;
 }
 
-int64_t km_bc_id(const cJSON *obj)
+int64_t km__bigcommerce_id(const cJSON *obj)
 {
-    return (int64_t)km_bc_num(obj, "id");
+    return (int64_t)km__bigcommerce_num(obj, "id");
 }
 
-cJSON *km_bc_find(const cJSON *arr, int64_t id)
+cJSON *km__bigcommerce_find(const cJSON *arr, int64_t id)
 {
     cJSON *it;
 
     cJSON_ArrayForEach(it, arr)
     {
-        if (km_bc_id(it) == id)
+        if (km__bigcommerce_id(it) == id)
             return it;
     }
     return NULL;
 }
 
-void km_bc_set(cJSON *obj, const char *name, cJSON *value)
+void km__bigcommerce_set(cJSON *obj, const char *name, cJSON *value)
 {
     if (!value)
         abort();
@@ -169,7 +169,7 @@ void km_bc_set(cJSON *obj, const char *name, cJSON *value)
         cJSON_AddItemToObject(obj, name, value);
 }
 
-cJSON *km_bc_public(const cJSON *obj)
+cJSON *km__bigcommerce_public(const cJSON *obj)
 {
     cJSON *copy = cJSON_Duplicate(obj, 1), *it, *next;
 
@@ -183,7 +183,7 @@ cJSON *km_bc_public(const cJSON *obj)
     return copy;
 }
 
-size_t km_bc_id_list(int64_t *out, size_t max, const char *s)
+size_t km__bigcommerce_id_list(int64_t *out, size_t max, const char *s)
 {
     size_t n = 0;
 
@@ -200,7 +200,7 @@ size_t km_bc_id_list(int64_t *out, size_t max, const char *s)
     return n;
 }
 
-int km_bc_in_list(const char *list, const char *needle)
+int km__bigcommerce_in_list(const char *list, const char *needle)
 {
     size_t n = strlen(needle);
 
@@ -223,8 +223,8 @@ static int bad(char *err, size_t errsz, const char *key)
     return -1;
 }
 
-static int apply_rate_limit(struct bc_state *st, const cJSON *o, char *err,
-                            size_t errsz)
+static int apply_rate_limit(struct km__bigcommerce_state *st, const cJSON *o,
+                            char *err, size_t errsz)
 {
     const cJSON *it;
 
@@ -242,8 +242,8 @@ static int apply_rate_limit(struct bc_state *st, const cJSON *o, char *err,
     return 0;
 }
 
-static int apply_webhook(struct bc_state *st, const cJSON *o, char *err,
-                         size_t errsz)
+static int apply_webhook(struct km__bigcommerce_state *st, const cJSON *o,
+                         char *err, size_t errsz)
 {
     const cJSON *it, *d;
 
@@ -282,8 +282,8 @@ static int apply_webhook(struct bc_state *st, const cJSON *o, char *err,
     return 0;
 }
 
-static int apply_scalar(struct bc_state *st, const cJSON *it, char *err,
-                        size_t errsz)
+static int apply_scalar(struct km__bigcommerce_state *st, const cJSON *it,
+                        char *err, size_t errsz)
 {
     const char *k = it->string;
     const cJSON *t;
@@ -291,7 +291,7 @@ static int apply_scalar(struct bc_state *st, const cJSON *it, char *err,
     if (strcmp(k, "store_hash") == 0 && cJSON_IsString(it) &&
         *it->valuestring && !strchr(it->valuestring, '/')) {
         free(st->store_hash);
-        st->store_hash = km_bc_xstrdup(it->valuestring);
+        st->store_hash = km__bigcommerce_xstrdup(it->valuestring);
     } else if (strcmp(k, "store_id") == 0 &&
                (cJSON_IsString(it) || cJSON_IsNumber(it))) {
         char num[32];
@@ -299,13 +299,13 @@ static int apply_scalar(struct bc_state *st, const cJSON *it, char *err,
         snprintf(num, sizeof(num), "%.0f", it->valuedouble);
         free(st->store_id);
         st->store_id =
-            km_bc_xstrdup(cJSON_IsString(it) ? it->valuestring : num);
+            km__bigcommerce_xstrdup(cJSON_IsString(it) ? it->valuestring : num);
     } else if (strcmp(k, "client_id") == 0 && cJSON_IsString(it)) {
         free(st->client_id);
-        st->client_id = km_bc_xstrdup(it->valuestring);
+        st->client_id = km__bigcommerce_xstrdup(it->valuestring);
     } else if (strcmp(k, "client_secret") == 0 && cJSON_IsString(it)) {
         free(st->client_secret);
-        st->client_secret = km_bc_xstrdup(it->valuestring);
+        st->client_secret = km__bigcommerce_xstrdup(it->valuestring);
     } else if (strcmp(k, "access_tokens") == 0 && cJSON_IsArray(it)) {
         cJSON_ArrayForEach(t, it)
         {
@@ -315,7 +315,7 @@ static int apply_scalar(struct bc_state *st, const cJSON *it, char *err,
                 realloc(st->tokens, (st->ntokens + 1) * sizeof(char *));
             if (!st->tokens)
                 abort();
-            st->tokens[st->ntokens++] = km_bc_xstrdup(t->valuestring);
+            st->tokens[st->ntokens++] = km__bigcommerce_xstrdup(t->valuestring);
         }
     } else if (strcmp(k, "rate_limit") == 0 && cJSON_IsObject(it)) {
         return apply_rate_limit(st, it, err, errsz);
@@ -338,8 +338,8 @@ static int apply_scalar(struct bc_state *st, const cJSON *it, char *err,
     return 0;
 }
 
-static int load(struct bc_state *st, const cJSON *list, const char *what,
-                char *err, size_t errsz)
+static int load(struct km__bigcommerce_state *st, const cJSON *list,
+                const char *what, char *err, size_t errsz)
 {
     const cJSON *it;
     int64_t now = ks_clock_now_ms(st->clock);
@@ -362,16 +362,18 @@ static int load(struct bc_state *st, const cJSON *list, const char *what,
         if (strcmp(what, "products") == 0) {
             cJSON *errors = NULL;
 
-            ok = km_bc_product_create(st, it, now, &status, why, sizeof(why),
-                                      &errors) != NULL;
+            ok = km__bigcommerce_product_create(st, it, now, &status, why,
+                                                sizeof(why), &errors) != NULL;
             cJSON_Delete(errors);
         } else if (strcmp(what, "customers") == 0) {
-            ok = km_bc_customer_store(st, it, now, why, sizeof(why)) != NULL;
+            ok = km__bigcommerce_customer_store(st, it, now, why,
+                                                sizeof(why)) != NULL;
         } else if (strcmp(what, "orders") == 0) {
-            ok = km_bc_order_store(st, it, now, why, sizeof(why)) != NULL;
-        } else {
-            ok = km_bc_hook_store(st, it, now, &status, why, sizeof(why)) !=
+            ok = km__bigcommerce_order_store(st, it, now, why, sizeof(why)) !=
                  NULL;
+        } else {
+            ok = km__bigcommerce_hook_store(st, it, now, &status, why,
+                                            sizeof(why)) != NULL;
         }
         if (!ok) {
             snprintf(err, errsz, "bigcommerce: %s[]: %s", what, why);
@@ -381,8 +383,8 @@ static int load(struct bc_state *st, const cJSON *list, const char *what,
     return 0;
 }
 
-static int apply(struct bc_state *st, const cJSON *config, char *err,
-                 size_t errsz)
+static int apply(struct km__bigcommerce_state *st, const cJSON *config,
+                 char *err, size_t errsz)
 {
     const cJSON *it, *g;
 
@@ -401,8 +403,9 @@ static int apply(struct bc_state *st, const cJSON *config, char *err,
 
         if (!cJSON_IsObject(g) || !cJSON_IsNumber(n) || n->valueint < 0)
             return bad(err, errsz, "generate");
-        km_bc_generate(st, n->valueint,
-                       cJSON_IsNumber(seed) ? (uint64_t)seed->valuedouble : 1);
+        km__bigcommerce_generate(
+            st, n->valueint,
+            cJSON_IsNumber(seed) ? (uint64_t)seed->valuedouble : 1);
     }
     if (load(st, cJSON_GetObjectItemCaseSensitive(config, "customers"),
              "customers", err, errsz) ||
@@ -414,18 +417,18 @@ static int apply(struct bc_state *st, const cJSON *config, char *err,
     return 0;
 }
 
-int km_bc_state_new(void **state, const cJSON *config, struct ks_clock *clock,
-                    char *err, size_t errsz)
+int km__bigcommerce_state_new(void **state, const cJSON *config,
+                              struct ks_clock *clock, char *err, size_t errsz)
 {
-    struct bc_state *st = calloc(1, sizeof(*st));
+    struct km__bigcommerce_state *st = calloc(1, sizeof(*st));
 
     *state = NULL;
     if (!st)
         abort();
     st->clock = clock;
-    st->store_hash = km_bc_xstrdup("abc123");
-    st->store_id = km_bc_xstrdup("1000001");
-    st->client_id = km_bc_xstrdup("kinsync-emulator-client");
+    st->store_hash = km__bigcommerce_xstrdup("abc123");
+    st->store_id = km__bigcommerce_xstrdup("1000001");
+    st->client_id = km__bigcommerce_xstrdup("kinsync-emulator-client");
     st->quota = 150;
     st->window_ms = 30000;
     st->nretry = sizeof(bc_default_retry_s) / sizeof(bc_default_retry_s[0]);
@@ -452,26 +455,26 @@ int km_bc_state_new(void **state, const cJSON *config, struct ks_clock *clock,
     st->rng = 0xb16c0;
     if (config && !cJSON_IsObject(config)) {
         snprintf(err, errsz, "bigcommerce: configuration must be an object");
-        km_bc_state_free(st);
+        km__bigcommerce_state_free(st);
         return -1;
     }
     if (config && apply(st, config, err, errsz) != 0) {
-        km_bc_state_free(st);
+        km__bigcommerce_state_free(st);
         return -1;
     }
-    km_bc_queue_free(st); /* fixtures fire nothing */
+    km__bigcommerce_queue_free(st); /* fixtures fire nothing */
     *state = st;
     return 0;
 }
 
-void km_bc_state_free(void *state)
+void km__bigcommerce_state_free(void *state)
 {
-    struct bc_state *st = state;
+    struct km__bigcommerce_state *st = state;
 
     if (!st)
         return;
-    km_bc_queue_free(st);
-    km_bc_catalog_free(st);
+    km__bigcommerce_queue_free(st);
+    km__bigcommerce_catalog_free(st);
     for (size_t i = 0; i < st->ntokens; i++)
         free(st->tokens[i]);
     free(st->tokens);
@@ -487,9 +490,9 @@ void km_bc_state_free(void *state)
     free(st);
 }
 
-cJSON *km_bc_snapshot(void *state)
+cJSON *km__bigcommerce_snapshot(void *state)
 {
-    struct bc_state *st = state;
+    struct km__bigcommerce_state *st = state;
     cJSON *snap = cJSON_CreateObject(), *arr = cJSON_CreateArray();
     cJSON *rl = cJSON_CreateObject();
     const cJSON *it;
@@ -499,22 +502,24 @@ cJSON *km_bc_snapshot(void *state)
     cJSON_AddStringToObject(snap, "store_hash", st->store_hash);
     cJSON_AddStringToObject(snap, "store_id", st->store_id);
     for (size_t i = 0; i < st->nproducts; i++)
-        cJSON_AddItemToArray(arr, km_bc_product_json(st->products[i], 1));
+        cJSON_AddItemToArray(arr,
+                             km__bigcommerce_product_json(st->products[i], 1));
     cJSON_AddItemToObject(snap, "products", arr);
     arr = cJSON_CreateArray();
     cJSON_ArrayForEach(it, st->customers)
     {
-        cJSON_AddItemToArray(arr, km_bc_public(it));
+        cJSON_AddItemToArray(arr, km__bigcommerce_public(it));
     }
     cJSON_AddItemToObject(snap, "customers", arr);
     arr = cJSON_CreateArray();
     cJSON_ArrayForEach(it, st->orders)
     {
-        cJSON *o = km_bc_order_json(st, it);
+        cJSON *o = km__bigcommerce_order_json(st, it);
 
-        km_bc_set(o, "products",
-                  cJSON_Duplicate(cJSON_GetObjectItem(it, "_products"), 1));
-        km_bc_set(
+        km__bigcommerce_set(
+            o, "products",
+            cJSON_Duplicate(cJSON_GetObjectItem(it, "_products"), 1));
+        km__bigcommerce_set(
             o, "shipping_addresses",
             cJSON_Duplicate(cJSON_GetObjectItem(it, "_shipping_addresses"), 1));
         cJSON_AddItemToArray(arr, o);
@@ -523,13 +528,13 @@ cJSON *km_bc_snapshot(void *state)
     arr = cJSON_CreateArray();
     cJSON_ArrayForEach(it, st->hooks)
     {
-        cJSON *h = km_bc_public(it);
+        cJSON *h = km__bigcommerce_public(it);
 
         cJSON_AddNumberToObject(h, "last_active_ms",
-                                km_bc_num(it, "_last_active_ms"));
-        if (*km_bc_str(it, "_deactivated"))
+                                km__bigcommerce_num(it, "_last_active_ms"));
+        if (*km__bigcommerce_str(it, "_deactivated"))
             cJSON_AddStringToObject(h, "deactivated",
-                                    km_bc_str(it, "_deactivated"));
+                                    km__bigcommerce_str(it, "_deactivated"));
         cJSON_AddItemToArray(arr, h);
     }
     cJSON_AddItemToObject(snap, "hooks", arr);

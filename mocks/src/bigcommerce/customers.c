@@ -9,19 +9,20 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include "bc_emu.h"
+#include "bigcommerce_emu.h"
 
 static const char *const customer_readonly[] = {
     "id", "date_created", "date_modified", "address_count", "attribute_count",
     NULL};
 
-cJSON *km_bc_customer_by_email(struct bc_state *st, const char *email)
+cJSON *km__bigcommerce_customer_by_email(struct km__bigcommerce_state *st,
+                                         const char *email)
 {
     cJSON *it;
 
     cJSON_ArrayForEach(it, st->customers)
     {
-        if (strcasecmp(km_bc_str(it, "email"), email) == 0)
+        if (strcasecmp(km__bigcommerce_str(it, "email"), email) == 0)
             return it;
     }
     return NULL;
@@ -38,12 +39,12 @@ static void merge(cJSON *obj, const cJSON *body)
         for (size_t i = 0; customer_readonly[i] && !skip; i++)
             skip = strcmp(customer_readonly[i], it->string) == 0;
         if (!skip)
-            km_bc_set(obj, it->string, cJSON_Duplicate(it, 1));
+            km__bigcommerce_set(obj, it->string, cJSON_Duplicate(it, 1));
     }
 }
 
 /* Why body cannot become (or update) customer self; NULL when fine. */
-static const char *invalid(struct bc_state *st, const cJSON *body,
+static const char *invalid(struct km__bigcommerce_state *st, const cJSON *body,
                            const cJSON *self)
 {
     const cJSON *email = cJSON_GetObjectItemCaseSensitive(body, "email");
@@ -54,22 +55,23 @@ static const char *invalid(struct bc_state *st, const cJSON *body,
     if (self && email &&
         (!cJSON_IsString(email) || !strchr(email->valuestring, '@')))
         return "email is invalid";
-    if (!self &&
-        (!*km_bc_str(body, "first_name") || !*km_bc_str(body, "last_name")))
+    if (!self && (!*km__bigcommerce_str(body, "first_name") ||
+                  !*km__bigcommerce_str(body, "last_name")))
         return "first_name and last_name are required";
     if (cJSON_IsString(email)) {
-        other = km_bc_customer_by_email(st, email->valuestring);
+        other = km__bigcommerce_customer_by_email(st, email->valuestring);
         if (other && other != self)
             return "The email address is already in use";
     }
     return NULL;
 }
 
-cJSON *km_bc_customer_store(struct bc_state *st, const cJSON *body, int64_t now,
-                            char *why, size_t whysz)
+cJSON *km__bigcommerce_customer_store(struct km__bigcommerce_state *st,
+                                      const cJSON *body, int64_t now, char *why,
+                                      size_t whysz)
 {
     const char *bad = invalid(st, body, NULL);
-    int64_t id = km_bc_id(body);
+    int64_t id = km__bigcommerce_id(body);
     cJSON *c, *auth;
     char date[32];
 
@@ -77,11 +79,11 @@ cJSON *km_bc_customer_store(struct bc_state *st, const cJSON *body, int64_t now,
         snprintf(why, whysz, "%s", bad);
         return NULL;
     }
-    if (id <= 0 || km_bc_find(st->customers, id))
+    if (id <= 0 || km__bigcommerce_find(st->customers, id))
         id = st->next_customer_id++;
     else if (id >= st->next_customer_id)
         st->next_customer_id = id + 1;
-    km_bc_iso(date, now);
+    km__bigcommerce_iso(date, now);
     c = cJSON_CreateObject();
     auth = cJSON_CreateObject();
     cJSON_AddNumberToObject(c, "id", (double)id);
@@ -108,17 +110,17 @@ cJSON *km_bc_customer_store(struct bc_state *st, const cJSON *body, int64_t now,
     return c;
 }
 
-void km_bc_customers_list(struct bc_call *c)
+void km__bigcommerce_customers_list(struct km__bigcommerce_call *c)
 {
     const char *emails = km_request_arg(c->req, "email:in");
     const char *ids = km_request_arg(c->req, "id:in");
     int64_t list[250];
-    size_t nid = ids ? km_bc_id_list(list, 250, ids) : 0;
+    size_t nid = ids ? km__bigcommerce_id_list(list, 250, ids) : 0;
     cJSON *all = cJSON_CreateArray();
     const cJSON *it;
     int limit, page;
 
-    if (km_bc_paging(c, &limit, &page, 0) != 0) {
+    if (km__bigcommerce_paging(c, &limit, &page, 0) != 0) {
         cJSON_Delete(all);
         return;
     }
@@ -127,7 +129,7 @@ void km_bc_customers_list(struct bc_call *c)
         int keep = 1;
 
         if (emails) {
-            const char *s = emails, *e = km_bc_str(it, "email");
+            const char *s = emails, *e = km__bigcommerce_str(it, "email");
             size_t n = strlen(e);
 
             keep = 0;
@@ -141,33 +143,35 @@ void km_bc_customers_list(struct bc_call *c)
         if (keep && ids) {
             keep = 0;
             for (size_t j = 0; j < nid && !keep; j++)
-                keep = list[j] == km_bc_id(it);
+                keep = list[j] == km__bigcommerce_id(it);
         }
         if (keep)
-            cJSON_AddItemToArray(all, km_bc_public(it));
+            cJSON_AddItemToArray(all, km__bigcommerce_public(it));
     }
-    km_bc_send_page(c, all, limit, page);
+    km__bigcommerce_send_page(c, all, limit, page);
 }
 
-static void failed(struct bc_call *c, const char *title, cJSON *errors)
+static void failed(struct km__bigcommerce_call *c, const char *title,
+                   cJSON *errors)
 {
-    km_bc_v3_error(c->res, 422, title, errors);
+    km__bigcommerce_v3_error(c->res, 422, title, errors);
 }
 
-static int too_many(struct bc_call *c, const cJSON *body)
+static int too_many(struct km__bigcommerce_call *c, const cJSON *body)
 {
     if (cJSON_GetArraySize(body) <= 10)
         return 0;
-    km_bc_v3_error(c->res, 413,
-                   "The request payload is too large. The maximum items "
-                   "allowed in the array is 10.",
-                   NULL);
+    km__bigcommerce_v3_error(
+        c->res, 413,
+        "The request payload is too large. The maximum items "
+        "allowed in the array is 10.",
+        NULL);
     return 1;
 }
 
-void km_bc_customers_create(struct bc_call *c)
+void km__bigcommerce_customers_create(struct km__bigcommerce_call *c)
 {
-    cJSON *body = km_bc_body(c, 1), *errors = NULL, *data;
+    cJSON *body = km__bigcommerce_body(c, 1), *errors = NULL, *data;
     const cJSON *it, *prev;
     int i = 0;
 
@@ -182,8 +186,8 @@ void km_bc_customers_create(struct bc_call *c)
 
         /* Two items of one request may not share an address either. */
         for (prev = body->child; !bad && prev != it; prev = prev->next)
-            if (strcasecmp(km_bc_str(prev, "email"), km_bc_str(it, "email")) ==
-                0)
+            if (strcasecmp(km__bigcommerce_str(prev, "email"),
+                           km__bigcommerce_str(it, "email")) == 0)
                 bad = "The email address is already in use";
         if (bad) {
             if (!errors)
@@ -202,14 +206,14 @@ void km_bc_customers_create(struct bc_call *c)
     cJSON_ArrayForEach(it, body)
     {
         char why[128];
-        cJSON *made = km_bc_customer_store(c->st, it, c->req->now_ms, why,
-                                           sizeof(why)),
+        cJSON *made = km__bigcommerce_customer_store(c->st, it, c->req->now_ms,
+                                                     why, sizeof(why)),
               *ev = cJSON_CreateObject();
 
         cJSON_AddStringToObject(ev, "type", "customer");
-        cJSON_AddNumberToObject(ev, "id", (double)km_bc_id(made));
-        km_bc_fire(c->st, "store/customer/created", ev);
-        cJSON_AddItemToArray(data, km_bc_public(made));
+        cJSON_AddNumberToObject(ev, "id", (double)km__bigcommerce_id(made));
+        km__bigcommerce_fire(c->st, "store/customer/created", ev);
+        cJSON_AddItemToArray(data, km__bigcommerce_public(made));
     }
     cJSON_Delete(body);
     body = cJSON_CreateObject();
@@ -218,9 +222,9 @@ void km_bc_customers_create(struct bc_call *c)
     km_response_json(c->res, 200, body);
 }
 
-void km_bc_customers_update(struct bc_call *c)
+void km__bigcommerce_customers_update(struct km__bigcommerce_call *c)
 {
-    cJSON *body = km_bc_body(c, 1), *errors = NULL, *data;
+    cJSON *body = km__bigcommerce_body(c, 1), *errors = NULL, *data;
     const cJSON *it;
     char date[32];
     int i = 0;
@@ -231,7 +235,8 @@ void km_bc_customers_update(struct bc_call *c)
     }
     cJSON_ArrayForEach(it, body)
     {
-        cJSON *self = km_bc_find(c->st->customers, km_bc_id(it));
+        cJSON *self =
+            km__bigcommerce_find(c->st->customers, km__bigcommerce_id(it));
         const char *bad = self ? invalid(c->st, it, self)
                                : "customer id is missing or unknown";
         char key[32];
@@ -249,15 +254,16 @@ void km_bc_customers_update(struct bc_call *c)
         cJSON_Delete(body);
         return;
     }
-    km_bc_iso(date, c->req->now_ms);
+    km__bigcommerce_iso(date, c->req->now_ms);
     data = cJSON_CreateArray();
     cJSON_ArrayForEach(it, body)
     {
-        cJSON *self = km_bc_find(c->st->customers, km_bc_id(it));
+        cJSON *self =
+            km__bigcommerce_find(c->st->customers, km__bigcommerce_id(it));
 
         merge(self, it);
-        km_bc_set(self, "date_modified", cJSON_CreateString(date));
-        cJSON_AddItemToArray(data, km_bc_public(self));
+        km__bigcommerce_set(self, "date_modified", cJSON_CreateString(date));
+        cJSON_AddItemToArray(data, km__bigcommerce_public(self));
     }
     cJSON_Delete(body);
     body = cJSON_CreateObject();

@@ -22,13 +22,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "bc_emu.h"
+#include "bigcommerce_emu.h"
 #include "core/crypto.h"
 #include "kinmock/webhook.h"
 
 #define BC_STALE_S 3600 /* how far back a "timestamp" tamper signs */
 
-int64_t km_bc_retry_delay_s(const int64_t *schedule, size_t n, int attempt)
+int64_t km__bigcommerce_retry_delay_s(const int64_t *schedule, size_t n,
+                                      int attempt)
 {
     if (attempt < 1 || (size_t)attempt > n)
         return -1;
@@ -41,7 +42,7 @@ static char *xprint(const cJSON *o)
 
     if (!t)
         abort();
-    copy = km_bc_xstrdup(t);
+    copy = km__bigcommerce_xstrdup(t);
     cJSON_free(t);
     return copy;
 }
@@ -64,8 +65,9 @@ static cJSON *payload_object(const char *scope, const char *store_id,
     return o;
 }
 
-char *km_bc_payload(const char *scope, const char *store_id, const cJSON *data,
-                    int64_t created_at, const char *store_hash)
+char *km__bigcommerce_payload(const char *scope, const char *store_id,
+                              const cJSON *data, int64_t created_at,
+                              const char *store_hash)
 {
     cJSON *o =
         payload_object(scope, store_id, data, NULL, created_at, store_hash);
@@ -81,7 +83,8 @@ char *km_bc_payload(const char *scope, const char *store_id, const cJSON *data,
     return text;
 }
 
-static void enqueue(struct bc_state *st, const struct bc_pending *p)
+static void enqueue(struct km__bigcommerce_state *st,
+                    const struct km__bigcommerce_pending *p)
 {
     st->queue = realloc(st->queue, (st->nqueue + 1) * sizeof(*st->queue));
     if (!st->queue)
@@ -89,7 +92,7 @@ static void enqueue(struct bc_state *st, const struct bc_pending *p)
     st->queue[st->nqueue++] = *p;
 }
 
-static void pending_free(struct bc_pending *p)
+static void pending_free(struct km__bigcommerce_pending *p)
 {
     free(p->msg_id);
     free(p->scope);
@@ -97,17 +100,18 @@ static void pending_free(struct bc_pending *p)
     memset(p, 0, sizeof(*p));
 }
 
-static char *new_msg_id(struct bc_state *st)
+static char *new_msg_id(struct km__bigcommerce_state *st)
 {
     char id[40];
 
     snprintf(id, sizeof(id), "msg_%016llx%08llx",
              (unsigned long long)ks__rng_next(&st->rng),
              (unsigned long long)(ks__rng_next(&st->rng) & 0xffffffffULL));
-    return km_bc_xstrdup(id);
+    return km__bigcommerce_xstrdup(id);
 }
 
-void km_bc_fire(struct bc_state *st, const char *scope, cJSON *data)
+void km__bigcommerce_fire(struct km__bigcommerce_state *st, const char *scope,
+                          cJSON *data)
 {
     int64_t now = ks_clock_now_ms(st->clock);
     char *body = NULL;
@@ -115,19 +119,20 @@ void km_bc_fire(struct bc_state *st, const char *scope, cJSON *data)
 
     cJSON_ArrayForEach(h, st->hooks)
     {
-        struct bc_pending p;
+        struct km__bigcommerce_pending p;
 
         if (!cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(h, "is_active")) ||
-            !km_bc_scope_matches(km_bc_str(h, "scope"), scope))
+            !km__bigcommerce_scope_matches(km__bigcommerce_str(h, "scope"),
+                                           scope))
             continue;
         if (!body)
-            body = km_bc_payload(scope, st->store_id, data, now / 1000,
-                                 st->store_hash);
+            body = km__bigcommerce_payload(scope, st->store_id, data,
+                                           now / 1000, st->store_hash);
         memset(&p, 0, sizeof(p));
-        p.hook_id = km_bc_id(h);
+        p.hook_id = km__bigcommerce_id(h);
         p.msg_id = new_msg_id(st);
-        p.scope = km_bc_xstrdup(scope);
-        p.body = km_bc_xstrdup(body);
+        p.scope = km__bigcommerce_xstrdup(scope);
+        p.body = km__bigcommerce_xstrdup(body);
         p.len = strlen(body);
         p.due_ms = now;
         enqueue(st, &p);
@@ -136,7 +141,7 @@ void km_bc_fire(struct bc_state *st, const char *scope, cJSON *data)
     cJSON_Delete(data);
 }
 
-void km_bc_queue_free(struct bc_state *st)
+void km__bigcommerce_queue_free(struct km__bigcommerce_state *st)
 {
     for (size_t i = 0; i < st->nqueue; i++)
         pending_free(&st->queue[i]);
@@ -152,7 +157,7 @@ void km_bc_queue_free(struct bc_state *st)
  */
 
 struct bc_job {
-    struct bc_pending p;
+    struct km__bigcommerce_pending p;
     char *url;
     char **headers; /* "Name: value", NULL-terminated */
     char *body;     /* what is sent (a tampered copy differs) */
@@ -183,21 +188,21 @@ static char *b64_hmac(const char *key, const char *msg, size_t len)
     b64 = ks__base64_encode(mac, sizeof(mac));
     if (!b64)
         abort();
-    copy = km_bc_xstrdup(b64);
+    copy = km__bigcommerce_xstrdup(b64);
     ks__free(b64);
     return copy;
 }
 
 /* Builds the request of one attempt under the lock. */
-static void build(struct bc_state *st, struct bc_job *j, const cJSON *hook,
-                  int64_t now)
+static void build(struct km__bigcommerce_state *st, struct bc_job *j,
+                  const cJSON *hook, int64_t now)
 {
     const cJSON *hdrs = cJSON_GetObjectItemCaseSensitive(hook, "headers"), *h;
     int64_t ts = now / 1000;
     size_t n = 0, cap = 8 + (size_t)cJSON_GetArraySize(hdrs);
     char tsbuf[32];
 
-    j->url = km_bc_xstrdup(km_bc_str(hook, "destination"));
+    j->url = km__bigcommerce_xstrdup(km__bigcommerce_str(hook, "destination"));
     j->headers = calloc(cap, sizeof(char *));
     if (!j->headers)
         abort();
@@ -267,7 +272,7 @@ static const char *tamper_name(enum bc_tamper t)
     return names[t];
 }
 
-static void drop_hook_queue(struct bc_state *st, int64_t hook_id)
+static void drop_hook_queue(struct km__bigcommerce_state *st, int64_t hook_id)
 {
     size_t k = 0;
 
@@ -282,10 +287,11 @@ static void drop_hook_queue(struct bc_state *st, int64_t hook_id)
 
 /* Records an attempt and moves the event on: done, retried or dropped
  * with its hook deactivated. Takes j->p. */
-static void outcome(struct bc_state *st, struct bc_job *j, int replay)
+static void outcome(struct km__bigcommerce_state *st, struct bc_job *j,
+                    int replay)
 {
     cJSON *d = cJSON_CreateObject();
-    cJSON *hook = km_bc_find(st->hooks, j->p.hook_id);
+    cJSON *hook = km__bigcommerce_find(st->hooks, j->p.hook_id);
     int64_t now = ks_clock_now_ms(st->clock), delay;
     int ok = j->status >= 200 && j->status < 300;
 
@@ -310,26 +316,28 @@ static void outcome(struct bc_state *st, struct bc_job *j, int replay)
     if (st->has_last)
         pending_free(&st->last);
     st->last.hook_id = j->p.hook_id;
-    st->last.msg_id = km_bc_xstrdup(j->p.msg_id);
-    st->last.scope = km_bc_xstrdup(j->p.scope);
-    st->last.body = km_bc_xstrdup(j->p.body);
+    st->last.msg_id = km__bigcommerce_xstrdup(j->p.msg_id);
+    st->last.scope = km__bigcommerce_xstrdup(j->p.scope);
+    st->last.body = km__bigcommerce_xstrdup(j->p.body);
     st->last.len = j->p.len;
     st->has_last = 1;
     if (ok) {
         if (hook)
-            km_bc_set(hook, "_last_active_ms", cJSON_CreateNumber((double)now));
+            km__bigcommerce_set(hook, "_last_active_ms",
+                                cJSON_CreateNumber((double)now));
         pending_free(&j->p);
         return;
     }
     j->p.attempts++;
-    delay = km_bc_retry_delay_s(st->retry_s, st->nretry, j->p.attempts);
+    delay =
+        km__bigcommerce_retry_delay_s(st->retry_s, st->nretry, j->p.attempts);
     if (delay < 0) {
         if (hook) {
-            km_bc_set(hook, "is_active", cJSON_CreateFalse());
-            km_bc_set(hook, "updated_at",
-                      cJSON_CreateNumber((double)(now / 1000)));
-            km_bc_set(hook, "_deactivated",
-                      cJSON_CreateString("retries_exhausted"));
+            km__bigcommerce_set(hook, "is_active", cJSON_CreateFalse());
+            km__bigcommerce_set(hook, "updated_at",
+                                cJSON_CreateNumber((double)(now / 1000)));
+            km__bigcommerce_set(hook, "_deactivated",
+                                cJSON_CreateString("retries_exhausted"));
             drop_hook_queue(st, j->p.hook_id);
         }
         cJSON_AddTrueToObject(d, "deactivated_hook");
@@ -342,16 +350,17 @@ static void outcome(struct bc_state *st, struct bc_job *j, int replay)
     memset(&j->p, 0, sizeof(j->p));
 }
 
-static int hook_active(struct bc_state *st, int64_t id, const cJSON **hook)
+static int hook_active(struct km__bigcommerce_state *st, int64_t id,
+                       const cJSON **hook)
 {
-    *hook = km_bc_find(st->hooks, id);
+    *hook = km__bigcommerce_find(st->hooks, id);
     return *hook &&
            cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(*hook, "is_active"));
 }
 
-int km_bc_pump(void *state, struct km_server *server)
+int km__bigcommerce_pump(void *state, struct km_server *server)
 {
-    struct bc_state *st = state;
+    struct km__bigcommerce_state *st = state;
     struct bc_job *jobs;
     size_t n = 0, k = 0;
     long timeout;
@@ -359,12 +368,12 @@ int km_bc_pump(void *state, struct km_server *server)
 
     km_server_lock(server);
     int64_t now = ks_clock_now_ms(st->clock);
-    km_bc_hooks_expire(st, now);
+    km__bigcommerce_hooks_expire(st, now);
     jobs = calloc(st->nqueue + 1, sizeof(*jobs));
     if (!jobs)
         abort();
     for (size_t i = 0; i < st->nqueue; i++) {
-        struct bc_pending *p = &st->queue[i];
+        struct km__bigcommerce_pending *p = &st->queue[i];
         const cJSON *hook;
 
         if (!hook_active(st, p->hook_id, &hook)) {
@@ -418,11 +427,12 @@ int km_bc_pump(void *state, struct km_server *server)
     return sent;
 }
 
-int km_bc_delivery_act(struct bc_state *st, const char *action,
-                       const cJSON *args, char *err, size_t errsz)
+int km__bigcommerce_delivery_act(struct km__bigcommerce_state *st,
+                                 const char *action, const cJSON *args,
+                                 char *err, size_t errsz)
 {
     if (strcmp(action, "tamper_next_webhook") == 0) {
-        const char *mode = km_bc_str(args, "mode");
+        const char *mode = km__bigcommerce_str(args, "mode");
 
         if (!*mode || strcmp(mode, "body") == 0)
             st->tamper_next = BC_TAMPER_BODY;
@@ -447,11 +457,11 @@ int km_bc_delivery_act(struct bc_state *st, const char *action,
         return -1;
     }
     {
-        struct bc_pending p = st->last;
+        struct km__bigcommerce_pending p = st->last;
 
-        p.msg_id = km_bc_xstrdup(st->last.msg_id);
-        p.scope = km_bc_xstrdup(st->last.scope);
-        p.body = km_bc_xstrdup(st->last.body);
+        p.msg_id = km__bigcommerce_xstrdup(st->last.msg_id);
+        p.scope = km__bigcommerce_xstrdup(st->last.scope);
+        p.body = km__bigcommerce_xstrdup(st->last.body);
         p.attempts = 0;
         p.redelivery = 1;
         p.due_ms = ks_clock_now_ms(st->clock);

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <curl/curl.h>
-#include "bc_emu.h"
+#include "bigcommerce_emu.h"
 #include "common/server_int.h"
 
 #define BC_ERROR_TYPE                                                          \
@@ -17,43 +17,47 @@
 struct bc_route {
     const char *method;
     const char *pattern; /* "{}" matches one numeric segment */
-    void (*fn)(struct bc_call *c);
+    void (*fn)(struct km__bigcommerce_call *c);
 };
 
 static const struct bc_route bc_routes[] = {
-    {"GET", "/v3/catalog/products", km_bc_products_list},
-    {"POST", "/v3/catalog/products", km_bc_products_create},
-    {"PUT", "/v3/catalog/products", km_bc_products_batch},
-    {"GET", "/v3/catalog/products/{}/variants", km_bc_product_variants_list},
-    {"POST", "/v3/catalog/products/{}/variants", km_bc_product_variants_create},
-    {"GET", "/v3/catalog/products/{}/variants/{}", km_bc_product_variants_get},
+    {"GET", "/v3/catalog/products", km__bigcommerce_products_list},
+    {"POST", "/v3/catalog/products", km__bigcommerce_products_create},
+    {"PUT", "/v3/catalog/products", km__bigcommerce_products_batch},
+    {"GET", "/v3/catalog/products/{}/variants",
+     km__bigcommerce_product_variants_list},
+    {"POST", "/v3/catalog/products/{}/variants",
+     km__bigcommerce_product_variants_create},
+    {"GET", "/v3/catalog/products/{}/variants/{}",
+     km__bigcommerce_product_variants_get},
     {"PUT", "/v3/catalog/products/{}/variants/{}",
-     km_bc_product_variants_update},
-    {"GET", "/v3/catalog/products/{}", km_bc_products_get},
-    {"PUT", "/v3/catalog/products/{}", km_bc_products_update},
-    {"DELETE", "/v3/catalog/products/{}", km_bc_products_delete},
-    {"GET", "/v3/catalog/variants", km_bc_variants_list},
-    {"PUT", "/v3/catalog/variants", km_bc_variants_batch},
-    {"PUT", "/v3/inventory/adjustments/absolute", km_bc_inventory_absolute},
-    {"GET", "/v3/customers", km_bc_customers_list},
-    {"POST", "/v3/customers", km_bc_customers_create},
-    {"PUT", "/v3/customers", km_bc_customers_update},
-    {"GET", "/v3/hooks", km_bc_hooks_list},
-    {"POST", "/v3/hooks", km_bc_hooks_create},
-    {"GET", "/v3/hooks/{}", km_bc_hooks_get},
-    {"PUT", "/v3/hooks/{}", km_bc_hooks_update},
-    {"DELETE", "/v3/hooks/{}", km_bc_hooks_delete},
-    {"GET", "/v2/orders", km_bc_orders_list},
-    {"GET", "/v2/orders/{}/products", km_bc_order_products},
-    {"GET", "/v2/orders/{}/shipping_addresses", km_bc_order_shipping},
-    {"GET", "/v2/orders/{}", km_bc_orders_get},
-    {"PUT", "/v2/orders/{}", km_bc_orders_update},
+     km__bigcommerce_product_variants_update},
+    {"GET", "/v3/catalog/products/{}", km__bigcommerce_products_get},
+    {"PUT", "/v3/catalog/products/{}", km__bigcommerce_products_update},
+    {"DELETE", "/v3/catalog/products/{}", km__bigcommerce_products_delete},
+    {"GET", "/v3/catalog/variants", km__bigcommerce_variants_list},
+    {"PUT", "/v3/catalog/variants", km__bigcommerce_variants_batch},
+    {"PUT", "/v3/inventory/adjustments/absolute",
+     km__bigcommerce_inventory_absolute},
+    {"GET", "/v3/customers", km__bigcommerce_customers_list},
+    {"POST", "/v3/customers", km__bigcommerce_customers_create},
+    {"PUT", "/v3/customers", km__bigcommerce_customers_update},
+    {"GET", "/v3/hooks", km__bigcommerce_hooks_list},
+    {"POST", "/v3/hooks", km__bigcommerce_hooks_create},
+    {"GET", "/v3/hooks/{}", km__bigcommerce_hooks_get},
+    {"PUT", "/v3/hooks/{}", km__bigcommerce_hooks_update},
+    {"DELETE", "/v3/hooks/{}", km__bigcommerce_hooks_delete},
+    {"GET", "/v2/orders", km__bigcommerce_orders_list},
+    {"GET", "/v2/orders/{}/products", km__bigcommerce_order_products},
+    {"GET", "/v2/orders/{}/shipping_addresses", km__bigcommerce_order_shipping},
+    {"GET", "/v2/orders/{}", km__bigcommerce_orders_get},
+    {"PUT", "/v2/orders/{}", km__bigcommerce_orders_update},
 };
 
 /* ---- error shapes ----------------------------------------------------- */
 
-void km_bc_v3_error(struct km_response *res, int status, const char *title,
-                    cJSON *errors)
+void km__bigcommerce_v3_error(struct km_response *res, int status,
+                              const char *title, cJSON *errors)
 {
     cJSON *o = cJSON_CreateObject();
 
@@ -65,7 +69,8 @@ void km_bc_v3_error(struct km_response *res, int status, const char *title,
     km_response_json(res, status, o);
 }
 
-void km_bc_v2_error(struct km_response *res, int status, const char *message)
+void km__bigcommerce_v2_error(struct km_response *res, int status,
+                              const char *message)
 {
     cJSON *arr = cJSON_CreateArray(), *o = cJSON_CreateObject();
 
@@ -79,19 +84,20 @@ static void error_for(struct km_response *res, int v2, int status,
                       const char *text)
 {
     if (v2)
-        km_bc_v2_error(res, status, text);
+        km__bigcommerce_v2_error(res, status, text);
     else
-        km_bc_v3_error(res, status, text, NULL);
+        km__bigcommerce_v3_error(res, status, text, NULL);
 }
 
-cJSON *km_bc_body(struct bc_call *c, int want_array)
+cJSON *km__bigcommerce_body(struct km__bigcommerce_call *c, int want_array)
 {
     cJSON *body = km_request_json(c->req);
 
     if (want_array ? cJSON_IsArray(body) : cJSON_IsObject(body))
         return body;
     cJSON_Delete(body);
-    km_bc_v3_error(c->res, 422, "JSON data is missing or invalid", NULL);
+    km__bigcommerce_v3_error(c->res, 422, "JSON data is missing or invalid",
+                             NULL);
     return NULL;
 }
 
@@ -107,7 +113,8 @@ static int parse_long(const char *s, long *out)
     return *end ? -1 : 0;
 }
 
-int km_bc_paging(struct bc_call *c, int *limit, int *page, int v2)
+int km__bigcommerce_paging(struct km__bigcommerce_call *c, int *limit,
+                           int *page, int v2)
 {
     const char *l = km_request_arg(c->req, "limit");
     const char *p = km_request_arg(c->req, "page");
@@ -149,7 +156,8 @@ static void link(cJSON *links, const char *name, int page, int limit,
     cJSON_AddStringToObject(links, name, buf);
 }
 
-cJSON *km_bc_pagination(int total, int limit, int page, const char *query)
+cJSON *km__bigcommerce_pagination(int total, int limit, int page,
+                                  const char *query)
 {
     cJSON *p = cJSON_CreateObject(), *links = cJSON_CreateObject();
     int pages = limit > 0 ? (total + limit - 1) / limit : 0;
@@ -197,7 +205,8 @@ static int keep_arg(void *ud, const char *name, const char *value)
     return 0;
 }
 
-void km_bc_send_page(struct bc_call *c, cJSON *all, int limit, int page)
+void km__bigcommerce_send_page(struct km__bigcommerce_call *c, cJSON *all,
+                               int limit, int page)
 {
     int total = cJSON_GetArraySize(all);
     int from = (page - 1) * limit;
@@ -207,11 +216,11 @@ void km_bc_send_page(struct bc_call *c, cJSON *all, int limit, int page)
     for (int i = 0; it && i < limit; it = it->next, i++)
         cJSON_AddItemToArray(data, cJSON_Duplicate(it, 1));
     cJSON_Delete(all);
-    km_bc_send_data(c, data, total, limit, page);
+    km__bigcommerce_send_data(c, data, total, limit, page);
 }
 
-void km_bc_send_data(struct bc_call *c, cJSON *data, int total, int limit,
-                     int page)
+void km__bigcommerce_send_data(struct km__bigcommerce_call *c, cJSON *data,
+                               int total, int limit, int page)
 {
     cJSON *out = cJSON_CreateObject(), *meta = cJSON_CreateObject();
     struct qbuf q = {"", 0};
@@ -219,8 +228,9 @@ void km_bc_send_data(struct bc_call *c, cJSON *data, int total, int limit,
     km_request_args_each(c->req, keep_arg, &q);
     if (q.len >= sizeof(q.text))
         q.text[0] = '\0';
-    cJSON_AddItemToObject(meta, "pagination",
-                          km_bc_pagination(total, limit, page, q.text));
+    cJSON_AddItemToObject(
+        meta, "pagination",
+        km__bigcommerce_pagination(total, limit, page, q.text));
     cJSON_AddItemToObject(out, "data", data);
     cJSON_AddItemToObject(out, "meta", meta);
     km_response_json(c->res, 200, out);
@@ -230,7 +240,8 @@ void km_bc_send_data(struct bc_call *c, cJSON *data, int total, int limit,
 
 /* The part of the path after /stores/<hash>, or NULL when the path is not
  * under this store. */
-static const char *store_rest(const struct bc_state *st, const char *path)
+static const char *store_rest(const struct km__bigcommerce_state *st,
+                              const char *path)
 {
     size_t n = strlen(st->store_hash);
 
@@ -240,7 +251,7 @@ static const char *store_rest(const struct bc_state *st, const char *path)
     return path + 8 + n;
 }
 
-static void roll_window(struct bc_state *st, int64_t now)
+static void roll_window(struct km__bigcommerce_state *st, int64_t now)
 {
     if (st->window_start_ms == 0 ||
         now >= st->window_start_ms + st->window_ms) {
@@ -249,7 +260,7 @@ static void roll_window(struct bc_state *st, int64_t now)
     }
 }
 
-static int64_t reset_ms(const struct bc_state *st, int64_t now)
+static int64_t reset_ms(const struct km__bigcommerce_state *st, int64_t now)
 {
     int64_t r = st->window_start_ms + st->window_ms - now;
 
@@ -259,7 +270,7 @@ static int64_t reset_ms(const struct bc_state *st, int64_t now)
 static int before(struct km_response *res, const struct km_request *req,
                   void *state)
 {
-    struct bc_state *st = state;
+    struct km__bigcommerce_state *st = state;
     const char *token = km_request_header(req, "X-Auth-Token");
     const char *rest = strncmp(req->path, "/stores/", 8) == 0
                            ? strchr(req->path + 8, '/')
@@ -275,20 +286,21 @@ static int before(struct km_response *res, const struct km_request *req,
      * the credentials being wrong for it. */
     if (!ok || !store_rest(st, req->path)) {
         if (v2)
-            km_bc_v2_error(res, 401,
-                           "You must be authenticated to access this "
-                           "resource. Check your X-Auth-Token header.");
+            km__bigcommerce_v2_error(
+                res, 401,
+                "You must be authenticated to access this "
+                "resource. Check your X-Auth-Token header.");
         else
-            km_bc_v3_error(res, 401,
-                           "No valid credentials were found in this request.",
-                           NULL);
+            km__bigcommerce_v3_error(
+                res, 401, "No valid credentials were found in this request.",
+                NULL);
         return 1;
     }
     roll_window(st, req->now_ms);
     if (st->used >= st->quota) {
         int64_t r = reset_ms(st, req->now_ms);
 
-        km_bc_v3_error(res, 429, "Too many requests", NULL);
+        km__bigcommerce_v3_error(res, 429, "Too many requests", NULL);
         snprintf(num, sizeof(num), "%lld", (long long)((r + 999) / 1000));
         km_response_header(res, "X-Retry-After", num);
         return 1;
@@ -312,7 +324,7 @@ static void set_if_absent(struct km_response *res, const char *name,
 static void after(struct km_response *res, const struct km_request *req,
                   void *state)
 {
-    struct bc_state *st = state;
+    struct km__bigcommerce_state *st = state;
     int64_t now = req->now_ms, left, reset;
 
     if (st->window_start_ms == 0 ||
@@ -360,8 +372,8 @@ static int route_match(const char *pattern, const char *path, int64_t ids[2])
 static void dispatch(struct km_response *res, const struct km_request *req,
                      void *state)
 {
-    struct bc_state *st = state;
-    struct bc_call c = {res, req, st, {0, 0}};
+    struct km__bigcommerce_state *st = state;
+    struct km__bigcommerce_call c = {res, req, st, {0, 0}};
     const char *rest = store_rest(st, req->path);
     int path_known = 0;
 
@@ -376,14 +388,16 @@ static void dispatch(struct km_response *res, const struct km_request *req,
         return;
     }
     if (rest && strncmp(rest, "/v2/", 4) == 0)
-        km_bc_v2_error(res, path_known ? 405 : 404,
-                       path_known ? "The requested method is not allowed."
-                                  : "The requested resource was not found.");
+        km__bigcommerce_v2_error(res, path_known ? 405 : 404,
+                                 path_known
+                                     ? "The requested method is not allowed."
+                                     : "The requested resource was not found.");
     else
-        km_bc_v3_error(res, path_known ? 405 : 404,
-                       path_known ? "The requested method is not allowed."
-                                  : "The route is not found, check the URL",
-                       NULL);
+        km__bigcommerce_v3_error(res, path_known ? 405 : 404,
+                                 path_known
+                                     ? "The requested method is not allowed."
+                                     : "The route is not found, check the URL",
+                                 NULL);
 }
 
 static const struct km_route bc_server_routes[] = {
@@ -392,7 +406,7 @@ static const struct km_route bc_server_routes[] = {
 
 static void bound(void *state, struct km_server *server)
 {
-    struct bc_state *st = state;
+    struct km__bigcommerce_state *st = state;
 
     st->server = server;
     for (size_t i = 0; i < st->ntokens; i++)
@@ -404,22 +418,22 @@ static void bound(void *state, struct km_server *server)
 static int act(void *state, const char *action, const cJSON *args,
                cJSON **result, char *err, size_t errsz)
 {
-    struct bc_state *st = state;
+    struct km__bigcommerce_state *st = state;
 
     *result = NULL;
     if (strcmp(action, "tamper_next_webhook") == 0 ||
         strcmp(action, "redeliver_last") == 0)
-        return km_bc_delivery_act(st, action, args, err, errsz);
+        return km__bigcommerce_delivery_act(st, action, args, err, errsz);
     if (strcmp(action, "set_inventory") == 0)
-        return km_bc_set_inventory_act(st, args, result, err, errsz);
-    return km_bc_order_act(st, action, args, result, err, errsz);
+        return km__bigcommerce_set_inventory_act(st, args, result, err, errsz);
+    return km__bigcommerce_order_act(st, action, args, result, err, errsz);
 }
 
 /* "revoke_tokens": every access token stops working (app uninstalled,
  * API account deleted). */
 static int fault_action(void *state, const char *action, const cJSON *rule)
 {
-    struct bc_state *st = state;
+    struct km__bigcommerce_state *st = state;
 
     (void)rule;
     if (strcmp(action, "revoke_tokens") != 0)
@@ -432,8 +446,8 @@ static int fault_action(void *state, const char *action, const cJSON *rule)
 
 const struct km_emulator_type km_bigcommerce_type = {
     "bigcommerce",
-    km_bc_state_new,
-    km_bc_state_free,
+    km__bigcommerce_state_new,
+    km__bigcommerce_state_free,
     bc_server_routes,
     sizeof(bc_server_routes) / sizeof(bc_server_routes[0]),
     before,
@@ -441,7 +455,7 @@ const struct km_emulator_type km_bigcommerce_type = {
     fault_action,
     dispatch,
     bound,
-    km_bc_snapshot,
+    km__bigcommerce_snapshot,
     act,
-    km_bc_pump,
+    km__bigcommerce_pump,
 };

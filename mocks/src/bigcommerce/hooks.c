@@ -15,11 +15,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "bc_emu.h"
+#include "bigcommerce_emu.h"
 
 #define DAY_MS 86400000LL
 
-int km_bc_scope_matches(const char *hook_scope, const char *scope)
+int km__bigcommerce_scope_matches(const char *hook_scope, const char *scope)
 {
     size_t n = strlen(hook_scope);
 
@@ -29,7 +29,7 @@ int km_bc_scope_matches(const char *hook_scope, const char *scope)
            strncmp(hook_scope, scope, n - 1) == 0;
 }
 
-void km_bc_hooks_expire(struct bc_state *st, int64_t now)
+void km__bigcommerce_hooks_expire(struct km__bigcommerce_state *st, int64_t now)
 {
     cJSON *h;
     int64_t limit = (int64_t)st->inactivity_days * DAY_MS;
@@ -40,15 +40,18 @@ void km_bc_hooks_expire(struct bc_state *st, int64_t now)
     {
         if (!cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(h, "is_active")))
             continue;
-        if (now - (int64_t)km_bc_num(h, "_last_active_ms") < limit)
+        if (now - (int64_t)km__bigcommerce_num(h, "_last_active_ms") < limit)
             continue;
-        km_bc_set(h, "is_active", cJSON_CreateFalse());
-        km_bc_set(h, "updated_at", cJSON_CreateNumber((double)(now / 1000)));
-        km_bc_set(h, "_deactivated", cJSON_CreateString("inactivity"));
+        km__bigcommerce_set(h, "is_active", cJSON_CreateFalse());
+        km__bigcommerce_set(h, "updated_at",
+                            cJSON_CreateNumber((double)(now / 1000)));
+        km__bigcommerce_set(h, "_deactivated",
+                            cJSON_CreateString("inactivity"));
     }
 }
 
-static int valid_destination(const struct bc_state *st, const char *d)
+static int valid_destination(const struct km__bigcommerce_state *st,
+                             const char *d)
 {
     const char *host;
 
@@ -71,8 +74,8 @@ static int valid_destination(const struct bc_state *st, const char *d)
 
 /* Checks a create (all) or update (present fields) body; returns the
  * status to refuse with (0 when fine) and the reason. */
-static int check(struct bc_state *st, const cJSON *b, const cJSON *self,
-                 char *why, size_t whysz)
+static int check(struct km__bigcommerce_state *st, const cJSON *b,
+                 const cJSON *self, char *why, size_t whysz)
 {
     const cJSON *scope = cJSON_GetObjectItemCaseSensitive(b, "scope");
     const cJSON *dest = cJSON_GetObjectItemCaseSensitive(b, "destination");
@@ -117,18 +120,18 @@ static int check(struct bc_state *st, const cJSON *b, const cJSON *self,
         snprintf(why, whysz, "at least one field is required");
         return 422;
     }
-    s = scope ? scope->valuestring : km_bc_str(self, "scope");
-    d = dest ? dest->valuestring : km_bc_str(self, "destination");
+    s = scope ? scope->valuestring : km__bigcommerce_str(self, "scope");
+    d = dest ? dest->valuestring : km__bigcommerce_str(self, "destination");
     cJSON_ArrayForEach(h, st->hooks)
     {
-        if (h == self || strcmp(km_bc_str(h, "scope"), s) != 0)
+        if (h == self || strcmp(km__bigcommerce_str(h, "scope"), s) != 0)
             continue;
         same_scope++;
-        if (strcmp(km_bc_str(h, "destination"), d) == 0) {
+        if (strcmp(km__bigcommerce_str(h, "destination"), d) == 0) {
             snprintf(why, whysz,
                      "A webhook for this scope and destination already "
                      "exists (id %lld)",
-                     (long long)km_bc_id(h));
+                     (long long)km__bigcommerce_id(h));
             return 409;
         }
     }
@@ -153,26 +156,29 @@ static void apply(cJSON *h, const cJSON *b, int64_t now)
         const cJSON *v = cJSON_GetObjectItemCaseSensitive(b, fields[i]);
 
         if (v)
-            km_bc_set(h, fields[i], cJSON_Duplicate(v, 1));
+            km__bigcommerce_set(h, fields[i], cJSON_Duplicate(v, 1));
     }
     /* Turning a hook on again restarts its inactivity clock. */
     if (cJSON_IsTrue(act)) {
-        km_bc_set(h, "_last_active_ms", cJSON_CreateNumber((double)now));
-        km_bc_set(h, "_deactivated", cJSON_CreateString(""));
+        km__bigcommerce_set(h, "_last_active_ms",
+                            cJSON_CreateNumber((double)now));
+        km__bigcommerce_set(h, "_deactivated", cJSON_CreateString(""));
     }
-    km_bc_set(h, "updated_at", cJSON_CreateNumber((double)(now / 1000)));
+    km__bigcommerce_set(h, "updated_at",
+                        cJSON_CreateNumber((double)(now / 1000)));
 }
 
-cJSON *km_bc_hook_store(struct bc_state *st, const cJSON *body, int64_t now,
-                        int *status, char *why, size_t whysz)
+cJSON *km__bigcommerce_hook_store(struct km__bigcommerce_state *st,
+                                  const cJSON *body, int64_t now, int *status,
+                                  char *why, size_t whysz)
 {
-    int64_t id = km_bc_id(body);
+    int64_t id = km__bigcommerce_id(body);
     cJSON *h;
 
     *status = check(st, body, NULL, why, whysz);
     if (*status)
         return NULL;
-    if (id <= 0 || km_bc_find(st->hooks, id))
+    if (id <= 0 || km__bigcommerce_find(st->hooks, id))
         id = st->next_hook_id++;
     else if (id >= st->next_hook_id)
         st->next_hook_id = id + 1;
@@ -196,16 +202,16 @@ cJSON *km_bc_hook_store(struct bc_state *st, const cJSON *body, int64_t now,
 /* ---- routes ---------------------------------------------------------------
  */
 
-static void reply_hook(struct bc_call *c, const cJSON *h)
+static void reply_hook(struct km__bigcommerce_call *c, const cJSON *h)
 {
     cJSON *o = cJSON_CreateObject();
 
-    cJSON_AddItemToObject(o, "data", km_bc_public(h));
+    cJSON_AddItemToObject(o, "data", km__bigcommerce_public(h));
     cJSON_AddItemToObject(o, "meta", cJSON_CreateObject());
     km_response_json(c->res, 200, o);
 }
 
-static void refuse(struct bc_call *c, int status, const char *why)
+static void refuse(struct km__bigcommerce_call *c, int status, const char *why)
 {
     cJSON *errors = NULL;
 
@@ -213,27 +219,27 @@ static void refuse(struct bc_call *c, int status, const char *why)
         errors = cJSON_CreateObject();
         cJSON_AddStringToObject(errors, why, "error.path.invalid");
     }
-    km_bc_v3_error(c->res, status,
-                   status == 422 ? "JSON data is missing or invalid" : why,
-                   errors);
+    km__bigcommerce_v3_error(
+        c->res, status, status == 422 ? "JSON data is missing or invalid" : why,
+        errors);
 }
 
-static cJSON *hook_or_404(struct bc_call *c)
+static cJSON *hook_or_404(struct km__bigcommerce_call *c)
 {
     cJSON *h;
     char title[96];
 
-    km_bc_hooks_expire(c->st, c->req->now_ms);
-    h = km_bc_find(c->st->hooks, c->ids[0]);
+    km__bigcommerce_hooks_expire(c->st, c->req->now_ms);
+    h = km__bigcommerce_find(c->st->hooks, c->ids[0]);
     if (!h) {
         snprintf(title, sizeof(title), "Webhook with id [%lld] not found",
                  (long long)c->ids[0]);
-        km_bc_v3_error(c->res, 404, title, NULL);
+        km__bigcommerce_v3_error(c->res, 404, title, NULL);
     }
     return h;
 }
 
-void km_bc_hooks_list(struct bc_call *c)
+void km__bigcommerce_hooks_list(struct km__bigcommerce_call *c)
 {
     const char *active = km_request_arg(c->req, "is_active");
     const char *scope = km_request_arg(c->req, "scope");
@@ -242,8 +248,8 @@ void km_bc_hooks_list(struct bc_call *c)
     const cJSON *h;
     int limit, page;
 
-    km_bc_hooks_expire(c->st, c->req->now_ms);
-    if (km_bc_paging(c, &limit, &page, 0) != 0)
+    km__bigcommerce_hooks_expire(c->st, c->req->now_ms);
+    if (km__bigcommerce_paging(c, &limit, &page, 0) != 0)
         return;
     all = cJSON_CreateArray();
     cJSON_ArrayForEach(h, c->st->hooks)
@@ -252,26 +258,26 @@ void km_bc_hooks_list(struct bc_call *c)
 
         if (active && on != (strcmp(active, "true") == 0))
             continue;
-        if (scope && strcmp(km_bc_str(h, "scope"), scope) != 0)
+        if (scope && strcmp(km__bigcommerce_str(h, "scope"), scope) != 0)
             continue;
-        if (dest && strcmp(km_bc_str(h, "destination"), dest) != 0)
+        if (dest && strcmp(km__bigcommerce_str(h, "destination"), dest) != 0)
             continue;
-        cJSON_AddItemToArray(all, km_bc_public(h));
+        cJSON_AddItemToArray(all, km__bigcommerce_public(h));
     }
-    km_bc_send_page(c, all, limit, page);
+    km__bigcommerce_send_page(c, all, limit, page);
 }
 
-void km_bc_hooks_create(struct bc_call *c)
+void km__bigcommerce_hooks_create(struct km__bigcommerce_call *c)
 {
-    cJSON *body = km_bc_body(c, 0), *h;
+    cJSON *body = km__bigcommerce_body(c, 0), *h;
     char why[160];
     int status;
 
     if (!body)
         return;
-    km_bc_hooks_expire(c->st, c->req->now_ms);
-    h = km_bc_hook_store(c->st, body, c->req->now_ms, &status, why,
-                         sizeof(why));
+    km__bigcommerce_hooks_expire(c->st, c->req->now_ms);
+    h = km__bigcommerce_hook_store(c->st, body, c->req->now_ms, &status, why,
+                                   sizeof(why));
     cJSON_Delete(body);
     if (!h)
         refuse(c, status, why);
@@ -279,7 +285,7 @@ void km_bc_hooks_create(struct bc_call *c)
         reply_hook(c, h);
 }
 
-void km_bc_hooks_get(struct bc_call *c)
+void km__bigcommerce_hooks_get(struct km__bigcommerce_call *c)
 {
     cJSON *h = hook_or_404(c);
 
@@ -287,13 +293,13 @@ void km_bc_hooks_get(struct bc_call *c)
         reply_hook(c, h);
 }
 
-void km_bc_hooks_update(struct bc_call *c)
+void km__bigcommerce_hooks_update(struct km__bigcommerce_call *c)
 {
     cJSON *h = hook_or_404(c), *body;
     char why[160];
     int status;
 
-    if (!h || !(body = km_bc_body(c, 0)))
+    if (!h || !(body = km__bigcommerce_body(c, 0)))
         return;
     status = check(c->st, body, h, why, sizeof(why));
     if (status) {
@@ -305,7 +311,7 @@ void km_bc_hooks_update(struct bc_call *c)
     cJSON_Delete(body);
 }
 
-void km_bc_hooks_delete(struct bc_call *c)
+void km__bigcommerce_hooks_delete(struct km__bigcommerce_call *c)
 {
     cJSON *h = hook_or_404(c);
 

@@ -12,7 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "bc_emu.h"
+#include "bigcommerce_emu.h"
 #include "core/internal.h"
 
 #define BC_INVENTORY_MAX_ITEMS 2000
@@ -43,8 +43,9 @@ static void problem(struct km_response *res, int status, const char *title)
  * does not match the tracking, as the API does; the action is lenient and
  * changes whatever the product tracks. 0, or -1 with a title.
  */
-static int resolve(struct bc_state *st, const cJSON *item, int strict,
-                   struct bc_product **p, struct bc_variant **v, char *title,
+static int resolve(struct km__bigcommerce_state *st, const cJSON *item,
+                   int strict, struct km__bigcommerce_product **p,
+                   struct km__bigcommerce_variant **v, char *title,
                    size_t titlesz)
 {
     const cJSON *sku = cJSON_GetObjectItemCaseSensitive(item, "sku");
@@ -64,21 +65,24 @@ static int resolve(struct bc_state *st, const cJSON *item, int strict,
     if (sku) {
         snprintf(what, sizeof(what), "sku %s",
                  cJSON_IsString(sku) ? sku->valuestring : "?");
-        *v = cJSON_IsString(sku) ? km_bc_variant_by_sku(st, sku->valuestring)
-                                 : NULL;
+        *v = cJSON_IsString(sku)
+                 ? km__bigcommerce_variant_by_sku(st, sku->valuestring)
+                 : NULL;
         *p = *v ? (*v)->product
-                : (cJSON_IsString(sku)
-                       ? km_bc_map_get(&st->product_sku, sku->valuestring)
-                       : NULL);
+                : (cJSON_IsString(sku) ? km__bigcommerce_map_get(
+                                             &st->product_sku, sku->valuestring)
+                                       : NULL);
     } else if (vid) {
         snprintf(what, sizeof(what), "variant_id %.0f",
-                 km_bc_num(item, "variant_id"));
-        *v = km_bc_variant_by_id(st, (int64_t)km_bc_num(item, "variant_id"));
+                 km__bigcommerce_num(item, "variant_id"));
+        *v = km__bigcommerce_variant_by_id(
+            st, (int64_t)km__bigcommerce_num(item, "variant_id"));
         *p = *v ? (*v)->product : NULL;
     } else {
         snprintf(what, sizeof(what), "product_id %.0f",
-                 km_bc_num(item, "product_id"));
-        *p = km_bc_product_by_id(st, (int64_t)km_bc_num(item, "product_id"));
+                 km__bigcommerce_num(item, "product_id"));
+        *p = km__bigcommerce_product_by_id(
+            st, (int64_t)km__bigcommerce_num(item, "product_id"));
     }
     if (!*p) {
         snprintf(title, titlesz, "[Item with %s was not found]", what);
@@ -106,14 +110,14 @@ static int resolve(struct bc_state *st, const cJSON *item, int strict,
 }
 
 struct adj {
-    struct bc_product *p;
-    struct bc_variant *v;
+    struct km__bigcommerce_product *p;
+    struct km__bigcommerce_variant *v;
     int64_t quantity;
 };
 
-void km_bc_inventory_absolute(struct bc_call *c)
+void km__bigcommerce_inventory_absolute(struct km__bigcommerce_call *c)
 {
-    cJSON *body = km_bc_body(c, 0), *out;
+    cJSON *body = km__bigcommerce_body(c, 0), *out;
     const cJSON *items, *it;
     struct adj *adj = NULL;
     size_t n = 0;
@@ -128,10 +132,11 @@ void km_bc_inventory_absolute(struct bc_call *c)
         goto out;
     }
     if (cJSON_GetArraySize(items) > BC_INVENTORY_MAX_ITEMS) {
-        km_bc_v3_error(c->res, 413,
-                       "The request payload is too large. The maximum items "
-                       "allowed in the array is 2000.",
-                       NULL);
+        km__bigcommerce_v3_error(
+            c->res, 413,
+            "The request payload is too large. The maximum items "
+            "allowed in the array is 2000.",
+            NULL);
         goto out;
     }
     adj = calloc((size_t)cJSON_GetArraySize(items), sizeof(*adj));
@@ -163,7 +168,8 @@ void km_bc_inventory_absolute(struct bc_call *c)
         adj[n++].quantity = (int64_t)q->valuedouble;
     }
     for (size_t i = 0; i < n; i++)
-        km_bc_stock_set(c->st, adj[i].p, adj[i].v, adj[i].quantity, "absolute");
+        km__bigcommerce_stock_set(c->st, adj[i].p, adj[i].v, adj[i].quantity,
+                                  "absolute");
     a = ks__rng_next(&c->st->rng);
     b = ks__rng_next(&c->st->rng);
     snprintf(txn, sizeof(txn), "%08x-%04x-%04x-%04x-%012llx",
@@ -178,12 +184,13 @@ out:
     cJSON_Delete(body);
 }
 
-int km_bc_set_inventory_act(struct bc_state *st, const cJSON *args,
-                            cJSON **result, char *err, size_t errsz)
+int km__bigcommerce_set_inventory_act(struct km__bigcommerce_state *st,
+                                      const cJSON *args, cJSON **result,
+                                      char *err, size_t errsz)
 {
     const cJSON *q = cJSON_GetObjectItemCaseSensitive(args, "quantity");
-    struct bc_product *p;
-    struct bc_variant *v;
+    struct km__bigcommerce_product *p;
+    struct km__bigcommerce_variant *v;
     char title[400];
 
     if (!cJSON_IsNumber(q) || q->valuedouble < 0) {
@@ -194,7 +201,7 @@ int km_bc_set_inventory_act(struct bc_state *st, const cJSON *args,
         snprintf(err, errsz, "bigcommerce: set_inventory: %s", title);
         return -1;
     }
-    km_bc_stock_set(st, p, v, (int64_t)q->valuedouble, "absolute");
+    km__bigcommerce_stock_set(st, p, v, (int64_t)q->valuedouble, "absolute");
     *result = cJSON_CreateObject();
     cJSON_AddNumberToObject(*result, "product_id", (double)p->id);
     if (v)
@@ -205,8 +212,10 @@ int km_bc_set_inventory_act(struct bc_state *st, const cJSON *args,
 
 /* ---- stock -------------------------------------------------------------- */
 
-void km_bc_stock_set(struct bc_state *st, struct bc_product *p,
-                     struct bc_variant *v, int64_t level, const char *method)
+void km__bigcommerce_stock_set(struct km__bigcommerce_state *st,
+                               struct km__bigcommerce_product *p,
+                               struct km__bigcommerce_variant *v, int64_t level,
+                               const char *method)
 {
     int relative = strcmp(method, "relative") == 0;
     cJSON *data = cJSON_CreateObject(), *inv = cJSON_CreateObject();
@@ -239,13 +248,13 @@ void km_bc_stock_set(struct bc_state *st, struct bc_product *p,
         return;
     }
     if (v && p->tracking == BC_TRACK_VARIANT)
-        km_bc_fire(st,
-                   relative ? "store/sku/inventory/order/updated"
-                            : "store/sku/inventory/updated",
-                   data);
+        km__bigcommerce_fire(st,
+                             relative ? "store/sku/inventory/order/updated"
+                                      : "store/sku/inventory/updated",
+                             data);
     else
-        km_bc_fire(st,
-                   relative ? "store/product/inventory/order/updated"
-                            : "store/product/inventory/updated",
-                   data);
+        km__bigcommerce_fire(st,
+                             relative ? "store/product/inventory/order/updated"
+                                      : "store/product/inventory/updated",
+                             data);
 }

@@ -6,7 +6,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
-#include "bc_emu.h"
+#include "bigcommerce_emu.h"
 
 static char bc_tomb_key;
 #define BC_TOMB (&bc_tomb_key)
@@ -22,14 +22,15 @@ static size_t hash(const char *s)
     return (size_t)h;
 }
 
-static struct bc_map_slot *probe(const struct bc_map *m, const char *key)
+static struct km__bigcommerce_map_slot *
+probe(const struct km__bigcommerce_map *m, const char *key)
 {
     size_t i;
 
     if (!m->cap)
         return NULL;
     for (i = hash(key) & (m->cap - 1);; i = (i + 1) & (m->cap - 1)) {
-        struct bc_map_slot *s = &m->slots[i];
+        struct km__bigcommerce_map_slot *s = &m->slots[i];
 
         if (!s->key)
             return NULL;
@@ -38,16 +39,17 @@ static struct bc_map_slot *probe(const struct bc_map *m, const char *key)
     }
 }
 
-void *km_bc_map_get(const struct bc_map *m, const char *key)
+void *km__bigcommerce_map_get(const struct km__bigcommerce_map *m,
+                              const char *key)
 {
-    struct bc_map_slot *s = key ? probe(m, key) : NULL;
+    struct km__bigcommerce_map_slot *s = key ? probe(m, key) : NULL;
 
     return s ? s->value : NULL;
 }
 
-static void grow(struct bc_map *m)
+static void grow(struct km__bigcommerce_map *m)
 {
-    struct bc_map old = *m;
+    struct km__bigcommerce_map old = *m;
 
     m->cap = old.cap ? old.cap * 2 : 64;
     m->slots = calloc(m->cap, sizeof(*m->slots));
@@ -58,16 +60,17 @@ static void grow(struct bc_map *m)
         char *k = old.slots[i].key;
 
         if (k && k != BC_TOMB) {
-            km_bc_map_put(m, k, old.slots[i].value);
+            km__bigcommerce_map_put(m, k, old.slots[i].value);
             free(k);
         }
     }
     free(old.slots);
 }
 
-void km_bc_map_put(struct bc_map *m, const char *key, void *value)
+void km__bigcommerce_map_put(struct km__bigcommerce_map *m, const char *key,
+                             void *value)
 {
-    struct bc_map_slot *s = probe(m, key);
+    struct km__bigcommerce_map_slot *s = probe(m, key);
     size_t i;
 
     if (s) {
@@ -82,13 +85,13 @@ void km_bc_map_put(struct bc_map *m, const char *key, void *value)
         ;
     if (!m->slots[i].key)
         m->used++;
-    m->slots[i].key = km_bc_xstrdup(key);
+    m->slots[i].key = km__bigcommerce_xstrdup(key);
     m->slots[i].value = value;
 }
 
-void km_bc_map_del(struct bc_map *m, const char *key)
+void km__bigcommerce_map_del(struct km__bigcommerce_map *m, const char *key)
 {
-    struct bc_map_slot *s = key ? probe(m, key) : NULL;
+    struct km__bigcommerce_map_slot *s = key ? probe(m, key) : NULL;
 
     if (!s)
         return;
@@ -97,7 +100,7 @@ void km_bc_map_del(struct bc_map *m, const char *key)
     s->value = NULL;
 }
 
-void km_bc_map_dispose(struct bc_map *m)
+void km__bigcommerce_map_dispose(struct km__bigcommerce_map *m)
 {
     for (size_t i = 0; i < m->cap; i++)
         if (m->slots[i].key != BC_TOMB)

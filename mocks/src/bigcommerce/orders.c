@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include "bc_emu.h"
+#include "bigcommerce_emu.h"
 
 static const char *status_name(int id)
 {
@@ -39,8 +39,8 @@ static void set_money(cJSON *o, const char *name, double v)
 {
     char m[32];
 
-    km_bc_money(m, v);
-    km_bc_set(o, name, cJSON_CreateString(m));
+    km__bigcommerce_money(m, v);
+    km__bigcommerce_set(o, name, cJSON_CreateString(m));
 }
 
 static void set_date(cJSON *o, const char *name, const char *ms_name,
@@ -48,9 +48,9 @@ static void set_date(cJSON *o, const char *name, const char *ms_name,
 {
     char d[40];
 
-    km_bc_rfc2822(d, ms);
-    km_bc_set(o, name, cJSON_CreateString(d));
-    km_bc_set(o, ms_name, cJSON_CreateNumber((double)ms));
+    km__bigcommerce_rfc2822(d, ms);
+    km__bigcommerce_set(o, name, cJSON_CreateString(d));
+    km__bigcommerce_set(o, ms_name, cJSON_CreateNumber((double)ms));
 }
 
 static cJSON *address(const cJSON *given, const cJSON *customer)
@@ -63,30 +63,31 @@ static cJSON *address(const cJSON *given, const cJSON *customer)
     const cJSON *it;
 
     for (size_t i = 0; fields[i]; i++)
-        cJSON_AddStringToObject(a, fields[i], km_bc_str(customer, fields[i]));
-    if (!*km_bc_str(a, "country")) {
-        km_bc_set(a, "country", cJSON_CreateString("United States"));
-        km_bc_set(a, "country_iso2", cJSON_CreateString("US"));
+        cJSON_AddStringToObject(a, fields[i],
+                                km__bigcommerce_str(customer, fields[i]));
+    if (!*km__bigcommerce_str(a, "country")) {
+        km__bigcommerce_set(a, "country", cJSON_CreateString("United States"));
+        km__bigcommerce_set(a, "country_iso2", cJSON_CreateString("US"));
     }
     cJSON_ArrayForEach(it, given)
     {
-        km_bc_set(a, it->string, cJSON_Duplicate(it, 1));
+        km__bigcommerce_set(a, it->string, cJSON_Duplicate(it, 1));
     }
     return a;
 }
 
 /* One order line from {sku | product_id, quantity, price, name}. */
-static cJSON *line(struct bc_state *st, const cJSON *in, int64_t order_id,
-                   double *subtotal, char *why, size_t whysz)
+static cJSON *line(struct km__bigcommerce_state *st, const cJSON *in,
+                   int64_t order_id, double *subtotal, char *why, size_t whysz)
 {
-    const char *sku = km_bc_str(in, "sku");
-    struct bc_variant *v = km_bc_variant_by_sku(st, sku);
-    struct bc_product *p =
+    const char *sku = km__bigcommerce_str(in, "sku");
+    struct km__bigcommerce_variant *v = km__bigcommerce_variant_by_sku(st, sku);
+    struct km__bigcommerce_product *p =
         v ? v->product
-          : (*sku ? km_bc_map_get(&st->product_sku, sku)
-                  : km_bc_product_by_id(st,
-                                        (int64_t)km_bc_num(in, "product_id")));
-    double qty = km_bc_num(in, "quantity");
+          : (*sku ? km__bigcommerce_map_get(&st->product_sku, sku)
+                  : km__bigcommerce_product_by_id(
+                        st, (int64_t)km__bigcommerce_num(in, "product_id")));
+    double qty = km__bigcommerce_num(in, "quantity");
     const cJSON *price = cJSON_GetObjectItemCaseSensitive(in, "price");
     double each;
     cJSON *l;
@@ -97,10 +98,12 @@ static cJSON *line(struct bc_state *st, const cJSON *in, int64_t order_id,
         return NULL;
     }
     if (cJSON_IsNumber(price) || cJSON_IsString(price))
-        each = km_bc_num(in, "price");
+        each = km__bigcommerce_num(in, "price");
     else
         each = v && v->has_price ? v->price : p ? p->price : 0;
-    name = *km_bc_str(in, "name") ? km_bc_str(in, "name") : p ? p->name : sku;
+    name = *km__bigcommerce_str(in, "name") ? km__bigcommerce_str(in, "name")
+           : p                              ? p->name
+                                            : sku;
     l = cJSON_CreateObject();
     cJSON_AddNumberToObject(l, "id", (double)st->next_line_id++);
     cJSON_AddNumberToObject(l, "order_id", (double)order_id);
@@ -136,19 +139,20 @@ static cJSON *line(struct bc_state *st, const cJSON *in, int64_t order_id,
     return l;
 }
 
-cJSON *km_bc_order_store(struct bc_state *st, const cJSON *body, int64_t now,
-                         char *why, size_t whysz)
+cJSON *km__bigcommerce_order_store(struct km__bigcommerce_state *st,
+                                   const cJSON *body, int64_t now, char *why,
+                                   size_t whysz)
 {
     const cJSON *lines = cJSON_GetObjectItemCaseSensitive(body, "products");
     const cJSON *cust = cJSON_GetObjectItemCaseSensitive(body, "customer");
     const cJSON *ships =
         cJSON_GetObjectItemCaseSensitive(body, "shipping_addresses");
     const cJSON *it, *known = NULL;
-    int64_t id = km_bc_id(body), created = now;
+    int64_t id = km__bigcommerce_id(body), created = now;
     int status = cJSON_GetObjectItemCaseSensitive(body, "status_id")
-                     ? (int)km_bc_num(body, "status_id")
+                     ? (int)km__bigcommerce_num(body, "status_id")
                      : 11;
-    double subtotal = 0, ship = km_bc_num(body, "shipping_cost");
+    double subtotal = 0, ship = km__bigcommerce_num(body, "shipping_cost");
     cJSON *o, *prods, *addrs, *bill, *a;
     int n = 0;
 
@@ -162,17 +166,19 @@ cJSON *km_bc_order_store(struct bc_state *st, const cJSON *body, int64_t now,
         snprintf(why, whysz, "unknown status_id %d", status);
         return NULL;
     }
-    if (*km_bc_str(body, "date_created") &&
-        km_bc_parse_date(&created, km_bc_str(body, "date_created")) != 0) {
+    if (*km__bigcommerce_str(body, "date_created") &&
+        km__bigcommerce_parse_date(
+            &created, km__bigcommerce_str(body, "date_created")) != 0) {
         snprintf(why, whysz, "date_created is not a date");
         return NULL;
     }
-    if (id <= 0 || km_bc_find(st->orders, id))
+    if (id <= 0 || km__bigcommerce_find(st->orders, id))
         id = st->next_order_id++;
     else if (id >= st->next_order_id)
         st->next_order_id = id + 1;
-    if (cJSON_IsObject(cust) && *km_bc_str(cust, "email"))
-        known = km_bc_customer_by_email(st, km_bc_str(cust, "email"));
+    if (cJSON_IsObject(cust) && *km__bigcommerce_str(cust, "email"))
+        known = km__bigcommerce_customer_by_email(
+            st, km__bigcommerce_str(cust, "email"));
     prods = cJSON_CreateArray();
     cJSON_ArrayForEach(it, lines)
     {
@@ -187,8 +193,8 @@ cJSON *km_bc_order_store(struct bc_state *st, const cJSON *body, int64_t now,
     o = cJSON_CreateObject();
     cJSON_AddNumberToObject(o, "id", (double)id);
     cJSON_AddNumberToObject(o, "customer_id",
-                            known ? km_bc_num(known, "id")
-                                  : km_bc_num(body, "customer_id"));
+                            known ? km__bigcommerce_num(known, "id")
+                                  : km__bigcommerce_num(body, "customer_id"));
     set_date(o, "date_created", "_created_ms", created);
     set_date(o, "date_modified", "_modified_ms", now > created ? now : created);
     cJSON_AddStringToObject(o, "date_shipped", "");
@@ -213,8 +219,8 @@ cJSON *km_bc_order_store(struct bc_state *st, const cJSON *body, int64_t now,
     cJSON_AddNumberToObject(o, "items_total", 0);
     cJSON_AddNumberToObject(o, "items_shipped", 0);
     cJSON_AddStringToObject(o, "payment_method",
-                            *km_bc_str(body, "payment_method")
-                                ? km_bc_str(body, "payment_method")
+                            *km__bigcommerce_str(body, "payment_method")
+                                ? km__bigcommerce_str(body, "payment_method")
                                 : "Manual");
     cJSON_AddStringToObject(o, "payment_status", "captured");
     set_money(o, "refunded_amount", 0);
@@ -227,8 +233,9 @@ cJSON *km_bc_order_store(struct bc_state *st, const cJSON *body, int64_t now,
     set_money(o, "discount_amount", 0);
     set_money(o, "coupon_discount", 0);
     cJSON_AddStringToObject(o, "customer_message",
-                            km_bc_str(body, "customer_message"));
-    cJSON_AddStringToObject(o, "staff_notes", km_bc_str(body, "staff_notes"));
+                            km__bigcommerce_str(body, "customer_message"));
+    cJSON_AddStringToObject(o, "staff_notes",
+                            km__bigcommerce_str(body, "staff_notes"));
     cJSON_AddStringToObject(o, "order_source", "www");
     cJSON_AddNumberToObject(o, "channel_id", 1);
     cJSON_AddNullToObject(o, "external_source");
@@ -248,22 +255,26 @@ cJSON *km_bc_order_store(struct bc_state *st, const cJSON *body, int64_t now,
     }
     cJSON_ArrayForEach(a, addrs)
     {
-        km_bc_set(a, "id", cJSON_CreateNumber((double)(id * 10 + n++)));
-        km_bc_set(a, "order_id", cJSON_CreateNumber((double)id));
-        km_bc_set(a, "items_total", cJSON_CreateNumber(0));
-        km_bc_set(a, "items_shipped", cJSON_CreateNumber(0));
-        km_bc_set(a, "shipping_method", cJSON_CreateString("Flat Rate"));
+        km__bigcommerce_set(a, "id",
+                            cJSON_CreateNumber((double)(id * 10 + n++)));
+        km__bigcommerce_set(a, "order_id", cJSON_CreateNumber((double)id));
+        km__bigcommerce_set(a, "items_total", cJSON_CreateNumber(0));
+        km__bigcommerce_set(a, "items_shipped", cJSON_CreateNumber(0));
+        km__bigcommerce_set(a, "shipping_method",
+                            cJSON_CreateString("Flat Rate"));
         set_money(a, "base_cost", n == 1 ? ship : 0);
         set_money(a, "cost_ex_tax", n == 1 ? ship : 0);
         set_money(a, "cost_inc_tax", n == 1 ? ship : 0);
-        km_bc_set(a, "form_fields", cJSON_CreateArray());
+        km__bigcommerce_set(a, "form_fields", cJSON_CreateArray());
     }
     cJSON_ArrayForEach(a, prods)
     {
-        km_bc_set(a, "order_address_id", cJSON_CreateNumber((double)(id * 10)));
-        km_bc_set(o, "items_total",
-                  cJSON_CreateNumber(km_bc_num(o, "items_total") +
-                                     km_bc_num(a, "quantity")));
+        km__bigcommerce_set(a, "order_address_id",
+                            cJSON_CreateNumber((double)(id * 10)));
+        km__bigcommerce_set(
+            o, "items_total",
+            cJSON_CreateNumber(km__bigcommerce_num(o, "items_total") +
+                               km__bigcommerce_num(a, "quantity")));
     }
     cJSON_AddNumberToObject(o, "shipping_address_count",
                             cJSON_GetArraySize(addrs));
@@ -273,7 +284,8 @@ cJSON *km_bc_order_store(struct bc_state *st, const cJSON *body, int64_t now,
     return o;
 }
 
-static cJSON *link(struct bc_state *st, int64_t id, const char *sub)
+static cJSON *link(struct km__bigcommerce_state *st, int64_t id,
+                   const char *sub)
 {
     cJSON *l = cJSON_CreateObject();
     char res[96], url[512];
@@ -286,10 +298,11 @@ static cJSON *link(struct bc_state *st, int64_t id, const char *sub)
     return l;
 }
 
-cJSON *km_bc_order_json(struct bc_state *st, const cJSON *order)
+cJSON *km__bigcommerce_order_json(struct km__bigcommerce_state *st,
+                                  const cJSON *order)
 {
-    cJSON *o = km_bc_public(order);
-    int64_t id = km_bc_id(order);
+    cJSON *o = km__bigcommerce_public(order);
+    int64_t id = km__bigcommerce_id(order);
 
     cJSON_AddItemToObject(o, "products", link(st, id, "products"));
     cJSON_AddItemToObject(o, "shipping_addresses",
@@ -300,12 +313,13 @@ cJSON *km_bc_order_json(struct bc_state *st, const cJSON *order)
 
 /* ---- routes ------------------------------------------------------------- */
 
-static cJSON *order_or_404(struct bc_call *c)
+static cJSON *order_or_404(struct km__bigcommerce_call *c)
 {
-    cJSON *o = km_bc_find(c->st->orders, c->ids[0]);
+    cJSON *o = km__bigcommerce_find(c->st->orders, c->ids[0]);
 
     if (!o)
-        km_bc_v2_error(c->res, 404, "The requested resource was not found.");
+        km__bigcommerce_v2_error(c->res, 404,
+                                 "The requested resource was not found.");
     return o;
 }
 
@@ -317,21 +331,24 @@ struct ofilter {
 
 static int keep_order(const cJSON *o, const struct ofilter *f)
 {
-    int64_t id = km_bc_id(o), cr = (int64_t)km_bc_num(o, "_created_ms");
-    int64_t mo = (int64_t)km_bc_num(o, "_modified_ms");
+    int64_t id = km__bigcommerce_id(o),
+            cr = (int64_t)km__bigcommerce_num(o, "_created_ms");
+    int64_t mo = (int64_t)km__bigcommerce_num(o, "_modified_ms");
 
     return (f->min_id < 0 || id >= f->min_id) &&
            (f->max_id < 0 || id <= f->max_id) &&
-           (f->status < 0 || km_bc_num(o, "status_id") == f->status) &&
-           (f->customer < 0 || km_bc_num(o, "customer_id") == f->customer) &&
+           (f->status < 0 ||
+            km__bigcommerce_num(o, "status_id") == f->status) &&
+           (f->customer < 0 ||
+            km__bigcommerce_num(o, "customer_id") == f->customer) &&
            (f->min_c < 0 || cr >= f->min_c) &&
            (f->max_c < 0 || cr <= f->max_c) &&
            (f->min_m < 0 || mo >= f->min_m) &&
            (f->max_m < 0 || mo <= f->max_m) &&
            (!f->email ||
-            strcasecmp(
-                km_bc_str(cJSON_GetObjectItem(o, "billing_address"), "email"),
-                f->email) == 0);
+            strcasecmp(km__bigcommerce_str(
+                           cJSON_GetObjectItem(o, "billing_address"), "email"),
+                       f->email) == 0);
 }
 
 struct osort {
@@ -341,11 +358,13 @@ struct osort {
 
 static int cmp_order(const cJSON *x, const cJSON *y, const struct osort *o)
 {
-    double kx = km_bc_num(x, o->key), ky = km_bc_num(y, o->key);
+    double kx = km__bigcommerce_num(x, o->key),
+           ky = km__bigcommerce_num(y, o->key);
     int r = (kx > ky) - (kx < ky);
 
     if (!r)
-        r = (km_bc_id(x) > km_bc_id(y)) - (km_bc_id(x) < km_bc_id(y));
+        r = (km__bigcommerce_id(x) > km__bigcommerce_id(y)) -
+            (km__bigcommerce_id(x) < km__bigcommerce_id(y));
     return o->desc ? -r : r;
 }
 
@@ -365,7 +384,8 @@ static void sort_orders(const cJSON **sel, size_t n, const struct osort *o)
     }
 }
 
-static int arg_num(struct bc_call *c, const char *name, int64_t *out, int date)
+static int arg_num(struct km__bigcommerce_call *c, const char *name,
+                   int64_t *out, int date)
 {
     const char *v = km_request_arg(c->req, name);
     char msg[128], *end;
@@ -373,15 +393,15 @@ static int arg_num(struct bc_call *c, const char *name, int64_t *out, int date)
     *out = -1;
     if (!v)
         return 0;
-    if (date ? km_bc_parse_date(out, v) == 0
+    if (date ? km__bigcommerce_parse_date(out, v) == 0
              : (*out = strtoll(v, &end, 10), *v && !*end))
         return 0;
     snprintf(msg, sizeof(msg), "The field '%s' is invalid.", name);
-    km_bc_v2_error(c->res, 400, msg);
+    km__bigcommerce_v2_error(c->res, 400, msg);
     return -1;
 }
 
-void km_bc_orders_list(struct bc_call *c)
+void km__bigcommerce_orders_list(struct km__bigcommerce_call *c)
 {
     struct ofilter f;
     const char *sort = km_request_arg(c->req, "sort");
@@ -393,7 +413,7 @@ void km_bc_orders_list(struct bc_call *c)
     const cJSON *it;
 
     f.email = km_request_arg(c->req, "email");
-    if (km_bc_paging(c, &limit, &page, 1) ||
+    if (km__bigcommerce_paging(c, &limit, &page, 1) ||
         arg_num(c, "min_id", &f.min_id, 0) ||
         arg_num(c, "max_id", &f.max_id, 0) ||
         arg_num(c, "status_id", &f.status, 0) ||
@@ -420,7 +440,7 @@ void km_bc_orders_list(struct bc_call *c)
     out = cJSON_CreateArray();
     for (size_t i = (size_t)(page - 1) * (size_t)limit;
          i < n && i < (size_t)page * (size_t)limit; i++)
-        cJSON_AddItemToArray(out, km_bc_order_json(c->st, sel[i]));
+        cJSON_AddItemToArray(out, km__bigcommerce_order_json(c->st, sel[i]));
     free(sel);
     if (cJSON_GetArraySize(out) == 0 && c->st->empty_list_204) {
         cJSON_Delete(out);
@@ -430,21 +450,21 @@ void km_bc_orders_list(struct bc_call *c)
     km_response_json(c->res, 200, out);
 }
 
-void km_bc_orders_get(struct bc_call *c)
+void km__bigcommerce_orders_get(struct km__bigcommerce_call *c)
 {
     cJSON *o = order_or_404(c);
 
     if (o)
-        km_response_json(c->res, 200, km_bc_order_json(c->st, o));
+        km_response_json(c->res, 200, km__bigcommerce_order_json(c->st, o));
 }
 
-static void sub_list(struct bc_call *c, const char *name)
+static void sub_list(struct km__bigcommerce_call *c, const char *name)
 {
     cJSON *o = order_or_404(c), *out;
     const cJSON *it;
     int limit, page, i = 0;
 
-    if (!o || km_bc_paging(c, &limit, &page, 1) != 0)
+    if (!o || km__bigcommerce_paging(c, &limit, &page, 1) != 0)
         return;
     out = cJSON_CreateArray();
     cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(o, name))
@@ -461,18 +481,18 @@ static void sub_list(struct bc_call *c, const char *name)
     km_response_json(c->res, 200, out);
 }
 
-void km_bc_order_products(struct bc_call *c)
+void km__bigcommerce_order_products(struct km__bigcommerce_call *c)
 {
     sub_list(c, "_products");
 }
 
-void km_bc_order_shipping(struct bc_call *c)
+void km__bigcommerce_order_shipping(struct km__bigcommerce_call *c)
 {
     sub_list(c, "_shipping_addresses");
 }
 
-static void fire_order(struct bc_state *st, const char *scope, int64_t id,
-                       int prev, int next)
+static void fire_order(struct km__bigcommerce_state *st, const char *scope,
+                       int64_t id, int prev, int next)
 {
     cJSON *d = cJSON_CreateObject();
 
@@ -485,27 +505,30 @@ static void fire_order(struct bc_state *st, const char *scope, int64_t id,
         cJSON_AddNumberToObject(s, "new_status_id", next);
         cJSON_AddItemToObject(d, "status", s);
     }
-    km_bc_fire(st, scope, d);
+    km__bigcommerce_fire(st, scope, d);
 }
 
 /* Sets the status (and fires updated + statusUpdated when it changed). */
-static int set_status(struct bc_state *st, cJSON *o, int status, int64_t now)
+static int set_status(struct km__bigcommerce_state *st, cJSON *o, int status,
+                      int64_t now)
 {
-    int prev = (int)km_bc_num(o, "status_id");
+    int prev = (int)km__bigcommerce_num(o, "status_id");
 
     if (!status_name(status))
         return -1;
-    km_bc_set(o, "status_id", cJSON_CreateNumber(status));
-    km_bc_set(o, "status", cJSON_CreateString(status_name(status)));
-    km_bc_set(o, "custom_status", cJSON_CreateString(status_name(status)));
+    km__bigcommerce_set(o, "status_id", cJSON_CreateNumber(status));
+    km__bigcommerce_set(o, "status", cJSON_CreateString(status_name(status)));
+    km__bigcommerce_set(o, "custom_status",
+                        cJSON_CreateString(status_name(status)));
     set_date(o, "date_modified", "_modified_ms", now);
-    fire_order(st, "store/order/updated", km_bc_id(o), -1, 0);
+    fire_order(st, "store/order/updated", km__bigcommerce_id(o), -1, 0);
     if (prev != status)
-        fire_order(st, "store/order/statusUpdated", km_bc_id(o), prev, status);
+        fire_order(st, "store/order/statusUpdated", km__bigcommerce_id(o), prev,
+                   status);
     return 0;
 }
 
-void km_bc_orders_update(struct bc_call *c)
+void km__bigcommerce_orders_update(struct km__bigcommerce_call *c)
 {
     cJSON *o = order_or_404(c), *body;
     const cJSON *sid;
@@ -514,23 +537,27 @@ void km_bc_orders_update(struct bc_call *c)
         return;
     body = km_request_json(c->req);
     if (!cJSON_IsObject(body)) {
-        km_bc_v2_error(c->res, 400, "The request body is not valid JSON.");
+        km__bigcommerce_v2_error(c->res, 400,
+                                 "The request body is not valid JSON.");
         cJSON_Delete(body);
         return;
     }
-    if (*km_bc_str(body, "staff_notes"))
-        km_bc_set(o, "staff_notes",
-                  cJSON_CreateString(km_bc_str(body, "staff_notes")));
+    if (*km__bigcommerce_str(body, "staff_notes"))
+        km__bigcommerce_set(
+            o, "staff_notes",
+            cJSON_CreateString(km__bigcommerce_str(body, "staff_notes")));
     sid = cJSON_GetObjectItemCaseSensitive(body, "status_id");
     if (sid && (!cJSON_IsNumber(sid) ||
                 set_status(c->st, o, sid->valueint, c->req->now_ms) != 0)) {
-        km_bc_v2_error(c->res, 400, "The field 'status_id' is invalid.");
+        km__bigcommerce_v2_error(c->res, 400,
+                                 "The field 'status_id' is invalid.");
     } else {
         if (!sid) {
             set_date(o, "date_modified", "_modified_ms", c->req->now_ms);
-            fire_order(c->st, "store/order/updated", km_bc_id(o), -1, 0);
+            fire_order(c->st, "store/order/updated", km__bigcommerce_id(o), -1,
+                       0);
         }
-        km_response_json(c->res, 200, km_bc_order_json(c->st, o));
+        km_response_json(c->res, 200, km__bigcommerce_order_json(c->st, o));
     }
     cJSON_Delete(body);
 }
@@ -538,12 +565,12 @@ void km_bc_orders_update(struct bc_call *c)
 /* ---- actions --------------------------------------------------------------
  */
 
-static int place_order(struct bc_state *st, const cJSON *args, cJSON **result,
-                       char *err, size_t errsz)
+static int place_order(struct km__bigcommerce_state *st, const cJSON *args,
+                       cJSON **result, char *err, size_t errsz)
 {
     int64_t now = ks_clock_now_ms(st->clock);
     char why[256];
-    cJSON *o = km_bc_order_store(st, args, now, why, sizeof(why));
+    cJSON *o = km__bigcommerce_order_store(st, args, now, why, sizeof(why));
     const cJSON *l;
 
     if (!o) {
@@ -553,45 +580,47 @@ static int place_order(struct bc_state *st, const cJSON *args, cJSON **result,
     /* Stock moves by the quantities ordered, as a relative change. */
     cJSON_ArrayForEach(l, cJSON_GetObjectItemCaseSensitive(o, "_products"))
     {
-        struct bc_product *p =
-            km_bc_product_by_id(st, (int64_t)km_bc_num(l, "product_id"));
-        struct bc_variant *v =
-            km_bc_variant_by_id(st, (int64_t)km_bc_num(l, "variant_id"));
-        int64_t q = (int64_t)km_bc_num(l, "quantity");
+        struct km__bigcommerce_product *p = km__bigcommerce_product_by_id(
+            st, (int64_t)km__bigcommerce_num(l, "product_id"));
+        struct km__bigcommerce_variant *v = km__bigcommerce_variant_by_id(
+            st, (int64_t)km__bigcommerce_num(l, "variant_id"));
+        int64_t q = (int64_t)km__bigcommerce_num(l, "quantity");
 
         if (!p)
             continue;
         p->total_sold += q;
         if (p->tracking == BC_TRACK_VARIANT && v)
-            km_bc_stock_set(st, p, v,
-                            v->inventory_level > q ? v->inventory_level - q : 0,
-                            "relative");
+            km__bigcommerce_stock_set(
+                st, p, v, v->inventory_level > q ? v->inventory_level - q : 0,
+                "relative");
         else if (p->tracking == BC_TRACK_PRODUCT)
-            km_bc_stock_set(st, p, NULL,
-                            p->inventory_level > q ? p->inventory_level - q : 0,
-                            "relative");
+            km__bigcommerce_stock_set(
+                st, p, NULL,
+                p->inventory_level > q ? p->inventory_level - q : 0,
+                "relative");
     }
-    fire_order(st, "store/order/created", km_bc_id(o), -1, 0);
-    *result = km_bc_order_json(st, o);
+    fire_order(st, "store/order/created", km__bigcommerce_id(o), -1, 0);
+    *result = km__bigcommerce_order_json(st, o);
     return 0;
 }
 
-int km_bc_order_act(struct bc_state *st, const char *action, const cJSON *args,
-                    cJSON **result, char *err, size_t errsz)
+int km__bigcommerce_order_act(struct km__bigcommerce_state *st,
+                              const char *action, const cJSON *args,
+                              cJSON **result, char *err, size_t errsz)
 {
     if (strcmp(action, "place_order") == 0)
         return place_order(st, args, result, err, errsz);
     if (strcmp(action, "update_order_status") == 0) {
-        cJSON *o = km_bc_find(st->orders, km_bc_id(args));
+        cJSON *o = km__bigcommerce_find(st->orders, km__bigcommerce_id(args));
 
-        if (!o || set_status(st, o, (int)km_bc_num(args, "status_id"),
+        if (!o || set_status(st, o, (int)km__bigcommerce_num(args, "status_id"),
                              ks_clock_now_ms(st->clock)) != 0) {
             snprintf(err, errsz,
                      "bigcommerce: update_order_status needs a known id and "
                      "a status_id from 0 to 14");
             return -1;
         }
-        *result = km_bc_order_json(st, o);
+        *result = km__bigcommerce_order_json(st, o);
         return 0;
     }
     snprintf(err, errsz, "bigcommerce: unknown action \"%s\"", action);

@@ -6,11 +6,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "bc_emu.h"
+#include "bigcommerce_emu.h"
 
 #define BC_MAX_IDS 250
 
-void km_bc_reply_data(struct bc_call *c, int status, cJSON *data)
+void km__bigcommerce_reply_data(struct km__bigcommerce_call *c, int status,
+                                cJSON *data)
 {
     cJSON *o = cJSON_CreateObject();
 
@@ -19,20 +20,22 @@ void km_bc_reply_data(struct bc_call *c, int status, cJSON *data)
     km_response_json(c->res, status, o);
 }
 
-static int wants_variants(const struct bc_call *c)
+static int wants_variants(const struct km__bigcommerce_call *c)
 {
     const char *inc = km_request_arg(c->req, "include");
 
-    return inc && km_bc_in_list(inc, "variants");
+    return inc && km__bigcommerce_in_list(inc, "variants");
 }
 
-struct bc_product *km_bc_product_or_404(struct bc_call *c)
+struct km__bigcommerce_product *
+km__bigcommerce_product_or_404(struct km__bigcommerce_call *c)
 {
-    struct bc_product *p = km_bc_product_by_id(c->st, c->ids[0]);
+    struct km__bigcommerce_product *p =
+        km__bigcommerce_product_by_id(c->st, c->ids[0]);
 
     if (!p)
-        km_bc_v3_error(c->res, 404, "The requested product was not found.",
-                       NULL);
+        km__bigcommerce_v3_error(c->res, 404,
+                                 "The requested product was not found.", NULL);
     return p;
 }
 
@@ -44,7 +47,8 @@ struct pfilter {
     int visible; /* -1: any */
 };
 
-static int keep_product(const struct bc_product *p, const struct pfilter *f)
+static int keep_product(const struct km__bigcommerce_product *p,
+                        const struct pfilter *f)
 {
     if (f->name && strcmp(p->name, f->name) != 0)
         return 0;
@@ -59,21 +63,24 @@ static int keep_product(const struct bc_product *p, const struct pfilter *f)
 
 static int cmp_product(const void *a, const void *b)
 {
-    const struct bc_product *x = *(struct bc_product *const *)a;
-    const struct bc_product *y = *(struct bc_product *const *)b;
+    const struct km__bigcommerce_product *x =
+        *(struct km__bigcommerce_product *const *)a;
+    const struct km__bigcommerce_product *y =
+        *(struct km__bigcommerce_product *const *)b;
 
     return (x->id > y->id) - (x->id < y->id);
 }
 
 /* Candidates from the id / sku filters (which use the indexes), or NULL
  * when there are none (every product is a candidate). */
-static struct bc_product **candidates(struct bc_call *c, size_t *n)
+static struct km__bigcommerce_product **
+candidates(struct km__bigcommerce_call *c, size_t *n)
 {
     const char *sku = km_request_arg(c->req, "sku");
     const char *skus = km_request_arg(c->req, "sku:in");
     const char *id = km_request_arg(c->req, "id");
     const char *ids = km_request_arg(c->req, "id:in");
-    struct bc_product **out;
+    struct km__bigcommerce_product **out;
     int64_t list[BC_MAX_IDS];
     size_t k;
 
@@ -84,7 +91,8 @@ static struct bc_product **candidates(struct bc_call *c, size_t *n)
     if (!out)
         abort();
     if (sku) {
-        struct bc_product *p = km_bc_map_get(&c->st->product_sku, sku);
+        struct km__bigcommerce_product *p =
+            km__bigcommerce_map_get(&c->st->product_sku, sku);
 
         if (p)
             out[(*n)++] = p;
@@ -94,11 +102,11 @@ static struct bc_product **candidates(struct bc_call *c, size_t *n)
         while (*s && *n < 2 * BC_MAX_IDS) {
             size_t len = strcspn(s, ",");
             char *tok = strndup(s, len);
-            struct bc_product *p;
+            struct km__bigcommerce_product *p;
 
             if (!tok)
                 abort();
-            p = km_bc_map_get(&c->st->product_sku, tok);
+            p = km__bigcommerce_map_get(&c->st->product_sku, tok);
             if (p)
                 out[(*n)++] = p;
             free(tok);
@@ -108,12 +116,13 @@ static struct bc_product **candidates(struct bc_call *c, size_t *n)
         }
     }
     if (id || ids) {
-        struct bc_product *found[BC_MAX_IDS];
+        struct km__bigcommerce_product *found[BC_MAX_IDS];
         size_t nf = 0;
 
-        k = km_bc_id_list(list, BC_MAX_IDS, id ? id : ids);
+        k = km__bigcommerce_id_list(list, BC_MAX_IDS, id ? id : ids);
         for (size_t i = 0; i < k; i++) {
-            struct bc_product *p = km_bc_product_by_id(c->st, list[i]);
+            struct km__bigcommerce_product *p =
+                km__bigcommerce_product_by_id(c->st, list[i]);
 
             if (p)
                 found[nf++] = p;
@@ -142,30 +151,32 @@ static struct bc_product **candidates(struct bc_call *c, size_t *n)
     return out;
 }
 
-static int date_arg(struct bc_call *c, const char *name, int64_t *out)
+static int date_arg(struct km__bigcommerce_call *c, const char *name,
+                    int64_t *out)
 {
     const char *v = km_request_arg(c->req, name);
 
     *out = -1;
     if (!v)
         return 0;
-    if (km_bc_parse_date(out, v) != 0) {
-        km_bc_v3_error(c->res, 422, "The filter value is invalid", NULL);
+    if (km__bigcommerce_parse_date(out, v) != 0) {
+        km__bigcommerce_v3_error(c->res, 422, "The filter value is invalid",
+                                 NULL);
         return -1;
     }
     return 0;
 }
 
-void km_bc_products_list(struct bc_call *c)
+void km__bigcommerce_products_list(struct km__bigcommerce_call *c)
 {
     struct pfilter f = {km_request_arg(c->req, "name"), -1, -1, -1};
     const char *vis = km_request_arg(c->req, "is_visible");
-    struct bc_product **cand, **all;
+    struct km__bigcommerce_product **cand, **all;
     size_t ncand, total = 0, from;
     int limit, page, with_v = wants_variants(c);
     cJSON *data;
 
-    if (km_bc_paging(c, &limit, &page, 0) != 0 ||
+    if (km__bigcommerce_paging(c, &limit, &page, 0) != 0 ||
         date_arg(c, "date_modified:min", &f.min_mod) != 0 ||
         date_arg(c, "date_modified:max", &f.max_mod) != 0)
         return;
@@ -184,35 +195,37 @@ void km_bc_products_list(struct bc_call *c)
         if (!keep_product(all[i], &f))
             continue;
         if (total >= from && total < from + (size_t)limit)
-            cJSON_AddItemToArray(data, km_bc_product_json(all[i], with_v));
+            cJSON_AddItemToArray(data,
+                                 km__bigcommerce_product_json(all[i], with_v));
         total++;
     }
     free(cand);
-    km_bc_send_data(c, data, (int)total, limit, page);
+    km__bigcommerce_send_data(c, data, (int)total, limit, page);
 }
 
-void km_bc_products_get(struct bc_call *c)
+void km__bigcommerce_products_get(struct km__bigcommerce_call *c)
 {
-    struct bc_product *p = km_bc_product_or_404(c);
+    struct km__bigcommerce_product *p = km__bigcommerce_product_or_404(c);
 
     if (p)
-        km_bc_reply_data(c, 200, km_bc_product_json(p, wants_variants(c)));
+        km__bigcommerce_reply_data(
+            c, 200, km__bigcommerce_product_json(p, wants_variants(c)));
 }
 
-void km_bc_products_create(struct bc_call *c)
+void km__bigcommerce_products_create(struct km__bigcommerce_call *c)
 {
-    cJSON *body = km_bc_body(c, 0), *errors = NULL;
-    struct bc_product *p;
+    cJSON *body = km__bigcommerce_body(c, 0), *errors = NULL;
+    struct km__bigcommerce_product *p;
     char title[160];
     int status;
 
     if (!body)
         return;
-    p = km_bc_product_create(c->st, body, c->req->now_ms, &status, title,
-                             sizeof(title), &errors);
+    p = km__bigcommerce_product_create(c->st, body, c->req->now_ms, &status,
+                                       title, sizeof(title), &errors);
     cJSON_Delete(body);
     if (!p) {
-        km_bc_v3_error(c->res, status, title, errors);
+        km__bigcommerce_v3_error(c->res, status, title, errors);
         return;
     }
     {
@@ -220,46 +233,47 @@ void km_bc_products_create(struct bc_call *c)
 
         cJSON_AddStringToObject(data, "type", "product");
         cJSON_AddNumberToObject(data, "id", (double)p->id);
-        km_bc_fire(c->st, "store/product/created", data);
+        km__bigcommerce_fire(c->st, "store/product/created", data);
     }
-    km_bc_reply_data(c, 200, km_bc_product_json(p, 1));
+    km__bigcommerce_reply_data(c, 200, km__bigcommerce_product_json(p, 1));
 }
 
-void km_bc_products_update(struct bc_call *c)
+void km__bigcommerce_products_update(struct km__bigcommerce_call *c)
 {
-    struct bc_product *p = km_bc_product_or_404(c);
+    struct km__bigcommerce_product *p = km__bigcommerce_product_or_404(c);
     cJSON *body, *errors = NULL, *data;
     char title[160];
     int status;
 
-    if (!p || !(body = km_bc_body(c, 0)))
+    if (!p || !(body = km__bigcommerce_body(c, 0)))
         return;
-    if (km_bc_product_update(c->st, p, body, c->req->now_ms, &status, title,
-                             sizeof(title), &errors) != 0) {
-        km_bc_v3_error(c->res, status, title, errors);
+    if (km__bigcommerce_product_update(c->st, p, body, c->req->now_ms, &status,
+                                       title, sizeof(title), &errors) != 0) {
+        km__bigcommerce_v3_error(c->res, status, title, errors);
     } else {
         data = cJSON_CreateObject();
         cJSON_AddStringToObject(data, "type", "product");
         cJSON_AddNumberToObject(data, "id", (double)p->id);
-        km_bc_fire(c->st, "store/product/updated", data);
-        km_bc_reply_data(c, 200, km_bc_product_json(p, wants_variants(c)));
+        km__bigcommerce_fire(c->st, "store/product/updated", data);
+        km__bigcommerce_reply_data(
+            c, 200, km__bigcommerce_product_json(p, wants_variants(c)));
     }
     cJSON_Delete(body);
 }
 
-void km_bc_products_delete(struct bc_call *c)
+void km__bigcommerce_products_delete(struct km__bigcommerce_call *c)
 {
-    struct bc_product *p = km_bc_product_or_404(c);
+    struct km__bigcommerce_product *p = km__bigcommerce_product_or_404(c);
 
     if (!p)
         return;
-    km_bc_product_delete(c->st, p);
+    km__bigcommerce_product_delete(c->st, p);
     km_response_set(c->res, 204, NULL, NULL, 0);
 }
 
 /* One failed item of a batch: the v3 error with the item's id. */
-cJSON *km_bc_item_error(int status, const char *title, cJSON *errors,
-                        int64_t id)
+cJSON *km__bigcommerce_item_error(int status, const char *title, cJSON *errors,
+                                  int64_t id)
 {
     cJSON *e = cJSON_CreateObject(), *d = cJSON_CreateObject();
 
@@ -276,14 +290,15 @@ cJSON *km_bc_item_error(int status, const char *title, cJSON *errors,
 
 /* 200 {data, meta} when every item passed; otherwise 207 with data (the
  * items that passed), errors (one per failed item) and meta counts. */
-void km_bc_reply_batch(struct bc_call *c, cJSON *data, cJSON *errors)
+void km__bigcommerce_reply_batch(struct km__bigcommerce_call *c, cJSON *data,
+                                 cJSON *errors)
 {
     cJSON *o, *meta;
     int nok = cJSON_GetArraySize(data), nbad = cJSON_GetArraySize(errors);
 
     if (!nbad) {
         cJSON_Delete(errors);
-        km_bc_reply_data(c, 200, data);
+        km__bigcommerce_reply_data(c, 200, data);
         return;
     }
     o = cJSON_CreateObject();
@@ -297,7 +312,7 @@ void km_bc_reply_batch(struct bc_call *c, cJSON *data, cJSON *errors)
     km_response_json(c->res, 207, o);
 }
 
-void km_bc_too_many(struct bc_call *c, int max)
+void km__bigcommerce_too_many(struct km__bigcommerce_call *c, int max)
 {
     char title[128];
 
@@ -305,18 +320,18 @@ void km_bc_too_many(struct bc_call *c, int max)
              "The request payload is too large. The maximum items allowed "
              "in the array is %d.",
              max);
-    km_bc_v3_error(c->res, 413, title, NULL);
+    km__bigcommerce_v3_error(c->res, 413, title, NULL);
 }
 
-void km_bc_products_batch(struct bc_call *c)
+void km__bigcommerce_products_batch(struct km__bigcommerce_call *c)
 {
-    cJSON *body = km_bc_body(c, 1), *data, *errs;
+    cJSON *body = km__bigcommerce_body(c, 1), *data, *errs;
     const cJSON *it;
 
     if (!body)
         return;
     if (cJSON_GetArraySize(body) > 10) {
-        km_bc_too_many(c, 10);
+        km__bigcommerce_too_many(c, 10);
         cJSON_Delete(body);
         return;
     }
@@ -324,8 +339,9 @@ void km_bc_products_batch(struct bc_call *c)
     errs = cJSON_CreateArray();
     cJSON_ArrayForEach(it, body)
     {
-        int64_t id = km_bc_id(it);
-        struct bc_product *p = id > 0 ? km_bc_product_by_id(c->st, id) : NULL;
+        int64_t id = km__bigcommerce_id(it);
+        struct km__bigcommerce_product *p =
+            id > 0 ? km__bigcommerce_product_by_id(c->st, id) : NULL;
         cJSON *errors = NULL;
         char title[160];
         int status;
@@ -335,26 +351,27 @@ void km_bc_products_batch(struct bc_call *c)
 
             cJSON_AddStringToObject(
                 e, "id", id > 0 ? "error.not_found" : "error.path.missing");
-            cJSON_AddItemToArray(
-                errs,
-                km_bc_item_error(id > 0 ? 404 : 422,
-                                 id > 0 ? "Product not found"
-                                        : "JSON data is missing or invalid",
-                                 e, id));
+            cJSON_AddItemToArray(errs,
+                                 km__bigcommerce_item_error(
+                                     id > 0 ? 404 : 422,
+                                     id > 0 ? "Product not found"
+                                            : "JSON data is missing or invalid",
+                                     e, id));
             continue;
         }
-        if (km_bc_product_update(c->st, p, it, c->req->now_ms, &status, title,
-                                 sizeof(title), &errors) != 0) {
-            cJSON_AddItemToArray(errs,
-                                 km_bc_item_error(status, title, errors, id));
+        if (km__bigcommerce_product_update(c->st, p, it, c->req->now_ms,
+                                           &status, title, sizeof(title),
+                                           &errors) != 0) {
+            cJSON_AddItemToArray(
+                errs, km__bigcommerce_item_error(status, title, errors, id));
             continue;
         }
         errors = cJSON_CreateObject();
         cJSON_AddStringToObject(errors, "type", "product");
         cJSON_AddNumberToObject(errors, "id", (double)id);
-        km_bc_fire(c->st, "store/product/updated", errors);
-        cJSON_AddItemToArray(data, km_bc_product_json(p, 0));
+        km__bigcommerce_fire(c->st, "store/product/updated", errors);
+        cJSON_AddItemToArray(data, km__bigcommerce_product_json(p, 0));
     }
     cJSON_Delete(body);
-    km_bc_reply_batch(c, data, errs);
+    km__bigcommerce_reply_batch(c, data, errs);
 }

@@ -7,27 +7,31 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "bc_emu.h"
+#include "bigcommerce_emu.h"
 
 #define BC_MAX_IDS 250
 
 /* ---- variants ----------------------------------------------------------- */
 
-static int variant_conflict(struct bc_state *st, const struct bc_variant *v,
-                            const struct bc_product *p, const char *sku)
+static int variant_conflict(struct km__bigcommerce_state *st,
+                            const struct km__bigcommerce_variant *v,
+                            const struct km__bigcommerce_product *p,
+                            const char *sku)
 {
-    struct bc_variant *other = km_bc_variant_by_sku(st, sku);
-    struct bc_product *po = km_bc_map_get(&st->product_sku, sku);
+    struct km__bigcommerce_variant *other =
+        km__bigcommerce_variant_by_sku(st, sku);
+    struct km__bigcommerce_product *po =
+        km__bigcommerce_map_get(&st->product_sku, sku);
 
     return *sku && ((other && other != v) || (po && po != p));
 }
 
 /* Applies a variant body; 0 or -1 with status/title. */
-static int variant_update(struct bc_state *st, struct bc_variant *v,
-                          const cJSON *b, int *status, char *title,
-                          size_t titlesz)
+static int variant_update(struct km__bigcommerce_state *st,
+                          struct km__bigcommerce_variant *v, const cJSON *b,
+                          int *status, char *title, size_t titlesz)
 {
-    struct bc_product *p = v->product;
+    struct km__bigcommerce_product *p = v->product;
     const cJSON *sku = cJSON_GetObjectItemCaseSensitive(b, "sku");
     const cJSON *lvl = cJSON_GetObjectItemCaseSensitive(b, "inventory_level");
     const cJSON *price = cJSON_GetObjectItemCaseSensitive(b, "price");
@@ -47,11 +51,11 @@ static int variant_update(struct bc_state *st, struct bc_variant *v,
     }
     if (sku && !v->base) {
         if (*v->sku)
-            km_bc_map_del(&st->variant_sku, v->sku);
+            km__bigcommerce_map_del(&st->variant_sku, v->sku);
         free(v->sku);
-        v->sku = km_bc_xstrdup(sku->valuestring);
+        v->sku = km__bigcommerce_xstrdup(sku->valuestring);
         if (*v->sku)
-            km_bc_map_put(&st->variant_sku, v->sku, v);
+            km__bigcommerce_map_put(&st->variant_sku, v->sku, v);
     }
     if (price) {
         v->has_price = cJSON_IsNumber(price);
@@ -62,7 +66,7 @@ static int variant_update(struct bc_state *st, struct bc_variant *v,
         const char *k = it->string;
 
         if (strcmp(k, "inventory_warning_level") == 0)
-            v->inventory_warning_level = (int64_t)km_bc_num(b, k);
+            v->inventory_warning_level = (int64_t)km__bigcommerce_num(b, k);
         else if (strcmp(k, "purchasing_disabled") == 0)
             v->purchasing_disabled = cJSON_IsTrue(it);
         else if (strcmp(k, "id") && strcmp(k, "product_id") &&
@@ -71,16 +75,16 @@ static int variant_update(struct bc_state *st, struct bc_variant *v,
                  strcmp(k, "calculated_price") && k[0] != '_') {
             if (!v->extra)
                 v->extra = cJSON_CreateObject();
-            km_bc_set(v->extra, k, cJSON_Duplicate(it, 1));
+            km__bigcommerce_set(v->extra, k, cJSON_Duplicate(it, 1));
         }
     }
     if (lvl) {
         int64_t level = (int64_t)lvl->valuedouble;
 
         if (p->tracking == BC_TRACK_VARIANT)
-            km_bc_stock_set(st, p, v, level, "absolute");
+            km__bigcommerce_stock_set(st, p, v, level, "absolute");
         else if (v->base && p->tracking == BC_TRACK_PRODUCT)
-            km_bc_stock_set(st, p, NULL, level, "absolute");
+            km__bigcommerce_stock_set(st, p, NULL, level, "absolute");
         else if (v->base)
             p->inventory_level = v->inventory_level = level;
         else
@@ -91,94 +95,100 @@ static int variant_update(struct bc_state *st, struct bc_variant *v,
     return 0;
 }
 
-static struct bc_variant *product_variant_or_404(struct bc_call *c,
-                                                 struct bc_product *p)
+static struct km__bigcommerce_variant *
+product_variant_or_404(struct km__bigcommerce_call *c,
+                       struct km__bigcommerce_product *p)
 {
-    struct bc_variant *v = km_bc_variant_by_id(c->st, c->ids[1]);
+    struct km__bigcommerce_variant *v =
+        km__bigcommerce_variant_by_id(c->st, c->ids[1]);
 
     if (!v || v->product != p) {
-        km_bc_v3_error(c->res, 404, "The requested variant was not found.",
-                       NULL);
+        km__bigcommerce_v3_error(c->res, 404,
+                                 "The requested variant was not found.", NULL);
         return NULL;
     }
     return v;
 }
 
-void km_bc_product_variants_list(struct bc_call *c)
+void km__bigcommerce_product_variants_list(struct km__bigcommerce_call *c)
 {
-    struct bc_product *p = km_bc_product_or_404(c);
+    struct km__bigcommerce_product *p = km__bigcommerce_product_or_404(c);
     cJSON *all;
     int limit, page;
 
-    if (!p || km_bc_paging(c, &limit, &page, 0) != 0)
+    if (!p || km__bigcommerce_paging(c, &limit, &page, 0) != 0)
         return;
     all = cJSON_CreateArray();
     for (size_t i = 0; i < p->nvariants; i++)
-        cJSON_AddItemToArray(all, km_bc_variant_json(p->variants[i]));
-    km_bc_send_page(c, all, limit, page);
+        cJSON_AddItemToArray(all, km__bigcommerce_variant_json(p->variants[i]));
+    km__bigcommerce_send_page(c, all, limit, page);
 }
 
-void km_bc_product_variants_get(struct bc_call *c)
+void km__bigcommerce_product_variants_get(struct km__bigcommerce_call *c)
 {
-    struct bc_product *p = km_bc_product_or_404(c);
-    struct bc_variant *v = p ? product_variant_or_404(c, p) : NULL;
+    struct km__bigcommerce_product *p = km__bigcommerce_product_or_404(c);
+    struct km__bigcommerce_variant *v = p ? product_variant_or_404(c, p) : NULL;
 
     if (v)
-        km_bc_reply_data(c, 200, km_bc_variant_json(v));
+        km__bigcommerce_reply_data(c, 200, km__bigcommerce_variant_json(v));
 }
 
-void km_bc_product_variants_create(struct bc_call *c)
+void km__bigcommerce_product_variants_create(struct km__bigcommerce_call *c)
 {
-    struct bc_product *p = km_bc_product_or_404(c);
+    struct km__bigcommerce_product *p = km__bigcommerce_product_or_404(c);
     cJSON *body;
-    struct bc_variant *v;
+    struct km__bigcommerce_variant *v;
     const char *sku;
     char title[160];
     int status;
 
-    if (!p || !(body = km_bc_body(c, 0)))
+    if (!p || !(body = km__bigcommerce_body(c, 0)))
         return;
-    sku = km_bc_str(body, "sku");
+    sku = km__bigcommerce_str(body, "sku");
     if (!*sku) {
         cJSON *e = cJSON_CreateObject();
 
         cJSON_AddStringToObject(e, "sku", "error.path.missing");
-        km_bc_v3_error(c->res, 422, "JSON data is missing or invalid", e);
+        km__bigcommerce_v3_error(c->res, 422, "JSON data is missing or invalid",
+                                 e);
     } else if (variant_conflict(c->st, NULL, p, sku) ||
                strcmp(sku, p->sku) == 0) {
-        km_bc_v3_error(c->res, 409, "The variant sku is a duplicate", NULL);
+        km__bigcommerce_v3_error(c->res, 409, "The variant sku is a duplicate",
+                                 NULL);
     } else {
-        km_bc_drop_base(c->st, p);
-        v = km_bc_variant_new(c->st, p, sku, 0);
+        km__bigcommerce_drop_base(c->st, p);
+        v = km__bigcommerce_variant_new(c->st, p, sku, 0);
         if (variant_update(c->st, v, body, &status, title, sizeof(title)))
-            km_bc_v3_error(c->res, status, title, NULL);
+            km__bigcommerce_v3_error(c->res, status, title, NULL);
         else
-            km_bc_reply_data(c, 200, km_bc_variant_json(v));
+            km__bigcommerce_reply_data(c, 200, km__bigcommerce_variant_json(v));
     }
     cJSON_Delete(body);
 }
 
-void km_bc_product_variants_update(struct bc_call *c)
+void km__bigcommerce_product_variants_update(struct km__bigcommerce_call *c)
 {
-    struct bc_product *p = km_bc_product_or_404(c);
-    struct bc_variant *v = p ? product_variant_or_404(c, p) : NULL;
+    struct km__bigcommerce_product *p = km__bigcommerce_product_or_404(c);
+    struct km__bigcommerce_variant *v = p ? product_variant_or_404(c, p) : NULL;
     cJSON *body;
     char title[160];
     int status;
 
-    if (!v || !(body = km_bc_body(c, 0)))
+    if (!v || !(body = km__bigcommerce_body(c, 0)))
         return;
     if (variant_update(c->st, v, body, &status, title, sizeof(title)))
-        km_bc_v3_error(c->res, status, title, NULL);
+        km__bigcommerce_v3_error(c->res, status, title, NULL);
     else
-        km_bc_reply_data(c, 200, km_bc_variant_json(v));
+        km__bigcommerce_reply_data(c, 200, km__bigcommerce_variant_json(v));
     cJSON_Delete(body);
 }
 
 static int by_variant_id(const void *a, const void *b)
 {
-    const struct bc_variant *x = *(struct bc_variant *const *)a;
-    const struct bc_variant *y = *(struct bc_variant *const *)b;
+    const struct km__bigcommerce_variant *x =
+        *(struct km__bigcommerce_variant *const *)a;
+    const struct km__bigcommerce_variant *y =
+        *(struct km__bigcommerce_variant *const *)b;
 
     return (x->id > y->id) - (x->id < y->id);
 }
@@ -186,11 +196,11 @@ static int by_variant_id(const void *a, const void *b)
 /* The variants named by a sku:in list, through the SKU index (a scan of
  * every variant per lookup made a catalogue sync quadratic), in id order
  * like a full listing, each once. Caller frees. */
-static struct bc_variant **sku_candidates(struct bc_state *st, const char *skus,
-                                          size_t *n)
+static struct km__bigcommerce_variant **
+sku_candidates(struct km__bigcommerce_state *st, const char *skus, size_t *n)
 {
     size_t cap = 1;
-    struct bc_variant **out;
+    struct km__bigcommerce_variant **out;
 
     for (const char *s = skus; *s; s++)
         cap += *s == ',';
@@ -201,12 +211,12 @@ static struct bc_variant **sku_candidates(struct bc_state *st, const char *skus,
     for (const char *s = skus; *s && *n < cap;) {
         size_t len = strcspn(s, ",");
         char *tok = strndup(s, len);
-        struct bc_variant *v;
+        struct km__bigcommerce_variant *v;
         int seen = 0;
 
         if (!tok)
             abort();
-        v = km_bc_variant_by_sku(st, tok);
+        v = km__bigcommerce_variant_by_sku(st, tok);
         for (size_t i = 0; v && i < *n && !seen; i++)
             seen = out[i] == v;
         if (v && !seen)
@@ -222,7 +232,7 @@ static struct bc_variant **sku_candidates(struct bc_state *st, const char *skus,
 
 /* GET /v3/catalog/variants: sku (exact, any variant), sku:in, id, id:in,
  * product_id:in. */
-void km_bc_variants_list(struct bc_call *c)
+void km__bigcommerce_variants_list(struct km__bigcommerce_call *c)
 {
     const char *sku = km_request_arg(c->req, "sku");
     const char *skus = km_request_arg(c->req, "sku:in");
@@ -230,32 +240,34 @@ void km_bc_variants_list(struct bc_call *c)
     const char *pids = km_request_arg(c->req, "product_id:in");
     int64_t list[BC_MAX_IDS], plist[BC_MAX_IDS];
     size_t nid = 0, npid = 0, total = 0, from, ncands = 0;
-    struct bc_variant **cands = NULL;
+    struct km__bigcommerce_variant **cands = NULL;
     int limit, page;
     cJSON *data;
 
-    if (km_bc_paging(c, &limit, &page, 0) != 0)
+    if (km__bigcommerce_paging(c, &limit, &page, 0) != 0)
         return;
     if (!ids)
         ids = km_request_arg(c->req, "id");
     if (ids)
-        nid = km_bc_id_list(list, BC_MAX_IDS, ids);
+        nid = km__bigcommerce_id_list(list, BC_MAX_IDS, ids);
     if (pids)
-        npid = km_bc_id_list(plist, BC_MAX_IDS, pids);
+        npid = km__bigcommerce_id_list(plist, BC_MAX_IDS, pids);
     data = cJSON_CreateArray();
     from = (size_t)(page - 1) * (size_t)limit;
     if (sku) {
-        struct bc_variant *v = km_bc_variant_by_sku(c->st, sku);
+        struct km__bigcommerce_variant *v =
+            km__bigcommerce_variant_by_sku(c->st, sku);
 
         if (v && page == 1)
-            cJSON_AddItemToArray(data, km_bc_variant_json(v));
-        km_bc_send_data(c, data, v ? 1 : 0, limit, page);
+            cJSON_AddItemToArray(data, km__bigcommerce_variant_json(v));
+        km__bigcommerce_send_data(c, data, v ? 1 : 0, limit, page);
         return;
     }
     if (skus)
         cands = sku_candidates(c->st, skus, &ncands);
     for (size_t i = 0; i < (skus ? ncands : c->st->nvariants); i++) {
-        struct bc_variant *v = skus ? cands[i] : c->st->variants[i];
+        struct km__bigcommerce_variant *v =
+            skus ? cands[i] : c->st->variants[i];
         int keep = 1;
 
         if (keep && ids) {
@@ -271,22 +283,22 @@ void km_bc_variants_list(struct bc_call *c)
         if (!keep)
             continue;
         if (total >= from && total < from + (size_t)limit)
-            cJSON_AddItemToArray(data, km_bc_variant_json(v));
+            cJSON_AddItemToArray(data, km__bigcommerce_variant_json(v));
         total++;
     }
     free(cands);
-    km_bc_send_data(c, data, (int)total, limit, page);
+    km__bigcommerce_send_data(c, data, (int)total, limit, page);
 }
 
-void km_bc_variants_batch(struct bc_call *c)
+void km__bigcommerce_variants_batch(struct km__bigcommerce_call *c)
 {
-    cJSON *body = km_bc_body(c, 1), *data, *errs;
+    cJSON *body = km__bigcommerce_body(c, 1), *data, *errs;
     const cJSON *it;
 
     if (!body)
         return;
     if (cJSON_GetArraySize(body) > 50) {
-        km_bc_too_many(c, 50);
+        km__bigcommerce_too_many(c, 50);
         cJSON_Delete(body);
         return;
     }
@@ -294,24 +306,25 @@ void km_bc_variants_batch(struct bc_call *c)
     errs = cJSON_CreateArray();
     cJSON_ArrayForEach(it, body)
     {
-        int64_t id = km_bc_id(it);
-        struct bc_variant *v = id > 0 ? km_bc_variant_by_id(c->st, id) : NULL;
+        int64_t id = km__bigcommerce_id(it);
+        struct km__bigcommerce_variant *v =
+            id > 0 ? km__bigcommerce_variant_by_id(c->st, id) : NULL;
         char title[160];
         int status;
 
         if (!v)
-            cJSON_AddItemToArray(
-                errs,
-                km_bc_item_error(id > 0 ? 404 : 422,
-                                 id > 0 ? "Variant not found"
-                                        : "JSON data is missing or invalid",
-                                 NULL, id));
-        else if (variant_update(c->st, v, it, &status, title, sizeof(title)))
             cJSON_AddItemToArray(errs,
-                                 km_bc_item_error(status, title, NULL, id));
+                                 km__bigcommerce_item_error(
+                                     id > 0 ? 404 : 422,
+                                     id > 0 ? "Variant not found"
+                                            : "JSON data is missing or invalid",
+                                     NULL, id));
+        else if (variant_update(c->st, v, it, &status, title, sizeof(title)))
+            cJSON_AddItemToArray(
+                errs, km__bigcommerce_item_error(status, title, NULL, id));
         else
-            cJSON_AddItemToArray(data, km_bc_variant_json(v));
+            cJSON_AddItemToArray(data, km__bigcommerce_variant_json(v));
     }
     cJSON_Delete(body);
-    km_bc_reply_batch(c, data, errs);
+    km__bigcommerce_reply_batch(c, data, errs);
 }

@@ -10,20 +10,20 @@
 #include "epicor_emu.h"
 
 /* Row copy with its child sets embedded (recursively). */
-static cJSON *embed(struct km__epi_company *co, int tid, const cJSON *row,
+static cJSON *embed(struct km__epicor_company *co, int tid, const cJSON *row,
                     int ci)
 {
     cJSON *out = cJSON_Duplicate(row, 1);
-    char *key = km__epi_key_of_row(&co->t[tid], row, ci);
+    char *key = km__epicor_key_of_row(&co->t[tid], row, ci);
 
     for (int c = 0; key && c < T_COUNT; c++) {
         cJSON *kids, *k, *arr;
 
-        if (km__epi_defs[c].parent != tid)
+        if (km__epicor_defs[c].parent != tid)
             continue;
         kids = cJSON_CreateArray();
-        km__epi_children(kids, &co->t[c], key);
-        arr = cJSON_AddArrayToObject(out, km__epi_defs[c].set);
+        km__epicor_children(kids, &co->t[c], key);
+        arr = cJSON_AddArrayToObject(out, km__epicor_defs[c].set);
         cJSON_ArrayForEach(k, kids)
             cJSON_AddItemToArray(arr, embed(co, c, k, ci));
         cJSON_Delete(kids);
@@ -32,30 +32,31 @@ static cJSON *embed(struct km__epi_company *co, int tid, const cJSON *row,
     return out;
 }
 
-cJSON *km__epi_snapshot(void *state)
+cJSON *km__epicor_snapshot(void *state)
 {
-    struct km__epi *emu = state;
+    struct km__epicor *emu = state;
     cJSON *o = cJSON_CreateObject(), *cos;
 
     cJSON_AddStringToObject(o, "instance", emu->instance);
     cJSON_AddNumberToObject(o, "tokens_issued", (double)emu->tokens_issued);
     cJSON_AddNumberToObject(o, "tokens_active",
-                            (double)km__epi_tokens_active(emu));
-    cJSON_AddNumberToObject(o, "licenses_in_use", km__epi_licenses_in_use(emu));
+                            (double)km__epicor_tokens_active(emu));
+    cJSON_AddNumberToObject(o, "licenses_in_use",
+                            km__epicor_licenses_in_use(emu));
     cJSON_AddItemToObject(o, "efx_calls", cJSON_Duplicate(emu->efx_calls, 1));
     cos = cJSON_AddObjectToObject(o, "companies");
     for (size_t i = 0; i < emu->ncompanies; i++) {
-        struct km__epi_company *co = emu->companies[i];
+        struct km__epicor_company *co = emu->companies[i];
         cJSON *cj = cJSON_AddObjectToObject(cos, co->id);
 
         for (int t = 0; t < T_COUNT; t++) {
-            struct km__epi_table *tb = &co->t[t];
-            const struct km__epi_tabledef *d = tb->def;
+            struct km__epicor_table *tb = &co->t[t];
+            const struct km__epicor_tabledef *d = tb->def;
             cJSON *arr = cJSON_AddArrayToObject(cj, d->set);
 
             for (size_t r = 0; r < tb->n; r++) {
                 int tmp;
-                cJSON *j = km__epi_view(tb, tb->by_key[r], &tmp);
+                cJSON *j = km__epicor_view(tb, tb->by_key[r], &tmp);
 
                 cJSON_AddItemToArray(arr, d->parent < 0
                                               ? embed(co, t, j, emu->ci)
@@ -83,54 +84,56 @@ static int act_fail(char *err, size_t errsz, const char *fmt, ...)
     return -1;
 }
 
-static struct km__epi_company *company_arg(struct km__epi *emu,
-                                           const cJSON *args)
+static struct km__epicor_company *company_arg(struct km__epicor *emu,
+                                              const cJSON *args)
 {
-    const char *id = km__epi_str(args, "company");
+    const char *id = km__epicor_str(args, "company");
 
-    return id ? km__epi_company_find(emu, id) : emu->companies[0];
+    return id ? km__epicor_company_find(emu, id) : emu->companies[0];
 }
 
-static struct km__epi_row *find_by(struct km__epi *emu,
-                                   struct km__epi_company *co, int tid,
-                                   const cJSON *vals)
+static struct km__epicor_row *find_by(struct km__epicor *emu,
+                                      struct km__epicor_company *co, int tid,
+                                      const cJSON *vals)
 {
     cJSON *all = cJSON_CreateArray();
     const cJSON *v;
-    struct km__epi_row *r;
+    struct km__epicor_row *r;
     char *key;
 
     cJSON_AddItemToArray(all, cJSON_CreateString(co->id));
     cJSON_ArrayForEach(v, vals)
         cJSON_AddItemToArray(all, cJSON_Duplicate(v, 1));
-    key = km__epi_key_of_values(&co->t[tid], all,
-                                (size_t)cJSON_GetArraySize(all), emu->ci);
-    r = (size_t)cJSON_GetArraySize(all) == km__epi_nkeys(&km__epi_defs[tid])
-            ? km__epi_find(&co->t[tid], key)
+    key = km__epicor_key_of_values(&co->t[tid], all,
+                                   (size_t)cJSON_GetArraySize(all), emu->ci);
+    r = (size_t)cJSON_GetArraySize(all) ==
+                km__epicor_nkeys(&km__epicor_defs[tid])
+            ? km__epicor_find(&co->t[tid], key)
             : NULL;
     free(key);
     cJSON_Delete(all);
     return r;
 }
 
-static void merge_touch(struct km__epi *emu, struct km__epi_table *t,
-                        struct km__epi_row *r, const cJSON *fields)
+static void merge_touch(struct km__epicor *emu, struct km__epicor_table *t,
+                        struct km__epicor_row *r, const cJSON *fields)
 {
-    cJSON *j = km__epi_own(t, r);
+    cJSON *j = km__epicor_own(t, r);
     const cJSON *f;
 
     cJSON_ArrayForEach(f, fields)
     {
         if (strcmp(f->string, "SysRevID") && strcmp(f->string, "SysRowID") &&
             strcmp(f->string, "Company"))
-            km__epi_put(j, f->string, cJSON_Duplicate(f, 1));
+            km__epicor_put(j, f->string, cJSON_Duplicate(f, 1));
     }
-    km__epi_inconv(j);
-    km__epi_touch(emu, t, r);
+    km__epicor_inconv(j);
+    km__epicor_touch(emu, t, r);
 }
 
-static int add_row(struct km__epi *emu, struct km__epi_company *co, int tid,
-                   const cJSON *args, cJSON **result, char *err, size_t errsz)
+static int add_row(struct km__epicor *emu, struct km__epicor_company *co,
+                   int tid, const cJSON *args, cJSON **result, char *err,
+                   size_t errsz)
 {
     const cJSON *src = cJSON_GetObjectItemCaseSensitive(args, "row");
     cJSON *rows = cJSON_CreateArray(), *row;
@@ -140,24 +143,24 @@ static int add_row(struct km__epi *emu, struct km__epi_company *co, int tid,
     cJSON_DeleteItemFromObjectCaseSensitive(row, "company");
     cJSON_DeleteItemFromObjectCaseSensitive(row, "entity_set");
     cJSON_AddItemToArray(rows, row);
-    rc = km__epi_load_rows(emu, co, (enum km__epi_tid)tid, rows, NULL, err,
-                           errsz);
+    rc = km__epicor_load_rows(emu, co, (enum km__epicor_tid)tid, rows, NULL,
+                              err, errsz);
     cJSON_Delete(rows);
     if (rc == 0 && result)
         *result = cJSON_Duplicate(co->t[tid].by_rev[co->t[tid].n - 1]->json, 1);
     return rc;
 }
 
-static int set_on_hand(struct km__epi *emu, struct km__epi_company *co,
+static int set_on_hand(struct km__epicor *emu, struct km__epicor_company *co,
                        const cJSON *args, cJSON **result, char *err,
                        size_t errsz)
 {
-    const char *pn = km__epi_str(args, "part_num");
-    const char *wh = km__epi_str(args, "warehouse");
-    const char *plant = km__epi_str(args, "plant");
+    const char *pn = km__epicor_str(args, "part_num");
+    const char *wh = km__epicor_str(args, "warehouse");
+    const char *plant = km__epicor_str(args, "plant");
     const cJSON *qty = cJSON_GetObjectItemCaseSensitive(args, "qty");
     cJSON *vals, *fields;
-    struct km__epi_row *r;
+    struct km__epicor_row *r;
 
     if (!pn || !wh || !cJSON_IsNumber(qty))
         return act_fail(err, errsz,
@@ -193,28 +196,28 @@ static int set_on_hand(struct km__epi *emu, struct km__epi_company *co,
     }
 }
 
-int km__epi_act(void *state, const char *action, const cJSON *args,
-                cJSON **result, char *err, size_t errsz)
+int km__epicor_act(void *state, const char *action, const cJSON *args,
+                   cJSON **result, char *err, size_t errsz)
 {
-    struct km__epi *emu = state;
-    struct km__epi_company *co = company_arg(emu, args);
-    const struct km__epi_tabledef *d = NULL;
-    const char *set = km__epi_str(args, "entity_set");
+    struct km__epicor *emu = state;
+    struct km__epicor_company *co = company_arg(emu, args);
+    const struct km__epicor_tabledef *d = NULL;
+    const char *set = km__epicor_str(args, "entity_set");
 
     if (result)
         *result = NULL;
     if (!co)
         return act_fail(err, errsz, "%s: unknown company", action);
     for (int i = 0; set && i < T_COUNT; i++) {
-        if (strcmp(km__epi_defs[i].set, set) == 0 ||
-            strcmp(km__epi_defs[i].table, set) == 0)
-            d = &km__epi_defs[i];
+        if (strcmp(km__epicor_defs[i].set, set) == 0 ||
+            strcmp(km__epicor_defs[i].table, set) == 0)
+            d = &km__epicor_defs[i];
     }
     if (strcmp(action, "change_part") == 0 ||
         strcmp(action, "change_row") == 0) {
         const cJSON *fields = cJSON_GetObjectItemCaseSensitive(args, "fields");
         cJSON *vals;
-        struct km__epi_row *r;
+        struct km__epicor_row *r;
         int tid = d ? (int)d->id : T_PART;
 
         if (action[7] == 'r' && !d)
@@ -227,8 +230,8 @@ int km__epi_act(void *state, const char *action, const cJSON *args,
                    : cJSON_CreateArray();
         if (action[7] == 'p')
             cJSON_AddItemToArray(
-                vals, cJSON_CreateString(km__epi_str(args, "part_num")
-                                             ? km__epi_str(args, "part_num")
+                vals, cJSON_CreateString(km__epicor_str(args, "part_num")
+                                             ? km__epicor_str(args, "part_num")
                                              : ""));
         r = find_by(emu, co, tid, vals);
         cJSON_Delete(vals);
@@ -251,20 +254,20 @@ int km__epi_act(void *state, const char *action, const cJSON *args,
         return add_row(emu, co, (int)d->id, args, result, err, errsz);
     }
     if (strcmp(action, "delete_row") == 0) {
-        struct km__epi_row *r =
+        struct km__epicor_row *r =
             d ? find_by(emu, co, (int)d->id,
                         cJSON_GetObjectItemCaseSensitive(args, "keys"))
               : NULL;
 
         if (!r)
             return act_fail(err, errsz, "delete_row: row not found");
-        km__epi_remove(&co->t[d->id], r);
+        km__epicor_remove(&co->t[d->id], r);
         return 0;
     }
     if (strcmp(action, "expire_tokens") == 0 ||
         strcmp(action, "revoke_key") == 0 ||
         strcmp(action, "exhaust_licenses") == 0)
-        return km__epi_fault(emu, action, args);
+        return km__epicor_fault(emu, action, args);
     if (strcmp(action, "release_licenses") == 0) {
         emu->licenses_exhausted_until = 0;
         return 0;
@@ -275,16 +278,16 @@ int km__epi_act(void *state, const char *action, const cJSON *args,
 
         cJSON_ArrayForEach(it, emu->functions)
         {
-            if (strcmp(km__epi_str(it, "library"),
-                       km__epi_str(args, "library")
-                           ? km__epi_str(args, "library")
+            if (strcmp(km__epicor_str(it, "library"),
+                       km__epicor_str(args, "library")
+                           ? km__epicor_str(args, "library")
                            : "") == 0 &&
-                strcmp(km__epi_str(it, "function"),
-                       km__epi_str(args, "function")
-                           ? km__epi_str(args, "function")
+                strcmp(km__epicor_str(it, "function"),
+                       km__epicor_str(args, "function")
+                           ? km__epicor_str(args, "function")
                            : "") == 0) {
-                km__epi_put(it, "published",
-                            cJSON_CreateBool(action[0] == 'p'));
+                km__epicor_put(it, "published",
+                               cJSON_CreateBool(action[0] == 'p'));
                 return 0;
             }
         }

@@ -20,45 +20,45 @@
 
 #define LICENSE_TYPE "Ice.Common.LicenseAccessException"
 
-static void license_error(struct km__epi_call *c)
+static void license_error(struct km__epicor_call *c)
 {
-    km__epi_error(c, 400, LICENSE_TYPE,
-                  "LicenseAccessException: Maximum users exceeded. All "
-                  "licenses of this type are in use; try again later.");
+    km__epicor_error(c, 400, LICENSE_TYPE,
+                     "LicenseAccessException: Maximum users exceeded. All "
+                     "licenses of this type are in use; try again later.");
 }
 
-int64_t km__epi_tokens_active(struct km__epi *emu)
+int64_t km__epicor_tokens_active(struct km__epicor *emu)
 {
-    int64_t now = km__epi_now(emu), n = 0;
+    int64_t now = km__epicor_now(emu), n = 0;
 
     for (size_t i = 0; i < emu->ntokens; i++)
         n += !emu->tokens[i].revoked && emu->tokens[i].expires_ms > now;
     return n;
 }
 
-int km__epi_licenses_in_use(struct km__epi *emu)
+int km__epicor_licenses_in_use(struct km__epicor *emu)
 {
-    int64_t now = km__epi_now(emu), n = km__epi_tokens_active(emu);
+    int64_t now = km__epicor_now(emu), n = km__epicor_tokens_active(emu);
 
     for (size_t i = 0; i < emu->nsessions; i++)
         n += now - emu->sessions[i].last_ms < emu->token_lifetime_s * 1000;
     return (int)n;
 }
 
-static int exhausted(struct km__epi *emu)
+static int exhausted(struct km__epicor *emu)
 {
-    return km__epi_now(emu) < emu->licenses_exhausted_until;
+    return km__epicor_now(emu) < emu->licenses_exhausted_until;
 }
 
-static int seat_free(struct km__epi *emu)
+static int seat_free(struct km__epicor *emu)
 {
     return !exhausted(emu) &&
            (emu->license_seats == 0 ||
-            km__epi_licenses_in_use(emu) < emu->license_seats);
+            km__epicor_licenses_in_use(emu) < emu->license_seats);
 }
 
-static const struct km__epi_user *check_user(struct km__epi *emu,
-                                             const char *user, const char *pass)
+static const struct km__epicor_user *
+check_user(struct km__epicor *emu, const char *user, const char *pass)
 {
     for (size_t i = 0; user && pass && i < emu->nusers; i++) {
         if (strcasecmp(emu->users[i].username, user) == 0 &&
@@ -146,14 +146,15 @@ static void b64url(char *out, size_t outsz, const unsigned char *in, size_t n)
 
 /* A JWT-shaped, HMAC-signed opaque token; the server only ever looks it
  * up in its table. */
-static struct km__epi_token *issue_token(struct km__epi *emu, const char *user)
+static struct km__epicor_token *issue_token(struct km__epicor *emu,
+                                            const char *user)
 {
     static const char hdr[] = "{\"alg\":\"HS256\",\"typ\":\"JWT\"}";
     char payload[512], h64[64], p64[700], s64[64], *tok;
     unsigned char mac[EVP_MAX_MD_SIZE];
     unsigned int maclen = 0;
-    int64_t now = km__epi_now(emu);
-    struct km__epi_token *t;
+    int64_t now = km__epicor_now(emu);
+    struct km__epicor_token *t;
     size_t len;
 
     snprintf(payload, sizeof(payload),
@@ -186,19 +187,19 @@ static struct km__epi_token *issue_token(struct km__epi *emu, const char *user)
     return t;
 }
 
-void km__epi_token_resource(struct km__epi_call *c)
+void km__epicor_token_resource(struct km__epicor_call *c)
 {
     const struct km_request *req = c->req;
     const char *accept = km_request_header(req, "Accept");
     char *user = NULL, *pass = NULL;
-    const struct km__epi_user *u;
-    struct km__epi_token *t;
+    const struct km__epicor_user *u;
+    struct km__epicor_token *t;
 
     if (strcmp(req->method, "POST") != 0) {
-        km__epi_error(c, 405, "Epicor.RESTApi.ErrorHandling.ApiException",
-                      "The requested resource does not support http "
-                      "method '%s'.",
-                      req->method);
+        km__epicor_error(c, 405, "Epicor.RESTApi.ErrorHandling.ApiException",
+                         "The requested resource does not support http "
+                         "method '%s'.",
+                         req->method);
         return;
     }
     if (km_request_header(req, "username")) {
@@ -213,7 +214,7 @@ void km__epi_token_resource(struct km__epi_call *c)
     }
     u = check_user(c->emu, user, pass);
     if (!u) {
-        km__epi_error(c, 401, NULL, "Invalid user ID or password.");
+        km__epicor_error(c, 401, NULL, "Invalid user ID or password.");
     } else if (!seat_free(c->emu)) {
         license_error(c);
     } else {
@@ -234,22 +235,22 @@ void km__epi_token_resource(struct km__epi_call *c)
             cJSON_AddNumberToObject(o, "ExpiresIn",
                                     (double)c->emu->token_lifetime_s);
             cJSON_AddStringToObject(o, "TokenType", "Bearer");
-            km__epi_reply(c, 200, o);
+            km__epicor_reply(c, 200, o);
         }
     }
     free(user);
     free(pass);
 }
 
-static void oauth_error(struct km__epi_call *c, int status, const char *code)
+static void oauth_error(struct km__epicor_call *c, int status, const char *code)
 {
     cJSON *o = cJSON_CreateObject();
 
     cJSON_AddStringToObject(o, "error", code);
-    km__epi_reply(c, status, o);
+    km__epicor_reply(c, status, o);
 }
 
-void km__epi_idp_token(struct km__epi_call *c)
+void km__epicor_idp_token(struct km__epicor_call *c)
 {
     const char *body = c->req->body;
     char *grant = form_field(body, "grant_type");
@@ -270,8 +271,9 @@ void km__epi_idp_token(struct km__epi_call *c)
     }
     cJSON_ArrayForEach(it, c->emu->idp_clients)
     {
-        ok |= id && secret && strcmp(km__epi_str(it, "client_id"), id) == 0 &&
-              strcmp(km__epi_str(it, "client_secret"), secret) == 0;
+        ok |= id && secret &&
+              strcmp(km__epicor_str(it, "client_id"), id) == 0 &&
+              strcmp(km__epicor_str(it, "client_secret"), secret) == 0;
     }
     if (strcmp(c->req->method, "POST") != 0 || !grant) {
         oauth_error(c, 400, "invalid_request");
@@ -286,7 +288,7 @@ void km__epi_idp_token(struct km__epi_call *c)
         if (strcmp(grant, "password") == 0) {
             char *u = form_field(body, "username"),
                  *p = form_field(body, "password");
-            const struct km__epi_user *eu = check_user(c->emu, u, p);
+            const struct km__epicor_user *eu = check_user(c->emu, u, p);
 
             sub = eu ? eu->username : NULL;
             free(u);
@@ -295,7 +297,7 @@ void km__epi_idp_token(struct km__epi_call *c)
         if (!sub) {
             oauth_error(c, 400, "invalid_grant");
         } else {
-            struct km__epi_token *t = issue_token(c->emu, sub);
+            struct km__epicor_token *t = issue_token(c->emu, sub);
             cJSON *o = cJSON_CreateObject();
 
             cJSON_AddStringToObject(o, "access_token", t->token);
@@ -304,7 +306,7 @@ void km__epi_idp_token(struct km__epi_call *c)
             cJSON_AddStringToObject(o, "token_type", "Bearer");
             cJSON_AddStringToObject(o, "scope",
                                     scope && *scope ? scope : "epicor_erp");
-            km__epi_reply(c, 200, o);
+            km__epicor_reply(c, 200, o);
         }
     }
     free(grant);
@@ -315,17 +317,17 @@ void km__epi_idp_token(struct km__epi_call *c)
     free(pass);
 }
 
-int km__epi_api_key(struct km__epi_call *c)
+int km__epicor_api_key(struct km__epicor_call *c)
 {
     const char *key = km_request_header(c->req, "x-api-key");
 
     if (!key)
         key = km_request_arg(c->req, "api-key");
     if (!key || !*key) {
-        km__epi_error(c, c->emu->api_key_missing_status,
-                      "Epicor.RESTApi.ErrorHandling.ApiException",
-                      "An API key is required for REST API v2 (x-api-key "
-                      "header).");
+        km__epicor_error(c, c->emu->api_key_missing_status,
+                         "Epicor.RESTApi.ErrorHandling.ApiException",
+                         "An API key is required for REST API v2 (x-api-key "
+                         "header).");
         return -1;
     }
     for (size_t i = 0; i < c->emu->nkeys; i++) {
@@ -334,15 +336,15 @@ int km__epi_api_key(struct km__epi_call *c)
             return 0;
         }
     }
-    km__epi_error(c, c->emu->api_key_missing_status,
-                  "Epicor.RESTApi.ErrorHandling.ApiException",
-                  "The API key is not valid.");
+    km__epicor_error(c, c->emu->api_key_missing_status,
+                     "Epicor.RESTApi.ErrorHandling.ApiException",
+                     "The API key is not valid.");
     return -1;
 }
 
 /* Scope entries name services ("Erp.BO.PartSvc"), BAQs ("BaqSvc/ID" or
  * "BaqSvc" for all) and function libraries ("efx/LIB" or "efx"). */
-int km__epi_scope_ok(struct km__epi_call *c, const char *resource)
+int km__epicor_scope_ok(struct km__epicor_call *c, const char *resource)
 {
     const cJSON *it;
     size_t n;
@@ -359,18 +361,18 @@ int km__epi_scope_ok(struct km__epi_call *c, const char *resource)
              resource[n] == '/'))
             return 1;
     }
-    km__epi_error(c, c->emu->api_key_scope_status,
-                  "Ice.Common.UnauthorizedAccessException",
-                  "The API key's access scope does not include '%s'.",
-                  resource);
+    km__epicor_error(c, c->emu->api_key_scope_status,
+                     "Ice.Common.UnauthorizedAccessException",
+                     "The API key's access scope does not include '%s'.",
+                     resource);
     return 0;
 }
 
-static int basic_session(struct km__epi_call *c, const char *user)
+static int basic_session(struct km__epicor_call *c, const char *user)
 {
-    struct km__epi *emu = c->emu;
-    int64_t now = km__epi_now(emu);
-    struct km__epi_session *s;
+    struct km__epicor *emu = c->emu;
+    int64_t now = km__epicor_now(emu);
+    struct km__epicor_session *s;
 
     for (size_t i = 0; i < emu->nsessions; i++) {
         s = &emu->sessions[i];
@@ -397,16 +399,16 @@ static int basic_session(struct km__epi_call *c, const char *user)
     return 0;
 }
 
-int km__epi_auth(struct km__epi_call *c)
+int km__epicor_auth(struct km__epicor_call *c)
 {
     const char *hdr = km_request_header(c->req, "Authorization");
-    int64_t now = km__epi_now(c->emu);
+    int64_t now = km__epicor_now(c->emu);
 
     if (hdr && strncasecmp(hdr, "Bearer ", 7) == 0) {
         const char *tok = hdr + 7;
 
         for (size_t i = 0; i < c->emu->ntokens; i++) {
-            struct km__epi_token *t = &c->emu->tokens[i];
+            struct km__epicor_token *t = &c->emu->tokens[i];
 
             if (strcmp(t->token, tok) != 0)
                 continue;
@@ -419,20 +421,20 @@ int km__epi_auth(struct km__epi_call *c)
             c->user = t->user;
             return 0;
         }
-        km__epi_error(c, 401, NULL,
-                      "The access token is invalid or has expired.");
+        km__epicor_error(c, 401, NULL,
+                         "The access token is invalid or has expired.");
         return -1;
     }
     if (hdr && strncasecmp(hdr, "Basic ", 6) == 0) {
         char *user, *pass;
-        const struct km__epi_user *u = NULL;
+        const struct km__epicor_user *u = NULL;
 
         if (basic_creds(&user, &pass, hdr) == 0)
             u = check_user(c->emu, user, pass);
         free(user);
         free(pass);
         if (!u) {
-            km__epi_error(c, 401, NULL, "Invalid user ID or password.");
+            km__epicor_error(c, 401, NULL, "Invalid user ID or password.");
             return -1;
         }
         if (basic_session(c, u->username)) {
@@ -442,14 +444,14 @@ int km__epi_auth(struct km__epi_call *c)
         c->user = u->username;
         return 0;
     }
-    km__epi_error(c, 401, NULL,
-                  "Authorization has been denied for this request.");
+    km__epicor_error(c, 401, NULL,
+                     "Authorization has been denied for this request.");
     return -1;
 }
 
-void km__epi_expire_tokens(struct km__epi *emu)
+void km__epicor_expire_tokens(struct km__epicor *emu)
 {
-    int64_t now = km__epi_now(emu);
+    int64_t now = km__epicor_now(emu);
 
     for (size_t i = 0; i < emu->ntokens; i++) {
         if (emu->tokens[i].expires_ms > now)
@@ -457,7 +459,7 @@ void km__epi_expire_tokens(struct km__epi *emu)
     }
 }
 
-void km__epi_revoke_keys(struct km__epi *emu, const char *key)
+void km__epicor_revoke_keys(struct km__epicor *emu, const char *key)
 {
     for (size_t i = 0; i < emu->nkeys; i++) {
         if (!key || strcmp(emu->keys[i].key, key) == 0)
@@ -465,19 +467,19 @@ void km__epi_revoke_keys(struct km__epi *emu, const char *key)
     }
 }
 
-int km__epi_fault(void *state, const char *action, const cJSON *rule)
+int km__epicor_fault(void *state, const char *action, const cJSON *rule)
 {
-    struct km__epi *emu = state;
+    struct km__epicor *emu = state;
     const cJSON *v;
 
     if (strcmp(action, "expire_tokens") == 0) {
-        km__epi_expire_tokens(emu);
+        km__epicor_expire_tokens(emu);
     } else if (strcmp(action, "revoke_key") == 0) {
-        km__epi_revoke_keys(emu, km__epi_str(rule, "key"));
+        km__epicor_revoke_keys(emu, km__epicor_str(rule, "key"));
     } else if (strcmp(action, "exhaust_licenses") == 0) {
         v = cJSON_GetObjectItemCaseSensitive(rule, "for_ms");
         emu->licenses_exhausted_until =
-            km__epi_now(emu) +
+            km__epicor_now(emu) +
             (cJSON_IsNumber(v) ? (int64_t)v->valuedouble : 60000);
     } else {
         return -1;

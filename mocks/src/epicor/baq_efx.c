@@ -23,13 +23,13 @@
 
 #define API_EXC "Epicor.RESTApi.ErrorHandling.ApiException"
 
-static const cJSON *find_baq(struct km__epi *emu, const char *id)
+static const cJSON *find_baq(struct km__epicor *emu, const char *id)
 {
     const cJSON *b;
 
     cJSON_ArrayForEach(b, emu->baqs)
     {
-        if (strcasecmp(km__epi_str(b, "id"), id) == 0)
+        if (strcasecmp(km__epicor_str(b, "id"), id) == 0)
             return b;
     }
     return NULL;
@@ -50,28 +50,28 @@ static int value_matches(const cJSON *v, const char *want)
     return 0;
 }
 
-void km__epi_baq(struct km__epi_call *c, const char *id, int data)
+void km__epicor_baq(struct km__epicor_call *c, const char *id, int data)
 {
     const cJSON *baq = find_baq(c->emu, id), *p, *r;
     cJSON *rows, *out, *o;
-    struct km__oq q;
+    struct km__odata_query q;
     char ctx[600], ident[64];
     long count, n = 0;
 
     if (!baq) {
-        km__epi_error(c, 404, API_EXC, "BAQ '%s' was not found.", id);
+        km__epicor_error(c, 404, API_EXC, "BAQ '%s' was not found.", id);
         return;
     }
     if (strcmp(c->req->method, "GET") != 0) {
-        km__epi_error(c, 405, API_EXC,
-                      "The requested resource does not support http "
-                      "method '%s'.",
-                      c->req->method);
+        km__epicor_error(c, 405, API_EXC,
+                         "The requested resource does not support http "
+                         "method '%s'.",
+                         c->req->method);
         return;
     }
     snprintf(ctx, sizeof(ctx), "%s/%s/api/%s%s/BaqSvc/%s/$metadata%s",
              c->req->base_url, c->emu->instance, c->v1 ? "v1" : "v2/odata/",
-             c->v1 ? "" : c->co->id, km__epi_str(baq, "id"),
+             c->v1 ? "" : c->co->id, km__epicor_str(baq, "id"),
              data ? "#Data" : "");
     if (!data) { /* a resource descriptor, not rows */
         cJSON *arr, *e;
@@ -85,7 +85,7 @@ void km__epi_baq(struct km__epi_call *c, const char *id, int data)
         cJSON_AddStringToObject(e, "kind", "EntitySet");
         cJSON_AddStringToObject(e, "url", "Data");
         cJSON_AddItemToArray(arr, e);
-        km__epi_reply(c, 200, o);
+        km__epicor_reply(c, 200, o);
         return;
     }
     rows = cJSON_CreateArray();
@@ -102,9 +102,9 @@ void km__epi_baq(struct km__epi_call *c, const char *id, int data)
     cJSON_ArrayForEach(p, cJSON_GetObjectItemCaseSensitive(baq, "parameters"))
     {
         const char *name =
-            cJSON_IsString(p) ? p->valuestring : km__epi_str(p, "name");
+            cJSON_IsString(p) ? p->valuestring : km__epicor_str(p, "name");
         const cJSON *req = cJSON_GetObjectItemCaseSensitive(p, "required");
-        const char *col = km__epi_str(p, "column");
+        const char *col = km__epicor_str(p, "column");
         const char *val = name ? km_request_arg(c->req, name) : NULL;
         cJSON *row, *next;
 
@@ -112,10 +112,10 @@ void km__epi_baq(struct km__epi_call *c, const char *id, int data)
             continue;
         if (!val && (cJSON_IsString(p) || !cJSON_IsFalse(req))) {
             cJSON_Delete(rows);
-            km__epi_error(c, 400, "Ice.BLException",
-                          "Parameter '%s' of BAQ '%s' is required but was "
-                          "not supplied.",
-                          name, km__epi_str(baq, "id"));
+            km__epicor_error(c, 400, "Ice.BLException",
+                             "Parameter '%s' of BAQ '%s' is required but was "
+                             "not supplied.",
+                             name, km__epicor_str(baq, "id"));
             return;
         }
         for (row = rows->child; val && col && row; row = next) {
@@ -124,13 +124,13 @@ void km__epi_baq(struct km__epi_call *c, const char *id, int data)
                 cJSON_Delete(cJSON_DetachItemViaPointer(rows, row));
         }
     }
-    if (km__oq_from_request(&q, c)) {
+    if (km__odata_query_from_request(&q, c)) {
         cJSON_Delete(rows);
         return;
     }
-    out = km__oq_run_array(&q, c->emu, rows, 1L << 30, &count);
+    out = km__odata_query_run_array(&q, c->emu, rows, 1L << 30, &count);
     cJSON_Delete(rows);
-    km__oq_project(&q, out);
+    km__odata_query_project(&q, out);
     o = cJSON_CreateObject();
     cJSON_AddStringToObject(o, c->v1 ? "odata.metadata" : "@odata.context",
                             ctx);
@@ -138,8 +138,8 @@ void km__epi_baq(struct km__epi_call *c, const char *id, int data)
         cJSON_AddNumberToObject(o, c->v1 ? "odata.count" : "@odata.count",
                                 (double)count);
     cJSON_AddItemToObject(o, "value", out);
-    km__oq_dispose(&q);
-    km__epi_reply(c, 200, o);
+    km__odata_query_dispose(&q);
+    km__epicor_reply(c, 200, o);
 }
 
 static int in_list(const cJSON *list, const char *s)
@@ -154,51 +154,51 @@ static int in_list(const cJSON *list, const char *s)
     return 0;
 }
 
-void km__epi_efx(struct km__epi_call *c, const char *company,
-                 const char *library, const char *function, int staging)
+void km__epicor_efx(struct km__epicor_call *c, const char *company,
+                    const char *library, const char *function, int staging)
 {
     const cJSON *fn = NULL, *it, *res, *err, *companies;
     cJSON *body, *call;
     char scope[200];
 
     if (strcmp(c->req->method, "POST") != 0) {
-        km__epi_error(c, 405, API_EXC,
-                      "The requested resource does not support http "
-                      "method '%s'.",
-                      c->req->method);
+        km__epicor_error(c, 405, API_EXC,
+                         "The requested resource does not support http "
+                         "method '%s'.",
+                         c->req->method);
         return;
     }
     snprintf(scope, sizeof(scope), "efx/%s", library);
-    if (!km__epi_scope_ok(c, scope))
+    if (!km__epicor_scope_ok(c, scope))
         return;
-    c->co = km__epi_company_find(c->emu, company);
+    c->co = km__epicor_company_find(c->emu, company);
     cJSON_ArrayForEach(it, c->emu->functions)
     {
-        if (strcasecmp(km__epi_str(it, "library"), library) == 0 &&
-            strcasecmp(km__epi_str(it, "function"), function) == 0)
+        if (strcasecmp(km__epicor_str(it, "library"), library) == 0 &&
+            strcasecmp(km__epicor_str(it, "function"), function) == 0)
             fn = it;
     }
     companies = cJSON_GetObjectItemCaseSensitive(fn, "companies");
     if (!fn || !c->co || (companies && !in_list(companies, company)) ||
         (!staging &&
          cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(fn, "published")))) {
-        km__epi_error(c, 404, API_EXC,
-                      "Function '%s/%s' was not found or is not published "
-                      "for company '%s'.",
-                      library, function, company);
+        km__epicor_error(c, 404, API_EXC,
+                         "Function '%s/%s' was not found or is not published "
+                         "for company '%s'.",
+                         library, function, company);
         return;
     }
     body = c->req->body_len ? cJSON_Parse(c->req->body) : cJSON_CreateObject();
     if (!cJSON_IsObject(body)) {
         cJSON_Delete(body);
-        km__epi_error(c, 400, API_EXC,
-                      "Unable to deserialize the request "
-                      "body as the function's parameters.");
+        km__epicor_error(c, 400, API_EXC,
+                         "Unable to deserialize the request "
+                         "body as the function's parameters.");
         return;
     }
     call = cJSON_CreateObject();
-    cJSON_AddStringToObject(call, "library", km__epi_str(fn, "library"));
-    cJSON_AddStringToObject(call, "function", km__epi_str(fn, "function"));
+    cJSON_AddStringToObject(call, "library", km__epicor_str(fn, "library"));
+    cJSON_AddStringToObject(call, "function", km__epicor_str(fn, "function"));
     cJSON_AddStringToObject(call, "company", c->co->id);
     cJSON_AddBoolToObject(call, "staging", staging);
     cJSON_AddItemToObject(call, "body", cJSON_Duplicate(body, 1));
@@ -206,22 +206,22 @@ void km__epi_efx(struct km__epi_call *c, const char *company,
     res = cJSON_GetObjectItemCaseSensitive(fn, "result");
     err = cJSON_GetObjectItemCaseSensitive(fn, "error");
     if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(fn, "throw"))) {
-        km__epi_error(c, 500, NULL, "unexpected");
+        km__epicor_error(c, 500, NULL, "unexpected");
         cJSON_Delete(body);
     } else if (err) {
-        const char *msg = km__epi_str(err, "message");
+        const char *msg = km__epicor_str(err, "message");
         const cJSON *st = cJSON_GetObjectItemCaseSensitive(err, "status");
 
-        km__epi_error(c, cJSON_IsNumber(st) ? (int)st->valuedouble : 400,
-                      "Ice.BLException", "%s",
-                      msg ? msg : "The function raised a business error.");
+        km__epicor_error(c, cJSON_IsNumber(st) ? (int)st->valuedouble : 400,
+                         "Ice.BLException", "%s",
+                         msg ? msg : "The function raised a business error.");
         cJSON_Delete(body);
     } else if (cJSON_IsString(res) && strcmp(res->valuestring, "echo") == 0) {
-        km__epi_reply(c, 200, body);
+        km__epicor_reply(c, 200, body);
     } else {
         cJSON_Delete(body);
-        km__epi_reply(c, 200,
-                      cJSON_IsObject(res) ? cJSON_Duplicate(res, 1)
-                                          : cJSON_CreateObject());
+        km__epicor_reply(c, 200,
+                         cJSON_IsObject(res) ? cJSON_Duplicate(res, 1)
+                                             : cJSON_CreateObject());
     }
 }

@@ -114,8 +114,8 @@ static int get_choice(int *out, const cJSON *cfg, const char *name,
     return 0;
 }
 
-struct km__epi_company *km__epi_company_find(struct km__epi *emu,
-                                             const char *id)
+struct km__epicor_company *km__epicor_company_find(struct km__epicor *emu,
+                                                   const char *id)
 {
     for (size_t i = 0; i < emu->ncompanies; i++) {
         if (strcasecmp(emu->companies[i]->id, id) == 0)
@@ -124,15 +124,16 @@ struct km__epi_company *km__epi_company_find(struct km__epi *emu,
     return NULL;
 }
 
-struct km__epi_company *km__epi_company_add(struct km__epi *emu, const char *id)
+struct km__epicor_company *km__epicor_company_add(struct km__epicor *emu,
+                                                  const char *id)
 {
-    struct km__epi_company *co = calloc(1, sizeof(*co));
+    struct km__epicor_company *co = calloc(1, sizeof(*co));
 
     if (!co)
         abort();
     co->id = xstrdup(id);
     for (int i = 0; i < T_COUNT; i++) {
-        km__epi_table_init(&co->t[i], &km__epi_defs[i], co);
+        km__epicor_table_init(&co->t[i], &km__epicor_defs[i], co);
         co->counters[i] = emu->start_counter[i] > 0 ? emu->start_counter[i] : 1;
     }
     emu->companies =
@@ -145,10 +146,11 @@ struct km__epi_company *km__epi_company_add(struct km__epi *emu, const char *id)
 
 /* Fills the counter or line key of a row being added when it is 0 or
  * missing; keeps counters above every number seen. */
-static void number_row(struct km__epi *emu, struct km__epi_table *t, cJSON *row)
+static void number_row(struct km__epicor *emu, struct km__epicor_table *t,
+                       cJSON *row)
 {
-    const struct km__epi_tabledef *d = t->def;
-    const char *last = d->keys[km__epi_nkeys(d) - 1];
+    const struct km__epicor_tabledef *d = t->def;
+    const char *last = d->keys[km__epicor_nkeys(d) - 1];
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(row, last);
     int64_t *ctr = &t->co->counters[d->id];
     char guid[37];
@@ -158,21 +160,21 @@ static void number_row(struct km__epi *emu, struct km__epi_table *t, cJSON *row)
             if ((int64_t)v->valuedouble >= *ctr)
                 *ctr = (int64_t)v->valuedouble + 1;
         } else {
-            km__epi_set_num(row, last, (double)(*ctr)++);
+            km__epicor_set_num(row, last, (double)(*ctr)++);
         }
     } else if (d->autonum == AUTO_LINE) {
         if (!cJSON_IsNumber(v) || v->valuedouble <= 0)
-            km__epi_set_num(row, last,
-                            (double)km__epi_next_line(t, row, emu->ci));
+            km__epicor_set_num(row, last,
+                               (double)km__epicor_next_line(t, row, emu->ci));
     } else if (d->autonum == AUTO_GUID) {
         if (!cJSON_IsString(v) || !v->valuestring[0]) {
-            km__epi_guid(emu, guid);
-            km__epi_set_str(row, last, guid);
+            km__epicor_guid(emu, guid);
+            km__epicor_set_str(row, last, guid);
         }
     }
 }
 
-void km__epi_fill_defaults(const struct km__epi_table *t, cJSON *row)
+void km__epicor_fill_defaults(const struct km__epicor_table *t, cJSON *row)
 {
     const cJSON *f;
 
@@ -183,12 +185,12 @@ void km__epi_fill_defaults(const struct km__epi_table *t, cJSON *row)
     }
 }
 
-int km__epi_load_rows(struct km__epi *emu, struct km__epi_company *co,
-                      enum km__epi_tid tid, const cJSON *rows,
-                      const cJSON *parent, char *err, size_t errsz)
+int km__epicor_load_rows(struct km__epicor *emu, struct km__epicor_company *co,
+                         enum km__epicor_tid tid, const cJSON *rows,
+                         const cJSON *parent, char *err, size_t errsz)
 {
-    struct km__epi_table *t = &co->t[tid];
-    const struct km__epi_tabledef *d = t->def;
+    struct km__epicor_table *t = &co->t[tid];
+    const struct km__epicor_tabledef *d = t->def;
     const cJSON *src;
     int idx = 0;
 
@@ -198,7 +200,7 @@ int km__epi_load_rows(struct km__epi *emu, struct km__epi_company *co,
     cJSON_ArrayForEach(src, rows)
     {
         cJSON *row, *kids = cJSON_CreateObject(), *rev;
-        struct km__epi_row *r;
+        struct km__epicor_row *r;
         char *key;
         int rc = 0;
 
@@ -210,30 +212,30 @@ int km__epi_load_rows(struct km__epi *emu, struct km__epi_company *co,
         row = cJSON_Duplicate(src, 1);
         /* Nested children ("OrderDtls": [...]) load after the row. */
         for (int c = 0; c < T_COUNT; c++) {
-            if (km__epi_defs[c].parent == (int)tid &&
-                cJSON_HasObjectItem(row, km__epi_defs[c].set))
-                cJSON_AddItemToObject(kids, km__epi_defs[c].set,
+            if (km__epicor_defs[c].parent == (int)tid &&
+                cJSON_HasObjectItem(row, km__epicor_defs[c].set))
+                cJSON_AddItemToObject(kids, km__epicor_defs[c].set,
                                       cJSON_DetachItemFromObjectCaseSensitive(
-                                          row, km__epi_defs[c].set));
+                                          row, km__epicor_defs[c].set));
         }
         if (parent) {
-            const struct km__epi_tabledef *pd = &km__epi_defs[d->parent];
+            const struct km__epicor_tabledef *pd = &km__epicor_defs[d->parent];
 
             for (size_t k = 1; pd->keys[k]; k++)
-                km__epi_put(row, d->keys[k],
-                            cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(
-                                                parent, pd->keys[k]),
-                                            1));
+                km__epicor_put(row, d->keys[k],
+                               cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(
+                                                   parent, pd->keys[k]),
+                                               1));
         }
-        km__epi_inconv(row);
-        km__epi_fill_defaults(t, row);
+        km__epicor_inconv(row);
+        km__epicor_fill_defaults(t, row);
         number_row(emu, t, row);
-        key = km__epi_key_of_row(t, row, emu->ci);
-        if (!key || km__epi_find(t, key)) {
+        key = km__epicor_key_of_row(t, row, emu->ci);
+        if (!key || km__epicor_find(t, key)) {
             rc =
                 cfg_fail(err, errsz, "companies.%s.%s[%d]: %s key (%s)", co->id,
                          d->fixture, idx, key ? "duplicate" : "incomplete",
-                         d->keys[km__epi_nkeys(d) - 1]);
+                         d->keys[km__epicor_nkeys(d) - 1]);
             free(key);
             cJSON_Delete(row);
             cJSON_Delete(kids);
@@ -249,17 +251,17 @@ int km__epi_load_rows(struct km__epi *emu, struct km__epi_company *co,
                                     ? "LastChangedOn"
                                 : d->stamp == STAMP_NONE ? NULL
                                                          : "ChangeDate";
-            if (stamp && !km__epi_str(row, stamp))
-                km__epi_stamp_row(emu, d, row);
+            if (stamp && !km__epicor_str(row, stamp))
+                km__epicor_stamp_row(emu, d, row);
         }
-        r = km__epi_insert(emu, t, row);
+        r = km__epicor_insert(emu, t, row);
         for (int c = 0; c < T_COUNT && rc == 0; c++) {
             const cJSON *k =
-                cJSON_GetObjectItemCaseSensitive(kids, km__epi_defs[c].set);
+                cJSON_GetObjectItemCaseSensitive(kids, km__epicor_defs[c].set);
 
             if (k)
-                rc = km__epi_load_rows(emu, co, (enum km__epi_tid)c, k, r->json,
-                                       err, errsz);
+                rc = km__epicor_load_rows(emu, co, (enum km__epicor_tid)c, k,
+                                          r->json, err, errsz);
         }
         cJSON_Delete(kids);
         if (rc)
@@ -269,10 +271,10 @@ int km__epi_load_rows(struct km__epi *emu, struct km__epi_company *co,
     return 0;
 }
 
-static int load_company(struct km__epi *emu, const cJSON *cfg, char *err,
+static int load_company(struct km__epicor *emu, const cJSON *cfg, char *err,
                         size_t errsz)
 {
-    struct km__epi_company *co = km__epi_company_add(emu, cfg->string);
+    struct km__epicor_company *co = km__epicor_company_add(emu, cfg->string);
     const cJSON *it;
 
     if (!cJSON_IsObject(cfg))
@@ -283,7 +285,7 @@ static int load_company(struct km__epi *emu, const cJSON *cfg, char *err,
         int tid = -1;
 
         for (int i = 0; i < T_COUNT; i++) {
-            if (strcmp(km__epi_defs[i].fixture, it->string) == 0)
+            if (strcmp(km__epicor_defs[i].fixture, it->string) == 0)
                 tid = i;
         }
         if (tid < 0)
@@ -292,15 +294,15 @@ static int load_company(struct km__epi *emu, const cJSON *cfg, char *err,
     }
     /* Parents before children, whatever the order in the file. */
     for (int i = 0; i < T_COUNT; i++) {
-        it = cJSON_GetObjectItemCaseSensitive(cfg, km__epi_defs[i].fixture);
-        if (it && km__epi_load_rows(emu, co, (enum km__epi_tid)i, it, NULL, err,
-                                    errsz))
+        it = cJSON_GetObjectItemCaseSensitive(cfg, km__epicor_defs[i].fixture);
+        if (it && km__epicor_load_rows(emu, co, (enum km__epicor_tid)i, it,
+                                       NULL, err, errsz))
             return -1;
     }
     return 0;
 }
 
-static int load_auth(struct km__epi *emu, const cJSON *cfg, char *err,
+static int load_auth(struct km__epicor *emu, const cJSON *cfg, char *err,
                      size_t errsz)
 {
     static const char *const ukeys[] = {"username", "password", "company",
@@ -323,21 +325,21 @@ static int load_auth(struct km__epi *emu, const cJSON *cfg, char *err,
     }
     cJSON_ArrayForEach(it, users)
     {
-        struct km__epi_user *u;
+        struct km__epicor_user *u;
 
         if (check_keys(it, ukeys, "users[]", err, errsz))
             return -1;
-        if (!km__epi_str(it, "username") || !km__epi_str(it, "password"))
+        if (!km__epicor_str(it, "username") || !km__epicor_str(it, "password"))
             return cfg_fail(err, errsz,
                             "users[] needs username and password strings");
         emu->users = realloc(emu->users, (emu->nusers + 1) * sizeof(*u));
         if (!emu->users)
             abort();
         u = &emu->users[emu->nusers++];
-        u->username = xstrdup(km__epi_str(it, "username"));
-        u->password = xstrdup(km__epi_str(it, "password"));
-        u->company = km__epi_str(it, "company")
-                         ? xstrdup(km__epi_str(it, "company"))
+        u->username = xstrdup(km__epicor_str(it, "username"));
+        u->password = xstrdup(km__epicor_str(it, "password"));
+        u->company = km__epicor_str(it, "company")
+                         ? xstrdup(km__epicor_str(it, "company"))
                          : NULL;
     }
     if (!keys) {
@@ -348,11 +350,11 @@ static int load_auth(struct km__epi *emu, const cJSON *cfg, char *err,
     cJSON_ArrayForEach(it, keys)
     {
         const cJSON *scope = cJSON_GetObjectItemCaseSensitive(it, "scope");
-        struct km__epi_key *k;
+        struct km__epicor_key *k;
 
         if (check_keys(it, kkeys, "api_keys[]", err, errsz))
             return -1;
-        if (!km__epi_str(it, "key"))
+        if (!km__epicor_str(it, "key"))
             return cfg_fail(err, errsz, "api_keys[] needs a key string");
         if (scope && !cJSON_IsNull(scope) && !cJSON_IsArray(scope))
             return cfg_fail(err, errsz,
@@ -363,12 +365,13 @@ static int load_auth(struct km__epi *emu, const cJSON *cfg, char *err,
             abort();
         k = &emu->keys[emu->nkeys++];
         memset(k, 0, sizeof(*k));
-        k->key = xstrdup(km__epi_str(it, "key"));
+        k->key = xstrdup(km__epicor_str(it, "key"));
         k->scope = cJSON_IsArray(scope) ? cJSON_Duplicate(scope, 1) : NULL;
     }
     cJSON_ArrayForEach(it, idp)
     {
-        if (!km__epi_str(it, "client_id") || !km__epi_str(it, "client_secret"))
+        if (!km__epicor_str(it, "client_id") ||
+            !km__epicor_str(it, "client_secret"))
             return cfg_fail(err, errsz,
                             "idp_clients[] needs client_id and "
                             "client_secret");
@@ -377,7 +380,7 @@ static int load_auth(struct km__epi *emu, const cJSON *cfg, char *err,
     return 0;
 }
 
-static int load_ext(struct km__epi *emu, const cJSON *cfg, char *err,
+static int load_ext(struct km__epicor *emu, const cJSON *cfg, char *err,
                     size_t errsz)
 {
     static const char *const fkeys[] = {"library",   "function", "published",
@@ -394,7 +397,7 @@ static int load_ext(struct km__epi *emu, const cJSON *cfg, char *err,
     {
         if (check_keys(it, fkeys, "functions[]", err, errsz))
             return -1;
-        if (!km__epi_str(it, "library") || !km__epi_str(it, "function"))
+        if (!km__epicor_str(it, "library") || !km__epicor_str(it, "function"))
             return cfg_fail(err, errsz,
                             "functions[] needs library and function");
     }
@@ -402,7 +405,7 @@ static int load_ext(struct km__epi *emu, const cJSON *cfg, char *err,
     {
         if (check_keys(it, bkeys, "baqs[]", err, errsz))
             return -1;
-        if (!km__epi_str(it, "id"))
+        if (!km__epicor_str(it, "id"))
             return cfg_fail(err, errsz, "baqs[] needs an id");
     }
     emu->functions = fns ? cJSON_Duplicate(fns, 1) : cJSON_CreateArray();
@@ -410,12 +413,12 @@ static int load_ext(struct km__epi *emu, const cJSON *cfg, char *err,
     return 0;
 }
 
-static int load_generate(struct km__epi *emu, const cJSON *cfg, char *err,
+static int load_generate(struct km__epicor *emu, const cJSON *cfg, char *err,
                          size_t errsz)
 {
     static const char *const gkeys[] = {"parts", "seed", "company", NULL};
     const cJSON *g = cJSON_GetObjectItemCaseSensitive(cfg, "generate");
-    struct km__epi_company *co;
+    struct km__epicor_company *co;
     int64_t n, seed;
 
     if (!g)
@@ -426,26 +429,26 @@ static int load_generate(struct km__epi *emu, const cJSON *cfg, char *err,
         return -1;
     if (n > 5000000)
         return cfg_fail(err, errsz, "generate.parts is capped at 5000000");
-    co = km__epi_str(g, "company")
-             ? km__epi_company_find(emu, km__epi_str(g, "company"))
+    co = km__epicor_str(g, "company")
+             ? km__epicor_company_find(emu, km__epicor_str(g, "company"))
              : emu->companies[0];
     if (!co)
         return cfg_fail(err, errsz, "generate.company is not a company");
-    km__epi_generate(emu, co, (uint32_t)n, (uint64_t)seed);
+    km__epicor_generate(emu, co, (uint32_t)n, (uint64_t)seed);
     return 0;
 }
 
-int km__epi_config(struct km__epi *emu, const cJSON *cfg, char *err,
-                   size_t errsz)
+int km__epicor_config(struct km__epicor *emu, const cJSON *cfg, char *err,
+                      size_t errsz)
 {
     const cJSON *companies, *it;
     int64_t v, seed;
 
     if (cfg && check_keys(cfg, top_keys, "given.epicor", err, errsz))
         return -1;
-    emu->instance =
-        xstrdup(km__epi_str(cfg, "instance") ? km__epi_str(cfg, "instance")
-                                             : "SaaS5333");
+    emu->instance = xstrdup(km__epicor_str(cfg, "instance")
+                                ? km__epicor_str(cfg, "instance")
+                                : "SaaS5333");
     if (get_int(&emu->token_lifetime_s, cfg, "token_lifetime_s", 3600, 1, err,
                 errsz) ||
         get_int(&v, cfg, "page_cap", 100, 1, err, errsz))
@@ -467,7 +470,7 @@ int km__epi_config(struct km__epi *emu, const cJSON *cfg, char *err,
     if (get_int(&seed, cfg, "seed", 1, 0, err, errsz))
         return -1;
     emu->rng = (uint64_t)seed * 0x2545F4914F6CDD1DULL + 1;
-    emu->token_secret = km__epi_rand(&emu->rng);
+    emu->token_secret = km__epicor_rand(&emu->rng);
     emu->ci = 1;
     emu->order_by_key = 1;
     emu->pagesize0_error = 1;
@@ -500,23 +503,23 @@ int km__epi_config(struct km__epi *emu, const cJSON *cfg, char *err,
             return -1;
     }
     if (emu->ncompanies == 0)
-        km__epi_company_add(emu, "EPIC06");
+        km__epicor_company_add(emu, "EPIC06");
     for (size_t i = 0; i < emu->ncompanies; i++) {
         for (int t = 0; t < T_COUNT; t++)
-            km__epi_table_sort(&emu->companies[i]->t[t]);
+            km__epicor_table_sort(&emu->companies[i]->t[t]);
     }
     return load_generate(emu, cfg, err, errsz);
 }
 
-void km__epi_state_free(void *state)
+void km__epicor_state_free(void *state)
 {
-    struct km__epi *emu = state;
+    struct km__epicor *emu = state;
 
     if (!emu)
         return;
     for (size_t i = 0; i < emu->ncompanies; i++) {
         for (int t = 0; t < T_COUNT; t++)
-            km__epi_table_dispose(&emu->companies[i]->t[t]);
+            km__epicor_table_dispose(&emu->companies[i]->t[t]);
         free(emu->companies[i]->id);
         free(emu->companies[i]);
     }

@@ -21,10 +21,10 @@
 #define LAB "Erp.BO.LaborSvc"
 #define TRAN "Erp.BO.PartTranSvc"
 
-const char *const km__epi_services[] = {PART, CUST, SO,  VEND, PO,  AP,
-                                        GL,   JOB,  LAB, TRAN, NULL};
+const char *const km__epicor_services[] = {PART, CUST, SO,  VEND, PO,  AP,
+                                           GL,   JOB,  LAB, TRAN, NULL};
 
-const struct km__epi_tabledef km__epi_defs[T_COUNT] = {
+const struct km__epicor_tabledef km__epicor_defs[T_COUNT] = {
     {T_PART,
      "Part",
      PART,
@@ -420,38 +420,38 @@ const struct km__epi_tabledef km__epi_defs[T_COUNT] = {
      "PartNum TranType TranQty"},
 };
 
-const char *km__epi_service_canon(const char *name)
+const char *km__epicor_service_canon(const char *name)
 {
-    for (size_t i = 0; km__epi_services[i]; i++) {
-        if (strcasecmp(name, km__epi_services[i]) == 0)
-            return km__epi_services[i];
+    for (size_t i = 0; km__epicor_services[i]; i++) {
+        if (strcasecmp(name, km__epicor_services[i]) == 0)
+            return km__epicor_services[i];
     }
     return NULL;
 }
 
-const struct km__epi_tabledef *km__epi_def_by_set(const char *service,
-                                                  const char *set)
-{
-    for (size_t i = 0; i < T_COUNT; i++) {
-        if (strcmp(km__epi_defs[i].service, service) == 0 &&
-            strcmp(km__epi_defs[i].set, set) == 0)
-            return &km__epi_defs[i];
-    }
-    return NULL;
-}
-
-const struct km__epi_tabledef *km__epi_def_by_table(const char *service,
-                                                    const char *table)
+const struct km__epicor_tabledef *km__epicor_def_by_set(const char *service,
+                                                        const char *set)
 {
     for (size_t i = 0; i < T_COUNT; i++) {
-        if ((!service || strcmp(km__epi_defs[i].service, service) == 0) &&
-            strcmp(km__epi_defs[i].table, table) == 0)
-            return &km__epi_defs[i];
+        if (strcmp(km__epicor_defs[i].service, service) == 0 &&
+            strcmp(km__epicor_defs[i].set, set) == 0)
+            return &km__epicor_defs[i];
     }
     return NULL;
 }
 
-size_t km__epi_nkeys(const struct km__epi_tabledef *def)
+const struct km__epicor_tabledef *km__epicor_def_by_table(const char *service,
+                                                          const char *table)
+{
+    for (size_t i = 0; i < T_COUNT; i++) {
+        if ((!service || strcmp(km__epicor_defs[i].service, service) == 0) &&
+            strcmp(km__epicor_defs[i].table, table) == 0)
+            return &km__epicor_defs[i];
+    }
+    return NULL;
+}
+
+size_t km__epicor_nkeys(const struct km__epicor_tabledef *def)
 {
     size_t n = 0;
 
@@ -473,7 +473,7 @@ static int ends_with(const char *s, const char *suffix)
  * 5, amounts 3 ("0.000" for DocTotalCharges in a real row), hours and the
  * decimal clock times 2. Integer-typed columns are not listed.
  */
-int km__epi_decimal_scale(const char *f)
+int km__epicor_decimal_scale(const char *f)
 {
     if (ends_with(f, "Qty") || ends_with(f, "Quantity") || strstr(f, "Qty") ||
         ends_with(f, "Weight"))

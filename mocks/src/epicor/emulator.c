@@ -13,7 +13,7 @@
 
 /* ---- small helpers ---------------------------------------------------- */
 
-uint64_t km__epi_rand(uint64_t *state)
+uint64_t km__epicor_rand(uint64_t *state)
 {
     uint64_t x = (*state += 0x9e3779b97f4a7c15ULL);
 
@@ -23,9 +23,9 @@ uint64_t km__epi_rand(uint64_t *state)
 }
 
 /* Seeded, so snapshots and journals repeat from run to run. */
-void km__epi_guid(struct km__epi *emu, char out[37])
+void km__epicor_guid(struct km__epicor *emu, char out[37])
 {
-    uint64_t a = km__epi_rand(&emu->rng), b = km__epi_rand(&emu->rng);
+    uint64_t a = km__epicor_rand(&emu->rng), b = km__epicor_rand(&emu->rng);
 
     snprintf(out, 37,
              "%08" PRIx64 "-%04" PRIx64 "-4%03" PRIx64 "-%04" PRIx64
@@ -34,12 +34,12 @@ void km__epi_guid(struct km__epi *emu, char out[37])
              ((b >> 48) & 0x3fff) | 0x8000, (uint64_t)(b & 0xffffffffffffULL));
 }
 
-int64_t km__epi_now(const struct km__epi *emu)
+int64_t km__epicor_now(const struct km__epicor *emu)
 {
     return ks_clock_now_ms(emu->clock);
 }
 
-void km__epi_put(cJSON *obj, const char *name, cJSON *item)
+void km__epicor_put(cJSON *obj, const char *name, cJSON *item)
 {
     if (!item)
         item = cJSON_CreateNull();
@@ -47,30 +47,30 @@ void km__epi_put(cJSON *obj, const char *name, cJSON *item)
     cJSON_AddItemToObject(obj, name, item);
 }
 
-void km__epi_set_str(cJSON *obj, const char *name, const char *value)
+void km__epicor_set_str(cJSON *obj, const char *name, const char *value)
 {
-    km__epi_put(obj, name,
-                value ? cJSON_CreateString(value) : cJSON_CreateNull());
+    km__epicor_put(obj, name,
+                   value ? cJSON_CreateString(value) : cJSON_CreateNull());
 }
 
-void km__epi_set_num(cJSON *obj, const char *name, double value)
+void km__epicor_set_num(cJSON *obj, const char *name, double value)
 {
-    km__epi_put(obj, name, cJSON_CreateNumber(value));
+    km__epicor_put(obj, name, cJSON_CreateNumber(value));
 }
 
-void km__epi_set_bool(cJSON *obj, const char *name, int value)
+void km__epicor_set_bool(cJSON *obj, const char *name, int value)
 {
-    km__epi_put(obj, name, cJSON_CreateBool(value));
+    km__epicor_put(obj, name, cJSON_CreateBool(value));
 }
 
-const char *km__epi_str(const cJSON *obj, const char *name)
+const char *km__epicor_str(const cJSON *obj, const char *name)
 {
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, name);
 
     return cJSON_IsString(v) ? v->valuestring : NULL;
 }
 
-double km__epi_num(const cJSON *obj, const char *name)
+double km__epicor_num(const cJSON *obj, const char *name)
 {
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, name);
 
@@ -83,7 +83,7 @@ double km__epi_num(const cJSON *obj, const char *name)
 
 /* v1 (OData v3 JSON): Edm.Decimal and Edm.Int64 travel as strings, the
  * decimals with the column's full scale. */
-void km__epi_outconv(const struct km__epi_call *c, cJSON *json)
+void km__epicor_outconv(const struct km__epicor_call *c, cJSON *json)
 {
     cJSON *it;
     char buf[64];
@@ -96,14 +96,14 @@ void km__epi_outconv(const struct km__epi_call *c, cJSON *json)
         cJSON *tmp;
 
         if (cJSON_IsArray(it) || cJSON_IsObject(it)) {
-            km__epi_outconv(c, it);
+            km__epicor_outconv(c, it);
             continue;
         }
         if (!cJSON_IsNumber(it) || !it->string)
             continue;
         if (strcmp(it->string, "SysRevID") == 0)
             snprintf(buf, sizeof(buf), "%.0f", it->valuedouble);
-        else if ((scale = km__epi_decimal_scale(it->string)) >= 0)
+        else if ((scale = km__epicor_decimal_scale(it->string)) >= 0)
             snprintf(buf, sizeof(buf), "%.*f", scale, it->valuedouble);
         else
             continue;
@@ -117,7 +117,7 @@ void km__epi_outconv(const struct km__epi_call *c, cJSON *json)
     }
 }
 
-void km__epi_inconv(cJSON *json)
+void km__epicor_inconv(cJSON *json)
 {
     cJSON *it;
 
@@ -127,12 +127,12 @@ void km__epi_inconv(cJSON *json)
         double d;
 
         if (cJSON_IsArray(it) || cJSON_IsObject(it)) {
-            km__epi_inconv(it);
+            km__epicor_inconv(it);
             continue;
         }
         if (!cJSON_IsString(it) || !it->string || !it->valuestring[0] ||
             (strcmp(it->string, "SysRevID") != 0 &&
-             km__epi_decimal_scale(it->string) < 0))
+             km__epicor_decimal_scale(it->string) < 0))
             continue;
         d = strtod(it->valuestring, &end);
         if (*end != '\0')
@@ -144,9 +144,9 @@ void km__epi_inconv(cJSON *json)
     }
 }
 
-void km__epi_reply(struct km__epi_call *c, int status, cJSON *json)
+void km__epicor_reply(struct km__epicor_call *c, int status, cJSON *json)
 {
-    km__epi_outconv(c, json);
+    km__epicor_outconv(c, json);
     km_response_json(c->res, status, json);
     km_response_header(c->res, "Content-Type",
                        "application/json; charset=utf-8");
@@ -167,8 +167,8 @@ static const char *reason_type(int status)
     }
 }
 
-void km__epi_error(struct km__epi_call *c, int status, const char *type,
-                   const char *fmt, ...)
+void km__epicor_error(struct km__epicor_call *c, int status, const char *type,
+                      const char *fmt, ...)
 {
     cJSON *o = cJSON_CreateObject(), *details = cJSON_CreateArray();
     cJSON *d = cJSON_CreateObject();
@@ -178,7 +178,7 @@ void km__epi_error(struct km__epi_call *c, int status, const char *type,
     va_start(ap, fmt);
     vsnprintf(msg, sizeof(msg), fmt, ap);
     va_end(ap);
-    km__epi_guid(c->emu, guid);
+    km__epicor_guid(c->emu, guid);
     if (status == 500 && !type) {
         /* What a remote caller sees of an unexpected exception. */
         char tmp[512];
@@ -245,17 +245,17 @@ static size_t split_path(char ***out, const char *path)
     return n;
 }
 
-static struct km__epi_company *default_company(struct km__epi_call *c)
+static struct km__epicor_company *default_company(struct km__epicor_call *c)
 {
     const char *hdr = km_request_header(c->req, "CallSettings");
-    struct km__epi_company *co = NULL;
+    struct km__epicor_company *co = NULL;
 
     if (hdr) {
         cJSON *cs = cJSON_Parse(hdr);
-        const char *id = km__epi_str(cs, "Company");
+        const char *id = km__epicor_str(cs, "Company");
 
         if (id)
-            co = km__epi_company_find(c->emu, id);
+            co = km__epicor_company_find(c->emu, id);
         cJSON_Delete(cs);
         if (id || co)
             return co;
@@ -263,30 +263,30 @@ static struct km__epi_company *default_company(struct km__epi_call *c)
     for (size_t i = 0; c->user && i < c->emu->nusers; i++) {
         if (strcmp(c->emu->users[i].username, c->user) == 0 &&
             c->emu->users[i].company)
-            return km__epi_company_find(c->emu, c->emu->users[i].company);
+            return km__epicor_company_find(c->emu, c->emu->users[i].company);
     }
     return c->emu->companies[0];
 }
 
 /* Everything under /{instance}/api/v1|v2/odata/{Company}/{Service}/... */
-static void api_call(struct km__epi_call *c, char **segs, size_t nseg,
+static void api_call(struct km__epicor_call *c, char **segs, size_t nseg,
                      const char *company)
 {
     const char *svc = nseg ? segs[0] : "";
 
-    if (km__epi_auth(c))
+    if (km__epicor_auth(c))
         return;
     c->co =
-        company ? km__epi_company_find(c->emu, company) : default_company(c);
+        company ? km__epicor_company_find(c->emu, company) : default_company(c);
     if (!c->co) {
-        km__epi_error(c, 400, NULL,
-                      "The company '%s' is not valid for this user.",
-                      company ? company : "(CallSettings)");
+        km__epicor_error(c, 400, NULL,
+                         "The company '%s' is not valid for this user.",
+                         company ? company : "(CallSettings)");
         return;
     }
     if (!*svc) {
         c->service = NULL;
-        km__epi_service_doc(c);
+        km__epicor_service_doc(c);
         return;
     }
     if (strcasecmp(svc, "BaqSvc") == 0 ||
@@ -298,42 +298,43 @@ static void api_call(struct km__epi_call *c, char **segs, size_t nseg,
         if (paren) /* v1 "BaqSvc/ID(Company)/Data" */
             *paren = '\0';
         snprintf(res, sizeof(res), "BaqSvc/%s", id);
-        if (!km__epi_scope_ok(c, res))
+        if (!km__epicor_scope_ok(c, res))
             return;
-        km__epi_baq(c, id, nseg > 2 && strcmp(segs[2], "Data") == 0);
+        km__epicor_baq(c, id, nseg > 2 && strcmp(segs[2], "Data") == 0);
         return;
     }
-    c->service = km__epi_service_canon(svc);
+    c->service = km__epicor_service_canon(svc);
     if (!c->service) {
-        km__epi_error(c, 404, "Epicor.RESTApi.ErrorHandling.ApiException",
-                      "Service '%s' was not found.", svc);
+        km__epicor_error(c, 404, "Epicor.RESTApi.ErrorHandling.ApiException",
+                         "Service '%s' was not found.", svc);
         return;
     }
-    if (!km__epi_scope_ok(c, c->service))
+    if (!km__epicor_scope_ok(c, c->service))
         return;
     c->seg = segs + 1;
     c->nseg = nseg - 1;
     if (c->nseg == 0 || (c->nseg == 1 && !*c->seg[0])) {
-        km__epi_service_doc(c);
+        km__epicor_service_doc(c);
     } else if (strcmp(c->seg[0], "$metadata") == 0) {
-        km__epi_metadata(c);
+        km__epicor_metadata(c);
     } else {
         char name[128];
         size_t n = strcspn(c->seg[0], "(");
 
         snprintf(name, sizeof(name), "%.*s", (int)n, c->seg[0]);
-        if (km__epi_def_by_set(c->service, name) || strcmp(name, "List") == 0)
-            km__epi_odata(c);
+        if (km__epicor_def_by_set(c->service, name) ||
+            strcmp(name, "List") == 0)
+            km__epicor_odata(c);
         else
-            km__epi_method(c, name);
+            km__epicor_method(c, name);
     }
 }
 
 static void epi_dispatch(struct km_response *res, const struct km_request *req,
                          void *state)
 {
-    struct km__epi *emu = state;
-    struct km__epi_call c = {.emu = emu, .res = res, .req = req};
+    struct km__epicor *emu = state;
+    struct km__epicor_call c = {.emu = emu, .res = res, .req = req};
     char **segs;
     size_t n = split_path(&segs, req->path);
 
@@ -341,12 +342,12 @@ static void epi_dispatch(struct km_response *res, const struct km_request *req,
         ks_clock_advance_ms(emu->clock, emu->latency_ms);
     if (n >= 2 && strcmp(segs[0], "connect") == 0 &&
         strcmp(segs[1], "token") == 0) {
-        km__epi_idp_token(&c);
+        km__epicor_idp_token(&c);
     } else if (strcasecmp(segs[0], emu->instance) != 0 || n < 2) {
-        km__epi_error(&c, 404, "Epicor.RESTApi.ErrorHandling.ApiException",
-                      "No application is served at '/%s'.", segs[0]);
+        km__epicor_error(&c, 404, "Epicor.RESTApi.ErrorHandling.ApiException",
+                         "No application is served at '/%s'.", segs[0]);
     } else if (strcasecmp(segs[1], "TokenResource.svc") == 0) {
-        km__epi_token_resource(&c);
+        km__epicor_token_resource(&c);
     } else if (n >= 3 && strcmp(segs[1], "api") == 0 &&
                strcasecmp(segs[2], "v1") == 0) {
         c.v1 = 1;
@@ -354,7 +355,7 @@ static void epi_dispatch(struct km_response *res, const struct km_request *req,
     } else if (n >= 5 && strcmp(segs[1], "api") == 0 &&
                strcasecmp(segs[2], "v2") == 0 &&
                strcasecmp(segs[3], "odata") == 0) {
-        if (km__epi_api_key(&c) == 0)
+        if (km__epicor_api_key(&c) == 0)
             api_call(&c, segs + 5, n - 5, segs[4]);
     } else if (n >= 6 && strcmp(segs[1], "api") == 0 &&
                strcasecmp(segs[2], "v2") == 0 &&
@@ -362,14 +363,15 @@ static void epi_dispatch(struct km_response *res, const struct km_request *req,
         int staging = strcasecmp(segs[4], "staging") == 0;
 
         if (staging && n < 8)
-            km__epi_error(&c, 404, "Epicor.RESTApi.ErrorHandling.ApiException",
-                          "Function not found.");
-        else if (km__epi_api_key(&c) == 0 && km__epi_auth(&c) == 0)
-            km__epi_efx(&c, segs[4 + staging], segs[5 + staging],
-                        segs[6 + staging], staging);
+            km__epicor_error(&c, 404,
+                             "Epicor.RESTApi.ErrorHandling.ApiException",
+                             "Function not found.");
+        else if (km__epicor_api_key(&c) == 0 && km__epicor_auth(&c) == 0)
+            km__epicor_efx(&c, segs[4 + staging], segs[5 + staging],
+                           segs[6 + staging], staging);
     } else {
-        km__epi_error(&c, 404, "Epicor.RESTApi.ErrorHandling.ApiException",
-                      "The resource '%s' was not found.", req->path);
+        km__epicor_error(&c, 404, "Epicor.RESTApi.ErrorHandling.ApiException",
+                         "The resource '%s' was not found.", req->path);
     }
     for (size_t i = 0; i < n; i++)
         free(segs[i]);
@@ -379,15 +381,15 @@ static void epi_dispatch(struct km_response *res, const struct km_request *req,
 static int epi_state_new(void **state, const cJSON *config,
                          struct ks_clock *clock, char *err, size_t errsz)
 {
-    struct km__epi *emu = calloc(1, sizeof(*emu));
+    struct km__epicor *emu = calloc(1, sizeof(*emu));
 
     *state = NULL;
     if (!emu)
         abort();
     emu->clock = clock;
     emu->efx_calls = cJSON_CreateArray();
-    if (km__epi_config(emu, config, err, errsz)) {
-        km__epi_state_free(emu);
+    if (km__epicor_config(emu, config, err, errsz)) {
+        km__epicor_state_free(emu);
         return -1;
     }
     *state = emu;
@@ -396,7 +398,7 @@ static int epi_state_new(void **state, const cJSON *config,
 
 static void epi_bound(void *state, struct km_server *server)
 {
-    struct km__epi *emu = state;
+    struct km__epicor *emu = state;
     const cJSON *it;
 
     emu->server = server;
@@ -405,7 +407,7 @@ static void epi_bound(void *state, struct km_server *server)
     for (size_t i = 0; i < emu->nkeys; i++)
         km_server_add_secret(server, emu->keys[i].key);
     cJSON_ArrayForEach(it, emu->idp_clients)
-        km_server_add_secret(server, km__epi_str(it, "client_secret"));
+        km_server_add_secret(server, km__epicor_str(it, "client_secret"));
 }
 
 static const struct km_route epi_routes[] = {
@@ -415,12 +417,12 @@ static const struct km_route epi_routes[] = {
 const struct km_emulator_type km_epicor_type = {
     .name = "epicor",
     .state_new = epi_state_new,
-    .state_free = km__epi_state_free,
+    .state_free = km__epicor_state_free,
     .routes = epi_routes,
     .nroutes = sizeof(epi_routes) / sizeof(epi_routes[0]),
-    .fault_action = km__epi_fault,
+    .fault_action = km__epicor_fault,
     .not_found = epi_dispatch,
     .bound = epi_bound,
-    .snapshot = km__epi_snapshot,
-    .act = km__epi_act,
+    .snapshot = km__epicor_snapshot,
+    .act = km__epicor_act,
 };

@@ -41,30 +41,30 @@ static void xadd(struct xbuf *b, const char *fmt, ...)
     }
 }
 
-static int wants_json(const struct km__epi_call *c)
+static int wants_json(const struct km__epicor_call *c)
 {
     const char *a = km_request_header(c->req, "Accept");
 
     return !c->v1 || (a && strstr(a, "json"));
 }
 
-static void reply_xml(struct km__epi_call *c, struct xbuf *b)
+static void reply_xml(struct km__epicor_call *c, struct xbuf *b)
 {
     km_response_set(c->res, 200, "application/xml; charset=utf-8", b->s,
                     b->len);
     free(b->s);
 }
 
-void km__epi_service_doc(struct km__epi_call *c)
+void km__epicor_service_doc(struct km__epicor_call *c)
 {
     struct xbuf b = {0};
     cJSON *o, *arr;
 
     if (strcmp(c->req->method, "GET") != 0) {
-        km__epi_error(c, 405, "Epicor.RESTApi.ErrorHandling.ApiException",
-                      "The requested resource does not support http "
-                      "method '%s'.",
-                      c->req->method);
+        km__epicor_error(c, 405, "Epicor.RESTApi.ErrorHandling.ApiException",
+                         "The requested resource does not support http "
+                         "method '%s'.",
+                         c->req->method);
         return;
     }
     if (wants_json(c)) {
@@ -82,25 +82,25 @@ void km__epi_service_doc(struct km__epi_call *c)
         cJSON_AddStringToObject(o, c->v1 ? "odata.metadata" : "@odata.context",
                                 ctx);
         arr = cJSON_AddArrayToObject(o, "value");
-        for (size_t i = 0; !c->service && km__epi_services[i]; i++) {
+        for (size_t i = 0; !c->service && km__epicor_services[i]; i++) {
             cJSON *e = cJSON_CreateObject();
 
-            cJSON_AddStringToObject(e, "name", km__epi_services[i]);
-            cJSON_AddStringToObject(e, "url", km__epi_services[i]);
+            cJSON_AddStringToObject(e, "name", km__epicor_services[i]);
+            cJSON_AddStringToObject(e, "url", km__epicor_services[i]);
             cJSON_AddItemToArray(arr, e);
         }
         for (int i = 0; c->service && i < T_COUNT; i++) {
             cJSON *e;
 
-            if (strcmp(km__epi_defs[i].service, c->service) != 0)
+            if (strcmp(km__epicor_defs[i].service, c->service) != 0)
                 continue;
             e = cJSON_CreateObject();
-            cJSON_AddStringToObject(e, "name", km__epi_defs[i].set);
+            cJSON_AddStringToObject(e, "name", km__epicor_defs[i].set);
             cJSON_AddStringToObject(e, "kind", "EntitySet");
-            cJSON_AddStringToObject(e, "url", km__epi_defs[i].set);
+            cJSON_AddStringToObject(e, "url", km__epicor_defs[i].set);
             cJSON_AddItemToArray(arr, e);
         }
-        km__epi_reply(c, 200, o);
+        km__epicor_reply(c, 200, o);
         return;
     }
     xadd(&b,
@@ -110,23 +110,23 @@ void km__epi_service_doc(struct km__epi_call *c)
          "xmlns:atom=\"http://www.w3.org/2005/Atom\"><workspace>"
          "<atom:title>Default</atom:title>",
          c->req->base_url, c->emu->instance, c->service ? c->service : "");
-    for (size_t i = 0; !c->service && km__epi_services[i]; i++)
+    for (size_t i = 0; !c->service && km__epicor_services[i]; i++)
         xadd(&b,
              "<collection href=\"%s\"><atom:title>%s</atom:title>"
              "</collection>",
-             km__epi_services[i], km__epi_services[i]);
+             km__epicor_services[i], km__epicor_services[i]);
     for (int i = 0; c->service && i < T_COUNT; i++) {
-        if (strcmp(km__epi_defs[i].service, c->service) == 0)
+        if (strcmp(km__epicor_defs[i].service, c->service) == 0)
             xadd(&b,
                  "<collection href=\"%s\"><atom:title>%s</atom:title>"
                  "</collection>",
-                 km__epi_defs[i].set, km__epi_defs[i].set);
+                 km__epicor_defs[i].set, km__epicor_defs[i].set);
     }
     xadd(&b, "</workspace></service>");
     reply_xml(c, &b);
 }
 
-static const char *edm_type(const struct km__epi_call *c, const cJSON *v,
+static const char *edm_type(const struct km__epicor_call *c, const cJSON *v,
                             const char *name)
 {
     if (strcmp(name, "SysRevID") == 0)
@@ -136,13 +136,14 @@ static const char *edm_type(const struct km__epi_call *c, const cJSON *v,
     if (cJSON_IsBool(v))
         return "Edm.Boolean";
     if (cJSON_IsNumber(v))
-        return km__epi_decimal_scale(name) >= 0 ? "Edm.Decimal" : "Edm.Int32";
+        return km__epicor_decimal_scale(name) >= 0 ? "Edm.Decimal"
+                                                   : "Edm.Int32";
     if (cJSON_IsNull(v))
         return c->v1 ? "Edm.DateTime" : "Edm.DateTimeOffset";
     return "Edm.String";
 }
 
-void km__epi_metadata(struct km__epi_call *c)
+void km__epicor_metadata(struct km__epicor_call *c)
 {
     struct xbuf b = {0};
 
@@ -160,8 +161,8 @@ void km__epi_metadata(struct km__epi_call *c)
                  "Namespace=\"Erp.Tablesets\" xmlns=\"http://docs.oasis-"
                  "open.org/odata/ns/edm\">");
     for (int i = 0; i < T_COUNT; i++) {
-        const struct km__epi_tabledef *d = &km__epi_defs[i];
-        const struct km__epi_table *t = &c->co->t[i];
+        const struct km__epicor_tabledef *d = &km__epicor_defs[i];
+        const struct km__epicor_table *t = &c->co->t[i];
         const cJSON *f;
 
         if (strcmp(d->service, c->service) != 0)
@@ -178,22 +179,22 @@ void km__epi_metadata(struct km__epi_call *c)
                  "<Property Name=\"SysRowID\" Type=\"Edm.Guid\"/>"
                  "<Property Name=\"RowMod\" Type=\"Edm.String\"/>");
         for (int k = 0; k < T_COUNT; k++) {
-            if (km__epi_defs[k].parent == i)
+            if (km__epicor_defs[k].parent == i)
                 xadd(&b,
                      "<NavigationProperty Name=\"%s\" Type=\"Collection("
                      "Erp.Tablesets.%sRow)\"/>",
-                     km__epi_defs[k].set, km__epi_defs[k].table);
+                     km__epicor_defs[k].set, km__epicor_defs[k].table);
         }
         xadd(&b, "</EntityType>");
     }
     xadd(&b, "<EntityContainer Name=\"%s\"%s>", c->service,
          c->v1 ? " m:IsDefaultEntityContainer=\"true\"" : "");
     for (int i = 0; i < T_COUNT; i++) {
-        if (strcmp(km__epi_defs[i].service, c->service) == 0)
+        if (strcmp(km__epicor_defs[i].service, c->service) == 0)
             xadd(&b,
                  "<EntitySet Name=\"%s\" EntityType=\"Erp.Tablesets."
                  "%sRow\"/>",
-                 km__epi_defs[i].set, km__epi_defs[i].table);
+                 km__epicor_defs[i].set, km__epicor_defs[i].table);
     }
     xadd(&b, "</EntityContainer></Schema></edmx:DataServices></edmx:Edmx>");
     reply_xml(c, &b);

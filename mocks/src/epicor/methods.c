@@ -11,23 +11,23 @@
 #include <strings.h>
 #include "epicor_emu.h"
 
-const struct km__epi_tabledef *km__epi_primary(const char *service)
+const struct km__epicor_tabledef *km__epicor_primary(const char *service)
 {
     for (int i = 0; i < T_COUNT; i++) {
-        if (km__epi_defs[i].parent < 0 &&
-            strcmp(km__epi_defs[i].service, service) == 0)
-            return &km__epi_defs[i];
+        if (km__epicor_defs[i].parent < 0 &&
+            strcmp(km__epicor_defs[i].service, service) == 0)
+            return &km__epicor_defs[i];
     }
     return NULL;
 }
 
-struct km__epi_row *km__epi_find_vals(struct km__epi_call *c, int tid,
-                                      const cJSON *vals, char **key_out)
+struct km__epicor_row *km__epicor_find_vals(struct km__epicor_call *c, int tid,
+                                            const cJSON *vals, char **key_out)
 {
-    const struct km__epi_tabledef *d = &km__epi_defs[tid];
+    const struct km__epicor_tabledef *d = &km__epicor_defs[tid];
     cJSON *all = cJSON_CreateArray();
     const cJSON *v;
-    struct km__epi_row *r;
+    struct km__epicor_row *r;
     size_t k = 1;
     char *key;
 
@@ -41,9 +41,9 @@ struct km__epi_row *km__epi_find_vals(struct km__epi_call *c, int tid,
             cJSON_AddItemToArray(all, cJSON_Duplicate(v, 1));
         k++;
     }
-    key = km__epi_key_of_values(&c->co->t[tid], all,
-                                (size_t)cJSON_GetArraySize(all), c->emu->ci);
-    r = k == km__epi_nkeys(d) ? km__epi_find(&c->co->t[tid], key) : NULL;
+    key = km__epicor_key_of_values(&c->co->t[tid], all,
+                                   (size_t)cJSON_GetArraySize(all), c->emu->ci);
+    r = k == km__epicor_nkeys(d) ? km__epicor_find(&c->co->t[tid], key) : NULL;
     cJSON_Delete(all);
     if (key_out)
         *key_out = key;
@@ -52,7 +52,8 @@ struct km__epi_row *km__epi_find_vals(struct km__epi_call *c, int tid,
     return r;
 }
 
-void km__epi_method_reply(struct km__epi_call *c, cJSON *ret, cJSON *params)
+void km__epicor_method_reply(struct km__epicor_call *c, cJSON *ret,
+                             cJSON *params)
 {
     cJSON *o = cJSON_CreateObject();
 
@@ -60,16 +61,16 @@ void km__epi_method_reply(struct km__epi_call *c, cJSON *ret, cJSON *params)
         cJSON_AddItemToObject(o, "returnObj", ret);
     if (params)
         cJSON_AddItemToObject(o, "parameters", params);
-    km__epi_reply(c, 200, o);
+    km__epicor_reply(c, 200, o);
 }
 
-cJSON *km__epi_ds_row(cJSON *ds, const char *table)
+cJSON *km__epicor_ds_row(cJSON *ds, const char *table)
 {
     cJSON *rows = cJSON_GetObjectItemCaseSensitive(ds, table), *r, *last = NULL;
 
     cJSON_ArrayForEach(r, rows)
     {
-        const char *m = km__epi_str(r, "RowMod");
+        const char *m = km__epicor_str(r, "RowMod");
 
         if (m && (strcmp(m, "A") == 0 || strcmp(m, "U") == 0))
             return r;
@@ -91,82 +92,83 @@ static int is_read_method(const char *m)
            strcmp(m, "GetRows") == 0 || strncmp(m, "GetBySysRowID", 13) == 0;
 }
 
-static void get_by_id(struct km__epi_call *c, cJSON *params)
+static void get_by_id(struct km__epicor_call *c, cJSON *params)
 {
-    const struct km__epi_tabledef *d = km__epi_primary(c->service);
+    const struct km__epicor_tabledef *d = km__epicor_primary(c->service);
     char *key = NULL;
-    struct km__epi_row *r = km__epi_find_vals(c, (int)d->id, params, &key);
+    struct km__epicor_row *r =
+        km__epicor_find_vals(c, (int)d->id, params, &key);
 
     if (!r)
-        km__epi_error(c, 404, NULL, "Record not found.");
+        km__epicor_error(c, 404, NULL, "Record not found.");
     else
-        km__epi_method_reply(c, km__epi_tableset(c, d, key), NULL);
+        km__epicor_method_reply(c, km__epicor_tableset(c, d, key), NULL);
     free(key);
 }
 
-static void get_by_sysrowid(struct km__epi_call *c, cJSON *params)
+static void get_by_sysrowid(struct km__epicor_call *c, cJSON *params)
 {
-    const struct km__epi_tabledef *d = km__epi_primary(c->service);
-    struct km__epi_table *t = &c->co->t[d->id];
+    const struct km__epicor_tabledef *d = km__epicor_primary(c->service);
+    struct km__epicor_table *t = &c->co->t[d->id];
     const char *id = params->child && cJSON_IsString(params->child)
                          ? params->child->valuestring
                          : "";
 
     for (size_t i = 0; i < t->n; i++) {
         int tmp;
-        cJSON *j = km__epi_view(t, t->by_key[i], &tmp);
-        const char *sid = km__epi_str(j, "SysRowID");
+        cJSON *j = km__epicor_view(t, t->by_key[i], &tmp);
+        const char *sid = km__epicor_str(j, "SysRowID");
         int hit = sid && strcasecmp(sid, id) == 0;
 
         if (tmp)
             cJSON_Delete(j);
         if (hit) {
-            km__epi_method_reply(c, km__epi_tableset(c, d, t->by_key[i]->key),
-                                 NULL);
+            km__epicor_method_reply(
+                c, km__epicor_tableset(c, d, t->by_key[i]->key), NULL);
             return;
         }
     }
-    km__epi_error(c, 404, NULL, "Record not found.");
+    km__epicor_error(c, 404, NULL, "Record not found.");
 }
 
 /* GetList and GetRows: where-clause, pageSize, absolutePage (1-based; 0
  * is the first page too). */
-static void get_rows(struct km__epi_call *c, cJSON *params, int list)
+static void get_rows(struct km__epicor_call *c, cJSON *params, int list)
 {
-    const struct km__epi_tabledef *d = km__epi_primary(c->service);
-    struct km__epi_table *t = &c->co->t[d->id];
+    const struct km__epicor_tabledef *d = km__epicor_primary(c->service);
+    struct km__epicor_table *t = &c->co->t[d->id];
     char wname[64], err[400], *filter = NULL, *orderby = NULL;
     const char *where;
-    struct km__of_err fe;
-    struct km__oq q;
-    long page_size = (long)km__epi_num(params, "pageSize");
-    long page = (long)km__epi_num(params, "absolutePage"), count;
+    struct km__odata_filter_err fe;
+    struct km__odata_query q;
+    long page_size = (long)km__epicor_num(params, "pageSize");
+    long page = (long)km__epicor_num(params, "absolutePage"), count;
     cJSON *rows, *ret, *out, *extra;
     int more;
 
     snprintf(wname, sizeof(wname), "whereClause%s", d->table);
-    where = km__epi_str(params, list ? "whereClause" : wname);
+    where = km__epicor_str(params, list ? "whereClause" : wname);
     if (!where)
-        where = km__epi_str(params, "whereClause");
+        where = km__epicor_str(params, "whereClause");
     if (page_size == 0 && c->emu->pagesize0_error) {
-        km__epi_error(c, 400, NULL, "pageSize must be greater than zero.");
+        km__epicor_error(c, 400, NULL, "pageSize must be greater than zero.");
         return;
     }
-    if (km__where_to_odata(&filter, &orderby, where, &fe)) {
-        km__epi_error(c, 400, NULL, "Invalid where clause: %s", fe.msg);
+    if (km__odata_where_to_filter(&filter, &orderby, where, &fe)) {
+        km__epicor_error(c, 400, NULL, "Invalid where clause: %s", fe.msg);
         return;
     }
-    if (km__oq_from_strings(&q, filter, orderby, err, sizeof(err))) {
-        km__epi_error(c, 400, NULL, "Invalid where clause '%s': %s", where,
-                      err);
+    if (km__odata_query_from_strings(&q, filter, orderby, err, sizeof(err))) {
+        km__epicor_error(c, 400, NULL, "Invalid where clause '%s': %s", where,
+                         err);
         goto out;
     }
     if (page_size > 0) {
         q.top = page_size + 1; /* one extra row tells morePages */
         q.skip = (page > 0 ? page - 1 : 0) * page_size;
     }
-    rows = km__oq_run(&q, c->emu, t, NULL, q.top >= 0 ? q.top : (long)t->n,
-                      &count);
+    rows = km__odata_query_run(&q, c->emu, t, NULL,
+                               q.top >= 0 ? q.top : (long)t->n, &count);
     more = page_size > 0 && cJSON_GetArraySize(rows) > page_size;
     if (more)
         cJSON_DeleteItemFromArray(rows, (int)page_size);
@@ -180,15 +182,15 @@ static void get_rows(struct km__epi_call *c, cJSON *params, int list)
             const cJSON *r;
             cJSON *arr;
 
-            if (km__epi_defs[i].parent != (int)d->id)
+            if (km__epicor_defs[i].parent != (int)d->id)
                 continue;
-            arr = cJSON_AddArrayToObject(ret, km__epi_defs[i].table);
+            arr = cJSON_AddArrayToObject(ret, km__epicor_defs[i].table);
             cJSON_ArrayForEach(r, rows)
             {
-                char *k = km__epi_key_of_row(t, r, c->emu->ci);
+                char *k = km__epicor_key_of_row(t, r, c->emu->ci);
 
                 if (k)
-                    km__epi_children(arr, &c->co->t[i], k);
+                    km__epicor_children(arr, &c->co->t[i], k);
                 free(k);
             }
         }
@@ -197,18 +199,18 @@ static void get_rows(struct km__epi_call *c, cJSON *params, int list)
     out = cJSON_CreateObject();
     cJSON_AddBoolToObject(out, "morePages", more);
     extra = out;
-    km__epi_method_reply(c, ret, extra);
+    km__epicor_method_reply(c, ret, extra);
 out:
-    km__oq_dispose(&q);
+    km__odata_query_dispose(&q);
     free(filter);
     free(orderby);
 }
 
-static void update(struct km__epi_call *c, cJSON *params, int ext)
+static void update(struct km__epicor_call *c, cJSON *params, int ext)
 {
     cJSON *ds = cJSON_GetObjectItemCaseSensitive(params, "ds"), *out;
 
-    if (km__epi_update_ds(c, ds, NULL))
+    if (km__epicor_update_ds(c, ds, NULL))
         return;
     out = cJSON_CreateObject();
     cJSON_AddItemToObject(out, "ds", cJSON_Duplicate(ds, 1));
@@ -217,48 +219,50 @@ static void update(struct km__epi_call *c, cJSON *params, int ext)
 
         cJSON_AddArrayToObject(ret, "BOUpdError");
         cJSON_AddFalseToObject(out, "errorsOccurred");
-        km__epi_method_reply(c, ret, out);
+        km__epicor_method_reply(c, ret, out);
     } else {
-        km__epi_method_reply(c, NULL, out);
+        km__epicor_method_reply(c, NULL, out);
     }
 }
 
-static void delete_by_id(struct km__epi_call *c, cJSON *params)
+static void delete_by_id(struct km__epicor_call *c, cJSON *params)
 {
-    const struct km__epi_tabledef *d = km__epi_primary(c->service);
-    struct km__epi_row *r = km__epi_find_vals(c, (int)d->id, params, NULL);
+    const struct km__epicor_tabledef *d = km__epicor_primary(c->service);
+    struct km__epicor_row *r =
+        km__epicor_find_vals(c, (int)d->id, params, NULL);
 
     if (!r) {
-        km__epi_error(c, 404, NULL, "Record not found.");
+        km__epicor_error(c, 404, NULL, "Record not found.");
         return;
     }
-    km__epi_remove(&c->co->t[d->id], r);
-    km__epi_method_reply(c, NULL, cJSON_CreateObject());
+    km__epicor_remove(&c->co->t[d->id], r);
+    km__epicor_method_reply(c, NULL, cJSON_CreateObject());
 }
 
-static void get_new(struct km__epi_call *c, const char *table, cJSON *params)
+static void get_new(struct km__epicor_call *c, const char *table, cJSON *params)
 {
-    const struct km__epi_tabledef *d = km__epi_def_by_table(c->service, table);
+    const struct km__epicor_tabledef *d =
+        km__epicor_def_by_table(c->service, table);
     cJSON *ds = cJSON_DetachItemFromObjectCaseSensitive(params, "ds"), *out;
 
     if (!d) {
         cJSON_Delete(ds);
-        km__epi_error(c, 404, "Epicor.RESTApi.ErrorHandling.ApiException",
-                      "Method 'GetNew%s' was not found in %s.", table,
-                      c->service);
+        km__epicor_error(c, 404, "Epicor.RESTApi.ErrorHandling.ApiException",
+                         "Method 'GetNew%s' was not found in %s.", table,
+                         c->service);
         return;
     }
     if (!cJSON_IsObject(ds)) {
         cJSON_Delete(ds);
         ds = cJSON_CreateObject();
     }
-    km__epi_new_row(c, d, ds, params);
+    km__epicor_new_row(c, d, ds, params);
     out = cJSON_CreateObject();
     cJSON_AddItemToObject(out, "ds", ds);
-    km__epi_method_reply(c, NULL, out);
+    km__epicor_method_reply(c, NULL, out);
 }
 
-void km__epi_method(struct km__epi_call *c, const char *method)
+void km__epicor_method(struct km__epicor_call *c, const char *method)
 {
     const struct km_request *req = c->req;
     cJSON *params;
@@ -270,21 +274,21 @@ void km__epi_method(struct km__epi_call *c, const char *method)
         params = req->body_len ? cJSON_Parse(req->body) : cJSON_CreateObject();
         if (!cJSON_IsObject(params)) {
             cJSON_Delete(params);
-            km__epi_error(c, 400, NULL,
-                          "Unable to deserialize the request body of %s.",
-                          method);
+            km__epicor_error(c, 400, NULL,
+                             "Unable to deserialize the request body of %s.",
+                             method);
             return;
         }
     } else {
-        km__epi_error(c, 405, "Epicor.RESTApi.ErrorHandling.ApiException",
-                      "The requested resource does not support http "
-                      "method '%s'.",
-                      req->method);
+        km__epicor_error(c, 405, "Epicor.RESTApi.ErrorHandling.ApiException",
+                         "The requested resource does not support http "
+                         "method '%s'.",
+                         req->method);
         return;
     }
-    km__epi_inconv(params);
-    if (km__epi_method_sales(c, method, params) ||
-        km__epi_method_other(c, method, params)) {
+    km__epicor_inconv(params);
+    if (km__epicor_method_sales(c, method, params) ||
+        km__epicor_method_other(c, method, params)) {
         /* answered */
     } else if (strcmp(method, "GetByID") == 0) {
         get_by_id(c, params);
@@ -303,8 +307,9 @@ void km__epi_method(struct km__epi_call *c, const char *method)
     } else if (strncmp(method, "GetNew", 6) == 0) {
         get_new(c, method + 6, params);
     } else {
-        km__epi_error(c, 404, "Epicor.RESTApi.ErrorHandling.ApiException",
-                      "Method '%s' was not found in %s.", method, c->service);
+        km__epicor_error(c, 404, "Epicor.RESTApi.ErrorHandling.ApiException",
+                         "Method '%s' was not found in %s.", method,
+                         c->service);
     }
     cJSON_Delete(params);
 }

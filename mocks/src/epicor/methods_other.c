@@ -12,40 +12,41 @@
 
 static const char *sget(const cJSON *o, const char *f)
 {
-    const char *s = km__epi_str(o, f);
+    const char *s = km__epicor_str(o, f);
 
     return s ? s : "";
 }
 
-static void today(struct km__epi_call *c, char *buf, size_t n)
+static void today(struct km__epicor_call *c, char *buf, size_t n)
 {
-    km__epi_format_datetime(buf, n, km__epi_now(c->emu), 1);
+    km__epicor_format_datetime(buf, n, km__epicor_now(c->emu), 1);
 }
 
-static cJSON *row_by(struct km__epi_call *c, int tid, const cJSON *v1,
+static cJSON *row_by(struct km__epicor_call *c, int tid, const cJSON *v1,
                      const cJSON *v2)
 {
     cJSON *vals = cJSON_CreateArray();
-    struct km__epi_row *r;
+    struct km__epicor_row *r;
 
     cJSON_AddItemToArray(vals, cJSON_Duplicate(v1, 1));
     if (v2)
         cJSON_AddItemToArray(vals, cJSON_Duplicate(v2, 1));
-    r = km__epi_find_vals(c, tid, vals, NULL);
+    r = km__epicor_find_vals(c, tid, vals, NULL);
     cJSON_Delete(vals);
-    return r ? km__epi_own(&c->co->t[tid], r) : NULL;
+    return r ? km__epicor_own(&c->co->t[tid], r) : NULL;
 }
 
-static cJSON *vendor_by_id(struct km__epi_call *c, const char *id)
+static cJSON *vendor_by_id(struct km__epicor_call *c, const char *id)
 {
-    struct km__epi_table *t = &c->co->t[T_VENDOR];
-    struct km__ov lit = {.type = KM_OV_STR, .s = (char *)id};
+    struct km__epicor_table *t = &c->co->t[T_VENDOR];
+    struct km__odata_value lit = {.type = KM_OV_STR, .s = (char *)id};
 
     for (size_t i = 0; i < t->n; i++) {
-        cJSON *j = km__epi_own(t, t->by_key[i]);
+        cJSON *j = km__epicor_own(t, t->by_key[i]);
 
-        if (km__ov_compare_json(cJSON_GetObjectItemCaseSensitive(j, "VendorID"),
-                                &lit, c->emu->ci) == 0)
+        if (km__odata_value_compare_json(
+                cJSON_GetObjectItemCaseSensitive(j, "VendorID"), &lit,
+                c->emu->ci) == 0)
             return j;
     }
     return NULL;
@@ -53,17 +54,18 @@ static cJSON *vendor_by_id(struct km__epi_call *c, const char *id)
 
 static void fill_vendor(cJSON *row, const cJSON *v, int ap)
 {
-    km__epi_set_num(row, "VendorNum", km__epi_num(v, "VendorNum"));
-    km__epi_set_str(row, ap ? "VendorNumVendorID" : "VendorVendorID",
-                    sget(v, "VendorID"));
-    km__epi_set_str(row, ap ? "VendorNumName" : "VendorName", sget(v, "Name"));
-    km__epi_set_str(row, "TermsCode", sget(v, "TermsCode"));
-    km__epi_set_str(row, "CurrencyCode", sget(v, "CurrencyCode"));
+    km__epicor_set_num(row, "VendorNum", km__epicor_num(v, "VendorNum"));
+    km__epicor_set_str(row, ap ? "VendorNumVendorID" : "VendorVendorID",
+                       sget(v, "VendorID"));
+    km__epicor_set_str(row, ap ? "VendorNumName" : "VendorName",
+                       sget(v, "Name"));
+    km__epicor_set_str(row, "TermsCode", sget(v, "TermsCode"));
+    km__epicor_set_str(row, "CurrencyCode", sget(v, "CurrencyCode"));
 }
 
-void km__epi_new_defaults(struct km__epi_call *c,
-                          const struct km__epi_tabledef *def, cJSON *row,
-                          cJSON *ds)
+void km__epicor_new_defaults(struct km__epicor_call *c,
+                             const struct km__epicor_tabledef *def, cJSON *row,
+                             cJSON *ds)
 {
     char day[32];
     cJSON *hed, *v;
@@ -71,47 +73,47 @@ void km__epi_new_defaults(struct km__epi_call *c,
     today(c, day, sizeof(day));
     switch (def->id) {
     case T_ORDERHED:
-        km__epi_set_str(row, "OrderDate", day);
-        km__epi_set_str(row, "EntryPerson", c->user);
+        km__epicor_set_str(row, "OrderDate", day);
+        km__epicor_set_str(row, "EntryPerson", c->user);
         break;
     case T_ORDERDTL:
-        hed = km__epi_ds_row(ds, "OrderHed");
+        hed = km__epicor_ds_row(ds, "OrderHed");
         if (!hed)
             hed =
                 row_by(c, T_ORDERHED,
                        cJSON_GetObjectItemCaseSensitive(row, "OrderNum"), NULL);
         if (hed) {
-            km__epi_set_num(row, "CustNum", km__epi_num(hed, "CustNum"));
-            km__epi_put(
+            km__epicor_set_num(row, "CustNum", km__epicor_num(hed, "CustNum"));
+            km__epicor_put(
                 row, "RequestDate",
                 cJSON_Duplicate(
                     cJSON_GetObjectItemCaseSensitive(hed, "RequestDate"), 1));
-            km__epi_put(
+            km__epicor_put(
                 row, "NeedByDate",
                 cJSON_Duplicate(
                     cJSON_GetObjectItemCaseSensitive(hed, "NeedByDate"), 1));
         }
         break;
     case T_POHEADER:
-        km__epi_set_str(row, "OrderDate", day);
-        km__epi_set_str(row, "EntryPerson", c->user);
+        km__epicor_set_str(row, "OrderDate", day);
+        km__epicor_set_str(row, "EntryPerson", c->user);
         break;
     case T_APINVHED:
-        km__epi_set_str(row, "InvoiceDate", day);
-        km__epi_set_str(row, "ApplyDate", day);
-        km__epi_set_str(row, "EntryPerson", c->user);
-        km__epi_set_num(row, "FiscalYear", (double)strtol(day, NULL, 10));
+        km__epicor_set_str(row, "InvoiceDate", day);
+        km__epicor_set_str(row, "ApplyDate", day);
+        km__epicor_set_str(row, "EntryPerson", c->user);
+        km__epicor_set_num(row, "FiscalYear", (double)strtol(day, NULL, 10));
         v = row_by(c, T_VENDOR,
                    cJSON_GetObjectItemCaseSensitive(row, "VendorNum"), NULL);
         if (v)
             fill_vendor(row, v, 1);
         break;
     case T_JOBHEAD:
-        km__epi_set_str(row, "CreateDate", day);
-        km__epi_set_str(row, "CreatedBy", c->user);
+        km__epicor_set_str(row, "CreateDate", day);
+        km__epicor_set_str(row, "CreatedBy", c->user);
         break;
     case T_PART:
-        km__epi_set_str(row, "CreatedBy", c->user);
+        km__epicor_set_str(row, "CreatedBy", c->user);
         break;
     default:
         break;
@@ -120,28 +122,28 @@ void km__epi_new_defaults(struct km__epi_call *c,
 
 /* ---- the TGLC quirk --------------------------------------------------- */
 
-static cJSON *tglc_for(struct km__epi_call *c, const cJSON *exp)
+static cJSON *tglc_for(struct km__epicor_call *c, const cJSON *exp)
 {
-    struct km__epi_table *t = &c->co->t[T_APINVEXPTGLC];
-    char *k = km__epi_key_of_row(&c->co->t[T_APINVEXP], exp, c->emu->ci);
+    struct km__epicor_table *t = &c->co->t[T_APINVEXPTGLC];
+    char *k = km__epicor_key_of_row(&c->co->t[T_APINVEXP], exp, c->emu->ci);
     size_t len = k ? strlen(k) : 0;
     cJSON *found = NULL;
 
-    for (size_t i = k ? km__epi_lower_bound(t, k) : t->n; i < t->n; i++) {
+    for (size_t i = k ? km__epicor_lower_bound(t, k) : t->n; i < t->n; i++) {
         if (strncmp(t->by_key[i]->key, k, len) != 0)
             break;
         if (t->by_key[i]->key[len] == '\x01')
-            found = km__epi_own(t, t->by_key[i]); /* the last one */
+            found = km__epicor_own(t, t->by_key[i]); /* the last one */
     }
     free(k);
     return found;
 }
 
-void km__epi_added(struct km__epi_call *c, const struct km__epi_tabledef *d,
-                   cJSON *row)
+void km__epicor_added(struct km__epicor_call *c,
+                      const struct km__epicor_tabledef *d, cJSON *row)
 {
     if (d->id == T_APINVEXP) {
-        struct km__epi_table *t = &c->co->t[T_APINVEXPTGLC];
+        struct km__epicor_table *t = &c->co->t[T_APINVEXPTGLC];
         cJSON *g = cJSON_Duplicate(t->tmpl, 1);
         static const char *const keys[] = {"VendorNum", "InvoiceNum",
                                            "InvoiceLine", "InvExpSeq"};
@@ -150,87 +152,87 @@ void km__epi_added(struct km__epi_call *c, const struct km__epi_tabledef *d,
         for (int i = 0; i < 4; i++) {
             const cJSON *v = cJSON_GetObjectItemCaseSensitive(row, keys[i]);
 
-            km__epi_put(g, keys[i], cJSON_Duplicate(v, 1));
+            km__epicor_put(g, keys[i], cJSON_Duplicate(v, 1));
             if (cJSON_IsNumber(v))
                 snprintf(buf, sizeof(buf), "%.0f", v->valuedouble);
             else
                 snprintf(buf, sizeof(buf), "%s", sget(row, keys[i]));
             snprintf(guid, sizeof(guid), "Key%d", i + 1);
-            km__epi_set_str(g, guid, buf);
+            km__epicor_set_str(g, guid, buf);
         }
-        km__epi_guid(c->emu, guid);
-        km__epi_set_str(g, "SysRowID", guid);
-        km__epi_insert(c->emu, t, g);
+        km__epicor_guid(c->emu, guid);
+        km__epicor_set_str(g, "SysRowID", guid);
+        km__epicor_insert(c->emu, t, g);
         /* The account sent on APInvExp is not what Epicor keeps. */
-        km__epi_set_str(row, "GLAccount", "");
+        km__epicor_set_str(row, "GLAccount", "");
     } else if (d->id == T_LABORDTL) {
         cJSON *vals = cJSON_CreateArray();
-        struct km__epi_row *op;
+        struct km__epicor_row *op;
 
         cJSON_AddItemToArray(vals, cJSON_CreateString(sget(row, "JobNum")));
         cJSON_AddItemToArray(
-            vals, cJSON_CreateNumber(km__epi_num(row, "AssemblySeq")));
+            vals, cJSON_CreateNumber(km__epicor_num(row, "AssemblySeq")));
         cJSON_AddItemToArray(vals,
-                             cJSON_CreateNumber(km__epi_num(row, "OprSeq")));
-        op = km__epi_find_vals(c, T_JOBOPER, vals, NULL);
+                             cJSON_CreateNumber(km__epicor_num(row, "OprSeq")));
+        op = km__epicor_find_vals(c, T_JOBOPER, vals, NULL);
         cJSON_Delete(vals);
         if (op) {
-            cJSON *j = km__epi_own(&c->co->t[T_JOBOPER], op);
+            cJSON *j = km__epicor_own(&c->co->t[T_JOBOPER], op);
             char day[32];
 
-            km__epi_set_num(j, "QtyCompleted",
-                            km__epi_num(j, "QtyCompleted") +
-                                km__epi_num(row, "LaborQty"));
-            km__epi_set_num(j, "ActProdHours",
-                            km__epi_num(j, "ActProdHours") +
-                                km__epi_num(row, "LaborHrs"));
-            km__epi_set_num(j, "ActScrapQty",
-                            km__epi_num(j, "ActScrapQty") +
-                                km__epi_num(row, "ScrapQty"));
+            km__epicor_set_num(j, "QtyCompleted",
+                               km__epicor_num(j, "QtyCompleted") +
+                                   km__epicor_num(row, "LaborQty"));
+            km__epicor_set_num(j, "ActProdHours",
+                               km__epicor_num(j, "ActProdHours") +
+                                   km__epicor_num(row, "LaborHrs"));
+            km__epicor_set_num(j, "ActScrapQty",
+                               km__epicor_num(j, "ActScrapQty") +
+                                   km__epicor_num(row, "ScrapQty"));
             today(c, day, sizeof(day));
-            km__epi_set_str(j, "LastLaborDate", day);
+            km__epicor_set_str(j, "LastLaborDate", day);
             if (cJSON_IsTrue(
                     cJSON_GetObjectItemCaseSensitive(row, "OpComplete")))
-                km__epi_set_bool(j, "OpComplete", 1);
-            km__epi_touch(c->emu, &c->co->t[T_JOBOPER], op);
+                km__epicor_set_bool(j, "OpComplete", 1);
+            km__epicor_touch(c->emu, &c->co->t[T_JOBOPER], op);
         }
     }
 }
 
-void km__epi_updated(struct km__epi_call *c, const struct km__epi_tabledef *d,
-                     cJSON *row)
+void km__epicor_updated(struct km__epicor_call *c,
+                        const struct km__epicor_tabledef *d, cJSON *row)
 {
     if (d->id == T_APINVEXPTGLC) {
         cJSON *vals = cJSON_CreateArray();
-        struct km__epi_row *exp;
+        struct km__epicor_row *exp;
         static const char *const keys[] = {"VendorNum", "InvoiceNum",
                                            "InvoiceLine", "InvExpSeq"};
 
-        km__epi_set_bool(row, "IsModifiedByUser", 1);
+        km__epicor_set_bool(row, "IsModifiedByUser", 1);
         for (int i = 0; i < 4; i++)
             cJSON_AddItemToArray(
                 vals, cJSON_Duplicate(
                           cJSON_GetObjectItemCaseSensitive(row, keys[i]), 1));
-        exp = km__epi_find_vals(c, T_APINVEXP, vals, NULL);
+        exp = km__epicor_find_vals(c, T_APINVEXP, vals, NULL);
         cJSON_Delete(vals);
         if (exp) {
-            cJSON *j = km__epi_own(&c->co->t[T_APINVEXP], exp);
+            cJSON *j = km__epicor_own(&c->co->t[T_APINVEXP], exp);
 
-            km__epi_set_str(j, "GLAccount", sget(row, "GLAccount"));
-            km__epi_touch(c->emu, &c->co->t[T_APINVEXP], exp);
+            km__epicor_set_str(j, "GLAccount", sget(row, "GLAccount"));
+            km__epicor_touch(c->emu, &c->co->t[T_APINVEXP], exp);
         }
     } else if (d->id == T_APINVEXP) {
         cJSON *g = tglc_for(c, row);
 
-        km__epi_set_str(row, "GLAccount", g ? sget(g, "GLAccount") : "");
+        km__epicor_set_str(row, "GLAccount", g ? sget(g, "GLAccount") : "");
     }
 }
 
-int km__epi_check_tglc(struct km__epi_call *c, const cJSON *row, char *msg,
-                       size_t n)
+int km__epicor_check_tglc(struct km__epicor_call *c, const cJSON *row,
+                          char *msg, size_t n)
 {
     const char *acct = sget(row, "GLAccount");
-    struct km__epi_table *gl = &c->co->t[T_GLACCOUNT];
+    struct km__epicor_table *gl = &c->co->t[T_GLACCOUNT];
     char segs[8][64], field[32], joined[512] = "";
     int nseg = 0;
 
@@ -259,7 +261,7 @@ int km__epi_check_tglc(struct km__epi_call *c, const cJSON *row, char *msg,
         }
     }
     for (size_t i = 0; i < gl->n; i++) {
-        cJSON *j = km__epi_own(gl, gl->by_key[i]);
+        cJSON *j = km__epicor_own(gl, gl->by_key[i]);
         int ok = strcmp(sget(j, "GLAccount1"), joined) == 0 ||
                  strcmp(sget(j, "GLAccount1"), acct) == 0;
 
@@ -276,7 +278,7 @@ int km__epi_check_tglc(struct km__epi_call *c, const cJSON *row, char *msg,
     return -1;
 }
 
-void km__epi_after_update_other(struct km__epi_call *c, cJSON *ds)
+void km__epicor_after_update_other(struct km__epicor_call *c, cJSON *ds)
 {
     const cJSON *r;
 
@@ -285,22 +287,22 @@ void km__epi_after_update_other(struct km__epi_call *c, cJSON *ds)
     /* InvoiceAmt follows the lines. */
     cJSON_ArrayForEach(r, cJSON_GetObjectItemCaseSensitive(ds, "APInvDtl"))
     {
-        struct km__epi_table *ht = &c->co->t[T_APINVHED];
-        char *key = km__epi_key_of_row(ht, r, c->emu->ci);
-        struct km__epi_row *h = km__epi_find(ht, key);
+        struct km__epicor_table *ht = &c->co->t[T_APINVHED];
+        char *key = km__epicor_key_of_row(ht, r, c->emu->ci);
+        struct km__epicor_row *h = km__epicor_find(ht, key);
         cJSON *lines = cJSON_CreateArray(), *l;
         double amt = 0;
 
         if (h) {
-            cJSON *j = km__epi_own(ht, h);
+            cJSON *j = km__epicor_own(ht, h);
 
-            km__epi_children(lines, &c->co->t[T_APINVDTL], key);
-            cJSON_ArrayForEach(l, lines) amt += km__epi_num(l, "DocExtCost");
-            if (km__epi_num(j, "DocInvoiceAmt") != amt) {
-                km__epi_set_num(j, "InvoiceAmt", amt);
-                km__epi_set_num(j, "DocInvoiceAmt", amt);
-                km__epi_set_num(j, "InvoiceBal", amt);
-                km__epi_touch(c->emu, ht, h);
+            km__epicor_children(lines, &c->co->t[T_APINVDTL], key);
+            cJSON_ArrayForEach(l, lines) amt += km__epicor_num(l, "DocExtCost");
+            if (km__epicor_num(j, "DocInvoiceAmt") != amt) {
+                km__epicor_set_num(j, "InvoiceAmt", amt);
+                km__epicor_set_num(j, "DocInvoiceAmt", amt);
+                km__epicor_set_num(j, "InvoiceBal", amt);
+                km__epicor_touch(c->emu, ht, h);
             }
         }
         cJSON_Delete(lines);
@@ -310,13 +312,13 @@ void km__epi_after_update_other(struct km__epi_call *c, cJSON *ds)
 
 /* ---- methods ---------------------------------------------------------- */
 
-static void reply_ds(struct km__epi_call *c, cJSON *params, cJSON *out)
+static void reply_ds(struct km__epicor_call *c, cJSON *params, cJSON *out)
 {
     if (!out)
         out = cJSON_CreateObject();
     cJSON_AddItemToObject(
         out, "ds", cJSON_DetachItemFromObjectCaseSensitive(params, "ds"));
-    km__epi_method_reply(c, NULL, out);
+    km__epicor_method_reply(c, NULL, out);
 }
 
 static cJSON *ds_of(cJSON *params)
@@ -330,57 +332,57 @@ static cJSON *ds_of(cJSON *params)
     return ds;
 }
 
-static int labor(struct km__epi_call *c, const char *m, cJSON *params)
+static int labor(struct km__epicor_call *c, const char *m, cJSON *params)
 {
     cJSON *ds = ds_of(params), *row, *keys = cJSON_CreateArray();
     char day[32];
 
     today(c, day, sizeof(day));
     if (strcmp(m, "GetNewLaborHed1") == 0) {
-        row = km__epi_new_row(c, &km__epi_defs[T_LABORHED], ds, keys);
-        km__epi_set_str(row, "EmployeeNum", sget(params, "EmployeeNum"));
-        km__epi_set_str(row, "PayrollDate",
-                        km__epi_str(params, "payrollDate")
-                            ? sget(params, "payrollDate")
-                            : day);
-        km__epi_set_str(row, "ClockInDate", day);
-        km__epi_set_str(row, "ActualClockinDate", day);
+        row = km__epicor_new_row(c, &km__epicor_defs[T_LABORHED], ds, keys);
+        km__epicor_set_str(row, "EmployeeNum", sget(params, "EmployeeNum"));
+        km__epicor_set_str(row, "PayrollDate",
+                           km__epicor_str(params, "payrollDate")
+                               ? sget(params, "payrollDate")
+                               : day);
+        km__epicor_set_str(row, "ClockInDate", day);
+        km__epicor_set_str(row, "ActualClockinDate", day);
         reply_ds(c, params, NULL);
     } else if (strcmp(m, "GetNewLaborDtlWithHdr") == 0 ||
                strcmp(m, "GetNewLaborDtl") == 0) {
-        cJSON *hed = km__epi_ds_row(ds, "LaborHed");
-        double seq = km__epi_num(params, "ipLaborHedSeq");
+        cJSON *hed = km__epicor_ds_row(ds, "LaborHed");
+        double seq = km__epicor_num(params, "ipLaborHedSeq");
 
         if (seq == 0)
-            seq = km__epi_num(params, "laborHedSeq");
+            seq = km__epicor_num(params, "laborHedSeq");
         if (seq == 0 && hed)
-            seq = km__epi_num(hed, "LaborHedSeq");
+            seq = km__epicor_num(hed, "LaborHedSeq");
         cJSON_AddItemToArray(keys, cJSON_CreateNumber(seq));
-        row = km__epi_new_row(c, &km__epi_defs[T_LABORDTL], ds, keys);
+        row = km__epicor_new_row(c, &km__epicor_defs[T_LABORDTL], ds, keys);
         if (hed)
-            km__epi_set_str(row, "EmployeeNum", sget(hed, "EmployeeNum"));
-        km__epi_set_str(row, "ClockInDate",
-                        km__epi_str(params, "ipClockInDate")
-                            ? sget(params, "ipClockInDate")
-                            : day);
-        km__epi_set_num(row, "ClockinTime",
-                        km__epi_num(params, "ipClockInTime"));
-        km__epi_set_num(row, "ClockOutTime",
-                        km__epi_num(params, "ipClockOutTime"));
-        km__epi_set_str(row, "PayrollDate", day);
+            km__epicor_set_str(row, "EmployeeNum", sget(hed, "EmployeeNum"));
+        km__epicor_set_str(row, "ClockInDate",
+                           km__epicor_str(params, "ipClockInDate")
+                               ? sget(params, "ipClockInDate")
+                               : day);
+        km__epicor_set_num(row, "ClockinTime",
+                           km__epicor_num(params, "ipClockInTime"));
+        km__epicor_set_num(row, "ClockOutTime",
+                           km__epicor_num(params, "ipClockOutTime"));
+        km__epicor_set_str(row, "PayrollDate", day);
         reply_ds(c, params, NULL);
     } else if (strcmp(m, "DefaultOprSeq") == 0) {
         cJSON *out = cJSON_CreateObject();
 
-        row = km__epi_ds_row(ds, "LaborDtl");
+        row = km__epicor_ds_row(ds, "LaborDtl");
         if (row)
-            km__epi_set_num(row, "OprSeq", km__epi_num(params, "oprSeq"));
+            km__epicor_set_num(row, "OprSeq", km__epicor_num(params, "oprSeq"));
         cJSON_AddStringToObject(out, "vMessage", "");
         reply_ds(c, params, out);
     } else if (strcmp(m, "ChangeLaborType") == 0) {
-        row = km__epi_ds_row(ds, "LaborDtl");
+        row = km__epicor_ds_row(ds, "LaborDtl");
         if (row)
-            km__epi_set_str(row, "LaborTypePseudo", sget(row, "LaborType"));
+            km__epicor_set_str(row, "LaborTypePseudo", sget(row, "LaborType"));
         reply_ds(c, params, NULL);
     } else {
         cJSON_Delete(keys);
@@ -390,7 +392,7 @@ static int labor(struct km__epi_call *c, const char *m, cJSON *params)
     return 1;
 }
 
-static int ap(struct km__epi_call *c, const char *m, cJSON *params)
+static int ap(struct km__epicor_call *c, const char *m, cJSON *params)
 {
     cJSON *ds = ds_of(params), *row, *out;
 
@@ -398,10 +400,10 @@ static int ap(struct km__epi_call *c, const char *m, cJSON *params)
         double total = 0;
         const cJSON *r;
 
-        if (km__epi_update_ds(c, ds, NULL))
+        if (km__epicor_update_ds(c, ds, NULL))
             return 1;
         cJSON_ArrayForEach(r, cJSON_GetObjectItemCaseSensitive(ds, "APInvHed"))
-            total += km__epi_num(r, "DocInvoiceAmt");
+            total += km__epicor_num(r, "DocInvoiceAmt");
         out = cJSON_CreateObject();
         cJSON_AddNumberToObject(out, "grpTotalInvAmt", total);
         cJSON_AddFalseToObject(out, "requiresUserInput");
@@ -412,21 +414,21 @@ static int ap(struct km__epi_call *c, const char *m, cJSON *params)
         cJSON_AddTrueToObject(out, "lUpdateRan");
         cJSON_AddStringToObject(out, "opDUAMsg", "");
         cJSON_AddItemToObject(out, "ds", cJSON_Duplicate(ds, 1));
-        km__epi_method_reply(c, NULL, out);
+        km__epicor_method_reply(c, NULL, out);
     } else if (strcmp(m, "GetNewAPInvHedInvoice") == 0) {
         cJSON *keys = cJSON_CreateArray();
 
-        row = km__epi_new_row(c, &km__epi_defs[T_APINVHED], ds, keys);
-        km__epi_set_str(row, "GroupID", sget(params, "cGroupID"));
+        row = km__epicor_new_row(c, &km__epicor_defs[T_APINVHED], ds, keys);
+        km__epicor_set_str(row, "GroupID", sget(params, "cGroupID"));
         cJSON_Delete(keys);
         reply_ds(c, params, NULL);
     } else if (strcmp(m, "ChangeVendorID") == 0) {
         cJSON *v = vendor_by_id(c, sget(params, "ProposedVendorID"));
 
-        row = km__epi_ds_row(ds, "APInvHed");
+        row = km__epicor_ds_row(ds, "APInvHed");
         if (!v || !row) {
-            km__epi_error(c, 400, NULL, "Supplier ID '%s' is not valid.",
-                          sget(params, "ProposedVendorID"));
+            km__epicor_error(c, 400, NULL, "Supplier ID '%s' is not valid.",
+                             sget(params, "ProposedVendorID"));
             return 1;
         }
         fill_vendor(row, v, 1);
@@ -439,17 +441,17 @@ static int ap(struct km__epi_call *c, const char *m, cJSON *params)
     return 1;
 }
 
-static int po(struct km__epi_call *c, const char *m, cJSON *params)
+static int po(struct km__epicor_call *c, const char *m, cJSON *params)
 {
     cJSON *ds = ds_of(params), *row;
 
     if (strcmp(m, "ChangeVendor") == 0) {
         cJSON *v = vendor_by_id(c, sget(params, "VendID"));
 
-        row = km__epi_ds_row(ds, "POHeader");
+        row = km__epicor_ds_row(ds, "POHeader");
         if (!v || !row) {
-            km__epi_error(c, 400, NULL, "Supplier ID '%s' is not valid.",
-                          sget(params, "VendID"));
+            km__epicor_error(c, 400, NULL, "Supplier ID '%s' is not valid.",
+                             sget(params, "VendID"));
             return 1;
         }
         fill_vendor(row, v, 0);
@@ -459,17 +461,17 @@ static int po(struct km__epi_call *c, const char *m, cJSON *params)
         cJSON *part = row_by(c, T_PART, pn, NULL);
 
         cJSON_Delete(pn);
-        row = km__epi_ds_row(ds, "PODetail");
+        row = km__epicor_ds_row(ds, "PODetail");
         if (!part || !row) {
-            km__epi_error(c, 400, NULL, "Part '%s' is not valid.",
-                          sget(params, "NewPartNum"));
+            km__epicor_error(c, 400, NULL, "Part '%s' is not valid.",
+                             sget(params, "NewPartNum"));
             return 1;
         }
-        km__epi_set_str(row, "PartNum", sget(part, "PartNum"));
-        km__epi_set_str(row, "LineDesc", sget(part, "PartDescription"));
-        km__epi_set_str(row, "IUM", sget(part, "IUM"));
-        km__epi_set_str(row, "PUM", sget(part, "PUM"));
-        km__epi_set_str(row, "ClassID", sget(part, "ClassID"));
+        km__epicor_set_str(row, "PartNum", sget(part, "PartNum"));
+        km__epicor_set_str(row, "LineDesc", sget(part, "PartDescription"));
+        km__epicor_set_str(row, "IUM", sget(part, "IUM"));
+        km__epicor_set_str(row, "PUM", sget(part, "PUM"));
+        km__epicor_set_str(row, "ClassID", sget(part, "ClassID"));
         reply_ds(c, params, NULL);
     } else {
         return 0;
@@ -498,7 +500,8 @@ static int handles(const char *m)
     return 0;
 }
 
-int km__epi_method_other(struct km__epi_call *c, const char *m, cJSON *params)
+int km__epicor_method_other(struct km__epicor_call *c, const char *m,
+                            cJSON *params)
 {
     if (!handles(m))
         return 0;

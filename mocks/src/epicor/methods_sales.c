@@ -15,45 +15,47 @@
 
 static const char *sget(const cJSON *o, const char *f)
 {
-    const char *s = km__epi_str(o, f);
+    const char *s = km__epicor_str(o, f);
 
     return s ? s : "";
 }
 
 /* Finds a customer by CustID (case per the collation) or CustNum. */
-static cJSON *find_customer(struct km__epi_call *c, const char *cust_id,
+static cJSON *find_customer(struct km__epicor_call *c, const char *cust_id,
                             double cust_num)
 {
-    struct km__epi_table *t = &c->co->t[T_CUSTOMER];
+    struct km__epicor_table *t = &c->co->t[T_CUSTOMER];
 
     for (size_t i = 0; i < t->n; i++) {
-        cJSON *j = km__epi_own(t, t->by_key[i]);
+        cJSON *j = km__epicor_own(t, t->by_key[i]);
 
         if (cust_id && *cust_id) {
             const cJSON *id = cJSON_GetObjectItemCaseSensitive(j, "CustID");
-            struct km__ov lit = {.type = KM_OV_STR, .s = (char *)cust_id};
+            struct km__odata_value lit = {.type = KM_OV_STR,
+                                          .s = (char *)cust_id};
 
-            if (km__ov_compare_json(id, &lit, c->emu->ci) == 0)
+            if (km__odata_value_compare_json(id, &lit, c->emu->ci) == 0)
                 return j;
-        } else if (km__epi_num(j, "CustNum") == cust_num && cust_num > 0) {
+        } else if (km__epicor_num(j, "CustNum") == cust_num && cust_num > 0) {
             return j;
         }
     }
     return NULL;
 }
 
-static cJSON *find_part(struct km__epi_call *c, const char *part_num)
+static cJSON *find_part(struct km__epicor_call *c, const char *part_num)
 {
     cJSON *vals = cJSON_CreateArray();
-    struct km__epi_row *r;
+    struct km__epicor_row *r;
 
     cJSON_AddItemToArray(vals, cJSON_CreateString(part_num));
-    r = km__epi_find_vals(c, T_PART, vals, NULL);
+    r = km__epicor_find_vals(c, T_PART, vals, NULL);
     cJSON_Delete(vals);
-    return r ? km__epi_own(&c->co->t[T_PART], r) : NULL;
+    return r ? km__epicor_own(&c->co->t[T_PART], r) : NULL;
 }
 
-static void reply_ds(struct km__epi_call *c, cJSON *params, const char *extra)
+static void reply_ds(struct km__epicor_call *c, cJSON *params,
+                     const char *extra)
 {
     cJSON *out = cJSON_CreateObject();
 
@@ -61,73 +63,73 @@ static void reply_ds(struct km__epi_call *c, cJSON *params, const char *extra)
         out, "ds", cJSON_DetachItemFromObjectCaseSensitive(params, "ds"));
     if (extra)
         cJSON_AddStringToObject(out, extra, "");
-    km__epi_method_reply(c, NULL, out);
+    km__epicor_method_reply(c, NULL, out);
 }
 
-static void change_customer(struct km__epi_call *c, cJSON *params)
+static void change_customer(struct km__epicor_call *c, cJSON *params)
 {
     cJSON *ds = cJSON_GetObjectItemCaseSensitive(params, "ds");
-    cJSON *row = km__epi_ds_row(ds, "OrderHed"), *cust;
-    const char *id = km__epi_str(params, "ProposedCustID");
+    cJSON *row = km__epicor_ds_row(ds, "OrderHed"), *cust;
+    const char *id = km__epicor_str(params, "ProposedCustID");
 
     if (!row) {
-        km__epi_error(c, 400, NULL, "The tableset has no OrderHed row.");
+        km__epicor_error(c, 400, NULL, "The tableset has no OrderHed row.");
         return;
     }
     if (!id)
         id = sget(row, "CustomerCustID");
-    cust = find_customer(c, id, km__epi_num(row, "CustNum"));
+    cust = find_customer(c, id, km__epicor_num(row, "CustNum"));
     if (!cust) {
-        km__epi_error(c, 400, NULL, "Customer ID '%s' is not valid.", id);
+        km__epicor_error(c, 400, NULL, "Customer ID '%s' is not valid.", id);
         return;
     }
-    km__epi_set_num(row, "CustNum", km__epi_num(cust, "CustNum"));
-    km__epi_set_num(row, "BTCustNum", km__epi_num(cust, "CustNum"));
-    km__epi_set_num(row, "ShipToCustNum", km__epi_num(cust, "CustNum"));
-    km__epi_set_str(row, "CustomerCustID", sget(cust, "CustID"));
-    km__epi_set_str(row, "CustomerName", sget(cust, "Name"));
-    km__epi_set_str(row, "TermsCode", sget(cust, "TermsCode"));
-    km__epi_set_str(row, "ShipViaCode", sget(cust, "ShipViaCode"));
-    km__epi_set_str(row, "CurrencyCode", sget(cust, "CurrencyCode"));
+    km__epicor_set_num(row, "CustNum", km__epicor_num(cust, "CustNum"));
+    km__epicor_set_num(row, "BTCustNum", km__epicor_num(cust, "CustNum"));
+    km__epicor_set_num(row, "ShipToCustNum", km__epicor_num(cust, "CustNum"));
+    km__epicor_set_str(row, "CustomerCustID", sget(cust, "CustID"));
+    km__epicor_set_str(row, "CustomerName", sget(cust, "Name"));
+    km__epicor_set_str(row, "TermsCode", sget(cust, "TermsCode"));
+    km__epicor_set_str(row, "ShipViaCode", sget(cust, "ShipViaCode"));
+    km__epicor_set_str(row, "CurrencyCode", sget(cust, "CurrencyCode"));
     reply_ds(c, params, NULL);
 }
 
 static void recompute_line(cJSON *row)
 {
-    double q = km__epi_num(row, "SellingQuantity");
-    double p = km__epi_num(row, "DocUnitPrice");
+    double q = km__epicor_num(row, "SellingQuantity");
+    double p = km__epicor_num(row, "DocUnitPrice");
 
-    km__epi_set_num(row, "OrderQty", q);
-    km__epi_set_num(row, "UnitPrice", p);
-    km__epi_set_num(row, "ExtPriceDtl",
-                    (double)(long long)(q * p * 100 + 0.5) / 100);
-    km__epi_set_num(row, "DocExtPriceDtl",
-                    (double)(long long)(q * p * 100 + 0.5) / 100);
+    km__epicor_set_num(row, "OrderQty", q);
+    km__epicor_set_num(row, "UnitPrice", p);
+    km__epicor_set_num(row, "ExtPriceDtl",
+                       (double)(long long)(q * p * 100 + 0.5) / 100);
+    km__epicor_set_num(row, "DocExtPriceDtl",
+                       (double)(long long)(q * p * 100 + 0.5) / 100);
 }
 
-static void change_part(struct km__epi_call *c, cJSON *params, int master)
+static void change_part(struct km__epicor_call *c, cJSON *params, int master)
 {
     cJSON *ds = cJSON_GetObjectItemCaseSensitive(params, "ds");
-    cJSON *row = km__epi_ds_row(ds, "OrderDtl"), *part, *out;
-    const char *pn = master ? km__epi_str(params, "partNum") : NULL;
+    cJSON *row = km__epicor_ds_row(ds, "OrderDtl"), *part, *out;
+    const char *pn = master ? km__epicor_str(params, "partNum") : NULL;
 
     if (!row) {
-        km__epi_error(c, 400, NULL, "The tableset has no OrderDtl row.");
+        km__epicor_error(c, 400, NULL, "The tableset has no OrderDtl row.");
         return;
     }
     if (!pn)
         pn = sget(row, "PartNum");
     part = *pn ? find_part(c, pn) : NULL;
     if (!part) {
-        km__epi_error(c, 400, NULL, "Part '%s' is not valid.", pn);
+        km__epicor_error(c, 400, NULL, "Part '%s' is not valid.", pn);
         return;
     }
-    km__epi_set_str(row, "PartNum", sget(part, "PartNum"));
-    km__epi_set_str(row, "LineDesc", sget(part, "PartDescription"));
-    km__epi_set_str(row, "IUM", sget(part, "IUM"));
-    km__epi_set_str(row, "SalesUM", sget(part, "SalesUM"));
-    km__epi_set_str(row, "ProdCode", sget(part, "ProdCode"));
-    km__epi_set_num(row, "DocUnitPrice", km__epi_num(part, "UnitPrice"));
+    km__epicor_set_str(row, "PartNum", sget(part, "PartNum"));
+    km__epicor_set_str(row, "LineDesc", sget(part, "PartDescription"));
+    km__epicor_set_str(row, "IUM", sget(part, "IUM"));
+    km__epicor_set_str(row, "SalesUM", sget(part, "SalesUM"));
+    km__epicor_set_str(row, "ProdCode", sget(part, "ProdCode"));
+    km__epicor_set_num(row, "DocUnitPrice", km__epicor_num(part, "UnitPrice"));
     recompute_line(row);
     out = cJSON_CreateObject();
     if (master)
@@ -143,24 +145,24 @@ static void change_part(struct km__epi_call *c, cJSON *params, int master)
     }
     cJSON_AddItemToObject(
         out, "ds", cJSON_DetachItemFromObjectCaseSensitive(params, "ds"));
-    km__epi_method_reply(c, NULL, out);
+    km__epicor_method_reply(c, NULL, out);
 }
 
-static void change_qty(struct km__epi_call *c, cJSON *params)
+static void change_qty(struct km__epicor_call *c, cJSON *params)
 {
     cJSON *ds = cJSON_GetObjectItemCaseSensitive(params, "ds");
-    cJSON *row = km__epi_ds_row(ds, "OrderDtl");
+    cJSON *row = km__epicor_ds_row(ds, "OrderDtl");
     const cJSON *q =
         cJSON_GetObjectItemCaseSensitive(params, "ipSellingQuantity");
 
     if (!row) {
-        km__epi_error(c, 400, NULL, "The tableset has no OrderDtl row.");
+        km__epicor_error(c, 400, NULL, "The tableset has no OrderDtl row.");
         return;
     }
     if (cJSON_IsNumber(q))
-        km__epi_set_num(row, "SellingQuantity", q->valuedouble);
-    if (km__epi_num(row, "SellingQuantity") < 0) {
-        km__epi_error(c, 400, NULL, "Order quantity cannot be negative.");
+        km__epicor_set_num(row, "SellingQuantity", q->valuedouble);
+    if (km__epicor_num(row, "SellingQuantity") < 0) {
+        km__epicor_error(c, 400, NULL, "Order quantity cannot be negative.");
         return;
     }
     recompute_line(row);
@@ -168,22 +170,22 @@ static void change_qty(struct km__epi_call *c, cJSON *params)
 }
 
 static double order_num_of(const cJSON *params, const cJSON *ds,
-                           const cJSON *touched, struct km__epi_call *c)
+                           const cJSON *touched, struct km__epicor_call *c)
 {
     const cJSON *r;
 
     if (cJSON_GetArraySize(touched) > 0)
         return strtod(cJSON_GetArrayItem(touched, 0)->valuestring, NULL);
-    if (km__epi_num(params, "iOrderNum") > 0)
-        return km__epi_num(params, "iOrderNum");
-    r = km__epi_ds_row((cJSON *)ds, "OrderHed");
+    if (km__epicor_num(params, "iOrderNum") > 0)
+        return km__epicor_num(params, "iOrderNum");
+    r = km__epicor_ds_row((cJSON *)ds, "OrderHed");
     if (!r)
-        r = km__epi_ds_row((cJSON *)ds, "OrderDtl");
+        r = km__epicor_ds_row((cJSON *)ds, "OrderDtl");
     (void)c;
-    return r ? km__epi_num(r, "OrderNum") : 0;
+    return r ? km__epicor_num(r, "OrderNum") : 0;
 }
 
-static void master_update(struct km__epi_call *c, cJSON *params)
+static void master_update(struct km__epicor_call *c, cJSON *params)
 {
     cJSON *ds = cJSON_GetObjectItemCaseSensitive(params, "ds");
     cJSON *touched = cJSON_CreateArray(), *out, *vals;
@@ -194,7 +196,7 @@ static void master_update(struct km__epi_call *c, cJSON *params)
     char *key = NULL;
     double num;
 
-    if (km__epi_update_ds(c, ds, touched)) {
+    if (km__epicor_update_ds(c, ds, touched)) {
         cJSON_Delete(touched);
         return;
     }
@@ -206,17 +208,19 @@ static void master_update(struct km__epi_call *c, cJSON *params)
         cJSON_AddStringToObject(out, msgs[i], "");
     vals = cJSON_CreateArray();
     cJSON_AddItemToArray(vals, cJSON_CreateNumber(num));
-    if (km__epi_find_vals(c, T_ORDERHED, vals, &key))
+    if (km__epicor_find_vals(c, T_ORDERHED, vals, &key))
         cJSON_AddItemToObject(
-            out, "ds", km__epi_tableset(c, &km__epi_defs[T_ORDERHED], key));
+            out, "ds",
+            km__epicor_tableset(c, &km__epicor_defs[T_ORDERHED], key));
     else
         cJSON_AddItemToObject(out, "ds", cJSON_Duplicate(ds, 1));
     free(key);
     cJSON_Delete(vals);
-    km__epi_method_reply(c, NULL, out);
+    km__epicor_method_reply(c, NULL, out);
 }
 
-int km__epi_method_sales(struct km__epi_call *c, const char *m, cJSON *params)
+int km__epicor_method_sales(struct km__epicor_call *c, const char *m,
+                            cJSON *params)
 {
     if (strcmp(c->service, SO) != 0)
         return 0;
@@ -234,7 +238,7 @@ int km__epi_method_sales(struct km__epi_call *c, const char *m, cJSON *params)
              strcmp(m, "ChangeSellingQtyMaster") == 0)
         change_qty(c, params);
     else if (strcmp(m, "ChangeUnitPrice") == 0) {
-        cJSON *row = km__epi_ds_row(
+        cJSON *row = km__epicor_ds_row(
             cJSON_GetObjectItemCaseSensitive(params, "ds"), "OrderDtl");
         if (row)
             recompute_line(row);
@@ -248,31 +252,31 @@ int km__epi_method_sales(struct km__epi_call *c, const char *m, cJSON *params)
 }
 
 /* Order totals follow the lines: OrderAmt = sum of open lines. */
-static void recompute_order(struct km__epi_call *c, double order_num)
+static void recompute_order(struct km__epicor_call *c, double order_num)
 {
     cJSON *vals = cJSON_CreateArray(), *lines = cJSON_CreateArray(), *l;
-    struct km__epi_row *hed;
+    struct km__epicor_row *hed;
     char *key = NULL;
     double amt = 0, doc = 0;
 
     cJSON_AddItemToArray(vals, cJSON_CreateNumber(order_num));
-    hed = km__epi_find_vals(c, T_ORDERHED, vals, &key);
+    hed = km__epicor_find_vals(c, T_ORDERHED, vals, &key);
     if (hed) {
-        cJSON *h = km__epi_own(&c->co->t[T_ORDERHED], hed);
+        cJSON *h = km__epicor_own(&c->co->t[T_ORDERHED], hed);
 
-        km__epi_children(lines, &c->co->t[T_ORDERDTL], key);
+        km__epicor_children(lines, &c->co->t[T_ORDERDTL], key);
         cJSON_ArrayForEach(l, lines)
         {
             if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(l, "VoidLine")))
                 continue;
-            amt += km__epi_num(l, "ExtPriceDtl");
-            doc += km__epi_num(l, "DocExtPriceDtl");
+            amt += km__epicor_num(l, "ExtPriceDtl");
+            doc += km__epicor_num(l, "DocExtPriceDtl");
         }
-        if (km__epi_num(h, "OrderAmt") != amt ||
-            km__epi_num(h, "DocOrderAmt") != doc) {
-            km__epi_set_num(h, "OrderAmt", amt);
-            km__epi_set_num(h, "DocOrderAmt", doc);
-            km__epi_touch(c->emu, &c->co->t[T_ORDERHED], hed);
+        if (km__epicor_num(h, "OrderAmt") != amt ||
+            km__epicor_num(h, "DocOrderAmt") != doc) {
+            km__epicor_set_num(h, "OrderAmt", amt);
+            km__epicor_set_num(h, "DocOrderAmt", doc);
+            km__epicor_touch(c->emu, &c->co->t[T_ORDERHED], hed);
         }
     }
     free(key);
@@ -280,14 +284,14 @@ static void recompute_order(struct km__epi_call *c, double order_num)
     cJSON_Delete(lines);
 }
 
-void km__epi_after_update(struct km__epi_call *c, cJSON *ds)
+void km__epicor_after_update(struct km__epicor_call *c, cJSON *ds)
 {
     const char *tables[] = {"OrderHed", "OrderDtl"};
     double done[64];
     size_t ndone = 0;
 
     if (strcmp(c->service, SO) != 0) {
-        km__epi_after_update_other(c, ds);
+        km__epicor_after_update_other(c, ds);
         return;
     }
     for (int t = 0; t < 2; t++) {
@@ -295,7 +299,7 @@ void km__epi_after_update(struct km__epi_call *c, cJSON *ds)
 
         cJSON_ArrayForEach(r, cJSON_GetObjectItemCaseSensitive(ds, tables[t]))
         {
-            double n = km__epi_num(r, "OrderNum");
+            double n = km__epicor_num(r, "OrderNum");
             size_t i = 0;
 
             while (i < ndone && done[i] != n)
@@ -313,19 +317,21 @@ void km__epi_after_update(struct km__epi_call *c, cJSON *ds)
         cJSON_ArrayForEach(r, rows)
         {
             cJSON *vals = cJSON_CreateArray();
-            struct km__epi_row *h;
+            struct km__epicor_row *h;
 
             cJSON_AddItemToArray(
-                vals, cJSON_CreateNumber(km__epi_num(r, "OrderNum")));
-            h = km__epi_find_vals(c, T_ORDERHED, vals, NULL);
+                vals, cJSON_CreateNumber(km__epicor_num(r, "OrderNum")));
+            h = km__epicor_find_vals(c, T_ORDERHED, vals, NULL);
             cJSON_Delete(vals);
             if (h) {
-                cJSON *j = km__epi_own(&c->co->t[T_ORDERHED], h);
+                cJSON *j = km__epicor_own(&c->co->t[T_ORDERHED], h);
 
-                km__epi_set_num(r, "OrderAmt", km__epi_num(j, "OrderAmt"));
-                km__epi_set_num(r, "DocOrderAmt",
-                                km__epi_num(j, "DocOrderAmt"));
-                km__epi_set_num(r, "SysRevID", km__epi_num(j, "SysRevID"));
+                km__epicor_set_num(r, "OrderAmt",
+                                   km__epicor_num(j, "OrderAmt"));
+                km__epicor_set_num(r, "DocOrderAmt",
+                                   km__epicor_num(j, "DocOrderAmt"));
+                km__epicor_set_num(r, "SysRevID",
+                                   km__epicor_num(j, "SysRevID"));
             }
         }
     }

@@ -25,13 +25,13 @@ enum node_kind { N_OR, N_AND, N_NOT, N_CMP, N_FUNC, N_FIELD, N_LIT };
 enum cmp_op { OP_EQ, OP_NE, OP_GT, OP_GE, OP_LT, OP_LE };
 enum tok_kind { T_EOF, T_LP, T_RP, T_COMMA, T_IDENT, T_LIT };
 
-struct km__of {
+struct km__odata_filter {
     enum node_kind kind;
     enum cmp_op op;
-    struct km__of *a, *b;
+    struct km__odata_filter *a, *b;
     char *name; /* field or function */
     size_t pos;
-    struct km__ov lit;
+    struct km__odata_value lit;
 };
 
 struct tok {
@@ -39,14 +39,14 @@ struct tok {
     size_t pos;
     const char *start;
     size_t len;
-    struct km__ov lit; /* T_LIT; owned by the token until taken */
+    struct km__odata_value lit; /* T_LIT; owned by the token until taken */
 };
 
 struct parser {
     const char *text;
     const char *p;
     struct tok tok;
-    struct km__of_err *err;
+    struct km__odata_filter_err *err;
     int depth;
 };
 
@@ -112,7 +112,7 @@ static int next(struct parser *ps)
             ps->tok.kind = T_IDENT;
             p = q;
         } else if (*p == '\'' || *p == '-' || isalnum((unsigned char)*p)) {
-            if (km__of_literal(&ps->tok.lit, &p, ps->text, ps->err))
+            if (km__odata_filter_literal(&ps->tok.lit, &p, ps->text, ps->err))
                 return -1;
             ps->tok.kind = T_LIT;
         } else {
@@ -144,9 +144,9 @@ static char *tok_text(const struct parser *ps)
     return s;
 }
 
-static struct km__of *node_new(enum node_kind kind, size_t pos)
+static struct km__odata_filter *node_new(enum node_kind kind, size_t pos)
 {
-    struct km__of *n = calloc(1, sizeof(*n));
+    struct km__odata_filter *n = calloc(1, sizeof(*n));
 
     if (!n)
         abort();
@@ -155,14 +155,14 @@ static struct km__of *node_new(enum node_kind kind, size_t pos)
     return n;
 }
 
-void km__of_free(struct km__of *f)
+void km__odata_filter_free(struct km__odata_filter *f)
 {
     if (!f)
         return;
-    km__of_free(f->a);
-    km__of_free(f->b);
+    km__odata_filter_free(f->a);
+    km__odata_filter_free(f->b);
     free(f->name);
-    km__ov_dispose(&f->lit);
+    km__odata_value_dispose(&f->lit);
     free(f);
 }
 
@@ -199,9 +199,9 @@ static int check_unsupported_word(struct parser *ps)
 }
 
 /* operand := field | literal. Takes the current token. */
-static int parse_operand(struct km__of **out, struct parser *ps)
+static int parse_operand(struct km__odata_filter **out, struct parser *ps)
 {
-    struct km__of *n;
+    struct km__odata_filter *n;
 
     *out = NULL;
     if (ps->tok.kind == T_LIT) {
@@ -240,11 +240,11 @@ static int parse_cmp_op(enum cmp_op *op, struct parser *ps)
     return found_fail(ps, "a comparison operator (eq ne gt ge lt le)");
 }
 
-static int parse_expr(struct km__of **out, struct parser *ps);
+static int parse_expr(struct km__odata_filter **out, struct parser *ps);
 
-static int parse_func(struct km__of **out, struct parser *ps)
+static int parse_func(struct km__odata_filter **out, struct parser *ps)
 {
-    struct km__of *n = node_new(N_FUNC, ps->tok.pos);
+    struct km__odata_filter *n = node_new(N_FUNC, ps->tok.pos);
     int known = 0;
 
     *out = n;
@@ -272,7 +272,7 @@ static int parse_func(struct km__of **out, struct parser *ps)
         return -1;
     /* Optional "eq true" / "ne false" after a function. */
     if (tok_is(ps, "eq") || tok_is(ps, "ne")) {
-        struct km__of *cmp = node_new(N_CMP, ps->tok.pos);
+        struct km__odata_filter *cmp = node_new(N_CMP, ps->tok.pos);
 
         cmp->a = n;
         *out = cmp;
@@ -285,9 +285,9 @@ static int parse_func(struct km__of **out, struct parser *ps)
     return 0;
 }
 
-static int parse_primary(struct km__of **out, struct parser *ps)
+static int parse_primary(struct km__odata_filter **out, struct parser *ps)
 {
-    struct km__of *n;
+    struct km__odata_filter *n;
 
     *out = NULL;
     if (++ps->depth > 64)
@@ -325,10 +325,10 @@ static int parse_primary(struct km__of **out, struct parser *ps)
     return 0;
 }
 
-static int parse_unary(struct km__of **out, struct parser *ps)
+static int parse_unary(struct km__odata_filter **out, struct parser *ps)
 {
     if (tok_is(ps, "not")) {
-        struct km__of *n = node_new(N_NOT, ps->tok.pos);
+        struct km__odata_filter *n = node_new(N_NOT, ps->tok.pos);
 
         *out = n;
         if (next(ps))
@@ -338,12 +338,12 @@ static int parse_unary(struct km__of **out, struct parser *ps)
     return parse_primary(out, ps);
 }
 
-static int parse_and(struct km__of **out, struct parser *ps)
+static int parse_and(struct km__odata_filter **out, struct parser *ps)
 {
     if (parse_unary(out, ps))
         return -1;
     while (tok_is(ps, "and")) {
-        struct km__of *n = node_new(N_AND, ps->tok.pos);
+        struct km__odata_filter *n = node_new(N_AND, ps->tok.pos);
 
         n->a = *out;
         *out = n;
@@ -353,12 +353,12 @@ static int parse_and(struct km__of **out, struct parser *ps)
     return 0;
 }
 
-static int parse_expr(struct km__of **out, struct parser *ps)
+static int parse_expr(struct km__odata_filter **out, struct parser *ps)
 {
     if (parse_and(out, ps))
         return -1;
     while (tok_is(ps, "or")) {
-        struct km__of *n = node_new(N_OR, ps->tok.pos);
+        struct km__odata_filter *n = node_new(N_OR, ps->tok.pos);
 
         n->a = *out;
         *out = n;
@@ -368,10 +368,11 @@ static int parse_expr(struct km__of **out, struct parser *ps)
     return 0;
 }
 
-int km__of_parse(struct km__of **out, const char *text, struct km__of_err *err)
+int km__odata_filter_parse(struct km__odata_filter **out, const char *text,
+                           struct km__odata_filter_err *err)
 {
     struct parser ps = {.text = text, .p = text, .err = err};
-    struct km__of *root = NULL;
+    struct km__odata_filter *root = NULL;
     int rc = -1;
 
     *out = NULL;
@@ -400,14 +401,14 @@ int km__of_parse(struct km__of **out, const char *text, struct km__of_err *err)
     root = NULL;
     rc = 0;
 out:
-    km__ov_dispose(&ps.tok.lit);
-    km__of_free(root);
+    km__odata_value_dispose(&ps.tok.lit);
+    km__odata_filter_free(root);
     return rc;
 }
 
 /* ---- evaluation ------------------------------------------------------ */
 
-static void json_to_ov(struct km__ov *v, const cJSON *j)
+static void json_to_ov(struct km__odata_value *v, const cJSON *j)
 {
     memset(v, 0, sizeof(*v));
     if (!j || cJSON_IsNull(j)) {
@@ -441,14 +442,15 @@ static int cmp_num(double a, double b)
 }
 
 /* <0, 0, >0, or 2 when incomparable (types differ, nulls). */
-static int compare_ov(const struct km__ov *a, const struct km__ov *b, int ci)
+static int compare_ov(const struct km__odata_value *a,
+                      const struct km__odata_value *b, int ci)
 {
     int64_t ms;
 
     if (a->type == KM_OV_NULL || b->type == KM_OV_NULL)
         return 2;
     if (a->type == KM_OV_DATE && b->type == KM_OV_STR) {
-        if (km__epi_parse_datetime(&ms, b->s, strlen(b->s)))
+        if (km__epicor_parse_datetime(&ms, b->s, strlen(b->s)))
             return 2;
         return a->ms < ms ? -1 : a->ms > ms ? 1 : 0;
     }
@@ -479,17 +481,18 @@ static int compare_ov(const struct km__ov *a, const struct km__ov *b, int ci)
     return 2;
 }
 
-int km__ov_compare_json(const cJSON *field, const struct km__ov *lit, int ci)
+int km__odata_value_compare_json(const cJSON *field,
+                                 const struct km__odata_value *lit, int ci)
 {
-    struct km__ov v;
+    struct km__odata_value v;
 
     json_to_ov(&v, field);
     return compare_ov(&v, lit, ci);
 }
 
-int km__json_compare(const cJSON *a, const cJSON *b, int ci)
+int km__odata_json_compare(const cJSON *a, const cJSON *b, int ci)
 {
-    struct km__ov x, y;
+    struct km__odata_value x, y;
     int r;
 
     json_to_ov(&x, a);
@@ -513,10 +516,12 @@ static const char *find_sub(const char *hay, const char *needle, int ci)
     return n == 0 ? hay : NULL;
 }
 
-static int eval_node(const struct km__of *f, const cJSON *row, int ci);
+static int eval_node(const struct km__odata_filter *f, const cJSON *row,
+                     int ci);
 
-static void operand_value(struct km__ov *v, const struct km__of *n,
-                          const cJSON *row, int ci)
+static void operand_value(struct km__odata_value *v,
+                          const struct km__odata_filter *n, const cJSON *row,
+                          int ci)
 {
     if (n->kind == N_LIT) {
         *v = n->lit; /* borrowed */
@@ -529,9 +534,9 @@ static void operand_value(struct km__ov *v, const struct km__of *n,
     }
 }
 
-static int eval_func(const struct km__of *f, const cJSON *row, int ci)
+static int eval_func(const struct km__odata_filter *f, const cJSON *row, int ci)
 {
-    struct km__ov a, b;
+    struct km__odata_value a, b;
     const char *hay, *needle;
     size_t hn, nn;
 
@@ -556,9 +561,9 @@ static int eval_func(const struct km__of *f, const cJSON *row, int ci)
     return find_sub(hay, needle, ci) != NULL;
 }
 
-static int eval_cmp(const struct km__of *f, const cJSON *row, int ci)
+static int eval_cmp(const struct km__odata_filter *f, const cJSON *row, int ci)
 {
-    struct km__ov a, b;
+    struct km__odata_value a, b;
     int r;
 
     operand_value(&a, f->a, row, ci);
@@ -588,7 +593,7 @@ static int eval_cmp(const struct km__of *f, const cJSON *row, int ci)
     return 0;
 }
 
-static int eval_node(const struct km__of *f, const cJSON *row, int ci)
+static int eval_node(const struct km__odata_filter *f, const cJSON *row, int ci)
 {
     switch (f->kind) {
     case N_OR:
@@ -606,22 +611,23 @@ static int eval_node(const struct km__of *f, const cJSON *row, int ci)
     }
 }
 
-int km__of_eval(const struct km__of *f, const cJSON *row, int ci)
+int km__odata_filter_eval(const struct km__odata_filter *f, const cJSON *row,
+                          int ci)
 {
     return f ? eval_node(f, row, ci) : 1;
 }
 
-int64_t km__of_revid_floor(const struct km__of *f)
+int64_t km__odata_filter_revid_floor(const struct km__odata_filter *f)
 {
     int64_t a, b;
-    const struct km__of *field, *lit;
+    const struct km__odata_filter *field, *lit;
     int op;
 
     if (!f)
         return INT64_MIN;
     if (f->kind == N_AND) {
-        a = km__of_revid_floor(f->a);
-        b = km__of_revid_floor(f->b);
+        a = km__odata_filter_revid_floor(f->a);
+        b = km__odata_filter_revid_floor(f->b);
         return a > b ? a : b;
     }
     if (f->kind != N_CMP)
@@ -644,9 +650,10 @@ int64_t km__of_revid_floor(const struct km__of *f)
     return INT64_MIN;
 }
 
-int km__of_fields_each(const struct km__of *f,
-                       int (*fn)(void *ud, const char *field, size_t pos),
-                       void *ud)
+int km__odata_filter_fields_each(const struct km__odata_filter *f,
+                                 int (*fn)(void *ud, const char *field,
+                                           size_t pos),
+                                 void *ud)
 {
     int rc;
 
@@ -654,8 +661,8 @@ int km__of_fields_each(const struct km__of *f,
         return 0;
     if (f->kind == N_FIELD)
         return fn(ud, f->name, f->pos);
-    rc = km__of_fields_each(f->a, fn, ud);
+    rc = km__odata_filter_fields_each(f->a, fn, ud);
     if (rc == 0)
-        rc = km__of_fields_each(f->b, fn, ud);
+        rc = km__odata_filter_fields_each(f->b, fn, ud);
     return rc;
 }

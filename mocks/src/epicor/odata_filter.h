@@ -15,14 +15,14 @@
 #include <stdint.h>
 #include <cjson/cJSON.h>
 
-struct km__of;
+struct km__odata_filter;
 
-struct km__of_err {
+struct km__odata_filter_err {
     size_t pos; /* 0-based offset into the text */
     char msg[256];
 };
 
-enum km__ov_type {
+enum km__odata_value_type {
     KM_OV_NULL,
     KM_OV_BOOL,
     KM_OV_INT,
@@ -33,8 +33,8 @@ enum km__ov_type {
 };
 
 /* A value: a literal or a row field. s is owned by whoever made it. */
-struct km__ov {
-    enum km__ov_type type;
+struct km__odata_value {
+    enum km__odata_value_type type;
     int b;
     int64_t i;
     double d;   /* set for INT and DEC */
@@ -43,48 +43,53 @@ struct km__ov {
 };
 
 /* Parses text; 0, or -1 with err filled. */
-int km__of_parse(struct km__of **out, const char *text, struct km__of_err *err);
-void km__of_free(struct km__of *f);
+int km__odata_filter_parse(struct km__odata_filter **out, const char *text,
+                           struct km__odata_filter_err *err);
+void km__odata_filter_free(struct km__odata_filter *f);
 
 /* 1 when row matches. ci: string comparisons ignore case (SQL Server's
  * default collation, which Epicor databases use). */
-int km__of_eval(const struct km__of *f, const cJSON *row, int ci);
+int km__odata_filter_eval(const struct km__odata_filter *f, const cJSON *row,
+                          int ci);
 
 /* The SysRevID lower bound implied by a top-level conjunct
  * "SysRevID gt N" (N) or "SysRevID ge N" (N-1); INT64_MIN if none. */
-int64_t km__of_revid_floor(const struct km__of *f);
+int64_t km__odata_filter_revid_floor(const struct km__odata_filter *f);
 
 /* Calls fn for every field name the filter references (for validation
  * against the entity type); stops at the first nonzero return and
  * returns it. */
-int km__of_fields_each(const struct km__of *f,
-                       int (*fn)(void *ud, const char *field, size_t pos),
-                       void *ud);
+int km__odata_filter_fields_each(const struct km__odata_filter *f,
+                                 int (*fn)(void *ud, const char *field,
+                                           size_t pos),
+                                 void *ud);
 
 /* Reads one literal at *p (string, number, true/false/null,
  * datetime'..', guid'..', bare ISO date or GUID) and advances *p.
  * base is the start of the text, for positions in err. */
-int km__of_literal(struct km__ov *out, const char **p, const char *base,
-                   struct km__of_err *err);
-void km__ov_dispose(struct km__ov *v);
+int km__odata_filter_literal(struct km__odata_value *out, const char **p,
+                             const char *base,
+                             struct km__odata_filter_err *err);
+void km__odata_value_dispose(struct km__odata_value *v);
 /* The literal as JSON (numbers, strings, bools, null). */
-cJSON *km__ov_to_json(const struct km__ov *v);
+cJSON *km__odata_value_to_json(const struct km__odata_value *v);
 /* Compares a JSON row value with a literal: <0, 0, >0, or 2 when the two
  * cannot be compared. */
-int km__ov_compare_json(const cJSON *field, const struct km__ov *lit, int ci);
+int km__odata_value_compare_json(const cJSON *field,
+                                 const struct km__odata_value *lit, int ci);
 
 /* Orders two JSON values (nulls first; then as in $filter). */
-int km__json_compare(const cJSON *a, const cJSON *b, int ci);
+int km__odata_json_compare(const cJSON *a, const cJSON *b, int ci);
 
 /* "YYYY-MM-DD[THH:MM[:SS[.fff]]][Z|+hh:mm|-hh:mm]" → ms since the epoch;
  * a value without an offset is taken as UTC. 0, or -1 when malformed. */
-int km__epi_parse_datetime(int64_t *out_ms, const char *s, size_t len);
+int km__epicor_parse_datetime(int64_t *out_ms, const char *s, size_t len);
 /* Orders two JSON values (nulls first; then as in $filter). */
-int km__json_compare(const cJSON *a, const cJSON *b, int ci);
+int km__odata_json_compare(const cJSON *a, const cJSON *b, int ci);
 
 /* "YYYY-MM-DDTHH:MM:SS" (date_only: time forced to 00:00:00) into buf. */
-void km__epi_format_datetime(char *buf, size_t bufsz, int64_t ms,
-                             int date_only);
+void km__epicor_format_datetime(char *buf, size_t bufsz, int64_t ms,
+                                int date_only);
 
 /*
  * Translates a BO where-clause ("SysRevID > 5 AND PartNum = 'A' BY
@@ -92,7 +97,8 @@ void km__epi_format_datetime(char *buf, size_t bufsz, int64_t ms,
  * $orderby text (*out_orderby, "" when no BY). Malloc'ed strings.
  * 0, or -1 with err.
  */
-int km__where_to_odata(char **out_filter, char **out_orderby, const char *where,
-                       struct km__of_err *err);
+int km__odata_where_to_filter(char **out_filter, char **out_orderby,
+                              const char *where,
+                              struct km__odata_filter_err *err);
 
 #endif

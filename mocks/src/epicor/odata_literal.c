@@ -12,10 +12,11 @@
 #include <time.h>
 #include "odata_filter.h"
 
-static int lit_fail(struct km__of_err *err, size_t pos, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+static int lit_fail(struct km__odata_filter_err *err, size_t pos,
+                    const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
-static int lit_fail(struct km__of_err *err, size_t pos, const char *fmt, ...)
+static int lit_fail(struct km__odata_filter_err *err, size_t pos,
+                    const char *fmt, ...)
 {
     va_list ap;
 
@@ -37,7 +38,7 @@ static char *dup_n(const char *s, size_t n)
     return d;
 }
 
-void km__ov_dispose(struct km__ov *v)
+void km__odata_value_dispose(struct km__odata_value *v)
 {
     if (!v)
         return;
@@ -45,7 +46,7 @@ void km__ov_dispose(struct km__ov *v)
     memset(v, 0, sizeof(*v));
 }
 
-cJSON *km__ov_to_json(const struct km__ov *v)
+cJSON *km__odata_value_to_json(const struct km__odata_value *v)
 {
     char buf[32];
 
@@ -59,7 +60,7 @@ cJSON *km__ov_to_json(const struct km__ov *v)
     case KM_OV_GUID:
         return cJSON_CreateString(v->s);
     case KM_OV_DATE:
-        km__epi_format_datetime(buf, sizeof(buf), v->ms, 0);
+        km__epicor_format_datetime(buf, sizeof(buf), v->ms, 0);
         return cJSON_CreateString(buf);
     default:
         return cJSON_CreateNull();
@@ -97,7 +98,7 @@ static int digits(const char *s, size_t len, size_t at, size_t n, int *out)
     return 0;
 }
 
-int km__epi_parse_datetime(int64_t *out_ms, const char *s, size_t len)
+int km__epicor_parse_datetime(int64_t *out_ms, const char *s, size_t len)
 {
     int y, mo, d, h = 0, mi = 0, se = 0, oh, om;
     int64_t ms = 0, off = 0;
@@ -146,7 +147,8 @@ int km__epi_parse_datetime(int64_t *out_ms, const char *s, size_t len)
     return 0;
 }
 
-void km__epi_format_datetime(char *buf, size_t bufsz, int64_t ms, int date_only)
+void km__epicor_format_datetime(char *buf, size_t bufsz, int64_t ms,
+                                int date_only)
 {
     time_t secs = (time_t)(ms >= 0 ? ms / 1000 : (ms - 999) / 1000);
     struct tm tm;
@@ -179,7 +181,7 @@ static int is_guid(const char *p)
 
 /* Reads a quoted string at *p ('' is an embedded quote). */
 static int read_quoted(char **out, const char **p, const char *base,
-                       struct km__of_err *err)
+                       struct km__odata_filter_err *err)
 {
     const char *q = *p + 1, *start = *p;
     size_t n = 0;
@@ -208,10 +210,10 @@ static int read_quoted(char **out, const char **p, const char *base,
     return 0;
 }
 
-static int read_date(struct km__ov *out, const char *text, size_t len,
-                     size_t pos, struct km__of_err *err)
+static int read_date(struct km__odata_value *out, const char *text, size_t len,
+                     size_t pos, struct km__odata_filter_err *err)
 {
-    if (km__epi_parse_datetime(&out->ms, text, len))
+    if (km__epicor_parse_datetime(&out->ms, text, len))
         return lit_fail(err, pos,
                         "Invalid datetime literal '%.*s' at position %zu",
                         (int)(len > 40 ? 40 : len), text, pos);
@@ -220,8 +222,8 @@ static int read_date(struct km__ov *out, const char *text, size_t len,
     return 0;
 }
 
-static int read_number(struct km__ov *out, const char **p, const char *base,
-                       struct km__of_err *err)
+static int read_number(struct km__odata_value *out, const char **p,
+                       const char *base, struct km__odata_filter_err *err)
 {
     const char *q = *p;
     int dec = 0;
@@ -284,8 +286,8 @@ static int read_number(struct km__ov *out, const char **p, const char *base,
     return 0;
 }
 
-int km__of_literal(struct km__ov *out, const char **p, const char *base,
-                   struct km__of_err *err)
+int km__odata_filter_literal(struct km__odata_value *out, const char **p,
+                             const char *base, struct km__odata_filter_err *err)
 {
     const char *q = *p;
     size_t pos = (size_t)(q - base), n;
@@ -381,8 +383,9 @@ static int word_is(const char *w, size_t n, const char *kw)
     return strlen(kw) == n && strncasecmp(w, kw, n) == 0;
 }
 
-int km__where_to_odata(char **out_filter, char **out_orderby, const char *where,
-                       struct km__of_err *err)
+int km__odata_where_to_filter(char **out_filter, char **out_orderby,
+                              const char *where,
+                              struct km__odata_filter_err *err)
 {
     struct sbuf f = {0}, o = {0};
     struct sbuf *cur = &f;

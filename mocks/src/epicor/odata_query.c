@@ -57,9 +57,9 @@ static size_t split_list(char ***out, const char *s)
     return n;
 }
 
-void km__oq_dispose(struct km__oq *q)
+void km__odata_query_dispose(struct km__odata_query *q)
 {
-    km__of_free(q->filter);
+    km__odata_filter_free(q->filter);
     free(q->filter_text);
     for (size_t i = 0; i < q->nselect; i++)
         free(q->select[i]);
@@ -74,7 +74,7 @@ void km__oq_dispose(struct km__oq *q)
     q->top = -1;
 }
 
-static int parse_orderby(struct km__oq *q, const char *text, char *err,
+static int parse_orderby(struct km__odata_query *q, const char *text, char *err,
                          size_t errsz)
 {
     char **items;
@@ -105,21 +105,21 @@ static int parse_orderby(struct km__oq *q, const char *text, char *err,
     return rc;
 }
 
-static int parse_filter(struct km__oq *q, const char *text, char *err,
+static int parse_filter(struct km__odata_query *q, const char *text, char *err,
                         size_t errsz)
 {
-    struct km__of_err fe;
+    struct km__odata_filter_err fe;
 
     q->filter_text = strdup(text);
-    if (km__of_parse(&q->filter, text, &fe)) {
+    if (km__odata_filter_parse(&q->filter, text, &fe)) {
         snprintf(err, errsz, "Invalid $filter '%.200s': %.150s", text, fe.msg);
         return -1;
     }
     return 0;
 }
 
-int km__oq_from_strings(struct km__oq *q, const char *filter,
-                        const char *orderby, char *err, size_t errsz)
+int km__odata_query_from_strings(struct km__odata_query *q, const char *filter,
+                                 const char *orderby, char *err, size_t errsz)
 {
     memset(q, 0, sizeof(*q));
     q->top = -1;
@@ -164,7 +164,8 @@ static int parse_count(long *out, const char *s)
     return 0;
 }
 
-int km__oq_from_request(struct km__oq *q, struct km__epi_call *c)
+int km__odata_query_from_request(struct km__odata_query *q,
+                                 struct km__epicor_call *c)
 {
     const struct km_request *req = c->req;
     struct optcheck oc = {{0}};
@@ -212,14 +213,14 @@ int km__oq_from_request(struct km__oq *q, struct km__epi_call *c)
     q->count |= v && strcmp(v, "allpages") == 0;
     return 0;
 fail:
-    km__oq_dispose(q);
-    km__epi_error(c, 400, "Epicor.RESTApi.ErrorHandling.ApiException", "%s",
-                  err);
+    km__odata_query_dispose(q);
+    km__epicor_error(c, 400, "Epicor.RESTApi.ErrorHandling.ApiException", "%s",
+                     err);
     return -1;
 }
 
 struct vctx {
-    const struct km__epi_table *t;
+    const struct km__epicor_table *t;
     const char *bad;
     size_t pos;
 };
@@ -235,21 +236,23 @@ static int field_known(void *ud, const char *field, size_t pos)
     return 1;
 }
 
-int km__oq_validate(struct km__epi_call *c, const struct km__oq *q,
-                    const struct km__epi_table *t)
+int km__odata_query_validate(struct km__epicor_call *c,
+                             const struct km__odata_query *q,
+                             const struct km__epicor_table *t)
 {
     struct vctx v = {.t = t};
-    const struct km__epi_table *ft = t;
+    const struct km__epicor_table *ft = t;
 
     /* Reported quirk: a child set's $filter is bound to the parent type. */
     if (c->emu->child_filter_quirk && t->def->parent >= 0)
         ft = &t->co->t[t->def->parent];
     v.t = ft;
-    if (km__of_fields_each(q->filter, field_known, &v)) {
-        km__epi_error(c, 400, "Epicor.RESTApi.ErrorHandling.ApiException",
-                      "Invalid $filter: could not find a property named '%s' "
-                      "on type 'Erp.Tablesets.%sRow' (position %zu).",
-                      v.bad, ft->def->table, v.pos);
+    if (km__odata_filter_fields_each(q->filter, field_known, &v)) {
+        km__epicor_error(
+            c, 400, "Epicor.RESTApi.ErrorHandling.ApiException",
+            "Invalid $filter: could not find a property named '%s' "
+            "on type 'Erp.Tablesets.%sRow' (position %zu).",
+            v.bad, ft->def->table, v.pos);
         return -1;
     }
     v.t = t;
@@ -258,10 +261,11 @@ int km__oq_validate(struct km__epi_call *c, const struct km__oq *q,
             i < q->nselect ? q->select[i] : q->order[i - q->nselect].field;
 
         if (strcmp(f, "*") != 0 && field_known(&v, f, 0)) {
-            km__epi_error(c, 400, "Epicor.RESTApi.ErrorHandling.ApiException",
-                          "Could not find a property named '%s' on type "
-                          "'Erp.Tablesets.%sRow'.",
-                          f, t->def->table);
+            km__epicor_error(c, 400,
+                             "Epicor.RESTApi.ErrorHandling.ApiException",
+                             "Could not find a property named '%s' on type "
+                             "'Erp.Tablesets.%sRow'.",
+                             f, t->def->table);
             return -1;
         }
     }
@@ -275,7 +279,7 @@ struct hit {
     size_t idx;
 };
 
-static _Thread_local const struct km__oq *sort_q;
+static _Thread_local const struct km__odata_query *sort_q;
 static _Thread_local int sort_ci;
 
 static int cmp_hits(const void *a, const void *b)
@@ -284,32 +288,32 @@ static int cmp_hits(const void *a, const void *b)
 
     for (size_t i = 0; i < sort_q->norder; i++) {
         const char *f = sort_q->order[i].field;
-        int r = km__json_compare(cJSON_GetObjectItemCaseSensitive(x->row, f),
-                                 cJSON_GetObjectItemCaseSensitive(y->row, f),
-                                 sort_ci);
+        int r = km__odata_json_compare(
+            cJSON_GetObjectItemCaseSensitive(x->row, f),
+            cJSON_GetObjectItemCaseSensitive(y->row, f), sort_ci);
         if (r)
             return sort_q->order[i].desc ? -r : r;
     }
     return x->idx < y->idx ? -1 : x->idx > y->idx;
 }
 
-static long page_limit(const struct km__oq *q, long cap)
+static long page_limit(const struct km__odata_query *q, long cap)
 {
     return q->top >= 0 && q->top < cap ? q->top : cap;
 }
 
-static int order_is_revid(const struct km__oq *q)
+static int order_is_revid(const struct km__odata_query *q)
 {
     return q->norder == 1 && !q->order[0].desc &&
            strcmp(q->order[0].field, "SysRevID") == 0;
 }
 
-cJSON *km__oq_run(const struct km__oq *q, struct km__epi *emu,
-                  struct km__epi_table *t, const char *pkey, long cap,
-                  long *count)
+cJSON *km__odata_query_run(const struct km__odata_query *q,
+                           struct km__epicor *emu, struct km__epicor_table *t,
+                           const char *pkey, long cap, long *count)
 {
     cJSON *out = cJSON_CreateArray();
-    int64_t floor = km__of_revid_floor(q->filter);
+    int64_t floor = km__odata_filter_revid_floor(q->filter);
     long limit = page_limit(q, cap), matched = 0, taken = 0;
     int by_rev =
         !pkey && (order_is_revid(q) || (q->norder == 0 && !emu->order_by_key));
@@ -324,12 +328,12 @@ cJSON *km__oq_run(const struct km__oq *q, struct km__epi *emu,
         if (!prefix)
             abort();
         snprintf(prefix, plen + 1, "%s%c", pkey, 1);
-        start = km__epi_lower_bound(t, prefix);
+        start = km__epicor_lower_bound(t, prefix);
     } else if (by_rev) {
-        start = km__epi_rev_bound(t, floor);
+        start = km__epicor_rev_bound(t, floor);
     }
     for (size_t i = start; i < t->n; i++) {
-        struct km__epi_row *r = by_rev ? t->by_rev[i] : t->by_key[i];
+        struct km__epicor_row *r = by_rev ? t->by_rev[i] : t->by_key[i];
         cJSON *j;
         int tmp;
 
@@ -337,8 +341,8 @@ cJSON *km__oq_run(const struct km__oq *q, struct km__epi *emu,
             break;
         if (r->revid <= floor)
             continue;
-        j = km__epi_view(t, r, &tmp);
-        if (!km__of_eval(q->filter, j, emu->ci)) {
+        j = km__epicor_view(t, r, &tmp);
+        if (!km__odata_filter_eval(q->filter, j, emu->ci)) {
             if (tmp)
                 cJSON_Delete(j);
             continue;
@@ -384,8 +388,9 @@ cJSON *km__oq_run(const struct km__oq *q, struct km__epi *emu,
     return out;
 }
 
-cJSON *km__oq_run_array(const struct km__oq *q, struct km__epi *emu,
-                        const cJSON *rows, long cap, long *count)
+cJSON *km__odata_query_run_array(const struct km__odata_query *q,
+                                 struct km__epicor *emu, const cJSON *rows,
+                                 long cap, long *count)
 {
     cJSON *out = cJSON_CreateArray();
     struct hit *hits =
@@ -398,7 +403,7 @@ cJSON *km__oq_run_array(const struct km__oq *q, struct km__epi *emu,
         abort();
     cJSON_ArrayForEach(r, rows)
     {
-        if (km__of_eval(q->filter, r, emu->ci)) {
+        if (km__odata_filter_eval(q->filter, r, emu->ci)) {
             hits[n].row = (cJSON *)r;
             hits[n].idx = n;
             n++;
@@ -416,7 +421,7 @@ cJSON *km__oq_run_array(const struct km__oq *q, struct km__epi *emu,
     return out;
 }
 
-void km__oq_project(const struct km__oq *q, cJSON *rows)
+void km__odata_query_project(const struct km__odata_query *q, cJSON *rows)
 {
     cJSON *row;
 
@@ -444,10 +449,10 @@ void km__oq_project(const struct km__oq *q, cJSON *rows)
 
 /* ---- keys ------------------------------------------------------------ */
 
-int km__epi_parse_keys(cJSON **out, const struct km__epi_tabledef *def,
-                       const char *text, char *err, size_t errsz)
+int km__epicor_parse_keys(cJSON **out, const struct km__epicor_tabledef *def,
+                          const char *text, char *err, size_t errsz)
 {
-    size_t nk = km__epi_nkeys(def), n = 0;
+    size_t nk = km__epicor_nkeys(def), n = 0;
     cJSON *vals[KM_EPI_MAX_KEYS] = {0};
     const char *p = text;
     int named = -1, rc = -1;
@@ -458,8 +463,8 @@ int km__epi_parse_keys(cJSON **out, const struct km__epi_tabledef *def,
         return -1;
     }
     while (*p && *p != ')') {
-        struct km__ov v;
-        struct km__of_err fe;
+        struct km__odata_value v;
+        struct km__odata_filter_err fe;
         size_t slot = n;
         const char *eq = p + strspn(p, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghij"
                                        "klmnopqrstuvwxyz0123456789_");
@@ -486,23 +491,23 @@ int km__epi_parse_keys(cJSON **out, const struct km__epi_tabledef *def,
                 goto mixed;
             named = 0;
         }
-        if (km__of_literal(&v, &p, text, &fe)) {
+        if (km__odata_filter_literal(&v, &p, text, &fe)) {
             snprintf(err, errsz, "Malformed key segment: %s", fe.msg);
             goto out;
         }
         if (slot >= nk || vals[slot]) {
-            km__ov_dispose(&v);
+            km__odata_value_dispose(&v);
             goto count;
         }
         if (((def->numeric >> slot) & 1) && v.type != KM_OV_INT &&
             v.type != KM_OV_DEC) {
             snprintf(err, errsz, "Key property '%s' expects a number",
                      def->keys[slot]);
-            km__ov_dispose(&v);
+            km__odata_value_dispose(&v);
             goto out;
         }
-        vals[slot] = km__ov_to_json(&v);
-        km__ov_dispose(&v);
+        vals[slot] = km__odata_value_to_json(&v);
+        km__odata_value_dispose(&v);
         n++;
         p += strspn(p, " ");
         if (*p == ',')

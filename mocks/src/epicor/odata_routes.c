@@ -12,7 +12,7 @@
 #include <strings.h>
 #include "epicor_emu.h"
 
-static void context_url(struct km__epi_call *c, char *buf, size_t n,
+static void context_url(struct km__epicor_call *c, char *buf, size_t n,
                         const char *set, int entity)
 {
     if (c->v1)
@@ -25,36 +25,37 @@ static void context_url(struct km__epi_call *c, char *buf, size_t n,
 }
 
 /* Adds the children named in $expand to each row. 0 or -1 (replied). */
-static int expand(struct km__epi_call *c, const struct km__oq *q,
-                  struct km__epi_table *t, cJSON *rows)
+static int expand(struct km__epicor_call *c, const struct km__odata_query *q,
+                  struct km__epicor_table *t, cJSON *rows)
 {
     for (size_t i = 0; i < q->nexpand; i++) {
-        const struct km__epi_tabledef *cd =
-            km__epi_def_by_set(c->service, q->expand[i]);
+        const struct km__epicor_tabledef *cd =
+            km__epicor_def_by_set(c->service, q->expand[i]);
         cJSON *row;
 
         if (!cd || cd->parent != (int)t->def->id) {
-            km__epi_error(c, 400, "Epicor.RESTApi.ErrorHandling.ApiException",
-                          "Could not find a navigation property named '%s' "
-                          "on type 'Erp.Tablesets.%sRow'.",
-                          q->expand[i], t->def->table);
+            km__epicor_error(c, 400,
+                             "Epicor.RESTApi.ErrorHandling.ApiException",
+                             "Could not find a navigation property named '%s' "
+                             "on type 'Erp.Tablesets.%sRow'.",
+                             q->expand[i], t->def->table);
             return -1;
         }
         cJSON_ArrayForEach(row, rows)
         {
-            char *k = km__epi_key_of_row(t, row, c->emu->ci);
+            char *k = km__epicor_key_of_row(t, row, c->emu->ci);
             cJSON *arr = cJSON_CreateArray();
 
             if (k)
-                km__epi_children(arr, &c->co->t[cd->id], k);
-            km__epi_put(row, q->expand[i], arr);
+                km__epicor_children(arr, &c->co->t[cd->id], k);
+            km__epicor_put(row, q->expand[i], arr);
             free(k);
         }
     }
     return 0;
 }
 
-static void envelope(struct km__epi_call *c, const char *set, cJSON *rows,
+static void envelope(struct km__epicor_call *c, const char *set, cJSON *rows,
                      int count, long n)
 {
     cJSON *o = cJSON_CreateObject();
@@ -70,64 +71,67 @@ static void envelope(struct km__epi_call *c, const char *set, cJSON *rows,
         cJSON_AddNumberToObject(o, "@odata.count", (double)n);
     }
     cJSON_AddItemToObject(o, "value", rows);
-    km__epi_reply(c, 200, o);
+    km__epicor_reply(c, 200, o);
 }
 
 /* Finds the row named by a key segment; replies on failure. */
-static struct km__epi_row *
-keyed_row(struct km__epi_call *c, struct km__epi_table *t, const char *keytext)
+static struct km__epicor_row *keyed_row(struct km__epicor_call *c,
+                                        struct km__epicor_table *t,
+                                        const char *keytext)
 {
     char err[400], *key;
     cJSON *vals;
-    struct km__epi_row *r;
+    struct km__epicor_row *r;
     const char *co;
 
-    if (km__epi_parse_keys(&vals, t->def, keytext, err, sizeof(err))) {
-        km__epi_error(c, 400, "Epicor.RESTApi.ErrorHandling.ApiException", "%s",
-                      err);
+    if (km__epicor_parse_keys(&vals, t->def, keytext, err, sizeof(err))) {
+        km__epicor_error(c, 400, "Epicor.RESTApi.ErrorHandling.ApiException",
+                         "%s", err);
         return NULL;
     }
     co = cJSON_GetArrayItem(vals, 0)->valuestring;
-    key = km__epi_key_of_values(t, vals, (size_t)cJSON_GetArraySize(vals),
-                                c->emu->ci);
+    key = km__epicor_key_of_values(t, vals, (size_t)cJSON_GetArraySize(vals),
+                                   c->emu->ci);
     /* A row of another company is not found in this one. */
-    r = co && strcasecmp(co, c->co->id) == 0 ? km__epi_find(t, key) : NULL;
+    r = co && strcasecmp(co, c->co->id) == 0 ? km__epicor_find(t, key) : NULL;
     free(key);
     cJSON_Delete(vals);
     if (!r)
-        km__epi_error(c, 404, NULL, "Record not found.");
+        km__epicor_error(c, 404, NULL, "Record not found.");
     return r;
 }
 
-static void get(struct km__epi_call *c, struct km__epi_table *t,
+static void get(struct km__epicor_call *c, struct km__epicor_table *t,
                 const char *keytext, const char *nav)
 {
-    struct km__oq q;
-    struct km__epi_table *qt = t;
-    struct km__epi_row *r = NULL;
+    struct km__odata_query q;
+    struct km__epicor_table *qt = t;
+    struct km__epicor_row *r = NULL;
     cJSON *rows;
     long count;
 
     if (keytext && !(r = keyed_row(c, t, keytext)))
         return;
     if (nav) {
-        const struct km__epi_tabledef *cd = km__epi_def_by_set(c->service, nav);
+        const struct km__epicor_tabledef *cd =
+            km__epicor_def_by_set(c->service, nav);
 
         if (!cd || cd->parent != (int)t->def->id) {
-            km__epi_error(c, 404, "Epicor.RESTApi.ErrorHandling.ApiException",
-                          "Could not find a navigation property named '%s'.",
-                          nav);
+            km__epicor_error(
+                c, 404, "Epicor.RESTApi.ErrorHandling.ApiException",
+                "Could not find a navigation property named '%s'.", nav);
             return;
         }
         qt = &c->co->t[cd->id];
     }
-    if (km__oq_from_request(&q, c))
+    if (km__odata_query_from_request(&q, c))
         return;
-    if (km__oq_validate(c, &q, qt))
+    if (km__odata_query_validate(c, &q, qt))
         goto out;
     if (r && !nav) {
         int tmp;
-        cJSON *j = km__epi_view(t, r, &tmp), *arr = cJSON_CreateArray(), *one;
+        cJSON *j = km__epicor_view(t, r, &tmp), *arr = cJSON_CreateArray(),
+              *one;
         char ctx[600];
 
         cJSON_AddItemToArray(arr, tmp ? j : cJSON_Duplicate(j, 1));
@@ -135,7 +139,7 @@ static void get(struct km__epi_call *c, struct km__epi_table *t,
             cJSON_Delete(arr);
             goto out;
         }
-        km__oq_project(&q, arr);
+        km__odata_query_project(&q, arr);
         one = cJSON_DetachItemFromArray(arr, 0);
         cJSON_Delete(arr);
         if (!c->v1) { /* the context first, as OData writers put it */
@@ -147,33 +151,33 @@ static void get(struct km__epi_call *c, struct km__epi_table *t,
                 cJSON_DetachItemFromObjectCaseSensitive(one, "@odata.context");
             cJSON_InsertItemInArray(one, 0, ctxi);
         }
-        km__epi_reply(c, 200, one);
+        km__epicor_reply(c, 200, one);
         goto out;
     }
-    rows =
-        km__oq_run(&q, c->emu, qt, r ? r->key : NULL, c->emu->page_cap, &count);
+    rows = km__odata_query_run(&q, c->emu, qt, r ? r->key : NULL,
+                               c->emu->page_cap, &count);
     if (expand(c, &q, qt, rows)) {
         cJSON_Delete(rows);
         goto out;
     }
-    km__oq_project(&q, rows);
+    km__odata_query_project(&q, rows);
     envelope(c, qt->def->set, rows, q.count, count);
 out:
-    km__oq_dispose(&q);
+    km__odata_query_dispose(&q);
 }
 
 /* POST (create), PATCH (merge) and DELETE through the Update path. */
-static void write_entity(struct km__epi_call *c, struct km__epi_table *t,
+static void write_entity(struct km__epicor_call *c, struct km__epicor_table *t,
                          const char *keytext)
 {
     const char *m = c->req->method;
     cJSON *ds, *rows, *row = NULL;
-    struct km__epi_row *r = NULL;
+    struct km__epicor_row *r = NULL;
     int tmp;
 
     if (strcmp(m, "POST") == 0 && keytext) {
-        km__epi_error(c, 405, "Epicor.RESTApi.ErrorHandling.ApiException",
-                      "POST is not supported on a single entity.");
+        km__epicor_error(c, 405, "Epicor.RESTApi.ErrorHandling.ApiException",
+                         "POST is not supported on a single entity.");
         return;
     }
     if (strcmp(m, "POST") != 0 && (!keytext || !(r = keyed_row(c, t, keytext))))
@@ -182,33 +186,33 @@ static void write_entity(struct km__epi_call *c, struct km__epi_table *t,
         row = km_request_json(c->req);
         if (!cJSON_IsObject(row)) {
             cJSON_Delete(row);
-            km__epi_error(c, 400, NULL, "Unable to deserialize entity.");
+            km__epicor_error(c, 400, NULL, "Unable to deserialize entity.");
             return;
         }
     }
     if (r) { /* PATCH merges into the stored row; DELETE sends it whole */
-        cJSON *j = km__epi_view(t, r, &tmp), *base = cJSON_Duplicate(j, 1);
+        cJSON *j = km__epicor_view(t, r, &tmp), *base = cJSON_Duplicate(j, 1);
         const cJSON *f;
 
         if (tmp)
             cJSON_Delete(j);
         cJSON_ArrayForEach(f, row)
-            km__epi_put(base, f->string, cJSON_Duplicate(f, 1));
+            km__epicor_put(base, f->string, cJSON_Duplicate(f, 1));
         cJSON_Delete(row);
         row = base;
     }
-    km__epi_set_str(row, "RowMod",
-                    strcmp(m, "POST") == 0     ? "A"
-                    : strcmp(m, "DELETE") == 0 ? "D"
-                                               : "U");
+    km__epicor_set_str(row, "RowMod",
+                       strcmp(m, "POST") == 0     ? "A"
+                       : strcmp(m, "DELETE") == 0 ? "D"
+                                                  : "U");
     ds = cJSON_CreateObject();
     rows = cJSON_AddArrayToObject(ds, t->def->table);
     cJSON_AddItemToArray(rows, row);
-    if (km__epi_update_ds(c, ds, NULL) == 0) {
+    if (km__epicor_update_ds(c, ds, NULL) == 0) {
         if (strcmp(m, "POST") == 0) {
             cJSON *out = cJSON_DetachItemFromArray(rows, 0);
 
-            km__epi_reply(c, 201, out ? out : cJSON_CreateObject());
+            km__epicor_reply(c, 201, out ? out : cJSON_CreateObject());
         } else {
             km_response_set(c->res, 204, NULL, "", 0);
         }
@@ -216,21 +220,21 @@ static void write_entity(struct km__epi_call *c, struct km__epi_table *t,
     cJSON_Delete(ds);
 }
 
-void km__epi_odata(struct km__epi_call *c)
+void km__epicor_odata(struct km__epicor_call *c)
 {
     char set[128];
     const char *seg = c->seg[0], *paren = strchr(seg, '(');
     const char *nav = c->nseg > 1 && *c->seg[1] ? c->seg[1] : NULL;
-    const struct km__epi_tabledef *d;
+    const struct km__epicor_tabledef *d;
     const char *m = c->req->method;
 
     snprintf(set, sizeof(set), "%.*s",
              (int)(paren ? (size_t)(paren - seg) : strlen(seg)), seg);
-    d = strcmp(set, "List") == 0 ? km__epi_primary(c->service)
-                                 : km__epi_def_by_set(c->service, set);
+    d = strcmp(set, "List") == 0 ? km__epicor_primary(c->service)
+                                 : km__epicor_def_by_set(c->service, set);
     if (c->nseg > 2 || (nav && !paren)) {
-        km__epi_error(c, 404, "Epicor.RESTApi.ErrorHandling.ApiException",
-                      "The resource '%s' was not found.", c->req->path);
+        km__epicor_error(c, 404, "Epicor.RESTApi.ErrorHandling.ApiException",
+                         "The resource '%s' was not found.", c->req->path);
     } else if (strcmp(m, "GET") == 0) {
         get(c, &c->co->t[d->id], paren, nav);
     } else if (!nav && strcmp(set, "List") != 0 &&
@@ -238,9 +242,9 @@ void km__epi_odata(struct km__epi_call *c)
                 strcmp(m, "MERGE") == 0 || strcmp(m, "DELETE") == 0)) {
         write_entity(c, &c->co->t[d->id], paren);
     } else {
-        km__epi_error(c, 405, "Epicor.RESTApi.ErrorHandling.ApiException",
-                      "The requested resource does not support http "
-                      "method '%s'.",
-                      m);
+        km__epicor_error(c, 405, "Epicor.RESTApi.ErrorHandling.ApiException",
+                         "The requested resource does not support http "
+                         "method '%s'.",
+                         m);
     }
 }

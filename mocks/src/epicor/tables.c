@@ -17,9 +17,9 @@
 #include <ctype.h>
 #include "epicor_emu.h"
 
-void km__epi_table_init(struct km__epi_table *t,
-                        const struct km__epi_tabledef *def,
-                        struct km__epi_company *co)
+void km__epicor_table_init(struct km__epicor_table *t,
+                           const struct km__epicor_tabledef *def,
+                           struct km__epicor_company *co)
 {
     memset(t, 0, sizeof(*t));
     t->def = def;
@@ -32,10 +32,10 @@ void km__epi_table_init(struct km__epi_table *t,
     cJSON_AddTrueToObject(t->fields, "SysRowID");
     cJSON_AddTrueToObject(t->fields, "SysRevID");
     cJSON_AddTrueToObject(t->fields, "RowMod");
-    km__epi_fields_note(t, t->tmpl);
+    km__epicor_fields_note(t, t->tmpl);
 }
 
-void km__epi_table_dispose(struct km__epi_table *t)
+void km__epicor_table_dispose(struct km__epicor_table *t)
 {
     for (size_t i = 0; i < t->n; i++) {
         cJSON_Delete(t->by_rev[i]->json);
@@ -49,7 +49,7 @@ void km__epi_table_dispose(struct km__epi_table *t)
     memset(t, 0, sizeof(*t));
 }
 
-void km__epi_fields_note(struct km__epi_table *t, const cJSON *row)
+void km__epicor_fields_note(struct km__epicor_table *t, const cJSON *row)
 {
     const cJSON *f;
 
@@ -98,8 +98,8 @@ static int key_part(char **buf, size_t *len, const cJSON *v, int numeric,
     return 0;
 }
 
-char *km__epi_key_of_values(const struct km__epi_table *t, const cJSON *values,
-                            size_t nvalues, int ci)
+char *km__epicor_key_of_values(const struct km__epicor_table *t,
+                               const cJSON *values, size_t nvalues, int ci)
 {
     char *buf = NULL;
     size_t len = 0;
@@ -119,8 +119,8 @@ char *km__epi_key_of_values(const struct km__epi_table *t, const cJSON *values,
     return buf;
 }
 
-char *km__epi_key_of_row(const struct km__epi_table *t, const cJSON *row,
-                         int ci)
+char *km__epicor_key_of_row(const struct km__epicor_table *t, const cJSON *row,
+                            int ci)
 {
     char *buf = NULL;
     size_t len = 0;
@@ -136,7 +136,7 @@ char *km__epi_key_of_row(const struct km__epi_table *t, const cJSON *row,
     return buf;
 }
 
-size_t km__epi_lower_bound(const struct km__epi_table *t, const char *key)
+size_t km__epicor_lower_bound(const struct km__epicor_table *t, const char *key)
 {
     size_t lo = 0, hi = t->n;
 
@@ -151,7 +151,7 @@ size_t km__epi_lower_bound(const struct km__epi_table *t, const char *key)
     return lo;
 }
 
-size_t km__epi_rev_bound(const struct km__epi_table *t, int64_t floor)
+size_t km__epicor_rev_bound(const struct km__epicor_table *t, int64_t floor)
 {
     size_t lo = 0, hi = t->n;
 
@@ -166,13 +166,14 @@ size_t km__epi_rev_bound(const struct km__epi_table *t, int64_t floor)
     return lo;
 }
 
-struct km__epi_row *km__epi_find(const struct km__epi_table *t, const char *key)
+struct km__epicor_row *km__epicor_find(const struct km__epicor_table *t,
+                                       const char *key)
 {
     size_t i;
 
     if (!key)
         return NULL;
-    i = km__epi_lower_bound(t, key);
+    i = km__epicor_lower_bound(t, key);
     if (i < t->n && strcmp(t->by_key[i]->key, key) == 0)
         return t->by_key[i];
     return NULL;
@@ -193,56 +194,57 @@ static void gen_partnum(char *buf, size_t n, uint32_t i)
     snprintf(buf, n, "GEN-%06" PRIu32, i + 1);
 }
 
-static cJSON *gen_row(const struct km__epi_table *t,
-                      const struct km__epi_row *r)
+static cJSON *gen_row(const struct km__epicor_table *t,
+                      const struct km__epicor_row *r)
 {
     uint64_t h = mix(t->gen.seed ^ ((uint64_t)r->gen << 1));
     cJSON *o = cJSON_Duplicate(t->tmpl, 1);
     char pn[32], buf[96];
 
     gen_partnum(pn, sizeof(pn), r->gen);
-    km__epi_set_str(o, "Company", t->co->id);
-    km__epi_set_str(o, "PartNum", pn);
+    km__epicor_set_str(o, "Company", t->co->id);
+    km__epicor_set_str(o, "PartNum", pn);
     if (t->def->id == T_PART) {
         snprintf(buf, sizeof(buf), "Generated part %" PRIu32 " (%04x)",
                  r->gen + 1, (unsigned)(h & 0xffff));
-        km__epi_set_str(o, "PartDescription", buf);
-        km__epi_set_str(o, "SearchWord", pn);
-        km__epi_set_str(o, "ClassID", (h >> 16) % 3 == 0 ? "RAW" : "FG");
-        km__epi_set_str(o, "ProdCode", (h >> 20) % 2 ? "WIDGETS" : "GADGETS");
-        km__epi_set_num(o, "UnitPrice",
-                        (double)(100 + (h >> 24) % 99900) / 100.0);
-        km__epi_set_str(o, "ChangedOn", t->gen_stamp);
-        km__epi_set_str(o, "CreatedOn", t->gen_stamp);
+        km__epicor_set_str(o, "PartDescription", buf);
+        km__epicor_set_str(o, "SearchWord", pn);
+        km__epicor_set_str(o, "ClassID", (h >> 16) % 3 == 0 ? "RAW" : "FG");
+        km__epicor_set_str(o, "ProdCode",
+                           (h >> 20) % 2 ? "WIDGETS" : "GADGETS");
+        km__epicor_set_num(o, "UnitPrice",
+                           (double)(100 + (h >> 24) % 99900) / 100.0);
+        km__epicor_set_str(o, "ChangedOn", t->gen_stamp);
+        km__epicor_set_str(o, "CreatedOn", t->gen_stamp);
     } else {
-        km__epi_set_str(o, "WarehouseCode", "MAIN");
-        km__epi_set_num(o, "OnHandQty", (double)((h >> 8) % 500));
+        km__epicor_set_str(o, "WarehouseCode", "MAIN");
+        km__epicor_set_num(o, "OnHandQty", (double)((h >> 8) % 500));
     }
     snprintf(buf, sizeof(buf), "%08x-%04x-4%03x-8%03x-%012" PRIx64,
              (unsigned)(h >> 32), (unsigned)(h >> 16) & 0xffff,
              (unsigned)h & 0xfff, (unsigned)(r->gen & 0xfff),
              (uint64_t)(mix(h) & 0xffffffffffffULL));
-    km__epi_set_str(o, "SysRowID", buf);
-    km__epi_set_num(o, "SysRevID", (double)r->revid);
-    km__epi_set_str(o, "RowMod", "");
+    km__epicor_set_str(o, "SysRowID", buf);
+    km__epicor_set_num(o, "SysRevID", (double)r->revid);
+    km__epicor_set_str(o, "RowMod", "");
     return o;
 }
 
-cJSON *km__epi_view(const struct km__epi_table *t, const struct km__epi_row *r,
-                    int *tmp)
+cJSON *km__epicor_view(const struct km__epicor_table *t,
+                       const struct km__epicor_row *r, int *tmp)
 {
     *tmp = r->json == NULL;
     return r->json ? r->json : gen_row(t, r);
 }
 
-cJSON *km__epi_own(struct km__epi_table *t, struct km__epi_row *r)
+cJSON *km__epicor_own(struct km__epicor_table *t, struct km__epicor_row *r)
 {
     if (!r->json)
         r->json = gen_row(t, r);
     return r->json;
 }
 
-static void grow(struct km__epi_table *t)
+static void grow(struct km__epicor_table *t)
 {
     if (t->n < t->cap)
         return;
@@ -253,10 +255,10 @@ static void grow(struct km__epi_table *t)
         abort();
 }
 
-static struct km__epi_row *append_raw(struct km__epi_table *t, cJSON *json,
-                                      char *key, int64_t revid)
+static struct km__epicor_row *append_raw(struct km__epicor_table *t,
+                                         cJSON *json, char *key, int64_t revid)
 {
-    struct km__epi_row *r = calloc(1, sizeof(*r));
+    struct km__epicor_row *r = calloc(1, sizeof(*r));
 
     if (!r)
         abort();
@@ -272,21 +274,21 @@ static struct km__epi_row *append_raw(struct km__epi_table *t, cJSON *json,
 
 static int cmp_rev(const void *a, const void *b)
 {
-    const struct km__epi_row *x = *(struct km__epi_row *const *)a;
-    const struct km__epi_row *y = *(struct km__epi_row *const *)b;
+    const struct km__epicor_row *x = *(struct km__epicor_row *const *)a;
+    const struct km__epicor_row *y = *(struct km__epicor_row *const *)b;
 
     return x->revid < y->revid ? -1 : x->revid > y->revid;
 }
 
 static int cmp_key(const void *a, const void *b)
 {
-    const struct km__epi_row *x = *(struct km__epi_row *const *)a;
-    const struct km__epi_row *y = *(struct km__epi_row *const *)b;
+    const struct km__epicor_row *x = *(struct km__epicor_row *const *)a;
+    const struct km__epicor_row *y = *(struct km__epicor_row *const *)b;
 
     return strcmp(x->key, y->key);
 }
 
-void km__epi_table_sort(struct km__epi_table *t)
+void km__epicor_table_sort(struct km__epicor_table *t)
 {
     if (t->n < 2)
         return;
@@ -294,22 +296,22 @@ void km__epi_table_sort(struct km__epi_table *t)
     qsort(t->by_key, t->n, sizeof(*t->by_key), cmp_key);
 }
 
-void km__epi_generate(struct km__epi *emu, struct km__epi_company *co,
-                      uint32_t nparts, uint64_t seed)
+void km__epicor_generate(struct km__epicor *emu, struct km__epicor_company *co,
+                         uint32_t nparts, uint64_t seed)
 {
-    enum km__epi_tid tids[2] = {T_PART, T_PARTWHSE};
+    enum km__epicor_tid tids[2] = {T_PART, T_PARTWHSE};
     char pn[32];
 
     for (int k = 0; k < 2; k++) {
-        struct km__epi_table *t = &co->t[tids[k]];
+        struct km__epicor_table *t = &co->t[tids[k]];
 
         t->gen.seed = seed + (uint64_t)k * 7919;
         t->gen.count = nparts;
         t->gen.base_revid = co->revid;
-        km__epi_format_datetime(t->gen_stamp, sizeof(t->gen_stamp),
-                                km__epi_now(emu), 0);
+        km__epicor_format_datetime(t->gen_stamp, sizeof(t->gen_stamp),
+                                   km__epicor_now(emu), 0);
         for (uint32_t i = 0; i < nparts; i++) {
-            struct km__epi_row *r;
+            struct km__epicor_row *r;
             size_t n;
             char *key;
 
@@ -326,66 +328,67 @@ void km__epi_generate(struct km__epi *emu, struct km__epi_company *co,
             r = append_raw(t, NULL, key, ++co->revid);
             r->gen = i;
         }
-        km__epi_table_sort(t);
+        km__epicor_table_sort(t);
     }
 }
 
 /* ---- writes ---------------------------------------------------------- */
 
-void km__epi_stamp_row(struct km__epi *emu, const struct km__epi_tabledef *d,
-                       cJSON *row)
+void km__epicor_stamp_row(struct km__epicor *emu,
+                          const struct km__epicor_tabledef *d, cJSON *row)
 {
-    int64_t now = km__epi_now(emu);
+    int64_t now = km__epicor_now(emu);
     char buf[32];
 
     switch (d->stamp) {
     case STAMP_CHANGEDON:
-        km__epi_format_datetime(buf, sizeof(buf), now, 0);
-        km__epi_set_str(row, "ChangedOn", buf);
+        km__epicor_format_datetime(buf, sizeof(buf), now, 0);
+        km__epicor_set_str(row, "ChangedOn", buf);
         break;
     case STAMP_DATE_TIME:
-        km__epi_format_datetime(buf, sizeof(buf), now, 1);
-        km__epi_set_str(row, "ChangeDate", buf);
-        km__epi_set_num(row, "ChangeTime",
-                        (double)(((now / 1000) % 86400 + 86400) % 86400));
+        km__epicor_format_datetime(buf, sizeof(buf), now, 1);
+        km__epicor_set_str(row, "ChangeDate", buf);
+        km__epicor_set_num(row, "ChangeTime",
+                           (double)(((now / 1000) % 86400 + 86400) % 86400));
         break;
     case STAMP_DATE:
-        km__epi_format_datetime(buf, sizeof(buf), now, 1);
-        km__epi_set_str(row, "ChangeDate", buf);
+        km__epicor_format_datetime(buf, sizeof(buf), now, 1);
+        km__epicor_set_str(row, "ChangeDate", buf);
         break;
     case STAMP_LASTCHANGED:
-        km__epi_format_datetime(buf, sizeof(buf), now, 0);
-        km__epi_set_str(row, "LastChangedOn", buf);
+        km__epicor_format_datetime(buf, sizeof(buf), now, 0);
+        km__epicor_set_str(row, "LastChangedOn", buf);
         break;
     case STAMP_NONE:
         break;
     }
 }
 
-struct km__epi_row *km__epi_insert(struct km__epi *emu, struct km__epi_table *t,
-                                   cJSON *json)
+struct km__epicor_row *km__epicor_insert(struct km__epicor *emu,
+                                         struct km__epicor_table *t,
+                                         cJSON *json)
 {
-    const char *sysrowid = km__epi_str(json, "SysRowID");
-    struct km__epi_row *r;
+    const char *sysrowid = km__epicor_str(json, "SysRowID");
+    struct km__epicor_row *r;
     char guid[37];
     char *key;
     size_t at;
 
-    km__epi_set_str(json, "Company", t->co->id);
+    km__epicor_set_str(json, "Company", t->co->id);
     if (!sysrowid || !*sysrowid) {
-        km__epi_guid(emu, guid);
-        km__epi_set_str(json, "SysRowID", guid);
+        km__epicor_guid(emu, guid);
+        km__epicor_set_str(json, "SysRowID", guid);
     }
-    km__epi_set_num(json, "SysRevID", (double)++t->co->revid);
-    km__epi_set_str(json, "RowMod", "");
-    km__epi_fields_note(t, json);
-    key = km__epi_key_of_row(t, json, emu->ci);
+    km__epicor_set_num(json, "SysRevID", (double)++t->co->revid);
+    km__epicor_set_str(json, "RowMod", "");
+    km__epicor_fields_note(t, json);
+    key = km__epicor_key_of_row(t, json, emu->ci);
     if (!key)
         abort(); /* callers validate keys first */
     r = append_raw(t, json, key, t->co->revid);
     /* by_rev: the new SysRevID is the largest, so the append is sorted;
      * by_key: move into place. */
-    at = km__epi_lower_bound(t, key);
+    at = km__epicor_lower_bound(t, key);
     if (at < t->n - 1 && t->by_key[at] != r) {
         memmove(&t->by_key[at + 1], &t->by_key[at],
                 (t->n - 1 - at) * sizeof(*t->by_key));
@@ -394,42 +397,42 @@ struct km__epi_row *km__epi_insert(struct km__epi *emu, struct km__epi_table *t,
     return r;
 }
 
-static size_t rev_index(const struct km__epi_table *t,
-                        const struct km__epi_row *r)
+static size_t rev_index(const struct km__epicor_table *t,
+                        const struct km__epicor_row *r)
 {
-    size_t i = km__epi_rev_bound(t, r->revid - 1);
+    size_t i = km__epicor_rev_bound(t, r->revid - 1);
 
     while (i < t->n && t->by_rev[i] != r)
         i++;
     return i;
 }
 
-static size_t key_index(const struct km__epi_table *t,
-                        const struct km__epi_row *r)
+static size_t key_index(const struct km__epicor_table *t,
+                        const struct km__epicor_row *r)
 {
-    size_t i = km__epi_lower_bound(t, r->key);
+    size_t i = km__epicor_lower_bound(t, r->key);
 
     while (i < t->n && t->by_key[i] != r)
         i++;
     return i;
 }
 
-void km__epi_touch(struct km__epi *emu, struct km__epi_table *t,
-                   struct km__epi_row *r)
+void km__epicor_touch(struct km__epicor *emu, struct km__epicor_table *t,
+                      struct km__epicor_row *r)
 {
     size_t i = rev_index(t, r);
-    cJSON *json = km__epi_own(t, r);
+    cJSON *json = km__epicor_own(t, r);
 
     memmove(&t->by_rev[i], &t->by_rev[i + 1],
             (t->n - i - 1) * sizeof(*t->by_rev));
     t->by_rev[t->n - 1] = r;
     r->revid = ++t->co->revid;
-    km__epi_set_num(json, "SysRevID", (double)r->revid);
-    km__epi_stamp_row(emu, t->def, json);
-    km__epi_fields_note(t, json);
+    km__epicor_set_num(json, "SysRevID", (double)r->revid);
+    km__epicor_stamp_row(emu, t->def, json);
+    km__epicor_fields_note(t, json);
 }
 
-void km__epi_remove(struct km__epi_table *t, struct km__epi_row *r)
+void km__epicor_remove(struct km__epicor_table *t, struct km__epicor_row *r)
 {
     size_t i;
     char *prefix;
@@ -443,17 +446,17 @@ void km__epi_remove(struct km__epi_table *t, struct km__epi_row *r)
     prefix[plen] = '\x01';
     prefix[plen + 1] = '\0';
     for (int c = 0; c < T_COUNT; c++) {
-        struct km__epi_table *ct = &t->co->t[c];
+        struct km__epicor_table *ct = &t->co->t[c];
 
         if (ct->def->parent != (int)t->def->id)
             continue;
         for (;;) {
-            size_t at = km__epi_lower_bound(ct, prefix);
+            size_t at = km__epicor_lower_bound(ct, prefix);
 
             if (at >= ct->n ||
                 strncmp(ct->by_key[at]->key, prefix, plen + 1) != 0)
                 break;
-            km__epi_remove(ct, ct->by_key[at]);
+            km__epicor_remove(ct, ct->by_key[at]);
         }
     }
     free(prefix);
@@ -469,7 +472,8 @@ void km__epi_remove(struct km__epi_table *t, struct km__epi_row *r)
     free(r);
 }
 
-void km__epi_children(cJSON *arr, struct km__epi_table *ct, const char *pkey)
+void km__epicor_children(cJSON *arr, struct km__epicor_table *ct,
+                         const char *pkey)
 {
     size_t plen = strlen(pkey);
     char *prefix = malloc(plen + 2);
@@ -479,23 +483,23 @@ void km__epi_children(cJSON *arr, struct km__epi_table *ct, const char *pkey)
     memcpy(prefix, pkey, plen);
     prefix[plen] = '\x01';
     prefix[plen + 1] = '\0';
-    for (size_t i = km__epi_lower_bound(ct, prefix); i < ct->n; i++) {
-        struct km__epi_row *r = ct->by_key[i];
+    for (size_t i = km__epicor_lower_bound(ct, prefix); i < ct->n; i++) {
+        struct km__epicor_row *r = ct->by_key[i];
         int tmp;
         cJSON *j;
 
         if (strncmp(r->key, prefix, plen + 1) != 0)
             break;
-        j = km__epi_view(ct, r, &tmp);
+        j = km__epicor_view(ct, r, &tmp);
         cJSON_AddItemToArray(arr, tmp ? j : cJSON_Duplicate(j, 1));
     }
     free(prefix);
 }
 
-int64_t km__epi_next_line(const struct km__epi_table *t, const cJSON *row,
-                          int ci)
+int64_t km__epicor_next_line(const struct km__epicor_table *t, const cJSON *row,
+                             int ci)
 {
-    size_t nk = km__epi_nkeys(t->def), len = 0;
+    size_t nk = km__epicor_nkeys(t->def), len = 0;
     char *prefix = NULL;
     int64_t max = 0, step;
 
@@ -513,7 +517,7 @@ int64_t km__epi_next_line(const struct km__epi_table *t, const cJSON *row,
         abort();
     prefix[len++] = '\x01';
     prefix[len] = '\0';
-    for (size_t i = km__epi_lower_bound(t, prefix); i < t->n; i++) {
+    for (size_t i = km__epicor_lower_bound(t, prefix); i < t->n; i++) {
         const char *k = t->by_key[i]->key, *last;
 
         if (strncmp(k, prefix, len) != 0)

@@ -17,7 +17,8 @@
 
 static int descends(int tid, int ancestor)
 {
-    for (int p = km__epi_defs[tid].parent; p >= 0; p = km__epi_defs[p].parent)
+    for (int p = km__epicor_defs[tid].parent; p >= 0;
+         p = km__epicor_defs[p].parent)
         if (p == ancestor)
             return 1;
     return 0;
@@ -25,14 +26,14 @@ static int descends(int tid, int ancestor)
 
 static const char *rowmod(const cJSON *row)
 {
-    const char *m = km__epi_str(row, "RowMod");
+    const char *m = km__epicor_str(row, "RowMod");
 
     return m ? m : "";
 }
 
 static const char *sget(const cJSON *row, const char *f)
 {
-    const char *s = km__epi_str(row, f);
+    const char *s = km__epicor_str(row, f);
 
     return s ? s : "";
 }
@@ -43,64 +44,66 @@ static double round2(double v)
 }
 
 /* Derived columns Epicor computes on save. */
-static void derive(const struct km__epi_tabledef *d, cJSON *row)
+static void derive(const struct km__epicor_tabledef *d, cJSON *row)
 {
     if (d->id == T_ORDERDTL) {
-        double sq = km__epi_num(row, "SellingQuantity");
-        double dup = km__epi_num(row, "DocUnitPrice");
+        double sq = km__epicor_num(row, "SellingQuantity");
+        double dup = km__epicor_num(row, "DocUnitPrice");
 
         if (sq > 0)
-            km__epi_set_num(row, "OrderQty", sq);
+            km__epicor_set_num(row, "OrderQty", sq);
         if (dup == 0)
-            dup = km__epi_num(row, "UnitPrice");
-        km__epi_set_num(row, "DocUnitPrice", dup);
-        km__epi_set_num(row, "UnitPrice", dup);
-        km__epi_set_num(row, "ExtPriceDtl",
-                        round2(km__epi_num(row, "OrderQty") * dup));
-        km__epi_set_num(row, "DocExtPriceDtl", round2(sq * dup));
+            dup = km__epicor_num(row, "UnitPrice");
+        km__epicor_set_num(row, "DocUnitPrice", dup);
+        km__epicor_set_num(row, "UnitPrice", dup);
+        km__epicor_set_num(row, "ExtPriceDtl",
+                           round2(km__epicor_num(row, "OrderQty") * dup));
+        km__epicor_set_num(row, "DocExtPriceDtl", round2(sq * dup));
     } else if (d->id == T_APINVDTL) {
-        double q = km__epi_num(row, "ScrVendorQty");
-        double ext = km__epi_num(row, "ScrDocExtCost");
+        double q = km__epicor_num(row, "ScrVendorQty");
+        double ext = km__epicor_num(row, "ScrDocExtCost");
 
         if (q == 0)
-            q = km__epi_num(row, "VendorQty");
+            q = km__epicor_num(row, "VendorQty");
         if (ext == 0)
-            ext = round2(q * km__epi_num(row, "DocUnitCost"));
-        km__epi_set_num(row, "VendorQty", q);
-        km__epi_set_num(row, "OurQty", q);
-        km__epi_set_num(row, "DocExtCost", ext);
-        km__epi_set_num(row, "ExtCost", ext);
+            ext = round2(q * km__epicor_num(row, "DocUnitCost"));
+        km__epicor_set_num(row, "VendorQty", q);
+        km__epicor_set_num(row, "OurQty", q);
+        km__epicor_set_num(row, "DocExtCost", ext);
+        km__epicor_set_num(row, "ExtCost", ext);
     } else if (d->id == T_PODETAIL) {
-        double q = km__epi_num(row, "XOrderQty");
+        double q = km__epicor_num(row, "XOrderQty");
 
-        km__epi_set_num(row, "OrderQty", q);
-        if (km__epi_num(row, "DocUnitCost") == 0)
-            km__epi_set_num(row, "DocUnitCost", km__epi_num(row, "UnitCost"));
-        km__epi_set_num(row, "UnitCost", km__epi_num(row, "DocUnitCost"));
+        km__epicor_set_num(row, "OrderQty", q);
+        if (km__epicor_num(row, "DocUnitCost") == 0)
+            km__epicor_set_num(row, "DocUnitCost",
+                               km__epicor_num(row, "UnitCost"));
+        km__epicor_set_num(row, "UnitCost", km__epicor_num(row, "DocUnitCost"));
     }
 }
 
-static struct km__epi_row *lookup(struct km__epi_call *c, int tid,
-                                  const char *field, const cJSON *value)
+static struct km__epicor_row *lookup(struct km__epicor_call *c, int tid,
+                                     const char *field, const cJSON *value)
 {
     cJSON *vals = cJSON_CreateArray();
-    struct km__epi_table *t = &c->co->t[tid];
-    struct km__epi_row *r;
+    struct km__epicor_table *t = &c->co->t[tid];
+    struct km__epicor_row *r;
     char *key;
 
     (void)field;
     cJSON_AddItemToArray(vals, cJSON_CreateString(c->co->id));
     cJSON_AddItemToArray(vals, cJSON_Duplicate(value, 1));
-    key = km__epi_key_of_values(t, vals, 2, c->emu->ci);
-    r = km__epi_find(t, key);
+    key = km__epicor_key_of_values(t, vals, 2, c->emu->ci);
+    r = km__epicor_find(t, key);
     free(key);
     cJSON_Delete(vals);
     return r;
 }
 
 /* Business checks of a row being added or updated; 0 or -1 with msg. */
-static int check_row(struct km__epi_call *c, const struct km__epi_tabledef *d,
-                     const cJSON *row, char *msg, size_t n)
+static int check_row(struct km__epicor_call *c,
+                     const struct km__epicor_tabledef *d, const cJSON *row,
+                     char *msg, size_t n)
 {
     const cJSON *v;
 
@@ -140,14 +143,14 @@ static int check_row(struct km__epi_call *c, const struct km__epi_tabledef *d,
         }
         break;
     case T_APINVEXPTGLC:
-        return km__epi_check_tglc(c, row, msg, n);
+        return km__epicor_check_tglc(c, row, msg, n);
     default:
         break;
     }
     return 0;
 }
 
-static int missing_fields(const struct km__epi_tabledef *d, const cJSON *row,
+static int missing_fields(const struct km__epicor_tabledef *d, const cJSON *row,
                           char *msg, size_t n)
 {
     const char *p = d->required;
@@ -176,26 +179,26 @@ struct pass {
 };
 
 /* Numbers an added row; passes new header numbers down. */
-static void number_new(struct km__epi_call *c, struct pass *ps,
-                       const struct km__epi_tabledef *d, cJSON *row,
+static void number_new(struct km__epicor_call *c, struct pass *ps,
+                       const struct km__epicor_tabledef *d, cJSON *row,
                        const cJSON *earlier)
 {
-    size_t nk = km__epi_nkeys(d);
+    size_t nk = km__epicor_nkeys(d);
     const char *last = d->keys[nk - 1];
     const cJSON *h;
 
     cJSON_ArrayForEach(h, ps->new_heads)
     {
-        int tid = (int)km__epi_num(h, "tid");
+        int tid = (int)km__epicor_num(h, "tid");
         const char *f = d->keys[1];
         const cJSON *v = cJSON_GetObjectItemCaseSensitive(row, f);
 
         if (descends((int)d->id, tid) &&
             (!v || (cJSON_IsNumber(v) && v->valuedouble == 0)))
-            km__epi_set_num(row, f, km__epi_num(h, "num"));
+            km__epicor_set_num(row, f, km__epicor_num(h, "num"));
     }
-    if (d->autonum == AUTO_COUNTER && km__epi_num(row, last) <= 0) {
-        km__epi_set_num(row, last, (double)ps->counters[d->id]);
+    if (d->autonum == AUTO_COUNTER && km__epicor_num(row, last) <= 0) {
+        km__epicor_set_num(row, last, (double)ps->counters[d->id]);
         if (d->parent < 0) {
             cJSON *nh = cJSON_CreateObject();
 
@@ -204,9 +207,9 @@ static void number_new(struct km__epi_call *c, struct pass *ps,
             cJSON_AddItemToArray(ps->new_heads, nh);
         }
         ps->counters[d->id]++;
-    } else if (d->autonum == AUTO_LINE && km__epi_num(row, last) <= 0) {
-        struct km__epi_table *t = &c->co->t[d->id];
-        int64_t line = km__epi_next_line(t, row, c->emu->ci);
+    } else if (d->autonum == AUTO_LINE && km__epicor_num(row, last) <= 0) {
+        struct km__epicor_table *t = &c->co->t[d->id];
+        int64_t line = km__epicor_next_line(t, row, c->emu->ci);
         const cJSON *e;
 
         cJSON_ArrayForEach(e, earlier)
@@ -216,33 +219,33 @@ static void number_new(struct km__epi_call *c, struct pass *ps,
             if (e == row)
                 break;
             while (k + 1 < nk &&
-                   km__json_compare(
+                   km__odata_json_compare(
                        cJSON_GetObjectItemCaseSensitive(e, d->keys[k]),
                        cJSON_GetObjectItemCaseSensitive(row, d->keys[k]),
                        c->emu->ci) == 0)
                 k++;
-            if (k + 1 == nk && km__epi_num(e, last) >= (double)line)
-                line = (int64_t)km__epi_num(e, last) + 1;
+            if (k + 1 == nk && km__epicor_num(e, last) >= (double)line)
+                line = (int64_t)km__epicor_num(e, last) + 1;
         }
-        km__epi_set_num(row, last, (double)line);
+        km__epicor_set_num(row, last, (double)line);
     }
 }
 
-static int parent_present(struct km__epi_call *c,
-                          const struct km__epi_tabledef *d, const cJSON *row,
+static int parent_present(struct km__epicor_call *c,
+                          const struct km__epicor_tabledef *d, const cJSON *row,
                           cJSON *ds)
 {
-    const struct km__epi_tabledef *pd;
-    struct km__epi_table *pt;
+    const struct km__epicor_tabledef *pd;
+    struct km__epicor_table *pt;
     const cJSON *pr;
     char *pkey, *k;
     int found;
 
     if (d->parent < 0)
         return 1;
-    pd = &km__epi_defs[d->parent];
+    pd = &km__epicor_defs[d->parent];
     pt = &c->co->t[pd->id];
-    pkey = km__epi_key_of_row(pt, row, c->emu->ci);
+    pkey = km__epicor_key_of_row(pt, row, c->emu->ci);
     if (!pkey) { /* child key fields are named like the parent's */
         cJSON *vals = cJSON_CreateArray();
 
@@ -251,15 +254,16 @@ static int parent_present(struct km__epi_call *c,
                 vals,
                 cJSON_Duplicate(
                     cJSON_GetObjectItemCaseSensitive(row, d->keys[i]), 1));
-        pkey = km__epi_key_of_values(pt, vals, km__epi_nkeys(pd), c->emu->ci);
+        pkey = km__epicor_key_of_values(pt, vals, km__epicor_nkeys(pd),
+                                        c->emu->ci);
         cJSON_Delete(vals);
     }
-    found = km__epi_find(pt, pkey) != NULL;
+    found = km__epicor_find(pt, pkey) != NULL;
     cJSON_ArrayForEach(pr, cJSON_GetObjectItemCaseSensitive(ds, pd->table))
     {
         if (found || strcmp(rowmod(pr), "A") != 0)
             continue;
-        k = km__epi_key_of_row(pt, pr, c->emu->ci);
+        k = km__epicor_key_of_row(pt, pr, c->emu->ci);
         found = k && pkey && strcmp(k, pkey) == 0;
         free(k);
     }
@@ -268,67 +272,67 @@ static int parent_present(struct km__epi_call *c,
 }
 
 /* Pass 1 for one row. 0, or -1 after replying. */
-static int validate(struct km__epi_call *c, struct pass *ps,
-                    const struct km__epi_tabledef *d, cJSON *row, cJSON *ds,
+static int validate(struct km__epicor_call *c, struct pass *ps,
+                    const struct km__epicor_tabledef *d, cJSON *row, cJSON *ds,
                     const cJSON *rows)
 {
-    struct km__epi_table *t = &c->co->t[d->id];
+    struct km__epicor_table *t = &c->co->t[d->id];
     const char *mod = rowmod(row);
-    struct km__epi_row *cur;
+    struct km__epicor_row *cur;
     char msg[400], *key;
     int rc = -1;
 
-    km__epi_set_str(row, "Company", c->co->id);
-    km__epi_inconv(row);
+    km__epicor_set_str(row, "Company", c->co->id);
+    km__epicor_inconv(row);
     if (strcmp(mod, "A") == 0) {
         if (d->autonum == AUTO_GUID) {
-            km__epi_error(c, 400, NULL,
-                          "%s rows are created by the application when the "
-                          "parent line is saved; update the existing row "
-                          "instead.",
-                          d->table);
+            km__epicor_error(c, 400, NULL,
+                             "%s rows are created by the application when the "
+                             "parent line is saved; update the existing row "
+                             "instead.",
+                             d->table);
             return -1;
         }
         number_new(c, ps, d, row, rows);
     }
-    key = km__epi_key_of_row(t, row, c->emu->ci);
-    cur = km__epi_find(t, key);
+    key = km__epicor_key_of_row(t, row, c->emu->ci);
+    cur = km__epicor_find(t, key);
     if (!key) {
-        km__epi_error(c, 400, NULL, "%s: a key field is missing or empty.",
-                      d->table);
+        km__epicor_error(c, 400, NULL, "%s: a key field is missing or empty.",
+                         d->table);
     } else if (strcmp(mod, "D") == 0 || strcmp(mod, "U") == 0) {
         const cJSON *rev = cJSON_GetObjectItemCaseSensitive(row, "SysRevID");
         int tmp;
-        cJSON *j = cur ? km__epi_view(t, cur, &tmp) : NULL;
+        cJSON *j = cur ? km__epicor_view(t, cur, &tmp) : NULL;
 
         if (!cur)
-            km__epi_error(c, 404, NULL, "Record not found: %s.", d->table);
+            km__epicor_error(c, 404, NULL, "Record not found: %s.", d->table);
         else if (strcmp(mod, "U") == 0 &&
                  missing_fields(d, row, msg, sizeof(msg)))
-            km__epi_error(c, 400, NULL, "%s", msg);
+            km__epicor_error(c, 400, NULL, "%s", msg);
         else if (strcmp(mod, "U") == 0 &&
                  (!cJSON_IsNumber(rev) ||
                   (int64_t)rev->valuedouble != cur->revid))
-            km__epi_error(c, c->emu->conflict_status, NULL,
-                          "Row has been modified by another user and "
-                          "couldn't be updated.");
+            km__epicor_error(c, c->emu->conflict_status, NULL,
+                             "Row has been modified by another user and "
+                             "couldn't be updated.");
         else if (strcmp(mod, "U") == 0 &&
                  check_row(c, d, row, msg, sizeof(msg)))
-            km__epi_error(c, 400, NULL, "%s", msg);
+            km__epicor_error(c, 400, NULL, "%s", msg);
         else
             rc = 0;
         if (j && tmp)
             cJSON_Delete(j);
     } else if (cur) {
-        km__epi_error(c, 409, NULL,
-                      "A %s record with the same key already exists.",
-                      d->table);
+        km__epicor_error(c, 409, NULL,
+                         "A %s record with the same key already exists.",
+                         d->table);
     } else if (missing_fields(d, row, msg, sizeof(msg)) ||
                check_row(c, d, row, msg, sizeof(msg))) {
-        km__epi_error(c, 400, NULL, "%s", msg);
+        km__epicor_error(c, 400, NULL, "%s", msg);
     } else if (!parent_present(c, d, row, ds)) {
-        km__epi_error(c, 400, NULL, "%s not found for this %s.",
-                      km__epi_defs[d->parent].table, d->table);
+        km__epicor_error(c, 400, NULL, "%s not found for this %s.",
+                         km__epicor_defs[d->parent].table, d->table);
     } else {
         rc = 0;
     }
@@ -337,30 +341,30 @@ static int validate(struct km__epi_call *c, struct pass *ps,
 }
 
 /* Pass 2 for one row; returns the stored JSON (NULL after a delete). */
-static const cJSON *apply(struct km__epi_call *c,
-                          const struct km__epi_tabledef *d, cJSON *row)
+static const cJSON *apply(struct km__epicor_call *c,
+                          const struct km__epicor_tabledef *d, cJSON *row)
 {
-    struct km__epi_table *t = &c->co->t[d->id];
+    struct km__epicor_table *t = &c->co->t[d->id];
     const char *mod = rowmod(row);
-    char *key = km__epi_key_of_row(t, row, c->emu->ci);
-    struct km__epi_row *cur = km__epi_find(t, key);
+    char *key = km__epicor_key_of_row(t, row, c->emu->ci);
+    struct km__epicor_row *cur = km__epicor_find(t, key);
     cJSON *stored = NULL, *f;
 
     free(key);
     if (strcmp(mod, "D") == 0) {
-        km__epi_remove(t, cur);
+        km__epicor_remove(t, cur);
         return NULL;
     }
     if (strcmp(mod, "A") == 0) {
         stored = cJSON_Duplicate(row, 1);
-        km__epi_fill_defaults(t, stored);
+        km__epicor_fill_defaults(t, stored);
         derive(d, stored);
-        km__epi_stamp_row(c->emu, d, stored);
-        cur = km__epi_insert(c->emu, t, stored);
-        km__epi_added(c, d, cur->json);
+        km__epicor_stamp_row(c->emu, d, stored);
+        cur = km__epicor_insert(c->emu, t, stored);
+        km__epicor_added(c, d, cur->json);
         return cur->json;
     }
-    stored = km__epi_own(t, cur);
+    stored = km__epicor_own(t, cur);
     cJSON_ArrayForEach(f, row)
     {
         if (strcmp(f->string, "Company") == 0 ||
@@ -368,27 +372,28 @@ static const cJSON *apply(struct km__epi_call *c,
             strcmp(f->string, "SysRevID") == 0 ||
             strcmp(f->string, "RowMod") == 0 || cJSON_IsArray(f))
             continue;
-        km__epi_put(stored, f->string, cJSON_Duplicate(f, 1));
+        km__epicor_put(stored, f->string, cJSON_Duplicate(f, 1));
     }
     derive(d, stored);
-    km__epi_touch(c->emu, t, cur);
-    km__epi_updated(c, d, stored);
+    km__epicor_touch(c->emu, t, cur);
+    km__epicor_updated(c, d, stored);
     return stored;
 }
 
-int km__epi_update_ds(struct km__epi_call *c, cJSON *ds, cJSON *touched)
+int km__epicor_update_ds(struct km__epicor_call *c, cJSON *ds, cJSON *touched)
 {
     struct pass ps;
     int rc = -1;
 
     if (!cJSON_IsObject(ds)) {
-        km__epi_error(c, 400, NULL, "Unable to deserialize the tableset 'ds'.");
+        km__epicor_error(c, 400, NULL,
+                         "Unable to deserialize the tableset 'ds'.");
         return -1;
     }
     memcpy(ps.counters, c->co->counters, sizeof(ps.counters));
     ps.new_heads = cJSON_CreateArray();
     for (int i = 0; i < T_COUNT; i++) {
-        const struct km__epi_tabledef *d = &km__epi_defs[i];
+        const struct km__epicor_tabledef *d = &km__epicor_defs[i];
         cJSON *rows = cJSON_GetObjectItemCaseSensitive(ds, d->table), *row;
 
         if (strcmp(d->service, c->service) != 0 || !rows)
@@ -399,8 +404,8 @@ int km__epi_update_ds(struct km__epi_call *c, cJSON *ds, cJSON *touched)
 
             if (!cJSON_IsObject(row) ||
                 (*m && strcmp(m, "A") && strcmp(m, "U") && strcmp(m, "D"))) {
-                km__epi_error(c, 400, NULL, "%s: invalid RowMod '%s'.",
-                              d->table, m);
+                km__epicor_error(c, 400, NULL, "%s: invalid RowMod '%s'.",
+                                 d->table, m);
                 goto out;
             }
             if (*m && validate(c, &ps, d, row, ds, rows))
@@ -409,7 +414,7 @@ int km__epi_update_ds(struct km__epi_call *c, cJSON *ds, cJSON *touched)
     }
     memcpy(c->co->counters, ps.counters, sizeof(ps.counters));
     for (int i = 0; i < T_COUNT; i++) {
-        const struct km__epi_tabledef *d = &km__epi_defs[i];
+        const struct km__epicor_tabledef *d = &km__epicor_defs[i];
         cJSON *rows = cJSON_GetObjectItemCaseSensitive(ds, d->table), *row,
               *next;
 
@@ -427,7 +432,8 @@ int km__epi_update_ds(struct km__epi_call *c, cJSON *ds, cJSON *touched)
                 continue;
             }
             if (touched && d->parent < 0) {
-                char *k = km__epi_key_of_row(&c->co->t[i], stored, c->emu->ci);
+                char *k =
+                    km__epicor_key_of_row(&c->co->t[i], stored, c->emu->ci);
 
                 cJSON_AddItemToArray(touched, cJSON_CreateString(k));
                 free(k);
@@ -435,23 +441,24 @@ int km__epi_update_ds(struct km__epi_call *c, cJSON *ds, cJSON *touched)
             cJSON_ReplaceItemViaPointer(rows, row, cJSON_Duplicate(stored, 1));
         }
     }
-    km__epi_after_update(c, ds);
+    km__epicor_after_update(c, ds);
     rc = 0;
 out:
     cJSON_Delete(ps.new_heads);
     return rc;
 }
 
-cJSON *km__epi_tableset(struct km__epi_call *c,
-                        const struct km__epi_tabledef *def, const char *key)
+cJSON *km__epicor_tableset(struct km__epicor_call *c,
+                           const struct km__epicor_tabledef *def,
+                           const char *key)
 {
     cJSON *ds = cJSON_CreateObject();
-    struct km__epi_table *t = &c->co->t[def->id];
-    struct km__epi_row *r = km__epi_find(t, key);
+    struct km__epicor_table *t = &c->co->t[def->id];
+    struct km__epicor_row *r = km__epicor_find(t, key);
     int tmp;
 
     for (int i = 0; i < T_COUNT; i++) {
-        const struct km__epi_tabledef *d = &km__epi_defs[i];
+        const struct km__epicor_tabledef *d = &km__epicor_defs[i];
         cJSON *arr;
 
         if (strcmp(d->service, def->service) != 0)
@@ -460,36 +467,36 @@ cJSON *km__epi_tableset(struct km__epi_call *c,
         if (!r)
             continue;
         if (d == def) {
-            cJSON *j = km__epi_view(t, r, &tmp);
+            cJSON *j = km__epicor_view(t, r, &tmp);
 
             cJSON_AddItemToArray(arr, tmp ? j : cJSON_Duplicate(j, 1));
         } else if (descends(i, (int)def->id)) {
-            km__epi_children(arr, &c->co->t[i], key);
+            km__epicor_children(arr, &c->co->t[i], key);
         }
     }
     cJSON_AddArrayToObject(ds, "ExtensionTables");
     return ds;
 }
 
-cJSON *km__epi_new_row(struct km__epi_call *c,
-                       const struct km__epi_tabledef *def, cJSON *ds,
-                       const cJSON *keyvals)
+cJSON *km__epicor_new_row(struct km__epicor_call *c,
+                          const struct km__epicor_tabledef *def, cJSON *ds,
+                          const cJSON *keyvals)
 {
-    struct km__epi_table *t = &c->co->t[def->id];
+    struct km__epicor_table *t = &c->co->t[def->id];
     cJSON *row = cJSON_Duplicate(t->tmpl, 1), *arr;
     const cJSON *v;
-    size_t k = 1, nk = km__epi_nkeys(def);
+    size_t k = 1, nk = km__epicor_nkeys(def);
     char guid[37];
 
-    km__epi_set_str(row, "Company", c->co->id);
+    km__epicor_set_str(row, "Company", c->co->id);
     cJSON_ArrayForEach(v, keyvals)
     {
         if (k >= nk)
             break;
         if (((def->numeric >> k) & 1) && cJSON_IsString(v))
-            km__epi_set_num(row, def->keys[k], strtod(v->valuestring, NULL));
+            km__epicor_set_num(row, def->keys[k], strtod(v->valuestring, NULL));
         else
-            km__epi_put(row, def->keys[k], cJSON_Duplicate(v, 1));
+            km__epicor_put(row, def->keys[k], cJSON_Duplicate(v, 1));
         k++;
     }
     arr = cJSON_GetObjectItemCaseSensitive(ds, def->table);
@@ -507,11 +514,11 @@ cJSON *km__epi_new_row(struct km__epi_call *c,
         cJSON_DetachItemViaPointer(arr, row);
         cJSON_Delete(ps.new_heads);
     }
-    km__epi_guid(c->emu, guid);
-    km__epi_set_str(row, "SysRowID", guid);
-    km__epi_set_num(row, "SysRevID", 0);
-    km__epi_set_str(row, "RowMod", "A");
-    km__epi_new_defaults(c, def, row, ds);
+    km__epicor_guid(c->emu, guid);
+    km__epicor_set_str(row, "SysRowID", guid);
+    km__epicor_set_num(row, "SysRevID", 0);
+    km__epicor_set_str(row, "RowMod", "A");
+    km__epicor_new_defaults(c, def, row, ds);
     cJSON_AddItemToArray(arr, row);
     return row;
 }

@@ -15,7 +15,7 @@
 #include <string.h>
 #include <curl/curl.h>
 #include <openssl/crypto.h>
-#include "wc_emu.h"
+#include "woocommerce_emu.h"
 #include "core/crypto.h"
 
 #define WC_OAUTH_WINDOW_S (15 * 60)
@@ -120,7 +120,8 @@ static void parse_oauth_header(struct kvs *s, const char *h)
     }
 }
 
-static struct wc_key *find_key(struct wc_state *st, const char *ck)
+static struct km__woocommerce_key *find_key(struct km__woocommerce_state *st,
+                                            const char *ck)
 {
     for (size_t i = 0; ck && i < st->nkeys; i++)
         if (strcmp(st->keys[i].ck, ck) == 0)
@@ -166,8 +167,8 @@ static void append(char **buf, size_t *len, size_t *cap, const char *s)
 
 /* The string WooCommerce signs (see README: "woocommerce" encodes the
  * joined parameter list once, "rfc5849" twice as the RFC says). */
-static char *base_string(struct wc_state *st, const struct km_request *req,
-                         const struct kvs *params)
+static char *base_string(struct km__woocommerce_state *st,
+                         const struct km_request *req, const struct kvs *params)
 {
     struct kv sorted[WC_MAX_PARAMS];
     char *url, *buf = NULL, *plist = NULL, *tmp;
@@ -224,7 +225,7 @@ static char *base_string(struct wc_state *st, const struct km_request *req,
 static void fail(struct km_response *res, const char *code, const char *message,
                  int basic_realm)
 {
-    km_wc_error(res, 401, code, message);
+    km__woocommerce_error(res, 401, code, message);
     if (basic_realm)
         km_response_header(
             res, "WWW-Authenticate",
@@ -234,8 +235,8 @@ static void fail(struct km_response *res, const char *code, const char *message,
 
 /* Removes nonces older than the window, then records this one unless it
  * was seen. Returns -1 when the nonce was used already. */
-static int nonce_use(struct wc_key *key, const char *nonce, int64_t ts,
-                     int64_t now_s)
+static int nonce_use(struct km__woocommerce_key *key, const char *nonce,
+                     int64_t ts, int64_t now_s)
 {
     size_t w = 0;
 
@@ -262,7 +263,8 @@ static int nonce_use(struct wc_key *key, const char *nonce, int64_t ts,
 
 /* Returns the key, NULL after answering 401, or NULL with *none = 1 when
  * no OAuth parameter was given at all. */
-static struct wc_key *oauth(struct wc_call *c, int *none)
+static struct km__woocommerce_key *oauth(struct km__woocommerce_call *c,
+                                         int *none)
 {
     static const char *const required[] = {
         "oauth_consumer_key", "oauth_timestamp", "oauth_nonce",
@@ -270,7 +272,7 @@ static struct wc_key *oauth(struct wc_call *c, int *none)
     struct kvs params = {.n = 0};
     const char *auth = km_request_header(c->req, "Authorization");
     char missing[160] = "", *base = NULL, *expected = NULL, *given = NULL;
-    struct wc_key *key = NULL;
+    struct km__woocommerce_key *key = NULL;
     const char *method;
     unsigned char mac[KS__SHA256_LEN];
     size_t nmissing = 0;
@@ -371,13 +373,14 @@ out:
 /* Basic or the query pair. Returns the key, NULL with *failed = 1 after
  * answering 401 for a wrong secret, or NULL when not attempted / the key
  * is unknown. */
-static struct wc_key *basic(struct wc_call *c, int *failed)
+static struct km__woocommerce_key *basic(struct km__woocommerce_call *c,
+                                         int *failed)
 {
     const char *qk = km_request_arg(c->req, "consumer_key");
     const char *qs = km_request_arg(c->req, "consumer_secret");
     const char *h = km_request_header(c->req, "Authorization");
     char *ck = NULL, *cs = NULL;
-    struct wc_key *key = NULL;
+    struct km__woocommerce_key *key = NULL;
 
     *failed = 0;
     if (qk && *qk && qs && *qs) {
@@ -419,7 +422,8 @@ out:
     return key;
 }
 
-static int permitted(struct wc_call *c, const struct wc_key *key)
+static int permitted(struct km__woocommerce_call *c,
+                     const struct km__woocommerce_key *key)
 {
     int read = strcmp(c->req->method, "GET") == 0 ||
                strcmp(c->req->method, "HEAD") == 0;
@@ -440,22 +444,25 @@ static int permitted(struct wc_call *c, const struct wc_key *key)
 static void unauthenticated(struct km_response *res, const char *method)
 {
     if (strcmp(method, "GET") == 0)
-        km_wc_error(res, 401, "woocommerce_rest_cannot_view",
-                    "Sorry, you cannot list resources.");
+        km__woocommerce_error(res, 401, "woocommerce_rest_cannot_view",
+                              "Sorry, you cannot list resources.");
     else if (strcmp(method, "POST") == 0)
-        km_wc_error(res, 401, "woocommerce_rest_cannot_create",
-                    "Sorry, you are not allowed to create resources.");
+        km__woocommerce_error(
+            res, 401, "woocommerce_rest_cannot_create",
+            "Sorry, you are not allowed to create resources.");
     else if (strcmp(method, "DELETE") == 0)
-        km_wc_error(res, 401, "woocommerce_rest_cannot_delete",
-                    "Sorry, you are not allowed to delete this resource.");
+        km__woocommerce_error(
+            res, 401, "woocommerce_rest_cannot_delete",
+            "Sorry, you are not allowed to delete this resource.");
     else
-        km_wc_error(res, 401, "woocommerce_rest_cannot_edit",
-                    "Sorry, you are not allowed to edit this resource.");
+        km__woocommerce_error(
+            res, 401, "woocommerce_rest_cannot_edit",
+            "Sorry, you are not allowed to edit this resource.");
 }
 
-int km_wc_authenticate(struct wc_call *c)
+int km__woocommerce_authenticate(struct km__woocommerce_call *c)
 {
-    struct wc_key *key = NULL;
+    struct km__woocommerce_key *key = NULL;
     int failed = 0, none = 0;
 
     if (c->st->https) {

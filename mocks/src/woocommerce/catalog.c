@@ -6,7 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "wc_emu.h"
+#include "woocommerce_emu.h"
 
 static const char *const product_readonly[] = {"id",
                                                "date_created",
@@ -22,44 +22,44 @@ static const char *const product_readonly[] = {"id",
 
 static void set_bool(cJSON *o, const char *name, int v)
 {
-    km_wc_set(o, name, cJSON_CreateBool(v));
+    km__woocommerce_set(o, name, cJSON_CreateBool(v));
 }
 
-void km_wc_product_normalize(cJSON *p)
+void km__woocommerce_product_normalize(cJSON *p)
 {
-    const char *sale = km_wc_str(p, "sale_price");
-    const char *regular = km_wc_str(p, "regular_price");
+    const char *sale = km__woocommerce_str(p, "sale_price");
+    const char *regular = km__woocommerce_str(p, "regular_price");
     const cJSON *manage = cJSON_GetObjectItemCaseSensitive(p, "manage_stock");
     const cJSON *qty = cJSON_GetObjectItemCaseSensitive(p, "stock_quantity");
-    const char *backorders = km_wc_str(p, "backorders");
+    const char *backorders = km__woocommerce_str(p, "backorders");
 
-    km_wc_set_str(p, "price", *sale ? sale : regular);
+    km__woocommerce_set_str(p, "price", *sale ? sale : regular);
     set_bool(p, "on_sale", *sale != '\0');
     if (!*backorders)
-        km_wc_set_str(p, "backorders", "no");
-    backorders = km_wc_str(p, "backorders");
+        km__woocommerce_set_str(p, "backorders", "no");
+    backorders = km__woocommerce_str(p, "backorders");
     set_bool(p, "backorders_allowed", strcmp(backorders, "no") != 0);
     if (cJSON_IsTrue(manage)) {
         double q = cJSON_IsNumber(qty) ? qty->valuedouble : 0;
 
         if (!cJSON_IsNumber(qty))
-            km_wc_set_num(p, "stock_quantity", 0);
-        km_wc_set_str(
+            km__woocommerce_set_num(p, "stock_quantity", 0);
+        km__woocommerce_set_str(
             p, "stock_status",
             q > 0 ? "instock"
                   : (strcmp(backorders, "no") ? "onbackorder" : "outofstock"));
         set_bool(p, "backordered", q < 0);
     } else {
         set_bool(p, "manage_stock", 0);
-        km_wc_set(p, "stock_quantity", cJSON_CreateNull());
-        if (!*km_wc_str(p, "stock_status"))
-            km_wc_set_str(p, "stock_status", "instock");
+        km__woocommerce_set(p, "stock_quantity", cJSON_CreateNull());
+        if (!*km__woocommerce_str(p, "stock_status"))
+            km__woocommerce_set_str(p, "stock_status", "instock");
         set_bool(p, "backordered", 0);
     }
 }
 
 /* The product or variation other than self that holds sku, or NULL. */
-static const cJSON *sku_owner(struct wc_state *st, const char *sku,
+static const cJSON *sku_owner(struct km__woocommerce_state *st, const char *sku,
                               const cJSON *self)
 {
     const cJSON *lists[2] = {st->products, st->variations}, *it;
@@ -67,15 +67,15 @@ static const cJSON *sku_owner(struct wc_state *st, const char *sku,
     for (int i = 0; i < 2; i++) {
         cJSON_ArrayForEach(it, lists[i])
         {
-            if (it != self && strcmp(km_wc_str(it, "sku"), sku) == 0)
+            if (it != self && strcmp(km__woocommerce_str(it, "sku"), sku) == 0)
                 return it;
         }
     }
     return NULL;
 }
 
-static int check_sku(struct wc_state *st, const cJSON *body, const cJSON *self,
-                     struct wc_err *err)
+static int check_sku(struct km__woocommerce_state *st, const cJSON *body,
+                     const cJSON *self, struct km__woocommerce_err *err)
 {
     const cJSON *sku = cJSON_GetObjectItemCaseSensitive(body, "sku");
     const cJSON *owner;
@@ -85,9 +85,9 @@ static int check_sku(struct wc_state *st, const cJSON *body, const cJSON *self,
     owner = sku_owner(st, sku->valuestring, self);
     if (!owner)
         return 0;
-    km_wc_err_set(err, 400, "product_invalid_sku",
-                  "Invalid or duplicated SKU.");
-    err->resource_id = km_wc_id(owner);
+    km__woocommerce_err_set(err, 400, "product_invalid_sku",
+                            "Invalid or duplicated SKU.");
+    err->resource_id = km__woocommerce_id(owner);
     snprintf(err->unique_sku, sizeof(err->unique_sku), "%s-1",
              sku->valuestring);
     return -1;
@@ -124,53 +124,57 @@ static cJSON *product_defaults(int64_t id, int64_t parent)
     return p;
 }
 
-cJSON *km_wc_product_store(struct wc_state *st, int64_t parent,
-                           const cJSON *body, int64_t now, struct wc_err *err)
+cJSON *km__woocommerce_product_store(struct km__woocommerce_state *st,
+                                     int64_t parent, const cJSON *body,
+                                     int64_t now,
+                                     struct km__woocommerce_err *err)
 {
     const cJSON *vars = cJSON_GetObjectItemCaseSensitive(body, "variations");
     cJSON *parent_obj = NULL, *p;
-    int64_t id = km_wc_id(body);
+    int64_t id = km__woocommerce_id(body);
 
     if (parent) {
-        parent_obj = km_wc_find(st->products, parent);
+        parent_obj = km__woocommerce_find(st->products, parent);
         if (!parent_obj) {
-            km_wc_err_set(err, 404, "woocommerce_rest_product_invalid_id",
-                          "Invalid ID.");
+            km__woocommerce_err_set(
+                err, 404, "woocommerce_rest_product_invalid_id", "Invalid ID.");
             return NULL;
         }
     }
     if (check_sku(st, body, NULL, err) != 0)
         return NULL;
-    if (id <= 0 || km_wc_find(parent ? st->variations : st->products, id))
+    if (id <= 0 ||
+        km__woocommerce_find(parent ? st->variations : st->products, id))
         id = st->next_post_id++;
     else if (id >= st->next_post_id)
         st->next_post_id = id + 1;
     p = product_defaults(id, parent);
-    km_wc_merge(p, body, product_readonly);
-    km_wc_set_dates(p, now, 1);
+    km__woocommerce_merge(p, body, product_readonly);
+    km__woocommerce_set_dates(p, now, 1);
     if (cJSON_GetObjectItemCaseSensitive(body, "date_created_gmt")) {
-        km_wc_set_str(p, "date_created", km_wc_str(body, "date_created_gmt"));
-        km_wc_set_str(p, "date_created_gmt",
-                      km_wc_str(body, "date_created_gmt"));
+        km__woocommerce_set_str(p, "date_created",
+                                km__woocommerce_str(body, "date_created_gmt"));
+        km__woocommerce_set_str(p, "date_created_gmt",
+                                km__woocommerce_str(body, "date_created_gmt"));
     }
-    if (!*km_wc_str(p, "slug") && *km_wc_str(p, "name")) {
+    if (!*km__woocommerce_str(p, "slug") && *km__woocommerce_str(p, "name")) {
         char slug[128];
         size_t j = 0;
 
-        for (const char *s = km_wc_str(p, "name"); *s && j < 120; s++)
+        for (const char *s = km__woocommerce_str(p, "name"); *s && j < 120; s++)
             slug[j++] = *s == ' '                  ? '-'
                         : (*s >= 'A' && *s <= 'Z') ? (char)(*s + 32)
                                                    : *s;
         slug[j] = '\0';
-        km_wc_set_str(p, "slug", slug);
+        km__woocommerce_set_str(p, "slug", slug);
     }
-    km_wc_product_normalize(p);
+    km__woocommerce_product_normalize(p);
     if (parent) {
         cJSON_AddItemToArray(st->variations, p);
         cJSON_AddItemToArray(
             cJSON_GetObjectItemCaseSensitive(parent_obj, "variations"),
             cJSON_CreateNumber((double)id));
-        km_wc_set_str(parent_obj, "type", "variable");
+        km__woocommerce_set_str(parent_obj, "type", "variable");
         return p;
     }
     cJSON_AddItemToArray(st->products, p);
@@ -180,63 +184,68 @@ cJSON *km_wc_product_store(struct wc_state *st, int64_t parent,
 
         cJSON_ArrayForEach(v, vars)
         {
-            if (!km_wc_product_store(st, id, v, now, err))
+            if (!km__woocommerce_product_store(st, id, v, now, err))
                 return NULL;
         }
     }
     return p;
 }
 
-static int product_update(struct wc_state *st, cJSON *obj, const cJSON *body,
-                          int64_t now, struct wc_err *err)
+static int product_update(struct km__woocommerce_state *st, cJSON *obj,
+                          const cJSON *body, int64_t now,
+                          struct km__woocommerce_err *err)
 {
     if (check_sku(st, body, obj, err) != 0)
         return -1;
-    km_wc_merge(obj, body, product_readonly);
-    km_wc_product_normalize(obj);
-    km_wc_set_dates(obj, now, 0);
+    km__woocommerce_merge(obj, body, product_readonly);
+    km__woocommerce_product_normalize(obj);
+    km__woocommerce_set_dates(obj, now, 0);
     return 0;
 }
 
-static cJSON *product_find(struct wc_state *st, int64_t parent, int64_t id)
+static cJSON *product_find(struct km__woocommerce_state *st, int64_t parent,
+                           int64_t id)
 {
     (void)parent;
-    return km_wc_find(st->products, id);
+    return km__woocommerce_find(st->products, id);
 }
 
-static cJSON *product_create(struct wc_state *st, int64_t parent,
-                             const cJSON *body, int64_t now, struct wc_err *err)
+static cJSON *product_create(struct km__woocommerce_state *st, int64_t parent,
+                             const cJSON *body, int64_t now,
+                             struct km__woocommerce_err *err)
 {
     (void)parent;
-    return km_wc_product_store(st, 0, body, now, err);
+    return km__woocommerce_product_store(st, 0, body, now, err);
 }
 
-static void product_remove(struct wc_state *st, cJSON *obj)
+static void product_remove(struct km__woocommerce_state *st, cJSON *obj)
 {
-    int64_t id = km_wc_id(obj);
+    int64_t id = km__woocommerce_id(obj);
     cJSON *v = st->variations->child, *next;
 
     for (; v; v = next) {
         next = v->next;
-        if ((int64_t)km_wc_num(v, "parent_id") == id)
+        if ((int64_t)km__woocommerce_num(v, "parent_id") == id)
             cJSON_Delete(cJSON_DetachItemViaPointer(st->variations, v));
     }
     cJSON_Delete(cJSON_DetachItemViaPointer(st->products, obj));
 }
 
-static cJSON *variation_find(struct wc_state *st, int64_t parent, int64_t id)
+static cJSON *variation_find(struct km__woocommerce_state *st, int64_t parent,
+                             int64_t id)
 {
-    cJSON *v = km_wc_find(st->variations, id);
+    cJSON *v = km__woocommerce_find(st->variations, id);
 
-    return v && (int64_t)km_wc_num(v, "parent_id") == parent ? v : NULL;
+    return v && (int64_t)km__woocommerce_num(v, "parent_id") == parent ? v
+                                                                       : NULL;
 }
 
-static void variation_remove(struct wc_state *st, cJSON *obj)
+static void variation_remove(struct km__woocommerce_state *st, cJSON *obj)
 {
-    cJSON *parent =
-        km_wc_find(st->products, (int64_t)km_wc_num(obj, "parent_id"));
+    cJSON *parent = km__woocommerce_find(
+        st->products, (int64_t)km__woocommerce_num(obj, "parent_id"));
     cJSON *ids = cJSON_GetObjectItemCaseSensitive(parent, "variations");
-    int64_t id = km_wc_id(obj);
+    int64_t id = km__woocommerce_id(obj);
 
     for (int i = 0; i < cJSON_GetArraySize(ids); i++) {
         if ((int64_t)cJSON_GetArrayItem(ids, i)->valuedouble == id) {
@@ -247,7 +256,7 @@ static void variation_remove(struct wc_state *st, cJSON *obj)
     cJSON_Delete(cJSON_DetachItemViaPointer(st->variations, obj));
 }
 
-static const struct wc_kind product_kind = {
+static const struct km__woocommerce_kind product_kind = {
     "product",
     "woocommerce_rest_product_invalid_id",
     1,
@@ -259,24 +268,26 @@ static const struct wc_kind product_kind = {
 /* Variation events are published on the product topics, as
  * woocommerce_{new,update}_product_variation feed product.created and
  * product.updated; the payload is the variation. */
-static const struct wc_kind variation_kind = {
+static const struct km__woocommerce_kind variation_kind = {
     "product",
     "woocommerce_rest_product_variation_invalid_id",
     0,
     variation_find,
-    km_wc_product_store,
+    km__woocommerce_product_store,
     product_update,
     variation_remove};
 
 static int date_desc(const void *a, const void *b)
 {
     const cJSON *x = *(const cJSON *const *)a, *y = *(const cJSON *const *)b;
-    int c = strcmp(km_wc_str(y, "date_created_gmt"),
-                   km_wc_str(x, "date_created_gmt"));
+    int c = strcmp(km__woocommerce_str(y, "date_created_gmt"),
+                   km__woocommerce_str(x, "date_created_gmt"));
 
     if (c)
         return c;
-    return km_wc_id(y) > km_wc_id(x) ? 1 : (km_wc_id(y) < km_wc_id(x) ? -1 : 0);
+    return km__woocommerce_id(y) > km__woocommerce_id(x)
+               ? 1
+               : (km__woocommerce_id(y) < km__woocommerce_id(x) ? -1 : 0);
 }
 
 static int in_list(const char *list, int64_t id)
@@ -297,8 +308,8 @@ static int in_list(const char *list, int64_t id)
 }
 
 /* Newest first, like WooCommerce's default orderby=date&order=desc. */
-static void list_filtered(struct wc_call *c, const cJSON *src, int64_t parent,
-                          int parent_filter)
+static void list_filtered(struct km__woocommerce_call *c, const cJSON *src,
+                          int64_t parent, int parent_filter)
 {
     const char *sku = km_request_arg(c->req, "sku");
     const char *since = km_request_arg(c->req, "modified_after");
@@ -312,7 +323,7 @@ static void list_filtered(struct wc_call *c, const cJSON *src, int64_t parent,
     size_t n = 0;
     int per_page, page;
 
-    if (km_wc_paging(c, &per_page, &page) != 0) {
+    if (km__woocommerce_paging(c, &per_page, &page) != 0) {
         cJSON_Delete(all);
         return;
     }
@@ -323,26 +334,28 @@ static void list_filtered(struct wc_call *c, const cJSON *src, int64_t parent,
     {
         int keep = 1;
 
-        if (parent_filter && (int64_t)km_wc_num(it, "parent_id") != parent)
+        if (parent_filter &&
+            (int64_t)km__woocommerce_num(it, "parent_id") != parent)
             continue;
-        if (sku && strcmp(km_wc_str(it, "sku"), sku) != 0)
+        if (sku && strcmp(km__woocommerce_str(it, "sku"), sku) != 0)
             continue;
-        if (include && !in_list(include, km_wc_id(it)))
+        if (include && !in_list(include, km__woocommerce_id(it)))
             continue;
         if (status && strcmp(status, "any") != 0 &&
-            strcmp(km_wc_str(it, "status"), status) != 0)
+            strcmp(km__woocommerce_str(it, "status"), status) != 0)
             continue;
-        if (!status && strcmp(km_wc_str(it, "status"), "trash") == 0)
+        if (!status && strcmp(km__woocommerce_str(it, "status"), "trash") == 0)
             continue;
-        if (type && strcmp(km_wc_str(it, "type"), type) != 0)
+        if (type && strcmp(km__woocommerce_str(it, "type"), type) != 0)
             continue;
-        if (stock && strcmp(km_wc_str(it, "stock_status"), stock) != 0)
+        if (stock &&
+            strcmp(km__woocommerce_str(it, "stock_status"), stock) != 0)
             continue;
         if (since) {
-            keep = km_wc_modified_after(it, since);
+            keep = km__woocommerce_modified_after(it, since);
             if (keep < 0) {
-                km_wc_error(c->res, 400, "rest_invalid_param",
-                            "Invalid parameter(s): modified_after");
+                km__woocommerce_error(c->res, 400, "rest_invalid_param",
+                                      "Invalid parameter(s): modified_after");
                 free(v);
                 cJSON_Delete(all);
                 return;
@@ -356,80 +369,80 @@ static void list_filtered(struct wc_call *c, const cJSON *src, int64_t parent,
     for (size_t i = 0; i < n; i++) {
         size_t j = order && strcmp(order, "asc") == 0 ? n - 1 - i : i;
 
-        cJSON_AddItemToArray(all, km_wc_public(v[j]));
+        cJSON_AddItemToArray(all, km__woocommerce_public(v[j]));
     }
     free(v);
-    km_wc_send_page(c, all, per_page, page);
+    km__woocommerce_send_page(c, all, per_page, page);
 }
 
-void km_wc_products_list(struct wc_call *c)
+void km__woocommerce_products_list(struct km__woocommerce_call *c)
 {
     list_filtered(c, c->st->products, 0, 0);
 }
 
-void km_wc_products_create(struct wc_call *c)
+void km__woocommerce_products_create(struct km__woocommerce_call *c)
 {
-    km_wc_item_create(c, &product_kind, 0);
+    km__woocommerce_item_create(c, &product_kind, 0);
 }
 
-void km_wc_products_get(struct wc_call *c)
+void km__woocommerce_products_get(struct km__woocommerce_call *c)
 {
-    km_wc_item_get(c, &product_kind, 0, c->ids[0]);
+    km__woocommerce_item_get(c, &product_kind, 0, c->ids[0]);
 }
 
-void km_wc_products_update(struct wc_call *c)
+void km__woocommerce_products_update(struct km__woocommerce_call *c)
 {
-    km_wc_item_update(c, &product_kind, 0, c->ids[0]);
+    km__woocommerce_item_update(c, &product_kind, 0, c->ids[0]);
 }
 
-void km_wc_products_delete(struct wc_call *c)
+void km__woocommerce_products_delete(struct km__woocommerce_call *c)
 {
-    km_wc_item_delete(c, &product_kind, 0, c->ids[0]);
+    km__woocommerce_item_delete(c, &product_kind, 0, c->ids[0]);
 }
 
-void km_wc_products_batch(struct wc_call *c)
+void km__woocommerce_products_batch(struct km__woocommerce_call *c)
 {
-    km_wc_batch(c, &product_kind, 0);
+    km__woocommerce_batch(c, &product_kind, 0);
 }
 
-static int parent_ok(struct wc_call *c)
+static int parent_ok(struct km__woocommerce_call *c)
 {
-    if (km_wc_find(c->st->products, c->ids[0]))
+    if (km__woocommerce_find(c->st->products, c->ids[0]))
         return 1;
-    km_wc_error(c->res, 404, "woocommerce_rest_product_invalid_id",
-                "Invalid ID.");
+    km__woocommerce_error(c->res, 404, "woocommerce_rest_product_invalid_id",
+                          "Invalid ID.");
     return 0;
 }
 
-void km_wc_variations_list(struct wc_call *c)
+void km__woocommerce_variations_list(struct km__woocommerce_call *c)
 {
     if (parent_ok(c))
         list_filtered(c, c->st->variations, c->ids[0], 1);
 }
 
-void km_wc_variations_create(struct wc_call *c)
+void km__woocommerce_variations_create(struct km__woocommerce_call *c)
 {
     if (parent_ok(c))
-        km_wc_item_create(c, &variation_kind, c->ids[0]);
+        km__woocommerce_item_create(c, &variation_kind, c->ids[0]);
 }
 
-void km_wc_variations_get(struct wc_call *c)
+void km__woocommerce_variations_get(struct km__woocommerce_call *c)
 {
-    km_wc_item_get(c, &variation_kind, c->ids[0], c->ids[1]);
+    km__woocommerce_item_get(c, &variation_kind, c->ids[0], c->ids[1]);
 }
 
-void km_wc_variations_update(struct wc_call *c)
+void km__woocommerce_variations_update(struct km__woocommerce_call *c)
 {
-    km_wc_item_update(c, &variation_kind, c->ids[0], c->ids[1]);
+    km__woocommerce_item_update(c, &variation_kind, c->ids[0], c->ids[1]);
 }
 
-void km_wc_variations_delete(struct wc_call *c)
+void km__woocommerce_variations_delete(struct km__woocommerce_call *c)
 {
-    km_wc_item_delete(c, &variation_kind, c->ids[0], c->ids[1]);
+    km__woocommerce_item_delete(c, &variation_kind, c->ids[0], c->ids[1]);
 }
 
-void km_wc_variations_batch(struct wc_call *c)
+void km__woocommerce_variations_batch(struct km__woocommerce_call *c)
 {
     if (parent_ok(c))
-        km_wc_batch(c, &variation_kind, c->ids[0]);
+        km__woocommerce_batch(c, &variation_kind, c->ids[0]);
 }

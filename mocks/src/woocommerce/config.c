@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include "wc_emu.h"
+#include "woocommerce_emu.h"
 #include "core/internal.h"
 
 /* ---- dates ----------------------------------------------------------- */
@@ -22,7 +22,7 @@ static int64_t days_from_civil(int64_t y, int m, int d)
     return era * 146097 + doe - 719468;
 }
 
-void km_wc_iso(char out[20], int64_t ms)
+void km__woocommerce_iso(char out[20], int64_t ms)
 {
     time_t t = (time_t)(ms / 1000);
     struct tm tm;
@@ -31,7 +31,7 @@ void km_wc_iso(char out[20], int64_t ms)
     strftime(out, 20, "%Y-%m-%dT%H:%M:%S", &tm);
 }
 
-int km_wc_parse_iso(int64_t *ms, const char *s)
+int km__woocommerce_parse_iso(int64_t *ms, const char *s)
 {
     int y, mo, d, h = 0, mi = 0, se = 0, n = 0, oh = 0, om = 0;
     const char *z;
@@ -67,33 +67,34 @@ int km_wc_parse_iso(int64_t *ms, const char *s)
     return 0;
 }
 
-void km_wc_set_dates(cJSON *obj, int64_t now_ms, int created)
+void km__woocommerce_set_dates(cJSON *obj, int64_t now_ms, int created)
 {
     char iso[20];
 
-    km_wc_iso(iso, now_ms);
+    km__woocommerce_iso(iso, now_ms);
     if (created || !cJSON_GetObjectItemCaseSensitive(obj, "date_created")) {
-        km_wc_set_str(obj, "date_created", iso);
-        km_wc_set_str(obj, "date_created_gmt", iso);
+        km__woocommerce_set_str(obj, "date_created", iso);
+        km__woocommerce_set_str(obj, "date_created_gmt", iso);
     }
-    km_wc_set_str(obj, "date_modified", iso);
-    km_wc_set_str(obj, "date_modified_gmt", iso);
+    km__woocommerce_set_str(obj, "date_modified", iso);
+    km__woocommerce_set_str(obj, "date_modified_gmt", iso);
 }
 
-int km_wc_modified_after(const cJSON *obj, const char *since)
+int km__woocommerce_modified_after(const cJSON *obj, const char *since)
 {
     int64_t a, b;
 
-    if (km_wc_parse_iso(&a, since) != 0)
+    if (km__woocommerce_parse_iso(&a, since) != 0)
         return -1;
-    if (km_wc_parse_iso(&b, km_wc_str(obj, "date_modified_gmt")) != 0)
+    if (km__woocommerce_parse_iso(
+            &b, km__woocommerce_str(obj, "date_modified_gmt")) != 0)
         return 0;
     return b > a;
 }
 
 /* ---- JSON helpers ---------------------------------------------------- */
 
-cJSON *km_wc_public(const cJSON *obj)
+cJSON *km__woocommerce_public(const cJSON *obj)
 {
     cJSON *copy = cJSON_Duplicate(obj, 1), *it, *next;
 
@@ -107,33 +108,33 @@ cJSON *km_wc_public(const cJSON *obj)
     return copy;
 }
 
-int64_t km_wc_id(const cJSON *obj)
+int64_t km__woocommerce_id(const cJSON *obj)
 {
     const cJSON *id = cJSON_GetObjectItemCaseSensitive(obj, "id");
 
     return cJSON_IsNumber(id) ? (int64_t)id->valuedouble : 0;
 }
 
-cJSON *km_wc_find(const cJSON *arr, int64_t id)
+cJSON *km__woocommerce_find(const cJSON *arr, int64_t id)
 {
     cJSON *it;
 
     cJSON_ArrayForEach(it, arr)
     {
-        if (km_wc_id(it) == id)
+        if (km__woocommerce_id(it) == id)
             return it;
     }
     return NULL;
 }
 
-const char *km_wc_str(const cJSON *obj, const char *name)
+const char *km__woocommerce_str(const cJSON *obj, const char *name)
 {
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, name);
 
     return cJSON_IsString(v) ? v->valuestring : "";
 }
 
-double km_wc_num(const cJSON *obj, const char *name)
+double km__woocommerce_num(const cJSON *obj, const char *name)
 {
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, name);
 
@@ -144,7 +145,7 @@ double km_wc_num(const cJSON *obj, const char *name)
     return 0;
 }
 
-void km_wc_set(cJSON *obj, const char *name, cJSON *value)
+void km__woocommerce_set(cJSON *obj, const char *name, cJSON *value)
 {
     if (!value)
         abort();
@@ -154,22 +155,23 @@ void km_wc_set(cJSON *obj, const char *name, cJSON *value)
         cJSON_AddItemToObject(obj, name, value);
 }
 
-void km_wc_set_str(cJSON *obj, const char *name, const char *value)
+void km__woocommerce_set_str(cJSON *obj, const char *name, const char *value)
 {
-    km_wc_set(obj, name, cJSON_CreateString(value ? value : ""));
+    km__woocommerce_set(obj, name, cJSON_CreateString(value ? value : ""));
 }
 
-void km_wc_set_num(cJSON *obj, const char *name, double value)
+void km__woocommerce_set_num(cJSON *obj, const char *name, double value)
 {
-    km_wc_set(obj, name, cJSON_CreateNumber(value));
+    km__woocommerce_set(obj, name, cJSON_CreateNumber(value));
 }
 
-void km_wc_money(char out[32], double v)
+void km__woocommerce_money(char out[32], double v)
 {
     snprintf(out, 32, "%.2f", v);
 }
 
-void km_wc_merge(cJSON *obj, const cJSON *body, const char *const *skip)
+void km__woocommerce_merge(cJSON *obj, const cJSON *body,
+                           const char *const *skip)
 {
     const cJSON *it;
 
@@ -180,11 +182,11 @@ void km_wc_merge(cJSON *obj, const cJSON *body, const char *const *skip)
         for (size_t i = 0; skip && skip[i] && !skipped; i++)
             skipped = strcmp(skip[i], it->string) == 0;
         if (!skipped)
-            km_wc_set(obj, it->string, cJSON_Duplicate(it, 1));
+            km__woocommerce_set(obj, it->string, cJSON_Duplicate(it, 1));
     }
 }
 
-int km_wc_arg_true(const struct km_request *req, const char *name)
+int km__woocommerce_arg_true(const struct km_request *req, const char *name)
 {
     const char *v = km_request_arg(req, name);
 
@@ -193,11 +195,12 @@ int km_wc_arg_true(const struct km_request *req, const char *name)
 
 /* ---- configuration --------------------------------------------------- */
 
-static int key_new(struct wc_state *st, const cJSON *k, char *err, size_t errsz)
+static int key_new(struct km__woocommerce_state *st, const cJSON *k, char *err,
+                   size_t errsz)
 {
     const cJSON *it;
     const char *ck = NULL, *cs = NULL, *perm = "read_write";
-    struct wc_key *key;
+    struct km__woocommerce_key *key;
 
     cJSON_ArrayForEach(it, k)
     {
@@ -242,11 +245,11 @@ static int key_new(struct wc_state *st, const cJSON *k, char *err, size_t errsz)
     return 0;
 }
 
-static int load_list(struct wc_state *st, const cJSON *list, const char *what,
-                     char *err, size_t errsz)
+static int load_list(struct km__woocommerce_state *st, const cJSON *list,
+                     const char *what, char *err, size_t errsz)
 {
     const cJSON *it;
-    struct wc_err e;
+    struct km__woocommerce_err e;
     int64_t now = ks_clock_now_ms(st->clock);
 
     if (!cJSON_IsArray(list)) {
@@ -262,13 +265,13 @@ static int load_list(struct wc_state *st, const cJSON *list, const char *what,
             return -1;
         }
         if (strcmp(what, "products") == 0)
-            made = km_wc_product_store(st, 0, it, now, &e);
+            made = km__woocommerce_product_store(st, 0, it, now, &e);
         else if (strcmp(what, "customers") == 0)
-            made = km_wc_customer_store(st, it, now, &e);
+            made = km__woocommerce_customer_store(st, it, now, &e);
         else if (strcmp(what, "orders") == 0)
-            made = km_wc_order_store(st, it, now, 0, &e);
+            made = km__woocommerce_order_store(st, it, now, 0, &e);
         else
-            made = km_wc_webhook_store(st, it, now, &e);
+            made = km__woocommerce_webhook_store(st, it, now, &e);
         if (!made) {
             snprintf(err, errsz, "woocommerce: %s[]: %s", what, e.message);
             return -1;
@@ -277,14 +280,14 @@ static int load_list(struct wc_state *st, const cJSON *list, const char *what,
     return 0;
 }
 
-static void generate(struct wc_state *st, const cJSON *g)
+static void generate(struct km__woocommerce_state *st, const cJSON *g)
 {
     const cJSON *n = cJSON_GetObjectItemCaseSensitive(g, "products");
     const cJSON *seed = cJSON_GetObjectItemCaseSensitive(g, "seed");
     uint64_t rng = cJSON_IsNumber(seed) ? (uint64_t)seed->valuedouble : 1;
     int64_t now = ks_clock_now_ms(st->clock);
     int count = cJSON_IsNumber(n) ? n->valueint : 0;
-    struct wc_err e;
+    struct km__woocommerce_err e;
 
     for (int i = 1; i <= count && i <= 100000; i++) {
         cJSON *p = cJSON_CreateObject();
@@ -294,12 +297,13 @@ static void generate(struct wc_state *st, const cJSON *g)
         cJSON_AddStringToObject(p, "name", buf);
         snprintf(buf, sizeof(buf), "GEN-%05d", i);
         cJSON_AddStringToObject(p, "sku", buf);
-        km_wc_money(buf, 1.0 + (double)ks__rng_below(&rng, 50000) / 100.0);
+        km__woocommerce_money(buf,
+                              1.0 + (double)ks__rng_below(&rng, 50000) / 100.0);
         cJSON_AddStringToObject(p, "regular_price", buf);
         cJSON_AddTrueToObject(p, "manage_stock");
         cJSON_AddNumberToObject(p, "stock_quantity",
                                 (double)ks__rng_below(&rng, 200));
-        km_wc_product_store(st, 0, p, now, &e);
+        km__woocommerce_product_store(st, 0, p, now, &e);
         cJSON_Delete(p);
     }
 }
@@ -312,8 +316,8 @@ static int config_bool(const cJSON *v, int *out)
     return 0;
 }
 
-static int apply(struct wc_state *st, const cJSON *config, char *err,
-                 size_t errsz)
+static int apply(struct km__woocommerce_state *st, const cJSON *config,
+                 char *err, size_t errsz)
 {
     const cJSON *it;
 
@@ -386,10 +390,10 @@ static int apply(struct wc_state *st, const cJSON *config, char *err,
     return 0;
 }
 
-int km_wc_state_new(void **state, const cJSON *config, struct ks_clock *clock,
-                    char *err, size_t errsz)
+int km__woocommerce_state_new(void **state, const cJSON *config,
+                              struct ks_clock *clock, char *err, size_t errsz)
 {
-    struct wc_state *st = calloc(1, sizeof(*st));
+    struct km__woocommerce_state *st = calloc(1, sizeof(*st));
 
     *state = NULL;
     if (!st)
@@ -413,26 +417,26 @@ int km_wc_state_new(void **state, const cJSON *config, struct ks_clock *clock,
     st->rng = 0x5eed;
     if (config && !cJSON_IsObject(config)) {
         snprintf(err, errsz, "woocommerce: configuration must be an object");
-        km_wc_state_free(st);
+        km__woocommerce_state_free(st);
         return -1;
     }
     if (config && apply(st, config, err, errsz) != 0) {
-        km_wc_state_free(st);
+        km__woocommerce_state_free(st);
         return -1;
     }
     /* Fixture hooks must not ping: only a REST create does. */
-    km_wc_queue_free(st);
+    km__woocommerce_queue_free(st);
     *state = st;
     return 0;
 }
 
-void km_wc_state_free(void *state)
+void km__woocommerce_state_free(void *state)
 {
-    struct wc_state *st = state;
+    struct km__woocommerce_state *st = state;
 
     if (!st)
         return;
-    km_wc_queue_free(st);
+    km__woocommerce_queue_free(st);
     for (size_t i = 0; i < st->nkeys; i++) {
         for (size_t j = 0; j < st->keys[i].nnonces; j++)
             free(st->keys[i].nonces[j].nonce);
@@ -459,14 +463,14 @@ static cJSON *public_list(const cJSON *arr)
 
     cJSON_ArrayForEach(it, arr)
     {
-        cJSON_AddItemToArray(out, km_wc_public(it));
+        cJSON_AddItemToArray(out, km__woocommerce_public(it));
     }
     return out;
 }
 
-cJSON *km_wc_snapshot(void *state)
+cJSON *km__woocommerce_snapshot(void *state)
 {
-    struct wc_state *st = state;
+    struct km__woocommerce_state *st = state;
     cJSON *snap = cJSON_CreateObject(), *orders = cJSON_CreateArray();
     cJSON *hooks = cJSON_CreateArray(), *refunds = cJSON_CreateArray();
     const cJSON *it;
@@ -476,23 +480,24 @@ cJSON *km_wc_snapshot(void *state)
     cJSON_AddItemToObject(snap, "customers", public_list(st->customers));
     cJSON_ArrayForEach(it, st->orders)
     {
-        cJSON_AddItemToArray(orders, km_wc_order_public(st, it));
+        cJSON_AddItemToArray(orders, km__woocommerce_order_public(st, it));
     }
     cJSON_AddItemToObject(snap, "orders", orders);
     cJSON_ArrayForEach(it, st->refunds)
     {
-        cJSON *r = km_wc_public(it);
+        cJSON *r = km__woocommerce_public(it);
 
-        cJSON_AddNumberToObject(r, "order_id", km_wc_num(it, "_order_id"));
+        cJSON_AddNumberToObject(r, "order_id",
+                                km__woocommerce_num(it, "_order_id"));
         cJSON_AddItemToArray(refunds, r);
     }
     cJSON_AddItemToObject(snap, "refunds", refunds);
     cJSON_ArrayForEach(it, st->webhooks)
     {
-        cJSON *h = km_wc_public(it);
+        cJSON *h = km__woocommerce_public(it);
 
         cJSON_AddNumberToObject(h, "failure_count",
-                                km_wc_num(it, "_failure_count"));
+                                km__woocommerce_num(it, "_failure_count"));
         cJSON_AddItemToArray(hooks, h);
     }
     cJSON_AddItemToObject(snap, "webhooks", hooks);

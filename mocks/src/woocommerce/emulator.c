@@ -8,58 +8,62 @@
 #include <stdlib.h>
 #include <string.h>
 #include <curl/curl.h>
-#include "wc_emu.h"
+#include "woocommerce_emu.h"
 
 struct wc_route {
     const char *method;
     const char *pattern; /* "{}" matches one numeric segment */
-    void (*fn)(struct wc_call *c);
+    void (*fn)(struct km__woocommerce_call *c);
 };
 
 /* First match wins: the literal "batch" segments come before "{}". */
 static const struct wc_route wc_routes[] = {
-    {"POST", "/wc/v3/products/batch", km_wc_products_batch},
-    {"GET", "/wc/v3/products", km_wc_products_list},
-    {"POST", "/wc/v3/products", km_wc_products_create},
-    {"POST", "/wc/v3/products/{}/variations/batch", km_wc_variations_batch},
-    {"GET", "/wc/v3/products/{}/variations", km_wc_variations_list},
-    {"POST", "/wc/v3/products/{}/variations", km_wc_variations_create},
-    {"GET", "/wc/v3/products/{}/variations/{}", km_wc_variations_get},
-    {"PUT", "/wc/v3/products/{}/variations/{}", km_wc_variations_update},
-    {"DELETE", "/wc/v3/products/{}/variations/{}", km_wc_variations_delete},
-    {"GET", "/wc/v3/products/{}", km_wc_products_get},
-    {"PUT", "/wc/v3/products/{}", km_wc_products_update},
-    {"DELETE", "/wc/v3/products/{}", km_wc_products_delete},
-    {"POST", "/wc/v3/customers/batch", km_wc_customers_batch},
-    {"GET", "/wc/v3/customers", km_wc_customers_list},
-    {"POST", "/wc/v3/customers", km_wc_customers_create},
-    {"GET", "/wc/v3/customers/{}", km_wc_customers_get},
-    {"PUT", "/wc/v3/customers/{}", km_wc_customers_update},
-    {"DELETE", "/wc/v3/customers/{}", km_wc_customers_delete},
-    {"GET", "/wc/v3/orders", km_wc_orders_list},
-    {"GET", "/wc/v3/orders/{}/refunds", km_wc_refunds_list},
-    {"POST", "/wc/v3/orders/{}/refunds", km_wc_refunds_create},
-    {"GET", "/wc/v3/orders/{}/refunds/{}", km_wc_refunds_get},
-    {"GET", "/wc/v3/orders/{}", km_wc_orders_get},
-    {"PUT", "/wc/v3/orders/{}", km_wc_orders_update},
-    {"GET", "/wc/v3/webhooks", km_wc_webhooks_list},
-    {"POST", "/wc/v3/webhooks", km_wc_webhooks_create},
-    {"GET", "/wc/v3/webhooks/{}", km_wc_webhooks_get},
-    {"PUT", "/wc/v3/webhooks/{}", km_wc_webhooks_update},
-    {"DELETE", "/wc/v3/webhooks/{}", km_wc_webhooks_delete},
+    {"POST", "/wc/v3/products/batch", km__woocommerce_products_batch},
+    {"GET", "/wc/v3/products", km__woocommerce_products_list},
+    {"POST", "/wc/v3/products", km__woocommerce_products_create},
+    {"POST", "/wc/v3/products/{}/variations/batch",
+     km__woocommerce_variations_batch},
+    {"GET", "/wc/v3/products/{}/variations", km__woocommerce_variations_list},
+    {"POST", "/wc/v3/products/{}/variations",
+     km__woocommerce_variations_create},
+    {"GET", "/wc/v3/products/{}/variations/{}", km__woocommerce_variations_get},
+    {"PUT", "/wc/v3/products/{}/variations/{}",
+     km__woocommerce_variations_update},
+    {"DELETE", "/wc/v3/products/{}/variations/{}",
+     km__woocommerce_variations_delete},
+    {"GET", "/wc/v3/products/{}", km__woocommerce_products_get},
+    {"PUT", "/wc/v3/products/{}", km__woocommerce_products_update},
+    {"DELETE", "/wc/v3/products/{}", km__woocommerce_products_delete},
+    {"POST", "/wc/v3/customers/batch", km__woocommerce_customers_batch},
+    {"GET", "/wc/v3/customers", km__woocommerce_customers_list},
+    {"POST", "/wc/v3/customers", km__woocommerce_customers_create},
+    {"GET", "/wc/v3/customers/{}", km__woocommerce_customers_get},
+    {"PUT", "/wc/v3/customers/{}", km__woocommerce_customers_update},
+    {"DELETE", "/wc/v3/customers/{}", km__woocommerce_customers_delete},
+    {"GET", "/wc/v3/orders", km__woocommerce_orders_list},
+    {"GET", "/wc/v3/orders/{}/refunds", km__woocommerce_refunds_list},
+    {"POST", "/wc/v3/orders/{}/refunds", km__woocommerce_refunds_create},
+    {"GET", "/wc/v3/orders/{}/refunds/{}", km__woocommerce_refunds_get},
+    {"GET", "/wc/v3/orders/{}", km__woocommerce_orders_get},
+    {"PUT", "/wc/v3/orders/{}", km__woocommerce_orders_update},
+    {"GET", "/wc/v3/webhooks", km__woocommerce_webhooks_list},
+    {"POST", "/wc/v3/webhooks", km__woocommerce_webhooks_create},
+    {"GET", "/wc/v3/webhooks/{}", km__woocommerce_webhooks_get},
+    {"PUT", "/wc/v3/webhooks/{}", km__woocommerce_webhooks_update},
+    {"DELETE", "/wc/v3/webhooks/{}", km__woocommerce_webhooks_delete},
 };
 
-void km_wc_error(struct km_response *res, int status, const char *code,
-                 const char *message)
+void km__woocommerce_error(struct km_response *res, int status,
+                           const char *code, const char *message)
 {
-    struct wc_err err;
+    struct km__woocommerce_err err;
 
-    km_wc_err_set(&err, status, code, "%s", message);
-    km_wc_reply_err(res, &err);
+    km__woocommerce_err_set(&err, status, code, "%s", message);
+    km__woocommerce_reply_err(res, &err);
 }
 
-void km_wc_err_set(struct wc_err *err, int status, const char *code,
-                   const char *fmt, ...)
+void km__woocommerce_err_set(struct km__woocommerce_err *err, int status,
+                             const char *code, const char *fmt, ...)
 {
     va_list ap;
 
@@ -71,7 +75,7 @@ void km_wc_err_set(struct wc_err *err, int status, const char *code,
     va_end(ap);
 }
 
-cJSON *km_wc_err_json(const struct wc_err *err)
+cJSON *km__woocommerce_err_json(const struct km__woocommerce_err *err)
 {
     cJSON *o = cJSON_CreateObject(), *data = cJSON_CreateObject();
 
@@ -86,9 +90,10 @@ cJSON *km_wc_err_json(const struct wc_err *err)
     return o;
 }
 
-void km_wc_reply_err(struct km_response *res, const struct wc_err *err)
+void km__woocommerce_reply_err(struct km_response *res,
+                               const struct km__woocommerce_err *err)
 {
-    km_response_json(res, err->status, km_wc_err_json(err));
+    km_response_json(res, err->status, km__woocommerce_err_json(err));
 }
 
 static int parse_int_arg(const char *s, long *out)
@@ -125,7 +130,8 @@ static void invalid_param(struct km_response *res, const char *name,
     km_response_json(res, 400, o);
 }
 
-int km_wc_paging(struct wc_call *c, int *per_page, int *page)
+int km__woocommerce_paging(struct km__woocommerce_call *c, int *per_page,
+                           int *page)
 {
     const char *pp = km_request_arg(c->req, "per_page");
     const char *pg = km_request_arg(c->req, "page");
@@ -180,7 +186,7 @@ static int link_arg(void *ud, const char *name, const char *value)
     return 0;
 }
 
-static char *page_url(struct wc_call *c, int page)
+static char *page_url(struct km__woocommerce_call *c, int page)
 {
     char base[1024], pg[32], *url = NULL, *copy;
     struct link_ctx l = {curl_url()};
@@ -201,7 +207,8 @@ static char *page_url(struct wc_call *c, int page)
     return copy;
 }
 
-void km_wc_send_page(struct wc_call *c, cJSON *all, int per_page, int page)
+void km__woocommerce_send_page(struct km__woocommerce_call *c, cJSON *all,
+                               int per_page, int page)
 {
     int total = cJSON_GetArraySize(all);
     int pages = (total + per_page - 1) / per_page;
@@ -290,7 +297,7 @@ static void rest_route(char *out, size_t outsz, const struct km_request *req)
 static void dispatch(struct km_response *res, const struct km_request *req,
                      void *state)
 {
-    struct wc_call c = {res, req, state, {0, 0}};
+    struct km__woocommerce_call c = {res, req, state, {0, 0}};
     const char *method = req->method;
     char route[512];
 
@@ -302,29 +309,30 @@ static void dispatch(struct km_response *res, const struct km_request *req,
         if (strcmp(wc_routes[i].method, method) != 0 ||
             !route_match(wc_routes[i].pattern, route, c.ids))
             continue;
-        if (km_wc_authenticate(&c) != 0)
+        if (km__woocommerce_authenticate(&c) != 0)
             return;
         wc_routes[i].fn(&c);
         return;
     }
-    km_wc_error(res, 404, "rest_no_route",
-                "No route was found matching the URL and request method.");
+    km__woocommerce_error(
+        res, 404, "rest_no_route",
+        "No route was found matching the URL and request method.");
 }
 
-static const struct km_route km_wc_server_routes[] = {
+static const struct km_route km__woocommerce_server_routes[] = {
     {"*", "/wp-json/*", dispatch},
 };
 
 static void wc_bound(void *state, struct km_server *server)
 {
-    struct wc_state *st = state;
+    struct km__woocommerce_state *st = state;
     size_t n;
 
     st->server = server;
     for (size_t i = 0; i < st->nkeys; i++)
         km_server_add_secret(server, st->keys[i].cs);
     for (const cJSON *h = st->webhooks->child; h; h = h->next)
-        km_server_add_secret(server, km_wc_str(h, "_secret"));
+        km_server_add_secret(server, km__woocommerce_str(h, "_secret"));
     if (!st->site_url) {
         n = strlen(km_server_url(server)) + 2;
         st->site_url = malloc(n);
@@ -337,28 +345,29 @@ static void wc_bound(void *state, struct km_server *server)
 static int wc_act(void *state, const char *action, const cJSON *args,
                   cJSON **result, char *err, size_t errsz)
 {
-    struct wc_state *st = state;
+    struct km__woocommerce_state *st = state;
 
     *result = NULL;
     if (strcmp(action, "tamper_next_webhook") == 0) {
         st->tamper_next = 1;
         return 0;
     }
-    return km_wc_order_act(st, action, args, result, err, errsz);
+    return km__woocommerce_order_act(st, action, args, result, err, errsz);
 }
 
 const struct km_emulator_type km_woocommerce_type = {
     "woocommerce",
-    km_wc_state_new,
-    km_wc_state_free,
-    km_wc_server_routes,
-    sizeof(km_wc_server_routes) / sizeof(km_wc_server_routes[0]),
+    km__woocommerce_state_new,
+    km__woocommerce_state_free,
+    km__woocommerce_server_routes,
+    sizeof(km__woocommerce_server_routes) /
+        sizeof(km__woocommerce_server_routes[0]),
     NULL,
     NULL,
     NULL,
     dispatch,
     wc_bound,
-    km_wc_snapshot,
+    km__woocommerce_snapshot,
     wc_act,
-    km_wc_pump,
+    km__woocommerce_pump,
 };

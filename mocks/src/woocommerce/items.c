@@ -4,133 +4,140 @@
  */
 #include <stdio.h>
 #include <string.h>
-#include "wc_emu.h"
+#include "woocommerce_emu.h"
 
-static void invalid_id(struct wc_err *err, const struct wc_kind *k, int status)
+static void invalid_id(struct km__woocommerce_err *err,
+                       const struct km__woocommerce_kind *k, int status)
 {
-    km_wc_err_set(err, status, k->invalid_id, "Invalid ID.");
+    km__woocommerce_err_set(err, status, k->invalid_id, "Invalid ID.");
 }
 
-void km_wc_item_create(struct wc_call *c, const struct wc_kind *k,
-                       int64_t parent)
+void km__woocommerce_item_create(struct km__woocommerce_call *c,
+                                 const struct km__woocommerce_kind *k,
+                                 int64_t parent)
 {
     cJSON *body = km_request_json(c->req), *made;
-    struct wc_err err;
+    struct km__woocommerce_err err;
 
     if (!cJSON_IsObject(body)) {
-        km_wc_error(c->res, 400, "rest_invalid_json",
-                    "Invalid JSON body passed.");
+        km__woocommerce_error(c->res, 400, "rest_invalid_json",
+                              "Invalid JSON body passed.");
         goto out;
     }
     if (cJSON_GetObjectItemCaseSensitive(body, "id")) {
         char code[96];
 
         snprintf(code, sizeof(code), "woocommerce_rest_%s_exists", k->resource);
-        km_wc_err_set(&err, 400, "", "Cannot create existing %s.", k->resource);
+        km__woocommerce_err_set(&err, 400, "", "Cannot create existing %s.",
+                                k->resource);
         err.code = code;
-        km_wc_reply_err(c->res, &err);
+        km__woocommerce_reply_err(c->res, &err);
         goto out;
     }
     made = k->create(c->st, parent, body, c->req->now_ms, &err);
     if (!made) {
-        km_wc_reply_err(c->res, &err);
+        km__woocommerce_reply_err(c->res, &err);
         goto out;
     }
-    km_wc_fire(c->st, k->resource, "created", made);
-    km_response_json(c->res, 201, km_wc_public(made));
+    km__woocommerce_fire(c->st, k->resource, "created", made);
+    km_response_json(c->res, 201, km__woocommerce_public(made));
 out:
     cJSON_Delete(body);
 }
 
-void km_wc_item_get(struct wc_call *c, const struct wc_kind *k, int64_t parent,
-                    int64_t id)
+void km__woocommerce_item_get(struct km__woocommerce_call *c,
+                              const struct km__woocommerce_kind *k,
+                              int64_t parent, int64_t id)
 {
     cJSON *obj = k->find(c->st, parent, id);
-    struct wc_err err;
+    struct km__woocommerce_err err;
 
     if (!obj) {
         invalid_id(&err, k, 404);
-        km_wc_reply_err(c->res, &err);
+        km__woocommerce_reply_err(c->res, &err);
         return;
     }
-    km_response_json(c->res, 200, km_wc_public(obj));
+    km_response_json(c->res, 200, km__woocommerce_public(obj));
 }
 
-void km_wc_item_update(struct wc_call *c, const struct wc_kind *k,
-                       int64_t parent, int64_t id)
+void km__woocommerce_item_update(struct km__woocommerce_call *c,
+                                 const struct km__woocommerce_kind *k,
+                                 int64_t parent, int64_t id)
 {
     cJSON *obj = k->find(c->st, parent, id), *body = NULL;
-    struct wc_err err;
+    struct km__woocommerce_err err;
 
     if (!obj) {
         invalid_id(&err, k, 400);
-        km_wc_reply_err(c->res, &err);
+        km__woocommerce_reply_err(c->res, &err);
         return;
     }
     body = km_request_json(c->req);
     if (!cJSON_IsObject(body)) {
-        km_wc_error(c->res, 400, "rest_invalid_json",
-                    "Invalid JSON body passed.");
+        km__woocommerce_error(c->res, 400, "rest_invalid_json",
+                              "Invalid JSON body passed.");
     } else if (k->update(c->st, obj, body, c->req->now_ms, &err) != 0) {
-        km_wc_reply_err(c->res, &err);
+        km__woocommerce_reply_err(c->res, &err);
     } else {
-        km_wc_fire(c->st, k->resource, "updated", obj);
-        km_response_json(c->res, 200, km_wc_public(obj));
+        km__woocommerce_fire(c->st, k->resource, "updated", obj);
+        km_response_json(c->res, 200, km__woocommerce_public(obj));
     }
     cJSON_Delete(body);
 }
 
-static void fire_deleted(struct wc_state *st, const struct wc_kind *k,
-                         int64_t id)
+static void fire_deleted(struct km__woocommerce_state *st,
+                         const struct km__woocommerce_kind *k, int64_t id)
 {
     cJSON *payload = cJSON_CreateObject();
 
     cJSON_AddNumberToObject(payload, "id", (double)id);
-    km_wc_fire(st, k->resource, "deleted", payload);
+    km__woocommerce_fire(st, k->resource, "deleted", payload);
     cJSON_Delete(payload);
 }
 
-void km_wc_item_delete(struct wc_call *c, const struct wc_kind *k,
-                       int64_t parent, int64_t id)
+void km__woocommerce_item_delete(struct km__woocommerce_call *c,
+                                 const struct km__woocommerce_kind *k,
+                                 int64_t parent, int64_t id)
 {
     cJSON *obj = k->find(c->st, parent, id), *copy;
-    struct wc_err err;
+    struct km__woocommerce_err err;
 
     if (!obj) {
         invalid_id(&err, k, 404);
-        km_wc_reply_err(c->res, &err);
+        km__woocommerce_reply_err(c->res, &err);
         return;
     }
-    if (!km_wc_arg_true(c->req, "force")) {
+    if (!km__woocommerce_arg_true(c->req, "force")) {
         if (!k->trash) {
             char msg[96];
 
             snprintf(msg, sizeof(msg), "%ss do not support trashing.",
                      k->resource);
             msg[0] = (char)(msg[0] - 'a' + 'A');
-            km_wc_error(c->res, 501, "woocommerce_rest_trash_not_supported",
-                        msg);
+            km__woocommerce_error(c->res, 501,
+                                  "woocommerce_rest_trash_not_supported", msg);
             return;
         }
-        km_wc_set_str(obj, "status", "trash");
-        km_wc_set_dates(obj, c->req->now_ms, 0);
-        km_wc_fire(c->st, k->resource, "updated", obj);
-        km_response_json(c->res, 200, km_wc_public(obj));
+        km__woocommerce_set_str(obj, "status", "trash");
+        km__woocommerce_set_dates(obj, c->req->now_ms, 0);
+        km__woocommerce_fire(c->st, k->resource, "updated", obj);
+        km_response_json(c->res, 200, km__woocommerce_public(obj));
         return;
     }
-    copy = km_wc_public(obj);
+    copy = km__woocommerce_public(obj);
     k->remove(c->st, obj);
     fire_deleted(c->st, k, id);
     km_response_json(c->res, 200, copy);
 }
 
 /* Appends one result slot: the object or {"id", "error"}. */
-static void slot_err(cJSON *arr, int64_t id, const struct wc_err *err)
+static void slot_err(cJSON *arr, int64_t id,
+                     const struct km__woocommerce_err *err)
 {
     cJSON *o = cJSON_CreateObject();
 
     cJSON_AddNumberToObject(o, "id", (double)id);
-    cJSON_AddItemToObject(o, "error", km_wc_err_json(err));
+    cJSON_AddItemToObject(o, "error", km__woocommerce_err_json(err));
     cJSON_AddItemToArray(arr, o);
 }
 
@@ -139,22 +146,23 @@ static int64_t body_id(const cJSON *v)
     if (cJSON_IsNumber(v))
         return (int64_t)v->valuedouble;
     if (cJSON_IsObject(v))
-        return km_wc_id(v);
+        return km__woocommerce_id(v);
     return 0;
 }
 
-void km_wc_batch(struct wc_call *c, const struct wc_kind *k, int64_t parent)
+void km__woocommerce_batch(struct km__woocommerce_call *c,
+                           const struct km__woocommerce_kind *k, int64_t parent)
 {
     cJSON *body = km_request_json(c->req), *out;
     const cJSON *create, *update, *del, *it;
-    struct wc_state *st = c->st;
+    struct km__woocommerce_state *st = c->st;
     int64_t now = c->req->now_ms;
-    struct wc_err err;
+    struct km__woocommerce_err err;
     int total;
 
     if (!cJSON_IsObject(body)) {
-        km_wc_error(c->res, 400, "rest_invalid_json",
-                    "Invalid JSON body passed.");
+        km__woocommerce_error(c->res, 400, "rest_invalid_json",
+                              "Invalid JSON body passed.");
         cJSON_Delete(body);
         return;
     }
@@ -169,8 +177,8 @@ void km_wc_batch(struct wc_call *c, const struct wc_kind *k, int64_t parent)
         snprintf(msg, sizeof(msg),
                  "Unable to accept more than %d items for this request.",
                  st->batch_limit);
-        km_wc_error(c->res, 413, "woocommerce_rest_request_entity_too_large",
-                    msg);
+        km__woocommerce_error(c->res, 413,
+                              "woocommerce_rest_request_entity_too_large", msg);
         cJSON_Delete(body);
         return;
     }
@@ -185,14 +193,14 @@ void km_wc_batch(struct wc_call *c, const struct wc_kind *k, int64_t parent)
                               : NULL;
 
             if (!cJSON_IsObject(it))
-                km_wc_err_set(&err, 400, "rest_invalid_param",
-                              "Invalid parameter(s): create");
+                km__woocommerce_err_set(&err, 400, "rest_invalid_param",
+                                        "Invalid parameter(s): create");
             if (!made) {
                 slot_err(arr, 0, &err);
                 continue;
             }
-            km_wc_fire(st, k->resource, "created", made);
-            cJSON_AddItemToArray(arr, km_wc_public(made));
+            km__woocommerce_fire(st, k->resource, "created", made);
+            cJSON_AddItemToArray(arr, km__woocommerce_public(made));
         }
     }
     if (cJSON_IsArray(update)) {
@@ -209,8 +217,8 @@ void km_wc_batch(struct wc_call *c, const struct wc_kind *k, int64_t parent)
             } else if (k->update(st, obj, it, now, &err) != 0) {
                 slot_err(arr, id, &err);
             } else {
-                km_wc_fire(st, k->resource, "updated", obj);
-                cJSON_AddItemToArray(arr, km_wc_public(obj));
+                km__woocommerce_fire(st, k->resource, "updated", obj);
+                cJSON_AddItemToArray(arr, km__woocommerce_public(obj));
             }
         }
     }
@@ -228,7 +236,7 @@ void km_wc_batch(struct wc_call *c, const struct wc_kind *k, int64_t parent)
                 continue;
             }
             /* Batch deletes are always forced. */
-            cJSON_AddItemToArray(arr, km_wc_public(obj));
+            cJSON_AddItemToArray(arr, km__woocommerce_public(obj));
             k->remove(st, obj);
             fire_deleted(st, k, id);
         }

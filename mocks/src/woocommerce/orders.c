@@ -6,7 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "wc_emu.h"
+#include "woocommerce_emu.h"
 
 static const char *const order_statuses[] = {
     "pending",  "processing", "on-hold", "completed",      "cancelled",
@@ -36,14 +36,14 @@ static void money(cJSON *o, const char *name, double v)
 {
     char buf[32];
 
-    km_wc_money(buf, v);
-    km_wc_set_str(o, name, buf);
+    km__woocommerce_money(buf, v);
+    km__woocommerce_set_str(o, name, buf);
 }
 
 /* Builds line items from {product_id | sku, variation_id, quantity,
  * price}; the price defaults to the product's. Returns the subtotal. */
-static double build_items(struct wc_state *st, cJSON *order, const cJSON *lines,
-                          int reduce_stock)
+static double build_items(struct km__woocommerce_state *st, cJSON *order,
+                          const cJSON *lines, int reduce_stock)
 {
     cJSON *items = cJSON_CreateArray();
     const cJSON *it;
@@ -51,43 +51,44 @@ static double build_items(struct wc_state *st, cJSON *order, const cJSON *lines,
 
     cJSON_ArrayForEach(it, lines)
     {
-        const char *sku = km_wc_str(it, "sku");
-        int64_t pid = (int64_t)km_wc_num(it, "product_id");
-        int64_t vid = (int64_t)km_wc_num(it, "variation_id");
-        double qty = km_wc_num(it, "quantity"), price;
+        const char *sku = km__woocommerce_str(it, "sku");
+        int64_t pid = (int64_t)km__woocommerce_num(it, "product_id");
+        int64_t vid = (int64_t)km__woocommerce_num(it, "variation_id");
+        double qty = km__woocommerce_num(it, "quantity"), price;
         cJSON *p = NULL, *v = NULL, *li = cJSON_CreateObject();
         const cJSON *x;
 
         if (*sku && !pid) {
             cJSON_ArrayForEach(x, st->products)
             {
-                if (strcmp(km_wc_str(x, "sku"), sku) == 0)
+                if (strcmp(km__woocommerce_str(x, "sku"), sku) == 0)
                     p = (cJSON *)x;
             }
             cJSON_ArrayForEach(x, st->variations)
             {
-                if (!p && strcmp(km_wc_str(x, "sku"), sku) == 0) {
+                if (!p && strcmp(km__woocommerce_str(x, "sku"), sku) == 0) {
                     v = (cJSON *)x;
-                    vid = km_wc_id(x);
-                    pid = (int64_t)km_wc_num(x, "parent_id");
+                    vid = km__woocommerce_id(x);
+                    pid = (int64_t)km__woocommerce_num(x, "parent_id");
                 }
             }
             if (p)
-                pid = km_wc_id(p);
+                pid = km__woocommerce_id(p);
         }
         if (!p)
-            p = km_wc_find(st->products, pid);
+            p = km__woocommerce_find(st->products, pid);
         if (!v && vid)
-            v = km_wc_find(st->variations, vid);
+            v = km__woocommerce_find(st->variations, vid);
         if (qty <= 0)
             qty = 1;
         price = cJSON_GetObjectItemCaseSensitive(it, "price")
-                    ? km_wc_num(it, "price")
-                    : km_wc_num(v ? v : p, "price");
+                    ? km__woocommerce_num(it, "price")
+                    : km__woocommerce_num(v ? v : p, "price");
         cJSON_AddNumberToObject(li, "id", (double)st->next_item_id++);
         cJSON_AddStringToObject(li, "name",
-                                *km_wc_str(it, "name") ? km_wc_str(it, "name")
-                                                       : km_wc_str(p, "name"));
+                                *km__woocommerce_str(it, "name")
+                                    ? km__woocommerce_str(it, "name")
+                                    : km__woocommerce_str(p, "name"));
         cJSON_AddNumberToObject(li, "product_id", (double)pid);
         cJSON_AddNumberToObject(li, "variation_id", (double)vid);
         cJSON_AddNumberToObject(li, "quantity", qty);
@@ -98,8 +99,8 @@ static double build_items(struct wc_state *st, cJSON *order, const cJSON *lines,
         money(li, "total_tax", 0);
         cJSON_AddItemToObject(li, "taxes", cJSON_CreateArray());
         cJSON_AddItemToObject(li, "meta_data", cJSON_CreateArray());
-        cJSON_AddStringToObject(li, "sku",
-                                *sku ? sku : km_wc_str(v ? v : p, "sku"));
+        cJSON_AddStringToObject(
+            li, "sku", *sku ? sku : km__woocommerce_str(v ? v : p, "sku"));
         cJSON_AddNumberToObject(li, "price", price);
         cJSON_AddItemToArray(items, li);
         sum += price * qty;
@@ -108,35 +109,38 @@ static double build_items(struct wc_state *st, cJSON *order, const cJSON *lines,
                 cJSON_GetObjectItemCaseSensitive(v ? v : p, "manage_stock"))) {
             cJSON *target = v ? v : p;
 
-            km_wc_set_num(target, "stock_quantity",
-                          km_wc_num(target, "stock_quantity") - qty);
-            km_wc_product_normalize(target);
-            km_wc_set_dates(target, ks_clock_now_ms(st->clock), 0);
-            km_wc_fire(st, "product", "updated", target);
+            km__woocommerce_set_num(
+                target, "stock_quantity",
+                km__woocommerce_num(target, "stock_quantity") - qty);
+            km__woocommerce_product_normalize(target);
+            km__woocommerce_set_dates(target, ks_clock_now_ms(st->clock), 0);
+            km__woocommerce_fire(st, "product", "updated", target);
         }
     }
-    km_wc_set(order, "line_items", items);
+    km__woocommerce_set(order, "line_items", items);
     return sum;
 }
 
-cJSON *km_wc_order_store(struct wc_state *st, const cJSON *body, int64_t now,
-                         int from_checkout, struct wc_err *err)
+cJSON *km__woocommerce_order_store(struct km__woocommerce_state *st,
+                                   const cJSON *body, int64_t now,
+                                   int from_checkout,
+                                   struct km__woocommerce_err *err)
 {
-    const char *status = km_wc_str(body, "status");
+    const char *status = km__woocommerce_str(body, "status");
     const cJSON *lines = cJSON_GetObjectItemCaseSensitive(body, "line_items");
     const cJSON *refunds = cJSON_GetObjectItemCaseSensitive(body, "refunds");
     const cJSON *r;
-    int64_t id = km_wc_id(body);
+    int64_t id = km__woocommerce_id(body);
     char buf[64];
     double sum, shipping;
     cJSON *o;
 
     if (*status && !valid_status(status)) {
-        km_wc_err_set(err, 400, "rest_invalid_param",
-                      "Invalid parameter(s): status");
+        km__woocommerce_err_set(err, 400, "rest_invalid_param",
+                                "Invalid parameter(s): status");
         return NULL;
     }
-    if (id <= 0 || km_wc_find(st->orders, id))
+    if (id <= 0 || km__woocommerce_find(st->orders, id))
         id = st->next_post_id++;
     else if (id >= st->next_post_id)
         st->next_post_id = id + 1;
@@ -166,10 +170,10 @@ cJSON *km_wc_order_store(struct wc_state *st, const cJSON *body, int64_t now,
     cJSON_AddItemToObject(o, "shipping_lines", cJSON_CreateArray());
     cJSON_AddItemToObject(o, "fee_lines", cJSON_CreateArray());
     cJSON_AddItemToObject(o, "coupon_lines", cJSON_CreateArray());
-    km_wc_merge(o, body, order_readonly);
+    km__woocommerce_merge(o, body, order_readonly);
     sum = build_items(st, o, lines, from_checkout);
-    shipping = km_wc_num(o, "shipping_total");
-    money(o, "discount_total", km_wc_num(o, "discount_total"));
+    shipping = km__woocommerce_num(o, "shipping_total");
+    money(o, "discount_total", km__woocommerce_num(o, "discount_total"));
     money(o, "discount_tax", 0);
     money(o, "shipping_total", shipping);
     money(o, "shipping_tax", 0);
@@ -177,92 +181,99 @@ cJSON *km_wc_order_store(struct wc_state *st, const cJSON *body, int64_t now,
     money(o, "total_tax", 0);
     money(o, "total",
           cJSON_GetObjectItemCaseSensitive(body, "total")
-              ? km_wc_num(body, "total")
-              : sum + shipping - km_wc_num(o, "discount_total"));
-    km_wc_set_dates(o, now, 1);
+              ? km__woocommerce_num(body, "total")
+              : sum + shipping - km__woocommerce_num(o, "discount_total"));
+    km__woocommerce_set_dates(o, now, 1);
     if (cJSON_GetObjectItemCaseSensitive(body, "date_modified_gmt")) {
-        km_wc_set_str(o, "date_modified", km_wc_str(body, "date_modified_gmt"));
-        km_wc_set_str(o, "date_modified_gmt",
-                      km_wc_str(body, "date_modified_gmt"));
+        km__woocommerce_set_str(o, "date_modified",
+                                km__woocommerce_str(body, "date_modified_gmt"));
+        km__woocommerce_set_str(o, "date_modified_gmt",
+                                km__woocommerce_str(body, "date_modified_gmt"));
     }
     cJSON_AddItemToArray(st->orders, o);
     cJSON_ArrayForEach(r, refunds)
     {
-        if (!km_wc_refund_store(st, o, r, now, err))
+        if (!km__woocommerce_refund_store(st, o, r, now, err))
             return NULL;
     }
     return o;
 }
 
 /* The v3 order: the stored fields plus refunds [{id, reason, total}]. */
-cJSON *km_wc_order_public(struct wc_state *st, const cJSON *order)
+cJSON *km__woocommerce_order_public(struct km__woocommerce_state *st,
+                                    const cJSON *order)
 {
-    cJSON *o = km_wc_public(order), *list = cJSON_CreateArray();
+    cJSON *o = km__woocommerce_public(order), *list = cJSON_CreateArray();
     const cJSON *r;
-    int64_t id = km_wc_id(order);
+    int64_t id = km__woocommerce_id(order);
 
     cJSON_ArrayForEach(r, st->refunds)
     {
         cJSON *e;
         char buf[32];
 
-        if ((int64_t)km_wc_num(r, "_order_id") != id)
+        if ((int64_t)km__woocommerce_num(r, "_order_id") != id)
             continue;
         e = cJSON_CreateObject();
-        cJSON_AddNumberToObject(e, "id", (double)km_wc_id(r));
-        cJSON_AddStringToObject(e, "reason", km_wc_str(r, "reason"));
-        km_wc_money(buf, -km_wc_num(r, "amount"));
+        cJSON_AddNumberToObject(e, "id", (double)km__woocommerce_id(r));
+        cJSON_AddStringToObject(e, "reason", km__woocommerce_str(r, "reason"));
+        km__woocommerce_money(buf, -km__woocommerce_num(r, "amount"));
         cJSON_AddStringToObject(e, "total", buf);
         cJSON_AddItemToArray(list, e);
     }
-    km_wc_set(o, "refunds", list);
+    km__woocommerce_set(o, "refunds", list);
     return o;
 }
 
-static double refunded(struct wc_state *st, int64_t order_id)
+static double refunded(struct km__woocommerce_state *st, int64_t order_id)
 {
     const cJSON *r;
     double sum = 0;
 
     cJSON_ArrayForEach(r, st->refunds)
     {
-        if ((int64_t)km_wc_num(r, "_order_id") == order_id)
-            sum += km_wc_num(r, "amount");
+        if ((int64_t)km__woocommerce_num(r, "_order_id") == order_id)
+            sum += km__woocommerce_num(r, "amount");
     }
     return sum;
 }
 
-cJSON *km_wc_refund_store(struct wc_state *st, cJSON *order, const cJSON *body,
-                          int64_t now, struct wc_err *err)
+cJSON *km__woocommerce_refund_store(struct km__woocommerce_state *st,
+                                    cJSON *order, const cJSON *body,
+                                    int64_t now,
+                                    struct km__woocommerce_err *err)
 {
     const cJSON *lines = cJSON_GetObjectItemCaseSensitive(body, "line_items");
     const cJSON *li;
-    double amount = km_wc_num(body, "amount");
-    double total = km_wc_num(order, "total");
+    double amount = km__woocommerce_num(body, "amount");
+    double total = km__woocommerce_num(order, "total");
     cJSON *r;
     char buf[32];
 
     if (!cJSON_GetObjectItemCaseSensitive(body, "amount"))
         cJSON_ArrayForEach(li, lines)
         {
-            amount += km_wc_num(li, "refund_total");
+            amount += km__woocommerce_num(li, "refund_total");
         }
     if (amount <= 0) {
-        km_wc_err_set(err, 400, "woocommerce_rest_cannot_create_order_refund",
-                      "Refund amount must be greater than zero.");
+        km__woocommerce_err_set(err, 400,
+                                "woocommerce_rest_cannot_create_order_refund",
+                                "Refund amount must be greater than zero.");
         return NULL;
     }
-    if (amount > total - refunded(st, km_wc_id(order)) + 0.0001) {
-        km_wc_err_set(err, 400, "woocommerce_rest_cannot_create_order_refund",
-                      "Invalid refund amount.");
+    if (amount > total - refunded(st, km__woocommerce_id(order)) + 0.0001) {
+        km__woocommerce_err_set(err, 400,
+                                "woocommerce_rest_cannot_create_order_refund",
+                                "Invalid refund amount.");
         return NULL;
     }
     r = cJSON_CreateObject();
     cJSON_AddNumberToObject(r, "id", (double)st->next_post_id++);
-    km_wc_money(buf, amount);
+    km__woocommerce_money(buf, amount);
     cJSON_AddStringToObject(r, "amount", buf);
-    cJSON_AddStringToObject(r, "reason", km_wc_str(body, "reason"));
-    cJSON_AddNumberToObject(r, "refunded_by", km_wc_num(body, "refunded_by"));
+    cJSON_AddStringToObject(r, "reason", km__woocommerce_str(body, "reason"));
+    cJSON_AddNumberToObject(r, "refunded_by",
+                            km__woocommerce_num(body, "refunded_by"));
     cJSON_AddBoolToObject(
         r, "refunded_payment",
         !cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(body, "api_refund")));
@@ -270,22 +281,26 @@ cJSON *km_wc_refund_store(struct wc_state *st, cJSON *order, const cJSON *body,
     cJSON_AddItemToObject(r, "line_items",
                           cJSON_IsArray(lines) ? cJSON_Duplicate(lines, 1)
                                                : cJSON_CreateArray());
-    cJSON_AddNumberToObject(r, "_order_id", (double)km_wc_id(order));
-    km_wc_set_dates(r, now, 1);
+    cJSON_AddNumberToObject(r, "_order_id", (double)km__woocommerce_id(order));
+    km__woocommerce_set_dates(r, now, 1);
     cJSON_AddItemToArray(st->refunds, r);
-    if (refunded(st, km_wc_id(order)) >= total - 0.0001)
-        km_wc_set_str(order, "status", "refunded");
-    km_wc_set_dates(order, now, 0);
+    if (refunded(st, km__woocommerce_id(order)) >= total - 0.0001)
+        km__woocommerce_set_str(order, "status", "refunded");
+    km__woocommerce_set_dates(order, now, 0);
     return r;
 }
 
 static int cmp_field(const void *a, const void *b, const char *field)
 {
     const cJSON *x = *(const cJSON *const *)a, *y = *(const cJSON *const *)b;
-    int c = field ? strcmp(km_wc_str(x, field), km_wc_str(y, field)) : 0;
+    int c = field ? strcmp(km__woocommerce_str(x, field),
+                           km__woocommerce_str(y, field))
+                  : 0;
 
     if (!c)
-        c = km_wc_id(x) < km_wc_id(y) ? -1 : (km_wc_id(x) > km_wc_id(y));
+        c = km__woocommerce_id(x) < km__woocommerce_id(y)
+                ? -1
+                : (km__woocommerce_id(x) > km__woocommerce_id(y));
     return c;
 }
 
@@ -304,7 +319,7 @@ static int by_id(const void *a, const void *b)
     return cmp_field(a, b, NULL);
 }
 
-void km_wc_orders_list(struct wc_call *c)
+void km__woocommerce_orders_list(struct km__woocommerce_call *c)
 {
     const char *status = km_request_arg(c->req, "status");
     const char *since = km_request_arg(c->req, "modified_after");
@@ -316,14 +331,14 @@ void km_wc_orders_list(struct wc_call *c)
     size_t n = 0;
     int per_page, page;
 
-    if (km_wc_paging(c, &per_page, &page) != 0) {
+    if (km__woocommerce_paging(c, &per_page, &page) != 0) {
         cJSON_Delete(all);
         return;
     }
     if (orderby && strcmp(orderby, "date") && strcmp(orderby, "id") &&
         strcmp(orderby, "modified") && strcmp(orderby, "include")) {
-        km_wc_error(c->res, 400, "rest_invalid_param",
-                    "Invalid parameter(s): orderby");
+        km__woocommerce_error(c->res, 400, "rest_invalid_param",
+                              "Invalid parameter(s): orderby");
         cJSON_Delete(all);
         return;
     }
@@ -332,21 +347,21 @@ void km_wc_orders_list(struct wc_call *c)
         abort();
     cJSON_ArrayForEach(it, c->st->orders)
     {
-        const char *s = km_wc_str(it, "status");
+        const char *s = km__woocommerce_str(it, "status");
 
         if (status && strcmp(status, "any") != 0 && !strstr(status, s))
             continue;
         if (!status && strcmp(s, "trash") == 0)
             continue;
-        if (customer && (int64_t)km_wc_num(it, "customer_id") !=
+        if (customer && (int64_t)km__woocommerce_num(it, "customer_id") !=
                             strtoll(customer, NULL, 10))
             continue;
         if (since) {
-            int keep = km_wc_modified_after(it, since);
+            int keep = km__woocommerce_modified_after(it, since);
 
             if (keep < 0) {
-                km_wc_error(c->res, 400, "rest_invalid_param",
-                            "Invalid parameter(s): modified_after");
+                km__woocommerce_error(c->res, 400, "rest_invalid_param",
+                                      "Invalid parameter(s): modified_after");
                 free(v);
                 cJSON_Delete(all);
                 return;
@@ -364,124 +379,128 @@ void km_wc_orders_list(struct wc_call *c)
     for (size_t i = 0; i < n; i++) {
         size_t j = order && strcmp(order, "asc") == 0 ? i : n - 1 - i;
 
-        cJSON_AddItemToArray(all, km_wc_order_public(c->st, v[j]));
+        cJSON_AddItemToArray(all, km__woocommerce_order_public(c->st, v[j]));
     }
     free(v);
-    km_wc_send_page(c, all, per_page, page);
+    km__woocommerce_send_page(c, all, per_page, page);
 }
 
-static cJSON *order_or_404(struct wc_call *c, int status)
+static cJSON *order_or_404(struct km__woocommerce_call *c, int status)
 {
-    cJSON *o = km_wc_find(c->st->orders, c->ids[0]);
+    cJSON *o = km__woocommerce_find(c->st->orders, c->ids[0]);
 
     if (!o)
-        km_wc_error(c->res, status, "woocommerce_rest_shop_order_invalid_id",
-                    "Invalid ID.");
+        km__woocommerce_error(c->res, status,
+                              "woocommerce_rest_shop_order_invalid_id",
+                              "Invalid ID.");
     return o;
 }
 
-void km_wc_orders_get(struct wc_call *c)
+void km__woocommerce_orders_get(struct km__woocommerce_call *c)
 {
     cJSON *o = order_or_404(c, 404);
 
     if (o)
-        km_response_json(c->res, 200, km_wc_order_public(c->st, o));
+        km_response_json(c->res, 200, km__woocommerce_order_public(c->st, o));
 }
 
-static int order_apply(struct wc_state *st, cJSON *o, const cJSON *body,
-                       int64_t now, struct wc_err *err)
+static int order_apply(struct km__woocommerce_state *st, cJSON *o,
+                       const cJSON *body, int64_t now,
+                       struct km__woocommerce_err *err)
 {
     const cJSON *status = cJSON_GetObjectItemCaseSensitive(body, "status");
 
     if (status &&
         (!cJSON_IsString(status) || !valid_status(status->valuestring))) {
-        km_wc_err_set(err, 400, "rest_invalid_param",
-                      "Invalid parameter(s): status");
+        km__woocommerce_err_set(err, 400, "rest_invalid_param",
+                                "Invalid parameter(s): status");
         return -1;
     }
-    km_wc_merge(o, body, order_readonly);
-    km_wc_set_dates(o, now, 0);
-    km_wc_fire(st, "order", "updated", o);
+    km__woocommerce_merge(o, body, order_readonly);
+    km__woocommerce_set_dates(o, now, 0);
+    km__woocommerce_fire(st, "order", "updated", o);
     return 0;
 }
 
-void km_wc_orders_update(struct wc_call *c)
+void km__woocommerce_orders_update(struct km__woocommerce_call *c)
 {
     cJSON *o = order_or_404(c, 400), *body;
-    struct wc_err err;
+    struct km__woocommerce_err err;
 
     if (!o)
         return;
     body = km_request_json(c->req);
     if (!cJSON_IsObject(body))
-        km_wc_error(c->res, 400, "rest_invalid_json",
-                    "Invalid JSON body passed.");
+        km__woocommerce_error(c->res, 400, "rest_invalid_json",
+                              "Invalid JSON body passed.");
     else if (order_apply(c->st, o, body, c->req->now_ms, &err) != 0)
-        km_wc_reply_err(c->res, &err);
+        km__woocommerce_reply_err(c->res, &err);
     else
-        km_response_json(c->res, 200, km_wc_order_public(c->st, o));
+        km_response_json(c->res, 200, km__woocommerce_order_public(c->st, o));
     cJSON_Delete(body);
 }
 
-void km_wc_refunds_list(struct wc_call *c)
+void km__woocommerce_refunds_list(struct km__woocommerce_call *c)
 {
     cJSON *o = order_or_404(c, 404), *all;
     const cJSON *r;
     int per_page, page;
 
-    if (!o || km_wc_paging(c, &per_page, &page) != 0)
+    if (!o || km__woocommerce_paging(c, &per_page, &page) != 0)
         return;
     all = cJSON_CreateArray();
     /* Newest first. */
     cJSON_ArrayForEach(r, c->st->refunds)
     {
-        if ((int64_t)km_wc_num(r, "_order_id") == c->ids[0])
-            cJSON_InsertItemInArray(all, 0, km_wc_public(r));
+        if ((int64_t)km__woocommerce_num(r, "_order_id") == c->ids[0])
+            cJSON_InsertItemInArray(all, 0, km__woocommerce_public(r));
     }
-    km_wc_send_page(c, all, per_page, page);
+    km__woocommerce_send_page(c, all, per_page, page);
 }
 
-void km_wc_refunds_create(struct wc_call *c)
+void km__woocommerce_refunds_create(struct km__woocommerce_call *c)
 {
     cJSON *o = order_or_404(c, 404), *body, *r;
-    struct wc_err err;
+    struct km__woocommerce_err err;
 
     if (!o)
         return;
     body = km_request_json(c->req);
     r = cJSON_IsObject(body)
-            ? km_wc_refund_store(c->st, o, body, c->req->now_ms, &err)
+            ? km__woocommerce_refund_store(c->st, o, body, c->req->now_ms, &err)
             : NULL;
     if (!cJSON_IsObject(body))
-        km_wc_error(c->res, 400, "rest_invalid_json",
-                    "Invalid JSON body passed.");
+        km__woocommerce_error(c->res, 400, "rest_invalid_json",
+                              "Invalid JSON body passed.");
     else if (!r)
-        km_wc_reply_err(c->res, &err);
+        km__woocommerce_reply_err(c->res, &err);
     else {
-        km_wc_fire(c->st, "order", "updated", o);
-        km_response_json(c->res, 201, km_wc_public(r));
+        km__woocommerce_fire(c->st, "order", "updated", o);
+        km_response_json(c->res, 201, km__woocommerce_public(r));
     }
     cJSON_Delete(body);
 }
 
-void km_wc_refunds_get(struct wc_call *c)
+void km__woocommerce_refunds_get(struct km__woocommerce_call *c)
 {
-    cJSON *r = km_wc_find(c->st->refunds, c->ids[1]);
+    cJSON *r = km__woocommerce_find(c->st->refunds, c->ids[1]);
 
     if (!order_or_404(c, 404))
         return;
-    if (!r || (int64_t)km_wc_num(r, "_order_id") != c->ids[0]) {
-        km_wc_error(c->res, 404, "woocommerce_rest_invalid_id", "Invalid ID.");
+    if (!r || (int64_t)km__woocommerce_num(r, "_order_id") != c->ids[0]) {
+        km__woocommerce_error(c->res, 404, "woocommerce_rest_invalid_id",
+                              "Invalid ID.");
         return;
     }
-    km_response_json(c->res, 200, km_wc_public(r));
+    km_response_json(c->res, 200, km__woocommerce_public(r));
 }
 
-int km_wc_order_act(struct wc_state *st, const char *action, const cJSON *args,
-                    cJSON **result, char *err, size_t errsz)
+int km__woocommerce_order_act(struct km__woocommerce_state *st,
+                              const char *action, const cJSON *args,
+                              cJSON **result, char *err, size_t errsz)
 {
     int64_t now = ks_clock_now_ms(st->clock);
-    struct wc_err e;
+    struct km__woocommerce_err e;
     cJSON *o;
 
     if (strcmp(action, "place_order") == 0) {
@@ -489,37 +508,38 @@ int km_wc_order_act(struct wc_state *st, const char *action, const cJSON *args,
 
         if (!cJSON_GetObjectItemCaseSensitive(body, "status"))
             cJSON_AddStringToObject(body, "status", "processing");
-        o = km_wc_order_store(st, body, now, 1, &e);
+        o = km__woocommerce_order_store(st, body, now, 1, &e);
         cJSON_Delete(body);
         if (!o)
             goto fail;
-        *result = km_wc_order_public(st, o);
-        km_wc_fire(st, "order", "created", o);
+        *result = km__woocommerce_order_public(st, o);
+        km__woocommerce_fire(st, "order", "created", o);
         return 0;
     }
     if (strcmp(action, "update_order") == 0 ||
         strcmp(action, "add_refund") == 0) {
         int refund = action[0] == 'a';
-        int64_t id = (int64_t)km_wc_num(args, refund ? "order_id" : "id");
+        int64_t id =
+            (int64_t)km__woocommerce_num(args, refund ? "order_id" : "id");
 
-        o = km_wc_find(st->orders, id);
+        o = km__woocommerce_find(st->orders, id);
         if (!o) {
             snprintf(err, errsz, "woocommerce: %s: no order %lld", action,
                      (long long)id);
             return -1;
         }
         if (refund) {
-            cJSON *r = km_wc_refund_store(st, o, args, now, &e);
+            cJSON *r = km__woocommerce_refund_store(st, o, args, now, &e);
 
             if (!r)
                 goto fail;
-            km_wc_fire(st, "order", "updated", o);
-            *result = km_wc_public(r);
+            km__woocommerce_fire(st, "order", "updated", o);
+            *result = km__woocommerce_public(r);
             return 0;
         }
         if (order_apply(st, o, args, now, &e) != 0)
             goto fail;
-        *result = km_wc_order_public(st, o);
+        *result = km__woocommerce_order_public(st, o);
         return 0;
     }
     snprintf(err, errsz, "woocommerce: unknown action \"%s\"", action);

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include "wc_emu.h"
+#include "woocommerce_emu.h"
 
 static const char *const customer_readonly[] = {"id",
                                                 "date_created",
@@ -18,35 +18,37 @@ static const char *const customer_readonly[] = {"id",
                                                 "password",
                                                 NULL};
 
-static const cJSON *email_owner(struct wc_state *st, const char *email,
-                                const cJSON *self)
+static const cJSON *email_owner(struct km__woocommerce_state *st,
+                                const char *email, const cJSON *self)
 {
     const cJSON *it;
 
     cJSON_ArrayForEach(it, st->customers)
     {
-        if (it != self && strcasecmp(km_wc_str(it, "email"), email) == 0)
+        if (it != self &&
+            strcasecmp(km__woocommerce_str(it, "email"), email) == 0)
             return it;
     }
     return NULL;
 }
 
-static int check_email(struct wc_state *st, const cJSON *body,
-                       const cJSON *self, struct wc_err *err)
+static int check_email(struct km__woocommerce_state *st, const cJSON *body,
+                       const cJSON *self, struct km__woocommerce_err *err)
 {
     const cJSON *email = cJSON_GetObjectItemCaseSensitive(body, "email");
 
     if (!email)
         return 0;
     if (!cJSON_IsString(email) || !strchr(email->valuestring, '@')) {
-        km_wc_err_set(err, 400, "rest_invalid_param",
-                      "Invalid parameter(s): email");
+        km__woocommerce_err_set(err, 400, "rest_invalid_param",
+                                "Invalid parameter(s): email");
         return -1;
     }
     if (email_owner(st, email->valuestring, self)) {
-        km_wc_err_set(err, 400, "registration-error-email-exists",
-                      "An account is already registered with your email "
-                      "address. Please log in.");
+        km__woocommerce_err_set(
+            err, 400, "registration-error-email-exists",
+            "An account is already registered with your email "
+            "address. Please log in.");
         return -1;
     }
     return 0;
@@ -66,21 +68,22 @@ static cJSON *address(int with_email)
     return a;
 }
 
-cJSON *km_wc_customer_store(struct wc_state *st, const cJSON *body, int64_t now,
-                            struct wc_err *err)
+cJSON *km__woocommerce_customer_store(struct km__woocommerce_state *st,
+                                      const cJSON *body, int64_t now,
+                                      struct km__woocommerce_err *err)
 {
     const cJSON *email = cJSON_GetObjectItemCaseSensitive(body, "email");
-    int64_t id = km_wc_id(body);
+    int64_t id = km__woocommerce_id(body);
     cJSON *cu;
 
     if (!cJSON_IsString(email) || !*email->valuestring) {
-        km_wc_err_set(err, 400, "rest_missing_callback_param",
-                      "Missing parameter(s): email");
+        km__woocommerce_err_set(err, 400, "rest_missing_callback_param",
+                                "Missing parameter(s): email");
         return NULL;
     }
     if (check_email(st, body, NULL, err) != 0)
         return NULL;
-    if (id <= 0 || km_wc_find(st->customers, id))
+    if (id <= 0 || km__woocommerce_find(st->customers, id))
         id = st->next_customer_id++;
     else if (id >= st->next_customer_id)
         st->next_customer_id = id + 1;
@@ -96,57 +99,62 @@ cJSON *km_wc_customer_store(struct wc_state *st, const cJSON *body, int64_t now,
     cJSON_AddFalseToObject(cu, "is_paying_customer");
     cJSON_AddStringToObject(cu, "avatar_url", "");
     cJSON_AddItemToObject(cu, "meta_data", cJSON_CreateArray());
-    km_wc_merge(cu, body, customer_readonly);
-    km_wc_set_dates(cu, now, 1);
+    km__woocommerce_merge(cu, body, customer_readonly);
+    km__woocommerce_set_dates(cu, now, 1);
     cJSON_AddItemToArray(st->customers, cu);
     return cu;
 }
 
-static cJSON *customer_find(struct wc_state *st, int64_t parent, int64_t id)
+static cJSON *customer_find(struct km__woocommerce_state *st, int64_t parent,
+                            int64_t id)
 {
     (void)parent;
-    return km_wc_find(st->customers, id);
+    return km__woocommerce_find(st->customers, id);
 }
 
-static cJSON *customer_create(struct wc_state *st, int64_t parent,
+static cJSON *customer_create(struct km__woocommerce_state *st, int64_t parent,
                               const cJSON *body, int64_t now,
-                              struct wc_err *err)
+                              struct km__woocommerce_err *err)
 {
     (void)parent;
-    return km_wc_customer_store(st, body, now, err);
+    return km__woocommerce_customer_store(st, body, now, err);
 }
 
-static int customer_update(struct wc_state *st, cJSON *obj, const cJSON *body,
-                           int64_t now, struct wc_err *err)
+static int customer_update(struct km__woocommerce_state *st, cJSON *obj,
+                           const cJSON *body, int64_t now,
+                           struct km__woocommerce_err *err)
 {
     if (check_email(st, body, obj, err) != 0)
         return -1;
     /* The username cannot change once made. */
     if (cJSON_GetObjectItemCaseSensitive(body, "username") &&
-        strcmp(km_wc_str(body, "username"), km_wc_str(obj, "username"))) {
-        km_wc_err_set(err, 400, "woocommerce_rest_customer_invalid_argument",
-                      "Username isn't editable.");
+        strcmp(km__woocommerce_str(body, "username"),
+               km__woocommerce_str(obj, "username"))) {
+        km__woocommerce_err_set(err, 400,
+                                "woocommerce_rest_customer_invalid_argument",
+                                "Username isn't editable.");
         return -1;
     }
-    km_wc_merge(obj, body, customer_readonly);
-    km_wc_set_dates(obj, now, 0);
+    km__woocommerce_merge(obj, body, customer_readonly);
+    km__woocommerce_set_dates(obj, now, 0);
     return 0;
 }
 
-static void customer_remove(struct wc_state *st, cJSON *obj)
+static void customer_remove(struct km__woocommerce_state *st, cJSON *obj)
 {
     cJSON_Delete(cJSON_DetachItemViaPointer(st->customers, obj));
 }
 
-static const struct wc_kind customer_kind = {"customer",
-                                             "woocommerce_rest_invalid_id",
-                                             0,
-                                             customer_find,
-                                             customer_create,
-                                             customer_update,
-                                             customer_remove};
+static const struct km__woocommerce_kind customer_kind = {
+    "customer",
+    "woocommerce_rest_invalid_id",
+    0,
+    customer_find,
+    customer_create,
+    customer_update,
+    customer_remove};
 
-void km_wc_customers_list(struct wc_call *c)
+void km__woocommerce_customers_list(struct km__woocommerce_call *c)
 {
     const char *email = km_request_arg(c->req, "email");
     const char *role = km_request_arg(c->req, "role");
@@ -155,7 +163,7 @@ void km_wc_customers_list(struct wc_call *c)
     const cJSON *it;
     int per_page, page;
 
-    if (km_wc_paging(c, &per_page, &page) != 0) {
+    if (km__woocommerce_paging(c, &per_page, &page) != 0) {
         cJSON_Delete(all);
         return;
     }
@@ -165,40 +173,40 @@ void km_wc_customers_list(struct wc_call *c)
      * for it (names are often empty here). */
     cJSON_ArrayForEach(it, c->st->customers)
     {
-        if (email && strcasecmp(km_wc_str(it, "email"), email) != 0)
+        if (email && strcasecmp(km__woocommerce_str(it, "email"), email) != 0)
             continue;
         if (strcmp(role, "all") != 0 &&
-            strcmp(km_wc_str(it, "role"), role) != 0)
+            strcmp(km__woocommerce_str(it, "role"), role) != 0)
             continue;
         if (order && strcmp(order, "desc") == 0)
-            cJSON_InsertItemInArray(all, 0, km_wc_public(it));
+            cJSON_InsertItemInArray(all, 0, km__woocommerce_public(it));
         else
-            cJSON_AddItemToArray(all, km_wc_public(it));
+            cJSON_AddItemToArray(all, km__woocommerce_public(it));
     }
-    km_wc_send_page(c, all, per_page, page);
+    km__woocommerce_send_page(c, all, per_page, page);
 }
 
-void km_wc_customers_create(struct wc_call *c)
+void km__woocommerce_customers_create(struct km__woocommerce_call *c)
 {
-    km_wc_item_create(c, &customer_kind, 0);
+    km__woocommerce_item_create(c, &customer_kind, 0);
 }
 
-void km_wc_customers_get(struct wc_call *c)
+void km__woocommerce_customers_get(struct km__woocommerce_call *c)
 {
-    km_wc_item_get(c, &customer_kind, 0, c->ids[0]);
+    km__woocommerce_item_get(c, &customer_kind, 0, c->ids[0]);
 }
 
-void km_wc_customers_update(struct wc_call *c)
+void km__woocommerce_customers_update(struct km__woocommerce_call *c)
 {
-    km_wc_item_update(c, &customer_kind, 0, c->ids[0]);
+    km__woocommerce_item_update(c, &customer_kind, 0, c->ids[0]);
 }
 
-void km_wc_customers_delete(struct wc_call *c)
+void km__woocommerce_customers_delete(struct km__woocommerce_call *c)
 {
-    km_wc_item_delete(c, &customer_kind, 0, c->ids[0]);
+    km__woocommerce_item_delete(c, &customer_kind, 0, c->ids[0]);
 }
 
-void km_wc_customers_batch(struct wc_call *c)
+void km__woocommerce_customers_batch(struct km__woocommerce_call *c)
 {
-    km_wc_batch(c, &customer_kind, 0);
+    km__woocommerce_batch(c, &customer_kind, 0);
 }

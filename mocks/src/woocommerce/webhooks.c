@@ -14,7 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "wc_emu.h"
+#include "woocommerce_emu.h"
 #include "core/crypto.h"
 #include "core/internal.h"
 #include "kinmock/webhook.h"
@@ -31,7 +31,7 @@ static const char *const hook_readonly[] = {"id",
                                             "failure_count",
                                             NULL};
 
-int km_wc_failure_disables(int *count, int max_failures)
+int km__woocommerce_failure_disables(int *count, int max_failures)
 {
     if (*count > max_failures)
         return 1;
@@ -74,7 +74,7 @@ static int valid_status(const char *s)
 /* Sets resource, event and hooks from the topic. */
 static void derive(cJSON *h)
 {
-    const char *topic = km_wc_str(h, "topic");
+    const char *topic = km__woocommerce_str(h, "topic");
     const char *dot = strchr(topic, '.');
     char resource[64] = "", event[128] = "", hook[256];
     cJSON *hooks = cJSON_CreateArray();
@@ -89,12 +89,13 @@ static void derive(cJSON *h)
         snprintf(hook, sizeof(hook), "woocommerce_%s_%s",
                  strcmp(event, "created") == 0 ? "new" : event, resource);
     cJSON_AddItemToArray(hooks, cJSON_CreateString(hook));
-    km_wc_set_str(h, "resource", resource);
-    km_wc_set_str(h, "event", event);
-    km_wc_set(h, "hooks", hooks);
+    km__woocommerce_set_str(h, "resource", resource);
+    km__woocommerce_set_str(h, "event", event);
+    km__woocommerce_set(h, "hooks", hooks);
 }
 
-static int check(const cJSON *body, int creating, struct wc_err *err)
+static int check(const cJSON *body, int creating,
+                 struct km__woocommerce_err *err)
 {
     const cJSON *topic = cJSON_GetObjectItemCaseSensitive(body, "topic");
     const cJSON *url = cJSON_GetObjectItemCaseSensitive(body, "delivery_url");
@@ -102,30 +103,33 @@ static int check(const cJSON *body, int creating, struct wc_err *err)
 
     if ((creating || topic) &&
         (!cJSON_IsString(topic) || !valid_topic(topic->valuestring))) {
-        km_wc_err_set(err, 400, "woocommerce_rest_webhook_invalid_topic",
-                      "Webhook topic is required and must be valid.");
+        km__woocommerce_err_set(err, 400,
+                                "woocommerce_rest_webhook_invalid_topic",
+                                "Webhook topic is required and must be valid.");
         return -1;
     }
     if ((creating || url) &&
         (!cJSON_IsString(url) ||
          (strncmp(url->valuestring, "http://", 7) != 0 &&
           strncmp(url->valuestring, "https://", 8) != 0))) {
-        km_wc_err_set(err, 400, "woocommerce_rest_webhook_invalid_delivery_url",
-                      "Webhook delivery URL must be a valid URL starting "
-                      "with http:// or https://.");
+        km__woocommerce_err_set(
+            err, 400, "woocommerce_rest_webhook_invalid_delivery_url",
+            "Webhook delivery URL must be a valid URL starting "
+            "with http:// or https://.");
         return -1;
     }
     if (status &&
         (!cJSON_IsString(status) || !valid_status(status->valuestring))) {
-        km_wc_err_set(err, 400, "woocommerce_rest_webhook_invalid_status",
-                      "Webhook status must be valid.");
+        km__woocommerce_err_set(err, 400,
+                                "woocommerce_rest_webhook_invalid_status",
+                                "Webhook status must be valid.");
         return -1;
     }
     return 0;
 }
 
 /* wp_generate_password(50, true, true) stand-in, seeded. */
-static void gen_secret(struct wc_state *st, char out[51])
+static void gen_secret(struct km__woocommerce_state *st, char out[51])
 {
     static const char chars[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQ"
                                 "RSTUVWXYZ0123456789!@#$%^&*()-_[]{}<>~+=";
@@ -135,18 +139,19 @@ static void gen_secret(struct wc_state *st, char out[51])
     out[50] = '\0';
 }
 
-cJSON *km_wc_webhook_store(struct wc_state *st, const cJSON *body, int64_t now,
-                           struct wc_err *err)
+cJSON *km__woocommerce_webhook_store(struct km__woocommerce_state *st,
+                                     const cJSON *body, int64_t now,
+                                     struct km__woocommerce_err *err)
 {
     const cJSON *secret = cJSON_GetObjectItemCaseSensitive(body, "secret");
     const cJSON *fc = cJSON_GetObjectItemCaseSensitive(body, "failure_count");
-    int64_t id = km_wc_id(body);
+    int64_t id = km__woocommerce_id(body);
     char gen[51];
     cJSON *h;
 
     if (check(body, 1, err) != 0)
         return NULL;
-    if (id <= 0 || km_wc_find(st->webhooks, id))
+    if (id <= 0 || km__woocommerce_find(st->webhooks, id))
         id = st->next_webhook_id++;
     else if (id >= st->next_webhook_id)
         st->next_webhook_id = id + 1;
@@ -154,13 +159,13 @@ cJSON *km_wc_webhook_store(struct wc_state *st, const cJSON *body, int64_t now,
     cJSON_AddNumberToObject(h, "id", (double)id);
     cJSON_AddStringToObject(h, "name", "");
     cJSON_AddStringToObject(h, "status", "active");
-    km_wc_merge(h, body, hook_readonly);
-    if (!*km_wc_str(h, "name")) {
+    km__woocommerce_merge(h, body, hook_readonly);
+    if (!*km__woocommerce_str(h, "name")) {
         char name[96];
 
         snprintf(name, sizeof(name), "Webhook created via REST %s",
-                 km_wc_str(body, "topic"));
-        km_wc_set_str(h, "name", name);
+                 km__woocommerce_str(body, "topic"));
+        km__woocommerce_set_str(h, "name", name);
     }
     derive(h);
     if (cJSON_IsString(secret) && *secret->valuestring) {
@@ -170,10 +175,10 @@ cJSON *km_wc_webhook_store(struct wc_state *st, const cJSON *body, int64_t now,
         cJSON_AddStringToObject(h, "_secret", gen);
     }
     if (st->server)
-        km_server_add_secret(st->server, km_wc_str(h, "_secret"));
+        km_server_add_secret(st->server, km__woocommerce_str(h, "_secret"));
     cJSON_AddNumberToObject(h, "_failure_count",
                             cJSON_IsNumber(fc) ? fc->valuedouble : 0);
-    km_wc_set_dates(h, now, 1);
+    km__woocommerce_set_dates(h, now, 1);
     cJSON_AddItemToArray(st->webhooks, h);
     return h;
 }
@@ -190,7 +195,8 @@ static char *hdr(const char *name, const char *value)
     return s;
 }
 
-static void enqueue(struct wc_state *st, struct wc_job *job)
+static void enqueue(struct km__woocommerce_state *st,
+                    struct km__woocommerce_job *job)
 {
     st->queue = realloc(st->queue, (st->nqueue + 1) * sizeof(*st->queue));
     if (!st->queue)
@@ -198,17 +204,18 @@ static void enqueue(struct wc_state *st, struct wc_job *job)
     st->queue[st->nqueue++] = *job;
 }
 
-static void queue_ping(struct wc_state *st, const cJSON *h)
+static void queue_ping(struct km__woocommerce_state *st, const cJSON *h)
 {
-    struct wc_job job;
+    struct km__woocommerce_job job;
     char body[48];
 
     memset(&job, 0, sizeof(job));
-    snprintf(body, sizeof(body), "webhook_id=%lld", (long long)km_wc_id(h));
-    job.hook_id = km_wc_id(h);
+    snprintf(body, sizeof(body), "webhook_id=%lld",
+             (long long)km__woocommerce_id(h));
+    job.hook_id = km__woocommerce_id(h);
     job.ping = 1;
-    job.url = strdup(km_wc_str(h, "delivery_url"));
-    job.topic = strdup(km_wc_str(h, "topic"));
+    job.url = strdup(km__woocommerce_str(h, "delivery_url"));
+    job.topic = strdup(km__woocommerce_str(h, "topic"));
     job.body = strdup(body);
     job.len = strlen(body);
     job.headers = calloc(3, sizeof(char *));
@@ -220,8 +227,9 @@ static void queue_ping(struct wc_state *st, const cJSON *h)
     enqueue(st, &job);
 }
 
-void km_wc_fire(struct wc_state *st, const char *resource, const char *event,
-                const cJSON *payload)
+void km__woocommerce_fire(struct km__woocommerce_state *st,
+                          const char *resource, const char *event,
+                          const cJSON *payload)
 {
     char topic[96], iso[20], seed[96], did[65], *text;
     unsigned char mac[KS__SHA256_LEN];
@@ -231,11 +239,11 @@ void km_wc_fire(struct wc_state *st, const char *resource, const char *event,
     snprintf(topic, sizeof(topic), "%s.%s", resource, event);
     if (strcmp(event, "deleted") == 0) {
         pub = cJSON_CreateObject();
-        cJSON_AddNumberToObject(pub, "id", (double)km_wc_id(payload));
+        cJSON_AddNumberToObject(pub, "id", (double)km__woocommerce_id(payload));
     } else if (strcmp(resource, "order") == 0) {
-        pub = km_wc_order_public(st, payload);
+        pub = km__woocommerce_order_public(st, payload);
     } else {
-        pub = km_wc_public(payload);
+        pub = km__woocommerce_public(payload);
     }
     text = cJSON_PrintUnformatted(pub);
     cJSON_Delete(pub);
@@ -243,27 +251,28 @@ void km_wc_fire(struct wc_state *st, const char *resource, const char *event,
         abort();
     cJSON_ArrayForEach(h, st->webhooks)
     {
-        struct wc_job job;
+        struct km__woocommerce_job job;
         char *b64, idbuf[32];
         size_t n = 0;
 
-        if (strcmp(km_wc_str(h, "status"), "active") != 0 ||
-            strcmp(km_wc_str(h, "topic"), topic) != 0)
+        if (strcmp(km__woocommerce_str(h, "status"), "active") != 0 ||
+            strcmp(km__woocommerce_str(h, "topic"), topic) != 0)
             continue;
         memset(&job, 0, sizeof(job));
         /* wp_hash(id . time): 32 hex characters. */
-        km_wc_iso(iso, ks_clock_now_ms(st->clock));
-        snprintf(seed, sizeof(seed), "%lld|%s|%llu", (long long)km_wc_id(h),
-                 iso, (unsigned long long)++st->delivery_seq);
+        km__woocommerce_iso(iso, ks_clock_now_ms(st->clock));
+        snprintf(seed, sizeof(seed), "%lld|%s|%llu",
+                 (long long)km__woocommerce_id(h), iso,
+                 (unsigned long long)++st->delivery_seq);
         ks__digest_hex(did, sizeof(did), KS__SHA256, seed, strlen(seed));
         did[32] = '\0';
-        ks__hmac(mac, KS__SHA256, km_wc_str(h, "_secret"),
-                 strlen(km_wc_str(h, "_secret")), text, strlen(text));
+        ks__hmac(mac, KS__SHA256, km__woocommerce_str(h, "_secret"),
+                 strlen(km__woocommerce_str(h, "_secret")), text, strlen(text));
         b64 = ks__base64_encode(mac, sizeof(mac));
         if (!b64)
             abort();
-        job.hook_id = km_wc_id(h);
-        job.url = strdup(km_wc_str(h, "delivery_url"));
+        job.hook_id = km__woocommerce_id(h);
+        job.url = strdup(km__woocommerce_str(h, "delivery_url"));
         job.topic = strdup(topic);
         job.delivery_id = strdup(did);
         job.signature = strdup(b64);
@@ -296,7 +305,7 @@ void km_wc_fire(struct wc_state *st, const char *resource, const char *event,
     cJSON_free(text);
 }
 
-static void job_free(struct wc_job *j)
+static void job_free(struct km__woocommerce_job *j)
 {
     for (size_t i = 0; j->headers && j->headers[i]; i++)
         free(j->headers[i]);
@@ -308,7 +317,7 @@ static void job_free(struct wc_job *j)
     free(j->body);
 }
 
-void km_wc_queue_free(struct wc_state *st)
+void km__woocommerce_queue_free(struct km__woocommerce_state *st)
 {
     for (size_t i = 0; i < st->nqueue; i++)
         job_free(&st->queue[i]);
@@ -318,11 +327,12 @@ void km_wc_queue_free(struct wc_state *st)
 }
 
 /* Records one attempt and applies the success / failure rule. */
-static void record(struct wc_state *st, const struct wc_job *j, long status,
+static void record(struct km__woocommerce_state *st,
+                   const struct km__woocommerce_job *j, long status,
                    const char *error)
 {
     cJSON *d = cJSON_CreateObject();
-    cJSON *h = km_wc_find(st->webhooks, j->hook_id);
+    cJSON *h = km__woocommerce_find(st->webhooks, j->hook_id);
     int ok = j->ping ? status == 200 : status >= 200 && status < 303;
 
     cJSON_AddStringToObject(d, "delivery_id",
@@ -343,24 +353,24 @@ static void record(struct wc_state *st, const struct wc_job *j, long status,
     cJSON_AddNumberToObject(d, "virtual_ms",
                             (double)ks_clock_now_ms(st->clock));
     if (h && !j->ping) {
-        int count = (int)km_wc_num(h, "_failure_count");
+        int count = (int)km__woocommerce_num(h, "_failure_count");
 
         if (ok) {
             count = 0;
-        } else if (km_wc_failure_disables(&count, st->max_failures)) {
-            km_wc_set_str(h, "status", "disabled");
+        } else if (km__woocommerce_failure_disables(&count, st->max_failures)) {
+            km__woocommerce_set_str(h, "status", "disabled");
             cJSON_AddBoolToObject(d, "disabled_hook", 1);
         }
-        km_wc_set_num(h, "_failure_count", count);
+        km__woocommerce_set_num(h, "_failure_count", count);
         cJSON_AddNumberToObject(d, "failure_count", count);
     }
     cJSON_AddItemToArray(st->deliveries, d);
 }
 
-int km_wc_pump(void *state, struct km_server *server)
+int km__woocommerce_pump(void *state, struct km_server *server)
 {
-    struct wc_state *st = state;
-    struct wc_job *jobs;
+    struct km__woocommerce_state *st = state;
+    struct km__woocommerce_job *jobs;
     size_t n;
     long timeout;
 
@@ -388,30 +398,30 @@ int km_wc_pump(void *state, struct km_server *server)
 
 /* ---- routes ----------------------------------------------------------- */
 
-static cJSON *hook_or_404(struct wc_call *c)
+static cJSON *hook_or_404(struct km__woocommerce_call *c)
 {
-    cJSON *h = km_wc_find(c->st->webhooks, c->ids[0]);
+    cJSON *h = km__woocommerce_find(c->st->webhooks, c->ids[0]);
 
     if (!h)
-        km_wc_error(c->res, 404, "woocommerce_rest_webhook_invalid_id",
-                    "Invalid ID.");
+        km__woocommerce_error(
+            c->res, 404, "woocommerce_rest_webhook_invalid_id", "Invalid ID.");
     return h;
 }
 
-void km_wc_webhooks_list(struct wc_call *c)
+void km__woocommerce_webhooks_list(struct km__woocommerce_call *c)
 {
     const char *status = km_request_arg(c->req, "status");
     cJSON *all = cJSON_CreateArray();
     const cJSON *h;
     int per_page, page;
 
-    if (km_wc_paging(c, &per_page, &page) != 0) {
+    if (km__woocommerce_paging(c, &per_page, &page) != 0) {
         cJSON_Delete(all);
         return;
     }
     if (status && strcmp(status, "all") && !valid_status(status)) {
-        km_wc_error(c->res, 400, "rest_invalid_param",
-                    "Invalid parameter(s): status");
+        km__woocommerce_error(c->res, 400, "rest_invalid_param",
+                              "Invalid parameter(s): status");
         cJSON_Delete(all);
         return;
     }
@@ -419,86 +429,87 @@ void km_wc_webhooks_list(struct wc_call *c)
     cJSON_ArrayForEach(h, c->st->webhooks)
     {
         if (status && strcmp(status, "all") &&
-            strcmp(km_wc_str(h, "status"), status))
+            strcmp(km__woocommerce_str(h, "status"), status))
             continue;
-        cJSON_InsertItemInArray(all, 0, km_wc_public(h));
+        cJSON_InsertItemInArray(all, 0, km__woocommerce_public(h));
     }
-    km_wc_send_page(c, all, per_page, page);
+    km__woocommerce_send_page(c, all, per_page, page);
 }
 
-void km_wc_webhooks_create(struct wc_call *c)
+void km__woocommerce_webhooks_create(struct km__woocommerce_call *c)
 {
     cJSON *body = km_request_json(c->req), *h;
-    struct wc_err err;
+    struct km__woocommerce_err err;
     char loc[512];
 
     if (!cJSON_IsObject(body)) {
-        km_wc_error(c->res, 400, "rest_invalid_json",
-                    "Invalid JSON body passed.");
+        km__woocommerce_error(c->res, 400, "rest_invalid_json",
+                              "Invalid JSON body passed.");
         cJSON_Delete(body);
         return;
     }
-    h = km_wc_webhook_store(c->st, body, c->req->now_ms, &err);
+    h = km__woocommerce_webhook_store(c->st, body, c->req->now_ms, &err);
     cJSON_Delete(body);
     if (!h) {
-        km_wc_reply_err(c->res, &err);
+        km__woocommerce_reply_err(c->res, &err);
         return;
     }
     queue_ping(c->st, h);
     snprintf(loc, sizeof(loc), "%swp-json/wc/v3/webhooks/%lld", c->st->site_url,
-             (long long)km_wc_id(h));
+             (long long)km__woocommerce_id(h));
     km_response_header(c->res, "Location", loc);
-    km_response_json(c->res, 201, km_wc_public(h));
+    km_response_json(c->res, 201, km__woocommerce_public(h));
 }
 
-void km_wc_webhooks_get(struct wc_call *c)
+void km__woocommerce_webhooks_get(struct km__woocommerce_call *c)
 {
     cJSON *h = hook_or_404(c);
 
     if (h)
-        km_response_json(c->res, 200, km_wc_public(h));
+        km_response_json(c->res, 200, km__woocommerce_public(h));
 }
 
-void km_wc_webhooks_update(struct wc_call *c)
+void km__woocommerce_webhooks_update(struct km__woocommerce_call *c)
 {
     cJSON *h = hook_or_404(c), *body;
     const cJSON *secret;
-    struct wc_err err;
+    struct km__woocommerce_err err;
 
     if (!h)
         return;
     body = km_request_json(c->req);
     if (!cJSON_IsObject(body)) {
-        km_wc_error(c->res, 400, "rest_invalid_json",
-                    "Invalid JSON body passed.");
+        km__woocommerce_error(c->res, 400, "rest_invalid_json",
+                              "Invalid JSON body passed.");
     } else if (check(body, 0, &err) != 0) {
-        km_wc_reply_err(c->res, &err);
+        km__woocommerce_reply_err(c->res, &err);
     } else {
         secret = cJSON_GetObjectItemCaseSensitive(body, "secret");
-        km_wc_merge(h, body, hook_readonly);
+        km__woocommerce_merge(h, body, hook_readonly);
         if (cJSON_IsString(secret) && *secret->valuestring) {
-            km_wc_set_str(h, "_secret", secret->valuestring);
+            km__woocommerce_set_str(h, "_secret", secret->valuestring);
             km_server_add_secret(c->st->server, secret->valuestring);
         }
         derive(h);
-        km_wc_set_dates(h, c->req->now_ms, 0);
-        km_response_json(c->res, 200, km_wc_public(h));
+        km__woocommerce_set_dates(h, c->req->now_ms, 0);
+        km_response_json(c->res, 200, km__woocommerce_public(h));
     }
     cJSON_Delete(body);
 }
 
-void km_wc_webhooks_delete(struct wc_call *c)
+void km__woocommerce_webhooks_delete(struct km__woocommerce_call *c)
 {
     cJSON *h = hook_or_404(c), *copy;
 
     if (!h)
         return;
-    if (!km_wc_arg_true(c->req, "force")) {
-        km_wc_error(c->res, 501, "woocommerce_rest_trash_not_supported",
-                    "Webhooks do not support trashing.");
+    if (!km__woocommerce_arg_true(c->req, "force")) {
+        km__woocommerce_error(c->res, 501,
+                              "woocommerce_rest_trash_not_supported",
+                              "Webhooks do not support trashing.");
         return;
     }
-    copy = km_wc_public(h);
+    copy = km__woocommerce_public(h);
     cJSON_Delete(cJSON_DetachItemViaPointer(c->st->webhooks, h));
     km_response_json(c->res, 200, copy);
 }

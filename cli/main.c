@@ -1,0 +1,79 @@
+/* kinsync: the command-line tool. Each command lives in cli_<name>.c. */
+#include <stdio.h>
+#include <string.h>
+#include <curl/curl.h>
+#include "engine.h"
+#include "host.h"
+#include "ops.h"
+
+static const char usage[] =
+    "usage: kinsync [--help] [--version] COMMAND [ARGS]\n"
+    "\n"
+    "Integration and conformance testing for Epicor Kinetic and the\n"
+    "storefronts (BigCommerce, WooCommerce).\n"
+    "\n"
+    "Commands:\n"
+    "  check [FILE|DIR]...  run scenarios against the emulators and the\n"
+    "                       reference connector; reports in JUnit and HTML\n"
+    "  verify FILE|DIR... -- COMMAND\n"
+    "                       grade an integration in any language on the\n"
+    "                       scenarios' integration steps\n"
+    "  serve                run the emulators standalone, with an admin API,\n"
+    "                       for integrations written in any language\n"
+    "  replay FILE.har      serve a recording back (from check --har or\n"
+    "                       serve --record): the same answers, in order\n"
+    "  sync --config FILE   run the connector against real endpoints, once\n"
+    "                       or --watch (with a webhook receiver)\n"
+    "  secret set|delete NAME --config FILE\n"
+    "                       store a credential encrypted in the state file\n"
+    "  outbox --config FILE list the records waiting in the outbox\n"
+    "  replay-failed --config FILE\n"
+    "                       retry the outbox's records\n"
+    "\n"
+    "`kinsync COMMAND --help` describes a command.\n";
+
+int main(int argc, char **argv)
+{
+    int status;
+
+    if (argc < 2) {
+        fputs(usage, stderr);
+        return 2;
+    }
+    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+        strcmp(argv[1], "help") == 0) {
+        fputs(usage, stdout);
+        return 0;
+    }
+    if (strcmp(argv[1], "--version") == 0) {
+        printf("kinsync %s\n", KS_VERSION_STRING);
+        return 0;
+    }
+    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+        fputs("kinsync: libcurl failed to initialise\n", stderr);
+        return 1;
+    }
+    if (strcmp(argv[1], "check") == 0) {
+        status = kh_cli_check(argc - 1, argv + 1);
+    } else if (strcmp(argv[1], "serve") == 0) {
+        status = kh_cli_serve(argc - 1, argv + 1);
+    } else if (strcmp(argv[1], "verify") == 0) {
+        status = kh_cli_verify(argc - 1, argv + 1);
+    } else if (strcmp(argv[1], "replay") == 0) {
+        status = kh_cli_replay(argc - 1, argv + 1);
+    } else if (strcmp(argv[1], "sync") == 0) {
+        status = kh_cli_sync(argc - 1, argv + 1);
+    } else if (strcmp(argv[1], "secret") == 0) {
+        status = kh_cli_secret(argc - 1, argv + 1);
+    } else if (strcmp(argv[1], "outbox") == 0) {
+        status = kh_cli_outbox(argc - 1, argv + 1);
+    } else if (strcmp(argv[1], "replay-failed") == 0) {
+        status = kh_cli_replay_failed(argc - 1, argv + 1);
+    } else {
+        fprintf(stderr, "kinsync: unknown command \"%s\"\n\n%s", argv[1],
+                usage);
+        status = 2;
+    }
+    curl_global_cleanup();
+    return status;
+}

@@ -1,0 +1,10 @@
+# The Epicor Kinetic REST client (included by connector/CMakeLists.txt).
+ks_module(ks_epicor
+  src/epicor/client.c
+  src/epicor/url.c
+  src/epicor/auth.c
+  src/epicor/query.c
+  src/epicor/methods.c
+  src/epicor/orders.c)
+target_link_libraries(ks_epicor PUBLIC ks_core)
+list(APPEND KS_MODULES ks_epicor)

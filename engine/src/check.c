@@ -1,0 +1,412 @@
+/*
+ * `kinsync check`: run scenarios, show a live progress line and a summary
+ * table, write JUnit XML and HTML reports, exit 0 only when all pass.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "run_int.h"
+
+static const char check_usage[] =
+    "usage: kinsync check [options] [FILE|DIR]...\n"
+    "\n"
+    "Runs scenario files (DIRs are searched for *.json, recursively; the\n"
+    "default is ./scenarios) against in-process emulators and the reference\n"
+    "connector on a virtual clock. Exit status: 0 when every scenario\n"
+    "passed, 1 when any failed or could not be loaded, 2 on a usage error.\n"
+    "\n"
+    "  --junit FILE     write a JUnit XML report\n"
+    "  --html FILE      write a self-contained HTML report\n"
+    "  --fixtures DIR   where \"$fixture\" references are read from\n"
+    "                   (default: the nearest fixtures/ beside or above\n"
+    "                   each scenario file)\n"
+    "  --quiet          print only failures and the summary line\n"
+    "  --verbose        print every step as it runs\n"
+    "  --show-log       print the connector log of failed scenarios\n"
+    "  --journal DIR    write each emulator's request journal of each\n"
+    "                   scenario to DIR/<scenario>.<system>.json\n"
+    "  --har DIR        write each scenario's traffic as HAR 1.2 to\n"
+    "                   DIR/<scenario>.har (secrets redacted)\n"
+    "  --mutate drop-header=NAME\n"
+    "                   a mutation run: the connector never sends header\n"
+    "                   NAME; the scenarios that depend on it must fail\n"
+    "  --list-jobs      list the jobs a \"run\" step can call, with the\n"
+    "                   options each takes, and exit\n"
+    "  --help           this text\n"
+    "\n"
+    "NO_COLOR in the environment turns colour off.\n";
+
+struct file_list {
+    char **v;
+    size_t n;
+    size_t cap;
+};
+
+static void list_add(struct file_list *l, const char *path)
+{
+    size_t len = strlen(path) + 1;
+
+    if (l->n == l->cap) {
+        l->cap = l->cap ? l->cap * 2 : 64;
+        l->v = realloc(l->v, l->cap * sizeof(*l->v));
+        if (!l->v)
+            abort();
+    }
+    l->v[l->n] = malloc(len);
+    if (!l->v[l->n])
+        abort();
+    memcpy(l->v[l->n++], path, len);
+}
+
+static int ends_with(const char *s, const char *suffix)
+{
+    size_t a = strlen(s), b = strlen(suffix);
+
+    return a >= b && strcmp(s + a - b, suffix) == 0;
+}
+
+/* Scenario files under dir: *.json but not *.schema.json. */
+static int collect(struct file_list *l, const char *path)
+{
+    struct stat st;
+    struct dirent *d;
+    DIR *dir;
+
+    if (stat(path, &st) != 0) {
+        fprintf(stderr, "kinsync check: %s: %s\n", path, strerror(errno));
+        return -1;
+    }
+    if (!S_ISDIR(st.st_mode)) {
+        list_add(l, path);
+        return 0;
+    }
+    dir = opendir(path);
+    if (!dir) {
+        fprintf(stderr, "kinsync check: %s: %s\n", path, strerror(errno));
+        return -1;
+    }
+    while ((d = readdir(dir)) != NULL) {
+        char child[4096];
+
+        if (d->d_name[0] == '.')
+            continue;
+        snprintf(child, sizeof(child), "%s/%s", path, d->d_name);
+        if (stat(child, &st) != 0)
+            continue;
+        if (S_ISDIR(st.st_mode))
+            collect(l, child);
+        else if (ends_with(d->d_name, ".json") &&
+                 !ends_with(d->d_name, ".schema.json"))
+            list_add(l, child);
+    }
+    closedir(dir);
+    return 0;
+}
+
+static int by_name(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* One line per job, then the option keys its steps may give (the loader
+ * refuses others), indented under the summary. */
+static void list_jobs(void)
+{
+    for (size_t t = 0; kh__job_tables[t]; t++) {
+        for (const struct kh_job *j = kh__job_tables[t]; j->name; j++) {
+            printf("%-34s %s\n", j->name, j->summary);
+            printf("%-34s options: %s\n", "",
+                   j->options && j->options[0] ? j->options : "(none)");
+        }
+    }
+}
+
+static void format_ms(char *buf, size_t bufsz, int64_t ms)
+{
+    if (ms < 60000)
+        snprintf(buf, bufsz, "%.3f s", (double)ms / 1000);
+    else if (ms < 3600000)
+        snprintf(buf, bufsz, "%lldm %02llds", (long long)(ms / 60000),
+                 (long long)(ms / 1000 % 60));
+    else
+        snprintf(buf, bufsz, "%lldh %02lldm", (long long)(ms / 3600000),
+                 (long long)(ms / 60000 % 60));
+}
+
+struct style {
+    const char *pass, *fail, *dim, *off;
+    int progress; /* a terminal: redraw a progress line */
+};
+
+static const char *outcome_word(enum kh_outcome o)
+{
+    return o == KH_PASS ? "PASS" : o == KH_FAIL ? "FAIL" : "ERROR";
+}
+
+static void print_table(const struct kh_result *r, size_t n,
+                        const struct style *st, int quiet)
+{
+    size_t width = 8;
+
+    for (size_t i = 0; i < n; i++) {
+        if (strlen(r[i].path) > width)
+            width = strlen(r[i].path);
+    }
+    if (width > 90)
+        width = 90;
+    if (!quiet)
+        printf("%-6s %12s %9s  %s\n", "RESULT", "VIRTUAL", "WALL", "SCENARIO");
+    for (size_t i = 0; i < n; i++) {
+        char v[32], w[32];
+
+        if (quiet && r[i].outcome == KH_PASS)
+            continue;
+        format_ms(v, sizeof(v), r[i].virtual_ms);
+        format_ms(w, sizeof(w), r[i].wall_ms);
+        printf("%s%-6s%s %12s %9s  %s %s(%s)%s\n",
+               r[i].outcome == KH_PASS ? st->pass : st->fail,
+               outcome_word(r[i].outcome), st->off, v, w, r[i].path, st->dim,
+               r[i].name, st->off);
+    }
+}
+
+static void print_failures(const struct kh_result *r, size_t n, int show_log)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (r[i].outcome == KH_PASS)
+            continue;
+        printf("\n--- %s: %s (%s)\n%s", outcome_word(r[i].outcome), r[i].path,
+               r[i].name, r[i].details);
+        if (show_log && r[i].log && r[i].log[0])
+            printf("    connector log:\n%s", r[i].log);
+    }
+}
+
+static const char verify_usage[] =
+    "usage: kinsync verify [options] FILE|DIR... -- COMMAND [ARGS]\n"
+    "\n"
+    "Grades an integration written in any language: runs the scenarios'\n"
+    "emulators (on the real clock) and, at each \"integration\" step, the\n"
+    "COMMAND instead of the reference connector, then checks the same\n"
+    "expectations. Scenarios without an integration step are skipped.\n"
+    "The command gets KINSYNC_URL_<SYSTEM> (each emulator's base URL),\n"
+    "KINSYNC_<SYSTEM>_<KEY> (every value of given.connector.<system>),\n"
+    "KINSYNC_JOB (the work to do, e.g. sync.parts) and KINSYNC_OPTIONS (its\n"
+    "options as JSON), and must exit 0. The options are those of kinsync\n"
+    "check (--junit, --html, --journal, --har, --fixtures, --quiet, ...).\n"
+    "Exit status: 0 when every scenario passed, 1 otherwise, 2 on a usage\n"
+    "error.\n";
+
+/* 1 when the scenario at path has an "integration" step (or does not
+ * load: then the run reports why). */
+static int wants_integration(const char *path, const char *fixtures)
+{
+    struct kh_scenario *sc = NULL;
+    const cJSON *step;
+    char err[256];
+    int found = 0;
+
+    if (kh_scenario_load(&sc, path, fixtures, err, sizeof(err)) != 0)
+        return 1;
+    cJSON_ArrayForEach(step, cJSON_GetObjectItemCaseSensitive(sc->doc, "when"))
+    {
+        const char *kind = kx_json_str(step, "do");
+
+        found |= kind && strcmp(kind, "integration") == 0;
+    }
+    kh_scenario_free(sc);
+    return found;
+}
+
+static int run_suite(int argc, char **argv, int verify)
+{
+    const char *prog = verify ? "kinsync verify" : "kinsync check";
+    struct kh_run_options opts = {NULL, 0, NULL, NULL, NULL, NULL};
+    struct file_list files = {0};
+    struct kh_result *results = NULL;
+    const char *junit = NULL, *html = NULL;
+    struct style st = {"", "", "", "", 0};
+    int quiet = 0, show_log = 0, status = 0, i;
+    size_t passed = 0;
+    int64_t wall = 0;
+
+    for (i = 1; i < argc && argv[i][0] == '-'; i++) {
+        const char *a = argv[i];
+
+        if (strcmp(a, "--") == 0) {
+            i++;
+            break;
+        } else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+            fputs(verify ? verify_usage : check_usage, stdout);
+            return 0;
+        } else if (strcmp(a, "--list-jobs") == 0) {
+            list_jobs();
+            return 0;
+        } else if (strcmp(a, "--quiet") == 0 || strcmp(a, "-q") == 0) {
+            quiet = 1;
+        } else if (strcmp(a, "--verbose") == 0 || strcmp(a, "-v") == 0) {
+            opts.verbose = 1;
+        } else if (strcmp(a, "--show-log") == 0) {
+            show_log = 1;
+        } else if (strcmp(a, "--mutate") == 0) {
+            const char *m = i + 1 < argc ? argv[++i] : "";
+
+            if (strncmp(m, "drop-header=", 12) != 0 || !m[12]) {
+                fprintf(stderr, "%s: --mutate takes drop-header=NAME\n", prog);
+                return 2;
+            }
+            opts.drop_header = m + 12;
+        } else if ((strcmp(a, "--junit") == 0 || strcmp(a, "--html") == 0 ||
+                    strcmp(a, "--fixtures") == 0 ||
+                    strcmp(a, "--journal") == 0 || strcmp(a, "--har") == 0)) {
+            if (i + 1 >= argc) {
+                fprintf(stderr, "%s: %s needs an argument\n", prog, a);
+                return 2;
+            }
+            if (strcmp(a, "--journal") == 0)
+                opts.journal_dir = argv[++i];
+            else if (strcmp(a, "--har") == 0)
+                opts.har_dir = argv[++i];
+            else if (a[2] == 'j')
+                junit = argv[++i];
+            else if (a[2] == 'h')
+                html = argv[++i];
+            else
+                opts.fixtures_dir = argv[++i];
+        } else {
+            fprintf(stderr, "%s: unknown option %s (see %s --help)\n", prog, a,
+                    prog);
+            return 2;
+        }
+    }
+    {
+        const char *dirs[] = {opts.journal_dir, opts.har_dir};
+        const char *names[] = {"--journal", "--har"};
+
+        for (int d = 0; d < 2; d++) {
+            struct stat dir;
+
+            if (dirs[d] &&
+                (stat(dirs[d], &dir) != 0 || !S_ISDIR(dir.st_mode))) {
+                fprintf(stderr, "%s: %s %s: not a directory\n", prog, names[d],
+                        dirs[d]);
+                return 2;
+            }
+        }
+    }
+    if (verify) {
+        int end = i;
+
+        while (end < argc && strcmp(argv[end], "--") != 0)
+            end++;
+        if (end + 1 >= argc) {
+            fprintf(stderr,
+                    "%s: give the integration's command after --\n"
+                    "(see kinsync verify --help)\n",
+                    prog);
+            return 2;
+        }
+        opts.integration = &argv[end + 1];
+        argc = end; /* the files end at "--" */
+    }
+    if (i == argc) {
+        if (collect(&files, "scenarios") != 0)
+            status = 2;
+    }
+    for (; i < argc; i++) {
+        if (collect(&files, argv[i]) != 0)
+            status = 2;
+    }
+    if (verify && !status) {
+        size_t kept = 0, skipped = 0;
+
+        for (size_t k = 0; k < files.n; k++) {
+            if (wants_integration(files.v[k], opts.fixtures_dir)) {
+                files.v[kept++] = files.v[k];
+            } else {
+                free(files.v[k]);
+                skipped++;
+            }
+        }
+        files.n = kept;
+        if (skipped)
+            fprintf(stderr,
+                    "%s: %zu scenario%s without an integration step skipped\n",
+                    prog, skipped, skipped == 1 ? "" : "s");
+    }
+    if (status)
+        goto out;
+    if (files.n == 0) {
+        fprintf(stderr, "%s: no scenario files found\n", prog);
+        status = 2;
+        goto out;
+    }
+    qsort(files.v, files.n, sizeof(*files.v), by_name);
+    if (!getenv("NO_COLOR") && isatty(STDOUT_FILENO)) {
+        st.pass = "\033[32m";
+        st.fail = "\033[1;31m";
+        st.dim = "\033[2m";
+        st.off = "\033[0m";
+    }
+    st.progress = isatty(STDERR_FILENO) && !opts.verbose;
+    results = calloc(files.n, sizeof(*results));
+    if (!results)
+        abort();
+    for (size_t k = 0; k < files.n; k++) {
+        if (st.progress)
+            fprintf(stderr, "\r\033[K[%zu/%zu] %zu passed, running %s", k + 1,
+                    files.n, passed, files.v[k]);
+        else if (opts.verbose)
+            fprintf(stderr, "[%zu/%zu] %s\n", k + 1, files.n, files.v[k]);
+        kh_run_file(&results[k], files.v[k], &opts);
+        passed += results[k].outcome == KH_PASS;
+        wall += results[k].wall_ms;
+    }
+    if (st.progress)
+        fprintf(stderr, "\r\033[K");
+    print_table(results, files.n, &st, quiet);
+    print_failures(results, files.n, show_log);
+    {
+        char w[32];
+
+        format_ms(w, sizeof(w), wall);
+        printf("\n%s%zu of %zu scenarios passed%s (%s)\n",
+               passed == files.n ? st.pass : st.fail, passed, files.n, st.off,
+               w);
+    }
+    if (junit && kh_report_junit(junit, results, files.n) != 0) {
+        fprintf(stderr, "%s: cannot write %s: %s\n", prog, junit,
+                strerror(errno));
+        status = 1;
+    }
+    if (html && kh_report_html(html, results, files.n) != 0) {
+        fprintf(stderr, "%s: cannot write %s: %s\n", prog, html,
+                strerror(errno));
+        status = 1;
+    }
+    if (passed != files.n)
+        status = 1;
+out:
+    for (size_t k = 0; k < files.n; k++) {
+        free(files.v[k]);
+        if (results)
+            kh_result_dispose(&results[k]);
+    }
+    free(files.v);
+    free(results);
+    return status;
+}
+
+int kh_cli_check(int argc, char **argv)
+{
+    return run_suite(argc, argv, 0);
+}
+
+int kh_cli_verify(int argc, char **argv)
+{
+    return run_suite(argc, argv, 1);
+}

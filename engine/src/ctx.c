@@ -1,0 +1,430 @@
+/*
+ * The context of one scenario run: clock, emulators, the connector's
+ * client with its captured log, the job slots, and the tally of checks.
+ */
+/* timegm() is a BSD/GNU extension; glibc declares it with _DEFAULT_SOURCE. */
+#define _DEFAULT_SOURCE
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include "run_int.h"
+
+static void *xrealloc(void *p, size_t n)
+{
+    void *q = realloc(p, n);
+
+    if (!q) {
+        fputs("kinsync: out of memory\n", stderr);
+        abort();
+    }
+    return q;
+}
+
+void kh__text_append(struct kh_text *t, const char *s, size_t n)
+{
+    if (t->len + n + 1 > t->cap) {
+        size_t cap = t->cap ? t->cap : 256;
+
+        while (cap < t->len + n + 1)
+            cap *= 2;
+        t->s = xrealloc(t->s, cap);
+        t->cap = cap;
+    }
+    memcpy(t->s + t->len, s, n);
+    t->len += n;
+    t->s[t->len] = '\0';
+}
+
+void kh__text_printf(struct kh_text *t, const char *fmt, ...)
+{
+    char small[512];
+    va_list ap;
+    int n;
+
+    va_start(ap, fmt);
+    n = vsnprintf(small, sizeof(small), fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        return;
+    if ((size_t)n < sizeof(small)) {
+        kh__text_append(t, small, (size_t)n);
+        return;
+    }
+    {
+        char *big = xrealloc(NULL, (size_t)n + 1);
+
+        va_start(ap, fmt);
+        vsnprintf(big, (size_t)n + 1, fmt, ap);
+        va_end(ap);
+        kh__text_append(t, big, (size_t)n);
+        free(big);
+    }
+}
+
+const char *kh__text_str(const struct kh_text *t)
+{
+    return t->s ? t->s : "";
+}
+
+char *kh__text_take(struct kh_text *t)
+{
+    char *s = t->s;
+
+    if (!s) {
+        s = xrealloc(NULL, 1);
+        s[0] = '\0';
+    }
+    memset(t, 0, sizeof(*t));
+    return s;
+}
+
+void kh__text_dispose(struct kh_text *t)
+{
+    free(t->s);
+    memset(t, 0, sizeof(*t));
+}
+
+int kh__check(struct kh_ctx *ctx, int ok, const char *fmt, ...)
+{
+    ctx->checks++;
+    if (!ok) {
+        char line[2048];
+        va_list ap;
+
+        ctx->failures++;
+        va_start(ap, fmt);
+        vsnprintf(line, sizeof(line), fmt, ap);
+        va_end(ap);
+        kh__text_printf(&ctx->details, "%s\n", line);
+    }
+    return ok;
+}
+
+/* ---- the jobs' view (jobs.h) ----------------------------------------- */
+
+struct km_emulator *kh__system(struct kh_ctx *ctx, const char *name)
+{
+    for (size_t i = 0; i < ctx->nsystems; i++) {
+        if (strcmp(ctx->systems[i].name, name) == 0)
+            return ctx->systems[i].emu;
+    }
+    return NULL;
+}
+
+struct km_emulator *kh_ctx_emulator(struct kh_ctx *ctx, const char *system)
+{
+    return kh__system(ctx, system);
+}
+
+struct ks_client *kh_ctx_client(struct kh_ctx *ctx)
+{
+    return ctx->client;
+}
+
+struct ks_clock *kh_ctx_clock(struct kh_ctx *ctx)
+{
+    return ctx->clock;
+}
+
+const cJSON *kh_ctx_connector_config(struct kh_ctx *ctx, const char *system)
+{
+    const cJSON *conn =
+        cJSON_GetObjectItemCaseSensitive(ctx->given, "connector");
+
+    return cJSON_GetObjectItemCaseSensitive(conn, system);
+}
+
+void *kh_ctx_slot(struct kh_ctx *ctx, const char *key)
+{
+    for (struct kh_slot *s = ctx->slots; s; s = s->next) {
+        if (strcmp(s->key, key) == 0)
+            return s->value;
+    }
+    return NULL;
+}
+
+static void slot_free(struct kh_slot *s)
+{
+    if (s->free_fn && s->value)
+        s->free_fn(s->value);
+    free(s->key);
+    free(s);
+}
+
+void kh_ctx_set_slot(struct kh_ctx *ctx, const char *key, void *value,
+                     void (*free_fn)(void *))
+{
+    struct kh_slot **pp = &ctx->slots;
+    struct kh_slot *s;
+    size_t n = strlen(key);
+
+    for (; *pp; pp = &(*pp)->next) {
+        if (strcmp((*pp)->key, key) == 0) {
+            s = *pp;
+            *pp = s->next;
+            slot_free(s);
+            break;
+        }
+    }
+    if (!value)
+        return;
+    s = xrealloc(NULL, sizeof(*s));
+    s->key = xrealloc(NULL, n + 1);
+    memcpy(s->key, key, n + 1);
+    s->value = value;
+    s->free_fn = free_fn;
+    /* Newest first, so that freeing from the head releases what was made
+     * last (a receiver before the handle it calls) first. */
+    s->next = ctx->slots;
+    ctx->slots = s;
+}
+
+/* Frees the slots; with keep_durable, those marked durable stay. */
+static void slots_drop(struct kh_ctx *ctx, int keep_durable)
+{
+    struct kh_slot **pp = &ctx->slots;
+    size_t plen = strlen(KH_DURABLE_SLOT_PREFIX);
+
+    while (*pp) {
+        struct kh_slot *s = *pp;
+
+        if (keep_durable &&
+            strncmp(s->key, KH_DURABLE_SLOT_PREFIX, plen) == 0) {
+            pp = &s->next;
+            continue;
+        }
+        *pp = s->next;
+        slot_free(s);
+    }
+}
+
+/* ---- secrets --------------------------------------------------------- */
+
+static int is_secret_key(const char *key)
+{
+    static const char *const words[] = {"password", "secret", "token",
+                                        "api_key",  "apikey", "consumer_key"};
+
+    for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++) {
+        if (strstr(key, words[i]))
+            return 1;
+    }
+    return 0;
+}
+
+size_t kh__ctx_secrets(const struct kh_ctx *ctx, const char **out, size_t max)
+{
+    const cJSON *conn =
+        cJSON_GetObjectItemCaseSensitive(ctx->given, "connector");
+    const cJSON *sys, *v;
+    size_t n = 0;
+
+    cJSON_ArrayForEach(sys, conn)
+    {
+        if (!cJSON_IsObject(sys))
+            continue;
+        cJSON_ArrayForEach(v, sys)
+        {
+            if (n < max && cJSON_IsString(v) && v->valuestring[0] &&
+                is_secret_key(v->string))
+                out[n++] = v->valuestring;
+        }
+    }
+    return n;
+}
+
+const char *kh__ctx_resolve(const struct kh_ctx *ctx, const char *s)
+{
+    static const char prefix[] = "$secret:";
+    const cJSON *conn, *sys, *v;
+    char system[64];
+    const char *dot;
+
+    if (strncmp(s, prefix, sizeof(prefix) - 1) != 0)
+        return s;
+    s += sizeof(prefix) - 1;
+    dot = strchr(s, '.');
+    if (!dot || (size_t)(dot - s) >= sizeof(system))
+        return NULL;
+    memcpy(system, s, (size_t)(dot - s));
+    system[dot - s] = '\0';
+    conn = cJSON_GetObjectItemCaseSensitive(ctx->given, "connector");
+    sys = cJSON_GetObjectItemCaseSensitive(conn, system);
+    v = cJSON_GetObjectItemCaseSensitive(sys, dot + 1);
+    return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+/* ---- lifecycle ------------------------------------------------------- */
+
+int kh__parse_time(int64_t *out_ms, const char *s)
+{
+    struct tm tm;
+    int y, mo, d, h, mi, sec, used = 0;
+    int64_t ms = 0;
+    const char *p;
+
+    if (sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d%n", &y, &mo, &d, &h, &mi, &sec,
+               &used) != 6 ||
+        mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60)
+        return -1;
+    p = s + used;
+    if (*p == '.') {
+        int digits = 0;
+
+        for (p++; *p >= '0' && *p <= '9'; p++, digits++) {
+            if (digits < 3)
+                ms = ms * 10 + (*p - '0');
+        }
+        if (digits == 0)
+            return -1;
+        for (; digits < 3; digits++)
+            ms *= 10;
+    }
+    if (strcmp(p, "Z") != 0)
+        return -1;
+    memset(&tm, 0, sizeof(tm));
+    tm.tm_year = y - 1900;
+    tm.tm_mon = mo - 1;
+    tm.tm_mday = d;
+    tm.tm_hour = h;
+    tm.tm_min = mi;
+    tm.tm_sec = sec;
+    *out_ms = (int64_t)timegm(&tm) * 1000 + ms;
+    return 0;
+}
+
+static void capture_log(enum ks_log_level level, const char *msg,
+                        const char *payload, void *userdata)
+{
+    struct kh_ctx *ctx = userdata;
+
+    kh__text_printf(&ctx->log, "%s %s\n", ks_log_level_name(level), msg);
+    if (payload && payload[0])
+        kh__text_printf(&ctx->log, "    %s\n", payload);
+}
+
+/* The mutation filter: refuses the header named by ctx->drop_header. */
+static int drop_named_header(void *userdata, const char *line)
+{
+    const struct kh_ctx *ctx = userdata;
+    size_t n = strlen(ctx->drop_header);
+
+    return strncasecmp(line, ctx->drop_header, n) == 0 &&
+           (line[n] == ':' || line[n] == ';');
+}
+
+/* The retry policy from given.connector.retry over the library defaults.
+ * The jitter seed is fixed unless given, so runs repeat exactly. */
+static int client_open(struct kh_ctx *ctx, char *err, size_t errsz)
+{
+    struct ks_client_options o = KS_CLIENT_OPTIONS_INIT;
+    const cJSON *retry = kh_ctx_connector_config(ctx, "retry");
+    ks_rc rc;
+
+    o.clock = ctx->clock;
+    o.log_fn = capture_log;
+    o.log_userdata = ctx;
+    o.log_level = KS_LOG_DEBUG;
+    o.jitter_seed = (uint64_t)kx_json_num(retry, "jitter_seed", 1);
+    o.retry.max_attempts =
+        (int)kx_json_num(retry, "max_attempts", o.retry.max_attempts);
+    o.retry.base_delay_ms = (int64_t)kx_json_num(retry, "base_delay_ms",
+                                                 (double)o.retry.base_delay_ms);
+    o.retry.max_delay_ms = (int64_t)kx_json_num(retry, "max_delay_ms",
+                                                (double)o.retry.max_delay_ms);
+    o.retry.rate_limit_default_wait_ms =
+        (int64_t)kx_json_num(retry, "rate_limit_default_wait_ms",
+                             (double)o.retry.rate_limit_default_wait_ms);
+    o.retry.rate_limit_max_wait_ms =
+        (int64_t)kx_json_num(retry, "rate_limit_max_wait_ms",
+                             (double)o.retry.rate_limit_max_wait_ms);
+    rc = ks_client_new(&ctx->client, &o);
+    if (rc) {
+        snprintf(err, errsz, "connector client: %s", ks_rc_message(rc));
+        return -1;
+    }
+    if (ctx->drop_header)
+        ks_client_set_header_filter(ctx->client, drop_named_header, ctx);
+    return 0;
+}
+
+int kh__ctx_open(struct kh_ctx *ctx, const struct kh_scenario *sc,
+                 const struct kh_run_options *opts, char *err, size_t errsz)
+{
+    const cJSON *clock, *sys;
+    const char *start;
+
+    memset(ctx, 0, sizeof(*ctx));
+    ctx->sc = sc;
+    ctx->verbose = opts && opts->verbose;
+    ctx->drop_header = opts ? opts->drop_header : NULL;
+    ctx->integration = opts ? opts->integration : NULL;
+    ctx->given = cJSON_GetObjectItemCaseSensitive(sc->doc, "given");
+    clock = cJSON_GetObjectItemCaseSensitive(ctx->given, "clock");
+    start = kx_json_str(clock, "start");
+    ctx->start_ms = 1767225600000; /* 2026-01-01T00:00:00Z */
+    if (start && kh__parse_time(&ctx->start_ms, start) != 0) {
+        snprintf(err, errsz, "/given/clock/start: not an RFC 3339 UTC time");
+        return -1;
+    }
+    /* An external integration sleeps and times out in real time, so it
+     * gets the real clock; "clock.advance" still moves it forward. */
+    if (ctx->integration) {
+        if (ks_clock_new_real(&ctx->clock) != KS_OK) {
+            snprintf(err, errsz, "out of memory");
+            return -1;
+        }
+        ctx->start_ms = ks_clock_now_ms(ctx->clock);
+    } else if (ks_clock_new_virtual(&ctx->clock, ctx->start_ms) != KS_OK) {
+        snprintf(err, errsz, "out of memory");
+        return -1;
+    }
+    cJSON_ArrayForEach(sys, ctx->given)
+    {
+        const struct km_emulator_type *type;
+        struct kh_system *s;
+        char why[512];
+
+        if (strcmp(sys->string, "clock") == 0 ||
+            strcmp(sys->string, "connector") == 0)
+            continue;
+        type = km_emulator_type_find(sys->string);
+        if (!type || ctx->nsystems == KH_MAX_SYSTEMS) {
+            snprintf(err, errsz, "/given/%s: no such emulator", sys->string);
+            return -1;
+        }
+        s = &ctx->systems[ctx->nsystems];
+        if (km_emulator_start(&s->emu, type, sys, ctx->clock, NULL, 0, why,
+                              sizeof(why)) != 0) {
+            snprintf(err, errsz, "/given/%s: %s", sys->string, why);
+            return -1;
+        }
+        s->name = sys->string;
+        ctx->nsystems++;
+    }
+    return client_open(ctx, err, errsz);
+}
+
+int kh__ctx_restart_connector(struct kh_ctx *ctx, char *err, size_t errsz)
+{
+    slots_drop(ctx, 1);
+    ks_client_free(ctx->client);
+    ctx->client = NULL;
+    return client_open(ctx, err, errsz);
+}
+
+void kh__ctx_close(struct kh_ctx *ctx)
+{
+    /* Jobs' objects first: they hold the client and may serve requests
+     * (webhook receivers) that reach the emulators. */
+    slots_drop(ctx, 0);
+    ks_client_free(ctx->client);
+    ctx->client = NULL;
+    for (size_t i = ctx->nsystems; i-- > 0;)
+        km_emulator_stop(ctx->systems[i].emu);
+    ctx->nsystems = 0;
+    ks_clock_free(ctx->clock);
+    ctx->clock = NULL;
+}

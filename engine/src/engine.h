@@ -1,0 +1,146 @@
+/*
+ * The scenario engine: load a scenario file, run it against in-process
+ * emulators and the reference connector on a virtual clock, and say what
+ * happened.
+ *
+ * A scenario is JSON with "name", "description", "tags", "given", "when"
+ * and "then" (see scenarios/README.md and scenarios/scenario.schema.json).
+ * Loading resolves every {"$fixture": "system/resource/case.json"} object
+ * against the fixtures directory and checks the whole document, so a run
+ * never meets a malformed step.
+ */
+#ifndef KH_ENGINE_H
+#define KH_ENGINE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <cjson/cJSON.h>
+#include <kx/cli.h>
+#include <kx/json.h>
+
+/* A loaded, validated scenario. */
+struct kh_scenario {
+    char *path;  /* as given to kh_scenario_load */
+    char *name;  /* the "name" member */
+    cJSON *doc;  /* the whole document with fixtures resolved */
+    cJSON *tags; /* borrowed from doc; an array of strings (may be NULL) */
+};
+
+/*
+ * Reads and validates the scenario at path; "$fixture" references are
+ * read from fixtures_dir (NULL: the nearest "fixtures" folder beside or
+ * above the scenario file, else the source tree's fixtures/). On failure
+ * returns -1 and writes into err one line per problem (at most errsz bytes),
+ * each "FILE: POINTER: what is wrong" with POINTER an RFC 6901 JSON pointer
+ * into the document; nothing is allocated then. Never crashes on bad input.
+ */
+int kh_scenario_load(struct kh_scenario **out, const char *path,
+                     const char *fixtures_dir, char *err, size_t errsz);
+void kh_scenario_free(struct kh_scenario *sc); /* NULL-safe */
+
+/* The fixtures directory of a scenario file given none: the nearest
+ * "fixtures" folder beside it or up to four levels above, else the source
+ * tree's. path may be NULL (then the source tree's). */
+void kh_fixtures_dir_for(char *out, size_t outsz, const char *path);
+
+/*
+ * Replaces every {"$fixture": "system/resource/case.json"} in *doc (*doc
+ * itself included) by that file's JSON under dir; fixtures may name
+ * fixtures, to a small depth. Paths must be relative, without "..".
+ * Returns 0, or -1 with one line per problem in err; *doc stays a valid
+ * tree owned by the caller either way.
+ */
+int kh_fixtures_resolve(cJSON **doc, const char *dir, char *err, size_t errsz);
+
+enum kh_outcome { KH_PASS = 0, KH_FAIL = 1, KH_ERROR = 2 };
+
+/* What one scenario run came to. */
+struct kh_result {
+    char *path;
+    char *name;
+    enum kh_outcome outcome;
+    int64_t virtual_ms; /* virtual time the run took */
+    int64_t wall_ms;    /* real time the run took */
+    size_t steps_run;
+    size_t checks;   /* expectations evaluated */
+    size_t failures; /* of those, how many failed */
+    /* Multi-line explanation of every failure (what was expected, what
+     * was found, the relevant journal lines); "" on a pass. */
+    char *details;
+    /* The connector log captured during the run (secrets are masked by
+     * the connector itself; the run checks that). */
+    char *log;
+};
+
+void kh_result_dispose(struct kh_result *res); /* zeroes; NULL-safe */
+
+struct kh_run_options {
+    const char *fixtures_dir;
+    int verbose; /* print each step as it runs (stderr) */
+    /* A mutation run: the connector never sends a header of this name
+     * (case-insensitive), to prove that the scenarios notice. NULL: off. */
+    const char *drop_header;
+    /* When set, each emulator's journal of each run is written to
+     * DIR/<scenario file stem>.<system>.json (secrets redacted). */
+    const char *journal_dir;
+    /* When set, each run's traffic is written as HAR 1.2 to
+     * DIR/<scenario file stem>.har. */
+    const char *har_dir;
+    /* Verify mode (kinsync verify): "integration" steps run this command
+     * (NULL-terminated argv) instead of the reference connector's job, and
+     * the clock is the real one (the integration lives in real time),
+     * still moved forward by "clock.advance". NULL: check mode. */
+    char *const *integration;
+};
+
+/*
+ * Runs a loaded scenario in isolation: its own virtual clock, its own
+ * emulators on ephemeral loopback ports, its own connector client.
+ * Fills *res (the caller disposes it). Returns 0 when it passed.
+ */
+int kh_scenario_run(struct kh_result *res, const struct kh_scenario *sc,
+                    const struct kh_run_options *opts);
+
+/* Loads and runs path; a scenario that fails to load is a KH_ERROR
+ * result whose details are the loader's messages. */
+int kh_run_file(struct kh_result *res, const char *path,
+                const struct kh_run_options *opts);
+
+/* ---- reports (report.c) ---------------------------------------------- */
+
+/* Writes JUnit XML for the results (one testsuite "kinsync", one
+ * testcase per scenario). Returns 0, or -1 with errno set. */
+int kh_report_junit(const char *file, const struct kh_result *results,
+                    size_t n);
+
+/* Writes a self-contained HTML report (no external resources). */
+int kh_report_html(const char *file, const struct kh_result *results, size_t n);
+
+/* ---- JSON pointer (jpointer.c) ------------------------------------- */
+
+/* The value at an RFC 6901 pointer ("" is the document itself), or NULL. */
+const cJSON *kh_json_pointer(const cJSON *doc, const char *pointer);
+
+/* Appends the RFC 6901 escape of token to a pointer being built in buf. */
+void kh_json_pointer_append(char *buf, size_t bufsz, const char *token);
+
+/* Like kh_json_pointer_append for an array index. */
+void kh_json_pointer_append_index(char *buf, size_t bufsz, size_t index);
+
+/* ---- HAR 1.2 (har.c) ------------------------------------------------- */
+
+/* An empty HAR log ({"log": {"version": "1.2", "creator", "entries"}}). */
+cJSON *kh_har_new(void);
+/* Adds a km_server_journal() array; base_url is the server's
+ * ("http://127.0.0.1:PORT"). Each entry keeps the emulator's name, seq,
+ * virtual time and fault in an "_kinsync" object. */
+void kh_har_add_journal(cJSON *har, const cJSON *journal, const char *base_url);
+/* Orders the entries by time, as HAR readers expect. */
+void kh_har_finish(cJSON *har);
+
+/* ---- commands (check.c) --------------------------------------------- */
+
+int kh_cli_check(int argc, char **argv);
+int kh_cli_verify(int argc, char **argv);
+
+#endif

@@ -1,0 +1,372 @@
+/*
+ * Expectations: the "then" block, "expect_result" of steps, and the
+ * journal excerpts that explain a failure.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include "run_int.h"
+
+#define SHOW_MAX 300 /* characters of a value shown in an explanation */
+#define EXCERPT_LINES 12
+
+/* value as compact JSON, cut to SHOW_MAX, into buf. */
+static const char *show(char *buf, size_t bufsz, const cJSON *value)
+{
+    char *s;
+
+    if (!value) {
+        snprintf(buf, bufsz, "(nothing there)");
+        return buf;
+    }
+    s = cJSON_PrintUnformatted(value);
+    if (!s) {
+        snprintf(buf, bufsz, "(unprintable)");
+        return buf;
+    }
+    if (strlen(s) > SHOW_MAX)
+        snprintf(buf, bufsz, "%.*s...", SHOW_MAX, s);
+    else
+        snprintf(buf, bufsz, "%s", s);
+    cJSON_free(s);
+    return buf;
+}
+
+int kh__route_matches(const char *route, const cJSON *entry)
+{
+    const char *method = kx_json_str(entry, "method");
+    const char *path = kx_json_str(entry, "path");
+    char line[2048];
+
+    if (!route)
+        return 1;
+    if (!method || !path)
+        return 0;
+    snprintf(line, sizeof(line), "%s %s", method, path);
+    return km_glob_match(route, line);
+}
+
+void kh__journal_excerpt(struct kh_text *t, struct kh_ctx *ctx,
+                         const char *system, const char *route, size_t max)
+{
+    struct km_emulator *emu = kh__system(ctx, system);
+    cJSON *journal, *e;
+    size_t total = 0, skip, i = 0;
+
+    if (!emu)
+        return;
+    journal = km_server_journal(emu->server);
+    cJSON_ArrayForEach(e, journal)
+    {
+        total += kh__route_matches(route, e);
+    }
+    skip = total > max ? total - max : 0;
+    kh__text_printf(t, "    journal of %s%s%s (%zu request%s%s):\n", system,
+                    route ? ", " : "", route ? route : "", total,
+                    total == 1 ? "" : "s", skip ? ", the last shown" : "");
+    cJSON_ArrayForEach(e, journal)
+    {
+        const char *query = kx_json_str(e, "query");
+        const char *fault = kx_json_str(e, "fault");
+
+        if (!kh__route_matches(route, e) || i++ < skip)
+            continue;
+        kh__text_printf(t, "      #%.0f  t+%.0f ms  %s %s%s%s -> %.0f%s%s\n",
+                        kx_json_num(e, "seq", 0),
+                        kx_json_num(e, "virtual_ms", 0) - (double)ctx->start_ms,
+                        kx_json_str(e, "method"), kx_json_str(e, "path"),
+                        query && query[0] ? "?" : "", query ? query : "",
+                        kx_json_num(e, "status", 0), fault ? "  fault: " : "",
+                        fault ? fault : "");
+    }
+    cJSON_Delete(journal);
+}
+
+/* ---- results and state ----------------------------------------------- */
+
+int kh__expect_result(struct kh_ctx *ctx, const cJSON *expected,
+                      const cJSON *result, const char *where)
+{
+    const cJSON *want;
+    int ok = 1;
+
+    cJSON_ArrayForEach(want, expected)
+    {
+        const cJSON *got = kh_json_pointer(result, want->string);
+        char a[SHOW_MAX + 8], b[SHOW_MAX + 8];
+
+        ok &= kh__check(ctx, got && cJSON_Compare(want, got, 1),
+                        "%s: result %s: expected %s, found %s", where,
+                        want->string, show(a, sizeof(a), want),
+                        show(b, sizeof(b), got));
+    }
+    return ok;
+}
+
+static int size_of(const cJSON *v)
+{
+    return cJSON_IsArray(v) || cJSON_IsObject(v) ? cJSON_GetArraySize(v) : -1;
+}
+
+int kh__expect_state(struct kh_ctx *ctx, const cJSON *exp, const char *where,
+                     int quiet)
+{
+    const char *system = kx_json_str(exp, "system");
+    const char *pointer = kx_json_str(exp, "pointer");
+    const cJSON *count = cJSON_GetObjectItemCaseSensitive(exp, "count");
+    const cJSON *equals = cJSON_GetObjectItemCaseSensitive(exp, "equals");
+    const cJSON *exists = cJSON_GetObjectItemCaseSensitive(exp, "exists");
+    struct km_emulator *emu = kh__system(ctx, system);
+    cJSON *snap = emu ? km_emulator_snapshot(emu) : NULL;
+    const cJSON *got = kh_json_pointer(snap, pointer ? pointer : "");
+    char a[SHOW_MAX + 8], b[SHOW_MAX + 8];
+    int ok;
+
+    if (count)
+        ok = size_of(got) == (int)count->valuedouble;
+    else if (equals)
+        ok = got && cJSON_Compare(equals, got, 1);
+    else
+        ok = (got != NULL) == cJSON_IsTrue(exists);
+    if (!quiet) {
+        if (count) {
+            char found[32];
+
+            if (!got)
+                snprintf(found, sizeof(found), "nothing there");
+            else if (size_of(got) < 0)
+                snprintf(found, sizeof(found), "a scalar");
+            else
+                snprintf(found, sizeof(found), "%d", size_of(got));
+            kh__check(ctx, ok, "%s: %s state %s: expected %d entries, found %s",
+                      where, system, pointer, (int)count->valuedouble, found);
+        } else {
+            kh__check(ctx, ok, "%s: %s state %s: expected %s, found %s", where,
+                      system, pointer,
+                      equals ? show(a, sizeof(a), equals)
+                             : (cJSON_IsTrue(exists) ? "it to exist"
+                                                     : "it to be absent"),
+                      show(b, sizeof(b), got));
+        }
+        if (!ok && count && got && size_of(got) >= 0)
+            kh__text_printf(&ctx->details, "    found: %s\n",
+                            show(b, sizeof(b), got));
+    }
+    cJSON_Delete(snap);
+    return ok;
+}
+
+/* ---- the journal ----------------------------------------------------- */
+
+static void expect_requests(struct kh_ctx *ctx, const cJSON *exp,
+                            const char *where)
+{
+    const char *system = kx_json_str(exp, "system");
+    const char *route = kx_json_str(exp, "route");
+    int want = (int)kx_json_num(exp, "count", 0);
+    struct km_emulator *emu = kh__system(ctx, system);
+    cJSON *journal = emu ? km_server_journal(emu->server) : NULL;
+    const cJSON *e;
+    int n = 0;
+
+    cJSON_ArrayForEach(e, journal)
+    {
+        n += kh__route_matches(route, e);
+    }
+    cJSON_Delete(journal);
+    if (!kh__check(ctx, n == want, "%s: %s requests %s: expected %d, found %d",
+                   where, system, route, want, n))
+        kh__journal_excerpt(&ctx->details, ctx, system, NULL, EXCERPT_LINES);
+}
+
+static const char *header_of(const cJSON *entry, const char *name)
+{
+    const cJSON *h;
+
+    cJSON_ArrayForEach(h, cJSON_GetObjectItemCaseSensitive(entry, "headers"))
+    {
+        if (strcasecmp(h->string, name) == 0)
+            return cJSON_IsString(h) ? h->valuestring : "";
+    }
+    return NULL;
+}
+
+static void expect_every_request(struct kh_ctx *ctx, const cJSON *exp,
+                                 const char *where)
+{
+    const char *system = kx_json_str(exp, "system");
+    const char *route = kx_json_str(exp, "route");
+    const char *header = kx_json_str(exp, "has_header");
+    struct km_emulator *emu = kh__system(ctx, system);
+    cJSON *journal = emu ? km_server_journal(emu->server) : NULL;
+    const cJSON *e;
+    int seen = 0, missing = 0;
+
+    cJSON_ArrayForEach(e, journal)
+    {
+        if (!kh__route_matches(route, e))
+            continue;
+        seen++;
+        if (!header_of(e, header)) {
+            if (missing++ == 0)
+                kh__text_printf(&ctx->details,
+                                "%s: %s %s %s has no %s header\n", where,
+                                system, kx_json_str(e, "method"),
+                                kx_json_str(e, "path"), header);
+        }
+    }
+    cJSON_Delete(journal);
+    kh__check(ctx, seen > 0 && missing == 0,
+              "%s: %s: every request%s%s must carry %s: %d of %d did not",
+              where, system, route ? " to " : "", route ? route : "", header,
+              missing, seen);
+    if (seen == 0)
+        kh__text_printf(&ctx->details, "    (no request matched at all)\n");
+}
+
+/* The smallest gap between consecutive calls matching route; with
+ * after_fault, only between a call a fault answered and the call after it
+ * (the retry). *pairs: how many gaps were measured. */
+static double shortest_gap(const cJSON *journal, const char *route,
+                           int after_fault, int *pairs)
+{
+    const cJSON *e, *prev = NULL;
+    double shortest = -1;
+
+    *pairs = 0;
+    cJSON_ArrayForEach(e, journal)
+    {
+        if (!kh__route_matches(route, e))
+            continue;
+        if (prev && (!after_fault || kx_json_str(prev, "fault"))) {
+            double gap = kx_json_num(e, "virtual_ms", 0) -
+                         kx_json_num(prev, "virtual_ms", 0);
+
+            if (shortest < 0 || gap < shortest)
+                shortest = gap;
+            ++*pairs;
+        }
+        prev = e;
+    }
+    return shortest;
+}
+
+static void expect_min_interval(struct kh_ctx *ctx, const cJSON *exp,
+                                const char *where)
+{
+    const char *system = kx_json_str(exp, "system");
+    const char *route = kx_json_str(exp, "route");
+    double at_least = kx_json_num(exp, "at_least", 0);
+    int after_fault =
+        cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(exp, "after_fault"));
+    struct km_emulator *emu = kh__system(ctx, system);
+    cJSON *journal = emu ? km_server_journal(emu->server) : NULL;
+    int pairs;
+    double shortest = shortest_gap(journal, route, after_fault, &pairs);
+
+    cJSON_Delete(journal);
+    if (!kh__check(ctx, pairs > 0 && shortest >= at_least,
+                   "%s: %s %s: %s at least %.0f ms apart expected; %d "
+                   "measured, the shortest %.0f ms",
+                   where, system, route,
+                   after_fault ? "a faulted call and its retry" : "calls",
+                   at_least, pairs, shortest < 0 ? 0 : shortest))
+        kh__journal_excerpt(&ctx->details, ctx, system, route, EXCERPT_LINES);
+}
+
+/* No configured secret verbatim in any URL any emulator recorded. */
+static void expect_no_secret_in_urls(struct kh_ctx *ctx, const char *where)
+{
+    const char *secrets[32];
+    size_t nsecrets = kh__ctx_secrets(ctx, secrets, 32);
+    int bad = 0;
+
+    for (size_t i = 0; i < ctx->nsystems; i++) {
+        cJSON *journal = km_server_journal(ctx->systems[i].emu->server);
+        const cJSON *e;
+
+        cJSON_ArrayForEach(e, journal)
+        {
+            const char *path = kx_json_str(e, "path");
+            const char *query = kx_json_str(e, "query");
+
+            for (size_t s = 0; s < nsecrets; s++) {
+                if ((path && strstr(path, secrets[s])) ||
+                    (query && strstr(query, secrets[s]))) {
+                    bad++;
+                    kh__text_printf(&ctx->details,
+                                    "%s: a configured secret (the %zu. one) "
+                                    "is in the URL of %s request #%.0f\n",
+                                    where, s + 1, ctx->systems[i].name,
+                                    kx_json_num(e, "seq", 0));
+                }
+            }
+        }
+        cJSON_Delete(journal);
+    }
+    kh__check(ctx, bad == 0, "%s: %d URL%s carried a secret", where, bad,
+              bad == 1 ? "" : "s");
+}
+
+static void expect_log(struct kh_ctx *ctx, const cJSON *list, int must_have,
+                       const char *where)
+{
+    const cJSON *item;
+    size_t i = 0;
+
+    cJSON_ArrayForEach(item, list)
+    {
+        const char *s = kh__ctx_resolve(ctx, item->valuestring);
+        int found = s && strstr(kh__text_str(&ctx->log), s) != NULL;
+        char at[128];
+
+        snprintf(at, sizeof(at), "%s/%zu", where, i++);
+        if (!s) {
+            kh__check(ctx, 0, "%s: %s does not name a configured value", at,
+                      item->valuestring);
+            continue;
+        }
+        /* Never print the secret itself: say which entry it was. */
+        kh__check(ctx, found == must_have, "%s: the log %s %s", at,
+                  must_have ? "lacks" : "contains",
+                  s == item->valuestring ? "the string given" : "that secret");
+    }
+}
+
+/* Runs fn over each element of then[name], with its pointer. */
+static void each(struct kh_ctx *ctx, const cJSON *then, const char *name,
+                 void (*fn)(struct kh_ctx *, const cJSON *, const char *))
+{
+    const cJSON *item;
+    size_t i = 0;
+
+    cJSON_ArrayForEach(item, cJSON_GetObjectItemCaseSensitive(then, name))
+    {
+        char where[128];
+
+        snprintf(where, sizeof(where), "/then/%s/%zu", name, i++);
+        fn(ctx, item, where);
+    }
+}
+
+static void state_item(struct kh_ctx *ctx, const cJSON *exp, const char *where)
+{
+    kh__expect_state(ctx, exp, where, 0);
+}
+
+void kh__expect_then(struct kh_ctx *ctx, const cJSON *then)
+{
+    each(ctx, then, "state", state_item);
+    each(ctx, then, "requests", expect_requests);
+    each(ctx, then, "every_request", expect_every_request);
+    each(ctx, then, "min_interval_ms", expect_min_interval);
+    expect_log(ctx,
+               cJSON_GetObjectItemCaseSensitive(then, "log_must_not_contain"),
+               0, "/then/log_must_not_contain");
+    expect_log(ctx, cJSON_GetObjectItemCaseSensitive(then, "log_must_contain"),
+               1, "/then/log_must_contain");
+    if (cJSON_IsTrue(
+            cJSON_GetObjectItemCaseSensitive(then, "no_secret_in_urls")))
+        expect_no_secret_in_urls(ctx, "/then/no_secret_in_urls");
+}

@@ -1,0 +1,721 @@
+/*
+ * Scenario jobs over the connector's BigCommerce client.
+ *
+ * The handle is built from given.connector.bigcommerce (store_hash,
+ * access_token, client_secret, page_limit, webhook_header_name,
+ * webhook_header_value, webhook_tolerance_s) and the URL of the running
+ * "bigcommerce" emulator (base_url overrides it). Without a store_hash the
+ * emulator's own is used. A job's "page_limit" option builds a one-off
+ * handle with that page size (the client clamps it to 1..250).
+ *
+ * bigcommerce.start_receiver runs a webhook receiver on its own loopback
+ * server: every POST is checked with ks_bigcommerce_webhook_verify and
+ * answered 200 (verified or duplicate), 401 (signature, timestamp, parse)
+ * or 413 (too big), or the "status" option when set (to make deliveries
+ * fail); calling it again only changes that status, so hooks keep their
+ * destination. bigcommerce.verify_webhook reports what the receiver saw and
+ * can fetch the full order named by the last verified order event.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "jobs.h"
+
+#define BC_SLOT "bigcommerce.client"
+#define BC_RECEIVER_SLOT "bigcommerce.receiver"
+
+static void handle_free(void *p)
+{
+    ks_bigcommerce_free(p);
+}
+
+static ks_rc make_handle(struct ks_bigcommerce **out, struct kh_ctx *ctx,
+                         int page_limit, char *err, size_t errsz)
+{
+    const cJSON *cfg = kh_ctx_connector_config(ctx, "bigcommerce");
+    struct km_emulator *emu = kh_ctx_emulator(ctx, "bigcommerce");
+    struct ks_bigcommerce_options o = KS_BIGCOMMERCE_OPTIONS_INIT;
+    cJSON *snap = NULL;
+    ks_rc rc;
+
+    *out = NULL;
+    o.base_url = kx_json_str(cfg, "base_url");
+    if (!o.base_url && emu)
+        o.base_url = km_server_url(emu->server);
+    if (!o.base_url) {
+        snprintf(err, errsz, "bigcommerce: no bigcommerce emulator runs");
+        return KS_EINVAL;
+    }
+    o.store_hash = kx_json_str(cfg, "store_hash");
+    if (!o.store_hash && emu) {
+        snap = km_emulator_snapshot(emu);
+        o.store_hash = kx_json_str(snap, "store_hash");
+    }
+    o.access_token = kx_json_str(cfg, "access_token");
+    o.client_secret = kx_json_str(cfg, "client_secret");
+    o.webhook_header_name = kx_json_str(cfg, "webhook_header_name");
+    o.webhook_header_value = kx_json_str(cfg, "webhook_header_value");
+    o.webhook_tolerance_s = (int64_t)kx_json_num(cfg, "webhook_tolerance_s", 0);
+    o.page_limit =
+        page_limit > 0 ? page_limit : (int)kx_json_num(cfg, "page_limit", 250);
+    rc = ks_bigcommerce_new(out, kh_ctx_client(ctx), &o);
+    if (rc)
+        snprintf(err, errsz, "bigcommerce: %s",
+                 ks_client_last_error(kh_ctx_client(ctx))->message);
+    cJSON_Delete(snap);
+    return rc;
+}
+
+/* kh_job_handle's maker: make_handle behind an untyped pointer. */
+static ks_rc make_any(void **out, struct kh_ctx *ctx, int page_limit, char *err,
+                      size_t errsz)
+{
+    struct ks_bigcommerce *bc = NULL;
+    ks_rc rc = make_handle(&bc, ctx, page_limit, err, errsz);
+
+    *out = bc;
+    return rc;
+}
+
+/* The shared handle, or a one-off when options carry page_limit (*owned). */
+static struct ks_bigcommerce *handle(struct kh_ctx *ctx, const cJSON *options,
+                                     int *owned, ks_rc *rc, char *err,
+                                     size_t errsz)
+{
+    return kh_job_handle(ctx, BC_SLOT, make_any, handle_free,
+                         (int)kx_json_num(options, "page_limit", 0), owned, rc,
+                         err, errsz);
+}
+
+#define BC_BEGIN                                                               \
+    int owned = 0;                                                             \
+    ks_rc rc;                                                                  \
+    struct ks_bigcommerce *bc = handle(ctx, options, &owned, &rc, err, errsz); \
+    if (!bc)                                                                   \
+        return rc;
+
+#define BC_END                                                                 \
+    if (owned)                                                                 \
+        ks_bigcommerce_free(bc);
+
+static void add_stats(cJSON *o, const struct ks_bigcommerce_batch_stats *s)
+{
+    cJSON_AddNumberToObject(o, "requests", (double)s->requests);
+    cJSON_AddNumberToObject(o, "ok", (double)s->ok);
+    cJSON_AddNumberToObject(o, "failed", (double)s->failed);
+}
+
+/* ---- catalog ---------------------------------------------------------- */
+
+struct collect {
+    cJSON *ids;
+    cJSON *skus;
+    cJSON *map; /* sku -> id, when wanted */
+    int count;
+};
+
+static int collect_item(void *ud, const cJSON *item)
+{
+    struct collect *c = ud;
+    const char *sku = kx_json_str(item, "sku");
+    double id = kx_json_num(item, "id", 0);
+
+    c->count++;
+    if (c->ids && c->count <= 500)
+        cJSON_AddItemToArray(c->ids, cJSON_CreateNumber(id));
+    if (c->skus && sku && c->count <= 500)
+        cJSON_AddItemToArray(c->skus, cJSON_CreateString(sku));
+    if (c->map && sku && *sku && !cJSON_GetObjectItemCaseSensitive(c->map, sku))
+        cJSON_AddNumberToObject(c->map, sku, id);
+    return 0;
+}
+
+static ks_rc job_list_products(struct kh_ctx *ctx, const cJSON *options,
+                               cJSON **result, char *err, size_t errsz)
+{
+    const char *q[9] = {NULL};
+    const char *names[] = {"sku", "sku:in", "id:in", "date_modified:min",
+                           "include"};
+    struct collect c = {cJSON_CreateArray(), cJSON_CreateArray(), NULL, 0};
+    int pages = 0;
+    size_t n = 0;
+    BC_BEGIN
+
+    for (size_t i = 0; i < sizeof(names) / sizeof(*names) && n < 8; i++) {
+        if (kx_json_str(options, names[i])) {
+            q[n++] = names[i];
+            q[n++] = kx_json_str(options, names[i]);
+        }
+    }
+    rc = ks_bigcommerce_products_list(bc, q, collect_item, &c, &pages);
+    *result = cJSON_CreateObject();
+    cJSON_AddNumberToObject(*result, "count", c.count);
+    cJSON_AddNumberToObject(*result, "pages", pages);
+    cJSON_AddItemToObject(*result, "ids", c.ids);
+    cJSON_AddItemToObject(*result, "skus", c.skus);
+    if (rc)
+        rc = kh_job_failed(ctx, rc, result, err, errsz);
+    BC_END
+    return rc;
+}
+
+static ks_rc job_find_sku(struct kh_ctx *ctx, const cJSON *options,
+                          cJSON **result, char *err, size_t errsz)
+{
+    cJSON *v = NULL;
+    BC_BEGIN
+
+    rc =
+        ks_bigcommerce_variant_find_by_sku(&v, bc, kx_json_str(options, "sku"));
+    *result = cJSON_CreateObject();
+    if (v) {
+        cJSON_AddNumberToObject(*result, "variant_id", kx_json_num(v, "id", 0));
+        cJSON_AddNumberToObject(*result, "product_id",
+                                kx_json_num(v, "product_id", 0));
+        cJSON_AddNumberToObject(*result, "inventory_level",
+                                kx_json_num(v, "inventory_level", 0));
+    }
+    if (rc)
+        rc = kh_job_failed(ctx, rc, result, err, errsz);
+    cJSON_Delete(v);
+    BC_END
+    return rc;
+}
+
+/* options.products, or options.generate {count, prefix, price}. */
+static cJSON *wanted_products(const cJSON *options)
+{
+    const cJSON *list = cJSON_GetObjectItemCaseSensitive(options, "products");
+    const cJSON *gen = cJSON_GetObjectItemCaseSensitive(options, "generate");
+    cJSON *out;
+
+    if (cJSON_IsArray(list))
+        return cJSON_Duplicate(list, 1);
+    out = cJSON_CreateArray();
+    for (int i = 1; gen && i <= (int)kx_json_num(gen, "count", 0); i++) {
+        cJSON *p = cJSON_CreateObject();
+        const char *prefix = kx_json_str(gen, "prefix");
+        char buf[96];
+
+        snprintf(buf, sizeof(buf), "%s%05d", prefix ? prefix : "SKU-", i);
+        cJSON_AddStringToObject(p, "sku", buf);
+        snprintf(buf, sizeof(buf), "Part %s%05d", prefix ? prefix : "", i);
+        cJSON_AddStringToObject(p, "name", buf);
+        cJSON_AddNumberToObject(p, "price", kx_json_num(gen, "price", 9.99));
+        cJSON_AddItemToArray(out, p);
+    }
+    return out;
+}
+
+/* The catalog fields of a wanted {sku, name, price, inventory}. */
+static cJSON *product_body(const cJSON *want, double id)
+{
+    cJSON *p = cJSON_CreateObject();
+    const cJSON *inv = cJSON_GetObjectItemCaseSensitive(want, "inventory");
+
+    if (id > 0)
+        cJSON_AddNumberToObject(p, "id", id);
+    else {
+        cJSON_AddStringToObject(p, "type", "physical");
+        cJSON_AddNumberToObject(p, "weight", kx_json_num(want, "weight", 0));
+        cJSON_AddStringToObject(p, "sku", kx_json_str(want, "sku"));
+        /* BigCommerce creates untracked products, and absolute stock
+         * adjustments refuse them: track by product from the start. */
+        cJSON_AddStringToObject(p, "inventory_tracking", "product");
+    }
+    if (kx_json_str(want, "name"))
+        cJSON_AddStringToObject(p, "name", kx_json_str(want, "name"));
+    else if (id <= 0) /* a name is required on create */
+        cJSON_AddStringToObject(p, "name", kx_json_str(want, "sku"));
+    cJSON_AddNumberToObject(p, "price", kx_json_num(want, "price", 0));
+    if (cJSON_IsNumber(inv)) {
+        if (id > 0)
+            cJSON_AddStringToObject(p, "inventory_tracking", "product");
+        cJSON_AddNumberToObject(p, "inventory_level", inv->valuedouble);
+    }
+    return p;
+}
+
+static ks_rc job_upsert_products(struct kh_ctx *ctx, const cJSON *options,
+                                 cJSON **result, char *err, size_t errsz)
+{
+    struct ks_bigcommerce_batch_stats stats = {0, 0, 0};
+    struct collect c = {NULL, NULL, cJSON_CreateObject(), 0};
+    cJSON *want = wanted_products(options), *update = cJSON_CreateArray();
+    cJSON *out = NULL, *errors;
+    const cJSON *p;
+    int created = 0, create_failed = 0;
+    BC_BEGIN
+
+    *result = cJSON_CreateObject();
+    errors = cJSON_AddArrayToObject(*result, "errors");
+    rc = ks_bigcommerce_products_list(bc, NULL, collect_item, &c, NULL);
+    cJSON_ArrayForEach(p, want)
+    {
+        const char *sku = kx_json_str(p, "sku");
+        const cJSON *id =
+            sku ? cJSON_GetObjectItemCaseSensitive(c.map, sku) : NULL;
+        cJSON *made = NULL, *body;
+
+        if (rc)
+            break;
+        if (id) {
+            cJSON_AddItemToArray(update, product_body(p, id->valuedouble));
+            continue;
+        }
+        body = product_body(p, 0);
+        rc = ks_bigcommerce_product_create(&made, bc, body);
+        cJSON_Delete(body);
+        cJSON_Delete(made);
+        if (rc == KS_ECONFLICT || rc == KS_EREMOTE) {
+            cJSON *x = cJSON_CreateObject();
+
+            cJSON_AddStringToObject(x, "sku", sku ? sku : "");
+            cJSON_AddStringToObject(
+                x, "message",
+                ks_client_last_error(kh_ctx_client(ctx))->message);
+            cJSON_AddItemToArray(errors, x);
+            create_failed++;
+            rc = KS_OK; /* one refused product does not stop the others */
+        } else if (!rc) {
+            created++;
+        }
+    }
+    if (!rc)
+        rc = ks_bigcommerce_products_update(&out, &stats, bc, update);
+    cJSON_ArrayForEach(p, cJSON_GetObjectItemCaseSensitive(out, "errors"))
+    {
+        cJSON_AddItemToArray(errors, cJSON_Duplicate(p, 1));
+    }
+    add_stats(*result, &stats);
+    cJSON_AddNumberToObject(*result, "created", created);
+    cJSON_AddNumberToObject(*result, "create_failed", create_failed);
+    cJSON_AddNumberToObject(*result, "updated", (double)stats.ok);
+    if (rc)
+        rc = kh_job_failed(ctx, rc, result, err, errsz);
+    cJSON_Delete(out);
+    cJSON_Delete(want);
+    cJSON_Delete(update);
+    cJSON_Delete(c.map);
+    BC_END
+    return rc;
+}
+
+/* options.items, options.generate {count, prefix, width, quantity}, or
+ * options.sku + options.quantity; location_id defaults to 1. */
+static cJSON *wanted_items(const cJSON *options)
+{
+    const cJSON *list = cJSON_GetObjectItemCaseSensitive(options, "items");
+    const cJSON *gen = cJSON_GetObjectItemCaseSensitive(options, "generate");
+    cJSON *out =
+        cJSON_IsArray(list) ? cJSON_Duplicate(list, 1) : cJSON_CreateArray();
+    const cJSON *it;
+
+    if (kx_json_str(options, "sku")) {
+        cJSON *i = cJSON_CreateObject();
+
+        cJSON_AddStringToObject(i, "sku", kx_json_str(options, "sku"));
+        cJSON_AddNumberToObject(i, "quantity",
+                                kx_json_num(options, "quantity", 0));
+        cJSON_AddItemToArray(out, i);
+    }
+    for (int i = 1; gen && i <= (int)kx_json_num(gen, "count", 0); i++) {
+        cJSON *x = cJSON_CreateObject();
+        const char *prefix = kx_json_str(gen, "prefix");
+        char buf[96];
+
+        snprintf(buf, sizeof(buf), "%s%0*d", prefix ? prefix : "GEN-",
+                 (int)kx_json_num(gen, "width", 6), i);
+        cJSON_AddStringToObject(x, "sku", buf);
+        cJSON_AddNumberToObject(x, "quantity", kx_json_num(gen, "quantity", 1));
+        cJSON_AddItemToArray(out, x);
+    }
+    cJSON_ArrayForEach(it, out)
+    {
+        if (!cJSON_GetObjectItemCaseSensitive(it, "location_id"))
+            cJSON_AddNumberToObject((cJSON *)it, "location_id", 1);
+    }
+    return out;
+}
+
+static ks_rc job_set_inventory(struct kh_ctx *ctx, const cJSON *options,
+                               cJSON **result, char *err, size_t errsz)
+{
+    struct ks_bigcommerce_batch_stats stats = {0, 0, 0};
+    cJSON *items = wanted_items(options), *ids = NULL;
+    const char *reason = kx_json_str(options, "reason");
+    BC_BEGIN
+
+    rc = ks_bigcommerce_inventory_absolute(
+        &ids, &stats, bc, reason ? reason : "kinsync scenario", items);
+    *result = cJSON_CreateObject();
+    add_stats(*result, &stats);
+    cJSON_AddNumberToObject(*result, "items", cJSON_GetArraySize(items));
+    cJSON_AddNumberToObject(*result, "transactions", cJSON_GetArraySize(ids));
+    if (rc)
+        rc = kh_job_failed(ctx, rc, result, err, errsz);
+    cJSON_Delete(ids);
+    cJSON_Delete(items);
+    BC_END
+    return rc;
+}
+
+/* ---- customers, orders ------------------------------------------------ */
+
+static ks_rc job_create_customers(struct kh_ctx *ctx, const cJSON *options,
+                                  cJSON **result, char *err, size_t errsz)
+{
+    struct ks_bigcommerce_batch_stats stats = {0, 0, 0};
+    cJSON *made = NULL;
+    const cJSON *list = cJSON_GetObjectItemCaseSensitive(options, "customers");
+    BC_BEGIN
+
+    rc = ks_bigcommerce_customers_create(&made, &stats, bc, list);
+    *result = cJSON_CreateObject();
+    add_stats(*result, &stats);
+    cJSON_AddNumberToObject(*result, "created", cJSON_GetArraySize(made));
+    if (rc)
+        rc = kh_job_failed(ctx, rc, result, err, errsz);
+    cJSON_Delete(made);
+    BC_END
+    return rc;
+}
+
+static ks_rc job_find_customer(struct kh_ctx *ctx, const cJSON *options,
+                               cJSON **result, char *err, size_t errsz)
+{
+    cJSON *cust = NULL;
+    BC_BEGIN
+
+    rc = ks_bigcommerce_customer_find_by_email(&cust, bc,
+                                               kx_json_str(options, "email"));
+    *result = cust ? cust : cJSON_CreateObject();
+    if (rc)
+        rc = kh_job_failed(ctx, rc, result, err, errsz);
+    BC_END
+    return rc;
+}
+
+/* The fetched order plus counts a scenario can check. */
+static void summarize_order(cJSON *order)
+{
+    cJSON_AddNumberToObject(order, "products_count",
+                            cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(
+                                order, "products")));
+    cJSON_AddNumberToObject(order, "shipping_addresses_count",
+                            cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(
+                                order, "shipping_addresses")));
+}
+
+static ks_rc job_get_order(struct kh_ctx *ctx, const cJSON *options,
+                           cJSON **result, char *err, size_t errsz)
+{
+    BC_BEGIN
+    rc = ks_bigcommerce_order_get(result, bc,
+                                  (int64_t)kx_json_num(options, "id", 0));
+    if (*result)
+        summarize_order(*result);
+    if (rc)
+        rc = kh_job_failed(ctx, rc, result, err, errsz);
+    BC_END
+    return rc;
+}
+
+static ks_rc job_list_orders_since(struct kh_ctx *ctx, const cJSON *options,
+                                   cJSON **result, char *err, size_t errsz)
+{
+    struct collect c = {cJSON_CreateArray(), NULL, NULL, 0};
+    const char *since = kx_json_str(options, "since");
+    BC_BEGIN
+
+    rc = ks_bigcommerce_orders_modified_since(
+        bc, since ? since : "1970-01-01T00:00:00+00:00", collect_item, &c);
+    *result = cJSON_CreateObject();
+    cJSON_AddNumberToObject(*result, "count", c.count);
+    cJSON_AddItemToObject(*result, "ids", c.ids);
+    if (rc)
+        rc = kh_job_failed(ctx, rc, result, err, errsz);
+    BC_END
+    return rc;
+}
+
+/* ---- webhooks --------------------------------------------------------- */
+
+struct receiver {
+    struct km_server *server;
+    struct ks_bigcommerce *bc;
+    struct ks_clock *clock;
+    int fail_status;
+    int received, verified, rejected, duplicates, too_big;
+    char last_rc[32];
+    char last_reason[160];
+    struct ks_bigcommerce_event last_event; /* last verified one */
+    int have_event;
+};
+
+static void receiver_free(void *p)
+{
+    struct receiver *r = p;
+
+    km_server_stop(r->server); /* first: no handler may run afterwards */
+    ks_bigcommerce_free(r->bc);
+    free(r);
+}
+
+static const char *req_header(void *ud, const char *name)
+{
+    return km_request_header(ud, name);
+}
+
+static void receive(struct km_response *res, const struct km_request *req,
+                    void *state)
+{
+    struct receiver *r = state;
+    struct ks_bigcommerce_event ev;
+    ks_rc rc = ks_bigcommerce_webhook_verify(
+        &ev, r->bc, req_header, (void *)req, req->body, req->body_len,
+        ks_clock_now_ms(r->clock));
+    int status = 200;
+
+    r->received++;
+    snprintf(r->last_rc, sizeof(r->last_rc), "%s", ks_rc_name(rc));
+    snprintf(r->last_reason, sizeof(r->last_reason), "%s",
+             ks_bigcommerce_webhook_reason(r->bc));
+    if (rc == KS_OK) {
+        r->verified++;
+        r->last_event = ev;
+        r->have_event = 1;
+    } else if (rc == KS_EDUPLICATE) {
+        r->duplicates++; /* acknowledged, so the store stops retrying */
+    } else if (rc == KS_ETOOBIG) {
+        r->too_big++;
+        status = 413;
+    } else {
+        r->rejected++;
+        status = 401;
+    }
+    if (r->fail_status) {
+        /* A receiver that cannot process answers non-2xx and must let the
+         * store's retry through. */
+        status = r->fail_status;
+        if (rc == KS_OK && (status < 200 || status > 299))
+            ks_bigcommerce_webhook_forget(r->bc, &ev);
+    }
+    km_response_set(res, status, "text/plain", ks_rc_name(rc),
+                    strlen(ks_rc_name(rc)));
+}
+
+static const struct km_route receiver_routes[] = {{"POST", "/*", receive}};
+
+static ks_rc job_start_receiver(struct kh_ctx *ctx, const cJSON *options,
+                                cJSON **result, char *err, size_t errsz)
+{
+    struct km_server_options so = {0};
+    struct receiver *r = kh_ctx_slot(ctx, BC_RECEIVER_SLOT);
+    ks_rc rc;
+
+    if (r) {
+        km_server_lock(r->server);
+        r->fail_status = (int)kx_json_num(options, "status", 0);
+        km_server_unlock(r->server);
+    } else {
+        r = calloc(1, sizeof(*r));
+        if (!r)
+            abort();
+        rc = make_handle(&r->bc, ctx, 0, err, errsz);
+        if (rc) {
+            free(r);
+            return rc;
+        }
+        r->clock = kh_ctx_clock(ctx);
+        r->fail_status = (int)kx_json_num(options, "status", 0);
+        so.name = "bigcommerce-receiver";
+        so.clock = kh_ctx_clock(ctx);
+        so.routes = receiver_routes;
+        so.nroutes = 1;
+        so.state = r;
+        if (km_server_start(&r->server, &so, err, errsz) != 0) {
+            ks_bigcommerce_free(r->bc);
+            free(r);
+            return KS_ERROR;
+        }
+        kh_ctx_set_slot(ctx, BC_RECEIVER_SLOT, r, receiver_free);
+    }
+    *result = cJSON_CreateObject();
+    cJSON_AddStringToObject(*result, "url", km_server_url(r->server));
+    cJSON_AddNumberToObject(*result, "status", r->fail_status);
+    return KS_OK;
+}
+
+static cJSON *event_json(const struct ks_bigcommerce_event *ev)
+{
+    cJSON *o = cJSON_CreateObject();
+
+    cJSON_AddStringToObject(o, "scope", ev->scope);
+    cJSON_AddStringToObject(o, "type", ev->type);
+    cJSON_AddNumberToObject(o, "id", (double)ev->id);
+    cJSON_AddStringToObject(o, "store_id", ev->store_id);
+    cJSON_AddStringToObject(o, "producer", ev->producer);
+    cJSON_AddStringToObject(o, "hash", ev->hash);
+    cJSON_AddStringToObject(o, "webhook_id", ev->webhook_id);
+    cJSON_AddStringToObject(
+        o, "auth",
+        ev->auth == KS_BIGCOMMERCE_WEBHOOK_SIGNATURE ? "signature" : "header");
+    if (ev->new_status_id >= 0) {
+        cJSON_AddNumberToObject(o, "previous_status_id",
+                                (double)ev->previous_status_id);
+        cJSON_AddNumberToObject(o, "new_status_id", (double)ev->new_status_id);
+    }
+    return o;
+}
+
+static ks_rc job_verify_webhook(struct kh_ctx *ctx, const cJSON *options,
+                                cJSON **result, char *err, size_t errsz)
+{
+    struct receiver *r = kh_ctx_slot(ctx, BC_RECEIVER_SLOT);
+    struct ks_bigcommerce_event ev;
+    int have;
+    cJSON *order = NULL;
+
+    if (!r) {
+        snprintf(err, errsz, "bigcommerce: no receiver started");
+        return KS_EINVAL;
+    }
+    *result = cJSON_CreateObject();
+    km_server_lock(r->server);
+    cJSON_AddNumberToObject(*result, "received", r->received);
+    cJSON_AddNumberToObject(*result, "verified", r->verified);
+    cJSON_AddNumberToObject(*result, "rejected", r->rejected);
+    cJSON_AddNumberToObject(*result, "duplicates", r->duplicates);
+    cJSON_AddNumberToObject(*result, "too_big", r->too_big);
+    cJSON_AddStringToObject(*result, "last_rc", r->last_rc);
+    cJSON_AddStringToObject(*result, "last_reason", r->last_reason);
+    ev = r->last_event;
+    have = r->have_event;
+    km_server_unlock(r->server);
+    if (have)
+        cJSON_AddItemToObject(*result, "event", event_json(&ev));
+    if (!cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(options, "fetch_order")))
+        return KS_OK;
+    if (!have || strcmp(ev.type, "order") != 0 || ev.id <= 0) {
+        snprintf(err, errsz, "bigcommerce: no verified order event to fetch");
+        return KS_ENOTFOUND;
+    } else {
+        BC_BEGIN
+        /* The thin payload names the order; the record comes from v2. */
+        rc = ks_bigcommerce_order_get(&order, bc, ev.id);
+        if (order) {
+            summarize_order(order);
+            cJSON_AddItemToObject(*result, "order", order);
+        }
+        if (rc)
+            rc = kh_job_failed(ctx, rc, result, err, errsz);
+        BC_END
+        return rc;
+    }
+}
+
+static ks_rc job_ensure_hooks(struct kh_ctx *ctx, const cJSON *options,
+                              cJSON **result, char *err, size_t errsz)
+{
+    struct receiver *r = kh_ctx_slot(ctx, BC_RECEIVER_SLOT);
+    const char *dest = kx_json_str(options, "destination");
+    const char *scopes[16] = {NULL};
+    const cJSON *t, *h;
+    cJSON *hooks = NULL;
+    size_t n = 0;
+    int counts[4] = {0, 0, 0, 0};
+    const char *names[4] = {"ok", "created", "reactivated", "recreated"};
+    char url[300];
+    BC_BEGIN
+
+    if (!dest && r) {
+        snprintf(url, sizeof(url), "%s/hooks/bigcommerce",
+                 km_server_url(r->server));
+        dest = url;
+    }
+    cJSON_ArrayForEach(t, cJSON_GetObjectItemCaseSensitive(options, "scopes"))
+    {
+        if (cJSON_IsString(t) && n < 15)
+            scopes[n++] = t->valuestring;
+    }
+    if (!n) {
+        scopes[n++] = "store/order/created";
+        scopes[n++] = "store/order/updated";
+    }
+    if (!dest) {
+        snprintf(err, errsz,
+                 "bigcommerce: ensure_hooks needs destination "
+                 "or a started receiver");
+        rc = KS_EINVAL;
+        BC_END
+        return rc;
+    }
+    rc = ks_bigcommerce_hooks_ensure(
+        &hooks, bc, scopes, dest,
+        cJSON_GetObjectItemCaseSensitive(options, "headers"));
+    *result = cJSON_CreateObject();
+    cJSON_ArrayForEach(h, hooks)
+    {
+        const char *a = kx_json_str(h, "action");
+
+        for (int i = 0; a && i < 4; i++)
+            counts[i] += strcmp(a, names[i]) == 0;
+    }
+    cJSON_AddNumberToObject(*result, "count", cJSON_GetArraySize(hooks));
+    for (int i = 0; i < 4; i++)
+        cJSON_AddNumberToObject(*result, names[i], counts[i]);
+    if (hooks)
+        cJSON_AddItemToObject(*result, "hooks", hooks);
+    if (rc)
+        rc = kh_job_failed(ctx, rc, result, err, errsz);
+    BC_END
+    return rc;
+}
+
+/* The jobs that go through handle() list page_limit, which it reads
+ * (verify_webhook does only with fetch_order); start_receiver builds its
+ * own handle. */
+const struct kh_job kh_jobs_bigcommerce[] = {
+    {"bigcommerce.list_products", job_list_products,
+     "list products page by page (options: sku, sku:in, id:in, "
+     "date_modified:min, include, page_limit)",
+     "sku sku:in id:in date_modified:min include page_limit"},
+    {"bigcommerce.find_sku", job_find_sku,
+     "look a SKU up through /v3/catalog/variants?sku= (options: sku)",
+     "sku page_limit"},
+    {"bigcommerce.upsert_products", job_upsert_products,
+     "create missing products one by one and batch-update existing ones "
+     "by SKU (options: products [{sku,name,price,inventory}] | generate "
+     "{count,prefix,price})",
+     "products generate page_limit"},
+    {"bigcommerce.set_inventory", job_set_inventory,
+     "absolute inventory adjustments in chunks of 2000 (options: items | "
+     "generate {count,prefix,width,quantity} | sku + quantity)",
+     "items generate sku quantity reason page_limit"},
+    {"bigcommerce.create_customers", job_create_customers,
+     "create customers in chunks of 10 (options: customers)",
+     "customers page_limit"},
+    {"bigcommerce.find_customer", job_find_customer,
+     "find a customer by e-mail (options: email)", "email page_limit"},
+    {"bigcommerce.get_order", job_get_order,
+     "fetch an order with its products and shipping addresses (options: id)",
+     "id page_limit"},
+    {"bigcommerce.list_orders_since", job_list_orders_since,
+     "list orders modified since options.since (RFC 2822 or ISO 8601)",
+     "since page_limit"},
+    {"bigcommerce.start_receiver", job_start_receiver,
+     "start the connector's webhook receiver, or change its forced status "
+     "(options: status)",
+     "status"},
+    {"bigcommerce.ensure_hooks", job_ensure_hooks,
+     "register missing hooks and repair deactivated ones (options: scopes, "
+     "destination, headers)",
+     "scopes destination headers page_limit"},
+    {"bigcommerce.verify_webhook", job_verify_webhook,
+     "what the receiver verified, rejected or ignored, and the last event; "
+     "fetch_order: true fetches the order it names",
+     "fetch_order page_limit"},
+    {"bigcommerce.receiver_stats", job_verify_webhook,
+     "the same report as bigcommerce.verify_webhook", "fetch_order page_limit"},
+    {NULL, NULL, NULL, NULL}};

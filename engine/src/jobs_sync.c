@@ -1,0 +1,784 @@
+/*
+ * Scenario jobs over the sync engine (connector/include/kinsync/sync.h).
+ *
+ * Configuration, given.connector.sync (all optional):
+ *   state           "file" (default): the state store is a SQLite file in
+ *                   a private directory under $TMPDIR (or /tmp) that
+ *                   lasts the whole scenario; "memory": an in-memory store.
+ *   plant           only this plant's warehouses count towards stock
+ *   bc_location_id  BigCommerce inventory location (default 1)
+ * The clients are built from given.connector.epicor / .bigcommerce /
+ * .woocommerce like the other job modules do, and shared with them through
+ * the same slots ("epicor.client", ...).
+ *
+ * Restart: a "connector.restart" step drops every slot not starting with
+ * KH_DURABLE_SLOT_PREFIX. The file's location (and a memory store itself)
+ * is kept in a durable slot; the open file handle, the clients and the
+ * webhook receiver are not, so after a restart the next job reopens the
+ * same file, as a restarted process would. A memory store survives a
+ * restart but not a crash point (a crashed store refuses every call), so
+ * options.crash_at needs state "file".
+ *
+ * Every job takes options.crash_at ("after_remote_write", "name:N", see
+ * connector/src/store/internal.h): the store is reopened armed with it,
+ * the job is expected to stop with KS_ECRASH, and the dead handle is
+ * dropped. Results carry the run's stats {read, created, updated,
+ * unchanged, failed, skipped}; on failure also {"error", "http_status",
+ * "remote_id"} from ks_sync_last_error().
+ */
+#define _DEFAULT_SOURCE /* mkdtemp */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "jobs.h"
+
+#define STATE_SLOT KH_DURABLE_SLOT_PREFIX "sync.state"
+#define STORE_SLOT "sync.store"
+#define RECEIVER_SLOT "sync.receiver"
+#define EPI_SLOT "epicor.client"
+#define BC_SLOT "bigcommerce.client"
+#define WC_SLOT "woocommerce.client"
+#define LIST_MAX 500 /* rows copied into a result */
+
+/* What survives a restart: the store file's place, or the memory store. */
+struct state {
+    char *dir;
+    char *path;
+    struct ks_store *memory;
+};
+
+static void state_free(void *p)
+{
+    struct state *s = p;
+    static const char *const suffix[] = {"", "-wal", "-shm", "-journal"};
+    char f[600];
+
+    ks_store_close(s->memory);
+    for (size_t i = 0; s->path && i < sizeof(suffix) / sizeof(suffix[0]); i++) {
+        snprintf(f, sizeof(f), "%s%s", s->path, suffix[i]);
+        unlink(f);
+    }
+    if (s->dir)
+        rmdir(s->dir);
+    free(s->dir);
+    free(s->path);
+    free(s);
+}
+
+static void store_free(void *p)
+{
+    ks_store_close(p);
+}
+
+static ks_rc open_file(struct ks_store **out, const char *path,
+                       const char *crash_at, char *err, size_t errsz)
+{
+    struct ks_store_options o = KS_STORE_OPTIONS_INIT;
+    struct ks_error e;
+    ks_rc rc;
+
+    memset(&e, 0, sizeof(e));
+    o.path = path;
+    o.crash_at = crash_at;
+    o.error = &e;
+    rc = ks_store_open(out, &o);
+    if (rc)
+        snprintf(err, errsz, "sync: state store: %s", e.message);
+    return rc;
+}
+
+/* The scenario's state store; crash_at (may be NULL) reopens it armed. */
+static struct ks_store *store(struct kh_ctx *ctx, const char *crash_at,
+                              ks_rc *rc, char *err, size_t errsz)
+{
+    const cJSON *cfg = kh_ctx_connector_config(ctx, "sync");
+    const char *mode = kx_json_str(cfg, "state");
+    struct state *s = kh_ctx_slot(ctx, STATE_SLOT);
+    struct ks_store *st;
+    const char *tmp = getenv("TMPDIR");
+    char tmpl[512];
+
+    *rc = KS_OK;
+    if (!s) {
+        s = calloc(1, sizeof(*s));
+        if (!s)
+            abort();
+        if (mode && strcmp(mode, "memory") == 0) {
+            *rc = ks_store_open(&s->memory, NULL);
+        } else if (mode && strcmp(mode, "file") != 0) {
+            snprintf(err, errsz, "sync: state must be \"file\" or \"memory\"");
+            *rc = KS_EINVAL;
+        } else if (snprintf(tmpl, sizeof(tmpl), "%s/kinsync-sync-XXXXXX",
+                            tmp && *tmp ? tmp : "/tmp") >= (int)sizeof(tmpl) ||
+                   !mkdtemp(tmpl)) {
+            snprintf(err, errsz, "sync: cannot make a state directory");
+            *rc = KS_ESTATE;
+        } else {
+            s->dir = strdup(tmpl);
+            s->path = malloc(strlen(tmpl) + 16);
+            if (!s->dir || !s->path)
+                abort();
+            snprintf(s->path, strlen(tmpl) + 16, "%s/state.db", tmpl);
+        }
+        if (*rc) {
+            state_free(s);
+            return NULL;
+        }
+        kh_ctx_set_slot(ctx, STATE_SLOT, s, state_free);
+    }
+    if (s->memory) {
+        if (crash_at) {
+            snprintf(err, errsz,
+                     "sync: crash_at needs given.connector.sync.state "
+                     "\"file\" (a crashed memory store cannot reopen)");
+            *rc = KS_EINVAL;
+            return NULL;
+        }
+        return s->memory;
+    }
+    st = crash_at ? NULL : kh_ctx_slot(ctx, STORE_SLOT);
+    if (!st) {
+        kh_ctx_set_slot(ctx, STORE_SLOT, NULL, NULL); /* close the old one */
+        *rc = open_file(&st, s->path, crash_at, err, errsz);
+        if (*rc)
+            return NULL;
+        kh_ctx_set_slot(ctx, STORE_SLOT, st, store_free);
+    }
+    return st;
+}
+
+/* ---- the clients -------------------------------------------------------- */
+
+static void epicor_free(void *p)
+{
+    ks_epicor_free(p);
+}
+
+static void bc_free(void *p)
+{
+    ks_bigcommerce_free(p);
+}
+
+static void wc_free(void *p)
+{
+    ks_woocommerce_free(p);
+}
+
+static ks_rc client_error(struct kh_ctx *ctx, ks_rc rc, const char *what,
+                          char *err, size_t errsz)
+{
+    if (rc)
+        snprintf(err, errsz, "%s: %s", what,
+                 ks_client_last_error(kh_ctx_client(ctx))->message);
+    return rc;
+}
+
+static ks_rc make_epicor(void **out, struct kh_ctx *ctx, int unused, char *err,
+                         size_t errsz)
+{
+    const cJSON *cfg = kh_ctx_connector_config(ctx, "epicor");
+    struct km_emulator *emu = kh_ctx_emulator(ctx, "epicor");
+    struct ks_epicor_options o = KS_EPICOR_OPTIONS_INIT;
+    struct ks_epicor *epi = NULL;
+    const char *auth = kx_json_str(cfg, "auth");
+    char token_url[512];
+    ks_rc rc;
+
+    (void)unused;
+    *out = NULL;
+    o.server_url = kx_json_str(cfg, "server_url");
+    if (!o.server_url && emu)
+        o.server_url = km_server_url(emu->server);
+    if (!o.server_url) {
+        snprintf(err, errsz, "sync: no epicor emulator runs");
+        return KS_EINVAL;
+    }
+    o.instance = kx_json_str(cfg, "instance");
+    o.instance = o.instance ? o.instance : "SaaS5333";
+    o.company = kx_json_str(cfg, "company");
+    o.company = o.company ? o.company : "EPIC06";
+    o.api_key = kx_json_str(cfg, "api_key");
+    o.username = kx_json_str(cfg, "username");
+    o.password = kx_json_str(cfg, "password");
+    o.client_id = kx_json_str(cfg, "client_id");
+    o.client_secret = kx_json_str(cfg, "client_secret");
+    o.scope = kx_json_str(cfg, "scope");
+    o.token_url = kx_json_str(cfg, "token_url");
+    if (!o.token_url) {
+        snprintf(token_url, sizeof(token_url), "%s/connect/token",
+                 o.server_url);
+        o.token_url = token_url;
+    }
+    if (auth && ks_epicor_auth_from_name(&o.auth, auth) != 0) {
+        snprintf(err, errsz, "sync: unknown epicor auth \"%s\"", auth);
+        return KS_EINVAL;
+    }
+    o.page_size = (int)kx_json_num(cfg, "page_size", o.page_size);
+    o.api_version = (int)kx_json_num(cfg, "api_version", o.api_version);
+    rc = ks_epicor_new(&epi, kh_ctx_client(ctx), &o);
+    *out = epi;
+    return client_error(ctx, rc, "sync: epicor", err, errsz);
+}
+
+static ks_rc bc_options(struct ks_bigcommerce_options *o, cJSON **snap,
+                        struct kh_ctx *ctx, char *err, size_t errsz)
+{
+    const cJSON *cfg = kh_ctx_connector_config(ctx, "bigcommerce");
+    struct km_emulator *emu = kh_ctx_emulator(ctx, "bigcommerce");
+
+    *snap = NULL;
+    o->base_url = kx_json_str(cfg, "base_url");
+    if (!o->base_url && emu)
+        o->base_url = km_server_url(emu->server);
+    if (!o->base_url) {
+        snprintf(err, errsz, "sync: no bigcommerce emulator runs");
+        return KS_EINVAL;
+    }
+    o->store_hash = kx_json_str(cfg, "store_hash");
+    if (!o->store_hash && emu) {
+        *snap = km_emulator_snapshot(emu);
+        o->store_hash = kx_json_str(*snap, "store_hash");
+    }
+    o->access_token = kx_json_str(cfg, "access_token");
+    o->client_secret = kx_json_str(cfg, "client_secret");
+    o->webhook_header_name = kx_json_str(cfg, "webhook_header_name");
+    o->webhook_header_value = kx_json_str(cfg, "webhook_header_value");
+    o->page_limit = (int)kx_json_num(cfg, "page_limit", 250);
+    return KS_OK;
+}
+
+static ks_rc make_bc(void **out, struct kh_ctx *ctx, int unused, char *err,
+                     size_t errsz)
+{
+    struct ks_bigcommerce_options o = KS_BIGCOMMERCE_OPTIONS_INIT;
+    struct ks_bigcommerce *bc = NULL;
+    cJSON *snap = NULL;
+    ks_rc rc;
+
+    (void)unused;
+    *out = NULL;
+    rc = bc_options(&o, &snap, ctx, err, errsz);
+    if (!rc)
+        rc = client_error(ctx, ks_bigcommerce_new(&bc, kh_ctx_client(ctx), &o),
+                          "sync: bigcommerce", err, errsz);
+    cJSON_Delete(snap);
+    *out = bc;
+    return rc;
+}
+
+static ks_rc make_wc(void **out, struct kh_ctx *ctx, int unused, char *err,
+                     size_t errsz)
+{
+    const cJSON *cfg = kh_ctx_connector_config(ctx, "woocommerce");
+    struct km_emulator *emu = kh_ctx_emulator(ctx, "woocommerce");
+    struct ks_woocommerce_options o = KS_WOOCOMMERCE_OPTIONS_INIT;
+    struct ks_woocommerce *wc = NULL;
+    const char *auth = kx_json_str(cfg, "auth");
+    ks_rc rc;
+
+    (void)unused;
+    *out = NULL;
+    o.site_url = kx_json_str(cfg, "site_url");
+    if (!o.site_url && emu)
+        o.site_url = km_server_url(emu->server);
+    if (!o.site_url) {
+        snprintf(err, errsz, "sync: no woocommerce emulator runs");
+        return KS_EINVAL;
+    }
+    o.consumer_key = kx_json_str(cfg, "consumer_key");
+    o.consumer_secret = kx_json_str(cfg, "consumer_secret");
+    o.webhook_secret = kx_json_str(cfg, "webhook_secret");
+    o.per_page = (int)kx_json_num(cfg, "per_page", 100);
+    o.batch_limit = (int)kx_json_num(cfg, "batch_limit", 0);
+    if (auth && ks_woocommerce_auth_from_name(&o.auth, auth) != 0) {
+        snprintf(err, errsz, "sync: unknown woocommerce auth \"%s\"", auth);
+        return KS_EINVAL;
+    }
+    rc = ks_woocommerce_new(&wc, kh_ctx_client(ctx), &o);
+    *out = wc;
+    return client_error(ctx, rc, "sync: woocommerce", err, errsz);
+}
+
+/* A run's handle: built per job over the kept store and clients, so a
+ * restart or a replaced client slot never leaves it dangling. Storefronts
+ * whose emulator does not run stay NULL. */
+static struct ks_sync *engine(struct kh_ctx *ctx, const cJSON *options,
+                              ks_rc *rc, char *err, size_t errsz)
+{
+    const cJSON *cfg = kh_ctx_connector_config(ctx, "sync");
+    struct ks_sync_options o = KS_SYNC_OPTIONS_INIT;
+    struct ks_sync *sync = NULL;
+    int owned = 0;
+
+    o.client = kh_ctx_client(ctx);
+    o.plant = kx_json_str(cfg, "plant");
+    o.bc_location_id = (int64_t)kx_json_num(cfg, "bc_location_id", 1);
+    o.epicor = kh_job_handle(ctx, EPI_SLOT, make_epicor, epicor_free, 0, &owned,
+                             rc, err, errsz);
+    if (!o.epicor)
+        return NULL;
+    if (kh_ctx_emulator(ctx, "bigcommerce") ||
+        kh_ctx_connector_config(ctx, "bigcommerce")) {
+        o.bigcommerce = kh_job_handle(ctx, BC_SLOT, make_bc, bc_free, 0, &owned,
+                                      rc, err, errsz);
+        if (!o.bigcommerce)
+            return NULL;
+    }
+    if (kh_ctx_emulator(ctx, "woocommerce") ||
+        kh_ctx_connector_config(ctx, "woocommerce")) {
+        o.woocommerce = kh_job_handle(ctx, WC_SLOT, make_wc, wc_free, 0, &owned,
+                                      rc, err, errsz);
+        if (!o.woocommerce)
+            return NULL;
+    }
+    o.store = store(ctx, kx_json_str(options, "crash_at"), rc, err, errsz);
+    if (!o.store)
+        return NULL;
+    *rc = ks_sync_new(&sync, &o);
+    if (*rc)
+        snprintf(err, errsz, "sync: %s", ks_rc_message(*rc));
+    return sync;
+}
+
+static cJSON *stats_json(const struct ks_sync_stats *s)
+{
+    cJSON *o = cJSON_CreateObject();
+
+    cJSON_AddNumberToObject(o, "read", (double)s->read);
+    cJSON_AddNumberToObject(o, "created", (double)s->created);
+    cJSON_AddNumberToObject(o, "updated", (double)s->updated);
+    cJSON_AddNumberToObject(o, "unchanged", (double)s->unchanged);
+    cJSON_AddNumberToObject(o, "failed", (double)s->failed);
+    cJSON_AddNumberToObject(o, "skipped", (double)s->skipped);
+    return o;
+}
+
+static void stats_add(struct ks_sync_stats *to, const struct ks_sync_stats *s)
+{
+    to->read += s->read;
+    to->created += s->created;
+    to->updated += s->updated;
+    to->unchanged += s->unchanged;
+    to->failed += s->failed;
+    to->skipped += s->skipped;
+}
+
+/* Ends a job: the totals at the top of the result, the error when rc is
+ * set, and a crashed store dropped (a dead process keeps nothing open). */
+static ks_rc finish(struct kh_ctx *ctx, struct ks_sync *sync, ks_rc rc,
+                    const struct ks_sync_stats *total, cJSON **result,
+                    char *err, size_t errsz)
+{
+    cJSON *t = stats_json(total), *it;
+
+    if (!*result)
+        *result = cJSON_CreateObject();
+    while ((it = t->child) != NULL)
+        cJSON_AddItemToObject(*result, it->string,
+                              cJSON_DetachItemViaPointer(t, it));
+    cJSON_Delete(t);
+    if (rc && sync) {
+        const struct ks_error *e = ks_sync_last_error(sync);
+
+        snprintf(err, errsz, "%s", e->message[0] ? e->message : ks_rc_name(rc));
+        cJSON_AddStringToObject(*result, "error", err);
+        cJSON_AddNumberToObject(*result, "http_status", (double)e->http_status);
+        cJSON_AddStringToObject(*result, "remote_id", e->remote_id);
+    }
+    if (rc == KS_ECRASH)
+        kh_ctx_set_slot(ctx, STORE_SLOT, NULL, NULL);
+    ks_sync_free(sync);
+    return rc;
+}
+
+typedef ks_rc (*flow_fn)(struct ks_sync_stats *, struct ks_sync *);
+
+/* Runs fn for each storefront named by options.target (a name, or
+ * omitted: every storefront the handle has), stats per storefront under
+ * its name and summed at the top. */
+static ks_rc per_store(struct kh_ctx *ctx, const cJSON *options, cJSON **result,
+                       char *err, size_t errsz, flow_fn bc, flow_fn wc,
+                       const char *target_key)
+{
+    const char *target = kx_json_str(options, target_key);
+    struct ks_sync_stats total, one;
+    ks_rc rc = KS_OK;
+    int ran = 0;
+    struct ks_sync *sync = engine(ctx, options, &rc, err, errsz);
+
+    memset(&total, 0, sizeof(total));
+    if (!sync)
+        return rc;
+    *result = cJSON_CreateObject();
+    if (bc && kh_ctx_slot(ctx, BC_SLOT) &&
+        (!target || !strcmp(target, "bigcommerce"))) {
+        rc = bc(&one, sync);
+        stats_add(&total, &one);
+        cJSON_AddItemToObject(*result, "bigcommerce", stats_json(&one));
+        ran++;
+    }
+    if (!rc && wc && kh_ctx_slot(ctx, WC_SLOT) &&
+        (!target || !strcmp(target, "woocommerce"))) {
+        rc = wc(&one, sync);
+        stats_add(&total, &one);
+        cJSON_AddItemToObject(*result, "woocommerce", stats_json(&one));
+        ran++;
+    }
+    if (!rc && !ran) {
+        snprintf(err, errsz, "sync: no storefront to run against%s%s",
+                 target ? " named " : "", target ? target : "");
+        return finish(ctx, sync, KS_EINVAL, &total, result, err, errsz);
+    }
+    return finish(ctx, sync, rc, &total, result, err, errsz);
+}
+
+static ks_rc job_parts(struct kh_ctx *ctx, const cJSON *options, cJSON **result,
+                       char *err, size_t errsz)
+{
+    return per_store(ctx, options, result, err, errsz,
+                     ks_sync_parts_to_bigcommerce, ks_sync_parts_to_woocommerce,
+                     "target");
+}
+
+static ks_rc job_customers(struct kh_ctx *ctx, const cJSON *options,
+                           cJSON **result, char *err, size_t errsz)
+{
+    return per_store(ctx, options, result, err, errsz, NULL,
+                     ks_sync_customers_to_woocommerce, "target");
+}
+
+static ks_rc job_refunds(struct kh_ctx *ctx, const cJSON *options,
+                         cJSON **result, char *err, size_t errsz)
+{
+    return per_store(ctx, options, result, err, errsz, NULL,
+                     ks_sync_refunds_from_woocommerce, "source");
+}
+
+/* ---- webhooks --------------------------------------------------------- */
+
+/*
+ * The connector's BigCommerce webhook receiver: verifies each delivery on
+ * the receiver's thread (ks_bigcommerce_webhook_verify touches no client)
+ * and queues verified ones, duplicates included (the engine's durable
+ * dedupe decides); sync.orders with from_webhooks drains the queue on the
+ * job's thread. Unprocessed events die with the receiver at a restart:
+ * the backfill poll is what catches them.
+ */
+struct receiver {
+    struct km_server *server;
+    struct ks_bigcommerce *bc; /* for verification only */
+    struct ks_clock *clock;
+    struct ks_bigcommerce_event *queue;
+    size_t n, cap;
+    int received, rejected;
+};
+
+static void receiver_free(void *p)
+{
+    struct receiver *r = p;
+
+    km_server_stop(r->server);
+    ks_bigcommerce_free(r->bc);
+    free(r->queue);
+    free(r);
+}
+
+static const char *req_header(void *ud, const char *name)
+{
+    return km_request_header(ud, name);
+}
+
+static void receive(struct km_response *res, const struct km_request *req,
+                    void *state)
+{
+    struct receiver *r = state;
+    struct ks_bigcommerce_event ev;
+    ks_rc rc = ks_bigcommerce_webhook_verify(
+        &ev, r->bc, req_header, (void *)req, req->body, req->body_len,
+        ks_clock_now_ms(r->clock));
+    int status = 200;
+
+    r->received++;
+    if (rc == KS_OK || rc == KS_EDUPLICATE) {
+        if (r->n == r->cap) {
+            r->cap = r->cap ? 2 * r->cap : 16;
+            r->queue = realloc(r->queue, r->cap * sizeof(*r->queue));
+            if (!r->queue)
+                abort();
+        }
+        r->queue[r->n++] = ev;
+    } else {
+        r->rejected++;
+        status = rc == KS_ETOOBIG ? 413 : 401;
+    }
+    km_response_set(res, status, "text/plain", ks_rc_name(rc),
+                    strlen(ks_rc_name(rc)));
+}
+
+static const struct km_route receiver_routes[] = {{"POST", "/*", receive}};
+
+static ks_rc job_start_receiver(struct kh_ctx *ctx, const cJSON *options,
+                                cJSON **result, char *err, size_t errsz)
+{
+    struct receiver *r = kh_ctx_slot(ctx, RECEIVER_SLOT);
+    struct ks_bigcommerce_options o = KS_BIGCOMMERCE_OPTIONS_INIT;
+    struct km_server_options so;
+    const char *scopes[] = {"store/order/created", "store/order/updated", NULL};
+    cJSON *snap = NULL, *hooks = NULL;
+    char url[300];
+    ks_rc rc = KS_OK;
+
+    if (!r) {
+        r = calloc(1, sizeof(*r));
+        if (!r)
+            abort();
+        rc = bc_options(&o, &snap, ctx, err, errsz);
+        if (!rc)
+            rc = client_error(
+                ctx, ks_bigcommerce_new(&r->bc, kh_ctx_client(ctx), &o),
+                "sync: bigcommerce", err, errsz);
+        cJSON_Delete(snap);
+        if (rc) {
+            free(r);
+            return rc;
+        }
+        r->clock = kh_ctx_clock(ctx);
+        memset(&so, 0, sizeof(so));
+        so.name = "sync-receiver";
+        so.clock = r->clock;
+        so.routes = receiver_routes;
+        so.nroutes = 1;
+        so.state = r;
+        if (km_server_start(&r->server, &so, err, errsz) != 0) {
+            ks_bigcommerce_free(r->bc);
+            free(r);
+            return KS_ERROR;
+        }
+        kh_ctx_set_slot(ctx, RECEIVER_SLOT, r, receiver_free);
+    }
+    snprintf(url, sizeof(url), "%s/hooks/bigcommerce",
+             km_server_url(r->server));
+    *result = cJSON_CreateObject();
+    cJSON_AddStringToObject(*result, "url", url);
+    if (cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(options, "register")))
+        return KS_OK;
+    {
+        int owned = 0;
+        struct ks_bigcommerce *bc = kh_job_handle(
+            ctx, BC_SLOT, make_bc, bc_free, 0, &owned, &rc, err, errsz);
+
+        if (!bc)
+            return rc;
+        rc = ks_bigcommerce_hooks_ensure(&hooks, bc, scopes, url, NULL);
+        if (hooks)
+            cJSON_AddItemToObject(*result, "hooks", hooks);
+        if (rc)
+            return kh_job_failed(ctx, rc, result, err, errsz);
+    }
+    return KS_OK;
+}
+
+/* Takes the queued events (the caller frees them). */
+static struct ks_bigcommerce_event *drain(size_t *n, struct kh_ctx *ctx)
+{
+    struct receiver *r = kh_ctx_slot(ctx, RECEIVER_SLOT);
+    struct ks_bigcommerce_event *q = NULL;
+
+    *n = 0;
+    if (!r)
+        return NULL;
+    km_server_lock(r->server);
+    q = r->queue;
+    *n = r->n;
+    r->queue = NULL;
+    r->n = r->cap = 0;
+    km_server_unlock(r->server);
+    return q;
+}
+
+static ks_rc job_orders(struct kh_ctx *ctx, const cJSON *options,
+                        cJSON **result, char *err, size_t errsz)
+{
+    struct ks_bigcommerce_event *q;
+    struct ks_sync_stats total, one;
+    struct ks_sync *sync;
+    size_t n, i;
+    ks_rc rc = KS_OK;
+
+    if (!cJSON_IsTrue(
+            cJSON_GetObjectItemCaseSensitive(options, "from_webhooks")))
+        return per_store(ctx, options, result, err, errsz,
+                         ks_sync_orders_from_bigcommerce,
+                         ks_sync_orders_from_woocommerce, "source");
+    sync = engine(ctx, options, &rc, err, errsz);
+    if (!sync)
+        return rc;
+    memset(&total, 0, sizeof(total));
+    q = drain(&n, ctx);
+    for (i = 0; i < n && !rc; i++) {
+        rc = ks_sync_order_from_bigcommerce_event(&one, sync, &q[i]);
+        stats_add(&total, &one);
+    }
+    free(q);
+    *result = cJSON_CreateObject();
+    cJSON_AddNumberToObject(*result, "events", (double)n);
+    return finish(ctx, sync, rc, &total, result, err, errsz);
+}
+
+static ks_rc job_replay(struct kh_ctx *ctx, const cJSON *options,
+                        cJSON **result, char *err, size_t errsz)
+{
+    struct ks_sync_stats s;
+    ks_rc rc = KS_OK;
+    struct ks_sync *sync = engine(ctx, options, &rc, err, errsz);
+
+    memset(&s, 0, sizeof(s));
+    if (!sync)
+        return rc;
+    rc = ks_sync_replay_failed(&s, sync);
+    return finish(ctx, sync, rc, &s, result, err, errsz);
+}
+
+/* ---- state read-back -------------------------------------------------- */
+
+static int audit_row(const struct ks_audit_entry *e, int64_t id, void *ud)
+{
+    cJSON *rows = ud, *o;
+
+    if (cJSON_GetArraySize(rows) >= LIST_MAX)
+        return 1;
+    o = cJSON_CreateObject();
+    cJSON_AddNumberToObject(o, "id", (double)id);
+    cJSON_AddStringToObject(o, "flow", e->flow);
+    cJSON_AddStringToObject(o, "source_system", e->source_system);
+    cJSON_AddStringToObject(o, "source_id", e->source_id);
+    cJSON_AddStringToObject(o, "target_system", e->target_system);
+    if (e->target_id)
+        cJSON_AddStringToObject(o, "target_id", e->target_id);
+    cJSON_AddStringToObject(o, "action", e->action);
+    cJSON_AddStringToObject(o, "outcome", e->outcome);
+    cJSON_AddNumberToObject(o, "attempt", e->attempt);
+    if (e->detail)
+        cJSON_AddStringToObject(o, "detail", e->detail);
+    cJSON_AddNumberToObject(o, "at_ms", (double)e->at_ms);
+    cJSON_AddItemToArray(rows, o);
+    return 0;
+}
+
+static ks_rc job_audit(struct kh_ctx *ctx, const cJSON *options, cJSON **result,
+                       char *err, size_t errsz)
+{
+    struct ks_audit_filter f = {kx_json_str(options, "flow"),
+                                kx_json_str(options, "outcome"), 0};
+    struct ks_store *st = store(ctx, NULL, &(ks_rc){KS_OK}, err, errsz);
+    cJSON *rows;
+    int64_t n = 0;
+    ks_rc rc;
+
+    if (!st)
+        return KS_ESTATE;
+    rows = cJSON_CreateArray();
+    rc = ks_store_audit_count(&n, st, &f);
+    if (!rc)
+        rc = ks_store_audit_each(st, &f, audit_row, rows);
+    *result = cJSON_CreateObject();
+    cJSON_AddNumberToObject(*result, "count", (double)n);
+    cJSON_AddItemToObject(*result, "rows", rows);
+    if (rc)
+        snprintf(err, errsz, "sync: %s", ks_store_last_error(st)->message);
+    return rc;
+}
+
+static int outbox_row(const struct ks_outbox_item *it, void *ud)
+{
+    cJSON *rows = ud, *o;
+
+    if (cJSON_GetArraySize(rows) >= LIST_MAX)
+        return 1;
+    o = cJSON_CreateObject();
+    cJSON_AddNumberToObject(o, "id", (double)it->id);
+    cJSON_AddStringToObject(o, "flow", it->flow);
+    cJSON_AddStringToObject(o, "kind", it->kind);
+    cJSON_AddStringToObject(o, "source_id", it->source_id);
+    cJSON_AddStringToObject(o, "reason", it->reason ? it->reason : "");
+    cJSON_AddNumberToObject(o, "attempts", it->attempts);
+    cJSON_AddItemToArray(rows, o);
+    return 0;
+}
+
+static ks_rc job_outbox(struct kh_ctx *ctx, const cJSON *options,
+                        cJSON **result, char *err, size_t errsz)
+{
+    const char *flow = kx_json_str(options, "flow");
+    struct ks_store *st = store(ctx, NULL, &(ks_rc){KS_OK}, err, errsz);
+    cJSON *rows;
+    int64_t n = 0;
+    ks_rc rc;
+
+    if (!st)
+        return KS_ESTATE;
+    rows = cJSON_CreateArray();
+    rc = ks_store_outbox_count(&n, st, flow);
+    if (!rc)
+        rc = ks_store_outbox_each(st, flow, outbox_row, rows);
+    *result = cJSON_CreateObject();
+    cJSON_AddNumberToObject(*result, "count", (double)n);
+    cJSON_AddItemToObject(*result, "items", rows);
+    if (rc)
+        snprintf(err, errsz, "sync: %s", ks_store_last_error(st)->message);
+    return rc;
+}
+
+/* Lets a scenario fix a mapping before sync.replay_failed. */
+static ks_rc job_map(struct kh_ctx *ctx, const cJSON *options, cJSON **result,
+                     char *err, size_t errsz)
+{
+    const char *kind = kx_json_str(options, "kind");
+    const char *from = kx_json_str(options, "from");
+    const char *to = kx_json_str(options, "to");
+    struct ks_store *st = store(ctx, NULL, &(ks_rc){KS_OK}, err, errsz);
+    ks_rc rc;
+
+    (void)result;
+    if (!st)
+        return KS_ESTATE;
+    rc = ks_store_map_put(st, kind ? kind : "sku_part", from ? from : "",
+                          to ? to : "");
+    if (rc)
+        snprintf(err, errsz, "sync: %s", ks_store_last_error(st)->message);
+    return rc;
+}
+
+/* The jobs that go through engine() list crash_at, which it reads; the
+ * state read-backs open the store unarmed. */
+const struct kh_job kh_jobs_sync[] = {
+    {"sync.parts", job_parts,
+     "parts, prices and stock changed since the cursor to the storefronts "
+     "(options: target bigcommerce|woocommerce, crash_at)",
+     "target crash_at"},
+    {"sync.orders", job_orders,
+     "web orders modified since the cursor to Epicor sales orders, or the "
+     "queued webhook events (options: source, from_webhooks, crash_at)",
+     "source from_webhooks crash_at"},
+    {"sync.customers", job_customers,
+     "Epicor customers changed since the cursor to WooCommerce",
+     "target crash_at"},
+    {"sync.refunds", job_refunds,
+     "WooCommerce refunds noted on their Epicor sales orders",
+     "source crash_at"},
+    {"sync.replay_failed", job_replay,
+     "replay every pending outbox item with its source read afresh",
+     "crash_at"},
+    {"sync.audit", job_audit,
+     "the audit trail (options: flow, outcome); result {count, rows}",
+     "flow outcome"},
+    {"sync.outbox", job_outbox,
+     "pending outbox items (options: flow); result {count, items}", "flow"},
+    {"sync.map", job_map,
+     "put an id map pair (options: kind (sku_part), from, to)", "kind from to"},
+    {"sync.start_receiver", job_start_receiver,
+     "start the BigCommerce webhook receiver that queues verified events "
+     "and register order hooks to it (options: register false to skip)",
+     "register"},
+    {NULL, NULL, NULL, NULL}};

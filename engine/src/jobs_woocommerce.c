@@ -1,0 +1,589 @@
+/*
+ * Scenario jobs over the connector's WooCommerce client.
+ *
+ * The handle is built from given.connector.woocommerce (consumer_key,
+ * consumer_secret, auth basic|query|oauth1, per_page, webhook_secret,
+ * reenable_disabled_hooks, batch_limit) and the URL of the running
+ * "woocommerce" emulator. A job's "per_page" option builds a one-off
+ * handle with that page size (the client clamps it to 1..100).
+ *
+ * woocommerce.start_receiver runs the connector's webhook receiver on its
+ * own loopback server: every POST is checked with
+ * ks_woocommerce_webhook_verify and answered 200 (event, ping, duplicate),
+ * 401 (bad signature) or 413 (too big), or the "status" option when set
+ * (to make deliveries fail). woocommerce.ensure_hooks points hooks at it
+ * unless given a delivery_url.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "jobs.h"
+
+#define WC_SLOT "woocommerce.client"
+#define WC_RECEIVER_SLOT "woocommerce.receiver"
+
+static void handle_free(void *p)
+{
+    ks_woocommerce_free(p);
+}
+
+static ks_rc make_handle(struct ks_woocommerce **out, struct kh_ctx *ctx,
+                         int per_page, char *err, size_t errsz)
+{
+    const cJSON *cfg = kh_ctx_connector_config(ctx, "woocommerce");
+    struct km_emulator *emu = kh_ctx_emulator(ctx, "woocommerce");
+    struct ks_woocommerce_options o = KS_WOOCOMMERCE_OPTIONS_INIT;
+    const char *auth = kx_json_str(cfg, "auth");
+    ks_rc rc;
+
+    *out = NULL;
+    if (!emu) {
+        snprintf(err, errsz, "woocommerce: no woocommerce emulator runs");
+        return KS_EINVAL;
+    }
+    o.site_url = kx_json_str(cfg, "site_url");
+    if (!o.site_url)
+        o.site_url = km_server_url(emu->server);
+    o.consumer_key = kx_json_str(cfg, "consumer_key");
+    o.consumer_secret = kx_json_str(cfg, "consumer_secret");
+    o.webhook_secret = kx_json_str(cfg, "webhook_secret");
+    o.per_page =
+        per_page > 0 ? per_page : (int)kx_json_num(cfg, "per_page", 100);
+    o.batch_limit = (int)kx_json_num(cfg, "batch_limit", 0);
+    o.reenable_disabled_hooks = cJSON_IsTrue(
+        cJSON_GetObjectItemCaseSensitive(cfg, "reenable_disabled_hooks"));
+    if (auth && ks_woocommerce_auth_from_name(&o.auth, auth) != 0) {
+        snprintf(err, errsz, "woocommerce: unknown auth \"%s\"", auth);
+        return KS_EINVAL;
+    }
+    rc = ks_woocommerce_new(out, kh_ctx_client(ctx), &o);
+    if (rc)
+        snprintf(err, errsz, "woocommerce: %s",
+                 ks_client_last_error(kh_ctx_client(ctx))->message);
+    return rc;
+}
+
+/* kh_job_handle's maker: make_handle behind an untyped pointer. */
+static ks_rc make_any(void **out, struct kh_ctx *ctx, int per_page, char *err,
+                      size_t errsz)
+{
+    struct ks_woocommerce *wc = NULL;
+    ks_rc rc = make_handle(&wc, ctx, per_page, err, errsz);
+
+    *out = wc;
+    return rc;
+}
+
+/* The shared handle, or a one-off when options carry per_page (*owned). */
+static struct ks_woocommerce *handle(struct kh_ctx *ctx, const cJSON *options,
+                                     int *owned, ks_rc *rc, char *err,
+                                     size_t errsz)
+{
+    return kh_job_handle(ctx, WC_SLOT, make_any, handle_free,
+                         (int)kx_json_num(options, "per_page", 0), owned, rc,
+                         err, errsz);
+}
+
+#define WC_BEGIN                                                               \
+    int owned = 0;                                                             \
+    ks_rc rc;                                                                  \
+    struct ks_woocommerce *wc = handle(ctx, options, &owned, &rc, err, errsz); \
+    if (!wc)                                                                   \
+        return rc;
+
+#define WC_END                                                                 \
+    if (owned)                                                                 \
+        ks_woocommerce_free(wc);
+
+/* ---- listing ---------------------------------------------------------- */
+
+struct collect {
+    cJSON *ids;
+    cJSON *skus;
+    int count;
+};
+
+static int collect_item(void *ud, const cJSON *item)
+{
+    struct collect *c = ud;
+    const cJSON *id = cJSON_GetObjectItemCaseSensitive(item, "id");
+    const cJSON *sku = cJSON_GetObjectItemCaseSensitive(item, "sku");
+
+    c->count++;
+    if (c->ids && cJSON_IsNumber(id) && c->count <= 500)
+        cJSON_AddItemToArray(c->ids, cJSON_CreateNumber(id->valuedouble));
+    if (c->skus && cJSON_IsString(sku) && c->count <= 500)
+        cJSON_AddItemToArray(c->skus, cJSON_CreateString(sku->valuestring));
+    return 0;
+}
+
+static ks_rc job_list_products(struct kh_ctx *ctx, const cJSON *options,
+                               cJSON **result, char *err, size_t errsz)
+{
+    const char *q[7] = {NULL};
+    struct collect c = {cJSON_CreateArray(), cJSON_CreateArray(), 0};
+    int pages = 0;
+    size_t n = 0;
+    WC_BEGIN
+
+    if (kx_json_str(options, "sku")) {
+        q[n++] = "sku";
+        q[n++] = kx_json_str(options, "sku");
+    }
+    if (kx_json_str(options, "modified_after")) {
+        q[n++] = "modified_after";
+        q[n++] = kx_json_str(options, "modified_after");
+    }
+    rc = ks_woocommerce_list(wc, "products", q, collect_item, &c, &pages);
+    *result = cJSON_CreateObject();
+    cJSON_AddNumberToObject(*result, "count", c.count);
+    cJSON_AddNumberToObject(*result, "pages", pages);
+    cJSON_AddItemToObject(*result, "ids", c.ids);
+    cJSON_AddItemToObject(*result, "skus", c.skus);
+    if (rc)
+        rc = kh_job_failed(ctx, rc, result, err, errsz);
+    WC_END
+    return rc;
+}
+
+/* ---- products --------------------------------------------------------- */
+
+struct sku_map {
+    cJSON *map; /* sku -> id */
+};
+
+static int map_item(void *ud, const cJSON *item)
+{
+    struct sku_map *m = ud;
+    const cJSON *sku = cJSON_GetObjectItemCaseSensitive(item, "sku");
+    const cJSON *id = cJSON_GetObjectItemCaseSensitive(item, "id");
+
+    if (cJSON_IsString(sku) && *sku->valuestring && cJSON_IsNumber(id) &&
+        !cJSON_GetObjectItemCaseSensitive(m->map, sku->valuestring))
+        cJSON_AddNumberToObject(m->map, sku->valuestring, id->valuedouble);
+    return 0;
+}
+
+/* options.products, or options.generate {count, prefix, price} for bulk
+ * scenarios. */
+static cJSON *wanted_products(const cJSON *options)
+{
+    const cJSON *list = cJSON_GetObjectItemCaseSensitive(options, "products");
+    const cJSON *gen = cJSON_GetObjectItemCaseSensitive(options, "generate");
+    cJSON *out;
+
+    if (cJSON_IsArray(list))
+        return cJSON_Duplicate(list, 1);
+    out = cJSON_CreateArray();
+    for (int i = 1; gen && i <= (int)kx_json_num(gen, "count", 0); i++) {
+        cJSON *p = cJSON_CreateObject();
+        const char *prefix = kx_json_str(gen, "prefix");
+        char buf[96];
+
+        snprintf(buf, sizeof(buf), "%s%05d", prefix ? prefix : "SKU-", i);
+        cJSON_AddStringToObject(p, "sku", buf);
+        snprintf(buf, sizeof(buf), "Part %d", i);
+        cJSON_AddStringToObject(p, "name", buf);
+        cJSON_AddStringToObject(
+            p, "regular_price",
+            kx_json_str(gen, "price") ? kx_json_str(gen, "price") : "9.99");
+        cJSON_AddItemToArray(out, p);
+    }
+    return out;
+}
+
+static ks_rc job_upsert_products(struct kh_ctx *ctx, const cJSON *options,
+                                 cJSON **result, char *err, size_t errsz)
+{
+    struct ks_woocommerce_batch_stats stats = {0, 0, 0};
+    struct sku_map m = {cJSON_CreateObject()};
+    cJSON *want = wanted_products(options), *create = cJSON_CreateArray();
+    cJSON *update = cJSON_CreateArray(), *out = NULL, *errors;
+    const cJSON *p, *r;
+    const char *kinds[] = {"create", "update"};
+    WC_BEGIN
+
+    rc = ks_woocommerce_list(wc, "products", NULL, map_item, &m, NULL);
+    if (rc)
+        goto done;
+    cJSON_ArrayForEach(p, want)
+    {
+        const char *sku = kx_json_str(p, "sku");
+        const cJSON *id =
+            sku ? cJSON_GetObjectItemCaseSensitive(m.map, sku) : NULL;
+        cJSON *copy = cJSON_Duplicate(p, 1);
+
+        if (id) {
+            cJSON_AddNumberToObject(copy, "id", id->valuedouble);
+            cJSON_AddItemToArray(update, copy);
+        } else {
+            cJSON_AddItemToArray(create, copy);
+        }
+    }
+    rc = ks_woocommerce_products_batch(&out, &stats, wc, create, update, NULL);
+done:
+    *result = cJSON_CreateObject();
+    cJSON_AddNumberToObject(*result, "requests", (double)stats.requests);
+    cJSON_AddNumberToObject(*result, "ok", (double)stats.ok);
+    cJSON_AddNumberToObject(*result, "failed", (double)stats.failed);
+    cJSON_AddNumberToObject(*result, "created", cJSON_GetArraySize(create));
+    cJSON_AddNumberToObject(*result, "updated", cJSON_GetArraySize(update));
+    errors = cJSON_AddArrayToObject(*result, "errors");
+    for (int k = 0; out && k < 2; k++) {
+        int i = 0;
+
+        cJSON_ArrayForEach(r, cJSON_GetObjectItemCaseSensitive(out, kinds[k]))
+        {
+            const cJSON *e = cJSON_GetObjectItemCaseSensitive(r, "error");
+            const cJSON *in = cJSON_GetArrayItem(k ? update : create, i++);
+
+            if (cJSON_IsObject(e)) {
+                cJSON *x = cJSON_CreateObject();
+
+                cJSON_AddStringToObject(
+                    x, "sku",
+                    kx_json_str(in, "sku") ? kx_json_str(in, "sku") : "");
+                cJSON_AddStringToObject(
+                    x, "code",
+                    kx_json_str(e, "code") ? kx_json_str(e, "code") : "");
+                cJSON_AddStringToObject(
+                    x, "message",
+                    kx_json_str(e, "message") ? kx_json_str(e, "message") : "");
+                cJSON_AddItemToArray(errors, x);
+            }
+        }
+    }
+    if (rc)
+        rc = kh_job_failed(ctx, rc, result, err, errsz);
+    cJSON_Delete(out);
+    cJSON_Delete(want);
+    cJSON_Delete(create);
+    cJSON_Delete(update);
+    cJSON_Delete(m.map);
+    WC_END
+    return rc;
+}
+
+static ks_rc job_set_stock(struct kh_ctx *ctx, const cJSON *options,
+                           cJSON **result, char *err, size_t errsz)
+{
+    const char *sku = kx_json_str(options, "sku");
+    int64_t pid = (int64_t)kx_json_num(options, "product_id", 0);
+    int64_t vid = (int64_t)kx_json_num(options, "variation_id", 0);
+    cJSON *found = NULL, *updated = NULL;
+    WC_BEGIN
+
+    if (sku) {
+        rc = ks_woocommerce_product_find_by_sku(&found, wc, sku);
+        if (rc)
+            goto done;
+        pid = (int64_t)kx_json_num(found, "id", 0);
+    }
+    rc = ks_woocommerce_stock_set(&updated, wc, pid, vid,
+                                  (int64_t)kx_json_num(options, "quantity", 0));
+done:
+    *result = cJSON_CreateObject();
+    if (updated) {
+        cJSON_AddNumberToObject(*result, "id", kx_json_num(updated, "id", 0));
+        cJSON_AddNumberToObject(*result, "stock_quantity",
+                                kx_json_num(updated, "stock_quantity", 0));
+        cJSON_AddStringToObject(*result, "stock_status",
+                                kx_json_str(updated, "stock_status")
+                                    ? kx_json_str(updated, "stock_status")
+                                    : "");
+    }
+    if (rc)
+        rc = kh_job_failed(ctx, rc, result, err, errsz);
+    cJSON_Delete(found);
+    cJSON_Delete(updated);
+    WC_END
+    return rc;
+}
+
+/* ---- customers, orders, refunds --------------------------------------- */
+
+static ks_rc job_upsert_customers(struct kh_ctx *ctx, const cJSON *options,
+                                  cJSON **result, char *err, size_t errsz)
+{
+    const cJSON *c;
+    int created_n = 0, updated_n = 0;
+    WC_BEGIN
+
+    rc = KS_OK;
+    cJSON_ArrayForEach(c,
+                       cJSON_GetObjectItemCaseSensitive(options, "customers"))
+    {
+        cJSON *out = NULL;
+        int created = 0;
+
+        rc = ks_woocommerce_customer_upsert(&out, &created, wc, c);
+        cJSON_Delete(out);
+        if (rc)
+            break;
+        created ? created_n++ : updated_n++;
+    }
+    *result = cJSON_CreateObject();
+    cJSON_AddNumberToObject(*result, "created", created_n);
+    cJSON_AddNumberToObject(*result, "updated", updated_n);
+    if (rc)
+        rc = kh_job_failed(ctx, rc, result, err, errsz);
+    WC_END
+    return rc;
+}
+
+static ks_rc job_get_order(struct kh_ctx *ctx, const cJSON *options,
+                           cJSON **result, char *err, size_t errsz)
+{
+    WC_BEGIN
+    rc = ks_woocommerce_order_get(result, wc,
+                                  (int64_t)kx_json_num(options, "id", 0));
+    if (rc)
+        rc = kh_job_failed(ctx, rc, result, err, errsz);
+    WC_END
+    return rc;
+}
+
+static ks_rc job_list_orders_since(struct kh_ctx *ctx, const cJSON *options,
+                                   cJSON **result, char *err, size_t errsz)
+{
+    struct collect c = {cJSON_CreateArray(), NULL, 0};
+    const char *since = kx_json_str(options, "since");
+    WC_BEGIN
+
+    rc = ks_woocommerce_orders_modified_since(
+        wc, since ? since : "1970-01-01T00:00:00", collect_item, &c);
+    *result = cJSON_CreateObject();
+    cJSON_AddNumberToObject(*result, "count", c.count);
+    cJSON_AddItemToObject(*result, "ids", c.ids);
+    if (rc)
+        rc = kh_job_failed(ctx, rc, result, err, errsz);
+    WC_END
+    return rc;
+}
+
+static ks_rc job_list_refunds(struct kh_ctx *ctx, const cJSON *options,
+                              cJSON **result, char *err, size_t errsz)
+{
+    struct collect c = {cJSON_CreateArray(), NULL, 0};
+    WC_BEGIN
+
+    rc = ks_woocommerce_refunds_list(
+        wc, (int64_t)kx_json_num(options, "order_id", 0), collect_item, &c);
+    *result = cJSON_CreateObject();
+    cJSON_AddNumberToObject(*result, "count", c.count);
+    cJSON_AddItemToObject(*result, "ids", c.ids);
+    if (rc)
+        rc = kh_job_failed(ctx, rc, result, err, errsz);
+    WC_END
+    return rc;
+}
+
+/* ---- webhooks --------------------------------------------------------- */
+
+struct receiver {
+    struct km_server *server;
+    struct ks_woocommerce *wc;
+    int fail_status;
+    int events, pings, rejected, duplicates, too_big;
+};
+
+static void receiver_free(void *p)
+{
+    struct receiver *r = p;
+
+    km_server_stop(r->server); /* first: no handler may run afterwards */
+    ks_woocommerce_free(r->wc);
+    free(r);
+}
+
+static void receive(struct km_response *res, const struct km_request *req,
+                    void *state)
+{
+    struct receiver *r = state;
+    struct ks_woocommerce_webhook_headers h = {
+        km_request_header(req, "X-WC-Webhook-Signature"),
+        km_request_header(req, "X-WC-Webhook-Delivery-ID"),
+        km_request_header(req, "X-WC-Webhook-Topic"),
+        km_request_header(req, "X-WC-Webhook-Resource"),
+        km_request_header(req, "X-WC-Webhook-Event"),
+        km_request_header(req, "X-WC-Webhook-ID"),
+        km_request_header(req, "X-WC-Webhook-Source")};
+    enum ks_woocommerce_webhook_kind kind;
+    ks_rc rc = ks_woocommerce_webhook_verify(&kind, r->wc, &h, req->body,
+                                             req->body_len);
+    int status = 200;
+
+    if (rc == KS_OK && kind == KS_WOOCOMMERCE_WEBHOOK_PING)
+        r->pings++;
+    else if (rc == KS_OK)
+        r->events++;
+    else if (rc == KS_EDUPLICATE)
+        r->duplicates++;
+    else if (rc == KS_ETOOBIG) {
+        r->too_big++;
+        status = 413;
+    } else {
+        r->rejected++;
+        status = 401;
+    }
+    if (r->fail_status)
+        status = r->fail_status;
+    km_response_set(res, status, "text/plain", ks_rc_name(rc),
+                    strlen(ks_rc_name(rc)));
+}
+
+static const struct km_route receiver_routes[] = {{"POST", "/*", receive}};
+
+static ks_rc job_start_receiver(struct kh_ctx *ctx, const cJSON *options,
+                                cJSON **result, char *err, size_t errsz)
+{
+    struct km_server_options so = {0};
+    struct receiver *r = calloc(1, sizeof(*r));
+    ks_rc rc;
+
+    if (!r)
+        abort();
+    rc = make_handle(&r->wc, ctx, 0, err, errsz);
+    if (rc) {
+        free(r);
+        return rc;
+    }
+    r->fail_status = (int)kx_json_num(options, "status", 0);
+    so.name = "woocommerce-receiver";
+    so.clock = kh_ctx_clock(ctx);
+    so.routes = receiver_routes;
+    so.nroutes = 1;
+    so.state = r;
+    if (km_server_start(&r->server, &so, err, errsz) != 0) {
+        ks_woocommerce_free(r->wc);
+        free(r);
+        return KS_ERROR;
+    }
+    kh_ctx_set_slot(ctx, WC_RECEIVER_SLOT, r, receiver_free);
+    *result = cJSON_CreateObject();
+    cJSON_AddStringToObject(*result, "url", km_server_url(r->server));
+    return KS_OK;
+}
+
+static ks_rc job_receiver_stats(struct kh_ctx *ctx, const cJSON *options,
+                                cJSON **result, char *err, size_t errsz)
+{
+    struct receiver *r = kh_ctx_slot(ctx, WC_RECEIVER_SLOT);
+
+    (void)options;
+    if (!r) {
+        snprintf(err, errsz, "woocommerce: no receiver started");
+        return KS_EINVAL;
+    }
+    km_server_lock(r->server);
+    *result = cJSON_CreateObject();
+    cJSON_AddNumberToObject(*result, "events", r->events);
+    cJSON_AddNumberToObject(*result, "pings", r->pings);
+    cJSON_AddNumberToObject(*result, "rejected", r->rejected);
+    cJSON_AddNumberToObject(*result, "duplicates", r->duplicates);
+    cJSON_AddNumberToObject(*result, "too_big", r->too_big);
+    km_server_unlock(r->server);
+    return KS_OK;
+}
+
+static ks_rc job_ensure_hooks(struct kh_ctx *ctx, const cJSON *options,
+                              cJSON **result, char *err, size_t errsz)
+{
+    struct receiver *r = kh_ctx_slot(ctx, WC_RECEIVER_SLOT);
+    const char *url = kx_json_str(options, "delivery_url");
+    const char *topics[16] = {NULL};
+    const cJSON *t;
+    cJSON *hooks = NULL;
+    size_t n = 0;
+    char recv_url[300];
+    WC_BEGIN
+
+    if (!url && r) {
+        snprintf(recv_url, sizeof(recv_url), "%s/hooks/woocommerce",
+                 km_server_url(r->server));
+        url = recv_url;
+    }
+    cJSON_ArrayForEach(t, cJSON_GetObjectItemCaseSensitive(options, "topics"))
+    {
+        if (cJSON_IsString(t) && n < 15)
+            topics[n++] = t->valuestring;
+    }
+    if (!n) {
+        topics[n++] = "order.created";
+        topics[n++] = "order.updated";
+    }
+    if (!url) {
+        snprintf(err, errsz,
+                 "woocommerce: ensure_hooks needs delivery_url "
+                 "or a started receiver");
+        rc = KS_EINVAL;
+    } else {
+        rc = ks_woocommerce_hooks_ensure(&hooks, wc, topics, url);
+    }
+    *result = cJSON_CreateObject();
+    cJSON_AddNumberToObject(*result, "count", cJSON_GetArraySize(hooks));
+    if (hooks)
+        cJSON_AddItemToObject(*result, "hooks", hooks);
+    if (rc && url)
+        rc = kh_job_failed(ctx, rc, result, err, errsz);
+    WC_END
+    return rc;
+}
+
+static ks_rc job_check_hooks(struct kh_ctx *ctx, const cJSON *options,
+                             cJSON **result, char *err, size_t errsz)
+{
+    cJSON *report = NULL;
+    const cJSON *h;
+    int alert = 0, alerts = 0;
+    WC_BEGIN
+
+    rc = ks_woocommerce_hooks_check(&report, &alert, wc);
+    *result = cJSON_CreateObject();
+    cJSON_ArrayForEach(h, report)
+    {
+        alerts += cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(h, "alert"));
+    }
+    cJSON_AddBoolToObject(*result, "alert", alert);
+    cJSON_AddNumberToObject(*result, "alerts", alerts);
+    if (report)
+        cJSON_AddItemToObject(*result, "hooks", report);
+    if (rc)
+        rc = kh_job_failed(ctx, rc, result, err, errsz);
+    WC_END
+    return rc;
+}
+
+/* The jobs that go through handle() list per_page, which it reads;
+ * start_receiver builds its own handle and receiver_stats reads nothing. */
+const struct kh_job kh_jobs_woocommerce[] = {
+    {"woocommerce.list_products", job_list_products,
+     "list every product page by page (options: sku, modified_after, "
+     "per_page)",
+     "sku modified_after per_page"},
+    {"woocommerce.upsert_products", job_upsert_products,
+     "create or update products by SKU in batches (options: products | "
+     "generate {count, prefix, price})",
+     "products generate per_page"},
+    {"woocommerce.set_stock", job_set_stock,
+     "set stock of a product by sku or product_id/variation_id",
+     "sku product_id variation_id quantity per_page"},
+    {"woocommerce.upsert_customers", job_upsert_customers,
+     "create or update customers matched by e-mail", "customers per_page"},
+    {"woocommerce.get_order", job_get_order, "fetch one order by id",
+     "id per_page"},
+    {"woocommerce.list_orders_since", job_list_orders_since,
+     "list orders modified after options.since", "since per_page"},
+    {"woocommerce.list_refunds", job_list_refunds,
+     "list the refunds of options.order_id", "order_id per_page"},
+    {"woocommerce.start_receiver", job_start_receiver,
+     "start the connector's webhook receiver (options: status to force)",
+     "status"},
+    {"woocommerce.receiver_stats", job_receiver_stats,
+     "counts of verified events, pings, rejected and duplicate deliveries", ""},
+    {"woocommerce.ensure_hooks", job_ensure_hooks,
+     "create missing hooks (options: topics, delivery_url)",
+     "topics delivery_url per_page"},
+    {"woocommerce.check_hooks", job_check_hooks,
+     "health check of every hook; alerts for disabled ones", "per_page"},
+    {NULL, NULL, NULL, NULL}};

@@ -1,0 +1,155 @@
+/*
+ * Running one scenario: open the context (clock, emulators, client), run
+ * the steps in order, stop at the first step that fails (later steps
+ * build on earlier ones), check "then", and close everything.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include "run_int.h"
+
+static char *copy(const char *s)
+{
+    size_t n = strlen(s ? s : "") + 1;
+    char *d = malloc(n);
+
+    if (!d)
+        abort();
+    memcpy(d, s ? s : "", n);
+    return d;
+}
+
+void kh_result_dispose(struct kh_result *res)
+{
+    if (!res)
+        return;
+    free(res->path);
+    free(res->name);
+    free(res->details);
+    free(res->log);
+    memset(res, 0, sizeof(*res));
+}
+
+/* Writes text to path; a failure is a note in the details, not a
+ * failure of the scenario. */
+static void save_text(struct kh_ctx *ctx, const char *path, const char *text)
+{
+    FILE *f = fopen(path, "w");
+
+    if (!f || !text || fputs(text, f) < 0 || fputc('\n', f) < 0)
+        kh__text_printf(&ctx->details, "(could not write %s)\n", path);
+    if (f && fclose(f) != 0)
+        kh__text_printf(&ctx->details, "(could not write %s)\n", path);
+}
+
+/* The journals of the run: one JSON file per emulator under journal_dir,
+ * one HAR under har_dir (both redacted, as the journals are). */
+static void save_traffic(struct kh_ctx *ctx, const struct kh_run_options *opts)
+{
+    const char *base = strrchr(ctx->sc->path, '/');
+    cJSON *har = opts->har_dir ? kh_har_new() : NULL;
+    char stem[256], path[4096];
+    size_t n;
+
+    base = base ? base + 1 : ctx->sc->path;
+    n = strcspn(base, ".");
+    snprintf(stem, sizeof(stem), "%.*s", (int)n, base);
+    for (size_t i = 0; i < ctx->nsystems; i++) {
+        struct km_server *server = ctx->systems[i].emu->server;
+        cJSON *journal = km_server_journal(server);
+
+        if (opts->journal_dir) {
+            char *text = cJSON_Print(journal);
+
+            snprintf(path, sizeof(path), "%s/%s.%s.json", opts->journal_dir,
+                     stem, ctx->systems[i].name);
+            save_text(ctx, path, text);
+            cJSON_free(text);
+        }
+        if (har)
+            kh_har_add_journal(har, journal, km_server_url(server));
+        cJSON_Delete(journal);
+    }
+    if (har) {
+        char *text;
+
+        kh_har_finish(har);
+        text = cJSON_Print(har);
+        snprintf(path, sizeof(path), "%s/%s.har", opts->har_dir, stem);
+        save_text(ctx, path, text);
+        cJSON_free(text);
+        cJSON_Delete(har);
+    }
+}
+
+int kh_scenario_run(struct kh_result *res, const struct kh_scenario *sc,
+                    const struct kh_run_options *opts)
+{
+    struct kh_ctx ctx;
+    const cJSON *step;
+    int64_t t0 = kx_monotonic_ms();
+    char err[1024];
+    size_t i = 0;
+
+    memset(res, 0, sizeof(*res));
+    res->path = copy(sc->path);
+    res->name = copy(sc->name);
+    if (kh__ctx_open(&ctx, sc, opts, err, sizeof(err)) != 0) {
+        kh__text_printf(&ctx.details, "%s: could not set up: %s\n", sc->path,
+                        err);
+        res->outcome = KH_ERROR;
+        goto out;
+    }
+    cJSON_ArrayForEach(step, cJSON_GetObjectItemCaseSensitive(sc->doc, "when"))
+    {
+        char where[64];
+
+        snprintf(where, sizeof(where), "/when/%zu", i++);
+        res->steps_run++;
+        if (kh__step_run(&ctx, step, where) != 0) {
+            kh__text_printf(&ctx.details,
+                            "(steps after %s were not run; \"then\" was not "
+                            "checked)\n",
+                            where);
+            break;
+        }
+    }
+    if (ctx.failures == 0)
+        kh__expect_then(&ctx,
+                        cJSON_GetObjectItemCaseSensitive(sc->doc, "then"));
+    res->outcome = ctx.failures ? KH_FAIL : KH_PASS;
+    if (opts && (opts->journal_dir || opts->har_dir))
+        save_traffic(&ctx, opts);
+out:
+    res->checks = ctx.checks;
+    res->failures = ctx.failures;
+    res->virtual_ms = ctx.clock ? ks_clock_now_ms(ctx.clock) - ctx.start_ms : 0;
+    kh__ctx_close(&ctx); /* its teardown may still log */
+    res->log = kh__text_take(&ctx.log);
+    res->details = kh__text_take(&ctx.details);
+    res->wall_ms = kx_monotonic_ms() - t0;
+    return res->outcome == KH_PASS ? 0 : -1;
+}
+
+int kh_run_file(struct kh_result *res, const char *path,
+                const struct kh_run_options *opts)
+{
+    struct kh_scenario *sc = NULL;
+    char err[8192];
+    int rc;
+
+    if (kh_scenario_load(&sc, path, opts->fixtures_dir, err, sizeof(err)) !=
+        0) {
+        memset(res, 0, sizeof(*res));
+        res->path = copy(path);
+        res->name = copy(path);
+        res->outcome = KH_ERROR;
+        res->details = copy(err);
+        res->log = copy("");
+        return -1;
+    }
+    rc = kh_scenario_run(res, sc, opts);
+    kh_scenario_free(sc);
+    return rc;
+}

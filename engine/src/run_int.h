@@ -1,0 +1,113 @@
+/*
+ * Internals of the scenario runner shared by ctx.c, steps.c, expect.c and
+ * run.c (prefix kh__). The runner is a test tool: it aborts on
+ * out-of-memory rather than unwinding, as the emulators do.
+ */
+#ifndef KH_RUN_INT_H
+#define KH_RUN_INT_H
+
+#include <stdarg.h>
+#include "engine.h"
+#include "jobs.h"
+
+/* Growable text; kh__text_* abort on out-of-memory. */
+struct kh_text {
+    char *s; /* NUL-terminated once anything was appended; may be NULL */
+    size_t len;
+    size_t cap;
+};
+
+void kh__text_append(struct kh_text *t, const char *s, size_t n);
+void kh__text_printf(struct kh_text *t, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+const char *kh__text_str(const struct kh_text *t); /* "" when empty */
+char *kh__text_take(struct kh_text *t);            /* caller frees */
+void kh__text_dispose(struct kh_text *t);
+
+#define KH_MAX_SYSTEMS 8
+
+struct kh_system {
+    const char *name; /* borrowed from the scenario document */
+    struct km_emulator *emu;
+};
+
+struct kh_slot {
+    char *key;
+    void *value;
+    void (*free_fn)(void *);
+    struct kh_slot *next;
+};
+
+struct kh_ctx {
+    const struct kh_scenario *sc;
+    const cJSON *given;
+    struct ks_clock *clock;
+    int64_t start_ms;
+    struct ks_client *client;
+    struct kh_system systems[KH_MAX_SYSTEMS];
+    size_t nsystems;
+    struct kh_slot *slots;
+    struct kh_text log;     /* everything the connector logged */
+    struct kh_text details; /* explanations of failed checks */
+    size_t checks;
+    size_t failures;
+    int verbose;
+    const char *drop_header;  /* see kh_run_options */
+    char *const *integration; /* see kh_run_options */
+};
+
+/* ctx.c */
+int kh__ctx_open(struct kh_ctx *ctx, const struct kh_scenario *sc,
+                 const struct kh_run_options *opts, char *err, size_t errsz);
+/* Frees everything but the log and details texts, which the caller takes
+ * or disposes. */
+void kh__ctx_close(struct kh_ctx *ctx);
+/* Drops the connector's client and every slot not marked durable (see
+ * jobs.h), then builds a fresh client: what a restart after a crash keeps. */
+int kh__ctx_restart_connector(struct kh_ctx *ctx, char *err, size_t errsz);
+/* Records the outcome of one check; on failure appends the explanation
+ * (printf-style) to ctx->details. Returns ok. */
+int kh__check(struct kh_ctx *ctx, int ok, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Secrets configured for the connector: every string value of
+ * given.connector.<system> whose key names a credential. */
+size_t kh__ctx_secrets(const struct kh_ctx *ctx, const char **out, size_t max);
+/* Resolves "$secret:system.key" to given.connector.system.key; other
+ * strings come back unchanged. NULL when the reference does not resolve. */
+const char *kh__ctx_resolve(const struct kh_ctx *ctx, const char *s);
+
+/* steps.c: runs one step; 0 when it did what it expected. The step's
+ * pointer (e.g. "/when/3") prefixes every explanation. */
+int kh__step_run(struct kh_ctx *ctx, const cJSON *step, const char *where);
+
+/* expect.c */
+void kh__expect_then(struct kh_ctx *ctx, const cJSON *then);
+/* Checks {"system", "pointer", "count" | "equals" | "exists"} against the
+ * emulator's state. With quiet set, records nothing (used by "wait").
+ * Returns 1 when it holds. */
+int kh__expect_state(struct kh_ctx *ctx, const cJSON *exp, const char *where,
+                     int quiet);
+/* Compares expect_result {pointer: value} with a job's result. */
+int kh__expect_result(struct kh_ctx *ctx, const cJSON *expected,
+                      const cJSON *result, const char *where);
+/* Prints journal lines of system (those matching route when given) into
+ * t, at most max of them, the newest last. */
+void kh__journal_excerpt(struct kh_text *t, struct kh_ctx *ctx,
+                         const char *system, const char *route, size_t max);
+/* 1 when a journal entry's "METHOD path" matches a route glob. */
+int kh__route_matches(const char *route, const cJSON *entry);
+
+/* jobs.c */
+const struct kh_job *kh__job_find(const char *name);
+/* The job tables in order, for listings. */
+extern const struct kh_job *const kh__job_tables[];
+
+/* Parses an RFC 3339 UTC time ("2026-01-05T08:00:00Z", optional
+ * fraction) into milliseconds since the epoch. Returns 0 or -1. */
+int kh__parse_time(int64_t *out_ms, const char *s);
+
+/* The emulator of a configured system, or NULL. */
+struct km_emulator *kh__system(struct kh_ctx *ctx, const char *name);
+
+#endif

@@ -1,0 +1,63 @@
+/*
+ * Internals of `kinsync serve` shared by cli_serve.c (options, start-up,
+ * the main loop) and serve_admin.c (the admin API). kh__ prefix; not an
+ * interface.
+ *
+ * Threads: the main thread waits for signals and pumps webhooks; the
+ * admin server's handlers run on its own MHD threads, one at a time (the
+ * admin server's lock). The table of systems is fixed at start-up; only
+ * each entry's emulator is replaced, by a reset. `table_lock` guards those
+ * emulator pointers: readers (pumps, journal, faults, state, act) hold it
+ * shared, a reset holds it exclusively, so no pump ever runs on an
+ * emulator being stopped.
+ */
+#ifndef KH_SERVE_H
+#define KH_SERVE_H
+
+#include <pthread.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cjson/cJSON.h>
+#include <kinmock/emulator.h>
+
+/* One emulated system ("epicor", ...) as served. */
+struct kh__serve_system {
+    const struct km_emulator_type *type;
+    cJSON *config;           /* start-up configuration, owned */
+    struct km_emulator *emu; /* NULL after a reset that could not rebind */
+    uint16_t port;           /* kept across resets */
+    char url[96];            /* kept across resets */
+    char down[512];          /* why emu is NULL, else "" */
+};
+
+struct kh__serve {
+    struct kh__serve_system *systems;
+    size_t nsystems;
+    struct ks_clock *clock; /* real, shared by every emulator */
+    const char *bind_addr;
+    const char *fixtures_dir;
+    size_t journal_max; /* entries each emulator's journal keeps */
+    struct km_server *admin;
+    pthread_rwlock_t table_lock;
+    pthread_mutex_t pump_lock; /* pumps never overlap */
+};
+
+/* Starts the admin API on bind_addr:port (0 = ephemeral). Returns 0, or
+ * -1 with a one-line reason in err. */
+int kh__serve_admin_start(struct kh__serve *sv, uint16_t port, char *err,
+                          size_t errsz);
+
+/* Delivers the due webhooks of one system; the number attempted. Takes
+ * table_lock shared and pump_lock itself. */
+int kh__serve_pump(struct kh__serve *sv, struct kh__serve_system *sys);
+
+/* Every system's journal as one HAR 1.2 log (caller deletes). Takes
+ * table_lock shared. */
+cJSON *kh__serve_har(struct kh__serve *sv);
+
+/* ---- commands ------------------------------------------------------ */
+
+int kh_cli_serve(int argc, char **argv);  /* serve.c */
+int kh_cli_replay(int argc, char **argv); /* replay.c */
+
+#endif

@@ -1,0 +1,382 @@
+/*
+ * `kinsync replay FILE.har`: serves recorded traffic back. Each system of
+ * the recording (the "_kinsync" system of its entries, else the origin of
+ * their URLs) gets a loopback server that answers a request with the
+ * recorded response of the next unused entry of the same method and path,
+ * the last one repeating once all are used, so an integration can be run
+ * again against exactly what the platforms answered, faults included.
+ * A request the recording does not have gets 404 and is counted.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <curl/curl.h>
+#include "engine.h"
+#include "jobs.h"
+#include "host.h"
+
+#define REPLAY_MAX_BYTES ((long)256 << 20)
+#define MAX_SYSTEMS 16
+
+struct recorded {
+    const char *method;
+    char *path; /* without the query */
+    const cJSON *response;
+    int used;
+};
+
+struct replay_system {
+    char name[64];
+    struct recorded *entries;
+    size_t n;
+    long served;
+    long unmatched;
+    struct km_server *server;
+};
+
+static void must(const void *p)
+{
+    if (!p) {
+        fputs("kinsync replay: out of memory\n", stderr);
+        abort();
+    }
+}
+
+/* Response headers that describe the original transfer, not the reply. */
+static int hop_header(const char *name)
+{
+    static const char *const skip[] = {"Content-Length", "Connection",
+                                       "Transfer-Encoding", "Date",
+                                       "Keep-Alive"};
+
+    for (size_t i = 0; i < sizeof(skip) / sizeof(skip[0]); i++) {
+        if (strcasecmp(name, skip[i]) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+static void answer(struct km_response *res, const struct km_request *req,
+                   void *state)
+{
+    struct replay_system *sys = state;
+    struct recorded *pick = NULL, *last = NULL;
+    const cJSON *h, *content;
+    const char *type = NULL, *text;
+    char msg[600];
+
+    for (size_t i = 0; i < sys->n; i++) {
+        struct recorded *r = &sys->entries[i];
+
+        if (strcmp(r->method, req->method) != 0 || strcmp(r->path, req->path))
+            continue;
+        last = r;
+        if (!r->used) {
+            pick = r;
+            break;
+        }
+    }
+    if (!pick)
+        pick = last;
+    if (!pick) {
+        sys->unmatched++;
+        snprintf(msg, sizeof(msg),
+                 "{\"error\":\"not in the recording: %.200s %.300s\"}",
+                 req->method, req->path);
+        km_response_set(res, 404, "application/json", msg, strlen(msg));
+        return;
+    }
+    pick->used = 1;
+    sys->served++;
+    content = cJSON_GetObjectItemCaseSensitive(pick->response, "content");
+    cJSON_ArrayForEach(
+        h, cJSON_GetObjectItemCaseSensitive(pick->response, "headers"))
+    {
+        const char *name = kx_json_str(h, "name"),
+                   *value = kx_json_str(h, "value");
+
+        if (!name || !value || hop_header(name))
+            continue;
+        if (strcasecmp(name, "Content-Type") == 0)
+            type = value;
+        else
+            km_response_header(res, name, value);
+    }
+    text = kx_json_str(content, "text");
+    km_response_set(res, (int)kx_json_num(pick->response, "status", 200),
+                    type ? type : kx_json_str(content, "mimeType"),
+                    text ? text : "", text ? strlen(text) : 0);
+}
+
+/* The system an entry belongs to: its "_kinsync" system, else the URL's
+ * host and port. path (without query) into *path. */
+static int entry_system(char *name, size_t namesz, char **path,
+                        const cJSON *entry)
+{
+    const char *url = kx_json_str(kh_json_pointer(entry, "/request"), "url");
+    const char *sys = kx_json_str(
+        cJSON_GetObjectItemCaseSensitive(entry, "_kinsync"), "system");
+    CURLU *u = curl_url();
+    char *host = NULL, *port = NULL, *p = NULL;
+    int rc = -1;
+
+    must(u);
+    if (url && curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
+        curl_url_get(u, CURLUPART_PATH, &p, CURLU_URLDECODE) == CURLUE_OK &&
+        curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK) {
+        curl_url_get(u, CURLUPART_PORT, &port, 0);
+        if (sys && *sys)
+            snprintf(name, namesz, "%s", sys);
+        else
+            snprintf(name, namesz, "%s-%s", host, port ? port : "80");
+        *path = strdup(p);
+        must(*path);
+        rc = 0;
+    }
+    curl_free(p);
+    curl_free(host);
+    curl_free(port);
+    curl_url_cleanup(u);
+    return rc;
+}
+
+static struct replay_system *system_of(struct replay_system *systems, size_t *n,
+                                       const char *name)
+{
+    for (size_t i = 0; i < *n; i++) {
+        if (strcmp(systems[i].name, name) == 0)
+            return &systems[i];
+    }
+    if (*n == MAX_SYSTEMS)
+        return NULL;
+    snprintf(systems[*n].name, sizeof(systems[*n].name), "%s", name);
+    return &systems[(*n)++];
+}
+
+/* Groups the HAR's entries by system. Returns the number of systems, or
+ * -1 after printing why the file is not a usable recording. */
+static int load(struct replay_system *systems, const cJSON *har,
+                const char *file)
+{
+    const cJSON *entries = kh_json_pointer(har, "/log/entries"), *e;
+    size_t n = 0, i = 0;
+
+    if (!cJSON_IsArray(entries)) {
+        fprintf(stderr, "kinsync replay: %s: no /log/entries array (not HAR)\n",
+                file);
+        return -1;
+    }
+    cJSON_ArrayForEach(e, entries)
+    {
+        const char *method =
+            kx_json_str(kh_json_pointer(e, "/request"), "method");
+        const cJSON *response = cJSON_GetObjectItemCaseSensitive(e, "response");
+        struct replay_system *sys;
+        char name[64], *path = NULL;
+
+        if (!method || !cJSON_IsObject(response) ||
+            entry_system(name, sizeof(name), &path, e) != 0) {
+            fprintf(
+                stderr,
+                "kinsync replay: %s: /log/entries/%zu: needs request.method, "
+                "request.url and response\n",
+                file, i);
+            return -1;
+        }
+        sys = system_of(systems, &n, name);
+        if (!sys) {
+            free(path);
+            fprintf(stderr, "kinsync replay: %s: more than %d systems\n", file,
+                    MAX_SYSTEMS);
+            return -1;
+        }
+        sys->entries =
+            realloc(sys->entries, (sys->n + 1) * sizeof(*sys->entries));
+        must(sys->entries);
+        sys->entries[sys->n++] = (struct recorded){method, path, response, 0};
+        i++;
+    }
+    return (int)n;
+}
+
+static const char replay_usage[] =
+    "usage: kinsync replay FILE.har [--port-base N] [--bind ADDR]\n"
+    "\n"
+    "Serves a recording (kinsync check --har, kinsync serve --record, or any\n"
+    "HAR 1.2 file) back on loopback: one server per recorded system, each\n"
+    "answering a request with the recorded response of the next unused\n"
+    "entry of the same method and path (the last one repeats). Prints one\n"
+    "line per system, \"NAME URL\", and runs until SIGINT or SIGTERM, then\n"
+    "says how many requests were served and how many were not in the\n"
+    "recording (those get 404). KINSYNC_SERVE_READY_FILE, when set, gets\n"
+    "the same lines once listening.\n"
+    "\n"
+    "  --port-base N  system i listens on port N+i (default 0: ephemeral)\n"
+    "  --bind ADDR    numeric loopback address (default 127.0.0.1)\n";
+
+static char *read_all(const char *path, long *len)
+{
+    FILE *f = fopen(path, "rb");
+    char *buf = NULL;
+
+    if (!f)
+        return NULL;
+    if (fseek(f, 0, SEEK_END) == 0 && (*len = ftell(f)) >= 0 &&
+        *len <= REPLAY_MAX_BYTES && fseek(f, 0, SEEK_SET) == 0) {
+        buf = malloc((size_t)*len + 1);
+        if (buf && fread(buf, 1, (size_t)*len, f) == (size_t)*len)
+            buf[*len] = '\0';
+        else {
+            free(buf);
+            buf = NULL;
+        }
+    } else {
+        errno = EFBIG;
+    }
+    fclose(f);
+    return buf;
+}
+
+/* Waits for SIGINT or SIGTERM (blocked by the caller). */
+static int wait_for_stop(const sigset_t *set)
+{
+    int sig = 0;
+
+    while (sigwait(set, &sig) != 0)
+        ;
+    return sig;
+}
+
+static int run(const char *file, long port_base, const char *bind,
+               const sigset_t *set)
+{
+    struct replay_system systems[MAX_SYSTEMS];
+    const char *ready = getenv("KINSYNC_SERVE_READY_FILE");
+    char text[4096] = "", err[256];
+    size_t used = 0;
+    long len = 0;
+    char *buf = read_all(file, &len);
+    cJSON *har = buf ? cJSON_ParseWithLength(buf, (size_t)len) : NULL;
+    int n = -1, rc = 1;
+
+    memset(systems, 0, sizeof(systems));
+    if (!buf)
+        fprintf(stderr, "kinsync replay: %s: %s\n", file, strerror(errno));
+    else if (!har)
+        fprintf(stderr, "kinsync replay: %s: not valid JSON\n", file);
+    else
+        n = load(systems, har, file);
+    for (int i = 0; i < n; i++) {
+        struct km_server_options o;
+
+        memset(&o, 0, sizeof(o));
+        o.name = systems[i].name;
+        o.bind_addr = bind;
+        o.port = port_base ? (uint16_t)(port_base + i) : 0;
+        o.state = &systems[i];
+        o.not_found = answer;
+        if (km_server_start(&systems[i].server, &o, err, sizeof(err)) != 0) {
+            fprintf(stderr, "kinsync replay: %s: %s\n", systems[i].name, err);
+            goto out;
+        }
+        used +=
+            (size_t)snprintf(text + used, sizeof(text) - used, "%s %s\n",
+                             systems[i].name, km_server_url(systems[i].server));
+        if (used >= sizeof(text))
+            used = sizeof(text) - 1;
+    }
+    if (n < 0)
+        goto out;
+    fputs(text, stdout);
+    fflush(stdout);
+    if (ready && *ready) {
+        FILE *f = fopen(ready, "w");
+
+        if (!f || fputs(text, f) < 0 || fclose(f) != 0) {
+            fprintf(stderr, "kinsync replay: cannot write %s\n", ready);
+            goto out;
+        }
+    }
+    fprintf(stderr, "kinsync replay: %d system%s from %s; stop with Ctrl-C\n",
+            n, n == 1 ? "" : "s", file);
+    wait_for_stop(set);
+    rc = 0;
+out:
+    for (int i = 0; i < n; i++) {
+        km_server_stop(systems[i].server); /* handlers done: counts final */
+        if (rc == 0)
+            fprintf(stderr,
+                    "kinsync replay: %s: %ld served, %ld not in the "
+                    "recording\n",
+                    systems[i].name, systems[i].served, systems[i].unmatched);
+        for (size_t k = 0; k < systems[i].n; k++)
+            free(systems[i].entries[k].path);
+        free(systems[i].entries);
+    }
+    if (ready && *ready)
+        remove(ready);
+    cJSON_Delete(har);
+    free(buf);
+    return rc;
+}
+
+int kh_cli_replay(int argc, char **argv)
+{
+    const char *file = NULL, *bind = "127.0.0.1";
+    long port_base = 0;
+    sigset_t set, old;
+    int rc;
+
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i], *v;
+
+        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+            fputs(replay_usage, stdout);
+            return 0;
+        } else if (strncmp(a, "--port-base", 11) == 0 &&
+                   (a[11] == '\0' || a[11] == '=')) {
+            char *end;
+
+            v = kh_cli_opt_value(argc, argv, &i, 11);
+            port_base = v ? strtol(v, &end, 10) : -1;
+            if (!v || *end || port_base < 0 ||
+                port_base > 65535 - MAX_SYSTEMS) {
+                fprintf(stderr, "kinsync replay: bad --port-base\n");
+                return 2;
+            }
+        } else if (strncmp(a, "--bind", 6) == 0 &&
+                   (a[6] == '\0' || a[6] == '=')) {
+            bind = kh_cli_opt_value(argc, argv, &i, 6);
+            if (!bind ||
+                (strncmp(bind, "127.", 4) != 0 && strcmp(bind, "::1") != 0)) {
+                fprintf(stderr, "kinsync replay: --bind takes a loopback "
+                                "address (127.x.x.x or ::1)\n");
+                return 2;
+            }
+        } else if (a[0] == '-' || file) {
+            fprintf(stderr,
+                    "kinsync replay: unexpected argument %s (see "
+                    "kinsync replay --help)\n",
+                    a);
+            return 2;
+        } else {
+            file = a;
+        }
+    }
+    if (!file) {
+        fputs(replay_usage, stderr);
+        return 2;
+    }
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &set, &old);
+    rc = run(file, port_base, bind, &set);
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    return rc;
+}

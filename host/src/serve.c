@@ -1,0 +1,671 @@
+/*
+ * `kinsync serve`: the emulators standalone, for integrations written in
+ * any language, plus the admin API of serve_admin.c.
+ *
+ * Start-up: parse the options, pick the systems (from a scenario's "given"
+ * or by name with an empty configuration), start each emulator on a real
+ * clock that the admin API can push forward, start the admin server, then
+ * announce "NAME URL" lines on stdout (and in KINSYNC_SERVE_READY_FILE).
+ * SIGINT and SIGTERM are blocked before any thread exists, so every
+ * thread inherits the mask and only the main thread's sigtimedwait() sees
+ * them; its timeout doubles as the 200 ms webhook pump tick.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include "engine.h"
+#include "host.h"
+
+#define PUMP_INTERVAL_MS 200
+#define EXIT_RUNTIME 1
+#define EXIT_USAGE 2
+
+/* Without --system and --scenario; those not compiled in are skipped. */
+static const char *const default_systems[] = {"epicor", "bigcommerce",
+                                              "woocommerce"};
+
+/*
+ * The configuration of a system started by name. Every emulator starts
+ * from {}, but BigCommerce and WooCommerce then accept no credentials at
+ * all, which makes a standalone server useless; so they get one test
+ * credential each, the counterpart of Epicor's built-in manager/manager
+ * and km-epicor-test-key. Listed in --help and the README.
+ */
+static const struct {
+    const char *system;
+    const char *json;
+} named_configs[] = {
+    {"bigcommerce", "{\"access_tokens\": [\"km-bigcommerce-test-token\"]}"},
+    {"woocommerce", "{\"keys\": [{\"consumer_key\": \"ck_kinsync_test\", "
+                    "\"consumer_secret\": \"cs_kinsync_test\", "
+                    "\"permissions\": \"read_write\"}]}"},
+};
+
+static cJSON *named_config(const char *system)
+{
+    for (size_t i = 0; i < sizeof(named_configs) / sizeof(named_configs[0]);
+         i++) {
+        if (strcmp(named_configs[i].system, system) == 0)
+            return cJSON_Parse(named_configs[i].json);
+    }
+    return cJSON_CreateObject();
+}
+
+struct serve_opts {
+    const char *scenario;
+    const char *fixtures;
+    const char *bind;
+    const char **systems; /* --system values, in order */
+    size_t nsystems;
+    long port_base;
+    long admin_port; /* -1: port_base + number of systems */
+    long journal_max;
+    const char *record; /* HAR file written at the stop */
+    int allow_remote;
+    int help;
+};
+
+static void print_usage(FILE *out)
+{
+    fputs(
+        "usage: kinsync serve [--scenario FILE] [--system NAME]...\n"
+        "                     [--port-base N] [--admin-port N] [--bind ADDR]\n"
+        "                     [--allow-remote] [--journal-max N] [--record "
+        "FILE]\n"
+        "                     [--fixtures DIR] [--help]\n"
+        "\n"
+        "Runs the emulators standalone on a real clock, plus an admin API,\n"
+        "until SIGINT or SIGTERM. Once listening it prints one line per\n"
+        "system, \"NAME URL\", then \"admin URL\", and delivers due webhooks\n"
+        "every 200 ms.\n"
+        "\n"
+        "Options:\n"
+        "  --scenario FILE  serve every system configured in the scenario's\n"
+        "                   \"given\", with that configuration (fixtures\n"
+        "                   resolved, fault rules applied)\n"
+        "  --system NAME    serve NAME with its default configuration;\n"
+        "                   repeatable (default: epicor, bigcommerce,\n"
+        "                   woocommerce). With --scenario: serve only these\n"
+        "                   of the scenario's systems\n"
+        "  --port-base N    system i listens on port N+i and the admin API\n"
+        "                   on N+count (default 0: ephemeral ports)\n"
+        "  --admin-port N   the admin API's port, whatever --port-base says\n"
+        "  --bind ADDR      numeric address to listen on (default 127.0.0.1;\n"
+        "                   \"localhost\" means 127.0.0.1)\n"
+        "  --allow-remote   accept a --bind address that is not loopback\n"
+        "                   (the emulators have no TLS and test credentials)\n"
+        "  --record FILE    at the stop, write every request the emulators\n"
+        "                   saw as HAR 1.2 to FILE (secrets redacted; also\n"
+        "                   GET /admin/har at any time)\n"
+        "  --journal-max N  entries each emulator's journal keeps, the\n"
+        "                   oldest dropped first (default 100000; 0: no\n"
+        "                   limit, and memory grows with every request)\n"
+        "  --fixtures DIR   where \"$fixture\" paths are read from, in the\n"
+        "                   scenario and in reset bodies (default: the\n"
+        "                   nearest fixtures/ beside or above the scenario,\n"
+        "                   else the source tree's)\n"
+        "  --help           print this text\n"
+        "\n",
+        out);
+    fputs(
+        "Default configurations (without --scenario):\n"
+        "  epicor       {}: instance SaaS5333, company EPIC06, user\n"
+        "               manager/manager, API key km-epicor-test-key\n"
+        "  bigcommerce  {\"access_tokens\": [\"km-bigcommerce-test-token\"]}\n"
+        "               (store hash abc123)\n"
+        "  woocommerce  one read_write key: ck_kinsync_test /\n"
+        "               cs_kinsync_test\n"
+        "  others       {}\n"
+        "\n"
+        "Environment:\n"
+        "  KINSYNC_SERVE_READY_FILE  also write the lines above to this file\n"
+        "                            (atomically) once listening; it is\n"
+        "                            removed again on a clean stop\n"
+        "\n"
+        "Admin API (JSON in and out; errors are {\"error\": \"...\"} with\n"
+        "400 for a bad request and 404 for an unknown route or system):\n"
+        "  GET    /admin/systems           [{\"name\",\"url\"}, ...]\n"
+        "  GET    /admin/clock             {\"now_ms\",\"iso\"}\n"
+        "  POST   /admin/clock/advance     body {\"ms\": N}: move the shared\n"
+        "                                  clock forward; the new time\n"
+        "  GET    /admin/journal/SYS       the requests SYS saw, secrets\n"
+        "                                  redacted; ?since=SEQ keeps those\n"
+        "                                  with a larger \"seq\"\n"
+        "  DELETE /admin/journal/SYS       empty the journal\n"
+        "  POST   /admin/faults/SYS        add fault rules (one object or an\n"
+        "                                  array, as in scenarios); 400 with\n"
+        "                                  the reason if one is bad\n"
+        "  GET    /admin/faults/SYS        {\"fired\": [count per rule]}\n"
+        "  DELETE /admin/faults/SYS        remove every rule\n"
+        "  GET    /admin/state/SYS         the emulator's state snapshot\n"
+        "  POST   /admin/act/SYS           body {\"action\",\"args\"}: act as "
+        "a\n"
+        "                                  user of the platform would;\n"
+        "                                  {\"result\": ...}\n"
+        "  POST   /admin/pump/SYS          deliver due webhooks now;\n"
+        "                                  {\"delivered\": n}\n"
+        "  POST   /admin/reset/SYS         restart SYS with fresh state on\n"
+        "                                  the same port, from the body (a\n"
+        "                                  configuration object, \"$fixture\"\n"
+        "                                  allowed) or, if empty, the start-\n"
+        "                                  up one; {\"name\",\"url\"}\n"
+        "\n"
+        "Exit status: 0 after a clean stop, 2 for bad usage, 1 when start-up\n"
+        "fails.\n",
+        out);
+    fputs("Systems compiled in:", out);
+    for (size_t i = 0; km_emulator_types[i]; i++)
+        fprintf(out, " %s", km_emulator_types[i]->name);
+    fputc('\n', out);
+}
+
+__attribute__((format(printf, 1, 2))) static int usage_error(const char *fmt,
+                                                             ...)
+{
+    va_list ap;
+
+    fputs("kinsync serve: ", stderr);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputs("\n(try `kinsync serve --help`)\n", stderr);
+    return EXIT_USAGE;
+}
+
+/* A port (or port base) 0..65535 written in decimal digits only. */
+static int parse_port(const char *s, long *out)
+{
+    char *end;
+    long v;
+
+    if (s[0] < '0' || s[0] > '9')
+        return -1;
+    errno = 0;
+    v = strtol(s, &end, 10);
+    if (errno || *end != '\0' || v > 65535)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+/* 0 for a loopback address, 1 for another numeric one, -1 otherwise. */
+static int address_kind(const char *addr)
+{
+    struct in_addr v4;
+    struct in6_addr v6;
+
+    if (inet_pton(AF_INET, addr, &v4) == 1)
+        return (ntohl(v4.s_addr) >> 24) == 127 ? 0 : 1;
+    if (inet_pton(AF_INET6, addr, &v6) == 1) {
+        if (IN6_IS_ADDR_LOOPBACK(&v6))
+            return 0;
+        if (IN6_IS_ADDR_V4MAPPED(&v6) && v6.s6_addr[12] == 127)
+            return 0;
+        return 1;
+    }
+    return -1;
+}
+
+static int parse_opts(struct serve_opts *o, int argc, char **argv)
+{
+    memset(o, 0, sizeof(*o));
+    o->admin_port = -1;
+    o->journal_max = 100000;
+    o->bind = "127.0.0.1";
+    o->systems = calloc((size_t)argc, sizeof(*o->systems));
+    if (!o->systems)
+        abort(); /* the CLI may abort on out-of-memory */
+    for (int i = 1; i < argc; i++) {
+        const char *arg = argv[i];
+        size_t len = strcspn(arg, "=");
+        const char *val = NULL;
+        long port;
+
+#define IS(name) (len == sizeof(name) - 1 && strncmp(arg, name, len) == 0)
+#define VALUE()                                                                \
+    do {                                                                       \
+        if (!(val = kh_cli_opt_value(argc, argv, &i, len)) || !val[0])         \
+            return usage_error("option %s needs a value", arg);                \
+    } while (0)
+        if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
+            o->help = 1;
+        } else if (strcmp(arg, "--allow-remote") == 0) {
+            o->allow_remote = 1;
+        } else if (IS("--scenario")) {
+            VALUE();
+            o->scenario = val;
+        } else if (IS("--fixtures")) {
+            VALUE();
+            o->fixtures = val;
+        } else if (IS("--bind")) {
+            VALUE();
+            o->bind = strcmp(val, "localhost") == 0 ? "127.0.0.1" : val;
+        } else if (IS("--system")) {
+            VALUE();
+            for (size_t k = 0; k < o->nsystems; k++) {
+                if (strcmp(o->systems[k], val) == 0)
+                    return usage_error("system \"%s\" given twice", val);
+            }
+            if (!km_emulator_type_find(val))
+                return usage_error("unknown system \"%s\" (see --help for "
+                                   "the systems compiled in)",
+                                   val);
+            o->systems[o->nsystems++] = val;
+        } else if (IS("--port-base") || IS("--admin-port")) {
+            int base = IS("--port-base");
+
+            VALUE();
+            if (parse_port(val, &port) != 0)
+                return usage_error("bad port \"%s\" (expected 0..65535)", val);
+            if (base)
+                o->port_base = port;
+            else
+                o->admin_port = port;
+        } else if (IS("--record")) {
+            VALUE();
+            o->record = val;
+        } else if (IS("--journal-max")) {
+            char *end;
+
+            VALUE();
+            errno = 0;
+            o->journal_max = strtol(val, &end, 10);
+            if (errno || *end || end == val || o->journal_max < 0)
+                return usage_error("bad --journal-max \"%s\" (a count, 0 "
+                                   "for no limit)",
+                                   val);
+        } else if (arg[0] != '-') {
+            return usage_error("unexpected argument \"%s\"", arg);
+        } else {
+            return usage_error("unknown option \"%s\"", arg);
+        }
+#undef IS
+#undef VALUE
+    }
+    if (address_kind(o->bind) < 0)
+        return usage_error("--bind \"%s\" is not a numeric IPv4 or IPv6 "
+                           "address",
+                           o->bind);
+    if (address_kind(o->bind) > 0 && !o->allow_remote)
+        return usage_error(
+            "refusing to listen on \"%s\": it is not a loopback address, and "
+            "the emulators speak plain HTTP with test credentials to anyone "
+            "who connects; add --allow-remote if that is really wanted",
+            o->bind);
+    return 0;
+}
+
+/* ---- choosing the systems -------------------------------------------- */
+
+/* Where "$fixture" paths are read, for the scenario and for reset bodies
+ * alike: --fixtures, else as kh_scenario_load finds them. */
+static void fixtures_dir(char *out, size_t outsz, const struct serve_opts *o)
+{
+    if (o->fixtures)
+        snprintf(out, outsz, "%s", o->fixtures);
+    else
+        kh_fixtures_dir_for(out, outsz, o->scenario);
+}
+
+static void add_system(struct kh__serve *sv, const struct km_emulator_type *t,
+                       cJSON *config)
+{
+    struct kh__serve_system *sys = &sv->systems[sv->nsystems++];
+
+    if (!config)
+        abort();
+    memset(sys, 0, sizeof(*sys));
+    sys->type = t;
+    sys->config = config;
+}
+
+static int listed(const struct serve_opts *o, const char *name)
+{
+    for (size_t i = 0; i < o->nsystems; i++) {
+        if (strcmp(o->systems[i], name) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+static int serving(const struct kh__serve *sv, const struct km_emulator_type *t)
+{
+    for (size_t i = 0; i < sv->nsystems; i++) {
+        if (sv->systems[i].type == t)
+            return 1;
+    }
+    return 0;
+}
+
+/* Every member of the scenario's "given" named like an emulator type. */
+static int systems_from_scenario(struct kh__serve *sv,
+                                 const struct serve_opts *o)
+{
+    struct kh_scenario *sc = NULL;
+    const cJSON *given, *item;
+    size_t errsz = 16384;
+    char *err = malloc(errsz);
+    int rc = 0;
+
+    if (!err)
+        abort();
+    err[0] = '\0';
+    if (kh_scenario_load(&sc, o->scenario, sv->fixtures_dir, err, errsz) != 0) {
+        fprintf(stderr, "kinsync serve: cannot load scenario %s:\n%s%s",
+                o->scenario, err[0] ? err : "(no reason given)",
+                err[0] && err[strlen(err) - 1] == '\n' ? "" : "\n");
+        free(err);
+        return EXIT_RUNTIME;
+    }
+    free(err);
+    given = cJSON_GetObjectItemCaseSensitive(sc->doc, "given");
+    if (!cJSON_IsObject(given))
+        given = NULL;
+    cJSON_ArrayForEach(item, given)
+    {
+        const struct km_emulator_type *t = km_emulator_type_find(item->string);
+
+        if (!t || (o->nsystems && !listed(o, t->name)))
+            continue;
+        if (serving(sv, t)) { /* a duplicate key in "given" */
+            fprintf(stderr,
+                    "kinsync serve: the scenario %s configures %s twice\n",
+                    o->scenario, t->name);
+            rc = EXIT_RUNTIME;
+            break;
+        }
+        add_system(sv, t, cJSON_Duplicate(item, 1));
+    }
+    for (size_t i = 0; i < o->nsystems && rc == 0; i++) {
+        if (!cJSON_GetObjectItemCaseSensitive(given, o->systems[i])) {
+            fprintf(stderr,
+                    "kinsync serve: --system %s: the scenario %s does not "
+                    "configure it\n",
+                    o->systems[i], o->scenario);
+            rc = EXIT_USAGE;
+        }
+    }
+    if (rc == 0 && sv->nsystems == 0) {
+        fprintf(stderr,
+                "kinsync serve: the scenario %s configures no emulator in "
+                "\"given\"\n",
+                o->scenario);
+        rc = EXIT_RUNTIME;
+    }
+    kh_scenario_free(sc);
+    return rc;
+}
+
+static int choose_systems(struct kh__serve *sv, const struct serve_opts *o)
+{
+    size_t ntypes = 0;
+
+    while (km_emulator_types[ntypes])
+        ntypes++;
+    sv->systems = calloc(ntypes + 1, sizeof(*sv->systems));
+    if (!sv->systems)
+        abort();
+    if (o->scenario)
+        return systems_from_scenario(sv, o);
+    for (size_t i = 0; i < o->nsystems; i++)
+        add_system(sv, km_emulator_type_find(o->systems[i]),
+                   named_config(o->systems[i]));
+    for (size_t i = 0; o->nsystems == 0 && i < 3; i++) {
+        const struct km_emulator_type *t =
+            km_emulator_type_find(default_systems[i]);
+        if (t)
+            add_system(sv, t, named_config(t->name));
+    }
+    if (sv->nsystems == 0) {
+        fputs("kinsync serve: no emulator compiled in\n", stderr);
+        return EXIT_RUNTIME;
+    }
+    return 0;
+}
+
+/* ---- start, announce, stop ------------------------------------------ */
+
+static int start_all(struct kh__serve *sv, const struct serve_opts *o)
+{
+    char err[1024];
+    long admin = o->admin_port;
+
+    if (o->port_base && o->port_base + (long)sv->nsystems > 65535) {
+        fprintf(stderr,
+                "kinsync serve: --port-base %ld leaves no room for %zu "
+                "systems and the admin API below 65536\n",
+                o->port_base, sv->nsystems);
+        return EXIT_USAGE;
+    }
+    if (admin < 0)
+        admin = o->port_base ? o->port_base + (long)sv->nsystems : 0;
+    else if (o->port_base && admin >= o->port_base &&
+             admin < o->port_base + (long)sv->nsystems) {
+        fprintf(stderr,
+                "kinsync serve: --admin-port %ld is one of the systems' ports "
+                "(%ld..%ld)\n",
+                admin, o->port_base, o->port_base + (long)sv->nsystems - 1);
+        return EXIT_USAGE;
+    }
+    for (size_t i = 0; i < sv->nsystems; i++) {
+        struct kh__serve_system *sys = &sv->systems[i];
+        long port = o->port_base ? o->port_base + (long)i : 0;
+
+        if (km_emulator_start(&sys->emu, sys->type, sys->config, sv->clock,
+                              sv->bind_addr, (uint16_t)port, err,
+                              sizeof(err)) != 0) {
+            size_t n = strlen(sys->type->name);
+            /* The emulators' reasons mostly start with the system's name
+             * already. */
+            int named = strncmp(err, sys->type->name, n) == 0 && err[n] == ':';
+
+            fprintf(stderr, "kinsync serve: cannot start %s%s%s\n",
+                    named ? "" : sys->type->name, named ? "" : ": ", err);
+            return EXIT_RUNTIME;
+        }
+        km_server_set_journal_max(sys->emu->server, sv->journal_max);
+        sys->port = km_server_port(sys->emu->server);
+        snprintf(sys->url, sizeof(sys->url), "%s",
+                 km_server_url(sys->emu->server));
+    }
+    if (kh__serve_admin_start(sv, (uint16_t)admin, err, sizeof(err)) != 0) {
+        fprintf(stderr, "kinsync serve: cannot start the admin API: %s\n", err);
+        return EXIT_RUNTIME;
+    }
+    return 0;
+}
+
+static void stop_all(struct kh__serve *sv)
+{
+    /* The admin server first: once its threads are gone no handler can
+     * reach an emulator being stopped. */
+    km_server_stop(sv->admin);
+    sv->admin = NULL;
+    for (size_t i = 0; i < sv->nsystems; i++) {
+        km_emulator_stop(sv->systems[i].emu);
+        sv->systems[i].emu = NULL;
+        cJSON_Delete(sv->systems[i].config);
+    }
+    free(sv->systems);
+    sv->systems = NULL;
+    sv->nsystems = 0;
+}
+
+/* The announcement: "NAME URL" per system, then "admin URL". The admin
+ * API is already up, so a reset may be rewriting a URL: read under the
+ * table lock. */
+static void announcement(char *buf, size_t bufsz, struct kh__serve *sv)
+{
+    size_t len = 0;
+
+    buf[0] = '\0';
+    pthread_rwlock_rdlock(&sv->table_lock);
+    for (size_t i = 0; i <= sv->nsystems && len < bufsz; i++) {
+        int n = i < sv->nsystems
+                    ? snprintf(buf + len, bufsz - len, "%s %s\n",
+                               sv->systems[i].type->name, sv->systems[i].url)
+                    : snprintf(buf + len, bufsz - len, "admin %s\n",
+                               km_server_url(sv->admin));
+        if (n < 0)
+            break;
+        len += (size_t)n;
+    }
+    pthread_rwlock_unlock(&sv->table_lock);
+}
+
+/* Writes text to path through a temporary file in the same directory and
+ * a rename, so a script polling for path never reads half of it. */
+/* Writes text to path through a temporary file and a rename, so a reader
+ * never sees half of it. */
+static int write_file_atomic(const char *path, const char *text)
+{
+    char tmp[4096];
+    FILE *f;
+    int n = snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path, (long)getpid());
+    int ok;
+
+    if (n < 0 || (size_t)n >= sizeof(tmp)) {
+        fprintf(stderr, "kinsync serve: path too long: %s\n", path);
+        return -1;
+    }
+    if (!(f = fopen(tmp, "w"))) {
+        fprintf(stderr, "kinsync serve: cannot write %s: %s\n", tmp,
+                strerror(errno));
+        return -1;
+    }
+    ok = fputs(text, f) >= 0 && fflush(f) == 0 && fsync(fileno(f)) == 0;
+    ok = fclose(f) == 0 && ok;
+    if (!ok || rename(tmp, path) != 0) {
+        fprintf(stderr, "kinsync serve: cannot write %s: %s\n", path,
+                strerror(errno));
+        remove(tmp);
+        return -1;
+    }
+    return 0;
+}
+
+/* Pumps every system each PUMP_INTERVAL_MS until SIGINT or SIGTERM;
+ * returns the signal. A late tick is not caught up in a burst. */
+static int run_until_signal(struct kh__serve *sv, const sigset_t *set)
+{
+    int64_t deadline = kx_monotonic_ms() + PUMP_INTERVAL_MS;
+
+    for (;;) {
+        int64_t wait = deadline - kx_monotonic_ms();
+        struct timespec ts;
+        int sig;
+
+        if (wait < 0)
+            wait = 0;
+        ts.tv_sec = (time_t)(wait / 1000);
+        ts.tv_nsec = (long)(wait % 1000) * 1000000L;
+        sig = sigtimedwait(set, NULL, &ts);
+        if (sig > 0)
+            return sig;
+        if (errno == EINTR)
+            continue;
+        for (size_t i = 0; i < sv->nsystems; i++)
+            kh__serve_pump(sv, &sv->systems[i]);
+        /* Nobody reads the admin server's own journal; keep it small. */
+        km_server_journal_clear(sv->admin);
+        deadline += PUMP_INTERVAL_MS;
+        if (deadline < kx_monotonic_ms())
+            deadline = kx_monotonic_ms() + PUMP_INTERVAL_MS;
+    }
+}
+
+static int serve(const struct serve_opts *o, const sigset_t *set)
+{
+    struct kh__serve sv;
+    const char *ready = getenv("KINSYNC_SERVE_READY_FILE");
+    char text[4096], fixtures[4096];
+    int rc, sig;
+
+    memset(&sv, 0, sizeof(sv));
+    sv.bind_addr = o->bind;
+    fixtures_dir(fixtures, sizeof(fixtures), o);
+    sv.fixtures_dir = fixtures;
+    sv.journal_max = (size_t)o->journal_max;
+    pthread_rwlock_init(&sv.table_lock, NULL);
+    pthread_mutex_init(&sv.pump_lock, NULL);
+    if ((rc = choose_systems(&sv, o)) != 0)
+        goto out;
+    if (ks_clock_new_real(&sv.clock) != KS_OK) {
+        fputs("kinsync serve: cannot create the clock\n", stderr);
+        rc = EXIT_RUNTIME;
+        goto out;
+    }
+    if ((rc = start_all(&sv, o)) != 0)
+        goto out;
+    announcement(text, sizeof(text), &sv);
+    fputs(text, stdout);
+    fflush(stdout);
+    if (ready && ready[0] && write_file_atomic(ready, text) != 0) {
+        rc = EXIT_RUNTIME;
+        goto out;
+    }
+    fprintf(stderr,
+            "kinsync serve: ready, %zu system%s; stop with Ctrl-C or "
+            "SIGTERM\n",
+            sv.nsystems, sv.nsystems == 1 ? "" : "s");
+    sig = run_until_signal(&sv, set);
+    fprintf(stderr, "kinsync serve: %s, stopping\n",
+            sig == SIGINT ? "SIGINT" : "SIGTERM");
+    if (o->record) {
+        cJSON *har = kh__serve_har(&sv);
+        char *json = cJSON_Print(har);
+
+        if (!json || write_file_atomic(o->record, json) != 0)
+            rc = EXIT_RUNTIME;
+        else
+            fprintf(stderr, "kinsync serve: traffic written to %s\n",
+                    o->record);
+        cJSON_free(json);
+        cJSON_Delete(har);
+    }
+    if (ready && ready[0])
+        remove(ready);
+out:
+    stop_all(&sv);
+    ks_clock_free(sv.clock);
+    pthread_mutex_destroy(&sv.pump_lock);
+    pthread_rwlock_destroy(&sv.table_lock);
+    return rc;
+}
+
+/*
+ * kinsync serve [options]: see print_usage(). Returns the exit status:
+ * 0 after a clean stop on SIGINT/SIGTERM (or --help), 2 for bad usage,
+ * 1 when start-up fails. The signal mask is restored before returning;
+ * signals still pending then are consumed first, so they do not kill the
+ * process after the fact.
+ */
+int kh_cli_serve(int argc, char **argv)
+{
+    struct serve_opts o;
+    sigset_t set, old;
+    struct timespec zero = {0, 0};
+    int rc = parse_opts(&o, argc, argv);
+
+    if (rc == 0 && o.help) {
+        print_usage(stdout);
+    } else if (rc == 0) {
+        sigemptyset(&set);
+        sigaddset(&set, SIGINT);
+        sigaddset(&set, SIGTERM);
+        pthread_sigmask(SIG_BLOCK, &set, &old);
+        rc = serve(&o, &set);
+        while (sigtimedwait(&set, NULL, &zero) > 0)
+            ;
+        pthread_sigmask(SIG_SETMASK, &old, NULL);
+    }
+    free(o.systems);
+    return rc;
+}

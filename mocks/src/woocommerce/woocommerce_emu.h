@@ -1,0 +1,251 @@
+/*
+ * Internals of the WooCommerce emulator shared between its files
+ * (km__woocommerce_ prefix). See README.md for the behaviour and its sources.
+ */
+#ifndef KM_WOOCOMMERCE_WC_EMU_H
+#define KM_WOOCOMMERCE_WC_EMU_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <cjson/cJSON.h>
+#include "kinmock/emulator.h"
+
+struct km__woocommerce_nonce {
+    char *nonce;
+    int64_t ts; /* seconds */
+};
+
+struct km__woocommerce_key {
+    char *ck;
+    char *cs;
+    int can_read;
+    int can_write;
+    struct km__woocommerce_nonce *nonces;
+    size_t nnonces;
+};
+
+struct km__woocommerce_job {
+    int64_t hook_id;
+    int ping;
+    int tampered;
+    char *url;
+    char *topic;
+    char *delivery_id;
+    char *signature;
+    char *body;
+    size_t len;
+    char **headers; /* "Name: value", NULL-terminated */
+};
+
+struct km__woocommerce_state {
+    struct km_server *server;
+    struct ks_clock *clock;
+    char *site_url; /* home URL with a trailing slash */
+    int https;
+    int oauth_rfc5849; /* base string as RFC 5849 instead of WC's */
+    int max_failures;
+    int batch_limit;
+    long delivery_timeout_ms;
+    struct km__woocommerce_key *keys;
+    size_t nkeys;
+    cJSON *products;   /* stored objects; "_" keys are private */
+    cJSON *variations; /* each with parent_id */
+    cJSON *customers;
+    cJSON *orders;
+    cJSON *refunds;       /* each with "_order_id" */
+    cJSON *webhooks;      /* with "_secret", "_failure_count" */
+    cJSON *deliveries;    /* record of every attempt */
+    int64_t next_post_id; /* products, variations, orders, refunds */
+    int64_t next_customer_id;
+    int64_t next_webhook_id;
+    int64_t next_item_id;
+    uint64_t rng;
+    uint64_t delivery_seq;
+    int tamper_next;
+    struct km__woocommerce_job *queue;
+    size_t nqueue;
+};
+
+/* A failure to report, in a batch slot or as the whole reply. */
+struct km__woocommerce_err {
+    int status;
+    const char *code;
+    char message[256];
+    int64_t resource_id; /* >0: data.resource_id (duplicate SKU) */
+    char unique_sku[96]; /* non-empty: data.unique_sku */
+};
+
+struct km__woocommerce_call {
+    struct km_response *res;
+    const struct km_request *req;
+    struct km__woocommerce_state *st;
+    int64_t ids[2]; /* numeric "{}" segments of the route, in order */
+};
+
+/* ---- emulator.c ---------------------------------------------------- */
+
+void km__woocommerce_error(struct km_response *res, int status,
+                           const char *code, const char *message);
+void km__woocommerce_err_set(struct km__woocommerce_err *err, int status,
+                             const char *code, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+void km__woocommerce_reply_err(struct km_response *res,
+                               const struct km__woocommerce_err *err);
+cJSON *km__woocommerce_err_json(const struct km__woocommerce_err *err);
+
+/* Validates per_page/page; on a bad value answers 400 and returns -1. */
+int km__woocommerce_paging(struct km__woocommerce_call *c, int *per_page,
+                           int *page);
+/* Answers 200 with items[offset..] of a JSON array of public objects
+ * (taken), setting X-WP-Total, X-WP-TotalPages and Link. */
+void km__woocommerce_send_page(struct km__woocommerce_call *c, cJSON *all,
+                               int per_page, int page);
+
+/* ---- config.c ------------------------------------------------------ */
+
+/* "YYYY-MM-DDTHH:MM:SS" of a time in ms (UTC; the site runs on UTC). */
+void km__woocommerce_iso(char out[20], int64_t ms);
+/* Parses ISO 8601 with an optional zone; -1 when malformed. */
+int km__woocommerce_parse_iso(int64_t *ms, const char *s);
+void km__woocommerce_set_dates(cJSON *obj, int64_t now_ms, int created);
+/* A deep copy without the private "_" keys. */
+cJSON *km__woocommerce_public(const cJSON *obj);
+cJSON *km__woocommerce_find(const cJSON *arr, int64_t id);
+int64_t km__woocommerce_id(const cJSON *obj);
+const char *km__woocommerce_str(const cJSON *obj, const char *name);
+void km__woocommerce_set(cJSON *obj, const char *name, cJSON *value);
+void km__woocommerce_set_str(cJSON *obj, const char *name, const char *value);
+void km__woocommerce_set_num(cJSON *obj, const char *name, double value);
+void km__woocommerce_money(char out[32], double v);
+double km__woocommerce_num(const cJSON *obj, const char *name);
+/* Copies the fields of body onto obj, skipping read-only names (NULL
+ * terminated list). */
+void km__woocommerce_merge(cJSON *obj, const cJSON *body,
+                           const char *const *skip);
+/* 1 when args[name] is "true"/"1". */
+int km__woocommerce_arg_true(const struct km_request *req, const char *name);
+/* Checks modified_after: 1 keep, 0 drop; -1 malformed. */
+int km__woocommerce_modified_after(const cJSON *obj, const char *since);
+
+/* ---- auth.c -------------------------------------------------------- */
+
+/* Authenticates and checks permissions; answers 401 and returns -1 on
+ * failure. */
+int km__woocommerce_authenticate(struct km__woocommerce_call *c);
+
+/* ---- catalog.c, people.c, orders.c --------------------------------- */
+
+/* A resource the generic create/get/update/delete/batch handlers serve. */
+struct km__woocommerce_kind {
+    const char *resource;   /* webhook resource: "product", "customer" */
+    const char *invalid_id; /* code for an unknown id */
+    int trash;              /* DELETE without force trashes (else 501) */
+    cJSON *(*find)(struct km__woocommerce_state *st, int64_t parent,
+                   int64_t id);
+    cJSON *(*create)(struct km__woocommerce_state *st, int64_t parent,
+                     const cJSON *body, int64_t now,
+                     struct km__woocommerce_err *err);
+    /* Applies body to the stored object; 0 or -1 with err. */
+    int (*update)(struct km__woocommerce_state *st, cJSON *obj,
+                  const cJSON *body, int64_t now,
+                  struct km__woocommerce_err *err);
+    /* Detaches and frees the stored object. */
+    void (*remove)(struct km__woocommerce_state *st, cJSON *obj);
+};
+
+void km__woocommerce_item_create(struct km__woocommerce_call *c,
+                                 const struct km__woocommerce_kind *k,
+                                 int64_t parent);
+void km__woocommerce_item_get(struct km__woocommerce_call *c,
+                              const struct km__woocommerce_kind *k,
+                              int64_t parent, int64_t id);
+void km__woocommerce_item_update(struct km__woocommerce_call *c,
+                                 const struct km__woocommerce_kind *k,
+                                 int64_t parent, int64_t id);
+void km__woocommerce_item_delete(struct km__woocommerce_call *c,
+                                 const struct km__woocommerce_kind *k,
+                                 int64_t parent, int64_t id);
+void km__woocommerce_batch(struct km__woocommerce_call *c,
+                           const struct km__woocommerce_kind *k,
+                           int64_t parent);
+
+void km__woocommerce_products_list(struct km__woocommerce_call *c);
+void km__woocommerce_products_create(struct km__woocommerce_call *c);
+void km__woocommerce_products_get(struct km__woocommerce_call *c);
+void km__woocommerce_products_update(struct km__woocommerce_call *c);
+void km__woocommerce_products_delete(struct km__woocommerce_call *c);
+void km__woocommerce_products_batch(struct km__woocommerce_call *c);
+void km__woocommerce_variations_list(struct km__woocommerce_call *c);
+void km__woocommerce_variations_create(struct km__woocommerce_call *c);
+void km__woocommerce_variations_get(struct km__woocommerce_call *c);
+void km__woocommerce_variations_update(struct km__woocommerce_call *c);
+void km__woocommerce_variations_delete(struct km__woocommerce_call *c);
+void km__woocommerce_variations_batch(struct km__woocommerce_call *c);
+cJSON *km__woocommerce_product_store(struct km__woocommerce_state *st,
+                                     int64_t parent, const cJSON *body,
+                                     int64_t now,
+                                     struct km__woocommerce_err *err);
+/* Recomputes price, on_sale and stock_status. */
+void km__woocommerce_product_normalize(cJSON *p);
+
+void km__woocommerce_customers_list(struct km__woocommerce_call *c);
+void km__woocommerce_customers_create(struct km__woocommerce_call *c);
+void km__woocommerce_customers_get(struct km__woocommerce_call *c);
+void km__woocommerce_customers_update(struct km__woocommerce_call *c);
+void km__woocommerce_customers_delete(struct km__woocommerce_call *c);
+void km__woocommerce_customers_batch(struct km__woocommerce_call *c);
+cJSON *km__woocommerce_customer_store(struct km__woocommerce_state *st,
+                                      const cJSON *body, int64_t now,
+                                      struct km__woocommerce_err *err);
+
+void km__woocommerce_orders_list(struct km__woocommerce_call *c);
+void km__woocommerce_orders_get(struct km__woocommerce_call *c);
+void km__woocommerce_orders_update(struct km__woocommerce_call *c);
+void km__woocommerce_refunds_list(struct km__woocommerce_call *c);
+void km__woocommerce_refunds_create(struct km__woocommerce_call *c);
+void km__woocommerce_refunds_get(struct km__woocommerce_call *c);
+cJSON *km__woocommerce_order_public(struct km__woocommerce_state *st,
+                                    const cJSON *order);
+cJSON *km__woocommerce_order_store(struct km__woocommerce_state *st,
+                                   const cJSON *body, int64_t now,
+                                   int from_checkout,
+                                   struct km__woocommerce_err *err);
+cJSON *km__woocommerce_refund_store(struct km__woocommerce_state *st,
+                                    cJSON *order, const cJSON *body,
+                                    int64_t now,
+                                    struct km__woocommerce_err *err);
+int km__woocommerce_order_act(struct km__woocommerce_state *st,
+                              const char *action, const cJSON *args,
+                              cJSON **result, char *err, size_t errsz);
+
+/* ---- webhooks.c ---------------------------------------------------- */
+
+void km__woocommerce_webhooks_list(struct km__woocommerce_call *c);
+void km__woocommerce_webhooks_create(struct km__woocommerce_call *c);
+void km__woocommerce_webhooks_get(struct km__woocommerce_call *c);
+void km__woocommerce_webhooks_update(struct km__woocommerce_call *c);
+void km__woocommerce_webhooks_delete(struct km__woocommerce_call *c);
+cJSON *km__woocommerce_webhook_store(struct km__woocommerce_state *st,
+                                     const cJSON *body, int64_t now,
+                                     struct km__woocommerce_err *err);
+/* Queues a delivery of resource.event to every active hook on it. The
+ * payload is the resource's public JSON (not taken). */
+void km__woocommerce_fire(struct km__woocommerce_state *st,
+                          const char *resource, const char *event,
+                          const cJSON *payload);
+/* The rule of WC_Webhook::failed_delivery(): when the stored count is
+ * already above max_failures the hook is disabled (returns 1, count
+ * unchanged); otherwise the count grows by one (returns 0). */
+int km__woocommerce_failure_disables(int *count, int max_failures);
+int km__woocommerce_pump(void *state, struct km_server *server);
+void km__woocommerce_queue_free(struct km__woocommerce_state *st);
+
+/* ---- the type ------------------------------------------------------ */
+
+extern const struct km_emulator_type km_woocommerce_type;
+int km__woocommerce_state_new(void **state, const cJSON *config,
+                              struct ks_clock *clock, char *err, size_t errsz);
+void km__woocommerce_state_free(void *state);
+cJSON *km__woocommerce_snapshot(void *state);
+
+#endif

@@ -1,0 +1,199 @@
+/*
+ * Internals shared by the `kinsync sync` family of commands (cli_sync*.c):
+ * the configuration file, the connector handles built from it, and the
+ * webhook receiver of `--watch`. See the README for the user's view.
+ */
+#ifndef KH_OPS_H
+#define KH_OPS_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <cjson/cJSON.h>
+#include <kinsync.h>
+#include <kx/cli.h>
+#include <kx/json.h>
+
+#define KH__SYNC_EXIT_OK 0
+#define KH__SYNC_EXIT_FAIL 1
+#define KH__SYNC_EXIT_USAGE 2
+
+/* The flows, in the order a run takes them. */
+enum kh__sync_flow_id {
+    KH__FLOW_PARTS_BC = 0,
+    KH__FLOW_PARTS_WC,
+    KH__FLOW_CUSTOMERS_WC,
+    KH__FLOW_ORDERS_BC,
+    KH__FLOW_ORDERS_WC,
+    KH__FLOW_REFUNDS_WC,
+    KH__FLOW_COUNT
+};
+
+struct kh__sync_flow_def {
+    const char *name;  /* "parts.bigcommerce": also the store's flow */
+    int needs_wc;      /* 0: needs BigCommerce, 1: WooCommerce */
+    int64_t default_s; /* --watch cadence without "every_s" */
+    ks_rc (*run)(struct ks_sync_stats *, struct ks_sync *);
+};
+
+extern const struct kh__sync_flow_def kh__sync_flows[KH__FLOW_COUNT];
+
+/*
+ * A loaded and checked configuration file. Strings are borrowed from doc;
+ * paths are resolved against the configuration file's directory.
+ * Credentials are not read yet: kh__sync_env_open() resolves them.
+ */
+struct kh__sync_conf {
+    char *path;
+    cJSON *doc;
+    char *state_path;    /* absolute or relative to the working directory */
+    char *key_file;      /* NULL: key from the environment variable */
+    const char *key_env; /* "KINSYNC_STATE_KEY" unless set */
+    const cJSON *epicor; /* the sections (NULL when absent) */
+    const cJSON *bigcommerce;
+    const cJSON *woocommerce;
+    const cJSON *receiver;
+    const cJSON *http; /* timeouts and retry policy (NULL: defaults) */
+    int enabled[KH__FLOW_COUNT]; /* configured (or default) flows */
+    int64_t every_s[KH__FLOW_COUNT];
+    int secret_refs; /* how many {"$secret": NAME} values there are */
+};
+
+/* Reads and checks path. Returns 0, or KH__SYNC_EXIT_USAGE after printing
+ * one line per problem to stderr, each prefixed with prog and naming the
+ * key. */
+int kh__sync_conf_load(struct kh__sync_conf *conf, const char *prog,
+                       const char *path);
+/* Zeroes the plain-text credentials held in doc, then frees; NULL-safe. */
+void kh__sync_conf_dispose(struct kh__sync_conf *conf);
+
+/* How the state store is opened. */
+enum kh__sync_key_need {
+    KH__KEY_NONE = 0,   /* open without a key (outbox, secret delete) */
+    KH__KEY_IF_SET = 1, /* use the key when one is configured */
+    KH__KEY_REQUIRED = 2
+};
+
+/* Opens the state file. Prints the reason (prefixed with prog) and returns
+ * KH__SYNC_EXIT_FAIL on failure; a wrong key gets its own message. */
+int kh__sync_store_open(struct ks_store **out, const struct kh__sync_conf *conf,
+                        const char *prog, enum kh__sync_key_need need);
+
+/* Where log lines go: --log file (every level) and stderr (WARN, ERROR). */
+struct kh__sync_log {
+    FILE *file;       /* NULL: no log file */
+    int progress;     /* stderr is a terminal: a progress line is shown */
+    int progress_on;  /* the line is drawn right now */
+    const char *flow; /* what the progress line names */
+    int64_t flow_start_ms;
+    uint64_t flow_requests0; /* the client's request count at the start */
+    int64_t last_draw_ms;
+    int stop_pending; /* a stop signal waits for the flow to end */
+    struct ks_client *client;
+    const char *prog;
+};
+
+void kh__sync_log_fn(enum ks_log_level level, const char *msg,
+                     const char *payload, void *userdata);
+/* Redraws the progress line when due (at most every 250 ms); force draws
+ * now. */
+void kh__sync_progress(struct kh__sync_log *log, int force);
+/* Erases the progress line, so that other output starts on a clean line. */
+void kh__sync_progress_clear(struct kh__sync_log *log);
+
+/* The credentials in use: plain strings borrowed from the configuration,
+ * or values read from the state file (owned by the env). NULL: absent. */
+struct kh__sync_creds {
+    const char *epi_api_key, *epi_password, *epi_client_secret;
+    const char *bc_token, *bc_client_secret, *bc_header_value;
+    const char *wc_key, *wc_secret, *wc_webhook_secret;
+};
+
+/* Everything one command runs on, built from a configuration. */
+struct kh__sync_env {
+    struct kh__sync_conf *conf;
+    struct ks_store *store;
+    struct ks_client *client;
+    struct ks_epicor *epicor;
+    struct ks_bigcommerce *bigcommerce; /* NULL: not configured */
+    struct ks_woocommerce *woocommerce; /* NULL: not configured */
+    struct ks_sync *sync;
+    struct kh__sync_creds creds;
+    /* Credentials read from the state file, disposed with the env. */
+    char **secrets;
+    size_t nsecrets;
+};
+
+/*
+ * Opens the store (key as configured), reads every credential, builds
+ * the client (logging to log), the three remote handles and the sync
+ * handle. Returns 0, or KH__SYNC_EXIT_FAIL after printing the reason;
+ * env is then disposed already.
+ */
+int kh__sync_env_open(struct kh__sync_env *env, struct kh__sync_conf *conf,
+                      struct kh__sync_log *log, const char *prog);
+void kh__sync_env_dispose(struct kh__sync_env *env);
+
+/*
+ * The options of the storefront handles, as configured, with credentials
+ * from env (for the receiver, which needs handles of its own since the
+ * sync's are not thread-safe). Pointers are borrowed from env.
+ */
+void kh__sync_bc_options(struct ks_bigcommerce_options *o,
+                         const struct kh__sync_env *env);
+void kh__sync_wc_options(struct ks_woocommerce_options *o,
+                         const struct kh__sync_env *env);
+
+/* 1 when s is a valid secret name: 1..128 of [A-Za-z0-9._-]. */
+int kh__sync_secret_name_ok(const char *s);
+
+/* A config member by name, when it has the type (helpers for the above). */
+const char *kh__sync_str(const cJSON *section, const char *name);
+int64_t kh__sync_int(const cJSON *section, const char *name, int64_t dflt);
+
+/* 1 when SIGINT or SIGTERM is pending (they are blocked while the commands
+ * run, and taken between flows). */
+int kh__sync_stop_pending(void);
+
+/* ---- the webhook receiver (cli_sync_receiver.c) ---------------------- */
+
+struct kh__receiver;
+
+/* One queued delivery: a BigCommerce order event or a WooCommerce id. */
+struct kh__receiver_item {
+    int woocommerce;
+    struct ks_bigcommerce_event bc;
+    int64_t wc_order_id;
+};
+
+struct kh__receiver_counts {
+    uint64_t queued, duplicates, ignored, refused;
+    char last_refusal[200];
+};
+
+/*
+ * Starts the receiver on receiver.bind:port with routes for the configured
+ * storefronts. Each delivery is verified on the receiver's thread with
+ * handles of its own; a verified order event is queued and the process is
+ * sent wake_signal so the main loop's sigtimedwait returns. Returns 0, or
+ * -1 with the reason in err.
+ */
+int kh__receiver_start(struct kh__receiver **out,
+                       const struct kh__sync_env *env, int wake_signal,
+                       char *err, size_t errsz);
+/* "http://ADDR:PORT" the receiver listens on; borrowed. */
+const char *kh__receiver_url(const struct kh__receiver *r);
+/* Takes every queued item (the caller frees the array). */
+struct kh__receiver_item *kh__receiver_drain(struct kh__receiver *r, size_t *n);
+void kh__receiver_counts(struct kh__receiver_counts *out,
+                         struct kh__receiver *r);
+void kh__receiver_stop(struct kh__receiver *r); /* NULL-safe */
+
+/* ---- commands ------------------------------------------------------ */
+
+int kh_cli_sync(int argc, char **argv);          /* sync.c */
+int kh_cli_secret(int argc, char **argv);        /* outbox.c */
+int kh_cli_outbox(int argc, char **argv);        /* outbox.c */
+int kh_cli_replay_failed(int argc, char **argv); /* outbox.c */
+
+#endif

@@ -1,0 +1,355 @@
+/*
+ * The scenario loader: every kind of bad input is refused with the file,
+ * the JSON pointer and what is wrong; good input loads with its fixtures
+ * resolved. Also the RFC 6901 pointers the messages and expectations use.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+#include "engine.h"
+#include "run_int.h" /* kh__job_tables */
+
+#define FIXTURES KS_SOURCE_DIR "/fixtures"
+
+struct tmp {
+    char dir[64];
+    char path[128];
+};
+
+static int setup(void **state)
+{
+    struct tmp *t = calloc(1, sizeof(*t));
+
+    assert_non_null(t);
+    snprintf(t->dir, sizeof(t->dir), "%s", "/tmp/kh-loader-XXXXXX");
+    assert_non_null(mkdtemp(t->dir));
+    snprintf(t->path, sizeof(t->path), "%s/scenario.json", t->dir);
+    *state = t;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    struct tmp *t = *state;
+
+    unlink(t->path);
+    rmdir(t->dir);
+    free(t);
+    return 0;
+}
+
+/* Writes text as the scenario file and loads it; err receives messages. */
+static int load(struct tmp *t, const char *text, struct kh_scenario **sc,
+                char *err, size_t errsz)
+{
+    FILE *f = fopen(t->path, "w");
+
+    assert_non_null(f);
+    assert_int_equal(fputs(text, f) >= 0, 1);
+    assert_int_equal(fclose(f), 0);
+    return kh_scenario_load(sc, t->path, FIXTURES, err, errsz);
+}
+
+/* Loads text, expecting failure with a message containing each of the
+ * NULL-terminated fragments. */
+static void refused_with(struct tmp *t, const char *text, ...)
+{
+    struct kh_scenario *sc = (struct kh_scenario *)&sc;
+    char err[4096];
+    const char *want;
+    va_list ap;
+
+    assert_int_equal(load(t, text, &sc, err, sizeof(err)), -1);
+    assert_null(sc);
+    assert_non_null(strstr(err, t->path)); /* every line names the file */
+    va_start(ap, text);
+    while ((want = va_arg(ap, const char *)) != NULL) {
+        if (!strstr(err, want))
+            fail_msg("\"%s\" not in:\n%s", want, err);
+    }
+    va_end(ap);
+}
+
+#define GIVEN_BC "\"given\": {\"bigcommerce\": {\"store_hash\": \"s1\"}}"
+
+static void good_scenario_loads_with_fixture_resolved(void **state)
+{
+    struct tmp *t = *state;
+    struct kh_scenario *sc = NULL;
+    char err[1024];
+    const cJSON *products;
+
+    assert_int_equal(
+        load(t,
+             "{\"name\": \"n\", \"tags\": [\"a\"], \"given\": {\"bigcommerce\":"
+             " {\"products\": {\"$fixture\": \"bigcommerce/products/"
+             "three.json\"}}}, \"when\": [{\"do\": \"webhooks.pump\"}],"
+             " \"then\": {\"requests\": [{\"system\": \"bigcommerce\","
+             " \"route\": \"GET /x\", \"count\": 0}]}}",
+             &sc, err, sizeof(err)),
+        0);
+    assert_non_null(sc);
+    assert_string_equal(sc->name, "n");
+    products = kh_json_pointer(sc->doc, "/given/bigcommerce/products");
+    assert_true(cJSON_IsArray(products));
+    assert_int_equal(cJSON_GetArraySize(products), 3);
+    /* The replacement keeps its key, so the emulator finds it by name. */
+    assert_string_equal(products->string, "products");
+    kh_scenario_free(sc);
+}
+
+static void malformed_json_names_line_and_column(void **state)
+{
+    refused_with(*state, "{\"name\": \"x\",\n \"given\": {}, \"when\": [}\n",
+                 "(document)", "not valid JSON near line 2", NULL);
+}
+
+static void trailing_garbage_is_refused(void **state)
+{
+    refused_with(*state, "{\"name\": \"x\", \"given\": {}, \"when\": []} extra",
+                 "not valid JSON", NULL);
+}
+
+static void missing_members_and_unknown_keys(void **state)
+{
+    refused_with(*state, "{\"given\": {}, \"colour\": 1}", "missing \"name\"",
+                 "missing \"when\"", "/colour: unknown key \"colour\"", NULL);
+}
+
+static void unknown_step_kind_and_job(void **state)
+{
+    refused_with(*state,
+                 "{\"name\": \"x\", \"given\": {}, \"when\": [{\"do\": "
+                 "\"dance\"}, {\"do\": \"run\", \"job\": \"no.such\"}, {}]}",
+                 "/when/0: unknown step \"dance\"",
+                 "/when/1/job: unknown job \"no.such\"",
+                 "/when/2: missing \"do\"", NULL);
+}
+
+static void unknown_option_is_refused_with_the_jobs_list(void **state)
+{
+    refused_with(*state,
+                 "{\"name\": \"x\", \"given\": {}, \"when\": ["
+                 "{\"do\": \"run\", \"job\": \"sync.parts\", \"options\": "
+                 "{\"target\": \"bigcommerce\", \"store\": \"bigcommerce\"}},"
+                 "{\"do\": \"integration\", \"job\": \"epicor.read_parts\","
+                 " \"options\": {\"page/size\": 5}},"
+                 "{\"do\": \"run\", \"job\": \"woocommerce.receiver_stats\","
+                 " \"options\": {\"verbose\": true}}]}",
+                 "/when/0/options/store: job sync.parts takes no option "
+                 "\"store\" (it takes: target crash_at)",
+                 "/when/1/options/page~1size: job epicor.read_parts takes no "
+                 "option \"page/size\" (it takes: since page_size)",
+                 "/when/2/options/verbose: job woocommerce.receiver_stats "
+                 "takes no option \"verbose\" (it takes none)",
+                 NULL);
+}
+
+/* Loads a step of job with options, expecting success. */
+static void loads_with_options(struct tmp *t, const char *job,
+                               const char *options)
+{
+    struct kh_scenario *sc = NULL;
+    char text[2048], err[2048];
+
+    snprintf(text, sizeof(text),
+             "{\"name\": \"x\", \"given\": {}, \"when\": [{\"do\": "
+             "\"run\", \"job\": \"%s\", \"options\": %s}]}",
+             job, options);
+    if (load(t, text, &sc, err, sizeof(err)) != 0)
+        fail_msg("%s with %s refused:\n%s", job, options, err);
+    kh_scenario_free(sc);
+}
+
+static void known_options_load(void **state)
+{
+    loads_with_options(*state, "sync.parts",
+                       "{\"target\": \"woocommerce\", \"crash_at\": "
+                       "\"after_remote_write\"}");
+    loads_with_options(*state, "bigcommerce.list_products",
+                       "{\"sku:in\": \"A,B\", \"page_limit\": 2}");
+    loads_with_options(*state, "woocommerce.receiver_stats", "{}");
+}
+
+/* Every key a job lists loads, so the lists cannot hold a word the
+ * loader would split or refuse (and every job has a list). */
+static void every_listed_option_loads(void **state)
+{
+    for (size_t t = 0; kh__job_tables[t]; t++) {
+        for (const struct kh_job *j = kh__job_tables[t]; j->name; j++) {
+            char options[1024] = "{";
+            size_t used = 1;
+            const char *w = j->options;
+
+            assert_non_null(w);
+            while (*w) {
+                size_t len = strcspn(w, " ");
+
+                used += (size_t)snprintf(options + used, sizeof(options) - used,
+                                         "%s\"%.*s\": 1", used > 1 ? ", " : "",
+                                         (int)len, w);
+                assert_true(used < sizeof(options));
+                w += len;
+                w += strspn(w, " ");
+            }
+            snprintf(options + used, sizeof(options) - used, "}");
+            loads_with_options(*state, j->name, options);
+        }
+    }
+}
+
+static void bad_types_are_named_by_pointer(void **state)
+{
+    refused_with(*state,
+                 "{\"name\": 3, \"given\": {\"clock\": {\"start\": "
+                 "\"yesterday\"}}, \"when\": [{\"do\": \"clock.advance\", "
+                 "\"ms\": \"10\"}, {\"do\": \"run\", \"job\": "
+                 "\"epicor.read_parts\", \"expect_rc\": \"EWHATEVER\", "
+                 "\"expect_result\": {\"count\": 1}}]}",
+                 "/name: must be a string",
+                 "/given/clock/start: must be an "
+                 "RFC 3339",
+                 "/when/0/ms: must be a number",
+                 "/when/1/expect_rc: must name a result code",
+                 "key \"count\" is not a JSON pointer", NULL);
+}
+
+static void missing_fixture_and_escaping_path(void **state)
+{
+    refused_with(*state,
+                 "{\"name\": \"x\", \"given\": {\"bigcommerce\": {\"a\": "
+                 "{\"$fixture\": \"bigcommerce/none.json\"}, \"b\": "
+                 "{\"$fixture\": \"../secrets.json\"}}}, \"when\": []}",
+                 "/given/bigcommerce/a: fixture bigcommerce/none.json",
+                 "/given/bigcommerce/b: \"$fixture\" must be a relative path",
+                 NULL);
+}
+
+static void systems_must_be_configured_emulators(void **state)
+{
+    refused_with(*state,
+                 "{\"name\": \"x\", " GIVEN_BC ", \"when\": [{\"do\": "
+                 "\"act\", \"system\": \"epicor\", \"action\": \"a\"}],"
+                 " \"then\": {\"state\": [{\"system\": \"bigcommerce\", "
+                 "\"pointer\": \"/p\"}]}}",
+                 "/when/0/system: system \"epicor\" is not an emulator",
+                 "/then/state/0: needs exactly one of", NULL);
+}
+
+static void unknown_emulator_in_given(void **state)
+{
+    refused_with(*state,
+                 "{\"name\": \"x\", \"given\": {\"sap\": {}}, \"when\": []}",
+                 "/given/sap: unknown emulator \"sap\"", NULL);
+}
+
+static void secret_references_must_resolve(void **state)
+{
+    refused_with(*state,
+                 "{\"name\": \"x\", \"given\": {\"connector\": {\"epicor\": "
+                 "{\"password\": \"p\"}}}, \"when\": [], \"then\": "
+                 "{\"log_must_not_contain\": [\"$secret:epicor.password\", "
+                 "\"$secret:epicor.api_key\", \"$secret:nodot\"]}}",
+                 "/then/log_must_not_contain/1",
+                 "/then/log_must_not_contain/2: must be \"$secret:", NULL);
+}
+
+static void non_object_clock_and_connector_are_refused(void **state)
+{
+    refused_with(*state,
+                 "{\"name\": \"x\", \"given\": {\"clock\": [1], "
+                 "\"connector\": [{}]}, \"when\": []}",
+                 "/given/clock: must be an object",
+                 "/given/connector: must be an object", NULL);
+}
+
+static void duplicate_keys_are_refused(void **state)
+{
+    refused_with(*state,
+                 "{\"name\": \"x\", \"given\": {\"epicor\": {\"instance\": "
+                 "\"A\", \"instance\": {\"$fixture\": "
+                 "\"epicor/parts/three.json\"}}}, \"when\": [], \"when\": []}",
+                 "/given/epicor/instance: duplicate key \"instance\"",
+                 "/when: duplicate key \"when\"", NULL);
+}
+
+static void unreadable_file_is_a_clear_error(void **state)
+{
+    struct kh_scenario *sc = NULL;
+    char err[512];
+
+    (void)state;
+    assert_int_equal(kh_scenario_load(&sc, "/nonexistent/s.json", FIXTURES, err,
+                                      sizeof(err)),
+                     -1);
+    assert_null(sc);
+    assert_non_null(strstr(err, "/nonexistent/s.json"));
+    assert_non_null(strstr(err, "cannot read"));
+}
+
+static void tiny_error_buffer_is_still_terminated(void **state)
+{
+    struct tmp *t = *state;
+    struct kh_scenario *sc = NULL;
+    char err[16];
+
+    memset(err, 'x', sizeof(err));
+    assert_int_equal(load(t, "[1, 2", &sc, err, sizeof(err)), -1);
+    assert_true(memchr(err, '\0', sizeof(err)) != NULL);
+}
+
+static void json_pointer_follows_rfc6901(void **state)
+{
+    cJSON *doc = cJSON_Parse("{\"a\": [10, {\"b/c\": 1, \"m~n\": 2}], "
+                             "\"\": 3}");
+    char buf[64] = "";
+
+    (void)state;
+    assert_non_null(doc);
+    assert_ptr_equal(kh_json_pointer(doc, ""), doc);
+    assert_int_equal(kh_json_pointer(doc, "/a/0")->valueint, 10);
+    assert_int_equal(kh_json_pointer(doc, "/a/1/b~1c")->valueint, 1);
+    assert_int_equal(kh_json_pointer(doc, "/a/1/m~0n")->valueint, 2);
+    assert_int_equal(kh_json_pointer(doc, "/")->valueint, 3);
+    assert_null(kh_json_pointer(doc, "/a/2"));
+    assert_null(kh_json_pointer(doc, "/a/01")); /* no leading zeros */
+    assert_null(kh_json_pointer(doc, "/a/-1"));
+    assert_null(kh_json_pointer(doc, "a"));       /* must start with '/' */
+    assert_null(kh_json_pointer(doc, "/a/1/~2")); /* bad escape */
+    kh_json_pointer_append(buf, sizeof(buf), "x/y~z");
+    kh_json_pointer_append_index(buf, sizeof(buf), 7);
+    assert_string_equal(buf, "/x~1y~0z/7");
+    cJSON_Delete(doc);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+#define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
+        T(good_scenario_loads_with_fixture_resolved),
+        T(malformed_json_names_line_and_column),
+        T(trailing_garbage_is_refused),
+        T(missing_members_and_unknown_keys),
+        T(unknown_step_kind_and_job),
+        T(unknown_option_is_refused_with_the_jobs_list),
+        T(known_options_load),
+        T(every_listed_option_loads),
+        T(bad_types_are_named_by_pointer),
+        T(missing_fixture_and_escaping_path),
+        T(systems_must_be_configured_emulators),
+        T(unknown_emulator_in_given),
+        T(secret_references_must_resolve),
+        T(non_object_clock_and_connector_are_refused),
+        T(duplicate_keys_are_refused),
+        T(unreadable_file_is_a_clear_error),
+        T(tiny_error_buffer_is_still_terminated),
+        T(json_pointer_follows_rfc6901),
+#undef T
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
