@@ -1,5 +1,4 @@
 /* Small helpers every command of the kinsync program shares. */
-#include <time.h>
 #include "kx/cli.h"
 
 const char *kh_cli_opt_value(int argc, char **argv, int *i, size_t namelen)
@@ -11,12 +10,4 @@ const char *kh_cli_opt_value(int argc, char **argv, int *i, size_t namelen)
     if (*i + 1 < argc)
         return argv[++*i];
     return NULL;
-}
-
-int64_t kx_monotonic_ms(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }

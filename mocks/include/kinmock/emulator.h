@@ -10,9 +10,15 @@
 #include "server.h"
 
 struct km_emulator;
+struct km_config_key; /* kinmock/config.h */
 
 struct km_emulator_type {
     const char *name; /* "epicor", "bigcommerce", "woocommerce", "static" */
+
+    /* The configuration keys the emulator reads from given.<name>, each
+     * declared once (kinmock/config.h). */
+    const struct km_config_key *config;
+    size_t nconfig;
 
     /*
      * Builds the state from config: the scenario's given.<name> object,

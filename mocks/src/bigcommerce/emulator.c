@@ -445,17 +445,21 @@ static int fault_action(void *state, const char *action, const cJSON *rule)
 }
 
 const struct km_emulator_type km_bigcommerce_type = {
-    "bigcommerce",
-    km__bigcommerce_state_new,
-    km__bigcommerce_state_free,
-    bc_server_routes,
-    sizeof(bc_server_routes) / sizeof(bc_server_routes[0]),
-    before,
-    after,
-    fault_action,
-    dispatch,
-    bound,
-    km__bigcommerce_snapshot,
-    act,
-    km__bigcommerce_pump,
+    .name = "bigcommerce",
+    .config = NULL,
+    .nconfig = 0,
+    .state_new = km__bigcommerce_state_new,
+    .state_free = km__bigcommerce_state_free,
+
+    .routes = bc_server_routes,
+    .nroutes = sizeof(bc_server_routes) / sizeof(bc_server_routes[0]),
+    .before = before,
+    .after = after,
+    .fault_action = fault_action,
+    .not_found = dispatch,
+
+    .bound = bound,
+    .snapshot = km__bigcommerce_snapshot,
+    .act = act,
+    .pump = km__bigcommerce_pump,
 };

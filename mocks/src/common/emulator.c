@@ -11,7 +11,7 @@ int km_emulator_start(struct km_emulator **out,
                       struct ks_clock *clock, const char *bind_addr,
                       uint16_t port, char *err, size_t errsz)
 {
-    struct km_emulator *emu = km__xcalloc(1, sizeof(*emu));
+    struct km_emulator *emu = kx_xcalloc(1, sizeof(*emu));
     struct km_server_options opts;
     const cJSON *faults = cJSON_GetObjectItemCaseSensitive(config, "faults");
 

@@ -128,10 +128,10 @@ static int parse_match(struct km__fault *f, const cJSON *rule, char *msg,
         if (!cJSON_IsString(route) || !(sp = strchr(route->valuestring, ' ')))
             FAIL("key \"route\" must be a string \"METHOD /path-glob\"");
         f->method =
-            km__xstrndup(route->valuestring, (size_t)(sp - route->valuestring));
+            kx_xstrndup(route->valuestring, (size_t)(sp - route->valuestring));
         while (*sp == ' ')
             sp++;
-        f->path = km__xstrdup(sp);
+        f->path = kx_xstrdup(sp);
         if (!f->method[0] || !f->path[0])
             FAIL("key \"route\" must be a string \"METHOD /path-glob\"");
         return 0;
@@ -140,8 +140,8 @@ static int parse_match(struct km__fault *f, const cJSON *rule, char *msg,
         FAIL("key \"method\" must be a non-empty string");
     if (path && (!cJSON_IsString(path) || !path->valuestring[0]))
         FAIL("key \"path\" must be a non-empty string");
-    f->method = km__xstrdup(method ? method->valuestring : "*");
-    f->path = km__xstrdup(path ? path->valuestring : "*");
+    f->method = kx_xstrdup(method ? method->valuestring : "*");
+    f->path = kx_xstrdup(path ? path->valuestring : "*");
     return 0;
 fail:
     return -1;
@@ -224,7 +224,7 @@ static int parse_act(struct km__fault *f, const cJSON *rule, char *msg,
     if (headers && parse_headers(f, headers, msg, msgsz))
         goto fail;
     if (cJSON_IsString(body)) {
-        f->act.body = km__xstrdup(body->valuestring);
+        f->act.body = kx_xstrdup(body->valuestring);
     } else if (body) {
         f->act.body = cJSON_PrintUnformatted(body);
         if (!f->act.body)
@@ -246,7 +246,7 @@ static int parse_act(struct km__fault *f, const cJSON *rule, char *msg,
         if (!cJSON_IsString(action) || !action->valuestring[0])
             FAIL("key \"action\" must be a non-empty string");
         a = action->valuestring;
-        f->act.action = km__xstrdup(a);
+        f->act.action = kx_xstrdup(a);
         f->act.kind = strcmp(a, "reset") == 0       ? KM__FAULT_RESET
                       : strcmp(a, "truncate") == 0  ? KM__FAULT_TRUNCATE
                       : strcmp(a, "malformed") == 0 ? KM__FAULT_MALFORMED
@@ -284,7 +284,7 @@ static void describe(struct km__fault *f)
 
 static struct km__fault *rule_parse(const cJSON *rule, char *msg, size_t msgsz)
 {
-    struct km__fault *f = km__xcalloc(1, sizeof(*f));
+    struct km__fault *f = kx_xcalloc(1, sizeof(*f));
     const cJSON *item;
     size_t k;
 
@@ -325,7 +325,7 @@ int km_server_faults_add(struct km_server *server, const cJSON *rules,
                  server->name);
         return -1;
     }
-    parsed = km__xcalloc((size_t)n, sizeof(*parsed));
+    parsed = kx_xcalloc((size_t)n, sizeof(*parsed));
     for (int i = 0; i < n; i++) {
         parsed[i] = rule_parse(is_array ? cJSON_GetArrayItem(rules, i) : rules,
                                msg, sizeof(msg));
@@ -338,8 +338,8 @@ int km_server_faults_add(struct km_server *server, const cJSON *rules,
         }
     }
     pthread_mutex_lock(&server->faults_lock);
-    server->faults = km__xrealloc(
-        server->faults, (server->nfaults + (size_t)n) * sizeof(*parsed));
+    server->faults = kx_xrealloc(server->faults, (server->nfaults + (size_t)n) *
+                                                     sizeof(*parsed));
     memcpy(server->faults + server->nfaults, parsed,
            (size_t)n * sizeof(*parsed));
     server->nfaults += (size_t)n;
@@ -410,12 +410,12 @@ static void hit_copy(struct km__fault_hit *hit, const struct km__fault *f,
         km__kvs_add(&hit->headers, f->act.headers.v[i].name,
                     strlen(f->act.headers.v[i].name), f->act.headers.v[i].value,
                     strlen(f->act.headers.v[i].value));
-    hit->body = km__xstrdup(f->act.body);
+    hit->body = kx_xstrdup(f->act.body);
     hit->body_len = f->act.body_len;
     hit->body_is_json = f->act.body_is_json;
     hit->delay_ms = f->act.delay_ms;
     hit->kind = f->act.kind;
-    hit->action = km__xstrdup(f->act.action);
+    hit->action = kx_xstrdup(f->act.action);
     hit->rule = cJSON_Duplicate(f->act.rule, 1);
     if (!hit->rule)
         abort();

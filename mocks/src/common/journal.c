@@ -21,9 +21,9 @@ void km_server_add_secret(struct km_server *server, const char *secret)
         if (strcmp(server->secrets[i], secret) == 0)
             goto out;
     }
-    server->secrets = km__xrealloc(
+    server->secrets = kx_xrealloc(
         server->secrets, (server->nsecrets + 1) * sizeof(*server->secrets));
-    server->secrets[server->nsecrets++] = km__xstrdup(secret);
+    server->secrets[server->nsecrets++] = kx_xstrdup(secret);
 out:
     pthread_mutex_unlock(&server->secrets_lock);
 }
@@ -43,16 +43,16 @@ void km__secrets_mask(struct km_server *server, char *buf, size_t len)
 static char *redact_query(struct km_server *server, const char *query)
 {
     size_t n = strlen(query) + 2, cap = n + 64, need;
-    char *url = km__xmalloc(n), *out = km__xmalloc(cap), *q, *res;
+    char *url = kx_xmalloc(n), *out = kx_xmalloc(cap), *q, *res;
 
     snprintf(url, n, "?%s", query);
     need = ks_redact_url(out, cap, url);
     if (need >= cap) {
-        out = km__xrealloc(out, need + 1);
+        out = kx_xrealloc(out, need + 1);
         ks_redact_url(out, need + 1, url);
     }
     q = strchr(out, '?');
-    res = km__xstrdup(q ? q + 1 : "");
+    res = kx_xstrdup(q ? q + 1 : "");
     free(out);
     free(url);
     km__secrets_mask(server, res, strlen(res));
@@ -64,18 +64,18 @@ static char *redact_header(struct km_server *server, const char *name,
                            const char *value)
 {
     size_t nlen = strlen(name), cap = nlen + strlen(value) + 64, need;
-    char *line = km__xmalloc(cap), *res;
+    char *line = kx_xmalloc(cap), *res;
 
     need = ks_redact_header(line, cap, name, value);
     if (need >= cap) {
-        line = km__xrealloc(line, need + 1);
+        line = kx_xrealloc(line, need + 1);
         ks_redact_header(line, need + 1, name, value);
     }
     if (strncmp(line, name, nlen) == 0 && line[nlen] == ':')
-        res = km__xstrdup(line + nlen + 1 + (line[nlen + 1] == ' '));
+        res = kx_xstrdup(line + nlen + 1 + (line[nlen + 1] == ' '));
     else
         res =
-            km__xstrdup(ks_redact_is_secret_header(name) ? KS_REDACTED : value);
+            kx_xstrdup(ks_redact_is_secret_header(name) ? KS_REDACTED : value);
     free(line);
     km__secrets_mask(server, res, strlen(res));
     return res;
@@ -93,18 +93,18 @@ static cJSON *body_item(struct km_server *server, const char *body, size_t len,
     if (content_type &&
         strncasecmp(content_type, "application/x-www-form-urlencoded", 33) ==
             0) {
-        char *q = km__xstrndup(body ? body : "", len);
+        char *q = kx_xstrndup(body ? body : "", len);
         copy = redact_query(server, q);
         free(q);
         len = strlen(copy);
     } else {
-        copy = km__xstrndup(body ? body : "", len);
+        copy = kx_xstrndup(body ? body : "", len);
         km__secrets_mask(server, copy, len);
     }
     if (len > KM_JOURNAL_BODY_MAX) {
         snprintf(marker, sizeof(marker), "...[cut: %zu of %zu bytes kept]",
                  (size_t)KM_JOURNAL_BODY_MAX, len);
-        copy = km__xrealloc(copy, KM_JOURNAL_BODY_MAX + sizeof(marker));
+        copy = kx_xrealloc(copy, KM_JOURNAL_BODY_MAX + sizeof(marker));
         memcpy(copy + KM_JOURNAL_BODY_MAX, marker, strlen(marker) + 1);
     }
     item = cJSON_CreateString(copy);
@@ -144,7 +144,7 @@ static cJSON *string_or_null(const char *s)
 static cJSON *entry_new(struct km_server *server, const struct km__exchange *x)
 {
     cJSON *e = cJSON_CreateObject();
-    char *path = km__xstrdup(x->path), *query = redact_query(server, x->query);
+    char *path = kx_xstrdup(x->path), *query = redact_query(server, x->query);
     const char *rtype = x->response_headers
                             ? km__kvs_get(x->response_headers, "Content-Type")
                             : NULL;

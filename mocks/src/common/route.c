@@ -13,10 +13,10 @@ void km__kvs_add(struct km__kvs *l, const char *name, size_t nlen,
 {
     if (l->n == l->cap) {
         l->cap = l->cap ? l->cap * 2 : 8;
-        l->v = km__xrealloc(l->v, l->cap * sizeof(*l->v));
+        l->v = kx_xrealloc(l->v, l->cap * sizeof(*l->v));
     }
-    l->v[l->n].name = km__xstrndup(name, nlen);
-    l->v[l->n].value = km__xstrndup(value, vlen);
+    l->v[l->n].name = kx_xstrndup(name, nlen);
+    l->v[l->n].value = kx_xstrndup(value, vlen);
     l->n++;
 }
 
@@ -25,7 +25,7 @@ void km__kvs_set(struct km__kvs *l, const char *name, const char *value)
     for (size_t i = 0; i < l->n; i++) {
         if (strcasecmp(l->v[i].name, name) == 0) {
             free(l->v[i].value);
-            l->v[i].value = km__xstrdup(value);
+            l->v[i].value = kx_xstrdup(value);
             return;
         }
     }
@@ -55,7 +55,7 @@ void km__kvs_dispose(struct km__kvs *l)
 /* Decodes one form-encoded component into a fresh string. */
 static char *form_decode(const char *s, size_t n)
 {
-    char *plus = km__xstrndup(s, n), *dec, *out;
+    char *plus = kx_xstrndup(s, n), *dec, *out;
     int len = 0;
 
     for (char *p = plus; *p; p++) {
@@ -65,7 +65,7 @@ static char *form_decode(const char *s, size_t n)
     dec = curl_easy_unescape(NULL, plus, (int)n, &len);
     if (!dec)
         abort();
-    out = km__xstrndup(dec, (size_t)len);
+    out = kx_xstrndup(dec, (size_t)len);
     curl_free(dec);
     free(plus);
     return out;
@@ -84,7 +84,7 @@ void km__query_parse(struct km__kvs *out, const char *query)
 
         if (n > 0) {
             name = form_decode(p, nlen);
-            value = eq ? form_decode(eq + 1, n - nlen - 1) : km__xstrdup("");
+            value = eq ? form_decode(eq + 1, n - nlen - 1) : kx_xstrdup("");
             km__kvs_add(out, name, strlen(name), value, strlen(value));
             free(name);
             free(value);
@@ -144,7 +144,7 @@ void km_response_set(struct km_response *res, int status,
     res->body = NULL;
     res->len = 0;
     if (body && len) {
-        res->body = km__xstrndup(body, len);
+        res->body = kx_xstrndup(body, len);
         res->len = len;
     }
     if (content_type)
@@ -217,7 +217,7 @@ int km__route_match(const char *pattern, const char *path,
                 goto literal;
             if (seg == 0 || caps->n == KM_MAX_CAPTURES)
                 goto fail;
-            caps->values[caps->n++] = km__xstrndup(s, seg);
+            caps->values[caps->n++] = kx_xstrndup(s, seg);
             s += seg;
             p = close + 1;
             continue;

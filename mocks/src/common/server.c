@@ -49,11 +49,11 @@ static void request_free(struct km__request_impl *ri)
 static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
 {
     struct km_server *server = cls;
-    struct km__request_impl *ri = km__xcalloc(1, sizeof(*ri));
+    struct km__request_impl *ri = kx_xcalloc(1, sizeof(*ri));
 
     (void)conn;
     ri->server = server;
-    ri->uri = km__xstrdup(uri ? uri : "/");
+    ri->uri = kx_xstrdup(uri ? uri : "/");
     ri->wall_ms = wall_now_ms();
     ri->virtual_ms = ks_clock_now_ms(server->clock);
     return ri;
@@ -86,8 +86,8 @@ static void request_init(struct km__request_impl *ri,
 {
     const char *q = strchr(ri->uri, '?');
 
-    ri->path = km__xstrdup(url && url[0] ? url : "/");
-    ri->query = km__xstrdup(q ? q + 1 : "");
+    ri->path = kx_xstrdup(url && url[0] ? url : "/");
+    ri->query = kx_xstrdup(q ? q + 1 : "");
     MHD_get_connection_values(conn, MHD_HEADER_KIND, collect_header,
                               &ri->headers);
     km__query_parse(&ri->args, ri->query);
@@ -139,8 +139,8 @@ static enum MHD_Result queue(struct MHD_Connection *conn,
     enum MHD_Result ret;
 
     if (truncate) {
-        struct km__short_body *sb = km__xcalloc(1, sizeof(*sb));
-        sb->data = km__xstrndup(res->body ? res->body : "", res->len);
+        struct km__short_body *sb = kx_xcalloc(1, sizeof(*sb));
+        sb->data = kx_xstrndup(res->body ? res->body : "", res->len);
         sb->send = res->len / 2;
         mr = MHD_create_response_from_callback(res->len ? res->len : 16, 4096,
                                                short_reader, sb, short_free);
@@ -412,7 +412,7 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn,
         if (!ri->too_large) {
             if (ri->body_len + *upload_size + 1 > ri->body_cap) {
                 ri->body_cap = (ri->body_len + *upload_size + 1) * 2;
-                ri->body = km__xrealloc(ri->body, ri->body_cap);
+                ri->body = kx_xrealloc(ri->body, ri->body_cap);
             }
             memcpy(ri->body + ri->body_len, upload, *upload_size);
             ri->body_len += *upload_size;
@@ -469,7 +469,7 @@ int km_server_start(struct km_server **out,
                     const struct km_server_options *opts, char *err,
                     size_t errsz)
 {
-    struct km_server *server = km__xcalloc(1, sizeof(*server));
+    struct km_server *server = kx_xcalloc(1, sizeof(*server));
     const char *addr = opts->bind_addr ? opts->bind_addr : "127.0.0.1";
     const union MHD_DaemonInfo *info;
     struct sockaddr_storage ss;
@@ -483,7 +483,7 @@ int km_server_start(struct km_server **out,
     if (errsz)
         err[0] = '\0';
     server->opts = *opts;
-    server->name = km__xstrdup(opts->name ? opts->name : "server");
+    server->name = kx_xstrdup(opts->name ? opts->name : "server");
     server->opts.name = server->name;
     server->clock = opts->clock;
     server->max_body = opts->max_body_bytes ? opts->max_body_bytes : 8u << 20;

@@ -16,46 +16,8 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <kx/alloc.h>
 #include "kinmock/server.h"
-
-/* ---- allocation (mocks abort on out-of-memory) ------------------------ */
-
-static inline void *km__xmalloc(size_t n)
-{
-    void *p = malloc(n ? n : 1);
-    if (!p)
-        abort();
-    return p;
-}
-
-static inline void *km__xcalloc(size_t n, size_t size)
-{
-    void *p = calloc(n ? n : 1, size ? size : 1);
-    if (!p)
-        abort();
-    return p;
-}
-
-static inline void *km__xrealloc(void *ptr, size_t n)
-{
-    void *p = realloc(ptr, n ? n : 1);
-    if (!p)
-        abort();
-    return p;
-}
-
-static inline char *km__xstrndup(const char *s, size_t n)
-{
-    char *p = km__xmalloc(n + 1);
-    memcpy(p, s, n);
-    p[n] = '\0';
-    return p;
-}
-
-static inline char *km__xstrdup(const char *s)
-{
-    return s ? km__xstrndup(s, strlen(s)) : NULL;
-}
 
 /* ---- small containers -------------------------------------------------- */
 

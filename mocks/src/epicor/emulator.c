@@ -416,12 +416,16 @@ static const struct km_route epi_routes[] = {
 
 const struct km_emulator_type km_epicor_type = {
     .name = "epicor",
+    .config = NULL,
+    .nconfig = 0,
     .state_new = epi_state_new,
     .state_free = km__epicor_state_free,
     .routes = epi_routes,
+
     .nroutes = sizeof(epi_routes) / sizeof(epi_routes[0]),
     .fault_action = km__epicor_fault,
     .not_found = epi_dispatch,
+
     .bound = epi_bound,
     .snapshot = km__epicor_snapshot,
     .act = km__epicor_act,

@@ -79,10 +79,10 @@ static int route_parse(struct st_route *r, const cJSON *obj, const char *where,
     if (!cJSON_IsString(route) || !(sp = strchr(route->valuestring, ' ')) ||
         sp == route->valuestring || sp[1] != '/')
         FAIL("static: %s: key \"route\" must be \"METHOD /path\"", where);
-    r->key = km__xstrdup(route->valuestring);
+    r->key = kx_xstrdup(route->valuestring);
     r->method =
-        km__xstrndup(route->valuestring, (size_t)(sp - route->valuestring));
-    r->pattern = km__xstrdup(sp + 1);
+        kx_xstrndup(route->valuestring, (size_t)(sp - route->valuestring));
+    r->pattern = kx_xstrdup(sp + 1);
     r->status = 200;
     status = cJSON_GetObjectItemCaseSensitive(obj, "status");
     if (status) {
@@ -107,7 +107,7 @@ static int route_parse(struct st_route *r, const cJSON *obj, const char *where,
     }
     body = cJSON_GetObjectItemCaseSensitive(obj, "body");
     if (cJSON_IsString(body)) {
-        r->body = km__xstrdup(body->valuestring);
+        r->body = kx_xstrdup(body->valuestring);
         r->content_type = "text/plain; charset=utf-8";
     } else if (body) {
         r->body = cJSON_PrintUnformatted(body);
@@ -134,7 +134,7 @@ static struct st_route *route_by_key(struct st_state *st, const char *key)
 static int st_new(void **state, const cJSON *config, struct ks_clock *clock,
                   char *err, size_t errsz)
 {
-    struct st_state *st = km__xcalloc(1, sizeof(*st));
+    struct st_state *st = kx_xcalloc(1, sizeof(*st));
     const cJSON *item, *routes, *echo;
     char where[32];
     int i = 0;
@@ -154,8 +154,8 @@ static int st_new(void **state, const cJSON *config, struct ks_clock *clock,
     routes = cJSON_GetObjectItemCaseSensitive(config, "routes");
     if (routes && !cJSON_IsArray(routes))
         FAIL("static: key \"routes\" must be an array");
-    st->routes = km__xcalloc((size_t)cJSON_GetArraySize(routes) + 1,
-                             sizeof(*st->routes));
+    st->routes =
+        kx_xcalloc((size_t)cJSON_GetArraySize(routes) + 1, sizeof(*st->routes));
     cJSON_ArrayForEach(item, routes)
     {
         snprintf(where, sizeof(where), "routes[%d]", i++);
@@ -272,7 +272,7 @@ static int st_act(void *state, const char *action, const cJSON *args,
         route_dispose(old);
         *old = r;
     } else {
-        st->routes = km__xrealloc(st->routes, (st->n + 1) * sizeof(r));
+        st->routes = kx_xrealloc(st->routes, (st->n + 1) * sizeof(r));
         st->routes[st->n++] = r;
     }
     *result = out;
@@ -285,10 +285,14 @@ static const struct km_route st_routes[] = {
 
 const struct km_emulator_type km_static_type = {
     .name = "static",
+    .config = NULL,
+    .nconfig = 0,
     .state_new = st_new,
     .state_free = st_free,
+
     .routes = st_routes,
     .nroutes = sizeof(st_routes) / sizeof(st_routes[0]),
+
     .snapshot = st_snapshot,
     .act = st_act,
 };

@@ -356,18 +356,19 @@ static int wc_act(void *state, const char *action, const cJSON *args,
 }
 
 const struct km_emulator_type km_woocommerce_type = {
-    "woocommerce",
-    km__woocommerce_state_new,
-    km__woocommerce_state_free,
-    km__woocommerce_server_routes,
-    sizeof(km__woocommerce_server_routes) /
-        sizeof(km__woocommerce_server_routes[0]),
-    NULL,
-    NULL,
-    NULL,
-    dispatch,
-    wc_bound,
-    km__woocommerce_snapshot,
-    wc_act,
-    km__woocommerce_pump,
+    .name = "woocommerce",
+    .config = NULL,
+    .nconfig = 0,
+    .state_new = km__woocommerce_state_new,
+    .state_free = km__woocommerce_state_free,
+
+    .routes = km__woocommerce_server_routes,
+    .nroutes = sizeof(km__woocommerce_server_routes) /
+               sizeof(km__woocommerce_server_routes[0]),
+    .not_found = dispatch,
+
+    .bound = wc_bound,
+    .snapshot = km__woocommerce_snapshot,
+    .act = wc_act,
+    .pump = km__woocommerce_pump,
 };

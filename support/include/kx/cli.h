@@ -5,14 +5,11 @@
 #define KX_CLI_H
 
 #include <stddef.h>
-#include <stdint.h>
+#include "kx/time.h"
 
 /* The value of option argv[*i], whose name is namelen characters long:
  * "--name=VALUE", or the next argument (*i then moves past it); NULL when
  * there is none. */
 const char *kh_cli_opt_value(int argc, char **argv, int *i, size_t namelen);
-
-/* Milliseconds of CLOCK_MONOTONIC: for elapsed real time. */
-int64_t kx_monotonic_ms(void);
 
 #endif
