@@ -12,8 +12,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <kx/alloc.h>
 #include "bigcommerce_emu.h"
-#include "core/internal.h"
+#include "common/crypto.h"
 
 #define BC_INVENTORY_MAX_ITEMS 2000
 
@@ -139,9 +140,7 @@ void km__bigcommerce_inventory_absolute(struct km__bigcommerce_call *c)
             NULL);
         goto out;
     }
-    adj = calloc((size_t)cJSON_GetArraySize(items), sizeof(*adj));
-    if (!adj)
-        abort();
+    adj = kx_xcalloc((size_t)cJSON_GetArraySize(items), sizeof(*adj));
     cJSON_ArrayForEach(it, items)
     {
         const cJSON *loc = cJSON_GetObjectItemCaseSensitive(it, "location_id");
@@ -170,8 +169,8 @@ void km__bigcommerce_inventory_absolute(struct km__bigcommerce_call *c)
     for (size_t i = 0; i < n; i++)
         km__bigcommerce_stock_set(c->st, adj[i].p, adj[i].v, adj[i].quantity,
                                   "absolute");
-    a = ks__rng_next(&c->st->rng);
-    b = ks__rng_next(&c->st->rng);
+    a = km__rng_next(&c->st->rng);
+    b = km__rng_next(&c->st->rng);
     snprintf(txn, sizeof(txn), "%08x-%04x-%04x-%04x-%012llx",
              (unsigned)(a >> 32), (unsigned)(a >> 16) & 0xffff,
              (unsigned)a & 0xffff, (unsigned)(b >> 48),

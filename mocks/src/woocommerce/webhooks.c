@@ -15,8 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include "woocommerce_emu.h"
-#include "core/crypto.h"
-#include "core/internal.h"
+#include <kx/alloc.h>
+#include "common/crypto.h"
 #include "kinmock/webhook.h"
 
 static const char *const hook_readonly[] = {"id",
@@ -135,7 +135,7 @@ static void gen_secret(struct km__woocommerce_state *st, char out[51])
                                 "RSTUVWXYZ0123456789!@#$%^&*()-_[]{}<>~+=";
 
     for (int i = 0; i < 50; i++)
-        out[i] = chars[ks__rng_below(&st->rng, sizeof(chars) - 1)];
+        out[i] = chars[km__rng_below(&st->rng, sizeof(chars) - 1)];
     out[50] = '\0';
 }
 
@@ -186,21 +186,13 @@ cJSON *km__woocommerce_webhook_store(struct km__woocommerce_state *st,
 /* "Name: value", malloc'd. */
 static char *hdr(const char *name, const char *value)
 {
-    size_t n = strlen(name) + strlen(value) + 3;
-    char *s = malloc(n);
-
-    if (!s)
-        abort();
-    snprintf(s, n, "%s: %s", name, value);
-    return s;
+    return kx_xasprintf("%s: %s", name, value);
 }
 
 static void enqueue(struct km__woocommerce_state *st,
                     struct km__woocommerce_job *job)
 {
-    st->queue = realloc(st->queue, (st->nqueue + 1) * sizeof(*st->queue));
-    if (!st->queue)
-        abort();
+    st->queue = kx_xrealloc(st->queue, (st->nqueue + 1) * sizeof(*st->queue));
     st->queue[st->nqueue++] = *job;
 }
 
@@ -214,16 +206,15 @@ static void queue_ping(struct km__woocommerce_state *st, const cJSON *h)
              (long long)km__woocommerce_id(h));
     job.hook_id = km__woocommerce_id(h);
     job.ping = 1;
-    job.url = strdup(km__woocommerce_str(h, "delivery_url"));
-    job.topic = strdup(km__woocommerce_str(h, "topic"));
-    job.body = strdup(body);
+    job.url = kx_xstrdup(km__woocommerce_str(h, "delivery_url"));
+    job.topic = kx_xstrdup(km__woocommerce_str(h, "topic"));
+    job.body = kx_xstrdup(body);
     job.len = strlen(body);
-    job.headers = calloc(3, sizeof(char *));
-    if (!job.url || !job.topic || !job.body || !job.headers)
-        abort();
-    job.headers[0] = strdup("Content-Type: application/x-www-form-urlencoded");
-    job.headers[1] = strdup("User-Agent: WooCommerce/8.9.0 Hookshot "
-                            "(WordPress/6.5.0)");
+    job.headers = kx_xcalloc(3, sizeof(char *));
+    job.headers[0] =
+        kx_xstrdup("Content-Type: application/x-www-form-urlencoded");
+    job.headers[1] = kx_xstrdup("User-Agent: WooCommerce/8.9.0 Hookshot "
+                                "(WordPress/6.5.0)");
     enqueue(st, &job);
 }
 
@@ -232,7 +223,7 @@ void km__woocommerce_fire(struct km__woocommerce_state *st,
                           const cJSON *payload)
 {
     char topic[96], iso[20], seed[96], did[65], *text;
-    unsigned char mac[KS__SHA256_LEN];
+    unsigned char mac[KM__SHA256_LEN];
     cJSON *pub;
     const cJSON *h;
 
@@ -264,19 +255,17 @@ void km__woocommerce_fire(struct km__woocommerce_state *st,
         snprintf(seed, sizeof(seed), "%lld|%s|%llu",
                  (long long)km__woocommerce_id(h), iso,
                  (unsigned long long)++st->delivery_seq);
-        ks__digest_hex(did, sizeof(did), KS__SHA256, seed, strlen(seed));
+        km__digest_hex(did, KM__SHA256, seed, strlen(seed));
         did[32] = '\0';
-        ks__hmac(mac, KS__SHA256, km__woocommerce_str(h, "_secret"),
+        km__hmac(mac, KM__SHA256, km__woocommerce_str(h, "_secret"),
                  strlen(km__woocommerce_str(h, "_secret")), text, strlen(text));
-        b64 = ks__base64_encode(mac, sizeof(mac));
-        if (!b64)
-            abort();
+        b64 = km__base64_encode(mac, sizeof(mac));
         job.hook_id = km__woocommerce_id(h);
-        job.url = strdup(km__woocommerce_str(h, "delivery_url"));
-        job.topic = strdup(topic);
-        job.delivery_id = strdup(did);
-        job.signature = strdup(b64);
-        job.body = strdup(text);
+        job.url = kx_xstrdup(km__woocommerce_str(h, "delivery_url"));
+        job.topic = kx_xstrdup(topic);
+        job.delivery_id = kx_xstrdup(did);
+        job.signature = kx_xstrdup(b64);
+        job.body = kx_xstrdup(text);
         job.len = strlen(text);
         if (st->tamper_next) {
             /* Changed after signing: the receiver must refuse it. */
@@ -284,13 +273,11 @@ void km__woocommerce_fire(struct km__woocommerce_state *st,
             job.tampered = 1;
             job.body[job.len > 1 ? 1 : 0] ^= 0x01;
         }
-        job.headers = calloc(11, sizeof(char *));
-        if (!job.headers || !job.url || !job.body)
-            abort();
+        job.headers = kx_xcalloc(11, sizeof(char *));
         snprintf(idbuf, sizeof(idbuf), "%lld", (long long)job.hook_id);
-        job.headers[n++] = strdup("Content-Type: application/json");
-        job.headers[n++] = strdup("User-Agent: WooCommerce/8.9.0 Hookshot "
-                                  "(WordPress/6.5.0)");
+        job.headers[n++] = kx_xstrdup("Content-Type: application/json");
+        job.headers[n++] = kx_xstrdup("User-Agent: WooCommerce/8.9.0 Hookshot "
+                                      "(WordPress/6.5.0)");
         job.headers[n++] =
             hdr("X-WC-Webhook-Source", st->site_url ? st->site_url : "");
         job.headers[n++] = hdr("X-WC-Webhook-Topic", topic);
@@ -299,7 +286,7 @@ void km__woocommerce_fire(struct km__woocommerce_state *st,
         job.headers[n++] = hdr("X-WC-Webhook-Signature", b64);
         job.headers[n++] = hdr("X-WC-Webhook-ID", idbuf);
         job.headers[n++] = hdr("X-WC-Webhook-Delivery-ID", did);
-        ks__free(b64);
+        free(b64);
         enqueue(st, &job);
     }
     cJSON_free(text);
