@@ -9,11 +9,12 @@
 #include <string.h>
 #include <strings.h>
 #include <time.h>
+#include <kx/alloc.h>
 #include "run_int.h"
 
 static void *xrealloc(void *p, size_t n)
 {
-    void *q = realloc(p, n);
+    void *q = kx_xrealloc(p, n);
 
     if (!q) {
         fputs("kinsync: out of memory\n", stderr);

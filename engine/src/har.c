@@ -8,6 +8,7 @@
 #include <string.h>
 #include <strings.h>
 #include <time.h>
+#include <kx/alloc.h>
 #include "engine.h"
 #include "jobs.h"
 
@@ -218,7 +219,7 @@ void kh_har_finish(cJSON *har)
 
     if (n < 2)
         return;
-    v = calloc((size_t)n, sizeof(*v));
+    v = kx_xcalloc((size_t)n, sizeof(*v));
     must(v != NULL);
     for (int i = 0; i < n; i++)
         v[i] = cJSON_DetachItemFromArray(entries, 0);

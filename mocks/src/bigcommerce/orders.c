@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <kx/alloc.h>
 #include "bigcommerce_emu.h"
 
 static const char *status_name(int id)
@@ -423,9 +424,7 @@ void km__bigcommerce_orders_list(struct km__bigcommerce_call *c)
         arg_num(c, "min_date_modified", &f.min_m, 1) ||
         arg_num(c, "max_date_modified", &f.max_m, 1))
         return;
-    sel = calloc(cap, sizeof(*sel));
-    if (!sel)
-        abort();
+    sel = kx_xcalloc(cap, sizeof(*sel));
     cJSON_ArrayForEach(it, c->st->orders)
     {
         if (keep_order(it, &f))

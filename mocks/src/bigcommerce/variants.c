@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <kx/alloc.h>
 #include "bigcommerce_emu.h"
 
 #define BC_MAX_IDS 250
@@ -53,7 +54,7 @@ static int variant_update(struct km__bigcommerce_state *st,
         if (*v->sku)
             km__bigcommerce_map_del(&st->variant_sku, v->sku);
         free(v->sku);
-        v->sku = km__bigcommerce_xstrdup(sku->valuestring);
+        v->sku = kx_xstrdup(sku->valuestring);
         if (*v->sku)
             km__bigcommerce_map_put(&st->variant_sku, v->sku, v);
     }
@@ -204,18 +205,14 @@ sku_candidates(struct km__bigcommerce_state *st, const char *skus, size_t *n)
 
     for (const char *s = skus; *s; s++)
         cap += *s == ',';
-    out = calloc(cap, sizeof(*out));
-    if (!out)
-        abort();
+    out = kx_xcalloc(cap, sizeof(*out));
     *n = 0;
     for (const char *s = skus; *s && *n < cap;) {
         size_t len = strcspn(s, ",");
-        char *tok = strndup(s, len);
+        char *tok = kx_xstrndup(s, len);
         struct km__bigcommerce_variant *v;
         int seen = 0;
 
-        if (!tok)
-            abort();
         v = km__bigcommerce_variant_by_sku(st, tok);
         for (size_t i = 0; v && i < *n && !seen; i++)
             seen = out[i] == v;

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <kx/alloc.h>
 #include "epicor_emu.h"
 
 struct xbuf {
@@ -35,9 +36,7 @@ static void xadd(struct xbuf *b, const char *fmt, ...)
             return;
         }
         b->cap = (b->cap + (size_t)n + 1) * 2;
-        b->s = realloc(b->s, b->cap);
-        if (!b->s)
-            abort();
+        b->s = kx_xrealloc(b->s, b->cap);
     }
 }
 

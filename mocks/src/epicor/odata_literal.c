@@ -10,6 +10,7 @@
 #include <string.h>
 #include <strings.h>
 #include <time.h>
+#include <kx/alloc.h>
 #include "odata_filter.h"
 
 static int lit_fail(struct km__odata_filter_err *err, size_t pos,
@@ -29,10 +30,8 @@ static int lit_fail(struct km__odata_filter_err *err, size_t pos,
 
 static char *dup_n(const char *s, size_t n)
 {
-    char *d = malloc(n + 1);
+    char *d = kx_xmalloc(n + 1);
 
-    if (!d)
-        abort();
     memcpy(d, s, n);
     d[n] = '\0';
     return d;
@@ -185,10 +184,8 @@ static int read_quoted(char **out, const char **p, const char *base,
 {
     const char *q = *p + 1, *start = *p;
     size_t n = 0;
-    char *s = malloc(strlen(q) + 1);
+    char *s = kx_xmalloc(strlen(q) + 1);
 
-    if (!s)
-        abort();
     for (;;) {
         if (*q == '\0') {
             free(s);
@@ -364,9 +361,7 @@ static void sb_add(struct sbuf *b, const char *s, size_t n)
 {
     if (b->len + n + 1 > b->cap) {
         b->cap = (b->len + n + 1) * 2;
-        b->s = realloc(b->s, b->cap);
-        if (!b->s)
-            abort();
+        b->s = kx_xrealloc(b->s, b->cap);
     }
     memcpy(b->s + b->len, s, n);
     b->len += n;

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <kx/alloc.h>
 #include "woocommerce_emu.h"
 
 static const char *const product_readonly[] = {"id",
@@ -327,9 +328,7 @@ static void list_filtered(struct km__woocommerce_call *c, const cJSON *src,
         cJSON_Delete(all);
         return;
     }
-    v = calloc((size_t)cJSON_GetArraySize(src) + 1, sizeof(*v));
-    if (!v)
-        abort();
+    v = kx_xcalloc((size_t)cJSON_GetArraySize(src) + 1, sizeof(*v));
     cJSON_ArrayForEach(it, src)
     {
         int keep = 1;

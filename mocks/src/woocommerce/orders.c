@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <kx/alloc.h>
 #include "woocommerce_emu.h"
 
 static const char *const order_statuses[] = {
@@ -342,9 +343,7 @@ void km__woocommerce_orders_list(struct km__woocommerce_call *c)
         cJSON_Delete(all);
         return;
     }
-    v = calloc((size_t)cJSON_GetArraySize(c->st->orders) + 1, sizeof(*v));
-    if (!v)
-        abort();
+    v = kx_xcalloc((size_t)cJSON_GetArraySize(c->st->orders) + 1, sizeof(*v));
     cJSON_ArrayForEach(it, c->st->orders)
     {
         const char *s = km__woocommerce_str(it, "status");
