@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <kx/alloc.h>
+#include <kx/json.h>
 #include "bigcommerce_emu.h"
 #include "common/crypto.h"
 
@@ -339,8 +340,8 @@ static int product_conflict(struct km__bigcommerce_state *st,
                             const cJSON *b, char *title, size_t titlesz,
                             cJSON **errors)
 {
-    const char *name = km__bigcommerce_str(b, "name"),
-               *sku = km__bigcommerce_str(b, "sku");
+    const char *name = kx_json_str_or(b, "name", ""),
+               *sku = kx_json_str_or(b, "sku", "");
     const cJSON *v;
     struct km__bigcommerce_product *other =
         *name ? km__bigcommerce_map_get(&st->product_name, name) : NULL;
@@ -357,7 +358,7 @@ static int product_conflict(struct km__bigcommerce_state *st,
     }
     cJSON_ArrayForEach(v, cJSON_GetObjectItemCaseSensitive(b, "variants"))
     {
-        const char *vs = km__bigcommerce_str(v, "sku");
+        const char *vs = kx_json_str_or(v, "sku", "");
 
         if (*vs && (sku_taken(st, vs, p) || strcmp(vs, sku) == 0)) {
             snprintf(title, titlesz, "The variant sku is a duplicate");
@@ -407,7 +408,7 @@ km__bigcommerce_product_create(struct km__bigcommerce_state *st,
         cJSON_ArrayForEach(v, vars)
         {
             struct km__bigcommerce_variant *nv = km__bigcommerce_variant_new(
-                st, p, km__bigcommerce_str(v, "sku"), 0);
+                st, p, kx_json_str_or(v, "sku", ""), 0);
             const cJSON *f;
 
             cJSON_ArrayForEach(f, v)
@@ -417,7 +418,7 @@ km__bigcommerce_product_create(struct km__bigcommerce_state *st,
                     nv->price = f->valuedouble;
                 } else if (strcmp(f->string, "inventory_level") == 0) {
                     nv->inventory_level =
-                        (int64_t)km__bigcommerce_num(v, f->string);
+                        (int64_t)kx_json_numeric(v, f->string, 0);
                 } else if (strcmp(f->string, "sku") &&
                            strcmp(f->string, "id") &&
                            strcmp(f->string, "product_id")) {

@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <kx/alloc.h>
+#include <kx/json.h>
 #include "bigcommerce_emu.h"
 #include "common/crypto.h"
 #include "kinmock/webhook.h"
@@ -120,7 +121,7 @@ void km__bigcommerce_fire(struct km__bigcommerce_state *st, const char *scope,
         struct km__bigcommerce_pending p;
 
         if (!cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(h, "is_active")) ||
-            !km__bigcommerce_scope_matches(km__bigcommerce_str(h, "scope"),
+            !km__bigcommerce_scope_matches(kx_json_str_or(h, "scope", ""),
                                            scope))
             continue;
         if (!body)
@@ -191,7 +192,7 @@ static void build(struct km__bigcommerce_state *st, struct bc_job *j,
     size_t n = 0, cap = 8 + (size_t)cJSON_GetArraySize(hdrs);
     char tsbuf[32];
 
-    j->url = kx_xstrdup(km__bigcommerce_str(hook, "destination"));
+    j->url = kx_xstrdup(kx_json_str_or(hook, "destination", ""));
     j->headers = kx_xcalloc(cap, sizeof(char *));
     j->body = kx_xmalloc(j->p.len + 1);
     memcpy(j->body, j->p.body, j->p.len + 1);
@@ -411,7 +412,7 @@ int km__bigcommerce_delivery_act(struct km__bigcommerce_state *st,
                                  char *err, size_t errsz)
 {
     if (strcmp(action, "tamper_next_webhook") == 0) {
-        const char *mode = km__bigcommerce_str(args, "mode");
+        const char *mode = kx_json_str_or(args, "mode", "");
 
         if (!*mode || strcmp(mode, "body") == 0)
             st->tamper_next = BC_TAMPER_BODY;

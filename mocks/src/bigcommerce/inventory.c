@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <kx/alloc.h>
+#include <kx/json.h>
 #include "bigcommerce_emu.h"
 #include "common/crypto.h"
 
@@ -75,15 +76,15 @@ static int resolve(struct km__bigcommerce_state *st, const cJSON *item,
                                        : NULL);
     } else if (vid) {
         snprintf(what, sizeof(what), "variant_id %.0f",
-                 km__bigcommerce_num(item, "variant_id"));
+                 kx_json_numeric(item, "variant_id", 0));
         *v = km__bigcommerce_variant_by_id(
-            st, (int64_t)km__bigcommerce_num(item, "variant_id"));
+            st, (int64_t)kx_json_numeric(item, "variant_id", 0));
         *p = *v ? (*v)->product : NULL;
     } else {
         snprintf(what, sizeof(what), "product_id %.0f",
-                 km__bigcommerce_num(item, "product_id"));
+                 kx_json_numeric(item, "product_id", 0));
         *p = km__bigcommerce_product_by_id(
-            st, (int64_t)km__bigcommerce_num(item, "product_id"));
+            st, (int64_t)kx_json_numeric(item, "product_id", 0));
     }
     if (!*p) {
         snprintf(title, titlesz, "[Item with %s was not found]", what);

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <kx/alloc.h>
+#include <kx/json.h>
 #include "bigcommerce_emu.h"
 
 #define BC_MAX_IDS 250
@@ -67,7 +68,7 @@ static int variant_update(struct km__bigcommerce_state *st,
         const char *k = it->string;
 
         if (strcmp(k, "inventory_warning_level") == 0)
-            v->inventory_warning_level = (int64_t)km__bigcommerce_num(b, k);
+            v->inventory_warning_level = (int64_t)kx_json_numeric(b, k, 0);
         else if (strcmp(k, "purchasing_disabled") == 0)
             v->purchasing_disabled = cJSON_IsTrue(it);
         else if (strcmp(k, "id") && strcmp(k, "product_id") &&
@@ -145,7 +146,7 @@ void km__bigcommerce_product_variants_create(struct km__bigcommerce_call *c)
 
     if (!p || !(body = km__bigcommerce_body(c, 0)))
         return;
-    sku = km__bigcommerce_str(body, "sku");
+    sku = kx_json_str_or(body, "sku", "");
     if (!*sku) {
         cJSON *e = cJSON_CreateObject();
 

@@ -15,6 +15,7 @@
 #include <strings.h>
 #include <curl/curl.h>
 #include <kx/alloc.h>
+#include <kx/json.h>
 #include "common/crypto.h"
 #include "epicor_emu.h"
 
@@ -259,9 +260,8 @@ void km__epicor_idp_token(struct km__epicor_call *c)
     }
     cJSON_ArrayForEach(it, c->emu->idp_clients)
     {
-        ok |= id && secret &&
-              strcmp(km__epicor_str(it, "client_id"), id) == 0 &&
-              strcmp(km__epicor_str(it, "client_secret"), secret) == 0;
+        ok |= id && secret && strcmp(kx_json_str(it, "client_id"), id) == 0 &&
+              strcmp(kx_json_str(it, "client_secret"), secret) == 0;
     }
     if (strcmp(c->req->method, "POST") != 0 || !grant) {
         oauth_error(c, 400, "invalid_request");
@@ -462,7 +462,7 @@ int km__epicor_fault(void *state, const char *action, const cJSON *rule)
     if (strcmp(action, "expire_tokens") == 0) {
         km__epicor_expire_tokens(emu);
     } else if (strcmp(action, "revoke_key") == 0) {
-        km__epicor_revoke_keys(emu, km__epicor_str(rule, "key"));
+        km__epicor_revoke_keys(emu, kx_json_str(rule, "key"));
     } else if (strcmp(action, "exhaust_licenses") == 0) {
         v = cJSON_GetObjectItemCaseSensitive(rule, "for_ms");
         emu->licenses_exhausted_until =

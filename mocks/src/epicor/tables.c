@@ -16,6 +16,7 @@
 #include <string.h>
 #include <ctype.h>
 #include <kx/alloc.h>
+#include <kx/json.h>
 #include "epicor_emu.h"
 
 void km__epicor_table_init(struct km__epicor_table *t,
@@ -359,7 +360,7 @@ struct km__epicor_row *km__epicor_insert(struct km__epicor *emu,
                                          struct km__epicor_table *t,
                                          cJSON *json)
 {
-    const char *sysrowid = km__epicor_str(json, "SysRowID");
+    const char *sysrowid = kx_json_str(json, "SysRowID");
     struct km__epicor_row *r;
     char guid[37];
     char *key;

@@ -16,6 +16,7 @@
 #include <string.h>
 #include "woocommerce_emu.h"
 #include <kx/alloc.h>
+#include <kx/json.h>
 #include "common/crypto.h"
 #include "kinmock/webhook.h"
 
@@ -74,7 +75,7 @@ static int valid_status(const char *s)
 /* Sets resource, event and hooks from the topic. */
 static void derive(cJSON *h)
 {
-    const char *topic = km__woocommerce_str(h, "topic");
+    const char *topic = kx_json_str_or(h, "topic", "");
     const char *dot = strchr(topic, '.');
     char resource[64] = "", event[128] = "", hook[256];
     cJSON *hooks = cJSON_CreateArray();
@@ -160,11 +161,11 @@ cJSON *km__woocommerce_webhook_store(struct km__woocommerce_state *st,
     cJSON_AddStringToObject(h, "name", "");
     cJSON_AddStringToObject(h, "status", "active");
     km__woocommerce_merge(h, body, hook_readonly);
-    if (!*km__woocommerce_str(h, "name")) {
+    if (!*kx_json_str_or(h, "name", "")) {
         char name[96];
 
         snprintf(name, sizeof(name), "Webhook created via REST %s",
-                 km__woocommerce_str(body, "topic"));
+                 kx_json_str_or(body, "topic", ""));
         km__woocommerce_set_str(h, "name", name);
     }
     derive(h);
@@ -175,7 +176,7 @@ cJSON *km__woocommerce_webhook_store(struct km__woocommerce_state *st,
         cJSON_AddStringToObject(h, "_secret", gen);
     }
     if (st->server)
-        km_server_add_secret(st->server, km__woocommerce_str(h, "_secret"));
+        km_server_add_secret(st->server, kx_json_str_or(h, "_secret", ""));
     cJSON_AddNumberToObject(h, "_failure_count",
                             cJSON_IsNumber(fc) ? fc->valuedouble : 0);
     km__woocommerce_set_dates(h, now, 1);
@@ -206,8 +207,8 @@ static void queue_ping(struct km__woocommerce_state *st, const cJSON *h)
              (long long)km__woocommerce_id(h));
     job.hook_id = km__woocommerce_id(h);
     job.ping = 1;
-    job.url = kx_xstrdup(km__woocommerce_str(h, "delivery_url"));
-    job.topic = kx_xstrdup(km__woocommerce_str(h, "topic"));
+    job.url = kx_xstrdup(kx_json_str_or(h, "delivery_url", ""));
+    job.topic = kx_xstrdup(kx_json_str_or(h, "topic", ""));
     job.body = kx_xstrdup(body);
     job.len = strlen(body);
     job.headers = kx_xcalloc(3, sizeof(char *));
@@ -246,8 +247,8 @@ void km__woocommerce_fire(struct km__woocommerce_state *st,
         char *b64, idbuf[32];
         size_t n = 0;
 
-        if (strcmp(km__woocommerce_str(h, "status"), "active") != 0 ||
-            strcmp(km__woocommerce_str(h, "topic"), topic) != 0)
+        if (strcmp(kx_json_str_or(h, "status", ""), "active") != 0 ||
+            strcmp(kx_json_str_or(h, "topic", ""), topic) != 0)
             continue;
         memset(&job, 0, sizeof(job));
         /* wp_hash(id . time): 32 hex characters. */
@@ -257,11 +258,11 @@ void km__woocommerce_fire(struct km__woocommerce_state *st,
                  (unsigned long long)++st->delivery_seq);
         km__digest_hex(did, KM__SHA256, seed, strlen(seed));
         did[32] = '\0';
-        km__hmac(mac, KM__SHA256, km__woocommerce_str(h, "_secret"),
-                 strlen(km__woocommerce_str(h, "_secret")), text, strlen(text));
+        km__hmac(mac, KM__SHA256, kx_json_str_or(h, "_secret", ""),
+                 strlen(kx_json_str_or(h, "_secret", "")), text, strlen(text));
         b64 = km__base64_encode(mac, sizeof(mac));
         job.hook_id = km__woocommerce_id(h);
-        job.url = kx_xstrdup(km__woocommerce_str(h, "delivery_url"));
+        job.url = kx_xstrdup(kx_json_str_or(h, "delivery_url", ""));
         job.topic = kx_xstrdup(topic);
         job.delivery_id = kx_xstrdup(did);
         job.signature = kx_xstrdup(b64);
@@ -340,7 +341,7 @@ static void record(struct km__woocommerce_state *st,
     cJSON_AddNumberToObject(d, "virtual_ms",
                             (double)ks_clock_now_ms(st->clock));
     if (h && !j->ping) {
-        int count = (int)km__woocommerce_num(h, "_failure_count");
+        int count = (int)kx_json_numeric(h, "_failure_count", 0);
 
         if (ok) {
             count = 0;
@@ -416,7 +417,7 @@ void km__woocommerce_webhooks_list(struct km__woocommerce_call *c)
     cJSON_ArrayForEach(h, c->st->webhooks)
     {
         if (status && strcmp(status, "all") &&
-            strcmp(km__woocommerce_str(h, "status"), status))
+            strcmp(kx_json_str_or(h, "status", ""), status))
             continue;
         cJSON_InsertItemInArray(all, 0, km__woocommerce_public(h));
     }
