@@ -2,36 +2,18 @@
  * The context of one scenario run: clock, emulators, the connector's
  * client with its captured log, the job slots, and the tally of checks.
  */
-/* timegm() is a BSD/GNU extension; glibc declares it with _DEFAULT_SOURCE. */
-#define _DEFAULT_SOURCE
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <time.h>
+#include <kx/alloc.h>
+#include <kx/time.h>
 #include "run_int.h"
-
-static void *xrealloc(void *p, size_t n)
-{
-    void *q = realloc(p, n);
-
-    if (!q) {
-        fputs("kinsync: out of memory\n", stderr);
-        abort();
-    }
-    return q;
-}
 
 void kh__text_append(struct kh_text *t, const char *s, size_t n)
 {
-    if (t->len + n + 1 > t->cap) {
-        size_t cap = t->cap ? t->cap : 256;
-
-        while (cap < t->len + n + 1)
-            cap *= 2;
-        t->s = xrealloc(t->s, cap);
-        t->cap = cap;
-    }
+    t->s = kx_xgrow(t->s, &t->cap, t->len + n + 1, 1);
     memcpy(t->s + t->len, s, n);
     t->len += n;
     t->s[t->len] = '\0';
@@ -39,28 +21,21 @@ void kh__text_append(struct kh_text *t, const char *s, size_t n)
 
 void kh__text_printf(struct kh_text *t, const char *fmt, ...)
 {
-    char small[512];
     va_list ap;
+    char *text;
     int n;
 
     va_start(ap, fmt);
-    n = vsnprintf(small, sizeof(small), fmt, ap);
+    n = vsnprintf(NULL, 0, fmt, ap);
     va_end(ap);
     if (n < 0)
         return;
-    if ((size_t)n < sizeof(small)) {
-        kh__text_append(t, small, (size_t)n);
-        return;
-    }
-    {
-        char *big = xrealloc(NULL, (size_t)n + 1);
-
-        va_start(ap, fmt);
-        vsnprintf(big, (size_t)n + 1, fmt, ap);
-        va_end(ap);
-        kh__text_append(t, big, (size_t)n);
-        free(big);
-    }
+    text = kx_xmalloc((size_t)n + 1);
+    va_start(ap, fmt);
+    vsnprintf(text, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    kh__text_append(t, text, (size_t)n);
+    free(text);
 }
 
 const char *kh__text_str(const struct kh_text *t)
@@ -70,12 +45,8 @@ const char *kh__text_str(const struct kh_text *t)
 
 char *kh__text_take(struct kh_text *t)
 {
-    char *s = t->s;
+    char *s = t->s ? t->s : kx_xstrdup("");
 
-    if (!s) {
-        s = xrealloc(NULL, 1);
-        s[0] = '\0';
-    }
     memset(t, 0, sizeof(*t));
     return s;
 }
@@ -170,9 +141,8 @@ void kh_ctx_set_slot(struct kh_ctx *ctx, const char *key, void *value,
     }
     if (!value)
         return;
-    s = xrealloc(NULL, sizeof(*s));
-    s->key = xrealloc(NULL, n + 1);
-    memcpy(s->key, key, n + 1);
+    s = kx_xmalloc(sizeof(*s));
+    s->key = kx_xstrndup(key, n);
     s->value = value;
     s->free_fn = free_fn;
     /* Newest first, so that freeing from the head releases what was made
@@ -260,39 +230,13 @@ const char *kh__ctx_resolve(const struct kh_ctx *ctx, const char *s)
 
 int kh__parse_time(int64_t *out_ms, const char *s)
 {
-    struct tm tm;
-    int y, mo, d, h, mi, sec, used = 0;
-    int64_t ms = 0;
-    const char *p;
+    size_t len = strlen(s);
 
-    if (sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d%n", &y, &mo, &d, &h, &mi, &sec,
-               &used) != 6 ||
-        mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60)
+    /* kx_iso8601_parse with the RFC 3339 UTC shape the scenarios use:
+     * "T", seconds, and "Z" as the only zone. */
+    if (len < 20 || s[10] != 'T' || s[16] != ':' || s[len - 1] != 'Z')
         return -1;
-    p = s + used;
-    if (*p == '.') {
-        int digits = 0;
-
-        for (p++; *p >= '0' && *p <= '9'; p++, digits++) {
-            if (digits < 3)
-                ms = ms * 10 + (*p - '0');
-        }
-        if (digits == 0)
-            return -1;
-        for (; digits < 3; digits++)
-            ms *= 10;
-    }
-    if (strcmp(p, "Z") != 0)
-        return -1;
-    memset(&tm, 0, sizeof(tm));
-    tm.tm_year = y - 1900;
-    tm.tm_mon = mo - 1;
-    tm.tm_mday = d;
-    tm.tm_hour = h;
-    tm.tm_min = mi;
-    tm.tm_sec = sec;
-    *out_ms = (int64_t)timegm(&tm) * 1000 + ms;
-    return 0;
+    return kx_iso8601_parse(out_ms, s, KX_ISO8601_ZONE_REQUIRED);
 }
 
 static void capture_log(enum ks_log_level level, const char *msg,

@@ -8,20 +8,10 @@
 #include <string.h>
 #include <strings.h>
 #include <time.h>
+#include <kx/alloc.h>
+#include <kx/time.h>
 #include "engine.h"
 #include "jobs.h"
-
-/* "2026-01-05T08:00:00.000Z" for milliseconds since the epoch. */
-static void iso_ms(char out[40], double ms)
-{
-    time_t s = (time_t)(ms / 1000);
-    struct tm tm;
-    char day[32];
-
-    gmtime_r(&s, &tm);
-    strftime(day, sizeof(day), "%Y-%m-%dT%H:%M:%S", &tm);
-    snprintf(out, 40, "%s.%03dZ", day, (int)((long long)ms % 1000));
-}
 
 static void must(int ok)
 {
@@ -88,12 +78,13 @@ static cJSON *entry(const cJSON *e, const char *base_url)
     const char *rbody = kx_json_str(e, "response_body");
     const char *req_type = NULL, *res_type = NULL;
     cJSON *out = cJSON_CreateObject(), *req, *res, *content, *comment;
-    char url[8192], when[40];
+    char url[8192], when[KX_ISO8601_MAX];
 
     must(out != NULL);
     snprintf(url, sizeof(url), "%s%s%s%s", base_url, kx_json_str(e, "path"),
              query && *query ? "?" : "", query ? query : "");
-    iso_ms(when, kx_json_num(e, "wall_ms", 0));
+    kx_iso8601_format(when, (int64_t)kx_json_num(e, "wall_ms", 0),
+                      KX_ISO8601_MS | KX_ISO8601_Z);
     req = cJSON_CreateObject();
     res = cJSON_CreateObject();
     content = cJSON_CreateObject();
@@ -218,7 +209,7 @@ void kh_har_finish(cJSON *har)
 
     if (n < 2)
         return;
-    v = calloc((size_t)n, sizeof(*v));
+    v = kx_xcalloc((size_t)n, sizeof(*v));
     must(v != NULL);
     for (int i = 0; i < n; i++)
         v[i] = cJSON_DetachItemFromArray(entries, 0);

@@ -24,6 +24,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <kx/alloc.h>
 #include "engine.h"
 
 #define REPLACEMENT "\xEF\xBF\xBD" /* U+FFFD in UTF-8 */
@@ -282,7 +283,7 @@ static int write_atomically(const char *file, body_fn body,
         return -1;
     }
     tmpsz = strlen(file) + 64; /* ".tmp." and two longs */
-    tmp = malloc(tmpsz);
+    tmp = kx_xmalloc(tmpsz);
     if (!tmp)
         return -1; /* errno is ENOMEM */
     fd = create_temp(tmp, tmpsz, file);

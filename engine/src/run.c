@@ -7,15 +7,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <kx/alloc.h>
 #include "run_int.h"
 
 static char *copy(const char *s)
 {
     size_t n = strlen(s ? s : "") + 1;
-    char *d = malloc(n);
+    char *d = kx_xmalloc(n);
 
-    if (!d)
-        abort();
     memcpy(d, s ? s : "", n);
     return d;
 }

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <kx/time.h>
 #include "engine.h"
 #include "host.h"
 
@@ -145,15 +146,10 @@ static void h_systems(struct km_response *res, const struct km_request *req,
 static cJSON *clock_json(struct ks_clock *clock)
 {
     int64_t now = ks_clock_now_ms(clock);
-    time_t secs = (time_t)(now / 1000);
     cJSON *o = must(cJSON_CreateObject());
-    char iso[40] = "";
-    struct tm tm;
+    char iso[KX_ISO8601_MAX];
 
-    if (gmtime_r(&secs, &tm)) {
-        size_t n = strftime(iso, sizeof(iso), "%Y-%m-%dT%H:%M:%S", &tm);
-        snprintf(iso + n, sizeof(iso) - n, ".%03dZ", (int)(now % 1000));
-    }
+    kx_iso8601_format(iso, now, KX_ISO8601_MS | KX_ISO8601_Z);
     must(cJSON_AddNumberToObject(o, "now_ms", (double)now));
     must(cJSON_AddStringToObject(o, "iso", iso));
     return o;

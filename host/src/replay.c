@@ -16,6 +16,7 @@
 #include <strings.h>
 #include <time.h>
 #include <curl/curl.h>
+#include <kx/alloc.h>
 #include "engine.h"
 #include "jobs.h"
 #include "host.h"
@@ -134,7 +135,7 @@ static int entry_system(char *name, size_t namesz, char **path,
             snprintf(name, namesz, "%s", sys);
         else
             snprintf(name, namesz, "%s-%s", host, port ? port : "80");
-        *path = strdup(p);
+        *path = kx_xstrdup(p);
         must(*path);
         rc = 0;
     }
@@ -196,7 +197,7 @@ static int load(struct replay_system *systems, const cJSON *har,
             return -1;
         }
         sys->entries =
-            realloc(sys->entries, (sys->n + 1) * sizeof(*sys->entries));
+            kx_xrealloc(sys->entries, (sys->n + 1) * sizeof(*sys->entries));
         must(sys->entries);
         sys->entries[sys->n++] = (struct recorded){method, path, response, 0};
         i++;
@@ -228,7 +229,7 @@ static char *read_all(const char *path, long *len)
         return NULL;
     if (fseek(f, 0, SEEK_END) == 0 && (*len = ftell(f)) >= 0 &&
         *len <= REPLAY_MAX_BYTES && fseek(f, 0, SEEK_SET) == 0) {
-        buf = malloc((size_t)*len + 1);
+        buf = kx_xmalloc((size_t)*len + 1);
         if (buf && fread(buf, 1, (size_t)*len, f) == (size_t)*len)
             buf[*len] = '\0';
         else {

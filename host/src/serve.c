@@ -20,6 +20,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <kx/alloc.h>
 #include "engine.h"
 #include "host.h"
 
@@ -219,9 +220,7 @@ static int parse_opts(struct serve_opts *o, int argc, char **argv)
     o->admin_port = -1;
     o->journal_max = 100000;
     o->bind = "127.0.0.1";
-    o->systems = calloc((size_t)argc, sizeof(*o->systems));
-    if (!o->systems)
-        abort(); /* the CLI may abort on out-of-memory */
+    o->systems = kx_xcalloc((size_t)argc, sizeof(*o->systems));
     for (int i = 1; i < argc; i++) {
         const char *arg = argv[i];
         size_t len = strcspn(arg, "=");
@@ -351,11 +350,9 @@ static int systems_from_scenario(struct kh__serve *sv,
     struct kh_scenario *sc = NULL;
     const cJSON *given, *item;
     size_t errsz = 16384;
-    char *err = malloc(errsz);
+    char *err = kx_xmalloc(errsz);
     int rc = 0;
 
-    if (!err)
-        abort();
     err[0] = '\0';
     if (kh_scenario_load(&sc, o->scenario, sv->fixtures_dir, err, errsz) != 0) {
         fprintf(stderr, "kinsync serve: cannot load scenario %s:\n%s%s",
@@ -409,9 +406,7 @@ static int choose_systems(struct kh__serve *sv, const struct serve_opts *o)
 
     while (km_emulator_types[ntypes])
         ntypes++;
-    sv->systems = calloc(ntypes + 1, sizeof(*sv->systems));
-    if (!sv->systems)
-        abort();
+    sv->systems = kx_xcalloc(ntypes + 1, sizeof(*sv->systems));
     if (o->scenario)
         return systems_from_scenario(sv, o);
     for (size_t i = 0; i < o->nsystems; i++)

@@ -10,6 +10,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <kx/alloc.h>
 #include "ops.h"
 
 #define CONF_MAX_BYTES ((size_t)1 << 20)
@@ -380,9 +381,7 @@ static char *read_file(size_t *len, struct check *ck)
         problem(ck, "", "cannot open: %s", strerror(errno));
         return NULL;
     }
-    buf = malloc(CONF_MAX_BYTES + 1);
-    if (!buf)
-        abort(); /* the CLI may abort on out-of-memory */
+    buf = kx_xmalloc(CONF_MAX_BYTES + 1);
     n = fread(buf, 1, CONF_MAX_BYTES + 1, f);
     if (ferror(f)) {
         problem(ck, "", "cannot read: %s", strerror(errno));
@@ -411,9 +410,7 @@ static char *beside(const char *conf_path, const char *path)
 
     if (path[0] == '/')
         dir = 0;
-    out = malloc(dir + n + 1);
-    if (!out)
-        abort();
+    out = kx_xmalloc(dir + n + 1);
     memcpy(out, conf_path, dir);
     memcpy(out + dir, path, n + 1);
     return out;
@@ -462,9 +459,7 @@ int kh__sync_conf_load(struct kh__sync_conf *conf, const char *prog,
         kh__sync_conf_dispose(conf);
         return KH__SYNC_EXIT_USAGE;
     }
-    conf->path = strdup(path);
-    if (!conf->path)
-        abort();
+    conf->path = kx_xstrdup(path);
     check_object(&ck, conf->doc, top_keys, "");
     conf->epicor = cJSON_GetObjectItemCaseSensitive(conf->doc, "epicor");
     conf->bigcommerce =

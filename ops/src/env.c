@@ -8,6 +8,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <kx/alloc.h>
 #include "ops.h"
 
 /* ---- the state store ---------------------------------------------------- */
@@ -102,9 +103,7 @@ static int cred(const char **out, struct kh__sync_env *env,
         return -1;
     }
     env->secrets =
-        realloc(env->secrets, (env->nsecrets + 1) * sizeof(*env->secrets));
-    if (!env->secrets)
-        abort();
+        kx_xrealloc(env->secrets, (env->nsecrets + 1) * sizeof(*env->secrets));
     env->secrets[env->nsecrets++] = value;
     *out = value;
     return ks_client_add_secret(env->client, value) == KS_OK ? 0 : -1;

@@ -9,6 +9,7 @@
 #include <signal.h>
 #include <string.h>
 #include <time.h>
+#include <kx/time.h>
 #include "ops.h"
 
 #define DRAW_INTERVAL_MS 250
@@ -58,15 +59,10 @@ void kh__sync_progress(struct kh__sync_log *log, int force)
 static void log_to_file(FILE *f, enum ks_log_level level, const char *msg,
                         const char *payload)
 {
-    struct timespec ts;
-    struct tm tm;
-    char when[32];
+    char when[KX_ISO8601_MAX];
 
-    clock_gettime(CLOCK_REALTIME, &ts);
-    gmtime_r(&ts.tv_sec, &tm);
-    strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%S", &tm);
-    fprintf(f, "%s.%03ldZ %-5s %s\n", when, ts.tv_nsec / 1000000L,
-            ks_log_level_name(level), msg);
+    kx_iso8601_format(when, kx_wall_ms(), KX_ISO8601_MS | KX_ISO8601_Z);
+    fprintf(f, "%s %-5s %s\n", when, ks_log_level_name(level), msg);
     while (payload && *payload) {
         size_t n = strcspn(payload, "\n");
 

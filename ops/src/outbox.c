@@ -16,6 +16,7 @@
 #include <string.h>
 #include <termios.h>
 #include <unistd.h>
+#include <kx/alloc.h>
 #include "ops.h"
 
 #define SECRET_VALUE_MAX ((size_t)64 << 10)
@@ -113,11 +114,9 @@ static char *read_value(const char *name)
     struct termios saved, quiet;
     int tty = isatty(STDIN_FILENO);
     int echo_off = 0, c = 0, more = 0;
-    char *buf = malloc(SECRET_VALUE_MAX + 2);
+    char *buf = kx_xmalloc(SECRET_VALUE_MAX + 2);
     size_t n = 0;
 
-    if (!buf)
-        abort();
     if (tty) {
         fprintf(stderr, "value for %s (not echoed): ", name);
         fflush(stderr);

@@ -197,6 +197,9 @@ void km__bigcommerce_iso(char out[32], int64_t ms);
  * unreadable. */
 int km__bigcommerce_parse_date(int64_t *ms, const char *s);
 void km__bigcommerce_money(char out[32], double v); /* "12.5000" */
+/* Old getters, kept only for config.c and emulator.c until they move to
+ * kx/json.h: km__bigcommerce_str is kx_json_str_or(obj, name, ""),
+ * km__bigcommerce_num is kx_json_numeric(obj, name, 0). */
 const char *km__bigcommerce_str(const cJSON *obj, const char *name);
 double km__bigcommerce_num(const cJSON *obj, const char *name);
 int64_t km__bigcommerce_id(const cJSON *obj);

@@ -13,8 +13,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <kx/alloc.h>
+#include <kx/json.h>
 #include "bigcommerce_emu.h"
-#include "core/internal.h"
+#include "common/crypto.h"
 
 #define BC_MAX_STOCK 2147483647LL
 
@@ -70,9 +72,7 @@ km__bigcommerce_variant_by_sku(struct km__bigcommerce_state *st,
         size_t pos_ = (n);                                                     \
         if ((n) == (cap)) {                                                    \
             (cap) = (cap) ? (cap)*2 : 64;                                      \
-            (arr) = realloc((arr), (cap) * sizeof(*(arr)));                    \
-            if (!(arr))                                                        \
-                abort();                                                       \
+            (arr) = kx_xrealloc((arr), (cap) * sizeof(*(arr)));                \
         }                                                                      \
         while (pos_ > 0 && (arr)[pos_ - 1]->id > (item)->id)                   \
             pos_--;                                                            \
@@ -209,10 +209,11 @@ static int sku_taken(struct km__bigcommerce_state *st, const char *sku,
 
 /* ---- products ---------------------------------------------------------- */
 
+/* Replaces *dst by a copy of src ("" for NULL). */
 static void set_str(char **dst, const char *src)
 {
     free(*dst);
-    *dst = km__bigcommerce_xstrdup(src);
+    *dst = kx_xstrdup(src ? src : "");
 }
 
 static const char *const product_readonly[] = {"id",
@@ -250,19 +251,15 @@ km__bigcommerce_variant_new(struct km__bigcommerce_state *st,
                             struct km__bigcommerce_product *p, const char *sku,
                             int base)
 {
-    struct km__bigcommerce_variant *v = calloc(1, sizeof(*v));
+    struct km__bigcommerce_variant *v = kx_xcalloc(1, sizeof(*v));
 
-    if (!v)
-        abort();
     v->id = st->next_variant_id++;
     v->product = p;
     v->base = base;
-    v->sku = km__bigcommerce_xstrdup(sku);
+    v->sku = kx_xstrdup(sku);
     if (!base)
         v->sku_id = st->next_sku_id++;
-    p->variants = realloc(p->variants, (p->nvariants + 1) * sizeof(v));
-    if (!p->variants)
-        abort();
+    p->variants = kx_xrealloc(p->variants, (p->nvariants + 1) * sizeof(v));
     p->variants[p->nvariants++] = v;
     SORTED_INSERT(st->variants, st->nvariants, st->capvariants, v);
     if (*v->sku)
@@ -343,8 +340,8 @@ static int product_conflict(struct km__bigcommerce_state *st,
                             const cJSON *b, char *title, size_t titlesz,
                             cJSON **errors)
 {
-    const char *name = km__bigcommerce_str(b, "name"),
-               *sku = km__bigcommerce_str(b, "sku");
+    const char *name = kx_json_str_or(b, "name", ""),
+               *sku = kx_json_str_or(b, "sku", "");
     const cJSON *v;
     struct km__bigcommerce_product *other =
         *name ? km__bigcommerce_map_get(&st->product_name, name) : NULL;
@@ -361,7 +358,7 @@ static int product_conflict(struct km__bigcommerce_state *st,
     }
     cJSON_ArrayForEach(v, cJSON_GetObjectItemCaseSensitive(b, "variants"))
     {
-        const char *vs = km__bigcommerce_str(v, "sku");
+        const char *vs = kx_json_str_or(v, "sku", "");
 
         if (*vs && (sku_taken(st, vs, p) || strcmp(vs, sku) == 0)) {
             snprintf(title, titlesz, "The variant sku is a duplicate");
@@ -391,18 +388,16 @@ km__bigcommerce_product_create(struct km__bigcommerce_state *st,
         *status = 409;
         return NULL;
     }
-    p = calloc(1, sizeof(*p));
-    if (!p)
-        abort();
+    p = kx_xcalloc(1, sizeof(*p));
     p->id = cJSON_IsNumber(id) && id->valuedouble > 0 &&
                     !km__bigcommerce_product_by_id(st, (int64_t)id->valuedouble)
                 ? (int64_t)id->valuedouble
                 : st->next_product_id;
     if (p->id >= st->next_product_id)
         st->next_product_id = p->id + 1;
-    p->name = km__bigcommerce_xstrdup("");
-    p->type = km__bigcommerce_xstrdup("physical");
-    p->sku = km__bigcommerce_xstrdup("");
+    p->name = kx_xstrdup("");
+    p->type = kx_xstrdup("physical");
+    p->sku = kx_xstrdup("");
     p->is_visible = 1;
     p->date_created_ms = now;
     SORTED_INSERT(st->products, st->nproducts, st->capproducts, p);
@@ -413,7 +408,7 @@ km__bigcommerce_product_create(struct km__bigcommerce_state *st,
         cJSON_ArrayForEach(v, vars)
         {
             struct km__bigcommerce_variant *nv = km__bigcommerce_variant_new(
-                st, p, km__bigcommerce_str(v, "sku"), 0);
+                st, p, kx_json_str_or(v, "sku", ""), 0);
             const cJSON *f;
 
             cJSON_ArrayForEach(f, v)
@@ -423,7 +418,7 @@ km__bigcommerce_product_create(struct km__bigcommerce_state *st,
                     nv->price = f->valuedouble;
                 } else if (strcmp(f->string, "inventory_level") == 0) {
                     nv->inventory_level =
-                        (int64_t)km__bigcommerce_num(v, f->string);
+                        (int64_t)kx_json_numeric(v, f->string, 0);
                 } else if (strcmp(f->string, "sku") &&
                            strcmp(f->string, "id") &&
                            strcmp(f->string, "product_id")) {
@@ -504,20 +499,18 @@ void km__bigcommerce_generate(struct km__bigcommerce_state *st, int n,
     uint64_t rng = seed ? seed : 1;
 
     for (int i = 1; i <= n; i++) {
-        struct km__bigcommerce_product *p = calloc(1, sizeof(*p));
+        struct km__bigcommerce_product *p = kx_xcalloc(1, sizeof(*p));
         char buf[64];
 
-        if (!p)
-            abort();
         p->id = st->next_product_id++;
         snprintf(buf, sizeof(buf), "Generated product %06d", i);
-        p->name = km__bigcommerce_xstrdup(buf);
+        p->name = kx_xstrdup(buf);
         snprintf(buf, sizeof(buf), "GEN-%06d", i);
-        p->sku = km__bigcommerce_xstrdup(buf);
-        p->type = km__bigcommerce_xstrdup("physical");
-        p->price = 1.0 + (double)ks__rng_below(&rng, 50000) / 100.0;
+        p->sku = kx_xstrdup(buf);
+        p->type = kx_xstrdup("physical");
+        p->price = 1.0 + (double)km__rng_below(&rng, 50000) / 100.0;
         p->weight = 1;
-        p->inventory_level = (int64_t)ks__rng_below(&rng, 200);
+        p->inventory_level = (int64_t)km__rng_below(&rng, 200);
         p->tracking = BC_TRACK_PRODUCT;
         p->is_visible = 1;
         p->date_created_ms = p->date_modified_ms = now;

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <kx/json.h>
 #include "bigcommerce_emu.h"
 
 static const char *const customer_readonly[] = {
@@ -22,7 +23,7 @@ cJSON *km__bigcommerce_customer_by_email(struct km__bigcommerce_state *st,
 
     cJSON_ArrayForEach(it, st->customers)
     {
-        if (strcasecmp(km__bigcommerce_str(it, "email"), email) == 0)
+        if (strcasecmp(kx_json_str_or(it, "email", ""), email) == 0)
             return it;
     }
     return NULL;
@@ -55,8 +56,8 @@ static const char *invalid(struct km__bigcommerce_state *st, const cJSON *body,
     if (self && email &&
         (!cJSON_IsString(email) || !strchr(email->valuestring, '@')))
         return "email is invalid";
-    if (!self && (!*km__bigcommerce_str(body, "first_name") ||
-                  !*km__bigcommerce_str(body, "last_name")))
+    if (!self && (!*kx_json_str_or(body, "first_name", "") ||
+                  !*kx_json_str_or(body, "last_name", "")))
         return "first_name and last_name are required";
     if (cJSON_IsString(email)) {
         other = km__bigcommerce_customer_by_email(st, email->valuestring);
@@ -129,7 +130,7 @@ void km__bigcommerce_customers_list(struct km__bigcommerce_call *c)
         int keep = 1;
 
         if (emails) {
-            const char *s = emails, *e = km__bigcommerce_str(it, "email");
+            const char *s = emails, *e = kx_json_str_or(it, "email", "");
             size_t n = strlen(e);
 
             keep = 0;
@@ -186,8 +187,8 @@ void km__bigcommerce_customers_create(struct km__bigcommerce_call *c)
 
         /* Two items of one request may not share an address either. */
         for (prev = body->child; !bad && prev != it; prev = prev->next)
-            if (strcasecmp(km__bigcommerce_str(prev, "email"),
-                           km__bigcommerce_str(it, "email")) == 0)
+            if (strcasecmp(kx_json_str_or(prev, "email", ""),
+                           kx_json_str_or(it, "email", "")) == 0)
                 bad = "The email address is already in use";
         if (bad) {
             if (!errors)

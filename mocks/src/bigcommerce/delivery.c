@@ -22,8 +22,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <kx/alloc.h>
+#include <kx/json.h>
 #include "bigcommerce_emu.h"
-#include "core/crypto.h"
+#include "common/crypto.h"
 #include "kinmock/webhook.h"
 
 #define BC_STALE_S 3600 /* how far back a "timestamp" tamper signs */
@@ -42,7 +44,7 @@ static char *xprint(const cJSON *o)
 
     if (!t)
         abort();
-    copy = km__bigcommerce_xstrdup(t);
+    copy = kx_xstrdup(t);
     cJSON_free(t);
     return copy;
 }
@@ -74,8 +76,7 @@ char *km__bigcommerce_payload(const char *scope, const char *store_id,
     char hash[41], *text = xprint(o);
 
     cJSON_Delete(o);
-    if (ks__digest_hex(hash, sizeof(hash), KS__SHA1, text, strlen(text)))
-        abort();
+    km__digest_hex(hash, KM__SHA1, text, strlen(text));
     free(text);
     o = payload_object(scope, store_id, data, hash, created_at, store_hash);
     text = xprint(o);
@@ -86,9 +87,7 @@ char *km__bigcommerce_payload(const char *scope, const char *store_id,
 static void enqueue(struct km__bigcommerce_state *st,
                     const struct km__bigcommerce_pending *p)
 {
-    st->queue = realloc(st->queue, (st->nqueue + 1) * sizeof(*st->queue));
-    if (!st->queue)
-        abort();
+    st->queue = kx_xrealloc(st->queue, (st->nqueue + 1) * sizeof(*st->queue));
     st->queue[st->nqueue++] = *p;
 }
 
@@ -105,9 +104,9 @@ static char *new_msg_id(struct km__bigcommerce_state *st)
     char id[40];
 
     snprintf(id, sizeof(id), "msg_%016llx%08llx",
-             (unsigned long long)ks__rng_next(&st->rng),
-             (unsigned long long)(ks__rng_next(&st->rng) & 0xffffffffULL));
-    return km__bigcommerce_xstrdup(id);
+             (unsigned long long)km__rng_next(&st->rng),
+             (unsigned long long)(km__rng_next(&st->rng) & 0xffffffffULL));
+    return kx_xstrdup(id);
 }
 
 void km__bigcommerce_fire(struct km__bigcommerce_state *st, const char *scope,
@@ -122,7 +121,7 @@ void km__bigcommerce_fire(struct km__bigcommerce_state *st, const char *scope,
         struct km__bigcommerce_pending p;
 
         if (!cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(h, "is_active")) ||
-            !km__bigcommerce_scope_matches(km__bigcommerce_str(h, "scope"),
+            !km__bigcommerce_scope_matches(kx_json_str_or(h, "scope", ""),
                                            scope))
             continue;
         if (!body)
@@ -131,8 +130,8 @@ void km__bigcommerce_fire(struct km__bigcommerce_state *st, const char *scope,
         memset(&p, 0, sizeof(p));
         p.hook_id = km__bigcommerce_id(h);
         p.msg_id = new_msg_id(st);
-        p.scope = km__bigcommerce_xstrdup(scope);
-        p.body = km__bigcommerce_xstrdup(body);
+        p.scope = kx_xstrdup(scope);
+        p.body = kx_xstrdup(body);
         p.len = strlen(body);
         p.due_ms = now;
         enqueue(st, &p);
@@ -172,25 +171,16 @@ static void add_header(char **list, size_t *n, const char *name,
 {
     size_t len = strlen(name) + strlen(value) + 3;
 
-    list[*n] = malloc(len);
-    if (!list[*n])
-        abort();
+    list[*n] = kx_xmalloc(len);
     snprintf(list[(*n)++], len, "%s: %s", name, value);
 }
 
 static char *b64_hmac(const char *key, const char *msg, size_t len)
 {
-    unsigned char mac[KS__SHA256_LEN];
-    char *b64, *copy;
+    unsigned char mac[KM__SHA256_LEN];
 
-    if (ks__hmac(mac, KS__SHA256, key, strlen(key), msg, len))
-        abort();
-    b64 = ks__base64_encode(mac, sizeof(mac));
-    if (!b64)
-        abort();
-    copy = km__bigcommerce_xstrdup(b64);
-    ks__free(b64);
-    return copy;
+    km__hmac(mac, KM__SHA256, key, strlen(key), msg, len);
+    return km__base64_encode(mac, sizeof(mac));
 }
 
 /* Builds the request of one attempt under the lock. */
@@ -202,13 +192,9 @@ static void build(struct km__bigcommerce_state *st, struct bc_job *j,
     size_t n = 0, cap = 8 + (size_t)cJSON_GetArraySize(hdrs);
     char tsbuf[32];
 
-    j->url = km__bigcommerce_xstrdup(km__bigcommerce_str(hook, "destination"));
-    j->headers = calloc(cap, sizeof(char *));
-    if (!j->headers)
-        abort();
-    j->body = malloc(j->p.len + 1);
-    if (!j->body)
-        abort();
+    j->url = kx_xstrdup(kx_json_str_or(hook, "destination", ""));
+    j->headers = kx_xcalloc(cap, sizeof(char *));
+    j->body = kx_xmalloc(j->p.len + 1);
     memcpy(j->body, j->p.body, j->p.len + 1);
     j->len = j->p.len;
     if (j->tamper == BC_TAMPER_TIMESTAMP)
@@ -218,19 +204,15 @@ static void build(struct km__bigcommerce_state *st, struct bc_job *j,
     add_header(j->headers, &n, "User-Agent", "kinsync-bigcommerce-emulator");
     if (st->sign_standard && st->client_secret) {
         size_t mlen = strlen(j->p.msg_id) + strlen(tsbuf) + j->len + 2;
-        char *msg = malloc(mlen + 1), *sig, *val;
+        char *msg = kx_xmalloc(mlen + 1), *sig, *val;
 
-        if (!msg)
-            abort();
         snprintf(msg, mlen + 1, "%s.%s.", j->p.msg_id, tsbuf);
         memcpy(msg + strlen(msg), j->body, j->len + 1);
         sig = b64_hmac(st->client_secret, msg, mlen);
         free(msg);
         if (j->tamper == BC_TAMPER_SIGNATURE)
             sig[0] = sig[0] == 'A' ? 'B' : 'A';
-        val = malloc(strlen(sig) + 4);
-        if (!val)
-            abort();
+        val = kx_xmalloc(strlen(sig) + 4);
         snprintf(val, strlen(sig) + 4, "v1,%s", sig);
         add_header(j->headers, &n, "webhook-id", j->p.msg_id);
         add_header(j->headers, &n, "webhook-timestamp", tsbuf);
@@ -316,9 +298,9 @@ static void outcome(struct km__bigcommerce_state *st, struct bc_job *j,
     if (st->has_last)
         pending_free(&st->last);
     st->last.hook_id = j->p.hook_id;
-    st->last.msg_id = km__bigcommerce_xstrdup(j->p.msg_id);
-    st->last.scope = km__bigcommerce_xstrdup(j->p.scope);
-    st->last.body = km__bigcommerce_xstrdup(j->p.body);
+    st->last.msg_id = kx_xstrdup(j->p.msg_id);
+    st->last.scope = kx_xstrdup(j->p.scope);
+    st->last.body = kx_xstrdup(j->p.body);
     st->last.len = j->p.len;
     st->has_last = 1;
     if (ok) {
@@ -369,9 +351,7 @@ int km__bigcommerce_pump(void *state, struct km_server *server)
     km_server_lock(server);
     int64_t now = ks_clock_now_ms(st->clock);
     km__bigcommerce_hooks_expire(st, now);
-    jobs = calloc(st->nqueue + 1, sizeof(*jobs));
-    if (!jobs)
-        abort();
+    jobs = kx_xcalloc(st->nqueue + 1, sizeof(*jobs));
     for (size_t i = 0; i < st->nqueue; i++) {
         struct km__bigcommerce_pending *p = &st->queue[i];
         const cJSON *hook;
@@ -432,7 +412,7 @@ int km__bigcommerce_delivery_act(struct km__bigcommerce_state *st,
                                  char *err, size_t errsz)
 {
     if (strcmp(action, "tamper_next_webhook") == 0) {
-        const char *mode = km__bigcommerce_str(args, "mode");
+        const char *mode = kx_json_str_or(args, "mode", "");
 
         if (!*mode || strcmp(mode, "body") == 0)
             st->tamper_next = BC_TAMPER_BODY;
@@ -459,9 +439,9 @@ int km__bigcommerce_delivery_act(struct km__bigcommerce_state *st,
     {
         struct km__bigcommerce_pending p = st->last;
 
-        p.msg_id = km__bigcommerce_xstrdup(st->last.msg_id);
-        p.scope = km__bigcommerce_xstrdup(st->last.scope);
-        p.body = km__bigcommerce_xstrdup(st->last.body);
+        p.msg_id = kx_xstrdup(st->last.msg_id);
+        p.scope = kx_xstrdup(st->last.scope);
+        p.body = kx_xstrdup(st->last.body);
         p.attempts = 0;
         p.redelivery = 1;
         p.due_ms = ks_clock_now_ms(st->clock);

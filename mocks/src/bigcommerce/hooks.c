@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <kx/json.h>
 #include "bigcommerce_emu.h"
 
 #define DAY_MS 86400000LL
@@ -40,7 +41,7 @@ void km__bigcommerce_hooks_expire(struct km__bigcommerce_state *st, int64_t now)
     {
         if (!cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(h, "is_active")))
             continue;
-        if (now - (int64_t)km__bigcommerce_num(h, "_last_active_ms") < limit)
+        if (now - (int64_t)kx_json_numeric(h, "_last_active_ms", 0) < limit)
             continue;
         km__bigcommerce_set(h, "is_active", cJSON_CreateFalse());
         km__bigcommerce_set(h, "updated_at",
@@ -120,14 +121,14 @@ static int check(struct km__bigcommerce_state *st, const cJSON *b,
         snprintf(why, whysz, "at least one field is required");
         return 422;
     }
-    s = scope ? scope->valuestring : km__bigcommerce_str(self, "scope");
-    d = dest ? dest->valuestring : km__bigcommerce_str(self, "destination");
+    s = scope ? scope->valuestring : kx_json_str_or(self, "scope", "");
+    d = dest ? dest->valuestring : kx_json_str_or(self, "destination", "");
     cJSON_ArrayForEach(h, st->hooks)
     {
-        if (h == self || strcmp(km__bigcommerce_str(h, "scope"), s) != 0)
+        if (h == self || strcmp(kx_json_str_or(h, "scope", ""), s) != 0)
             continue;
         same_scope++;
-        if (strcmp(km__bigcommerce_str(h, "destination"), d) == 0) {
+        if (strcmp(kx_json_str_or(h, "destination", ""), d) == 0) {
             snprintf(why, whysz,
                      "A webhook for this scope and destination already "
                      "exists (id %lld)",
@@ -258,9 +259,9 @@ void km__bigcommerce_hooks_list(struct km__bigcommerce_call *c)
 
         if (active && on != (strcmp(active, "true") == 0))
             continue;
-        if (scope && strcmp(km__bigcommerce_str(h, "scope"), scope) != 0)
+        if (scope && strcmp(kx_json_str_or(h, "scope", ""), scope) != 0)
             continue;
-        if (dest && strcmp(km__bigcommerce_str(h, "destination"), dest) != 0)
+        if (dest && strcmp(kx_json_str_or(h, "destination", ""), dest) != 0)
             continue;
         cJSON_AddItemToArray(all, km__bigcommerce_public(h));
     }

@@ -12,8 +12,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <kx/alloc.h>
+#include <kx/json.h>
 #include "bigcommerce_emu.h"
-#include "core/internal.h"
+#include "common/crypto.h"
 
 #define BC_INVENTORY_MAX_ITEMS 2000
 
@@ -74,15 +76,15 @@ static int resolve(struct km__bigcommerce_state *st, const cJSON *item,
                                        : NULL);
     } else if (vid) {
         snprintf(what, sizeof(what), "variant_id %.0f",
-                 km__bigcommerce_num(item, "variant_id"));
+                 kx_json_numeric(item, "variant_id", 0));
         *v = km__bigcommerce_variant_by_id(
-            st, (int64_t)km__bigcommerce_num(item, "variant_id"));
+            st, (int64_t)kx_json_numeric(item, "variant_id", 0));
         *p = *v ? (*v)->product : NULL;
     } else {
         snprintf(what, sizeof(what), "product_id %.0f",
-                 km__bigcommerce_num(item, "product_id"));
+                 kx_json_numeric(item, "product_id", 0));
         *p = km__bigcommerce_product_by_id(
-            st, (int64_t)km__bigcommerce_num(item, "product_id"));
+            st, (int64_t)kx_json_numeric(item, "product_id", 0));
     }
     if (!*p) {
         snprintf(title, titlesz, "[Item with %s was not found]", what);
@@ -139,9 +141,7 @@ void km__bigcommerce_inventory_absolute(struct km__bigcommerce_call *c)
             NULL);
         goto out;
     }
-    adj = calloc((size_t)cJSON_GetArraySize(items), sizeof(*adj));
-    if (!adj)
-        abort();
+    adj = kx_xcalloc((size_t)cJSON_GetArraySize(items), sizeof(*adj));
     cJSON_ArrayForEach(it, items)
     {
         const cJSON *loc = cJSON_GetObjectItemCaseSensitive(it, "location_id");
@@ -170,8 +170,8 @@ void km__bigcommerce_inventory_absolute(struct km__bigcommerce_call *c)
     for (size_t i = 0; i < n; i++)
         km__bigcommerce_stock_set(c->st, adj[i].p, adj[i].v, adj[i].quantity,
                                   "absolute");
-    a = ks__rng_next(&c->st->rng);
-    b = ks__rng_next(&c->st->rng);
+    a = km__rng_next(&c->st->rng);
+    b = km__rng_next(&c->st->rng);
     snprintf(txn, sizeof(txn), "%08x-%04x-%04x-%04x-%012llx",
              (unsigned)(a >> 32), (unsigned)(a >> 16) & 0xffff,
              (unsigned)a & 0xffff, (unsigned)(b >> 48),

@@ -6,6 +6,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <kx/alloc.h>
 #include "bigcommerce_emu.h"
 
 static char bc_tomb_key;
@@ -52,10 +53,8 @@ static void grow(struct km__bigcommerce_map *m)
     struct km__bigcommerce_map old = *m;
 
     m->cap = old.cap ? old.cap * 2 : 64;
-    m->slots = calloc(m->cap, sizeof(*m->slots));
+    m->slots = kx_xcalloc(m->cap, sizeof(*m->slots));
     m->used = 0;
-    if (!m->slots)
-        abort();
     for (size_t i = 0; i < old.cap; i++) {
         char *k = old.slots[i].key;
 
@@ -85,7 +84,7 @@ void km__bigcommerce_map_put(struct km__bigcommerce_map *m, const char *key,
         ;
     if (!m->slots[i].key)
         m->used++;
-    m->slots[i].key = km__bigcommerce_xstrdup(key);
+    m->slots[i].key = kx_xstrdup(key);
     m->slots[i].value = value;
 }
 

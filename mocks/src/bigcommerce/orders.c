@@ -12,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <kx/alloc.h>
+#include <kx/json.h>
 #include "bigcommerce_emu.h"
 
 static const char *status_name(int id)
@@ -64,8 +66,8 @@ static cJSON *address(const cJSON *given, const cJSON *customer)
 
     for (size_t i = 0; fields[i]; i++)
         cJSON_AddStringToObject(a, fields[i],
-                                km__bigcommerce_str(customer, fields[i]));
-    if (!*km__bigcommerce_str(a, "country")) {
+                                kx_json_str_or(customer, fields[i], ""));
+    if (!*kx_json_str_or(a, "country", "")) {
         km__bigcommerce_set(a, "country", cJSON_CreateString("United States"));
         km__bigcommerce_set(a, "country_iso2", cJSON_CreateString("US"));
     }
@@ -80,14 +82,14 @@ static cJSON *address(const cJSON *given, const cJSON *customer)
 static cJSON *line(struct km__bigcommerce_state *st, const cJSON *in,
                    int64_t order_id, double *subtotal, char *why, size_t whysz)
 {
-    const char *sku = km__bigcommerce_str(in, "sku");
+    const char *sku = kx_json_str_or(in, "sku", "");
     struct km__bigcommerce_variant *v = km__bigcommerce_variant_by_sku(st, sku);
     struct km__bigcommerce_product *p =
         v ? v->product
           : (*sku ? km__bigcommerce_map_get(&st->product_sku, sku)
                   : km__bigcommerce_product_by_id(
-                        st, (int64_t)km__bigcommerce_num(in, "product_id")));
-    double qty = km__bigcommerce_num(in, "quantity");
+                        st, (int64_t)kx_json_numeric(in, "product_id", 0)));
+    double qty = kx_json_numeric(in, "quantity", 0);
     const cJSON *price = cJSON_GetObjectItemCaseSensitive(in, "price");
     double each;
     cJSON *l;
@@ -98,12 +100,12 @@ static cJSON *line(struct km__bigcommerce_state *st, const cJSON *in,
         return NULL;
     }
     if (cJSON_IsNumber(price) || cJSON_IsString(price))
-        each = km__bigcommerce_num(in, "price");
+        each = kx_json_numeric(in, "price", 0);
     else
         each = v && v->has_price ? v->price : p ? p->price : 0;
-    name = *km__bigcommerce_str(in, "name") ? km__bigcommerce_str(in, "name")
-           : p                              ? p->name
-                                            : sku;
+    name = *kx_json_str_or(in, "name", "") ? kx_json_str_or(in, "name", "")
+           : p                             ? p->name
+                                           : sku;
     l = cJSON_CreateObject();
     cJSON_AddNumberToObject(l, "id", (double)st->next_line_id++);
     cJSON_AddNumberToObject(l, "order_id", (double)order_id);
@@ -150,9 +152,9 @@ cJSON *km__bigcommerce_order_store(struct km__bigcommerce_state *st,
     const cJSON *it, *known = NULL;
     int64_t id = km__bigcommerce_id(body), created = now;
     int status = cJSON_GetObjectItemCaseSensitive(body, "status_id")
-                     ? (int)km__bigcommerce_num(body, "status_id")
+                     ? (int)kx_json_numeric(body, "status_id", 0)
                      : 11;
-    double subtotal = 0, ship = km__bigcommerce_num(body, "shipping_cost");
+    double subtotal = 0, ship = kx_json_numeric(body, "shipping_cost", 0);
     cJSON *o, *prods, *addrs, *bill, *a;
     int n = 0;
 
@@ -166,9 +168,9 @@ cJSON *km__bigcommerce_order_store(struct km__bigcommerce_state *st,
         snprintf(why, whysz, "unknown status_id %d", status);
         return NULL;
     }
-    if (*km__bigcommerce_str(body, "date_created") &&
+    if (*kx_json_str_or(body, "date_created", "") &&
         km__bigcommerce_parse_date(
-            &created, km__bigcommerce_str(body, "date_created")) != 0) {
+            &created, kx_json_str_or(body, "date_created", "")) != 0) {
         snprintf(why, whysz, "date_created is not a date");
         return NULL;
     }
@@ -176,9 +178,9 @@ cJSON *km__bigcommerce_order_store(struct km__bigcommerce_state *st,
         id = st->next_order_id++;
     else if (id >= st->next_order_id)
         st->next_order_id = id + 1;
-    if (cJSON_IsObject(cust) && *km__bigcommerce_str(cust, "email"))
+    if (cJSON_IsObject(cust) && *kx_json_str_or(cust, "email", ""))
         known = km__bigcommerce_customer_by_email(
-            st, km__bigcommerce_str(cust, "email"));
+            st, kx_json_str_or(cust, "email", ""));
     prods = cJSON_CreateArray();
     cJSON_ArrayForEach(it, lines)
     {
@@ -193,8 +195,8 @@ cJSON *km__bigcommerce_order_store(struct km__bigcommerce_state *st,
     o = cJSON_CreateObject();
     cJSON_AddNumberToObject(o, "id", (double)id);
     cJSON_AddNumberToObject(o, "customer_id",
-                            known ? km__bigcommerce_num(known, "id")
-                                  : km__bigcommerce_num(body, "customer_id"));
+                            known ? kx_json_numeric(known, "id", 0)
+                                  : kx_json_numeric(body, "customer_id", 0));
     set_date(o, "date_created", "_created_ms", created);
     set_date(o, "date_modified", "_modified_ms", now > created ? now : created);
     cJSON_AddStringToObject(o, "date_shipped", "");
@@ -219,8 +221,8 @@ cJSON *km__bigcommerce_order_store(struct km__bigcommerce_state *st,
     cJSON_AddNumberToObject(o, "items_total", 0);
     cJSON_AddNumberToObject(o, "items_shipped", 0);
     cJSON_AddStringToObject(o, "payment_method",
-                            *km__bigcommerce_str(body, "payment_method")
-                                ? km__bigcommerce_str(body, "payment_method")
+                            *kx_json_str_or(body, "payment_method", "")
+                                ? kx_json_str_or(body, "payment_method", "")
                                 : "Manual");
     cJSON_AddStringToObject(o, "payment_status", "captured");
     set_money(o, "refunded_amount", 0);
@@ -233,9 +235,9 @@ cJSON *km__bigcommerce_order_store(struct km__bigcommerce_state *st,
     set_money(o, "discount_amount", 0);
     set_money(o, "coupon_discount", 0);
     cJSON_AddStringToObject(o, "customer_message",
-                            km__bigcommerce_str(body, "customer_message"));
+                            kx_json_str_or(body, "customer_message", ""));
     cJSON_AddStringToObject(o, "staff_notes",
-                            km__bigcommerce_str(body, "staff_notes"));
+                            kx_json_str_or(body, "staff_notes", ""));
     cJSON_AddStringToObject(o, "order_source", "www");
     cJSON_AddNumberToObject(o, "channel_id", 1);
     cJSON_AddNullToObject(o, "external_source");
@@ -273,8 +275,8 @@ cJSON *km__bigcommerce_order_store(struct km__bigcommerce_state *st,
                             cJSON_CreateNumber((double)(id * 10)));
         km__bigcommerce_set(
             o, "items_total",
-            cJSON_CreateNumber(km__bigcommerce_num(o, "items_total") +
-                               km__bigcommerce_num(a, "quantity")));
+            cJSON_CreateNumber(kx_json_numeric(o, "items_total", 0) +
+                               kx_json_numeric(a, "quantity", 0)));
     }
     cJSON_AddNumberToObject(o, "shipping_address_count",
                             cJSON_GetArraySize(addrs));
@@ -332,22 +334,21 @@ struct ofilter {
 static int keep_order(const cJSON *o, const struct ofilter *f)
 {
     int64_t id = km__bigcommerce_id(o),
-            cr = (int64_t)km__bigcommerce_num(o, "_created_ms");
-    int64_t mo = (int64_t)km__bigcommerce_num(o, "_modified_ms");
+            cr = (int64_t)kx_json_numeric(o, "_created_ms", 0);
+    int64_t mo = (int64_t)kx_json_numeric(o, "_modified_ms", 0);
 
     return (f->min_id < 0 || id >= f->min_id) &&
            (f->max_id < 0 || id <= f->max_id) &&
-           (f->status < 0 ||
-            km__bigcommerce_num(o, "status_id") == f->status) &&
+           (f->status < 0 || kx_json_numeric(o, "status_id", 0) == f->status) &&
            (f->customer < 0 ||
-            km__bigcommerce_num(o, "customer_id") == f->customer) &&
+            kx_json_numeric(o, "customer_id", 0) == f->customer) &&
            (f->min_c < 0 || cr >= f->min_c) &&
            (f->max_c < 0 || cr <= f->max_c) &&
            (f->min_m < 0 || mo >= f->min_m) &&
            (f->max_m < 0 || mo <= f->max_m) &&
            (!f->email ||
-            strcasecmp(km__bigcommerce_str(
-                           cJSON_GetObjectItem(o, "billing_address"), "email"),
+            strcasecmp(kx_json_str_or(cJSON_GetObjectItem(o, "billing_address"),
+                                      "email", ""),
                        f->email) == 0);
 }
 
@@ -358,8 +359,8 @@ struct osort {
 
 static int cmp_order(const cJSON *x, const cJSON *y, const struct osort *o)
 {
-    double kx = km__bigcommerce_num(x, o->key),
-           ky = km__bigcommerce_num(y, o->key);
+    double kx = kx_json_numeric(x, o->key, 0),
+           ky = kx_json_numeric(y, o->key, 0);
     int r = (kx > ky) - (kx < ky);
 
     if (!r)
@@ -423,9 +424,7 @@ void km__bigcommerce_orders_list(struct km__bigcommerce_call *c)
         arg_num(c, "min_date_modified", &f.min_m, 1) ||
         arg_num(c, "max_date_modified", &f.max_m, 1))
         return;
-    sel = calloc(cap, sizeof(*sel));
-    if (!sel)
-        abort();
+    sel = kx_xcalloc(cap, sizeof(*sel));
     cJSON_ArrayForEach(it, c->st->orders)
     {
         if (keep_order(it, &f))
@@ -512,7 +511,7 @@ static void fire_order(struct km__bigcommerce_state *st, const char *scope,
 static int set_status(struct km__bigcommerce_state *st, cJSON *o, int status,
                       int64_t now)
 {
-    int prev = (int)km__bigcommerce_num(o, "status_id");
+    int prev = (int)kx_json_numeric(o, "status_id", 0);
 
     if (!status_name(status))
         return -1;
@@ -542,10 +541,10 @@ void km__bigcommerce_orders_update(struct km__bigcommerce_call *c)
         cJSON_Delete(body);
         return;
     }
-    if (*km__bigcommerce_str(body, "staff_notes"))
+    if (*kx_json_str_or(body, "staff_notes", ""))
         km__bigcommerce_set(
             o, "staff_notes",
-            cJSON_CreateString(km__bigcommerce_str(body, "staff_notes")));
+            cJSON_CreateString(kx_json_str_or(body, "staff_notes", "")));
     sid = cJSON_GetObjectItemCaseSensitive(body, "status_id");
     if (sid && (!cJSON_IsNumber(sid) ||
                 set_status(c->st, o, sid->valueint, c->req->now_ms) != 0)) {
@@ -581,10 +580,10 @@ static int place_order(struct km__bigcommerce_state *st, const cJSON *args,
     cJSON_ArrayForEach(l, cJSON_GetObjectItemCaseSensitive(o, "_products"))
     {
         struct km__bigcommerce_product *p = km__bigcommerce_product_by_id(
-            st, (int64_t)km__bigcommerce_num(l, "product_id"));
+            st, (int64_t)kx_json_numeric(l, "product_id", 0));
         struct km__bigcommerce_variant *v = km__bigcommerce_variant_by_id(
-            st, (int64_t)km__bigcommerce_num(l, "variant_id"));
-        int64_t q = (int64_t)km__bigcommerce_num(l, "quantity");
+            st, (int64_t)kx_json_numeric(l, "variant_id", 0));
+        int64_t q = (int64_t)kx_json_numeric(l, "quantity", 0);
 
         if (!p)
             continue;
@@ -613,7 +612,7 @@ int km__bigcommerce_order_act(struct km__bigcommerce_state *st,
     if (strcmp(action, "update_order_status") == 0) {
         cJSON *o = km__bigcommerce_find(st->orders, km__bigcommerce_id(args));
 
-        if (!o || set_status(st, o, (int)km__bigcommerce_num(args, "status_id"),
+        if (!o || set_status(st, o, (int)kx_json_numeric(args, "status_id", 0),
                              ks_clock_now_ms(st->clock)) != 0) {
             snprintf(err, errsz,
                      "bigcommerce: update_order_status needs a known id and "

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <kx/alloc.h>
 #include "bigcommerce_emu.h"
 
 #define BC_MAX_IDS 250
@@ -87,9 +88,7 @@ candidates(struct km__bigcommerce_call *c, size_t *n)
     *n = 0;
     if (!sku && !skus && !id && !ids)
         return NULL;
-    out = calloc(2 * BC_MAX_IDS + 2, sizeof(*out));
-    if (!out)
-        abort();
+    out = kx_xcalloc(2 * BC_MAX_IDS + 2, sizeof(*out));
     if (sku) {
         struct km__bigcommerce_product *p =
             km__bigcommerce_map_get(&c->st->product_sku, sku);
@@ -101,11 +100,9 @@ candidates(struct km__bigcommerce_call *c, size_t *n)
 
         while (*s && *n < 2 * BC_MAX_IDS) {
             size_t len = strcspn(s, ",");
-            char *tok = strndup(s, len);
+            char *tok = kx_xstrndup(s, len);
             struct km__bigcommerce_product *p;
 
-            if (!tok)
-                abort();
             p = km__bigcommerce_map_get(&c->st->product_sku, tok);
             if (p)
                 out[(*n)++] = p;

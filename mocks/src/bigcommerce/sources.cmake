@@ -12,10 +12,10 @@ add_library(km_bigcommerce STATIC
   src/bigcommerce/orders.c
   src/bigcommerce/hooks.c
   src/bigcommerce/delivery.c)
-# core/crypto.h and core/internal.h: the OpenSSL wrappers and the seeded
-# generator of ks_core, which km_common links; common/server_int.h to read
-# back a reply header (rate-limit headers a fault rule set are kept).
+# common/crypto.h: the emulators' OpenSSL wrappers and seeded generator;
+# common/server_int.h to read back a reply header (rate-limit headers a
+# fault rule set are kept).
 target_include_directories(km_bigcommerce PRIVATE
-  ${CMAKE_CURRENT_SOURCE_DIR}/src ${PROJECT_SOURCE_DIR}/connector/src)
+  ${CMAKE_CURRENT_SOURCE_DIR}/src)
 target_link_libraries(km_bigcommerce PUBLIC km_common)
 list(APPEND KM_EMULATORS km_bigcommerce)

@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <kx/alloc.h>
+#include <kx/json.h>
 #include "bigcommerce_emu.h"
 
 #define BC_MAX_IDS 250
@@ -53,7 +55,7 @@ static int variant_update(struct km__bigcommerce_state *st,
         if (*v->sku)
             km__bigcommerce_map_del(&st->variant_sku, v->sku);
         free(v->sku);
-        v->sku = km__bigcommerce_xstrdup(sku->valuestring);
+        v->sku = kx_xstrdup(sku->valuestring);
         if (*v->sku)
             km__bigcommerce_map_put(&st->variant_sku, v->sku, v);
     }
@@ -66,7 +68,7 @@ static int variant_update(struct km__bigcommerce_state *st,
         const char *k = it->string;
 
         if (strcmp(k, "inventory_warning_level") == 0)
-            v->inventory_warning_level = (int64_t)km__bigcommerce_num(b, k);
+            v->inventory_warning_level = (int64_t)kx_json_numeric(b, k, 0);
         else if (strcmp(k, "purchasing_disabled") == 0)
             v->purchasing_disabled = cJSON_IsTrue(it);
         else if (strcmp(k, "id") && strcmp(k, "product_id") &&
@@ -144,7 +146,7 @@ void km__bigcommerce_product_variants_create(struct km__bigcommerce_call *c)
 
     if (!p || !(body = km__bigcommerce_body(c, 0)))
         return;
-    sku = km__bigcommerce_str(body, "sku");
+    sku = kx_json_str_or(body, "sku", "");
     if (!*sku) {
         cJSON *e = cJSON_CreateObject();
 
@@ -204,18 +206,14 @@ sku_candidates(struct km__bigcommerce_state *st, const char *skus, size_t *n)
 
     for (const char *s = skus; *s; s++)
         cap += *s == ',';
-    out = calloc(cap, sizeof(*out));
-    if (!out)
-        abort();
+    out = kx_xcalloc(cap, sizeof(*out));
     *n = 0;
     for (const char *s = skus; *s && *n < cap;) {
         size_t len = strcspn(s, ",");
-        char *tok = strndup(s, len);
+        char *tok = kx_xstrndup(s, len);
         struct km__bigcommerce_variant *v;
         int seen = 0;
 
-        if (!tok)
-            abort();
         v = km__bigcommerce_variant_by_sku(st, tok);
         for (size_t i = 0; v && i < *n && !seen; i++)
             seen = out[i] == v;

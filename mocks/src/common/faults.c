@@ -8,7 +8,7 @@
  */
 #include <stdio.h>
 #include <strings.h>
-#include "core/internal.h"
+#include "crypto.h"
 #include "server_int.h"
 
 struct km__fault {
@@ -393,7 +393,7 @@ static int rule_fires(struct km__fault *f)
     if (f->after >= 0 && f->matches <= f->after)
         return 0;
     if (f->probability >= 0) {
-        uint64_t draw = ks__rng_below(&f->rng, 1000000);
+        uint64_t draw = km__rng_below(&f->rng, 1000000);
         if ((double)draw >= f->probability * 1000000.0)
             return 0;
     }

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <kx/json.h>
 #include "epicor_emu.h"
 
 /* Row copy with its child sets embedded (recursively). */
@@ -87,7 +88,7 @@ static int act_fail(char *err, size_t errsz, const char *fmt, ...)
 static struct km__epicor_company *company_arg(struct km__epicor *emu,
                                               const cJSON *args)
 {
-    const char *id = km__epicor_str(args, "company");
+    const char *id = kx_json_str(args, "company");
 
     return id ? km__epicor_company_find(emu, id) : emu->companies[0];
 }
@@ -155,9 +156,9 @@ static int set_on_hand(struct km__epicor *emu, struct km__epicor_company *co,
                        const cJSON *args, cJSON **result, char *err,
                        size_t errsz)
 {
-    const char *pn = km__epicor_str(args, "part_num");
-    const char *wh = km__epicor_str(args, "warehouse");
-    const char *plant = km__epicor_str(args, "plant");
+    const char *pn = kx_json_str(args, "part_num");
+    const char *wh = kx_json_str(args, "warehouse");
+    const char *plant = kx_json_str(args, "plant");
     const cJSON *qty = cJSON_GetObjectItemCaseSensitive(args, "qty");
     cJSON *vals, *fields;
     struct km__epicor_row *r;
@@ -202,7 +203,7 @@ int km__epicor_act(void *state, const char *action, const cJSON *args,
     struct km__epicor *emu = state;
     struct km__epicor_company *co = company_arg(emu, args);
     const struct km__epicor_tabledef *d = NULL;
-    const char *set = km__epicor_str(args, "entity_set");
+    const char *set = kx_json_str(args, "entity_set");
 
     if (result)
         *result = NULL;
@@ -230,8 +231,8 @@ int km__epicor_act(void *state, const char *action, const cJSON *args,
                    : cJSON_CreateArray();
         if (action[7] == 'p')
             cJSON_AddItemToArray(
-                vals, cJSON_CreateString(km__epicor_str(args, "part_num")
-                                             ? km__epicor_str(args, "part_num")
+                vals, cJSON_CreateString(kx_json_str(args, "part_num")
+                                             ? kx_json_str(args, "part_num")
                                              : ""));
         r = find_by(emu, co, tid, vals);
         cJSON_Delete(vals);
@@ -278,13 +279,13 @@ int km__epicor_act(void *state, const char *action, const cJSON *args,
 
         cJSON_ArrayForEach(it, emu->functions)
         {
-            if (strcmp(km__epicor_str(it, "library"),
-                       km__epicor_str(args, "library")
-                           ? km__epicor_str(args, "library")
+            if (strcmp(kx_json_str(it, "library"),
+                       kx_json_str(args, "library")
+                           ? kx_json_str(args, "library")
                            : "") == 0 &&
-                strcmp(km__epicor_str(it, "function"),
-                       km__epicor_str(args, "function")
-                           ? km__epicor_str(args, "function")
+                strcmp(kx_json_str(it, "function"),
+                       kx_json_str(args, "function")
+                           ? kx_json_str(args, "function")
                            : "") == 0) {
                 km__epicor_put(it, "published",
                                cJSON_CreateBool(action[0] == 'p'));

@@ -14,8 +14,9 @@
 #include <string.h>
 #include <strings.h>
 #include <curl/curl.h>
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
+#include <kx/alloc.h>
+#include <kx/json.h>
+#include "common/crypto.h"
 #include "epicor_emu.h"
 
 #define LICENSE_TYPE "Ice.Common.LicenseAccessException"
@@ -71,36 +72,22 @@ check_user(struct km__epicor *emu, const char *user, const char *pass)
 /* Splits "Basic base64(user:pass)" into malloc'ed parts. */
 static int basic_creds(char **user, char **pass, const char *hdr)
 {
-    size_t n;
     unsigned char *raw;
+    size_t len;
     char *colon;
-    int len;
 
     *user = *pass = NULL;
-    if (!hdr || strncasecmp(hdr, "Basic ", 6) != 0)
+    if (!hdr || strncasecmp(hdr, "Basic ", 6) != 0 ||
+        km__base64_decode(&raw, &len, hdr + 6) != 0)
         return -1;
-    hdr += 6;
-    n = strlen(hdr);
-    raw = calloc(1, n + 4);
-    if (!raw)
-        abort();
-    len = EVP_DecodeBlock(raw, (const unsigned char *)hdr, (int)n);
-    if (len < 0) {
-        free(raw);
-        return -1;
-    }
-    /* EVP_DecodeBlock counts the '=' padding as zero bytes. */
-    raw[len] = '\0';
     colon = strchr((char *)raw, ':');
-    if (!colon) {
-        free(raw);
-        return -1;
+    if (colon) {
+        *colon = '\0';
+        *user = kx_xstrdup((char *)raw);
+        *pass = kx_xstrdup(colon + 1);
     }
-    *colon = '\0';
-    *user = strdup((char *)raw);
-    *pass = strdup(colon + 1);
     free(raw);
-    return *user && *pass ? 0 : -1;
+    return colon ? 0 : -1;
 }
 
 /* Value of a form field in an x-www-form-urlencoded body, malloc'ed. */
@@ -113,15 +100,13 @@ static char *form_field(const char *body, const char *name)
         size_t len = end ? (size_t)(end - p) : strlen(p);
 
         if (len > nl && strncmp(p, name, nl) == 0 && p[nl] == '=') {
-            char *raw = strndup(p + nl + 1, len - nl - 1), *dec, *out;
+            char *raw = kx_xstrndup(p + nl + 1, len - nl - 1), *dec, *out;
 
-            if (!raw)
-                abort();
             for (char *q = raw; *q; q++)
                 *q = *q == '+' ? ' ' : *q;
             dec = curl_easy_unescape(NULL, raw, 0, NULL);
             free(raw);
-            out = strdup(dec ? dec : "");
+            out = kx_xstrdup(dec ? dec : "");
             curl_free(dec);
             return out;
         }
@@ -130,55 +115,59 @@ static char *form_field(const char *body, const char *name)
     return NULL;
 }
 
-static void b64url(char *out, size_t outsz, const unsigned char *in, size_t n)
+/* The claims of a token, built as JSON so that any user name (quotes and
+ * backslashes included) stays one string. Returned text is malloc'ed. */
+static char *jwt_payload(const char *user, const char *instance, int64_t now_s,
+                         int64_t lifetime_s, int64_t jti)
 {
-    unsigned char *tmp = malloc(4 * ((n + 2) / 3) + 1);
-    size_t j = 0;
+    cJSON *o = cJSON_CreateObject();
+    char *text;
 
-    if (!tmp)
+    if (!o || !cJSON_AddStringToObject(o, "iss", "kinsync-epicor-emulator") ||
+        !cJSON_AddStringToObject(o, "sub", user) ||
+        !cJSON_AddStringToObject(o, "inst", instance) ||
+        !cJSON_AddNumberToObject(o, "iat", (double)now_s) ||
+        !cJSON_AddNumberToObject(o, "exp", (double)(now_s + lifetime_s)) ||
+        !cJSON_AddNumberToObject(o, "jti", (double)jti))
         abort();
-    EVP_EncodeBlock(tmp, in, (int)n);
-    for (size_t i = 0; tmp[i] && tmp[i] != '=' && j + 1 < outsz; i++)
-        out[j++] = tmp[i] == '+' ? '-' : tmp[i] == '/' ? '_' : (char)tmp[i];
-    out[j] = '\0';
-    free(tmp);
+    text = cJSON_PrintUnformatted(o);
+    cJSON_Delete(o);
+    if (!text)
+        abort();
+    return text;
 }
 
-/* A JWT-shaped, HMAC-signed opaque token; the server only ever looks it
- * up in its table. */
+/* A JWT (HS256 over header.payload, base64url without padding), signed
+ * with the emulator's secret; the server only ever looks it up in its
+ * table. */
 static struct km__epicor_token *issue_token(struct km__epicor *emu,
                                             const char *user)
 {
     static const char hdr[] = "{\"alg\":\"HS256\",\"typ\":\"JWT\"}";
-    char payload[512], h64[64], p64[700], s64[64], *tok;
-    unsigned char mac[EVP_MAX_MD_SIZE];
-    unsigned int maclen = 0;
+    unsigned char mac[KM__SHA256_LEN];
     int64_t now = km__epicor_now(emu);
+    char *payload, *h64, *p64, *s64, *input, *tok;
     struct km__epicor_token *t;
-    size_t len;
 
-    snprintf(payload, sizeof(payload),
-             "{\"iss\":\"kinsync-epicor-emulator\",\"sub\":\"%.64s\","
-             "\"inst\":\"%.64s\",\"iat\":%lld,\"exp\":%lld,\"jti\":%lld}",
-             user, emu->instance, (long long)(now / 1000),
-             (long long)(now / 1000 + emu->token_lifetime_s),
-             (long long)emu->tokens_issued + 1);
-    b64url(h64, sizeof(h64), (const unsigned char *)hdr, strlen(hdr));
-    b64url(p64, sizeof(p64), (const unsigned char *)payload, strlen(payload));
-    HMAC(EVP_sha256(), &emu->token_secret, sizeof(emu->token_secret),
-         (const unsigned char *)p64, strlen(p64), mac, &maclen);
-    b64url(s64, sizeof(s64), mac, maclen);
-    len = strlen(h64) + strlen(p64) + strlen(s64) + 3;
-    tok = malloc(len);
-    if (!tok)
-        abort();
-    snprintf(tok, len, "%s.%s.%s", h64, p64, s64);
-    emu->tokens = realloc(emu->tokens, (emu->ntokens + 1) * sizeof(*t));
-    if (!emu->tokens)
-        abort();
+    payload = jwt_payload(user, emu->instance, now / 1000,
+                          emu->token_lifetime_s, emu->tokens_issued + 1);
+    h64 = km__base64url_encode(hdr, strlen(hdr));
+    p64 = km__base64url_encode(payload, strlen(payload));
+    input = kx_xasprintf("%s.%s", h64, p64);
+    km__hmac(mac, KM__SHA256, &emu->token_secret, sizeof(emu->token_secret),
+             input, strlen(input));
+    s64 = km__base64url_encode(mac, sizeof(mac));
+    tok = kx_xasprintf("%s.%s", input, s64);
+    free(payload);
+    free(h64);
+    free(p64);
+    free(input);
+    free(s64);
+    emu->tokens =
+        kx_xrealloc(emu->tokens, (emu->ntokens + 1) * sizeof(*emu->tokens));
     t = &emu->tokens[emu->ntokens++];
     t->token = tok;
-    t->user = strdup(user);
+    t->user = kx_xstrdup(user);
     t->expires_ms = now + emu->token_lifetime_s * 1000;
     t->revoked = 0;
     emu->tokens_issued++;
@@ -203,10 +192,10 @@ void km__epicor_token_resource(struct km__epicor_call *c)
         return;
     }
     if (km_request_header(req, "username")) {
-        user = strdup(km_request_header(req, "username"));
-        pass = strdup(km_request_header(req, "password")
-                          ? km_request_header(req, "password")
-                          : "");
+        user = kx_xstrdup(km_request_header(req, "username"));
+        pass = kx_xstrdup(km_request_header(req, "password")
+                              ? km_request_header(req, "password")
+                              : "");
     } else if (basic_creds(&user, &pass,
                            km_request_header(req, "Authorization"))) {
         user = form_field(req->body, "username");
@@ -271,9 +260,8 @@ void km__epicor_idp_token(struct km__epicor_call *c)
     }
     cJSON_ArrayForEach(it, c->emu->idp_clients)
     {
-        ok |= id && secret &&
-              strcmp(km__epicor_str(it, "client_id"), id) == 0 &&
-              strcmp(km__epicor_str(it, "client_secret"), secret) == 0;
+        ok |= id && secret && strcmp(kx_json_str(it, "client_id"), id) == 0 &&
+              strcmp(kx_json_str(it, "client_secret"), secret) == 0;
     }
     if (strcmp(c->req->method, "POST") != 0 || !grant) {
         oauth_error(c, 400, "invalid_request");
@@ -390,11 +378,10 @@ static int basic_session(struct km__epicor_call *c, const char *user)
             return 0;
         }
     }
-    emu->sessions = realloc(emu->sessions, (emu->nsessions + 1) * sizeof(*s));
-    if (!emu->sessions)
-        abort();
+    emu->sessions =
+        kx_xrealloc(emu->sessions, (emu->nsessions + 1) * sizeof(*s));
     s = &emu->sessions[emu->nsessions++];
-    s->user = strdup(user);
+    s->user = kx_xstrdup(user);
     s->last_ms = now;
     return 0;
 }
@@ -475,7 +462,7 @@ int km__epicor_fault(void *state, const char *action, const cJSON *rule)
     if (strcmp(action, "expire_tokens") == 0) {
         km__epicor_expire_tokens(emu);
     } else if (strcmp(action, "revoke_key") == 0) {
-        km__epicor_revoke_keys(emu, km__epicor_str(rule, "key"));
+        km__epicor_revoke_keys(emu, kx_json_str(rule, "key"));
     } else if (strcmp(action, "exhaust_licenses") == 0) {
         v = cJSON_GetObjectItemCaseSensitive(rule, "for_ms");
         emu->licenses_exhausted_until =

@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <kx/json.h>
 #include "epicor_emu.h"
 
 #define API_EXC "Epicor.RESTApi.ErrorHandling.ApiException"
@@ -29,7 +30,7 @@ static const cJSON *find_baq(struct km__epicor *emu, const char *id)
 
     cJSON_ArrayForEach(b, emu->baqs)
     {
-        if (strcasecmp(km__epicor_str(b, "id"), id) == 0)
+        if (strcasecmp(kx_json_str(b, "id"), id) == 0)
             return b;
     }
     return NULL;
@@ -71,7 +72,7 @@ void km__epicor_baq(struct km__epicor_call *c, const char *id, int data)
     }
     snprintf(ctx, sizeof(ctx), "%s/%s/api/%s%s/BaqSvc/%s/$metadata%s",
              c->req->base_url, c->emu->instance, c->v1 ? "v1" : "v2/odata/",
-             c->v1 ? "" : c->co->id, km__epicor_str(baq, "id"),
+             c->v1 ? "" : c->co->id, kx_json_str(baq, "id"),
              data ? "#Data" : "");
     if (!data) { /* a resource descriptor, not rows */
         cJSON *arr, *e;
@@ -102,9 +103,9 @@ void km__epicor_baq(struct km__epicor_call *c, const char *id, int data)
     cJSON_ArrayForEach(p, cJSON_GetObjectItemCaseSensitive(baq, "parameters"))
     {
         const char *name =
-            cJSON_IsString(p) ? p->valuestring : km__epicor_str(p, "name");
+            cJSON_IsString(p) ? p->valuestring : kx_json_str(p, "name");
         const cJSON *req = cJSON_GetObjectItemCaseSensitive(p, "required");
-        const char *col = km__epicor_str(p, "column");
+        const char *col = kx_json_str(p, "column");
         const char *val = name ? km_request_arg(c->req, name) : NULL;
         cJSON *row, *next;
 
@@ -115,7 +116,7 @@ void km__epicor_baq(struct km__epicor_call *c, const char *id, int data)
             km__epicor_error(c, 400, "Ice.BLException",
                              "Parameter '%s' of BAQ '%s' is required but was "
                              "not supplied.",
-                             name, km__epicor_str(baq, "id"));
+                             name, kx_json_str(baq, "id"));
             return;
         }
         for (row = rows->child; val && col && row; row = next) {
@@ -174,8 +175,8 @@ void km__epicor_efx(struct km__epicor_call *c, const char *company,
     c->co = km__epicor_company_find(c->emu, company);
     cJSON_ArrayForEach(it, c->emu->functions)
     {
-        if (strcasecmp(km__epicor_str(it, "library"), library) == 0 &&
-            strcasecmp(km__epicor_str(it, "function"), function) == 0)
+        if (strcasecmp(kx_json_str(it, "library"), library) == 0 &&
+            strcasecmp(kx_json_str(it, "function"), function) == 0)
             fn = it;
     }
     companies = cJSON_GetObjectItemCaseSensitive(fn, "companies");
@@ -197,8 +198,8 @@ void km__epicor_efx(struct km__epicor_call *c, const char *company,
         return;
     }
     call = cJSON_CreateObject();
-    cJSON_AddStringToObject(call, "library", km__epicor_str(fn, "library"));
-    cJSON_AddStringToObject(call, "function", km__epicor_str(fn, "function"));
+    cJSON_AddStringToObject(call, "library", kx_json_str(fn, "library"));
+    cJSON_AddStringToObject(call, "function", kx_json_str(fn, "function"));
     cJSON_AddStringToObject(call, "company", c->co->id);
     cJSON_AddBoolToObject(call, "staging", staging);
     cJSON_AddItemToObject(call, "body", cJSON_Duplicate(body, 1));
@@ -209,7 +210,7 @@ void km__epicor_efx(struct km__epicor_call *c, const char *company,
         km__epicor_error(c, 500, NULL, "unexpected");
         cJSON_Delete(body);
     } else if (err) {
-        const char *msg = km__epicor_str(err, "message");
+        const char *msg = kx_json_str(err, "message");
         const cJSON *st = cJSON_GetObjectItemCaseSensitive(err, "status");
 
         km__epicor_error(c, cJSON_IsNumber(st) ? (int)st->valuedouble : 400,

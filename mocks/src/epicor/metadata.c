@@ -5,41 +5,11 @@
  * served, their key fields and the properties of the GetNew template,
  * typed from the template values (reference §9).
  */
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <kx/buf.h>
 #include "epicor_emu.h"
-
-struct xbuf {
-    char *s;
-    size_t len, cap;
-};
-
-static void xadd(struct xbuf *b, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static void xadd(struct xbuf *b, const char *fmt, ...)
-{
-    va_list ap;
-    int n;
-
-    for (;;) {
-        size_t room = b->cap - b->len;
-
-        va_start(ap, fmt);
-        n = vsnprintf(b->s ? b->s + b->len : NULL, room, fmt, ap);
-        va_end(ap);
-        if (n >= 0 && (size_t)n < room) {
-            b->len += (size_t)n;
-            return;
-        }
-        b->cap = (b->cap + (size_t)n + 1) * 2;
-        b->s = realloc(b->s, b->cap);
-        if (!b->s)
-            abort();
-    }
-}
 
 static int wants_json(const struct km__epicor_call *c)
 {
@@ -48,16 +18,16 @@ static int wants_json(const struct km__epicor_call *c)
     return !c->v1 || (a && strstr(a, "json"));
 }
 
-static void reply_xml(struct km__epicor_call *c, struct xbuf *b)
+static void reply_xml(struct km__epicor_call *c, struct kx_buf *b)
 {
-    km_response_set(c->res, 200, "application/xml; charset=utf-8", b->s,
-                    b->len);
-    free(b->s);
+    km_response_set(c->res, 200, "application/xml; charset=utf-8",
+                    kx_buf_str(b), b->len);
+    kx_buf_reset(b);
 }
 
 void km__epicor_service_doc(struct km__epicor_call *c)
 {
-    struct xbuf b = {0};
+    struct kx_buf b = KX_BUF_INIT;
     cJSON *o, *arr;
 
     if (strcmp(c->req->method, "GET") != 0) {
@@ -103,26 +73,27 @@ void km__epicor_service_doc(struct km__epicor_call *c)
         km__epicor_reply(c, 200, o);
         return;
     }
-    xadd(&b,
-         "<?xml version=\"1.0\" encoding=\"utf-8\"?>"
-         "<service xml:base=\"%s/%s/api/v1/%s\" "
-         "xmlns=\"http://www.w3.org/2007/app\" "
-         "xmlns:atom=\"http://www.w3.org/2005/Atom\"><workspace>"
-         "<atom:title>Default</atom:title>",
-         c->req->base_url, c->emu->instance, c->service ? c->service : "");
+    kx_buf_printf(&b,
+                  "<?xml version=\"1.0\" encoding=\"utf-8\"?>"
+                  "<service xml:base=\"%s/%s/api/v1/%s\" "
+                  "xmlns=\"http://www.w3.org/2007/app\" "
+                  "xmlns:atom=\"http://www.w3.org/2005/Atom\"><workspace>"
+                  "<atom:title>Default</atom:title>",
+                  c->req->base_url, c->emu->instance,
+                  c->service ? c->service : "");
     for (size_t i = 0; !c->service && km__epicor_services[i]; i++)
-        xadd(&b,
-             "<collection href=\"%s\"><atom:title>%s</atom:title>"
-             "</collection>",
-             km__epicor_services[i], km__epicor_services[i]);
+        kx_buf_printf(&b,
+                      "<collection href=\"%s\"><atom:title>%s</atom:title>"
+                      "</collection>",
+                      km__epicor_services[i], km__epicor_services[i]);
     for (int i = 0; c->service && i < T_COUNT; i++) {
         if (strcmp(km__epicor_defs[i].service, c->service) == 0)
-            xadd(&b,
-                 "<collection href=\"%s\"><atom:title>%s</atom:title>"
-                 "</collection>",
-                 km__epicor_defs[i].set, km__epicor_defs[i].set);
+            kx_buf_printf(&b,
+                          "<collection href=\"%s\"><atom:title>%s</atom:title>"
+                          "</collection>",
+                          km__epicor_defs[i].set, km__epicor_defs[i].set);
     }
-    xadd(&b, "</workspace></service>");
+    kx_buf_puts(&b, "</workspace></service>");
     reply_xml(c, &b);
 }
 
@@ -145,21 +116,23 @@ static const char *edm_type(const struct km__epicor_call *c, const cJSON *v,
 
 void km__epicor_metadata(struct km__epicor_call *c)
 {
-    struct xbuf b = {0};
+    struct kx_buf b = KX_BUF_INIT;
 
-    xadd(&b, "<?xml version=\"1.0\" encoding=\"utf-8\"?>");
+    kx_buf_puts(&b, "<?xml version=\"1.0\" encoding=\"utf-8\"?>");
     if (c->v1)
-        xadd(&b, "<edmx:Edmx Version=\"1.0\" xmlns:edmx=\"http://schemas."
-                 "microsoft.com/ado/2007/06/edmx\"><edmx:DataServices "
-                 "m:DataServiceVersion=\"3.0\" xmlns:m=\"http://schemas."
-                 "microsoft.com/ado/2007/08/dataservices/metadata\">"
-                 "<Schema Namespace=\"Erp.Tablesets\" xmlns=\"http://"
-                 "schemas.microsoft.com/ado/2009/11/edm\">");
+        kx_buf_printf(&b,
+                      "<edmx:Edmx Version=\"1.0\" xmlns:edmx=\"http://schemas."
+                      "microsoft.com/ado/2007/06/edmx\"><edmx:DataServices "
+                      "m:DataServiceVersion=\"3.0\" xmlns:m=\"http://schemas."
+                      "microsoft.com/ado/2007/08/dataservices/metadata\">"
+                      "<Schema Namespace=\"Erp.Tablesets\" xmlns=\"http://"
+                      "schemas.microsoft.com/ado/2009/11/edm\">");
     else
-        xadd(&b, "<edmx:Edmx Version=\"4.0\" xmlns:edmx=\"http://docs.oasis-"
-                 "open.org/odata/ns/edmx\"><edmx:DataServices><Schema "
-                 "Namespace=\"Erp.Tablesets\" xmlns=\"http://docs.oasis-"
-                 "open.org/odata/ns/edm\">");
+        kx_buf_printf(
+            &b, "<edmx:Edmx Version=\"4.0\" xmlns:edmx=\"http://docs.oasis-"
+                "open.org/odata/ns/edmx\"><edmx:DataServices><Schema "
+                "Namespace=\"Erp.Tablesets\" xmlns=\"http://docs.oasis-"
+                "open.org/odata/ns/edm\">");
     for (int i = 0; i < T_COUNT; i++) {
         const struct km__epicor_tabledef *d = &km__epicor_defs[i];
         const struct km__epicor_table *t = &c->co->t[i];
@@ -167,35 +140,38 @@ void km__epicor_metadata(struct km__epicor_call *c)
 
         if (strcmp(d->service, c->service) != 0)
             continue;
-        xadd(&b, "<EntityType Name=\"%sRow\"><Key>", d->table);
+        kx_buf_printf(&b, "<EntityType Name=\"%sRow\"><Key>", d->table);
         for (size_t k = 0; d->keys[k]; k++)
-            xadd(&b, "<PropertyRef Name=\"%s\"/>", d->keys[k]);
-        xadd(&b, "</Key><Property Name=\"Company\" Type=\"Edm.String\" "
-                 "Nullable=\"false\"/>");
+            kx_buf_printf(&b, "<PropertyRef Name=\"%s\"/>", d->keys[k]);
+        kx_buf_printf(&b,
+                      "</Key><Property Name=\"Company\" Type=\"Edm.String\" "
+                      "Nullable=\"false\"/>");
         cJSON_ArrayForEach(f, t->tmpl)
-            xadd(&b, "<Property Name=\"%s\" Type=\"%s\"/>", f->string,
-                 edm_type(c, f, f->string));
-        xadd(&b, "<Property Name=\"SysRevID\" Type=\"Edm.Int64\"/>"
-                 "<Property Name=\"SysRowID\" Type=\"Edm.Guid\"/>"
-                 "<Property Name=\"RowMod\" Type=\"Edm.String\"/>");
+            kx_buf_printf(&b, "<Property Name=\"%s\" Type=\"%s\"/>", f->string,
+                          edm_type(c, f, f->string));
+        kx_buf_printf(&b, "<Property Name=\"SysRevID\" Type=\"Edm.Int64\"/>"
+                          "<Property Name=\"SysRowID\" Type=\"Edm.Guid\"/>"
+                          "<Property Name=\"RowMod\" Type=\"Edm.String\"/>");
         for (int k = 0; k < T_COUNT; k++) {
             if (km__epicor_defs[k].parent == i)
-                xadd(&b,
-                     "<NavigationProperty Name=\"%s\" Type=\"Collection("
-                     "Erp.Tablesets.%sRow)\"/>",
-                     km__epicor_defs[k].set, km__epicor_defs[k].table);
+                kx_buf_printf(
+                    &b,
+                    "<NavigationProperty Name=\"%s\" Type=\"Collection("
+                    "Erp.Tablesets.%sRow)\"/>",
+                    km__epicor_defs[k].set, km__epicor_defs[k].table);
         }
-        xadd(&b, "</EntityType>");
+        kx_buf_puts(&b, "</EntityType>");
     }
-    xadd(&b, "<EntityContainer Name=\"%s\"%s>", c->service,
-         c->v1 ? " m:IsDefaultEntityContainer=\"true\"" : "");
+    kx_buf_printf(&b, "<EntityContainer Name=\"%s\"%s>", c->service,
+                  c->v1 ? " m:IsDefaultEntityContainer=\"true\"" : "");
     for (int i = 0; i < T_COUNT; i++) {
         if (strcmp(km__epicor_defs[i].service, c->service) == 0)
-            xadd(&b,
-                 "<EntitySet Name=\"%s\" EntityType=\"Erp.Tablesets."
-                 "%sRow\"/>",
-                 km__epicor_defs[i].set, km__epicor_defs[i].table);
+            kx_buf_printf(&b,
+                          "<EntitySet Name=\"%s\" EntityType=\"Erp.Tablesets."
+                          "%sRow\"/>",
+                          km__epicor_defs[i].set, km__epicor_defs[i].table);
     }
-    xadd(&b, "</EntityContainer></Schema></edmx:DataServices></edmx:Edmx>");
+    kx_buf_puts(&b,
+                "</EntityContainer></Schema></edmx:DataServices></edmx:Edmx>");
     reply_xml(c, &b);
 }

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <kx/json.h>
 #include "epicor_emu.h"
 
 const struct km__epicor_tabledef *km__epicor_primary(const char *service)
@@ -70,7 +71,7 @@ cJSON *km__epicor_ds_row(cJSON *ds, const char *table)
 
     cJSON_ArrayForEach(r, rows)
     {
-        const char *m = km__epicor_str(r, "RowMod");
+        const char *m = kx_json_str(r, "RowMod");
 
         if (m && (strcmp(m, "A") == 0 || strcmp(m, "U") == 0))
             return r;
@@ -117,7 +118,7 @@ static void get_by_sysrowid(struct km__epicor_call *c, cJSON *params)
     for (size_t i = 0; i < t->n; i++) {
         int tmp;
         cJSON *j = km__epicor_view(t, t->by_key[i], &tmp);
-        const char *sid = km__epicor_str(j, "SysRowID");
+        const char *sid = kx_json_str(j, "SysRowID");
         int hit = sid && strcasecmp(sid, id) == 0;
 
         if (tmp)
@@ -141,15 +142,15 @@ static void get_rows(struct km__epicor_call *c, cJSON *params, int list)
     const char *where;
     struct km__odata_filter_err fe;
     struct km__odata_query q;
-    long page_size = (long)km__epicor_num(params, "pageSize");
-    long page = (long)km__epicor_num(params, "absolutePage"), count;
+    long page_size = (long)kx_json_numeric(params, "pageSize", 0);
+    long page = (long)kx_json_numeric(params, "absolutePage", 0), count;
     cJSON *rows, *ret, *out, *extra;
     int more;
 
     snprintf(wname, sizeof(wname), "whereClause%s", d->table);
-    where = km__epicor_str(params, list ? "whereClause" : wname);
+    where = kx_json_str(params, list ? "whereClause" : wname);
     if (!where)
-        where = km__epicor_str(params, "whereClause");
+        where = kx_json_str(params, "whereClause");
     if (page_size == 0 && c->emu->pagesize0_error) {
         km__epicor_error(c, 400, NULL, "pageSize must be greater than zero.");
         return;

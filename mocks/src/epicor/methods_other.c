@@ -8,11 +8,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <kx/json.h>
 #include "epicor_emu.h"
 
 static const char *sget(const cJSON *o, const char *f)
 {
-    const char *s = km__epicor_str(o, f);
+    const char *s = kx_json_str(o, f);
 
     return s ? s : "";
 }
@@ -54,7 +55,7 @@ static cJSON *vendor_by_id(struct km__epicor_call *c, const char *id)
 
 static void fill_vendor(cJSON *row, const cJSON *v, int ap)
 {
-    km__epicor_set_num(row, "VendorNum", km__epicor_num(v, "VendorNum"));
+    km__epicor_set_num(row, "VendorNum", kx_json_numeric(v, "VendorNum", 0));
     km__epicor_set_str(row, ap ? "VendorNumVendorID" : "VendorVendorID",
                        sget(v, "VendorID"));
     km__epicor_set_str(row, ap ? "VendorNumName" : "VendorName",
@@ -83,7 +84,8 @@ void km__epicor_new_defaults(struct km__epicor_call *c,
                 row_by(c, T_ORDERHED,
                        cJSON_GetObjectItemCaseSensitive(row, "OrderNum"), NULL);
         if (hed) {
-            km__epicor_set_num(row, "CustNum", km__epicor_num(hed, "CustNum"));
+            km__epicor_set_num(row, "CustNum",
+                               kx_json_numeric(hed, "CustNum", 0));
             km__epicor_put(
                 row, "RequestDate",
                 cJSON_Duplicate(
@@ -171,9 +173,9 @@ void km__epicor_added(struct km__epicor_call *c,
 
         cJSON_AddItemToArray(vals, cJSON_CreateString(sget(row, "JobNum")));
         cJSON_AddItemToArray(
-            vals, cJSON_CreateNumber(km__epicor_num(row, "AssemblySeq")));
-        cJSON_AddItemToArray(vals,
-                             cJSON_CreateNumber(km__epicor_num(row, "OprSeq")));
+            vals, cJSON_CreateNumber(kx_json_numeric(row, "AssemblySeq", 0)));
+        cJSON_AddItemToArray(
+            vals, cJSON_CreateNumber(kx_json_numeric(row, "OprSeq", 0)));
         op = km__epicor_find_vals(c, T_JOBOPER, vals, NULL);
         cJSON_Delete(vals);
         if (op) {
@@ -181,14 +183,14 @@ void km__epicor_added(struct km__epicor_call *c,
             char day[32];
 
             km__epicor_set_num(j, "QtyCompleted",
-                               km__epicor_num(j, "QtyCompleted") +
-                                   km__epicor_num(row, "LaborQty"));
+                               kx_json_numeric(j, "QtyCompleted", 0) +
+                                   kx_json_numeric(row, "LaborQty", 0));
             km__epicor_set_num(j, "ActProdHours",
-                               km__epicor_num(j, "ActProdHours") +
-                                   km__epicor_num(row, "LaborHrs"));
+                               kx_json_numeric(j, "ActProdHours", 0) +
+                                   kx_json_numeric(row, "LaborHrs", 0));
             km__epicor_set_num(j, "ActScrapQty",
-                               km__epicor_num(j, "ActScrapQty") +
-                                   km__epicor_num(row, "ScrapQty"));
+                               kx_json_numeric(j, "ActScrapQty", 0) +
+                                   kx_json_numeric(row, "ScrapQty", 0));
             today(c, day, sizeof(day));
             km__epicor_set_str(j, "LastLaborDate", day);
             if (cJSON_IsTrue(
@@ -297,8 +299,9 @@ void km__epicor_after_update_other(struct km__epicor_call *c, cJSON *ds)
             cJSON *j = km__epicor_own(ht, h);
 
             km__epicor_children(lines, &c->co->t[T_APINVDTL], key);
-            cJSON_ArrayForEach(l, lines) amt += km__epicor_num(l, "DocExtCost");
-            if (km__epicor_num(j, "DocInvoiceAmt") != amt) {
+            cJSON_ArrayForEach(l, lines) amt +=
+                kx_json_numeric(l, "DocExtCost", 0);
+            if (kx_json_numeric(j, "DocInvoiceAmt", 0) != amt) {
                 km__epicor_set_num(j, "InvoiceAmt", amt);
                 km__epicor_set_num(j, "DocInvoiceAmt", amt);
                 km__epicor_set_num(j, "InvoiceBal", amt);
@@ -342,7 +345,7 @@ static int labor(struct km__epicor_call *c, const char *m, cJSON *params)
         row = km__epicor_new_row(c, &km__epicor_defs[T_LABORHED], ds, keys);
         km__epicor_set_str(row, "EmployeeNum", sget(params, "EmployeeNum"));
         km__epicor_set_str(row, "PayrollDate",
-                           km__epicor_str(params, "payrollDate")
+                           kx_json_str(params, "payrollDate")
                                ? sget(params, "payrollDate")
                                : day);
         km__epicor_set_str(row, "ClockInDate", day);
@@ -351,24 +354,24 @@ static int labor(struct km__epicor_call *c, const char *m, cJSON *params)
     } else if (strcmp(m, "GetNewLaborDtlWithHdr") == 0 ||
                strcmp(m, "GetNewLaborDtl") == 0) {
         cJSON *hed = km__epicor_ds_row(ds, "LaborHed");
-        double seq = km__epicor_num(params, "ipLaborHedSeq");
+        double seq = kx_json_numeric(params, "ipLaborHedSeq", 0);
 
         if (seq == 0)
-            seq = km__epicor_num(params, "laborHedSeq");
+            seq = kx_json_numeric(params, "laborHedSeq", 0);
         if (seq == 0 && hed)
-            seq = km__epicor_num(hed, "LaborHedSeq");
+            seq = kx_json_numeric(hed, "LaborHedSeq", 0);
         cJSON_AddItemToArray(keys, cJSON_CreateNumber(seq));
         row = km__epicor_new_row(c, &km__epicor_defs[T_LABORDTL], ds, keys);
         if (hed)
             km__epicor_set_str(row, "EmployeeNum", sget(hed, "EmployeeNum"));
         km__epicor_set_str(row, "ClockInDate",
-                           km__epicor_str(params, "ipClockInDate")
+                           kx_json_str(params, "ipClockInDate")
                                ? sget(params, "ipClockInDate")
                                : day);
         km__epicor_set_num(row, "ClockinTime",
-                           km__epicor_num(params, "ipClockInTime"));
+                           kx_json_numeric(params, "ipClockInTime", 0));
         km__epicor_set_num(row, "ClockOutTime",
-                           km__epicor_num(params, "ipClockOutTime"));
+                           kx_json_numeric(params, "ipClockOutTime", 0));
         km__epicor_set_str(row, "PayrollDate", day);
         reply_ds(c, params, NULL);
     } else if (strcmp(m, "DefaultOprSeq") == 0) {
@@ -376,7 +379,8 @@ static int labor(struct km__epicor_call *c, const char *m, cJSON *params)
 
         row = km__epicor_ds_row(ds, "LaborDtl");
         if (row)
-            km__epicor_set_num(row, "OprSeq", km__epicor_num(params, "oprSeq"));
+            km__epicor_set_num(row, "OprSeq",
+                               kx_json_numeric(params, "oprSeq", 0));
         cJSON_AddStringToObject(out, "vMessage", "");
         reply_ds(c, params, out);
     } else if (strcmp(m, "ChangeLaborType") == 0) {
@@ -403,7 +407,7 @@ static int ap(struct km__epicor_call *c, const char *m, cJSON *params)
         if (km__epicor_update_ds(c, ds, NULL))
             return 1;
         cJSON_ArrayForEach(r, cJSON_GetObjectItemCaseSensitive(ds, "APInvHed"))
-            total += km__epicor_num(r, "DocInvoiceAmt");
+            total += kx_json_numeric(r, "DocInvoiceAmt", 0);
         out = cJSON_CreateObject();
         cJSON_AddNumberToObject(out, "grpTotalInvAmt", total);
         cJSON_AddFalseToObject(out, "requiresUserInput");

@@ -9,13 +9,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <kx/json.h>
 #include "epicor_emu.h"
 
 #define SO "Erp.BO.SalesOrderSvc"
 
 static const char *sget(const cJSON *o, const char *f)
 {
-    const char *s = km__epicor_str(o, f);
+    const char *s = kx_json_str(o, f);
 
     return s ? s : "";
 }
@@ -36,7 +37,8 @@ static cJSON *find_customer(struct km__epicor_call *c, const char *cust_id,
 
             if (km__odata_value_compare_json(id, &lit, c->emu->ci) == 0)
                 return j;
-        } else if (km__epicor_num(j, "CustNum") == cust_num && cust_num > 0) {
+        } else if (kx_json_numeric(j, "CustNum", 0) == cust_num &&
+                   cust_num > 0) {
             return j;
         }
     }
@@ -70,7 +72,7 @@ static void change_customer(struct km__epicor_call *c, cJSON *params)
 {
     cJSON *ds = cJSON_GetObjectItemCaseSensitive(params, "ds");
     cJSON *row = km__epicor_ds_row(ds, "OrderHed"), *cust;
-    const char *id = km__epicor_str(params, "ProposedCustID");
+    const char *id = kx_json_str(params, "ProposedCustID");
 
     if (!row) {
         km__epicor_error(c, 400, NULL, "The tableset has no OrderHed row.");
@@ -78,14 +80,15 @@ static void change_customer(struct km__epicor_call *c, cJSON *params)
     }
     if (!id)
         id = sget(row, "CustomerCustID");
-    cust = find_customer(c, id, km__epicor_num(row, "CustNum"));
+    cust = find_customer(c, id, kx_json_numeric(row, "CustNum", 0));
     if (!cust) {
         km__epicor_error(c, 400, NULL, "Customer ID '%s' is not valid.", id);
         return;
     }
-    km__epicor_set_num(row, "CustNum", km__epicor_num(cust, "CustNum"));
-    km__epicor_set_num(row, "BTCustNum", km__epicor_num(cust, "CustNum"));
-    km__epicor_set_num(row, "ShipToCustNum", km__epicor_num(cust, "CustNum"));
+    km__epicor_set_num(row, "CustNum", kx_json_numeric(cust, "CustNum", 0));
+    km__epicor_set_num(row, "BTCustNum", kx_json_numeric(cust, "CustNum", 0));
+    km__epicor_set_num(row, "ShipToCustNum",
+                       kx_json_numeric(cust, "CustNum", 0));
     km__epicor_set_str(row, "CustomerCustID", sget(cust, "CustID"));
     km__epicor_set_str(row, "CustomerName", sget(cust, "Name"));
     km__epicor_set_str(row, "TermsCode", sget(cust, "TermsCode"));
@@ -96,8 +99,8 @@ static void change_customer(struct km__epicor_call *c, cJSON *params)
 
 static void recompute_line(cJSON *row)
 {
-    double q = km__epicor_num(row, "SellingQuantity");
-    double p = km__epicor_num(row, "DocUnitPrice");
+    double q = kx_json_numeric(row, "SellingQuantity", 0);
+    double p = kx_json_numeric(row, "DocUnitPrice", 0);
 
     km__epicor_set_num(row, "OrderQty", q);
     km__epicor_set_num(row, "UnitPrice", p);
@@ -111,7 +114,7 @@ static void change_part(struct km__epicor_call *c, cJSON *params, int master)
 {
     cJSON *ds = cJSON_GetObjectItemCaseSensitive(params, "ds");
     cJSON *row = km__epicor_ds_row(ds, "OrderDtl"), *part, *out;
-    const char *pn = master ? km__epicor_str(params, "partNum") : NULL;
+    const char *pn = master ? kx_json_str(params, "partNum") : NULL;
 
     if (!row) {
         km__epicor_error(c, 400, NULL, "The tableset has no OrderDtl row.");
@@ -129,7 +132,8 @@ static void change_part(struct km__epicor_call *c, cJSON *params, int master)
     km__epicor_set_str(row, "IUM", sget(part, "IUM"));
     km__epicor_set_str(row, "SalesUM", sget(part, "SalesUM"));
     km__epicor_set_str(row, "ProdCode", sget(part, "ProdCode"));
-    km__epicor_set_num(row, "DocUnitPrice", km__epicor_num(part, "UnitPrice"));
+    km__epicor_set_num(row, "DocUnitPrice",
+                       kx_json_numeric(part, "UnitPrice", 0));
     recompute_line(row);
     out = cJSON_CreateObject();
     if (master)
@@ -161,7 +165,7 @@ static void change_qty(struct km__epicor_call *c, cJSON *params)
     }
     if (cJSON_IsNumber(q))
         km__epicor_set_num(row, "SellingQuantity", q->valuedouble);
-    if (km__epicor_num(row, "SellingQuantity") < 0) {
+    if (kx_json_numeric(row, "SellingQuantity", 0) < 0) {
         km__epicor_error(c, 400, NULL, "Order quantity cannot be negative.");
         return;
     }
@@ -176,13 +180,13 @@ static double order_num_of(const cJSON *params, const cJSON *ds,
 
     if (cJSON_GetArraySize(touched) > 0)
         return strtod(cJSON_GetArrayItem(touched, 0)->valuestring, NULL);
-    if (km__epicor_num(params, "iOrderNum") > 0)
-        return km__epicor_num(params, "iOrderNum");
+    if (kx_json_numeric(params, "iOrderNum", 0) > 0)
+        return kx_json_numeric(params, "iOrderNum", 0);
     r = km__epicor_ds_row((cJSON *)ds, "OrderHed");
     if (!r)
         r = km__epicor_ds_row((cJSON *)ds, "OrderDtl");
     (void)c;
-    return r ? km__epicor_num(r, "OrderNum") : 0;
+    return r ? kx_json_numeric(r, "OrderNum", 0) : 0;
 }
 
 static void master_update(struct km__epicor_call *c, cJSON *params)
@@ -269,11 +273,11 @@ static void recompute_order(struct km__epicor_call *c, double order_num)
         {
             if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(l, "VoidLine")))
                 continue;
-            amt += km__epicor_num(l, "ExtPriceDtl");
-            doc += km__epicor_num(l, "DocExtPriceDtl");
+            amt += kx_json_numeric(l, "ExtPriceDtl", 0);
+            doc += kx_json_numeric(l, "DocExtPriceDtl", 0);
         }
-        if (km__epicor_num(h, "OrderAmt") != amt ||
-            km__epicor_num(h, "DocOrderAmt") != doc) {
+        if (kx_json_numeric(h, "OrderAmt", 0) != amt ||
+            kx_json_numeric(h, "DocOrderAmt", 0) != doc) {
             km__epicor_set_num(h, "OrderAmt", amt);
             km__epicor_set_num(h, "DocOrderAmt", doc);
             km__epicor_touch(c->emu, &c->co->t[T_ORDERHED], hed);
@@ -299,7 +303,7 @@ void km__epicor_after_update(struct km__epicor_call *c, cJSON *ds)
 
         cJSON_ArrayForEach(r, cJSON_GetObjectItemCaseSensitive(ds, tables[t]))
         {
-            double n = km__epicor_num(r, "OrderNum");
+            double n = kx_json_numeric(r, "OrderNum", 0);
             size_t i = 0;
 
             while (i < ndone && done[i] != n)
@@ -320,18 +324,18 @@ void km__epicor_after_update(struct km__epicor_call *c, cJSON *ds)
             struct km__epicor_row *h;
 
             cJSON_AddItemToArray(
-                vals, cJSON_CreateNumber(km__epicor_num(r, "OrderNum")));
+                vals, cJSON_CreateNumber(kx_json_numeric(r, "OrderNum", 0)));
             h = km__epicor_find_vals(c, T_ORDERHED, vals, NULL);
             cJSON_Delete(vals);
             if (h) {
                 cJSON *j = km__epicor_own(&c->co->t[T_ORDERHED], h);
 
                 km__epicor_set_num(r, "OrderAmt",
-                                   km__epicor_num(j, "OrderAmt"));
+                                   kx_json_numeric(j, "OrderAmt", 0));
                 km__epicor_set_num(r, "DocOrderAmt",
-                                   km__epicor_num(j, "DocOrderAmt"));
+                                   kx_json_numeric(j, "DocOrderAmt", 0));
                 km__epicor_set_num(r, "SysRevID",
-                                   km__epicor_num(j, "SysRevID"));
+                                   kx_json_numeric(j, "SysRevID", 0));
             }
         }
     }

@@ -19,6 +19,7 @@
 #include <string.h>
 #include <strings.h>
 #include <ctype.h>
+#include <kx/alloc.h>
 #include "odata_filter.h"
 
 enum node_kind { N_OR, N_AND, N_NOT, N_CMP, N_FUNC, N_FIELD, N_LIT };
@@ -135,10 +136,8 @@ static int tok_is(const struct parser *ps, const char *word)
 
 static char *tok_text(const struct parser *ps)
 {
-    char *s = malloc(ps->tok.len + 1);
+    char *s = kx_xmalloc(ps->tok.len + 1);
 
-    if (!s)
-        abort();
     memcpy(s, ps->tok.start, ps->tok.len);
     s[ps->tok.len] = '\0';
     return s;
@@ -146,10 +145,8 @@ static char *tok_text(const struct parser *ps)
 
 static struct km__odata_filter *node_new(enum node_kind kind, size_t pos)
 {
-    struct km__odata_filter *n = calloc(1, sizeof(*n));
+    struct km__odata_filter *n = kx_xcalloc(1, sizeof(*n));
 
-    if (!n)
-        abort();
     n->kind = kind;
     n->pos = pos;
     return n;

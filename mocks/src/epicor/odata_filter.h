@@ -81,8 +81,9 @@ int km__odata_value_compare_json(const cJSON *field,
 /* Orders two JSON values (nulls first; then as in $filter). */
 int km__odata_json_compare(const cJSON *a, const cJSON *b, int ci);
 
-/* "YYYY-MM-DD[THH:MM[:SS[.fff]]][Z|+hh:mm|-hh:mm]" → ms since the epoch;
- * a value without an offset is taken as UTC. 0, or -1 when malformed. */
+/* "YYYY-MM-DD[THH:MM[:SS[.fff]]][Z|+hh:mm|-hh:mm]" → ms since the epoch,
+ * by kx_iso8601_parse_n (so also "+hhmm"); "T" is the only separator; a
+ * value without an offset is taken as UTC. 0, or -1 when malformed. */
 int km__epicor_parse_datetime(int64_t *out_ms, const char *s, size_t len);
 /* Orders two JSON values (nulls first; then as in $filter). */
 int km__odata_json_compare(const cJSON *a, const cJSON *b, int ci);

@@ -10,6 +10,9 @@
 #include <string.h>
 #include <strings.h>
 #include <time.h>
+#include <kx/alloc.h>
+#include <kx/buf.h>
+#include <kx/time.h>
 #include "odata_filter.h"
 
 static int lit_fail(struct km__odata_filter_err *err, size_t pos,
@@ -29,10 +32,8 @@ static int lit_fail(struct km__odata_filter_err *err, size_t pos,
 
 static char *dup_n(const char *s, size_t n)
 {
-    char *d = malloc(n + 1);
+    char *d = kx_xmalloc(n + 1);
 
-    if (!d)
-        abort();
     memcpy(d, s, n);
     d[n] = '\0';
     return d;
@@ -69,95 +70,24 @@ cJSON *km__odata_value_to_json(const struct km__odata_value *v)
 
 /* ---- dates ----------------------------------------------------------- */
 
-/* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant). */
-static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
-{
-    int64_t era;
-    unsigned yoe, doy, doe;
-
-    y -= m <= 2;
-    era = (y >= 0 ? y : y - 399) / 400;
-    yoe = (unsigned)(y - era * 400);
-    doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + (int64_t)doe - 719468;
-}
-
-static int digits(const char *s, size_t len, size_t at, size_t n, int *out)
-{
-    int v = 0;
-
-    if (at + n > len)
-        return -1;
-    for (size_t i = 0; i < n; i++) {
-        if (!isdigit((unsigned char)s[at + i]))
-            return -1;
-        v = v * 10 + (s[at + i] - '0');
-    }
-    *out = v;
-    return 0;
-}
-
+/* The project's one ISO 8601 parser (kx/time.h) with a date alone allowed,
+ * and "T" as the only separator: OData writes no other, and in a $filter
+ * a space ends the token anyway. */
 int km__epicor_parse_datetime(int64_t *out_ms, const char *s, size_t len)
 {
-    int y, mo, d, h = 0, mi = 0, se = 0, oh, om;
-    int64_t ms = 0, off = 0;
-    size_t i = 10;
-    static const int mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-
-    if (digits(s, len, 0, 4, &y) || len < 10 || s[4] != '-' ||
-        digits(s, len, 5, 2, &mo) || s[7] != '-' || digits(s, len, 8, 2, &d))
+    if (len > 10 && s[10] != 'T')
         return -1;
-    if (mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1])
-        return -1;
-    if (i < len && s[i] == 'T') {
-        if (digits(s, len, 11, 2, &h) || len < 16 || s[13] != ':' ||
-            digits(s, len, 14, 2, &mi))
-            return -1;
-        i = 16;
-        if (i < len && s[i] == ':') {
-            if (digits(s, len, 17, 2, &se))
-                return -1;
-            i = 19;
-            if (i < len && s[i] == '.') {
-                int scale = 100;
-
-                for (i++; i < len && isdigit((unsigned char)s[i]); i++) {
-                    ms += (s[i] - '0') * scale;
-                    scale /= 10;
-                }
-            }
-        }
-        if (h > 23 || mi > 59 || se > 60)
-            return -1;
-    }
-    if (i < len && s[i] == 'Z') {
-        i++;
-    } else if (i < len && (s[i] == '+' || s[i] == '-')) {
-        if (digits(s, len, i + 1, 2, &oh) || i + 3 >= len || s[i + 3] != ':' ||
-            digits(s, len, i + 4, 2, &om))
-            return -1;
-        off = ((int64_t)oh * 60 + om) * 60000 * (s[i] == '-' ? -1 : 1);
-        i += 6;
-    }
-    if (i != len)
-        return -1;
-    *out_ms = days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400000 +
-              ((int64_t)h * 3600 + mi * 60 + se) * 1000 + ms - off;
-    return 0;
+    return kx_iso8601_parse_n(out_ms, s, len, KX_ISO8601_DATE_OK);
 }
 
 void km__epicor_format_datetime(char *buf, size_t bufsz, int64_t ms,
                                 int date_only)
 {
-    time_t secs = (time_t)(ms >= 0 ? ms / 1000 : (ms - 999) / 1000);
-    struct tm tm;
+    char iso[KX_ISO8601_MAX];
 
-    gmtime_r(&secs, &tm);
-    if (date_only)
-        tm.tm_hour = tm.tm_min = tm.tm_sec = 0;
-    snprintf(buf, bufsz, "%04d-%02d-%02dT%02d:%02d:%02d", tm.tm_year + 1900,
-             tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+    if (date_only) /* midnight of the day, also before 1970 */
+        ms -= ((ms % 86400000) + 86400000) % 86400000;
+    snprintf(buf, bufsz, "%s", kx_iso8601_format(iso, ms, 0));
 }
 
 /* ---- literals -------------------------------------------------------- */
@@ -185,10 +115,8 @@ static int read_quoted(char **out, const char **p, const char *base,
 {
     const char *q = *p + 1, *start = *p;
     size_t n = 0;
-    char *s = malloc(strlen(q) + 1);
+    char *s = kx_xmalloc(strlen(q) + 1);
 
-    if (!s)
-        abort();
     for (;;) {
         if (*q == '\0') {
             free(s);
@@ -355,29 +283,6 @@ int km__odata_filter_literal(struct km__odata_value *out, const char **p,
 
 /* ---- where clauses --------------------------------------------------- */
 
-struct sbuf {
-    char *s;
-    size_t len, cap;
-};
-
-static void sb_add(struct sbuf *b, const char *s, size_t n)
-{
-    if (b->len + n + 1 > b->cap) {
-        b->cap = (b->len + n + 1) * 2;
-        b->s = realloc(b->s, b->cap);
-        if (!b->s)
-            abort();
-    }
-    memcpy(b->s + b->len, s, n);
-    b->len += n;
-    b->s[b->len] = '\0';
-}
-
-static void sb_str(struct sbuf *b, const char *s)
-{
-    sb_add(b, s, strlen(s));
-}
-
 static int word_is(const char *w, size_t n, const char *kw)
 {
     return strlen(kw) == n && strncasecmp(w, kw, n) == 0;
@@ -387,15 +292,13 @@ int km__odata_where_to_filter(char **out_filter, char **out_orderby,
                               const char *where,
                               struct km__odata_filter_err *err)
 {
-    struct sbuf f = {0}, o = {0};
-    struct sbuf *cur = &f;
+    struct kx_buf f = KX_BUF_INIT, o = KX_BUF_INIT;
+    struct kx_buf *cur = &f;
     const char *p = where ? where : "";
     int in_by = 0, rc = -1;
 
     *out_filter = *out_orderby = NULL;
     memset(err, 0, sizeof(*err));
-    sb_str(&f, "");
-    sb_str(&o, "");
     while (*p) {
         size_t pos = (size_t)(p - where), n;
         const char *op = NULL;
@@ -411,8 +314,8 @@ int km__odata_where_to_filter(char **out_filter, char **out_orderby,
             if (read_quoted(&tmp, &p, where, err))
                 goto out;
             free(tmp);
-            sb_str(cur, " ");
-            sb_add(cur, start, (size_t)(p - start));
+            kx_buf_puts(cur, " ");
+            kx_buf_add(cur, start, (size_t)(p - start));
             continue;
         }
         if (strncmp(p, "<>", 2) == 0 || strncmp(p, "!=", 2) == 0)
@@ -424,19 +327,19 @@ int km__odata_where_to_filter(char **out_filter, char **out_orderby,
         else if (*p == '=' || *p == '>' || *p == '<')
             op = *p == '=' ? " eq " : *p == '>' ? " gt " : " lt ", n = 1;
         if (op) {
-            sb_str(cur, op);
+            kx_buf_puts(cur, op);
             p += n;
             continue;
         }
         if (*p == '(' || *p == ')' || *p == ',') {
-            sb_add(cur, in_by && *p == ',' ? "," : p, 1);
+            kx_buf_add(cur, in_by && *p == ',' ? "," : p, 1);
             p++;
             continue;
         }
         if (*p == '-' || isdigit((unsigned char)*p)) {
             n = strspn(p + 1, "0123456789.") + 1;
-            sb_str(cur, " ");
-            sb_add(cur, p, n);
+            kx_buf_puts(cur, " ");
+            kx_buf_add(cur, p, n);
             p += n;
             continue;
         }
@@ -453,22 +356,22 @@ int km__odata_where_to_filter(char **out_filter, char **out_orderby,
             in_by = 1;
             cur = &o;
             if (o.len)
-                sb_str(&o, ",");
+                kx_buf_puts(&o, ",");
         } else if (in_by && (word_is(p, n, "DESC") || word_is(p, n, "ASC") ||
                              word_is(p, n, "DESCENDING"))) {
-            sb_str(&o, tolower((unsigned char)p[1]) == 'e' ? " desc" : "");
+            kx_buf_puts(&o, tolower((unsigned char)p[1]) == 'e' ? " desc" : "");
         } else if (!in_by && (word_is(p, n, "AND") || word_is(p, n, "OR") ||
                               word_is(p, n, "NOT"))) {
             char w[4] = {0};
 
             for (size_t i = 0; i < n; i++)
                 w[i] = (char)tolower((unsigned char)p[i]);
-            sb_str(&f, " ");
-            sb_str(&f, w);
+            kx_buf_puts(&f, " ");
+            kx_buf_puts(&f, w);
         } else if (!in_by && (word_is(p, n, "TRUE") || word_is(p, n, "YES"))) {
-            sb_str(&f, " true");
+            kx_buf_puts(&f, " true");
         } else if (!in_by && (word_is(p, n, "FALSE") || word_is(p, n, "NO"))) {
-            sb_str(&f, " false");
+            kx_buf_puts(&f, " false");
         } else if (word_is(p, n, "LIKE") || word_is(p, n, "BEGINS") ||
                    word_is(p, n, "MATCHES") || word_is(p, n, "IN")) {
             lit_fail(err, pos,
@@ -481,19 +384,18 @@ int km__odata_where_to_filter(char **out_filter, char **out_orderby,
             const char *dot = memchr(p, '.', n);
             const char *name = dot ? dot + 1 : p;
 
-            if (in_by && o.len && o.s[o.len - 1] != ',')
-                sb_str(&o, ",");
-            sb_str(cur, cur == &f ? " " : "");
-            sb_add(cur, name, n - (size_t)(name - p));
+            if (in_by && o.len && o.data[o.len - 1] != ',')
+                kx_buf_puts(&o, ",");
+            kx_buf_puts(cur, cur == &f ? " " : "");
+            kx_buf_add(cur, name, n - (size_t)(name - p));
         }
         p += n;
     }
-    *out_filter = f.s;
-    *out_orderby = o.s;
-    f.s = o.s = NULL;
+    *out_filter = kx_buf_detach(&f);
+    *out_orderby = kx_buf_detach(&o);
     rc = 0;
 out:
-    free(f.s);
-    free(o.s);
+    kx_buf_reset(&f);
+    kx_buf_reset(&o);
     return rc;
 }

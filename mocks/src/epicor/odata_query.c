@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <kx/alloc.h>
 #include "epicor_emu.h"
 
 static const char *const known_opts[] = {
@@ -27,9 +28,7 @@ static char *trim_dup(const char *s, size_t n)
         s++, n--;
     while (n && (s[n - 1] == ' ' || s[n - 1] == '\t'))
         n--;
-    d = strndup(s, n);
-    if (!d)
-        abort();
+    d = kx_xstrndup(s, n);
     return d;
 }
 
@@ -47,9 +46,7 @@ static size_t split_list(char ***out, const char *s)
             depth += *p == '(' ? 1 : *p == ')' ? -1 : 0;
             p++;
         }
-        v = realloc(v, (n + 1) * sizeof(*v));
-        if (!v)
-            abort();
+        v = kx_xrealloc(v, (n + 1) * sizeof(*v));
         v[n++] = trim_dup(s, (size_t)(p - s));
         s = *p ? p + 1 : p;
     }
@@ -81,9 +78,7 @@ static int parse_orderby(struct km__odata_query *q, const char *text, char *err,
     size_t n = split_list(&items, text);
     int rc = 0;
 
-    q->order = calloc(n ? n : 1, sizeof(*q->order));
-    if (!q->order)
-        abort();
+    q->order = kx_xcalloc(n ? n : 1, sizeof(*q->order));
     for (size_t i = 0; i < n; i++) {
         char *sp = strchr(items[i], ' ');
 
@@ -110,7 +105,7 @@ static int parse_filter(struct km__odata_query *q, const char *text, char *err,
 {
     struct km__odata_filter_err fe;
 
-    q->filter_text = strdup(text);
+    q->filter_text = kx_xstrdup(text);
     if (km__odata_filter_parse(&q->filter, text, &fe)) {
         snprintf(err, errsz, "Invalid $filter '%.200s': %.150s", text, fe.msg);
         return -1;
@@ -324,9 +319,7 @@ cJSON *km__odata_query_run(const struct km__odata_query *q,
 
     if (pkey) {
         plen = strlen(pkey) + 1;
-        prefix = malloc(plen + 1);
-        if (!prefix)
-            abort();
+        prefix = kx_xmalloc(plen + 1);
         snprintf(prefix, plen + 1, "%s%c", pkey, 1);
         start = km__epicor_lower_bound(t, prefix);
     } else if (by_rev) {
@@ -351,9 +344,7 @@ cJSON *km__odata_query_run(const struct km__odata_query *q,
         if (sorting) {
             if (nhits == cap_hits) {
                 cap_hits = cap_hits ? cap_hits * 2 : 64;
-                hits = realloc(hits, cap_hits * sizeof(*hits));
-                if (!hits)
-                    abort();
+                hits = kx_xrealloc(hits, cap_hits * sizeof(*hits));
             }
             hits[nhits].row = tmp ? j : cJSON_Duplicate(j, 1);
             hits[nhits].idx = nhits;
@@ -394,13 +385,11 @@ cJSON *km__odata_query_run_array(const struct km__odata_query *q,
 {
     cJSON *out = cJSON_CreateArray();
     struct hit *hits =
-        calloc((size_t)cJSON_GetArraySize(rows) + 1, sizeof(*hits));
+        kx_xcalloc((size_t)cJSON_GetArraySize(rows) + 1, sizeof(*hits));
     size_t n = 0;
     long limit = page_limit(q, cap), taken = 0;
     const cJSON *r;
 
-    if (!hits)
-        abort();
     cJSON_ArrayForEach(r, rows)
     {
         if (km__odata_filter_eval(q->filter, r, emu->ci)) {

@@ -17,6 +17,8 @@ add_library(km_epicor STATIC
   ${KM_EPICOR_DIR}/odata_routes.c
   ${KM_EPICOR_DIR}/tables.c
   ${KM_EPICOR_DIR}/update.c)
-target_include_directories(km_epicor PUBLIC ${KM_EPICOR_DIR})
+# common/crypto.h (mocks/src): the emulators' OpenSSL wrappers.
+target_include_directories(km_epicor PUBLIC ${KM_EPICOR_DIR}
+                           PRIVATE ${KM_EPICOR_DIR}/..)
 target_link_libraries(km_epicor PUBLIC km_common m)
 list(APPEND KM_EMULATORS km_epicor)

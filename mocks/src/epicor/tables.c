@@ -15,6 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <ctype.h>
+#include <kx/alloc.h>
+#include <kx/json.h>
 #include "epicor_emu.h"
 
 void km__epicor_table_init(struct km__epicor_table *t,
@@ -87,9 +89,7 @@ static int key_part(char **buf, size_t *len, const cJSON *v, int numeric,
         return -1;
     }
     n = strlen(s);
-    *buf = realloc(*buf, *len + n + 2);
-    if (!*buf)
-        abort();
+    *buf = kx_xrealloc(*buf, *len + n + 2);
     if (*len)
         (*buf)[(*len)++] = '\x01';
     for (size_t i = 0; i < n; i++)
@@ -112,9 +112,7 @@ char *km__epicor_key_of_values(const struct km__epicor_table *t,
         }
     }
     if (!buf) {
-        buf = calloc(1, 1);
-        if (!buf)
-            abort();
+        buf = kx_xcalloc(1, 1);
     }
     return buf;
 }
@@ -249,19 +247,15 @@ static void grow(struct km__epicor_table *t)
     if (t->n < t->cap)
         return;
     t->cap = t->cap ? t->cap * 2 : 64;
-    t->by_rev = realloc(t->by_rev, t->cap * sizeof(*t->by_rev));
-    t->by_key = realloc(t->by_key, t->cap * sizeof(*t->by_key));
-    if (!t->by_rev || !t->by_key)
-        abort();
+    t->by_rev = kx_xrealloc(t->by_rev, t->cap * sizeof(*t->by_rev));
+    t->by_key = kx_xrealloc(t->by_key, t->cap * sizeof(*t->by_key));
 }
 
 static struct km__epicor_row *append_raw(struct km__epicor_table *t,
                                          cJSON *json, char *key, int64_t revid)
 {
-    struct km__epicor_row *r = calloc(1, sizeof(*r));
+    struct km__epicor_row *r = kx_xcalloc(1, sizeof(*r));
 
-    if (!r)
-        abort();
     r->json = json;
     r->key = key;
     r->revid = revid;
@@ -317,9 +311,7 @@ void km__epicor_generate(struct km__epicor *emu, struct km__epicor_company *co,
 
             gen_partnum(pn, sizeof(pn), i);
             n = strlen(pn);
-            key = malloc(n + 16);
-            if (!key)
-                abort();
+            key = kx_xmalloc(n + 16);
             if (k == 0)
                 memcpy(key, pn, n + 1);
             else
@@ -368,7 +360,7 @@ struct km__epicor_row *km__epicor_insert(struct km__epicor *emu,
                                          struct km__epicor_table *t,
                                          cJSON *json)
 {
-    const char *sysrowid = km__epicor_str(json, "SysRowID");
+    const char *sysrowid = kx_json_str(json, "SysRowID");
     struct km__epicor_row *r;
     char guid[37];
     char *key;
@@ -439,9 +431,7 @@ void km__epicor_remove(struct km__epicor_table *t, struct km__epicor_row *r)
     size_t plen = strlen(r->key);
 
     /* Children first: every table whose parent is this one. */
-    prefix = malloc(plen + 2);
-    if (!prefix)
-        abort();
+    prefix = kx_xmalloc(plen + 2);
     memcpy(prefix, r->key, plen);
     prefix[plen] = '\x01';
     prefix[plen + 1] = '\0';
@@ -476,10 +466,8 @@ void km__epicor_children(cJSON *arr, struct km__epicor_table *ct,
                          const char *pkey)
 {
     size_t plen = strlen(pkey);
-    char *prefix = malloc(plen + 2);
+    char *prefix = kx_xmalloc(plen + 2);
 
-    if (!prefix)
-        abort();
     memcpy(prefix, pkey, plen);
     prefix[plen] = '\x01';
     prefix[plen + 1] = '\0';
@@ -512,9 +500,7 @@ int64_t km__epicor_next_line(const struct km__epicor_table *t, const cJSON *row,
             return step;
         }
     }
-    prefix = realloc(prefix, len + 2);
-    if (!prefix)
-        abort();
+    prefix = kx_xrealloc(prefix, len + 2);
     prefix[len++] = '\x01';
     prefix[len] = '\0';
     for (size_t i = km__epicor_lower_bound(t, prefix); i < t->n; i++) {

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <kx/json.h>
 #include "epicor_emu.h"
 
 static int descends(int tid, int ancestor)
@@ -26,14 +27,14 @@ static int descends(int tid, int ancestor)
 
 static const char *rowmod(const cJSON *row)
 {
-    const char *m = km__epicor_str(row, "RowMod");
+    const char *m = kx_json_str(row, "RowMod");
 
     return m ? m : "";
 }
 
 static const char *sget(const cJSON *row, const char *f)
 {
-    const char *s = km__epicor_str(row, f);
+    const char *s = kx_json_str(row, f);
 
     return s ? s : "";
 }
@@ -47,38 +48,39 @@ static double round2(double v)
 static void derive(const struct km__epicor_tabledef *d, cJSON *row)
 {
     if (d->id == T_ORDERDTL) {
-        double sq = km__epicor_num(row, "SellingQuantity");
-        double dup = km__epicor_num(row, "DocUnitPrice");
+        double sq = kx_json_numeric(row, "SellingQuantity", 0);
+        double dup = kx_json_numeric(row, "DocUnitPrice", 0);
 
         if (sq > 0)
             km__epicor_set_num(row, "OrderQty", sq);
         if (dup == 0)
-            dup = km__epicor_num(row, "UnitPrice");
+            dup = kx_json_numeric(row, "UnitPrice", 0);
         km__epicor_set_num(row, "DocUnitPrice", dup);
         km__epicor_set_num(row, "UnitPrice", dup);
         km__epicor_set_num(row, "ExtPriceDtl",
-                           round2(km__epicor_num(row, "OrderQty") * dup));
+                           round2(kx_json_numeric(row, "OrderQty", 0) * dup));
         km__epicor_set_num(row, "DocExtPriceDtl", round2(sq * dup));
     } else if (d->id == T_APINVDTL) {
-        double q = km__epicor_num(row, "ScrVendorQty");
-        double ext = km__epicor_num(row, "ScrDocExtCost");
+        double q = kx_json_numeric(row, "ScrVendorQty", 0);
+        double ext = kx_json_numeric(row, "ScrDocExtCost", 0);
 
         if (q == 0)
-            q = km__epicor_num(row, "VendorQty");
+            q = kx_json_numeric(row, "VendorQty", 0);
         if (ext == 0)
-            ext = round2(q * km__epicor_num(row, "DocUnitCost"));
+            ext = round2(q * kx_json_numeric(row, "DocUnitCost", 0));
         km__epicor_set_num(row, "VendorQty", q);
         km__epicor_set_num(row, "OurQty", q);
         km__epicor_set_num(row, "DocExtCost", ext);
         km__epicor_set_num(row, "ExtCost", ext);
     } else if (d->id == T_PODETAIL) {
-        double q = km__epicor_num(row, "XOrderQty");
+        double q = kx_json_numeric(row, "XOrderQty", 0);
 
         km__epicor_set_num(row, "OrderQty", q);
-        if (km__epicor_num(row, "DocUnitCost") == 0)
+        if (kx_json_numeric(row, "DocUnitCost", 0) == 0)
             km__epicor_set_num(row, "DocUnitCost",
-                               km__epicor_num(row, "UnitCost"));
-        km__epicor_set_num(row, "UnitCost", km__epicor_num(row, "DocUnitCost"));
+                               kx_json_numeric(row, "UnitCost", 0));
+        km__epicor_set_num(row, "UnitCost",
+                           kx_json_numeric(row, "DocUnitCost", 0));
     }
 }
 
@@ -189,15 +191,15 @@ static void number_new(struct km__epicor_call *c, struct pass *ps,
 
     cJSON_ArrayForEach(h, ps->new_heads)
     {
-        int tid = (int)km__epicor_num(h, "tid");
+        int tid = (int)kx_json_numeric(h, "tid", 0);
         const char *f = d->keys[1];
         const cJSON *v = cJSON_GetObjectItemCaseSensitive(row, f);
 
         if (descends((int)d->id, tid) &&
             (!v || (cJSON_IsNumber(v) && v->valuedouble == 0)))
-            km__epicor_set_num(row, f, km__epicor_num(h, "num"));
+            km__epicor_set_num(row, f, kx_json_numeric(h, "num", 0));
     }
-    if (d->autonum == AUTO_COUNTER && km__epicor_num(row, last) <= 0) {
+    if (d->autonum == AUTO_COUNTER && kx_json_numeric(row, last, 0) <= 0) {
         km__epicor_set_num(row, last, (double)ps->counters[d->id]);
         if (d->parent < 0) {
             cJSON *nh = cJSON_CreateObject();
@@ -207,7 +209,7 @@ static void number_new(struct km__epicor_call *c, struct pass *ps,
             cJSON_AddItemToArray(ps->new_heads, nh);
         }
         ps->counters[d->id]++;
-    } else if (d->autonum == AUTO_LINE && km__epicor_num(row, last) <= 0) {
+    } else if (d->autonum == AUTO_LINE && kx_json_numeric(row, last, 0) <= 0) {
         struct km__epicor_table *t = &c->co->t[d->id];
         int64_t line = km__epicor_next_line(t, row, c->emu->ci);
         const cJSON *e;
@@ -224,8 +226,8 @@ static void number_new(struct km__epicor_call *c, struct pass *ps,
                        cJSON_GetObjectItemCaseSensitive(row, d->keys[k]),
                        c->emu->ci) == 0)
                 k++;
-            if (k + 1 == nk && km__epicor_num(e, last) >= (double)line)
-                line = (int64_t)km__epicor_num(e, last) + 1;
+            if (k + 1 == nk && kx_json_numeric(e, last, 0) >= (double)line)
+                line = (int64_t)kx_json_numeric(e, last, 0) + 1;
         }
         km__epicor_set_num(row, last, (double)line);
     }

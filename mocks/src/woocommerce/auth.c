@@ -14,9 +14,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <curl/curl.h>
-#include <openssl/crypto.h>
+#include <kx/alloc.h>
+#include <kx/buf.h>
 #include "woocommerce_emu.h"
-#include "core/crypto.h"
+#include "common/crypto.h"
 
 #define WC_OAUTH_WINDOW_S (15 * 60)
 #define WC_MAX_PARAMS 64
@@ -36,16 +37,14 @@ static void kvs_put(struct kvs *s, const char *k, const char *v)
     for (size_t i = 0; i < s->n; i++) {
         if (strcmp(s->v[i].k, k) == 0) { /* PHP arrays: the last wins */
             free(s->v[i].v);
-            s->v[i].v = strdup(v);
+            s->v[i].v = kx_xstrdup(v);
             return;
         }
     }
     if (s->n == WC_MAX_PARAMS)
         return;
-    s->v[s->n].k = strdup(k);
-    s->v[s->n].v = strdup(v);
-    if (!s->v[s->n].k || !s->v[s->n].v)
-        abort();
+    s->v[s->n].k = kx_xstrdup(k);
+    s->v[s->n].v = kx_xstrdup(v);
     s->n++;
 }
 
@@ -80,10 +79,8 @@ static char *unescape(const char *s, size_t len)
 
     if (!c)
         abort();
-    r = strndup(c, (size_t)n);
+    r = kx_xstrndup(c, (size_t)n);
     curl_free(c);
-    if (!r)
-        abort();
     return r;
 }
 
@@ -136,10 +133,8 @@ static char *enc(const char *s)
 
     if (!c)
         abort();
-    r = strdup(c);
+    r = kx_xstrdup(c);
     curl_free(c);
-    if (!r)
-        abort();
     return r;
 }
 
@@ -151,36 +146,19 @@ static int kv_cmp(const void *a, const void *b)
     return c ? c : strcmp(x->v, y->v);
 }
 
-static void append(char **buf, size_t *len, size_t *cap, const char *s)
-{
-    size_t n = strlen(s);
-
-    if (*len + n + 1 > *cap) {
-        *cap = (*len + n + 1) * 2;
-        *buf = realloc(*buf, *cap);
-        if (!*buf)
-            abort();
-    }
-    memcpy(*buf + *len, s, n + 1);
-    *len += n;
-}
-
 /* The string WooCommerce signs (see README: "woocommerce" encodes the
  * joined parameter list once, "rfc5849" twice as the RFC says). */
 static char *base_string(struct km__woocommerce_state *st,
                          const struct km_request *req, const struct kvs *params)
 {
     struct kv sorted[WC_MAX_PARAMS];
-    char *url, *buf = NULL, *plist = NULL, *tmp;
-    size_t n = 0, len = 0, cap = 0, plen = 0, pcap = 0;
-    size_t ulen = strlen(st->site_url) + strlen(req->path) + 1;
-    char *full = malloc(ulen);
-
-    if (!full)
-        abort();
+    struct kx_buf buf = KX_BUF_INIT, plist = KX_BUF_INIT;
+    char *url, *tmp;
+    size_t n = 0;
     /* home URL (trailing slash dropped) + the request path */
-    snprintf(full, ulen, "%.*s%s", (int)(strlen(st->site_url) - 1),
-             st->site_url, req->path);
+    char *full = kx_xasprintf("%.*s%s", (int)(strlen(st->site_url) - 1),
+                              st->site_url, req->path);
+
     url = enc(full);
     free(full);
     for (size_t i = 0; i < params->n; i++) {
@@ -196,30 +174,22 @@ static char *base_string(struct km__woocommerce_state *st,
         const char *amp = st->oauth_rfc5849 ? "&" : "%26";
         const char *eq = st->oauth_rfc5849 ? "=" : "%3D";
 
-        if (i)
-            append(&plist, &plen, &pcap, amp);
-        append(&plist, &plen, &pcap, sorted[i].k);
-        append(&plist, &plen, &pcap, eq);
-        append(&plist, &plen, &pcap, sorted[i].v);
+        kx_buf_printf(&plist, "%s%s%s%s", i ? amp : "", sorted[i].k, eq,
+                      sorted[i].v);
         free(sorted[i].k);
         free(sorted[i].v);
     }
-    if (!plist)
-        append(&plist, &plen, &pcap, "");
-    append(&buf, &len, &cap, req->method);
-    append(&buf, &len, &cap, "&");
-    append(&buf, &len, &cap, url);
-    append(&buf, &len, &cap, "&");
+    kx_buf_printf(&buf, "%s&%s&", req->method, url);
     if (st->oauth_rfc5849) {
-        tmp = enc(plist);
-        append(&buf, &len, &cap, tmp);
+        tmp = enc(kx_buf_str(&plist));
+        kx_buf_puts(&buf, tmp);
         free(tmp);
     } else {
-        append(&buf, &len, &cap, plist);
+        kx_buf_puts(&buf, kx_buf_str(&plist));
     }
-    free(plist);
+    kx_buf_reset(&plist);
     free(url);
-    return buf;
+    return kx_buf_detach(&buf);
 }
 
 static void fail(struct km_response *res, const char *code, const char *message,
@@ -252,10 +222,8 @@ static int nonce_use(struct km__woocommerce_key *key, const char *nonce,
         if (strcmp(key->nonces[i].nonce, nonce) == 0)
             return -1;
     key->nonces =
-        realloc(key->nonces, (key->nnonces + 1) * sizeof(*key->nonces));
-    if (!key->nonces)
-        abort();
-    key->nonces[key->nnonces].nonce = strdup(nonce);
+        kx_xrealloc(key->nonces, (key->nnonces + 1) * sizeof(*key->nonces));
+    key->nonces[key->nnonces].nonce = kx_xstrdup(nonce);
     key->nonces[key->nnonces].ts = ts;
     key->nnonces++;
     return 0;
@@ -274,7 +242,7 @@ static struct km__woocommerce_key *oauth(struct km__woocommerce_call *c,
     char missing[160] = "", *base = NULL, *expected = NULL, *given = NULL;
     struct km__woocommerce_key *key = NULL;
     const char *method;
-    unsigned char mac[KS__SHA256_LEN];
+    unsigned char mac[KM__SHA256_LEN];
     size_t nmissing = 0;
     long long ts;
 
@@ -321,27 +289,20 @@ static struct km__woocommerce_key *oauth(struct km__woocommerce_call *c,
     }
     base = base_string(c->st, c->req, &params);
     {
-        size_t kl = strlen(key->cs) + 2;
-        char *k = malloc(kl);
-        int sha1 = strcmp(method, "HMAC-SHA1") == 0;
+        char *k = kx_xasprintf("%s&", key->cs);
+        enum km__digest d =
+            strcmp(method, "HMAC-SHA1") == 0 ? KM__SHA1 : KM__SHA256;
+        size_t maclen = km__hmac(mac, d, k, strlen(k), base, strlen(base));
 
-        if (!k)
-            abort();
-        snprintf(k, kl, "%s&", key->cs);
-        ks__hmac(mac, sha1 ? KS__SHA1 : KS__SHA256, k, strlen(k), base,
-                 strlen(base));
         free(k);
-        expected = ks__base64_encode(mac, sha1 ? KS__SHA1_LEN : KS__SHA256_LEN);
+        expected = km__base64_encode(mac, maclen);
     }
     /* A '+' sent unencoded in the query arrives as a space. */
-    given = strdup(kvs_get(&params, "oauth_signature"));
-    if (!expected || !given)
-        abort();
+    given = kx_xstrdup(kvs_get(&params, "oauth_signature"));
     for (char *p = given; *p; p++)
         if (*p == ' ')
             *p = '+';
-    if (strlen(expected) != strlen(given) ||
-        CRYPTO_memcmp(expected, given, strlen(given)) != 0) {
+    if (!km__secret_equal(expected, given)) {
         fail(c->res, "woocommerce_rest_authentication_error",
              "Invalid signature - provided signature does not match.", 0);
         key = NULL;
@@ -364,7 +325,7 @@ static struct km__woocommerce_key *oauth(struct km__woocommerce_call *c,
     }
 out:
     free(base);
-    ks__free(expected);
+    free(expected);
     free(given);
     kvs_free(&params);
     return key;
@@ -384,33 +345,30 @@ static struct km__woocommerce_key *basic(struct km__woocommerce_call *c,
 
     *failed = 0;
     if (qk && *qk && qs && *qs) {
-        ck = strdup(qk);
-        cs = strdup(qs);
+        ck = kx_xstrdup(qk);
+        cs = kx_xstrdup(qs);
     } else if (h && strncmp(h, "Basic ", 6) == 0) {
         unsigned char *raw = NULL;
         size_t rawlen = 0;
         char *colon;
 
-        if (ks__base64_decode(&raw, &rawlen, h + 6) == KS_OK) {
-            char *pair = strndup((char *)raw, rawlen);
+        if (km__base64_decode(&raw, &rawlen, h + 6) == 0) {
+            char *pair = kx_xstrndup((char *)raw, rawlen);
 
-            if (!pair)
-                abort();
             colon = strchr(pair, ':');
             if (colon && colon != pair && colon[1]) {
                 *colon = '\0';
-                ck = strdup(pair);
-                cs = strdup(colon + 1);
+                ck = kx_xstrdup(pair);
+                cs = kx_xstrdup(colon + 1);
             }
             free(pair);
         }
-        ks__free(raw);
+        free(raw);
     }
     if (!ck)
         goto out;
     key = find_key(c->st, ck);
-    if (key && (strlen(key->cs) != strlen(cs) ||
-                CRYPTO_memcmp(key->cs, cs, strlen(cs)) != 0)) {
+    if (key && !km__secret_equal(key->cs, cs)) {
         key = NULL;
         *failed = 1;
         fail(c->res, "woocommerce_rest_authentication_error",

@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <kx/alloc.h>
+#include <kx/json.h>
 #include "woocommerce_emu.h"
 
 static const char *const product_readonly[] = {"id",
@@ -27,17 +29,17 @@ static void set_bool(cJSON *o, const char *name, int v)
 
 void km__woocommerce_product_normalize(cJSON *p)
 {
-    const char *sale = km__woocommerce_str(p, "sale_price");
-    const char *regular = km__woocommerce_str(p, "regular_price");
+    const char *sale = kx_json_str_or(p, "sale_price", "");
+    const char *regular = kx_json_str_or(p, "regular_price", "");
     const cJSON *manage = cJSON_GetObjectItemCaseSensitive(p, "manage_stock");
     const cJSON *qty = cJSON_GetObjectItemCaseSensitive(p, "stock_quantity");
-    const char *backorders = km__woocommerce_str(p, "backorders");
+    const char *backorders = kx_json_str_or(p, "backorders", "");
 
     km__woocommerce_set_str(p, "price", *sale ? sale : regular);
     set_bool(p, "on_sale", *sale != '\0');
     if (!*backorders)
         km__woocommerce_set_str(p, "backorders", "no");
-    backorders = km__woocommerce_str(p, "backorders");
+    backorders = kx_json_str_or(p, "backorders", "");
     set_bool(p, "backorders_allowed", strcmp(backorders, "no") != 0);
     if (cJSON_IsTrue(manage)) {
         double q = cJSON_IsNumber(qty) ? qty->valuedouble : 0;
@@ -52,7 +54,7 @@ void km__woocommerce_product_normalize(cJSON *p)
     } else {
         set_bool(p, "manage_stock", 0);
         km__woocommerce_set(p, "stock_quantity", cJSON_CreateNull());
-        if (!*km__woocommerce_str(p, "stock_status"))
+        if (!*kx_json_str_or(p, "stock_status", ""))
             km__woocommerce_set_str(p, "stock_status", "instock");
         set_bool(p, "backordered", 0);
     }
@@ -67,7 +69,7 @@ static const cJSON *sku_owner(struct km__woocommerce_state *st, const char *sku,
     for (int i = 0; i < 2; i++) {
         cJSON_ArrayForEach(it, lists[i])
         {
-            if (it != self && strcmp(km__woocommerce_str(it, "sku"), sku) == 0)
+            if (it != self && strcmp(kx_json_str_or(it, "sku", ""), sku) == 0)
                 return it;
         }
     }
@@ -153,15 +155,15 @@ cJSON *km__woocommerce_product_store(struct km__woocommerce_state *st,
     km__woocommerce_set_dates(p, now, 1);
     if (cJSON_GetObjectItemCaseSensitive(body, "date_created_gmt")) {
         km__woocommerce_set_str(p, "date_created",
-                                km__woocommerce_str(body, "date_created_gmt"));
+                                kx_json_str_or(body, "date_created_gmt", ""));
         km__woocommerce_set_str(p, "date_created_gmt",
-                                km__woocommerce_str(body, "date_created_gmt"));
+                                kx_json_str_or(body, "date_created_gmt", ""));
     }
-    if (!*km__woocommerce_str(p, "slug") && *km__woocommerce_str(p, "name")) {
+    if (!*kx_json_str_or(p, "slug", "") && *kx_json_str_or(p, "name", "")) {
         char slug[128];
         size_t j = 0;
 
-        for (const char *s = km__woocommerce_str(p, "name"); *s && j < 120; s++)
+        for (const char *s = kx_json_str_or(p, "name", ""); *s && j < 120; s++)
             slug[j++] = *s == ' '                  ? '-'
                         : (*s >= 'A' && *s <= 'Z') ? (char)(*s + 32)
                                                    : *s;
@@ -225,7 +227,7 @@ static void product_remove(struct km__woocommerce_state *st, cJSON *obj)
 
     for (; v; v = next) {
         next = v->next;
-        if ((int64_t)km__woocommerce_num(v, "parent_id") == id)
+        if ((int64_t)kx_json_numeric(v, "parent_id", 0) == id)
             cJSON_Delete(cJSON_DetachItemViaPointer(st->variations, v));
     }
     cJSON_Delete(cJSON_DetachItemViaPointer(st->products, obj));
@@ -236,14 +238,14 @@ static cJSON *variation_find(struct km__woocommerce_state *st, int64_t parent,
 {
     cJSON *v = km__woocommerce_find(st->variations, id);
 
-    return v && (int64_t)km__woocommerce_num(v, "parent_id") == parent ? v
-                                                                       : NULL;
+    return v && (int64_t)kx_json_numeric(v, "parent_id", 0) == parent ? v
+                                                                      : NULL;
 }
 
 static void variation_remove(struct km__woocommerce_state *st, cJSON *obj)
 {
     cJSON *parent = km__woocommerce_find(
-        st->products, (int64_t)km__woocommerce_num(obj, "parent_id"));
+        st->products, (int64_t)kx_json_numeric(obj, "parent_id", 0));
     cJSON *ids = cJSON_GetObjectItemCaseSensitive(parent, "variations");
     int64_t id = km__woocommerce_id(obj);
 
@@ -280,8 +282,8 @@ static const struct km__woocommerce_kind variation_kind = {
 static int date_desc(const void *a, const void *b)
 {
     const cJSON *x = *(const cJSON *const *)a, *y = *(const cJSON *const *)b;
-    int c = strcmp(km__woocommerce_str(y, "date_created_gmt"),
-                   km__woocommerce_str(x, "date_created_gmt"));
+    int c = strcmp(kx_json_str_or(y, "date_created_gmt", ""),
+                   kx_json_str_or(x, "date_created_gmt", ""));
 
     if (c)
         return c;
@@ -327,29 +329,26 @@ static void list_filtered(struct km__woocommerce_call *c, const cJSON *src,
         cJSON_Delete(all);
         return;
     }
-    v = calloc((size_t)cJSON_GetArraySize(src) + 1, sizeof(*v));
-    if (!v)
-        abort();
+    v = kx_xcalloc((size_t)cJSON_GetArraySize(src) + 1, sizeof(*v));
     cJSON_ArrayForEach(it, src)
     {
         int keep = 1;
 
         if (parent_filter &&
-            (int64_t)km__woocommerce_num(it, "parent_id") != parent)
+            (int64_t)kx_json_numeric(it, "parent_id", 0) != parent)
             continue;
-        if (sku && strcmp(km__woocommerce_str(it, "sku"), sku) != 0)
+        if (sku && strcmp(kx_json_str_or(it, "sku", ""), sku) != 0)
             continue;
         if (include && !in_list(include, km__woocommerce_id(it)))
             continue;
         if (status && strcmp(status, "any") != 0 &&
-            strcmp(km__woocommerce_str(it, "status"), status) != 0)
+            strcmp(kx_json_str_or(it, "status", ""), status) != 0)
             continue;
-        if (!status && strcmp(km__woocommerce_str(it, "status"), "trash") == 0)
+        if (!status && strcmp(kx_json_str_or(it, "status", ""), "trash") == 0)
             continue;
-        if (type && strcmp(km__woocommerce_str(it, "type"), type) != 0)
+        if (type && strcmp(kx_json_str_or(it, "type", ""), type) != 0)
             continue;
-        if (stock &&
-            strcmp(km__woocommerce_str(it, "stock_status"), stock) != 0)
+        if (stock && strcmp(kx_json_str_or(it, "stock_status", ""), stock) != 0)
             continue;
         if (since) {
             keep = km__woocommerce_modified_after(it, since);

@@ -7,7 +7,7 @@
 #include <string.h>
 #include <time.h>
 #include "woocommerce_emu.h"
-#include "core/internal.h"
+#include "common/crypto.h"
 
 /* ---- dates ----------------------------------------------------------- */
 
@@ -298,11 +298,11 @@ static void generate(struct km__woocommerce_state *st, const cJSON *g)
         snprintf(buf, sizeof(buf), "GEN-%05d", i);
         cJSON_AddStringToObject(p, "sku", buf);
         km__woocommerce_money(buf,
-                              1.0 + (double)ks__rng_below(&rng, 50000) / 100.0);
+                              1.0 + (double)km__rng_below(&rng, 50000) / 100.0);
         cJSON_AddStringToObject(p, "regular_price", buf);
         cJSON_AddTrueToObject(p, "manage_stock");
         cJSON_AddNumberToObject(p, "stock_quantity",
-                                (double)ks__rng_below(&rng, 200));
+                                (double)km__rng_below(&rng, 200));
         km__woocommerce_product_store(st, 0, p, now, &e);
         cJSON_Delete(p);
     }

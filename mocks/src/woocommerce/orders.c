@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <kx/alloc.h>
+#include <kx/json.h>
 #include "woocommerce_emu.h"
 
 static const char *const order_statuses[] = {
@@ -51,25 +53,25 @@ static double build_items(struct km__woocommerce_state *st, cJSON *order,
 
     cJSON_ArrayForEach(it, lines)
     {
-        const char *sku = km__woocommerce_str(it, "sku");
-        int64_t pid = (int64_t)km__woocommerce_num(it, "product_id");
-        int64_t vid = (int64_t)km__woocommerce_num(it, "variation_id");
-        double qty = km__woocommerce_num(it, "quantity"), price;
+        const char *sku = kx_json_str_or(it, "sku", "");
+        int64_t pid = (int64_t)kx_json_numeric(it, "product_id", 0);
+        int64_t vid = (int64_t)kx_json_numeric(it, "variation_id", 0);
+        double qty = kx_json_numeric(it, "quantity", 0), price;
         cJSON *p = NULL, *v = NULL, *li = cJSON_CreateObject();
         const cJSON *x;
 
         if (*sku && !pid) {
             cJSON_ArrayForEach(x, st->products)
             {
-                if (strcmp(km__woocommerce_str(x, "sku"), sku) == 0)
+                if (strcmp(kx_json_str_or(x, "sku", ""), sku) == 0)
                     p = (cJSON *)x;
             }
             cJSON_ArrayForEach(x, st->variations)
             {
-                if (!p && strcmp(km__woocommerce_str(x, "sku"), sku) == 0) {
+                if (!p && strcmp(kx_json_str_or(x, "sku", ""), sku) == 0) {
                     v = (cJSON *)x;
                     vid = km__woocommerce_id(x);
-                    pid = (int64_t)km__woocommerce_num(x, "parent_id");
+                    pid = (int64_t)kx_json_numeric(x, "parent_id", 0);
                 }
             }
             if (p)
@@ -82,13 +84,13 @@ static double build_items(struct km__woocommerce_state *st, cJSON *order,
         if (qty <= 0)
             qty = 1;
         price = cJSON_GetObjectItemCaseSensitive(it, "price")
-                    ? km__woocommerce_num(it, "price")
-                    : km__woocommerce_num(v ? v : p, "price");
+                    ? kx_json_numeric(it, "price", 0)
+                    : kx_json_numeric(v ? v : p, "price", 0);
         cJSON_AddNumberToObject(li, "id", (double)st->next_item_id++);
         cJSON_AddStringToObject(li, "name",
-                                *km__woocommerce_str(it, "name")
-                                    ? km__woocommerce_str(it, "name")
-                                    : km__woocommerce_str(p, "name"));
+                                *kx_json_str_or(it, "name", "")
+                                    ? kx_json_str_or(it, "name", "")
+                                    : kx_json_str_or(p, "name", ""));
         cJSON_AddNumberToObject(li, "product_id", (double)pid);
         cJSON_AddNumberToObject(li, "variation_id", (double)vid);
         cJSON_AddNumberToObject(li, "quantity", qty);
@@ -100,7 +102,7 @@ static double build_items(struct km__woocommerce_state *st, cJSON *order,
         cJSON_AddItemToObject(li, "taxes", cJSON_CreateArray());
         cJSON_AddItemToObject(li, "meta_data", cJSON_CreateArray());
         cJSON_AddStringToObject(
-            li, "sku", *sku ? sku : km__woocommerce_str(v ? v : p, "sku"));
+            li, "sku", *sku ? sku : kx_json_str_or(v ? v : p, "sku", ""));
         cJSON_AddNumberToObject(li, "price", price);
         cJSON_AddItemToArray(items, li);
         sum += price * qty;
@@ -111,7 +113,7 @@ static double build_items(struct km__woocommerce_state *st, cJSON *order,
 
             km__woocommerce_set_num(
                 target, "stock_quantity",
-                km__woocommerce_num(target, "stock_quantity") - qty);
+                kx_json_numeric(target, "stock_quantity", 0) - qty);
             km__woocommerce_product_normalize(target);
             km__woocommerce_set_dates(target, ks_clock_now_ms(st->clock), 0);
             km__woocommerce_fire(st, "product", "updated", target);
@@ -126,7 +128,7 @@ cJSON *km__woocommerce_order_store(struct km__woocommerce_state *st,
                                    int from_checkout,
                                    struct km__woocommerce_err *err)
 {
-    const char *status = km__woocommerce_str(body, "status");
+    const char *status = kx_json_str_or(body, "status", "");
     const cJSON *lines = cJSON_GetObjectItemCaseSensitive(body, "line_items");
     const cJSON *refunds = cJSON_GetObjectItemCaseSensitive(body, "refunds");
     const cJSON *r;
@@ -172,8 +174,8 @@ cJSON *km__woocommerce_order_store(struct km__woocommerce_state *st,
     cJSON_AddItemToObject(o, "coupon_lines", cJSON_CreateArray());
     km__woocommerce_merge(o, body, order_readonly);
     sum = build_items(st, o, lines, from_checkout);
-    shipping = km__woocommerce_num(o, "shipping_total");
-    money(o, "discount_total", km__woocommerce_num(o, "discount_total"));
+    shipping = kx_json_numeric(o, "shipping_total", 0);
+    money(o, "discount_total", kx_json_numeric(o, "discount_total", 0));
     money(o, "discount_tax", 0);
     money(o, "shipping_total", shipping);
     money(o, "shipping_tax", 0);
@@ -181,14 +183,14 @@ cJSON *km__woocommerce_order_store(struct km__woocommerce_state *st,
     money(o, "total_tax", 0);
     money(o, "total",
           cJSON_GetObjectItemCaseSensitive(body, "total")
-              ? km__woocommerce_num(body, "total")
-              : sum + shipping - km__woocommerce_num(o, "discount_total"));
+              ? kx_json_numeric(body, "total", 0)
+              : sum + shipping - kx_json_numeric(o, "discount_total", 0));
     km__woocommerce_set_dates(o, now, 1);
     if (cJSON_GetObjectItemCaseSensitive(body, "date_modified_gmt")) {
         km__woocommerce_set_str(o, "date_modified",
-                                km__woocommerce_str(body, "date_modified_gmt"));
+                                kx_json_str_or(body, "date_modified_gmt", ""));
         km__woocommerce_set_str(o, "date_modified_gmt",
-                                km__woocommerce_str(body, "date_modified_gmt"));
+                                kx_json_str_or(body, "date_modified_gmt", ""));
     }
     cJSON_AddItemToArray(st->orders, o);
     cJSON_ArrayForEach(r, refunds)
@@ -212,12 +214,12 @@ cJSON *km__woocommerce_order_public(struct km__woocommerce_state *st,
         cJSON *e;
         char buf[32];
 
-        if ((int64_t)km__woocommerce_num(r, "_order_id") != id)
+        if ((int64_t)kx_json_numeric(r, "_order_id", 0) != id)
             continue;
         e = cJSON_CreateObject();
         cJSON_AddNumberToObject(e, "id", (double)km__woocommerce_id(r));
-        cJSON_AddStringToObject(e, "reason", km__woocommerce_str(r, "reason"));
-        km__woocommerce_money(buf, -km__woocommerce_num(r, "amount"));
+        cJSON_AddStringToObject(e, "reason", kx_json_str_or(r, "reason", ""));
+        km__woocommerce_money(buf, -kx_json_numeric(r, "amount", 0));
         cJSON_AddStringToObject(e, "total", buf);
         cJSON_AddItemToArray(list, e);
     }
@@ -232,8 +234,8 @@ static double refunded(struct km__woocommerce_state *st, int64_t order_id)
 
     cJSON_ArrayForEach(r, st->refunds)
     {
-        if ((int64_t)km__woocommerce_num(r, "_order_id") == order_id)
-            sum += km__woocommerce_num(r, "amount");
+        if ((int64_t)kx_json_numeric(r, "_order_id", 0) == order_id)
+            sum += kx_json_numeric(r, "amount", 0);
     }
     return sum;
 }
@@ -245,15 +247,15 @@ cJSON *km__woocommerce_refund_store(struct km__woocommerce_state *st,
 {
     const cJSON *lines = cJSON_GetObjectItemCaseSensitive(body, "line_items");
     const cJSON *li;
-    double amount = km__woocommerce_num(body, "amount");
-    double total = km__woocommerce_num(order, "total");
+    double amount = kx_json_numeric(body, "amount", 0);
+    double total = kx_json_numeric(order, "total", 0);
     cJSON *r;
     char buf[32];
 
     if (!cJSON_GetObjectItemCaseSensitive(body, "amount"))
         cJSON_ArrayForEach(li, lines)
         {
-            amount += km__woocommerce_num(li, "refund_total");
+            amount += kx_json_numeric(li, "refund_total", 0);
         }
     if (amount <= 0) {
         km__woocommerce_err_set(err, 400,
@@ -271,9 +273,9 @@ cJSON *km__woocommerce_refund_store(struct km__woocommerce_state *st,
     cJSON_AddNumberToObject(r, "id", (double)st->next_post_id++);
     km__woocommerce_money(buf, amount);
     cJSON_AddStringToObject(r, "amount", buf);
-    cJSON_AddStringToObject(r, "reason", km__woocommerce_str(body, "reason"));
+    cJSON_AddStringToObject(r, "reason", kx_json_str_or(body, "reason", ""));
     cJSON_AddNumberToObject(r, "refunded_by",
-                            km__woocommerce_num(body, "refunded_by"));
+                            kx_json_numeric(body, "refunded_by", 0));
     cJSON_AddBoolToObject(
         r, "refunded_payment",
         !cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(body, "api_refund")));
@@ -293,8 +295,8 @@ cJSON *km__woocommerce_refund_store(struct km__woocommerce_state *st,
 static int cmp_field(const void *a, const void *b, const char *field)
 {
     const cJSON *x = *(const cJSON *const *)a, *y = *(const cJSON *const *)b;
-    int c = field ? strcmp(km__woocommerce_str(x, field),
-                           km__woocommerce_str(y, field))
+    int c = field ? strcmp(kx_json_str_or(x, field, ""),
+                           kx_json_str_or(y, field, ""))
                   : 0;
 
     if (!c)
@@ -342,18 +344,16 @@ void km__woocommerce_orders_list(struct km__woocommerce_call *c)
         cJSON_Delete(all);
         return;
     }
-    v = calloc((size_t)cJSON_GetArraySize(c->st->orders) + 1, sizeof(*v));
-    if (!v)
-        abort();
+    v = kx_xcalloc((size_t)cJSON_GetArraySize(c->st->orders) + 1, sizeof(*v));
     cJSON_ArrayForEach(it, c->st->orders)
     {
-        const char *s = km__woocommerce_str(it, "status");
+        const char *s = kx_json_str_or(it, "status", "");
 
         if (status && strcmp(status, "any") != 0 && !strstr(status, s))
             continue;
         if (!status && strcmp(s, "trash") == 0)
             continue;
-        if (customer && (int64_t)km__woocommerce_num(it, "customer_id") !=
+        if (customer && (int64_t)kx_json_numeric(it, "customer_id", 0) !=
                             strtoll(customer, NULL, 10))
             continue;
         if (since) {
@@ -452,7 +452,7 @@ void km__woocommerce_refunds_list(struct km__woocommerce_call *c)
     /* Newest first. */
     cJSON_ArrayForEach(r, c->st->refunds)
     {
-        if ((int64_t)km__woocommerce_num(r, "_order_id") == c->ids[0])
+        if ((int64_t)kx_json_numeric(r, "_order_id", 0) == c->ids[0])
             cJSON_InsertItemInArray(all, 0, km__woocommerce_public(r));
     }
     km__woocommerce_send_page(c, all, per_page, page);
@@ -487,7 +487,7 @@ void km__woocommerce_refunds_get(struct km__woocommerce_call *c)
 
     if (!order_or_404(c, 404))
         return;
-    if (!r || (int64_t)km__woocommerce_num(r, "_order_id") != c->ids[0]) {
+    if (!r || (int64_t)kx_json_numeric(r, "_order_id", 0) != c->ids[0]) {
         km__woocommerce_error(c->res, 404, "woocommerce_rest_invalid_id",
                               "Invalid ID.");
         return;
@@ -520,7 +520,7 @@ int km__woocommerce_order_act(struct km__woocommerce_state *st,
         strcmp(action, "add_refund") == 0) {
         int refund = action[0] == 'a';
         int64_t id =
-            (int64_t)km__woocommerce_num(args, refund ? "order_id" : "id");
+            (int64_t)kx_json_numeric(args, refund ? "order_id" : "id", 0);
 
         o = km__woocommerce_find(st->orders, id);
         if (!o) {

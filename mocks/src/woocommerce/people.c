@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <kx/json.h>
 #include "woocommerce_emu.h"
 
 static const char *const customer_readonly[] = {"id",
@@ -26,7 +27,7 @@ static const cJSON *email_owner(struct km__woocommerce_state *st,
     cJSON_ArrayForEach(it, st->customers)
     {
         if (it != self &&
-            strcasecmp(km__woocommerce_str(it, "email"), email) == 0)
+            strcasecmp(kx_json_str_or(it, "email", ""), email) == 0)
             return it;
     }
     return NULL;
@@ -128,8 +129,8 @@ static int customer_update(struct km__woocommerce_state *st, cJSON *obj,
         return -1;
     /* The username cannot change once made. */
     if (cJSON_GetObjectItemCaseSensitive(body, "username") &&
-        strcmp(km__woocommerce_str(body, "username"),
-               km__woocommerce_str(obj, "username"))) {
+        strcmp(kx_json_str_or(body, "username", ""),
+               kx_json_str_or(obj, "username", ""))) {
         km__woocommerce_err_set(err, 400,
                                 "woocommerce_rest_customer_invalid_argument",
                                 "Username isn't editable.");
@@ -173,10 +174,10 @@ void km__woocommerce_customers_list(struct km__woocommerce_call *c)
      * for it (names are often empty here). */
     cJSON_ArrayForEach(it, c->st->customers)
     {
-        if (email && strcasecmp(km__woocommerce_str(it, "email"), email) != 0)
+        if (email && strcasecmp(kx_json_str_or(it, "email", ""), email) != 0)
             continue;
         if (strcmp(role, "all") != 0 &&
-            strcmp(km__woocommerce_str(it, "role"), role) != 0)
+            strcmp(kx_json_str_or(it, "role", ""), role) != 0)
             continue;
         if (order && strcmp(order, "desc") == 0)
             cJSON_InsertItemInArray(all, 0, km__woocommerce_public(it));

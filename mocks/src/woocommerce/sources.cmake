@@ -8,9 +8,8 @@ add_library(km_woocommerce STATIC
   src/woocommerce/people.c
   src/woocommerce/orders.c
   src/woocommerce/webhooks.c)
-# core/crypto.h and core/internal.h: the OpenSSL wrappers and the seeded
-# generator of ks_core, which km_common links.
+# common/crypto.h: the emulators' OpenSSL wrappers and seeded generator.
 target_include_directories(km_woocommerce PRIVATE
-  ${CMAKE_CURRENT_SOURCE_DIR}/src ${PROJECT_SOURCE_DIR}/connector/src)
+  ${CMAKE_CURRENT_SOURCE_DIR}/src)
 target_link_libraries(km_woocommerce PUBLIC km_common)
 list(APPEND KM_EMULATORS km_woocommerce)

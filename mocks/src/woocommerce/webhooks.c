@@ -15,8 +15,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include "woocommerce_emu.h"
-#include "core/crypto.h"
-#include "core/internal.h"
+#include <kx/alloc.h>
+#include <kx/json.h>
+#include "common/crypto.h"
 #include "kinmock/webhook.h"
 
 static const char *const hook_readonly[] = {"id",
@@ -74,7 +75,7 @@ static int valid_status(const char *s)
 /* Sets resource, event and hooks from the topic. */
 static void derive(cJSON *h)
 {
-    const char *topic = km__woocommerce_str(h, "topic");
+    const char *topic = kx_json_str_or(h, "topic", "");
     const char *dot = strchr(topic, '.');
     char resource[64] = "", event[128] = "", hook[256];
     cJSON *hooks = cJSON_CreateArray();
@@ -135,7 +136,7 @@ static void gen_secret(struct km__woocommerce_state *st, char out[51])
                                 "RSTUVWXYZ0123456789!@#$%^&*()-_[]{}<>~+=";
 
     for (int i = 0; i < 50; i++)
-        out[i] = chars[ks__rng_below(&st->rng, sizeof(chars) - 1)];
+        out[i] = chars[km__rng_below(&st->rng, sizeof(chars) - 1)];
     out[50] = '\0';
 }
 
@@ -160,11 +161,11 @@ cJSON *km__woocommerce_webhook_store(struct km__woocommerce_state *st,
     cJSON_AddStringToObject(h, "name", "");
     cJSON_AddStringToObject(h, "status", "active");
     km__woocommerce_merge(h, body, hook_readonly);
-    if (!*km__woocommerce_str(h, "name")) {
+    if (!*kx_json_str_or(h, "name", "")) {
         char name[96];
 
         snprintf(name, sizeof(name), "Webhook created via REST %s",
-                 km__woocommerce_str(body, "topic"));
+                 kx_json_str_or(body, "topic", ""));
         km__woocommerce_set_str(h, "name", name);
     }
     derive(h);
@@ -175,7 +176,7 @@ cJSON *km__woocommerce_webhook_store(struct km__woocommerce_state *st,
         cJSON_AddStringToObject(h, "_secret", gen);
     }
     if (st->server)
-        km_server_add_secret(st->server, km__woocommerce_str(h, "_secret"));
+        km_server_add_secret(st->server, kx_json_str_or(h, "_secret", ""));
     cJSON_AddNumberToObject(h, "_failure_count",
                             cJSON_IsNumber(fc) ? fc->valuedouble : 0);
     km__woocommerce_set_dates(h, now, 1);
@@ -186,21 +187,13 @@ cJSON *km__woocommerce_webhook_store(struct km__woocommerce_state *st,
 /* "Name: value", malloc'd. */
 static char *hdr(const char *name, const char *value)
 {
-    size_t n = strlen(name) + strlen(value) + 3;
-    char *s = malloc(n);
-
-    if (!s)
-        abort();
-    snprintf(s, n, "%s: %s", name, value);
-    return s;
+    return kx_xasprintf("%s: %s", name, value);
 }
 
 static void enqueue(struct km__woocommerce_state *st,
                     struct km__woocommerce_job *job)
 {
-    st->queue = realloc(st->queue, (st->nqueue + 1) * sizeof(*st->queue));
-    if (!st->queue)
-        abort();
+    st->queue = kx_xrealloc(st->queue, (st->nqueue + 1) * sizeof(*st->queue));
     st->queue[st->nqueue++] = *job;
 }
 
@@ -214,16 +207,15 @@ static void queue_ping(struct km__woocommerce_state *st, const cJSON *h)
              (long long)km__woocommerce_id(h));
     job.hook_id = km__woocommerce_id(h);
     job.ping = 1;
-    job.url = strdup(km__woocommerce_str(h, "delivery_url"));
-    job.topic = strdup(km__woocommerce_str(h, "topic"));
-    job.body = strdup(body);
+    job.url = kx_xstrdup(kx_json_str_or(h, "delivery_url", ""));
+    job.topic = kx_xstrdup(kx_json_str_or(h, "topic", ""));
+    job.body = kx_xstrdup(body);
     job.len = strlen(body);
-    job.headers = calloc(3, sizeof(char *));
-    if (!job.url || !job.topic || !job.body || !job.headers)
-        abort();
-    job.headers[0] = strdup("Content-Type: application/x-www-form-urlencoded");
-    job.headers[1] = strdup("User-Agent: WooCommerce/8.9.0 Hookshot "
-                            "(WordPress/6.5.0)");
+    job.headers = kx_xcalloc(3, sizeof(char *));
+    job.headers[0] =
+        kx_xstrdup("Content-Type: application/x-www-form-urlencoded");
+    job.headers[1] = kx_xstrdup("User-Agent: WooCommerce/8.9.0 Hookshot "
+                                "(WordPress/6.5.0)");
     enqueue(st, &job);
 }
 
@@ -232,7 +224,7 @@ void km__woocommerce_fire(struct km__woocommerce_state *st,
                           const cJSON *payload)
 {
     char topic[96], iso[20], seed[96], did[65], *text;
-    unsigned char mac[KS__SHA256_LEN];
+    unsigned char mac[KM__SHA256_LEN];
     cJSON *pub;
     const cJSON *h;
 
@@ -255,8 +247,8 @@ void km__woocommerce_fire(struct km__woocommerce_state *st,
         char *b64, idbuf[32];
         size_t n = 0;
 
-        if (strcmp(km__woocommerce_str(h, "status"), "active") != 0 ||
-            strcmp(km__woocommerce_str(h, "topic"), topic) != 0)
+        if (strcmp(kx_json_str_or(h, "status", ""), "active") != 0 ||
+            strcmp(kx_json_str_or(h, "topic", ""), topic) != 0)
             continue;
         memset(&job, 0, sizeof(job));
         /* wp_hash(id . time): 32 hex characters. */
@@ -264,19 +256,17 @@ void km__woocommerce_fire(struct km__woocommerce_state *st,
         snprintf(seed, sizeof(seed), "%lld|%s|%llu",
                  (long long)km__woocommerce_id(h), iso,
                  (unsigned long long)++st->delivery_seq);
-        ks__digest_hex(did, sizeof(did), KS__SHA256, seed, strlen(seed));
+        km__digest_hex(did, KM__SHA256, seed, strlen(seed));
         did[32] = '\0';
-        ks__hmac(mac, KS__SHA256, km__woocommerce_str(h, "_secret"),
-                 strlen(km__woocommerce_str(h, "_secret")), text, strlen(text));
-        b64 = ks__base64_encode(mac, sizeof(mac));
-        if (!b64)
-            abort();
+        km__hmac(mac, KM__SHA256, kx_json_str_or(h, "_secret", ""),
+                 strlen(kx_json_str_or(h, "_secret", "")), text, strlen(text));
+        b64 = km__base64_encode(mac, sizeof(mac));
         job.hook_id = km__woocommerce_id(h);
-        job.url = strdup(km__woocommerce_str(h, "delivery_url"));
-        job.topic = strdup(topic);
-        job.delivery_id = strdup(did);
-        job.signature = strdup(b64);
-        job.body = strdup(text);
+        job.url = kx_xstrdup(kx_json_str_or(h, "delivery_url", ""));
+        job.topic = kx_xstrdup(topic);
+        job.delivery_id = kx_xstrdup(did);
+        job.signature = kx_xstrdup(b64);
+        job.body = kx_xstrdup(text);
         job.len = strlen(text);
         if (st->tamper_next) {
             /* Changed after signing: the receiver must refuse it. */
@@ -284,13 +274,11 @@ void km__woocommerce_fire(struct km__woocommerce_state *st,
             job.tampered = 1;
             job.body[job.len > 1 ? 1 : 0] ^= 0x01;
         }
-        job.headers = calloc(11, sizeof(char *));
-        if (!job.headers || !job.url || !job.body)
-            abort();
+        job.headers = kx_xcalloc(11, sizeof(char *));
         snprintf(idbuf, sizeof(idbuf), "%lld", (long long)job.hook_id);
-        job.headers[n++] = strdup("Content-Type: application/json");
-        job.headers[n++] = strdup("User-Agent: WooCommerce/8.9.0 Hookshot "
-                                  "(WordPress/6.5.0)");
+        job.headers[n++] = kx_xstrdup("Content-Type: application/json");
+        job.headers[n++] = kx_xstrdup("User-Agent: WooCommerce/8.9.0 Hookshot "
+                                      "(WordPress/6.5.0)");
         job.headers[n++] =
             hdr("X-WC-Webhook-Source", st->site_url ? st->site_url : "");
         job.headers[n++] = hdr("X-WC-Webhook-Topic", topic);
@@ -299,7 +287,7 @@ void km__woocommerce_fire(struct km__woocommerce_state *st,
         job.headers[n++] = hdr("X-WC-Webhook-Signature", b64);
         job.headers[n++] = hdr("X-WC-Webhook-ID", idbuf);
         job.headers[n++] = hdr("X-WC-Webhook-Delivery-ID", did);
-        ks__free(b64);
+        free(b64);
         enqueue(st, &job);
     }
     cJSON_free(text);
@@ -353,7 +341,7 @@ static void record(struct km__woocommerce_state *st,
     cJSON_AddNumberToObject(d, "virtual_ms",
                             (double)ks_clock_now_ms(st->clock));
     if (h && !j->ping) {
-        int count = (int)km__woocommerce_num(h, "_failure_count");
+        int count = (int)kx_json_numeric(h, "_failure_count", 0);
 
         if (ok) {
             count = 0;
@@ -429,7 +417,7 @@ void km__woocommerce_webhooks_list(struct km__woocommerce_call *c)
     cJSON_ArrayForEach(h, c->st->webhooks)
     {
         if (status && strcmp(status, "all") &&
-            strcmp(km__woocommerce_str(h, "status"), status))
+            strcmp(kx_json_str_or(h, "status", ""), status))
             continue;
         cJSON_InsertItemInArray(all, 0, km__woocommerce_public(h));
     }

@@ -6,6 +6,8 @@
 #ifndef KX_JSON_H
 #define KX_JSON_H
 
+#include <stdint.h>
+#include <stdlib.h>
 #include <cjson/cJSON.h>
 
 static inline const char *kx_json_str(const cJSON *o, const char *name)
@@ -18,6 +20,67 @@ static inline double kx_json_num(const cJSON *o, const char *name, double dflt)
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
 
     return cJSON_IsNumber(v) ? v->valuedouble : dflt;
+}
+
+/* The string member, or dflt when it is missing or not a string (the
+ * emulators read "" for absent text). */
+static inline const char *kx_json_str_or(const cJSON *o, const char *name,
+                                         const char *dflt)
+{
+    const char *s = kx_json_str(o, name);
+
+    return s ? s : dflt;
+}
+
+/* A number member, or the leading number of a string member (strtod; 0
+ * when the text does not start with one), as the platforms send decimals
+ * either way; dflt for anything else. */
+static inline double kx_json_numeric(const cJSON *o, const char *name,
+                                     double dflt)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
+
+    if (cJSON_IsString(v))
+        return strtod(cJSON_GetStringValue(v), NULL);
+    return cJSON_IsNumber(v) ? cJSON_GetNumberValue(v) : dflt;
+}
+
+/* A number member truncated toward zero to int64_t, or dflt when it is
+ * missing, not a number, or out of int64_t's range. */
+static inline int64_t kx_json_int64(const cJSON *o, const char *name,
+                                    int64_t dflt)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
+    double d = cJSON_GetNumberValue(v);
+
+    if (!cJSON_IsNumber(v) || !(d > -9223372036854775808.0) ||
+        !(d < 9223372036854775808.0))
+        return dflt;
+    return (int64_t)d;
+}
+
+/* 1 for true, 0 for false, dflt for anything else. */
+static inline int kx_json_bool(const cJSON *o, const char *name, int dflt)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
+
+    return cJSON_IsBool(v) ? cJSON_IsTrue(v) : dflt;
+}
+
+/* The member when it is an object (kx_json_obj) or an array
+ * (kx_json_arr), else NULL; borrowed from o. */
+static inline cJSON *kx_json_obj(const cJSON *o, const char *name)
+{
+    cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
+
+    return cJSON_IsObject(v) ? v : NULL;
+}
+
+static inline cJSON *kx_json_arr(const cJSON *o, const char *name)
+{
+    cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
+
+    return cJSON_IsArray(v) ? v : NULL;
 }
 
 #endif

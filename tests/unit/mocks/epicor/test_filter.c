@@ -208,6 +208,15 @@ static void dates_round_trip(void **state)
     km__epicor_format_datetime(buf, sizeof(buf), ms, 1);
     assert_string_equal(buf, "2026-01-05T00:00:00");
     assert_int_equal(km__epicor_parse_datetime(&ms, "2026-02-30", 10), -1);
+    assert_int_equal(km__epicor_parse_datetime(&ms, "2025-02-29", 10), -1);
+    assert_int_equal(km__epicor_parse_datetime(&ms, "2028-02-29", 10), 0);
+    assert_int_equal(km__epicor_parse_datetime(&ms, "2026-01-05 08:00:00", 19),
+                     -1);
+    assert_int_equal(
+        km__epicor_parse_datetime(&ms, "2026-01-05T10:00:00.250+02:00", 29), 0);
+    assert_true(ms == 1767600000250LL);
+    km__epicor_format_datetime(buf, sizeof(buf), -1, 1);
+    assert_string_equal(buf, "1969-12-31T00:00:00");
 }
 
 /* Row numbers beyond int64_t compare as decimals (and are never
