@@ -202,14 +202,13 @@ enum kind {
     K_OBJECT,
     K_ARRAY,
     K_ANY,
-    K_STRINGS, /* non-empty array of strings */
-    K_RESULT,  /* object whose keys are JSON pointers */
-    K_RC,      /* a ks_rc name */
-    K_SYSTEM,  /* a system configured in given */
-    K_JOB,     /* a known job */
-    K_ROUTE,   /* "METHOD /path-glob" */
-    K_POINTER, /* "" or "/..." */
-    K_STATE    /* a state expectation */
+    K_STRINGS,  /* non-empty array of strings */
+    K_POINTERS, /* a pointer map (run_int.h) */
+    K_RC,       /* a ks_rc name */
+    K_SYSTEM,   /* a system configured in given */
+    K_JOB,      /* a known job */
+    K_ROUTE,    /* "METHOD /path-glob" */
+    K_STATES    /* {"<system>": pointer map} */
 };
 
 struct field {
@@ -226,11 +225,10 @@ struct checker {
 static void check_object(struct checker *c, const cJSON *obj,
                          const char *pointer, const struct field *fields);
 
-static const struct field state_fields[] = {
-    {"system", K_SYSTEM, 1}, {"pointer", K_POINTER, 1},
-    {"count", K_NUMBER, 0},  {"equals", K_ANY, 0},
-    {"exists", K_BOOL, 0},   {"comment", K_STRING, 0},
-    {NULL, K_ANY, 0}};
+static void check_pointer_map(struct checker *c, const cJSON *v,
+                              const char *pointer);
+static void check_states(struct checker *c, const cJSON *v,
+                         const char *pointer);
 
 static int is_route(const char *s)
 {
@@ -282,19 +280,8 @@ static void check_value(struct checker *c, const cJSON *v, enum kind kind,
             }
         }
         break;
-    case K_RESULT:
-        if (!cJSON_IsObject(v)) {
-            problem(p, pointer, "must be an object of JSON pointers");
-            break;
-        }
-        cJSON_ArrayForEach(item, v)
-        {
-            if (item->string[0] != '/')
-                problem(p, pointer,
-                        "key \"%s\" is not a JSON pointer (it must start "
-                        "with '/')",
-                        item->string);
-        }
+    case K_POINTERS:
+        check_pointer_map(c, v, pointer);
         break;
     case K_RC:
         if (!cJSON_IsString(v) || ks_rc_from_name(&rc, v->valuestring) != 0)
@@ -325,23 +312,8 @@ static void check_value(struct checker *c, const cJSON *v, enum kind kind,
             problem(p, pointer,
                     "must be \"METHOD /path\", e.g. \"GET /v3/catalog/*\"");
         break;
-    case K_POINTER:
-        if (!cJSON_IsString(v) ||
-            (v->valuestring[0] && v->valuestring[0] != '/'))
-            problem(p, pointer, "must be a JSON pointer (\"\" or \"/...\")");
-        break;
-    case K_STATE:
-        if (!cJSON_IsObject(v)) {
-            problem(p, pointer, "must be an object");
-            break;
-        }
-        check_object(c, v, pointer, state_fields);
-        if (!!cJSON_GetObjectItemCaseSensitive(v, "count") +
-                !!cJSON_GetObjectItemCaseSensitive(v, "equals") +
-                !!cJSON_GetObjectItemCaseSensitive(v, "exists") !=
-            1)
-            problem(p, pointer,
-                    "needs exactly one of \"count\", \"equals\", \"exists\"");
+    case K_STATES:
+        check_states(c, v, pointer);
         break;
     }
 }
@@ -371,6 +343,144 @@ static void check_object(struct checker *c, const cJSON *obj,
     }
 }
 
+/* ---- pointer maps (run_int.h) -------------------------------------- */
+
+/* 1 when s is an RFC 6901 pointer: "" or "/..." with "~" only as "~0" or
+ * "~1". */
+static int is_pointer(const char *s)
+{
+    if (s[0] && s[0] != '/')
+        return 0;
+    for (; *s; s++) {
+        if (*s == '~' && s[1] != '0' && s[1] != '1')
+            return 0;
+    }
+    return 1;
+}
+
+static void check_pointer_map(struct checker *c, const cJSON *v,
+                              const char *pointer)
+{
+    const cJSON *item;
+
+    if (!cJSON_IsObject(v)) {
+        problem(c->p, pointer,
+                "must be an object mapping JSON pointers to expected values, "
+                "such as {\"/count\": 3}");
+        return;
+    }
+    cJSON_ArrayForEach(item, v)
+    {
+        char here[512];
+
+        snprintf(here, sizeof(here), "%s", pointer);
+        kh_json_pointer_append(here, sizeof(here), item->string);
+        if (!is_pointer(item->string))
+            problem(c->p, here,
+                    "key \"%s\" is not a JSON pointer (it must be \"\" or "
+                    "start with '/', with '~' only as ~0 or ~1)",
+                    item->string);
+        else if (kh__match_kind(item) == KH_MATCH_INVALID)
+            problem(c->p, here,
+                    "an object of one \"$\" member must be a matcher: "
+                    "{\"$count\": N} (N a whole number, zero or more) or "
+                    "{\"$absent\": true}");
+    }
+}
+
+/* The pointer-map form of one old state expectation {"system", "pointer",
+ * "count" | "equals" | "exists"}, printed into buf, to tell the author
+ * exactly what to write instead. */
+static void old_state_rewritten(char *buf, size_t bufsz, const cJSON *old)
+{
+    const char *system = kx_json_str(old, "system");
+    const char *pointer = kx_json_str(old, "pointer");
+    const cJSON *count = cJSON_GetObjectItemCaseSensitive(old, "count");
+    const cJSON *equals = cJSON_GetObjectItemCaseSensitive(old, "equals");
+    cJSON *map = cJSON_CreateObject(), *want = NULL;
+    char *text;
+
+    if (equals) {
+        want = cJSON_Duplicate(equals, 1);
+    } else if (count) {
+        want = cJSON_CreateObject();
+        cJSON_AddItemToObject(want, "$count", cJSON_Duplicate(count, 1));
+    } else if (cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(old, "exists"))) {
+        want = cJSON_CreateObject();
+        cJSON_AddTrueToObject(want, "$absent");
+    } else {
+        want = cJSON_CreateString("<the value expected there>");
+    }
+    cJSON_AddItemToObject(
+        cJSON_AddObjectToObject(map, system ? system : "<system>"),
+        pointer ? pointer : "<pointer>", want);
+    text = cJSON_PrintUnformatted(map);
+    snprintf(buf, bufsz, "%s", text ? text : "?");
+    cJSON_free(text);
+    cJSON_Delete(map);
+}
+
+/* 1 when v is in the old form of state expectations: a list of, or one,
+ * {"system", "pointer", "count" | "equals" | "exists"}. */
+static int is_old_state_form(const cJSON *v)
+{
+    return cJSON_IsArray(v) ||
+           (cJSON_IsObject(v) &&
+            (cJSON_GetObjectItemCaseSensitive(v, "system") ||
+             cJSON_GetObjectItemCaseSensitive(v, "pointer")));
+}
+
+/* Refuses the old form, each expectation with its rewriting. */
+static void refuse_old_states(struct checker *c, const cJSON *v,
+                              const char *pointer)
+{
+    const cJSON *item = cJSON_IsArray(v) ? v->child : v;
+    size_t i = 0;
+
+    for (; item; item = cJSON_IsArray(v) ? item->next : NULL) {
+        char here[512], instead[1024];
+
+        snprintf(here, sizeof(here), "%s", pointer);
+        if (cJSON_IsArray(v))
+            kh_json_pointer_append_index(here, sizeof(here), i++);
+        old_state_rewritten(instead, sizeof(instead), item);
+        problem(c->p, here,
+                "the {\"system\", \"pointer\", \"count\"/\"equals\"/"
+                "\"exists\"} form is gone; write a map from system to JSON "
+                "pointer to expected value instead: %s",
+                instead);
+    }
+}
+
+/* then.state and wait.until: {"<system>": pointer map}. */
+static void check_states(struct checker *c, const cJSON *v, const char *pointer)
+{
+    const cJSON *item;
+
+    if (is_old_state_form(v)) {
+        refuse_old_states(c, v, pointer);
+        return;
+    }
+    if (!cJSON_IsObject(v)) {
+        problem(c->p, pointer,
+                "must be an object mapping systems to pointer maps, such as "
+                "{\"epicor\": {\"/parts\": {\"$count\": 3}}}");
+        return;
+    }
+    cJSON_ArrayForEach(item, v)
+    {
+        char here[512];
+        cJSON name = {0};
+
+        snprintf(here, sizeof(here), "%s", pointer);
+        kh_json_pointer_append(here, sizeof(here), item->string);
+        name.type = cJSON_String;
+        name.valuestring = item->string;
+        check_value(c, &name, K_SYSTEM, here);
+        check_pointer_map(c, item, here);
+    }
+}
+
 /* The members each kind of step takes. */
 struct step_shape {
     const char *kind;
@@ -382,19 +492,19 @@ static const struct step_shape step_shapes[] = {
      {{"job", K_JOB, 1},
       {"options", K_OBJECT, 0},
       {"expect_rc", K_RC, 0},
-      {"expect_result", K_RESULT, 0}}},
+      {"expect_result", K_POINTERS, 0}}},
     {"integration",
      {{"job", K_JOB, 1},
       {"options", K_OBJECT, 0},
       {"expect_rc", K_RC, 0},
-      {"expect_result", K_RESULT, 0},
+      {"expect_result", K_POINTERS, 0},
       {"timeout_ms", K_NUMBER, 0}}},
     {"clock.advance", {{"ms", K_NUMBER, 1}}},
     {"act",
      {{"system", K_SYSTEM, 1},
       {"action", K_STRING, 1},
       {"args", K_OBJECT, 0},
-      {"expect_result", K_RESULT, 0}}},
+      {"expect_result", K_POINTERS, 0}}},
     {"webhooks.pump", {{"system", K_SYSTEM, 0}}},
     {"http.request",
      {{"system", K_SYSTEM, 1},
@@ -410,7 +520,7 @@ static const struct step_shape step_shapes[] = {
     {"faults.set", {{"system", K_SYSTEM, 1}, {"rules", K_ANY, 1}}},
     {"faults.clear", {{"system", K_SYSTEM, 1}}},
     {"wait",
-     {{"until", K_STATE, 1},
+     {{"until", K_STATES, 1},
       {"max_ms", K_NUMBER, 0},
       {"step_ms", K_NUMBER, 0}}},
     {"connector.restart", {{NULL, K_ANY, 0}}},
@@ -520,17 +630,20 @@ static const struct field interval_fields[] = {
     {"at_least", K_NUMBER, 1}, {"after_fault", K_BOOL, 0},
     {"comment", K_STRING, 0},  {NULL, K_ANY, 0}};
 static const struct field then_fields[] = {
-    {"state", K_ARRAY, 0},
+    {"state", K_STATES, 0},
     {"requests", K_ARRAY, 0},
     {"every_request", K_ARRAY, 0},
     {"min_interval_ms", K_ARRAY, 0},
     {"log_must_not_contain", K_STRINGS, 0},
     {"log_must_contain", K_STRINGS, 0},
-    {"no_secret_in_urls", K_BOOL, 0},
+    {"credentials_may_appear", K_OBJECT, 0},
+    {"no_secret_in_urls", K_ANY, 0}, /* refused in check_may_appear */
     {NULL, K_ANY, 0}};
+static const struct field may_appear_fields[] = {
+    {"in", K_STRINGS, 1}, {"reason", K_STRING, 1}, {NULL, K_ANY, 0}};
 
 static void check_list(struct checker *c, const cJSON *then, const char *name,
-                       const struct field *fields, enum kind kind)
+                       const struct field *fields)
 {
     const cJSON *list = cJSON_GetObjectItemCaseSensitive(then, name);
     const cJSON *item;
@@ -543,20 +656,21 @@ static void check_list(struct checker *c, const cJSON *then, const char *name,
         char here[128];
 
         snprintf(here, sizeof(here), "/then/%s/%zu", name, i++);
-        if (kind == K_STATE)
-            check_value(c, item, K_STATE, here);
-        else if (!cJSON_IsObject(item))
+        if (!cJSON_IsObject(item))
             problem(c->p, here, "must be an object");
         else
             check_object(c, item, here, fields);
     }
 }
 
-/* "$secret:system.key" entries must name a configured string. */
+/* "$secret:system.key" entries must name a configured string. In
+ * log_must_not_contain they are refused: every configured credential is
+ * checked by default (credentials.c). */
 static void check_secret_refs(struct checker *c, const cJSON *then,
                               const char *name)
 {
     const cJSON *conn = cJSON_GetObjectItemCaseSensitive(c->given, "connector");
+    int must_not = strcmp(name, "log_must_not_contain") == 0;
     const cJSON *item;
     size_t i = 0;
 
@@ -570,6 +684,14 @@ static void check_secret_refs(struct checker *c, const cJSON *then,
         snprintf(here, sizeof(here), "/then/%s/%zu", name, i++);
         if (strncmp(s, "$secret:", 8) != 0)
             continue;
+        if (must_not) {
+            problem(c->p, here,
+                    "%s: every configured credential is kept out of the log "
+                    "and the URLs by default; delete this entry (and keep "
+                    "log_must_not_contain for other strings)",
+                    s);
+            continue;
+        }
         dot = strchr(s + 8, '.');
         if (!dot || (size_t)(dot - s - 8) >= sizeof(system)) {
             problem(c->p, here, "must be \"$secret:system.key\"");
@@ -583,6 +705,40 @@ static void check_secret_refs(struct checker *c, const cJSON *then,
             problem(c->p, here,
                     "%s: /given/connector/%s/%s is not a configured string", s,
                     system, dot + 1);
+    }
+}
+
+/* The opt-out of the credential default: {"in": ["log" | "urls" |
+ * "journal", ...],
+ * "reason": why this scenario needs it}. */
+static void check_may_appear(struct checker *c, const cJSON *then)
+{
+    const cJSON *opt =
+        cJSON_GetObjectItemCaseSensitive(then, "credentials_may_appear");
+    const char *reason = kx_json_str(opt, "reason");
+    const cJSON *where;
+    size_t i = 0;
+
+    if (cJSON_GetObjectItemCaseSensitive(then, "no_secret_in_urls"))
+        problem(c->p, "/then/no_secret_in_urls",
+                "is gone: no configured credential may be in a URL (nor in "
+                "the log) by default; delete it (\"credentials_may_appear\" "
+                "is the opt-out)");
+    if (!cJSON_IsObject(opt))
+        return;
+    check_object(c, opt, "/then/credentials_may_appear", may_appear_fields);
+    if (reason && !reason[0])
+        problem(c->p, "/then/credentials_may_appear/reason",
+                "must say why the credentials may appear");
+    cJSON_ArrayForEach(where, cJSON_GetObjectItemCaseSensitive(opt, "in"))
+    {
+        char here[128];
+
+        snprintf(here, sizeof(here), "/then/credentials_may_appear/in/%zu",
+                 i++);
+        if (cJSON_IsString(where) &&
+            !lists_word("log urls journal", where->valuestring))
+            problem(c->p, here, "must be \"log\", \"urls\" or \"journal\"");
     }
 }
 
@@ -696,12 +852,68 @@ static void check_doc(struct problems *p, const cJSON *doc)
     if (!cJSON_IsObject(then))
         return;
     check_object(&c, then, "/then", then_fields);
-    check_list(&c, then, "state", NULL, K_STATE);
-    check_list(&c, then, "requests", requests_fields, K_OBJECT);
-    check_list(&c, then, "every_request", every_fields, K_OBJECT);
-    check_list(&c, then, "min_interval_ms", interval_fields, K_OBJECT);
+    check_list(&c, then, "requests", requests_fields);
+    check_list(&c, then, "every_request", every_fields);
+    check_list(&c, then, "min_interval_ms", interval_fields);
     check_secret_refs(&c, then, "log_must_not_contain");
     check_secret_refs(&c, then, "log_must_contain");
+    check_may_appear(&c, then);
+}
+
+void kh_scenario_stem(char *out, size_t outsz, const char *name)
+{
+    size_t n = 0;
+    int gap = 0;
+
+    if (!outsz)
+        return;
+    for (const char *c = name; *c; c++) {
+        char ch = *c;
+
+        if (ch >= 'A' && ch <= 'Z')
+            ch = (char)(ch - 'A' + 'a');
+        if (ch == '\'')
+            continue; /* "store's" is "stores", not "store-s" */
+        if (!((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9'))) {
+            gap = n > 0;
+            continue;
+        }
+        if (gap && n + 1 < outsz)
+            out[n++] = '-';
+        gap = 0;
+        if (n + 1 < outsz)
+            out[n++] = ch;
+    }
+    out[n] = '\0';
+}
+
+/* The file is named after the scenario: its name without the directory
+ * and the ".json" is kh_scenario_stem(name), so that the ctest name
+ * (scenario.<area>.<file stem>) and the name say the same. */
+static void check_file_name(struct problems *p, const cJSON *doc,
+                            const char *path)
+{
+    const char *name = kx_json_str(doc, "name");
+    const char *base = strrchr(path, '/');
+    char stem[512];
+    size_t len;
+
+    if (!name)
+        return; /* reported by check_doc */
+    base = base ? base + 1 : path;
+    len = strlen(base);
+    if (len > 5 && strcmp(base + len - 5, ".json") == 0)
+        len -= 5;
+    kh_scenario_stem(stem, sizeof(stem), name);
+    if (!stem[0])
+        problem(p, "/name", "must hold letters or digits");
+    else if (strlen(stem) != len || strncmp(stem, base, len) != 0)
+        problem(p, "/name",
+                "\"%s\" names the file %s.json, but it is %s: rename the "
+                "file (git mv) or reword the name (lower case, letters and "
+                "digits, every other run of characters a '-', apostrophes "
+                "dropped)",
+                name, stem, base);
 }
 
 /* The fixtures directory of a scenario given none: the nearest
@@ -773,6 +985,7 @@ int kh_scenario_load(struct kh_scenario **out, const char *path,
         resolve(&p, fixtures_dir,
                 cJSON_GetObjectItemCaseSensitive(doc, "given"), "/given", 0);
     check_doc(&p, doc);
+    check_file_name(&p, doc, path);
     if (p.count) {
         cJSON_Delete(doc);
         return -1;
