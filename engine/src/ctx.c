@@ -172,39 +172,6 @@ static void slots_drop(struct kh_ctx *ctx, int keep_durable)
 
 /* ---- secrets --------------------------------------------------------- */
 
-static int is_secret_key(const char *key)
-{
-    static const char *const words[] = {"password", "secret", "token",
-                                        "api_key",  "apikey", "consumer_key"};
-
-    for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++) {
-        if (strstr(key, words[i]))
-            return 1;
-    }
-    return 0;
-}
-
-size_t kh__ctx_secrets(const struct kh_ctx *ctx, const char **out, size_t max)
-{
-    const cJSON *conn =
-        cJSON_GetObjectItemCaseSensitive(ctx->given, "connector");
-    const cJSON *sys, *v;
-    size_t n = 0;
-
-    cJSON_ArrayForEach(sys, conn)
-    {
-        if (!cJSON_IsObject(sys))
-            continue;
-        cJSON_ArrayForEach(v, sys)
-        {
-            if (n < max && cJSON_IsString(v) && v->valuestring[0] &&
-                is_secret_key(v->string))
-                out[n++] = v->valuestring;
-        }
-    }
-    return n;
-}
-
 const char *kh__ctx_resolve(const struct kh_ctx *ctx, const char *s)
 {
     static const char prefix[] = "$secret:";

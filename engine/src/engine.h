@@ -38,6 +38,16 @@ int kh_scenario_load(struct kh_scenario **out, const char *path,
                      const char *fixtures_dir, char *err, size_t errsz);
 void kh_scenario_free(struct kh_scenario *sc); /* NULL-safe */
 
+/*
+ * The file stem a scenario of this name must have (the loader refuses a
+ * file named otherwise, so that the ctest name scenario.<area>.<stem> and
+ * the name say the same): ASCII letters lower-cased, digits kept,
+ * apostrophes dropped, every other run of characters one '-', none at
+ * either end. "The store's quota: 429" gives "the-stores-quota-429".
+ * Always NUL-terminates out (cut at outsz).
+ */
+void kh_scenario_stem(char *out, size_t outsz, const char *name);
+
 /* The fixtures directory of a scenario file given none: the nearest
  * "fixtures" folder beside it or up to four levels above, else the source
  * tree's. path may be NULL (then the source tree's). */

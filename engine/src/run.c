@@ -86,6 +86,7 @@ int kh_scenario_run(struct kh_result *res, const struct kh_scenario *sc,
                     const struct kh_run_options *opts)
 {
     struct kh_ctx ctx;
+    const cJSON *then = cJSON_GetObjectItemCaseSensitive(sc->doc, "then");
     const cJSON *step;
     int64_t t0 = kx_monotonic_ms();
     char err[1024];
@@ -100,6 +101,7 @@ int kh_scenario_run(struct kh_result *res, const struct kh_scenario *sc,
         res->outcome = KH_ERROR;
         goto out;
     }
+    kh__credentials_open(&ctx);
     cJSON_ArrayForEach(step, cJSON_GetObjectItemCaseSensitive(sc->doc, "when"))
     {
         char where[64];
@@ -115,8 +117,9 @@ int kh_scenario_run(struct kh_result *res, const struct kh_scenario *sc,
         }
     }
     if (ctx.failures == 0)
-        kh__expect_then(&ctx,
-                        cJSON_GetObjectItemCaseSensitive(sc->doc, "then"));
+        kh__expect_then(&ctx, then);
+    /* Even after a failed step: a leak is worth knowing about. */
+    kh__expect_no_credentials(&ctx, then);
     res->outcome = ctx.failures ? KH_FAIL : KH_PASS;
     if (opts && (opts->journal_dir || opts->har_dir))
         save_traffic(&ctx, opts);
@@ -125,6 +128,7 @@ out:
     res->failures = ctx.failures;
     res->virtual_ms = ctx.clock ? ks_clock_now_ms(ctx.clock) - ctx.start_ms : 0;
     kh__ctx_close(&ctx); /* its teardown may still log */
+    kh__credentials_close(&ctx);
     res->log = kh__text_take(&ctx.log);
     res->details = kh__text_take(&ctx.details);
     res->wall_ms = kx_monotonic_ms() - t0;

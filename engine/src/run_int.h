@@ -52,8 +52,9 @@ struct kh_ctx {
     size_t checks;
     size_t failures;
     int verbose;
-    const char *drop_header;  /* see kh_run_options */
-    char *const *integration; /* see kh_run_options */
+    struct kh_credentials *credentials; /* credentials.c */
+    const char *drop_header;            /* see kh_run_options */
+    char *const *integration;           /* see kh_run_options */
 };
 
 /* ctx.c */
@@ -70,9 +71,17 @@ int kh__ctx_restart_connector(struct kh_ctx *ctx, char *err, size_t errsz);
 int kh__check(struct kh_ctx *ctx, int ok, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
-/* Secrets configured for the connector: every string value of
- * given.connector.<system> whose key names a credential. */
-size_t kh__ctx_secrets(const struct kh_ctx *ctx, const char **out, size_t max);
+/* credentials.c: the credentials configured in given (the connector's
+ * and the emulators'), found by the names of the members holding them;
+ * open also watches every emulator's URLs (call it once the emulators
+ * run), close frees (after the emulators stopped; NULL-safe). */
+void kh__credentials_open(struct kh_ctx *ctx);
+void kh__credentials_close(struct kh_ctx *ctx);
+/* The credentials' values (*out, borrowed); returns how many. */
+size_t kh__ctx_secrets(const struct kh_ctx *ctx, const char *const **out);
+/* The check of every scenario: no credential in the connector log or a
+ * request URL, but where then.credentials_may_appear allows it. */
+void kh__expect_no_credentials(struct kh_ctx *ctx, const cJSON *then);
 /* Resolves "$secret:system.key" to given.connector.system.key; other
  * strings come back unchanged. NULL when the reference does not resolve. */
 const char *kh__ctx_resolve(const struct kh_ctx *ctx, const char *s);
@@ -83,14 +92,32 @@ int kh__step_run(struct kh_ctx *ctx, const cJSON *step, const char *where);
 
 /* expect.c */
 void kh__expect_then(struct kh_ctx *ctx, const cJSON *then);
-/* Checks {"system", "pointer", "count" | "equals" | "exists"} against the
- * emulator's state. With quiet set, records nothing (used by "wait").
- * Returns 1 when it holds. */
-int kh__expect_state(struct kh_ctx *ctx, const cJSON *exp, const char *where,
-                     int quiet);
-/* Compares expect_result {pointer: value} with a job's result. */
-int kh__expect_result(struct kh_ctx *ctx, const cJSON *expected,
-                      const cJSON *result, const char *where);
+
+/*
+ * Pointer maps: the one way a scenario asserts values inside a JSON
+ * document (a job's result, an emulator's state). Each member maps an
+ * RFC 6901 pointer to what must be there: a JSON value (equal to it), or
+ * a matcher, an object of one "$" member: {"$count": n} (an array or
+ * object of n entries) or {"$absent": true} (nothing at all).
+ */
+enum kh_match {
+    KH_MATCH_EQUALS,
+    KH_MATCH_COUNT,
+    KH_MATCH_ABSENT,
+    KH_MATCH_INVALID /* a "$" object that is no matcher (the loader refuses) */
+};
+enum kh_match kh__match_kind(const cJSON *expected);
+/* Checks every entry of the map expected against doc; what names doc in
+ * explanations ("result", "epicor state"), where is the map's pointer in
+ * the scenario. With quiet set, records nothing (used by "wait").
+ * Returns 1 when all hold. */
+int kh__expect_pointers(struct kh_ctx *ctx, const cJSON *expected,
+                        const cJSON *doc, const char *what, const char *where,
+                        int quiet);
+/* {"<system>": {pointer map}} against each emulator's state snapshot
+ * (then.state, wait.until). Returns 1 when all hold. */
+int kh__expect_states(struct kh_ctx *ctx, const cJSON *by_system,
+                      const char *where, int quiet);
 /* Prints journal lines of system (those matching route when given) into
  * t, at most max of them, the newest last. */
 void kh__journal_excerpt(struct kh_text *t, struct kh_ctx *ctx,

@@ -1,8 +1,9 @@
 /*
  * Loading a scenario: read the file, parse it, replace "$fixture"
- * references, and check every member against the format, collecting one
- * line per problem with its JSON pointer. A scenario that loads can be
- * run without meeting a malformed step.
+ * references, check every member against the format (format.c) and the
+ * file name against the name, collecting one line per problem with its
+ * JSON pointer. A scenario that loads can be run without meeting a
+ * malformed step.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -10,24 +11,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include "run_int.h"
+#include "scenario_int.h"
 
 #define SCENARIO_MAX_BYTES ((long)16 << 20)
 #define MAX_FIXTURE_DEPTH 8
 
-struct problems {
-    const char *file;
-    char *buf;
-    size_t size;
-    size_t used;
-    int count;
-};
-
-static void problem(struct problems *p, const char *pointer, const char *fmt,
-                    ...) __attribute__((format(printf, 3, 4)));
-
-static void problem(struct problems *p, const char *pointer, const char *fmt,
-                    ...)
+void kh__problem(struct problems *p, const char *pointer, const char *fmt, ...)
 {
     va_list ap;
     int n;
@@ -132,21 +121,21 @@ static cJSON *load_fixture(struct problems *p, const char *dir, const char *rel,
     cJSON *doc;
 
     if (!rel || !rel[0] || rel[0] == '/' || strstr(rel, "..")) {
-        problem(p, pointer,
-                "\"$fixture\" must be a relative path inside the fixtures "
-                "directory, such as \"epicor/parts/three.json\"");
+        kh__problem(p, pointer,
+                    "\"$fixture\" must be a relative path inside the fixtures "
+                    "directory, such as \"epicor/parts/three.json\"");
         return NULL;
     }
     snprintf(path, sizeof(path), "%s/%s", dir, rel);
     text = read_file(path, &len);
     if (!text) {
-        problem(p, pointer, "fixture %s: %s", rel, strerror(errno));
+        kh__problem(p, pointer, "fixture %s: %s", rel, strerror(errno));
         return NULL;
     }
     doc = parse(text, len, why, sizeof(why));
     free(text);
     if (!doc)
-        problem(p, pointer, "fixture %s: %s", rel, why);
+        kh__problem(p, pointer, "fixture %s: %s", rel, why);
     return doc;
 }
 
@@ -175,8 +164,8 @@ static void resolve(struct problems *p, const char *dir, cJSON *node,
                                : NULL;
 
             if (depth >= MAX_FIXTURE_DEPTH)
-                problem(p, here, "fixtures nest deeper than %d",
-                        MAX_FIXTURE_DEPTH);
+                kh__problem(p, here, "fixtures nest deeper than %d",
+                            MAX_FIXTURE_DEPTH);
             if (value) {
                 resolve(p, dir, value, here, depth + 1);
                 /* Replaced in place (by pointer, not by name: with a
@@ -190,443 +179,6 @@ static void resolve(struct problems *p, const char *dir, cJSON *node,
             resolve(p, dir, child, here, depth);
         }
         child = next;
-    }
-}
-
-/* ---- the format ------------------------------------------------------ */
-
-enum kind {
-    K_STRING,
-    K_NUMBER, /* >= 0 */
-    K_BOOL,
-    K_OBJECT,
-    K_ARRAY,
-    K_ANY,
-    K_STRINGS, /* non-empty array of strings */
-    K_RESULT,  /* object whose keys are JSON pointers */
-    K_RC,      /* a ks_rc name */
-    K_SYSTEM,  /* a system configured in given */
-    K_JOB,     /* a known job */
-    K_ROUTE,   /* "METHOD /path-glob" */
-    K_POINTER, /* "" or "/..." */
-    K_STATE    /* a state expectation */
-};
-
-struct field {
-    const char *name;
-    enum kind kind;
-    int required;
-};
-
-struct checker {
-    struct problems *p;
-    const cJSON *given;
-};
-
-static void check_object(struct checker *c, const cJSON *obj,
-                         const char *pointer, const struct field *fields);
-
-static const struct field state_fields[] = {
-    {"system", K_SYSTEM, 1}, {"pointer", K_POINTER, 1},
-    {"count", K_NUMBER, 0},  {"equals", K_ANY, 0},
-    {"exists", K_BOOL, 0},   {"comment", K_STRING, 0},
-    {NULL, K_ANY, 0}};
-
-static int is_route(const char *s)
-{
-    const char *sp = strchr(s, ' ');
-
-    return sp && sp > s && sp[1] == '/';
-}
-
-static void check_value(struct checker *c, const cJSON *v, enum kind kind,
-                        const char *pointer)
-{
-    struct problems *p = c->p;
-    const cJSON *item;
-    ks_rc rc;
-
-    switch (kind) {
-    case K_STRING:
-        if (!cJSON_IsString(v))
-            problem(p, pointer, "must be a string");
-        break;
-    case K_NUMBER:
-        if (!cJSON_IsNumber(v) || v->valuedouble < 0)
-            problem(p, pointer, "must be a number, zero or more");
-        break;
-    case K_BOOL:
-        if (!cJSON_IsBool(v))
-            problem(p, pointer, "must be true or false");
-        break;
-    case K_OBJECT:
-        if (!cJSON_IsObject(v))
-            problem(p, pointer, "must be an object");
-        break;
-    case K_ARRAY:
-        if (!cJSON_IsArray(v))
-            problem(p, pointer, "must be an array");
-        break;
-    case K_ANY:
-        break;
-    case K_STRINGS:
-        if (!cJSON_IsArray(v) || cJSON_GetArraySize(v) == 0) {
-            problem(p, pointer, "must be a non-empty array of strings");
-            break;
-        }
-        cJSON_ArrayForEach(item, v)
-        {
-            if (!cJSON_IsString(item)) {
-                problem(p, pointer, "must hold only strings");
-                break;
-            }
-        }
-        break;
-    case K_RESULT:
-        if (!cJSON_IsObject(v)) {
-            problem(p, pointer, "must be an object of JSON pointers");
-            break;
-        }
-        cJSON_ArrayForEach(item, v)
-        {
-            if (item->string[0] != '/')
-                problem(p, pointer,
-                        "key \"%s\" is not a JSON pointer (it must start "
-                        "with '/')",
-                        item->string);
-        }
-        break;
-    case K_RC:
-        if (!cJSON_IsString(v) || ks_rc_from_name(&rc, v->valuestring) != 0)
-            problem(p, pointer,
-                    "must name a result code such as \"OK\" or \"EAUTH\"");
-        break;
-    case K_SYSTEM:
-        if (!cJSON_IsString(v))
-            problem(p, pointer, "must be a string naming a system");
-        else if (!cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(
-                     c->given, v->valuestring)) ||
-                 !km_emulator_type_find(v->valuestring))
-            problem(p, pointer,
-                    "system \"%s\" is not an emulator configured in /given",
-                    v->valuestring);
-        break;
-    case K_JOB:
-        if (!cJSON_IsString(v))
-            problem(p, pointer, "must be a string naming a job");
-        else if (!kh__job_find(v->valuestring))
-            problem(p, pointer,
-                    "unknown job \"%s\" (`kinsync check --list-jobs` lists "
-                    "them)",
-                    v->valuestring);
-        break;
-    case K_ROUTE:
-        if (!cJSON_IsString(v) || !is_route(v->valuestring))
-            problem(p, pointer,
-                    "must be \"METHOD /path\", e.g. \"GET /v3/catalog/*\"");
-        break;
-    case K_POINTER:
-        if (!cJSON_IsString(v) ||
-            (v->valuestring[0] && v->valuestring[0] != '/'))
-            problem(p, pointer, "must be a JSON pointer (\"\" or \"/...\")");
-        break;
-    case K_STATE:
-        if (!cJSON_IsObject(v)) {
-            problem(p, pointer, "must be an object");
-            break;
-        }
-        check_object(c, v, pointer, state_fields);
-        if (!!cJSON_GetObjectItemCaseSensitive(v, "count") +
-                !!cJSON_GetObjectItemCaseSensitive(v, "equals") +
-                !!cJSON_GetObjectItemCaseSensitive(v, "exists") !=
-            1)
-            problem(p, pointer,
-                    "needs exactly one of \"count\", \"equals\", \"exists\"");
-        break;
-    }
-}
-
-static void check_object(struct checker *c, const cJSON *obj,
-                         const char *pointer, const struct field *fields)
-{
-    const cJSON *member;
-
-    cJSON_ArrayForEach(member, obj)
-    {
-        const struct field *f = fields;
-        char here[512];
-
-        snprintf(here, sizeof(here), "%s", pointer);
-        kh_json_pointer_append(here, sizeof(here), member->string);
-        while (f->name && strcmp(f->name, member->string) != 0)
-            f++;
-        if (!f->name)
-            problem(c->p, here, "unknown key \"%s\"", member->string);
-        else
-            check_value(c, member, f->kind, here);
-    }
-    for (const struct field *f = fields; f->name; f++) {
-        if (f->required && !cJSON_GetObjectItemCaseSensitive(obj, f->name))
-            problem(c->p, pointer, "missing \"%s\"", f->name);
-    }
-}
-
-/* The members each kind of step takes. */
-struct step_shape {
-    const char *kind;
-    struct field fields[10];
-};
-
-static const struct step_shape step_shapes[] = {
-    {"run",
-     {{"job", K_JOB, 1},
-      {"options", K_OBJECT, 0},
-      {"expect_rc", K_RC, 0},
-      {"expect_result", K_RESULT, 0}}},
-    {"integration",
-     {{"job", K_JOB, 1},
-      {"options", K_OBJECT, 0},
-      {"expect_rc", K_RC, 0},
-      {"expect_result", K_RESULT, 0},
-      {"timeout_ms", K_NUMBER, 0}}},
-    {"clock.advance", {{"ms", K_NUMBER, 1}}},
-    {"act",
-     {{"system", K_SYSTEM, 1},
-      {"action", K_STRING, 1},
-      {"args", K_OBJECT, 0},
-      {"expect_result", K_RESULT, 0}}},
-    {"webhooks.pump", {{"system", K_SYSTEM, 0}}},
-    {"http.request",
-     {{"system", K_SYSTEM, 1},
-      {"method", K_STRING, 1},
-      {"path", K_STRING, 1},
-      {"headers", K_OBJECT, 0},
-      {"body", K_ANY, 0},
-      {"expect_status", K_NUMBER, 0}}},
-    {"exec",
-     {{"argv", K_STRINGS, 1},
-      {"expect_exit", K_NUMBER, 0},
-      {"timeout_ms", K_NUMBER, 0}}},
-    {"faults.set", {{"system", K_SYSTEM, 1}, {"rules", K_ANY, 1}}},
-    {"faults.clear", {{"system", K_SYSTEM, 1}}},
-    {"wait",
-     {{"until", K_STATE, 1},
-      {"max_ms", K_NUMBER, 0},
-      {"step_ms", K_NUMBER, 0}}},
-    {"connector.restart", {{NULL, K_ANY, 0}}},
-};
-
-/* 1 when word is one of the space-separated words of list (NULL: none). */
-static int lists_word(const char *list, const char *word)
-{
-    size_t n = strlen(word);
-    const char *w = list ? list : "";
-
-    while (*w) {
-        size_t len = strcspn(w, " ");
-
-        if (len && len == n && strncmp(w, word, n) == 0)
-            return 1;
-        w += len;
-        w += strspn(w, " ");
-    }
-    return 0;
-}
-
-/*
- * The options of a "run" or "integration" step may hold only the keys its
- * job reads (kh_job.options): a job ignores any other key, so a misspelt
- * one would otherwise pass unnoticed. A job or options member of the wrong
- * type has been reported already and is skipped here.
- */
-static void check_options(struct checker *c, const cJSON *step,
-                          const char *pointer)
-{
-    const cJSON *name = cJSON_GetObjectItemCaseSensitive(step, "job");
-    const cJSON *options = cJSON_GetObjectItemCaseSensitive(step, "options");
-    const struct kh_job *job;
-    const cJSON *member;
-
-    if (!cJSON_IsString(name) || !cJSON_IsObject(options))
-        return;
-    job = kh__job_find(name->valuestring);
-    if (!job)
-        return;
-    cJSON_ArrayForEach(member, options)
-    {
-        char here[512];
-
-        if (lists_word(job->options, member->string))
-            continue;
-        snprintf(here, sizeof(here), "%s/options", pointer);
-        kh_json_pointer_append(here, sizeof(here), member->string);
-        problem(c->p, here, "job %s takes no option \"%s\" (it takes%s%s)",
-                job->name, member->string,
-                job->options && job->options[0] ? ": " : " none",
-                job->options ? job->options : "");
-    }
-}
-
-static void check_step(struct checker *c, const cJSON *step,
-                       const char *pointer)
-{
-    const char *kind = kx_json_str(step, "do");
-    struct field fields[12];
-    size_t n = 0;
-    const struct step_shape *shape = NULL;
-
-    if (!cJSON_IsObject(step)) {
-        problem(c->p, pointer, "a step must be an object");
-        return;
-    }
-    if (!kind) {
-        problem(c->p, pointer, "missing \"do\" (the kind of step)");
-        return;
-    }
-    for (size_t i = 0; i < sizeof(step_shapes) / sizeof(step_shapes[0]); i++) {
-        if (strcmp(step_shapes[i].kind, kind) == 0)
-            shape = &step_shapes[i];
-    }
-    if (!shape) {
-        problem(c->p, pointer,
-                "unknown step \"%s\" (known: run, integration, clock.advance, "
-                "act, webhooks.pump, http.request, exec, faults.set, "
-                "faults.clear, wait, connector.restart)",
-                kind);
-        return;
-    }
-    fields[n++] = (struct field){"do", K_STRING, 1};
-    fields[n++] = (struct field){"comment", K_STRING, 0};
-    for (const struct field *f = shape->fields; f->name; f++)
-        fields[n++] = *f;
-    fields[n] = (struct field){NULL, K_ANY, 0};
-    check_object(c, step, pointer, fields);
-    if (strcmp(kind, "run") == 0 || strcmp(kind, "integration") == 0)
-        check_options(c, step, pointer);
-}
-
-static const struct field requests_fields[] = {{"system", K_SYSTEM, 1},
-                                               {"route", K_ROUTE, 1},
-                                               {"count", K_NUMBER, 1},
-                                               {"comment", K_STRING, 0},
-                                               {NULL, K_ANY, 0}};
-static const struct field every_fields[] = {{"system", K_SYSTEM, 1},
-                                            {"route", K_ROUTE, 0},
-                                            {"has_header", K_STRING, 1},
-                                            {"comment", K_STRING, 0},
-                                            {NULL, K_ANY, 0}};
-static const struct field interval_fields[] = {
-    {"system", K_SYSTEM, 1},   {"route", K_ROUTE, 1},
-    {"at_least", K_NUMBER, 1}, {"after_fault", K_BOOL, 0},
-    {"comment", K_STRING, 0},  {NULL, K_ANY, 0}};
-static const struct field then_fields[] = {
-    {"state", K_ARRAY, 0},
-    {"requests", K_ARRAY, 0},
-    {"every_request", K_ARRAY, 0},
-    {"min_interval_ms", K_ARRAY, 0},
-    {"log_must_not_contain", K_STRINGS, 0},
-    {"log_must_contain", K_STRINGS, 0},
-    {"no_secret_in_urls", K_BOOL, 0},
-    {NULL, K_ANY, 0}};
-
-static void check_list(struct checker *c, const cJSON *then, const char *name,
-                       const struct field *fields, enum kind kind)
-{
-    const cJSON *list = cJSON_GetObjectItemCaseSensitive(then, name);
-    const cJSON *item;
-    size_t i = 0;
-
-    if (!cJSON_IsArray(list))
-        return;
-    cJSON_ArrayForEach(item, list)
-    {
-        char here[128];
-
-        snprintf(here, sizeof(here), "/then/%s/%zu", name, i++);
-        if (kind == K_STATE)
-            check_value(c, item, K_STATE, here);
-        else if (!cJSON_IsObject(item))
-            problem(c->p, here, "must be an object");
-        else
-            check_object(c, item, here, fields);
-    }
-}
-
-/* "$secret:system.key" entries must name a configured string. */
-static void check_secret_refs(struct checker *c, const cJSON *then,
-                              const char *name)
-{
-    const cJSON *conn = cJSON_GetObjectItemCaseSensitive(c->given, "connector");
-    const cJSON *item;
-    size_t i = 0;
-
-    cJSON_ArrayForEach(item, cJSON_GetObjectItemCaseSensitive(then, name))
-    {
-        const char *s = cJSON_IsString(item) ? item->valuestring : "";
-        char here[128], system[64];
-        const char *dot;
-        const cJSON *v;
-
-        snprintf(here, sizeof(here), "/then/%s/%zu", name, i++);
-        if (strncmp(s, "$secret:", 8) != 0)
-            continue;
-        dot = strchr(s + 8, '.');
-        if (!dot || (size_t)(dot - s - 8) >= sizeof(system)) {
-            problem(c->p, here, "must be \"$secret:system.key\"");
-            continue;
-        }
-        memcpy(system, s + 8, (size_t)(dot - s - 8));
-        system[dot - s - 8] = '\0';
-        v = cJSON_GetObjectItemCaseSensitive(
-            cJSON_GetObjectItemCaseSensitive(conn, system), dot + 1);
-        if (!cJSON_IsString(v))
-            problem(c->p, here,
-                    "%s: /given/connector/%s/%s is not a configured string", s,
-                    system, dot + 1);
-    }
-}
-
-static void check_given(struct checker *c, const cJSON *given)
-{
-    const cJSON *member;
-    int64_t ms;
-
-    cJSON_ArrayForEach(member, given)
-    {
-        char here[256] = "/given";
-
-        kh_json_pointer_append(here, sizeof(here), member->string);
-        if (strcmp(member->string, "clock") == 0) {
-            const cJSON *start =
-                cJSON_GetObjectItemCaseSensitive(member, "start");
-            static const struct field clock_fields[] = {{"start", K_STRING, 0},
-                                                        {NULL, K_ANY, 0}};
-
-            check_value(c, member, K_OBJECT, here);
-            if (cJSON_IsObject(member))
-                check_object(c, member, here, clock_fields);
-            if (cJSON_IsString(start) &&
-                kh__parse_time(&ms, start->valuestring) != 0)
-                problem(c->p, "/given/clock/start",
-                        "must be an RFC 3339 UTC time such as "
-                        "\"2026-01-05T08:00:00Z\"");
-        } else if (strcmp(member->string, "connector") == 0) {
-            const cJSON *sys;
-
-            check_value(c, member, K_OBJECT, here);
-            for (sys = cJSON_IsObject(member) ? member->child : NULL; sys;
-                 sys = sys->next) {
-                char at[256];
-
-                snprintf(at, sizeof(at), "%s", here);
-                kh_json_pointer_append(at, sizeof(at), sys->string);
-                check_value(c, sys, K_OBJECT, at);
-            }
-        } else if (!km_emulator_type_find(member->string)) {
-            problem(c->p, here, "unknown emulator \"%s\"", member->string);
-        } else {
-            check_value(c, member, K_OBJECT, here);
-        }
     }
 }
 
@@ -650,7 +202,7 @@ static void check_duplicates(struct problems *p, const cJSON *node,
             kh_json_pointer_append(here, sizeof(here), child->string);
             for (const cJSON *e = node->child; e != child; e = e->next) {
                 if (strcmp(e->string, child->string) == 0) {
-                    problem(p, here, "duplicate key \"%s\"", child->string);
+                    kh__problem(p, here, "duplicate key \"%s\"", child->string);
                     break;
                 }
             }
@@ -659,49 +211,60 @@ static void check_duplicates(struct problems *p, const cJSON *node,
     }
 }
 
-static const struct field top_fields[] = {
-    {"name", K_STRING, 1},    {"description", K_STRING, 0},
-    {"tags", K_ARRAY, 0},     {"given", K_OBJECT, 1},
-    {"when", K_ARRAY, 1},     {"then", K_OBJECT, 0},
-    {"$schema", K_STRING, 0}, {NULL, K_ANY, 0}};
-
-static void check_doc(struct problems *p, const cJSON *doc)
+void kh_scenario_stem(char *out, size_t outsz, const char *name)
 {
-    struct checker c = {p, cJSON_GetObjectItemCaseSensitive(doc, "given")};
-    const cJSON *then = cJSON_GetObjectItemCaseSensitive(doc, "then");
-    const cJSON *step, *tag;
-    size_t i = 0;
+    size_t n = 0;
+    int gap = 0;
 
-    if (!cJSON_IsObject(doc)) {
-        problem(p, "", "a scenario must be a JSON object");
+    if (!outsz)
         return;
-    }
-    check_object(&c, doc, "", top_fields);
-    cJSON_ArrayForEach(tag, cJSON_GetObjectItemCaseSensitive(doc, "tags"))
-    {
-        if (!cJSON_IsString(tag)) {
-            problem(p, "/tags", "must hold only strings");
-            break;
+    for (const char *c = name; *c; c++) {
+        char ch = *c;
+
+        if (ch >= 'A' && ch <= 'Z')
+            ch = (char)(ch - 'A' + 'a');
+        if (ch == '\'')
+            continue; /* "store's" is "stores", not "store-s" */
+        if (!((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9'))) {
+            gap = n > 0;
+            continue;
         }
+        if (gap && n + 1 < outsz)
+            out[n++] = '-';
+        gap = 0;
+        if (n + 1 < outsz)
+            out[n++] = ch;
     }
-    if (cJSON_IsObject(c.given))
-        check_given(&c, c.given);
-    cJSON_ArrayForEach(step, cJSON_GetObjectItemCaseSensitive(doc, "when"))
-    {
-        char here[64];
+    out[n] = '\0';
+}
 
-        snprintf(here, sizeof(here), "/when/%zu", i++);
-        check_step(&c, step, here);
-    }
-    if (!cJSON_IsObject(then))
-        return;
-    check_object(&c, then, "/then", then_fields);
-    check_list(&c, then, "state", NULL, K_STATE);
-    check_list(&c, then, "requests", requests_fields, K_OBJECT);
-    check_list(&c, then, "every_request", every_fields, K_OBJECT);
-    check_list(&c, then, "min_interval_ms", interval_fields, K_OBJECT);
-    check_secret_refs(&c, then, "log_must_not_contain");
-    check_secret_refs(&c, then, "log_must_contain");
+/* The file is named after the scenario: its name without the directory
+ * and the ".json" is kh_scenario_stem(name), so that the ctest name
+ * (scenario.<area>.<file stem>) and the name say the same. */
+static void check_file_name(struct problems *p, const cJSON *doc,
+                            const char *path)
+{
+    const char *name = kx_json_str(doc, "name");
+    const char *base = strrchr(path, '/');
+    char stem[512];
+    size_t len;
+
+    if (!name)
+        return; /* reported by check_doc */
+    base = base ? base + 1 : path;
+    len = strlen(base);
+    if (len > 5 && strcmp(base + len - 5, ".json") == 0)
+        len -= 5;
+    kh_scenario_stem(stem, sizeof(stem), name);
+    if (!stem[0])
+        kh__problem(p, "/name", "must hold letters or digits");
+    else if (strlen(stem) != len || strncmp(stem, base, len) != 0)
+        kh__problem(p, "/name",
+                    "\"%s\" names the file %s.json, but it is %s: rename the "
+                    "file (git mv) or reword the name (lower case, letters and "
+                    "digits, every other run of characters a '-', apostrophes "
+                    "dropped)",
+                    name, stem, base);
 }
 
 /* The fixtures directory of a scenario given none: the nearest
@@ -755,13 +318,13 @@ int kh_scenario_load(struct kh_scenario **out, const char *path,
         err[0] = '\0';
     text = read_file(path, &len);
     if (!text) {
-        problem(&p, "", "cannot read: %s", strerror(errno));
+        kh__problem(&p, "", "cannot read: %s", strerror(errno));
         return -1;
     }
     doc = parse(text, len, why, sizeof(why));
     free(text);
     if (!doc) {
-        problem(&p, "", "%s", why);
+        kh__problem(&p, "", "%s", why);
         return -1;
     }
     check_duplicates(&p, doc, "", 0);
@@ -772,7 +335,8 @@ int kh_scenario_load(struct kh_scenario **out, const char *path,
     if (cJSON_IsObject(doc))
         resolve(&p, fixtures_dir,
                 cJSON_GetObjectItemCaseSensitive(doc, "given"), "/given", 0);
-    check_doc(&p, doc);
+    kh__check_format(&p, doc);
+    check_file_name(&p, doc, path);
     if (p.count) {
         cJSON_Delete(doc);
         return -1;

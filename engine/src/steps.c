@@ -35,6 +35,16 @@ static void show_result(struct kh_ctx *ctx, const cJSON *result)
     }
 }
 
+/* A step's "expect_result" pointer map against what it returned. */
+static int expect_result(struct kh_ctx *ctx, const cJSON *expected,
+                         const cJSON *result, const char *where)
+{
+    char here[128];
+
+    snprintf(here, sizeof(here), "%s/expect_result", where);
+    return kh__expect_pointers(ctx, expected, result, "result", here, 0);
+}
+
 static int step_run(struct kh_ctx *ctx, const cJSON *step, const char *where)
 {
     const char *name = kx_json_str(step, "job");
@@ -55,7 +65,7 @@ static int step_run(struct kh_ctx *ctx, const cJSON *step, const char *where)
                    where, name, ks_rc_name(rc), err[0] ? " (" : "", err,
                    err[0] ? ")" : "", ks_rc_name(want));
     if (expected)
-        ok &= kh__expect_result(ctx, expected, result, where);
+        ok &= expect_result(ctx, expected, result, where);
     if (!ok)
         show_result(ctx, result);
     cJSON_Delete(result);
@@ -80,7 +90,7 @@ static int step_act(struct kh_ctx *ctx, const cJSON *step, const char *where)
                         err, sizeof(err)) == 0,
         "%s: %s action %s failed: %s", where, system, action, err);
     if (ok && expected)
-        ok = kh__expect_result(ctx, expected, result, where);
+        ok = expect_result(ctx, expected, result, where);
     if (!ok)
         show_result(ctx, result);
     cJSON_Delete(result);
@@ -269,8 +279,8 @@ static int run_command(struct kh_ctx *ctx, char *const *argv, char **env,
         char out[EXEC_OUTPUT_MAX + 1];
         ssize_t n = pread(fd, out, EXEC_OUTPUT_MAX, 0);
 
-        const char *secrets[32];
-        size_t nsecrets = kh__ctx_secrets(ctx, secrets, 32);
+        const char *const *secrets;
+        size_t nsecrets = kh__ctx_secrets(ctx, &secrets);
 
         out[n > 0 ? n : 0] = '\0';
         /* The command had the credentials (verify passes them on): what
@@ -392,15 +402,17 @@ static int step_wait(struct kh_ctx *ctx, const cJSON *step, const char *where)
     int64_t max_ms = (int64_t)kx_json_num(step, "max_ms", 60000);
     int64_t step_ms = (int64_t)kx_json_num(step, "step_ms", 1000);
     int64_t waited = 0;
+    char here[128];
 
     if (step_ms <= 0)
         step_ms = 1000;
-    while (!kh__expect_state(ctx, until, where, 1)) {
+    snprintf(here, sizeof(here), "%s/until", where);
+    while (!kh__expect_states(ctx, until, here, 1)) {
         if (waited >= max_ms) {
             kh__text_printf(&ctx->details,
                             "%s: still not so after %lld ms of waiting\n",
                             where, (long long)waited);
-            kh__expect_state(ctx, until, where, 0);
+            kh__expect_states(ctx, until, here, 0);
             return -1;
         }
         ks_clock_advance_ms(ctx->clock, step_ms);

@@ -42,11 +42,14 @@ grep -Eq '(src|href)="https?:' "$work/report.html" &&
     fail "HTML report loads external resources"
 
 # A broken expectation: exit 1, FAIL row, the explanation, a JUnit failure.
-sed 's#"/count": 3#"/count": 4#' "$good" >"$work/broken.json"
-cmp -s "$good" "$work/broken.json" && fail "could not break the scenario"
-run --junit "$work/junit2.xml" --fixtures "$root/fixtures" "$work/broken.json" "$good"
+# (A scenario file is named after its scenario, so the copy keeps the name.)
+mkdir "$work/broken"
+broken=$work/broken/basic-auth-reads-parts.json
+sed 's#"/count": 3#"/count": 4#' "$good" >"$broken"
+cmp -s "$good" "$broken" && fail "could not break the scenario"
+run --junit "$work/junit2.xml" --fixtures "$root/fixtures" "$broken" "$good"
 [ "$status" -eq 1 ] || fail "a failing scenario: exit $status, expected 1"
-grep -q '^FAIL .*broken.json' "$work/out" || fail "no FAIL row"
+grep -q '^FAIL .*broken/basic-auth-reads-parts.json' "$work/out" || fail "no FAIL row"
 grep -q 'expected 4' "$work/out" || fail "no expected/found explanation"
 grep -q '1 of 2 scenarios passed' "$work/out" || fail "summary after a failure"
 grep -q '<failure message=' "$work/junit2.xml" || fail "JUnit failure element"

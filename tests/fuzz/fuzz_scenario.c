@@ -3,8 +3,9 @@
  * engine/src/scenario.c) on arbitrary files, with the repository's
  * fixtures, so that "$fixture" references resolve for real.
  *
- * Each input is written to a fresh mkstemp() file under $TMPDIR (or /tmp)
- * and removed again; the loader reads files only, and a fresh name keeps
+ * Each input is written into a fresh mkdtemp() directory under $TMPDIR (or
+ * /tmp), named as the loader wants a file of that "name" to be named, and
+ * removed again; the loader reads files only, and a fresh directory keeps
  * parallel fuzzing jobs apart.
  *
  * Invariants: a refusal allocates nothing and explains itself in err,
@@ -13,6 +14,7 @@
  * unresolved {"$fixture": ...} reference, and it frees cleanly.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <unistd.h>
 #include "fuzz.h"
 #include "engine.h"
@@ -20,20 +22,44 @@
 #define TARGET "fuzz_scenario"
 #define FIXTURES KS_SOURCE_DIR "/fixtures"
 
-/* Writes data to a new temporary file; its path goes into path. */
-static int write_temp(char *path, size_t pathsz, const uint8_t *data,
-                      size_t size)
+/* The file name the loader wants for data: the stem of its "name" when
+ * it has one (so that the fuzzer gets past the name rule to what follows
+ * loading), else a fixed one. */
+static void file_name_for(char *out, size_t outsz, const uint8_t *data,
+                          size_t size)
 {
-    const char *dir = getenv("TMPDIR");
+    cJSON *doc = cJSON_ParseWithLength((const char *)data, size);
+    const char *name = kx_json_str(doc, "name");
+    char stem[256] = "";
+
+    if (name)
+        kh_scenario_stem(stem, sizeof(stem), name);
+    snprintf(out, outsz, "%s.json", stem[0] ? stem : "scenario");
+    cJSON_Delete(doc);
+}
+
+/* Writes data to a new file in a new temporary directory (dir); its path
+ * goes into path. */
+static int write_temp(char *dir, size_t dirsz, char *path, size_t pathsz,
+                      const uint8_t *data, size_t size)
+{
+    const char *tmp = getenv("TMPDIR");
+    char file[300];
     size_t done = 0;
     int fd;
 
-    if (!dir || !*dir)
-        dir = "/tmp";
-    snprintf(path, pathsz, "%s/ks-fuzz-scenario-XXXXXX", dir);
-    fd = mkstemp(path);
-    if (fd < 0)
+    if (!tmp || !*tmp)
+        tmp = "/tmp";
+    snprintf(dir, dirsz, "%s/ks-fuzz-scenario-XXXXXX", tmp);
+    if (!mkdtemp(dir))
         return -1;
+    file_name_for(file, sizeof(file), data, size);
+    snprintf(path, pathsz, "%s/%s", dir, file);
+    fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600);
+    if (fd < 0) {
+        rmdir(dir);
+        return -1;
+    }
     while (done < size) {
         ssize_t n = write(fd, data + done, size - done);
 
@@ -42,6 +68,7 @@ static int write_temp(char *path, size_t pathsz, const uint8_t *data,
         if (n <= 0) {
             close(fd);
             unlink(path);
+            rmdir(dir);
             return -1;
         }
         done += (size_t)n;
@@ -89,10 +116,10 @@ static void check_loaded(const struct kh_scenario *sc, const char *path)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     struct kh_scenario *sc = (struct kh_scenario *)&sc; /* must be reset */
-    char path[4096], err[2048];
+    char dir[3072], path[4096], err[2048];
     int rc;
 
-    if (write_temp(path, sizeof(path), data, size) != 0) {
+    if (write_temp(dir, sizeof(dir), path, sizeof(path), data, size) != 0) {
         fprintf(stderr, "%s: cannot write a temporary file: %s\n", TARGET,
                 strerror(errno));
         abort();
@@ -113,5 +140,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     kh_scenario_free(rc == 0 ? sc : NULL);
     unlink(path);
+    rmdir(dir);
     return 0;
 }

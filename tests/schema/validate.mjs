@@ -52,7 +52,24 @@ const expectedRejections = {
     at: "/when/0",
     keyword: "additionalProperties",
   },
-  "state-with-two-expectations.json": { at: "/then/state/0", keyword: "oneOf" },
+  "state-in-the-old-list-form.json": { at: "/then/state", keyword: "type" },
+  "wait-until-in-the-old-form.json": {
+    at: "/when/0/until",
+    keyword: "propertyNames",
+  },
+  "matcher-count-negative.json": {
+    at: "/then/state/static/~1hits/$count",
+    keyword: "minimum",
+  },
+  "no-secret-in-urls-flag.json": { at: "/then", keyword: "additionalProperties" },
+  "log-must-not-contain-a-secret-reference.json": {
+    at: "/then/log_must_not_contain/0",
+    keyword: "pattern",
+  },
+  "credentials-may-appear-without-a-reason.json": {
+    at: "/then/credentials_may_appear",
+    keyword: "required",
+  },
   "fixture-outside-given.json": {
     at: "/when/0/rules/0",
     keyword: "additionalProperties",

@@ -132,6 +132,19 @@ void km_server_unlock(struct km_server *server);
  * bodies, URLs and headers in addition to the named-header redaction). */
 void km_server_add_secret(struct km_server *server, const char *secret);
 
+/*
+ * Called for every request the journal records, with what came in before
+ * any redaction: the method, the percent-decoded path and the raw query
+ * ("" when none). Runs on the server's threads, possibly at once for two
+ * requests; the strings live only during the call. For a harness that
+ * must prove that no credential travels in a URL, which the redacted
+ * journal cannot show. Set it before traffic starts; NULL removes it.
+ */
+typedef void (*km_request_observer_fn)(void *userdata, const char *method,
+                                       const char *path, const char *query);
+void km_server_set_observer(struct km_server *server, km_request_observer_fn fn,
+                            void *userdata);
+
 /* ---- journal -------------------------------------------------------- */
 
 /*

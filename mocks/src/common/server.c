@@ -184,6 +184,9 @@ static void journal(struct km__request_impl *ri, uint64_t seq,
     x.wall_ms = ri->wall_ms;
     x.route = ri->req.route;
     x.fault = fault;
+    if (ri->server->observer)
+        ri->server->observer(ri->server->observer_data, x.method, x.path,
+                             x.query);
     km__journal_add(ri->server, &x);
 }
 
@@ -562,6 +565,13 @@ const char *km_server_name(const struct km_server *server)
 struct ks_clock *km_server_clock(const struct km_server *server)
 {
     return server->clock;
+}
+
+void km_server_set_observer(struct km_server *server, km_request_observer_fn fn,
+                            void *userdata)
+{
+    server->observer = fn;
+    server->observer_data = userdata;
 }
 
 void km_server_lock(struct km_server *server)

@@ -88,7 +88,9 @@ struct km_server {
     size_t max_body;
     size_t max_header;
     int64_t hang_ms;
-    atomic_int stopping; /* read by hanging connection threads */
+    atomic_int stopping;             /* read by hanging connection threads */
+    km_request_observer_fn observer; /* set before traffic; may be NULL */
+    void *observer_data;
 
     pthread_mutex_t lock; /* handlers, hooks, fault actions */
 

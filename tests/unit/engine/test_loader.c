@@ -28,7 +28,8 @@ static int setup(void **state)
     assert_non_null(t);
     snprintf(t->dir, sizeof(t->dir), "%s", "/tmp/kh-loader-XXXXXX");
     assert_non_null(mkdtemp(t->dir));
-    snprintf(t->path, sizeof(t->path), "%s/scenario.json", t->dir);
+    /* Named after the scenarios below ("name": "x"), as the loader wants. */
+    snprintf(t->path, sizeof(t->path), "%s/x.json", t->dir);
     *state = t;
     return 0;
 }
@@ -86,7 +87,7 @@ static void good_scenario_loads_with_fixture_resolved(void **state)
 
     assert_int_equal(
         load(t,
-             "{\"name\": \"n\", \"tags\": [\"a\"], \"given\": {\"bigcommerce\":"
+             "{\"name\": \"x\", \"tags\": [\"a\"], \"given\": {\"bigcommerce\":"
              " {\"products\": {\"$fixture\": \"bigcommerce/products/"
              "three.json\"}}}, \"when\": [{\"do\": \"webhooks.pump\"}],"
              " \"then\": {\"requests\": [{\"system\": \"bigcommerce\","
@@ -94,7 +95,7 @@ static void good_scenario_loads_with_fixture_resolved(void **state)
              &sc, err, sizeof(err)),
         0);
     assert_non_null(sc);
-    assert_string_equal(sc->name, "n");
+    assert_string_equal(sc->name, "x");
     products = kh_json_pointer(sc->doc, "/given/bigcommerce/products");
     assert_true(cJSON_IsArray(products));
     assert_int_equal(cJSON_GetArraySize(products), 3);
@@ -235,10 +236,10 @@ static void systems_must_be_configured_emulators(void **state)
     refused_with(*state,
                  "{\"name\": \"x\", " GIVEN_BC ", \"when\": [{\"do\": "
                  "\"act\", \"system\": \"epicor\", \"action\": \"a\"}],"
-                 " \"then\": {\"state\": [{\"system\": \"bigcommerce\", "
-                 "\"pointer\": \"/p\"}]}}",
+                 " \"then\": {\"state\": {\"epicor\": {\"/p\": 1}}}}",
                  "/when/0/system: system \"epicor\" is not an emulator",
-                 "/then/state/0: needs exactly one of", NULL);
+                 "/then/state/epicor: system \"epicor\" is not an emulator",
+                 NULL);
 }
 
 static void unknown_emulator_in_given(void **state)
@@ -253,10 +254,10 @@ static void secret_references_must_resolve(void **state)
     refused_with(*state,
                  "{\"name\": \"x\", \"given\": {\"connector\": {\"epicor\": "
                  "{\"password\": \"p\"}}}, \"when\": [], \"then\": "
-                 "{\"log_must_not_contain\": [\"$secret:epicor.password\", "
+                 "{\"log_must_contain\": [\"$secret:epicor.password\", "
                  "\"$secret:epicor.api_key\", \"$secret:nodot\"]}}",
-                 "/then/log_must_not_contain/1",
-                 "/then/log_must_not_contain/2: must be \"$secret:", NULL);
+                 "/then/log_must_contain/1",
+                 "/then/log_must_contain/2: must be \"$secret:", NULL);
 }
 
 static void non_object_clock_and_connector_are_refused(void **state)
@@ -327,6 +328,153 @@ static void json_pointer_follows_rfc6901(void **state)
     cJSON_Delete(doc);
 }
 
+/* ---- pointer maps ---------------------------------------------------- */
+
+static void pointer_maps_load_with_their_matchers(void **state)
+{
+    struct kh_scenario *sc = NULL;
+    char err[2048];
+
+    if (load(*state,
+             "{\"name\": \"x\", " GIVEN_BC ", \"when\": ["
+             "{\"do\": \"run\", \"job\": \"bigcommerce.list_products\","
+             " \"expect_result\": {\"/count\": 3, \"\": {\"$count\": 2},"
+             " \"/rows/0/a~1b\": {\"deep\": [1]}, \"/gone\": {\"$absent\": "
+             "true}}},"
+             "{\"do\": \"wait\", \"until\": {\"bigcommerce\": "
+             "{\"/products\": {\"$count\": 0}}}}],"
+             " \"then\": {\"state\": {\"bigcommerce\": {\"/products\": "
+             "{\"$count\": 0}, \"/orders/0\": {\"$absent\": true}, "
+             "\"/store_hash\": \"s1\", \"/two\": {\"a\": 1, \"$b\": 2}}}}}",
+             &sc, err, sizeof(err)) != 0)
+        fail_msg("refused:\n%s", err);
+    kh_scenario_free(sc);
+}
+
+static void bad_pointer_maps_are_refused(void **state)
+{
+    refused_with(*state,
+                 "{\"name\": \"x\", " GIVEN_BC ", \"when\": ["
+                 "{\"do\": \"act\", \"system\": \"bigcommerce\", \"action\":"
+                 " \"a\", \"expect_result\": {\"count\": 1, \"/a~2\": 1,"
+                 " \"/n\": {\"$count\": -1}, \"/h\": {\"$count\": 1.5}}},"
+                 "{\"do\": \"wait\", \"until\": {\"bigcommerce\": [1]}}],"
+                 " \"then\": {\"state\": {\"bigcommerce\": {\"/f\": "
+                 "{\"$absent\": false}, \"/e\": {\"$exists\": true}}}}}",
+                 "/when/0/expect_result/count: key \"count\" is not a JSON "
+                 "pointer",
+                 "/when/0/expect_result/~1a~02: key \"/a~2\" is not a JSON",
+                 "/when/0/expect_result/~1n: an object of one \"$\" member "
+                 "must be a matcher: {\"$count\": N}",
+                 "/when/0/expect_result/~1h: an object of one",
+                 "/when/1/until/bigcommerce: must be an object mapping JSON "
+                 "pointers",
+                 "/then/state/bigcommerce/~1f: an object of one",
+                 "/then/state/bigcommerce/~1e: an object of one", NULL);
+}
+
+/* The old {"system", "pointer", "count" | "equals" | "exists"} form is
+ * refused, each with the text to write instead. */
+static void old_state_form_is_refused_with_its_rewriting(void **state)
+{
+    refused_with(
+        *state,
+        "{\"name\": \"x\", " GIVEN_BC ", \"when\": [{\"do\": \"wait\", "
+        "\"until\": {\"system\": \"bigcommerce\", \"pointer\": \"/d/1/s\", "
+        "\"equals\": 200}}], \"then\": {\"state\": ["
+        "{\"system\": \"bigcommerce\", \"pointer\": \"/products\", "
+        "\"count\": 3},"
+        "{\"system\": \"bigcommerce\", \"pointer\": \"/o\", \"exists\": "
+        "false}]}}",
+        "/when/0/until: the {\"system\", \"pointer\", "
+        "\"count\"/\"equals\"/\"exists\"} form is gone; write a map from "
+        "system to JSON pointer to expected value instead: "
+        "{\"bigcommerce\":{\"/d/1/s\":200}}",
+        "/then/state/0: the {\"system\"",
+        "instead: {\"bigcommerce\":{\"/products\":{\"$count\":3}}}",
+        "/then/state/1: the {\"system\"",
+        "instead: {\"bigcommerce\":{\"/o\":{\"$absent\":true}}}", NULL);
+}
+
+/* What the credential check of every scenario does is not restated. */
+static void restated_credential_checks_are_refused(void **state)
+{
+    refused_with(*state,
+                 "{\"name\": \"x\", \"given\": {\"connector\": {\"epicor\": "
+                 "{\"password\": \"p\"}}}, \"when\": [], \"then\": "
+                 "{\"log_must_not_contain\": [\"plain\", "
+                 "\"$secret:epicor.password\"], \"no_secret_in_urls\": true}}",
+                 "/then/log_must_not_contain/1: $secret:epicor.password: "
+                 "every configured credential is kept out of the log and the "
+                 "URLs by default; delete this entry",
+                 "/then/no_secret_in_urls: is gone", NULL);
+}
+
+static void credentials_opt_out_needs_places_and_a_reason(void **state)
+{
+    struct kh_scenario *sc = NULL;
+    char err[1024];
+
+    refused_with(*state,
+                 "{\"name\": \"x\", \"given\": {}, \"when\": [], \"then\": "
+                 "{\"credentials_may_appear\": {\"in\": [\"urls\", "
+                 "\"headers\"], \"reason\": \"\"}}}",
+                 "/then/credentials_may_appear/in/1: must be \"log\", "
+                 "\"urls\" or \"journal\"",
+                 "/then/credentials_may_appear/reason: must say why", NULL);
+    refused_with(*state,
+                 "{\"name\": \"x\", \"given\": {}, \"when\": [], \"then\": "
+                 "{\"credentials_may_appear\": {\"in\": [\"log\"]}}}",
+                 "/then/credentials_may_appear: missing \"reason\"", NULL);
+    assert_int_equal(load(*state,
+                          "{\"name\": \"x\", \"given\": {}, \"when\": [], "
+                          "\"then\": {\"credentials_may_appear\": {\"in\": "
+                          "[\"log\", \"urls\", \"journal\"], \"reason\": "
+                          "\"why\"}}}",
+                          &sc, err, sizeof(err)),
+                     0);
+    kh_scenario_free(sc);
+}
+
+/* ---- the name and the file name -------------------------------------- */
+
+static void stem_of_a_name(void **state)
+{
+    char out[64];
+
+    (void)state;
+    kh_scenario_stem(out, sizeof(out), "The store's quota: 429");
+    assert_string_equal(out, "the-stores-quota-429");
+    kh_scenario_stem(out, sizeof(out), "  --per_page over 100!-- ");
+    assert_string_equal(out, "per-page-over-100");
+    kh_scenario_stem(out, sizeof(out), "EFx: published, staging");
+    assert_string_equal(out, "efx-published-staging");
+    kh_scenario_stem(out, sizeof(out), "?!");
+    assert_string_equal(out, "");
+    kh_scenario_stem(out, 4, "abcdef");
+    assert_string_equal(out, "abc");
+}
+
+static void name_must_give_the_file_name(void **state)
+{
+    struct tmp *t = *state;
+    struct kh_scenario *sc = NULL;
+    char err[1024];
+
+    refused_with(t, "{\"name\": \"y z\", \"given\": {}, \"when\": []}",
+                 "/name: \"y z\" names the file y-z.json, but it is x.json: "
+                 "rename the file (git mv) or reword the name",
+                 NULL);
+    refused_with(t, "{\"name\": \"--\", \"given\": {}, \"when\": []}",
+                 "/name: must hold letters or digits", NULL);
+    /* Case and punctuation are free. */
+    assert_int_equal(load(t, "{\"name\": \"X!\", \"given\": {}, \"when\": []}",
+                          &sc, err, sizeof(err)),
+                     0);
+    assert_string_equal(sc->name, "X!");
+    kh_scenario_free(sc);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -349,6 +497,13 @@ int main(void)
         T(unreadable_file_is_a_clear_error),
         T(tiny_error_buffer_is_still_terminated),
         T(json_pointer_follows_rfc6901),
+        T(pointer_maps_load_with_their_matchers),
+        T(bad_pointer_maps_are_refused),
+        T(old_state_form_is_refused_with_its_rewriting),
+        T(restated_credential_checks_are_refused),
+        T(credentials_opt_out_needs_places_and_a_reason),
+        T(stem_of_a_name),
+        T(name_must_give_the_file_name),
 #undef T
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
