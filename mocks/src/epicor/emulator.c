@@ -389,7 +389,6 @@ static void idp_token(struct km_response *res, const struct km_request *req,
 #define INST "/{instance}"
 #define V1 INST "/api/v1"
 #define V2 INST "/api/v2/odata/{company}"
-#define ODATA "GET,POST,PATCH,MERGE,DELETE"
 
 static const struct km_route epi_routes[] = {
     {"*", "/connect/token", idp_token},
@@ -407,7 +406,7 @@ static const struct km_route epi_routes[] = {
     {"*", V1 "/{service}/$metadata", metadata},
     {"*", V1 "/{service}/{entity_set}", entity_set},
     {"*", V1 "/{service}/{entity_set}/{navigation}", entity_set},
-    {"GET,POST", V1 "/{service}/{method}", method},
+    {"*", V1 "/{service}/{method}", method},
 
     {"*", V2, services},
     {"*", V2 "/BaqSvc/{baq_id}", baq},
@@ -418,7 +417,7 @@ static const struct km_route epi_routes[] = {
     {"*", V2 "/{service}/$metadata", metadata},
     {"*", V2 "/{service}/{entity_set}", entity_set},
     {"*", V2 "/{service}/{entity_set}/{navigation}", entity_set},
-    {"GET,POST", V2 "/{service}/{method}", method},
+    {"*", V2 "/{service}/{method}", method},
 };
 
 /* The instance must be this one; an {entity_set} must be a set (or the
