@@ -34,18 +34,29 @@ static const char *show(char *buf, size_t bufsz, const cJSON *value)
     return buf;
 }
 
+/* route is "METHOD path" where path is a declared template (matched
+ * against the entry's "route", "METHOD template") or a glob of the
+ * concrete path: the rule of km_route_select. */
 int kh__route_matches(const char *route, const cJSON *entry)
 {
     const char *method = kx_json_str(entry, "method");
     const char *path = kx_json_str(entry, "path");
-    char line[2048];
+    const char *matched = kx_json_str(entry, "route");
+    const char *sp = route ? strchr(route, ' ') : NULL;
+    const char *template = matched ? strchr(matched, ' ') : NULL;
+    char method_sel[32];
 
     if (!route)
         return 1;
     if (!method || !path)
         return 0;
-    snprintf(line, sizeof(line), "%s %s", method, path);
-    return km_glob_match(route, line);
+    if (!sp || (size_t)(sp - route) >= sizeof(method_sel))
+        return 0;
+    snprintf(method_sel, sizeof(method_sel), "%.*s", (int)(sp - route), route);
+    while (*sp == ' ')
+        sp++;
+    return km_route_select(method_sel, sp, method, path,
+                           template ? template + 1 : NULL);
 }
 
 void kh__journal_excerpt(struct kh_text *t, struct kh_ctx *ctx,

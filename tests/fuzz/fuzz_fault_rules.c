@@ -88,7 +88,7 @@ static void fire(struct km_server *s, const cJSON *rules, size_t n)
         for (size_t r = 0; r < nreq; r++) {
             struct km__fault_hit hit;
 
-            km__faults_pick(s, requests[r][0], requests[r][1], &hit);
+            km__faults_pick(s, requests[r][0], requests[r][1], NULL, &hit);
             if (hit.fired) {
                 if (hit.index < 0 || (size_t)hit.index >= n || !hit.rule)
                     fuzz_violation(TARGET, "a hit names no added rule");

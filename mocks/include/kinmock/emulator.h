@@ -31,12 +31,18 @@ struct km_emulator_type {
                      char *err, size_t errsz);
     void (*state_free)(void *state);
 
+    /* Routing (kinmock/server.h): the endpoint table, in which adding an
+     * endpoint is one row plus its handler, and the hooks of the server. */
     const struct km_route *routes;
     size_t nroutes;
+    km_accept_fn accept;
+    km_route_path_fn route_path;
+    int nocase;
+    int trailing_slash;
+    km_route_error_fn route_error;
     km_before_fn before;
     km_after_fn after;
     km_fault_action_fn fault_action;
-    km_handler_fn not_found;
 
     /* Called once the server listens, so the state knows its own URL
      * (links, webhook sources). May be NULL. */

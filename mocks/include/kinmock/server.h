@@ -18,11 +18,12 @@
 
 struct km_server;
 struct km_request;
+struct km_route;
 
 /* A reply under construction. Handlers fill it with the functions below. */
 struct km_response;
 
-/* Path captures: "{name}" segments of the matched route, in order. */
+/* Path parameters: "{name}" segments of the matched route, in order. */
 #define KM_MAX_CAPTURES 8
 
 struct km_request {
@@ -34,7 +35,8 @@ struct km_request {
     const char *base_url; /* "http://127.0.0.1:PORT" */
     int64_t now_ms;       /* the server clock when the request came */
     const char *route;    /* pattern of the matched route, or NULL */
-    const char *captures[KM_MAX_CAPTURES];
+    const char *captures[KM_MAX_CAPTURES];      /* values, in order */
+    const char *capture_names[KM_MAX_CAPTURES]; /* "id" for "{id}" */
     size_t ncaptures;
     void *impl; /* private to the server */
 };
@@ -49,6 +51,12 @@ void km_request_args_each(const struct km_request *req,
                           int (*fn)(void *ud, const char *name,
                                     const char *value),
                           void *ud);
+/* The value of the matched route's "{name}" parameter, or NULL. */
+const char *km_request_param(const struct km_request *req, const char *name);
+/* The "{name}" parameter as a decimal integer; 0 when it is absent or not
+ * one (routes that take numeric ids refuse other values in their accept
+ * hook, km_route_accept_numeric_ids, so their handlers see a number). */
+int64_t km_request_param_id(const struct km_request *req, const char *name);
 /* Parses the body as JSON; NULL if empty or malformed. Caller deletes. */
 cJSON *km_request_json(const struct km_request *req);
 
@@ -75,15 +83,42 @@ typedef int (*km_before_fn)(struct km_response *res,
 typedef void (*km_after_fn)(struct km_response *res,
                             const struct km_request *req, void *state);
 
+/* Says whether a route whose pattern matched may serve the request (its
+ * parameters are readable through req); a refused route is skipped as if
+ * its pattern had not matched. Nonzero accepts. */
+typedef int (*km_accept_fn)(const struct km_route *route,
+                            const struct km_request *req, void *state);
+
+/* Accepts when every parameter named "id" or ending in "_id" is a decimal
+ * integer, as the platforms' numeric-id routes do. */
+int km_route_accept_numeric_ids(const struct km_route *route,
+                                const struct km_request *req, void *state);
+
+/* The path to route instead of req->path (WordPress's "?rest_route="
+ * form), as a fresh string the server frees, or NULL to route req->path. */
+typedef char *(*km_route_path_fn)(const struct km_request *req, void *state);
+
+/* Answers a request no route serves, in the platform's own error shape:
+ * status 404 (no route has the path) or 405 (routes have the path, not the
+ * method; the server has set the "Allow" header). */
+typedef void (*km_route_error_fn)(struct km_response *res,
+                                  const struct km_request *req, int status,
+                                  void *state);
+
 /* Performs an emulator-specific fault action ("expire_tokens",
  * "revoke_key", ...). Returns 0 when known, -1 otherwise. */
 typedef int (*km_fault_action_fn)(void *state, const char *action,
                                   const cJSON *rule);
 
 /*
- * A route. pattern is a path in which "{name}" matches one non-empty
- * segment and a trailing "*" matches the rest of the path; method "*"
- * matches any method. The first matching route wins.
+ * A route. pattern is a path template in which "{name}" matches one
+ * non-empty segment (a segment runs to the next '/' outside single quotes,
+ * so OData keys such as Parts('A/B') stay one segment) and a trailing "*"
+ * matches the rest of the path. method is one method, several separated
+ * by commas ("PUT,PATCH"), or "*" for any. Routes are tried in order; the
+ * first whose pattern and method match (and that the accept hook takes)
+ * serves the request. The journal shows it as "METHOD pattern" with the
+ * request's method.
  */
 struct km_route {
     const char *method;
@@ -102,10 +137,16 @@ struct km_server_options {
     km_before_fn before;
     km_after_fn after;
     km_fault_action_fn fault_action;
-    km_handler_fn not_found; /* NULL: 404 {"error":"no route"} */
-    size_t max_body_bytes;   /* 0: 8 MiB; larger bodies get 413 */
-    size_t max_header_bytes; /* 0: 16 KiB; larger headers get 431 */
-    int64_t hang_ms;         /* 0: 2000; real time a "hang" stalls */
+    km_accept_fn accept;           /* NULL: every matching route serves */
+    km_route_path_fn route_path;   /* NULL: route req->path */
+    int nocase;                    /* literals of patterns match any case */
+    int trailing_slash;            /* "/x/" routes like "/x" */
+    km_route_error_fn route_error; /* 404/405 in the platform's shape */
+    km_handler_fn not_found;       /* without route_error: answers 404 and 405
+                                    * itself; neither: {"error":...} */
+    size_t max_body_bytes;         /* 0: 8 MiB; larger bodies get 413 */
+    size_t max_header_bytes;       /* 0: 16 KiB; larger headers get 431 */
+    int64_t hang_ms;               /* 0: 2000; real time a "hang" stalls */
 };
 
 /*
@@ -152,7 +193,7 @@ void km_server_set_observer(struct km_server *server, km_request_observer_fn fn,
  *   {"seq":1, "system":"epicor", "method":"GET", "path":"/x",
  *    "query":"a=1", "headers":{"Name":"value",...}, "body":"...",
  *    "status":200, "response_headers":{...}, "response_body":"...",
- *    "virtual_ms":..., "wall_ms":..., "route":"/x/{id}" | null,
+ *    "virtual_ms":..., "wall_ms":..., "route":"GET /x/{id}" | null,
  *    "fault":"status 429" | null}
  * Header names keep the case the client sent. Secrets are redacted.
  * Bodies longer than 64 KiB are cut and marked. Caller deletes.
@@ -171,8 +212,11 @@ uint64_t km_server_journal_dropped(struct km_server *server);
 /*
  * Adds fault rules from JSON (one object or an array of them):
  *   match:  "route": "METHOD path" (or "method" and "path"), where the
- *           path is a glob ('*' any run of characters, '?' one, "{x}" one
- *           segment), "nth": N (only the N-th match, 1-based),
+ *           path is either a route template (it has a "{name}" and no '*'
+ *           or '?': the rule matches only requests routed to exactly that
+ *           template) or a glob of the concrete path ('*' any run of
+ *           characters, '?' one, "{x}" one segment); see
+ *           km_route_select. "nth": N (only the N-th match, 1-based),
  *           "every": true, "after": N (every match after the first N),
  *           "times": N (stop after firing N times), "probability": p
  *           with "seed": s (seeded, so runs repeat).
@@ -197,5 +241,15 @@ cJSON *km_server_faults_fired(struct km_server *server);
 
 /* Glob match used by fault rules (exposed for tests). 1 on match. */
 int km_glob_match(const char *pattern, const char *text);
+
+/*
+ * The one rule by which fault rules and scenario expectations select
+ * requests. method_sel is "*" or a method (any case); path_sel is a
+ * declared route template when it contains a "{name}" and no '*' or '?'
+ * (then it must equal template, the pattern the request was routed to,
+ * NULL when none), else a glob of the concrete path. 1 on match.
+ */
+int km_route_select(const char *method_sel, const char *path_sel,
+                    const char *method, const char *path, const char *template);
 
 #endif

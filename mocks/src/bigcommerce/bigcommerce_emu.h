@@ -155,8 +155,13 @@ struct km__bigcommerce_call {
     struct km_response *res;
     const struct km_request *req;
     struct km__bigcommerce_state *st;
-    int64_t ids[2]; /* numeric "{}" segments of the route, in order */
 };
+
+/* The call of a route handler (a km_handler_fn): its reply, request and
+ * state together, for the helpers below. Path parameters are read with
+ * km_request_param_id(c->req, "product_id"). */
+#define KM__BIGCOMMERCE_CALL(res, req, state)                                  \
+    (&(struct km__bigcommerce_call){(res), (req), (state)})
 
 /* ---- emulator.c: errors, paging ------------------------------------- */
 
@@ -271,31 +276,54 @@ void km__bigcommerce_reply_batch(struct km__bigcommerce_call *c, cJSON *data,
 /* 413 "... The maximum items allowed in the array is <max>." */
 void km__bigcommerce_too_many(struct km__bigcommerce_call *c, int max);
 
-void km__bigcommerce_products_list(struct km__bigcommerce_call *c);
-void km__bigcommerce_products_create(struct km__bigcommerce_call *c);
-void km__bigcommerce_products_batch(struct km__bigcommerce_call *c);
-void km__bigcommerce_products_get(struct km__bigcommerce_call *c);
-void km__bigcommerce_products_update(struct km__bigcommerce_call *c);
-void km__bigcommerce_products_delete(struct km__bigcommerce_call *c);
-void km__bigcommerce_product_variants_list(struct km__bigcommerce_call *c);
-void km__bigcommerce_product_variants_create(struct km__bigcommerce_call *c);
-void km__bigcommerce_product_variants_get(struct km__bigcommerce_call *c);
-void km__bigcommerce_product_variants_update(struct km__bigcommerce_call *c);
-void km__bigcommerce_variants_list(struct km__bigcommerce_call *c);
-void km__bigcommerce_variants_batch(struct km__bigcommerce_call *c);
+void km__bigcommerce_products_list(struct km_response *res,
+                                   const struct km_request *req, void *state);
+void km__bigcommerce_products_create(struct km_response *res,
+                                     const struct km_request *req, void *state);
+void km__bigcommerce_products_batch(struct km_response *res,
+                                    const struct km_request *req, void *state);
+void km__bigcommerce_products_get(struct km_response *res,
+                                  const struct km_request *req, void *state);
+void km__bigcommerce_products_update(struct km_response *res,
+                                     const struct km_request *req, void *state);
+void km__bigcommerce_products_delete(struct km_response *res,
+                                     const struct km_request *req, void *state);
+void km__bigcommerce_product_variants_list(struct km_response *res,
+                                           const struct km_request *req,
+                                           void *state);
+void km__bigcommerce_product_variants_create(struct km_response *res,
+                                             const struct km_request *req,
+                                             void *state);
+void km__bigcommerce_product_variants_get(struct km_response *res,
+                                          const struct km_request *req,
+                                          void *state);
+void km__bigcommerce_product_variants_update(struct km_response *res,
+                                             const struct km_request *req,
+                                             void *state);
+void km__bigcommerce_variants_list(struct km_response *res,
+                                   const struct km_request *req, void *state);
+void km__bigcommerce_variants_batch(struct km_response *res,
+                                    const struct km_request *req, void *state);
 
 /* ---- inventory.c ---------------------------------------------------- */
 
-void km__bigcommerce_inventory_absolute(struct km__bigcommerce_call *c);
+void km__bigcommerce_inventory_absolute(struct km_response *res,
+                                        const struct km_request *req,
+                                        void *state);
 int km__bigcommerce_set_inventory_act(struct km__bigcommerce_state *st,
                                       const cJSON *args, cJSON **result,
                                       char *err, size_t errsz);
 
 /* ---- customers.c ---------------------------------------------------- */
 
-void km__bigcommerce_customers_list(struct km__bigcommerce_call *c);
-void km__bigcommerce_customers_create(struct km__bigcommerce_call *c);
-void km__bigcommerce_customers_update(struct km__bigcommerce_call *c);
+void km__bigcommerce_customers_list(struct km_response *res,
+                                    const struct km_request *req, void *state);
+void km__bigcommerce_customers_create(struct km_response *res,
+                                      const struct km_request *req,
+                                      void *state);
+void km__bigcommerce_customers_update(struct km_response *res,
+                                      const struct km_request *req,
+                                      void *state);
 cJSON *km__bigcommerce_customer_store(struct km__bigcommerce_state *st,
                                       const cJSON *body, int64_t now, char *why,
                                       size_t whysz);
@@ -304,11 +332,16 @@ cJSON *km__bigcommerce_customer_by_email(struct km__bigcommerce_state *st,
 
 /* ---- orders.c ------------------------------------------------------- */
 
-void km__bigcommerce_orders_list(struct km__bigcommerce_call *c);
-void km__bigcommerce_orders_get(struct km__bigcommerce_call *c);
-void km__bigcommerce_orders_update(struct km__bigcommerce_call *c);
-void km__bigcommerce_order_products(struct km__bigcommerce_call *c);
-void km__bigcommerce_order_shipping(struct km__bigcommerce_call *c);
+void km__bigcommerce_orders_list(struct km_response *res,
+                                 const struct km_request *req, void *state);
+void km__bigcommerce_orders_get(struct km_response *res,
+                                const struct km_request *req, void *state);
+void km__bigcommerce_orders_update(struct km_response *res,
+                                   const struct km_request *req, void *state);
+void km__bigcommerce_order_products(struct km_response *res,
+                                    const struct km_request *req, void *state);
+void km__bigcommerce_order_shipping(struct km_response *res,
+                                    const struct km_request *req, void *state);
 cJSON *km__bigcommerce_order_store(struct km__bigcommerce_state *st,
                                    const cJSON *body, int64_t now, char *why,
                                    size_t whysz);
@@ -321,11 +354,16 @@ int km__bigcommerce_order_act(struct km__bigcommerce_state *st,
 
 /* ---- hooks.c -------------------------------------------------------- */
 
-void km__bigcommerce_hooks_list(struct km__bigcommerce_call *c);
-void km__bigcommerce_hooks_create(struct km__bigcommerce_call *c);
-void km__bigcommerce_hooks_get(struct km__bigcommerce_call *c);
-void km__bigcommerce_hooks_update(struct km__bigcommerce_call *c);
-void km__bigcommerce_hooks_delete(struct km__bigcommerce_call *c);
+void km__bigcommerce_hooks_list(struct km_response *res,
+                                const struct km_request *req, void *state);
+void km__bigcommerce_hooks_create(struct km_response *res,
+                                  const struct km_request *req, void *state);
+void km__bigcommerce_hooks_get(struct km_response *res,
+                               const struct km_request *req, void *state);
+void km__bigcommerce_hooks_update(struct km_response *res,
+                                  const struct km_request *req, void *state);
+void km__bigcommerce_hooks_delete(struct km_response *res,
+                                  const struct km_request *req, void *state);
 cJSON *km__bigcommerce_hook_store(struct km__bigcommerce_state *st,
                                   const cJSON *body, int64_t now, int *status,
                                   char *why, size_t whysz);

@@ -111,8 +111,10 @@ cJSON *km__bigcommerce_customer_store(struct km__bigcommerce_state *st,
     return c;
 }
 
-void km__bigcommerce_customers_list(struct km__bigcommerce_call *c)
+void km__bigcommerce_customers_list(struct km_response *res,
+                                    const struct km_request *req, void *state)
 {
+    struct km__bigcommerce_call *c = KM__BIGCOMMERCE_CALL(res, req, state);
     const char *emails = km_request_arg(c->req, "email:in");
     const char *ids = km_request_arg(c->req, "id:in");
     int64_t list[250];
@@ -170,8 +172,10 @@ static int too_many(struct km__bigcommerce_call *c, const cJSON *body)
     return 1;
 }
 
-void km__bigcommerce_customers_create(struct km__bigcommerce_call *c)
+void km__bigcommerce_customers_create(struct km_response *res,
+                                      const struct km_request *req, void *state)
 {
+    struct km__bigcommerce_call *c = KM__BIGCOMMERCE_CALL(res, req, state);
     cJSON *body = km__bigcommerce_body(c, 1), *errors = NULL, *data;
     const cJSON *it, *prev;
     int i = 0;
@@ -223,8 +227,10 @@ void km__bigcommerce_customers_create(struct km__bigcommerce_call *c)
     km_response_json(c->res, 200, body);
 }
 
-void km__bigcommerce_customers_update(struct km__bigcommerce_call *c)
+void km__bigcommerce_customers_update(struct km_response *res,
+                                      const struct km_request *req, void *state)
 {
+    struct km__bigcommerce_call *c = KM__BIGCOMMERCE_CALL(res, req, state);
     cJSON *body = km__bigcommerce_body(c, 1), *errors = NULL, *data;
     const cJSON *it;
     char date[32];

@@ -1,6 +1,6 @@
 /*
- * The BigCommerce emulator's entry points: the route table under
- * /stores/{store_hash}/, X-Auth-Token checks, the per-store rate limit and
+ * The BigCommerce emulator's entry points: the endpoint table under
+ * /stores/{store_hash}, X-Auth-Token checks, the per-store rate limit and
  * its headers, the v2 and v3 error shapes, v3 paging and the actions.
  */
 #include <stdio.h>
@@ -8,50 +8,56 @@
 #include <string.h>
 #include <curl/curl.h>
 #include "bigcommerce_emu.h"
+#include <kx/alloc.h>
+#include <kx/buf.h>
 #include "common/server_int.h"
 
 #define BC_ERROR_TYPE                                                          \
     "https://developer.bigcommerce.com/api-docs/getting-started/"              \
     "api-status-codes"
 
-struct bc_route {
-    const char *method;
-    const char *pattern; /* "{}" matches one numeric segment */
-    void (*fn)(struct km__bigcommerce_call *c);
-};
+/* Every endpoint: one row, under the store prefix; a parameter named
+ * "id" or "*_id" is numeric (km_route_accept_numeric_ids). First match
+ * wins. */
+#define BC "/stores/{store_hash}"
 
-static const struct bc_route bc_routes[] = {
-    {"GET", "/v3/catalog/products", km__bigcommerce_products_list},
-    {"POST", "/v3/catalog/products", km__bigcommerce_products_create},
-    {"PUT", "/v3/catalog/products", km__bigcommerce_products_batch},
-    {"GET", "/v3/catalog/products/{}/variants",
+static const struct km_route bc_routes[] = {
+    {"GET", BC "/v3/catalog/products", km__bigcommerce_products_list},
+    {"POST", BC "/v3/catalog/products", km__bigcommerce_products_create},
+    {"PUT", BC "/v3/catalog/products", km__bigcommerce_products_batch},
+    {"GET", BC "/v3/catalog/products/{product_id}/variants",
      km__bigcommerce_product_variants_list},
-    {"POST", "/v3/catalog/products/{}/variants",
+    {"POST", BC "/v3/catalog/products/{product_id}/variants",
      km__bigcommerce_product_variants_create},
-    {"GET", "/v3/catalog/products/{}/variants/{}",
+    {"GET", BC "/v3/catalog/products/{product_id}/variants/{variant_id}",
      km__bigcommerce_product_variants_get},
-    {"PUT", "/v3/catalog/products/{}/variants/{}",
+    {"PUT", BC "/v3/catalog/products/{product_id}/variants/{variant_id}",
      km__bigcommerce_product_variants_update},
-    {"GET", "/v3/catalog/products/{}", km__bigcommerce_products_get},
-    {"PUT", "/v3/catalog/products/{}", km__bigcommerce_products_update},
-    {"DELETE", "/v3/catalog/products/{}", km__bigcommerce_products_delete},
-    {"GET", "/v3/catalog/variants", km__bigcommerce_variants_list},
-    {"PUT", "/v3/catalog/variants", km__bigcommerce_variants_batch},
-    {"PUT", "/v3/inventory/adjustments/absolute",
+    {"GET", BC "/v3/catalog/products/{product_id}",
+     km__bigcommerce_products_get},
+    {"PUT", BC "/v3/catalog/products/{product_id}",
+     km__bigcommerce_products_update},
+    {"DELETE", BC "/v3/catalog/products/{product_id}",
+     km__bigcommerce_products_delete},
+    {"GET", BC "/v3/catalog/variants", km__bigcommerce_variants_list},
+    {"PUT", BC "/v3/catalog/variants", km__bigcommerce_variants_batch},
+    {"PUT", BC "/v3/inventory/adjustments/absolute",
      km__bigcommerce_inventory_absolute},
-    {"GET", "/v3/customers", km__bigcommerce_customers_list},
-    {"POST", "/v3/customers", km__bigcommerce_customers_create},
-    {"PUT", "/v3/customers", km__bigcommerce_customers_update},
-    {"GET", "/v3/hooks", km__bigcommerce_hooks_list},
-    {"POST", "/v3/hooks", km__bigcommerce_hooks_create},
-    {"GET", "/v3/hooks/{}", km__bigcommerce_hooks_get},
-    {"PUT", "/v3/hooks/{}", km__bigcommerce_hooks_update},
-    {"DELETE", "/v3/hooks/{}", km__bigcommerce_hooks_delete},
-    {"GET", "/v2/orders", km__bigcommerce_orders_list},
-    {"GET", "/v2/orders/{}/products", km__bigcommerce_order_products},
-    {"GET", "/v2/orders/{}/shipping_addresses", km__bigcommerce_order_shipping},
-    {"GET", "/v2/orders/{}", km__bigcommerce_orders_get},
-    {"PUT", "/v2/orders/{}", km__bigcommerce_orders_update},
+    {"GET", BC "/v3/customers", km__bigcommerce_customers_list},
+    {"POST", BC "/v3/customers", km__bigcommerce_customers_create},
+    {"PUT", BC "/v3/customers", km__bigcommerce_customers_update},
+    {"GET", BC "/v3/hooks", km__bigcommerce_hooks_list},
+    {"POST", BC "/v3/hooks", km__bigcommerce_hooks_create},
+    {"GET", BC "/v3/hooks/{webhook_id}", km__bigcommerce_hooks_get},
+    {"PUT", BC "/v3/hooks/{webhook_id}", km__bigcommerce_hooks_update},
+    {"DELETE", BC "/v3/hooks/{webhook_id}", km__bigcommerce_hooks_delete},
+    {"GET", BC "/v2/orders", km__bigcommerce_orders_list},
+    {"GET", BC "/v2/orders/{order_id}/products",
+     km__bigcommerce_order_products},
+    {"GET", BC "/v2/orders/{order_id}/shipping_addresses",
+     km__bigcommerce_order_shipping},
+    {"GET", BC "/v2/orders/{order_id}", km__bigcommerce_orders_get},
+    {"PUT", BC "/v2/orders/{order_id}", km__bigcommerce_orders_update},
 };
 
 /* ---- error shapes ----------------------------------------------------- */
@@ -149,11 +155,11 @@ int km__bigcommerce_paging(struct km__bigcommerce_call *c, int *limit,
 static void link(cJSON *links, const char *name, int page, int limit,
                  const char *query)
 {
-    char buf[2048];
+    char *text = kx_xasprintf("?page=%d&limit=%d%s%s", page, limit,
+                              query && *query ? "&" : "", query ? query : "");
 
-    snprintf(buf, sizeof(buf), "?page=%d&limit=%d%s%s", page, limit,
-             query && *query ? "&" : "", query ? query : "");
-    cJSON_AddStringToObject(links, name, buf);
+    cJSON_AddStringToObject(links, name, text);
+    free(text);
 }
 
 cJSON *km__bigcommerce_pagination(int total, int limit, int page,
@@ -182,24 +188,19 @@ cJSON *km__bigcommerce_pagination(int total, int limit, int page,
     return p;
 }
 
-struct qbuf {
-    char text[1536];
-    size_t len;
-};
-
 /* The request's other query arguments, re-encoded, for the links. */
 static int keep_arg(void *ud, const char *name, const char *value)
 {
-    struct qbuf *q = ud;
+    struct kx_buf *q = ud;
     char *n, *v;
 
     if (strcmp(name, "page") == 0 || strcmp(name, "limit") == 0)
         return 0;
     n = curl_easy_escape(NULL, name, 0);
     v = curl_easy_escape(NULL, value, 0);
-    if (n && v && q->len < sizeof(q->text))
-        q->len += (size_t)snprintf(q->text + q->len, sizeof(q->text) - q->len,
-                                   "%s%s=%s", q->len ? "&" : "", n, v);
+    if (!n || !v)
+        abort();
+    kx_buf_printf(q, "%s%s=%s", q->len ? "&" : "", n, v);
     curl_free(n);
     curl_free(v);
     return 0;
@@ -223,14 +224,13 @@ void km__bigcommerce_send_data(struct km__bigcommerce_call *c, cJSON *data,
                                int total, int limit, int page)
 {
     cJSON *out = cJSON_CreateObject(), *meta = cJSON_CreateObject();
-    struct qbuf q = {"", 0};
+    struct kx_buf q = KX_BUF_INIT;
 
     km_request_args_each(c->req, keep_arg, &q);
-    if (q.len >= sizeof(q.text))
-        q.text[0] = '\0';
     cJSON_AddItemToObject(
         meta, "pagination",
-        km__bigcommerce_pagination(total, limit, page, q.text));
+        km__bigcommerce_pagination(total, limit, page, kx_buf_str(&q)));
+    kx_buf_reset(&q);
     cJSON_AddItemToObject(out, "data", data);
     cJSON_AddItemToObject(out, "meta", meta);
     km_response_json(c->res, 200, out);
@@ -341,68 +341,29 @@ static void after(struct km_response *res, const struct km_request *req,
     set_if_absent(res, "X-Rate-Limit-Time-Window-Ms", st->window_ms);
 }
 
-/* ---- dispatch ---------------------------------------------------------- */
+/* ---- routing errors ---------------------------------------------------- */
 
-static int route_match(const char *pattern, const char *path, int64_t ids[2])
+/* 404 and 405 in the v2 or v3 shape of the path's API version. */
+static void route_error(struct km_response *res, const struct km_request *req,
+                        int status, void *state)
 {
-    int n = 0;
+    const char *rest = strncmp(req->path, "/stores/", 8) == 0
+                           ? strchr(req->path + 8, '/')
+                           : NULL;
 
-    while (*pattern && *path) {
-        if (strncmp(pattern, "{}", 2) == 0) {
-            char *end;
-            long long v = strtoll(path, &end, 10);
-
-            if (end == path || (*end && *end != '/') || n >= 2)
-                return 0;
-            ids[n++] = v;
-            pattern += 2;
-            path = end;
-            continue;
-        }
-        if (*pattern != *path)
-            return 0;
-        pattern++;
-        path++;
-    }
-    if (*path == '/' && path[1] == '\0')
-        path++;
-    return *pattern == '\0' && *path == '\0';
-}
-
-static void dispatch(struct km_response *res, const struct km_request *req,
-                     void *state)
-{
-    struct km__bigcommerce_state *st = state;
-    struct km__bigcommerce_call c = {res, req, st, {0, 0}};
-    const char *rest = store_rest(st, req->path);
-    int path_known = 0;
-
-    for (size_t i = 0; rest && i < sizeof(bc_routes) / sizeof(*bc_routes);
-         i++) {
-        if (!route_match(bc_routes[i].pattern, rest, c.ids))
-            continue;
-        path_known = 1;
-        if (strcmp(bc_routes[i].method, req->method) != 0)
-            continue;
-        bc_routes[i].fn(&c);
-        return;
-    }
+    (void)state;
     if (rest && strncmp(rest, "/v2/", 4) == 0)
-        km__bigcommerce_v2_error(res, path_known ? 405 : 404,
-                                 path_known
+        km__bigcommerce_v2_error(res, status,
+                                 status == 405
                                      ? "The requested method is not allowed."
                                      : "The requested resource was not found.");
     else
-        km__bigcommerce_v3_error(res, path_known ? 405 : 404,
-                                 path_known
+        km__bigcommerce_v3_error(res, status,
+                                 status == 405
                                      ? "The requested method is not allowed."
                                      : "The route is not found, check the URL",
                                  NULL);
 }
-
-static const struct km_route bc_server_routes[] = {
-    {"*", "/stores/*", dispatch},
-};
 
 static void bound(void *state, struct km_server *server)
 {
@@ -451,12 +412,14 @@ const struct km_emulator_type km_bigcommerce_type = {
     .state_new = km__bigcommerce_state_new,
     .state_free = km__bigcommerce_state_free,
 
-    .routes = bc_server_routes,
-    .nroutes = sizeof(bc_server_routes) / sizeof(bc_server_routes[0]),
+    .routes = bc_routes,
+    .nroutes = sizeof(bc_routes) / sizeof(bc_routes[0]),
+    .accept = km_route_accept_numeric_ids,
+    .trailing_slash = 1,
+    .route_error = route_error,
     .before = before,
     .after = after,
     .fault_action = fault_action,
-    .not_found = dispatch,
 
     .bound = bound,
     .snapshot = km__bigcommerce_snapshot,

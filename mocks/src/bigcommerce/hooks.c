@@ -231,17 +231,20 @@ static cJSON *hook_or_404(struct km__bigcommerce_call *c)
     char title[96];
 
     km__bigcommerce_hooks_expire(c->st, c->req->now_ms);
-    h = km__bigcommerce_find(c->st->hooks, c->ids[0]);
+    h = km__bigcommerce_find(c->st->hooks,
+                             km_request_param_id(c->req, "webhook_id"));
     if (!h) {
         snprintf(title, sizeof(title), "Webhook with id [%lld] not found",
-                 (long long)c->ids[0]);
+                 (long long)km_request_param_id(c->req, "webhook_id"));
         km__bigcommerce_v3_error(c->res, 404, title, NULL);
     }
     return h;
 }
 
-void km__bigcommerce_hooks_list(struct km__bigcommerce_call *c)
+void km__bigcommerce_hooks_list(struct km_response *res,
+                                const struct km_request *req, void *state)
 {
+    struct km__bigcommerce_call *c = KM__BIGCOMMERCE_CALL(res, req, state);
     const char *active = km_request_arg(c->req, "is_active");
     const char *scope = km_request_arg(c->req, "scope");
     const char *dest = km_request_arg(c->req, "destination");
@@ -268,8 +271,10 @@ void km__bigcommerce_hooks_list(struct km__bigcommerce_call *c)
     km__bigcommerce_send_page(c, all, limit, page);
 }
 
-void km__bigcommerce_hooks_create(struct km__bigcommerce_call *c)
+void km__bigcommerce_hooks_create(struct km_response *res,
+                                  const struct km_request *req, void *state)
 {
+    struct km__bigcommerce_call *c = KM__BIGCOMMERCE_CALL(res, req, state);
     cJSON *body = km__bigcommerce_body(c, 0), *h;
     char why[160];
     int status;
@@ -286,16 +291,20 @@ void km__bigcommerce_hooks_create(struct km__bigcommerce_call *c)
         reply_hook(c, h);
 }
 
-void km__bigcommerce_hooks_get(struct km__bigcommerce_call *c)
+void km__bigcommerce_hooks_get(struct km_response *res,
+                               const struct km_request *req, void *state)
 {
+    struct km__bigcommerce_call *c = KM__BIGCOMMERCE_CALL(res, req, state);
     cJSON *h = hook_or_404(c);
 
     if (h)
         reply_hook(c, h);
 }
 
-void km__bigcommerce_hooks_update(struct km__bigcommerce_call *c)
+void km__bigcommerce_hooks_update(struct km_response *res,
+                                  const struct km_request *req, void *state)
 {
+    struct km__bigcommerce_call *c = KM__BIGCOMMERCE_CALL(res, req, state);
     cJSON *h = hook_or_404(c), *body;
     char why[160];
     int status;
@@ -312,8 +321,10 @@ void km__bigcommerce_hooks_update(struct km__bigcommerce_call *c)
     cJSON_Delete(body);
 }
 
-void km__bigcommerce_hooks_delete(struct km__bigcommerce_call *c)
+void km__bigcommerce_hooks_delete(struct km_response *res,
+                                  const struct km_request *req, void *state)
 {
+    struct km__bigcommerce_call *c = KM__BIGCOMMERCE_CALL(res, req, state);
     cJSON *h = hook_or_404(c);
 
     if (!h)

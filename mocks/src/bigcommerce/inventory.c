@@ -117,8 +117,11 @@ struct adj {
     int64_t quantity;
 };
 
-void km__bigcommerce_inventory_absolute(struct km__bigcommerce_call *c)
+void km__bigcommerce_inventory_absolute(struct km_response *res,
+                                        const struct km_request *req,
+                                        void *state)
 {
+    struct km__bigcommerce_call *c = KM__BIGCOMMERCE_CALL(res, req, state);
     cJSON *body = km__bigcommerce_body(c, 0), *out;
     const cJSON *items, *it;
     struct adj *adj = NULL;

@@ -317,7 +317,8 @@ cJSON *km__bigcommerce_order_json(struct km__bigcommerce_state *st,
 
 static cJSON *order_or_404(struct km__bigcommerce_call *c)
 {
-    cJSON *o = km__bigcommerce_find(c->st->orders, c->ids[0]);
+    cJSON *o = km__bigcommerce_find(c->st->orders,
+                                    km_request_param_id(c->req, "order_id"));
 
     if (!o)
         km__bigcommerce_v2_error(c->res, 404,
@@ -402,8 +403,10 @@ static int arg_num(struct km__bigcommerce_call *c, const char *name,
     return -1;
 }
 
-void km__bigcommerce_orders_list(struct km__bigcommerce_call *c)
+void km__bigcommerce_orders_list(struct km_response *res,
+                                 const struct km_request *req, void *state)
 {
+    struct km__bigcommerce_call *c = KM__BIGCOMMERCE_CALL(res, req, state);
     struct ofilter f;
     const char *sort = km_request_arg(c->req, "sort");
     struct osort how = {"id", 0};
@@ -449,8 +452,10 @@ void km__bigcommerce_orders_list(struct km__bigcommerce_call *c)
     km_response_json(c->res, 200, out);
 }
 
-void km__bigcommerce_orders_get(struct km__bigcommerce_call *c)
+void km__bigcommerce_orders_get(struct km_response *res,
+                                const struct km_request *req, void *state)
 {
+    struct km__bigcommerce_call *c = KM__BIGCOMMERCE_CALL(res, req, state);
     cJSON *o = order_or_404(c);
 
     if (o)
@@ -480,13 +485,17 @@ static void sub_list(struct km__bigcommerce_call *c, const char *name)
     km_response_json(c->res, 200, out);
 }
 
-void km__bigcommerce_order_products(struct km__bigcommerce_call *c)
+void km__bigcommerce_order_products(struct km_response *res,
+                                    const struct km_request *req, void *state)
 {
+    struct km__bigcommerce_call *c = KM__BIGCOMMERCE_CALL(res, req, state);
     sub_list(c, "_products");
 }
 
-void km__bigcommerce_order_shipping(struct km__bigcommerce_call *c)
+void km__bigcommerce_order_shipping(struct km_response *res,
+                                    const struct km_request *req, void *state)
 {
+    struct km__bigcommerce_call *c = KM__BIGCOMMERCE_CALL(res, req, state);
     sub_list(c, "_shipping_addresses");
 }
 
@@ -527,8 +536,10 @@ static int set_status(struct km__bigcommerce_state *st, cJSON *o, int status,
     return 0;
 }
 
-void km__bigcommerce_orders_update(struct km__bigcommerce_call *c)
+void km__bigcommerce_orders_update(struct km_response *res,
+                                   const struct km_request *req, void *state)
 {
+    struct km__bigcommerce_call *c = KM__BIGCOMMERCE_CALL(res, req, state);
     cJSON *o = order_or_404(c), *body;
     const cJSON *sid;
 

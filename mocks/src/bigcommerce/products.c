@@ -31,8 +31,8 @@ static int wants_variants(const struct km__bigcommerce_call *c)
 struct km__bigcommerce_product *
 km__bigcommerce_product_or_404(struct km__bigcommerce_call *c)
 {
-    struct km__bigcommerce_product *p =
-        km__bigcommerce_product_by_id(c->st, c->ids[0]);
+    struct km__bigcommerce_product *p = km__bigcommerce_product_by_id(
+        c->st, km_request_param_id(c->req, "product_id"));
 
     if (!p)
         km__bigcommerce_v3_error(c->res, 404,
@@ -164,8 +164,10 @@ static int date_arg(struct km__bigcommerce_call *c, const char *name,
     return 0;
 }
 
-void km__bigcommerce_products_list(struct km__bigcommerce_call *c)
+void km__bigcommerce_products_list(struct km_response *res,
+                                   const struct km_request *req, void *state)
 {
+    struct km__bigcommerce_call *c = KM__BIGCOMMERCE_CALL(res, req, state);
     struct pfilter f = {km_request_arg(c->req, "name"), -1, -1, -1};
     const char *vis = km_request_arg(c->req, "is_visible");
     struct km__bigcommerce_product **cand, **all;
@@ -200,8 +202,10 @@ void km__bigcommerce_products_list(struct km__bigcommerce_call *c)
     km__bigcommerce_send_data(c, data, (int)total, limit, page);
 }
 
-void km__bigcommerce_products_get(struct km__bigcommerce_call *c)
+void km__bigcommerce_products_get(struct km_response *res,
+                                  const struct km_request *req, void *state)
 {
+    struct km__bigcommerce_call *c = KM__BIGCOMMERCE_CALL(res, req, state);
     struct km__bigcommerce_product *p = km__bigcommerce_product_or_404(c);
 
     if (p)
@@ -209,8 +213,10 @@ void km__bigcommerce_products_get(struct km__bigcommerce_call *c)
             c, 200, km__bigcommerce_product_json(p, wants_variants(c)));
 }
 
-void km__bigcommerce_products_create(struct km__bigcommerce_call *c)
+void km__bigcommerce_products_create(struct km_response *res,
+                                     const struct km_request *req, void *state)
 {
+    struct km__bigcommerce_call *c = KM__BIGCOMMERCE_CALL(res, req, state);
     cJSON *body = km__bigcommerce_body(c, 0), *errors = NULL;
     struct km__bigcommerce_product *p;
     char title[160];
@@ -235,8 +241,10 @@ void km__bigcommerce_products_create(struct km__bigcommerce_call *c)
     km__bigcommerce_reply_data(c, 200, km__bigcommerce_product_json(p, 1));
 }
 
-void km__bigcommerce_products_update(struct km__bigcommerce_call *c)
+void km__bigcommerce_products_update(struct km_response *res,
+                                     const struct km_request *req, void *state)
 {
+    struct km__bigcommerce_call *c = KM__BIGCOMMERCE_CALL(res, req, state);
     struct km__bigcommerce_product *p = km__bigcommerce_product_or_404(c);
     cJSON *body, *errors = NULL, *data;
     char title[160];
@@ -258,8 +266,10 @@ void km__bigcommerce_products_update(struct km__bigcommerce_call *c)
     cJSON_Delete(body);
 }
 
-void km__bigcommerce_products_delete(struct km__bigcommerce_call *c)
+void km__bigcommerce_products_delete(struct km_response *res,
+                                     const struct km_request *req, void *state)
 {
+    struct km__bigcommerce_call *c = KM__BIGCOMMERCE_CALL(res, req, state);
     struct km__bigcommerce_product *p = km__bigcommerce_product_or_404(c);
 
     if (!p)
@@ -320,8 +330,10 @@ void km__bigcommerce_too_many(struct km__bigcommerce_call *c, int max)
     km__bigcommerce_v3_error(c->res, 413, title, NULL);
 }
 
-void km__bigcommerce_products_batch(struct km__bigcommerce_call *c)
+void km__bigcommerce_products_batch(struct km_response *res,
+                                    const struct km_request *req, void *state)
 {
+    struct km__bigcommerce_call *c = KM__BIGCOMMERCE_CALL(res, req, state);
     cJSON *body = km__bigcommerce_body(c, 1), *data, *errs;
     const cJSON *it;
 

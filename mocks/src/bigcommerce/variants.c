@@ -101,8 +101,8 @@ static struct km__bigcommerce_variant *
 product_variant_or_404(struct km__bigcommerce_call *c,
                        struct km__bigcommerce_product *p)
 {
-    struct km__bigcommerce_variant *v =
-        km__bigcommerce_variant_by_id(c->st, c->ids[1]);
+    struct km__bigcommerce_variant *v = km__bigcommerce_variant_by_id(
+        c->st, km_request_param_id(c->req, "variant_id"));
 
     if (!v || v->product != p) {
         km__bigcommerce_v3_error(c->res, 404,
@@ -112,8 +112,11 @@ product_variant_or_404(struct km__bigcommerce_call *c,
     return v;
 }
 
-void km__bigcommerce_product_variants_list(struct km__bigcommerce_call *c)
+void km__bigcommerce_product_variants_list(struct km_response *res,
+                                           const struct km_request *req,
+                                           void *state)
 {
+    struct km__bigcommerce_call *c = KM__BIGCOMMERCE_CALL(res, req, state);
     struct km__bigcommerce_product *p = km__bigcommerce_product_or_404(c);
     cJSON *all;
     int limit, page;
@@ -126,8 +129,11 @@ void km__bigcommerce_product_variants_list(struct km__bigcommerce_call *c)
     km__bigcommerce_send_page(c, all, limit, page);
 }
 
-void km__bigcommerce_product_variants_get(struct km__bigcommerce_call *c)
+void km__bigcommerce_product_variants_get(struct km_response *res,
+                                          const struct km_request *req,
+                                          void *state)
 {
+    struct km__bigcommerce_call *c = KM__BIGCOMMERCE_CALL(res, req, state);
     struct km__bigcommerce_product *p = km__bigcommerce_product_or_404(c);
     struct km__bigcommerce_variant *v = p ? product_variant_or_404(c, p) : NULL;
 
@@ -135,8 +141,11 @@ void km__bigcommerce_product_variants_get(struct km__bigcommerce_call *c)
         km__bigcommerce_reply_data(c, 200, km__bigcommerce_variant_json(v));
 }
 
-void km__bigcommerce_product_variants_create(struct km__bigcommerce_call *c)
+void km__bigcommerce_product_variants_create(struct km_response *res,
+                                             const struct km_request *req,
+                                             void *state)
 {
+    struct km__bigcommerce_call *c = KM__BIGCOMMERCE_CALL(res, req, state);
     struct km__bigcommerce_product *p = km__bigcommerce_product_or_404(c);
     cJSON *body;
     struct km__bigcommerce_variant *v;
@@ -168,8 +177,11 @@ void km__bigcommerce_product_variants_create(struct km__bigcommerce_call *c)
     cJSON_Delete(body);
 }
 
-void km__bigcommerce_product_variants_update(struct km__bigcommerce_call *c)
+void km__bigcommerce_product_variants_update(struct km_response *res,
+                                             const struct km_request *req,
+                                             void *state)
 {
+    struct km__bigcommerce_call *c = KM__BIGCOMMERCE_CALL(res, req, state);
     struct km__bigcommerce_product *p = km__bigcommerce_product_or_404(c);
     struct km__bigcommerce_variant *v = p ? product_variant_or_404(c, p) : NULL;
     cJSON *body;
@@ -230,8 +242,10 @@ sku_candidates(struct km__bigcommerce_state *st, const char *skus, size_t *n)
 
 /* GET /v3/catalog/variants: sku (exact, any variant), sku:in, id, id:in,
  * product_id:in. */
-void km__bigcommerce_variants_list(struct km__bigcommerce_call *c)
+void km__bigcommerce_variants_list(struct km_response *res,
+                                   const struct km_request *req, void *state)
 {
+    struct km__bigcommerce_call *c = KM__BIGCOMMERCE_CALL(res, req, state);
     const char *sku = km_request_arg(c->req, "sku");
     const char *skus = km_request_arg(c->req, "sku:in");
     const char *ids = km_request_arg(c->req, "id:in");
@@ -288,8 +302,10 @@ void km__bigcommerce_variants_list(struct km__bigcommerce_call *c)
     km__bigcommerce_send_data(c, data, (int)total, limit, page);
 }
 
-void km__bigcommerce_variants_batch(struct km__bigcommerce_call *c)
+void km__bigcommerce_variants_batch(struct km_response *res,
+                                    const struct km_request *req, void *state)
 {
+    struct km__bigcommerce_call *c = KM__BIGCOMMERCE_CALL(res, req, state);
     cJSON *body = km__bigcommerce_body(c, 1), *data, *errs;
     const cJSON *it;
 

@@ -32,11 +32,15 @@ int km_emulator_start(struct km_emulator **out,
     opts.clock = clock;
     opts.routes = type->routes;
     opts.nroutes = type->nroutes;
+    opts.accept = type->accept;
+    opts.route_path = type->route_path;
+    opts.nocase = type->nocase;
+    opts.trailing_slash = type->trailing_slash;
+    opts.route_error = type->route_error;
     opts.state = emu->state;
     opts.before = type->before;
     opts.after = type->after;
     opts.fault_action = type->fault_action;
-    opts.not_found = type->not_found;
     if (km_server_start(&emu->server, &opts, err, errsz) != 0)
         goto fail;
     if (type->bound) {

@@ -1,7 +1,8 @@
 /*
  * Fault rules: parsing and validation, matching, and the firing decision.
  *
- * Every rule whose method and path glob match a request counts it, so a
+ * Every rule whose method and path (a route template or a glob of the
+ * concrete path, km_route_select) match a request counts it, so a
  * rule's "nth" and "after" refer to that rule's own matches; of the rules
  * that then fire, the first (in the order added) is applied and only its
  * "fired" count and "times" budget move.
@@ -13,7 +14,7 @@
 
 struct km__fault {
     char *method;       /* "*" for any */
-    char *path;         /* glob */
+    char *path;         /* route template or glob */
     long nth;           /* 0: unset */
     long after;         /* -1: unset */
     long times;         /* 0: unlimited */
@@ -74,6 +75,24 @@ int km_glob_match(const char *pattern, const char *text)
     return glob_at(pattern, text);
 }
 
+/* A template names a parameter and has no glob characters. */
+static int is_template(const char *path_sel)
+{
+    const char *open = strchr(path_sel, '{');
+
+    return open && strchr(open, '}') && !strpbrk(path_sel, "*?");
+}
+
+int km_route_select(const char *method_sel, const char *path_sel,
+                    const char *method, const char *path, const char *template)
+{
+    if (strcmp(method_sel, "*") != 0 && strcasecmp(method_sel, method) != 0)
+        return 0;
+    if (is_template(path_sel))
+        return template && strcmp(path_sel, template) == 0;
+    return km_glob_match(path_sel, path);
+}
+
 /* ---- parsing ----------------------------------------------------------- */
 
 static const char *const rule_keys[] = {
@@ -126,14 +145,16 @@ static int parse_match(struct km__fault *f, const cJSON *rule, char *msg,
     if (route) {
         const char *sp;
         if (!cJSON_IsString(route) || !(sp = strchr(route->valuestring, ' ')))
-            FAIL("key \"route\" must be a string \"METHOD /path-glob\"");
+            FAIL("key \"route\" must be a string \"METHOD /path\" (a route "
+                 "template or a glob)");
         f->method =
             kx_xstrndup(route->valuestring, (size_t)(sp - route->valuestring));
         while (*sp == ' ')
             sp++;
         f->path = kx_xstrdup(sp);
         if (!f->method[0] || !f->path[0])
-            FAIL("key \"route\" must be a string \"METHOD /path-glob\"");
+            FAIL("key \"route\" must be a string \"METHOD /path\" (a route "
+                 "template or a glob)");
         return 0;
     }
     if (method && (!cJSON_IsString(method) || !method->valuestring[0]))
@@ -423,7 +444,8 @@ static void hit_copy(struct km__fault_hit *hit, const struct km__fault *f,
 }
 
 void km__faults_pick(struct km_server *server, const char *method,
-                     const char *path, struct km__fault_hit *hit)
+                     const char *path, const char *template,
+                     struct km__fault_hit *hit)
 {
     memset(hit, 0, sizeof(*hit));
     hit->delay_ms = -1;
@@ -431,9 +453,7 @@ void km__faults_pick(struct km_server *server, const char *method,
     for (size_t i = 0; i < server->nfaults; i++) {
         struct km__fault *f = server->faults[i];
 
-        if (strcmp(f->method, "*") != 0 && strcasecmp(f->method, method) != 0)
-            continue;
-        if (!km_glob_match(f->path, path))
+        if (!km_route_select(f->method, f->path, method, path, template))
             continue;
         if (rule_fires(f) && !hit->fired) {
             f->fired++;

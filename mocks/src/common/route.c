@@ -1,6 +1,8 @@
 /*
  * Route matching and the request/response accessors handlers use.
  */
+#include <ctype.h>
+#include <errno.h>
 #include <stdio.h>
 #include <strings.h>
 #include <curl/curl.h>
@@ -195,12 +197,35 @@ void km__response_error(struct km_response *res, int status, const char *msg)
 
 void km__captures_dispose(struct km__captures *caps)
 {
-    for (size_t i = 0; i < caps->n; i++)
+    for (size_t i = 0; i < caps->n; i++) {
+        free(caps->names[i]);
         free(caps->values[i]);
+    }
     caps->n = 0;
 }
 
-int km__route_match(const char *pattern, const char *path,
+/* Length of the segment at s: up to the next '/' outside single quotes. */
+static size_t segment_len(const char *s)
+{
+    size_t n = 0;
+    int quoted = 0;
+
+    while (s[n] && (quoted || s[n] != '/')) {
+        if (s[n] == '\'')
+            quoted = !quoted;
+        n++;
+    }
+    return n;
+}
+
+static int same_char(char a, char b, unsigned flags)
+{
+    if (flags & KM__ROUTE_NOCASE)
+        return tolower((unsigned char)a) == tolower((unsigned char)b);
+    return a == b;
+}
+
+int km__route_match(const char *pattern, const char *path, unsigned flags,
                     struct km__captures *caps)
 {
     const char *p = pattern, *s = path;
@@ -211,19 +236,20 @@ int km__route_match(const char *pattern, const char *path,
             return 1; /* the rest of the path, possibly empty */
         if (*p == '{') {
             const char *close = strchr(p, '}');
-            size_t seg = strcspn(s, "/");
+            size_t seg = segment_len(s);
 
             if (!close)
                 goto literal;
             if (seg == 0 || caps->n == KM_MAX_CAPTURES)
                 goto fail;
+            caps->names[caps->n] = kx_xstrndup(p + 1, (size_t)(close - p - 1));
             caps->values[caps->n++] = kx_xstrndup(s, seg);
             s += seg;
             p = close + 1;
             continue;
         }
     literal:
-        if (*p != *s)
+        if (!*s || !same_char(*p, *s, flags))
             goto fail;
         p++;
         s++;
@@ -233,4 +259,86 @@ int km__route_match(const char *pattern, const char *path,
 fail:
     km__captures_dispose(caps);
     return 0;
+}
+
+int km__method_listed(const char *list, const char *method)
+{
+    const char *p = list;
+    size_t n = strlen(method);
+
+    if (strcmp(list, "*") == 0)
+        return 1;
+    while (*p) {
+        size_t len = strcspn(p, ",");
+        const char *end = p + len;
+
+        while (*p == ' ')
+            p++;
+        if ((size_t)(end - p) >= n && strncmp(p, method, n) == 0) {
+            const char *q = p + n;
+            while (q < end && *q == ' ')
+                q++;
+            if (q == end)
+                return 1;
+        }
+        p = *end ? end + 1 : end;
+    }
+    return 0;
+}
+
+/* ---- path parameters --------------------------------------------------- */
+
+const char *km_request_param(const struct km_request *req, const char *name)
+{
+    for (size_t i = 0; i < req->ncaptures; i++) {
+        if (strcmp(req->capture_names[i], name) == 0)
+            return req->captures[i];
+    }
+    return NULL;
+}
+
+/* A decimal integer with an optional sign, as the platforms' ids are. */
+static int parse_id(const char *s, int64_t *out)
+{
+    char *end;
+    long long v;
+
+    if (!s || !*s || isspace((unsigned char)*s))
+        return -1;
+    errno = 0;
+    v = strtoll(s, &end, 10);
+    if (errno || *end)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+int64_t km_request_param_id(const struct km_request *req, const char *name)
+{
+    int64_t v = 0;
+
+    return parse_id(km_request_param(req, name), &v) == 0 ? v : 0;
+}
+
+static int is_id_name(const char *name)
+{
+    size_t n = strlen(name);
+
+    return strcmp(name, "id") == 0 ||
+           (n > 3 && strcmp(name + n - 3, "_id") == 0);
+}
+
+int km_route_accept_numeric_ids(const struct km_route *route,
+                                const struct km_request *req, void *state)
+{
+    int64_t v;
+
+    (void)route;
+    (void)state;
+    for (size_t i = 0; i < req->ncaptures; i++) {
+        if (is_id_name(req->capture_names[i]) &&
+            parse_id(req->captures[i], &v) != 0)
+            return 0;
+    }
+    return 1;
 }

@@ -41,6 +41,8 @@ static void request_free(struct km__request_impl *ri)
     km__kvs_dispose(&ri->args);
     free(ri->body);
     km__captures_dispose(&ri->caps);
+    free(ri->route_path);
+    free(ri->route_name);
     free(ri);
 }
 
@@ -182,7 +184,7 @@ static void journal(struct km__request_impl *ri, uint64_t seq,
     x.response_len = res ? res->len : 0;
     x.virtual_ms = ri->virtual_ms;
     x.wall_ms = ri->wall_ms;
-    x.route = ri->req.route;
+    x.route = ri->route_name;
     x.fault = fault;
     if (ri->server->observer)
         ri->server->observer(ri->server->observer_data, x.method, x.path,
@@ -212,24 +214,113 @@ static enum MHD_Result reject(struct km__request_impl *ri,
 
 /* ---- the request flow -------------------------------------------------- */
 
+/* Adds a route's methods to the Allow list (once each). */
+static void allow_add(char *allow, size_t n, const char *methods)
+{
+    const char *p = methods;
+
+    while (*p) {
+        size_t len = strcspn(p, ",");
+        char one[16];
+
+        while (*p == ' ' && len > 0) {
+            p++;
+            len--;
+        }
+        snprintf(one, sizeof(one), "%.*s", (int)len, p);
+        if (one[0] && !km__method_listed(allow[0] ? allow : ",", one))
+            snprintf(allow + strlen(allow), n - strlen(allow), "%s%s",
+                     allow[0] ? ", " : "", one);
+        p += len;
+        if (*p == ',')
+            p++;
+    }
+}
+
+static void params_expose(struct km__request_impl *ri)
+{
+    for (size_t c = 0; c < ri->caps.n; c++) {
+        ri->req.captures[c] = ri->caps.values[c];
+        ri->req.capture_names[c] = ri->caps.names[c];
+    }
+    ri->req.ncaptures = ri->caps.n;
+}
+
+/* The path the table sees: route_path's answer, and without one trailing
+ * slash when the server routes "/x/" like "/x". */
+static const char *routed_path(struct km_server *server,
+                               struct km__request_impl *ri)
+{
+    const struct km_server_options *o = &server->opts;
+    size_t n;
+
+    if (o->route_path)
+        ri->route_path = o->route_path(&ri->req, o->state);
+    if (!ri->route_path)
+        ri->route_path = kx_xstrdup(ri->path);
+    n = strlen(ri->route_path);
+    if (o->trailing_slash && n > 1 && ri->route_path[n - 1] == '/')
+        ri->route_path[n - 1] = '\0';
+    return ri->route_path;
+}
+
+/*
+ * Finds the first route whose pattern, method and accept hook take the
+ * request. Without one, ri->allow lists the methods of the routes that
+ * have the path (so the answer is 405 rather than 404).
+ */
 static const struct km_route *route_find(struct km_server *server,
                                          struct km__request_impl *ri)
 {
     const struct km_server_options *o = &server->opts;
+    const char *path = routed_path(server, ri);
+    unsigned flags = o->nocase ? KM__ROUTE_NOCASE : 0;
 
     for (size_t i = 0; i < o->nroutes; i++) {
         const struct km_route *r = &o->routes[i];
-        if (strcmp(r->method, "*") != 0 && strcmp(r->method, ri->req.method))
+
+        if (!km__route_match(r->pattern, path, flags, &ri->caps))
             continue;
-        if (!km__route_match(r->pattern, ri->path, &ri->caps))
+        params_expose(ri);
+        if (o->accept && !o->accept(r, &ri->req, o->state)) {
+            km__captures_dispose(&ri->caps);
+            ri->req.ncaptures = 0;
             continue;
+        }
+        if (!km__method_listed(r->method, ri->req.method)) {
+            allow_add(ri->allow, sizeof(ri->allow), r->method);
+            km__captures_dispose(&ri->caps);
+            ri->req.ncaptures = 0;
+            continue;
+        }
         ri->req.route = r->pattern;
-        for (size_t c = 0; c < ri->caps.n; c++)
-            ri->req.captures[c] = ri->caps.values[c];
-        ri->req.ncaptures = ri->caps.n;
+        ri->route_name = kx_xasprintf("%s %s", ri->req.method, r->pattern);
         return r;
     }
     return NULL;
+}
+
+/* No route serves the request: 405 with Allow when routes have its path,
+ * else 404, in the platform's shape when the server has an error hook. */
+static void route_error(struct km_server *server, struct km__request_impl *ri,
+                        struct km_response *res)
+{
+    const struct km_server_options *o = &server->opts;
+    int status = ri->allow[0] ? 405 : 404;
+    char msg[600];
+
+    if (status == 405)
+        km_response_header(res, "Allow", ri->allow);
+    if (o->route_error) {
+        o->route_error(res, &ri->req, status, o->state);
+    } else if (o->not_found) {
+        o->not_found(res, &ri->req, o->state);
+    } else {
+        snprintf(msg, sizeof(msg), "%s %s %s",
+                 status == 405 ? "method not allowed:" : "no route for",
+                 ri->req.method, ri->path);
+        km__response_error(res, status, msg);
+    }
 }
 
 static void fault_reply(struct km_response *res,
@@ -299,7 +390,6 @@ static enum MHD_Result serve(struct km__request_impl *ri,
     uint64_t seq = km__journal_next_seq(server);
     int answered = 0;
     enum MHD_Result ret;
-    char msg[600];
 
     memset(&res, 0, sizeof(res));
     ri->req.body = ri->body ? ri->body : "";
@@ -312,7 +402,7 @@ static enum MHD_Result serve(struct km__request_impl *ri,
     if (answered)
         memset(&hit, 0, sizeof(hit));
     else
-        km__faults_pick(server, ri->req.method, ri->path, &hit);
+        km__faults_pick(server, ri->req.method, ri->path, ri->req.route, &hit);
     if (hit.fired &&
         (hit.kind == KM__FAULT_RESET || hit.kind == KM__FAULT_HANG)) {
         km_server_unlock(server);
@@ -334,15 +424,10 @@ static enum MHD_Result serve(struct km__request_impl *ri,
         fault_reply(&res, &hit);
         answered = 1;
     }
-    if (!answered && route) {
+    if (!answered && route)
         route->handler(&res, &ri->req, o->state);
-    } else if (!answered && o->not_found) {
-        o->not_found(&res, &ri->req, o->state);
-    } else if (!answered) {
-        snprintf(msg, sizeof(msg), "no route for %s %s", ri->req.method,
-                 ri->path);
-        km__response_error(&res, 404, msg);
-    }
+    else if (!answered)
+        route_error(server, ri, &res);
     if (res.status == 0)
         km__response_error(&res, 500, "handler set no reply");
     if (o->after)

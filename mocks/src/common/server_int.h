@@ -61,18 +61,25 @@ void km__response_error(struct km_response *res, int status, const char *msg);
 /* ---- routes ------------------------------------------------------------ */
 
 struct km__captures {
+    char *names[KM_MAX_CAPTURES]; /* "id" of "{id}" */
     char *values[KM_MAX_CAPTURES];
     size_t n;
 };
 
+/* Flags of km__route_match. */
+#define KM__ROUTE_NOCASE 1u /* literals match in any case */
+
 /*
  * Matches path against a route pattern ("{name}" = one non-empty segment,
- * trailing '*' = the rest, possibly empty). On a match returns 1 and fills
- * caps (freed with km__captures_dispose); 0 otherwise, caps left empty.
+ * which runs to the next '/' outside single quotes; trailing '*' = the
+ * rest, possibly empty). On a match returns 1 and fills caps (freed with
+ * km__captures_dispose); 0 otherwise, caps left empty.
  */
-int km__route_match(const char *pattern, const char *path,
+int km__route_match(const char *pattern, const char *path, unsigned flags,
                     struct km__captures *caps);
 void km__captures_dispose(struct km__captures *caps);
+/* 1 when method is in a route's method list ("GET", "PUT,PATCH", "*"). */
+int km__method_listed(const char *list, const char *method);
 
 /* ---- the server -------------------------------------------------------- */
 
@@ -127,6 +134,9 @@ struct km__request_impl {
     int64_t wall_ms;
     int64_t virtual_ms;
     struct km__captures caps;
+    char *route_path; /* what route_path returned, or NULL */
+    char *route_name; /* "METHOD pattern" of the matched route, or NULL */
+    char allow[128];  /* methods of routes that have the path, for 405 */
     struct km_request req;
 };
 
@@ -151,7 +161,7 @@ struct km__exchange {
     size_t response_len;
     int64_t virtual_ms;
     int64_t wall_ms;
-    const char *route;
+    const char *route; /* "METHOD pattern" of the matched route, or NULL */
     const char *fault;
 };
 
@@ -190,7 +200,8 @@ struct km__fault_hit {
 /* Counts the request against every matching rule and copies the first
  * rule that fires into hit (hit->fired = 0 when none does). */
 void km__faults_pick(struct km_server *server, const char *method,
-                     const char *path, struct km__fault_hit *hit);
+                     const char *path, const char *template,
+                     struct km__fault_hit *hit);
 void km__fault_hit_dispose(struct km__fault_hit *hit);
 void km__faults_free(struct km_server *server);
 

@@ -1,7 +1,7 @@
 /*
- * The Epicor Kinetic emulator's entry points: km_epicor_type, the URL
- * dispatch (TokenResource, IdP, v1, v2 OData, BAQ, EFx), the §4 error
- * body and the v1/v2 number conventions.
+ * The Epicor Kinetic emulator's entry points: km_epicor_type, the
+ * endpoint table (TokenResource, IdP, v1, v2 OData, BAQ, EFx), the §4
+ * error body and the v1/v2 number conventions.
  */
 #include <inttypes.h>
 #include <stdarg.h>
@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <kx/alloc.h>
 #include "epicor_emu.h"
 
 /* ---- small helpers ---------------------------------------------------- */
@@ -206,43 +207,18 @@ void km__epicor_error(struct km__epicor_call *c, int status, const char *type,
                        "application/json; charset=utf-8");
 }
 
-/* ---- dispatch --------------------------------------------------------- */
+/* ---- routes ----------------------------------------------------------- */
 
-/* Splits a path on '/', keeping slashes inside quoted key values. */
-static size_t split_path(char ***out, const char *path)
+/* Starts a call: every request the emulator answers costs its latency. */
+static void call_init(struct km__epicor_call *c, struct km_response *res,
+                      const struct km_request *req, void *state)
 {
-    size_t n = 0, cap = 8;
-    char **segs = malloc(cap * sizeof(*segs));
-    const char *p = *path == '/' ? path + 1 : path;
-
-    if (!segs)
-        abort();
-    for (;;) {
-        const char *q = p;
-        int quoted = 0;
-
-        while (*q && (quoted || *q != '/')) {
-            if (*q == '\'')
-                quoted = !quoted;
-            q++;
-        }
-        if (n + 1 >= cap) {
-            cap *= 2;
-            segs = realloc(segs, cap * sizeof(*segs));
-            if (!segs)
-                abort();
-        }
-        segs[n] = strndup(p, (size_t)(q - p));
-        if (!segs[n])
-            abort();
-        n++;
-        if (!*q)
-            break;
-        p = q + 1;
-    }
-    segs[n] = NULL;
-    *out = segs;
-    return n;
+    memset(c, 0, sizeof(*c));
+    c->emu = state;
+    c->res = res;
+    c->req = req;
+    if (c->emu->latency_ms > 0)
+        ks_clock_advance_ms(c->emu->clock, c->emu->latency_ms);
 }
 
 static struct km__epicor_company *default_company(struct km__epicor_call *c)
@@ -268,124 +244,237 @@ static struct km__epicor_company *default_company(struct km__epicor_call *c)
     return c->emu->companies[0];
 }
 
-/* Everything under /{instance}/api/v1|v2/odata/{Company}/{Service}/... */
-static void api_call(struct km__epicor_call *c, char **segs, size_t nseg,
-                     const char *company)
+/*
+ * Starts a call under /api/v1 or /api/v2/odata/{company}: the v2 API key,
+ * the user, the company (v1: CallSettings or the user's), then the
+ * {service} when the route has one, with its scope. 0, or -1 when it
+ * answered.
+ */
+static int api_begin(struct km__epicor_call *c, struct km_response *res,
+                     const struct km_request *req, void *state)
 {
-    const char *svc = nseg ? segs[0] : "";
+    const char *company = km_request_param(req, "company");
+    const char *svc = km_request_param(req, "service");
 
-    if (km__epicor_auth(c))
-        return;
+    call_init(c, res, req, state);
+    c->v1 = company == NULL;
+    if ((!c->v1 && km__epicor_api_key(c)) || km__epicor_auth(c))
+        return -1;
     c->co =
         company ? km__epicor_company_find(c->emu, company) : default_company(c);
     if (!c->co) {
         km__epicor_error(c, 400, NULL,
                          "The company '%s' is not valid for this user.",
                          company ? company : "(CallSettings)");
-        return;
+        return -1;
     }
-    if (!*svc) {
-        c->service = NULL;
-        km__epicor_service_doc(c);
-        return;
-    }
-    if (strcasecmp(svc, "BaqSvc") == 0 ||
-        strcasecmp(svc, "Ice.BO.BaqSvc") == 0) {
-        char res[300];
-        const char *id = nseg > 1 ? segs[1] : "";
-        char *paren = strchr(id, '(');
-
-        if (paren) /* v1 "BaqSvc/ID(Company)/Data" */
-            *paren = '\0';
-        snprintf(res, sizeof(res), "BaqSvc/%s", id);
-        if (!km__epicor_scope_ok(c, res))
-            return;
-        km__epicor_baq(c, id, nseg > 2 && strcmp(segs[2], "Data") == 0);
-        return;
-    }
+    if (!svc)
+        return 0;
     c->service = km__epicor_service_canon(svc);
     if (!c->service) {
         km__epicor_error(c, 404, "Epicor.RESTApi.ErrorHandling.ApiException",
                          "Service '%s' was not found.", svc);
-        return;
+        return -1;
     }
-    if (!km__epicor_scope_ok(c, c->service))
-        return;
-    c->seg = segs + 1;
-    c->nseg = nseg - 1;
-    if (c->nseg == 0 || (c->nseg == 1 && !*c->seg[0])) {
-        km__epicor_service_doc(c);
-    } else if (strcmp(c->seg[0], "$metadata") == 0) {
-        km__epicor_metadata(c);
-    } else {
-        char name[128];
-        size_t n = strcspn(c->seg[0], "(");
-
-        snprintf(name, sizeof(name), "%.*s", (int)n, c->seg[0]);
-        if (km__epicor_def_by_set(c->service, name) ||
-            strcmp(name, "List") == 0)
-            km__epicor_odata(c);
-        else
-            km__epicor_method(c, name);
-    }
+    return km__epicor_scope_ok(c, c->service) ? 0 : -1;
 }
 
-static void epi_dispatch(struct km_response *res, const struct km_request *req,
-                         void *state)
+static void services(struct km_response *res, const struct km_request *req,
+                     void *state)
+{
+    struct km__epicor_call c;
+
+    if (api_begin(&c, res, req, state) == 0)
+        km__epicor_service_doc(&c);
+}
+
+static void metadata(struct km_response *res, const struct km_request *req,
+                     void *state)
+{
+    struct km__epicor_call c;
+
+    if (api_begin(&c, res, req, state) == 0)
+        km__epicor_metadata(&c);
+}
+
+static void entity_set(struct km_response *res, const struct km_request *req,
+                       void *state)
+{
+    struct km__epicor_call c;
+
+    if (api_begin(&c, res, req, state) == 0)
+        km__epicor_odata(&c);
+}
+
+static void method(struct km_response *res, const struct km_request *req,
+                   void *state)
+{
+    struct km__epicor_call c;
+
+    if (api_begin(&c, res, req, state) == 0)
+        km__epicor_method(&c, km_request_param(req, "method"));
+}
+
+/* GET .../BaqSvc/{baq_id}[/Data]; v1 also names it "{baq_id}(Company)". */
+static void baq(struct km_response *res, const struct km_request *req,
+                void *state)
+{
+    struct km__epicor_call c;
+    const char *id = km_request_param(req, "baq_id");
+    size_t n = strcspn(id, "(");
+    char *scope;
+
+    if (api_begin(&c, res, req, state) != 0)
+        return;
+    scope = kx_xasprintf("BaqSvc/%.*s", (int)n, id);
+    if (km__epicor_scope_ok(&c, scope))
+        km__epicor_baq(
+            &c, scope + 7,
+            strlen(req->route) > 5 &&
+                strcmp(req->route + strlen(req->route) - 5, "/Data") == 0);
+    free(scope);
+}
+
+static void efx_call(struct km_response *res, const struct km_request *req,
+                     void *state, int staging)
+{
+    struct km__epicor_call c;
+
+    call_init(&c, res, req, state);
+    if (km__epicor_api_key(&c) == 0 && km__epicor_auth(&c) == 0)
+        km__epicor_efx(&c, km_request_param(req, "company"),
+                       km_request_param(req, "library"),
+                       km_request_param(req, "function"), staging);
+}
+
+static void efx(struct km_response *res, const struct km_request *req,
+                void *state)
+{
+    efx_call(res, req, state, 0);
+}
+
+static void efx_staging(struct km_response *res, const struct km_request *req,
+                        void *state)
+{
+    efx_call(res, req, state, 1);
+}
+
+static void token_resource(struct km_response *res,
+                           const struct km_request *req, void *state)
+{
+    struct km__epicor_call c;
+
+    call_init(&c, res, req, state);
+    km__epicor_token_resource(&c);
+}
+
+static void idp_token(struct km_response *res, const struct km_request *req,
+                      void *state)
+{
+    struct km__epicor_call c;
+
+    call_init(&c, res, req, state);
+    km__epicor_idp_token(&c);
+}
+
+/*
+ * Every endpoint: one row. The instance's routes sit under /{instance}
+ * (literals match in any case, as IIS does); the IdP's /connect/token
+ * outside it. Services, their entity sets and methods are data
+ * (defs.c, methods*.c): accept() sends {entity_set} to the sets a service
+ * has and everything else to {method}. Rows with method "*" let their
+ * handler answer 405 itself, after authentication, as Epicor does. First
+ * match wins.
+ */
+#define INST "/{instance}"
+#define V1 INST "/api/v1"
+#define V2 INST "/api/v2/odata/{company}"
+
+static const struct km_route epi_routes[] = {
+    {"*", "/connect/token", idp_token},
+    {"POST", INST "/TokenResource.svc", token_resource},
+    {"POST", INST "/api/v2/efx/staging/{company}/{library}/{function}",
+     efx_staging},
+    {"POST", INST "/api/v2/efx/{company}/{library}/{function}", efx},
+
+    {"*", V1, services},
+    {"*", V1 "/BaqSvc/{baq_id}", baq},
+    {"*", V1 "/BaqSvc/{baq_id}/Data", baq},
+    {"*", V1 "/Ice.BO.BaqSvc/{baq_id}", baq},
+    {"*", V1 "/Ice.BO.BaqSvc/{baq_id}/Data", baq},
+    {"*", V1 "/{service}", services},
+    {"*", V1 "/{service}/$metadata", metadata},
+    {"*", V1 "/{service}/{entity_set}", entity_set},
+    {"*", V1 "/{service}/{entity_set}/{navigation}", entity_set},
+    {"*", V1 "/{service}/{method}", method},
+
+    {"*", V2, services},
+    {"*", V2 "/BaqSvc/{baq_id}", baq},
+    {"*", V2 "/BaqSvc/{baq_id}/Data", baq},
+    {"*", V2 "/Ice.BO.BaqSvc/{baq_id}", baq},
+    {"*", V2 "/Ice.BO.BaqSvc/{baq_id}/Data", baq},
+    {"*", V2 "/{service}", services},
+    {"*", V2 "/{service}/$metadata", metadata},
+    {"*", V2 "/{service}/{entity_set}", entity_set},
+    {"*", V2 "/{service}/{entity_set}/{navigation}", entity_set},
+    {"*", V2 "/{service}/{method}", method},
+};
+
+/* The instance must be this one; an {entity_set} must be a set (or the
+ * "List" alias) of a known {service}; efx's {company} is not "staging". */
+static int epi_accept(const struct km_route *route,
+                      const struct km_request *req, void *state)
 {
     struct km__epicor *emu = state;
-    struct km__epicor_call c = {.emu = emu, .res = res, .req = req};
-    char **segs;
-    size_t n = split_path(&segs, req->path);
+    const char *inst = km_request_param(req, "instance");
+    const char *set = km_request_param(req, "entity_set");
+    const char *company = km_request_param(req, "company");
+    const char *svc;
+    char name[128];
 
-    if (emu->latency_ms > 0)
-        ks_clock_advance_ms(emu->clock, emu->latency_ms);
-    if (n >= 2 && strcmp(segs[0], "connect") == 0 &&
-        strcmp(segs[1], "token") == 0) {
-        km__epicor_idp_token(&c);
-    } else if (strcasecmp(segs[0], emu->instance) != 0 || n < 2) {
+    if (inst && strcasecmp(inst, emu->instance) != 0)
+        return 0;
+    if (route->handler == efx && strcasecmp(company, "staging") == 0)
+        return 0;
+    if (!set)
+        return 1;
+    svc = km__epicor_service_canon(km_request_param(req, "service"));
+    snprintf(name, sizeof(name), "%.*s", (int)strcspn(set, "("), set);
+    return svc &&
+           (km__epicor_def_by_set(svc, name) || strcmp(name, "List") == 0);
+}
+
+/* 404 and 405 in Epicor's error body. */
+static void epi_route_error(struct km_response *res,
+                            const struct km_request *req, int status,
+                            void *state)
+{
+    struct km__epicor *emu = state;
+    struct km__epicor_call c;
+    const char *p = req->path + (req->path[0] == '/');
+    size_t n = strcspn(p, "/");
+
+    call_init(&c, res, req, state);
+    if (status == 405)
+        km__epicor_error(&c, 405, "Epicor.RESTApi.ErrorHandling.ApiException",
+                         "The requested resource does not support http "
+                         "method '%s'.",
+                         req->method);
+    else if (n != strlen(emu->instance) || strncasecmp(p, emu->instance, n) ||
+             !p[n])
         km__epicor_error(&c, 404, "Epicor.RESTApi.ErrorHandling.ApiException",
-                         "No application is served at '/%s'.", segs[0]);
-    } else if (strcasecmp(segs[1], "TokenResource.svc") == 0) {
-        km__epicor_token_resource(&c);
-    } else if (n >= 3 && strcmp(segs[1], "api") == 0 &&
-               strcasecmp(segs[2], "v1") == 0) {
-        c.v1 = 1;
-        api_call(&c, segs + 3, n - 3, NULL);
-    } else if (n >= 5 && strcmp(segs[1], "api") == 0 &&
-               strcasecmp(segs[2], "v2") == 0 &&
-               strcasecmp(segs[3], "odata") == 0) {
-        if (km__epicor_api_key(&c) == 0)
-            api_call(&c, segs + 5, n - 5, segs[4]);
-    } else if (n >= 6 && strcmp(segs[1], "api") == 0 &&
-               strcasecmp(segs[2], "v2") == 0 &&
-               strcasecmp(segs[3], "efx") == 0) {
-        int staging = strcasecmp(segs[4], "staging") == 0;
-
-        if (staging && n < 8)
-            km__epicor_error(&c, 404,
-                             "Epicor.RESTApi.ErrorHandling.ApiException",
-                             "Function not found.");
-        else if (km__epicor_api_key(&c) == 0 && km__epicor_auth(&c) == 0)
-            km__epicor_efx(&c, segs[4 + staging], segs[5 + staging],
-                           segs[6 + staging], staging);
-    } else {
+                         "No application is served at '/%.*s'.", (int)n, p);
+    else
         km__epicor_error(&c, 404, "Epicor.RESTApi.ErrorHandling.ApiException",
                          "The resource '%s' was not found.", req->path);
-    }
-    for (size_t i = 0; i < n; i++)
-        free(segs[i]);
-    free(segs);
 }
 
 static int epi_state_new(void **state, const cJSON *config,
                          struct ks_clock *clock, char *err, size_t errsz)
 {
-    struct km__epicor *emu = calloc(1, sizeof(*emu));
+    struct km__epicor *emu = kx_xcalloc(1, sizeof(*emu));
 
     *state = NULL;
-    if (!emu)
-        abort();
     emu->clock = clock;
     emu->efx_calls = cJSON_CreateArray();
     if (km__epicor_config(emu, config, err, errsz)) {
@@ -410,10 +499,6 @@ static void epi_bound(void *state, struct km_server *server)
         km_server_add_secret(server, km__epicor_str(it, "client_secret"));
 }
 
-static const struct km_route epi_routes[] = {
-    {"*", "/*", epi_dispatch},
-};
-
 const struct km_emulator_type km_epicor_type = {
     .name = "epicor",
     .config = NULL,
@@ -421,10 +506,12 @@ const struct km_emulator_type km_epicor_type = {
     .state_new = epi_state_new,
     .state_free = km__epicor_state_free,
     .routes = epi_routes,
-
     .nroutes = sizeof(epi_routes) / sizeof(epi_routes[0]),
+    .accept = epi_accept,
+    .nocase = 1,
+    .trailing_slash = 1,
+    .route_error = epi_route_error,
     .fault_action = km__epicor_fault,
-    .not_found = epi_dispatch,
 
     .bound = epi_bound,
     .snapshot = km__epicor_snapshot,

@@ -194,8 +194,6 @@ struct km__epicor_call {
     const char *service; /* canonical */
     const char *user;
     struct km__epicor_key *key; /* v2 API key of the call */
-    char **seg;                 /* path segments after the service */
-    size_t nseg;
 };
 
 /* config.c */
@@ -345,7 +343,8 @@ void km__odata_query_project(const struct km__odata_query *q, cJSON *rows);
 int km__epicor_parse_keys(cJSON **out, const struct km__epicor_tabledef *def,
                           const char *text, char *err, size_t errsz);
 
-/* odata_routes.c */
+/* odata_routes.c: the route's {entity_set} (with its key in parentheses)
+ * and optional {navigation}. */
 void km__epicor_odata(struct km__epicor_call *c);
 
 /* update.c */

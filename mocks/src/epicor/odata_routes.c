@@ -223,8 +223,9 @@ static void write_entity(struct km__epicor_call *c, struct km__epicor_table *t,
 void km__epicor_odata(struct km__epicor_call *c)
 {
     char set[128];
-    const char *seg = c->seg[0], *paren = strchr(seg, '(');
-    const char *nav = c->nseg > 1 && *c->seg[1] ? c->seg[1] : NULL;
+    const char *seg = km_request_param(c->req, "entity_set");
+    const char *paren = strchr(seg, '(');
+    const char *nav = km_request_param(c->req, "navigation");
     const struct km__epicor_tabledef *d;
     const char *m = c->req->method;
 
@@ -232,7 +233,7 @@ void km__epicor_odata(struct km__epicor_call *c)
              (int)(paren ? (size_t)(paren - seg) : strlen(seg)), seg);
     d = strcmp(set, "List") == 0 ? km__epicor_primary(c->service)
                                  : km__epicor_def_by_set(c->service, set);
-    if (c->nseg > 2 || (nav && !paren)) {
+    if (nav && !paren) {
         km__epicor_error(c, 404, "Epicor.RESTApi.ErrorHandling.ApiException",
                          "The resource '%s' was not found.", c->req->path);
     } else if (strcmp(m, "GET") == 0) {

@@ -209,7 +209,7 @@ static void st_dispatch(struct km_response *res, const struct km_request *req,
 
         if (strcmp(r->method, "*") && strcmp(r->method, req->method))
             continue;
-        if (!km__route_match(r->pattern, req->path, &caps))
+        if (!km__route_match(r->pattern, req->path, 0, &caps))
             continue;
         km__captures_dispose(&caps);
         r->hits++;

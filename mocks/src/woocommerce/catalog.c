@@ -374,74 +374,114 @@ static void list_filtered(struct km__woocommerce_call *c, const cJSON *src,
     km__woocommerce_send_page(c, all, per_page, page);
 }
 
-void km__woocommerce_products_list(struct km__woocommerce_call *c)
+void km__woocommerce_products_list(struct km_response *res,
+                                   const struct km_request *req, void *state)
 {
+    struct km__woocommerce_call *c = KM__WOOCOMMERCE_CALL(res, req, state);
     list_filtered(c, c->st->products, 0, 0);
 }
 
-void km__woocommerce_products_create(struct km__woocommerce_call *c)
+void km__woocommerce_products_create(struct km_response *res,
+                                     const struct km_request *req, void *state)
 {
+    struct km__woocommerce_call *c = KM__WOOCOMMERCE_CALL(res, req, state);
     km__woocommerce_item_create(c, &product_kind, 0);
 }
 
-void km__woocommerce_products_get(struct km__woocommerce_call *c)
+void km__woocommerce_products_get(struct km_response *res,
+                                  const struct km_request *req, void *state)
 {
-    km__woocommerce_item_get(c, &product_kind, 0, c->ids[0]);
+    struct km__woocommerce_call *c = KM__WOOCOMMERCE_CALL(res, req, state);
+    km__woocommerce_item_get(c, &product_kind, 0,
+                             km_request_param_id(c->req, "id"));
 }
 
-void km__woocommerce_products_update(struct km__woocommerce_call *c)
+void km__woocommerce_products_update(struct km_response *res,
+                                     const struct km_request *req, void *state)
 {
-    km__woocommerce_item_update(c, &product_kind, 0, c->ids[0]);
+    struct km__woocommerce_call *c = KM__WOOCOMMERCE_CALL(res, req, state);
+    km__woocommerce_item_update(c, &product_kind, 0,
+                                km_request_param_id(c->req, "id"));
 }
 
-void km__woocommerce_products_delete(struct km__woocommerce_call *c)
+void km__woocommerce_products_delete(struct km_response *res,
+                                     const struct km_request *req, void *state)
 {
-    km__woocommerce_item_delete(c, &product_kind, 0, c->ids[0]);
+    struct km__woocommerce_call *c = KM__WOOCOMMERCE_CALL(res, req, state);
+    km__woocommerce_item_delete(c, &product_kind, 0,
+                                km_request_param_id(c->req, "id"));
 }
 
-void km__woocommerce_products_batch(struct km__woocommerce_call *c)
+void km__woocommerce_products_batch(struct km_response *res,
+                                    const struct km_request *req, void *state)
 {
+    struct km__woocommerce_call *c = KM__WOOCOMMERCE_CALL(res, req, state);
     km__woocommerce_batch(c, &product_kind, 0);
 }
 
 static int parent_ok(struct km__woocommerce_call *c)
 {
-    if (km__woocommerce_find(c->st->products, c->ids[0]))
+    if (km__woocommerce_find(c->st->products,
+                             km_request_param_id(c->req, "product_id")))
         return 1;
     km__woocommerce_error(c->res, 404, "woocommerce_rest_product_invalid_id",
                           "Invalid ID.");
     return 0;
 }
 
-void km__woocommerce_variations_list(struct km__woocommerce_call *c)
+void km__woocommerce_variations_list(struct km_response *res,
+                                     const struct km_request *req, void *state)
 {
+    struct km__woocommerce_call *c = KM__WOOCOMMERCE_CALL(res, req, state);
     if (parent_ok(c))
-        list_filtered(c, c->st->variations, c->ids[0], 1);
+        list_filtered(c, c->st->variations,
+                      km_request_param_id(c->req, "product_id"), 1);
 }
 
-void km__woocommerce_variations_create(struct km__woocommerce_call *c)
+void km__woocommerce_variations_create(struct km_response *res,
+                                       const struct km_request *req,
+                                       void *state)
 {
+    struct km__woocommerce_call *c = KM__WOOCOMMERCE_CALL(res, req, state);
     if (parent_ok(c))
-        km__woocommerce_item_create(c, &variation_kind, c->ids[0]);
+        km__woocommerce_item_create(c, &variation_kind,
+                                    km_request_param_id(c->req, "product_id"));
 }
 
-void km__woocommerce_variations_get(struct km__woocommerce_call *c)
+void km__woocommerce_variations_get(struct km_response *res,
+                                    const struct km_request *req, void *state)
 {
-    km__woocommerce_item_get(c, &variation_kind, c->ids[0], c->ids[1]);
+    struct km__woocommerce_call *c = KM__WOOCOMMERCE_CALL(res, req, state);
+    km__woocommerce_item_get(c, &variation_kind,
+                             km_request_param_id(c->req, "product_id"),
+                             km_request_param_id(c->req, "id"));
 }
 
-void km__woocommerce_variations_update(struct km__woocommerce_call *c)
+void km__woocommerce_variations_update(struct km_response *res,
+                                       const struct km_request *req,
+                                       void *state)
 {
-    km__woocommerce_item_update(c, &variation_kind, c->ids[0], c->ids[1]);
+    struct km__woocommerce_call *c = KM__WOOCOMMERCE_CALL(res, req, state);
+    km__woocommerce_item_update(c, &variation_kind,
+                                km_request_param_id(c->req, "product_id"),
+                                km_request_param_id(c->req, "id"));
 }
 
-void km__woocommerce_variations_delete(struct km__woocommerce_call *c)
+void km__woocommerce_variations_delete(struct km_response *res,
+                                       const struct km_request *req,
+                                       void *state)
 {
-    km__woocommerce_item_delete(c, &variation_kind, c->ids[0], c->ids[1]);
+    struct km__woocommerce_call *c = KM__WOOCOMMERCE_CALL(res, req, state);
+    km__woocommerce_item_delete(c, &variation_kind,
+                                km_request_param_id(c->req, "product_id"),
+                                km_request_param_id(c->req, "id"));
 }
 
-void km__woocommerce_variations_batch(struct km__woocommerce_call *c)
+void km__woocommerce_variations_batch(struct km_response *res,
+                                      const struct km_request *req, void *state)
 {
+    struct km__woocommerce_call *c = KM__WOOCOMMERCE_CALL(res, req, state);
     if (parent_ok(c))
-        km__woocommerce_batch(c, &variation_kind, c->ids[0]);
+        km__woocommerce_batch(c, &variation_kind,
+                              km_request_param_id(c->req, "product_id"));
 }

@@ -1,56 +1,59 @@
 /*
- * The WooCommerce emulator's entry points: route table and dispatch
- * (pretty permalinks under /wp-json and the ?rest_route= form), the WP
- * error shape and paging headers.
+ * The WooCommerce emulator's entry points: the endpoint table (pretty
+ * permalinks under /wp-json and the ?rest_route= form), the WP error
+ * shape and paging headers.
  */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <curl/curl.h>
+#include <kx/alloc.h>
 #include "woocommerce_emu.h"
 
-struct wc_route {
-    const char *method;
-    const char *pattern; /* "{}" matches one numeric segment */
-    void (*fn)(struct km__woocommerce_call *c);
-};
+/* Every endpoint: one row, under /wp-json (the "?rest_route=" form is
+ * routed the same, rest_route_path). Updates take PUT and PATCH, as
+ * WordPress's EDITABLE routes do; a parameter named "id" or "*_id" is
+ * numeric. First match wins: the literal "batch" rows come first. */
+#define WC "/wp-json/wc/v3"
+#define EDIT "PUT,PATCH"
 
-/* First match wins: the literal "batch" segments come before "{}". */
-static const struct wc_route wc_routes[] = {
-    {"POST", "/wc/v3/products/batch", km__woocommerce_products_batch},
-    {"GET", "/wc/v3/products", km__woocommerce_products_list},
-    {"POST", "/wc/v3/products", km__woocommerce_products_create},
-    {"POST", "/wc/v3/products/{}/variations/batch",
+static const struct km_route wc_routes[] = {
+    {"POST", WC "/products/batch", km__woocommerce_products_batch},
+    {"GET", WC "/products", km__woocommerce_products_list},
+    {"POST", WC "/products", km__woocommerce_products_create},
+    {"POST", WC "/products/{product_id}/variations/batch",
      km__woocommerce_variations_batch},
-    {"GET", "/wc/v3/products/{}/variations", km__woocommerce_variations_list},
-    {"POST", "/wc/v3/products/{}/variations",
+    {"GET", WC "/products/{product_id}/variations",
+     km__woocommerce_variations_list},
+    {"POST", WC "/products/{product_id}/variations",
      km__woocommerce_variations_create},
-    {"GET", "/wc/v3/products/{}/variations/{}", km__woocommerce_variations_get},
-    {"PUT", "/wc/v3/products/{}/variations/{}",
+    {"GET", WC "/products/{product_id}/variations/{id}",
+     km__woocommerce_variations_get},
+    {EDIT, WC "/products/{product_id}/variations/{id}",
      km__woocommerce_variations_update},
-    {"DELETE", "/wc/v3/products/{}/variations/{}",
+    {"DELETE", WC "/products/{product_id}/variations/{id}",
      km__woocommerce_variations_delete},
-    {"GET", "/wc/v3/products/{}", km__woocommerce_products_get},
-    {"PUT", "/wc/v3/products/{}", km__woocommerce_products_update},
-    {"DELETE", "/wc/v3/products/{}", km__woocommerce_products_delete},
-    {"POST", "/wc/v3/customers/batch", km__woocommerce_customers_batch},
-    {"GET", "/wc/v3/customers", km__woocommerce_customers_list},
-    {"POST", "/wc/v3/customers", km__woocommerce_customers_create},
-    {"GET", "/wc/v3/customers/{}", km__woocommerce_customers_get},
-    {"PUT", "/wc/v3/customers/{}", km__woocommerce_customers_update},
-    {"DELETE", "/wc/v3/customers/{}", km__woocommerce_customers_delete},
-    {"GET", "/wc/v3/orders", km__woocommerce_orders_list},
-    {"GET", "/wc/v3/orders/{}/refunds", km__woocommerce_refunds_list},
-    {"POST", "/wc/v3/orders/{}/refunds", km__woocommerce_refunds_create},
-    {"GET", "/wc/v3/orders/{}/refunds/{}", km__woocommerce_refunds_get},
-    {"GET", "/wc/v3/orders/{}", km__woocommerce_orders_get},
-    {"PUT", "/wc/v3/orders/{}", km__woocommerce_orders_update},
-    {"GET", "/wc/v3/webhooks", km__woocommerce_webhooks_list},
-    {"POST", "/wc/v3/webhooks", km__woocommerce_webhooks_create},
-    {"GET", "/wc/v3/webhooks/{}", km__woocommerce_webhooks_get},
-    {"PUT", "/wc/v3/webhooks/{}", km__woocommerce_webhooks_update},
-    {"DELETE", "/wc/v3/webhooks/{}", km__woocommerce_webhooks_delete},
+    {"GET", WC "/products/{id}", km__woocommerce_products_get},
+    {EDIT, WC "/products/{id}", km__woocommerce_products_update},
+    {"DELETE", WC "/products/{id}", km__woocommerce_products_delete},
+    {"POST", WC "/customers/batch", km__woocommerce_customers_batch},
+    {"GET", WC "/customers", km__woocommerce_customers_list},
+    {"POST", WC "/customers", km__woocommerce_customers_create},
+    {"GET", WC "/customers/{id}", km__woocommerce_customers_get},
+    {EDIT, WC "/customers/{id}", km__woocommerce_customers_update},
+    {"DELETE", WC "/customers/{id}", km__woocommerce_customers_delete},
+    {"GET", WC "/orders", km__woocommerce_orders_list},
+    {"GET", WC "/orders/{order_id}/refunds", km__woocommerce_refunds_list},
+    {"POST", WC "/orders/{order_id}/refunds", km__woocommerce_refunds_create},
+    {"GET", WC "/orders/{order_id}/refunds/{id}", km__woocommerce_refunds_get},
+    {"GET", WC "/orders/{id}", km__woocommerce_orders_get},
+    {EDIT, WC "/orders/{id}", km__woocommerce_orders_update},
+    {"GET", WC "/webhooks", km__woocommerce_webhooks_list},
+    {"POST", WC "/webhooks", km__woocommerce_webhooks_create},
+    {"GET", WC "/webhooks/{id}", km__woocommerce_webhooks_get},
+    {EDIT, WC "/webhooks/{id}", km__woocommerce_webhooks_update},
+    {"DELETE", WC "/webhooks/{id}", km__woocommerce_webhooks_delete},
 };
 
 void km__woocommerce_error(struct km_response *res, int status,
@@ -170,16 +173,11 @@ static int link_arg(void *ud, const char *name, const char *value)
 {
     struct link_ctx *l = ud;
     char *pair;
-    size_t n;
 
     if (strcmp(name, "page") == 0 || strcmp(name, "consumer_key") == 0 ||
         strcmp(name, "consumer_secret") == 0 || strncmp(name, "oauth_", 6) == 0)
         return 0;
-    n = strlen(name) + strlen(value) + 2;
-    pair = malloc(n);
-    if (!pair)
-        abort();
-    snprintf(pair, n, "%s=%s", name, value);
+    pair = kx_xasprintf("%s=%s", name, value);
     curl_url_set(l->u, CURLUPART_QUERY, pair,
                  CURLU_APPENDQUERY | CURLU_URLENCODE);
     free(pair);
@@ -202,7 +200,7 @@ static char *page_url(struct km__woocommerce_call *c, int page)
     curl_url_set(l.u, CURLUPART_QUERY, pg, CURLU_APPENDQUERY);
     curl_url_get(l.u, CURLUPART_URL, &url, 0);
     curl_url_cleanup(l.u);
-    copy = url ? strdup(url) : NULL;
+    copy = url ? kx_xstrdup(url) : NULL;
     curl_free(url);
     return copy;
 }
@@ -251,95 +249,56 @@ void km__woocommerce_send_page(struct km__woocommerce_call *c, cJSON *all,
     km_response_json(c->res, 200, out);
 }
 
-/* Matches "/wc/v3/products/{}" against a path, collecting numeric ids. */
-static int route_match(const char *pattern, const char *path, int64_t ids[2])
-{
-    int n = 0;
+/* ---- routing ------------------------------------------------------------ */
 
-    while (*pattern && *path) {
-        if (strncmp(pattern, "{}", 2) == 0) {
-            char *end;
-            long long v = strtoll(path, &end, 10);
-
-            if (end == path || (*end && *end != '/') || n >= 2)
-                return 0;
-            ids[n++] = v;
-            pattern += 2;
-            path = end;
-            continue;
-        }
-        if (*pattern != *path)
-            return 0;
-        pattern++;
-        path++;
-    }
-    return *pattern == '\0' && *path == '\0';
-}
-
-/* The REST route of a request: /wp-json/<route> or ?rest_route=<route>,
- * without a trailing slash. */
-static void rest_route(char *out, size_t outsz, const struct km_request *req)
+/* The "?rest_route=/wc/v3/..." form (plain permalinks) routes as
+ * /wp-json/wc/v3/... does; the journal keeps the concrete path. */
+static char *rest_route_path(const struct km_request *req, void *state)
 {
     const char *rr = km_request_arg(req, "rest_route");
-    size_t n;
 
-    out[0] = '\0';
-    if (strncmp(req->path, "/wp-json/", 9) == 0)
-        snprintf(out, outsz, "%s", req->path + 8);
-    else if (rr && (strcmp(req->path, "/") == 0 ||
-                    strcmp(req->path, "/index.php") == 0))
-        snprintf(out, outsz, "%s", rr);
-    n = strlen(out);
-    if (n > 1 && out[n - 1] == '/')
-        out[n - 1] = '\0';
+    (void)state;
+    if (!rr ||
+        (strcmp(req->path, "/") != 0 && strcmp(req->path, "/index.php") != 0))
+        return NULL;
+    return kx_xasprintf("/wp-json%s", rr);
 }
 
-static void dispatch(struct km_response *res, const struct km_request *req,
+/* Authentication, once the route is known (a request no route serves
+ * gets rest_no_route whoever sends it). Nonzero: answered. */
+static int wc_before(struct km_response *res, const struct km_request *req,
                      void *state)
 {
-    struct km__woocommerce_call c = {res, req, state, {0, 0}};
-    const char *method = req->method;
-    char route[512];
-
-    if (strcmp(method, "PATCH") == 0)
-        method = "PUT";
-    rest_route(route, sizeof(route), req);
-    for (size_t i = 0; route[0] && i < sizeof(wc_routes) / sizeof(*wc_routes);
-         i++) {
-        if (strcmp(wc_routes[i].method, method) != 0 ||
-            !route_match(wc_routes[i].pattern, route, c.ids))
-            continue;
-        if (km__woocommerce_authenticate(&c) != 0)
-            return;
-        wc_routes[i].fn(&c);
-        return;
-    }
-    km__woocommerce_error(
-        res, 404, "rest_no_route",
-        "No route was found matching the URL and request method.");
+    if (!req->route)
+        return 0;
+    return km__woocommerce_authenticate(
+               KM__WOOCOMMERCE_CALL(res, req, state)) != 0;
 }
 
-static const struct km_route km__woocommerce_server_routes[] = {
-    {"*", "/wp-json/*", dispatch},
-};
+/* WordPress's rest_no_route, for an unknown path (404) and for a known
+ * path with another method (405, with Allow). */
+static void wc_route_error(struct km_response *res,
+                           const struct km_request *req, int status,
+                           void *state)
+{
+    (void)req;
+    (void)state;
+    km__woocommerce_error(
+        res, status, "rest_no_route",
+        "No route was found matching the URL and request method.");
+}
 
 static void wc_bound(void *state, struct km_server *server)
 {
     struct km__woocommerce_state *st = state;
-    size_t n;
 
     st->server = server;
     for (size_t i = 0; i < st->nkeys; i++)
         km_server_add_secret(server, st->keys[i].cs);
     for (const cJSON *h = st->webhooks->child; h; h = h->next)
         km_server_add_secret(server, km__woocommerce_str(h, "_secret"));
-    if (!st->site_url) {
-        n = strlen(km_server_url(server)) + 2;
-        st->site_url = malloc(n);
-        if (!st->site_url)
-            abort();
-        snprintf(st->site_url, n, "%s/", km_server_url(server));
-    }
+    if (!st->site_url)
+        st->site_url = kx_xasprintf("%s/", km_server_url(server));
 }
 
 static int wc_act(void *state, const char *action, const cJSON *args,
@@ -362,10 +321,13 @@ const struct km_emulator_type km_woocommerce_type = {
     .state_new = km__woocommerce_state_new,
     .state_free = km__woocommerce_state_free,
 
-    .routes = km__woocommerce_server_routes,
-    .nroutes = sizeof(km__woocommerce_server_routes) /
-               sizeof(km__woocommerce_server_routes[0]),
-    .not_found = dispatch,
+    .routes = wc_routes,
+    .nroutes = sizeof(wc_routes) / sizeof(wc_routes[0]),
+    .accept = km_route_accept_numeric_ids,
+    .route_path = rest_route_path,
+    .trailing_slash = 1,
+    .route_error = wc_route_error,
+    .before = wc_before,
 
     .bound = wc_bound,
     .snapshot = km__woocommerce_snapshot,

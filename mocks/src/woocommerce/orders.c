@@ -321,8 +321,10 @@ static int by_id(const void *a, const void *b)
     return cmp_field(a, b, NULL);
 }
 
-void km__woocommerce_orders_list(struct km__woocommerce_call *c)
+void km__woocommerce_orders_list(struct km_response *res,
+                                 const struct km_request *req, void *state)
 {
+    struct km__woocommerce_call *c = KM__WOOCOMMERCE_CALL(res, req, state);
     const char *status = km_request_arg(c->req, "status");
     const char *since = km_request_arg(c->req, "modified_after");
     const char *customer = km_request_arg(c->req, "customer");
@@ -387,7 +389,10 @@ void km__woocommerce_orders_list(struct km__woocommerce_call *c)
 
 static cJSON *order_or_404(struct km__woocommerce_call *c, int status)
 {
-    cJSON *o = km__woocommerce_find(c->st->orders, c->ids[0]);
+    /* The order's own routes name it "id", its refunds' "order_id". */
+    const char *name = km_request_param(c->req, "order_id") ? "order_id" : "id";
+    cJSON *o =
+        km__woocommerce_find(c->st->orders, km_request_param_id(c->req, name));
 
     if (!o)
         km__woocommerce_error(c->res, status,
@@ -396,8 +401,10 @@ static cJSON *order_or_404(struct km__woocommerce_call *c, int status)
     return o;
 }
 
-void km__woocommerce_orders_get(struct km__woocommerce_call *c)
+void km__woocommerce_orders_get(struct km_response *res,
+                                const struct km_request *req, void *state)
 {
+    struct km__woocommerce_call *c = KM__WOOCOMMERCE_CALL(res, req, state);
     cJSON *o = order_or_404(c, 404);
 
     if (o)
@@ -422,8 +429,10 @@ static int order_apply(struct km__woocommerce_state *st, cJSON *o,
     return 0;
 }
 
-void km__woocommerce_orders_update(struct km__woocommerce_call *c)
+void km__woocommerce_orders_update(struct km_response *res,
+                                   const struct km_request *req, void *state)
 {
+    struct km__woocommerce_call *c = KM__WOOCOMMERCE_CALL(res, req, state);
     cJSON *o = order_or_404(c, 400), *body;
     struct km__woocommerce_err err;
 
@@ -440,8 +449,10 @@ void km__woocommerce_orders_update(struct km__woocommerce_call *c)
     cJSON_Delete(body);
 }
 
-void km__woocommerce_refunds_list(struct km__woocommerce_call *c)
+void km__woocommerce_refunds_list(struct km_response *res,
+                                  const struct km_request *req, void *state)
 {
+    struct km__woocommerce_call *c = KM__WOOCOMMERCE_CALL(res, req, state);
     cJSON *o = order_or_404(c, 404), *all;
     const cJSON *r;
     int per_page, page;
@@ -452,14 +463,17 @@ void km__woocommerce_refunds_list(struct km__woocommerce_call *c)
     /* Newest first. */
     cJSON_ArrayForEach(r, c->st->refunds)
     {
-        if ((int64_t)kx_json_numeric(r, "_order_id", 0) == c->ids[0])
+        if ((int64_t)kx_json_numeric(r, "_order_id", 0) ==
+            km_request_param_id(c->req, "order_id"))
             cJSON_InsertItemInArray(all, 0, km__woocommerce_public(r));
     }
     km__woocommerce_send_page(c, all, per_page, page);
 }
 
-void km__woocommerce_refunds_create(struct km__woocommerce_call *c)
+void km__woocommerce_refunds_create(struct km_response *res,
+                                    const struct km_request *req, void *state)
 {
+    struct km__woocommerce_call *c = KM__WOOCOMMERCE_CALL(res, req, state);
     cJSON *o = order_or_404(c, 404), *body, *r;
     struct km__woocommerce_err err;
 
@@ -481,13 +495,17 @@ void km__woocommerce_refunds_create(struct km__woocommerce_call *c)
     cJSON_Delete(body);
 }
 
-void km__woocommerce_refunds_get(struct km__woocommerce_call *c)
+void km__woocommerce_refunds_get(struct km_response *res,
+                                 const struct km_request *req, void *state)
 {
-    cJSON *r = km__woocommerce_find(c->st->refunds, c->ids[1]);
+    struct km__woocommerce_call *c = KM__WOOCOMMERCE_CALL(res, req, state);
+    cJSON *r =
+        km__woocommerce_find(c->st->refunds, km_request_param_id(c->req, "id"));
 
     if (!order_or_404(c, 404))
         return;
-    if (!r || (int64_t)kx_json_numeric(r, "_order_id", 0) != c->ids[0]) {
+    if (!r || (int64_t)kx_json_numeric(r, "_order_id", 0) !=
+                  km_request_param_id(c->req, "order_id")) {
         km__woocommerce_error(c->res, 404, "woocommerce_rest_invalid_id",
                               "Invalid ID.");
         return;

@@ -155,8 +155,10 @@ static const struct km__woocommerce_kind customer_kind = {
     customer_update,
     customer_remove};
 
-void km__woocommerce_customers_list(struct km__woocommerce_call *c)
+void km__woocommerce_customers_list(struct km_response *res,
+                                    const struct km_request *req, void *state)
 {
+    struct km__woocommerce_call *c = KM__WOOCOMMERCE_CALL(res, req, state);
     const char *email = km_request_arg(c->req, "email");
     const char *role = km_request_arg(c->req, "role");
     const char *order = km_request_arg(c->req, "order");
@@ -187,27 +189,40 @@ void km__woocommerce_customers_list(struct km__woocommerce_call *c)
     km__woocommerce_send_page(c, all, per_page, page);
 }
 
-void km__woocommerce_customers_create(struct km__woocommerce_call *c)
+void km__woocommerce_customers_create(struct km_response *res,
+                                      const struct km_request *req, void *state)
 {
+    struct km__woocommerce_call *c = KM__WOOCOMMERCE_CALL(res, req, state);
     km__woocommerce_item_create(c, &customer_kind, 0);
 }
 
-void km__woocommerce_customers_get(struct km__woocommerce_call *c)
+void km__woocommerce_customers_get(struct km_response *res,
+                                   const struct km_request *req, void *state)
 {
-    km__woocommerce_item_get(c, &customer_kind, 0, c->ids[0]);
+    struct km__woocommerce_call *c = KM__WOOCOMMERCE_CALL(res, req, state);
+    km__woocommerce_item_get(c, &customer_kind, 0,
+                             km_request_param_id(c->req, "id"));
 }
 
-void km__woocommerce_customers_update(struct km__woocommerce_call *c)
+void km__woocommerce_customers_update(struct km_response *res,
+                                      const struct km_request *req, void *state)
 {
-    km__woocommerce_item_update(c, &customer_kind, 0, c->ids[0]);
+    struct km__woocommerce_call *c = KM__WOOCOMMERCE_CALL(res, req, state);
+    km__woocommerce_item_update(c, &customer_kind, 0,
+                                km_request_param_id(c->req, "id"));
 }
 
-void km__woocommerce_customers_delete(struct km__woocommerce_call *c)
+void km__woocommerce_customers_delete(struct km_response *res,
+                                      const struct km_request *req, void *state)
 {
-    km__woocommerce_item_delete(c, &customer_kind, 0, c->ids[0]);
+    struct km__woocommerce_call *c = KM__WOOCOMMERCE_CALL(res, req, state);
+    km__woocommerce_item_delete(c, &customer_kind, 0,
+                                km_request_param_id(c->req, "id"));
 }
 
-void km__woocommerce_customers_batch(struct km__woocommerce_call *c)
+void km__woocommerce_customers_batch(struct km_response *res,
+                                     const struct km_request *req, void *state)
 {
+    struct km__woocommerce_call *c = KM__WOOCOMMERCE_CALL(res, req, state);
     km__woocommerce_batch(c, &customer_kind, 0);
 }

@@ -388,7 +388,8 @@ int km__woocommerce_pump(void *state, struct km_server *server)
 
 static cJSON *hook_or_404(struct km__woocommerce_call *c)
 {
-    cJSON *h = km__woocommerce_find(c->st->webhooks, c->ids[0]);
+    cJSON *h = km__woocommerce_find(c->st->webhooks,
+                                    km_request_param_id(c->req, "id"));
 
     if (!h)
         km__woocommerce_error(
@@ -396,8 +397,10 @@ static cJSON *hook_or_404(struct km__woocommerce_call *c)
     return h;
 }
 
-void km__woocommerce_webhooks_list(struct km__woocommerce_call *c)
+void km__woocommerce_webhooks_list(struct km_response *res,
+                                   const struct km_request *req, void *state)
 {
+    struct km__woocommerce_call *c = KM__WOOCOMMERCE_CALL(res, req, state);
     const char *status = km_request_arg(c->req, "status");
     cJSON *all = cJSON_CreateArray();
     const cJSON *h;
@@ -424,8 +427,10 @@ void km__woocommerce_webhooks_list(struct km__woocommerce_call *c)
     km__woocommerce_send_page(c, all, per_page, page);
 }
 
-void km__woocommerce_webhooks_create(struct km__woocommerce_call *c)
+void km__woocommerce_webhooks_create(struct km_response *res,
+                                     const struct km_request *req, void *state)
 {
+    struct km__woocommerce_call *c = KM__WOOCOMMERCE_CALL(res, req, state);
     cJSON *body = km_request_json(c->req), *h;
     struct km__woocommerce_err err;
     char loc[512];
@@ -449,16 +454,20 @@ void km__woocommerce_webhooks_create(struct km__woocommerce_call *c)
     km_response_json(c->res, 201, km__woocommerce_public(h));
 }
 
-void km__woocommerce_webhooks_get(struct km__woocommerce_call *c)
+void km__woocommerce_webhooks_get(struct km_response *res,
+                                  const struct km_request *req, void *state)
 {
+    struct km__woocommerce_call *c = KM__WOOCOMMERCE_CALL(res, req, state);
     cJSON *h = hook_or_404(c);
 
     if (h)
         km_response_json(c->res, 200, km__woocommerce_public(h));
 }
 
-void km__woocommerce_webhooks_update(struct km__woocommerce_call *c)
+void km__woocommerce_webhooks_update(struct km_response *res,
+                                     const struct km_request *req, void *state)
 {
+    struct km__woocommerce_call *c = KM__WOOCOMMERCE_CALL(res, req, state);
     cJSON *h = hook_or_404(c), *body;
     const cJSON *secret;
     struct km__woocommerce_err err;
@@ -485,8 +494,10 @@ void km__woocommerce_webhooks_update(struct km__woocommerce_call *c)
     cJSON_Delete(body);
 }
 
-void km__woocommerce_webhooks_delete(struct km__woocommerce_call *c)
+void km__woocommerce_webhooks_delete(struct km_response *res,
+                                     const struct km_request *req, void *state)
 {
+    struct km__woocommerce_call *c = KM__WOOCOMMERCE_CALL(res, req, state);
     cJSON *h = hook_or_404(c), *copy;
 
     if (!h)

@@ -79,8 +79,13 @@ struct km__woocommerce_call {
     struct km_response *res;
     const struct km_request *req;
     struct km__woocommerce_state *st;
-    int64_t ids[2]; /* numeric "{}" segments of the route, in order */
 };
+
+/* The call of a route handler (a km_handler_fn): its reply, request and
+ * state together, for the helpers below. Path parameters are read with
+ * km_request_param_id(c->req, "id"). */
+#define KM__WOOCOMMERCE_CALL(res, req, state)                                  \
+    (&(struct km__woocommerce_call){(res), (req), (state)})
 
 /* ---- emulator.c ---------------------------------------------------- */
 
@@ -172,18 +177,34 @@ void km__woocommerce_batch(struct km__woocommerce_call *c,
                            const struct km__woocommerce_kind *k,
                            int64_t parent);
 
-void km__woocommerce_products_list(struct km__woocommerce_call *c);
-void km__woocommerce_products_create(struct km__woocommerce_call *c);
-void km__woocommerce_products_get(struct km__woocommerce_call *c);
-void km__woocommerce_products_update(struct km__woocommerce_call *c);
-void km__woocommerce_products_delete(struct km__woocommerce_call *c);
-void km__woocommerce_products_batch(struct km__woocommerce_call *c);
-void km__woocommerce_variations_list(struct km__woocommerce_call *c);
-void km__woocommerce_variations_create(struct km__woocommerce_call *c);
-void km__woocommerce_variations_get(struct km__woocommerce_call *c);
-void km__woocommerce_variations_update(struct km__woocommerce_call *c);
-void km__woocommerce_variations_delete(struct km__woocommerce_call *c);
-void km__woocommerce_variations_batch(struct km__woocommerce_call *c);
+void km__woocommerce_products_list(struct km_response *res,
+                                   const struct km_request *req, void *state);
+void km__woocommerce_products_create(struct km_response *res,
+                                     const struct km_request *req, void *state);
+void km__woocommerce_products_get(struct km_response *res,
+                                  const struct km_request *req, void *state);
+void km__woocommerce_products_update(struct km_response *res,
+                                     const struct km_request *req, void *state);
+void km__woocommerce_products_delete(struct km_response *res,
+                                     const struct km_request *req, void *state);
+void km__woocommerce_products_batch(struct km_response *res,
+                                    const struct km_request *req, void *state);
+void km__woocommerce_variations_list(struct km_response *res,
+                                     const struct km_request *req, void *state);
+void km__woocommerce_variations_create(struct km_response *res,
+                                       const struct km_request *req,
+                                       void *state);
+void km__woocommerce_variations_get(struct km_response *res,
+                                    const struct km_request *req, void *state);
+void km__woocommerce_variations_update(struct km_response *res,
+                                       const struct km_request *req,
+                                       void *state);
+void km__woocommerce_variations_delete(struct km_response *res,
+                                       const struct km_request *req,
+                                       void *state);
+void km__woocommerce_variations_batch(struct km_response *res,
+                                      const struct km_request *req,
+                                      void *state);
 cJSON *km__woocommerce_product_store(struct km__woocommerce_state *st,
                                      int64_t parent, const cJSON *body,
                                      int64_t now,
@@ -191,22 +212,37 @@ cJSON *km__woocommerce_product_store(struct km__woocommerce_state *st,
 /* Recomputes price, on_sale and stock_status. */
 void km__woocommerce_product_normalize(cJSON *p);
 
-void km__woocommerce_customers_list(struct km__woocommerce_call *c);
-void km__woocommerce_customers_create(struct km__woocommerce_call *c);
-void km__woocommerce_customers_get(struct km__woocommerce_call *c);
-void km__woocommerce_customers_update(struct km__woocommerce_call *c);
-void km__woocommerce_customers_delete(struct km__woocommerce_call *c);
-void km__woocommerce_customers_batch(struct km__woocommerce_call *c);
+void km__woocommerce_customers_list(struct km_response *res,
+                                    const struct km_request *req, void *state);
+void km__woocommerce_customers_create(struct km_response *res,
+                                      const struct km_request *req,
+                                      void *state);
+void km__woocommerce_customers_get(struct km_response *res,
+                                   const struct km_request *req, void *state);
+void km__woocommerce_customers_update(struct km_response *res,
+                                      const struct km_request *req,
+                                      void *state);
+void km__woocommerce_customers_delete(struct km_response *res,
+                                      const struct km_request *req,
+                                      void *state);
+void km__woocommerce_customers_batch(struct km_response *res,
+                                     const struct km_request *req, void *state);
 cJSON *km__woocommerce_customer_store(struct km__woocommerce_state *st,
                                       const cJSON *body, int64_t now,
                                       struct km__woocommerce_err *err);
 
-void km__woocommerce_orders_list(struct km__woocommerce_call *c);
-void km__woocommerce_orders_get(struct km__woocommerce_call *c);
-void km__woocommerce_orders_update(struct km__woocommerce_call *c);
-void km__woocommerce_refunds_list(struct km__woocommerce_call *c);
-void km__woocommerce_refunds_create(struct km__woocommerce_call *c);
-void km__woocommerce_refunds_get(struct km__woocommerce_call *c);
+void km__woocommerce_orders_list(struct km_response *res,
+                                 const struct km_request *req, void *state);
+void km__woocommerce_orders_get(struct km_response *res,
+                                const struct km_request *req, void *state);
+void km__woocommerce_orders_update(struct km_response *res,
+                                   const struct km_request *req, void *state);
+void km__woocommerce_refunds_list(struct km_response *res,
+                                  const struct km_request *req, void *state);
+void km__woocommerce_refunds_create(struct km_response *res,
+                                    const struct km_request *req, void *state);
+void km__woocommerce_refunds_get(struct km_response *res,
+                                 const struct km_request *req, void *state);
 cJSON *km__woocommerce_order_public(struct km__woocommerce_state *st,
                                     const cJSON *order);
 cJSON *km__woocommerce_order_store(struct km__woocommerce_state *st,
@@ -223,11 +259,16 @@ int km__woocommerce_order_act(struct km__woocommerce_state *st,
 
 /* ---- webhooks.c ---------------------------------------------------- */
 
-void km__woocommerce_webhooks_list(struct km__woocommerce_call *c);
-void km__woocommerce_webhooks_create(struct km__woocommerce_call *c);
-void km__woocommerce_webhooks_get(struct km__woocommerce_call *c);
-void km__woocommerce_webhooks_update(struct km__woocommerce_call *c);
-void km__woocommerce_webhooks_delete(struct km__woocommerce_call *c);
+void km__woocommerce_webhooks_list(struct km_response *res,
+                                   const struct km_request *req, void *state);
+void km__woocommerce_webhooks_create(struct km_response *res,
+                                     const struct km_request *req, void *state);
+void km__woocommerce_webhooks_get(struct km_response *res,
+                                  const struct km_request *req, void *state);
+void km__woocommerce_webhooks_update(struct km_response *res,
+                                     const struct km_request *req, void *state);
+void km__woocommerce_webhooks_delete(struct km_response *res,
+                                     const struct km_request *req, void *state);
 cJSON *km__woocommerce_webhook_store(struct km__woocommerce_state *st,
                                      const cJSON *body, int64_t now,
                                      struct km__woocommerce_err *err);

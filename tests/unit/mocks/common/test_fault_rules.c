@@ -45,7 +45,7 @@ static int pick(struct km_server *server, const char *method, const char *path)
     struct km__fault_hit hit;
     int index;
 
-    km__faults_pick(server, method, path, &hit);
+    km__faults_pick(server, method, path, NULL, &hit);
     index = hit.fired ? hit.index : -1;
     km__fault_hit_dispose(&hit);
     return index;
@@ -147,7 +147,7 @@ static void a_fired_rule_hands_over_its_act(void **state)
     (void)state;
     add_ok(server, "{\"route\":\"POST /y/*\",\"delay_ms\":1500,\"status\":503,"
                    "\"headers\":{\"Retry-After\":\"2\"},\"body\":{\"e\":1}}");
-    km__faults_pick(server, "POST", "/y/z", &hit);
+    km__faults_pick(server, "POST", "/y/z", NULL, &hit);
     assert_true(hit.fired);
     assert_int_equal(hit.index, 0);
     assert_int_equal(hit.status, 503);
@@ -161,7 +161,7 @@ static void a_fired_rule_hands_over_its_act(void **state)
 
     km_server_faults_clear(server);
     add_ok(server, "{\"action\":\"revoke_key\"}");
-    km__faults_pick(server, "GET", "/", &hit);
+    km__faults_pick(server, "GET", "/", NULL, &hit);
     assert_int_equal(hit.kind, KM__FAULT_EMULATOR);
     assert_string_equal(hit.action, "revoke_key");
     assert_non_null(cJSON_GetObjectItem(hit.rule, "action"));

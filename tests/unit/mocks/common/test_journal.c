@@ -113,7 +113,7 @@ static void entry_has_every_documented_field(void **state)
                 (double)(START_MS + 5000));
     assert_true(cJSON_GetObjectItem(e, "wall_ms")->valuedouble > 1.6e12);
     assert_string_equal(cJSON_GetObjectItem(e, "route")->valuestring,
-                        "/echo/*");
+                        "POST /echo/*");
     assert_true(cJSON_IsNull(cJSON_GetObjectItem(e, "fault")));
     cJSON_Delete(j);
 }

@@ -246,7 +246,8 @@ static void any_method_route_and_first_match_win(void **state)
     tc_reply_dispose(&r);
 }
 
-static void unmatched_request_gets_404_naming_method_and_path(void **state)
+static void
+unmatched_request_gets_404_or_405_naming_method_and_path(void **state)
 {
     struct fixture *f = *state;
     struct tc_request rq = {.body = "{}", .len = 2};
@@ -256,10 +257,19 @@ static void unmatched_request_gets_404_naming_method_and_path(void **state)
 
     snprintf(url, sizeof(url), "%s/ping", km_server_url(f->server));
     tc_do(&r, url, &rq); /* POST /ping: only GET is routed */
+    assert_int_equal(r.status, 405);
+    o = cJSON_Parse(r.body);
+    assert_string_equal(cJSON_GetObjectItem(o, "error")->valuestring,
+                        "method not allowed: POST /ping");
+    cJSON_Delete(o);
+    tc_reply_dispose(&r);
+
+    snprintf(url, sizeof(url), "%s/pong", km_server_url(f->server));
+    tc_do(&r, url, &rq);
     assert_int_equal(r.status, 404);
     o = cJSON_Parse(r.body);
     assert_string_equal(cJSON_GetObjectItem(o, "error")->valuestring,
-                        "no route for POST /ping");
+                        "no route for POST /pong");
     cJSON_Delete(o);
     tc_reply_dispose(&r);
 }
@@ -460,7 +470,7 @@ int main(void)
         T(captures_args_and_headers_reach_the_handler),
         T(args_each_visits_in_order_until_told_to_stop),
         T(any_method_route_and_first_match_win),
-        T(unmatched_request_gets_404_naming_method_and_path),
+        T(unmatched_request_gets_404_or_405_naming_method_and_path),
         T(before_hook_answer_skips_the_route_but_not_after),
         T(handler_that_sets_nothing_yields_500),
         T(body_arrives_whole_across_upload_chunks),
