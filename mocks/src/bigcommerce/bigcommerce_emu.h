@@ -192,7 +192,7 @@ void km__bigcommerce_state_free(void *state);
 cJSON *km__bigcommerce_snapshot(void *state);
 /* The configuration keys (given.bigcommerce), in the order applied. */
 #define KM__BIGCOMMERCE_NCONFIG 15
-extern const struct km_config_key km__bigcommerce_config[];
+extern const struct km_config_key km__bigcommerce_config_keys[];
 /* RFC 2822 "Tue, 05 Mar 2019 21:40:11 +0000" of a time in ms (ISO 8601
  * dates are kx_iso8601_format(..., KX_ISO8601_OFFSET)). */
 void km__bigcommerce_rfc2822(char out[40], int64_t ms);

@@ -497,7 +497,7 @@ static const struct km_config_key generate_keys[] = {
 
 /* In the order they are applied: settings before the data that uses
  * them, products before the orders that name them. */
-const struct km_config_key km__bigcommerce_config[] = {
+const struct km_config_key km__bigcommerce_config_keys[] = {
     {KM_CONFIG_KEY(
          "store_hash", KM_CONFIG_STRING, "\"abc123\"",
          "The store hash: the path segment /stores/<hash>/ and the producer of "
@@ -559,8 +559,8 @@ const struct km_config_key km__bigcommerce_config[] = {
     {KM_CONFIG_KEY("hooks", KM_CONFIG_ARRAY, NULL,
                    "Webhooks as v3 hook bodies.", set_hooks)},
 };
-_Static_assert(sizeof(km__bigcommerce_config) /
-                       sizeof(km__bigcommerce_config[0]) ==
+_Static_assert(sizeof(km__bigcommerce_config_keys) /
+                       sizeof(km__bigcommerce_config_keys[0]) ==
                    KM__BIGCOMMERCE_NCONFIG,
                "KM__BIGCOMMERCE_NCONFIG is the length of the table");
 

@@ -416,8 +416,8 @@ static const struct km_route epi_routes[] = {
 
 const struct km_emulator_type km_epicor_type = {
     .name = "epicor",
-    .config = NULL,
-    .nconfig = 0,
+    .config = km__epicor_config_keys,
+    .nconfig = KM__EPICOR_NCONFIG,
     .state_new = epi_state_new,
     .state_free = km__epicor_state_free,
     .routes = epi_routes,

@@ -381,7 +381,7 @@ static const struct km_config_key generate_members[] = {
 };
 
 /* In the order they are applied: settings and keys before the data. */
-const struct km_config_key km__woocommerce_config[] = {
+const struct km_config_key km__woocommerce_config_keys[] = {
     {KM_CONFIG_KEY("site_url", KM_CONFIG_STRING, NULL,
                    "The home URL (a '/' is added): X-WC-Webhook-Source, "
                    "Link and Location headers, and the URL of OAuth base "
@@ -437,8 +437,8 @@ const struct km_config_key km__woocommerce_config[] = {
                    "ping).",
                    set_webhooks)},
 };
-_Static_assert(sizeof(km__woocommerce_config) /
-                       sizeof(km__woocommerce_config[0]) ==
+_Static_assert(sizeof(km__woocommerce_config_keys) /
+                       sizeof(km__woocommerce_config_keys[0]) ==
                    KM__WOOCOMMERCE_NCONFIG,
                "KM__WOOCOMMERCE_NCONFIG is the length of the table");
 

@@ -106,7 +106,7 @@ void km__woocommerce_send_page(struct km__woocommerce_call *c, cJSON *all,
 
 /* The configuration keys (given.woocommerce), in the order applied. */
 #define KM__WOOCOMMERCE_NCONFIG 12
-extern const struct km_config_key km__woocommerce_config[];
+extern const struct km_config_key km__woocommerce_config_keys[];
 /* Dates are "YYYY-MM-DDTHH:MM:SS", UTC (the site runs on UTC):
  * kx_iso8601_format(..., 0). */
 void km__woocommerce_set_dates(cJSON *obj, int64_t now_ms, int created);
