@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <kinmock/config.h>
 #include "run_int.h"
 
 #define SCENARIO_MAX_BYTES ((long)16 << 20)
@@ -586,6 +587,13 @@ static void check_secret_refs(struct checker *c, const cJSON *then,
     }
 }
 
+/* An emulator's configuration problem (kinmock/config.h) as a loader
+ * problem. */
+static void config_problem(void *p, const char *pointer, const char *message)
+{
+    problem(p, pointer, "%s", message);
+}
+
 static void check_given(struct checker *c, const cJSON *given)
 {
     const cJSON *member;
@@ -624,6 +632,9 @@ static void check_given(struct checker *c, const cJSON *given)
             }
         } else if (!km_emulator_type_find(member->string)) {
             problem(c->p, here, "unknown emulator \"%s\"", member->string);
+        } else if (cJSON_IsObject(member)) {
+            km_config_check(km_emulator_type_find(member->string), member,
+                            here, config_problem, c->p);
         } else {
             check_value(c, member, K_OBJECT, here);
         }
