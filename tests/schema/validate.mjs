@@ -57,6 +57,14 @@ const expectedRejections = {
     at: "/when/0/rules/0",
     keyword: "additionalProperties",
   },
+  "emulator-key-typo.json": {
+    at: "/given/bigcommerce",
+    keyword: "additionalProperties",
+  },
+  "emulator-nested-key-typo.json": {
+    at: "/given/woocommerce/keys/0",
+    keyword: "additionalProperties",
+  },
   "fault-rule-nth-with-after.json": {
     at: "/given/woocommerce/faults/0/after",
     keyword: "false schema",

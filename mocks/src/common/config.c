@@ -94,13 +94,13 @@ void km_config_type_name(char *out, size_t outsz, unsigned type)
 {
     size_t used = 0, left = 0, seen = 0;
 
-    type = type_plain(type);
     if (outsz)
         out[0] = '\0';
     if ((type & KM_CONFIG_ANY) == KM_CONFIG_ANY) {
         snprintf(out, outsz, "any JSON value");
         return;
     }
+    type = type_plain(type);
     for (size_t i = 0; i < NTYPES; i++)
         left += (type & type_names[i].bit) != 0;
     for (size_t i = 0; i < NTYPES && used < outsz; i++) {
@@ -347,9 +347,9 @@ static void add_type(cJSON *s, unsigned type)
     cJSON *any;
     size_t n = 0;
 
-    type = type_plain(type);
     if ((type & KM_CONFIG_ANY) == KM_CONFIG_ANY)
         return;
+    type = type_plain(type);
     for (size_t i = 0; i < NTYPES; i++)
         n += (type & type_names[i].bit) != 0;
     any = n > 1 ? xadd(s, "anyOf", cJSON_CreateArray()) : NULL;
@@ -427,9 +427,10 @@ cJSON *km_config_schema(const struct km_emulator_type *type)
                         km_config_core_nkeys};
     cJSON *s = xobject(), *body = object_schema(&top), *item;
     char *note = kx_xasprintf(
-        "Generated from the configuration table of the %s emulator by "
-        "`kinsync serve --describe %s --json`: change the table, then "
-        "paste the output here.",
+        "Generated from the %s emulator's declared configuration keys "
+        "(`kinsync serve --describe %s --json`; "
+        "tests/schema/update-emulators.mjs rewrites this section): change "
+        "the table, not this.",
         type->name, type->name);
 
     xadd(s, "$comment", cJSON_CreateString(note));
