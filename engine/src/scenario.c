@@ -633,8 +633,8 @@ static void check_given(struct checker *c, const cJSON *given)
         } else if (!km_emulator_type_find(member->string)) {
             problem(c->p, here, "unknown emulator \"%s\"", member->string);
         } else if (cJSON_IsObject(member)) {
-            km_config_check(km_emulator_type_find(member->string), member,
-                            here, config_problem, c->p);
+            km_config_check(km_emulator_type_find(member->string), member, here,
+                            config_problem, c->p);
         } else {
             check_value(c, member, K_OBJECT, here);
         }
