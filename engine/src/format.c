@@ -8,6 +8,7 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include <kinmock/config.h>
 #include "scenario_int.h"
 
 enum kind {
@@ -562,6 +563,13 @@ static void check_may_appear(struct checker *c, const cJSON *then)
     }
 }
 
+/* An emulator's configuration problem (kinmock/config.h) as a loader
+ * problem. */
+static void config_problem(void *p, const char *pointer, const char *message)
+{
+    kh__problem(p, pointer, "%s", message);
+}
+
 static void check_given(struct checker *c, const cJSON *given)
 {
     const cJSON *member;
@@ -600,6 +608,9 @@ static void check_given(struct checker *c, const cJSON *given)
             }
         } else if (!km_emulator_type_find(member->string)) {
             kh__problem(c->p, here, "unknown emulator \"%s\"", member->string);
+        } else if (cJSON_IsObject(member)) {
+            km_config_check(km_emulator_type_find(member->string), member, here,
+                            config_problem, c->p);
         } else {
             check_value(c, member, K_OBJECT, here);
         }

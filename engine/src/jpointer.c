@@ -81,30 +81,14 @@ const cJSON *kh_json_pointer(const cJSON *doc, const char *pointer)
     return cur;
 }
 
+/* Kept for the engine's callers; the one implementation is in
+ * <kx/json.h>. */
 void kh_json_pointer_append(char *buf, size_t bufsz, const char *token)
 {
-    size_t len = strlen(buf);
-
-    if (len + 1 >= bufsz)
-        return;
-    buf[len++] = '/';
-    for (const char *s = token; *s && len + 1 < bufsz; s++) {
-        if (*s == '~' || *s == '/') {
-            if (len + 2 >= bufsz)
-                break;
-            buf[len++] = '~';
-            buf[len++] = *s == '~' ? '0' : '1';
-        } else {
-            buf[len++] = *s;
-        }
-    }
-    buf[len] = '\0';
+    kx_json_pointer_append(buf, bufsz, token);
 }
 
 void kh_json_pointer_append_index(char *buf, size_t bufsz, size_t index)
 {
-    char tok[32];
-
-    snprintf(tok, sizeof(tok), "%zu", index);
-    kh_json_pointer_append(buf, bufsz, tok);
+    kx_json_pointer_append_index(buf, bufsz, index);
 }

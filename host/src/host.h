@@ -57,7 +57,11 @@ cJSON *kh__serve_har(struct kh__serve *sv);
 
 /* ---- commands ------------------------------------------------------ */
 
-int kh_cli_serve(int argc, char **argv);  /* serve.c */
+int kh_cli_serve(int argc, char **argv); /* serve.c */
+/* `kinsync serve --describe SYSTEM [--json]` (describe.c): whether argv
+ * asks for it, and the listing; returns the exit status. */
+int kh__serve_describe_wanted(int argc, char **argv);
+int kh__serve_describe(int argc, char **argv);
 int kh_cli_replay(int argc, char **argv); /* replay.c */
 
 #endif

@@ -112,6 +112,9 @@ static void print_usage(FILE *out)
         "                   scenario and in reset bodies (default: the\n"
         "                   nearest fixtures/ beside or above the scenario,\n"
         "                   else the source tree's)\n"
+        "  --describe SYSTEM [--json]  list SYSTEM's configuration keys\n"
+        "                   (type, default, meaning), or with --json\n"
+        "                   their JSON Schema, and exit\n"
         "  --help           print this text\n"
         "\n",
         out);
@@ -647,8 +650,11 @@ int kh_cli_serve(int argc, char **argv)
     struct serve_opts o;
     sigset_t set, old;
     struct timespec zero = {0, 0};
-    int rc = parse_opts(&o, argc, argv);
+    int rc;
 
+    if (kh__serve_describe_wanted(argc, argv))
+        return kh__serve_describe(argc, argv);
+    rc = parse_opts(&o, argc, argv);
     if (rc == 0 && o.help) {
         print_usage(stdout);
     } else if (rc == 0) {

@@ -9,6 +9,8 @@
 //      codes (connector/include/kinsync/error.h) and emulator systems
 //      (the directories of mocks/src/);
 //   5. every property the schema defines has a description.
+// (That the emulator sections match the emulators' declared keys is
+// checked by ctest unit.mocks.common.config_schema.)
 // Usage: node validate.mjs REPO_ROOT CASES_DIR (holding valid/ and
 // invalid/). Exit 0 when all hold.
 import fs from "node:fs";
@@ -72,6 +74,14 @@ const expectedRejections = {
   },
   "fixture-outside-given.json": {
     at: "/when/0/rules/0",
+    keyword: "additionalProperties",
+  },
+  "emulator-key-typo.json": {
+    at: "/given/bigcommerce",
+    keyword: "additionalProperties",
+  },
+  "emulator-nested-key-typo.json": {
+    at: "/given/woocommerce/keys/0",
     keyword: "additionalProperties",
   },
   "fault-rule-nth-with-after.json": {

@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cjson/cJSON.h>
+#include "kinmock/config.h"
 #include "kinmock/emulator.h"
 
 /* ---- string-keyed hash map (map.c) ---------------------------------- */
@@ -194,10 +195,12 @@ int km__bigcommerce_state_new(void **state, const cJSON *config,
                               struct ks_clock *clock, char *err, size_t errsz);
 void km__bigcommerce_state_free(void *state);
 cJSON *km__bigcommerce_snapshot(void *state);
-/* RFC 2822 "Tue, 05 Mar 2019 21:40:11 +0000" and ISO 8601
- * "2019-03-05T21:40:11+00:00" of a time in ms. */
+/* The configuration keys (given.bigcommerce), in the order applied. */
+#define KM__BIGCOMMERCE_NCONFIG 15
+extern const struct km_config_key km__bigcommerce_config_keys[];
+/* RFC 2822 "Tue, 05 Mar 2019 21:40:11 +0000" of a time in ms (ISO 8601
+ * dates are kx_iso8601_format(..., KX_ISO8601_OFFSET)). */
 void km__bigcommerce_rfc2822(char out[40], int64_t ms);
-void km__bigcommerce_iso(char out[32], int64_t ms);
 /* Parses ISO 8601, unix seconds or an HTTP/RFC 2822 date; -1 when
  * unreadable. */
 int km__bigcommerce_parse_date(int64_t *ms, const char *s);

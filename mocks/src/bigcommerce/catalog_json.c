@@ -6,6 +6,7 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include <kx/time.h>
 #include "bigcommerce_emu.h"
 
 /* ---- JSON shape -------------------------------------------------------- */
@@ -81,7 +82,7 @@ cJSON *km__bigcommerce_product_json(const struct km__bigcommerce_product *p,
                                     int with_variants)
 {
     cJSON *o = cJSON_CreateObject(), *url = cJSON_CreateObject();
-    char date[32], path[300];
+    char date[KX_ISO8601_MAX], path[300];
     int64_t base = 0;
 
     for (size_t i = 0; i < p->nvariants; i++)
@@ -117,9 +118,9 @@ cJSON *km__bigcommerce_product_json(const struct km__bigcommerce_product *p,
         cJSON_AddNumberToObject(o, "base_variant_id", (double)base);
     else
         cJSON_AddNullToObject(o, "base_variant_id");
-    km__bigcommerce_iso(date, p->date_created_ms);
+    kx_iso8601_format(date, p->date_created_ms, KX_ISO8601_OFFSET);
     cJSON_AddStringToObject(o, "date_created", date);
-    km__bigcommerce_iso(date, p->date_modified_ms);
+    kx_iso8601_format(date, p->date_modified_ms, KX_ISO8601_OFFSET);
     cJSON_AddStringToObject(o, "date_modified", date);
     cJSON_AddNumberToObject(o, "total_sold", (double)p->total_sold);
     snprintf(path, sizeof(path), "/product-%lld/", (long long)p->id);

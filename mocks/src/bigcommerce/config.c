@@ -7,33 +7,17 @@
 #include <string.h>
 #include <time.h>
 #include <curl/curl.h>
+#include <kx/alloc.h>
+#include <kx/json.h>
+#include <kx/time.h>
 #include "bigcommerce_emu.h"
-
-/* BigCommerce's documented retry delays after a failed delivery. */
-static const int64_t bc_default_retry_s[] = {
-    60, 180, 300, 600, 900, 1800, 3600, 7200, 21600, 50400, 86400};
 
 char *km__bigcommerce_xstrdup(const char *s)
 {
-    char *p = strdup(s ? s : "");
-
-    if (!p)
-        abort();
-    return p;
+    return kx_xstrdup(s ? s : "");
 }
 
 /* ---- dates ------------------------------------------------------------ */
-
-static int64_t days_from_civil(int64_t y, int m, int d)
-{
-    y -= m <= 2;
-    int64_t era = (y >= 0 ? y : y - 399) / 400;
-    int64_t yoe = y - era * 400;
-    int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-
-    return era * 146097 + doe - 719468;
-}
 
 void km__bigcommerce_rfc2822(char out[40], int64_t ms)
 {
@@ -51,50 +35,6 @@ void km__bigcommerce_rfc2822(char out[40], int64_t ms)
              tm.tm_min, tm.tm_sec);
 }
 
-void km__bigcommerce_iso(char out[32], int64_t ms)
-{
-    time_t t = (time_t)(ms / 1000);
-    struct tm tm;
-
-    gmtime_r(&t, &tm);
-    strftime(out, 32, "%Y-%m-%dT%H:%M:%S+00:00", &tm);
-}
-
-static int parse_iso(int64_t *ms, const char *s)
-{
-    int y, mo, d, h = 0, mi = 0, se = 0, n = 0, oh = 0, om = 0;
-    const char *z;
-
-    if (sscanf(s, "%4d-%2d-%2d%n", &y, &mo, &d, &n) != 3 || n != 10)
-        return -1;
-    z = s + n;
-    if (*z == 'T' || *z == ' ') {
-        if (sscanf(z + 1, "%2d:%2d:%2d%n", &h, &mi, &se, &n) != 3)
-            return -1;
-        z += 1 + n;
-        if (*z == '.')
-            for (z++; *z >= '0' && *z <= '9'; z++)
-                ;
-    }
-    if (*z == '+' || *z == '-') {
-        if (sscanf(z + 1, "%2d:%2d", &oh, &om) != 2)
-            return -1;
-        if (*z == '-') {
-            oh = -oh;
-            om = -om;
-        }
-        z += 6;
-    } else if (*z == 'Z') {
-        z++;
-    }
-    if (*z || mo < 1 || mo > 12 || d < 1 || d > 31)
-        return -1;
-    *ms = (days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + se -
-           oh * 3600 - om * 60) *
-          1000;
-    return 0;
-}
-
 int km__bigcommerce_parse_date(int64_t *ms, const char *s)
 {
     time_t t;
@@ -103,7 +43,7 @@ int km__bigcommerce_parse_date(int64_t *ms, const char *s)
 
     if (!s || !*s)
         return -1;
-    if (parse_iso(ms, s) == 0)
+    if (kx_iso8601_parse(ms, s, KX_ISO8601_DATE_OK) == 0)
         return 0;
     v = strtoll(s, &end, 10);
     if (!*end) {
@@ -217,146 +157,233 @@ int km__bigcommerce_in_list(const char *list, const char *needle)
 
 /* ---- configuration ----------------------------------------------------- */
 
-static int bad(char *err, size_t errsz, const char *key)
+/* Setters of the declared keys (kinmock/config.h): each gets a value of
+ * its declared type and rejects what the platform would not accept. */
+
+static void replace_str(char **dst, const char *value)
 {
-    snprintf(err, errsz, "bigcommerce: unknown or invalid key \"%s\"", key);
+    free(*dst);
+    *dst = kx_xstrdup(value);
+}
+
+#define STATE(v) struct km__bigcommerce_state *st = (v)
+
+static int set_store_hash(void *state, const cJSON *v, char *err, size_t errsz)
+{
+    STATE(state);
+
+    if (!*v->valuestring || strchr(v->valuestring, '/')) {
+        snprintf(err, errsz, "must be a non-empty string without '/'");
+        return -1;
+    }
+    replace_str(&st->store_hash, v->valuestring);
+    return 0;
+}
+
+static int set_store_id(void *state, const cJSON *v, char *err, size_t errsz)
+{
+    STATE(state);
+    char num[32];
+
+    (void)err;
+    (void)errsz;
+    snprintf(num, sizeof(num), "%.0f", v->valuedouble);
+    replace_str(&st->store_id, cJSON_IsString(v) ? v->valuestring : num);
+    return 0;
+}
+
+static int set_client_id(void *state, const cJSON *v, char *err, size_t errsz)
+{
+    STATE(state);
+
+    (void)err;
+    (void)errsz;
+    replace_str(&st->client_id, v->valuestring);
+    return 0;
+}
+
+static int set_client_secret(void *state, const cJSON *v, char *err,
+                             size_t errsz)
+{
+    STATE(state);
+
+    (void)err;
+    (void)errsz;
+    replace_str(&st->client_secret, v->valuestring);
+    return 0;
+}
+
+static int set_access_tokens(void *state, const cJSON *v, char *err,
+                             size_t errsz)
+{
+    STATE(state);
+    const cJSON *t;
+
+    cJSON_ArrayForEach(t, v)
+    {
+        if (!cJSON_IsString(t) || !*t->valuestring) {
+            snprintf(err, errsz, "must hold non-empty strings");
+            return -1;
+        }
+    }
+    cJSON_ArrayForEach(t, v)
+    {
+        st->tokens =
+            kx_xrealloc(st->tokens, (st->ntokens + 1) * sizeof(*st->tokens));
+        st->tokens[st->ntokens++] = kx_xstrdup(t->valuestring);
+    }
+    return 0;
+}
+
+static int positive(const cJSON *v, char *err, size_t errsz)
+{
+    if (v->valuedouble > 0 && v->valuedouble <= 2147483647.0)
+        return 0;
+    snprintf(err, errsz, "must be a positive integer");
     return -1;
 }
 
-static int apply_rate_limit(struct km__bigcommerce_state *st, const cJSON *o,
-                            char *err, size_t errsz)
+static int set_quota(void *state, const cJSON *v, char *err, size_t errsz)
 {
-    const cJSON *it;
+    STATE(state);
 
-    cJSON_ArrayForEach(it, o)
-    {
-        if (strcmp(it->string, "quota") == 0 && cJSON_IsNumber(it) &&
-            it->valueint > 0)
-            st->quota = it->valueint;
-        else if (strcmp(it->string, "window_ms") == 0 && cJSON_IsNumber(it) &&
-                 it->valuedouble > 0)
-            st->window_ms = (int64_t)it->valuedouble;
-        else
-            return bad(err, errsz, it->string);
-    }
+    if (positive(v, err, errsz))
+        return -1;
+    st->quota = (int)v->valuedouble;
     return 0;
 }
 
-static int apply_webhook(struct km__bigcommerce_state *st, const cJSON *o,
-                         char *err, size_t errsz)
+static int set_window_ms(void *state, const cJSON *v, char *err, size_t errsz)
 {
-    const cJSON *it, *d;
+    STATE(state);
 
-    cJSON_ArrayForEach(it, o)
+    if (positive(v, err, errsz))
+        return -1;
+    st->window_ms = (int64_t)v->valuedouble;
+    return 0;
+}
+
+static int set_retry_schedule(void *state, const cJSON *v, char *err,
+                              size_t errsz)
+{
+    STATE(state);
+    const cJSON *d;
+    size_t n = 0;
+
+    cJSON_ArrayForEach(d, v)
     {
-        const char *k = it->string;
-
-        if (strcmp(k, "retry_schedule_s") == 0 && cJSON_IsArray(it)) {
-            size_t n = 0;
-
-            free(st->retry_s);
-            st->retry_s = calloc((size_t)cJSON_GetArraySize(it) + 1,
-                                 sizeof(*st->retry_s));
-            if (!st->retry_s)
-                abort();
-            cJSON_ArrayForEach(d, it)
-            {
-                if (!cJSON_IsNumber(d) || d->valuedouble < 0)
-                    return bad(err, errsz, k);
-                st->retry_s[n++] = (int64_t)d->valuedouble;
-            }
-            st->nretry = n;
-        } else if (strcmp(k, "inactivity_days") == 0 && cJSON_IsNumber(it)) {
-            st->inactivity_days = it->valueint;
-        } else if (strcmp(k, "sign_standard") == 0 && cJSON_IsBool(it)) {
-            st->sign_standard = cJSON_IsTrue(it);
-        } else if (strcmp(k, "sign_x_bc_signature") == 0 && cJSON_IsBool(it)) {
-            st->sign_x_bc = cJSON_IsTrue(it);
-        } else if (strcmp(k, "timeout_ms") == 0 && cJSON_IsNumber(it) &&
-                   it->valuedouble > 0) {
-            st->timeout_ms = (long)it->valuedouble;
-        } else {
-            return bad(err, errsz, k);
+        if (!cJSON_IsNumber(d) || d->valuedouble < 0) {
+            snprintf(err, errsz, "must hold numbers of seconds >= 0");
+            return -1;
         }
     }
-    return 0;
-}
-
-static int apply_scalar(struct km__bigcommerce_state *st, const cJSON *it,
-                        char *err, size_t errsz)
-{
-    const char *k = it->string;
-    const cJSON *t;
-
-    if (strcmp(k, "store_hash") == 0 && cJSON_IsString(it) &&
-        *it->valuestring && !strchr(it->valuestring, '/')) {
-        free(st->store_hash);
-        st->store_hash = km__bigcommerce_xstrdup(it->valuestring);
-    } else if (strcmp(k, "store_id") == 0 &&
-               (cJSON_IsString(it) || cJSON_IsNumber(it))) {
-        char num[32];
-
-        snprintf(num, sizeof(num), "%.0f", it->valuedouble);
-        free(st->store_id);
-        st->store_id =
-            km__bigcommerce_xstrdup(cJSON_IsString(it) ? it->valuestring : num);
-    } else if (strcmp(k, "client_id") == 0 && cJSON_IsString(it)) {
-        free(st->client_id);
-        st->client_id = km__bigcommerce_xstrdup(it->valuestring);
-    } else if (strcmp(k, "client_secret") == 0 && cJSON_IsString(it)) {
-        free(st->client_secret);
-        st->client_secret = km__bigcommerce_xstrdup(it->valuestring);
-    } else if (strcmp(k, "access_tokens") == 0 && cJSON_IsArray(it)) {
-        cJSON_ArrayForEach(t, it)
-        {
-            if (!cJSON_IsString(t) || !*t->valuestring)
-                return bad(err, errsz, k);
-            st->tokens =
-                realloc(st->tokens, (st->ntokens + 1) * sizeof(char *));
-            if (!st->tokens)
-                abort();
-            st->tokens[st->ntokens++] = km__bigcommerce_xstrdup(t->valuestring);
-        }
-    } else if (strcmp(k, "rate_limit") == 0 && cJSON_IsObject(it)) {
-        return apply_rate_limit(st, it, err, errsz);
-    } else if (strcmp(k, "webhook") == 0 && cJSON_IsObject(it)) {
-        return apply_webhook(st, it, err, errsz);
-    } else if (strcmp(k, "empty_list_204") == 0 && cJSON_IsBool(it)) {
-        st->empty_list_204 = cJSON_IsTrue(it);
-    } else if (strcmp(k, "limit_over_max_status") == 0 && cJSON_IsNumber(it)) {
-        st->over_limit_status = it->valueint;
-    } else if (strcmp(k, "require_https_destination") == 0 &&
-               cJSON_IsBool(it)) {
-        st->require_https = cJSON_IsTrue(it);
-    } else if (strcmp(k, "faults") == 0 || strcmp(k, "products") == 0 ||
-               strcmp(k, "customers") == 0 || strcmp(k, "orders") == 0 ||
-               strcmp(k, "hooks") == 0 || strcmp(k, "generate") == 0) {
-        return 0;
-    } else {
-        return bad(err, errsz, k);
+    free(st->retry_s);
+    st->retry_s =
+        kx_xcalloc((size_t)cJSON_GetArraySize(v) + 1, sizeof(*st->retry_s));
+    cJSON_ArrayForEach(d, v)
+    {
+        st->retry_s[n++] = (int64_t)d->valuedouble;
     }
+    st->nretry = n;
     return 0;
 }
 
+static int set_inactivity_days(void *state, const cJSON *v, char *err,
+                               size_t errsz)
+{
+    STATE(state);
+
+    if (v->valuedouble < 0 || v->valuedouble > 100000) {
+        snprintf(err, errsz, "must be a number of days from 0 to 100000");
+        return -1;
+    }
+    st->inactivity_days = (int)v->valuedouble;
+    return 0;
+}
+
+static int set_sign_standard(void *state, const cJSON *v, char *err,
+                             size_t errsz)
+{
+    STATE(state);
+
+    (void)err;
+    (void)errsz;
+    st->sign_standard = cJSON_IsTrue(v);
+    return 0;
+}
+
+static int set_sign_x_bc(void *state, const cJSON *v, char *err, size_t errsz)
+{
+    STATE(state);
+
+    (void)err;
+    (void)errsz;
+    st->sign_x_bc = cJSON_IsTrue(v);
+    return 0;
+}
+
+static int set_timeout_ms(void *state, const cJSON *v, char *err, size_t errsz)
+{
+    STATE(state);
+
+    if (positive(v, err, errsz))
+        return -1;
+    st->timeout_ms = (long)v->valuedouble;
+    return 0;
+}
+
+static int set_empty_list_204(void *state, const cJSON *v, char *err,
+                              size_t errsz)
+{
+    STATE(state);
+
+    (void)err;
+    (void)errsz;
+    st->empty_list_204 = cJSON_IsTrue(v);
+    return 0;
+}
+
+static int set_over_limit_status(void *state, const cJSON *v, char *err,
+                                 size_t errsz)
+{
+    STATE(state);
+    int status = (int)v->valuedouble;
+
+    if (status != 0 && (status < 100 || status > 599)) {
+        snprintf(err, errsz, "must be 0 or an HTTP status from 100 to 599");
+        return -1;
+    }
+    st->over_limit_status = status;
+    return 0;
+}
+
+static int set_require_https(void *state, const cJSON *v, char *err,
+                             size_t errsz)
+{
+    STATE(state);
+
+    (void)err;
+    (void)errsz;
+    st->require_https = cJSON_IsTrue(v);
+    return 0;
+}
+
+/* Stores each item of list (products, customers, orders or hooks) as the
+ * REST API would. */
 static int load(struct km__bigcommerce_state *st, const cJSON *list,
                 const char *what, char *err, size_t errsz)
 {
     const cJSON *it;
     int64_t now = ks_clock_now_ms(st->clock);
     char why[256] = "";
+    int i = 0;
 
-    if (!list)
-        return 0;
-    if (!cJSON_IsArray(list)) {
-        snprintf(err, errsz, "bigcommerce: %s must be an array", what);
-        return -1;
-    }
     cJSON_ArrayForEach(it, list)
     {
         int ok, status = 0;
 
         if (!cJSON_IsObject(it)) {
-            snprintf(err, errsz, "bigcommerce: %s[] must be objects", what);
+            snprintf(err, errsz, "item %d must be an object", i);
             return -1;
         }
         if (strcmp(what, "products") == 0) {
@@ -376,71 +403,174 @@ static int load(struct km__bigcommerce_state *st, const cJSON *list,
                                             sizeof(why)) != NULL;
         }
         if (!ok) {
-            snprintf(err, errsz, "bigcommerce: %s[]: %s", what, why);
+            snprintf(err, errsz, "item %d: %s", i, why);
             return -1;
         }
+        i++;
     }
     return 0;
 }
 
-static int apply(struct km__bigcommerce_state *st, const cJSON *config,
-                 char *err, size_t errsz)
+static int set_products(void *state, const cJSON *v, char *err, size_t errsz)
 {
-    const cJSON *it, *g;
+    return load(state, v, "products", err, errsz);
+}
 
-    cJSON_ArrayForEach(it, config)
-    {
-        if (apply_scalar(st, it, err, errsz) != 0)
-            return -1;
-    }
-    if (load(st, cJSON_GetObjectItemCaseSensitive(config, "products"),
-             "products", err, errsz))
-        return -1;
-    g = cJSON_GetObjectItemCaseSensitive(config, "generate");
-    if (g) {
-        const cJSON *n = cJSON_GetObjectItemCaseSensitive(g, "products");
-        const cJSON *seed = cJSON_GetObjectItemCaseSensitive(g, "seed");
+static int set_customers(void *state, const cJSON *v, char *err, size_t errsz)
+{
+    return load(state, v, "customers", err, errsz);
+}
 
-        if (!cJSON_IsObject(g) || !cJSON_IsNumber(n) || n->valueint < 0)
-            return bad(err, errsz, "generate");
-        km__bigcommerce_generate(
-            st, n->valueint,
-            cJSON_IsNumber(seed) ? (uint64_t)seed->valuedouble : 1);
-    }
-    if (load(st, cJSON_GetObjectItemCaseSensitive(config, "customers"),
-             "customers", err, errsz) ||
-        load(st, cJSON_GetObjectItemCaseSensitive(config, "orders"), "orders",
-             err, errsz) ||
-        load(st, cJSON_GetObjectItemCaseSensitive(config, "hooks"), "hooks",
-             err, errsz))
+static int set_orders(void *state, const cJSON *v, char *err, size_t errsz)
+{
+    return load(state, v, "orders", err, errsz);
+}
+
+static int set_hooks(void *state, const cJSON *v, char *err, size_t errsz)
+{
+    return load(state, v, "hooks", err, errsz);
+}
+
+static int set_generate(void *state, const cJSON *v, char *err, size_t errsz)
+{
+    double n = kx_json_num(v, "products", -1);
+
+    if (n < 0 || n > 1000000) {
+        snprintf(err, errsz, "needs \"products\": a count from 0 to 1000000");
         return -1;
+    }
+    km__bigcommerce_generate(state, (int)n,
+                             (uint64_t)kx_json_num(v, "seed", 1));
     return 0;
 }
+
+static const struct km_config_key rate_limit_keys[] = {
+    {KM_CONFIG_KEY(
+         "quota", KM_CONFIG_INTEGER, "150",
+         "Requests allowed per window and store (Standard/Plus plan).",
+         set_quota),
+     .schema = "{\"minimum\": 1}"},
+    {KM_CONFIG_KEY("window_ms", KM_CONFIG_INTEGER, "30000",
+                   "Length of the rate-limit window in milliseconds.",
+                   set_window_ms),
+     .schema = "{\"minimum\": 1}"},
+};
+
+static const struct km_config_key webhook_keys[] = {
+    {KM_CONFIG_KEY(
+         "retry_schedule_s", KM_CONFIG_ARRAY,
+         "[60, 180, 300, 600, 900, 1800, 3600, 7200, 21600, 50400, 86400]",
+         "Delays in seconds after each failed delivery; the hook gives up "
+         "when they run out.",
+         set_retry_schedule),
+     .schema = "{\"items\": {\"type\": \"number\", \"minimum\": 0}}"},
+    {KM_CONFIG_KEY("inactivity_days", KM_CONFIG_INTEGER, "90",
+                   "Days without a successful delivery after which a hook is "
+                   "deactivated; 0 never deactivates.",
+                   set_inactivity_days),
+     .schema = "{\"minimum\": 0, \"maximum\": 100000}"},
+    {KM_CONFIG_KEY(
+        "sign_standard", KM_CONFIG_BOOLEAN, "true",
+        "Send the Standard Webhooks headers webhook-id, webhook-timestamp and "
+        "webhook-signature (signed with client_secret).",
+        set_sign_standard)},
+    {KM_CONFIG_KEY(
+        "sign_x_bc_signature", KM_CONFIG_BOOLEAN, "false",
+        "Also send X-BC-Signature: base64(HMAC-SHA256(client_secret, body)); "
+        "no vendor source documents it.",
+        set_sign_x_bc)},
+    {KM_CONFIG_KEY("timeout_ms", KM_CONFIG_INTEGER, "5000",
+                   "Real-time bound of one delivery POST in milliseconds.",
+                   set_timeout_ms),
+     .schema = "{\"minimum\": 1}"},
+};
+
+static const struct km_config_key generate_keys[] = {
+    {KM_CONFIG_KEY("products", KM_CONFIG_INTEGER, NULL,
+                   "Number of products GEN-000001... to generate (required).",
+                   NULL),
+     .schema = "{\"minimum\": 0, \"maximum\": 1000000}"},
+    {KM_CONFIG_KEY("seed", KM_CONFIG_INTEGER, "1",
+                   "Seed of the generated prices and stock levels.", NULL),
+     .schema = "{\"minimum\": 0}"},
+};
+
+/* In the order they are applied: settings before the data that uses
+ * them, products before the orders that name them. */
+const struct km_config_key km__bigcommerce_config_keys[] = {
+    {KM_CONFIG_KEY(
+         "store_hash", KM_CONFIG_STRING, "\"abc123\"",
+         "The store hash: the path segment /stores/<hash>/ and the producer of "
+         "webhook payloads.",
+         set_store_hash),
+     .schema = "{\"pattern\": \"^[^/]+$\"}"},
+    {KM_CONFIG_KEY(
+        "store_id", KM_CONFIG_STRING | KM_CONFIG_INTEGER, "\"1000001\"",
+        "The store_id of webhook payloads (sent as a string).", set_store_id)},
+    {KM_CONFIG_KEY("client_id", KM_CONFIG_STRING, "\"kinsync-emulator-client\"",
+                   "The app's client id, echoed in hook objects.",
+                   set_client_id)},
+    {KM_CONFIG_KEY(
+        "client_secret", KM_CONFIG_STRING, NULL,
+        "The app's client secret, the Standard Webhooks signing key; without "
+        "it deliveries are unsigned.",
+        set_client_secret)},
+    {KM_CONFIG_KEY(
+         "access_tokens", KM_CONFIG_ARRAY, "[]",
+         "Accepted X-Auth-Token values; none means every request gets 401.",
+         set_access_tokens),
+     .schema = "{\"items\": {\"type\": \"string\", \"minLength\": 1}}"},
+    {KM_CONFIG_KEY("rate_limit", KM_CONFIG_OBJECT, NULL,
+                   "The store's request quota, per window.", NULL),
+     KM_CONFIG_MEMBERS(rate_limit_keys)},
+    {KM_CONFIG_KEY(
+         "webhook", KM_CONFIG_OBJECT, NULL,
+         "How webhooks are delivered, retried, signed and deactivated.", NULL),
+     KM_CONFIG_MEMBERS(webhook_keys)},
+    {KM_CONFIG_KEY(
+        "empty_list_204", KM_CONFIG_BOOLEAN, "true",
+        "Answer an empty v2 list with 204 No Content (widely reported, not in "
+        "the spec); false answers [].",
+        set_empty_list_204)},
+    {KM_CONFIG_KEY(
+         "limit_over_max_status", KM_CONFIG_INTEGER, "413",
+         "Status for a limit above 250 (the status-codes page says 413); 0 "
+         "clamps the limit to 250 instead.",
+         set_over_limit_status),
+     .schema = "{\"minimum\": 0, \"maximum\": 599}"},
+    {KM_CONFIG_KEY(
+        "require_https_destination", KM_CONFIG_BOOLEAN, "false",
+        "Refuse hook destinations that are not https on port 443, as the "
+        "platform does; off for the plain-HTTP receivers of the tests.",
+        set_require_https)},
+    {KM_CONFIG_KEY("products", KM_CONFIG_ARRAY, NULL,
+                   "Products as v3 create bodies, variants nested.",
+                   set_products)},
+    {KM_CONFIG_KEY(
+         "generate", KM_CONFIG_OBJECT, NULL,
+         "Seeded generated products GEN-000001... (tracked by product, seeded "
+         "price and stock).",
+         set_generate),
+     KM_CONFIG_MEMBERS(generate_keys)},
+    {KM_CONFIG_KEY("customers", KM_CONFIG_ARRAY, NULL,
+                   "Customers as v3 customer bodies.", set_customers)},
+    {KM_CONFIG_KEY("orders", KM_CONFIG_ARRAY, NULL,
+                   "Orders as for the place_order action.", set_orders)},
+    {KM_CONFIG_KEY("hooks", KM_CONFIG_ARRAY, NULL,
+                   "Webhooks as v3 hook bodies.", set_hooks)},
+};
+_Static_assert(sizeof(km__bigcommerce_config_keys) /
+                       sizeof(km__bigcommerce_config_keys[0]) ==
+                   KM__BIGCOMMERCE_NCONFIG,
+               "KM__BIGCOMMERCE_NCONFIG is the length of the table");
 
 int km__bigcommerce_state_new(void **state, const cJSON *config,
                               struct ks_clock *clock, char *err, size_t errsz)
 {
-    struct km__bigcommerce_state *st = calloc(1, sizeof(*st));
+    struct km__bigcommerce_state *st = kx_xcalloc(1, sizeof(*st));
 
     *state = NULL;
-    if (!st)
-        abort();
     st->clock = clock;
-    st->store_hash = km__bigcommerce_xstrdup("abc123");
-    st->store_id = km__bigcommerce_xstrdup("1000001");
-    st->client_id = km__bigcommerce_xstrdup("kinsync-emulator-client");
-    st->quota = 150;
-    st->window_ms = 30000;
-    st->nretry = sizeof(bc_default_retry_s) / sizeof(bc_default_retry_s[0]);
-    st->retry_s = malloc(sizeof(bc_default_retry_s));
-    if (!st->retry_s)
-        abort();
-    memcpy(st->retry_s, bc_default_retry_s, sizeof(bc_default_retry_s));
-    st->inactivity_days = 90;
-    st->sign_standard = 1;
-    st->timeout_ms = 5000;
-    st->empty_list_204 = 1;
-    st->over_limit_status = 413;
     st->customers = cJSON_CreateArray();
     st->orders = cJSON_CreateArray();
     st->hooks = cJSON_CreateArray();
@@ -453,12 +583,7 @@ int km__bigcommerce_state_new(void **state, const cJSON *config,
     st->next_hook_id = 20000001;
     st->next_line_id = 1;
     st->rng = 0xb16c0;
-    if (config && !cJSON_IsObject(config)) {
-        snprintf(err, errsz, "bigcommerce: configuration must be an object");
-        km__bigcommerce_state_free(st);
-        return -1;
-    }
-    if (config && apply(st, config, err, errsz) != 0) {
+    if (km_config_apply(st, &km_bigcommerce_type, config, "", err, errsz)) {
         km__bigcommerce_state_free(st);
         return -1;
     }

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <strings.h>
 #include <kx/json.h>
+#include <kx/time.h>
 #include "bigcommerce_emu.h"
 
 static const char *const customer_readonly[] = {
@@ -74,7 +75,7 @@ cJSON *km__bigcommerce_customer_store(struct km__bigcommerce_state *st,
     const char *bad = invalid(st, body, NULL);
     int64_t id = km__bigcommerce_id(body);
     cJSON *c, *auth;
-    char date[32];
+    char date[KX_ISO8601_MAX];
 
     if (bad) {
         snprintf(why, whysz, "%s", bad);
@@ -84,7 +85,7 @@ cJSON *km__bigcommerce_customer_store(struct km__bigcommerce_state *st,
         id = st->next_customer_id++;
     else if (id >= st->next_customer_id)
         st->next_customer_id = id + 1;
-    km__bigcommerce_iso(date, now);
+    kx_iso8601_format(date, now, KX_ISO8601_OFFSET);
     c = cJSON_CreateObject();
     auth = cJSON_CreateObject();
     cJSON_AddNumberToObject(c, "id", (double)id);
@@ -233,7 +234,7 @@ void km__bigcommerce_customers_update(struct km_response *res,
     struct km__bigcommerce_call *c = KM__BIGCOMMERCE_CALL(res, req, state);
     cJSON *body = km__bigcommerce_body(c, 1), *errors = NULL, *data;
     const cJSON *it;
-    char date[32];
+    char date[KX_ISO8601_MAX];
     int i = 0;
 
     if (!body || too_many(c, body)) {
@@ -261,7 +262,7 @@ void km__bigcommerce_customers_update(struct km_response *res,
         cJSON_Delete(body);
         return;
     }
-    km__bigcommerce_iso(date, c->req->now_ms);
+    kx_iso8601_format(date, c->req->now_ms, KX_ISO8601_OFFSET);
     data = cJSON_CreateArray();
     cJSON_ArrayForEach(it, body)
     {

@@ -407,8 +407,8 @@ static int fault_action(void *state, const char *action, const cJSON *rule)
 
 const struct km_emulator_type km_bigcommerce_type = {
     .name = "bigcommerce",
-    .config = NULL,
-    .nconfig = 0,
+    .config = km__bigcommerce_config_keys,
+    .nconfig = KM__BIGCOMMERCE_NCONFIG,
     .state_new = km__bigcommerce_state_new,
     .state_free = km__bigcommerce_state_free,
 

@@ -1,275 +1,14 @@
 /*
  * Configuration: the scenario's given.epicor object (fixtures already
- * inlined) into emulator state. Unknown keys are rejected by name, at
- * every level that has a fixed set of keys.
+ * inlined) into emulator state, through the keys declared at the end of
+ * this file (kinmock/config.h). Fixture rows load through rows.c.
  */
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
+#include <kx/alloc.h>
+#include <kx/json.h>
 #include "epicor_emu.h"
-
-static int cfg_fail(char *err, size_t errsz, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static int cfg_fail(char *err, size_t errsz, const char *fmt, ...)
-{
-    va_list ap;
-    int n;
-
-    n = snprintf(err, errsz, "epicor: ");
-    va_start(ap, fmt);
-    if (n > 0 && (size_t)n < errsz)
-        vsnprintf(err + n, errsz - (size_t)n, fmt, ap);
-    va_end(ap);
-    return -1;
-}
-
-static char *xstrdup(const char *s)
-{
-    char *d = strdup(s ? s : "");
-
-    if (!d)
-        abort();
-    return d;
-}
-
-static const char *const top_keys[] = {"instance",
-                                       "companies",
-                                       "users",
-                                       "api_keys",
-                                       "idp_clients",
-                                       "token_lifetime_s",
-                                       "page_cap",
-                                       "license_seats",
-                                       "latency_ms",
-                                       "api_key_missing_status",
-                                       "api_key_scope_status",
-                                       "functions",
-                                       "baqs",
-                                       "start_order_num",
-                                       "start_cust_num",
-                                       "start_vendor_num",
-                                       "start_po_num",
-                                       "generate",
-                                       "seed",
-                                       "conflict_status",
-                                       "default_order",
-                                       "string_compare",
-                                       "getrows_pagesize0",
-                                       "child_filter_quirk",
-                                       "faults",
-                                       NULL};
-
-static int check_keys(const cJSON *obj, const char *const *allowed,
-                      const char *where, char *err, size_t errsz)
-{
-    const cJSON *it;
-
-    if (!cJSON_IsObject(obj))
-        return cfg_fail(err, errsz, "%s must be an object", where);
-    cJSON_ArrayForEach(it, obj)
-    {
-        size_t i = 0;
-
-        while (allowed[i] && strcmp(allowed[i], it->string) != 0)
-            i++;
-        if (!allowed[i])
-            return cfg_fail(err, errsz, "unknown key '%s' in %s", it->string,
-                            where);
-    }
-    return 0;
-}
-
-static int get_int(int64_t *out, const cJSON *cfg, const char *name,
-                   int64_t def, int64_t min, char *err, size_t errsz)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(cfg, name);
-
-    *out = def;
-    if (!v)
-        return 0;
-    if (!cJSON_IsNumber(v) || v->valuedouble < (double)min)
-        return cfg_fail(err, errsz, "'%s' must be a number >= %lld", name,
-                        (long long)min);
-    *out = (int64_t)v->valuedouble;
-    return 0;
-}
-
-static int get_choice(int *out, const cJSON *cfg, const char *name,
-                      const char *a, const char *b, char *err, size_t errsz)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(cfg, name);
-
-    if (!v)
-        return 0; /* *out keeps its default */
-    if (cJSON_IsString(v) && strcmp(v->valuestring, a) == 0)
-        *out = 1;
-    else if (cJSON_IsString(v) && strcmp(v->valuestring, b) == 0)
-        *out = 0;
-    else
-        return cfg_fail(err, errsz, "'%s' must be \"%s\" or \"%s\"", name, a,
-                        b);
-    return 0;
-}
-
-struct km__epicor_company *km__epicor_company_find(struct km__epicor *emu,
-                                                   const char *id)
-{
-    for (size_t i = 0; i < emu->ncompanies; i++) {
-        if (strcasecmp(emu->companies[i]->id, id) == 0)
-            return emu->companies[i];
-    }
-    return NULL;
-}
-
-struct km__epicor_company *km__epicor_company_add(struct km__epicor *emu,
-                                                  const char *id)
-{
-    struct km__epicor_company *co = calloc(1, sizeof(*co));
-
-    if (!co)
-        abort();
-    co->id = xstrdup(id);
-    for (int i = 0; i < T_COUNT; i++) {
-        km__epicor_table_init(&co->t[i], &km__epicor_defs[i], co);
-        co->counters[i] = emu->start_counter[i] > 0 ? emu->start_counter[i] : 1;
-    }
-    emu->companies =
-        realloc(emu->companies, (emu->ncompanies + 1) * sizeof(co));
-    if (!emu->companies)
-        abort();
-    emu->companies[emu->ncompanies++] = co;
-    return co;
-}
-
-/* Fills the counter or line key of a row being added when it is 0 or
- * missing; keeps counters above every number seen. */
-static void number_row(struct km__epicor *emu, struct km__epicor_table *t,
-                       cJSON *row)
-{
-    const struct km__epicor_tabledef *d = t->def;
-    const char *last = d->keys[km__epicor_nkeys(d) - 1];
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(row, last);
-    int64_t *ctr = &t->co->counters[d->id];
-    char guid[37];
-
-    if (d->autonum == AUTO_COUNTER) {
-        if (cJSON_IsNumber(v) && v->valuedouble > 0) {
-            if ((int64_t)v->valuedouble >= *ctr)
-                *ctr = (int64_t)v->valuedouble + 1;
-        } else {
-            km__epicor_set_num(row, last, (double)(*ctr)++);
-        }
-    } else if (d->autonum == AUTO_LINE) {
-        if (!cJSON_IsNumber(v) || v->valuedouble <= 0)
-            km__epicor_set_num(row, last,
-                               (double)km__epicor_next_line(t, row, emu->ci));
-    } else if (d->autonum == AUTO_GUID) {
-        if (!cJSON_IsString(v) || !v->valuestring[0]) {
-            km__epicor_guid(emu, guid);
-            km__epicor_set_str(row, last, guid);
-        }
-    }
-}
-
-void km__epicor_fill_defaults(const struct km__epicor_table *t, cJSON *row)
-{
-    const cJSON *f;
-
-    cJSON_ArrayForEach(f, t->tmpl)
-    {
-        if (!cJSON_HasObjectItem(row, f->string))
-            cJSON_AddItemToObject(row, f->string, cJSON_Duplicate(f, 1));
-    }
-}
-
-int km__epicor_load_rows(struct km__epicor *emu, struct km__epicor_company *co,
-                         enum km__epicor_tid tid, const cJSON *rows,
-                         const cJSON *parent, char *err, size_t errsz)
-{
-    struct km__epicor_table *t = &co->t[tid];
-    const struct km__epicor_tabledef *d = t->def;
-    const cJSON *src;
-    int idx = 0;
-
-    if (!cJSON_IsArray(rows))
-        return cfg_fail(err, errsz, "companies.%s.%s must be an array", co->id,
-                        d->fixture);
-    cJSON_ArrayForEach(src, rows)
-    {
-        cJSON *row, *kids = cJSON_CreateObject(), *rev;
-        struct km__epicor_row *r;
-        char *key;
-        int rc = 0;
-
-        if (!cJSON_IsObject(src)) {
-            cJSON_Delete(kids);
-            return cfg_fail(err, errsz, "companies.%s.%s[%d] must be an object",
-                            co->id, d->fixture, idx);
-        }
-        row = cJSON_Duplicate(src, 1);
-        /* Nested children ("OrderDtls": [...]) load after the row. */
-        for (int c = 0; c < T_COUNT; c++) {
-            if (km__epicor_defs[c].parent == (int)tid &&
-                cJSON_HasObjectItem(row, km__epicor_defs[c].set))
-                cJSON_AddItemToObject(kids, km__epicor_defs[c].set,
-                                      cJSON_DetachItemFromObjectCaseSensitive(
-                                          row, km__epicor_defs[c].set));
-        }
-        if (parent) {
-            const struct km__epicor_tabledef *pd = &km__epicor_defs[d->parent];
-
-            for (size_t k = 1; pd->keys[k]; k++)
-                km__epicor_put(row, d->keys[k],
-                               cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(
-                                                   parent, pd->keys[k]),
-                                               1));
-        }
-        km__epicor_inconv(row);
-        km__epicor_fill_defaults(t, row);
-        number_row(emu, t, row);
-        key = km__epicor_key_of_row(t, row, emu->ci);
-        if (!key || km__epicor_find(t, key)) {
-            rc =
-                cfg_fail(err, errsz, "companies.%s.%s[%d]: %s key (%s)", co->id,
-                         d->fixture, idx, key ? "duplicate" : "incomplete",
-                         d->keys[km__epicor_nkeys(d) - 1]);
-            free(key);
-            cJSON_Delete(row);
-            cJSON_Delete(kids);
-            return rc;
-        }
-        free(key);
-        rev = cJSON_GetObjectItemCaseSensitive(row, "SysRevID");
-        if (cJSON_IsNumber(rev) && rev->valuedouble > (double)co->revid)
-            co->revid = (int64_t)rev->valuedouble - 1;
-        {
-            const char *stamp = d->stamp == STAMP_CHANGEDON ? "ChangedOn"
-                                : d->stamp == STAMP_LASTCHANGED
-                                    ? "LastChangedOn"
-                                : d->stamp == STAMP_NONE ? NULL
-                                                         : "ChangeDate";
-            if (stamp && !km__epicor_str(row, stamp))
-                km__epicor_stamp_row(emu, d, row);
-        }
-        r = km__epicor_insert(emu, t, row);
-        for (int c = 0; c < T_COUNT && rc == 0; c++) {
-            const cJSON *k =
-                cJSON_GetObjectItemCaseSensitive(kids, km__epicor_defs[c].set);
-
-            if (k)
-                rc = km__epicor_load_rows(emu, co, (enum km__epicor_tid)c, k,
-                                          r->json, err, errsz);
-        }
-        cJSON_Delete(kids);
-        if (rc)
-            return rc;
-        idx++;
-    }
-    return 0;
-}
 
 static int load_company(struct km__epicor *emu, const cJSON *cfg, char *err,
                         size_t errsz)
@@ -278,8 +17,8 @@ static int load_company(struct km__epicor *emu, const cJSON *cfg, char *err,
     const cJSON *it;
 
     if (!cJSON_IsObject(cfg))
-        return cfg_fail(err, errsz, "companies.%s must be an object",
-                        cfg->string);
+        return km__epicor_errf(err, errsz, "companies.%s must be an object",
+                               cfg->string);
     cJSON_ArrayForEach(it, cfg)
     {
         int tid = -1;
@@ -289,8 +28,9 @@ static int load_company(struct km__epicor *emu, const cJSON *cfg, char *err,
                 tid = i;
         }
         if (tid < 0)
-            return cfg_fail(err, errsz, "unknown key '%s' in companies.%s",
-                            it->string, cfg->string);
+            return km__epicor_errf(err, errsz,
+                                   "unknown key '%s' in companies.%s",
+                                   it->string, cfg->string);
     }
     /* Parents before children, whatever the order in the file. */
     for (int i = 0; i < T_COUNT; i++) {
@@ -302,213 +42,506 @@ static int load_company(struct km__epicor *emu, const cJSON *cfg, char *err,
     return 0;
 }
 
-static int load_auth(struct km__epicor *emu, const cJSON *cfg, char *err,
-                     size_t errsz)
-{
-    static const char *const ukeys[] = {"username", "password", "company",
-                                        NULL};
-    static const char *const kkeys[] = {"key", "scope", NULL};
-    const cJSON *users = cJSON_GetObjectItemCaseSensitive(cfg, "users");
-    const cJSON *keys = cJSON_GetObjectItemCaseSensitive(cfg, "api_keys");
-    const cJSON *idp = cJSON_GetObjectItemCaseSensitive(cfg, "idp_clients");
-    const cJSON *it;
+/* ---- the declared keys ---------------------------------------------- */
 
-    if ((users && !cJSON_IsArray(users)) || (keys && !cJSON_IsArray(keys)) ||
-        (idp && !cJSON_IsArray(idp)))
-        return cfg_fail(err, errsz,
-                        "users, api_keys and idp_clients must be arrays");
-    if (!users) {
-        emu->users = calloc(1, sizeof(*emu->users));
-        emu->users[0].username = xstrdup("manager");
-        emu->users[0].password = xstrdup("manager");
-        emu->nusers = 1;
-    }
-    cJSON_ArrayForEach(it, users)
+/* Setters of the declared keys (kinmock/config.h): each gets a value of
+ * its declared type. */
+
+#define EMU(v) struct km__epicor *emu = (v)
+
+static int set_instance(void *state, const cJSON *v, char *err, size_t errsz)
+{
+    EMU(state);
+
+    if (!*v->valuestring || strchr(v->valuestring, '/'))
+        return km__epicor_errf(err, errsz,
+                               "must be a non-empty string without '/'");
+    free(emu->instance);
+    emu->instance = kx_xstrdup(v->valuestring);
+    return 0;
+}
+
+/* An integer setting of at least min into *out. */
+static int at_least(int64_t *out, const cJSON *v, int64_t min, char *err,
+                    size_t errsz)
+{
+    if (v->valuedouble < (double)min || v->valuedouble > 2147483647.0)
+        return km__epicor_errf(err, errsz, "must be an integer from %lld to %d",
+                               (long long)min, 2147483647);
+    *out = (int64_t)v->valuedouble;
+    return 0;
+}
+
+static int set_int(int *out, const cJSON *v, int64_t min, char *err,
+                   size_t errsz)
+{
+    int64_t n;
+
+    if (at_least(&n, v, min, err, errsz))
+        return -1;
+    *out = (int)n;
+    return 0;
+}
+
+static int set_token_lifetime(void *state, const cJSON *v, char *err,
+                              size_t errsz)
+{
+    return at_least(&((struct km__epicor *)state)->token_lifetime_s, v, 1, err,
+                    errsz);
+}
+
+static int set_page_cap(void *state, const cJSON *v, char *err, size_t errsz)
+{
+    return set_int(&((struct km__epicor *)state)->page_cap, v, 1, err, errsz);
+}
+
+static int set_license_seats(void *state, const cJSON *v, char *err,
+                             size_t errsz)
+{
+    return set_int(&((struct km__epicor *)state)->license_seats, v, 0, err,
+                   errsz);
+}
+
+static int set_latency(void *state, const cJSON *v, char *err, size_t errsz)
+{
+    return at_least(&((struct km__epicor *)state)->latency_ms, v, 0, err,
+                    errsz);
+}
+
+static int set_status(int *out, const cJSON *v, char *err, size_t errsz)
+{
+    if (v->valuedouble < 100 || v->valuedouble > 599)
+        return km__epicor_errf(err, errsz,
+                               "must be an HTTP status (100 to 599)");
+    *out = (int)v->valuedouble;
+    return 0;
+}
+
+static int set_key_missing(void *state, const cJSON *v, char *err, size_t errsz)
+{
+    return set_status(&((struct km__epicor *)state)->api_key_missing_status, v,
+                      err, errsz);
+}
+
+static int set_key_scope(void *state, const cJSON *v, char *err, size_t errsz)
+{
+    return set_status(&((struct km__epicor *)state)->api_key_scope_status, v,
+                      err, errsz);
+}
+
+static int set_conflict(void *state, const cJSON *v, char *err, size_t errsz)
+{
+    return set_status(&((struct km__epicor *)state)->conflict_status, v, err,
+                      errsz);
+}
+
+static int set_seed(void *state, const cJSON *v, char *err, size_t errsz)
+{
+    EMU(state);
+    int64_t seed;
+
+    if (at_least(&seed, v, 0, err, errsz))
+        return -1;
+    emu->rng = (uint64_t)seed * 0x2545F4914F6CDD1DULL + 1;
+    emu->token_secret = km__epicor_rand(&emu->rng);
+    return 0;
+}
+
+/* *out = 1 for the string a, 0 for b. */
+static int choice(int *out, const cJSON *v, const char *a, const char *b,
+                  char *err, size_t errsz)
+{
+    if (strcmp(v->valuestring, a) != 0 && strcmp(v->valuestring, b) != 0)
+        return km__epicor_errf(err, errsz, "must be \"%s\" or \"%s\"", a, b);
+    *out = strcmp(v->valuestring, a) == 0;
+    return 0;
+}
+
+static int set_string_compare(void *state, const cJSON *v, char *err,
+                              size_t errsz)
+{
+    return choice(&((struct km__epicor *)state)->ci, v, "ci", "cs", err, errsz);
+}
+
+static int set_default_order(void *state, const cJSON *v, char *err,
+                             size_t errsz)
+{
+    return choice(&((struct km__epicor *)state)->order_by_key, v, "key",
+                  "sysrevid", err, errsz);
+}
+
+static int set_pagesize0(void *state, const cJSON *v, char *err, size_t errsz)
+{
+    return choice(&((struct km__epicor *)state)->pagesize0_error, v, "error",
+                  "all", err, errsz);
+}
+
+static int set_child_filter_quirk(void *state, const cJSON *v, char *err,
+                                  size_t errsz)
+{
+    (void)err;
+    (void)errsz;
+    ((struct km__epicor *)state)->child_filter_quirk = cJSON_IsTrue(v);
+    return 0;
+}
+
+/* The applier has checked the items' members; presence is checked here. */
+static int set_users(void *state, const cJSON *v, char *err, size_t errsz)
+{
+    EMU(state);
+    const cJSON *it;
+    size_t i = 0;
+
+    cJSON_ArrayForEach(it, v)
     {
         struct km__epicor_user *u;
+        const char *company = kx_json_str(it, "company");
 
-        if (check_keys(it, ukeys, "users[]", err, errsz))
-            return -1;
-        if (!km__epicor_str(it, "username") || !km__epicor_str(it, "password"))
-            return cfg_fail(err, errsz,
-                            "users[] needs username and password strings");
-        emu->users = realloc(emu->users, (emu->nusers + 1) * sizeof(*u));
-        if (!emu->users)
-            abort();
+        if (!kx_json_str(it, "username") || !kx_json_str(it, "password"))
+            return km__epicor_errf(err, errsz,
+                                   "item %zu needs username and password", i);
+        emu->users = kx_xrealloc(emu->users, (emu->nusers + 1) * sizeof(*u));
         u = &emu->users[emu->nusers++];
-        u->username = xstrdup(km__epicor_str(it, "username"));
-        u->password = xstrdup(km__epicor_str(it, "password"));
-        u->company = km__epicor_str(it, "company")
-                         ? xstrdup(km__epicor_str(it, "company"))
-                         : NULL;
+        u->username = kx_xstrdup(kx_json_str(it, "username"));
+        u->password = kx_xstrdup(kx_json_str(it, "password"));
+        u->company = kx_xstrdup(company); /* NULL stays NULL */
+        i++;
     }
-    if (!keys) {
-        emu->keys = calloc(1, sizeof(*emu->keys));
-        emu->keys[0].key = xstrdup("km-epicor-test-key");
-        emu->nkeys = 1;
-    }
-    cJSON_ArrayForEach(it, keys)
+    return 0;
+}
+
+static int set_api_keys(void *state, const cJSON *v, char *err, size_t errsz)
+{
+    EMU(state);
+    const cJSON *it;
+    size_t i = 0;
+
+    cJSON_ArrayForEach(it, v)
     {
         const cJSON *scope = cJSON_GetObjectItemCaseSensitive(it, "scope");
         struct km__epicor_key *k;
 
-        if (check_keys(it, kkeys, "api_keys[]", err, errsz))
-            return -1;
-        if (!km__epicor_str(it, "key"))
-            return cfg_fail(err, errsz, "api_keys[] needs a key string");
-        if (scope && !cJSON_IsNull(scope) && !cJSON_IsArray(scope))
-            return cfg_fail(err, errsz,
-                            "api_keys[].scope must be null or "
-                            "an array of names");
-        emu->keys = realloc(emu->keys, (emu->nkeys + 1) * sizeof(*k));
-        if (!emu->keys)
-            abort();
+        if (!kx_json_str(it, "key"))
+            return km__epicor_errf(err, errsz, "item %zu needs a key", i);
+        emu->keys = kx_xrealloc(emu->keys, (emu->nkeys + 1) * sizeof(*k));
         k = &emu->keys[emu->nkeys++];
         memset(k, 0, sizeof(*k));
-        k->key = xstrdup(km__epicor_str(it, "key"));
+        k->key = kx_xstrdup(kx_json_str(it, "key"));
         k->scope = cJSON_IsArray(scope) ? cJSON_Duplicate(scope, 1) : NULL;
+        i++;
     }
-    cJSON_ArrayForEach(it, idp)
-    {
-        if (!km__epicor_str(it, "client_id") ||
-            !km__epicor_str(it, "client_secret"))
-            return cfg_fail(err, errsz,
-                            "idp_clients[] needs client_id and "
-                            "client_secret");
-    }
-    emu->idp_clients = idp ? cJSON_Duplicate(idp, 1) : cJSON_CreateArray();
     return 0;
 }
 
-static int load_ext(struct km__epicor *emu, const cJSON *cfg, char *err,
-                    size_t errsz)
+/* Each item of v must have the string members a and b (b may be NULL);
+ * then *out becomes a copy of v. */
+static int keep_list(cJSON **out, const cJSON *v, const char *a, const char *b,
+                     char *err, size_t errsz)
 {
-    static const char *const fkeys[] = {"library",   "function", "published",
-                                        "result",    "error",    "throw",
-                                        "companies", NULL};
-    static const char *const bkeys[] = {"id", "rows", "parameters", NULL};
-    const cJSON *fns = cJSON_GetObjectItemCaseSensitive(cfg, "functions");
-    const cJSON *baqs = cJSON_GetObjectItemCaseSensitive(cfg, "baqs");
+    const cJSON *it;
+    size_t i = 0;
+
+    cJSON_ArrayForEach(it, v)
+    {
+        if (!kx_json_str(it, a) || (b && !kx_json_str(it, b)))
+            return km__epicor_errf(err, errsz, "item %zu needs %s%s%s", i, a,
+                                   b ? " and " : "", b ? b : "");
+        i++;
+    }
+    cJSON_Delete(*out);
+    *out = cJSON_Duplicate(v, 1);
+    if (!*out)
+        abort();
+    return 0;
+}
+
+static int set_idp_clients(void *state, const cJSON *v, char *err, size_t errsz)
+{
+    return keep_list(&((struct km__epicor *)state)->idp_clients, v, "client_id",
+                     "client_secret", err, errsz);
+}
+
+static int set_functions(void *state, const cJSON *v, char *err, size_t errsz)
+{
+    return keep_list(&((struct km__epicor *)state)->functions, v, "library",
+                     "function", err, errsz);
+}
+
+static int set_baqs(void *state, const cJSON *v, char *err, size_t errsz)
+{
+    return keep_list(&((struct km__epicor *)state)->baqs, v, "id", NULL, err,
+                     errsz);
+}
+
+static int set_counter(void *state, enum km__epicor_tid tid, const cJSON *v,
+                       char *err, size_t errsz)
+{
+    return at_least(&((struct km__epicor *)state)->start_counter[tid], v, 1,
+                    err, errsz);
+}
+
+static int set_start_order(void *state, const cJSON *v, char *err, size_t errsz)
+{
+    return set_counter(state, T_ORDERHED, v, err, errsz);
+}
+
+static int set_start_cust(void *state, const cJSON *v, char *err, size_t errsz)
+{
+    return set_counter(state, T_CUSTOMER, v, err, errsz);
+}
+
+static int set_start_vendor(void *state, const cJSON *v, char *err,
+                            size_t errsz)
+{
+    return set_counter(state, T_VENDOR, v, err, errsz);
+}
+
+static int set_start_po(void *state, const cJSON *v, char *err, size_t errsz)
+{
+    return set_counter(state, T_POHEADER, v, err, errsz);
+}
+
+static int set_companies(void *state, const cJSON *v, char *err, size_t errsz)
+{
+    EMU(state);
     const cJSON *it;
 
-    if ((fns && !cJSON_IsArray(fns)) || (baqs && !cJSON_IsArray(baqs)))
-        return cfg_fail(err, errsz, "functions and baqs must be arrays");
-    cJSON_ArrayForEach(it, fns)
-    {
-        if (check_keys(it, fkeys, "functions[]", err, errsz))
-            return -1;
-        if (!km__epicor_str(it, "library") || !km__epicor_str(it, "function"))
-            return cfg_fail(err, errsz,
-                            "functions[] needs library and function");
-    }
-    cJSON_ArrayForEach(it, baqs)
-    {
-        if (check_keys(it, bkeys, "baqs[]", err, errsz))
-            return -1;
-        if (!km__epicor_str(it, "id"))
-            return cfg_fail(err, errsz, "baqs[] needs an id");
-    }
-    emu->functions = fns ? cJSON_Duplicate(fns, 1) : cJSON_CreateArray();
-    emu->baqs = baqs ? cJSON_Duplicate(baqs, 1) : cJSON_CreateArray();
-    return 0;
-}
-
-static int load_generate(struct km__epicor *emu, const cJSON *cfg, char *err,
-                         size_t errsz)
-{
-    static const char *const gkeys[] = {"parts", "seed", "company", NULL};
-    const cJSON *g = cJSON_GetObjectItemCaseSensitive(cfg, "generate");
-    struct km__epicor_company *co;
-    int64_t n, seed;
-
-    if (!g)
-        return 0;
-    if (check_keys(g, gkeys, "generate", err, errsz) ||
-        get_int(&n, g, "parts", 0, 0, err, errsz) ||
-        get_int(&seed, g, "seed", 1, 0, err, errsz))
-        return -1;
-    if (n > 5000000)
-        return cfg_fail(err, errsz, "generate.parts is capped at 5000000");
-    co = km__epicor_str(g, "company")
-             ? km__epicor_company_find(emu, km__epicor_str(g, "company"))
-             : emu->companies[0];
-    if (!co)
-        return cfg_fail(err, errsz, "generate.company is not a company");
-    km__epicor_generate(emu, co, (uint32_t)n, (uint64_t)seed);
-    return 0;
-}
-
-int km__epicor_config(struct km__epicor *emu, const cJSON *cfg, char *err,
-                      size_t errsz)
-{
-    const cJSON *companies, *it;
-    int64_t v, seed;
-
-    if (cfg && check_keys(cfg, top_keys, "given.epicor", err, errsz))
-        return -1;
-    emu->instance = xstrdup(km__epicor_str(cfg, "instance")
-                                ? km__epicor_str(cfg, "instance")
-                                : "SaaS5333");
-    if (get_int(&emu->token_lifetime_s, cfg, "token_lifetime_s", 3600, 1, err,
-                errsz) ||
-        get_int(&v, cfg, "page_cap", 100, 1, err, errsz))
-        return -1;
-    emu->page_cap = (int)v;
-    if (get_int(&v, cfg, "license_seats", 0, 0, err, errsz))
-        return -1;
-    emu->license_seats = (int)v;
-    if (get_int(&emu->latency_ms, cfg, "latency_ms", 0, 0, err, errsz) ||
-        get_int(&v, cfg, "api_key_missing_status", 401, 100, err, errsz))
-        return -1;
-    emu->api_key_missing_status = (int)v;
-    if (get_int(&v, cfg, "api_key_scope_status", 403, 100, err, errsz))
-        return -1;
-    emu->api_key_scope_status = (int)v;
-    if (get_int(&v, cfg, "conflict_status", 400, 100, err, errsz))
-        return -1;
-    emu->conflict_status = (int)v;
-    if (get_int(&seed, cfg, "seed", 1, 0, err, errsz))
-        return -1;
-    emu->rng = (uint64_t)seed * 0x2545F4914F6CDD1DULL + 1;
-    emu->token_secret = km__epicor_rand(&emu->rng);
-    emu->ci = 1;
-    emu->order_by_key = 1;
-    emu->pagesize0_error = 1;
-    if (get_choice(&emu->ci, cfg, "string_compare", "ci", "cs", err, errsz) ||
-        get_choice(&emu->order_by_key, cfg, "default_order", "key", "sysrevid",
-                   err, errsz) ||
-        get_choice(&emu->pagesize0_error, cfg, "getrows_pagesize0", "error",
-                   "all", err, errsz))
-        return -1;
-    it = cJSON_GetObjectItemCaseSensitive(cfg, "child_filter_quirk");
-    if (it && !cJSON_IsBool(it))
-        return cfg_fail(err, errsz, "'child_filter_quirk' must be a boolean");
-    emu->child_filter_quirk = cJSON_IsTrue(it);
-    if (load_auth(emu, cfg, err, errsz) || load_ext(emu, cfg, err, errsz) ||
-        get_int(&emu->start_counter[T_ORDERHED], cfg, "start_order_num", 5000,
-                1, err, errsz) ||
-        get_int(&emu->start_counter[T_CUSTOMER], cfg, "start_cust_num", 100, 1,
-                err, errsz) ||
-        get_int(&emu->start_counter[T_VENDOR], cfg, "start_vendor_num", 1, 1,
-                err, errsz) ||
-        get_int(&emu->start_counter[T_POHEADER], cfg, "start_po_num", 1, 1, err,
-                errsz))
-        return -1;
-    companies = cJSON_GetObjectItemCaseSensitive(cfg, "companies");
-    if (companies && !cJSON_IsObject(companies))
-        return cfg_fail(err, errsz, "'companies' must be an object");
-    cJSON_ArrayForEach(it, companies)
+    cJSON_ArrayForEach(it, v)
     {
         if (load_company(emu, it, err, errsz))
             return -1;
     }
-    if (emu->ncompanies == 0)
+    if (emu->ncompanies == 0) /* {} as good as the default */
         km__epicor_company_add(emu, "EPIC06");
     for (size_t i = 0; i < emu->ncompanies; i++) {
         for (int t = 0; t < T_COUNT; t++)
             km__epicor_table_sort(&emu->companies[i]->t[t]);
     }
-    return load_generate(emu, cfg, err, errsz);
+    return 0;
+}
+
+static int set_generate(void *state, const cJSON *g, char *err, size_t errsz)
+{
+    EMU(state);
+    double n = kx_json_num(g, "parts", -1);
+    const char *company = kx_json_str(g, "company");
+    struct km__epicor_company *co =
+        company ? km__epicor_company_find(emu, company) : emu->companies[0];
+
+    if (n < 0 || n > 5000000)
+        return km__epicor_errf(err, errsz,
+                               "needs \"parts\": a count from 0 to 5000000");
+    if (!co)
+        return km__epicor_errf(err, errsz, "company \"%s\" is not configured",
+                               company);
+    km__epicor_generate(emu, co, (uint32_t)n,
+                        (uint64_t)kx_json_num(g, "seed", 1));
+    return 0;
+}
+static const struct km_config_key user_members[] = {
+    {KM_CONFIG_KEY("username", KM_CONFIG_STRING, NULL,
+                   "The user name (required).", NULL)},
+    {KM_CONFIG_KEY("password", KM_CONFIG_STRING, NULL,
+                   "The password (required).", NULL)},
+    {KM_CONFIG_KEY("company", KM_CONFIG_STRING, NULL,
+                   "The user's default company for the v1 API.", NULL)},
+};
+
+static const struct km_config_key api_key_members[] = {
+    {KM_CONFIG_KEY("key", KM_CONFIG_STRING, NULL,
+                   "The X-API-Key value (required).", NULL)},
+    {KM_CONFIG_KEY("scope", KM_CONFIG_ARRAY | KM_CONFIG_NULL, "null",
+                   "null for everything, or the names the key may use: "
+                   "services (\"Erp.BO.PartSvc\"), \"BaqSvc\" or "
+                   "\"BaqSvc/ID\", \"efx\" or \"efx/LIB\".",
+                   NULL)},
+};
+
+static const struct km_config_key idp_client_members[] = {
+    {KM_CONFIG_KEY("client_id", KM_CONFIG_STRING, NULL,
+                   "The OAuth client id (required).", NULL)},
+    {KM_CONFIG_KEY("client_secret", KM_CONFIG_STRING, NULL,
+                   "The OAuth client secret (required).", NULL)},
+};
+
+static const struct km_config_key function_members[] = {
+    {KM_CONFIG_KEY("library", KM_CONFIG_STRING, NULL,
+                   "The function library (required).", NULL)},
+    {KM_CONFIG_KEY("function", KM_CONFIG_STRING, NULL,
+                   "The function's name (required).", NULL)},
+    {KM_CONFIG_KEY("published", KM_CONFIG_BOOLEAN, "true",
+                   "false: the library is not published, calls get 404.",
+                   NULL)},
+    {KM_CONFIG_KEY("result", KM_CONFIG_ANY, NULL,
+                   "The response body, or \"echo\" to return the request "
+                   "body.",
+                   NULL)},
+    {KM_CONFIG_KEY("error", KM_CONFIG_OBJECT, NULL,
+                   "{\"message\", \"status\"}: a BLException (400 unless "
+                   "status says otherwise).",
+                   NULL)},
+    {KM_CONFIG_KEY("throw", KM_CONFIG_BOOLEAN, "false",
+                   "true: an unexpected exception, 500.", NULL)},
+    {KM_CONFIG_KEY("companies", KM_CONFIG_ARRAY, NULL,
+                   "The companies the library is enabled for (default: "
+                   "all).",
+                   NULL)},
+};
+
+static const struct km_config_key baq_members[] = {
+    {KM_CONFIG_KEY("id", KM_CONFIG_STRING, NULL, "The BAQ's id (required).",
+                   NULL)},
+    {KM_CONFIG_KEY("rows", KM_CONFIG_ARRAY, NULL,
+                   "The rows it returns (not capped by page_cap).", NULL)},
+    {KM_CONFIG_KEY("parameters", KM_CONFIG_ARRAY, NULL,
+                   "[{\"name\", \"required\", \"column\": "
+                   "\"Table_Field\"}]; a bare string is a required "
+                   "parameter.",
+                   NULL)},
+};
+
+static const struct km_config_key generate_members[] = {
+    {KM_CONFIG_KEY("parts", KM_CONFIG_INTEGER, NULL,
+                   "Number of parts GEN-000001..., each with one PartWhse "
+                   "(MfgSys/MAIN) (required).",
+                   NULL),
+     .schema = "{\"minimum\": 0, \"maximum\": 5000000}"},
+    {KM_CONFIG_KEY("seed", KM_CONFIG_INTEGER, "1",
+                   "Seed of the generated data.", NULL),
+     .schema = "{\"minimum\": 0}"},
+    {KM_CONFIG_KEY("company", KM_CONFIG_STRING, NULL,
+                   "The company to fill (default the first one).", NULL)},
+};
+
+#define STATUS "{\"minimum\": 100, \"maximum\": 599}"
+
+/* In the order they are applied: the seed before anything random, the
+ * counters before the companies whose rows they number, the companies
+ * before generate. */
+const struct km_config_key km__epicor_config_keys[] = {
+    {KM_CONFIG_KEY("instance", KM_CONFIG_STRING, "\"SaaS5333\"",
+                   "The instance: the URL's first path segment "
+                   "(case-insensitive).",
+                   set_instance),
+     .schema = "{\"pattern\": \"^[^/]+$\"}"},
+    {KM_CONFIG_KEY("token_lifetime_s", KM_CONFIG_INTEGER, "3600",
+                   "Lifetime of an issued bearer token in seconds.",
+                   set_token_lifetime),
+     .schema = "{\"minimum\": 1}"},
+    {KM_CONFIG_KEY("page_cap", KM_CONFIG_INTEGER, "100",
+                   "Default and maximum rows of an entity-set page (BAQs "
+                   "are not capped).",
+                   set_page_cap),
+     .schema = "{\"minimum\": 1}"},
+    {KM_CONFIG_KEY("license_seats", KM_CONFIG_INTEGER, "0",
+                   "Concurrent sessions allowed (unexpired tokens plus "
+                   "Basic users active within the token lifetime); 0 is "
+                   "unlimited.",
+                   set_license_seats),
+     .schema = "{\"minimum\": 0}"},
+    {KM_CONFIG_KEY("latency_ms", KM_CONFIG_INTEGER, "0",
+                   "Virtual time each request takes (advances the clock).",
+                   set_latency),
+     .schema = "{\"minimum\": 0}"},
+    {KM_CONFIG_KEY("api_key_missing_status", KM_CONFIG_INTEGER, "401",
+                   "Status for a missing, unknown or revoked API key.",
+                   set_key_missing),
+     .schema = STATUS},
+    {KM_CONFIG_KEY("api_key_scope_status", KM_CONFIG_INTEGER, "403",
+                   "Status for an API key whose scope excludes the "
+                   "resource.",
+                   set_key_scope),
+     .schema = STATUS},
+    {KM_CONFIG_KEY("conflict_status", KM_CONFIG_INTEGER, "400",
+                   "Status for an Update with a stale SysRevID (\"Row has "
+                   "been modified by another user\").",
+                   set_conflict),
+     .schema = STATUS},
+    {KM_CONFIG_KEY("seed", KM_CONFIG_INTEGER, "1",
+                   "Seeds SysRowIDs, CorrelationIds and token secrets so "
+                   "runs repeat.",
+                   set_seed),
+     .schema = "{\"minimum\": 0}"},
+    {KM_CONFIG_KEY("string_compare", KM_CONFIG_STRING, "\"ci\"",
+                   "\"ci\": $filter, keys and lookups ignore case, as SQL "
+                   "Server's collation does; \"cs\": case-sensitive.",
+                   set_string_compare),
+     .schema = "{\"enum\": [\"ci\", \"cs\"]}"},
+    {KM_CONFIG_KEY("default_order", KM_CONFIG_STRING, "\"key\"",
+                   "Row order without $orderby: \"key\" (the primary key) "
+                   "or \"sysrevid\".",
+                   set_default_order),
+     .schema = "{\"enum\": [\"key\", \"sysrevid\"]}"},
+    {KM_CONFIG_KEY("getrows_pagesize0", KM_CONFIG_STRING, "\"error\"",
+                   "GetRows/GetList with pageSize=0: \"error\" (400, as "
+                   "seen live) or \"all\" (as the swagger says).",
+                   set_pagesize0),
+     .schema = "{\"enum\": [\"error\", \"all\"]}"},
+    {KM_CONFIG_KEY("child_filter_quirk", KM_CONFIG_BOOLEAN, "false",
+                   "true: $filter on a child set is bound to the parent "
+                   "type, so child-only fields give 400.",
+                   set_child_filter_quirk)},
+    {KM_CONFIG_KEY("users", KM_CONFIG_ARRAY,
+                   "[{\"username\": \"manager\", \"password\": "
+                   "\"manager\"}]",
+                   "Users that may sign in (Basic auth and the token "
+                   "service).",
+                   set_users),
+     KM_CONFIG_MEMBERS(user_members)},
+    {KM_CONFIG_KEY("api_keys", KM_CONFIG_ARRAY,
+                   "[{\"key\": \"km-epicor-test-key\", \"scope\": null}]",
+                   "Accepted API keys (X-API-Key, required by the v2 API).",
+                   set_api_keys),
+     KM_CONFIG_MEMBERS(api_key_members)},
+    {KM_CONFIG_KEY("idp_clients", KM_CONFIG_ARRAY, "[]",
+                   "OAuth clients of the identity provider's token "
+                   "endpoint.",
+                   set_idp_clients),
+     KM_CONFIG_MEMBERS(idp_client_members)},
+    {KM_CONFIG_KEY("functions", KM_CONFIG_ARRAY, "[]",
+                   "Epicor Functions served under /api/v2/efx/.",
+                   set_functions),
+     KM_CONFIG_MEMBERS(function_members)},
+    {KM_CONFIG_KEY("baqs", KM_CONFIG_ARRAY, "[]", "BAQs served by BaqSvc.",
+                   set_baqs),
+     KM_CONFIG_MEMBERS(baq_members)},
+    {KM_CONFIG_KEY("start_order_num", KM_CONFIG_INTEGER, "5000",
+                   "First OrderNum handed out (always above any fixture's).",
+                   set_start_order),
+     .schema = "{\"minimum\": 1}"},
+    {KM_CONFIG_KEY("start_cust_num", KM_CONFIG_INTEGER, "100",
+                   "First CustNum handed out (always above any fixture's).",
+                   set_start_cust),
+     .schema = "{\"minimum\": 1}"},
+    {KM_CONFIG_KEY("start_vendor_num", KM_CONFIG_INTEGER, "1",
+                   "First VendorNum handed out (always above any "
+                   "fixture's).",
+                   set_start_vendor),
+     .schema = "{\"minimum\": 1}"},
+    {KM_CONFIG_KEY("start_po_num", KM_CONFIG_INTEGER, "1",
+                   "First PONum handed out (always above any fixture's).",
+                   set_start_po),
+     .schema = "{\"minimum\": 1}"},
+    {KM_CONFIG_KEY("companies", KM_CONFIG_OBJECT, "{\"EPIC06\": {}}",
+                   "Company id to its tables by fixture key (parts, "
+                   "customers, orders, ...; see the README); rows may nest "
+                   "their children by entity-set name.",
+                   set_companies)},
+    {KM_CONFIG_KEY("generate", KM_CONFIG_OBJECT, NULL,
+                   "Seeded generated parts GEN-000001..., kept virtual "
+                   "until written.",
+                   set_generate),
+     KM_CONFIG_MEMBERS(generate_members)},
+};
+_Static_assert(sizeof(km__epicor_config_keys) /
+                       sizeof(km__epicor_config_keys[0]) ==
+                   KM__EPICOR_NCONFIG,
+               "KM__EPICOR_NCONFIG is the length of the table");
+
+int km__epicor_config(struct km__epicor *emu, const cJSON *cfg, char *err,
+                      size_t errsz)
+{
+    return km_config_apply(emu, &km_epicor_type, cfg, "", err, errsz);
 }
 
 void km__epicor_state_free(void *state)

@@ -501,8 +501,8 @@ static void epi_bound(void *state, struct km_server *server)
 
 const struct km_emulator_type km_epicor_type = {
     .name = "epicor",
-    .config = NULL,
-    .nconfig = 0,
+    .config = km__epicor_config_keys,
+    .nconfig = KM__EPICOR_NCONFIG,
     .state_new = epi_state_new,
     .state_free = km__epicor_state_free,
     .routes = epi_routes,

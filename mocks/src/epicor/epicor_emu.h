@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cjson/cJSON.h>
+#include "kinmock/config.h"
 #include "kinmock/emulator.h"
 #include "odata_filter.h"
 
@@ -196,7 +197,14 @@ struct km__epicor_call {
     struct km__epicor_key *key; /* v2 API key of the call */
 };
 
-/* config.c */
+/* config.c: the configuration keys (given.epicor), in the order applied,
+ * and their application to a new emulator. */
+#define KM__EPICOR_NCONFIG 24
+extern const struct km_emulator_type km_epicor_type;
+extern const struct km_config_key km__epicor_config_keys[];
+/* Writes a printf-style reason into err; returns -1. */
+int km__epicor_errf(char *err, size_t errsz, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 int km__epicor_config(struct km__epicor *emu, const cJSON *config, char *err,
                       size_t errsz);
 void km__epicor_state_free(void *state);

@@ -15,6 +15,7 @@ add_library(km_epicor STATIC
   ${KM_EPICOR_DIR}/odata_literal.c
   ${KM_EPICOR_DIR}/odata_query.c
   ${KM_EPICOR_DIR}/odata_routes.c
+  ${KM_EPICOR_DIR}/rows.c
   ${KM_EPICOR_DIR}/tables.c
   ${KM_EPICOR_DIR}/update.c)
 # common/crypto.h (mocks/src): the emulators' OpenSSL wrappers.

@@ -2,16 +2,18 @@
  * The "static" emulator: canned replies configured as data, for walking
  * skeletons and for testing the harness itself.
  *
- * Config: {"routes": [{"route": "GET /ping", "status": 200,
- *                      "headers": {"X-A": "1"}, "body": "pong" | <JSON>}],
- *          "echo": false}
- * A route's path may use "{name}" segments and a trailing '*' like any
- * km_route. With "echo" on, a request no route matches is answered 200
- * with a JSON description of itself; otherwise 404.
+ * Config (declared in st_config_keys below): {"routes": [{"route":
+ * "GET /ping", "status": 200, "headers": {"X-A": "1"}, "body": "pong" |
+ * <JSON>}], "echo": false}. A route's path may use "{name}" segments and a
+ * trailing '*' like any km_route. With "echo" on, a request no route matches is
+ * answered 200 with a JSON description of itself; otherwise 404.
  */
 #include <stdio.h>
 #include "common/server_int.h"
+#include "kinmock/config.h"
 #include "kinmock/emulator.h"
+
+extern const struct km_emulator_type km_static_type;
 
 struct st_route {
     char *key; /* "GET /ping", as configured */
@@ -68,17 +70,17 @@ static int route_parse(struct st_route *r, const cJSON *obj, const char *where,
 
     memset(r, 0, sizeof(*r));
     if (!cJSON_IsObject(obj))
-        FAIL("static: %s must be an object", where);
+        FAIL("%s must be an object", where);
     cJSON_ArrayForEach(item, obj)
     {
         if (strcmp(item->string, "route") && strcmp(item->string, "status") &&
             strcmp(item->string, "headers") && strcmp(item->string, "body"))
-            FAIL("static: %s: unknown key \"%s\"", where, item->string);
+            FAIL("%s: unknown key \"%s\"", where, item->string);
     }
     route = cJSON_GetObjectItemCaseSensitive(obj, "route");
     if (!cJSON_IsString(route) || !(sp = strchr(route->valuestring, ' ')) ||
         sp == route->valuestring || sp[1] != '/')
-        FAIL("static: %s: key \"route\" must be \"METHOD /path\"", where);
+        FAIL("%s: key \"route\" must be \"METHOD /path\"", where);
     r->key = kx_xstrdup(route->valuestring);
     r->method =
         kx_xstrndup(route->valuestring, (size_t)(sp - route->valuestring));
@@ -89,19 +91,19 @@ static int route_parse(struct st_route *r, const cJSON *obj, const char *where,
         if (!cJSON_IsNumber(status) || status->valuedouble < 100 ||
             status->valuedouble > 599 ||
             status->valuedouble != (double)status->valueint)
-            FAIL("static: %s: key \"status\" must be an integer from 100 "
+            FAIL("%s: key \"status\" must be an integer from 100 "
                  "to 599",
                  where);
         r->status = status->valueint;
     }
     headers = cJSON_GetObjectItemCaseSensitive(obj, "headers");
     if (headers && !cJSON_IsObject(headers))
-        FAIL("static: %s: key \"headers\" must be an object", where);
+        FAIL("%s: key \"headers\" must be an object", where);
     cJSON_ArrayForEach(item, headers)
     {
         if (!cJSON_IsString(item))
-            FAIL("static: %s: key \"headers\" must hold strings (\"%s\")",
-                 where, item->string);
+            FAIL("%s: key \"headers\" must hold strings (\"%s\")", where,
+                 item->string);
         km__kvs_add(&r->headers, item->string, strlen(item->string),
                     item->valuestring, strlen(item->valuestring));
     }
@@ -131,49 +133,84 @@ static struct st_route *route_by_key(struct st_state *st, const char *key)
     return NULL;
 }
 
-static int st_new(void **state, const cJSON *config, struct ks_clock *clock,
-                  char *err, size_t errsz)
+/* "routes": each item a route, no route given twice. */
+static int set_routes(void *state, const cJSON *routes, char *err, size_t errsz)
 {
-    struct st_state *st = kx_xcalloc(1, sizeof(*st));
-    const cJSON *item, *routes, *echo;
+    struct st_state *st = state;
+    const cJSON *item;
     char where[32];
     int i = 0;
 
-    (void)clock;
-    *state = NULL;
-    cJSON_ArrayForEach(item, config)
-    {
-        if (strcmp(item->string, "routes") && strcmp(item->string, "echo") &&
-            strcmp(item->string, "faults"))
-            FAIL("static: unknown key \"%s\"", item->string);
-    }
-    echo = cJSON_GetObjectItemCaseSensitive(config, "echo");
-    if (echo && !cJSON_IsBool(echo))
-        FAIL("static: key \"echo\" must be true or false");
-    st->echo = cJSON_IsTrue(echo);
-    routes = cJSON_GetObjectItemCaseSensitive(config, "routes");
-    if (routes && !cJSON_IsArray(routes))
-        FAIL("static: key \"routes\" must be an array");
     st->routes =
         kx_xcalloc((size_t)cJSON_GetArraySize(routes) + 1, sizeof(*st->routes));
     cJSON_ArrayForEach(item, routes)
     {
-        snprintf(where, sizeof(where), "routes[%d]", i++);
+        snprintf(where, sizeof(where), "item %d", i++);
         if (route_parse(&st->routes[st->n], item, where, err, errsz))
-            goto fail;
+            return -1;
         if (route_by_key(st, st->routes[st->n].key)) {
-            snprintf(err, errsz, "static: %s: route \"%s\" given twice", where,
+            snprintf(err, errsz, "%s: route \"%s\" given twice", where,
                      st->routes[st->n].key);
             route_dispose(&st->routes[st->n]);
-            goto fail;
+            return -1;
         }
         st->n++;
     }
+    return 0;
+}
+
+static int set_echo(void *state, const cJSON *echo, char *err, size_t errsz)
+{
+    (void)err;
+    (void)errsz;
+    ((struct st_state *)state)->echo = cJSON_IsTrue(echo);
+    return 0;
+}
+
+static const struct km_config_key st_route_keys[] = {
+    {KM_CONFIG_KEY("route", KM_CONFIG_STRING, NULL,
+                   "\"METHOD /path\" (required): the method or '*', the path "
+                   "with \"{name}\" segments and a trailing '*' allowed.",
+                   NULL),
+     .schema = "{\"pattern\": \"^[^ ]+ /\"}"},
+    {KM_CONFIG_KEY("status", KM_CONFIG_INTEGER, "200", "The reply's status.",
+                   NULL),
+     .schema = "{\"minimum\": 100, \"maximum\": 599}"},
+    {KM_CONFIG_KEY("headers", KM_CONFIG_OBJECT, NULL,
+                   "The reply's headers, name to string value; a "
+                   "Content-Type here wins.",
+                   NULL),
+     .schema = "{\"additionalProperties\": {\"type\": \"string\"}}"},
+    {KM_CONFIG_KEY("body", KM_CONFIG_ANY, NULL,
+                   "The reply's body: a string as text/plain, any other JSON "
+                   "printed compactly as application/json.",
+                   NULL)},
+};
+
+static const struct km_config_key st_config_keys[] = {
+    {KM_CONFIG_KEY("routes", KM_CONFIG_ARRAY, "[]",
+                   "Canned replies; the first route that matches answers.",
+                   set_routes),
+     KM_CONFIG_MEMBERS(st_route_keys)},
+    {KM_CONFIG_KEY("echo", KM_CONFIG_BOOLEAN, "false",
+                   "Answer a request no route matches with 200 and a JSON "
+                   "description of it instead of 404.",
+                   set_echo)},
+};
+
+static int st_new(void **state, const cJSON *config, struct ks_clock *clock,
+                  char *err, size_t errsz)
+{
+    struct st_state *st = kx_xcalloc(1, sizeof(*st));
+
+    (void)clock;
+    *state = NULL;
+    if (km_config_apply(st, &km_static_type, config, "", err, errsz)) {
+        st_free(st);
+        return -1;
+    }
     *state = st;
     return 0;
-fail:
-    st_free(st);
-    return -1;
 }
 
 static void echo_reply(struct km_response *res, const struct km_request *req)
@@ -285,8 +322,8 @@ static const struct km_route st_routes[] = {
 
 const struct km_emulator_type km_static_type = {
     .name = "static",
-    .config = NULL,
-    .nconfig = 0,
+    .config = st_config_keys,
+    .nconfig = sizeof(st_config_keys) / sizeof(st_config_keys[0]),
     .state_new = st_new,
     .state_free = st_free,
 

@@ -5,73 +5,19 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
+#include <kx/alloc.h>
+#include <kx/json.h>
+#include <kx/time.h>
 #include "woocommerce_emu.h"
 #include "common/crypto.h"
 
 /* ---- dates ----------------------------------------------------------- */
 
-static int64_t days_from_civil(int64_t y, int m, int d)
-{
-    y -= m <= 2;
-    int64_t era = (y >= 0 ? y : y - 399) / 400;
-    int64_t yoe = y - era * 400;
-    int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-
-    return era * 146097 + doe - 719468;
-}
-
-void km__woocommerce_iso(char out[20], int64_t ms)
-{
-    time_t t = (time_t)(ms / 1000);
-    struct tm tm;
-
-    gmtime_r(&t, &tm);
-    strftime(out, 20, "%Y-%m-%dT%H:%M:%S", &tm);
-}
-
-int km__woocommerce_parse_iso(int64_t *ms, const char *s)
-{
-    int y, mo, d, h = 0, mi = 0, se = 0, n = 0, oh = 0, om = 0;
-    const char *z;
-    int64_t secs;
-
-    if (!s || sscanf(s, "%4d-%2d-%2d%n", &y, &mo, &d, &n) != 3)
-        return -1;
-    z = s + n;
-    if (*z == 'T' || *z == ' ') {
-        if (sscanf(z + 1, "%2d:%2d:%2d%n", &h, &mi, &se, &n) != 3)
-            return -1;
-        z += 1 + n;
-        if (*z == '.')
-            for (z++; *z >= '0' && *z <= '9'; z++)
-                ;
-    }
-    if (*z == '+' || *z == '-') {
-        if (sscanf(z + 1, "%2d:%2d", &oh, &om) != 2)
-            return -1;
-        if (*z == '-') {
-            oh = -oh;
-            om = -om;
-        }
-        z += 6;
-    } else if (*z == 'Z') {
-        z++;
-    }
-    if (*z || mo < 1 || mo > 12 || d < 1 || d > 31)
-        return -1;
-    secs = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + se -
-           oh * 3600 - om * 60;
-    *ms = secs * 1000;
-    return 0;
-}
-
 void km__woocommerce_set_dates(cJSON *obj, int64_t now_ms, int created)
 {
-    char iso[20];
+    char iso[KX_ISO8601_MAX];
 
-    km__woocommerce_iso(iso, now_ms);
+    kx_iso8601_format(iso, now_ms, 0); /* the site's zone, UTC */
     if (created || !cJSON_GetObjectItemCaseSensitive(obj, "date_created")) {
         km__woocommerce_set_str(obj, "date_created", iso);
         km__woocommerce_set_str(obj, "date_created_gmt", iso);
@@ -84,10 +30,10 @@ int km__woocommerce_modified_after(const cJSON *obj, const char *since)
 {
     int64_t a, b;
 
-    if (km__woocommerce_parse_iso(&a, since) != 0)
+    if (kx_iso8601_parse(&a, since, KX_ISO8601_DATE_OK) != 0)
         return -1;
-    if (km__woocommerce_parse_iso(
-            &b, km__woocommerce_str(obj, "date_modified_gmt")) != 0)
+    if (kx_iso8601_parse(&b, km__woocommerce_str(obj, "date_modified_gmt"),
+                         KX_ISO8601_DATE_OK) != 0)
         return 0;
     return b > a;
 }
@@ -195,73 +141,152 @@ int km__woocommerce_arg_true(const struct km_request *req, const char *name)
 
 /* ---- configuration --------------------------------------------------- */
 
-static int key_new(struct km__woocommerce_state *st, const cJSON *k, char *err,
-                   size_t errsz)
-{
-    const cJSON *it;
-    const char *ck = NULL, *cs = NULL, *perm = "read_write";
-    struct km__woocommerce_key *key;
+/* Setters of the declared keys (kinmock/config.h). */
 
-    cJSON_ArrayForEach(it, k)
-    {
-        if (strcmp(it->string, "consumer_key") == 0 && cJSON_IsString(it))
-            ck = it->valuestring;
-        else if (strcmp(it->string, "consumer_secret") == 0 &&
-                 cJSON_IsString(it))
-            cs = it->valuestring;
-        else if (strcmp(it->string, "permissions") == 0 && cJSON_IsString(it))
-            perm = it->valuestring;
-        else if (strcmp(it->string, "description") != 0) {
-            snprintf(err, errsz, "woocommerce: keys[]: unknown key \"%s\"",
-                     it->string);
-            return -1;
-        }
-    }
-    if (!ck || !cs) {
-        snprintf(err, errsz,
-                 "woocommerce: keys[] needs consumer_key and consumer_secret");
+#define STATE(v) struct km__woocommerce_state *st = (v)
+
+static int set_site_url(void *state, const cJSON *v, char *err, size_t errsz)
+{
+    STATE(state);
+    size_t n = strlen(v->valuestring);
+
+    (void)err;
+    (void)errsz;
+    free(st->site_url);
+    st->site_url = kx_xasprintf("%s%s", v->valuestring,
+                                n && v->valuestring[n - 1] == '/' ? "" : "/");
+    return 0;
+}
+
+static int set_https(void *state, const cJSON *v, char *err, size_t errsz)
+{
+    STATE(state);
+
+    (void)err;
+    (void)errsz;
+    st->https = cJSON_IsTrue(v);
+    return 0;
+}
+
+static int set_oauth_base_string(void *state, const cJSON *v, char *err,
+                                 size_t errsz)
+{
+    STATE(state);
+
+    if (strcmp(v->valuestring, "woocommerce") == 0) {
+        st->oauth_rfc5849 = 0;
+    } else if (strcmp(v->valuestring, "rfc5849") == 0) {
+        st->oauth_rfc5849 = 1;
+    } else {
+        snprintf(err, errsz, "must be \"woocommerce\" or \"rfc5849\"");
         return -1;
-    }
-    if (strcmp(perm, "read") && strcmp(perm, "write") &&
-        strcmp(perm, "read_write")) {
-        snprintf(err, errsz,
-                 "woocommerce: keys[].permissions \"%s\" is not "
-                 "read, write or read_write",
-                 perm);
-        return -1;
-    }
-    st->keys = realloc(st->keys, (st->nkeys + 1) * sizeof(*st->keys));
-    if (!st->keys)
-        abort();
-    key = &st->keys[st->nkeys++];
-    memset(key, 0, sizeof(*key));
-    key->ck = strdup(ck);
-    key->cs = strdup(cs);
-    key->can_read = strcmp(perm, "write") != 0;
-    key->can_write = strcmp(perm, "read") != 0;
-    if (st->server) {
-        km_server_add_secret(st->server, cs);
     }
     return 0;
 }
 
+/* A count from min to 1000000 into *out. */
+static int count(int *out, const cJSON *v, int min, char *err, size_t errsz)
+{
+    if (v->valuedouble < min || v->valuedouble > 1000000) {
+        snprintf(err, errsz, "must be an integer from %d to 1000000", min);
+        return -1;
+    }
+    *out = (int)v->valuedouble;
+    return 0;
+}
+
+static int set_max_failures(void *state, const cJSON *v, char *err,
+                            size_t errsz)
+{
+    STATE(state);
+
+    return count(&st->max_failures, v, 0, err, errsz);
+}
+
+static int set_batch_limit(void *state, const cJSON *v, char *err, size_t errsz)
+{
+    STATE(state);
+
+    return count(&st->batch_limit, v, 1, err, errsz);
+}
+
+static int set_delivery_timeout(void *state, const cJSON *v, char *err,
+                                size_t errsz)
+{
+    STATE(state);
+    int ms;
+
+    if (count(&ms, v, 1, err, errsz))
+        return -1;
+    st->delivery_timeout_ms = ms;
+    return 0;
+}
+
+/* One REST API key; the applier has checked its members' names and
+ * types. */
+static int key_new(struct km__woocommerce_state *st, const cJSON *k,
+                   size_t index, char *err, size_t errsz)
+{
+    const char *ck = kx_json_str(k, "consumer_key");
+    const char *cs = kx_json_str(k, "consumer_secret");
+    const char *perm = kx_json_str(k, "permissions");
+    struct km__woocommerce_key *key;
+
+    if (!ck || !cs) {
+        snprintf(err, errsz, "item %zu needs consumer_key and consumer_secret",
+                 index);
+        return -1;
+    }
+    if (!perm)
+        perm = "read_write";
+    if (strcmp(perm, "read") && strcmp(perm, "write") &&
+        strcmp(perm, "read_write")) {
+        snprintf(err, errsz,
+                 "item %zu: permissions \"%s\" is not read, write or "
+                 "read_write",
+                 index, perm);
+        return -1;
+    }
+    st->keys = kx_xrealloc(st->keys, (st->nkeys + 1) * sizeof(*st->keys));
+    key = &st->keys[st->nkeys++];
+    memset(key, 0, sizeof(*key));
+    key->ck = kx_xstrdup(ck);
+    key->cs = kx_xstrdup(cs);
+    key->can_read = strcmp(perm, "write") != 0;
+    key->can_write = strcmp(perm, "read") != 0;
+    if (st->server)
+        km_server_add_secret(st->server, cs);
+    return 0;
+}
+
+static int set_keys(void *state, const cJSON *v, char *err, size_t errsz)
+{
+    const cJSON *k;
+    size_t i = 0;
+
+    cJSON_ArrayForEach(k, v)
+    {
+        if (key_new(state, k, i++, err, errsz))
+            return -1;
+    }
+    return 0;
+}
+
+/* Stores each item of list as the REST API would. */
 static int load_list(struct km__woocommerce_state *st, const cJSON *list,
                      const char *what, char *err, size_t errsz)
 {
     const cJSON *it;
     struct km__woocommerce_err e;
     int64_t now = ks_clock_now_ms(st->clock);
+    int i = 0;
 
-    if (!cJSON_IsArray(list)) {
-        snprintf(err, errsz, "woocommerce: %s must be an array", what);
-        return -1;
-    }
     cJSON_ArrayForEach(it, list)
     {
         cJSON *made = NULL;
 
         if (!cJSON_IsObject(it)) {
-            snprintf(err, errsz, "woocommerce: %s[] must be objects", what);
+            snprintf(err, errsz, "item %d must be an object", i);
             return -1;
         }
         if (strcmp(what, "products") == 0)
@@ -273,23 +298,48 @@ static int load_list(struct km__woocommerce_state *st, const cJSON *list,
         else
             made = km__woocommerce_webhook_store(st, it, now, &e);
         if (!made) {
-            snprintf(err, errsz, "woocommerce: %s[]: %s", what, e.message);
+            snprintf(err, errsz, "item %d: %s", i, e.message);
             return -1;
         }
+        i++;
     }
     return 0;
 }
 
-static void generate(struct km__woocommerce_state *st, const cJSON *g)
+static int set_products(void *state, const cJSON *v, char *err, size_t errsz)
 {
-    const cJSON *n = cJSON_GetObjectItemCaseSensitive(g, "products");
-    const cJSON *seed = cJSON_GetObjectItemCaseSensitive(g, "seed");
-    uint64_t rng = cJSON_IsNumber(seed) ? (uint64_t)seed->valuedouble : 1;
+    return load_list(state, v, "products", err, errsz);
+}
+
+static int set_customers(void *state, const cJSON *v, char *err, size_t errsz)
+{
+    return load_list(state, v, "customers", err, errsz);
+}
+
+static int set_orders(void *state, const cJSON *v, char *err, size_t errsz)
+{
+    return load_list(state, v, "orders", err, errsz);
+}
+
+static int set_webhooks(void *state, const cJSON *v, char *err, size_t errsz)
+{
+    return load_list(state, v, "webhooks", err, errsz);
+}
+
+/* {"products": N, "seed": S}: N seeded simple products GEN-00001... */
+static int set_generate(void *state, const cJSON *g, char *err, size_t errsz)
+{
+    STATE(state);
+    double n = kx_json_num(g, "products", -1);
+    uint64_t rng = (uint64_t)kx_json_num(g, "seed", 1);
     int64_t now = ks_clock_now_ms(st->clock);
-    int count = cJSON_IsNumber(n) ? n->valueint : 0;
     struct km__woocommerce_err e;
 
-    for (int i = 1; i <= count && i <= 100000; i++) {
+    if (n < 0 || n > 100000) {
+        snprintf(err, errsz, "needs \"products\": a count from 0 to 100000");
+        return -1;
+    }
+    for (int i = 1; i <= (int)n; i++) {
         cJSON *p = cJSON_CreateObject();
         char buf[64];
 
@@ -306,103 +356,99 @@ static void generate(struct km__woocommerce_state *st, const cJSON *g)
         km__woocommerce_product_store(st, 0, p, now, &e);
         cJSON_Delete(p);
     }
-}
-
-static int config_bool(const cJSON *v, int *out)
-{
-    if (!cJSON_IsBool(v))
-        return -1;
-    *out = cJSON_IsTrue(v);
     return 0;
 }
 
-static int apply(struct km__woocommerce_state *st, const cJSON *config,
-                 char *err, size_t errsz)
-{
-    const cJSON *it;
+static const struct km_config_key key_members[] = {
+    {KM_CONFIG_KEY("consumer_key", KM_CONFIG_STRING, NULL,
+                   "The key's consumer key (ck_...; required).", NULL)},
+    {KM_CONFIG_KEY("consumer_secret", KM_CONFIG_STRING, NULL,
+                   "The key's consumer secret (cs_...; required).", NULL)},
+    {KM_CONFIG_KEY("permissions", KM_CONFIG_STRING, "\"read_write\"",
+                   "What the key may do: read, write or read_write.", NULL),
+     .schema = "{\"enum\": [\"read\", \"write\", \"read_write\"]}"},
+    {KM_CONFIG_KEY("description", KM_CONFIG_STRING, NULL,
+                   "A note for readers, as in WooCommerce's key list.", NULL)},
+};
 
-    /* Scalars first: the fixtures depend on batch limits and the like. */
-    cJSON_ArrayForEach(it, config)
-    {
-        const char *k = it->string;
+static const struct km_config_key generate_members[] = {
+    {KM_CONFIG_KEY("products", KM_CONFIG_INTEGER, NULL,
+                   "Number of simple products GEN-00001... (required).", NULL),
+     .schema = "{\"minimum\": 0, \"maximum\": 100000}"},
+    {KM_CONFIG_KEY("seed", KM_CONFIG_INTEGER, "1",
+                   "Seed of the generated prices and stock levels.", NULL),
+     .schema = "{\"minimum\": 0}"},
+};
 
-        if (strcmp(k, "site_url") == 0 && cJSON_IsString(it)) {
-            size_t n = strlen(it->valuestring);
-
-            st->site_url = malloc(n + 2);
-            if (!st->site_url)
-                abort();
-            snprintf(st->site_url, n + 2, "%s%s", it->valuestring,
-                     n && it->valuestring[n - 1] == '/' ? "" : "/");
-        } else if (strcmp(k, "https") == 0) {
-            if (config_bool(it, &st->https))
-                goto bad;
-        } else if (strcmp(k, "max_delivery_failures") == 0 &&
-                   cJSON_IsNumber(it)) {
-            st->max_failures = it->valueint;
-        } else if (strcmp(k, "batch_limit") == 0 && cJSON_IsNumber(it)) {
-            st->batch_limit = it->valueint;
-        } else if (strcmp(k, "delivery_timeout_ms") == 0 &&
-                   cJSON_IsNumber(it)) {
-            st->delivery_timeout_ms = (long)it->valuedouble;
-        } else if (strcmp(k, "oauth_base_string") == 0 && cJSON_IsString(it)) {
-            if (strcmp(it->valuestring, "woocommerce") == 0)
-                st->oauth_rfc5849 = 0;
-            else if (strcmp(it->valuestring, "rfc5849") == 0)
-                st->oauth_rfc5849 = 1;
-            else
-                goto bad;
-        } else if (strcmp(k, "keys") == 0 && cJSON_IsArray(it)) {
-            const cJSON *k2;
-
-            cJSON_ArrayForEach(k2, it)
-            {
-                if (key_new(st, k2, err, errsz) != 0)
-                    return -1;
-            }
-        } else if (strcmp(k, "faults") == 0 || strcmp(k, "products") == 0 ||
-                   strcmp(k, "customers") == 0 || strcmp(k, "orders") == 0 ||
-                   strcmp(k, "webhooks") == 0 || strcmp(k, "generate") == 0) {
-            continue;
-        } else {
-            goto bad;
-        }
-        continue;
-    bad:
-        snprintf(err, errsz, "woocommerce: unknown or invalid key \"%s\"", k);
-        return -1;
-    }
-    it = cJSON_GetObjectItemCaseSensitive(config, "products");
-    if (it && load_list(st, it, "products", err, errsz))
-        return -1;
-    it = cJSON_GetObjectItemCaseSensitive(config, "generate");
-    if (it)
-        generate(st, it);
-    it = cJSON_GetObjectItemCaseSensitive(config, "customers");
-    if (it && load_list(st, it, "customers", err, errsz))
-        return -1;
-    it = cJSON_GetObjectItemCaseSensitive(config, "orders");
-    if (it && load_list(st, it, "orders", err, errsz))
-        return -1;
-    it = cJSON_GetObjectItemCaseSensitive(config, "webhooks");
-    if (it && load_list(st, it, "webhooks", err, errsz))
-        return -1;
-    return 0;
-}
+/* In the order they are applied: settings and keys before the data. */
+const struct km_config_key km__woocommerce_config_keys[] = {
+    {KM_CONFIG_KEY("site_url", KM_CONFIG_STRING, NULL,
+                   "The home URL (a '/' is added): X-WC-Webhook-Source, "
+                   "Link and Location headers, and the URL of OAuth base "
+                   "strings; default the server's URL.",
+                   set_site_url)},
+    {KM_CONFIG_KEY("https", KM_CONFIG_BOOLEAN, "true",
+                   "Pretend to sit behind TLS: Basic and query-string keys "
+                   "are accepted; false accepts only OAuth 1.0a, as "
+                   "WooCommerce on plain HTTP.",
+                   set_https)},
+    {KM_CONFIG_KEY("oauth_base_string", KM_CONFIG_STRING, "\"woocommerce\"",
+                   "How OAuth 1.0a base strings are built: \"woocommerce\" "
+                   "(values encoded once, as WC_REST_Authentication does) "
+                   "or \"rfc5849\" (the RFC's double encoding).",
+                   set_oauth_base_string),
+     .schema = "{\"enum\": [\"woocommerce\", \"rfc5849\"]}"},
+    {KM_CONFIG_KEY("max_delivery_failures", KM_CONFIG_INTEGER, "5",
+                   "Failed deliveries a webhook survives before it is "
+                   "disabled (the woocommerce_max_webhook_delivery_failures "
+                   "filter).",
+                   set_max_failures),
+     .schema = "{\"minimum\": 0, \"maximum\": 1000000}"},
+    {KM_CONFIG_KEY("batch_limit", KM_CONFIG_INTEGER, "100",
+                   "Items per batch request, create, update and delete "
+                   "together.",
+                   set_batch_limit),
+     .schema = "{\"minimum\": 1, \"maximum\": 1000000}"},
+    {KM_CONFIG_KEY("delivery_timeout_ms", KM_CONFIG_INTEGER, "5000",
+                   "Real-time bound of one webhook POST in milliseconds "
+                   "(WooCommerce waits 60 s).",
+                   set_delivery_timeout),
+     .schema = "{\"minimum\": 1, \"maximum\": 1000000}"},
+    {KM_CONFIG_KEY("keys", KM_CONFIG_ARRAY, NULL,
+                   "REST API keys; without any, every request gets 401.",
+                   set_keys),
+     KM_CONFIG_MEMBERS(key_members)},
+    {KM_CONFIG_KEY("products", KM_CONFIG_ARRAY, NULL,
+                   "Products as REST bodies; variable products may nest "
+                   "their variation objects.",
+                   set_products)},
+    {KM_CONFIG_KEY("generate", KM_CONFIG_OBJECT, NULL,
+                   "Seeded generated simple products GEN-00001...",
+                   set_generate),
+     KM_CONFIG_MEMBERS(generate_members)},
+    {KM_CONFIG_KEY("customers", KM_CONFIG_ARRAY, NULL,
+                   "Customers as REST bodies.", set_customers)},
+    {KM_CONFIG_KEY("orders", KM_CONFIG_ARRAY, NULL,
+                   "Orders as REST bodies; they may carry refunds, and line "
+                   "items may name a product by sku.",
+                   set_orders)},
+    {KM_CONFIG_KEY("webhooks", KM_CONFIG_ARRAY, NULL,
+                   "Webhooks as REST bodies (a fixture webhook sends no "
+                   "ping).",
+                   set_webhooks)},
+};
+_Static_assert(sizeof(km__woocommerce_config_keys) /
+                       sizeof(km__woocommerce_config_keys[0]) ==
+                   KM__WOOCOMMERCE_NCONFIG,
+               "KM__WOOCOMMERCE_NCONFIG is the length of the table");
 
 int km__woocommerce_state_new(void **state, const cJSON *config,
                               struct ks_clock *clock, char *err, size_t errsz)
 {
-    struct km__woocommerce_state *st = calloc(1, sizeof(*st));
+    struct km__woocommerce_state *st = kx_xcalloc(1, sizeof(*st));
 
     *state = NULL;
-    if (!st)
-        abort();
     st->clock = clock;
-    st->https = 1;
-    st->max_failures = 5;
-    st->batch_limit = 100;
-    st->delivery_timeout_ms = 5000;
     st->products = cJSON_CreateArray();
     st->variations = cJSON_CreateArray();
     st->customers = cJSON_CreateArray();
@@ -415,12 +461,7 @@ int km__woocommerce_state_new(void **state, const cJSON *config,
     st->next_webhook_id = 1;
     st->next_item_id = 1;
     st->rng = 0x5eed;
-    if (config && !cJSON_IsObject(config)) {
-        snprintf(err, errsz, "woocommerce: configuration must be an object");
-        km__woocommerce_state_free(st);
-        return -1;
-    }
-    if (config && apply(st, config, err, errsz) != 0) {
+    if (km_config_apply(st, &km_woocommerce_type, config, "", err, errsz)) {
         km__woocommerce_state_free(st);
         return -1;
     }

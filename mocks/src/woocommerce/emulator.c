@@ -316,8 +316,8 @@ static int wc_act(void *state, const char *action, const cJSON *args,
 
 const struct km_emulator_type km_woocommerce_type = {
     .name = "woocommerce",
-    .config = NULL,
-    .nconfig = 0,
+    .config = km__woocommerce_config_keys,
+    .nconfig = KM__WOOCOMMERCE_NCONFIG,
     .state_new = km__woocommerce_state_new,
     .state_free = km__woocommerce_state_free,
 

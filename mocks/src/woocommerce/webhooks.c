@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <kx/time.h>
 #include "woocommerce_emu.h"
 #include <kx/alloc.h>
 #include <kx/json.h>
@@ -223,7 +224,7 @@ void km__woocommerce_fire(struct km__woocommerce_state *st,
                           const char *resource, const char *event,
                           const cJSON *payload)
 {
-    char topic[96], iso[20], seed[96], did[65], *text;
+    char topic[96], iso[KX_ISO8601_MAX], seed[96], did[65], *text;
     unsigned char mac[KM__SHA256_LEN];
     cJSON *pub;
     const cJSON *h;
@@ -252,7 +253,7 @@ void km__woocommerce_fire(struct km__woocommerce_state *st,
             continue;
         memset(&job, 0, sizeof(job));
         /* wp_hash(id . time): 32 hex characters. */
-        km__woocommerce_iso(iso, ks_clock_now_ms(st->clock));
+        kx_iso8601_format(iso, ks_clock_now_ms(st->clock), 0);
         snprintf(seed, sizeof(seed), "%lld|%s|%llu",
                  (long long)km__woocommerce_id(h), iso,
                  (unsigned long long)++st->delivery_seq);

@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cjson/cJSON.h>
+#include "kinmock/config.h"
 #include "kinmock/emulator.h"
 
 struct km__woocommerce_nonce {
@@ -108,10 +109,11 @@ void km__woocommerce_send_page(struct km__woocommerce_call *c, cJSON *all,
 
 /* ---- config.c ------------------------------------------------------ */
 
-/* "YYYY-MM-DDTHH:MM:SS" of a time in ms (UTC; the site runs on UTC). */
-void km__woocommerce_iso(char out[20], int64_t ms);
-/* Parses ISO 8601 with an optional zone; -1 when malformed. */
-int km__woocommerce_parse_iso(int64_t *ms, const char *s);
+/* The configuration keys (given.woocommerce), in the order applied. */
+#define KM__WOOCOMMERCE_NCONFIG 12
+extern const struct km_config_key km__woocommerce_config_keys[];
+/* Dates are "YYYY-MM-DDTHH:MM:SS", UTC (the site runs on UTC):
+ * kx_iso8601_format(..., 0). */
 void km__woocommerce_set_dates(cJSON *obj, int64_t now_ms, int created);
 /* A deep copy without the private "_" keys. */
 cJSON *km__woocommerce_public(const cJSON *obj);

@@ -249,6 +249,34 @@ static void unknown_emulator_in_given(void **state)
                  "/given/sap: unknown emulator \"sap\"", NULL);
 }
 
+/* Each emulator's declared keys (kinmock/config.h) are checked at load
+ * time: a misspelt key or a value of the wrong type is named by pointer,
+ * with the keys known at that place. */
+static void emulator_key_typos_are_refused_with_their_pointer(void **state)
+{
+    refused_with(*state,
+                 "{\"name\": \"x\", \"given\": {"
+                 "\"bigcommerce\": {\"inactivty_days\": 3, \"webhook\": "
+                 "{\"inactivty_days\": 3}, \"store_hash\": 5, \"faults\": "
+                 "[]},"
+                 "\"epicor\": {\"users\": [{\"usernme\": \"u\"}, 7]},"
+                 "\"woocommerce\": {\"keys\": \"ck\"},"
+                 "\"static\": {\"ech\": true}}, \"when\": []}",
+                 "/given/bigcommerce/inactivty_days: unknown key; known "
+                 "keys: store_hash, store_id,",
+                 "/given/bigcommerce/webhook/inactivty_days: unknown key; "
+                 "known keys: retry_schedule_s, inactivity_days, "
+                 "sign_standard, sign_x_bc_signature, timeout_ms\n",
+                 "/given/bigcommerce/store_hash: must be a string",
+                 "/given/epicor/users/0/usernme: unknown key; known keys: "
+                 "username, password, company\n",
+                 "/given/epicor/users/1: must be an object",
+                 "/given/woocommerce/keys: must be an array",
+                 "/given/static/ech: unknown key; known keys: routes, echo, "
+                 "faults\n",
+                 NULL);
+}
+
 static void secret_references_must_resolve(void **state)
 {
     refused_with(*state,
@@ -491,6 +519,7 @@ int main(void)
         T(missing_fixture_and_escaping_path),
         T(systems_must_be_configured_emulators),
         T(unknown_emulator_in_given),
+        T(emulator_key_typos_are_refused_with_their_pointer),
         T(secret_references_must_resolve),
         T(non_object_clock_and_connector_are_refused),
         T(duplicate_keys_are_refused),

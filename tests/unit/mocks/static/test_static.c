@@ -253,16 +253,17 @@ static void bad_configs_are_rejected_naming_the_key(void **state)
         const char *json;
         const char *needle;
     } cases[] = {
-        {"{\"colour\": 1}", "\"colour\""},
-        {"{\"echo\": 1}", "\"echo\""},
-        {"{\"routes\": {}}", "\"routes\""},
-        {"{\"routes\": [1]}", "routes[0]"},
+        {"{\"colour\": 1}", "/colour: unknown key"},
+        {"{\"echo\": 1}", "/echo: must be true or false"},
+        {"{\"routes\": {}}", "/routes: must be an array"},
+        {"{\"routes\": [1]}", "/routes/0: must be an object"},
         {"{\"routes\": [{\"route\": \"/ping\"}]}", "\"route\""},
         {"{\"routes\": [{\"route\": \"GET /a\", \"status\": 42}]}",
          "\"status\""},
         {"{\"routes\": [{\"route\": \"GET /a\", \"headers\": {\"A\": 1}}]}",
          "\"headers\""},
-        {"{\"routes\": [{\"route\": \"GET /a\", \"x\": 1}]}", "\"x\""},
+        {"{\"routes\": [{\"route\": \"GET /a\", \"x\": 1}]}",
+         "/routes/0/x: unknown key"},
         {"{\"routes\": [{\"route\": \"GET /a\"}, {\"route\": \"GET /a\"}]}",
          "twice"},
         {"{\"faults\": [{\"route\": \"GET /a\", \"nth\": 0, \"status\": 500}]}",

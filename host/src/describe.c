@@ -1,0 +1,138 @@
+/*
+ * `kinsync serve --describe SYSTEM [--json]`: the configuration keys an
+ * emulator takes, from its declared table (kinmock/config.h). As text for
+ * users: key, JSON type, default and description; with --json, the JSON
+ * Schema fragment that scenarios/scenario.schema.json holds under
+ * $defs/emulator<Name> (tests/schema/update-emulators.py pastes it).
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+#include <kinmock/config.h>
+#include <kinmock/emulator.h>
+#include "host.h"
+
+#define EXIT_USAGE 2
+#define WRAP 72 /* columns of a wrapped description */
+
+static int describe_usage(const char *why, const char *what)
+{
+    fprintf(stderr, "kinsync serve: %s%s\n", why, what ? what : "");
+    fputs("usage: kinsync serve --describe SYSTEM [--json]\n"
+          "Systems compiled in:",
+          stderr);
+    for (size_t i = 0; km_emulator_types[i]; i++)
+        fprintf(stderr, " %s", km_emulator_types[i]->name);
+    fputc('\n', stderr);
+    return EXIT_USAGE;
+}
+
+/* Prints text wrapped at WRAP columns, each line indented by 6. */
+static void print_wrapped(FILE *out, const char *text)
+{
+    while (*text) {
+        size_t len = strlen(text), cut = len;
+
+        if (len > WRAP) {
+            cut = WRAP;
+            while (cut > 0 && text[cut] != ' ')
+                cut--;
+            if (cut == 0)
+                cut = strcspn(text, " ");
+        }
+        fprintf(out, "      %.*s\n", (int)cut, text);
+        text += cut;
+        while (*text == ' ')
+            text++;
+    }
+}
+
+static void print_keys(FILE *out, const struct km_config_key *keys, size_t n,
+                       const char *prefix)
+{
+    for (size_t i = 0; i < n; i++) {
+        const struct km_config_key *k = &keys[i];
+        char name[128], type[96];
+
+        snprintf(name, sizeof(name), "%s%s", prefix, k->key);
+        km_config_type_name(type, sizeof(type), k->type);
+        fprintf(out, "  %-28s %s; default %s\n", name, type,
+                k->dflt ? k->dflt : "none");
+        print_wrapped(out, k->description);
+        if (k->members) {
+            char sub[160];
+
+            snprintf(sub, sizeof(sub), "%s%s", name,
+                     k->type & KM_CONFIG_OBJECT ? "." : "[].");
+            print_keys(out, k->members, k->nmembers, sub);
+        }
+    }
+}
+
+static void print_text(FILE *out, const struct km_emulator_type *type)
+{
+    fprintf(out,
+            "Configuration of the %s emulator (given.%s in a scenario, or "
+            "a reset body).\nUnknown keys are refused. Keys are applied in "
+            "this order.\n\n",
+            type->name, type->name);
+    print_keys(out, type->config, type->nconfig, "");
+    print_keys(out, km_config_core_keys, km_config_core_nkeys, "");
+}
+
+static int print_json(FILE *out, const struct km_emulator_type *type)
+{
+    cJSON *schema = km_config_schema(type);
+    char *text = cJSON_Print(schema);
+    int rc = text ? 0 : 1;
+
+    if (text)
+        fprintf(out, "%s\n", text);
+    cJSON_free(text);
+    cJSON_Delete(schema);
+    return rc;
+}
+
+int kh__serve_describe_wanted(int argc, char **argv)
+{
+    for (int i = 1; i < argc; i++) {
+        if (strncmp(argv[i], "--describe", 10) == 0 &&
+            (argv[i][10] == '\0' || argv[i][10] == '='))
+            return 1;
+    }
+    return 0;
+}
+
+int kh__serve_describe(int argc, char **argv)
+{
+    static const struct option options[] = {
+        {"describe", required_argument, NULL, 'd'},
+        {"json", no_argument, NULL, 'j'},
+        {NULL, 0, NULL, 0}};
+    const struct km_emulator_type *type;
+    const char *system = NULL;
+    int json = 0, c;
+
+    optind = 1;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, "", options, NULL)) != -1) {
+        if (c == 'd')
+            system = optarg;
+        else if (c == 'j')
+            json = 1;
+        else if (optopt == 'd')
+            return describe_usage("--describe needs a system", NULL);
+        else
+            return describe_usage("--describe takes only --json, not ",
+                                  argv[optind - 1]);
+    }
+    if (optind < argc)
+        return describe_usage("unexpected argument ", argv[optind]);
+    type = system ? km_emulator_type_find(system) : NULL;
+    if (!type)
+        return describe_usage("unknown system ", system ? system : "(none)");
+    if (json)
+        return print_json(stdout, type);
+    print_text(stdout, type);
+    return 0;
+}
