@@ -45,6 +45,20 @@ void *kh_job_handle(struct kh_ctx *ctx, const char *key, kh_handle_make_fn make,
     return h;
 }
 
+const char *kh_job_remote_url(struct kh_ctx *ctx, const char *system,
+                              const char *key, char *err, size_t errsz)
+{
+    const char *url = kx_json_str(kh_ctx_connector_config(ctx, system), key);
+    struct km_emulator *emu = kh_ctx_emulator(ctx, system);
+
+    if (!url && emu)
+        url = km_server_url(emu->server);
+    if (!url)
+        snprintf(err, errsz, "%s: no %s emulator runs and no %s is given",
+                 system, system, key);
+    return url;
+}
+
 ks_rc kh_job_failed(struct kh_ctx *ctx, ks_rc rc, cJSON **result, char *err,
                     size_t errsz)
 {
