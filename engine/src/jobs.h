@@ -157,11 +157,9 @@ ks_rc kh_job_receiver_start(struct kh_ctx *ctx, const char *slot,
  * received, verified, events (verified but pings), queued, duplicates,
  * ignored, pings, rejected (400 and 401), too_big, busy, forced, last_rc,
  * last_reason. */
-struct kh_job_receiver *kh_job_receiver_report(struct kh_ctx *ctx,
-                                               const char *slot,
-                                               const char *system,
-                                               cJSON **result, char *err,
-                                               size_t errsz);
+struct kh_job_receiver *
+kh_job_receiver_report(struct kh_ctx *ctx, const char *slot, const char *system,
+                       cJSON **result, char *err, size_t errsz);
 
 /* A failed job's return: copies the client's last error into err and into
  * *result ({"error", "http_status", "remote_id"}; created when NULL). */

@@ -442,8 +442,8 @@ static ks_rc job_list_orders_since(struct kh_ctx *ctx, const cJSON *options,
 static ks_rc job_start_receiver(struct kh_ctx *ctx, const cJSON *options,
                                 cJSON **result, char *err, size_t errsz)
 {
-    return kh_job_receiver_start(ctx, RECEIVER_SLOT, "bigcommerce", options, result,
-                                 err, errsz);
+    return kh_job_receiver_start(ctx, RECEIVER_SLOT, "bigcommerce", options,
+                                 result, err, errsz);
 }
 
 static cJSON *event_json(const struct ks_bigcommerce_event *ev)

@@ -110,18 +110,18 @@ static void add_counts(cJSON *result, const struct kh_receiver_counts *c)
     const struct {
         const char *name;
         uint64_t v;
-    } *f, fields[] = {{"received", c->received},
-                      {"verified", c->verified},
-                      {"events", c->verified - c->pings},
-                      {"queued", c->queued},
-                      {"duplicates", c->duplicates},
-                      {"ignored", c->ignored},
-                      {"pings", c->pings},
-                      {"rejected", c->rejected + c->unusable},
-                      {"too_big", c->too_big},
-                      {"busy", c->busy},
-                      {"forced", c->forced},
-                      {NULL, 0}};
+    } * f, fields[] = {{"received", c->received},
+                       {"verified", c->verified},
+                       {"events", c->verified - c->pings},
+                       {"queued", c->queued},
+                       {"duplicates", c->duplicates},
+                       {"ignored", c->ignored},
+                       {"pings", c->pings},
+                       {"rejected", c->rejected + c->unusable},
+                       {"too_big", c->too_big},
+                       {"busy", c->busy},
+                       {"forced", c->forced},
+                       {NULL, 0}};
 
     for (f = fields; f->name; f++)
         cJSON_AddNumberToObject(result, f->name, (double)f->v);
@@ -144,15 +144,14 @@ ks_rc kh_job_receiver_start(struct kh_ctx *ctx, const char *slot,
         return rc;
     *result = cJSON_CreateObject();
     cJSON_AddStringToObject(*result, "url", r->hook_url);
-    cJSON_AddNumberToObject(*result, "status", kx_json_num(options, "status", 0));
+    cJSON_AddNumberToObject(*result, "status",
+                            kx_json_num(options, "status", 0));
     return KS_OK;
 }
 
-struct kh_job_receiver *kh_job_receiver_report(struct kh_ctx *ctx,
-                                               const char *slot,
-                                               const char *system,
-                                               cJSON **result, char *err,
-                                               size_t errsz)
+struct kh_job_receiver *
+kh_job_receiver_report(struct kh_ctx *ctx, const char *slot, const char *system,
+                       cJSON **result, char *err, size_t errsz)
 {
     struct kh_job_receiver *r = kh_ctx_slot(ctx, slot);
     struct kh_receiver_counts c;

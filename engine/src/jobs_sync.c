@@ -16,9 +16,9 @@
  * webhook receiver are not, so after a restart the next job reopens the
  * same file, as a restarted process would. The receiver's port is durable
  * too: a restarted receiver listens where the hooks deliver, as
- * `kinsync sync --watch` does on its configured receiver.port. A memory store survives a
- * restart but not a crash point (a crashed store refuses every call), so
- * options.crash_at needs state "file".
+ * `kinsync sync --watch` does on its configured receiver.port. A memory store
+ * survives a restart but not a crash point (a crashed store refuses every
+ * call), so options.crash_at needs state "file".
  *
  * Every job takes options.crash_at ("after_remote_write", "name:N", see
  * connector/src/store/internal.h): the store is reopened armed with it,
@@ -364,8 +364,8 @@ static ks_rc job_orders(struct kh_ctx *ctx, const cJSON *options,
         q = kh_job_receiver_drain(r, &n);
     for (i = 0; i < n && !rc; i++) {
         if (q[i].woocommerce)
-            rc = ks_sync_order_from_woocommerce_id(&one, sync,
-                                                   q[i].wc_order_id);
+            rc =
+                ks_sync_order_from_woocommerce_id(&one, sync, q[i].wc_order_id);
         else
             rc = ks_sync_order_from_bigcommerce_event(&one, sync, &q[i].bc);
         stats_add(&total, &one);

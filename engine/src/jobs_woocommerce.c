@@ -378,8 +378,8 @@ static ks_rc job_list_refunds(struct kh_ctx *ctx, const cJSON *options,
 static ks_rc job_start_receiver(struct kh_ctx *ctx, const cJSON *options,
                                 cJSON **result, char *err, size_t errsz)
 {
-    return kh_job_receiver_start(ctx, RECEIVER_SLOT, "woocommerce", options, result,
-                                 err, errsz);
+    return kh_job_receiver_start(ctx, RECEIVER_SLOT, "woocommerce", options,
+                                 result, err, errsz);
 }
 
 static ks_rc job_receiver_stats(struct kh_ctx *ctx, const cJSON *options,

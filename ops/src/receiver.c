@@ -82,9 +82,11 @@ static unsigned verdict_status(enum verdict v)
 static const char *verdict_text(enum verdict v)
 {
     static const char *const text[] = {
-        "queued\n",       "duplicate\n",
+        "queued\n",
+        "duplicate\n",
         "ignored: not an order event\n",
-        "pong\n",         "verified, but not a usable order event\n",
+        "pong\n",
+        "verified, but not a usable order event\n",
         "signature or timestamp missing or invalid\n",
         "body too large\n"};
 
@@ -92,8 +94,8 @@ static const char *verdict_text(enum verdict v)
 }
 
 /* Counts a refusal and keeps its reason (lock held). */
-static void note_refusal(struct kh_receiver *r, enum platform p,
-                         enum verdict v, ks_rc rc, const char *reason)
+static void note_refusal(struct kh_receiver *r, enum platform p, enum verdict v,
+                         ks_rc rc, const char *reason)
 {
     r->counts.refused++;
     r->counts.unusable += v == UNUSABLE;
@@ -172,8 +174,8 @@ static enum verdict verify_woocommerce(struct kh_receiver *r,
         header(conn, "X-WC-Webhook-ID"),
         header(conn, "X-WC-Webhook-Source")};
     enum ks_woocommerce_webhook_kind kind = KS_WOOCOMMERCE_WEBHOOK_NONE;
-    ks_rc rc = ks_woocommerce_webhook_verify(
-        &kind, r->o.woocommerce, &h, kx_buf_str(&d->body), d->body.len);
+    ks_rc rc = ks_woocommerce_webhook_verify(&kind, r->o.woocommerce, &h,
+                                             kx_buf_str(&d->body), d->body.len);
 
     snprintf(r->counts.last_rc, sizeof(r->counts.last_rc), "%s",
              ks_rc_name(rc));
@@ -320,8 +322,8 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn,
     return answer(conn, status, text, r->o.retry_after_s);
 }
 
-static void on_completed(void *cls, struct MHD_Connection *conn,
-                         void **con_cls, enum MHD_RequestTerminationCode toe)
+static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+                         enum MHD_RequestTerminationCode toe)
 {
     struct delivery *d = *con_cls;
 
@@ -400,8 +402,8 @@ int kh_receiver_start(struct kh_receiver **out,
         MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
         MHD_OPTION_THREAD_POOL_SIZE, r->o.threads, MHD_OPTION_CONNECTION_LIMIT,
         r->o.connection_limit, MHD_OPTION_CONNECTION_TIMEOUT,
-        r->o.connection_timeout_s, MHD_OPTION_NOTIFY_COMPLETED, on_completed,
-        r, MHD_OPTION_END);
+        r->o.connection_timeout_s, MHD_OPTION_NOTIFY_COMPLETED, on_completed, r,
+        MHD_OPTION_END);
     if (!r->daemon) {
         snprintf(err, errsz, "receiver: cannot listen on %s port %u",
                  r->o.bind_addr, (unsigned)r->o.port);

@@ -84,9 +84,9 @@ struct kh_receiver_counts {
     uint64_t pings;   /* WooCommerce creation pings */
     uint64_t refused; /* unusable + rejected + too_big */
     uint64_t unusable, rejected, too_big; /* 400, 401, 413 */
-    uint64_t busy;   /* 503: the queue was full */
-    uint64_t forced; /* answered with the forced status */
-    char last_rc[32]; /* ks_rc_name() of the last verification */
+    uint64_t busy;                        /* 503: the queue was full */
+    uint64_t forced;                      /* answered with the forced status */
+    char last_rc[32];       /* ks_rc_name() of the last verification */
     char last_refusal[200]; /* "bigcommerce: <why>" of the last refusal */
 };
 
