@@ -103,12 +103,12 @@ struct ks_bigcommerce *kh_job_bigcommerce(struct kh_ctx *ctx, int page_limit,
 struct ks_woocommerce *kh_job_woocommerce(struct kh_ctx *ctx, int per_page,
                                           int *owned, ks_rc *rc, char *err,
                                           size_t errsz);
-/* A storefront handle of the caller's own, made the same way (the
- * configured page size). */
-ks_rc kh_job_bigcommerce_new(struct ks_bigcommerce **out, struct kh_ctx *ctx,
-                             char *err, size_t errsz);
-ks_rc kh_job_woocommerce_new(struct ks_woocommerce **out, struct kh_ctx *ctx,
-                             char *err, size_t errsz);
+/* Their makers (kh_handle_make_fn): a storefront handle of the caller's
+ * own; page size 0 is the configured one. */
+ks_rc kh_job_bigcommerce_make(void **out, struct kh_ctx *ctx, int page_limit,
+                              char *err, size_t errsz);
+ks_rc kh_job_woocommerce_make(void **out, struct kh_ctx *ctx, int per_page,
+                              char *err, size_t errsz);
 
 /*
  * The connector's webhook receiver (ops/src/receiver.h) as the jobs run
@@ -160,6 +160,25 @@ ks_rc kh_job_receiver_start(struct kh_ctx *ctx, const char *slot,
 struct kh_job_receiver *
 kh_job_receiver_report(struct kh_ctx *ctx, const char *slot, const char *system,
                        cJSON **result, char *err, size_t errsz);
+
+/*
+ * A storefront listing's collector (kh_job_collect_item is a
+ * ks_bigcommerce_item_fn and a ks_woocommerce_item_fn): counts the records
+ * and keeps the first KH_JOB_COLLECT_MAX numeric "id"s in ids and "sku"s
+ * in skus, and every non-empty sku -> id in map (first one wins). A NULL
+ * member is not wanted.
+ */
+#define KH_JOB_COLLECT_MAX 500
+struct kh_job_collect {
+    cJSON *ids;
+    cJSON *skus;
+    cJSON *map;
+    int count;
+};
+int kh_job_collect_item(void *userdata, const cJSON *item);
+/* Moves what was collected into result: "count", and "ids" and "skus"
+ * when wanted (map stays with the caller). */
+void kh_job_collect_put(cJSON *result, struct kh_job_collect *c);
 
 /* A failed job's return: copies the client's last error into err and into
  * *result ({"error", "http_status", "remote_id"}; created when NULL). */

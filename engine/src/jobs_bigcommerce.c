@@ -29,9 +29,8 @@ static void handle_free(void *p)
     ks_bigcommerce_free(p);
 }
 
-/* kh_job_handle's maker (an untyped *out). */
-static ks_rc make_handle(void **out, struct kh_ctx *ctx, int page_limit,
-                         char *err, size_t errsz)
+ks_rc kh_job_bigcommerce_make(void **out, struct kh_ctx *ctx, int page_limit,
+                              char *err, size_t errsz)
 {
     const cJSON *cfg = kh_ctx_connector_config(ctx, "bigcommerce");
     struct km_emulator *emu = kh_ctx_emulator(ctx, "bigcommerce");
@@ -69,18 +68,8 @@ struct ks_bigcommerce *kh_job_bigcommerce(struct kh_ctx *ctx, int page_limit,
                                           int *owned, ks_rc *rc, char *err,
                                           size_t errsz)
 {
-    return kh_job_handle(ctx, KH_SLOT_BIGCOMMERCE, make_handle, handle_free,
-                         page_limit, owned, rc, err, errsz);
-}
-
-ks_rc kh_job_bigcommerce_new(struct ks_bigcommerce **out, struct kh_ctx *ctx,
-                             char *err, size_t errsz)
-{
-    void *bc = NULL;
-    ks_rc rc = make_handle(&bc, ctx, 0, err, errsz);
-
-    *out = bc;
-    return rc;
+    return kh_job_handle(ctx, KH_SLOT_BIGCOMMERCE, kh_job_bigcommerce_make,
+                         handle_free, page_limit, owned, rc, err, errsz);
 }
 
 #define BC_BEGIN                                                               \
@@ -105,36 +94,14 @@ static void add_stats(cJSON *o, const struct ks_bigcommerce_batch_stats *s)
 
 /* ---- catalog ---------------------------------------------------------- */
 
-struct collect {
-    cJSON *ids;
-    cJSON *skus;
-    cJSON *map; /* sku -> id, when wanted */
-    int count;
-};
-
-static int collect_item(void *ud, const cJSON *item)
-{
-    struct collect *c = ud;
-    const char *sku = kx_json_str(item, "sku");
-    double id = kx_json_num(item, "id", 0);
-
-    c->count++;
-    if (c->ids && c->count <= 500)
-        cJSON_AddItemToArray(c->ids, cJSON_CreateNumber(id));
-    if (c->skus && sku && c->count <= 500)
-        cJSON_AddItemToArray(c->skus, cJSON_CreateString(sku));
-    if (c->map && sku && *sku && !cJSON_GetObjectItemCaseSensitive(c->map, sku))
-        cJSON_AddNumberToObject(c->map, sku, id);
-    return 0;
-}
-
 static ks_rc job_list_products(struct kh_ctx *ctx, const cJSON *options,
                                cJSON **result, char *err, size_t errsz)
 {
     const char *q[9] = {NULL};
     const char *names[] = {"sku", "sku:in", "id:in", "date_modified:min",
                            "include"};
-    struct collect c = {cJSON_CreateArray(), cJSON_CreateArray(), NULL, 0};
+    struct kh_job_collect c = {cJSON_CreateArray(), cJSON_CreateArray(), NULL,
+                               0};
     int pages = 0;
     size_t n = 0;
     BC_BEGIN
@@ -145,12 +112,10 @@ static ks_rc job_list_products(struct kh_ctx *ctx, const cJSON *options,
             q[n++] = kx_json_str(options, names[i]);
         }
     }
-    rc = ks_bigcommerce_products_list(bc, q, collect_item, &c, &pages);
+    rc = ks_bigcommerce_products_list(bc, q, kh_job_collect_item, &c, &pages);
     *result = cJSON_CreateObject();
-    cJSON_AddNumberToObject(*result, "count", c.count);
+    kh_job_collect_put(*result, &c);
     cJSON_AddNumberToObject(*result, "pages", pages);
-    cJSON_AddItemToObject(*result, "ids", c.ids);
-    cJSON_AddItemToObject(*result, "skus", c.skus);
     if (rc)
         rc = kh_job_failed(ctx, rc, result, err, errsz);
     BC_END
@@ -238,7 +203,7 @@ static ks_rc job_upsert_products(struct kh_ctx *ctx, const cJSON *options,
                                  cJSON **result, char *err, size_t errsz)
 {
     struct ks_bigcommerce_batch_stats stats = {0, 0, 0};
-    struct collect c = {NULL, NULL, cJSON_CreateObject(), 0};
+    struct kh_job_collect c = {NULL, NULL, cJSON_CreateObject(), 0};
     cJSON *want = wanted_products(options), *update = cJSON_CreateArray();
     cJSON *out = NULL, *errors;
     const cJSON *p;
@@ -247,7 +212,7 @@ static ks_rc job_upsert_products(struct kh_ctx *ctx, const cJSON *options,
 
     *result = cJSON_CreateObject();
     errors = cJSON_AddArrayToObject(*result, "errors");
-    rc = ks_bigcommerce_products_list(bc, NULL, collect_item, &c, NULL);
+    rc = ks_bigcommerce_products_list(bc, NULL, kh_job_collect_item, &c, NULL);
     cJSON_ArrayForEach(p, want)
     {
         const char *sku = kx_json_str(p, "sku");
@@ -422,15 +387,15 @@ static ks_rc job_get_order(struct kh_ctx *ctx, const cJSON *options,
 static ks_rc job_list_orders_since(struct kh_ctx *ctx, const cJSON *options,
                                    cJSON **result, char *err, size_t errsz)
 {
-    struct collect c = {cJSON_CreateArray(), NULL, NULL, 0};
+    struct kh_job_collect c = {cJSON_CreateArray(), NULL, NULL, 0};
     const char *since = kx_json_str(options, "since");
     BC_BEGIN
 
     rc = ks_bigcommerce_orders_modified_since(
-        bc, since ? since : "1970-01-01T00:00:00+00:00", collect_item, &c);
+        bc, since ? since : "1970-01-01T00:00:00+00:00", kh_job_collect_item,
+        &c);
     *result = cJSON_CreateObject();
-    cJSON_AddNumberToObject(*result, "count", c.count);
-    cJSON_AddItemToObject(*result, "ids", c.ids);
+    kh_job_collect_put(*result, &c);
     if (rc)
         rc = kh_job_failed(ctx, rc, result, err, errsz);
     BC_END

@@ -27,17 +27,23 @@ static ks_rc receiver_new(struct kh_job_receiver **out, struct kh_ctx *ctx,
 {
     struct kh_receiver_options o = KH_RECEIVER_OPTIONS_INIT;
     struct kh_job_receiver *r = kx_xcalloc(1, sizeof(*r));
+    void *handle = NULL;
+    int bigcommerce = strcmp(system, "bigcommerce") == 0;
     ks_rc rc = KS_EINVAL;
 
     *out = NULL;
-    if (strcmp(system, "bigcommerce") == 0)
-        rc = kh_job_bigcommerce_new(&r->bc, ctx, err, errsz);
+    if (bigcommerce)
+        rc = kh_job_bigcommerce_make(&handle, ctx, 0, err, errsz);
     else if (strcmp(system, "woocommerce") == 0)
-        rc = kh_job_woocommerce_new(&r->wc, ctx, err, errsz);
+        rc = kh_job_woocommerce_make(&handle, ctx, 0, err, errsz);
     else
         snprintf(err, errsz, "receiver: no storefront \"%s\"", system);
     if (rc)
         goto fail;
+    if (bigcommerce)
+        r->bc = handle;
+    else
+        r->wc = handle;
     o.port = port;
     o.bigcommerce = r->bc;
     o.woocommerce = r->wc;

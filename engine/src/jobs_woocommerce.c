@@ -25,9 +25,8 @@ static void handle_free(void *p)
     ks_woocommerce_free(p);
 }
 
-/* kh_job_handle's maker (an untyped *out). */
-static ks_rc make_handle(void **out, struct kh_ctx *ctx, int per_page,
-                         char *err, size_t errsz)
+ks_rc kh_job_woocommerce_make(void **out, struct kh_ctx *ctx, int per_page,
+                              char *err, size_t errsz)
 {
     const cJSON *cfg = kh_ctx_connector_config(ctx, "woocommerce");
     struct ks_woocommerce_options o = KS_WOOCOMMERCE_OPTIONS_INIT;
@@ -63,18 +62,8 @@ struct ks_woocommerce *kh_job_woocommerce(struct kh_ctx *ctx, int per_page,
                                           int *owned, ks_rc *rc, char *err,
                                           size_t errsz)
 {
-    return kh_job_handle(ctx, KH_SLOT_WOOCOMMERCE, make_handle, handle_free,
-                         per_page, owned, rc, err, errsz);
-}
-
-ks_rc kh_job_woocommerce_new(struct ks_woocommerce **out, struct kh_ctx *ctx,
-                             char *err, size_t errsz)
-{
-    void *wc = NULL;
-    ks_rc rc = make_handle(&wc, ctx, 0, err, errsz);
-
-    *out = wc;
-    return rc;
+    return kh_job_handle(ctx, KH_SLOT_WOOCOMMERCE, kh_job_woocommerce_make,
+                         handle_free, per_page, owned, rc, err, errsz);
 }
 
 #define WC_BEGIN                                                               \
@@ -92,31 +81,12 @@ ks_rc kh_job_woocommerce_new(struct ks_woocommerce **out, struct kh_ctx *ctx,
 
 /* ---- listing ---------------------------------------------------------- */
 
-struct collect {
-    cJSON *ids;
-    cJSON *skus;
-    int count;
-};
-
-static int collect_item(void *ud, const cJSON *item)
-{
-    struct collect *c = ud;
-    const cJSON *id = cJSON_GetObjectItemCaseSensitive(item, "id");
-    const cJSON *sku = cJSON_GetObjectItemCaseSensitive(item, "sku");
-
-    c->count++;
-    if (c->ids && cJSON_IsNumber(id) && c->count <= 500)
-        cJSON_AddItemToArray(c->ids, cJSON_CreateNumber(id->valuedouble));
-    if (c->skus && cJSON_IsString(sku) && c->count <= 500)
-        cJSON_AddItemToArray(c->skus, cJSON_CreateString(sku->valuestring));
-    return 0;
-}
-
 static ks_rc job_list_products(struct kh_ctx *ctx, const cJSON *options,
                                cJSON **result, char *err, size_t errsz)
 {
     const char *q[7] = {NULL};
-    struct collect c = {cJSON_CreateArray(), cJSON_CreateArray(), 0};
+    struct kh_job_collect c = {cJSON_CreateArray(), cJSON_CreateArray(), NULL,
+                               0};
     int pages = 0;
     size_t n = 0;
     WC_BEGIN
@@ -129,12 +99,11 @@ static ks_rc job_list_products(struct kh_ctx *ctx, const cJSON *options,
         q[n++] = "modified_after";
         q[n++] = kx_json_str(options, "modified_after");
     }
-    rc = ks_woocommerce_list(wc, "products", q, collect_item, &c, &pages);
+    rc =
+        ks_woocommerce_list(wc, "products", q, kh_job_collect_item, &c, &pages);
     *result = cJSON_CreateObject();
-    cJSON_AddNumberToObject(*result, "count", c.count);
+    kh_job_collect_put(*result, &c);
     cJSON_AddNumberToObject(*result, "pages", pages);
-    cJSON_AddItemToObject(*result, "ids", c.ids);
-    cJSON_AddItemToObject(*result, "skus", c.skus);
     if (rc)
         rc = kh_job_failed(ctx, rc, result, err, errsz);
     WC_END
@@ -142,22 +111,6 @@ static ks_rc job_list_products(struct kh_ctx *ctx, const cJSON *options,
 }
 
 /* ---- products --------------------------------------------------------- */
-
-struct sku_map {
-    cJSON *map; /* sku -> id */
-};
-
-static int map_item(void *ud, const cJSON *item)
-{
-    struct sku_map *m = ud;
-    const cJSON *sku = cJSON_GetObjectItemCaseSensitive(item, "sku");
-    const cJSON *id = cJSON_GetObjectItemCaseSensitive(item, "id");
-
-    if (cJSON_IsString(sku) && *sku->valuestring && cJSON_IsNumber(id) &&
-        !cJSON_GetObjectItemCaseSensitive(m->map, sku->valuestring))
-        cJSON_AddNumberToObject(m->map, sku->valuestring, id->valuedouble);
-    return 0;
-}
 
 /* options.products, or options.generate {count, prefix, price} for bulk
  * scenarios. */
@@ -191,14 +144,15 @@ static ks_rc job_upsert_products(struct kh_ctx *ctx, const cJSON *options,
                                  cJSON **result, char *err, size_t errsz)
 {
     struct ks_woocommerce_batch_stats stats = {0, 0, 0};
-    struct sku_map m = {cJSON_CreateObject()};
+    struct kh_job_collect m = {NULL, NULL, cJSON_CreateObject(), 0};
     cJSON *want = wanted_products(options), *create = cJSON_CreateArray();
     cJSON *update = cJSON_CreateArray(), *out = NULL, *errors;
     const cJSON *p, *r;
     const char *kinds[] = {"create", "update"};
     WC_BEGIN
 
-    rc = ks_woocommerce_list(wc, "products", NULL, map_item, &m, NULL);
+    rc = ks_woocommerce_list(wc, "products", NULL, kh_job_collect_item, &m,
+                             NULL);
     if (rc)
         goto done;
     cJSON_ArrayForEach(p, want)
@@ -341,15 +295,14 @@ static ks_rc job_get_order(struct kh_ctx *ctx, const cJSON *options,
 static ks_rc job_list_orders_since(struct kh_ctx *ctx, const cJSON *options,
                                    cJSON **result, char *err, size_t errsz)
 {
-    struct collect c = {cJSON_CreateArray(), NULL, 0};
+    struct kh_job_collect c = {cJSON_CreateArray(), NULL, NULL, 0};
     const char *since = kx_json_str(options, "since");
     WC_BEGIN
 
     rc = ks_woocommerce_orders_modified_since(
-        wc, since ? since : "1970-01-01T00:00:00", collect_item, &c);
+        wc, since ? since : "1970-01-01T00:00:00", kh_job_collect_item, &c);
     *result = cJSON_CreateObject();
-    cJSON_AddNumberToObject(*result, "count", c.count);
-    cJSON_AddItemToObject(*result, "ids", c.ids);
+    kh_job_collect_put(*result, &c);
     if (rc)
         rc = kh_job_failed(ctx, rc, result, err, errsz);
     WC_END
@@ -359,14 +312,14 @@ static ks_rc job_list_orders_since(struct kh_ctx *ctx, const cJSON *options,
 static ks_rc job_list_refunds(struct kh_ctx *ctx, const cJSON *options,
                               cJSON **result, char *err, size_t errsz)
 {
-    struct collect c = {cJSON_CreateArray(), NULL, 0};
+    struct kh_job_collect c = {cJSON_CreateArray(), NULL, NULL, 0};
     WC_BEGIN
 
     rc = ks_woocommerce_refunds_list(
-        wc, (int64_t)kx_json_num(options, "order_id", 0), collect_item, &c);
+        wc, (int64_t)kx_json_num(options, "order_id", 0), kh_job_collect_item,
+        &c);
     *result = cJSON_CreateObject();
-    cJSON_AddNumberToObject(*result, "count", c.count);
-    cJSON_AddItemToObject(*result, "ids", c.ids);
+    kh_job_collect_put(*result, &c);
     if (rc)
         rc = kh_job_failed(ctx, rc, result, err, errsz);
     WC_END

@@ -10,8 +10,7 @@
  * only read and dropped, and a sender that goes on past twice the limit
  * loses its connection without an answer.
  */
-#include <arpa/inet.h>
-#include <netinet/in.h>
+#include <netdb.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -339,25 +338,26 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 
 /* ---- lifecycle ---------------------------------------------------------- */
 
-/* Fills ss from a numeric address; 1 for IPv6, 0 for IPv4, -1 if neither. */
+/* Fills ss from a numeric address (getaddrinfo reads it, no lookup);
+ * 1 for IPv6, 0 for IPv4, -1 when addr is not a numeric address. */
 static int bind_address(struct sockaddr_storage *ss, const char *addr,
                         uint16_t port)
 {
-    struct sockaddr_in *v4 = (struct sockaddr_in *)ss;
-    struct sockaddr_in6 *v6 = (struct sockaddr_in6 *)ss;
+    struct addrinfo hints, *ai = NULL;
+    char service[8];
+    int ipv6;
 
+    memset(&hints, 0, sizeof(hints));
+    hints.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV | AI_PASSIVE;
+    hints.ai_socktype = SOCK_STREAM;
+    snprintf(service, sizeof(service), "%u", (unsigned)port);
+    if (getaddrinfo(addr, service, &hints, &ai) != 0)
+        return -1;
     memset(ss, 0, sizeof(*ss));
-    if (inet_pton(AF_INET, addr, &v4->sin_addr) == 1) {
-        v4->sin_family = AF_INET;
-        v4->sin_port = htons(port);
-        return 0;
-    }
-    if (inet_pton(AF_INET6, addr, &v6->sin6_addr) == 1) {
-        v6->sin6_family = AF_INET6;
-        v6->sin6_port = htons(port);
-        return 1;
-    }
-    return -1;
+    memcpy(ss, ai->ai_addr, ai->ai_addrlen);
+    ipv6 = ai->ai_family == AF_INET6;
+    freeaddrinfo(ai);
+    return ipv6;
 }
 
 static void fill_defaults(struct kh_receiver_options *o)
