@@ -103,6 +103,22 @@ struct ks_bigcommerce *kh_job_bigcommerce(struct kh_ctx *ctx, int page_limit,
 struct ks_woocommerce *kh_job_woocommerce(struct kh_ctx *ctx, int per_page,
                                           int *owned, ks_rc *rc, char *err,
                                           size_t errsz);
+/*
+ * The opening of a job over one of these handles: declares rc, owned and
+ * var from getter with the page size in options' size_key, and returns
+ * when there is no handle. KH_JOB_END frees a one-off handle.
+ */
+#define KH_JOB_BEGIN(type, var, getter, size_key)                              \
+    int owned = 0;                                                             \
+    ks_rc rc;                                                                  \
+    type *var = getter(ctx, (int)kx_json_num(options, size_key, 0), &owned,    \
+                       &rc, err, errsz);                                       \
+    if (!var)                                                                  \
+        return rc;
+#define KH_JOB_END(var, free_fn)                                               \
+    if (owned)                                                                 \
+        free_fn(var);
+
 /* Their makers (kh_handle_make_fn): a storefront handle of the caller's
  * own; page size 0 is the configured one. */
 ks_rc kh_job_bigcommerce_make(void **out, struct kh_ctx *ctx, int page_limit,

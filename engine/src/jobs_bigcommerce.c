@@ -73,17 +73,9 @@ struct ks_bigcommerce *kh_job_bigcommerce(struct kh_ctx *ctx, int page_limit,
 }
 
 #define BC_BEGIN                                                               \
-    int owned = 0;                                                             \
-    ks_rc rc;                                                                  \
-    struct ks_bigcommerce *bc =                                                \
-        kh_job_bigcommerce(ctx, (int)kx_json_num(options, "page_limit", 0),    \
-                           &owned, &rc, err, errsz);                           \
-    if (!bc)                                                                   \
-        return rc;
+    KH_JOB_BEGIN(struct ks_bigcommerce, bc, kh_job_bigcommerce, "page_limit")
 
-#define BC_END                                                                 \
-    if (owned)                                                                 \
-        ks_bigcommerce_free(bc);
+#define BC_END KH_JOB_END(bc, ks_bigcommerce_free)
 
 static void add_stats(cJSON *o, const struct ks_bigcommerce_batch_stats *s)
 {

@@ -90,19 +90,12 @@ struct ks_epicor *kh_job_epicor(struct kh_ctx *ctx, int page_size, int *owned,
 }
 
 #define EPI_BEGIN                                                              \
-    int owned = 0;                                                             \
-    ks_rc rc;                                                                  \
-    struct ks_epicor *epi =                                                    \
-        kh_job_epicor(ctx, (int)kx_json_num(options, "page_size", 0), &owned,  \
-                      &rc, err, errsz);                                        \
-    if (!epi)                                                                  \
-        return rc;
+    KH_JOB_BEGIN(struct ks_epicor, epi, kh_job_epicor, "page_size")
 
 #define EPI_END                                                                \
     if (rc)                                                                    \
         rc = kh_job_failed(ctx, rc, result, err, errsz);                       \
-    if (owned)                                                                 \
-        ks_epicor_free(epi);
+    KH_JOB_END(epi, ks_epicor_free)
 
 /* Adds the handle's counters to a result. */
 static void add_stats(cJSON *result, struct ks_epicor *epi,

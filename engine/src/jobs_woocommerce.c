@@ -67,17 +67,9 @@ struct ks_woocommerce *kh_job_woocommerce(struct kh_ctx *ctx, int per_page,
 }
 
 #define WC_BEGIN                                                               \
-    int owned = 0;                                                             \
-    ks_rc rc;                                                                  \
-    struct ks_woocommerce *wc =                                                \
-        kh_job_woocommerce(ctx, (int)kx_json_num(options, "per_page", 0),      \
-                           &owned, &rc, err, errsz);                           \
-    if (!wc)                                                                   \
-        return rc;
+    KH_JOB_BEGIN(struct ks_woocommerce, wc, kh_job_woocommerce, "per_page")
 
-#define WC_END                                                                 \
-    if (owned)                                                                 \
-        ks_woocommerce_free(wc);
+#define WC_END KH_JOB_END(wc, ks_woocommerce_free)
 
 /* ---- listing ---------------------------------------------------------- */
 
