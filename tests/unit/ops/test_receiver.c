@@ -251,23 +251,33 @@ static struct kh_receiver_counts counts(struct fx *f)
     return c;
 }
 
-/* ---- the tests ---------------------------------------------------------- */
-
-static void genuine_bigcommerce_order_event_is_queued(void **state)
+/* Asserts r was answered "queued" and the queue holds exactly one item,
+ * which is taken and returned. */
+static struct kh_receiver_item queued_one(struct fx *f, struct reply r)
 {
-    struct fx *f = *state;
-    struct reply r = bc_send(f, BC_SECRET, "msg_1", "store/order/created", 250);
-    struct kh_receiver_item *q;
+    struct kh_receiver_item it, *q;
     size_t n;
 
     assert_int_equal(r.status, 200);
     assert_string_equal(r.body, "queued\n");
     q = kh_receiver_drain(f->rcv, &n);
     assert_int_equal(n, 1);
-    assert_false(q[0].woocommerce);
-    assert_int_equal(q[0].bc.id, 250);
-    assert_string_equal(q[0].bc.scope, "store/order/created");
+    it = q[0];
     free(q);
+    return it;
+}
+
+/* ---- the tests ---------------------------------------------------------- */
+
+static void genuine_bigcommerce_order_event_is_queued(void **state)
+{
+    struct fx *f = *state;
+    struct kh_receiver_item it = queued_one(
+        f, bc_send(f, BC_SECRET, "msg_1", "store/order/created", 250));
+
+    assert_false(it.woocommerce);
+    assert_int_equal(it.bc.id, 250);
+    assert_string_equal(it.bc.scope, "store/order/created");
     assert_int_equal(counts(f).queued, 1);
     assert_int_equal(counts(f).verified, 1);
     assert_int_equal(atomic_load(&f->notified), 1);
@@ -276,17 +286,12 @@ static void genuine_bigcommerce_order_event_is_queued(void **state)
 static void genuine_woocommerce_order_event_is_queued(void **state)
 {
     struct fx *f = *state;
-    struct reply r = wc_send(f, WC_SECRET, "d1", "order.created", WC_ORDER);
-    struct kh_receiver_item *q;
+    struct kh_receiver_item it =
+        queued_one(f, wc_send(f, WC_SECRET, "d1", "order.created", WC_ORDER));
     size_t n;
 
-    assert_int_equal(r.status, 200);
-    assert_string_equal(r.body, "queued\n");
-    q = kh_receiver_drain(f->rcv, &n);
-    assert_int_equal(n, 1);
-    assert_true(q[0].woocommerce);
-    assert_int_equal(q[0].wc_order_id, 42);
-    free(q);
+    assert_true(it.woocommerce);
+    assert_int_equal(it.wc_order_id, 42);
     assert_null(kh_receiver_drain(f->rcv, &n));
     assert_int_equal(n, 0);
 }
