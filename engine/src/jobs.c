@@ -45,6 +45,47 @@ void *kh_job_handle(struct kh_ctx *ctx, const char *key, kh_handle_make_fn make,
     return h;
 }
 
+const char *kh_job_remote_url(struct kh_ctx *ctx, const char *system,
+                              const char *key, char *err, size_t errsz)
+{
+    const char *url = kx_json_str(kh_ctx_connector_config(ctx, system), key);
+    struct km_emulator *emu = kh_ctx_emulator(ctx, system);
+
+    if (!url && emu)
+        url = km_server_url(emu->server);
+    if (!url)
+        snprintf(err, errsz, "%s: no %s emulator runs and no %s is given",
+                 system, system, key);
+    return url;
+}
+
+int kh_job_collect_item(void *userdata, const cJSON *item)
+{
+    struct kh_job_collect *c = userdata;
+    const cJSON *id = cJSON_GetObjectItemCaseSensitive(item, "id");
+    const char *sku = kx_json_str(item, "sku");
+    int keep = ++c->count <= KH_JOB_COLLECT_MAX;
+
+    if (c->ids && keep && cJSON_IsNumber(id))
+        cJSON_AddItemToArray(c->ids, cJSON_CreateNumber(id->valuedouble));
+    if (c->skus && keep && sku)
+        cJSON_AddItemToArray(c->skus, cJSON_CreateString(sku));
+    if (c->map && sku && *sku && cJSON_IsNumber(id) &&
+        !cJSON_GetObjectItemCaseSensitive(c->map, sku))
+        cJSON_AddNumberToObject(c->map, sku, id->valuedouble);
+    return 0;
+}
+
+void kh_job_collect_put(cJSON *result, struct kh_job_collect *c)
+{
+    cJSON_AddNumberToObject(result, "count", c->count);
+    if (c->ids)
+        cJSON_AddItemToObject(result, "ids", c->ids);
+    if (c->skus)
+        cJSON_AddItemToObject(result, "skus", c->skus);
+    c->ids = c->skus = NULL;
+}
+
 ks_rc kh_job_failed(struct kh_ctx *ctx, ks_rc rc, cJSON **result, char *err,
                     size_t errsz)
 {

@@ -2,7 +2,7 @@
  * What a scenario step of kind "run" can call: named connector jobs.
  *
  * Each remote-system module contributes a table of jobs in
- * harness/src/jobs_<system>.c (`const struct kh_job kh_jobs_<system>[]`,
+ * engine/src/jobs_<system>.c (`const struct kh_job kh_jobs_<system>[]`,
  * ended by an entry with a NULL name). A job reaches the running
  * emulators, the connector client and the scenario's configuration through
  * the kh_ctx accessors below.
@@ -15,6 +15,7 @@
 #include <kinsync.h>
 #include <kinmock/emulator.h>
 #include <kx/json.h>
+#include "receiver.h" /* ops/src: the webhook receiver */
 
 struct kh_ctx;
 
@@ -77,6 +78,123 @@ typedef ks_rc (*kh_handle_make_fn)(void **out, struct kh_ctx *ctx, int override,
 void *kh_job_handle(struct kh_ctx *ctx, const char *key, kh_handle_make_fn make,
                     void (*free_fn)(void *), int override, int *owned,
                     ks_rc *rc, char *err, size_t errsz);
+
+/*
+ * The connector handles, one maker per system (in jobs_<system>.c), built
+ * from given.connector.<system> and the running emulator and kept in the
+ * slot below, so every job module shares them. A positive page size
+ * (page_size, page_limit, per_page) makes a one-off handle with it, which
+ * the caller frees (*owned is set). NULL with *rc and err on failure.
+ */
+/* given.connector.<system>.<key>, else the URL of the running emulator;
+ * NULL with err when there is neither. Borrowed. */
+const char *kh_job_remote_url(struct kh_ctx *ctx, const char *system,
+                              const char *key, char *err, size_t errsz);
+
+#define KH_SLOT_EPICOR "epicor.client"
+#define KH_SLOT_BIGCOMMERCE "bigcommerce.client"
+#define KH_SLOT_WOOCOMMERCE "woocommerce.client"
+
+struct ks_epicor *kh_job_epicor(struct kh_ctx *ctx, int page_size, int *owned,
+                                ks_rc *rc, char *err, size_t errsz);
+struct ks_bigcommerce *kh_job_bigcommerce(struct kh_ctx *ctx, int page_limit,
+                                          int *owned, ks_rc *rc, char *err,
+                                          size_t errsz);
+struct ks_woocommerce *kh_job_woocommerce(struct kh_ctx *ctx, int per_page,
+                                          int *owned, ks_rc *rc, char *err,
+                                          size_t errsz);
+/*
+ * The opening of a job over one of these handles: declares rc, owned and
+ * var from getter with the page size in options' size_key, and returns
+ * when there is no handle. KH_JOB_END frees a one-off handle.
+ */
+#define KH_JOB_BEGIN(type, var, getter, size_key)                              \
+    int owned = 0;                                                             \
+    ks_rc rc;                                                                  \
+    type *var = getter(ctx, (int)kx_json_num(options, size_key, 0), &owned,    \
+                       &rc, err, errsz);                                       \
+    if (!var)                                                                  \
+        return rc;
+#define KH_JOB_END(var, free_fn)                                               \
+    if (owned)                                                                 \
+        free_fn(var);
+
+/* Their makers (kh_handle_make_fn): a storefront handle of the caller's
+ * own; page size 0 is the configured one. */
+ks_rc kh_job_bigcommerce_make(void **out, struct kh_ctx *ctx, int page_limit,
+                              char *err, size_t errsz);
+ks_rc kh_job_woocommerce_make(void **out, struct kh_ctx *ctx, int per_page,
+                              char *err, size_t errsz);
+
+/*
+ * The connector's webhook receiver (ops/src/receiver.h) as the jobs run
+ * it (jobs_receiver.c): on loopback, for one storefront, verifying with a
+ * handle of its own (the jobs' handles serve the scenario's thread while
+ * the receiver verifies on its threads), kept in a slot of the caller's
+ * choice. The scenario's client lends the handle its virtual clock, so
+ * BigCommerce timestamps are judged on scenario time.
+ */
+struct kh_job_receiver {
+    struct kh_receiver *rcv;
+    struct ks_bigcommerce *bc;
+    struct ks_woocommerce *wc;
+    char hook_url[128]; /* where the platform delivers: URL/webhooks/SYS */
+    struct ks_bigcommerce_event last_bc; /* the last one drained */
+    int have_last_bc;
+};
+
+/* The receiver in slot, started for system ("bigcommerce", "woocommerce")
+ * on port (0: any free one) unless it runs already. NULL with *rc and
+ * err on failure. */
+struct kh_job_receiver *kh_job_receiver(struct kh_ctx *ctx, const char *slot,
+                                        const char *system, uint16_t port,
+                                        ks_rc *rc, char *err, size_t errsz);
+
+/* options.status: absent, 0 or 2xx answer normally; 400..599 make every
+ * delivery fail with it (kh_receiver_force_status); anything else is
+ * KS_EINVAL. */
+ks_rc kh_job_receiver_force(struct kh_job_receiver *r, const cJSON *options,
+                            char *err, size_t errsz);
+
+/* Takes the queued deliveries (the caller frees them), remembering the
+ * last BigCommerce event. */
+struct kh_receiver_item *kh_job_receiver_drain(struct kh_job_receiver *r,
+                                               size_t *n);
+
+/* The start_receiver job of a storefront: the receiver in slot, started
+ * unless it runs, with options.status applied; *result {"url" (where
+ * hooks deliver), "status"}. */
+ks_rc kh_job_receiver_start(struct kh_ctx *ctx, const char *slot,
+                            const char *system, const cJSON *options,
+                            cJSON **result, char *err, size_t errsz);
+
+/* The report of the receiver in slot (NULL with err when none started):
+ * its queue is taken (nothing imports it), and *result gets its counts:
+ * received, verified, events (verified but pings), queued, duplicates,
+ * ignored, pings, rejected (400 and 401), too_big, busy, forced, last_rc,
+ * last_reason. */
+struct kh_job_receiver *
+kh_job_receiver_report(struct kh_ctx *ctx, const char *slot, const char *system,
+                       cJSON **result, char *err, size_t errsz);
+
+/*
+ * A storefront listing's collector (kh_job_collect_item is a
+ * ks_bigcommerce_item_fn and a ks_woocommerce_item_fn): counts the records
+ * and keeps the first KH_JOB_COLLECT_MAX numeric "id"s in ids and "sku"s
+ * in skus, and every non-empty sku -> id in map (first one wins). A NULL
+ * member is not wanted.
+ */
+#define KH_JOB_COLLECT_MAX 500
+struct kh_job_collect {
+    cJSON *ids;
+    cJSON *skus;
+    cJSON *map;
+    int count;
+};
+int kh_job_collect_item(void *userdata, const cJSON *item);
+/* Moves what was collected into result: "count", and "ids" and "skus"
+ * when wanted (map stays with the caller). */
+void kh_job_collect_put(cJSON *result, struct kh_job_collect *c);
 
 /* A failed job's return: copies the client's last error into err and into
  * *result ({"error", "http_status", "remote_id"}; created when NULL). */

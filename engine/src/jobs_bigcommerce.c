@@ -8,44 +8,41 @@
  * emulator's own is used. A job's "page_limit" option builds a one-off
  * handle with that page size (the client clamps it to 1..250).
  *
- * bigcommerce.start_receiver runs a webhook receiver on its own loopback
- * server: every POST is checked with ks_bigcommerce_webhook_verify and
- * answered 200 (verified or duplicate), 401 (signature, timestamp, parse)
- * or 413 (too big), or the "status" option when set (to make deliveries
- * fail); calling it again only changes that status, so hooks keep their
- * destination. bigcommerce.verify_webhook reports what the receiver saw and
- * can fetch the full order named by the last verified order event.
+ * bigcommerce.start_receiver runs the connector's webhook receiver (the
+ * one `kinsync sync --watch` runs, ops/src/receiver.h) on loopback, with
+ * its production answers: 200 queued / duplicate / ignored, 400, 401, 413,
+ * 503. Its "status" option makes every delivery fail with that status (a
+ * rehearsal of a failing receiver); calling it again only changes that
+ * status, so hooks keep their destination. bigcommerce.verify_webhook
+ * reports the receiver's counts, takes its queue and can fetch the full
+ * order named by the last queued order event.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "jobs.h"
 
-#define BC_SLOT "bigcommerce.client"
-#define BC_RECEIVER_SLOT "bigcommerce.receiver"
+#define RECEIVER_SLOT "bigcommerce.receiver"
 
 static void handle_free(void *p)
 {
     ks_bigcommerce_free(p);
 }
 
-static ks_rc make_handle(struct ks_bigcommerce **out, struct kh_ctx *ctx,
-                         int page_limit, char *err, size_t errsz)
+ks_rc kh_job_bigcommerce_make(void **out, struct kh_ctx *ctx, int page_limit,
+                              char *err, size_t errsz)
 {
     const cJSON *cfg = kh_ctx_connector_config(ctx, "bigcommerce");
     struct km_emulator *emu = kh_ctx_emulator(ctx, "bigcommerce");
     struct ks_bigcommerce_options o = KS_BIGCOMMERCE_OPTIONS_INIT;
+    struct ks_bigcommerce *bc = NULL;
     cJSON *snap = NULL;
     ks_rc rc;
 
     *out = NULL;
-    o.base_url = kx_json_str(cfg, "base_url");
-    if (!o.base_url && emu)
-        o.base_url = km_server_url(emu->server);
-    if (!o.base_url) {
-        snprintf(err, errsz, "bigcommerce: no bigcommerce emulator runs");
+    o.base_url = kh_job_remote_url(ctx, "bigcommerce", "base_url", err, errsz);
+    if (!o.base_url)
         return KS_EINVAL;
-    }
     o.store_hash = kx_json_str(cfg, "store_hash");
     if (!o.store_hash && emu) {
         snap = km_emulator_snapshot(emu);
@@ -58,45 +55,27 @@ static ks_rc make_handle(struct ks_bigcommerce **out, struct kh_ctx *ctx,
     o.webhook_tolerance_s = (int64_t)kx_json_num(cfg, "webhook_tolerance_s", 0);
     o.page_limit =
         page_limit > 0 ? page_limit : (int)kx_json_num(cfg, "page_limit", 250);
-    rc = ks_bigcommerce_new(out, kh_ctx_client(ctx), &o);
+    rc = ks_bigcommerce_new(&bc, kh_ctx_client(ctx), &o);
     if (rc)
         snprintf(err, errsz, "bigcommerce: %s",
                  ks_client_last_error(kh_ctx_client(ctx))->message);
     cJSON_Delete(snap);
-    return rc;
-}
-
-/* kh_job_handle's maker: make_handle behind an untyped pointer. */
-static ks_rc make_any(void **out, struct kh_ctx *ctx, int page_limit, char *err,
-                      size_t errsz)
-{
-    struct ks_bigcommerce *bc = NULL;
-    ks_rc rc = make_handle(&bc, ctx, page_limit, err, errsz);
-
     *out = bc;
     return rc;
 }
 
-/* The shared handle, or a one-off when options carry page_limit (*owned). */
-static struct ks_bigcommerce *handle(struct kh_ctx *ctx, const cJSON *options,
-                                     int *owned, ks_rc *rc, char *err,
-                                     size_t errsz)
+struct ks_bigcommerce *kh_job_bigcommerce(struct kh_ctx *ctx, int page_limit,
+                                          int *owned, ks_rc *rc, char *err,
+                                          size_t errsz)
 {
-    return kh_job_handle(ctx, BC_SLOT, make_any, handle_free,
-                         (int)kx_json_num(options, "page_limit", 0), owned, rc,
-                         err, errsz);
+    return kh_job_handle(ctx, KH_SLOT_BIGCOMMERCE, kh_job_bigcommerce_make,
+                         handle_free, page_limit, owned, rc, err, errsz);
 }
 
 #define BC_BEGIN                                                               \
-    int owned = 0;                                                             \
-    ks_rc rc;                                                                  \
-    struct ks_bigcommerce *bc = handle(ctx, options, &owned, &rc, err, errsz); \
-    if (!bc)                                                                   \
-        return rc;
+    KH_JOB_BEGIN(struct ks_bigcommerce, bc, kh_job_bigcommerce, "page_limit")
 
-#define BC_END                                                                 \
-    if (owned)                                                                 \
-        ks_bigcommerce_free(bc);
+#define BC_END KH_JOB_END(bc, ks_bigcommerce_free)
 
 static void add_stats(cJSON *o, const struct ks_bigcommerce_batch_stats *s)
 {
@@ -107,36 +86,14 @@ static void add_stats(cJSON *o, const struct ks_bigcommerce_batch_stats *s)
 
 /* ---- catalog ---------------------------------------------------------- */
 
-struct collect {
-    cJSON *ids;
-    cJSON *skus;
-    cJSON *map; /* sku -> id, when wanted */
-    int count;
-};
-
-static int collect_item(void *ud, const cJSON *item)
-{
-    struct collect *c = ud;
-    const char *sku = kx_json_str(item, "sku");
-    double id = kx_json_num(item, "id", 0);
-
-    c->count++;
-    if (c->ids && c->count <= 500)
-        cJSON_AddItemToArray(c->ids, cJSON_CreateNumber(id));
-    if (c->skus && sku && c->count <= 500)
-        cJSON_AddItemToArray(c->skus, cJSON_CreateString(sku));
-    if (c->map && sku && *sku && !cJSON_GetObjectItemCaseSensitive(c->map, sku))
-        cJSON_AddNumberToObject(c->map, sku, id);
-    return 0;
-}
-
 static ks_rc job_list_products(struct kh_ctx *ctx, const cJSON *options,
                                cJSON **result, char *err, size_t errsz)
 {
     const char *q[9] = {NULL};
     const char *names[] = {"sku", "sku:in", "id:in", "date_modified:min",
                            "include"};
-    struct collect c = {cJSON_CreateArray(), cJSON_CreateArray(), NULL, 0};
+    struct kh_job_collect c = {cJSON_CreateArray(), cJSON_CreateArray(), NULL,
+                               0};
     int pages = 0;
     size_t n = 0;
     BC_BEGIN
@@ -147,12 +104,10 @@ static ks_rc job_list_products(struct kh_ctx *ctx, const cJSON *options,
             q[n++] = kx_json_str(options, names[i]);
         }
     }
-    rc = ks_bigcommerce_products_list(bc, q, collect_item, &c, &pages);
+    rc = ks_bigcommerce_products_list(bc, q, kh_job_collect_item, &c, &pages);
     *result = cJSON_CreateObject();
-    cJSON_AddNumberToObject(*result, "count", c.count);
+    kh_job_collect_put(*result, &c);
     cJSON_AddNumberToObject(*result, "pages", pages);
-    cJSON_AddItemToObject(*result, "ids", c.ids);
-    cJSON_AddItemToObject(*result, "skus", c.skus);
     if (rc)
         rc = kh_job_failed(ctx, rc, result, err, errsz);
     BC_END
@@ -240,7 +195,7 @@ static ks_rc job_upsert_products(struct kh_ctx *ctx, const cJSON *options,
                                  cJSON **result, char *err, size_t errsz)
 {
     struct ks_bigcommerce_batch_stats stats = {0, 0, 0};
-    struct collect c = {NULL, NULL, cJSON_CreateObject(), 0};
+    struct kh_job_collect c = {NULL, NULL, cJSON_CreateObject(), 0};
     cJSON *want = wanted_products(options), *update = cJSON_CreateArray();
     cJSON *out = NULL, *errors;
     const cJSON *p;
@@ -249,7 +204,7 @@ static ks_rc job_upsert_products(struct kh_ctx *ctx, const cJSON *options,
 
     *result = cJSON_CreateObject();
     errors = cJSON_AddArrayToObject(*result, "errors");
-    rc = ks_bigcommerce_products_list(bc, NULL, collect_item, &c, NULL);
+    rc = ks_bigcommerce_products_list(bc, NULL, kh_job_collect_item, &c, NULL);
     cJSON_ArrayForEach(p, want)
     {
         const char *sku = kx_json_str(p, "sku");
@@ -424,15 +379,15 @@ static ks_rc job_get_order(struct kh_ctx *ctx, const cJSON *options,
 static ks_rc job_list_orders_since(struct kh_ctx *ctx, const cJSON *options,
                                    cJSON **result, char *err, size_t errsz)
 {
-    struct collect c = {cJSON_CreateArray(), NULL, NULL, 0};
+    struct kh_job_collect c = {cJSON_CreateArray(), NULL, NULL, 0};
     const char *since = kx_json_str(options, "since");
     BC_BEGIN
 
     rc = ks_bigcommerce_orders_modified_since(
-        bc, since ? since : "1970-01-01T00:00:00+00:00", collect_item, &c);
+        bc, since ? since : "1970-01-01T00:00:00+00:00", kh_job_collect_item,
+        &c);
     *result = cJSON_CreateObject();
-    cJSON_AddNumberToObject(*result, "count", c.count);
-    cJSON_AddItemToObject(*result, "ids", c.ids);
+    kh_job_collect_put(*result, &c);
     if (rc)
         rc = kh_job_failed(ctx, rc, result, err, errsz);
     BC_END
@@ -441,110 +396,11 @@ static ks_rc job_list_orders_since(struct kh_ctx *ctx, const cJSON *options,
 
 /* ---- webhooks --------------------------------------------------------- */
 
-struct receiver {
-    struct km_server *server;
-    struct ks_bigcommerce *bc;
-    struct ks_clock *clock;
-    int fail_status;
-    int received, verified, rejected, duplicates, too_big;
-    char last_rc[32];
-    char last_reason[160];
-    struct ks_bigcommerce_event last_event; /* last verified one */
-    int have_event;
-};
-
-static void receiver_free(void *p)
-{
-    struct receiver *r = p;
-
-    km_server_stop(r->server); /* first: no handler may run afterwards */
-    ks_bigcommerce_free(r->bc);
-    free(r);
-}
-
-static const char *req_header(void *ud, const char *name)
-{
-    return km_request_header(ud, name);
-}
-
-static void receive(struct km_response *res, const struct km_request *req,
-                    void *state)
-{
-    struct receiver *r = state;
-    struct ks_bigcommerce_event ev;
-    ks_rc rc = ks_bigcommerce_webhook_verify(
-        &ev, r->bc, req_header, (void *)req, req->body, req->body_len,
-        ks_clock_now_ms(r->clock));
-    int status = 200;
-
-    r->received++;
-    snprintf(r->last_rc, sizeof(r->last_rc), "%s", ks_rc_name(rc));
-    snprintf(r->last_reason, sizeof(r->last_reason), "%s",
-             ks_bigcommerce_webhook_reason(r->bc));
-    if (rc == KS_OK) {
-        r->verified++;
-        r->last_event = ev;
-        r->have_event = 1;
-    } else if (rc == KS_EDUPLICATE) {
-        r->duplicates++; /* acknowledged, so the store stops retrying */
-    } else if (rc == KS_ETOOBIG) {
-        r->too_big++;
-        status = 413;
-    } else {
-        r->rejected++;
-        status = 401;
-    }
-    if (r->fail_status) {
-        /* A receiver that cannot process answers non-2xx and must let the
-         * store's retry through. */
-        status = r->fail_status;
-        if (rc == KS_OK && (status < 200 || status > 299))
-            ks_bigcommerce_webhook_forget(r->bc, &ev);
-    }
-    km_response_set(res, status, "text/plain", ks_rc_name(rc),
-                    strlen(ks_rc_name(rc)));
-}
-
-static const struct km_route receiver_routes[] = {{"POST", "/*", receive}};
-
 static ks_rc job_start_receiver(struct kh_ctx *ctx, const cJSON *options,
                                 cJSON **result, char *err, size_t errsz)
 {
-    struct km_server_options so = {0};
-    struct receiver *r = kh_ctx_slot(ctx, BC_RECEIVER_SLOT);
-    ks_rc rc;
-
-    if (r) {
-        km_server_lock(r->server);
-        r->fail_status = (int)kx_json_num(options, "status", 0);
-        km_server_unlock(r->server);
-    } else {
-        r = calloc(1, sizeof(*r));
-        if (!r)
-            abort();
-        rc = make_handle(&r->bc, ctx, 0, err, errsz);
-        if (rc) {
-            free(r);
-            return rc;
-        }
-        r->clock = kh_ctx_clock(ctx);
-        r->fail_status = (int)kx_json_num(options, "status", 0);
-        so.name = "bigcommerce-receiver";
-        so.clock = kh_ctx_clock(ctx);
-        so.routes = receiver_routes;
-        so.nroutes = 1;
-        so.state = r;
-        if (km_server_start(&r->server, &so, err, errsz) != 0) {
-            ks_bigcommerce_free(r->bc);
-            free(r);
-            return KS_ERROR;
-        }
-        kh_ctx_set_slot(ctx, BC_RECEIVER_SLOT, r, receiver_free);
-    }
-    *result = cJSON_CreateObject();
-    cJSON_AddStringToObject(*result, "url", km_server_url(r->server));
-    cJSON_AddNumberToObject(*result, "status", r->fail_status);
-    return KS_OK;
+    return kh_job_receiver_start(ctx, RECEIVER_SLOT, "bigcommerce", options,
+                                 result, err, errsz);
 }
 
 static cJSON *event_json(const struct ks_bigcommerce_event *ev)
@@ -569,56 +425,50 @@ static cJSON *event_json(const struct ks_bigcommerce_event *ev)
     return o;
 }
 
+/* The fetched order the last queued event names, into result. */
+static ks_rc fetch_event_order(struct kh_ctx *ctx, const cJSON *options,
+                               const struct ks_bigcommerce_event *ev,
+                               cJSON **result, char *err, size_t errsz)
+{
+    cJSON *order = NULL;
+    BC_BEGIN
+
+    /* The thin payload names the order; the record comes from v2. */
+    rc = ks_bigcommerce_order_get(&order, bc, ev->id);
+    if (order) {
+        summarize_order(order);
+        cJSON_AddItemToObject(*result, "order", order);
+    }
+    if (rc)
+        rc = kh_job_failed(ctx, rc, result, err, errsz);
+    BC_END
+    return rc;
+}
+
 static ks_rc job_verify_webhook(struct kh_ctx *ctx, const cJSON *options,
                                 cJSON **result, char *err, size_t errsz)
 {
-    struct receiver *r = kh_ctx_slot(ctx, BC_RECEIVER_SLOT);
-    struct ks_bigcommerce_event ev;
-    int have;
-    cJSON *order = NULL;
+    struct kh_job_receiver *r = kh_job_receiver_report(
+        ctx, RECEIVER_SLOT, "bigcommerce", result, err, errsz);
 
-    if (!r) {
-        snprintf(err, errsz, "bigcommerce: no receiver started");
+    if (!r)
         return KS_EINVAL;
-    }
-    *result = cJSON_CreateObject();
-    km_server_lock(r->server);
-    cJSON_AddNumberToObject(*result, "received", r->received);
-    cJSON_AddNumberToObject(*result, "verified", r->verified);
-    cJSON_AddNumberToObject(*result, "rejected", r->rejected);
-    cJSON_AddNumberToObject(*result, "duplicates", r->duplicates);
-    cJSON_AddNumberToObject(*result, "too_big", r->too_big);
-    cJSON_AddStringToObject(*result, "last_rc", r->last_rc);
-    cJSON_AddStringToObject(*result, "last_reason", r->last_reason);
-    ev = r->last_event;
-    have = r->have_event;
-    km_server_unlock(r->server);
-    if (have)
-        cJSON_AddItemToObject(*result, "event", event_json(&ev));
+    if (r->have_last_bc)
+        cJSON_AddItemToObject(*result, "event", event_json(&r->last_bc));
     if (!cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(options, "fetch_order")))
         return KS_OK;
-    if (!have || strcmp(ev.type, "order") != 0 || ev.id <= 0) {
+    if (!r->have_last_bc || strcmp(r->last_bc.type, "order") != 0 ||
+        r->last_bc.id <= 0) {
         snprintf(err, errsz, "bigcommerce: no verified order event to fetch");
         return KS_ENOTFOUND;
-    } else {
-        BC_BEGIN
-        /* The thin payload names the order; the record comes from v2. */
-        rc = ks_bigcommerce_order_get(&order, bc, ev.id);
-        if (order) {
-            summarize_order(order);
-            cJSON_AddItemToObject(*result, "order", order);
-        }
-        if (rc)
-            rc = kh_job_failed(ctx, rc, result, err, errsz);
-        BC_END
-        return rc;
     }
+    return fetch_event_order(ctx, options, &r->last_bc, result, err, errsz);
 }
 
 static ks_rc job_ensure_hooks(struct kh_ctx *ctx, const cJSON *options,
                               cJSON **result, char *err, size_t errsz)
 {
-    struct receiver *r = kh_ctx_slot(ctx, BC_RECEIVER_SLOT);
+    struct kh_job_receiver *r = kh_ctx_slot(ctx, RECEIVER_SLOT);
     const char *dest = kx_json_str(options, "destination");
     const char *scopes[16] = {NULL};
     const cJSON *t, *h;
@@ -626,14 +476,10 @@ static ks_rc job_ensure_hooks(struct kh_ctx *ctx, const cJSON *options,
     size_t n = 0;
     int counts[4] = {0, 0, 0, 0};
     const char *names[4] = {"ok", "created", "reactivated", "recreated"};
-    char url[300];
     BC_BEGIN
 
-    if (!dest && r) {
-        snprintf(url, sizeof(url), "%s/hooks/bigcommerce",
-                 km_server_url(r->server));
-        dest = url;
-    }
+    if (!dest && r)
+        dest = r->hook_url;
     cJSON_ArrayForEach(t, cJSON_GetObjectItemCaseSensitive(options, "scopes"))
     {
         if (cJSON_IsString(t) && n < 15)
@@ -673,9 +519,9 @@ static ks_rc job_ensure_hooks(struct kh_ctx *ctx, const cJSON *options,
     return rc;
 }
 
-/* The jobs that go through handle() list page_limit, which it reads
- * (verify_webhook does only with fetch_order); start_receiver builds its
- * own handle. */
+/* The jobs that go through kh_job_bigcommerce() list page_limit, which
+ * it reads (verify_webhook does only with fetch_order); start_receiver
+ * builds its own handle. */
 const struct kh_job kh_jobs_bigcommerce[] = {
     {"bigcommerce.list_products", job_list_products,
      "list products page by page (options: sku, sku:in, id:in, "
@@ -706,15 +552,15 @@ const struct kh_job kh_jobs_bigcommerce[] = {
      "since page_limit"},
     {"bigcommerce.start_receiver", job_start_receiver,
      "start the connector's webhook receiver, or change its forced status "
-     "(options: status)",
+     "(options: status, 400..599 to fail every delivery, 0 to recover)",
      "status"},
     {"bigcommerce.ensure_hooks", job_ensure_hooks,
      "register missing hooks and repair deactivated ones (options: scopes, "
      "destination, headers)",
      "scopes destination headers page_limit"},
     {"bigcommerce.verify_webhook", job_verify_webhook,
-     "what the receiver verified, rejected or ignored, and the last event; "
-     "fetch_order: true fetches the order it names",
+     "what the receiver verified, queued, rejected or ignored, and the last "
+     "queued event; fetch_order: true fetches the order it names",
      "fetch_order page_limit"},
     {"bigcommerce.receiver_stats", job_verify_webhook,
      "the same report as bigcommerce.verify_webhook", "fetch_order page_limit"},

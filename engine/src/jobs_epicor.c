@@ -20,7 +20,6 @@
 #include <string.h>
 #include "jobs.h"
 
-#define EPI_SLOT "epicor.client"
 #define LIST_MAX 100 /* ids and rows copied into a result */
 
 static void handle_free(void *p)
@@ -28,24 +27,21 @@ static void handle_free(void *p)
     ks_epicor_free(p);
 }
 
-static ks_rc make_handle(struct ks_epicor **out, struct kh_ctx *ctx,
-                         int page_size, char *err, size_t errsz)
+/* kh_job_handle's maker (an untyped *out). */
+static ks_rc make_handle(void **out, struct kh_ctx *ctx, int page_size,
+                         char *err, size_t errsz)
 {
+    struct ks_epicor *epi = NULL;
     const cJSON *cfg = kh_ctx_connector_config(ctx, "epicor");
-    struct km_emulator *emu = kh_ctx_emulator(ctx, "epicor");
     struct ks_epicor_options o = KS_EPICOR_OPTIONS_INIT;
     const char *auth = kx_json_str(cfg, "auth");
     char token_url[512];
     ks_rc rc;
 
     *out = NULL;
-    o.server_url = kx_json_str(cfg, "server_url");
-    if (!o.server_url && emu)
-        o.server_url = km_server_url(emu->server);
-    if (!o.server_url) {
-        snprintf(err, errsz, "epicor: no epicor emulator runs");
+    o.server_url = kh_job_remote_url(ctx, "epicor", "server_url", err, errsz);
+    if (!o.server_url)
         return KS_EINVAL;
-    }
     o.instance = kx_json_str(cfg, "instance");
     if (!o.instance)
         o.instance = "SaaS5333";
@@ -78,45 +74,28 @@ static ks_rc make_handle(struct ks_epicor **out, struct kh_ctx *ctx,
     o.license_retry_wait_ms = (int64_t)kx_json_num(
         cfg, "license_retry_wait_ms", (double)o.license_retry_wait_ms);
     o.api_version = (int)kx_json_num(cfg, "api_version", o.api_version);
-    rc = ks_epicor_new(out, kh_ctx_client(ctx), &o);
+    rc = ks_epicor_new(&epi, kh_ctx_client(ctx), &o);
     if (rc)
         snprintf(err, errsz, "epicor: %s",
                  ks_client_last_error(kh_ctx_client(ctx))->message);
-    return rc;
-}
-
-/* kh_job_handle's maker: make_handle behind an untyped pointer. */
-static ks_rc make_any(void **out, struct kh_ctx *ctx, int page_size, char *err,
-                      size_t errsz)
-{
-    struct ks_epicor *epi = NULL;
-    ks_rc rc = make_handle(&epi, ctx, page_size, err, errsz);
-
     *out = epi;
     return rc;
 }
 
-/* The shared handle, or a one-off when options carry page_size (*owned). */
-static struct ks_epicor *handle(struct kh_ctx *ctx, const cJSON *options,
-                                int *owned, ks_rc *rc, char *err, size_t errsz)
+struct ks_epicor *kh_job_epicor(struct kh_ctx *ctx, int page_size, int *owned,
+                                ks_rc *rc, char *err, size_t errsz)
 {
-    return kh_job_handle(ctx, EPI_SLOT, make_any, handle_free,
-                         (int)kx_json_num(options, "page_size", 0), owned, rc,
-                         err, errsz);
+    return kh_job_handle(ctx, KH_SLOT_EPICOR, make_handle, handle_free,
+                         page_size, owned, rc, err, errsz);
 }
 
 #define EPI_BEGIN                                                              \
-    int owned = 0;                                                             \
-    ks_rc rc;                                                                  \
-    struct ks_epicor *epi = handle(ctx, options, &owned, &rc, err, errsz);     \
-    if (!epi)                                                                  \
-        return rc;
+    KH_JOB_BEGIN(struct ks_epicor, epi, kh_job_epicor, "page_size")
 
 #define EPI_END                                                                \
     if (rc)                                                                    \
         rc = kh_job_failed(ctx, rc, result, err, errsz);                       \
-    if (owned)                                                                 \
-        ks_epicor_free(epi);
+    KH_JOB_END(epi, ks_epicor_free)
 
 /* Adds the handle's counters to a result. */
 static void add_stats(cJSON *result, struct ks_epicor *epi,
@@ -476,7 +455,7 @@ static ks_rc job_call(struct kh_ctx *ctx, const cJSON *options, cJSON **result,
     return rc;
 }
 
-/* Each job's options include page_size, which handle() reads (see
+/* Each job's options include page_size, which kh_job_epicor() reads (see
  * struct kh_job for the list's contract). */
 const struct kh_job kh_jobs_epicor[] = {
     {"epicor.read_parts", job_read_parts,

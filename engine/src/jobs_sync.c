@@ -7,17 +7,18 @@
  *                   lasts the whole scenario; "memory": an in-memory store.
  *   plant           only this plant's warehouses count towards stock
  *   bc_location_id  BigCommerce inventory location (default 1)
- * The clients are built from given.connector.epicor / .bigcommerce /
- * .woocommerce like the other job modules do, and shared with them through
- * the same slots ("epicor.client", ...).
+ * The clients are the other job modules' (kh_job_epicor() and its
+ * siblings in jobs.h), shared with them through the same slots.
  *
  * Restart: a "connector.restart" step drops every slot not starting with
  * KH_DURABLE_SLOT_PREFIX. The file's location (and a memory store itself)
  * is kept in a durable slot; the open file handle, the clients and the
  * webhook receiver are not, so after a restart the next job reopens the
- * same file, as a restarted process would. A memory store survives a
- * restart but not a crash point (a crashed store refuses every call), so
- * options.crash_at needs state "file".
+ * same file, as a restarted process would. The receiver's port is durable
+ * too: a restarted receiver listens where the hooks deliver, as
+ * `kinsync sync --watch` does on its configured receiver.port. A memory store
+ * survives a restart but not a crash point (a crashed store refuses every
+ * call), so options.crash_at needs state "file".
  *
  * Every job takes options.crash_at ("after_remote_write", "name:N", see
  * connector/src/store/internal.h): the store is reopened armed with it,
@@ -31,14 +32,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <kx/alloc.h>
 #include "jobs.h"
 
 #define STATE_SLOT KH_DURABLE_SLOT_PREFIX "sync.state"
 #define STORE_SLOT "sync.store"
 #define RECEIVER_SLOT "sync.receiver"
-#define EPI_SLOT "epicor.client"
-#define BC_SLOT "bigcommerce.client"
-#define WC_SLOT "woocommerce.client"
+#define PORT_SLOT KH_DURABLE_SLOT_PREFIX "sync.receiver_port"
 #define LIST_MAX 500 /* rows copied into a result */
 
 /* What survives a restart: the store file's place, or the memory store. */
@@ -101,9 +101,7 @@ static struct ks_store *store(struct kh_ctx *ctx, const char *crash_at,
 
     *rc = KS_OK;
     if (!s) {
-        s = calloc(1, sizeof(*s));
-        if (!s)
-            abort();
+        s = kx_xcalloc(1, sizeof(*s));
         if (mode && strcmp(mode, "memory") == 0) {
             *rc = ks_store_open(&s->memory, NULL);
         } else if (mode && strcmp(mode, "file") != 0) {
@@ -115,11 +113,8 @@ static struct ks_store *store(struct kh_ctx *ctx, const char *crash_at,
             snprintf(err, errsz, "sync: cannot make a state directory");
             *rc = KS_ESTATE;
         } else {
-            s->dir = strdup(tmpl);
-            s->path = malloc(strlen(tmpl) + 16);
-            if (!s->dir || !s->path)
-                abort();
-            snprintf(s->path, strlen(tmpl) + 16, "%s/state.db", tmpl);
+            s->dir = kx_xstrdup(tmpl);
+            s->path = kx_xasprintf("%s/state.db", tmpl);
         }
         if (*rc) {
             state_free(s);
@@ -148,158 +143,6 @@ static struct ks_store *store(struct kh_ctx *ctx, const char *crash_at,
     return st;
 }
 
-/* ---- the clients -------------------------------------------------------- */
-
-static void epicor_free(void *p)
-{
-    ks_epicor_free(p);
-}
-
-static void bc_free(void *p)
-{
-    ks_bigcommerce_free(p);
-}
-
-static void wc_free(void *p)
-{
-    ks_woocommerce_free(p);
-}
-
-static ks_rc client_error(struct kh_ctx *ctx, ks_rc rc, const char *what,
-                          char *err, size_t errsz)
-{
-    if (rc)
-        snprintf(err, errsz, "%s: %s", what,
-                 ks_client_last_error(kh_ctx_client(ctx))->message);
-    return rc;
-}
-
-static ks_rc make_epicor(void **out, struct kh_ctx *ctx, int unused, char *err,
-                         size_t errsz)
-{
-    const cJSON *cfg = kh_ctx_connector_config(ctx, "epicor");
-    struct km_emulator *emu = kh_ctx_emulator(ctx, "epicor");
-    struct ks_epicor_options o = KS_EPICOR_OPTIONS_INIT;
-    struct ks_epicor *epi = NULL;
-    const char *auth = kx_json_str(cfg, "auth");
-    char token_url[512];
-    ks_rc rc;
-
-    (void)unused;
-    *out = NULL;
-    o.server_url = kx_json_str(cfg, "server_url");
-    if (!o.server_url && emu)
-        o.server_url = km_server_url(emu->server);
-    if (!o.server_url) {
-        snprintf(err, errsz, "sync: no epicor emulator runs");
-        return KS_EINVAL;
-    }
-    o.instance = kx_json_str(cfg, "instance");
-    o.instance = o.instance ? o.instance : "SaaS5333";
-    o.company = kx_json_str(cfg, "company");
-    o.company = o.company ? o.company : "EPIC06";
-    o.api_key = kx_json_str(cfg, "api_key");
-    o.username = kx_json_str(cfg, "username");
-    o.password = kx_json_str(cfg, "password");
-    o.client_id = kx_json_str(cfg, "client_id");
-    o.client_secret = kx_json_str(cfg, "client_secret");
-    o.scope = kx_json_str(cfg, "scope");
-    o.token_url = kx_json_str(cfg, "token_url");
-    if (!o.token_url) {
-        snprintf(token_url, sizeof(token_url), "%s/connect/token",
-                 o.server_url);
-        o.token_url = token_url;
-    }
-    if (auth && ks_epicor_auth_from_name(&o.auth, auth) != 0) {
-        snprintf(err, errsz, "sync: unknown epicor auth \"%s\"", auth);
-        return KS_EINVAL;
-    }
-    o.page_size = (int)kx_json_num(cfg, "page_size", o.page_size);
-    o.api_version = (int)kx_json_num(cfg, "api_version", o.api_version);
-    rc = ks_epicor_new(&epi, kh_ctx_client(ctx), &o);
-    *out = epi;
-    return client_error(ctx, rc, "sync: epicor", err, errsz);
-}
-
-static ks_rc bc_options(struct ks_bigcommerce_options *o, cJSON **snap,
-                        struct kh_ctx *ctx, char *err, size_t errsz)
-{
-    const cJSON *cfg = kh_ctx_connector_config(ctx, "bigcommerce");
-    struct km_emulator *emu = kh_ctx_emulator(ctx, "bigcommerce");
-
-    *snap = NULL;
-    o->base_url = kx_json_str(cfg, "base_url");
-    if (!o->base_url && emu)
-        o->base_url = km_server_url(emu->server);
-    if (!o->base_url) {
-        snprintf(err, errsz, "sync: no bigcommerce emulator runs");
-        return KS_EINVAL;
-    }
-    o->store_hash = kx_json_str(cfg, "store_hash");
-    if (!o->store_hash && emu) {
-        *snap = km_emulator_snapshot(emu);
-        o->store_hash = kx_json_str(*snap, "store_hash");
-    }
-    o->access_token = kx_json_str(cfg, "access_token");
-    o->client_secret = kx_json_str(cfg, "client_secret");
-    o->webhook_header_name = kx_json_str(cfg, "webhook_header_name");
-    o->webhook_header_value = kx_json_str(cfg, "webhook_header_value");
-    o->page_limit = (int)kx_json_num(cfg, "page_limit", 250);
-    return KS_OK;
-}
-
-static ks_rc make_bc(void **out, struct kh_ctx *ctx, int unused, char *err,
-                     size_t errsz)
-{
-    struct ks_bigcommerce_options o = KS_BIGCOMMERCE_OPTIONS_INIT;
-    struct ks_bigcommerce *bc = NULL;
-    cJSON *snap = NULL;
-    ks_rc rc;
-
-    (void)unused;
-    *out = NULL;
-    rc = bc_options(&o, &snap, ctx, err, errsz);
-    if (!rc)
-        rc = client_error(ctx, ks_bigcommerce_new(&bc, kh_ctx_client(ctx), &o),
-                          "sync: bigcommerce", err, errsz);
-    cJSON_Delete(snap);
-    *out = bc;
-    return rc;
-}
-
-static ks_rc make_wc(void **out, struct kh_ctx *ctx, int unused, char *err,
-                     size_t errsz)
-{
-    const cJSON *cfg = kh_ctx_connector_config(ctx, "woocommerce");
-    struct km_emulator *emu = kh_ctx_emulator(ctx, "woocommerce");
-    struct ks_woocommerce_options o = KS_WOOCOMMERCE_OPTIONS_INIT;
-    struct ks_woocommerce *wc = NULL;
-    const char *auth = kx_json_str(cfg, "auth");
-    ks_rc rc;
-
-    (void)unused;
-    *out = NULL;
-    o.site_url = kx_json_str(cfg, "site_url");
-    if (!o.site_url && emu)
-        o.site_url = km_server_url(emu->server);
-    if (!o.site_url) {
-        snprintf(err, errsz, "sync: no woocommerce emulator runs");
-        return KS_EINVAL;
-    }
-    o.consumer_key = kx_json_str(cfg, "consumer_key");
-    o.consumer_secret = kx_json_str(cfg, "consumer_secret");
-    o.webhook_secret = kx_json_str(cfg, "webhook_secret");
-    o.per_page = (int)kx_json_num(cfg, "per_page", 100);
-    o.batch_limit = (int)kx_json_num(cfg, "batch_limit", 0);
-    if (auth && ks_woocommerce_auth_from_name(&o.auth, auth) != 0) {
-        snprintf(err, errsz, "sync: unknown woocommerce auth \"%s\"", auth);
-        return KS_EINVAL;
-    }
-    rc = ks_woocommerce_new(&wc, kh_ctx_client(ctx), &o);
-    *out = wc;
-    return client_error(ctx, rc, "sync: woocommerce", err, errsz);
-}
-
 /* A run's handle: built per job over the kept store and clients, so a
  * restart or a replaced client slot never leaves it dangling. Storefronts
  * whose emulator does not run stay NULL. */
@@ -314,21 +157,18 @@ static struct ks_sync *engine(struct kh_ctx *ctx, const cJSON *options,
     o.client = kh_ctx_client(ctx);
     o.plant = kx_json_str(cfg, "plant");
     o.bc_location_id = (int64_t)kx_json_num(cfg, "bc_location_id", 1);
-    o.epicor = kh_job_handle(ctx, EPI_SLOT, make_epicor, epicor_free, 0, &owned,
-                             rc, err, errsz);
+    o.epicor = kh_job_epicor(ctx, 0, &owned, rc, err, errsz);
     if (!o.epicor)
         return NULL;
     if (kh_ctx_emulator(ctx, "bigcommerce") ||
         kh_ctx_connector_config(ctx, "bigcommerce")) {
-        o.bigcommerce = kh_job_handle(ctx, BC_SLOT, make_bc, bc_free, 0, &owned,
-                                      rc, err, errsz);
+        o.bigcommerce = kh_job_bigcommerce(ctx, 0, &owned, rc, err, errsz);
         if (!o.bigcommerce)
             return NULL;
     }
     if (kh_ctx_emulator(ctx, "woocommerce") ||
         kh_ctx_connector_config(ctx, "woocommerce")) {
-        o.woocommerce = kh_job_handle(ctx, WC_SLOT, make_wc, wc_free, 0, &owned,
-                                      rc, err, errsz);
+        o.woocommerce = kh_job_woocommerce(ctx, 0, &owned, rc, err, errsz);
         if (!o.woocommerce)
             return NULL;
     }
@@ -411,14 +251,14 @@ static ks_rc per_store(struct kh_ctx *ctx, const cJSON *options, cJSON **result,
     if (!sync)
         return rc;
     *result = cJSON_CreateObject();
-    if (bc && kh_ctx_slot(ctx, BC_SLOT) &&
+    if (bc && kh_ctx_slot(ctx, KH_SLOT_BIGCOMMERCE) &&
         (!target || !strcmp(target, "bigcommerce"))) {
         rc = bc(&one, sync);
         stats_add(&total, &one);
         cJSON_AddItemToObject(*result, "bigcommerce", stats_json(&one));
         ran++;
     }
-    if (!rc && wc && kh_ctx_slot(ctx, WC_SLOT) &&
+    if (!rc && wc && kh_ctx_slot(ctx, KH_SLOT_WOOCOMMERCE) &&
         (!target || !strcmp(target, "woocommerce"))) {
         rc = wc(&one, sync);
         stats_add(&total, &one);
@@ -458,152 +298,57 @@ static ks_rc job_refunds(struct kh_ctx *ctx, const cJSON *options,
 /* ---- webhooks --------------------------------------------------------- */
 
 /*
- * The connector's BigCommerce webhook receiver: verifies each delivery on
- * the receiver's thread (ks_bigcommerce_webhook_verify touches no client)
- * and queues verified ones, duplicates included (the engine's durable
- * dedupe decides); sync.orders with from_webhooks drains the queue on the
- * job's thread. Unprocessed events die with the receiver at a restart:
- * the backfill poll is what catches them.
+ * The connector's BigCommerce webhook receiver (jobs.h, kh_job_receiver):
+ * it verifies each delivery on its own threads and queues verified order
+ * events; sync.orders with from_webhooks imports the queue on the job's
+ * thread. A duplicate the receiver recognises is answered 200 and not
+ * queued; one it cannot recognise (after a restart) reaches the engine,
+ * whose durable intents skip it. Unprocessed events die with the receiver
+ * at a restart: the backfill poll is what catches them.
  */
-struct receiver {
-    struct km_server *server;
-    struct ks_bigcommerce *bc; /* for verification only */
-    struct ks_clock *clock;
-    struct ks_bigcommerce_event *queue;
-    size_t n, cap;
-    int received, rejected;
-};
-
-static void receiver_free(void *p)
-{
-    struct receiver *r = p;
-
-    km_server_stop(r->server);
-    ks_bigcommerce_free(r->bc);
-    free(r->queue);
-    free(r);
-}
-
-static const char *req_header(void *ud, const char *name)
-{
-    return km_request_header(ud, name);
-}
-
-static void receive(struct km_response *res, const struct km_request *req,
-                    void *state)
-{
-    struct receiver *r = state;
-    struct ks_bigcommerce_event ev;
-    ks_rc rc = ks_bigcommerce_webhook_verify(
-        &ev, r->bc, req_header, (void *)req, req->body, req->body_len,
-        ks_clock_now_ms(r->clock));
-    int status = 200;
-
-    r->received++;
-    if (rc == KS_OK || rc == KS_EDUPLICATE) {
-        if (r->n == r->cap) {
-            r->cap = r->cap ? 2 * r->cap : 16;
-            r->queue = realloc(r->queue, r->cap * sizeof(*r->queue));
-            if (!r->queue)
-                abort();
-        }
-        r->queue[r->n++] = ev;
-    } else {
-        r->rejected++;
-        status = rc == KS_ETOOBIG ? 413 : 401;
-    }
-    km_response_set(res, status, "text/plain", ks_rc_name(rc),
-                    strlen(ks_rc_name(rc)));
-}
-
-static const struct km_route receiver_routes[] = {{"POST", "/*", receive}};
-
 static ks_rc job_start_receiver(struct kh_ctx *ctx, const cJSON *options,
                                 cJSON **result, char *err, size_t errsz)
 {
-    struct receiver *r = kh_ctx_slot(ctx, RECEIVER_SLOT);
-    struct ks_bigcommerce_options o = KS_BIGCOMMERCE_OPTIONS_INIT;
-    struct km_server_options so;
     const char *scopes[] = {"store/order/created", "store/order/updated", NULL};
-    cJSON *snap = NULL, *hooks = NULL;
-    char url[300];
-    ks_rc rc = KS_OK;
+    uint16_t *port = kh_ctx_slot(ctx, PORT_SLOT);
+    struct kh_job_receiver *r;
+    struct ks_bigcommerce *bc;
+    cJSON *hooks = NULL;
+    int owned = 0;
+    ks_rc rc;
 
-    if (!r) {
-        r = calloc(1, sizeof(*r));
-        if (!r)
-            abort();
-        rc = bc_options(&o, &snap, ctx, err, errsz);
-        if (!rc)
-            rc = client_error(
-                ctx, ks_bigcommerce_new(&r->bc, kh_ctx_client(ctx), &o),
-                "sync: bigcommerce", err, errsz);
-        cJSON_Delete(snap);
-        if (rc) {
-            free(r);
-            return rc;
-        }
-        r->clock = kh_ctx_clock(ctx);
-        memset(&so, 0, sizeof(so));
-        so.name = "sync-receiver";
-        so.clock = r->clock;
-        so.routes = receiver_routes;
-        so.nroutes = 1;
-        so.state = r;
-        if (km_server_start(&r->server, &so, err, errsz) != 0) {
-            ks_bigcommerce_free(r->bc);
-            free(r);
-            return KS_ERROR;
-        }
-        kh_ctx_set_slot(ctx, RECEIVER_SLOT, r, receiver_free);
+    r = kh_job_receiver(ctx, RECEIVER_SLOT, "bigcommerce", port ? *port : 0,
+                        &rc, err, errsz);
+    if (!r)
+        return rc;
+    if (!port) {
+        port = kx_xmalloc(sizeof(*port));
+        *port = kh_receiver_port(r->rcv);
+        kh_ctx_set_slot(ctx, PORT_SLOT, port, free);
     }
-    snprintf(url, sizeof(url), "%s/hooks/bigcommerce",
-             km_server_url(r->server));
     *result = cJSON_CreateObject();
-    cJSON_AddStringToObject(*result, "url", url);
+    cJSON_AddStringToObject(*result, "url", r->hook_url);
     if (cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(options, "register")))
         return KS_OK;
-    {
-        int owned = 0;
-        struct ks_bigcommerce *bc = kh_job_handle(
-            ctx, BC_SLOT, make_bc, bc_free, 0, &owned, &rc, err, errsz);
-
-        if (!bc)
-            return rc;
-        rc = ks_bigcommerce_hooks_ensure(&hooks, bc, scopes, url, NULL);
-        if (hooks)
-            cJSON_AddItemToObject(*result, "hooks", hooks);
-        if (rc)
-            return kh_job_failed(ctx, rc, result, err, errsz);
-    }
+    bc = kh_job_bigcommerce(ctx, 0, &owned, &rc, err, errsz);
+    if (!bc)
+        return rc;
+    rc = ks_bigcommerce_hooks_ensure(&hooks, bc, scopes, r->hook_url, NULL);
+    if (hooks)
+        cJSON_AddItemToObject(*result, "hooks", hooks);
+    if (rc)
+        return kh_job_failed(ctx, rc, result, err, errsz);
     return KS_OK;
-}
-
-/* Takes the queued events (the caller frees them). */
-static struct ks_bigcommerce_event *drain(size_t *n, struct kh_ctx *ctx)
-{
-    struct receiver *r = kh_ctx_slot(ctx, RECEIVER_SLOT);
-    struct ks_bigcommerce_event *q = NULL;
-
-    *n = 0;
-    if (!r)
-        return NULL;
-    km_server_lock(r->server);
-    q = r->queue;
-    *n = r->n;
-    r->queue = NULL;
-    r->n = r->cap = 0;
-    km_server_unlock(r->server);
-    return q;
 }
 
 static ks_rc job_orders(struct kh_ctx *ctx, const cJSON *options,
                         cJSON **result, char *err, size_t errsz)
 {
-    struct ks_bigcommerce_event *q;
+    struct kh_job_receiver *r = kh_ctx_slot(ctx, RECEIVER_SLOT);
+    struct kh_receiver_item *q = NULL;
     struct ks_sync_stats total, one;
     struct ks_sync *sync;
-    size_t n, i;
+    size_t n = 0, i;
     ks_rc rc = KS_OK;
 
     if (!cJSON_IsTrue(
@@ -615,9 +360,14 @@ static ks_rc job_orders(struct kh_ctx *ctx, const cJSON *options,
     if (!sync)
         return rc;
     memset(&total, 0, sizeof(total));
-    q = drain(&n, ctx);
+    if (r)
+        q = kh_job_receiver_drain(r, &n);
     for (i = 0; i < n && !rc; i++) {
-        rc = ks_sync_order_from_bigcommerce_event(&one, sync, &q[i]);
+        if (q[i].woocommerce)
+            rc =
+                ks_sync_order_from_woocommerce_id(&one, sync, q[i].wc_order_id);
+        else
+            rc = ks_sync_order_from_bigcommerce_event(&one, sync, &q[i].bc);
         stats_add(&total, &one);
     }
     free(q);
@@ -778,7 +528,8 @@ const struct kh_job kh_jobs_sync[] = {
     {"sync.map", job_map,
      "put an id map pair (options: kind (sku_part), from, to)", "kind from to"},
     {"sync.start_receiver", job_start_receiver,
-     "start the BigCommerce webhook receiver that queues verified events "
-     "and register order hooks to it (options: register false to skip)",
+     "start the BigCommerce webhook receiver that queues verified order "
+     "events and register order hooks to it (options: register false to "
+     "skip)",
      "register"},
     {NULL, NULL, NULL, NULL}};

@@ -7,43 +7,37 @@
  * "woocommerce" emulator. A job's "per_page" option builds a one-off
  * handle with that page size (the client clamps it to 1..100).
  *
- * woocommerce.start_receiver runs the connector's webhook receiver on its
- * own loopback server: every POST is checked with
- * ks_woocommerce_webhook_verify and answered 200 (event, ping, duplicate),
- * 401 (bad signature) or 413 (too big), or the "status" option when set
- * (to make deliveries fail). woocommerce.ensure_hooks points hooks at it
- * unless given a delivery_url.
+ * woocommerce.start_receiver runs the connector's webhook receiver (the
+ * one `kinsync sync --watch` runs, ops/src/receiver.h) on loopback, with
+ * its production answers: 200 queued / duplicate / pong / ignored, 400,
+ * 401, 413, 503; the "status" option makes every delivery fail with it.
+ * woocommerce.ensure_hooks points hooks at it unless given a delivery_url.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "jobs.h"
 
-#define WC_SLOT "woocommerce.client"
-#define WC_RECEIVER_SLOT "woocommerce.receiver"
+#define RECEIVER_SLOT "woocommerce.receiver"
 
 static void handle_free(void *p)
 {
     ks_woocommerce_free(p);
 }
 
-static ks_rc make_handle(struct ks_woocommerce **out, struct kh_ctx *ctx,
-                         int per_page, char *err, size_t errsz)
+ks_rc kh_job_woocommerce_make(void **out, struct kh_ctx *ctx, int per_page,
+                              char *err, size_t errsz)
 {
     const cJSON *cfg = kh_ctx_connector_config(ctx, "woocommerce");
-    struct km_emulator *emu = kh_ctx_emulator(ctx, "woocommerce");
     struct ks_woocommerce_options o = KS_WOOCOMMERCE_OPTIONS_INIT;
+    struct ks_woocommerce *wc = NULL;
     const char *auth = kx_json_str(cfg, "auth");
     ks_rc rc;
 
     *out = NULL;
-    if (!emu) {
-        snprintf(err, errsz, "woocommerce: no woocommerce emulator runs");
-        return KS_EINVAL;
-    }
-    o.site_url = kx_json_str(cfg, "site_url");
+    o.site_url = kh_job_remote_url(ctx, "woocommerce", "site_url", err, errsz);
     if (!o.site_url)
-        o.site_url = km_server_url(emu->server);
+        return KS_EINVAL;
     o.consumer_key = kx_json_str(cfg, "consumer_key");
     o.consumer_secret = kx_json_str(cfg, "consumer_secret");
     o.webhook_secret = kx_json_str(cfg, "webhook_secret");
@@ -56,72 +50,35 @@ static ks_rc make_handle(struct ks_woocommerce **out, struct kh_ctx *ctx,
         snprintf(err, errsz, "woocommerce: unknown auth \"%s\"", auth);
         return KS_EINVAL;
     }
-    rc = ks_woocommerce_new(out, kh_ctx_client(ctx), &o);
+    rc = ks_woocommerce_new(&wc, kh_ctx_client(ctx), &o);
     if (rc)
         snprintf(err, errsz, "woocommerce: %s",
                  ks_client_last_error(kh_ctx_client(ctx))->message);
-    return rc;
-}
-
-/* kh_job_handle's maker: make_handle behind an untyped pointer. */
-static ks_rc make_any(void **out, struct kh_ctx *ctx, int per_page, char *err,
-                      size_t errsz)
-{
-    struct ks_woocommerce *wc = NULL;
-    ks_rc rc = make_handle(&wc, ctx, per_page, err, errsz);
-
     *out = wc;
     return rc;
 }
 
-/* The shared handle, or a one-off when options carry per_page (*owned). */
-static struct ks_woocommerce *handle(struct kh_ctx *ctx, const cJSON *options,
-                                     int *owned, ks_rc *rc, char *err,
-                                     size_t errsz)
+struct ks_woocommerce *kh_job_woocommerce(struct kh_ctx *ctx, int per_page,
+                                          int *owned, ks_rc *rc, char *err,
+                                          size_t errsz)
 {
-    return kh_job_handle(ctx, WC_SLOT, make_any, handle_free,
-                         (int)kx_json_num(options, "per_page", 0), owned, rc,
-                         err, errsz);
+    return kh_job_handle(ctx, KH_SLOT_WOOCOMMERCE, kh_job_woocommerce_make,
+                         handle_free, per_page, owned, rc, err, errsz);
 }
 
 #define WC_BEGIN                                                               \
-    int owned = 0;                                                             \
-    ks_rc rc;                                                                  \
-    struct ks_woocommerce *wc = handle(ctx, options, &owned, &rc, err, errsz); \
-    if (!wc)                                                                   \
-        return rc;
+    KH_JOB_BEGIN(struct ks_woocommerce, wc, kh_job_woocommerce, "per_page")
 
-#define WC_END                                                                 \
-    if (owned)                                                                 \
-        ks_woocommerce_free(wc);
+#define WC_END KH_JOB_END(wc, ks_woocommerce_free)
 
 /* ---- listing ---------------------------------------------------------- */
-
-struct collect {
-    cJSON *ids;
-    cJSON *skus;
-    int count;
-};
-
-static int collect_item(void *ud, const cJSON *item)
-{
-    struct collect *c = ud;
-    const cJSON *id = cJSON_GetObjectItemCaseSensitive(item, "id");
-    const cJSON *sku = cJSON_GetObjectItemCaseSensitive(item, "sku");
-
-    c->count++;
-    if (c->ids && cJSON_IsNumber(id) && c->count <= 500)
-        cJSON_AddItemToArray(c->ids, cJSON_CreateNumber(id->valuedouble));
-    if (c->skus && cJSON_IsString(sku) && c->count <= 500)
-        cJSON_AddItemToArray(c->skus, cJSON_CreateString(sku->valuestring));
-    return 0;
-}
 
 static ks_rc job_list_products(struct kh_ctx *ctx, const cJSON *options,
                                cJSON **result, char *err, size_t errsz)
 {
     const char *q[7] = {NULL};
-    struct collect c = {cJSON_CreateArray(), cJSON_CreateArray(), 0};
+    struct kh_job_collect c = {cJSON_CreateArray(), cJSON_CreateArray(), NULL,
+                               0};
     int pages = 0;
     size_t n = 0;
     WC_BEGIN
@@ -134,12 +91,11 @@ static ks_rc job_list_products(struct kh_ctx *ctx, const cJSON *options,
         q[n++] = "modified_after";
         q[n++] = kx_json_str(options, "modified_after");
     }
-    rc = ks_woocommerce_list(wc, "products", q, collect_item, &c, &pages);
+    rc =
+        ks_woocommerce_list(wc, "products", q, kh_job_collect_item, &c, &pages);
     *result = cJSON_CreateObject();
-    cJSON_AddNumberToObject(*result, "count", c.count);
+    kh_job_collect_put(*result, &c);
     cJSON_AddNumberToObject(*result, "pages", pages);
-    cJSON_AddItemToObject(*result, "ids", c.ids);
-    cJSON_AddItemToObject(*result, "skus", c.skus);
     if (rc)
         rc = kh_job_failed(ctx, rc, result, err, errsz);
     WC_END
@@ -147,22 +103,6 @@ static ks_rc job_list_products(struct kh_ctx *ctx, const cJSON *options,
 }
 
 /* ---- products --------------------------------------------------------- */
-
-struct sku_map {
-    cJSON *map; /* sku -> id */
-};
-
-static int map_item(void *ud, const cJSON *item)
-{
-    struct sku_map *m = ud;
-    const cJSON *sku = cJSON_GetObjectItemCaseSensitive(item, "sku");
-    const cJSON *id = cJSON_GetObjectItemCaseSensitive(item, "id");
-
-    if (cJSON_IsString(sku) && *sku->valuestring && cJSON_IsNumber(id) &&
-        !cJSON_GetObjectItemCaseSensitive(m->map, sku->valuestring))
-        cJSON_AddNumberToObject(m->map, sku->valuestring, id->valuedouble);
-    return 0;
-}
 
 /* options.products, or options.generate {count, prefix, price} for bulk
  * scenarios. */
@@ -196,14 +136,15 @@ static ks_rc job_upsert_products(struct kh_ctx *ctx, const cJSON *options,
                                  cJSON **result, char *err, size_t errsz)
 {
     struct ks_woocommerce_batch_stats stats = {0, 0, 0};
-    struct sku_map m = {cJSON_CreateObject()};
+    struct kh_job_collect m = {NULL, NULL, cJSON_CreateObject(), 0};
     cJSON *want = wanted_products(options), *create = cJSON_CreateArray();
     cJSON *update = cJSON_CreateArray(), *out = NULL, *errors;
     const cJSON *p, *r;
     const char *kinds[] = {"create", "update"};
     WC_BEGIN
 
-    rc = ks_woocommerce_list(wc, "products", NULL, map_item, &m, NULL);
+    rc = ks_woocommerce_list(wc, "products", NULL, kh_job_collect_item, &m,
+                             NULL);
     if (rc)
         goto done;
     cJSON_ArrayForEach(p, want)
@@ -346,15 +287,14 @@ static ks_rc job_get_order(struct kh_ctx *ctx, const cJSON *options,
 static ks_rc job_list_orders_since(struct kh_ctx *ctx, const cJSON *options,
                                    cJSON **result, char *err, size_t errsz)
 {
-    struct collect c = {cJSON_CreateArray(), NULL, 0};
+    struct kh_job_collect c = {cJSON_CreateArray(), NULL, NULL, 0};
     const char *since = kx_json_str(options, "since");
     WC_BEGIN
 
     rc = ks_woocommerce_orders_modified_since(
-        wc, since ? since : "1970-01-01T00:00:00", collect_item, &c);
+        wc, since ? since : "1970-01-01T00:00:00", kh_job_collect_item, &c);
     *result = cJSON_CreateObject();
-    cJSON_AddNumberToObject(*result, "count", c.count);
-    cJSON_AddItemToObject(*result, "ids", c.ids);
+    kh_job_collect_put(*result, &c);
     if (rc)
         rc = kh_job_failed(ctx, rc, result, err, errsz);
     WC_END
@@ -364,14 +304,14 @@ static ks_rc job_list_orders_since(struct kh_ctx *ctx, const cJSON *options,
 static ks_rc job_list_refunds(struct kh_ctx *ctx, const cJSON *options,
                               cJSON **result, char *err, size_t errsz)
 {
-    struct collect c = {cJSON_CreateArray(), NULL, 0};
+    struct kh_job_collect c = {cJSON_CreateArray(), NULL, NULL, 0};
     WC_BEGIN
 
     rc = ks_woocommerce_refunds_list(
-        wc, (int64_t)kx_json_num(options, "order_id", 0), collect_item, &c);
+        wc, (int64_t)kx_json_num(options, "order_id", 0), kh_job_collect_item,
+        &c);
     *result = cJSON_CreateObject();
-    cJSON_AddNumberToObject(*result, "count", c.count);
-    cJSON_AddItemToObject(*result, "ids", c.ids);
+    kh_job_collect_put(*result, &c);
     if (rc)
         rc = kh_job_failed(ctx, rc, result, err, errsz);
     WC_END
@@ -380,129 +320,36 @@ static ks_rc job_list_refunds(struct kh_ctx *ctx, const cJSON *options,
 
 /* ---- webhooks --------------------------------------------------------- */
 
-struct receiver {
-    struct km_server *server;
-    struct ks_woocommerce *wc;
-    int fail_status;
-    int events, pings, rejected, duplicates, too_big;
-};
-
-static void receiver_free(void *p)
-{
-    struct receiver *r = p;
-
-    km_server_stop(r->server); /* first: no handler may run afterwards */
-    ks_woocommerce_free(r->wc);
-    free(r);
-}
-
-static void receive(struct km_response *res, const struct km_request *req,
-                    void *state)
-{
-    struct receiver *r = state;
-    struct ks_woocommerce_webhook_headers h = {
-        km_request_header(req, "X-WC-Webhook-Signature"),
-        km_request_header(req, "X-WC-Webhook-Delivery-ID"),
-        km_request_header(req, "X-WC-Webhook-Topic"),
-        km_request_header(req, "X-WC-Webhook-Resource"),
-        km_request_header(req, "X-WC-Webhook-Event"),
-        km_request_header(req, "X-WC-Webhook-ID"),
-        km_request_header(req, "X-WC-Webhook-Source")};
-    enum ks_woocommerce_webhook_kind kind;
-    ks_rc rc = ks_woocommerce_webhook_verify(&kind, r->wc, &h, req->body,
-                                             req->body_len);
-    int status = 200;
-
-    if (rc == KS_OK && kind == KS_WOOCOMMERCE_WEBHOOK_PING)
-        r->pings++;
-    else if (rc == KS_OK)
-        r->events++;
-    else if (rc == KS_EDUPLICATE)
-        r->duplicates++;
-    else if (rc == KS_ETOOBIG) {
-        r->too_big++;
-        status = 413;
-    } else {
-        r->rejected++;
-        status = 401;
-    }
-    if (r->fail_status)
-        status = r->fail_status;
-    km_response_set(res, status, "text/plain", ks_rc_name(rc),
-                    strlen(ks_rc_name(rc)));
-}
-
-static const struct km_route receiver_routes[] = {{"POST", "/*", receive}};
-
 static ks_rc job_start_receiver(struct kh_ctx *ctx, const cJSON *options,
                                 cJSON **result, char *err, size_t errsz)
 {
-    struct km_server_options so = {0};
-    struct receiver *r = calloc(1, sizeof(*r));
-    ks_rc rc;
-
-    if (!r)
-        abort();
-    rc = make_handle(&r->wc, ctx, 0, err, errsz);
-    if (rc) {
-        free(r);
-        return rc;
-    }
-    r->fail_status = (int)kx_json_num(options, "status", 0);
-    so.name = "woocommerce-receiver";
-    so.clock = kh_ctx_clock(ctx);
-    so.routes = receiver_routes;
-    so.nroutes = 1;
-    so.state = r;
-    if (km_server_start(&r->server, &so, err, errsz) != 0) {
-        ks_woocommerce_free(r->wc);
-        free(r);
-        return KS_ERROR;
-    }
-    kh_ctx_set_slot(ctx, WC_RECEIVER_SLOT, r, receiver_free);
-    *result = cJSON_CreateObject();
-    cJSON_AddStringToObject(*result, "url", km_server_url(r->server));
-    return KS_OK;
+    return kh_job_receiver_start(ctx, RECEIVER_SLOT, "woocommerce", options,
+                                 result, err, errsz);
 }
 
 static ks_rc job_receiver_stats(struct kh_ctx *ctx, const cJSON *options,
                                 cJSON **result, char *err, size_t errsz)
 {
-    struct receiver *r = kh_ctx_slot(ctx, WC_RECEIVER_SLOT);
-
     (void)options;
-    if (!r) {
-        snprintf(err, errsz, "woocommerce: no receiver started");
-        return KS_EINVAL;
-    }
-    km_server_lock(r->server);
-    *result = cJSON_CreateObject();
-    cJSON_AddNumberToObject(*result, "events", r->events);
-    cJSON_AddNumberToObject(*result, "pings", r->pings);
-    cJSON_AddNumberToObject(*result, "rejected", r->rejected);
-    cJSON_AddNumberToObject(*result, "duplicates", r->duplicates);
-    cJSON_AddNumberToObject(*result, "too_big", r->too_big);
-    km_server_unlock(r->server);
-    return KS_OK;
+    return kh_job_receiver_report(ctx, RECEIVER_SLOT, "woocommerce", result,
+                                  err, errsz)
+               ? KS_OK
+               : KS_EINVAL;
 }
 
 static ks_rc job_ensure_hooks(struct kh_ctx *ctx, const cJSON *options,
                               cJSON **result, char *err, size_t errsz)
 {
-    struct receiver *r = kh_ctx_slot(ctx, WC_RECEIVER_SLOT);
+    struct kh_job_receiver *r = kh_ctx_slot(ctx, RECEIVER_SLOT);
     const char *url = kx_json_str(options, "delivery_url");
     const char *topics[16] = {NULL};
     const cJSON *t;
     cJSON *hooks = NULL;
     size_t n = 0;
-    char recv_url[300];
     WC_BEGIN
 
-    if (!url && r) {
-        snprintf(recv_url, sizeof(recv_url), "%s/hooks/woocommerce",
-                 km_server_url(r->server));
-        url = recv_url;
-    }
+    if (!url && r)
+        url = r->hook_url;
     cJSON_ArrayForEach(t, cJSON_GetObjectItemCaseSensitive(options, "topics"))
     {
         if (cJSON_IsString(t) && n < 15)
@@ -554,7 +401,8 @@ static ks_rc job_check_hooks(struct kh_ctx *ctx, const cJSON *options,
     return rc;
 }
 
-/* The jobs that go through handle() list per_page, which it reads;
+/* The jobs that go through kh_job_woocommerce() list per_page, which it
+ * reads;
  * start_receiver builds its own handle and receiver_stats reads nothing. */
 const struct kh_job kh_jobs_woocommerce[] = {
     {"woocommerce.list_products", job_list_products,
@@ -577,10 +425,13 @@ const struct kh_job kh_jobs_woocommerce[] = {
     {"woocommerce.list_refunds", job_list_refunds,
      "list the refunds of options.order_id", "order_id per_page"},
     {"woocommerce.start_receiver", job_start_receiver,
-     "start the connector's webhook receiver (options: status to force)",
+     "start the connector's webhook receiver, or change its forced status "
+     "(options: status, 400..599 to fail every delivery, 0 to recover)",
      "status"},
     {"woocommerce.receiver_stats", job_receiver_stats,
-     "counts of verified events, pings, rejected and duplicate deliveries", ""},
+     "the receiver's counts: events, pings, rejected, duplicate, queued "
+     "deliveries, ...",
+     ""},
     {"woocommerce.ensure_hooks", job_ensure_hooks,
      "create missing hooks (options: topics, delivery_url)",
      "topics delivery_url per_page"},

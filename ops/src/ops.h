@@ -1,7 +1,8 @@
 /*
- * Internals shared by the `kinsync sync` family of commands (cli_sync*.c):
- * the configuration file, the connector handles built from it, and the
- * webhook receiver of `--watch`. See the README for the user's view.
+ * Internals shared by the `kinsync sync` family of commands: the
+ * configuration file and the connector handles built from it. The webhook
+ * receiver of `--watch` has its own header (receiver.h). See the README
+ * for the user's view.
  */
 #ifndef KH_OPS_H
 #define KH_OPS_H
@@ -154,40 +155,6 @@ int64_t kh__sync_int(const cJSON *section, const char *name, int64_t dflt);
 /* 1 when SIGINT or SIGTERM is pending (they are blocked while the commands
  * run, and taken between flows). */
 int kh__sync_stop_pending(void);
-
-/* ---- the webhook receiver (cli_sync_receiver.c) ---------------------- */
-
-struct kh__receiver;
-
-/* One queued delivery: a BigCommerce order event or a WooCommerce id. */
-struct kh__receiver_item {
-    int woocommerce;
-    struct ks_bigcommerce_event bc;
-    int64_t wc_order_id;
-};
-
-struct kh__receiver_counts {
-    uint64_t queued, duplicates, ignored, refused;
-    char last_refusal[200];
-};
-
-/*
- * Starts the receiver on receiver.bind:port with routes for the configured
- * storefronts. Each delivery is verified on the receiver's thread with
- * handles of its own; a verified order event is queued and the process is
- * sent wake_signal so the main loop's sigtimedwait returns. Returns 0, or
- * -1 with the reason in err.
- */
-int kh__receiver_start(struct kh__receiver **out,
-                       const struct kh__sync_env *env, int wake_signal,
-                       char *err, size_t errsz);
-/* "http://ADDR:PORT" the receiver listens on; borrowed. */
-const char *kh__receiver_url(const struct kh__receiver *r);
-/* Takes every queued item (the caller frees the array). */
-struct kh__receiver_item *kh__receiver_drain(struct kh__receiver *r, size_t *n);
-void kh__receiver_counts(struct kh__receiver_counts *out,
-                         struct kh__receiver *r);
-void kh__receiver_stop(struct kh__receiver *r); /* NULL-safe */
 
 /* ---- commands ------------------------------------------------------ */
 

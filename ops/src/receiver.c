@@ -1,283 +1,472 @@
 /*
- * The webhook receiver of `kinsync sync --watch`: a km_server (the
- * emulators' libmicrohttpd plumbing) with one route per storefront.
+ * The webhook receiver on libmicrohttpd (see receiver.h for the answers).
  *
- *   POST /webhooks/bigcommerce  ks_bigcommerce_webhook_verify
- *   POST /webhooks/woocommerce  ks_woocommerce_webhook_verify
- *
- * Verification runs on the server's threads with storefront handles and a
- * client of the receiver's own: the sync's handles are not thread-safe,
- * and the server's lock (held around every handler) makes sure only one
- * thread verifies at a time, as the verify functions require. A verified
- * order delivery is queued and answered 200 at once (platforms retry slow
- * receivers); the main thread drains the queue between flows. Answers:
- * 200 queued, duplicate or not an order event; 401 bad or missing
- * signature; 413 body too large; 400 a verified body without an order id;
- * 503 when the queue is full (the platform delivers again later).
- *
- * An event whose import then fails is not lost: the orders backfill poll
- * reads every order modified since its cursor, and its cursor never moves
- * past an order it did not handle.
+ * A request goes through on_access() three ways: the first call sees the
+ * headers only (route, method and a declared Content-Length are judged
+ * there, so an oversized body is refused before it is read); the calls
+ * with upload data collect the body up to body_max; the last call (no
+ * data) verifies and answers. libmicrohttpd 0.9 cannot answer before the
+ * body has ended, so a chunked body past the limit is no longer stored,
+ * only read and dropped, and a sender that goes on past twice the limit
+ * loses its connection without an answer.
  */
-#include <signal.h>
+#include <netdb.h>
+#include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
-#include <kinmock/server.h>
-#include "ops.h"
+#include <sys/socket.h>
+#include <cjson/cJSON.h>
+#include <microhttpd.h>
+#include <kx/alloc.h>
+#include <kx/buf.h>
+#include "receiver.h"
 
-#define QUEUE_MAX 10000
-#define BODY_MAX ((size_t)1 << 20) /* the verify functions' default, too */
+enum platform { NO_ROUTE = 0, BIGCOMMERCE, WOOCOMMERCE };
 
-struct kh__receiver {
-    struct km_server *server;
-    struct ks_client *client; /* the handles below need one; never sends */
-    struct ks_bigcommerce *bc;
-    struct ks_woocommerce *wc;
-    int wake_signal;
-    struct km_route routes[2]; /* the server keeps a pointer to them */
-    /* Under the server's lock: */
-    struct kh__receiver_item *queue;
+/* What verification made of one delivery. */
+enum verdict { QUEUE, DUPLICATE, IGNORED, PING, UNUSABLE, REJECTED, TOO_BIG };
+
+struct kh_receiver {
+    struct MHD_Daemon *daemon;
+    struct kh_receiver_options o; /* defaults filled in */
+    char url[80];
+    uint16_t port;
+    pthread_mutex_t lock;
+    /* Under the lock (and the handles' verify calls too): */
+    struct kh_receiver_item *queue;
     size_t n, cap;
-    struct kh__receiver_counts counts;
+    int forced_status;
+    struct kh_receiver_counts counts;
 };
 
-static const char *bc_header(void *ud, const char *name)
+/* Per request, from the first call to NOTIFY_COMPLETED. */
+struct delivery {
+    enum platform platform;
+    struct kx_buf body;
+    size_t dropped; /* bytes read past body_max */
+};
+
+/* ---- answering --------------------------------------------------------- */
+
+static enum MHD_Result answer(struct MHD_Connection *conn, unsigned status,
+                              const char *text, unsigned retry_after_s)
 {
-    return km_request_header(ud, name);
+    struct MHD_Response *res = MHD_create_response_from_buffer(
+        strlen(text), (void *)text, MHD_RESPMEM_PERSISTENT);
+    enum MHD_Result ret;
+    char secs[16];
+
+    if (!res)
+        return MHD_NO; /* out of memory: drop the connection */
+    MHD_add_response_header(res, MHD_HTTP_HEADER_CONTENT_TYPE, "text/plain");
+    if (status == 503) {
+        snprintf(secs, sizeof(secs), "%u", retry_after_s);
+        MHD_add_response_header(res, MHD_HTTP_HEADER_RETRY_AFTER, secs);
+    }
+    if (status == 405)
+        MHD_add_response_header(res, MHD_HTTP_HEADER_ALLOW, "POST");
+    ret = MHD_queue_response(conn, status, res);
+    MHD_destroy_response(res);
+    return ret;
 }
 
-static void reply(struct km_response *res, int status, const char *text)
+static unsigned verdict_status(enum verdict v)
 {
-    km_response_set(res, status, "text/plain", text, strlen(text));
+    static const unsigned status[] = {200, 200, 200, 200, 400, 401, 413};
+
+    return status[v];
 }
 
-static void refused(struct kh__receiver *r, const char *system, ks_rc rc,
-                    const char *reason)
+static const char *verdict_text(enum verdict v)
+{
+    static const char *const text[] = {
+        "queued\n",
+        "duplicate\n",
+        "ignored: not an order event\n",
+        "pong\n",
+        "verified, but not a usable order event\n",
+        "signature or timestamp missing or invalid\n",
+        "body too large\n"};
+
+    return text[v];
+}
+
+/* Counts a refusal and keeps its reason (lock held). */
+static void note_refusal(struct kh_receiver *r, enum platform p, enum verdict v,
+                         ks_rc rc, const char *reason)
 {
     r->counts.refused++;
+    r->counts.unusable += v == UNUSABLE;
+    r->counts.rejected += v == REJECTED;
+    r->counts.too_big += v == TOO_BIG;
     snprintf(r->counts.last_refusal, sizeof(r->counts.last_refusal),
-             "%s: %s%s%s", system, ks_rc_message(rc),
-             reason && reason[0] ? ": " : "", reason ? reason : "");
-    kill(getpid(), r->wake_signal); /* the main loop reports it */
+             "%s: %s%s%s", p == BIGCOMMERCE ? "bigcommerce" : "woocommerce",
+             ks_rc_message(rc), reason && reason[0] ? ": " : "",
+             reason ? reason : "");
 }
 
-/* Queues item; 0, or -1 when the queue is full. */
-static int enqueue(struct kh__receiver *r, const struct kh__receiver_item *it)
+/* ---- verification (lock held) ------------------------------------------ */
+
+static enum verdict from_rc(ks_rc rc)
 {
-    if (r->n == QUEUE_MAX)
-        return -1;
-    if (r->n == r->cap) {
-        r->cap = r->cap ? 2 * r->cap : 16;
-        r->queue = realloc(r->queue, r->cap * sizeof(*r->queue));
-        if (!r->queue)
-            abort(); /* the CLI may abort on out-of-memory */
-    }
-    r->queue[r->n++] = *it;
-    r->counts.queued++;
-    kill(getpid(), r->wake_signal); /* wakes the main loop's sigtimedwait */
-    return 0;
+    return rc == KS_EDUPLICATE ? DUPLICATE
+           : rc == KS_ETOOBIG  ? TOO_BIG
+           : rc == KS_EPARSE   ? UNUSABLE
+                               : REJECTED;
 }
 
-static void on_bigcommerce(struct km_response *res,
-                           const struct km_request *req, void *state)
+static const char *header(void *conn, const char *name)
 {
-    struct kh__receiver *r = state;
-    struct kh__receiver_item it;
-    ks_rc rc;
+    return MHD_lookup_connection_value(conn, MHD_HEADER_KIND, name);
+}
 
-    memset(&it, 0, sizeof(it));
-    rc = ks_bigcommerce_webhook_verify(&it.bc, r->bc, bc_header, (void *)req,
-                                       req->body, req->body_len, 0);
-    if (rc == KS_EDUPLICATE) {
-        r->counts.duplicates++;
-        reply(res, 200, "duplicate\n");
-    } else if (rc) {
-        refused(r, "bigcommerce", rc, ks_bigcommerce_webhook_reason(r->bc));
-        reply(res,
-              rc == KS_ETOOBIG  ? 413
-              : rc == KS_EPARSE ? 400
-                                : 401,
-              rc == KS_ETOOBIG  ? "too large\n"
-              : rc == KS_EPARSE ? "not a webhook payload\n"
-                                : "signature missing or invalid\n");
-    } else if (strncmp(it.bc.scope, "store/order/", 12) != 0) {
-        r->counts.ignored++;
-        reply(res, 200, "not an order event\n");
-    } else if (enqueue(r, &it) != 0) {
-        /* Not processed: its retry must verify as new, not as a
-         * duplicate. */
-        ks_bigcommerce_webhook_forget(r->bc, &it.bc);
-        km_response_header(res, "Retry-After", "60");
-        reply(res, 503, "queue full\n");
-    } else {
-        reply(res, 200, "queued\n");
-    }
+static enum verdict verify_bigcommerce(struct kh_receiver *r,
+                                       struct kh_receiver_item *it,
+                                       struct MHD_Connection *conn,
+                                       const struct delivery *d)
+{
+    struct ks_bigcommerce *bc = r->o.bigcommerce;
+    ks_rc rc = ks_bigcommerce_webhook_verify(&it->bc, bc, header, conn,
+                                             kx_buf_str(&d->body), d->body.len,
+                                             0); /* 0: the client's clock */
+
+    snprintf(r->counts.last_rc, sizeof(r->counts.last_rc), "%s",
+             ks_rc_name(rc));
+    if (rc && rc != KS_EDUPLICATE)
+        note_refusal(r, BIGCOMMERCE, from_rc(rc), rc,
+                     ks_bigcommerce_webhook_reason(bc));
+    if (rc)
+        return from_rc(rc);
+    r->counts.verified++;
+    if (strncmp(it->bc.scope, "store/order/", 12) != 0)
+        return IGNORED;
+    return QUEUE;
 }
 
 /* The order id of a verified WooCommerce order body, or 0. */
-static int64_t wc_order_id(const struct km_request *req)
+static int64_t wc_order_id(const struct delivery *d)
 {
-    cJSON *doc = km_request_json(req);
+    cJSON *doc = cJSON_ParseWithLength(kx_buf_str(&d->body), d->body.len);
     const cJSON *id = cJSON_GetObjectItemCaseSensitive(doc, "id");
     int64_t v = 0;
 
     if (cJSON_IsNumber(id) && id->valuedouble >= 1 &&
-        id->valuedouble < 9007199254740992.0)
+        id->valuedouble < 9007199254740992.0 &&
+        id->valuedouble == (double)(int64_t)id->valuedouble)
         v = (int64_t)id->valuedouble;
     cJSON_Delete(doc);
     return v;
 }
 
-static void on_woocommerce(struct km_response *res,
-                           const struct km_request *req, void *state)
+static enum verdict verify_woocommerce(struct kh_receiver *r,
+                                       struct kh_receiver_item *it,
+                                       struct MHD_Connection *conn,
+                                       const struct delivery *d)
 {
-    struct kh__receiver *r = state;
-    struct ks_woocommerce_webhook_headers h;
+    struct ks_woocommerce_webhook_headers h = {
+        header(conn, "X-WC-Webhook-Signature"),
+        header(conn, "X-WC-Webhook-Delivery-ID"),
+        header(conn, "X-WC-Webhook-Topic"),
+        header(conn, "X-WC-Webhook-Resource"),
+        header(conn, "X-WC-Webhook-Event"),
+        header(conn, "X-WC-Webhook-ID"),
+        header(conn, "X-WC-Webhook-Source")};
     enum ks_woocommerce_webhook_kind kind = KS_WOOCOMMERCE_WEBHOOK_NONE;
-    struct kh__receiver_item it;
-    ks_rc rc;
+    ks_rc rc = ks_woocommerce_webhook_verify(&kind, r->o.woocommerce, &h,
+                                             kx_buf_str(&d->body), d->body.len);
+
+    snprintf(r->counts.last_rc, sizeof(r->counts.last_rc), "%s",
+             ks_rc_name(rc));
+    it->woocommerce = 1;
+    if (rc && rc != KS_EDUPLICATE)
+        note_refusal(r, WOOCOMMERCE, from_rc(rc), rc, NULL);
+    if (rc)
+        return from_rc(rc);
+    r->counts.verified++;
+    if (kind == KS_WOOCOMMERCE_WEBHOOK_PING)
+        return PING;
+    if (!h.topic || strncmp(h.topic, "order.", 6) != 0 ||
+        strcmp(h.topic, "order.deleted") == 0)
+        return IGNORED;
+    it->wc_order_id = wc_order_id(d);
+    if (it->wc_order_id == 0) {
+        note_refusal(r, WOOCOMMERCE, UNUSABLE, KS_EPARSE,
+                     "order body without an id");
+        return UNUSABLE;
+    }
+    return QUEUE;
+}
+
+/* Verifies, counts and queues one whole delivery; the answer's status. */
+static unsigned settle(struct kh_receiver *r, struct MHD_Connection *conn,
+                       const struct delivery *d, const char **text)
+{
+    struct kh_receiver_item it;
+    enum verdict v;
+    unsigned status;
 
     memset(&it, 0, sizeof(it));
-    h.signature = km_request_header(req, "X-WC-Webhook-Signature");
-    h.delivery_id = km_request_header(req, "X-WC-Webhook-Delivery-ID");
-    h.topic = km_request_header(req, "X-WC-Webhook-Topic");
-    h.resource = km_request_header(req, "X-WC-Webhook-Resource");
-    h.event = km_request_header(req, "X-WC-Webhook-Event");
-    h.webhook_id = km_request_header(req, "X-WC-Webhook-ID");
-    h.source = km_request_header(req, "X-WC-Webhook-Source");
-    rc = ks_woocommerce_webhook_verify(&kind, r->wc, &h, req->body,
-                                       req->body_len);
-    it.woocommerce = 1;
-    if (rc == KS_EDUPLICATE) {
-        r->counts.duplicates++;
-        reply(res, 200, "duplicate\n");
-    } else if (rc) {
-        refused(r, "woocommerce", rc, NULL);
-        reply(res, rc == KS_ETOOBIG ? 413 : 401,
-              rc == KS_ETOOBIG ? "too large\n"
-                               : "signature missing or invalid\n");
-    } else if (kind != KS_WOOCOMMERCE_WEBHOOK_EVENT || !h.topic ||
-               strncmp(h.topic, "order.", 6) != 0 ||
-               strcmp(h.topic, "order.deleted") == 0) {
-        r->counts.ignored++;
-        reply(res, 200,
-              kind == KS_WOOCOMMERCE_WEBHOOK_PING ? "pong\n"
-                                                  : "not an order event\n");
-    } else if ((it.wc_order_id = wc_order_id(req)) == 0) {
-        refused(r, "woocommerce", KS_EPARSE, "order body without an id");
-        reply(res, 400, "no order id\n");
-    } else if (enqueue(r, &it) != 0) {
-        km_response_header(res, "Retry-After", "60");
-        reply(res, 503, "queue full\n");
-    } else {
-        reply(res, 200, "queued\n");
+    pthread_mutex_lock(&r->lock);
+    v = d->platform == BIGCOMMERCE ? verify_bigcommerce(r, &it, conn, d)
+                                   : verify_woocommerce(r, &it, conn, d);
+    r->counts.duplicates += v == DUPLICATE;
+    r->counts.ignored += v == IGNORED || v == PING;
+    r->counts.pings += v == PING;
+    status = verdict_status(v);
+    *text = verdict_text(v);
+    if (r->forced_status) {
+        /* Not processed: the retry must verify as new. */
+        if ((v == QUEUE || v == IGNORED) && !it.woocommerce)
+            ks_bigcommerce_webhook_forget(r->o.bigcommerce, &it.bc);
+        r->counts.forced++;
+        status = (unsigned)r->forced_status;
+        *text = "forced answer\n";
+    } else if (v == QUEUE && r->n >= r->o.queue_max) {
+        if (!it.woocommerce)
+            ks_bigcommerce_webhook_forget(r->o.bigcommerce, &it.bc);
+        r->counts.busy++;
+        status = 503;
+        *text = "queue full\n";
+    } else if (v == QUEUE) {
+        r->queue = kx_xgrow(r->queue, &r->cap, r->n + 1, sizeof(*r->queue));
+        r->queue[r->n++] = it;
+        r->counts.queued++;
     }
+    pthread_mutex_unlock(&r->lock);
+    if (r->o.notify && (v == QUEUE || status >= 400))
+        r->o.notify(r->o.userdata);
+    return status;
 }
 
-static void on_other(struct km_response *res, const struct km_request *req,
-                     void *state)
+/* ---- the request cycle ------------------------------------------------- */
+
+static enum platform route(const struct kh_receiver *r, const char *url)
 {
-    (void)req;
-    (void)state;
-    reply(res, 404, "no such webhook route\n");
+    if (r->o.bigcommerce && strcmp(url, "/webhooks/bigcommerce") == 0)
+        return BIGCOMMERCE;
+    if (r->o.woocommerce && strcmp(url, "/webhooks/woocommerce") == 0)
+        return WOOCOMMERCE;
+    return NO_ROUTE;
 }
 
-int kh__receiver_start(struct kh__receiver **out,
-                       const struct kh__sync_env *env, int wake_signal,
-                       char *err, size_t errsz)
+/* A body refused for its size (before or while it is read). */
+static void count_too_big(struct kh_receiver *r, enum platform p)
 {
-    struct ks_client_options co = KS_CLIENT_OPTIONS_INIT;
-    struct ks_bigcommerce_options bo = KS_BIGCOMMERCE_OPTIONS_INIT;
-    struct ks_woocommerce_options wo = KS_WOOCOMMERCE_OPTIONS_INIT;
-    struct km_server_options so;
-    struct kh__receiver *r = calloc(1, sizeof(*r));
-    size_t nroutes = 0;
+    pthread_mutex_lock(&r->lock);
+    note_refusal(r, p, TOO_BIG, KS_ETOOBIG, "body over the receiver's limit");
+    pthread_mutex_unlock(&r->lock);
+    if (r->o.notify)
+        r->o.notify(r->o.userdata);
+}
+
+/* The headers only: route, method and the declared length. */
+static enum MHD_Result first_call(struct kh_receiver *r,
+                                  struct MHD_Connection *conn, const char *url,
+                                  const char *method, void **con_cls)
+{
+    enum platform p = route(r, url);
+    const char *cl;
+    struct delivery *d;
+
+    if (p == NO_ROUTE)
+        return answer(conn, 404, "no such webhook route\n", 0);
+    if (strcmp(method, MHD_HTTP_METHOD_POST) != 0)
+        return answer(conn, 405, "webhooks are POSTed\n", 0);
+    pthread_mutex_lock(&r->lock);
+    r->counts.received++;
+    pthread_mutex_unlock(&r->lock);
+    cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+                                     MHD_HTTP_HEADER_CONTENT_LENGTH);
+    if (cl && strtoull(cl, NULL, 10) > r->o.body_max) {
+        count_too_big(r, p);
+        return answer(conn, 413, verdict_text(TOO_BIG), 0);
+    }
+    d = kx_xcalloc(1, sizeof(*d));
+    d->platform = p;
+    *con_cls = d;
+    return MHD_YES;
+}
+
+static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn,
+                                 const char *url, const char *method,
+                                 const char *version, const char *upload,
+                                 size_t *upload_size, void **con_cls)
+{
+    struct kh_receiver *r = cls;
+    struct delivery *d = *con_cls;
+    const char *text;
+    unsigned status;
+
+    (void)version;
+    if (!d)
+        return first_call(r, conn, url, method, con_cls);
+    if (*upload_size) {
+        if (d->dropped || d->body.len + *upload_size > r->o.body_max)
+            d->dropped += *upload_size;
+        else
+            kx_buf_add(&d->body, upload, *upload_size);
+        *upload_size = 0;
+        if (d->dropped > r->o.body_max) {
+            count_too_big(r, d->platform);
+            return MHD_NO; /* far past the limit: stop reading */
+        }
+        return MHD_YES;
+    }
+    if (d->dropped) {
+        count_too_big(r, d->platform);
+        return answer(conn, 413, verdict_text(TOO_BIG), 0);
+    }
+    status = settle(r, conn, d, &text);
+    return answer(conn, status, text, r->o.retry_after_s);
+}
+
+static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+                         enum MHD_RequestTerminationCode toe)
+{
+    struct delivery *d = *con_cls;
+
+    (void)cls;
+    (void)conn;
+    (void)toe;
+    if (!d)
+        return;
+    kx_buf_reset(&d->body);
+    free(d);
+    *con_cls = NULL;
+}
+
+/* ---- lifecycle ---------------------------------------------------------- */
+
+/* Fills ss from a numeric address (getaddrinfo reads it, no lookup);
+ * 1 for IPv6, 0 for IPv4, -1 when addr is not a numeric address. */
+static int bind_address(struct sockaddr_storage *ss, const char *addr,
+                        uint16_t port)
+{
+    struct addrinfo hints, *ai = NULL;
+    char service[8];
+    int ipv6;
+
+    memset(&hints, 0, sizeof(hints));
+    hints.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV | AI_PASSIVE;
+    hints.ai_socktype = SOCK_STREAM;
+    snprintf(service, sizeof(service), "%u", (unsigned)port);
+    if (getaddrinfo(addr, service, &hints, &ai) != 0)
+        return -1;
+    memset(ss, 0, sizeof(*ss));
+    memcpy(ss, ai->ai_addr, ai->ai_addrlen);
+    ipv6 = ai->ai_family == AF_INET6;
+    freeaddrinfo(ai);
+    return ipv6;
+}
+
+static void fill_defaults(struct kh_receiver_options *o)
+{
+    if (!o->bind_addr || strcmp(o->bind_addr, "localhost") == 0)
+        o->bind_addr = "127.0.0.1";
+    o->body_max = o->body_max ? o->body_max : KH_RECEIVER_BODY_MAX;
+    o->queue_max = o->queue_max ? o->queue_max : KH_RECEIVER_QUEUE_MAX;
+    o->threads = o->threads ? o->threads : 2;
+    o->connection_limit = o->connection_limit ? o->connection_limit : 64;
+    o->connection_timeout_s =
+        o->connection_timeout_s ? o->connection_timeout_s : 10;
+    o->retry_after_s = o->retry_after_s ? o->retry_after_s : 60;
+}
+
+int kh_receiver_start(struct kh_receiver **out,
+                      const struct kh_receiver_options *opts, char *err,
+                      size_t errsz)
+{
+    struct kh_receiver *r = kx_xcalloc(1, sizeof(*r));
+    struct sockaddr_storage ss;
+    const union MHD_DaemonInfo *info;
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO;
+    int ipv6;
 
     *out = NULL;
-    if (!r)
-        abort();
-    r->wake_signal = wake_signal;
-    if (ks_client_new(&r->client, &co) != KS_OK) {
-        snprintf(err, errsz, "cannot create a client");
+    r->o = *opts;
+    fill_defaults(&r->o);
+    pthread_mutex_init(&r->lock, NULL);
+    if (!r->o.bigcommerce && !r->o.woocommerce) {
+        snprintf(err, errsz, "receiver: no storefront to receive from");
         goto fail;
     }
-    if (env->bigcommerce) {
-        kh__sync_bc_options(&bo, env);
-        bo.webhook_max_body = BODY_MAX;
-        if (ks_bigcommerce_new(&r->bc, r->client, &bo) != KS_OK) {
-            snprintf(err, errsz, "cannot set up BigCommerce verification");
-            goto fail;
-        }
-        r->routes[nroutes++] =
-            (struct km_route){"POST", "/webhooks/bigcommerce", on_bigcommerce};
-    }
-    if (env->woocommerce) {
-        kh__sync_wc_options(&wo, env);
-        wo.webhook_max_body = BODY_MAX;
-        if (ks_woocommerce_new(&r->wc, r->client, &wo) != KS_OK) {
-            snprintf(err, errsz, "cannot set up WooCommerce verification");
-            goto fail;
-        }
-        r->routes[nroutes++] =
-            (struct km_route){"POST", "/webhooks/woocommerce", on_woocommerce};
-    }
-    memset(&so, 0, sizeof(so));
-    so.name = "receiver";
-    so.bind_addr = kh__sync_str(env->conf->receiver, "bind");
-    if (so.bind_addr && strcmp(so.bind_addr, "localhost") == 0)
-        so.bind_addr = "127.0.0.1"; /* as `kinsync serve --bind` reads it */
-    so.port = (uint16_t)kh__sync_int(env->conf->receiver, "port", 0);
-    so.routes = r->routes;
-    so.nroutes = nroutes;
-    so.state = r;
-    so.not_found = on_other;
-    so.max_body_bytes = BODY_MAX;
-    if (km_server_start(&r->server, &so, err, errsz) != 0)
+    ipv6 = bind_address(&ss, r->o.bind_addr, r->o.port);
+    if (ipv6 < 0) {
+        snprintf(err, errsz, "receiver: bad bind address \"%s\"",
+                 r->o.bind_addr);
         goto fail;
+    }
+    r->daemon = MHD_start_daemon(
+        flags | (ipv6 ? MHD_USE_IPv6 : 0), r->o.port, NULL, NULL, on_access, r,
+        MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+        MHD_OPTION_THREAD_POOL_SIZE, r->o.threads, MHD_OPTION_CONNECTION_LIMIT,
+        r->o.connection_limit, MHD_OPTION_CONNECTION_TIMEOUT,
+        r->o.connection_timeout_s, MHD_OPTION_NOTIFY_COMPLETED, on_completed, r,
+        MHD_OPTION_END);
+    if (!r->daemon) {
+        snprintf(err, errsz, "receiver: cannot listen on %s port %u",
+                 r->o.bind_addr, (unsigned)r->o.port);
+        goto fail;
+    }
+    info = MHD_get_daemon_info(r->daemon, MHD_DAEMON_INFO_BIND_PORT);
+    r->port = info ? info->port : r->o.port;
+    snprintf(r->url, sizeof(r->url), ipv6 ? "http://[%s]:%u" : "http://%s:%u",
+             r->o.bind_addr, (unsigned)r->port);
     *out = r;
     return 0;
 fail:
-    kh__receiver_stop(r);
+    kh_receiver_stop(r);
     return -1;
 }
 
-const char *kh__receiver_url(const struct kh__receiver *r)
+const char *kh_receiver_url(const struct kh_receiver *r)
 {
-    return km_server_url(r->server);
+    return r->url;
 }
 
-struct kh__receiver_item *kh__receiver_drain(struct kh__receiver *r, size_t *n)
+uint16_t kh_receiver_port(const struct kh_receiver *r)
 {
-    struct kh__receiver_item *q;
+    return r->port;
+}
 
-    km_server_lock(r->server);
+struct kh_receiver_item *kh_receiver_drain(struct kh_receiver *r, size_t *n)
+{
+    struct kh_receiver_item *q;
+
+    pthread_mutex_lock(&r->lock);
     q = r->queue;
     *n = r->n;
     r->queue = NULL;
     r->n = r->cap = 0;
-    /* Nobody reads the receiver's journal; keep its memory flat. */
-    km_server_journal_clear(r->server);
-    km_server_unlock(r->server);
+    pthread_mutex_unlock(&r->lock);
     return q;
 }
 
-void kh__receiver_counts(struct kh__receiver_counts *out,
-                         struct kh__receiver *r)
+void kh_receiver_counts(struct kh_receiver_counts *out, struct kh_receiver *r)
 {
-    km_server_lock(r->server);
+    pthread_mutex_lock(&r->lock);
     *out = r->counts;
-    km_server_unlock(r->server);
+    pthread_mutex_unlock(&r->lock);
 }
 
-void kh__receiver_stop(struct kh__receiver *r)
+int kh_receiver_force_status(struct kh_receiver *r, int status)
+{
+    if (status != 0 && (status < 400 || status > 599))
+        return -1;
+    pthread_mutex_lock(&r->lock);
+    r->forced_status = status;
+    pthread_mutex_unlock(&r->lock);
+    return 0;
+}
+
+void kh_receiver_stop(struct kh_receiver *r)
 {
     if (!r)
         return;
-    km_server_stop(r->server); /* no handler runs after this */
-    ks_bigcommerce_free(r->bc);
-    ks_woocommerce_free(r->wc);
-    ks_client_free(r->client);
+    if (r->daemon)
+        MHD_stop_daemon(r->daemon); /* first: no handler runs afterwards */
+    pthread_mutex_destroy(&r->lock);
     free(r->queue);
     free(r);
 }

@@ -4,8 +4,8 @@
  *
  * --once (the default) runs each configured flow once, in the fixed order
  * of kh__sync_flows, and prints one line per flow and a summary. --watch
- * runs the flows on their cadences and a webhook receiver
- * (cli_sync_receiver.c) until SIGINT or SIGTERM. Both block SIGINT and
+ * runs the flows on their cadences and a webhook receiver (receiver.h)
+ * until SIGINT or SIGTERM. Both block SIGINT and
  * SIGTERM before any thread exists (so every thread inherits the mask) and
  * look for them between flows: the flow in progress always finishes, since
  * stopping it half-way would only cost a re-read (the engine's cursors move
@@ -26,6 +26,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "ops.h"
+#include "receiver.h"
 
 #define PROG "kinsync sync"
 #define WAKE_SIGNAL SIGUSR1
@@ -183,7 +184,7 @@ static void print_failure(struct run *r, const char *what, ks_rc rc)
  * line on, and prints its line: always with --once, with --watch only
  * when it moved something or failed. */
 static ks_rc run_one(struct run *r, const char *name, struct totals *t,
-                     int flow, const struct kh__receiver_item *item)
+                     int flow, const struct kh_receiver_item *item)
 {
     struct ks_client_stats before, after;
     struct ks_sync_stats s;
@@ -382,17 +383,29 @@ static void receiver_warnings(const struct run *r)
                 PROG);
 }
 
+/*
+ * The receiver of --watch with the handles it verifies with: handles of
+ * its own on a client of its own (which never sends), since the sync's
+ * are not thread-safe.
+ */
+struct watch_receiver {
+    struct kh_receiver *rcv;
+    struct ks_client *client;
+    struct ks_bigcommerce *bc;
+    struct ks_woocommerce *wc;
+};
+
 /* Imports what the receiver queued; reports refusals since last time. */
-static void drain(struct run *r, struct kh__receiver *rcv, uint64_t *refused)
+static void drain(struct run *r, struct watch_receiver *w, uint64_t *refused)
 {
-    struct kh__receiver_counts c;
-    struct kh__receiver_item *q;
+    struct kh_receiver_counts c;
+    struct kh_receiver_item *q;
     size_t n;
     char name[64];
 
-    if (!rcv)
+    if (!w->rcv)
         return;
-    q = kh__receiver_drain(rcv, &n);
+    q = kh_receiver_drain(w->rcv, &n);
     for (size_t i = 0; i < n; i++) {
         int wc = q[i].woocommerce;
 
@@ -402,7 +415,7 @@ static void drain(struct run *r, struct kh__receiver *rcv, uint64_t *refused)
         run_one(r, name, &r->hooks[wc], -1, &q[i]);
     }
     free(q);
-    kh__receiver_counts(&c, rcv);
+    kh_receiver_counts(&c, w->rcv);
     if (c.refused > *refused) {
         fprintf(stderr,
                 "%s: warning: refused %llu webhook deliver%s (last: "
@@ -413,24 +426,79 @@ static void drain(struct run *r, struct kh__receiver *rcv, uint64_t *refused)
     }
 }
 
-static int start_receiver(struct kh__receiver **rcv, struct run *r)
+/* The receiver's notify: wakes the main loop's sigtimedwait. */
+static void wake_main(void *unused)
+{
+    (void)unused;
+    kill(getpid(), WAKE_SIGNAL);
+}
+
+static void stop_receiver(struct watch_receiver *w)
+{
+    kh_receiver_stop(w->rcv); /* first: it verifies with the handles */
+    ks_bigcommerce_free(w->bc);
+    ks_woocommerce_free(w->wc);
+    ks_client_free(w->client);
+    memset(w, 0, sizeof(*w));
+}
+
+/* Builds the verification handles and starts the receiver on
+ * receiver.bind:port; 0, or -1 with the reason in err. */
+static int open_receiver(struct watch_receiver *w, const struct run *r,
+                         char *err, size_t errsz)
+{
+    struct ks_client_options co = KS_CLIENT_OPTIONS_INIT;
+    struct ks_bigcommerce_options bo = KS_BIGCOMMERCE_OPTIONS_INIT;
+    struct ks_woocommerce_options wo = KS_WOOCOMMERCE_OPTIONS_INIT;
+    struct kh_receiver_options ro = KH_RECEIVER_OPTIONS_INIT;
+
+    if (ks_client_new(&w->client, &co) != KS_OK) {
+        snprintf(err, errsz, "cannot create a client");
+        return -1;
+    }
+    if (r->env.bigcommerce) {
+        kh__sync_bc_options(&bo, &r->env);
+        bo.webhook_max_body = KH_RECEIVER_BODY_MAX;
+        if (ks_bigcommerce_new(&w->bc, w->client, &bo) != KS_OK) {
+            snprintf(err, errsz, "cannot set up BigCommerce verification");
+            return -1;
+        }
+    }
+    if (r->env.woocommerce) {
+        kh__sync_wc_options(&wo, &r->env);
+        wo.webhook_max_body = KH_RECEIVER_BODY_MAX;
+        if (ks_woocommerce_new(&w->wc, w->client, &wo) != KS_OK) {
+            snprintf(err, errsz, "cannot set up WooCommerce verification");
+            return -1;
+        }
+    }
+    ro.bind_addr = kh__sync_str(r->conf.receiver, "bind");
+    ro.port = (uint16_t)kh__sync_int(r->conf.receiver, "port", 0);
+    ro.bigcommerce = w->bc;
+    ro.woocommerce = w->wc;
+    ro.notify = wake_main;
+    return kh_receiver_start(&w->rcv, &ro, err, errsz);
+}
+
+static int start_receiver(struct watch_receiver *w, struct run *r)
 {
     const char *pub = kh__sync_str(r->conf.receiver, "public_url");
     char err[512];
 
-    *rcv = NULL;
+    memset(w, 0, sizeof(*w));
     if (!r->env.bigcommerce && !r->env.woocommerce)
         return 0; /* nothing could deliver to it */
-    if (kh__receiver_start(rcv, &r->env, WAKE_SIGNAL, err, sizeof(err))) {
+    if (open_receiver(w, r, err, sizeof(err)) != 0) {
         fprintf(stderr, "%s: cannot start the webhook receiver: %s\n", PROG,
                 err);
+        stop_receiver(w);
         return KH__SYNC_EXIT_FAIL;
     }
-    printf("receiver %s\n", kh__receiver_url(*rcv));
+    printf("receiver %s\n", kh_receiver_url(w->rcv));
     fflush(stdout);
     receiver_warnings(r);
     if (want_register(&r->conf))
-        register_hooks(r, pub ? pub : kh__receiver_url(*rcv));
+        register_hooks(r, pub ? pub : kh_receiver_url(w->rcv));
     return 0;
 }
 
@@ -438,7 +506,7 @@ static int start_receiver(struct kh__receiver **rcv, struct run *r)
 static int run_watch(struct run *r, const sigset_t *set)
 {
     int64_t next[KH__FLOW_COUNT];
-    struct kh__receiver *rcv = NULL;
+    struct watch_receiver rcv;
     uint64_t refused = 0;
     int status = start_receiver(&rcv, r), sig = 0;
 
@@ -451,13 +519,13 @@ static int run_watch(struct run *r, const sigset_t *set)
         int64_t wait = INT64_MAX, now;
         struct timespec ts;
 
-        drain(r, rcv, &refused);
+        drain(r, &rcv, &refused);
         for (int i = 0; i < KH__FLOW_COUNT && !kh__sync_stop_pending(); i++) {
             if (!r->conf.enabled[i] || next[i] > kx_monotonic_ms())
                 continue;
             run_one(r, kh__sync_flows[i].name, &r->flow[i], i, NULL);
             next[i] = kx_monotonic_ms() + r->conf.every_s[i] * 1000;
-            drain(r, rcv, &refused); /* webhooks do not wait for a round */
+            drain(r, &rcv, &refused); /* webhooks do not wait for a round */
         }
         now = kx_monotonic_ms();
         for (int i = 0; i < KH__FLOW_COUNT; i++) {
@@ -476,7 +544,7 @@ static int run_watch(struct run *r, const sigset_t *set)
     }
     fprintf(stderr, "%s: %s, stopping\n", PROG,
             sig == SIGINT ? "SIGINT" : "SIGTERM");
-    kh__receiver_stop(rcv);
+    stop_receiver(&rcv);
     print_summary(r);
     return KH__SYNC_EXIT_OK;
 }

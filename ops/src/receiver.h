@@ -1,0 +1,127 @@
+/*
+ * The webhook receiver: one HTTP server that verifies storefront webhook
+ * deliveries with the connector and queues the order events for a
+ * consumer thread. `kinsync sync --watch` runs it in production; the
+ * scenario jobs run the same module against the emulators.
+ *
+ *   POST /webhooks/bigcommerce  ks_bigcommerce_webhook_verify
+ *   POST /webhooks/woocommerce  ks_woocommerce_webhook_verify
+ *
+ * Answers (text/plain, one word or phrase):
+ *   200 queued      a verified order event, now in the queue
+ *   200 duplicate   a delivery the handle verified before (not queued again)
+ *   200 ignored     verified, but not an order event (or WooCommerce's
+ *                   creation ping, answered "pong")
+ *   400             verified but unusable (a body that is not a webhook
+ *                   payload, a WooCommerce order without an id)
+ *   401             signature or timestamp wrong or missing
+ *   413             body over body_max: at once when Content-Length says
+ *                   so; a chunked body is stored only up to the limit
+ *   503             the queue is full (Retry-After: retry_after_s); the
+ *                   platform delivers again later
+ *   404 / 405       another path / another method
+ * The platforms retry every non-2xx answer on their own schedules.
+ *
+ * Threads: libmicrohttpd's internal thread pool (epoll where available)
+ * serves the connections, within a connection limit and an idle timeout.
+ * The storefront handles are not thread-safe, so one mutex covers every
+ * verify call, the queue and the counts; verifying is one HMAC, so the
+ * lock is short.
+ */
+#ifndef KH_RECEIVER_H
+#define KH_RECEIVER_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <kinsync.h>
+
+#define KH_RECEIVER_BODY_MAX ((size_t)1 << 20) /* the verify functions' too */
+#define KH_RECEIVER_QUEUE_MAX 10000
+
+struct kh_receiver;
+
+struct kh_receiver_options {
+    const char *bind_addr; /* NULL: 127.0.0.1; "localhost" is read as that */
+    uint16_t port;         /* 0: any free port */
+    /* The handles that verify deliveries, borrowed: NULL leaves the
+     * platform's route out (404). They must outlive the receiver and must
+     * not verify on another thread meanwhile; other calls on them are the
+     * caller's business (the receiver only verifies and forgets). */
+    struct ks_bigcommerce *bigcommerce;
+    struct ks_woocommerce *woocommerce;
+    size_t body_max;               /* 0: KH_RECEIVER_BODY_MAX */
+    size_t queue_max;              /* 0: KH_RECEIVER_QUEUE_MAX */
+    unsigned threads;              /* 0: 2 */
+    unsigned connection_limit;     /* 0: 64 */
+    unsigned connection_timeout_s; /* 0: 10 (idle connections close) */
+    unsigned retry_after_s;        /* Retry-After of a 503; 0: 60 */
+    /* Called on a receiver thread, without the lock, after a delivery was
+     * queued or refused (so a waiting consumer can wake); may be NULL. */
+    void (*notify)(void *userdata);
+    void *userdata;
+};
+
+#define KH_RECEIVER_OPTIONS_INIT                                               \
+    {                                                                          \
+        NULL, 0, NULL, NULL, 0, 0, 0, 0, 0, 0, NULL, NULL                      \
+    }
+
+/* One queued delivery: a BigCommerce order event or a WooCommerce order
+ * id. */
+struct kh_receiver_item {
+    int woocommerce;
+    struct ks_bigcommerce_event bc;
+    int64_t wc_order_id;
+};
+
+/* What the receiver did so far (every platform together). */
+struct kh_receiver_counts {
+    uint64_t received; /* POSTs to a webhook route */
+    uint64_t verified; /* signature good (pings and ignored ones too) */
+    uint64_t queued;
+    uint64_t duplicates;
+    uint64_t ignored; /* verified, not an order event; pings included */
+    uint64_t pings;   /* WooCommerce creation pings */
+    uint64_t refused; /* unusable + rejected + too_big */
+    uint64_t unusable, rejected, too_big; /* 400, 401, 413 */
+    uint64_t busy;                        /* 503: the queue was full */
+    uint64_t forced;                      /* answered with the forced status */
+    char last_rc[32];       /* ks_rc_name() of the last verification */
+    char last_refusal[200]; /* "bigcommerce: <why>" of the last refusal */
+};
+
+/*
+ * Starts the receiver on bind_addr:port. Returns 0, or -1 with a one-line
+ * reason in err (bad address, port taken, no handle given).
+ */
+int kh_receiver_start(struct kh_receiver **out,
+                      const struct kh_receiver_options *opts, char *err,
+                      size_t errsz);
+
+/* "http://ADDR:PORT" the receiver listens on; borrowed. */
+const char *kh_receiver_url(const struct kh_receiver *r);
+uint16_t kh_receiver_port(const struct kh_receiver *r);
+
+/* Takes every queued item, oldest first (the caller frees the array;
+ * NULL with *n 0 when the queue is empty). */
+struct kh_receiver_item *kh_receiver_drain(struct kh_receiver *r, size_t *n);
+
+void kh_receiver_counts(struct kh_receiver_counts *out, struct kh_receiver *r);
+
+/*
+ * A receiver that fails on purpose, to rehearse how the platforms react
+ * (retry ladders, hooks deactivated or disabled): with status 400..599
+ * every delivery is still verified and counted, then answered status
+ * instead of its own answer, and nothing is queued; a verified BigCommerce
+ * delivery is forgotten, so the platform's retry is processed like a
+ * first attempt. 503 carries Retry-After, as when paused for maintenance.
+ * status 0 restores the normal answers. Returns 0, or -1 for another
+ * status (left unchanged).
+ */
+int kh_receiver_force_status(struct kh_receiver *r, int status);
+
+/* Stops serving (no handler runs after it returns) and frees; queued
+ * items are dropped. NULL-safe. */
+void kh_receiver_stop(struct kh_receiver *r);
+
+#endif
