@@ -205,11 +205,6 @@ void km__bigcommerce_rfc2822(char out[40], int64_t ms);
  * unreadable. */
 int km__bigcommerce_parse_date(int64_t *ms, const char *s);
 void km__bigcommerce_money(char out[32], double v); /* "12.5000" */
-/* Old getters, kept only for config.c and emulator.c until they move to
- * kx/json.h: km__bigcommerce_str is kx_json_str_or(obj, name, ""),
- * km__bigcommerce_num is kx_json_numeric(obj, name, 0). */
-const char *km__bigcommerce_str(const cJSON *obj, const char *name);
-double km__bigcommerce_num(const cJSON *obj, const char *name);
 int64_t km__bigcommerce_id(const cJSON *obj);
 cJSON *km__bigcommerce_find(const cJSON *arr, int64_t id);
 void km__bigcommerce_set(cJSON *obj, const char *name, cJSON *value);

@@ -64,27 +64,9 @@ void km__bigcommerce_money(char out[32], double v)
     snprintf(out, 32, "%.4f", v);
 }
 
-const char *km__bigcommerce_str(const cJSON *obj, const char *name)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, name);
-
-    return cJSON_IsString(v) ? v->valuestring : "";
-}
-
-double km__bigcommerce_num(const cJSON *obj, const char *name)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, name);
-
-    if (cJSON_IsNumber(v))
-        return v->valuedouble;
-    if (cJSON_IsString(v))
-        return strtod(v->valuestring, NULL);
-    return 0;
-}
-
 int64_t km__bigcommerce_id(const cJSON *obj)
 {
-    return (int64_t)km__bigcommerce_num(obj, "id");
+    return (int64_t)kx_json_numeric(obj, "id", 0);
 }
 
 cJSON *km__bigcommerce_find(const cJSON *arr, int64_t id)
@@ -656,10 +638,10 @@ cJSON *km__bigcommerce_snapshot(void *state)
         cJSON *h = km__bigcommerce_public(it);
 
         cJSON_AddNumberToObject(h, "last_active_ms",
-                                km__bigcommerce_num(it, "_last_active_ms"));
-        if (*km__bigcommerce_str(it, "_deactivated"))
+                                kx_json_numeric(it, "_last_active_ms", 0));
+        if (*kx_json_str_or(it, "_deactivated", ""))
             cJSON_AddStringToObject(h, "deactivated",
-                                    km__bigcommerce_str(it, "_deactivated"));
+                                    kx_json_str_or(it, "_deactivated", ""));
         cJSON_AddItemToArray(arr, h);
     }
     cJSON_AddItemToObject(snap, "hooks", arr);

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <kx/json.h>
 #include <strings.h>
 #include <kx/alloc.h>
 #include "epicor_emu.h"
@@ -62,24 +63,6 @@ void km__epicor_set_num(cJSON *obj, const char *name, double value)
 void km__epicor_set_bool(cJSON *obj, const char *name, int value)
 {
     km__epicor_put(obj, name, cJSON_CreateBool(value));
-}
-
-const char *km__epicor_str(const cJSON *obj, const char *name)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, name);
-
-    return cJSON_IsString(v) ? v->valuestring : NULL;
-}
-
-double km__epicor_num(const cJSON *obj, const char *name)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, name);
-
-    if (cJSON_IsNumber(v))
-        return v->valuedouble;
-    if (cJSON_IsString(v))
-        return strtod(v->valuestring, NULL);
-    return 0;
 }
 
 /* v1 (OData v3 JSON): Edm.Decimal and Edm.Int64 travel as strings, the
@@ -228,7 +211,7 @@ static struct km__epicor_company *default_company(struct km__epicor_call *c)
 
     if (hdr) {
         cJSON *cs = cJSON_Parse(hdr);
-        const char *id = km__epicor_str(cs, "Company");
+        const char *id = kx_json_str(cs, "Company");
 
         if (id)
             co = km__epicor_company_find(c->emu, id);
@@ -496,7 +479,7 @@ static void epi_bound(void *state, struct km_server *server)
     for (size_t i = 0; i < emu->nkeys; i++)
         km_server_add_secret(server, emu->keys[i].key);
     cJSON_ArrayForEach(it, emu->idp_clients)
-        km_server_add_secret(server, km__epicor_str(it, "client_secret"));
+        km_server_add_secret(server, kx_json_str(it, "client_secret"));
 }
 
 const struct km_emulator_type km_epicor_type = {

@@ -286,11 +286,6 @@ void km__epicor_put(cJSON *obj, const char *name, cJSON *item);
 void km__epicor_set_str(cJSON *obj, const char *name, const char *value);
 void km__epicor_set_num(cJSON *obj, const char *name, double value);
 void km__epicor_set_bool(cJSON *obj, const char *name, int value);
-/* Old getters, kept only for config.c and emulator.c until they move to
- * kx/json.h: km__epicor_str is kx_json_str, km__epicor_num is
- * kx_json_numeric(obj, name, 0). */
-const char *km__epicor_str(const cJSON *obj, const char *name);
-double km__epicor_num(const cJSON *obj, const char *name);
 
 /* auth.c */
 int km__epicor_auth(struct km__epicor_call *c);

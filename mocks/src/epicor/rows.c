@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <kx/json.h>
 #include <strings.h>
 #include <kx/alloc.h>
 #include "epicor_emu.h"
@@ -155,7 +156,7 @@ int km__epicor_load_rows(struct km__epicor *emu, struct km__epicor_company *co,
                                     ? "LastChangedOn"
                                 : d->stamp == STAMP_NONE ? NULL
                                                          : "ChangeDate";
-            if (stamp && !km__epicor_str(row, stamp))
+            if (stamp && !kx_json_str(row, stamp))
                 km__epicor_stamp_row(emu, d, row);
         }
         r = km__epicor_insert(emu, t, row);

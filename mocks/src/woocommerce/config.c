@@ -32,7 +32,7 @@ int km__woocommerce_modified_after(const cJSON *obj, const char *since)
 
     if (kx_iso8601_parse(&a, since, KX_ISO8601_DATE_OK) != 0)
         return -1;
-    if (kx_iso8601_parse(&b, km__woocommerce_str(obj, "date_modified_gmt"),
+    if (kx_iso8601_parse(&b, kx_json_str_or(obj, "date_modified_gmt", ""),
                          KX_ISO8601_DATE_OK) != 0)
         return 0;
     return b > a;
@@ -71,24 +71,6 @@ cJSON *km__woocommerce_find(const cJSON *arr, int64_t id)
             return it;
     }
     return NULL;
-}
-
-const char *km__woocommerce_str(const cJSON *obj, const char *name)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, name);
-
-    return cJSON_IsString(v) ? v->valuestring : "";
-}
-
-double km__woocommerce_num(const cJSON *obj, const char *name)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, name);
-
-    if (cJSON_IsNumber(v))
-        return v->valuedouble;
-    if (cJSON_IsString(v))
-        return strtod(v->valuestring, NULL);
-    return 0;
 }
 
 void km__woocommerce_set(cJSON *obj, const char *name, cJSON *value)
@@ -529,7 +511,7 @@ cJSON *km__woocommerce_snapshot(void *state)
         cJSON *r = km__woocommerce_public(it);
 
         cJSON_AddNumberToObject(r, "order_id",
-                                km__woocommerce_num(it, "_order_id"));
+                                kx_json_numeric(it, "_order_id", 0));
         cJSON_AddItemToArray(refunds, r);
     }
     cJSON_AddItemToObject(snap, "refunds", refunds);
@@ -538,7 +520,7 @@ cJSON *km__woocommerce_snapshot(void *state)
         cJSON *h = km__woocommerce_public(it);
 
         cJSON_AddNumberToObject(h, "failure_count",
-                                km__woocommerce_num(it, "_failure_count"));
+                                kx_json_numeric(it, "_failure_count", 0));
         cJSON_AddItemToArray(hooks, h);
     }
     cJSON_AddItemToObject(snap, "webhooks", hooks);

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <kx/json.h>
 #include <curl/curl.h>
 #include <kx/alloc.h>
 #include "woocommerce_emu.h"
@@ -296,7 +297,7 @@ static void wc_bound(void *state, struct km_server *server)
     for (size_t i = 0; i < st->nkeys; i++)
         km_server_add_secret(server, st->keys[i].cs);
     for (const cJSON *h = st->webhooks->child; h; h = h->next)
-        km_server_add_secret(server, km__woocommerce_str(h, "_secret"));
+        km_server_add_secret(server, kx_json_str_or(h, "_secret", ""));
     if (!st->site_url)
         st->site_url = kx_xasprintf("%s/", km_server_url(server));
 }

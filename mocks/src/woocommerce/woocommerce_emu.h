@@ -119,15 +119,10 @@ void km__woocommerce_set_dates(cJSON *obj, int64_t now_ms, int created);
 cJSON *km__woocommerce_public(const cJSON *obj);
 cJSON *km__woocommerce_find(const cJSON *arr, int64_t id);
 int64_t km__woocommerce_id(const cJSON *obj);
-/* Old getters, kept only for config.c and emulator.c until they move to
- * kx/json.h: km__woocommerce_str is kx_json_str_or(obj, name, ""),
- * km__woocommerce_num is kx_json_numeric(obj, name, 0). */
-const char *km__woocommerce_str(const cJSON *obj, const char *name);
 void km__woocommerce_set(cJSON *obj, const char *name, cJSON *value);
 void km__woocommerce_set_str(cJSON *obj, const char *name, const char *value);
 void km__woocommerce_set_num(cJSON *obj, const char *name, double value);
 void km__woocommerce_money(char out[32], double v);
-double km__woocommerce_num(const cJSON *obj, const char *name);
 /* Copies the fields of body onto obj, skipping read-only names (NULL
  * terminated list). */
 void km__woocommerce_merge(cJSON *obj, const cJSON *body,
