@@ -9,6 +9,7 @@
 #include <string.h>
 #include <strings.h>
 #include <time.h>
+#include "kinsync/testing.h"
 #include "run_int.h"
 
 static void *xrealloc(void *p, size_t n)
@@ -346,7 +347,8 @@ static int client_open(struct kh_ctx *ctx, char *err, size_t errsz)
         return -1;
     }
     if (ctx->drop_header)
-        ks_client_set_header_filter(ctx->client, drop_named_header, ctx);
+        ks_testing_client_set_header_filter(ctx->client, drop_named_header,
+                                            ctx);
     return 0;
 }
 

@@ -121,13 +121,13 @@ ks_rc ks__store_key_init(struct ks_store *st,
  * ---- crash points (tests only) ----------------------------------------
  *
  * A crash point is a named place in a protocol where a real process could
- * die. ks__store_crash_point() returns KS_OK unless the store was opened
- * (or armed) with crash_at naming this point, "name" (first hit) or
- * "name:N" (N-th hit). When it fires it returns KS_ECRASH, rolls back any
- * open transaction (what a dead process loses) and marks the store dead:
- * every later call returns KS_ECRASH, so code that ignores the code cannot
- * go on writing. The test then closes the store and reopens it without
- * crash_at, as a restarted process would.
+ * die. ks__store_crash_point() returns KS_OK unless a test armed the store
+ * (ks_testing_store_crash_arm() in kinsync/testing.h) with this point,
+ * "name" (first hit) or "name:N" (N-th hit). When it fires it returns
+ * KS_ECRASH, rolls back any open transaction (what a dead process loses) and
+ * marks the store dead: every later call returns KS_ECRASH, so code that
+ * ignores the code cannot go on writing. The test then closes the store and
+ * reopens it unarmed, as a restarted process would.
  *
  * Points inside the store itself:
  *   store.intent_begin.before_commit    intent not recorded
@@ -137,8 +137,6 @@ ks_rc ks__store_key_init(struct ks_store *st,
  *   after_intent_begin, after_remote_write, after_intent_complete.
  */
 ks_rc ks__store_crash_point(struct ks_store *st, const char *name);
-/* Arms (spec non-NULL) or disarms a crash point on an open store. */
-ks_rc ks__store_crash_arm(struct ks_store *st, const char *spec);
 /* 1 once a crash point fired. */
 int ks__store_crashed(const struct ks_store *st);
 

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "store/internal.h"
+#include "kinsync/testing.h"
 
 #define DEFAULT_BUSY_TIMEOUT_MS 5000
 #define PATH_MAX_BYTES 4096
@@ -201,7 +202,7 @@ void ks_store_string_free(char *s)
 
 /* ---- crash points ------------------------------------------------------ */
 
-ks_rc ks__store_crash_arm(struct ks_store *st, const char *spec)
+ks_rc ks_testing_store_crash_arm(struct ks_store *st, const char *spec)
 {
     const char *colon;
     char *name = NULL;
@@ -328,9 +329,7 @@ ks_rc ks_store_open(struct ks_store **out, const struct ks_store_options *opts)
                           "opening the store: out of memory");
         return KS_ENOMEM;
     }
-    rc = ks__store_crash_arm(st, o->crash_at);
-    if (rc == KS_OK)
-        rc = open_db(st, o);
+    rc = open_db(st, o);
     if (rc == KS_OK)
         rc = ks__store_migrate(st);
     if (rc == KS_OK)
