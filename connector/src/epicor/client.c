@@ -66,19 +66,6 @@ static ks_rc check_options(struct ks_client *client,
 
 /* Copies a secret into the handle and registers it with the client's log
  * mask. NULL or empty values are left out. */
-static ks_rc keep_secret(struct ks_secret **out, struct ks_client *client,
-                         const char *value)
-{
-    ks_rc rc;
-
-    if (!given(value))
-        return KS_OK;
-    rc = ks__secret_new(out, value);
-    if (!rc)
-        rc = ks_client_add_secret(client, value);
-    return rc;
-}
-
 static ks_rc dup_opt(char **out, const char *s)
 {
     *out = NULL;
@@ -92,7 +79,6 @@ ks_rc ks_epicor_new(struct ks_epicor **out, struct ks_client *client,
                     const struct ks_epicor_options *opts)
 {
     struct ks_epicor *epi = NULL;
-    size_t n;
     ks_rc rc;
 
     *out = NULL;
@@ -120,7 +106,8 @@ ks_rc ks_epicor_new(struct ks_epicor **out, struct ks_client *client,
     if (epi->license_wait_ms > KS_EPICOR_LICENSE_WAIT_MAX_MS)
         epi->license_wait_ms = KS_EPICOR_LICENSE_WAIT_MAX_MS;
     epi->api_version = opts->api_version == 1 ? 1 : 2;
-    rc = dup_opt(&epi->server_url, opts->server_url);
+    epi->server_url = ks__http_root_dup(opts->server_url);
+    rc = epi->server_url ? KS_OK : KS_ENOMEM;
     if (!rc)
         rc = dup_opt(&epi->instance, opts->instance);
     if (!rc)
@@ -136,16 +123,14 @@ ks_rc ks_epicor_new(struct ks_epicor **out, struct ks_client *client,
     if (!rc)
         rc = dup_opt(&epi->scope, opts->scope ? opts->scope : "epicor_erp");
     if (!rc)
-        rc = keep_secret(&epi->api_key, client, opts->api_key);
+        rc = ks__secret_register(&epi->api_key, client, opts->api_key);
     if (!rc)
-        rc = keep_secret(&epi->password, client, opts->password);
+        rc = ks__secret_register(&epi->password, client, opts->password);
     if (!rc)
-        rc = keep_secret(&epi->client_secret, client, opts->client_secret);
+        rc = ks__secret_register(&epi->client_secret, client,
+                                 opts->client_secret);
     if (rc)
         goto out;
-    n = strlen(epi->server_url);
-    while (n > 0 && epi->server_url[n - 1] == '/')
-        epi->server_url[--n] = '\0';
     *out = epi;
     epi = NULL;
 out:
