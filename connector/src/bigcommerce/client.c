@@ -138,14 +138,9 @@ ks_rc ks__bc_send(struct ks__http_reply *reply, struct ks_bigcommerce *bc,
                   size_t body_len, int idempotent)
 {
     struct ks__http_auth auth = {auth_apply, bc};
-    struct ks__http_request req = KS__HTTP_REQUEST_INIT;
+    const struct ks__http_request req = {method,   url,   NULL,      body,
+                                         body_len, &auth, idempotent};
 
-    req.method = method;
-    req.url = url;
-    req.body = body;
-    req.body_len = body_len;
-    req.auth = &auth;
-    req.idempotent = idempotent;
     return ks__http_send_mapped(reply, bc->client, &req, remote_error);
 }
 

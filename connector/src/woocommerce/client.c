@@ -184,13 +184,10 @@ ks_rc ks__wc_send(struct ks__http_reply *reply, struct ks_woocommerce *wc,
 {
     struct auth_ctx ctx = {wc, method, url};
     struct ks__http_auth auth = {auth_apply, &ctx};
-    struct ks__http_request req = KS__HTTP_REQUEST_INIT;
+    /* idempotent -1: decided by the method */
+    const struct ks__http_request req = {method,   url,   NULL, body,
+                                         body_len, &auth, -1};
 
-    req.method = method;
-    req.url = url;
-    req.body = body;
-    req.body_len = body_len;
-    req.auth = &auth;
     return ks__http_send_mapped(reply, wc->client, &req, remote_error);
 }
 
