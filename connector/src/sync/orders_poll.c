@@ -11,11 +11,10 @@
  * order handled (imported, skipped or queued in the outbox), so a run
  * stopped half-way resumes at the first order it did not handle.
  */
-#define _DEFAULT_SOURCE /* timegm, gmtime_r */
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 #include <curl/curl.h>
+#include <kx/time.h>
 #include "sync_int.h"
 
 #define BC_SINCE_DEFAULT "2000-01-01T00:00:00Z"
@@ -38,13 +37,15 @@ static int wc_importable(const char *status)
            strcmp(status, "completed") == 0;
 }
 
+/* "YYYY-MM-DD" of t (seconds since the epoch); "" when t is not a time. */
 static void date_of(char out[11], time_t t)
 {
-    struct tm tm;
+    char iso[KX_ISO8601_MAX];
 
     out[0] = '\0';
-    if (t > 0 && gmtime_r(&t, &tm))
-        strftime(out, 11, "%Y-%m-%d", &tm);
+    if (t > 0)
+        snprintf(out, 11, "%.10s",
+                 kx_iso8601_format(iso, (int64_t)t * 1000, 0));
 }
 
 /* The goods total of a line: its total over its quantity, in whole cents
@@ -63,14 +64,49 @@ static const char *line_unit(struct ks__sync_line *l, const cJSON *total)
     return NULL;
 }
 
-static ks_rc lines_alloc(struct ks__sync_order *o, const cJSON *arr)
+/* The buyer's billing address; the platforms name street and postcode
+ * differently. */
+static void buyer_of(struct ks__sync_order *o, const cJSON *bill,
+                     const char *street_key, const char *zip_key)
 {
+    o->email = ks__sync_str(bill, "email");
+    o->first_name = ks__sync_str(bill, "first_name");
+    o->last_name = ks__sync_str(bill, "last_name");
+    o->company = ks__sync_str(bill, "company");
+    o->street = ks__sync_str(bill, street_key);
+    o->city = ks__sync_str(bill, "city");
+    o->state = ks__sync_str(bill, "state");
+    o->zip = ks__sync_str(bill, zip_key);
+    o->country = ks__sync_str(bill, "country");
+}
+
+/* The order lines of arr, each with its goods total under total_key; the
+ * first line that cannot be priced (or an order without lines) marks the
+ * order bad. */
+static ks_rc lines_of(struct ks__sync_order *o, const cJSON *arr,
+                      const char *total_key)
+{
+    const cJSON *p;
+    size_t i = 0;
+
     o->nlines = (size_t)cJSON_GetArraySize(arr);
     o->lines = ks__calloc(o->nlines + 1, sizeof(*o->lines));
     if (!o->lines)
         return KS_ENOMEM;
     if (o->nlines == 0)
         o->bad = "the order has no lines";
+    cJSON_ArrayForEach(p, arr)
+    {
+        struct ks__sync_line *l = &o->lines[i++];
+        const char *bad;
+
+        l->sku = ks__sync_str(p, "sku");
+        l->name = ks__sync_str(p, "name");
+        l->qty = (int64_t)ks__sync_num(p, "quantity", 0);
+        bad = line_unit(l, cJSON_GetObjectItemCaseSensitive(p, total_key));
+        if (bad && !o->bad)
+            o->bad = bad;
+    }
     return KS_OK;
 }
 
@@ -79,9 +115,7 @@ static ks_rc bc_parse(struct ks__sync_order *o, const cJSON *order)
     const cJSON *bill =
         cJSON_GetObjectItemCaseSensitive(order, "billing_address");
     const cJSON *prods = cJSON_GetObjectItemCaseSensitive(order, "products");
-    const cJSON *p;
     int64_t total, ship, handling, wrap;
-    size_t i = 0;
     ks_rc rc;
 
     memset(o, 0, sizeof(*o));
@@ -91,32 +125,12 @@ static ks_rc bc_parse(struct ks__sync_order *o, const cJSON *order)
     snprintf(o->ref, sizeof(o->ref), "BC-%lld",
              (long long)ks__sync_num(order, "id", 0));
     o->customer_id = (int64_t)ks__sync_num(order, "customer_id", 0);
-    o->email = ks__sync_str(bill, "email");
-    o->first_name = ks__sync_str(bill, "first_name");
-    o->last_name = ks__sync_str(bill, "last_name");
-    o->company = ks__sync_str(bill, "company");
-    o->street = ks__sync_str(bill, "street_1");
-    o->city = ks__sync_str(bill, "city");
-    o->state = ks__sync_str(bill, "state");
-    o->zip = ks__sync_str(bill, "zip");
-    o->country = ks__sync_str(bill, "country");
+    buyer_of(o, bill, "street_1", "zip");
     date_of(o->order_date,
             curl_getdate(ks__sync_str(order, "date_created"), NULL));
-    rc = lines_alloc(o, prods);
+    rc = lines_of(o, prods, "total_ex_tax");
     if (rc)
         return rc;
-    cJSON_ArrayForEach(p, prods)
-    {
-        struct ks__sync_line *l = &o->lines[i++];
-        const char *bad;
-
-        l->sku = ks__sync_str(p, "sku");
-        l->name = ks__sync_str(p, "name");
-        l->qty = (int64_t)ks__sync_num(p, "quantity", 0);
-        bad = line_unit(l, cJSON_GetObjectItemCaseSensitive(p, "total_ex_tax"));
-        if (bad && !o->bad)
-            o->bad = bad;
-    }
     /* goods = total - shipping - handling - wrapping (all ex tax) */
     if (ks__sync_json_cents(
             &total, cJSON_GetObjectItemCaseSensitive(order, "total_ex_tax")) ||
@@ -138,9 +152,7 @@ static ks_rc wc_parse(struct ks__sync_order *o, const cJSON *order)
 {
     const cJSON *bill = cJSON_GetObjectItemCaseSensitive(order, "billing");
     const cJSON *items = cJSON_GetObjectItemCaseSensitive(order, "line_items");
-    const cJSON *it;
     int64_t total, ship, tax;
-    size_t i = 0;
     ks_rc rc;
 
     memset(o, 0, sizeof(*o));
@@ -150,32 +162,12 @@ static ks_rc wc_parse(struct ks__sync_order *o, const cJSON *order)
     snprintf(o->ref, sizeof(o->ref), "WC-%lld",
              (long long)ks__sync_num(order, "id", 0));
     o->customer_id = (int64_t)ks__sync_num(order, "customer_id", 0);
-    o->email = ks__sync_str(bill, "email");
-    o->first_name = ks__sync_str(bill, "first_name");
-    o->last_name = ks__sync_str(bill, "last_name");
-    o->company = ks__sync_str(bill, "company");
-    o->street = ks__sync_str(bill, "address_1");
-    o->city = ks__sync_str(bill, "city");
-    o->state = ks__sync_str(bill, "state");
-    o->zip = ks__sync_str(bill, "postcode");
-    o->country = ks__sync_str(bill, "country");
+    buyer_of(o, bill, "address_1", "postcode");
     snprintf(o->order_date, sizeof(o->order_date), "%.10s",
              ks__sync_str(order, "date_created_gmt"));
-    rc = lines_alloc(o, items);
+    rc = lines_of(o, items, "total");
     if (rc)
         return rc;
-    cJSON_ArrayForEach(it, items)
-    {
-        struct ks__sync_line *l = &o->lines[i++];
-        const char *bad;
-
-        l->sku = ks__sync_str(it, "sku");
-        l->name = ks__sync_str(it, "name");
-        l->qty = (int64_t)ks__sync_num(it, "quantity", 0);
-        bad = line_unit(l, cJSON_GetObjectItemCaseSensitive(it, "total"));
-        if (bad && !o->bad)
-            o->bad = bad;
-    }
     /* goods = total - shipping - tax; line totals are after discounts */
     if (ks__sync_json_cents(&total,
                             cJSON_GetObjectItemCaseSensitive(order, "total")) ||
@@ -315,20 +307,14 @@ static int collect(void *ud, const cJSON *item)
 
 void ks__sync_second_before(char out[32], const char *iso)
 {
-    struct tm tm;
-    time_t t;
+    char text[KX_ISO8601_MAX];
+    int64_t ms;
 
-    memset(&tm, 0, sizeof(tm));
-    if (sscanf(iso, "%4d-%2d-%2dT%2d:%2d:%2d", &tm.tm_year, &tm.tm_mon,
-               &tm.tm_mday, &tm.tm_hour, &tm.tm_min, &tm.tm_sec) != 6) {
+    if (kx_iso8601_parse(&ms, iso, 0) != 0) {
         snprintf(out, 32, "%s", iso);
         return;
     }
-    tm.tm_year -= 1900;
-    tm.tm_mon -= 1;
-    t = timegm(&tm) - 1;
-    gmtime_r(&t, &tm);
-    strftime(out, 32, "%Y-%m-%dT%H:%M:%S", &tm);
+    snprintf(out, 32, "%s", kx_iso8601_format(text, ms - 1000, 0));
 }
 
 static ks_rc poll(struct ks_sync_stats *stats, struct ks_sync *sync,
