@@ -265,17 +265,6 @@ static ks_rc run_rows(struct ks_sync_stats *stats, struct ks_sync *sync,
     return rc;
 }
 
-static int collect(void *ud, const cJSON *row)
-{
-    cJSON *copy = cJSON_Duplicate(row, 1);
-
-    if (!copy || !cJSON_AddItemToArray(ud, copy)) {
-        cJSON_Delete(copy);
-        return 1;
-    }
-    return 0;
-}
-
 ks_rc ks_sync_customers_to_woocommerce(struct ks_sync_stats *stats,
                                        struct ks_sync *sync)
 {
@@ -296,7 +285,7 @@ ks_rc ks_sync_customers_to_woocommerce(struct ks_sync_stats *stats,
     if (!rc)
         rc = ks__sync_fail(sync,
                            ks_epicor_customers_changed_since(
-                               sync->epi, since, collect, rows, &max),
+                               sync->epi, since, ks__sync_collect, rows, &max),
                            0);
     stats->read += cJSON_GetArraySize(rows);
     if (!rc)
@@ -322,7 +311,7 @@ ks_rc ks__sync_customer_one(struct ks_sync_stats *stats, struct ks_sync *sync,
     q.top = 1;
     rc = ks__sync_fail(sync,
                        ks_epicor_query(sync->epi, "Erp.BO.CustomerSvc",
-                                       "Customers", &q, collect, rows),
+                                       "Customers", &q, ks__sync_collect, rows),
                        0);
     stats->read += cJSON_GetArraySize(rows);
     if (!rc)

@@ -294,17 +294,6 @@ ks_rc ks__sync_wc_order_import(struct ks_sync_stats *stats,
 
 /* ---- polls ------------------------------------------------------------ */
 
-static int collect(void *ud, const cJSON *item)
-{
-    cJSON *copy = cJSON_Duplicate(item, 1);
-
-    if (!copy || !cJSON_AddItemToArray(ud, copy)) {
-        cJSON_Delete(copy);
-        return 1;
-    }
-    return 0;
-}
-
 void ks__sync_second_before(char out[32], const char *iso)
 {
     char text[KX_ISO8601_MAX];
@@ -337,11 +326,12 @@ static ks_rc poll(struct ks_sync_stats *stats, struct ks_sync *sync,
     }
     if (bigcommerce) {
         rc = ks_bigcommerce_orders_modified_since(
-            sync->bc, cursor ? cursor : BC_SINCE_DEFAULT, collect, list);
+            sync->bc, cursor ? cursor : BC_SINCE_DEFAULT, ks__sync_collect,
+            list);
     } else {
         ks__sync_second_before(since, cursor ? cursor : WC_SINCE_DEFAULT);
-        rc = ks_woocommerce_orders_modified_since(sync->wc, since, collect,
-                                                  list);
+        rc = ks_woocommerce_orders_modified_since(sync->wc, since,
+                                                  ks__sync_collect, list);
     }
     if (rc) {
         rc = ks__sync_fail(sync, rc, 0);

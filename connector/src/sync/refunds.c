@@ -120,17 +120,6 @@ static ks_rc order_refunds(struct ks_sync_stats *stats, struct ks_sync *sync,
     return KS_OK;
 }
 
-static int collect(void *ud, const cJSON *item)
-{
-    cJSON *copy = cJSON_Duplicate(item, 1);
-
-    if (!copy || !cJSON_AddItemToArray(ud, copy)) {
-        cJSON_Delete(copy);
-        return 1;
-    }
-    return 0;
-}
-
 ks_rc ks_sync_refunds_from_woocommerce(struct ks_sync_stats *stats,
                                        struct ks_sync *sync)
 {
@@ -155,10 +144,10 @@ ks_rc ks_sync_refunds_from_woocommerce(struct ks_sync_stats *stats,
         goto out;
     }
     ks__sync_second_before(since, cursor ? cursor : WC_SINCE_DEFAULT);
-    rc = ks__sync_fail(
-        sync,
-        ks_woocommerce_orders_modified_since(sync->wc, since, collect, list),
-        0);
+    rc = ks__sync_fail(sync,
+                       ks_woocommerce_orders_modified_since(
+                           sync->wc, since, ks__sync_collect, list),
+                       0);
     for (o = rc ? NULL : list->child; o; o = o->next) {
         const char *date = ks__sync_str(o, "date_modified_gmt");
 

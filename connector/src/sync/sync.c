@@ -10,6 +10,7 @@
 #include "sync_int.h"
 #include "core/crypto.h"
 #include "store/internal.h"
+#include "epicor/epicor_int.h"
 
 ks_rc ks_sync_new(struct ks_sync **out, const struct ks_sync_options *opts)
 {
@@ -345,30 +346,30 @@ ks_rc ks__sync_part_exists(int *exists, struct ks_sync *sync,
                            const char *part_num)
 {
     struct ks_epicor_query q = KS_EPICOR_QUERY_INIT;
-    struct ks__buf f = KS__BUF_INIT;
+    char *filter = ks__epicor_filter_eq("PartNum", part_num);
     ks_rc rc;
 
     *exists = 0;
-    /* OData string literal: quotes doubled */
-    ks__buf_puts(&f, "PartNum eq '");
-    for (const char *p = part_num; *p; p++) {
-        if (*p == '\'')
-            ks__buf_puts(&f, "''");
-        else
-            ks__buf_append(&f, p, 1);
-    }
-    ks__buf_puts(&f, "'");
-    if (f.oom) {
-        ks__buf_dispose(&f);
+    if (!filter)
         return KS_ENOMEM;
-    }
-    q.filter = f.data;
+    q.filter = filter;
     q.select = "PartNum";
     q.top = 1;
     rc = ks_epicor_query(sync->epi, "Erp.BO.PartSvc", "Parts", &q, first_row,
                          exists);
-    ks__buf_dispose(&f);
+    ks__free(filter);
     return ks__sync_fail(sync, rc, 0);
+}
+
+int ks__sync_collect(void *array, const cJSON *item)
+{
+    cJSON *copy = cJSON_Duplicate(item, 1);
+
+    if (!copy || !cJSON_AddItemToArray(array, copy)) {
+        cJSON_Delete(copy);
+        return 1;
+    }
+    return 0;
 }
 
 ks_rc ks__sync_crash(struct ks_sync *sync, const char *name)

@@ -117,6 +117,11 @@ ks_rc ks__sync_sent_put(struct ks_sync *sync, const char *key,
 ks_rc ks__sync_part_exists(int *exists, struct ks_sync *sync,
                            const char *part_num);
 
+/* A listing callback (ks_epicor_query, the storefronts' order polls):
+ * appends a copy of item to the cJSON array; nonzero (stop) when out of
+ * memory. */
+int ks__sync_collect(void *array, const cJSON *item);
+
 /* A tests-only crash point of the store (see store/internal.h). */
 ks_rc ks__sync_crash(struct ks_sync *sync, const char *name);
 
