@@ -118,6 +118,30 @@ ks_rc ks__store_key_init(struct ks_store *st,
                          const struct ks_store_options *opts);
 
 /*
+ * A listing the caller's callback may change as it goes (resolve the
+ * outbox item it is handed, complete the intent): one row per query of
+ * stmt, bound to (key of the last row, filter), so no statement is left
+ * mid-scan across the callback. row() reads the current row, sets *key,
+ * and returns the caller's verdict (0 go on, > 0 stop, < 0 a ks_rc to
+ * return); it may reset the statement first when it copied the row.
+ */
+struct ks__store_scan {
+    enum ks__store_iter iter;    /* not re-entrant from its own callback */
+    enum ks__store_stmt_id stmt; /* ?1 last key, ?2 filter */
+    const char *noun;            /* "intent": "intent iteration is ..." */
+    const char *filter_name;     /* "kind": in the message of a bad filter */
+    const char *filter;          /* NULL: every row */
+    const char *what;            /* "listing intents": the SQL error */
+    int (*row)(void *ctx, sqlite3_stmt *s, sqlite3_int64 *key);
+    void *ctx;
+};
+
+/* Runs a scan; KS_EINVAL when cb_given is 0 (the caller's callback is
+ * missing) or the listing is already running. */
+ks_rc ks__store_scan(struct ks_store *st, const struct ks__store_scan *scan,
+                     int cb_given);
+
+/*
  * ---- crash points (tests only) ----------------------------------------
  *
  * A crash point is a named place in a protocol where a real process could

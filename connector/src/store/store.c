@@ -200,6 +200,58 @@ void ks_store_string_free(char *s)
     ks__free(s);
 }
 
+/* ---- listings ---------------------------------------------------------- */
+
+static ks_rc scan_rows(struct ks_store *st, const struct ks__store_scan *scan)
+{
+    sqlite3_int64 last = 0;
+    int src, stop = 0;
+    ks_rc rc = KS_OK;
+
+    while (rc == KS_OK && !stop) {
+        sqlite3_stmt *s = ks__store_stmt(st, scan->stmt);
+
+        if (sqlite3_bind_int64(s, 1, last))
+            rc = ks__store_sqlerr(st, "binding a parameter");
+        if (rc == KS_OK)
+            rc = ks__store_bind_text(st, s, 2, scan->filter);
+        if (rc)
+            break;
+        src = sqlite3_step(s);
+        if (src == SQLITE_ROW) {
+            stop = scan->row(scan->ctx, s, &last);
+            if (stop < 0)
+                rc = (ks_rc)stop;
+        } else if (src == SQLITE_DONE) {
+            stop = 1;
+        } else {
+            rc = ks__store_sqlerr(st, scan->what);
+        }
+        sqlite3_reset(s);
+    }
+    return rc;
+}
+
+ks_rc ks__store_scan(struct ks_store *st, const struct ks__store_scan *scan,
+                     int cb_given)
+{
+    ks_rc rc = ks__store_enter(st);
+
+    if (rc == KS_OK)
+        rc = ks__store_check_id(st, scan->filter_name, scan->filter, 1);
+    if (rc == KS_OK && !cb_given)
+        rc = ks__error_set(&st->err, KS_EINVAL, 0, "callback is missing");
+    if (rc == KS_OK && st->iterating[scan->iter])
+        rc = ks__error_set(&st->err, KS_EINVAL, 0,
+                           "%s iteration is not re-entrant", scan->noun);
+    if (rc)
+        return rc;
+    st->iterating[scan->iter] = 1;
+    rc = scan_rows(st, scan);
+    st->iterating[scan->iter] = 0;
+    return rc;
+}
+
 /* ---- crash points ------------------------------------------------------ */
 
 ks_rc ks_testing_store_crash_arm(struct ks_store *st, const char *spec)
