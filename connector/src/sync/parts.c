@@ -278,8 +278,8 @@ static ks_rc stream(struct ks_sync_stats *stats, struct ks_sync *sync,
     }
 }
 
-ks_rc ks__sync_parts_flow(struct ks_sync_stats *stats, struct ks_sync *sync,
-                          const struct ks__sync_part_writers *w)
+static ks_rc parts_flow(struct ks_sync_stats *stats, struct ks_sync *sync,
+                        const struct ks__sync_part_writers *w)
 {
     ks_rc rc = stream(stats, sync, w, ENTITY_PART,
                       ks_epicor_parts_changed_since, part_batch);
@@ -288,6 +288,18 @@ ks_rc ks__sync_parts_flow(struct ks_sync_stats *stats, struct ks_sync *sync,
         rc = stream(stats, sync, w, ENTITY_WHSE,
                     ks_epicor_part_whses_changed_since, stock_batch);
     return rc;
+}
+
+ks_rc ks__sync_parts_run(struct ks_sync_stats *stats, struct ks_sync *sync,
+                         const struct ks__sync_part_writers *w, int have_target,
+                         const char *platform)
+{
+    ks__sync_enter(sync, stats);
+    if (!have_target)
+        return ks__sync_leave(sync,
+                              ks__error_set(&sync->err, KS_EINVAL, 0,
+                                            "sync: no %s handle", platform));
+    return ks__sync_leave(sync, parts_flow(stats, sync, w));
 }
 
 ks_rc ks__sync_stock_hash(char out[65], const char *part, int64_t qty)
@@ -829,10 +841,6 @@ ks_rc ks_sync_parts_to_bigcommerce(struct ks_sync_stats *stats,
     static const struct ks__sync_part_writers bc = {
         KS__FLOW_PARTS_BC, ks__sync_bc_products, ks__sync_bc_stock};
 
-    ks__sync_enter(sync, stats);
-    if (!sync->bc)
-        return ks__sync_leave(sync,
-                              ks__error_set(&sync->err, KS_EINVAL, 0,
-                                            "sync: no BigCommerce handle"));
-    return ks__sync_leave(sync, ks__sync_parts_flow(stats, sync, &bc));
+    return ks__sync_parts_run(stats, sync, &bc, sync->bc != NULL,
+                              "BigCommerce");
 }

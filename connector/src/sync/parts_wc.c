@@ -285,10 +285,6 @@ ks_rc ks_sync_parts_to_woocommerce(struct ks_sync_stats *stats,
     static const struct ks__sync_part_writers wc = {
         KS__FLOW_PARTS_WC, ks__sync_wc_products, ks__sync_wc_stock};
 
-    ks__sync_enter(sync, stats);
-    if (!sync->wc)
-        return ks__sync_leave(sync,
-                              ks__error_set(&sync->err, KS_EINVAL, 0,
-                                            "sync: no WooCommerce handle"));
-    return ks__sync_leave(sync, ks__sync_parts_flow(stats, sync, &wc));
+    return ks__sync_parts_run(stats, sync, &wc, sync->wc != NULL,
+                              "WooCommerce");
 }

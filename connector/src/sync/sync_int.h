@@ -205,10 +205,13 @@ struct ks__sync_part_writers {
  * rows changed since its cursor, each streamed in batches of
  * KS__SYNC_BATCH rows. A batch is written (or queued) before the cursor
  * moves past it, so memory is one batch whatever the catalogue's size and
- * a failure resumes at the first batch not done.
+ * a failure resumes at the first batch not done. Runs as a public call of
+ * the sync (its stats and error); KS_EINVAL "sync: no <platform> handle"
+ * when have_target is 0.
  */
-ks_rc ks__sync_parts_flow(struct ks_sync_stats *stats, struct ks_sync *sync,
-                          const struct ks__sync_part_writers *w);
+ks_rc ks__sync_parts_run(struct ks_sync_stats *stats, struct ks_sync *sync,
+                         const struct ks__sync_part_writers *w, int have_target,
+                         const char *platform);
 #define KS__SYNC_BATCH 100
 /* On-hand of one part over its warehouses (of the configured plant). */
 ks_rc ks__sync_stock_of(double *qty, struct ks_sync *sync, const char *part);
