@@ -64,18 +64,9 @@ static ks_rc write_intent(struct ks_store *st, enum ks__store_stmt_id id,
                           const char *kind, const char *source_id,
                           const char *third, const char *what)
 {
-    sqlite3_stmt *s = ks__store_stmt(st, id);
-    ks_rc rc;
+    const char *texts[] = {kind, source_id, third};
 
-    rc = ks__store_bind_text(st, s, 1, kind);
-    if (rc == KS_OK)
-        rc = ks__store_bind_text(st, s, 2, source_id);
-    if (rc == KS_OK)
-        rc = ks__store_bind_text(st, s, 3, third);
-    if (rc == KS_OK)
-        rc = ks__store_exec(st, s, what);
-    sqlite3_reset(s);
-    return rc;
+    return ks__store_run(st, id, what, texts, 3);
 }
 
 ks_rc ks_store_intent_begin(struct ks_intent *out, struct ks_store *st,

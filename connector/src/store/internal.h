@@ -87,6 +87,11 @@ ks_rc ks__store_sqlerr(struct ks_store *st, const char *what);
  * ignored), then resets it. */
 ks_rc ks__store_exec(struct ks_store *st, sqlite3_stmt *s, const char *what);
 
+/* Binds texts[0..n) to the parameters 1..n of statement id and runs it
+ * like ks__store_exec (the statement is reset either way). */
+ks_rc ks__store_run(struct ks_store *st, enum ks__store_stmt_id id,
+                    const char *what, const char *const *texts, int n);
+
 /* Binds text (SQLITE_STATIC: the caller keeps it alive until reset); NULL
  * binds SQL NULL. */
 ks_rc ks__store_bind_text(struct ks_store *st, sqlite3_stmt *s, int idx,

@@ -200,6 +200,20 @@ void ks_store_string_free(char *s)
     ks__free(s);
 }
 
+ks_rc ks__store_run(struct ks_store *st, enum ks__store_stmt_id id,
+                    const char *what, const char *const *texts, int n)
+{
+    sqlite3_stmt *s = ks__store_stmt(st, id);
+    ks_rc rc = KS_OK;
+
+    for (int i = 0; i < n && rc == KS_OK; i++)
+        rc = ks__store_bind_text(st, s, i + 1, texts[i]);
+    if (rc == KS_OK)
+        rc = ks__store_exec(st, s, what);
+    sqlite3_reset(s);
+    return rc;
+}
+
 /* ---- listings ---------------------------------------------------------- */
 
 static ks_rc scan_rows(struct ks_store *st, const struct ks__store_scan *scan)
