@@ -15,6 +15,7 @@
 #include <strings.h>
 #include <cjson/cJSON.h>
 #include "core/crypto.h"
+#include <kx/json.h>
 #include "epicor_int.h"
 
 int ks__epicor_token_due(int64_t now_ms, int64_t obtained_ms,
@@ -32,13 +33,12 @@ int ks__epicor_token_due(int64_t now_ms, int64_t obtained_ms,
     return now_ms >= expires_ms - margin_ms;
 }
 
+/* Member a, else member b (Epicor spells some replies both ways). */
 static const char *str_of(const cJSON *o, const char *a, const char *b)
 {
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, a);
+    const char *s = kx_json_str(o, a);
 
-    if (!cJSON_IsString(v))
-        v = cJSON_GetObjectItemCaseSensitive(o, b);
-    return cJSON_IsString(v) ? v->valuestring : NULL;
+    return s ? s : kx_json_str(o, b);
 }
 
 /* ExpiresIn in seconds; a number, or a numeric string. */

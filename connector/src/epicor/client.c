@@ -7,6 +7,7 @@
 #include <string.h>
 #include <strings.h>
 #include <cjson/cJSON.h>
+#include <kx/json.h>
 #include "epicor_int.h"
 
 int ks_epicor_auth_from_name(enum ks_epicor_auth *out, const char *name)
@@ -163,13 +164,6 @@ void ks_epicor_stats(struct ks_epicor_stats *out, const struct ks_epicor *epi)
 
 /* ---- errors ----------------------------------------------------------- */
 
-static const char *json_str(const cJSON *o, const char *name)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
-
-    return cJSON_IsString(v) ? v->valuestring : NULL;
-}
-
 static int contains(const char *hay, const char *needle)
 {
     size_t n = strlen(needle);
@@ -196,13 +190,13 @@ ks_rc ks__epicor_map_error(cJSON **json, const char **message,
     if (body && len)
         *json = cJSON_ParseWithLength(body, len);
     if (cJSON_IsObject(*json)) {
-        type = json_str(*json, "ErrorType");
-        msg = json_str(*json, "ErrorMessage");
-        corr = json_str(*json, "CorrelationId");
+        type = kx_json_str(*json, "ErrorType");
+        msg = kx_json_str(*json, "ErrorMessage");
+        corr = kx_json_str(*json, "CorrelationId");
         if (!msg) /* the IdP's OAuth2 error */
-            msg = json_str(*json, "error_description");
+            msg = kx_json_str(*json, "error_description");
         if (!msg)
-            msg = json_str(*json, "error");
+            msg = kx_json_str(*json, "error");
         text = msg;
     }
     if (message)

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <curl/curl.h>
 #include <kx/time.h>
+#include <kx/json.h>
 #include "sync_int.h"
 
 #define BC_SINCE_DEFAULT "2000-01-01T00:00:00Z"
@@ -69,15 +70,15 @@ static const char *line_unit(struct ks__sync_line *l, const cJSON *total)
 static void buyer_of(struct ks__sync_order *o, const cJSON *bill,
                      const char *street_key, const char *zip_key)
 {
-    o->email = ks__sync_str(bill, "email");
-    o->first_name = ks__sync_str(bill, "first_name");
-    o->last_name = ks__sync_str(bill, "last_name");
-    o->company = ks__sync_str(bill, "company");
-    o->street = ks__sync_str(bill, street_key);
-    o->city = ks__sync_str(bill, "city");
-    o->state = ks__sync_str(bill, "state");
-    o->zip = ks__sync_str(bill, zip_key);
-    o->country = ks__sync_str(bill, "country");
+    o->email = kx_json_str_or(bill, "email", "");
+    o->first_name = kx_json_str_or(bill, "first_name", "");
+    o->last_name = kx_json_str_or(bill, "last_name", "");
+    o->company = kx_json_str_or(bill, "company", "");
+    o->street = kx_json_str_or(bill, street_key, "");
+    o->city = kx_json_str_or(bill, "city", "");
+    o->state = kx_json_str_or(bill, "state", "");
+    o->zip = kx_json_str_or(bill, zip_key, "");
+    o->country = kx_json_str_or(bill, "country", "");
 }
 
 /* The order lines of arr, each with its goods total under total_key; the
@@ -100,9 +101,9 @@ static ks_rc lines_of(struct ks__sync_order *o, const cJSON *arr,
         struct ks__sync_line *l = &o->lines[i++];
         const char *bad;
 
-        l->sku = ks__sync_str(p, "sku");
-        l->name = ks__sync_str(p, "name");
-        l->qty = (int64_t)ks__sync_num(p, "quantity", 0);
+        l->sku = kx_json_str_or(p, "sku", "");
+        l->name = kx_json_str_or(p, "name", "");
+        l->qty = (int64_t)kx_json_decimal(p, "quantity", 0);
         bad = line_unit(l, cJSON_GetObjectItemCaseSensitive(p, total_key));
         if (bad && !o->bad)
             o->bad = bad;
@@ -123,11 +124,11 @@ static ks_rc bc_parse(struct ks__sync_order *o, const cJSON *order)
     o->flow = KS__FLOW_ORDERS_BC;
     o->customer_map = KS__MAP_BC_CUSTOMER;
     snprintf(o->ref, sizeof(o->ref), "BC-%lld",
-             (long long)ks__sync_num(order, "id", 0));
-    o->customer_id = (int64_t)ks__sync_num(order, "customer_id", 0);
+             (long long)kx_json_decimal(order, "id", 0));
+    o->customer_id = (int64_t)kx_json_decimal(order, "customer_id", 0);
     buyer_of(o, bill, "street_1", "zip");
     date_of(o->order_date,
-            curl_getdate(ks__sync_str(order, "date_created"), NULL));
+            curl_getdate(kx_json_str_or(order, "date_created", ""), NULL));
     rc = lines_of(o, prods, "total_ex_tax");
     if (rc)
         return rc;
@@ -160,11 +161,11 @@ static ks_rc wc_parse(struct ks__sync_order *o, const cJSON *order)
     o->flow = KS__FLOW_ORDERS_WC;
     o->customer_map = KS__MAP_WC_CUSTOMER;
     snprintf(o->ref, sizeof(o->ref), "WC-%lld",
-             (long long)ks__sync_num(order, "id", 0));
-    o->customer_id = (int64_t)ks__sync_num(order, "customer_id", 0);
+             (long long)kx_json_decimal(order, "id", 0));
+    o->customer_id = (int64_t)kx_json_decimal(order, "customer_id", 0);
     buyer_of(o, bill, "address_1", "postcode");
     snprintf(o->order_date, sizeof(o->order_date), "%.10s",
-             ks__sync_str(order, "date_created_gmt"));
+             kx_json_str_or(order, "date_created_gmt", ""));
     rc = lines_of(o, items, "total");
     if (rc)
         return rc;
@@ -221,10 +222,12 @@ static ks_rc import_json(struct ks_sync_stats *stats, struct ks_sync *sync,
     if (rc)
         goto out;
     check_skus(&o);
-    if (bigcommerce && !bc_importable((int)ks__sync_num(order, "status_id", 0)))
-        rc = skip_status(stats, sync, &o, ks__sync_str(order, "status"));
-    else if (!bigcommerce && !wc_importable(ks__sync_str(order, "status")))
-        rc = skip_status(stats, sync, &o, ks__sync_str(order, "status"));
+    if (bigcommerce &&
+        !bc_importable((int)kx_json_decimal(order, "status_id", 0)))
+        rc = skip_status(stats, sync, &o, kx_json_str_or(order, "status", ""));
+    else if (!bigcommerce &&
+             !wc_importable(kx_json_str_or(order, "status", "")))
+        rc = skip_status(stats, sync, &o, kx_json_str_or(order, "status", ""));
     else
         rc = ks__sync_import(stats, sync, &o, order);
 out:
@@ -339,18 +342,18 @@ static ks_rc poll(struct ks_sync_stats *stats, struct ks_sync *sync,
     }
     cJSON_ArrayForEach(it, list)
     {
-        int64_t id = (int64_t)ks__sync_num(it, "id", 0);
-        const char *date = ks__sync_str(it, date_field);
+        int64_t id = (int64_t)kx_json_decimal(it, "id", 0);
+        const char *date = kx_json_str_or(it, date_field, "");
 
         if (bigcommerce &&
-            !bc_importable((int)ks__sync_num(it, "status_id", 0))) {
+            !bc_importable((int)kx_json_decimal(it, "status_id", 0))) {
             /* the listing says enough: no need to fetch the whole order */
             char ref[40];
 
             snprintf(ref, sizeof(ref), "BC-%lld", (long long)id);
             stats->read++;
             rc = skip_ref(stats, sync, flow, "bigcommerce", ref,
-                          ks__sync_str(it, "status"));
+                          kx_json_str_or(it, "status", ""));
         } else if (bigcommerce) {
             rc = ks__sync_bc_order_import(stats, sync, id);
         } else {

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <kx/json.h>
 #include "sync_int.h"
 
 #define ENTITY_PART "Part"
@@ -24,8 +25,8 @@ ks_rc ks__sync_product_fields(struct ks__sync_part *p, const cJSON *row)
     int64_t cents = 0;
 
     memset(p, 0, sizeof(*p));
-    p->part_num = ks__sync_str(row, "PartNum");
-    p->name = ks__sync_str(row, "PartDescription");
+    p->part_num = kx_json_str_or(row, "PartNum", "");
+    p->name = kx_json_str_or(row, "PartDescription", "");
     if (!*p->name)
         p->name = p->part_num;
     p->inactive =
@@ -34,7 +35,7 @@ ks_rc ks__sync_product_fields(struct ks__sync_part *p, const cJSON *row)
                             cJSON_GetObjectItemCaseSensitive(row, "UnitPrice")))
         cents = 0;
     p->price_cents = cents;
-    p->weight = ks__sync_num(row, "NetWeight", 0);
+    p->weight = kx_json_decimal(row, "NetWeight", 0);
     ks__sync_cents_str(p->price, cents);
     {
         char *text = ks__aprintf("%s|%s|%s", p->name, p->price,
@@ -60,7 +61,8 @@ struct whse_sum {
 
 static int plant_ok(struct ks_sync *sync, const cJSON *row)
 {
-    return !sync->plant || strcmp(ks__sync_str(row, "Plant"), sync->plant) == 0;
+    return !sync->plant ||
+           strcmp(kx_json_str_or(row, "Plant", ""), sync->plant) == 0;
 }
 
 static void add_qty(struct whse_sum *w, const char *part, double q)
@@ -77,7 +79,7 @@ static void add_qty(struct whse_sum *w, const char *part, double q)
 static int sum_row(void *ud, const cJSON *row)
 {
     struct whse_sum *w = ud;
-    const char *part = ks__sync_str(row, "PartNum");
+    const char *part = kx_json_str_or(row, "PartNum", "");
 
     if (!*part)
         return 0;
@@ -87,7 +89,7 @@ static int sum_row(void *ud, const cJSON *row)
         return 1;
     }
     if (plant_ok(w->sync, row))
-        add_qty(w, part, ks__sync_num(row, "OnHandQty", 0));
+        add_qty(w, part, kx_json_decimal(row, "OnHandQty", 0));
     return w->oom;
 }
 
@@ -103,7 +105,7 @@ ks_rc ks__sync_stock_of(double *qty, struct ks_sync *sync, const char *part)
             0);
         if (!rc && w.oom)
             rc = KS_ENOMEM;
-        *qty = ks__sync_num(w.qty, part, 0);
+        *qty = kx_json_decimal(w.qty, part, 0);
     }
     cJSON_Delete(w.qty);
     cJSON_Delete(w.seen);
@@ -118,11 +120,13 @@ static ks_rc tally(double *total, struct ks_sync *sync, const char *part,
                    const cJSON *row)
 {
     char key[KS_STORE_ID_MAX + 1], *old = NULL, *sum = NULL, text[64];
-    double q = ks__sync_num(row, "OnHandQty", 0), before, t;
+    double q = kx_json_decimal(row, "OnHandQty", 0), before, t;
     ks_rc rc;
 
-    if (snprintf(key, sizeof(key), "%s|%s|%s", part, ks__sync_str(row, "Plant"),
-                 ks__sync_str(row, "WarehouseCode")) >= (int)sizeof(key) - 32)
+    if (snprintf(key, sizeof(key), "%s|%s|%s", part,
+                 kx_json_str_or(row, "Plant", ""),
+                 kx_json_str_or(row, "WarehouseCode", "")) >=
+        (int)sizeof(key) - 32)
         return ks__error_set(&sync->err, KS_EINVAL, 0,
                              "sync: warehouse key of %s too long", part);
     rc = ks__sync_value_get(&old, sync, KS__MAP_ONHAND_WHSE, key);
@@ -154,7 +158,7 @@ static ks_rc stock_totals(cJSON *qty, struct ks_sync *sync, const cJSON *rows)
     ks_rc rc = KS_OK;
 
     for (row = rows->child; row && !rc; row = row->next) {
-        const char *part = ks__sync_str(row, "PartNum");
+        const char *part = kx_json_str_or(row, "PartNum", "");
         cJSON *v;
         double t = 0;
 
@@ -323,14 +327,14 @@ static ks_rc map_found(struct ks_sync *sync, cJSON *absent, const cJSON *reply)
 
     cJSON_ArrayForEach(v, cJSON_GetObjectItemCaseSensitive(reply, "data"))
     {
-        const char *sku = ks__sync_str(v, "sku");
+        const char *sku = kx_json_str_or(v, "sku", "");
         char num[32];
         ks_rc rc;
 
         if (!cJSON_GetObjectItemCaseSensitive(absent, sku))
             continue;
         snprintf(num, sizeof(num), "%lld",
-                 (long long)ks__sync_num(v, "product_id", 0));
+                 (long long)kx_json_decimal(v, "product_id", 0));
         rc = ks_store_map_put(sync->store, KS__MAP_BC_PRODUCT, sku, num);
         if (rc && rc != KS_ECONFLICT)
             return ks__sync_fail(sync, rc, 1);
@@ -396,7 +400,7 @@ static ks_rc absent_skus(cJSON **absent, struct ks_sync *sync,
     if (!*absent)
         return KS_ENOMEM;
     for (row = rows ? rows->child : NULL; row && !rc; row = row->next) {
-        const char *part = ks__sync_str(row, "PartNum");
+        const char *part = kx_json_str_or(row, "PartNum", "");
         char *b = NULL;
 
         if (!*part || strchr(part, ',') ||
@@ -463,7 +467,7 @@ static ks_rc bc_lookup(int64_t *id, struct ks_sync *sync, const char *part)
     ks_rc rc = ks_bigcommerce_variant_find_by_sku(&v, sync->bc, part);
 
     if (!rc)
-        *id = (int64_t)ks__sync_num(v, "product_id", 0);
+        *id = (int64_t)kx_json_decimal(v, "product_id", 0);
     cJSON_Delete(v);
     return rc;
 }
@@ -545,7 +549,7 @@ static ks_rc bc_create(struct ks_sync_stats *stats, struct ks_sync *sync,
         goto out;
     }
     rc = mapped_ok(sync, KS__MAP_BC_PRODUCT, key, p,
-                   (int64_t)ks__sync_num(made, "id", 0), KS__FLOW_PARTS_BC,
+                   (int64_t)kx_json_decimal(made, "id", 0), KS__FLOW_PARTS_BC,
                    "bigcommerce", "product.create");
     stats->created += rc == KS_OK;
 out:
@@ -561,8 +565,8 @@ static const cJSON *bc_error_of(const cJSON *reply, int64_t id)
 
     cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(reply, "errors"))
     {
-        if ((int64_t)ks__sync_num(cJSON_GetObjectItemCaseSensitive(e, "data"),
-                                  "id", -1) == id)
+        if ((int64_t)kx_json_decimal(
+                cJSON_GetObjectItemCaseSensitive(e, "data"), "id", -1) == id)
             return e;
     }
     return NULL;
@@ -587,7 +591,7 @@ static ks_rc bc_update_chunk(struct ks_sync_stats *stats, struct ks_sync *sync,
     for (int i = 0; i < n; i++) {
         const cJSON *row = cJSON_GetArrayItem(rows, i);
         int64_t id =
-            (int64_t)ks__sync_num(cJSON_GetArrayItem(updates, i), "id", 0);
+            (int64_t)kx_json_decimal(cJSON_GetArrayItem(updates, i), "id", 0);
         struct ks__sync_part p;
         char key[KS_STORE_ID_MAX + 8];
         ks_rc r2 = ks__sync_product_fields(&p, row);
@@ -599,7 +603,7 @@ static ks_rc bc_update_chunk(struct ks_sync_stats *stats, struct ks_sync *sync,
         if (!r2 && (rc || e)) {
             snprintf(why, sizeof(why), "bigcommerce refused the update: %s",
                      rc ? ks__sync_client_message(sync)
-                        : ks__sync_str(e, "title"));
+                        : kx_json_str_or(e, "title", ""));
             r2 = ks__sync_outbox(sync, stats, KS__FLOW_PARTS_BC, "product",
                                  "epicor", p.part_num, row, why);
         } else if (!r2) {
@@ -811,8 +815,9 @@ static ks_rc bc_stock_send(struct ks_sync_stats *stats, struct ks_sync *sync,
         ks_rc r2 =
             rc ? ks__sync_outbox(sync, stats, sink->flow, "stock", "epicor",
                                  part, it, ks__sync_client_message(sync))
-               : ks__sync_stock_sent(stats, sync, sink, part,
-                                     (int64_t)ks__sync_num(it, "quantity", 0));
+               : ks__sync_stock_sent(
+                     stats, sync, sink, part,
+                     (int64_t)kx_json_decimal(it, "quantity", 0));
 
         if (r2)
             return r2;

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <kx/json.h>
 #include "sync_int.h"
 
 #define WC_CHUNK 100
@@ -55,7 +56,7 @@ static ks_rc slot_done(struct ks_sync_stats *stats, struct ks_sync *sync,
     const cJSON *error = cJSON_GetObjectItemCaseSensitive(slot, "error");
     struct ks__sync_part p;
     char key[KS_STORE_ID_MAX + 8], num[32], why[400];
-    int64_t id = (int64_t)ks__sync_num(slot, "id", 0);
+    int64_t id = (int64_t)kx_json_decimal(slot, "id", 0);
     ks_rc rc = ks__sync_product_fields(&p, row);
 
     if (rc)
@@ -63,7 +64,7 @@ static ks_rc slot_done(struct ks_sync_stats *stats, struct ks_sync *sync,
     if (whole || error || id <= 0) {
         snprintf(why, sizeof(why), "woocommerce refused the product: %s",
                  whole   ? ks__sync_client_message(sync)
-                 : error ? ks__sync_str(error, "message")
+                 : error ? kx_json_str_or(error, "message", "")
                          : "no id in the reply");
         return ks__sync_outbox(sync, stats, KS__FLOW_PARTS_WC, "product",
                                "epicor", p.part_num, row, why);
@@ -127,7 +128,7 @@ static ks_rc wc_lookup(int64_t *id, struct ks_sync *sync, const char *part)
     ks_rc rc = ks_woocommerce_product_find_by_sku(&prod, sync->wc, part);
 
     if (!rc)
-        *id = (int64_t)ks__sync_num(prod, "id", 0);
+        *id = (int64_t)kx_json_decimal(prod, "id", 0);
     cJSON_Delete(prod);
     return rc;
 }
@@ -263,7 +264,7 @@ static ks_rc wc_stock_send(struct ks_sync_stats *stats, struct ks_sync *sync,
         else
             r2 = ks__sync_stock_sent(
                 stats, sync, sink, part,
-                (int64_t)ks__sync_num(u, "stock_quantity", 0));
+                (int64_t)kx_json_decimal(u, "stock_quantity", 0));
     }
     cJSON_Delete(reply);
     return r2;

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <kx/json.h>
 #include "sync_int.h"
 #include "epicor/epicor_int.h"
 
@@ -120,9 +121,9 @@ ks_rc ks_sync_replay_failed(struct ks_sync_stats *stats, struct ks_sync *sync)
         sync, ks_store_outbox_each(sync->store, NULL, copy_item, items), 1);
     for (it = rc ? NULL : items->child; it; it = it->next) {
         struct ks_sync_stats one;
-        const char *flow = ks__sync_str(it, "flow");
-        const char *source = ks__sync_str(it, "source_id");
-        int64_t id = (int64_t)ks__sync_num(it, "id", 0);
+        const char *flow = kx_json_str_or(it, "flow", "");
+        const char *source = kx_json_str_or(it, "source_id", "");
+        int64_t id = (int64_t)kx_json_decimal(it, "id", 0);
 
         memset(&one, 0, sizeof(one));
         rc = replay_one(&one, sync, flow, source);

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <kx/json.h>
 #include "sync_int.h"
 #include "core/crypto.h"
 #include "store/internal.h"
@@ -171,24 +172,6 @@ void ks__sync_cents_str(char out[32], int64_t cents)
 ks_rc ks__sync_hash(char out[65], const char *text)
 {
     return ks__digest_hex(out, 65, KS__SHA256, text, strlen(text));
-}
-
-const char *ks__sync_str(const cJSON *o, const char *name)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
-
-    return cJSON_IsString(v) && v->valuestring ? v->valuestring : "";
-}
-
-double ks__sync_num(const cJSON *o, const char *name, double dflt)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
-
-    if (cJSON_IsNumber(v))
-        return v->valuedouble;
-    if (cJSON_IsString(v) && v->valuestring && *v->valuestring)
-        return strtod(v->valuestring, NULL);
-    return dflt;
 }
 
 /* ---- store helpers ---------------------------------------------------- */

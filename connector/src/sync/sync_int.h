@@ -78,10 +78,6 @@ void ks__sync_cents_str(char out[32], int64_t cents);
 /* SHA-256 hex of text (65 bytes). */
 ks_rc ks__sync_hash(char out[65], const char *text);
 
-/* Member as text/number, "" or dflt when absent. */
-const char *ks__sync_str(const cJSON *o, const char *name);
-double ks__sync_num(const cJSON *o, const char *name, double dflt);
-
 /* The SysRevID cursor of flow/entity (0 when none) and its update. */
 ks_rc ks__sync_cursor_int(int64_t *out, struct ks_sync *sync, const char *flow,
                           const char *entity);
