@@ -306,6 +306,40 @@ ks_rc ks__sync_parts_run(struct ks_sync_stats *stats, struct ks_sync *sync,
     return ks__sync_leave(sync, parts_flow(stats, sync, w));
 }
 
+ks_rc ks__sync_part_todo(int *todo, struct ks__sync_part *p,
+                         char key[KS__SYNC_PART_KEY_MAX],
+                         struct ks_sync_stats *stats, struct ks_sync *sync,
+                         const cJSON *row, const char *prefix)
+{
+    int same = 0;
+    ks_rc rc;
+
+    *todo = 0;
+    rc = ks__sync_product_fields(p, row);
+    if (rc)
+        return rc;
+    if (!*p->part_num || strlen(p->part_num) > KS_STORE_ID_MAX - 8) {
+        stats->skipped++; /* no key the store can hold */
+        return KS_OK;
+    }
+    snprintf(key, KS__SYNC_PART_KEY_MAX, "%s:%s", prefix, p->part_num);
+    rc = ks__sync_sent_same(&same, sync, key, p->hash);
+    if (!rc && same)
+        stats->unchanged++;
+    *todo = !rc && !same;
+    return rc;
+}
+
+ks_rc ks__sync_part_never_offered(struct ks_sync_stats *stats,
+                                  struct ks_sync *sync, const char *flow,
+                                  const char *platform,
+                                  const struct ks__sync_part *p)
+{
+    stats->skipped++;
+    return ks__sync_audit(sync, flow, "epicor", p->part_num, platform, NULL,
+                          "product", "skipped", 1, "part is inactive");
+}
+
 ks_rc ks__sync_stock_hash(char out[65], const char *part, int64_t qty)
 {
     char text[KS_STORE_ID_MAX + 40];
@@ -632,32 +666,18 @@ ks_rc ks__sync_bc_products(struct ks_sync_stats *stats, struct ks_sync *sync,
         rc = absent_skus(&absent, sync, rows);
     for (row = rows ? rows->child : NULL; row && !rc; row = row->next) {
         struct ks__sync_part p;
-        char key[KS_STORE_ID_MAX + 8];
-        int same = 0;
+        char key[KS__SYNC_PART_KEY_MAX];
+        int todo = 0;
         int64_t id = 0;
         cJSON *u;
 
-        rc = ks__sync_product_fields(&p, row);
-        if (rc)
-            break;
-        if (!*p.part_num || strlen(p.part_num) > KS_STORE_ID_MAX - 8) {
-            stats->skipped++; /* no key the store can hold */
+        rc = ks__sync_part_todo(&todo, &p, key, stats, sync, row, "bc");
+        if (rc || !todo)
             continue;
-        }
-        snprintf(key, sizeof(key), "bc:%s", p.part_num);
-        rc = ks__sync_sent_same(&same, sync, key, p.hash);
-        if (!rc && same) {
-            stats->unchanged++;
-            continue;
-        }
-        if (!rc)
-            rc = bc_product_id(&id, sync, p.part_num, absent);
+        rc = bc_product_id(&id, sync, p.part_num, absent);
         if (!rc && !id && p.inactive) {
-            /* never offered: nothing to hide, nothing to create */
-            stats->skipped++;
-            rc = ks__sync_audit(sync, KS__FLOW_PARTS_BC, "epicor", p.part_num,
-                                "bigcommerce", NULL, "product", "skipped", 1,
-                                "part is inactive");
+            rc = ks__sync_part_never_offered(stats, sync, KS__FLOW_PARTS_BC,
+                                             "bigcommerce", &p);
             continue;
         }
         if (!rc && !id)

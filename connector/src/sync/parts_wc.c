@@ -177,31 +177,17 @@ ks_rc ks__sync_wc_products(struct ks_sync_stats *stats, struct ks_sync *sync,
 
     for (row = rows ? rows->child : NULL; row && !rc; row = row->next) {
         struct ks__sync_part p;
-        char key[KS_STORE_ID_MAX + 8];
-        int same = 0;
+        char key[KS__SYNC_PART_KEY_MAX];
+        int todo = 0;
         int64_t id = 0;
 
-        rc = ks__sync_product_fields(&p, row);
-        if (rc)
-            break;
-        if (!*p.part_num || strlen(p.part_num) > KS_STORE_ID_MAX - 8) {
-            stats->skipped++; /* no key the store can hold */
+        rc = ks__sync_part_todo(&todo, &p, key, stats, sync, row, "wc");
+        if (rc || !todo)
             continue;
-        }
-        snprintf(key, sizeof(key), "wc:%s", p.part_num);
-        rc = ks__sync_sent_same(&same, sync, key, p.hash);
-        if (!rc && same) {
-            stats->unchanged++;
-            continue;
-        }
-        if (!rc)
-            rc = wc_product_id(&id, sync, p.part_num);
+        rc = wc_product_id(&id, sync, p.part_num);
         if (!rc && !id && p.inactive) {
-            /* never offered: nothing to hide, nothing to create */
-            stats->skipped++;
-            rc = ks__sync_audit(sync, KS__FLOW_PARTS_WC, "epicor", p.part_num,
-                                "woocommerce", NULL, "product", "skipped", 1,
-                                "part is inactive");
+            rc = ks__sync_part_never_offered(stats, sync, KS__FLOW_PARTS_WC,
+                                             "woocommerce", &p);
             continue;
         }
         if (!rc)

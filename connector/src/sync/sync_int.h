@@ -184,6 +184,23 @@ struct ks__sync_part {
 };
 
 ks_rc ks__sync_product_fields(struct ks__sync_part *p, const cJSON *row);
+#define KS__SYNC_PART_KEY_MAX (KS_STORE_ID_MAX + 8)
+/*
+ * Reads row into *p and says whether the product needs writing (*todo):
+ * a PartNum the store cannot key is counted skipped, one whose last sent
+ * hash (key "<prefix>:<PartNum>", written into key) matches is counted
+ * unchanged; *todo is 0 for both.
+ */
+ks_rc ks__sync_part_todo(int *todo, struct ks__sync_part *p,
+                         char key[KS__SYNC_PART_KEY_MAX],
+                         struct ks_sync_stats *stats, struct ks_sync *sync,
+                         const cJSON *row, const char *prefix);
+/* An inactive part that never became a product: nothing to hide, nothing
+ * to create. Counts and audits it as skipped. */
+ks_rc ks__sync_part_never_offered(struct ks_sync_stats *stats,
+                                  struct ks_sync *sync, const char *flow,
+                                  const char *platform,
+                                  const struct ks__sync_part *p);
 /*
  * What an outbound part flow writes: products for a batch of part rows,
  * and the on-hand totals ({PartNum: qty}) of the parts a batch of changed
