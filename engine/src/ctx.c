@@ -9,6 +9,7 @@
 #include <time.h>
 #include <kx/alloc.h>
 #include <kx/time.h>
+#include "kinsync/testing.h"
 #include "run_int.h"
 
 void kh__text_append(struct kh_text *t, const char *s, size_t n)
@@ -257,7 +258,8 @@ static int client_open(struct kh_ctx *ctx, char *err, size_t errsz)
         return -1;
     }
     if (ctx->drop_header)
-        ks_client_set_header_filter(ctx->client, drop_named_header, ctx);
+        ks_testing_client_set_header_filter(ctx->client, drop_named_header,
+                                            ctx);
     return 0;
 }
 

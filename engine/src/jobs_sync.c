@@ -34,6 +34,7 @@
 #include <unistd.h>
 #include <kx/alloc.h>
 #include "jobs.h"
+#include "kinsync/testing.h"
 
 #define STATE_SLOT KH_DURABLE_SLOT_PREFIX "sync.state"
 #define STORE_SLOT "sync.store"
@@ -80,9 +81,14 @@ static ks_rc open_file(struct ks_store **out, const char *path,
 
     memset(&e, 0, sizeof(e));
     o.path = path;
-    o.crash_at = crash_at;
     o.error = &e;
     rc = ks_store_open(out, &o);
+    if (rc == KS_OK && crash_at &&
+        (rc = ks_testing_store_crash_arm(*out, crash_at)) != KS_OK) {
+        e = *ks_store_last_error(*out);
+        ks_store_close(*out);
+        *out = NULL;
+    }
     if (rc)
         snprintf(err, errsz, "sync: state store: %s", e.message);
     return rc;

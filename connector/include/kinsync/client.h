@@ -99,19 +99,6 @@ KS_EXTERN void ks_client_stats(struct ks_client_stats *out,
 KS_EXTERN ks_rc ks_client_add_secret(struct ks_client *client,
                                      const char *secret);
 
-/*
- * Called with every header line ("Name: value") of every request, after
- * the credentials were applied; a nonzero return drops that header. For
- * mutation runs, which prove that a test suite notices a broken connector
- * (`kinsync check --mutate drop-header=x-api-key`), and for removing a
- * header an intermediary rejects. NULL removes the filter.
- */
-typedef int (*ks_header_filter_fn)(void *userdata, const char *line);
-
-KS_EXTERN void ks_client_set_header_filter(struct ks_client *client,
-                                           ks_header_filter_fn fn,
-                                           void *userdata);
-
 /* The library version string, e.g. "0.1.0". */
 KS_EXTERN const char *ks_version(void);
 

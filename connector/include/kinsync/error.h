@@ -31,8 +31,7 @@
     X(ESTATE, -16, "state store failure")                                      \
     X(ECRYPTO, -17, "decryption failed (wrong key or damaged data)")           \
     X(ELICENSE, -18, "no licence seat available")                              \
-    X(EDUPLICATE, -19, "already processed")                                    \
-    X(ECRASH, -20, "simulated crash point reached")
+    X(EDUPLICATE, -19, "already processed")
 
 typedef enum {
 #define KS__ERROR_ENUM(name, value, text) KS_##name = value,

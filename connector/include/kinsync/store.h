@@ -74,10 +74,6 @@ struct ks_store_options {
     const char *key_env;
     /* How long a writer waits for another process's lock; 0: 5000 ms. */
     int busy_timeout_ms;
-    /* Tests only: arms a crash point, "name" or "name:N" (the N-th time
-     * the point is reached). See ks__store_crash_point() in
-     * connector/src/store/internal.h. NULL in production. */
-    const char *crash_at;
     /* Optional: receives the reason when ks_store_open() fails. */
     struct ks_error *error;
 };
@@ -85,7 +81,7 @@ struct ks_store_options {
 #define KS_STORE_OPTIONS_VERSION 1
 #define KS_STORE_OPTIONS_INIT                                                  \
     {                                                                          \
-        KS_STORE_OPTIONS_VERSION, NULL, NULL, NULL, 0, NULL, NULL              \
+        KS_STORE_OPTIONS_VERSION, NULL, NULL, NULL, 0, NULL                    \
     }
 
 /* Opens (creating and migrating the schema if needed) a store. With a key,

@@ -29,7 +29,7 @@
  * Return codes: KS_OK when the run went through, even if single records
  * went to the outbox (see stats.failed). A failure that stops the run (a
  * remote system unavailable after the client's retries, bad credentials,
- * a store failure, KS_ECRASH from a test crash point) is returned, the
+ * a store failure) is returned, the
  * cursor stays at the last record handled, and a later run resumes there.
  * Details: ks_sync_last_error().
  */

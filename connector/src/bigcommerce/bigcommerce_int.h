@@ -7,7 +7,7 @@
 #include "kinsync/bigcommerce.h"
 #include "core/internal.h"
 #include "core/crypto.h"
-#include "http/http.h"
+#include "http/rest.h"
 #include "core/seen.h"
 
 struct ks_bigcommerce {
@@ -55,6 +55,16 @@ ks_rc ks__bc_request(cJSON **out, struct ks_bigcommerce *bc, const char *method,
  * the listing after this page).
  */
 int ks__bc_next_page(const cJSON *reply);
+
+/*
+ * The query of one page of a listing into q (cap entries): the (name,
+ * value) pairs of extra (as many as leave room), then limit (written into
+ * limit, the handle's page_limit) and page (the caller writes the page
+ * number into it before each request), ended by NULL.
+ */
+void ks__bc_page_query(const char **q, size_t cap, const char *const *extra,
+                       const struct ks_bigcommerce *bc, char limit[16],
+                       const char *page);
 
 /* Number of requests needed for total items at limit per request. */
 size_t ks__bc_chunks(size_t total, size_t limit);

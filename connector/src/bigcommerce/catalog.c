@@ -75,8 +75,8 @@ ks_rc ks_bigcommerce_product_create(cJSON **out, struct ks_bigcommerce *bc,
 }
 
 static ks_rc batch(cJSON **out, struct ks_bigcommerce_batch_stats *stats,
-                   struct ks_bigcommerce *bc, const char *path,
-                   const cJSON *arr, size_t limit,
+                   struct ks_bigcommerce *bc, const char *method,
+                   const char *path, const cJSON *arr, size_t limit,
                    cJSON *(*wrap)(cJSON *chunk, void *ud), void *ud)
 {
     cJSON *result = NULL, *data = NULL, *errors = NULL;
@@ -96,7 +96,7 @@ static ks_rc batch(cJSON **out, struct ks_bigcommerce_batch_stats *stats,
         rc = KS_EINVAL;
         goto out;
     }
-    rc = ks__bc_chunked(data, errors, stats, bc, "PUT", path, arr, limit, wrap,
+    rc = ks__bc_chunked(data, errors, stats, bc, method, path, arr, limit, wrap,
                         ud);
     if (out) {
         *out = result; /* what was written before a failure is reported */
@@ -112,7 +112,7 @@ ks_rc ks_bigcommerce_products_update(cJSON **out,
                                      struct ks_bigcommerce *bc,
                                      const cJSON *products)
 {
-    return batch(out, stats, bc, "v3/catalog/products", products,
+    return batch(out, stats, bc, "PUT", "v3/catalog/products", products,
                  KS_BIGCOMMERCE_PRODUCTS_BATCH, NULL, NULL);
 }
 
@@ -121,7 +121,7 @@ ks_rc ks_bigcommerce_variants_update(cJSON **out,
                                      struct ks_bigcommerce *bc,
                                      const cJSON *variants)
 {
-    return batch(out, stats, bc, "v3/catalog/variants", variants,
+    return batch(out, stats, bc, "PUT", "v3/catalog/variants", variants,
                  KS_BIGCOMMERCE_VARIANTS_BATCH, NULL, NULL);
 }
 
@@ -150,7 +150,7 @@ ks_rc ks_bigcommerce_inventory_absolute(
 
     if (out)
         *out = NULL;
-    rc = batch(out ? &result : NULL, stats, bc,
+    rc = batch(out ? &result : NULL, stats, bc, "PUT",
                "v3/inventory/adjustments/absolute", items,
                KS_BIGCOMMERCE_INVENTORY_BATCH, wrap_adjustment,
                (void *)(reason ? reason : "kinsync"));
@@ -199,28 +199,20 @@ ks_rc ks_bigcommerce_customers_create(cJSON **out,
                                       struct ks_bigcommerce *bc,
                                       const cJSON *customers)
 {
-    cJSON *result = NULL, *data = NULL;
-    ks_rc rc = KS_ENOMEM;
+    cJSON *result = NULL;
+    ks_rc rc;
 
-    if (stats)
-        memset(stats, 0, sizeof(*stats));
-    if (out) {
-        *out = NULL;
-        result = cJSON_CreateObject();
-        data = cJSON_AddArrayToObject(result, "data");
-        if (!data)
-            goto out;
-    }
     if (!cJSON_IsArray(customers)) {
-        rc = KS_EINVAL;
-        goto out;
+        if (stats)
+            memset(stats, 0, sizeof(*stats));
+        if (out)
+            *out = NULL;
+        return KS_EINVAL;
     }
-    rc = ks__bc_chunked(data, NULL, stats, bc, "POST", "v3/customers",
-                        customers, KS_BIGCOMMERCE_CUSTOMERS_BATCH, NULL, NULL);
-    if (out) {
-        *out = cJSON_DetachItemViaPointer(result, data);
-    }
-out:
+    rc = batch(out ? &result : NULL, stats, bc, "POST", "v3/customers",
+               customers, KS_BIGCOMMERCE_CUSTOMERS_BATCH, NULL, NULL);
+    if (out) /* the created customers alone, also after a failure */
+        *out = cJSON_DetachItemFromObjectCaseSensitive(result, "data");
     cJSON_Delete(result);
     return rc;
 }

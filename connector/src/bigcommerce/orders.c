@@ -17,20 +17,10 @@ static ks_rc v2_walk(struct ks_bigcommerce *bc, const char *path,
                      void *ud)
 {
     const char *q[24];
-    char limit[16], page[16];
-    size_t n = 0;
+    char limit[16], page[16] = "";
     ks_rc rc = KS_OK;
 
-    for (size_t i = 0; extra && extra[i] && extra[i + 1] && n < 18; i += 2) {
-        q[n++] = extra[i];
-        q[n++] = extra[i + 1];
-    }
-    snprintf(limit, sizeof(limit), "%d", bc->page_limit);
-    q[n++] = "limit";
-    q[n++] = limit;
-    q[n++] = "page";
-    q[n++] = page;
-    q[n] = NULL;
+    ks__bc_page_query(q, 24, extra, bc, limit, page);
     for (int p = 1; p < 1000000; p++) {
         cJSON *reply = NULL;
         const cJSON *item;

@@ -12,6 +12,25 @@ static double num(const cJSON *o, const char *name, double dflt)
     return cJSON_IsNumber(v) ? v->valuedouble : dflt;
 }
 
+void ks__bc_page_query(const char **q, size_t cap, const char *const *extra,
+                       const struct ks_bigcommerce *bc, char limit[16],
+                       const char *page)
+{
+    size_t n = 0;
+
+    for (size_t i = 0; extra && extra[i] && extra[i + 1] && n + 7 <= cap;
+         i += 2) {
+        q[n++] = extra[i];
+        q[n++] = extra[i + 1];
+    }
+    snprintf(limit, 16, "%d", bc->page_limit);
+    q[n++] = "limit";
+    q[n++] = limit;
+    q[n++] = "page";
+    q[n++] = page;
+    q[n] = NULL;
+}
+
 int ks__bc_next_page(const cJSON *reply)
 {
     const cJSON *meta = cJSON_GetObjectItemCaseSensitive(reply, "meta");
@@ -61,23 +80,13 @@ ks_rc ks_bigcommerce_list(struct ks_bigcommerce *bc, const char *path,
                           void *userdata, int *pages)
 {
     const char *q[42];
-    char limit[16], page[16];
-    size_t n = 0;
+    char limit[16], page[16] = "";
     int next = 1;
     ks_rc rc = KS_OK;
 
     if (pages)
         *pages = 0;
-    for (size_t i = 0; query && query[i] && query[i + 1] && n < 36; i += 2) {
-        q[n++] = query[i];
-        q[n++] = query[i + 1];
-    }
-    snprintf(limit, sizeof(limit), "%d", bc->page_limit);
-    q[n++] = "limit";
-    q[n++] = limit;
-    q[n++] = "page";
-    q[n++] = page;
-    q[n] = NULL;
+    ks__bc_page_query(q, 42, query, bc, limit, page);
     while (next > 0) {
         cJSON *reply = NULL;
         const cJSON *item;

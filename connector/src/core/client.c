@@ -4,6 +4,7 @@
 #include <string.h>
 #include <openssl/crypto.h>
 #include "client_int.h"
+#include "kinsync/testing.h"
 
 ks_rc ks_client_new(struct ks_client **out,
                     const struct ks_client_options *opts)
@@ -79,8 +80,9 @@ void ks_client_stats(struct ks_client_stats *out, const struct ks_client *c)
     *out = c->stats;
 }
 
-void ks_client_set_header_filter(struct ks_client *c, ks_header_filter_fn fn,
-                                 void *userdata)
+void ks_testing_client_set_header_filter(struct ks_client *c,
+                                         ks_testing_header_filter_fn fn,
+                                         void *userdata)
 {
     assert(c);
     c->header_filter = fn;

@@ -14,7 +14,9 @@ struct ks_client {
     uint64_t rng;   /* jitter source */
     char **secrets; /* masked in every log payload */
     size_t nsecrets;
-    ks_header_filter_fn header_filter; /* NULL: every header is sent */
+    /* A test hook (ks_testing_header_filter_fn of kinsync/testing.h);
+     * NULL: every header is sent. */
+    int (*header_filter)(void *userdata, const char *line);
     void *header_filter_userdata;
 };
 

@@ -3,6 +3,7 @@
 #include <string.h>
 #include <strings.h>
 #include "internal.h"
+#include "kinsync/testing.h"
 
 struct ks__error_row {
     ks_rc rc;
@@ -12,9 +13,16 @@ struct ks__error_row {
 
 static const struct ks__error_row error_rows[] = {
 #define KS__ERROR_ROW(name, value, text) {KS_##name, "KS_" #name, text},
-    KS_ERRORS(KS__ERROR_ROW)
+    KS_ERRORS(KS__ERROR_ROW) KS_TESTING_ERRORS(KS__ERROR_ROW)
 #undef KS__ERROR_ROW
 };
+
+/* The test-only codes are constants of their own (testing.h), not members
+ * of the public enum: each must carry the value its table row gives it. */
+#define KS__ERROR_AGREES(name, value, text)                                    \
+    _Static_assert(KS_##name == value, "KS_" #name " disagrees with its row");
+KS_TESTING_ERRORS(KS__ERROR_AGREES)
+#undef KS__ERROR_AGREES
 
 #define ERROR_ROWS (sizeof(error_rows) / sizeof(error_rows[0]))
 

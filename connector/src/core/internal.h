@@ -82,6 +82,11 @@ struct ks_secret {
 
 ks_rc ks__secret_new(struct ks_secret **out, const char *value);
 void ks__secret_free(struct ks_secret *secret); /* NULL-safe, zeroes */
+/* A configured credential: copied into *slot (the caller frees it with
+ * ks__secret_free, also after a failure) and added to the client's
+ * masked strings. NULL or "" (not configured): KS_OK, *slot untouched. */
+ks_rc ks__secret_register(struct ks_secret **slot, struct ks_client *c,
+                          const char *value);
 /* Constant-time comparison of two byte strings of possibly different
  * length; 1 when equal. */
 int ks__secure_equal(const void *a, size_t alen, const void *b, size_t blen);

@@ -24,6 +24,19 @@ ks_rc ks__secret_new(struct ks_secret **out, const char *value)
     return KS_OK;
 }
 
+ks_rc ks__secret_register(struct ks_secret **slot, struct ks_client *c,
+                          const char *value)
+{
+    ks_rc rc;
+
+    if (!value || !*value)
+        return KS_OK;
+    rc = ks__secret_new(slot, value);
+    if (!rc)
+        rc = ks_client_add_secret(c, value);
+    return rc;
+}
+
 void ks__secret_free(struct ks_secret *secret)
 {
     if (!secret)

@@ -15,6 +15,7 @@
 #include <strings.h>
 #include <cjson/cJSON.h>
 #include "core/crypto.h"
+#include <kx/json.h>
 #include "epicor_int.h"
 
 int ks__epicor_token_due(int64_t now_ms, int64_t obtained_ms,
@@ -32,30 +33,12 @@ int ks__epicor_token_due(int64_t now_ms, int64_t obtained_ms,
     return now_ms >= expires_ms - margin_ms;
 }
 
-ks_rc ks__epicor_header_add(struct curl_slist **headers, const char *name,
-                            const char *value)
-{
-    char *line = ks__aprintf("%s: %s", name, value);
-    struct curl_slist *grown;
-
-    if (!line)
-        return KS_ENOMEM;
-    grown = curl_slist_append(*headers, line);
-    memset(line, 0, strlen(line)); /* the line may hold a credential */
-    ks__free(line);
-    if (!grown)
-        return KS_ENOMEM;
-    *headers = grown;
-    return KS_OK;
-}
-
+/* Member a, else member b (Epicor spells some replies both ways). */
 static const char *str_of(const cJSON *o, const char *a, const char *b)
 {
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, a);
+    const char *s = kx_json_str(o, a);
 
-    if (!cJSON_IsString(v))
-        v = cJSON_GetObjectItemCaseSensitive(o, b);
-    return cJSON_IsString(v) ? v->valuestring : NULL;
+    return s ? s : kx_json_str(o, b);
 }
 
 /* ExpiresIn in seconds; a number, or a numeric string. */
@@ -147,23 +130,23 @@ static ks_rc fetch_token(struct ks_epicor *epi)
         form = idp_form(epi);
         rc = url && form ? KS_OK : KS_ENOMEM;
         if (!rc)
-            rc = ks__epicor_header_add(&headers, "Content-Type",
-                                       "application/x-www-form-urlencoded");
+            rc = ks__http_header_add(&headers, "Content-Type",
+                                     "application/x-www-form-urlencoded");
     } else {
         /* Credentials in username/password headers, empty body (EMF,
          * Epicor's own client); the trailing slash is part of the URL. */
         rc = ks__epicor_root_url(&url, epi, "TokenResource.svc/");
         if (!rc)
-            rc = ks__epicor_header_add(&headers, "username", epi->username);
+            rc = ks__http_header_add(&headers, "username", epi->username);
         if (!rc)
-            rc = ks__epicor_header_add(&headers, "password",
-                                       epi->password->value);
+            rc =
+                ks__http_header_add(&headers, "password", epi->password->value);
         if (!rc && epi->api_key)
-            rc = ks__epicor_header_add(&headers, "x-api-key",
-                                       epi->api_key->value);
+            rc =
+                ks__http_header_add(&headers, "x-api-key", epi->api_key->value);
     }
     if (!rc)
-        rc = ks__epicor_header_add(&headers, "Accept", "application/json");
+        rc = ks__http_header_add(&headers, "Accept", "application/json");
     if (rc)
         goto out;
     req.method = "POST";
@@ -205,7 +188,7 @@ static ks_rc add_basic(struct ks_epicor *epi, struct curl_slist **headers)
     if (b64)
         value = ks__aprintf("Basic %s", b64);
     if (value)
-        rc = ks__epicor_header_add(headers, "Authorization", value);
+        rc = ks__http_header_add(headers, "Authorization", value);
     memset(pair, 0, strlen(pair));
     ks__free(pair);
     if (b64) {
@@ -238,7 +221,7 @@ static ks_rc add_bearer(struct ks_epicor *epi, struct curl_slist **headers,
     value = ks__aprintf("Bearer %s", epi->token->value);
     if (!value)
         return KS_ENOMEM;
-    rc = ks__epicor_header_add(headers, "Authorization", value);
+    rc = ks__http_header_add(headers, "Authorization", value);
     memset(value, 0, strlen(value));
     ks__free(value);
     return rc;
@@ -255,7 +238,7 @@ static ks_rc add_call_settings(struct ks_epicor *epi,
     if (o && cJSON_AddStringToObject(o, "Company", epi->company))
         text = cJSON_PrintUnformatted(o);
     if (text)
-        rc = ks__epicor_header_add(headers, "CallSettings", text);
+        rc = ks__http_header_add(headers, "CallSettings", text);
     if (text)
         cJSON_free(text);
     cJSON_Delete(o);
@@ -273,7 +256,7 @@ ks_rc ks__epicor_auth_apply(void *userdata, struct curl_slist **headers,
     else
         rc = add_bearer(epi, headers, refresh);
     if (!rc && epi->api_key)
-        rc = ks__epicor_header_add(headers, "x-api-key", epi->api_key->value);
+        rc = ks__http_header_add(headers, "x-api-key", epi->api_key->value);
     if (!rc && epi->api_version == 1)
         rc = add_call_settings(epi, headers);
     return rc;

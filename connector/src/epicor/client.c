@@ -7,6 +7,7 @@
 #include <string.h>
 #include <strings.h>
 #include <cjson/cJSON.h>
+#include <kx/json.h>
 #include "epicor_int.h"
 
 int ks_epicor_auth_from_name(enum ks_epicor_auth *out, const char *name)
@@ -66,19 +67,6 @@ static ks_rc check_options(struct ks_client *client,
 
 /* Copies a secret into the handle and registers it with the client's log
  * mask. NULL or empty values are left out. */
-static ks_rc keep_secret(struct ks_secret **out, struct ks_client *client,
-                         const char *value)
-{
-    ks_rc rc;
-
-    if (!given(value))
-        return KS_OK;
-    rc = ks__secret_new(out, value);
-    if (!rc)
-        rc = ks_client_add_secret(client, value);
-    return rc;
-}
-
 static ks_rc dup_opt(char **out, const char *s)
 {
     *out = NULL;
@@ -92,7 +80,6 @@ ks_rc ks_epicor_new(struct ks_epicor **out, struct ks_client *client,
                     const struct ks_epicor_options *opts)
 {
     struct ks_epicor *epi = NULL;
-    size_t n;
     ks_rc rc;
 
     *out = NULL;
@@ -120,7 +107,8 @@ ks_rc ks_epicor_new(struct ks_epicor **out, struct ks_client *client,
     if (epi->license_wait_ms > KS_EPICOR_LICENSE_WAIT_MAX_MS)
         epi->license_wait_ms = KS_EPICOR_LICENSE_WAIT_MAX_MS;
     epi->api_version = opts->api_version == 1 ? 1 : 2;
-    rc = dup_opt(&epi->server_url, opts->server_url);
+    epi->server_url = ks__http_root_dup(opts->server_url);
+    rc = epi->server_url ? KS_OK : KS_ENOMEM;
     if (!rc)
         rc = dup_opt(&epi->instance, opts->instance);
     if (!rc)
@@ -136,16 +124,14 @@ ks_rc ks_epicor_new(struct ks_epicor **out, struct ks_client *client,
     if (!rc)
         rc = dup_opt(&epi->scope, opts->scope ? opts->scope : "epicor_erp");
     if (!rc)
-        rc = keep_secret(&epi->api_key, client, opts->api_key);
+        rc = ks__secret_register(&epi->api_key, client, opts->api_key);
     if (!rc)
-        rc = keep_secret(&epi->password, client, opts->password);
+        rc = ks__secret_register(&epi->password, client, opts->password);
     if (!rc)
-        rc = keep_secret(&epi->client_secret, client, opts->client_secret);
+        rc = ks__secret_register(&epi->client_secret, client,
+                                 opts->client_secret);
     if (rc)
         goto out;
-    n = strlen(epi->server_url);
-    while (n > 0 && epi->server_url[n - 1] == '/')
-        epi->server_url[--n] = '\0';
     *out = epi;
     epi = NULL;
 out:
@@ -178,13 +164,6 @@ void ks_epicor_stats(struct ks_epicor_stats *out, const struct ks_epicor *epi)
 
 /* ---- errors ----------------------------------------------------------- */
 
-static const char *json_str(const cJSON *o, const char *name)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
-
-    return cJSON_IsString(v) ? v->valuestring : NULL;
-}
-
 static int contains(const char *hay, const char *needle)
 {
     size_t n = strlen(needle);
@@ -211,13 +190,13 @@ ks_rc ks__epicor_map_error(cJSON **json, const char **message,
     if (body && len)
         *json = cJSON_ParseWithLength(body, len);
     if (cJSON_IsObject(*json)) {
-        type = json_str(*json, "ErrorType");
-        msg = json_str(*json, "ErrorMessage");
-        corr = json_str(*json, "CorrelationId");
+        type = kx_json_str(*json, "ErrorType");
+        msg = kx_json_str(*json, "ErrorMessage");
+        corr = kx_json_str(*json, "CorrelationId");
         if (!msg) /* the IdP's OAuth2 error */
-            msg = json_str(*json, "error_description");
+            msg = kx_json_str(*json, "error_description");
         if (!msg)
-            msg = json_str(*json, "error");
+            msg = kx_json_str(*json, "error");
         text = msg;
     }
     if (message)

@@ -6,7 +6,7 @@
 
 #include "kinsync/epicor.h"
 #include "core/internal.h"
-#include "http/http.h"
+#include "http/rest.h"
 
 struct ks_epicor {
     struct ks_client *client; /* borrowed */
@@ -123,10 +123,6 @@ int ks__epicor_token_due(int64_t now_ms, int64_t obtained_ms,
  * due or after a 401) plus x-api-key. userdata is the handle. */
 ks_rc ks__epicor_auth_apply(void *userdata, struct curl_slist **headers,
                             int refresh);
-
-/* Adds "Name: value" to a header list and wipes the formatted copy. */
-ks_rc ks__epicor_header_add(struct curl_slist **headers, const char *name,
-                            const char *value);
 
 /* ---- reads (query.c) -------------------------------------------------- */
 

@@ -7,4 +7,6 @@ ks_module(ks_epicor
   src/epicor/methods.c
   src/epicor/orders.c)
 target_link_libraries(ks_epicor PUBLIC ks_core)
+# <kx/json.h> (header-only): never the aborting kx_x* allocators.
+target_link_libraries(ks_epicor PRIVATE kx_support)
 list(APPEND KS_MODULES ks_epicor)

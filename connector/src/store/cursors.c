@@ -55,7 +55,7 @@ ks_rc ks_store_cursor_get(char **out, struct ks_store *st, const char *flow,
 ks_rc ks_store_cursor_set(struct ks_store *st, const char *flow,
                           const char *entity, const char *value)
 {
-    sqlite3_stmt *s;
+    const char *texts[] = {flow, entity, value};
     ks_rc rc;
 
     rc = ks__store_enter(st);
@@ -70,15 +70,7 @@ ks_rc ks_store_cursor_set(struct ks_store *st, const char *flow,
     rc = ks__store_op_begin(st);
     if (rc)
         return rc;
-    s = ks__store_stmt(st, KS__ST_CURSOR_SET);
-    rc = ks__store_bind_text(st, s, 1, flow);
-    if (rc == KS_OK)
-        rc = ks__store_bind_text(st, s, 2, entity);
-    if (rc == KS_OK)
-        rc = ks__store_bind_text(st, s, 3, value);
-    if (rc == KS_OK)
-        rc = ks__store_exec(st, s, "saving a cursor");
-    sqlite3_reset(s);
+    rc = ks__store_run(st, KS__ST_CURSOR_SET, "saving a cursor", texts, 3);
     return ks__store_op_end(st, rc, NULL);
 }
 
@@ -130,7 +122,6 @@ static ks_rc existing_pair(int *found, struct ks_store *st,
 ks_rc ks_store_map_put(struct ks_store *st, const char *kind, const char *a_id,
                        const char *b_id)
 {
-    sqlite3_stmt *s;
     int found_a = 0, found_b = 0;
     ks_rc rc;
 
@@ -147,15 +138,9 @@ ks_rc ks_store_map_put(struct ks_store *st, const char *kind, const char *a_id,
         rc = existing_pair(&found_b, st, KS__ST_MAP_REVERSE, kind, b_id, a_id,
                            "b_id");
     if (rc == KS_OK && !found_a) {
-        s = ks__store_stmt(st, KS__ST_MAP_INSERT);
-        rc = ks__store_bind_text(st, s, 1, kind);
-        if (rc == KS_OK)
-            rc = ks__store_bind_text(st, s, 2, a_id);
-        if (rc == KS_OK)
-            rc = ks__store_bind_text(st, s, 3, b_id);
-        if (rc == KS_OK)
-            rc = ks__store_exec(st, s, "saving a mapping");
-        sqlite3_reset(s);
+        const char *texts[] = {kind, a_id, b_id};
+
+        rc = ks__store_run(st, KS__ST_MAP_INSERT, "saving a mapping", texts, 3);
     }
     return ks__store_op_end(st, rc, NULL);
 }
@@ -189,7 +174,7 @@ ks_rc ks_store_map_find_reverse(char **a_out, struct ks_store *st,
 ks_rc ks_store_map_delete(struct ks_store *st, const char *kind,
                           const char *a_id)
 {
-    sqlite3_stmt *s;
+    const char *texts[] = {kind, a_id};
     ks_rc rc;
 
     rc = check_map_args(st, kind, a_id, "a_id", NULL);
@@ -198,12 +183,7 @@ ks_rc ks_store_map_delete(struct ks_store *st, const char *kind,
     rc = ks__store_op_begin(st);
     if (rc)
         return rc;
-    s = ks__store_stmt(st, KS__ST_MAP_DELETE);
-    rc = ks__store_bind_text(st, s, 1, kind);
-    if (rc == KS_OK)
-        rc = ks__store_bind_text(st, s, 2, a_id);
-    if (rc == KS_OK)
-        rc = ks__store_exec(st, s, "removing a mapping");
+    rc = ks__store_run(st, KS__ST_MAP_DELETE, "removing a mapping", texts, 2);
     if (rc == KS_OK && sqlite3_changes(st->db) == 0)
         rc = ks__error_set(&st->err, KS_ENOTFOUND, 0,
                            "no mapping for this a_id");

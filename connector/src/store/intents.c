@@ -64,18 +64,9 @@ static ks_rc write_intent(struct ks_store *st, enum ks__store_stmt_id id,
                           const char *kind, const char *source_id,
                           const char *third, const char *what)
 {
-    sqlite3_stmt *s = ks__store_stmt(st, id);
-    ks_rc rc;
+    const char *texts[] = {kind, source_id, third};
 
-    rc = ks__store_bind_text(st, s, 1, kind);
-    if (rc == KS_OK)
-        rc = ks__store_bind_text(st, s, 2, source_id);
-    if (rc == KS_OK)
-        rc = ks__store_bind_text(st, s, 3, third);
-    if (rc == KS_OK)
-        rc = ks__store_exec(st, s, what);
-    sqlite3_reset(s);
-    return rc;
+    return ks__store_run(st, id, what, texts, 3);
 }
 
 ks_rc ks_store_intent_begin(struct ks_intent *out, struct ks_store *st,
@@ -174,49 +165,31 @@ ks_rc ks_store_intent_get(struct ks_intent *out, struct ks_store *st,
     return rc;
 }
 
+struct pending_scan {
+    ks_store_intent_fn cb;
+    void *ud;
+};
+
+/* Copies the row and resets the statement before the callback runs, so
+ * the callback may complete the intent. */
+static int pending_row(void *ctx, sqlite3_stmt *s, sqlite3_int64 *key)
+{
+    struct pending_scan *p = ctx;
+    struct ks_intent in;
+
+    intent_from_row(&in, s);
+    *key = sqlite3_column_int64(s, 6);
+    sqlite3_reset(s);
+    return p->cb(&in, p->ud);
+}
+
 ks_rc ks_store_intent_each_pending(struct ks_store *st, const char *kind,
                                    ks_store_intent_fn cb, void *ud)
 {
-    struct ks_intent in;
-    sqlite3_stmt *s;
-    sqlite3_int64 last = 0;
-    int src, stop = 0;
-    ks_rc rc;
+    struct pending_scan p = {cb, ud};
+    const struct ks__store_scan scan = {
+        KS__IT_INTENT, KS__ST_INTENT_NEXT_PENDING, "intent",    "kind",
+        kind,          "listing intents",          pending_row, &p};
 
-    rc = ks__store_enter(st);
-    if (rc == KS_OK)
-        rc = ks__store_check_id(st, "kind", kind, 1);
-    if (rc == KS_OK && !cb)
-        rc = ks__error_set(&st->err, KS_EINVAL, 0, "callback is missing");
-    if (rc == KS_OK && st->iterating[KS__IT_INTENT])
-        rc = ks__error_set(&st->err, KS_EINVAL, 0,
-                           "intent iteration is not re-entrant");
-    if (rc)
-        return rc;
-    st->iterating[KS__IT_INTENT] = 1;
-    /* One row per query, keyed on the last seq seen: the statement is
-     * never left mid-scan while the callback changes the table. */
-    while (rc == KS_OK && !stop) {
-        s = ks__store_stmt(st, KS__ST_INTENT_NEXT_PENDING);
-        sqlite3_bind_int64(s, 1, last);
-        rc = ks__store_bind_text(st, s, 2, kind);
-        if (rc)
-            break;
-        src = sqlite3_step(s);
-        if (src == SQLITE_ROW) {
-            intent_from_row(&in, s);
-            last = sqlite3_column_int64(s, 6);
-            sqlite3_reset(s);
-            stop = cb(&in, ud);
-            if (stop < 0)
-                rc = (ks_rc)stop;
-        } else if (src == SQLITE_DONE) {
-            stop = 1;
-        } else {
-            rc = ks__store_sqlerr(st, "listing intents");
-        }
-        sqlite3_reset(s);
-    }
-    st->iterating[KS__IT_INTENT] = 0;
-    return rc;
+    return ks__store_scan(st, &scan, cb != NULL);
 }

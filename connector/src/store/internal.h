@@ -87,6 +87,11 @@ ks_rc ks__store_sqlerr(struct ks_store *st, const char *what);
  * ignored), then resets it. */
 ks_rc ks__store_exec(struct ks_store *st, sqlite3_stmt *s, const char *what);
 
+/* Binds texts[0..n) to the parameters 1..n of statement id and runs it
+ * like ks__store_exec (the statement is reset either way). */
+ks_rc ks__store_run(struct ks_store *st, enum ks__store_stmt_id id,
+                    const char *what, const char *const *texts, int n);
+
 /* Binds text (SQLITE_STATIC: the caller keeps it alive until reset); NULL
  * binds SQL NULL. */
 ks_rc ks__store_bind_text(struct ks_store *st, sqlite3_stmt *s, int idx,
@@ -118,16 +123,40 @@ ks_rc ks__store_key_init(struct ks_store *st,
                          const struct ks_store_options *opts);
 
 /*
+ * A listing the caller's callback may change as it goes (resolve the
+ * outbox item it is handed, complete the intent): one row per query of
+ * stmt, bound to (key of the last row, filter), so no statement is left
+ * mid-scan across the callback. row() reads the current row, sets *key,
+ * and returns the caller's verdict (0 go on, > 0 stop, < 0 a ks_rc to
+ * return); it may reset the statement first when it copied the row.
+ */
+struct ks__store_scan {
+    enum ks__store_iter iter;    /* not re-entrant from its own callback */
+    enum ks__store_stmt_id stmt; /* ?1 last key, ?2 filter */
+    const char *noun;            /* "intent": "intent iteration is ..." */
+    const char *filter_name;     /* "kind": in the message of a bad filter */
+    const char *filter;          /* NULL: every row */
+    const char *what;            /* "listing intents": the SQL error */
+    int (*row)(void *ctx, sqlite3_stmt *s, sqlite3_int64 *key);
+    void *ctx;
+};
+
+/* Runs a scan; KS_EINVAL when cb_given is 0 (the caller's callback is
+ * missing) or the listing is already running. */
+ks_rc ks__store_scan(struct ks_store *st, const struct ks__store_scan *scan,
+                     int cb_given);
+
+/*
  * ---- crash points (tests only) ----------------------------------------
  *
  * A crash point is a named place in a protocol where a real process could
- * die. ks__store_crash_point() returns KS_OK unless the store was opened
- * (or armed) with crash_at naming this point, "name" (first hit) or
- * "name:N" (N-th hit). When it fires it returns KS_ECRASH, rolls back any
- * open transaction (what a dead process loses) and marks the store dead:
- * every later call returns KS_ECRASH, so code that ignores the code cannot
- * go on writing. The test then closes the store and reopens it without
- * crash_at, as a restarted process would.
+ * die. ks__store_crash_point() returns KS_OK unless a test armed the store
+ * (ks_testing_store_crash_arm() in kinsync/testing.h) with this point,
+ * "name" (first hit) or "name:N" (N-th hit). When it fires it returns
+ * KS_ECRASH, rolls back any open transaction (what a dead process loses) and
+ * marks the store dead: every later call returns KS_ECRASH, so code that
+ * ignores the code cannot go on writing. The test then closes the store and
+ * reopens it unarmed, as a restarted process would.
  *
  * Points inside the store itself:
  *   store.intent_begin.before_commit    intent not recorded
@@ -137,8 +166,6 @@ ks_rc ks__store_key_init(struct ks_store *st,
  *   after_intent_begin, after_remote_write, after_intent_complete.
  */
 ks_rc ks__store_crash_point(struct ks_store *st, const char *name);
-/* Arms (spec non-NULL) or disarms a crash point on an open store. */
-ks_rc ks__store_crash_arm(struct ks_store *st, const char *spec);
 /* 1 once a crash point fired. */
 int ks__store_crashed(const struct ks_store *st);
 

@@ -80,52 +80,32 @@ static void item_from_row(struct ks_outbox_item *it, sqlite3_stmt *s)
     it->updated_ms = sqlite3_column_int64(s, 8);
 }
 
+struct outbox_scan {
+    ks_store_outbox_fn cb;
+    void *ud;
+};
+
+/* The item borrows the row's text: the callback runs while it is
+ * current. */
+static int outbox_row(void *ctx, sqlite3_stmt *s, sqlite3_int64 *key)
+{
+    struct outbox_scan *o = ctx;
+    struct ks_outbox_item it;
+
+    item_from_row(&it, s);
+    *key = it.id;
+    return o->cb(&it, o->ud);
+}
+
 ks_rc ks_store_outbox_each(struct ks_store *st, const char *flow,
                            ks_store_outbox_fn cb, void *ud)
 {
-    struct ks_outbox_item it;
-    sqlite3_stmt *s;
-    sqlite3_int64 last = 0;
-    int src, stop = 0;
-    ks_rc rc;
+    struct outbox_scan o = {cb, ud};
+    const struct ks__store_scan scan = {
+        KS__IT_OUTBOX, KS__ST_OUTBOX_NEXT,   "outbox",   "flow",
+        flow,          "reading the outbox", outbox_row, &o};
 
-    rc = ks__store_enter(st);
-    if (rc == KS_OK)
-        rc = ks__store_check_id(st, "flow", flow, 1);
-    if (rc == KS_OK && !cb)
-        rc = ks__error_set(&st->err, KS_EINVAL, 0, "callback is missing");
-    if (rc == KS_OK && st->iterating[KS__IT_OUTBOX])
-        rc = ks__error_set(&st->err, KS_EINVAL, 0,
-                           "outbox iteration is not re-entrant");
-    if (rc)
-        return rc;
-    st->iterating[KS__IT_OUTBOX] = 1;
-    /* One row per query keyed on the last id, so the callback may resolve
-     * or mark the current item (the usual replay loop). */
-    while (rc == KS_OK && !stop) {
-        s = ks__store_stmt(st, KS__ST_OUTBOX_NEXT);
-        if (sqlite3_bind_int64(s, 1, last))
-            rc = ks__store_sqlerr(st, "binding a parameter");
-        if (rc == KS_OK)
-            rc = ks__store_bind_text(st, s, 2, flow);
-        if (rc)
-            break;
-        src = sqlite3_step(s);
-        if (src == SQLITE_ROW) {
-            item_from_row(&it, s);
-            last = it.id;
-            stop = cb(&it, ud);
-            if (stop < 0)
-                rc = (ks_rc)stop;
-        } else if (src == SQLITE_DONE) {
-            stop = 1;
-        } else {
-            rc = ks__store_sqlerr(st, "reading the outbox");
-        }
-        sqlite3_reset(s);
-    }
-    st->iterating[KS__IT_OUTBOX] = 0;
-    return rc;
+    return ks__store_scan(st, &scan, cb != NULL);
 }
 
 /* Runs an UPDATE keyed on the item id that must touch one pending row. */

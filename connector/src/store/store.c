@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "store/internal.h"
+#include "kinsync/testing.h"
 
 #define DEFAULT_BUSY_TIMEOUT_MS 5000
 #define PATH_MAX_BYTES 4096
@@ -199,9 +200,75 @@ void ks_store_string_free(char *s)
     ks__free(s);
 }
 
+ks_rc ks__store_run(struct ks_store *st, enum ks__store_stmt_id id,
+                    const char *what, const char *const *texts, int n)
+{
+    sqlite3_stmt *s = ks__store_stmt(st, id);
+    ks_rc rc = KS_OK;
+
+    for (int i = 0; i < n && rc == KS_OK; i++)
+        rc = ks__store_bind_text(st, s, i + 1, texts[i]);
+    if (rc == KS_OK)
+        rc = ks__store_exec(st, s, what);
+    sqlite3_reset(s);
+    return rc;
+}
+
+/* ---- listings ---------------------------------------------------------- */
+
+static ks_rc scan_rows(struct ks_store *st, const struct ks__store_scan *scan)
+{
+    sqlite3_int64 last = 0;
+    int src, stop = 0;
+    ks_rc rc = KS_OK;
+
+    while (rc == KS_OK && !stop) {
+        sqlite3_stmt *s = ks__store_stmt(st, scan->stmt);
+
+        if (sqlite3_bind_int64(s, 1, last))
+            rc = ks__store_sqlerr(st, "binding a parameter");
+        if (rc == KS_OK)
+            rc = ks__store_bind_text(st, s, 2, scan->filter);
+        if (rc)
+            break;
+        src = sqlite3_step(s);
+        if (src == SQLITE_ROW) {
+            stop = scan->row(scan->ctx, s, &last);
+            if (stop < 0)
+                rc = (ks_rc)stop;
+        } else if (src == SQLITE_DONE) {
+            stop = 1;
+        } else {
+            rc = ks__store_sqlerr(st, scan->what);
+        }
+        sqlite3_reset(s);
+    }
+    return rc;
+}
+
+ks_rc ks__store_scan(struct ks_store *st, const struct ks__store_scan *scan,
+                     int cb_given)
+{
+    ks_rc rc = ks__store_enter(st);
+
+    if (rc == KS_OK)
+        rc = ks__store_check_id(st, scan->filter_name, scan->filter, 1);
+    if (rc == KS_OK && !cb_given)
+        rc = ks__error_set(&st->err, KS_EINVAL, 0, "callback is missing");
+    if (rc == KS_OK && st->iterating[scan->iter])
+        rc = ks__error_set(&st->err, KS_EINVAL, 0,
+                           "%s iteration is not re-entrant", scan->noun);
+    if (rc)
+        return rc;
+    st->iterating[scan->iter] = 1;
+    rc = scan_rows(st, scan);
+    st->iterating[scan->iter] = 0;
+    return rc;
+}
+
 /* ---- crash points ------------------------------------------------------ */
 
-ks_rc ks__store_crash_arm(struct ks_store *st, const char *spec)
+ks_rc ks_testing_store_crash_arm(struct ks_store *st, const char *spec)
 {
     const char *colon;
     char *name = NULL;
@@ -328,9 +395,7 @@ ks_rc ks_store_open(struct ks_store **out, const struct ks_store_options *opts)
                           "opening the store: out of memory");
         return KS_ENOMEM;
     }
-    rc = ks__store_crash_arm(st, o->crash_at);
-    if (rc == KS_OK)
-        rc = open_db(st, o);
+    rc = open_db(st, o);
     if (rc == KS_OK)
         rc = ks__store_migrate(st);
     if (rc == KS_OK)

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <kx/json.h>
 #include "sync_int.h"
 
 #define ENTITY "Customer"
@@ -42,7 +43,7 @@ static void pending_dispose(struct pending *p)
 
 static const char *cust_key(char out[48], const cJSON *row)
 {
-    snprintf(out, 48, "%lld", (long long)ks__sync_num(row, "CustNum", 0));
+    snprintf(out, 48, "%lld", (long long)kx_json_numeric(row, "CustNum", 0));
     return out;
 }
 
@@ -50,7 +51,7 @@ static const char *cust_key(char out[48], const cJSON *row)
  * first and last name (Epicor keeps one name field). */
 static cJSON *wc_body(const cJSON *row)
 {
-    const char *name = ks__sync_str(row, "Name");
+    const char *name = kx_json_str_or(row, "Name", "");
     const char *sp = strrchr(name, ' ');
     char first[128], last[128];
     cJSON *b = cJSON_CreateObject(), *bill;
@@ -65,21 +66,24 @@ static cJSON *wc_body(const cJSON *row)
     bill = b ? cJSON_AddObjectToObject(b, "billing") : NULL;
     if (!bill ||
         !cJSON_AddStringToObject(b, "email",
-                                 ks__sync_str(row, "EMailAddress")) ||
+                                 kx_json_str_or(row, "EMailAddress", "")) ||
         !cJSON_AddStringToObject(b, "first_name", first) ||
         !cJSON_AddStringToObject(b, "last_name", last) ||
         !cJSON_AddStringToObject(bill, "first_name", first) ||
         !cJSON_AddStringToObject(bill, "last_name", last) ||
         !cJSON_AddStringToObject(bill, "company", name) ||
         !cJSON_AddStringToObject(bill, "address_1",
-                                 ks__sync_str(row, "Address1")) ||
-        !cJSON_AddStringToObject(bill, "city", ks__sync_str(row, "City")) ||
-        !cJSON_AddStringToObject(bill, "state", ks__sync_str(row, "State")) ||
-        !cJSON_AddStringToObject(bill, "postcode", ks__sync_str(row, "Zip")) ||
+                                 kx_json_str_or(row, "Address1", "")) ||
+        !cJSON_AddStringToObject(bill, "city",
+                                 kx_json_str_or(row, "City", "")) ||
+        !cJSON_AddStringToObject(bill, "state",
+                                 kx_json_str_or(row, "State", "")) ||
+        !cJSON_AddStringToObject(bill, "postcode",
+                                 kx_json_str_or(row, "Zip", "")) ||
         !cJSON_AddStringToObject(bill, "country",
-                                 ks__sync_str(row, "Country")) ||
+                                 kx_json_str_or(row, "Country", "")) ||
         !cJSON_AddStringToObject(bill, "email",
-                                 ks__sync_str(row, "EMailAddress"))) {
+                                 kx_json_str_or(row, "EMailAddress", ""))) {
         cJSON_Delete(b);
         return NULL;
     }
@@ -103,7 +107,7 @@ static ks_rc slot_done(struct ks_sync_stats *stats, struct ks_sync *sync,
                        ks_rc whole, int create)
 {
     const cJSON *error = cJSON_GetObjectItemCaseSensitive(slot, "error");
-    int64_t id = (int64_t)ks__sync_num(slot, "id", 0);
+    int64_t id = (int64_t)kx_json_numeric(slot, "id", 0);
     char cn[48], key[64], num[32], hash[65], why[400];
     ks_rc rc;
 
@@ -111,7 +115,7 @@ static ks_rc slot_done(struct ks_sync_stats *stats, struct ks_sync *sync,
     if (whole || error || id <= 0) {
         snprintf(why, sizeof(why), "woocommerce refused the customer: %s",
                  whole   ? ks__sync_client_message(sync)
-                 : error ? ks__sync_str(error, "message")
+                 : error ? kx_json_str_or(error, "message", "")
                          : "no id in the reply");
         return ks__sync_outbox(sync, stats, KS__FLOW_CUST_WC, "customer",
                                "epicor", cn, row, why);
@@ -193,7 +197,7 @@ static ks_rc wc_id(int64_t *id, struct ks_sync *sync, const char *cn,
         return KS_OK;
     if (rc)
         return ks__sync_fail(sync, rc, 0);
-    *id = (int64_t)ks__sync_num(c, "id", 0);
+    *id = (int64_t)kx_json_numeric(c, "id", 0);
     cJSON_Delete(c);
     snprintf(num, sizeof(num), "%lld", (long long)*id);
     rc = ks_store_map_put(sync->store, KS__MAP_WC_CUSTOMER, num, cn);
@@ -210,7 +214,7 @@ static ks_rc queue(struct ks_sync_stats *stats, struct ks_sync *sync,
     ks_rc rc;
 
     cust_key(cn, row);
-    if (!*ks__sync_str(row, "EMailAddress")) {
+    if (!*kx_json_str_or(row, "EMailAddress", "")) {
         stats->skipped++;
         return ks__sync_audit(sync, KS__FLOW_CUST_WC, "epicor", cn,
                               "woocommerce", NULL, "customer", "skipped", 1,
@@ -228,7 +232,7 @@ static ks_rc queue(struct ks_sync_stats *stats, struct ks_sync *sync,
         goto out;
     }
     if (!rc)
-        rc = wc_id(&id, sync, cn, ks__sync_str(row, "EMailAddress"));
+        rc = wc_id(&id, sync, cn, kx_json_str_or(row, "EMailAddress", ""));
     if (rc)
         goto out;
     if (id && !cJSON_AddNumberToObject(body, "id", (double)id)) {
@@ -265,17 +269,6 @@ static ks_rc run_rows(struct ks_sync_stats *stats, struct ks_sync *sync,
     return rc;
 }
 
-static int collect(void *ud, const cJSON *row)
-{
-    cJSON *copy = cJSON_Duplicate(row, 1);
-
-    if (!copy || !cJSON_AddItemToArray(ud, copy)) {
-        cJSON_Delete(copy);
-        return 1;
-    }
-    return 0;
-}
-
 ks_rc ks_sync_customers_to_woocommerce(struct ks_sync_stats *stats,
                                        struct ks_sync *sync)
 {
@@ -296,7 +289,7 @@ ks_rc ks_sync_customers_to_woocommerce(struct ks_sync_stats *stats,
     if (!rc)
         rc = ks__sync_fail(sync,
                            ks_epicor_customers_changed_since(
-                               sync->epi, since, collect, rows, &max),
+                               sync->epi, since, ks__sync_collect, rows, &max),
                            0);
     stats->read += cJSON_GetArraySize(rows);
     if (!rc)
@@ -322,7 +315,7 @@ ks_rc ks__sync_customer_one(struct ks_sync_stats *stats, struct ks_sync *sync,
     q.top = 1;
     rc = ks__sync_fail(sync,
                        ks_epicor_query(sync->epi, "Erp.BO.CustomerSvc",
-                                       "Customers", &q, collect, rows),
+                                       "Customers", &q, ks__sync_collect, rows),
                        0);
     stats->read += cJSON_GetArraySize(rows);
     if (!rc)

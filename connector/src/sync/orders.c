@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <kx/json.h>
 #include "sync_int.h"
 
 /*
@@ -55,7 +56,7 @@ static ks_rc map_sku(char **part, struct ks_sync *sync, const char *sku)
 
 static int64_t row_num(const cJSON *row, const char *name)
 {
-    return (int64_t)ks__sync_num(row, name, 0);
+    return (int64_t)kx_json_numeric(row, name, 0);
 }
 
 /* Creates the buyer in Epicor. Idempotent through the e-mail lookup that

@@ -11,11 +11,11 @@
  * order handled (imported, skipped or queued in the outbox), so a run
  * stopped half-way resumes at the first order it did not handle.
  */
-#define _DEFAULT_SOURCE /* timegm, gmtime_r */
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 #include <curl/curl.h>
+#include <kx/time.h>
+#include <kx/json.h>
 #include "sync_int.h"
 
 #define BC_SINCE_DEFAULT "2000-01-01T00:00:00Z"
@@ -38,13 +38,15 @@ static int wc_importable(const char *status)
            strcmp(status, "completed") == 0;
 }
 
+/* "YYYY-MM-DD" of t (seconds since the epoch); "" when t is not a time. */
 static void date_of(char out[11], time_t t)
 {
-    struct tm tm;
+    char iso[KX_ISO8601_MAX];
 
     out[0] = '\0';
-    if (t > 0 && gmtime_r(&t, &tm))
-        strftime(out, 11, "%Y-%m-%d", &tm);
+    if (t > 0)
+        snprintf(out, 11, "%.10s",
+                 kx_iso8601_format(iso, (int64_t)t * 1000, 0));
 }
 
 /* The goods total of a line: its total over its quantity, in whole cents
@@ -63,14 +65,49 @@ static const char *line_unit(struct ks__sync_line *l, const cJSON *total)
     return NULL;
 }
 
-static ks_rc lines_alloc(struct ks__sync_order *o, const cJSON *arr)
+/* The buyer's billing address; the platforms name street and postcode
+ * differently. */
+static void buyer_of(struct ks__sync_order *o, const cJSON *bill,
+                     const char *street_key, const char *zip_key)
 {
+    o->email = kx_json_str_or(bill, "email", "");
+    o->first_name = kx_json_str_or(bill, "first_name", "");
+    o->last_name = kx_json_str_or(bill, "last_name", "");
+    o->company = kx_json_str_or(bill, "company", "");
+    o->street = kx_json_str_or(bill, street_key, "");
+    o->city = kx_json_str_or(bill, "city", "");
+    o->state = kx_json_str_or(bill, "state", "");
+    o->zip = kx_json_str_or(bill, zip_key, "");
+    o->country = kx_json_str_or(bill, "country", "");
+}
+
+/* The order lines of arr, each with its goods total under total_key; the
+ * first line that cannot be priced (or an order without lines) marks the
+ * order bad. */
+static ks_rc lines_of(struct ks__sync_order *o, const cJSON *arr,
+                      const char *total_key)
+{
+    const cJSON *p;
+    size_t i = 0;
+
     o->nlines = (size_t)cJSON_GetArraySize(arr);
     o->lines = ks__calloc(o->nlines + 1, sizeof(*o->lines));
     if (!o->lines)
         return KS_ENOMEM;
     if (o->nlines == 0)
         o->bad = "the order has no lines";
+    cJSON_ArrayForEach(p, arr)
+    {
+        struct ks__sync_line *l = &o->lines[i++];
+        const char *bad;
+
+        l->sku = kx_json_str_or(p, "sku", "");
+        l->name = kx_json_str_or(p, "name", "");
+        l->qty = (int64_t)kx_json_numeric(p, "quantity", 0);
+        bad = line_unit(l, cJSON_GetObjectItemCaseSensitive(p, total_key));
+        if (bad && !o->bad)
+            o->bad = bad;
+    }
     return KS_OK;
 }
 
@@ -79,9 +116,7 @@ static ks_rc bc_parse(struct ks__sync_order *o, const cJSON *order)
     const cJSON *bill =
         cJSON_GetObjectItemCaseSensitive(order, "billing_address");
     const cJSON *prods = cJSON_GetObjectItemCaseSensitive(order, "products");
-    const cJSON *p;
     int64_t total, ship, handling, wrap;
-    size_t i = 0;
     ks_rc rc;
 
     memset(o, 0, sizeof(*o));
@@ -89,34 +124,14 @@ static ks_rc bc_parse(struct ks__sync_order *o, const cJSON *order)
     o->flow = KS__FLOW_ORDERS_BC;
     o->customer_map = KS__MAP_BC_CUSTOMER;
     snprintf(o->ref, sizeof(o->ref), "BC-%lld",
-             (long long)ks__sync_num(order, "id", 0));
-    o->customer_id = (int64_t)ks__sync_num(order, "customer_id", 0);
-    o->email = ks__sync_str(bill, "email");
-    o->first_name = ks__sync_str(bill, "first_name");
-    o->last_name = ks__sync_str(bill, "last_name");
-    o->company = ks__sync_str(bill, "company");
-    o->street = ks__sync_str(bill, "street_1");
-    o->city = ks__sync_str(bill, "city");
-    o->state = ks__sync_str(bill, "state");
-    o->zip = ks__sync_str(bill, "zip");
-    o->country = ks__sync_str(bill, "country");
+             (long long)kx_json_numeric(order, "id", 0));
+    o->customer_id = (int64_t)kx_json_numeric(order, "customer_id", 0);
+    buyer_of(o, bill, "street_1", "zip");
     date_of(o->order_date,
-            curl_getdate(ks__sync_str(order, "date_created"), NULL));
-    rc = lines_alloc(o, prods);
+            curl_getdate(kx_json_str_or(order, "date_created", ""), NULL));
+    rc = lines_of(o, prods, "total_ex_tax");
     if (rc)
         return rc;
-    cJSON_ArrayForEach(p, prods)
-    {
-        struct ks__sync_line *l = &o->lines[i++];
-        const char *bad;
-
-        l->sku = ks__sync_str(p, "sku");
-        l->name = ks__sync_str(p, "name");
-        l->qty = (int64_t)ks__sync_num(p, "quantity", 0);
-        bad = line_unit(l, cJSON_GetObjectItemCaseSensitive(p, "total_ex_tax"));
-        if (bad && !o->bad)
-            o->bad = bad;
-    }
     /* goods = total - shipping - handling - wrapping (all ex tax) */
     if (ks__sync_json_cents(
             &total, cJSON_GetObjectItemCaseSensitive(order, "total_ex_tax")) ||
@@ -138,9 +153,7 @@ static ks_rc wc_parse(struct ks__sync_order *o, const cJSON *order)
 {
     const cJSON *bill = cJSON_GetObjectItemCaseSensitive(order, "billing");
     const cJSON *items = cJSON_GetObjectItemCaseSensitive(order, "line_items");
-    const cJSON *it;
     int64_t total, ship, tax;
-    size_t i = 0;
     ks_rc rc;
 
     memset(o, 0, sizeof(*o));
@@ -148,34 +161,14 @@ static ks_rc wc_parse(struct ks__sync_order *o, const cJSON *order)
     o->flow = KS__FLOW_ORDERS_WC;
     o->customer_map = KS__MAP_WC_CUSTOMER;
     snprintf(o->ref, sizeof(o->ref), "WC-%lld",
-             (long long)ks__sync_num(order, "id", 0));
-    o->customer_id = (int64_t)ks__sync_num(order, "customer_id", 0);
-    o->email = ks__sync_str(bill, "email");
-    o->first_name = ks__sync_str(bill, "first_name");
-    o->last_name = ks__sync_str(bill, "last_name");
-    o->company = ks__sync_str(bill, "company");
-    o->street = ks__sync_str(bill, "address_1");
-    o->city = ks__sync_str(bill, "city");
-    o->state = ks__sync_str(bill, "state");
-    o->zip = ks__sync_str(bill, "postcode");
-    o->country = ks__sync_str(bill, "country");
+             (long long)kx_json_numeric(order, "id", 0));
+    o->customer_id = (int64_t)kx_json_numeric(order, "customer_id", 0);
+    buyer_of(o, bill, "address_1", "postcode");
     snprintf(o->order_date, sizeof(o->order_date), "%.10s",
-             ks__sync_str(order, "date_created_gmt"));
-    rc = lines_alloc(o, items);
+             kx_json_str_or(order, "date_created_gmt", ""));
+    rc = lines_of(o, items, "total");
     if (rc)
         return rc;
-    cJSON_ArrayForEach(it, items)
-    {
-        struct ks__sync_line *l = &o->lines[i++];
-        const char *bad;
-
-        l->sku = ks__sync_str(it, "sku");
-        l->name = ks__sync_str(it, "name");
-        l->qty = (int64_t)ks__sync_num(it, "quantity", 0);
-        bad = line_unit(l, cJSON_GetObjectItemCaseSensitive(it, "total"));
-        if (bad && !o->bad)
-            o->bad = bad;
-    }
     /* goods = total - shipping - tax; line totals are after discounts */
     if (ks__sync_json_cents(&total,
                             cJSON_GetObjectItemCaseSensitive(order, "total")) ||
@@ -229,10 +222,12 @@ static ks_rc import_json(struct ks_sync_stats *stats, struct ks_sync *sync,
     if (rc)
         goto out;
     check_skus(&o);
-    if (bigcommerce && !bc_importable((int)ks__sync_num(order, "status_id", 0)))
-        rc = skip_status(stats, sync, &o, ks__sync_str(order, "status"));
-    else if (!bigcommerce && !wc_importable(ks__sync_str(order, "status")))
-        rc = skip_status(stats, sync, &o, ks__sync_str(order, "status"));
+    if (bigcommerce &&
+        !bc_importable((int)kx_json_numeric(order, "status_id", 0)))
+        rc = skip_status(stats, sync, &o, kx_json_str_or(order, "status", ""));
+    else if (!bigcommerce &&
+             !wc_importable(kx_json_str_or(order, "status", "")))
+        rc = skip_status(stats, sync, &o, kx_json_str_or(order, "status", ""));
     else
         rc = ks__sync_import(stats, sync, &o, order);
 out:
@@ -302,33 +297,16 @@ ks_rc ks__sync_wc_order_import(struct ks_sync_stats *stats,
 
 /* ---- polls ------------------------------------------------------------ */
 
-static int collect(void *ud, const cJSON *item)
-{
-    cJSON *copy = cJSON_Duplicate(item, 1);
-
-    if (!copy || !cJSON_AddItemToArray(ud, copy)) {
-        cJSON_Delete(copy);
-        return 1;
-    }
-    return 0;
-}
-
 void ks__sync_second_before(char out[32], const char *iso)
 {
-    struct tm tm;
-    time_t t;
+    char text[KX_ISO8601_MAX];
+    int64_t ms;
 
-    memset(&tm, 0, sizeof(tm));
-    if (sscanf(iso, "%4d-%2d-%2dT%2d:%2d:%2d", &tm.tm_year, &tm.tm_mon,
-               &tm.tm_mday, &tm.tm_hour, &tm.tm_min, &tm.tm_sec) != 6) {
+    if (kx_iso8601_parse(&ms, iso, 0) != 0) {
         snprintf(out, 32, "%s", iso);
         return;
     }
-    tm.tm_year -= 1900;
-    tm.tm_mon -= 1;
-    t = timegm(&tm) - 1;
-    gmtime_r(&t, &tm);
-    strftime(out, 32, "%Y-%m-%dT%H:%M:%S", &tm);
+    snprintf(out, 32, "%s", kx_iso8601_format(text, ms - 1000, 0));
 }
 
 static ks_rc poll(struct ks_sync_stats *stats, struct ks_sync *sync,
@@ -351,11 +329,12 @@ static ks_rc poll(struct ks_sync_stats *stats, struct ks_sync *sync,
     }
     if (bigcommerce) {
         rc = ks_bigcommerce_orders_modified_since(
-            sync->bc, cursor ? cursor : BC_SINCE_DEFAULT, collect, list);
+            sync->bc, cursor ? cursor : BC_SINCE_DEFAULT, ks__sync_collect,
+            list);
     } else {
         ks__sync_second_before(since, cursor ? cursor : WC_SINCE_DEFAULT);
-        rc = ks_woocommerce_orders_modified_since(sync->wc, since, collect,
-                                                  list);
+        rc = ks_woocommerce_orders_modified_since(sync->wc, since,
+                                                  ks__sync_collect, list);
     }
     if (rc) {
         rc = ks__sync_fail(sync, rc, 0);
@@ -363,18 +342,18 @@ static ks_rc poll(struct ks_sync_stats *stats, struct ks_sync *sync,
     }
     cJSON_ArrayForEach(it, list)
     {
-        int64_t id = (int64_t)ks__sync_num(it, "id", 0);
-        const char *date = ks__sync_str(it, date_field);
+        int64_t id = (int64_t)kx_json_numeric(it, "id", 0);
+        const char *date = kx_json_str_or(it, date_field, "");
 
         if (bigcommerce &&
-            !bc_importable((int)ks__sync_num(it, "status_id", 0))) {
+            !bc_importable((int)kx_json_numeric(it, "status_id", 0))) {
             /* the listing says enough: no need to fetch the whole order */
             char ref[40];
 
             snprintf(ref, sizeof(ref), "BC-%lld", (long long)id);
             stats->read++;
             rc = skip_ref(stats, sync, flow, "bigcommerce", ref,
-                          ks__sync_str(it, "status"));
+                          kx_json_str_or(it, "status", ""));
         } else if (bigcommerce) {
             rc = ks__sync_bc_order_import(stats, sync, id);
         } else {

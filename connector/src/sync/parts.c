@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <kx/json.h>
 #include "sync_int.h"
 
 #define ENTITY_PART "Part"
@@ -24,8 +25,8 @@ ks_rc ks__sync_product_fields(struct ks__sync_part *p, const cJSON *row)
     int64_t cents = 0;
 
     memset(p, 0, sizeof(*p));
-    p->part_num = ks__sync_str(row, "PartNum");
-    p->name = ks__sync_str(row, "PartDescription");
+    p->part_num = kx_json_str_or(row, "PartNum", "");
+    p->name = kx_json_str_or(row, "PartDescription", "");
     if (!*p->name)
         p->name = p->part_num;
     p->inactive =
@@ -34,7 +35,7 @@ ks_rc ks__sync_product_fields(struct ks__sync_part *p, const cJSON *row)
                             cJSON_GetObjectItemCaseSensitive(row, "UnitPrice")))
         cents = 0;
     p->price_cents = cents;
-    p->weight = ks__sync_num(row, "NetWeight", 0);
+    p->weight = kx_json_numeric(row, "NetWeight", 0);
     ks__sync_cents_str(p->price, cents);
     {
         char *text = ks__aprintf("%s|%s|%s", p->name, p->price,
@@ -60,7 +61,8 @@ struct whse_sum {
 
 static int plant_ok(struct ks_sync *sync, const cJSON *row)
 {
-    return !sync->plant || strcmp(ks__sync_str(row, "Plant"), sync->plant) == 0;
+    return !sync->plant ||
+           strcmp(kx_json_str_or(row, "Plant", ""), sync->plant) == 0;
 }
 
 static void add_qty(struct whse_sum *w, const char *part, double q)
@@ -77,7 +79,7 @@ static void add_qty(struct whse_sum *w, const char *part, double q)
 static int sum_row(void *ud, const cJSON *row)
 {
     struct whse_sum *w = ud;
-    const char *part = ks__sync_str(row, "PartNum");
+    const char *part = kx_json_str_or(row, "PartNum", "");
 
     if (!*part)
         return 0;
@@ -87,7 +89,7 @@ static int sum_row(void *ud, const cJSON *row)
         return 1;
     }
     if (plant_ok(w->sync, row))
-        add_qty(w, part, ks__sync_num(row, "OnHandQty", 0));
+        add_qty(w, part, kx_json_numeric(row, "OnHandQty", 0));
     return w->oom;
 }
 
@@ -103,7 +105,7 @@ ks_rc ks__sync_stock_of(double *qty, struct ks_sync *sync, const char *part)
             0);
         if (!rc && w.oom)
             rc = KS_ENOMEM;
-        *qty = ks__sync_num(w.qty, part, 0);
+        *qty = kx_json_numeric(w.qty, part, 0);
     }
     cJSON_Delete(w.qty);
     cJSON_Delete(w.seen);
@@ -118,11 +120,13 @@ static ks_rc tally(double *total, struct ks_sync *sync, const char *part,
                    const cJSON *row)
 {
     char key[KS_STORE_ID_MAX + 1], *old = NULL, *sum = NULL, text[64];
-    double q = ks__sync_num(row, "OnHandQty", 0), before, t;
+    double q = kx_json_numeric(row, "OnHandQty", 0), before, t;
     ks_rc rc;
 
-    if (snprintf(key, sizeof(key), "%s|%s|%s", part, ks__sync_str(row, "Plant"),
-                 ks__sync_str(row, "WarehouseCode")) >= (int)sizeof(key) - 32)
+    if (snprintf(key, sizeof(key), "%s|%s|%s", part,
+                 kx_json_str_or(row, "Plant", ""),
+                 kx_json_str_or(row, "WarehouseCode", "")) >=
+        (int)sizeof(key) - 32)
         return ks__error_set(&sync->err, KS_EINVAL, 0,
                              "sync: warehouse key of %s too long", part);
     rc = ks__sync_value_get(&old, sync, KS__MAP_ONHAND_WHSE, key);
@@ -154,7 +158,7 @@ static ks_rc stock_totals(cJSON *qty, struct ks_sync *sync, const cJSON *rows)
     ks_rc rc = KS_OK;
 
     for (row = rows->child; row && !rc; row = row->next) {
-        const char *part = ks__sync_str(row, "PartNum");
+        const char *part = kx_json_str_or(row, "PartNum", "");
         cJSON *v;
         double t = 0;
 
@@ -278,8 +282,8 @@ static ks_rc stream(struct ks_sync_stats *stats, struct ks_sync *sync,
     }
 }
 
-ks_rc ks__sync_parts_flow(struct ks_sync_stats *stats, struct ks_sync *sync,
-                          const struct ks__sync_part_writers *w)
+static ks_rc parts_flow(struct ks_sync_stats *stats, struct ks_sync *sync,
+                        const struct ks__sync_part_writers *w)
 {
     ks_rc rc = stream(stats, sync, w, ENTITY_PART,
                       ks_epicor_parts_changed_since, part_batch);
@@ -288,6 +292,52 @@ ks_rc ks__sync_parts_flow(struct ks_sync_stats *stats, struct ks_sync *sync,
         rc = stream(stats, sync, w, ENTITY_WHSE,
                     ks_epicor_part_whses_changed_since, stock_batch);
     return rc;
+}
+
+ks_rc ks__sync_parts_run(struct ks_sync_stats *stats, struct ks_sync *sync,
+                         const struct ks__sync_part_writers *w, int have_target,
+                         const char *platform)
+{
+    ks__sync_enter(sync, stats);
+    if (!have_target)
+        return ks__sync_leave(sync,
+                              ks__error_set(&sync->err, KS_EINVAL, 0,
+                                            "sync: no %s handle", platform));
+    return ks__sync_leave(sync, parts_flow(stats, sync, w));
+}
+
+ks_rc ks__sync_part_todo(int *todo, struct ks__sync_part *p,
+                         char key[KS__SYNC_PART_KEY_MAX],
+                         struct ks_sync_stats *stats, struct ks_sync *sync,
+                         const cJSON *row, const char *prefix)
+{
+    int same = 0;
+    ks_rc rc;
+
+    *todo = 0;
+    rc = ks__sync_product_fields(p, row);
+    if (rc)
+        return rc;
+    if (!*p->part_num || strlen(p->part_num) > KS_STORE_ID_MAX - 8) {
+        stats->skipped++; /* no key the store can hold */
+        return KS_OK;
+    }
+    snprintf(key, KS__SYNC_PART_KEY_MAX, "%s:%s", prefix, p->part_num);
+    rc = ks__sync_sent_same(&same, sync, key, p->hash);
+    if (!rc && same)
+        stats->unchanged++;
+    *todo = !rc && !same;
+    return rc;
+}
+
+ks_rc ks__sync_part_never_offered(struct ks_sync_stats *stats,
+                                  struct ks_sync *sync, const char *flow,
+                                  const char *platform,
+                                  const struct ks__sync_part *p)
+{
+    stats->skipped++;
+    return ks__sync_audit(sync, flow, "epicor", p->part_num, platform, NULL,
+                          "product", "skipped", 1, "part is inactive");
 }
 
 ks_rc ks__sync_stock_hash(char out[65], const char *part, int64_t qty)
@@ -311,14 +361,14 @@ static ks_rc map_found(struct ks_sync *sync, cJSON *absent, const cJSON *reply)
 
     cJSON_ArrayForEach(v, cJSON_GetObjectItemCaseSensitive(reply, "data"))
     {
-        const char *sku = ks__sync_str(v, "sku");
+        const char *sku = kx_json_str_or(v, "sku", "");
         char num[32];
         ks_rc rc;
 
         if (!cJSON_GetObjectItemCaseSensitive(absent, sku))
             continue;
         snprintf(num, sizeof(num), "%lld",
-                 (long long)ks__sync_num(v, "product_id", 0));
+                 (long long)kx_json_numeric(v, "product_id", 0));
         rc = ks_store_map_put(sync->store, KS__MAP_BC_PRODUCT, sku, num);
         if (rc && rc != KS_ECONFLICT)
             return ks__sync_fail(sync, rc, 1);
@@ -384,7 +434,7 @@ static ks_rc absent_skus(cJSON **absent, struct ks_sync *sync,
     if (!*absent)
         return KS_ENOMEM;
     for (row = rows ? rows->child : NULL; row && !rc; row = row->next) {
-        const char *part = ks__sync_str(row, "PartNum");
+        const char *part = kx_json_str_or(row, "PartNum", "");
         char *b = NULL;
 
         if (!*part || strchr(part, ',') ||
@@ -451,7 +501,7 @@ static ks_rc bc_lookup(int64_t *id, struct ks_sync *sync, const char *part)
     ks_rc rc = ks_bigcommerce_variant_find_by_sku(&v, sync->bc, part);
 
     if (!rc)
-        *id = (int64_t)ks__sync_num(v, "product_id", 0);
+        *id = (int64_t)kx_json_numeric(v, "product_id", 0);
     cJSON_Delete(v);
     return rc;
 }
@@ -533,7 +583,7 @@ static ks_rc bc_create(struct ks_sync_stats *stats, struct ks_sync *sync,
         goto out;
     }
     rc = mapped_ok(sync, KS__MAP_BC_PRODUCT, key, p,
-                   (int64_t)ks__sync_num(made, "id", 0), KS__FLOW_PARTS_BC,
+                   (int64_t)kx_json_numeric(made, "id", 0), KS__FLOW_PARTS_BC,
                    "bigcommerce", "product.create");
     stats->created += rc == KS_OK;
 out:
@@ -549,8 +599,8 @@ static const cJSON *bc_error_of(const cJSON *reply, int64_t id)
 
     cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(reply, "errors"))
     {
-        if ((int64_t)ks__sync_num(cJSON_GetObjectItemCaseSensitive(e, "data"),
-                                  "id", -1) == id)
+        if ((int64_t)kx_json_numeric(
+                cJSON_GetObjectItemCaseSensitive(e, "data"), "id", -1) == id)
             return e;
     }
     return NULL;
@@ -575,7 +625,7 @@ static ks_rc bc_update_chunk(struct ks_sync_stats *stats, struct ks_sync *sync,
     for (int i = 0; i < n; i++) {
         const cJSON *row = cJSON_GetArrayItem(rows, i);
         int64_t id =
-            (int64_t)ks__sync_num(cJSON_GetArrayItem(updates, i), "id", 0);
+            (int64_t)kx_json_numeric(cJSON_GetArrayItem(updates, i), "id", 0);
         struct ks__sync_part p;
         char key[KS_STORE_ID_MAX + 8];
         ks_rc r2 = ks__sync_product_fields(&p, row);
@@ -587,7 +637,7 @@ static ks_rc bc_update_chunk(struct ks_sync_stats *stats, struct ks_sync *sync,
         if (!r2 && (rc || e)) {
             snprintf(why, sizeof(why), "bigcommerce refused the update: %s",
                      rc ? ks__sync_client_message(sync)
-                        : ks__sync_str(e, "title"));
+                        : kx_json_str_or(e, "title", ""));
             r2 = ks__sync_outbox(sync, stats, KS__FLOW_PARTS_BC, "product",
                                  "epicor", p.part_num, row, why);
         } else if (!r2) {
@@ -616,32 +666,18 @@ ks_rc ks__sync_bc_products(struct ks_sync_stats *stats, struct ks_sync *sync,
         rc = absent_skus(&absent, sync, rows);
     for (row = rows ? rows->child : NULL; row && !rc; row = row->next) {
         struct ks__sync_part p;
-        char key[KS_STORE_ID_MAX + 8];
-        int same = 0;
+        char key[KS__SYNC_PART_KEY_MAX];
+        int todo = 0;
         int64_t id = 0;
         cJSON *u;
 
-        rc = ks__sync_product_fields(&p, row);
-        if (rc)
-            break;
-        if (!*p.part_num || strlen(p.part_num) > KS_STORE_ID_MAX - 8) {
-            stats->skipped++; /* no key the store can hold */
+        rc = ks__sync_part_todo(&todo, &p, key, stats, sync, row, "bc");
+        if (rc || !todo)
             continue;
-        }
-        snprintf(key, sizeof(key), "bc:%s", p.part_num);
-        rc = ks__sync_sent_same(&same, sync, key, p.hash);
-        if (!rc && same) {
-            stats->unchanged++;
-            continue;
-        }
-        if (!rc)
-            rc = bc_product_id(&id, sync, p.part_num, absent);
+        rc = bc_product_id(&id, sync, p.part_num, absent);
         if (!rc && !id && p.inactive) {
-            /* never offered: nothing to hide, nothing to create */
-            stats->skipped++;
-            rc = ks__sync_audit(sync, KS__FLOW_PARTS_BC, "epicor", p.part_num,
-                                "bigcommerce", NULL, "product", "skipped", 1,
-                                "part is inactive");
+            rc = ks__sync_part_never_offered(stats, sync, KS__FLOW_PARTS_BC,
+                                             "bigcommerce", &p);
             continue;
         }
         if (!rc && !id)
@@ -799,8 +835,9 @@ static ks_rc bc_stock_send(struct ks_sync_stats *stats, struct ks_sync *sync,
         ks_rc r2 =
             rc ? ks__sync_outbox(sync, stats, sink->flow, "stock", "epicor",
                                  part, it, ks__sync_client_message(sync))
-               : ks__sync_stock_sent(stats, sync, sink, part,
-                                     (int64_t)ks__sync_num(it, "quantity", 0));
+               : ks__sync_stock_sent(
+                     stats, sync, sink, part,
+                     (int64_t)kx_json_numeric(it, "quantity", 0));
 
         if (r2)
             return r2;
@@ -829,10 +866,6 @@ ks_rc ks_sync_parts_to_bigcommerce(struct ks_sync_stats *stats,
     static const struct ks__sync_part_writers bc = {
         KS__FLOW_PARTS_BC, ks__sync_bc_products, ks__sync_bc_stock};
 
-    ks__sync_enter(sync, stats);
-    if (!sync->bc)
-        return ks__sync_leave(sync,
-                              ks__error_set(&sync->err, KS_EINVAL, 0,
-                                            "sync: no BigCommerce handle"));
-    return ks__sync_leave(sync, ks__sync_parts_flow(stats, sync, &bc));
+    return ks__sync_parts_run(stats, sync, &bc, sync->bc != NULL,
+                              "BigCommerce");
 }

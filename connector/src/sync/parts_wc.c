@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <kx/json.h>
 #include "sync_int.h"
 
 #define WC_CHUNK 100
@@ -55,7 +56,7 @@ static ks_rc slot_done(struct ks_sync_stats *stats, struct ks_sync *sync,
     const cJSON *error = cJSON_GetObjectItemCaseSensitive(slot, "error");
     struct ks__sync_part p;
     char key[KS_STORE_ID_MAX + 8], num[32], why[400];
-    int64_t id = (int64_t)ks__sync_num(slot, "id", 0);
+    int64_t id = (int64_t)kx_json_numeric(slot, "id", 0);
     ks_rc rc = ks__sync_product_fields(&p, row);
 
     if (rc)
@@ -63,7 +64,7 @@ static ks_rc slot_done(struct ks_sync_stats *stats, struct ks_sync *sync,
     if (whole || error || id <= 0) {
         snprintf(why, sizeof(why), "woocommerce refused the product: %s",
                  whole   ? ks__sync_client_message(sync)
-                 : error ? ks__sync_str(error, "message")
+                 : error ? kx_json_str_or(error, "message", "")
                          : "no id in the reply");
         return ks__sync_outbox(sync, stats, KS__FLOW_PARTS_WC, "product",
                                "epicor", p.part_num, row, why);
@@ -127,7 +128,7 @@ static ks_rc wc_lookup(int64_t *id, struct ks_sync *sync, const char *part)
     ks_rc rc = ks_woocommerce_product_find_by_sku(&prod, sync->wc, part);
 
     if (!rc)
-        *id = (int64_t)ks__sync_num(prod, "id", 0);
+        *id = (int64_t)kx_json_numeric(prod, "id", 0);
     cJSON_Delete(prod);
     return rc;
 }
@@ -176,31 +177,17 @@ ks_rc ks__sync_wc_products(struct ks_sync_stats *stats, struct ks_sync *sync,
 
     for (row = rows ? rows->child : NULL; row && !rc; row = row->next) {
         struct ks__sync_part p;
-        char key[KS_STORE_ID_MAX + 8];
-        int same = 0;
+        char key[KS__SYNC_PART_KEY_MAX];
+        int todo = 0;
         int64_t id = 0;
 
-        rc = ks__sync_product_fields(&p, row);
-        if (rc)
-            break;
-        if (!*p.part_num || strlen(p.part_num) > KS_STORE_ID_MAX - 8) {
-            stats->skipped++; /* no key the store can hold */
+        rc = ks__sync_part_todo(&todo, &p, key, stats, sync, row, "wc");
+        if (rc || !todo)
             continue;
-        }
-        snprintf(key, sizeof(key), "wc:%s", p.part_num);
-        rc = ks__sync_sent_same(&same, sync, key, p.hash);
-        if (!rc && same) {
-            stats->unchanged++;
-            continue;
-        }
-        if (!rc)
-            rc = wc_product_id(&id, sync, p.part_num);
+        rc = wc_product_id(&id, sync, p.part_num);
         if (!rc && !id && p.inactive) {
-            /* never offered: nothing to hide, nothing to create */
-            stats->skipped++;
-            rc = ks__sync_audit(sync, KS__FLOW_PARTS_WC, "epicor", p.part_num,
-                                "woocommerce", NULL, "product", "skipped", 1,
-                                "part is inactive");
+            rc = ks__sync_part_never_offered(stats, sync, KS__FLOW_PARTS_WC,
+                                             "woocommerce", &p);
             continue;
         }
         if (!rc)
@@ -263,7 +250,7 @@ static ks_rc wc_stock_send(struct ks_sync_stats *stats, struct ks_sync *sync,
         else
             r2 = ks__sync_stock_sent(
                 stats, sync, sink, part,
-                (int64_t)ks__sync_num(u, "stock_quantity", 0));
+                (int64_t)kx_json_numeric(u, "stock_quantity", 0));
     }
     cJSON_Delete(reply);
     return r2;
@@ -285,10 +272,6 @@ ks_rc ks_sync_parts_to_woocommerce(struct ks_sync_stats *stats,
     static const struct ks__sync_part_writers wc = {
         KS__FLOW_PARTS_WC, ks__sync_wc_products, ks__sync_wc_stock};
 
-    ks__sync_enter(sync, stats);
-    if (!sync->wc)
-        return ks__sync_leave(sync,
-                              ks__error_set(&sync->err, KS_EINVAL, 0,
-                                            "sync: no WooCommerce handle"));
-    return ks__sync_leave(sync, ks__sync_parts_flow(stats, sync, &wc));
+    return ks__sync_parts_run(stats, sync, &wc, sync->wc != NULL,
+                              "WooCommerce");
 }

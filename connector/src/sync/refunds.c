@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <kx/json.h>
 #include "sync_int.h"
 
 #define CURSOR_ENTITY "modified"
@@ -27,7 +28,7 @@ static ks_rc one_refund(struct ks_sync_stats *stats, struct ks_sync *sync,
     ks_rc rc;
 
     snprintf(ref, sizeof(ref), "WC-R%lld",
-             (long long)ks__sync_num(refund, "id", 0));
+             (long long)kx_json_numeric(refund, "id", 0));
     rc = ks_store_intent_get(&in, sync->store, KS__INTENT_REFUND, ref);
     if (rc == KS_OK && in.state == KS_INTENT_DONE) {
         stats->unchanged++;
@@ -58,7 +59,7 @@ static ks_rc one_refund(struct ks_sync_stats *stats, struct ks_sync *sync,
         return rc;
     rc = ks_epicor_order_record_refund(&recorded, sync->epi, order_num, ref,
                                        (double)cents / 100.0,
-                                       ks__sync_str(refund, "reason"));
+                                       kx_json_str_or(refund, "reason", ""));
     if (rc && !ks__sync_fatal(rc))
         return ks__sync_outbox(sync, stats, KS__FLOW_REFUNDS_WC, "refund",
                                "woocommerce", order_ref, refund,
@@ -99,7 +100,7 @@ static ks_rc order_refunds(struct ks_sync_stats *stats, struct ks_sync *sync,
     if (cJSON_GetArraySize(refunds) == 0)
         return KS_OK;
     snprintf(ref, sizeof(ref), "WC-%lld",
-             (long long)ks__sync_num(order, "id", 0));
+             (long long)kx_json_numeric(order, "id", 0));
     stats->read += cJSON_GetArraySize(refunds);
     rc = ks_store_intent_get(&in, sync->store, KS__INTENT_ORDER, ref);
     if (rc && rc != KS_ENOTFOUND)
@@ -118,17 +119,6 @@ static ks_rc order_refunds(struct ks_sync_stats *stats, struct ks_sync *sync,
             return rc;
     }
     return KS_OK;
-}
-
-static int collect(void *ud, const cJSON *item)
-{
-    cJSON *copy = cJSON_Duplicate(item, 1);
-
-    if (!copy || !cJSON_AddItemToArray(ud, copy)) {
-        cJSON_Delete(copy);
-        return 1;
-    }
-    return 0;
 }
 
 ks_rc ks_sync_refunds_from_woocommerce(struct ks_sync_stats *stats,
@@ -155,12 +145,12 @@ ks_rc ks_sync_refunds_from_woocommerce(struct ks_sync_stats *stats,
         goto out;
     }
     ks__sync_second_before(since, cursor ? cursor : WC_SINCE_DEFAULT);
-    rc = ks__sync_fail(
-        sync,
-        ks_woocommerce_orders_modified_since(sync->wc, since, collect, list),
-        0);
+    rc = ks__sync_fail(sync,
+                       ks_woocommerce_orders_modified_since(
+                           sync->wc, since, ks__sync_collect, list),
+                       0);
     for (o = rc ? NULL : list->child; o; o = o->next) {
-        const char *date = ks__sync_str(o, "date_modified_gmt");
+        const char *date = kx_json_str_or(o, "date_modified_gmt", "");
 
         rc = order_refunds(stats, sync, o);
         if (!rc && *date)

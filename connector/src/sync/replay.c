@@ -13,7 +13,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <kx/json.h>
 #include "sync_int.h"
+#include "epicor/epicor_int.h"
 
 static int copy_item(const struct ks_outbox_item *item, void *ud)
 {
@@ -35,44 +37,23 @@ static int64_t num_after(const char *source, const char *prefix)
     return strncmp(source, prefix, n) == 0 ? strtoll(source + n, NULL, 10) : 0;
 }
 
-static int collect(void *ud, const cJSON *row)
-{
-    cJSON *copy = cJSON_Duplicate(row, 1);
-
-    if (!copy || !cJSON_AddItemToArray(ud, copy)) {
-        cJSON_Delete(copy);
-        return 1;
-    }
-    return 0;
-}
-
 ks_rc ks__sync_part_one(struct ks_sync_stats *stats, struct ks_sync *sync,
                         const char *flow, const char *part_num)
 {
     struct ks_epicor_query q = KS_EPICOR_QUERY_INIT;
-    struct ks__buf f = KS__BUF_INIT;
+    char *filter = ks__epicor_filter_eq("PartNum", part_num);
     cJSON *rows = cJSON_CreateArray(), *qty = cJSON_CreateObject();
     int bc = strcmp(flow, KS__FLOW_PARTS_BC) == 0;
     double on_hand = 0;
     ks_rc rc = KS_ENOMEM;
 
-    if (!rows || !qty)
+    if (!filter || !rows || !qty)
         goto out;
-    ks__buf_puts(&f, "PartNum eq '");
-    for (const char *p = part_num; *p; p++) {
-        if (*p == '\'')
-            ks__buf_puts(&f, "''");
-        else
-            ks__buf_append(&f, p, 1);
-    }
-    ks__buf_puts(&f, "'");
-    if (f.oom)
-        goto out;
-    q.filter = f.data;
+    q.filter = filter;
     q.top = 1;
     rc = ks__sync_fail(sync,
                        ks_epicor_query(sync->epi, "Erp.BO.PartSvc", "Parts", &q,
-                                       collect, rows),
+                                       ks__sync_collect, rows),
                        0);
     stats->read += cJSON_GetArraySize(rows);
     if (!rc && bc && !sync->bc)
@@ -91,7 +72,7 @@ ks_rc ks__sync_part_one(struct ks_sync_stats *stats, struct ks_sync *sync,
         rc = bc ? ks__sync_bc_stock(stats, sync, qty)
                 : ks__sync_wc_stock(stats, sync, qty);
 out:
-    ks__buf_dispose(&f);
+    ks__free(filter);
     cJSON_Delete(rows);
     cJSON_Delete(qty);
     return rc;
@@ -140,9 +121,9 @@ ks_rc ks_sync_replay_failed(struct ks_sync_stats *stats, struct ks_sync *sync)
         sync, ks_store_outbox_each(sync->store, NULL, copy_item, items), 1);
     for (it = rc ? NULL : items->child; it; it = it->next) {
         struct ks_sync_stats one;
-        const char *flow = ks__sync_str(it, "flow");
-        const char *source = ks__sync_str(it, "source_id");
-        int64_t id = (int64_t)ks__sync_num(it, "id", 0);
+        const char *flow = kx_json_str_or(it, "flow", "");
+        const char *source = kx_json_str_or(it, "source_id", "");
+        int64_t id = (int64_t)kx_json_numeric(it, "id", 0);
 
         memset(&one, 0, sizeof(one));
         rc = replay_one(&one, sync, flow, source);

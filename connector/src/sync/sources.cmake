@@ -11,4 +11,7 @@ ks_module(ks_sync
   src/sync/replay.c)
 target_link_libraries(ks_sync PUBLIC ks_epicor ks_bigcommerce ks_woocommerce
                       ks_store)
+# <kx/time.h> and <kx/json.h> only: the library never calls the aborting
+# kx_x* allocators of kx_support.
+target_link_libraries(ks_sync PRIVATE kx_support)
 list(APPEND KS_MODULES ks_sync)

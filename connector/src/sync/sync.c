@@ -7,9 +7,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <kx/json.h>
 #include "sync_int.h"
 #include "core/crypto.h"
 #include "store/internal.h"
+#include "epicor/epicor_int.h"
 
 ks_rc ks_sync_new(struct ks_sync **out, const struct ks_sync_options *opts)
 {
@@ -172,24 +174,6 @@ ks_rc ks__sync_hash(char out[65], const char *text)
     return ks__digest_hex(out, 65, KS__SHA256, text, strlen(text));
 }
 
-const char *ks__sync_str(const cJSON *o, const char *name)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
-
-    return cJSON_IsString(v) && v->valuestring ? v->valuestring : "";
-}
-
-double ks__sync_num(const cJSON *o, const char *name, double dflt)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
-
-    if (cJSON_IsNumber(v))
-        return v->valuedouble;
-    if (cJSON_IsString(v) && v->valuestring && *v->valuestring)
-        return strtod(v->valuestring, NULL);
-    return dflt;
-}
-
 /* ---- store helpers ---------------------------------------------------- */
 
 ks_rc ks__sync_cursor_int(int64_t *out, struct ks_sync *sync, const char *flow,
@@ -345,30 +329,30 @@ ks_rc ks__sync_part_exists(int *exists, struct ks_sync *sync,
                            const char *part_num)
 {
     struct ks_epicor_query q = KS_EPICOR_QUERY_INIT;
-    struct ks__buf f = KS__BUF_INIT;
+    char *filter = ks__epicor_filter_eq("PartNum", part_num);
     ks_rc rc;
 
     *exists = 0;
-    /* OData string literal: quotes doubled */
-    ks__buf_puts(&f, "PartNum eq '");
-    for (const char *p = part_num; *p; p++) {
-        if (*p == '\'')
-            ks__buf_puts(&f, "''");
-        else
-            ks__buf_append(&f, p, 1);
-    }
-    ks__buf_puts(&f, "'");
-    if (f.oom) {
-        ks__buf_dispose(&f);
+    if (!filter)
         return KS_ENOMEM;
-    }
-    q.filter = f.data;
+    q.filter = filter;
     q.select = "PartNum";
     q.top = 1;
     rc = ks_epicor_query(sync->epi, "Erp.BO.PartSvc", "Parts", &q, first_row,
                          exists);
-    ks__buf_dispose(&f);
+    ks__free(filter);
     return ks__sync_fail(sync, rc, 0);
+}
+
+int ks__sync_collect(void *array, const cJSON *item)
+{
+    cJSON *copy = cJSON_Duplicate(item, 1);
+
+    if (!copy || !cJSON_AddItemToArray(array, copy)) {
+        cJSON_Delete(copy);
+        return 1;
+    }
+    return 0;
 }
 
 ks_rc ks__sync_crash(struct ks_sync *sync, const char *name)

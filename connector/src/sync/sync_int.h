@@ -78,10 +78,6 @@ void ks__sync_cents_str(char out[32], int64_t cents);
 /* SHA-256 hex of text (65 bytes). */
 ks_rc ks__sync_hash(char out[65], const char *text);
 
-/* Member as text/number, "" or dflt when absent. */
-const char *ks__sync_str(const cJSON *o, const char *name);
-double ks__sync_num(const cJSON *o, const char *name, double dflt);
-
 /* The SysRevID cursor of flow/entity (0 when none) and its update. */
 ks_rc ks__sync_cursor_int(int64_t *out, struct ks_sync *sync, const char *flow,
                           const char *entity);
@@ -116,6 +112,11 @@ ks_rc ks__sync_sent_put(struct ks_sync *sync, const char *key,
 /* 1 when Epicor has a part PartNum = part_num (exists set), else 0. */
 ks_rc ks__sync_part_exists(int *exists, struct ks_sync *sync,
                            const char *part_num);
+
+/* A listing callback (ks_epicor_query, the storefronts' order polls):
+ * appends a copy of item to the cJSON array; nonzero (stop) when out of
+ * memory. */
+int ks__sync_collect(void *array, const cJSON *item);
 
 /* A tests-only crash point of the store (see store/internal.h). */
 ks_rc ks__sync_crash(struct ks_sync *sync, const char *name);
@@ -183,6 +184,23 @@ struct ks__sync_part {
 };
 
 ks_rc ks__sync_product_fields(struct ks__sync_part *p, const cJSON *row);
+#define KS__SYNC_PART_KEY_MAX (KS_STORE_ID_MAX + 8)
+/*
+ * Reads row into *p and says whether the product needs writing (*todo):
+ * a PartNum the store cannot key is counted skipped, one whose last sent
+ * hash (key "<prefix>:<PartNum>", written into key) matches is counted
+ * unchanged; *todo is 0 for both.
+ */
+ks_rc ks__sync_part_todo(int *todo, struct ks__sync_part *p,
+                         char key[KS__SYNC_PART_KEY_MAX],
+                         struct ks_sync_stats *stats, struct ks_sync *sync,
+                         const cJSON *row, const char *prefix);
+/* An inactive part that never became a product: nothing to hide, nothing
+ * to create. Counts and audits it as skipped. */
+ks_rc ks__sync_part_never_offered(struct ks_sync_stats *stats,
+                                  struct ks_sync *sync, const char *flow,
+                                  const char *platform,
+                                  const struct ks__sync_part *p);
 /*
  * What an outbound part flow writes: products for a batch of part rows,
  * and the on-hand totals ({PartNum: qty}) of the parts a batch of changed
@@ -200,10 +218,13 @@ struct ks__sync_part_writers {
  * rows changed since its cursor, each streamed in batches of
  * KS__SYNC_BATCH rows. A batch is written (or queued) before the cursor
  * moves past it, so memory is one batch whatever the catalogue's size and
- * a failure resumes at the first batch not done.
+ * a failure resumes at the first batch not done. Runs as a public call of
+ * the sync (its stats and error); KS_EINVAL "sync: no <platform> handle"
+ * when have_target is 0.
  */
-ks_rc ks__sync_parts_flow(struct ks_sync_stats *stats, struct ks_sync *sync,
-                          const struct ks__sync_part_writers *w);
+ks_rc ks__sync_parts_run(struct ks_sync_stats *stats, struct ks_sync *sync,
+                         const struct ks__sync_part_writers *w, int have_target,
+                         const char *platform);
 #define KS__SYNC_BATCH 100
 /* On-hand of one part over its warehouses (of the configured plant). */
 ks_rc ks__sync_stock_of(double *qty, struct ks_sync *sync, const char *part);

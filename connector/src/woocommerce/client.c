@@ -27,7 +27,6 @@ ks_rc ks_woocommerce_new(struct ks_woocommerce **out, struct ks_client *client,
                          const struct ks_woocommerce_options *opts)
 {
     struct ks_woocommerce *wc = NULL;
-    size_t n;
     ks_rc rc = KS_ENOMEM;
 
     *out = NULL;
@@ -57,32 +56,19 @@ ks_rc ks_woocommerce_new(struct ks_woocommerce **out, struct ks_client *client,
     wc->reenable_disabled_hooks = opts->reenable_disabled_hooks;
     wc->webhook_max_body =
         opts->webhook_max_body ? opts->webhook_max_body : (size_t)1 << 20;
-    wc->site_url = ks__strdup(opts->site_url);
+    wc->site_url = ks__http_root_dup(opts->site_url);
     wc->consumer_key = ks__strdup(opts->consumer_key);
     if (!wc->site_url || !wc->consumer_key)
         goto out;
-    n = strlen(wc->site_url);
-    while (n > 0 && wc->site_url[n - 1] == '/')
-        wc->site_url[--n] = '\0';
-    rc = ks__secret_new(&wc->consumer_secret, opts->consumer_secret);
-    if (rc)
-        goto out;
-    if (opts->webhook_secret && *opts->webhook_secret) {
-        rc = ks__secret_new(&wc->webhook_secret, opts->webhook_secret);
-        if (rc)
-            goto out;
-    }
     rc = ks__seen_init(&wc->seen, opts->webhook_seen_max);
+    if (!rc)
+        rc = ks__secret_register(&wc->consumer_secret, client,
+                                 opts->consumer_secret);
+    if (!rc)
+        rc = ks__secret_register(&wc->webhook_secret, client,
+                                 opts->webhook_secret);
     if (rc)
         goto out;
-    rc = ks_client_add_secret(client, opts->consumer_secret);
-    if (rc)
-        goto out;
-    if (opts->webhook_secret && *opts->webhook_secret) {
-        rc = ks_client_add_secret(client, opts->webhook_secret);
-        if (rc)
-            goto out;
-    }
     *out = wc;
     wc = NULL;
 out:
@@ -105,45 +91,23 @@ void ks_woocommerce_free(struct ks_woocommerce *wc)
 ks_rc ks__wc_url(char **out, struct ks_woocommerce *wc, const char *path,
                  const char *const *query, int with_auth)
 {
-    CURLU *u = curl_url();
-    char *base = NULL, *curl_out = NULL;
-    ks_rc rc = KS_ENOMEM;
+    const char *key_pairs[] = {"consumer_key", wc->consumer_key,
+                               "consumer_secret", wc->consumer_secret->value,
+                               NULL};
+    char *base;
+    ks_rc rc;
 
     *out = NULL;
-    if (!u)
-        goto out;
     if (strncmp(path, "http://", 7) == 0 || strncmp(path, "https://", 8) == 0)
         base = ks__strdup(path); /* a Link URL taken as it is */
     else
         base = ks__aprintf("%s/wp-json/wc/v3/%s", wc->site_url, path);
     if (!base)
-        goto out;
-    if (curl_url_set(u, CURLUPART_URL, base, 0) != CURLUE_OK) {
-        rc = ks__error_set(ks__client_error(wc->client), KS_EINVAL, 0,
-                           "woocommerce: bad URL for %s", path);
-        goto out;
-    }
-    rc = KS_OK;
-    for (size_t i = 0; query && query[i] && query[i + 1] && !rc; i += 2)
-        rc = ks__http_url_add_query(u, query[i], query[i + 1]);
-    if (!rc && with_auth && wc->auth == KS_WOOCOMMERCE_AUTH_QUERY) {
-        rc = ks__http_url_add_query(u, "consumer_key", wc->consumer_key);
-        if (!rc)
-            rc = ks__http_url_add_query(u, "consumer_secret",
-                                        wc->consumer_secret->value);
-    }
-    if (rc)
-        goto out;
-    if (curl_url_get(u, CURLUPART_URL, &curl_out, 0) != CURLUE_OK) {
-        rc = KS_ENOMEM;
-        goto out;
-    }
-    *out = ks__strdup(curl_out);
-    rc = *out ? KS_OK : KS_ENOMEM;
-out:
-    curl_free(curl_out);
+        return KS_ENOMEM;
+    rc = ks__http_url_build(
+        out, wc->client, "woocommerce", path, base, query,
+        with_auth && wc->auth == KS_WOOCOMMERCE_AUTH_QUERY ? key_pairs : NULL);
     ks__free(base);
-    curl_url_cleanup(u);
     return rc;
 }
 
@@ -152,22 +116,6 @@ struct auth_ctx {
     const char *method;
     const char *url;
 };
-
-static ks_rc add_header(struct curl_slist **headers, char *line)
-{
-    struct curl_slist *grown;
-
-    if (!line)
-        return KS_ENOMEM;
-    grown = curl_slist_append(*headers, line);
-    /* The line may hold a credential: wipe the copy we made. */
-    memset(line, 0, strlen(line));
-    ks__free(line);
-    if (!grown)
-        return KS_ENOMEM;
-    *headers = grown;
-    return KS_OK;
-}
 
 static ks_rc auth_apply(void *userdata, struct curl_slist **headers,
                         int refresh)
@@ -194,7 +142,7 @@ static ks_rc auth_apply(void *userdata, struct curl_slist **headers,
         line = ks__aprintf("Authorization: Basic %s", b64);
         memset(b64, 0, strlen(b64));
         ks__free(b64);
-        return add_header(headers, line);
+        return ks__http_header_take(headers, line);
     case KS_WOOCOMMERCE_AUTH_OAUTH1:
         /* A fresh nonce and timestamp per attempt: WooCommerce refuses a
          * nonce it saw in the last 15 minutes, retries included. */
@@ -207,7 +155,7 @@ static ks_rc auth_apply(void *userdata, struct curl_slist **headers,
             nonce);
         if (rc)
             return rc;
-        return add_header(headers, line);
+        return ks__http_header_take(headers, line);
     case KS_WOOCOMMERCE_AUTH_QUERY:
     default:
         return KS_OK; /* already in the URL */
@@ -216,26 +164,18 @@ static ks_rc auth_apply(void *userdata, struct curl_slist **headers,
 
 /* Replaces the generic HTTP failure text with WooCommerce's own
  * {"code","message","data":{"status"}} when the body has it. */
-static void set_remote_error(struct ks_woocommerce *wc,
-                             const struct ks__http_reply *reply)
+static void remote_error(struct ks_client *client, const cJSON *json)
 {
-    cJSON *json;
     const cJSON *code, *message;
     char text[400];
 
-    if (!reply->body || !reply->len)
-        return;
-    json = cJSON_ParseWithLength(reply->body, reply->len);
-    if (!json)
-        return;
     code = cJSON_GetObjectItemCaseSensitive(json, "code");
     message = cJSON_GetObjectItemCaseSensitive(json, "message");
     if (cJSON_IsString(code) && cJSON_IsString(message)) {
         snprintf(text, sizeof(text), "woocommerce: %s: %s", code->valuestring,
                  message->valuestring);
-        ks__http_set_remote_message(wc->client, text, NULL);
+        ks__http_set_remote_message(client, text, NULL);
     }
-    cJSON_Delete(json);
 }
 
 ks_rc ks__wc_send(struct ks__http_reply *reply, struct ks_woocommerce *wc,
@@ -244,73 +184,32 @@ ks_rc ks__wc_send(struct ks__http_reply *reply, struct ks_woocommerce *wc,
 {
     struct auth_ctx ctx = {wc, method, url};
     struct ks__http_auth auth = {auth_apply, &ctx};
-    struct ks__http_request req = KS__HTTP_REQUEST_INIT;
-    struct curl_slist *headers = NULL, *grown;
-    ks_rc rc;
+    /* idempotent -1: decided by the method */
+    const struct ks__http_request req = {method,   url,   NULL, body,
+                                         body_len, &auth, -1};
 
-    grown = curl_slist_append(NULL, "Accept: application/json");
-    if (!grown)
-        return KS_ENOMEM;
-    headers = grown;
-    if (body) {
-        grown = curl_slist_append(headers, "Content-Type: application/json");
-        if (!grown) {
-            curl_slist_free_all(headers);
-            return KS_ENOMEM;
-        }
-        headers = grown;
-    }
-    req.method = method;
-    req.url = url;
-    req.headers = headers;
-    req.body = body;
-    req.body_len = body_len;
-    req.auth = &auth;
-    rc = ks__http_send(reply, wc->client, &req);
-    if (rc && rc != KS_ENOMEM)
-        set_remote_error(wc, reply);
-    curl_slist_free_all(headers);
-    return rc;
+    return ks__http_send_mapped(reply, wc->client, &req, remote_error);
 }
 
 ks_rc ks_woocommerce_request(cJSON **out, struct ks_woocommerce *wc,
                              const char *method, const char *path,
                              const char *const *query, const cJSON *body)
 {
-    struct ks__http_reply reply = KS__HTTP_REPLY_INIT;
-    char *url = NULL, *text = NULL;
-    cJSON *json = NULL;
+    struct auth_ctx ctx = {wc, method, NULL};
+    struct ks__http_auth auth = {auth_apply, &ctx};
+    struct ks__http_json_request req = {
+        "woocommerce", method, path, NULL, body, &auth, -1, 0, remote_error};
+    char *url = NULL;
     ks_rc rc;
 
     if (out)
         *out = NULL;
     rc = ks__wc_url(&url, wc, path, query, 1);
     if (rc)
-        goto out;
-    if (body) {
-        text = cJSON_PrintUnformatted(body);
-        if (!text) {
-            rc = KS_ENOMEM;
-            goto out;
-        }
-    }
-    rc = ks__wc_send(&reply, wc, method, url, text, text ? strlen(text) : 0);
-    if (rc || !out)
-        goto out;
-    json = cJSON_ParseWithLength(reply.body ? reply.body : "", reply.len);
-    if (!json) {
-        rc =
-            ks__error_set(ks__client_error(wc->client), KS_EPARSE, reply.status,
-                          "woocommerce: %s %s: reply is not "
-                          "JSON",
-                          method, path);
-        goto out;
-    }
-    *out = json;
-out:
-    if (text)
-        cJSON_free(text);
+        return rc;
+    ctx.url = url;
+    req.url = url;
+    rc = ks__http_json(out, wc->client, &req);
     ks__free(url);
-    ks__http_reply_dispose(&reply);
     return rc;
 }

@@ -5,6 +5,7 @@
  * delivery and never re-enables a hook by itself).
  */
 #include <string.h>
+#include <kx/json.h>
 #include "woocommerce_int.h"
 
 ks_rc ks_woocommerce_webhooks_list(struct ks_woocommerce *wc,
@@ -77,13 +78,6 @@ static int collect(void *userdata, const cJSON *item)
     return 0;
 }
 
-static const char *str_of(const cJSON *obj, const char *name)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, name);
-
-    return cJSON_IsString(v) ? v->valuestring : "";
-}
-
 ks_rc ks_woocommerce_hooks_ensure(cJSON **out, struct ks_woocommerce *wc,
                                   const char *const *topics,
                                   const char *delivery_url)
@@ -104,8 +98,9 @@ ks_rc ks_woocommerce_hooks_ensure(cJSON **out, struct ks_woocommerce *wc,
 
         cJSON_ArrayForEach(hook, all)
         {
-            if (strcmp(str_of(hook, "topic"), topics[i]) == 0 &&
-                strcmp(str_of(hook, "delivery_url"), delivery_url) == 0) {
+            if (strcmp(kx_json_str_or(hook, "topic", ""), topics[i]) == 0 &&
+                strcmp(kx_json_str_or(hook, "delivery_url", ""),
+                       delivery_url) == 0) {
                 found = cJSON_Duplicate(hook, 1);
                 break;
             }
@@ -138,7 +133,7 @@ static ks_rc check_one(cJSON *report, int *alert, struct ks_woocommerce *wc,
                        const cJSON *hook)
 {
     const cJSON *id = cJSON_GetObjectItemCaseSensitive(hook, "id");
-    const char *status = str_of(hook, "status");
+    const char *status = kx_json_str_or(hook, "status", "");
     int disabled = strcmp(status, "disabled") == 0, reenabled = 0;
     cJSON *entry = cJSON_CreateObject(), *updated = NULL;
     ks_rc rc = KS_OK;
@@ -151,7 +146,7 @@ static ks_rc check_one(cJSON *report, int *alert, struct ks_woocommerce *wc,
                 "woocommerce: webhook %.0f (%s) is disabled after repeated "
                 "delivery failures; events for it are no longer sent",
                 cJSON_IsNumber(id) ? id->valuedouble : 0.0,
-                str_of(hook, "topic"));
+                kx_json_str_or(hook, "topic", ""));
         if (wc->reenable_disabled_hooks && cJSON_IsNumber(id)) {
             rc = ks_woocommerce_webhook_set_status(
                 &updated, wc, (int64_t)id->valuedouble, "active");
@@ -161,11 +156,12 @@ static ks_rc check_one(cJSON *report, int *alert, struct ks_woocommerce *wc,
     }
     if (!cJSON_AddNumberToObject(entry, "id",
                                  cJSON_IsNumber(id) ? id->valuedouble : 0) ||
-        !cJSON_AddStringToObject(entry, "topic", str_of(hook, "topic")) ||
+        !cJSON_AddStringToObject(entry, "topic",
+                                 kx_json_str_or(hook, "topic", "")) ||
         !cJSON_AddStringToObject(entry, "status",
                                  reenabled ? "active" : status) ||
         !cJSON_AddStringToObject(entry, "delivery_url",
-                                 str_of(hook, "delivery_url")) ||
+                                 kx_json_str_or(hook, "delivery_url", "")) ||
         !cJSON_AddBoolToObject(entry, "alert", disabled) ||
         !cJSON_AddBoolToObject(entry, "reenabled", reenabled) ||
         !cJSON_AddItemToArray(report, entry)) {

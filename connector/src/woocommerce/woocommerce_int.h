@@ -7,7 +7,7 @@
 #include "kinsync/woocommerce.h"
 #include "core/internal.h"
 #include "core/crypto.h"
-#include "http/http.h"
+#include "http/rest.h"
 #include "core/seen.h"
 
 struct ks_woocommerce {

@@ -7,8 +7,8 @@
 #define KX_JSON_H
 
 #include <stdint.h>
-#include <stdlib.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <cjson/cJSON.h>
 
@@ -34,17 +34,19 @@ static inline const char *kx_json_str_or(const cJSON *o, const char *name,
     return s ? s : dflt;
 }
 
-/* A number member, or the leading number of a string member (strtod; 0
- * when the text does not start with one), as the platforms send decimals
- * either way; dflt for anything else. */
+/* A number member, or a non-empty string member read by strtod (the
+ * platforms send many amounts as "12.50"; 0 when the text does not start
+ * with a number); dflt for anything else. */
 static inline double kx_json_numeric(const cJSON *o, const char *name,
                                      double dflt)
 {
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
 
-    if (cJSON_IsString(v))
+    if (cJSON_IsNumber(v))
+        return cJSON_GetNumberValue(v);
+    if (cJSON_IsString(v) && *cJSON_GetStringValue(v))
         return strtod(cJSON_GetStringValue(v), NULL);
-    return cJSON_IsNumber(v) ? cJSON_GetNumberValue(v) : dflt;
+    return dflt;
 }
 
 /* A number member truncated toward zero to int64_t, or dflt when it is

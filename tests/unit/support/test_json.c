@@ -41,6 +41,9 @@ static void numbers_read_numbers_and_numeric_strings(void **state)
     assert_true(kx_json_numeric(o, "t", -1) == -1);
     assert_true(kx_json_numeric(NULL, "n", 3) == 3);
     cJSON_Delete(o);
+    o = cJSON_Parse("{\"empty\": \"\"}");
+    assert_true(kx_json_numeric(o, "empty", -1) == -1);
+    cJSON_Delete(o);
 }
 
 static void int64_truncates_and_refuses_what_does_not_fit(void **state)

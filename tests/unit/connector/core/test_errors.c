@@ -6,10 +6,13 @@
 #include <string.h>
 #include <cmocka.h>
 #include "core/internal.h"
+#include <kinsync/testing.h>
 
+/* The public codes and the test-only ones (kinsync/testing.h): one set of
+ * names and values, so a test code can never shadow a public one. */
 static const ks_rc every_code[] = {
 #define CODE(name, value, text) KS_##name,
-    KS_ERRORS(CODE)
+    KS_ERRORS(CODE) KS_TESTING_ERRORS(CODE)
 #undef CODE
 };
 #define NCODES (sizeof(every_code) / sizeof(every_code[0]))

@@ -5,7 +5,7 @@
 #include <setjmp.h>
 #include <string.h>
 #include <cmocka.h>
-#include "core/internal.h"
+#include "core/client_int.h"
 
 static void secure_equal_accepts_identical_bytes(void **state)
 {
@@ -60,6 +60,27 @@ static void secret_needs_a_value(void **state)
     ks__secret_free(secret);
 }
 
+static void registered_secret_is_kept_and_masked(void **state)
+{
+    struct ks_client_options o = KS_CLIENT_OPTIONS_INIT;
+    struct ks_client *c = NULL;
+    struct ks_secret *s = NULL;
+
+    (void)state;
+    assert_int_equal(ks_client_new(&c, &o), KS_OK);
+    /* not configured: nothing kept, nothing masked */
+    assert_int_equal(ks__secret_register(&s, c, NULL), KS_OK);
+    assert_int_equal(ks__secret_register(&s, c, ""), KS_OK);
+    assert_null(s);
+    assert_int_equal(c->nsecrets, 0);
+    assert_int_equal(ks__secret_register(&s, c, "hunter2"), KS_OK);
+    assert_string_equal(s->value, "hunter2");
+    assert_int_equal(c->nsecrets, 1);
+    assert_string_equal(c->secrets[0], "hunter2");
+    ks__secret_free(s);
+    ks_client_free(c);
+}
+
 static void rng_is_splitmix64(void **state)
 {
     uint64_t s = 0;
@@ -94,6 +115,7 @@ int main(void)
         cmocka_unit_test(secure_equal_rejects_a_length_mismatch),
         cmocka_unit_test(secret_copies_its_value),
         cmocka_unit_test(secret_needs_a_value),
+        cmocka_unit_test(registered_secret_is_kept_and_masked),
         cmocka_unit_test(rng_is_splitmix64),
         cmocka_unit_test(rng_repeats_for_a_seed_and_stays_below_bound),
     };

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <cmocka.h>
+#include <kinsync/testing.h>
 #include "fixture.h"
 
 static cJSON *reply_json(const struct ks__http_reply *reply)
@@ -217,7 +218,7 @@ static void header_filter_drops_what_it_refuses(void **state)
     cJSON *seen;
     int calls = 0;
 
-    ks_client_set_header_filter(f->client, drop_accept, &calls);
+    ks_testing_client_set_header_filter(f->client, drop_accept, &calls);
     assert_int_equal(fx_send(&reply, f, "GET", "/echo"), KS_OK);
     seen = reply_json(&reply);
     /* Ours is gone; what arrives is libcurl's own default. */
@@ -226,7 +227,7 @@ static void header_filter_drops_what_it_refuses(void **state)
     cJSON_Delete(seen);
     ks__http_reply_dispose(&reply);
 
-    ks_client_set_header_filter(f->client, NULL, NULL);
+    ks_testing_client_set_header_filter(f->client, NULL, NULL);
     assert_int_equal(fx_send(&reply, f, "GET", "/echo"), KS_OK);
     seen = reply_json(&reply);
     assert_string_equal(str(seen, "accept"), "application/json");

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
+#include <kinsync/testing.h>
 #include "core/internal.h"
 #include "kinsync/store.h"
 
@@ -39,8 +40,8 @@ static ks_rc run_once(void)
     ks_rc rc;
 
     o.key_env = "KS_TEST_ALLOC_KEY";
-    o.crash_at = "never_reached";
     STEP(ks_store_open(&st, &o));
+    STEP(ks_testing_store_crash_arm(st, "never_reached"));
     STEP(ks_store_cursor_set(st, "parts", "Part", "1"));
     STEP(ks_store_cursor_get(&v, st, "parts", "Part"));
     ks_store_string_free(v);

@@ -9,6 +9,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 #include "sx.h"
+#include <kinsync/testing.h>
 
 extern const struct km_emulator_type km_epicor_type;
 extern const struct km_emulator_type km_bigcommerce_type;
@@ -39,8 +40,8 @@ static void open_store(struct sx *x, const char *crash_at)
     struct ks_sync_options o = KS_SYNC_OPTIONS_INIT;
 
     so.path = x->path;
-    so.crash_at = crash_at;
     assert_int_equal(ks_store_open(&x->st, &so), KS_OK);
+    assert_int_equal(ks_testing_store_crash_arm(x->st, crash_at), KS_OK);
     o.client = x->client;
     o.store = x->st;
     o.epicor = x->epicor;

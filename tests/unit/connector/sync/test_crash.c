@@ -10,6 +10,7 @@
 #include <string.h>
 #include <cmocka.h>
 #include "sx.h"
+#include <kinsync/testing.h>
 
 /* A guest buyer Epicor does not know, so the import also creates a
  * customer: both remote writes are covered. */

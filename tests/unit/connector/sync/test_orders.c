@@ -10,6 +10,7 @@
 #include <string.h>
 #include <cmocka.h>
 #include "sx.h"
+#include "sync/sync_int.h"
 
 /* BigCommerce: 3 x WIDGET-100 at 12.50 and 1 x GADGET-1 at 149.00, 7.25
  * shipping (not a line in Epicor). */
@@ -287,9 +288,27 @@ static void woocommerce_pending_order_waits_for_payment(void **s0)
     sx_stop(&x);
 }
 
+/* WooCommerce's modified_after is exclusive: the poll asks from one second
+ * before the cursor, across day and year boundaries. */
+static void poll_starts_one_second_before_the_cursor(void **state)
+{
+    char out[32];
+
+    (void)state;
+    ks__sync_second_before(out, "2026-01-05T08:00:00");
+    assert_string_equal(out, "2026-01-05T07:59:59");
+    ks__sync_second_before(out, "2000-01-01T00:00:00");
+    assert_string_equal(out, "1999-12-31T23:59:59");
+    ks__sync_second_before(out, "2024-03-01T00:00:00.250");
+    assert_string_equal(out, "2024-02-29T23:59:59");
+    ks__sync_second_before(out, "not a date");
+    assert_string_equal(out, "not a date");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(poll_starts_one_second_before_the_cursor),
         cmocka_unit_test(bigcommerce_order_becomes_one_sales_order),
         cmocka_unit_test(new_buyer_is_created_once_and_reused),
         cmocka_unit_test(duplicate_and_out_of_order_events_make_one_order),

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <cmocka.h>
 #include "sx.h"
+#include <kinsync/testing.h>
 
 #define ORDER                                                                  \
     "{\"billing\":{\"email\":\"orders@acme.example\"},\"line_items\":[{"       \
