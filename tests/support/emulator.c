@@ -130,8 +130,8 @@ size_t kt_count(struct km_server *server, const char *route_glob)
     return count(server, route_glob, NULL);
 }
 
-size_t kt_count_without_header(struct km_server *server,
-                               const char *route_glob, const char *header)
+size_t kt_count_without_header(struct km_server *server, const char *route_glob,
+                               const char *header)
 {
     return count(server, route_glob, header);
 }

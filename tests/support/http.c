@@ -73,8 +73,7 @@ void kt_http(struct kt_reply *out, const char *url, const struct kt_request *rq)
         curl_easy_setopt(curl, CURLOPT_READDATA, &src);
     } else if (rq->body) {
         curl_easy_setopt(curl, CURLOPT_POSTFIELDS, rq->body);
-        curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE,
-                         (curl_off_t)len);
+        curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
     }
     if (rq->method)
         curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, rq->method);

@@ -41,8 +41,8 @@ const cJSON *kt_at(cJSON **snap, struct km_emulator *emu, const char *path);
 /* Journal entries of server whose "METHOD path" matches route_glob. */
 size_t kt_count(struct km_server *server, const char *route_glob);
 /* Of those, the ones without the request header (case-insensitive). */
-size_t kt_count_without_header(struct km_server *server,
-                               const char *route_glob, const char *header);
+size_t kt_count_without_header(struct km_server *server, const char *route_glob,
+                               const char *header);
 /* fixtures/<rel> of the source tree, parsed (fails the test if absent). */
 cJSON *kt_fixture(const char *rel);
 
@@ -76,7 +76,7 @@ struct kt_request {
     const char *method;         /* NULL: GET, or POST with a body */
     const char *const *headers; /* "Name: value", NULL-terminated */
     const char *body;
-    size_t len; /* of body; 0 with a body: strlen(body) */
+    size_t len;      /* of body; 0 with a body: strlen(body) */
     int chunked;     /* send the body without Content-Length */
     long timeout_ms; /* 0: 5000 */
 };

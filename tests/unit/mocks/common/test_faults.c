@@ -10,7 +10,6 @@
 #include "common/server_int.h"
 #include "kt.h"
 
-
 struct fixture {
     struct kt_served s; /* first: kt_served_teardown() */
     char last_action[64];

@@ -8,10 +8,9 @@
 #include "common/server_int.h"
 #include "kt.h"
 
-
 struct fixture {
     struct kt_served s; /* first: kt_served_teardown() */
-    char calls[64]; /* B(efore) H(andler) A(fter), in order */
+    char calls[64];     /* B(efore) H(andler) A(fter), in order */
 };
 
 static void note(struct fixture *f, char c)
