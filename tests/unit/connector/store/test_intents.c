@@ -8,18 +8,6 @@
 #include "kinsync/store.h"
 #include "helpers.h"
 
-static int setup(void **state)
-{
-    *state = th_open_memory();
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    ks_store_close(*state);
-    return 0;
-}
-
 static void first_begin_reports_new_and_records_pending(void **state)
 {
     struct ks_store *st = *state;
@@ -177,8 +165,8 @@ static void each_pending_callback_may_complete_intents(void **state)
 
 static void closing_without_complete_leaves_the_intent_pending(void **state)
 {
-    char *dir = th_tmpdir();
-    char *path = th_path(dir, "state.db");
+    char *dir = kt_tmpdir("ks-store");
+    char *path = kt_path(dir, "state.db");
     struct ks_store *st = NULL;
     struct ks_intent in;
 
@@ -197,31 +185,32 @@ static void closing_without_complete_leaves_the_intent_pending(void **state)
     assert_int_equal(ks_store_intent_complete(st, "order", "100", "5001"),
                      KS_OK);
     ks_store_close(st);
-    th_rmdir(dir);
-    free(path);
-    free(dir);
+    th_remove(dir, path);
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(
-            first_begin_reports_new_and_records_pending, setup, teardown),
+            first_begin_reports_new_and_records_pending, th_setup, th_teardown),
         cmocka_unit_test_setup_teardown(
-            second_begin_reports_pending_and_counts_attempts, setup, teardown),
+            second_begin_reports_pending_and_counts_attempts, th_setup,
+            th_teardown),
         cmocka_unit_test_setup_teardown(
-            completed_intent_is_reported_done_with_target, setup, teardown),
+            completed_intent_is_reported_done_with_target, th_setup,
+            th_teardown),
         cmocka_unit_test_setup_teardown(
-            complete_without_begin_returns_enotfound, setup, teardown),
+            complete_without_begin_returns_enotfound, th_setup, th_teardown),
         cmocka_unit_test_setup_teardown(
-            complete_twice_same_target_ok_other_target_conflict, setup,
-            teardown),
+            complete_twice_same_target_ok_other_target_conflict, th_setup,
+            th_teardown),
         cmocka_unit_test_setup_teardown(intents_are_keyed_by_kind_and_source,
-                                        setup, teardown),
+                                        th_setup, th_teardown),
         cmocka_unit_test_setup_teardown(
-            each_pending_lists_only_pending_in_begin_order, setup, teardown),
+            each_pending_lists_only_pending_in_begin_order, th_setup,
+            th_teardown),
         cmocka_unit_test_setup_teardown(
-            each_pending_callback_may_complete_intents, setup, teardown),
+            each_pending_callback_may_complete_intents, th_setup, th_teardown),
         cmocka_unit_test(closing_without_complete_leaves_the_intent_pending),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
