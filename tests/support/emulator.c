@@ -25,6 +25,17 @@ struct km_emulator *kt_emulator_start(const struct km_emulator_type *type,
     return emu;
 }
 
+struct ks_client *kt_client_new(struct ks_clock *clock)
+{
+    struct ks_client_options co = KS_CLIENT_OPTIONS_INIT;
+    struct ks_client *client = NULL;
+
+    co.clock = clock;
+    co.retry.base_delay_ms = 10;
+    assert_int_equal(ks_client_new(&client, &co), KS_OK);
+    return client;
+}
+
 void kt_served_start(struct kt_served *s, struct km_server_options *opts)
 {
     char err[256] = "";

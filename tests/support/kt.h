@@ -29,6 +29,9 @@
 struct km_emulator *kt_emulator_start(const struct km_emulator_type *type,
                                       const char *config,
                                       struct ks_clock *clock);
+/* A connector client on clock whose first retry waits 10 ms; fails the
+ * test if it cannot be made. */
+struct ks_client *kt_client_new(struct ks_clock *clock);
 /* Runs an emulator action with args (JSON text, NULL: {}); fails the test
  * when it is refused. Returns its result (caller deletes; may be NULL). */
 cJSON *kt_act(struct km_emulator *emu, const char *action, const char *args);
