@@ -98,19 +98,28 @@ static void unknown_sku_is_queued_then_replayed_once(void **s0)
     sx_stop(&x);
 }
 
+/* Starts everything with a WooCommerce order (JSON text) whose import
+ * fails and leaves it in the outbox. */
+static void start_with_a_failed_wc_order(struct sx *x, const char *order)
+{
+    struct ks_sync_stats s;
+
+    sx_start(x, NULL, NULL, NULL);
+    cJSON_Delete(kt_act(x->wc, "place_order", order));
+    assert_int_equal(ks_sync_orders_from_woocommerce(&s, x->sync), KS_OK);
+    assert_int_equal(s.failed, 1);
+}
+
 static void a_new_part_in_epicor_fixes_the_sku_too(void **s0)
 {
     struct ks_sync_stats s;
     struct sx x;
 
     (void)s0;
-    sx_start(&x, NULL, NULL, NULL);
-    cJSON_Delete(kt_act(x.wc, "place_order",
-                        "{\"billing\":{\"email\":\"orders@acme.example\"},"
-                        "\"line_items\":[{\"sku\":\"NEW-1\",\"quantity\":1,"
-                        "\"price\":5}]}"));
-    assert_int_equal(ks_sync_orders_from_woocommerce(&s, x.sync), KS_OK);
-    assert_int_equal(s.failed, 1);
+    start_with_a_failed_wc_order(
+        &x, "{\"billing\":{\"email\":\"orders@acme.example\"},"
+            "\"line_items\":[{\"sku\":\"NEW-1\",\"quantity\":1,"
+            "\"price\":5}]}");
     cJSON_Delete(kt_act(x.epi, "add_part",
                         "{\"PartNum\":\"NEW-1\",\"PartDescription\":\"New\","
                         "\"UnitPrice\":5}"));
@@ -122,18 +131,14 @@ static void a_new_part_in_epicor_fixes_the_sku_too(void **s0)
 
 static void totals_that_do_not_add_up_are_not_imported(void **s0)
 {
-    struct ks_sync_stats s;
     struct sx x;
 
     (void)s0;
-    sx_start(&x, NULL, NULL, NULL);
     /* a 10.00 discount the lines do not show */
-    cJSON_Delete(kt_act(x.wc, "place_order",
-                        "{\"billing\":{\"email\":\"orders@acme.example\"},"
-                        "\"discount_total\":\"10.00\",\"line_items\":[{\"sku\":"
-                        "\"GADGET-1\",\"quantity\":1,\"price\":149}]}"));
-    assert_int_equal(ks_sync_orders_from_woocommerce(&s, x.sync), KS_OK);
-    assert_int_equal(s.failed, 1);
+    start_with_a_failed_wc_order(
+        &x, "{\"billing\":{\"email\":\"orders@acme.example\"},"
+            "\"discount_total\":\"10.00\",\"line_items\":[{\"sku\":"
+            "\"GADGET-1\",\"quantity\":1,\"price\":149}]}");
     assert_non_null(strstr(outbox(&x).reason,
                            "lines add up to 149.00 but the order's "
                            "goods total is 139.00"));
