@@ -8,13 +8,22 @@
 #include "kinsync/store.h"
 #include "helpers.h"
 
+/* Begins the intent of order 100 with payload hash, which must work. */
+static struct ks_intent begin(struct ks_store *st, const char *hash)
+{
+    struct ks_intent in;
+
+    assert_int_equal(ks_store_intent_begin(&in, st, "order", "100", hash),
+                     KS_OK);
+    return in;
+}
+
 static void first_begin_reports_new_and_records_pending(void **state)
 {
     struct ks_store *st = *state;
     struct ks_intent in;
 
-    assert_int_equal(ks_store_intent_begin(&in, st, "order", "100", "h1"),
-                     KS_OK);
+    in = begin(st, "h1");
     assert_int_equal(in.state, KS_INTENT_NEW);
     assert_int_equal(in.attempts, 1);
     assert_string_equal(in.kind, "order");
@@ -30,15 +39,12 @@ static void second_begin_reports_pending_and_counts_attempts(void **state)
     struct ks_store *st = *state;
     struct ks_intent in;
 
-    assert_int_equal(ks_store_intent_begin(&in, st, "order", "100", "h1"),
-                     KS_OK);
-    assert_int_equal(ks_store_intent_begin(&in, st, "order", "100", "h1"),
-                     KS_OK);
+    in = begin(st, "h1");
+    in = begin(st, "h1");
     assert_int_equal(in.state, KS_INTENT_PENDING);
     assert_int_equal(in.attempts, 2);
     assert_int_equal(in.payload_changed, 0);
-    assert_int_equal(ks_store_intent_begin(&in, st, "order", "100", "h2"),
-                     KS_OK);
+    in = begin(st, "h2");
     assert_int_equal(in.attempts, 3);
     assert_int_equal(in.payload_changed, 1);
     assert_string_equal(in.payload_hash, "h2");
@@ -49,12 +55,10 @@ static void completed_intent_is_reported_done_with_target(void **state)
     struct ks_store *st = *state;
     struct ks_intent in;
 
-    assert_int_equal(ks_store_intent_begin(&in, st, "order", "100", "h1"),
-                     KS_OK);
+    in = begin(st, "h1");
     assert_int_equal(ks_store_intent_complete(st, "order", "100", "5001"),
                      KS_OK);
-    assert_int_equal(ks_store_intent_begin(&in, st, "order", "100", "h9"),
-                     KS_OK);
+    in = begin(st, "h9");
     assert_int_equal(in.state, KS_INTENT_DONE);
     assert_string_equal(in.target_id, "5001");
     assert_int_equal(in.attempts, 1);
@@ -78,8 +82,7 @@ static void complete_twice_same_target_ok_other_target_conflict(void **state)
     struct ks_store *st = *state;
     struct ks_intent in;
 
-    assert_int_equal(ks_store_intent_begin(&in, st, "order", "100", "h1"),
-                     KS_OK);
+    in = begin(st, "h1");
     assert_int_equal(ks_store_intent_complete(st, "order", "100", "5001"),
                      KS_OK);
     assert_int_equal(ks_store_intent_complete(st, "order", "100", "5001"),
@@ -172,14 +175,12 @@ static void closing_without_complete_leaves_the_intent_pending(void **state)
 
     (void)state;
     assert_int_equal(th_open_file(&st, path, NULL), KS_OK);
-    assert_int_equal(ks_store_intent_begin(&in, st, "order", "100", "h1"),
-                     KS_OK);
+    in = begin(st, "h1");
     ks_store_close(st); /* the process "dies" before Epicor answered */
 
     st = NULL;
     assert_int_equal(th_open_file(&st, path, NULL), KS_OK);
-    assert_int_equal(ks_store_intent_begin(&in, st, "order", "100", "h1"),
-                     KS_OK);
+    in = begin(st, "h1");
     assert_int_equal(in.state, KS_INTENT_PENDING);
     assert_int_equal(in.attempts, 2);
     assert_int_equal(ks_store_intent_complete(st, "order", "100", "5001"),
