@@ -1,4 +1,7 @@
-/* kinsync: the command-line tool. Each command lives in cli_<name>.c. */
+/* kinsync: the command-line tool. Each command parses its own arguments
+ * with getopt_long through <kx/opt.h>: engine/src/check.c (check, verify),
+ * host/src/serve.c, host/src/replay.c, ops/src/sync.c, ops/src/outbox.c
+ * (secret, outbox, and replay-failed, the old name of outbox retry). */
 #include <stdio.h>
 #include <string.h>
 #include <curl/curl.h>
@@ -26,9 +29,11 @@ static const char usage[] =
     "                       or --watch (with a webhook receiver)\n"
     "  secret set|delete NAME --config FILE\n"
     "                       store a credential encrypted in the state file\n"
-    "  outbox --config FILE list the records waiting in the outbox\n"
-    "  replay-failed --config FILE\n"
-    "                       retry the outbox's records\n"
+    "  outbox [list] --config FILE\n"
+    "                       list the records waiting in the outbox\n"
+    "  outbox retry --config FILE\n"
+    "                       write the outbox's records again (the old name,\n"
+    "                       replay-failed, still works and warns)\n"
     "\n"
     "`kinsync COMMAND --help` describes a command.\n";
 

@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "run_int.h"
+#include <kx/opt.h>
 
 static const char check_usage[] =
     "usage: kinsync check [options] [FILE|DIR]...\n"
@@ -18,25 +19,31 @@ static const char check_usage[] =
     "default is ./scenarios) against in-process emulators and the reference\n"
     "connector on a virtual clock. Exit status: 0 when every scenario\n"
     "passed, 1 when any failed or could not be loaded, 2 on a usage error.\n"
-    "\n"
-    "  --junit FILE     write a JUnit XML report\n"
-    "  --html FILE      write a self-contained HTML report\n"
+    "\n";
+
+/* The options kinsync check and kinsync verify share. */
+static const char suite_options[] =
+    "  --junit FILE     write a JUnit XML report (default: none)\n"
+    "  --html FILE      write a self-contained HTML report (default: none)\n"
     "  --fixtures DIR   where \"$fixture\" references are read from\n"
     "                   (default: the nearest fixtures/ beside or above\n"
     "                   each scenario file)\n"
-    "  --quiet          print only failures and the summary line\n"
-    "  --verbose        print every step as it runs\n"
+    "  -q, --quiet      print only failures and the summary line\n"
+    "  -v, --verbose    print every step as it runs\n"
     "  --show-log       print the connector log of failed scenarios\n"
     "  --journal DIR    write each emulator's request journal of each\n"
-    "                   scenario to DIR/<scenario>.<system>.json\n"
+    "                   scenario to DIR/<scenario>.<system>.json (default:\n"
+    "                   none; DIR must exist)\n"
     "  --har DIR        write each scenario's traffic as HAR 1.2 to\n"
-    "                   DIR/<scenario>.har (secrets redacted)\n"
+    "                   DIR/<scenario>.har, secrets redacted (default:\n"
+    "                   none; DIR must exist)\n"
     "  --mutate drop-header=NAME\n"
     "                   a mutation run: the connector never sends header\n"
     "                   NAME; the scenarios that depend on it must fail\n"
+    "                   (default: no mutation)\n"
     "  --list-jobs      list the jobs a \"run\" step can call, with the\n"
     "                   options each takes, and exit\n"
-    "  --help           this text\n"
+    "  -h, --help       this text\n"
     "\n"
     "NO_COLOR in the environment turns colour off.\n";
 
@@ -196,10 +203,10 @@ static const char verify_usage[] =
     "The command gets KINSYNC_URL_<SYSTEM> (each emulator's base URL),\n"
     "KINSYNC_<SYSTEM>_<KEY> (every value of given.connector.<system>),\n"
     "KINSYNC_JOB (the work to do, e.g. sync.parts) and KINSYNC_OPTIONS (its\n"
-    "options as JSON), and must exit 0. The options are those of kinsync\n"
-    "check (--junit, --html, --journal, --har, --fixtures, --quiet, ...).\n"
-    "Exit status: 0 when every scenario passed, 1 otherwise, 2 on a usage\n"
-    "error.\n";
+    "options as JSON), and must exit 0. Everything after \"--\" is the\n"
+    "command, never an option of verify. Exit status: 0 when every\n"
+    "scenario passed, 1 otherwise, 2 on a usage error.\n"
+    "\n";
 
 /* 1 when the scenario at path has an "integration" step (or does not
  * load: then the run reports why). */
@@ -222,103 +229,145 @@ static int wants_integration(const char *path, const char *fixtures)
     return found;
 }
 
+/* What the arguments of kinsync check or verify say. */
+struct suite_args {
+    struct kh_run_options run;
+    const char *junit, *html;
+    int quiet, show_log;
+    char **paths; /* the FILE|DIR arguments, npaths of them */
+    int npaths;
+};
+
+enum {
+    OPT_SHOW_LOG = 256,
+    OPT_LIST_JOBS,
+    OPT_MUTATE,
+    OPT_JUNIT,
+    OPT_HTML,
+    OPT_FIXTURES,
+    OPT_JOURNAL,
+    OPT_HAR
+};
+
+/* One option of check or verify, its value in optarg, into *a. Returns 0,
+ * 1 after --help or --list-jobs (done), or KX_EXIT_USAGE (reported). */
+static int take_opt(struct suite_args *a, int c, const char *cmd)
+{
+    switch (c) {
+    case 'h':
+        fputs(strcmp(cmd, "verify") == 0 ? verify_usage : check_usage, stdout);
+        fputs(suite_options, stdout);
+        return 1;
+    case OPT_LIST_JOBS:
+        list_jobs();
+        return 1;
+    case 'q':
+        a->quiet = 1;
+        return 0;
+    case 'v':
+        a->run.verbose = 1;
+        return 0;
+    case OPT_SHOW_LOG:
+        a->show_log = 1;
+        return 0;
+    case OPT_MUTATE:
+        if (strncmp(optarg, "drop-header=", 12) != 0 || !optarg[12])
+            return kx_usage_error(cmd,
+                                  "--mutate takes drop-header=NAME, not "
+                                  "\"%s\"",
+                                  optarg);
+        a->run.drop_header = optarg + 12;
+        return 0;
+    case OPT_JUNIT:
+        a->junit = optarg;
+        return 0;
+    case OPT_HTML:
+        a->html = optarg;
+        return 0;
+    case OPT_FIXTURES:
+        a->run.fixtures_dir = optarg;
+        return 0;
+    case OPT_JOURNAL:
+    case OPT_HAR: {
+        struct stat dir;
+
+        if (stat(optarg, &dir) != 0 || !S_ISDIR(dir.st_mode))
+            return kx_usage_error(cmd, "--%s %s: not a directory",
+                                  c == OPT_HAR ? "har" : "journal", optarg);
+        *(c == OPT_HAR ? &a->run.har_dir : &a->run.journal_dir) = optarg;
+        return 0;
+    }
+    default:
+        return KX_EXIT_USAGE; /* kx_opt_next() has said why */
+    }
+}
+
+/* Parses argv into *a. For verify the options and paths end at "--", and
+ * the integration's command follows. Returns as take_opt() does. */
+static int parse_suite_args(struct suite_args *a, int argc, char **argv,
+                            int verify)
+{
+    static const struct option options[] = {
+        {"help", no_argument, NULL, 'h'},
+        {"quiet", no_argument, NULL, 'q'},
+        {"verbose", no_argument, NULL, 'v'},
+        {"show-log", no_argument, NULL, OPT_SHOW_LOG},
+        {"list-jobs", no_argument, NULL, OPT_LIST_JOBS},
+        {"mutate", required_argument, NULL, OPT_MUTATE},
+        {"junit", required_argument, NULL, OPT_JUNIT},
+        {"html", required_argument, NULL, OPT_HTML},
+        {"fixtures", required_argument, NULL, OPT_FIXTURES},
+        {"journal", required_argument, NULL, OPT_JOURNAL},
+        {"har", required_argument, NULL, OPT_HAR},
+        {NULL, 0, NULL, 0}};
+    const char *cmd = verify ? "verify" : "check";
+    int end = argc, c, rc;
+
+    memset(a, 0, sizeof(*a));
+    if (verify) {
+        /* getopt would take the command's own options for ours */
+        for (end = 1; end < argc && strcmp(argv[end], "--") != 0; end++)
+            ;
+    }
+    kx_opt_begin();
+    while ((c = kx_opt_next(end, argv, ":hqv", options, cmd)) != -1) {
+        rc = take_opt(a, c, cmd);
+        if (rc)
+            return rc;
+    }
+    if (verify && end + 1 >= argc)
+        return kx_usage_error(cmd, "give the integration's command after --");
+    if (verify)
+        a->run.integration = &argv[end + 1];
+    a->paths = &argv[optind];
+    a->npaths = end - optind;
+    return 0;
+}
+
 static int run_suite(int argc, char **argv, int verify)
 {
     const char *prog = verify ? "kinsync verify" : "kinsync check";
-    struct kh_run_options opts = {NULL, 0, NULL, NULL, NULL, NULL};
+    struct suite_args args;
+    struct kh_run_options opts;
     struct file_list files = {0};
     struct kh_result *results = NULL;
-    const char *junit = NULL, *html = NULL;
+    const char *junit, *html;
     struct style st = {"", "", "", "", 0};
-    int quiet = 0, show_log = 0, status = 0, i;
+    int quiet, show_log, status = parse_suite_args(&args, argc, argv, verify);
     size_t passed = 0;
     int64_t wall = 0;
 
-    for (i = 1; i < argc && argv[i][0] == '-'; i++) {
-        const char *a = argv[i];
-
-        if (strcmp(a, "--") == 0) {
-            i++;
-            break;
-        } else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
-            fputs(verify ? verify_usage : check_usage, stdout);
-            return 0;
-        } else if (strcmp(a, "--list-jobs") == 0) {
-            list_jobs();
-            return 0;
-        } else if (strcmp(a, "--quiet") == 0 || strcmp(a, "-q") == 0) {
-            quiet = 1;
-        } else if (strcmp(a, "--verbose") == 0 || strcmp(a, "-v") == 0) {
-            opts.verbose = 1;
-        } else if (strcmp(a, "--show-log") == 0) {
-            show_log = 1;
-        } else if (strcmp(a, "--mutate") == 0) {
-            const char *m = i + 1 < argc ? argv[++i] : "";
-
-            if (strncmp(m, "drop-header=", 12) != 0 || !m[12]) {
-                fprintf(stderr, "%s: --mutate takes drop-header=NAME\n", prog);
-                return 2;
-            }
-            opts.drop_header = m + 12;
-        } else if ((strcmp(a, "--junit") == 0 || strcmp(a, "--html") == 0 ||
-                    strcmp(a, "--fixtures") == 0 ||
-                    strcmp(a, "--journal") == 0 || strcmp(a, "--har") == 0)) {
-            if (i + 1 >= argc) {
-                fprintf(stderr, "%s: %s needs an argument\n", prog, a);
-                return 2;
-            }
-            if (strcmp(a, "--journal") == 0)
-                opts.journal_dir = argv[++i];
-            else if (strcmp(a, "--har") == 0)
-                opts.har_dir = argv[++i];
-            else if (a[2] == 'j')
-                junit = argv[++i];
-            else if (a[2] == 'h')
-                html = argv[++i];
-            else
-                opts.fixtures_dir = argv[++i];
-        } else {
-            fprintf(stderr, "%s: unknown option %s (see %s --help)\n", prog, a,
-                    prog);
-            return 2;
-        }
-    }
-    {
-        const char *dirs[] = {opts.journal_dir, opts.har_dir};
-        const char *names[] = {"--journal", "--har"};
-
-        for (int d = 0; d < 2; d++) {
-            struct stat dir;
-
-            if (dirs[d] &&
-                (stat(dirs[d], &dir) != 0 || !S_ISDIR(dir.st_mode))) {
-                fprintf(stderr, "%s: %s %s: not a directory\n", prog, names[d],
-                        dirs[d]);
-                return 2;
-            }
-        }
-    }
-    if (verify) {
-        int end = i;
-
-        while (end < argc && strcmp(argv[end], "--") != 0)
-            end++;
-        if (end + 1 >= argc) {
-            fprintf(stderr,
-                    "%s: give the integration's command after --\n"
-                    "(see kinsync verify --help)\n",
-                    prog);
-            return 2;
-        }
-        opts.integration = &argv[end + 1];
-        argc = end; /* the files end at "--" */
-    }
-    if (i == argc) {
-        if (collect(&files, "scenarios") != 0)
-            status = 2;
-    }
-    for (; i < argc; i++) {
-        if (collect(&files, argv[i]) != 0)
+    if (status)
+        return status == 1 ? 0 : status;
+    opts = args.run;
+    junit = args.junit;
+    html = args.html;
+    quiet = args.quiet;
+    show_log = args.show_log;
+    if (args.npaths == 0 && collect(&files, "scenarios") != 0)
+        status = 2;
+    for (int i = 0; i < args.npaths; i++) {
+        if (collect(&files, args.paths[i]) != 0)
             status = 2;
     }
     if (verify && !status) {

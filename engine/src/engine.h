@@ -15,7 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cjson/cJSON.h>
-#include <kx/cli.h>
+#include <kx/time.h>
 #include <kx/json.h>
 
 /* A loaded, validated scenario. */

@@ -3,9 +3,8 @@
  * emulator takes, from its declared table (kinmock/config.h). As text for
  * users: key, JSON type, default and description; with --json, the JSON
  * Schema fragment that scenarios/scenario.schema.json holds under
- * $defs/emulator<Name> (tests/schema/update-emulators.py pastes it).
+ * $defs/emulator<Name> (tests/schema/update-emulators.mjs pastes it).
  */
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 #include <kinmock/config.h>
@@ -14,18 +13,6 @@
 
 #define EXIT_USAGE 2
 #define WRAP 72 /* columns of a wrapped description */
-
-static int describe_usage(const char *why, const char *what)
-{
-    fprintf(stderr, "kinsync serve: %s%s\n", why, what ? what : "");
-    fputs("usage: kinsync serve --describe SYSTEM [--json]\n"
-          "Systems compiled in:",
-          stderr);
-    for (size_t i = 0; km_emulator_types[i]; i++)
-        fprintf(stderr, " %s", km_emulator_types[i]->name);
-    fputc('\n', stderr);
-    return EXIT_USAGE;
-}
 
 /* Prints text wrapped at WRAP columns, each line indented by 6. */
 static void print_wrapped(FILE *out, const char *text)
@@ -93,44 +80,20 @@ static int print_json(FILE *out, const struct km_emulator_type *type)
     return rc;
 }
 
-int kh__serve_describe_wanted(int argc, char **argv)
+int kh__serve_describe(const char *system, int json)
 {
-    for (int i = 1; i < argc; i++) {
-        if (strncmp(argv[i], "--describe", 10) == 0 &&
-            (argv[i][10] == '\0' || argv[i][10] == '='))
-            return 1;
-    }
-    return 0;
-}
+    const struct km_emulator_type *type = km_emulator_type_find(system);
 
-int kh__serve_describe(int argc, char **argv)
-{
-    static const struct option options[] = {
-        {"describe", required_argument, NULL, 'd'},
-        {"json", no_argument, NULL, 'j'},
-        {NULL, 0, NULL, 0}};
-    const struct km_emulator_type *type;
-    const char *system = NULL;
-    int json = 0, c;
-
-    optind = 1;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, "", options, NULL)) != -1) {
-        if (c == 'd')
-            system = optarg;
-        else if (c == 'j')
-            json = 1;
-        else if (optopt == 'd')
-            return describe_usage("--describe needs a system", NULL);
-        else
-            return describe_usage("--describe takes only --json, not ",
-                                  argv[optind - 1]);
+    if (!type) {
+        fprintf(stderr,
+                "kinsync serve: --describe: unknown system \"%s\"; "
+                "the systems compiled in:",
+                system);
+        for (size_t i = 0; km_emulator_types[i]; i++)
+            fprintf(stderr, " %s", km_emulator_types[i]->name);
+        fputc('\n', stderr);
+        return EXIT_USAGE;
     }
-    if (optind < argc)
-        return describe_usage("unexpected argument ", argv[optind]);
-    type = system ? km_emulator_type_find(system) : NULL;
-    if (!type)
-        return describe_usage("unknown system ", system ? system : "(none)");
     if (json)
         return print_json(stdout, type);
     print_text(stdout, type);

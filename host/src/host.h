@@ -58,10 +58,10 @@ cJSON *kh__serve_har(struct kh__serve *sv);
 /* ---- commands ------------------------------------------------------ */
 
 int kh_cli_serve(int argc, char **argv); /* serve.c */
-/* `kinsync serve --describe SYSTEM [--json]` (describe.c): whether argv
- * asks for it, and the listing; returns the exit status. */
-int kh__serve_describe_wanted(int argc, char **argv);
-int kh__serve_describe(int argc, char **argv);
+/* `kinsync serve --describe SYSTEM [--json]` (describe.c): prints the
+ * system's declared configuration keys as a table, or as the JSON Schema
+ * of given.<system>; returns the exit status (2: unknown system). */
+int kh__serve_describe(const char *system, int json);
 int kh_cli_replay(int argc, char **argv); /* replay.c */
 
 #endif

@@ -20,6 +20,7 @@
 #include "engine.h"
 #include "jobs.h"
 #include "host.h"
+#include <kx/opt.h>
 
 #define REPLAY_MAX_BYTES ((long)256 << 20)
 #define MAX_SYSTEMS 16
@@ -218,7 +219,11 @@ static const char replay_usage[] =
     "the same lines once listening.\n"
     "\n"
     "  --port-base N  system i listens on port N+i (default 0: ephemeral)\n"
-    "  --bind ADDR    numeric loopback address (default 127.0.0.1)\n";
+    "  --bind ADDR    numeric loopback address (default 127.0.0.1)\n"
+    "  --help         print this text\n"
+    "\n"
+    "Exit status: 0 after a clean stop, 1 when the file cannot be served,\n"
+    "2 on a usage error.\n";
 
 static char *read_all(const char *path, long *len)
 {
@@ -326,53 +331,65 @@ out:
     return rc;
 }
 
+/* Reads the options of kinsync replay into *file, *port_base and *bind.
+ * Returns 0, 1 after --help (printed), or KX_EXIT_USAGE (reported). */
+static int parse_opts(const char **file, long *port_base, const char **bind,
+                      int argc, char **argv)
+{
+    static const struct option options[] = {
+        {"help", no_argument, NULL, 'h'},
+        {"port-base", required_argument, NULL, 'p'},
+        {"bind", required_argument, NULL, 'b'},
+        {NULL, 0, NULL, 0}};
+    char *end;
+    int c;
+
+    kx_opt_begin();
+    while ((c = kx_opt_next(argc, argv, ":h", options, "replay")) != -1) {
+        switch (c) {
+        case 'h':
+            fputs(replay_usage, stdout);
+            return 1;
+        case 'p':
+            errno = 0;
+            *port_base = strtol(optarg, &end, 10);
+            if (errno || *end || *port_base < 0 ||
+                *port_base > 65535 - MAX_SYSTEMS)
+                return kx_usage_error("replay",
+                                      "bad --port-base \"%s\" (expected "
+                                      "0..%d)",
+                                      optarg, 65535 - MAX_SYSTEMS);
+            break;
+        case 'b':
+            *bind = optarg;
+            if (strncmp(optarg, "127.", 4) != 0 && strcmp(optarg, "::1") != 0)
+                return kx_usage_error("replay",
+                                      "--bind takes a loopback address "
+                                      "(127.x.x.x or ::1), not \"%s\"",
+                                      optarg);
+            break;
+        default:
+            return KX_EXIT_USAGE;
+        }
+    }
+    if (optind == argc)
+        return kx_usage_error("replay", "the FILE.har to serve is missing");
+    if (optind + 1 < argc)
+        return kx_usage_error("replay", "unexpected argument \"%s\"",
+                              argv[optind + 1]);
+    *file = argv[optind];
+    return 0;
+}
+
 int kh_cli_replay(int argc, char **argv)
 {
     const char *file = NULL, *bind = "127.0.0.1";
     long port_base = 0;
     sigset_t set, old;
-    int rc;
+    int rc = parse_opts(&file, &port_base, &bind, argc, argv);
 
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i], *v;
-
-        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
-            fputs(replay_usage, stdout);
-            return 0;
-        } else if (strncmp(a, "--port-base", 11) == 0 &&
-                   (a[11] == '\0' || a[11] == '=')) {
-            char *end;
-
-            v = kh_cli_opt_value(argc, argv, &i, 11);
-            port_base = v ? strtol(v, &end, 10) : -1;
-            if (!v || *end || port_base < 0 ||
-                port_base > 65535 - MAX_SYSTEMS) {
-                fprintf(stderr, "kinsync replay: bad --port-base\n");
-                return 2;
-            }
-        } else if (strncmp(a, "--bind", 6) == 0 &&
-                   (a[6] == '\0' || a[6] == '=')) {
-            bind = kh_cli_opt_value(argc, argv, &i, 6);
-            if (!bind ||
-                (strncmp(bind, "127.", 4) != 0 && strcmp(bind, "::1") != 0)) {
-                fprintf(stderr, "kinsync replay: --bind takes a loopback "
-                                "address (127.x.x.x or ::1)\n");
-                return 2;
-            }
-        } else if (a[0] == '-' || file) {
-            fprintf(stderr,
-                    "kinsync replay: unexpected argument %s (see "
-                    "kinsync replay --help)\n",
-                    a);
-            return 2;
-        } else {
-            file = a;
-        }
-    }
-    if (!file) {
-        fputs(replay_usage, stderr);
-        return 2;
-    }
+    if (rc != 0)
+        return rc == 1 ? 0 : rc;
     sigemptyset(&set);
     sigaddset(&set, SIGINT);
     sigaddset(&set, SIGTERM);

@@ -23,10 +23,13 @@
 #include <kx/alloc.h>
 #include "engine.h"
 #include "host.h"
+#include <kx/opt.h>
 
 #define PUMP_INTERVAL_MS 200
 #define EXIT_RUNTIME 1
-#define EXIT_USAGE 2
+#define EXIT_USAGE KX_EXIT_USAGE
+/* A usage error of kinsync serve: one line on stderr, EXIT_USAGE. */
+#define usage_error(...) kx_usage_error("serve", __VA_ARGS__)
 
 /* Without --system and --scenario; those not compiled in are skipped. */
 static const char *const default_systems[] = {"epicor", "bigcommerce",
@@ -71,6 +74,8 @@ struct serve_opts {
     const char *record; /* HAR file written at the stop */
     int allow_remote;
     int help;
+    const char *describe; /* --describe SYSTEM: list its keys and stop */
+    int json;             /* --json: ... as JSON Schema */
 };
 
 static void print_usage(FILE *out)
@@ -170,19 +175,6 @@ static void print_usage(FILE *out)
     fputc('\n', out);
 }
 
-__attribute__((format(printf, 1, 2))) static int usage_error(const char *fmt,
-                                                             ...)
-{
-    va_list ap;
-
-    fputs("kinsync serve: ", stderr);
-    va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
-    va_end(ap);
-    fputs("\n(try `kinsync serve --help`)\n", stderr);
-    return EXIT_USAGE;
-}
-
 /* A port (or port base) 0..65535 written in decimal digits only. */
 static int parse_port(const char *s, long *out)
 {
@@ -217,80 +209,103 @@ static int address_kind(const char *addr)
     return -1;
 }
 
+/* One option of kinsync serve, its value in optarg, into *o. Returns 0 or
+ * KX_EXIT_USAGE (reported). */
+static int take_opt(struct serve_opts *o, int c)
+{
+    long port;
+    char *end;
+
+    switch (c) {
+    case 'h':
+        o->help = 1;
+        break;
+    case 'R':
+        o->allow_remote = 1;
+        break;
+    case 'D':
+        o->describe = optarg;
+        break;
+    case 'J':
+        o->json = 1;
+        break;
+    case 's':
+        o->scenario = optarg;
+        break;
+    case 'f':
+        o->fixtures = optarg;
+        break;
+    case 'b':
+        o->bind = strcmp(optarg, "localhost") == 0 ? "127.0.0.1" : optarg;
+        break;
+    case 'S':
+        for (size_t k = 0; k < o->nsystems; k++) {
+            if (strcmp(o->systems[k], optarg) == 0)
+                return usage_error("system \"%s\" given twice", optarg);
+        }
+        if (!km_emulator_type_find(optarg))
+            return usage_error("unknown system \"%s\" (see --help for "
+                               "the systems compiled in)",
+                               optarg);
+        o->systems[o->nsystems++] = optarg;
+        break;
+    case 'p':
+    case 'a':
+        if (parse_port(optarg, &port) != 0)
+            return usage_error("bad --%s \"%s\" (expected 0..65535)",
+                               c == 'p' ? "port-base" : "admin-port", optarg);
+        if (c == 'p')
+            o->port_base = port;
+        else
+            o->admin_port = port;
+        break;
+    case 'r':
+        o->record = optarg;
+        break;
+    case 'j':
+        errno = 0;
+        o->journal_max = strtol(optarg, &end, 10);
+        if (errno || *end || o->journal_max < 0)
+            return usage_error("bad --journal-max \"%s\" (a count, 0 "
+                               "for no limit)",
+                               optarg);
+        break;
+    default:
+        return EXIT_USAGE; /* kx_opt_next() has said why */
+    }
+    return 0;
+}
+
 static int parse_opts(struct serve_opts *o, int argc, char **argv)
 {
+    static const struct option options[] = {
+        {"help", no_argument, NULL, 'h'},
+        {"allow-remote", no_argument, NULL, 'R'},
+        {"scenario", required_argument, NULL, 's'},
+        {"fixtures", required_argument, NULL, 'f'},
+        {"bind", required_argument, NULL, 'b'},
+        {"system", required_argument, NULL, 'S'},
+        {"port-base", required_argument, NULL, 'p'},
+        {"admin-port", required_argument, NULL, 'a'},
+        {"record", required_argument, NULL, 'r'},
+        {"journal-max", required_argument, NULL, 'j'},
+        {"describe", required_argument, NULL, 'D'},
+        {"json", no_argument, NULL, 'J'},
+        {NULL, 0, NULL, 0}};
+    int c;
+
     memset(o, 0, sizeof(*o));
     o->admin_port = -1;
     o->journal_max = 100000;
     o->bind = "127.0.0.1";
     o->systems = kx_xcalloc((size_t)argc, sizeof(*o->systems));
-    for (int i = 1; i < argc; i++) {
-        const char *arg = argv[i];
-        size_t len = strcspn(arg, "=");
-        const char *val = NULL;
-        long port;
-
-#define IS(name) (len == sizeof(name) - 1 && strncmp(arg, name, len) == 0)
-#define VALUE()                                                                \
-    do {                                                                       \
-        if (!(val = kh_cli_opt_value(argc, argv, &i, len)) || !val[0])         \
-            return usage_error("option %s needs a value", arg);                \
-    } while (0)
-        if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
-            o->help = 1;
-        } else if (strcmp(arg, "--allow-remote") == 0) {
-            o->allow_remote = 1;
-        } else if (IS("--scenario")) {
-            VALUE();
-            o->scenario = val;
-        } else if (IS("--fixtures")) {
-            VALUE();
-            o->fixtures = val;
-        } else if (IS("--bind")) {
-            VALUE();
-            o->bind = strcmp(val, "localhost") == 0 ? "127.0.0.1" : val;
-        } else if (IS("--system")) {
-            VALUE();
-            for (size_t k = 0; k < o->nsystems; k++) {
-                if (strcmp(o->systems[k], val) == 0)
-                    return usage_error("system \"%s\" given twice", val);
-            }
-            if (!km_emulator_type_find(val))
-                return usage_error("unknown system \"%s\" (see --help for "
-                                   "the systems compiled in)",
-                                   val);
-            o->systems[o->nsystems++] = val;
-        } else if (IS("--port-base") || IS("--admin-port")) {
-            int base = IS("--port-base");
-
-            VALUE();
-            if (parse_port(val, &port) != 0)
-                return usage_error("bad port \"%s\" (expected 0..65535)", val);
-            if (base)
-                o->port_base = port;
-            else
-                o->admin_port = port;
-        } else if (IS("--record")) {
-            VALUE();
-            o->record = val;
-        } else if (IS("--journal-max")) {
-            char *end;
-
-            VALUE();
-            errno = 0;
-            o->journal_max = strtol(val, &end, 10);
-            if (errno || *end || end == val || o->journal_max < 0)
-                return usage_error("bad --journal-max \"%s\" (a count, 0 "
-                                   "for no limit)",
-                                   val);
-        } else if (arg[0] != '-') {
-            return usage_error("unexpected argument \"%s\"", arg);
-        } else {
-            return usage_error("unknown option \"%s\"", arg);
-        }
-#undef IS
-#undef VALUE
+    kx_opt_begin();
+    while ((c = kx_opt_next(argc, argv, ":h", options, "serve")) != -1) {
+        if (take_opt(o, c) != 0)
+            return EXIT_USAGE;
     }
+    if (optind < argc)
+        return usage_error("unexpected argument \"%s\"", argv[optind]);
     if (address_kind(o->bind) < 0)
         return usage_error("--bind \"%s\" is not a numeric IPv4 or IPv6 "
                            "address",
@@ -652,11 +667,13 @@ int kh_cli_serve(int argc, char **argv)
     struct timespec zero = {0, 0};
     int rc;
 
-    if (kh__serve_describe_wanted(argc, argv))
-        return kh__serve_describe(argc, argv);
     rc = parse_opts(&o, argc, argv);
     if (rc == 0 && o.help) {
         print_usage(stdout);
+    } else if (rc == 0 && o.describe) {
+        rc = kh__serve_describe(o.describe, o.json);
+    } else if (rc == 0 && o.json) {
+        rc = kx_usage_error("serve", "--json goes with --describe SYSTEM");
     } else if (rc == 0) {
         sigemptyset(&set);
         sigaddset(&set, SIGINT);

@@ -12,7 +12,7 @@
 #include <stdio.h>
 #include <cjson/cJSON.h>
 #include <kinsync.h>
-#include <kx/cli.h>
+#include <kx/time.h>
 #include <kx/json.h>
 
 #define KH__SYNC_EXIT_OK 0

@@ -3,39 +3,27 @@
  *
  *   kinsync secret set NAME --config FILE     value from stdin, encrypted
  *   kinsync secret delete NAME --config FILE
- *   kinsync outbox --config FILE [--flow NAME]
- *   kinsync replay-failed --config FILE
+ *   kinsync outbox [list] --config FILE [--flow NAME]
+ *   kinsync outbox retry --config FILE
+ *   kinsync replay-failed --config FILE       the old name of outbox retry
  *
  * A secret value is never taken from the command line, where it would land
  * in the shell's history and in /proc/PID/cmdline for every local user to
  * read. There is no `secret list`: the store's API has no way to list
  * names, and this tool does not read the store's tables behind its back.
  */
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <termios.h>
 #include <unistd.h>
 #include <kx/alloc.h>
 #include "ops.h"
+#include <kx/opt.h>
 
 #define SECRET_VALUE_MAX ((size_t)64 << 10)
 
-__attribute__((format(printf, 2, 3))) static int
-usage_error(const char *cmd, const char *fmt, ...)
-{
-    va_list ap;
-
-    fprintf(stderr, "kinsync %s: ", cmd);
-    va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
-    va_end(ap);
-    fprintf(stderr, "\n(try `kinsync %s --help`)\n", cmd);
-    return KH__SYNC_EXIT_USAGE;
-}
-
 /* The options every command here takes: --config, --help, --flow (outbox
- * only) and up to two positional words. */
+ * only) and up to two words that are not options. */
 struct admin_opts {
     const char *config, *flow;
     const char *words[2];
@@ -45,34 +33,39 @@ struct admin_opts {
 static int parse_opts(struct admin_opts *o, const char *cmd, int argc,
                       char **argv, int max_words, int with_flow)
 {
-    memset(o, 0, sizeof(*o));
-    for (int i = 1; i < argc; i++) {
-        const char *arg = argv[i], *val;
-        size_t len = strcspn(arg, "=");
+    /* --flow first, so that options + 1 is the table without it */
+    static const struct option options[] = {
+        {"flow", required_argument, NULL, 'f'},
+        {"help", no_argument, NULL, 'h'},
+        {"config", required_argument, NULL, 'c'},
+        {NULL, 0, NULL, 0}};
+    int c;
 
-        if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
+    memset(o, 0, sizeof(*o));
+    kx_opt_begin();
+    while ((c = kx_opt_next(argc, argv, ":h", with_flow ? options : options + 1,
+                            cmd)) != -1) {
+        if (c == 'h')
             o->help = 1;
-        } else if ((len == 8 && strncmp(arg, "--config", 8) == 0) ||
-                   (with_flow && len == 6 && strncmp(arg, "--flow", 6) == 0)) {
-            val = kh_cli_opt_value(argc, argv, &i, len);
-            if (!val || !val[0])
-                return usage_error(cmd, "option %.*s needs a value", (int)len,
-                                   arg);
-            *(len == 8 ? &o->config : &o->flow) = val;
-        } else if (arg[0] == '-' && arg[1]) {
-            return usage_error(cmd, "unknown option \"%s\"", arg);
-        } else if (o->nwords == max_words) {
-            return usage_error(cmd, "unexpected argument \"%s\"%s", arg,
-                               strcmp(cmd, "secret") == 0
-                                   ? " (a secret's value is read from stdin, "
-                                     "never from the command line)"
-                                   : "");
-        } else {
-            o->words[o->nwords++] = arg;
-        }
+        else if (c == 'c')
+            o->config = optarg;
+        else if (c == 'f')
+            o->flow = optarg;
+        else
+            return KH__SYNC_EXIT_USAGE; /* kx_opt_next() has said why */
+    }
+    for (; optind < argc; optind++) {
+        if (o->nwords == max_words)
+            return kx_usage_error(
+                cmd, "unexpected argument \"%s\"%s", argv[optind],
+                strcmp(cmd, "secret") == 0
+                    ? " (a secret's value is read from stdin, "
+                      "never from the command line)"
+                    : "");
+        o->words[o->nwords++] = argv[optind];
     }
     if (!o->help && !o->config)
-        return usage_error(cmd, "--config FILE is required");
+        return kx_usage_error(cmd, "--config FILE is required");
     return 0;
 }
 
@@ -82,6 +75,7 @@ static void secret_usage(FILE *out)
 {
     fputs("usage: kinsync secret set NAME --config FILE   (value on stdin)\n"
           "       kinsync secret delete NAME --config FILE\n"
+          "       kinsync secret --help\n"
           "\n"
           "Stores a credential in the state file named by FILE, encrypted\n"
           "with AES-256-GCM under the state key (the variable named by\n"
@@ -207,19 +201,20 @@ int kh_cli_secret(int argc, char **argv)
         return 0;
     }
     if (o.nwords == 0)
-        return usage_error("secret", "missing the action: set or delete");
+        return kx_usage_error("secret", "missing the action: set or delete");
     if (strcmp(o.words[0], "set") != 0 && strcmp(o.words[0], "delete") != 0)
-        return usage_error("secret",
-                           "unknown action \"%s\" (set or delete; the "
-                           "store cannot list names)",
-                           o.words[0]);
+        return kx_usage_error("secret",
+                              "unknown action \"%s\" (set or delete; the "
+                              "store cannot list names)",
+                              o.words[0]);
     if (o.nwords < 2)
-        return usage_error("secret", "%s needs a NAME", o.words[0]);
+        return kx_usage_error("secret", "%s needs a NAME", o.words[0]);
     if (!kh__sync_secret_name_ok(o.words[1]))
-        return usage_error("secret",
-                           "bad NAME \"%.64s\": 1..128 letters, digits, '.', "
-                           "'_' or '-'",
-                           o.words[1]);
+        return kx_usage_error(
+            "secret",
+            "bad NAME \"%.64s\": 1..128 letters, digits, '.', "
+            "'_' or '-'",
+            o.words[1]);
     status = kh__sync_conf_load(&conf, "kinsync secret", o.config);
     if (status)
         return status;
@@ -261,44 +256,11 @@ static int list_outbox(struct ks_store *st, const char *flow, const char *prog)
     return 0;
 }
 
-int kh_cli_outbox(int argc, char **argv)
+/* ---- kinsync outbox retry ------------------------------------------- */
+
+static int retry(struct kh__sync_conf *conf)
 {
-    struct admin_opts o;
-    struct kh__sync_conf conf;
-    struct ks_store *st = NULL;
-    int status = parse_opts(&o, "outbox", argc, argv, 0, 1);
-
-    if (status)
-        return status;
-    if (o.help) {
-        fputs("usage: kinsync outbox --config FILE [--flow NAME]\n"
-              "\n"
-              "Lists the pending items of the outbox in the state file: the\n"
-              "records a flow could not map or write (ID, FLOW, KIND, SOURCE\n"
-              "id, ATTEMPTS, REASON), oldest first, then their count.\n"
-              "--flow keeps one flow's (e.g. orders.bigcommerce). Needs no\n"
-              "state key. Fix the cause, then `kinsync replay-failed`.\n"
-              "Exit status: 0 listed (also when empty), 1 the state file\n"
-              "cannot be read, 2 bad usage.\n",
-              stdout);
-        return 0;
-    }
-    status = kh__sync_conf_load(&conf, "kinsync outbox", o.config);
-    if (status)
-        return status;
-    status = kh__sync_store_open(&st, &conf, "kinsync outbox", KH__KEY_NONE);
-    if (status == 0)
-        status = list_outbox(st, o.flow, "kinsync outbox");
-    ks_store_close(st);
-    kh__sync_conf_dispose(&conf);
-    return status;
-}
-
-/* ---- kinsync replay-failed ------------------------------------------- */
-
-static int replay(struct kh__sync_conf *conf)
-{
-    const char *prog = "kinsync replay-failed";
+    const char *prog = "kinsync outbox retry";
     struct kh__sync_log log;
     struct kh__sync_env env;
     struct ks_sync_stats s;
@@ -335,33 +297,89 @@ static int replay(struct kh__sync_conf *conf)
     return status;
 }
 
-int kh_cli_replay_failed(int argc, char **argv)
+/* ---- the command ----------------------------------------------------- */
+
+static void outbox_usage(FILE *out)
+{
+    fputs("usage: kinsync outbox [list] --config FILE [--flow NAME]\n"
+          "       kinsync outbox retry --config FILE\n"
+          "       kinsync outbox --help\n"
+          "\n"
+          "The outbox holds the records a flow could not map or write. Both\n"
+          "actions read the state file named in FILE (the configuration of\n"
+          "`kinsync sync`).\n"
+          "\n"
+          "  list   (the default) lists the pending items (ID, FLOW, KIND,\n"
+          "         SOURCE id, ATTEMPTS, REASON), oldest first, then their\n"
+          "         count. Needs no state key. Fix the cause, then retry\n"
+          "  retry  tries every pending item again, oldest first, with its\n"
+          "         source record read afresh (so a fixed SKU mapping or a\n"
+          "         new part takes effect), against the endpoints in FILE.\n"
+          "         An item written now leaves the outbox; one that fails\n"
+          "         again stays, with one more attempt and the new reason.\n"
+          "         Prints what was resolved and lists what still waits\n"
+          "\n"
+          "  --config FILE  the configuration (required)\n"
+          "  --flow NAME    list only this flow's items, e.g.\n"
+          "                 orders.bigcommerce (default: every flow's)\n"
+          "  --help         print this text\n"
+          "\n"
+          "`kinsync replay-failed` is the deprecated name of `outbox retry`.\n"
+          "Exit status: 0 listed (also when empty) or the retry ran (items\n"
+          "may still wait), 1 the state file cannot be read or the retry\n"
+          "stopped on a failure (a system unavailable, bad credentials),\n"
+          "2 bad usage.\n",
+          out);
+}
+
+/* kinsync outbox [list|retry]; cmd names the command in messages, and
+ * alias says it is the old replay-failed, which takes no action word. */
+static int outbox_main(const char *cmd, int alias, int argc, char **argv)
 {
     struct admin_opts o;
     struct kh__sync_conf conf;
-    int status = parse_opts(&o, "replay-failed", argc, argv, 0, 0);
+    struct ks_store *st = NULL;
+    const char *action;
+    int status = parse_opts(&o, cmd, argc, argv, alias ? 0 : 1, !alias);
 
     if (status)
         return status;
     if (o.help) {
-        fputs("usage: kinsync replay-failed --config FILE\n"
-              "\n"
-              "Tries every pending outbox item again, oldest first, with its\n"
-              "source record read afresh (so a fixed SKU mapping or a new\n"
-              "part takes effect), against the endpoints in FILE (as for\n"
-              "`kinsync sync`). An item written now leaves the outbox; one\n"
-              "that fails again stays, with one more attempt and the new\n"
-              "reason. Prints what was resolved and lists what still waits.\n"
-              "Exit status: 0 when the replay ran (items may still wait), 1\n"
-              "when it stopped on a failure (a system unavailable, bad\n"
-              "credentials, the state file), 2 bad usage.\n",
-              stdout);
+        outbox_usage(stdout);
         return 0;
     }
-    status = kh__sync_conf_load(&conf, "kinsync replay-failed", o.config);
+    action = alias ? "retry" : o.nwords ? o.words[0] : "list";
+    if (strcmp(action, "list") != 0 && strcmp(action, "retry") != 0)
+        return kx_usage_error(cmd, "unknown action \"%s\" (list or retry)",
+                              action);
+    if (strcmp(action, "retry") == 0 && o.flow)
+        return kx_usage_error(cmd, "--flow lists one flow's items; retry "
+                                   "retries every flow's");
+    status = kh__sync_conf_load(&conf, "kinsync outbox", o.config);
     if (status)
         return status;
-    status = replay(&conf);
+    if (strcmp(action, "retry") == 0) {
+        status = retry(&conf);
+    } else {
+        status =
+            kh__sync_store_open(&st, &conf, "kinsync outbox", KH__KEY_NONE);
+        if (status == 0)
+            status = list_outbox(st, o.flow, "kinsync outbox");
+        ks_store_close(st);
+    }
     kh__sync_conf_dispose(&conf);
     return status;
+}
+
+int kh_cli_outbox(int argc, char **argv)
+{
+    return outbox_main("outbox", 0, argc, argv);
+}
+
+int kh_cli_replay_failed(int argc, char **argv)
+{
+    fputs("kinsync: `replay-failed` is deprecated; use `kinsync outbox "
+          "retry`\n",
+          stderr);
+    return outbox_main("replay-failed", 1, argc, argv);
 }

@@ -26,6 +26,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "ops.h"
+#include <kx/opt.h>
 #include "receiver.h"
 
 #define PROG "kinsync sync"
@@ -35,6 +36,7 @@ static void print_usage(FILE *out)
 {
     fputs(
         "usage: kinsync sync --config FILE [--once | --watch] [--log FILE]\n"
+        "                    [--help]\n"
         "\n"
         "Runs the connector's flows against the endpoints in FILE.\n"
         "\n"
@@ -62,8 +64,8 @@ static void print_usage(FILE *out)
         "                 ignored. Runs until SIGINT or SIGTERM: the flow in\n"
         "                 progress finishes, the summary is printed, exit 0\n"
         "  --log FILE     append the connector's log, every level, secrets\n"
-        "                 masked, to FILE (WARN and ERROR lines always go to\n"
-        "                 stderr too)\n"
+        "                 masked, to FILE (default: no log file; WARN and\n"
+        "                 ERROR lines always go to stderr too)\n"
         "  --help         print this text\n"
         "\n",
         out);
@@ -105,19 +107,6 @@ static void print_usage(FILE *out)
         "or the set-up failed, or a stop signal cut a --once run short, 2 for\n"
         "bad usage or a bad configuration.\n",
         out);
-}
-
-__attribute__((format(printf, 2, 3))) static int
-usage_error(const char *cmd, const char *fmt, ...)
-{
-    va_list ap;
-
-    fprintf(stderr, "kinsync %s: ", cmd);
-    va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
-    va_end(ap);
-    fprintf(stderr, "\n(try `kinsync %s --help`)\n", cmd);
-    return KH__SYNC_EXIT_USAGE;
 }
 
 /* ---- running flows ----------------------------------------------------- */
@@ -262,7 +251,7 @@ static void print_summary(struct run *r)
     putchar('\n');
     if (pending > 0)
         printf("outbox: %lld pending (list them with `kinsync outbox "
-               "--config %s`, retry with `kinsync replay-failed`)\n",
+               "--config %s`, retry with `kinsync outbox retry`)\n",
                (long long)pending, r->conf.path);
     else if (pending == 0)
         puts("outbox: empty");
@@ -558,36 +547,40 @@ struct sync_opts {
 
 static int parse_opts(struct sync_opts *o, int argc, char **argv)
 {
-    memset(o, 0, sizeof(*o));
-    for (int i = 1; i < argc; i++) {
-        const char *arg = argv[i], *val;
-        size_t len = strcspn(arg, "=");
+    static const struct option options[] = {
+        {"help", no_argument, NULL, 'h'},
+        {"once", no_argument, NULL, 'o'},
+        {"watch", no_argument, NULL, 'w'},
+        {"config", required_argument, NULL, 'c'},
+        {"log", required_argument, NULL, 'l'},
+        {NULL, 0, NULL, 0}};
+    int c;
 
-        if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
+    memset(o, 0, sizeof(*o));
+    kx_opt_begin();
+    while ((c = kx_opt_next(argc, argv, ":h", options, "sync")) != -1) {
+        if (c == 'h')
             o->help = 1;
-        } else if (strcmp(arg, "--once") == 0) {
+        else if (c == 'o')
             o->once = 1;
-        } else if (strcmp(arg, "--watch") == 0) {
+        else if (c == 'w')
             o->watch = 1;
-        } else if ((len == 8 && strncmp(arg, "--config", 8) == 0) ||
-                   (len == 5 && strncmp(arg, "--log", 5) == 0)) {
-            val = kh_cli_opt_value(argc, argv, &i, len);
-            if (!val || !val[0])
-                return usage_error("sync", "option %.*s needs a value",
-                                   (int)len, arg);
-            *(len == 8 ? &o->config : &o->log) = val;
-        } else if (arg[0] != '-') {
-            return usage_error("sync", "unexpected argument \"%s\"", arg);
-        } else {
-            return usage_error("sync", "unknown option \"%s\"", arg);
-        }
+        else if (c == 'c')
+            o->config = optarg;
+        else if (c == 'l')
+            o->log = optarg;
+        else
+            return KH__SYNC_EXIT_USAGE; /* kx_opt_next() has said why */
     }
+    if (optind < argc)
+        return kx_usage_error("sync", "unexpected argument \"%s\"",
+                              argv[optind]);
     if (o->help)
         return 0;
     if (o->once && o->watch)
-        return usage_error("sync", "--once and --watch exclude each other");
+        return kx_usage_error("sync", "--once and --watch exclude each other");
     if (!o->config)
-        return usage_error("sync", "--config FILE is required");
+        return kx_usage_error("sync", "--config FILE is required");
     return 0;
 }
 

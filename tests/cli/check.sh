@@ -68,6 +68,26 @@ run "$work/no-such-dir"
 [ "$status" -eq 2 ] || fail "missing path: exit $status, expected 2"
 run --junit
 [ "$status" -eq 2 ] || fail "--junit without a file: exit $status"
+grep -q -- '--junit needs a value' "$work/out" || fail "--junit without a file: message"
+run --junit= "$good"
+[ "$status" -eq 2 ] || fail "--junit= (empty): exit $status"
+grep -q -- '--junit needs a value' "$work/out" || fail "--junit=: message"
+run --quiet=yes "$good"
+[ "$status" -eq 2 ] || fail "--quiet=yes: exit $status"
+grep -q -- '--quiet takes no value' "$work/out" || fail "--quiet=yes: message"
+[ "$(wc -l <"$work/out")" -eq 1 ] || fail "a usage error is not one line"
+
+# --opt=value works as --opt value does, and options may follow the files.
+rm -f "$work/junit.xml" "$work/report.html"
+run --junit="$work/junit.xml" "$good" --html="$work/report.html" -q
+[ "$status" -eq 0 ] || fail "--junit=FILE --html=FILE -q: exit $status"
+[ "$(grep -c '<testcase ' "$work/junit.xml")" -eq 1 ] || fail "--junit=FILE report"
+grep -q '<td>basic auth reads parts</td>' "$work/report.html" || fail "--html=FILE report"
+mkdir "$work/journal-eq"
+run --journal="$work/journal-eq" "$good"
+[ "$status" -eq 0 ] || fail "--journal=DIR: exit $status"
+ls "$work/journal-eq" | grep -q '^basic-auth-reads-parts\..*\.json$' ||
+    fail "--journal=DIR wrote no journal"
 
 # An unwritable report is a clear error, not a silent pass.
 run --junit "$work/no/such/dir/junit.xml" "$good"

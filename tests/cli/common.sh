@@ -23,3 +23,24 @@ cli_cleanup() {
     done
     rm -rf "$work"
 }
+
+# fail MESSAGE: says what failed, shows what the commands of the test wrote
+# (every $work/*.out, *.err and *.stderr), and ends the test.
+fail() {
+    local f
+    echo "FAIL: $*" >&2
+    for f in "$work"/*.err "$work"/*.out "$work"/*.stderr; do
+        [ -f "$f" ] && sed "s|^|  $(basename "$f"): |" "$f" >&2
+    done
+    exit 1
+}
+ok() { echo "ok - $*"; }
+
+# req METHOD URL [curl args...]: sets $status and $body.
+req() {
+    local method=$1 url=$2
+    shift 2
+    status=$(curl -s -S --max-time 20 -o "$work/body" -w '%{http_code}' \
+        -X "$method" "$@" "$url") || fail "curl $method $url did not complete"
+    body=$(cat "$work/body")
+}

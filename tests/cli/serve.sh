@@ -20,23 +20,6 @@ apikey=scn-epicor-apikey-7f3c91
 . "$(dirname "$0")/common.sh"
 cli_setup serve
 
-fail() {
-    echo "FAIL: $*" >&2
-    for f in "$work"/*.stderr; do
-        [ -f "$f" ] && sed "s|^|  $(basename "$f" .stderr): |" "$f" >&2
-    done
-    exit 1
-}
-ok() { echo "ok - $*"; }
-
-# req METHOD URL [curl args...]: sets $status and $body.
-req() {
-    local method=$1 url=$2
-    shift 2
-    status=$(curl -s -S --max-time 20 -o "$work/body" -w '%{http_code}' \
-        -X "$method" "$@" "$url") || fail "curl $method $url did not complete"
-    body=$(cat "$work/body")
-}
 expect_status() {
     [ "$status" = "$1" ] || fail "$2: expected HTTP $1, got $status: $body"
 }
@@ -108,6 +91,11 @@ ok "a non-loopback --bind is refused without --allow-remote"
 "$kinsync" serve --port-base 70000 >/dev/null 2>"$work/port.err"
 rc=$?
 [ "$rc" = 2 ] || fail "--port-base 70000 exited $rc (want 2)"
+"$kinsync" serve --admin-port=70000 >/dev/null 2>"$work/port.err"
+rc=$?
+[ "$rc" = 2 ] || fail "--admin-port=70000 exited $rc (want 2)"
+grep -q -- '--admin-port "70000"' "$work/port.err" ||
+    fail "--admin-port=70000: the option and value are not named"
 "$kinsync" serve --system nosuch >/dev/null 2>"$work/sys.err"
 rc=$?
 [ "$rc" = 2 ] || fail "--system nosuch exited $rc (want 2)"
@@ -122,6 +110,25 @@ for word in --scenario --system --port-base --admin-port --bind \
     grep -q -- "$word" "$work/help.out" || fail "--help does not explain $word"
 done
 ok "--help explains every option and admin route"
+
+out=$("$kinsync" serve --describe=bigcommerce 2>&1) ||
+    fail "--describe=bigcommerce exited $?: $out"
+case $out in
+*inactivity_days*"store_hash"*|*"store_hash"*inactivity_days*) ;;
+*) fail "--describe bigcommerce lacks its keys: $out" ;;
+esac
+out=$("$kinsync" serve --json --describe woocommerce 2>&1) ||
+    fail "--describe woocommerce --json exited $?: $out"
+case $out in
+*'"additionalProperties"'*'false'*) ;;
+*) fail "--describe --json is not the closed JSON Schema: $out" ;;
+esac
+"$kinsync" serve --describe nosuch >/dev/null 2>"$work/err"
+[ $? -eq 2 ] && grep -q 'unknown system "nosuch"' "$work/err" ||
+    fail "--describe of an unknown system must exit 2 and name it"
+"$kinsync" serve --json >/dev/null 2>&1
+[ $? -eq 2 ] || fail "--json without --describe must exit 2"
+ok "--describe lists a system's declared keys, as text or JSON Schema"
 
 # ---- one Epicor emulator from a scenario ------------------------------
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# cli.sync: `kinsync sync`, `kinsync secret`, `kinsync outbox` and
-# `kinsync replay-failed` against the emulators of `kinsync serve`, the way
-# an operator would run the connector against real endpoints.
+# cli.sync: `kinsync sync`, `kinsync secret`, `kinsync outbox [list|retry]`
+# and its deprecated alias `kinsync replay-failed` against the emulators of
+# `kinsync serve`, the way an operator would run the connector against real endpoints.
 #
 # usage: sync.sh KINSYNC_BINARY REPO_ROOT
 #
@@ -30,24 +30,6 @@ secrets=("$epi_pass" "$epi_key" "$bc_token" "$bc_secret" "$wc_key"
 . "$(dirname "$0")/common.sh"
 cli_setup sync
 
-fail() {
-    echo "FAIL: $*" >&2
-    for f in "$work"/*.err "$work"/*.out; do
-        [ -f "$f" ] && sed "s|^|  $(basename "$f"): |" "$f" >&2
-    done
-    exit 1
-}
-ok() { echo "ok - $*"; }
-
-# req METHOD URL [curl args...]: sets $status and $body.
-req() {
-    local method=$1 url=$2
-    shift 2
-    status=$(curl -s -S --max-time 20 -o "$work/body" -w '%{http_code}' \
-        -X "$method" "$@" "$url") || fail "curl $method $url did not complete"
-    body=$(cat "$work/body")
-}
-
 # run NAME ARGS...: runs kinsync ARGS with stdout/stderr in $work/NAME.out
 # and .err; sets $rc.
 run() {
@@ -58,6 +40,19 @@ run() {
 }
 expect_rc() { [ "$rc" = "$1" ] || fail "$2: exit status $rc (want $1)"; }
 expect_in() { grep -q -- "$1" "$work/$2" || fail "$3: $2 lacks '$1'"; }
+# wait_for_sales_order PONUM: waits at most 20 s for an Epicor sales order
+# with that PONum (the emulators of $admin).
+wait_for_sales_order() {
+    local i
+    for i in $(seq 200); do
+        req GET "$admin/admin/state/epicor"
+        case $body in
+        *"\"PONum\":\"$1\""*) return 0 ;;
+        esac
+        sleep 0.1
+    done
+    fail "no Epicor sales order $1 20 s after the order"
+}
 
 # A random 256-bit state key, hex (openssl when present, else urandom).
 new_key() {
@@ -326,18 +321,7 @@ order=$(printf '%s' "$body" | sed -n 's/^{"result":{"id":\([0-9][0-9]*\).*/\1/p'
 [ -n "$order" ] || fail "place_order: no order id in $body"
 # The flows' cadence is 600 s and both ran at start, so only the webhook
 # (delivered by serve's 200 ms pump) can bring the order in this soon.
-found=
-for i in $(seq 200); do
-    req GET "$admin/admin/state/epicor"
-    case $body in
-    *"\"PONum\":\"BC-$order\""*)
-        found=yes
-        break
-        ;;
-    esac
-    sleep 0.1
-done
-[ -n "$found" ] || fail "no Epicor sales order BC-$order 20 s after the order"
+wait_for_sales_order "BC-$order"
 ok "an order placed in BigCommerce reaches Epicor as BC-$order through the webhook"
 
 # BigCommerce sends the same event again: answered 200, no second order.
@@ -358,18 +342,7 @@ req POST "$wadmin/admin/act/woocommerce" --data-binary '{"action":"place_order",
 [ "$status" = 200 ] || fail "woocommerce place_order: HTTP $status: $body"
 worder=$(printf '%s' "$body" | sed -n 's/^{"result":{"id":\([0-9][0-9]*\).*/\1/p')
 [ -n "$worder" ] || fail "woocommerce place_order: no order id in $body"
-found=
-for i in $(seq 200); do
-    req GET "$admin/admin/state/epicor"
-    case $body in
-    *"\"PONum\":\"WC-$worder\""*)
-        found=yes
-        break
-        ;;
-    esac
-    sleep 0.1
-done
-[ -n "$found" ] || fail "no Epicor sales order WC-$worder 20 s after the order"
+wait_for_sales_order "WC-$worder"
 req GET "$wadmin/admin/state/woocommerce"
 case $body in
 *"\"delivery_url\":\"$receiver/webhooks/woocommerce\""*) ;;
@@ -396,13 +369,34 @@ ok "SIGTERM ends --watch with exit 0 and a summary"
 run outbox outbox --config "$cfg"
 expect_rc 0 "outbox"
 expect_in '^0 pending' outbox.out "outbox on an empty outbox"
-run replay replay-failed --config "$cfg"
+run outboxl outbox list --config="$cfg"
+expect_rc 0 "outbox list"
+cmp -s "$work/outbox.out" "$work/outboxl.out" || fail "outbox list differs from outbox"
+run replay outbox retry --config "$cfg"
+expect_rc 0 "outbox retry on an empty outbox"
+expect_in '0 still waiting' replay.out "outbox retry"
+[ -s "$work/replay.err" ] && fail "outbox retry wrote to stderr"
+run alias replay-failed --config "$cfg"
 expect_rc 0 "replay-failed on an empty outbox"
-expect_in '0 still waiting' replay.out "replay-failed"
-ok "outbox and replay-failed on an empty outbox exit 0"
+expect_in '0 still waiting' alias.out "replay-failed"
+[ "$(wc -l <"$work/alias.err")" = 1 ] || fail "replay-failed: not one line on stderr"
+expect_in 'replay-failed.*deprecated.*kinsync outbox retry' alias.err \
+    "replay-failed names its replacement"
+run badaction outbox retyr --config "$cfg"
+expect_rc 2 "outbox with an unknown action"
+expect_in 'retyr' badaction.err "outbox with an unknown action"
+run retryflow outbox retry --flow orders.bigcommerce --config "$cfg"
+expect_rc 2 "outbox retry --flow"
+expect_in '--flow' retryflow.err "outbox retry --flow"
+run ohelp outbox --help
+expect_rc 0 "outbox --help"
+for word in list retry --config --flow --help replay-failed; do
+    expect_in "$word" ohelp.out "outbox --help"
+done
+ok "outbox, outbox list and outbox retry on an empty outbox exit 0; replay-failed warns once and retries"
 
 # An order with a SKU Epicor does not know waits in the outbox; once the
-# part exists, replay-failed writes it.
+# part exists, outbox retry writes it.
 req POST "$admin/admin/act/bigcommerce" --data-binary '{"action":"place_order","args":{
     "customer":{"email":"orders@acme.example","first_name":"Ann","last_name":"Lee"},
     "billing_address":{"email":"orders@acme.example","first_name":"Ann","last_name":"Lee"},
@@ -420,21 +414,21 @@ expect_rc 0 "outbox with one item"
 grep -q "orders.bigcommerce.*BC-$border .*unknown SKU 'WEB-GADGET'" \
     "$work/outbox1.out" || fail "outbox does not list BC-$border and why"
 expect_in '^1 pending' outbox1.out "outbox count"
-run replay1 replay-failed --config "$cfg"
-expect_rc 0 "replay-failed while the SKU is still unknown"
-expect_in '0 resolved, 1 still waiting' replay1.out "replay-failed, SKU unknown"
+run replay1 outbox retry --config "$cfg"
+expect_rc 0 "outbox retry while the SKU is still unknown"
+expect_in '0 resolved, 1 still waiting' replay1.out "outbox retry, SKU unknown"
 req POST "$admin/admin/act/epicor" --data-binary \
     '{"action":"add_part","args":{"PartNum":"WEB-GADGET","PartDescription":"Web gadget","UnitPrice":149}}'
 [ "$status" = 200 ] || fail "add_part: HTTP $status: $body"
-run replay2 replay-failed --config "$cfg"
-expect_rc 0 "replay-failed once the part exists"
-expect_in '1 resolved, 0 still waiting' replay2.out "replay-failed, part added"
+run replay2 outbox retry --config="$cfg"
+expect_rc 0 "outbox retry once the part exists"
+expect_in '1 resolved, 0 still waiting' replay2.out "outbox retry, part added"
 req GET "$admin/admin/state/epicor"
 case $body in
 *"\"PONum\":\"BC-$border\""*) ;;
 *) fail "no Epicor sales order BC-$border after the replay" ;;
 esac
-ok "an unmappable order waits in the outbox, is listed, and replay-failed writes it once fixed"
+ok "an unmappable order waits in the outbox, is listed, and outbox retry writes it once fixed"
 
 run del secret delete bigcommerce.hook --config "$cfg"
 expect_rc 0 "secret delete"

@@ -158,6 +158,21 @@ static char *testcase_named(const char *xml, const char *name)
 }
 
 /* Three results: one of each outcome. */
+/* Writes r[0..n) as an HTML (html) or JUnit report into t's directory
+ * and returns its text; free it. */
+static char *report(const struct tmp *t, int html, const struct kh_result *r,
+                    size_t n)
+{
+    char path[8192];
+
+    path_in(path, sizeof(path), t, html ? "report.html" : "junit.xml");
+    if (html)
+        assert_int_equal(kh_report_html(path, r, n), 0);
+    else
+        assert_int_equal(kh_report_junit(path, r, n), 0);
+    return slurp(path);
+}
+
 static void three_results(struct kh_result r[3])
 {
     memset(r, 0, 3 * sizeof(*r));
@@ -192,13 +207,10 @@ static void junit_testsuite_counts_each_outcome(void **state)
 {
     struct tmp *t = *state;
     struct kh_result r[3];
-    char path[8192];
     char *xml;
 
     three_results(r);
-    path_in(path, sizeof(path), t, "junit.xml");
-    assert_int_equal(kh_report_junit(path, r, 3), 0);
-    xml = slurp(path);
+    xml = report(t, 0, r, 3);
     assert_true(strncmp(xml, "<?xml version=\"1.0\"", 19) == 0);
     assert_non_null(strstr(xml, "<testsuites"));
     assert_non_null(strstr(xml, "<testsuite name=\"kinsync\" tests=\"3\" "
@@ -214,13 +226,10 @@ static void junit_testcase_names_area_file_and_time(void **state)
 {
     struct tmp *t = *state;
     struct kh_result r[3];
-    char path[8192];
     char *xml;
 
     three_results(r);
-    path_in(path, sizeof(path), t, "junit.xml");
-    assert_int_equal(kh_report_junit(path, r, 3), 0);
-    xml = slurp(path);
+    xml = report(t, 0, r, 3);
     assert_non_null(strstr(
         xml, "<testcase classname=\"epicor\" name=\"basic auth reads parts\" "
              "file=\"scenarios/epicor/basic-auth-reads-parts.json\" "
@@ -234,13 +243,10 @@ static void junit_failure_and_error_elements_differ(void **state)
 {
     struct tmp *t = *state;
     struct kh_result r[3];
-    char path[8192];
     char *xml, *pass, *fail, *err;
 
     three_results(r);
-    path_in(path, sizeof(path), t, "junit.xml");
-    assert_int_equal(kh_report_junit(path, r, 3), 0);
-    xml = slurp(path);
+    xml = report(t, 0, r, 3);
     pass = testcase_named(xml, "basic auth reads parts");
     fail = testcase_named(xml, "per page over 100 rejected");
     err = testcase_named(xml, "broken scenario");
@@ -266,14 +272,11 @@ static void junit_log_goes_to_system_out_when_present(void **state)
 {
     struct tmp *t = *state;
     struct kh_result r[3];
-    char path[8192];
     char *xml, *fail;
 
     three_results(r);
     r[1].log = "line one\nline <two>";
-    path_in(path, sizeof(path), t, "junit.xml");
-    assert_int_equal(kh_report_junit(path, r, 3), 0);
-    xml = slurp(path);
+    xml = report(t, 0, r, 3);
     fail = testcase_named(xml, "per page over 100 rejected");
     assert_non_null(
         strstr(fail, "<system-out>line one\nline &lt;two&gt;</system-out>"));
@@ -287,7 +290,6 @@ static void junit_escapes_markup_controls_and_bad_utf8(void **state)
 {
     struct tmp *t = *state;
     struct kh_result r;
-    char path[8192];
     char *xml;
 
     memset(&r, 0, sizeof(r));
@@ -297,9 +299,7 @@ static void junit_escapes_markup_controls_and_bad_utf8(void **state)
     r.details =
         HOSTILE "\nsecond\tline \x01\x7f\xc0\xaf\xed\xa0\x80 \xef\xbf\xbe end";
     r.log = "log " HOSTILE;
-    path_in(path, sizeof(path), t, "junit.xml");
-    assert_int_equal(kh_report_junit(path, &r, 1), 0);
-    xml = slurp(path);
+    xml = report(t, 0, &r, 1);
 
     assert_non_null(strstr(xml, "name=\"" HOSTILE_ESCAPED "\""));
     assert_non_null(strstr(xml, "<failure message=\"" HOSTILE_ESCAPED "\""));
@@ -325,15 +325,12 @@ static void junit_attribute_keeps_newlines_as_references(void **state)
 {
     struct tmp *t = *state;
     struct kh_result r;
-    char path[8192];
     char *xml;
 
     memset(&r, 0, sizeof(r));
     r.name = "two\nlines\tand tab";
     r.outcome = KH_PASS;
-    path_in(path, sizeof(path), t, "junit.xml");
-    assert_int_equal(kh_report_junit(path, &r, 1), 0);
-    xml = slurp(path);
+    xml = report(t, 0, &r, 1);
     assert_non_null(strstr(xml, "name=\"two&#10;lines&#9;and tab\""));
     free(xml);
 }
@@ -342,16 +339,13 @@ static void junit_null_fields_are_safe(void **state)
 {
     struct tmp *t = *state;
     struct kh_result r[2];
-    char path[8192];
     char *xml;
 
     memset(r, 0, sizeof(r));
     r[0].outcome = KH_FAIL;
     r[1].outcome = KH_ERROR;
     r[1].path = "lonely.json"; /* no directory: no area */
-    path_in(path, sizeof(path), t, "junit.xml");
-    assert_int_equal(kh_report_junit(path, r, 2), 0);
-    xml = slurp(path);
+    xml = report(t, 0, r, 2);
     assert_non_null(strstr(xml, "tests=\"2\" failures=\"1\" errors=\"1\""));
     assert_non_null(strstr(xml, "classname=\"kinsync\" name=\"(unnamed)\""));
     assert_non_null(strstr(xml, "<failure message=\"scenario failed\""));
@@ -364,12 +358,9 @@ static void junit_null_fields_are_safe(void **state)
 static void junit_with_no_results_is_an_empty_suite(void **state)
 {
     struct tmp *t = *state;
-    char path[8192];
     char *xml;
 
-    path_in(path, sizeof(path), t, "junit.xml");
-    assert_int_equal(kh_report_junit(path, NULL, 0), 0);
-    xml = slurp(path);
+    xml = report(t, 0, NULL, 0);
     assert_non_null(strstr(xml, "tests=\"0\" failures=\"0\" errors=\"0\""));
     assert_null(strstr(xml, "<testcase"));
     free(xml);
@@ -381,13 +372,10 @@ static void html_has_one_row_per_result_with_its_outcome(void **state)
 {
     struct tmp *t = *state;
     struct kh_result r[3];
-    char path[8192];
     char *html;
 
     three_results(r);
-    path_in(path, sizeof(path), t, "report.html");
-    assert_int_equal(kh_report_html(path, r, 3), 0);
-    html = slurp(path);
+    html = report(t, 1, r, 3);
     assert_true(strncmp(html, "<!DOCTYPE html>", 15) == 0);
     assert_non_null(strstr(html, "<title>"));
     assert_non_null(strstr(html, "<style>"));
@@ -408,13 +396,10 @@ static void html_summary_counts_and_totals(void **state)
 {
     struct tmp *t = *state;
     struct kh_result r[3];
-    char path[8192];
     char *html;
 
     three_results(r);
-    path_in(path, sizeof(path), t, "report.html");
-    assert_int_equal(kh_report_html(path, r, 3), 0);
-    html = slurp(path);
+    html = report(t, 1, r, 3);
     assert_non_null(strstr(html, "3 scenarios"));
     assert_non_null(strstr(html, "1 passed"));
     assert_non_null(strstr(html, "1 failed"));
@@ -429,14 +414,11 @@ static void html_shows_details_only_for_non_passing(void **state)
 {
     struct tmp *t = *state;
     struct kh_result r[3];
-    char path[8192];
     char *html;
 
     three_results(r);
     r[0].details = "passing details must not be shown";
-    path_in(path, sizeof(path), t, "report.html");
-    assert_int_equal(kh_report_html(path, r, 3), 0);
-    html = slurp(path);
+    html = report(t, 1, r, 3);
     assert_non_null(strstr(html, "id=\"scenario-1\""));
     assert_non_null(strstr(html, "id=\"scenario-2\""));
     assert_null(strstr(html, "id=\"scenario-0\""));
@@ -454,7 +436,6 @@ static void html_escapes_everything(void **state)
 {
     struct tmp *t = *state;
     struct kh_result r;
-    char path[8192];
     char *html;
 
     memset(&r, 0, sizeof(r));
@@ -463,9 +444,7 @@ static void html_escapes_everything(void **state)
     r.outcome = KH_FAIL;
     r.details = "<script>alert(1)</script> " HOSTILE;
     r.log = "</pre><img src=x>";
-    path_in(path, sizeof(path), t, "report.html");
-    assert_int_equal(kh_report_html(path, &r, 1), 0);
-    html = slurp(path);
+    html = report(t, 1, &r, 1);
     assert_non_null(strstr(html, ">" HOSTILE_ESCAPED "</a>"));
     assert_non_null(strstr(html, "<h2>" HOSTILE_ESCAPED "</h2>"));
     assert_non_null(strstr(html, "<td>&lt;b&gt;</td>"));
@@ -483,13 +462,10 @@ static void html_is_self_contained(void **state)
 {
     struct tmp *t = *state;
     struct kh_result r[3];
-    char path[8192];
     char *html;
 
     three_results(r);
-    path_in(path, sizeof(path), t, "report.html");
-    assert_int_equal(kh_report_html(path, r, 3), 0);
-    html = slurp(path);
+    html = report(t, 1, r, 3);
     assert_null(strstr(html, "http://"));
     assert_null(strstr(html, "https://"));
     assert_null(strstr(html, "<script"));
@@ -517,7 +493,6 @@ static void html_formats_virtual_time_for_people(void **state)
     };
     struct tmp *t = *state;
     struct kh_result r;
-    char path[8192];
     char *html;
 
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -525,9 +500,7 @@ static void html_formats_virtual_time_for_people(void **state)
         r.name = "timed";
         r.virtual_ms = cases[i].ms;
         r.wall_ms = 1;
-        path_in(path, sizeof(path), t, "report.html");
-        assert_int_equal(kh_report_html(path, &r, 1), 0);
-        html = slurp(path);
+        html = report(t, 1, &r, 1);
         if (!strstr(html, cases[i].text))
             fail_msg("virtual_ms %lld: no \"%s\"", (long long)cases[i].ms,
                      cases[i].text);

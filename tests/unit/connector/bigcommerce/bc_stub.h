@@ -9,8 +9,9 @@
 #include <string.h>
 #include "kinsync.h"
 #include "kinmock/server.h"
+#include "kt.h"
 
-#define STUB_START_MS 1767600000000LL /* 2026-01-05T08:00:00Z */
+#define STUB_START_MS KT_START_MS
 
 struct stub {
     struct ks_clock *clock;
@@ -23,7 +24,6 @@ static inline void stub_start(struct stub *s, const struct km_route *routes,
                               size_t n, void *state, int page_limit)
 {
     struct km_server_options so = {0};
-    struct ks_client_options co = KS_CLIENT_OPTIONS_INIT;
     struct ks_bigcommerce_options o = KS_BIGCOMMERCE_OPTIONS_INIT;
     char err[256] = "";
 
@@ -39,10 +39,7 @@ static inline void stub_start(struct stub *s, const struct km_route *routes,
         fprintf(stderr, "stub: %s\n", err);
         abort();
     }
-    co.clock = s->clock;
-    co.retry.base_delay_ms = 10;
-    if (ks_client_new(&s->client, &co) != KS_OK)
-        abort();
+    s->client = kt_client_new(s->clock);
     o.base_url = km_server_url(s->server);
     o.store_hash = "abc123";
     o.access_token = "tok_stub_secret";

@@ -8,6 +8,16 @@
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 
+/* Fails unless is_secret(names[i]) is want (0 or 1) for every name. */
+static void expect_secret(int (*is_secret)(const char *),
+                          const char *const *names, size_t n, int want)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (!is_secret(names[i]) != !want)
+            fail_msg("%s should %sbe secret", names[i], want ? "" : "not ");
+    }
+}
+
 static void every_credential_header_is_secret_in_any_case(void **state)
 {
     static const char *secret[] = {"Authorization",
@@ -34,14 +44,8 @@ static void every_credential_header_is_secret_in_any_case(void **state)
         "Retry-After",    "Keyboard"};
 
     (void)state;
-    for (size_t i = 0; i < N(secret); i++) {
-        if (!ks_redact_is_secret_header(secret[i]))
-            fail_msg("%s should be secret", secret[i]);
-    }
-    for (size_t i = 0; i < N(plain); i++) {
-        if (ks_redact_is_secret_header(plain[i]))
-            fail_msg("%s should not be secret", plain[i]);
-    }
+    expect_secret(ks_redact_is_secret_header, secret, N(secret), 1);
+    expect_secret(ks_redact_is_secret_header, plain, N(plain), 0);
     assert_false(ks_redact_is_secret_header(NULL));
     assert_false(ks_redact_is_secret_header(""));
 }
@@ -53,10 +57,7 @@ static void headers_naming_a_credential_are_secret(void **state)
                                    "X-Partner-Api-Key", "client-secret-2"};
 
     (void)state;
-    for (size_t i = 0; i < N(secret); i++) {
-        if (!ks_redact_is_secret_header(secret[i]))
-            fail_msg("%s should be secret", secret[i]);
-    }
+    expect_secret(ks_redact_is_secret_header, secret, N(secret), 1);
 }
 
 static void every_credential_parameter_is_secret(void **state)
@@ -86,14 +87,8 @@ static void every_credential_parameter_is_secret(void **state)
                                   "keyword", "passenger", "after"};
 
     (void)state;
-    for (size_t i = 0; i < N(secret); i++) {
-        if (!ks_redact_is_secret_param(secret[i]))
-            fail_msg("%s should be secret", secret[i]);
-    }
-    for (size_t i = 0; i < N(plain); i++) {
-        if (ks_redact_is_secret_param(plain[i]))
-            fail_msg("%s should not be secret", plain[i]);
-    }
+    expect_secret(ks_redact_is_secret_param, secret, N(secret), 1);
+    expect_secret(ks_redact_is_secret_param, plain, N(plain), 0);
     assert_false(ks_redact_is_secret_param(NULL));
 }
 

@@ -9,7 +9,7 @@
 #include <string.h>
 #include <cmocka.h>
 #include "core/internal.h"
-#include "kt.h"
+#include "ke.h"
 
 #define DATA                                                                   \
     "\"companies\":{\"EPIC06\":{"                                              \
@@ -25,9 +25,9 @@ static int count_rows(void *ud, const cJSON *row)
     return 0;
 }
 
-typedef ks_rc (*op_fn)(struct kt_env *env);
+typedef ks_rc (*op_fn)(struct ke_env *env);
 
-static ks_rc op_read(struct kt_env *env)
+static ks_rc op_read(struct ke_env *env)
 {
     int n = 0;
     int64_t max = 0;
@@ -38,7 +38,7 @@ static ks_rc op_read(struct kt_env *env)
     return rc;
 }
 
-static ks_rc op_lookup(struct kt_env *env)
+static ks_rc op_lookup(struct ke_env *env)
 {
     cJSON *c = NULL;
     ks_rc rc = ks_epicor_customer_find_by_email(&c, env->epi, "a@b.example");
@@ -47,7 +47,7 @@ static ks_rc op_lookup(struct kt_env *env)
     return rc;
 }
 
-static ks_rc op_order(struct kt_env *env)
+static ks_rc op_order(struct ke_env *env)
 {
     struct ks_epicor_order_line line = {"A", 2, 3.5, "x"};
     struct ks_epicor_order o = {0,    "ACME", "PO-1", "2026-01-05",
@@ -59,7 +59,7 @@ static ks_rc op_order(struct kt_env *env)
 
 static cJSON *upsert_fields; /* made before any failure is injected */
 
-static ks_rc op_upsert(struct kt_env *env)
+static ks_rc op_upsert(struct ke_env *env)
 {
     /* B exists (update path); a new part each time would grow the table */
     return ks_epicor_part_upsert(NULL, env->epi, "B", upsert_fields);
@@ -70,10 +70,10 @@ static ks_rc op_upsert(struct kt_env *env)
  * the token fetch is exercised too. */
 static void torture(op_fn op, enum ks_epicor_auth auth)
 {
-    struct kt_env env;
+    struct ke_env env;
     int done = 0;
 
-    kt_start(&env, DATA, auth, 2, NULL);
+    ke_start(&env, DATA, auth, 2, NULL);
     for (uint64_t n = 1; n < 5000 && !done; n++) {
         struct ks_epicor_options o = KS_EPICOR_OPTIONS_INIT;
         char url[128];
@@ -82,13 +82,7 @@ static void torture(op_fn op, enum ks_epicor_auth auth)
         snprintf(url, sizeof(url), "%s", km_server_url(env.emu->server));
         ks_epicor_free(env.epi);
         env.epi = NULL;
-        o.server_url = url;
-        o.instance = "SaaS5333";
-        o.company = "EPIC06";
-        o.api_key = KT_API_KEY;
-        o.auth = auth;
-        o.username = KT_USER;
-        o.password = KT_PASSWORD;
+        ke_options(&o, url, auth);
         o.page_size = 2;
         assert_int_equal(ks_epicor_new(&env.epi, env.client, &o), KS_OK);
         ks__alloc_fail_at(n);
@@ -102,7 +96,7 @@ static void torture(op_fn op, enum ks_epicor_auth auth)
             assert_int_equal(rc, KS_OK);
     }
     assert_true(done);
-    kt_stop(&env);
+    ke_stop(&env);
 }
 
 static void reads_survive_every_allocation_failure(void **state)

@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <cmocka.h>
-#include "kt.h"
+#include "ke.h"
 
 #define DATA                                                                   \
     "\"companies\":{\"EPIC06\":{"                                              \
@@ -28,7 +28,7 @@ static const cJSON *get(const cJSON *o, const char *name)
 
 static void sales_order_created_and_read_back(void **state)
 {
-    struct kt_env env;
+    struct ke_env env;
     struct ks_epicor_order_line lines[] = {
         {"WIDGET-100", 3, 11.0, NULL},
         {"GADGET-1", 1, -1, "Gadget, gift wrapped"},
@@ -40,7 +40,7 @@ static void sales_order_created_and_read_back(void **state)
     const cJSON *dtls, *l0, *l1;
 
     (void)state;
-    kt_start(&env, DATA ",\"start_order_num\":5000", KS_EPICOR_AUTH_TOKEN, 0,
+    ke_start(&env, DATA ",\"start_order_num\":5000", KS_EPICOR_AUTH_TOKEN, 0,
              NULL);
     assert_int_equal(ks_epicor_sales_order_create(&num, env.epi, &o), KS_OK);
     assert_int_equal(num, 5000);
@@ -62,33 +62,35 @@ static void sales_order_created_and_read_back(void **state)
     assert_true(get(order, "OrderAmt")->valuedouble == 33 + 149);
     cJSON_Delete(order);
     /* the screen's sequence, one MasterUpdate for the header and per line */
-    assert_int_equal(kt_count(&env, "POST */GetNewOrderHed"), 1);
-    assert_int_equal(kt_count(&env, "POST */ChangeOrderHedCustomerCustID"), 1);
-    assert_int_equal(kt_count(&env, "POST */GetNewOrderDtl"), 2);
-    assert_int_equal(kt_count(&env, "POST */ChangePartNum"), 2);
-    assert_int_equal(kt_count(&env, "POST */ChangeSellingQuantity"), 2);
-    assert_int_equal(kt_count(&env, "POST */MasterUpdate"), 3);
-    assert_int_equal(cJSON_GetArraySize(kt_snapshot_at(
-                         &snap, &env, "companies/EPIC06/orders")),
-                     1);
+    assert_int_equal(kt_count(env.emu->server, "POST */GetNewOrderHed"), 1);
+    assert_int_equal(
+        kt_count(env.emu->server, "POST */ChangeOrderHedCustomerCustID"), 1);
+    assert_int_equal(kt_count(env.emu->server, "POST */GetNewOrderDtl"), 2);
+    assert_int_equal(kt_count(env.emu->server, "POST */ChangePartNum"), 2);
+    assert_int_equal(kt_count(env.emu->server, "POST */ChangeSellingQuantity"),
+                     2);
+    assert_int_equal(kt_count(env.emu->server, "POST */MasterUpdate"), 3);
+    assert_int_equal(
+        cJSON_GetArraySize(kt_at(&snap, env.emu, "companies/EPIC06/orders")),
+        1);
     cJSON_Delete(snap);
-    assert_true(kt_log_clean(&env));
-    kt_stop(&env);
+    assert_true(ke_log_clean(&env));
+    ke_stop(&env);
 }
 
 static void sales_order_by_cust_num_and_found_by_po(void **state)
 {
-    struct kt_env env;
+    struct ke_env env;
     struct ks_epicor_order_line line = {"GADGET-1", 2, -1, NULL};
     struct ks_epicor_order o = {10, NULL, "PO-'7'", NULL, NULL, &line, 1};
     int64_t num = 0;
     cJSON *found = NULL;
 
     (void)state;
-    kt_start(&env, DATA, KS_EPICOR_AUTH_BASIC, 0, NULL);
+    ke_start(&env, DATA, KS_EPICOR_AUTH_BASIC, 0, NULL);
     assert_int_equal(ks_epicor_sales_order_create(&num, env.epi, &o), KS_OK);
     assert_true(num > 0);
-    assert_int_equal(kt_count(&env, "POST */ChangeCustomer"), 1);
+    assert_int_equal(kt_count(env.emu->server, "POST */ChangeCustomer"), 1);
     assert_int_equal(
         ks_epicor_sales_order_find_by_po(&found, env.epi, "PO-'7'"), KS_OK);
     assert_int_equal(get(found, "OrderNum")->valueint, (int)num);
@@ -96,19 +98,19 @@ static void sales_order_by_cust_num_and_found_by_po(void **state)
     cJSON_Delete(found);
     assert_int_equal(ks_epicor_sales_order_find_by_po(&found, env.epi, "NONE"),
                      KS_ENOTFOUND);
-    kt_stop(&env);
+    ke_stop(&env);
 }
 
 static void unknown_part_fails_after_the_header_is_saved(void **state)
 {
-    struct kt_env env;
+    struct ke_env env;
     struct ks_epicor_order_line line = {"NO-SUCH-PART", 1, 5, NULL};
     struct ks_epicor_order o = {0, "ACME", "WEB-2", NULL, NULL, &line, 1};
     const struct ks_error *e;
     int64_t num = 0;
 
     (void)state;
-    kt_start(&env, DATA, KS_EPICOR_AUTH_TOKEN, 0, NULL);
+    ke_start(&env, DATA, KS_EPICOR_AUTH_TOKEN, 0, NULL);
     assert_int_equal(ks_epicor_sales_order_create(&num, env.epi, &o),
                      KS_EREMOTE);
     assert_true(num > 0); /* the caller can find and finish or void it */
@@ -116,44 +118,44 @@ static void unknown_part_fails_after_the_header_is_saved(void **state)
     assert_int_equal(e->http_status, 400);
     assert_non_null(strstr(e->message, "NO-SUCH-PART"));
     assert_true(e->remote_id[0] != '\0');
-    kt_stop(&env);
+    ke_stop(&env);
 }
 
 static void unknown_customer_is_refused_before_any_save(void **state)
 {
-    struct kt_env env;
+    struct ke_env env;
     struct ks_epicor_order_line line = {"GADGET-1", 1, 5, NULL};
     struct ks_epicor_order o = {0, "NOBODY", "WEB-3", NULL, NULL, &line, 1};
     int64_t num = 0;
 
     (void)state;
-    kt_start(&env, DATA, KS_EPICOR_AUTH_TOKEN, 0, NULL);
+    ke_start(&env, DATA, KS_EPICOR_AUTH_TOKEN, 0, NULL);
     assert_int_equal(ks_epicor_sales_order_create(&num, env.epi, &o),
                      KS_EREMOTE);
     assert_int_equal(num, 0);
-    assert_int_equal(kt_count(&env, "POST */MasterUpdate"), 0);
+    assert_int_equal(kt_count(env.emu->server, "POST */MasterUpdate"), 0);
     o.cust_id = NULL;
     assert_int_equal(ks_epicor_sales_order_create(&num, env.epi, &o),
                      KS_EINVAL);
-    kt_stop(&env);
+    ke_stop(&env);
 }
 
 static void missing_order_is_enotfound(void **state)
 {
-    struct kt_env env;
+    struct ke_env env;
     cJSON *order = NULL;
 
     (void)state;
-    kt_start(&env, DATA, KS_EPICOR_AUTH_TOKEN, 0, NULL);
+    ke_start(&env, DATA, KS_EPICOR_AUTH_TOKEN, 0, NULL);
     assert_int_equal(ks_epicor_sales_order_get(&order, env.epi, 424242),
                      KS_ENOTFOUND);
     assert_null(order);
-    kt_stop(&env);
+    ke_stop(&env);
 }
 
 static void refund_recorded_once_per_reference(void **state)
 {
-    struct kt_env env;
+    struct ke_env env;
     struct ks_epicor_order_line line = {"GADGET-1", 1, -1, NULL};
     struct ks_epicor_order o = {0, "ACME", "WEB-9", NULL, NULL, &line, 1};
     int64_t num = 0;
@@ -162,7 +164,7 @@ static void refund_recorded_once_per_reference(void **state)
     const char *comment;
 
     (void)state;
-    kt_start(&env, DATA, KS_EPICOR_AUTH_TOKEN, 0, NULL);
+    ke_start(&env, DATA, KS_EPICOR_AUTH_TOKEN, 0, NULL);
     assert_int_equal(ks_epicor_sales_order_create(&num, env.epi, &o), KS_OK);
     assert_int_equal(ks_epicor_order_record_refund(&recorded, env.epi, num,
                                                    "R-1", 20.5, "damaged"),
@@ -184,19 +186,19 @@ static void refund_recorded_once_per_reference(void **state)
     /* totals untouched */
     assert_true(get(order, "OrderAmt")->valuedouble == 149);
     cJSON_Delete(order);
-    kt_stop(&env);
+    ke_stop(&env);
 }
 
 static void customer_created_with_assigned_number(void **state)
 {
-    struct kt_env env;
+    struct ke_env env;
     cJSON *fields = cJSON_Parse("{\"CustID\":\"WEB-77\",\"Name\":\"Jo Web\","
                                 "\"EMailAddress\":\"jo@web.example\"}");
     cJSON *found = NULL;
     int64_t num = 0;
 
     (void)state;
-    kt_start(&env, DATA ",\"start_cust_num\":300", KS_EPICOR_AUTH_TOKEN, 0,
+    ke_start(&env, DATA ",\"start_cust_num\":300", KS_EPICOR_AUTH_TOKEN, 0,
              NULL);
     assert_int_equal(ks_epicor_customer_create(&num, env.epi, fields), KS_OK);
     assert_true(num >= 300);
@@ -213,22 +215,22 @@ static void customer_created_with_assigned_number(void **state)
                      KS_EREMOTE);
     assert_int_equal(num, 0);
     cJSON_Delete(fields);
-    kt_stop(&env);
+    ke_stop(&env);
 }
 
 static void stale_update_is_econflict(void **state)
 {
-    struct kt_env env;
+    struct ke_env env;
     cJSON *c = NULL, *body, *ds, *rows, *reply = NULL;
 
     (void)state;
-    kt_start(&env, DATA, KS_EPICOR_AUTH_TOKEN, 0, NULL);
+    ke_start(&env, DATA, KS_EPICOR_AUTH_TOKEN, 0, NULL);
     assert_int_equal(
         ks_epicor_customer_find_by_email(&c, env.epi, "orders@acme.example"),
         KS_OK);
-    kt_act(&env, "change_row",
-           "{\"entity_set\":\"Customers\",\"keys\":[10],"
-           "\"fields\":{\"Name\":\"Acme Inc\"}}");
+    cJSON_Delete(kt_act(env.emu, "change_row",
+                        "{\"entity_set\":\"Customers\",\"keys\":[10],"
+                        "\"fields\":{\"Name\":\"Acme Inc\"}}"));
     cJSON_ReplaceItemInObjectCaseSensitive(c, "RowMod",
                                            cJSON_CreateString("U"));
     body = cJSON_CreateObject();
@@ -242,7 +244,7 @@ static void stale_update_is_econflict(void **state)
     assert_non_null(strstr(ks_client_last_error(env.client)->message,
                            "modified by another user"));
     cJSON_Delete(body);
-    kt_stop(&env);
+    ke_stop(&env);
 }
 
 int main(void)

@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <cmocka.h>
-#include "kt.h"
+#include "ke.h"
 
 #define PARTS(n) "\"companies\":{\"EPIC06\":{\"parts\":[" n "]}}"
 #define FIVE                                                                   \
@@ -20,7 +20,7 @@ struct seen {
     int stop_after;
     char key[32][24];
     int64_t rev[32];
-    struct kt_env *env; /* set: change P1 once after the first page */
+    struct ke_env *env; /* set: change P1 once after the first page */
     int changed;
 };
 
@@ -38,9 +38,9 @@ static int collect(void *ud, const cJSON *row)
     s->n++;
     if (s->env && !s->changed && s->n == 2) {
         /* another user edits a part already read, between two pages */
-        kt_act(
-            s->env, "change_part",
-            "{\"part_num\":\"P1\",\"fields\":{\"PartDescription\":\"new\"}}");
+        cJSON_Delete(kt_act(
+            s->env->emu, "change_part",
+            "{\"part_num\":\"P1\",\"fields\":{\"PartDescription\":\"new\"}}"));
         s->changed = 1;
     }
     return s->stop_after && s->n >= s->stop_after;
@@ -48,46 +48,46 @@ static int collect(void *ud, const cJSON *row)
 
 static void query_pages_until_a_short_page(void **state)
 {
-    struct kt_env env;
+    struct ke_env env;
     struct seen s = {0};
     struct ks_epicor_stats st;
 
     (void)state;
-    kt_start(&env, PARTS(FIVE), KS_EPICOR_AUTH_BASIC, 2, NULL);
+    ke_start(&env, PARTS(FIVE), KS_EPICOR_AUTH_BASIC, 2, NULL);
     assert_int_equal(
         ks_epicor_query(env.epi, "Erp.BO.PartSvc", "Parts", NULL, collect, &s),
         KS_OK);
     assert_int_equal(s.n, 5);
-    assert_int_equal(kt_count(&env, PAGE_ROUTE), 3);
+    assert_int_equal(kt_count(env.emu->server, PAGE_ROUTE), 3);
     ks_epicor_stats(&st, env.epi);
     assert_int_equal(st.pages, 3);
-    kt_stop(&env);
+    ke_stop(&env);
 }
 
 static void query_page_size_overrides_the_handles(void **state)
 {
-    struct kt_env env;
+    struct ke_env env;
     struct seen s = {0};
     struct ks_epicor_query q = KS_EPICOR_QUERY_INIT;
 
     (void)state;
-    kt_start(&env, PARTS(FIVE), KS_EPICOR_AUTH_BASIC, 0, NULL); /* 100 */
+    ke_start(&env, PARTS(FIVE), KS_EPICOR_AUTH_BASIC, 0, NULL); /* 100 */
     q.page_size = 2;
     assert_int_equal(
         ks_epicor_query(env.epi, "Erp.BO.PartSvc", "Parts", &q, collect, &s),
         KS_OK);
     assert_int_equal(s.n, 5);
-    assert_int_equal(kt_count(&env, PAGE_ROUTE), 3);
-    kt_stop(&env);
+    assert_int_equal(kt_count(env.emu->server, PAGE_ROUTE), 3);
+    ke_stop(&env);
 }
 
 static void query_full_last_page_costs_one_empty_page(void **state)
 {
-    struct kt_env env;
+    struct ke_env env;
     struct seen s = {0};
 
     (void)state;
-    kt_start(
+    ke_start(
         &env,
         PARTS("{\"PartNum\":\"A\"},{\"PartNum\":\"B\"},{\"PartNum\":\"C\"},"
               "{\"PartNum\":\"D\"}"),
@@ -96,18 +96,18 @@ static void query_full_last_page_costs_one_empty_page(void **state)
         ks_epicor_query(env.epi, "Erp.BO.PartSvc", "Parts", NULL, collect, &s),
         KS_OK);
     assert_int_equal(s.n, 4);
-    assert_int_equal(kt_count(&env, PAGE_ROUTE), 3);
-    kt_stop(&env);
+    assert_int_equal(kt_count(env.emu->server, PAGE_ROUTE), 3);
+    ke_stop(&env);
 }
 
 static void query_top_and_filter_with_a_quote(void **state)
 {
-    struct kt_env env;
+    struct ke_env env;
     struct seen s = {0};
     struct ks_epicor_query q = KS_EPICOR_QUERY_INIT;
 
     (void)state;
-    kt_start(&env,
+    ke_start(&env,
              PARTS(FIVE ",{\"PartNum\":\"Q\","
                         "\"PartDescription\":\"O'Brien clip\"}"),
              KS_EPICOR_AUTH_BASIC, 2, NULL);
@@ -127,33 +127,33 @@ static void query_top_and_filter_with_a_quote(void **state)
         ks_epicor_query(env.epi, "Erp.BO.PartSvc", "Parts", &q, collect, &s),
         KS_OK);
     assert_int_equal(s.n, 3);
-    kt_stop(&env);
+    ke_stop(&env);
 }
 
 static void row_callback_can_stop_the_listing(void **state)
 {
-    struct kt_env env;
+    struct ke_env env;
     struct seen s = {0};
 
     (void)state;
-    kt_start(&env, PARTS(FIVE), KS_EPICOR_AUTH_BASIC, 2, NULL);
+    ke_start(&env, PARTS(FIVE), KS_EPICOR_AUTH_BASIC, 2, NULL);
     s.stop_after = 3;
     assert_int_equal(
         ks_epicor_query(env.epi, "Erp.BO.PartSvc", "Parts", NULL, collect, &s),
         KS_OK);
     assert_int_equal(s.n, 3);
-    assert_int_equal(kt_count(&env, PAGE_ROUTE), 2);
-    kt_stop(&env);
+    assert_int_equal(kt_count(env.emu->server, PAGE_ROUTE), 2);
+    ke_stop(&env);
 }
 
 static void changed_since_reads_newer_rows_and_reports_max(void **state)
 {
-    struct kt_env env;
+    struct ke_env env;
     struct seen s = {0};
     int64_t max = 0, first_max;
 
     (void)state;
-    kt_start(&env, PARTS(FIVE), KS_EPICOR_AUTH_BASIC, 2, NULL);
+    ke_start(&env, PARTS(FIVE), KS_EPICOR_AUTH_BASIC, 2, NULL);
     assert_int_equal(
         ks_epicor_parts_changed_since(env.epi, 0, collect, &s, &max), KS_OK);
     assert_int_equal(s.n, 5);
@@ -167,25 +167,25 @@ static void changed_since_reads_newer_rows_and_reports_max(void **state)
         ks_epicor_parts_changed_since(env.epi, max, collect, &s, &max), KS_OK);
     assert_int_equal(s.n, 0);
     assert_int_equal(max, first_max);
-    kt_act(&env, "change_part",
-           "{\"part_num\":\"P3\",\"fields\":{\"UnitPrice\":9}}");
+    cJSON_Delete(kt_act(env.emu, "change_part",
+                        "{\"part_num\":\"P3\",\"fields\":{\"UnitPrice\":9}}"));
     assert_int_equal(
         ks_epicor_parts_changed_since(env.epi, max, collect, &s, &max), KS_OK);
     assert_int_equal(s.n, 1);
     assert_string_equal(s.key[0], "P3");
     assert_true(max > first_max);
-    kt_stop(&env);
+    ke_stop(&env);
 }
 
 static void
 changed_since_stopped_early_resumes_after_the_rows_seen(void **state)
 {
-    struct kt_env env;
+    struct ke_env env;
     struct seen s = {0};
     int64_t max = 0;
 
     (void)state;
-    kt_start(&env, PARTS(FIVE), KS_EPICOR_AUTH_BASIC, 2, NULL);
+    ke_start(&env, PARTS(FIVE), KS_EPICOR_AUTH_BASIC, 2, NULL);
     s.stop_after = 3; /* mid-way through the second page */
     assert_int_equal(
         ks_epicor_parts_changed_since(env.epi, 0, collect, &s, &max), KS_OK);
@@ -196,18 +196,18 @@ changed_since_stopped_early_resumes_after_the_rows_seen(void **state)
         ks_epicor_parts_changed_since(env.epi, max, collect, &s, &max), KS_OK);
     assert_int_equal(s.n, 2);
     assert_string_equal(s.key[0], "P4");
-    kt_stop(&env);
+    ke_stop(&env);
 }
 
 static void keyset_paging_skips_nothing_when_a_row_changes(void **state)
 {
-    struct kt_env env;
+    struct ke_env env;
     struct seen s = {0};
     int64_t max = 0;
     int p3 = 0, p1_versions = 0;
 
     (void)state;
-    kt_start(&env, PARTS(FIVE), KS_EPICOR_AUTH_BASIC, 2, NULL);
+    ke_start(&env, PARTS(FIVE), KS_EPICOR_AUTH_BASIC, 2, NULL);
     s.env = &env;
     assert_int_equal(ks_epicor_changed_since(env.epi, "Erp.BO.PartSvc", "Parts",
                                              "PartNum", 0, collect, &s, &max),
@@ -226,17 +226,17 @@ static void keyset_paging_skips_nothing_when_a_row_changes(void **state)
     assert_int_equal(p1_versions, 2);
     assert_int_equal(s.n, 6);
     assert_int_equal(max, s.rev[5]);
-    kt_stop(&env);
+    ke_stop(&env);
 }
 
 static void part_whses_for_a_part(void **state)
 {
-    struct kt_env env;
+    struct ke_env env;
     struct seen s = {0};
     int64_t max = 0;
 
     (void)state;
-    kt_start(
+    ke_start(
         &env,
         "\"companies\":{\"EPIC06\":{\"parts\":[{\"PartNum\":\"W-1\","
         "\"PartWhses\":[{\"WarehouseCode\":\"MAIN\",\"OnHandQty\":5},"
@@ -252,24 +252,25 @@ static void part_whses_for_a_part(void **state)
         ks_epicor_part_whses_changed_since(env.epi, 0, collect, &s, &max),
         KS_OK);
     assert_int_equal(s.n, 3);
-    kt_act(&env, "set_on_hand",
-           "{\"part_num\":\"W-2\",\"warehouse\":\"MAIN\",\"qty\":40}");
+    cJSON_Delete(
+        kt_act(env.emu, "set_on_hand",
+               "{\"part_num\":\"W-2\",\"warehouse\":\"MAIN\",\"qty\":40}"));
     memset(&s, 0, sizeof(s));
     assert_int_equal(
         ks_epicor_part_whses_changed_since(env.epi, max, collect, &s, &max),
         KS_OK);
     assert_int_equal(s.n, 1);
     assert_string_equal(s.key[0], "W-2");
-    kt_stop(&env);
+    ke_stop(&env);
 }
 
 static void customer_found_by_email(void **state)
 {
-    struct kt_env env;
+    struct ke_env env;
     cJSON *c = NULL;
 
     (void)state;
-    kt_start(&env,
+    ke_start(&env,
              "\"companies\":{\"EPIC06\":{\"customers\":["
              "{\"CustNum\":10,\"CustID\":\"ACME\",\"Name\":\"Acme\","
              "\"EMailAddress\":\"orders@acme.example\"},"
@@ -286,19 +287,19 @@ static void customer_found_by_email(void **state)
         ks_epicor_customer_find_by_email(&c, env.epi, "nobody@x.example"),
         KS_ENOTFOUND);
     assert_null(c);
-    kt_stop(&env);
+    ke_stop(&env);
 }
 
 static void baq_passes_parameters_and_options(void **state)
 {
-    struct kt_env env;
+    struct ke_env env;
     struct seen s = {0};
     const char *params[] = {"CurrentPlant", "MfgSys", NULL};
     struct ks_epicor_query q = KS_EPICOR_QUERY_INIT;
     int rows = 0;
 
     (void)state;
-    kt_start(
+    ke_start(
         &env,
         "\"baqs\":[{\"id\":\"KS-Stock\",\"parameters\":[{\"name\":"
         "\"CurrentPlant\",\"required\":true,\"column\":\"PartWhse_Plant\"}],"
@@ -321,16 +322,16 @@ static void baq_passes_parameters_and_options(void **state)
         KS_EREMOTE);
     assert_int_equal(ks_epicor_baq(env.epi, "NOPE", NULL, NULL, collect, &s),
                      KS_ENOTFOUND);
-    kt_stop(&env);
+    ke_stop(&env);
 }
 
 static void efx_published_staging_and_demoted(void **state)
 {
-    struct kt_env env;
+    struct ke_env env;
     cJSON *params = cJSON_Parse("{\"Shift\":2}"), *out = NULL;
 
     (void)state;
-    kt_start(&env,
+    ke_start(&env,
              "\"functions\":[{\"library\":\"OEE\",\"function\":\"Echo\","
              "\"published\":true,\"result\":\"echo\"},"
              "{\"library\":\"OEE\",\"function\":\"Draft\",\"published\":false,"
@@ -354,9 +355,10 @@ static void efx_published_staging_and_demoted(void **state)
                      KS_EREMOTE);
     assert_non_null(
         strstr(ks_client_last_error(env.client)->message, "Shift is closed"));
-    assert_int_equal(kt_count(&env, "POST /SaaS5333/api/v2/efx/staging/*"), 1);
+    assert_int_equal(
+        kt_count(env.emu->server, "POST /SaaS5333/api/v2/efx/staging/*"), 1);
     cJSON_Delete(params);
-    kt_stop(&env);
+    ke_stop(&env);
 }
 
 int main(void)

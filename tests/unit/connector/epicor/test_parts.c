@@ -6,7 +6,7 @@
 #include <stdint.h>
 #include <string.h>
 #include <cmocka.h>
-#include "kt.h"
+#include "ke.h"
 
 #define DATA                                                                   \
     "\"companies\":{\"EPIC06\":{\"parts\":["                                   \
@@ -26,33 +26,36 @@ static const cJSON *field(const cJSON *row, const char *name)
 static void
 part_upsert_updates_an_existing_part_keeping_its_fields(void **state)
 {
-    struct kt_env env;
+    struct ke_env env;
     cJSON *fields = cJSON_Parse("{\"UnitPrice\":13.75}"), *snap = NULL;
     const cJSON *row;
     int created = -1;
 
     (void)state;
-    kt_start(&env, DATA, KS_EPICOR_AUTH_TOKEN, 0, NULL);
+    ke_start(&env, DATA, KS_EPICOR_AUTH_TOKEN, 0, NULL);
     assert_int_equal(
         ks_epicor_part_upsert(&created, env.epi, "WIDGET-100", fields), KS_OK);
     assert_int_equal(created, 0);
-    row = kt_snapshot_at(&snap, &env, "companies/EPIC06/parts/1");
+    row = kt_at(&snap, env.emu, "companies/EPIC06/parts/1");
     assert_string_equal(field(row, "PartNum")->valuestring, "WIDGET-100");
     assert_true(field(row, "UnitPrice")->valuedouble == 13.75);
     assert_string_equal(field(row, "PartDescription")->valuestring, "Widget");
     assert_string_equal(field(row, "IUM")->valuestring, "EA");
     cJSON_Delete(snap);
-    assert_int_equal(kt_count(&env, "GET */Erp.BO.PartSvc/GetByID"), 1);
-    assert_int_equal(kt_count(&env, "POST */Erp.BO.PartSvc/GetNewPart"), 0);
-    assert_int_equal(kt_count(&env, "POST */Erp.BO.PartSvc/Update"), 1);
-    assert_true(kt_log_clean(&env));
+    assert_int_equal(kt_count(env.emu->server, "GET */Erp.BO.PartSvc/GetByID"),
+                     1);
+    assert_int_equal(
+        kt_count(env.emu->server, "POST */Erp.BO.PartSvc/GetNewPart"), 0);
+    assert_int_equal(kt_count(env.emu->server, "POST */Erp.BO.PartSvc/Update"),
+                     1);
+    assert_true(ke_log_clean(&env));
     cJSON_Delete(fields);
-    kt_stop(&env);
+    ke_stop(&env);
 }
 
 static void part_upsert_creates_a_missing_part_from_getnewpart(void **state)
 {
-    struct kt_env env;
+    struct ke_env env;
     cJSON *fields = cJSON_Parse("{\"PartDescription\":\"Sprocket\","
                                 "\"UnitPrice\":4.2}"),
           *snap = NULL;
@@ -60,11 +63,11 @@ static void part_upsert_creates_a_missing_part_from_getnewpart(void **state)
     int created = -1;
 
     (void)state;
-    kt_start(&env, DATA, KS_EPICOR_AUTH_TOKEN, 0, NULL);
+    ke_start(&env, DATA, KS_EPICOR_AUTH_TOKEN, 0, NULL);
     assert_int_equal(
         ks_epicor_part_upsert(&created, env.epi, "SPROCKET-9", fields), KS_OK);
     assert_int_equal(created, 1);
-    parts = kt_snapshot_at(&snap, &env, "companies/EPIC06/parts");
+    parts = kt_at(&snap, env.emu, "companies/EPIC06/parts");
     assert_int_equal(cJSON_GetArraySize(parts), 3);
     cJSON_ArrayForEach(p, parts)
     {
@@ -75,30 +78,33 @@ static void part_upsert_creates_a_missing_part_from_getnewpart(void **state)
     assert_string_equal(field(row, "PartDescription")->valuestring, "Sprocket");
     assert_true(field(row, "UnitPrice")->valuedouble == 4.2);
     cJSON_Delete(snap);
-    assert_int_equal(kt_count(&env, "POST */Erp.BO.PartSvc/GetNewPart"), 1);
+    assert_int_equal(
+        kt_count(env.emu->server, "POST */Erp.BO.PartSvc/GetNewPart"), 1);
     /* a second upsert of the same part is an update */
     assert_int_equal(
         ks_epicor_part_upsert(&created, env.epi, "SPROCKET-9", fields), KS_OK);
     assert_int_equal(created, 0);
-    assert_int_equal(kt_count(&env, "POST */Erp.BO.PartSvc/GetNewPart"), 1);
+    assert_int_equal(
+        kt_count(env.emu->server, "POST */Erp.BO.PartSvc/GetNewPart"), 1);
     cJSON_Delete(fields);
-    kt_stop(&env);
+    ke_stop(&env);
 }
 
 static void part_upsert_refused_update_keeps_epicor_message(void **state)
 {
-    struct kt_env env;
+    struct ke_env env;
     cJSON *fields = cJSON_Parse("{\"UnitPrice\":1}");
     int created = -1;
 
     (void)state;
-    kt_start(&env, DATA, KS_EPICOR_AUTH_TOKEN, 0, NULL);
-    kt_faults(&env, "{\"route\":\"POST */Erp.BO.PartSvc/Update\","
-                    "\"status\":400,\"body\":{\"HttpStatus\":400,"
-                    "\"ErrorMessage\":\"Unit price is locked.\","
-                    "\"ErrorType\":\"Ice.Common.BusinessObjectException\","
-                    "\"CorrelationId\":\"c0ffee00-0000-0000-0000-000000000001\""
-                    "}}");
+    ke_start(&env, DATA, KS_EPICOR_AUTH_TOKEN, 0, NULL);
+    kt_faults(env.emu->server,
+              "{\"route\":\"POST */Erp.BO.PartSvc/Update\","
+              "\"status\":400,\"body\":{\"HttpStatus\":400,"
+              "\"ErrorMessage\":\"Unit price is locked.\","
+              "\"ErrorType\":\"Ice.Common.BusinessObjectException\","
+              "\"CorrelationId\":\"c0ffee00-0000-0000-0000-000000000001\""
+              "}}");
     assert_int_equal(
         ks_epicor_part_upsert(&created, env.epi, "GADGET-1", fields),
         KS_EREMOTE);
@@ -108,7 +114,7 @@ static void part_upsert_refused_update_keeps_epicor_message(void **state)
     assert_string_equal(ks_client_last_error(env.client)->remote_id,
                         "c0ffee00-0000-0000-0000-000000000001");
     cJSON_Delete(fields);
-    kt_stop(&env);
+    ke_stop(&env);
 }
 
 static void use_v1(struct ks_epicor_options *o)
@@ -126,12 +132,12 @@ static int count_rows(void *ud, const cJSON *row)
 
 static void v1_reads_with_company_in_callsettings_and_no_api_key(void **state)
 {
-    struct kt_env env;
+    struct ke_env env;
     int64_t max = 0;
     int n = 0;
 
     (void)state;
-    kt_start(&env,
+    ke_start(&env,
              "\"companies\":{\"OTHER\":{},\"EPIC06\":{\"parts\":["
              "{\"PartNum\":\"A\"},{\"PartNum\":\"B\"},{\"PartNum\":\"C\"}]}}",
              KS_EPICOR_AUTH_BASIC, 2, use_v1);
@@ -141,11 +147,13 @@ static void v1_reads_with_company_in_callsettings_and_no_api_key(void **state)
     assert_int_equal(n, 3);
     assert_true(max > 0);
     assert_int_equal(
-        kt_count(&env, "GET /SaaS5333/api/v1/Erp.BO.PartSvc/Parts"), 2);
-    assert_int_equal(kt_count(&env, "* */api/v2/*"), 0);
-    assert_int_equal(
-        kt_count_without_header(&env, "* */api/v1/*", "CallSettings"), 0);
-    kt_stop(&env);
+        kt_count(env.emu->server, "GET /SaaS5333/api/v1/Erp.BO.PartSvc/Parts"),
+        2);
+    assert_int_equal(kt_count(env.emu->server, "* */api/v2/*"), 0);
+    assert_int_equal(kt_count_without_header(env.emu->server, "* */api/v1/*",
+                                             "CallSettings"),
+                     0);
+    ke_stop(&env);
 }
 
 int main(void)

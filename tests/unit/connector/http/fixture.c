@@ -77,21 +77,6 @@ static const struct km_route routes[] = {
     {"GET", "/secure", secure},
 };
 
-static void capture_log(enum ks_log_level level, const char *msg,
-                        const char *payload, void *ud)
-{
-    struct fx *f = ud;
-    size_t need = strlen(msg) + (payload ? strlen(payload) : 0) + 16;
-    char *grown = realloc(f->log, f->loglen + need);
-
-    if (!grown)
-        abort();
-    f->log = grown;
-    f->loglen +=
-        (size_t)snprintf(f->log + f->loglen, need, "%s %s\n%s\n",
-                         ks_log_level_name(level), msg, payload ? payload : "");
-}
-
 int fx_setup(void **state)
 {
     struct fx *f = calloc(1, sizeof(*f));
@@ -100,8 +85,8 @@ int fx_setup(void **state)
     char err[256];
 
     assert_non_null(f);
-    f->log = calloc(1, 1);
-    assert_non_null(f->log);
+    f->log.text = calloc(1, 1); /* "" before the first line */
+    assert_non_null(f->log.text);
     assert_int_equal(ks_clock_new_virtual(&f->clock, 1700000000000), KS_OK);
     so.name = "test";
     so.clock = f->clock;
@@ -111,8 +96,8 @@ int fx_setup(void **state)
     so.hang_ms = 1000; /* real time; the client gives up well before */
     assert_int_equal(km_server_start(&f->server, &so, err, sizeof(err)), 0);
     co.clock = f->clock;
-    co.log_fn = capture_log;
-    co.log_userdata = f;
+    co.log_fn = kt_log_fn;
+    co.log_userdata = &f->log;
     co.log_level = KS_LOG_DEBUG;
     co.jitter_seed = 99;
     co.timeout_ms = 3000;
@@ -131,7 +116,7 @@ int fx_teardown(void **state)
     ks_client_free(f->client);
     km_server_stop(f->server);
     ks_clock_free(f->clock);
-    free(f->log);
+    kt_log_dispose(&f->log);
     free(f);
     return 0;
 }
@@ -140,17 +125,6 @@ const char *fx_url(struct fx *f, const char *path)
 {
     snprintf(f->url, sizeof(f->url), "%s%s", km_server_url(f->server), path);
     return f->url;
-}
-
-void fx_faults(struct fx *f, const char *json)
-{
-    cJSON *rules = cJSON_Parse(json);
-    char err[256];
-
-    assert_non_null(rules);
-    if (km_server_faults_add(f->server, rules, err, sizeof(err)) != 0)
-        fail_msg("fault rules refused: %s", err);
-    cJSON_Delete(rules);
 }
 
 ks_rc fx_send(struct ks__http_reply *reply, struct fx *f, const char *method,

@@ -1,7 +1,8 @@
 /*
  * Shared by the end-to-end tests of the HTTP layer: an emulator core on
  * loopback with a few routes, a client on the same virtual clock, and a
- * log callback that keeps everything it was handed.
+ * log callback that keeps everything it was handed (kt_log of
+ * tests/support; fault rules: kt_faults(f->server, ...)).
  */
 #ifndef KS_TEST_HTTP_FIXTURE_H
 #define KS_TEST_HTTP_FIXTURE_H
@@ -10,6 +11,7 @@
 #include "core/client_int.h"
 #include "http/http.h"
 #include "kinmock/server.h"
+#include "kt.h"
 
 #define FX_TOKEN_OLD "tok-old-4f1c"
 #define FX_TOKEN_NEW "tok-new-9a2e"
@@ -21,8 +23,7 @@ struct fx {
     struct km_server *server;
     struct ks_client *client;
     const char *valid_token; /* what /secure accepts */
-    char *log;               /* every log line: "level msg\npayload\n" */
-    size_t loglen;
+    struct kt_log log;       /* every log line: "level msg\npayload\n" */
     char url[512];
 };
 
@@ -36,8 +37,6 @@ int fx_setup(void **state);
 int fx_teardown(void **state);
 
 const char *fx_url(struct fx *f, const char *path);
-/* Adds fault rules given as JSON text; fails the test when refused. */
-void fx_faults(struct fx *f, const char *json);
 /* Sends method to path, with a small JSON body for POST/PUT/PATCH. */
 ks_rc fx_send(struct ks__http_reply *reply, struct fx *f, const char *method,
               const char *path);

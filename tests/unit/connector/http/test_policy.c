@@ -9,6 +9,19 @@
 #include <cmocka.h>
 #include "fixture.h"
 
+/* Adds rules, sends method to path once, and checks the outcome and how
+ * many attempts it took. */
+static void expect_attempts(struct fx *f, const char *rules, const char *method,
+                            const char *path, ks_rc rc, int attempts)
+{
+    struct ks__http_reply reply = KS__HTTP_REPLY_INIT;
+
+    kt_faults(f->server, rules);
+    assert_int_equal(fx_send(&reply, f, method, path), rc);
+    assert_int_equal(reply.attempts, attempts);
+    ks__http_reply_dispose(&reply);
+}
+
 static void rate_limit_waits_for_the_reset_then_succeeds(void **state)
 {
     struct fx *f = *state;
@@ -16,8 +29,9 @@ static void rate_limit_waits_for_the_reset_then_succeeds(void **state)
     int64_t before = ks_clock_now_ms(f->clock);
     struct ks_client_stats stats;
 
-    fx_faults(f, "{\"route\":\"GET /hello\",\"nth\":1,\"status\":429,"
-                 "\"headers\":{\"X-Rate-Limit-Time-Reset-Ms\":\"1500\"}}");
+    kt_faults(f->server,
+              "{\"route\":\"GET /hello\",\"nth\":1,\"status\":429,"
+              "\"headers\":{\"X-Rate-Limit-Time-Reset-Ms\":\"1500\"}}");
     assert_int_equal(fx_send(&reply, f, "GET", "/hello"), KS_OK);
     assert_int_equal(reply.status, 200);
     assert_int_equal(reply.attempts, 2);
@@ -36,10 +50,10 @@ static void rate_limit_reads_retry_after_and_x_retry_after(void **state)
     struct ks__http_reply reply = KS__HTTP_REPLY_INIT;
     int64_t before = ks_clock_now_ms(f->clock);
 
-    fx_faults(f, "[{\"route\":\"GET /hello\",\"nth\":1,\"status\":429,"
-                 "\"headers\":{\"Retry-After\":\"7\"}},"
-                 "{\"route\":\"GET /hello\",\"nth\":2,\"status\":429,"
-                 "\"headers\":{\"X-Retry-After\":\"11\"}}]");
+    kt_faults(f->server, "[{\"route\":\"GET /hello\",\"nth\":1,\"status\":429,"
+                         "\"headers\":{\"Retry-After\":\"7\"}},"
+                         "{\"route\":\"GET /hello\",\"nth\":2,\"status\":429,"
+                         "\"headers\":{\"X-Retry-After\":\"11\"}}]");
     assert_int_equal(fx_send(&reply, f, "GET", "/hello"), KS_OK);
     assert_int_equal(reply.attempts, 3);
     assert_int_equal(ks_clock_now_ms(f->clock) - before, 18000);
@@ -52,7 +66,7 @@ static void rate_limit_past_the_attempts_is_eratelimit(void **state)
     struct ks__http_reply reply = KS__HTTP_REPLY_INIT;
     int64_t before = ks_clock_now_ms(f->clock);
 
-    fx_faults(f, "{\"route\":\"GET /hello\",\"status\":429}");
+    kt_faults(f->server, "{\"route\":\"GET /hello\",\"status\":429}");
     assert_int_equal(fx_send(&reply, f, "GET", "/hello"), KS_ERATELIMIT);
     assert_int_equal(reply.attempts, FX_MAX_ATTEMPTS);
     assert_int_equal(reply.status, 429);
@@ -67,7 +81,8 @@ static void unavailable_burst_is_ridden_out(void **state)
     struct fx *f = *state;
     struct ks__http_reply reply = KS__HTTP_REPLY_INIT;
 
-    fx_faults(f, "{\"route\":\"GET /hello\",\"times\":2,\"status\":503}");
+    kt_faults(f->server,
+              "{\"route\":\"GET /hello\",\"times\":2,\"status\":503}");
     assert_int_equal(fx_send(&reply, f, "GET", "/hello"), KS_OK);
     assert_int_equal(reply.attempts, 3);
     assert_int_equal(km_server_journal_count(f->server), 3);
@@ -84,8 +99,9 @@ static void unavailable_forever_gives_up_after_max_attempts(void **state)
     const struct ks_error *err = ks_client_last_error(f->client);
     struct ks_client_stats stats;
 
-    fx_faults(f, "{\"route\":\"GET /hello\",\"every\":true,\"status\":503,"
-                 "\"body\":\"down for maintenance\"}");
+    kt_faults(f->server,
+              "{\"route\":\"GET /hello\",\"every\":true,\"status\":503,"
+              "\"body\":\"down for maintenance\"}");
     assert_int_equal(fx_send(&reply, f, "GET", "/hello"), KS_EUNAVAIL);
     assert_int_equal(reply.attempts, FX_MAX_ATTEMPTS);
     assert_int_equal(km_server_journal_count(f->server), FX_MAX_ATTEMPTS);
@@ -100,13 +116,8 @@ static void unavailable_forever_gives_up_after_max_attempts(void **state)
 
 static void server_error_500_is_not_retried(void **state)
 {
-    struct fx *f = *state;
-    struct ks__http_reply reply = KS__HTTP_REPLY_INIT;
-
-    fx_faults(f, "{\"route\":\"GET /hello\",\"status\":500}");
-    assert_int_equal(fx_send(&reply, f, "GET", "/hello"), KS_EREMOTE);
-    assert_int_equal(reply.attempts, 1);
-    ks__http_reply_dispose(&reply);
+    expect_attempts(*state, "{\"route\":\"GET /hello\",\"status\":500}", "GET",
+                    "/hello", KS_EREMOTE, 1);
 }
 
 static void not_found_is_not_retried(void **state)
@@ -140,7 +151,7 @@ static void client_errors_map_to_their_codes(void **state)
         km_server_faults_clear(f->server);
         snprintf(rule, sizeof(rule), "{\"route\":\"GET /hello\",\"status\":%d}",
                  cases[i].status);
-        fx_faults(f, rule);
+        kt_faults(f->server, rule);
         assert_int_equal(fx_send(&reply, f, "GET", "/hello"), cases[i].rc);
         assert_int_equal(reply.attempts, 1);
         ks__http_reply_dispose(&reply);
@@ -208,13 +219,9 @@ static void failed_refresh_ends_the_call(void **state)
 
 static void connection_reset_is_retried_for_get(void **state)
 {
-    struct fx *f = *state;
-    struct ks__http_reply reply = KS__HTTP_REPLY_INIT;
-
-    fx_faults(f, "{\"route\":\"GET /hello\",\"nth\":1,\"action\":\"reset\"}");
-    assert_int_equal(fx_send(&reply, f, "GET", "/hello"), KS_OK);
-    assert_int_equal(reply.attempts, 2);
-    ks__http_reply_dispose(&reply);
+    expect_attempts(*state,
+                    "{\"route\":\"GET /hello\",\"nth\":1,\"action\":\"reset\"}",
+                    "GET", "/hello", KS_OK, 2);
 }
 
 static void connection_reset_is_not_retried_for_post(void **state)
@@ -226,7 +233,8 @@ static void connection_reset_is_not_retried_for_post(void **state)
      * must not silently reuse and resend on. */
     assert_int_equal(fx_send(&reply, f, "GET", "/hello"), KS_OK);
     ks__http_reply_dispose(&reply);
-    fx_faults(f, "{\"route\":\"POST /echo\",\"nth\":1,\"action\":\"reset\"}");
+    kt_faults(f->server,
+              "{\"route\":\"POST /echo\",\"nth\":1,\"action\":\"reset\"}");
     assert_int_equal(fx_send(&reply, f, "POST", "/echo"), KS_ETRANSPORT);
     assert_int_equal(reply.attempts, 1);
     assert_int_equal(reply.status, 0);
@@ -241,7 +249,8 @@ static void idempotent_post_may_be_retried(void **state)
     struct ks__http_reply reply = KS__HTTP_REPLY_INIT;
     struct ks__http_request req = KS__HTTP_REQUEST_INIT;
 
-    fx_faults(f, "{\"route\":\"POST /echo\",\"nth\":1,\"action\":\"reset\"}");
+    kt_faults(f->server,
+              "{\"route\":\"POST /echo\",\"nth\":1,\"action\":\"reset\"}");
     req.method = "POST";
     req.url = fx_url(f, "/echo");
     req.body = "{}";
@@ -257,7 +266,7 @@ static void truncated_body_is_retried_for_get(void **state)
     struct fx *f = *state;
     struct ks__http_reply reply = KS__HTTP_REPLY_INIT;
 
-    fx_faults(f,
+    kt_faults(f->server,
               "{\"route\":\"GET /hello\",\"nth\":1,\"action\":\"truncate\"}");
     assert_int_equal(fx_send(&reply, f, "GET", "/hello"), KS_OK);
     assert_int_equal(reply.attempts, 2);
@@ -271,8 +280,9 @@ static void timeout_is_retried_for_get_only(void **state)
     struct ks__http_reply reply = KS__HTTP_REPLY_INIT;
 
     f->client->opts.timeout_ms = 100; /* the server hangs for 1000 ms */
-    fx_faults(f, "[{\"route\":\"GET /hello\",\"nth\":1,\"action\":\"hang\"},"
-                 "{\"route\":\"POST /echo\",\"nth\":1,\"action\":\"hang\"}]");
+    kt_faults(f->server,
+              "[{\"route\":\"GET /hello\",\"nth\":1,\"action\":\"hang\"},"
+              "{\"route\":\"POST /echo\",\"nth\":1,\"action\":\"hang\"}]");
     assert_int_equal(fx_send(&reply, f, "GET", "/hello"), KS_OK);
     assert_int_equal(reply.attempts, 2);
     ks__http_reply_dispose(&reply);

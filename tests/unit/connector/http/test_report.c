@@ -26,9 +26,9 @@ static void log_never_sees_the_authorization_value(void **state)
     req.auth = &auth;
     assert_int_equal(ks__http_send(&reply, f->client, &req), KS_OK);
     ks__http_reply_dispose(&reply);
-    assert_non_null(strstr(f->log, "> Authorization: " KS_REDACTED));
-    assert_null(strstr(f->log, FX_TOKEN_OLD));
-    assert_null(strstr(f->log, FX_TOKEN_NEW));
+    assert_non_null(strstr(f->log.text, "> Authorization: " KS_REDACTED));
+    assert_null(strstr(f->log.text, FX_TOKEN_OLD));
+    assert_null(strstr(f->log.text, FX_TOKEN_NEW));
 }
 
 static void attempt_lines_show_method_url_status_and_headers(void **state)
@@ -38,14 +38,15 @@ static void attempt_lines_show_method_url_status_and_headers(void **state)
 
     assert_int_equal(fx_send(&reply, f, "GET", "/hello?page=2"), KS_OK);
     ks__http_reply_dispose(&reply);
-    assert_non_null(strstr(f->log, "debug GET http://127.0.0.1:"));
-    assert_non_null(strstr(f->log, "/hello?page=2 -> HTTP 200 (attempt 1)"));
-    assert_non_null(strstr(f->log, "> Accept: application/json"));
-    assert_non_null(strstr(f->log, "< HTTP 200"));
-    assert_non_null(strstr(f->log, "< X-Request-Id: req-77"));
+    assert_non_null(strstr(f->log.text, "debug GET http://127.0.0.1:"));
+    assert_non_null(
+        strstr(f->log.text, "/hello?page=2 -> HTTP 200 (attempt 1)"));
+    assert_non_null(strstr(f->log.text, "> Accept: application/json"));
+    assert_non_null(strstr(f->log.text, "< HTTP 200"));
+    assert_non_null(strstr(f->log.text, "< X-Request-Id: req-77"));
     /* a secret response header */
-    assert_non_null(strstr(f->log, "< Set-Cookie: " KS_REDACTED));
-    assert_null(strstr(f->log, "cookie-5e1f"));
+    assert_non_null(strstr(f->log.text, "< Set-Cookie: " KS_REDACTED));
+    assert_null(strstr(f->log.text, "cookie-5e1f"));
 }
 
 static void secret_query_values_and_added_secrets_are_hidden(void **state)
@@ -63,11 +64,11 @@ static void secret_query_values_and_added_secrets_are_hidden(void **state)
     assert_int_equal(ks__http_send(&reply, f->client, &req), KS_OK);
     ks__http_reply_dispose(&reply);
     curl_slist_free_all(headers);
-    assert_non_null(strstr(f->log, "consumer_secret=" KS_REDACTED));
-    assert_non_null(strstr(f->log, "page=2"));
-    assert_null(strstr(f->log, "cs-4411"));
-    assert_null(strstr(f->log, "pathsecret-77"));
-    assert_non_null(strstr(f->log, "> X-Plain: *************"));
+    assert_non_null(strstr(f->log.text, "consumer_secret=" KS_REDACTED));
+    assert_non_null(strstr(f->log.text, "page=2"));
+    assert_null(strstr(f->log.text, "cs-4411"));
+    assert_null(strstr(f->log.text, "pathsecret-77"));
+    assert_non_null(strstr(f->log.text, "> X-Plain: *************"));
 }
 
 static void retries_are_logged_with_their_wait(void **state)
@@ -75,13 +76,15 @@ static void retries_are_logged_with_their_wait(void **state)
     struct fx *f = *state;
     struct ks__http_reply reply = KS__HTTP_REPLY_INIT;
 
-    fx_faults(f, "{\"route\":\"GET /hello\",\"nth\":1,\"status\":429,"
-                 "\"headers\":{\"X-Rate-Limit-Time-Reset-Ms\":\"1500\"}}");
+    kt_faults(f->server,
+              "{\"route\":\"GET /hello\",\"nth\":1,\"status\":429,"
+              "\"headers\":{\"X-Rate-Limit-Time-Reset-Ms\":\"1500\"}}");
     assert_int_equal(fx_send(&reply, f, "GET", "/hello"), KS_OK);
     ks__http_reply_dispose(&reply);
-    assert_non_null(strstr(f->log, "info GET "));
-    assert_non_null(strstr(f->log, "HTTP 429, retrying in 1500 ms (attempt 2 "
-                                   "of 4)"));
+    assert_non_null(strstr(f->log.text, "info GET "));
+    assert_non_null(strstr(f->log.text,
+                           "HTTP 429, retrying in 1500 ms (attempt 2 "
+                           "of 4)"));
 }
 
 static void nothing_is_built_below_the_threshold(void **state)
@@ -92,7 +95,7 @@ static void nothing_is_built_below_the_threshold(void **state)
     f->client->opts.log_level = KS_LOG_WARN;
     assert_int_equal(fx_send(&reply, f, "GET", "/hello"), KS_OK);
     ks__http_reply_dispose(&reply);
-    assert_int_equal(f->loglen, 0);
+    assert_int_equal(f->log.len, 0);
 }
 
 static void failure_message_names_call_status_and_remote_text(void **state)
@@ -101,9 +104,10 @@ static void failure_message_names_call_status_and_remote_text(void **state)
     struct ks__http_reply reply = KS__HTTP_REPLY_INIT;
     const struct ks_error *err = ks_client_last_error(f->client);
 
-    fx_faults(f, "{\"route\":\"GET /hello\",\"status\":422,"
-                 "\"headers\":{\"X-Request-Id\":\"rq-5\"},"
-                 "\"body\":{\"code\":\"bad\",\n\"message\":\"SKU missing\"}}");
+    kt_faults(f->server,
+              "{\"route\":\"GET /hello\",\"status\":422,"
+              "\"headers\":{\"X-Request-Id\":\"rq-5\"},"
+              "\"body\":{\"code\":\"bad\",\n\"message\":\"SKU missing\"}}");
     assert_int_equal(fx_send(&reply, f, "GET", "/hello?api_key=k-981&x=1"),
                      KS_EREMOTE);
     ks__http_reply_dispose(&reply);
@@ -135,7 +139,7 @@ static void excerpt_masks_a_secret_cut_at_its_end(void **state)
              filler);
     assert_int_equal(ks_client_add_secret(f->client, "QWERTYUIOPASDFGH"),
                      KS_OK);
-    fx_faults(f, rule);
+    kt_faults(f->server, rule);
     assert_int_equal(fx_send(&reply, f, "GET", "/hello"), KS_EREMOTE);
     ks__http_reply_dispose(&reply);
     assert_null(strstr(err->message, "QWERTYUIOP")); /* nor its first half */

@@ -109,8 +109,8 @@ static void platform_error_body_replaces_the_message(void **state)
         NULL,   -1,    0,       copy_message};
     cJSON *out = (cJSON *)&req;
 
-    fx_faults(f, "{\"route\":\"GET /hello\",\"status\":422,"
-                 "\"body\":{\"message\":\"sku taken\"}}");
+    kt_faults(f->server, "{\"route\":\"GET /hello\",\"status\":422,"
+                         "\"body\":{\"message\":\"sku taken\"}}");
     assert_int_equal(ks__http_json(&out, f->client, &req), KS_EREMOTE);
     assert_null(out);
     assert_int_equal(ks_client_last_error(f->client)->http_status, 422);
@@ -126,7 +126,8 @@ static void empty_reply_is_null_or_eparse_as_asked(void **state)
         -1,     1,        NULL};
     cJSON *out = NULL;
 
-    fx_faults(f, "{\"route\":\"* /hello\",\"status\":200,\"body\":\"\"}");
+    kt_faults(f->server,
+              "{\"route\":\"* /hello\",\"status\":200,\"body\":\"\"}");
     assert_int_equal(ks__http_json(&out, f->client, &req), KS_OK);
     assert_null(out);
     req.empty_ok = 0;

@@ -153,8 +153,8 @@ static void redirect_is_not_followed_and_fails(void **state)
     struct fx *f = *state;
     struct ks__http_reply reply = KS__HTTP_REPLY_INIT;
 
-    fx_faults(f, "{\"route\":\"GET /hello\",\"status\":302,"
-                 "\"headers\":{\"Location\":\"/echo\"}}");
+    kt_faults(f->server, "{\"route\":\"GET /hello\",\"status\":302,"
+                         "\"headers\":{\"Location\":\"/echo\"}}");
     assert_int_equal(fx_send(&reply, f, "GET", "/hello"), KS_EREMOTE);
     assert_int_equal(reply.status, 302);
     assert_int_equal(km_server_journal_count(f->server), 1);

@@ -74,8 +74,8 @@ static void bad_crash_spec_is_einval(void **state)
 
 static void crash_inside_a_group_loses_the_whole_group(void **state)
 {
-    char *dir = th_tmpdir();
-    char *path = th_path(dir, "state.db");
+    char *dir = kt_tmpdir("ks-store");
+    char *path = kt_path(dir, "state.db");
     struct ks_store *st = NULL;
     char *v = NULL;
 
@@ -92,7 +92,7 @@ static void crash_inside_a_group_loses_the_whole_group(void **state)
     ks_store_string_free(v);
     assert_int_equal(ks_store_cursor_get(&v, st, "f", "inside"), KS_ENOTFOUND);
     ks_store_close(st);
-    th_rmdir(dir);
+    kt_rmdir(dir);
     free(path);
     free(dir);
 }
@@ -160,8 +160,8 @@ static void crash_at_any_point_then_rerun_writes_exactly_once(void **state)
 
     (void)state;
     for (i = 0; i < sizeof(points) / sizeof(points[0]); i++) {
-        char *dir = th_tmpdir();
-        char *path = th_path(dir, "state.db");
+        char *dir = kt_tmpdir("ks-store");
+        char *path = kt_path(dir, "state.db");
         struct ks_store *st = NULL;
         struct remote r;
         struct ks_intent in;
@@ -181,7 +181,7 @@ static void crash_at_any_point_then_rerun_writes_exactly_once(void **state)
         assert_int_equal(in.state, KS_INTENT_DONE);
         assert_string_equal(in.target_id, "5000");
         ks_store_close(st);
-        th_rmdir(dir);
+        kt_rmdir(dir);
         free(path);
         free(dir);
     }
@@ -189,8 +189,8 @@ static void crash_at_any_point_then_rerun_writes_exactly_once(void **state)
 
 static void crash_before_outbox_commit_loses_only_that_item(void **state)
 {
-    char *dir = th_tmpdir();
-    char *path = th_path(dir, "state.db");
+    char *dir = kt_tmpdir("ks-store");
+    char *path = kt_path(dir, "state.db");
     struct ks_store *st = NULL;
     int64_t n = 0;
 
@@ -209,7 +209,7 @@ static void crash_before_outbox_commit_loses_only_that_item(void **state)
     assert_int_equal(ks_store_outbox_count(&n, st, NULL), KS_OK);
     assert_int_equal(n, 1);
     ks_store_close(st);
-    th_rmdir(dir);
+    kt_rmdir(dir);
     free(path);
     free(dir);
 }

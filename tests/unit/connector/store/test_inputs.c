@@ -8,23 +8,11 @@
 #include "kinsync/store.h"
 #include "helpers.h"
 
-static int setup(void **state)
-{
-    *state = th_open_memory();
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    ks_store_close(*state);
-    return 0;
-}
-
 static void ids_longer_than_the_limit_are_einval(void **state)
 {
     struct ks_store *st = *state;
-    char *max = th_repeat('m', KS_STORE_ID_MAX);
-    char *over = th_repeat('o', KS_STORE_ID_MAX + 1);
+    char *max = kt_repeat('m', KS_STORE_ID_MAX);
+    char *over = kt_repeat('o', KS_STORE_ID_MAX + 1);
     struct ks_intent in;
     char *v = NULL;
 
@@ -102,11 +90,11 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(ids_longer_than_the_limit_are_einval,
-                                        setup, teardown),
-        cmocka_unit_test_setup_teardown(missing_or_empty_ids_are_einval, setup,
-                                        teardown),
+                                        th_setup, th_teardown),
+        cmocka_unit_test_setup_teardown(missing_or_empty_ids_are_einval,
+                                        th_setup, th_teardown),
         cmocka_unit_test_setup_teardown(ids_are_stored_verbatim_not_as_sql,
-                                        setup, teardown),
+                                        th_setup, th_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -8,16 +8,14 @@
 #include "kinsync/store.h"
 #include "helpers.h"
 
-static int setup(void **state)
+/* Begins the intent of order 100 with payload hash, which must work. */
+static struct ks_intent begin(struct ks_store *st, const char *hash)
 {
-    *state = th_open_memory();
-    return 0;
-}
+    struct ks_intent in;
 
-static int teardown(void **state)
-{
-    ks_store_close(*state);
-    return 0;
+    assert_int_equal(ks_store_intent_begin(&in, st, "order", "100", hash),
+                     KS_OK);
+    return in;
 }
 
 static void first_begin_reports_new_and_records_pending(void **state)
@@ -25,8 +23,7 @@ static void first_begin_reports_new_and_records_pending(void **state)
     struct ks_store *st = *state;
     struct ks_intent in;
 
-    assert_int_equal(ks_store_intent_begin(&in, st, "order", "100", "h1"),
-                     KS_OK);
+    in = begin(st, "h1");
     assert_int_equal(in.state, KS_INTENT_NEW);
     assert_int_equal(in.attempts, 1);
     assert_string_equal(in.kind, "order");
@@ -42,15 +39,12 @@ static void second_begin_reports_pending_and_counts_attempts(void **state)
     struct ks_store *st = *state;
     struct ks_intent in;
 
-    assert_int_equal(ks_store_intent_begin(&in, st, "order", "100", "h1"),
-                     KS_OK);
-    assert_int_equal(ks_store_intent_begin(&in, st, "order", "100", "h1"),
-                     KS_OK);
+    in = begin(st, "h1");
+    in = begin(st, "h1");
     assert_int_equal(in.state, KS_INTENT_PENDING);
     assert_int_equal(in.attempts, 2);
     assert_int_equal(in.payload_changed, 0);
-    assert_int_equal(ks_store_intent_begin(&in, st, "order", "100", "h2"),
-                     KS_OK);
+    in = begin(st, "h2");
     assert_int_equal(in.attempts, 3);
     assert_int_equal(in.payload_changed, 1);
     assert_string_equal(in.payload_hash, "h2");
@@ -61,12 +55,10 @@ static void completed_intent_is_reported_done_with_target(void **state)
     struct ks_store *st = *state;
     struct ks_intent in;
 
-    assert_int_equal(ks_store_intent_begin(&in, st, "order", "100", "h1"),
-                     KS_OK);
+    in = begin(st, "h1");
     assert_int_equal(ks_store_intent_complete(st, "order", "100", "5001"),
                      KS_OK);
-    assert_int_equal(ks_store_intent_begin(&in, st, "order", "100", "h9"),
-                     KS_OK);
+    in = begin(st, "h9");
     assert_int_equal(in.state, KS_INTENT_DONE);
     assert_string_equal(in.target_id, "5001");
     assert_int_equal(in.attempts, 1);
@@ -90,8 +82,7 @@ static void complete_twice_same_target_ok_other_target_conflict(void **state)
     struct ks_store *st = *state;
     struct ks_intent in;
 
-    assert_int_equal(ks_store_intent_begin(&in, st, "order", "100", "h1"),
-                     KS_OK);
+    in = begin(st, "h1");
     assert_int_equal(ks_store_intent_complete(st, "order", "100", "5001"),
                      KS_OK);
     assert_int_equal(ks_store_intent_complete(st, "order", "100", "5001"),
@@ -177,51 +168,50 @@ static void each_pending_callback_may_complete_intents(void **state)
 
 static void closing_without_complete_leaves_the_intent_pending(void **state)
 {
-    char *dir = th_tmpdir();
-    char *path = th_path(dir, "state.db");
+    char *dir = kt_tmpdir("ks-store");
+    char *path = kt_path(dir, "state.db");
     struct ks_store *st = NULL;
     struct ks_intent in;
 
     (void)state;
     assert_int_equal(th_open_file(&st, path, NULL), KS_OK);
-    assert_int_equal(ks_store_intent_begin(&in, st, "order", "100", "h1"),
-                     KS_OK);
+    in = begin(st, "h1");
     ks_store_close(st); /* the process "dies" before Epicor answered */
 
     st = NULL;
     assert_int_equal(th_open_file(&st, path, NULL), KS_OK);
-    assert_int_equal(ks_store_intent_begin(&in, st, "order", "100", "h1"),
-                     KS_OK);
+    in = begin(st, "h1");
     assert_int_equal(in.state, KS_INTENT_PENDING);
     assert_int_equal(in.attempts, 2);
     assert_int_equal(ks_store_intent_complete(st, "order", "100", "5001"),
                      KS_OK);
     ks_store_close(st);
-    th_rmdir(dir);
-    free(path);
-    free(dir);
+    th_remove(dir, path);
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(
-            first_begin_reports_new_and_records_pending, setup, teardown),
+            first_begin_reports_new_and_records_pending, th_setup, th_teardown),
         cmocka_unit_test_setup_teardown(
-            second_begin_reports_pending_and_counts_attempts, setup, teardown),
+            second_begin_reports_pending_and_counts_attempts, th_setup,
+            th_teardown),
         cmocka_unit_test_setup_teardown(
-            completed_intent_is_reported_done_with_target, setup, teardown),
+            completed_intent_is_reported_done_with_target, th_setup,
+            th_teardown),
         cmocka_unit_test_setup_teardown(
-            complete_without_begin_returns_enotfound, setup, teardown),
+            complete_without_begin_returns_enotfound, th_setup, th_teardown),
         cmocka_unit_test_setup_teardown(
-            complete_twice_same_target_ok_other_target_conflict, setup,
-            teardown),
+            complete_twice_same_target_ok_other_target_conflict, th_setup,
+            th_teardown),
         cmocka_unit_test_setup_teardown(intents_are_keyed_by_kind_and_source,
-                                        setup, teardown),
+                                        th_setup, th_teardown),
         cmocka_unit_test_setup_teardown(
-            each_pending_lists_only_pending_in_begin_order, setup, teardown),
+            each_pending_lists_only_pending_in_begin_order, th_setup,
+            th_teardown),
         cmocka_unit_test_setup_teardown(
-            each_pending_callback_may_complete_intents, setup, teardown),
+            each_pending_callback_may_complete_intents, th_setup, th_teardown),
         cmocka_unit_test(closing_without_complete_leaves_the_intent_pending),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

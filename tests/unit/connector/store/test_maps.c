@@ -7,18 +7,6 @@
 #include "kinsync/store.h"
 #include "helpers.h"
 
-static int setup(void **state)
-{
-    *state = th_open_memory();
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    ks_store_close(*state);
-    return 0;
-}
-
 static void cursor_get_returns_enotfound_before_any_set(void **state)
 {
     struct ks_store *st = *state;
@@ -136,21 +124,24 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(
-            cursor_get_returns_enotfound_before_any_set, setup, teardown),
+            cursor_get_returns_enotfound_before_any_set, th_setup, th_teardown),
         cmocka_unit_test_setup_teardown(
-            cursor_set_replaces_the_value_per_flow_and_entity, setup, teardown),
+            cursor_set_replaces_the_value_per_flow_and_entity, th_setup,
+            th_teardown),
         cmocka_unit_test_setup_teardown(map_get_and_reverse_find_the_pair,
-                                        setup, teardown),
+                                        th_setup, th_teardown),
         cmocka_unit_test_setup_teardown(map_put_of_the_same_pair_again_is_ok,
-                                        setup, teardown),
+                                        th_setup, th_teardown),
         cmocka_unit_test_setup_teardown(
-            map_put_conflicting_a_side_returns_econflict, setup, teardown),
+            map_put_conflicting_a_side_returns_econflict, th_setup,
+            th_teardown),
         cmocka_unit_test_setup_teardown(
-            map_put_conflicting_b_side_returns_econflict, setup, teardown),
+            map_put_conflicting_b_side_returns_econflict, th_setup,
+            th_teardown),
         cmocka_unit_test_setup_teardown(maps_of_different_kinds_are_independent,
-                                        setup, teardown),
-        cmocka_unit_test_setup_teardown(map_delete_allows_remapping, setup,
-                                        teardown),
+                                        th_setup, th_teardown),
+        cmocka_unit_test_setup_teardown(map_delete_allows_remapping, th_setup,
+                                        th_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

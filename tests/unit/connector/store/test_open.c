@@ -89,26 +89,24 @@ static void open_rejects_an_empty_path(void **state)
 
 static void empty_file_is_migrated_to_the_current_schema(void **state)
 {
-    char *dir = th_tmpdir();
-    char *path = th_path(dir, "state.db");
+    char *dir = kt_tmpdir("ks-store");
+    char *path = kt_path(dir, "state.db");
     struct ks_store *st = NULL;
 
     (void)state;
-    th_write_file(path, "", 0);
+    kt_write_file(path, "", 0);
     assert_int_equal(user_version(path), 0);
     assert_int_equal(th_open_file(&st, path, NULL), KS_OK);
     assert_int_equal(ks_store_map_put(st, "order", "100", "5001"), KS_OK);
     ks_store_close(st);
     assert_int_equal(user_version(path), 1);
-    th_rmdir(dir);
-    free(path);
-    free(dir);
+    th_remove(dir, path);
 }
 
 static void file_store_keeps_everything_after_reopen(void **state)
 {
-    char *dir = th_tmpdir();
-    char *path = th_path(dir, "state.db");
+    char *dir = kt_tmpdir("ks-store");
+    char *path = kt_path(dir, "state.db");
     struct ks_store *st = NULL;
     struct ks_intent in;
     int64_t n = 0;
@@ -152,15 +150,13 @@ static void file_store_keeps_everything_after_reopen(void **state)
     assert_int_equal(ks_store_seen_add(st, "bigcommerce", "d-1", 2000),
                      KS_EDUPLICATE);
     ks_store_close(st);
-    th_rmdir(dir);
-    free(path);
-    free(dir);
+    th_remove(dir, path);
 }
 
 static void file_store_uses_the_wal_journal(void **state)
 {
-    char *dir = th_tmpdir();
-    char *path = th_path(dir, "state.db");
+    char *dir = kt_tmpdir("ks-store");
+    char *path = kt_path(dir, "state.db");
     struct ks_store *st = NULL;
     sqlite3 *db = NULL;
     sqlite3_stmt *s = NULL;
@@ -175,15 +171,13 @@ static void file_store_uses_the_wal_journal(void **state)
     sqlite3_finalize(s);
     sqlite3_close(db);
     ks_store_close(st);
-    th_rmdir(dir);
-    free(path);
-    free(dir);
+    th_remove(dir, path);
 }
 
 static void newer_schema_version_is_refused_with_estate(void **state)
 {
-    char *dir = th_tmpdir();
-    char *path = th_path(dir, "state.db");
+    char *dir = kt_tmpdir("ks-store");
+    char *path = kt_path(dir, "state.db");
     struct ks_store_options o = KS_STORE_OPTIONS_INIT;
     struct ks_store *st = NULL;
     struct ks_error err;
@@ -199,15 +193,13 @@ static void newer_schema_version_is_refused_with_estate(void **state)
     assert_null(st);
     assert_int_equal(err.rc, KS_ESTATE);
     assert_non_null(strstr(err.message, "newer"));
-    th_rmdir(dir);
-    free(path);
-    free(dir);
+    th_remove(dir, path);
 }
 
 static void a_file_that_is_not_a_database_fails_with_estate(void **state)
 {
-    char *dir = th_tmpdir();
-    char *path = th_path(dir, "state.db");
+    char *dir = kt_tmpdir("ks-store");
+    char *path = kt_path(dir, "state.db");
     struct ks_store_options o = KS_STORE_OPTIONS_INIT;
     struct ks_store *st = NULL;
     struct ks_error err;
@@ -215,21 +207,19 @@ static void a_file_that_is_not_a_database_fails_with_estate(void **state)
 
     (void)state;
     memset(junk, 'x', sizeof(junk));
-    th_write_file(path, junk, sizeof(junk));
+    kt_write_file(path, junk, sizeof(junk));
     o.path = path;
     o.error = &err;
     assert_int_equal(ks_store_open(&st, &o), KS_ESTATE);
     assert_null(st);
     assert_non_null(strstr(err.message, "not a database"));
-    th_rmdir(dir);
-    free(path);
-    free(dir);
+    th_remove(dir, path);
 }
 
 static void two_handles_on_one_file_see_each_others_writes(void **state)
 {
-    char *dir = th_tmpdir();
-    char *path = th_path(dir, "state.db");
+    char *dir = kt_tmpdir("ks-store");
+    char *path = kt_path(dir, "state.db");
     struct ks_store *a = NULL, *b = NULL;
     char *v = NULL;
 
@@ -242,9 +232,7 @@ static void two_handles_on_one_file_see_each_others_writes(void **state)
     ks_store_string_free(v);
     ks_store_close(a);
     ks_store_close(b);
-    th_rmdir(dir);
-    free(path);
-    free(dir);
+    th_remove(dir, path);
 }
 
 int main(void)

@@ -8,18 +8,6 @@
 #include "kinsync/store.h"
 #include "helpers.h"
 
-static int setup(void **state)
-{
-    *state = th_open_memory();
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    ks_store_close(*state);
-    return 0;
-}
-
 static int64_t pending(struct ks_store *st, const char *flow)
 {
     int64_t n = -1;
@@ -201,21 +189,24 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(
-            re_adding_the_same_source_updates_instead_of_duplicating, setup,
-            teardown),
+            re_adding_the_same_source_updates_instead_of_duplicating, th_setup,
+            th_teardown),
         cmocka_unit_test_setup_teardown(items_differ_by_flow_kind_and_source,
-                                        setup, teardown),
+                                        th_setup, th_teardown),
         cmocka_unit_test_setup_teardown(
-            resolve_removes_from_pending_and_re_add_reopens, setup, teardown),
+            resolve_removes_from_pending_and_re_add_reopens, th_setup,
+            th_teardown),
         cmocka_unit_test_setup_teardown(
-            mark_attempt_counts_and_keeps_reason_when_null, setup, teardown),
+            mark_attempt_counts_and_keeps_reason_when_null, th_setup,
+            th_teardown),
         cmocka_unit_test_setup_teardown(
-            callback_may_resolve_and_mark_items_while_iterating, setup,
-            teardown),
+            callback_may_resolve_and_mark_items_while_iterating, th_setup,
+            th_teardown),
         cmocka_unit_test_setup_teardown(
-            seen_add_reports_eduplicate_for_a_known_delivery, setup, teardown),
+            seen_add_reports_eduplicate_for_a_known_delivery, th_setup,
+            th_teardown),
         cmocka_unit_test_setup_teardown(
-            seen_prune_forgets_only_older_deliveries, setup, teardown),
+            seen_prune_forgets_only_older_deliveries, th_setup, th_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -25,12 +25,12 @@ static int setup(void **state)
     struct fixture *f = calloc(1, sizeof(*f));
 
     assert_non_null(f);
-    f->dir = th_tmpdir();
-    f->db = th_path(f->dir, "state.db");
-    f->key_a = th_path(f->dir, "a.key");
-    f->key_b = th_path(f->dir, "b.key");
-    th_write_file(f->key_a, KEY_A "\n", strlen(KEY_A) + 1);
-    th_write_file(f->key_b, KEY_B, strlen(KEY_B));
+    f->dir = kt_tmpdir("ks-store");
+    f->db = kt_path(f->dir, "state.db");
+    f->key_a = kt_path(f->dir, "a.key");
+    f->key_b = kt_path(f->dir, "b.key");
+    kt_write_file(f->key_a, KEY_A "\n", strlen(KEY_A) + 1);
+    kt_write_file(f->key_b, KEY_B, strlen(KEY_B));
     *state = f;
     return 0;
 }
@@ -39,7 +39,7 @@ static int teardown(void **state)
 {
     struct fixture *f = *state;
 
-    th_rmdir(f->dir);
+    kt_rmdir(f->dir);
     free(f->dir);
     free(f->db);
     free(f->key_a);
@@ -199,11 +199,11 @@ static void database_files_never_hold_the_plaintext(void **state)
     assert_int_equal(ks_store_secret_put(st, "epicor.password", PASSWORD),
                      KS_OK);
     /* While open, the write sits in the WAL file; check every file. */
-    assert_false(th_dir_contains(f->dir, PASSWORD, strlen(PASSWORD)));
+    assert_false(kt_dir_contains(f->dir, PASSWORD, strlen(PASSWORD)));
     ks_store_close(st);
-    assert_false(th_dir_contains(f->dir, PASSWORD, strlen(PASSWORD)));
+    assert_false(kt_dir_contains(f->dir, PASSWORD, strlen(PASSWORD)));
     /* The probe itself works: the name is stored in clear. */
-    assert_true(th_dir_contains(f->dir, "epicor.password", 15));
+    assert_true(kt_dir_contains(f->dir, "epicor.password", 15));
 }
 
 static void store_without_key_refuses_secrets_with_einval(void **state)
@@ -229,14 +229,14 @@ static void raw_key_file_and_hex_env_key_are_the_same_key(void **state)
     struct fixture *f = *state;
     struct ks_store_options o = KS_STORE_OPTIONS_INIT;
     unsigned char raw[32];
-    char *raw_path = th_path(f->dir, "raw.key");
+    char *raw_path = kt_path(f->dir, "raw.key");
     struct ks_store *st = NULL;
     char *v = NULL;
     int i;
 
     for (i = 0; i < 32; i++)
         raw[i] = (unsigned char)i;
-    th_write_file(raw_path, raw, sizeof(raw));
+    kt_write_file(raw_path, raw, sizeof(raw));
     put_secret(f->db, raw_path, "n", "v");
     assert_int_equal(setenv("KS_TEST_STORE_KEY", KEY_A, 1), 0);
     o.path = f->db;
@@ -254,14 +254,14 @@ static void bad_key_configuration_is_einval(void **state)
 {
     struct fixture *f = *state;
     struct ks_store_options o = KS_STORE_OPTIONS_INIT;
-    char *short_key = th_path(f->dir, "short.key");
+    char *short_key = kt_path(f->dir, "short.key");
     struct ks_store *st = NULL;
 
-    th_write_file(short_key, "abcd", 4);
+    kt_write_file(short_key, "abcd", 4);
     o.path = f->db;
     o.key_file = short_key;
     assert_int_equal(ks_store_open(&st, &o), KS_EINVAL);
-    th_write_file(short_key, KEY_A "\n" KEY_A, 2 * strlen(KEY_A) + 1);
+    kt_write_file(short_key, KEY_A "\n" KEY_A, 2 * strlen(KEY_A) + 1);
     assert_int_equal(ks_store_open(&st, &o), KS_EINVAL);
     o.key_file = f->key_a;
     o.key_env = "KS_TEST_STORE_KEY";

@@ -7,18 +7,6 @@
 #include "kinsync/store.h"
 #include "helpers.h"
 
-static int setup(void **state)
-{
-    *state = th_open_memory();
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    ks_store_close(*state);
-    return 0;
-}
-
 static void rollback_discards_every_call_of_the_group(void **state)
 {
     struct ks_store *st = *state;
@@ -75,8 +63,8 @@ static void nested_begin_and_stray_commit_are_einval(void **state)
 
 static void close_rolls_back_an_open_group(void **state)
 {
-    char *dir = th_tmpdir();
-    char *path = th_path(dir, "state.db");
+    char *dir = kt_tmpdir("ks-store");
+    char *path = kt_path(dir, "state.db");
     struct ks_store *st = NULL;
     char *v = NULL;
 
@@ -89,22 +77,21 @@ static void close_rolls_back_an_open_group(void **state)
     assert_int_equal(th_open_file(&st, path, NULL), KS_OK);
     assert_int_equal(ks_store_cursor_get(&v, st, "f", "e"), KS_ENOTFOUND);
     ks_store_close(st);
-    th_rmdir(dir);
-    free(path);
-    free(dir);
+    th_remove(dir, path);
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(
-            rollback_discards_every_call_of_the_group, setup, teardown),
+            rollback_discards_every_call_of_the_group, th_setup, th_teardown),
         cmocka_unit_test_setup_teardown(commit_keeps_every_call_of_the_group,
-                                        setup, teardown),
+                                        th_setup, th_teardown),
         cmocka_unit_test_setup_teardown(
-            failed_call_inside_a_group_undoes_only_itself, setup, teardown),
+            failed_call_inside_a_group_undoes_only_itself, th_setup,
+            th_teardown),
         cmocka_unit_test_setup_teardown(
-            nested_begin_and_stray_commit_are_einval, setup, teardown),
+            nested_begin_and_stray_commit_are_einval, th_setup, th_teardown),
         cmocka_unit_test(close_rolls_back_an_open_group),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

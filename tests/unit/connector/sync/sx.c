@@ -1,4 +1,3 @@
-#define _DEFAULT_SOURCE /* mkdtemp */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -6,7 +5,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 #include <cmocka.h>
 #include "sx.h"
 #include <kinsync/testing.h>
@@ -18,21 +16,6 @@ extern const struct km_emulator_type km_woocommerce_type;
 #define EPI_KEY "sx-api-key-0123"
 #define EPI_USER "manager"
 #define EPI_PASS "manager-Pa55"
-
-static struct km_emulator *start(const struct km_emulator_type *type,
-                                 const char *text, struct ks_clock *clock)
-{
-    cJSON *cfg = cJSON_Parse(text);
-    struct km_emulator *emu = NULL;
-    char err[256] = "";
-
-    if (!cfg)
-        fail_msg("bad config: %s", text);
-    if (km_emulator_start(&emu, type, cfg, clock, NULL, 0, err, sizeof(err)))
-        fail_msg("%s emulator: %s", type->name, err);
-    cJSON_Delete(cfg);
-    return emu;
-}
 
 static void open_store(struct sx *x, const char *crash_at)
 {
@@ -57,8 +40,7 @@ void sx_start(struct sx *x, const char *epicor_companies, const char *bc_extra,
     struct ks_epicor_options ko = KS_EPICOR_OPTIONS_INIT;
     struct ks_bigcommerce_options bo = KS_BIGCOMMERCE_OPTIONS_INIT;
     struct ks_woocommerce_options wo = KS_WOOCOMMERCE_OPTIONS_INIT;
-    const char *tmp = getenv("TMPDIR");
-    char *text, tmpl[512];
+    char *text;
     size_t n;
 
     memset(x, 0, sizeof(*x));
@@ -71,7 +53,7 @@ void sx_start(struct sx *x, const char *epicor_companies, const char *bc_extra,
              "\",\"password\":\"" EPI_PASS
              "\"}],\"api_keys\":[{\"key\":\"" EPI_KEY "\"}],\"companies\":%s}",
              epicor_companies ? epicor_companies : SX_EPICOR_DATA);
-    x->epi = start(&km_epicor_type, text, x->clock);
+    x->epi = kt_emulator_start(&km_epicor_type, text, x->clock);
     free(text);
     n = (bc_extra ? strlen(bc_extra) : 0) + 256;
     text = malloc(n);
@@ -80,7 +62,7 @@ void sx_start(struct sx *x, const char *epicor_companies, const char *bc_extra,
              "{\"store_hash\":\"sx1\",\"access_tokens\":[\"tok_sx\"],"
              "\"client_secret\":\"cs_sx\"%s%s}",
              bc_extra ? "," : "", bc_extra ? bc_extra : "");
-    x->bc = start(&km_bigcommerce_type, text, x->clock);
+    x->bc = kt_emulator_start(&km_bigcommerce_type, text, x->clock);
     free(text);
     n = (wc_extra ? strlen(wc_extra) : 0) + 256;
     text = malloc(n);
@@ -89,7 +71,7 @@ void sx_start(struct sx *x, const char *epicor_companies, const char *bc_extra,
              "{\"keys\":[{\"consumer_key\":\"ck_sx\",\"consumer_secret\":"
              "\"cs_sx\",\"permissions\":\"read_write\"}]%s%s}",
              wc_extra ? "," : "", wc_extra ? wc_extra : "");
-    x->wc = start(&km_woocommerce_type, text, x->clock);
+    x->wc = kt_emulator_start(&km_woocommerce_type, text, x->clock);
     free(text);
 
     co.clock = x->clock;
@@ -115,15 +97,8 @@ void sx_start(struct sx *x, const char *epicor_companies, const char *bc_extra,
     wo.webhook_secret = "whsec_sx";
     assert_int_equal(ks_woocommerce_new(&x->wch, x->client, &wo), KS_OK);
 
-    snprintf(tmpl, sizeof(tmpl), "%s/ks-sync-XXXXXX",
-             tmp && *tmp ? tmp : "/tmp");
-    assert_non_null(mkdtemp(tmpl));
-    x->dir = strdup(tmpl);
-    assert_non_null(x->dir);
-    n = strlen(x->dir) + 16;
-    x->path = malloc(n);
-    assert_non_null(x->path);
-    snprintf(x->path, n, "%s/state.db", x->dir);
+    x->dir = kt_tmpdir("ks-sync");
+    x->path = kt_path(x->dir, "state.db");
     open_store(x, NULL);
 }
 
@@ -138,10 +113,6 @@ void sx_reopen(struct sx *x, const char *crash_at)
 
 void sx_stop(struct sx *x)
 {
-    static const char *const files[] = {"state.db", "state.db-wal",
-                                        "state.db-shm", "state.db-journal"};
-    char p[512];
-
     ks_sync_free(x->sync);
     ks_store_close(x->st);
     ks_epicor_free(x->epicor);
@@ -152,79 +123,16 @@ void sx_stop(struct sx *x)
     km_emulator_stop(x->bc);
     km_emulator_stop(x->wc);
     ks_clock_free(x->clock);
-    for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
-        snprintf(p, sizeof(p), "%s/%s", x->dir, files[i]);
-        unlink(p);
-    }
-    rmdir(x->dir);
+    kt_rmdir(x->dir);
     free(x->dir);
     free(x->path);
     memset(x, 0, sizeof(*x));
 }
 
-size_t sx_count(struct km_emulator *emu, const char *glob)
-{
-    cJSON *journal = km_server_journal(emu->server);
-    const cJSON *e;
-    size_t n = 0;
-    char route[1024];
-
-    cJSON_ArrayForEach(e, journal)
-    {
-        snprintf(route, sizeof(route), "%s %s",
-                 cJSON_GetObjectItemCaseSensitive(e, "method")->valuestring,
-                 cJSON_GetObjectItemCaseSensitive(e, "path")->valuestring);
-        n += km_glob_match(glob, route) ? 1 : 0;
-    }
-    cJSON_Delete(journal);
-    return n;
-}
-
-cJSON *sx_act(struct km_emulator *emu, const char *action, const char *args)
-{
-    cJSON *a = cJSON_Parse(args ? args : "{}"), *result = NULL;
-    char err[256] = "";
-
-    assert_non_null(a);
-    if (km_emulator_act(emu, action, a, &result, err, sizeof(err)))
-        fail_msg("act %s: %s", action, err);
-    cJSON_Delete(a);
-    return result;
-}
-
-void sx_faults(struct km_emulator *emu, const char *rules)
-{
-    cJSON *r = cJSON_Parse(rules);
-    char err[256] = "";
-
-    assert_non_null(r);
-    if (km_server_faults_add(emu->server, r, err, sizeof(err)))
-        fail_msg("faults: %s", err);
-    cJSON_Delete(r);
-}
-
-const cJSON *sx_at(cJSON **snap, struct km_emulator *emu, const char *path)
-{
-    const cJSON *at;
-    char buf[512], *save = NULL, *part;
-
-    *snap = km_emulator_snapshot(emu);
-    at = *snap;
-    snprintf(buf, sizeof(buf), "%s", path);
-    for (part = strtok_r(buf, "/", &save); part && at;
-         part = strtok_r(NULL, "/", &save)) {
-        if (cJSON_IsArray(at))
-            at = cJSON_GetArrayItem(at, (int)strtol(part, NULL, 10));
-        else
-            at = cJSON_GetObjectItemCaseSensitive(at, part);
-    }
-    return at;
-}
-
 int sx_orders_with_po(struct sx *x, const char *po)
 {
     cJSON *snap = NULL;
-    const cJSON *orders = sx_at(&snap, x->epi, "companies/EPIC06/SalesOrders");
+    const cJSON *orders = kt_at(&snap, x->epi, "companies/EPIC06/SalesOrders");
     const cJSON *o;
     int n = 0;
 

@@ -3,7 +3,9 @@
  * WooCommerce emulators in-process on one virtual clock, one connector
  * client with the three handles on it, a file state store in a private
  * temporary directory (so a test can "crash" and reopen it), and the sync
- * handle. Plain malloc; failures abort the test.
+ * handle. Plain malloc; failures abort the test. Journal counts, actions,
+ * fault rules and snapshot paths are kt_count, kt_act, kt_faults and kt_at
+ * of tests/support.
  */
 #ifndef KS_TEST_SX_H
 #define KS_TEST_SX_H
@@ -12,8 +14,9 @@
 #include <cjson/cJSON.h>
 #include <kinsync.h>
 #include "kinmock/emulator.h"
+#include "kt.h"
 
-#define SX_START_MS 1767600000000LL /* 2026-01-05T08:00:00Z */
+#define SX_START_MS KT_START_MS
 
 /* Three parts with stock: WIDGET-100 (12.50, 120+30 on hand), WIDGET-200
  * (19.95, 0), GADGET-1 (149.00, 7), and customer 10 ACME. */
@@ -54,15 +57,6 @@ void sx_start(struct sx *x, const char *epicor_companies, const char *bc_extra,
 void sx_reopen(struct sx *x, const char *crash_at);
 void sx_stop(struct sx *x);
 
-/* Requests in an emulator's journal whose "METHOD path" matches glob. */
-size_t sx_count(struct km_emulator *emu, const char *glob);
-/* Runs an emulator action; returns its result (caller deletes; may be
- * NULL). */
-cJSON *sx_act(struct km_emulator *emu, const char *action, const char *args);
-void sx_faults(struct km_emulator *emu, const char *rules);
-/* The snapshot value at a '/'-separated path (array indexes allowed);
- * *snap must be deleted by the caller. */
-const cJSON *sx_at(cJSON **snap, struct km_emulator *emu, const char *path);
 /* The Epicor sales orders whose PONum is po. */
 int sx_orders_with_po(struct sx *x, const char *po);
 /* Audit rows of a flow with an outcome (NULL: any). */

@@ -71,7 +71,7 @@ static void order_import_survives_every_allocation_failure(void **s0)
 
     (void)s0;
     sx_start(&x, NULL, NULL, NULL);
-    cJSON_Delete(sx_act(x.bc, "place_order",
+    cJSON_Delete(kt_act(x.bc, "place_order",
                         "{\"billing_address\":{\"email\":\"new@shop.example\","
                         "\"first_name\":\"Bo\"},\"products\":[{\"sku\":"
                         "\"WIDGET-100\",\"quantity\":2,\"price\":12.5}]}"));
@@ -82,7 +82,7 @@ static void order_import_survives_every_allocation_failure(void **s0)
 static void three_products_at_most(struct sx *x, int final)
 {
     cJSON *snap = NULL;
-    int n = cJSON_GetArraySize(sx_at(&snap, x->bc, "products"));
+    int n = cJSON_GetArraySize(kt_at(&snap, x->bc, "products"));
 
     cJSON_Delete(snap);
     assert_true(n <= 3);

@@ -23,7 +23,7 @@
 static int customers_with_email(struct sx *x, const char *email)
 {
     cJSON *snap = NULL;
-    const cJSON *all = sx_at(&snap, x->epi, "companies/EPIC06/Customers"), *c;
+    const cJSON *all = kt_at(&snap, x->epi, "companies/EPIC06/Customers"), *c;
     int n = 0;
 
     cJSON_ArrayForEach(c, all)
@@ -46,9 +46,9 @@ static void crash_then_rerun(const char *point, int bigcommerce)
 
     sx_start(&x, NULL, NULL, NULL);
     if (bigcommerce) {
-        o = sx_act(x.bc, "place_order", ORDER);
+        o = kt_act(x.bc, "place_order", ORDER);
     } else {
-        o = sx_act(x.wc, "place_order",
+        o = kt_act(x.wc, "place_order",
                    "{\"billing\":{\"email\":\"new@shop.example\","
                    "\"first_name\":\"Bo\"},\"line_items\":[{\"sku\":"
                    "\"WIDGET-100\",\"quantity\":2,\"price\":12.5}]}");
@@ -120,16 +120,16 @@ static void pending_intent_is_resolved_by_po_lookup(void **s0)
 
     (void)s0;
     sx_start(&x, NULL, NULL, NULL);
-    cJSON_Delete(sx_act(x.bc, "place_order", ORDER));
+    cJSON_Delete(kt_act(x.bc, "place_order", ORDER));
     sx_reopen(&x, "after_remote_write");
     assert_int_equal(ks_sync_orders_from_bigcommerce(&s, x.sync), KS_ECRASH);
-    posts = sx_count(x.epi, "POST */GetNewOrderHed");
+    posts = kt_count(x.epi->server, "POST */GetNewOrderHed");
     assert_int_equal(posts, 1);
     sx_reopen(&x, NULL);
     assert_int_equal(ks_sync_orders_from_bigcommerce(&s, x.sync), KS_OK);
     assert_int_equal(s.created, 1);
-    assert_int_equal(sx_count(x.epi, "POST */GetNewOrderHed"), 1);
-    assert_int_equal(sx_count(x.epi, "GET */SalesOrders*"), 2);
+    assert_int_equal(kt_count(x.epi->server, "POST */GetNewOrderHed"), 1);
+    assert_int_equal(kt_count(x.epi->server, "GET */SalesOrders*"), 2);
     {
         struct ks_audit_filter f = {"orders.bigcommerce", "ok", 0};
         int64_t n = 0;
@@ -149,8 +149,8 @@ static void a_second_order_crash_loses_neither(void **s0)
 
     (void)s0;
     sx_start(&x, NULL, NULL, NULL);
-    a = sx_act(x.bc, "place_order", ORDER);
-    b = sx_act(x.bc, "place_order", ORDER);
+    a = kt_act(x.bc, "place_order", ORDER);
+    b = kt_act(x.bc, "place_order", ORDER);
     snprintf(pa, sizeof(pa), "BC-%lld",
              (long long)cJSON_GetObjectItem(a, "id")->valuedouble);
     snprintf(pb, sizeof(pb), "BC-%lld",

@@ -20,7 +20,7 @@
 
 static const cJSON *wc_customer(cJSON **snap, struct sx *x, const char *email)
 {
-    const cJSON *all = sx_at(snap, x->wc, "customers"), *c;
+    const cJSON *all = kt_at(snap, x->wc, "customers"), *c;
 
     cJSON_ArrayForEach(c, all)
     {
@@ -47,7 +47,8 @@ static void customers_are_created_then_only_changes_sent(void **s0)
     assert_int_equal(s.created, 1); /* ACME */
     assert_int_equal(s.updated, 1); /* Bolt, found by e-mail */
     assert_int_equal(s.skipped, 1); /* no e-mail */
-    assert_int_equal(sx_count(x.wc, "POST /wp-json/wc/v3/customers/batch"), 1);
+    assert_int_equal(
+        kt_count(x.wc->server, "POST /wp-json/wc/v3/customers/batch"), 1);
     c = wc_customer(&snap, &x, "orders@acme.example");
     assert_non_null(c);
     assert_string_equal(cJSON_GetObjectItem(c, "first_name")->valuestring,
@@ -59,19 +60,19 @@ static void customers_are_created_then_only_changes_sent(void **s0)
     assert_string_equal(cJSON_GetObjectItem(c, "first_name")->valuestring,
                         "Bolt");
     cJSON_Delete(snap);
-    assert_int_equal(cJSON_GetArraySize(sx_at(&snap, x.wc, "customers")), 2);
+    assert_int_equal(cJSON_GetArraySize(kt_at(&snap, x.wc, "customers")), 2);
     cJSON_Delete(snap);
 
-    before = sx_count(x.wc, "*");
+    before = kt_count(x.wc->server, "*");
     assert_int_equal(ks_sync_customers_to_woocommerce(&s, x.sync), KS_OK);
     assert_int_equal(s.read, 0);
-    assert_int_equal(sx_count(x.wc, "*"), before);
+    assert_int_equal(kt_count(x.wc->server, "*"), before);
 
     /* a change Epicor makes that the store does not show: no write */
-    cJSON_Delete(sx_act(x.epi, "change_row",
+    cJSON_Delete(kt_act(x.epi, "change_row",
                         "{\"entity_set\":\"Customers\",\"keys\":[10],"
                         "\"fields\":{\"TermsCode\":\"N30\"}}"));
-    cJSON_Delete(sx_act(x.epi, "change_row",
+    cJSON_Delete(kt_act(x.epi, "change_row",
                         "{\"entity_set\":\"Customers\",\"keys\":[11],"
                         "\"fields\":{\"City\":\"Duluth\"}}"));
     assert_int_equal(ks_sync_customers_to_woocommerce(&s, x.sync), KS_OK);

@@ -17,7 +17,7 @@
 
 static void place(struct sx *x, char po[32])
 {
-    cJSON *o = sx_act(x->bc, "place_order", ORDER);
+    cJSON *o = kt_act(x->bc, "place_order", ORDER);
 
     snprintf(po, 32, "BC-%lld",
              (long long)cJSON_GetObjectItem(o, "id")->valuedouble);
@@ -27,7 +27,7 @@ static void place(struct sx *x, char po[32])
 static int lines_of(struct sx *x, const char *po)
 {
     cJSON *snap = NULL;
-    const cJSON *all = sx_at(&snap, x->epi, "companies/EPIC06/SalesOrders"), *o;
+    const cJSON *all = kt_at(&snap, x->epi, "companies/EPIC06/SalesOrders"), *o;
     int n = -1;
 
     cJSON_ArrayForEach(o, all)
@@ -48,24 +48,25 @@ static void transient_faults_on_every_system_are_ridden_out(void **s0)
     (void)s0;
     sx_start(&x, NULL, NULL, NULL);
     place(&x, po);
-    sx_faults(x.bc,
+    kt_faults(x.bc->server,
               "[{\"route\":\"GET /stores/sx1/v2/orders\",\"nth\":1,"
               "\"status\":429,\"headers\":{\"X-Rate-Limit-Time-Reset-Ms\":"
               "\"1500\"}},{\"route\":\"GET /stores/sx1/v2/orders/*\","
               "\"nth\":1,\"status\":503}]");
-    sx_faults(x.epi, "[{\"route\":\"GET */Erp.BO.CustomerSvc/Customers*\","
-                     "\"nth\":1,\"status\":401},{\"route\":\"POST "
-                     "*/Erp.BO.SalesOrderSvc/MasterUpdate\",\"nth\":2,"
-                     "\"status\":503}]");
+    kt_faults(x.epi->server,
+              "[{\"route\":\"GET */Erp.BO.CustomerSvc/Customers*\","
+              "\"nth\":1,\"status\":401},{\"route\":\"POST "
+              "*/Erp.BO.SalesOrderSvc/MasterUpdate\",\"nth\":2,"
+              "\"status\":503}]");
     assert_int_equal(ks_sync_orders_from_bigcommerce(&s, x.sync), KS_OK);
     assert_int_equal(s.created, 1);
     assert_int_equal(s.failed, 0);
     assert_int_equal(sx_orders_with_po(&x, po), 1);
     assert_int_equal(lines_of(&x, po), 2);
     /* each fault cost exactly one repeat */
-    assert_int_equal(sx_count(x.bc, "GET /stores/sx1/v2/orders"), 2);
+    assert_int_equal(kt_count(x.bc->server, "GET /stores/sx1/v2/orders"), 2);
     assert_int_equal(
-        sx_count(x.epi, "POST */Erp.BO.SalesOrderSvc/MasterUpdate"), 4);
+        kt_count(x.epi->server, "POST */Erp.BO.SalesOrderSvc/MasterUpdate"), 4);
     sx_stop(&x);
 }
 
@@ -79,7 +80,7 @@ static void epicor_down_at_the_write_then_back(void **s0)
     (void)s0;
     sx_start(&x, NULL, NULL, NULL);
     place(&x, po);
-    sx_faults(x.epi,
+    kt_faults(x.epi->server,
               "{\"route\":\"POST */Erp.BO.SalesOrderSvc/GetNewOrderHed\","
               "\"status\":503}");
     assert_int_equal(ks_sync_orders_from_bigcommerce(&s, x.sync), KS_EUNAVAIL);
@@ -108,8 +109,9 @@ static void epicor_down_between_header_and_lines_is_never_doubled(void **s0)
     sx_start(&x, NULL, NULL, NULL);
     place(&x, po);
     /* the header saves, every line save fails */
-    sx_faults(x.epi, "{\"route\":\"POST */Erp.BO.SalesOrderSvc/MasterUpdate\","
-                     "\"after\":1,\"status\":503}");
+    kt_faults(x.epi->server,
+              "{\"route\":\"POST */Erp.BO.SalesOrderSvc/MasterUpdate\","
+              "\"after\":1,\"status\":503}");
     assert_int_equal(ks_sync_orders_from_bigcommerce(&s, x.sync), KS_EUNAVAIL);
     assert_int_equal(lines_of(&x, po), 0);
     km_server_faults_clear(x.epi->server);
@@ -133,13 +135,13 @@ static void storefront_down_mid_catalog_then_back(void **s0)
 
     (void)s0;
     sx_start(&x, NULL, NULL, NULL);
-    sx_faults(x.wc, "{\"route\":\"POST /wp-json/wc/v3/products/batch\","
-                    "\"status\":503}");
+    kt_faults(x.wc->server, "{\"route\":\"POST /wp-json/wc/v3/products/batch\","
+                            "\"status\":503}");
     assert_int_equal(ks_sync_parts_to_woocommerce(&s, x.sync), KS_EUNAVAIL);
     km_server_faults_clear(x.wc->server);
     assert_int_equal(ks_sync_parts_to_woocommerce(&s, x.sync), KS_OK);
     assert_int_equal(s.created, 3);
-    assert_int_equal(cJSON_GetArraySize(sx_at(&snap, x.wc, "products")), 3);
+    assert_int_equal(cJSON_GetArraySize(kt_at(&snap, x.wc, "products")), 3);
     cJSON_Delete(snap);
     sx_stop(&x);
 }
@@ -153,8 +155,8 @@ static void rejected_credentials_stop_the_run_and_lose_nothing(void **s0)
     (void)s0;
     sx_start(&x, NULL, NULL, NULL);
     place(&x, po);
-    sx_faults(x.bc, "{\"route\":\"GET /stores/sx1/v2/orders/*\","
-                    "\"status\":401}");
+    kt_faults(x.bc->server, "{\"route\":\"GET /stores/sx1/v2/orders/*\","
+                            "\"status\":401}");
     assert_int_equal(ks_sync_orders_from_bigcommerce(&s, x.sync), KS_EAUTH);
     assert_int_equal(sx_orders_with_po(&x, po), 0);
     km_server_faults_clear(x.bc->server);

@@ -24,7 +24,7 @@
 
 static int64_t place(struct km_emulator *emu, const char *body)
 {
-    cJSON *o = sx_act(emu, "place_order", body);
+    cJSON *o = kt_act(emu, "place_order", body);
     int64_t id = (int64_t)cJSON_GetObjectItem(o, "id")->valuedouble;
 
     cJSON_Delete(o);
@@ -42,7 +42,7 @@ static long cents(const cJSON *v)
 /* The one Epicor order with PONum po (fails unless exactly one). */
 static const cJSON *epicor_order(cJSON **snap, struct sx *x, const char *po)
 {
-    const cJSON *all = sx_at(snap, x->epi, "companies/EPIC06/SalesOrders");
+    const cJSON *all = kt_at(snap, x->epi, "companies/EPIC06/SalesOrders");
     const cJSON *o, *found = NULL;
     int n = 0;
 
@@ -103,8 +103,8 @@ static void bigcommerce_order_becomes_one_sales_order(void **s0)
     assert_int_equal(ks_sync_orders_from_bigcommerce(&s, x.sync), KS_OK);
     assert_int_equal(s.created, 0);
     assert_int_equal(s.skipped, 1);
-    assert_int_equal(sx_count(x.bc, "GET /stores/sx1/v2/orders/*/products*"),
-                     1);
+    assert_int_equal(
+        kt_count(x.bc->server, "GET /stores/sx1/v2/orders/*/products*"), 1);
     assert_int_equal(sx_orders_with_po(&x, po), 1);
     sx_stop(&x);
 }
@@ -124,7 +124,7 @@ static void new_buyer_is_created_once_and_reused(void **s0)
     place(x.bc, BC_ORDER("ann@shop.example", 11));
     assert_int_equal(ks_sync_orders_from_bigcommerce(&s, x.sync), KS_OK);
     assert_int_equal(s.created, 2);
-    all = sx_at(&snap, x.epi, "companies/EPIC06/Customers");
+    all = kt_at(&snap, x.epi, "companies/EPIC06/Customers");
     cJSON_ArrayForEach(c, all)
     {
         if (strcmp(cJSON_GetObjectItem(c, "EMailAddress")->valuestring,
@@ -137,7 +137,7 @@ static void new_buyer_is_created_once_and_reused(void **s0)
     }
     assert_int_equal(n, 1);
     cJSON_Delete(snap);
-    all = sx_at(&snap, x.epi, "companies/EPIC06/SalesOrders");
+    all = kt_at(&snap, x.epi, "companies/EPIC06/SalesOrders");
     n = 0;
     cJSON_ArrayForEach(c, all)
     {
@@ -183,7 +183,7 @@ static void duplicate_and_out_of_order_events_make_one_order(void **s0)
     /* paid: the status event arrives and imports the order as it is now */
     snprintf(args, sizeof(args), "{\"id\":%lld,\"status_id\":11}",
              (long long)id);
-    cJSON_Delete(sx_act(x.bc, "update_order_status", args));
+    cJSON_Delete(kt_act(x.bc, "update_order_status", args));
     assert_int_equal(ks_sync_order_from_bigcommerce_event(&s, x.sync, &updated),
                      KS_OK);
     assert_int_equal(s.created, 1);
@@ -192,7 +192,8 @@ static void duplicate_and_out_of_order_events_make_one_order(void **s0)
     /* a platform retry of the same delivery, and the first event again
      * late: both are duplicates and cost no request */
     {
-        size_t before = sx_count(x.bc, "*") + sx_count(x.epi, "*");
+        size_t before =
+            kt_count(x.bc->server, "*") + kt_count(x.epi->server, "*");
 
         assert_int_equal(
             ks_sync_order_from_bigcommerce_event(&s, x.sync, &updated), KS_OK);
@@ -200,7 +201,8 @@ static void duplicate_and_out_of_order_events_make_one_order(void **s0)
         assert_int_equal(
             ks_sync_order_from_bigcommerce_event(&s, x.sync, &created), KS_OK);
         assert_int_equal(s.skipped, 1);
-        assert_int_equal(sx_count(x.bc, "*") + sx_count(x.epi, "*"), before);
+        assert_int_equal(
+            kt_count(x.bc->server, "*") + kt_count(x.epi->server, "*"), before);
     }
     assert_int_equal(sx_orders_with_po(&x, po), 1);
     assert_int_equal(sx_audit(&x, "orders.bigcommerce", "duplicate"), 2);
@@ -224,7 +226,7 @@ static void non_order_events_are_skipped(void **s0)
     assert_int_equal(ks_sync_order_from_bigcommerce_event(&s, x.sync, &ev),
                      KS_OK);
     assert_int_equal(s.skipped, 1);
-    assert_int_equal(sx_count(x.bc, "*"), 0);
+    assert_int_equal(kt_count(x.bc->server, "*"), 0);
     sx_stop(&x);
 }
 
@@ -281,7 +283,7 @@ static void woocommerce_pending_order_waits_for_payment(void **s0)
     ks_clock_advance_ms(x.clock, 60000);
     snprintf(args, sizeof(args), "{\"id\":%lld,\"status\":\"processing\"}",
              (long long)id);
-    cJSON_Delete(sx_act(x.wc, "update_order", args));
+    cJSON_Delete(kt_act(x.wc, "update_order", args));
     assert_int_equal(ks_sync_orders_from_woocommerce(&s, x.sync), KS_OK);
     assert_int_equal(s.created, 1);
     assert_int_equal(sx_orders_with_po(&x, po), 1);

@@ -12,7 +12,7 @@
 
 static const cJSON *bc_product(cJSON **snap, struct sx *x, const char *sku)
 {
-    const cJSON *all = sx_at(snap, x->bc, "products"), *p;
+    const cJSON *all = kt_at(snap, x->bc, "products"), *p;
 
     cJSON_ArrayForEach(p, all)
     {
@@ -46,10 +46,13 @@ static void full_catalog_sync_to_bigcommerce(void **state)
     assert_int_equal(s.created, 3);
     assert_int_equal(s.updated, 3); /* the three stock levels */
     assert_int_equal(s.failed, 0);
-    assert_int_equal(sx_count(x.bc, "POST /stores/sx1/v3/catalog/products"), 3);
+    assert_int_equal(
+        kt_count(x.bc->server, "POST /stores/sx1/v3/catalog/products"), 3);
     /* one absolute adjustment carries all three stock levels */
     assert_int_equal(
-        sx_count(x.bc, "PUT /stores/sx1/v3/inventory/adjustments/absolute"), 1);
+        kt_count(x.bc->server,
+                 "PUT /stores/sx1/v3/inventory/adjustments/absolute"),
+        1);
 
     p = bc_product(&snap, &x, "WIDGET-100");
     assert_string_equal(cJSON_GetObjectItem(p, "name")->valuestring,
@@ -78,17 +81,18 @@ static void incremental_sync_without_changes_reads_once_per_entity(void **s0)
     (void)s0;
     sx_start(&x, NULL, NULL, NULL);
     assert_int_equal(ks_sync_parts_to_bigcommerce(&s, x.sync), KS_OK);
-    epi_before = sx_count(x.epi, "*");
-    bc_before = sx_count(x.bc, "*");
+    epi_before = kt_count(x.epi->server, "*");
+    bc_before = kt_count(x.bc->server, "*");
     assert_int_equal(ks_sync_parts_to_bigcommerce(&s, x.sync), KS_OK);
     assert_int_equal(s.read, 0);
     assert_int_equal(s.created + s.updated + s.failed, 0);
     /* one Parts read and one PartWhses read, nothing sent to the store */
-    assert_int_equal(sx_count(x.epi, "*") - epi_before, 2);
-    assert_int_equal(sx_count(x.epi, "GET */Erp.BO.PartSvc/Parts*") +
-                         sx_count(x.epi, "GET */Erp.BO.PartSvc/PartWhses*"),
-                     4);
-    assert_int_equal(sx_count(x.bc, "*") - bc_before, 0);
+    assert_int_equal(kt_count(x.epi->server, "*") - epi_before, 2);
+    assert_int_equal(
+        kt_count(x.epi->server, "GET */Erp.BO.PartSvc/Parts*") +
+            kt_count(x.epi->server, "GET */Erp.BO.PartSvc/PartWhses*"),
+        4);
+    assert_int_equal(kt_count(x.bc->server, "*") - bc_before, 0);
     sx_stop(&x);
 }
 
@@ -102,14 +106,14 @@ static void price_and_stock_changes_are_sent_alone(void **s0)
     (void)s0;
     sx_start(&x, NULL, NULL, NULL);
     assert_int_equal(ks_sync_parts_to_bigcommerce(&s, x.sync), KS_OK);
-    r = sx_act(x.epi, "change_part",
+    r = kt_act(x.epi, "change_part",
                "{\"part_num\":\"WIDGET-200\",\"fields\":{\"UnitPrice\":21.1}}");
     cJSON_Delete(r);
-    r = sx_act(
+    r = kt_act(
         x.epi, "change_part",
         "{\"part_num\":\"GADGET-1\",\"fields\":{\"CommentText\":\"x\"}}");
     cJSON_Delete(r);
-    r = sx_act(x.epi, "set_on_hand",
+    r = kt_act(x.epi, "set_on_hand",
                "{\"part_num\":\"WIDGET-100\",\"warehouse\":\"EAST\","
                "\"qty\":5}");
     cJSON_Delete(r);
@@ -118,7 +122,8 @@ static void price_and_stock_changes_are_sent_alone(void **s0)
     assert_int_equal(s.updated, 2); /* WIDGET-200's price, WIDGET-100's stock */
     assert_int_equal(s.unchanged,
                      1); /* GADGET-1: a comment moved its SysRevID */
-    assert_int_equal(sx_count(x.bc, "PUT /stores/sx1/v3/catalog/products"), 1);
+    assert_int_equal(
+        kt_count(x.bc->server, "PUT /stores/sx1/v3/catalog/products"), 1);
     p = bc_product(&snap, &x, "WIDGET-200");
     assert_int_equal((long)(num(p, "price") * 100 + 0.5), 2110);
     cJSON_Delete(snap);
@@ -142,11 +147,12 @@ static void an_existing_store_product_is_matched_by_sku(void **s0)
     assert_int_equal(ks_sync_parts_to_bigcommerce(&s, x.sync), KS_OK);
     assert_int_equal(s.created, 2);
     assert_int_equal(s.updated, 1 + 3);
-    assert_int_equal(sx_count(x.bc, "POST /stores/sx1/v3/catalog/products"), 2);
+    assert_int_equal(
+        kt_count(x.bc->server, "POST /stores/sx1/v3/catalog/products"), 2);
     {
         cJSON *snap = NULL;
 
-        assert_int_equal(cJSON_GetArraySize(sx_at(&snap, x.bc, "products")), 3);
+        assert_int_equal(cJSON_GetArraySize(kt_at(&snap, x.bc, "products")), 3);
         cJSON_Delete(snap);
     }
     sx_stop(&x);
@@ -154,7 +160,7 @@ static void an_existing_store_product_is_matched_by_sku(void **s0)
 
 static const cJSON *wc_product(cJSON **snap, struct sx *x, const char *sku)
 {
-    const cJSON *all = sx_at(snap, x->wc, "products"), *p;
+    const cJSON *all = kt_at(snap, x->wc, "products"), *p;
 
     cJSON_ArrayForEach(p, all)
     {
@@ -179,7 +185,8 @@ static void full_and_incremental_sync_to_woocommerce(void **s0)
     assert_int_equal(s.created, 3);
     assert_int_equal(s.updated, 3);
     /* one batch for the products, one for the stock */
-    assert_int_equal(sx_count(x.wc, "POST /wp-json/wc/v3/products/batch"), 2);
+    assert_int_equal(
+        kt_count(x.wc->server, "POST /wp-json/wc/v3/products/batch"), 2);
     p = wc_product(&snap, &x, "WIDGET-200");
     assert_string_equal(cJSON_GetObjectItem(p, "regular_price")->valuestring,
                         "19.95");
@@ -188,12 +195,12 @@ static void full_and_incremental_sync_to_woocommerce(void **s0)
     assert_int_equal((long)num(p, "stock_quantity"), 150);
     cJSON_Delete(snap);
 
-    before = sx_count(x.wc, "*");
+    before = kt_count(x.wc->server, "*");
     assert_int_equal(ks_sync_parts_to_woocommerce(&s, x.sync), KS_OK);
-    assert_int_equal(sx_count(x.wc, "*"), before);
+    assert_int_equal(kt_count(x.wc->server, "*"), before);
     assert_int_equal(s.created + s.updated, 0);
 
-    r = sx_act(x.epi, "change_part",
+    r = kt_act(x.epi, "change_part",
                "{\"part_num\":\"GADGET-1\",\"fields\":{\"UnitPrice\":99.99}}");
     cJSON_Delete(r);
     assert_int_equal(ks_sync_parts_to_woocommerce(&s, x.sync), KS_OK);
@@ -216,10 +223,10 @@ static void inactive_part_hides_its_product_and_is_not_created(void **s0)
     sx_start(&x, NULL, NULL, NULL);
     assert_int_equal(ks_sync_parts_to_bigcommerce(&s, x.sync), KS_OK);
     assert_int_equal(ks_sync_parts_to_woocommerce(&s, x.sync), KS_OK);
-    cJSON_Delete(sx_act(x.epi, "change_part",
+    cJSON_Delete(kt_act(x.epi, "change_part",
                         "{\"part_num\":\"GADGET-1\",\"fields\":{"
                         "\"InActive\":true}}"));
-    cJSON_Delete(sx_act(x.epi, "add_part",
+    cJSON_Delete(kt_act(x.epi, "add_part",
                         "{\"PartNum\":\"OLD-9\",\"PartDescription\":\"Old\","
                         "\"UnitPrice\":1,\"InActive\":true}"));
     assert_int_equal(ks_sync_parts_to_bigcommerce(&s, x.sync), KS_OK);
@@ -229,7 +236,7 @@ static void inactive_part_hides_its_product_and_is_not_created(void **s0)
     p = bc_product(&snap, &x, "GADGET-1");
     assert_true(cJSON_IsFalse(cJSON_GetObjectItem(p, "is_visible")));
     cJSON_Delete(snap);
-    assert_int_equal(cJSON_GetArraySize(sx_at(&snap, x.bc, "products")), 3);
+    assert_int_equal(cJSON_GetArraySize(kt_at(&snap, x.bc, "products")), 3);
     cJSON_Delete(snap);
     assert_int_equal(ks_sync_parts_to_woocommerce(&s, x.sync), KS_OK);
     assert_int_equal(s.updated, 1);
@@ -239,7 +246,7 @@ static void inactive_part_hides_its_product_and_is_not_created(void **s0)
     cJSON_Delete(snap);
 
     /* active again: visible again */
-    cJSON_Delete(sx_act(x.epi, "change_part",
+    cJSON_Delete(kt_act(x.epi, "change_part",
                         "{\"part_num\":\"GADGET-1\",\"fields\":{"
                         "\"InActive\":false}}"));
     assert_int_equal(ks_sync_parts_to_bigcommerce(&s, x.sync), KS_OK);
@@ -267,21 +274,22 @@ static void catalogue_streams_in_batches_and_resumes(void **s0)
     (void)s0;
     sx_start(&x, GENERATED_250, NULL, NULL);
     /* every create after the 120th fails for good */
-    sx_faults(x.bc, "{\"route\": \"POST /stores/*/v3/catalog/products\","
-                    " \"after\": 120, \"status\": 503}");
+    kt_faults(x.bc->server,
+              "{\"route\": \"POST /stores/*/v3/catalog/products\","
+              " \"after\": 120, \"status\": 503}");
     assert_int_equal(ks_sync_parts_to_bigcommerce(&s, x.sync), KS_EUNAVAIL);
     assert_int_equal(s.created, 120);
     km_server_faults_clear(x.bc->server);
-    parts_reads = sx_count(x.epi, "GET */Erp.BO.PartSvc/Parts");
+    parts_reads = kt_count(x.epi->server, "GET */Erp.BO.PartSvc/Parts");
     assert_int_equal(ks_sync_parts_to_bigcommerce(&s, x.sync), KS_OK);
     /* the first batch stayed done: only parts 101..250 were read again,
      * and 101..120 were found made already */
     assert_int_equal(s.created, 130);
     assert_int_equal(s.read - 250, 150); /* 150 parts + 250 stock rows */
-    assert_int_equal(sx_count(x.epi, "GET */Erp.BO.PartSvc/Parts") -
+    assert_int_equal(kt_count(x.epi->server, "GET */Erp.BO.PartSvc/Parts") -
                          parts_reads,
                      2); /* a batch of 100, then the last 50 */
-    assert_int_equal(cJSON_GetArraySize(sx_at(&snap, x.bc, "products")), 250);
+    assert_int_equal(cJSON_GetArraySize(kt_at(&snap, x.bc, "products")), 250);
     cJSON_Delete(snap);
     sx_stop(&x);
 }
@@ -298,15 +306,16 @@ static void one_warehouse_change_moves_the_total(void **s0)
     (void)s0;
     sx_start(&x, NULL, NULL, NULL);
     assert_int_equal(ks_sync_parts_to_bigcommerce(&s, x.sync), KS_OK);
-    r = sx_act(x.epi, "set_on_hand",
+    r = kt_act(x.epi, "set_on_hand",
                "{\"part_num\": \"WIDGET-100\", \"warehouse\": \"EAST\","
                " \"qty\": 5}");
     cJSON_Delete(r);
-    whse_reads = sx_count(x.epi, "GET */Erp.BO.PartSvc/PartWhses*");
+    whse_reads = kt_count(x.epi->server, "GET */Erp.BO.PartSvc/PartWhses*");
     assert_int_equal(ks_sync_parts_to_bigcommerce(&s, x.sync), KS_OK);
     assert_int_equal(s.updated, 1);
     assert_int_equal(
-        sx_count(x.epi, "GET */Erp.BO.PartSvc/PartWhses*") - whse_reads, 1);
+        kt_count(x.epi->server, "GET */Erp.BO.PartSvc/PartWhses*") - whse_reads,
+        1);
     assert_int_equal(
         (long)num(bc_product(&snap, &x, "WIDGET-100"), "inventory_level"),
         125); /* MAIN 120 + EAST 5 */
@@ -325,14 +334,16 @@ static void lost_create_reply_is_resent_and_matched(void **s0)
 
     (void)s0;
     sx_start(&x, NULL, NULL, NULL);
-    sx_faults(x.bc, "{\"route\": \"POST /stores/*/v3/catalog/products\","
-                    " \"nth\": 1, \"action\": \"truncate\"}");
+    kt_faults(x.bc->server,
+              "{\"route\": \"POST /stores/*/v3/catalog/products\","
+              " \"nth\": 1, \"action\": \"truncate\"}");
     assert_int_equal(ks_sync_parts_to_bigcommerce(&s, x.sync), KS_OK);
     assert_int_equal(s.failed, 0);
     assert_int_equal(s.created, 2);
     assert_int_equal(s.unchanged, 1); /* the matched one */
-    assert_int_equal(sx_count(x.bc, "POST /stores/sx1/v3/catalog/products"), 4);
-    assert_int_equal(cJSON_GetArraySize(sx_at(&snap, x.bc, "products")), 3);
+    assert_int_equal(
+        kt_count(x.bc->server, "POST /stores/sx1/v3/catalog/products"), 4);
+    assert_int_equal(cJSON_GetArraySize(kt_at(&snap, x.bc, "products")), 3);
     cJSON_Delete(snap);
     assert_int_equal(sx_audit(&x, "parts.bigcommerce", "ok"), 6);
     sx_stop(&x);

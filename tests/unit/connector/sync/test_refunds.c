@@ -18,7 +18,7 @@
 
 static int64_t place(struct sx *x, const char *body)
 {
-    cJSON *o = sx_act(x->wc, "place_order", body);
+    cJSON *o = kt_act(x->wc, "place_order", body);
     int64_t id = (int64_t)cJSON_GetObjectItem(o, "id")->valuedouble;
 
     cJSON_Delete(o);
@@ -34,14 +34,14 @@ static void refund(struct sx *x, int64_t order, const char *amount,
     snprintf(args, sizeof(args),
              "{\"order_id\":%lld,\"amount\":\"%s\",\"reason\":\"%s\"}",
              (long long)order, amount, reason);
-    cJSON_Delete(sx_act(x->wc, "add_refund", args));
+    cJSON_Delete(kt_act(x->wc, "add_refund", args));
 }
 
 /* The OrderComment of the one order (borrowed from *snap). */
 static const char *comment(cJSON **snap, struct sx *x)
 {
     const cJSON *c =
-        sx_at(snap, x->epi, "companies/EPIC06/SalesOrders/0/OrderComment");
+        kt_at(snap, x->epi, "companies/EPIC06/SalesOrders/0/OrderComment");
 
     return cJSON_IsString(c) ? c->valuestring : "";
 }
@@ -87,17 +87,17 @@ static void refunds_are_recorded_once_each(void **s0)
     cJSON_Delete(snap);
     /* nothing new: no Epicor write */
     {
-        size_t before = sx_count(x.epi, "POST *");
+        size_t before = kt_count(x.epi->server, "POST *");
 
         assert_int_equal(ks_sync_refunds_from_woocommerce(&s, x.sync), KS_OK);
         assert_int_equal(s.created, 0);
-        assert_int_equal(sx_count(x.epi, "POST *"), before);
+        assert_int_equal(kt_count(x.epi->server, "POST *"), before);
     }
     assert_int_equal(sx_audit(&x, "refunds.woocommerce", "ok"), 2);
     /* the order's totals are untouched */
     {
         const cJSON *amt =
-            sx_at(&snap, x.epi, "companies/EPIC06/SalesOrders/0/OrderAmt");
+            kt_at(&snap, x.epi, "companies/EPIC06/SalesOrders/0/OrderAmt");
 
         assert_int_equal((long)(amt->valuedouble * 100 + 0.5), 29800);
         cJSON_Delete(snap);

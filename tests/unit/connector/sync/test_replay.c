@@ -50,7 +50,7 @@ static void unknown_sku_is_queued_then_replayed_once(void **s0)
 
     (void)s0;
     sx_start(&x, NULL, NULL, NULL);
-    o = sx_act(x.bc, "place_order",
+    o = kt_act(x.bc, "place_order",
                "{\"billing_address\":{\"email\":\"orders@acme.example\"},"
                "\"products\":[{\"sku\":\"WIDGET-100\",\"quantity\":1,"
                "\"price\":12.5},{\"sku\":\"WEB-W100\",\"quantity\":2,"
@@ -85,7 +85,7 @@ static void unknown_sku_is_queued_then_replayed_once(void **s0)
     assert_int_equal(s.created, 1);
     assert_int_equal(outbox(&x).n, 0);
     assert_int_equal(sx_orders_with_po(&x, po), 1);
-    line = sx_at(&snap, x.epi, "companies/EPIC06/SalesOrders/0/OrderDtls/1");
+    line = kt_at(&snap, x.epi, "companies/EPIC06/SalesOrders/0/OrderDtls/1");
     assert_string_equal(cJSON_GetObjectItem(line, "PartNum")->valuestring,
                         "WIDGET-100");
     cJSON_Delete(snap);
@@ -98,20 +98,29 @@ static void unknown_sku_is_queued_then_replayed_once(void **s0)
     sx_stop(&x);
 }
 
+/* Starts everything with a WooCommerce order (JSON text) whose import
+ * fails and leaves it in the outbox. */
+static void start_with_a_failed_wc_order(struct sx *x, const char *order)
+{
+    struct ks_sync_stats s;
+
+    sx_start(x, NULL, NULL, NULL);
+    cJSON_Delete(kt_act(x->wc, "place_order", order));
+    assert_int_equal(ks_sync_orders_from_woocommerce(&s, x->sync), KS_OK);
+    assert_int_equal(s.failed, 1);
+}
+
 static void a_new_part_in_epicor_fixes_the_sku_too(void **s0)
 {
     struct ks_sync_stats s;
     struct sx x;
 
     (void)s0;
-    sx_start(&x, NULL, NULL, NULL);
-    cJSON_Delete(sx_act(x.wc, "place_order",
-                        "{\"billing\":{\"email\":\"orders@acme.example\"},"
-                        "\"line_items\":[{\"sku\":\"NEW-1\",\"quantity\":1,"
-                        "\"price\":5}]}"));
-    assert_int_equal(ks_sync_orders_from_woocommerce(&s, x.sync), KS_OK);
-    assert_int_equal(s.failed, 1);
-    cJSON_Delete(sx_act(x.epi, "add_part",
+    start_with_a_failed_wc_order(
+        &x, "{\"billing\":{\"email\":\"orders@acme.example\"},"
+            "\"line_items\":[{\"sku\":\"NEW-1\",\"quantity\":1,"
+            "\"price\":5}]}");
+    cJSON_Delete(kt_act(x.epi, "add_part",
                         "{\"PartNum\":\"NEW-1\",\"PartDescription\":\"New\","
                         "\"UnitPrice\":5}"));
     assert_int_equal(ks_sync_replay_failed(&s, x.sync), KS_OK);
@@ -122,25 +131,21 @@ static void a_new_part_in_epicor_fixes_the_sku_too(void **s0)
 
 static void totals_that_do_not_add_up_are_not_imported(void **s0)
 {
-    struct ks_sync_stats s;
     struct sx x;
 
     (void)s0;
-    sx_start(&x, NULL, NULL, NULL);
     /* a 10.00 discount the lines do not show */
-    cJSON_Delete(sx_act(x.wc, "place_order",
-                        "{\"billing\":{\"email\":\"orders@acme.example\"},"
-                        "\"discount_total\":\"10.00\",\"line_items\":[{\"sku\":"
-                        "\"GADGET-1\",\"quantity\":1,\"price\":149}]}"));
-    assert_int_equal(ks_sync_orders_from_woocommerce(&s, x.sync), KS_OK);
-    assert_int_equal(s.failed, 1);
+    start_with_a_failed_wc_order(
+        &x, "{\"billing\":{\"email\":\"orders@acme.example\"},"
+            "\"discount_total\":\"10.00\",\"line_items\":[{\"sku\":"
+            "\"GADGET-1\",\"quantity\":1,\"price\":149}]}");
     assert_non_null(strstr(outbox(&x).reason,
                            "lines add up to 149.00 but the order's "
                            "goods total is 139.00"));
     {
         cJSON *snap = NULL;
 
-        assert_int_equal(cJSON_GetArraySize(sx_at(
+        assert_int_equal(cJSON_GetArraySize(kt_at(
                              &snap, x.epi, "companies/EPIC06/SalesOrders")),
                          0);
         cJSON_Delete(snap);
@@ -155,7 +160,7 @@ static void order_without_buyer_email_is_queued(void **s0)
 
     (void)s0;
     sx_start(&x, NULL, NULL, NULL);
-    cJSON_Delete(sx_act(x.bc, "place_order",
+    cJSON_Delete(kt_act(x.bc, "place_order",
                         "{\"products\":[{\"sku\":\"GADGET-1\",\"quantity\":1,"
                         "\"price\":149}]}"));
     assert_int_equal(ks_sync_orders_from_bigcommerce(&s, x.sync), KS_OK);
@@ -172,13 +177,14 @@ static void refused_product_is_queued_and_replayed(void **s0)
 
     (void)s0;
     sx_start(&x, NULL, NULL, NULL);
-    sx_faults(x.bc, "{\"route\":\"POST /stores/sx1/v3/catalog/products\","
-                    "\"nth\":2,\"status\":422,\"body\":{\"status\":422,"
-                    "\"title\":\"JSON data is missing or invalid\"}}");
+    kt_faults(x.bc->server,
+              "{\"route\":\"POST /stores/sx1/v3/catalog/products\","
+              "\"nth\":2,\"status\":422,\"body\":{\"status\":422,"
+              "\"title\":\"JSON data is missing or invalid\"}}");
     assert_int_equal(ks_sync_parts_to_bigcommerce(&s, x.sync), KS_OK);
     assert_int_equal(s.created, 2);
     assert_int_equal(s.failed, 1);
-    assert_int_equal(cJSON_GetArraySize(sx_at(&snap, x.bc, "products")), 2);
+    assert_int_equal(cJSON_GetArraySize(kt_at(&snap, x.bc, "products")), 2);
     cJSON_Delete(snap);
     assert_non_null(strstr(outbox(&x).reason, "JSON data is missing"));
     assert_string_equal(outbox(&x).source, "WIDGET-200");
@@ -188,7 +194,7 @@ static void refused_product_is_queued_and_replayed(void **s0)
     assert_int_equal(s.created, 1);
     assert_int_equal(s.updated, 1);
     assert_int_equal(outbox(&x).n, 0);
-    assert_int_equal(cJSON_GetArraySize(sx_at(&snap, x.bc, "products")), 3);
+    assert_int_equal(cJSON_GetArraySize(kt_at(&snap, x.bc, "products")), 3);
     cJSON_Delete(snap);
     sx_stop(&x);
 }
@@ -204,16 +210,17 @@ static void product_refused_inside_a_batch_is_queued_alone(void **s0)
     (void)s0;
     sx_start(&x, NULL, NULL, NULL);
     assert_int_equal(ks_sync_parts_to_bigcommerce(&s, x.sync), KS_OK);
-    cJSON_Delete(sx_act(x.epi, "change_part",
+    cJSON_Delete(kt_act(x.epi, "change_part",
                         "{\"part_num\":\"WIDGET-200\",\"fields\":{"
                         "\"PartDescription\":\"Widget 100\"}}"));
-    cJSON_Delete(sx_act(x.epi, "change_part",
+    cJSON_Delete(kt_act(x.epi, "change_part",
                         "{\"part_num\":\"GADGET-1\",\"fields\":{"
                         "\"UnitPrice\":150}}"));
     assert_int_equal(ks_sync_parts_to_bigcommerce(&s, x.sync), KS_OK);
     assert_int_equal(s.updated, 1);
     assert_int_equal(s.failed, 1);
-    assert_int_equal(sx_count(x.bc, "PUT /stores/sx1/v3/catalog/products"), 1);
+    assert_int_equal(
+        kt_count(x.bc->server, "PUT /stores/sx1/v3/catalog/products"), 1);
     f = outbox(&x);
     assert_int_equal(f.n, 1);
     assert_string_equal(f.source, "WIDGET-200");

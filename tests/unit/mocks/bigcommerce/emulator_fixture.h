@@ -1,6 +1,7 @@
 /* Shared set-up of the emulator-over-HTTP tests: a BigCommerce emulator
  * on loopback, a virtual clock, a connector client and handle, and a
- * loopback receiver that records webhook deliveries. */
+ * loopback receiver that records webhook deliveries. Emulator and client
+ * come from tests/support (kt_emulator_start, kt_client_new). */
 #ifndef TEST_BC_EMU_FIXTURE_H
 #define TEST_BC_EMU_FIXTURE_H
 
@@ -9,10 +10,11 @@
 #include <string.h>
 #include "kinsync.h"
 #include "kinmock/emulator.h"
+#include "kt.h"
 
 extern const struct km_emulator_type km_bigcommerce_type;
 
-#define BC_FX_START_MS 1767600000000LL /* 2026-01-05T08:00:00Z */
+#define BC_FX_START_MS KT_START_MS
 #define BC_FX_TOKEN "tok_emulator_good"
 #define BC_FX_SECRET "cs_emulator_signing"
 #define BC_FX_AUTH                                                             \
@@ -55,27 +57,16 @@ static inline void bc_fx_handle(struct bc_fx *f, const char *token,
 /* Starts the emulator from config text (the auth keys are added). */
 static inline void bc_fx_start(struct bc_fx *f, const char *config_rest)
 {
-    struct ks_client_options co = KS_CLIENT_OPTIONS_INIT;
-    char text[8192], err[256] = "";
-    cJSON *cfg;
+    char text[8192];
 
     memset(f, 0, sizeof(*f));
     snprintf(text, sizeof(text), "{" BC_FX_AUTH "%s%s}",
              config_rest && *config_rest ? "," : "",
              config_rest ? config_rest : "");
-    cfg = cJSON_Parse(text);
-    if (!cfg || ks_clock_new_virtual(&f->clock, BC_FX_START_MS) != KS_OK)
+    if (ks_clock_new_virtual(&f->clock, BC_FX_START_MS) != KS_OK)
         abort();
-    if (km_emulator_start(&f->emu, &km_bigcommerce_type, cfg, f->clock, NULL, 0,
-                          err, sizeof(err)) != 0) {
-        fprintf(stderr, "emulator: %s\n", err);
-        abort();
-    }
-    cJSON_Delete(cfg);
-    co.clock = f->clock;
-    co.retry.base_delay_ms = 10;
-    if (ks_client_new(&f->client, &co) != KS_OK)
-        abort();
+    f->emu = kt_emulator_start(&km_bigcommerce_type, text, f->clock);
+    f->client = kt_client_new(f->clock);
     bc_fx_handle(f, NULL, 250);
 }
 

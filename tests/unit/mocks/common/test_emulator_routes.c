@@ -13,7 +13,7 @@
 #include <cmocka.h>
 #include <cjson/cJSON.h>
 #include "kinmock/emulator.h"
-#include "client.h"
+#include "kt.h"
 
 extern const struct km_emulator_type km_bigcommerce_type;
 extern const struct km_emulator_type km_woocommerce_type;
@@ -56,14 +56,14 @@ static void emu_stop(struct emu *e)
 }
 
 /* One request; method NULL is GET. */
-static void call(struct tc_reply *r, struct emu *e, const char *method,
+static void call(struct kt_reply *r, struct emu *e, const char *method,
                  const char *path, const char *const *headers)
 {
-    struct tc_request rq = {.method = method, .headers = headers};
+    struct kt_request rq = {.method = method, .headers = headers};
     char url[512];
 
     snprintf(url, sizeof(url), "%s%s", km_server_url(e->emu->server), path);
-    tc_do(r, url, &rq);
+    kt_http(r, url, &rq);
     assert_int_equal(r->cc, CURLE_OK);
 }
 
@@ -93,9 +93,9 @@ static void assert_last_route(struct emu *e, const char *want)
     free(route);
 }
 
-static void assert_allow(const struct tc_reply *r, const char *want)
+static void assert_allow(const struct kt_reply *r, const char *want)
 {
-    char *allow = tc_header(r, "Allow");
+    char *allow = kt_reply_header(r, "Allow");
 
     assert_non_null(allow);
     assert_string_equal(allow, want);
@@ -116,14 +116,14 @@ static void journal_names_the_template_and_the_concrete_path(void **state)
 {
     const char *hdrs[] = {BC_TOKEN, NULL};
     struct emu e;
-    struct tc_reply r;
+    struct kt_reply r;
     char *path;
 
     (void)state;
     emu_start(&e, &km_bigcommerce_type, BC_CONFIG "}");
     call(&r, &e, NULL, "/stores/abc123/v3/catalog/products/100", hdrs);
     assert_int_equal(r.status, 200);
-    tc_reply_dispose(&r);
+    kt_reply_dispose(&r);
     assert_last_route(
         &e, "GET /stores/{store_hash}/v3/catalog/products/{product_id}");
     path = last(&e, "path");
@@ -133,7 +133,7 @@ static void journal_names_the_template_and_the_concrete_path(void **state)
     /* A non-numeric id is no product route: nothing matched. */
     call(&r, &e, NULL, "/stores/abc123/v3/catalog/products/abc", hdrs);
     assert_int_equal(r.status, 404);
-    tc_reply_dispose(&r);
+    kt_reply_dispose(&r);
     assert_last_route(&e, NULL);
     emu_stop(&e);
 }
@@ -142,18 +142,18 @@ static void rest_route_form_routes_to_the_same_template(void **state)
 {
     const char *hdrs[] = {WC_BASIC, NULL};
     struct emu e;
-    struct tc_reply r;
+    struct kt_reply r;
 
     (void)state;
     emu_start(&e, &km_woocommerce_type, WC_CONFIG);
     call(&r, &e, NULL, "/?rest_route=/wc/v3/products/", hdrs);
     assert_int_equal(r.status, 200);
-    tc_reply_dispose(&r);
+    kt_reply_dispose(&r);
     assert_last_route(&e, "GET /wp-json/wc/v3/products");
     /* PATCH is an update, as PUT is. */
     call(&r, &e, "PATCH", "/wp-json/wc/v3/orders/999", hdrs);
     assert_int_not_equal(r.status, 405);
-    tc_reply_dispose(&r);
+    kt_reply_dispose(&r);
     assert_last_route(&e, "PATCH /wp-json/wc/v3/orders/{id}");
     emu_stop(&e);
 }
@@ -162,18 +162,18 @@ static void epicor_services_are_data_behind_templates(void **state)
 {
     const char *hdrs[] = {EPI_BASIC, EPI_KEY, NULL};
     struct emu e;
-    struct tc_reply r;
+    struct kt_reply r;
 
     (void)state;
     emu_start(&e, &km_epicor_type, "{}");
     call(&r, &e, NULL, "/SaaS5333/api/v2/odata/EPIC06/Erp.BO.PartSvc/Parts",
          hdrs);
     assert_int_equal(r.status, 200);
-    tc_reply_dispose(&r);
+    kt_reply_dispose(&r);
     assert_last_route(
         &e, "GET /{instance}/api/v2/odata/{company}/{service}/{entity_set}");
     call(&r, &e, "POST", "/saas5333/API/v1/Erp.BO.PartSvc/GetByID", hdrs);
-    tc_reply_dispose(&r);
+    kt_reply_dispose(&r);
     assert_last_route(&e, "POST /{instance}/api/v1/{service}/{method}");
     emu_stop(&e);
 }
@@ -184,7 +184,7 @@ static void bigcommerce_405_and_404_in_v3_and_v2_shapes(void **state)
 {
     const char *hdrs[] = {BC_TOKEN, NULL};
     struct emu e;
-    struct tc_reply r;
+    struct kt_reply r;
     cJSON *o;
 
     (void)state;
@@ -197,7 +197,7 @@ static void bigcommerce_405_and_404_in_v3_and_v2_shapes(void **state)
     assert_string_equal(json_str(o, "title"),
                         "The requested method is not allowed.");
     cJSON_Delete(o);
-    tc_reply_dispose(&r);
+    kt_reply_dispose(&r);
     assert_last_route(&e, NULL);
 
     call(&r, &e, "POST", "/stores/abc123/v2/orders/7", hdrs);
@@ -208,7 +208,7 @@ static void bigcommerce_405_and_404_in_v3_and_v2_shapes(void **state)
     assert_int_equal(
         cJSON_GetObjectItem(cJSON_GetArrayItem(o, 0), "status")->valueint, 405);
     cJSON_Delete(o);
-    tc_reply_dispose(&r);
+    kt_reply_dispose(&r);
 
     call(&r, &e, NULL, "/stores/abc123/v3/catalog/nothing", hdrs);
     assert_int_equal(r.status, 404);
@@ -217,7 +217,7 @@ static void bigcommerce_405_and_404_in_v3_and_v2_shapes(void **state)
     assert_string_equal(json_str(o, "title"),
                         "The route is not found, check the URL");
     cJSON_Delete(o);
-    tc_reply_dispose(&r);
+    kt_reply_dispose(&r);
     emu_stop(&e);
 }
 
@@ -225,7 +225,7 @@ static void woocommerce_405_and_404_are_rest_no_route(void **state)
 {
     const char *hdrs[] = {WC_BASIC, NULL};
     struct emu e;
-    struct tc_reply r;
+    struct kt_reply r;
     cJSON *o;
 
     (void)state;
@@ -239,14 +239,14 @@ static void woocommerce_405_and_404_are_rest_no_route(void **state)
         cJSON_GetObjectItem(cJSON_GetObjectItem(o, "data"), "status")->valueint,
         405);
     cJSON_Delete(o);
-    tc_reply_dispose(&r);
+    kt_reply_dispose(&r);
 
     call(&r, &e, NULL, "/wp-json/wc/v3/nothing", hdrs);
     assert_int_equal(r.status, 404);
     o = cJSON_Parse(r.body);
     assert_string_equal(json_str(o, "code"), "rest_no_route");
     cJSON_Delete(o);
-    tc_reply_dispose(&r);
+    kt_reply_dispose(&r);
     emu_stop(&e);
 }
 
@@ -254,7 +254,7 @@ static void epicor_405_and_404_in_its_error_body(void **state)
 {
     const char *hdrs[] = {EPI_BASIC, EPI_KEY, NULL};
     struct emu e;
-    struct tc_reply r;
+    struct kt_reply r;
     cJSON *o;
 
     (void)state;
@@ -267,7 +267,7 @@ static void epicor_405_and_404_in_its_error_body(void **state)
     assert_string_equal(json_str(o, "ErrorType"),
                         "Epicor.RESTApi.ErrorHandling.ApiException");
     cJSON_Delete(o);
-    tc_reply_dispose(&r);
+    kt_reply_dispose(&r);
 
     call(&r, &e, NULL, "/SaaS5333/api/v9/whatever", hdrs);
     assert_int_equal(r.status, 404);
@@ -277,7 +277,7 @@ static void epicor_405_and_404_in_its_error_body(void **state)
                         "The resource '/SaaS5333/api/v9/whatever' was not "
                         "found.");
     cJSON_Delete(o);
-    tc_reply_dispose(&r);
+    kt_reply_dispose(&r);
     emu_stop(&e);
 }
 
@@ -288,7 +288,7 @@ static void fault_rule_by_template_fires_on_that_endpoint_only(void **state)
 {
     const char *hdrs[] = {BC_TOKEN, NULL};
     struct emu e;
-    struct tc_reply r;
+    struct kt_reply r;
 
     (void)state;
     emu_start(&e, &km_bigcommerce_type,
@@ -297,20 +297,20 @@ static void fault_rule_by_template_fires_on_that_endpoint_only(void **state)
               "/v3/catalog/products/{product_id}\",\"status\":503}]}");
     call(&r, &e, NULL, "/stores/abc123/v3/catalog/products/101", hdrs);
     assert_int_equal(r.status, 503);
-    tc_reply_dispose(&r);
+    kt_reply_dispose(&r);
     /* Same shape of path, other endpoints: untouched. */
     call(&r, &e, NULL, "/stores/abc123/v3/catalog/products/101/variants", hdrs);
     assert_int_equal(r.status, 200);
-    tc_reply_dispose(&r);
+    kt_reply_dispose(&r);
     call(&r, &e, NULL, "/stores/abc123/v3/catalog/products", hdrs);
     assert_int_equal(r.status, 200);
-    tc_reply_dispose(&r);
+    kt_reply_dispose(&r);
     call(&r, &e, NULL, "/stores/abc123/v3/catalog/products/x", hdrs);
     assert_int_equal(r.status, 404);
-    tc_reply_dispose(&r);
+    kt_reply_dispose(&r);
     call(&r, &e, NULL, "/stores/abc123/v3/hooks/2", hdrs);
     assert_int_not_equal(r.status, 503);
-    tc_reply_dispose(&r);
+    kt_reply_dispose(&r);
     emu_stop(&e);
 }
 
@@ -320,7 +320,7 @@ static void template_tells_epicor_methods_from_entity_sets(void **state)
 {
     const char *hdrs[] = {EPI_BASIC, EPI_KEY, NULL};
     struct emu e;
-    struct tc_reply r;
+    struct kt_reply r;
 
     (void)state;
     emu_start(&e, &km_epicor_type,
@@ -329,12 +329,12 @@ static void template_tells_epicor_methods_from_entity_sets(void **state)
     call(&r, &e, NULL, "/SaaS5333/api/v2/odata/EPIC06/Erp.BO.PartSvc/Parts",
          hdrs);
     assert_int_equal(r.status, 502);
-    tc_reply_dispose(&r);
+    kt_reply_dispose(&r);
     call(&r, &e, NULL,
          "/SaaS5333/api/v2/odata/EPIC06/Erp.BO.PartSvc/GetList?whereClause=",
          hdrs);
     assert_int_not_equal(r.status, 502);
-    tc_reply_dispose(&r);
+    kt_reply_dispose(&r);
     emu_stop(&e);
 }
 

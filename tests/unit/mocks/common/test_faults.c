@@ -8,13 +8,10 @@
 #include <pthread.h>
 #include <cmocka.h>
 #include "common/server_int.h"
-#include "client.h"
-
-#define START_MS 1767600000000LL
+#include "kt.h"
 
 struct fixture {
-    struct ks_clock *clock;
-    struct km_server *server;
+    struct kt_served s; /* first: kt_served_teardown() */
     char last_action[64];
     int actions;
     int rule_seen; /* the action got the rule as given */
@@ -63,30 +60,16 @@ static int setup(void **state)
 {
     struct fixture *f = calloc(1, sizeof(*f));
     struct km_server_options opts;
-    char err[256];
-
     assert_non_null(f);
-    assert_int_equal(ks_clock_new_virtual(&f->clock, START_MS), 0);
     memset(&opts, 0, sizeof(opts));
     opts.name = "bigcommerce";
-    opts.clock = f->clock;
     opts.routes = routes;
     opts.nroutes = sizeof(routes) / sizeof(routes[0]);
     opts.state = f;
     opts.fault_action = fault_action;
     opts.hang_ms = 3000;
-    assert_int_equal(km_server_start(&f->server, &opts, err, sizeof(err)), 0);
+    kt_served_start(&f->s, &opts);
     *state = f;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    struct fixture *f = *state;
-
-    km_server_stop(f->server);
-    ks_clock_free(f->clock);
-    free(f);
     return 0;
 }
 
@@ -96,7 +79,7 @@ static void faults(struct fixture *f, const char *json)
     char err[256];
 
     assert_non_null(rules);
-    if (km_server_faults_add(f->server, rules, err, sizeof(err)) != 0)
+    if (km_server_faults_add(f->s.server, rules, err, sizeof(err)) != 0)
         fail_msg("%s", err);
     cJSON_Delete(rules);
 }
@@ -104,7 +87,7 @@ static void faults(struct fixture *f, const char *json)
 /* The journal's "fault" of entry i, or "(null)". */
 static void assert_fault_logged(struct fixture *f, int i, const char *want)
 {
-    cJSON *j = km_server_journal(f->server);
+    cJSON *j = km_server_journal(f->s.server);
     cJSON *fault = cJSON_GetObjectItem(cJSON_GetArrayItem(j, i), "fault");
 
     assert_non_null(fault);
@@ -116,28 +99,28 @@ static void assert_fault_logged(struct fixture *f, int i, const char *want)
 static void status_fault_answers_with_status_headers_and_body(void **state)
 {
     struct fixture *f = *state;
-    struct tc_reply r;
+    struct kt_reply r;
     char *retry;
     cJSON *fired;
 
     faults(f, "{\"route\":\"GET /data\",\"nth\":1,\"status\":429,"
               "\"headers\":{\"Retry-After\":\"7\"},"
               "\"body\":{\"title\":\"Too many requests\"}}");
-    tc_get(&r, km_server_url(f->server), "/data");
+    kt_http_get(&r, km_server_url(f->s.server), "/data");
     assert_int_equal(r.status, 429);
-    retry = tc_header(&r, "Retry-After");
+    retry = kt_reply_header(&r, "Retry-After");
     assert_string_equal(retry, "7");
     assert_string_equal(r.body, "{\"title\":\"Too many requests\"}");
     free(retry);
-    tc_reply_dispose(&r);
+    kt_reply_dispose(&r);
 
-    tc_get(&r, km_server_url(f->server), "/data");
+    kt_http_get(&r, km_server_url(f->s.server), "/data");
     assert_int_equal(r.status, 200);
-    tc_reply_dispose(&r);
+    kt_reply_dispose(&r);
 
     assert_fault_logged(f, 0, "status 429");
     assert_fault_logged(f, 1, "(null)");
-    fired = km_server_faults_fired(f->server);
+    fired = km_server_faults_fired(f->s.server);
     assert_int_equal(cJSON_GetArrayItem(fired, 0)->valueint, 1);
     cJSON_Delete(fired);
 }
@@ -145,136 +128,136 @@ static void status_fault_answers_with_status_headers_and_body(void **state)
 static void delay_advances_the_virtual_clock_not_the_wall(void **state)
 {
     struct fixture *f = *state;
-    struct tc_reply r;
+    struct kt_reply r;
 
     /* An hour of delay: were it real time, the client's 5 s timeout would
      * fire and the status below would be 0. */
     faults(f, "{\"route\":\"GET /now\",\"delay_ms\":3600000}");
-    tc_get(&r, km_server_url(f->server), "/now");
+    kt_http_get(&r, km_server_url(f->s.server), "/now");
     assert_int_equal(r.status, 200);
     /* The handler runs after the delay and sees the later time. */
-    assert_int_equal(strtoll(r.body, NULL, 10), START_MS + 3600000);
-    assert_true(ks_clock_now_ms(f->clock) == START_MS + 3600000);
-    tc_reply_dispose(&r);
+    assert_int_equal(strtoll(r.body, NULL, 10), KT_START_MS + 3600000);
+    assert_true(ks_clock_now_ms(f->s.clock) == KT_START_MS + 3600000);
+    kt_reply_dispose(&r);
     assert_fault_logged(f, 0, "delay_ms 3600000");
 }
 
 static void delay_with_status_answers_the_status(void **state)
 {
     struct fixture *f = *state;
-    struct tc_reply r;
+    struct kt_reply r;
 
     faults(f, "{\"route\":\"GET /now\",\"delay_ms\":1500,\"status\":503}");
-    tc_get(&r, km_server_url(f->server), "/now");
+    kt_http_get(&r, km_server_url(f->s.server), "/now");
     assert_int_equal(r.status, 503);
-    assert_true(ks_clock_now_ms(f->clock) == START_MS + 1500);
-    tc_reply_dispose(&r);
+    assert_true(ks_clock_now_ms(f->s.clock) == KT_START_MS + 1500);
+    kt_reply_dispose(&r);
     assert_fault_logged(f, 0, "delay_ms 1500 + status 503");
 }
 
 static void reset_drops_the_connection(void **state)
 {
     struct fixture *f = *state;
-    struct tc_reply r;
+    struct kt_reply r;
 
     faults(f, "{\"route\":\"GET /data\",\"nth\":1,\"action\":\"reset\"}");
-    tc_get(&r, km_server_url(f->server), "/data");
+    kt_http_get(&r, km_server_url(f->s.server), "/data");
     assert_int_not_equal(r.cc, CURLE_OK);
     assert_int_equal(r.status, 0);
-    tc_reply_dispose(&r);
-    tc_get(&r, km_server_url(f->server), "/data");
+    kt_reply_dispose(&r);
+    kt_http_get(&r, km_server_url(f->s.server), "/data");
     assert_int_equal(r.cc, CURLE_OK);
-    tc_reply_dispose(&r);
+    kt_reply_dispose(&r);
     assert_fault_logged(f, 0, "reset");
 }
 
 static void truncate_sends_a_short_body(void **state)
 {
     struct fixture *f = *state;
-    struct tc_reply r;
+    struct kt_reply r;
 
     faults(f, "{\"route\":\"GET /data\",\"action\":\"truncate\"}");
-    tc_get(&r, km_server_url(f->server), "/data");
+    kt_http_get(&r, km_server_url(f->s.server), "/data");
     assert_int_equal(r.cc, CURLE_PARTIAL_FILE);
     assert_int_equal(r.status, 200);
     assert_true(r.len > 0);
     assert_memory_equal(r.body, "{\"items\":[", 10);
-    tc_reply_dispose(&r);
+    kt_reply_dispose(&r);
     assert_fault_logged(f, 0, "truncate");
 }
 
 static void malformed_replaces_the_body_by_broken_json(void **state)
 {
     struct fixture *f = *state;
-    struct tc_reply r;
+    struct kt_reply r;
     cJSON *parsed;
 
     faults(f, "{\"route\":\"GET /data\",\"action\":\"malformed\"}");
-    tc_get(&r, km_server_url(f->server), "/data");
+    kt_http_get(&r, km_server_url(f->s.server), "/data");
     assert_int_equal(r.cc, CURLE_OK);
     assert_int_equal(r.status, 200);
     assert_true(r.len > 0);
     parsed = cJSON_Parse(r.body);
     assert_null(parsed);
-    tc_reply_dispose(&r);
+    kt_reply_dispose(&r);
     assert_fault_logged(f, 0, "malformed");
 }
 
 struct hang_call {
     const char *url;
-    struct tc_reply reply;
+    struct kt_reply reply;
 };
 
 static void *hang_thread(void *ud)
 {
     struct hang_call *c = ud;
-    struct tc_request rq = {.timeout_ms = 400};
+    struct kt_request rq = {.timeout_ms = 400};
     char url[256];
 
     snprintf(url, sizeof(url), "%s/slow", c->url);
-    tc_do(&c->reply, url, &rq);
+    kt_http(&c->reply, url, &rq);
     return NULL;
 }
 
 static void hang_times_the_client_out_without_blocking_others(void **state)
 {
     struct fixture *f = *state;
-    struct hang_call call = {km_server_url(f->server), {0}};
+    struct hang_call call = {km_server_url(f->s.server), {0}};
     struct timespec ms = {0, 1000000L};
-    struct tc_reply r;
+    struct kt_reply r;
     pthread_t t;
 
     faults(f, "{\"route\":\"GET /slow\",\"action\":\"hang\"}");
     assert_int_equal(pthread_create(&t, NULL, hang_thread, &call), 0);
     /* The hang is journaled when it starts; wait (bounded) for it. */
-    for (int i = 0; i < 2000 && km_server_journal_count(f->server) == 0; i++)
+    for (int i = 0; i < 2000 && km_server_journal_count(f->s.server) == 0; i++)
         nanosleep(&ms, NULL);
-    assert_int_equal(km_server_journal_count(f->server), 1);
+    assert_int_equal(km_server_journal_count(f->s.server), 1);
     /* Meanwhile another client is served: the hang holds no lock. */
-    tc_get(&r, km_server_url(f->server), "/data");
+    kt_http_get(&r, km_server_url(f->s.server), "/data");
     assert_int_equal(r.status, 200);
-    tc_reply_dispose(&r);
+    kt_reply_dispose(&r);
     pthread_join(t, NULL);
     assert_int_equal(call.reply.cc, CURLE_OPERATION_TIMEDOUT);
     assert_int_equal(call.reply.status, 0);
-    tc_reply_dispose(&call.reply);
+    kt_reply_dispose(&call.reply);
     assert_fault_logged(f, 0, "hang");
 }
 
 static void emulator_action_runs_then_the_route_answers(void **state)
 {
     struct fixture *f = *state;
-    struct tc_reply r;
+    struct kt_reply r;
 
     faults(f,
            "{\"route\":\"GET /data\",\"nth\":2,\"action\":\"expire_tokens\"}");
-    tc_get(&r, km_server_url(f->server), "/data");
-    tc_reply_dispose(&r);
+    kt_http_get(&r, km_server_url(f->s.server), "/data");
+    kt_reply_dispose(&r);
     assert_int_equal(f->actions, 0);
-    tc_get(&r, km_server_url(f->server), "/data");
+    kt_http_get(&r, km_server_url(f->s.server), "/data");
     assert_int_equal(r.status, 200);
     assert_non_null(strstr(r.body, "items"));
-    tc_reply_dispose(&r);
+    kt_reply_dispose(&r);
     assert_int_equal(f->actions, 1);
     assert_string_equal(f->last_action, "expire_tokens");
     assert_true(f->rule_seen);
@@ -284,31 +267,31 @@ static void emulator_action_runs_then_the_route_answers(void **state)
 static void unknown_emulator_action_answers_500(void **state)
 {
     struct fixture *f = *state;
-    struct tc_reply r;
+    struct kt_reply r;
 
     faults(f, "{\"route\":\"GET /data\",\"action\":\"melt_down\"}");
-    tc_get(&r, km_server_url(f->server), "/data");
+    kt_http_get(&r, km_server_url(f->s.server), "/data");
     assert_int_equal(r.status, 500);
     assert_non_null(strstr(r.body, "melt_down"));
-    tc_reply_dispose(&r);
+    kt_reply_dispose(&r);
 }
 
 static void cleared_faults_stop_firing(void **state)
 {
     struct fixture *f = *state;
-    struct tc_reply r;
+    struct kt_reply r;
 
     faults(f, "{\"route\":\"GET /data\",\"status\":503}");
-    tc_get(&r, km_server_url(f->server), "/data");
+    kt_http_get(&r, km_server_url(f->s.server), "/data");
     assert_int_equal(r.status, 503);
-    tc_reply_dispose(&r);
-    km_server_faults_clear(f->server);
-    tc_get(&r, km_server_url(f->server), "/data");
+    kt_reply_dispose(&r);
+    km_server_faults_clear(f->s.server);
+    kt_http_get(&r, km_server_url(f->s.server), "/data");
     assert_int_equal(r.status, 200);
-    tc_reply_dispose(&r);
+    kt_reply_dispose(&r);
 }
 
-#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, kt_served_teardown)
 
 int main(void)
 {

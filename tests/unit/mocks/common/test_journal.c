@@ -9,14 +9,12 @@
 #include <cmocka.h>
 #include "common/server_int.h"
 #include <kinsync/log.h>
-#include "client.h"
+#include "kt.h"
 
-#define START_MS 1767600000000LL
 #define ADDED_SECRET "added-s3cret-9f8e"
 
 struct fixture {
-    struct ks_clock *clock;
-    struct km_server *server;
+    struct kt_served s; /* first: kt_served_teardown() */
 };
 
 /* Answers with the request body, so secrets come back in the reply too,
@@ -38,42 +36,28 @@ static int setup(void **state)
 {
     struct fixture *f = calloc(1, sizeof(*f));
     struct km_server_options opts;
-    char err[256];
-
     assert_non_null(f);
-    assert_int_equal(ks_clock_new_virtual(&f->clock, START_MS), 0);
     memset(&opts, 0, sizeof(opts));
     opts.name = "epicor";
-    opts.clock = f->clock;
     opts.routes = routes;
     opts.nroutes = 1;
-    assert_int_equal(km_server_start(&f->server, &opts, err, sizeof(err)), 0);
+    kt_served_start(&f->s, &opts);
     *state = f;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    struct fixture *f = *state;
-
-    km_server_stop(f->server);
-    ks_clock_free(f->clock);
-    free(f);
     return 0;
 }
 
 static void post(struct fixture *f, const char *path_query,
                  const char *const *headers, const char *body)
 {
-    struct tc_request rq = {
+    struct kt_request rq = {
         .headers = headers, .body = body, .len = body ? strlen(body) : 0};
-    struct tc_reply r;
+    struct kt_reply r;
     char url[512];
 
-    snprintf(url, sizeof(url), "%s%s", km_server_url(f->server), path_query);
-    tc_do(&r, url, &rq);
+    snprintf(url, sizeof(url), "%s%s", km_server_url(f->s.server), path_query);
+    kt_http(&r, url, &rq);
     assert_int_equal(r.cc, CURLE_OK);
-    tc_reply_dispose(&r);
+    kt_reply_dispose(&r);
 }
 
 static void entry_has_every_documented_field(void **state)
@@ -82,9 +66,9 @@ static void entry_has_every_documented_field(void **state)
     const char *hdrs[] = {"X-Trace-Id: abc", NULL};
     cJSON *j, *e;
 
-    ks_clock_advance_ms(f->clock, 5000);
+    ks_clock_advance_ms(f->s.clock, 5000);
     post(f, "/echo/x?a=1", hdrs, "hello");
-    j = km_server_journal(f->server);
+    j = km_server_journal(f->s.server);
     assert_int_equal(cJSON_GetArraySize(j), 1);
     e = cJSON_GetArrayItem(j, 0);
     assert_int_equal(cJSON_GetObjectItem(e, "seq")->valueint, 1);
@@ -110,7 +94,7 @@ static void entry_has_every_documented_field(void **state)
     assert_string_equal(cJSON_GetObjectItem(e, "response_body")->valuestring,
                         "hello");
     assert_true(cJSON_GetObjectItem(e, "virtual_ms")->valuedouble ==
-                (double)(START_MS + 5000));
+                (double)(KT_START_MS + 5000));
     assert_true(cJSON_GetObjectItem(e, "wall_ms")->valuedouble > 1.6e12);
     assert_string_equal(cJSON_GetObjectItem(e, "route")->valuestring,
                         "POST /echo/*");
@@ -121,13 +105,13 @@ static void entry_has_every_documented_field(void **state)
 static void unrouted_request_has_null_route(void **state)
 {
     struct fixture *f = *state;
-    struct tc_reply r;
+    struct kt_reply r;
     cJSON *j, *e;
 
-    tc_get(&r, km_server_url(f->server), "/nope");
+    kt_http_get(&r, km_server_url(f->s.server), "/nope");
     assert_int_equal(r.status, 404);
-    tc_reply_dispose(&r);
-    j = km_server_journal(f->server);
+    kt_reply_dispose(&r);
+    j = km_server_journal(f->s.server);
     e = cJSON_GetArrayItem(j, 0);
     assert_true(cJSON_IsNull(cJSON_GetObjectItem(e, "route")));
     assert_int_equal(cJSON_GetObjectItem(e, "status")->valueint, 404);
@@ -142,8 +126,8 @@ static void entries_are_ordered_counted_and_cleared(void **state)
     post(f, "/echo/1", NULL, NULL);
     post(f, "/echo/2", NULL, NULL);
     post(f, "/echo/3", NULL, NULL);
-    assert_int_equal(km_server_journal_count(f->server), 3);
-    j = km_server_journal(f->server);
+    assert_int_equal(km_server_journal_count(f->s.server), 3);
+    j = km_server_journal(f->s.server);
     for (int i = 0; i < 3; i++) {
         cJSON *e = cJSON_GetArrayItem(j, i);
         char want[16];
@@ -152,10 +136,10 @@ static void entries_are_ordered_counted_and_cleared(void **state)
         assert_int_equal(cJSON_GetObjectItem(e, "seq")->valueint, i + 1);
     }
     cJSON_Delete(j);
-    km_server_journal_clear(f->server);
-    assert_int_equal(km_server_journal_count(f->server), 0);
+    km_server_journal_clear(f->s.server);
+    assert_int_equal(km_server_journal_count(f->s.server), 0);
     post(f, "/echo/4", NULL, NULL);
-    j = km_server_journal(f->server);
+    j = km_server_journal(f->s.server);
     /* seq keeps counting across a clear */
     assert_int_equal(
         cJSON_GetObjectItem(cJSON_GetArrayItem(j, 0), "seq")->valueint, 4);
@@ -174,14 +158,14 @@ static int fired(struct km_server *server)
 
 struct slow_call {
     const char *base;
-    struct tc_reply reply;
+    struct kt_reply reply;
 };
 
 static void *slow_get(void *arg)
 {
     struct slow_call *c = arg;
 
-    tc_get(&c->reply, c->base, "/echo/slow");
+    kt_http_get(&c->reply, c->base, "/echo/slow");
     return NULL;
 }
 
@@ -193,7 +177,7 @@ static void late_finisher_is_filed_in_seq_order(void **state)
     struct km_server_options opts;
     struct km_server *server;
     struct slow_call slow;
-    struct tc_reply r;
+    struct kt_reply r;
     struct timespec nap = {0, 10 * 1000000};
     cJSON *rule = cJSON_Parse("{\"route\": \"GET /echo/slow\", "
                               "\"delay_ms\": 1000}");
@@ -211,21 +195,21 @@ static void late_finisher_is_filed_in_seq_order(void **state)
     assert_int_equal(km_server_faults_add(server, rule, err, sizeof(err)), 0);
     cJSON_Delete(rule);
     slow.base = km_server_url(server);
-    tc_get(&r, slow.base, "/echo/1");
-    tc_reply_dispose(&r);
+    kt_http_get(&r, slow.base, "/echo/1");
+    kt_reply_dispose(&r);
     assert_int_equal(pthread_create(&thread, NULL, slow_get, &slow), 0);
     /* The fault fires after the slow request took its seq and before its
      * delay: wait for that (bounded), then send the later ones. */
     for (int i = 0; i < 500 && fired(server) == 0; i++)
         nanosleep(&nap, NULL);
     assert_int_equal(fired(server), 1);
-    tc_get(&r, slow.base, "/echo/3");
-    tc_reply_dispose(&r);
-    tc_get(&r, slow.base, "/echo/4");
-    tc_reply_dispose(&r);
+    kt_http_get(&r, slow.base, "/echo/3");
+    kt_reply_dispose(&r);
+    kt_http_get(&r, slow.base, "/echo/4");
+    kt_reply_dispose(&r);
     assert_int_equal(pthread_join(thread, NULL), 0);
     assert_int_equal(slow.reply.status, 200);
-    tc_reply_dispose(&slow.reply);
+    kt_reply_dispose(&slow.reply);
     j = km_server_journal(server);
     assert_int_equal(cJSON_GetArraySize(j), 4);
     for (int i = 0; i < 4; i++) {
@@ -244,24 +228,24 @@ static void a_bounded_journal_drops_the_oldest(void **state)
     struct fixture *f = *state;
     cJSON *j;
 
-    km_server_set_journal_max(f->server, 3);
+    km_server_set_journal_max(f->s.server, 3);
     for (int i = 1; i <= 5; i++) {
         char path[16];
 
         snprintf(path, sizeof(path), "/echo/%d", i);
         post(f, path, NULL, NULL);
     }
-    assert_int_equal(km_server_journal_count(f->server), 3);
-    assert_int_equal(km_server_journal_dropped(f->server), 2);
-    j = km_server_journal(f->server);
+    assert_int_equal(km_server_journal_count(f->s.server), 3);
+    assert_int_equal(km_server_journal_dropped(f->s.server), 2);
+    j = km_server_journal(f->s.server);
     assert_int_equal(cJSON_GetArraySize(j), 3);
     assert_string_equal(
         cJSON_GetObjectItem(cJSON_GetArrayItem(j, 0), "path")->valuestring,
         "/echo/3");
     cJSON_Delete(j);
-    km_server_set_journal_max(f->server, 1); /* shrinking drops at once */
-    assert_int_equal(km_server_journal_count(f->server), 1);
-    assert_int_equal(km_server_journal_dropped(f->server), 4);
+    km_server_set_journal_max(f->s.server, 1); /* shrinking drops at once */
+    assert_int_equal(km_server_journal_count(f->s.server), 1);
+    assert_int_equal(km_server_journal_dropped(f->s.server), 4);
 }
 
 static void secrets_never_appear_verbatim(void **state)
@@ -277,13 +261,13 @@ static void secrets_never_appear_verbatim(void **state)
                                         "tok-CCCC-3333", "cs-DDDD-4444",
                                         "cookie-EEEE",   ADDED_SECRET};
 
-    km_server_add_secret(f->server, ADDED_SECRET);
-    km_server_add_secret(f->server, ""); /* ignored */
+    km_server_add_secret(f->s.server, ADDED_SECRET);
+    km_server_add_secret(f->s.server, ""); /* ignored */
     post(f,
          "/echo/" ADDED_SECRET "?consumer_key=ck_x&consumer_secret=cs-DDDD-4444"
          "&page=2&note=" ADDED_SECRET,
          hdrs, "{\"password\":\"" ADDED_SECRET "\",\"n\":1}");
-    j = km_server_journal(f->server);
+    j = km_server_journal(f->s.server);
     text = cJSON_PrintUnformatted(j);
     for (size_t i = 0; i < sizeof(never) / sizeof(never[0]); i++) {
         if (strstr(text, never[i]))
@@ -311,7 +295,7 @@ static void form_body_parameters_are_redacted(void **state)
 
     post(f, "/echo/token", hdrs,
          "grant_type=password&username=u&password=pw-GGGG-7777");
-    j = km_server_journal(f->server);
+    j = km_server_journal(f->s.server);
     body = cJSON_GetObjectItem(cJSON_GetArrayItem(j, 0), "body")->valuestring;
     assert_null(strstr(body, "pw-GGGG-7777"));
     assert_non_null(strstr(body, "grant_type=password"));
@@ -331,7 +315,7 @@ static void long_bodies_are_cut_and_marked(void **state)
     memset(big, 'x', n);
     big[n] = '\0';
     post(f, "/echo/big", NULL, big);
-    j = km_server_journal(f->server);
+    j = km_server_journal(f->s.server);
     e = cJSON_GetArrayItem(j, 0);
     body = cJSON_GetObjectItem(e, "body")->valuestring;
     assert_true(strlen(body) < 64 * 1024 + 100);
@@ -344,7 +328,7 @@ static void long_bodies_are_cut_and_marked(void **state)
     free(big);
 }
 
-#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, kt_served_teardown)
 
 int main(void)
 {

@@ -7,7 +7,7 @@
 #include <string.h>
 #include <cmocka.h>
 #include "common/server_int.h"
-#include "client.h"
+#include "kt.h"
 
 static int matches(const char *pattern, const char *path)
 {
@@ -234,16 +234,16 @@ static struct km_server *start(int trailing_slash)
 static long request(struct km_server *server, const char *method,
                     const char *path, char *body, size_t bodysz)
 {
-    struct tc_request rq = {.method = method};
-    struct tc_reply r;
+    struct kt_request rq = {.method = method};
+    struct kt_reply r;
     char url[256];
     long status;
 
     snprintf(url, sizeof(url), "%s%s", km_server_url(server), path);
-    tc_do(&r, url, &rq);
+    kt_http(&r, url, &rq);
     status = r.status;
     snprintf(body, bodysz, "%s", r.body);
-    tc_reply_dispose(&r);
+    kt_reply_dispose(&r);
     return status;
 }
 
@@ -268,24 +268,24 @@ static void first_match_wins_and_params_reach_the_handler(void **state)
 static void wrong_method_is_405_listing_every_route_of_the_path(void **state)
 {
     struct km_server *server = start(0);
-    struct tc_request rq = {.method = "PUT"};
-    struct tc_reply r;
+    struct kt_request rq = {.method = "PUT"};
+    struct kt_reply r;
     char url[256], *allow;
 
     (void)state;
     snprintf(url, sizeof(url), "%s/p/3", km_server_url(server));
-    tc_do(&r, url, &rq);
+    kt_http(&r, url, &rq);
     assert_int_equal(r.status, 405);
-    allow = tc_header(&r, "Allow");
+    allow = kt_reply_header(&r, "Allow");
     assert_non_null(allow);
     assert_string_equal(allow, "GET, POST, DELETE");
     free(allow);
-    tc_reply_dispose(&r);
+    kt_reply_dispose(&r);
     snprintf(url, sizeof(url), "%s/q/3", km_server_url(server));
-    tc_do(&r, url, &rq);
+    kt_http(&r, url, &rq);
     assert_int_equal(r.status, 404);
-    assert_null(tc_header(&r, "Allow"));
-    tc_reply_dispose(&r);
+    assert_null(kt_reply_header(&r, "Allow"));
+    kt_reply_dispose(&r);
     km_server_stop(server);
 }
 

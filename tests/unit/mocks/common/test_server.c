@@ -6,14 +6,11 @@
 #include <string.h>
 #include <cmocka.h>
 #include "common/server_int.h"
-#include "client.h"
-
-#define START_MS 1767600000000LL
+#include "kt.h"
 
 struct fixture {
-    struct ks_clock *clock;
-    struct km_server *server;
-    char calls[64]; /* B(efore) H(andler) A(fter), in order */
+    struct kt_served s; /* first: kt_served_teardown() */
+    char calls[64];     /* B(efore) H(andler) A(fter), in order */
 };
 
 static void note(struct fixture *f, char c)
@@ -132,13 +129,9 @@ static int setup(void **state)
 {
     struct fixture *f = calloc(1, sizeof(*f));
     struct km_server_options opts;
-    char err[256];
-
     assert_non_null(f);
-    assert_int_equal(ks_clock_new_virtual(&f->clock, START_MS), 0);
     memset(&opts, 0, sizeof(opts));
     opts.name = "test";
-    opts.clock = f->clock;
     opts.routes = routes;
     opts.nroutes = sizeof(routes) / sizeof(routes[0]);
     opts.state = f;
@@ -146,18 +139,8 @@ static int setup(void **state)
     opts.after = after;
     opts.max_body_bytes = 256 * 1024;
     opts.max_header_bytes = 1024;
-    assert_int_equal(km_server_start(&f->server, &opts, err, sizeof(err)), 0);
+    kt_served_start(&f->s, &opts);
     *state = f;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    struct fixture *f = *state;
-
-    km_server_stop(f->server);
-    ks_clock_free(f->clock);
-    free(f);
     return 0;
 }
 
@@ -166,43 +149,43 @@ static void url_names_loopback_and_the_bound_port(void **state)
     struct fixture *f = *state;
     char want[64];
 
-    assert_true(km_server_port(f->server) > 0);
+    assert_true(km_server_port(f->s.server) > 0);
     snprintf(want, sizeof(want), "http://127.0.0.1:%u",
-             (unsigned)km_server_port(f->server));
-    assert_string_equal(km_server_url(f->server), want);
-    assert_string_equal(km_server_name(f->server), "test");
-    assert_ptr_equal(km_server_clock(f->server), f->clock);
+             (unsigned)km_server_port(f->s.server));
+    assert_string_equal(km_server_url(f->s.server), want);
+    assert_string_equal(km_server_name(f->s.server), "test");
+    assert_ptr_equal(km_server_clock(f->s.server), f->s.clock);
 }
 
 static void matched_route_answers_after_before_and_after_hooks(void **state)
 {
     struct fixture *f = *state;
-    struct tc_reply r;
+    struct kt_reply r;
     char *after_hdr;
 
-    tc_get(&r, km_server_url(f->server), "/ping");
+    kt_http_get(&r, km_server_url(f->s.server), "/ping");
     assert_int_equal(r.cc, CURLE_OK);
     assert_int_equal(r.status, 200);
     assert_string_equal(r.body, "pong");
-    after_hdr = tc_header(&r, "X-After");
+    after_hdr = kt_reply_header(&r, "X-After");
     assert_string_equal(after_hdr, "200");
     assert_string_equal(f->calls, "BHA");
     free(after_hdr);
-    tc_reply_dispose(&r);
+    kt_reply_dispose(&r);
 }
 
 static void captures_args_and_headers_reach_the_handler(void **state)
 {
     struct fixture *f = *state;
     const char *hdrs[] = {"X-Trace: t-1", NULL};
-    struct tc_request rq = {.headers = hdrs};
-    struct tc_reply r;
+    struct kt_request rq = {.headers = hdrs};
+    struct kt_reply r;
     char url[256];
     cJSON *o;
 
     snprintf(url, sizeof(url), "%s/items/A%%2057?q=a+b%%26c&z=1",
-             km_server_url(f->server));
-    tc_do(&r, url, &rq);
+             km_server_url(f->s.server));
+    kt_http(&r, url, &rq);
     assert_int_equal(r.status, 200);
     o = cJSON_Parse(r.body);
     assert_non_null(o);
@@ -215,92 +198,92 @@ static void captures_args_and_headers_reach_the_handler(void **state)
     assert_string_equal(cJSON_GetObjectItem(o, "query")->valuestring,
                         "q=a+b%26c&z=1");
     assert_string_equal(cJSON_GetObjectItem(o, "base_url")->valuestring,
-                        km_server_url(f->server));
+                        km_server_url(f->s.server));
     assert_true(cJSON_GetObjectItem(o, "now_ms")->valuedouble ==
-                (double)START_MS);
+                (double)KT_START_MS);
     cJSON_Delete(o);
-    tc_reply_dispose(&r);
+    kt_reply_dispose(&r);
 }
 
 static void args_each_visits_in_order_until_told_to_stop(void **state)
 {
     struct fixture *f = *state;
-    struct tc_reply r;
+    struct kt_reply r;
 
-    tc_get(&r, km_server_url(f->server), "/args?a=1&b=2&stop=1&c=3");
+    kt_http_get(&r, km_server_url(f->s.server), "/args?a=1&b=2&stop=1&c=3");
     assert_string_equal(r.body, "3");
-    tc_reply_dispose(&r);
+    kt_reply_dispose(&r);
 }
 
 static void any_method_route_and_first_match_win(void **state)
 {
     struct fixture *f = *state;
-    struct tc_request rq = {.method = "DELETE"};
-    struct tc_reply r;
+    struct kt_request rq = {.method = "DELETE"};
+    struct kt_reply r;
     char url[256];
 
-    snprintf(url, sizeof(url), "%s/any/thing/else", km_server_url(f->server));
-    tc_do(&r, url, &rq);
+    snprintf(url, sizeof(url), "%s/any/thing/else", km_server_url(f->s.server));
+    kt_http(&r, url, &rq);
     assert_int_equal(r.status, 200);
     assert_string_equal(r.body, "DELETE");
-    tc_reply_dispose(&r);
+    kt_reply_dispose(&r);
 }
 
 static void
 unmatched_request_gets_404_or_405_naming_method_and_path(void **state)
 {
     struct fixture *f = *state;
-    struct tc_request rq = {.body = "{}", .len = 2};
-    struct tc_reply r;
+    struct kt_request rq = {.body = "{}", .len = 2};
+    struct kt_reply r;
     char url[256];
     cJSON *o;
 
-    snprintf(url, sizeof(url), "%s/ping", km_server_url(f->server));
-    tc_do(&r, url, &rq); /* POST /ping: only GET is routed */
+    snprintf(url, sizeof(url), "%s/ping", km_server_url(f->s.server));
+    kt_http(&r, url, &rq); /* POST /ping: only GET is routed */
     assert_int_equal(r.status, 405);
     o = cJSON_Parse(r.body);
     assert_string_equal(cJSON_GetObjectItem(o, "error")->valuestring,
                         "method not allowed: POST /ping");
     cJSON_Delete(o);
-    tc_reply_dispose(&r);
+    kt_reply_dispose(&r);
 
-    snprintf(url, sizeof(url), "%s/pong", km_server_url(f->server));
-    tc_do(&r, url, &rq);
+    snprintf(url, sizeof(url), "%s/pong", km_server_url(f->s.server));
+    kt_http(&r, url, &rq);
     assert_int_equal(r.status, 404);
     o = cJSON_Parse(r.body);
     assert_string_equal(cJSON_GetObjectItem(o, "error")->valuestring,
                         "no route for POST /pong");
     cJSON_Delete(o);
-    tc_reply_dispose(&r);
+    kt_reply_dispose(&r);
 }
 
 static void before_hook_answer_skips_the_route_but_not_after(void **state)
 {
     struct fixture *f = *state;
     const char *hdrs[] = {"X-Deny: 1", NULL};
-    struct tc_request rq = {.headers = hdrs};
-    struct tc_reply r;
+    struct kt_request rq = {.headers = hdrs};
+    struct kt_reply r;
     char url[256], *after_hdr;
 
-    snprintf(url, sizeof(url), "%s/ping", km_server_url(f->server));
-    tc_do(&r, url, &rq);
+    snprintf(url, sizeof(url), "%s/ping", km_server_url(f->s.server));
+    kt_http(&r, url, &rq);
     assert_int_equal(r.status, 401);
-    after_hdr = tc_header(&r, "X-After");
+    after_hdr = kt_reply_header(&r, "X-After");
     assert_string_equal(after_hdr, "401");
     assert_string_equal(f->calls, "BA");
     free(after_hdr);
-    tc_reply_dispose(&r);
+    kt_reply_dispose(&r);
 }
 
 static void handler_that_sets_nothing_yields_500(void **state)
 {
     struct fixture *f = *state;
-    struct tc_reply r;
+    struct kt_reply r;
 
-    tc_get(&r, km_server_url(f->server), "/silent");
+    kt_http_get(&r, km_server_url(f->s.server), "/silent");
     assert_int_equal(r.status, 500);
     assert_non_null(strstr(r.body, "no reply"));
-    tc_reply_dispose(&r);
+    kt_reply_dispose(&r);
 }
 
 static void body_arrives_whole_across_upload_chunks(void **state)
@@ -308,21 +291,21 @@ static void body_arrives_whole_across_upload_chunks(void **state)
     struct fixture *f = *state;
     size_t n = 200 * 1024;
     char *big = malloc(n), url[256], *hdr;
-    struct tc_request rq = {.body = big, .len = n};
-    struct tc_reply r;
+    struct kt_request rq = {.body = big, .len = n};
+    struct kt_reply r;
 
     assert_non_null(big);
     for (size_t i = 0; i < n; i++)
         big[i] = (char)('a' + i % 26);
-    snprintf(url, sizeof(url), "%s/echo", km_server_url(f->server));
-    tc_do(&r, url, &rq);
+    snprintf(url, sizeof(url), "%s/echo", km_server_url(f->s.server));
+    kt_http(&r, url, &rq);
     assert_int_equal(r.status, 201);
     assert_int_equal(r.len, n);
     assert_memory_equal(r.body, big, n);
-    hdr = tc_header(&r, "X-Json");
+    hdr = kt_reply_header(&r, "X-Json");
     assert_string_equal(hdr, "NO");
     free(hdr);
-    tc_reply_dispose(&r);
+    kt_reply_dispose(&r);
     free(big);
 }
 
@@ -331,23 +314,23 @@ static void declared_body_over_the_limit_gets_413_json(void **state)
     struct fixture *f = *state;
     size_t n = 300 * 1024;
     char *big = calloc(1, n), url[256];
-    struct tc_request rq = {.body = big, .len = n};
-    struct tc_reply r;
+    struct kt_request rq = {.body = big, .len = n};
+    struct kt_reply r;
     cJSON *o, *j;
 
     assert_non_null(big);
-    snprintf(url, sizeof(url), "%s/echo", km_server_url(f->server));
-    tc_do(&r, url, &rq);
+    snprintf(url, sizeof(url), "%s/echo", km_server_url(f->s.server));
+    kt_http(&r, url, &rq);
     assert_int_equal(r.status, 413);
     o = cJSON_Parse(r.body);
     assert_non_null(o);
     assert_non_null(
         strstr(cJSON_GetObjectItem(o, "error")->valuestring, "262144"));
     cJSON_Delete(o);
-    tc_reply_dispose(&r);
+    kt_reply_dispose(&r);
     /* Refused before any hook or handler ran, yet journaled. */
     assert_string_equal(f->calls, "");
-    j = km_server_journal(f->server);
+    j = km_server_journal(f->s.server);
     assert_int_equal(cJSON_GetArraySize(j), 1);
     assert_int_equal(
         cJSON_GetObjectItem(cJSON_GetArrayItem(j, 0), "status")->valueint, 413);
@@ -360,22 +343,22 @@ static void chunked_body_over_the_limit_gets_413(void **state)
     struct fixture *f = *state;
     size_t n = 300 * 1024;
     char *big = calloc(1, n), url[256];
-    struct tc_request rq = {.body = big, .len = n, .chunked = 1};
-    struct tc_reply r;
+    struct kt_request rq = {.body = big, .len = n, .chunked = 1};
+    struct kt_reply r;
 
     assert_non_null(big);
-    snprintf(url, sizeof(url), "%s/echo", km_server_url(f->server));
-    tc_do(&r, url, &rq);
+    snprintf(url, sizeof(url), "%s/echo", km_server_url(f->s.server));
+    kt_http(&r, url, &rq);
     assert_int_equal(r.cc, CURLE_OK);
     assert_int_equal(r.status, 413);
     assert_string_equal(f->calls, "");
-    tc_reply_dispose(&r);
+    kt_reply_dispose(&r);
 
     rq.len = 1000; /* under the limit, still chunked */
-    tc_do(&r, url, &rq);
+    kt_http(&r, url, &rq);
     assert_int_equal(r.status, 201);
     assert_int_equal(r.len, 1000);
-    tc_reply_dispose(&r);
+    kt_reply_dispose(&r);
     free(big);
 }
 
@@ -384,23 +367,23 @@ static void headers_over_the_limit_get_431(void **state)
     struct fixture *f = *state;
     char big[2100], url[256];
     const char *hdrs[] = {big, NULL};
-    struct tc_request rq = {.headers = hdrs};
-    struct tc_reply r;
+    struct kt_request rq = {.headers = hdrs};
+    struct kt_reply r;
 
     snprintf(big, sizeof(big), "X-Big: ");
     memset(big + 7, 'h', sizeof(big) - 8);
     big[sizeof(big) - 1] = '\0';
-    snprintf(url, sizeof(url), "%s/ping", km_server_url(f->server));
-    tc_do(&r, url, &rq);
+    snprintf(url, sizeof(url), "%s/ping", km_server_url(f->s.server));
+    kt_http(&r, url, &rq);
     assert_int_equal(r.status, 431);
     assert_non_null(strstr(r.body, "\"error\""));
     assert_string_equal(f->calls, "");
-    tc_reply_dispose(&r);
+    kt_reply_dispose(&r);
 
     big[600] = '\0'; /* now within 1024 bytes */
-    tc_do(&r, url, &rq);
+    kt_http(&r, url, &rq);
     assert_int_equal(r.status, 200);
-    tc_reply_dispose(&r);
+    kt_reply_dispose(&r);
 }
 
 static void headers_beyond_the_connection_pool_are_refused_too(void **state)
@@ -409,19 +392,19 @@ static void headers_beyond_the_connection_pool_are_refused_too(void **state)
     size_t n = 200 * 1024;
     char *big = malloc(n), url[256];
     const char *hdrs[] = {big, NULL};
-    struct tc_request rq = {.headers = hdrs};
-    struct tc_reply r;
+    struct kt_request rq = {.headers = hdrs};
+    struct kt_reply r;
 
     assert_non_null(big);
     memcpy(big, "X-Huge: ", 8);
     memset(big + 8, 'h', n - 9);
     big[n - 1] = '\0';
-    snprintf(url, sizeof(url), "%s/ping", km_server_url(f->server));
-    tc_do(&r, url, &rq);
+    snprintf(url, sizeof(url), "%s/ping", km_server_url(f->s.server));
+    kt_http(&r, url, &rq);
     /* MHD itself refuses what does not fit its per-connection memory. */
     assert_true(r.status == 431 || r.cc != CURLE_OK);
     assert_string_equal(f->calls, "");
-    tc_reply_dispose(&r);
+    kt_reply_dispose(&r);
     free(big);
 }
 
@@ -429,7 +412,7 @@ static void not_found_handler_replaces_the_default_404(void **state)
 {
     struct km_server_options opts;
     struct km_server *server;
-    struct tc_reply r;
+    struct kt_reply r;
     char err[256];
 
     (void)state;
@@ -437,10 +420,10 @@ static void not_found_handler_replaces_the_default_404(void **state)
     opts.not_found = method;
     assert_int_equal(km_server_start(&server, &opts, err, sizeof(err)), 0);
     assert_string_equal(km_server_name(server), "server");
-    tc_get(&r, km_server_url(server), "/whatever");
+    kt_http_get(&r, km_server_url(server), "/whatever");
     assert_int_equal(r.status, 200);
     assert_string_equal(r.body, "GET");
-    tc_reply_dispose(&r);
+    kt_reply_dispose(&r);
     km_server_stop(server);
 }
 
@@ -460,7 +443,7 @@ static void bad_bind_address_fails_with_a_reason(void **state)
     km_server_stop(NULL);
 }
 
-#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, kt_served_teardown)
 
 int main(void)
 {

@@ -1,3 +1,4 @@
+/* The Epicor emulator tests' set-up and requests (see epi_test.h). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -6,24 +7,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
-#include <curl/curl.h>
 #include "epi_test.h"
 
 extern const struct km_emulator_type km_epicor_type;
 
 void epi_start(struct epi_env *env, const char *config)
 {
-    cJSON *cfg = cJSON_Parse(config);
-    char err[512] = "";
-    int rc;
-
-    assert_non_null(cfg);
-    assert_int_equal(ks_clock_new_virtual(&env->clock, 1767600000000LL), 0);
-    rc = km_emulator_start(&env->emu, &km_epicor_type, cfg, env->clock, NULL, 0,
-                           err, sizeof(err));
-    if (rc)
-        fail_msg("emulator start: %s", err);
-    cJSON_Delete(cfg);
+    assert_int_equal(ks_clock_new_virtual(&env->clock, KT_START_MS), 0);
+    env->emu = kt_emulator_start(&km_epicor_type, config, env->clock);
 }
 
 void epi_stop(struct epi_env *env)
@@ -33,52 +24,54 @@ void epi_stop(struct epi_env *env)
     memset(env, 0, sizeof(*env));
 }
 
-struct sink {
-    char *s;
-    size_t n;
-};
-
-static size_t on_data(char *p, size_t size, size_t nmemb, void *ud)
+int epi_setup(void **state, cJSON *config)
 {
-    struct sink *k = ud;
-    size_t len = size * nmemb;
+    struct epi_env *env = calloc(1, sizeof(*env));
+    char *text = cJSON_PrintUnformatted(config);
 
-    k->s = realloc(k->s, k->n + len + 1);
-    assert_non_null(k->s);
-    memcpy(k->s + k->n, p, len);
-    k->n += len;
-    k->s[k->n] = '\0';
-    return len;
+    assert_non_null(env);
+    assert_non_null(text);
+    epi_start(env, text);
+    free(text);
+    cJSON_Delete(config);
+    *state = env;
+    return 0;
+}
+
+int epi_teardown(void **state)
+{
+    epi_stop(*state);
+    free(*state);
+    return 0;
 }
 
 void epi_http(struct epi_resp *r, struct epi_env *env, const char *method,
               const char *path, const char *const *headers, const char *body)
 {
-    CURL *h = curl_easy_init();
-    struct curl_slist *hl = NULL;
-    struct sink k = {calloc(1, 1), 0};
+    struct kt_request rq = {0};
+    struct kt_reply reply;
+    const char *all[32];
+    size_t n = 0;
     char url[2048];
 
-    assert_non_null(h);
-    snprintf(url, sizeof(url), "%s%s", km_server_url(env->emu->server), path);
-    curl_easy_setopt(h, CURLOPT_URL, url);
-    curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, method);
-    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_data);
-    curl_easy_setopt(h, CURLOPT_WRITEDATA, &k);
-    curl_easy_setopt(h, CURLOPT_TIMEOUT, 20L);
-    if (body) {
-        curl_easy_setopt(h, CURLOPT_POSTFIELDS, body);
-        hl = curl_slist_append(hl, "Content-Type: application/json");
+    if (body)
+        all[n++] = "Content-Type: application/json";
+    for (size_t i = 0; headers && headers[i]; i++) {
+        assert_true(n + 1 < sizeof(all) / sizeof(all[0]));
+        all[n++] = headers[i];
     }
-    for (size_t i = 0; headers && headers[i]; i++)
-        hl = curl_slist_append(hl, headers[i]);
-    curl_easy_setopt(h, CURLOPT_HTTPHEADER, hl);
-    assert_int_equal(curl_easy_perform(h), CURLE_OK);
-    curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &r->status);
-    r->body = k.s;
-    r->json = cJSON_Parse(k.s);
-    curl_slist_free_all(hl);
-    curl_easy_cleanup(h);
+    all[n] = NULL;
+    snprintf(url, sizeof(url), "%s%s", km_server_url(env->emu->server), path);
+    rq.method = method;
+    rq.headers = all;
+    rq.body = body;
+    rq.timeout_ms = 20000;
+    kt_http(&reply, url, &rq);
+    assert_int_equal(reply.cc, CURLE_OK);
+    r->status = reply.status;
+    r->body = reply.body; /* ownership moves to r */
+    r->json = cJSON_Parse(reply.body);
+    free(reply.headers);
 }
 
 void epi_v2(struct epi_resp *r, struct epi_env *env, const char *method,
@@ -96,27 +89,4 @@ void epi_resp_free(struct epi_resp *r)
     free(r->body);
     cJSON_Delete(r->json);
     memset(r, 0, sizeof(*r));
-}
-
-cJSON *epi_fixture(const char *rel)
-{
-    char path[1024], *buf;
-    FILE *f;
-    long n;
-    cJSON *j;
-
-    snprintf(path, sizeof(path), "%s/fixtures/%s", KS_SOURCE_DIR, rel);
-    f = fopen(path, "rb");
-    assert_non_null(f);
-    fseek(f, 0, SEEK_END);
-    n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    buf = calloc(1, (size_t)n + 1);
-    assert_non_null(buf);
-    assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
-    fclose(f);
-    j = cJSON_Parse(buf);
-    free(buf);
-    assert_non_null(j);
-    return j;
 }

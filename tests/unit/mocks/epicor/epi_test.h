@@ -1,6 +1,7 @@
 /*
- * Helpers for the Epicor emulator tests: start an emulator on a virtual
- * clock from inline JSON, and make HTTP requests to it with libcurl.
+ * The Epicor emulator tests' own helpers: an emulator on a virtual clock
+ * from inline JSON (as cmocka state too), and requests to it with the
+ * Epicor headers, through tests/support (kt_http; fixtures: kt_fixture).
  */
 #ifndef KS_TEST_EPI_TEST_H
 #define KS_TEST_EPI_TEST_H
@@ -8,6 +9,7 @@
 #include <cjson/cJSON.h>
 #include <kinsync/clock.h>
 #include "kinmock/emulator.h"
+#include "kt.h"
 
 /* Basic manager:manager and the default API key of the emulator. */
 #define EPI_BASIC "Authorization: Basic bWFuYWdlcjptYW5hZ2Vy"
@@ -27,6 +29,10 @@ struct epi_resp {
 /* Starts the emulator with config (JSON text); fails the test on error. */
 void epi_start(struct epi_env *env, const char *config);
 void epi_stop(struct epi_env *env);
+/* cmocka setup from a configuration (taken: deleted here) and teardown:
+ * the state is a calloc'd struct epi_env. */
+int epi_setup(void **state, cJSON *config);
+int epi_teardown(void **state);
 
 /* path starts with '/'; headers: NULL-terminated "Name: value" list. */
 void epi_http(struct epi_resp *r, struct epi_env *env, const char *method,
@@ -35,8 +41,5 @@ void epi_http(struct epi_resp *r, struct epi_env *env, const char *method,
 void epi_v2(struct epi_resp *r, struct epi_env *env, const char *method,
             const char *rest, const char *body);
 void epi_resp_free(struct epi_resp *r);
-
-/* Reads a file under fixtures/ into JSON (fails the test if missing). */
-cJSON *epi_fixture(const char *rel);
 
 #endif

@@ -23,18 +23,7 @@ static const char *config =
 
 static int setup(void **state)
 {
-    struct epi_env *env = calloc(1, sizeof(*env));
-
-    epi_start(env, config);
-    *state = env;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    epi_stop(*state);
-    free(*state);
-    return 0;
+    return epi_setup(state, cJSON_Parse(config));
 }
 
 static char *get_token(struct epi_env *env, const char *const *hdrs,
@@ -308,23 +297,25 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(
-            token_from_headers_works_until_it_expires, setup, teardown),
+            token_from_headers_works_until_it_expires, setup, epi_teardown),
         cmocka_unit_test_setup_teardown(token_from_basic_and_form_body, setup,
-                                        teardown),
+                                        epi_teardown),
         cmocka_unit_test_setup_teardown(bad_credentials_get_401_with_error_body,
-                                        setup, teardown),
+                                        setup, epi_teardown),
         cmocka_unit_test_setup_teardown(
-            unknown_and_expired_by_fault_tokens_get_401, setup, teardown),
-        cmocka_unit_test_setup_teardown(v2_needs_an_api_key, setup, teardown),
+            unknown_and_expired_by_fault_tokens_get_401, setup, epi_teardown),
+        cmocka_unit_test_setup_teardown(v2_needs_an_api_key, setup,
+                                        epi_teardown),
         cmocka_unit_test_setup_teardown(scoped_key_is_refused_outside_its_scope,
-                                        setup, teardown),
+                                        setup, epi_teardown),
         cmocka_unit_test_setup_teardown(revoked_key_is_refused, setup,
-                                        teardown),
-        cmocka_unit_test_setup_teardown(v1_needs_no_api_key, setup, teardown),
+                                        epi_teardown),
+        cmocka_unit_test_setup_teardown(v1_needs_no_api_key, setup,
+                                        epi_teardown),
         cmocka_unit_test_setup_teardown(idp_client_credentials, setup,
-                                        teardown),
+                                        epi_teardown),
         cmocka_unit_test_setup_teardown(
-            exhausted_licences_give_400_license_error, setup, teardown),
+            exhausted_licences_give_400_license_error, setup, epi_teardown),
         cmocka_unit_test(seats_are_counted),
         cmocka_unit_test(expire_tokens_fault_rule_forces_reauth),
     };

@@ -14,30 +14,16 @@ extern const struct km_emulator_type km_epicor_type;
 
 static int setup(void **state)
 {
-    struct epi_env *env = calloc(1, sizeof(*env));
     cJSON *cfg = cJSON_CreateObject(), *co;
-    char *text;
 
     co = cJSON_AddObjectToObject(cJSON_AddObjectToObject(cfg, "companies"),
                                  "EPIC06");
     cJSON_AddItemToObject(co, "parts",
-                          epi_fixture("epicor/parts/with-stock.json"));
+                          kt_fixture("epicor/parts/with-stock.json"));
     cJSON_AddItemToObject(cfg, "functions",
-                          epi_fixture("epicor/functions/oee.json"));
-    cJSON_AddItemToObject(cfg, "baqs", epi_fixture("epicor/baqs/stock.json"));
-    text = cJSON_PrintUnformatted(cfg);
-    epi_start(env, text);
-    free(text);
-    cJSON_Delete(cfg);
-    *state = env;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    epi_stop(*state);
-    free(*state);
-    return 0;
+                          kt_fixture("epicor/functions/oee.json"));
+    cJSON_AddItemToObject(cfg, "baqs", kt_fixture("epicor/baqs/stock.json"));
+    return epi_setup(state, cfg);
 }
 
 static void baq_rows_with_parameters_and_options(void **state)
@@ -238,11 +224,11 @@ static void every_fixture_loads(void **state)
 
         co = cJSON_AddObjectToObject(cJSON_AddObjectToObject(cfg, "companies"),
                                      "EPIC06");
-        cJSON_AddItemToObject(co, pieces[i][0], epi_fixture(pieces[i][1]));
+        cJSON_AddItemToObject(co, pieces[i][0], kt_fixture(pieces[i][1]));
         cJSON_AddItemToObject(cfg, "functions",
-                              epi_fixture("epicor/functions/oee.json"));
+                              kt_fixture("epicor/functions/oee.json"));
         cJSON_AddItemToObject(cfg, "baqs",
-                              epi_fixture("epicor/baqs/stock.json"));
+                              kt_fixture("epicor/baqs/stock.json"));
         if (km_epicor_type.state_new(&st, cfg, NULL, err, sizeof(err)))
             fail_msg("%s: %s", pieces[i][1], err);
         km_epicor_type.state_free(st);
@@ -324,7 +310,7 @@ static void latency_advances_the_virtual_clock(void **state)
 
 int main(void)
 {
-#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+#define T(f) cmocka_unit_test_setup_teardown(f, setup, epi_teardown)
     const struct CMUnitTest tests[] = {
         T(baq_rows_with_parameters_and_options),
         T(baq_errors),

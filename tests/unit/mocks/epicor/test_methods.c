@@ -12,36 +12,20 @@
 
 static int setup(void **state)
 {
-    struct epi_env *env = calloc(1, sizeof(*env));
     cJSON *cfg = cJSON_CreateObject(), *co;
-    char *text;
 
     co = cJSON_AddObjectToObject(cJSON_AddObjectToObject(cfg, "companies"),
                                  "EPIC06");
-    cJSON_AddItemToObject(co, "parts", epi_fixture("epicor/parts/three.json"));
+    cJSON_AddItemToObject(co, "parts", kt_fixture("epicor/parts/three.json"));
     cJSON_AddItemToObject(co, "customers",
-                          epi_fixture("epicor/customers/two.json"));
-    cJSON_AddItemToObject(co, "orders",
-                          epi_fixture("epicor/orders/empty.json"));
-    cJSON_AddItemToObject(co, "vendors",
-                          epi_fixture("epicor/vendors/two.json"));
+                          kt_fixture("epicor/customers/two.json"));
+    cJSON_AddItemToObject(co, "orders", kt_fixture("epicor/orders/empty.json"));
+    cJSON_AddItemToObject(co, "vendors", kt_fixture("epicor/vendors/two.json"));
     cJSON_AddItemToObject(co, "gl_accounts",
-                          epi_fixture("epicor/gl/accounts.json"));
+                          kt_fixture("epicor/gl/accounts.json"));
     cJSON_AddItemToObject(co, "jobs",
-                          epi_fixture("epicor/jobs/active-ops.json"));
-    text = cJSON_PrintUnformatted(cfg);
-    epi_start(env, text);
-    free(text);
-    cJSON_Delete(cfg);
-    *state = env;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    epi_stop(*state);
-    free(*state);
-    return 0;
+                          kt_fixture("epicor/jobs/active-ops.json"));
+    return epi_setup(state, cfg);
 }
 
 /* POSTs body (deleted) to Service/Method, expects status, returns the
@@ -393,7 +377,7 @@ static void labor_posts_quantity_to_the_operation(void **state)
 
 int main(void)
 {
-#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+#define T(f) cmocka_unit_test_setup_teardown(f, setup, epi_teardown)
     const struct CMUnitTest tests[] = {
         T(new_order_is_visible_to_odata),
         T(master_update_without_customer_is_400),

@@ -11,35 +11,21 @@
 
 static int setup(void **state)
 {
-    struct epi_env *env = calloc(1, sizeof(*env));
     cJSON *cfg = cJSON_CreateObject(), *cos, *co;
-    char *text;
 
     cJSON_AddNumberToObject(cfg, "page_cap", 5);
     cos = cJSON_AddObjectToObject(cfg, "companies");
     co = cJSON_AddObjectToObject(cos, "EPIC06");
     cJSON_AddItemToObject(co, "parts",
-                          epi_fixture("epicor/parts/with-stock.json"));
+                          kt_fixture("epicor/parts/with-stock.json"));
     cJSON_AddItemToObject(co, "customers",
-                          epi_fixture("epicor/customers/two.json"));
+                          kt_fixture("epicor/customers/two.json"));
     cJSON_AddItemToObject(co, "orders",
-                          epi_fixture("epicor/orders/one-open.json"));
+                          kt_fixture("epicor/orders/one-open.json"));
     cJSON_AddObjectToObject(cos, "OTHER");
     cJSON_AddItemToObject(cfg, "generate",
                           cJSON_Parse("{\"parts\":12,\"seed\":7}"));
-    text = cJSON_PrintUnformatted(cfg);
-    epi_start(env, text);
-    free(text);
-    cJSON_Delete(cfg);
-    *state = env;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    epi_stop(*state);
-    free(*state);
-    return 0;
+    return epi_setup(state, cfg);
 }
 
 static int nvalues(const struct epi_resp *r)
@@ -365,7 +351,7 @@ static void v1_methods_root_list_and_delete_cascade(void **state)
 
 int main(void)
 {
-#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+#define T(f) cmocka_unit_test_setup_teardown(f, setup, epi_teardown)
     const struct CMUnitTest tests[] = {
         T(collection_has_context_and_value_and_no_next_link),
         T(page_cap_limits_rows_and_count_reports_all),

@@ -7,7 +7,7 @@
 #include <cmocka.h>
 #include "common/server_int.h"
 #include "kinmock/emulator.h"
-#include "mocks/common/client.h"
+#include "kt.h"
 
 extern const struct km_emulator_type km_static_type;
 
@@ -77,83 +77,83 @@ static void registry_type_is_named_static(void **state)
 static void configured_route_answers_with_body_and_headers(void **state)
 {
     struct fixture *f = *state;
-    struct tc_reply r;
+    struct kt_reply r;
     char *h;
 
-    tc_get(&r, base(f), "/ping");
+    kt_http_get(&r, base(f), "/ping");
     assert_int_equal(r.status, 200);
     assert_string_equal(r.body, "pong");
-    h = tc_header(&r, "X-Served-By");
+    h = kt_reply_header(&r, "X-Served-By");
     assert_string_equal(h, "static");
     free(h);
-    h = tc_header(&r, "Content-Type");
+    h = kt_reply_header(&r, "Content-Type");
     assert_non_null(strstr(h, "text/plain"));
     free(h);
-    tc_reply_dispose(&r);
+    kt_reply_dispose(&r);
 }
 
 static void json_body_and_captures_and_content_type_override(void **state)
 {
     struct fixture *f = *state;
-    struct tc_request rq = {.body = "{\"a\":1}", .len = 7};
-    struct tc_reply r;
+    struct kt_request rq = {.body = "{\"a\":1}", .len = 7};
+    struct kt_reply r;
     char url[256], *h;
 
-    tc_get(&r, base(f), "/items/42");
+    kt_http_get(&r, base(f), "/items/42");
     assert_int_equal(r.status, 200);
     assert_string_equal(r.body, "{\"id\":\"any\",\"n\":[1,2]}");
-    h = tc_header(&r, "Content-Type");
+    h = kt_reply_header(&r, "Content-Type");
     assert_string_equal(h, "application/json");
     free(h);
-    tc_reply_dispose(&r);
+    kt_reply_dispose(&r);
 
     snprintf(url, sizeof(url), "%s/orders", base(f));
-    tc_do(&r, url, &rq);
+    kt_http(&r, url, &rq);
     assert_int_equal(r.status, 201);
-    h = tc_header(&r, "Content-Type");
+    h = kt_reply_header(&r, "Content-Type");
     assert_string_equal(h, "application/vnd.x+json");
     free(h);
-    tc_reply_dispose(&r);
+    kt_reply_dispose(&r);
 }
 
 static void unknown_path_is_404_without_echo(void **state)
 {
     struct fixture *f = *state;
-    struct tc_reply r;
+    struct kt_reply r;
 
-    tc_get(&r, base(f), "/nothing");
+    kt_http_get(&r, base(f), "/nothing");
     assert_int_equal(r.status, 404);
     assert_non_null(strstr(r.body, "no route for GET /nothing"));
-    tc_reply_dispose(&r);
+    kt_reply_dispose(&r);
 }
 
 static void config_faults_are_applied(void **state)
 {
     struct fixture *f = *state;
-    struct tc_reply r;
+    struct kt_reply r;
 
-    tc_get(&r, base(f), "/ping");
+    kt_http_get(&r, base(f), "/ping");
     assert_int_equal(r.status, 200);
-    tc_reply_dispose(&r);
-    tc_get(&r, base(f), "/ping");
+    kt_reply_dispose(&r);
+    kt_http_get(&r, base(f), "/ping");
     assert_int_equal(r.status, 503);
-    tc_reply_dispose(&r);
+    kt_reply_dispose(&r);
 }
 
 static void snapshot_counts_hits_per_route(void **state)
 {
     struct fixture *f = *state;
-    struct tc_reply r;
+    struct kt_reply r;
     cJSON *snap, *hits;
 
-    tc_get(&r, base(f), "/ping");
-    tc_reply_dispose(&r);
-    tc_get(&r, base(f), "/items/1");
-    tc_reply_dispose(&r);
-    tc_get(&r, base(f), "/items/2");
-    tc_reply_dispose(&r);
-    tc_get(&r, base(f), "/missing");
-    tc_reply_dispose(&r);
+    kt_http_get(&r, base(f), "/ping");
+    kt_reply_dispose(&r);
+    kt_http_get(&r, base(f), "/items/1");
+    kt_reply_dispose(&r);
+    kt_http_get(&r, base(f), "/items/2");
+    kt_reply_dispose(&r);
+    kt_http_get(&r, base(f), "/missing");
+    kt_reply_dispose(&r);
     snap = km_emulator_snapshot(f->emu);
     hits = cJSON_GetObjectItem(snap, "hits");
     assert_int_equal(cJSON_GetObjectItem(hits, "GET /ping")->valueint, 1);
@@ -167,7 +167,7 @@ static void set_route_replaces_or_adds_a_route(void **state)
 {
     struct fixture *f = *state;
     cJSON *args, *result = NULL;
-    struct tc_reply r;
+    struct kt_reply r;
     char err[256];
 
     args = cJSON_Parse("{\"route\":\"GET /ping\",\"status\":418,"
@@ -178,22 +178,22 @@ static void set_route_replaces_or_adds_a_route(void **state)
     assert_true(cJSON_IsTrue(cJSON_GetObjectItem(result, "replaced")));
     cJSON_Delete(result);
     cJSON_Delete(args);
-    tc_get(&r, base(f), "/ping");
+    kt_http_get(&r, base(f), "/ping");
     assert_int_equal(r.status, 418);
     assert_string_equal(r.body, "teapot");
-    tc_reply_dispose(&r);
+    kt_reply_dispose(&r);
 
     args = cJSON_Parse("{\"route\":\"DELETE /new\",\"status\":204}");
     assert_int_equal(
         km_emulator_act(f->emu, "set_route", args, NULL, err, sizeof(err)), 0);
     cJSON_Delete(args);
     {
-        struct tc_request rq = {.method = "DELETE"};
+        struct kt_request rq = {.method = "DELETE"};
         char url[256];
         snprintf(url, sizeof(url), "%s/new", base(f));
-        tc_do(&r, url, &rq);
+        kt_http(&r, url, &rq);
         assert_int_equal(r.status, 204);
-        tc_reply_dispose(&r);
+        kt_reply_dispose(&r);
     }
 }
 
@@ -221,8 +221,8 @@ static void echo_describes_unmatched_requests(void **state)
 {
     struct fixture *f = *state;
     const char *hdrs[] = {"X-Probe: 1", NULL};
-    struct tc_request rq = {.headers = hdrs, .body = "abc", .len = 3};
-    struct tc_reply r;
+    struct kt_request rq = {.headers = hdrs, .body = "abc", .len = 3};
+    struct kt_reply r;
     char err[256], url[256];
     cJSON *o;
 
@@ -230,7 +230,7 @@ static void echo_describes_unmatched_requests(void **state)
     f->emu = NULL;
     assert_int_equal(start(f, "{\"echo\": true}", err, sizeof(err)), 0);
     snprintf(url, sizeof(url), "%s/any/where?x=1", base(f));
-    tc_do(&r, url, &rq);
+    kt_http(&r, url, &rq);
     assert_int_equal(r.status, 200);
     o = cJSON_Parse(r.body);
     assert_non_null(o);
@@ -244,7 +244,7 @@ static void echo_describes_unmatched_requests(void **state)
             ->valuestring,
         "1");
     cJSON_Delete(o);
-    tc_reply_dispose(&r);
+    kt_reply_dispose(&r);
 }
 
 static void bad_configs_are_rejected_naming_the_key(void **state)

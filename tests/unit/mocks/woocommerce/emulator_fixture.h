@@ -7,6 +7,7 @@
 #include <string.h>
 #include "kinsync.h"
 #include "kinmock/emulator.h"
+#include "kt.h"
 
 extern const struct km_emulator_type km_woocommerce_type;
 
@@ -17,32 +18,16 @@ struct wc_fx {
     struct ks_woocommerce *wc;
 };
 
-#define WC_FX_START_MS 1767600000000LL /* 2026-01-05T08:00:00Z */
+#define WC_FX_START_MS KT_START_MS
 
-/* Starts the emulator from config text and a handle with auth/per_page;
- * secret NULL uses the configured "cs_good". */
-static inline void wc_fx_start(struct wc_fx *f, const char *config,
-                               enum ks_woocommerce_auth auth, int per_page,
-                               const char *secret)
+/* Points a new handle at the emulator; secret NULL uses the configured
+ * "cs_good". */
+static inline void wc_fx_handle(struct wc_fx *f, enum ks_woocommerce_auth auth,
+                                int per_page, const char *secret)
 {
-    struct ks_client_options co = KS_CLIENT_OPTIONS_INIT;
     struct ks_woocommerce_options o = KS_WOOCOMMERCE_OPTIONS_INIT;
-    cJSON *cfg = cJSON_Parse(config);
-    char err[256] = "";
 
-    memset(f, 0, sizeof(*f));
-    if (!cfg || ks_clock_new_virtual(&f->clock, WC_FX_START_MS) != KS_OK)
-        abort();
-    if (km_emulator_start(&f->emu, &km_woocommerce_type, cfg, f->clock, NULL, 0,
-                          err, sizeof(err)) != 0) {
-        fprintf(stderr, "emulator: %s\n", err);
-        abort();
-    }
-    cJSON_Delete(cfg);
-    co.clock = f->clock;
-    co.retry.base_delay_ms = 10;
-    if (ks_client_new(&f->client, &co) != KS_OK)
-        abort();
+    ks_woocommerce_free(f->wc);
     o.site_url = km_server_url(f->emu->server);
     o.consumer_key = "ck_good";
     o.consumer_secret = secret ? secret : "cs_good";
@@ -53,28 +38,27 @@ static inline void wc_fx_start(struct wc_fx *f, const char *config,
         abort();
 }
 
+/* Starts the emulator from config text and a handle with auth/per_page;
+ * secret NULL uses the configured "cs_good". */
+static inline void wc_fx_start(struct wc_fx *f, const char *config,
+                               enum ks_woocommerce_auth auth, int per_page,
+                               const char *secret)
+{
+    memset(f, 0, sizeof(*f));
+    if (ks_clock_new_virtual(&f->clock, WC_FX_START_MS) != KS_OK)
+        abort();
+    f->emu = kt_emulator_start(&km_woocommerce_type, config, f->clock);
+    f->client = kt_client_new(f->clock);
+    wc_fx_handle(f, auth, per_page, secret);
+}
+
 /* Replaces the emulator by one built from config (e.g. with a receiver
- * URL known only now) and points the handle at it. */
+ * URL known only now) and points a default handle at it. */
 static inline void wc_fx_restart(struct wc_fx *f, const char *config)
 {
-    struct ks_woocommerce_options o = KS_WOOCOMMERCE_OPTIONS_INIT;
-    cJSON *cfg = cJSON_Parse(config);
-    char err[256] = "";
-
     km_emulator_stop(f->emu);
-    ks_woocommerce_free(f->wc);
-    if (!cfg || km_emulator_start(&f->emu, &km_woocommerce_type, cfg, f->clock,
-                                  NULL, 0, err, sizeof(err)) != 0) {
-        fprintf(stderr, "emulator: %s\n", err);
-        abort();
-    }
-    cJSON_Delete(cfg);
-    o.site_url = km_server_url(f->emu->server);
-    o.consumer_key = "ck_good";
-    o.consumer_secret = "cs_good";
-    o.webhook_secret = "whsec_test";
-    if (ks_woocommerce_new(&f->wc, f->client, &o) != KS_OK)
-        abort();
+    f->emu = kt_emulator_start(&km_woocommerce_type, config, f->clock);
+    wc_fx_handle(f, KS_WOOCOMMERCE_AUTH_BASIC, 100, NULL); /* the defaults */
 }
 
 static inline void wc_fx_stop(struct wc_fx *f)

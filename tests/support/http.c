@@ -1,8 +1,9 @@
+/* An HTTP client over libcurl for loopback calls (see kt.h). */
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
-#include "client.h"
+#include "kt.h"
 
 struct sink {
     char *data;
@@ -41,12 +42,13 @@ static size_t feed(char *buf, size_t size, size_t nmemb, void *ud)
     return n;
 }
 
-void tc_do(struct tc_reply *out, const char *url, const struct tc_request *rq)
+void kt_http(struct kt_reply *out, const char *url, const struct kt_request *rq)
 {
     CURL *curl = curl_easy_init();
     struct curl_slist *list = NULL;
     struct sink body = {NULL, 0}, head = {NULL, 0};
-    struct source src = {rq->body, rq->len, 0};
+    size_t len = rq->body && !rq->len ? strlen(rq->body) : rq->len;
+    struct source src = {rq->body, len, 0};
 
     if (!curl)
         abort();
@@ -71,8 +73,7 @@ void tc_do(struct tc_reply *out, const char *url, const struct tc_request *rq)
         curl_easy_setopt(curl, CURLOPT_READDATA, &src);
     } else if (rq->body) {
         curl_easy_setopt(curl, CURLOPT_POSTFIELDS, rq->body);
-        curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE,
-                         (curl_off_t)rq->len);
+        curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
     }
     if (rq->method)
         curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, rq->method);
@@ -88,16 +89,16 @@ void tc_do(struct tc_reply *out, const char *url, const struct tc_request *rq)
     curl_easy_cleanup(curl);
 }
 
-void tc_get(struct tc_reply *out, const char *base, const char *path)
+void kt_http_get(struct kt_reply *out, const char *base, const char *path)
 {
-    struct tc_request rq = {0};
+    struct kt_request rq = {0};
     char url[1024];
 
     snprintf(url, sizeof(url), "%s%s", base, path);
-    tc_do(out, url, &rq);
+    kt_http(out, url, &rq);
 }
 
-char *tc_header(const struct tc_reply *r, const char *name)
+char *kt_reply_header(const struct kt_reply *r, const char *name)
 {
     size_t n = strlen(name);
 
@@ -120,7 +121,7 @@ char *tc_header(const struct tc_reply *r, const char *name)
     return NULL;
 }
 
-void tc_reply_dispose(struct tc_reply *r)
+void kt_reply_dispose(struct kt_reply *r)
 {
     free(r->body);
     free(r->headers);
