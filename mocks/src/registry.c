@@ -1,34 +1,15 @@
-/* The emulator types compiled into this build. */
+/* The emulator types of this build, as mocks/CMakeLists.txt lists them. */
 #include <string.h>
 #include "kinmock/emulator.h"
 
-#ifdef KM_HAVE_static
 extern const struct km_emulator_type km_static_type;
-#endif
-#ifdef KM_HAVE_epicor
 extern const struct km_emulator_type km_epicor_type;
-#endif
-#ifdef KM_HAVE_bigcommerce
 extern const struct km_emulator_type km_bigcommerce_type;
-#endif
-#ifdef KM_HAVE_woocommerce
 extern const struct km_emulator_type km_woocommerce_type;
-#endif
 
 const struct km_emulator_type *const km_emulator_types[] = {
-#ifdef KM_HAVE_static
-    &km_static_type,
-#endif
-#ifdef KM_HAVE_epicor
-    &km_epicor_type,
-#endif
-#ifdef KM_HAVE_bigcommerce
-    &km_bigcommerce_type,
-#endif
-#ifdef KM_HAVE_woocommerce
-    &km_woocommerce_type,
-#endif
-    NULL};
+    &km_static_type, &km_epicor_type, &km_bigcommerce_type,
+    &km_woocommerce_type, NULL};
 
 const struct km_emulator_type *km_emulator_type_find(const char *name)
 {
