@@ -382,12 +382,84 @@ const struct km__epicor_tabledef *km__epicor_primary(const char *service);
 struct km__epicor_row *km__epicor_find_vals(struct km__epicor_call *c, int tid,
                                             const cJSON *vals, char **key_out);
 
-/* methods.c, methods_sales.c, methods_other.c */
+/* ---- BO methods (methods.c, methods_sales.c, methods_other.c) -------- */
+
+/* How a method row's name meets the {method} of a call. Names compare
+ * case-sensitively, services by their canonical name (defs.c). */
+enum km__epicor_method_match {
+    KM_EPI_NAME,     /* exactly the name */
+    KM_EPI_PREFIX,   /* any name starting with it (GetBySysRowID...) */
+    KM_EPI_NEW_TABLE /* the name then a table of the service (GetNew<Table>) */
+};
+
+/* Verbs a method takes. GET is honoured in v2 only, with the parameters
+ * in the query string; v1 and every other verb get 405. */
+#define KM_EPI_POST 1u
+#define KM_EPI_GET 2u
+
+/*
+ * One BO method: what `POST {service}/{name}` runs. The handler gets the
+ * parameters as an object (body, or v2 query string; already through
+ * km__epicor_inconv), owned by the caller (it may detach from it), and
+ * replies itself, error or not.
+ */
+struct km__epicor_method_def {
+    const char *service; /* canonical service, or "*" for every service */
+    const char *name;
+    enum km__epicor_method_match match;
+    unsigned verbs; /* KM_EPI_POST, | KM_EPI_GET for read methods */
+    void (*handler)(struct km__epicor_call *c, const char *method,
+                    cJSON *params);
+};
+
+/* The one method table (methods.c), km__epicor_nmethods rows. */
+extern const struct km__epicor_method_def km__epicor_methods[];
+extern const size_t km__epicor_nmethods;
+
+/* The row that answers method in service: a row of the service before a
+ * "*" row, an exact name before a prefix rule. NULL when none does; the
+ * call then gets 404 ApiException "Method '<m>' was not found in <s>."
+ * (405 for any verb but POST). */
+const struct km__epicor_method_def *km__epicor_method_find(const char *service,
+                                                           const char *method);
+/* Answers a call to {service}/{method} from the table. */
 void km__epicor_method(struct km__epicor_call *c, const char *method);
-int km__epicor_method_sales(struct km__epicor_call *c, const char *method,
-                            cJSON *params);
-int km__epicor_method_other(struct km__epicor_call *c, const char *method,
-                            cJSON *params);
+
+/* Handlers of Erp.BO.SalesOrderSvc (methods_sales.c). */
+void km__epicor_so_change_customer(struct km__epicor_call *c, const char *m,
+                                   cJSON *params);
+void km__epicor_so_echo_ds(struct km__epicor_call *c, const char *m,
+                           cJSON *params);
+void km__epicor_so_change_part_num(struct km__epicor_call *c, const char *m,
+                                   cJSON *params);
+void km__epicor_so_change_part_num_master(struct km__epicor_call *c,
+                                          const char *m, cJSON *params);
+void km__epicor_so_change_qty(struct km__epicor_call *c, const char *m,
+                              cJSON *params);
+void km__epicor_so_change_unit_price(struct km__epicor_call *c, const char *m,
+                                     cJSON *params);
+void km__epicor_so_master_update(struct km__epicor_call *c, const char *m,
+                                 cJSON *params);
+/* Handlers of Erp.BO.LaborSvc, APInvoiceSvc and POSvc (methods_other.c). */
+void km__epicor_labor_new_hed(struct km__epicor_call *c, const char *m,
+                              cJSON *params);
+void km__epicor_labor_new_dtl(struct km__epicor_call *c, const char *m,
+                              cJSON *params);
+void km__epicor_labor_default_opr_seq(struct km__epicor_call *c, const char *m,
+                                      cJSON *params);
+void km__epicor_labor_change_type(struct km__epicor_call *c, const char *m,
+                                  cJSON *params);
+void km__epicor_ap_update_master(struct km__epicor_call *c, const char *m,
+                                 cJSON *params);
+void km__epicor_ap_new_invoice(struct km__epicor_call *c, const char *m,
+                               cJSON *params);
+void km__epicor_ap_change_vendor_id(struct km__epicor_call *c, const char *m,
+                                    cJSON *params);
+void km__epicor_po_change_vendor(struct km__epicor_call *c, const char *m,
+                                 cJSON *params);
+void km__epicor_po_change_detail_part(struct km__epicor_call *c, const char *m,
+                                      cJSON *params);
+
 /* Replies {"returnObj":ret,"parameters":params} (either may be NULL). */
 void km__epicor_method_reply(struct km__epicor_call *c, cJSON *ret,
                              cJSON *params);

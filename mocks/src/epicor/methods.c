@@ -1,9 +1,11 @@
 /*
- * BO methods every service has (reference §5): GetByID, GetBySysRowID,
- * GetList, GetRows, GetNew<Table>, Update, UpdateExt, DeleteByID. The
- * body holds one property per parameter; the reply puts the return value
- * in "returnObj" and ref/out parameters in "parameters". In v2 the
- * read-only ones also answer GET with the parameters in the query string.
+ * BO methods (reference §5): the one table of methods (km__epicor_methods)
+ * and its lookup, and the handlers of the methods every service has:
+ * GetByID, GetBySysRowID..., GetList, GetRows, GetNew<Table>, Update,
+ * UpdateExt, DeleteByID. The body holds one property per parameter; the
+ * reply puts the return value in "returnObj" and ref/out parameters in
+ * "parameters". In v2 the read-only ones also answer GET with the
+ * parameters in the query string.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -87,19 +89,14 @@ static int add_arg(void *ud, const char *name, const char *value)
     return 0;
 }
 
-static int is_read_method(const char *m)
-{
-    return strcmp(m, "GetByID") == 0 || strcmp(m, "GetList") == 0 ||
-           strcmp(m, "GetRows") == 0 || strncmp(m, "GetBySysRowID", 13) == 0;
-}
-
-static void get_by_id(struct km__epicor_call *c, cJSON *params)
+static void get_by_id(struct km__epicor_call *c, const char *m, cJSON *params)
 {
     const struct km__epicor_tabledef *d = km__epicor_primary(c->service);
     char *key = NULL;
     struct km__epicor_row *r =
         km__epicor_find_vals(c, (int)d->id, params, &key);
 
+    (void)m;
     if (!r)
         km__epicor_error(c, 404, NULL, "Record not found.");
     else
@@ -107,7 +104,8 @@ static void get_by_id(struct km__epicor_call *c, cJSON *params)
     free(key);
 }
 
-static void get_by_sysrowid(struct km__epicor_call *c, cJSON *params)
+static void get_by_sysrowid(struct km__epicor_call *c, const char *m,
+                            cJSON *params)
 {
     const struct km__epicor_tabledef *d = km__epicor_primary(c->service);
     struct km__epicor_table *t = &c->co->t[d->id];
@@ -115,6 +113,7 @@ static void get_by_sysrowid(struct km__epicor_call *c, cJSON *params)
                          ? params->child->valuestring
                          : "";
 
+    (void)m;
     for (size_t i = 0; i < t->n; i++) {
         int tmp;
         cJSON *j = km__epicor_view(t, t->by_key[i], &tmp);
@@ -134,7 +133,7 @@ static void get_by_sysrowid(struct km__epicor_call *c, cJSON *params)
 
 /* GetList and GetRows: where-clause, pageSize, absolutePage (1-based; 0
  * is the first page too). */
-static void get_rows(struct km__epicor_call *c, cJSON *params, int list)
+static void rows_page(struct km__epicor_call *c, cJSON *params, int list)
 {
     const struct km__epicor_tabledef *d = km__epicor_primary(c->service);
     struct km__epicor_table *t = &c->co->t[d->id];
@@ -207,7 +206,7 @@ out:
     free(orderby);
 }
 
-static void update(struct km__epicor_call *c, cJSON *params, int ext)
+static void save(struct km__epicor_call *c, cJSON *params, int ext)
 {
     cJSON *ds = cJSON_GetObjectItemCaseSensitive(params, "ds"), *out;
 
@@ -226,12 +225,14 @@ static void update(struct km__epicor_call *c, cJSON *params, int ext)
     }
 }
 
-static void delete_by_id(struct km__epicor_call *c, cJSON *params)
+static void delete_by_id(struct km__epicor_call *c, const char *m,
+                         cJSON *params)
 {
     const struct km__epicor_tabledef *d = km__epicor_primary(c->service);
     struct km__epicor_row *r =
         km__epicor_find_vals(c, (int)d->id, params, NULL);
 
+    (void)m;
     if (!r) {
         km__epicor_error(c, 404, NULL, "Record not found.");
         return;
@@ -240,19 +241,40 @@ static void delete_by_id(struct km__epicor_call *c, cJSON *params)
     km__epicor_method_reply(c, NULL, cJSON_CreateObject());
 }
 
-static void get_new(struct km__epicor_call *c, const char *table, cJSON *params)
+static void get_list(struct km__epicor_call *c, const char *m, cJSON *params)
+{
+    (void)m;
+    rows_page(c, params, 1);
+}
+
+static void get_rows(struct km__epicor_call *c, const char *m, cJSON *params)
+{
+    (void)m;
+    rows_page(c, params, 0);
+}
+
+static void update(struct km__epicor_call *c, const char *m, cJSON *params)
+{
+    (void)m;
+    save(c, params, 0);
+}
+
+static void update_ext(struct km__epicor_call *c, const char *m, cJSON *params)
+{
+    (void)m;
+    save(c, params, 1);
+}
+
+#define GET_NEW "GetNew"
+
+/* GetNew<Table> {ds, parent keys}: adds a defaulted row of Table to ds
+ * (the table lookup already succeeded in km__epicor_method_find). */
+static void get_new(struct km__epicor_call *c, const char *m, cJSON *params)
 {
     const struct km__epicor_tabledef *d =
-        km__epicor_def_by_table(c->service, table);
+        km__epicor_def_by_table(c->service, m + strlen(GET_NEW));
     cJSON *ds = cJSON_DetachItemFromObjectCaseSensitive(params, "ds"), *out;
 
-    if (!d) {
-        cJSON_Delete(ds);
-        km__epicor_error(c, 404, "Epicor.RESTApi.ErrorHandling.ApiException",
-                         "Method 'GetNew%s' was not found in %s.", table,
-                         c->service);
-        return;
-    }
     if (!cJSON_IsObject(ds)) {
         cJSON_Delete(ds);
         ds = cJSON_CreateObject();
@@ -263,54 +285,145 @@ static void get_new(struct km__epicor_call *c, const char *table, cJSON *params)
     km__epicor_method_reply(c, NULL, out);
 }
 
-void km__epicor_method(struct km__epicor_call *c, const char *method)
+#define READ (KM_EPI_POST | KM_EPI_GET)
+#define POST KM_EPI_POST
+#define SO "Erp.BO.SalesOrderSvc"
+#define LABOR "Erp.BO.LaborSvc"
+#define AP "Erp.BO.APInvoiceSvc"
+#define PO "Erp.BO.POSvc"
+
+/*
+ * Every BO method the emulator answers. Adding one is a row here plus its
+ * handler (README.md, "Adding a method"). The "*" rows are the methods
+ * every service has (reference §5); a service's own row with the same
+ * name wins over them.
+ */
+const struct km__epicor_method_def km__epicor_methods[] = {
+    {"*", "GetByID", KM_EPI_NAME, READ, get_by_id},
+    {"*", "GetBySysRowID", KM_EPI_PREFIX, READ, get_by_sysrowid},
+    {"*", "GetList", KM_EPI_NAME, READ, get_list},
+    {"*", "GetRows", KM_EPI_NAME, READ, get_rows},
+    {"*", GET_NEW, KM_EPI_NEW_TABLE, POST, get_new},
+    {"*", "Update", KM_EPI_NAME, POST, update},
+    {"*", "UpdateExt", KM_EPI_NAME, POST, update_ext},
+    {"*", "DeleteByID", KM_EPI_NAME, POST, delete_by_id},
+
+    {SO, "ChangeOrderHedCustomerCustID", KM_EPI_NAME, POST,
+     km__epicor_so_change_customer},
+    {SO, "ChangeCustomer", KM_EPI_NAME, POST, km__epicor_so_change_customer},
+    {SO, "ChangeSoldToID", KM_EPI_NAME, POST, km__epicor_so_change_customer},
+    {SO, "ChangeSoldToContact", KM_EPI_NAME, POST, km__epicor_so_echo_ds},
+    {SO, "ChangeNeedByDate", KM_EPI_NAME, POST, km__epicor_so_echo_ds},
+    {SO, "ChangePartNum", KM_EPI_NAME, POST, km__epicor_so_change_part_num},
+    {SO, "ChangePartNumMaster", KM_EPI_NAME, POST,
+     km__epicor_so_change_part_num_master},
+    {SO, "ChangeSellingQuantity", KM_EPI_NAME, POST, km__epicor_so_change_qty},
+    {SO, "ChangeSellingQtyMaster", KM_EPI_NAME, POST, km__epicor_so_change_qty},
+    {SO, "ChangeUnitPrice", KM_EPI_NAME, POST, km__epicor_so_change_unit_price},
+    {SO, "MasterUpdate", KM_EPI_NAME, POST, km__epicor_so_master_update},
+    {SO, "SubmitNewOrder", KM_EPI_NAME, POST, km__epicor_so_master_update},
+
+    {LABOR, "GetNewLaborHed1", KM_EPI_NAME, POST, km__epicor_labor_new_hed},
+    {LABOR, "GetNewLaborDtlWithHdr", KM_EPI_NAME, POST,
+     km__epicor_labor_new_dtl},
+    {LABOR, "GetNewLaborDtl", KM_EPI_NAME, POST, km__epicor_labor_new_dtl},
+    {LABOR, "DefaultOprSeq", KM_EPI_NAME, POST,
+     km__epicor_labor_default_opr_seq},
+    {LABOR, "ChangeLaborType", KM_EPI_NAME, POST, km__epicor_labor_change_type},
+
+    {AP, "UpdateMaster", KM_EPI_NAME, POST, km__epicor_ap_update_master},
+    {AP, "GetNewAPInvHedInvoice", KM_EPI_NAME, POST, km__epicor_ap_new_invoice},
+    {AP, "ChangeVendorID", KM_EPI_NAME, POST, km__epicor_ap_change_vendor_id},
+
+    {PO, "ChangeVendor", KM_EPI_NAME, POST, km__epicor_po_change_vendor},
+    {PO, "ChangeDetailPartNum", KM_EPI_NAME, POST,
+     km__epicor_po_change_detail_part},
+};
+
+const size_t km__epicor_nmethods =
+    sizeof(km__epicor_methods) / sizeof(km__epicor_methods[0]);
+
+static int name_matches(const struct km__epicor_method_def *row,
+                        const char *service, const char *method)
+{
+    size_t n = strlen(row->name);
+
+    switch (row->match) {
+    case KM_EPI_NAME:
+        return strcmp(row->name, method) == 0;
+    case KM_EPI_PREFIX:
+        return strncmp(row->name, method, n) == 0;
+    case KM_EPI_NEW_TABLE:
+        return strncmp(row->name, method, n) == 0 &&
+               km__epicor_def_by_table(service, method + n) != NULL;
+    }
+    return 0;
+}
+
+const struct km__epicor_method_def *km__epicor_method_find(const char *service,
+                                                           const char *method)
+{
+    const struct km__epicor_method_def *best = NULL;
+    int best_rank = -1;
+
+    for (size_t i = 0; i < km__epicor_nmethods; i++) {
+        const struct km__epicor_method_def *row = &km__epicor_methods[i];
+        int own = strcmp(row->service, service) == 0;
+        int rank = 2 * own + (row->match == KM_EPI_NAME);
+
+        if ((own || strcmp(row->service, "*") == 0) && rank > best_rank &&
+            name_matches(row, service, method)) {
+            best = row;
+            best_rank = rank;
+        }
+    }
+    return best;
+}
+
+/* The parameters of a call by a verb the method takes (verbs): the v2
+ * query string for GET, the body for POST. NULL after replying 405 or
+ * 400. */
+static cJSON *method_params(struct km__epicor_call *c, unsigned verbs,
+                            const char *method)
 {
     const struct km_request *req = c->req;
-    cJSON *params;
+    cJSON *params = NULL;
 
-    if (strcmp(req->method, "GET") == 0 && !c->v1 && is_read_method(method)) {
+    if (strcmp(req->method, "GET") == 0 && !c->v1 && (verbs & KM_EPI_GET)) {
         params = cJSON_CreateObject();
         km_request_args_each(req, add_arg, params);
-    } else if (strcmp(req->method, "POST") == 0) {
+    } else if (strcmp(req->method, "POST") == 0 && (verbs & KM_EPI_POST)) {
         params = req->body_len ? cJSON_Parse(req->body) : cJSON_CreateObject();
         if (!cJSON_IsObject(params)) {
             cJSON_Delete(params);
+            params = NULL;
             km__epicor_error(c, 400, NULL,
                              "Unable to deserialize the request body of %s.",
                              method);
-            return;
         }
     } else {
         km__epicor_error(c, 405, "Epicor.RESTApi.ErrorHandling.ApiException",
                          "The requested resource does not support http "
                          "method '%s'.",
                          req->method);
-        return;
     }
+    return params;
+}
+
+void km__epicor_method(struct km__epicor_call *c, const char *method)
+{
+    const struct km__epicor_method_def *row =
+        km__epicor_method_find(c->service, method);
+    cJSON *params = method_params(c, row ? row->verbs : KM_EPI_POST, method);
+
+    if (!params)
+        return;
     km__epicor_inconv(params);
-    if (km__epicor_method_sales(c, method, params) ||
-        km__epicor_method_other(c, method, params)) {
-        /* answered */
-    } else if (strcmp(method, "GetByID") == 0) {
-        get_by_id(c, params);
-    } else if (strncmp(method, "GetBySysRowID", 13) == 0) {
-        get_by_sysrowid(c, params);
-    } else if (strcmp(method, "GetList") == 0) {
-        get_rows(c, params, 1);
-    } else if (strcmp(method, "GetRows") == 0) {
-        get_rows(c, params, 0);
-    } else if (strcmp(method, "Update") == 0) {
-        update(c, params, 0);
-    } else if (strcmp(method, "UpdateExt") == 0) {
-        update(c, params, 1);
-    } else if (strcmp(method, "DeleteByID") == 0) {
-        delete_by_id(c, params);
-    } else if (strncmp(method, "GetNew", 6) == 0) {
-        get_new(c, method + 6, params);
-    } else {
+    if (row)
+        row->handler(c, method, params);
+    else
         km__epicor_error(c, 404, "Epicor.RESTApi.ErrorHandling.ApiException",
                          "Method '%s' was not found in %s.", method,
                          c->service);
-    }
     cJSON_Delete(params);
 }

@@ -11,13 +11,6 @@
 #include <kx/json.h>
 #include "epicor_emu.h"
 
-static const char *sget(const cJSON *o, const char *f)
-{
-    const char *s = kx_json_str(o, f);
-
-    return s ? s : "";
-}
-
 static void today(struct km__epicor_call *c, char *buf, size_t n)
 {
     km__epicor_format_datetime(buf, n, km__epicor_now(c->emu), 1);
@@ -57,11 +50,12 @@ static void fill_vendor(cJSON *row, const cJSON *v, int ap)
 {
     km__epicor_set_num(row, "VendorNum", kx_json_numeric(v, "VendorNum", 0));
     km__epicor_set_str(row, ap ? "VendorNumVendorID" : "VendorVendorID",
-                       sget(v, "VendorID"));
+                       kx_json_str_or(v, "VendorID", ""));
     km__epicor_set_str(row, ap ? "VendorNumName" : "VendorName",
-                       sget(v, "Name"));
-    km__epicor_set_str(row, "TermsCode", sget(v, "TermsCode"));
-    km__epicor_set_str(row, "CurrencyCode", sget(v, "CurrencyCode"));
+                       kx_json_str_or(v, "Name", ""));
+    km__epicor_set_str(row, "TermsCode", kx_json_str_or(v, "TermsCode", ""));
+    km__epicor_set_str(row, "CurrencyCode",
+                       kx_json_str_or(v, "CurrencyCode", ""));
 }
 
 void km__epicor_new_defaults(struct km__epicor_call *c,
@@ -158,7 +152,8 @@ void km__epicor_added(struct km__epicor_call *c,
             if (cJSON_IsNumber(v))
                 snprintf(buf, sizeof(buf), "%.0f", v->valuedouble);
             else
-                snprintf(buf, sizeof(buf), "%s", sget(row, keys[i]));
+                snprintf(buf, sizeof(buf), "%s",
+                         kx_json_str_or(row, keys[i], ""));
             snprintf(guid, sizeof(guid), "Key%d", i + 1);
             km__epicor_set_str(g, guid, buf);
         }
@@ -171,7 +166,8 @@ void km__epicor_added(struct km__epicor_call *c,
         cJSON *vals = cJSON_CreateArray();
         struct km__epicor_row *op;
 
-        cJSON_AddItemToArray(vals, cJSON_CreateString(sget(row, "JobNum")));
+        cJSON_AddItemToArray(
+            vals, cJSON_CreateString(kx_json_str_or(row, "JobNum", "")));
         cJSON_AddItemToArray(
             vals, cJSON_CreateNumber(kx_json_numeric(row, "AssemblySeq", 0)));
         cJSON_AddItemToArray(
@@ -220,20 +216,22 @@ void km__epicor_updated(struct km__epicor_call *c,
         if (exp) {
             cJSON *j = km__epicor_own(&c->co->t[T_APINVEXP], exp);
 
-            km__epicor_set_str(j, "GLAccount", sget(row, "GLAccount"));
+            km__epicor_set_str(j, "GLAccount",
+                               kx_json_str_or(row, "GLAccount", ""));
             km__epicor_touch(c->emu, &c->co->t[T_APINVEXP], exp);
         }
     } else if (d->id == T_APINVEXP) {
         cJSON *g = tglc_for(c, row);
 
-        km__epicor_set_str(row, "GLAccount", g ? sget(g, "GLAccount") : "");
+        km__epicor_set_str(row, "GLAccount",
+                           g ? kx_json_str_or(g, "GLAccount", "") : "");
     }
 }
 
 int km__epicor_check_tglc(struct km__epicor_call *c, const cJSON *row,
                           char *msg, size_t n)
 {
-    const char *acct = sget(row, "GLAccount");
+    const char *acct = kx_json_str_or(row, "GLAccount", "");
     struct km__epicor_table *gl = &c->co->t[T_GLACCOUNT];
     char segs[8][64], field[32], joined[512] = "";
     int nseg = 0;
@@ -254,22 +252,22 @@ int km__epicor_check_tglc(struct km__epicor_call *c, const cJSON *row,
     }
     for (int i = 0; i < nseg; i++) {
         snprintf(field, sizeof(field), "SegValue%d", i + 1);
-        if (strcmp(sget(row, field), segs[i]) != 0) {
+        if (strcmp(kx_json_str_or(row, field, ""), segs[i]) != 0) {
             snprintf(msg, n,
                      "%s '%s' does not match segment %d of GL "
                      "Account '%s'.",
-                     field, sget(row, field), i + 1, acct);
+                     field, kx_json_str_or(row, field, ""), i + 1, acct);
             return -1;
         }
     }
     for (size_t i = 0; i < gl->n; i++) {
         cJSON *j = km__epicor_own(gl, gl->by_key[i]);
-        int ok = strcmp(sget(j, "GLAccount1"), joined) == 0 ||
-                 strcmp(sget(j, "GLAccount1"), acct) == 0;
+        int ok = strcmp(kx_json_str_or(j, "GLAccount1", ""), joined) == 0 ||
+                 strcmp(kx_json_str_or(j, "GLAccount1", ""), acct) == 0;
 
         for (int s = 0; !ok && s < nseg; s++) {
             snprintf(field, sizeof(field), "SegValue%d", s + 1);
-            if (strcmp(sget(j, field), segs[s]) != 0)
+            if (strcmp(kx_json_str_or(j, field, ""), segs[s]) != 0)
                 break;
             ok = s == nseg - 1;
         }
@@ -324,196 +322,196 @@ static void reply_ds(struct km__epicor_call *c, cJSON *params, cJSON *out)
     km__epicor_method_reply(c, NULL, out);
 }
 
+/* params.ds, made an empty object when it is missing or not one. */
 static cJSON *ds_of(cJSON *params)
 {
-    cJSON *ds = cJSON_GetObjectItemCaseSensitive(params, "ds");
+    cJSON *ds = kx_json_obj(params, "ds");
 
-    if (!cJSON_IsObject(ds)) {
+    if (!ds) {
         cJSON_DeleteItemFromObjectCaseSensitive(params, "ds");
         ds = cJSON_AddObjectToObject(params, "ds");
     }
     return ds;
 }
 
-static int labor(struct km__epicor_call *c, const char *m, cJSON *params)
+/* Erp.BO.LaborSvc: GetNewLaborHed1 {EmployeeNum, payrollDate}. */
+void km__epicor_labor_new_hed(struct km__epicor_call *c, const char *m,
+                              cJSON *params)
 {
     cJSON *ds = ds_of(params), *row, *keys = cJSON_CreateArray();
     char day[32];
 
+    (void)m;
     today(c, day, sizeof(day));
-    if (strcmp(m, "GetNewLaborHed1") == 0) {
-        row = km__epicor_new_row(c, &km__epicor_defs[T_LABORHED], ds, keys);
-        km__epicor_set_str(row, "EmployeeNum", sget(params, "EmployeeNum"));
-        km__epicor_set_str(row, "PayrollDate",
-                           kx_json_str(params, "payrollDate")
-                               ? sget(params, "payrollDate")
-                               : day);
-        km__epicor_set_str(row, "ClockInDate", day);
-        km__epicor_set_str(row, "ActualClockinDate", day);
-        reply_ds(c, params, NULL);
-    } else if (strcmp(m, "GetNewLaborDtlWithHdr") == 0 ||
-               strcmp(m, "GetNewLaborDtl") == 0) {
-        cJSON *hed = km__epicor_ds_row(ds, "LaborHed");
-        double seq = kx_json_numeric(params, "ipLaborHedSeq", 0);
-
-        if (seq == 0)
-            seq = kx_json_numeric(params, "laborHedSeq", 0);
-        if (seq == 0 && hed)
-            seq = kx_json_numeric(hed, "LaborHedSeq", 0);
-        cJSON_AddItemToArray(keys, cJSON_CreateNumber(seq));
-        row = km__epicor_new_row(c, &km__epicor_defs[T_LABORDTL], ds, keys);
-        if (hed)
-            km__epicor_set_str(row, "EmployeeNum", sget(hed, "EmployeeNum"));
-        km__epicor_set_str(row, "ClockInDate",
-                           kx_json_str(params, "ipClockInDate")
-                               ? sget(params, "ipClockInDate")
-                               : day);
-        km__epicor_set_num(row, "ClockinTime",
-                           kx_json_numeric(params, "ipClockInTime", 0));
-        km__epicor_set_num(row, "ClockOutTime",
-                           kx_json_numeric(params, "ipClockOutTime", 0));
-        km__epicor_set_str(row, "PayrollDate", day);
-        reply_ds(c, params, NULL);
-    } else if (strcmp(m, "DefaultOprSeq") == 0) {
-        cJSON *out = cJSON_CreateObject();
-
-        row = km__epicor_ds_row(ds, "LaborDtl");
-        if (row)
-            km__epicor_set_num(row, "OprSeq",
-                               kx_json_numeric(params, "oprSeq", 0));
-        cJSON_AddStringToObject(out, "vMessage", "");
-        reply_ds(c, params, out);
-    } else if (strcmp(m, "ChangeLaborType") == 0) {
-        row = km__epicor_ds_row(ds, "LaborDtl");
-        if (row)
-            km__epicor_set_str(row, "LaborTypePseudo", sget(row, "LaborType"));
-        reply_ds(c, params, NULL);
-    } else {
-        cJSON_Delete(keys);
-        return 0;
-    }
+    row = km__epicor_new_row(c, &km__epicor_defs[T_LABORHED], ds, keys);
+    km__epicor_set_str(row, "EmployeeNum",
+                       kx_json_str_or(params, "EmployeeNum", ""));
+    km__epicor_set_str(row, "PayrollDate",
+                       kx_json_str_or(params, "payrollDate", day));
+    km__epicor_set_str(row, "ClockInDate", day);
+    km__epicor_set_str(row, "ActualClockinDate", day);
     cJSON_Delete(keys);
-    return 1;
+    reply_ds(c, params, NULL);
 }
 
-static int ap(struct km__epicor_call *c, const char *m, cJSON *params)
+/* GetNewLaborDtlWithHdr / GetNewLaborDtl: the LaborHedSeq from
+ * ipLaborHedSeq, laborHedSeq or the LaborHed row of ds. */
+void km__epicor_labor_new_dtl(struct km__epicor_call *c, const char *m,
+                              cJSON *params)
 {
-    cJSON *ds = ds_of(params), *row, *out;
+    cJSON *ds = ds_of(params), *row, *keys = cJSON_CreateArray();
+    cJSON *hed = km__epicor_ds_row(ds, "LaborHed");
+    double seq = kx_json_numeric(params, "ipLaborHedSeq", 0);
+    char day[32];
 
-    if (strcmp(m, "UpdateMaster") == 0) {
-        double total = 0;
-        const cJSON *r;
-
-        if (km__epicor_update_ds(c, ds, NULL))
-            return 1;
-        cJSON_ArrayForEach(r, cJSON_GetObjectItemCaseSensitive(ds, "APInvHed"))
-            total += kx_json_numeric(r, "DocInvoiceAmt", 0);
-        out = cJSON_CreateObject();
-        cJSON_AddNumberToObject(out, "grpTotalInvAmt", total);
-        cJSON_AddFalseToObject(out, "requiresUserInput");
-        cJSON_AddStringToObject(out, "opMessage", "");
-        cJSON_AddStringToObject(out, "opMsgChkBankRef", "");
-        cJSON_AddStringToObject(out, "opChkRevMsg", "");
-        cJSON_AddFalseToObject(out, "lEnableGenLegalNum");
-        cJSON_AddTrueToObject(out, "lUpdateRan");
-        cJSON_AddStringToObject(out, "opDUAMsg", "");
-        cJSON_AddItemToObject(out, "ds", cJSON_Duplicate(ds, 1));
-        km__epicor_method_reply(c, NULL, out);
-    } else if (strcmp(m, "GetNewAPInvHedInvoice") == 0) {
-        cJSON *keys = cJSON_CreateArray();
-
-        row = km__epicor_new_row(c, &km__epicor_defs[T_APINVHED], ds, keys);
-        km__epicor_set_str(row, "GroupID", sget(params, "cGroupID"));
-        cJSON_Delete(keys);
-        reply_ds(c, params, NULL);
-    } else if (strcmp(m, "ChangeVendorID") == 0) {
-        cJSON *v = vendor_by_id(c, sget(params, "ProposedVendorID"));
-
-        row = km__epicor_ds_row(ds, "APInvHed");
-        if (!v || !row) {
-            km__epicor_error(c, 400, NULL, "Supplier ID '%s' is not valid.",
-                             sget(params, "ProposedVendorID"));
-            return 1;
-        }
-        fill_vendor(row, v, 1);
-        out = cJSON_CreateObject();
-        cJSON_AddStringToObject(out, "confirmMsg", "");
-        reply_ds(c, params, out);
-    } else {
-        return 0;
-    }
-    return 1;
+    (void)m;
+    today(c, day, sizeof(day));
+    if (seq == 0)
+        seq = kx_json_numeric(params, "laborHedSeq", 0);
+    if (seq == 0 && hed)
+        seq = kx_json_numeric(hed, "LaborHedSeq", 0);
+    cJSON_AddItemToArray(keys, cJSON_CreateNumber(seq));
+    row = km__epicor_new_row(c, &km__epicor_defs[T_LABORDTL], ds, keys);
+    cJSON_Delete(keys);
+    if (hed)
+        km__epicor_set_str(row, "EmployeeNum",
+                           kx_json_str_or(hed, "EmployeeNum", ""));
+    km__epicor_set_str(row, "ClockInDate",
+                       kx_json_str_or(params, "ipClockInDate", day));
+    km__epicor_set_num(row, "ClockinTime",
+                       kx_json_numeric(params, "ipClockInTime", 0));
+    km__epicor_set_num(row, "ClockOutTime",
+                       kx_json_numeric(params, "ipClockOutTime", 0));
+    km__epicor_set_str(row, "PayrollDate", day);
+    reply_ds(c, params, NULL);
 }
 
-static int po(struct km__epicor_call *c, const char *m, cJSON *params)
+void km__epicor_labor_default_opr_seq(struct km__epicor_call *c, const char *m,
+                                      cJSON *params)
 {
-    cJSON *ds = ds_of(params), *row;
+    cJSON *row = km__epicor_ds_row(ds_of(params), "LaborDtl");
+    cJSON *out = cJSON_CreateObject();
 
-    if (strcmp(m, "ChangeVendor") == 0) {
-        cJSON *v = vendor_by_id(c, sget(params, "VendID"));
-
-        row = km__epicor_ds_row(ds, "POHeader");
-        if (!v || !row) {
-            km__epicor_error(c, 400, NULL, "Supplier ID '%s' is not valid.",
-                             sget(params, "VendID"));
-            return 1;
-        }
-        fill_vendor(row, v, 0);
-        reply_ds(c, params, NULL);
-    } else if (strcmp(m, "ChangeDetailPartNum") == 0) {
-        cJSON *pn = cJSON_CreateString(sget(params, "NewPartNum"));
-        cJSON *part = row_by(c, T_PART, pn, NULL);
-
-        cJSON_Delete(pn);
-        row = km__epicor_ds_row(ds, "PODetail");
-        if (!part || !row) {
-            km__epicor_error(c, 400, NULL, "Part '%s' is not valid.",
-                             sget(params, "NewPartNum"));
-            return 1;
-        }
-        km__epicor_set_str(row, "PartNum", sget(part, "PartNum"));
-        km__epicor_set_str(row, "LineDesc", sget(part, "PartDescription"));
-        km__epicor_set_str(row, "IUM", sget(part, "IUM"));
-        km__epicor_set_str(row, "PUM", sget(part, "PUM"));
-        km__epicor_set_str(row, "ClassID", sget(part, "ClassID"));
-        reply_ds(c, params, NULL);
-    } else {
-        return 0;
-    }
-    return 1;
+    (void)m;
+    if (row)
+        km__epicor_set_num(row, "OprSeq", kx_json_numeric(params, "oprSeq", 0));
+    cJSON_AddStringToObject(out, "vMessage", "");
+    reply_ds(c, params, out);
 }
 
-static int handles(const char *m)
+void km__epicor_labor_change_type(struct km__epicor_call *c, const char *m,
+                                  cJSON *params)
 {
-    static const char *const names[] = {"GetNewLaborHed1",
-                                        "GetNewLaborDtlWithHdr",
-                                        "GetNewLaborDtl",
-                                        "DefaultOprSeq",
-                                        "ChangeLaborType",
-                                        "UpdateMaster",
-                                        "GetNewAPInvHedInvoice",
-                                        "ChangeVendorID",
-                                        "ChangeVendor",
-                                        "ChangeDetailPartNum",
-                                        NULL};
+    cJSON *row = km__epicor_ds_row(ds_of(params), "LaborDtl");
 
-    for (size_t i = 0; names[i]; i++) {
-        if (strcmp(names[i], m) == 0)
-            return 1;
+    (void)m;
+    if (row)
+        km__epicor_set_str(row, "LaborTypePseudo",
+                           kx_json_str_or(row, "LaborType", ""));
+    reply_ds(c, params, NULL);
+}
+
+/* Erp.BO.APInvoiceSvc: UpdateMaster saves the tableset and returns it
+ * with the group total and the out parameters the screen reads. */
+void km__epicor_ap_update_master(struct km__epicor_call *c, const char *m,
+                                 cJSON *params)
+{
+    cJSON *ds = ds_of(params), *out;
+    double total = 0;
+    const cJSON *r;
+
+    (void)m;
+    if (km__epicor_update_ds(c, ds, NULL))
+        return;
+    cJSON_ArrayForEach(r, cJSON_GetObjectItemCaseSensitive(ds, "APInvHed"))
+        total += kx_json_numeric(r, "DocInvoiceAmt", 0);
+    out = cJSON_CreateObject();
+    cJSON_AddNumberToObject(out, "grpTotalInvAmt", total);
+    cJSON_AddFalseToObject(out, "requiresUserInput");
+    cJSON_AddStringToObject(out, "opMessage", "");
+    cJSON_AddStringToObject(out, "opMsgChkBankRef", "");
+    cJSON_AddStringToObject(out, "opChkRevMsg", "");
+    cJSON_AddFalseToObject(out, "lEnableGenLegalNum");
+    cJSON_AddTrueToObject(out, "lUpdateRan");
+    cJSON_AddStringToObject(out, "opDUAMsg", "");
+    cJSON_AddItemToObject(out, "ds", cJSON_Duplicate(ds, 1));
+    km__epicor_method_reply(c, NULL, out);
+}
+
+/* GetNewAPInvHedInvoice {cGroupID}: a header in an invoice group. */
+void km__epicor_ap_new_invoice(struct km__epicor_call *c, const char *m,
+                               cJSON *params)
+{
+    cJSON *ds = ds_of(params), *row, *keys = cJSON_CreateArray();
+
+    (void)m;
+    row = km__epicor_new_row(c, &km__epicor_defs[T_APINVHED], ds, keys);
+    km__epicor_set_str(row, "GroupID", kx_json_str_or(params, "cGroupID", ""));
+    cJSON_Delete(keys);
+    reply_ds(c, params, NULL);
+}
+
+/* The supplier named by params[param] onto the header row of ds: 0, or
+ * -1 after the 400 for an unknown supplier or a tableset without one. */
+static int change_vendor(struct km__epicor_call *c, cJSON *params,
+                         const char *param, const char *table)
+{
+    const char *id = kx_json_str_or(params, param, "");
+    cJSON *row = km__epicor_ds_row(ds_of(params), table);
+    cJSON *v = vendor_by_id(c, id);
+
+    if (!v || !row) {
+        km__epicor_error(c, 400, NULL, "Supplier ID '%s' is not valid.", id);
+        return -1;
     }
+    fill_vendor(row, v, strcmp(table, "APInvHed") == 0);
     return 0;
 }
 
-int km__epicor_method_other(struct km__epicor_call *c, const char *m,
-                            cJSON *params)
+/* ChangeVendorID {ProposedVendorID}: the supplier's fields on APInvHed. */
+void km__epicor_ap_change_vendor_id(struct km__epicor_call *c, const char *m,
+                                    cJSON *params)
 {
-    if (!handles(m))
-        return 0;
-    if (strcmp(c->service, "Erp.BO.LaborSvc") == 0)
-        return labor(c, m, params);
-    if (strcmp(c->service, "Erp.BO.APInvoiceSvc") == 0)
-        return ap(c, m, params);
-    if (strcmp(c->service, "Erp.BO.POSvc") == 0)
-        return po(c, m, params);
-    return 0;
+    cJSON *out;
+
+    (void)m;
+    if (change_vendor(c, params, "ProposedVendorID", "APInvHed"))
+        return;
+    out = cJSON_CreateObject();
+    cJSON_AddStringToObject(out, "confirmMsg", "");
+    reply_ds(c, params, out);
+}
+
+/* Erp.BO.POSvc: ChangeVendor {VendID}: the supplier's fields on
+ * POHeader. */
+void km__epicor_po_change_vendor(struct km__epicor_call *c, const char *m,
+                                 cJSON *params)
+{
+    (void)m;
+    if (change_vendor(c, params, "VendID", "POHeader") == 0)
+        reply_ds(c, params, NULL);
+}
+
+/* ChangeDetailPartNum {NewPartNum}: the part's fields on PODetail. */
+void km__epicor_po_change_detail_part(struct km__epicor_call *c, const char *m,
+                                      cJSON *params)
+{
+    const char *pn = kx_json_str_or(params, "NewPartNum", "");
+    cJSON *row = km__epicor_ds_row(ds_of(params), "PODetail");
+    cJSON *name = cJSON_CreateString(pn);
+    cJSON *part = row_by(c, T_PART, name, NULL);
+
+    (void)m;
+    cJSON_Delete(name);
+    if (!part || !row) {
+        km__epicor_error(c, 400, NULL, "Part '%s' is not valid.", pn);
+        return;
+    }
+    km__epicor_set_str(row, "PartNum", kx_json_str_or(part, "PartNum", ""));
+    km__epicor_set_str(row, "LineDesc",
+                       kx_json_str_or(part, "PartDescription", ""));
+    km__epicor_set_str(row, "IUM", kx_json_str_or(part, "IUM", ""));
+    km__epicor_set_str(row, "PUM", kx_json_str_or(part, "PUM", ""));
+    km__epicor_set_str(row, "ClassID", kx_json_str_or(part, "ClassID", ""));
+    reply_ds(c, params, NULL);
 }

@@ -14,13 +14,6 @@
 
 #define SO "Erp.BO.SalesOrderSvc"
 
-static const char *sget(const cJSON *o, const char *f)
-{
-    const char *s = kx_json_str(o, f);
-
-    return s ? s : "";
-}
-
 /* Finds a customer by CustID (case per the collation) or CustNum. */
 static cJSON *find_customer(struct km__epicor_call *c, const char *cust_id,
                             double cust_num)
@@ -68,18 +61,20 @@ static void reply_ds(struct km__epicor_call *c, cJSON *params,
     km__epicor_method_reply(c, NULL, out);
 }
 
-static void change_customer(struct km__epicor_call *c, cJSON *params)
+void km__epicor_so_change_customer(struct km__epicor_call *c, const char *m,
+                                   cJSON *params)
 {
     cJSON *ds = cJSON_GetObjectItemCaseSensitive(params, "ds");
     cJSON *row = km__epicor_ds_row(ds, "OrderHed"), *cust;
     const char *id = kx_json_str(params, "ProposedCustID");
 
+    (void)m;
     if (!row) {
         km__epicor_error(c, 400, NULL, "The tableset has no OrderHed row.");
         return;
     }
     if (!id)
-        id = sget(row, "CustomerCustID");
+        id = kx_json_str_or(row, "CustomerCustID", "");
     cust = find_customer(c, id, kx_json_numeric(row, "CustNum", 0));
     if (!cust) {
         km__epicor_error(c, 400, NULL, "Customer ID '%s' is not valid.", id);
@@ -89,11 +84,14 @@ static void change_customer(struct km__epicor_call *c, cJSON *params)
     km__epicor_set_num(row, "BTCustNum", kx_json_numeric(cust, "CustNum", 0));
     km__epicor_set_num(row, "ShipToCustNum",
                        kx_json_numeric(cust, "CustNum", 0));
-    km__epicor_set_str(row, "CustomerCustID", sget(cust, "CustID"));
-    km__epicor_set_str(row, "CustomerName", sget(cust, "Name"));
-    km__epicor_set_str(row, "TermsCode", sget(cust, "TermsCode"));
-    km__epicor_set_str(row, "ShipViaCode", sget(cust, "ShipViaCode"));
-    km__epicor_set_str(row, "CurrencyCode", sget(cust, "CurrencyCode"));
+    km__epicor_set_str(row, "CustomerCustID",
+                       kx_json_str_or(cust, "CustID", ""));
+    km__epicor_set_str(row, "CustomerName", kx_json_str_or(cust, "Name", ""));
+    km__epicor_set_str(row, "TermsCode", kx_json_str_or(cust, "TermsCode", ""));
+    km__epicor_set_str(row, "ShipViaCode",
+                       kx_json_str_or(cust, "ShipViaCode", ""));
+    km__epicor_set_str(row, "CurrencyCode",
+                       kx_json_str_or(cust, "CurrencyCode", ""));
     reply_ds(c, params, NULL);
 }
 
@@ -121,27 +119,30 @@ static void change_part(struct km__epicor_call *c, cJSON *params, int master)
         return;
     }
     if (!pn)
-        pn = sget(row, "PartNum");
+        pn = kx_json_str_or(row, "PartNum", "");
     part = *pn ? find_part(c, pn) : NULL;
     if (!part) {
         km__epicor_error(c, 400, NULL, "Part '%s' is not valid.", pn);
         return;
     }
-    km__epicor_set_str(row, "PartNum", sget(part, "PartNum"));
-    km__epicor_set_str(row, "LineDesc", sget(part, "PartDescription"));
-    km__epicor_set_str(row, "IUM", sget(part, "IUM"));
-    km__epicor_set_str(row, "SalesUM", sget(part, "SalesUM"));
-    km__epicor_set_str(row, "ProdCode", sget(part, "ProdCode"));
+    km__epicor_set_str(row, "PartNum", kx_json_str_or(part, "PartNum", ""));
+    km__epicor_set_str(row, "LineDesc",
+                       kx_json_str_or(part, "PartDescription", ""));
+    km__epicor_set_str(row, "IUM", kx_json_str_or(part, "IUM", ""));
+    km__epicor_set_str(row, "SalesUM", kx_json_str_or(part, "SalesUM", ""));
+    km__epicor_set_str(row, "ProdCode", kx_json_str_or(part, "ProdCode", ""));
     km__epicor_set_num(row, "DocUnitPrice",
                        kx_json_numeric(part, "UnitPrice", 0));
     recompute_line(row);
     out = cJSON_CreateObject();
     if (master)
-        cJSON_AddStringToObject(out, "partNum", sget(part, "PartNum"));
+        cJSON_AddStringToObject(out, "partNum",
+                                kx_json_str_or(part, "PartNum", ""));
     cJSON_AddFalseToObject(out, master ? "lSubstitutePartExist"
                                        : "lSubstitutePartsExist");
     cJSON_AddFalseToObject(out, "lIsPhantom");
-    cJSON_AddStringToObject(out, "uomCode", sget(part, "SalesUM"));
+    cJSON_AddStringToObject(out, "uomCode",
+                            kx_json_str_or(part, "SalesUM", ""));
     if (master) {
         cJSON_AddStringToObject(out, "cWarningMessage", "");
         cJSON_AddStringToObject(out, "questionString", "");
@@ -152,13 +153,15 @@ static void change_part(struct km__epicor_call *c, cJSON *params, int master)
     km__epicor_method_reply(c, NULL, out);
 }
 
-static void change_qty(struct km__epicor_call *c, cJSON *params)
+void km__epicor_so_change_qty(struct km__epicor_call *c, const char *m,
+                              cJSON *params)
 {
     cJSON *ds = cJSON_GetObjectItemCaseSensitive(params, "ds");
     cJSON *row = km__epicor_ds_row(ds, "OrderDtl");
     const cJSON *q =
         cJSON_GetObjectItemCaseSensitive(params, "ipSellingQuantity");
 
+    (void)m;
     if (!row) {
         km__epicor_error(c, 400, NULL, "The tableset has no OrderDtl row.");
         return;
@@ -189,7 +192,8 @@ static double order_num_of(const cJSON *params, const cJSON *ds,
     return r ? kx_json_numeric(r, "OrderNum", 0) : 0;
 }
 
-static void master_update(struct km__epicor_call *c, cJSON *params)
+void km__epicor_so_master_update(struct km__epicor_call *c, const char *m,
+                                 cJSON *params)
 {
     cJSON *ds = cJSON_GetObjectItemCaseSensitive(params, "ds");
     cJSON *touched = cJSON_CreateArray(), *out, *vals;
@@ -200,6 +204,7 @@ static void master_update(struct km__epicor_call *c, cJSON *params)
     char *key = NULL;
     double num;
 
+    (void)m;
     if (km__epicor_update_ds(c, ds, touched)) {
         cJSON_Delete(touched);
         return;
@@ -223,36 +228,38 @@ static void master_update(struct km__epicor_call *c, cJSON *params)
     km__epicor_method_reply(c, NULL, out);
 }
 
-int km__epicor_method_sales(struct km__epicor_call *c, const char *m,
-                            cJSON *params)
+void km__epicor_so_change_part_num(struct km__epicor_call *c, const char *m,
+                                   cJSON *params)
 {
-    if (strcmp(c->service, SO) != 0)
-        return 0;
-    if (strcmp(m, "ChangeOrderHedCustomerCustID") == 0 ||
-        strcmp(m, "ChangeCustomer") == 0 || strcmp(m, "ChangeSoldToID") == 0)
-        change_customer(c, params);
-    else if (strcmp(m, "ChangeSoldToContact") == 0 ||
-             strcmp(m, "ChangeNeedByDate") == 0)
-        reply_ds(c, params, NULL);
-    else if (strcmp(m, "ChangePartNum") == 0)
-        change_part(c, params, 0);
-    else if (strcmp(m, "ChangePartNumMaster") == 0)
-        change_part(c, params, 1);
-    else if (strcmp(m, "ChangeSellingQuantity") == 0 ||
-             strcmp(m, "ChangeSellingQtyMaster") == 0)
-        change_qty(c, params);
-    else if (strcmp(m, "ChangeUnitPrice") == 0) {
-        cJSON *row = km__epicor_ds_row(
-            cJSON_GetObjectItemCaseSensitive(params, "ds"), "OrderDtl");
-        if (row)
-            recompute_line(row);
-        reply_ds(c, params, NULL);
-    } else if (strcmp(m, "MasterUpdate") == 0 ||
-               strcmp(m, "SubmitNewOrder") == 0)
-        master_update(c, params);
-    else
-        return 0;
-    return 1;
+    (void)m;
+    change_part(c, params, 0);
+}
+
+void km__epicor_so_change_part_num_master(struct km__epicor_call *c,
+                                          const char *m, cJSON *params)
+{
+    (void)m;
+    change_part(c, params, 1);
+}
+
+/* Change* methods whose effect the emulator does not model: the tableset
+ * comes back as sent. */
+void km__epicor_so_echo_ds(struct km__epicor_call *c, const char *m,
+                           cJSON *params)
+{
+    (void)m;
+    reply_ds(c, params, NULL);
+}
+
+void km__epicor_so_change_unit_price(struct km__epicor_call *c, const char *m,
+                                     cJSON *params)
+{
+    cJSON *row = km__epicor_ds_row(kx_json_obj(params, "ds"), "OrderDtl");
+
+    (void)m;
+    if (row)
+        recompute_line(row);
+    reply_ds(c, params, NULL);
 }
 
 /* Order totals follow the lines: OrderAmt = sum of open lines. */

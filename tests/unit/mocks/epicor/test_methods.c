@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
+#include <kx/json.h>
 #include "epi_test.h"
 
 static int setup(void **state)
@@ -375,6 +376,57 @@ static void labor_posts_quantity_to_the_operation(void **state)
     epi_resp_free(&r);
 }
 
+/* The supplier and part lookups of POSvc and APInvoiceSvc: found ones
+ * fill the tableset row, unknown ones are a business error naming them. */
+static void po_and_ap_lookups_fill_the_row(void **state)
+{
+    struct epi_env *env = *state;
+    cJSON *r, *row;
+
+    r = call(env, "Erp.BO.POSvc/ChangeVendor",
+             cJSON_Parse("{\"ds\":{\"POHeader\":[{\"RowMod\":\"A\"}]},"
+                         "\"VendID\":\"boxmart\"}"),
+             200);
+    row = first(cJSON_GetObjectItem(r, "parameters"), "POHeader");
+    assert_int_equal(cJSON_GetObjectItem(row, "VendorNum")->valueint, 2);
+    assert_string_equal(kx_json_str_or(row, "VendorVendorID", ""), "BOXMART");
+    assert_string_equal(kx_json_str_or(row, "VendorName", ""), "Box Mart");
+    cJSON_Delete(r);
+    r = call(env, "Erp.BO.POSvc/ChangeDetailPartNum",
+             cJSON_Parse("{\"ds\":{\"PODetail\":[{\"RowMod\":\"A\"}]},"
+                         "\"NewPartNum\":\"WIDGET-200\"}"),
+             200);
+    row = first(cJSON_GetObjectItem(r, "parameters"), "PODetail");
+    assert_string_equal(kx_json_str_or(row, "LineDesc", ""),
+                        "Widget, steel, 200 mm");
+    cJSON_Delete(r);
+    r = call(env, "Erp.BO.APInvoiceSvc/ChangeVendorID",
+             cJSON_Parse("{\"ds\":{\"APInvHed\":[{\"RowMod\":\"A\"}]},"
+                         "\"ProposedVendorID\":\"STEELINC\"}"),
+             200);
+    assert_string_equal(kx_json_str_or(cJSON_GetObjectItem(r, "parameters"),
+                                       "confirmMsg", "(none)"),
+                        "");
+    row = first(cJSON_GetObjectItem(r, "parameters"), "APInvHed");
+    assert_int_equal(cJSON_GetObjectItem(row, "VendorNum")->valueint, 1);
+    assert_string_equal(kx_json_str_or(row, "VendorNumVendorID", ""),
+                        "STEELINC");
+    cJSON_Delete(r);
+    r = call(env, "Erp.BO.APInvoiceSvc/ChangeVendorID",
+             cJSON_Parse("{\"ds\":{\"APInvHed\":[{\"RowMod\":\"A\"}]},"
+                         "\"ProposedVendorID\":\"NOPE\"}"),
+             400);
+    assert_string_equal(kx_json_str_or(r, "ErrorMessage", ""),
+                        "Supplier ID 'NOPE' is not valid.");
+    cJSON_Delete(r);
+    r = call(env, "Erp.BO.POSvc/ChangeDetailPartNum",
+             cJSON_Parse("{\"ds\":{\"PODetail\":[{}]},\"NewPartNum\":\"X\"}"),
+             400);
+    assert_string_equal(kx_json_str_or(r, "ErrorMessage", ""),
+                        "Part 'X' is not valid.");
+    cJSON_Delete(r);
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, epi_teardown)
@@ -389,6 +441,7 @@ int main(void)
         T(get_rows_pages_by_sysrevid),
         T(ap_invoice_gl_account_goes_on_the_tglc_row),
         T(labor_posts_quantity_to_the_operation),
+        T(po_and_ap_lookups_fill_the_row),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
