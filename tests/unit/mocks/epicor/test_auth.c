@@ -1,4 +1,4 @@
-/* unit.epicor.auth: TokenResource, IdP, API keys, scopes and licences. */
+/* unit.mocks.epicor.auth: TokenResource, IdP, API keys, scopes and licences. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>

@@ -1,4 +1,4 @@
-/* unit.epicor.ext: BAQs, Epicor Functions, snapshot/act, configuration,
+/* unit.mocks.epicor.ext: BAQs, Epicor Functions, snapshot/act, configuration,
  * fixtures and the generated part sets. */
 #include <stdarg.h>
 #include <stddef.h>

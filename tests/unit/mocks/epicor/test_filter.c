@@ -1,4 +1,4 @@
-/* unit.epicor.filter: the $filter tokenizer, parser and evaluator. */
+/* unit.mocks.epicor.filter: the $filter tokenizer, parser and evaluator. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>

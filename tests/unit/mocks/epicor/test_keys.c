@@ -1,4 +1,4 @@
-/* unit.epicor.keys: OData key segments against the table definitions. */
+/* unit.mocks.epicor.keys: OData key segments against the table definitions. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>

@@ -1,4 +1,4 @@
-/* unit.epicor.methods: BO methods (GetNew, Change*, MasterUpdate, Update,
+/* unit.mocks.epicor.methods: BO methods (GetNew, Change*, MasterUpdate, Update,
  * GetRows, GetByID) and their effect on later OData reads. */
 #include <stdarg.h>
 #include <stddef.h>

@@ -1,4 +1,4 @@
-/* unit.epicor.odata: entity sets, query options, keys and metadata. */
+/* unit.mocks.epicor.odata: entity sets, query options, keys and metadata. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
