@@ -32,9 +32,11 @@ enum km_config_type {
 };
 
 /*
- * Stores value, already known to be of a declared type, into state.
- * Returns 0, or -1 with the reason in err ("must be positive"); the
- * applier puts the key's JSON pointer in front.
+ * Stores value, already known to be of a declared type, into state (the
+ * emulator's state plus the key's field offset, which is 0 unless the
+ * key declares one with KM_CONFIG_FIELD). Returns 0, or -1 with the
+ * reason in err ("must be positive"); the applier puts the key's JSON
+ * pointer in front.
  */
 typedef int km_config_set_fn(void *state, const cJSON *value, char *err,
                              size_t errsz);
@@ -58,6 +60,10 @@ struct km_config_key {
      * the generated schema ("{\"minimum\": 1}"), or NULL. They document
      * what set enforces; they are not checked apart from the schema. */
     const char *schema;
+    /* Offset added to the state pointer set receives: with it, one
+     * generic setter (km_config_set_flag, km_config_set_string) serves
+     * every key that only copies its value into a field. */
+    size_t field;
 };
 
 /* A table's entry: {KM_CONFIG_KEY(...)} or {KM_CONFIG_KEY(...), .schema =
@@ -69,6 +75,18 @@ struct km_config_key {
 /* In a table's entry: .members = list, .nmembers = its length. */
 #define KM_CONFIG_MEMBERS(list)                                                \
     .members = (list), .nmembers = sizeof(list) / sizeof((list)[0])
+
+/* In a table's entry: set receives &((type *)state)->member. */
+#define KM_CONFIG_FIELD(type, member) .field = offsetof(type, member)
+
+/* Generic setters for keys declared with KM_CONFIG_FIELD. */
+/* A boolean into an int field: 1 for true, 0 for false. */
+int km_config_set_flag(void *field, const cJSON *value, char *err,
+                       size_t errsz);
+/* A string into a char * field, replacing (and freeing) what it held;
+ * the state's owner frees the copy. */
+int km_config_set_string(void *field, const cJSON *value, char *err,
+                         size_t errsz);
 
 /* The keys the core handles for every emulator ("faults"). */
 extern const struct km_config_key km_config_core_keys[];

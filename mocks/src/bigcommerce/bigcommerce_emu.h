@@ -15,6 +15,7 @@
 #include <cjson/cJSON.h>
 #include "kinmock/config.h"
 #include "kinmock/emulator.h"
+#include "common/storefront.h" /* stored objects, fixtures, generation */
 
 /* ---- string-keyed hash map (map.c) ---------------------------------- */
 
@@ -206,10 +207,6 @@ void km__bigcommerce_rfc2822(char out[40], int64_t ms);
 int km__bigcommerce_parse_date(int64_t *ms, const char *s);
 void km__bigcommerce_money(char out[32], double v); /* "12.5000" */
 int64_t km__bigcommerce_id(const cJSON *obj);
-cJSON *km__bigcommerce_find(const cJSON *arr, int64_t id);
-void km__bigcommerce_set(cJSON *obj, const char *name, cJSON *value);
-/* A deep copy without the private "_" keys. */
-cJSON *km__bigcommerce_public(const cJSON *obj);
 /* Comma list of integers; returns how many went into out (<= max). */
 size_t km__bigcommerce_id_list(int64_t *out, size_t max, const char *s);
 /* 1 when needle is one of the comma-separated values of list. */
@@ -273,6 +270,16 @@ void km__bigcommerce_reply_batch(struct km__bigcommerce_call *c, cJSON *data,
                                  cJSON *errors);
 /* 413 "... The maximum items allowed in the array is <max>." */
 void km__bigcommerce_too_many(struct km__bigcommerce_call *c, int max);
+/* Updates one item (its id already read) of a batch PUT: the item's JSON
+ * for data, or NULL with *error set to its failed item
+ * (km__bigcommerce_item_error). */
+typedef cJSON *km__bigcommerce_batch_fn(struct km__bigcommerce_call *c,
+                                        const cJSON *item, int64_t id,
+                                        cJSON **error);
+/* A batch PUT: a JSON array of at most max items (else 413), each updated
+ * through update; answers as km__bigcommerce_reply_batch. */
+void km__bigcommerce_batch_update(struct km__bigcommerce_call *c, int max,
+                                  km__bigcommerce_batch_fn *update);
 
 void km__bigcommerce_products_list(struct km_response *res,
                                    const struct km_request *req, void *state);

@@ -16,7 +16,6 @@
 #include <kx/alloc.h>
 #include <kx/json.h>
 #include "bigcommerce_emu.h"
-#include "common/crypto.h"
 
 #define BC_MAX_STOCK 2147483647LL
 
@@ -321,7 +320,7 @@ static void product_apply(struct km__bigcommerce_state *st,
         } else if (!is_typed(k) && k[0] != '_') {
             if (!p->extra)
                 p->extra = cJSON_CreateObject();
-            km__bigcommerce_set(p->extra, k, cJSON_Duplicate(it, 1));
+            km__storefront_set(p->extra, k, cJSON_Duplicate(it, 1));
         }
     }
     p->date_modified_ms = now;
@@ -424,8 +423,8 @@ km__bigcommerce_product_create(struct km__bigcommerce_state *st,
                            strcmp(f->string, "product_id")) {
                     if (!nv->extra)
                         nv->extra = cJSON_CreateObject();
-                    km__bigcommerce_set(nv->extra, f->string,
-                                        cJSON_Duplicate(f, 1));
+                    km__storefront_set(nv->extra, f->string,
+                                       cJSON_Duplicate(f, 1));
                 }
             }
         }
@@ -500,17 +499,16 @@ void km__bigcommerce_generate(struct km__bigcommerce_state *st, int n,
 
     for (int i = 1; i <= n; i++) {
         struct km__bigcommerce_product *p = kx_xcalloc(1, sizeof(*p));
-        char buf[64];
+        struct km__storefront_product gen;
 
+        km__storefront_product(&gen, i, 6, 1, &rng);
         p->id = st->next_product_id++;
-        snprintf(buf, sizeof(buf), "Generated product %06d", i);
-        p->name = kx_xstrdup(buf);
-        snprintf(buf, sizeof(buf), "GEN-%06d", i);
-        p->sku = kx_xstrdup(buf);
+        p->name = kx_xstrdup(gen.name);
+        p->sku = kx_xstrdup(gen.sku);
         p->type = kx_xstrdup("physical");
-        p->price = 1.0 + (double)km__rng_below(&rng, 50000) / 100.0;
+        p->price = gen.price;
         p->weight = 1;
-        p->inventory_level = (int64_t)km__rng_below(&rng, 200);
+        p->inventory_level = gen.stock;
         p->tracking = BC_TRACK_PRODUCT;
         p->is_visible = 1;
         p->date_created_ms = p->date_modified_ms = now;

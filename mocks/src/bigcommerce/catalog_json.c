@@ -17,7 +17,7 @@ static void overlay(cJSON *obj, const cJSON *extra)
 
     cJSON_ArrayForEach(it, extra)
     {
-        km__bigcommerce_set(obj, it->string, cJSON_Duplicate(it, 1));
+        km__storefront_set(obj, it->string, cJSON_Duplicate(it, 1));
     }
 }
 

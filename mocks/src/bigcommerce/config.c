@@ -69,42 +69,6 @@ int64_t km__bigcommerce_id(const cJSON *obj)
     return (int64_t)kx_json_numeric(obj, "id", 0);
 }
 
-cJSON *km__bigcommerce_find(const cJSON *arr, int64_t id)
-{
-    cJSON *it;
-
-    cJSON_ArrayForEach(it, arr)
-    {
-        if (km__bigcommerce_id(it) == id)
-            return it;
-    }
-    return NULL;
-}
-
-void km__bigcommerce_set(cJSON *obj, const char *name, cJSON *value)
-{
-    if (!value)
-        abort();
-    if (cJSON_GetObjectItemCaseSensitive(obj, name))
-        cJSON_ReplaceItemInObjectCaseSensitive(obj, name, value);
-    else
-        cJSON_AddItemToObject(obj, name, value);
-}
-
-cJSON *km__bigcommerce_public(const cJSON *obj)
-{
-    cJSON *copy = cJSON_Duplicate(obj, 1), *it, *next;
-
-    if (!copy)
-        abort();
-    for (it = copy->child; it; it = next) {
-        next = it->next;
-        if (it->string && it->string[0] == '_')
-            cJSON_Delete(cJSON_DetachItemViaPointer(copy, it));
-    }
-    return copy;
-}
-
 size_t km__bigcommerce_id_list(int64_t *out, size_t max, const char *s)
 {
     size_t n = 0;
@@ -149,6 +113,10 @@ static void replace_str(char **dst, const char *value)
 }
 
 #define STATE(v) struct km__bigcommerce_state *st = (v)
+#define FIELD(member) KM_CONFIG_FIELD(struct km__bigcommerce_state, member)
+
+/* The largest "generate" count. */
+#define GENERATE_MAX 1000000
 
 static int set_store_hash(void *state, const cJSON *v, char *err, size_t errsz)
 {
@@ -171,27 +139,6 @@ static int set_store_id(void *state, const cJSON *v, char *err, size_t errsz)
     (void)errsz;
     snprintf(num, sizeof(num), "%.0f", v->valuedouble);
     replace_str(&st->store_id, cJSON_IsString(v) ? v->valuestring : num);
-    return 0;
-}
-
-static int set_client_id(void *state, const cJSON *v, char *err, size_t errsz)
-{
-    STATE(state);
-
-    (void)err;
-    (void)errsz;
-    replace_str(&st->client_id, v->valuestring);
-    return 0;
-}
-
-static int set_client_secret(void *state, const cJSON *v, char *err,
-                             size_t errsz)
-{
-    STATE(state);
-
-    (void)err;
-    (void)errsz;
-    replace_str(&st->client_secret, v->valuestring);
     return 0;
 }
 
@@ -283,27 +230,6 @@ static int set_inactivity_days(void *state, const cJSON *v, char *err,
     return 0;
 }
 
-static int set_sign_standard(void *state, const cJSON *v, char *err,
-                             size_t errsz)
-{
-    STATE(state);
-
-    (void)err;
-    (void)errsz;
-    st->sign_standard = cJSON_IsTrue(v);
-    return 0;
-}
-
-static int set_sign_x_bc(void *state, const cJSON *v, char *err, size_t errsz)
-{
-    STATE(state);
-
-    (void)err;
-    (void)errsz;
-    st->sign_x_bc = cJSON_IsTrue(v);
-    return 0;
-}
-
 static int set_timeout_ms(void *state, const cJSON *v, char *err, size_t errsz)
 {
     STATE(state);
@@ -311,17 +237,6 @@ static int set_timeout_ms(void *state, const cJSON *v, char *err, size_t errsz)
     if (positive(v, err, errsz))
         return -1;
     st->timeout_ms = (long)v->valuedouble;
-    return 0;
-}
-
-static int set_empty_list_204(void *state, const cJSON *v, char *err,
-                              size_t errsz)
-{
-    STATE(state);
-
-    (void)err;
-    (void)errsz;
-    st->empty_list_204 = cJSON_IsTrue(v);
     return 0;
 }
 
@@ -339,90 +254,57 @@ static int set_over_limit_status(void *state, const cJSON *v, char *err,
     return 0;
 }
 
-static int set_require_https(void *state, const cJSON *v, char *err,
-                             size_t errsz)
-{
-    STATE(state);
+/* Fixture items, stored as the REST API would (common/storefront.h). */
 
-    (void)err;
-    (void)errsz;
-    st->require_https = cJSON_IsTrue(v);
-    return 0;
+static int store_product(void *state, const cJSON *item, int64_t now, char *why,
+                         size_t whysz)
+{
+    cJSON *errors = NULL;
+    int status = 0;
+    int ok = km__bigcommerce_product_create(state, item, now, &status, why,
+                                            whysz, &errors) != NULL;
+
+    cJSON_Delete(errors);
+    return ok ? 0 : -1;
 }
 
-/* Stores each item of list (products, customers, orders or hooks) as the
- * REST API would. */
-static int load(struct km__bigcommerce_state *st, const cJSON *list,
-                const char *what, char *err, size_t errsz)
+static int store_customer(void *state, const cJSON *item, int64_t now,
+                          char *why, size_t whysz)
 {
-    const cJSON *it;
-    int64_t now = ks_clock_now_ms(st->clock);
-    char why[256] = "";
-    int i = 0;
-
-    cJSON_ArrayForEach(it, list)
-    {
-        int ok, status = 0;
-
-        if (!cJSON_IsObject(it)) {
-            snprintf(err, errsz, "item %d must be an object", i);
-            return -1;
-        }
-        if (strcmp(what, "products") == 0) {
-            cJSON *errors = NULL;
-
-            ok = km__bigcommerce_product_create(st, it, now, &status, why,
-                                                sizeof(why), &errors) != NULL;
-            cJSON_Delete(errors);
-        } else if (strcmp(what, "customers") == 0) {
-            ok = km__bigcommerce_customer_store(st, it, now, why,
-                                                sizeof(why)) != NULL;
-        } else if (strcmp(what, "orders") == 0) {
-            ok = km__bigcommerce_order_store(st, it, now, why, sizeof(why)) !=
-                 NULL;
-        } else {
-            ok = km__bigcommerce_hook_store(st, it, now, &status, why,
-                                            sizeof(why)) != NULL;
-        }
-        if (!ok) {
-            snprintf(err, errsz, "item %d: %s", i, why);
-            return -1;
-        }
-        i++;
-    }
-    return 0;
+    return km__bigcommerce_customer_store(state, item, now, why, whysz) ? 0
+                                                                        : -1;
 }
 
-static int set_products(void *state, const cJSON *v, char *err, size_t errsz)
+static int store_order(void *state, const cJSON *item, int64_t now, char *why,
+                       size_t whysz)
 {
-    return load(state, v, "products", err, errsz);
+    return km__bigcommerce_order_store(state, item, now, why, whysz) ? 0 : -1;
 }
 
-static int set_customers(void *state, const cJSON *v, char *err, size_t errsz)
+static int store_hook(void *state, const cJSON *item, int64_t now, char *why,
+                      size_t whysz)
 {
-    return load(state, v, "customers", err, errsz);
+    int status = 0;
+
+    return km__bigcommerce_hook_store(state, item, now, &status, why, whysz)
+               ? 0
+               : -1;
 }
 
-static int set_orders(void *state, const cJSON *v, char *err, size_t errsz)
-{
-    return load(state, v, "orders", err, errsz);
-}
-
-static int set_hooks(void *state, const cJSON *v, char *err, size_t errsz)
-{
-    return load(state, v, "hooks", err, errsz);
-}
+KM__STOREFRONT_FIXTURES(set_products, struct km__bigcommerce_state,
+                        store_product)
+KM__STOREFRONT_FIXTURES(set_customers, struct km__bigcommerce_state,
+                        store_customer)
+KM__STOREFRONT_FIXTURES(set_orders, struct km__bigcommerce_state, store_order)
+KM__STOREFRONT_FIXTURES(set_hooks, struct km__bigcommerce_state, store_hook)
 
 static int set_generate(void *state, const cJSON *v, char *err, size_t errsz)
 {
-    double n = kx_json_num(v, "products", -1);
+    struct km__storefront_generate g;
 
-    if (n < 0 || n > 1000000) {
-        snprintf(err, errsz, "needs \"products\": a count from 0 to 1000000");
+    if (km__storefront_generate_read(&g, v, GENERATE_MAX, err, errsz))
         return -1;
-    }
-    km__bigcommerce_generate(state, (int)n,
-                             (uint64_t)kx_json_num(v, "seed", 1));
+    km__bigcommerce_generate(state, g.products, g.seed);
     return 0;
 }
 
@@ -452,15 +334,17 @@ static const struct km_config_key webhook_keys[] = {
                    set_inactivity_days),
      .schema = "{\"minimum\": 0, \"maximum\": 100000}"},
     {KM_CONFIG_KEY(
-        "sign_standard", KM_CONFIG_BOOLEAN, "true",
-        "Send the Standard Webhooks headers webhook-id, webhook-timestamp and "
-        "webhook-signature (signed with client_secret).",
-        set_sign_standard)},
+         "sign_standard", KM_CONFIG_BOOLEAN, "true",
+         "Send the Standard Webhooks headers webhook-id, webhook-timestamp and "
+         "webhook-signature (signed with client_secret).",
+         km_config_set_flag),
+     FIELD(sign_standard)},
     {KM_CONFIG_KEY(
-        "sign_x_bc_signature", KM_CONFIG_BOOLEAN, "false",
-        "Also send X-BC-Signature: base64(HMAC-SHA256(client_secret, body)); "
-        "no vendor source documents it.",
-        set_sign_x_bc)},
+         "sign_x_bc_signature", KM_CONFIG_BOOLEAN, "false",
+         "Also send X-BC-Signature: base64(HMAC-SHA256(client_secret, body)); "
+         "no vendor source documents it.",
+         km_config_set_flag),
+     FIELD(sign_x_bc)},
     {KM_CONFIG_KEY("timeout_ms", KM_CONFIG_INTEGER, "5000",
                    "Real-time bound of one delivery POST in milliseconds.",
                    set_timeout_ms),
@@ -468,13 +352,9 @@ static const struct km_config_key webhook_keys[] = {
 };
 
 static const struct km_config_key generate_keys[] = {
-    {KM_CONFIG_KEY("products", KM_CONFIG_INTEGER, NULL,
-                   "Number of products GEN-000001... to generate (required).",
-                   NULL),
-     .schema = "{\"minimum\": 0, \"maximum\": 1000000}"},
-    {KM_CONFIG_KEY("seed", KM_CONFIG_INTEGER, "1",
-                   "Seed of the generated prices and stock levels.", NULL),
-     .schema = "{\"minimum\": 0}"},
+    KM__STOREFRONT_GENERATE_KEYS(
+        "Number of products GEN-000001... to generate (required).",
+        GENERATE_MAX),
 };
 
 /* In the order they are applied: settings before the data that uses
@@ -491,12 +371,14 @@ const struct km_config_key km__bigcommerce_config_keys[] = {
         "The store_id of webhook payloads (sent as a string).", set_store_id)},
     {KM_CONFIG_KEY("client_id", KM_CONFIG_STRING, "\"kinsync-emulator-client\"",
                    "The app's client id, echoed in hook objects.",
-                   set_client_id)},
+                   km_config_set_string),
+     FIELD(client_id)},
     {KM_CONFIG_KEY(
-        "client_secret", KM_CONFIG_STRING, NULL,
-        "The app's client secret, the Standard Webhooks signing key; without "
-        "it deliveries are unsigned.",
-        set_client_secret)},
+         "client_secret", KM_CONFIG_STRING, NULL,
+         "The app's client secret, the Standard Webhooks signing key; without "
+         "it deliveries are unsigned.",
+         km_config_set_string),
+     FIELD(client_secret)},
     {KM_CONFIG_KEY(
          "access_tokens", KM_CONFIG_ARRAY, "[]",
          "Accepted X-Auth-Token values; none means every request gets 401.",
@@ -510,10 +392,11 @@ const struct km_config_key km__bigcommerce_config_keys[] = {
          "How webhooks are delivered, retried, signed and deactivated.", NULL),
      KM_CONFIG_MEMBERS(webhook_keys)},
     {KM_CONFIG_KEY(
-        "empty_list_204", KM_CONFIG_BOOLEAN, "true",
-        "Answer an empty v2 list with 204 No Content (widely reported, not in "
-        "the spec); false answers [].",
-        set_empty_list_204)},
+         "empty_list_204", KM_CONFIG_BOOLEAN, "true",
+         "Answer an empty v2 list with 204 No Content (widely reported, not in "
+         "the spec); false answers [].",
+         km_config_set_flag),
+     FIELD(empty_list_204)},
     {KM_CONFIG_KEY(
          "limit_over_max_status", KM_CONFIG_INTEGER, "413",
          "Status for a limit above 250 (the status-codes page says 413); 0 "
@@ -521,10 +404,11 @@ const struct km_config_key km__bigcommerce_config_keys[] = {
          set_over_limit_status),
      .schema = "{\"minimum\": 0, \"maximum\": 599}"},
     {KM_CONFIG_KEY(
-        "require_https_destination", KM_CONFIG_BOOLEAN, "false",
-        "Refuse hook destinations that are not https on port 443, as the "
-        "platform does; off for the plain-HTTP receivers of the tests.",
-        set_require_https)},
+         "require_https_destination", KM_CONFIG_BOOLEAN, "false",
+         "Refuse hook destinations that are not https on port 443, as the "
+         "platform does; off for the plain-HTTP receivers of the tests.",
+         km_config_set_flag),
+     FIELD(require_https)},
     {KM_CONFIG_KEY("products", KM_CONFIG_ARRAY, NULL,
                    "Products as v3 create bodies, variants nested.",
                    set_products)},
@@ -615,7 +499,7 @@ cJSON *km__bigcommerce_snapshot(void *state)
     arr = cJSON_CreateArray();
     cJSON_ArrayForEach(it, st->customers)
     {
-        cJSON_AddItemToArray(arr, km__bigcommerce_public(it));
+        cJSON_AddItemToArray(arr, km__storefront_public(it));
     }
     cJSON_AddItemToObject(snap, "customers", arr);
     arr = cJSON_CreateArray();
@@ -623,10 +507,10 @@ cJSON *km__bigcommerce_snapshot(void *state)
     {
         cJSON *o = km__bigcommerce_order_json(st, it);
 
-        km__bigcommerce_set(
+        km__storefront_set(
             o, "products",
             cJSON_Duplicate(cJSON_GetObjectItem(it, "_products"), 1));
-        km__bigcommerce_set(
+        km__storefront_set(
             o, "shipping_addresses",
             cJSON_Duplicate(cJSON_GetObjectItem(it, "_shipping_addresses"), 1));
         cJSON_AddItemToArray(arr, o);
@@ -635,7 +519,7 @@ cJSON *km__bigcommerce_snapshot(void *state)
     arr = cJSON_CreateArray();
     cJSON_ArrayForEach(it, st->hooks)
     {
-        cJSON *h = km__bigcommerce_public(it);
+        cJSON *h = km__storefront_public(it);
 
         cJSON_AddNumberToObject(h, "last_active_ms",
                                 kx_json_numeric(it, "_last_active_ms", 0));

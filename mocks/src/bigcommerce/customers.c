@@ -41,7 +41,7 @@ static void merge(cJSON *obj, const cJSON *body)
         for (size_t i = 0; customer_readonly[i] && !skip; i++)
             skip = strcmp(customer_readonly[i], it->string) == 0;
         if (!skip)
-            km__bigcommerce_set(obj, it->string, cJSON_Duplicate(it, 1));
+            km__storefront_set(obj, it->string, cJSON_Duplicate(it, 1));
     }
 }
 
@@ -81,7 +81,7 @@ cJSON *km__bigcommerce_customer_store(struct km__bigcommerce_state *st,
         snprintf(why, whysz, "%s", bad);
         return NULL;
     }
-    if (id <= 0 || km__bigcommerce_find(st->customers, id))
+    if (id <= 0 || km__storefront_find(st->customers, id))
         id = st->next_customer_id++;
     else if (id >= st->next_customer_id)
         st->next_customer_id = id + 1;
@@ -150,7 +150,7 @@ void km__bigcommerce_customers_list(struct km_response *res,
                 keep = list[j] == km__bigcommerce_id(it);
         }
         if (keep)
-            cJSON_AddItemToArray(all, km__bigcommerce_public(it));
+            cJSON_AddItemToArray(all, km__storefront_public(it));
     }
     km__bigcommerce_send_page(c, all, limit, page);
 }
@@ -219,7 +219,7 @@ void km__bigcommerce_customers_create(struct km_response *res,
         cJSON_AddStringToObject(ev, "type", "customer");
         cJSON_AddNumberToObject(ev, "id", (double)km__bigcommerce_id(made));
         km__bigcommerce_fire(c->st, "store/customer/created", ev);
-        cJSON_AddItemToArray(data, km__bigcommerce_public(made));
+        cJSON_AddItemToArray(data, km__storefront_public(made));
     }
     cJSON_Delete(body);
     body = cJSON_CreateObject();
@@ -244,7 +244,7 @@ void km__bigcommerce_customers_update(struct km_response *res,
     cJSON_ArrayForEach(it, body)
     {
         cJSON *self =
-            km__bigcommerce_find(c->st->customers, km__bigcommerce_id(it));
+            km__storefront_find(c->st->customers, km__bigcommerce_id(it));
         const char *bad = self ? invalid(c->st, it, self)
                                : "customer id is missing or unknown";
         char key[32];
@@ -267,11 +267,11 @@ void km__bigcommerce_customers_update(struct km_response *res,
     cJSON_ArrayForEach(it, body)
     {
         cJSON *self =
-            km__bigcommerce_find(c->st->customers, km__bigcommerce_id(it));
+            km__storefront_find(c->st->customers, km__bigcommerce_id(it));
 
         merge(self, it);
-        km__bigcommerce_set(self, "date_modified", cJSON_CreateString(date));
-        cJSON_AddItemToArray(data, km__bigcommerce_public(self));
+        km__storefront_set(self, "date_modified", cJSON_CreateString(date));
+        cJSON_AddItemToArray(data, km__storefront_public(self));
     }
     cJSON_Delete(body);
     body = cJSON_CreateObject();

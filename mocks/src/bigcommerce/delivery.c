@@ -273,7 +273,7 @@ static void outcome(struct km__bigcommerce_state *st, struct bc_job *j,
                     int replay)
 {
     cJSON *d = cJSON_CreateObject();
-    cJSON *hook = km__bigcommerce_find(st->hooks, j->p.hook_id);
+    cJSON *hook = km__storefront_find(st->hooks, j->p.hook_id);
     int64_t now = ks_clock_now_ms(st->clock), delay;
     int ok = j->status >= 200 && j->status < 300;
 
@@ -305,8 +305,8 @@ static void outcome(struct km__bigcommerce_state *st, struct bc_job *j,
     st->has_last = 1;
     if (ok) {
         if (hook)
-            km__bigcommerce_set(hook, "_last_active_ms",
-                                cJSON_CreateNumber((double)now));
+            km__storefront_set(hook, "_last_active_ms",
+                               cJSON_CreateNumber((double)now));
         pending_free(&j->p);
         return;
     }
@@ -315,11 +315,11 @@ static void outcome(struct km__bigcommerce_state *st, struct bc_job *j,
         km__bigcommerce_retry_delay_s(st->retry_s, st->nretry, j->p.attempts);
     if (delay < 0) {
         if (hook) {
-            km__bigcommerce_set(hook, "is_active", cJSON_CreateFalse());
-            km__bigcommerce_set(hook, "updated_at",
-                                cJSON_CreateNumber((double)(now / 1000)));
-            km__bigcommerce_set(hook, "_deactivated",
-                                cJSON_CreateString("retries_exhausted"));
+            km__storefront_set(hook, "is_active", cJSON_CreateFalse());
+            km__storefront_set(hook, "updated_at",
+                               cJSON_CreateNumber((double)(now / 1000)));
+            km__storefront_set(hook, "_deactivated",
+                               cJSON_CreateString("retries_exhausted"));
             drop_hook_queue(st, j->p.hook_id);
         }
         cJSON_AddTrueToObject(d, "deactivated_hook");
@@ -335,7 +335,7 @@ static void outcome(struct km__bigcommerce_state *st, struct bc_job *j,
 static int hook_active(struct km__bigcommerce_state *st, int64_t id,
                        const cJSON **hook)
 {
-    *hook = km__bigcommerce_find(st->hooks, id);
+    *hook = km__storefront_find(st->hooks, id);
     return *hook &&
            cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(*hook, "is_active"));
 }

@@ -43,11 +43,10 @@ void km__bigcommerce_hooks_expire(struct km__bigcommerce_state *st, int64_t now)
             continue;
         if (now - (int64_t)kx_json_numeric(h, "_last_active_ms", 0) < limit)
             continue;
-        km__bigcommerce_set(h, "is_active", cJSON_CreateFalse());
-        km__bigcommerce_set(h, "updated_at",
-                            cJSON_CreateNumber((double)(now / 1000)));
-        km__bigcommerce_set(h, "_deactivated",
-                            cJSON_CreateString("inactivity"));
+        km__storefront_set(h, "is_active", cJSON_CreateFalse());
+        km__storefront_set(h, "updated_at",
+                           cJSON_CreateNumber((double)(now / 1000)));
+        km__storefront_set(h, "_deactivated", cJSON_CreateString("inactivity"));
     }
 }
 
@@ -157,16 +156,16 @@ static void apply(cJSON *h, const cJSON *b, int64_t now)
         const cJSON *v = cJSON_GetObjectItemCaseSensitive(b, fields[i]);
 
         if (v)
-            km__bigcommerce_set(h, fields[i], cJSON_Duplicate(v, 1));
+            km__storefront_set(h, fields[i], cJSON_Duplicate(v, 1));
     }
     /* Turning a hook on again restarts its inactivity clock. */
     if (cJSON_IsTrue(act)) {
-        km__bigcommerce_set(h, "_last_active_ms",
-                            cJSON_CreateNumber((double)now));
-        km__bigcommerce_set(h, "_deactivated", cJSON_CreateString(""));
+        km__storefront_set(h, "_last_active_ms",
+                           cJSON_CreateNumber((double)now));
+        km__storefront_set(h, "_deactivated", cJSON_CreateString(""));
     }
-    km__bigcommerce_set(h, "updated_at",
-                        cJSON_CreateNumber((double)(now / 1000)));
+    km__storefront_set(h, "updated_at",
+                       cJSON_CreateNumber((double)(now / 1000)));
 }
 
 cJSON *km__bigcommerce_hook_store(struct km__bigcommerce_state *st,
@@ -179,7 +178,7 @@ cJSON *km__bigcommerce_hook_store(struct km__bigcommerce_state *st,
     *status = check(st, body, NULL, why, whysz);
     if (*status)
         return NULL;
-    if (id <= 0 || km__bigcommerce_find(st->hooks, id))
+    if (id <= 0 || km__storefront_find(st->hooks, id))
         id = st->next_hook_id++;
     else if (id >= st->next_hook_id)
         st->next_hook_id = id + 1;
@@ -207,7 +206,7 @@ static void reply_hook(struct km__bigcommerce_call *c, const cJSON *h)
 {
     cJSON *o = cJSON_CreateObject();
 
-    cJSON_AddItemToObject(o, "data", km__bigcommerce_public(h));
+    cJSON_AddItemToObject(o, "data", km__storefront_public(h));
     cJSON_AddItemToObject(o, "meta", cJSON_CreateObject());
     km_response_json(c->res, 200, o);
 }
@@ -231,8 +230,8 @@ static cJSON *hook_or_404(struct km__bigcommerce_call *c)
     char title[96];
 
     km__bigcommerce_hooks_expire(c->st, c->req->now_ms);
-    h = km__bigcommerce_find(c->st->hooks,
-                             km_request_param_id(c->req, "webhook_id"));
+    h = km__storefront_find(c->st->hooks,
+                            km_request_param_id(c->req, "webhook_id"));
     if (!h) {
         snprintf(title, sizeof(title), "Webhook with id [%lld] not found",
                  (long long)km_request_param_id(c->req, "webhook_id"));
@@ -266,7 +265,7 @@ void km__bigcommerce_hooks_list(struct km_response *res,
             continue;
         if (dest && strcmp(kx_json_str_or(h, "destination", ""), dest) != 0)
             continue;
-        cJSON_AddItemToArray(all, km__bigcommerce_public(h));
+        cJSON_AddItemToArray(all, km__storefront_public(h));
     }
     km__bigcommerce_send_page(c, all, limit, page);
 }

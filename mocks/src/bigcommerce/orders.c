@@ -42,7 +42,7 @@ static void set_money(cJSON *o, const char *name, double v)
     char m[32];
 
     km__bigcommerce_money(m, v);
-    km__bigcommerce_set(o, name, cJSON_CreateString(m));
+    km__storefront_set(o, name, cJSON_CreateString(m));
 }
 
 static void set_date(cJSON *o, const char *name, const char *ms_name,
@@ -51,8 +51,8 @@ static void set_date(cJSON *o, const char *name, const char *ms_name,
     char d[40];
 
     km__bigcommerce_rfc2822(d, ms);
-    km__bigcommerce_set(o, name, cJSON_CreateString(d));
-    km__bigcommerce_set(o, ms_name, cJSON_CreateNumber((double)ms));
+    km__storefront_set(o, name, cJSON_CreateString(d));
+    km__storefront_set(o, ms_name, cJSON_CreateNumber((double)ms));
 }
 
 static cJSON *address(const cJSON *given, const cJSON *customer)
@@ -68,12 +68,12 @@ static cJSON *address(const cJSON *given, const cJSON *customer)
         cJSON_AddStringToObject(a, fields[i],
                                 kx_json_str_or(customer, fields[i], ""));
     if (!*kx_json_str_or(a, "country", "")) {
-        km__bigcommerce_set(a, "country", cJSON_CreateString("United States"));
-        km__bigcommerce_set(a, "country_iso2", cJSON_CreateString("US"));
+        km__storefront_set(a, "country", cJSON_CreateString("United States"));
+        km__storefront_set(a, "country_iso2", cJSON_CreateString("US"));
     }
     cJSON_ArrayForEach(it, given)
     {
-        km__bigcommerce_set(a, it->string, cJSON_Duplicate(it, 1));
+        km__storefront_set(a, it->string, cJSON_Duplicate(it, 1));
     }
     return a;
 }
@@ -174,7 +174,7 @@ cJSON *km__bigcommerce_order_store(struct km__bigcommerce_state *st,
         snprintf(why, whysz, "date_created is not a date");
         return NULL;
     }
-    if (id <= 0 || km__bigcommerce_find(st->orders, id))
+    if (id <= 0 || km__storefront_find(st->orders, id))
         id = st->next_order_id++;
     else if (id >= st->next_order_id)
         st->next_order_id = id + 1;
@@ -257,23 +257,23 @@ cJSON *km__bigcommerce_order_store(struct km__bigcommerce_state *st,
     }
     cJSON_ArrayForEach(a, addrs)
     {
-        km__bigcommerce_set(a, "id",
-                            cJSON_CreateNumber((double)(id * 10 + n++)));
-        km__bigcommerce_set(a, "order_id", cJSON_CreateNumber((double)id));
-        km__bigcommerce_set(a, "items_total", cJSON_CreateNumber(0));
-        km__bigcommerce_set(a, "items_shipped", cJSON_CreateNumber(0));
-        km__bigcommerce_set(a, "shipping_method",
-                            cJSON_CreateString("Flat Rate"));
+        km__storefront_set(a, "id",
+                           cJSON_CreateNumber((double)(id * 10 + n++)));
+        km__storefront_set(a, "order_id", cJSON_CreateNumber((double)id));
+        km__storefront_set(a, "items_total", cJSON_CreateNumber(0));
+        km__storefront_set(a, "items_shipped", cJSON_CreateNumber(0));
+        km__storefront_set(a, "shipping_method",
+                           cJSON_CreateString("Flat Rate"));
         set_money(a, "base_cost", n == 1 ? ship : 0);
         set_money(a, "cost_ex_tax", n == 1 ? ship : 0);
         set_money(a, "cost_inc_tax", n == 1 ? ship : 0);
-        km__bigcommerce_set(a, "form_fields", cJSON_CreateArray());
+        km__storefront_set(a, "form_fields", cJSON_CreateArray());
     }
     cJSON_ArrayForEach(a, prods)
     {
-        km__bigcommerce_set(a, "order_address_id",
-                            cJSON_CreateNumber((double)(id * 10)));
-        km__bigcommerce_set(
+        km__storefront_set(a, "order_address_id",
+                           cJSON_CreateNumber((double)(id * 10)));
+        km__storefront_set(
             o, "items_total",
             cJSON_CreateNumber(kx_json_numeric(o, "items_total", 0) +
                                kx_json_numeric(a, "quantity", 0)));
@@ -303,7 +303,7 @@ static cJSON *link(struct km__bigcommerce_state *st, int64_t id,
 cJSON *km__bigcommerce_order_json(struct km__bigcommerce_state *st,
                                   const cJSON *order)
 {
-    cJSON *o = km__bigcommerce_public(order);
+    cJSON *o = km__storefront_public(order);
     int64_t id = km__bigcommerce_id(order);
 
     cJSON_AddItemToObject(o, "products", link(st, id, "products"));
@@ -317,8 +317,8 @@ cJSON *km__bigcommerce_order_json(struct km__bigcommerce_state *st,
 
 static cJSON *order_or_404(struct km__bigcommerce_call *c)
 {
-    cJSON *o = km__bigcommerce_find(c->st->orders,
-                                    km_request_param_id(c->req, "order_id"));
+    cJSON *o = km__storefront_find(c->st->orders,
+                                   km_request_param_id(c->req, "order_id"));
 
     if (!o)
         km__bigcommerce_v2_error(c->res, 404,
@@ -524,10 +524,10 @@ static int set_status(struct km__bigcommerce_state *st, cJSON *o, int status,
 
     if (!status_name(status))
         return -1;
-    km__bigcommerce_set(o, "status_id", cJSON_CreateNumber(status));
-    km__bigcommerce_set(o, "status", cJSON_CreateString(status_name(status)));
-    km__bigcommerce_set(o, "custom_status",
-                        cJSON_CreateString(status_name(status)));
+    km__storefront_set(o, "status_id", cJSON_CreateNumber(status));
+    km__storefront_set(o, "status", cJSON_CreateString(status_name(status)));
+    km__storefront_set(o, "custom_status",
+                       cJSON_CreateString(status_name(status)));
     set_date(o, "date_modified", "_modified_ms", now);
     fire_order(st, "store/order/updated", km__bigcommerce_id(o), -1, 0);
     if (prev != status)
@@ -553,7 +553,7 @@ void km__bigcommerce_orders_update(struct km_response *res,
         return;
     }
     if (*kx_json_str_or(body, "staff_notes", ""))
-        km__bigcommerce_set(
+        km__storefront_set(
             o, "staff_notes",
             cJSON_CreateString(kx_json_str_or(body, "staff_notes", "")));
     sid = cJSON_GetObjectItemCaseSensitive(body, "status_id");
@@ -621,7 +621,7 @@ int km__bigcommerce_order_act(struct km__bigcommerce_state *st,
     if (strcmp(action, "place_order") == 0)
         return place_order(st, args, result, err, errsz);
     if (strcmp(action, "update_order_status") == 0) {
-        cJSON *o = km__bigcommerce_find(st->orders, km__bigcommerce_id(args));
+        cJSON *o = km__storefront_find(st->orders, km__bigcommerce_id(args));
 
         if (!o || set_status(st, o, (int)kx_json_numeric(args, "status_id", 0),
                              ks_clock_now_ms(st->clock)) != 0) {

@@ -330,17 +330,16 @@ void km__bigcommerce_too_many(struct km__bigcommerce_call *c, int max)
     km__bigcommerce_v3_error(c->res, 413, title, NULL);
 }
 
-void km__bigcommerce_products_batch(struct km_response *res,
-                                    const struct km_request *req, void *state)
+void km__bigcommerce_batch_update(struct km__bigcommerce_call *c, int max,
+                                  km__bigcommerce_batch_fn *update)
 {
-    struct km__bigcommerce_call *c = KM__BIGCOMMERCE_CALL(res, req, state);
     cJSON *body = km__bigcommerce_body(c, 1), *data, *errs;
     const cJSON *it;
 
     if (!body)
         return;
-    if (cJSON_GetArraySize(body) > 10) {
-        km__bigcommerce_too_many(c, 10);
+    if (cJSON_GetArraySize(body) > max) {
+        km__bigcommerce_too_many(c, max);
         cJSON_Delete(body);
         return;
     }
@@ -348,39 +347,54 @@ void km__bigcommerce_products_batch(struct km_response *res,
     errs = cJSON_CreateArray();
     cJSON_ArrayForEach(it, body)
     {
-        int64_t id = km__bigcommerce_id(it);
-        struct km__bigcommerce_product *p =
-            id > 0 ? km__bigcommerce_product_by_id(c->st, id) : NULL;
-        cJSON *errors = NULL;
-        char title[160];
-        int status;
+        cJSON *error = NULL;
+        cJSON *done = update(c, it, km__bigcommerce_id(it), &error);
 
-        if (!p) {
-            cJSON *e = cJSON_CreateObject();
-
-            cJSON_AddStringToObject(
-                e, "id", id > 0 ? "error.not_found" : "error.path.missing");
-            cJSON_AddItemToArray(errs,
-                                 km__bigcommerce_item_error(
-                                     id > 0 ? 404 : 422,
-                                     id > 0 ? "Product not found"
-                                            : "JSON data is missing or invalid",
-                                     e, id));
-            continue;
-        }
-        if (km__bigcommerce_product_update(c->st, p, it, c->req->now_ms,
-                                           &status, title, sizeof(title),
-                                           &errors) != 0) {
-            cJSON_AddItemToArray(
-                errs, km__bigcommerce_item_error(status, title, errors, id));
-            continue;
-        }
-        errors = cJSON_CreateObject();
-        cJSON_AddStringToObject(errors, "type", "product");
-        cJSON_AddNumberToObject(errors, "id", (double)id);
-        km__bigcommerce_fire(c->st, "store/product/updated", errors);
-        cJSON_AddItemToArray(data, km__bigcommerce_product_json(p, 0));
+        if (done)
+            cJSON_AddItemToArray(data, done);
+        else
+            cJSON_AddItemToArray(errs, error);
     }
     cJSON_Delete(body);
     km__bigcommerce_reply_batch(c, data, errs);
+}
+
+/* One item of PUT /v3/catalog/products (see km__bigcommerce_batch_fn). */
+static cJSON *product_batch_update(struct km__bigcommerce_call *c,
+                                   const cJSON *item, int64_t id, cJSON **error)
+{
+    struct km__bigcommerce_product *p =
+        id > 0 ? km__bigcommerce_product_by_id(c->st, id) : NULL;
+    cJSON *errors = NULL;
+    char title[160];
+    int status;
+
+    if (!p) {
+        cJSON *e = cJSON_CreateObject();
+
+        cJSON_AddStringToObject(
+            e, "id", id > 0 ? "error.not_found" : "error.path.missing");
+        *error = km__bigcommerce_item_error(
+            id > 0 ? 404 : 422,
+            id > 0 ? "Product not found" : "JSON data is missing or invalid", e,
+            id);
+        return NULL;
+    }
+    if (km__bigcommerce_product_update(c->st, p, item, c->req->now_ms, &status,
+                                       title, sizeof(title), &errors) != 0) {
+        *error = km__bigcommerce_item_error(status, title, errors, id);
+        return NULL;
+    }
+    errors = cJSON_CreateObject();
+    cJSON_AddStringToObject(errors, "type", "product");
+    cJSON_AddNumberToObject(errors, "id", (double)id);
+    km__bigcommerce_fire(c->st, "store/product/updated", errors);
+    return km__bigcommerce_product_json(p, 0);
+}
+
+void km__bigcommerce_products_batch(struct km_response *res,
+                                    const struct km_request *req, void *state)
+{
+    km__bigcommerce_batch_update(KM__BIGCOMMERCE_CALL(res, req, state), 10,
+                                 product_batch_update);
 }

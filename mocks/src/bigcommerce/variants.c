@@ -77,7 +77,7 @@ static int variant_update(struct km__bigcommerce_state *st,
                  strcmp(k, "calculated_price") && k[0] != '_') {
             if (!v->extra)
                 v->extra = cJSON_CreateObject();
-            km__bigcommerce_set(v->extra, k, cJSON_Duplicate(it, 1));
+            km__storefront_set(v->extra, k, cJSON_Duplicate(it, 1));
         }
     }
     if (lvl) {
@@ -302,43 +302,32 @@ void km__bigcommerce_variants_list(struct km_response *res,
     km__bigcommerce_send_data(c, data, (int)total, limit, page);
 }
 
+/* One item of PUT /v3/catalog/variants (see km__bigcommerce_batch_fn). */
+static cJSON *variant_batch_update(struct km__bigcommerce_call *c,
+                                   const cJSON *item, int64_t id, cJSON **error)
+{
+    struct km__bigcommerce_variant *v =
+        id > 0 ? km__bigcommerce_variant_by_id(c->st, id) : NULL;
+    char title[160];
+    int status;
+
+    if (!v) {
+        *error = km__bigcommerce_item_error(
+            id > 0 ? 404 : 422,
+            id > 0 ? "Variant not found" : "JSON data is missing or invalid",
+            NULL, id);
+        return NULL;
+    }
+    if (variant_update(c->st, v, item, &status, title, sizeof(title))) {
+        *error = km__bigcommerce_item_error(status, title, NULL, id);
+        return NULL;
+    }
+    return km__bigcommerce_variant_json(v);
+}
+
 void km__bigcommerce_variants_batch(struct km_response *res,
                                     const struct km_request *req, void *state)
 {
-    struct km__bigcommerce_call *c = KM__BIGCOMMERCE_CALL(res, req, state);
-    cJSON *body = km__bigcommerce_body(c, 1), *data, *errs;
-    const cJSON *it;
-
-    if (!body)
-        return;
-    if (cJSON_GetArraySize(body) > 50) {
-        km__bigcommerce_too_many(c, 50);
-        cJSON_Delete(body);
-        return;
-    }
-    data = cJSON_CreateArray();
-    errs = cJSON_CreateArray();
-    cJSON_ArrayForEach(it, body)
-    {
-        int64_t id = km__bigcommerce_id(it);
-        struct km__bigcommerce_variant *v =
-            id > 0 ? km__bigcommerce_variant_by_id(c->st, id) : NULL;
-        char title[160];
-        int status;
-
-        if (!v)
-            cJSON_AddItemToArray(errs,
-                                 km__bigcommerce_item_error(
-                                     id > 0 ? 404 : 422,
-                                     id > 0 ? "Variant not found"
-                                            : "JSON data is missing or invalid",
-                                     NULL, id));
-        else if (variant_update(c->st, v, it, &status, title, sizeof(title)))
-            cJSON_AddItemToArray(
-                errs, km__bigcommerce_item_error(status, title, NULL, id));
-        else
-            cJSON_AddItemToArray(data, km__bigcommerce_variant_json(v));
-    }
-    cJSON_Delete(body);
-    km__bigcommerce_reply_batch(c, data, errs);
+    km__bigcommerce_batch_update(KM__BIGCOMMERCE_CALL(res, req, state), 50,
+                                 variant_batch_update);
 }

@@ -276,7 +276,8 @@ static int apply_level(void *state, const struct km_config_key *keys,
         if (k->members && (k->type & KM_CONFIG_OBJECT) &&
             (!v || cJSON_IsObject(v)))
             rc = apply_level(state, k->members, k->nmembers, v, at, f);
-        if (rc == 0 && v && k->set && k->set(state, v, why, sizeof(why))) {
+        if (rc == 0 && v && k->set &&
+            k->set((char *)state + k->field, v, why, sizeof(why))) {
             keep_first(f, at, why[0] ? why : "rejected");
             rc = -1;
         }
@@ -284,6 +285,26 @@ static int apply_level(void *state, const struct km_config_key *keys,
         if (rc)
             return -1;
     }
+    return 0;
+}
+
+int km_config_set_flag(void *field, const cJSON *value, char *err, size_t errsz)
+{
+    (void)err;
+    (void)errsz;
+    *(int *)field = cJSON_IsTrue(value);
+    return 0;
+}
+
+int km_config_set_string(void *field, const cJSON *value, char *err,
+                         size_t errsz)
+{
+    char **dst = field;
+
+    (void)err;
+    (void)errsz;
+    free(*dst);
+    *dst = kx_xstrdup(cJSON_GetStringValue(value));
     return 0;
 }
 

@@ -24,7 +24,7 @@ static const char *const product_readonly[] = {"id",
 
 static void set_bool(cJSON *o, const char *name, int v)
 {
-    km__woocommerce_set(o, name, cJSON_CreateBool(v));
+    km__storefront_set(o, name, cJSON_CreateBool(v));
 }
 
 void km__woocommerce_product_normalize(cJSON *p)
@@ -53,7 +53,7 @@ void km__woocommerce_product_normalize(cJSON *p)
         set_bool(p, "backordered", q < 0);
     } else {
         set_bool(p, "manage_stock", 0);
-        km__woocommerce_set(p, "stock_quantity", cJSON_CreateNull());
+        km__storefront_set(p, "stock_quantity", cJSON_CreateNull());
         if (!*kx_json_str_or(p, "stock_status", ""))
             km__woocommerce_set_str(p, "stock_status", "instock");
         set_bool(p, "backordered", 0);
@@ -136,7 +136,7 @@ cJSON *km__woocommerce_product_store(struct km__woocommerce_state *st,
     int64_t id = km__woocommerce_id(body);
 
     if (parent) {
-        parent_obj = km__woocommerce_find(st->products, parent);
+        parent_obj = km__storefront_find(st->products, parent);
         if (!parent_obj) {
             km__woocommerce_err_set(
                 err, 404, "woocommerce_rest_product_invalid_id", "Invalid ID.");
@@ -146,7 +146,7 @@ cJSON *km__woocommerce_product_store(struct km__woocommerce_state *st,
     if (check_sku(st, body, NULL, err) != 0)
         return NULL;
     if (id <= 0 ||
-        km__woocommerce_find(parent ? st->variations : st->products, id))
+        km__storefront_find(parent ? st->variations : st->products, id))
         id = st->next_post_id++;
     else if (id >= st->next_post_id)
         st->next_post_id = id + 1;
@@ -209,7 +209,7 @@ static cJSON *product_find(struct km__woocommerce_state *st, int64_t parent,
                            int64_t id)
 {
     (void)parent;
-    return km__woocommerce_find(st->products, id);
+    return km__storefront_find(st->products, id);
 }
 
 static cJSON *product_create(struct km__woocommerce_state *st, int64_t parent,
@@ -236,7 +236,7 @@ static void product_remove(struct km__woocommerce_state *st, cJSON *obj)
 static cJSON *variation_find(struct km__woocommerce_state *st, int64_t parent,
                              int64_t id)
 {
-    cJSON *v = km__woocommerce_find(st->variations, id);
+    cJSON *v = km__storefront_find(st->variations, id);
 
     return v && (int64_t)kx_json_numeric(v, "parent_id", 0) == parent ? v
                                                                       : NULL;
@@ -244,7 +244,7 @@ static cJSON *variation_find(struct km__woocommerce_state *st, int64_t parent,
 
 static void variation_remove(struct km__woocommerce_state *st, cJSON *obj)
 {
-    cJSON *parent = km__woocommerce_find(
+    cJSON *parent = km__storefront_find(
         st->products, (int64_t)kx_json_numeric(obj, "parent_id", 0));
     cJSON *ids = cJSON_GetObjectItemCaseSensitive(parent, "variations");
     int64_t id = km__woocommerce_id(obj);
@@ -319,21 +319,14 @@ static void list_filtered(struct km__woocommerce_call *c, const cJSON *src,
     const char *status = km_request_arg(c->req, "status");
     const char *type = km_request_arg(c->req, "type");
     const char *stock = km_request_arg(c->req, "stock_status");
-    const char *order = km_request_arg(c->req, "order");
-    const cJSON **v = NULL, *it;
-    cJSON *all = cJSON_CreateArray();
-    size_t n = 0;
-    int per_page, page;
+    struct km__woocommerce_matches m = {.cmp = date_desc,
+                                        .cmp_newest_first = 1};
+    const cJSON *it;
 
-    if (km__woocommerce_paging(c, &per_page, &page) != 0) {
-        cJSON_Delete(all);
+    if (km__woocommerce_matches_start(c, &m, src) != 0)
         return;
-    }
-    v = kx_xcalloc((size_t)cJSON_GetArraySize(src) + 1, sizeof(*v));
     cJSON_ArrayForEach(it, src)
     {
-        int keep = 1;
-
         if (parent_filter &&
             (int64_t)kx_json_numeric(it, "parent_id", 0) != parent)
             continue;
@@ -350,28 +343,10 @@ static void list_filtered(struct km__woocommerce_call *c, const cJSON *src,
             continue;
         if (stock && strcmp(kx_json_str_or(it, "stock_status", ""), stock) != 0)
             continue;
-        if (since) {
-            keep = km__woocommerce_modified_after(it, since);
-            if (keep < 0) {
-                km__woocommerce_error(c->res, 400, "rest_invalid_param",
-                                      "Invalid parameter(s): modified_after");
-                free(v);
-                cJSON_Delete(all);
-                return;
-            }
-        }
-        if (keep)
-            v[n++] = it;
+        if (km__woocommerce_matches_add(c, &m, it, since))
+            return;
     }
-    if (n)
-        qsort(v, n, sizeof(*v), date_desc);
-    for (size_t i = 0; i < n; i++) {
-        size_t j = order && strcmp(order, "asc") == 0 ? n - 1 - i : i;
-
-        cJSON_AddItemToArray(all, km__woocommerce_public(v[j]));
-    }
-    free(v);
-    km__woocommerce_send_page(c, all, per_page, page);
+    km__woocommerce_matches_send(c, &m);
 }
 
 void km__woocommerce_products_list(struct km_response *res,
@@ -421,8 +396,8 @@ void km__woocommerce_products_batch(struct km_response *res,
 
 static int parent_ok(struct km__woocommerce_call *c)
 {
-    if (km__woocommerce_find(c->st->products,
-                             km_request_param_id(c->req, "product_id")))
+    if (km__storefront_find(c->st->products,
+                            km_request_param_id(c->req, "product_id")))
         return 1;
     km__woocommerce_error(c->res, 404, "woocommerce_rest_product_invalid_id",
                           "Invalid ID.");

@@ -9,7 +9,6 @@
 #include <kx/json.h>
 #include <kx/time.h>
 #include "woocommerce_emu.h"
-#include "common/crypto.h"
 
 /* ---- dates ----------------------------------------------------------- */
 
@@ -40,20 +39,6 @@ int km__woocommerce_modified_after(const cJSON *obj, const char *since)
 
 /* ---- JSON helpers ---------------------------------------------------- */
 
-cJSON *km__woocommerce_public(const cJSON *obj)
-{
-    cJSON *copy = cJSON_Duplicate(obj, 1), *it, *next;
-
-    if (!copy)
-        abort();
-    for (it = copy->child; it; it = next) {
-        next = it->next;
-        if (it->string && it->string[0] == '_')
-            cJSON_Delete(cJSON_DetachItemViaPointer(copy, it));
-    }
-    return copy;
-}
-
 int64_t km__woocommerce_id(const cJSON *obj)
 {
     const cJSON *id = cJSON_GetObjectItemCaseSensitive(obj, "id");
@@ -61,36 +46,14 @@ int64_t km__woocommerce_id(const cJSON *obj)
     return cJSON_IsNumber(id) ? (int64_t)id->valuedouble : 0;
 }
 
-cJSON *km__woocommerce_find(const cJSON *arr, int64_t id)
-{
-    cJSON *it;
-
-    cJSON_ArrayForEach(it, arr)
-    {
-        if (km__woocommerce_id(it) == id)
-            return it;
-    }
-    return NULL;
-}
-
-void km__woocommerce_set(cJSON *obj, const char *name, cJSON *value)
-{
-    if (!value)
-        abort();
-    if (cJSON_GetObjectItemCaseSensitive(obj, name))
-        cJSON_ReplaceItemInObjectCaseSensitive(obj, name, value);
-    else
-        cJSON_AddItemToObject(obj, name, value);
-}
-
 void km__woocommerce_set_str(cJSON *obj, const char *name, const char *value)
 {
-    km__woocommerce_set(obj, name, cJSON_CreateString(value ? value : ""));
+    km__storefront_set(obj, name, cJSON_CreateString(value ? value : ""));
 }
 
 void km__woocommerce_set_num(cJSON *obj, const char *name, double value)
 {
-    km__woocommerce_set(obj, name, cJSON_CreateNumber(value));
+    km__storefront_set(obj, name, cJSON_CreateNumber(value));
 }
 
 void km__woocommerce_money(char out[32], double v)
@@ -110,7 +73,7 @@ void km__woocommerce_merge(cJSON *obj, const cJSON *body,
         for (size_t i = 0; skip && skip[i] && !skipped; i++)
             skipped = strcmp(skip[i], it->string) == 0;
         if (!skipped)
-            km__woocommerce_set(obj, it->string, cJSON_Duplicate(it, 1));
+            km__storefront_set(obj, it->string, cJSON_Duplicate(it, 1));
     }
 }
 
@@ -127,6 +90,9 @@ int km__woocommerce_arg_true(const struct km_request *req, const char *name)
 
 #define STATE(v) struct km__woocommerce_state *st = (v)
 
+/* The largest "generate" count. */
+#define GENERATE_MAX 100000
+
 static int set_site_url(void *state, const cJSON *v, char *err, size_t errsz)
 {
     STATE(state);
@@ -137,16 +103,6 @@ static int set_site_url(void *state, const cJSON *v, char *err, size_t errsz)
     free(st->site_url);
     st->site_url = kx_xasprintf("%s%s", v->valuestring,
                                 n && v->valuestring[n - 1] == '/' ? "" : "/");
-    return 0;
-}
-
-static int set_https(void *state, const cJSON *v, char *err, size_t errsz)
-{
-    STATE(state);
-
-    (void)err;
-    (void)errsz;
-    st->https = cJSON_IsTrue(v);
     return 0;
 }
 
@@ -254,87 +210,83 @@ static int set_keys(void *state, const cJSON *v, char *err, size_t errsz)
     return 0;
 }
 
-/* Stores each item of list as the REST API would. */
-static int load_list(struct km__woocommerce_state *st, const cJSON *list,
-                     const char *what, char *err, size_t errsz)
+/* Fixture items, stored as the REST API would (common/storefront.h). */
+
+static int stored(const cJSON *made, const struct km__woocommerce_err *e,
+                  char *why, size_t whysz)
 {
-    const cJSON *it;
+    if (made)
+        return 0;
+    snprintf(why, whysz, "%s", e->message);
+    return -1;
+}
+
+static int store_product(void *state, const cJSON *item, int64_t now, char *why,
+                         size_t whysz)
+{
     struct km__woocommerce_err e;
-    int64_t now = ks_clock_now_ms(st->clock);
-    int i = 0;
 
-    cJSON_ArrayForEach(it, list)
-    {
-        cJSON *made = NULL;
-
-        if (!cJSON_IsObject(it)) {
-            snprintf(err, errsz, "item %d must be an object", i);
-            return -1;
-        }
-        if (strcmp(what, "products") == 0)
-            made = km__woocommerce_product_store(st, 0, it, now, &e);
-        else if (strcmp(what, "customers") == 0)
-            made = km__woocommerce_customer_store(st, it, now, &e);
-        else if (strcmp(what, "orders") == 0)
-            made = km__woocommerce_order_store(st, it, now, 0, &e);
-        else
-            made = km__woocommerce_webhook_store(st, it, now, &e);
-        if (!made) {
-            snprintf(err, errsz, "item %d: %s", i, e.message);
-            return -1;
-        }
-        i++;
-    }
-    return 0;
+    return stored(km__woocommerce_product_store(state, 0, item, now, &e), &e,
+                  why, whysz);
 }
 
-static int set_products(void *state, const cJSON *v, char *err, size_t errsz)
+static int store_customer(void *state, const cJSON *item, int64_t now,
+                          char *why, size_t whysz)
 {
-    return load_list(state, v, "products", err, errsz);
+    struct km__woocommerce_err e;
+
+    return stored(km__woocommerce_customer_store(state, item, now, &e), &e, why,
+                  whysz);
 }
 
-static int set_customers(void *state, const cJSON *v, char *err, size_t errsz)
+static int store_order(void *state, const cJSON *item, int64_t now, char *why,
+                       size_t whysz)
 {
-    return load_list(state, v, "customers", err, errsz);
+    struct km__woocommerce_err e;
+
+    return stored(km__woocommerce_order_store(state, item, now, 0, &e), &e, why,
+                  whysz);
 }
 
-static int set_orders(void *state, const cJSON *v, char *err, size_t errsz)
+static int store_webhook(void *state, const cJSON *item, int64_t now, char *why,
+                         size_t whysz)
 {
-    return load_list(state, v, "orders", err, errsz);
+    struct km__woocommerce_err e;
+
+    return stored(km__woocommerce_webhook_store(state, item, now, &e), &e, why,
+                  whysz);
 }
 
-static int set_webhooks(void *state, const cJSON *v, char *err, size_t errsz)
-{
-    return load_list(state, v, "webhooks", err, errsz);
-}
+KM__STOREFRONT_FIXTURES(set_products, struct km__woocommerce_state,
+                        store_product)
+KM__STOREFRONT_FIXTURES(set_customers, struct km__woocommerce_state,
+                        store_customer)
+KM__STOREFRONT_FIXTURES(set_orders, struct km__woocommerce_state, store_order)
+KM__STOREFRONT_FIXTURES(set_webhooks, struct km__woocommerce_state,
+                        store_webhook)
 
 /* {"products": N, "seed": S}: N seeded simple products GEN-00001... */
-static int set_generate(void *state, const cJSON *g, char *err, size_t errsz)
+static int set_generate(void *state, const cJSON *v, char *err, size_t errsz)
 {
     STATE(state);
-    double n = kx_json_num(g, "products", -1);
-    uint64_t rng = (uint64_t)kx_json_num(g, "seed", 1);
+    struct km__storefront_generate g;
     int64_t now = ks_clock_now_ms(st->clock);
     struct km__woocommerce_err e;
 
-    if (n < 0 || n > 100000) {
-        snprintf(err, errsz, "needs \"products\": a count from 0 to 100000");
+    if (km__storefront_generate_read(&g, v, GENERATE_MAX, err, errsz))
         return -1;
-    }
-    for (int i = 1; i <= (int)n; i++) {
+    for (int i = 1; i <= g.products; i++) {
         cJSON *p = cJSON_CreateObject();
-        char buf[64];
+        struct km__storefront_product gen;
+        char price[32];
 
-        snprintf(buf, sizeof(buf), "Generated product %d", i);
-        cJSON_AddStringToObject(p, "name", buf);
-        snprintf(buf, sizeof(buf), "GEN-%05d", i);
-        cJSON_AddStringToObject(p, "sku", buf);
-        km__woocommerce_money(buf,
-                              1.0 + (double)km__rng_below(&rng, 50000) / 100.0);
-        cJSON_AddStringToObject(p, "regular_price", buf);
+        km__storefront_product(&gen, i, 5, 0, &g.seed);
+        cJSON_AddStringToObject(p, "name", gen.name);
+        cJSON_AddStringToObject(p, "sku", gen.sku);
+        km__woocommerce_money(price, gen.price);
+        cJSON_AddStringToObject(p, "regular_price", price);
         cJSON_AddTrueToObject(p, "manage_stock");
-        cJSON_AddNumberToObject(p, "stock_quantity",
-                                (double)km__rng_below(&rng, 200));
+        cJSON_AddNumberToObject(p, "stock_quantity", (double)gen.stock);
         km__woocommerce_product_store(st, 0, p, now, &e);
         cJSON_Delete(p);
     }
@@ -354,12 +306,8 @@ static const struct km_config_key key_members[] = {
 };
 
 static const struct km_config_key generate_members[] = {
-    {KM_CONFIG_KEY("products", KM_CONFIG_INTEGER, NULL,
-                   "Number of simple products GEN-00001... (required).", NULL),
-     .schema = "{\"minimum\": 0, \"maximum\": 100000}"},
-    {KM_CONFIG_KEY("seed", KM_CONFIG_INTEGER, "1",
-                   "Seed of the generated prices and stock levels.", NULL),
-     .schema = "{\"minimum\": 0}"},
+    KM__STOREFRONT_GENERATE_KEYS(
+        "Number of simple products GEN-00001... (required).", GENERATE_MAX),
 };
 
 /* In the order they are applied: settings and keys before the data. */
@@ -373,7 +321,8 @@ const struct km_config_key km__woocommerce_config_keys[] = {
                    "Pretend to sit behind TLS: Basic and query-string keys "
                    "are accepted; false accepts only OAuth 1.0a, as "
                    "WooCommerce on plain HTTP.",
-                   set_https)},
+                   km_config_set_flag),
+     KM_CONFIG_FIELD(struct km__woocommerce_state, https)},
     {KM_CONFIG_KEY("oauth_base_string", KM_CONFIG_STRING, "\"woocommerce\"",
                    "How OAuth 1.0a base strings are built: \"woocommerce\" "
                    "(values encoded once, as WC_REST_Authentication does) "
@@ -486,7 +435,7 @@ static cJSON *public_list(const cJSON *arr)
 
     cJSON_ArrayForEach(it, arr)
     {
-        cJSON_AddItemToArray(out, km__woocommerce_public(it));
+        cJSON_AddItemToArray(out, km__storefront_public(it));
     }
     return out;
 }
@@ -508,7 +457,7 @@ cJSON *km__woocommerce_snapshot(void *state)
     cJSON_AddItemToObject(snap, "orders", orders);
     cJSON_ArrayForEach(it, st->refunds)
     {
-        cJSON *r = km__woocommerce_public(it);
+        cJSON *r = km__storefront_public(it);
 
         cJSON_AddNumberToObject(r, "order_id",
                                 kx_json_numeric(it, "_order_id", 0));
@@ -517,7 +466,7 @@ cJSON *km__woocommerce_snapshot(void *state)
     cJSON_AddItemToObject(snap, "refunds", refunds);
     cJSON_ArrayForEach(it, st->webhooks)
     {
-        cJSON *h = km__woocommerce_public(it);
+        cJSON *h = km__storefront_public(it);
 
         cJSON_AddNumberToObject(h, "failure_count",
                                 kx_json_numeric(it, "_failure_count", 0));

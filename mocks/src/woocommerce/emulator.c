@@ -206,6 +206,57 @@ static char *page_url(struct km__woocommerce_call *c, int page)
     return copy;
 }
 
+int km__woocommerce_matches_start(struct km__woocommerce_call *c,
+                                  struct km__woocommerce_matches *m,
+                                  const cJSON *src)
+{
+    m->v = NULL;
+    m->n = 0;
+    if (km__woocommerce_paging(c, &m->per_page, &m->page) != 0)
+        return -1;
+    m->v = kx_xcalloc((size_t)cJSON_GetArraySize(src) + 1, sizeof(*m->v));
+    return 0;
+}
+
+int km__woocommerce_matches_add(struct km__woocommerce_call *c,
+                                struct km__woocommerce_matches *m,
+                                const cJSON *obj, const char *since)
+{
+    int keep = since ? km__woocommerce_modified_after(obj, since) : 1;
+
+    if (keep < 0) {
+        km__woocommerce_error(c->res, 400, "rest_invalid_param",
+                              "Invalid parameter(s): modified_after");
+        free(m->v);
+        m->v = NULL;
+        return -1;
+    }
+    if (keep)
+        m->v[m->n++] = obj;
+    return 0;
+}
+
+void km__woocommerce_matches_send(struct km__woocommerce_call *c,
+                                  struct km__woocommerce_matches *m)
+{
+    const char *order = km_request_arg(c->req, "order");
+    int ascending = order && strcmp(order, "asc") == 0;
+    int forward = ascending != m->cmp_newest_first;
+    cJSON *all = cJSON_CreateArray();
+
+    if (m->n)
+        qsort(m->v, m->n, sizeof(*m->v), m->cmp);
+    for (size_t i = 0; i < m->n; i++) {
+        const cJSON *it = m->v[forward ? i : m->n - 1 - i];
+
+        cJSON_AddItemToArray(all, m->public_json ? m->public_json(c->st, it)
+                                                 : km__storefront_public(it));
+    }
+    free(m->v);
+    m->v = NULL;
+    km__woocommerce_send_page(c, all, m->per_page, m->page);
+}
+
 void km__woocommerce_send_page(struct km__woocommerce_call *c, cJSON *all,
                                int per_page, int page)
 {

@@ -78,9 +78,9 @@ static double build_items(struct km__woocommerce_state *st, cJSON *order,
                 pid = km__woocommerce_id(p);
         }
         if (!p)
-            p = km__woocommerce_find(st->products, pid);
+            p = km__storefront_find(st->products, pid);
         if (!v && vid)
-            v = km__woocommerce_find(st->variations, vid);
+            v = km__storefront_find(st->variations, vid);
         if (qty <= 0)
             qty = 1;
         price = cJSON_GetObjectItemCaseSensitive(it, "price")
@@ -119,7 +119,7 @@ static double build_items(struct km__woocommerce_state *st, cJSON *order,
             km__woocommerce_fire(st, "product", "updated", target);
         }
     }
-    km__woocommerce_set(order, "line_items", items);
+    km__storefront_set(order, "line_items", items);
     return sum;
 }
 
@@ -142,7 +142,7 @@ cJSON *km__woocommerce_order_store(struct km__woocommerce_state *st,
                                 "Invalid parameter(s): status");
         return NULL;
     }
-    if (id <= 0 || km__woocommerce_find(st->orders, id))
+    if (id <= 0 || km__storefront_find(st->orders, id))
         id = st->next_post_id++;
     else if (id >= st->next_post_id)
         st->next_post_id = id + 1;
@@ -205,7 +205,7 @@ cJSON *km__woocommerce_order_store(struct km__woocommerce_state *st,
 cJSON *km__woocommerce_order_public(struct km__woocommerce_state *st,
                                     const cJSON *order)
 {
-    cJSON *o = km__woocommerce_public(order), *list = cJSON_CreateArray();
+    cJSON *o = km__storefront_public(order), *list = cJSON_CreateArray();
     const cJSON *r;
     int64_t id = km__woocommerce_id(order);
 
@@ -223,7 +223,7 @@ cJSON *km__woocommerce_order_public(struct km__woocommerce_state *st,
         cJSON_AddStringToObject(e, "total", buf);
         cJSON_AddItemToArray(list, e);
     }
-    km__woocommerce_set(o, "refunds", list);
+    km__storefront_set(o, "refunds", list);
     return o;
 }
 
@@ -329,24 +329,19 @@ void km__woocommerce_orders_list(struct km_response *res,
     const char *since = km_request_arg(c->req, "modified_after");
     const char *customer = km_request_arg(c->req, "customer");
     const char *orderby = km_request_arg(c->req, "orderby");
-    const char *order = km_request_arg(c->req, "order");
-    const cJSON **v, *it;
-    cJSON *all = cJSON_CreateArray();
-    size_t n = 0;
-    int per_page, page;
+    struct km__woocommerce_matches m = {.public_json =
+                                            km__woocommerce_order_public};
+    const cJSON *it;
 
-    if (km__woocommerce_paging(c, &per_page, &page) != 0) {
-        cJSON_Delete(all);
+    if (km__woocommerce_matches_start(c, &m, c->st->orders) != 0)
         return;
-    }
     if (orderby && strcmp(orderby, "date") && strcmp(orderby, "id") &&
         strcmp(orderby, "modified") && strcmp(orderby, "include")) {
         km__woocommerce_error(c->res, 400, "rest_invalid_param",
                               "Invalid parameter(s): orderby");
-        cJSON_Delete(all);
+        free(m.v);
         return;
     }
-    v = kx_xcalloc((size_t)cJSON_GetArraySize(c->st->orders) + 1, sizeof(*v));
     cJSON_ArrayForEach(it, c->st->orders)
     {
         const char *s = kx_json_str_or(it, "status", "");
@@ -358,33 +353,13 @@ void km__woocommerce_orders_list(struct km_response *res,
         if (customer && (int64_t)kx_json_numeric(it, "customer_id", 0) !=
                             strtoll(customer, NULL, 10))
             continue;
-        if (since) {
-            int keep = km__woocommerce_modified_after(it, since);
-
-            if (keep < 0) {
-                km__woocommerce_error(c->res, 400, "rest_invalid_param",
-                                      "Invalid parameter(s): modified_after");
-                free(v);
-                cJSON_Delete(all);
-                return;
-            }
-            if (!keep)
-                continue;
-        }
-        v[n++] = it;
+        if (km__woocommerce_matches_add(c, &m, it, since))
+            return;
     }
-    if (n)
-        qsort(v, n, sizeof(*v),
-              !orderby || strcmp(orderby, "date") == 0 ? by_created
-              : strcmp(orderby, "modified") == 0       ? by_modified
-                                                       : by_id);
-    for (size_t i = 0; i < n; i++) {
-        size_t j = order && strcmp(order, "asc") == 0 ? i : n - 1 - i;
-
-        cJSON_AddItemToArray(all, km__woocommerce_order_public(c->st, v[j]));
-    }
-    free(v);
-    km__woocommerce_send_page(c, all, per_page, page);
+    m.cmp = !orderby || strcmp(orderby, "date") == 0 ? by_created
+            : strcmp(orderby, "modified") == 0       ? by_modified
+                                                     : by_id;
+    km__woocommerce_matches_send(c, &m);
 }
 
 static cJSON *order_or_404(struct km__woocommerce_call *c, int status)
@@ -392,7 +367,7 @@ static cJSON *order_or_404(struct km__woocommerce_call *c, int status)
     /* The order's own routes name it "id", its refunds' "order_id". */
     const char *name = km_request_param(c->req, "order_id") ? "order_id" : "id";
     cJSON *o =
-        km__woocommerce_find(c->st->orders, km_request_param_id(c->req, name));
+        km__storefront_find(c->st->orders, km_request_param_id(c->req, name));
 
     if (!o)
         km__woocommerce_error(c->res, status,
@@ -465,7 +440,7 @@ void km__woocommerce_refunds_list(struct km_response *res,
     {
         if ((int64_t)kx_json_numeric(r, "_order_id", 0) ==
             km_request_param_id(c->req, "order_id"))
-            cJSON_InsertItemInArray(all, 0, km__woocommerce_public(r));
+            cJSON_InsertItemInArray(all, 0, km__storefront_public(r));
     }
     km__woocommerce_send_page(c, all, per_page, page);
 }
@@ -490,7 +465,7 @@ void km__woocommerce_refunds_create(struct km_response *res,
         km__woocommerce_reply_err(c->res, &err);
     else {
         km__woocommerce_fire(c->st, "order", "updated", o);
-        km_response_json(c->res, 201, km__woocommerce_public(r));
+        km_response_json(c->res, 201, km__storefront_public(r));
     }
     cJSON_Delete(body);
 }
@@ -500,7 +475,7 @@ void km__woocommerce_refunds_get(struct km_response *res,
 {
     struct km__woocommerce_call *c = KM__WOOCOMMERCE_CALL(res, req, state);
     cJSON *r =
-        km__woocommerce_find(c->st->refunds, km_request_param_id(c->req, "id"));
+        km__storefront_find(c->st->refunds, km_request_param_id(c->req, "id"));
 
     if (!order_or_404(c, 404))
         return;
@@ -510,7 +485,7 @@ void km__woocommerce_refunds_get(struct km_response *res,
                               "Invalid ID.");
         return;
     }
-    km_response_json(c->res, 200, km__woocommerce_public(r));
+    km_response_json(c->res, 200, km__storefront_public(r));
 }
 
 int km__woocommerce_order_act(struct km__woocommerce_state *st,
@@ -540,7 +515,7 @@ int km__woocommerce_order_act(struct km__woocommerce_state *st,
         int64_t id =
             (int64_t)kx_json_numeric(args, refund ? "order_id" : "id", 0);
 
-        o = km__woocommerce_find(st->orders, id);
+        o = km__storefront_find(st->orders, id);
         if (!o) {
             snprintf(err, errsz, "woocommerce: %s: no order %lld", action,
                      (long long)id);
@@ -552,7 +527,7 @@ int km__woocommerce_order_act(struct km__woocommerce_state *st,
             if (!r)
                 goto fail;
             km__woocommerce_fire(st, "order", "updated", o);
-            *result = km__woocommerce_public(r);
+            *result = km__storefront_public(r);
             return 0;
         }
         if (order_apply(st, o, args, now, &e) != 0)

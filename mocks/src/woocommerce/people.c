@@ -84,7 +84,7 @@ cJSON *km__woocommerce_customer_store(struct km__woocommerce_state *st,
     }
     if (check_email(st, body, NULL, err) != 0)
         return NULL;
-    if (id <= 0 || km__woocommerce_find(st->customers, id))
+    if (id <= 0 || km__storefront_find(st->customers, id))
         id = st->next_customer_id++;
     else if (id >= st->next_customer_id)
         st->next_customer_id = id + 1;
@@ -110,7 +110,7 @@ static cJSON *customer_find(struct km__woocommerce_state *st, int64_t parent,
                             int64_t id)
 {
     (void)parent;
-    return km__woocommerce_find(st->customers, id);
+    return km__storefront_find(st->customers, id);
 }
 
 static cJSON *customer_create(struct km__woocommerce_state *st, int64_t parent,
@@ -182,9 +182,9 @@ void km__woocommerce_customers_list(struct km_response *res,
             strcmp(kx_json_str_or(it, "role", ""), role) != 0)
             continue;
         if (order && strcmp(order, "desc") == 0)
-            cJSON_InsertItemInArray(all, 0, km__woocommerce_public(it));
+            cJSON_InsertItemInArray(all, 0, km__storefront_public(it));
         else
-            cJSON_AddItemToArray(all, km__woocommerce_public(it));
+            cJSON_AddItemToArray(all, km__storefront_public(it));
     }
     km__woocommerce_send_page(c, all, per_page, page);
 }

@@ -93,7 +93,7 @@ static void derive(cJSON *h)
     cJSON_AddItemToArray(hooks, cJSON_CreateString(hook));
     km__woocommerce_set_str(h, "resource", resource);
     km__woocommerce_set_str(h, "event", event);
-    km__woocommerce_set(h, "hooks", hooks);
+    km__storefront_set(h, "hooks", hooks);
 }
 
 static int check(const cJSON *body, int creating,
@@ -153,7 +153,7 @@ cJSON *km__woocommerce_webhook_store(struct km__woocommerce_state *st,
 
     if (check(body, 1, err) != 0)
         return NULL;
-    if (id <= 0 || km__woocommerce_find(st->webhooks, id))
+    if (id <= 0 || km__storefront_find(st->webhooks, id))
         id = st->next_webhook_id++;
     else if (id >= st->next_webhook_id)
         st->next_webhook_id = id + 1;
@@ -236,7 +236,7 @@ void km__woocommerce_fire(struct km__woocommerce_state *st,
     } else if (strcmp(resource, "order") == 0) {
         pub = km__woocommerce_order_public(st, payload);
     } else {
-        pub = km__woocommerce_public(payload);
+        pub = km__storefront_public(payload);
     }
     text = cJSON_PrintUnformatted(pub);
     cJSON_Delete(pub);
@@ -321,7 +321,7 @@ static void record(struct km__woocommerce_state *st,
                    const char *error)
 {
     cJSON *d = cJSON_CreateObject();
-    cJSON *h = km__woocommerce_find(st->webhooks, j->hook_id);
+    cJSON *h = km__storefront_find(st->webhooks, j->hook_id);
     int ok = j->ping ? status == 200 : status >= 200 && status < 303;
 
     cJSON_AddStringToObject(d, "delivery_id",
@@ -389,8 +389,8 @@ int km__woocommerce_pump(void *state, struct km_server *server)
 
 static cJSON *hook_or_404(struct km__woocommerce_call *c)
 {
-    cJSON *h = km__woocommerce_find(c->st->webhooks,
-                                    km_request_param_id(c->req, "id"));
+    cJSON *h =
+        km__storefront_find(c->st->webhooks, km_request_param_id(c->req, "id"));
 
     if (!h)
         km__woocommerce_error(
@@ -423,7 +423,7 @@ void km__woocommerce_webhooks_list(struct km_response *res,
         if (status && strcmp(status, "all") &&
             strcmp(kx_json_str_or(h, "status", ""), status))
             continue;
-        cJSON_InsertItemInArray(all, 0, km__woocommerce_public(h));
+        cJSON_InsertItemInArray(all, 0, km__storefront_public(h));
     }
     km__woocommerce_send_page(c, all, per_page, page);
 }
@@ -452,7 +452,7 @@ void km__woocommerce_webhooks_create(struct km_response *res,
     snprintf(loc, sizeof(loc), "%swp-json/wc/v3/webhooks/%lld", c->st->site_url,
              (long long)km__woocommerce_id(h));
     km_response_header(c->res, "Location", loc);
-    km_response_json(c->res, 201, km__woocommerce_public(h));
+    km_response_json(c->res, 201, km__storefront_public(h));
 }
 
 void km__woocommerce_webhooks_get(struct km_response *res,
@@ -462,7 +462,7 @@ void km__woocommerce_webhooks_get(struct km_response *res,
     cJSON *h = hook_or_404(c);
 
     if (h)
-        km_response_json(c->res, 200, km__woocommerce_public(h));
+        km_response_json(c->res, 200, km__storefront_public(h));
 }
 
 void km__woocommerce_webhooks_update(struct km_response *res,
@@ -490,7 +490,7 @@ void km__woocommerce_webhooks_update(struct km_response *res,
         }
         derive(h);
         km__woocommerce_set_dates(h, c->req->now_ms, 0);
-        km_response_json(c->res, 200, km__woocommerce_public(h));
+        km_response_json(c->res, 200, km__storefront_public(h));
     }
     cJSON_Delete(body);
 }
@@ -509,7 +509,7 @@ void km__woocommerce_webhooks_delete(struct km_response *res,
                               "Webhooks do not support trashing.");
         return;
     }
-    copy = km__woocommerce_public(h);
+    copy = km__storefront_public(h);
     cJSON_Delete(cJSON_DetachItemViaPointer(c->st->webhooks, h));
     km_response_json(c->res, 200, copy);
 }

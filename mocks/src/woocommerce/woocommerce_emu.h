@@ -10,6 +10,7 @@
 #include <cjson/cJSON.h>
 #include "kinmock/config.h"
 #include "kinmock/emulator.h"
+#include "common/storefront.h" /* stored objects, fixtures, generation */
 
 struct km__woocommerce_nonce {
     char *nonce;
@@ -106,6 +107,33 @@ int km__woocommerce_paging(struct km__woocommerce_call *c, int *per_page,
  * (taken), setting X-WP-Total, X-WP-TotalPages and Link. */
 void km__woocommerce_send_page(struct km__woocommerce_call *c, cJSON *all,
                                int per_page, int page);
+/* The objects a listing keeps, and how it answers them. The caller sets
+ * cmp, cmp_newest_first and public_json; the rest is _start's. */
+struct km__woocommerce_matches {
+    int (*cmp)(const void *, const void *); /* qsort's, over v */
+    /* 1 when cmp puts the newest first: the order without order=asc,
+     * WooCommerce's default order=desc. 0: cmp is ascending. */
+    int cmp_newest_first;
+    /* Each one's JSON; NULL: km__storefront_public. */
+    cJSON *(*public_json)(struct km__woocommerce_state *st, const cJSON *obj);
+    const cJSON **v; /* owned; freed by _add on failure and by _send */
+    size_t n;
+    int per_page, page;
+};
+/* Reads per_page and page (-1 when they are bad: 400 answered, nothing
+ * held) and makes room in m for every object of the array src. */
+int km__woocommerce_matches_start(struct km__woocommerce_call *c,
+                                  struct km__woocommerce_matches *m,
+                                  const cJSON *src);
+/* Keeps obj unless modified_after (since; NULL: no filter) drops it.
+ * Returns 0, or -1 when since is malformed: 400 answered, m freed. */
+int km__woocommerce_matches_add(struct km__woocommerce_call *c,
+                                struct km__woocommerce_matches *m,
+                                const cJSON *obj, const char *since);
+/* Sorts the matches (reversed as order=asc or its absence asks) and
+ * answers the page of their JSON as km__woocommerce_send_page; frees m. */
+void km__woocommerce_matches_send(struct km__woocommerce_call *c,
+                                  struct km__woocommerce_matches *m);
 
 /* ---- config.c ------------------------------------------------------ */
 
@@ -115,11 +143,7 @@ extern const struct km_config_key km__woocommerce_config_keys[];
 /* Dates are "YYYY-MM-DDTHH:MM:SS", UTC (the site runs on UTC):
  * kx_iso8601_format(..., 0). */
 void km__woocommerce_set_dates(cJSON *obj, int64_t now_ms, int created);
-/* A deep copy without the private "_" keys. */
-cJSON *km__woocommerce_public(const cJSON *obj);
-cJSON *km__woocommerce_find(const cJSON *arr, int64_t id);
 int64_t km__woocommerce_id(const cJSON *obj);
-void km__woocommerce_set(cJSON *obj, const char *name, cJSON *value);
 void km__woocommerce_set_str(cJSON *obj, const char *name, const char *value);
 void km__woocommerce_set_num(cJSON *obj, const char *name, double value);
 void km__woocommerce_money(char out[32], double v);

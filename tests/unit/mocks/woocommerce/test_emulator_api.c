@@ -385,6 +385,86 @@ static void orders_since_and_refunds(void **state)
     wc_fx_stop(&f);
 }
 
+/* The names of a listing's items, in order ("A,B"), into out. */
+static void names_of(char *out, size_t outsz, struct wc_fx *f, const char *path,
+                     const char *const *q)
+{
+    cJSON *list = NULL;
+    const cJSON *it;
+    size_t used = 0;
+
+    assert_int_equal(ks_woocommerce_request(&list, f->wc, "GET", path, q, NULL),
+                     KS_OK);
+    out[0] = '\0';
+    cJSON_ArrayForEach(it, list)
+    {
+        const cJSON *name = cJSON_GetObjectItemCaseSensitive(it, "name");
+        const cJSON *id = cJSON_GetObjectItemCaseSensitive(it, "id");
+
+        if (cJSON_IsString(name))
+            used += (size_t)snprintf(out + used, outsz - used, "%s%s",
+                                     used ? "," : "", name->valuestring);
+        else
+            used += (size_t)snprintf(out + used, outsz - used, "%s%.0f",
+                                     used ? "," : "", id->valuedouble);
+    }
+    cJSON_Delete(list);
+}
+
+static void listings_sort_as_order_asks_and_check_modified_after(void **state)
+{
+    struct wc_fx f;
+    const char *asc[] = {"order", "asc", NULL};
+    const char *since_old[] = {"modified_after", "2000-01-01T00:00:00", NULL};
+    const char *since_bad[] = {"modified_after", "yesterday", NULL};
+    const char *ids_desc[] = {"orderby", "id", NULL};
+    const char *ids_asc[] = {"orderby", "id", "order", "asc", NULL};
+    cJSON *body = cJSON_CreateObject(), *out = NULL;
+    char names[128];
+
+    (void)state;
+    wc_fx_start(&f,
+                "{" WC_KEYS ",\"orders\":[{\"status\":\"processing\"},"
+                "{\"status\":\"processing\"}]}",
+                KS_WOOCOMMERCE_AUTH_BASIC, 10, NULL);
+    cJSON_AddStringToObject(body, "name", "A");
+    assert_int_equal(
+        ks_woocommerce_request(&out, f.wc, "POST", "products", NULL, body),
+        KS_OK);
+    cJSON_Delete(out);
+    ks_clock_advance_ms(f.clock, 5000);
+    cJSON_ReplaceItemInObject(body, "name", cJSON_CreateString("B"));
+    assert_int_equal(
+        ks_woocommerce_request(&out, f.wc, "POST", "products", NULL, body),
+        KS_OK);
+    cJSON_Delete(out);
+    /* products: newest first, oldest first with order=asc */
+    names_of(names, sizeof(names), &f, "products", NULL);
+    assert_string_equal(names, "B,A");
+    names_of(names, sizeof(names), &f, "products", asc);
+    assert_string_equal(names, "A,B");
+    names_of(names, sizeof(names), &f, "products", since_old);
+    assert_string_equal(names, "B,A");
+    /* orders: orderby=id, descending unless order=asc */
+    names_of(names, sizeof(names), &f, "orders", ids_desc);
+    assert_string_equal(names, "101,100");
+    names_of(names, sizeof(names), &f, "orders", ids_asc);
+    assert_string_equal(names, "100,101");
+    /* a malformed modified_after is refused by both listings */
+    assert_int_equal(
+        ks_woocommerce_request(&out, f.wc, "GET", "products", since_bad, NULL),
+        KS_EREMOTE);
+    assert_int_equal(ks_client_last_error(f.client)->http_status, 400);
+    assert_non_null(strstr(last_message(&f), "modified_after"));
+    assert_int_equal(
+        ks_woocommerce_request(&out, f.wc, "GET", "orders", since_bad, NULL),
+        KS_EREMOTE);
+    assert_int_equal(ks_client_last_error(f.client)->http_status, 400);
+    assert_null(out);
+    cJSON_Delete(body);
+    wc_fx_stop(&f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -402,6 +482,7 @@ int main(void)
         cmocka_unit_test(rest_route_form_and_unknown_route),
         cmocka_unit_test(sku_lookup_stock_and_customers),
         cmocka_unit_test(orders_since_and_refunds),
+        cmocka_unit_test(listings_sort_as_order_asks_and_check_modified_after),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
