@@ -6,7 +6,6 @@
  * its API does differently (field names, one-by-one creates, ...).
  */
 #include <stdio.h>
-#include <string.h>
 #include "jobs.h"
 
 cJSON *kh_job_wanted_products(const cJSON *options, kh_job_product_fill_fn fill)
