@@ -33,11 +33,23 @@
 extern const struct km_emulator_type km_epicor_type;
 extern const struct km_emulator_type km_bigcommerce_type;
 
-#define EPI_USER "bench"
-#define EPI_PASS "bench-Pa55"
-#define EPI_KEY "bench-api-key"
-#define BC_TOKEN "tok_bench"
-#define BC_HASH "bench1"
+/* The accounts the emulators are configured with and the connector signs
+ * in with: one description for both sides, so they cannot drift apart. */
+static const struct bench_accounts {
+    const char *epicor_instance;
+    const char *epicor_company;
+    const char *epicor_user;
+    const char *epicor_password;
+    const char *epicor_api_key;
+    const char *bc_store_hash;
+    const char *bc_token;
+} account = {.epicor_instance = "SaaS5333",
+             .epicor_company = "EPIC06",
+             .epicor_user = "bench",
+             .epicor_password = "bench-Pa55",
+             .epicor_api_key = "bench-api-key",
+             .bc_store_hash = "bench1",
+             .bc_token = "tok_bench"};
 #define PAGE 100            /* Epicor rows per page (the page cap) */
 #define BC_STOCK_BATCH 2000 /* items per absolute-adjustments call */
 
@@ -127,16 +139,19 @@ static void run_emulators(long n, int to_parent, int from_parent)
     FILE *out = fdopen(to_parent, "w");
 
     snprintf(text, sizeof(text),
-             "{\"users\":[{\"username\":\"" EPI_USER
-             "\",\"password\":\"" EPI_PASS
-             "\"}],\"api_keys\":[{\"key\":\"" EPI_KEY "\"}],"
+             "{\"instance\":\"%s\",\"companies\":{\"%s\":{}},"
+             "\"users\":[{\"username\":\"%s\",\"password\":\"%s\"}],"
+             "\"api_keys\":[{\"key\":\"%s\"}],"
              "\"generate\":{\"parts\":%ld,\"seed\":7}}",
-             n);
+             account.epicor_instance, account.epicor_company,
+             account.epicor_user, account.epicor_password,
+             account.epicor_api_key, n);
     epi = start(&km_epicor_type, text);
-    bc = start(&km_bigcommerce_type,
-               "{\"store_hash\":\"" BC_HASH "\",\"access_tokens\":[\"" BC_TOKEN
-               "\"],\"rate_limit\":{\"quota\":1000000000,"
-               "\"window_ms\":1000}}");
+    snprintf(text, sizeof(text),
+             "{\"store_hash\":\"%s\",\"access_tokens\":[\"%s\"],"
+             "\"rate_limit\":{\"quota\":1000000000,\"window_ms\":1000}}",
+             account.bc_store_hash, account.bc_token);
+    bc = start(&km_bigcommerce_type, text);
     fprintf(out, "%s %s\n", km_server_url(epi->server),
             km_server_url(bc->server));
     fflush(out);
@@ -180,19 +195,19 @@ static void connector_open(struct connector *x, const char *epi_url,
     if (ks_client_new(&x->client, &co))
         die("client", "cannot create");
     ko.server_url = epi_url;
-    ko.instance = "SaaS5333";
-    ko.company = "EPIC06";
-    ko.api_key = EPI_KEY;
+    ko.instance = account.epicor_instance;
+    ko.company = account.epicor_company;
+    ko.api_key = account.epicor_api_key;
     ko.auth = KS_EPICOR_AUTH_BASIC;
-    ko.username = EPI_USER;
-    ko.password = EPI_PASS;
+    ko.username = account.epicor_user;
+    ko.password = account.epicor_password;
     ko.page_size = PAGE;
     if (ks_epicor_new(&x->epicor, x->client, &ko))
         die("kinetic", ks_client_last_error(x->client)->message);
     snprintf(base, sizeof(base), "%s", bc_url);
     bo.base_url = base;
-    bo.store_hash = BC_HASH;
-    bo.access_token = BC_TOKEN;
+    bo.store_hash = account.bc_store_hash;
+    bo.access_token = account.bc_token;
     if (ks_bigcommerce_new(&x->bc, x->client, &bo))
         die("bigcommerce", ks_client_last_error(x->client)->message);
     so.path = state_path;

@@ -196,6 +196,75 @@ int kh_job_collect_item(void *userdata, const cJSON *item);
  * when wanted (map stays with the caller). */
 void kh_job_collect_put(cJSON *result, struct kh_job_collect *c);
 
+/*
+ * What the storefront job sets share (jobs_store.c).
+ *
+ * The products a scenario wants: a copy of options.products, or
+ * options.generate {count, prefix, ...} as count products with sku
+ * prefix%05d ("SKU-" when no prefix) to which fill adds the storefront's
+ * own fields (name, price) for the i-th one (from 1). The caller deletes.
+ */
+typedef void (*kh_job_product_fill_fn)(cJSON *product, const cJSON *generate,
+                                       int i);
+cJSON *kh_job_wanted_products(const cJSON *options,
+                              kh_job_product_fill_fn fill);
+
+/*
+ * The working set of an upsert_products job: the wanted products, the
+ * store's sku -> id (collect its listing into &existing with
+ * kh_job_collect_item), and, after kh_job_upsert_split, copies of the
+ * wanted products the store lacks in create and of the others, with the
+ * store's "id", in update. init makes want (kh_job_wanted_products) and
+ * the empty arrays; dispose frees them all.
+ */
+struct kh_job_upsert {
+    cJSON *want;
+    struct kh_job_collect existing;
+    cJSON *create;
+    cJSON *update;
+};
+void kh_job_upsert_init(struct kh_job_upsert *u, const cJSON *options,
+                        kh_job_product_fill_fn fill);
+void kh_job_upsert_split(struct kh_job_upsert *u);
+void kh_job_upsert_dispose(struct kh_job_upsert *u);
+
+/* A listing's query: for each of names (NULL-terminated) that options
+ * has as a string, the pair name, value, while they fit in q (qsize
+ * entries, the last left for the terminating NULL). Returns the pairs. */
+size_t kh_job_query(const char **q, size_t qsize, const cJSON *options,
+                    const char *const *names);
+
+/* The end of a listing job: *result {"count", "ids"/"skus" when wanted,
+ * "pages" unless pages < 0}, and kh_job_failed when rc is set. */
+ks_rc kh_job_listed(struct kh_ctx *ctx, ks_rc rc, struct kh_job_collect *c,
+                    int pages, cJSON **result, char *err, size_t errsz);
+
+/* A batch's counts into result: "requests", "ok", "failed". */
+void kh_job_put_batch(cJSON *result, size_t requests, size_t ok, size_t failed);
+
+/*
+ * Where an ensure_hooks job points hooks: options[url_key], else the URL
+ * of the receiver started in receiver_slot; the string topics of
+ * options[topics_key] (at most KH_JOB_HOOK_TOPICS_MAX), else
+ * default_topics. Borrowed from options, the receiver and k. KS_EINVAL
+ * with err when there is no URL.
+ */
+#define KH_JOB_HOOK_TOPICS_MAX 15
+struct kh_job_hook_keys {
+    const char *system; /* for the error: "bigcommerce" */
+    const char *receiver_slot;
+    const char *url_key;
+    const char *topics_key;
+    const char *default_topics[3]; /* NULL-terminated */
+};
+struct kh_job_hook_target {
+    const char *url;
+    const char *topics[KH_JOB_HOOK_TOPICS_MAX + 1]; /* NULL-terminated */
+};
+ks_rc kh_job_hook_target(struct kh_job_hook_target *t, struct kh_ctx *ctx,
+                         const cJSON *options, const struct kh_job_hook_keys *k,
+                         char *err, size_t errsz);
+
 /* A failed job's return: copies the client's last error into err and into
  * *result ({"error", "http_status", "remote_id"}; created when NULL). */
 ks_rc kh_job_failed(struct kh_ctx *ctx, ks_rc rc, cJSON **result, char *err,

@@ -79,9 +79,7 @@ struct ks_bigcommerce *kh_job_bigcommerce(struct kh_ctx *ctx, int page_limit,
 
 static void add_stats(cJSON *o, const struct ks_bigcommerce_batch_stats *s)
 {
-    cJSON_AddNumberToObject(o, "requests", (double)s->requests);
-    cJSON_AddNumberToObject(o, "ok", (double)s->ok);
-    cJSON_AddNumberToObject(o, "failed", (double)s->failed);
+    kh_job_put_batch(o, s->requests, s->ok, s->failed);
 }
 
 /* ---- catalog ---------------------------------------------------------- */
@@ -89,27 +87,18 @@ static void add_stats(cJSON *o, const struct ks_bigcommerce_batch_stats *s)
 static ks_rc job_list_products(struct kh_ctx *ctx, const cJSON *options,
                                cJSON **result, char *err, size_t errsz)
 {
-    const char *q[9] = {NULL};
-    const char *names[] = {"sku", "sku:in", "id:in", "date_modified:min",
-                           "include"};
-    struct kh_job_collect c = {cJSON_CreateArray(), cJSON_CreateArray(), NULL,
-                               0};
+    static const char *const names[] = {
+        "sku", "sku:in", "id:in", "date_modified:min", "include", NULL};
+    const char *q[9];
+    struct kh_job_collect c = {NULL, NULL, NULL, 0};
     int pages = 0;
-    size_t n = 0;
     BC_BEGIN
 
-    for (size_t i = 0; i < sizeof(names) / sizeof(*names) && n < 8; i++) {
-        if (kx_json_str(options, names[i])) {
-            q[n++] = names[i];
-            q[n++] = kx_json_str(options, names[i]);
-        }
-    }
+    c.ids = cJSON_CreateArray();
+    c.skus = cJSON_CreateArray();
+    kh_job_query(q, sizeof(q) / sizeof(*q), options, names);
     rc = ks_bigcommerce_products_list(bc, q, kh_job_collect_item, &c, &pages);
-    *result = cJSON_CreateObject();
-    kh_job_collect_put(*result, &c);
-    cJSON_AddNumberToObject(*result, "pages", pages);
-    if (rc)
-        rc = kh_job_failed(ctx, rc, result, err, errsz);
+    rc = kh_job_listed(ctx, rc, &c, pages, result, err, errsz);
     BC_END
     return rc;
 }
@@ -137,29 +126,16 @@ static ks_rc job_find_sku(struct kh_ctx *ctx, const cJSON *options,
     return rc;
 }
 
-/* options.products, or options.generate {count, prefix, price}. */
-static cJSON *wanted_products(const cJSON *options)
+/* A generated product's name and price (options.generate.price, a
+ * number). */
+static void generated_fields(cJSON *p, const cJSON *gen, int i)
 {
-    const cJSON *list = cJSON_GetObjectItemCaseSensitive(options, "products");
-    const cJSON *gen = cJSON_GetObjectItemCaseSensitive(options, "generate");
-    cJSON *out;
+    const char *prefix = kx_json_str(gen, "prefix");
+    char name[96];
 
-    if (cJSON_IsArray(list))
-        return cJSON_Duplicate(list, 1);
-    out = cJSON_CreateArray();
-    for (int i = 1; gen && i <= (int)kx_json_num(gen, "count", 0); i++) {
-        cJSON *p = cJSON_CreateObject();
-        const char *prefix = kx_json_str(gen, "prefix");
-        char buf[96];
-
-        snprintf(buf, sizeof(buf), "%s%05d", prefix ? prefix : "SKU-", i);
-        cJSON_AddStringToObject(p, "sku", buf);
-        snprintf(buf, sizeof(buf), "Part %s%05d", prefix ? prefix : "", i);
-        cJSON_AddStringToObject(p, "name", buf);
-        cJSON_AddNumberToObject(p, "price", kx_json_num(gen, "price", 9.99));
-        cJSON_AddItemToArray(out, p);
-    }
-    return out;
+    snprintf(name, sizeof(name), "Part %s%05d", prefix ? prefix : "", i);
+    cJSON_AddStringToObject(p, "name", name);
+    cJSON_AddNumberToObject(p, "price", kx_json_num(gen, "price", 9.99));
 }
 
 /* The catalog fields of a wanted {sku, name, price, inventory}. */
@@ -191,53 +167,68 @@ static cJSON *product_body(const cJSON *want, double id)
     return p;
 }
 
+/* Creates each of create one by one (the API has no batch create),
+ * counting them in *created. A product the store refuses (a conflict, a
+ * validation error) goes into errors with its sku and counts in *refused;
+ * any other failure stops and is returned. */
+static ks_rc create_each(int *created, int *refused, struct kh_ctx *ctx,
+                         struct ks_bigcommerce *bc, const cJSON *create,
+                         cJSON *errors)
+{
+    const cJSON *p;
+    ks_rc rc = KS_OK;
+
+    cJSON_ArrayForEach(p, create)
+    {
+        const char *sku = kx_json_str(p, "sku");
+        cJSON *body = product_body(p, 0), *made = NULL, *x;
+
+        rc = ks_bigcommerce_product_create(&made, bc, body);
+        cJSON_Delete(body);
+        cJSON_Delete(made);
+        if (!rc) {
+            (*created)++;
+            continue;
+        }
+        if (rc != KS_ECONFLICT && rc != KS_EREMOTE)
+            break;
+        x = cJSON_CreateObject();
+        cJSON_AddStringToObject(x, "sku", sku ? sku : "");
+        cJSON_AddStringToObject(
+            x, "message", ks_client_last_error(kh_ctx_client(ctx))->message);
+        cJSON_AddItemToArray(errors, x);
+        (*refused)++;
+        rc = KS_OK; /* one refused product does not stop the others */
+    }
+    return rc;
+}
+
 static ks_rc job_upsert_products(struct kh_ctx *ctx, const cJSON *options,
                                  cJSON **result, char *err, size_t errsz)
 {
     struct ks_bigcommerce_batch_stats stats = {0, 0, 0};
-    struct kh_job_collect c = {NULL, NULL, cJSON_CreateObject(), 0};
-    cJSON *want = wanted_products(options), *update = cJSON_CreateArray();
-    cJSON *out = NULL, *errors;
+    struct kh_job_upsert u;
+    cJSON *bodies, *out = NULL, *errors;
     const cJSON *p;
     int created = 0, create_failed = 0;
     BC_BEGIN
 
+    kh_job_upsert_init(&u, options, generated_fields);
+    bodies = cJSON_CreateArray();
     *result = cJSON_CreateObject();
     errors = cJSON_AddArrayToObject(*result, "errors");
-    rc = ks_bigcommerce_products_list(bc, NULL, kh_job_collect_item, &c, NULL);
-    cJSON_ArrayForEach(p, want)
+    rc = ks_bigcommerce_products_list(bc, NULL, kh_job_collect_item,
+                                      &u.existing, NULL);
+    if (!rc) {
+        kh_job_upsert_split(&u);
+        rc = create_each(&created, &create_failed, ctx, bc, u.create, errors);
+    }
+    cJSON_ArrayForEach(p, u.update)
     {
-        const char *sku = kx_json_str(p, "sku");
-        const cJSON *id =
-            sku ? cJSON_GetObjectItemCaseSensitive(c.map, sku) : NULL;
-        cJSON *made = NULL, *body;
-
-        if (rc)
-            break;
-        if (id) {
-            cJSON_AddItemToArray(update, product_body(p, id->valuedouble));
-            continue;
-        }
-        body = product_body(p, 0);
-        rc = ks_bigcommerce_product_create(&made, bc, body);
-        cJSON_Delete(body);
-        cJSON_Delete(made);
-        if (rc == KS_ECONFLICT || rc == KS_EREMOTE) {
-            cJSON *x = cJSON_CreateObject();
-
-            cJSON_AddStringToObject(x, "sku", sku ? sku : "");
-            cJSON_AddStringToObject(
-                x, "message",
-                ks_client_last_error(kh_ctx_client(ctx))->message);
-            cJSON_AddItemToArray(errors, x);
-            create_failed++;
-            rc = KS_OK; /* one refused product does not stop the others */
-        } else if (!rc) {
-            created++;
-        }
+        cJSON_AddItemToArray(bodies, product_body(p, kx_json_num(p, "id", 0)));
     }
     if (!rc)
-        rc = ks_bigcommerce_products_update(&out, &stats, bc, update);
+        rc = ks_bigcommerce_products_update(&out, &stats, bc, bodies);
     cJSON_ArrayForEach(p, cJSON_GetObjectItemCaseSensitive(out, "errors"))
     {
         cJSON_AddItemToArray(errors, cJSON_Duplicate(p, 1));
@@ -249,9 +240,8 @@ static ks_rc job_upsert_products(struct kh_ctx *ctx, const cJSON *options,
     if (rc)
         rc = kh_job_failed(ctx, rc, result, err, errsz);
     cJSON_Delete(out);
-    cJSON_Delete(want);
-    cJSON_Delete(update);
-    cJSON_Delete(c.map);
+    cJSON_Delete(bodies);
+    kh_job_upsert_dispose(&u);
     BC_END
     return rc;
 }
@@ -379,17 +369,15 @@ static ks_rc job_get_order(struct kh_ctx *ctx, const cJSON *options,
 static ks_rc job_list_orders_since(struct kh_ctx *ctx, const cJSON *options,
                                    cJSON **result, char *err, size_t errsz)
 {
-    struct kh_job_collect c = {cJSON_CreateArray(), NULL, NULL, 0};
+    struct kh_job_collect c = {NULL, NULL, NULL, 0};
     const char *since = kx_json_str(options, "since");
     BC_BEGIN
 
+    c.ids = cJSON_CreateArray();
     rc = ks_bigcommerce_orders_modified_since(
         bc, since ? since : "1970-01-01T00:00:00+00:00", kh_job_collect_item,
         &c);
-    *result = cJSON_CreateObject();
-    kh_job_collect_put(*result, &c);
-    if (rc)
-        rc = kh_job_failed(ctx, rc, result, err, errsz);
+    rc = kh_job_listed(ctx, rc, &c, -1, result, err, errsz);
     BC_END
     return rc;
 }
@@ -465,40 +453,30 @@ static ks_rc job_verify_webhook(struct kh_ctx *ctx, const cJSON *options,
     return fetch_event_order(ctx, options, &r->last_bc, result, err, errsz);
 }
 
+static const struct kh_job_hook_keys hook_keys = {
+    "bigcommerce",
+    RECEIVER_SLOT,
+    "destination",
+    "scopes",
+    {"store/order/created", "store/order/updated", NULL}};
+
 static ks_rc job_ensure_hooks(struct kh_ctx *ctx, const cJSON *options,
                               cJSON **result, char *err, size_t errsz)
 {
-    struct kh_job_receiver *r = kh_ctx_slot(ctx, RECEIVER_SLOT);
-    const char *dest = kx_json_str(options, "destination");
-    const char *scopes[16] = {NULL};
-    const cJSON *t, *h;
+    struct kh_job_hook_target t;
+    const cJSON *h;
     cJSON *hooks = NULL;
-    size_t n = 0;
     int counts[4] = {0, 0, 0, 0};
     const char *names[4] = {"ok", "created", "reactivated", "recreated"};
     BC_BEGIN
 
-    if (!dest && r)
-        dest = r->hook_url;
-    cJSON_ArrayForEach(t, cJSON_GetObjectItemCaseSensitive(options, "scopes"))
-    {
-        if (cJSON_IsString(t) && n < 15)
-            scopes[n++] = t->valuestring;
-    }
-    if (!n) {
-        scopes[n++] = "store/order/created";
-        scopes[n++] = "store/order/updated";
-    }
-    if (!dest) {
-        snprintf(err, errsz,
-                 "bigcommerce: ensure_hooks needs destination "
-                 "or a started receiver");
-        rc = KS_EINVAL;
+    rc = kh_job_hook_target(&t, ctx, options, &hook_keys, err, errsz);
+    if (rc) {
         BC_END
         return rc;
     }
     rc = ks_bigcommerce_hooks_ensure(
-        &hooks, bc, scopes, dest,
+        &hooks, bc, t.topics, t.url,
         cJSON_GetObjectItemCaseSensitive(options, "headers"));
     *result = cJSON_CreateObject();
     cJSON_ArrayForEach(h, hooks)

@@ -28,6 +28,7 @@
  * "remote_id"} from ks_sync_last_error().
  */
 #define _DEFAULT_SOURCE /* mkdtemp */
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -187,27 +188,39 @@ static struct ks_sync *engine(struct kh_ctx *ctx, const cJSON *options,
     return sync;
 }
 
+/* The counters of struct ks_sync_stats, in the order results show them:
+ * one table for the JSON and the sums. */
+static const struct {
+    const char *name;
+    size_t offset;
+} stat_fields[] = {
+    {"read", offsetof(struct ks_sync_stats, read)},
+    {"created", offsetof(struct ks_sync_stats, created)},
+    {"updated", offsetof(struct ks_sync_stats, updated)},
+    {"unchanged", offsetof(struct ks_sync_stats, unchanged)},
+    {"failed", offsetof(struct ks_sync_stats, failed)},
+    {"skipped", offsetof(struct ks_sync_stats, skipped)},
+};
+#define N_STAT_FIELDS (sizeof(stat_fields) / sizeof(stat_fields[0]))
+
+static int64_t stat_get(const struct ks_sync_stats *s, size_t i)
+{
+    return *(const int64_t *)((const char *)s + stat_fields[i].offset);
+}
+
 static cJSON *stats_json(const struct ks_sync_stats *s)
 {
     cJSON *o = cJSON_CreateObject();
 
-    cJSON_AddNumberToObject(o, "read", (double)s->read);
-    cJSON_AddNumberToObject(o, "created", (double)s->created);
-    cJSON_AddNumberToObject(o, "updated", (double)s->updated);
-    cJSON_AddNumberToObject(o, "unchanged", (double)s->unchanged);
-    cJSON_AddNumberToObject(o, "failed", (double)s->failed);
-    cJSON_AddNumberToObject(o, "skipped", (double)s->skipped);
+    for (size_t i = 0; i < N_STAT_FIELDS; i++)
+        cJSON_AddNumberToObject(o, stat_fields[i].name, (double)stat_get(s, i));
     return o;
 }
 
 static void stats_add(struct ks_sync_stats *to, const struct ks_sync_stats *s)
 {
-    to->read += s->read;
-    to->created += s->created;
-    to->updated += s->updated;
-    to->unchanged += s->unchanged;
-    to->failed += s->failed;
-    to->skipped += s->skipped;
+    for (size_t i = 0; i < N_STAT_FIELDS; i++)
+        *(int64_t *)((char *)to + stat_fields[i].offset) += stat_get(s, i);
 }
 
 /* Ends a job: the totals at the top of the result, the error when rc is
@@ -422,28 +435,38 @@ static int audit_row(const struct ks_audit_entry *e, int64_t id, void *ud)
     return 0;
 }
 
+/* The end of a read-back job: without a store (st NULL, err set) rows are
+ * dropped and KS_ESTATE returned; else *result gets {"count": n, key:
+ * rows} and err the store's error when rc is set. */
+static ks_rc rows_result(cJSON **result, const char *key, int64_t n,
+                         cJSON *rows, struct ks_store *st, ks_rc rc, char *err,
+                         size_t errsz)
+{
+    if (!st) {
+        cJSON_Delete(rows);
+        return KS_ESTATE;
+    }
+    *result = cJSON_CreateObject();
+    cJSON_AddNumberToObject(*result, "count", (double)n);
+    cJSON_AddItemToObject(*result, key, rows);
+    if (rc)
+        snprintf(err, errsz, "sync: %s", ks_store_last_error(st)->message);
+    return rc;
+}
+
 static ks_rc job_audit(struct kh_ctx *ctx, const cJSON *options, cJSON **result,
                        char *err, size_t errsz)
 {
     struct ks_audit_filter f = {kx_json_str(options, "flow"),
                                 kx_json_str(options, "outcome"), 0};
     struct ks_store *st = store(ctx, NULL, &(ks_rc){KS_OK}, err, errsz);
-    cJSON *rows;
+    cJSON *rows = cJSON_CreateArray();
     int64_t n = 0;
-    ks_rc rc;
+    ks_rc rc = st ? ks_store_audit_count(&n, st, &f) : KS_ESTATE;
 
-    if (!st)
-        return KS_ESTATE;
-    rows = cJSON_CreateArray();
-    rc = ks_store_audit_count(&n, st, &f);
     if (!rc)
         rc = ks_store_audit_each(st, &f, audit_row, rows);
-    *result = cJSON_CreateObject();
-    cJSON_AddNumberToObject(*result, "count", (double)n);
-    cJSON_AddItemToObject(*result, "rows", rows);
-    if (rc)
-        snprintf(err, errsz, "sync: %s", ks_store_last_error(st)->message);
-    return rc;
+    return rows_result(result, "rows", n, rows, st, rc, err, errsz);
 }
 
 static int outbox_row(const struct ks_outbox_item *it, void *ud)
@@ -468,22 +491,13 @@ static ks_rc job_outbox(struct kh_ctx *ctx, const cJSON *options,
 {
     const char *flow = kx_json_str(options, "flow");
     struct ks_store *st = store(ctx, NULL, &(ks_rc){KS_OK}, err, errsz);
-    cJSON *rows;
+    cJSON *rows = cJSON_CreateArray();
     int64_t n = 0;
-    ks_rc rc;
+    ks_rc rc = st ? ks_store_outbox_count(&n, st, flow) : KS_ESTATE;
 
-    if (!st)
-        return KS_ESTATE;
-    rows = cJSON_CreateArray();
-    rc = ks_store_outbox_count(&n, st, flow);
     if (!rc)
         rc = ks_store_outbox_each(st, flow, outbox_row, rows);
-    *result = cJSON_CreateObject();
-    cJSON_AddNumberToObject(*result, "count", (double)n);
-    cJSON_AddItemToObject(*result, "items", rows);
-    if (rc)
-        snprintf(err, errsz, "sync: %s", ks_store_last_error(st)->message);
-    return rc;
+    return rows_result(result, "items", n, rows, st, rc, err, errsz);
 }
 
 /* Lets a scenario fix a mapping before sync.replay_failed. */

@@ -76,131 +76,99 @@ struct ks_woocommerce *kh_job_woocommerce(struct kh_ctx *ctx, int per_page,
 static ks_rc job_list_products(struct kh_ctx *ctx, const cJSON *options,
                                cJSON **result, char *err, size_t errsz)
 {
-    const char *q[7] = {NULL};
-    struct kh_job_collect c = {cJSON_CreateArray(), cJSON_CreateArray(), NULL,
-                               0};
+    static const char *const names[] = {"sku", "modified_after", NULL};
+    const char *q[5];
+    struct kh_job_collect c = {NULL, NULL, NULL, 0};
     int pages = 0;
-    size_t n = 0;
     WC_BEGIN
 
-    if (kx_json_str(options, "sku")) {
-        q[n++] = "sku";
-        q[n++] = kx_json_str(options, "sku");
-    }
-    if (kx_json_str(options, "modified_after")) {
-        q[n++] = "modified_after";
-        q[n++] = kx_json_str(options, "modified_after");
-    }
+    c.ids = cJSON_CreateArray();
+    c.skus = cJSON_CreateArray();
+    kh_job_query(q, sizeof(q) / sizeof(*q), options, names);
     rc =
         ks_woocommerce_list(wc, "products", q, kh_job_collect_item, &c, &pages);
-    *result = cJSON_CreateObject();
-    kh_job_collect_put(*result, &c);
-    cJSON_AddNumberToObject(*result, "pages", pages);
-    if (rc)
-        rc = kh_job_failed(ctx, rc, result, err, errsz);
+    rc = kh_job_listed(ctx, rc, &c, pages, result, err, errsz);
     WC_END
     return rc;
 }
 
 /* ---- products --------------------------------------------------------- */
 
-/* options.products, or options.generate {count, prefix, price} for bulk
- * scenarios. */
-static cJSON *wanted_products(const cJSON *options)
+/* A generated product's name and regular_price (WooCommerce prices are
+ * strings: options.generate.price is one). */
+static void generated_fields(cJSON *p, const cJSON *gen, int i)
 {
-    const cJSON *list = cJSON_GetObjectItemCaseSensitive(options, "products");
-    const cJSON *gen = cJSON_GetObjectItemCaseSensitive(options, "generate");
-    cJSON *out;
+    const char *price = kx_json_str(gen, "price");
+    char name[32];
 
-    if (cJSON_IsArray(list))
-        return cJSON_Duplicate(list, 1);
-    out = cJSON_CreateArray();
-    for (int i = 1; gen && i <= (int)kx_json_num(gen, "count", 0); i++) {
-        cJSON *p = cJSON_CreateObject();
-        const char *prefix = kx_json_str(gen, "prefix");
-        char buf[96];
-
-        snprintf(buf, sizeof(buf), "%s%05d", prefix ? prefix : "SKU-", i);
-        cJSON_AddStringToObject(p, "sku", buf);
-        snprintf(buf, sizeof(buf), "Part %d", i);
-        cJSON_AddStringToObject(p, "name", buf);
-        cJSON_AddStringToObject(
-            p, "regular_price",
-            kx_json_str(gen, "price") ? kx_json_str(gen, "price") : "9.99");
-        cJSON_AddItemToArray(out, p);
-    }
-    return out;
+    snprintf(name, sizeof(name), "Part %d", i);
+    cJSON_AddStringToObject(p, "name", name);
+    cJSON_AddStringToObject(p, "regular_price", price ? price : "9.99");
 }
 
-static ks_rc job_upsert_products(struct kh_ctx *ctx, const cJSON *options,
-                                 cJSON **result, char *err, size_t errsz)
+/* The string member key of o, or "" (never NULL). */
+static const char *str_or_empty(const cJSON *o, const char *key)
 {
-    struct ks_woocommerce_batch_stats stats = {0, 0, 0};
-    struct kh_job_collect m = {NULL, NULL, cJSON_CreateObject(), 0};
-    cJSON *want = wanted_products(options), *create = cJSON_CreateArray();
-    cJSON *update = cJSON_CreateArray(), *out = NULL, *errors;
-    const cJSON *p, *r;
+    const char *v = kx_json_str(o, key);
+
+    return v ? v : "";
+}
+
+/* The items a batch answered with an "error" object, each as {sku, code,
+ * message} into errors; the answer's create and update arrays follow the
+ * order of the ones sent. */
+static void batch_errors(cJSON *errors, const cJSON *out,
+                         const struct kh_job_upsert *u)
+{
     const char *kinds[] = {"create", "update"};
-    WC_BEGIN
+    const cJSON *r;
 
-    rc = ks_woocommerce_list(wc, "products", NULL, kh_job_collect_item, &m,
-                             NULL);
-    if (rc)
-        goto done;
-    cJSON_ArrayForEach(p, want)
-    {
-        const char *sku = kx_json_str(p, "sku");
-        const cJSON *id =
-            sku ? cJSON_GetObjectItemCaseSensitive(m.map, sku) : NULL;
-        cJSON *copy = cJSON_Duplicate(p, 1);
-
-        if (id) {
-            cJSON_AddNumberToObject(copy, "id", id->valuedouble);
-            cJSON_AddItemToArray(update, copy);
-        } else {
-            cJSON_AddItemToArray(create, copy);
-        }
-    }
-    rc = ks_woocommerce_products_batch(&out, &stats, wc, create, update, NULL);
-done:
-    *result = cJSON_CreateObject();
-    cJSON_AddNumberToObject(*result, "requests", (double)stats.requests);
-    cJSON_AddNumberToObject(*result, "ok", (double)stats.ok);
-    cJSON_AddNumberToObject(*result, "failed", (double)stats.failed);
-    cJSON_AddNumberToObject(*result, "created", cJSON_GetArraySize(create));
-    cJSON_AddNumberToObject(*result, "updated", cJSON_GetArraySize(update));
-    errors = cJSON_AddArrayToObject(*result, "errors");
     for (int k = 0; out && k < 2; k++) {
         int i = 0;
 
         cJSON_ArrayForEach(r, cJSON_GetObjectItemCaseSensitive(out, kinds[k]))
         {
             const cJSON *e = cJSON_GetObjectItemCaseSensitive(r, "error");
-            const cJSON *in = cJSON_GetArrayItem(k ? update : create, i++);
+            const cJSON *in =
+                cJSON_GetArrayItem(k ? u->update : u->create, i++);
+            cJSON *x;
 
-            if (cJSON_IsObject(e)) {
-                cJSON *x = cJSON_CreateObject();
-
-                cJSON_AddStringToObject(
-                    x, "sku",
-                    kx_json_str(in, "sku") ? kx_json_str(in, "sku") : "");
-                cJSON_AddStringToObject(
-                    x, "code",
-                    kx_json_str(e, "code") ? kx_json_str(e, "code") : "");
-                cJSON_AddStringToObject(
-                    x, "message",
-                    kx_json_str(e, "message") ? kx_json_str(e, "message") : "");
-                cJSON_AddItemToArray(errors, x);
-            }
+            if (!cJSON_IsObject(e))
+                continue;
+            x = cJSON_CreateObject();
+            cJSON_AddStringToObject(x, "sku", str_or_empty(in, "sku"));
+            cJSON_AddStringToObject(x, "code", str_or_empty(e, "code"));
+            cJSON_AddStringToObject(x, "message", str_or_empty(e, "message"));
+            cJSON_AddItemToArray(errors, x);
         }
     }
+}
+
+static ks_rc job_upsert_products(struct kh_ctx *ctx, const cJSON *options,
+                                 cJSON **result, char *err, size_t errsz)
+{
+    struct ks_woocommerce_batch_stats stats = {0, 0, 0};
+    struct kh_job_upsert u;
+    cJSON *out = NULL;
+    WC_BEGIN
+
+    kh_job_upsert_init(&u, options, generated_fields);
+    rc = ks_woocommerce_list(wc, "products", NULL, kh_job_collect_item,
+                             &u.existing, NULL);
+    if (!rc) {
+        kh_job_upsert_split(&u);
+        rc = ks_woocommerce_products_batch(&out, &stats, wc, u.create, u.update,
+                                           NULL);
+    }
+    *result = cJSON_CreateObject();
+    kh_job_put_batch(*result, stats.requests, stats.ok, stats.failed);
+    cJSON_AddNumberToObject(*result, "created", cJSON_GetArraySize(u.create));
+    cJSON_AddNumberToObject(*result, "updated", cJSON_GetArraySize(u.update));
+    batch_errors(cJSON_AddArrayToObject(*result, "errors"), out, &u);
     if (rc)
         rc = kh_job_failed(ctx, rc, result, err, errsz);
     cJSON_Delete(out);
-    cJSON_Delete(want);
-    cJSON_Delete(create);
-    cJSON_Delete(update);
-    cJSON_Delete(m.map);
+    kh_job_upsert_dispose(&u);
     WC_END
     return rc;
 }
@@ -287,16 +255,14 @@ static ks_rc job_get_order(struct kh_ctx *ctx, const cJSON *options,
 static ks_rc job_list_orders_since(struct kh_ctx *ctx, const cJSON *options,
                                    cJSON **result, char *err, size_t errsz)
 {
-    struct kh_job_collect c = {cJSON_CreateArray(), NULL, NULL, 0};
+    struct kh_job_collect c = {NULL, NULL, NULL, 0};
     const char *since = kx_json_str(options, "since");
     WC_BEGIN
 
+    c.ids = cJSON_CreateArray();
     rc = ks_woocommerce_orders_modified_since(
         wc, since ? since : "1970-01-01T00:00:00", kh_job_collect_item, &c);
-    *result = cJSON_CreateObject();
-    kh_job_collect_put(*result, &c);
-    if (rc)
-        rc = kh_job_failed(ctx, rc, result, err, errsz);
+    rc = kh_job_listed(ctx, rc, &c, -1, result, err, errsz);
     WC_END
     return rc;
 }
@@ -304,16 +270,14 @@ static ks_rc job_list_orders_since(struct kh_ctx *ctx, const cJSON *options,
 static ks_rc job_list_refunds(struct kh_ctx *ctx, const cJSON *options,
                               cJSON **result, char *err, size_t errsz)
 {
-    struct kh_job_collect c = {cJSON_CreateArray(), NULL, NULL, 0};
+    struct kh_job_collect c = {NULL, NULL, NULL, 0};
     WC_BEGIN
 
+    c.ids = cJSON_CreateArray();
     rc = ks_woocommerce_refunds_list(
         wc, (int64_t)kx_json_num(options, "order_id", 0), kh_job_collect_item,
         &c);
-    *result = cJSON_CreateObject();
-    kh_job_collect_put(*result, &c);
-    if (rc)
-        rc = kh_job_failed(ctx, rc, result, err, errsz);
+    rc = kh_job_listed(ctx, rc, &c, -1, result, err, errsz);
     WC_END
     return rc;
 }
@@ -337,41 +301,28 @@ static ks_rc job_receiver_stats(struct kh_ctx *ctx, const cJSON *options,
                : KS_EINVAL;
 }
 
+static const struct kh_job_hook_keys hook_keys = {
+    "woocommerce",
+    RECEIVER_SLOT,
+    "delivery_url",
+    "topics",
+    {"order.created", "order.updated", NULL}};
+
 static ks_rc job_ensure_hooks(struct kh_ctx *ctx, const cJSON *options,
                               cJSON **result, char *err, size_t errsz)
 {
-    struct kh_job_receiver *r = kh_ctx_slot(ctx, RECEIVER_SLOT);
-    const char *url = kx_json_str(options, "delivery_url");
-    const char *topics[16] = {NULL};
-    const cJSON *t;
+    struct kh_job_hook_target t;
     cJSON *hooks = NULL;
-    size_t n = 0;
     WC_BEGIN
 
-    if (!url && r)
-        url = r->hook_url;
-    cJSON_ArrayForEach(t, cJSON_GetObjectItemCaseSensitive(options, "topics"))
-    {
-        if (cJSON_IsString(t) && n < 15)
-            topics[n++] = t->valuestring;
-    }
-    if (!n) {
-        topics[n++] = "order.created";
-        topics[n++] = "order.updated";
-    }
-    if (!url) {
-        snprintf(err, errsz,
-                 "woocommerce: ensure_hooks needs delivery_url "
-                 "or a started receiver");
-        rc = KS_EINVAL;
-    } else {
-        rc = ks_woocommerce_hooks_ensure(&hooks, wc, topics, url);
-    }
+    rc = kh_job_hook_target(&t, ctx, options, &hook_keys, err, errsz);
+    if (!rc)
+        rc = ks_woocommerce_hooks_ensure(&hooks, wc, t.topics, t.url);
     *result = cJSON_CreateObject();
     cJSON_AddNumberToObject(*result, "count", cJSON_GetArraySize(hooks));
     if (hooks)
         cJSON_AddItemToObject(*result, "hooks", hooks);
-    if (rc && url)
+    if (rc && t.url)
         rc = kh_job_failed(ctx, rc, result, err, errsz);
     WC_END
     return rc;

@@ -243,20 +243,28 @@ static void h_journal_get(struct km_response *res, const struct km_request *req,
     km_response_json(res, 200, kept);
 }
 
-static void h_journal_clear(struct km_response *res,
-                            const struct km_request *req, void *state)
+/* A DELETE of the system's journal or fault rules: clear on its server,
+ * answered {"cleared": true}. */
+static void reply_cleared(struct km_response *res, const struct km_request *req,
+                          struct kh__serve *sv,
+                          void (*clear)(struct km_server *))
 {
-    struct kh__serve *sv = state;
     struct kh__serve_system *sys = acquire(res, req, sv);
     cJSON *o;
 
     if (!sys)
         return;
-    km_server_journal_clear(sys->emu->server);
+    clear(sys->emu->server);
     release(sv);
     o = must(cJSON_CreateObject());
     must(cJSON_AddTrueToObject(o, "cleared"));
     km_response_json(res, 200, o);
+}
+
+static void h_journal_clear(struct km_response *res,
+                            const struct km_request *req, void *state)
+{
+    reply_cleared(res, req, state, km_server_journal_clear);
 }
 
 /* ---- faults ---------------------------------------------------------- */
@@ -292,17 +300,7 @@ static void h_faults_add(struct km_response *res, const struct km_request *req,
 static void h_faults_clear(struct km_response *res,
                            const struct km_request *req, void *state)
 {
-    struct kh__serve *sv = state;
-    struct kh__serve_system *sys = acquire(res, req, sv);
-    cJSON *o;
-
-    if (!sys)
-        return;
-    km_server_faults_clear(sys->emu->server);
-    release(sv);
-    o = must(cJSON_CreateObject());
-    must(cJSON_AddTrueToObject(o, "cleared"));
-    km_response_json(res, 200, o);
+    reply_cleared(res, req, state, km_server_faults_clear);
 }
 
 static void h_faults_fired(struct km_response *res,
