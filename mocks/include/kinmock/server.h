@@ -100,7 +100,8 @@ typedef char *(*km_route_path_fn)(const struct km_request *req, void *state);
 
 /* Answers a request no route serves, in the platform's own error shape:
  * status 404 (no route has the path) or 405 (routes have the path, not the
- * method; the server has set the "Allow" header). */
+ * method). The hook may answer a 405 as its platform does (another status);
+ * when the answer stays 405 the server adds the "Allow" header. */
 typedef void (*km_route_error_fn)(struct km_response *res,
                                   const struct km_request *req, int status,
                                   void *state);

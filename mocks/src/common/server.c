@@ -301,7 +301,9 @@ static const struct km_route *route_find(struct km_server *server,
 }
 
 /* No route serves the request: 405 with Allow when routes have its path,
- * else 404, in the platform's shape when the server has an error hook. */
+ * else 404, in the platform's shape when the server has an error hook
+ * (which may answer a 405 as its platform does, e.g. WordPress's 404; Allow
+ * goes only on an answer that stays 405). */
 static void route_error(struct km_server *server, struct km__request_impl *ri,
                         struct km_response *res)
 {
@@ -309,8 +311,6 @@ static void route_error(struct km_server *server, struct km__request_impl *ri,
     int status = ri->allow[0] ? 405 : 404;
     char msg[600];
 
-    if (status == 405)
-        km_response_header(res, "Allow", ri->allow);
     if (o->route_error) {
         o->route_error(res, &ri->req, status, o->state);
     } else if (o->not_found) {
@@ -321,6 +321,8 @@ static void route_error(struct km_server *server, struct km__request_impl *ri,
                  ri->req.method, ri->path);
         km__response_error(res, status, msg);
     }
+    if (status == 405 && res->status == 405)
+        km_response_header(res, "Allow", ri->allow);
 }
 
 static void fault_reply(struct km_response *res,

@@ -106,6 +106,22 @@ static int set_site_url(void *state, const cJSON *v, char *err, size_t errsz)
     return 0;
 }
 
+/* WordPress's REST server answers a route it knows, asked with a method
+ * none of its handlers takes, like an unknown route: 404 rest_no_route.
+ * 405 with Allow is offered for clients that want the HTTP answer. */
+static int set_wrong_method_status(void *state, const cJSON *v, char *err,
+                                   size_t errsz)
+{
+    STATE(state);
+
+    if (v->valuedouble != 404 && v->valuedouble != 405) {
+        snprintf(err, errsz, "must be 404 or 405");
+        return -1;
+    }
+    st->wrong_method_status = (int)v->valuedouble;
+    return 0;
+}
+
 static int set_oauth_base_string(void *state, const cJSON *v, char *err,
                                  size_t errsz)
 {
@@ -323,6 +339,12 @@ const struct km_config_key km__woocommerce_config_keys[] = {
                    "WooCommerce on plain HTTP.",
                    km_config_set_flag),
      KM_CONFIG_FIELD(struct km__woocommerce_state, https)},
+    {KM_CONFIG_KEY("wrong_method_status", KM_CONFIG_INTEGER, "404",
+                   "The answer to a known route asked with a method it does "
+                   "not take: 404 rest_no_route, as WordPress's REST server "
+                   "does, or 405 rest_no_route with Allow.",
+                   set_wrong_method_status),
+     .schema = "{\"enum\": [404, 405]}"},
     {KM_CONFIG_KEY("oauth_base_string", KM_CONFIG_STRING, "\"woocommerce\"",
                    "How OAuth 1.0a base strings are built: \"woocommerce\" "
                    "(values encoded once, as WC_REST_Authentication does) "

@@ -333,8 +333,11 @@ static void wc_route_error(struct km_response *res,
                            const struct km_request *req, int status,
                            void *state)
 {
+    const struct km__woocommerce_state *st = state;
+
     (void)req;
-    (void)state;
+    if (status == 405)
+        status = st->wrong_method_status;
     km__woocommerce_error(
         res, status, "rest_no_route",
         "No route was found matching the URL and request method.");
