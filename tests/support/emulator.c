@@ -103,6 +103,15 @@ const cJSON *kt_at(cJSON **snap, struct km_emulator *emu, const char *path)
     return at;
 }
 
+int kt_size(struct km_emulator *emu, const char *path)
+{
+    cJSON *snap = NULL;
+    int n = cJSON_GetArraySize(kt_at(&snap, emu, path));
+
+    cJSON_Delete(snap);
+    return n;
+}
+
 static int has_header(const cJSON *entry, const char *name)
 {
     const cJSON *h;

@@ -41,6 +41,9 @@ void kt_faults(struct km_server *server, const char *rules);
  * indexes, NULL when absent; *snap is the whole snapshot (caller
  * deletes). */
 const cJSON *kt_at(cJSON **snap, struct km_emulator *emu, const char *path);
+/* How many items the array (or members the object) at path holds in a
+ * fresh snapshot; 0 when path is absent. */
+int kt_size(struct km_emulator *emu, const char *path);
 /* Journal entries of server whose "METHOD path" matches route_glob. */
 size_t kt_count(struct km_server *server, const char *route_glob);
 /* Of those, the ones without the request header (case-insensitive). */

@@ -18,6 +18,38 @@ static void expect_secret(int (*is_secret)(const char *),
     }
 }
 
+/* A URL and what ks_redact_url() must make of it. */
+struct url_case {
+    const char *url;
+    const char *want;
+};
+
+/* Fails unless each case's URL redacts to exactly its want. */
+static void expect_urls(const struct url_case *cases, size_t n)
+{
+    char out[512];
+
+    for (size_t i = 0; i < n; i++) {
+        ks_redact_url(out, sizeof(out), cases[i].url);
+        assert_string_equal(out, cases[i].want);
+    }
+}
+
+/* Fails if a redacted URL of urls still holds the secret "pw-1", or
+ * (keep not NULL) no longer holds keep. */
+static void expect_no_pw(const char *const *urls, size_t n, const char *keep)
+{
+    char out[256];
+
+    for (size_t i = 0; i < n; i++) {
+        ks_redact_url(out, sizeof(out), urls[i]);
+        if (strstr(out, "pw-1"))
+            fail_msg("%s -> %s", urls[i], out);
+        if (keep)
+            assert_non_null(strstr(out, keep));
+    }
+}
+
 static void every_credential_header_is_secret_in_any_case(void **state)
 {
     static const char *secret[] = {"Authorization",
@@ -151,15 +183,16 @@ static void odd_query_shapes_are_handled(void **state)
 
 static void userinfo_is_replaced(void **state)
 {
-    char out[256];
+    static const struct url_case cases[] = {
+        {"https://manager:hunter2@erp.example/x",
+         "https://" KS_REDACTED "@erp.example/x"},
+        {"https://manager@erp.example/x?a=1",
+         "https://" KS_REDACTED "@erp.example/x?a=1"},
+        {"http://127.0.0.1:8080/a/b?c=d", "http://127.0.0.1:8080/a/b?c=d"},
+    };
 
     (void)state;
-    ks_redact_url(out, sizeof(out), "https://manager:hunter2@erp.example/x");
-    assert_string_equal(out, "https://" KS_REDACTED "@erp.example/x");
-    ks_redact_url(out, sizeof(out), "https://manager@erp.example/x?a=1");
-    assert_string_equal(out, "https://" KS_REDACTED "@erp.example/x?a=1");
-    ks_redact_url(out, sizeof(out), "http://127.0.0.1:8080/a/b?c=d");
-    assert_string_equal(out, "http://127.0.0.1:8080/a/b?c=d");
+    expect_urls(cases, N(cases));
 }
 
 static void urls_curl_cannot_parse_still_lose_their_userinfo(void **state)
@@ -169,15 +202,9 @@ static void urls_curl_cannot_parse_still_lose_their_userinfo(void **state)
         "http://user:pw-1@evil@host.example/x",  /* '@' twice */
         "//user:pw-1@host.example/x?token=pw-1", /* scheme-relative */
     };
-    char out[256];
 
     (void)state;
-    for (size_t i = 0; i < N(urls); i++) {
-        ks_redact_url(out, sizeof(out), urls[i]);
-        if (strstr(out, "pw-1"))
-            fail_msg("%s -> %s", urls[i], out);
-        assert_non_null(strstr(out, "host.example/x"));
-    }
+    expect_no_pw(urls, N(urls), "host.example/x");
 }
 
 /* A URL inside the query (a redirect target with an '@') is no
@@ -192,11 +219,7 @@ static void urls_inside_a_query_do_not_hide_its_secrets(void **state)
     char out[256];
 
     (void)state;
-    for (size_t i = 0; i < N(urls); i++) {
-        ks_redact_url(out, sizeof(out), urls[i]);
-        if (strstr(out, "pw-1"))
-            fail_msg("%s -> %s", urls[i], out);
-    }
+    expect_no_pw(urls, N(urls), NULL);
     ks_redact_url(out, sizeof(out), "/cb?next=https://u@h.example&password=x");
     assert_string_equal(out,
                         "/cb?next=https://u@h.example&password=" KS_REDACTED);
@@ -204,21 +227,24 @@ static void urls_inside_a_query_do_not_hide_its_secrets(void **state)
 
 static void relative_urls_have_their_query_redacted(void **state)
 {
-    char out[256];
+    static const struct url_case cases[] = {
+        {"/api/v2/odata?password=pw1&$top=5",
+         "/api/v2/odata?password=" KS_REDACTED "&$top=5"},
+        {"/no/query", "/no/query"},
+        {"", ""},
+        {NULL, ""},
+    };
 
     (void)state;
-    ks_redact_url(out, sizeof(out), "/api/v2/odata?password=pw1&$top=5");
-    assert_string_equal(out, "/api/v2/odata?password=" KS_REDACTED "&$top=5");
-    ks_redact_url(out, sizeof(out), "/no/query");
-    assert_string_equal(out, "/no/query");
-    ks_redact_url(out, sizeof(out), "");
-    assert_string_equal(out, "");
-    ks_redact_url(out, sizeof(out), NULL);
-    assert_string_equal(out, "");
+    expect_urls(cases, N(cases));
 }
 
 static void fragments_shaped_like_queries_are_redacted(void **state)
 {
+    static const struct url_case cases[] = {
+        {"/cb?a=1#access_token=at-9", "/cb?a=1#access_token=" KS_REDACTED},
+        {"https://h.example/doc#section-2", "https://h.example/doc#section-2"},
+    };
     char out[256];
 
     (void)state;
@@ -226,10 +252,7 @@ static void fragments_shaped_like_queries_are_redacted(void **state)
                   "https://app.example/cb#access_token=at-9&state=s1");
     assert_null(strstr(out, "at-9"));
     assert_non_null(strstr(out, "state=s1"));
-    ks_redact_url(out, sizeof(out), "/cb?a=1#access_token=at-9");
-    assert_string_equal(out, "/cb?a=1#access_token=" KS_REDACTED);
-    ks_redact_url(out, sizeof(out), "https://h.example/doc#section-2");
-    assert_string_equal(out, "https://h.example/doc#section-2");
+    expect_urls(cases, N(cases));
 }
 
 static void result_is_truncated_but_length_is_reported(void **state)

@@ -10,16 +10,37 @@
 #include "fixture.h"
 
 /* Adds rules, sends method to path once, and checks the outcome and how
- * many attempts it took. */
+ * many attempts it took; the caller disposes of *reply. */
+static void send_with_faults(struct ks__http_reply *reply, struct fx *f,
+                             const char *rules, const char *method,
+                             const char *path, ks_rc rc, int attempts)
+{
+    kt_faults(f->server, rules);
+    assert_int_equal(fx_send(reply, f, method, path), rc);
+    assert_int_equal(reply->attempts, attempts);
+}
+
+/* send_with_faults() when the reply itself does not matter. */
 static void expect_attempts(struct fx *f, const char *rules, const char *method,
                             const char *path, ks_rc rc, int attempts)
 {
     struct ks__http_reply reply = KS__HTTP_REPLY_INIT;
 
-    kt_faults(f->server, rules);
-    assert_int_equal(fx_send(&reply, f, method, path), rc);
-    assert_int_equal(reply.attempts, attempts);
+    send_with_faults(&reply, f, rules, method, path, rc, attempts);
     ks__http_reply_dispose(&reply);
+}
+
+/* Sends GET /secure with a's provider once the old token has expired. */
+static ks_rc send_secure(struct ks__http_reply *reply, struct fx *f,
+                         struct fx_auth *a)
+{
+    struct ks__http_auth auth = {fx_apply_token, a};
+    struct ks__http_request req = KS__HTTP_REQUEST_INIT;
+
+    f->valid_token = "someone-else";
+    req.url = fx_url(f, "/secure");
+    req.auth = &auth;
+    return ks__http_send(reply, f->client, &req);
 }
 
 static void rate_limit_waits_for_the_reset_then_succeeds(void **state)
@@ -29,12 +50,11 @@ static void rate_limit_waits_for_the_reset_then_succeeds(void **state)
     int64_t before = ks_clock_now_ms(f->clock);
     struct ks_client_stats stats;
 
-    kt_faults(f->server,
-              "{\"route\":\"GET /hello\",\"nth\":1,\"status\":429,"
-              "\"headers\":{\"X-Rate-Limit-Time-Reset-Ms\":\"1500\"}}");
-    assert_int_equal(fx_send(&reply, f, "GET", "/hello"), KS_OK);
+    send_with_faults(&reply, f,
+                     "{\"route\":\"GET /hello\",\"nth\":1,\"status\":429,"
+                     "\"headers\":{\"X-Rate-Limit-Time-Reset-Ms\":\"1500\"}}",
+                     "GET", "/hello", KS_OK, 2);
     assert_int_equal(reply.status, 200);
-    assert_int_equal(reply.attempts, 2);
     assert_true(ks_clock_now_ms(f->clock) - before >= 1500);
     assert_true(fx_journal_ms(f, 1) - fx_journal_ms(f, 0) >= 1500);
     ks_client_stats(&stats, f->client);
@@ -50,12 +70,12 @@ static void rate_limit_reads_retry_after_and_x_retry_after(void **state)
     struct ks__http_reply reply = KS__HTTP_REPLY_INIT;
     int64_t before = ks_clock_now_ms(f->clock);
 
-    kt_faults(f->server, "[{\"route\":\"GET /hello\",\"nth\":1,\"status\":429,"
-                         "\"headers\":{\"Retry-After\":\"7\"}},"
-                         "{\"route\":\"GET /hello\",\"nth\":2,\"status\":429,"
-                         "\"headers\":{\"X-Retry-After\":\"11\"}}]");
-    assert_int_equal(fx_send(&reply, f, "GET", "/hello"), KS_OK);
-    assert_int_equal(reply.attempts, 3);
+    send_with_faults(&reply, f,
+                     "[{\"route\":\"GET /hello\",\"nth\":1,\"status\":429,"
+                     "\"headers\":{\"Retry-After\":\"7\"}},"
+                     "{\"route\":\"GET /hello\",\"nth\":2,\"status\":429,"
+                     "\"headers\":{\"X-Retry-After\":\"11\"}}]",
+                     "GET", "/hello", KS_OK, 3);
     assert_int_equal(ks_clock_now_ms(f->clock) - before, 18000);
     ks__http_reply_dispose(&reply);
 }
@@ -66,9 +86,8 @@ static void rate_limit_past_the_attempts_is_eratelimit(void **state)
     struct ks__http_reply reply = KS__HTTP_REPLY_INIT;
     int64_t before = ks_clock_now_ms(f->clock);
 
-    kt_faults(f->server, "{\"route\":\"GET /hello\",\"status\":429}");
-    assert_int_equal(fx_send(&reply, f, "GET", "/hello"), KS_ERATELIMIT);
-    assert_int_equal(reply.attempts, FX_MAX_ATTEMPTS);
+    send_with_faults(&reply, f, "{\"route\":\"GET /hello\",\"status\":429}",
+                     "GET", "/hello", KS_ERATELIMIT, FX_MAX_ATTEMPTS);
     assert_int_equal(reply.status, 429);
     /* No header: the default wait between each pair of attempts. */
     assert_int_equal(ks_clock_now_ms(f->clock) - before,
@@ -81,10 +100,9 @@ static void unavailable_burst_is_ridden_out(void **state)
     struct fx *f = *state;
     struct ks__http_reply reply = KS__HTTP_REPLY_INIT;
 
-    kt_faults(f->server,
-              "{\"route\":\"GET /hello\",\"times\":2,\"status\":503}");
-    assert_int_equal(fx_send(&reply, f, "GET", "/hello"), KS_OK);
-    assert_int_equal(reply.attempts, 3);
+    send_with_faults(&reply, f,
+                     "{\"route\":\"GET /hello\",\"times\":2,\"status\":503}",
+                     "GET", "/hello", KS_OK, 3);
     assert_int_equal(km_server_journal_count(f->server), 3);
     /* backoff: at least half the base delay, then half of twice that */
     assert_true(fx_journal_ms(f, 1) - fx_journal_ms(f, 0) >= 250);
@@ -99,11 +117,10 @@ static void unavailable_forever_gives_up_after_max_attempts(void **state)
     const struct ks_error *err = ks_client_last_error(f->client);
     struct ks_client_stats stats;
 
-    kt_faults(f->server,
-              "{\"route\":\"GET /hello\",\"every\":true,\"status\":503,"
-              "\"body\":\"down for maintenance\"}");
-    assert_int_equal(fx_send(&reply, f, "GET", "/hello"), KS_EUNAVAIL);
-    assert_int_equal(reply.attempts, FX_MAX_ATTEMPTS);
+    send_with_faults(&reply, f,
+                     "{\"route\":\"GET /hello\",\"every\":true,\"status\":503,"
+                     "\"body\":\"down for maintenance\"}",
+                     "GET", "/hello", KS_EUNAVAIL, FX_MAX_ATTEMPTS);
     assert_int_equal(km_server_journal_count(f->server), FX_MAX_ATTEMPTS);
     ks_client_stats(&stats, f->client);
     assert_int_equal(stats.requests, FX_MAX_ATTEMPTS);
@@ -163,14 +180,9 @@ static void unauthorized_refreshes_credentials_once(void **state)
     struct fx *f = *state;
     struct ks__http_reply reply = KS__HTTP_REPLY_INIT;
     struct fx_auth a = {f, 0, 0, 0, 1};
-    struct ks__http_auth auth = {fx_apply_token, &a};
-    struct ks__http_request req = KS__HTTP_REQUEST_INIT;
     struct ks_client_stats stats;
 
-    f->valid_token = "someone-else"; /* the old token has expired */
-    req.url = fx_url(f, "/secure");
-    req.auth = &auth;
-    assert_int_equal(ks__http_send(&reply, f->client, &req), KS_OK);
+    assert_int_equal(send_secure(&reply, f, &a), KS_OK);
     assert_int_equal(reply.status, 200);
     assert_int_equal(a.refreshes, 1);
     assert_int_equal(a.applied, 2);
@@ -185,13 +197,8 @@ static void unauthorized_twice_fails_with_eauth(void **state)
     struct fx *f = *state;
     struct ks__http_reply reply = KS__HTTP_REPLY_INIT;
     struct fx_auth a = {f, 0, 0, 0, 0}; /* the new token is refused too */
-    struct ks__http_auth auth = {fx_apply_token, &a};
-    struct ks__http_request req = KS__HTTP_REQUEST_INIT;
 
-    f->valid_token = "someone-else";
-    req.url = fx_url(f, "/secure");
-    req.auth = &auth;
-    assert_int_equal(ks__http_send(&reply, f->client, &req), KS_EAUTH);
+    assert_int_equal(send_secure(&reply, f, &a), KS_EAUTH);
     assert_int_equal(a.refreshes, 1);
     assert_int_equal(reply.attempts, 2);
     assert_int_equal(km_server_journal_count(f->server), 2);
@@ -203,14 +210,9 @@ static void failed_refresh_ends_the_call(void **state)
 {
     struct fx *f = *state;
     struct ks__http_reply reply = KS__HTTP_REPLY_INIT;
-    struct fx_auth a = {f, 0, 0, 1, 0};
-    struct ks__http_auth auth = {fx_apply_token, &a};
-    struct ks__http_request req = KS__HTTP_REQUEST_INIT;
+    struct fx_auth a = {f, 0, 0, 1, 0}; /* the refresh itself fails */
 
-    f->valid_token = "someone-else";
-    req.url = fx_url(f, "/secure");
-    req.auth = &auth;
-    assert_int_equal(ks__http_send(&reply, f->client, &req), KS_EAUTH);
+    assert_int_equal(send_secure(&reply, f, &a), KS_EAUTH);
     assert_int_equal(a.refreshes, 1);
     assert_int_equal(km_server_journal_count(f->server), 1);
     assert_int_equal(ks_client_last_error(f->client)->rc, KS_EAUTH);
@@ -233,10 +235,9 @@ static void connection_reset_is_not_retried_for_post(void **state)
      * must not silently reuse and resend on. */
     assert_int_equal(fx_send(&reply, f, "GET", "/hello"), KS_OK);
     ks__http_reply_dispose(&reply);
-    kt_faults(f->server,
-              "{\"route\":\"POST /echo\",\"nth\":1,\"action\":\"reset\"}");
-    assert_int_equal(fx_send(&reply, f, "POST", "/echo"), KS_ETRANSPORT);
-    assert_int_equal(reply.attempts, 1);
+    send_with_faults(
+        &reply, f, "{\"route\":\"POST /echo\",\"nth\":1,\"action\":\"reset\"}",
+        "POST", "/echo", KS_ETRANSPORT, 1);
     assert_int_equal(reply.status, 0);
     assert_int_equal(km_server_journal_count(f->server), 2);
     assert_int_equal(ks_client_last_error(f->client)->rc, KS_ETRANSPORT);
@@ -266,10 +267,10 @@ static void truncated_body_is_retried_for_get(void **state)
     struct fx *f = *state;
     struct ks__http_reply reply = KS__HTTP_REPLY_INIT;
 
-    kt_faults(f->server,
-              "{\"route\":\"GET /hello\",\"nth\":1,\"action\":\"truncate\"}");
-    assert_int_equal(fx_send(&reply, f, "GET", "/hello"), KS_OK);
-    assert_int_equal(reply.attempts, 2);
+    send_with_faults(
+        &reply, f,
+        "{\"route\":\"GET /hello\",\"nth\":1,\"action\":\"truncate\"}", "GET",
+        "/hello", KS_OK, 2);
     assert_string_equal(reply.body, "{\"ok\":true}"); /* not the cut one */
     ks__http_reply_dispose(&reply);
 }

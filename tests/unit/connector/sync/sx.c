@@ -7,6 +7,7 @@
 #include <string.h>
 #include <cmocka.h>
 #include "sx.h"
+#include <kx/alloc.h>
 #include <kinsync/testing.h>
 
 extern const struct km_emulator_type km_epicor_type;
@@ -33,46 +34,39 @@ static void open_store(struct sx *x, const char *crash_at)
     assert_int_equal(ks_sync_new(&x->sync, &o), KS_OK);
 }
 
-void sx_start(struct sx *x, const char *epicor_companies, const char *bc_extra,
-              const char *wc_extra)
+/* The three emulators on x's clock; see sx_start() for the arguments. */
+static void start_emulators(struct sx *x, const char *epicor_companies,
+                            const char *bc_extra, const char *wc_extra)
+{
+    char *text;
+
+    text = kx_xasprintf(
+        "{\"users\":[{\"username\":\"" EPI_USER "\",\"password\":\"" EPI_PASS
+        "\"}],\"api_keys\":[{\"key\":\"" EPI_KEY "\"}],\"companies\":%s}",
+        epicor_companies ? epicor_companies : SX_EPICOR_DATA);
+    x->epi = kt_emulator_start(&km_epicor_type, text, x->clock);
+    free(text);
+    text =
+        kx_xasprintf("{\"store_hash\":\"sx1\",\"access_tokens\":[\"tok_sx\"],"
+                     "\"client_secret\":\"cs_sx\"%s%s}",
+                     bc_extra ? "," : "", bc_extra ? bc_extra : "");
+    x->bc = kt_emulator_start(&km_bigcommerce_type, text, x->clock);
+    free(text);
+    text = kx_xasprintf("{\"keys\":[{\"consumer_key\":\"ck_sx\",\"consumer_"
+                        "secret\":\"cs_sx\",\"permissions\":\"read_write\"}]"
+                        "%s%s}",
+                        wc_extra ? "," : "", wc_extra ? wc_extra : "");
+    x->wc = kt_emulator_start(&km_woocommerce_type, text, x->clock);
+    free(text);
+}
+
+/* One client with a handle for each emulator. */
+static void open_clients(struct sx *x)
 {
     struct ks_client_options co = KS_CLIENT_OPTIONS_INIT;
     struct ks_epicor_options ko = KS_EPICOR_OPTIONS_INIT;
     struct ks_bigcommerce_options bo = KS_BIGCOMMERCE_OPTIONS_INIT;
     struct ks_woocommerce_options wo = KS_WOOCOMMERCE_OPTIONS_INIT;
-    char *text;
-    size_t n;
-
-    memset(x, 0, sizeof(*x));
-    assert_int_equal(ks_clock_new_virtual(&x->clock, SX_START_MS), KS_OK);
-    n = strlen(epicor_companies ? epicor_companies : SX_EPICOR_DATA) + 512;
-    text = malloc(n);
-    assert_non_null(text);
-    snprintf(text, n,
-             "{\"users\":[{\"username\":\"" EPI_USER
-             "\",\"password\":\"" EPI_PASS
-             "\"}],\"api_keys\":[{\"key\":\"" EPI_KEY "\"}],\"companies\":%s}",
-             epicor_companies ? epicor_companies : SX_EPICOR_DATA);
-    x->epi = kt_emulator_start(&km_epicor_type, text, x->clock);
-    free(text);
-    n = (bc_extra ? strlen(bc_extra) : 0) + 256;
-    text = malloc(n);
-    assert_non_null(text);
-    snprintf(text, n,
-             "{\"store_hash\":\"sx1\",\"access_tokens\":[\"tok_sx\"],"
-             "\"client_secret\":\"cs_sx\"%s%s}",
-             bc_extra ? "," : "", bc_extra ? bc_extra : "");
-    x->bc = kt_emulator_start(&km_bigcommerce_type, text, x->clock);
-    free(text);
-    n = (wc_extra ? strlen(wc_extra) : 0) + 256;
-    text = malloc(n);
-    assert_non_null(text);
-    snprintf(text, n,
-             "{\"keys\":[{\"consumer_key\":\"ck_sx\",\"consumer_secret\":"
-             "\"cs_sx\",\"permissions\":\"read_write\"}]%s%s}",
-             wc_extra ? "," : "", wc_extra ? wc_extra : "");
-    x->wc = kt_emulator_start(&km_woocommerce_type, text, x->clock);
-    free(text);
 
     co.clock = x->clock;
     co.jitter_seed = 11;
@@ -96,7 +90,15 @@ void sx_start(struct sx *x, const char *epicor_companies, const char *bc_extra,
     wo.consumer_secret = "cs_sx";
     wo.webhook_secret = "whsec_sx";
     assert_int_equal(ks_woocommerce_new(&x->wch, x->client, &wo), KS_OK);
+}
 
+void sx_start(struct sx *x, const char *epicor_companies, const char *bc_extra,
+              const char *wc_extra)
+{
+    memset(x, 0, sizeof(*x));
+    assert_int_equal(ks_clock_new_virtual(&x->clock, SX_START_MS), KS_OK);
+    start_emulators(x, epicor_companies, bc_extra, wc_extra);
+    open_clients(x);
     x->dir = kt_tmpdir("ks-sync");
     x->path = kt_path(x->dir, "state.db");
     open_store(x, NULL);
@@ -129,6 +131,29 @@ void sx_stop(struct sx *x)
     memset(x, 0, sizeof(*x));
 }
 
+int sx_setup_with(void **state, const char *epicor_companies,
+                  const char *bc_extra, const char *wc_extra)
+{
+    struct sx *x = calloc(1, sizeof(*x));
+
+    assert_non_null(x);
+    *state = x;
+    sx_start(x, epicor_companies, bc_extra, wc_extra);
+    return 0;
+}
+
+int sx_setup(void **state)
+{
+    return sx_setup_with(state, NULL, NULL, NULL);
+}
+
+int sx_teardown(void **state)
+{
+    sx_stop(*state);
+    free(*state);
+    return 0;
+}
+
 int sx_orders_with_po(struct sx *x, const char *po)
 {
     cJSON *snap = NULL;
@@ -144,6 +169,53 @@ int sx_orders_with_po(struct sx *x, const char *po)
     }
     cJSON_Delete(snap);
     return n;
+}
+
+int64_t sx_place_order(char *po, struct sx *x, struct km_emulator *store,
+                       const char *order)
+{
+    cJSON *o;
+    int64_t id;
+
+    assert_true(store == x->bc || store == x->wc);
+    o = kt_act(store, "place_order", order);
+    id = (int64_t)cJSON_GetObjectItem(o, "id")->valuedouble;
+    cJSON_Delete(o);
+    if (po)
+        snprintf(po, SX_PO_SIZE, "%s-%lld", store == x->bc ? "BC" : "WC",
+                 (long long)id);
+    return id;
+}
+
+const cJSON *sx_product(cJSON **snap, struct km_emulator *store,
+                        const char *sku)
+{
+    const cJSON *all = kt_at(snap, store, "products"), *p;
+
+    cJSON_ArrayForEach(p, all)
+    {
+        if (strcmp(cJSON_GetObjectItem(p, "sku")->valuestring, sku) == 0)
+            return p;
+    }
+    fail_msg("no product %s", sku);
+    return NULL;
+}
+
+const cJSON *sx_epicor_order(cJSON **snap, struct sx *x, const char *po)
+{
+    const cJSON *all = kt_at(snap, x->epi, "companies/EPIC06/SalesOrders");
+    const cJSON *o, *found = NULL;
+    int n = 0;
+
+    cJSON_ArrayForEach(o, all)
+    {
+        if (strcmp(cJSON_GetObjectItem(o, "PONum")->valuestring, po) == 0) {
+            found = o;
+            n++;
+        }
+    }
+    assert_int_equal(n, 1);
+    return found;
 }
 
 int64_t sx_audit(struct sx *x, const char *flow, const char *outcome)

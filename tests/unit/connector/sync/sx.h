@@ -47,7 +47,21 @@ struct sx {
     struct ks_sync *sync;
 };
 
-/* Starts everything. epicor_companies: the Epicor "companies" object
+/* cmocka fixtures: *state is a calloc'd struct sx, started with the
+ * default data (sx_setup) or with sx_setup_with()'s arguments, which a
+ * test file's named setups pass on. Failures fail the test. */
+int sx_setup(void **state);
+int sx_setup_with(void **state, const char *epicor_companies,
+                  const char *bc_extra, const char *wc_extra);
+int sx_teardown(void **state);
+/* A test with the default fixture, or with a named setup. */
+#define SX_TEST(name)                                                          \
+    cmocka_unit_test_setup_teardown(name, sx_setup, sx_teardown)
+#define SX_TEST_WITH(name, setup)                                              \
+    cmocka_unit_test_setup_teardown(name, setup, sx_teardown)
+
+/* Starts everything (for a test that starts more than one fixture in
+ * turn; others use sx_setup). epicor_companies: the Epicor "companies" object
  * (NULL: SX_EPICOR_DATA); bc_extra / wc_extra: more members of the
  * storefront configurations (may be NULL). */
 void sx_start(struct sx *x, const char *epicor_companies, const char *bc_extra,
@@ -57,6 +71,21 @@ void sx_start(struct sx *x, const char *epicor_companies, const char *bc_extra,
 void sx_reopen(struct sx *x, const char *crash_at);
 void sx_stop(struct sx *x);
 
+/* Room for a PONum such as "BC-123" (with its NUL). */
+#define SX_PO_SIZE 32
+
+/* Places an order (JSON text) on store, x->bc or x->wc; returns its id
+ * and, when po is not NULL, writes the PONum its Epicor sales order gets
+ * ("BC-<id>" or "WC-<id>"). */
+int64_t sx_place_order(char *po, struct sx *x, struct km_emulator *store,
+                       const char *order);
+/* The product of store (x->bc or x->wc) whose SKU is sku, borrowed from
+ * *snap (caller deletes); fails the test when there is none. */
+const cJSON *sx_product(cJSON **snap, struct km_emulator *store,
+                        const char *sku);
+/* The one Epicor sales order whose PONum is po, borrowed from *snap
+ * (caller deletes); fails the test unless there is exactly one. */
+const cJSON *sx_epicor_order(cJSON **snap, struct sx *x, const char *po);
 /* The Epicor sales orders whose PONum is po. */
 int sx_orders_with_po(struct sx *x, const char *po);
 /* Audit rows of a flow with an outcome (NULL: any). */

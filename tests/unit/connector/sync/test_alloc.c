@@ -65,46 +65,38 @@ static void one_order_at_most(struct sx *x, int final)
     }
 }
 
-static void order_import_survives_every_allocation_failure(void **s0)
+static void order_import_survives_every_allocation_failure(void **state)
 {
-    struct sx x;
+    struct sx *x = *state;
 
-    (void)s0;
-    sx_start(&x, NULL, NULL, NULL);
-    cJSON_Delete(kt_act(x.bc, "place_order",
-                        "{\"billing_address\":{\"email\":\"new@shop.example\","
-                        "\"first_name\":\"Bo\"},\"products\":[{\"sku\":"
-                        "\"WIDGET-100\",\"quantity\":2,\"price\":12.5}]}"));
-    torture(&x, ks_sync_orders_from_bigcommerce, one_order_at_most);
-    sx_stop(&x);
+    sx_place_order(NULL, x, x->bc,
+                   "{\"billing_address\":{\"email\":\"new@shop.example\","
+                   "\"first_name\":\"Bo\"},\"products\":[{\"sku\":"
+                   "\"WIDGET-100\",\"quantity\":2,\"price\":12.5}]}");
+    torture(x, ks_sync_orders_from_bigcommerce, one_order_at_most);
 }
 
 static void three_products_at_most(struct sx *x, int final)
 {
-    cJSON *snap = NULL;
-    int n = cJSON_GetArraySize(kt_at(&snap, x->bc, "products"));
+    int n = kt_size(x->bc, "products");
 
-    cJSON_Delete(snap);
     assert_true(n <= 3);
     if (final)
         assert_int_equal(n, 3);
 }
 
-static void catalog_sync_survives_every_allocation_failure(void **s0)
+static void catalog_sync_survives_every_allocation_failure(void **state)
 {
-    struct sx x;
+    struct sx *x = *state;
 
-    (void)s0;
-    sx_start(&x, NULL, NULL, NULL);
-    torture(&x, ks_sync_parts_to_bigcommerce, three_products_at_most);
-    sx_stop(&x);
+    torture(x, ks_sync_parts_to_bigcommerce, three_products_at_most);
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(order_import_survives_every_allocation_failure),
-        cmocka_unit_test(catalog_sync_survives_every_allocation_failure),
+        SX_TEST(order_import_survives_every_allocation_failure),
+        SX_TEST(catalog_sync_survives_every_allocation_failure),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -40,22 +40,18 @@ static void crash_then_rerun(const char *point, int bigcommerce)
     struct ks_sync_stats s;
     struct ks_intent in;
     struct sx x;
-    cJSON *o;
-    char po[32];
+    char po[SX_PO_SIZE];
     ks_rc rc;
 
     sx_start(&x, NULL, NULL, NULL);
     if (bigcommerce) {
-        o = kt_act(x.bc, "place_order", ORDER);
+        sx_place_order(po, &x, x.bc, ORDER);
     } else {
-        o = kt_act(x.wc, "place_order",
-                   "{\"billing\":{\"email\":\"new@shop.example\","
-                   "\"first_name\":\"Bo\"},\"line_items\":[{\"sku\":"
-                   "\"WIDGET-100\",\"quantity\":2,\"price\":12.5}]}");
+        sx_place_order(po, &x, x.wc,
+                       "{\"billing\":{\"email\":\"new@shop.example\","
+                       "\"first_name\":\"Bo\"},\"line_items\":[{\"sku\":"
+                       "\"WIDGET-100\",\"quantity\":2,\"price\":12.5}]}");
     }
-    snprintf(po, sizeof(po), "%s-%lld", bigcommerce ? "BC" : "WC",
-             (long long)cJSON_GetObjectItem(o, "id")->valuedouble);
-    cJSON_Delete(o);
 
     sx_reopen(&x, point);
     rc = bigcommerce ? ks_sync_orders_from_bigcommerce(&s, x.sync)
@@ -112,60 +108,42 @@ static void woocommerce_order_survives_a_crash_at_every_point(void **s0)
 /* The crash after the write is the dangerous one: the order exists in
  * Epicor but the intent is pending. The rerun must find it by PONum
  * instead of writing it again, and say so in the audit trail. */
-static void pending_intent_is_resolved_by_po_lookup(void **s0)
+static void pending_intent_is_resolved_by_po_lookup(void **state)
 {
     struct ks_sync_stats s;
-    struct sx x;
+    struct sx *x = *state;
     size_t posts;
 
-    (void)s0;
-    sx_start(&x, NULL, NULL, NULL);
-    cJSON_Delete(kt_act(x.bc, "place_order", ORDER));
-    sx_reopen(&x, "after_remote_write");
-    assert_int_equal(ks_sync_orders_from_bigcommerce(&s, x.sync), KS_ECRASH);
-    posts = kt_count(x.epi->server, "POST */GetNewOrderHed");
+    sx_place_order(NULL, x, x->bc, ORDER);
+    sx_reopen(x, "after_remote_write");
+    assert_int_equal(ks_sync_orders_from_bigcommerce(&s, x->sync), KS_ECRASH);
+    posts = kt_count(x->epi->server, "POST */GetNewOrderHed");
     assert_int_equal(posts, 1);
-    sx_reopen(&x, NULL);
-    assert_int_equal(ks_sync_orders_from_bigcommerce(&s, x.sync), KS_OK);
+    sx_reopen(x, NULL);
+    assert_int_equal(ks_sync_orders_from_bigcommerce(&s, x->sync), KS_OK);
     assert_int_equal(s.created, 1);
-    assert_int_equal(kt_count(x.epi->server, "POST */GetNewOrderHed"), 1);
-    assert_int_equal(kt_count(x.epi->server, "GET */SalesOrders*"), 2);
-    {
-        struct ks_audit_filter f = {"orders.bigcommerce", "ok", 0};
-        int64_t n = 0;
-
-        assert_int_equal(ks_store_audit_count(&n, x.st, &f), KS_OK);
-        assert_int_equal(n, 2); /* customer.create and order.recover */
-    }
-    sx_stop(&x);
+    assert_int_equal(kt_count(x->epi->server, "POST */GetNewOrderHed"), 1);
+    assert_int_equal(kt_count(x->epi->server, "GET */SalesOrders*"), 2);
+    /* customer.create and order.recover */
+    assert_int_equal(sx_audit(x, "orders.bigcommerce", "ok"), 2);
 }
 
-static void a_second_order_crash_loses_neither(void **s0)
+static void a_second_order_crash_loses_neither(void **state)
 {
     struct ks_sync_stats s;
-    struct sx x;
-    cJSON *a, *b;
-    char pa[32], pb[32];
+    struct sx *x = *state;
+    char pa[SX_PO_SIZE], pb[SX_PO_SIZE];
 
-    (void)s0;
-    sx_start(&x, NULL, NULL, NULL);
-    a = kt_act(x.bc, "place_order", ORDER);
-    b = kt_act(x.bc, "place_order", ORDER);
-    snprintf(pa, sizeof(pa), "BC-%lld",
-             (long long)cJSON_GetObjectItem(a, "id")->valuedouble);
-    snprintf(pb, sizeof(pb), "BC-%lld",
-             (long long)cJSON_GetObjectItem(b, "id")->valuedouble);
-    cJSON_Delete(a);
-    cJSON_Delete(b);
+    sx_place_order(pa, x, x->bc, ORDER);
+    sx_place_order(pb, x, x->bc, ORDER);
     /* the second order's write reaches Epicor, then the process dies */
-    sx_reopen(&x, "after_remote_write:2");
-    assert_int_equal(ks_sync_orders_from_bigcommerce(&s, x.sync), KS_ECRASH);
-    assert_int_equal(sx_orders_with_po(&x, pa), 1);
-    sx_reopen(&x, NULL);
-    assert_int_equal(ks_sync_orders_from_bigcommerce(&s, x.sync), KS_OK);
-    assert_int_equal(sx_orders_with_po(&x, pa), 1);
-    assert_int_equal(sx_orders_with_po(&x, pb), 1);
-    sx_stop(&x);
+    sx_reopen(x, "after_remote_write:2");
+    assert_int_equal(ks_sync_orders_from_bigcommerce(&s, x->sync), KS_ECRASH);
+    assert_int_equal(sx_orders_with_po(x, pa), 1);
+    sx_reopen(x, NULL);
+    assert_int_equal(ks_sync_orders_from_bigcommerce(&s, x->sync), KS_OK);
+    assert_int_equal(sx_orders_with_po(x, pa), 1);
+    assert_int_equal(sx_orders_with_po(x, pb), 1);
 }
 
 int main(void)
@@ -173,8 +151,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(bigcommerce_order_survives_a_crash_at_every_point),
         cmocka_unit_test(woocommerce_order_survives_a_crash_at_every_point),
-        cmocka_unit_test(pending_intent_is_resolved_by_po_lookup),
-        cmocka_unit_test(a_second_order_crash_loses_neither),
+        SX_TEST(pending_intent_is_resolved_by_po_lookup),
+        SX_TEST(a_second_order_crash_loses_neither),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

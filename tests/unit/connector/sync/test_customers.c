@@ -18,6 +18,15 @@
     "\"EMailAddress\":\"ap@bolt.example\"},"                                   \
     "{\"CustNum\":12,\"CustID\":\"CASH\",\"Name\":\"Cash sale\"}]}}"
 
+/* Three Epicor customers, and one WooCommerce customer with Bolt's
+ * e-mail. */
+static int setup_customers(void **state)
+{
+    return sx_setup_with(state, DATA, NULL,
+                         "\"customers\":[{\"email\":\"ap@bolt.example\","
+                         "\"first_name\":\"Old\"}]");
+}
+
 static const cJSON *wc_customer(cJSON **snap, struct sx *x, const char *email)
 {
     const cJSON *all = kt_at(snap, x->wc, "customers"), *c;
@@ -30,69 +39,65 @@ static const cJSON *wc_customer(cJSON **snap, struct sx *x, const char *email)
     return NULL;
 }
 
-static void customers_are_created_then_only_changes_sent(void **s0)
+static void customers_are_created_then_only_changes_sent(void **state)
 {
     struct ks_sync_stats s;
-    struct sx x;
+    struct sx *x = *state;
     cJSON *snap = NULL;
     const cJSON *c;
     size_t before;
 
-    (void)s0;
-    sx_start(&x, DATA, NULL,
-             "\"customers\":[{\"email\":\"ap@bolt.example\","
-             "\"first_name\":\"Old\"}]");
-    assert_int_equal(ks_sync_customers_to_woocommerce(&s, x.sync), KS_OK);
+    assert_int_equal(ks_sync_customers_to_woocommerce(&s, x->sync), KS_OK);
     assert_int_equal(s.read, 3);
     assert_int_equal(s.created, 1); /* ACME */
     assert_int_equal(s.updated, 1); /* Bolt, found by e-mail */
     assert_int_equal(s.skipped, 1); /* no e-mail */
     assert_int_equal(
-        kt_count(x.wc->server, "POST /wp-json/wc/v3/customers/batch"), 1);
-    c = wc_customer(&snap, &x, "orders@acme.example");
+        kt_count(x->wc->server, "POST /wp-json/wc/v3/customers/batch"), 1);
+    c = wc_customer(&snap, x, "orders@acme.example");
     assert_non_null(c);
     assert_string_equal(cJSON_GetObjectItem(c, "first_name")->valuestring,
                         "Acme");
     assert_string_equal(cJSON_GetObjectItem(c, "last_name")->valuestring,
                         "Manufacturing");
     cJSON_Delete(snap);
-    c = wc_customer(&snap, &x, "ap@bolt.example");
+    c = wc_customer(&snap, x, "ap@bolt.example");
     assert_string_equal(cJSON_GetObjectItem(c, "first_name")->valuestring,
                         "Bolt");
     cJSON_Delete(snap);
-    assert_int_equal(cJSON_GetArraySize(kt_at(&snap, x.wc, "customers")), 2);
+    assert_int_equal(cJSON_GetArraySize(kt_at(&snap, x->wc, "customers")), 2);
     cJSON_Delete(snap);
 
-    before = kt_count(x.wc->server, "*");
-    assert_int_equal(ks_sync_customers_to_woocommerce(&s, x.sync), KS_OK);
+    before = kt_count(x->wc->server, "*");
+    assert_int_equal(ks_sync_customers_to_woocommerce(&s, x->sync), KS_OK);
     assert_int_equal(s.read, 0);
-    assert_int_equal(kt_count(x.wc->server, "*"), before);
+    assert_int_equal(kt_count(x->wc->server, "*"), before);
 
     /* a change Epicor makes that the store does not show: no write */
-    cJSON_Delete(kt_act(x.epi, "change_row",
+    cJSON_Delete(kt_act(x->epi, "change_row",
                         "{\"entity_set\":\"Customers\",\"keys\":[10],"
                         "\"fields\":{\"TermsCode\":\"N30\"}}"));
-    cJSON_Delete(kt_act(x.epi, "change_row",
+    cJSON_Delete(kt_act(x->epi, "change_row",
                         "{\"entity_set\":\"Customers\",\"keys\":[11],"
                         "\"fields\":{\"City\":\"Duluth\"}}"));
-    assert_int_equal(ks_sync_customers_to_woocommerce(&s, x.sync), KS_OK);
+    assert_int_equal(ks_sync_customers_to_woocommerce(&s, x->sync), KS_OK);
     assert_int_equal(s.read, 2);
     assert_int_equal(s.unchanged, 1);
     assert_int_equal(s.updated, 1);
-    c = wc_customer(&snap, &x, "ap@bolt.example");
+    c = wc_customer(&snap, x, "ap@bolt.example");
     assert_string_equal(
         cJSON_GetObjectItem(cJSON_GetObjectItem(c, "billing"), "city")
             ->valuestring,
         "Duluth");
     cJSON_Delete(snap);
-    assert_int_equal(sx_audit(&x, "customers.woocommerce", "ok"), 3);
-    sx_stop(&x);
+    assert_int_equal(sx_audit(x, "customers.woocommerce", "ok"), 3);
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(customers_are_created_then_only_changes_sent),
+        SX_TEST_WITH(customers_are_created_then_only_changes_sent,
+                     setup_customers),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

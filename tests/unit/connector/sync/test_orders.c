@@ -22,39 +22,12 @@
     "{\"sku\":\"WIDGET-100\",\"quantity\":3,\"price\":12.5},"                  \
     "{\"sku\":\"GADGET-1\",\"quantity\":1,\"price\":149}]}"
 
-static int64_t place(struct km_emulator *emu, const char *body)
-{
-    cJSON *o = kt_act(emu, "place_order", body);
-    int64_t id = (int64_t)cJSON_GetObjectItem(o, "id")->valuedouble;
-
-    cJSON_Delete(o);
-    return id;
-}
-
 static long cents(const cJSON *v)
 {
     double d =
         cJSON_IsString(v) ? strtod(v->valuestring, NULL) : v->valuedouble;
 
     return (long)(d * 100 + (d < 0 ? -0.5 : 0.5));
-}
-
-/* The one Epicor order with PONum po (fails unless exactly one). */
-static const cJSON *epicor_order(cJSON **snap, struct sx *x, const char *po)
-{
-    const cJSON *all = kt_at(snap, x->epi, "companies/EPIC06/SalesOrders");
-    const cJSON *o, *found = NULL;
-    int n = 0;
-
-    cJSON_ArrayForEach(o, all)
-    {
-        if (strcmp(cJSON_GetObjectItem(o, "PONum")->valuestring, po) == 0) {
-            found = o;
-            n++;
-        }
-    }
-    assert_int_equal(n, 1);
-    return found;
 }
 
 static void check_lines(const cJSON *order)
@@ -75,56 +48,49 @@ static void check_lines(const cJSON *order)
     assert_int_equal(cents(cJSON_GetObjectItem(order, "OrderAmt")), 18650);
 }
 
-static void bigcommerce_order_becomes_one_sales_order(void **s0)
+static void bigcommerce_order_becomes_one_sales_order(void **state)
 {
     struct ks_sync_stats s;
-    struct sx x;
+    struct sx *x = *state;
     cJSON *snap = NULL;
     const cJSON *o;
-    char po[32];
-    int64_t id;
+    char po[SX_PO_SIZE];
 
-    (void)s0;
-    sx_start(&x, NULL, NULL, NULL);
-    id = place(x.bc, BC_ORDER("orders@acme.example", 11));
-    snprintf(po, sizeof(po), "BC-%lld", (long long)id);
-    assert_int_equal(ks_sync_orders_from_bigcommerce(&s, x.sync), KS_OK);
+    sx_place_order(po, x, x->bc, BC_ORDER("orders@acme.example", 11));
+    assert_int_equal(ks_sync_orders_from_bigcommerce(&s, x->sync), KS_OK);
     assert_int_equal(s.created, 1);
     assert_int_equal(s.failed, 0);
-    o = epicor_order(&snap, &x, po);
+    o = sx_epicor_order(&snap, x, po);
     /* the buyer's e-mail is ACME's: no new customer */
     assert_int_equal((long)cJSON_GetObjectItem(o, "CustNum")->valuedouble, 10);
     check_lines(o);
     cJSON_Delete(snap);
-    assert_int_equal(sx_audit(&x, "orders.bigcommerce", "ok"), 1);
+    assert_int_equal(sx_audit(x, "orders.bigcommerce", "ok"), 1);
 
     /* the next poll sees the order again (inclusive cursor) and skips it
      * without fetching it */
-    assert_int_equal(ks_sync_orders_from_bigcommerce(&s, x.sync), KS_OK);
+    assert_int_equal(ks_sync_orders_from_bigcommerce(&s, x->sync), KS_OK);
     assert_int_equal(s.created, 0);
     assert_int_equal(s.skipped, 1);
     assert_int_equal(
-        kt_count(x.bc->server, "GET /stores/sx1/v2/orders/*/products*"), 1);
-    assert_int_equal(sx_orders_with_po(&x, po), 1);
-    sx_stop(&x);
+        kt_count(x->bc->server, "GET /stores/sx1/v2/orders/*/products*"), 1);
+    assert_int_equal(sx_orders_with_po(x, po), 1);
 }
 
-static void new_buyer_is_created_once_and_reused(void **s0)
+static void new_buyer_is_created_once_and_reused(void **state)
 {
     struct ks_sync_stats s;
-    struct sx x;
+    struct sx *x = *state;
     cJSON *snap = NULL;
     const cJSON *c, *all;
     int n = 0;
     int64_t num = 0;
 
-    (void)s0;
-    sx_start(&x, NULL, NULL, NULL);
-    place(x.bc, BC_ORDER("ann@shop.example", 11));
-    place(x.bc, BC_ORDER("ann@shop.example", 11));
-    assert_int_equal(ks_sync_orders_from_bigcommerce(&s, x.sync), KS_OK);
+    sx_place_order(NULL, x, x->bc, BC_ORDER("ann@shop.example", 11));
+    sx_place_order(NULL, x, x->bc, BC_ORDER("ann@shop.example", 11));
+    assert_int_equal(ks_sync_orders_from_bigcommerce(&s, x->sync), KS_OK);
     assert_int_equal(s.created, 2);
-    all = kt_at(&snap, x.epi, "companies/EPIC06/Customers");
+    all = kt_at(&snap, x->epi, "companies/EPIC06/Customers");
     cJSON_ArrayForEach(c, all)
     {
         if (strcmp(cJSON_GetObjectItem(c, "EMailAddress")->valuestring,
@@ -137,7 +103,7 @@ static void new_buyer_is_created_once_and_reused(void **s0)
     }
     assert_int_equal(n, 1);
     cJSON_Delete(snap);
-    all = kt_at(&snap, x.epi, "companies/EPIC06/SalesOrders");
+    all = kt_at(&snap, x->epi, "companies/EPIC06/SalesOrders");
     n = 0;
     cJSON_ArrayForEach(c, all)
     {
@@ -145,7 +111,6 @@ static void new_buyer_is_created_once_and_reused(void **s0)
     }
     cJSON_Delete(snap);
     assert_int_equal(n, 2);
-    sx_stop(&x);
 }
 
 static void event(struct ks_bigcommerce_event *ev, const char *scope,
@@ -160,134 +125,123 @@ static void event(struct ks_bigcommerce_event *ev, const char *scope,
     snprintf(ev->id_str, sizeof(ev->id_str), "%lld", (long long)id);
 }
 
-static void duplicate_and_out_of_order_events_make_one_order(void **s0)
+static void duplicate_and_out_of_order_events_make_one_order(void **state)
 {
     struct ks_bigcommerce_event created, updated;
     struct ks_sync_stats s;
-    struct sx x;
-    char po[32], args[96];
+    struct sx *x = *state;
+    char po[SX_PO_SIZE], args[96];
     int64_t id;
 
-    (void)s0;
-    sx_start(&x, NULL, NULL, NULL);
     /* placed as Pending (1): not an order to fulfil yet */
-    id = place(x.bc, BC_ORDER("orders@acme.example", 1));
-    snprintf(po, sizeof(po), "BC-%lld", (long long)id);
+    id = sx_place_order(po, x, x->bc, BC_ORDER("orders@acme.example", 1));
     event(&created, "store/order/created", "msg_1", id);
     event(&updated, "store/order/statusUpdated", "msg_2", id);
-    assert_int_equal(ks_sync_order_from_bigcommerce_event(&s, x.sync, &created),
-                     KS_OK);
+    assert_int_equal(
+        ks_sync_order_from_bigcommerce_event(&s, x->sync, &created), KS_OK);
     assert_int_equal(s.skipped, 1);
-    assert_int_equal(sx_orders_with_po(&x, po), 0);
+    assert_int_equal(sx_orders_with_po(x, po), 0);
 
     /* paid: the status event arrives and imports the order as it is now */
     snprintf(args, sizeof(args), "{\"id\":%lld,\"status_id\":11}",
              (long long)id);
-    cJSON_Delete(kt_act(x.bc, "update_order_status", args));
-    assert_int_equal(ks_sync_order_from_bigcommerce_event(&s, x.sync, &updated),
-                     KS_OK);
+    cJSON_Delete(kt_act(x->bc, "update_order_status", args));
+    assert_int_equal(
+        ks_sync_order_from_bigcommerce_event(&s, x->sync, &updated), KS_OK);
     assert_int_equal(s.created, 1);
-    assert_int_equal(sx_orders_with_po(&x, po), 1);
+    assert_int_equal(sx_orders_with_po(x, po), 1);
 
     /* a platform retry of the same delivery, and the first event again
      * late: both are duplicates and cost no request */
     {
         size_t before =
-            kt_count(x.bc->server, "*") + kt_count(x.epi->server, "*");
+            kt_count(x->bc->server, "*") + kt_count(x->epi->server, "*");
 
         assert_int_equal(
-            ks_sync_order_from_bigcommerce_event(&s, x.sync, &updated), KS_OK);
+            ks_sync_order_from_bigcommerce_event(&s, x->sync, &updated), KS_OK);
         assert_int_equal(s.skipped, 1);
         assert_int_equal(
-            ks_sync_order_from_bigcommerce_event(&s, x.sync, &created), KS_OK);
+            ks_sync_order_from_bigcommerce_event(&s, x->sync, &created), KS_OK);
         assert_int_equal(s.skipped, 1);
-        assert_int_equal(
-            kt_count(x.bc->server, "*") + kt_count(x.epi->server, "*"), before);
+        assert_int_equal(kt_count(x->bc->server, "*") +
+                             kt_count(x->epi->server, "*"),
+                         before);
     }
-    assert_int_equal(sx_orders_with_po(&x, po), 1);
-    assert_int_equal(sx_audit(&x, "orders.bigcommerce", "duplicate"), 2);
+    assert_int_equal(sx_orders_with_po(x, po), 1);
+    assert_int_equal(sx_audit(x, "orders.bigcommerce", "duplicate"), 2);
     /* the backfill poll agrees */
-    assert_int_equal(ks_sync_orders_from_bigcommerce(&s, x.sync), KS_OK);
+    assert_int_equal(ks_sync_orders_from_bigcommerce(&s, x->sync), KS_OK);
     assert_int_equal(s.created, 0);
-    assert_int_equal(sx_orders_with_po(&x, po), 1);
-    sx_stop(&x);
+    assert_int_equal(sx_orders_with_po(x, po), 1);
 }
 
-static void non_order_events_are_skipped(void **s0)
+static void non_order_events_are_skipped(void **state)
 {
     struct ks_bigcommerce_event ev;
     struct ks_sync_stats s;
-    struct sx x;
+    struct sx *x = *state;
 
-    (void)s0;
-    sx_start(&x, NULL, NULL, NULL);
     event(&ev, "store/product/updated", "msg_9", 101);
     snprintf(ev.type, sizeof(ev.type), "product");
-    assert_int_equal(ks_sync_order_from_bigcommerce_event(&s, x.sync, &ev),
+    assert_int_equal(ks_sync_order_from_bigcommerce_event(&s, x->sync, &ev),
                      KS_OK);
     assert_int_equal(s.skipped, 1);
-    assert_int_equal(kt_count(x.bc->server, "*"), 0);
-    sx_stop(&x);
+    assert_int_equal(kt_count(x->bc->server, "*"), 0);
 }
 
-static void woocommerce_order_becomes_one_sales_order(void **s0)
+static void woocommerce_order_becomes_one_sales_order(void **state)
 {
     struct ks_sync_stats s;
-    struct sx x;
+    struct sx *x = *state;
     cJSON *snap = NULL;
     const cJSON *o;
-    char po[32];
+    char po[SX_PO_SIZE];
     int64_t id;
 
-    (void)s0;
-    sx_start(&x, NULL, NULL, NULL);
-    id = place(x.wc, "{\"billing\":{\"email\":\"orders@acme.example\","
-                     "\"first_name\":\"Ann\"},\"shipping_total\":\"4.00\","
-                     "\"line_items\":[{\"sku\":\"WIDGET-100\",\"quantity\":3,"
-                     "\"price\":12.5},{\"sku\":\"GADGET-1\",\"quantity\":1,"
-                     "\"price\":149}]}");
-    snprintf(po, sizeof(po), "WC-%lld", (long long)id);
-    assert_int_equal(ks_sync_orders_from_woocommerce(&s, x.sync), KS_OK);
+    id =
+        sx_place_order(po, x, x->wc,
+                       "{\"billing\":{\"email\":\"orders@acme.example\","
+                       "\"first_name\":\"Ann\"},\"shipping_total\":\"4.00\","
+                       "\"line_items\":[{\"sku\":\"WIDGET-100\",\"quantity\":3,"
+                       "\"price\":12.5},{\"sku\":\"GADGET-1\",\"quantity\":1,"
+                       "\"price\":149}]}");
+    assert_int_equal(ks_sync_orders_from_woocommerce(&s, x->sync), KS_OK);
     assert_int_equal(s.created, 1);
-    o = epicor_order(&snap, &x, po);
+    o = sx_epicor_order(&snap, x, po);
     assert_int_equal((long)cJSON_GetObjectItem(o, "CustNum")->valuedouble, 10);
     check_lines(o);
     cJSON_Delete(snap);
     /* again: the order is seen (one second of overlap) and skipped */
-    assert_int_equal(ks_sync_orders_from_woocommerce(&s, x.sync), KS_OK);
+    assert_int_equal(ks_sync_orders_from_woocommerce(&s, x->sync), KS_OK);
     assert_int_equal(s.created, 0);
-    assert_int_equal(sx_orders_with_po(&x, po), 1);
+    assert_int_equal(sx_orders_with_po(x, po), 1);
     /* and by id, as a webhook would name it */
-    assert_int_equal(ks_sync_order_from_woocommerce_id(&s, x.sync, id), KS_OK);
+    assert_int_equal(ks_sync_order_from_woocommerce_id(&s, x->sync, id), KS_OK);
     assert_int_equal(s.skipped, 1);
-    assert_int_equal(sx_orders_with_po(&x, po), 1);
-    sx_stop(&x);
+    assert_int_equal(sx_orders_with_po(x, po), 1);
 }
 
-static void woocommerce_pending_order_waits_for_payment(void **s0)
+static void woocommerce_pending_order_waits_for_payment(void **state)
 {
     struct ks_sync_stats s;
-    struct sx x;
-    char po[32], args[96];
+    struct sx *x = *state;
+    char po[SX_PO_SIZE], args[96];
     int64_t id;
 
-    (void)s0;
-    sx_start(&x, NULL, NULL, NULL);
-    id = place(x.wc, "{\"status\":\"pending\",\"billing\":{\"email\":"
-                     "\"orders@acme.example\"},\"line_items\":[{\"sku\":"
-                     "\"GADGET-1\",\"quantity\":2,\"price\":149}]}");
-    snprintf(po, sizeof(po), "WC-%lld", (long long)id);
-    assert_int_equal(ks_sync_orders_from_woocommerce(&s, x.sync), KS_OK);
+    id = sx_place_order(po, x, x->wc,
+                        "{\"status\":\"pending\",\"billing\":{\"email\":"
+                        "\"orders@acme.example\"},\"line_items\":[{\"sku\":"
+                        "\"GADGET-1\",\"quantity\":2,\"price\":149}]}");
+    assert_int_equal(ks_sync_orders_from_woocommerce(&s, x->sync), KS_OK);
     assert_int_equal(s.skipped, 1);
-    assert_int_equal(sx_orders_with_po(&x, po), 0);
-    ks_clock_advance_ms(x.clock, 60000);
+    assert_int_equal(sx_orders_with_po(x, po), 0);
+    ks_clock_advance_ms(x->clock, 60000);
     snprintf(args, sizeof(args), "{\"id\":%lld,\"status\":\"processing\"}",
              (long long)id);
-    cJSON_Delete(kt_act(x.wc, "update_order", args));
-    assert_int_equal(ks_sync_orders_from_woocommerce(&s, x.sync), KS_OK);
+    cJSON_Delete(kt_act(x->wc, "update_order", args));
+    assert_int_equal(ks_sync_orders_from_woocommerce(&s, x->sync), KS_OK);
     assert_int_equal(s.created, 1);
-    assert_int_equal(sx_orders_with_po(&x, po), 1);
-    sx_stop(&x);
+    assert_int_equal(sx_orders_with_po(x, po), 1);
 }
 
 /* WooCommerce's modified_after is exclusive: the poll asks from one second
@@ -311,12 +265,12 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(poll_starts_one_second_before_the_cursor),
-        cmocka_unit_test(bigcommerce_order_becomes_one_sales_order),
-        cmocka_unit_test(new_buyer_is_created_once_and_reused),
-        cmocka_unit_test(duplicate_and_out_of_order_events_make_one_order),
-        cmocka_unit_test(non_order_events_are_skipped),
-        cmocka_unit_test(woocommerce_order_becomes_one_sales_order),
-        cmocka_unit_test(woocommerce_pending_order_waits_for_payment),
+        SX_TEST(bigcommerce_order_becomes_one_sales_order),
+        SX_TEST(new_buyer_is_created_once_and_reused),
+        SX_TEST(duplicate_and_out_of_order_events_make_one_order),
+        SX_TEST(non_order_events_are_skipped),
+        SX_TEST(woocommerce_order_becomes_one_sales_order),
+        SX_TEST(woocommerce_pending_order_waits_for_payment),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -16,15 +16,6 @@
     "{\"billing\":{\"email\":\"orders@acme.example\"},\"line_items\":[{"       \
     "\"sku\":\"GADGET-1\",\"quantity\":2,\"price\":149}]}"
 
-static int64_t place(struct sx *x, const char *body)
-{
-    cJSON *o = kt_act(x->wc, "place_order", body);
-    int64_t id = (int64_t)cJSON_GetObjectItem(o, "id")->valuedouble;
-
-    cJSON_Delete(o);
-    return id;
-}
-
 static void refund(struct sx *x, int64_t order, const char *amount,
                    const char *reason)
 {
@@ -55,110 +46,101 @@ static int count(const char *hay, const char *needle)
     return n;
 }
 
-static void refunds_are_recorded_once_each(void **s0)
+static void refunds_are_recorded_once_each(void **state)
 {
     struct ks_sync_stats s;
-    struct sx x;
+    struct sx *x = *state;
     cJSON *snap = NULL;
     const char *c;
     int64_t id;
 
-    (void)s0;
-    sx_start(&x, NULL, NULL, NULL);
-    id = place(&x, ORDER);
-    assert_int_equal(ks_sync_orders_from_woocommerce(&s, x.sync), KS_OK);
+    id = sx_place_order(NULL, x, x->wc, ORDER);
+    assert_int_equal(ks_sync_orders_from_woocommerce(&s, x->sync), KS_OK);
     assert_int_equal(s.created, 1);
-    refund(&x, id, "20.50", "damaged box");
-    assert_int_equal(ks_sync_refunds_from_woocommerce(&s, x.sync), KS_OK);
+    refund(x, id, "20.50", "damaged box");
+    assert_int_equal(ks_sync_refunds_from_woocommerce(&s, x->sync), KS_OK);
     assert_int_equal(s.created, 1);
-    c = comment(&snap, &x);
+    c = comment(&snap, x);
     assert_int_equal(count(c, "[kinsync refund WC-R"), 1);
     assert_non_null(strstr(c, "20.5"));
     assert_non_null(strstr(c, "damaged box"));
     cJSON_Delete(snap);
 
     /* a second refund: only it is written */
-    refund(&x, id, "5.00", "late");
-    assert_int_equal(ks_sync_refunds_from_woocommerce(&s, x.sync), KS_OK);
+    refund(x, id, "5.00", "late");
+    assert_int_equal(ks_sync_refunds_from_woocommerce(&s, x->sync), KS_OK);
     assert_int_equal(s.created, 1);
     assert_int_equal(s.unchanged, 1);
-    c = comment(&snap, &x);
+    c = comment(&snap, x);
     assert_int_equal(count(c, "[kinsync refund WC-R"), 2);
     cJSON_Delete(snap);
     /* nothing new: no Epicor write */
     {
-        size_t before = kt_count(x.epi->server, "POST *");
+        size_t before = kt_count(x->epi->server, "POST *");
 
-        assert_int_equal(ks_sync_refunds_from_woocommerce(&s, x.sync), KS_OK);
+        assert_int_equal(ks_sync_refunds_from_woocommerce(&s, x->sync), KS_OK);
         assert_int_equal(s.created, 0);
-        assert_int_equal(kt_count(x.epi->server, "POST *"), before);
+        assert_int_equal(kt_count(x->epi->server, "POST *"), before);
     }
-    assert_int_equal(sx_audit(&x, "refunds.woocommerce", "ok"), 2);
+    assert_int_equal(sx_audit(x, "refunds.woocommerce", "ok"), 2);
     /* the order's totals are untouched */
     {
         const cJSON *amt =
-            kt_at(&snap, x.epi, "companies/EPIC06/SalesOrders/0/OrderAmt");
+            kt_at(&snap, x->epi, "companies/EPIC06/SalesOrders/0/OrderAmt");
 
         assert_int_equal((long)(amt->valuedouble * 100 + 0.5), 29800);
         cJSON_Delete(snap);
     }
-    sx_stop(&x);
 }
 
-static void refund_before_import_waits_in_the_outbox(void **s0)
+static void refund_before_import_waits_in_the_outbox(void **state)
 {
     struct ks_sync_stats s;
-    struct sx x;
+    struct sx *x = *state;
     cJSON *snap = NULL;
     int64_t id, n = 0;
 
-    (void)s0;
-    sx_start(&x, NULL, NULL, NULL);
-    id = place(&x, ORDER);
-    refund(&x, id, "10.00", "goodwill");
-    assert_int_equal(ks_sync_refunds_from_woocommerce(&s, x.sync), KS_OK);
+    id = sx_place_order(NULL, x, x->wc, ORDER);
+    refund(x, id, "10.00", "goodwill");
+    assert_int_equal(ks_sync_refunds_from_woocommerce(&s, x->sync), KS_OK);
     assert_int_equal(s.failed, 1);
-    assert_int_equal(ks_store_outbox_count(&n, x.st, "refunds.woocommerce"),
+    assert_int_equal(ks_store_outbox_count(&n, x->st, "refunds.woocommerce"),
                      KS_OK);
     assert_int_equal(n, 1);
-    assert_int_equal(ks_sync_orders_from_woocommerce(&s, x.sync), KS_OK);
+    assert_int_equal(ks_sync_orders_from_woocommerce(&s, x->sync), KS_OK);
     assert_int_equal(s.created, 1);
-    assert_int_equal(ks_sync_replay_failed(&s, x.sync), KS_OK);
+    assert_int_equal(ks_sync_replay_failed(&s, x->sync), KS_OK);
     assert_int_equal(s.created, 1);
-    assert_int_equal(ks_store_outbox_count(&n, x.st, NULL), KS_OK);
+    assert_int_equal(ks_store_outbox_count(&n, x->st, NULL), KS_OK);
     assert_int_equal(n, 0);
-    assert_int_equal(count(comment(&snap, &x), "[kinsync refund WC-R"), 1);
+    assert_int_equal(count(comment(&snap, x), "[kinsync refund WC-R"), 1);
     cJSON_Delete(snap);
-    sx_stop(&x);
 }
 
-static void crash_after_the_refund_write_records_it_once(void **s0)
+static void crash_after_the_refund_write_records_it_once(void **state)
 {
     struct ks_sync_stats s;
-    struct sx x;
+    struct sx *x = *state;
     cJSON *snap = NULL;
     int64_t id;
 
-    (void)s0;
-    sx_start(&x, NULL, NULL, NULL);
-    id = place(&x, ORDER);
-    assert_int_equal(ks_sync_orders_from_woocommerce(&s, x.sync), KS_OK);
-    refund(&x, id, "1.99", "scratch");
-    sx_reopen(&x, "after_remote_write");
-    assert_int_equal(ks_sync_refunds_from_woocommerce(&s, x.sync), KS_ECRASH);
-    sx_reopen(&x, NULL);
-    assert_int_equal(ks_sync_refunds_from_woocommerce(&s, x.sync), KS_OK);
-    assert_int_equal(count(comment(&snap, &x), "[kinsync refund WC-R"), 1);
+    id = sx_place_order(NULL, x, x->wc, ORDER);
+    assert_int_equal(ks_sync_orders_from_woocommerce(&s, x->sync), KS_OK);
+    refund(x, id, "1.99", "scratch");
+    sx_reopen(x, "after_remote_write");
+    assert_int_equal(ks_sync_refunds_from_woocommerce(&s, x->sync), KS_ECRASH);
+    sx_reopen(x, NULL);
+    assert_int_equal(ks_sync_refunds_from_woocommerce(&s, x->sync), KS_OK);
+    assert_int_equal(count(comment(&snap, x), "[kinsync refund WC-R"), 1);
     cJSON_Delete(snap);
-    sx_stop(&x);
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(refunds_are_recorded_once_each),
-        cmocka_unit_test(refund_before_import_waits_in_the_outbox),
-        cmocka_unit_test(crash_after_the_refund_write_records_it_once),
+        SX_TEST(refunds_are_recorded_once_each),
+        SX_TEST(refund_before_import_waits_in_the_outbox),
+        SX_TEST(crash_after_the_refund_write_records_it_once),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

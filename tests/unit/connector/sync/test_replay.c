@@ -39,209 +39,179 @@ static struct first outbox(struct sx *x)
     return f;
 }
 
-static void unknown_sku_is_queued_then_replayed_once(void **s0)
+/* Places order (JSON text) on store (x->bc or x->wc) and runs that
+ * store's order import, which goes through with the order failed and
+ * queued; po (may be NULL) receives its PONum. */
+static void import_failing(struct ks_sync_stats *s, char *po, struct sx *x,
+                           struct km_emulator *store, const char *order)
+{
+    sx_place_order(po, x, store, order);
+    assert_int_equal(store == x->bc
+                         ? ks_sync_orders_from_bigcommerce(s, x->sync)
+                         : ks_sync_orders_from_woocommerce(s, x->sync),
+                     KS_OK);
+    assert_int_equal(s->failed, 1);
+}
+
+static void unknown_sku_is_queued_then_replayed_once(void **state)
 {
     struct ks_sync_stats s;
     struct first f;
-    struct sx x;
-    cJSON *o, *snap = NULL;
+    struct sx *x = *state;
+    cJSON *snap = NULL;
     const cJSON *line;
-    char po[32];
+    char po[SX_PO_SIZE];
 
-    (void)s0;
-    sx_start(&x, NULL, NULL, NULL);
-    o = kt_act(x.bc, "place_order",
-               "{\"billing_address\":{\"email\":\"orders@acme.example\"},"
-               "\"products\":[{\"sku\":\"WIDGET-100\",\"quantity\":1,"
-               "\"price\":12.5},{\"sku\":\"WEB-W100\",\"quantity\":2,"
-               "\"price\":12.5}]}");
-    snprintf(po, sizeof(po), "BC-%lld",
-             (long long)cJSON_GetObjectItem(o, "id")->valuedouble);
-    cJSON_Delete(o);
-    assert_int_equal(ks_sync_orders_from_bigcommerce(&s, x.sync), KS_OK);
-    assert_int_equal(s.failed, 1);
+    import_failing(&s, po, x, x->bc,
+                   "{\"billing_address\":{\"email\":\"orders@acme.example\"},"
+                   "\"products\":[{\"sku\":\"WIDGET-100\",\"quantity\":1,"
+                   "\"price\":12.5},{\"sku\":\"WEB-W100\",\"quantity\":2,"
+                   "\"price\":12.5}]}");
     assert_int_equal(s.created, 0);
     /* the run went through: the record's failure is in stats, not here */
-    assert_int_equal(ks_sync_last_error(x.sync)->rc, KS_OK);
-    assert_int_equal(sx_orders_with_po(&x, po), 0);
-    f = outbox(&x);
+    assert_int_equal(ks_sync_last_error(x->sync)->rc, KS_OK);
+    assert_int_equal(sx_orders_with_po(x, po), 0);
+    f = outbox(x);
     assert_int_equal(f.n, 1);
     assert_string_equal(f.source, po);
     assert_non_null(strstr(f.reason, "unknown SKU 'WEB-W100' on line 2"));
-    assert_int_equal(sx_audit(&x, "orders.bigcommerce", "failed"), 1);
+    assert_int_equal(sx_audit(x, "orders.bigcommerce", "failed"), 1);
 
     /* nothing fixed yet: it stays, one attempt more */
-    assert_int_equal(ks_sync_replay_failed(&s, x.sync), KS_OK);
+    assert_int_equal(ks_sync_replay_failed(&s, x->sync), KS_OK);
     assert_int_equal(s.failed, 1);
-    f = outbox(&x);
+    f = outbox(x);
     assert_int_equal(f.n, 1);
     assert_int_equal(f.attempts, 2);
-    assert_int_equal(sx_orders_with_po(&x, po), 0);
+    assert_int_equal(sx_orders_with_po(x, po), 0);
 
     /* the mapping is fixed: the replay writes it, once */
     assert_int_equal(
-        ks_store_map_put(x.st, "sku_part", "WEB-W100", "WIDGET-100"), KS_OK);
-    assert_int_equal(ks_sync_replay_failed(&s, x.sync), KS_OK);
+        ks_store_map_put(x->st, "sku_part", "WEB-W100", "WIDGET-100"), KS_OK);
+    assert_int_equal(ks_sync_replay_failed(&s, x->sync), KS_OK);
     assert_int_equal(s.created, 1);
-    assert_int_equal(outbox(&x).n, 0);
-    assert_int_equal(sx_orders_with_po(&x, po), 1);
-    line = kt_at(&snap, x.epi, "companies/EPIC06/SalesOrders/0/OrderDtls/1");
+    assert_int_equal(outbox(x).n, 0);
+    assert_int_equal(sx_orders_with_po(x, po), 1);
+    line = kt_at(&snap, x->epi, "companies/EPIC06/SalesOrders/0/OrderDtls/1");
     assert_string_equal(cJSON_GetObjectItem(line, "PartNum")->valuestring,
                         "WIDGET-100");
     cJSON_Delete(snap);
 
-    assert_int_equal(ks_sync_replay_failed(&s, x.sync), KS_OK);
+    assert_int_equal(ks_sync_replay_failed(&s, x->sync), KS_OK);
     assert_int_equal(s.read + s.created + s.failed, 0);
-    assert_int_equal(ks_sync_orders_from_bigcommerce(&s, x.sync), KS_OK);
+    assert_int_equal(ks_sync_orders_from_bigcommerce(&s, x->sync), KS_OK);
     assert_int_equal(s.created, 0);
-    assert_int_equal(sx_orders_with_po(&x, po), 1);
-    sx_stop(&x);
+    assert_int_equal(sx_orders_with_po(x, po), 1);
 }
 
-/* Starts everything with a WooCommerce order (JSON text) whose import
- * fails and leaves it in the outbox. */
-static void start_with_a_failed_wc_order(struct sx *x, const char *order)
+static void a_new_part_in_epicor_fixes_the_sku_too(void **state)
 {
     struct ks_sync_stats s;
+    struct sx *x = *state;
 
-    sx_start(x, NULL, NULL, NULL);
-    cJSON_Delete(kt_act(x->wc, "place_order", order));
-    assert_int_equal(ks_sync_orders_from_woocommerce(&s, x->sync), KS_OK);
-    assert_int_equal(s.failed, 1);
-}
-
-static void a_new_part_in_epicor_fixes_the_sku_too(void **s0)
-{
-    struct ks_sync_stats s;
-    struct sx x;
-
-    (void)s0;
-    start_with_a_failed_wc_order(
-        &x, "{\"billing\":{\"email\":\"orders@acme.example\"},"
-            "\"line_items\":[{\"sku\":\"NEW-1\",\"quantity\":1,"
-            "\"price\":5}]}");
-    cJSON_Delete(kt_act(x.epi, "add_part",
+    import_failing(&s, NULL, x, x->wc,
+                   "{\"billing\":{\"email\":\"orders@acme.example\"},"
+                   "\"line_items\":[{\"sku\":\"NEW-1\",\"quantity\":1,"
+                   "\"price\":5}]}");
+    cJSON_Delete(kt_act(x->epi, "add_part",
                         "{\"PartNum\":\"NEW-1\",\"PartDescription\":\"New\","
                         "\"UnitPrice\":5}"));
-    assert_int_equal(ks_sync_replay_failed(&s, x.sync), KS_OK);
+    assert_int_equal(ks_sync_replay_failed(&s, x->sync), KS_OK);
     assert_int_equal(s.created, 1);
-    assert_int_equal(outbox(&x).n, 0);
-    sx_stop(&x);
+    assert_int_equal(outbox(x).n, 0);
 }
 
-static void totals_that_do_not_add_up_are_not_imported(void **s0)
+static void totals_that_do_not_add_up_are_not_imported(void **state)
 {
-    struct sx x;
+    struct ks_sync_stats s;
+    struct sx *x = *state;
 
-    (void)s0;
     /* a 10.00 discount the lines do not show */
-    start_with_a_failed_wc_order(
-        &x, "{\"billing\":{\"email\":\"orders@acme.example\"},"
-            "\"discount_total\":\"10.00\",\"line_items\":[{\"sku\":"
-            "\"GADGET-1\",\"quantity\":1,\"price\":149}]}");
-    assert_non_null(strstr(outbox(&x).reason,
+    import_failing(&s, NULL, x, x->wc,
+                   "{\"billing\":{\"email\":\"orders@acme.example\"},"
+                   "\"discount_total\":\"10.00\",\"line_items\":[{\"sku\":"
+                   "\"GADGET-1\",\"quantity\":1,\"price\":149}]}");
+    assert_non_null(strstr(outbox(x).reason,
                            "lines add up to 149.00 but the order's "
                            "goods total is 139.00"));
-    {
-        cJSON *snap = NULL;
-
-        assert_int_equal(cJSON_GetArraySize(kt_at(
-                             &snap, x.epi, "companies/EPIC06/SalesOrders")),
-                         0);
-        cJSON_Delete(snap);
-    }
-    sx_stop(&x);
+    assert_int_equal(kt_size(x->epi, "companies/EPIC06/SalesOrders"), 0);
 }
 
-static void order_without_buyer_email_is_queued(void **s0)
+static void order_without_buyer_email_is_queued(void **state)
 {
     struct ks_sync_stats s;
-    struct sx x;
+    struct sx *x = *state;
 
-    (void)s0;
-    sx_start(&x, NULL, NULL, NULL);
-    cJSON_Delete(kt_act(x.bc, "place_order",
-                        "{\"products\":[{\"sku\":\"GADGET-1\",\"quantity\":1,"
-                        "\"price\":149}]}"));
-    assert_int_equal(ks_sync_orders_from_bigcommerce(&s, x.sync), KS_OK);
-    assert_int_equal(s.failed, 1);
-    assert_non_null(strstr(outbox(&x).reason, "no buyer e-mail"));
-    sx_stop(&x);
+    import_failing(&s, NULL, x, x->bc,
+                   "{\"products\":[{\"sku\":\"GADGET-1\",\"quantity\":1,"
+                   "\"price\":149}]}");
+    assert_non_null(strstr(outbox(x).reason, "no buyer e-mail"));
 }
 
-static void refused_product_is_queued_and_replayed(void **s0)
+static void refused_product_is_queued_and_replayed(void **state)
 {
     struct ks_sync_stats s;
-    struct sx x;
-    cJSON *snap = NULL;
+    struct sx *x = *state;
 
-    (void)s0;
-    sx_start(&x, NULL, NULL, NULL);
-    kt_faults(x.bc->server,
+    kt_faults(x->bc->server,
               "{\"route\":\"POST /stores/sx1/v3/catalog/products\","
               "\"nth\":2,\"status\":422,\"body\":{\"status\":422,"
               "\"title\":\"JSON data is missing or invalid\"}}");
-    assert_int_equal(ks_sync_parts_to_bigcommerce(&s, x.sync), KS_OK);
+    assert_int_equal(ks_sync_parts_to_bigcommerce(&s, x->sync), KS_OK);
     assert_int_equal(s.created, 2);
     assert_int_equal(s.failed, 1);
-    assert_int_equal(cJSON_GetArraySize(kt_at(&snap, x.bc, "products")), 2);
-    cJSON_Delete(snap);
-    assert_non_null(strstr(outbox(&x).reason, "JSON data is missing"));
-    assert_string_equal(outbox(&x).source, "WIDGET-200");
+    assert_int_equal(kt_size(x->bc, "products"), 2);
+    assert_non_null(strstr(outbox(x).reason, "JSON data is missing"));
+    assert_string_equal(outbox(x).source, "WIDGET-200");
 
     /* the cursor moved on; the replay writes the product and its stock */
-    assert_int_equal(ks_sync_replay_failed(&s, x.sync), KS_OK);
+    assert_int_equal(ks_sync_replay_failed(&s, x->sync), KS_OK);
     assert_int_equal(s.created, 1);
     assert_int_equal(s.updated, 1);
-    assert_int_equal(outbox(&x).n, 0);
-    assert_int_equal(cJSON_GetArraySize(kt_at(&snap, x.bc, "products")), 3);
-    cJSON_Delete(snap);
-    sx_stop(&x);
+    assert_int_equal(outbox(x).n, 0);
+    assert_int_equal(kt_size(x->bc, "products"), 3);
 }
 
 /* BigCommerce wants unique product names: a rename onto another
  * product's name is refused for that item alone (a 207 in the batch). */
-static void product_refused_inside_a_batch_is_queued_alone(void **s0)
+static void product_refused_inside_a_batch_is_queued_alone(void **state)
 {
     struct ks_sync_stats s;
-    struct sx x;
+    struct sx *x = *state;
     struct first f;
 
-    (void)s0;
-    sx_start(&x, NULL, NULL, NULL);
-    assert_int_equal(ks_sync_parts_to_bigcommerce(&s, x.sync), KS_OK);
-    cJSON_Delete(kt_act(x.epi, "change_part",
+    assert_int_equal(ks_sync_parts_to_bigcommerce(&s, x->sync), KS_OK);
+    cJSON_Delete(kt_act(x->epi, "change_part",
                         "{\"part_num\":\"WIDGET-200\",\"fields\":{"
                         "\"PartDescription\":\"Widget 100\"}}"));
-    cJSON_Delete(kt_act(x.epi, "change_part",
+    cJSON_Delete(kt_act(x->epi, "change_part",
                         "{\"part_num\":\"GADGET-1\",\"fields\":{"
                         "\"UnitPrice\":150}}"));
-    assert_int_equal(ks_sync_parts_to_bigcommerce(&s, x.sync), KS_OK);
+    assert_int_equal(ks_sync_parts_to_bigcommerce(&s, x->sync), KS_OK);
     assert_int_equal(s.updated, 1);
     assert_int_equal(s.failed, 1);
     assert_int_equal(
-        kt_count(x.bc->server, "PUT /stores/sx1/v3/catalog/products"), 1);
-    f = outbox(&x);
+        kt_count(x->bc->server, "PUT /stores/sx1/v3/catalog/products"), 1);
+    f = outbox(x);
     assert_int_equal(f.n, 1);
     assert_string_equal(f.source, "WIDGET-200");
     assert_non_null(strstr(f.reason, "bigcommerce refused the update: "
                                      "The product name is a duplicate"));
     /* still refused on replay: it stays, with the store's reason */
-    assert_int_equal(ks_sync_replay_failed(&s, x.sync), KS_OK);
+    assert_int_equal(ks_sync_replay_failed(&s, x->sync), KS_OK);
     assert_int_equal(s.failed, 1);
-    assert_int_equal(outbox(&x).attempts, 2);
-    sx_stop(&x);
+    assert_int_equal(outbox(x).attempts, 2);
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(unknown_sku_is_queued_then_replayed_once),
-        cmocka_unit_test(a_new_part_in_epicor_fixes_the_sku_too),
-        cmocka_unit_test(totals_that_do_not_add_up_are_not_imported),
-        cmocka_unit_test(order_without_buyer_email_is_queued),
-        cmocka_unit_test(refused_product_is_queued_and_replayed),
-        cmocka_unit_test(product_refused_inside_a_batch_is_queued_alone),
+        SX_TEST(unknown_sku_is_queued_then_replayed_once),
+        SX_TEST(a_new_part_in_epicor_fixes_the_sku_too),
+        SX_TEST(totals_that_do_not_add_up_are_not_imported),
+        SX_TEST(order_without_buyer_email_is_queued),
+        SX_TEST(refused_product_is_queued_and_replayed),
+        SX_TEST(product_refused_inside_a_batch_is_queued_alone),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
