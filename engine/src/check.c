@@ -237,8 +237,18 @@ static const char verify_usage[] =
     "                   print every variable an integration step of\n"
     "                   SCENARIO gets, with its value (credentials\n"
     "                   included: your integration needs them) and meaning\n"
+    "  --env-table      print the table below in Markdown (the README's)\n"
     "\n"
     "The command's environment (beyond yours):\n";
+
+/* The table of kh__env_docs in Markdown, as the README holds it. */
+static void print_env_table(FILE *f)
+{
+    fputs("| variable | what |\n|---|---|\n", f);
+    for (size_t i = 0; kh__env_docs[i].name; i++)
+        fprintf(f, "| `%s` | %s |\n", kh__env_docs[i].name,
+                kh__env_docs[i].meaning);
+}
 
 /* The table of kh__env_docs, for --help. */
 static void print_env_docs(FILE *f)
@@ -291,7 +301,8 @@ enum {
     OPT_REPORT,
     OPT_STEP_TIMEOUT,
     OPT_KEEP_WORK,
-    OPT_PRINT_ENV
+    OPT_PRINT_ENV,
+    OPT_ENV_TABLE
 };
 
 /* mkdir -p: path and every missing parent. Returns 0, or -1 with errno. */
@@ -394,6 +405,9 @@ static int take_opt(struct suite_args *a, int c, const char *cmd)
     case OPT_PRINT_ENV:
         a->print_env = optarg;
         return 0;
+    case OPT_ENV_TABLE:
+        print_env_table(stdout);
+        return 1;
     default:
         return KX_EXIT_USAGE; /* kx_opt_next() has said why */
     }
@@ -420,6 +434,7 @@ static int parse_suite_args(struct suite_args *a, int argc, char **argv,
         {"step-timeout", required_argument, NULL, OPT_STEP_TIMEOUT},
         {"keep-work", no_argument, NULL, OPT_KEEP_WORK},
         {"print-env", required_argument, NULL, OPT_PRINT_ENV},
+        {"env-table", no_argument, NULL, OPT_ENV_TABLE},
         {NULL, 0, NULL, 0}};
     const char *cmd = verify ? "verify" : "check";
     int end = argc, c, rc;

@@ -275,8 +275,9 @@ const char *kh__ctx_work_dir(struct kh_ctx *ctx, char *err, size_t errsz)
 }
 
 /*
- * Values the engine derives per scenario in verify mode when a scenario
- * pins them neither in the emulator's section nor in given.connector, so
+ * Values the engine derives per scenario (check and verify alike) when a
+ * scenario pins them neither in the emulator's section nor in
+ * given.connector, so
  * that an integration remembering what it did (a store hash, an order
  * number) across runs meets new ones in each scenario. Derived from the
  * scenario's file stem, so every run of a scenario gets the same.
@@ -423,8 +424,7 @@ int kh__ctx_open(struct kh_ctx *ctx, const struct kh_scenario *sc,
                                : KH_STEP_TIMEOUT_MS;
     ctx->keep_work = opts && opts->keep_work;
     ctx->given = cJSON_GetObjectItemCaseSensitive(sc->doc, "given");
-    if (ctx->integration)
-        derive_values(ctx);
+    derive_values(ctx);
     clock = cJSON_GetObjectItemCaseSensitive(ctx->given, "clock");
     start = kx_json_str(clock, "start");
     ctx->start_ms = 1767225600000; /* 2026-01-01T00:00:00Z */

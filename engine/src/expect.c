@@ -270,9 +270,10 @@ static void expect_every_request(struct kh_ctx *ctx, const cJSON *exp,
 
 /* The smallest gap between consecutive calls matching route; with
  * after_fault, only between a call a fault answered and the call after it
- * (the retry). *pairs: how many gaps were measured. */
+ * (the retry); with after_status (not 0), only after a call answered with
+ * that status, by a fault or not. *pairs: how many gaps were measured. */
 static double shortest_gap(const cJSON *journal, const char *route,
-                           int after_fault, int *pairs)
+                           int after_fault, int after_status, int *pairs)
 {
     const cJSON *e, *prev = NULL;
     double shortest = -1;
@@ -282,7 +283,9 @@ static double shortest_gap(const cJSON *journal, const char *route,
     {
         if (!kh__route_matches(route, e))
             continue;
-        if (prev && (!after_fault || kx_json_str(prev, "fault"))) {
+        if (prev && (!after_fault || kx_json_str(prev, "fault")) &&
+            (!after_status ||
+             (int)kx_json_num(prev, "status", 0) == after_status)) {
             double gap = kx_json_num(e, "virtual_ms", 0) -
                          kx_json_num(prev, "virtual_ms", 0);
 
@@ -303,18 +306,26 @@ static void expect_min_interval(struct kh_ctx *ctx, const cJSON *exp,
     double at_least = kx_json_num(exp, "at_least", 0);
     int after_fault =
         cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(exp, "after_fault"));
+    int after_status = (int)kx_json_num(exp, "after_status", 0);
     struct km_emulator *emu = kh__system(ctx, system);
     cJSON *journal = emu ? km_server_journal(emu->server) : NULL;
     int pairs;
-    double shortest = shortest_gap(journal, route, after_fault, &pairs);
+    double shortest =
+        shortest_gap(journal, route, after_fault, after_status, &pairs);
+    char what[64];
 
     cJSON_Delete(journal);
+    if (after_status)
+        snprintf(what, sizeof(what), "a call answered %d and its retry",
+                 after_status);
+    else
+        snprintf(what, sizeof(what), "%s",
+                 after_fault ? "a faulted call and its retry" : "calls");
     if (!kh__check(ctx, pairs > 0 && shortest >= at_least,
                    "%s: %s %s: %s at least %.0f ms apart expected; %d "
                    "measured, the shortest %.0f ms",
-                   where, system, route,
-                   after_fault ? "a faulted call and its retry" : "calls",
-                   at_least, pairs, shortest < 0 ? 0 : shortest))
+                   where, system, route, what, at_least, pairs,
+                   shortest < 0 ? 0 : shortest))
         kh__journal_excerpt(&ctx->details, ctx, system, route, EXCERPT_LINES);
 }
 

@@ -228,13 +228,14 @@ const struct kh_env_doc kh__env_docs[] = {
     {"KINSYNC_RETRY_MAX_ATTEMPTS",
      "tries of one call in all, the first included, before giving up"},
     {"KINSYNC_RETRY_BASE_DELAY_MS",
-     "the pause before the first retry after a 5xx or a dropped connection; "
-     "doubled for each next one"},
+     "the pause before the first retry after a 502, 503, 504 or a dropped "
+     "connection, doubled for each next one (the reference connector waits "
+     "between half of it and all of it)"},
     {"KINSYNC_RETRY_MAX_DELAY_MS", "the longest such pause"},
     {"KINSYNC_RETRY_RATE_LIMIT_DEFAULT_WAIT_MS",
-     "the wait after a 429 that says nothing about when to come back"},
+     "the wait after a 429 without a reset header"},
     {"KINSYNC_RETRY_RATE_LIMIT_MAX_WAIT_MS",
-     "the longest wait a 429's reset header is obeyed for"},
+     "the longest one wait after a 429 may be"},
     {"KINSYNC_RETRY_JITTER_SEED", "the reference connector's jitter seed"},
     {"KINSYNC_<SYSTEM>_<KEY>",
      "any other value of the scenario's given.connector.<system>, the key "
@@ -426,7 +427,7 @@ static void take_output(struct kh_ctx *ctx, struct kh_text *keep,
      * printed goes into reports, so mask them first. */
     ks_redact_mask(raw, len, secrets, nsecrets);
     if (len) {
-        kh__text_printf(keep, "== %s %s ==\n", heading, stream);
+        kh__text_printf(keep, "== %s %s (%s) ==\n", where, stream, heading);
         kh__text_append(keep, raw, kept);
         kh__text_printf(keep, "%s%s", kept && raw[kept - 1] != '\n' ? "\n" : "",
                         kept < len ? "(cut)\n" : "");
@@ -528,7 +529,7 @@ static int run_command(struct kh_ctx *ctx, char *const *argv, char **added,
         snprintf(why, sizeof(why), "exited with status %d", code);
     ok = kh__check(ctx, code == want, "%s: %s %s (expected exit %d)", where,
                    argv[0], why, want);
-    snprintf(heading, sizeof(heading), "%s %s: %s, %.1f s", where,
+    snprintf(heading, sizeof(heading), "%s: %s, %.1f s",
              integration ? "integration" : "exec", why,
              (double)(kx_monotonic_ms() - t0) / 1000);
     snprintf(path, sizeof(path), "%s/stdout", d->dir);
