@@ -466,7 +466,8 @@ static int parse_suite_args(struct suite_args *a, int argc, char **argv,
 
 /* The HTML and JSON reports, with the suite's digest. Returns 0 or -1
  * (said on stderr). */
-static int write_grades(const struct suite_args *a, const struct file_list *files,
+static int write_grades(const struct suite_args *a,
+                        const struct file_list *files,
                         const struct kh_result *results, int verify)
 {
     const char *prog = verify ? "kinsync verify" : "kinsync check";

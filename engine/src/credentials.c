@@ -239,8 +239,8 @@ static void observe_foreign(struct watch *w,
     if (!hit)
         hit = find_decoded(cr, req->body, req->body_len, w->bit);
     if (hit) {
-        char *what = kx_xasprintf("%s %s (%s)", req->method, req->path,
-                                  w->system);
+        char *what =
+            kx_xasprintf("%s %s (%s)", req->method, req->path, w->system);
 
         record(cr, &cr->foreign,
                kx_xasprintf("%s carried %s in %s", what, hit->where, carrier));
@@ -369,7 +369,7 @@ static void check_log(struct kh_ctx *ctx, const struct kh_credentials *cr)
     }
     if (!kh__check(ctx, bad == 0,
                    RULE_LOG " %s: %d configured credential%s in the "
-                   "connector log",
+                            "connector log",
                    WHO, bad, bad == 1 ? " is" : "s are"))
         kh__text_printf(&ctx->details, "%s", kh__text_str(&found));
     kh__text_dispose(&found);
@@ -380,8 +380,8 @@ static void check_leaks(struct kh_ctx *ctx, struct kh_credentials *cr,
                         struct leaks *l, const char *rule, const char *what)
 {
     pthread_mutex_lock(&cr->lock);
-    if (!kh__check(ctx, l->n == 0, "%s %s: %zu %s%s%s:", rule, WHO, l->n,
-                   what, l->n == 1 ? "" : "s",
+    if (!kh__check(ctx, l->n == 0, "%s %s: %zu %s%s%s:", rule, WHO, l->n, what,
+                   l->n == 1 ? "" : "s",
                    l->n > LEAKS_SHOWN ? " (the first shown)" : ""))
         kh__text_printf(&ctx->details, "%s", kh__text_str(&l->text));
     pthread_mutex_unlock(&cr->lock);
@@ -415,7 +415,7 @@ static void check_journal_urls(struct kh_ctx *ctx,
     }
     kh__check(ctx, bad == 0,
               RULE_URL " %s: %d journal entr%s show%s a configured "
-              "credential in the URL",
+                       "credential in the URL",
               WHO, bad, bad == 1 ? "y" : "ies", bad == 1 ? "s" : "");
 }
 

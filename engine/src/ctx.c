@@ -65,8 +65,8 @@ void kh__text_dispose(struct kh_text *t)
 /* Marks the rule named by the start of line as checked, failed or not. */
 static void rule_note(struct kh_ctx *ctx, const char *line, int ok)
 {
-    size_t n = strstr(line, ": ") ? (size_t)(strstr(line, ": ") - line)
-                                  : strlen(line);
+    size_t n =
+        strstr(line, ": ") ? (size_t)(strstr(line, ": ") - line) : strlen(line);
 
     for (size_t i = 0; i < ctx->nrules; i++) {
         if (strlen(ctx->rules[i].rule) == n &&
@@ -75,7 +75,8 @@ static void rule_note(struct kh_ctx *ctx, const char *line, int ok)
             return;
         }
     }
-    ctx->rules = kx_xrealloc(ctx->rules, (ctx->nrules + 1) * sizeof(*ctx->rules));
+    ctx->rules =
+        kx_xrealloc(ctx->rules, (ctx->nrules + 1) * sizeof(*ctx->rules));
     ctx->rules[ctx->nrules].rule = kx_xstrndup(line, n);
     ctx->rules[ctx->nrules].failed = !ok;
     ctx->nrules++;
@@ -253,8 +254,8 @@ const char *kh__ctx_work_dir(struct kh_ctx *ctx, char *err, size_t errsz)
     if (ctx->work_dir)
         return ctx->work_dir;
     kh_scenario_stem(stem, sizeof(stem), ctx->sc->name);
-    dir = kx_xasprintf("%s/kinsync-%s-XXXXXX", tmp && *tmp ? tmp : "/tmp",
-                       stem);
+    dir =
+        kx_xasprintf("%s/kinsync-%s-XXXXXX", tmp && *tmp ? tmp : "/tmp", stem);
     if (!mkdtemp(dir)) {
         snprintf(err, errsz, "cannot create a scratch directory %s: %s", dir,
                  strerror(errno));
@@ -287,11 +288,10 @@ static const struct derived {
     const char *key;           /* in given.<system> */
     const char *connector_key; /* in given.connector.<system>, or NULL */
     int number;                /* 1: an integer, else a string */
-} derived[] = {
-    {"bigcommerce", "store_hash", "store_hash", 0},
-    {"epicor", "start_order_num", NULL, 1},
-    {"epicor", "start_cust_num", NULL, 1},
-    {NULL, NULL, NULL, 0}};
+} derived[] = {{"bigcommerce", "store_hash", "store_hash", 0},
+               {"epicor", "start_order_num", NULL, 1},
+               {"epicor", "start_cust_num", NULL, 1},
+               {NULL, NULL, NULL, 0}};
 
 static uint32_t fnv1a(const char *s)
 {
@@ -316,7 +316,8 @@ static void derive_values(struct kh_ctx *ctx)
         abort();
     conn = cJSON_GetObjectItemCaseSensitive(ctx->given_own, "connector");
     for (const struct derived *d = derived; d->system; d++) {
-        cJSON *sys = cJSON_GetObjectItemCaseSensitive(ctx->given_own, d->system);
+        cJSON *sys =
+            cJSON_GetObjectItemCaseSensitive(ctx->given_own, d->system);
         cJSON *csys = cJSON_GetObjectItemCaseSensitive(conn, d->system);
         char value[32];
 

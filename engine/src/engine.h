@@ -158,9 +158,9 @@ int kh_report_junit(const char *file, const struct kh_result *results,
 
 /* What a published grade says about the suite it was made with. */
 struct kh_suite_info {
-    const char *command; /* "check" or "verify" */
-    const char *digest;  /* kh_suite_digest's, or NULL */
-    size_t nfiles;       /* scenario and fixture files digested */
+    const char *command;      /* "check" or "verify" */
+    const char *digest;       /* kh_suite_digest's, or NULL */
+    size_t nfiles;            /* scenario and fixture files digested */
     char *const *integration; /* verify's command (NULL-ended), or NULL */
 };
 

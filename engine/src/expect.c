@@ -455,12 +455,11 @@ void kh__explain_answers(struct kh_ctx *ctx, const size_t *before)
                                 "    the error answers it got:\n");
             if (shown > EXCERPT_LINES)
                 continue;
-            kh__text_printf(&ctx->details, "      %s #%.0f %s %s -> %.0f%s\n",
-                            system, kx_json_num(e, "seq", 0),
-                            kx_json_str(e, "method"), kx_json_str(e, "path"),
-                            status,
-                            fault ? " (a fault of the scenario: ride it out)"
-                                  : "");
+            kh__text_printf(
+                &ctx->details, "      %s #%.0f %s %s -> %.0f%s\n", system,
+                kx_json_num(e, "seq", 0), kx_json_str(e, "method"),
+                kx_json_str(e, "path"), status,
+                fault ? " (a fault of the scenario: ride it out)" : "");
             if (!relate_rules(ctx, then, system, e) && !fault)
                 kh__text_printf(&ctx->details,
                                 "        (no rule of the scenario names it; "

@@ -228,11 +228,12 @@ int kh_print_env(FILE *f, const char *path, const struct kh_run_options *opts)
                 err);
         goto out;
     }
-    fprintf(f,
-            "# %s (%s): the environment of its first integration step,\n"
-            "# credentials included (your integration needs them). Ports and\n"
-            "# directories are new in every run; TMPDIR is new in every step.\n",
-            sc->name, path);
+    fprintf(
+        f,
+        "# %s (%s): the environment of its first integration step,\n"
+        "# credentials included (your integration needs them). Ports and\n"
+        "# directories are new in every run; TMPDIR is new in every step.\n",
+        sc->name, path);
     env = kh__integration_env(&ctx, first, "<the step's own directory>/tmp");
     for (size_t i = 0; env[i]; i++) {
         fprintf(f, "%s\n    %s\n", env[i], env_meaning(env[i]));

@@ -137,6 +137,13 @@ char **kh__integration_env(struct kh_ctx *ctx, const cJSON *step,
  * pointer (e.g. "/when/3") prefixes every explanation. */
 int kh__step_run(struct kh_ctx *ctx, const cJSON *step, const char *where);
 
+/* steps.c: a "run" step (the reference connector's job). */
+int kh__step_job(struct kh_ctx *ctx, const cJSON *step, const char *where);
+/* steps_command.c: the "exec" and "integration" steps. */
+int kh__step_exec(struct kh_ctx *ctx, const cJSON *step, const char *where);
+int kh__step_integration(struct kh_ctx *ctx, const cJSON *step,
+                         const char *where);
+
 /* expect.c */
 void kh__expect_then(struct kh_ctx *ctx, const cJSON *then);
 
