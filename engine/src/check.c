@@ -29,14 +29,28 @@ static const char suite_options[] =
     "                   (default: the nearest fixtures/ beside or above\n"
     "                   each scenario file)\n"
     "  -q, --quiet      print only failures and the summary line\n"
-    "  -v, --verbose    print every step as it runs\n"
-    "  --show-log       print the connector log of failed scenarios\n"
+    "  -v, --verbose    print every step as it runs, and what each\n"
+    "                   command step printed\n"
+    "  --show-log       print the connector log of failed scenarios, and\n"
+    "                   every scenario's integration and exec output\n"
+    "                   (stdout, stderr; credentials masked)\n"
     "  --journal DIR    write each emulator's request journal of each\n"
     "                   scenario to DIR/<scenario>.<system>.json (default:\n"
-    "                   none; DIR must exist)\n"
+    "                   none; DIR is created)\n"
     "  --har DIR        write each scenario's traffic as HAR 1.2 to\n"
     "                   DIR/<scenario>.har, secrets redacted (default:\n"
-    "                   none; DIR must exist)\n"
+    "                   none; DIR is created)\n"
+    "  --report FILE    write the grade as JSON: kinsync's version, the\n"
+    "                   suite's SHA-256 (scenarios and their fixtures), per\n"
+    "                   scenario and rule pass or fail, timings (default:\n"
+    "                   none)\n"
+    "  --step-timeout SECONDS\n"
+    "                   the longest an integration or exec step may run\n"
+    "                   before it is killed, unless the step says\n"
+    "                   timeout_ms (default: 60)\n"
+    "  --keep-work      keep each scenario's scratch directory (state,\n"
+    "                   each step's TMPDIR and output) and print its path\n"
+    "                   (default: removed after the scenario)\n"
     "  --mutate drop-header=NAME\n"
     "                   a mutation run: the connector never sends header\n"
     "                   NAME; the scenarios that depend on it must fail\n"
@@ -181,6 +195,17 @@ static void print_table(const struct kh_result *r, size_t n,
     }
 }
 
+/* What each scenario's command steps printed (--show-log). */
+static void print_outputs(const struct kh_result *r, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if ((!r[i].out || !r[i].out[0]) && (!r[i].err || !r[i].err[0]))
+            continue;
+        printf("\n--- output of %s (%s):\n%s%s", r[i].path, r[i].name,
+               r[i].out ? r[i].out : "", r[i].err ? r[i].err : "");
+    }
+}
+
 static void print_failures(const struct kh_result *r, size_t n, int show_log)
 {
     for (size_t i = 0; i < n; i++) {
@@ -195,18 +220,44 @@ static void print_failures(const struct kh_result *r, size_t n, int show_log)
 
 static const char verify_usage[] =
     "usage: kinsync verify [options] FILE|DIR... -- COMMAND [ARGS]\n"
+    "       kinsync verify --print-env SCENARIO\n"
     "\n"
     "Grades an integration written in any language: runs the scenarios'\n"
     "emulators (on the real clock) and, at each \"integration\" step, the\n"
     "COMMAND instead of the reference connector, then checks the same\n"
     "expectations. Scenarios without an integration step are skipped.\n"
-    "The command gets KINSYNC_URL_<SYSTEM> (each emulator's base URL),\n"
-    "KINSYNC_<SYSTEM>_<KEY> (every value of given.connector.<system>),\n"
-    "KINSYNC_JOB (the work to do, e.g. sync.parts) and KINSYNC_OPTIONS (its\n"
-    "options as JSON), and must exit 0. Everything after \"--\" is the\n"
-    "command, never an option of verify. Exit status: 0 when every\n"
-    "scenario passed, 1 otherwise, 2 on a usage error.\n"
-    "\n";
+    "The command must exit 0 within the step timeout; its stdout and\n"
+    "stderr are kept (--verbose, --show-log, the reports) and, like every\n"
+    "request it sends, checked for credentials where they must not be.\n"
+    "Everything after \"--\" is the command, never an option of verify.\n"
+    "Exit status: 0 when every scenario passed, 1 otherwise, 2 on a usage\n"
+    "error.\n"
+    "\n"
+    "  --print-env SCENARIO\n"
+    "                   print every variable an integration step of\n"
+    "                   SCENARIO gets, with its value (credentials\n"
+    "                   included: your integration needs them) and meaning\n"
+    "  --env-table      print the table below in Markdown (the README's)\n"
+    "\n"
+    "The command's environment (beyond yours):\n";
+
+/* The table of kh__env_docs in Markdown, as the README holds it. */
+static void print_env_table(FILE *f)
+{
+    fputs("| variable | what |\n|---|---|\n", f);
+    for (size_t i = 0; kh__env_docs[i].name; i++)
+        fprintf(f, "| `%s` | %s |\n", kh__env_docs[i].name,
+                kh__env_docs[i].meaning);
+}
+
+/* The table of kh__env_docs, for --help. */
+static void print_env_docs(FILE *f)
+{
+    for (size_t i = 0; kh__env_docs[i].name; i++)
+        fprintf(f, "  %s\n      %s\n", kh__env_docs[i].name,
+                kh__env_docs[i].meaning);
+    fputs("\n", f);
+}
 
 /* 1 when the scenario at path has an "integration" step (or does not
  * load: then the run reports why). */
@@ -232,7 +283,7 @@ static int wants_integration(const char *path, const char *fixtures)
 /* What the arguments of kinsync check or verify say. */
 struct suite_args {
     struct kh_run_options run;
-    const char *junit, *html;
+    const char *junit, *html, *report, *print_env;
     int quiet, show_log;
     char **paths; /* the FILE|DIR arguments, npaths of them */
     int npaths;
@@ -246,8 +297,44 @@ enum {
     OPT_HTML,
     OPT_FIXTURES,
     OPT_JOURNAL,
-    OPT_HAR
+    OPT_HAR,
+    OPT_REPORT,
+    OPT_STEP_TIMEOUT,
+    OPT_KEEP_WORK,
+    OPT_PRINT_ENV,
+    OPT_ENV_TABLE
 };
+
+/* mkdir -p: path and every missing parent. Returns 0, or -1 with errno. */
+static int make_dirs(const char *path)
+{
+    char buf[4096];
+    struct stat st;
+    size_t n = strlen(path);
+
+    if (n == 0 || n >= sizeof(buf)) {
+        errno = n ? ENAMETOOLONG : ENOENT;
+        return -1;
+    }
+    memcpy(buf, path, n + 1);
+    for (char *p = buf + 1; *p; p++) {
+        if (*p != '/')
+            continue;
+        *p = '\0';
+        if (mkdir(buf, 0777) != 0 && errno != EEXIST)
+            return -1;
+        *p = '/';
+    }
+    if (mkdir(buf, 0777) != 0 && errno != EEXIST)
+        return -1;
+    if (stat(buf, &st) != 0)
+        return -1;
+    if (!S_ISDIR(st.st_mode)) {
+        errno = ENOTDIR;
+        return -1;
+    }
+    return 0;
+}
 
 /* One option of check or verify, its value in optarg, into *a. Returns 0,
  * 1 after --help or --list-jobs (done), or KX_EXIT_USAGE (reported). */
@@ -256,6 +343,8 @@ static int take_opt(struct suite_args *a, int c, const char *cmd)
     switch (c) {
     case 'h':
         fputs(strcmp(cmd, "verify") == 0 ? verify_usage : check_usage, stdout);
+        if (strcmp(cmd, "verify") == 0)
+            print_env_docs(stdout);
         fputs(suite_options, stdout);
         return 1;
     case OPT_LIST_JOBS:
@@ -288,15 +377,37 @@ static int take_opt(struct suite_args *a, int c, const char *cmd)
         a->run.fixtures_dir = optarg;
         return 0;
     case OPT_JOURNAL:
-    case OPT_HAR: {
-        struct stat dir;
-
-        if (stat(optarg, &dir) != 0 || !S_ISDIR(dir.st_mode))
-            return kx_usage_error(cmd, "--%s %s: not a directory",
-                                  c == OPT_HAR ? "har" : "journal", optarg);
+    case OPT_HAR:
+        if (make_dirs(optarg) != 0)
+            return kx_usage_error(cmd, "--%s %s: cannot create: %s",
+                                  c == OPT_HAR ? "har" : "journal", optarg,
+                                  strerror(errno));
         *(c == OPT_HAR ? &a->run.har_dir : &a->run.journal_dir) = optarg;
         return 0;
+    case OPT_REPORT:
+        a->report = optarg;
+        return 0;
+    case OPT_STEP_TIMEOUT: {
+        char *end;
+        double s = strtod(optarg, &end);
+
+        if (end == optarg || *end || !(s > 0) || s > 86400)
+            return kx_usage_error(cmd,
+                                  "--step-timeout takes seconds (0 < s <= "
+                                  "86400), not \"%s\"",
+                                  optarg);
+        a->run.step_timeout_ms = (int64_t)(s * 1000);
+        return 0;
     }
+    case OPT_KEEP_WORK:
+        a->run.keep_work = 1;
+        return 0;
+    case OPT_PRINT_ENV:
+        a->print_env = optarg;
+        return 0;
+    case OPT_ENV_TABLE:
+        print_env_table(stdout);
+        return 1;
     default:
         return KX_EXIT_USAGE; /* kx_opt_next() has said why */
     }
@@ -319,6 +430,11 @@ static int parse_suite_args(struct suite_args *a, int argc, char **argv,
         {"fixtures", required_argument, NULL, OPT_FIXTURES},
         {"journal", required_argument, NULL, OPT_JOURNAL},
         {"har", required_argument, NULL, OPT_HAR},
+        {"report", required_argument, NULL, OPT_REPORT},
+        {"step-timeout", required_argument, NULL, OPT_STEP_TIMEOUT},
+        {"keep-work", no_argument, NULL, OPT_KEEP_WORK},
+        {"print-env", required_argument, NULL, OPT_PRINT_ENV},
+        {"env-table", no_argument, NULL, OPT_ENV_TABLE},
         {NULL, 0, NULL, 0}};
     const char *cmd = verify ? "verify" : "check";
     int end = argc, c, rc;
@@ -335,6 +451,10 @@ static int parse_suite_args(struct suite_args *a, int argc, char **argv,
         if (rc)
             return rc;
     }
+    if (a->print_env && !verify)
+        return kx_usage_error(cmd, "--print-env is an option of verify");
+    if (a->print_env)
+        return kh_print_env(stdout, a->print_env, &a->run) == 0 ? 1 : 3;
     if (verify && end + 1 >= argc)
         return kx_usage_error(cmd, "give the integration's command after --");
     if (verify)
@@ -344,6 +464,39 @@ static int parse_suite_args(struct suite_args *a, int argc, char **argv,
     return 0;
 }
 
+/* The HTML and JSON reports, with the suite's digest. Returns 0 or -1
+ * (said on stderr). */
+static int write_grades(const struct suite_args *a,
+                        const struct file_list *files,
+                        const struct kh_result *results, int verify)
+{
+    const char *prog = verify ? "kinsync verify" : "kinsync check";
+    struct kh_suite_info suite = {verify ? "verify" : "check", NULL, 0,
+                                  a->run.integration};
+    char digest[65], err[1024];
+    int rc = 0;
+
+    if (kh_suite_digest(digest, &suite.nfiles, files->v, files->n,
+                        a->run.fixtures_dir, err, sizeof(err)) == 0)
+        suite.digest = digest;
+    else
+        fprintf(stderr, "%s: no suite digest: %s\n", prog, err);
+    if (a->html && kh_report_html(a->html, results, files->n, &suite) != 0) {
+        fprintf(stderr, "%s: cannot write %s: %s\n", prog, a->html,
+                strerror(errno));
+        rc = -1;
+    }
+    if (a->report && !suite.digest)
+        rc = -1;
+    else if (a->report &&
+             kh_report_json(a->report, results, files->n, &suite) != 0) {
+        fprintf(stderr, "%s: cannot write %s: %s\n", prog, a->report,
+                strerror(errno));
+        rc = -1;
+    }
+    return rc;
+}
+
 static int run_suite(int argc, char **argv, int verify)
 {
     const char *prog = verify ? "kinsync verify" : "kinsync check";
@@ -351,17 +504,16 @@ static int run_suite(int argc, char **argv, int verify)
     struct kh_run_options opts;
     struct file_list files = {0};
     struct kh_result *results = NULL;
-    const char *junit, *html;
+    const char *junit;
     struct style st = {"", "", "", "", 0};
     int quiet, show_log, status = parse_suite_args(&args, argc, argv, verify);
     size_t passed = 0;
     int64_t wall = 0;
 
     if (status)
-        return status == 1 ? 0 : status;
+        return status == 1 ? 0 : status == 3 ? 1 : status;
     opts = args.run;
     junit = args.junit;
-    html = args.html;
     quiet = args.quiet;
     show_log = args.show_log;
     if (args.npaths == 0 && collect(&files, "scenarios") != 0)
@@ -419,6 +571,8 @@ static int run_suite(int argc, char **argv, int verify)
         fprintf(stderr, "\r\033[K");
     print_table(results, files.n, &st, quiet);
     print_failures(results, files.n, show_log);
+    if (show_log)
+        print_outputs(results, files.n);
     {
         char w[32];
 
@@ -432,11 +586,9 @@ static int run_suite(int argc, char **argv, int verify)
                 strerror(errno));
         status = 1;
     }
-    if (html && kh_report_html(html, results, files.n) != 0) {
-        fprintf(stderr, "%s: cannot write %s: %s\n", prog, html,
-                strerror(errno));
+    if ((args.html || args.report) &&
+        write_grades(&args, &files, results, verify) != 0)
         status = 1;
-    }
     if (passed != files.n)
         status = 1;
 out:

@@ -2,11 +2,15 @@
  * The context of one scenario run: clock, emulators, the connector's
  * client with its captured log, the job slots, and the tally of checks.
  */
+#include <dirent.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 #include <kx/alloc.h>
 #include <kx/time.h>
 #include "kinsync/testing.h"
@@ -58,17 +62,38 @@ void kh__text_dispose(struct kh_text *t)
     memset(t, 0, sizeof(*t));
 }
 
+/* Marks the rule named by the start of line as checked, failed or not. */
+static void rule_note(struct kh_ctx *ctx, const char *line, int ok)
+{
+    size_t n =
+        strstr(line, ": ") ? (size_t)(strstr(line, ": ") - line) : strlen(line);
+
+    for (size_t i = 0; i < ctx->nrules; i++) {
+        if (strlen(ctx->rules[i].rule) == n &&
+            strncmp(ctx->rules[i].rule, line, n) == 0) {
+            ctx->rules[i].failed |= !ok;
+            return;
+        }
+    }
+    ctx->rules =
+        kx_xrealloc(ctx->rules, (ctx->nrules + 1) * sizeof(*ctx->rules));
+    ctx->rules[ctx->nrules].rule = kx_xstrndup(line, n);
+    ctx->rules[ctx->nrules].failed = !ok;
+    ctx->nrules++;
+}
+
 int kh__check(struct kh_ctx *ctx, int ok, const char *fmt, ...)
 {
-    ctx->checks++;
-    if (!ok) {
-        char line[2048];
-        va_list ap;
+    char line[2048];
+    va_list ap;
 
+    ctx->checks++;
+    va_start(ap, fmt);
+    vsnprintf(line, sizeof(line), fmt, ap);
+    va_end(ap);
+    rule_note(ctx, line, ok);
+    if (!ok) {
         ctx->failures++;
-        va_start(ap, fmt);
-        vsnprintf(line, sizeof(line), fmt, ap);
-        va_end(ap);
         kh__text_printf(&ctx->details, "%s\n", line);
     }
     return ok;
@@ -194,6 +219,127 @@ const char *kh__ctx_resolve(const struct kh_ctx *ctx, const char *s)
     return cJSON_IsString(v) ? v->valuestring : NULL;
 }
 
+/* ---- the scenario's scratch directory -------------------------------- */
+
+/* Removes path and everything below it (symbolic links are not
+ * followed). Best effort: what cannot be removed stays. */
+static void remove_tree(const char *path)
+{
+    struct stat st;
+    struct dirent *d;
+    DIR *dir;
+
+    if (lstat(path, &st) != 0)
+        return;
+    if (S_ISDIR(st.st_mode) && (dir = opendir(path)) != NULL) {
+        while ((d = readdir(dir)) != NULL) {
+            char *child;
+
+            if (strcmp(d->d_name, ".") == 0 || strcmp(d->d_name, "..") == 0)
+                continue;
+            child = kx_xasprintf("%s/%s", path, d->d_name);
+            remove_tree(child);
+            free(child);
+        }
+        closedir(dir);
+    }
+    remove(path);
+}
+
+const char *kh__ctx_work_dir(struct kh_ctx *ctx, char *err, size_t errsz)
+{
+    const char *tmp = getenv("TMPDIR");
+    char stem[96], *dir, *state;
+
+    if (ctx->work_dir)
+        return ctx->work_dir;
+    kh_scenario_stem(stem, sizeof(stem), ctx->sc->name);
+    dir =
+        kx_xasprintf("%s/kinsync-%s-XXXXXX", tmp && *tmp ? tmp : "/tmp", stem);
+    if (!mkdtemp(dir)) {
+        snprintf(err, errsz, "cannot create a scratch directory %s: %s", dir,
+                 strerror(errno));
+        free(dir);
+        return NULL;
+    }
+    state = kx_xasprintf("%s/state", dir);
+    if (mkdir(state, 0700) != 0) {
+        snprintf(err, errsz, "cannot create %s: %s", state, strerror(errno));
+        remove_tree(dir);
+        free(state);
+        free(dir);
+        return NULL;
+    }
+    free(state);
+    ctx->work_dir = dir;
+    return dir;
+}
+
+/*
+ * Values the engine derives per scenario (check and verify alike) when a
+ * scenario pins them neither in the emulator's section nor in
+ * given.connector, so
+ * that an integration remembering what it did (a store hash, an order
+ * number) across runs meets new ones in each scenario. Derived from the
+ * scenario's file stem, so every run of a scenario gets the same.
+ */
+static const struct derived {
+    const char *system;
+    const char *key;           /* in given.<system> */
+    const char *connector_key; /* in given.connector.<system>, or NULL */
+    int number;                /* 1: an integer, else a string */
+} derived[] = {{"bigcommerce", "store_hash", "store_hash", 0},
+               {"epicor", "start_order_num", NULL, 1},
+               {"epicor", "start_cust_num", NULL, 1},
+               {NULL, NULL, NULL, 0}};
+
+static uint32_t fnv1a(const char *s)
+{
+    uint32_t h = 2166136261u;
+
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 16777619u;
+    return h;
+}
+
+/* Adds the derived values a verify run needs to a copy of given. */
+static void derive_values(struct kh_ctx *ctx)
+{
+    char stem[128];
+    uint32_t h;
+    cJSON *conn;
+
+    kh_scenario_stem(stem, sizeof(stem), ctx->sc->name);
+    h = fnv1a(stem);
+    ctx->given_own = cJSON_Duplicate(ctx->given, 1);
+    if (!ctx->given_own)
+        abort();
+    conn = cJSON_GetObjectItemCaseSensitive(ctx->given_own, "connector");
+    for (const struct derived *d = derived; d->system; d++) {
+        cJSON *sys =
+            cJSON_GetObjectItemCaseSensitive(ctx->given_own, d->system);
+        cJSON *csys = cJSON_GetObjectItemCaseSensitive(conn, d->system);
+        char value[32];
+
+        if (!cJSON_IsObject(sys) ||
+            cJSON_GetObjectItemCaseSensitive(sys, d->key) ||
+            (d->connector_key &&
+             cJSON_GetObjectItemCaseSensitive(csys, d->connector_key)))
+            continue;
+        if (d->number) {
+            /* far from the emulators' defaults (5000, 100), 10 apart */
+            cJSON_AddNumberToObject(sys, d->key,
+                                    100000 + (double)(h % 90000) * 10);
+            continue;
+        }
+        snprintf(value, sizeof(value), "kv%07x", (unsigned)(h & 0xfffffff));
+        cJSON_AddStringToObject(sys, d->key, value);
+        if (d->connector_key && cJSON_IsObject(csys))
+            cJSON_AddStringToObject(csys, d->connector_key, value);
+    }
+    ctx->given = ctx->given_own;
+}
+
 /* ---- lifecycle ------------------------------------------------------- */
 
 int kh__parse_time(int64_t *out_ms, const char *s)
@@ -274,7 +420,12 @@ int kh__ctx_open(struct kh_ctx *ctx, const struct kh_scenario *sc,
     ctx->verbose = opts && opts->verbose;
     ctx->drop_header = opts ? opts->drop_header : NULL;
     ctx->integration = opts ? opts->integration : NULL;
+    ctx->step_timeout_ms = opts && opts->step_timeout_ms > 0
+                               ? opts->step_timeout_ms
+                               : KH_STEP_TIMEOUT_MS;
+    ctx->keep_work = opts && opts->keep_work;
     ctx->given = cJSON_GetObjectItemCaseSensitive(sc->doc, "given");
+    derive_values(ctx);
     clock = cJSON_GetObjectItemCaseSensitive(ctx->given, "clock");
     start = kx_json_str(clock, "start");
     ctx->start_ms = 1767225600000; /* 2026-01-01T00:00:00Z */
@@ -340,4 +491,26 @@ void kh__ctx_close(struct kh_ctx *ctx)
     ctx->nsystems = 0;
     ks_clock_free(ctx->clock);
     ctx->clock = NULL;
+    if (ctx->work_dir && ctx->keep_work)
+        fprintf(stderr, "kinsync: %s: scratch directory kept: %s\n",
+                ctx->sc->path, ctx->work_dir);
+    else if (ctx->work_dir)
+        remove_tree(ctx->work_dir);
+    free(ctx->work_dir);
+    ctx->work_dir = NULL;
+}
+
+/* Called after the credential check, which needs given. */
+void kh__ctx_release(struct kh_ctx *ctx)
+{
+    cJSON_Delete(ctx->given_own);
+    ctx->given_own = NULL;
+    ctx->given = NULL;
+    for (size_t i = 0; i < ctx->nrules; i++)
+        free(ctx->rules[i].rule);
+    free(ctx->rules);
+    ctx->rules = NULL;
+    ctx->nrules = 0;
+    kh__text_dispose(&ctx->out);
+    kh__text_dispose(&ctx->err);
 }

@@ -13,6 +13,7 @@
 #define KH_ENGINE_H
 
 #include <stddef.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <cjson/cJSON.h>
 #include <kx/time.h>
@@ -64,6 +65,13 @@ int kh_fixtures_resolve(cJSON **doc, const char *dir, char *err, size_t errsz);
 
 enum kh_outcome { KH_PASS = 0, KH_FAIL = 1, KH_ERROR = 2 };
 
+/* One rule of a scenario (a step's expectation, an entry of "then", a
+ * credential rule) and whether every check of it held. */
+struct kh_rule_result {
+    char *rule; /* its JSON pointer ("/then/requests/0") or its name */
+    int passed;
+};
+
 /* What one scenario run came to. */
 struct kh_result {
     char *path;
@@ -80,6 +88,14 @@ struct kh_result {
     /* The connector log captured during the run (secrets are masked by
      * the connector itself; the run checks that). */
     char *log;
+    /* What the integration and exec steps printed on stdout and on
+     * stderr, each step's under a "== /when/N ... ==" line, credentials
+     * masked; "" when nothing. */
+    char *out;
+    char *err;
+    /* The rules checked, in the order first checked. */
+    struct kh_rule_result *rules;
+    size_t nrules;
 };
 
 void kh_result_dispose(struct kh_result *res); /* zeroes; NULL-safe */
@@ -101,7 +117,17 @@ struct kh_run_options {
      * the clock is the real one (the integration lives in real time),
      * still moved forward by "clock.advance". NULL: check mode. */
     char *const *integration;
+    /* The longest an integration or exec step may run, in real
+     * milliseconds, unless the step gives timeout_ms (0: the default,
+     * KH_STEP_TIMEOUT_MS). */
+    int64_t step_timeout_ms;
+    /* Keep each scenario's scratch directory (KINSYNC_STATE_DIR, each
+     * step's TMPDIR and output) instead of removing it; its path is
+     * printed in the details. */
+    int keep_work;
 };
+
+#define KH_STEP_TIMEOUT_MS 60000
 
 /*
  * Runs a loaded scenario in isolation: its own virtual clock, its own
@@ -110,6 +136,13 @@ struct kh_run_options {
  */
 int kh_scenario_run(struct kh_result *res, const struct kh_scenario *sc,
                     const struct kh_run_options *opts);
+
+/* Prints the environment the first integration step of the scenario at
+ * path gets in verify mode, one "NAME=value" line each with its meaning
+ * below it (credentials shown: the integration needs them). The emulators
+ * are started to know their URLs, whose ports change every run. Returns
+ * 0, or -1 after saying why on stderr. */
+int kh_print_env(FILE *f, const char *path, const struct kh_run_options *opts);
 
 /* Loads and runs path; a scenario that fails to load is a KH_ERROR
  * result whose details are the loader's messages. */
@@ -123,8 +156,36 @@ int kh_run_file(struct kh_result *res, const char *path,
 int kh_report_junit(const char *file, const struct kh_result *results,
                     size_t n);
 
-/* Writes a self-contained HTML report (no external resources). */
-int kh_report_html(const char *file, const struct kh_result *results, size_t n);
+/* What a published grade says about the suite it was made with. */
+struct kh_suite_info {
+    const char *command;      /* "check" or "verify" */
+    const char *digest;       /* kh_suite_digest's, or NULL */
+    size_t nfiles;            /* scenario and fixture files digested */
+    char *const *integration; /* verify's command (NULL-ended), or NULL */
+};
+
+/* Writes a self-contained HTML report (no external resources); with
+ * suite, a summary of the suite (version, digest) at the top. */
+int kh_report_html(const char *file, const struct kh_result *results, size_t n,
+                   const struct kh_suite_info *suite);
+
+/* Writes the JSON grade of a run (report_json.c): kinsync's version, the
+ * suite's digest, and per scenario and per rule pass or fail with
+ * timings. Returns 0, or -1 with errno set. */
+int kh_report_json(const char *file, const struct kh_result *results, size_t n,
+                   const struct kh_suite_info *suite);
+
+/*
+ * The SHA-256 (hex, into out of 65 bytes) of a suite: the scenario files
+ * given and every fixture they (and those fixtures) name, in byte order
+ * of their names relative to the fixtures directory or as given, each
+ * hashed as name, NUL, length, NUL, content. The same files give the same
+ * digest on any machine. *nfiles: how many were hashed. Returns 0, or -1
+ * with a one-line reason in err.
+ */
+int kh_suite_digest(char out[65], size_t *nfiles, char *const *paths,
+                    size_t npaths, const char *fixtures_dir, char *err,
+                    size_t errsz);
 
 /* ---- JSON pointer (jpointer.c) ------------------------------------- */
 

@@ -270,9 +270,10 @@ static void expect_every_request(struct kh_ctx *ctx, const cJSON *exp,
 
 /* The smallest gap between consecutive calls matching route; with
  * after_fault, only between a call a fault answered and the call after it
- * (the retry). *pairs: how many gaps were measured. */
+ * (the retry); with after_status (not 0), only after a call answered with
+ * that status, by a fault or not. *pairs: how many gaps were measured. */
 static double shortest_gap(const cJSON *journal, const char *route,
-                           int after_fault, int *pairs)
+                           int after_fault, int after_status, int *pairs)
 {
     const cJSON *e, *prev = NULL;
     double shortest = -1;
@@ -282,7 +283,9 @@ static double shortest_gap(const cJSON *journal, const char *route,
     {
         if (!kh__route_matches(route, e))
             continue;
-        if (prev && (!after_fault || kx_json_str(prev, "fault"))) {
+        if (prev && (!after_fault || kx_json_str(prev, "fault")) &&
+            (!after_status ||
+             (int)kx_json_num(prev, "status", 0) == after_status)) {
             double gap = kx_json_num(e, "virtual_ms", 0) -
                          kx_json_num(prev, "virtual_ms", 0);
 
@@ -303,18 +306,26 @@ static void expect_min_interval(struct kh_ctx *ctx, const cJSON *exp,
     double at_least = kx_json_num(exp, "at_least", 0);
     int after_fault =
         cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(exp, "after_fault"));
+    int after_status = (int)kx_json_num(exp, "after_status", 0);
     struct km_emulator *emu = kh__system(ctx, system);
     cJSON *journal = emu ? km_server_journal(emu->server) : NULL;
     int pairs;
-    double shortest = shortest_gap(journal, route, after_fault, &pairs);
+    double shortest =
+        shortest_gap(journal, route, after_fault, after_status, &pairs);
+    char what[64];
 
     cJSON_Delete(journal);
+    if (after_status)
+        snprintf(what, sizeof(what), "a call answered %d and its retry",
+                 after_status);
+    else
+        snprintf(what, sizeof(what), "%s",
+                 after_fault ? "a faulted call and its retry" : "calls");
     if (!kh__check(ctx, pairs > 0 && shortest >= at_least,
                    "%s: %s %s: %s at least %.0f ms apart expected; %d "
                    "measured, the shortest %.0f ms",
-                   where, system, route,
-                   after_fault ? "a faulted call and its retry" : "calls",
-                   at_least, pairs, shortest < 0 ? 0 : shortest))
+                   where, system, route, what, at_least, pairs,
+                   shortest < 0 ? 0 : shortest))
         kh__journal_excerpt(&ctx->details, ctx, system, route, EXCERPT_LINES);
 }
 
@@ -371,4 +382,95 @@ void kh__expect_then(struct kh_ctx *ctx, const cJSON *then)
                0, "/then/log_must_not_contain");
     expect_log(ctx, cJSON_GetObjectItemCaseSensitive(then, "log_must_contain"),
                1, "/then/log_must_contain");
+}
+
+/* ---- why an integration failed --------------------------------------- */
+
+/* Says which rules of "then" an answer relates to: an every_request rule
+ * the request broke (its header missing), a min_interval_ms rule of its
+ * route (a fault to be retried after a pause). Returns how many. */
+static int relate_rules(struct kh_ctx *ctx, const cJSON *then,
+                        const char *system, const cJSON *e)
+{
+    const cJSON *rule;
+    size_t i = 0;
+    int n = 0;
+
+    cJSON_ArrayForEach(rule,
+                       cJSON_GetObjectItemCaseSensitive(then, "every_request"))
+    {
+        const char *header = kx_json_str(rule, "has_header");
+        const char *route = kx_json_str(rule, "route");
+        const char *comment = kx_json_str(rule, "comment");
+
+        if (strcmp(kx_json_str(rule, "system"), system) == 0 &&
+            kh__route_matches(route, e) && header && !header_of(e, header)) {
+            kh__text_printf(&ctx->details,
+                            "        breaks /then/every_request/%zu: every %s "
+                            "request%s%s carries %s%s%s (this one had none)\n",
+                            i, system, route ? " to " : "", route ? route : "",
+                            header, comment ? "; " : "",
+                            comment ? comment : "");
+            n++;
+        }
+        i++;
+    }
+    i = 0;
+    cJSON_ArrayForEach(
+        rule, cJSON_GetObjectItemCaseSensitive(then, "min_interval_ms"))
+    {
+        if (strcmp(kx_json_str(rule, "system"), system) == 0 &&
+            kh__route_matches(kx_json_str(rule, "route"), e)) {
+            kh__text_printf(&ctx->details,
+                            "        see /then/min_interval_ms/%zu: try it "
+                            "again, at least %.0f ms later\n",
+                            i, kx_json_num(rule, "at_least", 0));
+            n++;
+        }
+        i++;
+    }
+    return n;
+}
+
+void kh__explain_answers(struct kh_ctx *ctx, const size_t *before)
+{
+    const cJSON *then = cJSON_GetObjectItemCaseSensitive(ctx->sc->doc, "then");
+    int shown = 0;
+
+    for (size_t i = 0; i < ctx->nsystems; i++) {
+        const char *system = ctx->systems[i].name;
+        cJSON *journal = km_server_journal(ctx->systems[i].emu->server);
+        const cJSON *e;
+        size_t k = 0;
+
+        cJSON_ArrayForEach(e, journal)
+        {
+            double status = kx_json_num(e, "status", 0);
+            const char *fault = kx_json_str(e, "fault");
+
+            if (k++ < before[i] || status < 400)
+                continue;
+            if (shown++ == 0)
+                kh__text_printf(&ctx->details,
+                                "    the error answers it got:\n");
+            if (shown > EXCERPT_LINES)
+                continue;
+            kh__text_printf(
+                &ctx->details, "      %s #%.0f %s %s -> %.0f%s\n", system,
+                kx_json_num(e, "seq", 0), kx_json_str(e, "method"),
+                kx_json_str(e, "path"), status,
+                fault ? " (a fault of the scenario: ride it out)" : "");
+            if (!relate_rules(ctx, then, system, e) && !fault)
+                kh__text_printf(&ctx->details,
+                                "        (no rule of the scenario names it; "
+                                "the reply body is in --journal)\n");
+        }
+        cJSON_Delete(journal);
+    }
+    if (shown > EXCERPT_LINES)
+        kh__text_printf(&ctx->details, "      (%d more)\n",
+                        shown - EXCERPT_LINES);
+    if (shown == 0)
+        kh__text_printf(&ctx->details,
+                        "    (every answer it got was a success)\n");
 }

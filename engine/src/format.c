@@ -444,10 +444,13 @@ static const struct field every_fields[] = {{"system", K_SYSTEM, 1},
                                             {"has_header", K_STRING, 1},
                                             {"comment", K_STRING, 0},
                                             {NULL, K_ANY, 0}};
-static const struct field interval_fields[] = {
-    {"system", K_SYSTEM, 1},   {"route", K_ROUTE, 1},
-    {"at_least", K_NUMBER, 1}, {"after_fault", K_BOOL, 0},
-    {"comment", K_STRING, 0},  {NULL, K_ANY, 0}};
+static const struct field interval_fields[] = {{"system", K_SYSTEM, 1},
+                                               {"route", K_ROUTE, 1},
+                                               {"at_least", K_NUMBER, 1},
+                                               {"after_fault", K_BOOL, 0},
+                                               {"after_status", K_NUMBER, 0},
+                                               {"comment", K_STRING, 0},
+                                               {NULL, K_ANY, 0}};
 static const struct field then_fields[] = {
     {"state", K_STATES, 0},
     {"requests", K_ARRAY, 0},

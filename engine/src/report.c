@@ -26,6 +26,7 @@
 #include <unistd.h>
 #include <kx/alloc.h>
 #include "engine.h"
+#include "report_int.h"
 
 #define REPLACEMENT "\xEF\xBF\xBD" /* U+FFFD in UTF-8 */
 
@@ -239,7 +240,15 @@ static void format_duration(char *buf, size_t bufsz, int64_t ms)
 
 /* ---- writing a file atomically ------------------------------------- */
 
-typedef void (*body_fn)(FILE *f, const struct kh_result *results, size_t n);
+/* What a report is made of. */
+struct report_input {
+    const struct kh_result *results;
+    size_t n;
+    const struct kh_suite_info *suite; /* may be NULL */
+    const char *text;                  /* kh__report_write_text's */
+};
+
+typedef void (*body_fn)(FILE *f, const struct report_input *in);
 
 /*
  * Creates a new file for writing beside file, named file.tmp.PID.N, and
@@ -271,14 +280,14 @@ static int create_temp(char *tmp, size_t tmpsz, const char *file)
  * step that failed (EIO when a write failed without saying why).
  */
 static int write_atomically(const char *file, body_fn body,
-                            const struct kh_result *results, size_t n)
+                            const struct report_input *in)
 {
     size_t tmpsz;
     char *tmp;
     FILE *f;
     int fd, saved = 0, rc = -1;
 
-    if (!file || !file[0] || (!results && n)) {
+    if (!file || !file[0] || (!in->results && in->n)) {
         errno = EINVAL;
         return -1;
     }
@@ -296,7 +305,7 @@ static int write_atomically(const char *file, body_fn body,
         goto fail;
     }
     errno = 0;
-    body(f, results, n);
+    body(f, in);
     if (fflush(f) != 0 || ferror(f) || fsync(fileno(f)) != 0) {
         saved = errno ? errno : EIO;
         fclose(f);
@@ -364,16 +373,24 @@ static void junit_case(FILE *f, const struct kh_result *r)
         put_escaped(f, r->details, ESC_TEXT);
         fprintf(f, "</%s>\n", el);
     }
-    if (r->log && r->log[0]) {
+    if ((r->log && r->log[0]) || (r->out && r->out[0])) {
         fputs("      <system-out>", f);
         put_escaped(f, r->log, ESC_TEXT);
+        put_escaped(f, r->out, ESC_TEXT);
         fputs("</system-out>\n", f);
+    }
+    if (r->err && r->err[0]) {
+        fputs("      <system-err>", f);
+        put_escaped(f, r->err, ESC_TEXT);
+        fputs("</system-err>\n", f);
     }
     fputs("    </testcase>\n", f);
 }
 
-static void junit_body(FILE *f, const struct kh_result *results, size_t n)
+static void junit_body(FILE *f, const struct report_input *in)
 {
+    const struct kh_result *results = in->results;
+    size_t n = in->n;
     struct totals t;
 
     totals_of(&t, results, n);
@@ -396,7 +413,9 @@ static void junit_body(FILE *f, const struct kh_result *results, size_t n)
 
 int kh_report_junit(const char *file, const struct kh_result *results, size_t n)
 {
-    return write_atomically(file, junit_body, results, n);
+    struct report_input in = {results, n, NULL, NULL};
+
+    return write_atomically(file, junit_body, &in);
 }
 
 /* ---- HTML ----------------------------------------------------------- */
@@ -421,6 +440,7 @@ static const char html_head[] =
     ".count.error{color:#7a4300}\n"
     "section{border-left:.4em solid #8a1010;padding-left:1em;margin:1.5em 0}\n"
     "section.error{border-left-color:#c77700}\n"
+    "section.pass{border-left-color:#2a8a2a}\n"
     "pre{background:#f6f6f6;padding:.7em;overflow-x:auto;"
     "white-space:pre-wrap;word-break:break-word}\n"
     ".path{color:#666;font-family:monospace}\n"
@@ -428,6 +448,13 @@ static const char html_head[] =
     "</head>\n"
     "<body>\n"
     "<h1>kinsync scenario report</h1>\n";
+
+/* 1 when the HTML report has a section for r (a failure, or output). */
+static int has_section(const struct kh_result *r)
+{
+    return outcome_of(r) != KH_PASS || (r->out && r->out[0]) ||
+           (r->err && r->err[0]);
+}
 
 static const char *outcome_class(enum kh_outcome o)
 {
@@ -466,10 +493,10 @@ static void html_row(FILE *f, const struct kh_result *r, size_t index)
     format_duration(virt, sizeof(virt), r->virtual_ms);
     format_duration(wall, sizeof(wall), r->wall_ms);
     fprintf(f, "<tr class=\"%s\"><td>", outcome_class(o));
-    if (o != KH_PASS)
+    if (has_section(r))
         fprintf(f, "<a href=\"#scenario-%zu\">", index);
     put_escaped(f, name_of(r), ESC_TEXT);
-    if (o != KH_PASS)
+    if (has_section(r))
         fputs("</a>", f);
     fputs("</td><td>", f);
     put_escaped_n(f, area, area_len, ESC_TEXT);
@@ -477,6 +504,31 @@ static void html_row(FILE *f, const struct kh_result *r, size_t index)
             "</td><td class=\"result\">%s</td><td class=\"num\">%s</td>"
             "<td class=\"num\">%s</td></tr>\n",
             outcome_word(o), virt, wall);
+}
+
+/* The integration's output of a scenario, each stream folded. */
+static void html_output(FILE *f, const struct kh_result *r)
+{
+    if (r->out && r->out[0]) {
+        fputs("<details><summary>Integration stdout</summary><pre>", f);
+        put_escaped(f, r->out, ESC_TEXT);
+        fputs("</pre></details>\n", f);
+    }
+    if (r->err && r->err[0]) {
+        fputs("<details><summary>Integration stderr</summary><pre>", f);
+        put_escaped(f, r->err, ESC_TEXT);
+        fputs("</pre></details>\n", f);
+    }
+}
+
+/* A passing scenario's section, when its integration printed something. */
+static void html_passed(FILE *f, const struct kh_result *r, size_t index)
+{
+    fprintf(f, "<section class=\"pass\" id=\"scenario-%zu\">\n<h2>", index);
+    put_escaped(f, name_of(r), ESC_TEXT);
+    fputs("</h2>\n", f);
+    html_output(f, r);
+    fputs("</section>\n", f);
 }
 
 /* What went wrong in one non-passing scenario, with its log folded. */
@@ -508,14 +560,33 @@ static void html_detail(FILE *f, const struct kh_result *r, size_t index)
         put_escaped(f, r->log, ESC_TEXT);
         fputs("</pre></details>\n", f);
     }
+    html_output(f, r);
     fputs("</section>\n", f);
 }
 
-static void html_body(FILE *f, const struct kh_result *results, size_t n)
+/* The suite a grade was made with, for a published report. */
+static void html_suite(FILE *f, const struct kh_suite_info *suite)
 {
-    size_t i;
+    if (!suite)
+        return;
+    fprintf(f, "<p class=\"suite\">kinsync %s (kinsync ", KS_VERSION_STRING);
+    put_escaped(f, suite->command, ESC_TEXT);
+    fprintf(f, "), suite SHA-256 <code>");
+    put_escaped(f, suite->digest ? suite->digest : "(none)", ESC_TEXT);
+    fprintf(f,
+            "</code> over %zu file%s (scenarios and the fixtures they use). "
+            "Anyone with this version and a suite of this digest gets the "
+            "same checks.</p>\n",
+            suite->nfiles, suite->nfiles == 1 ? "" : "s");
+}
+
+static void html_body(FILE *f, const struct report_input *in)
+{
+    const struct kh_result *results = in->results;
+    size_t n = in->n, i;
 
     fputs(html_head, f);
+    html_suite(f, in->suite);
     html_summary(f, results, n);
     fputs("<table>\n<thead><tr><th>Scenario</th><th>Area</th>"
           "<th>Result</th><th>Virtual time</th><th>Wall time</th></tr>"
@@ -527,11 +598,28 @@ static void html_body(FILE *f, const struct kh_result *results, size_t n)
     for (i = 0; i < n; i++) {
         if (outcome_of(&results[i]) != KH_PASS)
             html_detail(f, &results[i], i);
+        else if (has_section(&results[i]))
+            html_passed(f, &results[i], i);
     }
     fputs("</body>\n</html>\n", f);
 }
 
-int kh_report_html(const char *file, const struct kh_result *results, size_t n)
+int kh_report_html(const char *file, const struct kh_result *results, size_t n,
+                   const struct kh_suite_info *suite)
 {
-    return write_atomically(file, html_body, results, n);
+    struct report_input in = {results, n, suite, NULL};
+
+    return write_atomically(file, html_body, &in);
+}
+
+static void text_body(FILE *f, const struct report_input *in)
+{
+    fputs(in->text, f);
+}
+
+int kh__report_write_text(const char *file, const char *text)
+{
+    struct report_input in = {NULL, 0, NULL, text};
+
+    return write_atomically(file, text_body, &in);
 }

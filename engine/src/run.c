@@ -27,6 +27,11 @@ void kh_result_dispose(struct kh_result *res)
     free(res->name);
     free(res->details);
     free(res->log);
+    free(res->out);
+    free(res->err);
+    for (size_t i = 0; i < res->nrules; i++)
+        free(res->rules[i].rule);
+    free(res->rules);
     memset(res, 0, sizeof(*res));
 }
 
@@ -131,6 +136,16 @@ out:
     kh__credentials_close(&ctx);
     res->log = kh__text_take(&ctx.log);
     res->details = kh__text_take(&ctx.details);
+    res->out = kh__text_take(&ctx.out);
+    res->err = kh__text_take(&ctx.err);
+    res->rules = kx_xcalloc(ctx.nrules + 1, sizeof(*res->rules));
+    for (size_t r = 0; r < ctx.nrules; r++) {
+        res->rules[r].rule = ctx.rules[r].rule;
+        res->rules[r].passed = !ctx.rules[r].failed;
+        ctx.rules[r].rule = NULL;
+    }
+    res->nrules = ctx.nrules;
+    kh__ctx_release(&ctx);
     res->wall_ms = kx_monotonic_ms() - t0;
     return res->outcome == KH_PASS ? 0 : -1;
 }
@@ -150,9 +165,87 @@ int kh_run_file(struct kh_result *res, const char *path,
         res->outcome = KH_ERROR;
         res->details = copy(err);
         res->log = copy("");
+        res->out = copy("");
+        res->err = copy("");
         return -1;
     }
     rc = kh_scenario_run(res, sc, opts);
+    kh_scenario_free(sc);
+    return rc;
+}
+
+/* The meaning of a variable, from kh__env_docs: its own row, else the
+ * family it belongs to. */
+static const char *env_meaning(const char *var)
+{
+    size_t n = strcspn(var, "=");
+
+    for (size_t i = 0; kh__env_docs[i].name; i++) {
+        if (strlen(kh__env_docs[i].name) == n &&
+            strncmp(kh__env_docs[i].name, var, n) == 0)
+            return kh__env_docs[i].meaning;
+    }
+    if (strncmp(var, "KINSYNC_URL_", 12) == 0)
+        return kh__env_docs[0].meaning;
+    for (size_t i = 0; kh__env_docs[i].name; i++) {
+        if (strcmp(kh__env_docs[i].name, "KINSYNC_<SYSTEM>_<KEY>") == 0)
+            return kh__env_docs[i].meaning;
+    }
+    return "";
+}
+
+int kh_print_env(FILE *f, const char *path, const struct kh_run_options *opts)
+{
+    static char *const placeholder[] = {"(the integration)", NULL};
+    struct kh_run_options o = *opts;
+    struct kh_scenario *sc = NULL;
+    struct kh_ctx ctx;
+    const cJSON *step, *first = NULL;
+    char err[8192], **env;
+    int rc = -1;
+
+    if (kh_scenario_load(&sc, path, opts->fixtures_dir, err, sizeof(err)) !=
+        0) {
+        fprintf(stderr, "%s", err);
+        return -1;
+    }
+    cJSON_ArrayForEach(step, cJSON_GetObjectItemCaseSensitive(sc->doc, "when"))
+    {
+        const char *kind = kx_json_str(step, "do");
+
+        if (!first && kind && strcmp(kind, "integration") == 0)
+            first = step;
+    }
+    if (!first) {
+        fprintf(stderr, "kinsync verify: %s: no integration step\n", path);
+        kh_scenario_free(sc);
+        return -1;
+    }
+    o.integration = placeholder;
+    if (kh__ctx_open(&ctx, sc, &o, err, sizeof(err)) != 0 ||
+        !kh__ctx_work_dir(&ctx, err, sizeof(err))) {
+        fprintf(stderr, "kinsync verify: %s: could not set up: %s\n", path,
+                err);
+        goto out;
+    }
+    fprintf(
+        f,
+        "# %s (%s): the environment of its first integration step,\n"
+        "# credentials included (your integration needs them). Ports and\n"
+        "# directories are new in every run; TMPDIR is new in every step.\n",
+        sc->name, path);
+    env = kh__integration_env(&ctx, first, "<the step's own directory>/tmp");
+    for (size_t i = 0; env[i]; i++) {
+        fprintf(f, "%s\n    %s\n", env[i], env_meaning(env[i]));
+        free(env[i]);
+    }
+    free(env);
+    rc = 0;
+out:
+    kh__ctx_close(&ctx);
+    kh__text_dispose(&ctx.log);
+    kh__text_dispose(&ctx.details);
+    kh__ctx_release(&ctx);
     kh_scenario_free(sc);
     return rc;
 }

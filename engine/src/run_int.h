@@ -38,9 +38,16 @@ struct kh_slot {
     struct kh_slot *next;
 };
 
+/* A rule and whether it held so far (see kh__check). */
+struct kh_rule {
+    char *rule;
+    int failed;
+};
+
 struct kh_ctx {
     const struct kh_scenario *sc;
-    const cJSON *given;
+    const cJSON *given; /* sc's, or given_own */
+    cJSON *given_own;   /* given with derived values (verify mode), or NULL */
     struct ks_clock *clock;
     int64_t start_ms;
     struct ks_client *client;
@@ -55,6 +62,14 @@ struct kh_ctx {
     struct kh_credentials *credentials; /* credentials.c */
     const char *drop_header;            /* see kh_run_options */
     char *const *integration;           /* see kh_run_options */
+    int64_t step_timeout_ms;            /* see kh_run_options */
+    int keep_work;                      /* see kh_run_options */
+    char *work_dir;       /* the scenario's scratch directory, or NULL */
+    size_t steps_spawned; /* commands run so far (names their TMPDIRs) */
+    struct kh_text out;   /* what integration and exec steps printed */
+    struct kh_text err;
+    struct kh_rule *rules; /* see kh__check */
+    size_t nrules;
 };
 
 /* ctx.c */
@@ -63,11 +78,17 @@ int kh__ctx_open(struct kh_ctx *ctx, const struct kh_scenario *sc,
 /* Frees everything but the log and details texts, which the caller takes
  * or disposes. */
 void kh__ctx_close(struct kh_ctx *ctx);
+/* Frees what kh__ctx_close leaves for the credential check (given with
+ * its derived values) and for the result (rules, outputs). */
+void kh__ctx_release(struct kh_ctx *ctx);
 /* Drops the connector's client and every slot not marked durable (see
  * jobs.h), then builds a fresh client: what a restart after a crash keeps. */
 int kh__ctx_restart_connector(struct kh_ctx *ctx, char *err, size_t errsz);
 /* Records the outcome of one check; on failure appends the explanation
- * (printf-style) to ctx->details. Returns ok. */
+ * (printf-style) to ctx->details. The text before the explanation's first
+ * ": " names the rule the check belongs to (a JSON pointer such as
+ * "/then/requests/0", or a rule's name), so it must be the same whether
+ * the check passes or not. Returns ok. */
 int kh__check(struct kh_ctx *ctx, int ok, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
@@ -82,13 +103,46 @@ size_t kh__ctx_secrets(const struct kh_ctx *ctx, const char *const **out);
 /* The check of every scenario: no credential in the connector log or a
  * request URL, but where then.credentials_may_appear allows it. */
 void kh__expect_no_credentials(struct kh_ctx *ctx, const cJSON *then);
+/* The check of a command's raw output (stream "stdout" or "stderr" of
+ * the step at where) before anything masks it: each configured credential
+ * in it is a failure naming the rule. Returns how many were found. */
+int kh__credentials_check_output(struct kh_ctx *ctx, const char *where,
+                                 const char *stream, const char *data,
+                                 size_t len);
 /* Resolves "$secret:system.key" to given.connector.system.key; other
  * strings come back unchanged. NULL when the reference does not resolve. */
 const char *kh__ctx_resolve(const struct kh_ctx *ctx, const char *s);
 
+/* The scenario's scratch directory (KINSYNC_STATE_DIR lives in it),
+ * created at the first call; NULL (with a reason in err) when it cannot
+ * be. Removed by kh__ctx_close unless ctx->keep_work. */
+const char *kh__ctx_work_dir(struct kh_ctx *ctx, char *err, size_t errsz);
+
+/* One variable of an integration step's environment: its name (a
+ * pattern for the families, "KINSYNC_URL_<SYSTEM>"), its meaning. The
+ * table behind kinsync verify --print-env and --help; NULL-ended. */
+struct kh_env_doc {
+    const char *name;
+    const char *meaning;
+};
+extern const struct kh_env_doc kh__env_docs[];
+
+/* The environment an integration step of this scenario gets, beyond the
+ * caller's: "NAME=value" strings, NULL-ended, each freed by the caller as
+ * is the array. tmpdir is the step's TMPDIR. */
+char **kh__integration_env(struct kh_ctx *ctx, const cJSON *step,
+                           const char *tmpdir);
+
 /* steps.c: runs one step; 0 when it did what it expected. The step's
  * pointer (e.g. "/when/3") prefixes every explanation. */
 int kh__step_run(struct kh_ctx *ctx, const cJSON *step, const char *where);
+
+/* steps.c: a "run" step (the reference connector's job). */
+int kh__step_job(struct kh_ctx *ctx, const cJSON *step, const char *where);
+/* steps_command.c: the "exec" and "integration" steps. */
+int kh__step_exec(struct kh_ctx *ctx, const cJSON *step, const char *where);
+int kh__step_integration(struct kh_ctx *ctx, const cJSON *step,
+                         const char *where);
 
 /* expect.c */
 void kh__expect_then(struct kh_ctx *ctx, const cJSON *then);
@@ -124,6 +178,11 @@ void kh__journal_excerpt(struct kh_text *t, struct kh_ctx *ctx,
                          const char *system, const char *route, size_t max);
 /* 1 when a journal entry's "METHOD path" matches a route glob. */
 int kh__route_matches(const char *route, const cJSON *entry);
+
+/* After an integration step failed: the 4xx and 5xx answers it got (the
+ * journal entries after before[i] of each system) and, for each, the
+ * rules of "then" it relates to, into ctx->details. */
+void kh__explain_answers(struct kh_ctx *ctx, const size_t *before);
 
 /* jobs.c */
 const struct kh_job *kh__job_find(const char *name);

@@ -2,24 +2,15 @@
  * The "when" steps of a scenario. The loader (scenario.c) has checked
  * every step's shape, so these only act and compare.
  */
-#include <ctype.h>
-#include <errno.h>
-#include <fcntl.h>
-#include <signal.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <time.h>
-#include <unistd.h>
 #include <curl/curl.h>
+#include <kx/alloc.h>
 #include "run_int.h"
 
-extern char **environ;
-
-#define EXEC_TIMEOUT_MS 60000
-#define EXEC_OUTPUT_MAX 4096 /* bytes of a command's output shown */
+#define HTTP_REPLY_SHOWN 4096 /* bytes of a raw request's reply shown */
 
 static void show_result(struct kh_ctx *ctx, const cJSON *result)
 {
@@ -45,7 +36,7 @@ static int expect_result(struct kh_ctx *ctx, const cJSON *expected,
     return kh__expect_pointers(ctx, expected, result, "result", here, 0);
 }
 
-static int step_run(struct kh_ctx *ctx, const cJSON *step, const char *where)
+int kh__step_job(struct kh_ctx *ctx, const cJSON *step, const char *where)
 {
     const char *name = kx_json_str(step, "job");
     const char *want_name = kx_json_str(step, "expect_rc");
@@ -112,7 +103,7 @@ static size_t discard(char *p, size_t size, size_t n, void *ud)
 {
     struct kh_text *body = ud;
 
-    if (body->len < EXEC_OUTPUT_MAX)
+    if (body->len < HTTP_REPLY_SHOWN)
         kh__text_append(body, p, size * n);
     return size * n;
 }
@@ -172,205 +163,6 @@ static int step_http(struct kh_ctx *ctx, const cJSON *step, const char *where)
     curl_slist_free_all(headers);
     curl_easy_cleanup(curl);
     return ok ? 0 : -1;
-}
-
-/* A child's environment: ours plus the variables added to it. */
-struct child_env {
-    char **v;    /* environ's entries, then the added ones; NULL-ended */
-    size_t n;    /* entries in v */
-    size_t ours; /* v[ours..n) were allocated here */
-};
-
-static void env_init(struct child_env *e)
-{
-    size_t n = 0;
-
-    while (environ[n])
-        n++;
-    e->v = calloc(n + 1, sizeof(*e->v));
-    if (!e->v)
-        abort();
-    memcpy(e->v, environ, n * sizeof(*e->v));
-    e->n = e->ours = n;
-}
-
-/* Adds NAME=value; NAME is upper-cased, with '.' and '-' as '_'. */
-static void env_add(struct child_env *e, const char *name, const char *value)
-{
-    size_t len = strlen(name) + strlen(value) + 2;
-    char *var = malloc(len), **grown;
-
-    grown = realloc(e->v, (e->n + 2) * sizeof(*e->v));
-    if (!var || !grown)
-        abort();
-    e->v = grown;
-    snprintf(var, len, "%s=%s", name, value);
-    for (char *c = var; *c != '='; c++)
-        *c = *c == '.' || *c == '-' ? '_' : (char)toupper((unsigned char)*c);
-    e->v[e->n++] = var;
-    e->v[e->n] = NULL;
-}
-
-static void env_dispose(struct child_env *e)
-{
-    for (size_t i = e->ours; i < e->n; i++)
-        free(e->v[i]);
-    free(e->v);
-}
-
-/* KINSYNC_URL_<SYSTEM> for every emulator. */
-static void env_urls(struct child_env *e, struct kh_ctx *ctx)
-{
-    for (size_t i = 0; i < ctx->nsystems; i++) {
-        char name[96];
-
-        snprintf(name, sizeof(name), "KINSYNC_URL_%s", ctx->systems[i].name);
-        env_add(e, name, km_server_url(ctx->systems[i].emu->server));
-    }
-}
-
-/* Runs argv (any language) against the emulators with env; its output
- * goes to a temporary file, shown when the exit status is not want. */
-static int run_command(struct kh_ctx *ctx, char *const *argv, char **env,
-                       int want, int64_t timeout, const char *where)
-{
-    const char *tmp = getenv("TMPDIR");
-    char outpath[512];
-    posix_spawn_file_actions_t fa;
-    int64_t deadline;
-    int status = 0, code = -1, fd, ok;
-    pid_t pid, done = 0;
-
-    snprintf(outpath, sizeof(outpath), "%s/kinsync-exec-XXXXXX",
-             tmp && *tmp ? tmp : "/tmp");
-    fd = mkstemp(outpath);
-    if (fd < 0)
-        return kh__check(ctx, 0, "%s: no temporary file: %s", where,
-                         strerror(errno)) -
-               1;
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_adddup2(&fa, fd, 1);
-    posix_spawn_file_actions_adddup2(&fa, fd, 2);
-    posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-    if (posix_spawnp(&pid, argv[0], &fa, NULL, argv, env) != 0)
-        pid = -1;
-    posix_spawn_file_actions_destroy(&fa);
-    deadline = kx_monotonic_ms() + timeout;
-    while (pid > 0 && (done = waitpid(pid, &status, WNOHANG)) == 0 &&
-           kx_monotonic_ms() < deadline) {
-        struct timespec nap = {0, 10 * 1000000};
-
-        nanosleep(&nap, NULL);
-    }
-    if (pid > 0 && done == 0) {
-        kill(pid, SIGKILL);
-        waitpid(pid, &status, 0);
-    }
-    if (pid > 0 && done > 0 && WIFEXITED(status))
-        code = WEXITSTATUS(status);
-    ok = kh__check(ctx, code == want, "%s: %s %s (expected exit %d)", where,
-                   argv[0],
-                   pid < 0     ? "could not be started"
-                   : done == 0 ? "timed out and was killed"
-                   : code < 0  ? "died of a signal"
-                               : "exited with another status",
-                   want);
-    if (!ok) {
-        char out[EXEC_OUTPUT_MAX + 1];
-        ssize_t n = pread(fd, out, EXEC_OUTPUT_MAX, 0);
-
-        const char *const *secrets;
-        size_t nsecrets = kh__ctx_secrets(ctx, &secrets);
-
-        out[n > 0 ? n : 0] = '\0';
-        /* The command had the credentials (verify passes them on): what
-         * it printed goes into reports, so mask them first. */
-        ks_redact_mask(out, strlen(out), secrets, nsecrets);
-        kh__text_printf(&ctx->details, "    exit %d; output:\n%s\n", code, out);
-    }
-    close(fd);
-    unlink(outpath);
-    return ok ? 0 : -1;
-}
-
-/* An external command with KINSYNC_URL_<SYSTEM> set. */
-static int step_exec(struct kh_ctx *ctx, const cJSON *step, const char *where)
-{
-    const cJSON *argv_json = cJSON_GetObjectItemCaseSensitive(step, "argv");
-    size_t argc = (size_t)cJSON_GetArraySize(argv_json), i = 0;
-    char **argv = calloc(argc + 1, sizeof(*argv));
-    struct child_env env;
-    const cJSON *a;
-    int rc;
-
-    if (!argv)
-        abort();
-    cJSON_ArrayForEach(a, argv_json)
-    {
-        argv[i++] = a->valuestring;
-    }
-    env_init(&env);
-    env_urls(&env, ctx);
-    rc = run_command(ctx, argv, env.v, (int)kx_json_num(step, "expect_exit", 0),
-                     (int64_t)kx_json_num(step, "timeout_ms", EXEC_TIMEOUT_MS),
-                     where);
-    env_dispose(&env);
-    free(argv);
-    return rc;
-}
-
-/*
- * The integration under test does the step's work. Check mode: the
- * reference connector's job. Verify mode: the command given to kinsync
- * verify, with KINSYNC_URL_<SYSTEM>, KINSYNC_<SYSTEM>_<KEY> for every value
- * of given.connector.<system> (credentials included: the integration needs
- * them), KINSYNC_JOB (what to do, as the job's name) and KINSYNC_OPTIONS
- * (the job's options as JSON); it must exit 0.
- */
-static int step_integration(struct kh_ctx *ctx, const cJSON *step,
-                            const char *where)
-{
-    const cJSON *conn =
-        cJSON_GetObjectItemCaseSensitive(ctx->given, "connector");
-    const cJSON *options = cJSON_GetObjectItemCaseSensitive(step, "options");
-    const cJSON *sys, *v;
-    struct child_env env;
-    char *json;
-    int rc;
-
-    if (!ctx->integration)
-        return step_run(ctx, step, where);
-    env_init(&env);
-    env_urls(&env, ctx);
-    cJSON_ArrayForEach(sys, conn)
-    {
-        cJSON_ArrayForEach(v, sys)
-        {
-            char name[160], num[32];
-
-            if (!v->string)
-                continue;
-            snprintf(name, sizeof(name), "KINSYNC_%s_%s", sys->string,
-                     v->string);
-            if (cJSON_IsString(v)) {
-                env_add(&env, name, v->valuestring);
-            } else if (cJSON_IsNumber(v)) {
-                snprintf(num, sizeof(num), "%.17g", v->valuedouble);
-                env_add(&env, name, num);
-            } else if (cJSON_IsBool(v)) {
-                env_add(&env, name, cJSON_IsTrue(v) ? "true" : "false");
-            }
-        }
-    }
-    env_add(&env, "KINSYNC_JOB", kx_json_str(step, "job"));
-    json = options ? cJSON_PrintUnformatted(options) : NULL;
-    env_add(&env, "KINSYNC_OPTIONS", json ? json : "{}");
-    cJSON_free(json);
-    rc = run_command(ctx, ctx->integration, env.v, 0,
-                     (int64_t)kx_json_num(step, "timeout_ms", EXEC_TIMEOUT_MS),
-                     where);
-    env_dispose(&env);
-    return rc;
 }
 
 static int step_faults(struct kh_ctx *ctx, const cJSON *step, const char *where,
@@ -433,7 +225,7 @@ int kh__step_run(struct kh_ctx *ctx, const cJSON *step, const char *where)
                 kx_json_str(step, "job") ? " " : "",
                 kx_json_str(step, "job") ? kx_json_str(step, "job") : "");
     if (strcmp(kind, "run") == 0)
-        return step_run(ctx, step, where);
+        return kh__step_job(ctx, step, where);
     if (strcmp(kind, "act") == 0)
         return step_act(ctx, step, where);
     if (strcmp(kind, "clock.advance") == 0) {
@@ -447,9 +239,9 @@ int kh__step_run(struct kh_ctx *ctx, const cJSON *step, const char *where)
     if (strcmp(kind, "http.request") == 0)
         return step_http(ctx, step, where);
     if (strcmp(kind, "exec") == 0)
-        return step_exec(ctx, step, where);
+        return kh__step_exec(ctx, step, where);
     if (strcmp(kind, "integration") == 0)
-        return step_integration(ctx, step, where);
+        return kh__step_integration(ctx, step, where);
     if (strcmp(kind, "faults.set") == 0)
         return step_faults(ctx, step, where, 1);
     if (strcmp(kind, "faults.clear") == 0)

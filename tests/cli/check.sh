@@ -110,8 +110,13 @@ h=$work/har/basic-auth-reads-parts.har
 grep -q '"version":[[:space:]]*"1.2"' "$h" || fail "--har: no HAR 1.2 log in $h"
 grep -q '"startedDateTime":' "$h" || fail "--har: no entries"
 grep -q '"(redacted)"' "$h" || fail "--har: credentials not redacted"
-run --journal "$work/no-such-dir" "$good"
-[ "$status" -eq 2 ] || fail "--journal into a missing directory: exit $status"
+run --journal "$work/new/dir" "$good"
+[ "$status" -eq 0 ] || fail "--journal into a new directory: exit $status"
+ls "$work/new/dir/"*.json >/dev/null 2>&1 || fail "--journal: DIR not created"
+run --journal "$good/under-a-file" "$good"
+[ "$status" -eq 2 ] || fail "--journal under a file: exit $status"
+grep -q 'cannot create: Not a directory' "$work/out" ||
+    fail "--journal under a file: no reason"
 
 # --help, --version, --list-jobs.
 NO_COLOR=1 "$kinsync" check --help >"$work/out" 2>&1 || fail "check --help"

@@ -2,8 +2,9 @@
 # An "integration under test" for cli.verify, written against the
 # documented kinsync verify environment only: it turns KINSYNC_URL_* and
 # KINSYNC_<SYSTEM>_<KEY> into a `kinsync sync` configuration and runs the
-# flow KINSYNC_JOB names, once. State lasts across the steps of one
-# scenario (kept per Epicor URL), as a real integration's would.
+# flow KINSYNC_JOB names, once. Its state (the configuration and the
+# state file) lives in KINSYNC_STATE_DIR, which lasts across the steps of
+# one scenario and no longer, as a real integration's would.
 # usage: verify-integration.sh KINSYNC_BINARY
 set -eu
 kinsync=$1
@@ -12,8 +13,7 @@ sync.parts) flow=parts.bigcommerce ;;
 sync.orders) flow=orders.bigcommerce ;;
 *) echo "verify-integration: no flow for $KINSYNC_JOB" >&2; exit 3 ;;
 esac
-dir=${TMPDIR:-/tmp}/kinsync-verify-$(printf '%s' "$KINSYNC_URL_EPICOR" | cksum | cut -d' ' -f1)
-mkdir -p "$dir"
+dir=$KINSYNC_STATE_DIR
 cat >"$dir/kinsync.json" <<JSON
 {
   "state": "state.db",

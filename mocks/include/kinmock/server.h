@@ -175,15 +175,32 @@ void km_server_unlock(struct km_server *server);
 void km_server_add_secret(struct km_server *server, const char *secret);
 
 /*
- * Called for every request the journal records, with what came in before
- * any redaction: the method, the percent-decoded path and the raw query
- * ("" when none). Runs on the server's threads, possibly at once for two
- * requests; the strings live only during the call. For a harness that
- * must prove that no credential travels in a URL, which the redacted
- * journal cannot show. Set it before traffic starts; NULL removes it.
+ * What the observer sees of one request: everything that came in, before
+ * any redaction. The path is percent-decoded, the query raw ("" when
+ * none), the headers as the client sent them (nheaders of each), the body
+ * body_len bytes (it may hold NULs; NULL when empty).
  */
-typedef void (*km_request_observer_fn)(void *userdata, const char *method,
-                                       const char *path, const char *query);
+struct km_observed_request {
+    const char *method;
+    const char *path;
+    const char *query;
+    const char *const *header_names;
+    const char *const *header_values;
+    size_t nheaders;
+    const char *body;
+    size_t body_len;
+};
+
+/*
+ * Called for every request the journal records, with the request as it
+ * came in. Runs on the server's threads, possibly at once for two
+ * requests; everything lives only during the call. For a harness that
+ * must prove that no credential travels where it must not (a URL, another
+ * platform's headers), which the redacted journal cannot show. Set it
+ * before traffic starts; NULL removes it.
+ */
+typedef void (*km_request_observer_fn)(void *userdata,
+                                       const struct km_observed_request *req);
 void km_server_set_observer(struct km_server *server, km_request_observer_fn fn,
                             void *userdata);
 

@@ -164,6 +164,34 @@ static enum MHD_Result queue(struct MHD_Connection *conn,
     return ret;
 }
 
+/* Shows the request as it came in to the server's observer, if any. */
+static void observe(struct km__request_impl *ri)
+{
+    struct km_observed_request o;
+    const char **names, **values;
+
+    if (!ri->server->observer)
+        return;
+    names = kx_xcalloc(ri->headers.n + 1, sizeof(*names));
+    values = kx_xcalloc(ri->headers.n + 1, sizeof(*values));
+    for (size_t i = 0; i < ri->headers.n; i++) {
+        names[i] = ri->headers.v[i].name;
+        values[i] = ri->headers.v[i].value;
+    }
+    memset(&o, 0, sizeof(o));
+    o.method = ri->req.method;
+    o.path = ri->path;
+    o.query = ri->query ? ri->query : "";
+    o.header_names = names;
+    o.header_values = values;
+    o.nheaders = ri->headers.n;
+    o.body = ri->req.body;
+    o.body_len = ri->req.body_len;
+    ri->server->observer(ri->server->observer_data, &o);
+    free(names);
+    free(values);
+}
+
 static void journal(struct km__request_impl *ri, uint64_t seq,
                     const struct km_response *res, const char *fault)
 {
@@ -186,9 +214,7 @@ static void journal(struct km__request_impl *ri, uint64_t seq,
     x.wall_ms = ri->wall_ms;
     x.route = ri->route_name;
     x.fault = fault;
-    if (ri->server->observer)
-        ri->server->observer(ri->server->observer_data, x.method, x.path,
-                             x.query);
+    observe(ri);
     km__journal_add(ri->server, &x);
 }
 

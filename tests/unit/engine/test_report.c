@@ -167,7 +167,7 @@ static char *report(const struct tmp *t, int html, const struct kh_result *r,
 
     path_in(path, sizeof(path), t, html ? "report.html" : "junit.xml");
     if (html)
-        assert_int_equal(kh_report_html(path, r, n), 0);
+        assert_int_equal(kh_report_html(path, r, n, NULL), 0);
     else
         assert_int_equal(kh_report_junit(path, r, n), 0);
     return slurp(path);
@@ -522,7 +522,7 @@ static void missing_directory_is_enoent_and_creates_nothing(void **state)
     assert_int_equal(kh_report_junit(path, r, 3), -1);
     assert_int_equal(errno, ENOENT);
     errno = 0;
-    assert_int_equal(kh_report_html(path, r, 3), -1);
+    assert_int_equal(kh_report_html(path, r, 3, NULL), -1);
     assert_int_equal(errno, ENOENT);
     assert_int_equal(entries_in(t->dir), 0);
 }
@@ -542,7 +542,7 @@ static void failed_rename_removes_the_temporary_file(void **state)
     assert_int_equal(kh_report_junit(path, r, 3), -1);
     assert_int_not_equal(errno, 0);
     errno = 0;
-    assert_int_equal(kh_report_html(path, r, 3), -1);
+    assert_int_equal(kh_report_html(path, r, 3, NULL), -1);
     assert_int_not_equal(errno, 0);
     assert_int_equal(entries_in(t->dir), 1); /* only the directory */
 }
@@ -557,10 +557,10 @@ static void bad_arguments_are_einval(void **state)
     assert_int_equal(kh_report_junit(NULL, NULL, 0), -1);
     assert_int_equal(errno, EINVAL);
     errno = 0;
-    assert_int_equal(kh_report_html("", NULL, 0), -1);
+    assert_int_equal(kh_report_html("", NULL, 0, NULL), -1);
     assert_int_equal(errno, EINVAL);
     errno = 0;
-    assert_int_equal(kh_report_html(path, NULL, 2), -1);
+    assert_int_equal(kh_report_html(path, NULL, 2, NULL), -1);
     assert_int_equal(errno, EINVAL);
     assert_int_equal(entries_in(t->dir), 0);
 }
@@ -582,7 +582,7 @@ static void report_replaces_the_old_one_and_leaves_no_temporary(void **state)
     fputs("OLD REPORT", f);
     assert_int_equal(fclose(f), 0);
 
-    assert_int_equal(kh_report_html(path, r, 3), 0);
+    assert_int_equal(kh_report_html(path, r, 3, NULL), 0);
     text = slurp(path);
     assert_null(strstr(text, "OLD REPORT"));
     assert_non_null(strstr(text, "</html>"));
@@ -611,7 +611,7 @@ static void report_mode_follows_the_umask(void **state)
 
     umask(077);
     path_in(path, sizeof(path), t, "private.html");
-    assert_int_equal(kh_report_html(path, r, 3), 0);
+    assert_int_equal(kh_report_html(path, r, 3, NULL), 0);
     assert_int_equal(stat(path, &st), 0);
     assert_int_equal(st.st_mode & 0777, 0600);
     umask(old);
