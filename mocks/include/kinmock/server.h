@@ -179,7 +179,8 @@ void km_server_add_secret(struct km_server *server, const char *secret);
  * ("" when none). Runs on the server's threads, possibly at once for two
  * requests; the strings live only during the call. For a harness that
  * must prove that no credential travels in a URL, which the redacted
- * journal cannot show. Set it before traffic starts; NULL removes it.
+ * journal cannot show. It may be set while requests run (a request
+ * being journaled then sees the old or the new one); NULL removes it.
  */
 typedef void (*km_request_observer_fn)(void *userdata, const char *method,
                                        const char *path, const char *query);

@@ -168,6 +168,8 @@ static void journal(struct km__request_impl *ri, uint64_t seq,
                     const struct km_response *res, const char *fault)
 {
     struct km__exchange x;
+    km_request_observer_fn observer;
+    void *observer_data;
 
     memset(&x, 0, sizeof(x));
     x.seq = seq;
@@ -186,9 +188,14 @@ static void journal(struct km__request_impl *ri, uint64_t seq,
     x.wall_ms = ri->wall_ms;
     x.route = ri->route_name;
     x.fault = fault;
-    if (ri->server->observer)
-        ri->server->observer(ri->server->observer_data, x.method, x.path,
-                             x.query);
+    /* The observer may be set while connection threads run: read the pair
+     * under the journal lock, call it without. */
+    pthread_mutex_lock(&ri->server->journal_lock);
+    observer = ri->server->observer;
+    observer_data = ri->server->observer_data;
+    pthread_mutex_unlock(&ri->server->journal_lock);
+    if (observer)
+        observer(observer_data, x.method, x.path, x.query);
     km__journal_add(ri->server, &x);
 }
 
@@ -655,8 +662,10 @@ struct ks_clock *km_server_clock(const struct km_server *server)
 void km_server_set_observer(struct km_server *server, km_request_observer_fn fn,
                             void *userdata)
 {
+    pthread_mutex_lock(&server->journal_lock);
     server->observer = fn;
     server->observer_data = userdata;
+    pthread_mutex_unlock(&server->journal_lock);
 }
 
 void km_server_lock(struct km_server *server)
