@@ -49,15 +49,20 @@ void kt_http(struct kt_reply *out, const char *url, const struct kt_request *rq)
     struct sink body = {NULL, 0}, head = {NULL, 0};
     size_t len = rq->body && !rq->len ? strlen(rq->body) : rq->len;
     struct source src = {rq->body, len, 0};
+    int expect = 0;
 
     if (!curl)
         abort();
-    for (size_t i = 0; rq->headers && rq->headers[i]; i++)
+    for (size_t i = 0; rq->headers && rq->headers[i]; i++) {
         list = curl_slist_append(list, rq->headers[i]);
+        expect |= strncasecmp(rq->headers[i], "Expect:", 7) == 0;
+    }
     if (rq->chunked)
         list = curl_slist_append(list, "Transfer-Encoding: chunked");
-    /* No 100-continue round trip: the server may answer before the body. */
-    list = curl_slist_append(list, "Expect:");
+    /* No 100-continue round trip unless the caller asks for one: the
+     * server may answer before the body. */
+    if (!expect)
+        list = curl_slist_append(list, "Expect:");
     curl_easy_setopt(curl, CURLOPT_URL, url);
     curl_easy_setopt(curl, CURLOPT_HTTPHEADER, list);
     curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);

@@ -80,7 +80,8 @@ struct kt_reply {
 
 struct kt_request {
     const char *method;         /* NULL: GET, or POST with a body */
-    const char *const *headers; /* "Name: value", NULL-terminated */
+    const char *const *headers; /* "Name: value", NULL-terminated; with an
+                                 * "Expect" one the 100-continue is kept */
     const char *body;
     size_t len;      /* of body; 0 with a body: strlen(body) */
     int chunked;     /* send the body without Content-Length */

@@ -196,8 +196,9 @@ struct km_observed_request {
  * came in. Runs on the server's threads, possibly at once for two
  * requests; everything lives only during the call. For a harness that
  * must prove that no credential travels where it must not (a URL, another
- * platform's headers), which the redacted journal cannot show. Set it
- * before traffic starts; NULL removes it.
+ * platform's headers), which the redacted journal cannot show. It may be
+ * set while requests run (a request being journaled then sees the old or
+ * the new one); NULL removes it.
  */
 typedef void (*km_request_observer_fn)(void *userdata,
                                        const struct km_observed_request *req);

@@ -165,12 +165,21 @@ static enum MHD_Result queue(struct MHD_Connection *conn,
 }
 
 /* Shows the request as it came in to the server's observer, if any. */
+/* Shows the request, as it came in, to the observer. The observer may be
+ * set while connection threads run: the pair is read under the journal
+ * lock and called without it. */
 static void observe(struct km__request_impl *ri)
 {
     struct km_observed_request o;
     const char **names, **values;
+    km_request_observer_fn observer;
+    void *observer_data;
 
-    if (!ri->server->observer)
+    pthread_mutex_lock(&ri->server->journal_lock);
+    observer = ri->server->observer;
+    observer_data = ri->server->observer_data;
+    pthread_mutex_unlock(&ri->server->journal_lock);
+    if (!observer)
         return;
     names = kx_xcalloc(ri->headers.n + 1, sizeof(*names));
     values = kx_xcalloc(ri->headers.n + 1, sizeof(*values));
@@ -187,7 +196,7 @@ static void observe(struct km__request_impl *ri)
     o.nheaders = ri->headers.n;
     o.body = ri->req.body;
     o.body_len = ri->req.body_len;
-    ri->server->observer(ri->server->observer_data, &o);
+    observer(observer_data, &o);
     free(names);
     free(values);
 }
@@ -683,8 +692,10 @@ struct ks_clock *km_server_clock(const struct km_server *server)
 void km_server_set_observer(struct km_server *server, km_request_observer_fn fn,
                             void *userdata)
 {
+    pthread_mutex_lock(&server->journal_lock);
     server->observer = fn;
     server->observer_data = userdata;
+    pthread_mutex_unlock(&server->journal_lock);
 }
 
 void km_server_lock(struct km_server *server)

@@ -96,7 +96,7 @@ struct km_server {
     size_t max_header;
     int64_t hang_ms;
     atomic_int stopping;             /* read by hanging connection threads */
-    km_request_observer_fn observer; /* set before traffic; may be NULL */
+    km_request_observer_fn observer; /* under journal_lock; may be NULL */
     void *observer_data;
 
     pthread_mutex_t lock; /* handlers, hooks, fault actions */

@@ -12,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
+#include <pthread.h>
 #include <cmocka.h>
 #include <curl/curl.h>
 #include <openssl/evp.h>
@@ -492,6 +494,83 @@ static void other_routes_and_methods_are_refused(void **state)
     assert_int_equal(counts(f).received, 0);
 }
 
+#define SENDERS 4
+#define SENT 10 /* per sender */
+
+struct sender {
+    struct fx *f;
+    int id;
+    int not_queued; /* answers other than 200 "queued" */
+    atomic_int *done;
+};
+
+/* Sends SENT WooCommerce orders, ids (id + 1) * 100 + i (an order id is
+ * positive), each its own delivery. */
+static void *sender_run(void *ud)
+{
+    struct sender *s = ud;
+    char body[80], delivery[32];
+    struct reply r;
+
+    for (int i = 0; i < SENT; i++) {
+        snprintf(body, sizeof(body), "{\"id\":%d,\"status\":\"processing\"}",
+                 (s->id + 1) * 100 + i);
+        snprintf(delivery, sizeof(delivery), "c%d-%d", s->id, i);
+        r = wc_send(s->f, WC_SECRET, delivery, "order.created", body);
+        s->not_queued += r.status != 200 || strcmp(r.body, "queued\n") != 0;
+    }
+    atomic_fetch_add(s->done, 1);
+    return NULL;
+}
+
+/* Takes what is queued; marks each order id seen (counting repeats). */
+static void drain_into(struct fx *f, int seen[SENDERS * 100])
+{
+    struct kh_receiver_item *items;
+    size_t n;
+
+    items = kh_receiver_drain(f->rcv, &n);
+    for (size_t i = 0; i < n; i++) {
+        assert_true(items[i].woocommerce);
+        assert_in_range(items[i].wc_order_id, 100, SENDERS * 100 + 99);
+        seen[items[i].wc_order_id - 100]++;
+    }
+    free(items);
+}
+
+static void concurrent_deliveries_are_each_queued_once(void **state)
+{
+    struct fx *f = *state;
+    struct sender senders[SENDERS];
+    pthread_t threads[SENDERS];
+    struct timespec ms = {0, 1000000L};
+    atomic_int done = 0;
+    int seen[SENDERS * 100] = {0};
+
+    for (int i = 0; i < SENDERS; i++) {
+        senders[i] = (struct sender){.f = f, .id = i, .done = &done};
+        assert_int_equal(
+            pthread_create(&threads[i], NULL, sender_run, &senders[i]), 0);
+    }
+    /* Drain while the deliveries arrive, as kinsync sync does. */
+    while (atomic_load(&done) < SENDERS) {
+        drain_into(f, seen);
+        assert_true(counts(f).received <= SENDERS * SENT);
+        nanosleep(&ms, NULL);
+    }
+    for (int i = 0; i < SENDERS; i++) {
+        pthread_join(threads[i], NULL);
+        assert_int_equal(senders[i].not_queued, 0);
+    }
+    drain_into(f, seen);
+    for (int t = 0; t < SENDERS; t++) {
+        for (int i = 0; i < 100; i++)
+            assert_int_equal(seen[t * 100 + i], i < SENT);
+    }
+    assert_int_equal(counts(f).queued, SENDERS * SENT);
+    assert_int_equal(atomic_load(&f->notified), SENDERS * SENT);
+}
+
 static void start_refuses_a_bad_address_and_no_storefront(void **state)
 {
     struct kh_receiver_options o = KH_RECEIVER_OPTIONS_INIT;
@@ -524,6 +603,7 @@ int main(void)
         T(verified_but_unusable_is_400),
         T(forced_status_fails_deliveries_until_cleared),
         T(other_routes_and_methods_are_refused),
+        T(concurrent_deliveries_are_each_queued_once),
         T(start_refuses_a_bad_address_and_no_storefront),
 #undef T
     };
