@@ -54,18 +54,18 @@ static void selector_picks_the_entry_with_that_member(void **state)
     char why[512];
 
     (void)state;
-    assert_int_equal(select_in(doc, "/products/[sku=GADGET-1]/price", &got,
-                               why, sizeof(why)),
+    assert_int_equal(select_in(doc, "/products/[sku=GADGET-1]/price", &got, why,
+                               sizeof(why)),
                      KH_POINTER_FOUND);
     assert_int_equal(got->valueint, 149);
     /* A number member matches the value read as JSON. */
-    assert_int_equal(select_in(doc, "/products/[id=101]/sku", &got, why,
-                               sizeof(why)),
-                     KH_POINTER_FOUND);
+    assert_int_equal(
+        select_in(doc, "/products/[id=101]/sku", &got, why, sizeof(why)),
+        KH_POINTER_FOUND);
     assert_string_equal(got->valuestring, "WIDGET-200");
-    assert_int_equal(select_in(doc, "/products/[price=19.95]/id", &got, why,
-                               sizeof(why)),
-                     KH_POINTER_FOUND);
+    assert_int_equal(
+        select_in(doc, "/products/[price=19.95]/id", &got, why, sizeof(why)),
+        KH_POINTER_FOUND);
     assert_int_equal(got->valueint, 101);
     /* Plain RFC 6901 keeps working beside it, and the selected entry can
      * be the end of the pointer. */
@@ -74,13 +74,13 @@ static void selector_picks_the_entry_with_that_member(void **state)
     cJSON_Delete(doc);
 }
 
-static void selector_values_use_rfc6901_escapes_and_may_hold_brackets(
-    void **state)
+static void
+selector_values_use_rfc6901_escapes_and_may_hold_brackets(void **state)
 {
-    cJSON *doc = cJSON_Parse(
-        "{\"rows\": {\"a\": {\"path\": \"a/b~c\", \"n\": 1},"
-        " \"b\": {\"path\": \"x]=[y\", \"n\": 2},"
-        " \"c\": {\"on\": true, \"n\": 3}, \"d\": {\"k=v\": 1}}}");
+    cJSON *doc =
+        cJSON_Parse("{\"rows\": {\"a\": {\"path\": \"a/b~c\", \"n\": 1},"
+                    " \"b\": {\"path\": \"x]=[y\", \"n\": 2},"
+                    " \"c\": {\"on\": true, \"n\": 3}, \"d\": {\"k=v\": 1}}}");
     const cJSON *got;
 
     (void)state;
@@ -114,14 +114,13 @@ static void no_match_lists_what_is_there(void **state)
     assert_string_equal(why, "no entry of /products has sku \"WIDGET-999\" "
                              "(3 there; sku \"WIDGET-100\", sku "
                              "\"WIDGET-200\", sku \"GADGET-1\")");
-    assert_int_equal(select_in(doc, "/products/0/sku/[a=b]", &got, why,
-                               sizeof(why)),
-                     KH_POINTER_NOTHING);
+    assert_int_equal(
+        select_in(doc, "/products/0/sku/[a=b]", &got, why, sizeof(why)),
+        KH_POINTER_NOTHING);
     assert_non_null(strstr(why, "/products/0/sku is no array or object"));
     /* A plain pointer to nothing says nothing more. */
-    assert_int_equal(
-        select_in(doc, "/products/7", &got, why, sizeof(why)),
-        KH_POINTER_NOTHING);
+    assert_int_equal(select_in(doc, "/products/7", &got, why, sizeof(why)),
+                     KH_POINTER_NOTHING);
     assert_string_equal(why, "");
     cJSON_Delete(doc);
 }
@@ -136,9 +135,9 @@ static void more_than_one_match_is_ambiguous(void **state)
     char why[512];
 
     (void)state;
-    assert_int_equal(select_in(doc, "/orders/[CustNum=10]/OrderNum", &got,
-                               why, sizeof(why)),
-                     KH_POINTER_AMBIGUOUS);
+    assert_int_equal(
+        select_in(doc, "/orders/[CustNum=10]/OrderNum", &got, why, sizeof(why)),
+        KH_POINTER_AMBIGUOUS);
     assert_null(got);
     assert_string_equal(why, "2 entries of /orders have CustNum \"10\" (the "
                              "first two at 0 and 2): a selector must pick "
@@ -149,10 +148,10 @@ static void more_than_one_match_is_ambiguous(void **state)
 
 static void malformed_selectors_are_not_pointers(void **state)
 {
-    static const char *const bad[] = {"/p/[sku]",  "/p/[=x]",  "/p/[sku=x",
+    static const char *const bad[] = {"/p/[sku]",  "/p/[=x]",   "/p/[sku=x",
                                       "/p/[]",     "/p/[s=x]y", "no-slash",
                                       "/p/[s=~2]", NULL};
-    static const char *const good[] = {"",          "/",        "/p/[s=]",
+    static const char *const good[] = {"",          "/",         "/p/[s=]",
                                        "/p/[s=x]",  "/p/x[s=y]", "/a~1[b=c]",
                                        "/p/[s=]]]", NULL};
     char why[256];
@@ -217,8 +216,8 @@ static void keyed_map_holds_in_either_order(void **state)
     free(details);
     /* By position, the reversed data reads as wrong data: what the key
      * form exists to avoid. */
-    assert_false(expect("{\"/products/0/sku\": \"WIDGET-100\"}", rev,
-                        &details));
+    assert_false(
+        expect("{\"/products/0/sku\": \"WIDGET-100\"}", rev, &details));
     assert_non_null(strstr(details, "expected \"WIDGET-100\", found "
                                     "\"GADGET-1\""));
     free(details);
@@ -256,8 +255,8 @@ static void ambiguous_selector_fails_even_for_absent(void **state)
     char *details;
 
     (void)state;
-    assert_false(expect("{\"/c/[e=x@y]\": {\"$absent\": true}}", doc,
-                        &details));
+    assert_false(
+        expect("{\"/c/[e=x@y]\": {\"$absent\": true}}", doc, &details));
     assert_non_null(strstr(details, "2 entries of /c have e \"x@y\""));
     free(details);
     assert_false(expect("{\"/c/[e=x@y]/e\": \"x@y\"}", doc, &details));
