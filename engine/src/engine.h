@@ -189,8 +189,37 @@ int kh_suite_digest(char out[65], size_t *nfiles, char *const *paths,
 
 /* ---- JSON pointer (jpointer.c) ------------------------------------- */
 
-/* The value at an RFC 6901 pointer ("" is the document itself), or NULL. */
+/* The value at an RFC 6901 pointer ("" is the document itself), or NULL
+ * (also when a selector, below, finds nothing or more than one entry). */
 const cJSON *kh_json_pointer(const cJSON *doc, const char *pointer);
+
+enum kh_pointer_status {
+    KH_POINTER_FOUND,
+    KH_POINTER_NOTHING,   /* nothing there (why says so for a selector) */
+    KH_POINTER_AMBIGUOUS, /* a selector matched more than one entry */
+    KH_POINTER_BAD        /* not a pointer (kh_json_pointer_check) */
+};
+
+/*
+ * The value at pointer, where a reference token of the form "[name=value]"
+ * (after RFC 6901 unescaping: "~1" is '/', "~0" is '~') selects, instead of
+ * a position, the one element of an array (or member value of an object)
+ * that is an object whose member name holds value: a string equal to it,
+ * or any other JSON value equal to value read as JSON ("[id=100]" matches
+ * 100). name ends at the first '='; value runs to the token's final ']'.
+ * "/products/[sku=WIDGET-100]/price". *out is set only when FOUND. Unless
+ * FOUND, why (may be NULL) says what is wrong: "no entry of /products has
+ * sku "X" (3 there; sku "A", ...)", or which entries matched.
+ */
+enum kh_pointer_status kh_json_pointer_select(const cJSON **out,
+                                              const cJSON *doc,
+                                              const char *pointer, char *why,
+                                              size_t whysz);
+
+/* 0 when pointer is "" or '/'-separated tokens with '~' only in "~0" and
+ * "~1", each token that starts with '[' a well-formed selector; else -1
+ * and why (may be NULL) says what is wrong. */
+int kh_json_pointer_check(const char *pointer, char *why, size_t whysz);
 
 /* Appends the RFC 6901 escape of token to a pointer being built in buf. */
 void kh_json_pointer_append(char *buf, size_t bufsz, const char *token);

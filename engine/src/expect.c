@@ -120,16 +120,37 @@ static int size_of(const cJSON *v)
     return cJSON_IsArray(v) || cJSON_IsObject(v) ? cJSON_GetArraySize(v) : -1;
 }
 
-/* Checks one entry of a pointer map; explains a failure unless quiet. */
+/* What the explanation says was found: the value, or why nothing was
+ * (a selector that matched no entry names what the entries hold). */
+static const char *show_found(char *buf, size_t bufsz, const cJSON *got,
+                              const char *why)
+{
+    if (got || !why[0])
+        return show(buf, bufsz, got);
+    snprintf(buf, bufsz, "nothing: %s", why);
+    return buf;
+}
+
+/* Checks one entry of a pointer map; explains a failure unless quiet. A
+ * selector ("[sku=X]") that matches more than one entry always fails: the
+ * scenario cannot say which one it means. */
 static int expect_pointer(struct kh_ctx *ctx, const cJSON *want,
                           const cJSON *doc, const char *what, const char *where,
                           int quiet)
 {
-    const cJSON *got = kh_json_pointer(doc, want->string);
+    const cJSON *got;
+    char why[SHOW_MAX + 64];
+    enum kh_pointer_status st =
+        kh_json_pointer_select(&got, doc, want->string, why, sizeof(why));
     enum kh_match kind = kh__match_kind(want);
-    char a[SHOW_MAX + 8], b[SHOW_MAX + 8];
+    char a[SHOW_MAX + 8], b[SHOW_MAX + 80];
     int ok;
 
+    if (st == KH_POINTER_AMBIGUOUS || st == KH_POINTER_BAD) {
+        return quiet ? 0
+                     : kh__check(ctx, 0, "%s: %s %s: %s", where, what,
+                                 want->string, why);
+    }
     if (kind == KH_MATCH_COUNT)
         ok = size_of(got) == want->child->valueint;
     else if (kind == KH_MATCH_ABSENT)
@@ -139,10 +160,12 @@ static int expect_pointer(struct kh_ctx *ctx, const cJSON *want,
     if (quiet)
         return ok;
     if (kind == KH_MATCH_COUNT) {
-        char found[32];
+        char found[sizeof(b)];
 
         if (!got)
-            snprintf(found, sizeof(found), "nothing there");
+            snprintf(found, sizeof(found), "%s",
+                     why[0] ? show_found(b, sizeof(b), got, why)
+                            : "nothing there");
         else if (size_of(got) < 0)
             snprintf(found, sizeof(found), "a scalar");
         else
@@ -157,7 +180,7 @@ static int expect_pointer(struct kh_ctx *ctx, const cJSON *want,
     return kh__check(
         ctx, ok, "%s: %s %s: expected %s, found %s", where, what, want->string,
         kind == KH_MATCH_ABSENT ? "nothing there" : show(a, sizeof(a), want),
-        show(b, sizeof(b), got));
+        show_found(b, sizeof(b), got, why));
 }
 
 int kh__expect_pointers(struct kh_ctx *ctx, const cJSON *expected,

@@ -161,19 +161,6 @@ static void check_object(struct checker *c, const cJSON *obj,
 
 /* ---- pointer maps (run_int.h) -------------------------------------- */
 
-/* 1 when s is an RFC 6901 pointer: "" or "/..." with "~" only as "~0" or
- * "~1". */
-static int is_pointer(const char *s)
-{
-    if (s[0] && s[0] != '/')
-        return 0;
-    for (; *s; s++) {
-        if (*s == '~' && s[1] != '0' && s[1] != '1')
-            return 0;
-    }
-    return 1;
-}
-
 static void check_pointer_map(struct checker *c, const cJSON *v,
                               const char *pointer)
 {
@@ -188,15 +175,13 @@ static void check_pointer_map(struct checker *c, const cJSON *v,
     }
     cJSON_ArrayForEach(item, v)
     {
-        char here[512];
+        char here[512], why[256];
 
         snprintf(here, sizeof(here), "%s", pointer);
         kh_json_pointer_append(here, sizeof(here), item->string);
-        if (!is_pointer(item->string))
-            kh__problem(c->p, here,
-                        "key \"%s\" is not a JSON pointer (it must be \"\" or "
-                        "start with '/', with '~' only as ~0 or ~1)",
-                        item->string);
+        if (kh_json_pointer_check(item->string, why, sizeof(why)) != 0)
+            kh__problem(c->p, here, "key \"%s\" is not a JSON pointer: %s",
+                        item->string, why);
         else if (kh__match_kind(item) == KH_MATCH_INVALID)
             kh__problem(c->p, here,
                         "an object of one \"$\" member must be a matcher: "

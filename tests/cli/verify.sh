@@ -137,7 +137,7 @@ done
 "$kinsync" verify --print-env "$suite/unavailable-epicor-is-retried.json" \
     >"$work/env" 2>&1 || fail "--print-env: exit $?"
 for var in KINSYNC_URL_EPICOR= KINSYNC_EPICOR_AUTH=basic \
-    KINSYNC_EPICOR_PASSWORD=Scn-Sync-Pa55! KINSYNC_EPICOR_COMPANY=EPIC06 \
+    KINSYNC_EPICOR_PASSWORD=Scn-Sync-Pa55! KINSYNC_EPICOR_COMPANY=CNF03 \
     KINSYNC_RETRY_BASE_DELAY_MS=200 KINSYNC_STATE_DIR=/ TMPDIR= \
     KINSYNC_STEP_TIMEOUT_MS=60000 KINSYNC_JOB=sync.parts; do
     grep -q "^$var" "$work/env" || fail "--print-env lacks $var"

@@ -59,6 +59,10 @@ const expectedRejections = {
     at: "/when/0/until",
     keyword: "propertyNames",
   },
+  "pointer-map-selector-without-a-value.json": {
+    at: "/then/state/static",
+    keyword: "propertyNames",
+  },
   "matcher-count-negative.json": {
     at: "/then/state/static/~1hits/$count",
     keyword: "minimum",

@@ -1,7 +1,8 @@
 /*
  * The scenario loader: every kind of bad input is refused with the file,
  * the JSON pointer and what is wrong; good input loads with its fixtures
- * resolved. Also the RFC 6901 pointers the messages and expectations use.
+ * resolved. Also the RFC 6901 pointers the messages and expectations use,
+ * and the "[name=value]" selectors pointer maps may hold.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -373,7 +374,9 @@ static void pointer_maps_load_with_their_matchers(void **state)
              "{\"/products\": {\"$count\": 0}}}}],"
              " \"then\": {\"state\": {\"bigcommerce\": {\"/products\": "
              "{\"$count\": 0}, \"/orders/0\": {\"$absent\": true}, "
-             "\"/store_hash\": \"s1\", \"/two\": {\"a\": 1, \"$b\": 2}}}}}",
+             "\"/store_hash\": \"s1\", \"/two\": {\"a\": 1, \"$b\": 2}, "
+             "\"/products/[sku=W-1]/price\": 12.5, "
+             "\"/orders/[email=a~1b@c]/x/[k=]\": {\"$absent\": true}}}}}",
              &sc, err, sizeof(err)) != 0)
         fail_msg("refused:\n%s", err);
     kh_scenario_free(sc);
@@ -388,7 +391,8 @@ static void bad_pointer_maps_are_refused(void **state)
                  " \"/n\": {\"$count\": -1}, \"/h\": {\"$count\": 1.5}}},"
                  "{\"do\": \"wait\", \"until\": {\"bigcommerce\": [1]}}],"
                  " \"then\": {\"state\": {\"bigcommerce\": {\"/f\": "
-                 "{\"$absent\": false}, \"/e\": {\"$exists\": true}}}}}",
+                 "{\"$absent\": false}, \"/e\": {\"$exists\": true}, "
+                 "\"/p/[sku]/price\": 1, \"/p/[=x]\": 1, \"/p/[sku=x\": 1}}}}",
                  "/when/0/expect_result/count: key \"count\" is not a JSON "
                  "pointer",
                  "/when/0/expect_result/~1a~02: key \"/a~2\" is not a JSON",
@@ -398,7 +402,13 @@ static void bad_pointer_maps_are_refused(void **state)
                  "/when/1/until/bigcommerce: must be an object mapping JSON "
                  "pointers",
                  "/then/state/bigcommerce/~1f: an object of one",
-                 "/then/state/bigcommerce/~1e: an object of one", NULL);
+                 "/then/state/bigcommerce/~1e: an object of one",
+                 "/then/state/bigcommerce/~1p~1[sku]~1price: key "
+                 "\"/p/[sku]/price\" is not a JSON pointer: a reference "
+                 "token starting with '[' selects an entry by a member and "
+                 "must read [name=value]",
+                 "/then/state/bigcommerce/~1p~1[=x]: key",
+                 "/then/state/bigcommerce/~1p~1[sku=x: key", NULL);
 }
 
 /* The old {"system", "pointer", "count" | "equals" | "exists"} form is
