@@ -105,8 +105,8 @@ NO_COLOR=1 "$kinsync" verify "$parts" -- sh "$work/nokey.sh" >"$work/out" 2>&1
 [ $? -eq 1 ] || fail "nokey: not exit 1"
 grep -q 'epicor #1 GET .*Erp.BO.PartSvc/Parts -> 401' "$work/out" ||
     fail "nokey: the 401 is not listed"
-grep -q 'breaks /then/every_request/0: every epicor request to \* /\*/api/v2/\* carries x-api-key (this one had none)' \
-    "$work/out" || fail "nokey: the x-api-key rule is not named"
+grep -q 'breaks /then/every_request/0: every epicor request to \* /\*/api/v2/\* carries x-api-key; every Epicor REST v2 call carries the API key in x-api-key (this one had none)' \
+    "$work/out" || fail "nokey: the x-api-key rule is not named with its text"
 grep -q 'epicor said 401' "$work/out" || fail "nokey: its stderr is not shown"
 
 # The step timeout (--step-timeout), and a command that cannot start.
