@@ -75,7 +75,7 @@ static int at_least(int64_t *out, const cJSON *v, int64_t min, char *err,
 static int set_int(int *out, const cJSON *v, int64_t min, char *err,
                    size_t errsz)
 {
-    int64_t n;
+    int64_t n = 0;
 
     if (at_least(&n, v, min, err, errsz))
         return -1;
@@ -138,7 +138,7 @@ static int set_conflict(void *state, const cJSON *v, char *err, size_t errsz)
 static int set_seed(void *state, const cJSON *v, char *err, size_t errsz)
 {
     EMU(state);
-    int64_t seed;
+    int64_t seed = 0;
 
     if (at_least(&seed, v, 0, err, errsz))
         return -1;
