@@ -73,13 +73,9 @@ static void list_add(struct file_list *l, const char *path)
 
     if (l->n == l->cap) {
         l->cap = l->cap ? l->cap * 2 : 64;
-        l->v = realloc(l->v, l->cap * sizeof(*l->v));
-        if (!l->v)
-            abort();
+        l->v = kx_xrealloc(l->v, l->cap * sizeof(*l->v));
     }
-    l->v[l->n] = malloc(len);
-    if (!l->v[l->n])
-        abort();
+    l->v[l->n] = kx_xmalloc(len);
     memcpy(l->v[l->n++], path, len);
 }
 
@@ -554,9 +550,7 @@ static int run_suite(int argc, char **argv, int verify)
         st.off = "\033[0m";
     }
     st.progress = isatty(STDERR_FILENO) && !opts.verbose;
-    results = calloc(files.n, sizeof(*results));
-    if (!results)
-        abort();
+    results = kx_xcalloc(files.n, sizeof(*results));
     for (size_t k = 0; k < files.n; k++) {
         if (st.progress)
             fprintf(stderr, "\r\033[K[%zu/%zu] %zu passed, running %s", k + 1,

@@ -14,6 +14,7 @@
 #include <cjson/cJSON.h>
 #include <kinsync.h>
 #include <kinmock/emulator.h>
+#include <kx/alloc.h>
 #include <kx/json.h>
 #include "receiver.h" /* ops/src: the webhook receiver */
 

@@ -356,9 +356,7 @@ static ks_rc job_create_sales_order(struct kh_ctx *ctx, const cJSON *options,
     order.order_date = kx_json_str(options, "order_date");
     order.need_by = kx_json_str(options, "need_by");
     order.nlines = (size_t)cJSON_GetArraySize(lines);
-    ol = calloc(order.nlines + 1, sizeof(*ol));
-    if (!ol)
-        abort();
+    ol = kx_xcalloc(order.nlines + 1, sizeof(*ol));
     cJSON_ArrayForEach(l, lines)
     {
         ol[i].part_num = kx_json_str(l, "part");

@@ -57,8 +57,8 @@ static char *read_file(const char *path, size_t *len)
         errno = EFBIG;
         goto fail;
     }
-    buf = malloc((size_t)size + 1);
-    if (!buf || fread(buf, 1, (size_t)size, f) != (size_t)size)
+    buf = kx_xmalloc((size_t)size + 1);
+    if (fread(buf, 1, (size_t)size, f) != (size_t)size)
         goto fail;
     buf[size] = '\0';
     *len = (size_t)size;
@@ -292,17 +292,6 @@ void kh_fixtures_dir_for(char *out, size_t outsz, const char *path)
     snprintf(out, outsz, "%s", KH_DEFAULT_FIXTURES);
 }
 
-static char *copy(const char *s)
-{
-    size_t n = strlen(s) + 1;
-    char *d = malloc(n);
-
-    if (!d)
-        abort();
-    memcpy(d, s, n);
-    return d;
-}
-
 int kh_scenario_load(struct kh_scenario **out, const char *path,
                      const char *fixtures_dir, char *err, size_t errsz)
 {
@@ -341,11 +330,9 @@ int kh_scenario_load(struct kh_scenario **out, const char *path,
         cJSON_Delete(doc);
         return -1;
     }
-    sc = calloc(1, sizeof(*sc));
-    if (!sc)
-        abort();
-    sc->path = copy(path);
-    sc->name = copy(kx_json_str(doc, "name"));
+    sc = kx_xcalloc(1, sizeof(*sc));
+    sc->path = kx_xstrdup(path);
+    sc->name = kx_xstrdup(kx_json_str(doc, "name"));
     sc->doc = doc;
     sc->tags = cJSON_GetObjectItemCaseSensitive(doc, "tags");
     *out = sc;

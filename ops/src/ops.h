@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <cjson/cJSON.h>
 #include <kinsync.h>
+#include <kx/alloc.h>
 #include <kx/time.h>
 #include <kx/json.h>
 

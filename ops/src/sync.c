@@ -586,11 +586,9 @@ static int parse_opts(struct sync_opts *o, int argc, char **argv)
 
 static int sync_main(const struct sync_opts *o, const sigset_t *set)
 {
-    struct run *r = calloc(1, sizeof(*r));
+    struct run *r = kx_xcalloc(1, sizeof(*r));
     int status;
 
-    if (!r)
-        abort();
     r->watch = o->watch;
     r->log.prog = PROG;
     r->log.progress = isatty(STDERR_FILENO);
