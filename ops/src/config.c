@@ -334,7 +334,7 @@ static void check_flows(struct check *ck, struct kh__sync_conf *conf,
 /* The auth-dependent rules ks_epicor_new would only answer EINVAL to. */
 static void check_epicor(struct check *ck, const cJSON *epi)
 {
-    const char *auth = kh__sync_str(epi, "auth");
+    const char *auth = kx_json_str(epi, "auth");
     enum ks_epicor_auth a = KS_EPICOR_AUTH_TOKEN;
     int v1 = kh__sync_int(epi, "api_version", 2) == 1;
 
@@ -362,7 +362,7 @@ static void check_epicor(struct check *ck, const cJSON *epi)
 
 static void check_storefronts(struct check *ck, const struct kh__sync_conf *c)
 {
-    const char *auth = kh__sync_str(c->woocommerce, "auth");
+    const char *auth = kx_json_str(c->woocommerce, "auth");
     enum ks_woocommerce_auth a;
 
     if (auth && ks_woocommerce_auth_from_name(&a, auth) != 0)
@@ -414,13 +414,6 @@ static char *beside(const char *conf_path, const char *path)
     memcpy(out, conf_path, dir);
     memcpy(out + dir, path, n + 1);
     return out;
-}
-
-const char *kh__sync_str(const cJSON *section, const char *name)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(section, name);
-
-    return cJSON_IsString(v) ? v->valuestring : NULL;
 }
 
 int64_t kh__sync_int(const cJSON *section, const char *name, int64_t dflt)
@@ -485,18 +478,17 @@ int kh__sync_conf_load(struct kh__sync_conf *conf, const char *prog,
         conf->every_s[i] = kh__sync_flows[i].default_s;
     check_flows(&ck, conf,
                 cJSON_GetObjectItemCaseSensitive(conf->doc, "flows"));
-    if (kh__sync_str(conf->doc, "key_file") &&
-        kh__sync_str(conf->doc, "key_env"))
+    if (kx_json_str(conf->doc, "key_file") && kx_json_str(conf->doc, "key_env"))
         problem(&ck, "key_file", "give key_file or key_env, not both");
     if (ck.problems) {
         kh__sync_conf_dispose(conf);
         return KH__SYNC_EXIT_USAGE;
     }
-    state = kh__sync_str(conf->doc, "state");
-    key_file = kh__sync_str(conf->doc, "key_file");
+    state = kx_json_str(conf->doc, "state");
+    key_file = kx_json_str(conf->doc, "key_file");
     conf->state_path = beside(path, state ? state : DEFAULT_STATE);
     conf->key_file = key_file ? beside(path, key_file) : NULL;
-    conf->key_env = kh__sync_str(conf->doc, "key_env");
+    conf->key_env = kx_json_str(conf->doc, "key_env");
     if (!conf->key_env)
         conf->key_env = DEFAULT_KEY_ENV;
     conf->secret_refs = ck.secret_refs;

@@ -139,12 +139,12 @@ void kh__sync_bc_options(struct ks_bigcommerce_options *o,
 {
     const cJSON *s = env->conf->bigcommerce;
 
-    o->base_url = kh__sync_str(s, "base_url");
-    o->store_hash = kh__sync_str(s, "store_hash");
+    o->base_url = kx_json_str(s, "base_url");
+    o->store_hash = kx_json_str(s, "store_hash");
     o->access_token = env->creds.bc_token;
     o->client_secret = env->creds.bc_client_secret;
     o->page_limit = (int)kh__sync_int(s, "page_limit", o->page_limit);
-    o->webhook_header_name = kh__sync_str(s, "webhook_header_name");
+    o->webhook_header_name = kx_json_str(s, "webhook_header_name");
     o->webhook_header_value = env->creds.bc_header_value;
 }
 
@@ -152,9 +152,9 @@ void kh__sync_wc_options(struct ks_woocommerce_options *o,
                          const struct kh__sync_env *env)
 {
     const cJSON *s = env->conf->woocommerce;
-    const char *auth = kh__sync_str(s, "auth");
+    const char *auth = kx_json_str(s, "auth");
 
-    o->site_url = kh__sync_str(s, "base_url");
+    o->site_url = kx_json_str(s, "base_url");
     o->consumer_key = env->creds.wc_key;
     o->consumer_secret = env->creds.wc_secret;
     o->webhook_secret = env->creds.wc_webhook_secret;
@@ -180,21 +180,21 @@ static int make_handles(struct kh__sync_env *env, const char *prog)
     struct ks_bigcommerce_options bo = KS_BIGCOMMERCE_OPTIONS_INIT;
     struct ks_woocommerce_options wo = KS_WOOCOMMERCE_OPTIONS_INIT;
     struct ks_sync_options so = KS_SYNC_OPTIONS_INIT;
-    const char *auth = kh__sync_str(epi, "auth");
+    const char *auth = kx_json_str(epi, "auth");
     ks_rc rc;
 
-    ko.server_url = kh__sync_str(epi, "server_url");
-    ko.instance = kh__sync_str(epi, "instance");
-    ko.company = kh__sync_str(epi, "company");
+    ko.server_url = kx_json_str(epi, "server_url");
+    ko.instance = kx_json_str(epi, "instance");
+    ko.company = kx_json_str(epi, "company");
     ko.api_key = env->creds.epi_api_key;
     if (auth)
         ks_epicor_auth_from_name(&ko.auth, auth); /* checked at load */
-    ko.username = kh__sync_str(epi, "username");
+    ko.username = kx_json_str(epi, "username");
     ko.password = env->creds.epi_password;
-    ko.client_id = kh__sync_str(epi, "client_id");
+    ko.client_id = kx_json_str(epi, "client_id");
     ko.client_secret = env->creds.epi_client_secret;
-    ko.token_url = kh__sync_str(epi, "token_url");
-    ko.scope = kh__sync_str(epi, "scope");
+    ko.token_url = kx_json_str(epi, "token_url");
+    ko.scope = kx_json_str(epi, "scope");
     ko.page_size = (int)kh__sync_int(epi, "page_size", ko.page_size);
     ko.api_version = (int)kh__sync_int(epi, "api_version", ko.api_version);
     if (ks_epicor_new(&env->epicor, env->client, &ko)) {
@@ -221,7 +221,7 @@ static int make_handles(struct kh__sync_env *env, const char *prog)
     so.bigcommerce = env->bigcommerce;
     so.woocommerce = env->woocommerce;
     so.bc_location_id = kh__sync_int(env->conf->bigcommerce, "location_id", 1);
-    so.plant = kh__sync_str(epi, "plant");
+    so.plant = kx_json_str(epi, "plant");
     rc = ks_sync_new(&env->sync, &so);
     if (rc) {
         fprintf(stderr, "%s: cannot set up the sync: %s\n", prog,

@@ -149,8 +149,6 @@ void kh__sync_wc_options(struct ks_woocommerce_options *o,
 /* 1 when s is a valid secret name: 1..128 of [A-Za-z0-9._-]. */
 int kh__sync_secret_name_ok(const char *s);
 
-/* A config member by name, when it has the type (helpers for the above). */
-const char *kh__sync_str(const cJSON *section, const char *name);
 int64_t kh__sync_int(const cJSON *section, const char *name, int64_t dflt);
 
 /* 1 when SIGINT or SIGTERM is pending (they are blocked while the commands

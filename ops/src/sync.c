@@ -290,7 +290,7 @@ static int want_register(const struct kh__sync_conf *c)
 
     if (cJSON_IsBool(v))
         return cJSON_IsTrue(v);
-    return kh__sync_str(c->receiver, "public_url") != NULL;
+    return kx_json_str(c->receiver, "public_url") != NULL;
 }
 
 /* Makes sure the platforms send order events to the receiver. A failure
@@ -311,7 +311,7 @@ static void register_hooks(struct run *r, const char *base)
 
     if (r->env.bigcommerce) {
         const char *hname =
-            kh__sync_str(r->conf.bigcommerce, "webhook_header_name");
+            kx_json_str(r->conf.bigcommerce, "webhook_header_name");
         cJSON *headers = NULL;
 
         /* The custom-header fallback only works if the hook sends it. */
@@ -461,7 +461,7 @@ static int open_receiver(struct watch_receiver *w, const struct run *r,
             return -1;
         }
     }
-    ro.bind_addr = kh__sync_str(r->conf.receiver, "bind");
+    ro.bind_addr = kx_json_str(r->conf.receiver, "bind");
     ro.port = (uint16_t)kh__sync_int(r->conf.receiver, "port", 0);
     ro.bigcommerce = w->bc;
     ro.woocommerce = w->wc;
@@ -471,7 +471,7 @@ static int open_receiver(struct watch_receiver *w, const struct run *r,
 
 static int start_receiver(struct watch_receiver *w, struct run *r)
 {
-    const char *pub = kh__sync_str(r->conf.receiver, "public_url");
+    const char *pub = kx_json_str(r->conf.receiver, "public_url");
     char err[512];
 
     memset(w, 0, sizeof(*w));

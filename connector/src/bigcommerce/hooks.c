@@ -4,6 +4,7 @@
  */
 #include <inttypes.h>
 #include <string.h>
+#include <kx/json.h>
 #include "bigcommerce_int.h"
 
 ks_rc ks_bigcommerce_hooks_list(struct ks_bigcommerce *bc,
@@ -100,13 +101,6 @@ static int keep_copy(void *ud, const cJSON *item)
     return 0;
 }
 
-static const char *str(const cJSON *o, const char *name)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
-
-    return cJSON_IsString(v) ? v->valuestring : "";
-}
-
 static int64_t id_of(const cJSON *o)
 {
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, "id");
@@ -144,8 +138,8 @@ static ks_rc ensure_one(cJSON **hook, const char **action,
     *hook = NULL;
     cJSON_ArrayForEach(h, existing)
     {
-        if (strcmp(str(h, "scope"), scope) == 0 &&
-            strcmp(str(h, "destination"), destination) == 0) {
+        if (strcmp(kx_json_str_or(h, "scope", ""), scope) == 0 &&
+            strcmp(kx_json_str_or(h, "destination", ""), destination) == 0) {
             found = h;
             break;
         }

@@ -7,5 +7,5 @@ ks_module(ks_bigcommerce
   src/bigcommerce/hooks.c
   src/bigcommerce/verify.c
   src/bigcommerce/payload.c)
-target_link_libraries(ks_bigcommerce PUBLIC ks_core)
+target_link_libraries(ks_bigcommerce PUBLIC ks_core PRIVATE kx_support)
 list(APPEND KS_MODULES ks_bigcommerce)
