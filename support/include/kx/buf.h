@@ -23,7 +23,8 @@ void kx_buf_add(struct kx_buf *b, const void *data, size_t len);
 void kx_buf_puts(struct kx_buf *b, const char *s);
 void kx_buf_printf(struct kx_buf *b, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
-void kx_buf_vprintf(struct kx_buf *b, const char *fmt, va_list ap);
+void kx_buf_vprintf(struct kx_buf *b, const char *fmt, va_list ap)
+    __attribute__((format(printf, 2, 0)));
 /* The text so far ("" when empty); borrowed until the next change. */
 const char *kx_buf_str(const struct kx_buf *b);
 /* Hands the text to the caller (free()) and empties the buffer. */
