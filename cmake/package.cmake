@@ -42,8 +42,15 @@ set(CPACK_COMPONENT_BIN_DESCRIPTION
 
 set(CPACK_DEBIAN_LIB_PACKAGE_NAME libkinsync${PROJECT_VERSION_MAJOR})
 set(CPACK_DEBIAN_LIB_PACKAGE_SECTION libs)
-set(CPACK_DEBIAN_LIB_PACKAGE_GENERATE_SHLIBS ON)
+# A shlibs file, and ldconfig as a trigger (CPack's default postinst and
+# postrm would call it directly).
+set(CPACK_DEBIAN_PACKAGE_GENERATE_SHLIBS ON)
 set(CPACK_DEBIAN_PACKAGE_GENERATE_SHLIBS_POLICY ">=")
+set(CPACK_DEBIAN_LIB_PACKAGE_CONTROL_EXTRA
+    ${PROJECT_SOURCE_DIR}/cmake/debian/triggers
+    ${PROJECT_SOURCE_DIR}/cmake/debian/postinst
+    ${PROJECT_SOURCE_DIR}/cmake/debian/postrm)
+set(CPACK_DEBIAN_LIB_PACKAGE_CONTROL_STRICT_PERMISSION ON)
 set(CPACK_COMPONENT_LIB_DESCRIPTION
     "Epicor Kinetic to storefront connector library
  libkinsync is the C library behind kinsync: clients for Epicor Kinetic,
@@ -59,5 +66,24 @@ set(CPACK_COMPONENT_DEV_DESCRIPTION
     "Epicor Kinetic to storefront connector library (development files)
  The headers, the static library, the CMake package (find_package(kinsync),
  target kinsync::kinsync) and the pkg-config file of libkinsync.")
+
+# Each package's changelog.Debian.gz (Debian policy 12.7), dated from
+# SOURCE_DATE_EPOCH when set, so that a rebuild gives the same bytes.
+string(TIMESTAMP KS_DEB_DATE "%a, %d %b %Y %H:%M:%S +0000" UTC)
+foreach(comp bin lib dev)
+  string(TOUPPER ${comp} COMP)
+  set(KS_DEB_PACKAGE ${CPACK_DEBIAN_${COMP}_PACKAGE_NAME})
+  set(dir ${CMAKE_CURRENT_BINARY_DIR}/debian/${KS_DEB_PACKAGE})
+  configure_file(${PROJECT_SOURCE_DIR}/cmake/debian/changelog.in
+                 ${dir}/changelog.Debian @ONLY)
+  add_custom_command(OUTPUT ${dir}/changelog.Debian.gz
+    COMMAND gzip -9 -n -f -k ${dir}/changelog.Debian
+    DEPENDS ${dir}/changelog.Debian VERBATIM)
+  list(APPEND ks_changelogs ${dir}/changelog.Debian.gz)
+  install(FILES ${dir}/changelog.Debian.gz
+          DESTINATION ${CMAKE_INSTALL_DATAROOTDIR}/doc/${KS_DEB_PACKAGE}
+          COMPONENT ${comp})
+endforeach()
+add_custom_target(kinsync_changelogs ALL DEPENDS ${ks_changelogs})
 
 include(CPack)

@@ -11,8 +11,8 @@ int main(void)
         fprintf(stderr, "library %s, headers %s\n", ks_version(), KS_VERSION);
         return 1;
     }
-    if (KS_VERSION_NUM != ((KS_VERSION_MAJOR << 16) |
-                           (KS_VERSION_MINOR << 8) | KS_VERSION_PATCH))
+    if (KS_VERSION_NUM !=
+        ((KS_VERSION_MAJOR << 16) | (KS_VERSION_MINOR << 8) | KS_VERSION_PATCH))
         return 1;
     printf("c %s %s\n", ks_version(), ks_rc_name(KS_ENOTFOUND));
     return 0;
