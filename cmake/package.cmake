@@ -67,7 +67,8 @@ set(CPACK_COMPONENT_DEV_DESCRIPTION
  The headers, the static library, the CMake package (find_package(kinsync),
  target kinsync::kinsync) and the pkg-config file of libkinsync.")
 
-# Each package's changelog.Debian.gz (Debian policy 12.7), dated from
+# Each package's changelog.Debian.gz (Debian policy 12.7; packages only,
+# not `cmake --install`), dated from
 # SOURCE_DATE_EPOCH when set, so that a rebuild gives the same bytes.
 string(TIMESTAMP KS_DEB_DATE "%a, %d %b %Y %H:%M:%S +0000" UTC)
 foreach(comp bin lib dev)
@@ -82,7 +83,7 @@ foreach(comp bin lib dev)
   list(APPEND ks_changelogs ${dir}/changelog.Debian.gz)
   install(FILES ${dir}/changelog.Debian.gz
           DESTINATION ${CMAKE_INSTALL_DATAROOTDIR}/doc/${KS_DEB_PACKAGE}
-          COMPONENT ${comp})
+          COMPONENT ${comp} EXCLUDE_FROM_ALL)
 endforeach()
 add_custom_target(kinsync_changelogs ALL DEPENDS ${ks_changelogs})
 
