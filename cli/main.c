@@ -70,7 +70,8 @@ int main(int argc, char **argv)
         return 2;
     }
     if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
-        (strcmp(argv[1], "help") == 0 && argc == 2)) {
+        (strcmp(argv[1], "help") == 0 &&
+         (argc == 2 || strcmp(argv[2], "help") == 0))) {
         fputs(usage, stdout);
         return 0;
     }

@@ -15,6 +15,8 @@ for cmd in check verify serve replay sync secret outbox; do
         fail "kinsync help $cmd differs from kinsync $cmd --help"
 done
 "$kinsync" help | grep '^usage: kinsync' >/dev/null || fail "kinsync help"
+"$kinsync" help help | grep '^usage: kinsync' >/dev/null ||
+    fail "kinsync help help"
 "$kinsync" help nosuch >/dev/null 2>&1
 [ $? -eq 2 ] || fail "kinsync help nosuch: status not 2"
 "$kinsync" help check serve >/dev/null 2>&1
