@@ -35,10 +35,34 @@ static const char usage[] =
     "                       write the outbox's records again (the old name,\n"
     "                       replay-failed, still works and warns)\n"
     "\n"
-    "`kinsync COMMAND --help` describes a command.\n";
+    "`kinsync COMMAND --help` (or `kinsync help COMMAND`) describes a\n"
+    "command; `man kinsync` describes them all.\n";
+
+/* The commands, in the order of the usage text. */
+static const struct command {
+    const char *name;
+    int (*run)(int argc, char **argv);
+} commands[] = {
+    {"check", kh_cli_check},   {"verify", kh_cli_verify},
+    {"serve", kh_cli_serve},   {"replay", kh_cli_replay},
+    {"sync", kh_cli_sync},     {"secret", kh_cli_secret},
+    {"outbox", kh_cli_outbox}, {"replay-failed", kh_cli_replay_failed},
+};
+
+static const struct command *find_command(const char *name)
+{
+    for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+        if (strcmp(commands[i].name, name) == 0)
+            return &commands[i];
+    }
+    return NULL;
+}
 
 int main(int argc, char **argv)
 {
+    static char help_option[] = "--help";
+    char *help_argv[] = {NULL, NULL, help_option, NULL};
+    const struct command *cmd;
     int status;
 
     if (argc < 2) {
@@ -46,7 +70,8 @@ int main(int argc, char **argv)
         return 2;
     }
     if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
-        strcmp(argv[1], "help") == 0) {
+        (strcmp(argv[1], "help") == 0 &&
+         (argc == 2 || strcmp(argv[2], "help") == 0))) {
         fputs(usage, stdout);
         return 0;
     }
@@ -54,31 +79,28 @@ int main(int argc, char **argv)
         printf("kinsync %s\n", KS_VERSION_STRING);
         return 0;
     }
+    if (strcmp(argv[1], "help") == 0) {
+        /* `kinsync help COMMAND` is `kinsync COMMAND --help`. */
+        if (argc > 3) {
+            fputs("kinsync help: one COMMAND at a time\n", stderr);
+            return 2;
+        }
+        help_argv[0] = argv[0];
+        help_argv[1] = argv[2];
+        argc = 3;
+        argv = help_argv;
+    }
+    cmd = find_command(argv[1]);
+    if (!cmd) {
+        fprintf(stderr, "kinsync: unknown command \"%s\"\n\n%s", argv[1],
+                usage);
+        return 2;
+    }
     if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
         fputs("kinsync: libcurl failed to initialise\n", stderr);
         return 1;
     }
-    if (strcmp(argv[1], "check") == 0) {
-        status = kh_cli_check(argc - 1, argv + 1);
-    } else if (strcmp(argv[1], "serve") == 0) {
-        status = kh_cli_serve(argc - 1, argv + 1);
-    } else if (strcmp(argv[1], "verify") == 0) {
-        status = kh_cli_verify(argc - 1, argv + 1);
-    } else if (strcmp(argv[1], "replay") == 0) {
-        status = kh_cli_replay(argc - 1, argv + 1);
-    } else if (strcmp(argv[1], "sync") == 0) {
-        status = kh_cli_sync(argc - 1, argv + 1);
-    } else if (strcmp(argv[1], "secret") == 0) {
-        status = kh_cli_secret(argc - 1, argv + 1);
-    } else if (strcmp(argv[1], "outbox") == 0) {
-        status = kh_cli_outbox(argc - 1, argv + 1);
-    } else if (strcmp(argv[1], "replay-failed") == 0) {
-        status = kh_cli_replay_failed(argc - 1, argv + 1);
-    } else {
-        fprintf(stderr, "kinsync: unknown command \"%s\"\n\n%s", argv[1],
-                usage);
-        status = 2;
-    }
+    status = cmd->run(argc - 1, argv + 1);
     curl_global_cleanup();
     return status;
 }

@@ -3,6 +3,7 @@
 #define KINSYNC_H
 
 #include "kinsync/common.h"
+#include "kinsync/version.h"
 #include "kinsync/error.h"
 #include "kinsync/clock.h"
 #include "kinsync/log.h"

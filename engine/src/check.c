@@ -16,9 +16,10 @@ static const char check_usage[] =
     "usage: kinsync check [options] [FILE|DIR]...\n"
     "\n"
     "Runs scenario files (DIRs are searched for *.json, recursively; the\n"
-    "default is ./scenarios) against in-process emulators and the reference\n"
-    "connector on a virtual clock. Exit status: 0 when every scenario\n"
-    "passed, 1 when any failed or could not be loaded, 2 on a usage error.\n"
+    "default is ./scenarios, or the suite installed with kinsync when there\n"
+    "is none) against in-process emulators and the reference connector on\n"
+    "a virtual clock. Exit status: 0 when every scenario passed, 1 when any\n"
+    "failed or could not be loaded, 2 on a usage error.\n"
     "\n";
 
 /* The options kinsync check and kinsync verify share. */
@@ -59,7 +60,7 @@ static const char suite_options[] =
     "                   options each takes, and exit\n"
     "  -h, --help       this text\n"
     "\n"
-    "NO_COLOR in the environment turns colour off.\n";
+    "NO_COLOR set to anything but the empty string turns colour off.\n";
 
 struct file_list {
     char **v;
@@ -122,6 +123,14 @@ static int collect(struct file_list *l, const char *path)
     }
     closedir(dir);
     return 0;
+}
+
+/* The NO_COLOR convention (no-color.org): set and not empty. */
+static int no_color(void)
+{
+    const char *v = getenv("NO_COLOR");
+
+    return v && v[0];
 }
 
 static int by_name(const void *a, const void *b)
@@ -512,8 +521,13 @@ static int run_suite(int argc, char **argv, int verify)
     junit = args.junit;
     quiet = args.quiet;
     show_log = args.show_log;
-    if (args.npaths == 0 && collect(&files, "scenarios") != 0)
-        status = 2;
+    if (args.npaths == 0) {
+        char suite[4096];
+
+        kh_default_suite(suite, sizeof(suite));
+        if (collect(&files, suite) != 0)
+            status = 2;
+    }
     for (int i = 0; i < args.npaths; i++) {
         if (collect(&files, args.paths[i]) != 0)
             status = 2;
@@ -543,7 +557,7 @@ static int run_suite(int argc, char **argv, int verify)
         goto out;
     }
     qsort(files.v, files.n, sizeof(*files.v), by_name);
-    if (!getenv("NO_COLOR") && isatty(STDOUT_FILENO)) {
+    if (!no_color() && isatty(STDOUT_FILENO)) {
         st.pass = "\033[32m";
         st.fail = "\033[1;31m";
         st.dim = "\033[2m";

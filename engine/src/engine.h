@@ -50,9 +50,18 @@ void kh_scenario_free(struct kh_scenario *sc); /* NULL-safe */
 void kh_scenario_stem(char *out, size_t outsz, const char *name);
 
 /* The fixtures directory of a scenario file given none: the nearest
- * "fixtures" folder beside it or up to four levels above, else the source
- * tree's. path may be NULL (then the source tree's). */
+ * "fixtures" folder beside it or up to four levels above, else the
+ * suite's own (kh_data_dir). path may be NULL (then the suite's own). */
 void kh_fixtures_dir_for(char *out, size_t outsz, const char *path);
+
+/* The folder of the suite kinsync comes with (scenarios/, fixtures/):
+ * DATADIR/kinsync relative to an installed program, the source tree for
+ * one in the build tree. */
+void kh_data_dir(char *out, size_t outsz);
+
+/* What `kinsync check` runs given no file: ./scenarios when it exists,
+ * else kh_data_dir()'s scenarios. */
+void kh_default_suite(char *out, size_t outsz);
 
 /*
  * Replaces every {"$fixture": "system/resource/case.json"} in *doc (*doc

@@ -5,12 +5,15 @@
  * JSON pointer. A scenario that loads can be run without meeting a
  * malformed step.
  */
+#define _XOPEN_SOURCE 700 /* realpath */
 #include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include "scenario_int.h"
 
 #define SCENARIO_MAX_BYTES ((long)16 << 20)
@@ -267,9 +270,65 @@ static void check_file_name(struct problems *p, const cJSON *doc,
                     name, stem, base);
 }
 
+/* Whether path lies in the build tree (compared after resolving both). */
+static int in_build_tree(const char *path)
+{
+    char build[PATH_MAX];
+    size_t n;
+
+    if (!realpath(KH_BUILD_DIR, build))
+        return 0;
+    n = strlen(build);
+    return strncmp(path, build, n) == 0 && (path[n] == '/' || path[n] == '\0');
+}
+
+/* The folder holding the suite (scenarios/, fixtures/). Installed, it is
+ * DATADIR/kinsync found from the program's own folder (KH_BINDIR_TO_DATA,
+ * e.g. "../share/kinsync"), so a package or a moved prefix works; a
+ * program of the build tree uses the source tree instead. Without
+ * /proc, the configured install location. */
+void kh_data_dir(char *out, size_t outsz)
+{
+    char exe[PATH_MAX], here[PATH_MAX + 64], found[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+    char *slash = NULL;
+
+    if (n > 0) {
+        exe[n] = '\0';
+        slash = strrchr(exe, '/');
+    }
+    if (!slash) {
+        snprintf(out, outsz, "%s", KH_INSTALLED_DATA);
+        return;
+    }
+    *slash = '\0'; /* exe is now the program's folder */
+    snprintf(here, sizeof(here), "%s/%s", exe, KH_BINDIR_TO_DATA);
+    if (realpath(here, found))
+        snprintf(out, outsz, "%s", found);
+    else if (in_build_tree(exe))
+        snprintf(out, outsz, "%s", KH_SOURCE_DIR);
+    else
+        snprintf(out, outsz, "%s", here); /* missing: errors will name it */
+}
+
+/* What `kinsync check` runs given no file: ./scenarios if there is one,
+ * else the suite kinsync came with. */
+void kh_default_suite(char *out, size_t outsz)
+{
+    char dir[PATH_MAX];
+    struct stat st;
+
+    if (stat("scenarios", &st) == 0 && S_ISDIR(st.st_mode)) {
+        snprintf(out, outsz, "scenarios");
+        return;
+    }
+    kh_data_dir(dir, sizeof(dir));
+    snprintf(out, outsz, "%s/scenarios", dir);
+}
+
 /* The fixtures directory of a scenario given none: the nearest
  * "fixtures" folder beside the scenario or above it (a suite carries its
- * fixtures along), else the source tree's. */
+ * fixtures along), else the suite's own (kh_data_dir). */
 void kh_fixtures_dir_for(char *out, size_t outsz, const char *path)
 {
     char dir[3072]; /* shorter than out, with room for "/fixtures" */
@@ -289,7 +348,8 @@ void kh_fixtures_dir_for(char *out, size_t outsz, const char *path)
         if (!slash)
             break;
     }
-    snprintf(out, outsz, "%s", KH_DEFAULT_FIXTURES);
+    kh_data_dir(dir, sizeof(dir));
+    snprintf(out, outsz, "%s/fixtures", dir);
 }
 
 int kh_scenario_load(struct kh_scenario **out, const char *path,

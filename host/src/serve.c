@@ -116,7 +116,7 @@ static void print_usage(FILE *out)
         "  --fixtures DIR   where \"$fixture\" paths are read from, in the\n"
         "                   scenario and in reset bodies (default: the\n"
         "                   nearest fixtures/ beside or above the scenario,\n"
-        "                   else the source tree's)\n"
+        "                   else the installed suite's)\n"
         "  --describe SYSTEM [--json]  list SYSTEM's configuration keys\n"
         "                   (type, default, meaning), or with --json\n"
         "                   their JSON Schema, and exit\n"

@@ -23,6 +23,10 @@
 #include "error.h"
 #include "client.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 struct ks_bigcommerce;
 
 struct ks_bigcommerce_options {
@@ -297,5 +301,9 @@ ks_bigcommerce_webhook_reason(const struct ks_bigcommerce *bc);
  */
 KS_EXTERN ks_rc ks_bigcommerce_payload_hash(char out[41], const char *body,
                                             size_t len);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

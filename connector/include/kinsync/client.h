@@ -14,6 +14,11 @@
 #include "error.h"
 #include "clock.h"
 #include "log.h"
+#include "kinsync/version.h" /* generated */
+
+#ifdef __cplusplus
+extern "C" {
+#endif
 
 /*
  * When a request is tried again:
@@ -99,7 +104,12 @@ KS_EXTERN void ks_client_stats(struct ks_client_stats *out,
 KS_EXTERN ks_rc ks_client_add_secret(struct ks_client *client,
                                      const char *secret);
 
-/* The library version string, e.g. "0.1.0". */
+/* The version of the library linked, e.g. "0.1.0"; KS_VERSION (in
+ * kinsync/version.h) is the version compiled against. */
 KS_EXTERN const char *ks_version(void);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

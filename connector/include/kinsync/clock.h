@@ -13,6 +13,10 @@
 #include "common.h"
 #include "error.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 struct ks_clock;
 
 /* A virtual clock starting at start_ms (milliseconds since the epoch). */
@@ -37,5 +41,9 @@ KS_EXTERN int ks_clock_is_virtual(const struct ks_clock *clock);
 
 /* NULL-safe. The caller guarantees nobody uses the clock afterwards. */
 KS_EXTERN void ks_clock_free(struct ks_clock *clock);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

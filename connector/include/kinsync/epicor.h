@@ -33,6 +33,10 @@
 #include "error.h"
 #include "client.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 struct ks_epicor;
 
 /* How calls prove who they are. Every v2 call also sends x-api-key. */
@@ -293,5 +297,9 @@ KS_EXTERN ks_rc ks_epicor_order_record_refund(
 KS_EXTERN ks_rc ks_epicor_efx(cJSON **out, struct ks_epicor *epi,
                               const char *library, const char *function,
                               const cJSON *params, int staging);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

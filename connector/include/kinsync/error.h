@@ -11,6 +11,10 @@
 
 #include "common.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #define KS_ERRORS(X)                                                           \
     X(OK, 0, "success")                                                        \
     X(ERROR, -1, "unexpected failure")                                         \
@@ -60,5 +64,9 @@ struct ks_error {
     char message[512];  /* the first, lowest-level description */
     char remote_id[96]; /* correlation / request id from the remote */
 };
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -12,6 +12,10 @@
 #include "common.h"
 #include "error.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 enum ks_log_level {
     KS_LOG_DEBUG = 0,
     KS_LOG_INFO = 1,
@@ -63,5 +67,9 @@ KS_EXTERN size_t ks_redact_header(char *out, size_t outsz, const char *name,
  */
 KS_EXTERN size_t ks_redact_mask(char *buf, size_t len,
                                 const char *const *secrets, size_t n);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -57,6 +57,10 @@
 #include "common.h"
 #include "error.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #define KS_STORE_ID_MAX 255
 #define KS_STORE_TEXT_MAX ((size_t)8 << 20)
 
@@ -301,5 +305,9 @@ KS_EXTERN ks_rc ks_store_secret_get(char **out, struct ks_store *st,
 KS_EXTERN void ks_store_secret_dispose(char *value);
 /* Removes a secret; KS_ENOTFOUND when absent. Needs no key. */
 KS_EXTERN ks_rc ks_store_secret_delete(struct ks_store *st, const char *name);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

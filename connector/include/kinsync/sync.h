@@ -45,6 +45,10 @@
 #include "bigcommerce.h"
 #include "woocommerce.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 struct ks_sync;
 
 struct ks_sync_options {
@@ -154,5 +158,9 @@ KS_EXTERN ks_rc ks_sync_refunds_from_woocommerce(struct ks_sync_stats *stats,
  */
 KS_EXTERN ks_rc ks_sync_replay_failed(struct ks_sync_stats *stats,
                                       struct ks_sync *sync);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

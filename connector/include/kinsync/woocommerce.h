@@ -22,6 +22,10 @@
 #include "error.h"
 #include "client.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 struct ks_woocommerce;
 
 /*
@@ -241,5 +245,9 @@ KS_EXTERN ks_rc ks_woocommerce_webhook_verify(
     enum ks_woocommerce_webhook_kind *kind, struct ks_woocommerce *wc,
     const struct ks_woocommerce_webhook_headers *headers, const char *body,
     size_t len);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

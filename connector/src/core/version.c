@@ -2,5 +2,5 @@
 
 const char *ks_version(void)
 {
-    return KS_VERSION_STRING;
+    return KS_VERSION;
 }

@@ -65,9 +65,11 @@ static int set_instance(void *state, const cJSON *v, char *err, size_t errsz)
 static int at_least(int64_t *out, const cJSON *v, int64_t min, char *err,
                     size_t errsz)
 {
-    if (v->valuedouble < (double)min || v->valuedouble > 2147483647.0)
-        return km__epicor_errf(err, errsz, "must be an integer from %lld to %d",
-                               (long long)min, 2147483647);
+    if (v->valuedouble < (double)min || v->valuedouble > 2147483647.0) {
+        km__epicor_errf(err, errsz, "must be an integer from %lld to %d",
+                        (long long)min, 2147483647);
+        return -1; /* said here: the callers read *out only on 0 */
+    }
     *out = (int64_t)v->valuedouble;
     return 0;
 }

@@ -106,7 +106,7 @@ static void intents_are_keyed_by_kind_and_source(void **state)
 
 struct seen {
     int n;
-    char ids[4][16];
+    char ids[4][KS_STORE_ID_MAX + 1];
 };
 
 static int collect(const struct ks_intent *in, void *ud)
@@ -114,7 +114,7 @@ static int collect(const struct ks_intent *in, void *ud)
     struct seen *s = ud;
 
     if (s->n < 4)
-        strncpy(s->ids[s->n], in->source_id, sizeof(s->ids[0]) - 1);
+        memcpy(s->ids[s->n], in->source_id, sizeof(s->ids[0]));
     s->n++;
     return 0;
 }

@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# cli.completion: the bash completion (cli/kinsync.bash-completion)
+# completes commands, a command's options (read from its --help) and
+# subcommands. Usage: completion.sh KINSYNC REPO_ROOT. Exit 77 (skip)
+# without the bash-completion package.
+set -uo pipefail
+kinsync=$1 root=$2
+framework=/usr/share/bash-completion/bash_completion
+[ -f "$framework" ] || { echo "skip: no $framework"; exit 77; }
+# shellcheck disable=SC1090
+source "$framework"
+source "$root/cli/kinsync.bash-completion"
+PATH="$(cd "$(dirname "$kinsync")" && pwd):$PATH"
+
+failures=0
+# expect "WORDS..." "REPLIES": completes the last word of WORDS, as <TAB>
+# at the end of the line would.
+expect() {
+    local line=$1 want=$2 got
+    read -r -a COMP_WORDS <<<"$line"
+    [[ $line == *' ' ]] && COMP_WORDS+=("")
+    COMP_CWORD=$((${#COMP_WORDS[@]} - 1))
+    COMP_LINE=$line
+    COMP_POINT=${#line}
+    COMPREPLY=()
+    _kinsync kinsync "${COMP_WORDS[COMP_CWORD]}" \
+        "${COMP_WORDS[COMP_CWORD - 1]}"
+    got=$(printf '%s\n' "${COMPREPLY[@]}" | sort | tr '\n' ' ')
+    got=${got% }
+    if [ "$got" = "$want" ]; then
+        echo "ok: '$line' -> $got"
+    else
+        echo "FAIL: '$line' -> '$got', want '$want'"
+        failures=$((failures + 1))
+    fi
+}
+
+expect "kinsync ch" "check"
+expect "kinsync serve --sy" "--system"
+expect "kinsync serve --system wo" "woocommerce"
+expect "kinsync check --ju" "--junit"
+expect "kinsync sync --wa" "--watch"
+expect "kinsync outbox re" "retry"
+expect "kinsync secret " "delete set"
+expect "kinsync help ver" "verify"
+expect "kinsync --ver" "--version"
+[ $failures -eq 0 ]
