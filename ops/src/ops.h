@@ -149,6 +149,10 @@ void kh__sync_wc_options(struct ks_woocommerce_options *o,
 int kh__sync_secret_name_ok(const char *s);
 
 /* A config member by name, when it has the type (helpers for the above). */
+/* epicor.license_retries and epicor.license_retry_wait_ms by default. */
+#define KH__SYNC_LICENSE_RETRIES 3
+#define KH__SYNC_LICENSE_RETRY_WAIT_MS 5000
+
 const char *kh__sync_str(const cJSON *section, const char *name);
 int64_t kh__sync_int(const cJSON *section, const char *name, int64_t dflt);
 
