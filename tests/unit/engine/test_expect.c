@@ -193,6 +193,7 @@ static int expect(const char *map_text, const cJSON *doc, char **details)
     assert_int_equal(ctx.failures == 0, ok);
     *details = kh__text_take(&ctx.details);
     kh__text_dispose(&ctx.log);
+    kh__ctx_release(&ctx); /* the rules kh__check noted */
     cJSON_Delete(map);
     return ok;
 }
