@@ -279,7 +279,8 @@ static int wants_integration(const char *path, const char *fixtures)
     {
         const char *kind = kx_json_str(step, "do");
 
-        found |= kind && strcmp(kind, "integration") == 0;
+        found |= kind && (strcmp(kind, "integration") == 0 ||
+                          strcmp(kind, "integration.start") == 0);
     }
     kh_scenario_free(sc);
     return found;

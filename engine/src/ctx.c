@@ -483,6 +483,7 @@ void kh__ctx_close(struct kh_ctx *ctx)
 {
     /* Jobs' objects first: they hold the client and may serve requests
      * (webhook receivers) that reach the emulators. */
+    kh__background_kill(ctx);
     slots_drop(ctx, 0);
     ks_client_free(ctx->client);
     ctx->client = NULL;

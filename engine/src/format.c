@@ -302,6 +302,11 @@ static const struct step_shape step_shapes[] = {
       {"expect_rc", K_RC, 0},
       {"expect_result", K_POINTERS, 0},
       {"timeout_ms", K_NUMBER, 0}}},
+    {"integration.start",
+     {{"job", K_JOB, 1},
+      {"options", K_OBJECT, 0},
+      {"timeout_ms", K_NUMBER, 0}}},
+    {"integration.stop", {{"until", K_STATES, 0}}},
     {"clock.advance", {{"ms", K_NUMBER, 1}}},
     {"act",
      {{"system", K_SYSTEM, 1},
@@ -403,9 +408,10 @@ static void check_step(struct checker *c, const cJSON *step,
     if (!shape) {
         kh__problem(
             c->p, pointer,
-            "unknown step \"%s\" (known: run, integration, clock.advance, "
-            "act, webhooks.pump, http.request, exec, faults.set, "
-            "faults.clear, wait, connector.restart)",
+            "unknown step \"%s\" (known: run, integration, "
+            "integration.start, integration.stop, clock.advance, act, "
+            "webhooks.pump, http.request, exec, faults.set, faults.clear, "
+            "wait, connector.restart)",
             kind);
         return;
     }
@@ -415,8 +421,50 @@ static void check_step(struct checker *c, const cJSON *step,
         fields[n++] = *f;
     fields[n] = (struct field){NULL, K_ANY, 0};
     check_object(c, step, pointer, fields);
-    if (strcmp(kind, "run") == 0 || strcmp(kind, "integration") == 0)
+    if (strcmp(kind, "run") == 0 || strncmp(kind, "integration", 11) == 0)
         check_options(c, step, pointer);
+}
+
+/*
+ * integration.start and integration.stop pair up: one integration runs
+ * at a time, a stop needs a running one, and the background job is
+ * sync.orders (what the reference connector does with webhooks under
+ * kinsync check). One left running is stopped at the scenario's end.
+ */
+static void check_background(struct checker *c, const cJSON *when)
+{
+    const cJSON *step;
+    size_t i = 0;
+    long running = -1;
+
+    cJSON_ArrayForEach(step, when)
+    {
+        const char *kind = kx_json_str(step, "do");
+        const char *job = kx_json_str(step, "job");
+        char here[64];
+
+        snprintf(here, sizeof(here), "/when/%zu", i);
+        if (kind && strcmp(kind, "integration.start") == 0) {
+            if (running >= 0)
+                kh__problem(c->p, here,
+                            "an integration started at /when/%ld still runs: "
+                            "stop it first (integration.stop)",
+                            running);
+            if (job && strcmp(job, "sync.orders") != 0)
+                kh__problem(c->p, here,
+                            "integration.start runs job sync.orders (order "
+                            "webhooks received until it stops), not \"%s\"",
+                            job);
+            running = (long)i;
+        } else if (kind && strcmp(kind, "integration.stop") == 0) {
+            if (running < 0)
+                kh__problem(c->p, here,
+                            "no integration runs here: integration.stop "
+                            "follows an integration.start");
+            running = -1;
+        }
+        i++;
+    }
 }
 
 static const struct field requests_fields[] = {{"system", K_SYSTEM, 1},
@@ -639,6 +687,7 @@ void kh__check_format(struct problems *p, const cJSON *doc)
         snprintf(here, sizeof(here), "/when/%zu", i++);
         check_step(&c, step, here);
     }
+    check_background(&c, cJSON_GetObjectItemCaseSensitive(doc, "when"));
     if (!cJSON_IsObject(then))
         return;
     check_object(&c, then, "/then", then_fields);

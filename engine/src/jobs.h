@@ -244,8 +244,17 @@ ks_rc kh_job_listed(struct kh_ctx *ctx, ks_rc rc, struct kh_job_collect *c,
 void kh_job_put_batch(cJSON *result, size_t requests, size_t ok, size_t failed);
 
 /*
+ * The receiver address a running integration.start announced
+ * (KINSYNC_RECEIVER_URL, a string), kept in this slot from its start to
+ * its stop: the hooks a scenario registers then deliver to it.
+ */
+#define KH_SLOT_INTEGRATION_RECEIVER                                           \
+    KH_DURABLE_SLOT_PREFIX "integration.receiver_url"
+
+/*
  * Where an ensure_hooks job points hooks: options[url_key], else the URL
- * of the receiver started in receiver_slot; the string topics of
+ * of the receiver started in receiver_slot, else <the URL in
+ * KH_SLOT_INTEGRATION_RECEIVER>/webhooks/<system>; the string topics of
  * options[topics_key] (at most KH_JOB_HOOK_TOPICS_MAX), else
  * default_topics. Borrowed from options, the receiver and k. KS_EINVAL
  * with err when there is no URL.
@@ -260,11 +269,25 @@ struct kh_job_hook_keys {
 };
 struct kh_job_hook_target {
     const char *url;
+    char url_buf[300]; /* where url points when it is the integration's */
     const char *topics[KH_JOB_HOOK_TOPICS_MAX + 1]; /* NULL-terminated */
 };
 ks_rc kh_job_hook_target(struct kh_job_hook_target *t, struct kh_ctx *ctx,
                          const cJSON *options, const struct kh_job_hook_keys *k,
                          char *err, size_t errsz);
+
+/*
+ * jobs_sync.c: the reference connector in the place of a background
+ * integration (integration.start / integration.stop under kinsync check).
+ * listen starts the connector's receiver for options.source (default
+ * bigcommerce) on port, with the handles of given.connector; listen_end
+ * imports what it queued as sync.orders with from_webhooks does (result
+ * as that job's), then stops it.
+ */
+ks_rc kh_job_sync_listen(struct kh_ctx *ctx, const cJSON *options,
+                         uint16_t port, char *err, size_t errsz);
+ks_rc kh_job_sync_listen_end(struct kh_ctx *ctx, const cJSON *options,
+                             cJSON **result, char *err, size_t errsz);
 
 /* A failed job's return: copies the client's last error into err and into
  * *result ({"error", "http_status", "remote_id"}; created when NULL). */

@@ -110,12 +110,18 @@ ks_rc kh_job_hook_target(struct kh_job_hook_target *t, struct kh_ctx *ctx,
                          char *err, size_t errsz)
 {
     struct kh_job_receiver *r = kh_ctx_slot(ctx, k->receiver_slot);
+    const char *announced = kh_ctx_slot(ctx, KH_SLOT_INTEGRATION_RECEIVER);
     const cJSON *topic;
     size_t n = 0;
 
     t->url = kx_json_str(options, k->url_key);
     if (!t->url && r)
         t->url = r->hook_url;
+    if (!t->url && announced) {
+        snprintf(t->url_buf, sizeof(t->url_buf), "%s/webhooks/%s", announced,
+                 k->system);
+        t->url = t->url_buf;
+    }
     cJSON_ArrayForEach(topic,
                        cJSON_GetObjectItemCaseSensitive(options, k->topics_key))
     {
@@ -129,7 +135,9 @@ ks_rc kh_job_hook_target(struct kh_job_hook_target *t, struct kh_ctx *ctx,
     t->topics[n] = NULL;
     if (t->url)
         return KS_OK;
-    snprintf(err, errsz, "%s: ensure_hooks needs %s or a started receiver",
+    snprintf(err, errsz,
+             "%s: ensure_hooks needs %s, a started receiver or a running "
+             "integration.start",
              k->system, k->url_key);
     return KS_EINVAL;
 }

@@ -395,6 +395,32 @@ static ks_rc job_orders(struct kh_ctx *ctx, const cJSON *options,
     return finish(ctx, sync, rc, &total, result, err, errsz);
 }
 
+ks_rc kh_job_sync_listen(struct kh_ctx *ctx, const cJSON *options,
+                         uint16_t port, char *err, size_t errsz)
+{
+    const char *source = kx_json_str(options, "source");
+    ks_rc rc;
+
+    kh_ctx_set_slot(ctx, RECEIVER_SLOT, NULL, NULL); /* a fresh one */
+    kh_job_receiver(ctx, RECEIVER_SLOT, source ? source : "bigcommerce", port,
+                    &rc, err, errsz);
+    return rc;
+}
+
+ks_rc kh_job_sync_listen_end(struct kh_ctx *ctx, const cJSON *options,
+                             cJSON **result, char *err, size_t errsz)
+{
+    cJSON *o = options ? cJSON_Duplicate(options, 1) : cJSON_CreateObject();
+    ks_rc rc;
+
+    cJSON_DeleteItemFromObjectCaseSensitive(o, "from_webhooks");
+    cJSON_AddTrueToObject(o, "from_webhooks");
+    rc = job_orders(ctx, o, result, err, errsz);
+    kh_ctx_set_slot(ctx, RECEIVER_SLOT, NULL, NULL); /* stops it */
+    cJSON_Delete(o);
+    return rc;
+}
+
 static ks_rc job_replay(struct kh_ctx *ctx, const cJSON *options,
                         cJSON **result, char *err, size_t errsz)
 {

@@ -121,6 +121,7 @@ int kh_scenario_run(struct kh_result *res, const struct kh_scenario *sc,
             break;
         }
     }
+    kh__background_end(&ctx); /* an integration.start left running */
     if (ctx.failures == 0)
         kh__expect_then(&ctx, then);
     /* Even after a failed step: a leak is worth knowing about. */
@@ -213,7 +214,8 @@ int kh_print_env(FILE *f, const char *path, const struct kh_run_options *opts)
     {
         const char *kind = kx_json_str(step, "do");
 
-        if (!first && kind && strcmp(kind, "integration") == 0)
+        if (!first && kind && strncmp(kind, "integration", 11) == 0 &&
+            strcmp(kind, "integration.stop") != 0)
             first = step;
     }
     if (!first) {
@@ -234,7 +236,11 @@ int kh_print_env(FILE *f, const char *path, const struct kh_run_options *opts)
         "# credentials included (your integration needs them). Ports and\n"
         "# directories are new in every run; TMPDIR is new in every step.\n",
         sc->name, path);
-    env = kh__integration_env(&ctx, first, "<the step's own directory>/tmp");
+    env = kh__integration_env(
+        &ctx, first, "<the step's own directory>/tmp",
+        strcmp(kx_json_str(first, "do"), "integration.start") == 0
+            ? kh__free_port()
+            : 0);
     for (size_t i = 0; env[i]; i++) {
         fprintf(f, "%s\n    %s\n", env[i], env_meaning(env[i]));
         free(env[i]);

@@ -7,6 +7,8 @@
 #define KH_RUN_INT_H
 
 #include <stdarg.h>
+#include <stdint.h>
+#include <sys/types.h>
 #include "engine.h"
 #include "jobs.h"
 
@@ -70,6 +72,7 @@ struct kh_ctx {
     struct kh_text err;
     struct kh_rule *rules; /* see kh__check */
     size_t nrules;
+    struct kh_background *background; /* integration.start .. stop, or NULL */
 };
 
 /* ctx.c */
@@ -129,9 +132,10 @@ extern const struct kh_env_doc kh__env_docs[];
 
 /* The environment an integration step of this scenario gets, beyond the
  * caller's: "NAME=value" strings, NULL-ended, each freed by the caller as
- * is the array. tmpdir is the step's TMPDIR. */
+ * is the array. tmpdir is the step's TMPDIR; a nonzero receiver_port adds
+ * KINSYNC_RECEIVER_PORT and _URL (integration.start). */
 char **kh__integration_env(struct kh_ctx *ctx, const cJSON *step,
-                           const char *tmpdir);
+                           const char *tmpdir, uint16_t receiver_port);
 
 /* steps.c: runs one step; 0 when it did what it expected. The step's
  * pointer (e.g. "/when/3") prefixes every explanation. */
@@ -143,6 +147,50 @@ int kh__step_job(struct kh_ctx *ctx, const cJSON *step, const char *where);
 int kh__step_exec(struct kh_ctx *ctx, const cJSON *step, const char *where);
 int kh__step_integration(struct kh_ctx *ctx, const cJSON *step,
                          const char *where);
+
+/* steps_command.c: what the command steps share with
+ * steps_background.c. Where one command step runs: its directory under
+ * the scenario's scratch directory, with tmp/ (its TMPDIR) and its output
+ * files; 0, or -1 after recording the failure. */
+struct kh_step_dirs {
+    char dir[1024];
+    char tmp[1100];
+};
+int kh__step_dirs_make(struct kh_step_dirs *d, struct kh_ctx *ctx,
+                       const char *where);
+/* The step's timeout_ms, else --step-timeout (real milliseconds). */
+int64_t kh__step_timeout(const struct kh_ctx *ctx, const cJSON *step);
+/* Starts argv in its own process group in d with our environment plus
+ * added (freed here), noting each journal's length in before[]; the pid,
+ * or -1 with the reason in why. */
+pid_t kh__command_spawn(struct kh_ctx *ctx, char *const *argv, char **added,
+                        const struct kh_step_dirs *d, size_t *before, char *why,
+                        size_t whysz);
+/* Waits up to timeout ms for pid; 1 (with *status) when it ended. */
+int kh__command_wait(pid_t pid, int64_t timeout, int *status);
+/* After a command ended: its stdout and stderr checked for credentials
+ * and kept masked under a heading saying why it ended, shown when !ok;
+ * an integration's failure lists the error answers it got since before[].
+ * Returns 0 when ok, else -1. */
+int kh__command_collect(struct kh_ctx *ctx, int ok, const char *why,
+                        const struct kh_step_dirs *d, const char *where,
+                        int64_t t0, const size_t *before, int integration);
+
+/* steps_background.c: "integration.start" and "integration.stop". */
+int kh__step_integration_start(struct kh_ctx *ctx, const cJSON *step,
+                               const char *where);
+int kh__step_integration_stop(struct kh_ctx *ctx, const cJSON *step,
+                              const char *where);
+/* At the scenario's end: stops an integration still running as
+ * integration.stop would (its output collected, its exit checked). */
+void kh__background_end(struct kh_ctx *ctx);
+/* Teardown: kills what is still running, unchecked (NULL-safe). */
+void kh__background_kill(struct kh_ctx *ctx);
+/* A free loopback port (bound and released: the caller races others for
+ * it, as every "port 0" user does); 0 when none could be had. */
+uint16_t kh__free_port(void);
+/* "http://127.0.0.1:PORT", the address KINSYNC_RECEIVER_URL announces. */
+void kh__receiver_url(char *out, size_t outsz, uint16_t port);
 
 /* expect.c */
 void kh__expect_then(struct kh_ctx *ctx, const cJSON *then);

@@ -242,6 +242,10 @@ int kh__step_run(struct kh_ctx *ctx, const cJSON *step, const char *where)
         return kh__step_exec(ctx, step, where);
     if (strcmp(kind, "integration") == 0)
         return kh__step_integration(ctx, step, where);
+    if (strcmp(kind, "integration.start") == 0)
+        return kh__step_integration_start(ctx, step, where);
+    if (strcmp(kind, "integration.stop") == 0)
+        return kh__step_integration_stop(ctx, step, where);
     if (strcmp(kind, "faults.set") == 0)
         return step_faults(ctx, step, where, 1);
     if (strcmp(kind, "faults.clear") == 0)

@@ -85,6 +85,14 @@ const struct kh_env_doc kh__env_docs[] = {
     {"KINSYNC_RETRY_RATE_LIMIT_MAX_WAIT_MS",
      "the longest one wait after a 429 may be"},
     {"KINSYNC_RETRY_JITTER_SEED", "the reference connector's jitter seed"},
+    {"KINSYNC_RECEIVER_PORT",
+     "integration.start only: the loopback port your webhook receiver must "
+     "listen on (127.0.0.1), picked free for the step; the step waits until "
+     "something accepts connections there"},
+    {"KINSYNC_RECEIVER_URL",
+     "integration.start only: http://127.0.0.1:<port>; the scenario's hooks "
+     "deliver to $KINSYNC_RECEIVER_URL/webhooks/bigcommerce and "
+     "/webhooks/woocommerce until integration.stop sends SIGTERM"},
     {"KINSYNC_<SYSTEM>_<KEY>",
      "any other value of the scenario's given.connector.<system>, the key "
      "upper-cased, '.' and '-' as '_'"},
@@ -143,14 +151,14 @@ static void env_dirs(struct env_list *e, struct kh_ctx *ctx, const char *tmp,
     env_add(e, "KINSYNC_STEP_TIMEOUT_MS", num);
 }
 
-static int64_t step_timeout(const struct kh_ctx *ctx, const cJSON *step)
+int64_t kh__step_timeout(const struct kh_ctx *ctx, const cJSON *step)
 {
     return (int64_t)kx_json_num(step, "timeout_ms",
                                 (double)ctx->step_timeout_ms);
 }
 
 char **kh__integration_env(struct kh_ctx *ctx, const cJSON *step,
-                           const char *tmpdir)
+                           const char *tmpdir, uint16_t receiver_port)
 {
     const cJSON *conn =
         cJSON_GetObjectItemCaseSensitive(ctx->given, "connector");
@@ -185,7 +193,15 @@ char **kh__integration_env(struct kh_ctx *ctx, const cJSON *step,
     env_add(&env, "KINSYNC_OPTIONS", json ? json : "{}");
     cJSON_free(json);
     env_add(&env, "KINSYNC_SCENARIO", ctx->sc->name);
-    env_dirs(&env, ctx, tmpdir, step_timeout(ctx, step));
+    env_dirs(&env, ctx, tmpdir, kh__step_timeout(ctx, step));
+    if (receiver_port) {
+        char port[16], url[64];
+
+        snprintf(port, sizeof(port), "%u", (unsigned)receiver_port);
+        kh__receiver_url(url, sizeof(url), receiver_port);
+        env_add(&env, "KINSYNC_RECEIVER_PORT", port);
+        env_add(&env, "KINSYNC_RECEIVER_URL", url);
+    }
     return env.v;
 }
 
@@ -215,15 +231,8 @@ static char **env_merge(char **added)
     return v;
 }
 
-/* Where one command step runs: its directory under the scenario's
- * scratch directory, with tmp/ (its TMPDIR) and its output files. */
-struct step_dirs {
-    char dir[1024];
-    char tmp[1100];
-};
-
-static int step_dirs_make(struct step_dirs *d, struct kh_ctx *ctx,
-                          const char *where)
+int kh__step_dirs_make(struct kh_step_dirs *d, struct kh_ctx *ctx,
+                       const char *where)
 {
     char err[1200];
     const char *work = kh__ctx_work_dir(ctx, err, sizeof(err));
@@ -291,7 +300,7 @@ static void take_output(struct kh_ctx *ctx, struct kh_text *keep,
 
 /* Starts argv in its own process group with stdout and stderr to files
  * under d->dir; returns the pid, or -1 with errno's text in why. */
-static pid_t spawn(char *const *argv, char **env, const struct step_dirs *d,
+static pid_t spawn(char *const *argv, char **env, const struct kh_step_dirs *d,
                    char *why, size_t whysz)
 {
     posix_spawn_file_actions_t fa;
@@ -321,28 +330,67 @@ static pid_t spawn(char *const *argv, char **env, const struct step_dirs *d,
     return pid;
 }
 
-/* Waits for pid up to timeout ms, then kills its process group. Returns
- * the exit status (-1: a signal), *timed_out set when killed. */
-static int wait_bounded(pid_t pid, int64_t timeout, int *timed_out)
+pid_t kh__command_spawn(struct kh_ctx *ctx, char *const *argv, char **added,
+                        const struct kh_step_dirs *d, size_t *before, char *why,
+                        size_t whysz)
+{
+    char **env = env_merge(added);
+    pid_t pid;
+
+    for (size_t i = 0; i < ctx->nsystems; i++)
+        before[i] = km_server_journal_count(ctx->systems[i].emu->server);
+    pid = spawn(argv, env, d, why, whysz);
+    free(env);
+    env_free(added);
+    return pid;
+}
+
+int kh__command_wait(pid_t pid, int64_t timeout, int *status)
 {
     int64_t deadline = kx_monotonic_ms() + timeout;
-    int status = 0;
     pid_t done;
 
-    *timed_out = 0;
-    while ((done = waitpid(pid, &status, WNOHANG)) == 0 &&
+    while ((done = waitpid(pid, status, WNOHANG)) == 0 &&
            kx_monotonic_ms() < deadline) {
         struct timespec nap = {0, 10 * 1000000};
 
         nanosleep(&nap, NULL);
     }
-    if (done == 0) {
+    return done > 0;
+}
+
+/* Waits for pid up to timeout ms, then kills its process group. Returns
+ * the exit status (-1: a signal), *timed_out set when killed. */
+static int wait_bounded(pid_t pid, int64_t timeout, int *timed_out)
+{
+    int status = 0;
+    int done = kh__command_wait(pid, timeout, &status);
+
+    *timed_out = !done;
+    if (!done) {
         kill(-pid, SIGKILL);
         waitpid(pid, &status, 0);
-        *timed_out = 1;
     }
     kill(-pid, SIGKILL); /* what it left running in the background */
-    return done > 0 && WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    return done && WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+int kh__command_collect(struct kh_ctx *ctx, int ok, const char *why,
+                        const struct kh_step_dirs *d, const char *where,
+                        int64_t t0, const size_t *before, int integration)
+{
+    char path[1100], heading[1024];
+
+    snprintf(heading, sizeof(heading), "%s: %s, %.1f s",
+             integration ? "integration" : "exec", why,
+             (double)(kx_monotonic_ms() - t0) / 1000);
+    snprintf(path, sizeof(path), "%s/stdout", d->dir);
+    take_output(ctx, &ctx->out, path, "stdout", heading, where, !ok);
+    snprintf(path, sizeof(path), "%s/stderr", d->dir);
+    take_output(ctx, &ctx->err, path, "stderr", heading, where, !ok);
+    if (!ok && integration)
+        kh__explain_answers(ctx, before);
+    return ok ? 0 : -1;
 }
 
 /* Runs argv (any language) against the emulators with the added
@@ -350,19 +398,16 @@ static int wait_bounded(pid_t pid, int64_t timeout, int *timed_out)
  * checked, then masked), and shows them when the exit status is not
  * want; an integration's failure also lists the 4xx/5xx answers it got. */
 static int run_command(struct kh_ctx *ctx, char *const *argv, char **added,
-                       const struct step_dirs *d, int want, int64_t timeout,
+                       const struct kh_step_dirs *d, int want, int64_t timeout,
                        const char *where, int integration)
 {
-    char **env = env_merge(added);
     size_t before[KH_MAX_SYSTEMS];
-    char why[512] = "", path[1100], heading[1024];
+    char why[512] = "";
     int64_t t0 = kx_monotonic_ms();
     int code = -1, timed_out = 0, ok;
-    pid_t pid;
+    pid_t pid =
+        kh__command_spawn(ctx, argv, added, d, before, why, sizeof(why));
 
-    for (size_t i = 0; i < ctx->nsystems; i++)
-        before[i] = km_server_journal_count(ctx->systems[i].emu->server);
-    pid = spawn(argv, env, d, why, sizeof(why));
     if (pid > 0)
         code = wait_bounded(pid, timeout, &timed_out);
     if (timed_out)
@@ -376,18 +421,7 @@ static int run_command(struct kh_ctx *ctx, char *const *argv, char **added,
         snprintf(why, sizeof(why), "exited with status %d", code);
     ok = kh__check(ctx, code == want, "%s: %s %s (expected exit %d)", where,
                    argv[0], why, want);
-    snprintf(heading, sizeof(heading), "%s: %s, %.1f s",
-             integration ? "integration" : "exec", why,
-             (double)(kx_monotonic_ms() - t0) / 1000);
-    snprintf(path, sizeof(path), "%s/stdout", d->dir);
-    take_output(ctx, &ctx->out, path, "stdout", heading, where, !ok);
-    snprintf(path, sizeof(path), "%s/stderr", d->dir);
-    take_output(ctx, &ctx->err, path, "stderr", heading, where, !ok);
-    if (!ok && integration)
-        kh__explain_answers(ctx, before);
-    free(env);
-    env_free(added);
-    return ok ? 0 : -1;
+    return kh__command_collect(ctx, ok, why, d, where, t0, before, integration);
 }
 
 /* An external command with KINSYNC_URL_<SYSTEM> and its own TMPDIR. */
@@ -397,7 +431,7 @@ int kh__step_exec(struct kh_ctx *ctx, const cJSON *step, const char *where)
     size_t argc = (size_t)cJSON_GetArraySize(argv_json), i = 0;
     char **argv = kx_xcalloc(argc + 1, sizeof(*argv));
     struct env_list env = {kx_xcalloc(1, sizeof(char *)), 0};
-    struct step_dirs d;
+    struct kh_step_dirs d;
     const cJSON *a;
     int rc = -1;
 
@@ -405,12 +439,12 @@ int kh__step_exec(struct kh_ctx *ctx, const cJSON *step, const char *where)
     {
         argv[i++] = a->valuestring;
     }
-    if (step_dirs_make(&d, ctx, where) == 0) {
+    if (kh__step_dirs_make(&d, ctx, where) == 0) {
         env_urls(&env, ctx);
-        env_dirs(&env, ctx, d.tmp, step_timeout(ctx, step));
+        env_dirs(&env, ctx, d.tmp, kh__step_timeout(ctx, step));
         rc = run_command(ctx, argv, env.v, &d,
                          (int)kx_json_num(step, "expect_exit", 0),
-                         step_timeout(ctx, step), where, 0);
+                         kh__step_timeout(ctx, step), where, 0);
         env.v = NULL;
     }
     env_free(env.v);
@@ -427,13 +461,13 @@ int kh__step_exec(struct kh_ctx *ctx, const cJSON *step, const char *where)
 int kh__step_integration(struct kh_ctx *ctx, const cJSON *step,
                          const char *where)
 {
-    struct step_dirs d;
+    struct kh_step_dirs d;
 
     if (!ctx->integration)
         return kh__step_job(ctx, step, where);
-    if (step_dirs_make(&d, ctx, where) != 0)
+    if (kh__step_dirs_make(&d, ctx, where) != 0)
         return -1;
     return run_command(ctx, ctx->integration,
-                       kh__integration_env(ctx, step, d.tmp), &d, 0,
-                       step_timeout(ctx, step), where, 1);
+                       kh__integration_env(ctx, step, d.tmp, 0), &d, 0,
+                       kh__step_timeout(ctx, step), where, 1);
 }

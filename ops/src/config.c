@@ -58,21 +58,24 @@ static const struct key http_keys[] = {
     {"rate_limit_max_wait_ms", INT, 0, 0, 3600000},
     {NULL, STR, 0, 0, 0}};
 
-static const struct key epicor_keys[] = {{"server_url", STR, 1, 0, 0},
-                                         {"instance", STR, 1, 0, 0},
-                                         {"company", STR, 1, 0, 0},
-                                         {"api_key", CRED, 0, 0, 0},
-                                         {"auth", STR, 0, 0, 0},
-                                         {"username", STR, 0, 0, 0},
-                                         {"password", CRED, 0, 0, 0},
-                                         {"client_id", STR, 0, 0, 0},
-                                         {"client_secret", CRED, 0, 0, 0},
-                                         {"token_url", STR, 0, 0, 0},
-                                         {"scope", STR, 0, 0, 0},
-                                         {"page_size", INT, 0, 1, 100},
-                                         {"api_version", INT, 0, 1, 2},
-                                         {"plant", STR, 0, 0, 0},
-                                         {NULL, STR, 0, 0, 0}};
+static const struct key epicor_keys[] = {
+    {"server_url", STR, 1, 0, 0},
+    {"instance", STR, 1, 0, 0},
+    {"company", STR, 1, 0, 0},
+    {"api_key", CRED, 0, 0, 0},
+    {"auth", STR, 0, 0, 0},
+    {"username", STR, 0, 0, 0},
+    {"password", CRED, 0, 0, 0},
+    {"client_id", STR, 0, 0, 0},
+    {"client_secret", CRED, 0, 0, 0},
+    {"token_url", STR, 0, 0, 0},
+    {"scope", STR, 0, 0, 0},
+    {"page_size", INT, 0, 1, 100},
+    {"api_version", INT, 0, 1, 2},
+    {"plant", STR, 0, 0, 0},
+    {"license_retries", INT, 0, 0, 20},
+    {"license_retry_wait_ms", INT, 0, 0, KS_EPICOR_LICENSE_WAIT_MAX_MS},
+    {NULL, STR, 0, 0, 0}};
 
 static const struct key bc_keys[] = {
     {"base_url", STR, 0, 0, 0},

@@ -197,6 +197,12 @@ static int make_handles(struct kh__sync_env *env, const char *prog)
     ko.scope = kx_json_str(epi, "scope");
     ko.page_size = (int)kh__sync_int(epi, "page_size", ko.page_size);
     ko.api_version = (int)kh__sync_int(epi, "api_version", ko.api_version);
+    /* A seat taken by someone else is worth waiting for: by default three
+     * repeats after 5, 10 and 20 s (the client doubles each wait). */
+    ko.license_retries =
+        (int)kh__sync_int(epi, "license_retries", KH__SYNC_LICENSE_RETRIES);
+    ko.license_retry_wait_ms = kh__sync_int(epi, "license_retry_wait_ms",
+                                            KH__SYNC_LICENSE_RETRY_WAIT_MS);
     if (ks_epicor_new(&env->epicor, env->client, &ko)) {
         handle_error(env, "the Epicor client", prog);
         return -1;

@@ -149,6 +149,10 @@ void kh__sync_wc_options(struct ks_woocommerce_options *o,
 /* 1 when s is a valid secret name: 1..128 of [A-Za-z0-9._-]. */
 int kh__sync_secret_name_ok(const char *s);
 
+/* epicor.license_retries and epicor.license_retry_wait_ms by default. */
+#define KH__SYNC_LICENSE_RETRIES 3
+#define KH__SYNC_LICENSE_RETRY_WAIT_MS 5000
+
 int64_t kh__sync_int(const cJSON *section, const char *name, int64_t dflt);
 
 /* 1 when SIGINT or SIGTERM is pending (they are blocked while the commands

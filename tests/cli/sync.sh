@@ -169,6 +169,17 @@ sed 's/"max_attempts": 4/"max_attempts": 0/' "$cfg" >"$work/attempts.json"
 run attempts sync --config "$work/attempts.json"
 expect_rc 2 "http.max_attempts 0"
 expect_in 'http.max_attempts' attempts.err "http.max_attempts 0"
+# The licence waits: bounded, each refused by name with its range.
+sed 's/"company": "EPIC06",/"company": "EPIC06", "license_retries": 21, "license_retry_wait_ms": -5,/' \
+    "$cfg" >"$work/licence.json"
+grep -q license_retries "$work/licence.json" ||
+    fail "test set-up: the licence keys were not written"
+run licence sync --config "$work/licence.json"
+expect_rc 2 "epicor.license_retries 21"
+expect_in 'epicor.license_retries: must be a whole number 0..20' licence.err \
+    "license_retries out of range"
+expect_in 'epicor.license_retry_wait_ms: must be a whole number 0..300000' \
+    licence.err "license_retry_wait_ms out of range"
 sed "s/\"password\": {\"\\\$secret\": \"epicor.password\"}/\"password\": \"$epi_pass\", \"pasword\": 1/" \
     "$cfg" >"$work/plain.json"
 grep -q -F "\"password\": \"$epi_pass\"" "$work/plain.json" ||

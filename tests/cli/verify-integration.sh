@@ -5,10 +5,16 @@
 # flow KINSYNC_JOB names (the storefront from KINSYNC_OPTIONS' target or
 # source), once. Its state (the configuration and the state file) lives in
 # KINSYNC_STATE_DIR, which lasts across the steps of one scenario and no
-# longer, as a real integration's would.
-# usage: verify-integration.sh KINSYNC_BINARY
+# longer, as a real integration's would. Started by integration.start
+# (KINSYNC_RECEIVER_PORT set), it runs `kinsync sync --watch` with no flow,
+# only its webhook receiver on that port, until SIGTERM.
+# With --no-verify it trusts every BigCommerce delivery instead of checking
+# its signature: it "verifies" a header every delivery carries
+# (User-Agent), as an integration that checks a static header would.
+# usage: verify-integration.sh KINSYNC_BINARY [--no-verify]
 set -eu
 kinsync=$1
+noverify=${2:-}
 case ${KINSYNC_OPTIONS:-} in
 *woocommerce*) store=woocommerce ;;
 *) store=bigcommerce ;;
@@ -21,18 +27,43 @@ sync.refunds) flow=refunds.woocommerce ;;
 *) echo "verify-integration: no flow for $KINSYNC_JOB" >&2; exit 3 ;;
 esac
 dir=$KINSYNC_STATE_DIR
-bigcommerce= woocommerce=
+bigcommerce= woocommerce= hooks= licence=
 if [ -n "${KINSYNC_URL_BIGCOMMERCE:-}" ]; then
+    if [ "$noverify" = --no-verify ]; then
+        hooks=",
+                  \"webhook_header_name\": \"User-Agent\",
+                  \"webhook_header_value\": \"kinsync-bigcommerce-emulator\""
+    elif [ -n "${KINSYNC_BIGCOMMERCE_CLIENT_SECRET:-}" ]; then
+        hooks=",
+                  \"client_secret\": \"$KINSYNC_BIGCOMMERCE_CLIENT_SECRET\""
+    fi
     bigcommerce=",
   \"bigcommerce\": {\"base_url\": \"$KINSYNC_URL_BIGCOMMERCE\",
                   \"store_hash\": \"$KINSYNC_BIGCOMMERCE_STORE_HASH\",
-                  \"access_token\": \"$KINSYNC_BIGCOMMERCE_ACCESS_TOKEN\"}"
+                  \"access_token\": \"$KINSYNC_BIGCOMMERCE_ACCESS_TOKEN\"$hooks}"
+fi
+hooks=
+if [ -n "${KINSYNC_WOOCOMMERCE_WEBHOOK_SECRET:-}" ]; then
+    hooks=",
+                  \"webhook_secret\": \"$KINSYNC_WOOCOMMERCE_WEBHOOK_SECRET\""
 fi
 if [ -n "${KINSYNC_URL_WOOCOMMERCE:-}" ]; then
     woocommerce=",
   \"woocommerce\": {\"base_url\": \"$KINSYNC_URL_WOOCOMMERCE\",
                   \"consumer_key\": \"$KINSYNC_WOOCOMMERCE_CONSUMER_KEY\",
-                  \"consumer_secret\": \"$KINSYNC_WOOCOMMERCE_CONSUMER_SECRET\"}"
+                  \"consumer_secret\": \"$KINSYNC_WOOCOMMERCE_CONSUMER_SECRET\"$hooks}"
+fi
+if [ -n "${KINSYNC_EPICOR_LICENSE_RETRIES:-}" ]; then
+    licence=",
+             \"license_retries\": $KINSYNC_EPICOR_LICENSE_RETRIES,
+             \"license_retry_wait_ms\": ${KINSYNC_EPICOR_LICENSE_RETRY_WAIT_MS:-1000}"
+fi
+flows="\"$flow\""
+mode=--once
+if [ -n "${KINSYNC_RECEIVER_PORT:-}" ]; then
+    # Only the receiver: the orders come as webhooks, and a poll at start
+    # could import an order whose delivery is forged.
+    flows= mode=--watch
 fi
 cat >"$dir/kinsync.json" <<JSON
 {
@@ -43,8 +74,9 @@ cat >"$dir/kinsync.json" <<JSON
              "auth": "$KINSYNC_EPICOR_AUTH",
              "username": "$KINSYNC_EPICOR_USERNAME",
              "password": "$KINSYNC_EPICOR_PASSWORD",
-             "api_key": "$KINSYNC_EPICOR_API_KEY"}$bigcommerce$woocommerce,
-  "flows": ["$flow"]
+             "api_key": "$KINSYNC_EPICOR_API_KEY"$licence}$bigcommerce$woocommerce,
+  "receiver": {"port": ${KINSYNC_RECEIVER_PORT:-0}, "register": false},
+  "flows": [$flows]
 }
 JSON
-exec "$kinsync" sync --once --config "$dir/kinsync.json"
+exec "$kinsync" sync $mode --config "$dir/kinsync.json"

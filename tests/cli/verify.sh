@@ -7,11 +7,17 @@
 # rule, a stateful one works across scenarios, the output is kept, the
 # JSON grade names the suite's digest, usage errors exit 2.
 #
-# usage: verify.sh KINSYNC_BINARY REPO_ROOT
+# Integrations started in the background (integration.start) get webhooks:
+# the working one verifies them, one that accepts every delivery
+# (accept_every_webhook.c) fails the forged-webhook scenarios naming the
+# rules, one that never listens or exits at once is told so.
+#
+# usage: verify.sh KINSYNC_BINARY REPO_ROOT ACCEPT_EVERY_WEBHOOK_BINARY
 set -u
 
-kinsync=${1:?usage: verify.sh KINSYNC_BINARY REPO_ROOT}
-root=${2:?usage: verify.sh KINSYNC_BINARY REPO_ROOT}
+kinsync=${1:?usage: verify.sh KINSYNC_BINARY REPO_ROOT ACCEPT_EVERY_WEBHOOK}
+root=${2:?usage: verify.sh KINSYNC_BINARY REPO_ROOT ACCEPT_EVERY_WEBHOOK}
+accept_all=${3:?usage: verify.sh KINSYNC_BINARY REPO_ROOT ACCEPT_EVERY_WEBHOOK}
 work=$(mktemp -d "${TMPDIR:-/tmp}/kinsync-cli-verify.XXXXXX") || exit 1
 export TMPDIR=$work # the scenarios' scratch directories go here too
 trap 'rm -rf "$work"' EXIT
@@ -132,6 +138,58 @@ for mode in state fixed; do
 done
 [ "$(cut -d: -f1 "$work/imported" | sort -u | wc -l)" -eq 2 ] ||
     fail "the two scenarios had the same store hash"
+
+# Webhooks: the working integration (kinsync sync --watch on the announced
+# port) refuses the forged deliveries and imports the genuine ones; it
+# said where it listened and what it refused.
+hooks_bc=$suite/forged-bigcommerce-webhook-is-refused-and-the-genuine-one-imported.json
+hooks_wc=$suite/forged-woocommerce-webhook-is-refused-and-the-genuine-one-imported.json
+hooks_dup=$suite/duplicate-bigcommerce-webhook-delivery-makes-no-second-sales-order.json
+NO_COLOR=1 "$kinsync" verify --show-log "$hooks_bc" "$hooks_wc" "$hooks_dup" -- \
+    sh "$root/tests/cli/verify-integration.sh" "$kinsync" >"$work/out" 2>&1 ||
+    fail "the working integration on the webhook scenarios"
+grep -q '3 of 3 scenarios passed' "$work/out" || fail "webhooks: not 3 of 3"
+grep -q 'integration: exited with status 0 after SIGTERM' "$work/out" ||
+    fail "webhooks: the stop by SIGTERM is not reported"
+grep -q '^receiver http://127.0.0.1:[0-9]' "$work/out" ||
+    fail "webhooks: the integration's output is not kept"
+grep -q 'refused 1 webhook delivery' "$work/out" ||
+    fail "webhooks: the forged delivery was not refused"
+# One that accepts every delivery (and imports on each) fails both forged
+# scenarios, naming the rules it broke.
+NO_COLOR=1 "$kinsync" verify "$hooks_bc" "$hooks_wc" -- "$accept_all" \
+    env -u KINSYNC_RECEIVER_PORT sh "$root/tests/cli/verify-integration.sh" \
+    "$kinsync" >"$work/out" 2>&1
+[ $? -eq 1 ] || fail "accept-all: not exit 1"
+grep -q '0 of 2 scenarios passed' "$work/out" || fail "accept-all passed one"
+grep -qF '/then/state/bigcommerce/~1deliveries~1[tampered=signature]~1success: bigcommerce state /deliveries/[tampered=signature]/success: expected false, found true' \
+    "$work/out" || fail "accept-all: the refused-forgery rule is not named"
+grep -qF '/then/state/woocommerce/~1deliveries~1[tampered=true]~1success: woocommerce state /deliveries/[tampered=true]/success: expected false, found true' \
+    "$work/out" || fail "accept-all: the WooCommerce forgery rule is not named"
+grep -qF 'SalesOrders/[CustNum=11]: expected nothing there, found' \
+    "$work/out" || fail "accept-all: the forged order's import is not named"
+# One that never listens is stopped at the step timeout; one that exits
+# at once is told it never listened.
+NO_COLOR=1 "$kinsync" verify --step-timeout 1 "$hooks_bc" -- sleep 30 \
+    >"$work/out" 2>&1
+[ $? -eq 1 ] || fail "never listens: not exit 1"
+grep -q '/when/0: sleep did not listen on 127.0.0.1:[0-9]* (KINSYNC_RECEIVER_PORT) within 1000 ms' \
+    "$work/out" || fail "never listens: not said"
+NO_COLOR=1 "$kinsync" verify "$hooks_bc" -- sh -c 'echo gone; exit 4' \
+    >"$work/out" 2>&1
+grep -q '/when/0: sh ended (exit status 4) before anything listened' \
+    "$work/out" && grep -q 'gone' "$work/out" ||
+    fail "exits at once: not said, or its output not shown"
+"$kinsync" verify --print-env "$hooks_wc" >"$work/env" 2>&1 ||
+    fail "--print-env of a background step"
+grep -q '^KINSYNC_RECEIVER_PORT=[1-9][0-9]*$' "$work/env" &&
+    grep -q '^KINSYNC_RECEIVER_URL=http://127.0.0.1:[0-9]*$' "$work/env" &&
+    grep -q '^KINSYNC_WOOCOMMERCE_WEBHOOK_SECRET=whsec_cnf_37_71c0$' "$work/env" ||
+    fail "--print-env lacks the receiver's port, URL or webhook secret"
+for var in KINSYNC_RECEIVER_PORT KINSYNC_RECEIVER_URL; do
+    "$kinsync" verify --env-table | grep -qF "| \`$var\`" ||
+        fail "the table lacks $var"
+done
 
 # --print-env: every variable with its value and meaning.
 "$kinsync" verify --print-env "$suite/unavailable-epicor-is-retried.json" \

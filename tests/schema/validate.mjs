@@ -41,6 +41,10 @@ const expectedRejections = {
   "unknown-step-kind.json": { at: "/when/0/do", keyword: "enum" },
   "run-without-job.json": { at: "/when/0", keyword: "required" },
   "clock-advance-ms-not-integer.json": { at: "/when/0/ms", keyword: "type" },
+  "integration-start-with-another-job.json": {
+    at: "/when/0/job",
+    keyword: "const",
+  },
   "unknown-top-level-key.json": { at: "", keyword: "additionalProperties" },
   "fault-rule-unknown-key.json": {
     at: "/given/epicor/faults/0",

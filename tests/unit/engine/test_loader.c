@@ -133,6 +133,45 @@ static void unknown_step_kind_and_job(void **state)
                  "/when/2: missing \"do\"", NULL);
 }
 
+static void background_integration_steps_load(void **state)
+{
+    struct tmp *t = *state;
+    struct kh_scenario *sc = NULL;
+    char err[2048];
+
+    assert_int_equal(
+        load(t,
+             "{\"name\": \"x\", " GIVEN_BC ", \"when\": [{\"do\": "
+             "\"integration.start\", \"job\": \"sync.orders\", "
+             "\"options\": {\"source\": \"woocommerce\"}, \"timeout_ms\": "
+             "5000}, {\"do\": \"webhooks.pump\"}, {\"do\": "
+             "\"integration.stop\", \"until\": {\"bigcommerce\": "
+             "{\"/orders\": {\"$count\": 1}}}}, {\"do\": "
+             "\"integration.start\", \"job\": \"sync.orders\"}]}",
+             &sc, err, sizeof(err)),
+        0);
+    kh_scenario_free(sc);
+}
+
+static void background_integration_steps_pair_up(void **state)
+{
+    refused_with(
+        *state,
+        "{\"name\": \"x\", " GIVEN_BC ", \"when\": ["
+        "{\"do\": \"integration.stop\"},"
+        "{\"do\": \"integration.start\", \"job\": \"sync.orders\"},"
+        "{\"do\": \"integration.start\", \"job\": \"sync.parts\","
+        " \"options\": {\"colour\": 2}},"
+        "{\"do\": \"integration.stop\", \"until\": 3, \"max_ms\": 1}]}",
+        "/when/0: no integration runs here: integration.stop follows "
+        "an integration.start",
+        "/when/2: an integration started at /when/1 still runs",
+        "/when/2: integration.start runs job sync.orders",
+        "/when/2/options/colour: job sync.parts takes no option",
+        "/when/3/max_ms: unknown key",
+        "/when/3/until: must be an object mapping systems", NULL);
+}
+
 static void unknown_option_is_refused_with_the_jobs_list(void **state)
 {
     refused_with(*state,
@@ -522,6 +561,8 @@ int main(void)
         T(trailing_garbage_is_refused),
         T(missing_members_and_unknown_keys),
         T(unknown_step_kind_and_job),
+        T(background_integration_steps_load),
+        T(background_integration_steps_pair_up),
         T(unknown_option_is_refused_with_the_jobs_list),
         T(known_options_load),
         T(every_listed_option_loads),
