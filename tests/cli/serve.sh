@@ -18,6 +18,7 @@ pass='Scn-Epicor-Pa55!'
 apikey=scn-epicor-apikey-7f3c91
 
 . "$(dirname "$0")/common.sh"
+json="Content-Type: application/json" 
 cli_setup serve
 
 expect_status() {
@@ -176,7 +177,7 @@ expect_status 400 "journal since=x"
 ok "the journal shows the calls with Authorization redacted; since= filters"
 
 rule='{"route":"GET /*/Erp.BO.PartSvc/Parts","status":503}'
-req POST "$admin/admin/faults/epicor" --data-binary "$rule"
+req POST "$admin/admin/faults/epicor" -H "$json" --data-binary "$rule"
 expect_status 200 "add fault"
 req GET "$parts" -H "Authorization: Bearer $token" -H "x-api-key: $apikey"
 expect_status 503 "parts under fault"
@@ -186,7 +187,7 @@ req DELETE "$admin/admin/faults/epicor"
 expect_status 200 "clear faults"
 req GET "$parts" -H "Authorization: Bearer $token" -H "x-api-key: $apikey"
 expect_status 200 "parts after clearing faults"
-req POST "$admin/admin/faults/epicor" --data-binary '{"bogus_key":1}'
+req POST "$admin/admin/faults/epicor" -H "$json" --data-binary '{"bogus_key":1}'
 expect_status 400 "bad fault rule"
 expect_body '"error":' "bad fault rule"
 expect_body bogus_key "bad fault rule"
@@ -197,7 +198,7 @@ expect_status 200 "clock"
 before=$(json_number now_ms)
 expect_body '"iso":"' "clock"
 step=3700000 # past the token's 3600 s lifetime
-req POST "$admin/admin/clock/advance" --data-binary "{\"ms\":$step}"
+req POST "$admin/admin/clock/advance" -H "$json" --data-binary "{\"ms\":$step}"
 expect_status 200 "advance"
 after=$(json_number now_ms)
 [ -n "$before" ] && [ -n "$after" ] || fail "clock: no now_ms"
@@ -205,18 +206,18 @@ after=$(json_number now_ms)
     fail "clock moved $((after - before)) ms, want >= $step"
 req GET "$parts" -H "Authorization: Bearer $token" -H "x-api-key: $apikey"
 expect_status 401 "parts with a token the advanced clock expired"
-req POST "$admin/admin/clock/advance" --data-binary '{"ms":-5}'
+req POST "$admin/admin/clock/advance" -H "$json" --data-binary '{"ms":-5}'
 expect_status 400 "negative advance"
 ok "advancing the clock by $step ms moves now_ms and expires the token"
 
-req POST "$admin/admin/act/epicor" --data-binary \
+req POST "$admin/admin/act/epicor" -H "$json" --data-binary \
     '{"action":"change_part","args":{"part_num":"WIDGET-100","fields":{"PartDescription":"Set by the admin API"}}}'
 expect_status 200 "act change_part"
 expect_body '"result":{' "act change_part"
 req GET "$admin/admin/state/epicor"
 expect_status 200 "state"
 expect_body 'Set by the admin API' "state after act"
-req POST "$admin/admin/act/epicor" --data-binary '{"action":"no_such_action"}'
+req POST "$admin/admin/act/epicor" -H "$json" --data-binary '{"action":"no_such_action"}'
 expect_status 400 "unknown action"
 expect_body no_such_action "unknown action"
 req POST "$admin/admin/pump/epicor"
@@ -238,9 +239,9 @@ expect_status 200 "token after reset, same URL"
 ok "reset empties the journal and the state on the same URL"
 
 bad='{"companies":{"EPIC06":{"parts":{"$fixture":"../scenarios/x.json"}}}}'
-req POST "$admin/admin/reset/epicor" --data-binary "$bad"
+req POST "$admin/admin/reset/epicor" -H "$json" --data-binary "$bad"
 expect_status 400 "reset with a .. fixture path"
-req POST "$admin/admin/reset/epicor" --data-binary '{"no_such_key":1}'
+req POST "$admin/admin/reset/epicor" -H "$json" --data-binary '{"no_such_key":1}'
 expect_status 400 "reset with a bad configuration"
 expect_body no_such_key "reset with a bad configuration"
 req GET "$admin/admin/journal/epicor"
@@ -298,17 +299,17 @@ start hooks --system static --system bigcommerce --fixtures "$fixtures" \
 hooks_pid=$last_pid
 static=$(url_of static hooks)
 admin=$(url_of admin hooks)
-req POST "$admin/admin/reset/static" --data-binary '{"echo":true}'
+req POST "$admin/admin/reset/static" -H "$json" --data-binary '{"echo":true}'
 expect_status 200 "reset static"
 cfg='{"access_tokens":["tok_cli_serve"],
       "products":{"$fixture":"bigcommerce/products/three.json"},
       "hooks":[{"scope":"store/order/created",
                 "destination":"'$static'/hook","is_active":true}]}'
-req POST "$admin/admin/reset/bigcommerce" --data-binary "$cfg"
+req POST "$admin/admin/reset/bigcommerce" -H "$json" --data-binary "$cfg"
 expect_status 200 "reset bigcommerce with fixtures and a hook"
 req GET "$admin/admin/state/bigcommerce"
 expect_body BOLT-M8 "bigcommerce state from the fixture"
-req POST "$admin/admin/act/bigcommerce" --data-binary \
+req POST "$admin/admin/act/bigcommerce" -H "$json" --data-binary \
     '{"action":"place_order","args":{"customer":{"email":"a@example.com","first_name":"A","last_name":"B"},"products":[{"sku":"BOLT-M8","quantity":2,"price":0.35}]}}'
 expect_status 200 "place_order"
 delivered=
