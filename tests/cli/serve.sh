@@ -18,7 +18,7 @@ pass='Scn-Epicor-Pa55!'
 apikey=scn-epicor-apikey-7f3c91
 
 . "$(dirname "$0")/common.sh"
-json="Content-Type: application/json" 
+json="Content-Type: application/json" # the only body type the admin API takes
 cli_setup serve
 
 expect_status() {

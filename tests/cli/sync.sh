@@ -28,7 +28,7 @@ secrets=("$epi_pass" "$epi_key" "$bc_token" "$bc_secret" "$wc_key"
     "$wc_secret" "$wc_hook")
 
 . "$(dirname "$0")/common.sh"
-json="Content-Type: application/json" 
+json="Content-Type: application/json" # the only body type the admin API takes
 cli_setup sync
 
 # run NAME ARGS...: runs kinsync ARGS with stdout/stderr in $work/NAME.out
