@@ -589,5 +589,10 @@ int kh__serve_admin_start(struct kh__serve *sv, uint16_t port, char *err,
     opts.nroutes = sizeof(admin_routes) / sizeof(admin_routes[0]);
     opts.state = sv;
     opts.not_found = h_not_found;
-    return km_server_start(&sv->admin, &opts, err, errsz);
+    opts.before = kh__admin_guard;
+    if (km_server_start(&sv->admin, &opts, err, errsz) != 0)
+        return -1;
+    if (sv->admin_token) /* kept out of the admin journal */
+        km_server_add_secret(sv->admin, sv->admin_token);
+    return 0;
 }

@@ -36,6 +36,10 @@ struct kh__serve {
     struct ks_clock *clock; /* real, shared by every emulator */
     const char *bind_addr;
     const char *fixtures_dir;
+    /* --admin-token: the bearer token every admin request must carry, or
+     * NULL when none is required (Host, Origin and content type are
+     * checked always; see admin_guard.c). */
+    const char *admin_token;
     size_t journal_max; /* entries each emulator's journal keeps */
     struct km_server *admin;
     pthread_rwlock_t table_lock;
@@ -46,6 +50,19 @@ struct kh__serve {
  * -1 with a one-line reason in err. */
 int kh__serve_admin_start(struct kh__serve *sv, uint16_t port, char *err,
                           size_t errsz);
+
+/* The admin server's before hook (admin_guard.c): refuses a request that
+ * is not addressed to loopback (403), comes from another site (403), lacks
+ * the admin token when one is set (401) or has a body that does not
+ * declare JSON (415), answering it; 0 lets it through. */
+int kh__admin_guard(struct km_response *res, const struct km_request *req,
+                    void *state);
+
+/* A fresh admin token: KH__ADMIN_TOKEN_BYTES random bytes (OpenSSL's
+ * RAND_bytes) as lowercase hex into out (outsz > twice that). 0, or -1
+ * when the generator fails. */
+#define KH__ADMIN_TOKEN_BYTES 32
+int kh__admin_token_generate(char *out, size_t outsz);
 
 /* Delivers the due webhooks of one system; the number attempted. Takes
  * table_lock shared and pump_lock itself. */

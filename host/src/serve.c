@@ -12,6 +12,7 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -24,6 +25,8 @@
 #include "engine.h"
 #include "host.h"
 #include <kx/opt.h>
+#include <kinmock/webhook.h>
+#include <openssl/crypto.h>
 
 #define PUMP_INTERVAL_MS 200
 #define EXIT_RUNTIME 1
@@ -73,6 +76,8 @@ struct serve_opts {
     long journal_max;
     const char *record; /* HAR file written at the stop */
     int allow_remote;
+    const char *admin_token; /* --admin-token: a token or "generate" */
+    int allow_private_webhooks;
     int help;
     const char *describe; /* --describe SYSTEM: list its keys and stop */
     int json;             /* --json: ... as JSON Schema */
@@ -85,7 +90,8 @@ static void print_usage(FILE *out)
         "                     [--port-base N] [--admin-port N] [--bind ADDR]\n"
         "                     [--allow-remote] [--journal-max N] [--record "
         "FILE]\n"
-        "                     [--fixtures DIR] [--help]\n"
+        "                     [--fixtures DIR] [--admin-token TOKEN|generate]\n"
+        "                     [--allow-private-webhooks] [--help]\n"
         "\n"
         "Runs the emulators standalone on a real clock, plus an admin API,\n"
         "until SIGINT or SIGTERM. Once listening it prints one line per\n"
@@ -117,6 +123,16 @@ static void print_usage(FILE *out)
         "                   scenario and in reset bodies (default: the\n"
         "                   nearest fixtures/ beside or above the scenario,\n"
         "                   else the installed suite's)\n"
+        "  --admin-token TOKEN|generate  require \"Authorization: Bearer\n"
+        "                   TOKEN\" on every admin request (default: no\n"
+        "                   token; Host, Origin and JSON content type are\n"
+        "                   checked always); \"generate\" makes a random one\n"
+        "                   and prints it on the admin line (\"admin URL\n"
+        "                   token=TOKEN\") and in the ready file\n"
+        "  --allow-private-webhooks  let webhooks reach private addresses\n"
+        "                   (10/8, 172.16/12, 192.168/16, 100.64/10,\n"
+        "                   fc00::/7); loopback and public ones always,\n"
+        "                   link-local and cloud metadata never\n"
         "  --describe SYSTEM [--json]  list SYSTEM's configuration keys\n"
         "                   (type, default, meaning), or with --json\n"
         "                   their JSON Schema, and exit\n"
@@ -139,7 +155,10 @@ static void print_usage(FILE *out)
         "                            removed again on a clean stop\n"
         "\n"
         "Admin API (JSON in and out; errors are {\"error\": \"...\"} with\n"
-        "400 for a bad request and 404 for an unknown route or system):\n"
+        "400 for a bad request and 404 for an unknown route or system;\n"
+        "403 when Host is not loopback or Origin is another site, 401\n"
+        "without the --admin-token, 415 for a body that is not declared\n"
+        "application/json):\n"
         "  GET    /admin/systems           [{\"name\",\"url\"}, ...]\n"
         "  GET    /admin/clock             {\"now_ms\",\"iso\"}\n"
         "  POST   /admin/clock/advance     body {\"ms\": N}: move the shared\n"
@@ -223,6 +242,15 @@ static int take_opt(struct serve_opts *o, int c)
     case 'R':
         o->allow_remote = 1;
         break;
+    case 'T':
+        if (!optarg[0])
+            return usage_error("--admin-token needs a token or "
+                               "\"generate\"");
+        o->admin_token = optarg;
+        break;
+    case 'P':
+        o->allow_private_webhooks = 1;
+        break;
     case 'D':
         o->describe = optarg;
         break;
@@ -281,6 +309,8 @@ static int parse_opts(struct serve_opts *o, int argc, char **argv)
     static const struct option options[] = {
         {"help", no_argument, NULL, 'h'},
         {"allow-remote", no_argument, NULL, 'R'},
+        {"admin-token", required_argument, NULL, 'T'},
+        {"allow-private-webhooks", no_argument, NULL, 'P'},
         {"scenario", required_argument, NULL, 's'},
         {"fixtures", required_argument, NULL, 'f'},
         {"bind", required_argument, NULL, 'b'},
@@ -511,10 +541,12 @@ static void stop_all(struct kh__serve *sv)
     sv->nsystems = 0;
 }
 
-/* The announcement: "NAME URL" per system, then "admin URL". The admin
+/* The announcement: "NAME URL" per system, then "admin URL", followed by
+ * " token=TOKEN" when the token was generated (shown_token). The admin
  * API is already up, so a reset may be rewriting a URL: read under the
  * table lock. */
-static void announcement(char *buf, size_t bufsz, struct kh__serve *sv)
+static void announcement(char *buf, size_t bufsz, struct kh__serve *sv,
+                         const char *shown_token)
 {
     size_t len = 0;
 
@@ -524,8 +556,10 @@ static void announcement(char *buf, size_t bufsz, struct kh__serve *sv)
         int n = i < sv->nsystems
                     ? snprintf(buf + len, bufsz - len, "%s %s\n",
                                sv->systems[i].type->name, sv->systems[i].url)
-                    : snprintf(buf + len, bufsz - len, "admin %s\n",
-                               km_server_url(sv->admin));
+                    : snprintf(buf + len, bufsz - len, "admin %s%s%s\n",
+                               km_server_url(sv->admin),
+                               shown_token ? " token=" : "",
+                               shown_token ? shown_token : "");
         if (n < 0)
             break;
         len += (size_t)n;
@@ -534,21 +568,23 @@ static void announcement(char *buf, size_t bufsz, struct kh__serve *sv)
 }
 
 /* Writes text to path through a temporary file in the same directory and
- * a rename, so a script polling for path never reads half of it. */
-/* Writes text to path through a temporary file and a rename, so a reader
- * never sees half of it. */
+ * a rename, so a script polling for path never reads half of it. The file
+ * is readable by its owner only (it may hold the admin token). */
 static int write_file_atomic(const char *path, const char *text)
 {
     char tmp[4096];
-    FILE *f;
+    FILE *f = NULL;
     int n = snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path, (long)getpid());
-    int ok;
+    int ok, fd;
 
     if (n < 0 || (size_t)n >= sizeof(tmp)) {
         fprintf(stderr, "kinsync serve: path too long: %s\n", path);
         return -1;
     }
-    if (!(f = fopen(tmp, "w"))) {
+    fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (fd < 0 || !(f = fdopen(fd, "w"))) {
+        if (fd >= 0)
+            close(fd);
         fprintf(stderr, "kinsync serve: cannot write %s: %s\n", tmp,
                 strerror(errno));
         return -1;
@@ -599,10 +635,21 @@ static int serve(const struct serve_opts *o, const sigset_t *set)
     struct kh__serve sv;
     const char *ready = getenv("KINSYNC_SERVE_READY_FILE");
     char text[4096], fixtures[4096];
+    char token[2 * KH__ADMIN_TOKEN_BYTES + 1] = "";
+    int generated = o->admin_token && strcmp(o->admin_token, "generate") == 0;
     int rc, sig;
 
     memset(&sv, 0, sizeof(sv));
     sv.bind_addr = o->bind;
+    sv.admin_token = o->admin_token;
+    if (generated) {
+        if (kh__admin_token_generate(token, sizeof(token)) != 0) {
+            fputs("kinsync serve: cannot generate an admin token\n", stderr);
+            return EXIT_RUNTIME;
+        }
+        sv.admin_token = token;
+    }
+    km_webhook_allow_private_default(o->allow_private_webhooks);
     fixtures_dir(fixtures, sizeof(fixtures), o);
     sv.fixtures_dir = fixtures;
     sv.journal_max = (size_t)o->journal_max;
@@ -617,7 +664,7 @@ static int serve(const struct serve_opts *o, const sigset_t *set)
     }
     if ((rc = start_all(&sv, o)) != 0)
         goto out;
-    announcement(text, sizeof(text), &sv);
+    announcement(text, sizeof(text), &sv, generated ? token : NULL);
     fputs(text, stdout);
     fflush(stdout);
     if (ready && ready[0] && write_file_atomic(ready, text) != 0) {
@@ -650,6 +697,8 @@ out:
     ks_clock_free(sv.clock);
     pthread_mutex_destroy(&sv.pump_lock);
     pthread_rwlock_destroy(&sv.table_lock);
+    OPENSSL_cleanse(token, sizeof(token));
+    OPENSSL_cleanse(text, sizeof(text));
     return rc;
 }
 

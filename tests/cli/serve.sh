@@ -18,6 +18,7 @@ pass='Scn-Epicor-Pa55!'
 apikey=scn-epicor-apikey-7f3c91
 
 . "$(dirname "$0")/common.sh"
+json="Content-Type: application/json" # the only body type the admin API takes
 cli_setup serve
 
 expect_status() {
@@ -176,7 +177,7 @@ expect_status 400 "journal since=x"
 ok "the journal shows the calls with Authorization redacted; since= filters"
 
 rule='{"route":"GET /*/Erp.BO.PartSvc/Parts","status":503}'
-req POST "$admin/admin/faults/epicor" --data-binary "$rule"
+req POST "$admin/admin/faults/epicor" -H "$json" --data-binary "$rule"
 expect_status 200 "add fault"
 req GET "$parts" -H "Authorization: Bearer $token" -H "x-api-key: $apikey"
 expect_status 503 "parts under fault"
@@ -186,7 +187,7 @@ req DELETE "$admin/admin/faults/epicor"
 expect_status 200 "clear faults"
 req GET "$parts" -H "Authorization: Bearer $token" -H "x-api-key: $apikey"
 expect_status 200 "parts after clearing faults"
-req POST "$admin/admin/faults/epicor" --data-binary '{"bogus_key":1}'
+req POST "$admin/admin/faults/epicor" -H "$json" --data-binary '{"bogus_key":1}'
 expect_status 400 "bad fault rule"
 expect_body '"error":' "bad fault rule"
 expect_body bogus_key "bad fault rule"
@@ -197,7 +198,7 @@ expect_status 200 "clock"
 before=$(json_number now_ms)
 expect_body '"iso":"' "clock"
 step=3700000 # past the token's 3600 s lifetime
-req POST "$admin/admin/clock/advance" --data-binary "{\"ms\":$step}"
+req POST "$admin/admin/clock/advance" -H "$json" --data-binary "{\"ms\":$step}"
 expect_status 200 "advance"
 after=$(json_number now_ms)
 [ -n "$before" ] && [ -n "$after" ] || fail "clock: no now_ms"
@@ -205,18 +206,18 @@ after=$(json_number now_ms)
     fail "clock moved $((after - before)) ms, want >= $step"
 req GET "$parts" -H "Authorization: Bearer $token" -H "x-api-key: $apikey"
 expect_status 401 "parts with a token the advanced clock expired"
-req POST "$admin/admin/clock/advance" --data-binary '{"ms":-5}'
+req POST "$admin/admin/clock/advance" -H "$json" --data-binary '{"ms":-5}'
 expect_status 400 "negative advance"
 ok "advancing the clock by $step ms moves now_ms and expires the token"
 
-req POST "$admin/admin/act/epicor" --data-binary \
+req POST "$admin/admin/act/epicor" -H "$json" --data-binary \
     '{"action":"change_part","args":{"part_num":"WIDGET-100","fields":{"PartDescription":"Set by the admin API"}}}'
 expect_status 200 "act change_part"
 expect_body '"result":{' "act change_part"
 req GET "$admin/admin/state/epicor"
 expect_status 200 "state"
 expect_body 'Set by the admin API' "state after act"
-req POST "$admin/admin/act/epicor" --data-binary '{"action":"no_such_action"}'
+req POST "$admin/admin/act/epicor" -H "$json" --data-binary '{"action":"no_such_action"}'
 expect_status 400 "unknown action"
 expect_body no_such_action "unknown action"
 req POST "$admin/admin/pump/epicor"
@@ -238,9 +239,9 @@ expect_status 200 "token after reset, same URL"
 ok "reset empties the journal and the state on the same URL"
 
 bad='{"companies":{"EPIC06":{"parts":{"$fixture":"../scenarios/x.json"}}}}'
-req POST "$admin/admin/reset/epicor" --data-binary "$bad"
+req POST "$admin/admin/reset/epicor" -H "$json" --data-binary "$bad"
 expect_status 400 "reset with a .. fixture path"
-req POST "$admin/admin/reset/epicor" --data-binary '{"no_such_key":1}'
+req POST "$admin/admin/reset/epicor" -H "$json" --data-binary '{"no_such_key":1}'
 expect_status 400 "reset with a bad configuration"
 expect_body no_such_key "reset with a bad configuration"
 req GET "$admin/admin/journal/epicor"
@@ -255,6 +256,47 @@ req GET "$admin/admin/nothing-here"
 expect_status 404 "unknown route"
 ok "unknown systems and routes are 404 with an error"
 
+# A web page the developer visits must not steer the admin API: through
+# DNS rebinding (its own name as Host), a cross-site request (its Origin)
+# or a body the browser sends without asking (text/plain, a form).
+aport=${admin##*:}
+req GET "$admin/admin/clock"
+before_ms=$(json_number now_ms)
+req POST "$admin/admin/clock/advance" -H "Host: rebind.example:$aport" \
+    -H "$json" --data-binary '{"ms":86400000}'
+expect_status 403 "a foreign Host"
+expect_body 'loopback' "a foreign Host"
+req GET "$admin/admin/state/epicor" -H 'Host: 127.0.0.1.rebind.example'
+expect_status 403 "a Host that only starts like loopback"
+req POST "$admin/admin/clock/advance" -H 'Origin: https://evil.example' \
+    -H "$json" --data-binary '{"ms":86400000}'
+expect_status 403 "a cross-site Origin"
+expect_body 'cross-site' "a cross-site Origin"
+req POST "$admin/admin/reset/epicor" -H 'Origin: null'
+expect_status 403 "Origin null (a sandboxed page)"
+req POST "$admin/admin/pump/epicor" -H 'Sec-Fetch-Site: cross-site'
+expect_status 403 "Sec-Fetch-Site: cross-site"
+req POST "$admin/admin/clock/advance" -H 'Content-Type: text/plain' \
+    --data-binary '{"ms":86400000}'
+expect_status 415 "a text/plain body"
+expect_body 'application/json' "a text/plain body"
+req POST "$admin/admin/clock/advance" --data-binary '{"ms":86400000}'
+expect_status 415 "a form body (curl's default type)"
+req GET "$admin/admin/clock"
+after_ms=$(json_number now_ms)
+[ $((after_ms - before_ms)) -lt 3600000 ] ||
+    fail "a refused request moved the clock ($before_ms -> $after_ms)"
+for host in "localhost:$aport" "[::1]:$aport" "127.0.0.2" localhost; do
+    req GET "$admin/admin/clock" -H "Host: $host"
+    expect_status 200 "Host $host"
+done
+req POST "$admin/admin/pump/epicor" -H 'Origin: http://localhost:3000'
+expect_status 200 "a loopback Origin"
+req POST "$admin/admin/clock/advance" \
+    -H 'Content-Type: application/json; charset=utf-8' --data-binary '{"ms":0}'
+expect_status 200 "application/json with a charset"
+ok "the admin API refuses foreign Hosts, cross-site Origins and non-JSON bodies"
+
 port=${epicor##*:}
 "$kinsync" serve --system epicor --port-base "$port" >/dev/null \
     2>"$work/inuse.err"
@@ -266,6 +308,38 @@ ok "a port in use exits 1 and names it"
 stop "$epi_pid"
 [ -f "$work/epi.ready" ] && fail "the ready file is still there after stop"
 ok "SIGTERM stops serve with exit status 0"
+
+# ---- the admin token ----------------------------------------------------
+
+"$kinsync" serve --admin-token '' >/dev/null 2>"$work/tok.err"
+[ $? = 2 ] || fail "--admin-token '' must exit 2"
+start gentok --system static --admin-token generate
+gentok_pid=$last_pid
+gadmin=$(url_of admin gentok)
+gtoken=$(sed -n 's/^admin [^ ]* token=\([0-9a-f]*\)$/\1/p' "$work/gentok.ready")
+[ ${#gtoken} = 64 ] || fail "--admin-token generate: no 64-hex token on the admin line"
+cmp -s "$work/gentok.ready" "$work/gentok.stdout" ||
+    fail "--admin-token generate: stdout and the ready file differ"
+[ "$(stat -c %a "$work/gentok.ready")" = 600 ] ||
+    fail "the ready file holding the token is not 0600"
+req GET "$gadmin/admin/systems"
+expect_status 401 "no token"
+expect_body 'Bearer' "no token"
+req GET "$gadmin/admin/systems" -H "Authorization: Bearer ${gtoken%?}0"
+[ "${gtoken: -1}" = 0 ] || expect_status 401 "a wrong token"
+req GET "$gadmin/admin/systems" -H "Authorization: Bearer $gtoken"
+expect_status 200 "the generated token"
+stop "$gentok_pid"
+start settok --system static --admin-token s3cret-admin-token
+settok_pid=$last_pid
+sadmin=$(url_of admin settok)
+grep -q s3cret "$work/settok.stdout" && fail "a given token is printed"
+req POST "$sadmin/admin/pump/static" -H 'Authorization: Bearer s3cret'
+expect_status 401 "a prefix of the token"
+req POST "$sadmin/admin/pump/static" -H 'Authorization: Bearer s3cret-admin-token'
+expect_status 200 "the given token"
+stop "$settok_pid"
+ok "--admin-token: generated (on the admin line, ready file 0600) or given; 401 without it"
 
 # ---- the default systems and their documented credentials -------------
 
@@ -298,17 +372,17 @@ start hooks --system static --system bigcommerce --fixtures "$fixtures" \
 hooks_pid=$last_pid
 static=$(url_of static hooks)
 admin=$(url_of admin hooks)
-req POST "$admin/admin/reset/static" --data-binary '{"echo":true}'
+req POST "$admin/admin/reset/static" -H "$json" --data-binary '{"echo":true}'
 expect_status 200 "reset static"
 cfg='{"access_tokens":["tok_cli_serve"],
       "products":{"$fixture":"bigcommerce/products/three.json"},
       "hooks":[{"scope":"store/order/created",
                 "destination":"'$static'/hook","is_active":true}]}'
-req POST "$admin/admin/reset/bigcommerce" --data-binary "$cfg"
+req POST "$admin/admin/reset/bigcommerce" -H "$json" --data-binary "$cfg"
 expect_status 200 "reset bigcommerce with fixtures and a hook"
 req GET "$admin/admin/state/bigcommerce"
 expect_body BOLT-M8 "bigcommerce state from the fixture"
-req POST "$admin/admin/act/bigcommerce" --data-binary \
+req POST "$admin/admin/act/bigcommerce" -H "$json" --data-binary \
     '{"action":"place_order","args":{"customer":{"email":"a@example.com","first_name":"A","last_name":"B"},"products":[{"sku":"BOLT-M8","quantity":2,"price":0.35}]}}'
 expect_status 200 "place_order"
 delivered=
@@ -324,6 +398,33 @@ for i in $(seq 50); do
 done
 [ -n "$delivered" ] || fail "no webhook reached the receiver within 5 s"
 ok "a placed order's webhook is delivered by serve's own pump"
+
+# A hook pointing at an address webhooks may not reach is refused when
+# sent, before any connection: 0.0.0.0 (Linux would connect it to this
+# host, so nothing leaves the machine even if the check were missing).
+hooks_seen() {
+    req GET "$admin/admin/journal/static"
+    printf '%s' "$body" | grep -o '"path":"/hook"' | wc -l
+}
+seen=$(hooks_seen)
+sport=${static##*:}
+cfg='{"access_tokens":["tok_cli_serve"],
+      "products":{"$fixture":"bigcommerce/products/three.json"},
+      "webhook":{"allow_private_destinations":true},
+      "hooks":[{"scope":"store/order/created",
+                "destination":"http://0.0.0.0:'$sport'/hook","is_active":true}]}'
+req POST "$admin/admin/reset/bigcommerce" -H "$json" --data-binary "$cfg"
+expect_status 200 "reset bigcommerce with a hook to 0.0.0.0"
+req POST "$admin/admin/act/bigcommerce" -H "$json" --data-binary \
+    '{"action":"place_order","args":{"customer":{"email":"a@example.com","first_name":"A","last_name":"B"},"products":[{"sku":"BOLT-M8","quantity":1,"price":0.35}]}}'
+expect_status 200 "place_order (refused hook)"
+req POST "$admin/admin/pump/bigcommerce"
+expect_status 200 "pump (refused hook)"
+req GET "$admin/admin/state/bigcommerce"
+expect_body 'webhook destination 0.0.0.0 refused' "the refused delivery's reason"
+[ "$(hooks_seen)" = "$seen" ] ||
+    fail "the receiver got a delivery meant for 0.0.0.0"
+ok "a webhook to a refused address is not sent, and says why"
 
 req GET "$(url_of bigcommerce hooks)/stores/abc123/v3/catalog/products" \
     -H 'X-Auth-Token: tok_cli_serve'

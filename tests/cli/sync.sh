@@ -28,6 +28,7 @@ secrets=("$epi_pass" "$epi_key" "$bc_token" "$bc_secret" "$wc_key"
     "$wc_secret" "$wc_hook")
 
 . "$(dirname "$0")/common.sh"
+json="Content-Type: application/json" # the only body type the admin API takes
 cli_setup sync
 
 # run NAME ARGS...: runs kinsync ARGS with stdout/stderr in $work/NAME.out
@@ -321,7 +322,7 @@ req POST "$receiver/webhooks/woocommerce" -H 'X-WC-Webhook-Topic: order.created'
 [ "$status" = 401 ] || fail "a forged WooCommerce webhook got $status (want 401)"
 ok "the receiver at $receiver refuses forged (401) and oversized (413) deliveries"
 
-req POST "$admin/admin/act/bigcommerce" --data-binary '{"action":"place_order","args":{
+req POST "$admin/admin/act/bigcommerce" -H "$json" --data-binary '{"action":"place_order","args":{
     "customer":{"email":"orders@acme.example","first_name":"Ann","last_name":"Lee"},
     "billing_address":{"email":"orders@acme.example","first_name":"Ann","last_name":"Lee"},
     "shipping_cost":7.25,
@@ -336,7 +337,7 @@ wait_for_sales_order "BC-$order"
 ok "an order placed in BigCommerce reaches Epicor as BC-$order through the webhook"
 
 # BigCommerce sends the same event again: answered 200, no second order.
-req POST "$admin/admin/act/bigcommerce" --data-binary '{"action":"redeliver_last","args":{}}'
+req POST "$admin/admin/act/bigcommerce" -H "$json" --data-binary '{"action":"redeliver_last","args":{}}'
 [ "$status" = 200 ] || fail "redeliver_last: HTTP $status: $body"
 req POST "$admin/admin/pump/bigcommerce"
 req GET "$admin/admin/state/bigcommerce"
@@ -347,7 +348,7 @@ writes=$(printf '%s' "$body" | grep -o '"path":"[^"]*GetNewOrderHed"' | wc -l)
 [ "$writes" = 1 ] || fail "$writes sales order writes after the duplicate (want 1)"
 ok "a duplicate delivery is answered 200 and writes nothing"
 
-req POST "$wadmin/admin/act/woocommerce" --data-binary '{"action":"place_order","args":{
+req POST "$wadmin/admin/act/woocommerce" -H "$json" --data-binary '{"action":"place_order","args":{
     "billing":{"email":"orders@acme.example","first_name":"Ann"},
     "line_items":[{"sku":"GADGET-1","quantity":2,"price":149}]}}'
 [ "$status" = 200 ] || fail "woocommerce place_order: HTTP $status: $body"
@@ -408,7 +409,7 @@ ok "outbox, outbox list and outbox retry on an empty outbox exit 0; replay-faile
 
 # An order with a SKU Epicor does not know waits in the outbox; once the
 # part exists, outbox retry writes it.
-req POST "$admin/admin/act/bigcommerce" --data-binary '{"action":"place_order","args":{
+req POST "$admin/admin/act/bigcommerce" -H "$json" --data-binary '{"action":"place_order","args":{
     "customer":{"email":"orders@acme.example","first_name":"Ann","last_name":"Lee"},
     "billing_address":{"email":"orders@acme.example","first_name":"Ann","last_name":"Lee"},
     "products":[{"sku":"WEB-GADGET","quantity":1,"price":149}]}}'
@@ -428,7 +429,7 @@ expect_in '^1 pending' outbox1.out "outbox count"
 run replay1 outbox retry --config "$cfg"
 expect_rc 0 "outbox retry while the SKU is still unknown"
 expect_in '0 resolved, 1 still waiting' replay1.out "outbox retry, SKU unknown"
-req POST "$admin/admin/act/epicor" --data-binary \
+req POST "$admin/admin/act/epicor" -H "$json" --data-binary \
     '{"action":"add_part","args":{"PartNum":"WEB-GADGET","PartDescription":"Web gadget","UnitPrice":149}}'
 [ "$status" = 200 ] || fail "add_part: HTTP $status: $body"
 run replay2 outbox retry --config="$cfg"

@@ -116,6 +116,7 @@ struct km__bigcommerce_state {
     int sign_standard;
     int sign_x_bc;
     long timeout_ms;
+    int webhook_allow_private; /* deliveries may reach private ranges */
     int empty_list_204;
     int over_limit_status; /* 0: clamp limit to 250 */
     int require_https;

@@ -349,6 +349,12 @@ static const struct km_config_key webhook_keys[] = {
                    "Real-time bound of one delivery POST in milliseconds.",
                    set_timeout_ms),
      .schema = "{\"minimum\": 1}"},
+    {KM_CONFIG_KEY("allow_private_destinations", KM_CONFIG_BOOLEAN, "false",
+                   "Deliver to private addresses (10/8, 172.16/12, 192.168/16, "
+                   "100.64/10, fc00::/7) too; loopback and public ones always, "
+                   "link-local and cloud metadata addresses never.",
+                   km_config_set_flag),
+     FIELD(webhook_allow_private)},
 };
 
 static const struct km_config_key generate_keys[] = {

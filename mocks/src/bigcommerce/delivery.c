@@ -346,6 +346,7 @@ int km__bigcommerce_pump(void *state, struct km_server *server)
     struct bc_job *jobs;
     size_t n = 0, k = 0;
     long timeout;
+    unsigned flags;
     int sent = 0;
 
     km_server_lock(server);
@@ -373,6 +374,7 @@ int km__bigcommerce_pump(void *state, struct km_server *server)
     if (n)
         st->tamper_next = BC_TAMPER_NONE;
     timeout = st->timeout_ms;
+    flags = st->webhook_allow_private ? KM_WEBHOOK_ALLOW_PRIVATE : 0;
     km_server_unlock(server);
 
     for (size_t i = 0; i < n; i++) {
@@ -382,13 +384,13 @@ int km__bigcommerce_pump(void *state, struct km_server *server)
 
         j->status =
             km_webhook_post(j->url, (const char *const *)j->headers, j->body,
-                            j->len, timeout, j->err, sizeof(j->err));
+                            j->len, timeout, flags, j->err, sizeof(j->err));
         sent++;
         if (j->tamper == BC_TAMPER_REPLAY) {
             /* The same bytes again, headers included: a replay. */
             replay_status = km_webhook_post(
                 j->url, (const char *const *)j->headers, j->body, j->len,
-                timeout, replay_err, sizeof(replay_err));
+                timeout, flags, replay_err, sizeof(replay_err));
             sent++;
         }
         km_server_lock(server);

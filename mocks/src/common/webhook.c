@@ -1,6 +1,160 @@
+/*
+ * One webhook POST over libcurl, to allowed destinations only (see
+ * kinmock/webhook.h). The destination check runs in curl's open-socket
+ * callback: it sees each address curl is about to connect to, after name
+ * resolution, so what is checked is what would be connected.
+ */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdatomic.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
 #include <curl/curl.h>
 #include "kinmock/webhook.h"
+
+static atomic_int allow_private_default;
+
+void km_webhook_allow_private_default(int allow)
+{
+    atomic_store(&allow_private_default, allow != 0);
+}
+
+enum dest_kind { DEST_OK, DEST_PRIVATE, DEST_REFUSED };
+
+struct v4_range {
+    uint32_t net;
+    unsigned bits;
+    enum dest_kind kind;
+    const char *what;
+};
+
+/* Checked in order; the first match decides. Not listed: public. */
+static const struct v4_range v4_ranges[] = {
+    {0x7f000000, 8, DEST_OK, "loopback"},
+    {0xa9fea9fe, 32, DEST_REFUSED, "the cloud metadata service"},
+    {0x646464c8, 32, DEST_REFUSED, "a cloud metadata service"},
+    {0x00000000, 8, DEST_REFUSED, "unspecified (\"this network\")"},
+    {0xa9fe0000, 16, DEST_REFUSED, "link-local"},
+    {0xe0000000, 4, DEST_REFUSED, "multicast"},
+    {0xf0000000, 4, DEST_REFUSED, "reserved or broadcast"},
+    {0x0a000000, 8, DEST_PRIVATE, "private"},
+    {0xac100000, 12, DEST_PRIVATE, "private"},
+    {0xc0a80000, 16, DEST_PRIVATE, "private"},
+    {0x64400000, 10, DEST_PRIVATE, "shared (carrier-grade NAT)"},
+};
+
+static enum dest_kind classify_v4(uint32_t a, const char **what)
+{
+    for (size_t i = 0; i < sizeof(v4_ranges) / sizeof(v4_ranges[0]); i++) {
+        const struct v4_range *r = &v4_ranges[i];
+        uint32_t mask = r->bits ? 0xffffffffu << (32 - r->bits) : 0;
+
+        if ((a & mask) == r->net) {
+            *what = r->what;
+            return r->kind;
+        }
+    }
+    *what = "public";
+    return DEST_OK;
+}
+
+static uint32_t v4_at(const uint8_t *b)
+{
+    return (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 |
+           b[3];
+}
+
+static enum dest_kind classify_v6(const struct in6_addr *a, const char **what)
+{
+    static const uint8_t nat64[12] = {0x00, 0x64, 0xff, 0x9b};
+    static const uint8_t aws_metadata[16] = {0xfd, 0x00, 0x0e,
+                                             0xc2, [14] = 0x02};
+    const uint8_t *b = a->s6_addr;
+
+    if (IN6_IS_ADDR_LOOPBACK(a)) {
+        *what = "loopback";
+        return DEST_OK;
+    }
+    if (IN6_IS_ADDR_V4MAPPED(a) || memcmp(b, nat64, sizeof(nat64)) == 0)
+        return classify_v4(v4_at(b + 12), what);
+    if (memcmp(b, aws_metadata, 15) == 0 && b[15] == 0x54) {
+        *what = "the cloud metadata service";
+        return DEST_REFUSED;
+    }
+    if (IN6_IS_ADDR_UNSPECIFIED(a) || IN6_IS_ADDR_V4COMPAT(a)) {
+        *what = "unspecified or deprecated IPv4-compatible";
+        return DEST_REFUSED;
+    }
+    if (IN6_IS_ADDR_LINKLOCAL(a) || IN6_IS_ADDR_SITELOCAL(a)) {
+        *what = "link-local";
+        return DEST_REFUSED;
+    }
+    if (IN6_IS_ADDR_MULTICAST(a)) {
+        *what = "multicast";
+        return DEST_REFUSED;
+    }
+    if ((b[0] & 0xfe) == 0xfc) {
+        *what = "private (unique local)";
+        return DEST_PRIVATE;
+    }
+    *what = "public";
+    return DEST_OK;
+}
+
+int km_webhook_address_check(const struct sockaddr *sa, unsigned flags,
+                             char *why, size_t whysz)
+{
+    char text[INET6_ADDRSTRLEN] = "?";
+    const char *what = "not an IP address";
+    enum dest_kind kind = DEST_REFUSED;
+
+    if (sa && sa->sa_family == AF_INET) {
+        const struct sockaddr_in *in = (const struct sockaddr_in *)sa;
+
+        inet_ntop(AF_INET, &in->sin_addr, text, sizeof(text));
+        kind = classify_v4(ntohl(in->sin_addr.s_addr), &what);
+    } else if (sa && sa->sa_family == AF_INET6) {
+        const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)sa;
+
+        inet_ntop(AF_INET6, &in6->sin6_addr, text, sizeof(text));
+        kind = classify_v6(&in6->sin6_addr, &what);
+    }
+    if (kind == DEST_PRIVATE && ((flags & KM_WEBHOOK_ALLOW_PRIVATE) ||
+                                 atomic_load(&allow_private_default)))
+        kind = DEST_OK;
+    if (kind == DEST_OK)
+        return 0;
+    snprintf(
+        why, whysz, "webhook destination %s refused: it is %s%s", text, what,
+        kind == DEST_PRIVATE ? " (allow private destinations in the emulator's "
+                               "configuration or with kinsync serve "
+                               "--allow-private-webhooks)"
+                             : "");
+    return -1;
+}
+
+struct guard {
+    unsigned flags;
+    char why[256]; /* the first refusal, "" when none */
+};
+
+/* curl's open-socket callback: a socket only for an allowed address. */
+static curl_socket_t open_checked(void *ud, curlsocktype purpose,
+                                  struct curl_sockaddr *addr)
+{
+    struct guard *g = ud;
+    char why[256];
+
+    (void)purpose;
+    if (km_webhook_address_check(&addr->addr, g->flags, why, sizeof(why))) {
+        if (!g->why[0])
+            snprintf(g->why, sizeof(g->why), "%s", why);
+        return CURL_SOCKET_BAD;
+    }
+    return socket(addr->family, addr->socktype, addr->protocol);
+}
 
 /* The receiver's reply body is not needed; discarding it keeps a large or
  * slow reply from piling up in memory. */
@@ -12,10 +166,11 @@ static size_t discard(char *ptr, size_t size, size_t nmemb, void *ud)
 }
 
 long km_webhook_post(const char *url, const char *const *headers,
-                     const char *body, size_t len, long timeout_ms, char *err,
-                     size_t errsz)
+                     const char *body, size_t len, long timeout_ms,
+                     unsigned flags, char *err, size_t errsz)
 {
     struct curl_slist *list = NULL, *grown;
+    struct guard guard = {flags, ""};
     CURL *curl = curl_easy_init();
     long status = 0;
     CURLcode cc;
@@ -35,6 +190,11 @@ long km_webhook_post(const char *url, const char *const *headers,
         list = grown;
     }
     curl_easy_setopt(curl, CURLOPT_URL, url);
+    curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
+    /* A proxy would be what the check saw, not the destination. */
+    curl_easy_setopt(curl, CURLOPT_PROXY, "");
+    curl_easy_setopt(curl, CURLOPT_OPENSOCKETFUNCTION, open_checked);
+    curl_easy_setopt(curl, CURLOPT_OPENSOCKETDATA, &guard);
     curl_easy_setopt(curl, CURLOPT_POST, 1L);
     curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body ? body : "");
     curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
@@ -46,7 +206,8 @@ long km_webhook_post(const char *url, const char *const *headers,
     curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, discard);
     cc = curl_easy_perform(curl);
     if (cc != CURLE_OK)
-        snprintf(err, errsz, "%s", curl_easy_strerror(cc));
+        snprintf(err, errsz, "%s",
+                 guard.why[0] ? guard.why : curl_easy_strerror(cc));
     else
         curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
 out:

@@ -367,6 +367,13 @@ const struct km_config_key km__woocommerce_config_keys[] = {
                    "(WooCommerce waits 60 s).",
                    set_delivery_timeout),
      .schema = "{\"minimum\": 1, \"maximum\": 1000000}"},
+    {KM_CONFIG_KEY(
+         "allow_private_webhook_destinations", KM_CONFIG_BOOLEAN, "false",
+         "Deliver webhooks to private addresses (10/8, 172.16/12, "
+         "192.168/16, 100.64/10, fc00::/7) too; loopback and public ones "
+         "always, link-local and cloud metadata addresses never.",
+         km_config_set_flag),
+     KM_CONFIG_FIELD(struct km__woocommerce_state, webhook_allow_private)},
     {KM_CONFIG_KEY("keys", KM_CONFIG_ARRAY, NULL,
                    "REST API keys; without any, every request gets 401.",
                    set_keys),

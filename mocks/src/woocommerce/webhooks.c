@@ -362,6 +362,7 @@ int km__woocommerce_pump(void *state, struct km_server *server)
     struct km__woocommerce_job *jobs;
     size_t n;
     long timeout;
+    unsigned flags;
 
     km_server_lock(server);
     jobs = st->queue;
@@ -369,12 +370,13 @@ int km__woocommerce_pump(void *state, struct km_server *server)
     st->queue = NULL;
     st->nqueue = 0;
     timeout = st->delivery_timeout_ms;
+    flags = st->webhook_allow_private ? KM_WEBHOOK_ALLOW_PRIVATE : 0;
     km_server_unlock(server);
     for (size_t i = 0; i < n; i++) {
         char err[256];
         long status = km_webhook_post(
             jobs[i].url, (const char *const *)jobs[i].headers, jobs[i].body,
-            jobs[i].len, timeout, err, sizeof(err));
+            jobs[i].len, timeout, flags, err, sizeof(err));
 
         km_server_lock(server);
         record(st, &jobs[i], status, status ? NULL : err);

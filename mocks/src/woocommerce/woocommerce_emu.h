@@ -49,6 +49,7 @@ struct km__woocommerce_state {
     int max_failures;
     int batch_limit;
     long delivery_timeout_ms;
+    int webhook_allow_private; /* deliveries may reach private ranges */
     struct km__woocommerce_key *keys;
     size_t nkeys;
     cJSON *products;   /* stored objects; "_" keys are private */
@@ -139,7 +140,7 @@ void km__woocommerce_matches_send(struct km__woocommerce_call *c,
 /* ---- config.c ------------------------------------------------------ */
 
 /* The configuration keys (given.woocommerce), in the order applied. */
-#define KM__WOOCOMMERCE_NCONFIG 13
+#define KM__WOOCOMMERCE_NCONFIG 14
 extern const struct km_config_key km__woocommerce_config_keys[];
 /* Dates are "YYYY-MM-DDTHH:MM:SS", UTC (the site runs on UTC):
  * kx_iso8601_format(..., 0). */

@@ -306,7 +306,8 @@ static void emulator_key_typos_are_refused_with_their_pointer(void **state)
                  "keys: store_hash, store_id,",
                  "/given/bigcommerce/webhook/inactivty_days: unknown key; "
                  "known keys: retry_schedule_s, inactivity_days, "
-                 "sign_standard, sign_x_bc_signature, timeout_ms\n",
+                 "sign_standard, sign_x_bc_signature, timeout_ms, "
+                 "allow_private_destinations\n",
                  "/given/bigcommerce/store_hash: must be a string",
                  "/given/epicor/users/0/usernme: unknown key; known keys: "
                  "username, password, company\n",
