@@ -10,7 +10,8 @@
  * only read and dropped, and a sender that goes on past twice the limit
  * loses its connection without an answer.
  */
-#include <netdb.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +21,7 @@
 #include <microhttpd.h>
 #include <kx/alloc.h>
 #include <kx/buf.h>
+#include <kx/net.h>
 #include "receiver.h"
 
 enum platform { NO_ROUTE = 0, BIGCOMMERCE, WOOCOMMERCE };
@@ -338,28 +340,6 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 
 /* ---- lifecycle ---------------------------------------------------------- */
 
-/* Fills ss from a numeric address (getaddrinfo reads it, no lookup);
- * 1 for IPv6, 0 for IPv4, -1 when addr is not a numeric address. */
-static int bind_address(struct sockaddr_storage *ss, const char *addr,
-                        uint16_t port)
-{
-    struct addrinfo hints, *ai = NULL;
-    char service[8];
-    int ipv6;
-
-    memset(&hints, 0, sizeof(hints));
-    hints.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV | AI_PASSIVE;
-    hints.ai_socktype = SOCK_STREAM;
-    snprintf(service, sizeof(service), "%u", (unsigned)port);
-    if (getaddrinfo(addr, service, &hints, &ai) != 0)
-        return -1;
-    memset(ss, 0, sizeof(*ss));
-    memcpy(ss, ai->ai_addr, ai->ai_addrlen);
-    ipv6 = ai->ai_family == AF_INET6;
-    freeaddrinfo(ai);
-    return ipv6;
-}
-
 static void fill_defaults(struct kh_receiver_options *o)
 {
     if (!o->bind_addr || strcmp(o->bind_addr, "localhost") == 0)
@@ -381,7 +361,8 @@ int kh_receiver_start(struct kh_receiver **out,
     struct sockaddr_storage ss;
     const union MHD_DaemonInfo *info;
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO;
-    int ipv6;
+    char host[INET6_ADDRSTRLEN];
+    int family;
 
     *out = NULL;
     r->o = *opts;
@@ -391,15 +372,15 @@ int kh_receiver_start(struct kh_receiver **out,
         snprintf(err, errsz, "receiver: no storefront to receive from");
         goto fail;
     }
-    ipv6 = bind_address(&ss, r->o.bind_addr, r->o.port);
-    if (ipv6 < 0) {
+    family = kx_addr_parse(&ss, r->o.bind_addr, r->o.port);
+    if (family < 0) {
         snprintf(err, errsz, "receiver: bad bind address \"%s\"",
                  r->o.bind_addr);
         goto fail;
     }
     r->daemon = MHD_start_daemon(
-        flags | (ipv6 ? MHD_USE_IPv6 : 0), r->o.port, NULL, NULL, on_access, r,
-        MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+        flags | (family == AF_INET6 ? MHD_USE_IPv6 : 0), r->o.port, NULL, NULL,
+        on_access, r, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
         MHD_OPTION_THREAD_POOL_SIZE, r->o.threads, MHD_OPTION_CONNECTION_LIMIT,
         r->o.connection_limit, MHD_OPTION_CONNECTION_TIMEOUT,
         r->o.connection_timeout_s, MHD_OPTION_NOTIFY_COMPLETED, on_completed, r,
@@ -411,8 +392,15 @@ int kh_receiver_start(struct kh_receiver **out,
     }
     info = MHD_get_daemon_info(r->daemon, MHD_DAEMON_INFO_BIND_PORT);
     r->port = info ? info->port : r->o.port;
-    snprintf(r->url, sizeof(r->url), ipv6 ? "http://[%s]:%u" : "http://%s:%u",
-             r->o.bind_addr, (unsigned)r->port);
+    /* The address as bound: ::ffff:127.0.0.1 listens as 127.0.0.1. */
+    inet_ntop(family,
+              family == AF_INET6
+                  ? (const void *)&((struct sockaddr_in6 *)&ss)->sin6_addr
+                  : (const void *)&((struct sockaddr_in *)&ss)->sin_addr,
+              host, sizeof(host));
+    snprintf(r->url, sizeof(r->url),
+             family == AF_INET6 ? "http://[%s]:%u" : "http://%s:%u", host,
+             (unsigned)r->port);
     *out = r;
     return 0;
 fail:

@@ -76,6 +76,15 @@ echo '{"log": {}}' >"$work/bad.har"
 "$kinsync" replay "$work/bad.har" >/dev/null 2>"$work/bad.err"
 [ $? = 1 ] || fail "a file without entries: not exit 1"
 grep -q 'not HAR' "$work/bad.err" || fail "no reason for a bad HAR"
+# A number out of range is refused, naming the entry, never converted.
+printf '%s\n' '{"log": {"entries": [{"request": {"method": "GET",
+  "url": "http://127.0.0.1:1/x"}, "response": {"status": 200}},
+  {"request": {"method": "GET", "url": "http://127.0.0.1:1/y"},
+  "response": {"status": 1e300}}]}}' >"$work/huge.har"
+"$kinsync" replay "$work/huge.har" >/dev/null 2>"$work/huge.err"
+[ $? = 1 ] || fail "a status of 1e300: not exit 1"
+grep -q '/log/entries/1/response/status: not an HTTP status' \
+    "$work/huge.err" || fail "a status of 1e300 not refused by name"
 "$kinsync" replay --bind 0.0.0.0 "$har" >/dev/null 2>&1
 [ $? = 2 ] || fail "a non-loopback --bind was not refused"
 "$kinsync" replay --bind=0.0.0.0 "$har" >/dev/null 2>"$work/bind.err"
