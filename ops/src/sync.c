@@ -596,7 +596,7 @@ static int sync_main(const struct sync_opts *o, const sigset_t *set)
     r->log.prog = PROG;
     r->log.progress = isatty(STDERR_FILENO);
     status = kh__sync_conf_load(&r->conf, PROG, o->config);
-    if (status == 0 && o->log && !(r->log.file = fopen(o->log, "a"))) {
+    if (status == 0 && o->log && !(r->log.file = kh__sync_log_open(o->log))) {
         fprintf(stderr, "%s: cannot open the log file %s: %s\n", PROG, o->log,
                 strerror(errno));
         status = KH__SYNC_EXIT_FAIL;
