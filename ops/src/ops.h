@@ -169,11 +169,21 @@ int64_t kh__sync_int(const cJSON *section, const char *name, int64_t dflt);
  * run, and taken between flows). */
 int kh__sync_stop_pending(void);
 
+/* Deletes the audit entries and completed intents older than days from
+ * st (ks_store_prune). quiet (--watch): one line on stderr, prefixed
+ * with prog, only when something went; else the count on stdout. 0, or
+ * KH__SYNC_EXIT_FAIL after printing why. audit.c */
+int kh__sync_prune(struct ks_store *st, int64_t days, const char *prog,
+                   int quiet);
+/* How often --watch prunes (when retention_days is not 0). */
+#define KH__SYNC_PRUNE_EVERY_MS ((int64_t)86400000)
+
 /* ---- commands ------------------------------------------------------ */
 
 int kh_cli_sync(int argc, char **argv);          /* sync.c */
 int kh_cli_secret(int argc, char **argv);        /* outbox.c */
 int kh_cli_outbox(int argc, char **argv);        /* outbox.c */
 int kh_cli_replay_failed(int argc, char **argv); /* outbox.c */
+int kh_cli_audit(int argc, char **argv);         /* audit.c */
 
 #endif

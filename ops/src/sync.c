@@ -500,6 +500,7 @@ static int run_watch(struct run *r, const sigset_t *set)
     int64_t next[KH__FLOW_COUNT];
     struct watch_receiver rcv;
     uint64_t refused = 0;
+    int64_t next_prune = kx_monotonic_ms(); /* a first prune at start */
     int status = start_receiver(&rcv, r), sig = 0;
 
     if (status)
@@ -512,6 +513,10 @@ static int run_watch(struct run *r, const sigset_t *set)
         struct timespec ts;
 
         drain(r, &rcv, &refused);
+        if (r->conf.retention_days && next_prune <= kx_monotonic_ms()) {
+            kh__sync_prune(r->env.store, r->conf.retention_days, PROG, 1);
+            next_prune = kx_monotonic_ms() + KH__SYNC_PRUNE_EVERY_MS;
+        }
         for (int i = 0; i < KH__FLOW_COUNT && !kh__sync_stop_pending(); i++) {
             if (!r->conf.enabled[i] || next[i] > kx_monotonic_ms())
                 continue;

@@ -511,6 +511,35 @@ case $body in
 esac
 ok "an unmappable order waits in the outbox, is listed, and outbox retry writes it once fixed"
 
+# ---- retention: kinsync audit prune ---------------------------------------
+
+sos() {
+    req GET "$admin/admin/state/epicor"
+    printf '%s' "$body" | grep -o '"PONum":"[^"]*"' | sort | uniq -c
+}
+sos_before=$(sos)
+run prune0 audit prune --config "$cfg"
+expect_rc 0 "audit prune with the default retention"
+expect_in '^pruned 0 audit entries and 0 completed intents older than 90 days' \
+    prune0.out "nothing is 90 days old"
+run prune1 audit prune --config "$cfg" --older-than 0
+expect_rc 0 "audit prune --older-than 0"
+grep -Eq '^pruned [1-9][0-9]* audit entr(y|ies) and [1-9][0-9]* completed intents? older than 0 days' \
+    "$work/prune1.out" || fail "audit prune --older-than 0 pruned nothing"
+run prune2 audit prune --config "$cfg" --older-than 0
+expect_in '^pruned 0 audit entries and 0 completed intents' prune2.out \
+    "a second prune finds nothing"
+run prunebad audit prune --config "$cfg" --older-than 3651
+expect_rc 2 "--older-than 3651"
+expect_in 'older-than' prunebad.err "--older-than 3651"
+run prunenone audit --config "$cfg"
+expect_rc 2 "audit without an action"
+run afterprune sync --config "$cfg" --once
+expect_rc 0 "sync --once after pruning every intent"
+[ "$(sos)" = "$sos_before" ] ||
+    fail "sales orders changed after pruning: $sos_before / $(sos)"
+ok "audit prune deletes old entries and completed intents; nothing is written twice after"
+
 run del secret delete bigcommerce.hook --config "$cfg"
 expect_rc 0 "secret delete"
 run del2 secret delete bigcommerce.hook --config "$cfg"
