@@ -241,10 +241,11 @@ static void check_object(struct check *ck, const cJSON *obj,
             check_cred(ck, where, it);
             break;
         case INT:
+            /* the range first: casting 1e300 to int64_t is undefined */
             if (!cJSON_IsNumber(it) ||
-                it->valuedouble != (double)(int64_t)it->valuedouble ||
-                it->valuedouble < (double)k->min ||
-                it->valuedouble > (double)k->max)
+                !(it->valuedouble >= (double)k->min &&
+                  it->valuedouble <= (double)k->max) ||
+                it->valuedouble != (double)(int64_t)it->valuedouble)
                 problem(ck, where, "must be a whole number %lld..%lld",
                         (long long)k->min, (long long)k->max);
             break;
@@ -339,8 +340,9 @@ static void check_flows(struct check *ck, struct kh__sync_conf *conf,
                 problem(ck, where, "unknown key \"%.64s\" (only every_s)",
                         e->string);
             } else if (!cJSON_IsNumber(e) ||
-                       e->valuedouble != (double)(int64_t)e->valuedouble ||
-                       e->valuedouble < 1 || e->valuedouble > EVERY_S_MAX) {
+                       !(e->valuedouble >= 1 &&
+                         e->valuedouble <= EVERY_S_MAX) ||
+                       e->valuedouble != (double)(int64_t)e->valuedouble) {
                 problem(ck, where, "every_s must be a whole number 1..%d",
                         EVERY_S_MAX);
             } else {
@@ -485,11 +487,11 @@ static char *beside(const char *conf_path, const char *path)
     return out;
 }
 
+/* Also before the checks ran (check_epicor reads api_version): a number
+ * outside int64_t reads as dflt, never through an undefined cast. */
 int64_t kh__sync_int(const cJSON *section, const char *name, int64_t dflt)
 {
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(section, name);
-
-    return cJSON_IsNumber(v) ? (int64_t)v->valuedouble : dflt;
+    return kx_json_int64(section, name, dflt);
 }
 
 int kh__sync_conf_load(struct kh__sync_conf *conf, const char *prog,
