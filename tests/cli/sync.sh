@@ -362,6 +362,15 @@ ok "state file and log are created 0600"
 
 # ---- --watch: a webhook order becomes a sales order ---------------------
 
+# --watch prunes at start (then daily): with sqlite3 at hand, age what the
+# runs so far recorded by a year, so that there is something to prune.
+aged=
+if command -v sqlite3 >/dev/null 2>&1; then
+    sqlite3 "$work/state.db" "UPDATE audit SET at_ms = at_ms - 31536000000;
+        UPDATE intents SET done_ms = done_ms - 31536000000 WHERE state = 2;" ||
+        fail "sqlite3 could not age the state file"
+    aged=1
+fi
 "$kinsync" sync --config "$cfg" --watch --log "$log" \
     >"$work/watch.out" 2>"$work/watch.err" </dev/null &
 watch_pid=$!
@@ -416,6 +425,13 @@ writes=$(printf '%s' "$body" | grep -o '"path":"[^"]*GetNewOrderHed"' | wc -l)
 ok "a duplicate delivery is answered 200 and writes nothing"
 private "$work/state.db" "$work/state.db-wal" "$work/state.db-shm"
 ok "while sync --watch runs, its WAL and shared-memory files are 0600 too"
+if [ -n "$aged" ]; then
+    grep -Eq 'kinsync sync: pruned [1-9][0-9]* audit entr(y|ies) and [0-9]+ completed intents? older than 90 days' \
+        "$work/watch.err" || fail "sync --watch did not prune at start"
+    ok "sync --watch prunes audit entries and intents older than 90 days"
+else
+    ok "sync --watch prunes at start (not checked: no sqlite3 to age rows)"
+fi
 
 req POST "$wadmin/admin/act/woocommerce" --data-binary '{"action":"place_order","args":{
     "billing":{"email":"orders@acme.example","first_name":"Ann"},
