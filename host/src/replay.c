@@ -15,8 +15,11 @@
 #include <string.h>
 #include <strings.h>
 #include <time.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <curl/curl.h>
 #include <kx/alloc.h>
+#include <kx/net.h>
 #include "engine.h"
 #include "jobs.h"
 #include "host.h"
@@ -355,6 +358,26 @@ out:
     return rc;
 }
 
+/* *bind: addr when it is a numeric loopback address, an IPv4-mapped one
+ * (::ffff:127.0.0.1) as the IPv4 address it carries, which is what a
+ * socket can bind; 0, or -1 when addr is not a numeric loopback address. */
+static int loopback_bind(const char **bind, const char *addr)
+{
+    static char v4[INET_ADDRSTRLEN];
+    struct sockaddr_storage ss;
+    int family = kx_addr_parse(&ss, addr, 0);
+
+    if (family < 0 || !kx_host_is_loopback(addr))
+        return -1;
+    *bind = addr;
+    if (family == AF_INET && strchr(addr, ':')) {
+        inet_ntop(AF_INET, &((struct sockaddr_in *)&ss)->sin_addr, v4,
+                  sizeof(v4));
+        *bind = v4;
+    }
+    return 0;
+}
+
 /* Reads the options of kinsync replay into *file, *port_base and *bind.
  * Returns 0, 1 after --help (printed), or KX_EXIT_USAGE (reported). */
 static int parse_opts(const char **file, long *port_base, const char **bind,
@@ -385,11 +408,11 @@ static int parse_opts(const char **file, long *port_base, const char **bind,
                                       optarg, 65535 - MAX_SYSTEMS);
             break;
         case 'b':
-            *bind = optarg;
-            if (strncmp(optarg, "127.", 4) != 0 && strcmp(optarg, "::1") != 0)
+            if (loopback_bind(bind, optarg) != 0)
                 return kx_usage_error("replay",
-                                      "--bind takes a loopback address "
-                                      "(127.x.x.x or ::1), not \"%s\"",
+                                      "--bind takes a numeric loopback "
+                                      "address (127.x.x.x or ::1), not "
+                                      "\"%s\"",
                                       optarg);
             break;
         default:
