@@ -42,6 +42,13 @@ struct kh_receiver {
     struct kh_receiver_counts counts;
 };
 
+/* Where a delivery's headers come from: the MHD connection, or (the fuzz
+ * target) a parsed message. */
+struct headers {
+    ks_bigcommerce_header_fn get;
+    void *ctx;
+};
+
 /* Per request, from the first call to NOTIFY_COMPLETED. */
 struct delivery {
     enum platform platform;
@@ -118,18 +125,18 @@ static enum verdict from_rc(ks_rc rc)
                                : REJECTED;
 }
 
-static const char *header(void *conn, const char *name)
+static const char *mhd_header(void *conn, const char *name)
 {
     return MHD_lookup_connection_value(conn, MHD_HEADER_KIND, name);
 }
 
 static enum verdict verify_bigcommerce(struct kh_receiver *r,
                                        struct kh_receiver_item *it,
-                                       struct MHD_Connection *conn,
+                                       const struct headers *hs,
                                        const struct delivery *d)
 {
     struct ks_bigcommerce *bc = r->o.bigcommerce;
-    ks_rc rc = ks_bigcommerce_webhook_verify(&it->bc, bc, header, conn,
+    ks_rc rc = ks_bigcommerce_webhook_verify(&it->bc, bc, hs->get, hs->ctx,
                                              kx_buf_str(&d->body), d->body.len,
                                              0); /* 0: the client's clock */
 
@@ -163,17 +170,17 @@ static int64_t wc_order_id(const struct delivery *d)
 
 static enum verdict verify_woocommerce(struct kh_receiver *r,
                                        struct kh_receiver_item *it,
-                                       struct MHD_Connection *conn,
+                                       const struct headers *hs,
                                        const struct delivery *d)
 {
     struct ks_woocommerce_webhook_headers h = {
-        header(conn, "X-WC-Webhook-Signature"),
-        header(conn, "X-WC-Webhook-Delivery-ID"),
-        header(conn, "X-WC-Webhook-Topic"),
-        header(conn, "X-WC-Webhook-Resource"),
-        header(conn, "X-WC-Webhook-Event"),
-        header(conn, "X-WC-Webhook-ID"),
-        header(conn, "X-WC-Webhook-Source")};
+        hs->get(hs->ctx, "X-WC-Webhook-Signature"),
+        hs->get(hs->ctx, "X-WC-Webhook-Delivery-ID"),
+        hs->get(hs->ctx, "X-WC-Webhook-Topic"),
+        hs->get(hs->ctx, "X-WC-Webhook-Resource"),
+        hs->get(hs->ctx, "X-WC-Webhook-Event"),
+        hs->get(hs->ctx, "X-WC-Webhook-ID"),
+        hs->get(hs->ctx, "X-WC-Webhook-Source")};
     enum ks_woocommerce_webhook_kind kind = KS_WOOCOMMERCE_WEBHOOK_NONE;
     ks_rc rc = ks_woocommerce_webhook_verify(&kind, r->o.woocommerce, &h,
                                              kx_buf_str(&d->body), d->body.len);
@@ -201,7 +208,7 @@ static enum verdict verify_woocommerce(struct kh_receiver *r,
 }
 
 /* Verifies, counts and queues one whole delivery; the answer's status. */
-static unsigned settle(struct kh_receiver *r, struct MHD_Connection *conn,
+static unsigned settle(struct kh_receiver *r, const struct headers *hs,
                        const struct delivery *d, const char **text)
 {
     struct kh_receiver_item it;
@@ -210,8 +217,8 @@ static unsigned settle(struct kh_receiver *r, struct MHD_Connection *conn,
 
     memset(&it, 0, sizeof(it));
     pthread_mutex_lock(&r->lock);
-    v = d->platform == BIGCOMMERCE ? verify_bigcommerce(r, &it, conn, d)
-                                   : verify_woocommerce(r, &it, conn, d);
+    v = d->platform == BIGCOMMERCE ? verify_bigcommerce(r, &it, hs, d)
+                                   : verify_woocommerce(r, &it, hs, d);
     r->counts.duplicates += v == DUPLICATE;
     r->counts.ignored += v == IGNORED || v == PING;
     r->counts.pings += v == PING;
@@ -278,8 +285,7 @@ static enum MHD_Result first_call(struct kh_receiver *r,
     pthread_mutex_lock(&r->lock);
     r->counts.received++;
     pthread_mutex_unlock(&r->lock);
-    cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
-                                     MHD_HTTP_HEADER_CONTENT_LENGTH);
+    cl = mhd_header(conn, MHD_HTTP_HEADER_CONTENT_LENGTH);
     if (cl && strtoull(cl, NULL, 10) > r->o.body_max) {
         count_too_big(r, p);
         return answer(conn, 413, verdict_text(TOO_BIG), 0);
@@ -319,8 +325,40 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn,
         count_too_big(r, d->platform);
         return answer(conn, 413, verdict_text(TOO_BIG), 0);
     }
-    status = settle(r, conn, d, &text);
+    {
+        struct headers hs = {mhd_header, conn};
+
+        status = settle(r, &hs, d, &text);
+    }
     return answer(conn, status, text, r->o.retry_after_s);
+}
+
+unsigned kh__receiver_deliver(struct kh_receiver *r, const char *url,
+                              ks_bigcommerce_header_fn get, void *ctx,
+                              const char *body, size_t len, const char **text)
+{
+    struct headers hs = {get, ctx};
+    struct delivery d;
+    unsigned status;
+
+    memset(&d, 0, sizeof(d));
+    d.platform = route(r, url);
+    if (d.platform == NO_ROUTE) {
+        *text = "no such webhook route\n";
+        return 404;
+    }
+    pthread_mutex_lock(&r->lock);
+    r->counts.received++;
+    pthread_mutex_unlock(&r->lock);
+    if (len > r->o.body_max) {
+        count_too_big(r, d.platform);
+        *text = verdict_text(TOO_BIG);
+        return 413;
+    }
+    kx_buf_add(&d.body, body, len);
+    status = settle(r, &hs, &d, text);
+    kx_buf_reset(&d.body);
+    return status;
 }
 
 static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
