@@ -34,6 +34,9 @@ static const char usage[] =
     "  outbox retry --config FILE\n"
     "                       write the outbox's records again (the old name,\n"
     "                       replay-failed, still works and warns)\n"
+    "  audit prune --config FILE [--older-than DAYS]\n"
+    "                       delete audit entries and completed intents\n"
+    "                       older than retention_days (default 90)\n"
     "\n"
     "`kinsync COMMAND --help` (or `kinsync help COMMAND`) describes a\n"
     "command; `man kinsync` describes them all.\n";
@@ -47,6 +50,7 @@ static const struct command {
     {"serve", kh_cli_serve},   {"replay", kh_cli_replay},
     {"sync", kh_cli_sync},     {"secret", kh_cli_secret},
     {"outbox", kh_cli_outbox}, {"replay-failed", kh_cli_replay_failed},
+    {"audit", kh_cli_audit},
 };
 
 static const struct command *find_command(const char *name)

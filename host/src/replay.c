@@ -15,31 +15,19 @@
 #include <string.h>
 #include <strings.h>
 #include <time.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <curl/curl.h>
 #include <kx/alloc.h>
+#include <kx/net.h>
 #include "engine.h"
 #include "jobs.h"
 #include "host.h"
+#include "replay.h"
 #include <kx/opt.h>
 
 #define REPLAY_MAX_BYTES ((long)256 << 20)
-#define MAX_SYSTEMS 16
-
-struct recorded {
-    const char *method;
-    char *path; /* without the query */
-    const cJSON *response;
-    int used;
-};
-
-struct replay_system {
-    char name[64];
-    struct recorded *entries;
-    size_t n;
-    long served;
-    long unmatched;
-    struct km_server *server;
-};
+#define MAX_SYSTEMS KH_REPLAY_MAX_SYSTEMS
 
 static void must(const void *p)
 {
@@ -66,14 +54,14 @@ static int hop_header(const char *name)
 static void answer(struct km_response *res, const struct km_request *req,
                    void *state)
 {
-    struct replay_system *sys = state;
-    struct recorded *pick = NULL, *last = NULL;
+    struct kh_replay_system *sys = state;
+    struct kh_replay_entry *pick = NULL, *last = NULL;
     const cJSON *h, *content;
     const char *type = NULL, *text;
     char msg[600];
 
     for (size_t i = 0; i < sys->n; i++) {
-        struct recorded *r = &sys->entries[i];
+        struct kh_replay_entry *r = &sys->entries[i];
 
         if (strcmp(r->method, req->method) != 0 || strcmp(r->path, req->path))
             continue;
@@ -110,7 +98,7 @@ static void answer(struct km_response *res, const struct km_request *req,
             km_response_header(res, name, value);
     }
     text = kx_json_str(content, "text");
-    km_response_set(res, (int)kx_json_num(pick->response, "status", 200),
+    km_response_set(res, pick->status,
                     type ? type : kx_json_str(content, "mimeType"),
                     text ? text : "", text ? strlen(text) : 0);
 }
@@ -147,8 +135,8 @@ static int entry_system(char *name, size_t namesz, char **path,
     return rc;
 }
 
-static struct replay_system *system_of(struct replay_system *systems, size_t *n,
-                                       const char *name)
+static struct kh_replay_system *system_of(struct kh_replay_system *systems,
+                                          size_t *n, const char *name)
 {
     for (size_t i = 0; i < *n; i++) {
         if (strcmp(systems[i].name, name) == 0)
@@ -160,50 +148,91 @@ static struct replay_system *system_of(struct replay_system *systems, size_t *n,
     return &systems[(*n)++];
 }
 
-/* Groups the HAR's entries by system. Returns the number of systems, or
- * -1 after printing why the file is not a usable recording. */
-static int load(struct replay_system *systems, const cJSON *har,
-                const char *file)
+/* The entry's response status: absent is 200, else a whole number
+ * 100..599 (a HAR number may be anything JSON allows, 1e300 included).
+ * 0, or -1 with the reason in err. */
+static int entry_status(int *status, const cJSON *response, size_t i, char *err,
+                        size_t errsz)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(response, "status");
+    double d = cJSON_GetNumberValue(v);
+
+    *status = 200;
+    if (!v)
+        return 0;
+    if (!cJSON_IsNumber(v) || !(d >= 100 && d <= 599) || d != (int)d) {
+        snprintf(err, errsz,
+                 "/log/entries/%zu/response/status: not an HTTP status "
+                 "(a whole number 100..599)",
+                 i);
+        return -1;
+    }
+    *status = (int)d;
+    return 0;
+}
+
+/* One entry into its system; 0, or -1 with the reason in err. */
+static int load_entry(struct kh_replay_system *systems, size_t *n,
+                      const cJSON *e, size_t i, char *err, size_t errsz)
+{
+    const char *method = kx_json_str(kh_json_pointer(e, "/request"), "method");
+    const cJSON *response = cJSON_GetObjectItemCaseSensitive(e, "response");
+    struct kh_replay_system *sys;
+    char name[64], *path = NULL;
+    int status;
+
+    if (!method || !cJSON_IsObject(response) ||
+        entry_system(name, sizeof(name), &path, e) != 0) {
+        snprintf(err, errsz,
+                 "/log/entries/%zu: needs request.method, request.url and "
+                 "response",
+                 i);
+        return -1;
+    }
+    sys = system_of(systems, n, name);
+    if (!sys || entry_status(&status, response, i, err, errsz) != 0) {
+        if (!sys)
+            snprintf(err, errsz, "/log/entries/%zu: more than %d systems", i,
+                     MAX_SYSTEMS);
+        free(path);
+        return -1;
+    }
+    sys->entries =
+        kx_xgrow(sys->entries, &sys->cap, sys->n + 1, sizeof(*sys->entries));
+    sys->entries[sys->n++] =
+        (struct kh_replay_entry){method, path, response, status, 0};
+    return 0;
+}
+
+int kh_replay_load(struct kh_replay_system *systems, const cJSON *har,
+                   char *err, size_t errsz)
 {
     const cJSON *entries = kh_json_pointer(har, "/log/entries"), *e;
     size_t n = 0, i = 0;
 
     if (!cJSON_IsArray(entries)) {
-        fprintf(stderr, "kinsync replay: %s: no /log/entries array (not HAR)\n",
-                file);
+        snprintf(err, errsz, "no /log/entries array (not HAR)");
         return -1;
     }
     cJSON_ArrayForEach(e, entries)
     {
-        const char *method =
-            kx_json_str(kh_json_pointer(e, "/request"), "method");
-        const cJSON *response = cJSON_GetObjectItemCaseSensitive(e, "response");
-        struct replay_system *sys;
-        char name[64], *path = NULL;
-
-        if (!method || !cJSON_IsObject(response) ||
-            entry_system(name, sizeof(name), &path, e) != 0) {
-            fprintf(
-                stderr,
-                "kinsync replay: %s: /log/entries/%zu: needs request.method, "
-                "request.url and response\n",
-                file, i);
+        if (load_entry(systems, &n, e, i++, err, errsz) != 0) {
+            kh_replay_dispose(systems, (int)n);
             return -1;
         }
-        sys = system_of(systems, &n, name);
-        if (!sys) {
-            free(path);
-            fprintf(stderr, "kinsync replay: %s: more than %d systems\n", file,
-                    MAX_SYSTEMS);
-            return -1;
-        }
-        sys->entries =
-            kx_xrealloc(sys->entries, (sys->n + 1) * sizeof(*sys->entries));
-        must(sys->entries);
-        sys->entries[sys->n++] = (struct recorded){method, path, response, 0};
-        i++;
     }
     return (int)n;
+}
+
+void kh_replay_dispose(struct kh_replay_system *systems, int n)
+{
+    for (int i = 0; i < n; i++) {
+        for (size_t k = 0; k < systems[i].n; k++)
+            free(systems[i].entries[k].path);
+        free(systems[i].entries);
+        systems[i].entries = NULL;
+        systems[i].n = systems[i].cap = 0;
+    }
 }
 
 static const char replay_usage[] =
@@ -261,7 +290,7 @@ static int wait_for_stop(const sigset_t *set)
 static int run(const char *file, long port_base, const char *bind,
                const sigset_t *set)
 {
-    struct replay_system systems[MAX_SYSTEMS];
+    struct kh_replay_system systems[MAX_SYSTEMS];
     const char *ready = getenv("KINSYNC_SERVE_READY_FILE");
     char text[4096] = "", err[256];
     size_t used = 0;
@@ -275,8 +304,8 @@ static int run(const char *file, long port_base, const char *bind,
         fprintf(stderr, "kinsync replay: %s: %s\n", file, strerror(errno));
     else if (!har)
         fprintf(stderr, "kinsync replay: %s: not valid JSON\n", file);
-    else
-        n = load(systems, har, file);
+    else if ((n = kh_replay_load(systems, har, err, sizeof(err))) < 0)
+        fprintf(stderr, "kinsync replay: %s: %s\n", file, err);
     for (int i = 0; i < n; i++) {
         struct km_server_options o;
 
@@ -320,15 +349,33 @@ out:
                     "kinsync replay: %s: %ld served, %ld not in the "
                     "recording\n",
                     systems[i].name, systems[i].served, systems[i].unmatched);
-        for (size_t k = 0; k < systems[i].n; k++)
-            free(systems[i].entries[k].path);
-        free(systems[i].entries);
     }
+    kh_replay_dispose(systems, n);
     if (ready && *ready)
         remove(ready);
     cJSON_Delete(har);
     free(buf);
     return rc;
+}
+
+/* *bind: addr when it is a numeric loopback address, an IPv4-mapped one
+ * (::ffff:127.0.0.1) as the IPv4 address it carries, which is what a
+ * socket can bind; 0, or -1 when addr is not a numeric loopback address. */
+static int loopback_bind(const char **bind, const char *addr)
+{
+    static char v4[INET_ADDRSTRLEN];
+    struct sockaddr_storage ss;
+    int family = kx_addr_parse(&ss, addr, 0);
+
+    if (family < 0 || !kx_host_is_loopback(addr))
+        return -1;
+    *bind = addr;
+    if (family == AF_INET && strchr(addr, ':')) {
+        inet_ntop(AF_INET, &((struct sockaddr_in *)&ss)->sin_addr, v4,
+                  sizeof(v4));
+        *bind = v4;
+    }
+    return 0;
 }
 
 /* Reads the options of kinsync replay into *file, *port_base and *bind.
@@ -361,11 +408,11 @@ static int parse_opts(const char **file, long *port_base, const char **bind,
                                       optarg, 65535 - MAX_SYSTEMS);
             break;
         case 'b':
-            *bind = optarg;
-            if (strncmp(optarg, "127.", 4) != 0 && strcmp(optarg, "::1") != 0)
+            if (loopback_bind(bind, optarg) != 0)
                 return kx_usage_error("replay",
-                                      "--bind takes a loopback address "
-                                      "(127.x.x.x or ::1), not \"%s\"",
+                                      "--bind takes a numeric loopback "
+                                      "address (127.x.x.x or ::1), not "
+                                      "\"%s\"",
                                       optarg);
             break;
         default:

@@ -10,7 +10,10 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <curl/curl.h>
 #include <kx/alloc.h>
+#include <kx/net.h>
 #include "ops.h"
 
 #define CONF_MAX_BYTES ((size_t)1 << 20)
@@ -40,11 +43,18 @@ struct key {
 };
 
 static const struct key top_keys[] = {
-    {"state", STR, 0, 0, 0},       {"key_file", STR, 0, 0, 0},
-    {"key_env", STR, 0, 0, 0},     {"epicor", OBJ, 1, 0, 0},
-    {"bigcommerce", OBJ, 0, 0, 0}, {"woocommerce", OBJ, 0, 0, 0},
-    {"flows", ANY, 0, 0, 0},       {"receiver", OBJ, 0, 0, 0},
-    {"http", OBJ, 0, 0, 0},        {NULL, STR, 0, 0, 0}};
+    {"state", STR, 0, 0, 0},
+    {"key_file", STR, 0, 0, 0},
+    {"key_env", STR, 0, 0, 0},
+    {"epicor", OBJ, 1, 0, 0},
+    {"bigcommerce", OBJ, 0, 0, 0},
+    {"woocommerce", OBJ, 0, 0, 0},
+    {"flows", ANY, 0, 0, 0},
+    {"receiver", OBJ, 0, 0, 0},
+    {"http", OBJ, 0, 0, 0},
+    {"key_file_mode_check", BOOL, 0, 0, 0},
+    {"retention_days", INT, 0, 0, KH__SYNC_RETENTION_DAYS_MAX},
+    {NULL, STR, 0, 0, 0}};
 
 /* The HTTP client's timeouts and retry policy (client.h); each bounded so
  * a typo cannot make a run wait for days. */
@@ -75,6 +85,7 @@ static const struct key epicor_keys[] = {
     {"plant", STR, 0, 0, 0},
     {"license_retries", INT, 0, 0, 20},
     {"license_retry_wait_ms", INT, 0, 0, KS_EPICOR_LICENSE_WAIT_MAX_MS},
+    {"allow_insecure_http", BOOL, 0, 0, 0},
     {NULL, STR, 0, 0, 0}};
 
 static const struct key bc_keys[] = {
@@ -86,13 +97,18 @@ static const struct key bc_keys[] = {
     {"page_limit", INT, 0, 1, 250},
     {"webhook_header_name", STR, 0, 0, 0},
     {"webhook_header_value", CRED, 0, 0, 0},
+    {"allow_insecure_http", BOOL, 0, 0, 0},
     {NULL, STR, 0, 0, 0}};
 
-static const struct key wc_keys[] = {
-    {"base_url", STR, 1, 0, 0},         {"consumer_key", CRED, 1, 0, 0},
-    {"consumer_secret", CRED, 1, 0, 0}, {"auth", STR, 0, 0, 0},
-    {"webhook_secret", CRED, 0, 0, 0},  {"per_page", INT, 0, 1, 100},
-    {"batch_limit", INT, 0, 1, 100},    {NULL, STR, 0, 0, 0}};
+static const struct key wc_keys[] = {{"base_url", STR, 1, 0, 0},
+                                     {"consumer_key", CRED, 1, 0, 0},
+                                     {"consumer_secret", CRED, 1, 0, 0},
+                                     {"auth", STR, 0, 0, 0},
+                                     {"webhook_secret", CRED, 0, 0, 0},
+                                     {"per_page", INT, 0, 1, 100},
+                                     {"batch_limit", INT, 0, 1, 100},
+                                     {"allow_insecure_http", BOOL, 0, 0, 0},
+                                     {NULL, STR, 0, 0, 0}};
 
 static const struct key receiver_keys[] = {{"bind", STR, 0, 0, 0},
                                            {"port", INT, 0, 0, 65535},
@@ -225,10 +241,11 @@ static void check_object(struct check *ck, const cJSON *obj,
             check_cred(ck, where, it);
             break;
         case INT:
+            /* the range first: casting 1e300 to int64_t is undefined */
             if (!cJSON_IsNumber(it) ||
-                it->valuedouble != (double)(int64_t)it->valuedouble ||
-                it->valuedouble < (double)k->min ||
-                it->valuedouble > (double)k->max)
+                !(it->valuedouble >= (double)k->min &&
+                  it->valuedouble <= (double)k->max) ||
+                it->valuedouble != (double)(int64_t)it->valuedouble)
                 problem(ck, where, "must be a whole number %lld..%lld",
                         (long long)k->min, (long long)k->max);
             break;
@@ -323,8 +340,9 @@ static void check_flows(struct check *ck, struct kh__sync_conf *conf,
                 problem(ck, where, "unknown key \"%.64s\" (only every_s)",
                         e->string);
             } else if (!cJSON_IsNumber(e) ||
-                       e->valuedouble != (double)(int64_t)e->valuedouble ||
-                       e->valuedouble < 1 || e->valuedouble > EVERY_S_MAX) {
+                       !(e->valuedouble >= 1 &&
+                         e->valuedouble <= EVERY_S_MAX) ||
+                       e->valuedouble != (double)(int64_t)e->valuedouble) {
                 problem(ck, where, "every_s must be a whole number 1..%d",
                         EVERY_S_MAX);
             } else {
@@ -373,6 +391,56 @@ static void check_storefronts(struct check *ck, const struct kh__sync_conf *c)
                 "must be \"basic\", \"query\" or \"oauth1\"");
 }
 
+/* The transport rule: a URL that carries credentials (every URL of a
+ * section that sends any) is https://, or plain http:// to a loopback host
+ * (a local proxy, an emulator), unless the section sets
+ * allow_insecure_http, which then gets one warning per URL. A URL curl
+ * cannot read is left to the client, which refuses it with its reason. */
+static void check_url(struct check *ck, const cJSON *section,
+                      const char *section_name, const char *key)
+{
+    const char *url = kx_json_str(section, key);
+    CURLU *u = url ? curl_url() : NULL;
+    char *scheme = NULL, *host = NULL;
+
+    if (u && curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
+        curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) == CURLUE_OK &&
+        curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK &&
+        strcasecmp(scheme, "http") == 0 && !kx_host_is_loopback(host)) {
+        if (kx_json_bool(section, "allow_insecure_http", 0))
+            fprintf(stderr,
+                    "%s: warning: %s: %s.%s: plain http:// to %s sends the "
+                    "credentials in clear text (allow_insecure_http is "
+                    "set)\n",
+                    ck->prog, ck->path, section_name, key, host);
+        else {
+            char where[64];
+
+            snprintf(where, sizeof(where), "%s.%s", section_name, key);
+            problem(ck, where,
+                    "plain http:// to %s would send the credentials in "
+                    "clear text; use https:// (or set %s.allow_insecure_http "
+                    "to true)",
+                    host, section_name);
+        }
+    }
+    curl_free(scheme);
+    curl_free(host);
+    curl_url_cleanup(u);
+}
+
+static void check_transport(struct check *ck, const struct kh__sync_conf *c)
+{
+    if (cJSON_IsObject(c->epicor)) {
+        check_url(ck, c->epicor, "epicor", "server_url");
+        check_url(ck, c->epicor, "epicor", "token_url");
+    }
+    if (cJSON_IsObject(c->bigcommerce))
+        check_url(ck, c->bigcommerce, "bigcommerce", "base_url");
+    if (cJSON_IsObject(c->woocommerce))
+        check_url(ck, c->woocommerce, "woocommerce", "base_url");
+}
+
 /* Reads at most CONF_MAX_BYTES of path into a NUL-terminated buffer. */
 static char *read_file(size_t *len, struct check *ck)
 {
@@ -419,11 +487,11 @@ static char *beside(const char *conf_path, const char *path)
     return out;
 }
 
+/* Also before the checks ran (check_epicor reads api_version): a number
+ * outside int64_t reads as dflt, never through an undefined cast. */
 int64_t kh__sync_int(const cJSON *section, const char *name, int64_t dflt)
 {
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(section, name);
-
-    return cJSON_IsNumber(v) ? (int64_t)v->valuedouble : dflt;
+    return kx_json_int64(section, name, dflt);
 }
 
 int kh__sync_conf_load(struct kh__sync_conf *conf, const char *prog,
@@ -477,6 +545,7 @@ int kh__sync_conf_load(struct kh__sync_conf *conf, const char *prog,
     if (cJSON_IsObject(conf->receiver))
         check_object(&ck, conf->receiver, receiver_keys, "receiver.");
     check_storefronts(&ck, conf);
+    check_transport(&ck, conf);
     for (int i = 0; i < KH__FLOW_COUNT; i++)
         conf->every_s[i] = kh__sync_flows[i].default_s;
     check_flows(&ck, conf,
@@ -495,6 +564,10 @@ int kh__sync_conf_load(struct kh__sync_conf *conf, const char *prog,
     if (!conf->key_env)
         conf->key_env = DEFAULT_KEY_ENV;
     conf->secret_refs = ck.secret_refs;
+    conf->key_file_mode_check =
+        kx_json_bool(conf->doc, "key_file_mode_check", 1);
+    conf->retention_days =
+        kh__sync_int(conf->doc, "retention_days", KH__SYNC_RETENTION_DAYS);
     return 0;
 }
 

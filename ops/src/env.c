@@ -8,6 +8,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <kx/alloc.h>
 #include "ops.h"
 
@@ -32,6 +33,34 @@ static void no_key_message(const struct kh__sync_conf *conf, const char *prog)
             prog, conf->key_env, conf->path, conf->key_env);
 }
 
+/* The key decrypts every secret: a key_file that group or others may read
+ * is refused (0 or KH__SYNC_EXIT_FAIL, reported), unless the configuration
+ * sets key_file_mode_check to false, which warns once per process. A file
+ * that cannot be inspected is left to the store, which says why. */
+static int key_file_private(const struct kh__sync_conf *conf, const char *prog)
+{
+    static int warned;
+    struct stat sb;
+
+    if (stat(conf->key_file, &sb) != 0 || !(sb.st_mode & 077))
+        return 0;
+    if (conf->key_file_mode_check) {
+        fprintf(stderr,
+                "%s: key_file %s can be read by group or others (mode %04o): "
+                "run `chmod 600 %s`, or set \"key_file_mode_check\": false "
+                "in %s\n",
+                prog, conf->key_file, (unsigned)(sb.st_mode & 07777),
+                conf->key_file, conf->path);
+        return KH__SYNC_EXIT_FAIL;
+    }
+    if (!warned++)
+        fprintf(stderr,
+                "%s: warning: key_file %s can be read by group or others "
+                "(mode %04o; key_file_mode_check is false)\n",
+                prog, conf->key_file, (unsigned)(sb.st_mode & 07777));
+    return 0;
+}
+
 int kh__sync_store_open(struct ks_store **out, const struct kh__sync_conf *conf,
                         const char *prog, enum kh__sync_key_need need)
 {
@@ -48,6 +77,8 @@ int kh__sync_store_open(struct ks_store **out, const struct kh__sync_conf *conf,
     o.path = conf->state_path;
     o.error = &e;
     if (need != KH__KEY_NONE && key_configured(conf)) {
+        if (conf->key_file && key_file_private(conf, prog) != 0)
+            return KH__SYNC_EXIT_FAIL;
         o.key_file = conf->key_file;
         o.key_env = conf->key_file ? NULL : conf->key_env;
     }

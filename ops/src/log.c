@@ -6,15 +6,38 @@
  * other line printed while it is drawn erases it first, so the terminal
  * never shows a half-overwritten line.
  */
+#include <fcntl.h>
 #include <signal.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
+#include <sys/stat.h>
 #include <kx/time.h>
 #include "ops.h"
 
 #define DRAW_INTERVAL_MS 250
 
 /* ---- logging and progress -------------------------------------------- */
+
+/* Opens the --log file for appending: created 0600, an existing one
+ * stripped of group and other permissions (see ops.h). */
+FILE *kh__sync_log_open(const char *path)
+{
+    int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+    struct stat sb;
+    FILE *f;
+
+    if (fd < 0)
+        return NULL;
+    /* A log an older kinsync made 0644 loses its group and other bits; only
+     * a regular file is ours to change (not /dev/null). */
+    if (fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) && (sb.st_mode & 077))
+        (void)fchmod(fd, sb.st_mode & 0700);
+    f = fdopen(fd, "a");
+    if (!f)
+        close(fd);
+    return f;
+}
 
 int kh__sync_stop_pending(void)
 {

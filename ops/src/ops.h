@@ -58,8 +58,14 @@ struct kh__sync_conf {
     const cJSON *http; /* timeouts and retry policy (NULL: defaults) */
     int enabled[KH__FLOW_COUNT]; /* configured (or default) flows */
     int64_t every_s[KH__FLOW_COUNT];
-    int secret_refs; /* how many {"$secret": NAME} values there are */
+    int secret_refs;         /* how many {"$secret": NAME} values there are */
+    int key_file_mode_check; /* refuse a key_file others may read (1) */
+    int64_t retention_days;  /* audit and intent rows; 0: kept forever */
 };
+
+/* retention_days by default, and its upper bound (ten years). */
+#define KH__SYNC_RETENTION_DAYS 90
+#define KH__SYNC_RETENTION_DAYS_MAX 3650
 
 /* Reads and checks path. Returns 0, or KH__SYNC_EXIT_USAGE after printing
  * one line per problem to stderr, each prefixed with prog and naming the
@@ -95,6 +101,10 @@ struct kh__sync_log {
     const char *prog;
 };
 
+/* Opens the --log file for appending: created 0600 whatever the umask,
+ * an existing one stripped of group and other permissions (it holds
+ * redacted request headers and record ids); NULL with errno set. */
+FILE *kh__sync_log_open(const char *path);
 void kh__sync_log_fn(enum ks_log_level level, const char *msg,
                      const char *payload, void *userdata);
 /* Redraws the progress line when due (at most every 250 ms); force draws
@@ -159,11 +169,21 @@ int64_t kh__sync_int(const cJSON *section, const char *name, int64_t dflt);
  * run, and taken between flows). */
 int kh__sync_stop_pending(void);
 
+/* Deletes the audit entries and completed intents older than days from
+ * st (ks_store_prune). quiet (--watch): one line on stderr, prefixed
+ * with prog, only when something went; else the count on stdout. 0, or
+ * KH__SYNC_EXIT_FAIL after printing why. audit.c */
+int kh__sync_prune(struct ks_store *st, int64_t days, const char *prog,
+                   int quiet);
+/* How often --watch prunes (when retention_days is not 0). */
+#define KH__SYNC_PRUNE_EVERY_MS ((int64_t)86400000)
+
 /* ---- commands ------------------------------------------------------ */
 
 int kh_cli_sync(int argc, char **argv);          /* sync.c */
 int kh_cli_secret(int argc, char **argv);        /* outbox.c */
 int kh_cli_outbox(int argc, char **argv);        /* outbox.c */
 int kh_cli_replay_failed(int argc, char **argv); /* outbox.c */
+int kh_cli_audit(int argc, char **argv);         /* audit.c */
 
 #endif

@@ -10,7 +10,8 @@
  * only read and dropped, and a sender that goes on past twice the limit
  * loses its connection without an answer.
  */
-#include <netdb.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +21,7 @@
 #include <microhttpd.h>
 #include <kx/alloc.h>
 #include <kx/buf.h>
+#include <kx/net.h>
 #include "receiver.h"
 
 enum platform { NO_ROUTE = 0, BIGCOMMERCE, WOOCOMMERCE };
@@ -38,6 +40,13 @@ struct kh_receiver {
     size_t n, cap;
     int forced_status;
     struct kh_receiver_counts counts;
+};
+
+/* Where a delivery's headers come from: the MHD connection, or (the fuzz
+ * target) a parsed message. */
+struct headers {
+    ks_bigcommerce_header_fn get;
+    void *ctx;
 };
 
 /* Per request, from the first call to NOTIFY_COMPLETED. */
@@ -116,18 +125,18 @@ static enum verdict from_rc(ks_rc rc)
                                : REJECTED;
 }
 
-static const char *header(void *conn, const char *name)
+static const char *mhd_header(void *conn, const char *name)
 {
     return MHD_lookup_connection_value(conn, MHD_HEADER_KIND, name);
 }
 
 static enum verdict verify_bigcommerce(struct kh_receiver *r,
                                        struct kh_receiver_item *it,
-                                       struct MHD_Connection *conn,
+                                       const struct headers *hs,
                                        const struct delivery *d)
 {
     struct ks_bigcommerce *bc = r->o.bigcommerce;
-    ks_rc rc = ks_bigcommerce_webhook_verify(&it->bc, bc, header, conn,
+    ks_rc rc = ks_bigcommerce_webhook_verify(&it->bc, bc, hs->get, hs->ctx,
                                              kx_buf_str(&d->body), d->body.len,
                                              0); /* 0: the client's clock */
 
@@ -161,17 +170,17 @@ static int64_t wc_order_id(const struct delivery *d)
 
 static enum verdict verify_woocommerce(struct kh_receiver *r,
                                        struct kh_receiver_item *it,
-                                       struct MHD_Connection *conn,
+                                       const struct headers *hs,
                                        const struct delivery *d)
 {
     struct ks_woocommerce_webhook_headers h = {
-        header(conn, "X-WC-Webhook-Signature"),
-        header(conn, "X-WC-Webhook-Delivery-ID"),
-        header(conn, "X-WC-Webhook-Topic"),
-        header(conn, "X-WC-Webhook-Resource"),
-        header(conn, "X-WC-Webhook-Event"),
-        header(conn, "X-WC-Webhook-ID"),
-        header(conn, "X-WC-Webhook-Source")};
+        hs->get(hs->ctx, "X-WC-Webhook-Signature"),
+        hs->get(hs->ctx, "X-WC-Webhook-Delivery-ID"),
+        hs->get(hs->ctx, "X-WC-Webhook-Topic"),
+        hs->get(hs->ctx, "X-WC-Webhook-Resource"),
+        hs->get(hs->ctx, "X-WC-Webhook-Event"),
+        hs->get(hs->ctx, "X-WC-Webhook-ID"),
+        hs->get(hs->ctx, "X-WC-Webhook-Source")};
     enum ks_woocommerce_webhook_kind kind = KS_WOOCOMMERCE_WEBHOOK_NONE;
     ks_rc rc = ks_woocommerce_webhook_verify(&kind, r->o.woocommerce, &h,
                                              kx_buf_str(&d->body), d->body.len);
@@ -199,7 +208,7 @@ static enum verdict verify_woocommerce(struct kh_receiver *r,
 }
 
 /* Verifies, counts and queues one whole delivery; the answer's status. */
-static unsigned settle(struct kh_receiver *r, struct MHD_Connection *conn,
+static unsigned settle(struct kh_receiver *r, const struct headers *hs,
                        const struct delivery *d, const char **text)
 {
     struct kh_receiver_item it;
@@ -208,8 +217,8 @@ static unsigned settle(struct kh_receiver *r, struct MHD_Connection *conn,
 
     memset(&it, 0, sizeof(it));
     pthread_mutex_lock(&r->lock);
-    v = d->platform == BIGCOMMERCE ? verify_bigcommerce(r, &it, conn, d)
-                                   : verify_woocommerce(r, &it, conn, d);
+    v = d->platform == BIGCOMMERCE ? verify_bigcommerce(r, &it, hs, d)
+                                   : verify_woocommerce(r, &it, hs, d);
     r->counts.duplicates += v == DUPLICATE;
     r->counts.ignored += v == IGNORED || v == PING;
     r->counts.pings += v == PING;
@@ -276,8 +285,7 @@ static enum MHD_Result first_call(struct kh_receiver *r,
     pthread_mutex_lock(&r->lock);
     r->counts.received++;
     pthread_mutex_unlock(&r->lock);
-    cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
-                                     MHD_HTTP_HEADER_CONTENT_LENGTH);
+    cl = mhd_header(conn, MHD_HTTP_HEADER_CONTENT_LENGTH);
     if (cl && strtoull(cl, NULL, 10) > r->o.body_max) {
         count_too_big(r, p);
         return answer(conn, 413, verdict_text(TOO_BIG), 0);
@@ -317,8 +325,40 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn,
         count_too_big(r, d->platform);
         return answer(conn, 413, verdict_text(TOO_BIG), 0);
     }
-    status = settle(r, conn, d, &text);
+    {
+        struct headers hs = {mhd_header, conn};
+
+        status = settle(r, &hs, d, &text);
+    }
     return answer(conn, status, text, r->o.retry_after_s);
+}
+
+unsigned kh__receiver_deliver(struct kh_receiver *r, const char *url,
+                              ks_bigcommerce_header_fn get, void *ctx,
+                              const char *body, size_t len, const char **text)
+{
+    struct headers hs = {get, ctx};
+    struct delivery d;
+    unsigned status;
+
+    memset(&d, 0, sizeof(d));
+    d.platform = route(r, url);
+    if (d.platform == NO_ROUTE) {
+        *text = "no such webhook route\n";
+        return 404;
+    }
+    pthread_mutex_lock(&r->lock);
+    r->counts.received++;
+    pthread_mutex_unlock(&r->lock);
+    if (len > r->o.body_max) {
+        count_too_big(r, d.platform);
+        *text = verdict_text(TOO_BIG);
+        return 413;
+    }
+    kx_buf_add(&d.body, body, len);
+    status = settle(r, &hs, &d, text);
+    kx_buf_reset(&d.body);
+    return status;
 }
 
 static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
@@ -337,28 +377,6 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 }
 
 /* ---- lifecycle ---------------------------------------------------------- */
-
-/* Fills ss from a numeric address (getaddrinfo reads it, no lookup);
- * 1 for IPv6, 0 for IPv4, -1 when addr is not a numeric address. */
-static int bind_address(struct sockaddr_storage *ss, const char *addr,
-                        uint16_t port)
-{
-    struct addrinfo hints, *ai = NULL;
-    char service[8];
-    int ipv6;
-
-    memset(&hints, 0, sizeof(hints));
-    hints.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV | AI_PASSIVE;
-    hints.ai_socktype = SOCK_STREAM;
-    snprintf(service, sizeof(service), "%u", (unsigned)port);
-    if (getaddrinfo(addr, service, &hints, &ai) != 0)
-        return -1;
-    memset(ss, 0, sizeof(*ss));
-    memcpy(ss, ai->ai_addr, ai->ai_addrlen);
-    ipv6 = ai->ai_family == AF_INET6;
-    freeaddrinfo(ai);
-    return ipv6;
-}
 
 static void fill_defaults(struct kh_receiver_options *o)
 {
@@ -381,7 +399,8 @@ int kh_receiver_start(struct kh_receiver **out,
     struct sockaddr_storage ss;
     const union MHD_DaemonInfo *info;
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO;
-    int ipv6;
+    char host[INET6_ADDRSTRLEN];
+    int family;
 
     *out = NULL;
     r->o = *opts;
@@ -391,15 +410,15 @@ int kh_receiver_start(struct kh_receiver **out,
         snprintf(err, errsz, "receiver: no storefront to receive from");
         goto fail;
     }
-    ipv6 = bind_address(&ss, r->o.bind_addr, r->o.port);
-    if (ipv6 < 0) {
+    family = kx_addr_parse(&ss, r->o.bind_addr, r->o.port);
+    if (family < 0) {
         snprintf(err, errsz, "receiver: bad bind address \"%s\"",
                  r->o.bind_addr);
         goto fail;
     }
     r->daemon = MHD_start_daemon(
-        flags | (ipv6 ? MHD_USE_IPv6 : 0), r->o.port, NULL, NULL, on_access, r,
-        MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+        flags | (family == AF_INET6 ? MHD_USE_IPv6 : 0), r->o.port, NULL, NULL,
+        on_access, r, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
         MHD_OPTION_THREAD_POOL_SIZE, r->o.threads, MHD_OPTION_CONNECTION_LIMIT,
         r->o.connection_limit, MHD_OPTION_CONNECTION_TIMEOUT,
         r->o.connection_timeout_s, MHD_OPTION_NOTIFY_COMPLETED, on_completed, r,
@@ -411,8 +430,15 @@ int kh_receiver_start(struct kh_receiver **out,
     }
     info = MHD_get_daemon_info(r->daemon, MHD_DAEMON_INFO_BIND_PORT);
     r->port = info ? info->port : r->o.port;
-    snprintf(r->url, sizeof(r->url), ipv6 ? "http://[%s]:%u" : "http://%s:%u",
-             r->o.bind_addr, (unsigned)r->port);
+    /* The address as bound: ::ffff:127.0.0.1 listens as 127.0.0.1. */
+    inet_ntop(family,
+              family == AF_INET6
+                  ? (const void *)&((struct sockaddr_in6 *)&ss)->sin6_addr
+                  : (const void *)&((struct sockaddr_in *)&ss)->sin_addr,
+              host, sizeof(host));
+    snprintf(r->url, sizeof(r->url),
+             family == AF_INET6 ? "http://[%s]:%u" : "http://%s:%u", host,
+             (unsigned)r->port);
     *out = r;
     return 0;
 fail:

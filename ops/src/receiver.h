@@ -124,4 +124,12 @@ int kh_receiver_force_status(struct kh_receiver *r, int status);
  * items are dropped. NULL-safe. */
 void kh_receiver_stop(struct kh_receiver *r);
 
+/* Internal, for the fuzz target (tests/fuzz/fuzz_receiver.c): one POST
+ * to url with its headers (get(ctx, name), case-insensitive) and whole
+ * body, judged, verified and queued exactly as over HTTP. Returns the
+ * status; *text the answer's body. */
+unsigned kh__receiver_deliver(struct kh_receiver *r, const char *url,
+                              ks_bigcommerce_header_fn get, void *ctx,
+                              const char *body, size_t len, const char **text);
+
 #endif

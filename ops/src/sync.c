@@ -72,8 +72,14 @@ static void print_usage(FILE *out)
     fputs(
         "Configuration (unknown keys are an error; relative paths are read\n"
         "beside the configuration file):\n"
-        "  state        the SQLite state file (default kinsync-state.db)\n"
-        "  key_file     a file holding the state key (64 hex characters)\n"
+        "  state        the SQLite state file (default kinsync-state.db;\n"
+        "               created 0600, as are its WAL and --log)\n"
+        "  key_file     a file holding the state key (64 hex characters);\n"
+        "               refused when group or others may read it, unless\n"
+        "               key_file_mode_check is false (then a warning)\n"
+        "  retention_days  audit entries and completed intents older than\n"
+        "               this are pruned, daily by --watch and by `kinsync\n"
+        "               audit prune` (default 90; 0: kept forever)\n"
         "  key_env      the variable holding it (default KINSYNC_STATE_KEY)\n"
         "  epicor       server_url, instance, company (required), api_key,\n"
         "               auth basic|token|idp (default token), username,\n"
@@ -99,6 +105,9 @@ static void print_usage(FILE *out)
         "               platforms, pointing at public_url or, without one,\n"
         "               the receiver's own URL; default: true when\n"
         "               public_url is set)\n"
+        "Plain http:// to a host that is not loopback is refused in epicor,\n"
+        "bigcommerce and woocommerce (credentials would travel in clear\n"
+        "text) unless that section sets allow_insecure_http (then a warning).\n"
         "Every credential (api_key, password, client_secret, access_token,\n"
         "webhook_header_value, consumer_key, consumer_secret, webhook_secret)\n"
         "is a string (accepted with a warning: it is plain text) or\n"
@@ -500,6 +509,7 @@ static int run_watch(struct run *r, const sigset_t *set)
     int64_t next[KH__FLOW_COUNT];
     struct watch_receiver rcv;
     uint64_t refused = 0;
+    int64_t next_prune = kx_monotonic_ms(); /* a first prune at start */
     int status = start_receiver(&rcv, r), sig = 0;
 
     if (status)
@@ -512,6 +522,10 @@ static int run_watch(struct run *r, const sigset_t *set)
         struct timespec ts;
 
         drain(r, &rcv, &refused);
+        if (r->conf.retention_days && next_prune <= kx_monotonic_ms()) {
+            kh__sync_prune(r->env.store, r->conf.retention_days, PROG, 1);
+            next_prune = kx_monotonic_ms() + KH__SYNC_PRUNE_EVERY_MS;
+        }
         for (int i = 0; i < KH__FLOW_COUNT && !kh__sync_stop_pending(); i++) {
             if (!r->conf.enabled[i] || next[i] > kx_monotonic_ms())
                 continue;
@@ -596,7 +610,7 @@ static int sync_main(const struct sync_opts *o, const sigset_t *set)
     r->log.prog = PROG;
     r->log.progress = isatty(STDERR_FILENO);
     status = kh__sync_conf_load(&r->conf, PROG, o->config);
-    if (status == 0 && o->log && !(r->log.file = fopen(o->log, "a"))) {
+    if (status == 0 && o->log && !(r->log.file = kh__sync_log_open(o->log))) {
         fprintf(stderr, "%s: cannot open the log file %s: %s\n", PROG, o->log,
                 strerror(errno));
         status = KH__SYNC_EXIT_FAIL;

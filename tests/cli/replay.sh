@@ -76,8 +76,41 @@ echo '{"log": {}}' >"$work/bad.har"
 "$kinsync" replay "$work/bad.har" >/dev/null 2>"$work/bad.err"
 [ $? = 1 ] || fail "a file without entries: not exit 1"
 grep -q 'not HAR' "$work/bad.err" || fail "no reason for a bad HAR"
+# A number out of range is refused, naming the entry, never converted.
+printf '%s\n' '{"log": {"entries": [{"request": {"method": "GET",
+  "url": "http://127.0.0.1:1/x"}, "response": {"status": 200}},
+  {"request": {"method": "GET", "url": "http://127.0.0.1:1/y"},
+  "response": {"status": 1e300}}]}}' >"$work/huge.har"
+"$kinsync" replay "$work/huge.har" >/dev/null 2>"$work/huge.err"
+[ $? = 1 ] || fail "a status of 1e300: not exit 1"
+grep -q '/log/entries/1/response/status: not an HTTP status' \
+    "$work/huge.err" || fail "a status of 1e300 not refused by name"
 "$kinsync" replay --bind 0.0.0.0 "$har" >/dev/null 2>&1
 [ $? = 2 ] || fail "a non-loopback --bind was not refused"
+"$kinsync" replay --bind ::ffff:10.0.0.1 "$har" >/dev/null 2>&1
+[ $? = 2 ] || fail "an IPv4-mapped non-loopback --bind was not refused"
+
+# An IPv4-mapped loopback address passes the loopback check, so it must
+# bind too: as the IPv4 address it carries.
+rm -f "$work/ready"
+KINSYNC_SERVE_READY_FILE=$work/ready "$kinsync" replay \
+    --bind ::ffff:127.0.0.1 "$har" >"$work/mapped.out" 2>"$work/mapped.err" &
+pid=$!
+for i in $(seq 100); do
+    [ -s "$work/ready" ] && break
+    kill -0 "$pid" 2>/dev/null || fail "replay --bind ::ffff:127.0.0.1 exited"
+    sleep 0.1
+done
+url=$(awk '$1 == "epicor" { print $2 }' "$work/ready")
+case $url in
+http://127.0.0.1:*) ;;
+*) fail "replay --bind ::ffff:127.0.0.1 serves at \"$url\"" ;;
+esac
+code=$(curl -s -o /dev/null -w '%{http_code}' "$url/not/recorded")
+[ "$code" = 404 ] || fail "replay on the mapped address answered $code"
+kill -TERM "$pid"
+wait "$pid"
+pid=
 "$kinsync" replay --bind=0.0.0.0 "$har" >/dev/null 2>"$work/bind.err"
 [ $? = 2 ] || fail "a non-loopback --bind= was not refused"
 grep -q -- '--bind.*0.0.0.0' "$work/bind.err" || fail "--bind=0.0.0.0: not named"

@@ -30,6 +30,9 @@ secrets=("$epi_pass" "$epi_key" "$bc_token" "$bc_secret" "$wc_key"
 . "$(dirname "$0")/common.sh"
 json="Content-Type: application/json" # the only body type the admin API takes
 cli_setup sync
+# What most accounts have, so that files would come out 0644 unless
+# kinsync makes them private.
+umask 022
 
 # run NAME ARGS...: runs kinsync ARGS with stdout/stderr in $work/NAME.out
 # and .err; sets $rc.
@@ -193,6 +196,33 @@ grep -q -F -- "$epi_pass" "$work/plain.err" && fail "the warning shows the passw
 ok "unknown keys, missing fields, a non-object file, bad cadences: exit 2, named"
 ok "a plain-text credential is warned about without being shown"
 
+# The transport rule: plain http:// to a host that is not loopback carries
+# credentials in clear text, so it is refused unless the section allows it.
+write_config ''
+sed 's|"server_url": "[^"]*"|"server_url": "http://erp.example.com"|; s|"base_url": "'"$woocommerce"'"|"base_url": "http://shop.example.com"|' \
+    "$cfg" >"$work/http.json"
+grep -q 'http://shop.example.com' "$work/http.json" ||
+    fail "test set-up: the http:// config was not written"
+run http sync --config "$work/http.json"
+expect_rc 2 "plain http:// to a remote host"
+expect_in 'epicor.server_url: plain http:// to erp.example.com' http.err \
+    "epicor over plain http"
+expect_in 'woocommerce.base_url: plain http:// to shop.example.com' http.err \
+    "woocommerce over plain http"
+expect_in 'allow_insecure_http' http.err "the override is named"
+sed 's|"company": "EPIC06",|"company": "EPIC06", "allow_insecure_http": true,|; s|"consumer_key":|"allow_insecure_http": true, "consumer_key":|' \
+    "$work/http.json" >"$work/http-allowed.json"
+run httpok outbox --config "$work/http-allowed.json"
+expect_rc 0 "plain http:// with allow_insecure_http"
+[ "$(grep -c 'warning: .*plain http://' "$work/httpok.err")" = 2 ] ||
+    fail "allow_insecure_http: not one warning per URL"
+sed 's|"server_url": "[^"]*"|"server_url": "http://[::ffff:127.0.0.1]:9"|' \
+    "$cfg" >"$work/http-loop.json"
+run httploop outbox --config "$work/http-loop.json"
+expect_rc 0 "plain http:// to loopback"
+grep -q 'plain http' "$work/httploop.err" && fail "loopback http:// warned about"
+ok "plain http:// to a remote host is refused unless allowed (then warned)"
+
 write_config ''
 unset KINSYNC_STATE_KEY
 run nokey sync --config "$cfg" --once
@@ -293,8 +323,55 @@ expect_in 'the state key does not match this state file' wrongkey.err \
     "wrong key"
 ok "a wrong key is exit 1 with a clear message"
 
+# The key decrypts every secret: a key_file others may read is refused,
+# unless key_file_mode_check is false (then one warning).
+printf '%s\n' "$KINSYNC_STATE_KEY" >"$work/state.key"
+chmod 644 "$work/state.key"
+write_config ', "key_file": "state.key"'
+run keyshared sync --config "$cfg" --once
+expect_rc 1 "a world-readable key_file"
+expect_in 'key_file .*state.key can be read by group or others (mode 0644)' \
+    keyshared.err "a world-readable key_file"
+expect_in 'chmod 600' keyshared.err "the fix is named"
+expect_in key_file_mode_check keyshared.err "the override is named"
+write_config ', "key_file": "state.key", "key_file_mode_check": false'
+run keywarn sync --config "$cfg" --once
+expect_rc 0 "a world-readable key_file with key_file_mode_check false"
+[ "$(grep -c 'can be read by group or others' "$work/keywarn.err")" = 1 ] ||
+    fail "key_file_mode_check false: not exactly one warning"
+chmod 600 "$work/state.key"
+write_config ', "key_file": "state.key"'
+run keyprivate sync --config "$cfg" --once
+expect_rc 0 "a private key_file"
+grep -q 'group or others' "$work/keyprivate.err" && fail "a private key warned"
+write_config ''
+ok "a key_file others may read is refused; the override warns once"
+
+# The state file and the log are private whatever the umask (the WAL and
+# its index, gone after a clean close, are checked while --watch runs).
+private() {
+    local f mode
+    for f in "$@"; do
+        [ -f "$f" ] || fail "$f missing"
+        mode=$(stat -c %a "$f")
+        [ "$mode" = 600 ] || fail "$f has mode $mode, not 600 (umask $(umask))"
+    done
+}
+private "$work/state.db" "$log"
+ok "state file and log are created 0600"
+
+
 # ---- --watch: a webhook order becomes a sales order ---------------------
 
+# --watch prunes at start (then daily): with sqlite3 at hand, age what the
+# runs so far recorded by a year, so that there is something to prune.
+aged=
+if command -v sqlite3 >/dev/null 2>&1; then
+    sqlite3 "$work/state.db" "UPDATE audit SET at_ms = at_ms - 31536000000;
+        UPDATE intents SET done_ms = done_ms - 31536000000 WHERE state = 2;" ||
+        fail "sqlite3 could not age the state file"
+    aged=1
+fi
 "$kinsync" sync --config "$cfg" --watch --log "$log" \
     >"$work/watch.out" 2>"$work/watch.err" </dev/null &
 watch_pid=$!
@@ -347,6 +424,15 @@ req GET "$admin/admin/journal/epicor"
 writes=$(printf '%s' "$body" | grep -o '"path":"[^"]*GetNewOrderHed"' | wc -l)
 [ "$writes" = 1 ] || fail "$writes sales order writes after the duplicate (want 1)"
 ok "a duplicate delivery is answered 200 and writes nothing"
+private "$work/state.db" "$work/state.db-wal" "$work/state.db-shm"
+ok "while sync --watch runs, its WAL and shared-memory files are 0600 too"
+if [ -n "$aged" ]; then
+    grep -Eq 'kinsync sync: pruned [1-9][0-9]* audit entr(y|ies) and [0-9]+ completed intents? older than 90 days' \
+        "$work/watch.err" || fail "sync --watch did not prune at start"
+    ok "sync --watch prunes audit entries and intents older than 90 days"
+else
+    ok "sync --watch prunes at start (not checked: no sqlite3 to age rows)"
+fi
 
 req POST "$wadmin/admin/act/woocommerce" -H "$json" --data-binary '{"action":"place_order","args":{
     "billing":{"email":"orders@acme.example","first_name":"Ann"},
@@ -441,6 +527,35 @@ case $body in
 *) fail "no Epicor sales order BC-$border after the replay" ;;
 esac
 ok "an unmappable order waits in the outbox, is listed, and outbox retry writes it once fixed"
+
+# ---- retention: kinsync audit prune ---------------------------------------
+
+sos() {
+    req GET "$admin/admin/state/epicor"
+    printf '%s' "$body" | grep -o '"PONum":"[^"]*"' | sort | uniq -c
+}
+sos_before=$(sos)
+run prune0 audit prune --config "$cfg"
+expect_rc 0 "audit prune with the default retention"
+expect_in '^pruned 0 audit entries and 0 completed intents older than 90 days' \
+    prune0.out "nothing is 90 days old"
+run prune1 audit prune --config "$cfg" --older-than 0
+expect_rc 0 "audit prune --older-than 0"
+grep -Eq '^pruned [1-9][0-9]* audit entr(y|ies) and [1-9][0-9]* completed intents? older than 0 days' \
+    "$work/prune1.out" || fail "audit prune --older-than 0 pruned nothing"
+run prune2 audit prune --config "$cfg" --older-than 0
+expect_in '^pruned 0 audit entries and 0 completed intents' prune2.out \
+    "a second prune finds nothing"
+run prunebad audit prune --config "$cfg" --older-than 3651
+expect_rc 2 "--older-than 3651"
+expect_in 'older-than' prunebad.err "--older-than 3651"
+run prunenone audit --config "$cfg"
+expect_rc 2 "audit without an action"
+run afterprune sync --config "$cfg" --once
+expect_rc 0 "sync --once after pruning every intent"
+[ "$(sos)" = "$sos_before" ] ||
+    fail "sales orders changed after pruning: $sos_before / $(sos)"
+ok "audit prune deletes old entries and completed intents; nothing is written twice after"
 
 run del secret delete bigcommerce.hook --config "$cfg"
 expect_rc 0 "secret delete"

@@ -198,6 +198,28 @@ KS_EXTERN ks_rc ks_store_intent_each_pending(struct ks_store *st,
                                              const char *kind,
                                              ks_store_intent_fn cb, void *ud);
 
+/* ---- retention -------------------------------------------------------- */
+
+/* What one ks_store_prune() deleted. */
+struct ks_store_prune_counts {
+    int64_t audit;   /* audit entries */
+    int64_t intents; /* completed intents */
+};
+
+/*
+ * Deletes, in one transaction, the audit entries recorded before
+ * before_ms and the intents completed before before_ms (Unix ms, wall
+ * clock). Pending intents are never deleted, whatever their age. Once
+ * completed intents of a kind were deleted, ks_store_intent_begin()
+ * answers KS_INTENT_PENDING instead of KS_INTENT_NEW for a source of that
+ * kind it has no row for (it may have been completed before the cut), so
+ * the caller looks the record up by reference before writing: exactly-once
+ * holds across pruning, at the price of that look-up for new records.
+ * out may be NULL. Crash point: store.prune.before_commit.
+ */
+KS_EXTERN ks_rc ks_store_prune(struct ks_store_prune_counts *out,
+                               struct ks_store *st, int64_t before_ms);
+
 /* ---- audit trail ------------------------------------------------------ */
 
 /* One record moved (or not). The field order is part of the API: callers

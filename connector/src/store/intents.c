@@ -91,13 +91,18 @@ ks_rc ks_store_intent_begin(struct ks_intent *out, struct ks_store *st,
     if (rc)
         goto out;
     if (!found) {
-        rc = write_intent(st, KS__ST_INTENT_INSERT, kind, source_id,
-                          payload_hash, "recording an intent");
+        int pruned = 0;
+
+        rc = ks__store_intent_kind_pruned(&pruned, st, kind);
+        if (rc == KS_OK)
+            rc = write_intent(st, KS__ST_INTENT_INSERT, kind, source_id,
+                              payload_hash, "recording an intent");
         ks__store_copy_field(cur.kind, (const unsigned char *)kind);
         ks__store_copy_field(cur.source_id, (const unsigned char *)source_id);
         ks__store_copy_field(cur.payload_hash,
                              (const unsigned char *)payload_hash);
-        cur.state = KS_INTENT_NEW;
+        /* after pruning, "no row" may mean "completed before the cut" */
+        cur.state = pruned ? KS_INTENT_PENDING : KS_INTENT_NEW;
         cur.attempts = 1;
         cur.payload_changed = 0;
         cur.target_id[0] = '\0';

@@ -30,6 +30,10 @@ enum ks__store_stmt_id {
     KS__ST_INTENT_RETRY,
     KS__ST_INTENT_DONE,
     KS__ST_INTENT_NEXT_PENDING,
+    KS__ST_INTENT_PRUNED,
+    KS__ST_INTENT_PRUNE_MARK,
+    KS__ST_INTENT_PRUNE,
+    KS__ST_AUDIT_PRUNE,
     KS__ST_AUDIT_ADD,
     KS__ST_AUDIT_NEXT,
     KS__ST_AUDIT_COUNT,
@@ -69,6 +73,11 @@ struct ks_store {
 
 /* SQL of each statement, and the schema migrations (store/schema.c). */
 extern const char *const ks__store_sql[KS__ST_COUNT];
+
+/* SQL for the wall-clock time in Unix milliseconds (when an intent
+ * completed: the store has no clock of its own). */
+#define KS__STORE_NOW_MS                                                       \
+    "CAST((julianday('now') - 2440587.5) * 86400000.0 AS INTEGER)"
 /* Brings the schema to the latest version; fails on a newer database. */
 ks_rc ks__store_migrate(struct ks_store *st);
 
@@ -116,6 +125,10 @@ void ks__store_copy_field(char *dst, const unsigned char *src);
  */
 ks_rc ks__store_op_begin(struct ks_store *st);
 ks_rc ks__store_op_end(struct ks_store *st, ks_rc rc, const char *crash);
+
+/* *pruned: 1 when done intents of kind were ever pruned (retention.c). */
+ks_rc ks__store_intent_kind_pruned(int *pruned, struct ks_store *st,
+                                   const char *kind);
 
 /* Loads the key named by the options into st->key_hex and checks or
  * records its check value (store/secrets.c). */

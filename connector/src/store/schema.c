@@ -49,6 +49,15 @@ static const char *const migrations[] = {
     "CREATE TABLE secrets("
     "  name TEXT PRIMARY KEY, nonce BLOB NOT NULL,"
     "  ciphertext BLOB NOT NULL, tag BLOB NOT NULL) WITHOUT ROWID;",
+    /* 1 -> 2: retention. Intents get the time they completed (those done
+     * already count as done at the migration), and the kinds whose done
+     * intents were ever pruned are remembered: for them an unknown source
+     * may have been written before, so begin answers PENDING. */
+    "ALTER TABLE intents ADD COLUMN done_ms INTEGER;"
+    "UPDATE intents SET done_ms = " KS__STORE_NOW_MS " WHERE state = 2;"
+    "CREATE INDEX intents_done ON intents(state, done_ms);"
+    "CREATE INDEX audit_at ON audit(at_ms);"
+    "CREATE TABLE intents_pruned(kind TEXT PRIMARY KEY) WITHOUT ROWID;",
 };
 
 #define SCHEMA_VERSION ((int)(sizeof(migrations) / sizeof(migrations[0])))
@@ -84,9 +93,17 @@ const char *const ks__store_sql[KS__ST_COUNT] = {
                             "payload_hash = ?3 "
                             "WHERE kind = ?1 AND source_id = ?2 "
                             "AND state = 1",
-    [KS__ST_INTENT_DONE] = "UPDATE intents SET state = 2, target_id = ?3 "
+    [KS__ST_INTENT_DONE] = "UPDATE intents SET state = 2, target_id = ?3, "
+                           "done_ms = " KS__STORE_NOW_MS " "
                            "WHERE kind = ?1 AND source_id = ?2 "
                            "AND state = 1",
+    [KS__ST_INTENT_PRUNED] = "SELECT 1 FROM intents_pruned WHERE kind = ?1",
+    [KS__ST_INTENT_PRUNE_MARK] =
+        "INSERT OR IGNORE INTO intents_pruned(kind) SELECT DISTINCT kind "
+        "FROM intents WHERE state = 2 AND done_ms < ?1",
+    [KS__ST_INTENT_PRUNE] = "DELETE FROM intents WHERE state = 2 "
+                            "AND done_ms < ?1",
+    [KS__ST_AUDIT_PRUNE] = "DELETE FROM audit WHERE at_ms < ?1",
     [KS__ST_INTENT_NEXT_PENDING] =
         "SELECT kind, source_id, state, attempts, payload_hash, target_id, "
         "seq FROM intents WHERE state = 1 AND seq > ?1 "

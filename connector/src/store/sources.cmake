@@ -7,6 +7,7 @@ ks_module(ks_store
   src/store/intents.c
   src/store/audit.c
   src/store/outbox.c
-  src/store/secrets.c)
+  src/store/secrets.c
+  src/store/retention.c)
 target_link_libraries(ks_store PUBLIC ks_core PkgConfig::SQLITE OpenSSL::Crypto)
 list(APPEND KS_MODULES ks_store)

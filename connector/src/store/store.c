@@ -5,8 +5,11 @@
  */
 #include <assert.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
 #include "store/internal.h"
 #include "kinsync/testing.h"
 
@@ -328,6 +331,48 @@ static ks_rc exec_pragma(struct ks_store *st, const char *sql)
     return KS_OK;
 }
 
+/* Makes path private to its owner: created 0600 when absent (the umask
+ * can only narrow that), group and other permissions removed from an
+ * existing regular file (an older kinsync created them 0644). create 0:
+ * only an existing file is touched. */
+static ks_rc private_file(struct ks_store *st, const char *path, int create)
+{
+    int fd = open(path, O_RDWR | O_CLOEXEC | (create ? O_CREAT : 0), 0600);
+    struct stat sb;
+
+    if (fd < 0)
+        return create ? ks__error_set(&st->err, KS_ESTATE, 0,
+                                      "creating the store file: %s",
+                                      strerror(errno))
+                      : KS_OK;
+    if (fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) && (sb.st_mode & 077))
+        (void)fchmod(fd, sb.st_mode & 0700);
+    close(fd);
+    return KS_OK;
+}
+
+/* The state file, its WAL and its shared-memory index hold payloads,
+ * customer e-mails and the audit trail: owner only. SQLite creates the
+ * -wal and -shm files with the database file's permissions, so they
+ * follow the main file once it is private; existing ones are tightened
+ * here too. */
+static ks_rc private_files(struct ks_store *st, const char *path)
+{
+    static const char *const suffix[] = {"-wal", "-shm"};
+    ks_rc rc = private_file(st, path, 1);
+
+    for (size_t i = 0; rc == KS_OK && i < 2; i++) {
+        char *side = ks__aprintf("%s%s", path, suffix[i]);
+
+        if (!side)
+            return ks__error_set(&st->err, KS_ENOMEM, 0,
+                                 "opening the store: out of memory");
+        rc = private_file(st, side, 0);
+        ks__free(side);
+    }
+    return rc;
+}
+
 static ks_rc open_db(struct ks_store *st, const struct ks_store_options *o)
 {
     const char *path = o->path ? o->path : ":memory:";
@@ -338,6 +383,11 @@ static ks_rc open_db(struct ks_store *st, const struct ks_store_options *o)
     if (!*path || strnlen(path, PATH_MAX_BYTES + 1) > PATH_MAX_BYTES)
         return ks__error_set(&st->err, KS_EINVAL, 0,
                              "store path is empty or too long");
+    if (!in_memory) {
+        rc = private_files(st, path);
+        if (rc)
+            return rc;
+    }
     src = sqlite3_open_v2(path, &st->db,
                           SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
     if (src != SQLITE_OK) {

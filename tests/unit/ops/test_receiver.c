@@ -587,6 +587,24 @@ static void start_refuses_a_bad_address_and_no_storefront(void **state)
     assert_non_null(strstr(err, "not-an-address"));
 }
 
+/* An IPv4-mapped loopback address passes every loopback check, so it must
+ * also bind: as the IPv4 address it carries, with that in the URL. */
+static void ipv4_mapped_bind_listens_on_ipv4(void **state)
+{
+    struct kh_receiver_options o = KH_RECEIVER_OPTIONS_INIT;
+    struct kh_receiver *r = NULL;
+    char err[256] = "", prefix[64];
+
+    o.woocommerce = ((struct fx *)*state)->wc;
+    o.bind_addr = "::ffff:127.0.0.1";
+    if (kh_receiver_start(&r, &o, err, sizeof(err)) != 0)
+        fail_msg("::ffff:127.0.0.1 refused: %s", err);
+    snprintf(prefix, sizeof(prefix), "http://127.0.0.1:%u",
+             (unsigned)kh_receiver_port(r));
+    assert_string_equal(kh_receiver_url(r), prefix);
+    kh_receiver_stop(r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -605,6 +623,7 @@ int main(void)
         T(other_routes_and_methods_are_refused),
         T(concurrent_deliveries_are_each_queued_once),
         T(start_refuses_a_bad_address_and_no_storefront),
+        T(ipv4_mapped_bind_listens_on_ipv4),
 #undef T
     };
     int rc;

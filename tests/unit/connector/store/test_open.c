@@ -6,7 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
+#include <fcntl.h>
 #include <sqlite3.h>
+#include <unistd.h>
+#include <sys/stat.h>
 #include "kinsync/store.h"
 #include "helpers.h"
 
@@ -99,7 +102,7 @@ static void empty_file_is_migrated_to_the_current_schema(void **state)
     assert_int_equal(th_open_file(&st, path, NULL), KS_OK);
     assert_int_equal(ks_store_map_put(st, "order", "100", "5001"), KS_OK);
     ks_store_close(st);
-    assert_int_equal(user_version(path), 1);
+    assert_int_equal(user_version(path), 2); /* 1: initial, 2: retention */
     th_remove(dir, path);
 }
 
@@ -235,6 +238,59 @@ static void two_handles_on_one_file_see_each_others_writes(void **state)
     th_remove(dir, path);
 }
 
+static unsigned file_mode(const char *path, const char *suffix)
+{
+    char full[4096];
+    struct stat sb;
+
+    snprintf(full, sizeof(full), "%s%s", path, suffix);
+    if (stat(full, &sb) != 0)
+        fail_msg("%s: missing", full);
+    return (unsigned)(sb.st_mode & 07777);
+}
+
+/* The state file, its WAL and its shared-memory index are owner-only even
+ * under a permissive umask, and stay so while the store is in use. */
+static void state_files_are_private_whatever_the_umask(void **state)
+{
+    char *dir = kt_tmpdir("ks-store");
+    char *path = kt_path(dir, "state.db");
+    struct ks_store *st = NULL;
+    mode_t old = umask(0);
+
+    (void)state;
+    assert_int_equal(th_open_file(&st, path, NULL), KS_OK);
+    assert_int_equal(ks_store_cursor_set(st, "f", "e", "1"), KS_OK);
+    umask(old);
+    assert_int_equal(file_mode(path, ""), 0600);
+    assert_int_equal(file_mode(path, "-wal"), 0600);
+    assert_int_equal(file_mode(path, "-shm"), 0600);
+    ks_store_close(st);
+    th_remove(dir, path);
+}
+
+/* A state file (and WAL) left world-readable by an older kinsync loses
+ * its group and other permissions at the next open. */
+static void an_existing_readable_state_file_is_tightened(void **state)
+{
+    char *dir = kt_tmpdir("ks-store");
+    char *path = kt_path(dir, "state.db");
+    struct ks_store *st = NULL;
+
+    (void)state;
+    assert_int_equal(th_open_file(&st, path, NULL), KS_OK);
+    assert_int_equal(ks_store_cursor_set(st, "f", "e", "1"), KS_OK);
+    assert_int_equal(chmod(path, 0644), 0);
+    ks_store_close(st);
+    assert_int_equal(file_mode(path, ""), 0644);
+    assert_int_equal(th_open_file(&st, path, NULL), KS_OK);
+    assert_int_equal(file_mode(path, ""), 0600);
+    assert_int_equal(ks_store_cursor_set(st, "f", "e", "2"), KS_OK);
+    assert_int_equal(file_mode(path, "-wal"), 0600);
+    ks_store_close(st);
+    th_remove(dir, path);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -248,6 +304,8 @@ int main(void)
         cmocka_unit_test(newer_schema_version_is_refused_with_estate),
         cmocka_unit_test(a_file_that_is_not_a_database_fails_with_estate),
         cmocka_unit_test(two_handles_on_one_file_see_each_others_writes),
+        cmocka_unit_test(state_files_are_private_whatever_the_umask),
+        cmocka_unit_test(an_existing_readable_state_file_is_tightened),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
