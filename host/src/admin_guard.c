@@ -21,7 +21,6 @@
  *      types a page may send without asking, text/plain and forms, never
  *      pass).
  */
-#include <arpa/inet.h>
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,6 +29,7 @@
 #include <curl/curl.h>
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
+#include <kx/net.h>
 #include "host.h"
 
 static int refuse(struct km_response *res, int status, const char *msg)
@@ -49,22 +49,12 @@ static int refuse(struct km_response *res, int status, const char *msg)
 static int allowed_name(const char *name, size_t len, const char *bind)
 {
     char text[64];
-    unsigned char addr[16];
 
     if (len == 0 || len >= sizeof(text))
         return 0;
     memcpy(text, name, len);
     text[len] = '\0';
-    if (strcasecmp(text, "localhost") == 0 ||
-        (bind && strcasecmp(text, bind) == 0))
-        return 1;
-    if (inet_pton(AF_INET, text, addr) == 1)
-        return addr[0] == 127;
-    if (inet_pton(AF_INET6, text, addr) == 1)
-        return IN6_IS_ADDR_LOOPBACK((struct in6_addr *)addr) ||
-               (IN6_IS_ADDR_V4MAPPED((struct in6_addr *)addr) &&
-                addr[12] == 127);
-    return 0;
+    return kx_host_is_loopback(text) || (bind && strcasecmp(text, bind) == 0);
 }
 
 /* 1 when s is empty or ":" and 1 to 5 digits. */

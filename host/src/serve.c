@@ -24,6 +24,7 @@
 #include <kx/alloc.h>
 #include "engine.h"
 #include "host.h"
+#include <kx/net.h>
 #include <kx/opt.h>
 #include <kinmock/webhook.h>
 #include <openssl/crypto.h>
@@ -213,19 +214,11 @@ static int parse_port(const char *s, long *out)
 /* 0 for a loopback address, 1 for another numeric one, -1 otherwise. */
 static int address_kind(const char *addr)
 {
-    struct in_addr v4;
-    struct in6_addr v6;
+    struct sockaddr_storage ss;
 
-    if (inet_pton(AF_INET, addr, &v4) == 1)
-        return (ntohl(v4.s_addr) >> 24) == 127 ? 0 : 1;
-    if (inet_pton(AF_INET6, addr, &v6) == 1) {
-        if (IN6_IS_ADDR_LOOPBACK(&v6))
-            return 0;
-        if (IN6_IS_ADDR_V4MAPPED(&v6) && v6.s6_addr[12] == 127)
-            return 0;
-        return 1;
-    }
-    return -1;
+    if (kx_addr_parse(&ss, addr, 0) < 0)
+        return -1;
+    return kx_host_is_loopback(addr) ? 0 : 1;
 }
 
 /* One option of kinsync serve, its value in optarg, into *o. Returns 0 or
