@@ -621,6 +621,7 @@ int km_server_start(struct km_server **out,
     pthread_mutex_init(&server->journal_lock, NULL);
     pthread_mutex_init(&server->faults_lock, NULL);
     server->journal = cJSON_CreateArray();
+    server->journal_max_bytes = KM_JOURNAL_MAX_BYTES;
     if (!server->journal)
         abort();
     if (bind_address(&ss, &sslen, &ipv6, addr, opts->port) != 0) {

@@ -117,6 +117,24 @@ static char *form_field(const char *body, const char *name)
 
 /* The claims of a token, built as JSON so that any user name (quotes and
  * backslashes included) stays one string. Returned text is malloc'ed. */
+/* Every token's header, and the start its payload always has (iss is its
+ * first claim). */
+#define JWT_HEADER "{\"alg\":\"HS256\",\"typ\":\"JWT\"}"
+#define JWT_PAYLOAD_START "{\"iss\":\"kinsync-epicor-emulator\",\"sub\":\""
+
+char *km__epicor_token_prefix(void)
+{
+    /* base64 of whole 3-byte groups does not depend on what follows */
+    size_t n = strlen(JWT_PAYLOAD_START) / 3 * 3;
+    char *h64 = km__base64url_encode(JWT_HEADER, strlen(JWT_HEADER));
+    char *p64 = km__base64url_encode(JWT_PAYLOAD_START, n);
+    char *prefix = kx_xasprintf("%s.%s", h64, p64);
+
+    free(h64);
+    free(p64);
+    return prefix;
+}
+
 static char *jwt_payload(const char *user, const char *instance, int64_t now_s,
                          int64_t lifetime_s, int64_t jti)
 {
@@ -143,7 +161,7 @@ static char *jwt_payload(const char *user, const char *instance, int64_t now_s,
 static struct km__epicor_token *issue_token(struct km__epicor *emu,
                                             const char *user)
 {
-    static const char hdr[] = "{\"alg\":\"HS256\",\"typ\":\"JWT\"}";
+    static const char hdr[] = JWT_HEADER;
     unsigned char mac[KM__SHA256_LEN];
     int64_t now = km__epicor_now(emu);
     char *payload, *h64, *p64, *s64, *input, *tok;
@@ -171,7 +189,7 @@ static struct km__epicor_token *issue_token(struct km__epicor *emu,
     t->expires_ms = now + emu->token_lifetime_s * 1000;
     t->revoked = 0;
     emu->tokens_issued++;
-    if (emu->server) /* keep it out of the journal's response bodies */
+    if (emu->server) /* masked by its form (km__epicor_token_prefix) */
         km_server_add_secret(emu->server, tok);
     return t;
 }

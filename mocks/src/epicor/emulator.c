@@ -473,7 +473,11 @@ static void epi_bound(void *state, struct km_server *server)
     struct km__epicor *emu = state;
     const cJSON *it;
 
+    char *prefix = km__epicor_token_prefix();
+
     emu->server = server;
+    km_server_add_secret_form(server, prefix); /* before any token */
+    free(prefix);
     for (size_t i = 0; i < emu->nusers; i++)
         km_server_add_secret(server, emu->users[i].password);
     for (size_t i = 0; i < emu->nkeys; i++)

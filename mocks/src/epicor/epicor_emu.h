@@ -293,6 +293,9 @@ int km__epicor_api_key(struct km__epicor_call *c);
 int km__epicor_scope_ok(struct km__epicor_call *c, const char *resource);
 void km__epicor_token_resource(struct km__epicor_call *c);
 void km__epicor_idp_token(struct km__epicor_call *c);
+/* The fixed start of every token the emulator issues (JWT header and the
+ * first claims), for km_server_add_secret_form. Caller frees. */
+char *km__epicor_token_prefix(void);
 int km__epicor_fault(void *state, const char *action, const cJSON *rule);
 int km__epicor_licenses_in_use(struct km__epicor *emu);
 int64_t km__epicor_tokens_active(struct km__epicor *emu);
