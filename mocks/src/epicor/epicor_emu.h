@@ -162,6 +162,9 @@ struct km__epicor {
     cJSON *idp_clients;
     struct km__epicor_token *tokens;
     size_t ntokens;
+    size_t tokens_cap;
+    size_t *token_slots; /* hash of token -> index + 1 (0: empty) */
+    size_t token_nslots; /* a power of two, at least 2 x ntokens */
     struct km__epicor_session *sessions; /* Basic-auth users holding a seat */
     size_t nsessions;
     int64_t tokens_issued;
