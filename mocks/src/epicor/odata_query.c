@@ -303,9 +303,22 @@ static int order_is_revid(const struct km__odata_query *q)
            strcmp(q->order[0].field, "SysRevID") == 0;
 }
 
+/* A row for the result: the view itself when it is a temporary, else a
+ * copy, or with share a reference to the stored row (no copy). */
+static cJSON *result_row(cJSON *view, int tmp, int share)
+{
+    cJSON *row = tmp     ? view
+                 : share ? cJSON_CreateObjectReference(view->child)
+                         : cJSON_Duplicate(view, 1);
+
+    if (!row)
+        abort();
+    return row;
+}
+
 cJSON *km__odata_query_run(const struct km__odata_query *q,
                            struct km__epicor *emu, struct km__epicor_table *t,
-                           const char *pkey, long cap, long *count)
+                           const char *pkey, long cap, int share, long *count)
 {
     cJSON *out = cJSON_CreateArray();
     int64_t floor = km__odata_filter_revid_floor(q->filter);
@@ -346,13 +359,13 @@ cJSON *km__odata_query_run(const struct km__odata_query *q,
                 cap_hits = cap_hits ? cap_hits * 2 : 64;
                 hits = kx_xrealloc(hits, cap_hits * sizeof(*hits));
             }
-            hits[nhits].row = tmp ? j : cJSON_Duplicate(j, 1);
+            hits[nhits].row = result_row(j, tmp, share);
             hits[nhits].idx = nhits;
             nhits++;
             continue;
         }
         if (matched > q->skip && taken < limit) {
-            cJSON_AddItemToArray(out, tmp ? j : cJSON_Duplicate(j, 1));
+            cJSON_AddItemToArray(out, result_row(j, tmp, share));
             taken++;
         } else if (tmp) {
             cJSON_Delete(j);
