@@ -524,6 +524,7 @@ int km__epicor_fault(void *state, const char *action, const cJSON *rule)
     struct km__epicor *emu = state;
     const cJSON *v;
 
+    emu->writes++;
     if (strcmp(action, "expire_tokens") == 0) {
         km__epicor_expire_tokens(emu);
     } else if (strcmp(action, "revoke_key") == 0) {

@@ -200,6 +200,8 @@ static void call_init(struct km__epicor_call *c, struct km_response *res,
     c->emu = state;
     c->res = res;
     c->req = req;
+    if (strcmp(req->method, "GET") != 0 && strcmp(req->method, "HEAD") != 0)
+        c->emu->writes++;
     if (c->emu->latency_ms > 0)
         ks_clock_advance_ms(c->emu->clock, c->emu->latency_ms);
 }

@@ -98,6 +98,8 @@ struct km__epicor_row {
     char *key;   /* encoded key without Company (sorts like the key) */
     int64_t revid;
     uint32_t gen; /* generator index while json is NULL */
+    char *text;   /* json printed, valid while text_writes == writes */
+    uint64_t text_writes;
 };
 
 struct km__epicor_gen {
@@ -168,6 +170,10 @@ struct km__epicor {
     struct km__epicor_session *sessions; /* Basic-auth users holding a seat */
     size_t nsessions;
     int64_t tokens_issued;
+    /* Bumped by every request that may write (any method but GET and
+     * HEAD), action and fault action: a row's printed text is reused
+     * only while it has not moved. */
+    uint64_t writes;
     int64_t token_lifetime_s;
     int page_cap;
     int license_seats;

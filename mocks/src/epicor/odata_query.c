@@ -303,13 +303,37 @@ static int order_is_revid(const struct km__odata_query *q)
            strcmp(q->order[0].field, "SysRevID") == 0;
 }
 
-/* A row for the result: the view itself when it is a temporary, else a
- * copy, or with share a reference to the stored row (no copy). */
-static cJSON *result_row(cJSON *view, int tmp, int share)
+/* A stored row as raw JSON text, printed once and reused until the
+ * emulator's next write: the item references the text (cJSON_IsReference,
+ * so deleting the page leaves it). */
+static cJSON *row_text(struct km__epicor *emu, struct km__epicor_row *r)
 {
-    cJSON *row = tmp     ? view
-                 : share ? cJSON_CreateObjectReference(view->child)
-                         : cJSON_Duplicate(view, 1);
+    cJSON *item = cJSON_CreateNull();
+
+    if (!item)
+        abort();
+    if (!r->text || r->text_writes != emu->writes) {
+        free(r->text);
+        r->text = cJSON_PrintUnformatted(r->json);
+        if (!r->text)
+            abort();
+        r->text_writes = emu->writes;
+    }
+    item->type = cJSON_Raw | cJSON_IsReference;
+    item->valuestring = r->text;
+    return item;
+}
+
+/* A row for the result: the view itself when it is a temporary, else a
+ * copy, or with share a reference to the stored row (no copy): its text
+ * when the result is not sorted afterwards (sorting reads the fields). */
+static cJSON *result_row(struct km__epicor *emu, struct km__epicor_row *r,
+                         cJSON *view, int tmp, int share, int sorting)
+{
+    cJSON *row = tmp                ? view
+                 : share && sorting ? cJSON_CreateObjectReference(view->child)
+                 : share            ? row_text(emu, r)
+                                    : cJSON_Duplicate(view, 1);
 
     if (!row)
         abort();
@@ -359,13 +383,13 @@ cJSON *km__odata_query_run(const struct km__odata_query *q,
                 cap_hits = cap_hits ? cap_hits * 2 : 64;
                 hits = kx_xrealloc(hits, cap_hits * sizeof(*hits));
             }
-            hits[nhits].row = result_row(j, tmp, share);
+            hits[nhits].row = result_row(emu, r, j, tmp, share, 1);
             hits[nhits].idx = nhits;
             nhits++;
             continue;
         }
         if (matched > q->skip && taken < limit) {
-            cJSON_AddItemToArray(out, result_row(j, tmp, share));
+            cJSON_AddItemToArray(out, result_row(emu, r, j, tmp, share, 0));
             taken++;
         } else if (tmp) {
             cJSON_Delete(j);
