@@ -73,9 +73,10 @@ void km_server_add_secret_form(struct km_server *server, const char *prefix)
     pthread_mutex_unlock(&server->secrets_lock);
 }
 
-/* Masks each occurrence of s (exact) with '*'. memmem, not a byte-by-byte
- * compare: a 60 KB body is scanned at memory speed. */
-static void mask_exact(char *buf, size_t len, const char *s)
+/* Masks each occurrence of s with '*', and with form the token
+ * characters after it too. memmem, not a byte-by-byte compare: a 60 KB
+ * body is scanned at memory speed. */
+static void mask(char *buf, size_t len, const char *s, int form)
 {
     size_t slen = strlen(s);
     char *at = buf, *end = buf + len;
@@ -83,20 +84,8 @@ static void mask_exact(char *buf, size_t len, const char *s)
     while ((size_t)(end - at) >= slen &&
            (at = memmem(at, (size_t)(end - at), s, slen)) != NULL) {
         memset(at, '*', slen);
-        at += slen;
-    }
-}
-
-/* Masks each occurrence of prefix and the token characters after it. */
-static void mask_form(char *buf, size_t len, const char *prefix)
-{
-    size_t plen = strlen(prefix);
-    char *at = buf, *end = buf + len;
-
-    while ((size_t)(end - at) >= plen &&
-           (at = memmem(at, (size_t)(end - at), prefix, plen)) != NULL) {
-        memset(at, '*', plen);
-        for (at += plen; at < end && token_char((unsigned char)*at); at++)
+        for (at += slen; form && at < end && token_char((unsigned char)*at);
+             at++)
             *at = '*';
     }
 }
@@ -108,9 +97,9 @@ size_t km__secrets_mask(struct km_server *server, char *buf, size_t len)
     pthread_mutex_lock(&server->secrets_lock);
     patterns = server->nsecrets + server->nforms;
     for (size_t i = 0; buf && len && i < server->nsecrets; i++)
-        mask_exact(buf, len, server->secrets[i]);
+        mask(buf, len, server->secrets[i], 0);
     for (size_t i = 0; buf && len && i < server->nforms; i++)
-        mask_form(buf, len, server->forms[i]);
+        mask(buf, len, server->forms[i], 1);
     pthread_mutex_unlock(&server->secrets_lock);
     return patterns;
 }
