@@ -157,6 +157,23 @@ static cJSON *body_item(struct km_server *server, const char *body, size_t len,
     char *copy, marker[64];
     cJSON *item;
 
+    if (len <= KM_JOURNAL_BODY_MAX &&
+        !(content_type &&
+          strncasecmp(content_type, "application/x-www-form-urlencoded", 33) ==
+              0)) {
+        /* The common case, copied once: masked in a buffer from cJSON's
+         * allocator that the item then owns. */
+        copy = cJSON_malloc(len + 1);
+        item = cJSON_CreateNull();
+        if (!copy || !item)
+            abort();
+        memcpy(copy, body ? body : "", len);
+        copy[len] = '\0';
+        km__secrets_mask(server, copy, len);
+        item->type = cJSON_String;
+        item->valuestring = copy;
+        return item;
+    }
     if (content_type &&
         strncasecmp(content_type, "application/x-www-form-urlencoded", 33) ==
             0) {
