@@ -2,7 +2,9 @@
  * The request journal. Entries are redacted when written, so a snapshot
  * can be handed to reports and recordings as it is: secret headers and
  * query parameters go through core/redact.c, and every string added with
- * km_server_add_secret is masked wherever it appears.
+ * km_server_add_secret, and every token of a form added with
+ * km_server_add_secret_form, is masked wherever it appears. Bounded by
+ * entries and by bytes, oldest dropped first.
  */
 #define _GNU_SOURCE /* memmem */
 #include <stdio.h>
