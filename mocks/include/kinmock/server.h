@@ -173,6 +173,12 @@ void km_server_unlock(struct km_server *server);
 /* A string that must never be written to the journal verbatim (masked in
  * bodies, URLs and headers in addition to the named-header redaction). */
 void km_server_add_secret(struct km_server *server, const char *secret);
+/* Issued tokens by form: every prefix followed by token characters
+ * (base64url and '.', a JWT's alphabet) is masked up to its last token
+ * character. An emulator registers the fixed start of the tokens it
+ * issues once; km_server_add_secret then ignores a string a form already
+ * masks, so masking costs the same after 1 or 10,000 tokens. */
+void km_server_add_secret_form(struct km_server *server, const char *prefix);
 
 /*
  * What the observer sees of one request: everything that came in, before
@@ -224,6 +230,14 @@ void km_server_journal_clear(struct km_server *server);
  * oldest, so a long-running standalone server does not grow without end;
  * km_server_journal_dropped() counts what was dropped. */
 void km_server_set_journal_max(struct km_server *server, size_t max);
+/* The journal is bounded by bytes too: what its entries hold (strings and
+ * JSON nodes, roughly) stays within max (default KM_JOURNAL_MAX_BYTES,
+ * 64 MiB; 0: unbounded), dropping the oldest and counting them as
+ * dropped; the newest entry is always kept. With each body cut at 64 KiB
+ * that is at least about 500 of the largest exchanges. */
+#define KM_JOURNAL_MAX_BYTES ((size_t)64 * 1024 * 1024)
+void km_server_set_journal_max_bytes(struct km_server *server, size_t max);
+size_t km_server_journal_bytes(struct km_server *server);
 uint64_t km_server_journal_dropped(struct km_server *server);
 
 /* ---- faults --------------------------------------------------------- */

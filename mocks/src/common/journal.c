@@ -2,9 +2,13 @@
  * The request journal. Entries are redacted when written, so a snapshot
  * can be handed to reports and recordings as it is: secret headers and
  * query parameters go through core/redact.c, and every string added with
- * km_server_add_secret is masked wherever it appears.
+ * km_server_add_secret, and every token of a form added with
+ * km_server_add_secret_form, is masked wherever it appears. Bounded by
+ * entries and by bytes, oldest dropped first.
  */
+#define _GNU_SOURCE /* memmem */
 #include <stdio.h>
+#include <string.h>
 #include <strings.h>
 #include <kinsync/log.h>
 #include "server_int.h"
@@ -12,29 +16,94 @@
 /* Longest body kept per entry; the rest is cut and marked. */
 #define KM_JOURNAL_BODY_MAX (64 * 1024)
 
+/* Characters of an issued token after its form's prefix: base64url and
+ * '.', the alphabet of a JWT. */
+static int token_char(unsigned char c)
+{
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+           (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.';
+}
+
+/* Whether a form masks all of s: s starts with its prefix and the rest
+ * are token characters. Under secrets_lock. */
+static int form_covers(const struct km_server *server, const char *s)
+{
+    for (size_t i = 0; i < server->nforms; i++) {
+        const char *p = server->forms[i];
+        size_t plen = strlen(p), j;
+
+        if (strncmp(s, p, plen) != 0)
+            continue;
+        for (j = plen; s[j] && token_char((unsigned char)s[j]); j++)
+            ;
+        if (!s[j])
+            return 1;
+    }
+    return 0;
+}
+
+/* Adds s to list (n entries) unless it is there. Under secrets_lock. */
+static void list_add(char ***list, size_t *n, const char *s)
+{
+    for (size_t i = 0; i < *n; i++) {
+        if (strcmp((*list)[i], s) == 0)
+            return;
+    }
+    *list = kx_xrealloc(*list, (*n + 1) * sizeof(**list));
+    (*list)[(*n)++] = kx_xstrdup(s);
+}
+
+/* A secret a form already masks is not listed: an emulator may add every
+ * token it issues and the list (and the cost of masking) stays the
+ * handful of configured credentials. */
 void km_server_add_secret(struct km_server *server, const char *secret)
 {
     if (!secret || !secret[0])
         return;
     pthread_mutex_lock(&server->secrets_lock);
-    for (size_t i = 0; i < server->nsecrets; i++) {
-        if (strcmp(server->secrets[i], secret) == 0)
-            goto out;
-    }
-    server->secrets = kx_xrealloc(
-        server->secrets, (server->nsecrets + 1) * sizeof(*server->secrets));
-    server->secrets[server->nsecrets++] = kx_xstrdup(secret);
-out:
+    if (!form_covers(server, secret))
+        list_add(&server->secrets, &server->nsecrets, secret);
     pthread_mutex_unlock(&server->secrets_lock);
 }
 
-void km__secrets_mask(struct km_server *server, char *buf, size_t len)
+void km_server_add_secret_form(struct km_server *server, const char *prefix)
 {
+    if (!prefix || !prefix[0])
+        return;
     pthread_mutex_lock(&server->secrets_lock);
-    if (server->nsecrets && buf && len)
-        ks_redact_mask(buf, len, (const char *const *)server->secrets,
-                       server->nsecrets);
+    list_add(&server->forms, &server->nforms, prefix);
     pthread_mutex_unlock(&server->secrets_lock);
+}
+
+/* Masks each occurrence of s with '*', and with form the token
+ * characters after it too. memmem, not a byte-by-byte compare: a 60 KB
+ * body is scanned at memory speed. */
+static void mask(char *buf, size_t len, const char *s, int form)
+{
+    size_t slen = strlen(s);
+    char *at = buf, *end = buf + len;
+
+    while ((size_t)(end - at) >= slen &&
+           (at = memmem(at, (size_t)(end - at), s, slen)) != NULL) {
+        memset(at, '*', slen);
+        for (at += slen; form && at < end && token_char((unsigned char)*at);
+             at++)
+            *at = '*';
+    }
+}
+
+size_t km__secrets_mask(struct km_server *server, char *buf, size_t len)
+{
+    size_t patterns;
+
+    pthread_mutex_lock(&server->secrets_lock);
+    patterns = server->nsecrets + server->nforms;
+    for (size_t i = 0; buf && len && i < server->nsecrets; i++)
+        mask(buf, len, server->secrets[i], 0);
+    for (size_t i = 0; buf && len && i < server->nforms; i++)
+        mask(buf, len, server->forms[i], 1);
+    pthread_mutex_unlock(&server->secrets_lock);
+    return patterns;
 }
 
 /* A query string ("a=1&consumer_secret=x") with secret parameters
@@ -90,6 +159,23 @@ static cJSON *body_item(struct km_server *server, const char *body, size_t len,
     char *copy, marker[64];
     cJSON *item;
 
+    if (len <= KM_JOURNAL_BODY_MAX &&
+        !(content_type &&
+          strncasecmp(content_type, "application/x-www-form-urlencoded", 33) ==
+              0)) {
+        /* The common case, copied once: masked in a buffer from cJSON's
+         * allocator that the item then owns. */
+        copy = cJSON_malloc(len + 1);
+        item = cJSON_CreateNull();
+        if (!copy || !item)
+            abort();
+        memcpy(copy, body ? body : "", len);
+        copy[len] = '\0';
+        km__secrets_mask(server, copy, len);
+        item->type = cJSON_String;
+        item->valuestring = copy;
+        return item;
+    }
     if (content_type &&
         strncasecmp(content_type, "application/x-www-form-urlencoded", 33) ==
             0) {
@@ -203,9 +289,43 @@ static void insert_before(cJSON *array, cJSON *at, cJSON *e)
     at->prev = e;
 }
 
+/* What an entry costs in memory, roughly: its strings and its nodes. */
+static size_t entry_bytes(const cJSON *item)
+{
+    size_t n = 0;
+
+    for (; item; item = item->next) {
+        n += sizeof(*item);
+        n += item->string ? strlen(item->string) + 1 : 0;
+        n += item->valuestring ? strlen(item->valuestring) + 1 : 0;
+        n += entry_bytes(item->child);
+    }
+    return n;
+}
+
+/* Drops the oldest entries until both bounds hold, keeping the newest
+ * entry whatever its size. Under journal_lock. */
+static void enforce_bounds(struct km_server *server)
+{
+    while (
+        server->journal_len > 0 &&
+        ((server->journal_max && server->journal_len > server->journal_max) ||
+         (server->journal_max_bytes && server->journal_len > 1 &&
+          server->journal_bytes > server->journal_max_bytes))) {
+        cJSON *old =
+            cJSON_DetachItemViaPointer(server->journal, server->journal->child);
+
+        server->journal_bytes -= entry_bytes(old->child) + sizeof(*old);
+        cJSON_Delete(old);
+        server->journal_len--;
+        server->journal_dropped++;
+    }
+}
+
 void km__journal_add(struct km_server *server, const struct km__exchange *x)
 {
     cJSON *e = entry_new(server, x), *at, *before = NULL;
+    size_t bytes = entry_bytes(e->child) + sizeof(*e);
 
     pthread_mutex_lock(&server->journal_lock);
     /* Requests finish out of order; keep the array sorted by seq. Nearly
@@ -221,12 +341,8 @@ void km__journal_add(struct km_server *server, const struct km__exchange *x)
     else if (!cJSON_AddItemToArray(server->journal, e))
         abort();
     server->journal_len++;
-    while (server->journal_max && server->journal_len > server->journal_max) {
-        cJSON_Delete(cJSON_DetachItemViaPointer(server->journal,
-                                                server->journal->child));
-        server->journal_len--;
-        server->journal_dropped++;
-    }
+    server->journal_bytes += bytes;
+    enforce_bounds(server);
     pthread_mutex_unlock(&server->journal_lock);
 }
 
@@ -234,13 +350,26 @@ void km_server_set_journal_max(struct km_server *server, size_t max)
 {
     pthread_mutex_lock(&server->journal_lock);
     server->journal_max = max;
-    while (max && server->journal_len > max) {
-        cJSON_Delete(cJSON_DetachItemViaPointer(server->journal,
-                                                server->journal->child));
-        server->journal_len--;
-        server->journal_dropped++;
-    }
+    enforce_bounds(server);
     pthread_mutex_unlock(&server->journal_lock);
+}
+
+void km_server_set_journal_max_bytes(struct km_server *server, size_t max)
+{
+    pthread_mutex_lock(&server->journal_lock);
+    server->journal_max_bytes = max;
+    enforce_bounds(server);
+    pthread_mutex_unlock(&server->journal_lock);
+}
+
+size_t km_server_journal_bytes(struct km_server *server)
+{
+    size_t n;
+
+    pthread_mutex_lock(&server->journal_lock);
+    n = server->journal_bytes;
+    pthread_mutex_unlock(&server->journal_lock);
+    return n;
 }
 
 uint64_t km_server_journal_dropped(struct km_server *server)
@@ -285,6 +414,7 @@ void km_server_journal_clear(struct km_server *server)
     old = server->journal;
     server->journal = empty;
     server->journal_len = 0;
+    server->journal_bytes = 0;
     pthread_mutex_unlock(&server->journal_lock);
     cJSON_Delete(old);
 }
@@ -298,4 +428,9 @@ void km__journal_free(struct km_server *server)
     free(server->secrets);
     server->secrets = NULL;
     server->nsecrets = 0;
+    for (size_t i = 0; i < server->nforms; i++)
+        free(server->forms[i]);
+    free(server->forms);
+    server->forms = NULL;
+    server->nforms = 0;
 }

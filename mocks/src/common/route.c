@@ -3,6 +3,8 @@
  */
 #include <ctype.h>
 #include <errno.h>
+#include <limits.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <strings.h>
 #include <curl/curl.h>
@@ -153,15 +155,31 @@ void km_response_set(struct km_response *res, int status,
         km__kvs_set(&res->headers, "Content-Type", content_type);
 }
 
+/* The size of the last JSON reply, as the first guess for the next: a
+ * page is printed once into a buffer that fits, then handed to the
+ * response, instead of cJSON growing (and, with the project's allocator
+ * hooks, copying) its buffer a dozen times and the response copying the
+ * result. A guess too small costs one more print. */
+static _Atomic size_t json_size_hint = 4096;
+
 void km_response_json(struct km_response *res, int status, cJSON *json)
 {
-    char *text = json ? cJSON_PrintUnformatted(json) : NULL;
+    size_t cap = json_size_hint + json_size_hint / 4 + 64;
+    char *text;
 
-    if (json && !text)
-        abort();
-    km_response_set(res, status, "application/json", text,
-                    text ? strlen(text) : 0);
-    cJSON_free(text);
+    km_response_set(res, status, "application/json", NULL, 0);
+    if (!json)
+        return;
+    text = kx_xmalloc(cap);
+    while (!cJSON_PrintPreallocated(json, text, (int)cap, 0)) {
+        if (cap > (size_t)INT_MAX / 2)
+            abort();
+        cap *= 2;
+        text = kx_xrealloc(text, cap);
+    }
+    res->len = strlen(text);
+    res->body = text;
+    json_size_hint = res->len;
     cJSON_Delete(json);
 }
 

@@ -380,20 +380,31 @@ static void fault_reply(struct km_response *res,
                            hit->headers.v[i].value);
 }
 
-/* Stalls a "hang" in real time without the server lock, ending early when
- * the server stops so that km_server_stop never waits for it. */
-static void stall(struct km_server *server)
+/* Sleeps ms of real time without the server lock, ending early when the
+ * server stops, so that km_server_stop (and SIGTERM on kinsync serve)
+ * never waits for a hang or a long delay. */
+static void sleep_unless_stopped(struct km_server *server, int64_t ms)
 {
     struct timespec start, now, slice = {0, 5 * 1000000L};
     int64_t elapsed = 0;
 
     clock_gettime(CLOCK_MONOTONIC, &start);
-    while (elapsed < server->hang_ms && !atomic_load(&server->stopping)) {
+    while (elapsed < ms && !atomic_load(&server->stopping)) {
         nanosleep(&slice, NULL);
         clock_gettime(CLOCK_MONOTONIC, &now);
         elapsed = (int64_t)(now.tv_sec - start.tv_sec) * 1000 +
                   (now.tv_nsec - start.tv_nsec) / 1000000;
     }
+}
+
+/* A fault's delay_ms on the server clock: instant on a virtual clock (it
+ * advances), else real time that a stop cuts short. */
+static void fault_delay(struct km_server *server, int64_t ms)
+{
+    if (ks_clock_is_virtual(server->clock))
+        ks_clock_sleep_ms(server->clock, ms);
+    else
+        sleep_unless_stopped(server, ms);
 }
 
 /* Runs an emulator's own fault action; an unknown one becomes a 500 so
@@ -445,13 +456,13 @@ static enum MHD_Result serve(struct km__request_impl *ri,
         km_server_unlock(server);
         journal(ri, seq, NULL, hit.desc);
         if (hit.kind == KM__FAULT_HANG)
-            stall(server);
+            sleep_unless_stopped(server, server->hang_ms);
         km__fault_hit_dispose(&hit);
         return MHD_NO; /* MHD drops the connection */
     }
     if (hit.fired && hit.delay_ms > 0) {
         km_server_unlock(server);
-        ks_clock_sleep_ms(server->clock, hit.delay_ms);
+        fault_delay(server, hit.delay_ms);
         km_server_lock(server);
         ri->req.now_ms = ks_clock_now_ms(server->clock);
     }
@@ -621,6 +632,7 @@ int km_server_start(struct km_server **out,
     pthread_mutex_init(&server->journal_lock, NULL);
     pthread_mutex_init(&server->faults_lock, NULL);
     server->journal = cJSON_CreateArray();
+    server->journal_max_bytes = KM_JOURNAL_MAX_BYTES;
     if (!server->journal)
         abort();
     if (bind_address(&ss, &sslen, &ipv6, addr, opts->port) != 0) {

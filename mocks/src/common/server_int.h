@@ -102,13 +102,17 @@ struct km_server {
     pthread_mutex_t lock; /* handlers, hooks, fault actions */
 
     pthread_mutex_t secrets_lock; /* leaf locks: never call out holding */
-    char **secrets;
+    char **secrets; /* exact: the configured credentials, a handful */
     size_t nsecrets;
+    char **forms; /* prefixes of issued tokens (km_server_add_secret_form) */
+    size_t nforms;
 
     pthread_mutex_t journal_lock;
     cJSON *journal;
     size_t journal_len;
-    size_t journal_max;       /* 0: unbounded */
+    size_t journal_max;       /* entries; 0: unbounded */
+    size_t journal_max_bytes; /* 0: unbounded; KM_JOURNAL_MAX_BYTES */
+    size_t journal_bytes;     /* what the entries hold, roughly */
     uint64_t journal_dropped; /* oldest entries dropped to stay in max */
     uint64_t seq;
 
@@ -140,8 +144,10 @@ struct km__request_impl {
     struct km_request req;
 };
 
-/* Masks every added secret in buf (in place, same length). */
-void km__secrets_mask(struct km_server *server, char *buf, size_t len);
+/* Masks every added secret and every token of an added form in buf (in
+ * place, same length). Returns the number of patterns it scanned for (the
+ * work per byte), which issuing tokens does not grow. */
+size_t km__secrets_mask(struct km_server *server, char *buf, size_t len);
 
 /* ---- journal ----------------------------------------------------------- */
 

@@ -203,6 +203,8 @@ int km__epicor_act(void *state, const char *action, const cJSON *args,
     struct km__epicor *emu = state;
     struct km__epicor_company *co = company_arg(emu, args);
     const struct km__epicor_tabledef *d = NULL;
+
+    emu->writes++;
     const char *set = kx_json_str(args, "entity_set");
 
     if (result)

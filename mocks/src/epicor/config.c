@@ -575,6 +575,7 @@ void km__epicor_state_free(void *state)
         free(emu->tokens[i].user);
     }
     free(emu->tokens);
+    free(emu->token_slots);
     for (size_t i = 0; i < emu->nsessions; i++)
         free(emu->sessions[i].user);
     free(emu->sessions);

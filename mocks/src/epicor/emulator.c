@@ -200,6 +200,8 @@ static void call_init(struct km__epicor_call *c, struct km_response *res,
     c->emu = state;
     c->res = res;
     c->req = req;
+    if (strcmp(req->method, "GET") != 0 && strcmp(req->method, "HEAD") != 0)
+        c->emu->writes++;
     if (c->emu->latency_ms > 0)
         ks_clock_advance_ms(c->emu->clock, c->emu->latency_ms);
 }
@@ -473,7 +475,11 @@ static void epi_bound(void *state, struct km_server *server)
     struct km__epicor *emu = state;
     const cJSON *it;
 
+    char *prefix = km__epicor_token_prefix();
+
     emu->server = server;
+    km_server_add_secret_form(server, prefix); /* before any token */
+    free(prefix);
     for (size_t i = 0; i < emu->nusers; i++)
         km_server_add_secret(server, emu->users[i].password);
     for (size_t i = 0; i < emu->nkeys; i++)

@@ -98,6 +98,8 @@ struct km__epicor_row {
     char *key;   /* encoded key without Company (sorts like the key) */
     int64_t revid;
     uint32_t gen; /* generator index while json is NULL */
+    char *text;   /* json printed, valid while text_writes == writes */
+    uint64_t text_writes;
 };
 
 struct km__epicor_gen {
@@ -162,9 +164,16 @@ struct km__epicor {
     cJSON *idp_clients;
     struct km__epicor_token *tokens;
     size_t ntokens;
+    size_t tokens_cap;
+    size_t *token_slots; /* hash of token -> index + 1 (0: empty) */
+    size_t token_nslots; /* a power of two, at least 2 x ntokens */
     struct km__epicor_session *sessions; /* Basic-auth users holding a seat */
     size_t nsessions;
     int64_t tokens_issued;
+    /* Bumped by every request that may write (any method but GET and
+     * HEAD), action and fault action: a row's printed text is reused
+     * only while it has not moved. */
+    uint64_t writes;
     int64_t token_lifetime_s;
     int page_cap;
     int license_seats;
@@ -293,6 +302,9 @@ int km__epicor_api_key(struct km__epicor_call *c);
 int km__epicor_scope_ok(struct km__epicor_call *c, const char *resource);
 void km__epicor_token_resource(struct km__epicor_call *c);
 void km__epicor_idp_token(struct km__epicor_call *c);
+/* The fixed start of every token the emulator issues (JWT header and the
+ * first claims), for km_server_add_secret_form. Caller frees. */
+char *km__epicor_token_prefix(void);
 int km__epicor_fault(void *state, const char *action, const cJSON *rule);
 int km__epicor_licenses_in_use(struct km__epicor *emu);
 int64_t km__epicor_tokens_active(struct km__epicor *emu);
@@ -325,10 +337,12 @@ int km__odata_query_from_strings(struct km__odata_query *q, const char *filter,
                                  const char *orderby, char *err, size_t errsz);
 void km__odata_query_dispose(struct km__odata_query *q);
 /* Runs q over t (restricted to children of pkey when not NULL); returns
- * a JSON array of copies (before $select), and the count before paging. */
+ * a JSON array of copies (before $select), and the count before paging.
+ * With share the stored rows are referenced, not copied: only for an
+ * array that is printed and deleted, unchanged, under the server lock. */
 cJSON *km__odata_query_run(const struct km__odata_query *q,
                            struct km__epicor *emu, struct km__epicor_table *t,
-                           const char *pkey, long cap, long *count);
+                           const char *pkey, long cap, int share, long *count);
 /* Applies q to an array of rows (BAQ); returns a new array. */
 cJSON *km__odata_query_run_array(const struct km__odata_query *q,
                                  struct km__epicor *emu, const cJSON *rows,

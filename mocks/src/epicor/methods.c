@@ -168,7 +168,7 @@ static void rows_page(struct km__epicor_call *c, cJSON *params, int list)
         q.skip = (page > 0 ? page - 1 : 0) * page_size;
     }
     rows = km__odata_query_run(&q, c->emu, t, NULL,
-                               q.top >= 0 ? q.top : (long)t->n, &count);
+                               q.top >= 0 ? q.top : (long)t->n, 0, &count);
     more = page_size > 0 && cJSON_GetArraySize(rows) > page_size;
     if (more)
         cJSON_DeleteItemFromArray(rows, (int)page_size);

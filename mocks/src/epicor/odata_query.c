@@ -303,9 +303,46 @@ static int order_is_revid(const struct km__odata_query *q)
            strcmp(q->order[0].field, "SysRevID") == 0;
 }
 
+/* A stored row as raw JSON text, printed once and reused until the
+ * emulator's next write: the item references the text (cJSON_IsReference,
+ * so deleting the page leaves it). */
+static cJSON *row_text(struct km__epicor *emu, struct km__epicor_row *r)
+{
+    cJSON *item = cJSON_CreateNull();
+
+    if (!item)
+        abort();
+    if (!r->text || r->text_writes != emu->writes) {
+        free(r->text);
+        r->text = cJSON_PrintUnformatted(r->json);
+        if (!r->text)
+            abort();
+        r->text_writes = emu->writes;
+    }
+    item->type = cJSON_Raw | cJSON_IsReference;
+    item->valuestring = r->text;
+    return item;
+}
+
+/* A row for the result: the view itself when it is a temporary, else a
+ * copy, or with share a reference to the stored row (no copy): its text
+ * when the result is not sorted afterwards (sorting reads the fields). */
+static cJSON *result_row(struct km__epicor *emu, struct km__epicor_row *r,
+                         cJSON *view, int tmp, int share, int sorting)
+{
+    cJSON *row = tmp                ? view
+                 : share && sorting ? cJSON_CreateObjectReference(view->child)
+                 : share            ? row_text(emu, r)
+                                    : cJSON_Duplicate(view, 1);
+
+    if (!row)
+        abort();
+    return row;
+}
+
 cJSON *km__odata_query_run(const struct km__odata_query *q,
                            struct km__epicor *emu, struct km__epicor_table *t,
-                           const char *pkey, long cap, long *count)
+                           const char *pkey, long cap, int share, long *count)
 {
     cJSON *out = cJSON_CreateArray();
     int64_t floor = km__odata_filter_revid_floor(q->filter);
@@ -346,13 +383,13 @@ cJSON *km__odata_query_run(const struct km__odata_query *q,
                 cap_hits = cap_hits ? cap_hits * 2 : 64;
                 hits = kx_xrealloc(hits, cap_hits * sizeof(*hits));
             }
-            hits[nhits].row = tmp ? j : cJSON_Duplicate(j, 1);
+            hits[nhits].row = result_row(emu, r, j, tmp, share, 1);
             hits[nhits].idx = nhits;
             nhits++;
             continue;
         }
         if (matched > q->skip && taken < limit) {
-            cJSON_AddItemToArray(out, tmp ? j : cJSON_Duplicate(j, 1));
+            cJSON_AddItemToArray(out, result_row(emu, r, j, tmp, share, 0));
             taken++;
         } else if (tmp) {
             cJSON_Delete(j);

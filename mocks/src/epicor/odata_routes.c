@@ -154,8 +154,12 @@ static void get(struct km__epicor_call *c, struct km__epicor_table *t,
         km__epicor_reply(c, 200, one);
         goto out;
     }
-    rows = km__odata_query_run(&q, c->emu, qt, r ? r->key : NULL,
-                               c->emu->page_cap, &count);
+    /* Without $expand, $select and v1's number-to-string conversion
+     * (km__epicor_outconv) nothing changes the rows before they are
+     * printed: share them instead of copying. */
+    rows =
+        km__odata_query_run(&q, c->emu, qt, r ? r->key : NULL, c->emu->page_cap,
+                            !c->v1 && !q.nexpand && !q.nselect, &count);
     if (expand(c, &q, qt, rows)) {
         cJSON_Delete(rows);
         goto out;

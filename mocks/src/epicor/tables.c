@@ -41,6 +41,7 @@ void km__epicor_table_dispose(struct km__epicor_table *t)
 {
     for (size_t i = 0; i < t->n; i++) {
         cJSON_Delete(t->by_rev[i]->json);
+        free(t->by_rev[i]->text);
         free(t->by_rev[i]->key);
         free(t->by_rev[i]);
     }
@@ -458,6 +459,7 @@ void km__epicor_remove(struct km__epicor_table *t, struct km__epicor_row *r)
             (t->n - i - 1) * sizeof(*t->by_key));
     t->n--;
     cJSON_Delete(r->json);
+    free(r->text);
     free(r->key);
     free(r);
 }

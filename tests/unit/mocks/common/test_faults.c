@@ -8,6 +8,7 @@
 #include <pthread.h>
 #include <cmocka.h>
 #include "common/server_int.h"
+#include <kx/time.h>
 #include "kt.h"
 
 struct fixture {
@@ -206,12 +207,13 @@ static void malformed_replaces_the_body_by_broken_json(void **state)
 struct hang_call {
     const char *url;
     struct kt_reply reply;
+    long timeout_ms; /* 0: 400 */
 };
 
 static void *hang_thread(void *ud)
 {
     struct hang_call *c = ud;
-    struct kt_request rq = {.timeout_ms = 400};
+    struct kt_request rq = {.timeout_ms = c->timeout_ms ? c->timeout_ms : 400};
     char url[256];
 
     snprintf(url, sizeof(url), "%s/slow", c->url);
@@ -222,7 +224,7 @@ static void *hang_thread(void *ud)
 static void hang_times_the_client_out_without_blocking_others(void **state)
 {
     struct fixture *f = *state;
-    struct hang_call call = {km_server_url(f->s.server), {0}};
+    struct hang_call call = {km_server_url(f->s.server), {0}, 0};
     struct timespec ms = {0, 1000000L};
     struct kt_reply r;
     pthread_t t;
@@ -242,6 +244,50 @@ static void hang_times_the_client_out_without_blocking_others(void **state)
     assert_int_equal(call.reply.status, 0);
     kt_reply_dispose(&call.reply);
     assert_fault_logged(f, 0, "hang");
+}
+
+/* A long delay_ms on a real clock does not hold up a stop: the server
+ * stops at once and the waiting client sees the connection end. */
+static void a_stop_cuts_a_real_delay_short(void **state)
+{
+    struct km_server_options opts;
+    struct km_server *server;
+    struct hang_call call = {NULL, {0}, 0};
+    struct timespec ms = {0, 1000000L};
+    cJSON *rules, *fired;
+    char err[256];
+    int64_t t0;
+    pthread_t t;
+
+    (void)state;
+    memset(&opts, 0, sizeof(opts));
+    opts.name = "slow";
+    opts.routes = routes;
+    opts.nroutes = sizeof(routes) / sizeof(routes[0]); /* clock NULL: real */
+    assert_int_equal(km_server_start(&server, &opts, err, sizeof(err)), 0);
+    rules = cJSON_Parse("{\"route\":\"GET /slow\",\"delay_ms\":600000}");
+    assert_int_equal(km_server_faults_add(server, rules, err, sizeof(err)), 0);
+    cJSON_Delete(rules);
+    call.url = km_server_url(server);
+    call.timeout_ms = 120000;
+    assert_int_equal(pthread_create(&t, NULL, hang_thread, &call), 0);
+    /* wait (bounded) until the rule has fired: the request is delayed */
+    for (int i = 0; i < 5000; i++) {
+        fired = km_server_faults_fired(server);
+        int n = cJSON_GetArrayItem(fired, 0)->valueint;
+
+        cJSON_Delete(fired);
+        if (n)
+            break;
+        nanosleep(&ms, NULL);
+    }
+    t0 = kx_monotonic_ms();
+    km_server_stop(server);
+    /* 600 s of delay, ended by the stop: anything near it means it waited */
+    assert_true(kx_monotonic_ms() - t0 < 60000);
+    pthread_join(t, NULL);
+    assert_int_not_equal(call.reply.cc, CURLE_OK);
+    kt_reply_dispose(&call.reply);
 }
 
 static void emulator_action_runs_then_the_route_answers(void **state)
@@ -303,6 +349,7 @@ int main(void)
         T(truncate_sends_a_short_body),
         T(malformed_replaces_the_body_by_broken_json),
         T(hang_times_the_client_out_without_blocking_others),
+        cmocka_unit_test(a_stop_cuts_a_real_delay_short),
         T(emulator_action_runs_then_the_route_answers),
         T(unknown_emulator_action_answers_500),
         T(cleared_faults_stop_firing),

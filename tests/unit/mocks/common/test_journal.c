@@ -248,6 +248,66 @@ static void a_bounded_journal_drops_the_oldest(void **state)
     assert_int_equal(km_server_journal_dropped(f->s.server), 4);
 }
 
+/* The byte bound: 40 KiB bodies against a 200 KiB bound keep the newest
+ * few entries, the count and the accounting agree, and clearing resets
+ * it. */
+static void a_journal_bounded_by_bytes_drops_the_oldest(void **state)
+{
+    struct fixture *f = *state;
+    size_t n = 40 * 1024, bound = 200 * 1024, kept;
+    char *big = malloc(n + 1), path[16];
+    cJSON *j;
+
+    assert_non_null(big);
+    memset(big, 'b', n);
+    big[n] = '\0';
+    km_server_set_journal_max_bytes(f->s.server, bound);
+    for (int i = 1; i <= 10; i++) {
+        snprintf(path, sizeof(path), "/echo/%d", i);
+        post(f, path, NULL, big); /* 80 KiB an entry: body and reply */
+    }
+    kept = km_server_journal_count(f->s.server);
+    assert_true(kept >= 1 && kept <= 3);
+    assert_int_equal(km_server_journal_dropped(f->s.server), 10 - kept);
+    assert_true(km_server_journal_bytes(f->s.server) <= bound);
+    assert_true(km_server_journal_bytes(f->s.server) >= kept * 2 * n);
+    j = km_server_journal(f->s.server);
+    assert_string_equal(
+        cJSON_GetObjectItem(cJSON_GetArrayItem(j, (int)kept - 1), "path")
+            ->valuestring,
+        "/echo/10");
+    cJSON_Delete(j);
+    /* the newest stays even when it alone is over the bound */
+    km_server_set_journal_max_bytes(f->s.server, 1);
+    assert_int_equal(km_server_journal_count(f->s.server), 1);
+    km_server_journal_clear(f->s.server);
+    assert_int_equal(km_server_journal_bytes(f->s.server), 0);
+    km_server_set_journal_max_bytes(f->s.server, 0); /* unbounded */
+    for (int i = 0; i < 5; i++)
+        post(f, "/echo/u", NULL, big);
+    assert_int_equal(km_server_journal_count(f->s.server), 5);
+    free(big);
+}
+
+/* The default bound holds a long run of full-size exchanges to 64 MiB. */
+static void the_default_byte_bound_is_64_mib(void **state)
+{
+    struct fixture *f = *state;
+    size_t n = 100 * 1024; /* cut to 64 KiB in the journal */
+    char *big = malloc(n + 1);
+
+    assert_non_null(big);
+    memset(big, 'd', n);
+    big[n] = '\0';
+    for (int i = 0; i < 600; i++)
+        post(f, "/echo/d", NULL, big);
+    assert_true(km_server_journal_bytes(f->s.server) <= KM_JOURNAL_MAX_BYTES);
+    assert_true(km_server_journal_bytes(f->s.server) >
+                KM_JOURNAL_MAX_BYTES - 200 * 1024);
+    assert_true(km_server_journal_dropped(f->s.server) > 0);
+    free(big);
+}
+
 static void secrets_never_appear_verbatim(void **state)
 {
     struct fixture *f = *state;
@@ -281,6 +341,49 @@ static void secrets_never_appear_verbatim(void **state)
         "\"n\":1"));
     assert_non_null(strstr(text, KS_REDACTED));
     assert_non_null(strstr(text, "\"Authorization\""));
+    cJSON_free(text);
+    cJSON_Delete(j);
+}
+
+/* Issued tokens are masked by form: after 10,000 of them the masking
+ * scans for the same patterns as after one, and none shows. */
+static void issued_tokens_masked_by_form_at_constant_cost(void **state)
+{
+    struct fixture *f = *state;
+    enum { NTOKENS = 10000 };
+    char first[64], last[64], buf[64], probe[] = "x kmtok.aaaa y";
+    char hdr[128], path[160], body[256];
+    const char *hdrs[] = {hdr, NULL};
+    size_t cost_one, cost_many;
+    cJSON *j;
+    char *text;
+
+    km_server_add_secret(f->s.server, ADDED_SECRET); /* one configured */
+    km_server_add_secret_form(f->s.server, "kmtok.");
+    snprintf(first, sizeof(first), "kmtok.%08d-Zq", 0);
+    km_server_add_secret(f->s.server, first);
+    cost_one = km__secrets_mask(f->s.server, probe, strlen(probe));
+    assert_string_equal(probe, "x ********** y");
+    for (int i = 1; i < NTOKENS; i++) {
+        snprintf(buf, sizeof(buf), "kmtok.%08d-Zq", i);
+        km_server_add_secret(f->s.server, buf);
+    }
+    snprintf(last, sizeof(last), "kmtok.%08d-Zq", NTOKENS - 1);
+    snprintf(probe, sizeof(probe), "x kmtok.bbbb y");
+    cost_many = km__secrets_mask(f->s.server, probe, strlen(probe));
+    assert_int_equal(cost_many, cost_one);
+    assert_int_equal(cost_one, 2); /* ADDED_SECRET and the form */
+
+    snprintf(hdr, sizeof(hdr), "X-Carrier: %s", last);
+    snprintf(path, sizeof(path), "/echo/%s?t=%s", first, last);
+    snprintf(body, sizeof(body), "{\"AccessToken\":\"%s\",\"old\":\"%s\"}",
+             last, first);
+    post(f, path, hdrs, body);
+    j = km_server_journal(f->s.server);
+    text = cJSON_PrintUnformatted(j);
+    if (strstr(text, "kmtok.") || strstr(text, "-Zq"))
+        fail_msg("journal shows a token: %s", text);
+    assert_non_null(strstr(text, "\\\"AccessToken\\\":\\\"*****"));
     cJSON_free(text);
     cJSON_Delete(j);
 }
@@ -338,7 +441,10 @@ int main(void)
         T(entries_are_ordered_counted_and_cleared),
         T(late_finisher_is_filed_in_seq_order),
         T(a_bounded_journal_drops_the_oldest),
+        T(a_journal_bounded_by_bytes_drops_the_oldest),
+        T(the_default_byte_bound_is_64_mib),
         T(secrets_never_appear_verbatim),
+        T(issued_tokens_masked_by_form_at_constant_cost),
         T(form_body_parameters_are_redacted),
         T(long_bodies_are_cut_and_marked),
     };

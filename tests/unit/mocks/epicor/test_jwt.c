@@ -9,6 +9,7 @@
 #include <string.h>
 #include <cmocka.h>
 #include <openssl/evp.h>
+#include "common/server_int.h"
 #include "epi_test.h"
 
 /* The user name is o"brien\x: a quote and a backslash, which broke the
@@ -138,6 +139,39 @@ static void successive_tokens_differ(void **state)
     free(b);
 }
 
+/* Tokens are masked in the journal by their form (the emulator's own JWT
+ * start), not one by one: the token never shows, neither in the token
+ * reply nor in the request that carries it, and issuing does not grow
+ * the exact-match list. */
+static void issued_tokens_never_show_in_the_journal(void **state)
+{
+    struct epi_env *env = *state;
+    struct km_server *server = env->emu->server;
+    char *a = issue(env), *b, *text, hdr[2048];
+    const char *hdrs[] = {hdr, NULL};
+    struct epi_resp r;
+    size_t listed = server->nsecrets;
+    cJSON *j;
+
+    b = issue(env);
+    assert_int_equal(server->nsecrets, listed);
+    snprintf(hdr, sizeof(hdr), "X-Echo: %s", b);
+    epi_http(&r, env, "GET", "/SaaS5333/api/v1/nothing", hdrs, NULL);
+    epi_resp_free(&r);
+    j = km_server_journal(server);
+    assert_int_equal(cJSON_GetArraySize(j), 3);
+    text = cJSON_PrintUnformatted(j);
+    /* the signature segment alone: it is not part of any prefix */
+    if (strstr(text, strrchr(a, '.') + 1) || strstr(text, strrchr(b, '.') + 1))
+        fail_msg("journal shows a token: %s", text);
+    assert_non_null(strstr(text, "AccessToken"));
+    assert_non_null(strstr(text, "X-Echo"));
+    cJSON_free(text);
+    cJSON_Delete(j);
+    free(a);
+    free(b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -148,6 +182,8 @@ int main(void)
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(successive_tokens_differ, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(issued_tokens_never_show_in_the_journal,
+                                        setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -67,6 +67,54 @@ static void page_cap_limits_rows_and_count_reports_all(void **state)
     epi_resp_free(&r);
 }
 
+/* Pages reuse each stored row's printed text until the next write: a
+ * PATCH and an action both show on the next page, and GETs in between
+ * keep showing the same. */
+static double price_of(void **state, const char *part)
+{
+    struct epi_resp r;
+    char path[160];
+    double price;
+
+    snprintf(path, sizeof(path),
+             "Erp.BO.PartSvc/Parts?$filter=PartNum%%20eq%%20'%s'", part);
+    epi_v2(&r, *state, "GET", path, NULL);
+    assert_int_equal(r.status, 200);
+    assert_int_equal(nvalues(&r), 1);
+    price = cJSON_GetObjectItem(
+                cJSON_GetArrayItem(cJSON_GetObjectItem(r.json, "value"), 0),
+                "UnitPrice")
+                ->valuedouble;
+    epi_resp_free(&r);
+    return price;
+}
+
+static void pages_show_every_write_at_once(void **state)
+{
+    struct epi_env *env = *state;
+    struct epi_resp r;
+    char err[256];
+    cJSON *args;
+
+    epi_v2(&r, env, "PATCH", "Erp.BO.PartSvc/Parts('EPIC06','WIDGET-100')",
+           "{\"UnitPrice\":11.25}");
+    assert_true(r.status == 200 || r.status == 204);
+    epi_resp_free(&r);
+    assert_true(price_of(state, "WIDGET-100") == 11.25);
+    assert_true(price_of(state, "WIDGET-100") == 11.25);
+    epi_v2(&r, env, "PATCH", "Erp.BO.PartSvc/Parts('EPIC06','WIDGET-100')",
+           "{\"UnitPrice\":12.5}");
+    epi_resp_free(&r);
+    assert_true(price_of(state, "WIDGET-100") == 12.5);
+    args = cJSON_Parse("{\"company\":\"EPIC06\",\"part_num\":\"WIDGET-100\","
+                       "\"fields\":{\"UnitPrice\":155}}");
+    assert_int_equal(
+        km_emulator_act(env->emu, "change_part", args, NULL, err, sizeof(err)),
+        0);
+    cJSON_Delete(args);
+    assert_true(price_of(state, "WIDGET-100") == 155);
+}
+
 static void top_and_skip_page_in_key_order(void **state)
 {
     struct epi_resp r;
@@ -355,6 +403,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         T(collection_has_context_and_value_and_no_next_link),
         T(page_cap_limits_rows_and_count_reports_all),
+        T(pages_show_every_write_at_once),
         T(top_and_skip_page_in_key_order),
         T(sysrevid_paging_visits_every_row_once),
         T(orderby_several_keys),
