@@ -305,6 +305,18 @@ rc=$?
 grep -q "$port" "$work/inuse.err" || fail "port in use: port not named"
 ok "a port in use exits 1 and names it"
 
+# An IPv4-mapped loopback address binds as the IPv4 address it carries.
+start mapped --system epicor --bind ::ffff:127.0.0.1
+mapped_url=$(url_of epicor mapped)
+case $mapped_url in
+http://127.0.0.1:*) ;;
+*) fail "--bind ::ffff:127.0.0.1 announced $mapped_url" ;;
+esac
+status=$(curl -s -o /dev/null -w '%{http_code}' "$mapped_url/SaaS5333/api/v1/")
+[ "$status" = 401 ] || fail "the IPv4-mapped bind does not answer: $status"
+stop "$last_pid"
+ok "--bind ::ffff:127.0.0.1 listens on 127.0.0.1"
+
 stop "$epi_pid"
 [ -f "$work/epi.ready" ] && fail "the ready file is still there after stop"
 ok "SIGTERM stops serve with exit status 0"

@@ -14,6 +14,7 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <microhttpd.h>
+#include <kx/net.h>
 #include "server_int.h"
 
 /* What a "malformed" fault sends instead of the real body. */
@@ -565,28 +566,29 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn,
 
 /* ---- lifecycle --------------------------------------------------------- */
 
+/* Reads the numeric bind address (an IPv4-mapped IPv6 address binds as
+ * the IPv4 address it carries) and writes its text for URLs into host:
+ * the wildcard addresses become the loopback ones a client can reach. */
 static int bind_address(struct sockaddr_storage *ss, socklen_t *len, int *ipv6,
-                        const char *addr, uint16_t port)
+                        char *host, size_t hostsz, const char *addr,
+                        uint16_t port)
 {
-    struct sockaddr_in *v4 = (struct sockaddr_in *)ss;
-    struct sockaddr_in6 *v6 = (struct sockaddr_in6 *)ss;
+    int family = kx_addr_parse(ss, addr, port);
+    const void *raw;
 
-    memset(ss, 0, sizeof(*ss));
-    *ipv6 = 0;
-    if (inet_pton(AF_INET, addr, &v4->sin_addr) == 1) {
-        v4->sin_family = AF_INET;
-        v4->sin_port = htons(port);
-        *len = sizeof(*v4);
-        return 0;
-    }
-    if (inet_pton(AF_INET6, addr, &v6->sin6_addr) == 1) {
-        v6->sin6_family = AF_INET6;
-        v6->sin6_port = htons(port);
-        *len = sizeof(*v6);
-        *ipv6 = 1;
-        return 0;
-    }
-    return -1;
+    if (family < 0)
+        return -1;
+    *ipv6 = family == AF_INET6;
+    *len = *ipv6 ? sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in);
+    raw = *ipv6 ? (const void *)&((struct sockaddr_in6 *)ss)->sin6_addr
+                : (const void *)&((struct sockaddr_in *)ss)->sin_addr;
+    if (!inet_ntop(family, raw, host, (socklen_t)hostsz))
+        return -1;
+    if (strcmp(host, "0.0.0.0") == 0)
+        snprintf(host, hostsz, "127.0.0.1");
+    else if (strcmp(host, "::") == 0)
+        snprintf(host, hostsz, "::1");
+    return 0;
 }
 
 static void server_free(struct km_server *server)
@@ -612,6 +614,7 @@ int km_server_start(struct km_server **out,
     socklen_t sslen;
     unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD |
                          MHD_USE_THREAD_PER_CONNECTION | MHD_USE_POLL;
+    char host[INET6_ADDRSTRLEN];
     int ipv6;
     size_t pool;
 
@@ -635,7 +638,8 @@ int km_server_start(struct km_server **out,
     server->journal_max_bytes = KM_JOURNAL_MAX_BYTES;
     if (!server->journal)
         abort();
-    if (bind_address(&ss, &sslen, &ipv6, addr, opts->port) != 0) {
+    if (bind_address(&ss, &sslen, &ipv6, host, sizeof(host), addr,
+                     opts->port) != 0) {
         snprintf(err, errsz, "%s: bad bind address \"%s\"", server->name, addr);
         goto fail;
     }
@@ -657,13 +661,8 @@ int km_server_start(struct km_server **out,
     }
     info = MHD_get_daemon_info(server->daemon, MHD_DAEMON_INFO_BIND_PORT);
     server->port = info ? info->port : opts->port;
-    if (ipv6)
-        snprintf(server->url, sizeof(server->url), "http://[%s]:%u",
-                 strcmp(addr, "::") == 0 ? "::1" : addr, server->port);
-    else
-        snprintf(server->url, sizeof(server->url), "http://%s:%u",
-                 strcmp(addr, "0.0.0.0") == 0 ? "127.0.0.1" : addr,
-                 server->port);
+    snprintf(server->url, sizeof(server->url),
+             ipv6 ? "http://[%s]:%u" : "http://%s:%u", host, server->port);
     *out = server;
     return 0;
 fail:
