@@ -31,16 +31,27 @@ static const char *const secret_headers[] = {
 static const char *const secret_header_parts[] = {
     "secret", "token", "password", "api-key", "apikey", NULL};
 
-static const char *const secret_params[] = {"consumer_key",  "consumer_secret",
-                                            "api-key",       "api_key",
-                                            "apikey",        "password",
-                                            "pass",          "passwd",
-                                            "token",         "access_token",
-                                            "refresh_token", "id_token",
-                                            "client_secret", "oauth_signature",
-                                            "oauth_token",   "signature",
-                                            "secret",        "key",
-                                            "sig",           NULL};
+static const char *const secret_params[] = {"consumer_key",
+                                            "consumer_secret",
+                                            "api-key",
+                                            "api_key",
+                                            "apikey",
+                                            "password",
+                                            "pass",
+                                            "passwd",
+                                            "token",
+                                            "access_token",
+                                            "refresh_token",
+                                            "id_token",
+                                            "client_secret",
+                                            "oauth_signature",
+                                            "oauth_token",
+                                            "oauth_consumer_key",
+                                            "signature",
+                                            "secret",
+                                            "key",
+                                            "sig",
+                                            NULL};
 
 /* Any parameter whose name contains one of these is secret too, so that
  * variants (hub.verify_token, x_api_key, user_password) are covered. */
