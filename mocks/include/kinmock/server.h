@@ -285,4 +285,15 @@ int km_glob_match(const char *pattern, const char *text);
 int km_route_select(const char *method_sel, const char *path_sel,
                     const char *method, const char *path, const char *template);
 
+/*
+ * The pattern of the first of routes[0..n) whose pattern and method take
+ * method and path (a trailing '/' dropped when trailing_slash), matched as
+ * the server matches them, or NULL. Without a server's state, accept and
+ * route_path hooks do not run: for recordings and reports, which name a
+ * request by its template, not for serving it.
+ */
+const char *km_route_template(const struct km_route *routes, size_t n,
+                              int nocase, int trailing_slash,
+                              const char *method, const char *path);
+
 #endif

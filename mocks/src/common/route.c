@@ -304,6 +304,29 @@ int km__method_listed(const char *list, const char *method)
     return 0;
 }
 
+const char *km_route_template(const struct km_route *routes, size_t n,
+                              int nocase, int trailing_slash,
+                              const char *method, const char *path)
+{
+    unsigned flags = nocase ? KM__ROUTE_NOCASE : 0;
+    struct km__captures caps = {0};
+    size_t len = strlen(path);
+    char *p = kx_xstrdup(path);
+    const char *found = NULL;
+
+    if (trailing_slash && len > 1 && p[len - 1] == '/')
+        p[len - 1] = '\0';
+    for (size_t i = 0; i < n && !found; i++) {
+        if (!km__route_match(routes[i].pattern, p, flags, &caps))
+            continue;
+        km__captures_dispose(&caps);
+        if (km__method_listed(routes[i].method, method))
+            found = routes[i].pattern;
+    }
+    free(p);
+    return found;
+}
+
 /* ---- path parameters --------------------------------------------------- */
 
 const char *km_request_param(const struct km_request *req, const char *name)
