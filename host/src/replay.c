@@ -306,8 +306,21 @@ static char *read_all(const char *path, long *len)
     return buf;
 }
 
+int kh_write_text(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "w");
+
+    if (!f)
+        return -1;
+    if (fputs(text, f) < 0) {
+        fclose(f);
+        return -1;
+    }
+    return fclose(f) == 0 ? 0 : -1;
+}
+
 /* Waits for SIGINT or SIGTERM (blocked by the caller). */
-static int wait_for_stop(const sigset_t *set)
+int kh_wait_for_stop(const sigset_t *set)
 {
     int sig = 0;
 
@@ -374,17 +387,13 @@ static int run(const char *file, long port_base, const char *bind,
         goto out;
     fputs(text, stdout);
     fflush(stdout);
-    if (ready && *ready) {
-        FILE *f = fopen(ready, "w");
-
-        if (!f || fputs(text, f) < 0 || fclose(f) != 0) {
-            fprintf(stderr, "kinsync replay: cannot write %s\n", ready);
-            goto out;
-        }
+    if (ready && *ready && kh_write_text(ready, text) != 0) {
+        fprintf(stderr, "kinsync replay: cannot write %s\n", ready);
+        goto out;
     }
     fprintf(stderr, "kinsync replay: %d system%s from %s; stop with Ctrl-C\n",
             n, n == 1 ? "" : "s", file);
-    wait_for_stop(set);
+    kh_wait_for_stop(set);
     rc = 0;
 out:
     for (int i = 0; i < n; i++) {
@@ -400,10 +409,7 @@ out:
     return rc;
 }
 
-/* *bind: addr when it is a numeric loopback address, an IPv4-mapped one
- * (::ffff:127.0.0.1) as the IPv4 address it carries, which is what a
- * socket can bind; 0, or -1 when addr is not a numeric loopback address. */
-static int loopback_bind(const char **bind, const char *addr)
+int kh_loopback_bind(const char **bind, const char *addr)
 {
     static char v4[INET_ADDRSTRLEN];
     struct sockaddr_storage ss;
@@ -462,7 +468,7 @@ static int parse_opts(const char **file, long *port_base, const char **bind,
                                       optarg);
             break;
         case 'b':
-            if (loopback_bind(bind, optarg) != 0)
+            if (kh_loopback_bind(bind, optarg) != 0)
                 return kx_usage_error("replay",
                                       "--bind takes a numeric loopback "
                                       "address (127.x.x.x or ::1), not "

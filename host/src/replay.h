@@ -95,5 +95,19 @@ const char *kh_replay_route(const struct kh_replay_system *sys,
  * kh_pairs_dispose frees them. */
 void kh_pairs_parse(struct kh_pairs *out, const char *text, size_t len);
 void kh_pairs_dispose(struct kh_pairs *p);
+/* One form-encoded component of n bytes, decoded ('+' is a space); fresh. */
+char *kh_form_decode(const char *s, size_t n);
+
+/* Shared by replay and record. */
+#include <signal.h>
+/* Waits for SIGINT or SIGTERM (blocked by the caller); the signal. */
+int kh_wait_for_stop(const sigset_t *set);
+/* *bind: addr when it is a numeric loopback address, an IPv4-mapped one
+ * (::ffff:127.0.0.1) as the IPv4 address it carries, which is what a
+ * socket can bind (static storage); 0, or -1 when addr is not a numeric
+ * loopback address. */
+int kh_loopback_bind(const char **bind, const char *addr);
+/* Writes text to path (for a ready file); 0 or -1. */
+int kh_write_text(const char *path, const char *text);
 
 #endif

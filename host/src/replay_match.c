@@ -29,8 +29,7 @@ static int redacted(const char *recorded)
     return strncmp(recorded, KH_REDACTED, sizeof(KH_REDACTED) - 1) == 0;
 }
 
-/* One form-encoded component, decoded ('+' is a space), fresh. */
-static char *component(const char *s, size_t n)
+char *kh_form_decode(const char *s, size_t n)
 {
     char *plus = kx_xstrndup(s, n), *dec, *out;
     int len = 0;
@@ -69,9 +68,10 @@ void kh_pairs_parse(struct kh_pairs *out, const char *text, size_t len)
             ;
         if (end > i) {
             flat = kx_xgrow(flat, &cap, 2 * n + 2, sizeof(*flat));
-            flat[2 * n] = component(text + i, eq - i);
-            flat[2 * n + 1] = eq < end ? component(text + eq + 1, end - eq - 1)
-                                       : kx_xstrdup("");
+            flat[2 * n] = kh_form_decode(text + i, eq - i);
+            flat[2 * n + 1] = eq < end
+                                  ? kh_form_decode(text + eq + 1, end - eq - 1)
+                                  : kx_xstrdup("");
             n++;
         }
         i = end + 1;

@@ -51,6 +51,12 @@ void km_request_args_each(const struct km_request *req,
                           int (*fn)(void *ud, const char *name,
                                     const char *value),
                           void *ud);
+/* Calls fn for every request header as the client sent it, in order;
+ * stops when fn returns nonzero (a proxy forwards them all). */
+void km_request_headers_each(const struct km_request *req,
+                             int (*fn)(void *ud, const char *name,
+                                       const char *value),
+                             void *ud);
 /* The value of the matched route's "{name}" parameter, or NULL. */
 const char *km_request_param(const struct km_request *req, const char *name);
 /* The "{name}" parameter as a decimal integer; 0 when it is absent or not

@@ -131,6 +131,19 @@ void km_request_args_each(const struct km_request *req,
     }
 }
 
+void km_request_headers_each(const struct km_request *req,
+                             int (*fn)(void *ud, const char *name,
+                                       const char *value),
+                             void *ud)
+{
+    const struct km__request_impl *impl = req->impl;
+
+    for (size_t i = 0; i < impl->headers.n; i++) {
+        if (fn(ud, impl->headers.v[i].name, impl->headers.v[i].value))
+            return;
+    }
+}
+
 cJSON *km_request_json(const struct km_request *req)
 {
     if (!req->body_len)
