@@ -23,8 +23,11 @@ static const char usage[] =
     "                       scenarios' integration steps\n"
     "  serve                run the emulators standalone, with an admin API,\n"
     "                       for integrations written in any language\n"
-    "  replay FILE.har      serve a recording back (from check --har or\n"
-    "                       serve --record): the same answers, in order\n"
+    "  record --system NAME --target URL --out FILE.har\n"
+    "                       a recording proxy in front of a real system:\n"
+    "                       credentials out, personal data pseudonymised\n"
+    "  replay FILE.har      serve a recording back (from record, check --har\n"
+    "                       or serve --record): the same answers, in order\n"
     "  sync --config FILE   run the connector against real endpoints, once\n"
     "                       or --watch (with a webhook receiver)\n"
     "  secret set|delete NAME --config FILE\n"
@@ -46,10 +49,15 @@ static const struct command {
     const char *name;
     int (*run)(int argc, char **argv);
 } commands[] = {
-    {"check", kh_cli_check},   {"verify", kh_cli_verify},
-    {"serve", kh_cli_serve},   {"replay", kh_cli_replay},
-    {"sync", kh_cli_sync},     {"secret", kh_cli_secret},
-    {"outbox", kh_cli_outbox}, {"replay-failed", kh_cli_replay_failed},
+    {"check", kh_cli_check},
+    {"verify", kh_cli_verify},
+    {"serve", kh_cli_serve},
+    {"record", kh_cli_record},
+    {"replay", kh_cli_replay},
+    {"sync", kh_cli_sync},
+    {"secret", kh_cli_secret},
+    {"outbox", kh_cli_outbox},
+    {"replay-failed", kh_cli_replay_failed},
     {"audit", kh_cli_audit},
 };
 

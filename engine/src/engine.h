@@ -244,6 +244,9 @@ cJSON *kh_har_new(void);
  * ("http://127.0.0.1:PORT"). Each entry keeps the emulator's name, seq,
  * virtual time and fault in an "_kinsync" object. */
 void kh_har_add_journal(cJSON *har, const cJSON *journal, const char *base_url);
+/* One HAR entry from one journal entry (the same fields; "route" kept in
+ * "_kinsync"), for a recorder that writes entries as they come. */
+cJSON *kh_har_entry(const cJSON *journal_entry, const char *base_url);
 /* Orders the entries by time, as HAR readers expect. */
 void kh_har_finish(cJSON *har);
 

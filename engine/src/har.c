@@ -72,7 +72,7 @@ static cJSON *query_list(const char *query)
     return list;
 }
 
-static cJSON *entry(const cJSON *e, const char *base_url)
+cJSON *kh_har_entry(const cJSON *e, const char *base_url)
 {
     const char *query = kx_json_str(e, "query"), *body = kx_json_str(e, "body");
     const char *rbody = kx_json_str(e, "response_body");
@@ -136,6 +136,9 @@ static cJSON *entry(const cJSON *e, const char *base_url)
          cJSON_AddNumberToObject(comment, "seq", kx_json_num(e, "seq", 0)) &&
          cJSON_AddNumberToObject(comment, "virtual_ms",
                                  kx_json_num(e, "virtual_ms", 0)));
+    if (kx_json_str(e, "route"))
+        must(cJSON_AddStringToObject(comment, "route",
+                                     kx_json_str(e, "route")) != NULL);
     if (kx_json_str(e, "fault"))
         must(cJSON_AddStringToObject(comment, "fault",
                                      kx_json_str(e, "fault")) != NULL);
@@ -179,7 +182,7 @@ void kh_har_add_journal(cJSON *har, const cJSON *journal, const char *base_url)
 
     cJSON_ArrayForEach(e, journal)
     {
-        must(cJSON_AddItemToArray(entries, entry(e, base_url)));
+        must(cJSON_AddItemToArray(entries, kh_har_entry(e, base_url)));
     }
 }
 

@@ -80,5 +80,6 @@ int kh_cli_serve(int argc, char **argv); /* serve.c */
  * of given.<system>; returns the exit status (2: unknown system). */
 int kh__serve_describe(const char *system, int json);
 int kh_cli_replay(int argc, char **argv); /* replay.c */
+int kh_cli_record(int argc, char **argv); /* record.c */
 
 #endif

@@ -2,10 +2,10 @@
  * `kinsync replay FILE.har`: serves recorded traffic back. Each system of
  * the recording (the "_kinsync" system of its entries, else the origin of
  * their URLs) gets a loopback server that answers a request with the
- * recorded response of the next unused entry of the same method and path,
- * the last one repeating once all are used, so an integration can be run
- * again against exactly what the platforms answered, faults included.
- * A request the recording does not have gets 404 and is counted.
+ * recorded response of the entry replay_match.c picks, so an integration
+ * can be run again against exactly what the platforms answered, faults
+ * included. A request the recording does not have gets 404, naming the
+ * nearest recorded one, and is counted.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -20,6 +20,7 @@
 #include <curl/curl.h>
 #include <kx/alloc.h>
 #include <kx/net.h>
+#include <kinmock/emulator.h>
 #include "engine.h"
 #include "jobs.h"
 #include "host.h"
@@ -51,38 +52,34 @@ static int hop_header(const char *name)
     return 0;
 }
 
+/* The options replay runs with, shared by its servers. */
+static enum kh_replay_mode replay_mode = KH_REPLAY_STRICT;
+
 static void answer(struct km_response *res, const struct km_request *req,
                    void *state)
 {
     struct kh_replay_system *sys = state;
-    struct kh_replay_entry *pick = NULL, *last = NULL;
+    struct kh_replay_request live = {req->method, req->path, req->query,
+                                     req->body, req->body_len};
+    struct kh_replay_entry *pick;
     const cJSON *h, *content;
     const char *type = NULL, *text;
-    char msg[600];
+    char why[600];
+    cJSON *err;
 
-    for (size_t i = 0; i < sys->n; i++) {
-        struct kh_replay_entry *r = &sys->entries[i];
-
-        if (strcmp(r->method, req->method) != 0 || strcmp(r->path, req->path))
-            continue;
-        last = r;
-        if (!r->used) {
-            pick = r;
-            break;
-        }
-    }
-    if (!pick)
-        pick = last;
+    pick = kh_replay_pick(sys, &live, replay_mode, why, sizeof(why));
     if (!pick) {
-        sys->unmatched++;
-        snprintf(msg, sizeof(msg),
-                 "{\"error\":\"not in the recording: %.200s %.300s\"}",
-                 req->method, req->path);
-        km_response_set(res, 404, "application/json", msg, strlen(msg));
+        fprintf(stderr, "kinsync replay: %s: not in the recording: %s %s: %s\n",
+                sys->name, req->method, req->path, why);
+        err = cJSON_CreateObject();
+        must(err);
+        must(cJSON_AddStringToObject(err, "error", "not in the recording"));
+        must(cJSON_AddStringToObject(err, "request", req->method));
+        must(cJSON_AddStringToObject(err, "path", req->path));
+        must(cJSON_AddStringToObject(err, "nearest", why));
+        km_response_json(res, 404, err);
         return;
     }
-    pick->used = 1;
-    sys->served++;
     content = cJSON_GetObjectItemCaseSensitive(pick->response, "content");
     cJSON_ArrayForEach(
         h, cJSON_GetObjectItemCaseSensitive(pick->response, "headers"))
@@ -104,15 +101,16 @@ static void answer(struct km_response *res, const struct km_request *req,
 }
 
 /* The system an entry belongs to: its "_kinsync" system, else the URL's
- * host and port. path (without query) into *path. */
-static int entry_system(char *name, size_t namesz, char **path,
+ * host and port. path (decoded, without query) into *path, the raw query
+ * into *query. */
+static int entry_system(char *name, size_t namesz, char **path, char **query,
                         const cJSON *entry)
 {
     const char *url = kx_json_str(kh_json_pointer(entry, "/request"), "url");
     const char *sys = kx_json_str(
         cJSON_GetObjectItemCaseSensitive(entry, "_kinsync"), "system");
     CURLU *u = curl_url();
-    char *host = NULL, *port = NULL, *p = NULL;
+    char *host = NULL, *port = NULL, *p = NULL, *q = NULL;
     int rc = -1;
 
     must(u);
@@ -124,10 +122,12 @@ static int entry_system(char *name, size_t namesz, char **path,
             snprintf(name, namesz, "%s", sys);
         else
             snprintf(name, namesz, "%s-%s", host, port ? port : "80");
+        curl_url_get(u, CURLUPART_QUERY, &q, 0);
         *path = kx_xstrdup(p);
-        must(*path);
+        *query = kx_xstrdup(q ? q : "");
         rc = 0;
     }
+    curl_free(q);
     curl_free(p);
     curl_free(host);
     curl_free(port);
@@ -145,6 +145,7 @@ static struct kh_replay_system *system_of(struct kh_replay_system *systems,
     if (*n == MAX_SYSTEMS)
         return NULL;
     snprintf(systems[*n].name, sizeof(systems[*n].name), "%s", name);
+    systems[*n].type = km_emulator_type_find(name);
     return &systems[(*n)++];
 }
 
@@ -177,12 +178,15 @@ static int load_entry(struct kh_replay_system *systems, size_t *n,
 {
     const char *method = kx_json_str(kh_json_pointer(e, "/request"), "method");
     const cJSON *response = cJSON_GetObjectItemCaseSensitive(e, "response");
+    const cJSON *post = kh_json_pointer(e, "/request/postData");
+    const char *text = kx_json_str(post, "text");
     struct kh_replay_system *sys;
-    char name[64], *path = NULL;
+    struct kh_replay_entry *r;
+    char name[64], *path = NULL, *query = NULL;
     int status;
 
     if (!method || !cJSON_IsObject(response) ||
-        entry_system(name, sizeof(name), &path, e) != 0) {
+        entry_system(name, sizeof(name), &path, &query, e) != 0) {
         snprintf(err, errsz,
                  "/log/entries/%zu: needs request.method, request.url and "
                  "response",
@@ -195,12 +199,23 @@ static int load_entry(struct kh_replay_system *systems, size_t *n,
             snprintf(err, errsz, "/log/entries/%zu: more than %d systems", i,
                      MAX_SYSTEMS);
         free(path);
+        free(query);
         return -1;
     }
     sys->entries =
         kx_xgrow(sys->entries, &sys->cap, sys->n + 1, sizeof(*sys->entries));
-    sys->entries[sys->n++] =
-        (struct kh_replay_entry){method, path, response, status, 0};
+    r = &sys->entries[sys->n++];
+    memset(r, 0, sizeof(*r));
+    r->method = method;
+    r->path = path;
+    r->route = kh_replay_route(sys, method, path);
+    kh_pairs_parse(&r->query, query, strlen(query));
+    free(query);
+    r->body = text && *text ? cJSON_Parse(text) : NULL;
+    if (!r->body)
+        kh_pairs_parse(&r->form, text ? text : "", text ? strlen(text) : 0);
+    r->response = response;
+    r->status = status;
     return 0;
 }
 
@@ -227,8 +242,14 @@ int kh_replay_load(struct kh_replay_system *systems, const cJSON *har,
 void kh_replay_dispose(struct kh_replay_system *systems, int n)
 {
     for (int i = 0; i < n; i++) {
-        for (size_t k = 0; k < systems[i].n; k++)
-            free(systems[i].entries[k].path);
+        for (size_t k = 0; k < systems[i].n; k++) {
+            struct kh_replay_entry *r = &systems[i].entries[k];
+
+            free(r->path);
+            kh_pairs_dispose(&r->query);
+            kh_pairs_dispose(&r->form);
+            cJSON_Delete(r->body);
+        }
         free(systems[i].entries);
         systems[i].entries = NULL;
         systems[i].n = systems[i].cap = 0;
@@ -236,20 +257,28 @@ void kh_replay_dispose(struct kh_replay_system *systems, int n)
 }
 
 static const char replay_usage[] =
-    "usage: kinsync replay FILE.har [--port-base N] [--bind ADDR]\n"
+    "usage: kinsync replay FILE.har [--mode strict|lenient] [--port-base N]\n"
+    "                      [--bind ADDR]\n"
     "\n"
-    "Serves a recording (kinsync check --har, kinsync serve --record, or any\n"
-    "HAR 1.2 file) back on loopback: one server per recorded system, each\n"
-    "answering a request with the recorded response of the next unused\n"
-    "entry of the same method and path (the last one repeats). Prints one\n"
-    "line per system, \"NAME URL\", and runs until SIGINT or SIGTERM, then\n"
-    "says how many requests were served and how many were not in the\n"
-    "recording (those get 404). KINSYNC_SERVE_READY_FILE, when set, gets\n"
-    "the same lines once listening.\n"
+    "Serves a recording (kinsync record, kinsync check --har, kinsync serve\n"
+    "--record, or any HAR 1.2 file, a browser's included) back on loopback:\n"
+    "one server per recorded system. A request gets the answer of the next\n"
+    "unused recorded request with the same method, path, query (decoded,\n"
+    "in any order) and body (JSON compared as a tree); once those are used\n"
+    "up, the last one repeats. A recorded credential placeholder\n"
+    "(\"" KH_REDACTED "\") matches any value. Prints one line per system,\n"
+    "\"NAME URL\", and runs until SIGINT or SIGTERM, then says per system how\n"
+    "many requests were served, repeated and unmatched, and how many\n"
+    "recorded ones were never asked for. KINSYNC_SERVE_READY_FILE, when set,\n"
+    "gets the same lines once listening.\n"
     "\n"
-    "  --port-base N  system i listens on port N+i (default 0: ephemeral)\n"
-    "  --bind ADDR    numeric loopback address (default 127.0.0.1)\n"
-    "  --help         print this text\n"
+    "  --mode strict   anything unmatched gets 404 with the nearest recorded\n"
+    "                  request and what differed (default)\n"
+    "  --mode lenient  a request whose query or body differs gets the answer\n"
+    "                  of one with the same method and path (counted)\n"
+    "  --port-base N   system i listens on port N+i (default 0: ephemeral)\n"
+    "  --bind ADDR     numeric loopback address (default 127.0.0.1)\n"
+    "  --help          print this text\n"
     "\n"
     "Exit status: 0 after a clean stop, 1 when the file cannot be served,\n"
     "2 on a usage error.\n";
@@ -277,14 +306,43 @@ static char *read_all(const char *path, long *len)
     return buf;
 }
 
+int kh_write_text(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "w");
+
+    if (!f)
+        return -1;
+    if (fputs(text, f) < 0) {
+        fclose(f);
+        return -1;
+    }
+    return fclose(f) == 0 ? 0 : -1;
+}
+
 /* Waits for SIGINT or SIGTERM (blocked by the caller). */
-static int wait_for_stop(const sigset_t *set)
+int kh_wait_for_stop(const sigset_t *set)
 {
     int sig = 0;
 
     while (sigwait(set, &sig) != 0)
         ;
     return sig;
+}
+
+/* The stop summary of one system, on stderr. */
+static void summary(const struct kh_replay_system *sys)
+{
+    size_t unused = 0;
+
+    for (size_t k = 0; k < sys->n; k++)
+        unused += !sys->entries[k].used;
+    fprintf(stderr,
+            "kinsync replay: %s: %ld served, %ld repeated, %ld not in the "
+            "recording",
+            sys->name, sys->served, sys->repeated, sys->unmatched);
+    if (replay_mode == KH_REPLAY_LENIENT)
+        fprintf(stderr, ", %ld by method and path only", sys->nearest);
+    fprintf(stderr, "; %zu of %zu recorded never asked for\n", unused, sys->n);
 }
 
 static int run(const char *file, long port_base, const char *bind,
@@ -329,26 +387,19 @@ static int run(const char *file, long port_base, const char *bind,
         goto out;
     fputs(text, stdout);
     fflush(stdout);
-    if (ready && *ready) {
-        FILE *f = fopen(ready, "w");
-
-        if (!f || fputs(text, f) < 0 || fclose(f) != 0) {
-            fprintf(stderr, "kinsync replay: cannot write %s\n", ready);
-            goto out;
-        }
+    if (ready && *ready && kh_write_text(ready, text) != 0) {
+        fprintf(stderr, "kinsync replay: cannot write %s\n", ready);
+        goto out;
     }
     fprintf(stderr, "kinsync replay: %d system%s from %s; stop with Ctrl-C\n",
             n, n == 1 ? "" : "s", file);
-    wait_for_stop(set);
+    kh_wait_for_stop(set);
     rc = 0;
 out:
     for (int i = 0; i < n; i++) {
         km_server_stop(systems[i].server); /* handlers done: counts final */
         if (rc == 0)
-            fprintf(stderr,
-                    "kinsync replay: %s: %ld served, %ld not in the "
-                    "recording\n",
-                    systems[i].name, systems[i].served, systems[i].unmatched);
+            summary(&systems[i]);
     }
     kh_replay_dispose(systems, n);
     if (ready && *ready)
@@ -358,10 +409,7 @@ out:
     return rc;
 }
 
-/* *bind: addr when it is a numeric loopback address, an IPv4-mapped one
- * (::ffff:127.0.0.1) as the IPv4 address it carries, which is what a
- * socket can bind; 0, or -1 when addr is not a numeric loopback address. */
-static int loopback_bind(const char **bind, const char *addr)
+int kh_loopback_bind(const char **bind, const char *addr)
 {
     static char v4[INET_ADDRSTRLEN];
     struct sockaddr_storage ss;
@@ -387,6 +435,7 @@ static int parse_opts(const char **file, long *port_base, const char **bind,
         {"help", no_argument, NULL, 'h'},
         {"port-base", required_argument, NULL, 'p'},
         {"bind", required_argument, NULL, 'b'},
+        {"mode", required_argument, NULL, 'm'},
         {NULL, 0, NULL, 0}};
     char *end;
     int c;
@@ -407,8 +456,19 @@ static int parse_opts(const char **file, long *port_base, const char **bind,
                                       "0..%d)",
                                       optarg, 65535 - MAX_SYSTEMS);
             break;
+        case 'm':
+            if (strcmp(optarg, "strict") == 0)
+                replay_mode = KH_REPLAY_STRICT;
+            else if (strcmp(optarg, "lenient") == 0)
+                replay_mode = KH_REPLAY_LENIENT;
+            else
+                return kx_usage_error("replay",
+                                      "bad --mode \"%s\" (expected strict "
+                                      "or lenient)",
+                                      optarg);
+            break;
         case 'b':
-            if (loopback_bind(bind, optarg) != 0)
+            if (kh_loopback_bind(bind, optarg) != 0)
                 return kx_usage_error("replay",
                                       "--bind takes a numeric loopback "
                                       "address (127.x.x.x or ::1), not "

@@ -8,11 +8,14 @@
  * an accepted recording has 0..KH_REPLAY_MAX_SYSTEMS systems holding
  * every entry of /log/entries exactly once, each with a method, a path
  * and a status 100..599 — a status of 1e300 or 200.5 is refused, never
- * converted.
+ * converted. Replaying the recording's own requests in order, strictly,
+ * every one gets an answer (the recording matches itself: query order,
+ * percent-encoding and JSON member order aside) and none is unmatched.
  */
 #include "fuzz.h"
 #include "engine.h"
 #include "replay.h"
+#include <curl/curl.h>
 
 #define TARGET "fuzz_har_load"
 
@@ -49,6 +52,52 @@ static void check_loaded(const struct kh_replay_system *systems, int n,
         fuzz_violation(TARGET, "entries lost or counted twice");
 }
 
+/* Asks for every entry of har in order as a live request would. */
+static void replay_itself(struct kh_replay_system *systems, int n,
+                          const cJSON *har)
+{
+    const cJSON *e;
+    long unmatched = 0;
+    char why[600];
+
+    cJSON_ArrayForEach(e, kh_json_pointer(har, "/log/entries"))
+    {
+        const char *url = kx_json_str(kh_json_pointer(e, "/request"), "url");
+        const char *method =
+            kx_json_str(kh_json_pointer(e, "/request"), "method");
+        const char *text =
+            kx_json_str(kh_json_pointer(e, "/request/postData"), "text");
+        CURLU *u = curl_url();
+        char *path = NULL, *query = NULL;
+
+        if (u && curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
+            curl_url_get(u, CURLUPART_PATH, &path, CURLU_URLDECODE) ==
+                CURLUE_OK) {
+            struct kh_replay_request req = {method, path, "", text,
+                                            text ? strlen(text) : 0};
+
+            curl_url_get(u, CURLUPART_QUERY, &query, 0);
+            req.query = query ? query : "";
+            for (int i = 0; i < n; i++) {
+                for (size_t k = 0; k < systems[i].n; k++) {
+                    if (systems[i].entries[k].method == method &&
+                        !kh_replay_pick(&systems[i], &req, KH_REPLAY_STRICT,
+                                        why, sizeof(why))) {
+                        if (!why[0] || strchr(why, '\n'))
+                            fuzz_violation(TARGET, "a miss without a reason");
+                        unmatched++;
+                    }
+                }
+            }
+        }
+        curl_free(path);
+        curl_free(query);
+        curl_url_cleanup(u);
+    }
+    if (unmatched)
+        fuzz_violation(TARGET, "a recording does not match itself");
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     struct kh_replay_system systems[KH_REPLAY_MAX_SYSTEMS];
@@ -62,8 +111,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     n = kh_replay_load(systems, har, err, sizeof(err));
     if (n < 0)
         check_refusal(err);
-    else
+    else {
         check_loaded(systems, n, har);
+        replay_itself(systems, n, har);
+    }
     kh_replay_dispose(systems, n);
     cJSON_Delete(har);
     return 0;

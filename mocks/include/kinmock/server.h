@@ -51,6 +51,12 @@ void km_request_args_each(const struct km_request *req,
                           int (*fn)(void *ud, const char *name,
                                     const char *value),
                           void *ud);
+/* Calls fn for every request header as the client sent it, in order;
+ * stops when fn returns nonzero (a proxy forwards them all). */
+void km_request_headers_each(const struct km_request *req,
+                             int (*fn)(void *ud, const char *name,
+                                       const char *value),
+                             void *ud);
 /* The value of the matched route's "{name}" parameter, or NULL. */
 const char *km_request_param(const struct km_request *req, const char *name);
 /* The "{name}" parameter as a decimal integer; 0 when it is absent or not
@@ -284,5 +290,16 @@ int km_glob_match(const char *pattern, const char *text);
  */
 int km_route_select(const char *method_sel, const char *path_sel,
                     const char *method, const char *path, const char *template);
+
+/*
+ * The pattern of the first of routes[0..n) whose pattern and method take
+ * method and path (a trailing '/' dropped when trailing_slash), matched as
+ * the server matches them, or NULL. Without a server's state, accept and
+ * route_path hooks do not run: for recordings and reports, which name a
+ * request by its template, not for serving it.
+ */
+const char *km_route_template(const struct km_route *routes, size_t n,
+                              int nocase, int trailing_slash,
+                              const char *method, const char *path);
 
 #endif

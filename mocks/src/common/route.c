@@ -131,6 +131,19 @@ void km_request_args_each(const struct km_request *req,
     }
 }
 
+void km_request_headers_each(const struct km_request *req,
+                             int (*fn)(void *ud, const char *name,
+                                       const char *value),
+                             void *ud)
+{
+    const struct km__request_impl *impl = req->impl;
+
+    for (size_t i = 0; i < impl->headers.n; i++) {
+        if (fn(ud, impl->headers.v[i].name, impl->headers.v[i].value))
+            return;
+    }
+}
+
 cJSON *km_request_json(const struct km_request *req)
 {
     if (!req->body_len)
@@ -302,6 +315,29 @@ int km__method_listed(const char *list, const char *method)
         p = *end ? end + 1 : end;
     }
     return 0;
+}
+
+const char *km_route_template(const struct km_route *routes, size_t n,
+                              int nocase, int trailing_slash,
+                              const char *method, const char *path)
+{
+    unsigned flags = nocase ? KM__ROUTE_NOCASE : 0;
+    struct km__captures caps = {0};
+    size_t len = strlen(path);
+    char *p = kx_xstrdup(path);
+    const char *found = NULL;
+
+    if (trailing_slash && len > 1 && p[len - 1] == '/')
+        p[len - 1] = '\0';
+    for (size_t i = 0; i < n && !found; i++) {
+        if (!km__route_match(routes[i].pattern, p, flags, &caps))
+            continue;
+        km__captures_dispose(&caps);
+        if (km__method_listed(routes[i].method, method))
+            found = routes[i].pattern;
+    }
+    free(p);
+    return found;
 }
 
 /* ---- path parameters --------------------------------------------------- */

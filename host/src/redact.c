@@ -1,0 +1,488 @@
+/*
+ * Credentials out, personal data pseudonymised: the contract is in
+ * redact.h; the lists are documented in the README ("Recording a real
+ * system") and printed by `kinsync record --help`.
+ */
+#include <ctype.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <curl/curl.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <kx/alloc.h>
+#include <kx/buf.h>
+#include <kx/json.h>
+#include "redact.h"
+#include "replay.h"
+
+#define MAX_SECRETS 1024
+#define MIN_SECRET 6 /* shorter values would mask ordinary text */
+#define MAX_NAMES 64
+
+struct kh_redactor {
+    pthread_mutex_t lock;
+    unsigned char *salt;
+    size_t saltlen;
+    char *secrets[MAX_SECRETS]; /* credential values seen so far */
+    size_t nsecrets;
+    char *fields[MAX_NAMES], *credentials[MAX_NAMES]; /* added */
+    size_t nfields, ncredentials;
+};
+
+/* The personal fields of each system: JSON members (any depth) and query
+ * parameters whose values are pseudonymised word by word. "*" is every
+ * system. */
+static const struct {
+    const char *system, *fields;
+} personal[] = {
+    {"*", "email first_name last_name phone"},
+    {"epicor", "EMailAddress Name CustomerName ContactName BTName OTSName "
+               "Address1 Address2 Address3 City Zip PhoneNum FaxNum "
+               "ShipToName"},
+    {"bigcommerce", "company street_1 street_2 address1 address2 city zip "
+                    "postal_code"},
+    {"woocommerce", "company address_1 address_2 city postcode username "
+                    "display_name"},
+};
+
+/* Parts of names that make a header, parameter or member a credential. */
+static const char *const credential_words[] = {
+    "token",   "secret", "password",      "passwd",        "api-key",
+    "api_key", "apikey", "authorization", "signature",     "consumer_key",
+    "cookie",  "oauth_", "x-auth-",       "client-secret",
+};
+
+struct kh_redactor *kh_redactor_new(const unsigned char *salt, size_t saltlen)
+{
+    struct kh_redactor *r = kx_xcalloc(1, sizeof(*r));
+
+    pthread_mutex_init(&r->lock, NULL);
+    r->salt = kx_xmalloc(saltlen);
+    memcpy(r->salt, salt, saltlen);
+    r->saltlen = saltlen;
+    return r;
+}
+
+void kh_redactor_free(struct kh_redactor *r)
+{
+    if (!r)
+        return;
+    for (size_t i = 0; i < r->nsecrets; i++)
+        free(r->secrets[i]);
+    for (size_t i = 0; i < r->nfields; i++)
+        free(r->fields[i]);
+    for (size_t i = 0; i < r->ncredentials; i++)
+        free(r->credentials[i]);
+    OPENSSL_cleanse(r->salt, r->saltlen);
+    free(r->salt);
+    pthread_mutex_destroy(&r->lock);
+    free(r);
+}
+
+void kh_redactor_add_field(struct kh_redactor *r, const char *name)
+{
+    if (r->nfields < MAX_NAMES)
+        r->fields[r->nfields++] = kx_xstrdup(name);
+}
+
+void kh_redactor_add_credential(struct kh_redactor *r, const char *name)
+{
+    if (r->ncredentials < MAX_NAMES)
+        r->credentials[r->ncredentials++] = kx_xstrdup(name);
+}
+
+void kh_redact_fields_print(FILE *out)
+{
+    for (size_t i = 0; i < sizeof(personal) / sizeof(personal[0]); i++)
+        fprintf(out, "  %-12s %s\n",
+                strcmp(personal[i].system, "*") ? personal[i].system : "all",
+                personal[i].fields);
+}
+
+static int has_word_ci(const char *hay, const char *word)
+{
+    size_t n = strlen(word);
+
+    for (; *hay; hay++) {
+        if (strncasecmp(hay, word, n) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+int kh_redact_is_credential(const struct kh_redactor *r, const char *name)
+{
+    if (strcasecmp(name, "username") == 0)
+        return 1;
+    for (size_t i = 0; i < sizeof(credential_words) / sizeof(char *); i++) {
+        if (has_word_ci(name, credential_words[i]))
+            return 1;
+    }
+    for (size_t i = 0; i < r->ncredentials; i++) {
+        if (strcasecmp(name, r->credentials[i]) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+static int is_personal(const struct kh_redactor *r, const char *system,
+                       const char *name)
+{
+    size_t n = strlen(name);
+
+    for (size_t i = 0; i < sizeof(personal) / sizeof(personal[0]); i++) {
+        const char *p = personal[i].fields;
+
+        if (strcmp(personal[i].system, "*") != 0 &&
+            (!system || strcmp(personal[i].system, system) != 0))
+            continue;
+        while (*p) {
+            size_t len = strcspn(p, " ");
+
+            if (len == n && strncasecmp(p, name, n) == 0)
+                return 1;
+            p += len + (p[len] == ' ');
+        }
+    }
+    for (size_t i = 0; i < r->nfields; i++) {
+        if (strcasecmp(name, r->fields[i]) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+/* HMAC-SHA256(salt, kind ":" lowercase(text[0..n))) into mac[32]. */
+static void keyed(unsigned char mac[32], const struct kh_redactor *r, char kind,
+                  const char *text, size_t n)
+{
+    char *in = kx_xmalloc(n + 2);
+    unsigned int len = 32;
+
+    in[0] = kind;
+    in[1] = ':';
+    for (size_t i = 0; i < n; i++)
+        in[i + 2] = (char)tolower((unsigned char)text[i]);
+    if (!HMAC(EVP_sha256(), r->salt, (int)r->saltlen, (unsigned char *)in,
+              n + 2, mac, &len))
+        abort();
+    free(in);
+}
+
+static void add_email(struct kx_buf *out, const struct kh_redactor *r,
+                      const char *email, size_t n)
+{
+    unsigned char mac[32];
+
+    keyed(mac, r, 'e', email, n);
+    kx_buf_puts(out, "p");
+    for (int i = 0; i < 6; i++)
+        kx_buf_printf(out, "%02x", mac[i]);
+    kx_buf_puts(out, "@example.invalid");
+}
+
+static void add_word(struct kx_buf *out, const struct kh_redactor *r,
+                     const char *word, size_t n)
+{
+    unsigned char mac[32];
+
+    keyed(mac, r, 'w', word, n);
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)word[i], h = mac[i % 32];
+        char o = (char)c;
+
+        if (isdigit(c))
+            o = (char)('0' + h % 10);
+        else if (isalpha(c))
+            o = (char)((isupper(c) ? 'A' : 'a') + h % 26);
+        kx_buf_add(out, &o, 1);
+    }
+}
+
+static int local_char(char c)
+{
+    return isalnum((unsigned char)c) || strchr("._%+-", c);
+}
+
+static int domain_char(char c)
+{
+    return isalnum((unsigned char)c) || c == '.' || c == '-';
+}
+
+/* Copies s with every known secret masked and every e-mail address
+ * replaced by its pseudonym; fresh string. Called with the lock held. */
+static char *scrub(const struct kh_redactor *r, const char *s)
+{
+    struct kx_buf out = KX_BUF_INIT;
+    size_t i = 0, from = 0, n = strlen(s);
+
+    while (i < n) {
+        size_t k, l, e, dot = 0;
+
+        for (k = 0; k < r->nsecrets; k++) {
+            if (strncmp(s + i, r->secrets[k], strlen(r->secrets[k])) == 0)
+                break;
+        }
+        if (k < r->nsecrets) {
+            kx_buf_add(&out, s + from, i - from);
+            kx_buf_puts(&out, KH_REDACTED);
+            i += strlen(r->secrets[k]);
+            from = i;
+            continue;
+        }
+        if (s[i] != '@') {
+            i++;
+            continue;
+        }
+        for (l = i; l > from && local_char(s[l - 1]); l--)
+            ;
+        for (e = i + 1; e < n && domain_char(s[e]); e++)
+            dot = s[e] == '.' && e > i + 1 ? e : dot;
+        while (e > i + 1 && s[e - 1] == '.')
+            e--;
+        if (l == i || !dot || dot >= e - 1) {
+            i++;
+            continue;
+        }
+        kx_buf_add(&out, s + from, l - from);
+        add_email(&out, r, s + l, e - l);
+        i = from = e;
+    }
+    kx_buf_add(&out, s + from, n - from);
+    return kx_buf_detach(&out);
+}
+
+/* The pseudonym, lock held. */
+static char *pseudonym(const struct kh_redactor *r, const char *value)
+{
+    struct kx_buf out = KX_BUF_INIT;
+    const char *p = value;
+
+    if (strchr(value, '@'))
+        return scrub(r, value);
+    while (*p) {
+        size_t sp = strspn(p, " \t\n"), w;
+
+        kx_buf_add(&out, p, sp);
+        p += sp;
+        w = strcspn(p, " \t\n");
+        add_word(&out, r, p, w);
+        p += w;
+    }
+    return kx_buf_detach(&out);
+}
+
+char *kh_pseudonym(struct kh_redactor *r, const char *value)
+{
+    char *out;
+
+    pthread_mutex_lock(&r->lock);
+    out = pseudonym(r, value);
+    pthread_mutex_unlock(&r->lock);
+    return out;
+}
+
+/* Remembers a credential value to mask wherever it appears again. */
+static void remember(struct kh_redactor *r, const char *value)
+{
+    if (strlen(value) < MIN_SECRET || r->nsecrets == MAX_SECRETS ||
+        strncmp(value, KH_REDACTED, sizeof(KH_REDACTED) - 1) == 0)
+        return;
+    for (size_t i = 0; i < r->nsecrets; i++) {
+        if (strcmp(r->secrets[i], value) == 0)
+            return;
+    }
+    r->secrets[r->nsecrets++] = kx_xstrdup(value);
+}
+
+static void set_string(cJSON *obj, const char *name, char *fresh)
+{
+    cJSON *v = cJSON_CreateString(fresh);
+
+    free(fresh);
+    if (!v || !cJSON_ReplaceItemInObjectCaseSensitive(obj, name, v))
+        abort();
+}
+
+/* "Basic dXNlcjpwYXNz" keeps its scheme; the decoded "user:pass" of
+ * Basic is remembered in its parts too. */
+static char *redact_header(struct kh_redactor *r, const char *value)
+{
+    const char *sp = strchr(value, ' ');
+    unsigned char dec[1024];
+    int n;
+
+    if (!sp || sp == value)
+        return remember(r, value), kx_xstrdup(KH_REDACTED);
+    remember(r, sp + 1);
+    if (strncasecmp(value, "Basic ", 6) == 0 && strlen(sp + 1) < 1300 &&
+        (n = EVP_DecodeBlock(dec, (const unsigned char *)sp + 1,
+                             (int)strlen(sp + 1))) > 0) {
+        char *colon;
+
+        dec[n] = '\0';
+        colon = strchr((char *)dec, ':');
+        if (colon)
+            remember(r, colon + 1);
+        OPENSSL_cleanse(dec, sizeof(dec));
+    }
+    return kx_xasprintf("%.*s %s", (int)(sp - value), value, KH_REDACTED);
+}
+
+static void headers(struct kh_redactor *r, cJSON *list)
+{
+    cJSON *h;
+
+    cJSON_ArrayForEach(h, list)
+    {
+        const char *name = kx_json_str(h, "name"), *v = kx_json_str(h, "value");
+
+        if (!name || !v)
+            continue;
+        set_string(h, "value",
+                   kh_redact_is_credential(r, name) ? redact_header(r, v)
+                                                    : scrub(r, v));
+    }
+}
+
+/* A JSON document, in place (strings changed where they are, so the
+ * iteration stays valid). */
+static void walk(struct kh_redactor *r, const char *system, cJSON *node)
+{
+    cJSON *c;
+
+    cJSON_ArrayForEach(c, node)
+    {
+        const char *name = c->string;
+        char *s;
+
+        if (cJSON_IsString(c)) {
+            if (name && kh_redact_is_credential(r, name)) {
+                remember(r, c->valuestring);
+                s = kx_xstrdup(KH_REDACTED);
+            } else if (name && is_personal(r, system, name)) {
+                s = pseudonym(r, c->valuestring);
+            } else {
+                s = scrub(r, c->valuestring);
+            }
+            cJSON_free(c->valuestring);
+            c->valuestring = s;
+        } else if (cJSON_IsObject(c) || cJSON_IsArray(c)) {
+            walk(r, system, c);
+        }
+    }
+}
+
+/* A query or form text: each pair decoded, redacted or pseudonymised,
+ * encoded again; the decoded pairs appended to list when given. */
+static char *pairs(struct kh_redactor *r, const char *system, const char *text,
+                   cJSON *list)
+{
+    struct kx_buf out = KX_BUF_INIT;
+    const char *p = text;
+
+    while (*p) {
+        size_t len = strcspn(p, "&"), eq = strcspn(p, "=");
+        char *name, *value, *v, *en, *ev;
+
+        eq = eq < len ? eq : len;
+        name = kh_form_decode(p, eq);
+        value = eq < len ? kh_form_decode(p + eq + 1, len - eq - 1)
+                         : kx_xstrdup("");
+        if (kh_redact_is_credential(r, name)) {
+            remember(r, value);
+            v = kx_xstrdup(KH_REDACTED);
+        } else {
+            v = is_personal(r, system, name) ? pseudonym(r, value)
+                                             : scrub(r, value);
+        }
+        en = curl_easy_escape(NULL, name, 0);
+        ev = curl_easy_escape(NULL, v, 0);
+        if (!en || !ev)
+            abort();
+        if (len)
+            kx_buf_printf(&out, "%s%s%s%s", out.len ? "&" : "", en,
+                          eq < len ? "=" : "", eq < len ? ev : "");
+        if (len && list) {
+            cJSON *pair = cJSON_CreateObject();
+
+            if (!pair || !cJSON_AddStringToObject(pair, "name", name) ||
+                !cJSON_AddStringToObject(pair, "value", v) ||
+                !cJSON_AddItemToArray(list, pair))
+                abort();
+        }
+        curl_free(en);
+        curl_free(ev);
+        free(name);
+        free(value);
+        free(v);
+        p += len + (p[len] == '&');
+    }
+    return kx_buf_detach(&out);
+}
+
+static void url(struct kh_redactor *r, const char *system, cJSON *req)
+{
+    const char *u = kx_json_str(req, "url");
+    char *q = u ? strchr(u, '?') : NULL, *base, *query, *whole;
+    cJSON *list = cJSON_CreateArray();
+
+    if (!u || !list)
+        abort();
+    base = kx_xstrndup(u, q ? (size_t)(q - u) : strlen(u));
+    query = pairs(r, system, q ? q + 1 : "", list);
+    whole = scrub(r, base);
+    free(base);
+    base = whole;
+    whole = kx_xasprintf("%s%s%s", base, *query ? "?" : "", query);
+    set_string(req, "url", whole);
+    free(base);
+    free(query);
+    if (!cJSON_ReplaceItemInObjectCaseSensitive(req, "queryString", list) &&
+        !cJSON_AddItemToObject(req, "queryString", list))
+        abort();
+}
+
+/* A body text ("text" of obj): JSON walked, a form as pairs, else
+ * scrubbed. */
+static void body(struct kh_redactor *r, const char *system, cJSON *obj)
+{
+    const char *text = kx_json_str(obj, "text");
+    const char *type = kx_json_str(obj, "mimeType");
+    cJSON *doc;
+    char *out;
+
+    if (!text || !*text)
+        return;
+    if ((doc = cJSON_Parse(text)) != NULL) {
+        walk(r, system, doc);
+        out = cJSON_PrintUnformatted(doc);
+        cJSON_Delete(doc);
+        if (!out)
+            abort();
+    } else if (type && strstr(type, "x-www-form-urlencoded")) {
+        out = pairs(r, system, text, NULL);
+    } else {
+        out = scrub(r, text);
+    }
+    set_string(obj, "text", out);
+    if (cJSON_GetObjectItemCaseSensitive(obj, "size"))
+        cJSON_SetNumberValue(cJSON_GetObjectItemCaseSensitive(obj, "size"),
+                             (double)strlen(kx_json_str(obj, "text")));
+}
+
+void kh_redact_entry(struct kh_redactor *r, const char *system, cJSON *entry)
+{
+    cJSON *req = cJSON_GetObjectItemCaseSensitive(entry, "request");
+    cJSON *res = cJSON_GetObjectItemCaseSensitive(entry, "response");
+
+    pthread_mutex_lock(&r->lock);
+    headers(r, cJSON_GetObjectItemCaseSensitive(req, "headers"));
+    if (kx_json_str(req, "url"))
+        url(r, system, req);
+    body(r, system, cJSON_GetObjectItemCaseSensitive(req, "postData"));
+    headers(r, cJSON_GetObjectItemCaseSensitive(res, "headers"));
+    body(r, system, cJSON_GetObjectItemCaseSensitive(res, "content"));
+    pthread_mutex_unlock(&r->lock);
+}

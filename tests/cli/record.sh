@@ -1,0 +1,198 @@
+#!/usr/bin/env bash
+# cli.record: the whole record -> replay loop with `kinsync serve` standing
+# in for the real systems. `kinsync record` proxies a `kinsync sync --once`
+# run to Epicor, BigCommerce and WooCommerce emulators; the HAR must hold
+# no credential and no original personal value (e-mail addresses, names);
+# `kinsync replay --mode strict` of that HAR must then answer a second
+# sync, on a fresh state, with the same results and nothing unmatched.
+#
+# usage: record.sh KINSYNC_BINARY REPO_ROOT
+set -u
+
+kinsync=${1:?usage: record.sh KINSYNC_BINARY REPO_ROOT}
+root=${2:?usage: record.sh KINSYNC_BINARY REPO_ROOT}
+scenario=$root/scenarios/sync/webhook-order-and-its-duplicate-delivery-make-one-sales-order.json
+wc_scenario=$root/scenarios/sync/woocommerce-order-and-refund-recorded-once.json
+fixtures=$root/fixtures
+epi_user=integration
+epi_pass='Scn-Sync-Pa55!'
+epi_key=scn-sync-epicor-key-51c2
+bc_token=tok_scn_sync_8e1d
+bc_secret=cs_scn_sync_hook_33f0
+wc_key=ck_scn_sync
+wc_secret=cs_scn_sync_wc_7a2b
+wc_hook=whsec_cli_record_51e0f3
+secrets=("$epi_pass" "$epi_key" "$bc_token" "$bc_secret" "$wc_key"
+    "$wc_secret" "$wc_hook")
+
+. "$(dirname "$0")/common.sh"
+cli_setup record
+
+# start NAME COMMAND ARGS...: kinsync COMMAND in the background with the
+# ready file $work/NAME.ready (waited for at most 10 s); its pid in $last.
+start() {
+    local name=$1 i
+    shift
+    KINSYNC_SERVE_READY_FILE=$work/$name.ready "$kinsync" "$@" \
+        >"$work/$name.out" 2>"$work/$name.err" &
+    last=$!
+    pids+=("$last")
+    for i in $(seq 100); do
+        [ -s "$work/$name.ready" ] && return 0
+        kill -0 "$last" 2>/dev/null || fail "$name: exited early"
+        sleep 0.1
+    done
+    fail "$name: no ready file after 10 s"
+}
+# stop PID: SIGTERM, at most 10 s, exit status 0.
+stop() {
+    local i rc
+    kill -TERM "$1"
+    for i in $(seq 100); do kill -0 "$1" 2>/dev/null || break; sleep 0.1; done
+    wait "$1"
+    rc=$?
+    [ "$rc" = 0 ] || fail "pid $1 exited $rc after SIGTERM"
+}
+url_of() { awk -v n="$1" '$1 == n { print $2 }' "$work/$2.ready"; }
+
+# write_config FILE STATE EPICOR BIGCOMMERCE WOOCOMMERCE
+write_config() {
+    cat >"$1" <<EOF2
+{
+  "state": "$2",
+  "epicor": {"server_url": "$3", "instance": "SaaS5333",
+             "company": "EPIC06", "auth": "basic", "username": "$epi_user",
+             "password": {"\$secret": "epicor.password"},
+             "api_key": {"\$secret": "epicor.api_key"}},
+  "bigcommerce": {"base_url": "$4", "store_hash": "scn123",
+                  "access_token": {"\$secret": "bigcommerce.token"},
+                  "client_secret": {"\$secret": "bigcommerce.hook"}},
+  "woocommerce": {"base_url": "$5",
+                  "consumer_key": {"\$secret": "woocommerce.key"},
+                  "consumer_secret": {"\$secret": "woocommerce.secret"},
+                  "webhook_secret": {"\$secret": "woocommerce.hook"}},
+  "flows": {"parts.bigcommerce": {"every_s": 600},
+            "parts.woocommerce": {"every_s": 600},
+            "customers.woocommerce": {"every_s": 600},
+            "orders.bigcommerce": {"every_s": 600},
+            "orders.woocommerce": {"every_s": 600},
+            "refunds.woocommerce": {"every_s": 600}},
+  "http": {"timeout_ms": 30000, "max_attempts": 4, "max_delay_ms": 5000}
+}
+EOF2
+}
+# secrets_into CONFIG: every credential stored in CONFIG's state file.
+secrets_into() {
+    local pair
+    for pair in "epicor.password=$epi_pass" "epicor.api_key=$epi_key" \
+        "bigcommerce.token=$bc_token" "bigcommerce.hook=$bc_secret" \
+        "woocommerce.key=$wc_key" "woocommerce.secret=$wc_secret" \
+        "woocommerce.hook=$wc_hook"; do
+        printf '%s\n' "${pair#*=}" | "$kinsync" secret set "${pair%%=*}" \
+            --config "$1" >"$work/set.out" 2>"$work/set.err" ||
+            fail "secret set ${pair%%=*}"
+    done
+}
+# flows FILE: the per-flow result lines of a sync --once output, without
+# timings.
+flows() { grep -E '^[a-z]+\.[a-z]+ ' "$1" | sed 's/, [0-9.]* m\?s$//'; }
+
+KINSYNC_STATE_KEY=$(od -An -tx1 -N32 /dev/urandom | tr -d ' \n')
+export KINSYNC_STATE_KEY
+
+# ---- the "real" systems, and the recording proxy in front of them --------
+start serve serve --fixtures "$fixtures" --scenario "$scenario"
+serve=$last
+start wserve serve --fixtures "$fixtures" --scenario "$wc_scenario" \
+    --system woocommerce
+admin=$(url_of admin serve)
+wadmin=$(url_of admin wserve)
+# Personal data for the run: an order placed in each storefront by
+# customers whose address and names must not reach the HAR.
+json="Content-Type: application/json"
+req POST "$admin/admin/act/bigcommerce" -H "$json" --data-binary '{"action":"place_order","args":{
+    "customer":{"email":"annika.rec@acme.example","first_name":"Annika","last_name":"Lindqvist"},
+    "billing_address":{"email":"annika.rec@acme.example","first_name":"Annika","last_name":"Lindqvist"},
+    "shipping_cost":7.25,
+    "products":[{"sku":"WIDGET-100","quantity":3,"price":12.5}]}}'
+[ "$status" = 200 ] || fail "place_order: HTTP $status: $body"
+req POST "$wadmin/admin/act/woocommerce" -H "$json" --data-binary '{"action":"place_order","args":{
+    "billing":{"email":"margarethe.rec@acme.example","first_name":"Margarethe","last_name":"Oberholzer"},
+    "line_items":[{"sku":"GADGET-1","quantity":2,"price":149}]}}'
+[ "$status" = 200 ] || fail "woocommerce place_order: HTTP $status: $body"
+personal="annika.rec@acme.example
+margarethe.rec@acme.example
+Annika
+Lindqvist
+Margarethe
+Oberholzer"
+
+har=$work/sync.har
+start record record --out "$har" \
+    --system epicor --target "$(url_of epicor serve)" \
+    --system bigcommerce --target "$(url_of bigcommerce serve)" \
+    --system woocommerce --target "$(url_of woocommerce wserve)"
+recorder=$last
+write_config "$work/rec.json" rec.db "$(url_of epicor record)" \
+    "$(url_of bigcommerce record)" "$(url_of woocommerce record)"
+secrets_into "$work/rec.json"
+"$kinsync" sync --config "$work/rec.json" --once >"$work/sync1.out" \
+    2>"$work/sync1.err" || fail "the recorded sync failed"
+grep -q '^summary: 6 flows, 6 ok, 0 failed' "$work/sync1.out" ||
+    fail "the recorded sync did not run all six flows"
+stop "$recorder"
+grep -q 'epicor: [1-9][0-9]* recorded, 0 failed' "$work/record.err" ||
+    fail "record's summary lacks the Epicor exchanges"
+ok "record proxies a sync --once to three systems and says what it recorded"
+
+# ---- what the HAR may not hold ---------------------------------------------
+[ "$(stat -c %a "$har")" = 600 ] || fail "the HAR is not private (0600)"
+python3 -c 'import json,sys; h=json.load(open(sys.argv[1])); assert len(h["log"]["entries"]) > 10' "$har" 2>/dev/null ||
+    { command -v python3 >/dev/null && fail "the HAR is not a HAR 1.2 log with entries"; }
+for s in "${secrets[@]}"; do
+    grep -q -F -- "$s" "$har" && fail "a credential is in the HAR: $s"
+    b64=$(printf '%s' "$epi_user:$epi_pass" | base64)
+    grep -q -F -- "$b64" "$har" && fail "the Basic credential is in the HAR"
+done
+grep -q 'kinsync-redacted' "$har" || fail "no credential placeholder in the HAR"
+while IFS= read -r email; do
+    [ -n "$email" ] || continue
+    grep -q -i -F -- "$email" "$har" &&
+        fail "a personal value is in the HAR: $(grep -o -i ".\{0,80\}$email.\{0,20\}" "$har" | head -3)"
+    # The same address percent-encoded in a URL.
+    grep -q -i -F -- "${email/@/%40}" "$har" && fail "a personal value is in a URL: $email"
+done <<<"$personal"
+grep -q '@example.invalid' "$har" || fail "no pseudonymised address in the HAR"
+ok "the HAR holds no credential and no original e-mail address"
+
+# ---- replay: a second sync, on a fresh state, against the recording ------
+start replay replay --mode strict "$har"
+replay=$last
+write_config "$work/rep.json" rep.db "$(url_of epicor replay)" \
+    "$(url_of bigcommerce replay)" "$(url_of woocommerce replay)"
+secrets_into "$work/rep.json"
+"$kinsync" sync --config "$work/rep.json" --once >"$work/sync2.out" \
+    2>"$work/sync2.err" || fail "the replayed sync failed"
+stop "$replay"
+flows "$work/sync1.out" >"$work/flows1"
+flows "$work/sync2.out" >"$work/flows2"
+[ -s "$work/flows1" ] || fail "no flow lines in the recorded sync"
+diff -u "$work/flows1" "$work/flows2" >"$work/flows.diff" ||
+    fail "the replayed sync differs: $(cat "$work/flows.diff")"
+grep -q ' 0 not in the recording' "$work/replay.err" ||
+    fail "strict replay left requests unmatched"
+grep -q 'not in the recording:' "$work/replay.err" &&
+    fail "strict replay refused a request"
+ok "strict replay gives a second sync the same results, nothing unmatched"
+
+# ---- usage errors -----------------------------------------------------------
+"$kinsync" record --out x.har >/dev/null 2>"$work/u1.err"
+[ $? = 2 ] || fail "record without a system: not exit 2"
+"$kinsync" record --system epicor --out x.har >/dev/null 2>"$work/u2.err"
+[ $? = 2 ] && grep -q 'has no --target' "$work/u2.err" || fail "a system without a target"
+"$kinsync" record --system epicor --target https://erp.example.com/x --out x.har \
+    >/dev/null 2>"$work/u3.err"
+[ $? = 2 ] && grep -q 'bad --target' "$work/u3.err" || fail "a target with a path"
+"$kinsync" record --help | grep -q 'EMailAddress' || fail "--help lacks the field list"
+ok "usage errors: exit 2, naming the option"
+echo "cli.record: all checks passed"
