@@ -30,8 +30,12 @@
 
 extern const struct km_emulator_type km_epicor_type;
 
-#define REPS 15
 #define NREQ 6
+
+/* Repetitions of each request (median taken); KS_BENCH_REPS overrides,
+ * and KS_BENCH_ONLY=name runs that request alone (for a profiler). */
+static int reps = 15;
+static const char *only;
 
 static const char *const req_names[NREQ] = {"skip",  "key",       "revid",
                                             "stamp", "unindexed", "count"};
@@ -88,16 +92,19 @@ static int cmp_double(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-/* Median wall time of REPS GETs of base + query; bytes of the last. */
+/* Median wall time of reps GETs of base + query; bytes of the last. */
 static double timed_get(CURL *h, const char *base, const char *query,
                         long *bytes)
 {
-    double t[REPS];
+    double *t = calloc((size_t)reps, sizeof(*t));
     char url[1024];
     long status = 0;
+    double median;
 
     snprintf(url, sizeof(url), "%s?%s", base, query);
-    for (int i = 0; i < REPS; i++) {
+    if (!t)
+        die("out of memory");
+    for (int i = 0; i < reps; i++) {
         double t0;
 
         *bytes = 0;
@@ -113,8 +120,10 @@ static double timed_get(CURL *h, const char *base, const char *query,
             exit(1);
         }
     }
-    qsort(t, REPS, sizeof(t[0]), cmp_double);
-    return t[REPS / 2];
+    qsort(t, (size_t)reps, sizeof(t[0]), cmp_double);
+    median = t[reps / 2];
+    free(t);
+    return median;
 }
 
 /* The query of request k at n parts, URL-encoded where OData needs it. */
@@ -178,6 +187,8 @@ static void measure(struct figures *fig, long n)
         curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdrs);
         curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, sink);
         for (int k = 0; k < NREQ; k++) {
+            if (only && strcmp(only, req_names[k]) != 0)
+                continue;
             query_of(query, sizeof(query), k, n);
             fig->req_ms[k] = timed_get(h, base, query, &fig->bytes[k]);
         }
@@ -225,6 +236,9 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: bench_serve_scale [--markdown] N [N...]\n");
         return 2;
     }
+    if (getenv("KS_BENCH_REPS") && atoi(getenv("KS_BENCH_REPS")) > 0)
+        reps = atoi(getenv("KS_BENCH_REPS"));
+    only = getenv("KS_BENCH_ONLY");
     curl_global_init(CURL_GLOBAL_DEFAULT);
     if (markdown) {
         printf("| parts | load | RSS added |");

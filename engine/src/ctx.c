@@ -133,6 +133,11 @@ const cJSON *kh_ctx_connector_config(struct kh_ctx *ctx, const char *system)
     return cJSON_GetObjectItemCaseSensitive(conn, system);
 }
 
+const cJSON *kh_ctx_given(struct kh_ctx *ctx, const char *system)
+{
+    return cJSON_GetObjectItemCaseSensitive(ctx->given, system);
+}
+
 void *kh_ctx_slot(struct kh_ctx *ctx, const char *key)
 {
     for (struct kh_slot *s = ctx->slots; s; s = s->next) {
