@@ -236,8 +236,12 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: bench_serve_scale [--markdown] N [N...]\n");
         return 2;
     }
-    if (getenv("KS_BENCH_REPS") && atoi(getenv("KS_BENCH_REPS")) > 0)
-        reps = atoi(getenv("KS_BENCH_REPS"));
+    if (getenv("KS_BENCH_REPS")) {
+        long v = strtol(getenv("KS_BENCH_REPS"), NULL, 10);
+
+        if (v > 0 && v < 100000)
+            reps = (int)v;
+    }
     only = getenv("KS_BENCH_ONLY");
     curl_global_init(CURL_GLOBAL_DEFAULT);
     if (markdown) {
