@@ -291,6 +291,9 @@ int km__epicor_row_matches(const struct km__odata_filter *f,
 void km__epicor_generate(struct km__epicor *emu, struct km__epicor_company *co,
                          uint32_t nparts, uint64_t seed);
 void km__epicor_table_sort(struct km__epicor_table *t);
+/* qsort comparators of row pointers: by SysRevID, by key. */
+int km__epicor_cmp_rev(const void *a, const void *b);
+int km__epicor_cmp_key(const void *a, const void *b);
 void km__epicor_stamp_row(struct km__epicor *emu,
                           const struct km__epicor_tabledef *d, cJSON *row);
 void km__epicor_fields_note(struct km__epicor_table *t, const cJSON *row);

@@ -176,22 +176,6 @@ static int key_range(const struct plan *p, size_t *lo, size_t *hi, int ci)
     return 1;
 }
 
-static int cmp_rev(const void *a, const void *b)
-{
-    const struct km__epicor_row *x = *(struct km__epicor_row *const *)a;
-    const struct km__epicor_row *y = *(struct km__epicor_row *const *)b;
-
-    return x->revid < y->revid ? -1 : x->revid > y->revid;
-}
-
-static int cmp_key(const void *a, const void *b)
-{
-    const struct km__epicor_row *x = *(struct km__epicor_row *const *)a;
-    const struct km__epicor_row *y = *(struct km__epicor_row *const *)b;
-
-    return strcmp(x->key, y->key);
-}
-
 /* Candidates from the narrowest index range, in the walk's order (a
  * malloc'ed array of *n rows), or NULL when walking is cheaper. */
 static struct km__epicor_row **
@@ -227,7 +211,8 @@ index_candidates(const struct km__odata_query *q, const struct km__epicor *emu,
     out = kx_xmalloc((*n ? *n : 1) * sizeof(*out));
     memcpy(out, src + lo, *n * sizeof(*out));
     if (!sorted)
-        qsort(out, *n, sizeof(*out), by_rev ? cmp_rev : cmp_key);
+        qsort(out, *n, sizeof(*out),
+              by_rev ? km__epicor_cmp_rev : km__epicor_cmp_key);
     return out;
 }
 

@@ -326,7 +326,7 @@ static void stamp_remove(struct km__epicor_table *t, struct km__epicor_row *r)
             (t->n - i - 1) * sizeof(*t->by_stamp));
 }
 
-static int cmp_rev(const void *a, const void *b)
+int km__epicor_cmp_rev(const void *a, const void *b)
 {
     const struct km__epicor_row *x = *(struct km__epicor_row *const *)a;
     const struct km__epicor_row *y = *(struct km__epicor_row *const *)b;
@@ -334,7 +334,7 @@ static int cmp_rev(const void *a, const void *b)
     return x->revid < y->revid ? -1 : x->revid > y->revid;
 }
 
-static int cmp_key(const void *a, const void *b)
+int km__epicor_cmp_key(const void *a, const void *b)
 {
     const struct km__epicor_row *x = *(struct km__epicor_row *const *)a;
     const struct km__epicor_row *y = *(struct km__epicor_row *const *)b;
@@ -367,8 +367,8 @@ static void sort_rows(struct km__epicor_row **v, size_t n,
 
 void km__epicor_table_sort(struct km__epicor_table *t)
 {
-    sort_rows(t->by_rev, t->n, cmp_rev);
-    sort_rows(t->by_key, t->n, cmp_key);
+    sort_rows(t->by_rev, t->n, km__epicor_cmp_rev);
+    sort_rows(t->by_key, t->n, km__epicor_cmp_key);
     if (t->by_stamp) {
         memcpy(t->by_stamp, t->by_rev, t->n * sizeof(*t->by_stamp));
         sort_rows(t->by_stamp, t->n, cmp_stamp);
