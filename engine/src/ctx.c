@@ -110,6 +110,29 @@ struct km_emulator *kh__system(struct kh_ctx *ctx, const char *name)
     return NULL;
 }
 
+const cJSON *kh__journal(struct kh_ctx *ctx, struct km_emulator *emu)
+{
+    for (size_t i = 0; i < ctx->nsystems; i++) {
+        struct kh_system *sys = &ctx->systems[i];
+        size_t count;
+        uint64_t dropped;
+
+        if (sys->emu != emu)
+            continue;
+        count = km_server_journal_count(emu->server);
+        dropped = km_server_journal_dropped(emu->server);
+        if (!sys->journal || count != sys->journal_count ||
+            dropped != sys->journal_dropped) {
+            cJSON_Delete(sys->journal);
+            sys->journal = km_server_journal(emu->server);
+            sys->journal_count = count;
+            sys->journal_dropped = dropped;
+        }
+        return sys->journal;
+    }
+    return NULL;
+}
+
 struct km_emulator *kh_ctx_emulator(struct kh_ctx *ctx, const char *system)
 {
     return kh__system(ctx, system);
@@ -131,6 +154,11 @@ const cJSON *kh_ctx_connector_config(struct kh_ctx *ctx, const char *system)
         cJSON_GetObjectItemCaseSensitive(ctx->given, "connector");
 
     return cJSON_GetObjectItemCaseSensitive(conn, system);
+}
+
+const cJSON *kh_ctx_given(struct kh_ctx *ctx, const char *system)
+{
+    return cJSON_GetObjectItemCaseSensitive(ctx->given, system);
 }
 
 void *kh_ctx_slot(struct kh_ctx *ctx, const char *key)
@@ -487,8 +515,11 @@ void kh__ctx_close(struct kh_ctx *ctx)
     slots_drop(ctx, 0);
     ks_client_free(ctx->client);
     ctx->client = NULL;
-    for (size_t i = ctx->nsystems; i-- > 0;)
+    for (size_t i = ctx->nsystems; i-- > 0;) {
         km_emulator_stop(ctx->systems[i].emu);
+        cJSON_Delete(ctx->systems[i].journal);
+        ctx->systems[i].journal = NULL;
+    }
     ctx->nsystems = 0;
     ks_clock_free(ctx->clock);
     ctx->clock = NULL;

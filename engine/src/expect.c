@@ -63,12 +63,12 @@ void kh__journal_excerpt(struct kh_text *t, struct kh_ctx *ctx,
                          const char *system, const char *route, size_t max)
 {
     struct km_emulator *emu = kh__system(ctx, system);
-    cJSON *journal, *e;
+    const cJSON *journal, *e;
     size_t total = 0, skip, i = 0;
 
     if (!emu)
         return;
-    journal = km_server_journal(emu->server);
+    journal = kh__journal(ctx, emu);
     cJSON_ArrayForEach(e, journal)
     {
         total += kh__route_matches(route, e);
@@ -92,7 +92,6 @@ void kh__journal_excerpt(struct kh_text *t, struct kh_ctx *ctx,
                         kx_json_num(e, "status", 0), fault ? "  fault: " : "",
                         fault ? fault : "");
     }
-    cJSON_Delete(journal);
 }
 
 /* ---- pointer maps ---------------------------------------------------- */
@@ -232,7 +231,7 @@ static void expect_requests(struct kh_ctx *ctx, const cJSON *exp,
     const char *route = kx_json_str(exp, "route");
     int want = (int)kx_json_num(exp, "count", 0);
     struct km_emulator *emu = kh__system(ctx, system);
-    cJSON *journal = emu ? km_server_journal(emu->server) : NULL;
+    const cJSON *journal = emu ? kh__journal(ctx, emu) : NULL;
     const cJSON *e;
     int n = 0;
 
@@ -240,7 +239,6 @@ static void expect_requests(struct kh_ctx *ctx, const cJSON *exp,
     {
         n += kh__route_matches(route, e);
     }
-    cJSON_Delete(journal);
     if (!kh__check(ctx, n == want, "%s: %s requests %s: expected %d, found %d",
                    where, system, route, want, n))
         kh__journal_excerpt(&ctx->details, ctx, system, NULL, EXCERPT_LINES);
@@ -265,7 +263,7 @@ static void expect_every_request(struct kh_ctx *ctx, const cJSON *exp,
     const char *route = kx_json_str(exp, "route");
     const char *header = kx_json_str(exp, "has_header");
     struct km_emulator *emu = kh__system(ctx, system);
-    cJSON *journal = emu ? km_server_journal(emu->server) : NULL;
+    const cJSON *journal = emu ? kh__journal(ctx, emu) : NULL;
     const cJSON *e;
     int seen = 0, missing = 0;
 
@@ -282,7 +280,6 @@ static void expect_every_request(struct kh_ctx *ctx, const cJSON *exp,
                                 kx_json_str(e, "path"), header);
         }
     }
-    cJSON_Delete(journal);
     kh__check(ctx, seen > 0 && missing == 0,
               "%s: %s: every request%s%s must carry %s: %d of %d did not",
               where, system, route ? " to " : "", route ? route : "", header,
@@ -331,13 +328,12 @@ static void expect_min_interval(struct kh_ctx *ctx, const cJSON *exp,
         cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(exp, "after_fault"));
     int after_status = (int)kx_json_num(exp, "after_status", 0);
     struct km_emulator *emu = kh__system(ctx, system);
-    cJSON *journal = emu ? km_server_journal(emu->server) : NULL;
+    const cJSON *journal = emu ? kh__journal(ctx, emu) : NULL;
     int pairs;
     double shortest =
         shortest_gap(journal, route, after_fault, after_status, &pairs);
     char what[64];
 
-    cJSON_Delete(journal);
     if (after_status)
         snprintf(what, sizeof(what), "a call answered %d and its retry",
                  after_status);
@@ -462,7 +458,7 @@ void kh__explain_answers(struct kh_ctx *ctx, const size_t *before)
 
     for (size_t i = 0; i < ctx->nsystems; i++) {
         const char *system = ctx->systems[i].name;
-        cJSON *journal = km_server_journal(ctx->systems[i].emu->server);
+        const cJSON *journal = kh__journal(ctx, ctx->systems[i].emu);
         const cJSON *e;
         size_t k = 0;
 
@@ -488,7 +484,6 @@ void kh__explain_answers(struct kh_ctx *ctx, const size_t *before)
                                 "        (no rule of the scenario names it; "
                                 "the reply body is in --journal)\n");
         }
-        cJSON_Delete(journal);
     }
     if (shown > EXCERPT_LINES)
         kh__text_printf(&ctx->details, "      (%d more)\n",

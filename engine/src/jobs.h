@@ -54,6 +54,9 @@ struct ks_clock *kh_ctx_clock(struct kh_ctx *ctx);
 /* given.connector.<system>: how the connector reaches the system
  * (credentials, company, ...); NULL when absent. Borrowed. */
 const cJSON *kh_ctx_connector_config(struct kh_ctx *ctx, const char *system);
+/* given.<system>: the configuration the emulator was started with (what a
+ * job reads there costs nothing, a snapshot of a big store a lot). */
+const cJSON *kh_ctx_given(struct kh_ctx *ctx, const char *system);
 
 /*
  * A place for jobs to keep objects across the steps of one scenario (a

@@ -44,7 +44,10 @@ ks_rc kh_job_bigcommerce_make(void **out, struct kh_ctx *ctx, int page_limit,
     if (!o.base_url)
         return KS_EINVAL;
     o.store_hash = kx_json_str(cfg, "store_hash");
-    if (!o.store_hash && emu) {
+    if (!o.store_hash)
+        o.store_hash =
+            kx_json_str(kh_ctx_given(ctx, "bigcommerce"), "store_hash");
+    if (!o.store_hash && emu) { /* the emulator's default */
         snap = km_emulator_snapshot(emu);
         o.store_hash = kx_json_str(snap, "store_hash");
     }

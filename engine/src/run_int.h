@@ -31,6 +31,11 @@ void kh__text_dispose(struct kh_text *t);
 struct kh_system {
     const char *name; /* borrowed from the scenario document */
     struct km_emulator *emu;
+    /* kh__journal's copy, and the journal's count and dropped count when
+     * it was taken. */
+    cJSON *journal;
+    size_t journal_count;
+    uint64_t journal_dropped;
 };
 
 struct kh_slot {
@@ -243,5 +248,10 @@ int kh__parse_time(int64_t *out_ms, const char *s);
 
 /* The emulator of a configured system, or NULL. */
 struct km_emulator *kh__system(struct kh_ctx *ctx, const char *name);
+/* The journal of emu (one of ctx's systems) as km_server_journal gives
+ * it, borrowed: copied once and again only after requests were journaled
+ * or dropped, so the checks of a "then" share one copy (a scenario never
+ * clears a journal). Valid until the next call for emu. */
+const cJSON *kh__journal(struct kh_ctx *ctx, struct km_emulator *emu);
 
 #endif

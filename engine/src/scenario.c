@@ -115,6 +115,71 @@ static int fixture_ref(const cJSON *v, const char **rel)
     return 1;
 }
 
+/* 1 when rel names a JSON Lines fixture. */
+static int is_jsonl(const char *rel)
+{
+    size_t n = strlen(rel);
+
+    return n > 6 && strcmp(rel + n - 6, ".jsonl") == 0;
+}
+
+/* A JSON Lines fixture: one JSON value per line (blank lines skipped),
+ * read line by line into an array, so a table of any number of rows
+ * loads without the whole-file limit; a line is held to it. */
+static cJSON *load_fixture_lines(struct problems *p, const char *path,
+                                 const char *rel, const char *pointer)
+{
+    FILE *f = fopen(path, "rb");
+    cJSON *arr = NULL;
+    char *line = NULL, why[128];
+    size_t linecap = 0;
+    ssize_t n;
+    long lineno = 0;
+
+    if (!f) {
+        kh__problem(p, pointer, "fixture %s: %s", rel, strerror(errno));
+        return NULL;
+    }
+    arr = cJSON_CreateArray();
+    if (!arr)
+        abort();
+    while ((n = getline(&line, &linecap, f)) >= 0) {
+        cJSON *item;
+
+        lineno++;
+        if (strspn(line, " \t\r\n") == (size_t)n)
+            continue;
+        if (n > SCENARIO_MAX_BYTES) {
+            kh__problem(p, pointer,
+                        "fixture %s: line %ld: longer than %ld bytes", rel,
+                        lineno, SCENARIO_MAX_BYTES);
+            goto fail;
+        }
+        while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+            line[--n] = '\0';
+        item = parse(line, (size_t)n, why, sizeof(why));
+        if (!item) {
+            kh__problem(p, pointer, "fixture %s: line %ld: %s", rel, lineno,
+                        why);
+            goto fail;
+        }
+        /* O(1): cJSON keeps the last item in child->prev (since 1.7.13). */
+        cJSON_AddItemToArray(arr, item);
+    }
+    if (ferror(f)) {
+        kh__problem(p, pointer, "fixture %s: %s", rel, strerror(EIO));
+        goto fail;
+    }
+    free(line);
+    fclose(f);
+    return arr;
+fail:
+    free(line);
+    fclose(f);
+    cJSON_Delete(arr);
+    return NULL;
+}
+
 static cJSON *load_fixture(struct problems *p, const char *dir, const char *rel,
                            const char *pointer)
 {
@@ -130,6 +195,8 @@ static cJSON *load_fixture(struct problems *p, const char *dir, const char *rel,
         return NULL;
     }
     snprintf(path, sizeof(path), "%s/%s", dir, rel);
+    if (is_jsonl(rel))
+        return load_fixture_lines(p, path, rel, pointer);
     text = read_file(path, &len);
     if (!text) {
         kh__problem(p, pointer, "fixture %s: %s", rel, strerror(errno));

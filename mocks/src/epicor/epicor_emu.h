@@ -97,8 +97,10 @@ struct km__epicor_row {
     cJSON *json; /* NULL while the row is still a generated one */
     char *key;   /* encoded key without Company (sorts like the key) */
     int64_t revid;
-    uint32_t gen; /* generator index while json is NULL */
-    char *text;   /* json printed, valid while text_writes == writes */
+    int64_t stamp; /* change stamp in ms (km__epicor_stamp_of) */
+    uint32_t gen;  /* generator index while json is NULL */
+    int pooled;    /* row and key live in the table's pool, not malloc'ed */
+    char *text;    /* json printed, valid while text_writes == writes */
     uint64_t text_writes;
 };
 
@@ -113,11 +115,16 @@ struct km__epicor_table {
     struct km__epicor_company *co;
     struct km__epicor_row **by_rev; /* SysRevID order */
     struct km__epicor_row **by_key; /* key order */
+    /* Change-stamp order, (stamp, revid) ascending; NULL when the table
+     * has no change stamp (def->stamp == STAMP_NONE). */
+    struct km__epicor_row **by_stamp;
     size_t n, cap;
-    cJSON *fields;             /* known field names: {"Name":true} */
-    cJSON *tmpl;               /* parsed def->defaults */
-    char gen_stamp[24];        /* ChangedOn of generated rows */
-    struct km__epicor_gen gen; /* Part and PartWhse only */
+    struct km__epicor_row *pool; /* generated rows, one allocation */
+    char *pool_keys;             /* their keys */
+    cJSON *fields;               /* known field names: {"Name":true} */
+    cJSON *tmpl;                 /* parsed def->defaults */
+    char gen_stamp[24];          /* ChangedOn of generated rows */
+    struct km__epicor_gen gen;   /* Part and PartWhse only */
 };
 
 struct km__epicor_company {
@@ -264,10 +271,29 @@ void km__epicor_remove(struct km__epicor_table *t, struct km__epicor_row *r);
  * ct under parent key pkey to arr (duplicates). */
 void km__epicor_children(cJSON *arr, struct km__epicor_table *ct,
                          const char *pkey);
-/* Generated rows. */
+/* The field holding def's change stamp ("ChangedOn", "ChangeDate",
+ * "LastChangedOn"), or NULL. */
+const char *km__epicor_stamp_field(const struct km__epicor_tabledef *def);
+/* A row's change stamp in ms since the epoch (STAMP_DATE_TIME: ChangeDate
+ * plus ChangeTime seconds), INT64_MIN when missing or not a date; orders
+ * by_stamp. */
+int64_t km__epicor_stamp_of(const struct km__epicor_table *t, const cJSON *row);
+/* Range [*lo, *hi) of by_stamp whose stamps lie in [from, to). */
+void km__epicor_stamp_range(const struct km__epicor_table *t, int64_t from,
+                            int64_t to, size_t *lo, size_t *hi);
+/* Generated rows (generated.c builds their fields). */
+void km__epicor_gen_partnum(char *buf, size_t n, uint32_t i);
+/* 1 when stored row r of t matches f (NULL matches all), reading
+ * generated rows' fields without building their JSON. */
+int km__epicor_row_matches(const struct km__odata_filter *f,
+                           const struct km__epicor_table *t,
+                           const struct km__epicor_row *r, int ci);
 void km__epicor_generate(struct km__epicor *emu, struct km__epicor_company *co,
                          uint32_t nparts, uint64_t seed);
 void km__epicor_table_sort(struct km__epicor_table *t);
+/* qsort comparators of row pointers: by SysRevID, by key. */
+int km__epicor_cmp_rev(const void *a, const void *b);
+int km__epicor_cmp_key(const void *a, const void *b);
 void km__epicor_stamp_row(struct km__epicor *emu,
                           const struct km__epicor_tabledef *d, cJSON *row);
 void km__epicor_fields_note(struct km__epicor_table *t, const cJSON *row);

@@ -23,6 +23,7 @@
 #include "odata_filter.h"
 
 enum node_kind { N_OR, N_AND, N_NOT, N_CMP, N_FUNC, N_FIELD, N_LIT };
+/* In the order of enum km__odata_cmp (odata_filter.h). */
 enum cmp_op { OP_EQ, OP_NE, OP_GT, OP_GE, OP_LT, OP_LE };
 enum tok_kind { T_EOF, T_LP, T_RP, T_COMMA, T_IDENT, T_LIT };
 
@@ -405,7 +406,21 @@ out:
 
 /* ---- evaluation ------------------------------------------------------ */
 
-static void json_to_ov(struct km__odata_value *v, const cJSON *j)
+void km__odata_value_of_number(struct km__odata_value *v, double d)
+{
+    memset(v, 0, sizeof(*v));
+    v->d = d;
+    /* Range first: converting a double outside int64_t's range (a
+     * wide Epicor decimal such as 1e300) is undefined behaviour. */
+    if (d < 9.2e18 && d > -9.2e18 && d == (double)(int64_t)d) {
+        v->type = KM_OV_INT;
+        v->i = (int64_t)d;
+    } else {
+        v->type = KM_OV_DEC;
+    }
+}
+
+void km__odata_value_of_json(struct km__odata_value *v, const cJSON *j)
 {
     memset(v, 0, sizeof(*v));
     if (!j || cJSON_IsNull(j)) {
@@ -414,17 +429,7 @@ static void json_to_ov(struct km__odata_value *v, const cJSON *j)
         v->type = KM_OV_BOOL;
         v->b = cJSON_IsTrue(j);
     } else if (cJSON_IsNumber(j)) {
-        double d = j->valuedouble;
-
-        v->d = d;
-        /* Range first: converting a double outside int64_t's range (a
-         * wide Epicor decimal such as 1e300) is undefined behaviour. */
-        if (d < 9.2e18 && d > -9.2e18 && d == (double)(int64_t)d) {
-            v->type = KM_OV_INT;
-            v->i = (int64_t)d;
-        } else {
-            v->type = KM_OV_DEC;
-        }
+        km__odata_value_of_number(v, j->valuedouble);
     } else if (cJSON_IsString(j)) {
         v->type = KM_OV_STR;
         v->s = j->valuestring;
@@ -483,7 +488,7 @@ int km__odata_value_compare_json(const cJSON *field,
 {
     struct km__odata_value v;
 
-    json_to_ov(&v, field);
+    km__odata_value_of_json(&v, field);
     return compare_ov(&v, lit, ci);
 }
 
@@ -492,8 +497,8 @@ int km__odata_json_compare(const cJSON *a, const cJSON *b, int ci)
     struct km__odata_value x, y;
     int r;
 
-    json_to_ov(&x, a);
-    json_to_ov(&y, b);
+    km__odata_value_of_json(&x, a);
+    km__odata_value_of_json(&y, b);
     if (x.type == KM_OV_NULL || y.type == KM_OV_NULL)
         return (x.type != KM_OV_NULL) - (y.type != KM_OV_NULL);
     r = compare_ov(&x, &y, ci);
@@ -513,17 +518,17 @@ static const char *find_sub(const char *hay, const char *needle, int ci)
     return n == 0 ? hay : NULL;
 }
 
-static int eval_node(const struct km__odata_filter *f, const cJSON *row,
-                     int ci);
+static int eval_node(const struct km__odata_filter *f,
+                     const struct km__odata_row_src *row, int ci);
 
 static void operand_value(struct km__odata_value *v,
-                          const struct km__odata_filter *n, const cJSON *row,
-                          int ci)
+                          const struct km__odata_filter *n,
+                          const struct km__odata_row_src *row, int ci)
 {
     if (n->kind == N_LIT) {
         *v = n->lit; /* borrowed */
     } else if (n->kind == N_FIELD) {
-        json_to_ov(v, cJSON_GetObjectItemCaseSensitive(row, n->name));
+        row->get(row->ud, n->name, v);
     } else {
         memset(v, 0, sizeof(*v));
         v->type = KM_OV_BOOL;
@@ -531,7 +536,8 @@ static void operand_value(struct km__odata_value *v,
     }
 }
 
-static int eval_func(const struct km__odata_filter *f, const cJSON *row, int ci)
+static int eval_func(const struct km__odata_filter *f,
+                     const struct km__odata_row_src *row, int ci)
 {
     struct km__odata_value a, b;
     const char *hay, *needle;
@@ -558,7 +564,8 @@ static int eval_func(const struct km__odata_filter *f, const cJSON *row, int ci)
     return find_sub(hay, needle, ci) != NULL;
 }
 
-static int eval_cmp(const struct km__odata_filter *f, const cJSON *row, int ci)
+static int eval_cmp(const struct km__odata_filter *f,
+                    const struct km__odata_row_src *row, int ci)
 {
     struct km__odata_value a, b;
     int r;
@@ -590,7 +597,8 @@ static int eval_cmp(const struct km__odata_filter *f, const cJSON *row, int ci)
     return 0;
 }
 
-static int eval_node(const struct km__odata_filter *f, const cJSON *row, int ci)
+static int eval_node(const struct km__odata_filter *f,
+                     const struct km__odata_row_src *row, int ci)
 {
     switch (f->kind) {
     case N_OR:
@@ -608,10 +616,79 @@ static int eval_node(const struct km__odata_filter *f, const cJSON *row, int ci)
     }
 }
 
+static void json_field(void *ud, const char *field, struct km__odata_value *v)
+{
+    km__odata_value_of_json(
+        v, cJSON_GetObjectItemCaseSensitive((const cJSON *)ud, field));
+}
+
 int km__odata_filter_eval(const struct km__odata_filter *f, const cJSON *row,
                           int ci)
 {
+    struct km__odata_row_src src = {json_field, (void *)row};
+
+    return f ? eval_node(f, &src, ci) : 1;
+}
+
+int km__odata_filter_eval_src(const struct km__odata_filter *f,
+                              const struct km__odata_row_src *row, int ci)
+{
     return f ? eval_node(f, row, ci) : 1;
+}
+
+int km__odata_filter_conjuncts_each(const struct km__odata_filter *f,
+                                    km__odata_conjunct_fn fn, void *ud)
+{
+    const struct km__odata_filter *field, *lit;
+    enum cmp_op op;
+    static const enum cmp_op turned[] = {
+        [OP_EQ] = OP_EQ, [OP_NE] = OP_NE, [OP_GT] = OP_LT,
+        [OP_GE] = OP_LE, [OP_LT] = OP_GT, [OP_LE] = OP_GE};
+
+    if (!f)
+        return 0;
+    if (f->kind == N_AND)
+        return km__odata_filter_conjuncts_each(f->a, fn, ud) +
+               km__odata_filter_conjuncts_each(f->b, fn, ud);
+    if (f->kind != N_CMP)
+        return 1;
+    field = f->a;
+    lit = f->b;
+    op = f->op;
+    if (field->kind == N_LIT) { /* "5 lt SysRevID" is "SysRevID gt 5" */
+        field = f->b;
+        lit = f->a;
+        op = turned[op];
+    }
+    if (field->kind != N_FIELD || lit->kind != N_LIT)
+        return 1;
+    fn(ud, field->name, (enum km__odata_cmp)op, &lit->lit);
+    return 0;
+}
+
+struct floor_only {
+    int seen, other;
+};
+
+static void floor_conjunct(void *ud, const char *field, enum km__odata_cmp op,
+                           const struct km__odata_value *lit)
+{
+    struct floor_only *fo = ud;
+
+    if (strcmp(field, "SysRevID") == 0 && lit->type == KM_OV_INT &&
+        (op == KM_OC_GT || op == KM_OC_GE))
+        fo->seen++;
+    else
+        fo->other++;
+}
+
+int km__odata_filter_is_revid_floor(const struct km__odata_filter *f)
+{
+    struct floor_only fo = {0, 0};
+
+    if (km__odata_filter_conjuncts_each(f, floor_conjunct, &fo))
+        return 0;
+    return fo.seen == 1 && fo.other == 0;
 }
 
 int64_t km__odata_filter_revid_floor(const struct km__odata_filter *f)

@@ -52,9 +52,49 @@ void km__odata_filter_free(struct km__odata_filter *f);
 int km__odata_filter_eval(const struct km__odata_filter *f, const cJSON *row,
                           int ci);
 
+/* Where the evaluator reads a row's fields: get fills *v with the value
+ * of field (KM_OV_NULL when the row lacks it); v->s is borrowed and must
+ * stay valid until the evaluation of the row ends. Lets a caller test
+ * rows it keeps in another form than cJSON without building JSON. */
+struct km__odata_row_src {
+    void (*get)(void *ud, const char *field, struct km__odata_value *v);
+    void *ud;
+};
+int km__odata_filter_eval_src(const struct km__odata_filter *f,
+                              const struct km__odata_row_src *row, int ci);
+/* A JSON value (NULL, objects and arrays: KM_OV_NULL; strings borrowed)
+ * and a number (KM_OV_INT when integral, else KM_OV_DEC) as the
+ * evaluator sees them. */
+void km__odata_value_of_json(struct km__odata_value *v, const cJSON *j);
+void km__odata_value_of_number(struct km__odata_value *v, double d);
+
 /* The SysRevID lower bound implied by a top-level conjunct
  * "SysRevID gt N" (N) or "SysRevID ge N" (N-1); INT64_MIN if none. */
 int64_t km__odata_filter_revid_floor(const struct km__odata_filter *f);
+
+/* Comparison operators of a conjunct, as km__odata_filter_conjuncts_each
+ * reports them (field first). */
+enum km__odata_cmp {
+    KM_OC_EQ,
+    KM_OC_NE,
+    KM_OC_GT,
+    KM_OC_GE,
+    KM_OC_LT,
+    KM_OC_LE
+};
+typedef void (*km__odata_conjunct_fn)(void *ud, const char *field,
+                                      enum km__odata_cmp op,
+                                      const struct km__odata_value *lit);
+/* Calls fn for every top-level conjunct of the form "field op literal"
+ * ("literal op field" is turned around); returns how many top-level
+ * conjuncts are something else (0: the filter is exactly the conjunction
+ * of what fn saw). For choosing an index, never for deciding a match. */
+int km__odata_filter_conjuncts_each(const struct km__odata_filter *f,
+                                    km__odata_conjunct_fn fn, void *ud);
+
+/* 1 when f is exactly "SysRevID gt N" or "SysRevID ge N" (the rows after
+ * km__odata_filter_revid_floor match, and no other). */
+int km__odata_filter_is_revid_floor(const struct km__odata_filter *f);
 
 /* Calls fn for every field name the filter references (for validation
  * against the entity type); stops at the first nonzero return and

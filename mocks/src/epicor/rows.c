@@ -151,11 +151,8 @@ int km__epicor_load_rows(struct km__epicor *emu, struct km__epicor_company *co,
         if (cJSON_IsNumber(rev) && rev->valuedouble > (double)co->revid)
             co->revid = (int64_t)rev->valuedouble - 1;
         {
-            const char *stamp = d->stamp == STAMP_CHANGEDON ? "ChangedOn"
-                                : d->stamp == STAMP_LASTCHANGED
-                                    ? "LastChangedOn"
-                                : d->stamp == STAMP_NONE ? NULL
-                                                         : "ChangeDate";
+            const char *stamp = km__epicor_stamp_field(d);
+
             if (stamp && !kx_json_str(row, stamp))
                 km__epicor_stamp_row(emu, d, row);
         }

@@ -7,6 +7,7 @@ add_library(km_epicor STATIC
   ${KM_EPICOR_DIR}/config.c
   ${KM_EPICOR_DIR}/defs.c
   ${KM_EPICOR_DIR}/emulator.c
+  ${KM_EPICOR_DIR}/generated.c
   ${KM_EPICOR_DIR}/metadata.c
   ${KM_EPICOR_DIR}/methods.c
   ${KM_EPICOR_DIR}/methods_other.c
@@ -15,6 +16,7 @@ add_library(km_epicor STATIC
   ${KM_EPICOR_DIR}/odata_literal.c
   ${KM_EPICOR_DIR}/odata_query.c
   ${KM_EPICOR_DIR}/odata_routes.c
+  ${KM_EPICOR_DIR}/odata_run.c
   ${KM_EPICOR_DIR}/rows.c
   ${KM_EPICOR_DIR}/tables.c
   ${KM_EPICOR_DIR}/update.c)

@@ -6,9 +6,15 @@
  * parts joined by \x01 (below every printable character, so a parent's
  * key plus \x01 prefixes exactly its children).
  *
+ * A third array orders the rows of tables with a change stamp by (stamp,
+ * SysRevID), so "ChangedOn gt X" / "ChangeDate ge X" start with a binary
+ * search too. Every write keeps the three in order (insert, touch,
+ * remove: a binary search and a memmove of pointers each).
+ *
  * Generated rows ("generate": {"parts": N}) stay virtual until written:
- * only their key, SysRevID and index are stored and their JSON is built
- * on demand, so 100k parts cost a few MB instead of a few hundred.
+ * only their key, SysRevID and index are stored, in one pooled block per
+ * table, and their fields are computed on demand (generated.c), so a
+ * million parts take about 100 MB and well under a second to load.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -37,16 +43,26 @@ void km__epicor_table_init(struct km__epicor_table *t,
     km__epicor_fields_note(t, t->tmpl);
 }
 
+/* Frees a row (its JSON, text, and key and itself unless pooled). */
+static void row_free(struct km__epicor_row *r)
+{
+    cJSON_Delete(r->json);
+    free(r->text);
+    if (!r->pooled) {
+        free(r->key);
+        free(r);
+    }
+}
+
 void km__epicor_table_dispose(struct km__epicor_table *t)
 {
-    for (size_t i = 0; i < t->n; i++) {
-        cJSON_Delete(t->by_rev[i]->json);
-        free(t->by_rev[i]->text);
-        free(t->by_rev[i]->key);
-        free(t->by_rev[i]);
-    }
+    for (size_t i = 0; i < t->n; i++)
+        row_free(t->by_rev[i]);
+    free(t->pool);
+    free(t->pool_keys);
     free(t->by_rev);
     free(t->by_key);
+    free(t->by_stamp);
     cJSON_Delete(t->fields);
     cJSON_Delete(t->tmpl);
     memset(t, 0, sizeof(*t));
@@ -178,78 +194,28 @@ struct km__epicor_row *km__epicor_find(const struct km__epicor_table *t,
     return NULL;
 }
 
-/* ---- generated rows -------------------------------------------------- */
-
-static uint64_t mix(uint64_t x)
+/* Makes room for at least need rows in the order arrays. */
+static void reserve(struct km__epicor_table *t, size_t need)
 {
-    x += 0x9e3779b97f4a7c15ULL;
-    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
-    return x ^ (x >> 31);
-}
-
-static void gen_partnum(char *buf, size_t n, uint32_t i)
-{
-    snprintf(buf, n, "GEN-%06" PRIu32, i + 1);
-}
-
-static cJSON *gen_row(const struct km__epicor_table *t,
-                      const struct km__epicor_row *r)
-{
-    uint64_t h = mix(t->gen.seed ^ ((uint64_t)r->gen << 1));
-    cJSON *o = cJSON_Duplicate(t->tmpl, 1);
-    char pn[32], buf[96];
-
-    gen_partnum(pn, sizeof(pn), r->gen);
-    km__epicor_set_str(o, "Company", t->co->id);
-    km__epicor_set_str(o, "PartNum", pn);
-    if (t->def->id == T_PART) {
-        snprintf(buf, sizeof(buf), "Generated part %" PRIu32 " (%04x)",
-                 r->gen + 1, (unsigned)(h & 0xffff));
-        km__epicor_set_str(o, "PartDescription", buf);
-        km__epicor_set_str(o, "SearchWord", pn);
-        km__epicor_set_str(o, "ClassID", (h >> 16) % 3 == 0 ? "RAW" : "FG");
-        km__epicor_set_str(o, "ProdCode",
-                           (h >> 20) % 2 ? "WIDGETS" : "GADGETS");
-        km__epicor_set_num(o, "UnitPrice",
-                           (double)(100 + (h >> 24) % 99900) / 100.0);
-        km__epicor_set_str(o, "ChangedOn", t->gen_stamp);
-        km__epicor_set_str(o, "CreatedOn", t->gen_stamp);
-    } else {
-        km__epicor_set_str(o, "WarehouseCode", "MAIN");
-        km__epicor_set_num(o, "OnHandQty", (double)((h >> 8) % 500));
-    }
-    snprintf(buf, sizeof(buf), "%08x-%04x-4%03x-8%03x-%012" PRIx64,
-             (unsigned)(h >> 32), (unsigned)(h >> 16) & 0xffff,
-             (unsigned)h & 0xfff, (unsigned)(r->gen & 0xfff),
-             (uint64_t)(mix(h) & 0xffffffffffffULL));
-    km__epicor_set_str(o, "SysRowID", buf);
-    km__epicor_set_num(o, "SysRevID", (double)r->revid);
-    km__epicor_set_str(o, "RowMod", "");
-    return o;
-}
-
-cJSON *km__epicor_view(const struct km__epicor_table *t,
-                       const struct km__epicor_row *r, int *tmp)
-{
-    *tmp = r->json == NULL;
-    return r->json ? r->json : gen_row(t, r);
-}
-
-cJSON *km__epicor_own(struct km__epicor_table *t, struct km__epicor_row *r)
-{
-    if (!r->json)
-        r->json = gen_row(t, r);
-    return r->json;
-}
-
-static void grow(struct km__epicor_table *t)
-{
-    if (t->n < t->cap)
+    if (need <= t->cap)
         return;
     t->cap = t->cap ? t->cap * 2 : 64;
+    if (t->cap < need)
+        t->cap = need;
     t->by_rev = kx_xrealloc(t->by_rev, t->cap * sizeof(*t->by_rev));
     t->by_key = kx_xrealloc(t->by_key, t->cap * sizeof(*t->by_key));
+    if (t->def->stamp != STAMP_NONE)
+        t->by_stamp = kx_xrealloc(t->by_stamp, t->cap * sizeof(*t->by_stamp));
+}
+
+/* Appends r at the end of by_rev and by_key (callers put it in place in
+ * by_key; by_stamp is theirs to fill). */
+static void append_row(struct km__epicor_table *t, struct km__epicor_row *r)
+{
+    reserve(t, t->n + 1);
+    t->by_rev[t->n] = r;
+    t->by_key[t->n] = r;
+    t->n++;
 }
 
 static struct km__epicor_row *append_raw(struct km__epicor_table *t,
@@ -260,14 +226,107 @@ static struct km__epicor_row *append_raw(struct km__epicor_table *t,
     r->json = json;
     r->key = key;
     r->revid = revid;
-    grow(t);
-    t->by_rev[t->n] = r;
-    t->by_key[t->n] = r;
-    t->n++;
+    r->stamp = INT64_MIN;
+    append_row(t, r);
     return r;
 }
 
-static int cmp_rev(const void *a, const void *b)
+/* ---- change stamps --------------------------------------------------- */
+
+const char *km__epicor_stamp_field(const struct km__epicor_tabledef *def)
+{
+    switch (def->stamp) {
+    case STAMP_CHANGEDON:
+        return "ChangedOn";
+    case STAMP_DATE_TIME:
+    case STAMP_DATE:
+        return "ChangeDate";
+    case STAMP_LASTCHANGED:
+        return "LastChangedOn";
+    case STAMP_NONE:
+        break;
+    }
+    return NULL;
+}
+
+int64_t km__epicor_stamp_of(const struct km__epicor_table *t, const cJSON *row)
+{
+    const char *field = km__epicor_stamp_field(t->def);
+    const char *s = field ? kx_json_str(row, field) : NULL;
+    const cJSON *time;
+    int64_t ms;
+
+    if (!s || km__epicor_parse_datetime(&ms, s, strlen(s)))
+        return INT64_MIN;
+    time = cJSON_GetObjectItemCaseSensitive(row, "ChangeTime");
+    /* Seconds since midnight stay inside the day, so (ChangeDate,
+     * ChangeTime) order is the order of the sum. */
+    if (t->def->stamp == STAMP_DATE_TIME && cJSON_IsNumber(time) &&
+        time->valuedouble >= 0 && time->valuedouble < 86400)
+        ms += (int64_t)time->valuedouble * 1000;
+    return ms;
+}
+
+/* First index of by_stamp (first count entries) not before (stamp,
+ * revid). */
+static size_t stamp_pos(const struct km__epicor_table *t, size_t count,
+                        int64_t stamp, int64_t revid)
+{
+    size_t lo = 0, hi = count;
+
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        const struct km__epicor_row *m = t->by_stamp[mid];
+
+        if (m->stamp < stamp || (m->stamp == stamp && m->revid < revid))
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+void km__epicor_stamp_range(const struct km__epicor_table *t, int64_t from,
+                            int64_t to, size_t *lo, size_t *hi)
+{
+    *lo = *hi = 0;
+    if (!t->by_stamp || from >= to)
+        return;
+    *lo = stamp_pos(t, t->n, from, INT64_MIN);
+    *hi = stamp_pos(t, t->n, to, INT64_MIN);
+}
+
+/* Puts r into by_stamp, whose first count entries are in order. */
+static void stamp_insert(struct km__epicor_table *t, size_t count,
+                         struct km__epicor_row *r)
+{
+    size_t at;
+
+    if (!t->by_stamp)
+        return;
+    at = stamp_pos(t, count, r->stamp, r->revid);
+    memmove(&t->by_stamp[at + 1], &t->by_stamp[at],
+            (count - at) * sizeof(*t->by_stamp));
+    t->by_stamp[at] = r;
+}
+
+/* Takes r out of by_stamp (t->n entries). */
+static void stamp_remove(struct km__epicor_table *t, struct km__epicor_row *r)
+{
+    size_t i;
+
+    if (!t->by_stamp)
+        return;
+    i = stamp_pos(t, t->n, r->stamp, r->revid);
+    while (i < t->n && t->by_stamp[i] != r)
+        i++;
+    if (i == t->n)
+        abort(); /* every row of the table is in by_stamp */
+    memmove(&t->by_stamp[i], &t->by_stamp[i + 1],
+            (t->n - i - 1) * sizeof(*t->by_stamp));
+}
+
+int km__epicor_cmp_rev(const void *a, const void *b)
 {
     const struct km__epicor_row *x = *(struct km__epicor_row *const *)a;
     const struct km__epicor_row *y = *(struct km__epicor_row *const *)b;
@@ -275,7 +334,7 @@ static int cmp_rev(const void *a, const void *b)
     return x->revid < y->revid ? -1 : x->revid > y->revid;
 }
 
-static int cmp_key(const void *a, const void *b)
+int km__epicor_cmp_key(const void *a, const void *b)
 {
     const struct km__epicor_row *x = *(struct km__epicor_row *const *)a;
     const struct km__epicor_row *y = *(struct km__epicor_row *const *)b;
@@ -283,43 +342,86 @@ static int cmp_key(const void *a, const void *b)
     return strcmp(x->key, y->key);
 }
 
+static int cmp_stamp(const void *a, const void *b)
+{
+    const struct km__epicor_row *x = *(struct km__epicor_row *const *)a;
+    const struct km__epicor_row *y = *(struct km__epicor_row *const *)b;
+
+    if (x->stamp != y->stamp)
+        return x->stamp < y->stamp ? -1 : 1;
+    return x->revid < y->revid ? -1 : x->revid > y->revid;
+}
+
+/* Sorts v unless it is in order already (generated rows mostly are, and
+ * the check is much cheaper than the sort). */
+static void sort_rows(struct km__epicor_row **v, size_t n,
+                      int (*cmp)(const void *, const void *))
+{
+    for (size_t i = 1; i < n; i++) {
+        if (cmp(&v[i - 1], &v[i]) > 0) {
+            qsort(v, n, sizeof(*v), cmp);
+            return;
+        }
+    }
+}
+
 void km__epicor_table_sort(struct km__epicor_table *t)
 {
-    if (t->n < 2)
-        return;
-    qsort(t->by_rev, t->n, sizeof(*t->by_rev), cmp_rev);
-    qsort(t->by_key, t->n, sizeof(*t->by_key), cmp_key);
+    sort_rows(t->by_rev, t->n, km__epicor_cmp_rev);
+    sort_rows(t->by_key, t->n, km__epicor_cmp_key);
+    if (t->by_stamp) {
+        memcpy(t->by_stamp, t->by_rev, t->n * sizeof(*t->by_stamp));
+        sort_rows(t->by_stamp, t->n, cmp_stamp);
+    }
 }
+
+/* Key bytes of one generated row: "GEN-nnnnnnn" \x01 plant \x01 "MAIN". */
+#define GEN_KEY_STRIDE 32
 
 void km__epicor_generate(struct km__epicor *emu, struct km__epicor_company *co,
                          uint32_t nparts, uint64_t seed)
 {
     enum km__epicor_tid tids[2] = {T_PART, T_PARTWHSE};
-    char pn[32];
+    char pn[16]; /* "GEN-" and up to 10 digits */
 
     for (int k = 0; k < 2; k++) {
         struct km__epicor_table *t = &co->t[tids[k]];
+        int64_t stamp;
 
+        if (t->pool)
+            abort(); /* the configuration applies generate once */
         t->gen.seed = seed + (uint64_t)k * 7919;
         t->gen.count = nparts;
         t->gen.base_revid = co->revid;
         km__epicor_format_datetime(t->gen_stamp, sizeof(t->gen_stamp),
                                    km__epicor_now(emu), 0);
+        stamp = INT64_MIN;
+        if (t->def->stamp == STAMP_CHANGEDON &&
+            km__epicor_parse_datetime(&stamp, t->gen_stamp,
+                                      strlen(t->gen_stamp)))
+            stamp = INT64_MIN;
+        /* One allocation for the rows and one for their keys: a million
+         * parts load in a fraction of a second. */
+        t->pool = kx_xcalloc(nparts ? nparts : 1, sizeof(*t->pool));
+        t->pool_keys =
+            kx_xmalloc((size_t)(nparts ? nparts : 1) * GEN_KEY_STRIDE);
+        reserve(t, t->n + nparts);
         for (uint32_t i = 0; i < nparts; i++) {
-            struct km__epicor_row *r;
-            size_t n;
-            char *key;
+            struct km__epicor_row *r = &t->pool[i];
+            char *key = t->pool_keys + (size_t)i * GEN_KEY_STRIDE;
 
-            gen_partnum(pn, sizeof(pn), i);
-            n = strlen(pn);
-            key = kx_xmalloc(n + 16);
+            km__epicor_gen_partnum(pn, sizeof(pn), i);
             if (k == 0)
-                memcpy(key, pn, n + 1);
+                snprintf(key, GEN_KEY_STRIDE, "%s", pn);
             else
-                snprintf(key, n + 16, "%s%c%s%cMAIN", pn, 1,
+                snprintf(key, GEN_KEY_STRIDE, "%s%c%s%cMAIN", pn, 1,
                          emu->ci ? "MFGSYS" : "MfgSys", 1);
-            r = append_raw(t, NULL, key, ++co->revid);
+            r->key = key;
+            r->revid = ++co->revid;
+            r->stamp = stamp;
             r->gen = i;
+            r->pooled = 1;
+            append_row(t, r);
         }
         km__epicor_table_sort(t);
     }
@@ -379,6 +481,8 @@ struct km__epicor_row *km__epicor_insert(struct km__epicor *emu,
     if (!key)
         abort(); /* callers validate keys first */
     r = append_raw(t, json, key, t->co->revid);
+    r->stamp = km__epicor_stamp_of(t, json);
+    stamp_insert(t, t->n - 1, r);
     /* by_rev: the new SysRevID is the largest, so the append is sorted;
      * by_key: move into place. */
     at = km__epicor_lower_bound(t, key);
@@ -419,10 +523,13 @@ void km__epicor_touch(struct km__epicor *emu, struct km__epicor_table *t,
     memmove(&t->by_rev[i], &t->by_rev[i + 1],
             (t->n - i - 1) * sizeof(*t->by_rev));
     t->by_rev[t->n - 1] = r;
+    stamp_remove(t, r);
     r->revid = ++t->co->revid;
     km__epicor_set_num(json, "SysRevID", (double)r->revid);
     km__epicor_stamp_row(emu, t->def, json);
     km__epicor_fields_note(t, json);
+    r->stamp = km__epicor_stamp_of(t, json);
+    stamp_insert(t, t->n - 1, r);
 }
 
 void km__epicor_remove(struct km__epicor_table *t, struct km__epicor_row *r)
@@ -457,11 +564,9 @@ void km__epicor_remove(struct km__epicor_table *t, struct km__epicor_row *r)
     i = key_index(t, r);
     memmove(&t->by_key[i], &t->by_key[i + 1],
             (t->n - i - 1) * sizeof(*t->by_key));
+    stamp_remove(t, r);
     t->n--;
-    cJSON_Delete(r->json);
-    free(r->text);
-    free(r->key);
-    free(r);
+    row_free(r);
 }
 
 void km__epicor_children(cJSON *arr, struct km__epicor_table *ct,

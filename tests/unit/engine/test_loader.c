@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <cmocka.h>
 #include "engine.h"
@@ -103,6 +104,76 @@ static void good_scenario_loads_with_fixture_resolved(void **state)
     /* The replacement keeps its key, so the emulator finds it by name. */
     assert_string_equal(products->string, "products");
     kh_scenario_free(sc);
+}
+
+/* Writes lines rows of a JSON Lines fixture big.jsonl into t->dir, each
+ * row padded so that the file passes the whole-file limit of a .json
+ * fixture (16 MiB); with bad_line > 0 that line is not JSON. */
+static void write_jsonl(struct tmp *t, char *path, size_t pathsz, long lines,
+                        long bad_line)
+{
+    FILE *f;
+    char pad[241];
+
+    memset(pad, 'x', sizeof(pad) - 1);
+    pad[sizeof(pad) - 1] = '\0';
+    snprintf(path, pathsz, "%s/big.jsonl", t->dir);
+    f = fopen(path, "w");
+    assert_non_null(f);
+    for (long i = 1; i <= lines; i++) {
+        if (i == bad_line)
+            fprintf(f, "{\"PartNum\": \"P%ld\",}\n", i);
+        else if (i % 1000 == 0)
+            fprintf(f, "\n"); /* blank lines are skipped */
+        else
+            fprintf(f, "{\"PartNum\": \"P%06ld\", \"Pad\": \"%s\"}\r\n", i,
+                    pad);
+    }
+    assert_int_equal(fclose(f), 0);
+}
+
+static void jsonl_fixture_loads_past_the_file_limit(void **state)
+{
+    struct tmp *t = *state;
+    char path[256], err[512];
+    cJSON *doc = cJSON_Parse("{\"parts\": {\"$fixture\": \"big.jsonl\"}}");
+    const cJSON *parts, *last;
+    struct stat st;
+
+    write_jsonl(t, path, sizeof(path), 70000, 0);
+    assert_int_equal(stat(path, &st), 0);
+    assert_true(st.st_size > (16 << 20)); /* a .json this big is refused */
+    assert_int_equal(kh_fixtures_resolve(&doc, t->dir, err, sizeof(err)), 0);
+    parts = cJSON_GetObjectItemCaseSensitive(doc, "parts");
+    assert_true(cJSON_IsArray(parts));
+    assert_int_equal(cJSON_GetArraySize(parts), 70000 - 70);
+    assert_string_equal(
+        cJSON_GetObjectItem(cJSON_GetArrayItem(parts, 0), "PartNum")
+            ->valuestring,
+        "P000001");
+    last = cJSON_GetArrayItem(parts, 70000 - 71);
+    assert_string_equal(cJSON_GetObjectItem(last, "PartNum")->valuestring,
+                        "P069999");
+    cJSON_Delete(doc);
+    unlink(path);
+}
+
+static void jsonl_fixture_names_the_bad_line(void **state)
+{
+    struct tmp *t = *state;
+    char path[256], err[512];
+    cJSON *doc = cJSON_Parse("{\"parts\": {\"$fixture\": \"big.jsonl\"}}");
+
+    write_jsonl(t, path, sizeof(path), 50, 37);
+    assert_int_equal(kh_fixtures_resolve(&doc, t->dir, err, sizeof(err)), -1);
+    if (!strstr(err, "/parts: fixture big.jsonl: line 37: not valid JSON"))
+        fail_msg("unexpected: %s", err);
+    cJSON_Delete(doc);
+    doc = cJSON_Parse("{\"parts\": {\"$fixture\": \"../big.jsonl\"}}");
+    assert_int_equal(kh_fixtures_resolve(&doc, t->dir, err, sizeof(err)), -1);
+    assert_non_null(strstr(err, "must be a relative path"));
+    cJSON_Delete(doc);
+    unlink(path);
 }
 
 static void malformed_json_names_line_and_column(void **state)
@@ -569,6 +640,8 @@ int main(void)
         T(every_listed_option_loads),
         T(bad_types_are_named_by_pointer),
         T(missing_fixture_and_escaping_path),
+        T(jsonl_fixture_loads_past_the_file_limit),
+        T(jsonl_fixture_names_the_bad_line),
         T(systems_must_be_configured_emulators),
         T(unknown_emulator_in_given),
         T(emulator_key_typos_are_refused_with_their_pointer),
