@@ -17,24 +17,6 @@ root=${2:?usage: serve-tls.sh KINSYNC_BINARY REPO_ROOT}
 cli_setup serve-tls
 json="Content-Type: application/json"
 
-# start NAME ARGS...: `kinsync serve ARGS` in the background, ready file
-# $work/NAME.ready, waited for at most 10 s.
-start() {
-    local name=$1 i
-    shift
-    KINSYNC_SERVE_READY_FILE=$work/$name.ready \
-        "$kinsync" serve "$@" >"$work/$name.stdout" 2>"$work/$name.stderr" &
-    last_pid=$!
-    pids+=("$last_pid")
-    for i in $(seq 100); do
-        [ -f "$work/$name.ready" ] && return 0
-        kill -0 "$last_pid" 2>/dev/null || fail "$name: serve exited early"
-        sleep 0.1
-    done
-    fail "$name: no ready file after 10 s"
-}
-field() { awk -v n="$1" '$1 == n { print $2 }' "$work/$2.ready"; }
-
 # ---- option errors ------------------------------------------------------
 
 usage_case() {
@@ -57,12 +39,12 @@ ok "option errors: one line each, exit 2"
 
 # ---- serve --tls ----------------------------------------------------------
 
-start tls --tls --tls-name shop.example.com --system woocommerce \
+serve_in_background tls --tls --tls-name shop.example.com --system woocommerce \
     --system bigcommerce
-wc_url=$(field woocommerce tls)
-bc_url=$(field bigcommerce tls)
-admin=$(field admin tls)
-ca=$(field ca tls)
+wc_url=$(url_of woocommerce tls)
+bc_url=$(url_of bigcommerce tls)
+admin=$(url_of admin tls)
+ca=$(url_of ca tls)
 case "$wc_url $bc_url $admin" in
 https://127.0.0.1:*" "https://127.0.0.1:*" "https://127.0.0.1:*) ;;
 *) fail "not every URL is https: $wc_url $bc_url $admin" ;;
@@ -124,10 +106,10 @@ ok "the default CA file is removed at a clean stop"
 
 # ---- --tls-ca-file --------------------------------------------------------
 
-start named --tls --tls-ca-file "$work/ca.pem" --system epicor
-[ "$(field ca named)" = "$work/ca.pem" ] || fail "ca line: $(field ca named)"
+serve_in_background named --tls --tls-ca-file "$work/ca.pem" --system epicor
+[ "$(url_of ca named)" = "$work/ca.pem" ] || fail "ca line: $(url_of ca named)"
 [ "$(stat -c %a "$work/ca.pem")" = 644 ] || fail "the CA file is not 0644"
-req GET "$(field epicor named)/SaaS5333/api/v2/odata/EPIC06/Erp.BO.PartSvc/Parts" \
+req GET "$(url_of epicor named)/SaaS5333/api/v2/odata/EPIC06/Erp.BO.PartSvc/Parts" \
     --cacert "$work/ca.pem" -u manager:manager \
     -H "x-api-key: km-epicor-test-key"
 [ "$status" = 200 ] || fail "Epicor over https: $status $body"
