@@ -669,13 +669,17 @@ static int run_until_signal(struct kh__serve *sv, const sigset_t *set)
 }
 
 /* --tls: the certificates into sv->tls and the CA into ca_path (the
- * --tls-ca-file or a fresh name in $TMPDIR). Returns 0 or EXIT_RUNTIME
- * (reported). */
+ * --tls-ca-file or a fresh name in $TMPDIR). The certificate also names
+ * a specific non-loopback --bind address, the one clients will dial.
+ * Returns 0 or EXIT_RUNTIME (reported). */
 static int tls_setup(struct kh__serve *sv, const struct serve_opts *o,
                      char *ca_path, size_t ca_pathsz)
 {
     const char *tmp = getenv("TMPDIR");
+    const char **names;
+    size_t nnames = o->ntls_names;
     char err[512];
+    int rc;
 
     if (!km_tls_supported()) {
         fputs("kinsync serve: --tls: this libmicrohttpd was built without "
@@ -683,7 +687,14 @@ static int tls_setup(struct kh__serve *sv, const struct serve_opts *o,
               stderr);
         return EXIT_RUNTIME;
     }
-    if (km_tls_new(&sv->tls, o->tls_names, o->ntls_names, err, sizeof(err))) {
+    names = kx_xcalloc(nnames + 1, sizeof(*names));
+    memcpy(names, o->tls_names, nnames * sizeof(*names));
+    if (address_kind(o->bind) > 0 && strcmp(o->bind, "0.0.0.0") != 0 &&
+        strcmp(o->bind, "::") != 0)
+        names[nnames++] = o->bind;
+    rc = km_tls_new(&sv->tls, names, nnames, err, sizeof(err));
+    free(names);
+    if (rc != 0) {
         fprintf(stderr, "kinsync serve: --tls: %s\n", err);
         return EXIT_RUNTIME;
     }

@@ -318,7 +318,8 @@ const struct km_config_key km__woocommerce_config_keys[] = {
                    "strings; default the server's URL.",
                    set_site_url)},
     {KM_CONFIG_KEY("https", KM_CONFIG_BOOLEAN, "true",
-                   "Pretend to sit behind TLS: Basic and query-string keys "
+                   "Requests count as arriving over TLS (is_ssl()), real "
+                   "TLS (serve --tls) or not: Basic and query-string keys "
                    "are accepted; false accepts only OAuth 1.0a, as "
                    "WooCommerce on plain HTTP.",
                    km_config_set_flag),
