@@ -14,6 +14,7 @@
 #include <kx/alloc.h>
 #include <kx/time.h>
 #include "kinsync/testing.h"
+#include "kinmock/tls.h"
 #include "run_int.h"
 
 void kh__text_append(struct kh_text *t, const char *s, size_t n)
@@ -410,6 +411,7 @@ static int client_open(struct kh_ctx *ctx, char *err, size_t errsz)
     ks_rc rc;
 
     o.clock = ctx->clock;
+    o.ca_file = ctx->ca_file;
     o.log_fn = capture_log;
     o.log_userdata = ctx;
     o.log_level = KS_LOG_DEBUG;
@@ -434,6 +436,35 @@ static int client_open(struct kh_ctx *ctx, char *err, size_t errsz)
     if (ctx->drop_header)
         ks_testing_client_set_header_filter(ctx->client, drop_named_header,
                                             ctx);
+    return 0;
+}
+
+/* The scenario's "tls": true: a certificate for every emulator and its CA
+ * in the scratch directory. */
+static int tls_open(struct kh_ctx *ctx, char *err, size_t errsz)
+{
+    const char *dir;
+    char why[512];
+
+    if (!kx_json_bool(ctx->sc->doc, "tls", 0))
+        return 0;
+    if (!km_tls_supported()) {
+        snprintf(err, errsz,
+                 "/tls: this libmicrohttpd was built without TLS "
+                 "(MHD_FEATURE_TLS)");
+        return -1;
+    }
+    if (km_tls_new(&ctx->tls, NULL, 0, why, sizeof(why)) != 0) {
+        snprintf(err, errsz, "/tls: %s", why);
+        return -1;
+    }
+    if (!(dir = kh__ctx_work_dir(ctx, err, errsz)))
+        return -1;
+    ctx->ca_file = kx_xasprintf("%s/ca.pem", dir);
+    if (km_tls_write_ca(ctx->tls, ctx->ca_file, why, sizeof(why)) != 0) {
+        snprintf(err, errsz, "/tls: %s", why);
+        return -1;
+    }
     return 0;
 }
 
@@ -473,6 +504,8 @@ int kh__ctx_open(struct kh_ctx *ctx, const struct kh_scenario *sc,
         snprintf(err, errsz, "out of memory");
         return -1;
     }
+    if (tls_open(ctx, err, errsz) != 0)
+        return -1;
     cJSON_ArrayForEach(sys, ctx->given)
     {
         const struct km_emulator_type *type;
@@ -488,8 +521,8 @@ int kh__ctx_open(struct kh_ctx *ctx, const struct kh_scenario *sc,
             return -1;
         }
         s = &ctx->systems[ctx->nsystems];
-        if (km_emulator_start(&s->emu, type, sys, ctx->clock, NULL, 0, why,
-                              sizeof(why)) != 0) {
+        if (km_emulator_start_tls(&s->emu, type, sys, ctx->clock, NULL, 0,
+                                  ctx->tls, why, sizeof(why)) != 0) {
             snprintf(err, errsz, "/given/%s: %s", sys->string, why);
             return -1;
         }
@@ -521,6 +554,10 @@ void kh__ctx_close(struct kh_ctx *ctx)
         ctx->systems[i].journal = NULL;
     }
     ctx->nsystems = 0;
+    km_tls_free(ctx->tls);
+    ctx->tls = NULL;
+    free(ctx->ca_file);
+    ctx->ca_file = NULL;
     ks_clock_free(ctx->clock);
     ctx->clock = NULL;
     if (ctx->work_dir && ctx->keep_work)

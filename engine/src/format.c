@@ -657,7 +657,8 @@ static const struct field top_fields[] = {
     {"name", K_STRING, 1},    {"description", K_STRING, 0},
     {"tags", K_ARRAY, 0},     {"given", K_OBJECT, 1},
     {"when", K_ARRAY, 1},     {"then", K_OBJECT, 0},
-    {"$schema", K_STRING, 0}, {NULL, K_ANY, 0}};
+    {"$schema", K_STRING, 0}, {"tls", K_BOOL, 0},
+    {NULL, K_ANY, 0}};
 
 void kh__check_format(struct problems *p, const cJSON *doc)
 {

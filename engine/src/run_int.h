@@ -71,7 +71,12 @@ struct kh_ctx {
     char *const *integration;           /* see kh_run_options */
     int64_t step_timeout_ms;            /* see kh_run_options */
     int keep_work;                      /* see kh_run_options */
-    char *work_dir;       /* the scenario's scratch directory, or NULL */
+    char *work_dir; /* the scenario's scratch directory, or NULL */
+    /* "tls": true: the emulators' certificate and its CA file in
+     * work_dir (trusted by the connector, http.request steps and, through
+     * the environment, commands); both NULL otherwise. */
+    struct km_tls *tls;
+    char *ca_file;
     size_t steps_spawned; /* commands run so far (names their TMPDIRs) */
     struct kh_text out;   /* what integration and exec steps printed */
     struct kh_text err;

@@ -141,6 +141,8 @@ static int step_http(struct kh_ctx *ctx, const cJSON *step, const char *where)
     curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
     curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, 30000L);
     curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+    if (ctx->ca_file)
+        curl_easy_setopt(curl, CURLOPT_CAINFO, ctx->ca_file);
     curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, discard);
     curl_easy_setopt(curl, CURLOPT_WRITEDATA, &reply);
     if (body) {

@@ -89,6 +89,10 @@ const struct kh_env_doc kh__env_docs[] = {
      "integration.start only: the loopback port your webhook receiver must "
      "listen on (127.0.0.1), picked free for the step; the step waits until "
      "something accepts connections there"},
+    {"KINSYNC_CA_FILE",
+     "with \"tls\": true only: the PEM file of the CA the emulators' "
+     "certificate chains to; also set as NODE_EXTRA_CA_CERTS, SSL_CERT_FILE, "
+     "REQUESTS_CA_BUNDLE and CURL_CA_BUNDLE"},
     {"KINSYNC_RECEIVER_URL",
      "integration.start only: http://127.0.0.1:<port>; the scenario's hooks "
      "deliver to $KINSYNC_RECEIVER_URL/webhooks/bigcommerce and "
@@ -123,9 +127,21 @@ static void env_free(char **v)
     free(v);
 }
 
-/* KINSYNC_URL_<SYSTEM> for every emulator. */
+/* The CA of a "tls": true scenario as KINSYNC_CA_FILE and in the
+ * variables unmodified clients read: Node adds NODE_EXTRA_CA_CERTS to its
+ * store; OpenSSL (SSL_CERT_FILE), Python requests (REQUESTS_CA_BUNDLE)
+ * and the curl tool (CURL_CA_BUNDLE) use it instead of theirs, which is
+ * what a command that talks only to the emulators needs. */
+static const char *const ca_vars[] = {"KINSYNC_CA_FILE", "NODE_EXTRA_CA_CERTS",
+                                      "SSL_CERT_FILE", "REQUESTS_CA_BUNDLE",
+                                      "CURL_CA_BUNDLE"};
+
+/* KINSYNC_URL_<SYSTEM> for every emulator, and the CA variables. */
 static void env_urls(struct env_list *e, struct kh_ctx *ctx)
 {
+    for (size_t i = 0; ctx->ca_file && i < sizeof(ca_vars) / sizeof(*ca_vars);
+         i++)
+        env_add(e, ca_vars[i], ctx->ca_file);
     for (size_t i = 0; i < ctx->nsystems; i++) {
         char name[96];
 

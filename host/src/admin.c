@@ -479,8 +479,8 @@ static void h_reset(struct km_response *res, const struct km_request *req,
     }
     if (!(cfg = reset_config(res, req, sv, sys)))
         return;
-    if (km_emulator_start(&emu, sys->type, cfg, sv->clock, sv->bind_addr, 0,
-                          err, sizeof(err)) != 0) {
+    if (km_emulator_start_tls(&emu, sys->type, cfg, sv->clock, sv->bind_addr, 0,
+                              sv->tls, err, sizeof(err)) != 0) {
         reply_error(res, 400, "%s", err);
         cJSON_Delete(cfg);
         return;
@@ -494,8 +494,8 @@ static void h_reset(struct km_response *res, const struct km_request *req,
     for (int i = 0; i < REBIND_TRIES && !emu; i++) {
         if (i)
             sleep_ms(REBIND_WAIT_MS);
-        km_emulator_start(&emu, sys->type, cfg, sv->clock, sv->bind_addr,
-                          sys->port, err, sizeof(err));
+        km_emulator_start_tls(&emu, sys->type, cfg, sv->clock, sv->bind_addr,
+                              sys->port, sv->tls, err, sizeof(err));
     }
     sys->emu = emu;
     if (emu) {
@@ -590,6 +590,7 @@ int kh__serve_admin_start(struct kh__serve *sv, uint16_t port, char *err,
     opts.state = sv;
     opts.not_found = h_not_found;
     opts.before = kh__admin_guard;
+    opts.tls = sv->tls; /* the admin API follows --tls */
     if (km_server_start(&sv->admin, &opts, err, errsz) != 0)
         return -1;
     if (sv->admin_token) /* kept out of the admin journal */

@@ -42,6 +42,9 @@ struct kh__serve {
     const char *admin_token;
     size_t journal_max; /* entries each emulator's journal keeps */
     struct km_server *admin;
+    /* --tls: the certificate every server (emulators, admin API, resets)
+     * starts with; NULL for plain HTTP. */
+    struct km_tls *tls;
     pthread_rwlock_t table_lock;
     pthread_mutex_t pump_lock; /* pumps never overlap */
 };

@@ -26,6 +26,7 @@
 #include "host.h"
 #include <kx/net.h>
 #include <kx/opt.h>
+#include <kinmock/tls.h>
 #include <kinmock/webhook.h>
 #include <openssl/crypto.h>
 
@@ -80,8 +81,12 @@ struct serve_opts {
     const char *admin_token; /* --admin-token: a token or "generate" */
     int allow_private_webhooks;
     int help;
-    const char *describe; /* --describe SYSTEM: list its keys and stop */
-    int json;             /* --json: ... as JSON Schema */
+    const char *describe;   /* --describe SYSTEM: list its keys and stop */
+    int json;               /* --json: ... as JSON Schema */
+    int tls;                /* --tls: every server over HTTPS */
+    const char **tls_names; /* --tls-name values, in order */
+    size_t ntls_names;
+    const char *tls_ca_file; /* --tls-ca-file */
 };
 
 static void print_usage(FILE *out)
@@ -93,6 +98,8 @@ static void print_usage(FILE *out)
         "FILE]\n"
         "                     [--fixtures DIR] [--admin-token TOKEN|generate]\n"
         "                     [--allow-private-webhooks] [--help]\n"
+        "                     [--tls [--tls-name NAME]... [--tls-ca-file "
+        "FILE]]\n"
         "\n"
         "Runs the emulators standalone on a real clock, plus an admin API,\n"
         "until SIGINT or SIGTERM. Once listening it prints one line per\n"
@@ -113,7 +120,18 @@ static void print_usage(FILE *out)
         "  --bind ADDR      numeric address to listen on (default 127.0.0.1;\n"
         "                   \"localhost\" means 127.0.0.1)\n"
         "  --allow-remote   accept a --bind address that is not loopback\n"
-        "                   (the emulators have no TLS and test credentials)\n"
+        "                   (the emulators have test credentials, and no\n"
+        "                   TLS without --tls)\n"
+        "  --tls            serve every emulator and the admin API over\n"
+        "                   HTTPS, with a CA and a server certificate made\n"
+        "                   at start (for localhost, 127.0.0.1 and ::1);\n"
+        "                   the CA file's path is announced as \"ca FILE\"\n"
+        "  --tls-name NAME  also put NAME (a host name, \"*.domain\" or an\n"
+        "                   IP address) in the certificate, for clients\n"
+        "                   that hard-code a vendor host; repeatable\n"
+        "  --tls-ca-file FILE  write the CA certificate to FILE (default:\n"
+        "                   a file in $TMPDIR or /tmp, removed at a clean\n"
+        "                   stop)\n"
         "  --record FILE    at the stop, write every request the emulators\n"
         "                   saw as HAR 1.2 to FILE (secrets redacted; also\n"
         "                   GET /admin/har at any time)\n"
@@ -151,7 +169,8 @@ static void print_usage(FILE *out)
         "  others       {}\n"
         "\n"
         "Environment:\n"
-        "  KINSYNC_SERVE_READY_FILE  also write the lines above to this file\n"
+        "  KINSYNC_SERVE_READY_FILE  also write the lines above (and the\n"
+        "                            \"ca FILE\" line of --tls) to this file\n"
         "                            (atomically) once listening; it is\n"
         "                            removed again on a clean stop\n"
         "\n"
@@ -250,6 +269,22 @@ static int take_opt(struct serve_opts *o, int c)
     case 'J':
         o->json = 1;
         break;
+    case 'L':
+        o->tls = 1;
+        break;
+    case 'N': {
+        char why[256];
+
+        if (km_tls_name_check(optarg, why, sizeof(why)) != 0)
+            return usage_error("--tls-name: %s", why);
+        o->tls_names[o->ntls_names++] = optarg;
+        break;
+    }
+    case 'C':
+        if (!optarg[0])
+            return usage_error("--tls-ca-file needs a file name");
+        o->tls_ca_file = optarg;
+        break;
     case 's':
         o->scenario = optarg;
         break;
@@ -314,6 +349,9 @@ static int parse_opts(struct serve_opts *o, int argc, char **argv)
         {"journal-max", required_argument, NULL, 'j'},
         {"describe", required_argument, NULL, 'D'},
         {"json", no_argument, NULL, 'J'},
+        {"tls", no_argument, NULL, 'L'},
+        {"tls-name", required_argument, NULL, 'N'},
+        {"tls-ca-file", required_argument, NULL, 'C'},
         {NULL, 0, NULL, 0}};
     int c;
 
@@ -322,6 +360,7 @@ static int parse_opts(struct serve_opts *o, int argc, char **argv)
     o->journal_max = 100000;
     o->bind = "127.0.0.1";
     o->systems = kx_xcalloc((size_t)argc, sizeof(*o->systems));
+    o->tls_names = kx_xcalloc((size_t)argc, sizeof(*o->tls_names));
     kx_opt_begin();
     while ((c = kx_opt_next(argc, argv, ":h", options, "serve")) != -1) {
         if (take_opt(o, c) != 0)
@@ -329,6 +368,9 @@ static int parse_opts(struct serve_opts *o, int argc, char **argv)
     }
     if (optind < argc)
         return usage_error("unexpected argument \"%s\"", argv[optind]);
+    if (!o->tls && (o->ntls_names || o->tls_ca_file))
+        return usage_error("--%s goes with --tls",
+                           o->ntls_names ? "tls-name" : "tls-ca-file");
     if (address_kind(o->bind) < 0)
         return usage_error("--bind \"%s\" is not a numeric IPv4 or IPv6 "
                            "address",
@@ -336,8 +378,8 @@ static int parse_opts(struct serve_opts *o, int argc, char **argv)
     if (address_kind(o->bind) > 0 && !o->allow_remote)
         return usage_error(
             "refusing to listen on \"%s\": it is not a loopback address, and "
-            "the emulators speak plain HTTP with test credentials to anyone "
-            "who connects; add --allow-remote if that is really wanted",
+            "the emulators answer anyone who connects with test credentials; "
+            "add --allow-remote if that is really wanted",
             o->bind);
     return 0;
 }
@@ -494,9 +536,9 @@ static int start_all(struct kh__serve *sv, const struct serve_opts *o)
         struct kh__serve_system *sys = &sv->systems[i];
         long port = o->port_base ? o->port_base + (long)i : 0;
 
-        if (km_emulator_start(&sys->emu, sys->type, sys->config, sv->clock,
-                              sv->bind_addr, (uint16_t)port, err,
-                              sizeof(err)) != 0) {
+        if (km_emulator_start_tls(&sys->emu, sys->type, sys->config, sv->clock,
+                                  sv->bind_addr, (uint16_t)port, sv->tls, err,
+                                  sizeof(err)) != 0) {
             size_t n = strlen(sys->type->name);
             /* The emulators' reasons mostly start with the system's name
              * already. */
@@ -535,11 +577,12 @@ static void stop_all(struct kh__serve *sv)
 }
 
 /* The announcement: "NAME URL" per system, then "admin URL", followed by
- * " token=TOKEN" when the token was generated (shown_token). The admin
+ * " token=TOKEN" when the token was generated (shown_token), then
+ * "ca FILE" with --tls. The admin
  * API is already up, so a reset may be rewriting a URL: read under the
  * table lock. */
 static void announcement(char *buf, size_t bufsz, struct kh__serve *sv,
-                         const char *shown_token)
+                         const char *shown_token, const char *ca_file)
 {
     size_t len = 0;
 
@@ -558,6 +601,8 @@ static void announcement(char *buf, size_t bufsz, struct kh__serve *sv,
         len += (size_t)n;
     }
     pthread_rwlock_unlock(&sv->table_lock);
+    if (ca_file && len < bufsz)
+        snprintf(buf + len, bufsz - len, "ca %s\n", ca_file);
 }
 
 /* Writes text to path through a temporary file in the same directory and
@@ -623,11 +668,54 @@ static int run_until_signal(struct kh__serve *sv, const sigset_t *set)
     }
 }
 
+/* --tls: the certificates into sv->tls and the CA into ca_path (the
+ * --tls-ca-file or a fresh name in $TMPDIR). The certificate also names
+ * a specific non-loopback --bind address, the one clients will dial.
+ * Returns 0 or EXIT_RUNTIME (reported). */
+static int tls_setup(struct kh__serve *sv, const struct serve_opts *o,
+                     char *ca_path, size_t ca_pathsz)
+{
+    const char *tmp = getenv("TMPDIR");
+    const char **names;
+    size_t nnames = o->ntls_names;
+    char err[512];
+    int rc;
+
+    if (!km_tls_supported()) {
+        fputs("kinsync serve: --tls: this libmicrohttpd was built without "
+              "TLS (MHD_FEATURE_TLS); install one built with GnuTLS\n",
+              stderr);
+        return EXIT_RUNTIME;
+    }
+    names = kx_xcalloc(nnames + 1, sizeof(*names));
+    memcpy(names, o->tls_names, nnames * sizeof(*names));
+    if (address_kind(o->bind) > 0 && strcmp(o->bind, "0.0.0.0") != 0 &&
+        strcmp(o->bind, "::") != 0)
+        names[nnames++] = o->bind;
+    rc = km_tls_new(&sv->tls, names, nnames, err, sizeof(err));
+    free(names);
+    if (rc != 0) {
+        fprintf(stderr, "kinsync serve: --tls: %s\n", err);
+        return EXIT_RUNTIME;
+    }
+    if (o->tls_ca_file)
+        snprintf(ca_path, ca_pathsz, "%s", o->tls_ca_file);
+    else
+        snprintf(ca_path, ca_pathsz, "%s/kinsync-serve-%ld-ca.pem",
+                 tmp && tmp[0] ? tmp : "/tmp", (long)getpid());
+    if (km_tls_write_ca(sv->tls, ca_path, err, sizeof(err)) != 0) {
+        fprintf(stderr, "kinsync serve: --tls: %s\n", err);
+        ca_path[0] = '\0';
+        return EXIT_RUNTIME;
+    }
+    return 0;
+}
+
 static int serve(const struct serve_opts *o, const sigset_t *set)
 {
     struct kh__serve sv;
     const char *ready = getenv("KINSYNC_SERVE_READY_FILE");
-    char text[4096], fixtures[4096];
+    char text[4096], fixtures[4096], ca_path[4096] = "";
     char token[2 * KH__ADMIN_TOKEN_BYTES + 1] = "";
     int generated = o->admin_token && strcmp(o->admin_token, "generate") == 0;
     int rc, sig;
@@ -650,6 +738,8 @@ static int serve(const struct serve_opts *o, const sigset_t *set)
     pthread_mutex_init(&sv.pump_lock, NULL);
     if ((rc = choose_systems(&sv, o)) != 0)
         goto out;
+    if (o->tls && (rc = tls_setup(&sv, o, ca_path, sizeof(ca_path))) != 0)
+        goto out;
     if (ks_clock_new_real(&sv.clock) != KS_OK) {
         fputs("kinsync serve: cannot create the clock\n", stderr);
         rc = EXIT_RUNTIME;
@@ -657,7 +747,8 @@ static int serve(const struct serve_opts *o, const sigset_t *set)
     }
     if ((rc = start_all(&sv, o)) != 0)
         goto out;
-    announcement(text, sizeof(text), &sv, generated ? token : NULL);
+    announcement(text, sizeof(text), &sv, generated ? token : NULL,
+                 ca_path[0] ? ca_path : NULL);
     fputs(text, stdout);
     fflush(stdout);
     if (ready && ready[0] && write_file_atomic(ready, text) != 0) {
@@ -687,6 +778,9 @@ static int serve(const struct serve_opts *o, const sigset_t *set)
         remove(ready);
 out:
     stop_all(&sv);
+    km_tls_free(sv.tls);
+    if (ca_path[0] && !o->tls_ca_file)
+        remove(ca_path);
     ks_clock_free(sv.clock);
     pthread_mutex_destroy(&sv.pump_lock);
     pthread_rwlock_destroy(&sv.table_lock);
@@ -727,5 +821,6 @@ int kh_cli_serve(int argc, char **argv)
         pthread_sigmask(SIG_SETMASK, &old, NULL);
     }
     free(o.systems);
+    free(o.tls_names);
     return rc;
 }

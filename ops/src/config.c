@@ -66,6 +66,7 @@ static const struct key http_keys[] = {
     {"max_delay_ms", INT, 0, 0, 3600000},
     {"rate_limit_default_wait_ms", INT, 0, 0, 3600000},
     {"rate_limit_max_wait_ms", INT, 0, 0, 3600000},
+    {"ca_file", STR, 0, 0, 0},
     {NULL, STR, 0, 0, 0}};
 
 static const struct key epicor_keys[] = {
@@ -498,7 +499,7 @@ int kh__sync_conf_load(struct kh__sync_conf *conf, const char *prog,
                        const char *path)
 {
     struct check ck = {prog, path, 0, 0};
-    const char *state, *key_file;
+    const char *state, *key_file, *ca_file;
     size_t len = 0;
     char *text;
 
@@ -560,6 +561,8 @@ int kh__sync_conf_load(struct kh__sync_conf *conf, const char *prog,
     key_file = kx_json_str(conf->doc, "key_file");
     conf->state_path = beside(path, state ? state : DEFAULT_STATE);
     conf->key_file = key_file ? beside(path, key_file) : NULL;
+    ca_file = kx_json_str(conf->http, "ca_file");
+    conf->ca_file = ca_file ? beside(path, ca_file) : NULL;
     conf->key_env = kx_json_str(conf->doc, "key_env");
     if (!conf->key_env)
         conf->key_env = DEFAULT_KEY_ENV;
@@ -591,5 +594,6 @@ void kh__sync_conf_dispose(struct kh__sync_conf *conf)
     free(conf->path);
     free(conf->state_path);
     free(conf->key_file);
+    free(conf->ca_file);
     memset(conf, 0, sizeof(*conf));
 }

@@ -313,6 +313,7 @@ int kh__sync_env_open(struct kh__sync_env *env, struct kh__sync_conf *conf,
     co.log_fn = kh__sync_log_fn;
     co.log_userdata = log;
     client_tuning(&co, conf->http);
+    co.ca_file = conf->ca_file;
     /* Per-request lines are DEBUG: the log file wants them, and the
      * progress line counts requests from them. */
     co.log_level = log->file || log->progress ? KS_LOG_DEBUG : KS_LOG_INFO;

@@ -50,6 +50,7 @@ struct kh__sync_conf {
     cJSON *doc;
     char *state_path;    /* absolute or relative to the working directory */
     char *key_file;      /* NULL: key from the environment variable */
+    char *ca_file;       /* http.ca_file beside the config; NULL: system CAs */
     const char *key_env; /* "KINSYNC_STATE_KEY" unless set */
     const cJSON *epicor; /* the sections (NULL when absent) */
     const cJSON *bigcommerce;

@@ -44,3 +44,25 @@ req() {
         -X "$method" "$@" "$url") || fail "curl $method $url did not complete"
     body=$(cat "$work/body")
 }
+
+# serve_in_background NAME ARGS...: runs `kinsync serve ARGS` ($kinsync)
+# in the background with its ready file in $work/NAME.ready, stdout and
+# stderr in $work/NAME.stdout and .stderr; sets $last_pid and adds it to
+# $pids; waits (at most 10 s) for the ready file.
+serve_in_background() {
+    local name=$1 i
+    shift
+    KINSYNC_SERVE_READY_FILE=$work/$name.ready \
+        "$kinsync" serve "$@" >"$work/$name.stdout" 2>"$work/$name.stderr" &
+    last_pid=$!
+    pids+=("$last_pid")
+    for i in $(seq 100); do
+        [ -f "$work/$name.ready" ] && return 0
+        kill -0 "$last_pid" 2>/dev/null || fail "$name: serve exited early"
+        sleep 0.1
+    done
+    fail "$name: no ready file after 10 s"
+}
+# url_of FIELD NAME: the value of the ready file's FIELD line (a system,
+# "admin" or "ca") of the server started as NAME.
+url_of() { awk -v n="$1" '$1 == n { print $2 }' "$work/$2.ready"; }

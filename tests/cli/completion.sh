@@ -38,6 +38,7 @@ expect() {
 expect "kinsync ch" "check"
 expect "kinsync serve --sy" "--system"
 expect "kinsync serve --system wo" "woocommerce"
+expect "kinsync serve --tls-" "--tls-ca-file --tls-name"
 expect "kinsync check --ju" "--junit"
 expect "kinsync sync --wa" "--watch"
 expect "kinsync outbox re" "retry"

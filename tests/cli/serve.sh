@@ -41,24 +41,6 @@ json_number() {
         head -n 1
 }
 
-# start NAME ARGS...: runs `kinsync serve ARGS` in the background with
-# its ready file in $work/NAME.ready; waits (at most 10 s) for that file.
-start() {
-    local name=$1 i
-    shift
-    KINSYNC_SERVE_READY_FILE=$work/$name.ready \
-        "$kinsync" serve "$@" >"$work/$name.stdout" 2>"$work/$name.stderr" &
-    last_pid=$!
-    pids+=("$last_pid")
-    for i in $(seq 100); do
-        [ -f "$work/$name.ready" ] && return 0
-        kill -0 "$last_pid" 2>/dev/null || fail "$name: serve exited early"
-        sleep 0.1
-    done
-    fail "$name: no ready file after 10 s"
-}
-url_of() { awk -v n="$1" '$1 == n { print $2 }' "$work/$2.ready"; }
-
 # stop PID: SIGTERM, then the exit status must be 0 within 15 s.
 stop() {
     local p=$1 i rc
@@ -133,7 +115,7 @@ ok "--describe lists a system's declared keys, as text or JSON Schema"
 
 # ---- one Epicor emulator from a scenario ------------------------------
 
-start epi --scenario "$scenario" --fixtures "$fixtures"
+serve_in_background epi --scenario "$scenario" --fixtures "$fixtures"
 epi_pid=$last_pid
 epicor=$(url_of epicor epi)
 admin=$(url_of admin epi)
@@ -306,7 +288,7 @@ grep -q "$port" "$work/inuse.err" || fail "port in use: port not named"
 ok "a port in use exits 1 and names it"
 
 # An IPv4-mapped loopback address binds as the IPv4 address it carries.
-start mapped --system epicor --bind ::ffff:127.0.0.1
+serve_in_background mapped --system epicor --bind ::ffff:127.0.0.1
 mapped_url=$(url_of epicor mapped)
 case $mapped_url in
 http://127.0.0.1:*) ;;
@@ -325,7 +307,7 @@ ok "SIGTERM stops serve with exit status 0"
 
 "$kinsync" serve --admin-token '' >/dev/null 2>"$work/tok.err"
 [ $? = 2 ] || fail "--admin-token '' must exit 2"
-start gentok --system static --admin-token generate
+serve_in_background gentok --system static --admin-token generate
 gentok_pid=$last_pid
 gadmin=$(url_of admin gentok)
 gtoken=$(sed -n 's/^admin [^ ]* token=\([0-9a-f]*\)$/\1/p' "$work/gentok.ready")
@@ -342,7 +324,7 @@ req GET "$gadmin/admin/systems" -H "Authorization: Bearer ${gtoken%?}0"
 req GET "$gadmin/admin/systems" -H "Authorization: Bearer $gtoken"
 expect_status 200 "the generated token"
 stop "$gentok_pid"
-start settok --system static --admin-token s3cret-admin-token
+serve_in_background settok --system static --admin-token s3cret-admin-token
 settok_pid=$last_pid
 sadmin=$(url_of admin settok)
 grep -q s3cret "$work/settok.stdout" && fail "a given token is printed"
@@ -355,7 +337,7 @@ ok "--admin-token: generated (on the admin line, ready file 0600) or given; 401 
 
 # ---- the default systems and their documented credentials -------------
 
-start defaults
+serve_in_background defaults
 defaults_pid=$last_pid
 for name in epicor bigcommerce woocommerce admin; do
     [ -n "$(url_of $name defaults)" ] || fail "defaults: no $name line"
@@ -379,7 +361,7 @@ ok "without options: epicor, bigcommerce and woocommerce with the documented cre
 
 # BigCommerce posts its order webhook to the static emulator (echo mode),
 # whose journal then shows it; only serve's own 200 ms tick delivers it.
-start hooks --system static --system bigcommerce --fixtures "$fixtures" \
+serve_in_background hooks --system static --system bigcommerce --fixtures "$fixtures" \
     --record "$work/hooks.har"
 hooks_pid=$last_pid
 static=$(url_of static hooks)

@@ -93,23 +93,13 @@ ok "usage errors exit 2 and name the problem; --help explains the options"
 
 # ---- the emulators ------------------------------------------------------
 
-# serve_start NAME ARGS...: `kinsync serve ARGS` in the background,
-# ready file $work/NAME.ready (waited for at most 10 s).
+# serve_start NAME ARGS...: `kinsync serve --fixtures DIR ARGS` in the
+# background (common.sh's serve_in_background).
 serve_start() {
-    local name=$1 i
+    local name=$1
     shift
-    KINSYNC_SERVE_READY_FILE=$work/$name.ready \
-        "$kinsync" serve --fixtures "$fixtures" "$@" \
-        >"$work/$name.out" 2>"$work/$name.err" &
-    pids+=("$!")
-    for i in $(seq 100); do
-        [ -f "$work/$name.ready" ] && return 0
-        kill -0 "$!" 2>/dev/null || fail "$name: serve exited early"
-        sleep 0.1
-    done
-    fail "$name: no ready file after 10 s"
+    serve_in_background "$name" --fixtures "$fixtures" "$@"
 }
-url_of() { awk -v n="$1" '$1 == n { print $2 }' "$work/$2.ready"; }
 serve_start serve --scenario "$scenario"
 serve_start wserve --scenario "$wc_scenario" --system woocommerce
 epicor=$(url_of epicor serve)

@@ -11,7 +11,8 @@ if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
 fi
 mkdir -p "$dir" || exit 1
 cp "$src/package.json" "$src/woocommerce_client.mjs" "$dir/" || exit 1
-if [ ! -d "$dir/node_modules/@woocommerce/woocommerce-rest-api" ]; then
+if [ ! -d "$dir/node_modules/@woocommerce/woocommerce-rest-api" ] ||
+    [ ! -d "$dir/node_modules/oauth-1.0a" ]; then
     # Bounded: a registry that does not answer must not hang the test run.
     if ! (cd "$dir" && timeout 300 npm install --no-audit --no-fund \
             --loglevel=error >npm-install.log 2>&1); then

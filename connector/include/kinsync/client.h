@@ -59,13 +59,19 @@ struct ks_client_options {
     struct ks_retry_policy retry;
     uint64_t jitter_seed;   /* 0: seeded from the time */
     const char *user_agent; /* NULL: "kinsync/<version>" */
+    /* Version 2: a PEM file of the CAs that HTTPS servers must chain to,
+     * instead of the system's store (a test CA such as `kinsync serve
+     * --tls` writes). NULL: the system's store. The client keeps a copy. */
+    const char *ca_file;
 };
 
-#define KS_CLIENT_OPTIONS_VERSION 1
+/* 2 added ca_file; ks_client_new still takes version 1 options, which
+ * end before it. */
+#define KS_CLIENT_OPTIONS_VERSION 2
 #define KS_CLIENT_OPTIONS_INIT                                                 \
     {                                                                          \
         KS_CLIENT_OPTIONS_VERSION, NULL, NULL, NULL, KS_LOG_INFO, 10000,       \
-            60000, (size_t)64 << 20, KS_RETRY_POLICY_INIT, 0, NULL             \
+            60000, (size_t)64 << 20, KS_RETRY_POLICY_INIT, 0, NULL, NULL       \
     }
 
 /* Counters since the client was created. */

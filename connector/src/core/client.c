@@ -14,12 +14,17 @@ ks_rc ks_client_new(struct ks_client **out,
     ks_rc rc = KS_ENOMEM;
 
     *out = NULL;
-    if (opts && opts->version != KS_CLIENT_OPTIONS_VERSION)
+    if (opts && opts->version != KS_CLIENT_OPTIONS_VERSION &&
+        opts->version != 1)
         return KS_EINVAL;
     c = ks__calloc(1, sizeof(*c));
     if (!c)
         return KS_ENOMEM;
-    c->opts = opts ? *opts : defaults;
+    c->opts = defaults;
+    if (opts && opts->version == 1) /* a version 1 struct ends before ca_file */
+        memcpy(&c->opts, opts, offsetof(struct ks_client_options, ca_file));
+    else if (opts)
+        c->opts = *opts;
     if (c->opts.retry.max_attempts < 1)
         c->opts.retry.max_attempts = 1;
     c->user_agent = c->opts.user_agent
@@ -28,6 +33,9 @@ ks_rc ks_client_new(struct ks_client **out,
     if (!c->user_agent)
         goto out;
     c->opts.user_agent = c->user_agent;
+    if (c->opts.ca_file && !(c->ca_file = ks__strdup(c->opts.ca_file)))
+        goto out;
+    c->opts.ca_file = c->ca_file;
     c->curl = curl_easy_init();
     if (!c->curl)
         goto out;
@@ -53,6 +61,7 @@ void ks_client_free(struct ks_client *c)
     if (c->curl)
         curl_easy_cleanup(c->curl);
     ks__free(c->user_agent);
+    ks__free(c->ca_file);
     ks__free(c);
 }
 

@@ -8,7 +8,8 @@
 struct ks_client {
     struct ks_client_options opts;
     char *user_agent;
-    CURL *curl; /* reused: keeps connections alive */
+    char *ca_file; /* opts.ca_file's copy, or NULL */
+    CURL *curl;    /* reused: keeps connections alive */
     struct ks_error error;
     struct ks_client_stats stats;
     uint64_t rng;   /* jitter source */

@@ -181,6 +181,9 @@ static ks_rc setup(struct ks_client *c, const struct ks__http_request *req,
     curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS,
                      (long)c->opts.connect_timeout_ms);
     curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, (long)c->opts.timeout_ms);
+    if (c->opts.ca_file &&
+        curl_easy_setopt(h, CURLOPT_CAINFO, c->opts.ca_file) != CURLE_OK)
+        return KS_ENOMEM;
     if (sink->max) /* refuses at once when Content-Length says too big */
         curl_easy_setopt(h, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)sink->max);
     curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, ks__http_on_body);

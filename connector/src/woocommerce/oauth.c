@@ -1,7 +1,7 @@
 /*
  * OAuth 1.0a one-legged signing as WooCommerce verifies it over plain
  * HTTP (WC_REST_Authentication): consumer key only, no token, the key is
- * consumer_secret + "&".
+ * consumer_secret + "&", the base string as RFC 5849 builds it.
  */
 #include <ctype.h>
 #include <stdlib.h>
@@ -113,9 +113,10 @@ static ks_rc params_add_query(struct params *ps, const char *query)
     return KS_OK;
 }
 
-/* Sorted by the encoded name; equal encoded names come from equal raw
- * names, so this is the byte order of the raw names WooCommerce uses
- * except for names with reserved characters, which API names never have. */
+/* Sorted by the encoded name, then value (RFC 5849 3.4.1.3.2); equal
+ * encoded names come from equal raw names, so this is the byte order of
+ * the raw names WooCommerce uses except for names with reserved
+ * characters, which API names never have. */
 static int param_cmp(const void *a, const void *b)
 {
     const struct param *x = a, *y = b;
@@ -130,14 +131,18 @@ static void lower(char *s)
         *s = (char)tolower((unsigned char)*s);
 }
 
+/* RFC 5849 section 3.4.1, as WooCommerce checks it: METHOD & enc(base
+ * URI) & enc(parameter string), the parameter string being the sorted
+ * enc(name)=enc(value) pairs joined by '&'; so values are encoded twice
+ * (':' ends up as %253A). */
 ks_rc ks__wc_oauth_base_string(char **out, const char *method, const char *url,
                                const char *const *params)
 {
-    struct ks__buf b = KS__BUF_INIT;
+    struct ks__buf b = KS__BUF_INIT, plist = KS__BUF_INIT;
     struct params ps = {NULL, 0, 0};
     CURLU *u = curl_url();
     char *scheme = NULL, *host = NULL, *port = NULL, *path = NULL;
-    char *query = NULL, *base = NULL, *base_enc = NULL;
+    char *query = NULL, *base = NULL, *base_enc = NULL, *plist_enc = NULL;
     ks_rc rc = KS_ENOMEM;
 
     *out = NULL;
@@ -169,10 +174,19 @@ ks_rc ks__wc_oauth_base_string(char **out, const char *method, const char *url,
         goto out;
     if (ps.n)
         qsort(ps.v, ps.n, sizeof(*ps.v), param_cmp);
-    ks__buf_printf(&b, "%s&%s&", method, base_enc);
     for (size_t i = 0; i < ps.n; i++)
-        ks__buf_printf(&b, "%s%s%%3D%s", i ? "%26" : "", ps.v[i].name,
+        ks__buf_printf(&plist, "%s%s=%s", i ? "&" : "", ps.v[i].name,
                        ps.v[i].value);
+    if (plist.oom) {
+        rc = KS_ENOMEM;
+        goto out;
+    }
+    plist_enc = enc(plist.data ? plist.data : "", plist.len);
+    if (!plist_enc) {
+        rc = KS_ENOMEM;
+        goto out;
+    }
+    ks__buf_printf(&b, "%s&%s&%s", method, base_enc, plist_enc);
     if (b.oom || !b.data) {
         rc = KS_ENOMEM;
         goto out;
@@ -181,6 +195,8 @@ ks_rc ks__wc_oauth_base_string(char **out, const char *method, const char *url,
     rc = KS_OK;
 out:
     ks__buf_dispose(&b);
+    ks__buf_dispose(&plist);
+    ks__free(plist_enc);
     params_dispose(&ps);
     ks__free(base);
     ks__free(base_enc);

@@ -84,6 +84,13 @@ int km_emulator_start(struct km_emulator **out,
                       const struct km_emulator_type *type, const cJSON *config,
                       struct ks_clock *clock, const char *bind_addr,
                       uint16_t port, char *err, size_t errsz);
+/* The same over HTTPS with tls (borrowed until the stop), or plain HTTP
+ * when tls is NULL. */
+int km_emulator_start_tls(struct km_emulator **out,
+                          const struct km_emulator_type *type,
+                          const cJSON *config, struct ks_clock *clock,
+                          const char *bind_addr, uint16_t port,
+                          const struct km_tls *tls, char *err, size_t errsz);
 void km_emulator_stop(struct km_emulator *emu); /* NULL-safe */
 
 /* Locked wrappers of the type's callbacks; -1 with err when the type has

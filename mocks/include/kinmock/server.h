@@ -17,6 +17,7 @@
 #include <kinsync/clock.h>
 
 struct km_server;
+struct km_tls; /* kinmock/tls.h */
 struct km_request;
 struct km_route;
 
@@ -154,6 +155,9 @@ struct km_server_options {
     size_t max_body_bytes;         /* 0: 8 MiB; larger bodies get 413 */
     size_t max_header_bytes;       /* 0: 16 KiB; larger headers get 431 */
     int64_t hang_ms;               /* 0: 2000; real time a "hang" stalls */
+    const struct km_tls *tls;      /* NULL: plain HTTP; else HTTPS with its
+                                    * certificate (kinmock/tls.h); borrowed
+                                    * until the server stops */
 };
 
 /*
@@ -164,7 +168,7 @@ int km_server_start(struct km_server **out,
                     const struct km_server_options *opts, char *err,
                     size_t errsz);
 
-/* "http://127.0.0.1:PORT"; borrowed until stop. */
+/* "http://127.0.0.1:PORT" ("https://" with tls); borrowed until stop. */
 const char *km_server_url(const struct km_server *server);
 uint16_t km_server_port(const struct km_server *server);
 const char *km_server_name(const struct km_server *server);

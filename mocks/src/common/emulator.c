@@ -11,6 +11,16 @@ int km_emulator_start(struct km_emulator **out,
                       struct ks_clock *clock, const char *bind_addr,
                       uint16_t port, char *err, size_t errsz)
 {
+    return km_emulator_start_tls(out, type, config, clock, bind_addr, port,
+                                 NULL, err, errsz);
+}
+
+int km_emulator_start_tls(struct km_emulator **out,
+                          const struct km_emulator_type *type,
+                          const cJSON *config, struct ks_clock *clock,
+                          const char *bind_addr, uint16_t port,
+                          const struct km_tls *tls, char *err, size_t errsz)
+{
     struct km_emulator *emu = kx_xcalloc(1, sizeof(*emu));
     struct km_server_options opts;
     const cJSON *faults = cJSON_GetObjectItemCaseSensitive(config, "faults");
@@ -41,6 +51,7 @@ int km_emulator_start(struct km_emulator **out,
     opts.before = type->before;
     opts.after = type->after;
     opts.fault_action = type->fault_action;
+    opts.tls = tls;
     if (km_server_start(&emu->server, &opts, err, errsz) != 0)
         goto fail;
     if (type->bound) {

@@ -16,6 +16,7 @@
 #include <microhttpd.h>
 #include <kx/net.h>
 #include "server_int.h"
+#include "tls_int.h"
 
 /* What a "malformed" fault sends instead of the real body. */
 static const char km_malformed_body[] =
@@ -615,6 +616,7 @@ int km_server_start(struct km_server **out,
     unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD |
                          MHD_USE_THREAD_PER_CONNECTION | MHD_USE_POLL;
     char host[INET6_ADDRSTRLEN];
+    struct MHD_OptionItem tls[3];
     int ipv6;
     size_t pool;
 
@@ -645,6 +647,8 @@ int km_server_start(struct km_server **out,
     }
     if (ipv6)
         flags |= MHD_USE_IPv6;
+    if (km__tls_daemon_options(tls, &flags, opts->tls, err, errsz) != 0)
+        goto fail;
     /* Room for headers well past max_header, so the 431 is ours and not
      * MHD's, plus MHD's own bookkeeping. */
     pool = server->max_header * 4 + (64u << 10);
@@ -653,7 +657,7 @@ int km_server_start(struct km_server **out,
         (struct sockaddr *)&ss, MHD_OPTION_URI_LOG_CALLBACK, on_uri, server,
         MHD_OPTION_NOTIFY_COMPLETED, on_completed, server,
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, pool, MHD_OPTION_CONNECTION_TIMEOUT,
-        (unsigned int)60, MHD_OPTION_END);
+        (unsigned int)60, MHD_OPTION_ARRAY, tls, MHD_OPTION_END);
     if (!server->daemon) {
         snprintf(err, errsz, "%s: cannot listen on %s port %u: %s",
                  server->name, addr, (unsigned)opts->port, strerror(errno));
@@ -662,7 +666,8 @@ int km_server_start(struct km_server **out,
     info = MHD_get_daemon_info(server->daemon, MHD_DAEMON_INFO_BIND_PORT);
     server->port = info ? info->port : opts->port;
     snprintf(server->url, sizeof(server->url),
-             ipv6 ? "http://[%s]:%u" : "http://%s:%u", host, server->port);
+             ipv6 ? "%s://[%s]:%u" : "%s://%s:%u", opts->tls ? "https" : "http",
+             host, server->port);
     *out = server;
     return 0;
 fail:

@@ -138,16 +138,23 @@ static char *enc(const char *s)
     return r;
 }
 
+/* WooCommerce sorts by the raw key (uksort with strcmp); a PHP array has
+ * one value per key, so keys never tie. */
 static int kv_cmp(const void *a, const void *b)
 {
     const struct kv *x = a, *y = b;
-    int c = strcmp(x->k, y->k);
 
-    return c ? c : strcmp(x->v, y->v);
+    return strcmp(x->k, y->k);
 }
 
-/* The string WooCommerce signs (see README: "woocommerce" encodes the
- * joined parameter list once, "rfc5849" twice as the RFC says). */
+/*
+ * The string WC_REST_Authentication::check_oauth_signature signs, which is
+ * RFC 5849 section 3.4.1: METHOD & enc(home URL + path) & enc(the
+ * parameter string), where the parameter string joins enc(key)=enc(value)
+ * with '&'. Every value is therefore encoded twice ("2026-01-01T00:00:00"
+ * appears as 2026-01-01T00%253A00%253A00). WooCommerce gets there by
+ * encoding keys and values, then each "key=value" again, joined by %26.
+ */
 static char *base_string(struct km__woocommerce_state *st,
                          const struct km_request *req, const struct kvs *params)
 {
@@ -164,29 +171,20 @@ static char *base_string(struct km__woocommerce_state *st,
     for (size_t i = 0; i < params->n; i++) {
         if (strcmp(params->v[i].k, "oauth_signature") == 0)
             continue;
-        sorted[n].k = enc(params->v[i].k);
-        sorted[n].v = enc(params->v[i].v);
-        n++;
+        sorted[n++] = params->v[i];
     }
     if (n)
         qsort(sorted, n, sizeof(*sorted), kv_cmp);
     for (size_t i = 0; i < n; i++) {
-        const char *amp = st->oauth_rfc5849 ? "&" : "%26";
-        const char *eq = st->oauth_rfc5849 ? "=" : "%3D";
+        char *k = enc(sorted[i].k), *v = enc(sorted[i].v);
 
-        kx_buf_printf(&plist, "%s%s%s%s", i ? amp : "", sorted[i].k, eq,
-                      sorted[i].v);
-        free(sorted[i].k);
-        free(sorted[i].v);
+        kx_buf_printf(&plist, "%s%s=%s", i ? "&" : "", k, v);
+        free(k);
+        free(v);
     }
-    kx_buf_printf(&buf, "%s&%s&", req->method, url);
-    if (st->oauth_rfc5849) {
-        tmp = enc(kx_buf_str(&plist));
-        kx_buf_puts(&buf, tmp);
-        free(tmp);
-    } else {
-        kx_buf_puts(&buf, kx_buf_str(&plist));
-    }
+    tmp = enc(kx_buf_str(&plist));
+    kx_buf_printf(&buf, "%s&%s&%s", req->method, url, tmp);
+    free(tmp);
     kx_buf_reset(&plist);
     free(url);
     return kx_buf_detach(&buf);

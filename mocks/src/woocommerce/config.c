@@ -122,22 +122,6 @@ static int set_wrong_method_status(void *state, const cJSON *v, char *err,
     return 0;
 }
 
-static int set_oauth_base_string(void *state, const cJSON *v, char *err,
-                                 size_t errsz)
-{
-    STATE(state);
-
-    if (strcmp(v->valuestring, "woocommerce") == 0) {
-        st->oauth_rfc5849 = 0;
-    } else if (strcmp(v->valuestring, "rfc5849") == 0) {
-        st->oauth_rfc5849 = 1;
-    } else {
-        snprintf(err, errsz, "must be \"woocommerce\" or \"rfc5849\"");
-        return -1;
-    }
-    return 0;
-}
-
 /* A count from min to 1000000 into *out. */
 static int count(int *out, const cJSON *v, int min, char *err, size_t errsz)
 {
@@ -334,7 +318,8 @@ const struct km_config_key km__woocommerce_config_keys[] = {
                    "strings; default the server's URL.",
                    set_site_url)},
     {KM_CONFIG_KEY("https", KM_CONFIG_BOOLEAN, "true",
-                   "Pretend to sit behind TLS: Basic and query-string keys "
+                   "Requests count as arriving over TLS (is_ssl()), real "
+                   "TLS (serve --tls) or not: Basic and query-string keys "
                    "are accepted; false accepts only OAuth 1.0a, as "
                    "WooCommerce on plain HTTP.",
                    km_config_set_flag),
@@ -345,12 +330,6 @@ const struct km_config_key km__woocommerce_config_keys[] = {
                    "does, or 405 rest_no_route with Allow.",
                    set_wrong_method_status),
      .schema = "{\"enum\": [404, 405]}"},
-    {KM_CONFIG_KEY("oauth_base_string", KM_CONFIG_STRING, "\"woocommerce\"",
-                   "How OAuth 1.0a base strings are built: \"woocommerce\" "
-                   "(values encoded once, as WC_REST_Authentication does) "
-                   "or \"rfc5849\" (the RFC's double encoding).",
-                   set_oauth_base_string),
-     .schema = "{\"enum\": [\"woocommerce\", \"rfc5849\"]}"},
     {KM_CONFIG_KEY("max_delivery_failures", KM_CONFIG_INTEGER, "5",
                    "Failed deliveries a webhook survives before it is "
                    "disabled (the woocommerce_max_webhook_delivery_failures "

@@ -45,7 +45,6 @@ struct km__woocommerce_state {
     char *site_url; /* home URL with a trailing slash */
     int https;
     int wrong_method_status; /* 404 (WordPress) or 405 */
-    int oauth_rfc5849;       /* base string as RFC 5849 instead of WC's */
     int max_failures;
     int batch_limit;
     long delivery_timeout_ms;
@@ -140,7 +139,7 @@ void km__woocommerce_matches_send(struct km__woocommerce_call *c,
 /* ---- config.c ------------------------------------------------------ */
 
 /* The configuration keys (given.woocommerce), in the order applied. */
-#define KM__WOOCOMMERCE_NCONFIG 14
+#define KM__WOOCOMMERCE_NCONFIG 13
 extern const struct km_config_key km__woocommerce_config_keys[];
 /* Dates are "YYYY-MM-DDTHH:MM:SS", UTC (the site runs on UTC):
  * kx_iso8601_format(..., 0). */

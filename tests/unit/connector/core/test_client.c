@@ -94,6 +94,30 @@ static void wrong_options_version_is_refused(void **state)
     assert_null(client);
 }
 
+/* A version 1 struct ends before ca_file: what lies past it is not read
+ * (a poisoned ca_file here stands for it). Version 2 copies ca_file. */
+static void version_1_options_are_read_without_ca_file(void **state)
+{
+    struct ks_client_options opts = KS_CLIENT_OPTIONS_INIT;
+    char path[] = "/etc/ssl/test-ca.pem";
+    struct ks_client *client;
+
+    (void)state;
+    opts.version = 1;
+    opts.timeout_ms = 4321;
+    opts.ca_file = (const char *)1;
+    assert_int_equal(ks_client_new(&client, &opts), KS_OK);
+    assert_int_equal(client->opts.timeout_ms, 4321);
+    assert_null(client->opts.ca_file);
+    ks_client_free(client);
+    opts.version = KS_CLIENT_OPTIONS_VERSION;
+    opts.ca_file = path;
+    assert_int_equal(ks_client_new(&client, &opts), KS_OK);
+    path[0] = 'X'; /* the client holds its own copy */
+    assert_string_equal(client->opts.ca_file, "/etc/ssl/test-ca.pem");
+    ks_client_free(client);
+}
+
 static void at_least_one_attempt_is_made(void **state)
 {
     struct ks_client_options opts = KS_CLIENT_OPTIONS_INIT;
@@ -207,6 +231,7 @@ int main(void)
         cmocka_unit_test(defaults_apply_without_options),
         cmocka_unit_test(options_are_copied),
         cmocka_unit_test(wrong_options_version_is_refused),
+        cmocka_unit_test(version_1_options_are_read_without_ca_file),
         cmocka_unit_test(at_least_one_attempt_is_made),
         cmocka_unit_test(error_slot_is_shared_with_modules),
         cmocka_unit_test(secrets_are_kept_once_and_empty_ones_ignored),
