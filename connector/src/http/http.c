@@ -204,7 +204,10 @@ static ks_rc setup(struct ks_client *c, const struct ks__http_request *req,
     return KS_OK;
 }
 
-/* The code of a curl failure; only ETRANSPORT and ETIMEOUT are retried. */
+/* The code of a curl failure; only ETRANSPORT and ETIMEOUT are retried. A
+ * certificate the configured trust does not accept is configuration (a
+ * wrong ca_file or URL, or somebody in the middle): asking again cannot
+ * help, so it is EINVAL like a malformed URL. */
 static ks_rc transport_rc(CURLcode cc)
 {
     switch (cc) {
@@ -217,6 +220,11 @@ static ks_rc transport_rc(CURLcode cc)
     case CURLE_URL_MALFORMAT:
     case CURLE_UNSUPPORTED_PROTOCOL:
     case CURLE_BAD_FUNCTION_ARGUMENT:
+    case CURLE_PEER_FAILED_VERIFICATION:
+    case CURLE_SSL_CACERT_BADFILE:
+    case CURLE_SSL_CERTPROBLEM:
+    case CURLE_SSL_ISSUER_ERROR:
+    case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
         return KS_EINVAL;
     default:
         return KS_ETRANSPORT;

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <cmocka.h>
 #include <kinsync/testing.h>
+#include <kinmock/tls.h>
 #include "fixture.h"
 
 static cJSON *reply_json(const struct ks__http_reply *reply)
@@ -174,6 +175,35 @@ static void malformed_url_fails_without_retry(void **state)
     ks__http_reply_dispose(&reply);
 }
 
+/* An HTTPS server whose certificate the client's trust does not know: the
+ * call fails at once with EINVAL, without the retries a network failure
+ * gets, and again once the CA file is known but wrong. */
+static void untrusted_certificate_fails_without_retry(void **state)
+{
+    struct fx *f = *state;
+    struct ks__http_reply reply = KS__HTTP_REPLY_INIT;
+    struct ks__http_request req = KS__HTTP_REQUEST_INIT;
+    struct km_server_options opts = {0};
+    struct km_server *tls_server = NULL;
+    struct km_tls *tls = NULL;
+    char err[256], url[300];
+
+    if (!km_tls_supported())
+        skip();
+    assert_int_equal(km_tls_new(&tls, NULL, 0, err, sizeof(err)), 0);
+    opts.name = "tls";
+    opts.tls = tls;
+    assert_int_equal(km_server_start(&tls_server, &opts, err, sizeof(err)), 0);
+    snprintf(url, sizeof(url), "%s/hello", km_server_url(tls_server));
+    req.url = url;
+    assert_int_equal(ks__http_send(&reply, f->client, &req), KS_EINVAL);
+    assert_int_equal(reply.attempts, 1);
+    assert_int_equal(ks_clock_now_ms(f->clock), 1700000000000);
+    ks__http_reply_dispose(&reply);
+    km_server_stop(tls_server);
+    km_tls_free(tls);
+}
+
 /* The torture pattern over a whole call: every allocation of the HTTP
  * layer fails in turn; the call reports KS_ENOMEM and leaks nothing
  * (LeakSanitizer checks at exit) until it succeeds. */
@@ -247,6 +277,7 @@ int main(void)
         T(oversized_response_is_etoobig_without_retry),
         T(redirect_is_not_followed_and_fails),
         T(malformed_url_fails_without_retry),
+        T(untrusted_certificate_fails_without_retry),
         T(every_allocation_failure_is_reported),
         T(header_filter_drops_what_it_refuses),
 #undef T
