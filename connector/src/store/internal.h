@@ -165,11 +165,11 @@ ks_rc ks__store_scan(struct ks_store *st, const struct ks__store_scan *scan,
  * A crash point is a named place in a protocol where a real process could
  * die. ks__store_crash_point() returns KS_OK unless a test armed the store
  * (ks_testing_store_crash_arm() in kinsync/testing.h) with this point,
- * "name" (first hit) or "name:N" (N-th hit), "*" for any name. When it fires it returns
- * KS_ECRASH, rolls back any open transaction (what a dead process loses) and
- * marks the store dead: every later call returns KS_ECRASH, so code that
- * ignores the code cannot go on writing. The test then closes the store and
- * reopens it unarmed, as a restarted process would.
+ * "name" (first hit) or "name:N" (N-th hit), "*" for any name. When it fires it
+ * returns KS_ECRASH, rolls back any open transaction (what a dead process
+ * loses) and marks the store dead: every later call returns KS_ECRASH, so code
+ * that ignores the code cannot go on writing. The test then closes the store
+ * and reopens it unarmed, as a restarted process would.
  *
  * Points inside the store itself:
  *   store.intent_begin.before_commit    intent not recorded
