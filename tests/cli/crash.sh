@@ -193,28 +193,23 @@ printf '%s' "$body" >"$work/bc.json"
 req GET "$admin/admin/state/woocommerce"
 printf '%s' "$body" >"$work/wc.json"
 
-# Orders: every web order is exactly one sales order (PONum BC-id /
-# WC-id) with exactly its lines, each POLine once.
-jq -r --slurpfile e "$work/epicor.json" '
+# bad_orders STATE PREFIX LINES: the web orders of a storefront's state
+# that are not exactly one sales order (PONum PREFIX-id) with exactly
+# their lines, each POLine once.
+bad_orders() {
+    jq -r --slurpfile e "$work/epicor.json" --arg pre "$2" --arg lines "$3" '
   ($e[0].companies.EPIC06.SalesOrders) as $so |
-  .orders[] | ("BC-\(.id)") as $ref | (.products | length) as $n |
+  .orders[] | ("\($pre)-\(.id)") as $ref | (.[$lines] | length) as $n |
   [$so[] | select(.PONum == $ref)] as $m |
   if ($m | length) != 1 then "\($ref): \($m | length) sales orders"
   elif ($m[0].OrderDtls | length) != $n then
     "\($ref): \($m[0].OrderDtls | length) lines, not \($n)"
   elif ([$m[0].OrderDtls[].POLine] | unique | length) != $n then
     "\($ref): a line written twice"
-  else empty end' "$work/bc.json" >"$work/bad-bc.txt" || fail "jq on the BigCommerce state"
-jq -r --slurpfile e "$work/epicor.json" '
-  ($e[0].companies.EPIC06.SalesOrders) as $so |
-  .orders[] | ("WC-\(.id)") as $ref | (.line_items | length) as $n |
-  [$so[] | select(.PONum == $ref)] as $m |
-  if ($m | length) != 1 then "\($ref): \($m | length) sales orders"
-  elif ($m[0].OrderDtls | length) != $n then
-    "\($ref): \($m[0].OrderDtls | length) lines, not \($n)"
-  elif ([$m[0].OrderDtls[].POLine] | unique | length) != $n then
-    "\($ref): a line written twice"
-  else empty end' "$work/wc.json" >"$work/bad-wc.txt" || fail "jq on the WooCommerce state"
+  else empty end' "$1"
+}
+bad_orders "$work/bc.json" BC products >"$work/bad-bc.txt" || fail "jq on the BigCommerce state"
+bad_orders "$work/wc.json" WC line_items >"$work/bad-wc.txt" || fail "jq on the WooCommerce state"
 [ -s "$work/bad-bc.txt" ] && fail "BigCommerce orders: $(head -3 "$work/bad-bc.txt") (seed $seed)"
 [ -s "$work/bad-wc.txt" ] && fail "WooCommerce orders: $(head -3 "$work/bad-wc.txt") (seed $seed)"
 orders=$(jq '[.companies.EPIC06.SalesOrders[]] | length' "$work/epicor.json")
@@ -235,30 +230,27 @@ ok "every buyer is one Epicor customer"
 # the warehouse ships).
 jq '[.orders[].products[].sku]' "$work/bc.json" >"$work/ordered.json"
 jq '[.orders[].line_items[].sku]' "$work/wc.json" >"$work/wordered.json"
-jq -r --slurpfile e "$work/epicor.json" --slurpfile o "$work/ordered.json" \
-    --slurpfile w "$work/wordered.json" '
+# bad_parts STATE PRICE STOCK: the parts that are not exactly one product
+# of the storefront's state at Epicor's price (field PRICE) and, unless
+# sold there or on the other storefront, with Epicor's stock (STOCK).
+bad_parts() {
+    jq -r --slurpfile e "$work/epicor.json" --slurpfile o "$work/ordered.json" \
+        --slurpfile w "$work/wordered.json" --arg price "$2" --arg stock "$3" '
   ($e[0].companies.EPIC06.Parts) as $parts | . as $st | ($o[0] + $w[0]) as $sold |
   $parts[] | .PartNum as $pn |
   [$st.products[] | select(.sku == $pn)] as $m |
   if ($m | length) != 1 then "\($pn): \($m | length) products"
-  elif (($m[0].price | tonumber) * 100 | round) != (.UnitPrice * 100 | round)
-  then "\($pn): price \($m[0].price), Epicor \(.UnitPrice)"
+  elif (($m[0][$price] | tonumber) * 100 | round) != (.UnitPrice * 100 | round)
+  then "\($pn): price \($m[0][$price]), Epicor \(.UnitPrice)"
   elif ($sold | index($pn)) == null and
-       $m[0].inventory_level != ((.PartWhses // []) | map(.OnHandQty) | add)
-  then "\($pn): stock \($m[0].inventory_level)"
-  else empty end' "$work/bc.json" >"$work/bad-parts-bc.txt" || fail "jq on the BigCommerce products"
-jq -r --slurpfile e "$work/epicor.json" --slurpfile o "$work/ordered.json" \
-    --slurpfile w "$work/wordered.json" '
-  ($e[0].companies.EPIC06.Parts) as $parts | . as $st | ($o[0] + $w[0]) as $sold |
-  $parts[] | .PartNum as $pn |
-  [$st.products[] | select(.sku == $pn)] as $m |
-  if ($m | length) != 1 then "\($pn): \($m | length) products"
-  elif (($m[0].regular_price | tonumber) * 100 | round) != (.UnitPrice * 100 | round)
-  then "\($pn): price \($m[0].regular_price), Epicor \(.UnitPrice)"
-  elif ($sold | index($pn)) == null and
-       $m[0].stock_quantity != ((.PartWhses // []) | map(.OnHandQty) | add)
-  then "\($pn): stock \($m[0].stock_quantity)"
-  else empty end' "$work/wc.json" >"$work/bad-parts-wc.txt" || fail "jq on the WooCommerce products"
+       $m[0][$stock] != ((.PartWhses // []) | map(.OnHandQty) | add)
+  then "\($pn): stock \($m[0][$stock])"
+  else empty end' "$1"
+}
+bad_parts "$work/bc.json" price inventory_level >"$work/bad-parts-bc.txt" ||
+    fail "jq on the BigCommerce products"
+bad_parts "$work/wc.json" regular_price stock_quantity >"$work/bad-parts-wc.txt" ||
+    fail "jq on the WooCommerce products"
 [ -s "$work/bad-parts-bc.txt" ] && fail "BigCommerce products: $(head -3 "$work/bad-parts-bc.txt") (seed $seed)"
 [ -s "$work/bad-parts-wc.txt" ] && fail "WooCommerce products: $(head -3 "$work/bad-parts-wc.txt") (seed $seed)"
 [ "$(jq '.products | length' "$work/bc.json")" = "$nparts" ] || fail "BigCommerce has products beyond the parts"

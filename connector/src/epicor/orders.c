@@ -294,11 +294,28 @@ out:
     return rc;
 }
 
+/* {"OrderHed": [*row]}: the tableset of one header row, which it takes
+ * (*row NULL after success). */
+static ks_rc hed_tableset(cJSON **ds, cJSON **row)
+{
+    cJSON *rows;
+
+    *ds = cJSON_CreateObject();
+    rows = *ds ? cJSON_AddArrayToObject(*ds, "OrderHed") : NULL;
+    if (!rows || !cJSON_AddItemToArray(rows, *row)) {
+        cJSON_Delete(*ds);
+        *ds = NULL;
+        return KS_ENOMEM;
+    }
+    *row = NULL;
+    return KS_OK;
+}
+
 ks_rc ks_epicor_sales_order_add_lines(size_t *saved, struct ks_epicor *epi,
                                       int64_t order_num,
                                       const struct ks_epicor_order *order)
 {
-    cJSON *hed = NULL, *ds = NULL, *rows;
+    cJSON *hed = NULL, *ds = NULL;
     int64_t cust_num = 0;
     ks_rc rc;
 
@@ -313,13 +330,9 @@ ks_rc ks_epicor_sales_order_add_lines(size_t *saved, struct ks_epicor *epi,
         goto out;
     /* The header as read, unchanged (no RowMod): what GetNewOrderDtl
      * needs to know the order, and MasterUpdate leaves as it is. */
-    ds = cJSON_CreateObject();
-    rows = ds ? cJSON_AddArrayToObject(ds, "OrderHed") : NULL;
-    if (!rows || !cJSON_AddItemToArray(rows, hed)) {
-        rc = KS_ENOMEM;
+    rc = hed_tableset(&ds, &hed);
+    if (rc)
         goto out;
-    }
-    hed = NULL;
     rc = save_lines(saved, &ds, epi, order_num, cust_num, order);
     if (!rc)
         ks__log(epi->client, KS_LOG_INFO, NULL,
@@ -335,7 +348,7 @@ out:
 static ks_rc refund_once(int *done, struct ks_epicor *epi, int64_t order_num,
                          const char *marker, const char *line)
 {
-    cJSON *row = NULL, *ds = NULL, *rows, *saved = NULL, *body = NULL;
+    cJSON *row = NULL, *ds = NULL, *saved = NULL, *body = NULL;
     const cJSON *comment, *cust;
     char *text = NULL;
     ks_rc rc;
@@ -357,13 +370,9 @@ static ks_rc refund_once(int *done, struct ks_epicor *epi, int64_t order_num,
         rc = ks__epicor_set(row, "RowMod", cJSON_CreateString("U"));
     if (rc)
         goto out;
-    ds = cJSON_CreateObject();
-    rows = ds ? cJSON_AddArrayToObject(ds, "OrderHed") : NULL;
-    if (!rows || !cJSON_AddItemToArray(rows, row)) {
-        rc = KS_ENOMEM;
+    rc = hed_tableset(&ds, &row);
+    if (rc)
         goto out;
-    }
-    row = NULL;
     body = master_update_body(
         ds, "OrderHed", cJSON_IsNumber(cust) ? (int64_t)cust->valuedouble : 0,
         order_num);
