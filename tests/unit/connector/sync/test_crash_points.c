@@ -35,10 +35,10 @@ static int count_where(struct km_emulator *emu, const char *path,
                        const char *field, const char *value)
 {
     cJSON *snap = NULL;
-    const cJSON *row;
+    const cJSON *all = kt_at(&snap, emu, path), *row;
     int n = 0;
 
-    cJSON_ArrayForEach(row, kt_at(&snap, emu, path))
+    cJSON_ArrayForEach(row, all)
     {
         const cJSON *v = cJSON_GetObjectItemCaseSensitive(row, field);
 
