@@ -230,7 +230,7 @@ static int kill_at(const struct workload *w, unsigned n, char *fired,
     snprintf(spec, sizeof(spec), "*:%u", n);
     sx_reopen(&x, spec);
     rc = w->run(&s, x.sync);
-    snprintf(fired, firedsz, "%s", ks_sync_last_error(x.sync)->message);
+    snprintf(fired, firedsz, "%.150s", ks_sync_last_error(x.sync)->message);
     snprintf(where, sizeof(where), "%s killed at point %u (%s)", w->name, n,
              fired);
     if (rc != KS_ECRASH && rc != KS_OK)
