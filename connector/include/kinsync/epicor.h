@@ -249,7 +249,17 @@ struct ks_epicor_order_line {
     double qty;
     double unit_price;     /* < 0: keep the price Epicor proposes */
     const char *line_desc; /* NULL: the part's description */
+    /* OrderDtl.POLine, the customer's reference of the line (at most 255
+     * bytes); NULL: none. A caller that sets a key unique within the order
+     * can tell, reading the order back, which lines were saved. */
+    const char *po_line;
 };
+
+/* Called after each save of a sales order write: the header (saved 0) and
+ * then each line (saved = lines saved so far by this call). A nonzero
+ * ks_rc stops the write, which returns it. */
+typedef ks_rc (*ks_epicor_order_saved_fn)(void *userdata, int64_t order_num,
+                                          size_t saved);
 
 struct ks_epicor_order {
     int64_t cust_num;       /* used when cust_id is NULL */
@@ -259,6 +269,8 @@ struct ks_epicor_order {
     const char *need_by;    /* NeedByDate and RequestDate; may be NULL */
     const struct ks_epicor_order_line *lines;
     size_t nlines;
+    ks_epicor_order_saved_fn on_saved; /* may be NULL */
+    void *on_saved_userdata;
 };
 
 /*
@@ -273,6 +285,18 @@ struct ks_epicor_order {
 KS_EXTERN ks_rc
 ks_epicor_sales_order_create(int64_t *order_num, struct ks_epicor *epi,
                              const struct ks_epicor_order *order);
+
+/*
+ * Adds order->lines to the existing sales order order_num, one save per
+ * line as ks_epicor_sales_order_create() does (the header is read first
+ * for its customer; the other header fields of order are not used).
+ * *saved counts the lines saved, also when a later one fails. To finish
+ * an order whose write was cut short, read it back and pass the lines
+ * whose po_line it does not carry.
+ */
+KS_EXTERN ks_rc ks_epicor_sales_order_add_lines(
+    size_t *saved, struct ks_epicor *epi, int64_t order_num,
+    const struct ks_epicor_order *order);
 
 /*
  * Records a storefront refund on a sales order as a line appended to

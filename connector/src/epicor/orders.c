@@ -1,6 +1,7 @@
 /*
  * Sales orders: read one with its lines, create one with the Order Entry
- * screen's method sequence, and record a storefront refund on it.
+ * screen's method sequence, add lines to one, and record a storefront
+ * refund on it.
  */
 #include <stdio.h>
 #include <string.h>
@@ -171,17 +172,40 @@ static ks_rc add_line(cJSON **ds, struct ks_epicor *epi, int64_t order_num,
         row = ks__epicor_ds_row(*ds, "OrderDtl");
     }
     rc = set_str(row, "LineDesc", l->line_desc);
+    if (!rc)
+        rc = set_str(row, "POLine", l->po_line);
     if (rc)
         return rc;
     return step(ds, epi, "MasterUpdate",
                 master_update_body(*ds, "OrderDtl", cust_num, order_num));
 }
 
-static ks_rc check_order(struct ks_epicor *epi, const struct ks_epicor_order *o)
+/* One line per save: each Change* method works on the one new row.
+ * *saved (may be NULL) counts the lines saved. */
+static ks_rc save_lines(size_t *saved, cJSON **ds, struct ks_epicor *epi,
+                        int64_t order_num, int64_t cust_num,
+                        const struct ks_epicor_order *order)
+{
+    ks_rc rc = KS_OK;
+
+    for (size_t i = 0; !rc && i < order->nlines; i++) {
+        rc = add_line(ds, epi, order_num, cust_num, &order->lines[i]);
+        if (!rc && saved)
+            *saved = i + 1;
+        if (!rc && order->on_saved)
+            rc = order->on_saved(order->on_saved_userdata, order_num, i + 1);
+    }
+    return rc;
+}
+
+static ks_rc check_order(struct ks_epicor *epi, const struct ks_epicor_order *o,
+                         int need_customer)
 {
     const char *why = NULL;
 
-    if (!o || (!(o->cust_id && *o->cust_id) && o->cust_num <= 0))
+    if (!o)
+        why = "no order";
+    else if (need_customer && !(o->cust_id && *o->cust_id) && o->cust_num <= 0)
         why = "a customer (cust_id or cust_num) is required";
     else if (o->nlines && !o->lines)
         why = "lines missing";
@@ -190,6 +214,8 @@ static ks_rc check_order(struct ks_epicor *epi, const struct ks_epicor_order *o)
             why = "every line needs a part_num";
         else if (!(o->lines[i].qty > 0))
             why = "every line needs a quantity above 0";
+        else if (o->lines[i].po_line && strlen(o->lines[i].po_line) > 255)
+            why = "a po_line is longer than 255 bytes";
     }
     if (!why)
         return KS_OK;
@@ -206,7 +232,7 @@ ks_rc ks_epicor_sales_order_create(int64_t *order_num, struct ks_epicor *epi,
 
     *order_num = 0;
     ks__error_clear(ks__client_error(epi->client));
-    rc = check_order(epi, order);
+    rc = check_order(epi, order, 1);
     if (rc)
         return rc;
     body = cJSON_CreateObject();
@@ -255,9 +281,10 @@ ks_rc ks_epicor_sales_order_create(int64_t *order_num, struct ks_epicor *epi,
     if (!rc)
         rc = ks__epicor_row_num(order_num, epi,
                                 ks__epicor_ds_row(ds, "OrderHed"), "OrderNum");
-    /* One line per save: each Change* method works on the one new row. */
-    for (size_t i = 0; !rc && i < order->nlines; i++)
-        rc = add_line(&ds, epi, *order_num, cust_num, &order->lines[i]);
+    if (!rc && order->on_saved)
+        rc = order->on_saved(order->on_saved_userdata, *order_num, 0);
+    if (!rc)
+        rc = save_lines(NULL, &ds, epi, *order_num, cust_num, order);
     if (!rc)
         ks__log(epi->client, KS_LOG_INFO, NULL,
                 "epicor: sales order %lld created with %zu line(s)",
@@ -267,11 +294,61 @@ out:
     return rc;
 }
 
+/* {"OrderHed": [*row]}: the tableset of one header row, which it takes
+ * (*row NULL after success). */
+static ks_rc hed_tableset(cJSON **ds, cJSON **row)
+{
+    cJSON *rows;
+
+    *ds = cJSON_CreateObject();
+    rows = *ds ? cJSON_AddArrayToObject(*ds, "OrderHed") : NULL;
+    if (!rows || !cJSON_AddItemToArray(rows, *row)) {
+        cJSON_Delete(*ds);
+        *ds = NULL;
+        return KS_ENOMEM;
+    }
+    *row = NULL;
+    return KS_OK;
+}
+
+ks_rc ks_epicor_sales_order_add_lines(size_t *saved, struct ks_epicor *epi,
+                                      int64_t order_num,
+                                      const struct ks_epicor_order *order)
+{
+    cJSON *hed = NULL, *ds = NULL;
+    int64_t cust_num = 0;
+    ks_rc rc;
+
+    *saved = 0;
+    ks__error_clear(ks__client_error(epi->client));
+    rc = check_order(epi, order, 0);
+    if (!rc)
+        rc = get_order(&hed, epi, order_num, 0);
+    if (!rc)
+        rc = ks__epicor_row_num(&cust_num, epi, hed, "CustNum");
+    if (rc)
+        goto out;
+    /* The header as read, unchanged (no RowMod): what GetNewOrderDtl
+     * needs to know the order, and MasterUpdate leaves as it is. */
+    rc = hed_tableset(&ds, &hed);
+    if (rc)
+        goto out;
+    rc = save_lines(saved, &ds, epi, order_num, cust_num, order);
+    if (!rc)
+        ks__log(epi->client, KS_LOG_INFO, NULL,
+                "epicor: %zu line(s) added to sales order %lld", *saved,
+                (long long)order_num);
+out:
+    cJSON_Delete(hed);
+    cJSON_Delete(ds);
+    return rc;
+}
+
 /* Writes the refund marker unless present. *done 1 after a write. */
 static ks_rc refund_once(int *done, struct ks_epicor *epi, int64_t order_num,
                          const char *marker, const char *line)
 {
-    cJSON *row = NULL, *ds = NULL, *rows, *saved = NULL, *body = NULL;
+    cJSON *row = NULL, *ds = NULL, *saved = NULL, *body = NULL;
     const cJSON *comment, *cust;
     char *text = NULL;
     ks_rc rc;
@@ -293,13 +370,9 @@ static ks_rc refund_once(int *done, struct ks_epicor *epi, int64_t order_num,
         rc = ks__epicor_set(row, "RowMod", cJSON_CreateString("U"));
     if (rc)
         goto out;
-    ds = cJSON_CreateObject();
-    rows = ds ? cJSON_AddArrayToObject(ds, "OrderHed") : NULL;
-    if (!rows || !cJSON_AddItemToArray(rows, row)) {
-        rc = KS_ENOMEM;
+    rc = hed_tableset(&ds, &row);
+    if (rc)
         goto out;
-    }
-    row = NULL;
     body = master_update_body(
         ds, "OrderHed", cJSON_IsNumber(cust) ? (int64_t)cust->valuedouble : 0,
         order_num);

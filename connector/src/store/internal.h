@@ -165,18 +165,20 @@ ks_rc ks__store_scan(struct ks_store *st, const struct ks__store_scan *scan,
  * A crash point is a named place in a protocol where a real process could
  * die. ks__store_crash_point() returns KS_OK unless a test armed the store
  * (ks_testing_store_crash_arm() in kinsync/testing.h) with this point,
- * "name" (first hit) or "name:N" (N-th hit). When it fires it returns
- * KS_ECRASH, rolls back any open transaction (what a dead process loses) and
- * marks the store dead: every later call returns KS_ECRASH, so code that
- * ignores the code cannot go on writing. The test then closes the store and
- * reopens it unarmed, as a restarted process would.
+ * "name" (first hit) or "name:N" (N-th hit), "*" for any name. When it fires it
+ * returns KS_ECRASH, rolls back any open transaction (what a dead process
+ * loses) and marks the store dead: every later call returns KS_ECRASH, so code
+ * that ignores the code cannot go on writing. The test then closes the store
+ * and reopens it unarmed, as a restarted process would.
  *
  * Points inside the store itself:
  *   store.intent_begin.before_commit    intent not recorded
  *   store.intent_complete.before_commit intent stays pending
  *   store.outbox_add.before_commit      failed write not queued
- * Points the sync engine is expected to check (by convention):
- *   after_intent_begin, after_remote_write, after_intent_complete.
+ * Points the sync engine checks (connector/src/sync/README.md lists
+ * them with their flows): after_intent_begin, after_order_header,
+ * after_order_line, after_remote_write, after_intent_complete, ... The
+ * name "*" armed matches every point ("*:N": the N-th point reached).
  */
 ks_rc ks__store_crash_point(struct ks_store *st, const char *name);
 /* 1 once a crash point fired. */

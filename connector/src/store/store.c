@@ -305,7 +305,8 @@ ks_rc ks__store_crash_point(struct ks_store *st, const char *name)
     assert(st && name);
     if (st->crashed)
         return KS_ECRASH;
-    if (!st->crash_name || strcmp(st->crash_name, name) != 0)
+    if (!st->crash_name ||
+        (strcmp(st->crash_name, "*") != 0 && strcmp(st->crash_name, name) != 0))
         return KS_OK;
     if (++st->crash_hits < st->crash_nth)
         return KS_OK;

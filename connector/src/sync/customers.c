@@ -151,6 +151,8 @@ static ks_rc send(struct ks_sync_stats *stats, struct ks_sync *sync,
     rc = ks_woocommerce_customers_batch(&reply, NULL, sync->wc,
                                         nc ? p->create : NULL,
                                         nu ? p->update : NULL, NULL);
+    if (!rc)
+        rc = ks__sync_crash(sync, "after_customers_batch");
     if (rc && ks__sync_fatal(rc)) {
         cJSON_Delete(reply);
         return ks__sync_fail(sync, rc, 0);

@@ -1,5 +1,5 @@
 /*
- * One web order -> one Epicor sales order, exactly once.
+ * One web order -> one Epicor sales order, exactly once, each line once.
  *
  * The platform files parse a store's order into struct ks__sync_order;
  * this file maps it (SKU -> PartNum, buyer -> CustNum, totals to the cent)
@@ -10,8 +10,11 @@
  *   intent_begin           (committed before any order write)
  *   crash point after_intent_begin
  *   PENDING                -> sales order with PONum = ref exists? then it
- *                             is the earlier attempt's: complete with it
- *   create the sales order (PONum = ref)
+ *                             is the earlier attempt's: read its lines back
+ *                             and write only those whose key (POLine = the
+ *                             web line id) it lacks
+ *   create the sales order (PONum = ref; each line its POLine key)
+ *   crash points after_order_header, after_order_line (each save)
  *   crash point after_remote_write
  *   intent_complete        (OrderNum recorded)
  *   crash point after_intent_complete
@@ -153,35 +156,11 @@ static ks_rc resolve_customer(int64_t *cust_num, struct ks_sync *sync,
     return KS_OK;
 }
 
-/* The earlier attempt's order, if it reached Epicor whole. *order_num 0
- * when there is none; *partial when it lacks lines. */
-static ks_rc find_earlier(int64_t *order_num, int *partial,
-                          struct ks_sync *sync, const struct ks__sync_order *o)
-{
-    cJSON *hed = NULL, *full = NULL;
-    ks_rc rc;
-
-    *order_num = 0;
-    *partial = 0;
-    rc = ks_epicor_sales_order_find_by_po(&hed, sync->epi, o->ref);
-    if (rc == KS_ENOTFOUND)
-        return KS_OK;
-    if (rc)
-        return ks__sync_fail(sync, rc, 0);
-    *order_num = row_num(hed, "OrderNum");
-    cJSON_Delete(hed);
-    rc = ks_epicor_sales_order_get(&full, sync->epi, *order_num);
-    if (rc)
-        return ks__sync_fail(sync, rc, 0);
-    *partial = (size_t)cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(
-                   full, "OrderDtls")) < o->nlines;
-    cJSON_Delete(full);
-    return KS_OK;
-}
-
+/* The lines in Epicor's terms; keys[i] is line i's POLine. */
 struct mapped {
     struct ks_epicor_order_line *lines;
     char **parts;
+    char (*keys)[24];
     size_t n;
 };
 
@@ -191,6 +170,7 @@ static void mapped_dispose(struct mapped *m)
         ks_store_string_free(m->parts[i]);
     ks__free(m->parts);
     ks__free(m->lines);
+    ks__free(m->keys);
 }
 
 /* Maps the lines; *why gets the first reason the order cannot go. */
@@ -203,7 +183,8 @@ static ks_rc map_lines(struct mapped *m, char *why, size_t whysz,
     m->n = o->nlines;
     m->lines = ks__calloc(o->nlines + 1, sizeof(*m->lines));
     m->parts = ks__calloc(o->nlines + 1, sizeof(*m->parts));
-    if (!m->lines || !m->parts)
+    m->keys = ks__calloc(o->nlines + 1, sizeof(*m->keys));
+    if (!m->lines || !m->parts || !m->keys)
         return KS_ENOMEM;
     for (size_t i = 0; i < o->nlines && !*why; i++) {
         const struct ks__sync_line *l = &o->lines[i];
@@ -223,6 +204,13 @@ static ks_rc map_lines(struct mapped *m, char *why, size_t whysz,
         /* cents are exact; the client's double carries them to Epicor */
         m->lines[i].unit_price = (double)l->unit_cents / 100.0;
         m->lines[i].line_desc = *l->name ? l->name : NULL;
+        /* the line's key in Epicor: the platform's line id, else its
+         * position (what an order read back is matched by) */
+        if (l->id > 0)
+            snprintf(m->keys[i], sizeof(m->keys[i]), "%lld", (long long)l->id);
+        else
+            snprintf(m->keys[i], sizeof(m->keys[i]), "L%zu", i + 1);
+        m->lines[i].po_line = m->keys[i];
         sum += l->qty * l->unit_cents;
     }
     if (!*why && sum != o->expected_cents) {
@@ -253,21 +241,107 @@ static ks_rc payload_hash(char out[65], int64_t cust_num,
     return rc;
 }
 
-/* The write and the bookkeeping after it (steps 3 and 4). */
+/*
+ * Marks done[i] for each line of m that the sales order read back (full,
+ * with "OrderDtls") carries: a line by its POLine key, and a line saved
+ * without one (by a kinsync before line keys, which saved the lines in
+ * order) by its position.
+ */
+static void lines_present(char *done, const cJSON *full, const struct mapped *m)
+{
+    const cJSON *d;
+    size_t pos = 0;
+
+    cJSON_ArrayForEach(d, cJSON_GetObjectItemCaseSensitive(full, "OrderDtls"))
+    {
+        const char *key = kx_json_str(d, "POLine");
+
+        if (!key || !*key) {
+            if (pos < m->n)
+                done[pos] = 1;
+        } else {
+            for (size_t i = 0; i < m->n; i++) {
+                if (!done[i] && strcmp(m->keys[i], key) == 0) {
+                    done[i] = 1;
+                    break;
+                }
+            }
+        }
+        pos++;
+    }
+}
+
+/* What an earlier attempt left in Epicor: *order_num 0 when no sales
+ * order carries the reference, else done[] marks the lines it has. */
+static ks_rc find_earlier(int64_t *order_num, char *done, struct ks_sync *sync,
+                          const struct ks__sync_order *o,
+                          const struct mapped *m)
+{
+    cJSON *hed = NULL, *full = NULL;
+    ks_rc rc;
+
+    *order_num = 0;
+    rc = ks_epicor_sales_order_find_by_po(&hed, sync->epi, o->ref);
+    if (rc == KS_ENOTFOUND)
+        return KS_OK;
+    if (rc)
+        return ks__sync_fail(sync, rc, 0);
+    *order_num = row_num(hed, "OrderNum");
+    cJSON_Delete(hed);
+    rc = ks_epicor_sales_order_get(&full, sync->epi, *order_num);
+    if (rc)
+        return ks__sync_fail(sync, rc, 0);
+    lines_present(done, full, m);
+    cJSON_Delete(full);
+    return KS_OK;
+}
+
+/* After the header and after each line saved: where a process can die
+ * with the order half written. */
+static ks_rc order_saved(void *ud, int64_t order_num, size_t saved)
+{
+    (void)order_num;
+    return ks__sync_crash(ud,
+                          saved ? "after_order_line" : "after_order_header");
+}
+
+/*
+ * The write (step 6): the whole order when *order_num is 0, else the
+ * lines the earlier attempt's order lacks (done[i] 0), each saved once.
+ * *order_num is set once the header exists.
+ */
 static ks_rc write_order(int64_t *order_num, struct ks_sync *sync,
                          const struct ks__sync_order *o, int64_t cust_num,
-                         const struct mapped *m)
+                         const struct mapped *m, const char *done)
 {
+    struct ks_epicor_order_line *missing = NULL;
     struct ks_epicor_order ko;
+    size_t n = 0, saved = 0;
+    ks_rc rc;
 
     memset(&ko, 0, sizeof(ko));
-    ko.cust_num = cust_num;
-    ko.po_num = o->ref;
-    ko.order_date = o->order_date[0] ? o->order_date : NULL;
-    ko.lines = m->lines;
-    ko.nlines = m->n;
-    return ks__sync_fail(
-        sync, ks_epicor_sales_order_create(order_num, sync->epi, &ko), 0);
+    ko.on_saved = order_saved;
+    ko.on_saved_userdata = sync;
+    if (!*order_num) {
+        ko.cust_num = cust_num;
+        ko.po_num = o->ref;
+        ko.order_date = o->order_date[0] ? o->order_date : NULL;
+        ko.lines = m->lines;
+        ko.nlines = m->n;
+        return ks__sync_fail(
+            sync, ks_epicor_sales_order_create(order_num, sync->epi, &ko), 0);
+    }
+    missing = ks__calloc(m->n + 1, sizeof(*missing));
+    if (!missing)
+        return KS_ENOMEM;
+    for (size_t i = 0; i < m->n; i++)
+        if (!done[i])
+            missing[n++] = m->lines[i];
+    ko.lines = missing;
+    ko.nlines = n;
+    rc = ks_epicor_sales_order_add_lines(&saved, sync->epi, *order_num, &ko);
+    ks__free(missing);
+    return ks__sync_fail(sync, rc, 0);
 }
 
 static ks_rc finish(struct ks_sync_stats *stats, struct ks_sync *sync,
@@ -299,14 +373,74 @@ static ks_rc finish(struct ks_sync_stats *stats, struct ks_sync *sync,
     return rc;
 }
 
+/* A write Epicor refused (not a failure of the link): the order goes to
+ * the outbox. A header that exists keeps the lines it has; the replay
+ * finds it by reference and adds only the others. */
+static ks_rc refused(struct ks_sync_stats *stats, struct ks_sync *sync,
+                     const struct ks__sync_order *o, const cJSON *source,
+                     int64_t order_num)
+{
+    char why[512];
+
+    if (order_num)
+        snprintf(why, sizeof(why),
+                 "epicor refused a line of sales order %lld (PONum %s): %s; "
+                 "a replay adds the lines it lacks",
+                 (long long)order_num, o->ref, ks__sync_client_message(sync));
+    else
+        snprintf(why, sizeof(why), "epicor refused the sales order: %s",
+                 ks__sync_client_message(sync));
+    ks__error_clear(&sync->err);
+    return ks__sync_outbox(sync, stats, o->flow, "order", o->system, o->ref,
+                           source, why);
+}
+
+/* Steps 5 to 7 once the intent is begun: look for the earlier attempt's
+ * order when pending, write what it lacks, complete. */
+static ks_rc write_and_finish(struct ks_sync_stats *stats, struct ks_sync *sync,
+                              const struct ks__sync_order *o,
+                              const cJSON *source, const struct ks_intent *in,
+                              int64_t cust_num, const struct mapped *m)
+{
+    char *done = ks__calloc(m->n + 1, 1);
+    int64_t order_num = 0;
+    size_t missing = m->n;
+    int found = 0;
+    ks_rc rc = done ? KS_OK : KS_ENOMEM;
+
+    if (!rc && in->state == KS_INTENT_PENDING) {
+        /* an earlier attempt may have reached Epicor: look before writing */
+        rc = find_earlier(&order_num, done, sync, o, m);
+        found = order_num != 0;
+        for (size_t i = 0; !rc && found && i < m->n; i++)
+            missing -= done[i] != 0;
+    }
+    if (!rc && missing) {
+        rc = write_order(&order_num, sync, o, cust_num, m, done);
+        if (rc && !ks__sync_fatal(rc)) {
+            rc = refused(stats, sync, o, source, order_num);
+            goto out;
+        }
+        if (!rc)
+            rc = ks__sync_crash(sync, "after_remote_write");
+    }
+    if (!rc)
+        rc = finish(stats, sync, o, order_num, in->attempts,
+                    !found    ? "order.create"
+                    : missing ? "order.complete"
+                              : "order.recover");
+out:
+    ks__free(done);
+    return rc;
+}
+
 ks_rc ks__sync_import(struct ks_sync_stats *stats, struct ks_sync *sync,
                       const struct ks__sync_order *o, const cJSON *source)
 {
-    struct mapped m = {NULL, NULL, 0};
+    struct mapped m = {NULL, NULL, NULL, 0};
     struct ks_intent in;
     char why[512] = "", hash[65];
-    int64_t cust_num = 0, order_num = 0;
-    int partial = 0;
+    int64_t cust_num = 0;
     ks_rc rc;
 
     rc = ks_store_intent_get(&in, sync->store, KS__INTENT_ORDER, o->ref);
@@ -349,47 +483,10 @@ ks_rc ks__sync_import(struct ks_sync_stats *stats, struct ks_sync *sync,
         rc = ks__sync_crash(sync, "after_intent_begin");
     if (rc)
         goto out;
-    if (in.state == KS_INTENT_DONE) {
+    if (in.state == KS_INTENT_DONE)
         stats->skipped++;
-        goto out;
-    }
-    if (in.state == KS_INTENT_PENDING) {
-        /* an earlier attempt may have reached Epicor: look before writing */
-        rc = find_earlier(&order_num, &partial, sync, o);
-        if (rc)
-            goto out;
-    }
-    if (!order_num) {
-        rc = write_order(&order_num, sync, o, cust_num, &m);
-        partial = rc != KS_OK && order_num > 0;
-        if (rc && ks__sync_fatal(rc))
-            goto out;
-        if (rc && !partial) {
-            snprintf(why, sizeof(why), "epicor refused the sales order: %s",
-                     ks__sync_client_message(sync));
-            ks__error_clear(&sync->err);
-            rc = ks__sync_outbox(sync, stats, o->flow, "order", o->system,
-                                 o->ref, source, why);
-            goto out;
-        }
-        rc = ks__sync_crash(sync, "after_remote_write");
-        if (rc)
-            goto out;
-    }
-    if (partial) {
-        /* Never a second order: a person completes or voids this one. */
-        snprintf(why, sizeof(why),
-                 "epicor sales order %lld (PONum %s) is missing lines; "
-                 "complete or void it, then replay",
-                 (long long)order_num, o->ref);
-        ks__error_clear(&sync->err);
-        rc = ks__sync_outbox(sync, stats, o->flow, "order", o->system, o->ref,
-                             source, why);
-        goto out;
-    }
-    rc = finish(stats, sync, o, order_num, in.attempts,
-                in.state == KS_INTENT_PENDING ? "order.recover"
-                                              : "order.create");
+    else
+        rc = write_and_finish(stats, sync, o, source, &in, cust_num, &m);
 out:
     mapped_dispose(&m);
     return rc;

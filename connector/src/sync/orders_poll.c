@@ -102,6 +102,7 @@ static ks_rc lines_of(struct ks__sync_order *o, const cJSON *arr,
         const char *bad;
 
         l->sku = kx_json_str_or(p, "sku", "");
+        l->id = (int64_t)kx_json_numeric(p, "id", 0);
         l->name = kx_json_str_or(p, "name", "");
         l->qty = (int64_t)kx_json_numeric(p, "quantity", 0);
         bad = line_unit(l, cJSON_GetObjectItemCaseSensitive(p, total_key));

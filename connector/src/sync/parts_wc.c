@@ -102,6 +102,8 @@ static ks_rc batch_send(struct ks_sync_stats *stats, struct ks_sync *sync,
     rc = ks_woocommerce_products_batch(&reply, NULL, sync->wc,
                                        nc ? b->create : NULL,
                                        nu ? b->update : NULL, NULL);
+    if (!rc)
+        rc = ks__sync_crash(sync, "after_products_batch");
     if (rc && ks__sync_fatal(rc)) {
         cJSON_Delete(reply);
         return ks__sync_fail(sync, rc, 0);
@@ -232,6 +234,8 @@ static ks_rc wc_stock_send(struct ks_sync_stats *stats, struct ks_sync *sync,
 
     rc = ks_woocommerce_products_batch(&reply, NULL, sync->wc, NULL, updates,
                                        NULL);
+    if (!rc)
+        rc = ks__sync_crash(sync, "after_stock_send");
     if (rc && ks__sync_fatal(rc)) {
         cJSON_Delete(reply);
         return ks__sync_fail(sync, rc, 0);

@@ -5,6 +5,7 @@ ks_module(ks_sync
   src/sync/orders.c
   src/sync/orders_poll.c
   src/sync/parts.c
+  src/sync/parts_bc.c
   src/sync/parts_wc.c
   src/sync/customers.c
   src/sync/refunds.c

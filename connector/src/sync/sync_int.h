@@ -124,6 +124,7 @@ ks_rc ks__sync_crash(struct ks_sync *sync, const char *name);
 /* ---- orders (orders.c) --------------------------------------------- */
 
 struct ks__sync_line {
+    int64_t id; /* the platform's line id; 0 when it gave none */
     const char *sku;
     int64_t qty;
     int64_t unit_cents;

@@ -27,6 +27,8 @@
 /*
  * Arms a crash point on an open store: spec "name" fires the first time
  * the store or the sync reaches the point `name`, "name:N" the N-th time;
+ * the name "*" stands for every point ("*:N": the N-th point reached,
+ * whatever its name, so N = 1, 2, ... kills a run at each point in turn);
  * NULL disarms. When it fires, the open transaction is rolled back, the
  * call returns KS_ECRASH and so does every later call on the handle (a
  * dead process writes nothing more). Close and reopen the store unarmed

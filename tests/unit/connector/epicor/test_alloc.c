@@ -49,9 +49,9 @@ static ks_rc op_lookup(struct ke_env *env)
 
 static ks_rc op_order(struct ke_env *env)
 {
-    struct ks_epicor_order_line line = {"A", 2, 3.5, "x"};
-    struct ks_epicor_order o = {0,    "ACME", "PO-1", "2026-01-05",
-                                NULL, &line,  1};
+    struct ks_epicor_order_line line = {"A", 2, 3.5, "x", NULL};
+    struct ks_epicor_order o = {0,     "ACME", "PO-1", "2026-01-05", NULL,
+                                &line, 1,      NULL,   NULL};
     int64_t num = 0;
 
     return ks_epicor_sales_order_create(&num, env->epi, &o);

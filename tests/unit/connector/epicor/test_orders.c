@@ -30,11 +30,12 @@ static void sales_order_created_and_read_back(void **state)
 {
     struct ke_env env;
     struct ks_epicor_order_line lines[] = {
-        {"WIDGET-100", 3, 11.0, NULL},
-        {"GADGET-1", 1, -1, "Gadget, gift wrapped"},
+        {"WIDGET-100", 3, 11.0, NULL, NULL},
+        {"GADGET-1", 1, -1, "Gadget, gift wrapped", NULL},
     };
     struct ks_epicor_order o = {
-        0, "ACME", "WEB-1001", "2026-01-05", "2026-01-09", lines, 2};
+        0,     "ACME", "WEB-1001", "2026-01-05", "2026-01-09",
+        lines, 2,      NULL,       NULL};
     int64_t num = 0;
     cJSON *order = NULL, *snap = NULL;
     const cJSON *dtls, *l0, *l1;
@@ -78,11 +79,66 @@ static void sales_order_created_and_read_back(void **state)
     ke_stop(&env);
 }
 
+/* A write stopped after the header (on_saved) is finished by
+ * add_lines: the lines carry their POLine keys, the header is untouched,
+ * and the order ends with each line once. */
+static ks_rc stop_after_header(void *ud, int64_t order_num, size_t saved)
+{
+    (void)ud;
+    (void)order_num;
+    return saved == 0 ? KS_ECONFLICT : KS_OK;
+}
+
+static void lines_added_to_an_order_cut_short(void **state)
+{
+    struct ke_env env;
+    struct ks_epicor_order_line lines[] = {
+        {"WIDGET-100", 3, 11.0, NULL, "801"},
+        {"GADGET-1", 1, -1, NULL, "802"},
+    };
+    struct ks_epicor_order o = {0,     "ACME", "WEB-7",           NULL, NULL,
+                                lines, 2,      stop_after_header, NULL};
+    int64_t num = 0;
+    size_t saved = 9;
+    cJSON *order = NULL;
+    const cJSON *dtls;
+
+    (void)state;
+    ke_start(&env, DATA ",\"start_order_num\":5000", KS_EPICOR_AUTH_TOKEN, 0,
+             NULL);
+    assert_int_equal(ks_epicor_sales_order_create(&num, env.epi, &o),
+                     KS_ECONFLICT);
+    assert_int_equal(num, 5000); /* the header is saved */
+    assert_int_equal(kt_count(env.emu->server, "POST */GetNewOrderDtl"), 0);
+    o.on_saved = NULL;
+    assert_int_equal(ks_epicor_sales_order_add_lines(&saved, env.epi, num, &o),
+                     KS_OK);
+    assert_int_equal(saved, 2);
+    assert_int_equal(ks_epicor_sales_order_get(&order, env.epi, num), KS_OK);
+    assert_int_equal(get(order, "CustNum")->valueint, 10);
+    assert_string_equal(get(order, "PONum")->valuestring, "WEB-7");
+    dtls = get(order, "OrderDtls");
+    assert_int_equal(cJSON_GetArraySize(dtls), 2);
+    assert_string_equal(get(cJSON_GetArrayItem(dtls, 0), "POLine")->valuestring,
+                        "801");
+    assert_string_equal(get(cJSON_GetArrayItem(dtls, 1), "POLine")->valuestring,
+                        "802");
+    assert_true(get(order, "OrderAmt")->valuedouble == 33 + 149);
+    cJSON_Delete(order);
+    /* a missing order is ENOTFOUND and saves nothing */
+    assert_int_equal(ks_epicor_sales_order_add_lines(&saved, env.epi, 4242, &o),
+                     KS_ENOTFOUND);
+    assert_int_equal(saved, 0);
+    assert_true(ke_log_clean(&env));
+    ke_stop(&env);
+}
+
 static void sales_order_by_cust_num_and_found_by_po(void **state)
 {
     struct ke_env env;
-    struct ks_epicor_order_line line = {"GADGET-1", 2, -1, NULL};
-    struct ks_epicor_order o = {10, NULL, "PO-'7'", NULL, NULL, &line, 1};
+    struct ks_epicor_order_line line = {"GADGET-1", 2, -1, NULL, NULL};
+    struct ks_epicor_order o = {10,    NULL, "PO-'7'", NULL, NULL,
+                                &line, 1,    NULL,     NULL};
     int64_t num = 0;
     cJSON *found = NULL;
 
@@ -104,8 +160,9 @@ static void sales_order_by_cust_num_and_found_by_po(void **state)
 static void unknown_part_fails_after_the_header_is_saved(void **state)
 {
     struct ke_env env;
-    struct ks_epicor_order_line line = {"NO-SUCH-PART", 1, 5, NULL};
-    struct ks_epicor_order o = {0, "ACME", "WEB-2", NULL, NULL, &line, 1};
+    struct ks_epicor_order_line line = {"NO-SUCH-PART", 1, 5, NULL, NULL};
+    struct ks_epicor_order o = {0,     "ACME", "WEB-2", NULL, NULL,
+                                &line, 1,      NULL,    NULL};
     const struct ks_error *e;
     int64_t num = 0;
 
@@ -124,8 +181,9 @@ static void unknown_part_fails_after_the_header_is_saved(void **state)
 static void unknown_customer_is_refused_before_any_save(void **state)
 {
     struct ke_env env;
-    struct ks_epicor_order_line line = {"GADGET-1", 1, 5, NULL};
-    struct ks_epicor_order o = {0, "NOBODY", "WEB-3", NULL, NULL, &line, 1};
+    struct ks_epicor_order_line line = {"GADGET-1", 1, 5, NULL, NULL};
+    struct ks_epicor_order o = {0,     "NOBODY", "WEB-3", NULL, NULL,
+                                &line, 1,        NULL,    NULL};
     int64_t num = 0;
 
     (void)state;
@@ -156,8 +214,9 @@ static void missing_order_is_enotfound(void **state)
 static void refund_recorded_once_per_reference(void **state)
 {
     struct ke_env env;
-    struct ks_epicor_order_line line = {"GADGET-1", 1, -1, NULL};
-    struct ks_epicor_order o = {0, "ACME", "WEB-9", NULL, NULL, &line, 1};
+    struct ks_epicor_order_line line = {"GADGET-1", 1, -1, NULL, NULL};
+    struct ks_epicor_order o = {0,     "ACME", "WEB-9", NULL, NULL,
+                                &line, 1,      NULL,    NULL};
     int64_t num = 0;
     int recorded = -1;
     cJSON *order = NULL;
@@ -252,6 +311,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(sales_order_created_and_read_back),
         cmocka_unit_test(sales_order_by_cust_num_and_found_by_po),
+        cmocka_unit_test(lines_added_to_an_order_cut_short),
         cmocka_unit_test(unknown_part_fails_after_the_header_is_saved),
         cmocka_unit_test(unknown_customer_is_refused_before_any_save),
         cmocka_unit_test(missing_order_is_enotfound),

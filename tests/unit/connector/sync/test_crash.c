@@ -146,6 +146,62 @@ static void a_second_order_crash_loses_neither(void **state)
     assert_int_equal(sx_orders_with_po(x, pb), 1);
 }
 
+/* A sales order an earlier kinsync cut short after its first line, with
+ * no line keys (it saved the lines in order): the pending intent's rerun
+ * counts that line by its position and adds the other two, once. */
+static void order_cut_short_before_line_keys_is_completed(void **state)
+{
+    struct ks_sync_stats s;
+    struct sx *x = *state;
+    struct ks_epicor_order_line first = {"GADGET-1", 2, 149, NULL, NULL};
+    struct ks_epicor_order old;
+    struct ks_intent in;
+    char po[SX_PO_SIZE];
+    int64_t num = 0;
+    cJSON *snap = NULL;
+    const cJSON *dtls;
+
+    sx_place_order(po, x, x->bc,
+                   "{\"billing_address\":{\"email\":\"orders@acme.example\"},"
+                   "\"products\":[{\"sku\":\"GADGET-1\",\"quantity\":2,"
+                   "\"price\":149},{\"sku\":\"WIDGET-100\",\"quantity\":1,"
+                   "\"price\":12.5},{\"sku\":\"WIDGET-200\",\"quantity\":4,"
+                   "\"price\":19.95}]}");
+    memset(&old, 0, sizeof(old));
+    old.cust_num = 10;
+    old.po_num = po;
+    old.lines = &first;
+    old.nlines = 1;
+    assert_int_equal(ks_epicor_sales_order_create(&num, x->epicor, &old),
+                     KS_OK);
+    assert_int_equal(
+        ks_store_intent_begin(&in, x->st, "order", po, "from-an-older-run"),
+        KS_OK);
+
+    assert_int_equal(ks_sync_orders_from_bigcommerce(&s, x->sync), KS_OK);
+    assert_int_equal(s.created, 1);
+    assert_int_equal(s.failed, 0);
+    dtls = cJSON_GetObjectItem(sx_epicor_order(&snap, x, po), "OrderDtls");
+    assert_int_equal(cJSON_GetArraySize(dtls), 3);
+    assert_string_equal(
+        cJSON_GetObjectItem(cJSON_GetArrayItem(dtls, 0), "PartNum")
+            ->valuestring,
+        "GADGET-1");
+    assert_string_equal(
+        cJSON_GetObjectItem(cJSON_GetArrayItem(dtls, 1), "PartNum")
+            ->valuestring,
+        "WIDGET-100");
+    assert_string_equal(
+        cJSON_GetObjectItem(cJSON_GetArrayItem(dtls, 2), "PartNum")
+            ->valuestring,
+        "WIDGET-200");
+    cJSON_Delete(snap);
+    assert_int_equal(kt_count(x->epi->server, "POST */GetNewOrderHed"), 1);
+    assert_int_equal(ks_store_intent_get(&in, x->st, "order", po), KS_OK);
+    assert_int_equal(in.state, KS_INTENT_DONE);
+    assert_int_equal(sx_audit(x, "orders.bigcommerce", "ok"), 1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -153,6 +209,7 @@ int main(void)
         cmocka_unit_test(woocommerce_order_survives_a_crash_at_every_point),
         SX_TEST(pending_intent_is_resolved_by_po_lookup),
         SX_TEST(a_second_order_crash_loses_neither),
+        SX_TEST(order_cut_short_before_line_keys_is_completed),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -113,14 +113,18 @@ static void epicor_down_between_header_and_lines_is_never_doubled(void **state)
         "\"after\":1,\"status\":503}",
         KS_EUNAVAIL);
     assert_int_equal(lines_of(x, po), 0);
-    /* the rerun finds the half-written order by PONum and hands it to a
-     * person instead of writing a second one */
+    /* the rerun finds the half-written order by PONum and adds the lines
+     * it lacks instead of writing a second order or asking a person */
     import_again(&s, x);
-    assert_int_equal(s.failed, 1);
+    assert_int_equal(s.failed, 0);
+    assert_int_equal(s.created, 1);
     assert_int_equal(sx_orders_with_po(x, po), 1);
-    assert_int_equal(sx_audit(x, "orders.bigcommerce", "failed"), 1);
-    assert_int_equal(ks_sync_replay_failed(&s, x->sync), KS_OK);
+    assert_int_equal(lines_of(x, po), 2);
+    assert_int_equal(sx_audit(x, "orders.bigcommerce", "failed"), 0);
+    assert_int_equal(kt_count(x->epi->server, "POST */GetNewOrderHed"), 1);
+    import_again(&s, x);
     assert_int_equal(sx_orders_with_po(x, po), 1);
+    assert_int_equal(lines_of(x, po), 2);
 }
 
 static void storefront_down_mid_catalog_then_back(void **state)
