@@ -171,6 +171,8 @@ cJSON *km__woocommerce_product_store(struct km__woocommerce_state *st,
         km__woocommerce_set_str(p, "slug", slug);
     }
     km__woocommerce_product_normalize(p);
+    km__woocommerce_complete(p, parent ? KM__WOOCOMMERCE_VARIATION
+                                       : KM__WOOCOMMERCE_PRODUCT);
     if (parent) {
         cJSON_AddItemToArray(st->variations, p);
         cJSON_AddItemToArray(

@@ -72,7 +72,15 @@ void km__woocommerce_merge(cJSON *obj, const cJSON *body,
 
         for (size_t i = 0; skip && skip[i] && !skipped; i++)
             skipped = strcmp(skip[i], it->string) == 0;
-        if (!skipped)
+        if (skipped)
+            continue;
+        /* An object member (billing, shipping, dimensions) is updated
+         * field by field, as WooCommerce sets each prop it is sent. */
+        if (cJSON_IsObject(it) &&
+            cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(obj, it->string)))
+            km__woocommerce_merge(
+                cJSON_GetObjectItemCaseSensitive(obj, it->string), it, NULL);
+        else
             km__storefront_set(obj, it->string, cJSON_Duplicate(it, 1));
     }
 }

@@ -250,7 +250,7 @@ void km__woocommerce_matches_send(struct km__woocommerce_call *c,
         const cJSON *it = m->v[forward ? i : m->n - 1 - i];
 
         cJSON_AddItemToArray(all, m->public_json ? m->public_json(c->st, it)
-                                                 : km__storefront_public(it));
+                                                 : km__woocommerce_public(c->st, it));
     }
     free(m->v);
     m->v = NULL;

@@ -40,7 +40,7 @@ void km__woocommerce_item_create(struct km__woocommerce_call *c,
         goto out;
     }
     km__woocommerce_fire(c->st, k->resource, "created", made);
-    km_response_json(c->res, 201, km__storefront_public(made));
+    km_response_json(c->res, 201, km__woocommerce_public(c->st, made));
 out:
     cJSON_Delete(body);
 }
@@ -57,7 +57,7 @@ void km__woocommerce_item_get(struct km__woocommerce_call *c,
         km__woocommerce_reply_err(c->res, &err);
         return;
     }
-    km_response_json(c->res, 200, km__storefront_public(obj));
+    km_response_json(c->res, 200, km__woocommerce_public(c->st, obj));
 }
 
 void km__woocommerce_item_update(struct km__woocommerce_call *c,
@@ -80,7 +80,7 @@ void km__woocommerce_item_update(struct km__woocommerce_call *c,
         km__woocommerce_reply_err(c->res, &err);
     } else {
         km__woocommerce_fire(c->st, k->resource, "updated", obj);
-        km_response_json(c->res, 200, km__storefront_public(obj));
+        km_response_json(c->res, 200, km__woocommerce_public(c->st, obj));
     }
     cJSON_Delete(body);
 }
@@ -121,10 +121,10 @@ void km__woocommerce_item_delete(struct km__woocommerce_call *c,
         km__woocommerce_set_str(obj, "status", "trash");
         km__woocommerce_set_dates(obj, c->req->now_ms, 0);
         km__woocommerce_fire(c->st, k->resource, "updated", obj);
-        km_response_json(c->res, 200, km__storefront_public(obj));
+        km_response_json(c->res, 200, km__woocommerce_public(c->st, obj));
         return;
     }
-    copy = km__storefront_public(obj);
+    copy = km__woocommerce_public(c->st, obj);
     k->remove(c->st, obj);
     fire_deleted(c->st, k, id);
     km_response_json(c->res, 200, copy);
@@ -200,7 +200,7 @@ void km__woocommerce_batch(struct km__woocommerce_call *c,
                 continue;
             }
             km__woocommerce_fire(st, k->resource, "created", made);
-            cJSON_AddItemToArray(arr, km__storefront_public(made));
+            cJSON_AddItemToArray(arr, km__woocommerce_public(c->st, made));
         }
     }
     if (cJSON_IsArray(update)) {
@@ -218,7 +218,7 @@ void km__woocommerce_batch(struct km__woocommerce_call *c,
                 slot_err(arr, id, &err);
             } else {
                 km__woocommerce_fire(st, k->resource, "updated", obj);
-                cJSON_AddItemToArray(arr, km__storefront_public(obj));
+                cJSON_AddItemToArray(arr, km__woocommerce_public(c->st, obj));
             }
         }
     }
@@ -236,7 +236,7 @@ void km__woocommerce_batch(struct km__woocommerce_call *c,
                 continue;
             }
             /* Batch deletes are always forced. */
-            cJSON_AddItemToArray(arr, km__storefront_public(obj));
+            cJSON_AddItemToArray(arr, km__woocommerce_public(c->st, obj));
             k->remove(st, obj);
             fire_deleted(st, k, id);
         }

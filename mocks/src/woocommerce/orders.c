@@ -172,6 +172,17 @@ cJSON *km__woocommerce_order_store(struct km__woocommerce_state *st,
     cJSON_AddItemToObject(o, "shipping_lines", cJSON_CreateArray());
     cJSON_AddItemToObject(o, "fee_lines", cJSON_CreateArray());
     cJSON_AddItemToObject(o, "coupon_lines", cJSON_CreateArray());
+    if (from_checkout) {
+        /* A storefront checkout records the shopper's address, browser
+         * and cart ([I] values: a documentation address and a plain
+         * browser string; the cart hash is an md5-length hex). */
+        snprintf(buf, sizeof(buf), "%032llx",
+                 (unsigned long long)(id * 0x9e3779b97f4a7c15ull));
+        cJSON_AddStringToObject(o, "cart_hash", buf);
+        cJSON_AddStringToObject(o, "customer_ip_address", "203.0.113.10");
+        cJSON_AddStringToObject(o, "customer_user_agent",
+                                "Mozilla/5.0 (X11; Linux x86_64)");
+    }
     km__woocommerce_merge(o, body, order_readonly);
     sum = build_items(st, o, lines, from_checkout);
     shipping = kx_json_numeric(o, "shipping_total", 0);
@@ -186,6 +197,8 @@ cJSON *km__woocommerce_order_store(struct km__woocommerce_state *st,
               ? kx_json_numeric(body, "total", 0)
               : sum + shipping - kx_json_numeric(o, "discount_total", 0));
     km__woocommerce_set_dates(o, now, 1);
+    km__woocommerce_complete(o, KM__WOOCOMMERCE_ORDER);
+    km__woocommerce_order_dates(o, now);
     if (cJSON_GetObjectItemCaseSensitive(body, "date_modified_gmt")) {
         km__woocommerce_set_str(o, "date_modified",
                                 kx_json_str_or(body, "date_modified_gmt", ""));
@@ -205,7 +218,7 @@ cJSON *km__woocommerce_order_store(struct km__woocommerce_state *st,
 cJSON *km__woocommerce_order_public(struct km__woocommerce_state *st,
                                     const cJSON *order)
 {
-    cJSON *o = km__storefront_public(order), *list = cJSON_CreateArray();
+    cJSON *o = km__woocommerce_public(st, order), *list = cJSON_CreateArray();
     const cJSON *r;
     int64_t id = km__woocommerce_id(order);
 
@@ -285,6 +298,7 @@ cJSON *km__woocommerce_refund_store(struct km__woocommerce_state *st,
                                                : cJSON_CreateArray());
     cJSON_AddNumberToObject(r, "_order_id", (double)km__woocommerce_id(order));
     km__woocommerce_set_dates(r, now, 1);
+    km__woocommerce_complete(r, KM__WOOCOMMERCE_REFUND);
     cJSON_AddItemToArray(st->refunds, r);
     if (refunded(st, km__woocommerce_id(order)) >= total - 0.0001)
         km__woocommerce_set_str(order, "status", "refunded");
@@ -400,6 +414,7 @@ static int order_apply(struct km__woocommerce_state *st, cJSON *o,
     }
     km__woocommerce_merge(o, body, order_readonly);
     km__woocommerce_set_dates(o, now, 0);
+    km__woocommerce_order_dates(o, now);
     km__woocommerce_fire(st, "order", "updated", o);
     return 0;
 }
@@ -440,7 +455,7 @@ void km__woocommerce_refunds_list(struct km_response *res,
     {
         if ((int64_t)kx_json_numeric(r, "_order_id", 0) ==
             km_request_param_id(c->req, "order_id"))
-            cJSON_InsertItemInArray(all, 0, km__storefront_public(r));
+            cJSON_InsertItemInArray(all, 0, km__woocommerce_public(c->st, r));
     }
     km__woocommerce_send_page(c, all, per_page, page);
 }
@@ -465,7 +480,7 @@ void km__woocommerce_refunds_create(struct km_response *res,
         km__woocommerce_reply_err(c->res, &err);
     else {
         km__woocommerce_fire(c->st, "order", "updated", o);
-        km_response_json(c->res, 201, km__storefront_public(r));
+        km_response_json(c->res, 201, km__woocommerce_public(c->st, r));
     }
     cJSON_Delete(body);
 }
@@ -485,7 +500,7 @@ void km__woocommerce_refunds_get(struct km_response *res,
                               "Invalid ID.");
         return;
     }
-    km_response_json(c->res, 200, km__storefront_public(r));
+    km_response_json(c->res, 200, km__woocommerce_public(c->st, r));
 }
 
 int km__woocommerce_order_act(struct km__woocommerce_state *st,
@@ -527,7 +542,7 @@ int km__woocommerce_order_act(struct km__woocommerce_state *st,
             if (!r)
                 goto fail;
             km__woocommerce_fire(st, "order", "updated", o);
-            *result = km__storefront_public(r);
+            *result = km__woocommerce_public(st, r);
             return 0;
         }
         if (order_apply(st, o, args, now, &e) != 0)

@@ -101,6 +101,7 @@ cJSON *km__woocommerce_customer_store(struct km__woocommerce_state *st,
     cJSON_AddStringToObject(cu, "avatar_url", "");
     cJSON_AddItemToObject(cu, "meta_data", cJSON_CreateArray());
     km__woocommerce_merge(cu, body, customer_readonly);
+    km__woocommerce_complete(cu, KM__WOOCOMMERCE_CUSTOMER);
     km__woocommerce_set_dates(cu, now, 1);
     cJSON_AddItemToArray(st->customers, cu);
     return cu;
@@ -182,9 +183,9 @@ void km__woocommerce_customers_list(struct km_response *res,
             strcmp(kx_json_str_or(it, "role", ""), role) != 0)
             continue;
         if (order && strcmp(order, "desc") == 0)
-            cJSON_InsertItemInArray(all, 0, km__storefront_public(it));
+            cJSON_InsertItemInArray(all, 0, km__woocommerce_public(c->st, it));
         else
-            cJSON_AddItemToArray(all, km__storefront_public(it));
+            cJSON_AddItemToArray(all, km__woocommerce_public(c->st, it));
     }
     km__woocommerce_send_page(c, all, per_page, page);
 }

@@ -158,6 +158,33 @@ int km__woocommerce_arg_true(const struct km_request *req, const char *name);
 /* Checks modified_after: 1 keep, 0 drop; -1 malformed. */
 int km__woocommerce_modified_after(const cJSON *obj, const char *since);
 
+/* ---- shapes.c: the full wc/v3 shapes ------------------------------ */
+
+enum km__woocommerce_shape {
+    KM__WOOCOMMERCE_PRODUCT,
+    KM__WOOCOMMERCE_VARIATION,
+    KM__WOOCOMMERCE_CUSTOMER,
+    KM__WOOCOMMERCE_ORDER,
+    KM__WOOCOMMERCE_REFUND,
+    KM__WOOCOMMERCE_WEBHOOK,
+    KM__WOOCOMMERCE_NOTE,
+    KM__WOOCOMMERCE_CATEGORY,
+    KM__WOOCOMMERCE_NSHAPES
+};
+
+/* Adds every field of the resource's wc/v3 shape that obj lacks (with
+ * WooCommerce's default), recursing into billing, shipping and
+ * dimensions, and records the shape in obj's private "_shape". */
+void km__woocommerce_complete(cJSON *obj, enum km__woocommerce_shape shape);
+/* The public JSON of a stored object (km__storefront_public) plus what
+ * its shape derives at rendering: permalink, purchasable, _links, an
+ * order's payment_url, is_editable, needs_payment, needs_processing. */
+cJSON *km__woocommerce_public(const struct km__woocommerce_state *st,
+                              const cJSON *obj);
+/* Sets an order's date_paid / date_completed (and _gmt) to now when its
+ * status first reaches processing|completed / completed. */
+void km__woocommerce_order_dates(cJSON *order, int64_t now_ms);
+
 /* ---- auth.c -------------------------------------------------------- */
 
 /* Authenticates and checks permissions; answers 401 and returns -1 on
