@@ -19,7 +19,7 @@
 
 #define ADDRESS                                                                \
     "\"first_name\":\"\",\"last_name\":\"\",\"company\":\"\","                 \
-    "\"address_1\":\"\",\"address_2\":\"\",\"city\":\"\",\"state\":\"\","     \
+    "\"address_1\":\"\",\"address_2\":\"\",\"city\":\"\",\"state\":\"\","      \
     "\"postcode\":\"\",\"country\":\"\""
 #define SALE_DATES                                                             \
     "\"date_on_sale_from\":null,\"date_on_sale_from_gmt\":null,"               \
@@ -214,8 +214,8 @@ static int status_is(const cJSON *obj, const char *const *list)
 static void derive(const struct km__woocommerce_state *st, cJSON *out,
                    int shape, const cJSON *obj)
 {
-    static const char *const editable[] = {"pending", "on-hold",
-                                           "auto-draft", NULL};
+    static const char *const editable[] = {"pending", "on-hold", "auto-draft",
+                                           NULL};
     static const char *const unpaid[] = {"pending", "failed", NULL};
     const char *site = st->site_url ? st->site_url : "/";
     char url[400];
@@ -243,10 +243,10 @@ static void derive(const struct km__woocommerce_state *st, cJSON *out,
         km__woocommerce_set_str(out, "payment_url", url);
         km__storefront_set(out, "is_editable",
                            cJSON_CreateBool(status_is(obj, editable)));
-        km__storefront_set(out, "needs_payment",
-                           cJSON_CreateBool(status_is(obj, unpaid) &&
-                                            kx_json_numeric(obj, "total", 0) >
-                                                0));
+        km__storefront_set(
+            out, "needs_payment",
+            cJSON_CreateBool(status_is(obj, unpaid) &&
+                             kx_json_numeric(obj, "total", 0) > 0));
         km__storefront_set(out, "needs_processing", cJSON_CreateTrue());
     }
 }
@@ -277,9 +277,8 @@ void km__woocommerce_order_dates(cJSON *order, int64_t now_ms)
         km__woocommerce_set_str(order, "date_paid", iso);
         km__woocommerce_set_str(order, "date_paid_gmt", iso);
     }
-    if (status_is(order, done) &&
-        cJSON_IsNull(
-            cJSON_GetObjectItemCaseSensitive(order, "date_completed"))) {
+    if (status_is(order, done) && cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(
+                                      order, "date_completed"))) {
         km__woocommerce_set_str(order, "date_completed", iso);
         km__woocommerce_set_str(order, "date_completed_gmt", iso);
     }
