@@ -267,7 +267,9 @@ static const struct km__woocommerce_kind product_kind = {
     product_find,
     product_create,
     product_update,
-    product_remove};
+    product_remove,
+    NULL,
+    0};
 
 /* Variation events are published on the product topics, as
  * woocommerce_{new,update}_product_variation feed product.created and
@@ -279,7 +281,9 @@ static const struct km__woocommerce_kind variation_kind = {
     variation_find,
     km__woocommerce_product_store,
     product_update,
-    variation_remove};
+    variation_remove,
+    NULL,
+    0};
 
 static int date_desc(const void *a, const void *b)
 {

@@ -154,7 +154,9 @@ static const struct km__woocommerce_kind customer_kind = {
     customer_find,
     customer_create,
     customer_update,
-    customer_remove};
+    customer_remove,
+    NULL,
+    0};
 
 void km__woocommerce_customers_list(struct km_response *res,
                                     const struct km_request *req, void *state)

@@ -210,6 +210,68 @@ static int status_is(const cJSON *obj, const char *const *list)
     return 0;
 }
 
+/* An order's refunds as the order shows them: [{id, reason, total}],
+ * total negative, newest first. */
+static cJSON *refunds_summary(const struct km__woocommerce_state *st,
+                              const cJSON *order)
+{
+    cJSON *list = cJSON_CreateArray();
+    const cJSON *r;
+    int64_t id = km__woocommerce_id(order);
+
+    cJSON_ArrayForEach(r, st->refunds)
+    {
+        cJSON *e;
+        char buf[32];
+
+        if ((int64_t)kx_json_numeric(r, "_order_id", 0) != id)
+            continue;
+        e = cJSON_CreateObject();
+        cJSON_AddNumberToObject(e, "id", (double)km__woocommerce_id(r));
+        cJSON_AddStringToObject(e, "reason", kx_json_str_or(r, "reason", ""));
+        km__woocommerce_money(buf, -kx_json_numeric(r, "amount", 0));
+        cJSON_AddStringToObject(e, "total", buf);
+        cJSON_AddItemToArray(list, e);
+    }
+    return list;
+}
+
+/* A product's categories [{id, name, slug}] named from the stored
+ * categories; a category's count of products that name it. */
+static void categories(const struct km__woocommerce_state *st, cJSON *out,
+                       int shape, const cJSON *obj)
+{
+    const cJSON *it, *c;
+    int64_t id = km__woocommerce_id(obj);
+    int n = 0;
+
+    if (shape == KM__WOOCOMMERCE_PRODUCT) {
+        cJSON_ArrayForEach(it,
+                           cJSON_GetObjectItemCaseSensitive(out, "categories"))
+        {
+            const cJSON *cat =
+                km__storefront_find(st->categories, km__woocommerce_id(it));
+
+            if (cat && cJSON_IsObject(it)) {
+                km__woocommerce_set_str((cJSON *)it, "name",
+                                        kx_json_str_or(cat, "name", ""));
+                km__woocommerce_set_str((cJSON *)it, "slug",
+                                        kx_json_str_or(cat, "slug", ""));
+            }
+        }
+        return;
+    }
+    cJSON_ArrayForEach(it, st->products)
+    {
+        cJSON_ArrayForEach(c,
+                           cJSON_GetObjectItemCaseSensitive(it, "categories"))
+        {
+            n += km__woocommerce_id(c) == id;
+        }
+    }
+    km__woocommerce_set_num(out, "count", n);
+}
+
 /* What WC_Product and WC_Order compute from other fields. */
 static void derive(const struct km__woocommerce_state *st, cJSON *out,
                    int shape, const cJSON *obj)
@@ -248,7 +310,10 @@ static void derive(const struct km__woocommerce_state *st, cJSON *out,
             cJSON_CreateBool(status_is(obj, unpaid) &&
                              kx_json_numeric(obj, "total", 0) > 0));
         km__storefront_set(out, "needs_processing", cJSON_CreateTrue());
+        km__storefront_set(out, "refunds", refunds_summary(st, obj));
     }
+    if (shape == KM__WOOCOMMERCE_PRODUCT || shape == KM__WOOCOMMERCE_CATEGORY)
+        categories(st, out, shape, obj);
 }
 
 cJSON *km__woocommerce_public(const struct km__woocommerce_state *st,

@@ -57,12 +57,16 @@ struct km__woocommerce_state {
     cJSON *customers;
     cJSON *orders;
     cJSON *refunds;       /* each with "_order_id" */
+    cJSON *notes;         /* order notes, each with "_order_id" */
+    cJSON *categories;    /* product categories (terms) */
     cJSON *webhooks;      /* with "_secret", "_failure_count" */
     cJSON *deliveries;    /* record of every attempt */
     int64_t next_post_id; /* products, variations, orders, refunds */
     int64_t next_customer_id;
     int64_t next_webhook_id;
     int64_t next_item_id;
+    int64_t next_note_id; /* comments */
+    int64_t next_term_id; /* terms */
     uint64_t rng;
     uint64_t delivery_seq;
     int tamper_next;
@@ -209,6 +213,11 @@ struct km__woocommerce_kind {
                   struct km__woocommerce_err *err);
     /* Detaches and frees the stored object. */
     void (*remove)(struct km__woocommerce_state *st, cJSON *obj);
+    /* The 501 message of a DELETE without force when !trash; NULL: "<resource>s
+     * do not support trashing." */
+    const char *no_trash;
+    /* 1: the kind does not publish webhooks (notes, categories). */
+    int quiet;
 };
 
 void km__woocommerce_item_create(struct km__woocommerce_call *c,
@@ -295,10 +304,52 @@ void km__woocommerce_refunds_get(struct km_response *res,
                                  const struct km_request *req, void *state);
 cJSON *km__woocommerce_order_public(struct km__woocommerce_state *st,
                                     const cJSON *order);
+/* How an order is stored: made at the storefront's checkout (else
+ * through REST or a fixture), and whether its stock is taken (checkout,
+ * or a REST create with set_paid). */
+#define KM__WOOCOMMERCE_CHECKOUT 1
+#define KM__WOOCOMMERCE_REDUCE_STOCK 2
 cJSON *km__woocommerce_order_store(struct km__woocommerce_state *st,
-                                   const cJSON *body, int64_t now,
-                                   int from_checkout,
+                                   const cJSON *body, int64_t now, int how,
                                    struct km__woocommerce_err *err);
+void km__woocommerce_orders_create(struct km_response *res,
+                                   const struct km_request *req, void *state);
+void km__woocommerce_orders_delete(struct km_response *res,
+                                   const struct km_request *req, void *state);
+void km__woocommerce_orders_batch(struct km_response *res,
+                                  const struct km_request *req, void *state);
+
+/* ---- notes.c: order notes and product categories -------------------- */
+
+void km__woocommerce_notes_list(struct km_response *res,
+                                const struct km_request *req, void *state);
+void km__woocommerce_notes_create(struct km_response *res,
+                                  const struct km_request *req, void *state);
+void km__woocommerce_notes_get(struct km_response *res,
+                               const struct km_request *req, void *state);
+void km__woocommerce_notes_delete(struct km_response *res,
+                                  const struct km_request *req, void *state);
+void km__woocommerce_categories_list(struct km_response *res,
+                                     const struct km_request *req, void *state);
+void km__woocommerce_categories_create(struct km_response *res,
+                                       const struct km_request *req,
+                                       void *state);
+void km__woocommerce_categories_get(struct km_response *res,
+                                    const struct km_request *req, void *state);
+void km__woocommerce_categories_update(struct km_response *res,
+                                       const struct km_request *req,
+                                       void *state);
+void km__woocommerce_categories_delete(struct km_response *res,
+                                       const struct km_request *req,
+                                       void *state);
+void km__woocommerce_categories_batch(struct km_response *res,
+                                      const struct km_request *req,
+                                      void *state);
+/* Drops the notes of a deleted order. */
+void km__woocommerce_notes_drop(struct km__woocommerce_state *st,
+                                int64_t order_id);
+/* The Location of a 201: the _links.self href of the rendered object. */
+void km__woocommerce_location(struct km_response *res, const cJSON *rendered);
 cJSON *km__woocommerce_refund_store(struct km__woocommerce_state *st,
                                     cJSON *order, const cJSON *body,
                                     int64_t now,
