@@ -94,7 +94,32 @@ static const char *const shape_name[KM__WOOCOMMERCE_NSHAPES] = {
     "product", "variation", "customer", "order",
     "refund",  "webhook",   "note",     "category"};
 
+/* The members every element of a list member has (a client may send
+ * fewer): which shape, which member, the element's defaults. */
+static const struct {
+    int shape;
+    const char *member;
+    const char *text;
+} element_text[] = {
+    {KM__WOOCOMMERCE_PRODUCT, "attributes",
+     "{\"id\":0,\"name\":\"\",\"position\":0,\"visible\":true,"
+     "\"variation\":false,\"options\":[]}"},
+    {KM__WOOCOMMERCE_PRODUCT, "default_attributes",
+     "{\"id\":0,\"name\":\"\",\"option\":\"\"}"},
+    {KM__WOOCOMMERCE_PRODUCT, "categories",
+     "{\"id\":0,\"name\":\"\",\"slug\":\"\"}"},
+    {KM__WOOCOMMERCE_PRODUCT, "tags", "{\"id\":0,\"name\":\"\",\"slug\":\"\"}"},
+    {KM__WOOCOMMERCE_PRODUCT, "images",
+     "{\"id\":0,\"date_created\":null,\"date_created_gmt\":null,"
+     "\"date_modified\":null,\"date_modified_gmt\":null,\"src\":\"\","
+     "\"name\":\"\",\"alt\":\"\"}"},
+    {KM__WOOCOMMERCE_VARIATION, "attributes",
+     "{\"id\":0,\"name\":\"\",\"option\":\"\"}"},
+};
+#define NELEMENTS (sizeof(element_text) / sizeof(element_text[0]))
+
 static cJSON *skeletons[KM__WOOCOMMERCE_NSHAPES];
+static cJSON *elements[NELEMENTS];
 static pthread_once_t skeletons_once = PTHREAD_ONCE_INIT;
 
 static void parse_skeletons(void)
@@ -103,6 +128,11 @@ static void parse_skeletons(void)
         skeletons[i] = cJSON_Parse(skeleton_text[i]);
         if (!skeletons[i])
             abort(); /* a typo above, or out of memory */
+    }
+    for (size_t i = 0; i < NELEMENTS; i++) {
+        elements[i] = cJSON_Parse(element_text[i].text);
+        if (!elements[i])
+            abort();
     }
 }
 
@@ -316,6 +346,31 @@ static void derive(const struct km__woocommerce_state *st, cJSON *out,
         categories(st, out, shape, obj);
 }
 
+/* Completes the elements of out's list members and gives meta_data
+ * entries an id ([C] every meta_data entry has id, key, value). */
+static void fill_elements(cJSON *out, int shape)
+{
+    cJSON *it;
+    int i = 0;
+
+    for (size_t e = 0; e < NELEMENTS; e++) {
+        if (element_text[e].shape != shape)
+            continue;
+        cJSON_ArrayForEach(
+            it, cJSON_GetObjectItemCaseSensitive(out, element_text[e].member))
+        {
+            if (cJSON_IsObject(it))
+                fill(it, elements[e]);
+        }
+    }
+    cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(out, "meta_data"))
+    {
+        i++;
+        if (cJSON_IsObject(it) && !cJSON_GetObjectItemCaseSensitive(it, "id"))
+            cJSON_AddNumberToObject(it, "id", i);
+    }
+}
+
 cJSON *km__woocommerce_public(const struct km__woocommerce_state *st,
                               const cJSON *obj)
 {
@@ -324,6 +379,8 @@ cJSON *km__woocommerce_public(const struct km__woocommerce_state *st,
 
     if (shape < 0)
         return out;
+    pthread_once(&skeletons_once, parse_skeletons);
+    fill_elements(out, shape);
     derive(st, out, shape, obj);
     add_links(st, out, shape, obj);
     return out;
