@@ -213,6 +213,10 @@ void km__bigcommerce_rfc2822(char out[40], int64_t ms);
  * unreadable. */
 int km__bigcommerce_parse_date(int64_t *ms, const char *s);
 void km__bigcommerce_money(char out[32], double v); /* "12.5000" */
+/* obj[name] = the 4-decimal money string of v. */
+void km__bigcommerce_set_money(cJSON *o, const char *name, double v);
+/* The request's JSON object body, or an answered v2 400 and NULL. */
+cJSON *km__bigcommerce_v2_body(struct km__bigcommerce_call *c);
 int64_t km__bigcommerce_id(const cJSON *obj);
 /* Comma list of integers; returns how many went into out (<= max). */
 size_t km__bigcommerce_id_list(int64_t *out, size_t max, const char *s);

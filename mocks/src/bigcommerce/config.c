@@ -64,6 +64,26 @@ void km__bigcommerce_money(char out[32], double v)
     snprintf(out, 32, "%.4f", v);
 }
 
+void km__bigcommerce_set_money(cJSON *o, const char *name, double v)
+{
+    char m[32];
+
+    km__bigcommerce_money(m, v);
+    km__storefront_set(o, name, cJSON_CreateString(m));
+}
+
+cJSON *km__bigcommerce_v2_body(struct km__bigcommerce_call *c)
+{
+    cJSON *body = km_request_json(c->req);
+
+    if (cJSON_IsObject(body))
+        return body;
+    cJSON_Delete(body);
+    km__bigcommerce_v2_error(c->res, 400,
+                             "The request body is not valid JSON.");
+    return NULL;
+}
+
 int64_t km__bigcommerce_id(const cJSON *obj)
 {
     return (int64_t)kx_json_numeric(obj, "id", 0);

@@ -19,14 +19,6 @@
 #include <kx/json.h>
 #include "bigcommerce_emu.h"
 
-static void set_money(cJSON *o, const char *name, double v)
-{
-    char m[32];
-
-    km__bigcommerce_money(m, v);
-    km__storefront_set(o, name, cJSON_CreateString(m));
-}
-
 /* ---- chosen options ----------------------------------------------------- */
 
 cJSON *km__bigcommerce_product_options(struct km__bigcommerce_state *st,
@@ -94,7 +86,7 @@ cJSON *km__bigcommerce_coupons_make(struct km__bigcommerce_state *st,
                                 kx_json_numeric(g, "coupon_id", (double)id));
         cJSON_AddNumberToObject(c, "order_id", (double)order_id);
         cJSON_AddStringToObject(c, "code", kx_json_str_or(g, "code", ""));
-        set_money(c, "amount", amount);
+        km__bigcommerce_set_money(c, "amount", amount);
         /* type: 0 per item, 1 percentage, 2 per total, 3 shipping, 4 free
          * shipping, 5 promotion ([C] the enum of orders.v2). */
         cJSON_AddNumberToObject(c, "type", kx_json_numeric(g, "type", 2));
@@ -271,7 +263,7 @@ static cJSON *shipment_new(struct km__bigcommerce_state *st, cJSON *o,
     cJSON_AddStringToObject(s, "date_created", d);
     cJSON_AddStringToObject(s, "tracking_number",
                             kx_json_str_or(body, "tracking_number", ""));
-    set_money(s, "merchant_shipping_cost", 0);
+    km__bigcommerce_set_money(s, "merchant_shipping_cost", 0);
     cJSON_AddStringToObject(s, "shipping_method",
                             kx_json_str_or(body, "shipping_method", ""));
     cJSON_AddStringToObject(s, "shipping_provider",
@@ -301,12 +293,8 @@ void km__bigcommerce_shipments_create(struct km_response *res,
 
     if (!o)
         return;
-    body = km_request_json(c->req);
-    if (!cJSON_IsObject(body)) {
-        km__bigcommerce_v2_error(c->res, 400,
-                                 "The request body is not valid JSON.");
-        goto out;
-    }
+    if (!(body = km__bigcommerce_v2_body(c)))
+        return;
     addr = km__storefront_find(
         cJSON_GetObjectItemCaseSensitive(o, "_shipping_addresses"),
         (int64_t)kx_json_numeric(body, "order_address_id", 0));

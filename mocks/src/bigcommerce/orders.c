@@ -38,14 +38,6 @@ const char *km__bigcommerce_status_name(int id)
     return id >= 0 && id <= 14 ? names[id] : NULL;
 }
 
-static void set_money(cJSON *o, const char *name, double v)
-{
-    char m[32];
-
-    km__bigcommerce_money(m, v);
-    km__storefront_set(o, name, cJSON_CreateString(m));
-}
-
 static void set_date(cJSON *o, const char *name, const char *ms_name,
                      int64_t ms)
 {
@@ -119,22 +111,22 @@ static cJSON *line(struct km__bigcommerce_state *st, const cJSON *in,
     cJSON_AddStringToObject(l, "sku", v ? v->sku : p ? p->sku : sku);
     cJSON_AddStringToObject(l, "upc", "");
     cJSON_AddStringToObject(l, "type", "physical");
-    set_money(l, "base_price", each);
-    set_money(l, "price_ex_tax", each);
-    set_money(l, "price_inc_tax", each);
-    set_money(l, "price_tax", 0);
-    set_money(l, "base_total", each * qty);
-    set_money(l, "total_ex_tax", each * qty);
-    set_money(l, "total_inc_tax", each * qty);
-    set_money(l, "total_tax", 0);
-    set_money(l, "weight", p ? p->weight : 0);
+    km__bigcommerce_set_money(l, "base_price", each);
+    km__bigcommerce_set_money(l, "price_ex_tax", each);
+    km__bigcommerce_set_money(l, "price_inc_tax", each);
+    km__bigcommerce_set_money(l, "price_tax", 0);
+    km__bigcommerce_set_money(l, "base_total", each * qty);
+    km__bigcommerce_set_money(l, "total_ex_tax", each * qty);
+    km__bigcommerce_set_money(l, "total_inc_tax", each * qty);
+    km__bigcommerce_set_money(l, "total_tax", 0);
+    km__bigcommerce_set_money(l, "weight", p ? p->weight : 0);
     cJSON_AddNumberToObject(l, "quantity", qty);
-    set_money(l, "base_cost_price", 0);
+    km__bigcommerce_set_money(l, "base_cost_price", 0);
     cJSON_AddFalseToObject(l, "is_refunded");
     cJSON_AddNumberToObject(l, "quantity_refunded", 0);
-    set_money(l, "refund_amount", 0);
+    km__bigcommerce_set_money(l, "refund_amount", 0);
     cJSON_AddNumberToObject(l, "quantity_shipped", 0);
-    set_money(l, "fixed_shipping_cost", 0);
+    km__bigcommerce_set_money(l, "fixed_shipping_cost", 0);
     cJSON_AddFalseToObject(l, "is_bundled_product");
     cJSON_AddItemToObject(l, "applied_discounts", cJSON_CreateArray());
     cJSON_AddItemToObject(l, "product_options",
@@ -209,20 +201,20 @@ cJSON *km__bigcommerce_order_store(struct km__bigcommerce_state *st,
     cJSON_AddStringToObject(o, "status", km__bigcommerce_status_name(status));
     cJSON_AddStringToObject(o, "custom_status",
                             km__bigcommerce_status_name(status));
-    set_money(o, "subtotal_ex_tax", subtotal);
-    set_money(o, "subtotal_inc_tax", subtotal);
-    set_money(o, "subtotal_tax", 0);
-    set_money(o, "base_shipping_cost", ship);
-    set_money(o, "shipping_cost_ex_tax", ship);
-    set_money(o, "shipping_cost_inc_tax", ship);
-    set_money(o, "shipping_cost_tax", 0);
-    set_money(o, "handling_cost_ex_tax", 0);
-    set_money(o, "handling_cost_inc_tax", 0);
-    set_money(o, "wrapping_cost_ex_tax", 0);
-    set_money(o, "wrapping_cost_inc_tax", 0);
-    set_money(o, "total_ex_tax", subtotal + ship - discount);
-    set_money(o, "total_inc_tax", subtotal + ship - discount);
-    set_money(o, "total_tax", 0);
+    km__bigcommerce_set_money(o, "subtotal_ex_tax", subtotal);
+    km__bigcommerce_set_money(o, "subtotal_inc_tax", subtotal);
+    km__bigcommerce_set_money(o, "subtotal_tax", 0);
+    km__bigcommerce_set_money(o, "base_shipping_cost", ship);
+    km__bigcommerce_set_money(o, "shipping_cost_ex_tax", ship);
+    km__bigcommerce_set_money(o, "shipping_cost_inc_tax", ship);
+    km__bigcommerce_set_money(o, "shipping_cost_tax", 0);
+    km__bigcommerce_set_money(o, "handling_cost_ex_tax", 0);
+    km__bigcommerce_set_money(o, "handling_cost_inc_tax", 0);
+    km__bigcommerce_set_money(o, "wrapping_cost_ex_tax", 0);
+    km__bigcommerce_set_money(o, "wrapping_cost_inc_tax", 0);
+    km__bigcommerce_set_money(o, "total_ex_tax", subtotal + ship - discount);
+    km__bigcommerce_set_money(o, "total_inc_tax", subtotal + ship - discount);
+    km__bigcommerce_set_money(o, "total_tax", 0);
     cJSON_AddFalseToObject(o, "is_tax_inclusive_pricing");
     cJSON_AddNumberToObject(o, "items_total", 0);
     cJSON_AddNumberToObject(o, "items_shipped", 0);
@@ -231,15 +223,15 @@ cJSON *km__bigcommerce_order_store(struct km__bigcommerce_state *st,
                                 ? kx_json_str_or(body, "payment_method", "")
                                 : "Manual");
     cJSON_AddStringToObject(o, "payment_status", "captured");
-    set_money(o, "refunded_amount", 0);
+    km__bigcommerce_set_money(o, "refunded_amount", 0);
     cJSON_AddFalseToObject(o, "order_is_digital");
     cJSON_AddStringToObject(o, "currency_code", "USD");
     cJSON_AddNumberToObject(o, "currency_id", 1);
     cJSON_AddStringToObject(o, "currency_exchange_rate", "1.0000000000");
     cJSON_AddStringToObject(o, "default_currency_code", "USD");
     cJSON_AddStringToObject(o, "store_default_currency_code", "USD");
-    set_money(o, "discount_amount", discount);
-    set_money(o, "coupon_discount", discount);
+    km__bigcommerce_set_money(o, "discount_amount", discount);
+    km__bigcommerce_set_money(o, "coupon_discount", discount);
     cJSON_AddStringToObject(o, "customer_message",
                             kx_json_str_or(body, "customer_message", ""));
     cJSON_AddStringToObject(o, "staff_notes",
@@ -270,9 +262,9 @@ cJSON *km__bigcommerce_order_store(struct km__bigcommerce_state *st,
         km__storefront_set(a, "items_shipped", cJSON_CreateNumber(0));
         km__storefront_set(a, "shipping_method",
                            cJSON_CreateString("Flat Rate"));
-        set_money(a, "base_cost", n == 1 ? ship : 0);
-        set_money(a, "cost_ex_tax", n == 1 ? ship : 0);
-        set_money(a, "cost_inc_tax", n == 1 ? ship : 0);
+        km__bigcommerce_set_money(a, "base_cost", n == 1 ? ship : 0);
+        km__bigcommerce_set_money(a, "cost_ex_tax", n == 1 ? ship : 0);
+        km__bigcommerce_set_money(a, "cost_inc_tax", n == 1 ? ship : 0);
         km__storefront_set(a, "form_fields", cJSON_CreateArray());
     }
     cJSON_ArrayForEach(a, prods)
@@ -555,13 +547,8 @@ void km__bigcommerce_orders_update(struct km_response *res,
 
     if (!o)
         return;
-    body = km_request_json(c->req);
-    if (!cJSON_IsObject(body)) {
-        km__bigcommerce_v2_error(c->res, 400,
-                                 "The request body is not valid JSON.");
-        cJSON_Delete(body);
+    if (!(body = km__bigcommerce_v2_body(c)))
         return;
-    }
     if (*kx_json_str_or(body, "staff_notes", ""))
         km__storefront_set(
             o, "staff_notes",
