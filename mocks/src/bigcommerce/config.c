@@ -576,20 +576,18 @@ cJSON *km__bigcommerce_snapshot(void *state)
     arr = cJSON_CreateArray();
     cJSON_ArrayForEach(it, st->orders)
     {
+        /* The sub-resources inline, each under its link's name. */
+        static const char *const subs[] = {"products", "shipping_addresses",
+                                           "shipments", "coupons"};
         cJSON *o = km__bigcommerce_order_json(st, it);
 
-        km__storefront_set(
-            o, "products",
-            cJSON_Duplicate(cJSON_GetObjectItem(it, "_products"), 1));
-        km__storefront_set(
-            o, "shipping_addresses",
-            cJSON_Duplicate(cJSON_GetObjectItem(it, "_shipping_addresses"), 1));
-        km__storefront_set(
-            o, "shipments",
-            cJSON_Duplicate(cJSON_GetObjectItem(it, "_shipments"), 1));
-        km__storefront_set(
-            o, "coupons",
-            cJSON_Duplicate(cJSON_GetObjectItem(it, "_coupons"), 1));
+        for (size_t i = 0; i < sizeof(subs) / sizeof(subs[0]); i++) {
+            char priv[40];
+
+            snprintf(priv, sizeof(priv), "_%s", subs[i]);
+            km__storefront_set(
+                o, subs[i], cJSON_Duplicate(cJSON_GetObjectItem(it, priv), 1));
+        }
         cJSON_AddItemToArray(arr, o);
     }
     cJSON_AddItemToObject(snap, "orders", arr);
