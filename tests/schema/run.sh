@@ -4,6 +4,9 @@
 # the cases in SOURCE_DIR/valid and SOURCE_DIR/invalid. Exit 77 (ctest
 # SKIP_RETURN_CODE) only when node/npm or the packages cannot be had.
 # Usage: run.sh SOURCE_DIR BUILD_DIR [REPO_ROOT]   (default SOURCE_DIR/../..)
+#        run.sh SOURCE_DIR BUILD_DIR REPO_ROOT responses KINSYNC
+# The second form runs responses.mjs instead: the storefront emulators'
+# response bodies over the whole scenario suite against shapes/.
 src=$1
 dir=$2
 root=${3:-$src/../..}
@@ -30,5 +33,9 @@ if ! cmp -s "$src/package.json" "$dir/package.json" ||
     fi
 fi
 # The script runs from BUILD_DIR so that its imports find node_modules.
+if [ "$4" = responses ]; then
+    cp "$src/responses.mjs" "$dir/" || exit 1
+    exec node "$dir/responses.mjs" "$5" "$root" "$src/shapes" "$dir"
+fi
 cp "$src/validate.mjs" "$dir/" || exit 1
 exec node "$dir/validate.mjs" "$root" "$src"

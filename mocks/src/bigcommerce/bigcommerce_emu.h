@@ -74,7 +74,8 @@ struct km__bigcommerce_product {
     int64_t total_sold;
     struct km__bigcommerce_variant **variants;
     size_t nvariants;
-    cJSON *extra; /* other fields as given (categories, upc, ...) */
+    cJSON *extra;   /* other fields as given (categories, upc, ...) */
+    cJSON *options; /* [{id, display_name, values: [{id, label}]}]; NULL */
 };
 
 /* ---- webhook delivery ----------------------------------------------- */
@@ -118,8 +119,9 @@ struct km__bigcommerce_state {
     long timeout_ms;
     int webhook_allow_private; /* deliveries may reach private ranges */
     int empty_list_204;
-    int over_limit_status; /* 0: clamp limit to 250 */
-    int require_https;
+    int over_limit_status;   /* 0: clamp limit to 250 */
+    int allow_http_loopback; /* hooks may point at http on loopback */
+    cJSON *token_scopes;     /* [{token, scopes}]; others have every scope */
     /* rate limit window */
     int64_t window_start_ms;
     int used;
@@ -134,6 +136,7 @@ struct km__bigcommerce_state {
     int64_t next_product_id;
     int64_t next_variant_id;
     int64_t next_sku_id;
+    int64_t next_option_id; /* product options and their values */
     /* other resources (cJSON; "_" keys private) */
     cJSON *customers;
     cJSON *orders; /* each with "_products", "_shipping_addresses" */
@@ -178,6 +181,9 @@ void km__bigcommerce_v2_error(struct km_response *res, int status,
  * returns -1 when out of range. */
 int km__bigcommerce_paging(struct km__bigcommerce_call *c, int *limit,
                            int *page, int v2);
+/* The same with another maximum (inventory items: 1000). */
+int km__bigcommerce_paging_max(struct km__bigcommerce_call *c, int *limit,
+                               int *page, int v2, int max);
 /* {"data": page (taken), "meta": {"pagination": ...}} for total items. */
 void km__bigcommerce_send_data(struct km__bigcommerce_call *c, cJSON *page,
                                int total, int limit, int pagenum);
@@ -198,7 +204,7 @@ int km__bigcommerce_state_new(void **state, const cJSON *config,
 void km__bigcommerce_state_free(void *state);
 cJSON *km__bigcommerce_snapshot(void *state);
 /* The configuration keys (given.bigcommerce), in the order applied. */
-#define KM__BIGCOMMERCE_NCONFIG 15
+#define KM__BIGCOMMERCE_NCONFIG 16
 extern const struct km_config_key km__bigcommerce_config_keys[];
 /* RFC 2822 "Tue, 05 Mar 2019 21:40:11 +0000" of a time in ms (ISO 8601
  * dates are kx_iso8601_format(..., KX_ISO8601_OFFSET)). */
@@ -207,6 +213,10 @@ void km__bigcommerce_rfc2822(char out[40], int64_t ms);
  * unreadable. */
 int km__bigcommerce_parse_date(int64_t *ms, const char *s);
 void km__bigcommerce_money(char out[32], double v); /* "12.5000" */
+/* obj[name] = the 4-decimal money string of v. */
+void km__bigcommerce_set_money(cJSON *o, const char *name, double v);
+/* The request's JSON object body, or an answered v2 400 and NULL. */
+cJSON *km__bigcommerce_v2_body(struct km__bigcommerce_call *c);
 int64_t km__bigcommerce_id(const cJSON *obj);
 /* Comma list of integers; returns how many went into out (<= max). */
 size_t km__bigcommerce_id_list(int64_t *out, size_t max, const char *s);
@@ -248,6 +258,11 @@ int km__bigcommerce_product_update(struct km__bigcommerce_state *st,
                                    char *title, size_t titlesz, cJSON **errors);
 void km__bigcommerce_product_delete(struct km__bigcommerce_state *st,
                                     struct km__bigcommerce_product *p);
+/* Gives each of v's option_values its option's and its value's id
+ * ("option_id", "id"), one per option name and label in the product
+ * (variants.c). */
+void km__bigcommerce_variant_options(struct km__bigcommerce_state *st,
+                                     struct km__bigcommerce_variant *v);
 /* Drops the base variant once a product gets option variants. */
 void km__bigcommerce_drop_base(struct km__bigcommerce_state *st,
                                struct km__bigcommerce_product *p);
@@ -292,6 +307,13 @@ void km__bigcommerce_products_get(struct km_response *res,
                                   const struct km_request *req, void *state);
 void km__bigcommerce_products_update(struct km_response *res,
                                      const struct km_request *req, void *state);
+/* DELETE /v3/catalog/products?id:in=... (or sku, name): up to 250. */
+void km__bigcommerce_products_delete_many(struct km_response *res,
+                                          const struct km_request *req,
+                                          void *state);
+/* Applies include_fields / exclude_fields to a v3 catalog item (id always
+ * kept; members the "include" argument adds are kept too). */
+void km__bigcommerce_fields(const struct km__bigcommerce_call *c, cJSON *item);
 void km__bigcommerce_products_delete(struct km_response *res,
                                      const struct km_request *req, void *state);
 void km__bigcommerce_product_variants_list(struct km_response *res,
@@ -316,6 +338,11 @@ void km__bigcommerce_variants_batch(struct km_response *res,
 void km__bigcommerce_inventory_absolute(struct km_response *res,
                                         const struct km_request *req,
                                         void *state);
+void km__bigcommerce_inventory_relative(struct km_response *res,
+                                        const struct km_request *req,
+                                        void *state);
+void km__bigcommerce_inventory_items(struct km_response *res,
+                                     const struct km_request *req, void *state);
 int km__bigcommerce_set_inventory_act(struct km__bigcommerce_state *st,
                                       const cJSON *args, cJSON **result,
                                       char *err, size_t errsz);
@@ -352,6 +379,40 @@ cJSON *km__bigcommerce_order_store(struct km__bigcommerce_state *st,
                                    const cJSON *body, int64_t now, char *why,
                                    size_t whysz);
 /* The v2 shape: public fields plus {url, resource} links. */
+/* Shared with fulfil.c: the v2 status name of id (NULL when unknown);
+ * the order of the path's {order_id} or an answered 404; a v2 list of
+ * the order's private array name, paged (204 when empty and
+ * empty_list_204); the status change with its webhooks (-1 when the
+ * status is unknown). */
+const char *km__bigcommerce_status_name(int id);
+cJSON *km__bigcommerce_order_or_404(struct km__bigcommerce_call *c);
+void km__bigcommerce_order_sub_list(struct km__bigcommerce_call *c,
+                                    const char *name);
+int km__bigcommerce_order_set_status(struct km__bigcommerce_state *st, cJSON *o,
+                                     int status, int64_t now);
+
+/* ---- fulfil.c: shipments, coupons, count, chosen options ------------ */
+
+/* The order product's product_options, from v's option values (an
+ * empty array for a product without options). */
+cJSON *km__bigcommerce_product_options(struct km__bigcommerce_state *st,
+                                       const struct km__bigcommerce_variant *v,
+                                       const cJSON *line);
+/* The coupon lines of a new order from place_order's "coupons" ([{code,
+ * amount, type}]); *discount gets their sum. */
+cJSON *km__bigcommerce_coupons_make(struct km__bigcommerce_state *st,
+                                    int64_t order_id, const cJSON *given,
+                                    double *discount);
+void km__bigcommerce_orders_count(struct km_response *res,
+                                  const struct km_request *req, void *state);
+void km__bigcommerce_order_coupons(struct km_response *res,
+                                   const struct km_request *req, void *state);
+void km__bigcommerce_shipments_list(struct km_response *res,
+                                    const struct km_request *req, void *state);
+void km__bigcommerce_shipments_create(struct km_response *res,
+                                      const struct km_request *req,
+                                      void *state);
+
 cJSON *km__bigcommerce_order_json(struct km__bigcommerce_state *st,
                                   const cJSON *order);
 int km__bigcommerce_order_act(struct km__bigcommerce_state *st,

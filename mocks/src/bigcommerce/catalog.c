@@ -115,6 +115,7 @@ static void product_free(struct km__bigcommerce_product *p)
     free(p->type);
     free(p->sku);
     cJSON_Delete(p->extra);
+    cJSON_Delete(p->options);
     free(p);
 }
 
@@ -427,6 +428,7 @@ km__bigcommerce_product_create(struct km__bigcommerce_state *st,
                                        cJSON_Duplicate(f, 1));
                 }
             }
+            km__bigcommerce_variant_options(st, nv);
         }
     }
     *status = 200;

@@ -64,6 +64,26 @@ void km__bigcommerce_money(char out[32], double v)
     snprintf(out, 32, "%.4f", v);
 }
 
+void km__bigcommerce_set_money(cJSON *o, const char *name, double v)
+{
+    char m[32];
+
+    km__bigcommerce_money(m, v);
+    km__storefront_set(o, name, cJSON_CreateString(m));
+}
+
+cJSON *km__bigcommerce_v2_body(struct km__bigcommerce_call *c)
+{
+    cJSON *body = km_request_json(c->req);
+
+    if (cJSON_IsObject(body))
+        return body;
+    cJSON_Delete(body);
+    km__bigcommerce_v2_error(c->res, 400,
+                             "The request body is not valid JSON.");
+    return NULL;
+}
+
 int64_t km__bigcommerce_id(const cJSON *obj)
 {
     return (int64_t)kx_json_numeric(obj, "id", 0);
@@ -161,6 +181,34 @@ static int set_access_tokens(void *state, const cJSON *v, char *err,
             kx_xrealloc(st->tokens, (st->ntokens + 1) * sizeof(*st->tokens));
         st->tokens[st->ntokens++] = kx_xstrdup(t->valuestring);
     }
+    return 0;
+}
+
+static int set_token_scopes(void *state, const cJSON *v, char *err,
+                            size_t errsz)
+{
+    STATE(state);
+    const cJSON *t, *s;
+
+    cJSON_ArrayForEach(t, v)
+    {
+        const cJSON *scopes = cJSON_GetObjectItemCaseSensitive(t, "scopes");
+
+        if (!cJSON_IsString(cJSON_GetObjectItemCaseSensitive(t, "token")) ||
+            !cJSON_IsArray(scopes)) {
+            snprintf(err, errsz, "items need \"token\" and \"scopes\"");
+            return -1;
+        }
+        cJSON_ArrayForEach(s, scopes)
+        {
+            if (!cJSON_IsString(s)) {
+                snprintf(err, errsz, "scopes must be strings");
+                return -1;
+            }
+        }
+    }
+    cJSON_Delete(st->token_scopes);
+    st->token_scopes = cJSON_Duplicate(v, 1);
     return 0;
 }
 
@@ -390,6 +438,20 @@ const struct km_config_key km__bigcommerce_config_keys[] = {
          "Accepted X-Auth-Token values; none means every request gets 401.",
          set_access_tokens),
      .schema = "{\"items\": {\"type\": \"string\", \"minLength\": 1}}"},
+    {KM_CONFIG_KEY(
+         "token_scopes", KM_CONFIG_ARRAY, "[]",
+         "OAuth scopes of access tokens, [{token, scopes}]; a token not listed "
+         "has every scope. A request outside its token's scopes gets 403.",
+         set_token_scopes),
+     .schema =
+         "{\"items\": {\"type\": \"object\", \"required\": "
+         "[\"token\", \"scopes\"], \"additionalProperties\": false, "
+         "\"properties\": {\"token\": {\"description\": \"An access "
+         "token of access_tokens.\", \"type\": \"string\", "
+         "\"minLength\": 1}, \"scopes\": {\"description\": \"Its "
+         "scopes: store_v2_orders, store_v2_products, store_v2_customers, "
+         "store_inventory, each also _read_only.\", \"type\": "
+         "\"array\", \"items\": {\"type\": \"string\"}}}}}"},
     {KM_CONFIG_KEY("rate_limit", KM_CONFIG_OBJECT, NULL,
                    "The store's request quota, per window.", NULL),
      KM_CONFIG_MEMBERS(rate_limit_keys)},
@@ -410,11 +472,12 @@ const struct km_config_key km__bigcommerce_config_keys[] = {
          set_over_limit_status),
      .schema = "{\"minimum\": 0, \"maximum\": 599}"},
     {KM_CONFIG_KEY(
-         "require_https_destination", KM_CONFIG_BOOLEAN, "false",
-         "Refuse hook destinations that are not https on port 443, as the "
-         "platform does; off for the plain-HTTP receivers of the tests.",
+         "allow_http_loopback_destination", KM_CONFIG_BOOLEAN, "true",
+         "Test option: also accept hook destinations http://<loopback>[:port] "
+         "(the in-process receivers); false applies only the platform's rule, "
+         "https on port 443.",
          km_config_set_flag),
-     FIELD(require_https)},
+     FIELD(allow_http_loopback)},
     {KM_CONFIG_KEY("products", KM_CONFIG_ARRAY, NULL,
                    "Products as v3 create bodies, variants nested.",
                    set_products)},
@@ -450,6 +513,7 @@ int km__bigcommerce_state_new(void **state, const cJSON *config,
     st->next_product_id = 100;
     st->next_variant_id = 1000;
     st->next_sku_id = 1;
+    st->next_option_id = 100; /* [I]: the platform does not say */
     st->next_customer_id = 1;
     st->next_order_id = 100;
     st->next_hook_id = 20000001;
@@ -475,6 +539,7 @@ void km__bigcommerce_state_free(void *state)
     for (size_t i = 0; i < st->ntokens; i++)
         free(st->tokens[i]);
     free(st->tokens);
+    cJSON_Delete(st->token_scopes);
     free(st->retry_s);
     free(st->store_hash);
     free(st->store_id);
@@ -511,14 +576,18 @@ cJSON *km__bigcommerce_snapshot(void *state)
     arr = cJSON_CreateArray();
     cJSON_ArrayForEach(it, st->orders)
     {
+        /* The sub-resources inline, each under its link's name. */
+        static const char *const subs[] = {"products", "shipping_addresses",
+                                           "shipments", "coupons"};
         cJSON *o = km__bigcommerce_order_json(st, it);
 
-        km__storefront_set(
-            o, "products",
-            cJSON_Duplicate(cJSON_GetObjectItem(it, "_products"), 1));
-        km__storefront_set(
-            o, "shipping_addresses",
-            cJSON_Duplicate(cJSON_GetObjectItem(it, "_shipping_addresses"), 1));
+        for (size_t i = 0; i < sizeof(subs) / sizeof(subs[0]); i++) {
+            char priv[40];
+
+            snprintf(priv, sizeof(priv), "_%s", subs[i]);
+            km__storefront_set(
+                o, subs[i], cJSON_Duplicate(cJSON_GetObjectItem(it, priv), 1));
+        }
         cJSON_AddItemToArray(arr, o);
     }
     cJSON_AddItemToObject(snap, "orders", arr);

@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <kx/json.h>
 #include <curl/curl.h>
 #include "bigcommerce_emu.h"
 #include <kx/alloc.h>
@@ -25,6 +27,7 @@ static const struct km_route bc_routes[] = {
     {"GET", BC "/v3/catalog/products", km__bigcommerce_products_list},
     {"POST", BC "/v3/catalog/products", km__bigcommerce_products_create},
     {"PUT", BC "/v3/catalog/products", km__bigcommerce_products_batch},
+    {"DELETE", BC "/v3/catalog/products", km__bigcommerce_products_delete_many},
     {"GET", BC "/v3/catalog/products/{product_id}/variants",
      km__bigcommerce_product_variants_list},
     {"POST", BC "/v3/catalog/products/{product_id}/variants",
@@ -43,6 +46,9 @@ static const struct km_route bc_routes[] = {
     {"PUT", BC "/v3/catalog/variants", km__bigcommerce_variants_batch},
     {"PUT", BC "/v3/inventory/adjustments/absolute",
      km__bigcommerce_inventory_absolute},
+    {"POST", BC "/v3/inventory/adjustments/relative",
+     km__bigcommerce_inventory_relative},
+    {"GET", BC "/v3/inventory/items", km__bigcommerce_inventory_items},
     {"GET", BC "/v3/customers", km__bigcommerce_customers_list},
     {"POST", BC "/v3/customers", km__bigcommerce_customers_create},
     {"PUT", BC "/v3/customers", km__bigcommerce_customers_update},
@@ -52,6 +58,12 @@ static const struct km_route bc_routes[] = {
     {"PUT", BC "/v3/hooks/{webhook_id}", km__bigcommerce_hooks_update},
     {"DELETE", BC "/v3/hooks/{webhook_id}", km__bigcommerce_hooks_delete},
     {"GET", BC "/v2/orders", km__bigcommerce_orders_list},
+    {"GET", BC "/v2/orders/count", km__bigcommerce_orders_count},
+    {"GET", BC "/v2/orders/{order_id}/shipments",
+     km__bigcommerce_shipments_list},
+    {"POST", BC "/v2/orders/{order_id}/shipments",
+     km__bigcommerce_shipments_create},
+    {"GET", BC "/v2/orders/{order_id}/coupons", km__bigcommerce_order_coupons},
     {"GET", BC "/v2/orders/{order_id}/products",
      km__bigcommerce_order_products},
     {"GET", BC "/v2/orders/{order_id}/shipping_addresses",
@@ -122,6 +134,13 @@ static int parse_long(const char *s, long *out)
 int km__bigcommerce_paging(struct km__bigcommerce_call *c, int *limit,
                            int *page, int v2)
 {
+    return km__bigcommerce_paging_max(c, limit, page, v2, 250);
+}
+
+int km__bigcommerce_paging_max(struct km__bigcommerce_call *c, int *limit,
+                               int *page, int v2, int max)
+{
+    char text[80];
     const char *l = km_request_arg(c->req, "limit");
     const char *p = km_request_arg(c->req, "page");
     long v;
@@ -134,12 +153,14 @@ int km__bigcommerce_paging(struct km__bigcommerce_call *c, int *limit,
                       "The limit parameter must be a positive integer");
             return -1;
         }
-        if (v > 250 && c->st->over_limit_status) {
-            error_for(c->res, v2, c->st->over_limit_status,
-                      "The limit parameter is too high. The maximum is 250.");
+        if (v > max && c->st->over_limit_status) {
+            snprintf(text, sizeof(text),
+                     "The limit parameter is too high. The maximum is %d.",
+                     max);
+            error_for(c->res, v2, c->st->over_limit_status, text);
             return -1;
         }
-        *limit = v > 250 ? 250 : (int)v;
+        *limit = v > max ? max : (int)v;
     }
     if (p) {
         if (parse_long(p, &v) || v < 1) {
@@ -223,9 +244,13 @@ void km__bigcommerce_send_page(struct km__bigcommerce_call *c, cJSON *all,
 void km__bigcommerce_send_data(struct km__bigcommerce_call *c, cJSON *data,
                                int total, int limit, int page)
 {
-    cJSON *out = cJSON_CreateObject(), *meta = cJSON_CreateObject();
+    cJSON *out = cJSON_CreateObject(), *meta = cJSON_CreateObject(), *item;
     struct kx_buf q = KX_BUF_INIT;
 
+    cJSON_ArrayForEach(item, data)
+    {
+        km__bigcommerce_fields(c, item);
+    }
     km_request_args_each(c->req, keep_arg, &q);
     cJSON_AddItemToObject(
         meta, "pagination",
@@ -267,6 +292,64 @@ static int64_t reset_ms(const struct km__bigcommerce_state *st, int64_t now)
     return r < 0 ? 0 : r;
 }
 
+/* The scope a path needs ([C] the OAuth scopes of the API reference;
+ * which path needs which is [I] from the scope names), or NULL: hooks
+ * need none of these. GET also takes the scope's _read_only form. */
+static const char *scope_for(const char *rest)
+{
+    static const struct {
+        const char *prefix, *scope;
+    } map[] = {{"/v2/orders", "store_v2_orders"},
+               {"/v3/catalog/", "store_v2_products"},
+               {"/v3/inventory/", "store_inventory"},
+               {"/v3/customers", "store_v2_customers"}};
+
+    for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+        if (strncmp(rest, map[i].prefix, strlen(map[i].prefix)) == 0)
+            return map[i].scope;
+    return NULL;
+}
+
+/* 1 when token may make this request (token_scopes). */
+static int in_scope(const struct km__bigcommerce_state *st, const char *token,
+                    const struct km_request *req, const char *rest)
+{
+    const char *need = scope_for(rest);
+    int read =
+        strcmp(req->method, "GET") == 0 || strcmp(req->method, "HEAD") == 0;
+    const cJSON *t, *s;
+
+    cJSON_ArrayForEach(t, st->token_scopes)
+    {
+        if (strcmp(kx_json_str_or(t, "token", ""), token) != 0)
+            continue;
+        if (!need)
+            return 1;
+        cJSON_ArrayForEach(s, cJSON_GetObjectItemCaseSensitive(t, "scopes"))
+        {
+            size_t n = strlen(need);
+
+            if (strncmp(s->valuestring, need, n) == 0 &&
+                (!s->valuestring[n] ||
+                 (read && strcmp(s->valuestring + n, "_read_only") == 0)))
+                return 1;
+        }
+        return 0;
+    }
+    return 1; /* not listed: every scope */
+}
+
+/* [C] status-codes.mdx: a body without a supported Content-Type is 415. */
+static int bad_content_type(const struct km_request *req)
+{
+    const char *ct = km_request_header(req, "Content-Type");
+
+    if (req->body_len == 0)
+        return 0;
+    return !ct || strncasecmp(ct, "application/json", 16) != 0 ||
+           (ct[16] && ct[16] != ';' && ct[16] != ' ');
+}
+
 static int before(struct km_response *res, const struct km_request *req,
                   void *state)
 {
@@ -306,6 +389,18 @@ static int before(struct km_response *res, const struct km_request *req,
         return 1;
     }
     st->used++;
+    if (!in_scope(st, token, req, store_rest(st, req->path))) {
+        /* [S] the text real stores send (NangoHQ/nango#7026). */
+        error_for(res, v2, 403,
+                  "You don't have a required scope to access the endpoint");
+        return 1;
+    }
+    if (bad_content_type(req)) {
+        error_for(res, v2, 415,
+                  "The request's Content-Type is not supported; send "
+                  "application/json");
+        return 1;
+    }
     return 0;
 }
 

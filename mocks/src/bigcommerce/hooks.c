@@ -8,14 +8,15 @@
  *
  * [I] choices: a second hook with the same scope and destination is 409
  * (the docs say only one may exist, not which status refuses it); an 11th
- * hook on one scope is 422; destinations must be https on the default port
- * only with require_https_destination (the real rule), because the
- * in-process receivers are plain HTTP on loopback.
+ * hook on one scope is 422. Destinations are checked as the platform does
+ * (valid_destination below), with a test option for loopback http.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <curl/curl.h>
 #include <kx/json.h>
+#include <kx/net.h>
 #include "bigcommerce_emu.h"
 
 #define DAY_MS 86400000LL
@@ -50,26 +51,35 @@ void km__bigcommerce_hooks_expire(struct km__bigcommerce_state *st, int64_t now)
     }
 }
 
+/* [C] overview.mdx: a destination is https on port 443, no custom
+ * ports. The test option allow_http_loopback_destination (on by default,
+ * for the in-process receivers) also takes http on a loopback host, any
+ * port; nothing else. */
 static int valid_destination(const struct km__bigcommerce_state *st,
                              const char *d)
 {
-    const char *host;
+    CURLU *u = curl_url();
+    char *scheme = NULL, *host = NULL, *port = NULL;
+    int ok = 0;
 
-    if (strncmp(d, "https://", 8) == 0)
-        host = d + 8;
-    else if (!st->require_https && strncmp(d, "http://", 7) == 0)
-        host = d + 7;
-    else
-        return 0;
-    if (!*host || *host == '/')
-        return 0;
-    if (st->require_https) {
-        const char *colon = strchr(host, ':'), *slash = strchr(host, '/');
-
-        if (colon && (!slash || colon < slash) && strncmp(colon, ":443", 4))
-            return 0;
-    }
-    return 1;
+    if (!u)
+        abort();
+    if (curl_url_set(u, CURLUPART_URL, d, 0) != CURLUE_OK ||
+        curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
+        curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK || !*host)
+        goto out;
+    if (curl_url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) != CURLUE_OK)
+        goto out;
+    if (strcmp(scheme, "https") == 0)
+        ok = strcmp(port, "443") == 0;
+    else if (strcmp(scheme, "http") == 0 && st->allow_http_loopback)
+        ok = kx_host_is_loopback(host);
+out:
+    curl_free(scheme);
+    curl_free(host);
+    curl_free(port);
+    curl_url_cleanup(u);
+    return ok;
 }
 
 /* Checks a create (all) or update (present fields) body; returns the

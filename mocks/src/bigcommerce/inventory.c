@@ -1,5 +1,13 @@
 /*
- * PUT /v3/inventory/adjustments/absolute and the "set_inventory" action.
+ * PUT /v3/inventory/adjustments/absolute, POST .../relative, GET
+ * /v3/inventory/items and the "set_inventory" action.
+ *
+ * A relative adjustment adds its quantity (a delta) to the same stock an
+ * absolute one sets, and is refused (422, nothing changes) when a result
+ * would leave 0..2147483647. Both are reported by the non-order webhook
+ * scopes (store/product|sku/inventory/updated) with method "absolute",
+ * the method the webhook reference gives to API and control-panel changes
+ * ([C]); "relative" stays the order's.
  *
  * Each item names its target by exactly one of sku, variant_id and
  * product_id, plus location_id and quantity; at most 2000 items. The
@@ -117,11 +125,16 @@ struct adj {
     int64_t quantity;
 };
 
-void km__bigcommerce_inventory_absolute(struct km_response *res,
-                                        const struct km_request *req,
-                                        void *state)
+/* Current stock of what an adjustment changes. */
+static int64_t level_of(const struct adj *a)
 {
-    struct km__bigcommerce_call *c = KM__BIGCOMMERCE_CALL(res, req, state);
+    return a->v ? a->v->inventory_level : a->p->inventory_level;
+}
+
+/* Both adjustment routes: relative quantities are deltas added to the
+ * same stock the absolute ones set. */
+static void adjust(struct km__bigcommerce_call *c, int relative)
+{
     cJSON *body = km__bigcommerce_body(c, 0), *out;
     const cJSON *items, *it;
     struct adj *adj = NULL;
@@ -157,10 +170,14 @@ void km__bigcommerce_inventory_absolute(struct km_response *res,
             problem(c->res, 422, title);
             goto out;
         }
-        if (!cJSON_IsNumber(q) || q->valuedouble < 0 ||
+        if (!cJSON_IsNumber(q) ||
+            q->valuedouble < (relative ? -2147483647.0 : 0) ||
             q->valuedouble > 2147483647.0) {
             problem(c->res, 422,
-                    "[quantity must be an integer from 0 to 2147483647]");
+                    relative ? "[quantity must be an integer from -2147483647 "
+                               "to 2147483647]"
+                             : "[quantity must be an integer from 0 to "
+                               "2147483647]");
             goto out;
         }
         if (resolve(c->st, it, 1, &adj[n].p, &adj[n].v, title, sizeof(title)) !=
@@ -168,7 +185,21 @@ void km__bigcommerce_inventory_absolute(struct km_response *res,
             problem(c->res, 422, title);
             goto out;
         }
-        adj[n++].quantity = (int64_t)q->valuedouble;
+        adj[n].quantity = (int64_t)q->valuedouble;
+        if (relative) {
+            /* [C] a relative adjustment can fail for insufficient stock,
+             * an absolute one cannot; the wording is [I]. */
+            adj[n].quantity += level_of(&adj[n]);
+            if (adj[n].quantity < 0 || adj[n].quantity > 2147483647) {
+                snprintf(title, sizeof(title),
+                         "[Item %zu would leave the stock at %lld, outside 0 "
+                         "to 2147483647]",
+                         n, (long long)adj[n].quantity);
+                problem(c->res, 422, title);
+                goto out;
+            }
+        }
+        n++;
     }
     for (size_t i = 0; i < n; i++)
         km__bigcommerce_stock_set(c->st, adj[i].p, adj[i].v, adj[i].quantity,
@@ -185,6 +216,105 @@ void km__bigcommerce_inventory_absolute(struct km_response *res,
 out:
     free(adj);
     cJSON_Delete(body);
+}
+
+void km__bigcommerce_inventory_absolute(struct km_response *res,
+                                        const struct km_request *req,
+                                        void *state)
+{
+    adjust(KM__BIGCOMMERCE_CALL(res, req, state), 0);
+}
+
+void km__bigcommerce_inventory_relative(struct km_response *res,
+                                        const struct km_request *req,
+                                        void *state)
+{
+    adjust(KM__BIGCOMMERCE_CALL(res, req, state), 1);
+}
+
+/* ---- GET /v3/inventory/items ------------------------------------------- */
+
+/* One inventory item: a variant (a product without options has its base
+ * variant) at the one location. The stock is what the product tracks;
+ * untracked items report 0 on hand ([I]). */
+static cJSON *item_json(const struct km__bigcommerce_variant *v)
+{
+    const struct km__bigcommerce_product *p = v->product;
+    cJSON *o = cJSON_CreateObject(), *id = cJSON_CreateObject();
+    cJSON *locs = cJSON_CreateArray(), *l = cJSON_CreateObject();
+    cJSON *set = cJSON_CreateObject();
+    int64_t level = p->tracking == BC_TRACK_VARIANT   ? v->inventory_level
+                    : p->tracking == BC_TRACK_PRODUCT ? p->inventory_level
+                                                      : 0;
+
+    cJSON_AddStringToObject(id, "sku", v->sku ? v->sku : "");
+    cJSON_AddNumberToObject(id, "variant_id", (double)v->id);
+    cJSON_AddNumberToObject(id, "product_id", (double)p->id);
+    if (v->sku_id) /* the base variant has no v2 SKU: left out ([I]) */
+        cJSON_AddNumberToObject(id, "sku_id", (double)v->sku_id);
+    cJSON_AddItemToObject(o, "identity", id);
+    cJSON_AddNumberToObject(l, "location_id", 1);
+    cJSON_AddStringToObject(l, "location_code", "BC-LOCATION-1");
+    cJSON_AddStringToObject(l, "location_name", "Default location");
+    cJSON_AddNumberToObject(l, "available_to_sell", (double)level);
+    cJSON_AddNumberToObject(l, "total_inventory_onhand", (double)level);
+    cJSON_AddTrueToObject(l, "location_enabled");
+    cJSON_AddNumberToObject(set, "safety_stock", 0);
+    cJSON_AddBoolToObject(set, "is_in_stock",
+                          p->tracking == BC_TRACK_NONE || level > 0);
+    cJSON_AddNumberToObject(set, "warning_level",
+                            (double)(p->tracking == BC_TRACK_VARIANT
+                                         ? v->inventory_warning_level
+                                         : p->inventory_warning_level));
+    cJSON_AddStringToObject(set, "bin_picking_number", "");
+    cJSON_AddItemToObject(l, "settings", set);
+    cJSON_AddItemToArray(locs, l);
+    cJSON_AddItemToObject(o, "locations", locs);
+    return o;
+}
+
+/* Whether the comma list arg (absent: no filter) holds the number. */
+static int id_listed(const char *arg, int64_t id)
+{
+    int64_t ids[BC_INVENTORY_MAX_ITEMS];
+    size_t n;
+
+    if (!arg)
+        return 1;
+    n = km__bigcommerce_id_list(ids, BC_INVENTORY_MAX_ITEMS, arg);
+    for (size_t i = 0; i < n; i++)
+        if (ids[i] == id)
+            return 1;
+    return 0;
+}
+
+void km__bigcommerce_inventory_items(struct km_response *res,
+                                     const struct km_request *req, void *state)
+{
+    struct km__bigcommerce_call *c = KM__BIGCOMMERCE_CALL(res, req, state);
+    const char *skus = km_request_arg(req, "sku:in");
+    const char *vids = km_request_arg(req, "variant_id:in");
+    const char *pids = km_request_arg(req, "product_id:in");
+    const char *locs = km_request_arg(req, "location_id:in");
+    int limit, page, total = 0;
+    cJSON *data = cJSON_CreateArray();
+
+    /* [C] "limit of 1000 items" per page on this endpoint. */
+    if (km__bigcommerce_paging_max(c, &limit, &page, 0, 1000) != 0) {
+        cJSON_Delete(data);
+        return;
+    }
+    for (size_t i = 0; i < c->st->nvariants && id_listed(locs, 1); i++) {
+        const struct km__bigcommerce_variant *v = c->st->variants[i];
+
+        if ((skus && !km__bigcommerce_in_list(skus, v->sku ? v->sku : "")) ||
+            !id_listed(vids, v->id) || !id_listed(pids, v->product->id))
+            continue;
+        if (total >= (page - 1) * limit && total < page * limit)
+            cJSON_AddItemToArray(data, item_json(v));
+        total++;
+    }
+    km__bigcommerce_send_data(c, data, total, limit, page);
 }
 
 int km__bigcommerce_set_inventory_act(struct km__bigcommerce_state *st,

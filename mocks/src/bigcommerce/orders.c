@@ -2,7 +2,8 @@
  * v2 orders: list (min_id, max_id, status_id, customer_id, email,
  * min/max_date_created, min/max_date_modified, sort, limit, page), get,
  * status update, the products and shipping_addresses sub-resources, and
- * the shopper actions place_order / update_order_status.
+ * the shopper actions place_order / update_order_status (shipments,
+ * coupons and the count are in fulfil.c).
  *
  * v2 conventions ([C]): money as 4-decimal strings, dates as RFC 2822,
  * sub-resources as {url, resource} links, errors as [{status, message}].
@@ -16,7 +17,7 @@
 #include <kx/json.h>
 #include "bigcommerce_emu.h"
 
-static const char *status_name(int id)
+const char *km__bigcommerce_status_name(int id)
 {
     static const char *const names[] = {"Incomplete",
                                         "Pending",
@@ -35,14 +36,6 @@ static const char *status_name(int id)
                                         "Partially Refunded"};
 
     return id >= 0 && id <= 14 ? names[id] : NULL;
-}
-
-static void set_money(cJSON *o, const char *name, double v)
-{
-    char m[32];
-
-    km__bigcommerce_money(m, v);
-    km__storefront_set(o, name, cJSON_CreateString(m));
 }
 
 static void set_date(cJSON *o, const char *name, const char *ms_name,
@@ -118,25 +111,26 @@ static cJSON *line(struct km__bigcommerce_state *st, const cJSON *in,
     cJSON_AddStringToObject(l, "sku", v ? v->sku : p ? p->sku : sku);
     cJSON_AddStringToObject(l, "upc", "");
     cJSON_AddStringToObject(l, "type", "physical");
-    set_money(l, "base_price", each);
-    set_money(l, "price_ex_tax", each);
-    set_money(l, "price_inc_tax", each);
-    set_money(l, "price_tax", 0);
-    set_money(l, "base_total", each * qty);
-    set_money(l, "total_ex_tax", each * qty);
-    set_money(l, "total_inc_tax", each * qty);
-    set_money(l, "total_tax", 0);
-    set_money(l, "weight", p ? p->weight : 0);
+    km__bigcommerce_set_money(l, "base_price", each);
+    km__bigcommerce_set_money(l, "price_ex_tax", each);
+    km__bigcommerce_set_money(l, "price_inc_tax", each);
+    km__bigcommerce_set_money(l, "price_tax", 0);
+    km__bigcommerce_set_money(l, "base_total", each * qty);
+    km__bigcommerce_set_money(l, "total_ex_tax", each * qty);
+    km__bigcommerce_set_money(l, "total_inc_tax", each * qty);
+    km__bigcommerce_set_money(l, "total_tax", 0);
+    km__bigcommerce_set_money(l, "weight", p ? p->weight : 0);
     cJSON_AddNumberToObject(l, "quantity", qty);
-    set_money(l, "base_cost_price", 0);
+    km__bigcommerce_set_money(l, "base_cost_price", 0);
     cJSON_AddFalseToObject(l, "is_refunded");
     cJSON_AddNumberToObject(l, "quantity_refunded", 0);
-    set_money(l, "refund_amount", 0);
+    km__bigcommerce_set_money(l, "refund_amount", 0);
     cJSON_AddNumberToObject(l, "quantity_shipped", 0);
-    set_money(l, "fixed_shipping_cost", 0);
+    km__bigcommerce_set_money(l, "fixed_shipping_cost", 0);
     cJSON_AddFalseToObject(l, "is_bundled_product");
     cJSON_AddItemToObject(l, "applied_discounts", cJSON_CreateArray());
-    cJSON_AddItemToObject(l, "product_options", cJSON_CreateArray());
+    cJSON_AddItemToObject(l, "product_options",
+                          km__bigcommerce_product_options(st, v, l));
     *subtotal += each * qty;
     return l;
 }
@@ -155,7 +149,8 @@ cJSON *km__bigcommerce_order_store(struct km__bigcommerce_state *st,
                      ? (int)kx_json_numeric(body, "status_id", 0)
                      : 11;
     double subtotal = 0, ship = kx_json_numeric(body, "shipping_cost", 0);
-    cJSON *o, *prods, *addrs, *bill, *a;
+    double discount = 0;
+    cJSON *o, *prods, *addrs, *bill, *a, *coupons;
     int n = 0;
 
     if (!lines)
@@ -164,7 +159,7 @@ cJSON *km__bigcommerce_order_store(struct km__bigcommerce_state *st,
         snprintf(why, whysz, "an order needs products (lines)");
         return NULL;
     }
-    if (!status_name(status)) {
+    if (!km__bigcommerce_status_name(status)) {
         snprintf(why, whysz, "unknown status_id %d", status);
         return NULL;
     }
@@ -192,6 +187,8 @@ cJSON *km__bigcommerce_order_store(struct km__bigcommerce_state *st,
         }
         cJSON_AddItemToArray(prods, l);
     }
+    coupons = km__bigcommerce_coupons_make(
+        st, id, cJSON_GetObjectItemCaseSensitive(body, "coupons"), &discount);
     o = cJSON_CreateObject();
     cJSON_AddNumberToObject(o, "id", (double)id);
     cJSON_AddNumberToObject(o, "customer_id",
@@ -201,22 +198,23 @@ cJSON *km__bigcommerce_order_store(struct km__bigcommerce_state *st,
     set_date(o, "date_modified", "_modified_ms", now > created ? now : created);
     cJSON_AddStringToObject(o, "date_shipped", "");
     cJSON_AddNumberToObject(o, "status_id", status);
-    cJSON_AddStringToObject(o, "status", status_name(status));
-    cJSON_AddStringToObject(o, "custom_status", status_name(status));
-    set_money(o, "subtotal_ex_tax", subtotal);
-    set_money(o, "subtotal_inc_tax", subtotal);
-    set_money(o, "subtotal_tax", 0);
-    set_money(o, "base_shipping_cost", ship);
-    set_money(o, "shipping_cost_ex_tax", ship);
-    set_money(o, "shipping_cost_inc_tax", ship);
-    set_money(o, "shipping_cost_tax", 0);
-    set_money(o, "handling_cost_ex_tax", 0);
-    set_money(o, "handling_cost_inc_tax", 0);
-    set_money(o, "wrapping_cost_ex_tax", 0);
-    set_money(o, "wrapping_cost_inc_tax", 0);
-    set_money(o, "total_ex_tax", subtotal + ship);
-    set_money(o, "total_inc_tax", subtotal + ship);
-    set_money(o, "total_tax", 0);
+    cJSON_AddStringToObject(o, "status", km__bigcommerce_status_name(status));
+    cJSON_AddStringToObject(o, "custom_status",
+                            km__bigcommerce_status_name(status));
+    km__bigcommerce_set_money(o, "subtotal_ex_tax", subtotal);
+    km__bigcommerce_set_money(o, "subtotal_inc_tax", subtotal);
+    km__bigcommerce_set_money(o, "subtotal_tax", 0);
+    km__bigcommerce_set_money(o, "base_shipping_cost", ship);
+    km__bigcommerce_set_money(o, "shipping_cost_ex_tax", ship);
+    km__bigcommerce_set_money(o, "shipping_cost_inc_tax", ship);
+    km__bigcommerce_set_money(o, "shipping_cost_tax", 0);
+    km__bigcommerce_set_money(o, "handling_cost_ex_tax", 0);
+    km__bigcommerce_set_money(o, "handling_cost_inc_tax", 0);
+    km__bigcommerce_set_money(o, "wrapping_cost_ex_tax", 0);
+    km__bigcommerce_set_money(o, "wrapping_cost_inc_tax", 0);
+    km__bigcommerce_set_money(o, "total_ex_tax", subtotal + ship - discount);
+    km__bigcommerce_set_money(o, "total_inc_tax", subtotal + ship - discount);
+    km__bigcommerce_set_money(o, "total_tax", 0);
     cJSON_AddFalseToObject(o, "is_tax_inclusive_pricing");
     cJSON_AddNumberToObject(o, "items_total", 0);
     cJSON_AddNumberToObject(o, "items_shipped", 0);
@@ -225,15 +223,15 @@ cJSON *km__bigcommerce_order_store(struct km__bigcommerce_state *st,
                                 ? kx_json_str_or(body, "payment_method", "")
                                 : "Manual");
     cJSON_AddStringToObject(o, "payment_status", "captured");
-    set_money(o, "refunded_amount", 0);
+    km__bigcommerce_set_money(o, "refunded_amount", 0);
     cJSON_AddFalseToObject(o, "order_is_digital");
     cJSON_AddStringToObject(o, "currency_code", "USD");
     cJSON_AddNumberToObject(o, "currency_id", 1);
     cJSON_AddStringToObject(o, "currency_exchange_rate", "1.0000000000");
     cJSON_AddStringToObject(o, "default_currency_code", "USD");
     cJSON_AddStringToObject(o, "store_default_currency_code", "USD");
-    set_money(o, "discount_amount", 0);
-    set_money(o, "coupon_discount", 0);
+    km__bigcommerce_set_money(o, "discount_amount", discount);
+    km__bigcommerce_set_money(o, "coupon_discount", discount);
     cJSON_AddStringToObject(o, "customer_message",
                             kx_json_str_or(body, "customer_message", ""));
     cJSON_AddStringToObject(o, "staff_notes",
@@ -264,9 +262,9 @@ cJSON *km__bigcommerce_order_store(struct km__bigcommerce_state *st,
         km__storefront_set(a, "items_shipped", cJSON_CreateNumber(0));
         km__storefront_set(a, "shipping_method",
                            cJSON_CreateString("Flat Rate"));
-        set_money(a, "base_cost", n == 1 ? ship : 0);
-        set_money(a, "cost_ex_tax", n == 1 ? ship : 0);
-        set_money(a, "cost_inc_tax", n == 1 ? ship : 0);
+        km__bigcommerce_set_money(a, "base_cost", n == 1 ? ship : 0);
+        km__bigcommerce_set_money(a, "cost_ex_tax", n == 1 ? ship : 0);
+        km__bigcommerce_set_money(a, "cost_inc_tax", n == 1 ? ship : 0);
         km__storefront_set(a, "form_fields", cJSON_CreateArray());
     }
     cJSON_ArrayForEach(a, prods)
@@ -282,6 +280,8 @@ cJSON *km__bigcommerce_order_store(struct km__bigcommerce_state *st,
                             cJSON_GetArraySize(addrs));
     cJSON_AddItemToObject(o, "_products", prods);
     cJSON_AddItemToObject(o, "_shipping_addresses", addrs);
+    cJSON_AddItemToObject(o, "_coupons", coupons);
+    cJSON_AddItemToObject(o, "_shipments", cJSON_CreateArray());
     cJSON_AddItemToArray(st->orders, o);
     return o;
 }
@@ -315,7 +315,7 @@ cJSON *km__bigcommerce_order_json(struct km__bigcommerce_state *st,
 
 /* ---- routes ------------------------------------------------------------- */
 
-static cJSON *order_or_404(struct km__bigcommerce_call *c)
+cJSON *km__bigcommerce_order_or_404(struct km__bigcommerce_call *c)
 {
     cJSON *o = km__storefront_find(c->st->orders,
                                    km_request_param_id(c->req, "order_id"));
@@ -456,15 +456,16 @@ void km__bigcommerce_orders_get(struct km_response *res,
                                 const struct km_request *req, void *state)
 {
     struct km__bigcommerce_call *c = KM__BIGCOMMERCE_CALL(res, req, state);
-    cJSON *o = order_or_404(c);
+    cJSON *o = km__bigcommerce_order_or_404(c);
 
     if (o)
         km_response_json(c->res, 200, km__bigcommerce_order_json(c->st, o));
 }
 
-static void sub_list(struct km__bigcommerce_call *c, const char *name)
+void km__bigcommerce_order_sub_list(struct km__bigcommerce_call *c,
+                                    const char *name)
 {
-    cJSON *o = order_or_404(c), *out;
+    cJSON *o = km__bigcommerce_order_or_404(c), *out;
     const cJSON *it;
     int limit, page, i = 0;
 
@@ -489,14 +490,14 @@ void km__bigcommerce_order_products(struct km_response *res,
                                     const struct km_request *req, void *state)
 {
     struct km__bigcommerce_call *c = KM__BIGCOMMERCE_CALL(res, req, state);
-    sub_list(c, "_products");
+    km__bigcommerce_order_sub_list(c, "_products");
 }
 
 void km__bigcommerce_order_shipping(struct km_response *res,
                                     const struct km_request *req, void *state)
 {
     struct km__bigcommerce_call *c = KM__BIGCOMMERCE_CALL(res, req, state);
-    sub_list(c, "_shipping_addresses");
+    km__bigcommerce_order_sub_list(c, "_shipping_addresses");
 }
 
 static void fire_order(struct km__bigcommerce_state *st, const char *scope,
@@ -517,17 +518,18 @@ static void fire_order(struct km__bigcommerce_state *st, const char *scope,
 }
 
 /* Sets the status (and fires updated + statusUpdated when it changed). */
-static int set_status(struct km__bigcommerce_state *st, cJSON *o, int status,
-                      int64_t now)
+int km__bigcommerce_order_set_status(struct km__bigcommerce_state *st, cJSON *o,
+                                     int status, int64_t now)
 {
     int prev = (int)kx_json_numeric(o, "status_id", 0);
 
-    if (!status_name(status))
+    if (!km__bigcommerce_status_name(status))
         return -1;
     km__storefront_set(o, "status_id", cJSON_CreateNumber(status));
-    km__storefront_set(o, "status", cJSON_CreateString(status_name(status)));
+    km__storefront_set(o, "status",
+                       cJSON_CreateString(km__bigcommerce_status_name(status)));
     km__storefront_set(o, "custom_status",
-                       cJSON_CreateString(status_name(status)));
+                       cJSON_CreateString(km__bigcommerce_status_name(status)));
     set_date(o, "date_modified", "_modified_ms", now);
     fire_order(st, "store/order/updated", km__bigcommerce_id(o), -1, 0);
     if (prev != status)
@@ -540,25 +542,21 @@ void km__bigcommerce_orders_update(struct km_response *res,
                                    const struct km_request *req, void *state)
 {
     struct km__bigcommerce_call *c = KM__BIGCOMMERCE_CALL(res, req, state);
-    cJSON *o = order_or_404(c), *body;
+    cJSON *o = km__bigcommerce_order_or_404(c), *body;
     const cJSON *sid;
 
     if (!o)
         return;
-    body = km_request_json(c->req);
-    if (!cJSON_IsObject(body)) {
-        km__bigcommerce_v2_error(c->res, 400,
-                                 "The request body is not valid JSON.");
-        cJSON_Delete(body);
+    if (!(body = km__bigcommerce_v2_body(c)))
         return;
-    }
     if (*kx_json_str_or(body, "staff_notes", ""))
         km__storefront_set(
             o, "staff_notes",
             cJSON_CreateString(kx_json_str_or(body, "staff_notes", "")));
     sid = cJSON_GetObjectItemCaseSensitive(body, "status_id");
     if (sid && (!cJSON_IsNumber(sid) ||
-                set_status(c->st, o, sid->valueint, c->req->now_ms) != 0)) {
+                km__bigcommerce_order_set_status(c->st, o, sid->valueint,
+                                                 c->req->now_ms) != 0)) {
         km__bigcommerce_v2_error(c->res, 400,
                                  "The field 'status_id' is invalid.");
     } else {
@@ -623,8 +621,9 @@ int km__bigcommerce_order_act(struct km__bigcommerce_state *st,
     if (strcmp(action, "update_order_status") == 0) {
         cJSON *o = km__storefront_find(st->orders, km__bigcommerce_id(args));
 
-        if (!o || set_status(st, o, (int)kx_json_numeric(args, "status_id", 0),
-                             ks_clock_now_ms(st->clock)) != 0) {
+        if (!o || km__bigcommerce_order_set_status(
+                      st, o, (int)kx_json_numeric(args, "status_id", 0),
+                      ks_clock_now_ms(st->clock)) != 0) {
             snprintf(err, errsz,
                      "bigcommerce: update_order_status needs a known id and "
                      "a status_id from 0 to 14");

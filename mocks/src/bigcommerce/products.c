@@ -11,11 +11,36 @@
 
 #define BC_MAX_IDS 250
 
+void km__bigcommerce_fields(const struct km__bigcommerce_call *c, cJSON *item)
+{
+    const char *inc = km_request_arg(c->req, "include_fields");
+    const char *exc = km_request_arg(c->req, "exclude_fields");
+    const char *subs = km_request_arg(c->req, "include");
+    cJSON *m, *next;
+
+    /* [C] common-query-params: include_fields returns the id and the
+     * fields listed; exclude_fields drops the fields listed but never the
+     * id. Only the catalog takes them. */
+    if ((!inc && !exc) || !cJSON_IsObject(item) ||
+        !strstr(c->req->path, "/v3/catalog/"))
+        return;
+    for (m = item->child; m; m = next) {
+        next = m->next;
+        if (strcmp(m->string, "id") == 0)
+            continue;
+        if ((inc && !km__bigcommerce_in_list(inc, m->string) &&
+             !(subs && km__bigcommerce_in_list(subs, m->string))) ||
+            (exc && km__bigcommerce_in_list(exc, m->string)))
+            cJSON_Delete(cJSON_DetachItemViaPointer(item, m));
+    }
+}
+
 void km__bigcommerce_reply_data(struct km__bigcommerce_call *c, int status,
                                 cJSON *data)
 {
     cJSON *o = cJSON_CreateObject();
 
+    km__bigcommerce_fields(c, data);
     cJSON_AddItemToObject(o, "data", data);
     cJSON_AddItemToObject(o, "meta", cJSON_CreateObject());
     km_response_json(c->res, status, o);
@@ -275,6 +300,46 @@ void km__bigcommerce_products_delete(struct km_response *res,
     if (!p)
         return;
     km__bigcommerce_product_delete(c->st, p);
+    km_response_set(c->res, 204, NULL, NULL, 0);
+}
+
+void km__bigcommerce_products_delete_many(struct km_response *res,
+                                          const struct km_request *req,
+                                          void *state)
+{
+    struct km__bigcommerce_call *c = KM__BIGCOMMERCE_CALL(res, req, state);
+    const char *ids = km_request_arg(req, "id:in");
+    const char *sku = km_request_arg(req, "sku");
+    const char *name = km_request_arg(req, "name");
+    int64_t want[BC_MAX_IDS + 1];
+    size_t n = ids ? km__bigcommerce_id_list(want, BC_MAX_IDS + 1, ids) : 0;
+    struct km__bigcommerce_product *p;
+
+    /* [C] products_catalog.v3.yml: filters pick what goes, up to 250 ids
+     * at once. [I] without a filter nothing would narrow the delete to
+     * less than the whole catalog, so the emulator refuses it (422). */
+    if (!ids && !sku && !name) {
+        km__bigcommerce_v3_error(
+            c->res, 422, "A filter (id:in, sku or name) is required", NULL);
+        return;
+    }
+    if (n > BC_MAX_IDS) {
+        km__bigcommerce_too_many(c, BC_MAX_IDS);
+        return;
+    }
+    for (size_t i = 0; i < n; i++) {
+        p = km__bigcommerce_product_by_id(c->st, want[i]);
+        if (p && (!sku || strcmp(p->sku ? p->sku : "", sku) == 0) &&
+            (!name || strcmp(p->name, name) == 0))
+            km__bigcommerce_product_delete(c->st, p);
+    }
+    if (!ids && sku &&
+        (p = km__bigcommerce_map_get(&c->st->product_sku, sku)) &&
+        (!name || strcmp(p->name, name) == 0))
+        km__bigcommerce_product_delete(c->st, p);
+    else if (!ids && !sku &&
+             (p = km__bigcommerce_map_get(&c->st->product_name, name)))
+        km__bigcommerce_product_delete(c->st, p);
     km_response_set(c->res, 204, NULL, NULL, 0);
 }
 

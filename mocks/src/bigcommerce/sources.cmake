@@ -10,6 +10,7 @@ add_library(km_bigcommerce STATIC
   src/bigcommerce/inventory.c
   src/bigcommerce/customers.c
   src/bigcommerce/orders.c
+  src/bigcommerce/fulfil.c
   src/bigcommerce/hooks.c
   src/bigcommerce/delivery.c)
 # common/crypto.h: the emulators' OpenSSL wrappers and seeded generator;

@@ -13,6 +13,76 @@
 
 #define BC_MAX_IDS 250
 
+/* ---- option values --------------------------------------------------------
+ */
+
+/* The entry of arr whose string member name equals value, or NULL. */
+static cJSON *entry_named(cJSON *arr, const char *name, const char *value)
+{
+    cJSON *it;
+
+    cJSON_ArrayForEach(it, arr)
+    {
+        if (strcmp(kx_json_str_or(it, name, ""), value) == 0)
+            return it;
+    }
+    return NULL;
+}
+
+/* {"id": next, name: value, ...} appended to arr. */
+static cJSON *entry_add(struct km__bigcommerce_state *st, cJSON *arr,
+                        const char *name, const char *value)
+{
+    cJSON *e = cJSON_CreateObject();
+
+    cJSON_AddNumberToObject(e, "id", (double)st->next_option_id++);
+    cJSON_AddStringToObject(e, name, value);
+    cJSON_AddItemToArray(arr, e);
+    return e;
+}
+
+void km__bigcommerce_variant_options(struct km__bigcommerce_state *st,
+                                     struct km__bigcommerce_variant *v)
+{
+    struct km__bigcommerce_product *p = v->product;
+    cJSON *values = cJSON_GetObjectItemCaseSensitive(v->extra, "option_values");
+    cJSON *ov;
+
+    if (!cJSON_IsArray(values))
+        return;
+    if (!p->options)
+        p->options = cJSON_CreateArray();
+    /* Each option (by display name) and each of its values (by label)
+     * gets one id for the whole product, as the catalog's product options
+     * do; every variant naming them shares those ids. */
+    cJSON_ArrayForEach(ov, values)
+    {
+        const char *name = kx_json_str_or(ov, "option_display_name", "");
+        const char *label = kx_json_str_or(ov, "label", "");
+        cJSON *opt, *vals, *val;
+
+        if (!cJSON_IsObject(ov))
+            continue;
+        if (!*name)
+            name = "Option";
+        opt = entry_named(p->options, "display_name", name);
+        if (!opt) {
+            opt = entry_add(st, p->options, "display_name", name);
+            cJSON_AddItemToObject(opt, "values", cJSON_CreateArray());
+        }
+        vals = cJSON_GetObjectItemCaseSensitive(opt, "values");
+        val = entry_named(vals, "label", label);
+        if (!val)
+            val = entry_add(st, vals, "label", label);
+        km__storefront_set(ov, "option_display_name", cJSON_CreateString(name));
+        km__storefront_set(ov, "label", cJSON_CreateString(label));
+        km__storefront_set(ov, "id",
+                           cJSON_CreateNumber(kx_json_numeric(val, "id", 0)));
+        km__storefront_set(ov, "option_id",
+                           cJSON_CreateNumber(kx_json_numeric(opt, "id", 0)));
+    }
+}
+
 /* ---- variants ----------------------------------------------------------- */
 
 static int variant_conflict(struct km__bigcommerce_state *st,
@@ -80,6 +150,7 @@ static int variant_update(struct km__bigcommerce_state *st,
             km__storefront_set(v->extra, k, cJSON_Duplicate(it, 1));
         }
     }
+    km__bigcommerce_variant_options(st, v);
     if (lvl) {
         int64_t level = (int64_t)lvl->valuedouble;
 

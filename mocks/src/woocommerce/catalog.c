@@ -171,6 +171,8 @@ cJSON *km__woocommerce_product_store(struct km__woocommerce_state *st,
         km__woocommerce_set_str(p, "slug", slug);
     }
     km__woocommerce_product_normalize(p);
+    km__woocommerce_complete(p, parent ? KM__WOOCOMMERCE_VARIATION
+                                       : KM__WOOCOMMERCE_PRODUCT);
     if (parent) {
         cJSON_AddItemToArray(st->variations, p);
         cJSON_AddItemToArray(
@@ -265,7 +267,9 @@ static const struct km__woocommerce_kind product_kind = {
     product_find,
     product_create,
     product_update,
-    product_remove};
+    product_remove,
+    NULL,
+    0};
 
 /* Variation events are published on the product topics, as
  * woocommerce_{new,update}_product_variation feed product.created and
@@ -277,7 +281,9 @@ static const struct km__woocommerce_kind variation_kind = {
     variation_find,
     km__woocommerce_product_store,
     product_update,
-    variation_remove};
+    variation_remove,
+    NULL,
+    0};
 
 static int date_desc(const void *a, const void *b)
 {

@@ -72,7 +72,15 @@ void km__woocommerce_merge(cJSON *obj, const cJSON *body,
 
         for (size_t i = 0; skip && skip[i] && !skipped; i++)
             skipped = strcmp(skip[i], it->string) == 0;
-        if (!skipped)
+        if (skipped)
+            continue;
+        /* An object member (billing, shipping, dimensions) is updated
+         * field by field, as WooCommerce sets each prop it is sent. */
+        if (cJSON_IsObject(it) &&
+            cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(obj, it->string)))
+            km__woocommerce_merge(
+                cJSON_GetObjectItemCaseSensitive(obj, it->string), it, NULL);
+        else
             km__storefront_set(obj, it->string, cJSON_Duplicate(it, 1));
     }
 }
@@ -393,12 +401,16 @@ int km__woocommerce_state_new(void **state, const cJSON *config,
     st->customers = cJSON_CreateArray();
     st->orders = cJSON_CreateArray();
     st->refunds = cJSON_CreateArray();
+    st->notes = cJSON_CreateArray();
+    st->categories = cJSON_CreateArray();
     st->webhooks = cJSON_CreateArray();
     st->deliveries = cJSON_CreateArray();
     st->next_post_id = 100;
     st->next_customer_id = 1;
     st->next_webhook_id = 1;
     st->next_item_id = 1;
+    st->next_note_id = 1;
+    st->next_term_id = 15; /* [I] after WordPress's own first terms */
     st->rng = 0x5eed;
     if (km_config_apply(st, &km_woocommerce_type, config, "", err, errsz)) {
         km__woocommerce_state_free(st);
@@ -430,6 +442,8 @@ void km__woocommerce_state_free(void *state)
     cJSON_Delete(st->customers);
     cJSON_Delete(st->orders);
     cJSON_Delete(st->refunds);
+    cJSON_Delete(st->notes);
+    cJSON_Delete(st->categories);
     cJSON_Delete(st->webhooks);
     cJSON_Delete(st->deliveries);
     free(st->site_url);
@@ -472,6 +486,20 @@ cJSON *km__woocommerce_snapshot(void *state)
         cJSON_AddItemToArray(refunds, r);
     }
     cJSON_AddItemToObject(snap, "refunds", refunds);
+    refunds = cJSON_AddArrayToObject(snap, "notes");
+    cJSON_ArrayForEach(it, st->notes)
+    {
+        cJSON *n = km__storefront_public(it);
+
+        cJSON_AddNumberToObject(n, "order_id",
+                                kx_json_numeric(it, "_order_id", 0));
+        cJSON_AddItemToArray(refunds, n);
+    }
+    refunds = cJSON_AddArrayToObject(snap, "categories");
+    cJSON_ArrayForEach(it, st->categories)
+    {
+        cJSON_AddItemToArray(refunds, km__woocommerce_public(st, it));
+    }
     cJSON_ArrayForEach(it, st->webhooks)
     {
         cJSON *h = km__storefront_public(it);

@@ -11,16 +11,25 @@
 #include <curl/curl.h>
 #include <kx/alloc.h>
 #include "woocommerce_emu.h"
+#include "common/server_int.h"
 
 /* Every endpoint: one row, under /wp-json (the "?rest_route=" form is
- * routed the same, rest_route_path). Updates take PUT and PATCH, as
- * WordPress's EDITABLE routes do; a parameter named "id" or "*_id" is
- * numeric. First match wins: the literal "batch" rows come first. */
+ * routed the same, rest_route_path). Updates take POST, PUT and PATCH, as
+ * WordPress's EDITABLE routes do (WP_REST_Server::EDITABLE is
+ * "POST, PUT, PATCH"); a parameter named "id" or "*_id" is numeric. First
+ * match wins: the literal "batch" and "categories" rows come first. */
 #define WC "/wp-json/wc/v3"
-#define EDIT "PUT,PATCH"
+#define EDIT "POST,PUT,PATCH"
 
 static const struct km_route wc_routes[] = {
     {"POST", WC "/products/batch", km__woocommerce_products_batch},
+    {"POST", WC "/products/categories/batch", km__woocommerce_categories_batch},
+    {"GET", WC "/products/categories", km__woocommerce_categories_list},
+    {"POST", WC "/products/categories", km__woocommerce_categories_create},
+    {"GET", WC "/products/categories/{id}", km__woocommerce_categories_get},
+    {EDIT, WC "/products/categories/{id}", km__woocommerce_categories_update},
+    {"DELETE", WC "/products/categories/{id}",
+     km__woocommerce_categories_delete},
     {"GET", WC "/products", km__woocommerce_products_list},
     {"POST", WC "/products", km__woocommerce_products_create},
     {"POST", WC "/products/{product_id}/variations/batch",
@@ -44,12 +53,20 @@ static const struct km_route wc_routes[] = {
     {"GET", WC "/customers/{id}", km__woocommerce_customers_get},
     {EDIT, WC "/customers/{id}", km__woocommerce_customers_update},
     {"DELETE", WC "/customers/{id}", km__woocommerce_customers_delete},
+    {"POST", WC "/orders/batch", km__woocommerce_orders_batch},
     {"GET", WC "/orders", km__woocommerce_orders_list},
+    {"POST", WC "/orders", km__woocommerce_orders_create},
+    {"GET", WC "/orders/{order_id}/notes", km__woocommerce_notes_list},
+    {"POST", WC "/orders/{order_id}/notes", km__woocommerce_notes_create},
+    {"GET", WC "/orders/{order_id}/notes/{id}", km__woocommerce_notes_get},
+    {"DELETE", WC "/orders/{order_id}/notes/{id}",
+     km__woocommerce_notes_delete},
     {"GET", WC "/orders/{order_id}/refunds", km__woocommerce_refunds_list},
     {"POST", WC "/orders/{order_id}/refunds", km__woocommerce_refunds_create},
     {"GET", WC "/orders/{order_id}/refunds/{id}", km__woocommerce_refunds_get},
     {"GET", WC "/orders/{id}", km__woocommerce_orders_get},
     {EDIT, WC "/orders/{id}", km__woocommerce_orders_update},
+    {"DELETE", WC "/orders/{id}", km__woocommerce_orders_delete},
     {"GET", WC "/webhooks", km__woocommerce_webhooks_list},
     {"POST", WC "/webhooks", km__woocommerce_webhooks_create},
     {"GET", WC "/webhooks/{id}", km__woocommerce_webhooks_get},
@@ -249,8 +266,9 @@ void km__woocommerce_matches_send(struct km__woocommerce_call *c,
     for (size_t i = 0; i < m->n; i++) {
         const cJSON *it = m->v[forward ? i : m->n - 1 - i];
 
-        cJSON_AddItemToArray(all, m->public_json ? m->public_json(c->st, it)
-                                                 : km__storefront_public(it));
+        cJSON_AddItemToArray(all, m->public_json
+                                      ? m->public_json(c->st, it)
+                                      : km__woocommerce_public(c->st, it));
     }
     free(m->v);
     m->v = NULL;
@@ -266,14 +284,14 @@ void km__woocommerce_send_page(struct km__woocommerce_call *c, cJSON *all,
     cJSON *out = cJSON_CreateArray();
     char num[32], link[4096];
     size_t ln = 0;
+    /* [C] WC_REST_CRUD_Controller::get_items (Version3): only "prev" and
+     * "next"; prev of a page past the end is the last page. */
     const struct {
         int page;
         const char *rel;
         int when;
-    } rels[] = {{page - 1, "prev", page > 1 && page - 1 <= pages},
-                {page + 1, "next", page < pages},
-                {1, "first", pages > 0},
-                {pages, "last", pages > 0}};
+    } rels[] = {{page - 1 > pages ? pages : page - 1, "prev", page > 1},
+                {page + 1, "next", page < pages}};
 
     for (int i = from; i < total && i < from + per_page; i++)
         cJSON_AddItemToArray(out,
@@ -325,6 +343,77 @@ static int wc_before(struct km_response *res, const struct km_request *req,
         return 0;
     return km__woocommerce_authenticate(
                KM__WOOCOMMERCE_CALL(res, req, state)) != 0;
+}
+
+/* Copies the member at the dotted path (a "a.b" of _fields) from src into
+ * dst, creating the objects on the way. */
+static void keep_path(cJSON *dst, const cJSON *src, const char *path)
+{
+    const char *dot = strchr(path, '.');
+    char name[128];
+    const cJSON *v;
+
+    snprintf(name, sizeof(name), "%.*s",
+             (int)(dot ? (size_t)(dot - path) : strlen(path)), path);
+    v = cJSON_GetObjectItemCaseSensitive(src, name);
+    if (!v)
+        return;
+    if (!dot || !cJSON_IsObject(v)) {
+        if (!cJSON_GetObjectItemCaseSensitive(dst, name))
+            cJSON_AddItemToObject(dst, name, cJSON_Duplicate(v, 1));
+        return;
+    }
+    if (!cJSON_GetObjectItemCaseSensitive(dst, name))
+        cJSON_AddItemToObject(dst, name, cJSON_CreateObject());
+    keep_path(cJSON_GetObjectItemCaseSensitive(dst, name), v, dot + 1);
+}
+
+/* The members of obj that fields ("a,b.c") names. */
+static cJSON *only_fields(const cJSON *obj, const char *fields)
+{
+    cJSON *out = cJSON_CreateObject();
+    const char *p = fields;
+
+    while (*p) {
+        size_t n = strcspn(p, ",");
+        char path[256];
+
+        snprintf(path, sizeof(path), "%.*s", (int)n, p);
+        if (*path)
+            keep_path(out, obj, path);
+        p += n + (p[n] == ',');
+    }
+    return out;
+}
+
+/* [C] rest_filter_response_fields (WordPress core, since 4.9.8, nested
+ * "a.b" since 5.3): _fields keeps only the named members of a successful
+ * reply, of each element when it is a list; errors are untouched. */
+static void wc_after(struct km_response *res, const struct km_request *req,
+                     void *state)
+{
+    const char *fields = km_request_arg(req, "_fields");
+    cJSON *body, *out, *it;
+
+    (void)state;
+    if (!fields || !req->route || res->status < 200 || res->status > 299 ||
+        !res->body)
+        return;
+    body = cJSON_Parse(res->body);
+    if (cJSON_IsArray(body)) {
+        out = cJSON_CreateArray();
+        cJSON_ArrayForEach(it, body)
+        {
+            cJSON_AddItemToArray(out, only_fields(it, fields));
+        }
+    } else if (cJSON_IsObject(body)) {
+        out = only_fields(body, fields);
+    } else {
+        cJSON_Delete(body);
+        return;
+    }
+    cJSON_Delete(body);
+    km_response_json(res, res->status, out);
 }
 
 /* WordPress's rest_no_route, for an unknown path (404) and for a known
@@ -383,6 +472,7 @@ const struct km_emulator_type km_woocommerce_type = {
     .trailing_slash = 1,
     .route_error = wc_route_error,
     .before = wc_before,
+    .after = wc_after,
 
     .bound = wc_bound,
     .snapshot = km__woocommerce_snapshot,

@@ -16,7 +16,7 @@ void km__woocommerce_item_create(struct km__woocommerce_call *c,
                                  const struct km__woocommerce_kind *k,
                                  int64_t parent)
 {
-    cJSON *body = km_request_json(c->req), *made;
+    cJSON *body = km_request_json(c->req), *made, *rendered;
     struct km__woocommerce_err err;
 
     if (!cJSON_IsObject(body)) {
@@ -39,8 +39,11 @@ void km__woocommerce_item_create(struct km__woocommerce_call *c,
         km__woocommerce_reply_err(c->res, &err);
         goto out;
     }
-    km__woocommerce_fire(c->st, k->resource, "created", made);
-    km_response_json(c->res, 201, km__storefront_public(made));
+    if (!k->quiet)
+        km__woocommerce_fire(c->st, k->resource, "created", made);
+    rendered = km__woocommerce_public(c->st, made);
+    km__woocommerce_location(c->res, rendered);
+    km_response_json(c->res, 201, rendered);
 out:
     cJSON_Delete(body);
 }
@@ -57,7 +60,7 @@ void km__woocommerce_item_get(struct km__woocommerce_call *c,
         km__woocommerce_reply_err(c->res, &err);
         return;
     }
-    km_response_json(c->res, 200, km__storefront_public(obj));
+    km_response_json(c->res, 200, km__woocommerce_public(c->st, obj));
 }
 
 void km__woocommerce_item_update(struct km__woocommerce_call *c,
@@ -79,8 +82,9 @@ void km__woocommerce_item_update(struct km__woocommerce_call *c,
     } else if (k->update(c->st, obj, body, c->req->now_ms, &err) != 0) {
         km__woocommerce_reply_err(c->res, &err);
     } else {
-        km__woocommerce_fire(c->st, k->resource, "updated", obj);
-        km_response_json(c->res, 200, km__storefront_public(obj));
+        if (!k->quiet)
+            km__woocommerce_fire(c->st, k->resource, "updated", obj);
+        km_response_json(c->res, 200, km__woocommerce_public(c->st, obj));
     }
     cJSON_Delete(body);
 }
@@ -88,8 +92,11 @@ void km__woocommerce_item_update(struct km__woocommerce_call *c,
 static void fire_deleted(struct km__woocommerce_state *st,
                          const struct km__woocommerce_kind *k, int64_t id)
 {
-    cJSON *payload = cJSON_CreateObject();
+    cJSON *payload;
 
+    if (k->quiet)
+        return;
+    payload = cJSON_CreateObject();
     cJSON_AddNumberToObject(payload, "id", (double)id);
     km__woocommerce_fire(st, k->resource, "deleted", payload);
     cJSON_Delete(payload);
@@ -114,17 +121,20 @@ void km__woocommerce_item_delete(struct km__woocommerce_call *c,
             snprintf(msg, sizeof(msg), "%ss do not support trashing.",
                      k->resource);
             msg[0] = (char)(msg[0] - 'a' + 'A');
+            if (k->no_trash)
+                snprintf(msg, sizeof(msg), "%s", k->no_trash);
             km__woocommerce_error(c->res, 501,
                                   "woocommerce_rest_trash_not_supported", msg);
             return;
         }
         km__woocommerce_set_str(obj, "status", "trash");
         km__woocommerce_set_dates(obj, c->req->now_ms, 0);
-        km__woocommerce_fire(c->st, k->resource, "updated", obj);
-        km_response_json(c->res, 200, km__storefront_public(obj));
+        if (!k->quiet)
+            km__woocommerce_fire(c->st, k->resource, "updated", obj);
+        km_response_json(c->res, 200, km__woocommerce_public(c->st, obj));
         return;
     }
-    copy = km__storefront_public(obj);
+    copy = km__woocommerce_public(c->st, obj);
     k->remove(c->st, obj);
     fire_deleted(c->st, k, id);
     km_response_json(c->res, 200, copy);
@@ -199,8 +209,9 @@ void km__woocommerce_batch(struct km__woocommerce_call *c,
                 slot_err(arr, 0, &err);
                 continue;
             }
-            km__woocommerce_fire(st, k->resource, "created", made);
-            cJSON_AddItemToArray(arr, km__storefront_public(made));
+            if (!k->quiet)
+                km__woocommerce_fire(st, k->resource, "created", made);
+            cJSON_AddItemToArray(arr, km__woocommerce_public(c->st, made));
         }
     }
     if (cJSON_IsArray(update)) {
@@ -217,8 +228,9 @@ void km__woocommerce_batch(struct km__woocommerce_call *c,
             } else if (k->update(st, obj, it, now, &err) != 0) {
                 slot_err(arr, id, &err);
             } else {
-                km__woocommerce_fire(st, k->resource, "updated", obj);
-                cJSON_AddItemToArray(arr, km__storefront_public(obj));
+                if (!k->quiet)
+                    km__woocommerce_fire(st, k->resource, "updated", obj);
+                cJSON_AddItemToArray(arr, km__woocommerce_public(c->st, obj));
             }
         }
     }
@@ -236,11 +248,25 @@ void km__woocommerce_batch(struct km__woocommerce_call *c,
                 continue;
             }
             /* Batch deletes are always forced. */
-            cJSON_AddItemToArray(arr, km__storefront_public(obj));
+            cJSON_AddItemToArray(arr, km__woocommerce_public(c->st, obj));
             k->remove(st, obj);
             fire_deleted(st, k, id);
         }
     }
     km_response_json(c->res, 200, out);
     cJSON_Delete(body);
+}
+
+void km__woocommerce_location(struct km_response *res, const cJSON *rendered)
+{
+    const cJSON *self = cJSON_GetArrayItem(
+        cJSON_GetObjectItemCaseSensitive(
+            cJSON_GetObjectItemCaseSensitive(rendered, "_links"), "self"),
+        0);
+    const cJSON *href = cJSON_GetObjectItemCaseSensitive(self, "href");
+
+    /* [C] WP_REST_Posts_Controller and the WC controllers answer a create
+     * with 201 and Location: the new resource's REST URL. */
+    if (cJSON_IsString(href))
+        km_response_header(res, "Location", href->valuestring);
 }

@@ -124,10 +124,10 @@ static double build_items(struct km__woocommerce_state *st, cJSON *order,
 }
 
 cJSON *km__woocommerce_order_store(struct km__woocommerce_state *st,
-                                   const cJSON *body, int64_t now,
-                                   int from_checkout,
+                                   const cJSON *body, int64_t now, int how,
                                    struct km__woocommerce_err *err)
 {
+    int from_checkout = (how & KM__WOOCOMMERCE_CHECKOUT) != 0;
     const char *status = kx_json_str_or(body, "status", "");
     const cJSON *lines = cJSON_GetObjectItemCaseSensitive(body, "line_items");
     const cJSON *refunds = cJSON_GetObjectItemCaseSensitive(body, "refunds");
@@ -172,8 +172,19 @@ cJSON *km__woocommerce_order_store(struct km__woocommerce_state *st,
     cJSON_AddItemToObject(o, "shipping_lines", cJSON_CreateArray());
     cJSON_AddItemToObject(o, "fee_lines", cJSON_CreateArray());
     cJSON_AddItemToObject(o, "coupon_lines", cJSON_CreateArray());
+    if (from_checkout) {
+        /* A storefront checkout records the shopper's address, browser
+         * and cart ([I] values: a documentation address and a plain
+         * browser string; the cart hash is an md5-length hex). */
+        snprintf(buf, sizeof(buf), "%032llx",
+                 (unsigned long long)(id * 0x9e3779b97f4a7c15ull));
+        cJSON_AddStringToObject(o, "cart_hash", buf);
+        cJSON_AddStringToObject(o, "customer_ip_address", "203.0.113.10");
+        cJSON_AddStringToObject(o, "customer_user_agent",
+                                "Mozilla/5.0 (X11; Linux x86_64)");
+    }
     km__woocommerce_merge(o, body, order_readonly);
-    sum = build_items(st, o, lines, from_checkout);
+    sum = build_items(st, o, lines, (how & KM__WOOCOMMERCE_REDUCE_STOCK) != 0);
     shipping = kx_json_numeric(o, "shipping_total", 0);
     money(o, "discount_total", kx_json_numeric(o, "discount_total", 0));
     money(o, "discount_tax", 0);
@@ -186,6 +197,8 @@ cJSON *km__woocommerce_order_store(struct km__woocommerce_state *st,
               ? kx_json_numeric(body, "total", 0)
               : sum + shipping - kx_json_numeric(o, "discount_total", 0));
     km__woocommerce_set_dates(o, now, 1);
+    km__woocommerce_complete(o, KM__WOOCOMMERCE_ORDER);
+    km__woocommerce_order_dates(o, now);
     if (cJSON_GetObjectItemCaseSensitive(body, "date_modified_gmt")) {
         km__woocommerce_set_str(o, "date_modified",
                                 kx_json_str_or(body, "date_modified_gmt", ""));
@@ -201,30 +214,11 @@ cJSON *km__woocommerce_order_store(struct km__woocommerce_state *st,
     return o;
 }
 
-/* The v3 order: the stored fields plus refunds [{id, reason, total}]. */
+/* The v3 order (shapes.c adds the refunds summary). */
 cJSON *km__woocommerce_order_public(struct km__woocommerce_state *st,
                                     const cJSON *order)
 {
-    cJSON *o = km__storefront_public(order), *list = cJSON_CreateArray();
-    const cJSON *r;
-    int64_t id = km__woocommerce_id(order);
-
-    cJSON_ArrayForEach(r, st->refunds)
-    {
-        cJSON *e;
-        char buf[32];
-
-        if ((int64_t)kx_json_numeric(r, "_order_id", 0) != id)
-            continue;
-        e = cJSON_CreateObject();
-        cJSON_AddNumberToObject(e, "id", (double)km__woocommerce_id(r));
-        cJSON_AddStringToObject(e, "reason", kx_json_str_or(r, "reason", ""));
-        km__woocommerce_money(buf, -kx_json_numeric(r, "amount", 0));
-        cJSON_AddStringToObject(e, "total", buf);
-        cJSON_AddItemToArray(list, e);
-    }
-    km__storefront_set(o, "refunds", list);
-    return o;
+    return km__woocommerce_public(st, order);
 }
 
 static double refunded(struct km__woocommerce_state *st, int64_t order_id)
@@ -285,6 +279,7 @@ cJSON *km__woocommerce_refund_store(struct km__woocommerce_state *st,
                                                : cJSON_CreateArray());
     cJSON_AddNumberToObject(r, "_order_id", (double)km__woocommerce_id(order));
     km__woocommerce_set_dates(r, now, 1);
+    km__woocommerce_complete(r, KM__WOOCOMMERCE_REFUND);
     cJSON_AddItemToArray(st->refunds, r);
     if (refunded(st, km__woocommerce_id(order)) >= total - 0.0001)
         km__woocommerce_set_str(order, "status", "refunded");
@@ -398,30 +393,98 @@ static int order_apply(struct km__woocommerce_state *st, cJSON *o,
                                 "Invalid parameter(s): status");
         return -1;
     }
+    (void)st;
     km__woocommerce_merge(o, body, order_readonly);
     km__woocommerce_set_dates(o, now, 0);
-    km__woocommerce_fire(st, "order", "updated", o);
+    km__woocommerce_order_dates(o, now);
     return 0;
+}
+
+static cJSON *order_find(struct km__woocommerce_state *st, int64_t parent,
+                         int64_t id)
+{
+    (void)parent;
+    return km__storefront_find(st->orders, id);
+}
+
+/* [C] WC_REST_Orders_Controller: set_paid (write-only) marks the order
+ * paid, which moves it to processing and takes its stock, as
+ * WC_Order::payment_complete does. */
+static cJSON *order_create(struct km__woocommerce_state *st, int64_t parent,
+                           const cJSON *body, int64_t now,
+                           struct km__woocommerce_err *err)
+{
+    int paid = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(body, "set_paid"));
+    cJSON *copy = cJSON_Duplicate(body, 1), *o;
+
+    (void)parent;
+    cJSON_DeleteItemFromObjectCaseSensitive(copy, "set_paid");
+    if (paid && !cJSON_GetObjectItemCaseSensitive(copy, "status"))
+        cJSON_AddStringToObject(copy, "status", "processing");
+    o = km__woocommerce_order_store(
+        st, copy, now, paid ? KM__WOOCOMMERCE_REDUCE_STOCK : 0, err);
+    cJSON_Delete(copy);
+    return o;
+}
+
+static int order_update(struct km__woocommerce_state *st, cJSON *obj,
+                        const cJSON *body, int64_t now,
+                        struct km__woocommerce_err *err)
+{
+    return order_apply(st, obj, body, now, err);
+}
+
+static void order_remove(struct km__woocommerce_state *st, cJSON *obj)
+{
+    int64_t id = km__woocommerce_id(obj);
+    cJSON *r = st->refunds->child, *next;
+
+    for (; r; r = next) {
+        next = r->next;
+        if ((int64_t)kx_json_numeric(r, "_order_id", 0) == id)
+            cJSON_Delete(cJSON_DetachItemViaPointer(st->refunds, r));
+    }
+    km__woocommerce_notes_drop(st, id);
+    cJSON_Delete(cJSON_DetachItemViaPointer(st->orders, obj));
+}
+
+static const struct km__woocommerce_kind order_kind = {
+    "order",
+    "woocommerce_rest_shop_order_invalid_id",
+    1,
+    order_find,
+    order_create,
+    order_update,
+    order_remove,
+    NULL,
+    0};
+
+void km__woocommerce_orders_create(struct km_response *res,
+                                   const struct km_request *req, void *state)
+{
+    km__woocommerce_item_create(KM__WOOCOMMERCE_CALL(res, req, state),
+                                &order_kind, 0);
 }
 
 void km__woocommerce_orders_update(struct km_response *res,
                                    const struct km_request *req, void *state)
 {
-    struct km__woocommerce_call *c = KM__WOOCOMMERCE_CALL(res, req, state);
-    cJSON *o = order_or_404(c, 400), *body;
-    struct km__woocommerce_err err;
+    km__woocommerce_item_update(KM__WOOCOMMERCE_CALL(res, req, state),
+                                &order_kind, 0, km_request_param_id(req, "id"));
+}
 
-    if (!o)
-        return;
-    body = km_request_json(c->req);
-    if (!cJSON_IsObject(body))
-        km__woocommerce_error(c->res, 400, "rest_invalid_json",
-                              "Invalid JSON body passed.");
-    else if (order_apply(c->st, o, body, c->req->now_ms, &err) != 0)
-        km__woocommerce_reply_err(c->res, &err);
-    else
-        km_response_json(c->res, 200, km__woocommerce_order_public(c->st, o));
-    cJSON_Delete(body);
+void km__woocommerce_orders_delete(struct km_response *res,
+                                   const struct km_request *req, void *state)
+{
+    km__woocommerce_item_delete(KM__WOOCOMMERCE_CALL(res, req, state),
+                                &order_kind, 0, km_request_param_id(req, "id"));
+}
+
+void km__woocommerce_orders_batch(struct km_response *res,
+                                  const struct km_request *req, void *state)
+{
+    km__woocommerce_batch(KM__WOOCOMMERCE_CALL(res, req, state), &order_kind,
+                          0);
 }
 
 void km__woocommerce_refunds_list(struct km_response *res,
@@ -440,7 +503,7 @@ void km__woocommerce_refunds_list(struct km_response *res,
     {
         if ((int64_t)kx_json_numeric(r, "_order_id", 0) ==
             km_request_param_id(c->req, "order_id"))
-            cJSON_InsertItemInArray(all, 0, km__storefront_public(r));
+            cJSON_InsertItemInArray(all, 0, km__woocommerce_public(c->st, r));
     }
     km__woocommerce_send_page(c, all, per_page, page);
 }
@@ -464,8 +527,11 @@ void km__woocommerce_refunds_create(struct km_response *res,
     else if (!r)
         km__woocommerce_reply_err(c->res, &err);
     else {
+        cJSON *rendered = km__woocommerce_public(c->st, r);
+
         km__woocommerce_fire(c->st, "order", "updated", o);
-        km_response_json(c->res, 201, km__storefront_public(r));
+        km__woocommerce_location(c->res, rendered);
+        km_response_json(c->res, 201, rendered);
     }
     cJSON_Delete(body);
 }
@@ -485,7 +551,7 @@ void km__woocommerce_refunds_get(struct km_response *res,
                               "Invalid ID.");
         return;
     }
-    km_response_json(c->res, 200, km__storefront_public(r));
+    km_response_json(c->res, 200, km__woocommerce_public(c->st, r));
 }
 
 int km__woocommerce_order_act(struct km__woocommerce_state *st,
@@ -501,7 +567,9 @@ int km__woocommerce_order_act(struct km__woocommerce_state *st,
 
         if (!cJSON_GetObjectItemCaseSensitive(body, "status"))
             cJSON_AddStringToObject(body, "status", "processing");
-        o = km__woocommerce_order_store(st, body, now, 1, &e);
+        o = km__woocommerce_order_store(
+            st, body, now,
+            KM__WOOCOMMERCE_CHECKOUT | KM__WOOCOMMERCE_REDUCE_STOCK, &e);
         cJSON_Delete(body);
         if (!o)
             goto fail;
@@ -527,11 +595,12 @@ int km__woocommerce_order_act(struct km__woocommerce_state *st,
             if (!r)
                 goto fail;
             km__woocommerce_fire(st, "order", "updated", o);
-            *result = km__storefront_public(r);
+            *result = km__woocommerce_public(st, r);
             return 0;
         }
         if (order_apply(st, o, args, now, &e) != 0)
             goto fail;
+        km__woocommerce_fire(st, "order", "updated", o);
         *result = km__woocommerce_order_public(st, o);
         return 0;
     }

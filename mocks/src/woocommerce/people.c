@@ -101,6 +101,7 @@ cJSON *km__woocommerce_customer_store(struct km__woocommerce_state *st,
     cJSON_AddStringToObject(cu, "avatar_url", "");
     cJSON_AddItemToObject(cu, "meta_data", cJSON_CreateArray());
     km__woocommerce_merge(cu, body, customer_readonly);
+    km__woocommerce_complete(cu, KM__WOOCOMMERCE_CUSTOMER);
     km__woocommerce_set_dates(cu, now, 1);
     cJSON_AddItemToArray(st->customers, cu);
     return cu;
@@ -153,7 +154,9 @@ static const struct km__woocommerce_kind customer_kind = {
     customer_find,
     customer_create,
     customer_update,
-    customer_remove};
+    customer_remove,
+    NULL,
+    0};
 
 void km__woocommerce_customers_list(struct km_response *res,
                                     const struct km_request *req, void *state)
@@ -182,9 +185,9 @@ void km__woocommerce_customers_list(struct km_response *res,
             strcmp(kx_json_str_or(it, "role", ""), role) != 0)
             continue;
         if (order && strcmp(order, "desc") == 0)
-            cJSON_InsertItemInArray(all, 0, km__storefront_public(it));
+            cJSON_InsertItemInArray(all, 0, km__woocommerce_public(c->st, it));
         else
-            cJSON_AddItemToArray(all, km__storefront_public(it));
+            cJSON_AddItemToArray(all, km__woocommerce_public(c->st, it));
     }
     km__woocommerce_send_page(c, all, per_page, page);
 }

@@ -7,7 +7,9 @@ add_library(km_woocommerce STATIC
   src/woocommerce/catalog.c
   src/woocommerce/people.c
   src/woocommerce/orders.c
-  src/woocommerce/webhooks.c)
+  src/woocommerce/webhooks.c
+  src/woocommerce/shapes.c
+  src/woocommerce/notes.c)
 # common/crypto.h: the emulators' OpenSSL wrappers and seeded generator.
 target_include_directories(km_woocommerce PRIVATE
   ${CMAKE_CURRENT_SOURCE_DIR}/src)

@@ -180,6 +180,7 @@ cJSON *km__woocommerce_webhook_store(struct km__woocommerce_state *st,
         km_server_add_secret(st->server, kx_json_str_or(h, "_secret", ""));
     cJSON_AddNumberToObject(h, "_failure_count",
                             cJSON_IsNumber(fc) ? fc->valuedouble : 0);
+    km__woocommerce_complete(h, KM__WOOCOMMERCE_WEBHOOK);
     km__woocommerce_set_dates(h, now, 1);
     cJSON_AddItemToArray(st->webhooks, h);
     return h;
@@ -236,7 +237,7 @@ void km__woocommerce_fire(struct km__woocommerce_state *st,
     } else if (strcmp(resource, "order") == 0) {
         pub = km__woocommerce_order_public(st, payload);
     } else {
-        pub = km__storefront_public(payload);
+        pub = km__woocommerce_public(st, payload);
     }
     text = cJSON_PrintUnformatted(pub);
     cJSON_Delete(pub);
@@ -425,7 +426,7 @@ void km__woocommerce_webhooks_list(struct km_response *res,
         if (status && strcmp(status, "all") &&
             strcmp(kx_json_str_or(h, "status", ""), status))
             continue;
-        cJSON_InsertItemInArray(all, 0, km__storefront_public(h));
+        cJSON_InsertItemInArray(all, 0, km__woocommerce_public(c->st, h));
     }
     km__woocommerce_send_page(c, all, per_page, page);
 }
@@ -454,7 +455,7 @@ void km__woocommerce_webhooks_create(struct km_response *res,
     snprintf(loc, sizeof(loc), "%swp-json/wc/v3/webhooks/%lld", c->st->site_url,
              (long long)km__woocommerce_id(h));
     km_response_header(c->res, "Location", loc);
-    km_response_json(c->res, 201, km__storefront_public(h));
+    km_response_json(c->res, 201, km__woocommerce_public(c->st, h));
 }
 
 void km__woocommerce_webhooks_get(struct km_response *res,
@@ -464,7 +465,7 @@ void km__woocommerce_webhooks_get(struct km_response *res,
     cJSON *h = hook_or_404(c);
 
     if (h)
-        km_response_json(c->res, 200, km__storefront_public(h));
+        km_response_json(c->res, 200, km__woocommerce_public(c->st, h));
 }
 
 void km__woocommerce_webhooks_update(struct km_response *res,
@@ -492,7 +493,7 @@ void km__woocommerce_webhooks_update(struct km_response *res,
         }
         derive(h);
         km__woocommerce_set_dates(h, c->req->now_ms, 0);
-        km_response_json(c->res, 200, km__storefront_public(h));
+        km_response_json(c->res, 200, km__woocommerce_public(c->st, h));
     }
     cJSON_Delete(body);
 }
@@ -511,7 +512,7 @@ void km__woocommerce_webhooks_delete(struct km_response *res,
                               "Webhooks do not support trashing.");
         return;
     }
-    copy = km__storefront_public(h);
+    copy = km__woocommerce_public(c->st, h);
     cJSON_Delete(cJSON_DetachItemViaPointer(c->st->webhooks, h));
     km_response_json(c->res, 200, copy);
 }

@@ -56,12 +56,16 @@ struct km__woocommerce_state {
     cJSON *customers;
     cJSON *orders;
     cJSON *refunds;       /* each with "_order_id" */
+    cJSON *notes;         /* order notes, each with "_order_id" */
+    cJSON *categories;    /* product categories (terms) */
     cJSON *webhooks;      /* with "_secret", "_failure_count" */
     cJSON *deliveries;    /* record of every attempt */
     int64_t next_post_id; /* products, variations, orders, refunds */
     int64_t next_customer_id;
     int64_t next_webhook_id;
     int64_t next_item_id;
+    int64_t next_note_id; /* comments */
+    int64_t next_term_id; /* terms */
     uint64_t rng;
     uint64_t delivery_seq;
     int tamper_next;
@@ -157,6 +161,33 @@ int km__woocommerce_arg_true(const struct km_request *req, const char *name);
 /* Checks modified_after: 1 keep, 0 drop; -1 malformed. */
 int km__woocommerce_modified_after(const cJSON *obj, const char *since);
 
+/* ---- shapes.c: the full wc/v3 shapes ------------------------------ */
+
+enum km__woocommerce_shape {
+    KM__WOOCOMMERCE_PRODUCT,
+    KM__WOOCOMMERCE_VARIATION,
+    KM__WOOCOMMERCE_CUSTOMER,
+    KM__WOOCOMMERCE_ORDER,
+    KM__WOOCOMMERCE_REFUND,
+    KM__WOOCOMMERCE_WEBHOOK,
+    KM__WOOCOMMERCE_NOTE,
+    KM__WOOCOMMERCE_CATEGORY,
+    KM__WOOCOMMERCE_NSHAPES
+};
+
+/* Adds every field of the resource's wc/v3 shape that obj lacks (with
+ * WooCommerce's default), recursing into billing, shipping and
+ * dimensions, and records the shape in obj's private "_shape". */
+void km__woocommerce_complete(cJSON *obj, enum km__woocommerce_shape shape);
+/* The public JSON of a stored object (km__storefront_public) plus what
+ * its shape derives at rendering: permalink, purchasable, _links, an
+ * order's payment_url, is_editable, needs_payment, needs_processing. */
+cJSON *km__woocommerce_public(const struct km__woocommerce_state *st,
+                              const cJSON *obj);
+/* Sets an order's date_paid / date_completed (and _gmt) to now when its
+ * status first reaches processing|completed / completed. */
+void km__woocommerce_order_dates(cJSON *order, int64_t now_ms);
+
 /* ---- auth.c -------------------------------------------------------- */
 
 /* Authenticates and checks permissions; answers 401 and returns -1 on
@@ -181,6 +212,11 @@ struct km__woocommerce_kind {
                   struct km__woocommerce_err *err);
     /* Detaches and frees the stored object. */
     void (*remove)(struct km__woocommerce_state *st, cJSON *obj);
+    /* The 501 message of a DELETE without force when !trash; NULL: "<resource>s
+     * do not support trashing." */
+    const char *no_trash;
+    /* 1: the kind does not publish webhooks (notes, categories). */
+    int quiet;
 };
 
 void km__woocommerce_item_create(struct km__woocommerce_call *c,
@@ -267,10 +303,52 @@ void km__woocommerce_refunds_get(struct km_response *res,
                                  const struct km_request *req, void *state);
 cJSON *km__woocommerce_order_public(struct km__woocommerce_state *st,
                                     const cJSON *order);
+/* How an order is stored: made at the storefront's checkout (else
+ * through REST or a fixture), and whether its stock is taken (checkout,
+ * or a REST create with set_paid). */
+#define KM__WOOCOMMERCE_CHECKOUT 1
+#define KM__WOOCOMMERCE_REDUCE_STOCK 2
 cJSON *km__woocommerce_order_store(struct km__woocommerce_state *st,
-                                   const cJSON *body, int64_t now,
-                                   int from_checkout,
+                                   const cJSON *body, int64_t now, int how,
                                    struct km__woocommerce_err *err);
+void km__woocommerce_orders_create(struct km_response *res,
+                                   const struct km_request *req, void *state);
+void km__woocommerce_orders_delete(struct km_response *res,
+                                   const struct km_request *req, void *state);
+void km__woocommerce_orders_batch(struct km_response *res,
+                                  const struct km_request *req, void *state);
+
+/* ---- notes.c: order notes and product categories -------------------- */
+
+void km__woocommerce_notes_list(struct km_response *res,
+                                const struct km_request *req, void *state);
+void km__woocommerce_notes_create(struct km_response *res,
+                                  const struct km_request *req, void *state);
+void km__woocommerce_notes_get(struct km_response *res,
+                               const struct km_request *req, void *state);
+void km__woocommerce_notes_delete(struct km_response *res,
+                                  const struct km_request *req, void *state);
+void km__woocommerce_categories_list(struct km_response *res,
+                                     const struct km_request *req, void *state);
+void km__woocommerce_categories_create(struct km_response *res,
+                                       const struct km_request *req,
+                                       void *state);
+void km__woocommerce_categories_get(struct km_response *res,
+                                    const struct km_request *req, void *state);
+void km__woocommerce_categories_update(struct km_response *res,
+                                       const struct km_request *req,
+                                       void *state);
+void km__woocommerce_categories_delete(struct km_response *res,
+                                       const struct km_request *req,
+                                       void *state);
+void km__woocommerce_categories_batch(struct km_response *res,
+                                      const struct km_request *req,
+                                      void *state);
+/* Drops the notes of a deleted order. */
+void km__woocommerce_notes_drop(struct km__woocommerce_state *st,
+                                int64_t order_id);
+/* The Location of a 201: the _links.self href of the rendered object. */
+void km__woocommerce_location(struct km_response *res, const cJSON *rendered);
 cJSON *km__woocommerce_refund_store(struct km__woocommerce_state *st,
                                     cJSON *order, const cJSON *body,
                                     int64_t now,
