@@ -9,7 +9,8 @@
  * SIGTERM before any thread exists (so every thread inherits the mask) and
  * look for them between flows: the flow in progress always finishes, since
  * stopping it half-way would only cost a re-read (the engine's cursors move
- * per batch, so even SIGKILL loses nothing). The receiver wakes the main
+ * per batch and its intents let the next run finish a write a SIGKILL cut
+ * short: connector/src/sync/README.md says what holds). The receiver wakes the main
  * thread's sigtimedwait() with SIGUSR1 when it queues a delivery; there is
  * no polling loop.
  *
