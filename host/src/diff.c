@@ -164,8 +164,8 @@ static char *fill_query(const struct diff_system *ds, const char *query)
 
     while (*p) {
         size_t len = strcspn(p, "&"), eq = strcspn(p, "=");
-        char *name = kh_form_decode(p, eq < len ? eq : len);
-        char *value = eq < len ? kh_form_decode(p + eq + 1, len - eq - 1)
+        char *name = km_form_decode(p, eq < len ? eq : len);
+        char *value = eq < len ? km_form_decode(p + eq + 1, len - eq - 1)
                                : kx_xstrdup("");
         const char *v = is_placeholder(value) ? credential(ds, name) : NULL;
         char *ev = v ? curl_easy_escape(NULL, v, 0) : NULL;

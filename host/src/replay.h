@@ -98,8 +98,6 @@ const char *kh_replay_route(const struct kh_replay_system *sys,
  * kh_pairs_dispose frees them. */
 void kh_pairs_parse(struct kh_pairs *out, const char *text, size_t len);
 void kh_pairs_dispose(struct kh_pairs *p);
-/* One form-encoded component of n bytes, decoded ('+' is a space); fresh. */
-char *kh_form_decode(const char *s, size_t n);
 
 /* 1 when a response header describes the original transfer (length,
  * connection, date), not the reply: replay does not repeat it and diff
