@@ -382,7 +382,7 @@ static void diff_system(cJSON *report, CURL *curl, struct ks_clock *clock,
     ds.creds = kx_json_obj(creds, sys->name);
     if (!sys->type) {
         snprintf(err, sizeof(err),
-                 "%s: no emulator of that name (%zu requests)", sys->name,
+                 "%.63s: no emulator of that name (%zu requests)", sys->name,
                  sys->n);
         goto skip;
     }
@@ -394,8 +394,8 @@ static void diff_system(cJSON *report, CURL *curl, struct ks_clock *clock,
                           err, sizeof(err) - 64) != 0) {
         char why[512];
 
-        snprintf(why, sizeof(why), "%s", err);
-        snprintf(err, sizeof(err), "%s: the emulator does not start: %.400s",
+        snprintf(why, sizeof(why), "%.400s", err);
+        snprintf(err, sizeof(err), "%.63s: the emulator does not start: %.400s",
                  sys->name, why);
         goto skip;
     }
@@ -404,8 +404,8 @@ static void diff_system(cJSON *report, CURL *curl, struct ks_clock *clock,
                        &sys->entries[i], err, sizeof(err)) != 0) {
             char why[512];
 
-            snprintf(why, sizeof(why), "%s", err);
-            snprintf(err, sizeof(err), "%s: %.400s", sys->name, why);
+            snprintf(why, sizeof(why), "%.400s", err);
+            snprintf(err, sizeof(err), "%.63s: %.400s", sys->name, why);
             must(cJSON_AddItemToArray(skipped, cJSON_CreateString(err)));
         }
     }
