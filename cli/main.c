@@ -28,6 +28,9 @@ static const char usage[] =
     "                       credentials out, personal data pseudonymised\n"
     "  replay FILE.har      serve a recording back (from record, check --har\n"
     "                       or serve --record): the same answers, in order\n"
+    "  diff FILE.har [--scenario FILE]\n"
+    "                       replay a recording against the emulators and\n"
+    "                       report per route what they answer differently\n"
     "  sync --config FILE   run the connector against real endpoints, once\n"
     "                       or --watch (with a webhook receiver)\n"
     "  secret set|delete NAME --config FILE\n"
@@ -49,15 +52,11 @@ static const struct command {
     const char *name;
     int (*run)(int argc, char **argv);
 } commands[] = {
-    {"check", kh_cli_check},
-    {"verify", kh_cli_verify},
-    {"serve", kh_cli_serve},
-    {"record", kh_cli_record},
-    {"replay", kh_cli_replay},
-    {"sync", kh_cli_sync},
-    {"secret", kh_cli_secret},
-    {"outbox", kh_cli_outbox},
-    {"replay-failed", kh_cli_replay_failed},
+    {"check", kh_cli_check},   {"verify", kh_cli_verify},
+    {"serve", kh_cli_serve},   {"record", kh_cli_record},
+    {"replay", kh_cli_replay}, {"diff", kh_cli_diff},
+    {"sync", kh_cli_sync},     {"secret", kh_cli_secret},
+    {"outbox", kh_cli_outbox}, {"replay-failed", kh_cli_replay_failed},
     {"audit", kh_cli_audit},
 };
 

@@ -175,6 +175,10 @@ struct kh_suite_info {
 
 /* Writes a self-contained HTML report (no external resources); with
  * suite, a summary of the suite (version, digest) at the top. */
+/* Writes s (NULL: nothing) to f as HTML or XML text: invalid UTF-8 and
+ * forbidden characters as U+FFFD, markup characters escaped. */
+void kh_report_put_escaped(FILE *f, const char *s);
+
 int kh_report_html(const char *file, const struct kh_result *results, size_t n,
                    const struct kh_suite_info *suite);
 

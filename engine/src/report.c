@@ -132,6 +132,11 @@ static void put_escaped(FILE *f, const char *s, enum esc_mode mode)
         put_escaped_n(f, s, strlen(s), mode);
 }
 
+void kh_report_put_escaped(FILE *f, const char *s)
+{
+    put_escaped(f, s, ESC_TEXT);
+}
+
 /* ---- what the writers say about a result --------------------------- */
 
 /* An outcome outside the enum counts as an error: the run said nothing

@@ -75,6 +75,10 @@ int kh__serve_pump(struct kh__serve *sv, struct kh__serve_system *sys);
  * table_lock shared. */
 cJSON *kh__serve_har(struct kh__serve *sv);
 
+/* The configuration serve gives a system started by name (serve.c): {}
+ * but for one test credential of each storefront. Caller deletes. */
+cJSON *kh__serve_named_config(const char *system);
+
 /* ---- commands ------------------------------------------------------ */
 
 int kh_cli_serve(int argc, char **argv); /* serve.c */
@@ -84,5 +88,6 @@ int kh_cli_serve(int argc, char **argv); /* serve.c */
 int kh__serve_describe(const char *system, int json);
 int kh_cli_replay(int argc, char **argv); /* replay.c */
 int kh_cli_record(int argc, char **argv); /* record.c */
+int kh_cli_diff(int argc, char **argv);   /* diff.c */
 
 #endif

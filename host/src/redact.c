@@ -14,6 +14,7 @@
 #include <kx/alloc.h>
 #include <kx/buf.h>
 #include <kx/json.h>
+#include <kinmock/server.h>
 #include "redact.h"
 #include "replay.h"
 
@@ -387,8 +388,8 @@ static char *pairs(struct kh_redactor *r, const char *system, const char *text,
         char *name, *value, *v, *en, *ev;
 
         eq = eq < len ? eq : len;
-        name = kh_form_decode(p, eq);
-        value = eq < len ? kh_form_decode(p + eq + 1, len - eq - 1)
+        name = km_form_decode(p, eq);
+        value = eq < len ? km_form_decode(p + eq + 1, len - eq - 1)
                          : kx_xstrdup("");
         if (kh_redact_is_credential(r, name)) {
             remember(r, value);

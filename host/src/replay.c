@@ -38,8 +38,7 @@ static void must(const void *p)
     }
 }
 
-/* Response headers that describe the original transfer, not the reply. */
-static int hop_header(const char *name)
+int kh_replay_hop_header(const char *name)
 {
     static const char *const skip[] = {"Content-Length", "Connection",
                                        "Transfer-Encoding", "Date",
@@ -87,7 +86,7 @@ static void answer(struct km_response *res, const struct km_request *req,
         const char *name = kx_json_str(h, "name"),
                    *value = kx_json_str(h, "value");
 
-        if (!name || !value || hop_header(name))
+        if (!name || !value || kh_replay_hop_header(name))
             continue;
         if (strcasecmp(name, "Content-Type") == 0)
             type = value;
@@ -207,8 +206,12 @@ static int load_entry(struct kh_replay_system *systems, size_t *n,
     r = &sys->entries[sys->n++];
     memset(r, 0, sizeof(*r));
     r->method = method;
+    r->request = cJSON_GetObjectItemCaseSensitive(e, "request");
     r->path = path;
-    r->route = kh_replay_route(sys, method, path);
+    r->route =
+        kx_json_str(cJSON_GetObjectItemCaseSensitive(e, "_kinsync"), "route");
+    if (!r->route)
+        r->route = kh_replay_route(sys, method, path);
     kh_pairs_parse(&r->query, query, strlen(query));
     free(query);
     r->body = text && *text ? cJSON_Parse(text) : NULL;
@@ -283,7 +286,7 @@ static const char replay_usage[] =
     "Exit status: 0 after a clean stop, 1 when the file cannot be served,\n"
     "2 on a usage error.\n";
 
-static char *read_all(const char *path, long *len)
+char *kh_replay_read_file(const char *path, long *len)
 {
     FILE *f = fopen(path, "rb");
     char *buf = NULL;
@@ -353,7 +356,7 @@ static int run(const char *file, long port_base, const char *bind,
     char text[4096] = "", err[256];
     size_t used = 0;
     long len = 0;
-    char *buf = read_all(file, &len);
+    char *buf = kh_replay_read_file(file, &len);
     cJSON *har = buf ? cJSON_ParseWithLength(buf, (size_t)len) : NULL;
     int n = -1, rc = 1;
 

@@ -31,12 +31,15 @@ struct kh_pairs {
 };
 
 struct kh_replay_entry {
-    const char *method;    /* borrowed from the HAR */
-    char *path;            /* percent-decoded, without the query; owned */
-    const char *route;     /* the emulator's route template, or NULL */
+    const char *method; /* borrowed from the HAR */
+    char *path;         /* percent-decoded, without the query; owned */
+    /* The route template: the entry's "_kinsync" route, else the
+     * emulator's; NULL when neither names one. Borrowed. */
+    const char *route;
     struct kh_pairs query; /* owned */
     cJSON *body;           /* the body as JSON, or NULL; owned */
     struct kh_pairs form;  /* a body that is not JSON, as pairs; owned */
+    const cJSON *request;  /* borrowed from the HAR */
     const cJSON *response; /* borrowed from the HAR */
     int status;            /* 100..599, checked at load */
     int used;
@@ -95,8 +98,15 @@ const char *kh_replay_route(const struct kh_replay_system *sys,
  * kh_pairs_dispose frees them. */
 void kh_pairs_parse(struct kh_pairs *out, const char *text, size_t len);
 void kh_pairs_dispose(struct kh_pairs *p);
-/* One form-encoded component of n bytes, decoded ('+' is a space); fresh. */
-char *kh_form_decode(const char *s, size_t n);
+
+/* 1 when a response header describes the original transfer (length,
+ * connection, date), not the reply: replay does not repeat it and diff
+ * does not compare it. */
+int kh_replay_hop_header(const char *name);
+
+/* The whole file at path (at most 256 MiB), NUL-terminated, its length in
+ * *len; NULL with errno set. Caller frees. */
+char *kh_replay_read_file(const char *path, long *len);
 
 /* Shared by replay and record. */
 #include <signal.h>

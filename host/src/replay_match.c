@@ -29,22 +29,6 @@ static int redacted(const char *recorded)
     return strncmp(recorded, KH_REDACTED, sizeof(KH_REDACTED) - 1) == 0;
 }
 
-char *kh_form_decode(const char *s, size_t n)
-{
-    char *plus = kx_xstrndup(s, n), *dec, *out;
-    int len = 0;
-
-    for (char *p = plus; *p; p++) {
-        if (*p == '+')
-            *p = ' ';
-    }
-    dec = curl_easy_unescape(NULL, plus, (int)n, &len);
-    out = dec ? kx_xstrndup(dec, (size_t)len) : kx_xstrdup(plus);
-    curl_free(dec);
-    free(plus);
-    return out;
-}
-
 static int by_pair(const void *a, const void *b)
 {
     char *const *x = a, *const *y = b;
@@ -68,9 +52,9 @@ void kh_pairs_parse(struct kh_pairs *out, const char *text, size_t len)
             ;
         if (end > i) {
             flat = kx_xgrow(flat, &cap, 2 * n + 2, sizeof(*flat));
-            flat[2 * n] = kh_form_decode(text + i, eq - i);
+            flat[2 * n] = km_form_decode(text + i, eq - i);
             flat[2 * n + 1] = eq < end
-                                  ? kh_form_decode(text + eq + 1, end - eq - 1)
+                                  ? km_form_decode(text + eq + 1, end - eq - 1)
                                   : kx_xstrdup("");
             n++;
         }

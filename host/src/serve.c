@@ -57,7 +57,7 @@ static const struct {
                     "\"permissions\": \"read_write\"}]}"},
 };
 
-static cJSON *named_config(const char *system)
+cJSON *kh__serve_named_config(const char *system)
 {
     for (size_t i = 0; i < sizeof(named_configs) / sizeof(named_configs[0]);
          i++) {
@@ -494,12 +494,12 @@ static int choose_systems(struct kh__serve *sv, const struct serve_opts *o)
         return systems_from_scenario(sv, o);
     for (size_t i = 0; i < o->nsystems; i++)
         add_system(sv, km_emulator_type_find(o->systems[i]),
-                   named_config(o->systems[i]));
+                   kh__serve_named_config(o->systems[i]));
     for (size_t i = 0; o->nsystems == 0 && i < 3; i++) {
         const struct km_emulator_type *t =
             km_emulator_type_find(default_systems[i]);
         if (t)
-            add_system(sv, t, named_config(t->name));
+            add_system(sv, t, kh__serve_named_config(t->name));
     }
     if (sv->nsystems == 0) {
         fputs("kinsync serve: no emulator compiled in\n", stderr);

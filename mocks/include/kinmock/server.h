@@ -306,4 +306,10 @@ const char *km_route_template(const struct km_route *routes, size_t n,
                               int nocase, int trailing_slash,
                               const char *method, const char *path);
 
+/* One form-encoded component (a query or form name or value) of n bytes,
+ * decoded: '+' is a space, %XX the byte. A fresh string (aborts on
+ * out-of-memory). Also what `kinsync replay`, `record` and `diff` read
+ * recorded queries with, so they decode as the emulators do. */
+char *km_form_decode(const char *s, size_t n);
+
 #endif

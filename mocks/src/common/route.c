@@ -57,7 +57,7 @@ void km__kvs_dispose(struct km__kvs *l)
 }
 
 /* Decodes one form-encoded component into a fresh string. */
-static char *form_decode(const char *s, size_t n)
+char *km_form_decode(const char *s, size_t n)
 {
     char *plus = kx_xstrndup(s, n), *dec, *out;
     int len = 0;
@@ -66,7 +66,7 @@ static char *form_decode(const char *s, size_t n)
         if (*p == '+')
             *p = ' ';
     }
-    dec = curl_easy_unescape(NULL, plus, (int)n, &len);
+    dec = curl_easy_unescape(NULL, plus, (int)strlen(plus), &len);
     if (!dec)
         abort();
     out = kx_xstrndup(dec, (size_t)len);
@@ -87,8 +87,8 @@ void km__query_parse(struct km__kvs *out, const char *query)
         char *name, *value;
 
         if (n > 0) {
-            name = form_decode(p, nlen);
-            value = eq ? form_decode(eq + 1, n - nlen - 1) : kx_xstrdup("");
+            name = km_form_decode(p, nlen);
+            value = eq ? km_form_decode(eq + 1, n - nlen - 1) : kx_xstrdup("");
             km__kvs_add(out, name, strlen(name), value, strlen(value));
             free(name);
             free(value);
