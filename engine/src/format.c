@@ -9,42 +9,11 @@
 #include <stdio.h>
 #include <string.h>
 #include <kinmock/config.h>
+#include "format_int.h"
 #include "scenario_int.h"
-
-enum kind {
-    K_STRING,
-    K_NUMBER, /* >= 0 */
-    K_BOOL,
-    K_OBJECT,
-    K_ARRAY,
-    K_ANY,
-    K_STRINGS,  /* non-empty array of strings */
-    K_POINTERS, /* a pointer map (run_int.h) */
-    K_RC,       /* a ks_rc name */
-    K_SYSTEM,   /* a system configured in given */
-    K_JOB,      /* a known job */
-    K_ROUTE,    /* "METHOD /path-glob" */
-    K_STATES    /* {"<system>": pointer map} */
-};
-
-struct field {
-    const char *name;
-    enum kind kind;
-    int required;
-};
-
-struct checker {
-    struct problems *p;
-    const cJSON *given;
-};
 
 static void check_object(struct checker *c, const cJSON *obj,
                          const char *pointer, const struct field *fields);
-
-static void check_pointer_map(struct checker *c, const cJSON *v,
-                              const char *pointer);
-static void check_states(struct checker *c, const cJSON *v,
-                         const char *pointer);
 
 static int is_route(const char *s)
 {
@@ -53,8 +22,8 @@ static int is_route(const char *s)
     return sp && sp > s && sp[1] == '/';
 }
 
-static void check_value(struct checker *c, const cJSON *v, enum kind kind,
-                        const char *pointer)
+void kh__format_value(struct checker *c, const cJSON *v, enum kind kind,
+                      const char *pointer)
 {
     struct problems *p = c->p;
     const cJSON *item;
@@ -97,7 +66,7 @@ static void check_value(struct checker *c, const cJSON *v, enum kind kind,
         }
         break;
     case K_POINTERS:
-        check_pointer_map(c, v, pointer);
+        kh__format_pointer_map(c, v, pointer);
         break;
     case K_RC:
         if (!cJSON_IsString(v) || ks_rc_from_name(&rc, v->valuestring) != 0)
@@ -129,7 +98,7 @@ static void check_value(struct checker *c, const cJSON *v, enum kind kind,
                         "must be \"METHOD /path\", e.g. \"GET /v3/catalog/*\"");
         break;
     case K_STATES:
-        check_states(c, v, pointer);
+        kh__format_states(c, v, pointer);
         break;
     }
 }
@@ -151,136 +120,11 @@ static void check_object(struct checker *c, const cJSON *obj,
         if (!f->name)
             kh__problem(c->p, here, "unknown key \"%s\"", member->string);
         else
-            check_value(c, member, f->kind, here);
+            kh__format_value(c, member, f->kind, here);
     }
     for (const struct field *f = fields; f->name; f++) {
         if (f->required && !cJSON_GetObjectItemCaseSensitive(obj, f->name))
             kh__problem(c->p, pointer, "missing \"%s\"", f->name);
-    }
-}
-
-/* ---- pointer maps (run_int.h) -------------------------------------- */
-
-static void check_pointer_map(struct checker *c, const cJSON *v,
-                              const char *pointer)
-{
-    const cJSON *item;
-
-    if (!cJSON_IsObject(v)) {
-        kh__problem(
-            c->p, pointer,
-            "must be an object mapping JSON pointers to expected values, "
-            "such as {\"/count\": 3}");
-        return;
-    }
-    cJSON_ArrayForEach(item, v)
-    {
-        char here[512], why[256];
-
-        snprintf(here, sizeof(here), "%s", pointer);
-        kh_json_pointer_append(here, sizeof(here), item->string);
-        if (kh_json_pointer_check(item->string, why, sizeof(why)) != 0)
-            kh__problem(c->p, here, "key \"%s\" is not a JSON pointer: %s",
-                        item->string, why);
-        else if (kh__match_kind(item) == KH_MATCH_INVALID)
-            kh__problem(c->p, here,
-                        "an object of one \"$\" member must be a matcher: "
-                        "{\"$count\": N} (N a whole number, zero or more) or "
-                        "{\"$absent\": true}");
-    }
-}
-
-/* The pointer-map form of one old state expectation {"system", "pointer",
- * "count" | "equals" | "exists"}, printed into buf, to tell the author
- * exactly what to write instead. */
-static void old_state_rewritten(char *buf, size_t bufsz, const cJSON *old)
-{
-    const char *system = kx_json_str(old, "system");
-    const char *pointer = kx_json_str(old, "pointer");
-    const cJSON *count = cJSON_GetObjectItemCaseSensitive(old, "count");
-    const cJSON *equals = cJSON_GetObjectItemCaseSensitive(old, "equals");
-    cJSON *map = cJSON_CreateObject(), *want = NULL;
-    char *text;
-
-    if (equals) {
-        want = cJSON_Duplicate(equals, 1);
-    } else if (count) {
-        want = cJSON_CreateObject();
-        cJSON_AddItemToObject(want, "$count", cJSON_Duplicate(count, 1));
-    } else if (cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(old, "exists"))) {
-        want = cJSON_CreateObject();
-        cJSON_AddTrueToObject(want, "$absent");
-    } else {
-        want = cJSON_CreateString("<the value expected there>");
-    }
-    cJSON_AddItemToObject(
-        cJSON_AddObjectToObject(map, system ? system : "<system>"),
-        pointer ? pointer : "<pointer>", want);
-    text = cJSON_PrintUnformatted(map);
-    snprintf(buf, bufsz, "%s", text ? text : "?");
-    cJSON_free(text);
-    cJSON_Delete(map);
-}
-
-/* 1 when v is in the old form of state expectations: a list of, or one,
- * {"system", "pointer", "count" | "equals" | "exists"}. */
-static int is_old_state_form(const cJSON *v)
-{
-    return cJSON_IsArray(v) ||
-           (cJSON_IsObject(v) &&
-            (cJSON_GetObjectItemCaseSensitive(v, "system") ||
-             cJSON_GetObjectItemCaseSensitive(v, "pointer")));
-}
-
-/* Refuses the old form, each expectation with its rewriting. */
-static void refuse_old_states(struct checker *c, const cJSON *v,
-                              const char *pointer)
-{
-    const cJSON *item = cJSON_IsArray(v) ? v->child : v;
-    size_t i = 0;
-
-    for (; item; item = cJSON_IsArray(v) ? item->next : NULL) {
-        char here[512], instead[1024];
-
-        snprintf(here, sizeof(here), "%s", pointer);
-        if (cJSON_IsArray(v))
-            kh_json_pointer_append_index(here, sizeof(here), i++);
-        old_state_rewritten(instead, sizeof(instead), item);
-        kh__problem(c->p, here,
-                    "the {\"system\", \"pointer\", \"count\"/\"equals\"/"
-                    "\"exists\"} form is gone; write a map from system to JSON "
-                    "pointer to expected value instead: %s",
-                    instead);
-    }
-}
-
-/* then.state and wait.until: {"<system>": pointer map}. */
-static void check_states(struct checker *c, const cJSON *v, const char *pointer)
-{
-    const cJSON *item;
-
-    if (is_old_state_form(v)) {
-        refuse_old_states(c, v, pointer);
-        return;
-    }
-    if (!cJSON_IsObject(v)) {
-        kh__problem(
-            c->p, pointer,
-            "must be an object mapping systems to pointer maps, such as "
-            "{\"epicor\": {\"/parts\": {\"$count\": 3}}}");
-        return;
-    }
-    cJSON_ArrayForEach(item, v)
-    {
-        char here[512];
-        cJSON name = {0};
-
-        snprintf(here, sizeof(here), "%s", pointer);
-        kh_json_pointer_append(here, sizeof(here), item->string);
-        name.type = cJSON_String;
-        name.valuestring = item->string;
-        check_value(c, &name, K_SYSTEM, here);
-        check_pointer_map(c, item, here);
     }
 }
 
@@ -622,7 +466,7 @@ static void check_given(struct checker *c, const cJSON *given)
             static const struct field clock_fields[] = {{"start", K_STRING, 0},
                                                         {NULL, K_ANY, 0}};
 
-            check_value(c, member, K_OBJECT, here);
+            kh__format_value(c, member, K_OBJECT, here);
             if (cJSON_IsObject(member))
                 check_object(c, member, here, clock_fields);
             if (cJSON_IsString(start) &&
@@ -633,14 +477,14 @@ static void check_given(struct checker *c, const cJSON *given)
         } else if (strcmp(member->string, "connector") == 0) {
             const cJSON *sys;
 
-            check_value(c, member, K_OBJECT, here);
+            kh__format_value(c, member, K_OBJECT, here);
             for (sys = cJSON_IsObject(member) ? member->child : NULL; sys;
                  sys = sys->next) {
                 char at[256];
 
                 snprintf(at, sizeof(at), "%s", here);
                 kh_json_pointer_append(at, sizeof(at), sys->string);
-                check_value(c, sys, K_OBJECT, at);
+                kh__format_value(c, sys, K_OBJECT, at);
             }
         } else if (!km_emulator_type_find(member->string)) {
             kh__problem(c->p, here, "unknown emulator \"%s\"", member->string);
@@ -648,7 +492,7 @@ static void check_given(struct checker *c, const cJSON *given)
             km_config_check(km_emulator_type_find(member->string), member, here,
                             config_problem, c->p);
         } else {
-            check_value(c, member, K_OBJECT, here);
+            kh__format_value(c, member, K_OBJECT, here);
         }
     }
 }

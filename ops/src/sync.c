@@ -10,8 +10,8 @@
  * look for them between flows: the flow in progress always finishes, since
  * stopping it half-way would only cost a re-read (the engine's cursors move
  * per batch and its intents let the next run finish a write a SIGKILL cut
- * short: connector/src/sync/README.md says what holds). The receiver wakes the main
- * thread's sigtimedwait() with SIGUSR1 when it queues a delivery; there is
+ * short: connector/src/sync/README.md says what holds). The receiver wakes the
+ * main thread's sigtimedwait() with SIGUSR1 when it queues a delivery; there is
  * no polling loop.
  *
  * Logging: the connector's log goes, every level, to --log FILE; WARN and
