@@ -110,7 +110,8 @@ static const char *edm_type(const struct km__epicor_call *c, const cJSON *v,
         return km__epicor_decimal_scale(name) >= 0 ? "Edm.Decimal"
                                                    : "Edm.Int32";
     if (cJSON_IsNull(v))
-        return c->v1 ? "Edm.DateTime" : "Edm.DateTimeOffset";
+        return c->v1 || !c->emu->v2_date_offset[0] ? "Edm.DateTime"
+                                                   : "Edm.DateTimeOffset";
     return "Edm.String";
 }
 
