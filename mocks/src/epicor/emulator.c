@@ -415,6 +415,49 @@ static void efx_staging(struct km_response *res, const struct km_request *req,
     efx_call(res, req, state, 1);
 }
 
+/* GET .../efx/{company}[/{library}]: the libraries and their functions. */
+static void efx_list(struct km_response *res, const struct km_request *req,
+                     void *state)
+{
+    struct km__epicor_call c;
+
+    call_init(&c, res, req, state);
+    if (km__epicor_api_key(&c) == 0 && km__epicor_auth(&c) == 0)
+        km__epicor_efx_list(&c, km_request_param(req, "company"),
+                            km_request_param(req, "library"));
+}
+
+/* GET /{instance}/api/swagger/{v1|v2}/{odata|methods}/{Service}.json:
+ * the service's OpenAPI document (openapi.c). Signed in as any call,
+ * without the v2 API key (the help pages are browsed). */
+static void swagger(struct km_response *res, const struct km_request *req,
+                    void *state)
+{
+    struct km__epicor_call c;
+    const char *version = km_request_param(req, "version");
+    const char *kind = km_request_param(req, "kind");
+    const char *file = km_request_param(req, "file");
+    size_t n = strlen(file);
+    char name[160];
+
+    call_init(&c, res, req, state);
+    if (km__epicor_auth(&c))
+        return;
+    c.v1 = strcmp(version, "v1") == 0;
+    c.co = default_company(&c);
+    snprintf(name, sizeof(name), "%.*s",
+             (int)(n > 5 && strcmp(file + n - 5, ".json") == 0 ? n - 5 : n),
+             file);
+    c.service = km__epicor_service_canon(name);
+    if (!c.service || !c.co || (!c.v1 && strcmp(version, "v2") != 0) ||
+        (strcmp(kind, "odata") != 0 && strcmp(kind, "methods") != 0)) {
+        km__epicor_error(&c, 404, "Epicor.RESTApi.ErrorHandling.ApiException",
+                         "The resource '%s' was not found.", req->path);
+        return;
+    }
+    km__epicor_openapi(&c, kind);
+}
+
 static void token_resource(struct km_response *res,
                            const struct km_request *req, void *state)
 {
@@ -452,8 +495,12 @@ static const struct km_route epi_routes[] = {
     {"POST", INST "/api/v2/efx/staging/{company}/{library}/{function}",
      efx_staging},
     {"POST", INST "/api/v2/efx/{company}/{library}/{function}", efx},
+    {"GET", INST "/api/v2/efx/{company}", efx_list},
+    {"GET", INST "/api/swagger/{version}/{kind}/{file}", swagger},
+    {"GET", INST "/api/v2/efx/{company}/{library}", efx_list},
 
     {"*", V1, services},
+    {"*", V1 "/$metadata", metadata},
     {"*", V1 "/BaqSvc/{baq_id}", baq},
     {"*", V1 "/BaqSvc/{baq_id}/Data", baq},
     {"*", V1 "/Ice.BO.BaqSvc/{baq_id}", baq},
@@ -465,6 +512,7 @@ static const struct km_route epi_routes[] = {
     {"*", V1 "/{service}/{method}", method},
 
     {"*", V2, services},
+    {"*", V2 "/$metadata", metadata},
     {"*", V2 "/BaqSvc/{baq_id}", baq},
     {"*", V2 "/BaqSvc/{baq_id}/Data", baq},
     {"*", V2 "/Ice.BO.BaqSvc/{baq_id}", baq},

@@ -509,6 +509,10 @@ cJSON *km__epicor_ds_row(cJSON *ds, const char *table);
 void km__epicor_baq(struct km__epicor_call *c, const char *baq_id, int data);
 void km__epicor_efx(struct km__epicor_call *c, const char *company,
                     const char *library, const char *function, int staging);
+/* GET .../efx/{company}[/{library}]: libraries enabled for company and
+ * their functions (one library when library is not NULL). */
+void km__epicor_efx_list(struct km__epicor_call *c, const char *company,
+                         const char *library);
 
 /* metadata */
 void km__epicor_metadata(struct km__epicor_call *c);
@@ -574,6 +578,10 @@ int km__epicor_bpm_post(struct km__epicor_call *c, cJSON *ret, cJSON *params);
 int km__epicor_bpm_data(struct km__epicor_call *c, cJSON *ds);
 void km__epicor_bpm_error(struct km__epicor_call *c, const char *table,
                           const char *message);
+
+/* openapi.c: the OpenAPI 3.0 document of c->service; kind "odata"
+ * (entity sets) or "methods" (BO methods). */
+void km__epicor_openapi(struct km__epicor_call *c, const char *kind);
 
 /* act.c */
 cJSON *km__epicor_snapshot(void *state);

@@ -459,11 +459,14 @@ void km__epicor_method(struct km__epicor_call *c, const char *method)
         return;
     km__epicor_inconv(params);
     c->method = method;
-    if (row && km__epicor_bpm_pre(c, params) == 0)
-        row->handler(c, method, params);
-    else
+    if (row) {
+        /* Pre-processing directives may answer instead (bpm.c). */
+        if (km__epicor_bpm_pre(c, params) == 0)
+            row->handler(c, method, params);
+    } else {
         km__epicor_error(c, 404, "Epicor.RESTApi.ErrorHandling.ApiException",
                          "Method '%s' was not found in %s.", method,
                          c->service);
+    }
     cJSON_Delete(params);
 }

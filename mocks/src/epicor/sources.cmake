@@ -15,6 +15,7 @@ add_library(km_epicor STATIC
   ${KM_EPICOR_DIR}/methods_sales.c
   ${KM_EPICOR_DIR}/odata_expand.c
   ${KM_EPICOR_DIR}/odata_filter.c
+  ${KM_EPICOR_DIR}/openapi.c
   ${KM_EPICOR_DIR}/odata_literal.c
   ${KM_EPICOR_DIR}/odata_query.c
   ${KM_EPICOR_DIR}/odata_routes.c
