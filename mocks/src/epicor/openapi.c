@@ -185,8 +185,8 @@ static void odata_paths(struct km__epicor_call *c, cJSON *paths, cJSON *schemas)
                 (size_t)snprintf(path + n, sizeof(path) - n, "%s%s{%s}%s",
                                  k ? "," : "", (d->numeric >> k) & 1 ? "" : "'",
                                  d->keys[k], (d->numeric >> k) & 1 ? "" : "'");
-        if (n < sizeof(path) - 1)
-            strcat(path, ")");
+        if (n < sizeof(path))
+            snprintf(path + n, sizeof(path) - n, ")");
         item = cJSON_AddObjectToObject(paths, path);
         params = cJSON_AddArrayToObject(item, "parameters");
         for (size_t k = 0; d->keys[k]; k++) {
