@@ -410,6 +410,11 @@ void km__epicor_updated(struct km__epicor_call *c,
                         const struct km__epicor_tabledef *d, cJSON *row);
 int km__epicor_check_tglc(struct km__epicor_call *c, const cJSON *row,
                           char *msg, size_t n);
+/* The first row of t (key order) whose string field equals want (ci:
+ * ignoring case), or NULL. A scan: for lookups by a non-key field. */
+struct km__epicor_row *km__epicor_scan(const struct km__epicor_table *t,
+                                       const char *field, const char *want,
+                                       int ci);
 /* The primary (header) table of a service. */
 const struct km__epicor_tabledef *km__epicor_primary(const char *service);
 /* Finds a row of table tid by the key values after Company (strings

@@ -125,22 +125,31 @@ static void get_by_sysrowid(struct km__epicor_call *c, const char *m,
                          ? params->child->valuestring
                          : "";
 
+    struct km__epicor_row *r = km__epicor_scan(t, "SysRowID", id, 1);
+
     (void)m;
-    for (size_t i = 0; i < t->n; i++) {
+    if (r)
+        km__epicor_method_reply(c, km__epicor_tableset(c, d, r->key), NULL);
+    else
+        km__epicor_error(c, 404, NULL, "Record not found.");
+}
+
+struct km__epicor_row *km__epicor_scan(const struct km__epicor_table *t,
+                                       const char *field, const char *want,
+                                       int ci)
+{
+    for (size_t i = 0; want && i < t->n; i++) {
         int tmp;
         cJSON *j = km__epicor_view(t, t->by_key[i], &tmp);
-        const char *sid = kx_json_str(j, "SysRowID");
-        int hit = sid && strcasecmp(sid, id) == 0;
+        const char *v = kx_json_str(j, field);
+        int hit = v && (ci ? strcasecmp(v, want) : strcmp(v, want)) == 0;
 
         if (tmp)
             cJSON_Delete(j);
-        if (hit) {
-            km__epicor_method_reply(
-                c, km__epicor_tableset(c, d, t->by_key[i]->key), NULL);
-            return;
-        }
+        if (hit)
+            return t->by_key[i];
     }
-    km__epicor_error(c, 404, NULL, "Record not found.");
+    return NULL;
 }
 
 /* GetList and GetRows: where-clause, pageSize, absolutePage (0-based by

@@ -317,21 +317,12 @@ void km__epicor_extra_get_by_user_key(struct km__epicor_call *c, const char *m,
     struct km__epicor_table *t = &c->co->t[d->id];
     const char *want = kx_json_str(params, vend ? "vendorID" : "custID");
 
-    for (size_t i = 0; want && i < t->n; i++) {
-        int tmp;
-        cJSON *j = km__epicor_view(t, t->by_key[i], &tmp);
-        const char *id = kx_json_str(j, vend ? "VendorID" : "CustID");
-        int hit = id && (c->emu->ci ? strcasecmp(id, want) == 0
-                                    : strcmp(id, want) == 0);
+    struct km__epicor_row *r =
+        km__epicor_scan(t, vend ? "VendorID" : "CustID", want, c->emu->ci);
 
-        if (tmp)
-            cJSON_Delete(j);
-        if (hit) {
-            km__epicor_method_reply(
-                c, km__epicor_tableset(c, d, t->by_key[i]->key), NULL);
-            return;
-        }
-    }
-    km__epicor_error(c, 404, NULL, "%s '%s' was not found.",
-                     vend ? "Vendor" : "Customer", want ? want : "");
+    if (r)
+        km__epicor_method_reply(c, km__epicor_tableset(c, d, r->key), NULL);
+    else
+        km__epicor_error(c, 404, NULL, "%s '%s' was not found.",
+                         vend ? "Vendor" : "Customer", want ? want : "");
 }
