@@ -19,7 +19,7 @@
 static cJSON *ref(const char *name)
 {
     cJSON *o = cJSON_CreateObject();
-    char buf[160];
+    char buf[256];
 
     snprintf(buf, sizeof(buf), "#/components/schemas/%s", name);
     cJSON_AddStringToObject(o, "$ref", buf);
