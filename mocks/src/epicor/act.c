@@ -45,6 +45,8 @@ cJSON *km__epicor_snapshot(void *state)
     cJSON_AddNumberToObject(o, "licenses_in_use",
                             km__epicor_licenses_in_use(emu));
     cJSON_AddItemToObject(o, "efx_calls", cJSON_Duplicate(emu->efx_calls, 1));
+    cJSON_AddItemToObject(o, "bpm_fired", cJSON_Duplicate(emu->bpm_fired, 1));
+    cJSON_AddItemToObject(o, "sessions", cJSON_Duplicate(emu->session_mods, 1));
     cos = cJSON_AddObjectToObject(o, "companies");
     for (size_t i = 0; i < emu->ncompanies; i++) {
         struct km__epicor_company *co = emu->companies[i];

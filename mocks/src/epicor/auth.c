@@ -247,6 +247,20 @@ static struct km__epicor_token *issue_token(struct km__epicor *emu,
     return t;
 }
 
+const char *km__epicor_issue_token(struct km__epicor *emu, const char *user)
+{
+    return issue_token(emu, user)->token;
+}
+
+int km__epicor_token_live(struct km__epicor *emu, const char *token,
+                          const char *user)
+{
+    struct km__epicor_token *t = token ? token_find(emu, token) : NULL;
+
+    return t && !t->revoked && t->expires_ms > km__epicor_now(emu) &&
+           (!user || strcasecmp(t->user, user) == 0);
+}
+
 void km__epicor_token_resource(struct km__epicor_call *c)
 {
     const struct km_request *req = c->req;

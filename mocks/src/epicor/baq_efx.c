@@ -226,3 +226,66 @@ void km__epicor_efx(struct km__epicor_call *c, const char *company,
                                              : cJSON_CreateObject());
     }
 }
+
+/* The library object of lib in arr, added when missing. */
+static cJSON *library_entry(cJSON *arr, const char *lib)
+{
+    cJSON *e;
+
+    cJSON_ArrayForEach(e, arr)
+    {
+        if (strcasecmp(kx_json_str(e, "LibraryID"), lib) == 0)
+            return e;
+    }
+    e = cJSON_CreateObject();
+    cJSON_AddStringToObject(e, "LibraryID", lib);
+    cJSON_AddArrayToObject(e, "Functions");
+    cJSON_AddItemToArray(arr, e);
+    return e;
+}
+
+void km__epicor_efx_list(struct km__epicor_call *c, const char *company,
+                         const char *library)
+{
+    cJSON *arr = cJSON_CreateArray(), *o;
+    const cJSON *fn;
+    char scope[200];
+
+    c->co = km__epicor_company_find(c->emu, company);
+    cJSON_ArrayForEach(fn, c->emu->functions)
+    {
+        const char *lib = kx_json_str(fn, "library");
+        const cJSON *cos = cJSON_GetObjectItemCaseSensitive(fn, "companies");
+        cJSON *f;
+
+        snprintf(scope, sizeof(scope), "efx/%s", lib);
+        if (!c->co || (cos && !in_list(cos, company)) ||
+            (library && strcasecmp(lib, library) != 0))
+            continue;
+        if (c->key && c->key->scope && !in_list(c->key->scope, "efx") &&
+            !in_list(c->key->scope, scope))
+            continue; /* a scoped key sees only its libraries */
+        f = cJSON_CreateObject();
+        cJSON_AddStringToObject(f, "FunctionID", kx_json_str(fn, "function"));
+        cJSON_AddBoolToObject(
+            f, "Published",
+            !cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(fn, "published")));
+        cJSON_AddItemToArray(
+            cJSON_GetObjectItem(library_entry(arr, lib), "Functions"), f);
+    }
+    if (library && cJSON_GetArraySize(arr) == 0) {
+        cJSON_Delete(arr);
+        km__epicor_error(c, 404, API_EXC,
+                         "Library '%s' was not found for company '%s'.",
+                         library, company);
+        return;
+    }
+    if (library) {
+        o = cJSON_DetachItemFromArray(arr, 0);
+        cJSON_Delete(arr);
+    } else {
+        o = cJSON_CreateObject();
+        cJSON_AddItemToObject(o, "value", arr);
+    }
+    km__epicor_reply(c, 200, o);
+}

@@ -340,6 +340,80 @@ static int set_generate(void *state, const cJSON *g, char *err, size_t errsz)
                         (uint64_t)kx_json_num(g, "seed", 1));
     return 0;
 }
+static int set_bpm(void *state, const cJSON *v, char *err, size_t errsz)
+{
+    EMU(state);
+    const cJSON *d;
+    int i = 0;
+
+    cJSON_ArrayForEach(d, v)
+    {
+        char why[300];
+
+        if (km__epicor_bpm_check(d, why, sizeof(why)))
+            return km__epicor_errf(err, errsz, "/%d: %s", i, why);
+        i++;
+    }
+    cJSON_Delete(emu->bpm);
+    emu->bpm = cJSON_Duplicate(v, 1);
+    return 0;
+}
+
+static int set_page_base(void *state, const cJSON *v, char *err, size_t errsz)
+{
+    (void)err;
+    (void)errsz;
+    ((struct km__epicor *)state)->absolute_page_base = v->valueint;
+    return 0;
+}
+
+static int set_date_offset(void *state, const cJSON *v, char *err, size_t errsz)
+{
+    EMU(state);
+    const char *s = v->valuestring;
+    int ok = strcmp(s, "") == 0 || strcmp(s, "Z") == 0 ||
+             (strlen(s) == 6 && (s[0] == '+' || s[0] == '-') && s[3] == ':');
+
+    if (!ok)
+        return km__epicor_errf(err, errsz,
+                               "must be \"\", \"Z\" or \"+hh:mm\"/\"-hh:mm\"");
+    snprintf(emu->v2_date_offset, sizeof(emu->v2_date_offset), "%s", s);
+    return 0;
+}
+
+static const struct km_config_key bpm_members[] = {
+    {KM_CONFIG_KEY("kind", KM_CONFIG_STRING, "\"method\"",
+                   "\"method\" (a method directive) or \"data\" (an "
+                   "in-transaction data directive).",
+                   NULL),
+     .schema = "{\"enum\": [\"method\", \"data\"]}"},
+    {KM_CONFIG_KEY("service", KM_CONFIG_STRING, NULL,
+                   "Method directive: the service (\"Erp.BO.SalesOrderSvc\").",
+                   NULL)},
+    {KM_CONFIG_KEY("method", KM_CONFIG_STRING, NULL,
+                   "Method directive: the BO method (\"MasterUpdate\").",
+                   NULL)},
+    {KM_CONFIG_KEY("when", KM_CONFIG_STRING, "\"pre\"",
+                   "Method directive: \"pre\" or \"post\" processing.", NULL),
+     .schema = "{\"enum\": [\"pre\", \"post\"]}"},
+    {KM_CONFIG_KEY("table", KM_CONFIG_STRING, NULL,
+                   "The table whose rows the condition looks at (required).",
+                   NULL)},
+    {KM_CONFIG_KEY("condition", KM_CONFIG_STRING, NULL,
+                   "An OData $filter over the row; absent: every row.", NULL)},
+    {KM_CONFIG_KEY("action", KM_CONFIG_STRING, NULL,
+                   "\"exception\" (the BPM exception, 400) or \"set_field\" "
+                   "(required).",
+                   NULL),
+     .schema = "{\"enum\": [\"exception\", \"set_field\"]}"},
+    {KM_CONFIG_KEY("message", KM_CONFIG_STRING, NULL,
+                   "The exception's message.", NULL)},
+    {KM_CONFIG_KEY("field", KM_CONFIG_STRING, NULL,
+                   "set_field: the field to set.", NULL)},
+    {KM_CONFIG_KEY("value", KM_CONFIG_ANY, NULL, "set_field: its new value.",
+                   NULL)},
+};
+
 static const struct km_config_key user_members[] = {
     {KM_CONFIG_KEY("username", KM_CONFIG_STRING, NULL,
                    "The user name (required).", NULL)},
@@ -529,6 +603,22 @@ const struct km_config_key km__epicor_config_keys[] = {
                    "customers, orders, ...; see the README); rows may nest "
                    "their children by entity-set name.",
                    set_companies)},
+    {KM_CONFIG_KEY("bpm", KM_CONFIG_ARRAY, "[]",
+                   "BPM directives: method directives (pre/post on a BO "
+                   "method) and in-transaction data directives, each a "
+                   "condition and an action (exception or set_field).",
+                   set_bpm),
+     KM_CONFIG_MEMBERS(bpm_members)},
+    {KM_CONFIG_KEY("absolute_page_base", KM_CONFIG_INTEGER, "0",
+                   "GetList/GetRows absolutePage of the first page: 0, as "
+                   "production clients count (TAIT), or 1.",
+                   set_page_base),
+     .schema = "{\"enum\": [0, 1]}"},
+    {KM_CONFIG_KEY("v2_date_offset", KM_CONFIG_STRING, "\"Z\"",
+                   "Offset written after v2 date-times, so they read as the "
+                   "Edm.DateTimeOffset $metadata declares; \"\" writes them "
+                   "bare and declares Edm.DateTime.",
+                   set_date_offset)},
     {KM_CONFIG_KEY("generate", KM_CONFIG_OBJECT, NULL,
                    "Seeded generated parts GEN-000001..., kept virtual "
                    "until written.",
@@ -583,6 +673,9 @@ void km__epicor_state_free(void *state)
     cJSON_Delete(emu->functions);
     cJSON_Delete(emu->baqs);
     cJSON_Delete(emu->efx_calls);
+    cJSON_Delete(emu->session_mods);
+    cJSON_Delete(emu->bpm);
+    cJSON_Delete(emu->bpm_fired);
     free(emu->instance);
     free(emu);
 }

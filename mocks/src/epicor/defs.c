@@ -21,8 +21,24 @@
 #define LAB "Erp.BO.LaborSvc"
 #define TRAN "Erp.BO.PartTranSvc"
 
-const char *const km__epicor_services[] = {PART, CUST, SO,  VEND, PO,  AP,
-                                           GL,   JOB,  LAB, TRAN, NULL};
+/* The services of the tables, then the ones served without a table of
+ * their own (services_extra.c). */
+const char *const km__epicor_services[] = {PART,
+                                           CUST,
+                                           SO,
+                                           VEND,
+                                           PO,
+                                           AP,
+                                           GL,
+                                           JOB,
+                                           LAB,
+                                           TRAN,
+                                           "Erp.BO.CompanySvc",
+                                           "Erp.BO.OrderDtlSearchSvc",
+                                           "Ice.BO.UserFileSvc",
+                                           "Ice.LIB.SessionModSvc",
+                                           "Ice.LIB.TokenServiceSvc",
+                                           NULL};
 
 const struct km__epicor_tabledef km__epicor_defs[T_COUNT] = {
     {T_PART,

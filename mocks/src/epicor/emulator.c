@@ -3,6 +3,7 @@
  * endpoint table (TokenResource, IdP, v1, v2 OData, BAQ, EFx), the §4
  * error body and the v1/v2 number conventions.
  */
+#include <ctype.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -11,6 +12,7 @@
 #include <kx/json.h>
 #include <strings.h>
 #include <kx/alloc.h>
+#include <kx/buf.h>
 #include "epicor_emu.h"
 
 /* ---- small helpers ---------------------------------------------------- */
@@ -128,10 +130,58 @@ void km__epicor_inconv(cJSON *json)
     }
 }
 
+/* Length of a bare date-time string's text at s (just after its opening
+ * quote), "2026-01-05T08:00:00" with an optional fraction, when the
+ * closing quote follows; else 0. */
+static size_t bare_datetime(const char *s)
+{
+    static const char form[] = "dddd-dd-ddTdd:dd:dd";
+    size_t n = 0;
+
+    for (; form[n]; n++) {
+        if (form[n] == 'd' ? !isdigit((unsigned char)s[n]) : s[n] != form[n])
+            return 0;
+    }
+    if (s[n] == '.') {
+        n++;
+        while (isdigit((unsigned char)s[n]))
+            n++;
+    }
+    return s[n] == '"' ? n : 0;
+}
+
+/* v2 reply text with offset after every bare date-time string: the
+ * values the emulator stores bare (as v1 shows them) read as the
+ * Edm.DateTimeOffset that v2's $metadata declares. Works on the printed
+ * text, so rows shared with the store are never changed. */
+static void reply_v2_dates(struct km__epicor_call *c, int status, cJSON *json)
+{
+    char *text = cJSON_PrintUnformatted(json);
+    struct kx_buf b = KX_BUF_INIT;
+    const char *p = text, *q;
+
+    while ((q = strchr(p, '"'))) {
+        size_t n = q > text && q[-1] == '\\' ? 0 : bare_datetime(q + 1);
+
+        kx_buf_add(&b, p, (size_t)(q - p) + 1 + n);
+        if (n)
+            kx_buf_puts(&b, c->emu->v2_date_offset);
+        p = q + 1 + n;
+    }
+    kx_buf_puts(&b, p);
+    km_response_set(c->res, status, "application/json", kx_buf_str(&b), b.len);
+    kx_buf_reset(&b);
+    cJSON_free(text);
+    cJSON_Delete(json);
+}
+
 void km__epicor_reply(struct km__epicor_call *c, int status, cJSON *json)
 {
     km__epicor_outconv(c, json);
-    km_response_json(c->res, status, json);
+    if (!c->v1 && c->emu->v2_date_offset[0] && json)
+        reply_v2_dates(c, status, json);
+    else
+        km_response_json(c->res, status, json);
     km_response_header(c->res, "Content-Type",
                        "application/json; charset=utf-8");
 }
@@ -154,14 +204,26 @@ static const char *reason_type(int status)
 void km__epicor_error(struct km__epicor_call *c, int status, const char *type,
                       const char *fmt, ...)
 {
-    cJSON *o = cJSON_CreateObject(), *details = cJSON_CreateArray();
-    cJSON *d = cJSON_CreateObject();
-    char msg[512], guid[37];
+    char msg[512];
     va_list ap;
 
     va_start(ap, fmt);
     vsnprintf(msg, sizeof(msg), fmt, ap);
     va_end(ap);
+    km_response_json(c->res, status,
+                     km__epicor_error_body(c, status, type, msg));
+    km_response_header(c->res, "Content-Type",
+                       "application/json; charset=utf-8");
+}
+
+cJSON *km__epicor_error_body(struct km__epicor_call *c, int status,
+                             const char *type, const char *text)
+{
+    cJSON *o = cJSON_CreateObject(), *details = cJSON_CreateArray();
+    cJSON *d = cJSON_CreateObject();
+    char msg[512], guid[37];
+
+    snprintf(msg, sizeof(msg), "%s", text);
     km__epicor_guid(c->emu, guid);
     if (status == 500 && !type) {
         /* What a remote caller sees of an unexpected exception. */
@@ -185,9 +247,7 @@ void km__epicor_error(struct km__epicor_call *c, int status, const char *type,
     cJSON_AddItemToArray(details, d);
     cJSON_AddItemToObject(o, "ErrorDetails", details);
     cJSON_AddStringToObject(o, "CorrelationId", guid);
-    km_response_json(c->res, status, o);
-    km_response_header(c->res, "Content-Type",
-                       "application/json; charset=utf-8");
+    return o;
 }
 
 /* ---- routes ----------------------------------------------------------- */
@@ -287,7 +347,15 @@ static void entity_set(struct km_response *res, const struct km_request *req,
 {
     struct km__epicor_call c;
 
-    if (api_begin(&c, res, req, state) == 0)
+    const char *set = km_request_param(req, "entity_set");
+    char name[128];
+
+    if (api_begin(&c, res, req, state) != 0)
+        return;
+    snprintf(name, sizeof(name), "%.*s", (int)strcspn(set, "("), set);
+    if (km__epicor_extra_has_set(c.service, name))
+        km__epicor_extra_odata(&c);
+    else
         km__epicor_odata(&c);
 }
 
@@ -300,7 +368,10 @@ static void method(struct km_response *res, const struct km_request *req,
         km__epicor_method(&c, km_request_param(req, "method"));
 }
 
-/* GET .../BaqSvc/{baq_id}[/Data]; v1 also names it "{baq_id}(Company)". */
+/* GET .../BaqSvc/{baq_id}[/Data]; v1 also names it "{baq_id}(Company)".
+ * v1 answers rows on every form (TAIT and RGEN read rows from
+ * BaqSvc/{ID}/, GAS from BaqSvc/{ID}('C')); only v2 without /Data is a
+ * resource descriptor (OCA, live). */
 static void baq(struct km_response *res, const struct km_request *req,
                 void *state)
 {
@@ -313,10 +384,10 @@ static void baq(struct km_response *res, const struct km_request *req,
         return;
     scope = kx_xasprintf("BaqSvc/%.*s", (int)n, id);
     if (km__epicor_scope_ok(&c, scope))
-        km__epicor_baq(
-            &c, scope + 7,
-            strlen(req->route) > 5 &&
-                strcmp(req->route + strlen(req->route) - 5, "/Data") == 0);
+        km__epicor_baq(&c, scope + 7,
+                       c.v1 || (strlen(req->route) > 5 &&
+                                strcmp(req->route + strlen(req->route) - 5,
+                                       "/Data") == 0));
     free(scope);
 }
 
@@ -342,6 +413,49 @@ static void efx_staging(struct km_response *res, const struct km_request *req,
                         void *state)
 {
     efx_call(res, req, state, 1);
+}
+
+/* GET .../efx/{company}[/{library}]: the libraries and their functions. */
+static void efx_list(struct km_response *res, const struct km_request *req,
+                     void *state)
+{
+    struct km__epicor_call c;
+
+    call_init(&c, res, req, state);
+    if (km__epicor_api_key(&c) == 0 && km__epicor_auth(&c) == 0)
+        km__epicor_efx_list(&c, km_request_param(req, "company"),
+                            km_request_param(req, "library"));
+}
+
+/* GET /{instance}/api/swagger/{v1|v2}/{odata|methods}/{Service}.json:
+ * the service's OpenAPI document (openapi.c). Signed in as any call,
+ * without the v2 API key (the help pages are browsed). */
+static void swagger(struct km_response *res, const struct km_request *req,
+                    void *state)
+{
+    struct km__epicor_call c;
+    const char *version = km_request_param(req, "version");
+    const char *kind = km_request_param(req, "kind");
+    const char *file = km_request_param(req, "file");
+    size_t n = strlen(file);
+    char name[160];
+
+    call_init(&c, res, req, state);
+    if (km__epicor_auth(&c))
+        return;
+    c.v1 = strcmp(version, "v1") == 0;
+    c.co = default_company(&c);
+    snprintf(name, sizeof(name), "%.*s",
+             (int)(n > 5 && strcmp(file + n - 5, ".json") == 0 ? n - 5 : n),
+             file);
+    c.service = km__epicor_service_canon(name);
+    if (!c.service || !c.co || (!c.v1 && strcmp(version, "v2") != 0) ||
+        (strcmp(kind, "odata") != 0 && strcmp(kind, "methods") != 0)) {
+        km__epicor_error(&c, 404, "Epicor.RESTApi.ErrorHandling.ApiException",
+                         "The resource '%s' was not found.", req->path);
+        return;
+    }
+    km__epicor_openapi(&c, kind);
 }
 
 static void token_resource(struct km_response *res,
@@ -381,8 +495,12 @@ static const struct km_route epi_routes[] = {
     {"POST", INST "/api/v2/efx/staging/{company}/{library}/{function}",
      efx_staging},
     {"POST", INST "/api/v2/efx/{company}/{library}/{function}", efx},
+    {"GET", INST "/api/v2/efx/{company}", efx_list},
+    {"GET", INST "/api/swagger/{version}/{kind}/{file}", swagger},
+    {"GET", INST "/api/v2/efx/{company}/{library}", efx_list},
 
     {"*", V1, services},
+    {"*", V1 "/$metadata", metadata},
     {"*", V1 "/BaqSvc/{baq_id}", baq},
     {"*", V1 "/BaqSvc/{baq_id}/Data", baq},
     {"*", V1 "/Ice.BO.BaqSvc/{baq_id}", baq},
@@ -394,6 +512,7 @@ static const struct km_route epi_routes[] = {
     {"*", V1 "/{service}/{method}", method},
 
     {"*", V2, services},
+    {"*", V2 "/$metadata", metadata},
     {"*", V2 "/BaqSvc/{baq_id}", baq},
     {"*", V2 "/BaqSvc/{baq_id}/Data", baq},
     {"*", V2 "/Ice.BO.BaqSvc/{baq_id}", baq},
@@ -425,8 +544,9 @@ static int epi_accept(const struct km_route *route,
         return 1;
     svc = km__epicor_service_canon(km_request_param(req, "service"));
     snprintf(name, sizeof(name), "%.*s", (int)strcspn(set, "("), set);
-    return svc &&
-           (km__epicor_def_by_set(svc, name) || strcmp(name, "List") == 0);
+    return svc && (km__epicor_def_by_set(svc, name) ||
+                   km__epicor_extra_has_set(svc, name) ||
+                   (strcmp(name, "List") == 0 && km__epicor_primary(svc)));
 }
 
 /* 404 and 405 in Epicor's error body. */
@@ -462,6 +582,9 @@ static int epi_state_new(void **state, const cJSON *config,
     *state = NULL;
     emu->clock = clock;
     emu->efx_calls = cJSON_CreateArray();
+    emu->session_mods = cJSON_CreateArray();
+    emu->bpm = cJSON_CreateArray();
+    emu->bpm_fired = cJSON_CreateArray();
     if (km__epicor_config(emu, config, err, errsz)) {
         km__epicor_state_free(emu);
         return -1;

@@ -199,6 +199,12 @@ struct km__epicor {
     uint64_t rng;
     uint64_t token_secret;
     int64_t start_counter[T_COUNT];
+    cJSON *bpm;             /* directives (bpm.c) */
+    cJSON *bpm_fired;       /* what fired, for the snapshot */
+    int absolute_page_base; /* GetList/GetRows absolutePage: 0 or 1 */
+    char v2_date_offset[8]; /* appended to v2 dates; "" = none */
+    cJSON *session_mods;    /* SessionModSvc Login sessions: {session_id, user,
+                               company} */
 };
 
 /* The context of one API call. */
@@ -211,11 +217,12 @@ struct km__epicor_call {
     const char *service; /* canonical */
     const char *user;
     struct km__epicor_key *key; /* v2 API key of the call */
+    const char *method;         /* the BO method being answered, or NULL */
 };
 
 /* config.c: the configuration keys (given.epicor), in the order applied,
  * and their application to a new emulator. */
-#define KM__EPICOR_NCONFIG 24
+#define KM__EPICOR_NCONFIG 27
 extern const struct km_emulator_type km_epicor_type;
 extern const struct km_config_key km__epicor_config_keys[];
 /* Writes a printf-style reason into err; returns -1. */
@@ -311,6 +318,10 @@ void km__epicor_error(struct km__epicor_call *c, int status, const char *type,
                       const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 void km__epicor_reply(struct km__epicor_call *c, int status, cJSON *json);
+/* The §4 error body km__epicor_error sends (for callers that add to its
+ * ErrorDetails before sending it). */
+cJSON *km__epicor_error_body(struct km__epicor_call *c, int status,
+                             const char *type, const char *text);
 /* Converts a row or tableset for output (v1: decimals and SysRevID as
  * strings). Modifies json in place. */
 void km__epicor_outconv(const struct km__epicor_call *c, cJSON *json);
@@ -354,6 +365,7 @@ struct km__odata_query {
     int count;
     char **expand;
     size_t nexpand;
+    char **expand_opts; /* per expand: the text inside its (...), or NULL */
 };
 /* Reads $-options from the request. 0, or -1 after replying 400. */
 int km__odata_query_from_request(struct km__odata_query *q,
@@ -386,6 +398,15 @@ void km__odata_query_project(const struct km__odata_query *q, cJSON *rows);
 int km__epicor_parse_keys(cJSON **out, const struct km__epicor_tabledef *def,
                           const char *text, char *err, size_t errsz);
 
+/* odata_expand.c: options nested in $expand=Set(...). Parses opts for
+ * child table t into sub (0, or -1 after replying 400); applies sub to
+ * one parent's children (taken), returning the new array. */
+int km__odata_expand_parse(struct km__odata_query *sub,
+                           struct km__epicor_call *c, const char *opts,
+                           struct km__epicor_table *t);
+cJSON *km__odata_expand_apply(const struct km__odata_query *sub,
+                              struct km__epicor *emu, cJSON *children);
+
 /* odata_routes.c: the route's {entity_set} (with its key in parentheses)
  * and optional {navigation}. */
 void km__epicor_odata(struct km__epicor_call *c);
@@ -415,6 +436,11 @@ void km__epicor_updated(struct km__epicor_call *c,
                         const struct km__epicor_tabledef *d, cJSON *row);
 int km__epicor_check_tglc(struct km__epicor_call *c, const cJSON *row,
                           char *msg, size_t n);
+/* The first row of t (key order) whose string field equals want (ci:
+ * ignoring case), or NULL. A scan: for lookups by a non-key field. */
+struct km__epicor_row *km__epicor_scan(const struct km__epicor_table *t,
+                                       const char *field, const char *want,
+                                       int ci);
 /* The primary (header) table of a service. */
 const struct km__epicor_tabledef *km__epicor_primary(const char *service);
 /* Finds a row of table tid by the key values after Company (strings
@@ -514,10 +540,79 @@ cJSON *km__epicor_ds_row(cJSON *ds, const char *table);
 void km__epicor_baq(struct km__epicor_call *c, const char *baq_id, int data);
 void km__epicor_efx(struct km__epicor_call *c, const char *company,
                     const char *library, const char *function, int staging);
+/* GET .../efx/{company}[/{library}]: libraries enabled for company and
+ * their functions (one library when library is not NULL). */
+void km__epicor_efx_list(struct km__epicor_call *c, const char *company,
+                         const char *library);
 
 /* metadata */
 void km__epicor_metadata(struct km__epicor_call *c);
 void km__epicor_service_doc(struct km__epicor_call *c);
+
+/* services_extra.c: services beyond the tables of defs.c (CompanySvc,
+ * UserFileSvc, SessionModSvc, TokenServiceSvc, OrderDtlSearchSvc) and
+ * lookups by a user key (GetByVendID, GetByCustID). */
+/* 1 when set (without key) is an entity set of such a service. */
+int km__epicor_extra_has_set(const char *service, const char *set);
+/* Answers GET on such a set (and its keyed rows). */
+void km__epicor_extra_odata(struct km__epicor_call *c);
+/* The table a search service reads (OrderDtlSearchSvc → OrderDtl), or
+ * NULL. */
+const struct km__epicor_tabledef *km__epicor_search_table(const char *service);
+void km__epicor_extra_company_get(struct km__epicor_call *c, const char *m,
+                                  cJSON *params);
+void km__epicor_extra_user_get(struct km__epicor_call *c, const char *m,
+                               cJSON *params);
+void km__epicor_extra_login(struct km__epicor_call *c, const char *m,
+                            cJSON *params);
+void km__epicor_extra_logout(struct km__epicor_call *c, const char *m,
+                             cJSON *params);
+void km__epicor_extra_get_token(struct km__epicor_call *c, const char *m,
+                                cJSON *params);
+void km__epicor_extra_token_enabled(struct km__epicor_call *c, const char *m,
+                                    cJSON *params);
+void km__epicor_extra_token_valid(struct km__epicor_call *c, const char *m,
+                                  cJSON *params);
+void km__epicor_extra_get_by_user_key(struct km__epicor_call *c, const char *m,
+                                      cJSON *params);
+/* auth.c: a token for user (as TokenResource issues it), and whether
+ * token is live (and, when user is not NULL, belongs to user). */
+const char *km__epicor_issue_token(struct km__epicor *emu, const char *user);
+int km__epicor_token_live(struct km__epicor *emu, const char *token,
+                          const char *user);
+/* odata_routes.c: the collection envelope of set (v1 or v2). */
+void km__epicor_envelope(struct km__epicor_call *c, const char *set,
+                         cJSON *rows, int count, long n);
+/* tablesets.c: rebuilds ds as the service's whole tableset, every table
+ * of the platform's tableset in its order (empty arrays for the ones not
+ * emulated), ExtensionTables last. */
+void km__epicor_tableset_complete(const char *service, cJSON *ds);
+
+/* method_params.c: a method's output parameters (swagger order). */
+struct km__epicor_out_params {
+    const char *service; /* canonical, or "*" */
+    const char *method;  /* "GetNew" stands for every GetNew<Table> */
+    const char *list;    /* "name:type ...", types s b n o */
+};
+const struct km__epicor_out_params *
+km__epicor_out_params_find(const char *service, const char *method);
+/* params (taken) rebuilt with every declared member, in order, then the
+ * rest. */
+cJSON *km__epicor_out_params_apply(const struct km__epicor_out_params *p,
+                                   cJSON *params);
+
+/* bpm.c: BPM directives (README.md, "BPM"). Each returns -1 after it
+ * answered the BPM exception. */
+int km__epicor_bpm_check(const cJSON *directive, char *err, size_t errsz);
+int km__epicor_bpm_pre(struct km__epicor_call *c, cJSON *params);
+int km__epicor_bpm_post(struct km__epicor_call *c, cJSON *ret, cJSON *params);
+int km__epicor_bpm_data(struct km__epicor_call *c, cJSON *ds);
+void km__epicor_bpm_error(struct km__epicor_call *c, const char *table,
+                          const char *message);
+
+/* openapi.c: the OpenAPI 3.0 document of c->service; kind "odata"
+ * (entity sets) or "methods" (BO methods). */
+void km__epicor_openapi(struct km__epicor_call *c, const char *kind);
 
 /* act.c */
 cJSON *km__epicor_snapshot(void *state);

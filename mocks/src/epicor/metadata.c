@@ -110,8 +110,17 @@ static const char *edm_type(const struct km__epicor_call *c, const cJSON *v,
         return km__epicor_decimal_scale(name) >= 0 ? "Edm.Decimal"
                                                    : "Edm.Int32";
     if (cJSON_IsNull(v))
-        return c->v1 ? "Edm.DateTime" : "Edm.DateTimeOffset";
+        return c->v1 || !c->emu->v2_date_offset[0] ? "Edm.DateTime"
+                                                   : "Edm.DateTimeOffset";
     return "Edm.String";
+}
+
+/* The company-level document ({company}/$metadata, v1 /api/v1/$metadata)
+ * has every service's types and sets in one container (the set names do
+ * not collide); a service's own has its own. */
+static int in_scope(const struct km__epicor_call *c, const char *service)
+{
+    return !c->service || strcmp(service, c->service) == 0;
 }
 
 void km__epicor_metadata(struct km__epicor_call *c)
@@ -138,7 +147,7 @@ void km__epicor_metadata(struct km__epicor_call *c)
         const struct km__epicor_table *t = &c->co->t[i];
         const cJSON *f;
 
-        if (strcmp(d->service, c->service) != 0)
+        if (!in_scope(c, d->service))
             continue;
         kx_buf_printf(&b, "<EntityType Name=\"%sRow\"><Key>", d->table);
         for (size_t k = 0; d->keys[k]; k++)
@@ -162,10 +171,11 @@ void km__epicor_metadata(struct km__epicor_call *c)
         }
         kx_buf_puts(&b, "</EntityType>");
     }
-    kx_buf_printf(&b, "<EntityContainer Name=\"%s\"%s>", c->service,
+    kx_buf_printf(&b, "<EntityContainer Name=\"%s\"%s>",
+                  c->service ? c->service : "Epicor",
                   c->v1 ? " m:IsDefaultEntityContainer=\"true\"" : "");
     for (int i = 0; i < T_COUNT; i++) {
-        if (strcmp(km__epicor_defs[i].service, c->service) == 0)
+        if (in_scope(c, km__epicor_defs[i].service))
             kx_buf_printf(&b,
                           "<EntitySet Name=\"%s\" EntityType=\"Erp.Tablesets."
                           "%sRow\"/>",

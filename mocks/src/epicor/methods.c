@@ -16,6 +16,8 @@
 
 const struct km__epicor_tabledef *km__epicor_primary(const char *service)
 {
+    if (km__epicor_search_table(service))
+        return km__epicor_search_table(service);
     for (int i = 0; i < T_COUNT; i++) {
         if (km__epicor_defs[i].parent < 0 &&
             strcmp(km__epicor_defs[i].service, service) == 0)
@@ -59,7 +61,17 @@ void km__epicor_method_reply(struct km__epicor_call *c, cJSON *ret,
                              cJSON *params)
 {
     cJSON *o = cJSON_CreateObject();
+    const struct km__epicor_out_params *p =
+        params ? km__epicor_out_params_find(c->service, c->method) : NULL;
 
+    if (p)
+        params = km__epicor_out_params_apply(p, params);
+    if (c->method && km__epicor_bpm_post(c, ret, params)) {
+        cJSON_Delete(ret);
+        cJSON_Delete(params);
+        cJSON_Delete(o);
+        return;
+    }
     if (ret)
         cJSON_AddItemToObject(o, "returnObj", ret);
     if (params)
@@ -113,26 +125,36 @@ static void get_by_sysrowid(struct km__epicor_call *c, const char *m,
                          ? params->child->valuestring
                          : "";
 
+    struct km__epicor_row *r = km__epicor_scan(t, "SysRowID", id, 1);
+
     (void)m;
-    for (size_t i = 0; i < t->n; i++) {
+    if (r)
+        km__epicor_method_reply(c, km__epicor_tableset(c, d, r->key), NULL);
+    else
+        km__epicor_error(c, 404, NULL, "Record not found.");
+}
+
+struct km__epicor_row *km__epicor_scan(const struct km__epicor_table *t,
+                                       const char *field, const char *want,
+                                       int ci)
+{
+    for (size_t i = 0; want && i < t->n; i++) {
         int tmp;
         cJSON *j = km__epicor_view(t, t->by_key[i], &tmp);
-        const char *sid = kx_json_str(j, "SysRowID");
-        int hit = sid && strcasecmp(sid, id) == 0;
+        const char *v = kx_json_str(j, field);
+        int hit = v && (ci ? strcasecmp(v, want) : strcmp(v, want)) == 0;
 
         if (tmp)
             cJSON_Delete(j);
-        if (hit) {
-            km__epicor_method_reply(
-                c, km__epicor_tableset(c, d, t->by_key[i]->key), NULL);
-            return;
-        }
+        if (hit)
+            return t->by_key[i];
     }
-    km__epicor_error(c, 404, NULL, "Record not found.");
+    return NULL;
 }
 
-/* GetList and GetRows: where-clause, pageSize, absolutePage (1-based; 0
- * is the first page too). */
+/* GetList and GetRows: where-clause, pageSize, absolutePage (0-based by
+ * default, as production clients count from 0; absolute_page_base 1
+ * makes 1 the first page and 0 the first too). */
 static void rows_page(struct km__epicor_call *c, cJSON *params, int list)
 {
     const struct km__epicor_tabledef *d = km__epicor_primary(c->service);
@@ -165,7 +187,9 @@ static void rows_page(struct km__epicor_call *c, cJSON *params, int list)
     }
     if (page_size > 0) {
         q.top = page_size + 1; /* one extra row tells morePages */
-        q.skip = (page > 0 ? page - 1 : 0) * page_size;
+        long first = c->emu->absolute_page_base;
+
+        q.skip = (page > first ? page - first : 0) * page_size;
     }
     rows = km__odata_query_run(&q, c->emu, t, NULL,
                                q.top >= 0 ? q.top : (long)t->n, 0, &count);
@@ -194,7 +218,9 @@ static void rows_page(struct km__epicor_call *c, cJSON *params, int list)
                 free(k);
             }
         }
-        cJSON_AddArrayToObject(ret, "ExtensionTables");
+        km__epicor_tableset_complete(c->service, ret);
+        if (!cJSON_GetObjectItemCaseSensitive(ret, "ExtensionTables"))
+            cJSON_AddArrayToObject(ret, "ExtensionTables");
     }
     out = cJSON_CreateObject();
     cJSON_AddBoolToObject(out, "morePages", more);
@@ -280,6 +306,7 @@ static void get_new(struct km__epicor_call *c, const char *m, cJSON *params)
         ds = cJSON_CreateObject();
     }
     km__epicor_new_row(c, d, ds, params);
+    km__epicor_tableset_complete(c->service, ds);
     out = cJSON_CreateObject();
     cJSON_AddItemToObject(out, "ds", ds);
     km__epicor_method_reply(c, NULL, out);
@@ -336,6 +363,24 @@ const struct km__epicor_method_def km__epicor_methods[] = {
     {AP, "ChangeVendorID", KM_EPI_NAME, POST, km__epicor_ap_change_vendor_id},
 
     {PO, "ChangeVendor", KM_EPI_NAME, POST, km__epicor_po_change_vendor},
+    {"Erp.BO.VendorSvc", "GetByVendID", KM_EPI_NAME, READ,
+     km__epicor_extra_get_by_user_key},
+    {"Erp.BO.CustomerSvc", "GetByCustID", KM_EPI_NAME, READ,
+     km__epicor_extra_get_by_user_key},
+    {"Erp.BO.CompanySvc", "GetByID", KM_EPI_NAME, READ,
+     km__epicor_extra_company_get},
+    {"Ice.BO.UserFileSvc", "GetByID", KM_EPI_NAME, READ,
+     km__epicor_extra_user_get},
+    {"Ice.LIB.SessionModSvc", "Login", KM_EPI_NAME, POST,
+     km__epicor_extra_login},
+    {"Ice.LIB.SessionModSvc", "Logout", KM_EPI_NAME, POST,
+     km__epicor_extra_logout},
+    {"Ice.LIB.TokenServiceSvc", "GetAccessToken", KM_EPI_NAME, POST,
+     km__epicor_extra_get_token},
+    {"Ice.LIB.TokenServiceSvc", "IsTokenAuthenticationEnabled", KM_EPI_NAME,
+     POST, km__epicor_extra_token_enabled},
+    {"Ice.LIB.TokenServiceSvc", "IsTokenValid", KM_EPI_NAME, POST,
+     km__epicor_extra_token_valid},
     {PO, "ChangeDetailPartNum", KM_EPI_NAME, POST,
      km__epicor_po_change_detail_part},
 };
@@ -364,14 +409,17 @@ const struct km__epicor_method_def *km__epicor_method_find(const char *service,
                                                            const char *method)
 {
     const struct km__epicor_method_def *best = NULL;
+    const struct km__epicor_tabledef *primary = km__epicor_primary(service);
     int best_rank = -1;
 
     for (size_t i = 0; i < km__epicor_nmethods; i++) {
         const struct km__epicor_method_def *row = &km__epicor_methods[i];
         int own = strcmp(row->service, service) == 0;
         int rank = 2 * own + (row->match == KM_EPI_NAME);
+        /* The generic methods need a table to work on. */
+        int generic = strcmp(row->service, "*") == 0 && primary != NULL;
 
-        if ((own || strcmp(row->service, "*") == 0) && rank > best_rank &&
+        if ((own || generic) && rank > best_rank &&
             name_matches(row, service, method)) {
             best = row;
             best_rank = rank;
@@ -419,11 +467,15 @@ void km__epicor_method(struct km__epicor_call *c, const char *method)
     if (!params)
         return;
     km__epicor_inconv(params);
-    if (row)
-        row->handler(c, method, params);
-    else
+    c->method = method;
+    if (row) {
+        /* Pre-processing directives may answer instead (bpm.c). */
+        if (km__epicor_bpm_pre(c, params) == 0)
+            row->handler(c, method, params);
+    } else {
         km__epicor_error(c, 404, "Epicor.RESTApi.ErrorHandling.ApiException",
                          "Method '%s' was not found in %s.", method,
                          c->service);
+    }
     cJSON_Delete(params);
 }

@@ -134,19 +134,14 @@ static void change_part(struct km__epicor_call *c, cJSON *params, int master)
     km__epicor_set_num(row, "DocUnitPrice",
                        kx_json_numeric(part, "UnitPrice", 0));
     recompute_line(row);
+    /* The rest of the declared outputs (method_params.c) are filled in
+     * empty by the reply. */
     out = cJSON_CreateObject();
-    if (master)
+    if (master) {
         cJSON_AddStringToObject(out, "partNum",
                                 kx_json_str_or(part, "PartNum", ""));
-    cJSON_AddFalseToObject(out, master ? "lSubstitutePartExist"
-                                       : "lSubstitutePartsExist");
-    cJSON_AddFalseToObject(out, "lIsPhantom");
-    cJSON_AddStringToObject(out, "uomCode",
-                            kx_json_str_or(part, "SalesUM", ""));
-    if (master) {
-        cJSON_AddStringToObject(out, "cWarningMessage", "");
-        cJSON_AddStringToObject(out, "questionString", "");
-        cJSON_AddFalseToObject(out, "multipleMatch");
+        cJSON_AddStringToObject(out, "uomCode",
+                                kx_json_str_or(part, "SalesUM", ""));
     }
     cJSON_AddItemToObject(
         out, "ds", cJSON_DetachItemFromObjectCaseSensitive(params, "ds"));

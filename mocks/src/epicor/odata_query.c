@@ -59,8 +59,11 @@ void km__odata_query_dispose(struct km__odata_query *q)
     for (size_t i = 0; i < q->norder; i++)
         free(q->order[i].field);
     free(q->order);
-    for (size_t i = 0; i < q->nexpand; i++)
+    for (size_t i = 0; i < q->nexpand; i++) {
         free(q->expand[i]);
+        free(q->expand_opts ? q->expand_opts[i] : NULL);
+    }
+    free(q->expand_opts);
     free(q->expand);
     memset(q, 0, sizeof(*q));
     q->top = -1;
@@ -180,8 +183,17 @@ int km__odata_query_from_request(struct km__odata_query *q,
         q->nselect = split_list(&q->select, v);
     if ((v = km_request_arg(req, "$expand"))) {
         q->nexpand = split_list(&q->expand, v);
-        for (size_t i = 0; i < q->nexpand; i++)
-            q->expand[i][strcspn(q->expand[i], "(")] = '\0';
+        q->expand_opts =
+            kx_xcalloc(q->nexpand ? q->nexpand : 1, sizeof(char *));
+        for (size_t i = 0; i < q->nexpand; i++) {
+            char *paren = strchr(q->expand[i], '('), *close;
+
+            if (paren && (close = strrchr(paren, ')')) && close > paren + 1)
+                q->expand_opts[i] =
+                    kx_xstrndup(paren + 1, (size_t)(close - paren - 1));
+            if (paren)
+                *paren = '\0';
+        }
     }
     if (parse_count(&q->top, km_request_arg(req, "$top"))) {
         snprintf(err, sizeof(err), "Invalid value for $top: '%s'",

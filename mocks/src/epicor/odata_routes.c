@@ -31,6 +31,8 @@ static int expand(struct km__epicor_call *c, const struct km__odata_query *q,
     for (size_t i = 0; i < q->nexpand; i++) {
         const struct km__epicor_tabledef *cd =
             km__epicor_def_by_set(c->service, q->expand[i]);
+        struct km__odata_query sub;
+        const char *opts = q->expand_opts ? q->expand_opts[i] : NULL;
         cJSON *row;
 
         if (!cd || cd->parent != (int)t->def->id) {
@@ -41,6 +43,8 @@ static int expand(struct km__epicor_call *c, const struct km__odata_query *q,
                              q->expand[i], t->def->table);
             return -1;
         }
+        if (opts && km__odata_expand_parse(&sub, c, opts, &c->co->t[cd->id]))
+            return -1;
         cJSON_ArrayForEach(row, rows)
         {
             char *k = km__epicor_key_of_row(t, row, c->emu->ci);
@@ -48,15 +52,19 @@ static int expand(struct km__epicor_call *c, const struct km__odata_query *q,
 
             if (k)
                 km__epicor_children(arr, &c->co->t[cd->id], k);
+            if (opts) /* odata_expand.c */
+                arr = km__odata_expand_apply(&sub, c->emu, arr);
             km__epicor_put(row, q->expand[i], arr);
             free(k);
         }
+        if (opts)
+            km__odata_query_dispose(&sub);
     }
     return 0;
 }
 
-static void envelope(struct km__epicor_call *c, const char *set, cJSON *rows,
-                     int count, long n)
+void km__epicor_envelope(struct km__epicor_call *c, const char *set,
+                         cJSON *rows, int count, long n)
 {
     cJSON *o = cJSON_CreateObject();
     char ctx[600], buf[32];
@@ -165,7 +173,7 @@ static void get(struct km__epicor_call *c, struct km__epicor_table *t,
         goto out;
     }
     km__odata_query_project(&q, rows);
-    envelope(c, qt->def->set, rows, q.count, count);
+    km__epicor_envelope(c, qt->def->set, rows, q.count, count);
 out:
     km__odata_query_dispose(&q);
 }

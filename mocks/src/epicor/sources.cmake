@@ -4,20 +4,26 @@ add_library(km_epicor STATIC
   ${KM_EPICOR_DIR}/act.c
   ${KM_EPICOR_DIR}/auth.c
   ${KM_EPICOR_DIR}/baq_efx.c
+  ${KM_EPICOR_DIR}/bpm.c
   ${KM_EPICOR_DIR}/config.c
   ${KM_EPICOR_DIR}/defs.c
   ${KM_EPICOR_DIR}/emulator.c
   ${KM_EPICOR_DIR}/generated.c
   ${KM_EPICOR_DIR}/metadata.c
+  ${KM_EPICOR_DIR}/method_params.c
   ${KM_EPICOR_DIR}/methods.c
   ${KM_EPICOR_DIR}/methods_other.c
   ${KM_EPICOR_DIR}/methods_sales.c
+  ${KM_EPICOR_DIR}/odata_expand.c
   ${KM_EPICOR_DIR}/odata_filter.c
+  ${KM_EPICOR_DIR}/openapi.c
   ${KM_EPICOR_DIR}/odata_literal.c
   ${KM_EPICOR_DIR}/odata_query.c
   ${KM_EPICOR_DIR}/odata_routes.c
   ${KM_EPICOR_DIR}/odata_run.c
   ${KM_EPICOR_DIR}/rows.c
+  ${KM_EPICOR_DIR}/services_extra.c
+  ${KM_EPICOR_DIR}/tablesets.c
   ${KM_EPICOR_DIR}/tables.c
   ${KM_EPICOR_DIR}/update.c)
 # common/crypto.h (mocks/src): the emulators' OpenSSL wrappers.

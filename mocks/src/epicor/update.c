@@ -414,6 +414,10 @@ int km__epicor_update_ds(struct km__epicor_call *c, cJSON *ds, cJSON *touched)
                 goto out;
         }
     }
+    /* In-transaction data directives: after validation, before any row
+     * is written, so an exception leaves everything as it was. */
+    if (km__epicor_bpm_data(c, ds))
+        goto out;
     memcpy(c->co->counters, ps.counters, sizeof(ps.counters));
     for (int i = 0; i < T_COUNT; i++) {
         const struct km__epicor_tabledef *d = &km__epicor_defs[i];
@@ -476,7 +480,9 @@ cJSON *km__epicor_tableset(struct km__epicor_call *c,
             km__epicor_children(arr, &c->co->t[i], key);
         }
     }
-    cJSON_AddArrayToObject(ds, "ExtensionTables");
+    km__epicor_tableset_complete(c->service, ds);
+    if (!cJSON_GetObjectItemCaseSensitive(ds, "ExtensionTables"))
+        cJSON_AddArrayToObject(ds, "ExtensionTables");
     return ds;
 }
 

@@ -246,7 +246,7 @@ static void get_rows_pages_by_sysrevid(void **state)
 
     epi_v2(&r, env, "GET",
            "Erp.BO.PartSvc/GetRows?whereClausePart=SysRevID%20%3E%201%20BY%20"
-           "SysRevID&pageSize=1&absolutePage=1",
+           "SysRevID&pageSize=1&absolutePage=0",
            NULL);
     assert_int_equal(r.status, 200);
     out = cJSON_GetObjectItem(r.json, "returnObj");
@@ -258,6 +258,20 @@ static void get_rows_pages_by_sysrevid(void **state)
         2);
     assert_true(cJSON_IsTrue(cJSON_GetObjectItem(
         cJSON_GetObjectItem(r.json, "parameters"), "morePages")));
+    epi_resp_free(&r);
+    /* absolutePage counts from 0 (production clients do): page 1 is the
+     * second row, not the first again. */
+    epi_v2(&r, env, "GET",
+           "Erp.BO.PartSvc/GetRows?whereClausePart=SysRevID%20%3E%201%20BY%20"
+           "SysRevID&pageSize=1&absolutePage=1",
+           NULL);
+    assert_int_equal(r.status, 200);
+    out = cJSON_GetObjectItem(r.json, "returnObj");
+    assert_int_equal(
+        cJSON_GetObjectItem(
+            cJSON_GetArrayItem(cJSON_GetObjectItem(out, "Part"), 0), "SysRevID")
+            ->valueint,
+        3);
     epi_resp_free(&r);
     epi_v2(&r, env, "GET",
            "Erp.BO.PartSvc/GetList?whereClause=&pageSize=0&absolutePage=0",
