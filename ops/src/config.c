@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 #include <curl/curl.h>
 #include <kx/alloc.h>
 #include <kx/net.h>
@@ -553,6 +554,12 @@ int kh__sync_conf_load(struct kh__sync_conf *conf, const char *prog,
                 cJSON_GetObjectItemCaseSensitive(conf->doc, "flows"));
     if (kx_json_str(conf->doc, "key_file") && kx_json_str(conf->doc, "key_env"))
         problem(&ck, "key_file", "give key_file or key_env, not both");
+    /* A CA file curl cannot read would only show on the first request. */
+    ca_file = kx_json_str(conf->http, "ca_file");
+    conf->ca_file = ca_file ? beside(path, ca_file) : NULL;
+    if (conf->ca_file && access(conf->ca_file, R_OK) != 0)
+        problem(&ck, "http.ca_file", "cannot read %s: %s", conf->ca_file,
+                strerror(errno));
     if (ck.problems) {
         kh__sync_conf_dispose(conf);
         return KH__SYNC_EXIT_USAGE;
@@ -561,8 +568,6 @@ int kh__sync_conf_load(struct kh__sync_conf *conf, const char *prog,
     key_file = kx_json_str(conf->doc, "key_file");
     conf->state_path = beside(path, state ? state : DEFAULT_STATE);
     conf->key_file = key_file ? beside(path, key_file) : NULL;
-    ca_file = kx_json_str(conf->http, "ca_file");
-    conf->ca_file = ca_file ? beside(path, ca_file) : NULL;
     conf->key_env = kx_json_str(conf->doc, "key_env");
     if (!conf->key_env)
         conf->key_env = DEFAULT_KEY_ENV;

@@ -183,6 +183,13 @@ expect_rc 2 "a misspelt key next to a plain-text password"
 expect_in 'epicor.pasword: unknown key' plain.err "misspelt key"
 expect_in 'epicor.password is kept in plain text' plain.err "plain-text warning"
 grep -q -F -- "$epi_pass" "$work/plain.err" && fail "the warning shows the password"
+sed 's/"max_attempts": 4/"max_attempts": 4, "ca_file": "no-such-ca.pem"/' "$cfg" \
+    >"$work/cafile.json"
+grep -q no-such-ca "$work/cafile.json" ||
+    fail "test set-up: the ca_file config was not written"
+run cafile sync --config "$work/cafile.json"
+expect_rc 2 "an unreadable http.ca_file"
+expect_in 'http.ca_file: cannot read' cafile.err "unreadable http.ca_file"
 ok "unknown keys, missing fields, a non-object file, bad cadences: exit 2, named"
 ok "a plain-text credential is warned about without being shown"
 
