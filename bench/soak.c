@@ -454,14 +454,29 @@ static int soak_receiver(struct soak *s, int seconds)
     return 0;
 }
 
+/* argv[i] as a whole number in min..max, or -1. */
+static long arg_num(int argc, char **argv, int i, long min, long max)
+{
+    char *end;
+    long v;
+
+    if (i >= argc)
+        return -1;
+    errno = 0;
+    v = strtol(argv[i], &end, 10);
+    return errno || end == argv[i] || *end || v < min || v > max ? -1 : v;
+}
+
 int main(int argc, char **argv)
 {
     struct soak *s = calloc(1, sizeof(*s));
     struct rlimit rl;
-    int seconds = argc > 2 ? atoi(argv[2]) : 0;
+    int seconds = (int)arg_num(argc, argv, 2, 2, 3600);
 
-    if (!s || argc < 3 || seconds < 2 || seconds > 3600 ||
-        (strcmp(argv[1], "serve") == 0 && argc != 5) ||
+    if (!s || argc < 3 || seconds < 0 ||
+        (strcmp(argv[1], "serve") == 0 &&
+         (argc != 5 || arg_num(argc, argv, 3, 1, 65535) < 0 ||
+          arg_num(argc, argv, 4, 1, INT32_MAX) < 0)) ||
         (strcmp(argv[1], "serve") != 0 && strcmp(argv[1], "receiver") != 0)) {
         fputs("usage: bench_soak receiver SECONDS\n"
               "       bench_soak serve SECONDS PORT PID\n",
@@ -476,8 +491,8 @@ int main(int argc, char **argv)
     }
     if (strcmp(argv[1], "serve") == 0) {
         s->serve = 1;
-        s->port = (uint16_t)atoi(argv[3]);
-        run(s, (pid_t)atoi(argv[4]), seconds);
+        s->port = (uint16_t)arg_num(argc, argv, 3, 1, 65535);
+        run(s, (pid_t)arg_num(argc, argv, 4, 1, INT32_MAX), seconds);
         free(s);
         return 0;
     }

@@ -228,27 +228,27 @@ static char *bc_request(const char *key, int64_t id, int keep_alive, size_t pad,
                  "%lld,\"producer\":\"stores/abc123\",\"pad\":\"",
                  (long long)id, NOW_S);
     memset(body + n, 'x', pad);
-    strcpy(body + n + pad, "\"}");
+    memcpy(body + n + pad, "\"}", 3);
     snprintf(id_s, sizeof(id_s), "msg_%lld", (long long)id);
     msg = malloc(strlen(body) + 64);
     assert_non_null(msg);
-    sprintf(msg, "%s.%lld.%s", id_s, NOW_S, body);
+    snprintf(msg, strlen(body) + 64, "%s.%lld.%s", id_s, NOW_S, body);
     HMAC(EVP_sha256(), key, (int)strlen(key), (const unsigned char *)msg,
          strlen(msg), mac, &maclen);
     EVP_EncodeBlock((unsigned char *)sig, mac, (int)maclen);
     req = malloc(strlen(body) + 512);
     assert_non_null(req);
-    *len = (size_t)sprintf(req,
-                           "POST /webhooks/bigcommerce HTTP/1.1\r\n"
-                           "Host: 127.0.0.1\r\n"
-                           "Connection: %s\r\n"
-                           "Content-Type: application/json\r\n"
-                           "webhook-id: %s\r\n"
-                           "webhook-timestamp: %lld\r\n"
-                           "webhook-signature: v1,%s\r\n"
-                           "Content-Length: %zu\r\n\r\n%s",
-                           keep_alive ? "keep-alive" : "close", id_s, NOW_S,
-                           sig, strlen(body), body);
+    *len = (size_t)snprintf(req, strlen(body) + 512,
+                            "POST /webhooks/bigcommerce HTTP/1.1\r\n"
+                            "Host: 127.0.0.1\r\n"
+                            "Connection: %s\r\n"
+                            "Content-Type: application/json\r\n"
+                            "webhook-id: %s\r\n"
+                            "webhook-timestamp: %lld\r\n"
+                            "webhook-signature: v1,%s\r\n"
+                            "Content-Length: %zu\r\n\r\n%s",
+                            keep_alive ? "keep-alive" : "close", id_s, NOW_S,
+                            sig, strlen(body), body);
     free(msg);
     free(body);
     return req;
