@@ -41,6 +41,7 @@
 #include <openssl/hmac.h>
 #include <kinsync.h>
 #include "receiver.h"
+#include "sock.h"
 
 #define SLOW 1000
 #define SLOW_ADDRESSES 20
@@ -74,84 +75,6 @@ static void sleep_ms(long ms)
     struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
 
     nanosleep(&ts, NULL);
-}
-
-/* A socket from 127.0.0.<host> to the port, closed later with RST (no
- * TIME_WAIT); -1 on failure. */
-static int dial(uint16_t port, int host, int nonblock)
-{
-    struct sockaddr_in src, dst;
-    struct timeval tv = {5, 0};
-    struct linger reset = {1, 0};
-    int fd = socket(AF_INET, SOCK_STREAM | (nonblock ? SOCK_NONBLOCK : 0), 0);
-
-    if (fd < 0)
-        return -1;
-    setsockopt(fd, SOL_SOCKET, SO_LINGER, &reset, sizeof(reset));
-    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-    setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
-    memset(&src, 0, sizeof(src));
-    src.sin_family = AF_INET;
-    src.sin_addr.s_addr = htonl(0x7f000000u | (uint32_t)host);
-    memset(&dst, 0, sizeof(dst));
-    dst.sin_family = AF_INET;
-    dst.sin_port = htons(port);
-    dst.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (bind(fd, (struct sockaddr *)&src, sizeof(src)) != 0 ||
-        (connect(fd, (struct sockaddr *)&dst, sizeof(dst)) != 0 &&
-         errno != EINPROGRESS)) {
-        close(fd);
-        return -1;
-    }
-    return fd;
-}
-
-static int send_all(int fd, const char *p, size_t n)
-{
-    while (n) {
-        ssize_t k = send(fd, p, n, MSG_NOSIGNAL);
-
-        if (k <= 0)
-            return -1;
-        p += k;
-        n -= (size_t)k;
-    }
-    return 0;
-}
-
-/* Reads one response with a Content-Length (or to the end); its status,
- * 0 when none came. */
-static int read_status(int fd)
-{
-    char buf[65536];
-    size_t len = 0, need = 0;
-    char *end = NULL;
-    int status = 0;
-
-    while (!end || len < need) {
-        ssize_t k = recv(fd, buf + len, sizeof(buf) - 1 - len, 0);
-        const char *cl;
-
-        if (k == 0 && end && status)
-            return status; /* ended by close */
-        if (k <= 0)
-            return 0;
-        len += (size_t)k;
-        buf[len] = '\0';
-        if (len >= sizeof(buf) - 1) {
-            len = 0; /* only the head matters: keep the count going */
-            need = need > sizeof(buf) ? need - (sizeof(buf) - 1) : 0;
-            continue;
-        }
-        if (!end && (end = strstr(buf, "\r\n\r\n"))) {
-            cl = strcasestr(buf, "Content-Length: ");
-            need =
-                (size_t)(end + 4 - buf) + (cl ? strtoul(cl + 16, NULL, 10) : 0);
-            if (sscanf(buf, "HTTP/1.%*d %d", &status) != 1)
-                return 0;
-        }
-    }
-    return status;
 }
 
 /* A BigCommerce order event, signed with key (a wrong key: forged). */
@@ -192,7 +115,7 @@ static void *slow_run(void *ud)
     int fds[SLOW];
 
     for (int i = 0; i < SLOW; i++) {
-        fds[i] = dial(s->port, 2 + i % SLOW_ADDRESSES, 1);
+        fds[i] = kt_sock_dial(s->port, 2 + i % SLOW_ADDRESSES, 1);
         if (i % 50 == 49)
             sleep_ms(1); /* let the server accept */
     }
@@ -233,11 +156,12 @@ static void *flood_run(void *ud)
             n = snprintf(req, sizeof(req), "%s", bad_json);
         else
             n = bc_delivery(req, sizeof(req), "not_the_secret", i, 1);
-        if (fd < 0 && (fd = dial(s->port, 22, 0)) < 0) {
+        if (fd < 0 && (fd = kt_sock_dial(s->port, 22, 0)) < 0) {
             sleep_ms(10);
             continue;
         }
-        if (send_all(fd, req, (size_t)n) != 0 || read_status(fd) == 0) {
+        if (kt_sock_send_all(fd, req, (size_t)n) != 0 ||
+            kt_sock_read_status(fd) == 0) {
             close(fd);
             fd = -1;
         }
@@ -262,7 +186,7 @@ static void *oversized_run(void *ud)
     memset(chunk + n, 'z', 16384);
     memcpy(chunk + n + 16384, "\r\n", 2);
     for (int k = 0; !atomic_load(&s->stop); k++) {
-        int fd = dial(s->port, 23, 0);
+        int fd = kt_sock_dial(s->port, 23, 0);
         int len;
 
         if (fd < 0) {
@@ -275,12 +199,12 @@ static void *oversized_run(void *ud)
                        path,
                        k % 2 ? "Transfer-Encoding: chunked\r\n"
                              : "Content-Length: 1000000000\r\n");
-        send_all(fd, head, (size_t)len);
+        kt_sock_send_all(fd, head, (size_t)len);
         if (k % 2) /* up to 64 MiB, or until the server cuts it off */
             for (int c = 0; c < 4096 && !atomic_load(&s->stop); c++)
-                if (send_all(fd, chunk, (size_t)n + 16384 + 2) != 0)
+                if (kt_sock_send_all(fd, chunk, (size_t)n + 16384 + 2) != 0)
                     break;
-        read_status(fd);
+        kt_sock_read_status(fd);
         close(fd);
         atomic_fetch_add(&s->hostile, 1);
     }
@@ -303,9 +227,9 @@ static int legit_once(struct soak *s, long id, double *ms)
     else
         n = bc_delivery(req, sizeof(req), BC_SECRET, id, 0);
     clock_gettime(CLOCK_MONOTONIC, &a);
-    fd = dial(s->port, LEGIT_HOST, 0);
-    if (fd >= 0 && send_all(fd, req, (size_t)n) == 0)
-        status = read_status(fd);
+    fd = kt_sock_dial(s->port, LEGIT_HOST, 0);
+    if (fd >= 0 && kt_sock_send_all(fd, req, (size_t)n) == 0)
+        status = kt_sock_read_status(fd);
     if (fd >= 0)
         close(fd);
     clock_gettime(CLOCK_MONOTONIC, &b);

@@ -27,6 +27,7 @@
 #include <openssl/hmac.h>
 #include "kinsync.h"
 #include "receiver.h"
+#include "sock.h"
 
 #define BC_SECRET "bc_client_secret_test"
 #define NOW_S 1767600000LL
@@ -139,76 +140,10 @@ static int64_t now_ms(void)
 
 /* ---- raw HTTP ----------------------------------------------------------- */
 
-/* A socket from source address 127.0.0.<host> to the receiver; blocking
- * unless nonblock (then the connect may still be in progress). -1 when
- * the socket cannot be made. */
+/* A socket from 127.0.0.<host> to the receiver (sock.h). */
 static int dial(struct fx *f, int host, int nonblock)
 {
-    struct sockaddr_in src, dst;
-    struct timeval tv = {5, 0};
-    struct linger reset = {1, 0}; /* close with RST: no TIME_WAIT left */
-    int fd = socket(AF_INET, SOCK_STREAM | (nonblock ? SOCK_NONBLOCK : 0), 0);
-
-    if (fd < 0)
-        return -1;
-    setsockopt(fd, SOL_SOCKET, SO_LINGER, &reset, sizeof(reset));
-    memset(&src, 0, sizeof(src));
-    src.sin_family = AF_INET;
-    src.sin_addr.s_addr = htonl(0x7f000000u | (uint32_t)host);
-    memset(&dst, 0, sizeof(dst));
-    dst.sin_family = AF_INET;
-    dst.sin_port = htons(kh_receiver_port(f->rcv));
-    dst.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-    setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
-    if (bind(fd, (struct sockaddr *)&src, sizeof(src)) != 0 ||
-        (connect(fd, (struct sockaddr *)&dst, sizeof(dst)) != 0 &&
-         errno != EINPROGRESS)) {
-        close(fd);
-        return -1;
-    }
-    return fd;
-}
-
-static int send_all(int fd, const char *p, size_t n)
-{
-    while (n) {
-        ssize_t k = send(fd, p, n, MSG_NOSIGNAL);
-
-        if (k <= 0)
-            return -1;
-        p += k;
-        n -= (size_t)k;
-    }
-    return 0;
-}
-
-/* Reads one response (headers, then Content-Length bytes); its status,
- * or 0 when the connection ended or timed out first. */
-static int read_status(int fd)
-{
-    char buf[4096];
-    size_t len = 0, need = 0;
-    char *end = NULL;
-    int status = 0;
-
-    while (!end || len < need) {
-        ssize_t k = recv(fd, buf + len, sizeof(buf) - 1 - len, 0);
-        const char *cl;
-
-        if (k <= 0 || len + (size_t)k >= sizeof(buf) - 1)
-            return 0;
-        len += (size_t)k;
-        buf[len] = '\0';
-        if (!end && (end = strstr(buf, "\r\n\r\n"))) {
-            cl = strstr(buf, "Content-Length: ");
-            need =
-                (size_t)(end + 4 - buf) + (cl ? strtoul(cl + 16, NULL, 10) : 0);
-            if (sscanf(buf, "HTTP/1.%*d %d", &status) != 1)
-                return 0;
-        }
-    }
-    return status;
+    return kt_sock_dial(kh_receiver_port(f->rcv), host, nonblock);
 }
 
 /* A BigCommerce order event for order id, signed with key, as a whole
@@ -261,8 +196,8 @@ static int deliver_once(struct fx *f, const char *key, int64_t id)
     char *req = bc_request(key, id, 0, 0, &len);
     int fd = dial(f, GENUINE_HOST, 0), status = 0;
 
-    if (fd >= 0 && send_all(fd, req, len) == 0)
-        status = read_status(fd);
+    if (fd >= 0 && kt_sock_send_all(fd, req, len) == 0)
+        status = kt_sock_read_status(fd);
     if (fd >= 0)
         close(fd);
     free(req);
@@ -411,8 +346,8 @@ static void forged_deliveries_log_a_bounded_number_of_lines(void **state)
 
         if (fd < 0)
             fd = dial(f, GENUINE_HOST, 0);
-        if (fd >= 0 && send_all(fd, req, len) == 0)
-            status = read_status(fd);
+        if (fd >= 0 && kt_sock_send_all(fd, req, len) == 0)
+            status = kt_sock_read_status(fd);
         if (status == 0 && fd >= 0) {
             close(fd); /* the server may end a keep-alive connection */
             fd = -1;
@@ -470,7 +405,8 @@ static void *large_run(void *ud)
     for (int i = 0; i < LARGE_EACH; i++) {
         if (fd < 0)
             fd = dial(f, LARGE_HOST, 0);
-        if (fd < 0 || send_all(fd, req, len) != 0 || read_status(fd) == 0) {
+        if (fd < 0 || kt_sock_send_all(fd, req, len) != 0 ||
+            kt_sock_read_status(fd) == 0) {
             if (fd >= 0)
                 close(fd);
             fd = -1;
@@ -487,13 +423,13 @@ static void *large_run(void *ud)
         fd = dial(f, LARGE_HOST, 0);
         if (fd < 0)
             continue;
-        send_all(fd, head, sizeof(head) - 1);
+        kt_sock_send_all(fd, head, sizeof(head) - 1);
         snprintf(size, sizeof(size), "%zx\r\n", sizeof(chunk));
         /* 4 MiB offered: the receiver must cut it off well before. */
         for (int k = 0; k < 512; k++) {
-            if (send_all(fd, size, strlen(size)) != 0 ||
-                send_all(fd, chunk, sizeof(chunk)) != 0 ||
-                send_all(fd, "\r\n", 2) != 0)
+            if (kt_sock_send_all(fd, size, strlen(size)) != 0 ||
+                kt_sock_send_all(fd, chunk, sizeof(chunk)) != 0 ||
+                kt_sock_send_all(fd, "\r\n", 2) != 0)
                 break;
         }
         close(fd);
@@ -556,10 +492,10 @@ static void deliveries_past_in_flight_max_are_503(void **state)
     assert_int_equal(kh_receiver_start(&f->rcv, &o, err, sizeof(err)), 0);
     holder = dial(f, GENUINE_HOST, 0);
     assert_true(holder >= 0);
-    assert_int_equal(send_all(holder, partial, sizeof(partial) - 1), 0);
+    assert_int_equal(kt_sock_send_all(holder, partial, sizeof(partial) - 1), 0);
     nanosleep(&(struct timespec){0, 200 * 1000000L}, NULL);
     fd = dial(f, GENUINE_HOST, 0);
-    assert_int_equal(send_all(fd, req, len), 0);
+    assert_int_equal(kt_sock_send_all(fd, req, len), 0);
     k = recv(fd, buf, sizeof(buf) - 1, 0);
     assert_true(k > 0);
     buf[k] = '\0';

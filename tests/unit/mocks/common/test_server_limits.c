@@ -19,6 +19,7 @@
 #include <kx/utf8.h>
 #include "common/server_int.h"
 #include "kt.h"
+#include "sock.h"
 
 #define MAX_BODY 4096
 #define OFFERED                                                                \
@@ -72,35 +73,13 @@ static int setup(void **state)
     return 0;
 }
 
-/* A blocking socket to the server, with 5 s send and receive timeouts. */
+/* A blocking socket to the server from 127.0.0.1 (sock.h). */
 static int dial(const struct kt_served *s)
 {
-    struct sockaddr_in a;
-    struct timeval tv = {5, 0};
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    int fd = kt_sock_dial(km_server_port(s->server), 1, 0);
 
     assert_true(fd >= 0);
-    memset(&a, 0, sizeof(a));
-    a.sin_family = AF_INET;
-    a.sin_port = htons(km_server_port(s->server));
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-    setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
-    assert_int_equal(connect(fd, (struct sockaddr *)&a, sizeof(a)), 0);
     return fd;
-}
-
-static int send_all(int fd, const char *p, size_t n)
-{
-    while (n) {
-        ssize_t k = send(fd, p, n, MSG_NOSIGNAL);
-
-        if (k <= 0)
-            return -1;
-        p += k;
-        n -= (size_t)k;
-    }
-    return 0;
 }
 
 /* Sends req and reads the whole answer (the server closes: Connection:
@@ -112,7 +91,7 @@ static size_t exchange(const struct kt_served *s, const char *req, size_t len,
     size_t got = 0;
     ssize_t k;
 
-    assert_int_equal(send_all(fd, req, len), 0);
+    assert_int_equal(kt_sock_send_all(fd, req, len), 0);
     while (got < bufsz - 1 && (k = recv(fd, buf + got, bufsz - 1 - got, 0)) > 0)
         got += (size_t)k;
     buf[got] = '\0';
@@ -133,8 +112,9 @@ static void never_ending_chunked_body_is_cut_off(void **state)
     n = snprintf(chunk, sizeof(chunk), "%x\r\n", 16384);
     memset(chunk + n, 'z', 16384);
     memcpy(chunk + n + 16384, "\r\n", 2);
-    assert_int_equal(send_all(fd, head, sizeof(head) - 1), 0);
-    while (sent < OFFERED && send_all(fd, chunk, (size_t)n + 16384 + 2) == 0)
+    assert_int_equal(kt_sock_send_all(fd, head, sizeof(head) - 1), 0);
+    while (sent < OFFERED &&
+           kt_sock_send_all(fd, chunk, (size_t)n + 16384 + 2) == 0)
         sent += 16384;
     close(fd);
     printf("# a never-ending chunked body: cut off after %zu KiB sent "
@@ -237,7 +217,7 @@ static void connections_past_the_per_address_limit_are_closed(void **state)
     {
         static const char req[] = "GET /items/1 HTTP/1.1\r\nHost: x\r\n\r\n";
 
-        assert_int_equal(send_all(c, req, sizeof(req) - 1), 0);
+        assert_int_equal(kt_sock_send_all(c, req, sizeof(req) - 1), 0);
     }
     {
         char buf[64];
@@ -258,7 +238,7 @@ static void idle_connections_are_closed_after_the_timeout(void **state)
     int fd;
 
     fd = dial(s);
-    assert_int_equal(send_all(fd, "GET /items/1 HTTP/1.1\r\n", 23), 0);
+    assert_int_equal(kt_sock_send_all(fd, "GET /items/1 HTTP/1.1\r\n", 23), 0);
     clock_gettime(CLOCK_MONOTONIC, &t0);
     assert_true(closed_by_server(fd)); /* before the 5 s receive timeout */
     clock_gettime(CLOCK_MONOTONIC, &t1);
