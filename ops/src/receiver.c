@@ -150,8 +150,8 @@ static int summary_take(struct kh_receiver *r, int force, char *line, size_t n)
     if (!refused || (!force && now < r->next_log_ms))
         return 0;
     snprintf(line, n,
-             "receiver: refused %llu deliver%s (401: %llu, 413: %llu, 400: "
-             "%llu, 503: %llu); last: %s",
+             "receiver: refused %llu webhook deliver%s (401: %llu, 413: %llu, "
+             "400: %llu, 503: %llu); last: %s",
              (unsigned long long)refused, refused == 1 ? "y" : "ies",
              (unsigned long long)(c->rejected - l->rejected),
              (unsigned long long)(c->too_big - l->too_big),
