@@ -593,6 +593,10 @@ int kh__serve_admin_start(struct kh__serve *sv, uint16_t port, char *err,
     opts.tls = sv->tls; /* the admin API follows --tls */
     if (km_server_start(&sv->admin, &opts, err, errsz) != 0)
         return -1;
+    /* Its own journal is cleared at every pump; bounded between pumps
+     * too, so a flood of admin requests cannot grow it. */
+    km_server_set_journal_max(sv->admin, KH__ADMIN_JOURNAL_MAX);
+    km_server_set_journal_max_bytes(sv->admin, KH__ADMIN_JOURNAL_MAX_BYTES);
     if (sv->admin_token) /* kept out of the admin journal */
         km_server_add_secret(sv->admin, sv->admin_token);
     return 0;

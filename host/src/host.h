@@ -61,6 +61,10 @@ int kh__serve_admin_start(struct kh__serve *sv, uint16_t port, char *err,
 int kh__admin_guard(struct km_response *res, const struct km_request *req,
                     void *state);
 
+/* The admin API's own journal: entries and bytes kept between pumps. */
+#define KH__ADMIN_JOURNAL_MAX 1000
+#define KH__ADMIN_JOURNAL_MAX_BYTES ((size_t)4 << 20)
+
 /* A fresh admin token: KH__ADMIN_TOKEN_BYTES random bytes (OpenSSL's
  * RAND_bytes) as lowercase hex into out (outsz > twice that). 0, or -1
  * when the generator fails. */

@@ -76,7 +76,8 @@ struct serve_opts {
     long port_base;
     long admin_port; /* -1: port_base + number of systems */
     long journal_max;
-    const char *record; /* HAR file written at the stop */
+    struct km_server_limits limits; /* --connection-limit and co. */
+    const char *record;             /* HAR file written at the stop */
     int allow_remote;
     const char *admin_token; /* --admin-token: a token or "generate" */
     int allow_private_webhooks;
@@ -97,9 +98,12 @@ static void print_usage(FILE *out)
         "                     [--allow-remote] [--journal-max N] [--record "
         "FILE]\n"
         "                     [--fixtures DIR] [--admin-token TOKEN|generate]\n"
-        "                     [--allow-private-webhooks] [--help]\n"
+        "                     [--allow-private-webhooks] [--connection-limit "
+        "N]\n"
+        "                     [--per-ip-connection-limit N]\n"
+        "                     [--connection-timeout SECONDS]\n"
         "                     [--tls [--tls-name NAME]... [--tls-ca-file "
-        "FILE]]\n"
+        "FILE]] [--help]\n"
         "\n"
         "Runs the emulators standalone on a real clock, plus an admin API,\n"
         "until SIGINT or SIGTERM. Once listening it prints one line per\n"
@@ -138,6 +142,14 @@ static void print_usage(FILE *out)
         "  --journal-max N  entries each emulator's journal keeps, the\n"
         "                   oldest dropped first (default 100000; 0: no\n"
         "                   limit, and memory grows with every request)\n"
+        "  --connection-limit N  connections each server (every emulator,\n"
+        "                   the admin API) serves at once, a thread each;\n"
+        "                   more wait in the listen backlog (default 256)\n"
+        "  --per-ip-connection-limit N  connections from one address;\n"
+        "                   more are closed at once (default 0: none, since\n"
+        "                   on loopback every client is 127.0.0.1)\n"
+        "  --connection-timeout SECONDS  an idle connection is closed\n"
+        "                   after it (default 60)\n"
         "  --fixtures DIR   where \"$fixture\" paths are read from, in the\n"
         "                   scenario and in reset bodies (default: the\n"
         "                   nearest fixtures/ beside or above the scenario,\n"
@@ -240,6 +252,38 @@ static int address_kind(const char *addr)
     return kx_host_is_loopback(addr) ? 0 : 1;
 }
 
+/* A count min..max in decimal digits for --name into *out; 0 or
+ * EXIT_USAGE (reported). */
+static int parse_count(const char *name, const char *s, unsigned min,
+                       unsigned max, unsigned *out)
+{
+    char *end;
+    unsigned long v;
+
+    errno = 0;
+    v = strtoul(s, &end, 10);
+    if (s[0] < '0' || s[0] > '9' || errno || *end || v < min || v > max)
+        return usage_error("bad --%s \"%s\" (expected %u..%u)", name, s, min,
+                           max);
+    *out = (unsigned)v;
+    return 0;
+}
+
+/* The options of the connection limits (km_server_limits). */
+static int take_limit(struct serve_opts *o, int c)
+{
+    struct km_server_limits *l = &o->limits;
+
+    if (c == 'c')
+        return parse_count("connection-limit", optarg, 1, 65536,
+                           &l->connection_limit);
+    if (c == 'i')
+        return parse_count("per-ip-connection-limit", optarg, 0, 65536,
+                           &l->per_ip_connection_limit);
+    return parse_count("connection-timeout", optarg, 1, 3600,
+                       &l->connection_timeout_s);
+}
+
 /* One option of kinsync serve, its value in optarg, into *o. Returns 0 or
  * KX_EXIT_USAGE (reported). */
 static int take_opt(struct serve_opts *o, int c)
@@ -318,6 +362,10 @@ static int take_opt(struct serve_opts *o, int c)
     case 'r':
         o->record = optarg;
         break;
+    case 'c':
+    case 'i':
+    case 't':
+        return take_limit(o, c);
     case 'j':
         errno = 0;
         o->journal_max = strtol(optarg, &end, 10);
@@ -352,12 +400,16 @@ static int parse_opts(struct serve_opts *o, int argc, char **argv)
         {"tls", no_argument, NULL, 'L'},
         {"tls-name", required_argument, NULL, 'N'},
         {"tls-ca-file", required_argument, NULL, 'C'},
+        {"connection-limit", required_argument, NULL, 'c'},
+        {"per-ip-connection-limit", required_argument, NULL, 'i'},
+        {"connection-timeout", required_argument, NULL, 't'},
         {NULL, 0, NULL, 0}};
     int c;
 
     memset(o, 0, sizeof(*o));
     o->admin_port = -1;
     o->journal_max = 100000;
+    o->limits = (struct km_server_limits)KM_SERVER_LIMITS_DEFAULT;
     o->bind = "127.0.0.1";
     o->systems = kx_xcalloc((size_t)argc, sizeof(*o->systems));
     o->tls_names = kx_xcalloc((size_t)argc, sizeof(*o->tls_names));
@@ -731,6 +783,7 @@ static int serve(const struct serve_opts *o, const sigset_t *set)
         sv.admin_token = token;
     }
     km_webhook_allow_private_default(o->allow_private_webhooks);
+    km_server_set_limits(&o->limits);
     fixtures_dir(fixtures, sizeof(fixtures), o);
     sv.fixtures_dir = fixtures;
     sv.journal_max = (size_t)o->journal_max;

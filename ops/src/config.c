@@ -112,11 +112,17 @@ static const struct key wc_keys[] = {{"base_url", STR, 1, 0, 0},
                                      {"allow_insecure_http", BOOL, 0, 0, 0},
                                      {NULL, STR, 0, 0, 0}};
 
-static const struct key receiver_keys[] = {{"bind", STR, 0, 0, 0},
-                                           {"port", INT, 0, 0, 65535},
-                                           {"public_url", STR, 0, 0, 0},
-                                           {"register", BOOL, 0, 0, 0},
-                                           {NULL, STR, 0, 0, 0}};
+static const struct key receiver_keys[] = {
+    {"bind", STR, 0, 0, 0},
+    {"port", INT, 0, 0, 65535},
+    {"public_url", STR, 0, 0, 0},
+    {"register", BOOL, 0, 0, 0},
+    {"connection_limit", INT, 0, 16, 65536},
+    {"per_ip_connection_limit", INT, 0, 1, 65536},
+    {"connection_timeout_s", INT, 0, 1, 600},
+    {"in_flight_max", INT, 0, 1, 4096},
+    {"log_interval_s", INT, 0, 1, 86400},
+    {NULL, STR, 0, 0, 0}};
 
 /* The checker's state: problems are printed as they are found. */
 struct check {

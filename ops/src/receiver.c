@@ -5,24 +5,41 @@
  * headers only (route, method and a declared Content-Length are judged
  * there, so an oversized body is refused before it is read); the calls
  * with upload data collect the body up to body_max; the last call (no
- * data) verifies and answers. libmicrohttpd 0.9 cannot answer before the
- * body has ended, so a chunked body past the limit is no longer stored,
- * only read and dropped, and a sender that goes on past twice the limit
- * loses its connection without an answer.
+ * data) verifies and answers. libmicrohttpd 0.9.75 cannot answer before
+ * the body has ended (MHD_queue_response() refuses a connection whose state
+ * is neither "headers processed" nor "full request received"), so a
+ * chunked body past the limit is no longer stored, only read and dropped,
+ * then answered 413; a sender that goes on past twice the limit loses its
+ * connection without an answer, so no body is read forever.
+ *
+ * The first call also takes an in-flight slot (released when the request
+ * completes): past in_flight_max the delivery is answered 503 before its
+ * body is read, which bounds the memory bodies can hold.
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <cjson/cJSON.h>
 #include <microhttpd.h>
 #include <kx/alloc.h>
 #include <kx/buf.h>
 #include <kx/net.h>
+#include <kx/time.h>
 #include "receiver.h"
+
+/* File descriptors kept free beside the connections (listen socket, the
+ * epoll and signalling descriptors of the pool, logs, the state file). */
+#define FD_RESERVE 64
+/* Each connection's memory pool (request line, headers, read buffer):
+ * webhook headers are a few hundred bytes; libmicrohttpd's default is
+ * 32 KiB. Headers that do not fit get libmicrohttpd's 431. */
+#define CONNECTION_POOL (16u << 10)
 
 enum platform { NO_ROUTE = 0, BIGCOMMERCE, WOOCOMMERCE };
 
@@ -40,6 +57,9 @@ struct kh_receiver {
     size_t n, cap;
     int forced_status;
     struct kh_receiver_counts counts;
+    struct kh_receiver_counts logged; /* counts at the last summary */
+    int64_t next_log_ms;              /* no summary before it */
+    atomic_uint in_flight;            /* requests past their headers */
 };
 
 /* Where a delivery's headers come from: the MHD connection, or (the fuzz
@@ -49,7 +69,8 @@ struct headers {
     void *ctx;
 };
 
-/* Per request, from the first call to NOTIFY_COMPLETED. */
+/* Per request, from the first call to NOTIFY_COMPLETED; it holds one
+ * in-flight slot. */
 struct delivery {
     enum platform platform;
     struct kx_buf body;
@@ -113,6 +134,48 @@ static void note_refusal(struct kh_receiver *r, enum platform p, enum verdict v,
              "%s: %s%s%s", p == BIGCOMMERCE ? "bigcommerce" : "woocommerce",
              ks_rc_message(rc), reason && reason[0] ? ": " : "",
              reason ? reason : "");
+}
+
+/* ---- the refusal summary ----------------------------------------------- */
+
+/* Writes the summary of refusals since the last one into line and marks
+ * them logged; 0 when there are none or the interval has not passed (and
+ * force is 0). Lock held. */
+static int summary_take(struct kh_receiver *r, int force, char *line, size_t n)
+{
+    const struct kh_receiver_counts *c = &r->counts, *l = &r->logged;
+    uint64_t refused = c->refused + c->busy - l->refused - l->busy;
+    int64_t now = kx_monotonic_ms();
+
+    if (!refused || (!force && now < r->next_log_ms))
+        return 0;
+    snprintf(line, n,
+             "receiver: refused %llu webhook deliver%s (401: %llu, 413: %llu, "
+             "400: %llu, 503: %llu); last: %s",
+             (unsigned long long)refused, refused == 1 ? "y" : "ies",
+             (unsigned long long)(c->rejected - l->rejected),
+             (unsigned long long)(c->too_big - l->too_big),
+             (unsigned long long)(c->unusable - l->unusable),
+             (unsigned long long)(c->busy - l->busy),
+             c->last_refusal[0] ? c->last_refusal : "busy");
+    r->logged = *c;
+    r->next_log_ms = now + (int64_t)r->o.log_interval_s * 1000;
+    return 1;
+}
+
+/* Logs the refusals not yet logged when the interval allows (or force). */
+static void log_refusals(struct kh_receiver *r, int force)
+{
+    char line[512];
+    int due;
+
+    if (!r->o.log)
+        return;
+    pthread_mutex_lock(&r->lock);
+    due = summary_take(r, force, line, sizeof(line));
+    pthread_mutex_unlock(&r->lock);
+    if (due)
+        r->o.log(r->o.userdata, line);
 }
 
 /* ---- verification (lock held) ------------------------------------------ */
@@ -243,7 +306,9 @@ static unsigned settle(struct kh_receiver *r, const struct headers *hs,
         r->counts.queued++;
     }
     pthread_mutex_unlock(&r->lock);
-    if (r->o.notify && (v == QUEUE || status >= 400))
+    if (status >= 400)
+        log_refusals(r, 0);
+    else if (r->o.notify && v == QUEUE)
         r->o.notify(r->o.userdata);
     return status;
 }
@@ -265,8 +330,21 @@ static void count_too_big(struct kh_receiver *r, enum platform p)
     pthread_mutex_lock(&r->lock);
     note_refusal(r, p, TOO_BIG, KS_ETOOBIG, "body over the receiver's limit");
     pthread_mutex_unlock(&r->lock);
-    if (r->o.notify)
-        r->o.notify(r->o.userdata);
+    log_refusals(r, 0);
+}
+
+/* Takes an in-flight slot; 0 (and a 503 counted) when none is free. */
+static int take_slot(struct kh_receiver *r)
+{
+    if (atomic_fetch_add(&r->in_flight, 1) < r->o.in_flight_max)
+        return 1;
+    atomic_fetch_sub(&r->in_flight, 1);
+    pthread_mutex_lock(&r->lock);
+    r->counts.busy++;
+    r->counts.saturated++;
+    pthread_mutex_unlock(&r->lock);
+    log_refusals(r, 0);
+    return 0;
 }
 
 /* The headers only: route, method and the declared length. */
@@ -290,6 +368,9 @@ static enum MHD_Result first_call(struct kh_receiver *r,
         count_too_big(r, p);
         return answer(conn, 413, verdict_text(TOO_BIG), 0);
     }
+    if (!take_slot(r))
+        return answer(conn, 503, "busy: too many deliveries in flight\n",
+                      r->o.retry_after_s);
     d = kx_xcalloc(1, sizeof(*d));
     d->platform = p;
     *con_cls = d;
@@ -364,13 +445,14 @@ unsigned kh__receiver_deliver(struct kh_receiver *r, const char *url,
 static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
                          enum MHD_RequestTerminationCode toe)
 {
+    struct kh_receiver *r = cls;
     struct delivery *d = *con_cls;
 
-    (void)cls;
     (void)conn;
     (void)toe;
     if (!d)
         return;
+    atomic_fetch_sub(&r->in_flight, 1);
     kx_buf_reset(&d->body);
     free(d);
     *con_cls = NULL;
@@ -385,10 +467,43 @@ static void fill_defaults(struct kh_receiver_options *o)
     o->body_max = o->body_max ? o->body_max : KH_RECEIVER_BODY_MAX;
     o->queue_max = o->queue_max ? o->queue_max : KH_RECEIVER_QUEUE_MAX;
     o->threads = o->threads ? o->threads : 2;
-    o->connection_limit = o->connection_limit ? o->connection_limit : 64;
-    o->connection_timeout_s =
-        o->connection_timeout_s ? o->connection_timeout_s : 10;
+    o->connection_limit = o->connection_limit ? o->connection_limit
+                                              : KH_RECEIVER_CONNECTION_LIMIT;
+    o->per_ip_connection_limit = o->per_ip_connection_limit
+                                     ? o->per_ip_connection_limit
+                                     : KH_RECEIVER_PER_IP_LIMIT;
+    o->connection_timeout_s = o->connection_timeout_s
+                                  ? o->connection_timeout_s
+                                  : KH_RECEIVER_CONNECTION_TIMEOUT_S;
+    o->in_flight_max =
+        o->in_flight_max ? o->in_flight_max : KH_RECEIVER_IN_FLIGHT_MAX;
+    o->log_interval_s =
+        o->log_interval_s ? o->log_interval_s : KH_RECEIVER_LOG_INTERVAL_S;
     o->retry_after_s = o->retry_after_s ? o->retry_after_s : 60;
+}
+
+/*
+ * Every connection is a descriptor: raises the soft RLIMIT_NOFILE (never
+ * past the hard one) so that connection_limit fits, else lowers the limit
+ * to what fits, so that the receiver refuses by its own limit instead of
+ * failing accept() with EMFILE.
+ */
+static void fit_descriptors(struct kh_receiver_options *o)
+{
+    struct rlimit rl;
+    rlim_t need = (rlim_t)o->connection_limit + FD_RESERVE;
+
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur >= need)
+        return;
+    if (rl.rlim_max == RLIM_INFINITY || rl.rlim_max >= need) {
+        rl.rlim_cur = need;
+        if (setrlimit(RLIMIT_NOFILE, &rl) == 0)
+            return;
+    }
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur > 2 * FD_RESERVE)
+        o->connection_limit = (unsigned)(rl.rlim_cur - FD_RESERVE);
+    else
+        o->connection_limit = FD_RESERVE;
 }
 
 int kh_receiver_start(struct kh_receiver **out,
@@ -405,6 +520,8 @@ int kh_receiver_start(struct kh_receiver **out,
     *out = NULL;
     r->o = *opts;
     fill_defaults(&r->o);
+    fit_descriptors(&r->o);
+    atomic_init(&r->in_flight, 0);
     pthread_mutex_init(&r->lock, NULL);
     if (!r->o.bigcommerce && !r->o.woocommerce) {
         snprintf(err, errsz, "receiver: no storefront to receive from");
@@ -420,8 +537,10 @@ int kh_receiver_start(struct kh_receiver **out,
         flags | (family == AF_INET6 ? MHD_USE_IPv6 : 0), r->o.port, NULL, NULL,
         on_access, r, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
         MHD_OPTION_THREAD_POOL_SIZE, r->o.threads, MHD_OPTION_CONNECTION_LIMIT,
-        r->o.connection_limit, MHD_OPTION_CONNECTION_TIMEOUT,
-        r->o.connection_timeout_s, MHD_OPTION_NOTIFY_COMPLETED, on_completed, r,
+        r->o.connection_limit, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+        r->o.per_ip_connection_limit, MHD_OPTION_CONNECTION_TIMEOUT,
+        r->o.connection_timeout_s, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+        (size_t)CONNECTION_POOL, MHD_OPTION_NOTIFY_COMPLETED, on_completed, r,
         MHD_OPTION_END);
     if (!r->daemon) {
         snprintf(err, errsz, "receiver: cannot listen on %s port %u",
@@ -486,12 +605,19 @@ int kh_receiver_force_status(struct kh_receiver *r, int status)
     return 0;
 }
 
+void kh_receiver_log_pending(struct kh_receiver *r)
+{
+    log_refusals(r, 0);
+}
+
 void kh_receiver_stop(struct kh_receiver *r)
 {
     if (!r)
         return;
     if (r->daemon)
         MHD_stop_daemon(r->daemon); /* first: no handler runs afterwards */
+    if (r->daemon)
+        log_refusals(r, 1);
     pthread_mutex_destroy(&r->lock);
     free(r->queue);
     free(r);

@@ -17,16 +17,40 @@
  *   401             signature or timestamp wrong or missing
  *   413             body over body_max: at once when Content-Length says
  *                   so; a chunked body is stored only up to the limit
- *   503             the queue is full (Retry-After: retry_after_s); the
+ *   503             the queue is full, or in_flight_max deliveries are
+ *                   being read already (Retry-After: retry_after_s); the
  *                   platform delivers again later
  *   404 / 405       another path / another method
  * The platforms retry every non-2xx answer on their own schedules.
  *
  * Threads: libmicrohttpd's internal thread pool (epoll where available)
- * serves the connections, within a connection limit and an idle timeout.
- * The storefront handles are not thread-safe, so one mutex covers every
+ * serves the connections; a connection costs a socket and a small memory
+ * pool, never a thread, so slow clients cannot starve the others. The
+ * storefront handles are not thread-safe, so one mutex covers every
  * verify call, the queue and the counts; verifying is one HMAC, so the
  * lock is short.
+ *
+ * Limits, and what a client sees at each (options below, sync keys in
+ * ops/README.md):
+ *   per_ip_connection_limit  a further connection from that address is
+ *                            accepted and closed at once by libmicrohttpd
+ *                            (no HTTP answer: it never sent a request)
+ *   connection_limit         libmicrohttpd stops accepting: a further
+ *                            connection waits in the kernel's listen
+ *                            backlog until one closes (or its client gives
+ *                            up); clamped to what RLIMIT_NOFILE allows
+ *   connection_timeout_s     a connection idle that long (headers or body
+ *                            not progressing, keep-alive unused) is closed
+ *   in_flight_max            requests past their headers at once (bodies
+ *                            being read or verified): past it a delivery
+ *                            is answered 503 + Retry-After at once, before
+ *                            its body is read
+ *   body_max                 413 (at once when declared; chunked: see
+ *                            receiver.c)
+ * So memory stays within about connection_limit x 16 KiB (connection
+ * pools) + in_flight_max x body_max (bodies) + the queue, whatever the
+ * traffic. There is no journal: refusals are counted (counts) and
+ * summarised through the log callback at most once per log_interval_s.
  */
 #ifndef KH_RECEIVER_H
 #define KH_RECEIVER_H
@@ -37,6 +61,11 @@
 
 #define KH_RECEIVER_BODY_MAX ((size_t)1 << 20) /* the verify functions' too */
 #define KH_RECEIVER_QUEUE_MAX 10000
+#define KH_RECEIVER_CONNECTION_LIMIT 1024
+#define KH_RECEIVER_PER_IP_LIMIT 64
+#define KH_RECEIVER_CONNECTION_TIMEOUT_S 5
+#define KH_RECEIVER_IN_FLIGHT_MAX 32
+#define KH_RECEIVER_LOG_INTERVAL_S 60
 
 struct kh_receiver;
 
@@ -52,18 +81,26 @@ struct kh_receiver_options {
     size_t body_max;               /* 0: KH_RECEIVER_BODY_MAX */
     size_t queue_max;              /* 0: KH_RECEIVER_QUEUE_MAX */
     unsigned threads;              /* 0: 2 */
-    unsigned connection_limit;     /* 0: 64 */
-    unsigned connection_timeout_s; /* 0: 10 (idle connections close) */
+    unsigned connection_limit;     /* 0: KH_RECEIVER_CONNECTION_LIMIT */
+    unsigned connection_timeout_s; /* 0: KH_RECEIVER_CONNECTION_TIMEOUT_S */
     unsigned retry_after_s;        /* Retry-After of a 503; 0: 60 */
     /* Called on a receiver thread, without the lock, after a delivery was
-     * queued or refused (so a waiting consumer can wake); may be NULL. */
+     * queued (so a waiting consumer can wake); never for a refusal; may be
+     * NULL. */
     void (*notify)(void *userdata);
     void *userdata;
+    unsigned per_ip_connection_limit; /* 0: KH_RECEIVER_PER_IP_LIMIT */
+    unsigned in_flight_max;           /* 0: KH_RECEIVER_IN_FLIGHT_MAX */
+    /* One summary line of the refusals (no newline), at most once per
+     * log_interval_s, on a receiver thread or in kh_receiver_log_pending()
+     * / kh_receiver_stop(); may be NULL. Same userdata as notify. */
+    void (*log)(void *userdata, const char *line);
+    unsigned log_interval_s; /* 0: KH_RECEIVER_LOG_INTERVAL_S */
 };
 
 #define KH_RECEIVER_OPTIONS_INIT                                               \
     {                                                                          \
-        NULL, 0, NULL, NULL, 0, 0, 0, 0, 0, 0, NULL, NULL                      \
+        NULL, 0, NULL, NULL, 0, 0, 0, 0, 0, 0, NULL, NULL, 0, 0, NULL, 0       \
     }
 
 /* One queued delivery: a BigCommerce order event or a WooCommerce order
@@ -84,8 +121,9 @@ struct kh_receiver_counts {
     uint64_t pings;   /* WooCommerce creation pings */
     uint64_t refused; /* unusable + rejected + too_big */
     uint64_t unusable, rejected, too_big; /* 400, 401, 413 */
-    uint64_t busy;                        /* 503: the queue was full */
-    uint64_t forced;                      /* answered with the forced status */
+    uint64_t busy;          /* 503: the queue was full, or in_flight_max */
+    uint64_t saturated;     /* of busy: in_flight_max reached */
+    uint64_t forced;        /* answered with the forced status */
     char last_rc[32];       /* ks_rc_name() of the last verification */
     char last_refusal[200]; /* "bigcommerce: <why>" of the last refusal */
 };
@@ -108,6 +146,11 @@ struct kh_receiver_item *kh_receiver_drain(struct kh_receiver *r, size_t *n);
 
 void kh_receiver_counts(struct kh_receiver_counts *out, struct kh_receiver *r);
 
+/* Logs the summary of refusals not yet logged, if log_interval_s has
+ * passed since the last summary (a consumer calls it now and then, so the
+ * tail of a burst is not held back until the next refusal). */
+void kh_receiver_log_pending(struct kh_receiver *r);
+
 /*
  * A receiver that fails on purpose, to rehearse how the platforms react
  * (retry ladders, hooks deactivated or disabled): with status 400..599
@@ -120,8 +163,8 @@ void kh_receiver_counts(struct kh_receiver_counts *out, struct kh_receiver *r);
  */
 int kh_receiver_force_status(struct kh_receiver *r, int status);
 
-/* Stops serving (no handler runs after it returns) and frees; queued
- * items are dropped. NULL-safe. */
+/* Stops serving (no handler runs after it returns), logs refusals not yet
+ * logged, and frees; queued items are dropped. NULL-safe. */
 void kh_receiver_stop(struct kh_receiver *r);
 
 /* Internal, for the fuzz target (tests/fuzz/fuzz_receiver.c): one POST

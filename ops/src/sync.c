@@ -105,7 +105,12 @@ static void print_usage(FILE *out)
         "               register (create the order webhooks on the\n"
         "               platforms, pointing at public_url or, without one,\n"
         "               the receiver's own URL; default: true when\n"
-        "               public_url is set)\n"
+        "               public_url is set), connection_limit (1024),\n"
+        "               per_ip_connection_limit (64), connection_timeout_s\n"
+        "               (5: idle connections close), in_flight_max (32:\n"
+        "               past it a delivery is answered 503 at once),\n"
+        "               log_interval_s (60: one summary line of refused\n"
+        "               deliveries per interval at most)\n"
         "Plain http:// to a host that is not loopback is refused in epicor,\n"
         "bigcommerce and woocommerce (credentials would travel in clear\n"
         "text) unless that section sets allow_insecure_http (then a warning).\n"
@@ -397,10 +402,10 @@ struct watch_receiver {
     struct ks_woocommerce *wc;
 };
 
-/* Imports what the receiver queued; reports refusals since last time. */
-static void drain(struct run *r, struct watch_receiver *w, uint64_t *refused)
+/* Imports what the receiver queued; lets it log refusals not yet logged
+ * (it rate-limits them itself). */
+static void drain(struct run *r, struct watch_receiver *w)
 {
-    struct kh_receiver_counts c;
     struct kh_receiver_item *q;
     size_t n;
     char name[64];
@@ -417,14 +422,20 @@ static void drain(struct run *r, struct watch_receiver *w, uint64_t *refused)
         run_one(r, name, &r->hooks[wc], -1, &q[i]);
     }
     free(q);
-    kh_receiver_counts(&c, w->rcv);
-    if (c.refused > *refused) {
-        fprintf(stderr,
-                "%s: warning: refused %llu webhook deliver%s (last: "
-                "%s)\n",
-                PROG, (unsigned long long)(c.refused - *refused),
-                c.refused - *refused == 1 ? "y" : "ies", c.last_refusal);
-        *refused = c.refused;
+    kh_receiver_log_pending(w->rcv);
+}
+
+/* The receiver's summary of refusals, at most one line per interval: on
+ * stderr and in the --log file (both FILE streams lock per call, so a
+ * receiver thread may write). */
+static void receiver_log(void *userdata, const char *line)
+{
+    const struct kh__sync_log *log = userdata;
+
+    fprintf(stderr, "%s: warning: %s\n", PROG, line);
+    if (log->file) {
+        fprintf(log->file, "WARN %s\n", line);
+        fflush(log->file);
     }
 }
 
@@ -446,8 +457,8 @@ static void stop_receiver(struct watch_receiver *w)
 
 /* Builds the verification handles and starts the receiver on
  * receiver.bind:port; 0, or -1 with the reason in err. */
-static int open_receiver(struct watch_receiver *w, const struct run *r,
-                         char *err, size_t errsz)
+static int open_receiver(struct watch_receiver *w, struct run *r, char *err,
+                         size_t errsz)
 {
     struct ks_client_options co = KS_CLIENT_OPTIONS_INIT;
     struct ks_bigcommerce_options bo = KS_BIGCOMMERCE_OPTIONS_INIT;
@@ -478,7 +489,19 @@ static int open_receiver(struct watch_receiver *w, const struct run *r,
     ro.port = (uint16_t)kh__sync_int(r->conf.receiver, "port", 0);
     ro.bigcommerce = w->bc;
     ro.woocommerce = w->wc;
+    ro.connection_limit =
+        (unsigned)kh__sync_int(r->conf.receiver, "connection_limit", 0);
+    ro.per_ip_connection_limit =
+        (unsigned)kh__sync_int(r->conf.receiver, "per_ip_connection_limit", 0);
+    ro.connection_timeout_s =
+        (unsigned)kh__sync_int(r->conf.receiver, "connection_timeout_s", 0);
+    ro.in_flight_max =
+        (unsigned)kh__sync_int(r->conf.receiver, "in_flight_max", 0);
+    ro.log_interval_s =
+        (unsigned)kh__sync_int(r->conf.receiver, "log_interval_s", 0);
     ro.notify = wake_main;
+    ro.log = receiver_log;
+    ro.userdata = &r->log;
     return kh_receiver_start(&w->rcv, &ro, err, errsz);
 }
 
@@ -509,7 +532,6 @@ static int run_watch(struct run *r, const sigset_t *set)
 {
     int64_t next[KH__FLOW_COUNT];
     struct watch_receiver rcv;
-    uint64_t refused = 0;
     int64_t next_prune = kx_monotonic_ms(); /* a first prune at start */
     int status = start_receiver(&rcv, r), sig = 0;
 
@@ -522,7 +544,7 @@ static int run_watch(struct run *r, const sigset_t *set)
         int64_t wait = INT64_MAX, now;
         struct timespec ts;
 
-        drain(r, &rcv, &refused);
+        drain(r, &rcv);
         if (r->conf.retention_days && next_prune <= kx_monotonic_ms()) {
             kh__sync_prune(r->env.store, r->conf.retention_days, PROG, 1);
             next_prune = kx_monotonic_ms() + KH__SYNC_PRUNE_EVERY_MS;
@@ -532,7 +554,7 @@ static int run_watch(struct run *r, const sigset_t *set)
                 continue;
             run_one(r, kh__sync_flows[i].name, &r->flow[i], i, NULL);
             next[i] = kx_monotonic_ms() + r->conf.every_s[i] * 1000;
-            drain(r, &rcv, &refused); /* webhooks do not wait for a round */
+            drain(r, &rcv); /* webhooks do not wait for a round */
         }
         now = kx_monotonic_ms();
         for (int i = 0; i < KH__FLOW_COUNT; i++) {

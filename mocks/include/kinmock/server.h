@@ -64,7 +64,9 @@ const char *km_request_param(const struct km_request *req, const char *name);
  * one (routes that take numeric ids refuse other values in their accept
  * hook, km_route_accept_numeric_ids, so their handlers see a number). */
 int64_t km_request_param_id(const struct km_request *req, const char *name);
-/* Parses the body as JSON; NULL if empty or malformed. Caller deletes. */
+/* Parses the body as JSON; NULL if empty, malformed or not valid UTF-8
+ * (the emulators answer that as their platform answers invalid JSON).
+ * Caller deletes. */
 cJSON *km_request_json(const struct km_request *req);
 
 /* Sets status and a copy of the body with its Content-Type. */
@@ -159,6 +161,33 @@ struct km_server_options {
                                     * certificate (kinmock/tls.h); borrowed
                                     * until the server stops */
 };
+
+/*
+ * Connection limits of every server (emulators and the admin API alike),
+ * each a libmicrohttpd option. A server runs a thread per connection, so
+ * they bound the threads slow clients can hold:
+ *   connection_limit         past it libmicrohttpd stops accepting; a new
+ *                            connection waits in the listen backlog until
+ *                            one closes (0: 256)
+ *   per_ip_connection_limit  past it a new connection from that address
+ *                            is accepted and closed at once (0: none; on
+ *                            loopback every client shares one address)
+ *   connection_timeout_s     a connection idle that long is closed (0: 60)
+ */
+struct km_server_limits {
+    unsigned connection_limit;
+    unsigned per_ip_connection_limit;
+    unsigned connection_timeout_s;
+};
+
+#define KM_SERVER_LIMITS_DEFAULT                                               \
+    {                                                                          \
+        256, 0, 60                                                             \
+    }
+
+/* Sets the limits of servers started afterwards (call it before starting
+ * any, from one thread; `kinsync serve` does from its options). */
+void km_server_set_limits(const struct km_server_limits *limits);
 
 /*
  * Starts the server. Returns 0, or -1 with a one-line reason in err.

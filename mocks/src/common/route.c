@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <strings.h>
 #include <curl/curl.h>
+#include <kx/utf8.h>
 #include "server_int.h"
 
 /* ---- name/value lists -------------------------------------------------- */
@@ -146,7 +147,10 @@ void km_request_headers_each(const struct km_request *req,
 
 cJSON *km_request_json(const struct km_request *req)
 {
-    if (!req->body_len)
+    /* cJSON takes invalid UTF-8 inside strings and prints it back as is,
+     * which would store it and echo it as invalid JSON; the platforms'
+     * JSON decoders refuse such a body, so it is malformed here too. */
+    if (!req->body_len || !kx_utf8_valid(req->body, req->body_len))
         return NULL;
     return cJSON_ParseWithLength(req->body, req->body_len);
 }

@@ -5,6 +5,13 @@
  * limits on header and body size, and the order every request follows:
  * journal start -> before hook -> fault rules -> route -> after hook ->
  * journal the reply.
+ *
+ * Connections are limited (km_server_limits: total, per address, idle
+ * timeout), so slow clients cannot take a thread each without bound. What
+ * a request carries from outside reaches handlers and the journal as valid
+ * UTF-8: path, query, arguments and header values with each invalid byte
+ * replaced by U+FFFD, bodies as they came (km_request_json refuses an
+ * invalid one) but journaled repaired, so nothing prints invalid JSON.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -15,12 +22,47 @@
 #include <sys/socket.h>
 #include <microhttpd.h>
 #include <kx/net.h>
+#include <kx/utf8.h>
 #include "server_int.h"
 #include "tls_int.h"
 
 /* What a "malformed" fault sends instead of the real body. */
 static const char km_malformed_body[] =
     "{\"kinmock\": \"malformed\", \"data\": [1, 2,";
+
+/* The limits of servers started from now on (km_server_set_limits). */
+static struct km_server_limits limits = KM_SERVER_LIMITS_DEFAULT;
+
+void km_server_set_limits(const struct km_server_limits *l)
+{
+    struct km_server_limits d = KM_SERVER_LIMITS_DEFAULT;
+
+    limits.connection_limit =
+        l->connection_limit ? l->connection_limit : d.connection_limit;
+    limits.per_ip_connection_limit = l->per_ip_connection_limit;
+    limits.connection_timeout_s = l->connection_timeout_s
+                                      ? l->connection_timeout_s
+                                      : d.connection_timeout_s;
+}
+
+/* A malloc'ed copy of s[0..len) with invalid UTF-8 replaced (U+FFFD). */
+static char *valid_copy(const char *s, size_t len)
+{
+    return kx_utf8_valid(s, len) ? kx_xstrndup(s, len)
+                                 : kx_utf8_repair(s, len, NULL);
+}
+
+/* Repairs the string *p in place of itself when it is not valid UTF-8. */
+static void make_valid(char **p)
+{
+    char *fixed;
+
+    if (!*p || kx_utf8_valid(*p, strlen(*p)))
+        return;
+    fixed = kx_utf8_repair(*p, strlen(*p), NULL);
+    free(*p);
+    *p = fixed;
+}
 
 static int64_t wall_now_ms(void)
 {
@@ -77,10 +119,13 @@ static enum MHD_Result collect_header(void *cls, enum MHD_ValueKind kind,
                                       const char *key, const char *value)
 {
     struct km__kvs *headers = cls;
+    char *k = valid_copy(key, strlen(key));
+    char *v = valid_copy(value ? value : "", value ? strlen(value) : 0);
 
     (void)kind;
-    km__kvs_add(headers, key, strlen(key), value ? value : "",
-                value ? strlen(value) : 0);
+    km__kvs_add(headers, k, strlen(k), v, strlen(v));
+    free(k);
+    free(v);
     return MHD_YES;
 }
 
@@ -90,11 +135,17 @@ static void request_init(struct km__request_impl *ri,
 {
     const char *q = strchr(ri->uri, '?');
 
-    ri->path = kx_xstrdup(url && url[0] ? url : "/");
+    ri->path = kx_xstrdup(url && url[0] ? url : "/"); /* %-decoded by MHD */
     ri->query = kx_xstrdup(q ? q + 1 : "");
+    make_valid(&ri->path);
+    make_valid(&ri->query);
     MHD_get_connection_values(conn, MHD_HEADER_KIND, collect_header,
                               &ri->headers);
     km__query_parse(&ri->args, ri->query);
+    for (size_t i = 0; i < ri->args.n; i++) { /* %-decoded: check again */
+        make_valid(&ri->args.v[i].name);
+        make_valid(&ri->args.v[i].value);
+    }
     ri->req.method = method;
     ri->req.path = ri->path;
     ri->req.query = ri->query;
@@ -207,6 +258,7 @@ static void journal(struct km__request_impl *ri, uint64_t seq,
                     const struct km_response *res, const char *fault)
 {
     struct km__exchange x;
+    char *body = NULL, *response = NULL;
 
     memset(&x, 0, sizeof(x));
     x.seq = seq;
@@ -226,7 +278,16 @@ static void journal(struct km__request_impl *ri, uint64_t seq,
     x.route = ri->route_name;
     x.fault = fault;
     observe(ri);
+    /* The journal prints bodies as JSON strings: invalid UTF-8 (a binary
+     * or hostile body) is kept repaired, U+FFFD marking each bad byte. */
+    if (x.body && !kx_utf8_valid(x.body, x.body_len))
+        x.body = body = kx_utf8_repair(x.body, x.body_len, &x.body_len);
+    if (x.response_body && !kx_utf8_valid(x.response_body, x.response_len))
+        x.response_body = response =
+            kx_utf8_repair(x.response_body, x.response_len, &x.response_len);
     km__journal_add(ri->server, &x);
+    free(body);
+    free(response);
 }
 
 /* Answers without running hooks or routes (size limits). */
@@ -538,6 +599,19 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn,
         *upload_size = 0;
         return MHD_YES;
     }
+    if (*upload_size && ri->too_large) {
+        /* libmicrohttpd 0.9 cannot answer before the body ends: the rest
+         * is read and dropped for a 413, but a body that goes on past
+         * twice the limit (a never-ending chunked one) loses its
+         * connection, journaled without a reply. */
+        ri->dropped += *upload_size;
+        *upload_size = 0;
+        if (ri->dropped <= server->max_body)
+            return MHD_YES;
+        ri->answered = 1;
+        journal(ri, km__journal_next_seq(server), NULL, NULL);
+        return MHD_NO;
+    }
     if (*upload_size) {
         /* Without a Content-Length (chunked) the size is only known as it
          * arrives: past the limit the rest is swallowed, then 413. */
@@ -656,8 +730,10 @@ int km_server_start(struct km_server **out,
         flags, opts->port, NULL, NULL, on_access, server, MHD_OPTION_SOCK_ADDR,
         (struct sockaddr *)&ss, MHD_OPTION_URI_LOG_CALLBACK, on_uri, server,
         MHD_OPTION_NOTIFY_COMPLETED, on_completed, server,
-        MHD_OPTION_CONNECTION_MEMORY_LIMIT, pool, MHD_OPTION_CONNECTION_TIMEOUT,
-        (unsigned int)60, MHD_OPTION_ARRAY, tls, MHD_OPTION_END);
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, pool, MHD_OPTION_CONNECTION_LIMIT,
+        limits.connection_limit, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+        limits.per_ip_connection_limit, MHD_OPTION_CONNECTION_TIMEOUT,
+        limits.connection_timeout_s, MHD_OPTION_ARRAY, tls, MHD_OPTION_END);
     if (!server->daemon) {
         snprintf(err, errsz, "%s: cannot listen on %s port %u: %s",
                  server->name, addr, (unsigned)opts->port, strerror(errno));

@@ -133,8 +133,9 @@ struct km__request_impl {
     char *body;
     size_t body_len;
     size_t body_cap;
-    int too_large; /* the body passed max_body: swallowed, then 413 */
-    int answered;  /* a reply was queued */
+    int too_large;  /* the body passed max_body: swallowed, then 413 */
+    size_t dropped; /* bytes swallowed; past max_body more: cut off */
+    int answered;   /* a reply was queued */
     int64_t wall_ms;
     int64_t virtual_ms;
     struct km__captures caps;

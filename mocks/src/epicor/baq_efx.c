@@ -189,7 +189,7 @@ void km__epicor_efx(struct km__epicor_call *c, const char *company,
                          library, function, company);
         return;
     }
-    body = c->req->body_len ? cJSON_Parse(c->req->body) : cJSON_CreateObject();
+    body = c->req->body_len ? km_request_json(c->req) : cJSON_CreateObject();
     if (!cJSON_IsObject(body)) {
         cJSON_Delete(body);
         km__epicor_error(c, 400, API_EXC,

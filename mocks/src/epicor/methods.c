@@ -441,7 +441,7 @@ static cJSON *method_params(struct km__epicor_call *c, unsigned verbs,
         params = cJSON_CreateObject();
         km_request_args_each(req, add_arg, params);
     } else if (strcmp(req->method, "POST") == 0 && (verbs & KM_EPI_POST)) {
-        params = req->body_len ? cJSON_Parse(req->body) : cJSON_CreateObject();
+        params = req->body_len ? km_request_json(req) : cJSON_CreateObject();
         if (!cJSON_IsObject(params)) {
             cJSON_Delete(params);
             params = NULL;
