@@ -196,8 +196,10 @@ int kh__step_integration_stop(struct kh_ctx *ctx, const cJSON *step,
 void kh__background_end(struct kh_ctx *ctx);
 /* Teardown: kills what is still running, unchecked (NULL-safe). */
 void kh__background_kill(struct kh_ctx *ctx);
-/* A free loopback port (bound and released: the caller races others for
- * it, as every "port 0" user does); 0 when none could be had. */
+/* A free loopback port, bound and released, chosen at random below the
+ * kernel's ephemeral range so that no port-0 server or outgoing connection
+ * can take it before the integration binds it (another explicit choice
+ * still could); 0 when none could be had. */
 uint16_t kh__free_port(void);
 /* "http://127.0.0.1:PORT", the address KINSYNC_RECEIVER_URL announces. */
 void kh__receiver_url(char *out, size_t outsz, uint16_t port);

@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -40,22 +41,65 @@ struct kh_background {
     uint16_t port;
 };
 
-uint16_t kh__free_port(void)
+/* 1 when 127.0.0.1:port (0: any) can be bound now; *bound receives the
+ * port the kernel gave. */
+static int try_bind(uint16_t port, uint16_t *bound)
 {
     struct sockaddr_in a;
     socklen_t len = sizeof(a);
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    uint16_t port = 0;
+    int fd = socket(AF_INET, SOCK_STREAM, 0), ok;
 
     memset(&a, 0, sizeof(a));
     a.sin_family = AF_INET;
+    a.sin_port = htons(port);
     a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (fd >= 0 && bind(fd, (struct sockaddr *)&a, sizeof(a)) == 0 &&
-        getsockname(fd, (struct sockaddr *)&a, &len) == 0)
-        port = ntohs(a.sin_port);
+    ok = fd >= 0 && bind(fd, (struct sockaddr *)&a, sizeof(a)) == 0 &&
+         getsockname(fd, (struct sockaddr *)&a, &len) == 0;
+    if (ok)
+        *bound = ntohs(a.sin_port);
     if (fd >= 0)
         close(fd);
-    return port;
+    return ok;
+}
+
+/* The lowest port the kernel hands out by itself (port 0 binds and
+ * outgoing connections), from ip_local_port_range; 32768 (Linux's
+ * default) when it cannot be read. */
+static unsigned ephemeral_low(void)
+{
+    FILE *f = fopen("/proc/sys/net/ipv4/ip_local_port_range", "r");
+    unsigned low = 32768, high;
+
+    if (f) {
+        if (fscanf(f, "%u %u", &low, &high) != 2)
+            low = 32768;
+        fclose(f);
+    }
+    return low;
+}
+
+uint16_t kh__free_port(void)
+{
+    enum { FIRST = 10000, TRIES = 64 };
+    unsigned low = ephemeral_low();
+    uint16_t port = 0;
+
+    /* Between this look and the integration's own bind the port is free
+     * for anyone; a port below the ephemeral range is one the kernel never
+     * gives to a port-0 server or an outgoing connection (the emulators,
+     * libcurl, other tests running beside), so only another explicit
+     * choice can take it. Random, so that parallel runs rarely choose
+     * alike. */
+    for (int i = 0; low > FIRST + TRIES && i < TRIES; i++) {
+        uint16_t want = 0;
+
+        if (getrandom(&want, sizeof(want), 0) != (ssize_t)sizeof(want))
+            break;
+        want = (uint16_t)(FIRST + want % (low - FIRST));
+        if (try_bind(want, &port))
+            return port;
+    }
+    return try_bind(0, &port) ? port : 0;
 }
 
 void kh__receiver_url(char *out, size_t outsz, uint16_t port)
