@@ -258,5 +258,7 @@ void kh_har_finish(cJSON *har);
 
 int kh_cli_check(int argc, char **argv);
 int kh_cli_verify(int argc, char **argv);
+/* `kinsync scenario from-har FILE.har` (from_har_cli.c). */
+int kh_cli_scenario(int argc, char **argv);
 
 #endif
