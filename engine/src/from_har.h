@@ -79,10 +79,6 @@ cJSON *kh__fh_seed_sections(const cJSON *seeds, cJSON *notes);
 cJSON *kh__fh_given(cJSON **written, const struct kh__fh_recording *rec,
                     cJSON *notes);
 
-/* kinsync diff --seed-from-har: the given inferred from the HAR at
- * path. NULL with one line in err when it cannot be read. */
-cJSON *kh_from_har_given(const char *path, char *err, size_t errsz);
-
 /* The whole scenario for rec, named name; *notes gets what could not be
  * inferred (an array of strings). Caller deletes both. */
 cJSON *kh__fh_scenario(cJSON **notes, const struct kh__fh_recording *rec,
