@@ -12,7 +12,6 @@
 #include <kx/alloc.h>
 #include <kx/json.h>
 #include <kx/time.h>
-#include <kinmock/emulator.h>
 #include "engine.h"
 #include "from_har.h"
 
@@ -54,23 +53,20 @@ int kh__fh_has(const struct kh__fh_recording *rec, const char *system)
     return 0;
 }
 
-/* The route of x: the recording's (journals name the method), else the
- * template of the emulator of the same name, else NULL. */
-static char *route_of(const char *recorded, const char *system,
-                      const char *method, const char *path)
+/* The route of an exchange: the recording's (journals name the method),
+ * else NULL and the concrete path stands for it. Not the template of the
+ * emulator's table: its routing hooks decide more than the table says
+ * (Epicor's {entity_set} takes only known sets), so only its journal
+ * names the template a request gets. */
+static char *route_of(const char *recorded, const char *method)
 {
-    const struct km_emulator_type *t = km_emulator_type_find(system);
-    const char *tmpl;
     size_t ml = strlen(method);
 
-    if (recorded && strncmp(recorded, method, ml) == 0 && recorded[ml] == ' ')
+    if (!recorded)
+        return NULL;
+    if (strncmp(recorded, method, ml) == 0 && recorded[ml] == ' ')
         return kx_xstrdup(recorded);
-    if (recorded)
-        return kx_xasprintf("%s %s", method, recorded);
-    tmpl = t ? km_route_template(t->routes, t->nroutes, t->nocase,
-                                 t->trailing_slash, method, path)
-             : NULL;
-    return tmpl ? kx_xasprintf("%s %s", method, tmpl) : NULL;
+    return kx_xasprintf("%s %s", method, recorded);
 }
 
 /* Fills x from entry; 0, or -1 with what is wrong in why. */
@@ -113,7 +109,7 @@ static int read_entry(struct kh__fh_exchange *x, const cJSON *entry, char *why,
     x->path = kx_xstrdup(raw);
     curl_free(raw);
     x->query = kx_xstrdup(q ? q + 1 : "");
-    x->route = route_of(kx_json_str(k, "route"), x->system, x->method, x->path);
+    x->route = route_of(kx_json_str(k, "route"), x->method);
     x->req_body = text && *text ? cJSON_Parse(text) : NULL;
     x->res_body = rtext && *rtext ? cJSON_Parse(rtext) : NULL;
     return 0;
@@ -210,6 +206,29 @@ static int wrote_sales_order(const struct kh__fh_recording *rec)
     return 0;
 }
 
+/* How many walks of WooCommerce's orders list the recording has: its
+ * first pages (page=1, or no page). */
+static int woocommerce_order_walks(const struct kh__fh_recording *rec)
+{
+    static const char list[] = "/wc/v3/orders";
+    int n = 0;
+
+    for (size_t i = 0; i < rec->n; i++) {
+        const struct kh__fh_exchange *x = &rec->x[i];
+        const char *p = strstr(x->query, "page=");
+        size_t len = strlen(x->path);
+
+        while (p && p > x->query && p[-1] != '&')
+            p = strstr(p + 1, "page=");
+        if (strcmp(x->system, "woocommerce") == 0 &&
+            strcmp(x->method, "GET") == 0 && len >= sizeof(list) - 1 &&
+            strcmp(x->path + len - (sizeof(list) - 1), list) == 0 &&
+            (!p || (p[5] == '1' && (p[6] == '&' || !p[6]))))
+            n++;
+    }
+    return n;
+}
+
 /* Appends one run step of job, with option set to system when only one
  * storefront's flow of the job was seen. */
 static void add_job(cJSON *when, const char *job, const char *option,
@@ -242,9 +261,12 @@ static cJSON *infer_when(const struct kh__fh_recording *rec, cJSON *notes)
     must(when);
     for (size_t i = 0; i < NFLOWS; i++)
         seen[i] = flow_seen(rec, &flows[i]);
-    /* WooCommerce's orders list is read by the refunds flow too: it is the
-     * orders flow only when it imported an order (or no refund was read). */
-    if (seen[5] && seen[6] && !wrote_sales_order(rec))
+    /* WooCommerce's orders list is read by the refunds flow too, with the
+     * same query: two first pages are both flows; one is the orders flow
+     * unless refunds were read and no sales order was written. */
+    if (woocommerce_order_walks(rec) >= 2)
+        seen[5] = seen[6] = 1;
+    else if (seen[5] && seen[6] && !wrote_sales_order(rec))
         seen[5] = 0;
     for (size_t i = 0; i < NFLOWS; i++) {
         const char *only = NULL;

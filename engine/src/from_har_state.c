@@ -480,6 +480,29 @@ static cJSON *records_expected(const cJSON *records)
     return out;
 }
 
+/* Sets given.epicor.<setting> to the least field of the written rows of
+ * table (any company), when there are any. */
+static void first_number(cJSON *state, const cJSON *records, const char *table,
+                         const char *field, const char *setting)
+{
+    double first = 0;
+    const cJSON *co, *row;
+
+    cJSON_ArrayForEach(co, kx_json_obj(records, "epicor"))
+    {
+        cJSON_ArrayForEach(row, kx_json_obj(co, table))
+        {
+            double n = kx_json_num(row, field, 0);
+
+            if (n > 0 && (first == 0 || n < first))
+                first = n;
+        }
+    }
+    if (first > 0)
+        must(cJSON_AddNumberToObject(node(state, "epicor", NULL, NULL), setting,
+                                     first));
+}
+
 cJSON *kh__fh_state(cJSON **written, const struct kh__fh_recording *rec,
                     cJSON *notes)
 {
@@ -506,25 +529,10 @@ cJSON *kh__fh_state(cJSON **written, const struct kh__fh_recording *rec,
     }
     *written = records_expected(in.records);
     state = kh__fh_seed_sections(in.seeds, notes);
-    if (cJSON_GetObjectItemCaseSensitive(in.records, "epicor")) {
-        /* Sales orders written: numbered from the first recorded one. */
-        double first = 0;
-        cJSON *co, *row;
-
-        cJSON_ArrayForEach(co, kx_json_obj(in.records, "epicor"))
-        {
-            cJSON_ArrayForEach(row, kx_json_obj(co, "orders"))
-            {
-                double n = kx_json_num(row, "OrderNum", 0);
-
-                if (n > 0 && (first == 0 || n < first))
-                    first = n;
-            }
-        }
-        if (first > 0)
-            must(cJSON_AddNumberToObject(node(state, "epicor", NULL, NULL),
-                                         "start_order_num", first));
-    }
+    /* Sales orders and customers written: numbered from the first
+     * recorded one (else the engine derives a number from the file name). */
+    first_number(state, in.records, "orders", "OrderNum", "start_order_num");
+    first_number(state, in.records, "customers", "CustNum", "start_cust_num");
     cJSON_Delete(in.seeds);
     cJSON_Delete(in.written);
     cJSON_Delete(in.records);
