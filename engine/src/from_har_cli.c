@@ -84,8 +84,11 @@ static void fixtures_for(char *out, size_t outsz, const char *path,
 
     kh_fixtures_dir_for(out, outsz, path);
     len = strlen(out) - strlen("/fixtures");
-    if (strcmp(out, "./fixtures") == 0 ||
-        (strncmp(path, out, len) == 0 && path[len] == '/'))
+    /* Only a folder on the scenario's own path: the loader's fallbacks
+     * (the working directory, the suite's own) are someone else's. */
+    if ((strncmp(path, out, len) == 0 && path[len] == '/') ||
+        (strcmp(out, "./fixtures") == 0 && path[0] != '/' &&
+         strncmp(path, "../", 3) != 0))
         return;
     snprintf(out, outsz, "%s/fixtures", dir);
 }
