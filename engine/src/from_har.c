@@ -5,6 +5,7 @@
  * together with the state from_har_state.c infers. The contract is in
  * from_har.h.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,14 +16,39 @@
 #include "engine.h"
 #include "from_har.h"
 
-/* Aborts on an allocation failure (x: a pointer or a cJSON success). */
-#define must(x) must_((x) != 0)
-static void must_(int ok)
+#define must KH__FH_MUST
+
+void kh__fh_must(int ok)
 {
     if (!ok) {
         fputs("kinsync scenario: out of memory\n", stderr);
         abort();
     }
+}
+
+cJSON *kh__fh_parse_file(const char *path, char *err, size_t errsz)
+{
+    FILE *f = fopen(path, "rb");
+    cJSON *har = NULL;
+    char *buf = NULL;
+    long len = -1;
+
+    if (f && fseek(f, 0, SEEK_END) == 0 && (len = ftell(f)) >= 0 &&
+        fseek(f, 0, SEEK_SET) == 0) {
+        buf = kx_xmalloc((size_t)len + 1);
+        if (fread(buf, 1, (size_t)len, f) != (size_t)len)
+            len = -1;
+    }
+    if (!f)
+        snprintf(err, errsz, "%s: %s", path, strerror(errno));
+    else if (len < 0)
+        snprintf(err, errsz, "%s: cannot be read", path);
+    else if (!(har = cJSON_ParseWithLength(buf, (size_t)len)))
+        snprintf(err, errsz, "%s: not valid JSON", path);
+    if (f)
+        fclose(f);
+    free(buf);
+    return har;
 }
 
 void kh__fh_segment(char *out, size_t outsz, const char *path, int i)
@@ -408,26 +434,9 @@ cJSON *kh__fh_scenario(cJSON **notes, const struct kh__fh_recording *rec,
 cJSON *kh_from_har_given(const char *path, char *err, size_t errsz)
 {
     struct kh__fh_recording rec;
-    cJSON *har = NULL, *given = NULL;
-    FILE *f = fopen(path, "rb");
-    char *buf = NULL;
-    long len = 0;
+    cJSON *har = kh__fh_parse_file(path, err, errsz), *given = NULL;
 
-    if (f && fseek(f, 0, SEEK_END) == 0 && (len = ftell(f)) >= 0 &&
-        fseek(f, 0, SEEK_SET) == 0) {
-        buf = kx_xmalloc((size_t)len + 1);
-        if (fread(buf, 1, (size_t)len, f) != (size_t)len)
-            len = -1;
-        else
-            buf[len] = '\0';
-    }
-    if (f)
-        fclose(f);
-    if (!f || len < 0)
-        snprintf(err, errsz, "%s: cannot be read", path);
-    else if (!(har = cJSON_ParseWithLength(buf, (size_t)len)))
-        snprintf(err, errsz, "%s: not valid JSON", path);
-    else if (kh__fh_read(&rec, har, err, errsz) == 0) {
+    if (har && kh__fh_read(&rec, har, err, errsz) == 0) {
         cJSON *notes = cJSON_CreateArray();
 
         given = kh__fh_given(NULL, &rec, notes);
@@ -435,6 +444,5 @@ cJSON *kh_from_har_given(const char *path, char *err, size_t errsz)
         kh__fh_dispose(&rec);
     }
     cJSON_Delete(har);
-    free(buf);
     return given;
 }

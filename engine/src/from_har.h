@@ -14,6 +14,15 @@
 #include <stddef.h>
 #include <cjson/cJSON.h>
 
+/* Aborts with "out of memory" unless ok (x: a pointer or a cJSON success):
+ * the program aborts on allocation failure, as the emulators do. */
+void kh__fh_must(int ok);
+#define KH__FH_MUST(x) kh__fh_must((x) != 0)
+
+/* The HAR document at path, or NULL with one line in err (cannot be read,
+ * not valid JSON). Caller deletes. */
+cJSON *kh__fh_parse_file(const char *path, char *err, size_t errsz);
+
 /* One recorded request and its answer, as the inference reads it. */
 struct kh__fh_exchange {
     const char *system; /* _kinsync.system; borrowed from the HAR */

@@ -26,14 +26,7 @@
 
 #define EXIT_DIFFERS 1
 
-#define must(x) must_((x) != 0)
-static void must_(int ok)
-{
-    if (!ok) {
-        fputs("kinsync scenario: out of memory\n", stderr);
-        abort();
-    }
-}
+#define must KH__FH_MUST
 
 struct fh_opts {
     const char *file, *out, *name;
@@ -217,32 +210,13 @@ static int run(const struct fh_opts *o)
     struct kh__fh_recording rec;
     char err[512], stem[256], path[4096], fixtures[4096];
     char *name = o->name ? kx_xstrdup(o->name) : default_name(o->file);
-    cJSON *har = NULL, *sc = NULL, *notes = NULL, *copy = NULL, *n;
-    long len = 0;
-    char *buf = NULL;
+    cJSON *har = kh__fh_parse_file(o->file, err, sizeof(err));
+    cJSON *sc = NULL, *notes = NULL, *copy = NULL, *n;
     int rc = EXIT_DIFFERS;
-    FILE *f = fopen(o->file, "rb");
 
-    if (f && fseek(f, 0, SEEK_END) == 0 && (len = ftell(f)) >= 0 &&
-        fseek(f, 0, SEEK_SET) == 0) {
-        buf = kx_xmalloc((size_t)len + 1);
-        len = fread(buf, 1, (size_t)len, f) == (size_t)len ? len : -1;
-        buf[len < 0 ? 0 : len] = '\0';
-    }
-    if (f)
-        fclose(f);
-    if (!f || len < 0) {
-        fprintf(stderr, "kinsync scenario from-har: %s: %s\n", o->file,
-                f ? "cannot be read" : strerror(errno));
-        goto out;
-    }
-    if (!(har = cJSON_ParseWithLength(buf, (size_t)len))) {
-        fprintf(stderr, "kinsync scenario from-har: %s: not valid JSON\n",
-                o->file);
-        goto out;
-    }
-    if (kh__fh_read(&rec, har, err, sizeof(err)) != 0) {
-        fprintf(stderr, "kinsync scenario from-har: %s: %s\n", o->file, err);
+    if (!har || kh__fh_read(&rec, har, err, sizeof(err)) != 0) {
+        fprintf(stderr, "kinsync scenario from-har: %s%s%s\n",
+                har ? o->file : "", har ? ": " : "", err);
         goto out;
     }
     sc = kh__fh_scenario(&notes, &rec, name, o->file);
@@ -274,7 +248,6 @@ out:
     cJSON_Delete(notes);
     cJSON_Delete(sc);
     cJSON_Delete(har);
-    free(buf);
     free(name);
     return rc;
 }

@@ -17,14 +17,7 @@
 #include "engine.h"
 #include "from_har.h"
 
-#define must(x) must_((x) != 0)
-static void must_(int ok)
-{
-    if (!ok) {
-        fputs("kinsync scenario: out of memory\n", stderr);
-        abort();
-    }
-}
+#define must KH__FH_MUST
 
 /* The rows of a keyed table ({key: row}) as a list. */
 static cJSON *rows_of(const cJSON *table)

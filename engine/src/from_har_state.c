@@ -13,14 +13,7 @@
 #include "engine.h"
 #include "from_har.h"
 
-#define must(x) must_((x) != 0)
-static void must_(int ok)
-{
-    if (!ok) {
-        fputs("kinsync scenario: out of memory\n", stderr);
-        abort();
-    }
-}
+#define must KH__FH_MUST
 
 /* Epicor's tables: entity set, fixture key (given), dataset table (what
  * Update and MasterUpdate carry), key fields, and the fields a written
