@@ -127,7 +127,8 @@ static int read_entry(struct kh__fh_exchange *x, const cJSON *entry, char *why,
     }
     p += 3 + strcspn(p + 3, "/?");
     q = strchr(p, '?');
-    raw = kx_xstrndup(*p == '/' ? p : "/", q ? (size_t)(q - p) : strlen(p));
+    raw = *p == '/' ? kx_xstrndup(p, q ? (size_t)(q - p) : strlen(p))
+                    : kx_xstrdup("/");
     x->path = curl_easy_unescape(NULL, raw, 0, NULL);
     free(raw);
     must(x->path);
@@ -400,7 +401,7 @@ cJSON *kh__fh_scenario(cJSON **notes, const struct kh__fh_recording *rec,
              "emulators start with what the recorded responses showed, the "
              "job of the recorded routes runs, and the requests per route "
              "and the records written must be what was recorded.",
-             file);
+             strrchr(file, '/') ? strrchr(file, '/') + 1 : file);
     must(cJSON_AddStringToObject(sc, "name", name) &&
          cJSON_AddStringToObject(sc, "description", desc));
     tags = cJSON_AddArrayToObject(sc, "tags");

@@ -52,6 +52,8 @@ static int make_dirs(const char *dir)
     return rc;
 }
 
+/* doc as the suite's files are written: two spaces a level, ": " after
+ * a name (cJSON prints tabs; a tab inside a string is printed "\t"). */
 static int write_json(const char *path, const cJSON *doc)
 {
     char *text = cJSON_Print(doc);
@@ -60,7 +62,15 @@ static int write_json(const char *path, const cJSON *doc)
 
     must(text);
     if (f) {
-        rc = fputs(text, f) >= 0 && fputc('\n', f) != EOF ? 0 : -1;
+        rc = 0;
+        for (const char *c = text; *c && rc == 0; c++) {
+            if (*c == '\t')
+                rc = fputs(c > text && c[-1] == ':' ? " " : "  ", f) >= 0 ? 0
+                                                                          : -1;
+            else
+                rc = fputc(*c, f) != EOF ? 0 : -1;
+        }
+        rc = rc == 0 && fputc('\n', f) != EOF ? 0 : -1;
         if (fclose(f) != 0)
             rc = -1;
     }
