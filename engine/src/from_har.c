@@ -105,11 +105,11 @@ static int read_entry(struct kh__fh_exchange *x, const cJSON *entry, char *why,
     const char *url = kx_json_str(req, "url"), *p, *q;
     const char *text = kx_json_str(kx_json_obj(req, "postData"), "text");
     const char *rtext = kx_json_str(kx_json_obj(res, "content"), "text");
+    double status = kx_json_num(res, "status", 0);
     char *raw;
 
     x->system = kx_json_str(k, "system");
     x->method = kx_json_str(req, "method");
-    x->status = (int)kx_json_num(res, "status", 0);
     if (!x->system || !*x->system) {
         snprintf(why, whysz,
                  "/_kinsync/system: missing (which system "
@@ -121,10 +121,12 @@ static int read_entry(struct kh__fh_exchange *x, const cJSON *entry, char *why,
         snprintf(why, whysz, "/request: no method or absolute url");
         return -1;
     }
-    if (x->status < 100 || x->status > 599) {
+    /* Checked as read: 1e300 or 200.5 is refused, never converted. */
+    if (!(status >= 100 && status <= 599) || status != (int)status) {
         snprintf(why, whysz, "/response/status: not an HTTP status");
         return -1;
     }
+    x->status = (int)status;
     p += 3 + strcspn(p + 3, "/?");
     q = strchr(p, '?');
     raw = *p == '/' ? kx_xstrndup(p, q ? (size_t)(q - p) : strlen(p))
