@@ -36,7 +36,8 @@ static cJSON *rows_of(const cJSON *table)
  * OData annotations). */
 static cJSON *epicor_section(const cJSON *seeds)
 {
-    cJSON *sec = cJSON_CreateObject(), *companies, *co, *tbl, *row, *m, *next;
+    cJSON *sec = cJSON_CreateObject(), *companies = NULL, *co, *tbl, *row, *m;
+    cJSON *next;
 
     must(sec && (companies = cJSON_AddObjectToObject(sec, "companies")));
     cJSON_ArrayForEach(co, seeds)
@@ -447,7 +448,8 @@ cJSON *kh__fh_given(cJSON **written, const struct kh__fh_recording *rec,
     } systems[] = {{"epicor", epicor_given},
                    {"bigcommerce", bigcommerce_given},
                    {"woocommerce", woocommerce_given}};
-    cJSON *rows = NULL, *given = cJSON_CreateObject(), *clock, *conn, *sec;
+    cJSON *rows = NULL, *given = cJSON_CreateObject(), *clock = NULL;
+    cJSON *conn = NULL, *sec;
     cJSON *state = kh__fh_state(&rows, rec, notes);
     char when[KX_ISO8601_MAX];
     int64_t ms = 0;
@@ -462,7 +464,7 @@ cJSON *kh__fh_given(cJSON **written, const struct kh__fh_recording *rec,
     kx_iso8601_format(when, ms, KX_ISO8601_Z);
     must(cJSON_AddStringToObject(clock, "start", when));
     for (size_t i = 0; i < sizeof(systems) / sizeof(systems[0]); i++) {
-        cJSON *c;
+        cJSON *c = NULL;
 
         if (!kh__fh_has(rec, systems[i].name))
             continue;
