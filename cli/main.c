@@ -31,6 +31,9 @@ static const char usage[] =
     "  diff FILE.har [--scenario FILE]\n"
     "                       replay a recording against the emulators and\n"
     "                       report per route what they answer differently\n"
+    "  scenario from-har FILE.har [--out DIR]\n"
+    "                       write a scenario seeded from a recording and\n"
+    "                       check that the emulators reproduce it\n"
     "  sync --config FILE   run the connector against real endpoints, once\n"
     "                       or --watch (with a webhook receiver)\n"
     "  secret set|delete NAME --config FILE\n"
@@ -52,11 +55,17 @@ static const struct command {
     const char *name;
     int (*run)(int argc, char **argv);
 } commands[] = {
-    {"check", kh_cli_check},   {"verify", kh_cli_verify},
-    {"serve", kh_cli_serve},   {"record", kh_cli_record},
-    {"replay", kh_cli_replay}, {"diff", kh_cli_diff},
-    {"sync", kh_cli_sync},     {"secret", kh_cli_secret},
-    {"outbox", kh_cli_outbox}, {"replay-failed", kh_cli_replay_failed},
+    {"check", kh_cli_check},
+    {"verify", kh_cli_verify},
+    {"serve", kh_cli_serve},
+    {"record", kh_cli_record},
+    {"replay", kh_cli_replay},
+    {"diff", kh_cli_diff},
+    {"scenario", kh_cli_scenario},
+    {"sync", kh_cli_sync},
+    {"secret", kh_cli_secret},
+    {"outbox", kh_cli_outbox},
+    {"replay-failed", kh_cli_replay_failed},
     {"audit", kh_cli_audit},
 };
 

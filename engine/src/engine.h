@@ -258,5 +258,13 @@ void kh_har_finish(cJSON *har);
 
 int kh_cli_check(int argc, char **argv);
 int kh_cli_verify(int argc, char **argv);
+/* `kinsync scenario from-har FILE.har` (from_har_cli.c). */
+int kh_cli_scenario(int argc, char **argv);
+
+/* The "given" `kinsync scenario from-har` infers from the HAR at path
+ * (from_har.c), tables inline, credentials in given.connector; for
+ * `kinsync diff --seed-from-har`. NULL with one line in err when the
+ * file cannot be read as a recording. Caller deletes. */
+cJSON *kh_from_har_given(const char *path, char *err, size_t errsz);
 
 #endif

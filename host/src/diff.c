@@ -14,7 +14,8 @@
  * emulator needs to answer as the real system did is more than the
  * responses reveal (what a filter left out, what a write changed), and a
  * scenario says it exactly; `kinsync scenario from-har` writes one from a
- * recording, to be completed by hand where it falls short.
+ * recording, to be completed by hand where it falls short. --seed-from-har
+ * takes that inference directly (kh_from_har_given).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -62,6 +63,7 @@ static const struct {
 struct diff_opts {
     const char *file, *scenario, *fixtures, *html;
     int json;
+    int seed_from_har; /* the state kinsync scenario from-har infers */
 };
 
 /* One system as diff runs it. */
@@ -80,17 +82,6 @@ static void must_(int ok)
         fputs("kinsync diff: out of memory\n", stderr);
         abort();
     }
-}
-
-/* The journal's mask (journal.c) for recordings of the emulators. */
-#define JOURNAL_REDACTED "(redacted)"
-
-/* 1 when v is a credential placeholder: kinsync record's, or the mask of
- * an emulator journal (check --har, serve --record). */
-static int is_placeholder(const char *v)
-{
-    return v && (strncmp(v, KH_REDACTED, sizeof(KH_REDACTED) - 1) == 0 ||
-                 strcmp(v, JOURNAL_REDACTED) == 0);
 }
 
 static const char *credential(const struct diff_system *ds, const char *name)
@@ -112,7 +103,7 @@ static char *authorization(const struct diff_system *ds, const char *value)
     unsigned char *b64;
     size_t n;
 
-    if (is_placeholder(value)) /* the journal masks the scheme too */
+    if (kh_replay_is_placeholder(value)) /* the journal masks the scheme too */
         value = user || kx_json_str(ds->creds, "consumer_key") ? "Basic "
                                                                : "Bearer ";
     if (strncasecmp(value, "Bearer ", 7) == 0)
@@ -144,10 +135,10 @@ static void fill_json(const struct diff_system *ds, cJSON *node)
 
     cJSON_ArrayForEach(c, node)
     {
-        const char *v =
-            c->string && cJSON_IsString(c) && is_placeholder(c->valuestring)
-                ? credential(ds, c->string)
-                : NULL;
+        const char *v = c->string && cJSON_IsString(c) &&
+                                kh_replay_is_placeholder(c->valuestring)
+                            ? credential(ds, c->string)
+                            : NULL;
 
         if (v)
             cJSON_SetValuestring(c, v);
@@ -167,7 +158,8 @@ static char *fill_query(const struct diff_system *ds, const char *query)
         char *name = km_form_decode(p, eq < len ? eq : len);
         char *value = eq < len ? km_form_decode(p + eq + 1, len - eq - 1)
                                : kx_xstrdup("");
-        const char *v = is_placeholder(value) ? credential(ds, name) : NULL;
+        const char *v =
+            kh_replay_is_placeholder(value) ? credential(ds, name) : NULL;
         char *ev = v ? curl_easy_escape(NULL, v, 0) : NULL;
 
         if (ev)
@@ -243,9 +235,9 @@ static struct curl_slist *request_headers(struct diff_system *ds,
             strcasecmp(name, "Accept-Encoding") == 0)
             continue;
         if (strcasecmp(name, "Authorization") == 0 &&
-            (strstr(v, KH_REDACTED) || is_placeholder(v)))
+            (strstr(v, KH_REDACTED) || kh_replay_is_placeholder(v)))
             fill = authorization(ds, v);
-        else if (is_placeholder(v) && credential(ds, name))
+        else if (kh_replay_is_placeholder(v) && credential(ds, name))
             fill = kx_xstrdup(credential(ds, name));
         line = kx_xasprintf("%s: %s", name, fill ? fill : v);
         must(l = curl_slist_append(out, line));
@@ -440,15 +432,25 @@ static int summarise(cJSON *report)
     return differ;
 }
 
-/* The seed: the scenario's "given" and connector credentials, else
- * serve's defaults. 0, or 1 with the reason printed. */
-static int load_seed(struct kh_scenario **sc, cJSON **creds,
+/* The seed: the scenario's "given" and connector credentials, or the
+ * given inferred from the recording (*inferred), else serve's defaults.
+ * 0, or 1 with the reason printed. */
+static int load_seed(struct kh_scenario **sc, cJSON **inferred, cJSON **creds,
                      const struct diff_opts *o)
 {
     char err[4096] = "";
 
     *sc = NULL;
     *creds = NULL;
+    *inferred = NULL;
+    if (o->seed_from_har) {
+        if (!(*inferred = kh_from_har_given(o->file, err, sizeof(err)))) {
+            fprintf(stderr, "kinsync diff: --seed-from-har: %s\n", err);
+            return 1;
+        }
+        must(*creds = cJSON_Duplicate(kx_json_obj(*inferred, "connector"), 1));
+        return 0;
+    }
     if (o->scenario &&
         kh_scenario_load(sc, o->scenario, o->fixtures, err, sizeof(err)) != 0) {
         fprintf(stderr, "kinsync diff: cannot load scenario %s:\n%s",
@@ -469,7 +471,7 @@ static int run(const struct diff_opts *o)
     struct kh_replay_system systems[KH_REPLAY_MAX_SYSTEMS];
     struct kh_scenario *sc = NULL;
     struct ks_clock *clock = NULL;
-    cJSON *har = NULL, *creds = NULL, *report = NULL;
+    cJSON *har = NULL, *creds = NULL, *report = NULL, *inferred = NULL;
     CURL *curl = NULL;
     char err[512];
     long len = 0;
@@ -485,7 +487,7 @@ static int run(const struct diff_opts *o)
         fprintf(stderr, "kinsync diff: %s: not valid JSON\n", o->file);
     else if ((n = kh_replay_load(systems, har, err, sizeof(err))) < 0)
         fprintf(stderr, "kinsync diff: %s: %s\n", o->file, err);
-    if (n < 0 || load_seed(&sc, &creds, o) != 0)
+    if (n < 0 || load_seed(&sc, &inferred, &creds, o) != 0)
         goto out;
     if (ks_clock_new_real(&clock) != KS_OK || !(curl = curl_easy_init())) {
         fputs("kinsync diff: cannot create a clock or a transfer\n", stderr);
@@ -495,12 +497,14 @@ static int run(const struct diff_opts *o)
     must(report && cJSON_AddStringToObject(report, "file", o->file) &&
          cJSON_AddStringToObject(report, "seed",
                                  o->scenario ? o->scenario
-                                             : "kinsync serve's defaults") &&
+                                 : o->seed_from_har
+                                     ? "the recording"
+                                     : "kinsync serve's defaults") &&
          cJSON_AddArrayToObject(report, "routes") &&
          cJSON_AddArrayToObject(report, "skipped"));
     for (int i = 0; i < n; i++)
         diff_system(report, curl, clock, &systems[i],
-                    sc ? kx_json_obj(sc->doc, "given") : NULL, creds);
+                    sc ? kx_json_obj(sc->doc, "given") : inferred, creds);
     rc = summarise(report) ? EXIT_DIFFERS : 0;
     if (o->json)
         kh_diff_print_json(stdout, report);
@@ -516,6 +520,7 @@ out:
     ks_clock_free(clock);
     kh_replay_dispose(systems, n);
     kh_scenario_free(sc);
+    cJSON_Delete(inferred);
     cJSON_Delete(report);
     cJSON_Delete(creds);
     cJSON_Delete(har);
@@ -524,8 +529,8 @@ out:
 }
 
 static const char diff_usage[] =
-    "usage: kinsync diff FILE.har [--scenario FILE] [--fixtures DIR]\n"
-    "                    [--format text|json] [--html FILE]\n"
+    "usage: kinsync diff FILE.har [--scenario FILE | --seed-from-har]\n"
+    "                    [--fixtures DIR] [--format text|json] [--html FILE]\n"
     "\n"
     "Sends every request of a recording (kinsync record, check --har, serve\n"
     "--record, or any HAR 1.2 file whose systems are named like emulators)\n"
@@ -543,6 +548,10 @@ static const char diff_usage[] =
     "                    it, each emulator gets the configuration of\n"
     "                    kinsync serve --system NAME and its test\n"
     "                    credentials\n"
+    "  --seed-from-har   seed the emulators with the state kinsync scenario\n"
+    "                    from-har infers from the recording itself (the rows\n"
+    "                    its responses showed, fresh credentials, a fault\n"
+    "                    rule per recorded 429 or 5xx)\n"
     "  --fixtures DIR    where the scenario's \"$fixture\" paths are read\n"
     "  --format FORMAT   text (default) or json, on stdout\n"
     "  --html FILE       also write the report as one self-contained HTML\n"
@@ -561,6 +570,7 @@ static int parse_opts(struct diff_opts *o, int argc, char **argv)
         {"fixtures", required_argument, NULL, 'f'},
         {"format", required_argument, NULL, 'F'},
         {"html", required_argument, NULL, 'H'},
+        {"seed-from-har", no_argument, NULL, 'S'},
         {NULL, 0, NULL, 0}};
     int c;
 
@@ -575,6 +585,9 @@ static int parse_opts(struct diff_opts *o, int argc, char **argv)
             break;
         case 'f':
             o->fixtures = optarg;
+            break;
+        case 'S':
+            o->seed_from_har = 1;
             break;
         case 'H':
             o->html = optarg;
@@ -591,6 +604,9 @@ static int parse_opts(struct diff_opts *o, int argc, char **argv)
             return EXIT_USAGE;
         }
     }
+    if (o->seed_from_har && o->scenario)
+        return kx_usage_error("diff", "--seed-from-har and --scenario both "
+                                      "seed the emulators: give one");
     if (optind == argc)
         return kx_usage_error("diff", "the FILE.har to compare is missing");
     if (optind + 1 < argc)

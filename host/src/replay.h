@@ -8,8 +8,8 @@
  * the query (decoded name=value pairs, order-insensitive) and the body
  * (JSON compared as a tree, objects order-insensitive; any other body as
  * form pairs, so plain text compares whole) are the same. A recorded
- * query value or JSON string that begins with KH_REDACTED (what
- * `kinsync record` writes for a credential) matches any value.
+ * query value or JSON string that is a credential placeholder
+ * (kh_replay_is_placeholder) matches any value.
  */
 #ifndef KH_REPLAY_H
 #define KH_REPLAY_H
@@ -20,6 +20,14 @@
 #define KH_REPLAY_MAX_SYSTEMS 16
 /* The placeholder of a credential in a recording. */
 #define KH_REDACTED "kinsync-redacted"
+/* The mask of an emulator journal (mocks/src/common/journal.c), which is
+ * what recordings of `check --har` and `serve --record` hold instead. */
+#define KH_JOURNAL_REDACTED "(redacted)"
+
+/* 1 when v is a credential placeholder: one beginning with KH_REDACTED
+ * (record keeps a scheme before it only in headers), or the journal's
+ * mask exactly. */
+int kh_replay_is_placeholder(const char *v);
 
 struct km_server;
 struct km_emulator_type;

@@ -24,9 +24,10 @@ const char *kh_replay_route(const struct kh_replay_system *sys,
              : NULL;
 }
 
-static int redacted(const char *recorded)
+int kh_replay_is_placeholder(const char *v)
 {
-    return strncmp(recorded, KH_REDACTED, sizeof(KH_REDACTED) - 1) == 0;
+    return v && (strncmp(v, KH_REDACTED, sizeof(KH_REDACTED) - 1) == 0 ||
+                 strcmp(v, KH_JOURNAL_REDACTED) == 0);
 }
 
 static int by_pair(const void *a, const void *b)
@@ -93,7 +94,7 @@ static int pairs_match(const struct kh_pairs *rec, const struct kh_pairs *live,
     for (i = 0; i < rec->n && i < live->n; i++) {
         if (strcmp(rec->names[i], live->names[i]) != 0 ||
             (strcmp(rec->values[i], live->values[i]) != 0 &&
-             !redacted(rec->values[i])))
+             !kh_replay_is_placeholder(rec->values[i])))
             break;
     }
     if (i == rec->n && i == live->n)
@@ -123,7 +124,7 @@ static int json_match(const cJSON *rec, const cJSON *live, char *at,
 
     if (cJSON_IsString(rec) && cJSON_IsString(live))
         return strcmp(rec->valuestring, live->valuestring) == 0 ||
-               redacted(rec->valuestring);
+               kh_replay_is_placeholder(rec->valuestring);
     if ((rec->type & 0xFF) != (live->type & 0xFF))
         return 0;
     if (cJSON_IsNumber(rec))

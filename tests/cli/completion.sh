@@ -45,4 +45,7 @@ expect "kinsync outbox re" "retry"
 expect "kinsync secret " "delete set"
 expect "kinsync help ver" "verify"
 expect "kinsync --ver" "--version"
+expect "kinsync scenario " "--help from-har"
+expect "kinsync scenario from-har x.har --na" "--name"
+expect "kinsync diff x.har --seed" "--seed-from-har"
 [ $failures -eq 0 ]
