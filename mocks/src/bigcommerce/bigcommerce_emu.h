@@ -197,12 +197,16 @@ cJSON *km__bigcommerce_pagination(int total, int limit, int page,
 /* A JSON body of the given kind, or an answered 422 and NULL. */
 cJSON *km__bigcommerce_body(struct km__bigcommerce_call *c, int want_array);
 
-/* ---- config.c: state, helpers, snapshot ----------------------------- */
+/* ---- config.c: state, helpers ---------------------------------------- */
 
 int km__bigcommerce_state_new(void **state, const cJSON *config,
                               struct ks_clock *clock, char *err, size_t errsz);
 void km__bigcommerce_state_free(void *state);
+/* snapshot.c: the whole state as JSON, or what want names of it (see
+ * snapshot_some in kinmock/emulator.h). */
 cJSON *km__bigcommerce_snapshot(void *state);
+cJSON *km__bigcommerce_snapshot_some(void *state,
+                                     const struct km_snapshot_want *want);
 /* The configuration keys (given.bigcommerce), in the order applied. */
 #define KM__BIGCOMMERCE_NCONFIG 16
 extern const struct km_config_key km__bigcommerce_config_keys[];

@@ -2,6 +2,7 @@
 add_library(km_bigcommerce STATIC
   src/bigcommerce/emulator.c
   src/bigcommerce/config.c
+  src/bigcommerce/snapshot.c
   src/bigcommerce/map.c
   src/bigcommerce/catalog.c
   src/bigcommerce/catalog_json.c
