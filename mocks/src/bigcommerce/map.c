@@ -48,6 +48,19 @@ void *km__bigcommerce_map_get(const struct km__bigcommerce_map *m,
     return s ? s->value : NULL;
 }
 
+/* The free slot key would take (key known to be absent). */
+static struct km__bigcommerce_map_slot *
+free_slot(const struct km__bigcommerce_map *m, const char *key)
+{
+    size_t i = hash(key) & (m->cap - 1);
+
+    while (m->slots[i].key && m->slots[i].key != BC_TOMB)
+        i = (i + 1) & (m->cap - 1);
+    return &m->slots[i];
+}
+
+/* Doubles the table (tombstones dropped), moving the keys rather than
+ * copying them: 100,000 generated products grow three maps 11 times. */
 static void grow(struct km__bigcommerce_map *m)
 {
     struct km__bigcommerce_map old = *m;
@@ -59,8 +72,11 @@ static void grow(struct km__bigcommerce_map *m)
         char *k = old.slots[i].key;
 
         if (k && k != BC_TOMB) {
-            km__bigcommerce_map_put(m, k, old.slots[i].value);
-            free(k);
+            struct km__bigcommerce_map_slot *s = free_slot(m, k);
+
+            s->key = k;
+            s->value = old.slots[i].value;
+            m->used++;
         }
     }
     free(old.slots);
@@ -70,22 +86,19 @@ void km__bigcommerce_map_put(struct km__bigcommerce_map *m, const char *key,
                              void *value)
 {
     struct km__bigcommerce_map_slot *s = probe(m, key);
-    size_t i;
 
     if (s) {
         s->value = value;
         return;
     }
+    /* At most three quarters full, tombstones included. */
     if ((m->used + 1) * 4 >= m->cap * 3)
         grow(m);
-    for (i = hash(key) & (m->cap - 1);
-         m->slots[i].key && m->slots[i].key != BC_TOMB;
-         i = (i + 1) & (m->cap - 1))
-        ;
-    if (!m->slots[i].key)
+    s = free_slot(m, key);
+    if (!s->key)
         m->used++;
-    m->slots[i].key = kx_xstrdup(key);
-    m->slots[i].value = value;
+    s->key = kx_xstrdup(key);
+    s->value = value;
 }
 
 void km__bigcommerce_map_del(struct km__bigcommerce_map *m, const char *key)
