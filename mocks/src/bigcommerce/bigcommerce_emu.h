@@ -379,9 +379,13 @@ void km__bigcommerce_order_products(struct km_response *res,
                                     const struct km_request *req, void *state);
 void km__bigcommerce_order_shipping(struct km_response *res,
                                     const struct km_request *req, void *state);
+/* order_model.c: a placed order stored (NULL with why when refused); a
+ * date set as RFC 2822 under name and as ms under ms_name. */
 cJSON *km__bigcommerce_order_store(struct km__bigcommerce_state *st,
                                    const cJSON *body, int64_t now, char *why,
                                    size_t whysz);
+void km__bigcommerce_order_set_date(cJSON *o, const char *name,
+                                    const char *ms_name, int64_t ms);
 /* The v2 shape: public fields plus {url, resource} links. */
 /* Shared with fulfil.c: the v2 status name of id (NULL when unknown);
  * the order of the path's {order_id} or an answered 404; a v2 list of

@@ -11,6 +11,7 @@ add_library(km_bigcommerce STATIC
   src/bigcommerce/inventory.c
   src/bigcommerce/customers.c
   src/bigcommerce/orders.c
+  src/bigcommerce/order_model.c
   src/bigcommerce/fulfil.c
   src/bigcommerce/hooks.c
   src/bigcommerce/delivery.c)
