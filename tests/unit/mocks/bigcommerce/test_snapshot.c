@@ -73,8 +73,9 @@ static const cJSON *at(const cJSON *doc, const char *pointer)
         memcpy(tok, p + 1, n);
         tok[n] = '\0';
         p += n + 1;
-        doc = cJSON_IsArray(doc) ? cJSON_GetArrayItem(doc, atoi(tok))
-                                 : cJSON_GetObjectItemCaseSensitive(doc, tok);
+        doc = cJSON_IsArray(doc)
+                  ? cJSON_GetArrayItem(doc, (int)strtol(tok, NULL, 10))
+                  : cJSON_GetObjectItemCaseSensitive(doc, tok);
     }
     return doc;
 }
