@@ -22,6 +22,7 @@
 struct km__bigcommerce_map_slot {
     char *key; /* NULL: empty; a private tombstone: deleted */
     void *value;
+    size_t hash; /* of key: most slots a probe passes are told apart by it */
 };
 
 struct km__bigcommerce_map {

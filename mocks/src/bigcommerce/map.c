@@ -23,19 +23,21 @@ static size_t hash(const char *s)
     return (size_t)h;
 }
 
+/* The slot of key (hash h), or NULL. A key is compared only when its
+ * stored hash matches: the strings live elsewhere in the heap. */
 static struct km__bigcommerce_map_slot *
-probe(const struct km__bigcommerce_map *m, const char *key)
+probe(const struct km__bigcommerce_map *m, const char *key, size_t h)
 {
     size_t i;
 
     if (!m->cap)
         return NULL;
-    for (i = hash(key) & (m->cap - 1);; i = (i + 1) & (m->cap - 1)) {
+    for (i = h & (m->cap - 1);; i = (i + 1) & (m->cap - 1)) {
         struct km__bigcommerce_map_slot *s = &m->slots[i];
 
         if (!s->key)
             return NULL;
-        if (s->key != BC_TOMB && strcmp(s->key, key) == 0)
+        if (s->hash == h && s->key != BC_TOMB && strcmp(s->key, key) == 0)
             return s;
     }
 }
@@ -43,16 +45,16 @@ probe(const struct km__bigcommerce_map *m, const char *key)
 void *km__bigcommerce_map_get(const struct km__bigcommerce_map *m,
                               const char *key)
 {
-    struct km__bigcommerce_map_slot *s = key ? probe(m, key) : NULL;
+    struct km__bigcommerce_map_slot *s = key ? probe(m, key, hash(key)) : NULL;
 
     return s ? s->value : NULL;
 }
 
-/* The free slot key would take (key known to be absent). */
+/* The free slot a key of hash h would take (the key known to be absent). */
 static struct km__bigcommerce_map_slot *
-free_slot(const struct km__bigcommerce_map *m, const char *key)
+free_slot(const struct km__bigcommerce_map *m, size_t h)
 {
-    size_t i = hash(key) & (m->cap - 1);
+    size_t i = h & (m->cap - 1);
 
     while (m->slots[i].key && m->slots[i].key != BC_TOMB)
         i = (i + 1) & (m->cap - 1);
@@ -72,10 +74,10 @@ static void grow(struct km__bigcommerce_map *m)
         char *k = old.slots[i].key;
 
         if (k && k != BC_TOMB) {
-            struct km__bigcommerce_map_slot *s = free_slot(m, k);
+            struct km__bigcommerce_map_slot *s =
+                free_slot(m, old.slots[i].hash);
 
-            s->key = k;
-            s->value = old.slots[i].value;
+            *s = old.slots[i];
             m->used++;
         }
     }
@@ -85,7 +87,8 @@ static void grow(struct km__bigcommerce_map *m)
 void km__bigcommerce_map_put(struct km__bigcommerce_map *m, const char *key,
                              void *value)
 {
-    struct km__bigcommerce_map_slot *s = probe(m, key);
+    size_t h = hash(key);
+    struct km__bigcommerce_map_slot *s = probe(m, key, h);
 
     if (s) {
         s->value = value;
@@ -94,16 +97,17 @@ void km__bigcommerce_map_put(struct km__bigcommerce_map *m, const char *key,
     /* At most three quarters full, tombstones included. */
     if ((m->used + 1) * 4 >= m->cap * 3)
         grow(m);
-    s = free_slot(m, key);
+    s = free_slot(m, h);
     if (!s->key)
         m->used++;
     s->key = kx_xstrdup(key);
     s->value = value;
+    s->hash = h;
 }
 
 void km__bigcommerce_map_del(struct km__bigcommerce_map *m, const char *key)
 {
-    struct km__bigcommerce_map_slot *s = key ? probe(m, key) : NULL;
+    struct km__bigcommerce_map_slot *s = key ? probe(m, key, hash(key)) : NULL;
 
     if (!s)
         return;
