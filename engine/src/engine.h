@@ -88,6 +88,10 @@ struct kh_result {
     enum kh_outcome outcome;
     int64_t virtual_ms; /* virtual time the run took */
     int64_t wall_ms;    /* real time the run took */
+    /* CPU time the kinsync process (all its threads: emulators, receivers,
+     * connector) spent during the run; processes that steps start are not
+     * counted. */
+    double cpu_ms;
     size_t steps_run;
     size_t checks;   /* expectations evaluated */
     size_t failures; /* of those, how many failed */

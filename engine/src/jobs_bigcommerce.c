@@ -267,16 +267,22 @@ static cJSON *wanted_items(const cJSON *options)
                                 kx_json_num(options, "quantity", 0));
         cJSON_AddItemToArray(out, i);
     }
-    for (int i = 1; gen && i <= (int)kx_json_num(gen, "count", 0); i++) {
-        cJSON *x = cJSON_CreateObject();
+    if (gen) {
+        int count = (int)kx_json_num(gen, "count", 0);
+        int width = (int)kx_json_num(gen, "width", 6);
+        double quantity = kx_json_num(gen, "quantity", 1);
         const char *prefix = kx_json_str(gen, "prefix");
-        char buf[96];
 
-        snprintf(buf, sizeof(buf), "%s%0*d", prefix ? prefix : "GEN-",
-                 (int)kx_json_num(gen, "width", 6), i);
-        cJSON_AddStringToObject(x, "sku", buf);
-        cJSON_AddNumberToObject(x, "quantity", kx_json_num(gen, "quantity", 1));
-        cJSON_AddItemToArray(out, x);
+        for (int i = 1; i <= count; i++) {
+            cJSON *x = cJSON_CreateObject();
+            char buf[96];
+
+            snprintf(buf, sizeof(buf), "%s%0*d", prefix ? prefix : "GEN-",
+                     width, i);
+            cJSON_AddStringToObject(x, "sku", buf);
+            cJSON_AddNumberToObject(x, "quantity", quantity);
+            cJSON_AddItemToArray(out, x);
+        }
     }
     cJSON_ArrayForEach(it, out)
     {

@@ -204,6 +204,9 @@ static cJSON *scenario_json(const struct kh_result *r)
     cJSON_AddStringToObject(s, "outcome", outcome_name(r->outcome));
     cJSON_AddNumberToObject(s, "wall_ms", (double)r->wall_ms);
     cJSON_AddNumberToObject(s, "virtual_ms", (double)r->virtual_ms);
+    /* To the microsecond: a scenario takes a few ms of CPU. */
+    cJSON_AddNumberToObject(s, "cpu_ms",
+                            (double)(int64_t)(r->cpu_ms * 1e3) / 1e3);
     cJSON_AddNumberToObject(s, "checks", (double)r->checks);
     cJSON_AddNumberToObject(s, "failures", (double)r->failures);
     for (size_t i = 0; i < r->nrules; i++) {

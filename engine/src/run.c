@@ -87,6 +87,16 @@ static void save_traffic(struct kh_ctx *ctx, const struct kh_run_options *opts)
     }
 }
 
+/* CPU time of this process, every thread of it, in ms. */
+static double process_cpu_ms(void)
+{
+    struct timespec ts;
+
+    if (clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts) != 0)
+        return 0;
+    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
 int kh_scenario_run(struct kh_result *res, const struct kh_scenario *sc,
                     const struct kh_run_options *opts)
 {
@@ -94,6 +104,7 @@ int kh_scenario_run(struct kh_result *res, const struct kh_scenario *sc,
     const cJSON *then = cJSON_GetObjectItemCaseSensitive(sc->doc, "then");
     const cJSON *step;
     int64_t t0 = kx_monotonic_ms();
+    double cpu0 = process_cpu_ms();
     char err[1024];
     size_t i = 0;
 
@@ -148,6 +159,7 @@ out:
     res->nrules = ctx.nrules;
     kh__ctx_release(&ctx);
     res->wall_ms = kx_monotonic_ms() - t0;
+    res->cpu_ms = process_cpu_ms() - cpu0;
     return res->outcome == KH_PASS ? 0 : -1;
 }
 

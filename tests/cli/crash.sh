@@ -9,7 +9,10 @@
 # orders on both storefronts of 2 to 4 lines each, some by buyers Epicor
 # does not know yet (the import creates them). Before every run more
 # orders are placed, part prices change and a customer is added, so
-# every kill lands in a run with work to do. Each run is killed after a random 10..900 ms.
+# every kill lands in a run with work to do. Each run is killed after a
+# random 10 ms..W, where W starts at 900 ms and follows how long runs take
+# on this build and machine: it shrinks by a third after a run that had
+# ended before its kill and grows by a tenth after one that had not.
 #
 # usage: crash.sh KINSYNC_BINARY REPO_ROOT [KILLS]
 #
@@ -136,6 +139,7 @@ for i in $(seq 8); do place_orders; done
 
 killed=0
 finished=0
+window=900 # ms: the latest a kill may come (see the top of the file)
 in_flow=(0 0 0 0 0) # kills per flow in progress (the flows' order of a run)
 for k in $(seq "$kills"); do
     for i in 1 2 3; do
@@ -148,15 +152,17 @@ for k in $(seq "$kills"); do
     "$kinsync" sync --config "$cfg" --once >"$work/run.stdout" 2>"$work/run.stderr" </dev/null &
     pid=$!
     pids+=("$pid")
-    sleep "$(printf '0.%03d' $((RANDOM % 890 + 10)))"
+    sleep "$(printf '0.%03d' $((RANDOM % (window - 9) + 10)))"
     if kill -KILL "$pid" 2>/dev/null; then
         killed=$((killed + 1))
+        window=$((window * 11 / 10 > 900 ? 900 : window * 11 / 10))
         wait "$pid" 2>/dev/null
         # each flow prints its line when it ends
         i=$(grep -c ' read [0-9]' "$work/run.stdout")
         [ "$i" -lt 5 ] && in_flow[i]=$((in_flow[i] + 1))
     else
         finished=$((finished + 1))
+        window=$((window * 2 / 3 < 20 ? 20 : window * 2 / 3))
     fi
     wait "$pid" 2>/dev/null
 done

@@ -228,7 +228,7 @@ d2=$(grade two)
 [ "$d1" = "$d2" ] || fail "the same suite gave two digests"
 for key in '"version":' '"command":[[:space:]]*"verify"' '"files":[[:space:]]*3' \
     '"scenarios":[[:space:]]*1' '"passed":[[:space:]]*1' '"outcome":[[:space:]]*"pass"' \
-    '"rule":[[:space:]]*"/then/every_request/0"' '"wall_ms":' \
+    '"rule":[[:space:]]*"/then/every_request/0"' '"wall_ms":' '"cpu_ms":[[:space:]]*[0-9]' \
     '"rule":[[:space:]]*"no credential in a request URL' '"integration":'; do
     grep -qE "$key" "$work/one.json" || fail "the JSON grade lacks $key"
 done

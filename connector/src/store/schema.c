@@ -2,8 +2,9 @@
  * The store's schema, its migrations and the SQL of every statement.
  *
  * The schema version lives in PRAGMA user_version. Migration i takes a
- * database from version i to i + 1 and runs in one transaction together
- * with the version bump, so a crash mid-migration leaves the old version.
+ * database from version i to i + 1; the pending ones run in one
+ * transaction together with the version bump, so a crash mid-migration
+ * leaves the old version.
  */
 #include <stdio.h>
 #include "store/internal.h"
@@ -174,46 +175,43 @@ static ks_rc read_version(int *out, struct ks_store *st)
     return rc;
 }
 
-/* Each step re-reads the version inside its write transaction, so two
- * processes opening a new file at once do not both migrate it. */
-static ks_rc migrate_step(int *done, struct ks_store *st)
+static ks_rc newer_than_supported(struct ks_store *st, int version)
+{
+    return ks__error_set(&st->err, KS_ESTATE, 0,
+                         "database schema version %d is newer than "
+                         "this kinsync supports (%d)",
+                         version, SCHEMA_VERSION);
+}
+
+/* A current database is only read (no write lock, no commit: every open
+ * of a scenario's or a restarted process's store). Otherwise every
+ * pending migration runs in ONE write transaction with the version bump,
+ * re-reading the version inside it so that two processes opening a new
+ * file at once do not both migrate it; a crash leaves the old version. */
+ks_rc ks__store_migrate(struct ks_store *st)
 {
     char bump[48];
     int version;
-    ks_rc rc;
+    ks_rc rc = read_version(&version, st);
 
-    *done = 0;
+    if (rc == KS_OK && version > SCHEMA_VERSION)
+        return newer_than_supported(st, version);
+    if (rc || version == SCHEMA_VERSION)
+        return rc;
     rc = exec_sql(st, "BEGIN IMMEDIATE", "starting a migration");
     if (rc)
         return rc;
     rc = read_version(&version, st);
     if (rc == KS_OK && version > SCHEMA_VERSION)
-        rc = ks__error_set(&st->err, KS_ESTATE, 0,
-                           "database schema version %d is newer than "
-                           "this kinsync supports (%d)",
-                           version, SCHEMA_VERSION);
-    if (rc == KS_OK && version == SCHEMA_VERSION)
-        *done = 1;
-    if (rc == KS_OK && !*done) {
+        rc = newer_than_supported(st, version);
+    for (; rc == KS_OK && version < SCHEMA_VERSION; version++)
         rc = exec_sql(st, migrations[version], "migrating the schema");
-        snprintf(bump, sizeof(bump), "PRAGMA user_version = %d", version + 1);
-        if (rc == KS_OK)
-            rc = exec_sql(st, bump, "recording the schema version");
-    }
+    snprintf(bump, sizeof(bump), "PRAGMA user_version = %d", SCHEMA_VERSION);
+    if (rc == KS_OK)
+        rc = exec_sql(st, bump, "recording the schema version");
     if (rc == KS_OK)
         rc = exec_sql(st, "COMMIT", "committing a migration");
     if (rc)
         sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
-    return rc;
-}
-
-ks_rc ks__store_migrate(struct ks_store *st)
-{
-    int done = 0;
-    int steps;
-    ks_rc rc = KS_OK;
-
-    for (steps = 0; rc == KS_OK && !done && steps <= SCHEMA_VERSION; steps++)
-        rc = migrate_step(&done, st);
     return rc;
 }

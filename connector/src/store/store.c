@@ -332,6 +332,13 @@ static ks_rc exec_pragma(struct ks_store *st, const char *sql)
     return KS_OK;
 }
 
+/* Test hook (kinsync/testing.h). */
+ks_rc ks_testing_store_unsynced(struct ks_store *st)
+{
+    assert(st);
+    return exec_pragma(st, "PRAGMA synchronous = OFF");
+}
+
 /* Makes path private to its owner: created 0600 when absent (the umask
  * can only narrow that), group and other permissions removed from an
  * existing regular file (an older kinsync created them 0644). create 0:

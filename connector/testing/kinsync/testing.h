@@ -38,6 +38,16 @@
 ks_rc ks_testing_store_crash_arm(struct ks_store *st, const char *spec);
 
 /*
+ * Stops the store syncing its file to disk (PRAGMA synchronous = OFF) for
+ * the life of the handle: for the scenario engine's throwaway stores. A
+ * crash point is simulated inside the process, where an unsynced commit
+ * reads back exactly as a synced one, while an fdatasync per commit cost a
+ * store-heavy scenario more wall time than its work. Fails with KS_ESTATE
+ * when SQLite refuses.
+ */
+ks_rc ks_testing_store_unsynced(struct ks_store *st);
+
+/*
  * Called with every header line ("Name: value") of every request, after
  * the credentials were applied; a nonzero return drops that header. For
  * mutation runs, which prove that a test suite notices a broken connector

@@ -12,6 +12,24 @@
 struct km_emulator;
 struct km_config_key; /* kinmock/config.h */
 
+/*
+ * What a caller will read of a snapshot: JSON pointers (RFC 6901, plus the
+ * engine's "[name=value]" selector tokens). NULL wants everything.
+ */
+struct km_snapshot_want {
+    const char *const *pointers;
+    size_t npointers;
+};
+
+/* 1 when some pointer of want starts at top-level member name (or want is
+ * NULL): the member must be in the snapshot. */
+int km_snapshot_wants(const struct km_snapshot_want *want, const char *name);
+/* 1 when entry i of the top-level array name must be built: some pointer
+ * names it by index, or names the array itself, or goes through it by
+ * anything but a plain index (a selector reads every entry). */
+int km_snapshot_wants_entry(const struct km_snapshot_want *want,
+                            const char *name, size_t i);
+
 struct km_emulator_type {
     const char *name; /* "epicor", "bigcommerce", "woocommerce", "static" */
 
@@ -51,6 +69,15 @@ struct km_emulator_type {
     /* The state as JSON for expectations by JSON pointer. Called with the
      * server lock held. Caller deletes. */
     cJSON *(*snapshot)(void *state);
+    /*
+     * The same restricted to what want names, for a state too large to
+     * copy whole for a few pointers. The document must agree with the
+     * full snapshot at every pointer of want; members no pointer starts
+     * at may be left out, and array entries km_snapshot_wants_entry does
+     * not ask for are null (so indexes and lengths stay those of the full
+     * snapshot). Called with the server lock held. May be NULL.
+     */
+    cJSON *(*snapshot_some)(void *state, const struct km_snapshot_want *want);
 
     /*
      * Changes the state as a user of the platform would ("place_order",
@@ -96,6 +123,9 @@ void km_emulator_stop(struct km_emulator *emu); /* NULL-safe */
 /* Locked wrappers of the type's callbacks; -1 with err when the type has
  * no such callback. */
 cJSON *km_emulator_snapshot(struct km_emulator *emu);
+/* The type's snapshot_some, or its whole snapshot when it has none. */
+cJSON *km_emulator_snapshot_some(struct km_emulator *emu,
+                                 const struct km_snapshot_want *want);
 int km_emulator_act(struct km_emulator *emu, const char *action,
                     const cJSON *args, cJSON **result, char *err, size_t errsz);
 int km_emulator_pump(struct km_emulator *emu);

@@ -22,6 +22,7 @@
 struct km__bigcommerce_map_slot {
     char *key; /* NULL: empty; a private tombstone: deleted */
     void *value;
+    size_t hash; /* of key: most slots a probe passes are told apart by it */
 };
 
 struct km__bigcommerce_map {
@@ -197,12 +198,16 @@ cJSON *km__bigcommerce_pagination(int total, int limit, int page,
 /* A JSON body of the given kind, or an answered 422 and NULL. */
 cJSON *km__bigcommerce_body(struct km__bigcommerce_call *c, int want_array);
 
-/* ---- config.c: state, helpers, snapshot ----------------------------- */
+/* ---- config.c: state, helpers ---------------------------------------- */
 
 int km__bigcommerce_state_new(void **state, const cJSON *config,
                               struct ks_clock *clock, char *err, size_t errsz);
 void km__bigcommerce_state_free(void *state);
+/* snapshot.c: the whole state as JSON, or what want names of it (see
+ * snapshot_some in kinmock/emulator.h). */
 cJSON *km__bigcommerce_snapshot(void *state);
+cJSON *km__bigcommerce_snapshot_some(void *state,
+                                     const struct km_snapshot_want *want);
 /* The configuration keys (given.bigcommerce), in the order applied. */
 #define KM__BIGCOMMERCE_NCONFIG 16
 extern const struct km_config_key km__bigcommerce_config_keys[];
@@ -375,9 +380,13 @@ void km__bigcommerce_order_products(struct km_response *res,
                                     const struct km_request *req, void *state);
 void km__bigcommerce_order_shipping(struct km_response *res,
                                     const struct km_request *req, void *state);
+/* order_model.c: a placed order stored (NULL with why when refused); a
+ * date set as RFC 2822 under name and as ms under ms_name. */
 cJSON *km__bigcommerce_order_store(struct km__bigcommerce_state *st,
                                    const cJSON *body, int64_t now, char *why,
                                    size_t whysz);
+void km__bigcommerce_order_set_date(cJSON *o, const char *name,
+                                    const char *ms_name, int64_t ms);
 /* The v2 shape: public fields plus {url, resource} links. */
 /* Shared with fulfil.c: the v2 status name of id (NULL when unknown);
  * the order of the path's {order_id} or an answered 404; a v2 list of

@@ -1,6 +1,6 @@
 /*
  * State of the BigCommerce emulator: configuration, fixtures, JSON and
- * date helpers, and the snapshot.
+ * date helpers (the snapshot is in snapshot.c).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -550,68 +550,4 @@ void km__bigcommerce_state_free(void *state)
     cJSON_Delete(st->hooks);
     cJSON_Delete(st->deliveries);
     free(st);
-}
-
-cJSON *km__bigcommerce_snapshot(void *state)
-{
-    struct km__bigcommerce_state *st = state;
-    cJSON *snap = cJSON_CreateObject(), *arr = cJSON_CreateArray();
-    cJSON *rl = cJSON_CreateObject();
-    const cJSON *it;
-    int64_t now = ks_clock_now_ms(st->clock);
-    int live = st->window_start_ms && now < st->window_start_ms + st->window_ms;
-
-    cJSON_AddStringToObject(snap, "store_hash", st->store_hash);
-    cJSON_AddStringToObject(snap, "store_id", st->store_id);
-    for (size_t i = 0; i < st->nproducts; i++)
-        cJSON_AddItemToArray(arr,
-                             km__bigcommerce_product_json(st->products[i], 1));
-    cJSON_AddItemToObject(snap, "products", arr);
-    arr = cJSON_CreateArray();
-    cJSON_ArrayForEach(it, st->customers)
-    {
-        cJSON_AddItemToArray(arr, km__storefront_public(it));
-    }
-    cJSON_AddItemToObject(snap, "customers", arr);
-    arr = cJSON_CreateArray();
-    cJSON_ArrayForEach(it, st->orders)
-    {
-        /* The sub-resources inline, each under its link's name. */
-        static const char *const subs[] = {"products", "shipping_addresses",
-                                           "shipments", "coupons"};
-        cJSON *o = km__bigcommerce_order_json(st, it);
-
-        for (size_t i = 0; i < sizeof(subs) / sizeof(subs[0]); i++) {
-            char priv[40];
-
-            snprintf(priv, sizeof(priv), "_%s", subs[i]);
-            km__storefront_set(
-                o, subs[i], cJSON_Duplicate(cJSON_GetObjectItem(it, priv), 1));
-        }
-        cJSON_AddItemToArray(arr, o);
-    }
-    cJSON_AddItemToObject(snap, "orders", arr);
-    arr = cJSON_CreateArray();
-    cJSON_ArrayForEach(it, st->hooks)
-    {
-        cJSON *h = km__storefront_public(it);
-
-        cJSON_AddNumberToObject(h, "last_active_ms",
-                                kx_json_numeric(it, "_last_active_ms", 0));
-        if (*kx_json_str_or(it, "_deactivated", ""))
-            cJSON_AddStringToObject(h, "deactivated",
-                                    kx_json_str_or(it, "_deactivated", ""));
-        cJSON_AddItemToArray(arr, h);
-    }
-    cJSON_AddItemToObject(snap, "hooks", arr);
-    cJSON_AddItemToObject(snap, "deliveries",
-                          cJSON_Duplicate(st->deliveries, 1));
-    cJSON_AddNumberToObject(snap, "pending_deliveries", (double)st->nqueue);
-    cJSON_AddNumberToObject(rl, "quota", st->quota);
-    cJSON_AddNumberToObject(rl, "window_ms", (double)st->window_ms);
-    cJSON_AddNumberToObject(rl, "used", live ? st->used : 0);
-    cJSON_AddNumberToObject(rl, "left",
-                            live ? st->quota - st->used : st->quota);
-    cJSON_AddItemToObject(snap, "rate_limit", rl);
-    return snap;
 }

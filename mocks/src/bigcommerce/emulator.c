@@ -518,6 +518,7 @@ const struct km_emulator_type km_bigcommerce_type = {
 
     .bound = bound,
     .snapshot = km__bigcommerce_snapshot,
+    .snapshot_some = km__bigcommerce_snapshot_some,
     .act = act,
     .pump = km__bigcommerce_pump,
 };

@@ -2,6 +2,7 @@
 add_library(km_bigcommerce STATIC
   src/bigcommerce/emulator.c
   src/bigcommerce/config.c
+  src/bigcommerce/snapshot.c
   src/bigcommerce/map.c
   src/bigcommerce/catalog.c
   src/bigcommerce/catalog_json.c
@@ -10,6 +11,7 @@ add_library(km_bigcommerce STATIC
   src/bigcommerce/inventory.c
   src/bigcommerce/customers.c
   src/bigcommerce/orders.c
+  src/bigcommerce/order_model.c
   src/bigcommerce/fulfil.c
   src/bigcommerce/hooks.c
   src/bigcommerce/delivery.c)

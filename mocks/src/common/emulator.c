@@ -3,6 +3,7 @@
  * type's callbacks wrapped in the server lock.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include "server_int.h"
 #include "kinmock/emulator.h"
 
@@ -90,6 +91,78 @@ cJSON *km_emulator_snapshot(struct km_emulator *emu)
     snap = emu->type->snapshot(emu->state);
     km_server_unlock(emu->server);
     return snap;
+}
+
+cJSON *km_emulator_snapshot_some(struct km_emulator *emu,
+                                 const struct km_snapshot_want *want)
+{
+    cJSON *snap;
+
+    if (!emu->type->snapshot_some)
+        return km_emulator_snapshot(emu);
+    km_server_lock(emu->server);
+    snap = emu->type->snapshot_some(emu->state, want);
+    km_server_unlock(emu->server);
+    return snap;
+}
+
+/* When pointer's first reference token is name (after ~1 and ~0
+ * unescaping), returns what follows it ("" or "/..."); for the pointer ""
+ * (the whole document) returns ""; NULL otherwise. */
+static const char *after_member(const char *pointer, const char *name)
+{
+    const char *p = pointer;
+
+    if (!*p)
+        return p;
+    if (*p++ != '/')
+        return NULL;
+    while (*p && *p != '/') {
+        char c = *p++;
+
+        if (c == '~' && (*p == '0' || *p == '1'))
+            c = *p++ == '0' ? '~' : '/';
+        if (c != *name++)
+            return NULL;
+    }
+    return *name ? NULL : p;
+}
+
+int km_snapshot_wants(const struct km_snapshot_want *want, const char *name)
+{
+    if (!want)
+        return 1;
+    for (size_t k = 0; k < want->npointers; k++)
+        if (after_member(want->pointers[k], name))
+            return 1;
+    return 0;
+}
+
+int km_snapshot_wants_entry(const struct km_snapshot_want *want,
+                            const char *name, size_t i)
+{
+    if (!want)
+        return 1;
+    for (size_t k = 0; k < want->npointers; k++) {
+        const char *rest = after_member(want->pointers[k], name);
+        const char *digits = rest && *rest ? rest + 1 : NULL;
+        char *end;
+        unsigned long long index;
+
+        if (!rest)
+            continue;
+        /* The array itself, or an entry by anything but an RFC 6901
+         * index ("0", or digits without a leading zero). */
+        if (!digits || *digits < '0' || *digits > '9' ||
+            (digits[0] == '0' && digits[1] && digits[1] != '/'))
+            return 1;
+        index = strtoull(digits, &end, 10);
+        if (*end && *end != '/')
+            return 1;
+        if (index == i)
+            return 1;
+    }
+    return 0;
 }
 
 int km_emulator_act(struct km_emulator *emu, const char *action,

@@ -7,6 +7,7 @@ add_library(km_woocommerce STATIC
   src/woocommerce/catalog.c
   src/woocommerce/people.c
   src/woocommerce/orders.c
+  src/woocommerce/refunds.c
   src/woocommerce/webhooks.c
   src/woocommerce/shapes.c
   src/woocommerce/notes.c)

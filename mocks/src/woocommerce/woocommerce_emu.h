@@ -194,7 +194,7 @@ void km__woocommerce_order_dates(cJSON *order, int64_t now_ms);
  * failure. */
 int km__woocommerce_authenticate(struct km__woocommerce_call *c);
 
-/* ---- catalog.c, people.c, orders.c --------------------------------- */
+/* ---- catalog.c, people.c, orders.c, refunds.c ---------------------- */
 
 /* A resource the generic create/get/update/delete/batch handlers serve. */
 struct km__woocommerce_kind {
@@ -295,6 +295,10 @@ void km__woocommerce_orders_get(struct km_response *res,
                                 const struct km_request *req, void *state);
 void km__woocommerce_orders_update(struct km_response *res,
                                    const struct km_request *req, void *state);
+/* The order the path names ({order_id} under refunds, else {id}), or an
+ * answered error of that status and NULL. */
+cJSON *km__woocommerce_order_or_404(struct km__woocommerce_call *c, int status);
+/* refunds.c */
 void km__woocommerce_refunds_list(struct km_response *res,
                                   const struct km_request *req, void *state);
 void km__woocommerce_refunds_create(struct km_response *res,

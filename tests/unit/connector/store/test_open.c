@@ -10,6 +10,7 @@
 #include <sqlite3.h>
 #include <unistd.h>
 #include <sys/stat.h>
+#include <kinsync/testing.h>
 #include "kinsync/store.h"
 #include "helpers.h"
 
@@ -103,6 +104,59 @@ static void empty_file_is_migrated_to_the_current_schema(void **state)
     assert_int_equal(ks_store_map_put(st, "order", "100", "5001"), KS_OK);
     ks_store_close(st);
     assert_int_equal(user_version(path), 2); /* 1: initial, 2: retention */
+    th_remove(dir, path);
+}
+
+/* A current database is only read on open: another process's write
+ * transaction does not make the open wait for it (it did when every open
+ * took the write lock to check the version). */
+static void current_file_opens_beside_a_writer_holding_the_lock(void **state)
+{
+    char *dir = kt_tmpdir("ks-store");
+    char *path = kt_path(dir, "state.db");
+    struct ks_store_options o = KS_STORE_OPTIONS_INIT;
+    struct ks_store *st = NULL;
+    sqlite3 *writer = NULL;
+    char *v = NULL;
+
+    (void)state;
+    assert_int_equal(th_open_file(&st, path, NULL), KS_OK);
+    assert_int_equal(ks_store_cursor_set(st, "parts", "Part", "7"), KS_OK);
+    ks_store_close(st);
+    assert_int_equal(sqlite3_open(path, &writer), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(writer, "BEGIN IMMEDIATE", NULL, NULL, NULL),
+                     SQLITE_OK);
+    o.path = path;
+    o.busy_timeout_ms = 50;
+    assert_int_equal(ks_store_open(&st, &o), KS_OK);
+    assert_int_equal(ks_store_cursor_get(&v, st, "parts", "Part"), KS_OK);
+    assert_string_equal(v, "7");
+    ks_store_string_free(v);
+    ks_store_close(st);
+    sqlite3_exec(writer, "ROLLBACK", NULL, NULL, NULL);
+    sqlite3_close(writer);
+    th_remove(dir, path);
+}
+
+/* The scenario engine's unsynced stores: the pragma takes, and what is
+ * written reads back after a reopen as from any store. */
+static void unsynced_store_keeps_its_writes(void **state)
+{
+    char *dir = kt_tmpdir("ks-store");
+    char *path = kt_path(dir, "state.db");
+    struct ks_store *st = NULL;
+    char *v = NULL;
+
+    (void)state;
+    assert_int_equal(th_open_file(&st, path, NULL), KS_OK);
+    assert_int_equal(ks_testing_store_unsynced(st), KS_OK);
+    assert_int_equal(ks_store_map_put(st, "order", "100", "5001"), KS_OK);
+    ks_store_close(st);
+    assert_int_equal(th_open_file(&st, path, NULL), KS_OK);
+    assert_int_equal(ks_store_map_get(&v, st, "order", "100"), KS_OK);
+    assert_string_equal(v, "5001");
+    ks_store_string_free(v);
+    ks_store_close(st);
     th_remove(dir, path);
 }
 
@@ -306,6 +360,8 @@ int main(void)
         cmocka_unit_test(two_handles_on_one_file_see_each_others_writes),
         cmocka_unit_test(state_files_are_private_whatever_the_umask),
         cmocka_unit_test(an_existing_readable_state_file_is_tightened),
+        cmocka_unit_test(current_file_opens_beside_a_writer_holding_the_lock),
+        cmocka_unit_test(unsynced_store_keeps_its_writes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
