@@ -221,8 +221,12 @@ void km_server_set_observer(struct km_server *server, km_request_observer_fn fn,
  *    "virtual_ms":..., "wall_ms":..., "route":"GET /x/{id}" | null,
  *    "fault":"status 429" | null}
  * Header names keep the case the client sent. Secrets are redacted.
- * Bodies longer than 64 KiB are cut and marked. Caller deletes.
+ * A request body longer than KM_JOURNAL_BODY_MAX and a response body
+ * longer than KM_JOURNAL_RESPONSE_MAX are cut there and end with
+ * "...[cut: KEPT of LEN bytes kept]". Caller deletes.
  */
+#define KM_JOURNAL_BODY_MAX ((size_t)64 * 1024)
+#define KM_JOURNAL_RESPONSE_MAX ((size_t)8 * 1024)
 cJSON *km_server_journal(struct km_server *server);
 size_t km_server_journal_count(struct km_server *server);
 void km_server_journal_clear(struct km_server *server);
@@ -232,10 +236,11 @@ void km_server_journal_clear(struct km_server *server);
 void km_server_set_journal_max(struct km_server *server, size_t max);
 /* The journal is bounded by bytes too: what its entries hold (strings and
  * JSON nodes, roughly) stays within max (default KM_JOURNAL_MAX_BYTES,
- * 64 MiB; 0: unbounded), dropping the oldest and counting them as
- * dropped; the newest entry is always kept. With each body cut at 64 KiB
- * that is at least about 500 of the largest exchanges. */
-#define KM_JOURNAL_MAX_BYTES ((size_t)64 * 1024 * 1024)
+ * 16 MiB; 0: unbounded), dropping the oldest and counting them as
+ * dropped; the newest entry is always kept. With the bodies cut as above
+ * that is at least about 200 of the largest exchanges, and some 1,500
+ * requests for a 100-row page each. */
+#define KM_JOURNAL_MAX_BYTES ((size_t)16 * 1024 * 1024)
 void km_server_set_journal_max_bytes(struct km_server *server, size_t max);
 size_t km_server_journal_bytes(struct km_server *server);
 uint64_t km_server_journal_dropped(struct km_server *server);

@@ -13,9 +13,6 @@
 #include <kinsync/log.h>
 #include "server_int.h"
 
-/* Longest body kept per entry; the rest is cut and marked. */
-#define KM_JOURNAL_BODY_MAX (64 * 1024)
-
 /* Characters of an issued token after its form's prefix: base64url and
  * '.', the alphabet of a JWT. */
 static int token_char(unsigned char c)
@@ -60,50 +57,65 @@ void km_server_add_secret(struct km_server *server, const char *secret)
 {
     if (!secret || !secret[0])
         return;
-    pthread_mutex_lock(&server->secrets_lock);
+    pthread_rwlock_wrlock(&server->secrets_lock);
     if (!form_covers(server, secret))
         list_add(&server->secrets, &server->nsecrets, secret);
-    pthread_mutex_unlock(&server->secrets_lock);
+    pthread_rwlock_unlock(&server->secrets_lock);
 }
 
 void km_server_add_secret_form(struct km_server *server, const char *prefix)
 {
     if (!prefix || !prefix[0])
         return;
-    pthread_mutex_lock(&server->secrets_lock);
+    pthread_rwlock_wrlock(&server->secrets_lock);
     list_add(&server->forms, &server->nforms, prefix);
-    pthread_mutex_unlock(&server->secrets_lock);
+    pthread_rwlock_unlock(&server->secrets_lock);
 }
 
-/* Masks each occurrence of s with '*', and with form the token
- * characters after it too. memmem, not a byte-by-byte compare: a 60 KB
- * body is scanned at memory speed. */
-static void mask(char *buf, size_t len, const char *s, int form)
+/* Masks in dst, a copy of src's first keep bytes, each occurrence of s
+ * in src[0..len) that starts before keep (so one the cut splits is masked
+ * too), and with form the token characters after it. Searching src, not
+ * dst, lets a body be masked only as far as the journal keeps it; dst may
+ * be src. memmem, not a byte-by-byte compare: memory speed. */
+static void mask(char *dst, const char *src, size_t len, size_t keep,
+                 const char *s, int form)
 {
     size_t slen = strlen(s);
-    char *at = buf, *end = buf + len;
+    const char *at = src, *all = src + len;
+    const char *end = keep + slen - 1 < len ? src + keep + slen - 1 : all;
 
     while ((size_t)(end - at) >= slen &&
            (at = memmem(at, (size_t)(end - at), s, slen)) != NULL) {
-        memset(at, '*', slen);
-        for (at += slen; form && at < end && token_char((unsigned char)*at);
-             at++)
-            *at = '*';
+        const char *stop = at + slen;
+
+        while (form && stop < all && token_char((unsigned char)*stop))
+            stop++;
+        if ((size_t)(at - src) < keep)
+            memset(dst + (at - src), '*',
+                   (size_t)((size_t)(stop - src) < keep ? stop - at
+                                                        : src + keep - at));
+        at = stop;
     }
+}
+
+size_t km__secrets_mask_cut(struct km_server *server, char *dst,
+                            const char *src, size_t len, size_t keep)
+{
+    size_t patterns;
+
+    pthread_rwlock_rdlock(&server->secrets_lock);
+    patterns = server->nsecrets + server->nforms;
+    for (size_t i = 0; src && len && i < server->nsecrets; i++)
+        mask(dst, src, len, keep, server->secrets[i], 0);
+    for (size_t i = 0; src && len && i < server->nforms; i++)
+        mask(dst, src, len, keep, server->forms[i], 1);
+    pthread_rwlock_unlock(&server->secrets_lock);
+    return patterns;
 }
 
 size_t km__secrets_mask(struct km_server *server, char *buf, size_t len)
 {
-    size_t patterns;
-
-    pthread_mutex_lock(&server->secrets_lock);
-    patterns = server->nsecrets + server->nforms;
-    for (size_t i = 0; buf && len && i < server->nsecrets; i++)
-        mask(buf, len, server->secrets[i], 0);
-    for (size_t i = 0; buf && len && i < server->nforms; i++)
-        mask(buf, len, server->forms[i], 1);
-    pthread_mutex_unlock(&server->secrets_lock);
-    return patterns;
+    return km__secrets_mask_cut(server, buf, buf, len, len);
 }
 
 /* A query string ("a=1&consumer_secret=x") with secret parameters
@@ -150,53 +162,50 @@ static char *redact_header(struct km_server *server, const char *name,
     return res;
 }
 
-/* A body for the journal: form bodies redacted like a query, secrets
- * masked over the whole body (so no secret straddles the cut), then cut at
- * KM_JOURNAL_BODY_MAX with a marker. */
-static cJSON *body_item(struct km_server *server, const char *body, size_t len,
-                        const char *content_type)
+/* Text of max bytes or fewer for the journal, as a string item: the first
+ * keep bytes of body masked (secrets that start before the cut included)
+ * and, when the body is longer than max, a marker saying so. The copy is
+ * made once, into a buffer the item owns. */
+static cJSON *cut_item(struct km_server *server, const char *body, size_t len,
+                       size_t max)
 {
-    char *copy, marker[64];
+    size_t keep = len <= max ? len : max;
+    char marker[64] = "", *copy;
+    size_t mlen = 0;
     cJSON *item;
 
-    if (len <= KM_JOURNAL_BODY_MAX &&
-        !(content_type &&
-          strncasecmp(content_type, "application/x-www-form-urlencoded", 33) ==
-              0)) {
-        /* The common case, copied once: masked in a buffer from cJSON's
-         * allocator that the item then owns. */
-        copy = cJSON_malloc(len + 1);
-        item = cJSON_CreateNull();
-        if (!copy || !item)
-            abort();
-        memcpy(copy, body ? body : "", len);
-        copy[len] = '\0';
-        km__secrets_mask(server, copy, len);
-        item->type = cJSON_String;
-        item->valuestring = copy;
-        return item;
-    }
-    if (content_type &&
-        strncasecmp(content_type, "application/x-www-form-urlencoded", 33) ==
-            0) {
-        char *q = kx_xstrndup(body ? body : "", len);
-        copy = redact_query(server, q);
-        free(q);
-        len = strlen(copy);
-    } else {
-        copy = kx_xstrndup(body ? body : "", len);
-        km__secrets_mask(server, copy, len);
-    }
-    if (len > KM_JOURNAL_BODY_MAX) {
-        snprintf(marker, sizeof(marker), "...[cut: %zu of %zu bytes kept]",
-                 (size_t)KM_JOURNAL_BODY_MAX, len);
-        copy = kx_xrealloc(copy, KM_JOURNAL_BODY_MAX + sizeof(marker));
-        memcpy(copy + KM_JOURNAL_BODY_MAX, marker, strlen(marker) + 1);
-    }
-    item = cJSON_CreateString(copy);
-    free(copy);
-    if (!item)
+    if (len > max)
+        mlen = (size_t)snprintf(marker, sizeof(marker),
+                                "...[cut: %zu of %zu bytes kept]", max, len);
+    copy = cJSON_malloc(keep + mlen + 1);
+    item = cJSON_CreateNull();
+    if (!copy || !item)
         abort();
+    memcpy(copy, body ? body : "", keep);
+    km__secrets_mask_cut(server, copy, body, len, keep);
+    memcpy(copy + keep, marker, mlen + 1);
+    item->type = cJSON_String;
+    item->valuestring = copy;
+    return item;
+}
+
+/* A body for the journal, cut at max: a form body redacted like a query
+ * first (names such as "password" hide their values). */
+static cJSON *body_item(struct km_server *server, const char *body, size_t len,
+                        const char *content_type, size_t max)
+{
+    char *q, *redacted;
+    cJSON *item;
+
+    if (!(content_type &&
+          strncasecmp(content_type, "application/x-www-form-urlencoded", 33) ==
+              0))
+        return cut_item(server, body, len, max);
+    q = kx_xstrndup(body ? body : "", len);
+    redacted = redact_query(server, q);
+    item = cut_item(server, redacted, strlen(redacted), max);
+    free(redacted);
+    free(q);
     return item;
 }
 
@@ -244,11 +253,14 @@ static cJSON *entry_new(struct km_server *server, const struct km__exchange *x)
     add(e, "path", cJSON_CreateString(path));
     add(e, "query", cJSON_CreateString(query));
     add(e, "headers", headers_item(server, x->headers));
-    add(e, "body", body_item(server, x->body, x->body_len, x->content_type));
+    add(e, "body",
+        body_item(server, x->body, x->body_len, x->content_type,
+                  KM_JOURNAL_BODY_MAX));
     add(e, "status", cJSON_CreateNumber(x->status));
     add(e, "response_headers", headers_item(server, x->response_headers));
     add(e, "response_body",
-        body_item(server, x->response_body, x->response_len, rtype));
+        body_item(server, x->response_body, x->response_len, rtype,
+                  KM_JOURNAL_RESPONSE_MAX));
     add(e, "virtual_ms", cJSON_CreateNumber((double)x->virtual_ms));
     add(e, "wall_ms", cJSON_CreateNumber((double)x->wall_ms));
     add(e, "route", string_or_null(x->route));
@@ -268,27 +280,6 @@ uint64_t km__journal_next_seq(struct km_server *server)
     return seq;
 }
 
-static double seq_of(const cJSON *entry)
-{
-    return cJSON_GetObjectItemCaseSensitive(entry, "seq")->valuedouble;
-}
-
-/* Links e into cJSON's list right before at (at is in array). Done by
- * hand: Debian 12's libcjson (1.7.15-1+deb12u4) refuses
- * cJSON_InsertItemInArray at any index but 0. */
-static void insert_before(cJSON *array, cJSON *at, cJSON *e)
-{
-    e->next = at;
-    if (at == array->child) {
-        e->prev = at->prev; /* the head's prev is the tail */
-        array->child = e;
-    } else {
-        e->prev = at->prev;
-        at->prev->next = e;
-    }
-    at->prev = e;
-}
-
 /* What an entry costs in memory, roughly: its strings and its nodes. */
 static size_t entry_bytes(const cJSON *item)
 {
@@ -303,6 +294,12 @@ static size_t entry_bytes(const cJSON *item)
     return n;
 }
 
+/* The i-th entry, oldest first. Under journal_lock. */
+static struct km__journal_entry *entry_at(struct km_server *server, size_t i)
+{
+    return &server->journal[(server->journal_head + i) % server->journal_cap];
+}
+
 /* Drops the oldest entries until both bounds hold, keeping the newest
  * entry whatever its size. Under journal_lock. */
 static void enforce_bounds(struct km_server *server)
@@ -312,36 +309,52 @@ static void enforce_bounds(struct km_server *server)
         ((server->journal_max && server->journal_len > server->journal_max) ||
          (server->journal_max_bytes && server->journal_len > 1 &&
           server->journal_bytes > server->journal_max_bytes))) {
-        cJSON *old =
-            cJSON_DetachItemViaPointer(server->journal, server->journal->child);
+        struct km__journal_entry *old = entry_at(server, 0);
 
-        server->journal_bytes -= entry_bytes(old->child) + sizeof(*old);
-        cJSON_Delete(old);
+        server->journal_bytes -= old->bytes;
+        cJSON_Delete(old->json);
+        old->json = NULL;
+        server->journal_head = (server->journal_head + 1) % server->journal_cap;
         server->journal_len--;
         server->journal_dropped++;
     }
 }
 
+/* Room for one more entry: the ring doubles, unrolled oldest first.
+ * Under journal_lock. */
+static void ring_reserve(struct km_server *server)
+{
+    struct km__journal_entry *grown;
+    size_t cap;
+
+    if (server->journal_len < server->journal_cap)
+        return;
+    cap = server->journal_cap ? server->journal_cap * 2 : 64;
+    grown = kx_xcalloc(cap, sizeof(*grown));
+    for (size_t i = 0; i < server->journal_len; i++)
+        grown[i] = *entry_at(server, i);
+    free(server->journal);
+    server->journal = grown;
+    server->journal_cap = cap;
+    server->journal_head = 0;
+}
+
 void km__journal_add(struct km_server *server, const struct km__exchange *x)
 {
-    cJSON *e = entry_new(server, x), *at, *before = NULL;
-    size_t bytes = entry_bytes(e->child) + sizeof(*e);
+    struct km__journal_entry e = {x->seq, 0, entry_new(server, x)};
+    size_t i;
 
+    e.bytes = entry_bytes(e.json->child) + sizeof(*e.json);
     pthread_mutex_lock(&server->journal_lock);
-    /* Requests finish out of order; keep the array sorted by seq. Nearly
-     * always the entry goes last, so look from the end (child->prev is the
-     * last item in cJSON's list). */
-    at = server->journal->child ? server->journal->child->prev : NULL;
-    while (at && seq_of(at) > (double)x->seq) {
-        before = at;
-        at = at == server->journal->child ? NULL : at->prev;
-    }
-    if (before)
-        insert_before(server->journal, before, e);
-    else if (!cJSON_AddItemToArray(server->journal, e))
-        abort();
+    ring_reserve(server);
+    /* Requests finish out of order; keep the ring sorted by seq. Nearly
+     * always the entry goes last, so look from the end. */
+    for (i = server->journal_len; i > 0 && entry_at(server, i - 1)->seq > e.seq;
+         i--)
+        *entry_at(server, i) = *entry_at(server, i - 1);
+    *entry_at(server, i) = e;
     server->journal_len++;
-    server->journal_bytes += bytes;
+    server->journal_bytes += e.bytes;
     enforce_bounds(server);
     pthread_mutex_unlock(&server->journal_lock);
 }
@@ -384,13 +397,18 @@ uint64_t km_server_journal_dropped(struct km_server *server)
 
 cJSON *km_server_journal(struct km_server *server)
 {
-    cJSON *copy;
+    cJSON *copy = cJSON_CreateArray();
 
-    pthread_mutex_lock(&server->journal_lock);
-    copy = cJSON_Duplicate(server->journal, 1);
-    pthread_mutex_unlock(&server->journal_lock);
     if (!copy)
         abort();
+    pthread_mutex_lock(&server->journal_lock);
+    for (size_t i = 0; i < server->journal_len; i++) {
+        cJSON *e = cJSON_Duplicate(entry_at(server, i)->json, 1);
+
+        if (!e || !cJSON_AddItemToArray(copy, e))
+            abort();
+    }
+    pthread_mutex_unlock(&server->journal_lock);
     return copy;
 }
 
@@ -404,24 +422,34 @@ size_t km_server_journal_count(struct km_server *server)
     return n;
 }
 
-void km_server_journal_clear(struct km_server *server)
+/* Empties the ring. Under journal_lock. */
+static void ring_clear(struct km_server *server)
 {
-    cJSON *empty = cJSON_CreateArray(), *old;
-
-    if (!empty)
-        abort();
-    pthread_mutex_lock(&server->journal_lock);
-    old = server->journal;
-    server->journal = empty;
+    for (size_t i = 0; i < server->journal_len; i++)
+        cJSON_Delete(entry_at(server, i)->json);
+    server->journal_head = 0;
     server->journal_len = 0;
     server->journal_bytes = 0;
+}
+
+void km_server_journal_clear(struct km_server *server)
+{
+    pthread_mutex_lock(&server->journal_lock);
+    ring_clear(server);
     pthread_mutex_unlock(&server->journal_lock);
-    cJSON_Delete(old);
+}
+
+void km__journal_init(struct km_server *server)
+{
+    server->journal = NULL;
+    server->journal_cap = server->journal_head = server->journal_len = 0;
+    server->journal_max_bytes = KM_JOURNAL_MAX_BYTES;
 }
 
 void km__journal_free(struct km_server *server)
 {
-    cJSON_Delete(server->journal);
+    ring_clear(server);
+    free(server->journal);
     server->journal = NULL;
     for (size_t i = 0; i < server->nsecrets; i++)
         free(server->secrets[i]);

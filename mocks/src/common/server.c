@@ -132,11 +132,13 @@ static void short_free(void *cls)
     free(sb);
 }
 
-/* Queues res. With truncate, the reply declares the full length but only
- * the first half is sent before MHD closes the connection, so the client
- * sees a short body. */
+/* Queues res. Its body is handed to MHD, which frees it after sending
+ * (res->body is NULL then), so a page is never copied on the way out.
+ * With truncate, the reply declares the full length but only the first
+ * half is sent before MHD closes the connection, so the client sees a
+ * short body. */
 static enum MHD_Result queue(struct MHD_Connection *conn,
-                             const struct km_response *res, int truncate)
+                             struct km_response *res, int truncate)
 {
     struct MHD_Response *mr;
     enum MHD_Result ret;
@@ -147,10 +149,14 @@ static enum MHD_Result queue(struct MHD_Connection *conn,
         sb->send = res->len / 2;
         mr = MHD_create_response_from_callback(res->len ? res->len : 16, 4096,
                                                short_reader, sb, short_free);
+    } else if (res->body) {
+        mr = MHD_create_response_from_buffer(res->len, res->body,
+                                             MHD_RESPMEM_MUST_FREE);
+        if (mr)
+            res->body = NULL;
     } else {
-        mr = MHD_create_response_from_buffer(res->len,
-                                             res->body ? res->body : (char *)"",
-                                             MHD_RESPMEM_MUST_COPY);
+        mr = MHD_create_response_from_buffer(0, (char *)"",
+                                             MHD_RESPMEM_PERSISTENT);
     }
     if (!mr)
         return MHD_NO;
@@ -596,7 +602,7 @@ static void server_free(struct km_server *server)
     km__faults_free(server);
     km__journal_free(server);
     pthread_mutex_destroy(&server->lock);
-    pthread_mutex_destroy(&server->secrets_lock);
+    pthread_rwlock_destroy(&server->secrets_lock);
     pthread_mutex_destroy(&server->journal_lock);
     pthread_mutex_destroy(&server->faults_lock);
     free(server->name);
@@ -631,13 +637,10 @@ int km_server_start(struct km_server **out,
     server->hang_ms = opts->hang_ms > 0 ? opts->hang_ms : 2000;
     atomic_init(&server->stopping, 0);
     pthread_mutex_init(&server->lock, NULL);
-    pthread_mutex_init(&server->secrets_lock, NULL);
+    pthread_rwlock_init(&server->secrets_lock, NULL);
     pthread_mutex_init(&server->journal_lock, NULL);
     pthread_mutex_init(&server->faults_lock, NULL);
-    server->journal = cJSON_CreateArray();
-    server->journal_max_bytes = KM_JOURNAL_MAX_BYTES;
-    if (!server->journal)
-        abort();
+    km__journal_init(server);
     if (bind_address(&ss, &sslen, &ipv6, host, sizeof(host), addr,
                      opts->port) != 0) {
         snprintf(err, errsz, "%s: bad bind address \"%s\"", server->name, addr);

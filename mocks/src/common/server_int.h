@@ -101,14 +101,18 @@ struct km_server {
 
     pthread_mutex_t lock; /* handlers, hooks, fault actions */
 
-    pthread_mutex_t secrets_lock; /* leaf locks: never call out holding */
+    /* Leaf locks: never call out holding. Masking reads the lists under
+     * the read lock, so threads mask bodies at once. */
+    pthread_rwlock_t secrets_lock;
     char **secrets; /* exact: the configured credentials, a handful */
     size_t nsecrets;
     char **forms; /* prefixes of issued tokens (km_server_add_secret_form) */
     size_t nforms;
 
     pthread_mutex_t journal_lock;
-    cJSON *journal;
+    struct km__journal_entry *journal; /* ring, oldest at journal_head */
+    size_t journal_cap;
+    size_t journal_head;
     size_t journal_len;
     size_t journal_max;       /* entries; 0: unbounded */
     size_t journal_max_bytes; /* 0: unbounded; KM_JOURNAL_MAX_BYTES */
@@ -148,8 +152,22 @@ struct km__request_impl {
  * place, same length). Returns the number of patterns it scanned for (the
  * work per byte), which issuing tokens does not grow. */
 size_t km__secrets_mask(struct km_server *server, char *buf, size_t len);
+/* The same for a body the journal keeps only keep bytes of: dst holds a
+ * copy of src's first keep bytes and gets masked wherever a secret or
+ * token in src[0..len) starts before keep, so the cost is that of the
+ * kept part, and a secret the cut splits is still masked. dst may be
+ * src. */
+size_t km__secrets_mask_cut(struct km_server *server, char *dst,
+                            const char *src, size_t len, size_t keep);
 
 /* ---- journal ----------------------------------------------------------- */
+
+/* One journaled exchange, redacted, and what it costs in memory. */
+struct km__journal_entry {
+    uint64_t seq;
+    size_t bytes;
+    cJSON *json;
+};
 
 /* What the journal needs to know about one exchange. */
 struct km__exchange {
@@ -174,6 +192,7 @@ struct km__exchange {
 uint64_t km__journal_next_seq(struct km_server *server);
 /* Redacts and appends one entry, keeping the journal ordered by seq. */
 void km__journal_add(struct km_server *server, const struct km__exchange *x);
+void km__journal_init(struct km_server *server);
 void km__journal_free(struct km_server *server);
 
 /* ---- faults ------------------------------------------------------------ */
