@@ -84,6 +84,33 @@ int km__method_listed(const char *list, const char *method);
 /* ---- the server -------------------------------------------------------- */
 
 struct km__fault;
+struct km__wait;
+struct MHD_Connection;
+
+/* Connections suspended by a fault, and the thread that resumes them
+ * (wait.c). */
+struct km__waits {
+    pthread_mutex_t lock; /* leaf lock */
+    pthread_cond_t cond;  /* on CLOCK_MONOTONIC */
+    pthread_t thread;
+    int started;
+    int stopping;
+    struct km__wait *v;
+    size_t n;
+    size_t cap;
+};
+
+void km__wait_init(struct km__waits *w);
+/* Suspends conn (from its access handler) and resumes it ms of real time
+ * later, so that libmicrohttpd calls the handler again. Returns 1, or 0
+ * without suspending once the server is stopping (the caller goes on at
+ * once, as a stop cuts a wait short). */
+int km__wait_suspend(struct km__waits *w, struct MHD_Connection *conn,
+                     int64_t ms);
+/* Resumes every waiting connection now, refuses further waits and ends
+ * the thread. Before MHD_stop_daemon. */
+void km__wait_stop_all(struct km__waits *w);
+void km__wait_free(struct km__waits *w);
 
 struct km_server {
     char *name;
@@ -95,7 +122,7 @@ struct km_server {
     size_t max_body;
     size_t max_header;
     int64_t hang_ms;
-    atomic_int stopping;             /* read by hanging connection threads */
+    atomic_int stopping;             /* a resumed wait then drops */
     km_request_observer_fn observer; /* under journal_lock; may be NULL */
     void *observer_data;
 
@@ -123,6 +150,8 @@ struct km_server {
     pthread_mutex_t faults_lock;
     struct km__fault **faults;
     size_t nfaults;
+
+    struct km__waits waits;
 };
 
 /* Per-request state, created when MHD sees the request line and freed in
@@ -146,7 +175,16 @@ struct km__request_impl {
     char *route_name; /* "METHOD pattern" of the matched route, or NULL */
     char allow[128];  /* methods of routes that have the path, for 405 */
     struct km_request req;
+    /* Kept across a suspension (wait.c): the request resumes where the
+     * fault's wait began. */
+    uint64_t seq;
+    const struct km_route *route;
+    struct km__fault_hit *hit; /* NULL until the fault rules ran */
+    int waiting;               /* KM__WAIT_DELAY or KM__WAIT_HANG, else 0 */
 };
+
+#define KM__WAIT_DELAY 1
+#define KM__WAIT_HANG 2
 
 /* Masks every added secret and every token of an added form in buf (in
  * place, same length). Returns the number of patterns it scanned for (the
