@@ -156,30 +156,24 @@ void km_response_set(struct km_response *res, int status,
 }
 
 /* The size of the last JSON reply, as the first guess for the next: a
- * page is printed once into a buffer that fits, then handed to the
- * response, instead of cJSON growing (and, with the project's allocator
- * hooks, copying) its buffer a dozen times and the response copying the
- * result. A guess too small costs one more print. */
+ * page is printed once into a buffer that fits (print.c), then handed to
+ * the response and on to libmicrohttpd without a copy. */
 static _Atomic size_t json_size_hint = 4096;
 
 void km_response_json(struct km_response *res, int status, cJSON *json)
 {
-    size_t cap = json_size_hint + json_size_hint / 4 + 64;
+    size_t len;
     char *text;
 
     km_response_set(res, status, "application/json", NULL, 0);
     if (!json)
         return;
-    text = kx_xmalloc(cap);
-    while (!cJSON_PrintPreallocated(json, text, (int)cap, 0)) {
-        if (cap > (size_t)INT_MAX / 2)
-            abort();
-        cap *= 2;
-        text = kx_xrealloc(text, cap);
-    }
-    res->len = strlen(text);
+    text = km__json_print(json, json_size_hint + json_size_hint / 8 + 64, &len);
+    if (!text)
+        abort(); /* a handler built a tree cJSON could not print either */
+    res->len = len;
     res->body = text;
-    json_size_hint = res->len;
+    json_size_hint = len;
     cJSON_Delete(json);
 }
 
