@@ -1,14 +1,14 @@
 /*
  * The emulators' JSON printer: the same bytes as cJSON_PrintUnformatted
  * (unit.mocks.common.print compares them), faster where a page spends its
- * time. cJSON prints a number that is not an int with sprintf("%1.15g"),
- * reads it back with sscanf and may print it again with "%1.17g"; a price
- * of cents (225.65) is the common case in the storefronts' pages, so it
- * is written here from its integer count of hundredths when that reads
- * back as the same double (cJSON's own test), and everything else goes
- * the cJSON way with strtod in place of sscanf. Integers (which "%1.15g"
- * prints as plain digits) skip printf, and
- * the length comes out with the text (no strlen over a page).
+ * time. cJSON 1.7.15 prints every number with the format "%1.15g", reads
+ * it back with sscanf and may print it again with "%1.17g". Here an
+ * integer (plain digits in that format) is written without printf; a
+ * price in cents (225.65), the common case in the storefronts' pages, is
+ * written from its count of hundredths when that reads back as the same
+ * double (cJSON's own test); everything else goes the cJSON way with
+ * strtod in place of sscanf. The length comes out with the text, so no
+ * strlen runs over a page.
  */
 #include <float.h>
 #include <math.h>
