@@ -129,6 +129,26 @@ compare() {
         "$(printf '%s\n' "${ratios[@]}" | sort -g | tail -1)"
 }
 
+# The Epicor page of serve_odata.sh and serve_rss.sh.
+ep_key=km-epicor-test-key
+ep_path="/SaaS5333/api/v2/odata/EPIC06/Erp.BO.PartSvc/Parts"
+ep_url="$ep_path?\$top=100&\$skip=0"
+
+epicor_token() {
+    curl -sf -X POST -H 'username: manager' -H 'password: manager' \
+        -H 'Accept: application/json' \
+        "http://127.0.0.1:$port/SaaS5333/TokenResource.svc/" |
+        grep -o '"AccessToken":"[^"]*"' | cut -d'"' -f4
+}
+
+# start_epicor KINSYNC: serve-parts100.json served, a token issued, the
+# page's headers in wrk_hdrs; $tok holds the token.
+start_epicor() {
+    start_kinsync "$1" "$here/serve-parts100.json"
+    tok=$(epicor_token)
+    wrk_hdrs=(-H "Authorization: Bearer $tok" -H "x-api-key: $ep_key")
+}
+
 table_head() {
     echo "| page | connections | kinsync req/s | kinsync p99 | nginx req/s | nginx p99 | × nginx, median (range) |"
     echo "|---|---:|---:|---:|---:|---:|---:|"

@@ -12,36 +12,23 @@ dur=${2:-10}
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=bench/serve_lib.sh
 . "$here/serve_lib.sh"
-key=km-epicor-test-key
-path="/SaaS5333/api/v2/odata/EPIC06/Erp.BO.PartSvc/Parts"
-url="$path?\$top=100&\$skip=0"
-
-token() {
-    curl -sf -X POST -H 'username: manager' -H 'password: manager' \
-        -H 'Accept: application/json' \
-        "http://127.0.0.1:$port/SaaS5333/TokenResource.svc/" |
-        grep -o '"AccessToken":"[^"]*"' | cut -d'"' -f4
-}
-
-start_kinsync "$ks" "$here/serve-parts100.json"
-tok=$(token)
-wrk_hdrs=(-H "Authorization: Bearer $tok" -H "x-api-key: $key")
-curl -sf "${wrk_hdrs[@]}" "http://127.0.0.1:$port$url" >"$run/page.json"
-start_nginx "$path" "$run/page.json" "application/json; odata.metadata=minimal" \
-    "\$http_x_api_key:\$http_authorization" "$key:Bearer $tok"
+start_epicor "$ks"
+curl -sf "${wrk_hdrs[@]}" "http://127.0.0.1:$port$ep_url" >"$run/page.json"
+start_nginx "$ep_path" "$run/page.json" "application/json; odata.metadata=minimal" \
+    "\$http_x_api_key:\$http_authorization" "$ep_key:Bearer $tok"
 
 echo "Epicor Parts page: $(wc -c <"$run/page.json") bytes; $(load_note "$dur")"
 echo
 table_head
-compare "Epicor, 1 token" 32 "$dur" "$url"
-compare "Epicor, 1 token" 1 "$dur" "$url"
+compare "Epicor, 1 token" 32 "$dur" "$ep_url"
+compare "Epicor, 1 token" 1 "$dur" "$ep_url"
 for _ in $(seq 9999); do
     echo "url = \"http://127.0.0.1:$port/SaaS5333/TokenResource.svc/\""
 done >"$run/tokens.curl"
 curl -s -d '' -H 'username: manager' -H 'password: manager' \
     -H 'Accept: application/json' -K "$run/tokens.curl" >/dev/null
 total=$((total + 9999))
-compare "Epicor, 10,000 tokens" 32 "$dur" "$url"
-compare "Epicor, 10,000 tokens" 1 "$dur" "$url"
+compare "Epicor, 10,000 tokens" 32 "$dur" "$ep_url"
+compare "Epicor, 10,000 tokens" 1 "$dur" "$ep_url"
 echo
 rss_line "Epicor"

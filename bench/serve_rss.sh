@@ -12,16 +12,7 @@ limit=${3:-600}
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=bench/serve_lib.sh
 . "$here/serve_lib.sh"
-key=km-epicor-test-key
-path="/SaaS5333/api/v2/odata/EPIC06/Erp.BO.PartSvc/Parts"
-url="$path?\$top=100&\$skip=0"
-
-start_kinsync "$ks" "$here/serve-parts100.json"
-tok=$(curl -sf -X POST -H 'username: manager' -H 'password: manager' \
-    -H 'Accept: application/json' \
-    "http://127.0.0.1:$port/SaaS5333/TokenResource.svc/" |
-    grep -o '"AccessToken":"[^"]*"' | cut -d'"' -f4)
-wrk_hdrs=(-H "Authorization: Bearer $tok" -H "x-api-key: $key")
+start_epicor "$ks"
 echo "RSS of kinsync serve after N requests ($want wanted, at most $limit s); load average $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
 echo "| requests | seconds | RSS | peak RSS |"
@@ -32,7 +23,7 @@ while [ "$total" -lt "$want" ] && [ $((SECONDS - start)) -lt "$limit" ]; do
     left=$((limit - (SECONDS - start)))
     [ "$left" -ge "$slice" ] || slice=$left
     [ "$slice" -gt 0 ] || break
-    read -r _ _ n bad <<<"$(wrk_run "$port" 32 "$slice" "$url")"
+    read -r _ _ n bad <<<"$(wrk_run "$port" 32 "$slice" "$ep_url")"
     [ "$bad" = 0 ] || echo "serve_rss: $bad non-2xx answers" >&2
     total=$((total + n))
     rss=$(awk '/VmRSS/ { print $2 }' "/proc/$ks_pid/status")

@@ -18,31 +18,28 @@ echo "$(load_note "$dur")"
 echo
 table_head
 
-# BigCommerce: the scenario's generated products.
-bc_path=/stores/bench1/v3/catalog/products
-bc_tok=tok_bench_5c1d
-start_kinsync "$ks" "$here/serve-bc-products100.json"
-wrk_hdrs=(-H "X-Auth-Token: $bc_tok")
-curl -sf "${wrk_hdrs[@]}" "http://127.0.0.1:$port$bc_path?limit=100" >"$run/bc-page.json"
-start_nginx "$bc_path" "$run/bc-page.json" application/json \
-    "\$http_x_auth_token" "$bc_tok"
-compare "BigCommerce products ($(wc -c <"$run/bc-page.json") B)" 32 "$dur" "$bc_path?limit=100"
-compare "BigCommerce products ($(wc -c <"$run/bc-page.json") B)" 1 "$dur" "$bc_path?limit=100"
-bc_rss=$(rss_line "BigCommerce")
-stop_nginx
-stop_kinsync
+# page LABEL SCENARIO PATH QUERY NGINX_VARIABLES HEADER_NAME HEADER_VALUE:
+# kinsync on the scenario and nginx on the page it answers, compared at
+# 32 and 1 connections; then the RSS line.
+page() {
+    total=0
+    start_kinsync "$ks" "$here/$2"
+    wrk_hdrs=(-H "$6: $7")
+    curl -sf "${wrk_hdrs[@]}" "http://127.0.0.1:$port$3?$4" >"$run/page.json"
+    start_nginx "$3" "$run/page.json" application/json "$5" "$7"
+    compare "$1 ($(wc -c <"$run/page.json") B)" 32 "$dur" "$3?$4"
+    compare "$1 ($(wc -c <"$run/page.json") B)" 1 "$dur" "$3?$4"
+    rss+=("$(rss_line "$1")")
+    stop_nginx
+    stop_kinsync
+}
 
-# WooCommerce: Basic auth with the scenario's consumer key.
-wc_path=/wp-json/wc/v3/orders
-wc_auth="Basic $(printf '%s' ck_bench:cs_bench_secret | base64)"
-total=0
-start_kinsync "$ks" "$here/serve-woo-orders100.json"
-wrk_hdrs=(-H "Authorization: $wc_auth")
-curl -sf "${wrk_hdrs[@]}" "http://127.0.0.1:$port$wc_path?per_page=100" >"$run/wc-page.json"
-start_nginx "$wc_path" "$run/wc-page.json" application/json \
-    "\$http_authorization" "$wc_auth"
-compare "WooCommerce orders ($(wc -c <"$run/wc-page.json") B)" 32 "$dur" "$wc_path?per_page=100"
-compare "WooCommerce orders ($(wc -c <"$run/wc-page.json") B)" 1 "$dur" "$wc_path?per_page=100"
+rss=()
+page "BigCommerce products" serve-bc-products100.json \
+    /stores/bench1/v3/catalog/products limit=100 \
+    '$http_x_auth_token' X-Auth-Token tok_bench_5c1d
+page "WooCommerce orders" serve-woo-orders100.json \
+    /wp-json/wc/v3/orders per_page=100 '$http_authorization' Authorization \
+    "Basic $(printf '%s' ck_bench:cs_bench_secret | base64)"
 echo
-echo "$bc_rss"
-rss_line "WooCommerce"
+printf '%s\n' "${rss[@]}"

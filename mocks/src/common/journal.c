@@ -280,15 +280,25 @@ uint64_t km__journal_next_seq(struct km_server *server)
     return seq;
 }
 
-/* What an entry costs in memory, roughly: its strings and its nodes. */
+/* What malloc takes for n bytes (glibc on 64 bits: an 8-byte header,
+ * 16-byte steps, 32 at least), so the byte bound is close to the memory
+ * the journal really holds: an entry of small strings costs about twice
+ * what its characters do. */
+static size_t chunk(size_t n)
+{
+    n = (n + 8 + 15) & ~(size_t)15;
+    return n < 32 ? 32 : n;
+}
+
+/* What an entry costs in memory: its nodes and its strings. */
 static size_t entry_bytes(const cJSON *item)
 {
     size_t n = 0;
 
     for (; item; item = item->next) {
-        n += sizeof(*item);
-        n += item->string ? strlen(item->string) + 1 : 0;
-        n += item->valuestring ? strlen(item->valuestring) + 1 : 0;
+        n += chunk(sizeof(*item));
+        n += item->string ? chunk(strlen(item->string) + 1) : 0;
+        n += item->valuestring ? chunk(strlen(item->valuestring) + 1) : 0;
         n += entry_bytes(item->child);
     }
     return n;
@@ -344,7 +354,7 @@ void km__journal_add(struct km_server *server, const struct km__exchange *x)
     struct km__journal_entry e = {x->seq, 0, entry_new(server, x)};
     size_t i;
 
-    e.bytes = entry_bytes(e.json->child) + sizeof(*e.json);
+    e.bytes = entry_bytes(e.json->child) + chunk(sizeof(*e.json));
     pthread_mutex_lock(&server->journal_lock);
     ring_reserve(server);
     /* Requests finish out of order; keep the ring sorted by seq. Nearly
