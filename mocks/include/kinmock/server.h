@@ -234,12 +234,12 @@ void km_server_journal_clear(struct km_server *server);
  * oldest, so a long-running standalone server does not grow without end;
  * km_server_journal_dropped() counts what was dropped. */
 void km_server_set_journal_max(struct km_server *server, size_t max);
-/* The journal is bounded by bytes too: what its entries hold (strings and
- * JSON nodes, roughly) stays within max (default KM_JOURNAL_MAX_BYTES,
- * 16 MiB; 0: unbounded), dropping the oldest and counting them as
- * dropped; the newest entry is always kept. With the bodies cut as above
- * that is at least about 200 of the largest exchanges, and some 1,500
- * requests for a 100-row page each. */
+/* The journal is bounded by bytes too: what its entries take from malloc
+ * (their redacted strings, packed) stays within max (default
+ * KM_JOURNAL_MAX_BYTES, 16 MiB; 0: unbounded), dropping the oldest and
+ * counting them as dropped; the newest entry is always kept. With the
+ * bodies cut as above that is at least about 200 of the largest
+ * exchanges, and some 1,500 requests for a 100-row page. */
 #define KM_JOURNAL_MAX_BYTES ((size_t)16 * 1024 * 1024)
 void km_server_set_journal_max_bytes(struct km_server *server, size_t max);
 size_t km_server_journal_bytes(struct km_server *server);

@@ -241,36 +241,46 @@ int km__route_match(const char *pattern, const char *path, unsigned flags,
                     struct km__captures *caps)
 {
     const char *p = pattern, *s = path;
+    /* Where each "{name}" and its value lie; copied only on a match, as
+     * most routes tried do not match. */
+    const char *name[KM_MAX_CAPTURES], *value[KM_MAX_CAPTURES];
+    size_t name_len[KM_MAX_CAPTURES], value_len[KM_MAX_CAPTURES], n = 0;
 
     caps->n = 0;
     while (*p) {
         if (*p == '*' && p[1] == '\0')
-            return 1; /* the rest of the path, possibly empty */
+            goto match; /* the rest of the path, possibly empty */
         if (*p == '{') {
             const char *close = strchr(p, '}');
             size_t seg = segment_len(s);
 
             if (!close)
                 goto literal;
-            if (seg == 0 || caps->n == KM_MAX_CAPTURES)
-                goto fail;
-            caps->names[caps->n] = kx_xstrndup(p + 1, (size_t)(close - p - 1));
-            caps->values[caps->n++] = kx_xstrndup(s, seg);
+            if (seg == 0 || n == KM_MAX_CAPTURES)
+                return 0;
+            name[n] = p + 1;
+            name_len[n] = (size_t)(close - p - 1);
+            value[n] = s;
+            value_len[n++] = seg;
             s += seg;
             p = close + 1;
             continue;
         }
     literal:
         if (!*s || !same_char(*p, *s, flags))
-            goto fail;
+            return 0;
         p++;
         s++;
     }
-    if (*s == '\0')
-        return 1;
-fail:
-    km__captures_dispose(caps);
-    return 0;
+    if (*s != '\0')
+        return 0;
+match:
+    for (size_t i = 0; i < n; i++) {
+        caps->names[i] = kx_xstrndup(name[i], name_len[i]);
+        caps->values[i] = kx_xstrndup(value[i], value_len[i]);
+    }
+    caps->n = n;
+    return 1;
 }
 
 int km__method_listed(const char *list, const char *method)

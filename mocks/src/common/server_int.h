@@ -89,6 +89,7 @@ int km__method_listed(const char *list, const char *method);
 
 struct km__fault;
 struct km__wait;
+struct km__jrec;
 struct MHD_Connection;
 
 /* Connections suspended by a fault, and the thread that resumes them
@@ -201,14 +202,16 @@ size_t km__secrets_mask(struct km_server *server, char *buf, size_t len);
  * src. */
 size_t km__secrets_mask_cut(struct km_server *server, char *dst,
                             const char *src, size_t len, size_t keep);
+void km__secrets_free(struct km_server *server);
 
 /* ---- journal ----------------------------------------------------------- */
 
-/* One journaled exchange, redacted, and what it costs in memory. */
+/* One journaled exchange, redacted (journal.c), and what it costs in
+ * memory. */
 struct km__journal_entry {
     uint64_t seq;
     size_t bytes;
-    cJSON *json;
+    struct km__jrec *rec;
 };
 
 /* What the journal needs to know about one exchange. */
