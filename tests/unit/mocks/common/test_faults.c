@@ -246,6 +246,26 @@ static void hang_times_the_client_out_without_blocking_others(void **state)
     assert_fault_logged(f, 0, "hang");
 }
 
+/* A server on the real clock (opts.clock NULL) whose hang lasts 600 s,
+ * with one fault rule, for the tests of a stop. */
+static struct km_server *slow_server(const char *rule)
+{
+    struct km_server_options opts;
+    struct km_server *server;
+    char err[256];
+    cJSON *rules = cJSON_Parse(rule);
+
+    memset(&opts, 0, sizeof(opts));
+    opts.name = "slow";
+    opts.routes = routes;
+    opts.nroutes = sizeof(routes) / sizeof(routes[0]);
+    opts.hang_ms = 600000;
+    assert_int_equal(km_server_start(&server, &opts, err, sizeof(err)), 0);
+    assert_int_equal(km_server_faults_add(server, rules, err, sizeof(err)), 0);
+    cJSON_Delete(rules);
+    return server;
+}
+
 /* More hanging clients than the server has pool threads: each hang
  * suspends its connection, so another client is still served at once. */
 static void hangs_beyond_the_pool_leave_others_served(void **state)
@@ -285,25 +305,14 @@ static void hangs_beyond_the_pool_leave_others_served(void **state)
  * hanging client sees its connection end. */
 static void a_stop_cuts_a_hang_short(void **state)
 {
-    struct km_server_options opts;
     struct km_server *server;
     struct hang_call call = {NULL, {0}, 120000};
     struct timespec ms = {0, 1000000L};
-    cJSON *rules;
-    char err[256];
     int64_t t0;
     pthread_t t;
 
     (void)state;
-    memset(&opts, 0, sizeof(opts));
-    opts.name = "slow";
-    opts.routes = routes;
-    opts.nroutes = sizeof(routes) / sizeof(routes[0]);
-    opts.hang_ms = 600000;
-    assert_int_equal(km_server_start(&server, &opts, err, sizeof(err)), 0);
-    rules = cJSON_Parse("{\"route\":\"GET /slow\",\"action\":\"hang\"}");
-    assert_int_equal(km_server_faults_add(server, rules, err, sizeof(err)), 0);
-    cJSON_Delete(rules);
+    server = slow_server("{\"route\":\"GET /slow\",\"action\":\"hang\"}");
     call.url = km_server_url(server);
     assert_int_equal(pthread_create(&t, NULL, hang_thread, &call), 0);
     for (int i = 0; i < 5000 && km_server_journal_count(server) == 0; i++)
@@ -322,24 +331,15 @@ static void a_stop_cuts_a_hang_short(void **state)
  * stops at once and the waiting client sees the connection end. */
 static void a_stop_cuts_a_real_delay_short(void **state)
 {
-    struct km_server_options opts;
     struct km_server *server;
     struct hang_call call = {NULL, {0}, 0};
     struct timespec ms = {0, 1000000L};
-    cJSON *rules, *fired;
-    char err[256];
+    cJSON *fired;
     int64_t t0;
     pthread_t t;
 
     (void)state;
-    memset(&opts, 0, sizeof(opts));
-    opts.name = "slow";
-    opts.routes = routes;
-    opts.nroutes = sizeof(routes) / sizeof(routes[0]); /* clock NULL: real */
-    assert_int_equal(km_server_start(&server, &opts, err, sizeof(err)), 0);
-    rules = cJSON_Parse("{\"route\":\"GET /slow\",\"delay_ms\":600000}");
-    assert_int_equal(km_server_faults_add(server, rules, err, sizeof(err)), 0);
-    cJSON_Delete(rules);
+    server = slow_server("{\"route\":\"GET /slow\",\"delay_ms\":600000}");
     call.url = km_server_url(server);
     call.timeout_ms = 120000;
     assert_int_equal(pthread_create(&t, NULL, hang_thread, &call), 0);
