@@ -117,12 +117,14 @@ static void print_usage(FILE *out)
         "                   (the emulators have no TLS and test credentials)\n"
         "  --record FILE    at the stop, write every request the emulators\n"
         "                   saw as HAR 1.2 to FILE (secrets redacted; also\n"
-        "                   GET /admin/har at any time)\n"
+        "                   GET /admin/har at any time); response bodies\n"
+        "                   are then kept whole up to 64 KiB, not 8 KiB\n"
         "  --journal-max N  entries each emulator's journal keeps, the\n"
         "                   oldest dropped first (default 100000; 0: no\n"
         "                   limit on the count); it also keeps 16 MiB at\n"
         "                   most, request bodies cut at 64 KiB and\n"
-        "                   response bodies at 8 KiB (marked)\n"
+        "                   response bodies at 8 KiB (marked; 64 KiB\n"
+        "                   with --record)\n"
         "  --fixtures DIR   where \"$fixture\" paths are read from, in the\n"
         "                   scenario and in reset bodies (default: the\n"
         "                   nearest fixtures/ beside or above the scenario,\n"
@@ -510,6 +512,8 @@ static int start_all(struct kh__serve *sv, const struct serve_opts *o)
             return EXIT_RUNTIME;
         }
         km_server_set_journal_max(sys->emu->server, sv->journal_max);
+        km_server_set_journal_response_max(sys->emu->server,
+                                           sv->journal_response_max);
         sys->port = km_server_port(sys->emu->server);
         snprintf(sys->url, sizeof(sys->url), "%s",
                  km_server_url(sys->emu->server));
@@ -660,6 +664,8 @@ static int serve(const struct serve_opts *o, const sigset_t *set)
     fixtures_dir(fixtures, sizeof(fixtures), o);
     sv.fixtures_dir = fixtures;
     sv.journal_max = (size_t)o->journal_max;
+    sv.journal_response_max =
+        o->record ? KM_JOURNAL_BODY_MAX : KM_JOURNAL_RESPONSE_MAX;
     pthread_rwlock_init(&sv.table_lock, NULL);
     pthread_mutex_init(&sv.pump_lock, NULL);
     if ((rc = choose_systems(&sv, o)) != 0)

@@ -227,6 +227,12 @@ void km_server_set_observer(struct km_server *server, km_request_observer_fn fn,
  */
 #define KM_JOURNAL_BODY_MAX ((size_t)64 * 1024)
 #define KM_JOURNAL_RESPONSE_MAX ((size_t)8 * 1024)
+/* The longest response body an entry keeps (KM_JOURNAL_RESPONSE_MAX by
+ * default; at least 1): a recording meant for replay wants whole pages
+ * (kinsync serve --record raises it to KM_JOURNAL_BODY_MAX), the journal
+ * of a long-running server wants a small cut. Applies to entries added
+ * after the call. */
+void km_server_set_journal_response_max(struct km_server *server, size_t max);
 cJSON *km_server_journal(struct km_server *server);
 size_t km_server_journal_count(struct km_server *server);
 void km_server_journal_clear(struct km_server *server);

@@ -4,7 +4,8 @@
  * query parameters go through core/redact.c, and every secret and issued
  * token (secrets.c) is masked wherever it appears. A request body is kept
  * up to KM_JOURNAL_BODY_MAX, a response body up to
- * KM_JOURNAL_RESPONSE_MAX, the rest cut and marked.
+ * KM_JOURNAL_RESPONSE_MAX (or what km_server_set_journal_response_max
+ * says), the rest cut and marked.
  *
  * An entry is a packed record: its redacted strings in one block, their
  * offsets in another, so adding one costs two allocations and dropping
@@ -187,9 +188,8 @@ static struct km__jrec *record_new(struct km_server *server,
     const char *rtype = x->response_headers
                             ? km__kvs_get(x->response_headers, "Content-Type")
                             : NULL;
-    size_t rkeep = x->response_len < KM_JOURNAL_RESPONSE_MAX
-                       ? x->response_len
-                       : KM_JOURNAL_RESPONSE_MAX;
+    size_t rmax = atomic_load(&server->journal_response_max);
+    size_t rkeep = x->response_len < rmax ? x->response_len : rmax;
 
     /* One allocation in the common case: the cut bodies and some room
      * for the rest. */
@@ -209,8 +209,8 @@ static struct km__jrec *record_new(struct km_server *server,
     r->off[F_QUERY] = pack_query(&pk, x->query, strlen(x->query), (size_t)-1);
     r->off[F_BODY] = pack_body(&pk, x->body, x->body_len, x->content_type,
                                KM_JOURNAL_BODY_MAX);
-    r->off[F_RESPONSE_BODY] = pack_body(&pk, x->response_body, x->response_len,
-                                        rtype, KM_JOURNAL_RESPONSE_MAX);
+    r->off[F_RESPONSE_BODY] =
+        pack_body(&pk, x->response_body, x->response_len, rtype, rmax);
     r->has_route = x->route != NULL;
     r->off[F_ROUTE] = pack_plain(&pk, x->route ? x->route : "");
     r->has_fault = x->fault != NULL;
@@ -454,8 +454,14 @@ void km_server_journal_clear(struct km_server *server)
     pthread_mutex_unlock(&server->journal_lock);
 }
 
+void km_server_set_journal_response_max(struct km_server *server, size_t max)
+{
+    atomic_store(&server->journal_response_max, max ? max : 1);
+}
+
 void km__journal_init(struct km_server *server)
 {
+    atomic_init(&server->journal_response_max, KM_JOURNAL_RESPONSE_MAX);
     server->journal = NULL;
     server->journal_cap = server->journal_head = server->journal_len = 0;
     server->journal_max_bytes = KM_JOURNAL_MAX_BYTES;

@@ -146,9 +146,10 @@ struct km_server {
     size_t journal_cap;
     size_t journal_head;
     size_t journal_len;
-    size_t journal_max;       /* entries; 0: unbounded */
-    size_t journal_max_bytes; /* 0: unbounded; KM_JOURNAL_MAX_BYTES */
-    size_t journal_bytes;     /* what the entries hold, roughly */
+    size_t journal_max;                 /* entries; 0: unbounded */
+    size_t journal_max_bytes;           /* 0: unbounded; KM_JOURNAL_MAX_BYTES */
+    atomic_size_t journal_response_max; /* KM_JOURNAL_RESPONSE_MAX */
+    size_t journal_bytes;               /* what the entries hold, roughly */
     uint64_t journal_dropped; /* oldest entries dropped to stay in max */
     uint64_t seq;
 

@@ -437,6 +437,41 @@ static void long_bodies_are_cut_and_marked(void **state)
     free(big);
 }
 
+/* A recording wants whole pages: with the response cut raised, a 60 KB
+ * reply is kept whole (masked), and the next entries follow the new cut
+ * only. */
+static void the_response_cut_can_be_raised(void **state)
+{
+    struct fixture *f = *state;
+    size_t n = 60 * 1024;
+    char *big = malloc(n + 1);
+    const char *body;
+    cJSON *j;
+
+    assert_non_null(big);
+    memset(big, 'r', n);
+    big[n] = '\0';
+    km_server_add_secret(f->s.server, ADDED_SECRET);
+    memcpy(big + n - 100, ADDED_SECRET, strlen(ADDED_SECRET));
+    post(f, "/echo/small-cut", NULL, big);
+    km_server_set_journal_response_max(f->s.server, KM_JOURNAL_BODY_MAX);
+    post(f, "/echo/whole", NULL, big);
+    j = km_server_journal(f->s.server);
+    body = cJSON_GetObjectItem(cJSON_GetArrayItem(j, 0), "response_body")
+               ->valuestring;
+    assert_int_equal(strlen(body), KM_JOURNAL_RESPONSE_MAX +
+                                       strlen("...[cut: 8192 of 61440 bytes "
+                                              "kept]"));
+    body = cJSON_GetObjectItem(cJSON_GetArrayItem(j, 1), "response_body")
+               ->valuestring;
+    assert_int_equal(strlen(body), n);
+    assert_null(strstr(body, "cut"));
+    assert_null(strstr(body, ADDED_SECRET));
+    assert_memory_equal(body, big, n - 100);
+    cJSON_Delete(j);
+    free(big);
+}
+
 /* A reply is masked only as far as the journal keeps it, yet a secret or
  * a token the cut splits is masked up to the cut, and what lies beyond is
  * not kept at all. */
@@ -495,6 +530,7 @@ int main(void)
         T(form_body_parameters_are_redacted),
         T(long_bodies_are_cut_and_marked),
         T(secrets_at_the_reply_cut_are_masked),
+        T(the_response_cut_can_be_raised),
     };
     int rc;
 
