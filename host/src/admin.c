@@ -500,6 +500,8 @@ static void h_reset(struct km_response *res, const struct km_request *req,
     sys->emu = emu;
     if (emu) {
         km_server_set_journal_max(emu->server, sv->journal_max);
+        km_server_set_journal_response_max(emu->server,
+                                           sv->journal_response_max);
         sys->down[0] = '\0';
         /* Bound to sys->port, so this is the announced URL; read back
          * from the server so the reply states what really listens. */

@@ -41,6 +41,9 @@ struct kh__serve {
      * checked always; see admin_guard.c). */
     const char *admin_token;
     size_t journal_max; /* entries each emulator's journal keeps */
+    /* the longest response body an entry keeps: whole pages up to
+     * KM_JOURNAL_BODY_MAX with --record (a recording replays them) */
+    size_t journal_response_max;
     struct km_server *admin;
     /* --tls: the certificate every server (emulators, admin API, resets)
      * starts with; NULL for plain HTTP. */

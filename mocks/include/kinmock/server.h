@@ -260,8 +260,18 @@ void km_server_set_observer(struct km_server *server, km_request_observer_fn fn,
  *    "virtual_ms":..., "wall_ms":..., "route":"GET /x/{id}" | null,
  *    "fault":"status 429" | null}
  * Header names keep the case the client sent. Secrets are redacted.
- * Bodies longer than 64 KiB are cut and marked. Caller deletes.
+ * A request body longer than KM_JOURNAL_BODY_MAX and a response body
+ * longer than KM_JOURNAL_RESPONSE_MAX are cut there and end with
+ * "...[cut: KEPT of LEN bytes kept]". Caller deletes.
  */
+#define KM_JOURNAL_BODY_MAX ((size_t)64 * 1024)
+#define KM_JOURNAL_RESPONSE_MAX ((size_t)8 * 1024)
+/* The longest response body an entry keeps (KM_JOURNAL_RESPONSE_MAX by
+ * default; at least 1): a recording meant for replay wants whole pages
+ * (kinsync serve --record raises it to KM_JOURNAL_BODY_MAX), the journal
+ * of a long-running server wants a small cut. Applies to entries added
+ * after the call. */
+void km_server_set_journal_response_max(struct km_server *server, size_t max);
 cJSON *km_server_journal(struct km_server *server);
 size_t km_server_journal_count(struct km_server *server);
 void km_server_journal_clear(struct km_server *server);
@@ -269,12 +279,13 @@ void km_server_journal_clear(struct km_server *server);
  * oldest, so a long-running standalone server does not grow without end;
  * km_server_journal_dropped() counts what was dropped. */
 void km_server_set_journal_max(struct km_server *server, size_t max);
-/* The journal is bounded by bytes too: what its entries hold (strings and
- * JSON nodes, roughly) stays within max (default KM_JOURNAL_MAX_BYTES,
- * 64 MiB; 0: unbounded), dropping the oldest and counting them as
- * dropped; the newest entry is always kept. With each body cut at 64 KiB
- * that is at least about 500 of the largest exchanges. */
-#define KM_JOURNAL_MAX_BYTES ((size_t)64 * 1024 * 1024)
+/* The journal is bounded by bytes too: what its entries take from malloc
+ * (their redacted strings, packed) stays within max (default
+ * KM_JOURNAL_MAX_BYTES, 16 MiB; 0: unbounded), dropping the oldest and
+ * counting them as dropped; the newest entry is always kept. With the
+ * bodies cut as above that is at least about 200 of the largest
+ * exchanges, and some 1,500 requests for a 100-row page. */
+#define KM_JOURNAL_MAX_BYTES ((size_t)16 * 1024 * 1024)
 void km_server_set_journal_max_bytes(struct km_server *server, size_t max);
 size_t km_server_journal_bytes(struct km_server *server);
 uint64_t km_server_journal_dropped(struct km_server *server);

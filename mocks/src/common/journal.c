@@ -1,219 +1,254 @@
 /*
  * The request journal. Entries are redacted when written, so a snapshot
  * can be handed to reports and recordings as it is: secret headers and
- * query parameters go through core/redact.c, and every string added with
- * km_server_add_secret, and every token of a form added with
- * km_server_add_secret_form, is masked wherever it appears. Bounded by
- * entries and by bytes, oldest dropped first.
+ * query parameters go through core/redact.c, and every secret and issued
+ * token (secrets.c) is masked wherever it appears. A request body is kept
+ * up to KM_JOURNAL_BODY_MAX, a response body up to
+ * KM_JOURNAL_RESPONSE_MAX (or what km_server_set_journal_response_max
+ * says), the rest cut and marked.
+ *
+ * An entry is a packed record: its redacted strings in one block, their
+ * offsets in another, so adding one costs two allocations and dropping
+ * one two frees, and the cJSON form is built only for a snapshot. Bounded
+ * by entries and by bytes, oldest dropped first.
  */
-#define _GNU_SOURCE /* memmem */
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
 #include <kinsync/log.h>
 #include "server_int.h"
 
-/* Longest body kept per entry; the rest is cut and marked. */
-#define KM_JOURNAL_BODY_MAX (64 * 1024)
+/* The strings of a record, in this order; then each header's name and
+ * value, request headers first. */
+enum {
+    F_METHOD,
+    F_PATH,
+    F_QUERY,
+    F_BODY,
+    F_RESPONSE_BODY,
+    F_ROUTE,
+    F_FAULT,
+    F_HEADERS
+};
 
-/* Characters of an issued token after its form's prefix: base64url and
- * '.', the alphabet of a JWT. */
-static int token_char(unsigned char c)
+struct km__jrec {
+    uint64_t seq;
+    int status;
+    int has_route;
+    int has_fault;
+    int64_t virtual_ms;
+    int64_t wall_ms;
+    size_t nheaders;          /* request headers */
+    size_t nresponse_headers; /* after them */
+    char *text;               /* every string, NUL-terminated */
+    size_t text_len;
+    size_t off[]; /* F_HEADERS + 2 per header */
+};
+
+/* The text block under construction: a string is appended, then masked
+ * in place. */
+struct pack {
+    struct km_server *server;
+    char *p;
+    size_t len;
+    size_t cap;
+};
+
+static char *pack_room(struct pack *pk, size_t n)
 {
-    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-           (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.';
-}
-
-/* Whether a form masks all of s: s starts with its prefix and the rest
- * are token characters. Under secrets_lock. */
-static int form_covers(const struct km_server *server, const char *s)
-{
-    for (size_t i = 0; i < server->nforms; i++) {
-        const char *p = server->forms[i];
-        size_t plen = strlen(p), j;
-
-        if (strncmp(s, p, plen) != 0)
-            continue;
-        for (j = plen; s[j] && token_char((unsigned char)s[j]); j++)
-            ;
-        if (!s[j])
-            return 1;
+    if (pk->len + n > pk->cap) {
+        while (pk->len + n > pk->cap)
+            pk->cap = pk->cap ? pk->cap * 2 : 1024;
+        pk->p = kx_xrealloc(pk->p, pk->cap);
     }
-    return 0;
+    return pk->p + pk->len;
 }
 
-/* Adds s to list (n entries) unless it is there. Under secrets_lock. */
-static void list_add(char ***list, size_t *n, const char *s)
+/* Appends the first keep bytes of src (len bytes) and, when keep < len,
+ * the cut marker; masks what was appended (secrets.c: those that start
+ * before the cut included). Returns the string's offset. */
+static size_t pack_cut(struct pack *pk, const char *src, size_t len,
+                       size_t keep)
 {
-    for (size_t i = 0; i < *n; i++) {
-        if (strcmp((*list)[i], s) == 0)
-            return;
-    }
-    *list = kx_xrealloc(*list, (*n + 1) * sizeof(**list));
-    (*list)[(*n)++] = kx_xstrdup(s);
+    char marker[64] = "";
+    size_t mlen = 0, at = pk->len;
+    char *dst;
+
+    if (keep < len)
+        mlen = (size_t)snprintf(marker, sizeof(marker),
+                                "...[cut: %zu of %zu bytes kept]", keep, len);
+    dst = pack_room(pk, keep + mlen + 1);
+    memcpy(dst, src ? src : "", keep);
+    km__secrets_mask_cut(pk->server, dst, src, len, keep);
+    memcpy(dst + keep, marker, mlen + 1);
+    pk->len += keep + mlen + 1;
+    return at;
 }
 
-/* A secret a form already masks is not listed: an emulator may add every
- * token it issues and the list (and the cost of masking) stays the
- * handful of configured credentials. */
-void km_server_add_secret(struct km_server *server, const char *secret)
+static size_t pack_str(struct pack *pk, const char *s)
 {
-    if (!secret || !secret[0])
-        return;
-    pthread_mutex_lock(&server->secrets_lock);
-    if (!form_covers(server, secret))
-        list_add(&server->secrets, &server->nsecrets, secret);
-    pthread_mutex_unlock(&server->secrets_lock);
+    size_t n = strlen(s);
+
+    return pack_cut(pk, s, n, n);
 }
 
-void km_server_add_secret_form(struct km_server *server, const char *prefix)
+/* Appends text copied as it is (no masking: method, route, fault). */
+static size_t pack_plain(struct pack *pk, const char *s)
 {
-    if (!prefix || !prefix[0])
-        return;
-    pthread_mutex_lock(&server->secrets_lock);
-    list_add(&server->forms, &server->nforms, prefix);
-    pthread_mutex_unlock(&server->secrets_lock);
+    size_t n = strlen(s), at = pk->len;
+
+    memcpy(pack_room(pk, n + 1), s, n + 1);
+    pk->len += n + 1;
+    return at;
 }
 
-/* Masks each occurrence of s with '*', and with form the token
- * characters after it too. memmem, not a byte-by-byte compare: a 60 KB
- * body is scanned at memory speed. */
-static void mask(char *buf, size_t len, const char *s, int form)
+/* The query ("a=1&consumer_secret=x") with secret parameters redacted by
+ * ks_redact_url (given as a relative URL, so curl does not normalise the
+ * rest), masked, cut at max. */
+static size_t pack_query(struct pack *pk, const char *query, size_t len,
+                         size_t max)
 {
-    size_t slen = strlen(s);
-    char *at = buf, *end = buf + len;
+    char small[1024], *url, *out = small, *q;
+    size_t cap = sizeof(small), need, at;
 
-    while ((size_t)(end - at) >= slen &&
-           (at = memmem(at, (size_t)(end - at), s, slen)) != NULL) {
-        memset(at, '*', slen);
-        for (at += slen; form && at < end && token_char((unsigned char)*at);
-             at++)
-            *at = '*';
-    }
-}
-
-size_t km__secrets_mask(struct km_server *server, char *buf, size_t len)
-{
-    size_t patterns;
-
-    pthread_mutex_lock(&server->secrets_lock);
-    patterns = server->nsecrets + server->nforms;
-    for (size_t i = 0; buf && len && i < server->nsecrets; i++)
-        mask(buf, len, server->secrets[i], 0);
-    for (size_t i = 0; buf && len && i < server->nforms; i++)
-        mask(buf, len, server->forms[i], 1);
-    pthread_mutex_unlock(&server->secrets_lock);
-    return patterns;
-}
-
-/* A query string ("a=1&consumer_secret=x") with secret parameters
- * redacted by ks_redact_url (given as a relative URL, so curl does not
- * normalise the rest), then masked. Caller frees. */
-static char *redact_query(struct km_server *server, const char *query)
-{
-    size_t n = strlen(query) + 2, cap = n + 64, need;
-    char *url = kx_xmalloc(n), *out = kx_xmalloc(cap), *q, *res;
-
-    snprintf(url, n, "?%s", query);
+    url = kx_xmalloc(len + 2);
+    url[0] = '?';
+    memcpy(url + 1, query, len);
+    url[len + 1] = '\0';
     need = ks_redact_url(out, cap, url);
     if (need >= cap) {
-        out = kx_xrealloc(out, need + 1);
+        out = kx_xmalloc(need + 1);
         ks_redact_url(out, need + 1, url);
     }
     q = strchr(out, '?');
-    res = kx_xstrdup(q ? q + 1 : "");
-    free(out);
+    q = q ? q + 1 : (char *)"";
+    len = strlen(q);
+    at = pack_cut(pk, q, len, len <= max ? len : max);
+    if (out != small)
+        free(out);
     free(url);
-    km__secrets_mask(server, res, strlen(res));
-    return res;
+    return at;
 }
 
 /* The value part of ks_redact_header's "Name: value", masked. */
-static char *redact_header(struct km_server *server, const char *name,
-                           const char *value)
+static size_t pack_header_value(struct pack *pk, const char *name,
+                                const char *value)
 {
-    size_t nlen = strlen(name), cap = nlen + strlen(value) + 64, need;
-    char *line = kx_xmalloc(cap), *res;
+    char small[1024], *line = small;
+    size_t nlen = strlen(name), need, at;
 
-    need = ks_redact_header(line, cap, name, value);
-    if (need >= cap) {
-        line = kx_xrealloc(line, need + 1);
+    need = ks_redact_header(line, sizeof(small), name, value);
+    if (need >= sizeof(small)) {
+        line = kx_xmalloc(need + 1);
         ks_redact_header(line, need + 1, name, value);
     }
     if (strncmp(line, name, nlen) == 0 && line[nlen] == ':')
-        res = kx_xstrdup(line + nlen + 1 + (line[nlen + 1] == ' '));
+        at = pack_str(pk, line + nlen + 1 + (line[nlen + 1] == ' '));
     else
-        res =
-            kx_xstrdup(ks_redact_is_secret_header(name) ? KS_REDACTED : value);
-    free(line);
-    km__secrets_mask(server, res, strlen(res));
-    return res;
+        at = pack_str(pk,
+                      ks_redact_is_secret_header(name) ? KS_REDACTED : value);
+    if (line != small)
+        free(line);
+    return at;
 }
 
-/* A body for the journal: form bodies redacted like a query, secrets
- * masked over the whole body (so no secret straddles the cut), then cut at
- * KM_JOURNAL_BODY_MAX with a marker. */
-static cJSON *body_item(struct km_server *server, const char *body, size_t len,
-                        const char *content_type)
+/* A body cut at max; a form body redacted like a query first (names such
+ * as "password" hide their values). */
+static size_t pack_body(struct pack *pk, const char *body, size_t len,
+                        const char *content_type, size_t max)
 {
-    char *copy, marker[64];
-    cJSON *item;
-
-    if (len <= KM_JOURNAL_BODY_MAX &&
-        !(content_type &&
-          strncasecmp(content_type, "application/x-www-form-urlencoded", 33) ==
-              0)) {
-        /* The common case, copied once: masked in a buffer from cJSON's
-         * allocator that the item then owns. */
-        copy = cJSON_malloc(len + 1);
-        item = cJSON_CreateNull();
-        if (!copy || !item)
-            abort();
-        memcpy(copy, body ? body : "", len);
-        copy[len] = '\0';
-        km__secrets_mask(server, copy, len);
-        item->type = cJSON_String;
-        item->valuestring = copy;
-        return item;
-    }
     if (content_type &&
         strncasecmp(content_type, "application/x-www-form-urlencoded", 33) ==
             0) {
         char *q = kx_xstrndup(body ? body : "", len);
-        copy = redact_query(server, q);
+        size_t at = pack_query(pk, q, len, max);
+
         free(q);
-        len = strlen(copy);
-    } else {
-        copy = kx_xstrndup(body ? body : "", len);
-        km__secrets_mask(server, copy, len);
+        return at;
     }
-    if (len > KM_JOURNAL_BODY_MAX) {
-        snprintf(marker, sizeof(marker), "...[cut: %zu of %zu bytes kept]",
-                 (size_t)KM_JOURNAL_BODY_MAX, len);
-        copy = kx_xrealloc(copy, KM_JOURNAL_BODY_MAX + sizeof(marker));
-        memcpy(copy + KM_JOURNAL_BODY_MAX, marker, strlen(marker) + 1);
-    }
-    item = cJSON_CreateString(copy);
-    free(copy);
-    if (!item)
-        abort();
-    return item;
+    return pack_cut(pk, body, len, len <= max ? len : max);
 }
 
-static cJSON *headers_item(struct km_server *server, const struct km__kvs *h)
+static void pack_headers(struct pack *pk, size_t *off, const struct km__kvs *h)
 {
-    cJSON *obj = cJSON_CreateObject(), *v;
-
-    if (!obj)
-        abort();
     for (size_t i = 0; h && i < h->n; i++) {
-        char *value = redact_header(server, h->v[i].name, h->v[i].value);
-        v = cJSON_CreateString(value);
-        free(value);
-        if (!v || !cJSON_AddItemToObject(obj, h->v[i].name, v))
-            abort();
+        off[2 * i] = pack_plain(pk, h->v[i].name);
+        off[2 * i + 1] = pack_header_value(pk, h->v[i].name, h->v[i].value);
     }
-    return obj;
+}
+
+static struct km__jrec *record_new(struct km_server *server,
+                                   const struct km__exchange *x)
+{
+    size_t nh = x->headers ? x->headers->n : 0;
+    size_t nr = x->response_headers ? x->response_headers->n : 0;
+    struct km__jrec *r = kx_xcalloc(
+        1, sizeof(*r) + (F_HEADERS + 2 * (nh + nr)) * sizeof(size_t));
+    struct pack pk = {server, NULL, 0, 0};
+    const char *rtype = x->response_headers
+                            ? km__kvs_get(x->response_headers, "Content-Type")
+                            : NULL;
+    size_t rmax = atomic_load(&server->journal_response_max);
+    size_t rkeep = x->response_len < rmax ? x->response_len : rmax;
+
+    /* One allocation in the common case: the cut bodies and some room
+     * for the rest. */
+    pack_room(&pk,
+              rkeep +
+                  (x->body_len < KM_JOURNAL_BODY_MAX ? x->body_len
+                                                     : KM_JOURNAL_BODY_MAX) +
+                  1024);
+    r->seq = x->seq;
+    r->status = x->status;
+    r->virtual_ms = x->virtual_ms;
+    r->wall_ms = x->wall_ms;
+    r->nheaders = nh;
+    r->nresponse_headers = nr;
+    r->off[F_METHOD] = pack_plain(&pk, x->method);
+    r->off[F_PATH] = pack_str(&pk, x->path);
+    r->off[F_QUERY] = pack_query(&pk, x->query, strlen(x->query), (size_t)-1);
+    r->off[F_BODY] = pack_body(&pk, x->body, x->body_len, x->content_type,
+                               KM_JOURNAL_BODY_MAX);
+    r->off[F_RESPONSE_BODY] =
+        pack_body(&pk, x->response_body, x->response_len, rtype, rmax);
+    r->has_route = x->route != NULL;
+    r->off[F_ROUTE] = pack_plain(&pk, x->route ? x->route : "");
+    r->has_fault = x->fault != NULL;
+    r->off[F_FAULT] = pack_plain(&pk, x->fault ? x->fault : "");
+    pack_headers(&pk, r->off + F_HEADERS, x->headers);
+    pack_headers(&pk, r->off + F_HEADERS + 2 * nh, x->response_headers);
+    r->text = kx_xrealloc(pk.p, pk.len); /* gives back the spare room */
+    r->text_len = pk.len;
+    return r;
+}
+
+static void record_free(struct km__jrec *r)
+{
+    if (r) {
+        free(r->text);
+        free(r);
+    }
+}
+
+/* What malloc takes for n bytes (glibc on 64 bits: an 8-byte header,
+ * 16-byte steps, 32 at least), so the byte bound is close to the memory
+ * the journal really holds. */
+static size_t chunk(size_t n)
+{
+    n = (n + 8 + 15) & ~(size_t)15;
+    return n < 32 ? 32 : n;
+}
+
+static size_t record_bytes(const struct km__jrec *r)
+{
+    size_t n = F_HEADERS + 2 * (r->nheaders + r->nresponse_headers);
+
+    return chunk(sizeof(*r) + n * sizeof(size_t)) + chunk(r->text_len);
+}
+
+static const char *field(const struct km__jrec *r, size_t i)
+{
+    return r->text + r->off[i];
 }
 
 static void add(cJSON *obj, const char *key, cJSON *item)
@@ -222,39 +257,45 @@ static void add(cJSON *obj, const char *key, cJSON *item)
         abort();
 }
 
-static cJSON *string_or_null(const char *s)
+static cJSON *headers_json(const struct km__jrec *r, size_t from, size_t n)
 {
-    return s ? cJSON_CreateString(s) : cJSON_CreateNull();
+    cJSON *obj = cJSON_CreateObject();
+
+    if (!obj)
+        abort();
+    for (size_t i = 0; i < n; i++)
+        add(obj, field(r, F_HEADERS + 2 * (from + i)),
+            cJSON_CreateString(field(r, F_HEADERS + 2 * (from + i) + 1)));
+    return obj;
 }
 
-static cJSON *entry_new(struct km_server *server, const struct km__exchange *x)
+/* The entry as km_server_journal documents it. */
+static cJSON *record_json(const struct km_server *server,
+                          const struct km__jrec *r)
 {
     cJSON *e = cJSON_CreateObject();
-    char *path = kx_xstrdup(x->path), *query = redact_query(server, x->query);
-    const char *rtype = x->response_headers
-                            ? km__kvs_get(x->response_headers, "Content-Type")
-                            : NULL;
 
     if (!e)
         abort();
-    km__secrets_mask(server, path, strlen(path));
-    add(e, "seq", cJSON_CreateNumber((double)x->seq));
+    add(e, "seq", cJSON_CreateNumber((double)r->seq));
     add(e, "system", cJSON_CreateString(server->name));
-    add(e, "method", cJSON_CreateString(x->method));
-    add(e, "path", cJSON_CreateString(path));
-    add(e, "query", cJSON_CreateString(query));
-    add(e, "headers", headers_item(server, x->headers));
-    add(e, "body", body_item(server, x->body, x->body_len, x->content_type));
-    add(e, "status", cJSON_CreateNumber(x->status));
-    add(e, "response_headers", headers_item(server, x->response_headers));
-    add(e, "response_body",
-        body_item(server, x->response_body, x->response_len, rtype));
-    add(e, "virtual_ms", cJSON_CreateNumber((double)x->virtual_ms));
-    add(e, "wall_ms", cJSON_CreateNumber((double)x->wall_ms));
-    add(e, "route", string_or_null(x->route));
-    add(e, "fault", string_or_null(x->fault));
-    free(path);
-    free(query);
+    add(e, "method", cJSON_CreateString(field(r, F_METHOD)));
+    add(e, "path", cJSON_CreateString(field(r, F_PATH)));
+    add(e, "query", cJSON_CreateString(field(r, F_QUERY)));
+    add(e, "headers", headers_json(r, 0, r->nheaders));
+    add(e, "body", cJSON_CreateString(field(r, F_BODY)));
+    add(e, "status", cJSON_CreateNumber(r->status));
+    add(e, "response_headers",
+        headers_json(r, r->nheaders, r->nresponse_headers));
+    add(e, "response_body", cJSON_CreateString(field(r, F_RESPONSE_BODY)));
+    add(e, "virtual_ms", cJSON_CreateNumber((double)r->virtual_ms));
+    add(e, "wall_ms", cJSON_CreateNumber((double)r->wall_ms));
+    add(e, "route",
+        r->has_route ? cJSON_CreateString(field(r, F_ROUTE))
+                     : cJSON_CreateNull());
+    add(e, "fault",
+        r->has_fault ? cJSON_CreateString(field(r, F_FAULT))
+                     : cJSON_CreateNull());
     return e;
 }
 
@@ -268,39 +309,10 @@ uint64_t km__journal_next_seq(struct km_server *server)
     return seq;
 }
 
-static double seq_of(const cJSON *entry)
+/* The i-th entry, oldest first. Under journal_lock. */
+static struct km__journal_entry *entry_at(struct km_server *server, size_t i)
 {
-    return cJSON_GetObjectItemCaseSensitive(entry, "seq")->valuedouble;
-}
-
-/* Links e into cJSON's list right before at (at is in array). Done by
- * hand: Debian 12's libcjson (1.7.15-1+deb12u4) refuses
- * cJSON_InsertItemInArray at any index but 0. */
-static void insert_before(cJSON *array, cJSON *at, cJSON *e)
-{
-    e->next = at;
-    if (at == array->child) {
-        e->prev = at->prev; /* the head's prev is the tail */
-        array->child = e;
-    } else {
-        e->prev = at->prev;
-        at->prev->next = e;
-    }
-    at->prev = e;
-}
-
-/* What an entry costs in memory, roughly: its strings and its nodes. */
-static size_t entry_bytes(const cJSON *item)
-{
-    size_t n = 0;
-
-    for (; item; item = item->next) {
-        n += sizeof(*item);
-        n += item->string ? strlen(item->string) + 1 : 0;
-        n += item->valuestring ? strlen(item->valuestring) + 1 : 0;
-        n += entry_bytes(item->child);
-    }
-    return n;
+    return &server->journal[(server->journal_head + i) % server->journal_cap];
 }
 
 /* Drops the oldest entries until both bounds hold, keeping the newest
@@ -312,36 +324,52 @@ static void enforce_bounds(struct km_server *server)
         ((server->journal_max && server->journal_len > server->journal_max) ||
          (server->journal_max_bytes && server->journal_len > 1 &&
           server->journal_bytes > server->journal_max_bytes))) {
-        cJSON *old =
-            cJSON_DetachItemViaPointer(server->journal, server->journal->child);
+        struct km__journal_entry *old = entry_at(server, 0);
 
-        server->journal_bytes -= entry_bytes(old->child) + sizeof(*old);
-        cJSON_Delete(old);
+        server->journal_bytes -= old->bytes;
+        record_free(old->rec);
+        old->rec = NULL;
+        server->journal_head = (server->journal_head + 1) % server->journal_cap;
         server->journal_len--;
         server->journal_dropped++;
     }
 }
 
+/* Room for one more entry: the ring doubles, unrolled oldest first.
+ * Under journal_lock. */
+static void ring_reserve(struct km_server *server)
+{
+    struct km__journal_entry *grown;
+    size_t cap;
+
+    if (server->journal_len < server->journal_cap)
+        return;
+    cap = server->journal_cap ? server->journal_cap * 2 : 64;
+    grown = kx_xcalloc(cap, sizeof(*grown));
+    for (size_t i = 0; i < server->journal_len; i++)
+        grown[i] = *entry_at(server, i);
+    free(server->journal);
+    server->journal = grown;
+    server->journal_cap = cap;
+    server->journal_head = 0;
+}
+
 void km__journal_add(struct km_server *server, const struct km__exchange *x)
 {
-    cJSON *e = entry_new(server, x), *at, *before = NULL;
-    size_t bytes = entry_bytes(e->child) + sizeof(*e);
+    struct km__journal_entry e = {x->seq, 0, record_new(server, x)};
+    size_t i;
 
+    e.bytes = record_bytes(e.rec);
     pthread_mutex_lock(&server->journal_lock);
-    /* Requests finish out of order; keep the array sorted by seq. Nearly
-     * always the entry goes last, so look from the end (child->prev is the
-     * last item in cJSON's list). */
-    at = server->journal->child ? server->journal->child->prev : NULL;
-    while (at && seq_of(at) > (double)x->seq) {
-        before = at;
-        at = at == server->journal->child ? NULL : at->prev;
-    }
-    if (before)
-        insert_before(server->journal, before, e);
-    else if (!cJSON_AddItemToArray(server->journal, e))
-        abort();
+    ring_reserve(server);
+    /* Requests finish out of order; keep the ring sorted by seq. Nearly
+     * always the entry goes last, so look from the end. */
+    for (i = server->journal_len; i > 0 && entry_at(server, i - 1)->seq > e.seq;
+         i--)
+        *entry_at(server, i) = *entry_at(server, i - 1);
+    *entry_at(server, i) = e;
     server->journal_len++;
-    server->journal_bytes += bytes;
+    server->journal_bytes += e.bytes;
     enforce_bounds(server);
     pthread_mutex_unlock(&server->journal_lock);
 }
@@ -384,13 +412,18 @@ uint64_t km_server_journal_dropped(struct km_server *server)
 
 cJSON *km_server_journal(struct km_server *server)
 {
-    cJSON *copy;
+    cJSON *copy = cJSON_CreateArray();
 
-    pthread_mutex_lock(&server->journal_lock);
-    copy = cJSON_Duplicate(server->journal, 1);
-    pthread_mutex_unlock(&server->journal_lock);
     if (!copy)
         abort();
+    pthread_mutex_lock(&server->journal_lock);
+    for (size_t i = 0; i < server->journal_len; i++) {
+        cJSON *e = record_json(server, entry_at(server, i)->rec);
+
+        if (!cJSON_AddItemToArray(copy, e))
+            abort();
+    }
+    pthread_mutex_unlock(&server->journal_lock);
     return copy;
 }
 
@@ -404,33 +437,40 @@ size_t km_server_journal_count(struct km_server *server)
     return n;
 }
 
-void km_server_journal_clear(struct km_server *server)
+/* Empties the ring. Under journal_lock. */
+static void ring_clear(struct km_server *server)
 {
-    cJSON *empty = cJSON_CreateArray(), *old;
-
-    if (!empty)
-        abort();
-    pthread_mutex_lock(&server->journal_lock);
-    old = server->journal;
-    server->journal = empty;
+    for (size_t i = 0; i < server->journal_len; i++)
+        record_free(entry_at(server, i)->rec);
+    server->journal_head = 0;
     server->journal_len = 0;
     server->journal_bytes = 0;
+}
+
+void km_server_journal_clear(struct km_server *server)
+{
+    pthread_mutex_lock(&server->journal_lock);
+    ring_clear(server);
     pthread_mutex_unlock(&server->journal_lock);
-    cJSON_Delete(old);
+}
+
+void km_server_set_journal_response_max(struct km_server *server, size_t max)
+{
+    atomic_store(&server->journal_response_max, max ? max : 1);
+}
+
+void km__journal_init(struct km_server *server)
+{
+    atomic_init(&server->journal_response_max, KM_JOURNAL_RESPONSE_MAX);
+    server->journal = NULL;
+    server->journal_cap = server->journal_head = server->journal_len = 0;
+    server->journal_max_bytes = KM_JOURNAL_MAX_BYTES;
 }
 
 void km__journal_free(struct km_server *server)
 {
-    cJSON_Delete(server->journal);
+    ring_clear(server);
+    free(server->journal);
     server->journal = NULL;
-    for (size_t i = 0; i < server->nsecrets; i++)
-        free(server->secrets[i]);
-    free(server->secrets);
-    server->secrets = NULL;
-    server->nsecrets = 0;
-    for (size_t i = 0; i < server->nforms; i++)
-        free(server->forms[i]);
-    free(server->forms);
-    server->forms = NULL;
-    server->nforms = 0;
+    km__secrets_free(server);
 }

@@ -173,30 +173,24 @@ void km_response_set(struct km_response *res, int status,
 }
 
 /* The size of the last JSON reply, as the first guess for the next: a
- * page is printed once into a buffer that fits, then handed to the
- * response, instead of cJSON growing (and, with the project's allocator
- * hooks, copying) its buffer a dozen times and the response copying the
- * result. A guess too small costs one more print. */
+ * page is printed once into a buffer that fits (print.c), then handed to
+ * the response and on to libmicrohttpd without a copy. */
 static _Atomic size_t json_size_hint = 4096;
 
 void km_response_json(struct km_response *res, int status, cJSON *json)
 {
-    size_t cap = json_size_hint + json_size_hint / 4 + 64;
+    size_t len;
     char *text;
 
     km_response_set(res, status, "application/json", NULL, 0);
     if (!json)
         return;
-    text = kx_xmalloc(cap);
-    while (!cJSON_PrintPreallocated(json, text, (int)cap, 0)) {
-        if (cap > (size_t)INT_MAX / 2)
-            abort();
-        cap *= 2;
-        text = kx_xrealloc(text, cap);
-    }
-    res->len = strlen(text);
+    text = km__json_print(json, json_size_hint + json_size_hint / 8 + 64, &len);
+    if (!text)
+        abort(); /* a handler built a tree cJSON could not print either */
+    res->len = len;
     res->body = text;
-    json_size_hint = res->len;
+    json_size_hint = len;
     cJSON_Delete(json);
 }
 
@@ -264,36 +258,46 @@ int km__route_match(const char *pattern, const char *path, unsigned flags,
                     struct km__captures *caps)
 {
     const char *p = pattern, *s = path;
+    /* Where each "{name}" and its value lie; copied only on a match, as
+     * most routes tried do not match. */
+    const char *name[KM_MAX_CAPTURES], *value[KM_MAX_CAPTURES];
+    size_t name_len[KM_MAX_CAPTURES], value_len[KM_MAX_CAPTURES], n = 0;
 
     caps->n = 0;
     while (*p) {
         if (*p == '*' && p[1] == '\0')
-            return 1; /* the rest of the path, possibly empty */
+            goto match; /* the rest of the path, possibly empty */
         if (*p == '{') {
             const char *close = strchr(p, '}');
             size_t seg = segment_len(s);
 
             if (!close)
                 goto literal;
-            if (seg == 0 || caps->n == KM_MAX_CAPTURES)
-                goto fail;
-            caps->names[caps->n] = kx_xstrndup(p + 1, (size_t)(close - p - 1));
-            caps->values[caps->n++] = kx_xstrndup(s, seg);
+            if (seg == 0 || n == KM_MAX_CAPTURES)
+                return 0;
+            name[n] = p + 1;
+            name_len[n] = (size_t)(close - p - 1);
+            value[n] = s;
+            value_len[n++] = seg;
             s += seg;
             p = close + 1;
             continue;
         }
     literal:
         if (!*s || !same_char(*p, *s, flags))
-            goto fail;
+            return 0;
         p++;
         s++;
     }
-    if (*s == '\0')
-        return 1;
-fail:
-    km__captures_dispose(caps);
-    return 0;
+    if (*s != '\0')
+        return 0;
+match:
+    for (size_t i = 0; i < n; i++) {
+        caps->names[i] = kx_xstrndup(name[i], name_len[i]);
+        caps->values[i] = kx_xstrndup(value[i], value_len[i]);
+    }
+    caps->n = n;
+    return 1;
 }
 
 int km__method_listed(const char *list, const char *method)

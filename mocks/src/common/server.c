@@ -1,6 +1,7 @@
 /*
- * The libmicrohttpd plumbing of km_server: one thread per connection (so a
- * "hang" fault stalls only its own client), request state collected across
+ * The libmicrohttpd plumbing of km_server: a small epoll thread pool (a
+ * "hang" or "delay_ms" fault suspends its connection, wait.c, so it stalls
+ * only its own client), request state collected across
  * the access-handler calls and freed in the request-completed callback,
  * limits on header and body size, and the order every request follows:
  * journal start -> before hook -> fault rules -> route -> after hook ->
@@ -17,6 +18,7 @@
 #include <stdio.h>
 #include <strings.h>
 #include <time.h>
+#include <unistd.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -87,6 +89,10 @@ static void request_free(struct km__request_impl *ri)
     km__captures_dispose(&ri->caps);
     free(ri->route_path);
     free(ri->route_name);
+    if (ri->hit) {
+        km__fault_hit_dispose(ri->hit);
+        free(ri->hit);
+    }
     free(ri);
 }
 
@@ -184,11 +190,13 @@ static void short_free(void *cls)
     free(sb);
 }
 
-/* Queues res. With truncate, the reply declares the full length but only
- * the first half is sent before MHD closes the connection, so the client
- * sees a short body. */
+/* Queues res. Its body is handed to MHD, which frees it after sending
+ * (res->body is NULL then), so a page is never copied on the way out.
+ * With truncate, the reply declares the full length but only the first
+ * half is sent before MHD closes the connection, so the client sees a
+ * short body. */
 static enum MHD_Result queue(struct MHD_Connection *conn,
-                             const struct km_response *res, int truncate)
+                             struct km_response *res, int truncate)
 {
     struct MHD_Response *mr;
     enum MHD_Result ret;
@@ -199,10 +207,14 @@ static enum MHD_Result queue(struct MHD_Connection *conn,
         sb->send = res->len / 2;
         mr = MHD_create_response_from_callback(res->len ? res->len : 16, 4096,
                                                short_reader, sb, short_free);
+    } else if (res->body) {
+        mr = MHD_create_response_from_buffer(res->len, res->body,
+                                             MHD_RESPMEM_MUST_FREE);
+        if (mr)
+            res->body = NULL;
     } else {
-        mr = MHD_create_response_from_buffer(res->len,
-                                             res->body ? res->body : (char *)"",
-                                             MHD_RESPMEM_MUST_COPY);
+        mr = MHD_create_response_from_buffer(0, (char *)"",
+                                             MHD_RESPMEM_PERSISTENT);
     }
     if (!mr)
         return MHD_NO;
@@ -443,33 +455,6 @@ static void fault_reply(struct km_response *res,
                            hit->headers.v[i].value);
 }
 
-/* Sleeps ms of real time without the server lock, ending early when the
- * server stops, so that km_server_stop (and SIGTERM on kinsync serve)
- * never waits for a hang or a long delay. */
-static void sleep_unless_stopped(struct km_server *server, int64_t ms)
-{
-    struct timespec start, now, slice = {0, 5 * 1000000L};
-    int64_t elapsed = 0;
-
-    clock_gettime(CLOCK_MONOTONIC, &start);
-    while (elapsed < ms && !atomic_load(&server->stopping)) {
-        nanosleep(&slice, NULL);
-        clock_gettime(CLOCK_MONOTONIC, &now);
-        elapsed = (int64_t)(now.tv_sec - start.tv_sec) * 1000 +
-                  (now.tv_nsec - start.tv_nsec) / 1000000;
-    }
-}
-
-/* A fault's delay_ms on the server clock: instant on a virtual clock (it
- * advances), else real time that a stop cuts short. */
-static void fault_delay(struct km_server *server, int64_t ms)
-{
-    if (ks_clock_is_virtual(server->clock))
-        ks_clock_sleep_ms(server->clock, ms);
-    else
-        sleep_unless_stopped(server, ms);
-}
-
 /* Runs an emulator's own fault action; an unknown one becomes a 500 so
  * that the scenario fails visibly instead of silently doing nothing. */
 static int emulator_fault(struct km_server *server, struct km_response *res,
@@ -490,67 +475,121 @@ static int emulator_fault(struct km_server *server, struct km_response *res,
     return 1;
 }
 
+/* The rest of a request, under the server lock (released here): the
+ * emulator's fault action, the fault's reply or the route, the after
+ * hook; then journal and queue the reply. */
+static enum MHD_Result answer(struct km__request_impl *ri,
+                              struct MHD_Connection *conn,
+                              struct km_response *res, int answered)
+{
+    struct km_server *server = ri->server;
+    const struct km_server_options *o = &server->opts;
+    const struct km__fault_hit *hit = ri->hit;
+
+    if (hit->fired && hit->kind == KM__FAULT_EMULATOR)
+        answered = emulator_fault(server, res, hit);
+    if (!answered && hit->fired && hit->status) {
+        fault_reply(res, hit);
+        answered = 1;
+    }
+    if (!answered && ri->route)
+        ri->route->handler(res, &ri->req, o->state);
+    else if (!answered)
+        route_error(server, ri, res);
+    if (res->status == 0)
+        km__response_error(res, 500, "handler set no reply");
+    if (o->after)
+        o->after(res, &ri->req, o->state);
+    km_server_unlock(server);
+
+    if (hit->fired && hit->kind == KM__FAULT_MALFORMED)
+        km_response_set(res, res->status, "application/json", km_malformed_body,
+                        strlen(km_malformed_body));
+    journal(ri, ri->seq, res, hit->fired ? hit->desc : NULL);
+    return queue(conn, res, hit->fired && hit->kind == KM__FAULT_TRUNCATE);
+}
+
+/* Where a fault made the request wait (wait.c), libmicrohttpd calls the
+ * access handler again when the wait ends: a hang drops the connection,
+ * a delay answers, with the clock read again, unless the server is
+ * stopping (then the waiting client sees its connection end). */
+static enum MHD_Result resume(struct km__request_impl *ri,
+                              struct MHD_Connection *conn)
+{
+    struct km_server *server = ri->server;
+    struct km_response res;
+    enum MHD_Result ret;
+
+    if (ri->waiting == KM__WAIT_HANG || atomic_load(&server->stopping))
+        return MHD_NO; /* MHD drops the connection */
+    ri->waiting = 0;
+    memset(&res, 0, sizeof(res));
+    km_server_lock(server);
+    ri->req.now_ms = ks_clock_now_ms(server->clock);
+    ret = answer(ri, conn, &res, 0);
+    km__response_dispose(&res);
+    return ret;
+}
+
+/* Suspends the connection for ms of real time (the pool thread serves
+ * others meanwhile); 0 when the server is stopping, which ends the wait
+ * and the connection at once. */
+static int wait_for(struct km__request_impl *ri, struct MHD_Connection *conn,
+                    int64_t ms, int kind)
+{
+    ri->waiting = kind;
+    if (km__wait_suspend(&ri->server->waits, conn, ms))
+        return 1;
+    ri->waiting = 0;
+    return 0;
+}
+
 static enum MHD_Result serve(struct km__request_impl *ri,
                              struct MHD_Connection *conn)
 {
     struct km_server *server = ri->server;
     const struct km_server_options *o = &server->opts;
-    const struct km_route *route;
+    struct km__fault_hit *hit = kx_xcalloc(1, sizeof(*hit));
     struct km_response res;
-    struct km__fault_hit hit;
-    uint64_t seq = km__journal_next_seq(server);
     int answered = 0;
     enum MHD_Result ret;
 
     memset(&res, 0, sizeof(res));
+    ri->hit = hit;
+    ri->seq = km__journal_next_seq(server);
     ri->req.body = ri->body ? ri->body : "";
     ri->req.body_len = ri->body_len;
-    route = route_find(server, ri);
+    ri->route = route_find(server, ri);
 
     km_server_lock(server);
     if (o->before)
         answered = o->before(&res, &ri->req, o->state);
-    if (answered)
-        memset(&hit, 0, sizeof(hit));
-    else
-        km__faults_pick(server, ri->req.method, ri->path, ri->req.route, &hit);
-    if (hit.fired &&
-        (hit.kind == KM__FAULT_RESET || hit.kind == KM__FAULT_HANG)) {
+    if (!answered)
+        km__faults_pick(server, ri->req.method, ri->path, ri->req.route, hit);
+    if (hit->fired &&
+        (hit->kind == KM__FAULT_RESET || hit->kind == KM__FAULT_HANG)) {
         km_server_unlock(server);
-        journal(ri, seq, NULL, hit.desc);
-        if (hit.kind == KM__FAULT_HANG)
-            sleep_unless_stopped(server, server->hang_ms);
-        km__fault_hit_dispose(&hit);
-        return MHD_NO; /* MHD drops the connection */
+        journal(ri, ri->seq, NULL, hit->desc);
+        if (hit->kind == KM__FAULT_HANG &&
+            wait_for(ri, conn, server->hang_ms, KM__WAIT_HANG))
+            return MHD_YES; /* resume() drops it */
+        return MHD_NO;      /* MHD drops the connection */
     }
-    if (hit.fired && hit.delay_ms > 0) {
-        km_server_unlock(server);
-        fault_delay(server, hit.delay_ms);
-        km_server_lock(server);
+    if (hit->fired && hit->delay_ms > 0) {
+        if (!ks_clock_is_virtual(server->clock)) {
+            km_server_unlock(server);
+            if (wait_for(ri, conn, hit->delay_ms, KM__WAIT_DELAY))
+                return MHD_YES; /* resume() answers */
+            return MHD_NO;      /* stopping: the wait is cut short */
+        } else {
+            /* a virtual clock advances at once, without the lock */
+            km_server_unlock(server);
+            ks_clock_sleep_ms(server->clock, hit->delay_ms);
+            km_server_lock(server);
+        }
         ri->req.now_ms = ks_clock_now_ms(server->clock);
     }
-    if (hit.fired && hit.kind == KM__FAULT_EMULATOR)
-        answered = emulator_fault(server, &res, &hit);
-    if (!answered && hit.fired && hit.status) {
-        fault_reply(&res, &hit);
-        answered = 1;
-    }
-    if (!answered && route)
-        route->handler(&res, &ri->req, o->state);
-    else if (!answered)
-        route_error(server, ri, &res);
-    if (res.status == 0)
-        km__response_error(&res, 500, "handler set no reply");
-    if (o->after)
-        o->after(&res, &ri->req, o->state);
-    km_server_unlock(server);
-
-    if (hit.fired && hit.kind == KM__FAULT_MALFORMED)
-        km_response_set(&res, res.status, "application/json", km_malformed_body,
-                        strlen(km_malformed_body));
-    journal(ri, seq, &res, hit.fired ? hit.desc : NULL);
-    ret = queue(conn, &res, hit.fired && hit.kind == KM__FAULT_TRUNCATE);
-    km__fault_hit_dispose(&hit);
+    ret = answer(ri, conn, &res, answered);
     km__response_dispose(&res);
     return ret;
 }
@@ -595,6 +634,8 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn,
         *con_cls = ri = on_uri(server, url, conn);
     if (!ri->req.impl)
         return first_call(ri, conn, url, method);
+    if (ri->waiting)
+        return resume(ri, conn);
     if (ri->answered) {
         *upload_size = 0;
         return MHD_YES;
@@ -666,14 +707,26 @@ static int bind_address(struct sockaddr_storage *ss, socklen_t *len, int *ipv6,
     return 0;
 }
 
+/* Threads of a server's pool: one a core, at least 2 and at most 8.
+ * Handlers of one server take turns (the server lock), but reading
+ * requests, journaling and sending run side by side; a fault's wait
+ * suspends its connection rather than holding a thread (wait.c). */
+static unsigned int pool_threads(void)
+{
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+    return n < 2 ? 2u : n > 8 ? 8u : (unsigned int)n;
+}
+
 static void server_free(struct km_server *server)
 {
     km__faults_free(server);
     km__journal_free(server);
     pthread_mutex_destroy(&server->lock);
-    pthread_mutex_destroy(&server->secrets_lock);
+    pthread_rwlock_destroy(&server->secrets_lock);
     pthread_mutex_destroy(&server->journal_lock);
     pthread_mutex_destroy(&server->faults_lock);
+    km__wait_free(&server->waits);
     free(server->name);
     free(server);
 }
@@ -687,8 +740,8 @@ int km_server_start(struct km_server **out,
     const union MHD_DaemonInfo *info;
     struct sockaddr_storage ss;
     socklen_t sslen;
-    unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD |
-                         MHD_USE_THREAD_PER_CONNECTION | MHD_USE_POLL;
+    unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
+                         MHD_ALLOW_SUSPEND_RESUME;
     char host[INET6_ADDRSTRLEN];
     struct MHD_OptionItem tls[3];
     int ipv6;
@@ -707,13 +760,11 @@ int km_server_start(struct km_server **out,
     server->hang_ms = opts->hang_ms > 0 ? opts->hang_ms : 2000;
     atomic_init(&server->stopping, 0);
     pthread_mutex_init(&server->lock, NULL);
-    pthread_mutex_init(&server->secrets_lock, NULL);
+    pthread_rwlock_init(&server->secrets_lock, NULL);
     pthread_mutex_init(&server->journal_lock, NULL);
     pthread_mutex_init(&server->faults_lock, NULL);
-    server->journal = cJSON_CreateArray();
-    server->journal_max_bytes = KM_JOURNAL_MAX_BYTES;
-    if (!server->journal)
-        abort();
+    km__wait_init(&server->waits);
+    km__journal_init(server);
     if (bind_address(&ss, &sslen, &ipv6, host, sizeof(host), addr,
                      opts->port) != 0) {
         snprintf(err, errsz, "%s: bad bind address \"%s\"", server->name, addr);
@@ -733,7 +784,8 @@ int km_server_start(struct km_server **out,
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, pool, MHD_OPTION_CONNECTION_LIMIT,
         limits.connection_limit, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
         limits.per_ip_connection_limit, MHD_OPTION_CONNECTION_TIMEOUT,
-        limits.connection_timeout_s, MHD_OPTION_ARRAY, tls, MHD_OPTION_END);
+        limits.connection_timeout_s, MHD_OPTION_THREAD_POOL_SIZE,
+        pool_threads(), MHD_OPTION_ARRAY, tls, MHD_OPTION_END);
     if (!server->daemon) {
         snprintf(err, errsz, "%s: cannot listen on %s port %u: %s",
                  server->name, addr, (unsigned)opts->port, strerror(errno));
@@ -756,6 +808,7 @@ void km_server_stop(struct km_server *server)
     if (!server)
         return;
     atomic_store(&server->stopping, 1);
+    km__wait_stop_all(&server->waits);
     if (server->daemon)
         MHD_stop_daemon(server->daemon);
     server_free(server);

@@ -55,6 +55,10 @@ struct km_response {
 };
 
 void km__response_dispose(struct km_response *res);
+/* item printed as cJSON_PrintUnformatted prints it, into a buffer of
+ * size_hint bytes first (grown as needed), its length in *len; NULL
+ * where cJSON fails too. Caller frees. */
+char *km__json_print(const cJSON *item, size_t size_hint, size_t *len);
 /* {"error": msg} with the given status. */
 void km__response_error(struct km_response *res, int status, const char *msg);
 
@@ -84,6 +88,34 @@ int km__method_listed(const char *list, const char *method);
 /* ---- the server -------------------------------------------------------- */
 
 struct km__fault;
+struct km__wait;
+struct km__jrec;
+struct MHD_Connection;
+
+/* Connections suspended by a fault, and the thread that resumes them
+ * (wait.c). */
+struct km__waits {
+    pthread_mutex_t lock; /* leaf lock */
+    pthread_cond_t cond;  /* on CLOCK_MONOTONIC */
+    pthread_t thread;
+    int started;
+    int stopping;
+    struct km__wait *v;
+    size_t n;
+    size_t cap;
+};
+
+void km__wait_init(struct km__waits *w);
+/* Suspends conn (from its access handler) and resumes it ms of real time
+ * later, so that libmicrohttpd calls the handler again. Returns 1, or 0
+ * without suspending once the server is stopping (the caller goes on at
+ * once, as a stop cuts a wait short). */
+int km__wait_suspend(struct km__waits *w, struct MHD_Connection *conn,
+                     int64_t ms);
+/* Resumes every waiting connection now, refuses further waits and ends
+ * the thread. Before MHD_stop_daemon. */
+void km__wait_stop_all(struct km__waits *w);
+void km__wait_free(struct km__waits *w);
 
 struct km_server {
     char *name;
@@ -95,30 +127,37 @@ struct km_server {
     size_t max_body;
     size_t max_header;
     int64_t hang_ms;
-    atomic_int stopping;             /* read by hanging connection threads */
+    atomic_int stopping;             /* a resumed wait then drops */
     km_request_observer_fn observer; /* under journal_lock; may be NULL */
     void *observer_data;
 
     pthread_mutex_t lock; /* handlers, hooks, fault actions */
 
-    pthread_mutex_t secrets_lock; /* leaf locks: never call out holding */
+    /* Leaf locks: never call out holding. Masking reads the lists under
+     * the read lock, so threads mask bodies at once. */
+    pthread_rwlock_t secrets_lock;
     char **secrets; /* exact: the configured credentials, a handful */
     size_t nsecrets;
     char **forms; /* prefixes of issued tokens (km_server_add_secret_form) */
     size_t nforms;
 
     pthread_mutex_t journal_lock;
-    cJSON *journal;
+    struct km__journal_entry *journal; /* ring, oldest at journal_head */
+    size_t journal_cap;
+    size_t journal_head;
     size_t journal_len;
-    size_t journal_max;       /* entries; 0: unbounded */
-    size_t journal_max_bytes; /* 0: unbounded; KM_JOURNAL_MAX_BYTES */
-    size_t journal_bytes;     /* what the entries hold, roughly */
+    size_t journal_max;                 /* entries; 0: unbounded */
+    size_t journal_max_bytes;           /* 0: unbounded; KM_JOURNAL_MAX_BYTES */
+    atomic_size_t journal_response_max; /* KM_JOURNAL_RESPONSE_MAX */
+    size_t journal_bytes;               /* what the entries hold, roughly */
     uint64_t journal_dropped; /* oldest entries dropped to stay in max */
     uint64_t seq;
 
     pthread_mutex_t faults_lock;
     struct km__fault **faults;
     size_t nfaults;
+
+    struct km__waits waits;
 };
 
 /* Per-request state, created when MHD sees the request line and freed in
@@ -143,14 +182,39 @@ struct km__request_impl {
     char *route_name; /* "METHOD pattern" of the matched route, or NULL */
     char allow[128];  /* methods of routes that have the path, for 405 */
     struct km_request req;
+    /* Kept across a suspension (wait.c): the request resumes where the
+     * fault's wait began. */
+    uint64_t seq;
+    const struct km_route *route;
+    struct km__fault_hit *hit; /* NULL until the fault rules ran */
+    int waiting;               /* KM__WAIT_DELAY or KM__WAIT_HANG, else 0 */
 };
+
+#define KM__WAIT_DELAY 1
+#define KM__WAIT_HANG 2
 
 /* Masks every added secret and every token of an added form in buf (in
  * place, same length). Returns the number of patterns it scanned for (the
  * work per byte), which issuing tokens does not grow. */
 size_t km__secrets_mask(struct km_server *server, char *buf, size_t len);
+/* The same for a body the journal keeps only keep bytes of: dst holds a
+ * copy of src's first keep bytes and gets masked wherever a secret or
+ * token in src[0..len) starts before keep, so the cost is that of the
+ * kept part, and a secret the cut splits is still masked. dst may be
+ * src. */
+size_t km__secrets_mask_cut(struct km_server *server, char *dst,
+                            const char *src, size_t len, size_t keep);
+void km__secrets_free(struct km_server *server);
 
 /* ---- journal ----------------------------------------------------------- */
+
+/* One journaled exchange, redacted (journal.c), and what it costs in
+ * memory. */
+struct km__journal_entry {
+    uint64_t seq;
+    size_t bytes;
+    struct km__jrec *rec;
+};
 
 /* What the journal needs to know about one exchange. */
 struct km__exchange {
@@ -175,6 +239,7 @@ struct km__exchange {
 uint64_t km__journal_next_seq(struct km_server *server);
 /* Redacts and appends one entry, keeping the journal ordered by seq. */
 void km__journal_add(struct km_server *server, const struct km__exchange *x);
+void km__journal_init(struct km_server *server);
 void km__journal_free(struct km_server *server);
 
 /* ---- faults ------------------------------------------------------------ */

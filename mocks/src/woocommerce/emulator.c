@@ -293,9 +293,14 @@ void km__woocommerce_send_page(struct km__woocommerce_call *c, cJSON *all,
     } rels[] = {{page - 1 > pages ? pages : page - 1, "prev", page > 1},
                 {page + 1, "next", page < pages}};
 
-    for (int i = from; i < total && i < from + per_page; i++)
-        cJSON_AddItemToArray(out,
-                             cJSON_Duplicate(cJSON_GetArrayItem(all, i), 1));
+    /* The page's items move from all to out: no copy, one walk. */
+    int at = 0;
+    for (cJSON *it = all->child, *next; it && at < from + per_page;
+         it = next, at++) {
+        next = it->next;
+        if (at >= from)
+            cJSON_AddItemToArray(out, cJSON_DetachItemViaPointer(all, it));
+    }
     cJSON_Delete(all);
     link[0] = '\0';
     for (size_t i = 0; i < sizeof(rels) / sizeof(rels[0]); i++) {

@@ -246,28 +246,100 @@ static void hang_times_the_client_out_without_blocking_others(void **state)
     assert_fault_logged(f, 0, "hang");
 }
 
-/* A long delay_ms on a real clock does not hold up a stop: the server
- * stops at once and the waiting client sees the connection end. */
-static void a_stop_cuts_a_real_delay_short(void **state)
+/* A server on the real clock (opts.clock NULL) whose hang lasts 600 s,
+ * with one fault rule, for the tests of a stop. */
+static struct km_server *slow_server(const char *rule)
 {
     struct km_server_options opts;
     struct km_server *server;
-    struct hang_call call = {NULL, {0}, 0};
-    struct timespec ms = {0, 1000000L};
-    cJSON *rules, *fired;
     char err[256];
+    cJSON *rules = cJSON_Parse(rule);
+
+    memset(&opts, 0, sizeof(opts));
+    opts.name = "slow";
+    opts.routes = routes;
+    opts.nroutes = sizeof(routes) / sizeof(routes[0]);
+    opts.hang_ms = 600000;
+    assert_int_equal(km_server_start(&server, &opts, err, sizeof(err)), 0);
+    assert_int_equal(km_server_faults_add(server, rules, err, sizeof(err)), 0);
+    cJSON_Delete(rules);
+    return server;
+}
+
+/* More hanging clients than the server has pool threads: each hang
+ * suspends its connection, so another client is still served at once. */
+static void hangs_beyond_the_pool_leave_others_served(void **state)
+{
+    enum { NHANG = 12 }; /* the pool has 2 to 8 threads */
+    struct fixture *f = *state;
+    struct hang_call calls[NHANG];
+    struct timespec ms = {0, 1000000L};
+    struct kt_request rq = {.timeout_ms = 1000};
+    struct kt_reply r;
+    pthread_t t[NHANG];
+    char url[256];
+
+    faults(f, "{\"route\":\"GET /slow\",\"action\":\"hang\"}");
+    for (int i = 0; i < NHANG; i++) {
+        calls[i] = (struct hang_call){km_server_url(f->s.server), {0}, 2500};
+        assert_int_equal(pthread_create(&t[i], NULL, hang_thread, &calls[i]),
+                         0);
+    }
+    for (int i = 0; i < 2000 && km_server_journal_count(f->s.server) < NHANG;
+         i++)
+        nanosleep(&ms, NULL);
+    assert_int_equal(km_server_journal_count(f->s.server), NHANG);
+    snprintf(url, sizeof(url), "%s/data", km_server_url(f->s.server));
+    kt_http(&r, url, &rq);
+    assert_int_equal(r.cc, CURLE_OK);
+    assert_int_equal(r.status, 200);
+    kt_reply_dispose(&r);
+    for (int i = 0; i < NHANG; i++) {
+        pthread_join(t[i], NULL);
+        assert_int_equal(calls[i].reply.status, 0);
+        kt_reply_dispose(&calls[i].reply);
+    }
+}
+
+/* A stop during a long hang ends it: the server stops at once and the
+ * hanging client sees its connection end. */
+static void a_stop_cuts_a_hang_short(void **state)
+{
+    struct km_server *server;
+    struct hang_call call = {NULL, {0}, 120000};
+    struct timespec ms = {0, 1000000L};
     int64_t t0;
     pthread_t t;
 
     (void)state;
-    memset(&opts, 0, sizeof(opts));
-    opts.name = "slow";
-    opts.routes = routes;
-    opts.nroutes = sizeof(routes) / sizeof(routes[0]); /* clock NULL: real */
-    assert_int_equal(km_server_start(&server, &opts, err, sizeof(err)), 0);
-    rules = cJSON_Parse("{\"route\":\"GET /slow\",\"delay_ms\":600000}");
-    assert_int_equal(km_server_faults_add(server, rules, err, sizeof(err)), 0);
-    cJSON_Delete(rules);
+    server = slow_server("{\"route\":\"GET /slow\",\"action\":\"hang\"}");
+    call.url = km_server_url(server);
+    assert_int_equal(pthread_create(&t, NULL, hang_thread, &call), 0);
+    for (int i = 0; i < 5000 && km_server_journal_count(server) == 0; i++)
+        nanosleep(&ms, NULL);
+    assert_int_equal(km_server_journal_count(server), 1);
+    t0 = kx_monotonic_ms();
+    km_server_stop(server);
+    assert_true(kx_monotonic_ms() - t0 < 60000);
+    pthread_join(t, NULL);
+    assert_int_not_equal(call.reply.cc, CURLE_OK);
+    assert_int_equal(call.reply.status, 0);
+    kt_reply_dispose(&call.reply);
+}
+
+/* A long delay_ms on a real clock does not hold up a stop: the server
+ * stops at once and the waiting client sees the connection end. */
+static void a_stop_cuts_a_real_delay_short(void **state)
+{
+    struct km_server *server;
+    struct hang_call call = {NULL, {0}, 0};
+    struct timespec ms = {0, 1000000L};
+    cJSON *fired;
+    int64_t t0;
+    pthread_t t;
+
+    (void)state;
+    server = slow_server("{\"route\":\"GET /slow\",\"delay_ms\":600000}");
     call.url = km_server_url(server);
     call.timeout_ms = 120000;
     assert_int_equal(pthread_create(&t, NULL, hang_thread, &call), 0);
@@ -349,7 +421,9 @@ int main(void)
         T(truncate_sends_a_short_body),
         T(malformed_replaces_the_body_by_broken_json),
         T(hang_times_the_client_out_without_blocking_others),
+        T(hangs_beyond_the_pool_leave_others_served),
         cmocka_unit_test(a_stop_cuts_a_real_delay_short),
+        cmocka_unit_test(a_stop_cuts_a_hang_short),
         T(emulator_action_runs_then_the_route_answers),
         T(unknown_emulator_action_answers_500),
         T(cleared_faults_stop_firing),

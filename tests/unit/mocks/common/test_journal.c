@@ -248,9 +248,9 @@ static void a_bounded_journal_drops_the_oldest(void **state)
     assert_int_equal(km_server_journal_dropped(f->s.server), 4);
 }
 
-/* The byte bound: 40 KiB bodies against a 200 KiB bound keep the newest
- * few entries, the count and the accounting agree, and clearing resets
- * it. */
+/* The byte bound: 40 KiB bodies (the reply cut at 8 KiB) against a
+ * 200 KiB bound keep the newest few entries, the count and the accounting
+ * agree, and clearing resets it. */
 static void a_journal_bounded_by_bytes_drops_the_oldest(void **state)
 {
     struct fixture *f = *state;
@@ -264,13 +264,14 @@ static void a_journal_bounded_by_bytes_drops_the_oldest(void **state)
     km_server_set_journal_max_bytes(f->s.server, bound);
     for (int i = 1; i <= 10; i++) {
         snprintf(path, sizeof(path), "/echo/%d", i);
-        post(f, path, NULL, big); /* 80 KiB an entry: body and reply */
+        post(f, path, NULL, big); /* 48 KiB an entry: body and cut reply */
     }
     kept = km_server_journal_count(f->s.server);
-    assert_true(kept >= 1 && kept <= 3);
+    assert_true(kept >= 2 && kept <= 4);
     assert_int_equal(km_server_journal_dropped(f->s.server), 10 - kept);
     assert_true(km_server_journal_bytes(f->s.server) <= bound);
-    assert_true(km_server_journal_bytes(f->s.server) >= kept * 2 * n);
+    assert_true(km_server_journal_bytes(f->s.server) >=
+                kept * (n + KM_JOURNAL_RESPONSE_MAX));
     j = km_server_journal(f->s.server);
     assert_string_equal(
         cJSON_GetObjectItem(cJSON_GetArrayItem(j, (int)kept - 1), "path")
@@ -289,17 +290,18 @@ static void a_journal_bounded_by_bytes_drops_the_oldest(void **state)
     free(big);
 }
 
-/* The default bound holds a long run of full-size exchanges to 64 MiB. */
-static void the_default_byte_bound_is_64_mib(void **state)
+/* The default bound holds a long run of full-size exchanges to 16 MiB. */
+static void the_default_byte_bound_is_16_mib(void **state)
 {
     struct fixture *f = *state;
-    size_t n = 100 * 1024; /* cut to 64 KiB in the journal */
+    size_t n = 100 * 1024; /* cut to 64 KiB and 8 KiB in the journal */
     char *big = malloc(n + 1);
 
     assert_non_null(big);
     memset(big, 'd', n);
     big[n] = '\0';
-    for (int i = 0; i < 600; i++)
+    assert_int_equal(KM_JOURNAL_MAX_BYTES, 16u << 20);
+    for (int i = 0; i < 300; i++)
         post(f, "/echo/d", NULL, big);
     assert_true(km_server_journal_bytes(f->s.server) <= KM_JOURNAL_MAX_BYTES);
     assert_true(km_server_journal_bytes(f->s.server) >
@@ -421,12 +423,92 @@ static void long_bodies_are_cut_and_marked(void **state)
     j = km_server_journal(f->s.server);
     e = cJSON_GetArrayItem(j, 0);
     body = cJSON_GetObjectItem(e, "body")->valuestring;
-    assert_true(strlen(body) < 64 * 1024 + 100);
-    assert_true(strlen(body) > 64 * 1024);
-    assert_non_null(strstr(body, "cut"));
-    assert_memory_equal(body, big, 64 * 1024);
-    assert_non_null(
-        strstr(cJSON_GetObjectItem(e, "response_body")->valuestring, "cut"));
+    assert_true(strlen(body) < KM_JOURNAL_BODY_MAX + 100);
+    assert_true(strlen(body) > KM_JOURNAL_BODY_MAX);
+    assert_non_null(strstr(body, "...[cut: 65536 of 102400 bytes kept]"));
+    assert_memory_equal(body, big, KM_JOURNAL_BODY_MAX);
+    /* The reply is cut shorter: the emulator's own answer, not the
+     * client's input. */
+    body = cJSON_GetObjectItem(e, "response_body")->valuestring;
+    assert_string_equal(body + KM_JOURNAL_RESPONSE_MAX,
+                        "...[cut: 8192 of 102400 bytes kept]");
+    assert_memory_equal(body, big, KM_JOURNAL_RESPONSE_MAX);
+    cJSON_Delete(j);
+    free(big);
+}
+
+/* A recording wants whole pages: with the response cut raised, a 60 KB
+ * reply is kept whole (masked), and the next entries follow the new cut
+ * only. */
+static void the_response_cut_can_be_raised(void **state)
+{
+    struct fixture *f = *state;
+    size_t n = 60 * 1024;
+    char *big = malloc(n + 1);
+    const char *body;
+    cJSON *j;
+
+    assert_non_null(big);
+    memset(big, 'r', n);
+    big[n] = '\0';
+    km_server_add_secret(f->s.server, ADDED_SECRET);
+    memcpy(big + n - 100, ADDED_SECRET, strlen(ADDED_SECRET));
+    post(f, "/echo/small-cut", NULL, big);
+    km_server_set_journal_response_max(f->s.server, KM_JOURNAL_BODY_MAX);
+    post(f, "/echo/whole", NULL, big);
+    j = km_server_journal(f->s.server);
+    body = cJSON_GetObjectItem(cJSON_GetArrayItem(j, 0), "response_body")
+               ->valuestring;
+    assert_int_equal(strlen(body), KM_JOURNAL_RESPONSE_MAX +
+                                       strlen("...[cut: 8192 of 61440 bytes "
+                                              "kept]"));
+    body = cJSON_GetObjectItem(cJSON_GetArrayItem(j, 1), "response_body")
+               ->valuestring;
+    assert_int_equal(strlen(body), n);
+    assert_null(strstr(body, "cut"));
+    assert_null(strstr(body, ADDED_SECRET));
+    assert_memory_equal(body, big, n - 100);
+    cJSON_Delete(j);
+    free(big);
+}
+
+/* A reply is masked only as far as the journal keeps it, yet a secret or
+ * a token the cut splits is masked up to the cut, and what lies beyond is
+ * not kept at all. */
+static void secrets_at_the_reply_cut_are_masked(void **state)
+{
+    struct fixture *f = *state;
+    size_t n = 3 * KM_JOURNAL_RESPONSE_MAX, at = KM_JOURNAL_RESPONSE_MAX - 5;
+    char *big = malloc(n + 1);
+    const char *body;
+    cJSON *j;
+
+    assert_non_null(big);
+    km_server_add_secret(f->s.server, ADDED_SECRET);
+    km_server_add_secret_form(f->s.server, "kmtok.");
+    memset(big, 'y', n);
+    big[n] = '\0';
+    memcpy(big + 10, ADDED_SECRET, strlen(ADDED_SECRET));
+    memcpy(big + 100, "kmtok.abc", 9); /* a token that runs on: 'y' */
+    memcpy(big + 200, "  ", 2);        /* ends the token */
+    memcpy(big + at, ADDED_SECRET, strlen(ADDED_SECRET));
+    memcpy(big + 2 * KM_JOURNAL_RESPONSE_MAX, ADDED_SECRET,
+           strlen(ADDED_SECRET));
+    post(f, "/echo/cut", NULL, big);
+    j = km_server_journal(f->s.server);
+    body = cJSON_GetObjectItem(cJSON_GetArrayItem(j, 0), "response_body")
+               ->valuestring;
+    assert_null(strstr(body, "added-"));
+    assert_null(strstr(body, "kmtok."));
+    for (size_t i = 0; i < strlen(ADDED_SECRET); i++)
+        assert_int_equal(body[10 + i], '*');
+    for (size_t i = 100; i < 200; i++)
+        assert_int_equal(body[i], '*');
+    assert_memory_equal(body + 200, "  yy", 4);
+    for (size_t i = at; i < KM_JOURNAL_RESPONSE_MAX; i++)
+        assert_int_equal(body[i], '*');
+    assert_memory_equal(body + at - 2, "yy*", 3);
+    assert_non_null(strstr(body, "...[cut: 8192 of 24576 bytes kept]"));
     cJSON_Delete(j);
     free(big);
 }
@@ -442,11 +524,13 @@ int main(void)
         T(late_finisher_is_filed_in_seq_order),
         T(a_bounded_journal_drops_the_oldest),
         T(a_journal_bounded_by_bytes_drops_the_oldest),
-        T(the_default_byte_bound_is_64_mib),
+        T(the_default_byte_bound_is_16_mib),
         T(secrets_never_appear_verbatim),
         T(issued_tokens_masked_by_form_at_constant_cost),
         T(form_body_parameters_are_redacted),
         T(long_bodies_are_cut_and_marked),
+        T(secrets_at_the_reply_cut_are_masked),
+        T(the_response_cut_can_be_raised),
     };
     int rc;
 
