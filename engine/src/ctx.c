@@ -526,6 +526,11 @@ int kh__ctx_open(struct kh_ctx *ctx, const struct kh_scenario *sc,
             snprintf(err, errsz, "/given/%s: %s", sys->string, why);
             return -1;
         }
+        /* A recording (--har, --journal) keeps pages whole, as serve
+         * --record does, so that it replays and validates as sent. */
+        if (opts && (opts->har_dir || opts->journal_dir))
+            km_server_set_journal_response_max(s->emu->server,
+                                               KM_JOURNAL_BODY_MAX);
         s->name = sys->string;
         ctx->nsystems++;
     }
