@@ -138,6 +138,10 @@ struct km__bigcommerce_state {
     int64_t next_variant_id;
     int64_t next_sku_id;
     int64_t next_option_id; /* product options and their values */
+    /* Each product's printed JSON (variant 1: with its variants) for the
+     * product list, kept until the next write (touched in emulator.c's
+     * hooks, act, fault action and delivery outcomes). */
+    struct km__storefront_texts texts;
     /* other resources (cJSON; "_" keys private) */
     cJSON *customers;
     cJSON *orders; /* each with "_products", "_shipping_addresses" */

@@ -536,6 +536,7 @@ void km__bigcommerce_state_free(void *state)
         return;
     km__bigcommerce_queue_free(st);
     km__bigcommerce_catalog_free(st);
+    km__storefront_texts_free(&st->texts);
     for (size_t i = 0; i < st->ntokens; i++)
         free(st->tokens[i]);
     free(st->tokens);

@@ -277,6 +277,7 @@ static void outcome(struct km__bigcommerce_state *st, struct bc_job *j,
     int64_t now = ks_clock_now_ms(st->clock), delay;
     int ok = j->status >= 200 && j->status < 300;
 
+    km__storefront_touch(&st->texts); /* hooks may change; texts follow */
     cJSON_AddNumberToObject(d, "hook_id", (double)j->p.hook_id);
     cJSON_AddStringToObject(d, "scope", j->p.scope);
     cJSON_AddStringToObject(d, "webhook_id", j->p.msg_id);

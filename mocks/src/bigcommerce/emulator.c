@@ -350,6 +350,12 @@ static int bad_content_type(const struct km_request *req)
            (ct[16] && ct[16] != ';' && ct[16] != ' ');
 }
 
+/* A request that may write: any method but GET and HEAD. */
+static int may_write(const struct km_request *req)
+{
+    return strcmp(req->method, "GET") != 0 && strcmp(req->method, "HEAD") != 0;
+}
+
 static int before(struct km_response *res, const struct km_request *req,
                   void *state)
 {
@@ -358,6 +364,9 @@ static int before(struct km_response *res, const struct km_request *req,
     const char *rest = strncmp(req->path, "/stores/", 8) == 0
                            ? strchr(req->path + 8, '/')
                            : NULL;
+
+    if (may_write(req))
+        km__storefront_touch(&st->texts);
     int v2 = rest && strncmp(rest, "/v2/", 4) == 0, ok = 0;
     char num[32];
 
@@ -422,6 +431,10 @@ static void after(struct km_response *res, const struct km_request *req,
     struct km__bigcommerce_state *st = state;
     int64_t now = req->now_ms, left, reset;
 
+    /* Again once the write is done: a text printed while it ran (none
+     * is, the listings being GETs) is dropped all the same. */
+    if (may_write(req))
+        km__storefront_touch(&st->texts);
     if (st->window_start_ms == 0 ||
         now >= st->window_start_ms + st->window_ms) {
         left = st->quota;
@@ -477,6 +490,7 @@ static int act(void *state, const char *action, const cJSON *args,
     struct km__bigcommerce_state *st = state;
 
     *result = NULL;
+    km__storefront_touch(&st->texts);
     if (strcmp(action, "tamper_next_webhook") == 0 ||
         strcmp(action, "redeliver_last") == 0)
         return km__bigcommerce_delivery_act(st, action, args, err, errsz);
@@ -492,6 +506,7 @@ static int fault_action(void *state, const char *action, const cJSON *rule)
     struct km__bigcommerce_state *st = state;
 
     (void)rule;
+    km__storefront_touch(&st->texts);
     if (strcmp(action, "revoke_tokens") != 0)
         return -1;
     for (size_t i = 0; i < st->ntokens; i++)

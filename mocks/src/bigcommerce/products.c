@@ -53,6 +53,25 @@ static int wants_variants(const struct km__bigcommerce_call *c)
     return inc && km__bigcommerce_in_list(inc, "variants");
 }
 
+static cJSON *build_product(void *ctx, const void *item, int with_variants)
+{
+    (void)ctx;
+    return km__bigcommerce_product_json(item, with_variants);
+}
+
+/* A product of a listing: its kept text, unless include_fields or
+ * exclude_fields narrow it (the tree, which send_data narrows). */
+static cJSON *listed_product(struct km__bigcommerce_call *c,
+                             const struct km__bigcommerce_product *p,
+                             int with_variants)
+{
+    if (km_request_arg(c->req, "include_fields") ||
+        km_request_arg(c->req, "exclude_fields"))
+        return km__bigcommerce_product_json(p, with_variants);
+    return km__storefront_text(&c->st->texts, p, with_variants, build_product,
+                               NULL);
+}
+
 struct km__bigcommerce_product *
 km__bigcommerce_product_or_404(struct km__bigcommerce_call *c)
 {
@@ -219,8 +238,7 @@ void km__bigcommerce_products_list(struct km_response *res,
         if (!keep_product(all[i], &f))
             continue;
         if (total >= from && total < from + (size_t)limit)
-            cJSON_AddItemToArray(data,
-                                 km__bigcommerce_product_json(all[i], with_v));
+            cJSON_AddItemToArray(data, listed_product(c, all[i], with_v));
         total++;
     }
     free(cand);

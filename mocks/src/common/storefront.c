@@ -4,6 +4,7 @@
 #include <kx/json.h>
 #include "storefront.h"
 #include "crypto.h"
+#include "server_int.h"
 
 cJSON *km__storefront_public(const cJSON *obj)
 {
@@ -39,6 +40,100 @@ cJSON *km__storefront_find(const cJSON *arr, int64_t id)
             return it;
     }
     return NULL;
+}
+
+/* ---- printed texts ---------------------------------------------------- */
+
+struct km__storefront_text {
+    const void *item; /* NULL: a free slot */
+    int variant;
+    char *text;
+};
+
+static size_t text_slot(const struct km__storefront_texts *t, const void *item,
+                        int variant)
+{
+    uint64_t h = ((uint64_t)(uintptr_t)item ^ (uint64_t)variant) *
+                 UINT64_C(0x9E3779B97F4A7C15);
+    size_t i = (size_t)(h >> 32) & (t->cap - 1);
+
+    while (t->slots[i].item &&
+           (t->slots[i].item != item || t->slots[i].variant != variant))
+        i = (i + 1) & (t->cap - 1);
+    return i;
+}
+
+/* Drops every text, keeping the slots. */
+static void texts_clear(struct km__storefront_texts *t)
+{
+    for (size_t i = 0; i < t->cap && t->n; i++) {
+        if (t->slots[i].item) {
+            free(t->slots[i].text);
+            t->slots[i] = (struct km__storefront_text){0};
+            t->n--;
+        }
+    }
+}
+
+/* Doubles the slots (16 at first), so at most half are used. */
+static void texts_grow(struct km__storefront_texts *t)
+{
+    struct km__storefront_texts old = *t;
+
+    t->cap = old.cap ? old.cap * 2 : 16;
+    t->slots = kx_xcalloc(t->cap, sizeof(*t->slots));
+    for (size_t i = 0; i < old.cap; i++) {
+        if (old.slots[i].item)
+            t->slots[text_slot(t, old.slots[i].item, old.slots[i].variant)] =
+                old.slots[i];
+    }
+    free(old.slots);
+}
+
+void km__storefront_touch(struct km__storefront_texts *t)
+{
+    t->writes++;
+}
+
+cJSON *km__storefront_text(struct km__storefront_texts *t, const void *item,
+                           int variant, km__storefront_build_fn *build,
+                           void *ctx)
+{
+    cJSON *raw = cJSON_CreateNull();
+    struct km__storefront_text *slot;
+
+    if (!raw)
+        abort();
+    if (t->printed != t->writes) {
+        texts_clear(t);
+        t->printed = t->writes;
+    }
+    if ((t->n + 1) * 2 > t->cap)
+        texts_grow(t);
+    slot = &t->slots[text_slot(t, item, variant)];
+    if (!slot->item) {
+        cJSON *tree = build(ctx, item, variant);
+        size_t len;
+
+        slot->text = km__json_print(tree, 1024, &len);
+        cJSON_Delete(tree);
+        if (!slot->text)
+            abort();
+        slot->item = item;
+        slot->variant = variant;
+        t->n++;
+    }
+    raw->type = cJSON_Raw | cJSON_IsReference;
+    raw->valuestring = slot->text;
+    return raw;
+}
+
+void km__storefront_texts_free(struct km__storefront_texts *t)
+{
+    texts_clear(t);
+    free(t->slots);
+    t->slots = NULL;
+    t->cap = 0;
 }
 
 int km__storefront_load(void *state, const cJSON *list, int64_t now,

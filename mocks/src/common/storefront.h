@@ -26,6 +26,47 @@ void km__storefront_set(cJSON *obj, const char *name, cJSON *value);
 /* The object of arr whose numeric "id" is id, or NULL. */
 cJSON *km__storefront_find(const cJSON *arr, int64_t id);
 
+/* ---- printed texts -------------------------------------------------- */
+
+/*
+ * The printed public JSON of stored items, kept until the emulator's next
+ * write, so a listing copies texts instead of building and printing a
+ * tree per item (the Epicor emulator does the same with its rows). An
+ * emulator touches its texts before and after every request that may
+ * write (any method but GET and HEAD), on every action, fault action and
+ * delivery outcome; the first lookup after a touch drops every text. So a
+ * text never outlives a write, whichever write path moved the item, and
+ * the texts held are at most one per item (and variant) read since then.
+ * Use only under the server lock, in handlers of requests that do not
+ * write (a text printed between a touch and the write it announces would
+ * be stale).
+ */
+struct km__storefront_text;
+struct km__storefront_texts {
+    uint64_t writes;                   /* touches so far */
+    uint64_t printed;                  /* writes when the slots were filled */
+    struct km__storefront_text *slots; /* open addressing, by item */
+    size_t n, cap;                     /* cap: 0 or a power of two */
+};
+
+/* An item's public JSON tree (caller frees) for variant (e.g. with its
+ * variants embedded or not); ctx is the lookup's. */
+typedef cJSON *km__storefront_build_fn(void *ctx, const void *item,
+                                       int variant);
+
+/* Announces a write: every text printed so far is stale. */
+void km__storefront_touch(struct km__storefront_texts *t);
+/* A raw cJSON item (cJSON_Raw | cJSON_IsReference, so deleting it leaves
+ * the text) holding item's printed public JSON for variant, printed with
+ * build on the first lookup since the last touch. The text stays valid
+ * until the next touch or lookup after one; print the page before that.
+ * Aborts when out of memory. */
+cJSON *km__storefront_text(struct km__storefront_texts *t, const void *item,
+                           int variant, km__storefront_build_fn *build,
+                           void *ctx);
+/* Frees every text; t is empty afterwards and may be used again. */
+void km__storefront_texts_free(struct km__storefront_texts *t);
+
 /* ---- fixtures ------------------------------------------------------- */
 
 /* Stores one fixture item (an object) into state as the platform's REST

@@ -253,35 +253,73 @@ int km__woocommerce_matches_add(struct km__woocommerce_call *c,
     return 0;
 }
 
+/* What a listed object's text is printed from. */
+struct listed {
+    struct km__woocommerce_state *st;
+    cJSON *(*public_json)(struct km__woocommerce_state *st, const cJSON *obj);
+};
+
+static cJSON *build_listed(void *ctx, const void *item, int variant)
+{
+    const struct listed *l = ctx;
+
+    (void)variant;
+    return l->public_json ? l->public_json(l->st, item)
+                          : km__woocommerce_public(l->st, item);
+}
+
+static void send_items(struct km__woocommerce_call *c, cJSON *out, int total,
+                       int per_page, int page);
+
 void km__woocommerce_matches_send(struct km__woocommerce_call *c,
                                   struct km__woocommerce_matches *m)
 {
     const char *order = km_request_arg(c->req, "order");
     int ascending = order && strcmp(order, "asc") == 0;
     int forward = ascending != m->cmp_newest_first;
-    cJSON *all = cJSON_CreateArray();
+    cJSON *out = cJSON_CreateArray();
+    struct listed l = {c->st, m->public_json};
+    size_t from = (size_t)(m->page - 1) * (size_t)m->per_page;
 
     if (m->n)
         qsort(m->v, m->n, sizeof(*m->v), m->cmp);
-    for (size_t i = 0; i < m->n; i++) {
+    /* Only the page's objects, each as its kept text. */
+    for (size_t i = from; i < m->n && i < from + (size_t)m->per_page; i++) {
         const cJSON *it = m->v[forward ? i : m->n - 1 - i];
 
-        cJSON_AddItemToArray(all, m->public_json
-                                      ? m->public_json(c->st, it)
-                                      : km__woocommerce_public(c->st, it));
+        cJSON_AddItemToArray(
+            out, km__storefront_text(&c->st->texts, it, 0, build_listed, &l));
     }
     free(m->v);
     m->v = NULL;
-    km__woocommerce_send_page(c, all, m->per_page, m->page);
+    send_items(c, out, (int)m->n, m->per_page, m->page);
 }
 
 void km__woocommerce_send_page(struct km__woocommerce_call *c, cJSON *all,
                                int per_page, int page)
 {
     int total = cJSON_GetArraySize(all);
-    int pages = (total + per_page - 1) / per_page;
     int from = (page - 1) * per_page;
     cJSON *out = cJSON_CreateArray();
+
+    /* The page's items move from all to out: no copy, one walk. */
+    int at = 0;
+    for (cJSON *it = all->child, *next; it && at < from + per_page;
+         it = next, at++) {
+        next = it->next;
+        if (at >= from)
+            cJSON_AddItemToArray(out, cJSON_DetachItemViaPointer(all, it));
+    }
+    cJSON_Delete(all);
+    send_items(c, out, total, per_page, page);
+}
+
+/* Answers 200 with out (the page, taken) of total items, with X-WP-Total,
+ * X-WP-TotalPages and Link. */
+static void send_items(struct km__woocommerce_call *c, cJSON *out, int total,
+                       int per_page, int page)
+{
+    int pages = (total + per_page - 1) / per_page;
     char num[32], link[4096];
     size_t ln = 0;
     /* [C] WC_REST_CRUD_Controller::get_items (Version3): only "prev" and
@@ -293,15 +331,6 @@ void km__woocommerce_send_page(struct km__woocommerce_call *c, cJSON *all,
     } rels[] = {{page - 1 > pages ? pages : page - 1, "prev", page > 1},
                 {page + 1, "next", page < pages}};
 
-    /* The page's items move from all to out: no copy, one walk. */
-    int at = 0;
-    for (cJSON *it = all->child, *next; it && at < from + per_page;
-         it = next, at++) {
-        next = it->next;
-        if (at >= from)
-            cJSON_AddItemToArray(out, cJSON_DetachItemViaPointer(all, it));
-    }
-    cJSON_Delete(all);
     link[0] = '\0';
     for (size_t i = 0; i < sizeof(rels) / sizeof(rels[0]); i++) {
         char *u;
@@ -339,11 +368,22 @@ static char *rest_route_path(const struct km_request *req, void *state)
     return kx_xasprintf("/wp-json%s", rr);
 }
 
+/* A request that may write: any method but GET and HEAD. */
+static int may_write(const struct km_request *req)
+{
+    return strcmp(req->method, "GET") != 0 && strcmp(req->method, "HEAD") != 0;
+}
+
 /* Authentication, once the route is known (a request no route serves
- * gets rest_no_route whoever sends it). Nonzero: answered. */
+ * gets rest_no_route whoever sends it). Nonzero: answered. A request that
+ * may write drops the kept texts (storefront.h), here and in wc_after. */
 static int wc_before(struct km_response *res, const struct km_request *req,
                      void *state)
 {
+    struct km__woocommerce_state *st = state;
+
+    if (may_write(req))
+        km__storefront_touch(&st->texts);
     if (!req->route)
         return 0;
     return km__woocommerce_authenticate(
@@ -397,10 +437,12 @@ static cJSON *only_fields(const cJSON *obj, const char *fields)
 static void wc_after(struct km_response *res, const struct km_request *req,
                      void *state)
 {
+    struct km__woocommerce_state *st = state;
     const char *fields = km_request_arg(req, "_fields");
     cJSON *body, *out, *it;
 
-    (void)state;
+    if (may_write(req))
+        km__storefront_touch(&st->texts);
     if (!fields || !req->route || res->status < 200 || res->status > 299 ||
         !res->body)
         return;
@@ -442,6 +484,7 @@ static void wc_bound(void *state, struct km_server *server)
     struct km__woocommerce_state *st = state;
 
     st->server = server;
+    km__storefront_touch(&st->texts); /* the site URL may change */
     for (size_t i = 0; i < st->nkeys; i++)
         km_server_add_secret(server, st->keys[i].cs);
     for (const cJSON *h = st->webhooks->child; h; h = h->next)
@@ -456,6 +499,7 @@ static int wc_act(void *state, const char *action, const cJSON *args,
     struct km__woocommerce_state *st = state;
 
     *result = NULL;
+    km__storefront_touch(&st->texts);
     if (strcmp(action, "tamper_next_webhook") == 0) {
         st->tamper_next = 1;
         return 0;

@@ -380,6 +380,7 @@ int km__woocommerce_pump(void *state, struct km_server *server)
             jobs[i].len, timeout, flags, err, sizeof(err));
 
         km_server_lock(server);
+        km__storefront_touch(&st->texts); /* a webhook may be disabled */
         record(st, &jobs[i], status, status ? NULL : err);
         km_server_unlock(server);
         job_free(&jobs[i]);

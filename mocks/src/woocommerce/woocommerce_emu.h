@@ -71,6 +71,10 @@ struct km__woocommerce_state {
     int tamper_next;
     struct km__woocommerce_job *queue;
     size_t nqueue;
+    /* Each listed object's printed public JSON, kept until the next write
+     * (touched in emulator.c's hooks and action, and when a delivery is
+     * recorded). */
+    struct km__storefront_texts texts;
 };
 
 /* A failure to report, in a batch slot or as the whole reply. */
