@@ -247,9 +247,12 @@ void km__bigcommerce_send_data(struct km__bigcommerce_call *c, cJSON *data,
     cJSON *out = cJSON_CreateObject(), *meta = cJSON_CreateObject(), *item;
     struct kx_buf q = KX_BUF_INIT;
 
-    cJSON_ArrayForEach(item, data)
-    {
-        km__bigcommerce_fields(c, item);
+    if (km_request_arg(c->req, "include_fields") ||
+        km_request_arg(c->req, "exclude_fields")) {
+        cJSON_ArrayForEach(item, data)
+        {
+            km__bigcommerce_fields(c, item);
+        }
     }
     km_request_args_each(c->req, keep_arg, &q);
     cJSON_AddItemToObject(
