@@ -285,19 +285,6 @@ static const struct km__woocommerce_kind variation_kind = {
     NULL,
     0};
 
-static int date_desc(const void *a, const void *b)
-{
-    const cJSON *x = *(const cJSON *const *)a, *y = *(const cJSON *const *)b;
-    int c = strcmp(kx_json_str_or(y, "date_created_gmt", ""),
-                   kx_json_str_or(x, "date_created_gmt", ""));
-
-    if (c)
-        return c;
-    return km__woocommerce_id(y) > km__woocommerce_id(x)
-               ? 1
-               : (km__woocommerce_id(y) < km__woocommerce_id(x) ? -1 : 0);
-}
-
 static int in_list(const char *list, int64_t id)
 {
     const char *p = list;
@@ -325,8 +312,7 @@ static void list_filtered(struct km__woocommerce_call *c, const cJSON *src,
     const char *status = km_request_arg(c->req, "status");
     const char *type = km_request_arg(c->req, "type");
     const char *stock = km_request_arg(c->req, "stock_status");
-    struct km__woocommerce_matches m = {.cmp = date_desc,
-                                        .cmp_newest_first = 1};
+    struct km__woocommerce_matches m = {.sort_field = "date_created_gmt"};
     const cJSON *it;
 
     if (km__woocommerce_matches_start(c, &m, src) != 0)

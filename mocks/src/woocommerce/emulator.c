@@ -249,8 +249,21 @@ int km__woocommerce_matches_add(struct km__woocommerce_call *c,
         return -1;
     }
     if (keep)
-        m->v[m->n++] = obj;
+        m->v[m->n++] = (struct km__woocommerce_match){
+            obj, m->sort_field ? kx_json_str_or(obj, m->sort_field, "") : "",
+            km__woocommerce_id(obj)};
     return 0;
+}
+
+/* Ascending by key, then by id (qsort's, over matches). */
+static int by_key(const void *a, const void *b)
+{
+    const struct km__woocommerce_match *x = a, *y = b;
+    int c = strcmp(x->key, y->key);
+
+    if (c)
+        return c;
+    return x->id < y->id ? -1 : x->id > y->id;
 }
 
 /* What a listed object's text is printed from. */
@@ -276,16 +289,16 @@ void km__woocommerce_matches_send(struct km__woocommerce_call *c,
 {
     const char *order = km_request_arg(c->req, "order");
     int ascending = order && strcmp(order, "asc") == 0;
-    int forward = ascending != m->cmp_newest_first;
+    int forward = ascending;
     cJSON *out = cJSON_CreateArray();
     struct listed l = {c->st, m->public_json};
     size_t from = (size_t)(m->page - 1) * (size_t)m->per_page;
 
     if (m->n)
-        qsort(m->v, m->n, sizeof(*m->v), m->cmp);
+        qsort(m->v, m->n, sizeof(*m->v), by_key);
     /* Only the page's objects, each as its kept text. */
     for (size_t i = from; i < m->n && i < from + (size_t)m->per_page; i++) {
-        const cJSON *it = m->v[forward ? i : m->n - 1 - i];
+        const cJSON *it = m->v[forward ? i : m->n - 1 - i].obj;
 
         cJSON_AddItemToArray(
             out, km__storefront_text(&c->st->texts, it, 0, build_listed, &l));

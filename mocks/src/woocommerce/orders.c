@@ -222,35 +222,6 @@ cJSON *km__woocommerce_order_public(struct km__woocommerce_state *st,
     return km__woocommerce_public(st, order);
 }
 
-static int cmp_field(const void *a, const void *b, const char *field)
-{
-    const cJSON *x = *(const cJSON *const *)a, *y = *(const cJSON *const *)b;
-    int c = field ? strcmp(kx_json_str_or(x, field, ""),
-                           kx_json_str_or(y, field, ""))
-                  : 0;
-
-    if (!c)
-        c = km__woocommerce_id(x) < km__woocommerce_id(y)
-                ? -1
-                : (km__woocommerce_id(x) > km__woocommerce_id(y));
-    return c;
-}
-
-static int by_created(const void *a, const void *b)
-{
-    return cmp_field(a, b, "date_created_gmt");
-}
-
-static int by_modified(const void *a, const void *b)
-{
-    return cmp_field(a, b, "date_modified_gmt");
-}
-
-static int by_id(const void *a, const void *b)
-{
-    return cmp_field(a, b, NULL);
-}
-
 void km__woocommerce_orders_list(struct km_response *res,
                                  const struct km_request *req, void *state)
 {
@@ -272,6 +243,9 @@ void km__woocommerce_orders_list(struct km_response *res,
         free(m.v);
         return;
     }
+    m.sort_field = !orderby || strcmp(orderby, "date") == 0 ? "date_created_gmt"
+                   : strcmp(orderby, "modified") == 0 ? "date_modified_gmt"
+                                                      : NULL;
     cJSON_ArrayForEach(it, c->st->orders)
     {
         const char *s = kx_json_str_or(it, "status", "");
@@ -286,9 +260,6 @@ void km__woocommerce_orders_list(struct km_response *res,
         if (km__woocommerce_matches_add(c, &m, it, since))
             return;
     }
-    m.cmp = !orderby || strcmp(orderby, "date") == 0 ? by_created
-            : strcmp(orderby, "modified") == 0       ? by_modified
-                                                     : by_id;
     km__woocommerce_matches_send(c, &m);
 }
 

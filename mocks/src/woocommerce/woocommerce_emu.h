@@ -117,15 +117,21 @@ int km__woocommerce_paging(struct km__woocommerce_call *c, int *per_page,
 void km__woocommerce_send_page(struct km__woocommerce_call *c, cJSON *all,
                                int per_page, int page);
 /* The objects a listing keeps, and how it answers them. The caller sets
- * cmp, cmp_newest_first and public_json; the rest is _start's. */
+ * sort_field and public_json; the rest is _start's. */
+struct km__woocommerce_match {
+    const cJSON *obj;
+    const char *key; /* obj's sort_field, read once; "" when absent */
+    int64_t id;
+};
 struct km__woocommerce_matches {
-    int (*cmp)(const void *, const void *); /* qsort's, over v */
-    /* 1 when cmp puts the newest first: the order without order=asc,
-     * WooCommerce's default order=desc. 0: cmp is ascending. */
-    int cmp_newest_first;
-    /* Each one's JSON; NULL: km__storefront_public. */
+    /* The string member the list is sorted by, then by id (NULL: by id
+     * only); newest (greatest) first unless order=asc, WooCommerce's
+     * default order=desc. Set before _add. */
+    const char *sort_field;
+    /* Each one's JSON; NULL: km__woocommerce_public. */
     cJSON *(*public_json)(struct km__woocommerce_state *st, const cJSON *obj);
-    const cJSON **v; /* owned; freed by _add on failure and by _send */
+    struct km__woocommerce_match *v; /* owned; freed by _add on failure
+                                      * and by _send */
     size_t n;
     int per_page, page;
 };
@@ -139,7 +145,7 @@ int km__woocommerce_matches_start(struct km__woocommerce_call *c,
 int km__woocommerce_matches_add(struct km__woocommerce_call *c,
                                 struct km__woocommerce_matches *m,
                                 const cJSON *obj, const char *since);
-/* Sorts the matches (reversed as order=asc or its absence asks) and
+/* Sorts the matches (ascending with order=asc, else descending) and
  * answers the page of their JSON as km__woocommerce_send_page; frees m. */
 void km__woocommerce_matches_send(struct km__woocommerce_call *c,
                                   struct km__woocommerce_matches *m);
