@@ -335,7 +335,7 @@ static void list_filtered(struct km__woocommerce_call *c, const cJSON *src,
             continue;
         if (stock && strcmp(kx_json_str_or(it, "stock_status", ""), stock) != 0)
             continue;
-        if (km__woocommerce_matches_add(c, &m, it, since))
+        if (km__woocommerce_matches_add(c, &m, it, NULL, since))
             return;
     }
     km__woocommerce_matches_send(c, &m);

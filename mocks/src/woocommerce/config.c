@@ -430,6 +430,7 @@ void km__woocommerce_state_free(void *state)
         return;
     km__woocommerce_queue_free(st);
     km__storefront_texts_free(&st->texts);
+    free(st->order_rows);
     for (size_t i = 0; i < st->nkeys; i++) {
         for (size_t j = 0; j < st->keys[i].nnonces; j++)
             free(st->keys[i].nonces[j].nonce);

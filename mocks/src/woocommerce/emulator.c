@@ -237,7 +237,8 @@ int km__woocommerce_matches_start(struct km__woocommerce_call *c,
 
 int km__woocommerce_matches_add(struct km__woocommerce_call *c,
                                 struct km__woocommerce_matches *m,
-                                const cJSON *obj, const char *since)
+                                const cJSON *obj, const char *key,
+                                const char *since)
 {
     int keep = since ? km__woocommerce_modified_after(obj, since) : 1;
 
@@ -250,7 +251,10 @@ int km__woocommerce_matches_add(struct km__woocommerce_call *c,
     }
     if (keep)
         m->v[m->n++] = (struct km__woocommerce_match){
-            obj, m->sort_field ? kx_json_str_or(obj, m->sort_field, "") : "",
+            obj,
+            key             ? key
+            : m->sort_field ? kx_json_str_or(obj, m->sort_field, "")
+                            : "",
             km__woocommerce_id(obj)};
     return 0;
 }

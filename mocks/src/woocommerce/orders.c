@@ -222,6 +222,34 @@ cJSON *km__woocommerce_order_public(struct km__woocommerce_state *st,
     return km__woocommerce_public(st, order);
 }
 
+/* The orders' rows, read again after every write (a stored member moves
+ * or goes only in a write, which touches the texts first). */
+static const struct km__woocommerce_order_row *
+order_rows(struct km__woocommerce_state *st, size_t *n)
+{
+    const cJSON *it;
+
+    if (st->order_rows_at != st->texts.writes + 1) {
+        size_t k = 0;
+
+        free(st->order_rows);
+        st->order_rows = kx_xcalloc((size_t)cJSON_GetArraySize(st->orders) + 1,
+                                    sizeof(*st->order_rows));
+        cJSON_ArrayForEach(it, st->orders)
+        {
+            st->order_rows[k++] = (struct km__woocommerce_order_row){
+                it, kx_json_str_or(it, "status", ""),
+                kx_json_str_or(it, "date_created_gmt", ""),
+                kx_json_str_or(it, "date_modified_gmt", ""),
+                (int64_t)kx_json_numeric(it, "customer_id", 0)};
+        }
+        st->norder_rows = k;
+        st->order_rows_at = st->texts.writes + 1;
+    }
+    *n = st->norder_rows;
+    return st->order_rows;
+}
+
 void km__woocommerce_orders_list(struct km_response *res,
                                  const struct km_request *req, void *state)
 {
@@ -232,7 +260,9 @@ void km__woocommerce_orders_list(struct km_response *res,
     const char *orderby = km_request_arg(c->req, "orderby");
     struct km__woocommerce_matches m = {.public_json =
                                             km__woocommerce_order_public};
-    const cJSON *it;
+    const struct km__woocommerce_order_row *rows;
+    size_t nrows;
+    int by_date, by_modified;
 
     if (km__woocommerce_matches_start(c, &m, c->st->orders) != 0)
         return;
@@ -243,21 +273,26 @@ void km__woocommerce_orders_list(struct km_response *res,
         free(m.v);
         return;
     }
-    m.sort_field = !orderby || strcmp(orderby, "date") == 0 ? "date_created_gmt"
-                   : strcmp(orderby, "modified") == 0 ? "date_modified_gmt"
-                                                      : NULL;
-    cJSON_ArrayForEach(it, c->st->orders)
-    {
-        const char *s = kx_json_str_or(it, "status", "");
+    by_date = !orderby || strcmp(orderby, "date") == 0;
+    by_modified = !by_date && strcmp(orderby, "modified") == 0;
+    m.sort_field = by_date       ? "date_created_gmt"
+                   : by_modified ? "date_modified_gmt"
+                                 : NULL;
+    rows = order_rows(c->st, &nrows);
+    for (size_t i = 0; i < nrows; i++) {
+        const struct km__woocommerce_order_row *r = &rows[i];
 
-        if (status && strcmp(status, "any") != 0 && !strstr(status, s))
+        if (status && strcmp(status, "any") != 0 && !strstr(status, r->status))
             continue;
-        if (!status && strcmp(s, "trash") == 0)
+        if (!status && strcmp(r->status, "trash") == 0)
             continue;
-        if (customer && (int64_t)kx_json_numeric(it, "customer_id", 0) !=
-                            strtoll(customer, NULL, 10))
+        if (customer && r->customer_id != strtoll(customer, NULL, 10))
             continue;
-        if (km__woocommerce_matches_add(c, &m, it, since))
+        if (km__woocommerce_matches_add(c, &m, r->obj,
+                                        by_date       ? r->created
+                                        : by_modified ? r->modified
+                                                      : "",
+                                        since))
             return;
     }
     km__woocommerce_matches_send(c, &m);

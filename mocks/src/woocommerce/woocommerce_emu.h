@@ -75,6 +75,18 @@ struct km__woocommerce_state {
      * (touched in emulator.c's hooks and action, and when a delivery is
      * recorded). */
     struct km__storefront_texts texts;
+    /* What the order list filters and sorts by, read once per write:
+     * valid while order_rows_at == texts.writes + 1 (orders.c). */
+    struct km__woocommerce_order_row *order_rows;
+    size_t norder_rows;
+    uint64_t order_rows_at;
+};
+
+/* An order's members the order list filters and sorts by. */
+struct km__woocommerce_order_row {
+    const cJSON *obj;
+    const char *status, *created, *modified; /* "" when absent */
+    int64_t customer_id;
 };
 
 /* A failure to report, in a batch slot or as the whole reply. */
@@ -140,11 +152,13 @@ struct km__woocommerce_matches {
 int km__woocommerce_matches_start(struct km__woocommerce_call *c,
                                   struct km__woocommerce_matches *m,
                                   const cJSON *src);
-/* Keeps obj unless modified_after (since; NULL: no filter) drops it.
- * Returns 0, or -1 when since is malformed: 400 answered, m freed. */
+/* Keeps obj unless modified_after (since; NULL: no filter) drops it;
+ * key is its sort_field's value when the caller has it (NULL: read from
+ * obj). Returns 0, or -1 when since is malformed: 400 answered, m freed. */
 int km__woocommerce_matches_add(struct km__woocommerce_call *c,
                                 struct km__woocommerce_matches *m,
-                                const cJSON *obj, const char *since);
+                                const cJSON *obj, const char *key,
+                                const char *since);
 /* Sorts the matches (ascending with order=asc, else descending) and
  * answers the page of their JSON as km__woocommerce_send_page; frees m. */
 void km__woocommerce_matches_send(struct km__woocommerce_call *c,
