@@ -143,7 +143,11 @@ static void apply_op(cJSON *obj, const cJSON *op)
             cJSON_AddItemToObject(parent, last, cJSON_Duplicate(value, 1));
     } else if (strcmp(kind, "replace") == 0 && value && node != (cJSON *)1 &&
                parent) {
-        cJSON_ReplaceItemViaPointer(parent, node, cJSON_Duplicate(value, 1));
+        if (cJSON_IsObject(parent)) /* the replacement keeps the name */
+            km__adobe_set(parent, last, cJSON_Duplicate(value, 1));
+        else
+            cJSON_ReplaceItemViaPointer(parent, node,
+                                        cJSON_Duplicate(value, 1));
     } else if (strcmp(kind, "remove") == 0 && node != (cJSON *)1 && parent) {
         cJSON_Delete(cJSON_DetachItemViaPointer(parent, node));
     }

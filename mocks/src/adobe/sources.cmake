@@ -9,5 +9,5 @@ add_library(km_adobe STATIC
   src/adobe/hooks.c)
 target_include_directories(km_adobe PRIVATE
   ${CMAKE_CURRENT_SOURCE_DIR}/src)
-target_link_libraries(km_adobe PUBLIC km_common)
+target_link_libraries(km_adobe PUBLIC km_common m)
 list(APPEND KM_EMULATORS km_adobe)
