@@ -49,8 +49,34 @@ static void ids(const cJSON *out, char *buf, size_t n)
     }
 }
 
-#define F(g, f, k)                                                             \
-    "searchCriteria[filter_groups][" #g "][filters][" #f "][" k "]"
+/* One filter of a query: group, index in the group, field, value and
+ * condition type (NULL: not given). */
+struct flt {
+    int g, f;
+    const char *field, *value, *cond;
+};
+
+/* The searchCriteria query of n filters. */
+static void query_of(char *out, size_t outsz, const struct flt *v, size_t n)
+{
+    static const char pre[] = "searchCriteria[filter_groups]";
+    size_t len = 0;
+
+    out[0] = '\0';
+    for (size_t i = 0; i < n; i++) {
+        len += (size_t)snprintf(
+            out + len, outsz - len, "%s%s[%d][filters][%d][field]=%s",
+            len ? "&" : "", pre, v[i].g, v[i].f, v[i].field);
+        if (v[i].value)
+            len += (size_t)snprintf(out + len, outsz - len,
+                                    "&%s[%d][filters][%d][value]=%s", pre,
+                                    v[i].g, v[i].f, v[i].value);
+        if (v[i].cond)
+            len += (size_t)snprintf(out + len, outsz - len,
+                                    "&%s[%d][filters][%d][condition_type]=%s",
+                                    pre, v[i].g, v[i].f, v[i].cond);
+    }
+}
 
 static void expect_ids(const char *query, const char *want, int total)
 {
@@ -63,97 +89,56 @@ static void expect_ids(const char *query, const char *want, int total)
     cJSON_Delete(out);
 }
 
+/* expect_ids over the query of one filter. */
+static void one(const char *field, const char *value, const char *cond,
+                const char *want, int total)
+{
+    struct flt f = {0, 0, field, value, cond};
+    char q[1024];
+
+    query_of(q, sizeof(q), &f, 1);
+    expect_ids(q, want, total);
+}
+
 static void or_inside_a_group_and_between_groups(void **state)
 {
-    (void)state;
     /* (status = pending OR price < 5) AND sku like %1 */
-    expect_ids(
-        F(0, 0, "field") "=status&" F(0, 0, "value") "=pending&" F(0, 1, "field") "=price&" F(
-            0, 1,
-            "value") "=5&" F(0, 1,
-                             "condition_type") "=lt&" F(1, 0,
-                                                        "field") "=sku&" F(1, 0,
-                                                                           "val"
-                                                                           "ue") "=%251&" F(1,
-                                                                                            0,
-                                                                                            "condition_type") "=like",
-        "1,3", 2);
-    expect_ids(
-        F(0, 0, "field") "=status&" F(0, 0, "value") "=pending&" F(
-            0, 1, "field") "=price&" F(0, 1,
-                                       "value") "=5&" F(0, 1,
-                                                        "condition_type") "=lt",
-        "1,2,3", 3);
+    const struct flt v[] = {{0, 0, "status", "pending", NULL},
+                            {0, 1, "price", "5", "lt"},
+                            {1, 0, "sku", "%251", "like"}};
+    char q[1024];
+
+    (void)state;
+    query_of(q, sizeof(q), v, 3);
+    expect_ids(q, "1,3", 2);
+    query_of(q, sizeof(q), v, 2);
+    expect_ids(q, "1,2,3", 3);
 }
 
 static void every_condition_type(void **state)
 {
+    const struct flt range[] = {{0, 0, "price", "10", "from"},
+                                {1, 0, "price", "100", "to"}};
+    char q[1024];
+
     (void)state;
-    expect_ids(F(0, 0, "field") "=sku&" F(0, 0, "value") "=widget-1", "1", 1);
-    expect_ids(F(0, 0, "field") "=status&" F(0, 0, "value") "=pending&" F(
-                   0, 0, "condition_type") "=neq",
-               "2", 1);
-    expect_ids(F(0, 0, "field") "=sku&" F(0, 0, "value") "=WIDGET_%25&" F(
-                   0, 0, "condition_type") "=like",
-               "1,2", 2);
-    expect_ids(F(0, 0, "field") "=sku&" F(0, 0, "value") "=W%25&" F(
-                   0, 0, "condition_type") "=nlike",
-               "3", 1);
-    expect_ids(F(0, 0, "field") "=id&" F(0, 0, "value") "=1,3&" F(
-                   0, 0, "condition_type") "=in",
-               "1,3", 2);
-    expect_ids(F(0, 0, "field") "=id&" F(0, 0, "value") "=1,3&" F(
-                   0, 0, "condition_type") "=nin",
-               "2", 1);
-    expect_ids(F(0, 0, "field") "=price&" F(0, 0, "value") "=10&" F(
-                   0, 0, "condition_type") "=gt",
-               "3", 1);
-    expect_ids(F(0, 0, "field") "=price&" F(0, 0, "value") "=10&" F(
-                   0, 0, "condition_type") "=gteq",
-               "1,3", 2);
-    expect_ids(F(0, 0, "field") "=price&" F(0, 0, "value") "=10&" F(
-                   0, 0, "condition_type") "=moreq",
-               "1,3", 2);
-    expect_ids(F(0, 0, "field") "=price&" F(0, 0, "value") "=10&" F(
-                   0, 0, "condition_type") "=lteq",
-               "1,2", 2);
-    /* numbers compare as numbers: 100 > 9 */
-    expect_ids(F(0, 0, "field") "=price&" F(0, 0, "value") "=9&" F(
-                   0, 0, "condition_type") "=lt",
-               "2", 1);
-    expect_ids(
-        F(0, 0, "field") "=price&" F(0, 0, "value") "=10&" F(
-            0, 0,
-            "condition_type") "=from&" F(1, 0,
-                                         "field") "=price&" F(1, 0,
-                                                              "value") "=100"
-                                                                       "&" F(1,
-                                                                             0,
-                                                                             "c"
-                                                                             "o"
-                                                                             "n"
-                                                                             "d"
-                                                                             "i"
-                                                                             "t"
-                                                                             "i"
-                                                                             "o"
-                                                                             "n"
-                                                                             "_"
-                                                                             "t"
-                                                                             "y"
-                                                                             "p"
-                                                                             "e") "=to",
-        "1,3", 2);
-    expect_ids(F(0, 0, "field") "=tags&" F(0, 0, "value") "=b&" F(
-                   0, 0, "condition_type") "=finset",
-               "1,2", 2);
-    expect_ids(F(0, 0, "field") "=tags&" F(0, 0, "value") "=b&" F(
-                   0, 0, "condition_type") "=nfinset",
-               "3", 1);
-    expect_ids(F(0, 0, "field") "=note&" F(0, 0, "condition_type") "=null",
-               "1,2", 2);
-    expect_ids(F(0, 0, "field") "=note&" F(0, 0, "condition_type") "=notnull",
-               "3", 1);
+    one("sku", "widget-1", NULL, "1", 1);
+    one("status", "pending", "neq", "2", 1);
+    one("sku", "WIDGET_%25", "like", "1,2", 2);
+    one("sku", "W%25", "nlike", "3", 1);
+    one("id", "1,3", "in", "1,3", 2);
+    one("id", "1,3", "nin", "2", 1);
+    one("price", "10", "gt", "3", 1);
+    one("price", "10", "gteq", "1,3", 2);
+    one("price", "10", "moreq", "1,3", 2);
+    one("price", "10", "lteq", "1,2", 2);
+    one("price", "9", "lt", "2", 1); /* numbers compare as numbers */
+    query_of(q, sizeof(q), range, 2);
+    expect_ids(q, "1,3", 2);
+    one("tags", "b", "finset", "1,2", 2);
+    one("tags", "b", "nfinset", "3", 1);
+    one("note", NULL, "null", "1,2", 2);
+    one("note", NULL, "notnull", "3", 1);
 }
 
 static void sort_orders_and_pages(void **state)
@@ -174,8 +159,9 @@ static void sort_orders_and_pages(void **state)
     /* a page past the end is the last page again */
     expect_ids("searchCriteria[pageSize]=2&searchCriteria[currentPage]=9", "3",
                3);
-    out = run("searchCriteria[pageSize]=2&" F(0, 0, "field") "=id&" F(
-        0, 0, "value") "=2&searchCriteria[sortOrders][0][field]=id");
+    out = run("searchCriteria[pageSize]=2&searchCriteria[filter_groups][0]"
+              "[filters][0][field]=id&searchCriteria[filter_groups][0]"
+              "[filters][0][value]=2&searchCriteria[sortOrders][0][field]=id");
     echo = cJSON_GetObjectItem(out, "search_criteria");
     assert_int_equal(cJSON_GetObjectItem(echo, "page_size")->valueint, 2);
     assert_null(cJSON_GetObjectItem(echo, "current_page"));
@@ -216,7 +202,10 @@ static void bad_input_is_refused_with_magento_messages(void **state)
     km__adobe_search_dispose(&s);
     assert_int_equal(
         km__adobe_search_parse(
-            &s, F(0, 0, "field") "=a&" F(0, 0, "condition_type") "=eqq", &err),
+            &s,
+            "searchCriteria[filter_groups][0][filters][0][field]=a&"
+            "searchCriteria[filter_groups][0][filters][0][condition_type]=eqq",
+            &err),
         0);
     assert_int_equal(km__adobe_search_check(&s, &err), -1);
     assert_string_equal(err.param_value, "eqq");
