@@ -397,16 +397,6 @@ void km__adobe_state_free(void *state)
     free(st);
 }
 
-static cJSON *public_list(const cJSON *arr)
-{
-    cJSON *out = cJSON_CreateArray();
-    const cJSON *it;
-
-    cJSON_ArrayForEach(it, arr)
-        cJSON_AddItemToArray(out, km__storefront_public(it));
-    return out;
-}
-
 cJSON *km__adobe_snapshot(void *state)
 {
     STATE(state);
@@ -415,11 +405,15 @@ cJSON *km__adobe_snapshot(void *state)
 
     cJSON_AddStringToObject(o, "deployment",
                             st->deployment == KM__ADOBE_SAAS ? "saas" : "paas");
-    cJSON_AddItemToObject(o, "orders", public_list(st->orders));
-    cJSON_AddItemToObject(o, "invoices", public_list(st->invoices));
-    cJSON_AddItemToObject(o, "companies", public_list(st->companies));
-    cJSON_AddItemToObject(o, "customers", public_list(st->customers));
-    cJSON_AddItemToObject(o, "products", public_list(st->products));
+    cJSON_AddItemToObject(o, "orders", km__storefront_public_list(st->orders));
+    cJSON_AddItemToObject(o, "invoices",
+                          km__storefront_public_list(st->invoices));
+    cJSON_AddItemToObject(o, "companies",
+                          km__storefront_public_list(st->companies));
+    cJSON_AddItemToObject(o, "customers",
+                          km__storefront_public_list(st->customers));
+    cJSON_AddItemToObject(o, "products",
+                          km__storefront_public_list(st->products));
     cJSON_AddItemToObject(o, "webhook_calls", cJSON_Duplicate(st->hook_log, 1));
     cJSON_AddNumberToObject(o, "tokens_issued", (double)st->ntokens);
     if ((pem = km__adobe_webhook_public_pem(st)))
