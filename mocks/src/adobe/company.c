@@ -47,6 +47,37 @@ static cJSON *missing(const cJSON *obj, const char *const *required)
     return o;
 }
 
+/* Stores one resource from a request's wrapped member; NULL with why. */
+typedef cJSON *create_fn(struct km__adobe_state *st, const cJSON *in,
+                         int64_t now, char *why, size_t whysz);
+
+/* POST {"<member>": {...}}: the member required, then each of required
+ * (errors[]), then fn; answers the stored resource. */
+static void create_from(struct km_response *res, const struct km_request *req,
+                        void *state, const char *member,
+                        const char *const *required, create_fn *fn)
+{
+    struct km__adobe_call call;
+    cJSON *body, *in, *err, *c;
+    char why[256];
+
+    km__adobe_call_init(&call, res, req, state);
+    if (!(body = km__adobe_body(&call)))
+        return;
+    in = cJSON_GetObjectItemCaseSensitive(body, member);
+    if (!cJSON_IsObject(in))
+        km__adobe_error1(res, 400,
+                         "\"%fieldName\" is required. Enter and try again.",
+                         "fieldName", member);
+    else if (required && (err = missing(in, required)))
+        km_response_json(res, 400, err);
+    else if (!(c = fn(call.st, in, req->now_ms, why, sizeof(why))))
+        km__adobe_error(res, 400, why, NULL);
+    else
+        km_response_json(res, 200, km__storefront_public(c));
+    cJSON_Delete(body);
+}
+
 static void merge(cJSON *dst, const cJSON *src, const char *const *skip)
 {
     const cJSON *it;
@@ -65,10 +96,11 @@ static void merge(cJSON *dst, const cJSON *src, const char *const *skip)
 static const char *const company_readonly[] = {"id", NULL};
 
 static cJSON *company_new(struct km__adobe_state *st, const cJSON *in,
-                          char *why, size_t whysz)
+                          int64_t now, char *why, size_t whysz)
 {
     cJSON *c = cJSON_CreateObject(), *ext;
 
+    (void)now;
     merge(c, in, company_readonly);
     if (km__adobe_custom_attributes_check(c, why, whysz) != 0) {
         cJSON_Delete(c);
@@ -105,8 +137,7 @@ static cJSON *company_new(struct km__adobe_state *st, const cJSON *in,
 int km__adobe_company_fixture(void *state, const cJSON *item, int64_t now,
                               char *why, size_t whysz)
 {
-    (void)now;
-    return company_new(state, item, why, whysz) ? 0 : -1;
+    return company_new(state, item, now, why, whysz) ? 0 : -1;
 }
 
 static cJSON *company_param(struct km__adobe_state *st,
@@ -142,25 +173,7 @@ void km__adobe_companies_get(struct km_response *res,
 void km__adobe_companies_create(struct km_response *res,
                                 const struct km_request *req, void *state)
 {
-    struct km__adobe_call call;
-    cJSON *body, *in, *err, *c;
-    char why[256];
-
-    km__adobe_call_init(&call, res, req, state);
-    if (!(body = km__adobe_body(&call)))
-        return;
-    in = cJSON_GetObjectItemCaseSensitive(body, "company");
-    if (!cJSON_IsObject(in))
-        km__adobe_error1(res, 400,
-                         "\"%fieldName\" is required. Enter and try again.",
-                         "fieldName", "company");
-    else if ((err = missing(in, company_required)))
-        km_response_json(res, 400, err);
-    else if (!(c = company_new(call.st, in, why, sizeof(why))))
-        km__adobe_error(res, 400, why, NULL);
-    else
-        km_response_json(res, 200, km__storefront_public(c));
-    cJSON_Delete(body);
+    create_from(res, req, state, "company", company_required, company_new);
 }
 
 void km__adobe_companies_update(struct km_response *res,
@@ -316,25 +329,7 @@ void km__adobe_customers_get(struct km_response *res,
 void km__adobe_customers_create(struct km_response *res,
                                 const struct km_request *req, void *state)
 {
-    struct km__adobe_call call;
-    cJSON *body, *in, *err, *c;
-    char why[256];
-
-    km__adobe_call_init(&call, res, req, state);
-    if (!(body = km__adobe_body(&call)))
-        return;
-    in = cJSON_GetObjectItemCaseSensitive(body, "customer");
-    if (!cJSON_IsObject(in))
-        km__adobe_error1(res, 400,
-                         "\"%fieldName\" is required. Enter and try again.",
-                         "fieldName", "customer");
-    else if ((err = missing(in, customer_required)))
-        km_response_json(res, 400, err);
-    else if (!(c = customer_new(call.st, in, req->now_ms, why, sizeof(why))))
-        km__adobe_error(res, 400, why, NULL);
-    else
-        km_response_json(res, 200, km__storefront_public(c));
-    cJSON_Delete(body);
+    create_from(res, req, state, "customer", customer_required, customer_new);
 }
 
 /* ---- products -------------------------------------------------------------
@@ -418,21 +413,5 @@ void km__adobe_products_get(struct km_response *res,
 void km__adobe_products_create(struct km_response *res,
                                const struct km_request *req, void *state)
 {
-    struct km__adobe_call call;
-    cJSON *body, *in, *p;
-    char why[256];
-
-    km__adobe_call_init(&call, res, req, state);
-    if (!(body = km__adobe_body(&call)))
-        return;
-    in = cJSON_GetObjectItemCaseSensitive(body, "product");
-    if (!cJSON_IsObject(in))
-        km__adobe_error1(res, 400,
-                         "\"%fieldName\" is required. Enter and try again.",
-                         "fieldName", "product");
-    else if (!(p = product_save(call.st, in, req->now_ms, why, sizeof(why))))
-        km__adobe_error(res, 400, why, NULL);
-    else
-        km_response_json(res, 200, km__storefront_public(p));
-    cJSON_Delete(body);
+    create_from(res, req, state, "product", NULL, product_save);
 }

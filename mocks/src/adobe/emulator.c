@@ -309,6 +309,25 @@ static int adobe_before(struct km_response *res, const struct km_request *req,
     return km__adobe_authenticate(&c) != 0;
 }
 
+/* A 500 without a Magento body (a fault rule's bare status, a handler
+ * that answered nothing) gets the text Magento shows outside developer
+ * mode, with a report id made from the server clock so runs repeat. */
+static void internal_error(struct km_response *res,
+                           const struct km_request *req)
+{
+    cJSON *body = res->body ? cJSON_Parse(res->body) : NULL;
+    char msg[160];
+
+    if (!cJSON_IsString(cJSON_GetObjectItemCaseSensitive(body, "message"))) {
+        snprintf(msg, sizeof(msg),
+                 "Internal Error. Details are available in Magento log file. "
+                 "Report ID: webapi-%013llx",
+                 (unsigned long long)req->now_ms);
+        km__adobe_error(res, 500, msg, NULL);
+    }
+    cJSON_Delete(body);
+}
+
 /* `fields=` trims a successful JSON reply; a malformed list is ignored
  * as Magento's field filter ignores what it cannot read. */
 static void adobe_after(struct km_response *res, const struct km_request *req,
@@ -318,6 +337,10 @@ static void adobe_after(struct km_response *res, const struct km_request *req,
     cJSON *body;
 
     (void)state;
+    if (res->status == 500) {
+        internal_error(res, req);
+        return;
+    }
     if (!fields || !*fields || !req->route || res->status < 200 ||
         res->status > 299 || !res->body)
         return;

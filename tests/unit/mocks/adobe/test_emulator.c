@@ -361,6 +361,9 @@ static void saas_tenant_store_header_ims_and_quota(void **state)
         kt_reply_dispose(&r);
         ks_clock_advance_ms(f.clock, 60000);
         assert_int_equal(status_of(&f, "GET", "/T1/V1/orders", all, NULL), 200);
+        /* the IMS token dies after expires_in seconds */
+        ks_clock_advance_ms(f.clock, 86399LL * 1000 - 60000);
+        assert_int_equal(status_of(&f, "GET", "/T1/V1/orders", all, NULL), 401);
     }
     free(bearer);
     fx_stop(&f);
@@ -446,6 +449,25 @@ static void orders_invoices_and_custom_attributes(void **state)
         cJSON_Delete(snap);
     }
     free(auth);
+    fx_stop(&f);
+}
+
+static void a_bare_500_gets_magentos_internal_error_text(void **state)
+{
+    struct fx f;
+    struct kt_reply r;
+    const char *h[] = {"Authorization: Bearer at1", NULL};
+
+    (void)state;
+    fx_start(
+        &f,
+        "{\"enable_integration_as_bearer\":true,\"integrations\":[" INTEGRATION
+        "],\"faults\":[{\"route\":\"GET /rest/V1/"
+        "orders\",\"status\":500,\"body\":\"\"}]}");
+    assert_int_equal(call(&r, &f, "GET", "/rest/V1/orders", h, NULL), 500);
+    assert_non_null(strstr(r.body, "Internal Error. Details are available in "
+                                   "Magento log file. Report ID: webapi-"));
+    kt_reply_dispose(&r);
     fx_stop(&f);
 }
 
@@ -682,6 +704,7 @@ int main(void)
         cmocka_unit_test(saas_tenant_store_header_ims_and_quota),
         cmocka_unit_test(orders_invoices_and_custom_attributes),
         cmocka_unit_test(company_input_errors_are_listed),
+        cmocka_unit_test(a_bare_500_gets_magentos_internal_error_text),
         cmocka_unit_test(hook_replace_applies_and_rsa_signature_verifies),
         cmocka_unit_test(hook_exception_aborts_the_placement),
         cmocka_unit_test(failing_hook_aborts_only_when_required),
