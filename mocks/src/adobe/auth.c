@@ -378,7 +378,7 @@ static void parse_header(struct oauth_params *p, const char *h)
 static int oauth_problem(struct km__adobe_call *c, int status,
                          const char *problem)
 {
-    char msg[96];
+    char msg[128];
 
     snprintf(msg, sizeof(msg), "oauth_problem=%s", problem);
     km__adobe_error(c->res, status, msg, NULL);

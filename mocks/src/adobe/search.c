@@ -21,10 +21,14 @@
 static void err_set(struct km__adobe_search_err *err, const char *message,
                     const char *name, const char *value)
 {
+    /* cut to the fields (a value may be long user input) */
     memset(err, 0, sizeof(*err));
-    snprintf(err->message, sizeof(err->message), "%s", message);
-    snprintf(err->param_name, sizeof(err->param_name), "%s", name);
-    snprintf(err->param_value, sizeof(err->param_value), "%s", value);
+    snprintf(err->message, sizeof(err->message), "%.*s",
+             (int)sizeof(err->message) - 1, message);
+    snprintf(err->param_name, sizeof(err->param_name), "%.*s",
+             (int)sizeof(err->param_name) - 1, name);
+    snprintf(err->param_value, sizeof(err->param_value), "%.*s",
+             (int)sizeof(err->param_value) - 1, value);
 }
 
 static void unsupported(struct km__adobe_search_err *err, const char *field)
