@@ -46,6 +46,8 @@ static const struct {
                     "postal_code"},
     {"woocommerce", "company address_1 address_2 city postcode username "
                     "display_name"},
+    {"adobe", "firstname lastname customer_firstname customer_lastname "
+              "customer_email company_email street city postcode telephone"},
 };
 
 /* Parts of names that make a header, parameter or member a credential. */
