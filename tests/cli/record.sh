@@ -128,11 +128,16 @@ Lindqvist
 Margarethe
 Oberholzer"
 
+# start_recorder NAME HAR: `kinsync record` in front of the three systems.
+start_recorder() {
+    start "$1" record --out "$2" \
+        --system epicor --target "$(url_of epicor serve)" \
+        --system bigcommerce --target "$(url_of bigcommerce serve)" \
+        --system woocommerce --target "$(url_of woocommerce wserve)"
+}
+
 har=$work/sync.har
-start record record --out "$har" \
-    --system epicor --target "$(url_of epicor serve)" \
-    --system bigcommerce --target "$(url_of bigcommerce serve)" \
-    --system woocommerce --target "$(url_of woocommerce wserve)"
+start_recorder record "$har"
 recorder=$last
 write_config "$work/rec.json" rec.db "$(url_of epicor record)" \
     "$(url_of bigcommerce record)" "$(url_of woocommerce record)"
@@ -172,10 +177,7 @@ ok "the HAR holds no credential and no original e-mail address"
 # bodies, so a search for a customer equals that customer's pseudonym in
 # the orders list recorded beside it.
 uhar=$work/urls.har
-start urec record --out "$uhar" \
-    --system epicor --target "$(url_of epicor serve)" \
-    --system bigcommerce --target "$(url_of bigcommerce serve)" \
-    --system woocommerce --target "$(url_of woocommerce wserve)"
+start_recorder urec "$uhar"
 urec=$last
 wc_auth="consumer_key=$wc_key&consumer_secret=$wc_secret"
 req GET "$(url_of woocommerce urec)/wp-json/wc/v3/orders?$wc_auth"
