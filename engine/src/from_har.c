@@ -139,6 +139,14 @@ static int read_entry(struct kh__fh_exchange *x, const cJSON *entry, char *why,
     curl_free(raw);
     x->query = kx_xstrdup(q ? q + 1 : "");
     x->route = route_of(kx_json_str(k, "route"), x->method);
+    x->ms = kx_json_num(k, "virtual_ms", -1);
+    if (x->ms < 0) {
+        int64_t wall;
+        const char *when = kx_json_str(entry, "startedDateTime");
+
+        if (when && kx_iso8601_parse(&wall, when, 0) == 0)
+            x->ms = (double)wall;
+    }
     x->req_body = text && *text ? cJSON_Parse(text) : NULL;
     x->res_body = rtext && *rtext ? cJSON_Parse(rtext) : NULL;
     return 0;
@@ -260,7 +268,7 @@ static int woocommerce_order_walks(const struct kh__fh_recording *rec)
 
 /* Appends one run step of job, with option set to system when only one
  * storefront's flow of the job was seen. */
-static void add_job(cJSON *when, const char *job, const char *option,
+void kh__fh_add_job(cJSON *when, const char *job, const char *option,
                     const char *only)
 {
     cJSON *step = cJSON_CreateObject();
@@ -276,17 +284,21 @@ static void add_job(cJSON *when, const char *job, const char *option,
     must(cJSON_AddItemToArray(when, step));
 }
 
-/* The steps: one run per sync job whose routes the recording has, else an
- * integration step reading the first system. */
+/* The steps: of several runs, kh__fh_runs's; else one run per sync job
+ * whose routes the recording has, else an integration step reading the
+ * first system. */
 static cJSON *infer_when(const struct kh__fh_recording *rec, cJSON *notes)
 {
     static const char *const fallback[][2] = {
         {"epicor", "epicor.read_parts"},
         {"bigcommerce", "bigcommerce.list_products"},
         {"woocommerce", "woocommerce.list_products"}};
-    cJSON *when = cJSON_CreateArray(), *step;
+    cJSON *when = kh__fh_runs(rec), *step;
     int seen[NFLOWS];
 
+    if (when)
+        return when; /* several runs: one step per walk */
+    when = cJSON_CreateArray();
     must(when);
     for (size_t i = 0; i < NFLOWS; i++)
         seen[i] = flow_seen(rec, &flows[i]);
@@ -315,7 +327,7 @@ static cJSON *infer_when(const struct kh__fh_recording *rec, cJSON *notes)
             only = "bigcommerce";
         else if (wc && !bc && kh__fh_has(rec, "bigcommerce"))
             only = "woocommerce";
-        add_job(when, flows[i].job, flows[i].option, only);
+        kh__fh_add_job(when, flows[i].job, flows[i].option, only);
     }
     if (cJSON_GetArraySize(when) > 0)
         return when;

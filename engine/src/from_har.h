@@ -31,6 +31,7 @@ struct kh__fh_exchange {
     char *query;        /* raw, "" when none; owned */
     char *route;        /* "METHOD template", or NULL; owned */
     int status;
+    double ms;       /* when: _kinsync.virtual_ms, else startedDateTime; -1 */
     cJSON *req_body; /* the request body as JSON, or NULL; owned */
     cJSON *res_body; /* the response body as JSON, or NULL; owned */
 };
@@ -87,6 +88,23 @@ cJSON *kh__fh_seed_sections(const cJSON *seeds, cJSON *notes);
  */
 cJSON *kh__fh_given(cJSON **written, const struct kh__fh_recording *rec,
                     cJSON *notes);
+
+/*
+ * The steps of a recording of several runs of a flow (a second poll,
+ * `kinsync sync --watch` cadences, a scenario's repeated run steps): the
+ * walks of the flows' source lists from their first pages, one run step
+ * per walk (consecutive walks of one job merged), in recorded order, with
+ * a clock.advance before a walk that started later than the clock (1 s
+ * or more). NULL when the recording holds each job's walk at most once,
+ * in the order `kinsync sync --once` runs them: one pass, which the
+ * caller infers as a whole.
+ */
+/* Appends {"do": "run", "job": job, "expect_rc": "OK"} to when, with
+ * options.<option> = only when only is not NULL. */
+void kh__fh_add_job(cJSON *when, const char *job, const char *option,
+                    const char *only);
+
+cJSON *kh__fh_runs(const struct kh__fh_recording *rec);
 
 /* The whole scenario for rec, named name; *notes gets what could not be
  * inferred (an array of strings). Caller deletes both. */

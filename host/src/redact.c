@@ -46,6 +46,21 @@ static const struct {
                     "postal_code"},
     {"woocommerce", "company address_1 address_2 city postcode username "
                     "display_name"},
+    {"adobe", "firstname lastname customer_firstname customer_lastname "
+              "customer_email company_email street city postcode telephone"},
+};
+
+/* Query parameters whose values are personal besides those fields:
+ * searches by name or e-mail. A BigCommerce filter suffix counts as its
+ * field ("name:like" as "name", "email:in" as "email"), and in an OData
+ * $filter the quoted literal compared to a personal field is
+ * pseudonymised ("Name eq 'Ann Lee'", "startswith(City,'Spring')"). */
+static const struct {
+    const char *system, *params;
+} personal_params[] = {
+    {"*", "search name phone"},
+    {"bigcommerce", "keyword"},
+    {"woocommerce", "search_name"},
 };
 
 /* Parts of names that make a header, parameter or member a credential. */
@@ -100,6 +115,13 @@ void kh_redact_fields_print(FILE *out)
         fprintf(out, "  %-12s %s\n",
                 strcmp(personal[i].system, "*") ? personal[i].system : "all",
                 personal[i].fields);
+    for (size_t i = 0; i < sizeof(personal_params) / sizeof(personal_params[0]);
+         i++)
+        fprintf(out, "  query %-6s %s\n",
+                strcmp(personal_params[i].system, "*")
+                    ? personal_params[i].system
+                    : "all",
+                personal_params[i].params);
 }
 
 static int has_word_ci(const char *hay, const char *word)
@@ -128,30 +150,60 @@ int kh_redact_is_credential(const struct kh_redactor *r, const char *name)
     return 0;
 }
 
-static int is_personal(const struct kh_redactor *r, const char *system,
-                       const char *name)
+/* 1 when the space-separated list has name[0..n) (any case). */
+static int listed(const char *list, const char *name, size_t n)
 {
-    size_t n = strlen(name);
+    while (*list) {
+        size_t len = strcspn(list, " ");
 
+        if (len == n && strncasecmp(list, name, n) == 0)
+            return 1;
+        list += len + (list[len] == ' ');
+    }
+    return 0;
+}
+
+/* 1 when the table row applies to system ("*": every one). */
+static int applies(const char *row, const char *system)
+{
+    return strcmp(row, "*") == 0 || (system && strcmp(row, system) == 0);
+}
+
+static int is_personal_n(const struct kh_redactor *r, const char *system,
+                         const char *name, size_t n)
+{
     for (size_t i = 0; i < sizeof(personal) / sizeof(personal[0]); i++) {
-        const char *p = personal[i].fields;
-
-        if (strcmp(personal[i].system, "*") != 0 &&
-            (!system || strcmp(personal[i].system, system) != 0))
-            continue;
-        while (*p) {
-            size_t len = strcspn(p, " ");
-
-            if (len == n && strncasecmp(p, name, n) == 0)
-                return 1;
-            p += len + (p[len] == ' ');
-        }
+        if (applies(personal[i].system, system) &&
+            listed(personal[i].fields, name, n))
+            return 1;
     }
     for (size_t i = 0; i < r->nfields; i++) {
-        if (strcasecmp(name, r->fields[i]) == 0)
+        if (strlen(r->fields[i]) == n &&
+            strncasecmp(name, r->fields[i], n) == 0)
             return 1;
     }
     return 0;
+}
+
+static int is_personal(const struct kh_redactor *r, const char *system,
+                       const char *name)
+{
+    return is_personal_n(r, system, name, strlen(name));
+}
+
+/* 1 when query parameter name holds a personal value. */
+static int is_personal_param(const struct kh_redactor *r, const char *system,
+                             const char *name)
+{
+    size_t n = strcspn(name, ":"); /* BigCommerce's "name:like" */
+
+    for (size_t i = 0; i < sizeof(personal_params) / sizeof(personal_params[0]);
+         i++) {
+        if (applies(personal_params[i].system, system) &&
+            listed(personal_params[i].params, name, n))
+            return 1;
+    }
+    return is_personal_n(r, system, name, n);
 }
 
 /* HMAC-SHA256(salt, kind ":" lowercase(text[0..n))) into mac[32]. */
@@ -375,6 +427,68 @@ static void walk(struct kh_redactor *r, const char *system, cJSON *node)
     }
 }
 
+/* The field a quoted literal at q is compared to: the identifier before
+ * the operator word ("Name eq '...'") or the comma ("startswith(City,
+ * '...')"), as [*id, q-ish); its length, 0 when there is none. */
+static size_t filter_field(const char **id, const char *f, const char *q)
+{
+    const char *b = q;
+
+    while (b > f && b[-1] == ' ')
+        b--;
+    if (b > f && b[-1] == ',') {
+        b--;
+    } else {
+        while (b > f && isalpha((unsigned char)b[-1]))
+            b--;
+    }
+    while (b > f && b[-1] == ' ')
+        b--;
+    *id = b;
+    while (*id > f && (isalnum((unsigned char)(*id)[-1]) || (*id)[-1] == '_'))
+        (*id)--;
+    return (size_t)(b - *id);
+}
+
+/* An OData $filter with the quoted literals compared to personal fields
+ * pseudonymised ("Name eq 'Ann Lee'"), everything scrubbed; fresh
+ * string. Lock held. */
+static char *odata_filter(struct kh_redactor *r, const char *system,
+                          const char *f)
+{
+    struct kx_buf out = KX_BUF_INIT;
+    const char *p = f, *q, *end, *id;
+    char *tail;
+
+    while ((q = strchr(p, '\'')) != NULL) {
+        size_t idlen = filter_field(&id, f, q);
+        char *text, *lit;
+
+        /* the literal ends at a quote that is not a doubled one */
+        for (end = q + 1; *end && !(*end == '\'' && end[1] != '\'');
+             end += 1 + (*end == '\''))
+            ;
+        text = kx_xstrndup(p, (size_t)(q + 1 - p)); /* up to the quote */
+        lit = scrub(r, text);
+        kx_buf_puts(&out, lit);
+        free(lit);
+        free(text);
+        text = kx_xstrndup(q + 1, (size_t)(end - q - 1));
+        lit = idlen && is_personal_n(r, system, id, idlen) ? pseudonym(r, text)
+                                                           : scrub(r, text);
+        kx_buf_puts(&out, lit);
+        free(lit);
+        free(text);
+        p = *end ? end + 1 : end;
+        if (*end)
+            kx_buf_puts(&out, "'");
+    }
+    tail = scrub(r, p);
+    kx_buf_puts(&out, tail);
+    free(tail);
+    return kx_buf_detach(&out);
+}
+
 /* A query or form text: each pair decoded, redacted or pseudonymised,
  * encoded again; the decoded pairs appended to list when given. */
 static char *pairs(struct kh_redactor *r, const char *system, const char *text,
@@ -395,8 +509,10 @@ static char *pairs(struct kh_redactor *r, const char *system, const char *text,
             remember(r, value);
             v = kx_xstrdup(KH_REDACTED);
         } else {
-            v = is_personal(r, system, name) ? pseudonym(r, value)
-                                             : scrub(r, value);
+            v = is_personal_param(r, system, name) ? pseudonym(r, value)
+                : strcasecmp(name, "$filter") == 0
+                    ? odata_filter(r, system, value)
+                    : scrub(r, value);
         }
         en = curl_easy_escape(NULL, name, 0);
         ev = curl_easy_escape(NULL, v, 0);

@@ -9,8 +9,10 @@
  * credential-like (kh_redact_is_credential), their values remembered and
  * masked wherever they appear again (a token in a later URL or body).
  * Personal data: every e-mail address in any string (URLs included), and
- * the values of the system's personal fields (kh_redact_fields), word by
- * word, so "first last" built from two fields still matches.
+ * the values of the system's personal fields (JSON members and query
+ * parameters, kh_redact_fields), of its search query parameters, and of
+ * OData $filter literals compared to a personal field, word by word, so
+ * "first last" built from two fields still matches.
  */
 #ifndef KH_REDACT_H
 #define KH_REDACT_H
@@ -43,7 +45,8 @@ char *kh_pseudonym(struct kh_redactor *r, const char *value);
 /* 1 when name (any case) names a credential. */
 int kh_redact_is_credential(const struct kh_redactor *r, const char *name);
 
-/* Prints the built-in personal fields, one line per system. */
+/* Prints the built-in personal fields and query parameters, one line
+ * per system. */
 void kh_redact_fields_print(FILE *out);
 
 #endif

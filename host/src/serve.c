@@ -56,6 +56,13 @@ static const struct {
     {"woocommerce", "{\"keys\": [{\"consumer_key\": \"ck_kinsync_test\", "
                     "\"consumer_secret\": \"cs_kinsync_test\", "
                     "\"permissions\": \"read_write\"}]}"},
+    {"adobe", "{\"admins\": [{\"username\": \"admin\", "
+              "\"password\": \"km-adobe-admin-pw\"}], "
+              "\"integrations\": [{\"name\": \"kinsync\", "
+              "\"consumer_key\": \"km-adobe-ck\", "
+              "\"consumer_secret\": \"km-adobe-cs\", "
+              "\"access_token\": \"km-adobe-at\", "
+              "\"access_token_secret\": \"km-adobe-ats\"}]}"},
 };
 
 cJSON *kh__serve_named_config(const char *system)
@@ -183,6 +190,9 @@ static void print_usage(FILE *out)
         "               (store hash abc123)\n"
         "  woocommerce  one read_write key: ck_kinsync_test /\n"
         "               cs_kinsync_test\n"
+        "  adobe        PaaS; admin admin/km-adobe-admin-pw; integration\n"
+        "               km-adobe-ck/km-adobe-cs, token km-adobe-at/\n"
+        "               km-adobe-ats\n"
         "  others       {}\n"
         "\n"
         "Environment:\n"

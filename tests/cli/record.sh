@@ -2,7 +2,8 @@
 # cli.record: the whole record -> replay loop with `kinsync serve` standing
 # in for the real systems. `kinsync record` proxies a `kinsync sync --once`
 # run to Epicor, BigCommerce and WooCommerce emulators; the HAR must hold
-# no credential and no original personal value (e-mail addresses, names);
+# no credential and no original personal value (e-mail addresses, names),
+# in bodies and in URLs (searches, filters by name, OData $filter);
 # `kinsync replay --mode strict` of that HAR must then answer a second
 # sync, on a fresh state, with the same results and nothing unmatched.
 #
@@ -127,11 +128,16 @@ Lindqvist
 Margarethe
 Oberholzer"
 
+# start_recorder NAME HAR: `kinsync record` in front of the three systems.
+start_recorder() {
+    start "$1" record --out "$2" \
+        --system epicor --target "$(url_of epicor serve)" \
+        --system bigcommerce --target "$(url_of bigcommerce serve)" \
+        --system woocommerce --target "$(url_of woocommerce wserve)"
+}
+
 har=$work/sync.har
-start record record --out "$har" \
-    --system epicor --target "$(url_of epicor serve)" \
-    --system bigcommerce --target "$(url_of bigcommerce serve)" \
-    --system woocommerce --target "$(url_of woocommerce wserve)"
+start_recorder record "$har"
 recorder=$last
 write_config "$work/rec.json" rec.db "$(url_of epicor record)" \
     "$(url_of bigcommerce record)" "$(url_of woocommerce record)"
@@ -164,6 +170,42 @@ while IFS= read -r email; do
 done <<<"$personal"
 grep -q '@example.invalid' "$har" || fail "no pseudonymised address in the HAR"
 ok "the HAR holds no credential and no original e-mail address"
+
+# ---- personal values in URLs ------------------------------------------------
+# Searches by name, BigCommerce's name filters and an Epicor OData filter
+# on a name: the values are pseudonymised with the same keyed hash as the
+# bodies, so a search for a customer equals that customer's pseudonym in
+# the orders list recorded beside it.
+uhar=$work/urls.har
+start_recorder urec "$uhar"
+urec=$last
+wc_auth="consumer_key=$wc_key&consumer_secret=$wc_secret"
+req GET "$(url_of woocommerce urec)/wp-json/wc/v3/orders?$wc_auth"
+[ "$status" = 200 ] || fail "woocommerce orders through the proxy: HTTP $status"
+req GET "$(url_of woocommerce urec)/wp-json/wc/v3/customers?search=Margarethe%20Oberholzer&$wc_auth"
+req GET "$(url_of bigcommerce urec)/stores/scn123/v3/customers?name:like=Lindqvist&email:in=annika.rec%40acme.example"
+req GET "$(url_of epicor urec)/SaaS5333/api/v2/odata/EPIC06/Erp.BO.CustomerSvc/Customers?%24filter=Name%20eq%20%27Annika%20Lindqvist%27%20and%20startswith(City%2C%27Lindqvist%27)%20and%20CustID%20eq%20%27ACME%27"
+stop "$urec"
+while IFS= read -r value; do
+    grep -q -i -F -- "$value" "$uhar" &&
+        fail "a personal value is in a recorded URL: $(grep -o -i ".\{0,80\}$value.\{0,20\}" "$uhar" | head -3)"
+done <<<"$personal"
+python3 - "$uhar" <<'PY' || fail "the pseudonyms in URLs are not those of the bodies"
+import json, sys, urllib.parse
+e = json.load(open(sys.argv[1]))["log"]["entries"]
+def query(i):
+    return dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(e[i]["request"]["url"]).query))
+billing = json.loads(e[0]["response"]["content"]["text"])[0]["billing"]
+search = query(1)["search"]
+assert search == billing["first_name"] + " " + billing["last_name"], (search, billing)
+assert search != "Margarethe Oberholzer"
+assert query(2)["name:like"] not in ("Lindqvist", ""), query(2)
+assert query(2)["email:in"].endswith("@example.invalid"), query(2)
+f = query(3)["$filter"]
+assert "CustID eq 'ACME'" in f, f            # a key, not personal: kept
+assert f.startswith("Name eq '") and "startswith(City,'" in f, f
+PY
+ok "names in query values and OData filters are pseudonymised like the bodies"
 
 # ---- replay: a second sync, on a fresh state, against the recording ------
 start replay replay --mode strict "$har"

@@ -4,13 +4,19 @@
  * bytes: the first line is a credential, sent as a Bearer token and as an
  * access_token query parameter; the rest is both bodies.
  *
+ * A body is also sent as a search query value and as the literal of an
+ * OData $filter on a personal field (first_name eq '...').
+ *
  * Invariants: the credential's header and parameter become the
- * placeholder; a JSON body stays JSON; the same input under the same salt
- * gives the same recording (pseudonyms are stable); a pseudonym of text
- * without '@' keeps its length and its spaces, and does not depend on
- * case; nothing leaks (LeakSanitizer).
+ * placeholder; the search value (of a body without '@' or quote, the
+ * others stay out of the URL) is the pseudonym of the body, as a personal
+ * field's value in a body would be, and so is the filter's literal; a JSON body
+ * stays JSON; the same input under the same salt gives the same recording
+ * (pseudonyms are stable); a pseudonym of text without '@' keeps its length and
+ * its spaces, and does not depend on case; nothing leaks (LeakSanitizer).
  */
 #include <ctype.h>
+#include <curl/curl.h>
 #include "fuzz.h"
 #include <kx/alloc.h>
 #include <kx/json.h>
@@ -22,7 +28,8 @@
 
 static cJSON *exchange(const char *secret, const char *body)
 {
-    char *esc = kx_xstrdup(secret), *text;
+    char *esc = kx_xstrdup(secret), *text, *search, *filter, *efilter, *url;
+    int personal;
     cJSON *e;
 
     for (char *p = esc; *p; p++) {
@@ -39,6 +46,23 @@ static cJSON *exchange(const char *secret, const char *body)
     e = cJSON_Parse(text);
     if (!e)
         fuzz_violation(TARGET, "test set-up: the exchange is not JSON");
+    /* Only text pseudonymised word by word goes into the URL: scrubbed
+     * text ('@', or after a quote in the filter) is masked by the secrets
+     * learned so far, later bodies included, so a and b would differ. */
+    personal = !strpbrk(body, "@'");
+    search = curl_easy_escape(NULL, personal ? body : "", 0);
+    filter = kx_xasprintf("first_name eq '%s'", personal ? body : "");
+    efilter = curl_easy_escape(NULL, filter, 0);
+    if (!search || !efilter)
+        fuzz_violation(TARGET, "test set-up: cannot escape the body");
+    url = kx_xasprintf("http://h/p?a=1&access_token=%s&search=%s&%%24filter=%s",
+                       esc, search, efilter);
+    cJSON_ReplaceItemInObject((cJSON *)kh_json_pointer(e, "/request"), "url",
+                              cJSON_CreateString(url));
+    curl_free(search);
+    curl_free(efilter);
+    free(filter);
+    free(url);
     cJSON_ReplaceItemInObject((cJSON *)kh_json_pointer(e, "/request/postData"),
                               "text", cJSON_CreateString(body));
     cJSON_ReplaceItemInObject((cJSON *)kh_json_pointer(e, "/response/content"),
@@ -72,6 +96,30 @@ static void check_pseudonym(struct kh_redactor *r, const char *text)
     free(p);
 }
 
+/* The search parameter and the filter's literal, as recorded, against
+ * the pseudonym of the body (queryString holds them decoded). */
+static void check_query(struct kh_redactor *r, const cJSON *entry,
+                        const char *body)
+{
+    const char *search =
+        kx_json_str(kh_json_pointer(entry, "/request/queryString/2"), "value");
+    const char *filter =
+        kx_json_str(kh_json_pointer(entry, "/request/queryString/3"), "value");
+    char *p, *want;
+
+    if (strpbrk(body, "@'"))
+        return; /* not in the URL (exchange) */
+    p = kh_pseudonym(r, body);
+    if (!search || strcmp(search, p) != 0)
+        fuzz_violation(TARGET, "a search value is not the body's pseudonym");
+    want = kx_xasprintf("first_name eq '%s'", p);
+    if (!filter || strcmp(filter, want) != 0)
+        fuzz_violation(TARGET,
+                       "a filter on first_name kept or changed its literal");
+    free(want);
+    free(p);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static const unsigned char salt[] = "fuzz salt, fixed";
@@ -101,6 +149,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             fuzz_violation(TARGET, "a JSON body is no longer JSON");
         cJSON_Delete(probe);
     }
+    check_query(r, a, nl ? nl + 1 : "");
     pa = cJSON_PrintUnformatted(a);
     pb = cJSON_PrintUnformatted(b);
     if (!pa || !pb || strcmp(pa, pb) != 0)

@@ -40,6 +40,16 @@ long km_webhook_post(const char *url, const char *const *headers,
                      unsigned flags, char *err, size_t errsz);
 
 /*
+ * The same, keeping the reply: on a reply (status > 0) *reply holds its
+ * first max_reply bytes, NUL-terminated (the caller frees it); NULL
+ * otherwise. For synchronous webhooks, whose answer says what to do.
+ */
+long km_webhook_post_reply(const char *url, const char *const *headers,
+                           const char *body, size_t len, long timeout_ms,
+                           unsigned flags, char **reply, size_t max_reply,
+                           char *err, size_t errsz);
+
+/*
  * Whether a webhook may be sent to the address sa (AF_INET or AF_INET6;
  * anything else is refused): 0 when it may, -1 when not, with why naming
  * the address and its kind ("169.254.169.254 is link-local (the cloud

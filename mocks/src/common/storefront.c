@@ -20,6 +20,16 @@ cJSON *km__storefront_public(const cJSON *obj)
     return copy;
 }
 
+cJSON *km__storefront_public_list(const cJSON *arr)
+{
+    cJSON *out = cJSON_CreateArray();
+    const cJSON *it;
+
+    cJSON_ArrayForEach(it, arr)
+        cJSON_AddItemToArray(out, km__storefront_public(it));
+    return out;
+}
+
 void km__storefront_set(cJSON *obj, const char *name, cJSON *value)
 {
     if (!value)

@@ -20,6 +20,8 @@
 
 /* A deep copy of obj without its private "_" members. */
 cJSON *km__storefront_public(const cJSON *obj);
+/* A new array of the public copies of arr's objects (snapshots). */
+cJSON *km__storefront_public_list(const cJSON *arr);
 /* Sets obj[name] to value (taken), replacing a member of that name;
  * aborts when value is NULL (a cJSON_Create* that failed). */
 void km__storefront_set(cJSON *obj, const char *name, cJSON *value);

@@ -10,8 +10,10 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <stdlib.h>
 #include <sys/socket.h>
 #include <curl/curl.h>
+#include <kx/alloc.h>
 #include "kinmock/webhook.h"
 
 static atomic_int allow_private_default;
@@ -165,10 +167,42 @@ static size_t discard(char *ptr, size_t size, size_t nmemb, void *ud)
     return size * nmemb;
 }
 
+/* Keeps the first max bytes of a reply (synchronous webhooks read their
+ * answer); the rest is read and dropped. */
+struct kept {
+    char *data;
+    size_t len, max;
+};
+
+static size_t keep(char *ptr, size_t size, size_t nmemb, void *ud)
+{
+    struct kept *k = ud;
+    size_t n = size * nmemb, room = k->max - k->len;
+    size_t take = n < room ? n : room;
+
+    if (take) {
+        k->data = kx_xrealloc(k->data, k->len + take + 1);
+        memcpy(k->data + k->len, ptr, take);
+        k->len += take;
+        k->data[k->len] = '\0';
+    }
+    return n;
+}
+
 long km_webhook_post(const char *url, const char *const *headers,
                      const char *body, size_t len, long timeout_ms,
                      unsigned flags, char *err, size_t errsz)
 {
+    return km_webhook_post_reply(url, headers, body, len, timeout_ms, flags,
+                                 NULL, 0, err, errsz);
+}
+
+long km_webhook_post_reply(const char *url, const char *const *headers,
+                           const char *body, size_t len, long timeout_ms,
+                           unsigned flags, char **reply, size_t max_reply,
+                           char *err, size_t errsz)
+{
+    struct kept kept = {NULL, 0, max_reply};
     struct curl_slist *list = NULL, *grown;
     struct guard guard = {flags, ""};
     CURL *curl = curl_easy_init();
@@ -177,6 +211,8 @@ long km_webhook_post(const char *url, const char *const *headers,
 
     if (errsz)
         err[0] = '\0';
+    if (reply)
+        *reply = NULL;
     if (!curl) {
         snprintf(err, errsz, "curl_easy_init failed");
         return 0;
@@ -203,7 +239,12 @@ long km_webhook_post(const char *url, const char *const *headers,
     curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, timeout_ms);
     curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, timeout_ms);
     curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, discard);
+    if (reply) {
+        curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, keep);
+        curl_easy_setopt(curl, CURLOPT_WRITEDATA, &kept);
+    } else {
+        curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, discard);
+    }
     cc = curl_easy_perform(curl);
     if (cc != CURLE_OK)
         snprintf(err, errsz, "%s",
@@ -213,5 +254,9 @@ long km_webhook_post(const char *url, const char *const *headers,
 out:
     curl_slist_free_all(list);
     curl_easy_cleanup(curl);
+    if (reply && status)
+        *reply = kept.data ? kept.data : kx_xstrdup("");
+    else
+        free(kept.data);
     return status;
 }

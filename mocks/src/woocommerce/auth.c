@@ -15,9 +15,9 @@
 #include <string.h>
 #include <curl/curl.h>
 #include <kx/alloc.h>
-#include <kx/buf.h>
 #include "woocommerce_emu.h"
 #include "common/crypto.h"
+#include "common/oauth1.h"
 
 #define WC_OAUTH_WINDOW_S (15 * 60)
 #define WC_MAX_PARAMS 64
@@ -126,68 +126,30 @@ static struct km__woocommerce_key *find_key(struct km__woocommerce_state *st,
     return NULL;
 }
 
-static char *enc(const char *s)
-{
-    char *c = curl_easy_escape(NULL, s, 0);
-    char *r;
-
-    if (!c)
-        abort();
-    r = kx_xstrdup(c);
-    curl_free(c);
-    return r;
-}
-
-/* WooCommerce sorts by the raw key (uksort with strcmp); a PHP array has
- * one value per key, so keys never tie. */
-static int kv_cmp(const void *a, const void *b)
-{
-    const struct kv *x = a, *y = b;
-
-    return strcmp(x->k, y->k);
-}
-
 /*
  * The string WC_REST_Authentication::check_oauth_signature signs, which is
  * RFC 5849 section 3.4.1: METHOD & enc(home URL + path) & enc(the
  * parameter string), where the parameter string joins enc(key)=enc(value)
  * with '&'. Every value is therefore encoded twice ("2026-01-01T00:00:00"
- * appears as 2026-01-01T00%253A00%253A00). WooCommerce gets there by
- * encoding keys and values, then each "key=value" again, joined by %26.
+ * appears as 2026-01-01T00%253A00%253A00). WooCommerce sorts by the raw
+ * key (uksort with strcmp); a PHP array has one value per key, so keys
+ * never tie.
  */
 static char *base_string(struct km__woocommerce_state *st,
                          const struct km_request *req, const struct kvs *params)
 {
-    struct kv sorted[WC_MAX_PARAMS];
-    struct kx_buf buf = KX_BUF_INIT, plist = KX_BUF_INIT;
-    char *url, *tmp;
-    size_t n = 0;
+    struct km__oauth1_param p[WC_MAX_PARAMS];
+    char *base;
     /* home URL (trailing slash dropped) + the request path */
     char *full = kx_xasprintf("%.*s%s", (int)(strlen(st->site_url) - 1),
                               st->site_url, req->path);
 
-    url = enc(full);
+    for (size_t i = 0; i < params->n; i++)
+        p[i] = (struct km__oauth1_param){params->v[i].k, params->v[i].v};
+    base = km__oauth1_base_string(req->method, full, p, params->n,
+                                  KM__OAUTH1_SORT_RAW_NAME);
     free(full);
-    for (size_t i = 0; i < params->n; i++) {
-        if (strcmp(params->v[i].k, "oauth_signature") == 0)
-            continue;
-        sorted[n++] = params->v[i];
-    }
-    if (n)
-        qsort(sorted, n, sizeof(*sorted), kv_cmp);
-    for (size_t i = 0; i < n; i++) {
-        char *k = enc(sorted[i].k), *v = enc(sorted[i].v);
-
-        kx_buf_printf(&plist, "%s%s=%s", i ? "&" : "", k, v);
-        free(k);
-        free(v);
-    }
-    tmp = enc(kx_buf_str(&plist));
-    kx_buf_printf(&buf, "%s&%s&%s", req->method, url, tmp);
-    free(tmp);
-    kx_buf_reset(&plist);
-    free(url);
-    return kx_buf_detach(&buf);
+    return base;
 }
 
 static void fail(struct km_response *res, const char *code, const char *message,
