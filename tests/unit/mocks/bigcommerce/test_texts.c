@@ -90,16 +90,17 @@ static int64_t variant_id(struct fx *f, const char *sku)
 {
     struct kt_reply r;
     char path[128];
-    cJSON *body;
+    cJSON *body, *v;
     int64_t id;
 
     snprintf(path, sizeof(path), "/v3/catalog/variants?sku=%s", sku);
     call(f, &r, "GET", path, NULL);
     assert_int_equal(r.status, 200);
     body = cJSON_Parse(r.body);
-    id = (int64_t)cJSON_GetNumberValue(cJSON_GetObjectItem(
-        cJSON_GetArrayItem(cJSON_GetObjectItem(body, "data"), 0), "id"));
-    assert_true(id > 0);
+    v = cJSON_GetObjectItem(
+        cJSON_GetArrayItem(cJSON_GetObjectItem(body, "data"), 0), "id");
+    assert_true(cJSON_IsNumber(v) && v->valuedouble > 0);
+    id = (int64_t)v->valuedouble;
     cJSON_Delete(body);
     kt_reply_dispose(&r);
     return id;

@@ -47,17 +47,19 @@ static int64_t write_ok(struct fx *f, const char *method, const char *path,
                         const char *body)
 {
     struct kt_reply r;
-    cJSON *o;
-    int64_t id;
+    cJSON *o, *id;
+    int64_t out = 0;
 
     call(f, &r, method, path, body);
     if (r.status < 200 || r.status > 299)
         fail_msg("%s %s: %ld %s", method, path, r.status, r.body);
     o = cJSON_Parse(r.body);
-    id = (int64_t)cJSON_GetNumberValue(cJSON_GetObjectItem(o, "id"));
+    id = cJSON_GetObjectItem(o, "id");
+    if (cJSON_IsNumber(id) && id->valuedouble > 0)
+        out = (int64_t)id->valuedouble;
     cJSON_Delete(o);
     kt_reply_dispose(&r);
-    return id > 0 ? id : 0;
+    return out;
 }
 
 static cJSON *get_json(struct fx *f, const char *path)
