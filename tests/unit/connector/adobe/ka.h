@@ -34,9 +34,9 @@ struct ka_env {
     struct kt_log log;
 };
 
-/* Starts the emulator with KA_CREDENTIALS plus extra (JSON members
- * without braces, may be NULL; "deployment":"saas" for SaaS) and a handle
- * of auth on the same deployment. */
+/* Starts the emulator with KA_CREDENTIALS, whose members extra (JSON
+ * members without braces, may be NULL; "deployment":"saas" for SaaS)
+ * adds to or replaces, and a handle of auth on the same deployment. */
 void ka_start(struct ka_env *env, const char *extra, enum ks_adobe_auth auth);
 void ka_stop(struct ka_env *env);
 
