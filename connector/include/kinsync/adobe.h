@@ -81,8 +81,8 @@ struct ks_adobe_options {
 #define KS_ADOBE_OPTIONS_INIT                                                  \
     {                                                                          \
         KS_ADOBE_OPTIONS_VERSION, KS_ADOBE_PAAS, NULL, NULL, NULL,             \
-            KS_ADOBE_AUTH_OAUTH1, NULL, NULL, NULL, NULL, NULL, NULL, 0,       \
-            NULL, NULL, NULL, NULL, NULL, 0, 0                                 \
+            KS_ADOBE_AUTH_OAUTH1, NULL, NULL, NULL, NULL, NULL, NULL, 0, NULL, \
+            NULL, NULL, NULL, NULL, 0, 0                                       \
     }
 
 /* The secrets are registered with the client as log secrets. EINVAL

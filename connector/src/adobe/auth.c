@@ -30,11 +30,9 @@ static ks_rc oauth_header(struct ks__adobe_auth_ctx *ctx,
      * included: Adobe refuses a nonce its consumer used before. */
     rc = ks__oauth1_nonce(nonce);
     if (!rc)
-        rc = ks__oauth1_header(&line, &creds, KS__SHA256, ctx->method,
-                               ctx->url,
-                               ks_clock_now_ms(ks_client_clock(ad->client)) /
-                                   1000,
-                               nonce);
+        rc = ks__oauth1_header(
+            &line, &creds, KS__SHA256, ctx->method, ctx->url,
+            ks_clock_now_ms(ks_client_clock(ad->client)) / 1000, nonce);
     if (rc)
         return rc;
     return ks__http_header_take(headers, line);
@@ -113,9 +111,9 @@ static ks_rc admin_fetch(struct ks_adobe *ad)
         goto out;
     json = cJSON_ParseWithLength(reply.body ? reply.body : "", reply.len);
     if (!cJSON_IsString(json) || !*json->valuestring) {
-        rc = ks__error_set(ks__client_error(ad->client), KS_EPARSE,
-                           reply.status,
-                           "adobe: admin token reply is not a JSON string");
+        rc =
+            ks__error_set(ks__client_error(ad->client), KS_EPARSE, reply.status,
+                          "adobe: admin token reply is not a JSON string");
         goto out;
     }
     rc = token_keep(ad, json->valuestring, ad->admin_life_ms / 1000);
@@ -166,10 +164,10 @@ static ks_rc ims_fetch(struct ks_adobe *ad)
     token = kx_json_str(json, "access_token");
     life = kx_json_numeric(json, "expires_in", -1);
     if (!token || !*token || life <= 0) {
-        rc = ks__error_set(ks__client_error(ad->client), KS_EPARSE,
-                           reply.status,
-                           "adobe: IMS token reply lacks access_token or "
-                           "expires_in");
+        rc =
+            ks__error_set(ks__client_error(ad->client), KS_EPARSE, reply.status,
+                          "adobe: IMS token reply lacks access_token or "
+                          "expires_in");
         goto out;
     }
     rc = token_keep(ad, token, (int64_t)life);

@@ -68,8 +68,8 @@ static ks_rc copy_credentials(struct ks_adobe *ad,
     ad->client_id = o->client_id ? ks__strdup(o->client_id) : NULL;
     ad->org_id = o->org_id ? ks__strdup(o->org_id) : NULL;
     ad->scope = ks__strdup(given(o->scope) ? o->scope : KS__ADOBE_IMS_SCOPE);
-    ad->ims_token_url = ks__strdup(
-        given(o->ims_token_url) ? o->ims_token_url : KS__ADOBE_IMS_URL);
+    ad->ims_token_url = ks__strdup(given(o->ims_token_url) ? o->ims_token_url
+                                                           : KS__ADOBE_IMS_URL);
     if ((o->consumer_key && !ad->consumer_key) ||
         (o->access_token && !ad->access_token) ||
         (o->username && !ad->username) || (o->client_id && !ad->client_id) ||
@@ -113,10 +113,10 @@ ks_rc ks_adobe_new(struct ks_adobe **out, struct ks_client *client,
     ad->deployment = opts->deployment;
     ad->auth = opts->auth;
     ad->page_size = opts->page_size > 0 ? opts->page_size : KS__ADOBE_PAGE_SIZE;
-    ad->admin_life_ms = (opts->admin_token_lifetime_s > 0
-                             ? opts->admin_token_lifetime_s
-                             : KS__ADOBE_ADMIN_LIFE_S) *
-                        1000;
+    ad->admin_life_ms =
+        (opts->admin_token_lifetime_s > 0 ? opts->admin_token_lifetime_s
+                                          : KS__ADOBE_ADMIN_LIFE_S) *
+        1000;
     ad->margin_ms = opts->token_margin_ms > 0 ? opts->token_margin_ms : 60000;
     base = ks__http_root_dup(opts->base_url);
     ad->store_code = ks__strdup(store);

@@ -101,8 +101,8 @@ static char *adobe_text(const cJSON *body)
 
     if (!message)
         return NULL;
-    one = ks__adobe_phrase(message,
-                           cJSON_GetObjectItemCaseSensitive(body, "parameters"));
+    one = ks__adobe_phrase(
+        message, cJSON_GetObjectItemCaseSensitive(body, "parameters"));
     ks__buf_printf(&b, "adobe: %s", one ? one : message);
     ks__free(one);
     cJSON_ArrayForEach(e, errors)
@@ -111,8 +111,8 @@ static char *adobe_text(const cJSON *body)
 
         if (!m)
             continue;
-        one = ks__adobe_phrase(m,
-                               cJSON_GetObjectItemCaseSensitive(e, "parameters"));
+        one = ks__adobe_phrase(
+            m, cJSON_GetObjectItemCaseSensitive(e, "parameters"));
         ks__buf_printf(&b, "; %s", one ? one : m);
         ks__free(one);
     }

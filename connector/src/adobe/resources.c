@@ -180,9 +180,9 @@ ks_rc ks_adobe_order_find(cJSON **out, struct ks_adobe *ad,
     if (!rc)
         rc = ks_adobe_search_each(ad, "orders", s, take_first, &found, NULL);
     if (!rc && !found)
-        rc = ks__error_set(ks__client_error(ad->client), KS_ENOTFOUND, 0,
-                           "adobe: no order with increment_id %s",
-                           increment_id);
+        rc =
+            ks__error_set(ks__client_error(ad->client), KS_ENOTFOUND, 0,
+                          "adobe: no order with increment_id %s", increment_id);
     if (!rc)
         *out = found;
     else
@@ -211,8 +211,7 @@ static ks_rc scalar_id(int64_t *out, struct ks_adobe *ad, const cJSON *v)
 }
 
 ks_rc ks_adobe_invoice_create(int64_t *invoice_id, struct ks_adobe *ad,
-                              int64_t order_id, const cJSON *items,
-                              int capture)
+                              int64_t order_id, const cJSON *items, int capture)
 {
     cJSON *body = cJSON_CreateObject(), *copy = NULL, *reply = NULL;
     char path[64];

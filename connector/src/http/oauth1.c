@@ -269,8 +269,7 @@ ks_rc ks__oauth1_header(char **out, const struct ks__oauth1_creds *creds,
                         enum ks__digest digest, const char *method,
                         const char *url, int64_t timestamp, const char *nonce)
 {
-    const char *sig_method =
-        digest == KS__SHA1 ? "HMAC-SHA1" : "HMAC-SHA256";
+    const char *sig_method = digest == KS__SHA1 ? "HMAC-SHA1" : "HMAC-SHA256";
     char ts[24];
     /* the signature goes last, once known; a one-legged request ends the
      * list before oauth_token */

@@ -45,8 +45,7 @@ ks_rc ks__oauth1_signature(char **out, enum ks__digest digest,
  */
 ks_rc ks__oauth1_header(char **out, const struct ks__oauth1_creds *creds,
                         enum ks__digest digest, const char *method,
-                        const char *url, int64_t timestamp,
-                        const char *nonce);
+                        const char *url, int64_t timestamp, const char *nonce);
 
 /* A fresh nonce from OpenSSL's RNG: 32 lower-case hex digits into out
  * (33 bytes). KS_ERROR when the RNG fails. */

@@ -63,8 +63,8 @@ static ks_rc op_invoice(struct ks_adobe *ad)
 {
     cJSON *items = cJSON_Parse("[{\"order_item_id\":1,\"qty\":1}]");
     int64_t id = 0;
-    ks_rc rc = items ? ks_adobe_invoice_create(&id, ad, 1, items, 1)
-                     : KS_ENOMEM;
+    ks_rc rc =
+        items ? ks_adobe_invoice_create(&id, ad, 1, items, 1) : KS_ENOMEM;
 
     cJSON_Delete(items);
     return rc;

@@ -121,7 +121,8 @@ static void admin_token_is_reused_then_renewed_before_four_hours(void **state)
     assert_int_equal(get_product(&env), KS_OK);
     assert_int_equal(ks_adobe_token_requests(env.ad), 2);
     assert_int_equal(
-        kt_count(env.emu->server, "POST /rest/*/V1/integration/admin/token"), 2);
+        kt_count(env.emu->server, "POST /rest/*/V1/integration/admin/token"),
+        2);
     /* no request was refused on the way */
     assert_int_equal(kt_count(env.emu->server, "GET /rest/*"), 3);
     assert_true(ka_log_clean(&env));
@@ -170,7 +171,8 @@ static void ims_token_sends_gateway_headers_and_is_renewed(void **state)
     struct ka_env env;
 
     (void)state;
-    ka_start(&env, "\"deployment\":\"saas\",\"ims_token_lifetime_s\":3600," PRODUCT,
+    ka_start(&env,
+             "\"deployment\":\"saas\",\"ims_token_lifetime_s\":3600," PRODUCT,
              KS_ADOBE_AUTH_IMS);
     assert_int_equal(get_product(&env), KS_OK);
     assert_int_equal(get_product(&env), KS_OK);
@@ -208,8 +210,8 @@ static void ims_refused_scope_is_reported_in_ims_words(void **state)
     o.scope = "openid,AdobeID";
     assert_int_equal(ks_adobe_new(&ad, client, &o), KS_OK);
     assert_int_equal(ks_adobe_product_get(&p, ad, "A-1"), KS_EREMOTE);
-    assert_non_null(strstr(ks_client_last_error(client)->message,
-                           "IMS: invalid_scope"));
+    assert_non_null(
+        strstr(ks_client_last_error(client)->message, "IMS: invalid_scope"));
     ks_adobe_free(ad);
     ks_client_free(client);
     ka_stop(&env);

@@ -40,7 +40,8 @@ static void input_errors_list_every_entry_filled(void **state)
 
     (void)state;
     ka_start(&env, NULL, KS_ADOBE_AUTH_ADMIN);
-    assert_int_equal(ks_adobe_company_create(&out, env.ad, company), KS_EREMOTE);
+    assert_int_equal(ks_adobe_company_create(&out, env.ad, company),
+                     KS_EREMOTE);
     assert_int_equal(ks_client_last_error(env.client)->http_status, 400);
     assert_non_null(strstr(last(&env), "input exceptions"));
     assert_non_null(strstr(last(&env), "\"company_email\" is required"));

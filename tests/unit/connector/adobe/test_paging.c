@@ -15,10 +15,10 @@
     "{\"company_name\":\"Co " #n "\",\"company_email\":\"c" #n                 \
     "@x.example\",\"street\":[\"1 Road\"],\"city\":\"" city "\","              \
     "\"country_id\":\"US\",\"postcode\":\"1000" #n "\",\"telephone\":\"1\","   \
-    "\"super_user_id\":1,\"custom_attributes\":[{\"attribute_code\":"         \
+    "\"super_user_id\":1,\"custom_attributes\":[{\"attribute_code\":"          \
     "\"epicor_vendor_id\",\"value\":\"V" #n "\"}]}"
 #define COMPANIES                                                              \
-    "\"companies\":[" CO(1, "Austin") "," CO(2, "Boston") "," CO(             \
+    "\"companies\":[" CO(1, "Austin") "," CO(2, "Boston") "," CO(              \
         3, "New York") "," CO(4, "Austin") "," CO(5, "Denver") "]"
 
 struct seen {
@@ -70,8 +70,8 @@ static void exact_multiple_of_the_page_size_takes_no_extra_page(void **state)
     ka_start(&env, COMPANIES, KS_ADOBE_AUTH_ADMIN);
     assert_int_equal(ks_adobe_search_new(&s), KS_OK);
     ks_adobe_search_page(s, 5, 0);
-    assert_int_equal(ks_adobe_search_each(env.ad, "company", s, NULL, NULL, &st),
-                     KS_OK);
+    assert_int_equal(
+        ks_adobe_search_each(env.ad, "company", s, NULL, NULL, &st), KS_OK);
     assert_int_equal(st.pages, 1);
     assert_int_equal(st.delivered, 5);
     ks_adobe_search_free(s);
@@ -88,8 +88,8 @@ static void a_first_page_past_the_end_delivers_nothing(void **state)
     ka_start(&env, COMPANIES, KS_ADOBE_AUTH_ADMIN);
     assert_int_equal(ks_adobe_search_new(&s), KS_OK);
     ks_adobe_search_page(s, 2, 9); /* Adobe answers page 3 again */
-    assert_int_equal(ks_adobe_search_each(env.ad, "company", s, NULL, NULL, &st),
-                     KS_OK);
+    assert_int_equal(
+        ks_adobe_search_each(env.ad, "company", s, NULL, NULL, &st), KS_OK);
     assert_int_equal(st.pages, 1);
     assert_int_equal(st.delivered, 0);
     ks_adobe_search_free(s);
@@ -191,13 +191,14 @@ static void company_is_found_by_its_custom_attribute(void **state)
 
     (void)state;
     ka_start(&env, COMPANIES, KS_ADOBE_AUTH_OAUTH1);
-    assert_int_equal(ks_adobe_company_find(&c, env.ad, "epicor_vendor_id", "V4"),
-                     KS_OK);
+    assert_int_equal(
+        ks_adobe_company_find(&c, env.ad, "epicor_vendor_id", "V4"), KS_OK);
     assert_string_equal(cJSON_GetObjectItem(c, "company_name")->valuestring,
                         "Co 4");
     cJSON_Delete(c);
-    assert_int_equal(ks_adobe_company_find(&c, env.ad, "epicor_vendor_id", "V9"),
-                     KS_ENOTFOUND);
+    assert_int_equal(
+        ks_adobe_company_find(&c, env.ad, "epicor_vendor_id", "V9"),
+        KS_ENOTFOUND);
     assert_null(c);
     ka_stop(&env);
 }

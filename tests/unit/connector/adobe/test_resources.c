@@ -46,14 +46,14 @@ static void order_is_created_found_updated_and_invoiced(void **state)
     increment = cJSON_GetObjectItem(made, "increment_id")->valuestring;
 
     assert_int_equal(ks_adobe_order_find(&found, env.ad, increment), KS_OK);
-    assert_int_equal((int64_t)cJSON_GetObjectItem(found, "entity_id")->valuedouble,
-                     id);
+    assert_int_equal(
+        (int64_t)cJSON_GetObjectItem(found, "entity_id")->valuedouble, id);
     assert_int_equal(ks_adobe_order_find(&got, env.ad, "999999999"),
                      KS_ENOTFOUND);
 
     /* an update by entity_id, the attribute replaced */
-    assert_int_equal(
-        ks_adobe_custom_attribute_set(found, "epicor_po", "4712"), KS_OK);
+    assert_int_equal(ks_adobe_custom_attribute_set(found, "epicor_po", "4712"),
+                     KS_OK);
     cJSON_Delete(made);
     made = NULL;
     assert_int_equal(ks_adobe_order_save(&made, env.ad, found), KS_OK);
@@ -62,11 +62,11 @@ static void order_is_created_found_updated_and_invoiced(void **state)
                         "4712");
 
     /* invoice one of the two A's */
-    snprintf(text, sizeof(text), "[{\"order_item_id\":%d,\"qty\":1}]",
-             (int)cJSON_GetObjectItem(
-                 cJSON_GetArrayItem(cJSON_GetObjectItem(got, "items"), 0),
-                 "item_id")
-                 ->valuedouble);
+    snprintf(
+        text, sizeof(text), "[{\"order_item_id\":%d,\"qty\":1}]",
+        (int)cJSON_GetObjectItem(
+            cJSON_GetArrayItem(cJSON_GetObjectItem(got, "items"), 0), "item_id")
+            ->valuedouble);
     items = cJSON_Parse(text);
     assert_int_equal(ks_adobe_invoice_create(&invoice, env.ad, id, items, 1),
                      KS_OK);
@@ -99,15 +99,16 @@ static void company_is_created_read_and_updated(void **state)
 
     (void)state;
     ka_start(&env, NULL, KS_ADOBE_AUTH_ADMIN);
-    assert_int_equal(ks_adobe_custom_attribute_set(co, "epicor_vendor_id", "V1"),
-                     KS_OK);
+    assert_int_equal(
+        ks_adobe_custom_attribute_set(co, "epicor_vendor_id", "V1"), KS_OK);
     assert_int_equal(ks_adobe_company_create(&made, env.ad, co), KS_OK);
     id = (int64_t)cJSON_GetObjectItem(made, "id")->valuedouble;
     assert_true(id > 0);
     cJSON_ReplaceItemInObject(co, "city", cJSON_CreateString("Dallas"));
     assert_int_equal(ks_adobe_company_update(&upd, env.ad, id, co), KS_OK);
     assert_int_equal(ks_adobe_company_get(&got, env.ad, id), KS_OK);
-    assert_string_equal(cJSON_GetObjectItem(got, "city")->valuestring, "Dallas");
+    assert_string_equal(cJSON_GetObjectItem(got, "city")->valuestring,
+                        "Dallas");
     assert_string_equal(ks_adobe_custom_attribute_get(got, "epicor_vendor_id"),
                         "V1");
     cJSON_Delete(co);

@@ -33,8 +33,8 @@ static void groups_and_filters_number_as_adobe_reads_them(void **state)
     (void)state;
     assert_int_equal(ks_adobe_search_new(&s), KS_OK);
     /* (status = pending OR status = processing) AND grand_total >= 10 */
-    assert_int_equal(ks_adobe_search_filter(s, "status", KS_ADOBE_EQ, "pending"),
-                     KS_OK);
+    assert_int_equal(
+        ks_adobe_search_filter(s, "status", KS_ADOBE_EQ, "pending"), KS_OK);
     assert_int_equal(
         ks_adobe_search_filter(s, "status", KS_ADOBE_EQ, "processing"), KS_OK);
     assert_int_equal(ks_adobe_search_and(s), KS_OK);
@@ -82,7 +82,8 @@ static void values_are_escaped_and_valueless_conditions_send_none(void **state)
     (void)state;
     assert_int_equal(ks_adobe_search_new(&s), KS_OK);
     assert_int_equal(
-        ks_adobe_search_filter(s, "email", KS_ADOBE_LIKE, "a&b=%+c@x y"), KS_OK);
+        ks_adobe_search_filter(s, "email", KS_ADOBE_LIKE, "a&b=%+c@x y"),
+        KS_OK);
     assert_int_equal(ks_adobe_search_and(s), KS_OK);
     assert_int_equal(ks_adobe_search_filter(s, "note", KS_ADOBE_NULL, NULL),
                      KS_OK);
@@ -118,8 +119,9 @@ static void bad_filters_are_einval_and_leave_nothing(void **state)
 static void every_condition_has_its_adobe_name(void **state)
 {
     static const char *const names[] = {
-        "eq", "neq",  "like", "nlike", "in", "nin",    "gt",      "gteq", "moreq",
-        "lt", "lteq", "from", "to",    "finset", "nfinset", "null", "notnull"};
+        "eq", "neq",    "like",    "nlike", "in",     "nin",
+        "gt", "gteq",   "moreq",   "lt",    "lteq",   "from",
+        "to", "finset", "nfinset", "null",  "notnull"};
 
     (void)state;
     assert_int_equal(KS_ADOBE_NCONDITIONS, sizeof(names) / sizeof(names[0]));

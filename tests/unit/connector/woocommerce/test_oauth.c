@@ -85,8 +85,8 @@ static void base_string_drops_default_port_and_lowercases_host(void **state)
 
     (void)state;
     assert_int_equal(
-        ks__oauth1_base_string(
-            &base, "POST", "HTTP://Shop.Example:80/wp-json/wc/v3/x", NULL),
+        ks__oauth1_base_string(&base, "POST",
+                               "HTTP://Shop.Example:80/wp-json/wc/v3/x", NULL),
         KS_OK);
     assert_string_equal(base,
                         "POST&http%3A%2F%2Fshop.example%2Fwp-json%2Fwc%2Fv3%"
@@ -110,8 +110,8 @@ static void signature_sha1_matches_oauth_1_0a(void **state)
     char *sig = NULL;
 
     (void)state;
-    assert_int_equal(ks__oauth1_signature(&sig, KS__SHA1, "cs_secret", NULL, BASE),
-                     KS_OK);
+    assert_int_equal(
+        ks__oauth1_signature(&sig, KS__SHA1, "cs_secret", NULL, BASE), KS_OK);
     assert_string_equal(sig, "BO48eCcGg2j9NZcw5bCFoRlMqDo=");
     ks__free(sig);
 }
