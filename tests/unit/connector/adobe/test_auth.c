@@ -85,7 +85,11 @@ static void oauth1_timestamp_is_the_clients_clock(void **state)
     ka_stop(&env);
 }
 
-static void oauth1_wrong_secret_is_eauth_signature_invalid(void **state)
+/* A second handle whose options adjust() spoils, on a fresh emulator
+ * with extra: its product read fails with want and Adobe's words. */
+static void refused(const char *extra, enum ks_adobe_auth auth,
+                    void (*adjust)(struct ks_adobe_options *), ks_rc want,
+                    const char *words)
 {
     struct ka_env env;
     struct ks_client *client;
@@ -93,18 +97,29 @@ static void oauth1_wrong_secret_is_eauth_signature_invalid(void **state)
     struct ks_adobe_options o = KS_ADOBE_OPTIONS_INIT;
     cJSON *p = NULL;
 
-    (void)state;
-    ka_start(&env, PRODUCT, KS_ADOBE_AUTH_OAUTH1);
+    ka_start(&env, extra, auth);
     client = kt_client_new(env.clock);
-    ka_options(&o, km_server_url(env.emu->server), KS_ADOBE_AUTH_OAUTH1);
-    o.access_token_secret = "not-the-secret";
+    ka_options(&o, km_server_url(env.emu->server), auth);
+    adjust(&o);
     assert_int_equal(ks_adobe_new(&ad, client, &o), KS_OK);
-    assert_int_equal(ks_adobe_product_get(&p, ad, "A-1"), KS_EAUTH);
-    assert_non_null(strstr(ks_client_last_error(client)->message,
-                           "oauth_problem=signature_invalid"));
+    assert_int_equal(ks_adobe_product_get(&p, ad, "A-1"), want);
+    assert_null(p);
+    assert_non_null(strstr(ks_client_last_error(client)->message, words));
     ks_adobe_free(ad);
     ks_client_free(client);
     ka_stop(&env);
+}
+
+static void wrong_token_secret(struct ks_adobe_options *o)
+{
+    o->access_token_secret = "not-the-secret";
+}
+
+static void oauth1_wrong_secret_is_eauth_signature_invalid(void **state)
+{
+    (void)state;
+    refused(PRODUCT, KS_ADOBE_AUTH_OAUTH1, wrong_token_secret, KS_EAUTH,
+            "oauth_problem=signature_invalid");
 }
 
 static void admin_token_is_reused_then_renewed_before_four_hours(void **state)
@@ -144,26 +159,16 @@ static void admin_token_revoked_is_fetched_again_after_401(void **state)
     ka_stop(&env);
 }
 
+static void wrong_password(struct ks_adobe_options *o)
+{
+    o->password = "wrong";
+}
+
 static void admin_wrong_password_is_eauth_with_adobes_message(void **state)
 {
-    struct ka_env env;
-    struct ks_client *client;
-    struct ks_adobe *ad = NULL;
-    struct ks_adobe_options o = KS_ADOBE_OPTIONS_INIT;
-    cJSON *p = NULL;
-
     (void)state;
-    ka_start(&env, PRODUCT, KS_ADOBE_AUTH_ADMIN);
-    client = kt_client_new(env.clock);
-    ka_options(&o, km_server_url(env.emu->server), KS_ADOBE_AUTH_ADMIN);
-    o.password = "wrong";
-    assert_int_equal(ks_adobe_new(&ad, client, &o), KS_OK);
-    assert_int_equal(ks_adobe_product_get(&p, ad, "A-1"), KS_EAUTH);
-    assert_non_null(strstr(ks_client_last_error(client)->message,
-                           "account sign-in was incorrect"));
-    ks_adobe_free(ad);
-    ks_client_free(client);
-    ka_stop(&env);
+    refused(PRODUCT, KS_ADOBE_AUTH_ADMIN, wrong_password, KS_EAUTH,
+            "account sign-in was incorrect");
 }
 
 static void ims_token_sends_gateway_headers_and_is_renewed(void **state)
@@ -195,26 +200,16 @@ static void ims_token_sends_gateway_headers_and_is_renewed(void **state)
     ka_stop(&env);
 }
 
+static void scope_without_commerce(struct ks_adobe_options *o)
+{
+    o->scope = "openid,AdobeID";
+}
+
 static void ims_refused_scope_is_reported_in_ims_words(void **state)
 {
-    struct ka_env env;
-    struct ks_client *client;
-    struct ks_adobe *ad = NULL;
-    struct ks_adobe_options o = KS_ADOBE_OPTIONS_INIT;
-    cJSON *p = NULL;
-
     (void)state;
-    ka_start(&env, "\"deployment\":\"saas\"," PRODUCT, KS_ADOBE_AUTH_IMS);
-    client = kt_client_new(env.clock);
-    ka_options(&o, km_server_url(env.emu->server), KS_ADOBE_AUTH_IMS);
-    o.scope = "openid,AdobeID";
-    assert_int_equal(ks_adobe_new(&ad, client, &o), KS_OK);
-    assert_int_equal(ks_adobe_product_get(&p, ad, "A-1"), KS_EREMOTE);
-    assert_non_null(
-        strstr(ks_client_last_error(client)->message, "IMS: invalid_scope"));
-    ks_adobe_free(ad);
-    ks_client_free(client);
-    ka_stop(&env);
+    refused("\"deployment\":\"saas\"," PRODUCT, KS_ADOBE_AUTH_IMS,
+            scope_without_commerce, KS_EREMOTE, "IMS: invalid_scope");
 }
 
 static void options_missing_a_credential_are_einval(void **state)
