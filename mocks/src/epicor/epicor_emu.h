@@ -449,6 +449,9 @@ int km__epicor_po_total(struct km__epicor *emu, struct km__epicor_company *co,
 /* After a POSvc write: the totals of the POs whose lines ds holds, and
  * ds's POHeader rows as stored afterwards (current SysRevID). */
 void km__epicor_po_after_update(struct km__epicor_call *c, cJSON *ds);
+/* Replaces ds's rows of table tid by the stored rows (after a write
+ * hook moved them: totals recomputed, SysRevID bumped). */
+void km__epicor_ds_refresh(struct km__epicor_call *c, cJSON *ds, int tid);
 void km__epicor_po_change_approve(struct km__epicor_call *c, const char *m,
                                   cJSON *params);
 void km__epicor_apgrp_unlock(struct km__epicor_call *c, const char *m,

@@ -348,6 +348,7 @@ void km__epicor_after_update_other(struct km__epicor_call *c, cJSON *ds)
         cJSON_Delete(lines);
         free(key);
     }
+    km__epicor_ds_refresh(c, ds, T_APINVHED);
 }
 
 /* ---- methods ---------------------------------------------------------- */

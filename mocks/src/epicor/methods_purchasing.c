@@ -145,13 +145,13 @@ int km__epicor_po_total(struct km__epicor *emu, struct km__epicor_company *co,
     return changed;
 }
 
-void km__epicor_po_after_update(struct km__epicor_call *c, cJSON *ds)
+void km__epicor_ds_refresh(struct km__epicor_call *c, cJSON *ds, int tid)
 {
-    cJSON *rows = cJSON_GetObjectItemCaseSensitive(ds, "POHeader"), *r;
-    struct km__epicor_table *ht = &c->co->t[T_POHEADER];
+    cJSON *rows =
+        cJSON_GetObjectItemCaseSensitive(ds, km__epicor_defs[tid].table);
+    struct km__epicor_table *ht = &c->co->t[tid];
+    cJSON *r;
 
-    cJSON_ArrayForEach(r, cJSON_GetObjectItemCaseSensitive(ds, "PODetail"))
-        km__epicor_po_total(c->emu, c->co, r);
     cJSON_ArrayForEach(r, rows)
     {
         char *key = km__epicor_key_of_row(ht, r, c->emu->ci);
@@ -165,6 +165,15 @@ void km__epicor_po_after_update(struct km__epicor_call *c, cJSON *ds)
             r = now;
         }
     }
+}
+
+void km__epicor_po_after_update(struct km__epicor_call *c, cJSON *ds)
+{
+    const cJSON *r;
+
+    cJSON_ArrayForEach(r, cJSON_GetObjectItemCaseSensitive(ds, "PODetail"))
+        km__epicor_po_total(c->emu, c->co, r);
+    km__epicor_ds_refresh(c, ds, T_POHEADER);
 }
 
 /* ---- methods ---------------------------------------------------------- */
