@@ -4,26 +4,11 @@
  * invoice with its GL coding. Each write stamps SysRevID and ChangeDate
  * as the API's write path does, so change discovery sees it.
  */
-#include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <kx/json.h>
 #include "epicor_emu.h"
-
-static int fail(char *err, size_t errsz, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static int fail(char *err, size_t errsz, const char *fmt, ...)
-{
-    va_list ap;
-
-    va_start(ap, fmt);
-    vsnprintf(err, errsz, fmt, ap);
-    va_end(ap);
-    return -1;
-}
 
 /* The stored row of tid whose keys after Company are the numbers a (and
  * b when b >= 0). */
@@ -55,8 +40,8 @@ static int approve_po(struct km__epicor *emu, struct km__epicor_company *co,
     cJSON *fields;
 
     if (!r)
-        return fail(err, errsz, "approve_po: no PO %.0f",
-                    kx_json_numeric(args, "po_num", 0));
+        return km__epicor_errf(err, errsz, "approve_po: no PO %.0f",
+                               kx_json_numeric(args, "po_num", 0));
     fields = cJSON_CreateObject();
     cJSON_AddBoolToObject(fields, "Approve", approve);
     cJSON_AddStringToObject(fields, "ApprovalStatus", approve ? "A" : "U");
@@ -82,11 +67,13 @@ static int change_po_line(struct km__epicor *emu, struct km__epicor_company *co,
     cJSON *j;
 
     if (!cJSON_IsObject(fields))
-        return fail(err, errsz, "change_po_line needs a fields object");
+        return km__epicor_errf(err, errsz,
+                               "change_po_line needs a fields object");
     if (!r)
-        return fail(err, errsz, "change_po_line: no line %.0f of PO %.0f",
-                    kx_json_numeric(args, "po_line", 0),
-                    kx_json_numeric(args, "po_num", 0));
+        return km__epicor_errf(err, errsz,
+                               "change_po_line: no line %.0f of PO %.0f",
+                               kx_json_numeric(args, "po_line", 0),
+                               kx_json_numeric(args, "po_num", 0));
     j = km__epicor_own(t, r);
     km__epicor_act_merge(emu, t, r, fields);
     /* A quantity or cost typed in the line's own fields wins. */
@@ -103,11 +90,6 @@ static int change_po_line(struct km__epicor *emu, struct km__epicor_company *co,
     return 0;
 }
 
-static double round2(double v)
-{
-    return round(v * 100.0) / 100.0;
-}
-
 /* One invoice line of enter_ap_invoice as rows to load: the APInvDtl
  * with its expense and, when the clerk typed an account, the expense's
  * TGLC row carrying it (the way the screen stores GL coding). */
@@ -116,7 +98,7 @@ static cJSON *invoice_line(struct km__epicor_call *c, const cJSON *in, int no,
 {
     double qty = kx_json_numeric(in, "qty", 1);
     double cost = kx_json_numeric(in, "unit_cost", 0);
-    double ext = round2(qty * cost);
+    double ext = km__epicor_round2(qty * cost);
     const char *acct = kx_json_str_or(in, "gl_account", "");
     cJSON *l = cJSON_CreateObject(), *exp, *g;
     char msg[300];
@@ -165,7 +147,7 @@ static cJSON *invoice_line(struct km__epicor_call *c, const cJSON *in, int no,
         cJSON_Delete(g);
         cJSON_Delete(exp);
         cJSON_Delete(l);
-        fail(err, errsz, "enter_ap_invoice: line %d: %s", no, msg);
+        km__epicor_errf(err, errsz, "enter_ap_invoice: line %d: %s", no, msg);
         return NULL;
     }
     cJSON_AddItemToArray(cJSON_AddArrayToObject(exp, "APInvExpTGLCs"), g);
@@ -191,15 +173,17 @@ static int enter_ap_invoice(struct km__epicor *emu,
     char day[32];
 
     if (!v || !*inv)
-        return fail(err, errsz,
-                    "enter_ap_invoice needs an existing vendor_num and an "
-                    "invoice_num");
+        return km__epicor_errf(
+            err, errsz,
+            "enter_ap_invoice needs an existing vendor_num and an "
+            "invoice_num");
     vals = cJSON_CreateArray();
     cJSON_AddItemToArray(vals, cJSON_CreateNumber(vnum));
     cJSON_AddItemToArray(vals, cJSON_CreateString(inv));
     if (km__epicor_act_find(emu, co, T_APINVHED, vals)) {
         cJSON_Delete(vals);
-        return fail(err, errsz, "enter_ap_invoice: invoice %s exists", inv);
+        return km__epicor_errf(err, errsz,
+                               "enter_ap_invoice: invoice %s exists", inv);
     }
     cJSON_Delete(vals);
     km__epicor_format_datetime(day, sizeof(day), km__epicor_now(emu), 1);
@@ -228,7 +212,7 @@ static int enter_ap_invoice(struct km__epicor *emu,
         }
         cJSON_AddItemToArray(lines, l);
     }
-    amt = round2(amt);
+    amt = km__epicor_round2(amt);
     km__epicor_set_num(hed, "InvoiceAmt", amt);
     km__epicor_set_num(hed, "DocInvoiceAmt", amt);
     km__epicor_set_num(hed, "InvoiceVendorAmt", amt);

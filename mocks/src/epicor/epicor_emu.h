@@ -432,6 +432,8 @@ cJSON *km__epicor_new_row(struct km__epicor_call *c,
 /* update.c: the columns Epicor derives on save (extended costs and
  * prices, quantities in the stocking unit). */
 void km__epicor_derive(const struct km__epicor_tabledef *d, cJSON *row);
+/* Money rounded to cents, as the derived amounts are. */
+double km__epicor_round2(double v);
 
 /* methods_purchasing.c: defaults of new purchasing rows (GetNew, and any
  * add through the write path for the fields still blank); the PO total

@@ -6,7 +6,6 @@
  * (approve a PO, change a PO line, enter an AP invoice). Sources and
  * confidence labels are in README.md, "Purchasing".
  */
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -97,11 +96,6 @@ void km__epicor_purchasing_added(const struct km__epicor_call *c,
     }
 }
 
-static double round2(double v)
-{
-    return round(v * 100.0) / 100.0;
-}
-
 int km__epicor_po_total(struct km__epicor *emu, struct km__epicor_company *co,
                         const cJSON *row)
 {
@@ -128,10 +122,11 @@ int km__epicor_po_total(struct km__epicor *emu, struct km__epicor_company *co,
         cJSON_ArrayForEach(l, lines)
         {
             if (!cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(l, "VoidLine")))
-                total += round2(kx_json_numeric(l, "XOrderQty", 0) *
-                                kx_json_numeric(l, "DocUnitCost", 0));
+                total +=
+                    km__epicor_round2(kx_json_numeric(l, "XOrderQty", 0) *
+                                      kx_json_numeric(l, "DocUnitCost", 0));
         }
-        total = round2(total);
+        total = km__epicor_round2(total);
         if (kx_json_numeric(j, "DocTotalOrder", -1) != total) {
             km__epicor_set_num(j, "TotalOrder", total);
             km__epicor_set_num(j, "DocTotalOrder", total);

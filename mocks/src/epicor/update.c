@@ -39,7 +39,7 @@ static const char *sget(const cJSON *row, const char *f)
     return s ? s : "";
 }
 
-static double round2(double v)
+double km__epicor_round2(double v)
 {
     return round(v * 100.0) / 100.0;
 }
@@ -57,9 +57,10 @@ void km__epicor_derive(const struct km__epicor_tabledef *d, cJSON *row)
             dup = kx_json_numeric(row, "UnitPrice", 0);
         km__epicor_set_num(row, "DocUnitPrice", dup);
         km__epicor_set_num(row, "UnitPrice", dup);
-        km__epicor_set_num(row, "ExtPriceDtl",
-                           round2(kx_json_numeric(row, "OrderQty", 0) * dup));
-        km__epicor_set_num(row, "DocExtPriceDtl", round2(sq * dup));
+        km__epicor_set_num(
+            row, "ExtPriceDtl",
+            km__epicor_round2(kx_json_numeric(row, "OrderQty", 0) * dup));
+        km__epicor_set_num(row, "DocExtPriceDtl", km__epicor_round2(sq * dup));
     } else if (d->id == T_APINVDTL) {
         double q = kx_json_numeric(row, "ScrVendorQty", 0);
         double ext = kx_json_numeric(row, "ScrDocExtCost", 0);
@@ -67,7 +68,7 @@ void km__epicor_derive(const struct km__epicor_tabledef *d, cJSON *row)
         if (q == 0)
             q = kx_json_numeric(row, "VendorQty", 0);
         if (ext == 0)
-            ext = round2(q * kx_json_numeric(row, "DocUnitCost", 0));
+            ext = km__epicor_round2(q * kx_json_numeric(row, "DocUnitCost", 0));
         km__epicor_set_num(row, "VendorQty", q);
         km__epicor_set_num(row, "OurQty", q);
         km__epicor_set_num(row, "DocExtCost", ext);
@@ -87,8 +88,8 @@ void km__epicor_derive(const struct km__epicor_tabledef *d, cJSON *row)
 
         km__epicor_set_num(row, "OrderQty", q);
         km__epicor_set_num(row, "UnitCost", cost);
-        km__epicor_set_num(row, "DocExtCost", round2(q * cost));
-        km__epicor_set_num(row, "ExtCost", round2(q * cost));
+        km__epicor_set_num(row, "DocExtCost", km__epicor_round2(q * cost));
+        km__epicor_set_num(row, "ExtCost", km__epicor_round2(q * cost));
     }
 }
 

@@ -25,37 +25,6 @@ static int setup(void **state)
     return epi_setup(state, cfg);
 }
 
-/* POSTs body (deleted) to Service/Method; checks the status; the reply. */
-static cJSON *call(struct epi_env *env, const char *svc_method, cJSON *body,
-                   long status)
-{
-    struct epi_resp r;
-    char *text = cJSON_PrintUnformatted(body);
-    cJSON *out;
-
-    epi_v2(&r, env, "POST", svc_method, text);
-    free(text);
-    cJSON_Delete(body);
-    if (r.status != status)
-        fail_msg("%s: status %ld, body %s", svc_method, r.status, r.body);
-    out = r.json;
-    r.json = NULL;
-    epi_resp_free(&r);
-    return out;
-}
-
-/* {"ds": parameters.ds of reply} (reply deleted). */
-static cJSON *ds_body(cJSON *reply)
-{
-    cJSON *b = cJSON_CreateObject();
-
-    cJSON_AddItemToObject(b, "ds",
-                          cJSON_DetachItemFromObject(
-                              cJSON_GetObjectItem(reply, "parameters"), "ds"));
-    cJSON_Delete(reply);
-    return b;
-}
-
 /* The last row of table in body.ds. */
 static cJSON *last(cJSON *body, const char *table)
 {
@@ -126,51 +95,51 @@ static void po_created_with_line_gl_and_approval(void **state)
     cJSON *b, *row;
     double po;
 
-    b = ds_body(
-        call(env, PO "GetNewPOHeader", cJSON_Parse("{\"ds\":{}}"), 200));
+    b = epi_ds_body(
+        epi_call(env, PO "GetNewPOHeader", cJSON_Parse("{\"ds\":{}}"), 200));
     cJSON_AddStringToObject(b, "VendID", "BOXMART");
-    b = ds_body(call(env, PO "ChangeVendor", b, 200));
+    b = epi_ds_body(epi_call(env, PO "ChangeVendor", b, 200));
     row = last(b, "POHeader");
     assert_int_equal(kx_json_numeric(row, "VendorNum", 0), 2);
     assert_string_equal(kx_json_str(row, "VendorName"), "Box Mart");
-    b = ds_body(call(env, PO "Update", b, 200));
+    b = epi_ds_body(epi_call(env, PO "Update", b, 200));
     po = kx_json_numeric(last(b, "POHeader"), "PONum", 0);
     assert_true(po > 7001); /* numbered above the fixture's PO */
     cJSON_AddNumberToObject(b, "poNUM", po);
-    b = ds_body(call(env, PO "GetNewPODetail", b, 200));
+    b = epi_ds_body(epi_call(env, PO "GetNewPODetail", b, 200));
     row = last(b, "PODetail");
     assert_int_equal(kx_json_numeric(row, "PONUM", 0), po);
     set_str(row, "LineDesc", "Cartons");
     set_num(row, "XOrderQty", 40);
     set_num(row, "DocUnitCost", 1.25);
-    b = ds_body(call(env, PO "Update", b, 200));
+    b = epi_ds_body(epi_call(env, PO "Update", b, 200));
     /* The header comes back as stored after its total moved. */
     assert_int_equal(kx_json_numeric(last(b, "POHeader"), "TotalOrder", 0), 50);
     cJSON_AddNumberToObject(b, "poNum", po);
     cJSON_AddNumberToObject(b, "poLine", 1);
-    b = ds_body(call(env, PO "GetNewPORel", b, 200));
+    b = epi_ds_body(epi_call(env, PO "GetNewPORel", b, 200));
     set_num(last(b, "PORel"), "XRelQty", 40);
-    b = ds_body(call(env, PO "Update", b, 200));
+    b = epi_ds_body(epi_call(env, PO "Update", b, 200));
     cJSON_AddNumberToObject(b, "poNum", po);
     cJSON_AddNumberToObject(b, "poLine", 1);
     cJSON_AddNumberToObject(b, "poRelNum", 1);
-    b = ds_body(call(env, PO "GetNewPORelTGLC", b, 200));
+    b = epi_ds_body(epi_call(env, PO "GetNewPORelTGLC", b, 200));
     row = last(b, "PORelTGLC");
     assert_string_equal(kx_json_str(row, "BookID"), "MAIN");
     set_str(row, "GLAccount", "9999|00|100");
     set_str(row, "SegValue1", "9999");
     set_str(row, "SegValue2", "00");
     set_str(row, "SegValue3", "100");
-    cJSON_Delete(call(env, PO "Update", cJSON_Duplicate(b, 1), 400));
+    cJSON_Delete(epi_call(env, PO "Update", cJSON_Duplicate(b, 1), 400));
     set_str(row, "GLAccount", "6200|00|100");
     set_str(row, "SegValue1", "6200");
-    b = ds_body(call(env, PO "Update", b, 200));
+    b = epi_ds_body(epi_call(env, PO "Update", b, 200));
     set_str(last(b, "POHeader"), "RowMod", "U");
     cJSON_AddTrueToObject(b, "ApproveValue");
-    b = ds_body(call(env, PO "ChangeApproveSwitch", b, 200));
+    b = epi_ds_body(epi_call(env, PO "ChangeApproveSwitch", b, 200));
     assert_string_equal(kx_json_str(last(b, "POHeader"), "ApprovalStatus"),
                         "A");
-    cJSON_Delete(call(env, PO "Update", b, 200));
+    cJSON_Delete(epi_call(env, PO "Update", b, 200));
 
     assert_field(env, PO "POes?$filter=VendorNum%20eq%202", 0, "ApprovalStatus",
                  "A");
@@ -210,7 +179,7 @@ static void stale_sysrevid_refused(void **state)
     cJSON_Delete(args);
     set_str(last(b, "PODetail"), "RowMod", "U");
     set_num(last(b, "PODetail"), "XOrderQty", 90);
-    err = call(env, PO "Update", b, 400);
+    err = epi_call(env, PO "Update", b, 400);
     assert_non_null(
         strstr(kx_json_str(err, "ErrorMessage"), "modified by another user"));
     cJSON_Delete(err);
@@ -282,19 +251,19 @@ static void invoice_groups_created_listed_unlocked(void **state)
     assert_string_equal(kx_json_str(r.json, "ActiveUserID"), "manager");
     assert_int_equal(kx_json_numeric(r.json, "FiscalPeriod", 0), 1);
     epi_resp_free(&r);
-    b = ds_body(
-        call(env, GRP "GetNewAPInvGrp", cJSON_Parse("{\"ds\":{}}"), 200));
+    b = epi_ds_body(
+        epi_call(env, GRP "GetNewAPInvGrp", cJSON_Parse("{\"ds\":{}}"), 200));
     assert_string_equal(kx_json_str(last(b, "APInvGrp"), "ApplyDate"),
                         "2026-01-05T00:00:00Z");
     set_str(last(b, "APInvGrp"), "GroupID", "KS02");
-    cJSON_Delete(call(env, GRP "Update", b, 200));
+    cJSON_Delete(epi_call(env, GRP "Update", b, 200));
     assert_int_equal(count_of(env, GRP "APInvGrps"), 2);
-    cJSON_Delete(call(env, GRP "UnlockGroup",
-                      cJSON_Parse("{\"InGroupID\":\"KS01\"}"), 200));
+    cJSON_Delete(epi_call(env, GRP "UnlockGroup",
+                          cJSON_Parse("{\"InGroupID\":\"KS01\"}"), 200));
     assert_field(env, GRP "APInvGrps", 0, "ActiveUserID", "");
     assert_field(env, GRP "APInvGrps", 1, "ActiveUserID", "manager");
-    cJSON_Delete(call(env, GRP "UnlockGroup",
-                      cJSON_Parse("{\"InGroupID\":\"NOPE\"}"), 404));
+    cJSON_Delete(epi_call(env, GRP "UnlockGroup",
+                          cJSON_Parse("{\"InGroupID\":\"NOPE\"}"), 404));
 }
 
 /* An invoice with one expense line; returns the TGLC row the
@@ -304,26 +273,26 @@ static cJSON *invoice_with_expense(struct epi_env *env)
     struct epi_resp r;
     cJSON *b, *row;
 
-    b = ds_body(call(env, AP "GetNewAPInvHed",
-                     cJSON_Parse("{\"ds\":{},\"vendorNum\":1}"), 200));
+    b = epi_ds_body(epi_call(env, AP "GetNewAPInvHed",
+                             cJSON_Parse("{\"ds\":{},\"vendorNum\":1}"), 200));
     row = last(b, "APInvHed");
     set_str(row, "InvoiceNum", "INV-7");
     set_str(row, "GroupID", "KS01");
-    b = ds_body(call(env, AP "UpdateMaster", b, 200));
+    b = epi_ds_body(epi_call(env, AP "UpdateMaster", b, 200));
     cJSON_AddNumberToObject(b, "vendorNum", 1);
     cJSON_AddStringToObject(b, "invoiceNum", "INV-7");
-    b = ds_body(call(env, AP "GetNewAPInvDtl", b, 200));
+    b = epi_ds_body(epi_call(env, AP "GetNewAPInvDtl", b, 200));
     row = last(b, "APInvDtl");
     set_str(row, "Description", "Freight");
     set_num(row, "ScrVendorQty", 1);
     set_num(row, "ScrDocExtCost", 80);
-    b = ds_body(call(env, AP "UpdateMaster", b, 200));
+    b = epi_ds_body(epi_call(env, AP "UpdateMaster", b, 200));
     cJSON_AddNumberToObject(b, "vendorNum", 1);
     cJSON_AddStringToObject(b, "invoiceNum", "INV-7");
     cJSON_AddNumberToObject(b, "invoiceLine", 1);
-    b = ds_body(call(env, AP "GetNewAPInvExp", b, 200));
+    b = epi_ds_body(epi_call(env, AP "GetNewAPInvExp", b, 200));
     set_num(last(b, "APInvExp"), "DocExpAmt", 80);
-    cJSON_Delete(call(env, AP "UpdateMaster", b, 200));
+    cJSON_Delete(epi_call(env, AP "UpdateMaster", b, 200));
     epi_v2(&r, env, "GET", AP "APInvExpTGLCs", NULL);
     row = cJSON_Duplicate(
         cJSON_GetArrayItem(cJSON_GetObjectItem(r.json, "value"), 0), 1);
@@ -362,7 +331,7 @@ static void tglc_direct_post_misses_update_master_lands(void **state)
                              cJSON_AddObjectToObject(b, "ds"), "APInvExpTGLC"),
                          app);
     cJSON_AddStringToObject(b, "cGroupID", "KS01");
-    cJSON_Delete(call(env, AP "UpdateMaster", b, 200));
+    cJSON_Delete(epi_call(env, AP "UpdateMaster", b, 200));
     assert_field(env, AP "APInvExps", 0, "GLAccount", "5100|00|100");
 }
 
@@ -375,23 +344,23 @@ static void requisition_created_with_a_line(void **state)
     cJSON *b, *row;
     double num;
 
-    b = ds_body(
-        call(env, REQ "GetNewReqHead", cJSON_Parse("{\"ds\":{}}"), 200));
+    b = epi_ds_body(
+        epi_call(env, REQ "GetNewReqHead", cJSON_Parse("{\"ds\":{}}"), 200));
     row = last(b, "ReqHead");
     assert_string_equal(kx_json_str(row, "RequestorID"), "manager");
     set_str(row, "CommentText", "Adobe order 000000123");
-    b = ds_body(call(env, REQ "Update", b, 200));
+    b = epi_ds_body(epi_call(env, REQ "Update", b, 200));
     num = kx_json_numeric(last(b, "ReqHead"), "ReqNum", 0);
     assert_int_equal(num, 1);
     cJSON_AddNumberToObject(b, "reqNum", num);
-    b = ds_body(call(env, REQ "GetNewReqDetail", b, 200));
+    b = epi_ds_body(epi_call(env, REQ "GetNewReqDetail", b, 200));
     row = last(b, "ReqDetail");
     assert_int_equal(kx_json_numeric(row, "ReqLine", 0), 1);
     set_str(row, "LineDesc", "Toner");
     set_str(row, "PartNum", "WIDGET-100");
     set_num(row, "XOrderQty", 3);
     set_num(row, "DocUnitCost", 2.5);
-    cJSON_Delete(call(env, REQ "Update", b, 200));
+    cJSON_Delete(epi_call(env, REQ "Update", b, 200));
     assert_field(env, REQ "ReqDetails", 0, "ExtCost", "7.5");
     epi_v2(&r, env, "GET", REQ "GetByID?reqNum=1", NULL);
     assert_int_equal(r.status, 200);
@@ -407,13 +376,13 @@ static void vendor_created_and_found_by_id(void **state)
     struct epi_resp r;
     cJSON *b, *row;
 
-    b = ds_body(call(env, "Erp.BO.VendorSvc/GetNewVendor",
-                     cJSON_Parse("{\"ds\":{}}"), 200));
+    b = epi_ds_body(epi_call(env, "Erp.BO.VendorSvc/GetNewVendor",
+                             cJSON_Parse("{\"ds\":{}}"), 200));
     row = last(b, "Vendor");
     set_str(row, "VendorID", "PAPERCO");
     set_str(row, "Name", "Paper Co");
     set_str(row, "ZIP", "10001");
-    cJSON_Delete(call(env, "Erp.BO.VendorSvc/Update", b, 200));
+    cJSON_Delete(epi_call(env, "Erp.BO.VendorSvc/Update", b, 200));
     epi_v2(&r, env, "GET", "Erp.BO.VendorSvc/GetByVendID?vendorID=PAPERCO",
            NULL);
     assert_int_equal(r.status, 200);
