@@ -55,9 +55,10 @@ struct km_response {
 };
 
 void km__response_dispose(struct km_response *res);
-/* item printed as cJSON_PrintUnformatted prints it, into a buffer of
- * size_hint bytes first (grown as needed), its length in *len; NULL
- * where cJSON fails too. Caller frees. */
+/* kx_json_print (the bytes of cJSON_PrintUnformatted, in a buffer of
+ * size_hint bytes first), aborting on out-of-memory as the emulators do:
+ * the text, its length in *len; NULL where cJSON fails too. Caller
+ * frees (print.c). */
 char *km__json_print(const cJSON *item, size_t size_hint, size_t *len);
 /* {"error": msg} with the given status. */
 void km__response_error(struct km_response *res, int status, const char *msg);
