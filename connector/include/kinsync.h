@@ -11,6 +11,7 @@
 #include "kinsync/store.h"
 #include "kinsync/epicor.h"
 #include "kinsync/woocommerce.h"
+#include "kinsync/adobe.h"
 #include "kinsync/bigcommerce.h"
 #include "kinsync/sync.h"
 

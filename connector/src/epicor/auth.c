@@ -15,22 +15,15 @@
 #include <strings.h>
 #include <cjson/cJSON.h>
 #include "core/crypto.h"
+#include "http/token.h"
 #include <kx/json.h>
 #include "epicor_int.h"
 
 int ks__epicor_token_due(int64_t now_ms, int64_t obtained_ms,
                          int64_t expires_ms, int64_t margin_ms, int have_token)
 {
-    int64_t life = expires_ms - obtained_ms;
-
-    if (!have_token)
-        return 1;
-    if (life < 0)
-        life = 0;
-    /* A margin as long as the lifetime would renew on every call. */
-    if (margin_ms > life / 2)
-        margin_ms = life / 2;
-    return now_ms >= expires_ms - margin_ms;
+    return ks__token_due(now_ms, obtained_ms, expires_ms, margin_ms,
+                         have_token);
 }
 
 /* Member a, else member b (Epicor spells some replies both ways). */

@@ -4,10 +4,12 @@
  * error.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <cjson/cJSON.h>
 #include <kx/json.h>
+#include <kx/json_print.h>
 #include "epicor_int.h"
 
 int ks_epicor_auth_from_name(enum ks_epicor_auth *out, const char *name)
@@ -310,15 +312,13 @@ ks_rc ks__epicor_json(cJSON **out, struct ks_epicor *epi, const char *method,
 {
     struct ks__http_reply reply = KS__HTTP_REPLY_INIT;
     char *text = NULL;
+    size_t len;
     cJSON *json = NULL;
     ks_rc rc;
 
     *out = NULL;
-    if (body) {
-        text = cJSON_PrintUnformatted(body);
-        if (!text)
-            return KS_ENOMEM;
-    }
+    if (body && kx_json_print(&text, &len, body, 1024))
+        return KS_ENOMEM; /* or unprintable: cJSON's NULL too */
     rc = ks__epicor_send(&reply, epi, method, url, text);
     if (rc)
         goto out;
@@ -335,8 +335,7 @@ ks_rc ks__epicor_json(cJSON **out, struct ks_epicor *epi, const char *method,
     json = NULL;
 out:
     cJSON_Delete(json);
-    if (text)
-        cJSON_free(text);
+    free(text);
     ks__http_reply_dispose(&reply);
     return rc;
 }

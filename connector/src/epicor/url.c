@@ -9,6 +9,7 @@
  * hex digits, which is equivalent) and the '$' of OData option names.
  */
 #include <string.h>
+#include "http/token.h"
 #include "epicor_int.h"
 
 static ks_rc url_rc(struct ks_epicor *epi, CURLUcode uc, const char *what)
@@ -87,15 +88,7 @@ ks_rc ks__epicor_url_end(char **out, CURLU *u)
 ks_rc ks__epicor_form_add(struct ks__buf *form, const char *name,
                           const char *value)
 {
-    char *esc = curl_easy_escape(NULL, value ? value : "", 0);
-    ks_rc rc;
-
-    if (!esc)
-        return KS_ENOMEM;
-    rc = ks__buf_printf(form, "%s%s=%s", form->len ? "&" : "", name, esc);
-    memset(esc, 0, strlen(esc)); /* a form may carry a client secret */
-    curl_free(esc);
-    return rc;
+    return ks__http_form_add(form, name, value);
 }
 
 /* A path segment escaped: a company ID or instance is free-form. */

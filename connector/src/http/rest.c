@@ -1,5 +1,7 @@
 /* The JSON REST plumbing the storefront clients share (see rest.h). */
+#include <stdlib.h>
 #include <string.h>
+#include <kx/json_print.h>
 #include "rest.h"
 
 static ks_rc add_pairs(CURLU *u, const char *const *pairs)
@@ -96,20 +98,18 @@ ks_rc ks__http_json(cJSON **out, struct ks_client *c,
     struct ks__http_request http = KS__HTTP_REQUEST_INIT;
     struct ks__http_reply reply = KS__HTTP_REPLY_INIT;
     char *text = NULL;
+    size_t text_len = 0;
     cJSON *json = NULL;
     ks_rc rc = KS_OK;
 
     if (out)
         *out = NULL;
-    if (req->body) {
-        text = cJSON_PrintUnformatted(req->body);
-        if (!text)
-            return KS_ENOMEM;
-    }
+    if (req->body && kx_json_print(&text, &text_len, req->body, 1024))
+        return KS_ENOMEM; /* or unprintable: cJSON's NULL too */
     http.method = req->method;
     http.url = req->url;
     http.body = text;
-    http.body_len = text ? strlen(text) : 0;
+    http.body_len = text_len;
     http.auth = req->auth;
     http.idempotent = req->idempotent;
     rc = ks__http_send_mapped(&reply, c, &http, req->remote_error);
@@ -126,8 +126,7 @@ ks_rc ks__http_json(cJSON **out, struct ks_client *c,
     }
     *out = json;
 out:
-    if (text)
-        cJSON_free(text);
+    free(text);
     ks__http_reply_dispose(&reply);
     return rc;
 }

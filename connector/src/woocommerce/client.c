@@ -3,7 +3,6 @@
  * and the mapping of WooCommerce's error body onto the client's error.
  */
 #include <string.h>
-#include <openssl/rand.h>
 #include <cjson/cJSON.h>
 #include "woocommerce_int.h"
 
@@ -111,6 +110,17 @@ ks_rc ks__wc_url(char **out, struct ks_woocommerce *wc, const char *path,
     return rc;
 }
 
+ks_rc ks__wc_oauth_header(char **out, const char *consumer_key,
+                          const char *consumer_secret, const char *method,
+                          const char *url, int64_t timestamp, const char *nonce)
+{
+    const struct ks__oauth1_creds creds = {consumer_key, consumer_secret, NULL,
+                                           NULL};
+
+    return ks__oauth1_header(out, &creds, KS__SHA256, method, url, timestamp,
+                             nonce);
+}
+
 struct auth_ctx {
     struct ks_woocommerce *wc;
     const char *method;
@@ -122,7 +132,6 @@ static ks_rc auth_apply(void *userdata, struct curl_slist **headers,
 {
     struct auth_ctx *ctx = userdata;
     struct ks_woocommerce *wc = ctx->wc;
-    unsigned char raw[16];
     char nonce[33];
     char *pair, *b64, *line = NULL;
     ks_rc rc;
@@ -146,9 +155,9 @@ static ks_rc auth_apply(void *userdata, struct curl_slist **headers,
     case KS_WOOCOMMERCE_AUTH_OAUTH1:
         /* A fresh nonce and timestamp per attempt: WooCommerce refuses a
          * nonce it saw in the last 15 minutes, retries included. */
-        if (RAND_bytes(raw, sizeof(raw)) != 1)
-            return KS_ERROR;
-        ks__hex_encode(nonce, raw, sizeof(raw));
+        rc = ks__oauth1_nonce(nonce);
+        if (rc)
+            return rc;
         rc = ks__wc_oauth_header(
             &line, wc->consumer_key, wc->consumer_secret->value, ctx->method,
             ctx->url, ks_clock_now_ms(ks_client_clock(wc->client)) / 1000,

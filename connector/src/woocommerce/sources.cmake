@@ -1,7 +1,6 @@
 # The WooCommerce REST client (included by connector/CMakeLists.txt).
 ks_module(ks_woocommerce
   src/woocommerce/client.c
-  src/woocommerce/oauth.c
   src/woocommerce/paging.c
   src/woocommerce/batch.c
   src/woocommerce/resources.c

@@ -8,6 +8,7 @@
 #include "core/internal.h"
 #include "core/crypto.h"
 #include "http/rest.h"
+#include "http/oauth1.h"
 #include "core/seen.h"
 
 struct ks_woocommerce {
@@ -44,27 +45,13 @@ ks_rc ks__wc_send(struct ks__http_reply *reply, struct ks_woocommerce *wc,
                   const char *method, const char *url, const char *body,
                   size_t body_len);
 
-/* ---- OAuth 1.0a (oauth.c) ------------------------------------------- */
+/* ---- OAuth 1.0a (client.c, over http/oauth1.h) ----------------------- */
 
-/*
- * The signature base string WooCommerce checks: METHOD & rawurlencode(url
- * without query) & the parameters (the URL's query plus params, pairs
- * ended by NULL) sorted by name (byte order) and joined as
- * rawurlencode(name) "%3D" rawurlencode(value) with "%26" between pairs.
- * Unlike RFC 5849 the joined list is not encoded a second time: this is
- * what WC_REST_Authentication::check_oauth_signature builds, so values
- * with reserved characters (a date's ':') only verify when signed this
- * way. Scheme and host are lower-cased; default ports dropped.
- */
-ks_rc ks__wc_oauth_base_string(char **out, const char *method, const char *url,
-                               const char *const *params);
-
-/* base64(HMAC(consumer_secret + "&", base)); digest SHA-1 or SHA-256. */
-ks_rc ks__wc_oauth_signature(char **out, enum ks__digest digest,
-                             const char *consumer_secret, const char *base);
-
-/* "Authorization: OAuth oauth_consumer_key=\"..\", ..." for one request
- * at timestamp (seconds) with nonce. */
+/* "Authorization: OAuth ..." as WooCommerce checks it over plain HTTP:
+ * one-legged (no token), HMAC-SHA256, at timestamp (seconds) with nonce.
+ * WooCommerce's key is consumer_secret + "&" unencoded; its secrets are
+ * "cs_" and hex, which encoding leaves as they are, so the RFC 5849 key
+ * of the shared signer is the same. */
 ks_rc ks__wc_oauth_header(char **out, const char *consumer_key,
                           const char *consumer_secret, const char *method,
                           const char *url, int64_t timestamp,

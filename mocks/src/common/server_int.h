@@ -55,9 +55,10 @@ struct km_response {
 };
 
 void km__response_dispose(struct km_response *res);
-/* item printed as cJSON_PrintUnformatted prints it, into a buffer of
- * size_hint bytes first (grown as needed), its length in *len; NULL
- * where cJSON fails too. Caller frees. */
+/* kx_json_print (the bytes of cJSON_PrintUnformatted, in a buffer of
+ * size_hint bytes first), aborting on out-of-memory as the emulators do:
+ * the text, its length in *len; NULL where cJSON fails too. Caller
+ * frees (print.c). */
 char *km__json_print(const cJSON *item, size_t size_hint, size_t *len);
 /* {"error": msg} with the given status. */
 void km__response_error(struct km_response *res, int status, const char *msg);
@@ -192,6 +193,20 @@ struct km__request_impl {
 
 #define KM__WAIT_DELAY 1
 #define KM__WAIT_HANG 2
+
+/* The request once its body is in (flow.c), and again when a fault's wait
+ * ends; each returns what the access handler returns (MHD_YES, MHD_NO). */
+int km__flow_serve(struct km__request_impl *ri, struct MHD_Connection *conn);
+int km__flow_resume(struct km__request_impl *ri, struct MHD_Connection *conn);
+/* Queues res on conn (server.c); its body goes to libmicrohttpd without a
+ * copy (res->body is NULL after). truncate: declare the whole length, send
+ * half, cut the connection. Returns MHD_YES or MHD_NO. */
+int km__reply_queue(struct MHD_Connection *conn, struct km_response *res,
+                    int truncate);
+/* Shows the request to the observer and journals the exchange (res NULL:
+ * no reply), bodies repaired to valid UTF-8 (server.c). */
+void km__exchange_journal(struct km__request_impl *ri, uint64_t seq,
+                          const struct km_response *res, const char *fault);
 
 /* Masks every added secret and every token of an added form in buf (in
  * place, same length). Returns the number of patterns it scanned for (the

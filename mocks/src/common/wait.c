@@ -3,7 +3,7 @@
  * suspends its connection (MHD_suspend_connection) instead of holding one
  * of the server's few pool threads, and this file's timer thread resumes
  * it when its time is up; libmicrohttpd then calls the access handler
- * again, which finishes the request (server.c). The thread starts with
+ * again, which finishes the request (flow.c). The thread starts with
  * the first wait, so a server whose rules never wait has none.
  *
  * km__wait_stop_all resumes every waiting connection at once and ends the

@@ -95,9 +95,9 @@ static struct km__epicor_company *company_arg(struct km__epicor *emu,
     return id ? km__epicor_company_find(emu, id) : emu->companies[0];
 }
 
-static struct km__epicor_row *find_by(struct km__epicor *emu,
-                                      struct km__epicor_company *co, int tid,
-                                      const cJSON *vals)
+struct km__epicor_row *km__epicor_act_find(struct km__epicor *emu,
+                                           struct km__epicor_company *co,
+                                           int tid, const cJSON *vals)
 {
     cJSON *all = cJSON_CreateArray();
     const cJSON *v;
@@ -118,8 +118,8 @@ static struct km__epicor_row *find_by(struct km__epicor *emu,
     return r;
 }
 
-static void merge_touch(struct km__epicor *emu, struct km__epicor_table *t,
-                        struct km__epicor_row *r, const cJSON *fields)
+void km__epicor_act_merge(struct km__epicor *emu, struct km__epicor_table *t,
+                          struct km__epicor_row *r, const cJSON *fields)
 {
     cJSON *j = km__epicor_own(t, r);
     const cJSON *f;
@@ -171,18 +171,18 @@ static int set_on_hand(struct km__epicor *emu, struct km__epicor_company *co,
                         "and a numeric qty");
     vals = cJSON_CreateArray();
     cJSON_AddItemToArray(vals, cJSON_CreateString(pn));
-    if (!find_by(emu, co, T_PART, vals)) {
+    if (!km__epicor_act_find(emu, co, T_PART, vals)) {
         cJSON_Delete(vals);
         return act_fail(err, errsz, "set_on_hand: no part '%s'", pn);
     }
     cJSON_AddItemToArray(vals, cJSON_CreateString(plant ? plant : "MfgSys"));
     cJSON_AddItemToArray(vals, cJSON_CreateString(wh));
-    r = find_by(emu, co, T_PARTWHSE, vals);
+    r = km__epicor_act_find(emu, co, T_PARTWHSE, vals);
     cJSON_Delete(vals);
     fields = cJSON_CreateObject();
     cJSON_AddNumberToObject(fields, "OnHandQty", qty->valuedouble);
     if (r) {
-        merge_touch(emu, &co->t[T_PARTWHSE], r, fields);
+        km__epicor_act_merge(emu, &co->t[T_PARTWHSE], r, fields);
         if (result)
             *result = cJSON_Duplicate(r->json, 1);
         cJSON_Delete(fields);
@@ -238,14 +238,23 @@ int km__epicor_act(void *state, const char *action, const cJSON *args,
                 vals, cJSON_CreateString(kx_json_str(args, "part_num")
                                              ? kx_json_str(args, "part_num")
                                              : ""));
-        r = find_by(emu, co, tid, vals);
+        r = km__epicor_act_find(emu, co, tid, vals);
         cJSON_Delete(vals);
         if (!r)
             return act_fail(err, errsz, "%s: row not found", action);
-        merge_touch(emu, &co->t[tid], r, fields);
+        km__epicor_act_merge(emu, &co->t[tid], r, fields);
         if (result)
             *result = cJSON_Duplicate(r->json, 1);
         return 0;
+    }
+    switch (
+        km__epicor_act_purchasing(emu, co, action, args, result, err, errsz)) {
+    case 0:
+        return 0;
+    case -1:
+        return -1;
+    default: /* not a purchasing action */
+        break;
     }
     if (strcmp(action, "set_on_hand") == 0)
         return set_on_hand(emu, co, args, result, err, errsz);
@@ -260,8 +269,9 @@ int km__epicor_act(void *state, const char *action, const cJSON *args,
     }
     if (strcmp(action, "delete_row") == 0) {
         struct km__epicor_row *r =
-            d ? find_by(emu, co, (int)d->id,
-                        cJSON_GetObjectItemCaseSensitive(args, "keys"))
+            d ? km__epicor_act_find(
+                    emu, co, (int)d->id,
+                    cJSON_GetObjectItemCaseSensitive(args, "keys"))
               : NULL;
 
         if (!r)

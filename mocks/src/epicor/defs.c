@@ -20,6 +20,8 @@
 #define JOB "Erp.BO.JobEntrySvc"
 #define LAB "Erp.BO.LaborSvc"
 #define TRAN "Erp.BO.PartTranSvc"
+#define APGRP "Erp.BO.APInvGrpSvc"
+#define REQ "Erp.BO.ReqSvc"
 
 /* The services of the tables, then the ones served without a table of
  * their own (services_extra.c). */
@@ -33,6 +35,8 @@ const char *const km__epicor_services[] = {PART,
                                            JOB,
                                            LAB,
                                            TRAN,
+                                           APGRP,
+                                           REQ,
                                            "Erp.BO.CompanySvc",
                                            "Erp.BO.OrderDtlSearchSvc",
                                            "Ice.BO.UserFileSvc",
@@ -242,6 +246,27 @@ const struct km__epicor_tabledef km__epicor_defs[T_COUNT] = {
      "\"ArrivedQty\":0,\"OpenRelease\":true,\"WarehouseCode\":\"\","
      "\"JobNum\":\"\"}",
      "XRelQty"},
+    /* The GL account of a PO release: one row per GL book (key BookID),
+     * as in the swagger's PORelTGLCs set (SW). */
+    {T_PORELTGLC,
+     "PORelTGLC",
+     PO,
+     "PORelTGLCs",
+     {"Company", "PONum", "POLine", "PORelNum", "BookID"},
+     0xE,
+     T_POREL,
+     "po_rel_tglcs",
+     STAMP_NONE,
+     AUTO_NONE,
+     NULL,
+     "{\"PONum\":0,\"POLine\":0,\"PORelNum\":0,\"BookID\":\"MAIN\","
+     "\"RelatedToFile\":\"PORel\",\"Key1\":\"\",\"Key2\":\"\",\"Key3\":\"\","
+     "\"Key4\":\"\",\"Key5\":\"\",\"Key6\":\"\",\"TGLCTranNum\":1,"
+     "\"GLAcctContext\":\"\",\"COACode\":\"MainBook\",\"GLAccount\":\"\","
+     "\"SegValue1\":\"\",\"SegValue2\":\"\",\"SegValue3\":\"\","
+     "\"UserCanModify\":true,\"IsModifiedByUser\":false,"
+     "\"SysGLControlType\":\"\",\"SysGLControlCode\":\"\"}",
+     "GLAccount"},
     {T_APINVHED,
      "APInvHed",
      AP,
@@ -434,6 +459,69 @@ const struct km__epicor_tabledef km__epicor_defs[T_COUNT] = {
      "\"OrderLine\":0,\"OrderRelNum\":0,\"PackSlip\":\"\",\"LotNum\":\"\","
      "\"EntryPerson\":\"\",\"TranReference\":\"\",\"Plant\":\"MfgSys\"}",
      "PartNum TranType TranQty"},
+    /* AP invoice groups (SW): created with GroupID alone by a plain
+     * OData POST (YOOZ). No change date. */
+    {T_APINVGRP,
+     "APInvGrp",
+     APGRP,
+     "APInvGrps",
+     {"Company", "GroupID"},
+     0,
+     -1,
+     "ap_inv_grps",
+     STAMP_NONE,
+     AUTO_NONE,
+     NULL,
+     "{\"GroupID\":\"\",\"CreatedBy\":\"\",\"FiscalYear\":0,"
+     "\"FiscalPeriod\":0,\"ActiveUserID\":\"\",\"PostErrorLog\":\"\","
+     "\"PostInProcess\":false,\"ApplyDate\":null,\"FiscalYearSuffix\":\"\","
+     "\"FiscalCalendarID\":\"\",\"IsBOE\":false,\"BaseTotal\":0,"
+     "\"DispPostErrorLog\":\"\",\"GenLegalNumsEnabled\":false,"
+     "\"IsDocumentLocked\":false,\"LockStatus\":\"\",\"RvJrnUID\":0,"
+     "\"BitFlag\":0}",
+     "GroupID"},
+    /* Purchase requisitions (SW): ReqHead has CreatedOn but no change
+     * date; ReqDetail none either. */
+    {T_REQHEAD,
+     "ReqHead",
+     REQ,
+     "Reqs",
+     {"Company", "ReqNum"},
+     0x2,
+     -1,
+     "reqs",
+     STAMP_NONE,
+     AUTO_COUNTER,
+     "ReqNum",
+     "{\"OpenReq\":true,\"ReqNum\":0,\"RequestorID\":\"\","
+     "\"RequestDate\":null,\"ShipName\":\"\",\"ShipAddress1\":\"\","
+     "\"ShipAddress2\":\"\",\"ShipAddress3\":\"\",\"ShipCity\":\"\","
+     "\"ShipState\":\"\",\"ShipZIP\":\"\",\"ShipCountry\":\"\","
+     "\"CommentText\":\"\",\"ReqActionID\":\"\",\"CurrDispatcherID\":\"\","
+     "\"NextActionID\":\"\",\"NextDispatcherID\":\"\",\"Note\":\"\","
+     "\"StatusType\":\"\",\"StatusDesc\":\"\",\"CreatedBy\":\"\","
+     "\"CreatedOn\":null}",
+     "RequestorID RequestDate"},
+    {T_REQDETAIL,
+     "ReqDetail",
+     REQ,
+     "ReqDetails",
+     {"Company", "ReqNum", "ReqLine"},
+     0x6,
+     T_REQHEAD,
+     "req_details",
+     STAMP_NONE,
+     AUTO_LINE,
+     NULL,
+     "{\"OpenLine\":true,\"ReqNum\":0,\"ReqLine\":0,\"LineDesc\":\"\","
+     "\"IUM\":\"EA\",\"RUM\":\"EA\",\"UnitCost\":0,\"DocUnitCost\":0,"
+     "\"PartNum\":\"\",\"VenPartNum\":\"\",\"CommentText\":\"\","
+     "\"VendorNum\":0,\"VendorID\":\"\",\"VendorName\":\"\","
+     "\"DueDate\":null,\"ReqDate\":null,\"PONUM\":0,\"POLine\":0,"
+     "\"PORelNum\":0,\"JobNum\":\"\",\"CurrencyCode\":\"USD\","
+     "\"OrderQty\":0,\"XOrderQty\":0,\"ExtCost\":0,\"DocExtCost\":0,"
+     "\"TranType\":\"\"}",
+     "LineDesc XOrderQty DocUnitCost"},
 };
 
 const char *km__epicor_service_canon(const char *name)

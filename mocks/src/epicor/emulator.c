@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <kx/json.h>
+#include <kx/json_print.h>
 #include <strings.h>
 #include <kx/alloc.h>
 #include <kx/buf.h>
@@ -150,28 +151,58 @@ static size_t bare_datetime(const char *s)
     return s[n] == '"' ? n : 0;
 }
 
+/* The next bare date-time string in text[0..end) from p: its first
+ * character (after the quote), its length in *n; NULL when none is left.
+ * Found by its 'T' (10 characters after the quote): a page has far fewer
+ * of those than quotes. An escaped quote opens no string; an unescaped
+ * one is always a string's, as JSON has no other quotes. */
+static const char *next_datetime(const char *text, const char *p,
+                                 const char *end, size_t *n)
+{
+    const char *t, *q;
+
+    while (end - p > 11 && (t = memchr(p + 11, 'T', (size_t)(end - p) - 11))) {
+        q = t - 11; /* the quote would be here; at p or after */
+        if (*q == '"' && !(q > text && q[-1] == '\\') &&
+            (*n = bare_datetime(q + 1)))
+            return q + 1;
+        p = q + 1;
+    }
+    return NULL;
+}
+
 /* v2 reply text with offset after every bare date-time string: the
  * values the emulator stores bare (as v1 shows them) read as the
  * Edm.DateTimeOffset that v2's $metadata declares. Works on the printed
- * text, so rows shared with the store are never changed. */
+ * text, so rows shared with the store are never changed: one pass counts
+ * the date-times, the second copies the runs between them into a reply
+ * of the final size (a page has thousands of strings, a few hundred
+ * dates). */
 static void reply_v2_dates(struct km__epicor_call *c, int status, cJSON *json)
 {
-    char *text = cJSON_PrintUnformatted(json);
-    struct kx_buf b = KX_BUF_INIT;
-    const char *p = text, *q;
+    const char *offset = c->emu->v2_date_offset, *p, *d, *end;
+    size_t olen = strlen(offset), len, n, hits = 0, w = 0;
+    char *text, *out;
 
-    while ((q = strchr(p, '"'))) {
-        size_t n = q > text && q[-1] == '\\' ? 0 : bare_datetime(q + 1);
-
-        kx_buf_add(&b, p, (size_t)(q - p) + 1 + n);
-        if (n)
-            kx_buf_puts(&b, c->emu->v2_date_offset);
-        p = q + 1 + n;
+    /* Out of memory or a tree cJSON cannot print either: abort, as
+     * kx/alloc.h and km_response_json do. */
+    if (kx_json_print(&text, &len, json, 4096))
+        abort();
+    end = text + len;
+    for (p = text; (d = next_datetime(text, p, end, &n)); p = d + n)
+        hits++;
+    out = kx_xmalloc(len + hits * olen + 1);
+    for (p = text; (d = next_datetime(text, p, end, &n)); p = d + n) {
+        memcpy(out + w, p, (size_t)(d - p) + n);
+        w += (size_t)(d - p) + n;
+        memcpy(out + w, offset, olen);
+        w += olen;
     }
-    kx_buf_puts(&b, p);
-    km_response_set(c->res, status, "application/json", kx_buf_str(&b), b.len);
-    kx_buf_reset(&b);
-    cJSON_free(text);
+    memcpy(out + w, p, (size_t)(end - p) + 1);
+    w += (size_t)(end - p);
+    km_response_set(c->res, status, "application/json", out, w);
+    free(out);
+    free(text);
     cJSON_Delete(json);
 }
 

@@ -27,6 +27,7 @@ enum km__epicor_tid {
     T_POHEADER,
     T_PODETAIL,
     T_POREL,
+    T_PORELTGLC,
     T_APINVHED,
     T_APINVDTL,
     T_APINVEXP,
@@ -37,6 +38,9 @@ enum km__epicor_tid {
     T_LABORHED,
     T_LABORDTL,
     T_PARTTRAN,
+    T_APINVGRP,
+    T_REQHEAD,
+    T_REQDETAIL,
     T_COUNT
 };
 
@@ -425,6 +429,36 @@ cJSON *km__epicor_new_row(struct km__epicor_call *c,
                           const struct km__epicor_tabledef *def, cJSON *ds,
                           const cJSON *keyvals);
 
+/* update.c: the columns Epicor derives on save (extended costs and
+ * prices, quantities in the stocking unit). */
+void km__epicor_derive(const struct km__epicor_tabledef *d, cJSON *row);
+/* Money rounded to cents, as the derived amounts are. */
+double km__epicor_round2(double v);
+
+/* methods_purchasing.c: defaults of new purchasing rows (GetNew, and any
+ * add through the write path for the fields still blank); the PO total
+ * recomputed from the lines of row's PO, the header touched when it
+ * moved (returns 1 then); POSvc ChangeApproveSwitch and APInvGrpSvc
+ * UnlockGroup. */
+void km__epicor_purchasing_defaults(const struct km__epicor_call *c,
+                                    const struct km__epicor_tabledef *def,
+                                    cJSON *row);
+void km__epicor_purchasing_added(const struct km__epicor_call *c,
+                                 const struct km__epicor_tabledef *def,
+                                 cJSON *row);
+int km__epicor_po_total(struct km__epicor *emu, struct km__epicor_company *co,
+                        const cJSON *row);
+/* After a POSvc write: the totals of the POs whose lines ds holds, and
+ * ds's POHeader rows as stored afterwards (current SysRevID). */
+void km__epicor_po_after_update(struct km__epicor_call *c, cJSON *ds);
+/* Replaces ds's rows of table tid by the stored rows (after a write
+ * hook moved them: totals recomputed, SysRevID bumped). */
+void km__epicor_ds_refresh(struct km__epicor_call *c, cJSON *ds, int tid);
+void km__epicor_po_change_approve(struct km__epicor_call *c, const char *m,
+                                  cJSON *params);
+void km__epicor_apgrp_unlock(struct km__epicor_call *c, const char *m,
+                             cJSON *params);
+
 /* Hooks of the write path (methods_other.c): defaults of a GetNew row,
  * after a row is added or updated, and the APInvExpTGLC GL check. */
 void km__epicor_new_defaults(struct km__epicor_call *c,
@@ -436,6 +470,12 @@ void km__epicor_updated(struct km__epicor_call *c,
                         const struct km__epicor_tabledef *d, cJSON *row);
 int km__epicor_check_tglc(struct km__epicor_call *c, const cJSON *row,
                           char *msg, size_t n);
+/* An APInvExpTGLC row the client adds itself (RowMod A, or an OData POST
+ * to APInvExpTGLCs): it gets its own SysRowID (part of the key) and the
+ * next TGLCTranNum, so it is stored beside the row the application
+ * created with the expense line (TGLCTranNum 1), which alone carries the
+ * expense's GL account (README.md, "The APInvExpTGLC quirk"). */
+void km__epicor_tglc_direct(struct km__epicor_call *c, cJSON *row);
 /* The first row of t (key order) whose string field equals want (ci:
  * ignoring case), or NULL. A scan: for lookups by a non-key field. */
 struct km__epicor_row *km__epicor_scan(const struct km__epicor_table *t,
@@ -616,6 +656,20 @@ void km__epicor_openapi(struct km__epicor_call *c, const char *kind);
 
 /* act.c */
 cJSON *km__epicor_snapshot(void *state);
+/* The row of table tid whose key values after Company are vals, or NULL. */
+struct km__epicor_row *km__epicor_act_find(struct km__epicor *emu,
+                                           struct km__epicor_company *co,
+                                           int tid, const cJSON *vals);
+/* Merges fields into a stored row (not Company, SysRowID, SysRevID) and
+ * marks it written, as a user's save does. */
+void km__epicor_act_merge(struct km__epicor *emu, struct km__epicor_table *t,
+                          struct km__epicor_row *r, const cJSON *fields);
+/* act_purchasing.c: approve_po, change_po_line, enter_ap_invoice. 0 done,
+ * -1 with err, 1 when action is none of them. */
+int km__epicor_act_purchasing(struct km__epicor *emu,
+                              struct km__epicor_company *co, const char *action,
+                              const cJSON *args, cJSON **result, char *err,
+                              size_t errsz);
 int km__epicor_act(void *state, const char *action, const cJSON *args,
                    cJSON **result, char *err, size_t errsz);
 

@@ -37,6 +37,7 @@ static const struct km__epicor_out_params out_params[] = {
      "cCompliantMsg:s cResponseMsgOrdRel:s cAgingMessage:s "
      "cShipByDateMessage:s cNeedByDateMessage:s ds:o"},
     {"Erp.BO.POSvc", "ChangeVendor", "ds:o"},
+    {"Erp.BO.POSvc", "ChangeApproveSwitch", "ViolationMsg:s ds:o"},
     {"Erp.BO.POSvc", "ChangeDetailPartNum",
      "NewPartNum:s multipleMatch:b ds:o"},
     {"Erp.BO.APInvoiceSvc", "ChangeVendorID", "confirmMsg:s ds:o"},

@@ -363,6 +363,10 @@ const struct km__epicor_method_def km__epicor_methods[] = {
     {AP, "ChangeVendorID", KM_EPI_NAME, POST, km__epicor_ap_change_vendor_id},
 
     {PO, "ChangeVendor", KM_EPI_NAME, POST, km__epicor_po_change_vendor},
+    {PO, "ChangeApproveSwitch", KM_EPI_NAME, POST,
+     km__epicor_po_change_approve},
+    {"Erp.BO.APInvGrpSvc", "UnlockGroup", KM_EPI_NAME, POST,
+     km__epicor_apgrp_unlock},
     {"Erp.BO.VendorSvc", "GetByVendID", KM_EPI_NAME, READ,
      km__epicor_extra_get_by_user_key},
     {"Erp.BO.CustomerSvc", "GetByCustID", KM_EPI_NAME, READ,

@@ -112,32 +112,66 @@ void km__epicor_new_defaults(struct km__epicor_call *c,
         km__epicor_set_str(row, "CreatedBy", c->user);
         break;
     default:
+        km__epicor_purchasing_defaults(c, def, row);
         break;
     }
 }
 
 /* ---- the TGLC quirk --------------------------------------------------- */
 
-static cJSON *tglc_for(struct km__epicor_call *c, const cJSON *exp)
+/* The expense line's TGLC rows: the application's one (TGLCTranNum 1)
+ * into *app, and how many there are. */
+static size_t tglc_rows(struct km__epicor_call *c, const cJSON *exp,
+                        cJSON **app)
 {
     struct km__epicor_table *t = &c->co->t[T_APINVEXPTGLC];
     char *k = km__epicor_key_of_row(&c->co->t[T_APINVEXP], exp, c->emu->ci);
-    size_t len = k ? strlen(k) : 0;
-    cJSON *found = NULL;
+    size_t len = k ? strlen(k) : 0, n = 0;
 
+    *app = NULL;
     for (size_t i = k ? km__epicor_lower_bound(t, k) : t->n; i < t->n; i++) {
+        cJSON *j;
+
         if (strncmp(t->by_key[i]->key, k, len) != 0)
             break;
-        if (t->by_key[i]->key[len] == '\x01')
-            found = km__epicor_own(t, t->by_key[i]); /* the last one */
+        if (t->by_key[i]->key[len] != '\x01')
+            continue;
+        j = km__epicor_own(t, t->by_key[i]);
+        if (kx_json_numeric(j, "TGLCTranNum", 0) == 1)
+            *app = j;
+        n++;
     }
     free(k);
-    return found;
+    return n;
+}
+
+static cJSON *tglc_for(struct km__epicor_call *c, const cJSON *exp)
+{
+    cJSON *app;
+
+    tglc_rows(c, exp, &app);
+    return app;
+}
+
+void km__epicor_tglc_direct(struct km__epicor_call *c, cJSON *row)
+{
+    const char *id = kx_json_str(row, "SysRowID");
+    cJSON *app;
+    char guid[37];
+    size_t n = tglc_rows(c, row, &app);
+
+    if (!id || !*id) {
+        km__epicor_guid(c->emu, guid);
+        km__epicor_set_str(row, "SysRowID", guid);
+    }
+    km__epicor_set_num(row, "TGLCTranNum", (double)n + 1);
+    km__epicor_set_bool(row, "IsModifiedByUser", 1);
 }
 
 void km__epicor_added(struct km__epicor_call *c,
                       const struct km__epicor_tabledef *d, cJSON *row)
 {
+    km__epicor_purchasing_added(c, d, row);
     if (d->id == T_APINVEXP) {
         struct km__epicor_table *t = &c->co->t[T_APINVEXPTGLC];
         cJSON *g = cJSON_Duplicate(t->tmpl, 1);
@@ -200,7 +234,8 @@ void km__epicor_added(struct km__epicor_call *c,
 void km__epicor_updated(struct km__epicor_call *c,
                         const struct km__epicor_tabledef *d, cJSON *row)
 {
-    if (d->id == T_APINVEXPTGLC) {
+    if (d->id == T_APINVEXPTGLC &&
+        kx_json_numeric(row, "TGLCTranNum", 0) == 1) {
         cJSON *vals = cJSON_CreateArray();
         struct km__epicor_row *exp;
         static const char *const keys[] = {"VendorNum", "InvoiceNum",
@@ -282,6 +317,10 @@ void km__epicor_after_update_other(struct km__epicor_call *c, cJSON *ds)
 {
     const cJSON *r;
 
+    if (strcmp(c->service, "Erp.BO.POSvc") == 0) {
+        km__epicor_po_after_update(c, ds);
+        return;
+    }
     if (strcmp(c->service, "Erp.BO.APInvoiceSvc") != 0)
         return;
     /* InvoiceAmt follows the lines. */
@@ -309,6 +348,7 @@ void km__epicor_after_update_other(struct km__epicor_call *c, cJSON *ds)
         cJSON_Delete(lines);
         free(key);
     }
+    km__epicor_ds_refresh(c, ds, T_APINVHED);
 }
 
 /* ---- methods ---------------------------------------------------------- */

@@ -2,6 +2,7 @@
 set(KM_EPICOR_DIR ${CMAKE_CURRENT_LIST_DIR})
 add_library(km_epicor STATIC
   ${KM_EPICOR_DIR}/act.c
+  ${KM_EPICOR_DIR}/act_purchasing.c
   ${KM_EPICOR_DIR}/auth.c
   ${KM_EPICOR_DIR}/baq_efx.c
   ${KM_EPICOR_DIR}/bpm.c
@@ -13,6 +14,7 @@ add_library(km_epicor STATIC
   ${KM_EPICOR_DIR}/method_params.c
   ${KM_EPICOR_DIR}/methods.c
   ${KM_EPICOR_DIR}/methods_other.c
+  ${KM_EPICOR_DIR}/methods_purchasing.c
   ${KM_EPICOR_DIR}/methods_sales.c
   ${KM_EPICOR_DIR}/odata_expand.c
   ${KM_EPICOR_DIR}/odata_filter.c

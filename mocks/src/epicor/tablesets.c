@@ -65,6 +65,9 @@ static const struct {
      "SelectedSerialNumbers SNFormat TimeWeeklyView TimeWorkHours "
      "ExtensionTables"},
     {"Erp.BO.PartTranSvc", "PartTran ExtensionTables"},
+    {"Erp.BO.APInvGrpSvc", "APInvGrp ExtensionTables"},
+    {"Erp.BO.ReqSvc",
+     "ReqHead ReqHeadAttch ReqDetail ReqDetailAttch ExtensionTables"},
     {"Erp.BO.OrderDtlSearchSvc", "OrderDtl ExtensionTables"},
 };
 

@@ -39,13 +39,13 @@ static const char *sget(const cJSON *row, const char *f)
     return s ? s : "";
 }
 
-static double round2(double v)
+double km__epicor_round2(double v)
 {
     return round(v * 100.0) / 100.0;
 }
 
 /* Derived columns Epicor computes on save. */
-static void derive(const struct km__epicor_tabledef *d, cJSON *row)
+void km__epicor_derive(const struct km__epicor_tabledef *d, cJSON *row)
 {
     if (d->id == T_ORDERDTL) {
         double sq = kx_json_numeric(row, "SellingQuantity", 0);
@@ -57,9 +57,10 @@ static void derive(const struct km__epicor_tabledef *d, cJSON *row)
             dup = kx_json_numeric(row, "UnitPrice", 0);
         km__epicor_set_num(row, "DocUnitPrice", dup);
         km__epicor_set_num(row, "UnitPrice", dup);
-        km__epicor_set_num(row, "ExtPriceDtl",
-                           round2(kx_json_numeric(row, "OrderQty", 0) * dup));
-        km__epicor_set_num(row, "DocExtPriceDtl", round2(sq * dup));
+        km__epicor_set_num(
+            row, "ExtPriceDtl",
+            km__epicor_round2(kx_json_numeric(row, "OrderQty", 0) * dup));
+        km__epicor_set_num(row, "DocExtPriceDtl", km__epicor_round2(sq * dup));
     } else if (d->id == T_APINVDTL) {
         double q = kx_json_numeric(row, "ScrVendorQty", 0);
         double ext = kx_json_numeric(row, "ScrDocExtCost", 0);
@@ -67,7 +68,7 @@ static void derive(const struct km__epicor_tabledef *d, cJSON *row)
         if (q == 0)
             q = kx_json_numeric(row, "VendorQty", 0);
         if (ext == 0)
-            ext = round2(q * kx_json_numeric(row, "DocUnitCost", 0));
+            ext = km__epicor_round2(q * kx_json_numeric(row, "DocUnitCost", 0));
         km__epicor_set_num(row, "VendorQty", q);
         km__epicor_set_num(row, "OurQty", q);
         km__epicor_set_num(row, "DocExtCost", ext);
@@ -81,6 +82,14 @@ static void derive(const struct km__epicor_tabledef *d, cJSON *row)
                                kx_json_numeric(row, "UnitCost", 0));
         km__epicor_set_num(row, "UnitCost",
                            kx_json_numeric(row, "DocUnitCost", 0));
+    } else if (d->id == T_REQDETAIL) {
+        double q = kx_json_numeric(row, "XOrderQty", 0);
+        double cost = kx_json_numeric(row, "DocUnitCost", 0);
+
+        km__epicor_set_num(row, "OrderQty", q);
+        km__epicor_set_num(row, "UnitCost", cost);
+        km__epicor_set_num(row, "DocExtCost", km__epicor_round2(q * cost));
+        km__epicor_set_num(row, "ExtCost", km__epicor_round2(q * cost));
     }
 }
 
@@ -145,6 +154,7 @@ static int check_row(struct km__epicor_call *c,
         }
         break;
     case T_APINVEXPTGLC:
+    case T_PORELTGLC:
         return km__epicor_check_tglc(c, row, msg, n);
     default:
         break;
@@ -287,15 +297,10 @@ static int validate(struct km__epicor_call *c, struct pass *ps,
     km__epicor_set_str(row, "Company", c->co->id);
     km__epicor_inconv(row);
     if (strcmp(mod, "A") == 0) {
-        if (d->autonum == AUTO_GUID) {
-            km__epicor_error(c, 400, NULL,
-                             "%s rows are created by the application when the "
-                             "parent line is saved; update the existing row "
-                             "instead.",
-                             d->table);
-            return -1;
-        }
-        number_new(c, ps, d, row, rows);
+        if (d->autonum == AUTO_GUID)
+            km__epicor_tglc_direct(c, row); /* the quirk: a row of its own */
+        else
+            number_new(c, ps, d, row, rows);
     }
     key = km__epicor_key_of_row(t, row, c->emu->ci);
     cur = km__epicor_find(t, key);
@@ -360,7 +365,7 @@ static const cJSON *apply(struct km__epicor_call *c,
     if (strcmp(mod, "A") == 0) {
         stored = cJSON_Duplicate(row, 1);
         km__epicor_fill_defaults(t, stored);
-        derive(d, stored);
+        km__epicor_derive(d, stored);
         km__epicor_stamp_row(c->emu, d, stored);
         cur = km__epicor_insert(c->emu, t, stored);
         km__epicor_added(c, d, cur->json);
@@ -376,7 +381,7 @@ static const cJSON *apply(struct km__epicor_call *c,
             continue;
         km__epicor_put(stored, f->string, cJSON_Duplicate(f, 1));
     }
-    derive(d, stored);
+    km__epicor_derive(d, stored);
     km__epicor_touch(c->emu, t, cur);
     km__epicor_updated(c, d, stored);
     return stored;

@@ -385,7 +385,7 @@ static long rss_kib(void)
  * keep-alive connections, plus chunked bodies that never end. */
 static void *large_run(void *ud)
 {
-    static char chunk[8192];
+    char chunk[8192]; /* each thread its own: they fill it at once */
     struct fx *f = ud;
     size_t len;
     char *req = bc_request("not_the_secret", 7, 1, LARGE_BODY, &len);

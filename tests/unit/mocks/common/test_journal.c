@@ -7,6 +7,7 @@
 #include <pthread.h>
 #include <time.h>
 #include <cmocka.h>
+#include <kx/utf8.h>
 #include "common/server_int.h"
 #include <kinsync/log.h>
 #include "kt.h"
@@ -437,6 +438,42 @@ static void long_bodies_are_cut_and_marked(void **state)
     free(big);
 }
 
+/* The journal keeps valid UTF-8 of a reply's kept part and reads no
+ * further: a bad byte inside the cut is repaired (U+FFFD), one beyond it
+ * is never looked at, and the marker counts the bytes sent. */
+static void replies_are_checked_as_far_as_kept(void **state)
+{
+    struct fixture *f = *state;
+    size_t n = 20 * 1024;
+    char *big = malloc(n + 1);
+    const char *body;
+    cJSON *j;
+
+    assert_non_null(big);
+    memset(big, 'u', n);
+    big[n] = '\0';
+    big[n - 10] = (char)0xFF; /* beyond the response cut only */
+    post(f, "/echo/beyond", NULL, big);
+    j = km_server_journal(f->s.server);
+    body = cJSON_GetObjectItem(cJSON_GetArrayItem(j, 0), "response_body")
+               ->valuestring;
+    assert_memory_equal(body, big, KM_JOURNAL_RESPONSE_MAX);
+    assert_string_equal(body + KM_JOURNAL_RESPONSE_MAX,
+                        "...[cut: 8192 of 20480 bytes kept]");
+    cJSON_Delete(j);
+    big[100] = (char)0xFF; /* and now inside it too */
+    post(f, "/echo/inside", NULL, big);
+    j = km_server_journal(f->s.server);
+    body = cJSON_GetObjectItem(cJSON_GetArrayItem(j, 1), "response_body")
+               ->valuestring;
+    assert_memory_equal(body, big, 100);
+    assert_memory_equal(body + 100, "\xEF\xBF\xBD", 3);
+    assert_true(kx_utf8_valid(body, strlen(body)));
+    assert_non_null(strstr(body, "...[cut: 8192 of 20484 bytes kept]"));
+    cJSON_Delete(j);
+    free(big);
+}
+
 /* A recording wants whole pages: with the response cut raised, a 60 KB
  * reply is kept whole (masked), and the next entries follow the new cut
  * only. */
@@ -529,6 +566,7 @@ int main(void)
         T(issued_tokens_masked_by_form_at_constant_cost),
         T(form_body_parameters_are_redacted),
         T(long_bodies_are_cut_and_marked),
+        T(replies_are_checked_as_far_as_kept),
         T(secrets_at_the_reply_cut_are_masked),
         T(the_response_cut_can_be_raised),
     };

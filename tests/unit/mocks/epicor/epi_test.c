@@ -90,3 +90,32 @@ void epi_resp_free(struct epi_resp *r)
     cJSON_Delete(r->json);
     memset(r, 0, sizeof(*r));
 }
+
+cJSON *epi_call(struct epi_env *env, const char *svc_method, cJSON *body,
+                long status)
+{
+    struct epi_resp r;
+    char *text = cJSON_PrintUnformatted(body);
+    cJSON *out;
+
+    epi_v2(&r, env, "POST", svc_method, text);
+    free(text);
+    cJSON_Delete(body);
+    if (r.status != status)
+        fail_msg("%s: status %ld, body %s", svc_method, r.status, r.body);
+    out = r.json;
+    r.json = NULL;
+    epi_resp_free(&r);
+    return out;
+}
+
+cJSON *epi_ds_body(cJSON *reply)
+{
+    cJSON *b = cJSON_CreateObject();
+
+    cJSON_AddItemToObject(b, "ds",
+                          cJSON_DetachItemFromObject(
+                              cJSON_GetObjectItem(reply, "parameters"), "ds"));
+    cJSON_Delete(reply);
+    return b;
+}

@@ -41,5 +41,11 @@ void epi_http(struct epi_resp *r, struct epi_env *env, const char *method,
 void epi_v2(struct epi_resp *r, struct epi_env *env, const char *method,
             const char *rest, const char *body);
 void epi_resp_free(struct epi_resp *r);
+/* POSTs body (deleted) to Service/Method over v2, fails the test unless
+ * the status is status; returns the reply JSON. */
+cJSON *epi_call(struct epi_env *env, const char *svc_method, cJSON *body,
+                long status);
+/* A new body {"ds": parameters.ds of reply}; reply is deleted. */
+cJSON *epi_ds_body(cJSON *reply);
 
 #endif

@@ -214,7 +214,11 @@ static void every_fixture_loads(void **state)
         {"vendors", "epicor/vendors/two.json"},
         {"gl_accounts", "epicor/gl/accounts.json"},
         {"jobs", "epicor/jobs/active-ops.json"},
-        {"pos", "epicor/pos/one-open.json"}};
+        {"pos", "epicor/pos/one-open.json"},
+        {"pos", "epicor/pos/released-with-gl.json"},
+        {"ap_invoices", "epicor/ap/one-invoice.json"},
+        {"ap_inv_grps", "epicor/ap/groups.json"},
+        {"reqs", "epicor/reqs/one-open.json"}};
     char err[256];
 
     (void)state;

@@ -29,38 +29,6 @@ static int setup(void **state)
     return epi_setup(state, cfg);
 }
 
-/* POSTs body (deleted) to Service/Method, expects status, returns the
- * reply JSON. */
-static cJSON *call(struct epi_env *env, const char *svc_method, cJSON *body,
-                   long status)
-{
-    struct epi_resp r;
-    char *text = cJSON_PrintUnformatted(body);
-    cJSON *out;
-
-    epi_v2(&r, env, "POST", svc_method, text);
-    free(text);
-    cJSON_Delete(body);
-    if (r.status != status)
-        fail_msg("%s: status %ld, body %s", svc_method, r.status, r.body);
-    out = r.json;
-    r.json = NULL;
-    epi_resp_free(&r);
-    return out;
-}
-
-/* params.ds of a reply, detached into a new body {"ds": ds}. */
-static cJSON *ds_body(cJSON *reply)
-{
-    cJSON *b = cJSON_CreateObject();
-
-    cJSON_AddItemToObject(b, "ds",
-                          cJSON_DetachItemFromObject(
-                              cJSON_GetObjectItem(reply, "parameters"), "ds"));
-    cJSON_Delete(reply);
-    return b;
-}
-
 static cJSON *first(cJSON *body, const char *table)
 {
     return cJSON_GetArrayItem(
@@ -75,12 +43,12 @@ static int create_order(struct epi_env *env)
     cJSON *b = cJSON_Parse("{\"ds\":{}}"), *hed;
     int num;
 
-    b = ds_body(call(env, SO "GetNewOrderHed", b, 200));
+    b = epi_ds_body(epi_call(env, SO "GetNewOrderHed", b, 200));
     hed = first(b, "OrderHed");
     assert_string_equal(cJSON_GetObjectItem(hed, "RowMod")->valuestring, "A");
     cJSON_ReplaceItemInObject(hed, "CustomerCustID",
                               cJSON_CreateString("acme"));
-    b = ds_body(call(env, SO "ChangeOrderHedCustomerCustID", b, 200));
+    b = epi_ds_body(epi_call(env, SO "ChangeOrderHedCustomerCustID", b, 200));
     hed = first(b, "OrderHed");
     assert_int_equal(cJSON_GetObjectItem(hed, "CustNum")->valueint, 10);
     assert_string_equal(cJSON_GetObjectItem(hed, "TermsCode")->valuestring,
@@ -88,18 +56,18 @@ static int create_order(struct epi_env *env)
     cJSON_ReplaceItemInObject(hed, "PONum", cJSON_CreateString("WEB-7"));
     cJSON_AddNumberToObject(b, "iOrderNum", 0);
     cJSON_AddStringToObject(b, "cTableName", "OrderHed");
-    b = ds_body(call(env, SO "MasterUpdate", b, 200));
+    b = epi_ds_body(epi_call(env, SO "MasterUpdate", b, 200));
     num = cJSON_GetObjectItem(first(b, "OrderHed"), "OrderNum")->valueint;
     assert_int_equal(num, 5000);
     cJSON_AddNumberToObject(b, "orderNum", num);
-    b = ds_body(call(env, SO "GetNewOrderDtl", b, 200));
+    b = epi_ds_body(epi_call(env, SO "GetNewOrderDtl", b, 200));
     cJSON_AddStringToObject(b, "partNum", "WIDGET-200");
-    b = ds_body(call(env, SO "ChangePartNumMaster", b, 200));
+    b = epi_ds_body(epi_call(env, SO "ChangePartNumMaster", b, 200));
     cJSON_AddNumberToObject(b, "ipSellingQuantity", 3);
     cJSON_AddFalseToObject(b, "lKeepUnitPrice");
-    b = ds_body(call(env, SO "ChangeSellingQuantity", b, 200));
+    b = epi_ds_body(epi_call(env, SO "ChangeSellingQuantity", b, 200));
     cJSON_AddNumberToObject(b, "iOrderNum", num);
-    b = ds_body(call(env, SO "MasterUpdate", b, 200));
+    b = epi_ds_body(epi_call(env, SO "MasterUpdate", b, 200));
     assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(
                          cJSON_GetObjectItem(b, "ds"), "OrderDtl")),
                      1);
@@ -134,9 +102,9 @@ static void new_order_is_visible_to_odata(void **state)
 static void master_update_without_customer_is_400(void **state)
 {
     struct epi_env *env = *state;
-    cJSON *b = ds_body(
-        call(env, SO "GetNewOrderHed", cJSON_Parse("{\"ds\":{}}"), 200));
-    cJSON *err = call(env, SO "MasterUpdate", b, 400);
+    cJSON *b = epi_ds_body(
+        epi_call(env, SO "GetNewOrderHed", cJSON_Parse("{\"ds\":{}}"), 200));
+    cJSON *err = epi_call(env, SO "MasterUpdate", b, 400);
 
     assert_non_null(strstr(
         cJSON_GetObjectItem(err, "ErrorMessage")->valuestring, "Customer"));
@@ -148,7 +116,7 @@ static void unknown_part_is_a_business_error(void **state)
     struct epi_env *env = *state;
     cJSON *b = cJSON_Parse("{\"ds\":{\"OrderDtl\":[{\"OrderNum\":1,"
                            "\"RowMod\":\"A\"}]},\"partNum\":\"NOPE\"}");
-    cJSON *err = call(env, SO "ChangePartNumMaster", b, 400);
+    cJSON *err = epi_call(env, SO "ChangePartNumMaster", b, 400);
 
     assert_string_equal(cJSON_GetObjectItem(err, "ErrorType")->valuestring,
                         "Ice.Common.BusinessObjectException");
@@ -158,8 +126,8 @@ static void unknown_part_is_a_business_error(void **state)
 static void stale_sysrevid_is_a_conflict(void **state)
 {
     struct epi_env *env = *state;
-    cJSON *got = call(env, "Erp.BO.PartSvc/GetByID",
-                      cJSON_Parse("{\"partNum\":\"WIDGET-100\"}"), 200);
+    cJSON *got = epi_call(env, "Erp.BO.PartSvc/GetByID",
+                          cJSON_Parse("{\"partNum\":\"WIDGET-100\"}"), 200);
     cJSON *ds = cJSON_GetObjectItem(got, "returnObj"), *b, *part, *err, *args;
     char errbuf[128];
 
@@ -175,7 +143,7 @@ static void stale_sysrevid_is_a_conflict(void **state)
                                      errbuf, sizeof(errbuf)),
                      0);
     cJSON_Delete(args);
-    err = call(env, "Erp.BO.PartSvc/Update", b, 400);
+    err = epi_call(env, "Erp.BO.PartSvc/Update", b, 400);
     assert_non_null(
         strstr(cJSON_GetObjectItem(err, "ErrorMessage")->valuestring,
                "Row has been modified by another user"));
@@ -186,8 +154,8 @@ static void stale_sysrevid_is_a_conflict(void **state)
 static void update_with_current_row_changes_it(void **state)
 {
     struct epi_env *env = *state;
-    cJSON *got = call(env, "Erp.BO.PartSvc/GetByID",
-                      cJSON_Parse("{\"partNum\":\"WIDGET-100\"}"), 200);
+    cJSON *got = epi_call(env, "Erp.BO.PartSvc/GetByID",
+                          cJSON_Parse("{\"partNum\":\"WIDGET-100\"}"), 200);
     cJSON *b = cJSON_CreateObject(), *part, *out;
     double rev;
 
@@ -198,7 +166,7 @@ static void update_with_current_row_changes_it(void **state)
     rev = cJSON_GetObjectItem(part, "SysRevID")->valuedouble;
     cJSON_ReplaceItemInObject(part, "RowMod", cJSON_CreateString("U"));
     cJSON_ReplaceItemInObject(part, "UnitPrice", cJSON_CreateNumber(13));
-    out = call(env, "Erp.BO.PartSvc/Update", b, 200);
+    out = epi_call(env, "Erp.BO.PartSvc/Update", b, 200);
     part = cJSON_GetArrayItem(
         cJSON_GetObjectItem(
             cJSON_GetObjectItem(cJSON_GetObjectItem(out, "parameters"), "ds"),
@@ -216,7 +184,7 @@ static void partial_row_update_is_refused(void **state)
     cJSON *b = cJSON_Parse("{\"ds\":{\"Part\":[{\"PartNum\":\"WIDGET-100\","
                            "\"UnitPrice\":1,\"RowMod\":\"U\","
                            "\"SysRevID\":1}]}}");
-    cJSON *err = call(env, "Erp.BO.PartSvc/Update", b, 400);
+    cJSON *err = epi_call(env, "Erp.BO.PartSvc/Update", b, 400);
 
     assert_non_null(strstr(
         cJSON_GetObjectItem(err, "ErrorMessage")->valuestring, "complete row"));
@@ -226,13 +194,13 @@ static void partial_row_update_is_refused(void **state)
 static void get_new_customer_and_update_assigns_custnum(void **state)
 {
     struct epi_env *env = *state;
-    cJSON *b = ds_body(call(env, "Erp.BO.CustomerSvc/GetNewCustomer",
-                            cJSON_Parse("{\"ds\":{}}"), 200));
+    cJSON *b = epi_ds_body(epi_call(env, "Erp.BO.CustomerSvc/GetNewCustomer",
+                                    cJSON_Parse("{\"ds\":{}}"), 200));
     cJSON *c = first(b, "Customer");
 
     cJSON_ReplaceItemInObject(c, "CustID", cJSON_CreateString("SHOP-1"));
     cJSON_ReplaceItemInObject(c, "Name", cJSON_CreateString("Web Shopper"));
-    b = ds_body(call(env, "Erp.BO.CustomerSvc/Update", b, 200));
+    b = epi_ds_body(epi_call(env, "Erp.BO.CustomerSvc/Update", b, 200));
     assert_int_equal(
         cJSON_GetObjectItem(first(b, "Customer"), "CustNum")->valueint, 100);
     cJSON_Delete(b);
@@ -294,35 +262,35 @@ static void ap_invoice_gl_account_goes_on_the_tglc_row(void **state)
     struct epi_resp r;
 
 #define AP "Erp.BO.APInvoiceSvc/"
-    b = ds_body(call(env, AP "GetNewAPInvHed",
-                     cJSON_Parse("{\"ds\":{},\"vendorNum\":1}"), 200));
+    b = epi_ds_body(epi_call(env, AP "GetNewAPInvHed",
+                             cJSON_Parse("{\"ds\":{},\"vendorNum\":1}"), 200));
     row = first(b, "APInvHed");
     assert_string_equal(
         cJSON_GetObjectItem(row, "VendorNumVendorID")->valuestring, "STEELINC");
     cJSON_ReplaceItemInObject(row, "InvoiceNum", cJSON_CreateString("INV-9"));
     cJSON_ReplaceItemInObject(row, "GroupID", cJSON_CreateString("KS01"));
     cJSON_AddStringToObject(b, "cGroupID", "KS01");
-    b = ds_body(call(env, AP "UpdateMaster", b, 200));
+    b = epi_ds_body(epi_call(env, AP "UpdateMaster", b, 200));
     cJSON_AddNumberToObject(b, "vendorNum", 1);
     cJSON_AddStringToObject(b, "invoiceNum", "INV-9");
-    b = ds_body(call(env, AP "GetNewAPInvDtl", b, 200));
+    b = epi_ds_body(epi_call(env, AP "GetNewAPInvDtl", b, 200));
     row = cJSON_GetArrayItem(
         cJSON_GetObjectItem(cJSON_GetObjectItem(b, "ds"), "APInvDtl"), 0);
     cJSON_ReplaceItemInObject(row, "Description",
                               cJSON_CreateString("Freight"));
     cJSON_ReplaceItemInObject(row, "ScrVendorQty", cJSON_CreateNumber(1));
     cJSON_ReplaceItemInObject(row, "ScrDocExtCost", cJSON_CreateNumber(75));
-    b = ds_body(call(env, AP "UpdateMaster", b, 200));
+    b = epi_ds_body(epi_call(env, AP "UpdateMaster", b, 200));
     cJSON_AddNumberToObject(b, "vendorNum", 1);
     cJSON_AddStringToObject(b, "invoiceNum", "INV-9");
     cJSON_AddNumberToObject(b, "invoiceLine", 1);
-    b = ds_body(call(env, AP "GetNewAPInvExp", b, 200));
+    b = epi_ds_body(epi_call(env, AP "GetNewAPInvExp", b, 200));
     row = cJSON_GetArrayItem(
         cJSON_GetObjectItem(cJSON_GetObjectItem(b, "ds"), "APInvExp"), 0);
     cJSON_ReplaceItemInObject(row, "DocExpAmt", cJSON_CreateNumber(75));
     cJSON_ReplaceItemInObject(row, "GLAccount",
                               cJSON_CreateString("5100|00|100"));
-    cJSON_Delete(call(env, AP "Update", b, 200));
+    cJSON_Delete(epi_call(env, AP "Update", b, 200));
     /* The account sent on APInvExp did not stick; a TGLC row exists. */
     epi_v2(&r, env, "GET", AP "APInvExps", NULL);
     assert_string_equal(
@@ -347,14 +315,14 @@ static void ap_invoice_gl_account_goes_on_the_tglc_row(void **state)
     cJSON_AddItemToArray(cJSON_AddArrayToObject(
                              cJSON_AddObjectToObject(b, "ds"), "APInvExpTGLC"),
                          row);
-    err = call(env, AP "Update", cJSON_Duplicate(b, 1), 400);
+    err = epi_call(env, AP "Update", cJSON_Duplicate(b, 1), 400);
     assert_non_null(strstr(
         cJSON_GetObjectItem(err, "ErrorMessage")->valuestring, "not valid"));
     cJSON_Delete(err);
     cJSON_ReplaceItemInObject(row, "GLAccount",
                               cJSON_CreateString("5100|00|100"));
     cJSON_ReplaceItemInObject(row, "SegValue1", cJSON_CreateString("5100"));
-    cJSON_Delete(call(env, AP "Update", b, 200));
+    cJSON_Delete(epi_call(env, AP "Update", b, 200));
     epi_v2(&r, env, "GET", AP "APInvExps", NULL);
     assert_non_null(strstr(r.body, "\"GLAccount\":\"5100|00|100\""));
     epi_resp_free(&r);
@@ -369,19 +337,20 @@ static void labor_posts_quantity_to_the_operation(void **state)
     cJSON *b, *row;
     struct epi_resp r;
 
-    b = ds_body(call(env, "Erp.BO.LaborSvc/GetNewLaborHed1",
-                     cJSON_Parse("{\"ds\":{},\"EmployeeNum\":\"E1\","
-                                 "\"ShopFloor\":false}"),
-                     200));
-    b = ds_body(call(env, "Erp.BO.LaborSvc/Update", b, 200));
-    b = ds_body(call(env, "Erp.BO.LaborSvc/GetNewLaborDtlWithHdr", b, 200));
+    b = epi_ds_body(epi_call(env, "Erp.BO.LaborSvc/GetNewLaborHed1",
+                             cJSON_Parse("{\"ds\":{},\"EmployeeNum\":\"E1\","
+                                         "\"ShopFloor\":false}"),
+                             200));
+    b = epi_ds_body(epi_call(env, "Erp.BO.LaborSvc/Update", b, 200));
+    b = epi_ds_body(
+        epi_call(env, "Erp.BO.LaborSvc/GetNewLaborDtlWithHdr", b, 200));
     row = cJSON_GetArrayItem(
         cJSON_GetObjectItem(cJSON_GetObjectItem(b, "ds"), "LaborDtl"), 0);
     cJSON_ReplaceItemInObject(row, "JobNum", cJSON_CreateString("J1001"));
     cJSON_ReplaceItemInObject(row, "OprSeq", cJSON_CreateNumber(20));
     cJSON_ReplaceItemInObject(row, "LaborQty", cJSON_CreateNumber(15));
     cJSON_ReplaceItemInObject(row, "LaborHrs", cJSON_CreateNumber(1.5));
-    cJSON_Delete(call(env, "Erp.BO.LaborSvc/Update", b, 200));
+    cJSON_Delete(epi_call(env, "Erp.BO.LaborSvc/Update", b, 200));
     epi_v2(&r, env, "GET", "Erp.BO.JobEntrySvc/JobOpers('EPIC06','J1001',0,20)",
            NULL);
     assert_int_equal(r.status, 200);
@@ -397,27 +366,27 @@ static void po_and_ap_lookups_fill_the_row(void **state)
     struct epi_env *env = *state;
     cJSON *r, *row;
 
-    r = call(env, "Erp.BO.POSvc/ChangeVendor",
-             cJSON_Parse("{\"ds\":{\"POHeader\":[{\"RowMod\":\"A\"}]},"
-                         "\"VendID\":\"boxmart\"}"),
-             200);
+    r = epi_call(env, "Erp.BO.POSvc/ChangeVendor",
+                 cJSON_Parse("{\"ds\":{\"POHeader\":[{\"RowMod\":\"A\"}]},"
+                             "\"VendID\":\"boxmart\"}"),
+                 200);
     row = first(cJSON_GetObjectItem(r, "parameters"), "POHeader");
     assert_int_equal(cJSON_GetObjectItem(row, "VendorNum")->valueint, 2);
     assert_string_equal(kx_json_str_or(row, "VendorVendorID", ""), "BOXMART");
     assert_string_equal(kx_json_str_or(row, "VendorName", ""), "Box Mart");
     cJSON_Delete(r);
-    r = call(env, "Erp.BO.POSvc/ChangeDetailPartNum",
-             cJSON_Parse("{\"ds\":{\"PODetail\":[{\"RowMod\":\"A\"}]},"
-                         "\"NewPartNum\":\"WIDGET-200\"}"),
-             200);
+    r = epi_call(env, "Erp.BO.POSvc/ChangeDetailPartNum",
+                 cJSON_Parse("{\"ds\":{\"PODetail\":[{\"RowMod\":\"A\"}]},"
+                             "\"NewPartNum\":\"WIDGET-200\"}"),
+                 200);
     row = first(cJSON_GetObjectItem(r, "parameters"), "PODetail");
     assert_string_equal(kx_json_str_or(row, "LineDesc", ""),
                         "Widget, steel, 200 mm");
     cJSON_Delete(r);
-    r = call(env, "Erp.BO.APInvoiceSvc/ChangeVendorID",
-             cJSON_Parse("{\"ds\":{\"APInvHed\":[{\"RowMod\":\"A\"}]},"
-                         "\"ProposedVendorID\":\"STEELINC\"}"),
-             200);
+    r = epi_call(env, "Erp.BO.APInvoiceSvc/ChangeVendorID",
+                 cJSON_Parse("{\"ds\":{\"APInvHed\":[{\"RowMod\":\"A\"}]},"
+                             "\"ProposedVendorID\":\"STEELINC\"}"),
+                 200);
     assert_string_equal(kx_json_str_or(cJSON_GetObjectItem(r, "parameters"),
                                        "confirmMsg", "(none)"),
                         "");
@@ -426,16 +395,16 @@ static void po_and_ap_lookups_fill_the_row(void **state)
     assert_string_equal(kx_json_str_or(row, "VendorNumVendorID", ""),
                         "STEELINC");
     cJSON_Delete(r);
-    r = call(env, "Erp.BO.APInvoiceSvc/ChangeVendorID",
-             cJSON_Parse("{\"ds\":{\"APInvHed\":[{\"RowMod\":\"A\"}]},"
-                         "\"ProposedVendorID\":\"NOPE\"}"),
-             400);
+    r = epi_call(env, "Erp.BO.APInvoiceSvc/ChangeVendorID",
+                 cJSON_Parse("{\"ds\":{\"APInvHed\":[{\"RowMod\":\"A\"}]},"
+                             "\"ProposedVendorID\":\"NOPE\"}"),
+                 400);
     assert_string_equal(kx_json_str_or(r, "ErrorMessage", ""),
                         "Supplier ID 'NOPE' is not valid.");
     cJSON_Delete(r);
-    r = call(env, "Erp.BO.POSvc/ChangeDetailPartNum",
-             cJSON_Parse("{\"ds\":{\"PODetail\":[{}]},\"NewPartNum\":\"X\"}"),
-             400);
+    r = epi_call(
+        env, "Erp.BO.POSvc/ChangeDetailPartNum",
+        cJSON_Parse("{\"ds\":{\"PODetail\":[{}]},\"NewPartNum\":\"X\"}"), 400);
     assert_string_equal(kx_json_str_or(r, "ErrorMessage", ""),
                         "Part 'X' is not valid.");
     cJSON_Delete(r);

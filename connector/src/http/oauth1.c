@@ -1,13 +1,15 @@
 /*
- * OAuth 1.0a one-legged signing as WooCommerce verifies it over plain
- * HTTP (WC_REST_Authentication): consumer key only, no token, the key is
- * consumer_secret + "&", the base string as RFC 5849 builds it.
+ * OAuth 1.0a signing (RFC 5849), see oauth1.h. WooCommerce verifies
+ * one-legged requests (WC_REST_Authentication), Adobe Commerce
+ * integrations two-legged ones with an access token; both build the base
+ * string of RFC 5849 §3.4.1.
  */
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 #include <curl/curl.h>
-#include "woocommerce_int.h"
+#include <openssl/rand.h>
+#include "oauth1.h"
 
 struct param {
     char *name;  /* rawurlencoded */
@@ -131,12 +133,8 @@ static void lower(char *s)
         *s = (char)tolower((unsigned char)*s);
 }
 
-/* RFC 5849 section 3.4.1, as WooCommerce checks it: METHOD & enc(base
- * URI) & enc(parameter string), the parameter string being the sorted
- * enc(name)=enc(value) pairs joined by '&'; so values are encoded twice
- * (':' ends up as %253A). */
-ks_rc ks__wc_oauth_base_string(char **out, const char *method, const char *url,
-                               const char *const *params)
+ks_rc ks__oauth1_base_string(char **out, const char *method, const char *url,
+                             const char *const *params)
 {
     struct ks__buf b = KS__BUF_INIT, plist = KS__BUF_INIT;
     struct params ps = {NULL, 0, 0};
@@ -209,15 +207,37 @@ out:
     return rc;
 }
 
-ks_rc ks__wc_oauth_signature(char **out, enum ks__digest digest,
-                             const char *consumer_secret, const char *base)
+/* Each secret encoded, joined by '&' (RFC 5849 §3.4.2); NULL when out of
+ * memory. A NULL token secret is the empty one. */
+static char *signing_key(const char *consumer_secret, const char *token_secret)
+{
+    char *cs = enc(consumer_secret, strlen(consumer_secret));
+    char *ts = token_secret ? enc(token_secret, strlen(token_secret)) : NULL;
+    char *key = NULL;
+
+    if (cs && (ts || !token_secret))
+        key = ks__aprintf("%s&%s", cs, ts ? ts : "");
+    if (cs) {
+        memset(cs, 0, strlen(cs));
+        ks__free(cs);
+    }
+    if (ts) {
+        memset(ts, 0, strlen(ts));
+        ks__free(ts);
+    }
+    return key;
+}
+
+ks_rc ks__oauth1_signature(char **out, enum ks__digest digest,
+                           const char *consumer_secret,
+                           const char *token_secret, const char *base)
 {
     unsigned char mac[KS__SHA256_LEN];
     char *key;
     ks_rc rc;
 
     *out = NULL;
-    key = ks__aprintf("%s&", consumer_secret);
+    key = signing_key(consumer_secret, token_secret);
     if (!key)
         return KS_ENOMEM;
     rc = ks__hmac(mac, digest, key, strlen(key), base, strlen(base));
@@ -230,49 +250,79 @@ ks_rc ks__wc_oauth_signature(char **out, enum ks__digest digest,
     return *out ? KS_OK : KS_ENOMEM;
 }
 
-ks_rc ks__wc_oauth_header(char **out, const char *consumer_key,
-                          const char *consumer_secret, const char *method,
-                          const char *url, int64_t timestamp, const char *nonce)
+/* The quoted, encoded k="v" pairs of the header, in the order given. */
+static ks_rc header_pairs(struct ks__buf *b, const char *const *pairs)
 {
+    for (size_t i = 0; pairs[i] && pairs[i + 1]; i += 2) {
+        char *v = enc(pairs[i + 1], strlen(pairs[i + 1]));
+
+        if (!v)
+            return KS_ENOMEM;
+        ks__buf_printf(b, "%s%s=\"%s\"", i ? ", " : "", pairs[i], v);
+        memset(v, 0, strlen(v));
+        ks__free(v);
+    }
+    return b->oom ? KS_ENOMEM : KS_OK;
+}
+
+ks_rc ks__oauth1_header(char **out, const struct ks__oauth1_creds *creds,
+                        enum ks__digest digest, const char *method,
+                        const char *url, int64_t timestamp, const char *nonce)
+{
+    const char *sig_method = digest == KS__SHA1 ? "HMAC-SHA1" : "HMAC-SHA256";
     char ts[24];
-    const char *params[] = {"oauth_consumer_key",
-                            consumer_key,
-                            "oauth_nonce",
-                            nonce,
-                            "oauth_signature_method",
-                            "HMAC-SHA256",
-                            "oauth_timestamp",
-                            ts,
-                            "oauth_version",
-                            "1.0",
-                            NULL};
-    char *base = NULL, *sig = NULL, *sig_enc = NULL, *key_enc = NULL;
+    /* the signature goes last, once known; a one-legged request ends the
+     * list before oauth_token */
+    const char *p[] = {"oauth_consumer_key",
+                       creds->consumer_key,
+                       "oauth_nonce",
+                       nonce,
+                       "oauth_signature_method",
+                       sig_method,
+                       "oauth_timestamp",
+                       ts,
+                       "oauth_version",
+                       "1.0",
+                       creds->token ? "oauth_token" : NULL,
+                       creds->token,
+                       NULL,
+                       NULL,
+                       NULL};
+    struct ks__buf b = KS__BUF_INIT;
+    char *base = NULL, *sig = NULL;
     ks_rc rc;
 
     *out = NULL;
     snprintf(ts, sizeof(ts), "%lld", (long long)timestamp);
-    rc = ks__wc_oauth_base_string(&base, method, url, params);
+    rc = ks__oauth1_base_string(&base, method, url, p);
+    if (!rc)
+        rc = ks__oauth1_signature(&sig, digest, creds->consumer_secret,
+                                  creds->token_secret, base);
     if (rc)
         goto out;
-    rc = ks__wc_oauth_signature(&sig, KS__SHA256, consumer_secret, base);
+    p[creds->token ? 12 : 10] = "oauth_signature";
+    p[creds->token ? 13 : 11] = sig;
+    ks__buf_printf(&b, "Authorization: OAuth ");
+    rc = header_pairs(&b, p);
     if (rc)
         goto out;
-    sig_enc = enc(sig, strlen(sig));
-    key_enc = enc(consumer_key, strlen(consumer_key));
-    if (!sig_enc || !key_enc) {
-        rc = KS_ENOMEM;
-        goto out;
-    }
-    *out = ks__aprintf(
-        "Authorization: OAuth oauth_consumer_key=\"%s\", oauth_nonce=\"%s\", "
-        "oauth_signature_method=\"HMAC-SHA256\", oauth_timestamp=\"%s\", "
-        "oauth_version=\"1.0\", oauth_signature=\"%s\"",
-        key_enc, nonce, ts, sig_enc);
+    *out = ks__buf_detach(&b);
     rc = *out ? KS_OK : KS_ENOMEM;
 out:
+    if (b.data)
+        memset(b.data, 0, b.len);
+    ks__buf_dispose(&b);
     ks__free(base);
     ks__free(sig);
-    ks__free(sig_enc);
-    ks__free(key_enc);
     return rc;
+}
+
+ks_rc ks__oauth1_nonce(char out[33])
+{
+    unsigned char raw[16];
+
+    if (RAND_bytes(raw, sizeof(raw)) != 1)
+        return KS_ERROR;
+    ks__hex_encode(out, raw, sizeof(raw));
+    return KS_OK;
 }

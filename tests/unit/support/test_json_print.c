@@ -1,24 +1,27 @@
-/* The emulators' JSON printer prints what cJSON_PrintUnformatted prints,
- * byte for byte, over numbers of every kind, strings that need escapes,
- * raw text and nesting. */
+/* The one JSON printer (kx/json_print.h) prints what
+ * cJSON_PrintUnformatted prints, byte for byte, over numbers of every
+ * kind, strings that need escapes, raw text and nesting, and fails where
+ * cJSON fails. */
 #include <float.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <setjmp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
-#include "common/server_int.h"
+#include <kx/json_print.h>
 
 /* Prints item both ways and compares; the printer's length is the text's. */
 static void same_as_cjson(const cJSON *item)
 {
     char *want = cJSON_PrintUnformatted(item);
     size_t len;
-    char *got = km__json_print(item, 1, &len);
+    char *got;
 
+    assert_int_equal(kx_json_print(&got, &len, item, 1), KX_JSON_PRINT_OK);
     assert_non_null(want);
     assert_non_null(got);
     if (strcmp(want, got) != 0)
@@ -121,11 +124,41 @@ static void strings_raw_and_nesting_print_as_cjson_prints_them(void **state)
     cJSON_Delete(root);
 }
 
+/* Where cJSON prints nothing (a raw item without text, an unknown type,
+ * no item), neither does the printer, and it says why. */
+static void what_cjson_cannot_print_is_refused(void **state)
+{
+    cJSON *root = cJSON_CreateArray(), *raw = cJSON_CreateRaw("1");
+    cJSON odd;
+    char *text = (char *)"unset";
+    size_t len = 7;
+
+    (void)state;
+    assert_non_null(root);
+    assert_non_null(raw);
+    free(raw->valuestring);
+    raw->valuestring = NULL;
+    cJSON_AddItemToArray(root, raw);
+    assert_null(cJSON_PrintUnformatted(root));
+    assert_int_equal(kx_json_print(&text, &len, root, 16),
+                     KX_JSON_PRINT_INVALID);
+    assert_null(text);
+    assert_int_equal(len, 0);
+    memset(&odd, 0, sizeof(odd));
+    odd.type = 1 << 10;
+    assert_int_equal(kx_json_print(&text, &len, &odd, 0),
+                     KX_JSON_PRINT_INVALID);
+    assert_int_equal(kx_json_print(&text, &len, NULL, 0),
+                     KX_JSON_PRINT_INVALID);
+    cJSON_Delete(root);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(numbers_print_as_cjson_prints_them),
         cmocka_unit_test(strings_raw_and_nesting_print_as_cjson_prints_them),
+        cmocka_unit_test(what_cjson_cannot_print_is_refused),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
