@@ -25,6 +25,39 @@ struct km_emulator *kt_emulator_start(const struct km_emulator_type *type,
     return emu;
 }
 
+char *kt_config_merge(const char *base_members, const char *extra_members)
+{
+    size_t n = strlen(base_members) + 3;
+    char *text = malloc(n);
+    cJSON *cfg, *over;
+
+    assert_non_null(text);
+    snprintf(text, n, "{%s}", base_members);
+    cfg = cJSON_Parse(text);
+    if (!cfg)
+        fail_msg("bad base configuration: %s", text);
+    free(text);
+    n = (extra_members ? strlen(extra_members) : 0) + 3;
+    text = malloc(n);
+    assert_non_null(text);
+    snprintf(text, n, "{%s}", extra_members ? extra_members : "");
+    over = cJSON_Parse(text);
+    if (!over)
+        fail_msg("bad emulator config: %s", text);
+    free(text);
+    while (over->child) {
+        cJSON *item = cJSON_DetachItemViaPointer(over, over->child);
+
+        cJSON_DeleteItemFromObjectCaseSensitive(cfg, item->string);
+        cJSON_AddItemToObject(cfg, item->string, item);
+    }
+    cJSON_Delete(over);
+    text = cJSON_PrintUnformatted(cfg);
+    cJSON_Delete(cfg);
+    assert_non_null(text);
+    return text;
+}
+
 struct ks_client *kt_client_new(struct ks_clock *clock)
 {
     struct ks_client_options co = KS_CLIENT_OPTIONS_INIT;

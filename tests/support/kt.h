@@ -29,6 +29,10 @@
 struct km_emulator *kt_emulator_start(const struct km_emulator_type *type,
                                       const char *config,
                                       struct ks_clock *clock);
+/* "{base_members}" with each member of "{extra_members}" (NULL: none)
+ * replacing the one of the same name, printed; the caller frees it. Fails
+ * the test when either is not a JSON object's members. */
+char *kt_config_merge(const char *base_members, const char *extra_members);
 /* A connector client on clock whose first retry waits 10 ms; fails the
  * test if it cannot be made. */
 struct ks_client *kt_client_new(struct ks_clock *clock);

@@ -36,29 +36,10 @@ void ka_start(struct ka_env *env, const char *extra, enum ks_adobe_auth auth)
 {
     struct ks_client_options co = KS_CLIENT_OPTIONS_INIT;
     struct ks_adobe_options o = KS_ADOBE_OPTIONS_INIT;
-    size_t n = (extra ? strlen(extra) : 0) + 3;
-    char *text = malloc(n);
-    cJSON *cfg = cJSON_Parse("{" KA_CREDENTIALS "}"), *over;
-
-    assert_non_null(text);
-    assert_non_null(cfg);
-    memset(env, 0, sizeof(*env));
-    snprintf(text, n, "{%s}", extra ? extra : "");
-    over = cJSON_Parse(text);
-    if (!over)
-        fail_msg("bad emulator config: %s", text);
-    free(text);
     /* extra's members replace the credentials' */
-    while (over->child) {
-        cJSON *item = cJSON_DetachItemViaPointer(over, over->child);
+    char *text = kt_config_merge(KA_CREDENTIALS, extra);
 
-        cJSON_DeleteItemFromObjectCaseSensitive(cfg, item->string);
-        cJSON_AddItemToObject(cfg, item->string, item);
-    }
-    cJSON_Delete(over);
-    text = cJSON_PrintUnformatted(cfg);
-    cJSON_Delete(cfg);
-    assert_non_null(text);
+    memset(env, 0, sizeof(*env));
     assert_int_equal(ks_clock_new_virtual(&env->clock, KT_START_MS), 0);
     env->emu = kt_emulator_start(&km_adobe_type, text, env->clock);
     free(text);

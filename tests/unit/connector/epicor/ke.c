@@ -16,34 +16,13 @@ void ke_start(struct ke_env *env, const char *extra, enum ks_epicor_auth auth,
     struct ks_client_options co = KS_CLIENT_OPTIONS_INIT;
     struct ks_epicor_options o = KS_EPICOR_OPTIONS_INIT;
     char *text, token_url[256];
-    size_t n;
-    cJSON *cfg, *over;
 
     memset(env, 0, sizeof(*env));
-    cfg = cJSON_Parse("{" KE_BASE_CONFIG "}");
-    assert_non_null(cfg);
-    n = (extra ? strlen(extra) : 0) + 3;
-    text = malloc(n);
-    assert_non_null(text);
-    snprintf(text, n, "{%s}", extra ? extra : "");
-    over = cJSON_Parse(text);
-    if (!over)
-        fail_msg("bad emulator config: %s", text);
-    free(text);
     /* extra's members replace the base's */
-    while (over->child) {
-        cJSON *item = cJSON_DetachItemViaPointer(over, over->child);
-
-        cJSON_DeleteItemFromObjectCaseSensitive(cfg, item->string);
-        cJSON_AddItemToObject(cfg, item->string, item);
-    }
-    cJSON_Delete(over);
+    text = kt_config_merge(KE_BASE_CONFIG, extra);
     assert_int_equal(ks_clock_new_virtual(&env->clock, KT_START_MS), 0);
-    text = cJSON_PrintUnformatted(cfg);
-    assert_non_null(text);
     env->emu = kt_emulator_start(&km_epicor_type, text, env->clock);
     free(text);
-    cJSON_Delete(cfg);
 
     co.clock = env->clock;
     co.log_fn = kt_log_fn;
