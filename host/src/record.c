@@ -1,14 +1,14 @@
 /*
  * `kinsync record`: a recording reverse proxy. Each --system gets a
- * loopback server (the emulator core's, libmicrohttpd underneath) that
- * forwards every request to its --target with libcurl (TLS verified),
- * answers with what came back, and appends the exchange to one HAR 1.2
- * file, credentials and personal data replaced first (redact.c). Entries
- * are written as they complete, so memory holds one exchange per system
- * at a time: a request body up to the server's limit (8 MiB), a response
- * up to RECORD_MAX_RESPONSE (larger: 502, not recorded).
+ * loopback proxy (record_proxy.c) that streams every request to its
+ * --target with libcurl (TLS verified) and the answer back, and this file
+ * appends each exchange to one HAR 1.2 file as it completes, credentials
+ * and personal data replaced first (redact.c). Bodies of any size pass
+ * through; the HAR keeps the first --body-max bytes of each (record.h
+ * has the memory bound).
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
@@ -22,42 +22,21 @@
 #include <openssl/rand.h>
 #include <kx/alloc.h>
 #include <kx/buf.h>
+#include <kx/json.h>
 #include <kx/opt.h>
 #include <kx/time.h>
-#include <kinmock/server.h>
 #include "engine.h"
 #include "host.h"
+#include "record.h"
 #include "redact.h"
 #include "replay.h"
-
-#define RECORD_MAX_RESPONSE ((size_t)32 << 20)
-#define MAX_SYSTEMS KH_REPLAY_MAX_SYSTEMS
-
-struct recorder;
-
-struct rec_system {
-    const char *name, *target;
-    long port;
-    struct km_server *server;
-    struct recorder *rec;
-    long recorded, failed;
-};
-
-struct recorder {
-    struct rec_system systems[MAX_SYSTEMS];
-    int n;
-    const char *cacert;
-    struct kh_redactor *redactor;
-    FILE *out;
-    pthread_mutex_t lock; /* out and entries */
-    long entries, seq;
-};
 
 static const char record_usage[] =
     "usage: kinsync record --system NAME --target URL [--port N]\n"
     "                      [--system NAME --target URL [--port N]]...\n"
     "                      --out FILE.har [--cacert FILE] [--bind ADDR]\n"
     "                      [--pseudonymise FIELD]... [--redact NAME]...\n"
+    "                      [--body-max BYTES]\n"
     "\n"
     "A recording reverse proxy: each --system listens on loopback and\n"
     "forwards every request to its --target (an origin, scheme://host[:port],\n"
@@ -88,207 +67,73 @@ static const char record_usage[] =
     "  --bind ADDR          numeric loopback address (default 127.0.0.1)\n"
     "  --pseudonymise FIELD one more personal field, every system\n"
     "  --redact NAME        one more credential name\n"
+    "  --body-max BYTES     bytes of each body the HAR keeps (default 1 MiB,\n"
+    "                       at most 32 MiB); bodies stream through whole\n"
+    "                       whatever their size, a longer one is recorded\n"
+    "                       cut, marked \"_truncated\"\n"
     "  --help               print this text\n"
     "\n"
     "Prints \"NAME URL\" per system (also into KINSYNC_SERVE_READY_FILE when\n"
     "set). Exit status: 0 after a clean stop, 1 when it cannot start, 2 on a\n"
     "usage error.\n";
 
-/* Headers that describe one hop, not the exchange. */
-static int hop(const char *name)
+/* Marks a body kept in part (obj: postData or content): its full size
+ * and why the text is shorter. redact.c cuts such a text back to what it
+ * can redact whole. */
+static void mark_truncated(cJSON *obj, const char *size_key, uint64_t size,
+                           size_t kept)
 {
-    static const char *const skip[] = {
-        "Host",       "Content-Length", "Connection",      "Transfer-Encoding",
-        "Keep-Alive", "Expect",         "Accept-Encoding", "Date"};
+    char note[128];
 
-    for (size_t i = 0; i < sizeof(skip) / sizeof(skip[0]); i++) {
-        if (strcasecmp(name, skip[i]) == 0)
-            return 1;
-    }
-    return 0;
-}
-
-struct exchange {
-    struct curl_slist *send;
-    cJSON *sent, *got; /* header objects, journal form */
-    struct kx_buf body;
-    int too_large;
-};
-
-static int forward_header(void *ud, const char *name, const char *value)
-{
-    struct exchange *x = ud;
-    char *line;
-    struct curl_slist *l;
-
-    if (!cJSON_AddStringToObject(x->sent, name, value))
+    if (!obj || size <= kept)
+        return;
+    snprintf(note, sizeof(note),
+             "kinsync record kept the first %zu of %" PRIu64 " bytes", kept,
+             size);
+    if (size_key)
+        cJSON_DeleteItemFromObjectCaseSensitive(obj, size_key);
+    if ((size_key && !cJSON_AddNumberToObject(obj, size_key, (double)size)) ||
+        !cJSON_AddTrueToObject(obj, "_truncated") ||
+        !cJSON_AddStringToObject(obj, "comment", note))
         abort();
-    if (hop(name))
-        return 0;
-    line = kx_xasprintf("%s: %s", name, value);
-    l = curl_slist_append(x->send, line);
-    free(line);
-    if (!l)
-        abort();
-    x->send = l;
-    return 0;
 }
 
-static size_t on_header(char *data, size_t size, size_t n, void *ud)
+void kh__record_append(struct kh__rec_system *sys, cJSON *journal,
+                       uint64_t request_size, uint64_t response_size)
 {
-    struct exchange *x = ud;
-    size_t len = size * n, colon;
-    char *name, *value;
-
-    colon = strcspn(data, ":");
-    if (colon >= len || strncmp(data, "HTTP/", 5) == 0)
-        return len;
-    name = kx_xstrndup(data, colon);
-    value = kx_xstrndup(data + colon + 1, len - colon - 1);
-    for (size_t e = strlen(value); e && strchr("\r\n \t", value[e - 1]); e--)
-        value[e - 1] = '\0';
-    if (!hop(name)) {
-        cJSON_DeleteItemFromObjectCaseSensitive(x->got, name);
-        if (!cJSON_AddStringToObject(x->got, name,
-                                     value + strspn(value, " \t")))
-            abort();
-    }
-    free(name);
-    free(value);
-    return len;
-}
-
-static size_t on_body(char *data, size_t size, size_t n, void *ud)
-{
-    struct exchange *x = ud;
-
-    if (x->body.len + size * n > RECORD_MAX_RESPONSE) {
-        x->too_large = 1;
-        return 0;
-    }
-    kx_buf_add(&x->body, data, size * n);
-    return size * n;
-}
-
-/* The path as sent upstream: percent-encoded again. */
-static char *encode_path(const char *path)
-{
-    struct kx_buf b = KX_BUF_INIT;
-
-    for (const unsigned char *p = (const unsigned char *)path; *p; p++) {
-        if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
-            (*p >= '0' && *p <= '9') || strchr("/-._~:@!$&'()*+,;=", *p))
-            kx_buf_add(&b, p, 1);
-        else
-            kx_buf_printf(&b, "%%%02X", *p);
-    }
-    return kx_buf_detach(&b);
-}
-
-/* Appends one exchange to the file, redacted. */
-static void append(struct rec_system *sys, const struct km_request *req,
-                   const char *path, struct exchange *x, long status)
-{
-    struct recorder *rec = sys->rec;
-    cJSON *j = cJSON_CreateObject(), *entry;
+    struct kh__recorder *rec = sys->rec;
+    cJSON *entry, *req, *res;
     char *text;
 
-    pthread_mutex_lock(&rec->lock);
-    if (!j || !cJSON_AddStringToObject(j, "system", sys->name) ||
-        !cJSON_AddNumberToObject(j, "seq", (double)++rec->seq) ||
-        !cJSON_AddStringToObject(j, "method", req->method) ||
-        !cJSON_AddStringToObject(j, "path", path) ||
-        !cJSON_AddStringToObject(j, "query", req->query) ||
-        !cJSON_AddItemReferenceToObject(j, "headers", x->sent) ||
-        !cJSON_AddStringToObject(j, "body", req->body) ||
-        !cJSON_AddNumberToObject(j, "status", (double)status) ||
-        !cJSON_AddItemReferenceToObject(j, "response_headers", x->got) ||
-        !cJSON_AddStringToObject(j, "response_body", kx_buf_str(&x->body)) ||
-        !cJSON_AddNumberToObject(j, "wall_ms", (double)kx_wall_ms()))
-        abort();
-    entry = kh_har_entry(j, sys->target);
+    entry = kh_har_entry(journal, sys->target);
+    req = cJSON_GetObjectItemCaseSensitive(entry, "request");
+    res = cJSON_GetObjectItemCaseSensitive(entry, "response");
+    mark_truncated(cJSON_GetObjectItemCaseSensitive(req, "postData"), NULL,
+                   request_size, strlen(kx_json_str(journal, "body")));
+    if (request_size > strlen(kx_json_str(journal, "body")))
+        cJSON_SetNumberValue(cJSON_GetObjectItemCaseSensitive(req, "bodySize"),
+                             (double)request_size);
+    mark_truncated(cJSON_GetObjectItemCaseSensitive(res, "content"), "size",
+                   response_size,
+                   strlen(kx_json_str(journal, "response_body")));
+    if (response_size > strlen(kx_json_str(journal, "response_body")))
+        cJSON_SetNumberValue(cJSON_GetObjectItemCaseSensitive(res, "bodySize"),
+                             (double)response_size);
     kh_redact_entry(rec->redactor, sys->name, entry);
+    pthread_mutex_lock(&rec->lock);
+    cJSON_SetNumberValue(
+        cJSON_GetObjectItemCaseSensitive(
+            cJSON_GetObjectItemCaseSensitive(entry, "_kinsync"), "seq"),
+        (double)++rec->seq);
     text = cJSON_PrintUnformatted(entry);
     if (!text)
         abort();
     fprintf(rec->out, "%s%s", rec->entries++ ? ",\n" : "", text);
     fflush(rec->out);
-    sys->recorded++;
     pthread_mutex_unlock(&rec->lock);
+    atomic_fetch_add(&sys->recorded, 1);
     free(text);
     cJSON_Delete(entry);
-    cJSON_Delete(j);
-}
-
-static const char upstream_failed[] =
-    "{\"error\":\"kinsync record: the target did not answer\"}";
-
-static void proxy(struct km_response *res, const struct km_request *req,
-                  void *state)
-{
-    struct rec_system *sys = state;
-    struct exchange x = {NULL, cJSON_CreateObject(), cJSON_CreateObject(),
-                         KX_BUF_INIT, 0};
-    char *path = encode_path(req->path), *url, err[CURL_ERROR_SIZE] = "";
-    CURL *c = curl_easy_init();
-    const cJSON *h;
-    long status = 0;
-    CURLcode rc;
-
-    if (!c || !x.sent || !x.got)
-        abort();
-    url = kx_xasprintf("%s%s%s%s", sys->target, path, *req->query ? "?" : "",
-                       req->query);
-    km_request_headers_each(req, forward_header, &x);
-    x.send = curl_slist_append(x.send, "Expect:");
-    curl_easy_setopt(c, CURLOPT_URL, url);
-    curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, req->method);
-    curl_easy_setopt(c, CURLOPT_HTTPHEADER, x.send);
-    curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
-    curl_easy_setopt(c, CURLOPT_TIMEOUT, 120L);
-    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(c, CURLOPT_ERRORBUFFER, err);
-    curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
-    curl_easy_setopt(c, CURLOPT_HEADERDATA, &x);
-    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
-    curl_easy_setopt(c, CURLOPT_WRITEDATA, &x);
-    if (sys->rec->cacert)
-        curl_easy_setopt(c, CURLOPT_CAINFO, sys->rec->cacert);
-    if (strcmp(req->method, "HEAD") == 0)
-        curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
-    else if (req->body_len || strcmp(req->method, "GET") != 0) {
-        curl_easy_setopt(c, CURLOPT_POSTFIELDS, req->body);
-        curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE,
-                         (curl_off_t)req->body_len);
-    }
-    rc = curl_easy_perform(c);
-    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
-    if (rc != CURLE_OK || status < 100 || status > 599) {
-        snprintf(err + strlen(err), sizeof(err) - strlen(err), "%s",
-                 x.too_large ? " (response over the recording limit)" : "");
-        fprintf(stderr, "kinsync record: %s: %s %s: %s\n", sys->name,
-                req->method, req->path, err[0] ? err : curl_easy_strerror(rc));
-        sys->failed++;
-        km_response_set(res, 502, "application/json", upstream_failed,
-                        strlen(upstream_failed));
-        goto out;
-    }
-    cJSON_ArrayForEach(h, x.got)
-    {
-        if (strcasecmp(h->string, "Content-Type") != 0)
-            km_response_header(res, h->string, h->valuestring);
-    }
-    km_response_set(res, (int)status, kx_json_str(x.got, "Content-Type"),
-                    kx_buf_str(&x.body), x.body.len);
-    append(sys, req, path, &x, status);
-out:
-    curl_easy_cleanup(c);
-    curl_slist_free_all(x.send);
-    cJSON_Delete(x.sent);
-    cJSON_Delete(x.got);
-    kx_buf_reset(&x.body);
-    free(url);
-    free(path);
 }
 
 /* The field list of the usage text. */
@@ -330,7 +175,7 @@ static int bad_target(const char *url)
 
 /* Reads the options into rec and *file; 0, 1 after --help, or
  * KX_EXIT_USAGE (reported). */
-static int parse_opts(struct recorder *rec, const char **file,
+static int parse_opts(struct kh__recorder *rec, const char **file,
                       const char **bind, int argc, char **argv)
 {
     static const struct option options[] = {
@@ -343,8 +188,10 @@ static int parse_opts(struct recorder *rec, const char **file,
         {"bind", required_argument, NULL, 'b'},
         {"pseudonymise", required_argument, NULL, 'f'},
         {"redact", required_argument, NULL, 'r'},
+        {"body-max", required_argument, NULL, 'm'},
         {NULL, 0, NULL, 0}};
-    struct rec_system *cur = NULL;
+    struct kh__rec_system *cur = NULL;
+    long long max;
     char *end;
     int c;
 
@@ -358,9 +205,9 @@ static int parse_opts(struct recorder *rec, const char **file,
             usage();
             return 1;
         case 's':
-            if (rec->n == MAX_SYSTEMS)
+            if (rec->n == KH__RECORD_MAX_SYSTEMS)
                 return kx_usage_error("record", "more than %d systems",
-                                      MAX_SYSTEMS);
+                                      KH__RECORD_MAX_SYSTEMS);
             cur = &rec->systems[rec->n++];
             cur->name = optarg;
             cur->rec = rec;
@@ -399,6 +246,17 @@ static int parse_opts(struct recorder *rec, const char **file,
         case 'r':
             kh_redactor_add_credential(rec->redactor, optarg);
             break;
+        case 'm':
+            errno = 0;
+            max = strtoll(optarg, &end, 10);
+            if (errno || end == optarg || *end || max < 0 ||
+                (unsigned long long)max > KH__RECORD_BODY_MAX_LIMIT)
+                return kx_usage_error("record",
+                                      "bad --body-max \"%s\" (expected "
+                                      "0..%zu bytes)",
+                                      optarg, KH__RECORD_BODY_MAX_LIMIT);
+            rec->body_max = (size_t)max;
+            break;
         default:
             return KX_EXIT_USAGE;
         }
@@ -428,7 +286,7 @@ static FILE *open_private(const char *file)
     return f;
 }
 
-static int run(struct recorder *rec, const char *file, const char *bind,
+static int run(struct kh__recorder *rec, const char *file, const char *bind,
                const sigset_t *set)
 {
     const char *ready = getenv("KINSYNC_SERVE_READY_FILE");
@@ -450,21 +308,13 @@ static int run(struct recorder *rec, const char *file, const char *bind,
     free(text);
     cJSON_Delete(head);
     for (; started < rec->n; started++) {
-        struct rec_system *sys = &rec->systems[started];
-        struct km_server_options o;
+        struct kh__rec_system *sys = &rec->systems[started];
 
-        memset(&o, 0, sizeof(o));
-        o.name = sys->name;
-        o.bind_addr = bind;
-        o.port = (uint16_t)sys->port;
-        o.state = sys;
-        o.not_found = proxy;
-        if (km_server_start(&sys->server, &o, err, sizeof(err)) != 0) {
+        if (kh__record_proxy_start(sys, bind, err, sizeof(err)) != 0) {
             fprintf(stderr, "kinsync record: %s: %s\n", sys->name, err);
             goto out;
         }
-        km_server_set_journal_max(sys->server, 1);
-        kx_buf_printf(&lines, "%s %s\n", sys->name, km_server_url(sys->server));
+        kx_buf_printf(&lines, "%s %s\n", sys->name, sys->url);
     }
     fputs(kx_buf_str(&lines), stdout);
     fflush(stdout);
@@ -477,12 +327,14 @@ static int run(struct recorder *rec, const char *file, const char *bind,
     kh_wait_for_stop(set);
     rc = 0;
 out:
+    atomic_store(&rec->stopping, 1);
     for (int i = 0; i < started; i++) {
-        km_server_stop(rec->systems[i].server); /* handlers done */
+        kh__record_proxy_stop(&rec->systems[i]); /* exchanges done */
         if (rc == 0)
             fprintf(stderr, "kinsync record: %s: %ld recorded, %ld failed\n",
-                    rec->systems[i].name, rec->systems[i].recorded,
-                    rec->systems[i].failed);
+                    rec->systems[i].name,
+                    atomic_load(&rec->systems[i].recorded),
+                    atomic_load(&rec->systems[i].failed));
     }
     fputs("\n]}}\n", rec->out);
     if (fclose(rec->out) != 0 && rc == 0) {
@@ -497,13 +349,14 @@ out:
 
 int kh_cli_record(int argc, char **argv)
 {
-    static struct recorder rec; /* large; one per process */
+    static struct kh__recorder rec; /* large; one per process */
     unsigned char salt[32];
     const char *file = NULL, *bind = "127.0.0.1";
     sigset_t set, old;
     int rc;
 
     memset(&rec, 0, sizeof(rec));
+    rec.body_max = KH__RECORD_BODY_MAX;
     if (RAND_bytes(salt, sizeof(salt)) != 1) {
         fputs("kinsync record: no random salt (OpenSSL RNG)\n", stderr);
         return 1;

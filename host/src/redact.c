@@ -336,10 +336,28 @@ char *kh_pseudonym(struct kh_redactor *r, const char *value)
     return out;
 }
 
-/* Remembers a credential value to mask wherever it appears again. */
+/* 1 when v is one e-mail address and nothing else. */
+static int whole_address(const char *v)
+{
+    size_t l = 0, d;
+
+    while (local_char(v[l]))
+        l++;
+    if (!l || v[l] != '@')
+        return 0;
+    for (d = l + 1; domain_char(v[d]); d++)
+        ;
+    return !v[d] && strchr(v + l + 1, '.') && v[d - 1] != '.';
+}
+
+/* Remembers a credential value to mask wherever it appears again. An
+ * e-mail address (a WooCommerce customer's "username") is not: every
+ * address anywhere gets its pseudonym already, which keeps the customer
+ * the same customer in the rest of the recording. */
 static void remember(struct kh_redactor *r, const char *value)
 {
     if (strlen(value) < MIN_SECRET || r->nsecrets == MAX_SECRETS ||
+        whole_address(value) ||
         strncmp(value, KH_REDACTED, sizeof(KH_REDACTED) - 1) == 0)
         return;
     for (size_t i = 0; i < r->nsecrets; i++) {
@@ -561,24 +579,186 @@ static void url(struct kh_redactor *r, const char *system, cJSON *req)
         abort();
 }
 
+/* ---- bodies kept in part ---------------------------------------------
+ * record keeps the first --body-max bytes of a longer body. Such a prefix
+ * ends anywhere: inside a JSON string, an e-mail address, a secret. What
+ * redaction cannot see whole is cut off rather than written: the last,
+ * unfinished JSON string; a form's unfinished pair; in text, a tail that
+ * could begin a known secret or an address. */
+
+/* n, less the tail of t[0..n) that could begin a known secret or an
+ * e-mail address. Lock held. */
+static size_t cut_partial(const struct kh_redactor *r, const char *t, size_t n)
+{
+    size_t cut = n;
+
+    for (size_t k = 0; k < r->nsecrets; k++) {
+        size_t len = strlen(r->secrets[k]);
+
+        for (size_t m = len - 1 < n ? len - 1 : n; m >= 1; m--) {
+            if (memcmp(t + n - m, r->secrets[k], m) == 0) {
+                cut = n - m < cut ? n - m : cut;
+                break;
+            }
+        }
+    }
+    while (cut > 0 && (local_char(t[cut - 1]) || t[cut - 1] == '@'))
+        cut--;
+    return cut;
+}
+
+/* One complete JSON string token t[0..n) as a value of member name (NULL
+ * in an array), redacted like walk() does, onto out. */
+static void json_value(struct kx_buf *out, struct kh_redactor *r,
+                       const char *system, const char *name, const char *t,
+                       size_t n)
+{
+    cJSON *tok = cJSON_ParseWithLength(t, n), *v;
+    char *s, *enc;
+
+    if (!cJSON_IsString(tok)) {
+        cJSON_Delete(tok);
+        return;
+    }
+    if (name && kh_redact_is_credential(r, name)) {
+        remember(r, tok->valuestring);
+        s = kx_xstrdup(KH_REDACTED);
+    } else if (name && is_personal(r, system, name)) {
+        s = pseudonym(r, tok->valuestring);
+    } else {
+        s = scrub(r, tok->valuestring);
+    }
+    v = cJSON_CreateString(s);
+    enc = v ? cJSON_PrintUnformatted(v) : NULL;
+    if (!enc)
+        abort();
+    kx_buf_puts(out, enc);
+    free(enc);
+    free(s);
+    cJSON_Delete(v);
+    cJSON_Delete(tok);
+}
+
+/* The end of the string token starting at t[i] (a quote): the index past
+ * its closing quote, or 0 when it does not end before n. */
+static size_t string_end(const char *t, size_t i, size_t n)
+{
+    for (i++; i < n; i++) {
+        if (t[i] == '\\')
+            i++;
+        else if (t[i] == '"')
+            return i + 1;
+    }
+    return 0;
+}
+
+/* A JSON document's prefix t[0..n), its complete strings redacted by the
+ * member they belong to; NULL when t is not JSON as far as it goes. */
+static char *json_prefix(struct kh_redactor *r, const char *system,
+                         const char *t, size_t n)
+{
+    struct kx_buf out = KX_BUF_INIT;
+    char stack[256], *key = NULL; /* '{' or '[' per level */
+    size_t depth = 0, i = 0;
+    int want_key = 0;
+
+    while (i < n) {
+        char c = t[i];
+        size_t end;
+
+        if (c == '"') {
+            if (!(end = string_end(t, i, n)))
+                break; /* unfinished: left out */
+            if (want_key) {
+                cJSON *k = cJSON_ParseWithLength(t + i, end - i);
+
+                free(key);
+                key = kx_xstrdup(cJSON_IsString(k) ? k->valuestring : "");
+                cJSON_Delete(k);
+                kx_buf_add(&out, t + i, end - i);
+            } else {
+                json_value(&out, r, system,
+                           depth && stack[depth - 1] == '{' ? key : NULL, t + i,
+                           end - i);
+            }
+            i = end;
+            continue;
+        }
+        if (c == '{' || c == '[') {
+            if (depth == sizeof(stack))
+                goto bad;
+            stack[depth++] = c;
+            want_key = c == '{';
+        } else if (c == '}' || c == ']') {
+            if (!depth || stack[--depth] != (c == '}' ? '{' : '['))
+                goto bad;
+            want_key = 0;
+        } else if (c == ',') {
+            want_key = depth && stack[depth - 1] == '{';
+        } else if (c == ':') {
+            want_key = 0;
+        } else if (!strchr(" \t\r\n-+.0123456789eEtruefalsn", c)) {
+            goto bad;
+        }
+        kx_buf_add(&out, &c, 1);
+        i++;
+    }
+    free(key);
+    return kx_buf_detach(&out);
+bad:
+    free(key);
+    kx_buf_reset(&out);
+    return NULL;
+}
+
+/* A body kept in part, redacted as far as it can be whole; fresh. Lock
+ * held. */
+static char *redact_prefix(struct kh_redactor *r, const char *system,
+                           const char *text, int form)
+{
+    size_t n = strlen(text), lead = strspn(text, " \t\r\n");
+    char *cut, *out;
+
+    if ((text[lead] == '{' || text[lead] == '[') &&
+        (out = json_prefix(r, system, text, n)) != NULL)
+        return out;
+    if (form) {
+        const char *amp = strrchr(text, '&');
+
+        cut = kx_xstrndup(text, amp ? (size_t)(amp - text) : 0);
+        out = pairs(r, system, cut, NULL);
+    } else {
+        cut = kx_xstrndup(text, cut_partial(r, text, n));
+        out = scrub(r, cut);
+    }
+    free(cut);
+    return out;
+}
+
 /* A body text ("text" of obj): JSON walked, a form as pairs, else
- * scrubbed. */
+ * scrubbed; one kept in part (record's "_truncated") is cut back first
+ * (truncated.c's kh__redact_prefix). */
 static void body(struct kh_redactor *r, const char *system, cJSON *obj)
 {
     const char *text = kx_json_str(obj, "text");
     const char *type = kx_json_str(obj, "mimeType");
+    int form = type && strstr(type, "x-www-form-urlencoded");
     cJSON *doc;
     char *out;
 
     if (!text || !*text)
         return;
+    if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(obj, "_truncated"))) {
+        set_string(obj, "text", redact_prefix(r, system, text, form));
+        return; /* "size" stays the whole body's */
+    }
     if ((doc = cJSON_Parse(text)) != NULL) {
         walk(r, system, doc);
         out = cJSON_PrintUnformatted(doc);
         cJSON_Delete(doc);
         if (!out)
             abort();
-    } else if (type && strstr(type, "x-www-form-urlencoded")) {
+    } else if (form) {
         out = pairs(r, system, text, NULL);
     } else {
         out = scrub(r, text);
@@ -589,17 +769,33 @@ static void body(struct kh_redactor *r, const char *system, cJSON *obj)
                              (double)strlen(kx_json_str(obj, "text")));
 }
 
-void kh_redact_entry(struct kh_redactor *r, const char *system, cJSON *entry)
+/* Every part of one entry, lock held. */
+static void entry_parts(struct kh_redactor *r, const char *system, cJSON *entry)
 {
     cJSON *req = cJSON_GetObjectItemCaseSensitive(entry, "request");
     cJSON *res = cJSON_GetObjectItemCaseSensitive(entry, "response");
 
-    pthread_mutex_lock(&r->lock);
     headers(r, cJSON_GetObjectItemCaseSensitive(req, "headers"));
     if (kx_json_str(req, "url"))
         url(r, system, req);
     body(r, system, cJSON_GetObjectItemCaseSensitive(req, "postData"));
     headers(r, cJSON_GetObjectItemCaseSensitive(res, "headers"));
     body(r, system, cJSON_GetObjectItemCaseSensitive(res, "content"));
+}
+
+/* Twice: the first pass, over a copy that is thrown away, learns every
+ * credential of the exchange (a token the response issues, a password in
+ * a member after the one that echoes it), so that the second masks them
+ * in the parts that come before where they are named too. */
+void kh_redact_entry(struct kh_redactor *r, const char *system, cJSON *entry)
+{
+    cJSON *dry = cJSON_Duplicate(entry, 1);
+
+    if (!dry)
+        abort();
+    pthread_mutex_lock(&r->lock);
+    entry_parts(r, system, dry);
+    entry_parts(r, system, entry);
     pthread_mutex_unlock(&r->lock);
+    cJSON_Delete(dry);
 }
