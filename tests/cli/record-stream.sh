@@ -198,7 +198,7 @@ stop_recorder
 python3 -c 'import json,sys; json.load(open(sys.argv[1]))' "$cut" || fail "the cut HAR is not JSON"
 for v in annika Tk-split Annika Lindqvist Margar Oberholzer pw-whole-secret \
     late-credential-7f3e9a1c5b abcdef-later-99; do
-    grep -q -F -- "$v" "$cut" && fail "\"$v\" is in the HAR: $(grep -o -F -- ".\{0,60\}$v" "$cut" | head -2)"
+    grep -q -F -- "$v" "$cut" && fail "\"$v\" is in the HAR: $(grep -o -- ".\{0,60\}$v" "$cut" | head -2)"
 done
 python3 - "$cut" <<'PY' || fail "the kept parts are not what they should be"
 import json, sys
