@@ -341,7 +341,7 @@ static int whole_address(const char *v)
 {
     size_t l = 0, d;
 
-    while (local_char(v[l]))
+    while (v[l] && local_char(v[l])) /* local_char('\0') is 1 */
         l++;
     if (!l || v[l] != '@')
         return 0;

@@ -84,8 +84,8 @@ static long arg_long(struct MHD_Connection *c, const char *name)
 static enum MHD_Result send_text(struct MHD_Connection *c, const char *type,
                                  const char *text, size_t len)
 {
-    struct MHD_Response *r =
-        MHD_create_response_from_buffer(len, (void *)text, MHD_RESPMEM_MUST_COPY);
+    struct MHD_Response *r = MHD_create_response_from_buffer(
+        len, (void *)text, MHD_RESPMEM_MUST_COPY);
     enum MHD_Result rc;
 
     MHD_add_response_header(r, "Content-Type", type);
@@ -125,8 +125,8 @@ static enum MHD_Result finish(struct MHD_Connection *c, const char *url,
         return send_text(c, "application/json", text, strlen(text));
     }
     if (strcmp(url, "/echo") == 0) {
-        const char *type = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
-                                                       "Content-Type");
+        const char *type =
+            MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Type");
         return send_text(c, type ? type : "text/plain",
                          rq->echo ? rq->echo : "", rq->echo_len);
     }
@@ -198,11 +198,10 @@ int main(void)
     memset(&sa, 0, sizeof(sa));
     sa.sin_family = AF_INET;
     sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD |
-                             MHD_USE_THREAD_PER_CONNECTION,
-                         0, NULL, NULL, answer, NULL, MHD_OPTION_SOCK_ADDR,
-                         (struct sockaddr *)&sa, MHD_OPTION_NOTIFY_COMPLETED,
-                         completed, NULL, MHD_OPTION_END);
+    d = MHD_start_daemon(
+        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION, 0,
+        NULL, NULL, answer, NULL, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
+        MHD_OPTION_NOTIFY_COMPLETED, completed, NULL, MHD_OPTION_END);
     if (!d)
         return 1;
     info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
