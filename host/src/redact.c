@@ -16,21 +16,8 @@
 #include <kx/json.h>
 #include <kinmock/server.h>
 #include "redact.h"
+#include "redact_int.h"
 #include "replay.h"
-
-#define MAX_SECRETS 1024
-#define MIN_SECRET 6 /* shorter values would mask ordinary text */
-#define MAX_NAMES 64
-
-struct kh_redactor {
-    pthread_mutex_t lock;
-    unsigned char *salt;
-    size_t saltlen;
-    char *secrets[MAX_SECRETS]; /* credential values seen so far */
-    size_t nsecrets;
-    char *fields[MAX_NAMES], *credentials[MAX_NAMES]; /* added */
-    size_t nfields, ncredentials;
-};
 
 /* The personal fields of each system: JSON members (any depth) and query
  * parameters whose values are pseudonymised word by word. "*" is every
@@ -185,8 +172,8 @@ static int is_personal_n(const struct kh_redactor *r, const char *system,
     return 0;
 }
 
-static int is_personal(const struct kh_redactor *r, const char *system,
-                       const char *name)
+int kh__redact_is_personal(const struct kh_redactor *r, const char *system,
+                           const char *name)
 {
     return is_personal_n(r, system, name, strlen(name));
 }
@@ -253,7 +240,7 @@ static void add_word(struct kx_buf *out, const struct kh_redactor *r,
     }
 }
 
-static int local_char(char c)
+int kh__redact_local_char(char c)
 {
     return isalnum((unsigned char)c) || strchr("._%+-", c);
 }
@@ -265,7 +252,7 @@ static int domain_char(char c)
 
 /* Copies s with every known secret masked and every e-mail address
  * replaced by its pseudonym; fresh string. Called with the lock held. */
-static char *scrub(const struct kh_redactor *r, const char *s)
+char *kh__redact_scrub(const struct kh_redactor *r, const char *s)
 {
     struct kx_buf out = KX_BUF_INIT;
     size_t i = 0, from = 0, n = strlen(s);
@@ -288,7 +275,7 @@ static char *scrub(const struct kh_redactor *r, const char *s)
             i++;
             continue;
         }
-        for (l = i; l > from && local_char(s[l - 1]); l--)
+        for (l = i; l > from && kh__redact_local_char(s[l - 1]); l--)
             ;
         for (e = i + 1; e < n && domain_char(s[e]); e++)
             dot = s[e] == '.' && e > i + 1 ? e : dot;
@@ -307,13 +294,13 @@ static char *scrub(const struct kh_redactor *r, const char *s)
 }
 
 /* The pseudonym, lock held. */
-static char *pseudonym(const struct kh_redactor *r, const char *value)
+char *kh__redact_pseudonym(const struct kh_redactor *r, const char *value)
 {
     struct kx_buf out = KX_BUF_INIT;
     const char *p = value;
 
     if (strchr(value, '@'))
-        return scrub(r, value);
+        return kh__redact_scrub(r, value);
     while (*p) {
         size_t sp = strspn(p, " \t\n"), w;
 
@@ -331,7 +318,7 @@ char *kh_pseudonym(struct kh_redactor *r, const char *value)
     char *out;
 
     pthread_mutex_lock(&r->lock);
-    out = pseudonym(r, value);
+    out = kh__redact_pseudonym(r, value);
     pthread_mutex_unlock(&r->lock);
     return out;
 }
@@ -341,7 +328,8 @@ static int whole_address(const char *v)
 {
     size_t l = 0, d;
 
-    while (v[l] && local_char(v[l])) /* local_char('\0') is 1 */
+    while (v[l] &&
+           kh__redact_local_char(v[l])) /* kh__redact_local_char('\0') is 1 */
         l++;
     if (!l || v[l] != '@')
         return 0;
@@ -354,7 +342,7 @@ static int whole_address(const char *v)
  * e-mail address (a WooCommerce customer's "username") is not: every
  * address anywhere gets its pseudonym already, which keeps the customer
  * the same customer in the rest of the recording. */
-static void remember(struct kh_redactor *r, const char *value)
+void kh__redact_remember(struct kh_redactor *r, const char *value)
 {
     if (strlen(value) < MIN_SECRET || r->nsecrets == MAX_SECRETS ||
         whole_address(value) ||
@@ -385,8 +373,8 @@ static char *redact_header(struct kh_redactor *r, const char *value)
     int n;
 
     if (!sp || sp == value)
-        return remember(r, value), kx_xstrdup(KH_REDACTED);
-    remember(r, sp + 1);
+        return kh__redact_remember(r, value), kx_xstrdup(KH_REDACTED);
+    kh__redact_remember(r, sp + 1);
     if (strncasecmp(value, "Basic ", 6) == 0 && strlen(sp + 1) < 1300 &&
         (n = EVP_DecodeBlock(dec, (const unsigned char *)sp + 1,
                              (int)strlen(sp + 1))) > 0) {
@@ -395,7 +383,7 @@ static char *redact_header(struct kh_redactor *r, const char *value)
         dec[n] = '\0';
         colon = strchr((char *)dec, ':');
         if (colon)
-            remember(r, colon + 1);
+            kh__redact_remember(r, colon + 1);
         OPENSSL_cleanse(dec, sizeof(dec));
     }
     return kx_xasprintf("%.*s %s", (int)(sp - value), value, KH_REDACTED);
@@ -413,7 +401,7 @@ static void headers(struct kh_redactor *r, cJSON *list)
             continue;
         set_string(h, "value",
                    kh_redact_is_credential(r, name) ? redact_header(r, v)
-                                                    : scrub(r, v));
+                                                    : kh__redact_scrub(r, v));
     }
 }
 
@@ -430,12 +418,12 @@ static void walk(struct kh_redactor *r, const char *system, cJSON *node)
 
         if (cJSON_IsString(c)) {
             if (name && kh_redact_is_credential(r, name)) {
-                remember(r, c->valuestring);
+                kh__redact_remember(r, c->valuestring);
                 s = kx_xstrdup(KH_REDACTED);
-            } else if (name && is_personal(r, system, name)) {
-                s = pseudonym(r, c->valuestring);
+            } else if (name && kh__redact_is_personal(r, system, name)) {
+                s = kh__redact_pseudonym(r, c->valuestring);
             } else {
-                s = scrub(r, c->valuestring);
+                s = kh__redact_scrub(r, c->valuestring);
             }
             cJSON_free(c->valuestring);
             c->valuestring = s;
@@ -487,13 +475,14 @@ static char *odata_filter(struct kh_redactor *r, const char *system,
              end += 1 + (*end == '\''))
             ;
         text = kx_xstrndup(p, (size_t)(q + 1 - p)); /* up to the quote */
-        lit = scrub(r, text);
+        lit = kh__redact_scrub(r, text);
         kx_buf_puts(&out, lit);
         free(lit);
         free(text);
         text = kx_xstrndup(q + 1, (size_t)(end - q - 1));
-        lit = idlen && is_personal_n(r, system, id, idlen) ? pseudonym(r, text)
-                                                           : scrub(r, text);
+        lit = idlen && is_personal_n(r, system, id, idlen)
+                  ? kh__redact_pseudonym(r, text)
+                  : kh__redact_scrub(r, text);
         kx_buf_puts(&out, lit);
         free(lit);
         free(text);
@@ -501,7 +490,7 @@ static char *odata_filter(struct kh_redactor *r, const char *system,
         if (*end)
             kx_buf_puts(&out, "'");
     }
-    tail = scrub(r, p);
+    tail = kh__redact_scrub(r, p);
     kx_buf_puts(&out, tail);
     free(tail);
     return kx_buf_detach(&out);
@@ -509,8 +498,8 @@ static char *odata_filter(struct kh_redactor *r, const char *system,
 
 /* A query or form text: each pair decoded, redacted or pseudonymised,
  * encoded again; the decoded pairs appended to list when given. */
-static char *pairs(struct kh_redactor *r, const char *system, const char *text,
-                   cJSON *list)
+char *kh__redact_pairs(struct kh_redactor *r, const char *system,
+                       const char *text, cJSON *list)
 {
     struct kx_buf out = KX_BUF_INIT;
     const char *p = text;
@@ -524,13 +513,14 @@ static char *pairs(struct kh_redactor *r, const char *system, const char *text,
         value = eq < len ? km_form_decode(p + eq + 1, len - eq - 1)
                          : kx_xstrdup("");
         if (kh_redact_is_credential(r, name)) {
-            remember(r, value);
+            kh__redact_remember(r, value);
             v = kx_xstrdup(KH_REDACTED);
         } else {
-            v = is_personal_param(r, system, name) ? pseudonym(r, value)
+            v = is_personal_param(r, system, name)
+                    ? kh__redact_pseudonym(r, value)
                 : strcasecmp(name, "$filter") == 0
                     ? odata_filter(r, system, value)
-                    : scrub(r, value);
+                    : kh__redact_scrub(r, value);
         }
         en = curl_easy_escape(NULL, name, 0);
         ev = curl_easy_escape(NULL, v, 0);
@@ -566,8 +556,8 @@ static void url(struct kh_redactor *r, const char *system, cJSON *req)
     if (!u || !list)
         abort();
     base = kx_xstrndup(u, q ? (size_t)(q - u) : strlen(u));
-    query = pairs(r, system, q ? q + 1 : "", list);
-    whole = scrub(r, base);
+    query = kh__redact_pairs(r, system, q ? q + 1 : "", list);
+    whole = kh__redact_scrub(r, base);
     free(base);
     base = whole;
     whole = kx_xasprintf("%s%s%s", base, *query ? "?" : "", query);
@@ -579,165 +569,9 @@ static void url(struct kh_redactor *r, const char *system, cJSON *req)
         abort();
 }
 
-/* ---- bodies kept in part ---------------------------------------------
- * record keeps the first --body-max bytes of a longer body. Such a prefix
- * ends anywhere: inside a JSON string, an e-mail address, a secret. What
- * redaction cannot see whole is cut off rather than written: the last,
- * unfinished JSON string; a form's unfinished pair; in text, a tail that
- * could begin a known secret or an address. */
-
-/* n, less the tail of t[0..n) that could begin a known secret or an
- * e-mail address. Lock held. */
-static size_t cut_partial(const struct kh_redactor *r, const char *t, size_t n)
-{
-    size_t cut = n;
-
-    for (size_t k = 0; k < r->nsecrets; k++) {
-        size_t len = strlen(r->secrets[k]);
-
-        for (size_t m = len - 1 < n ? len - 1 : n; m >= 1; m--) {
-            if (memcmp(t + n - m, r->secrets[k], m) == 0) {
-                cut = n - m < cut ? n - m : cut;
-                break;
-            }
-        }
-    }
-    while (cut > 0 && (local_char(t[cut - 1]) || t[cut - 1] == '@'))
-        cut--;
-    return cut;
-}
-
-/* One complete JSON string token t[0..n) as a value of member name (NULL
- * in an array), redacted like walk() does, onto out. */
-static void json_value(struct kx_buf *out, struct kh_redactor *r,
-                       const char *system, const char *name, const char *t,
-                       size_t n)
-{
-    cJSON *tok = cJSON_ParseWithLength(t, n), *v;
-    char *s, *enc;
-
-    if (!cJSON_IsString(tok)) {
-        cJSON_Delete(tok);
-        return;
-    }
-    if (name && kh_redact_is_credential(r, name)) {
-        remember(r, tok->valuestring);
-        s = kx_xstrdup(KH_REDACTED);
-    } else if (name && is_personal(r, system, name)) {
-        s = pseudonym(r, tok->valuestring);
-    } else {
-        s = scrub(r, tok->valuestring);
-    }
-    v = cJSON_CreateString(s);
-    enc = v ? cJSON_PrintUnformatted(v) : NULL;
-    if (!enc)
-        abort();
-    kx_buf_puts(out, enc);
-    free(enc);
-    free(s);
-    cJSON_Delete(v);
-    cJSON_Delete(tok);
-}
-
-/* The end of the string token starting at t[i] (a quote): the index past
- * its closing quote, or 0 when it does not end before n. */
-static size_t string_end(const char *t, size_t i, size_t n)
-{
-    for (i++; i < n; i++) {
-        if (t[i] == '\\')
-            i++;
-        else if (t[i] == '"')
-            return i + 1;
-    }
-    return 0;
-}
-
-/* A JSON document's prefix t[0..n), its complete strings redacted by the
- * member they belong to; NULL when t is not JSON as far as it goes. */
-static char *json_prefix(struct kh_redactor *r, const char *system,
-                         const char *t, size_t n)
-{
-    struct kx_buf out = KX_BUF_INIT;
-    char stack[256], *key = NULL; /* '{' or '[' per level */
-    size_t depth = 0, i = 0;
-    int want_key = 0;
-
-    while (i < n) {
-        char c = t[i];
-        size_t end;
-
-        if (c == '"') {
-            if (!(end = string_end(t, i, n)))
-                break; /* unfinished: left out */
-            if (want_key) {
-                cJSON *k = cJSON_ParseWithLength(t + i, end - i);
-
-                free(key);
-                key = kx_xstrdup(cJSON_IsString(k) ? k->valuestring : "");
-                cJSON_Delete(k);
-                kx_buf_add(&out, t + i, end - i);
-            } else {
-                json_value(&out, r, system,
-                           depth && stack[depth - 1] == '{' ? key : NULL, t + i,
-                           end - i);
-            }
-            i = end;
-            continue;
-        }
-        if (c == '{' || c == '[') {
-            if (depth == sizeof(stack))
-                goto bad;
-            stack[depth++] = c;
-            want_key = c == '{';
-        } else if (c == '}' || c == ']') {
-            if (!depth || stack[--depth] != (c == '}' ? '{' : '['))
-                goto bad;
-            want_key = 0;
-        } else if (c == ',') {
-            want_key = depth && stack[depth - 1] == '{';
-        } else if (c == ':') {
-            want_key = 0;
-        } else if (!strchr(" \t\r\n-+.0123456789eEtruefalsn", c)) {
-            goto bad;
-        }
-        kx_buf_add(&out, &c, 1);
-        i++;
-    }
-    free(key);
-    return kx_buf_detach(&out);
-bad:
-    free(key);
-    kx_buf_reset(&out);
-    return NULL;
-}
-
-/* A body kept in part, redacted as far as it can be whole; fresh. Lock
- * held. */
-static char *redact_prefix(struct kh_redactor *r, const char *system,
-                           const char *text, int form)
-{
-    size_t n = strlen(text), lead = strspn(text, " \t\r\n");
-    char *cut, *out;
-
-    if ((text[lead] == '{' || text[lead] == '[') &&
-        (out = json_prefix(r, system, text, n)) != NULL)
-        return out;
-    if (form) {
-        const char *amp = strrchr(text, '&');
-
-        cut = kx_xstrndup(text, amp ? (size_t)(amp - text) : 0);
-        out = pairs(r, system, cut, NULL);
-    } else {
-        cut = kx_xstrndup(text, cut_partial(r, text, n));
-        out = scrub(r, cut);
-    }
-    free(cut);
-    return out;
-}
-
 /* A body text ("text" of obj): JSON walked, a form as pairs, else
  * scrubbed; one kept in part (record's "_truncated") is cut back first
- * (truncated.c's kh__redact_prefix). */
+ * (redact_part.c). */
 static void body(struct kh_redactor *r, const char *system, cJSON *obj)
 {
     const char *text = kx_json_str(obj, "text");
@@ -749,7 +583,7 @@ static void body(struct kh_redactor *r, const char *system, cJSON *obj)
     if (!text || !*text)
         return;
     if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(obj, "_truncated"))) {
-        set_string(obj, "text", redact_prefix(r, system, text, form));
+        set_string(obj, "text", kh__redact_part(r, system, text, form));
         return; /* "size" stays the whole body's */
     }
     if ((doc = cJSON_Parse(text)) != NULL) {
@@ -759,9 +593,9 @@ static void body(struct kh_redactor *r, const char *system, cJSON *obj)
         if (!out)
             abort();
     } else if (form) {
-        out = pairs(r, system, text, NULL);
+        out = kh__redact_pairs(r, system, text, NULL);
     } else {
-        out = scrub(r, text);
+        out = kh__redact_scrub(r, text);
     }
     set_string(obj, "text", out);
     if (cJSON_GetObjectItemCaseSensitive(obj, "size"))
