@@ -438,7 +438,6 @@ static enum MHD_Result reply(struct exchange *x, struct MHD_Connection *conn)
     struct MHD_Response *mr;
     enum MHD_Result ret;
     const cJSON *h;
-    int empty;
 
     pthread_mutex_lock(&x->lock);
     x->up.eof = 1;
@@ -446,7 +445,7 @@ static enum MHD_Result reply(struct exchange *x, struct MHD_Connection *conn)
     while (!x->headers_done && !x->done && wait_a_while(x, since) == 0)
         ;
     if (!x->headers_done) {
-        x->aborted = 1;
+        x->aborted = !x->done; /* stalled: the transfer ends */
         pthread_cond_broadcast(&x->cond);
         pthread_mutex_unlock(&x->lock);
         mr = MHD_create_response_from_buffer(strlen(upstream_failed),
@@ -459,20 +458,16 @@ static enum MHD_Result reply(struct exchange *x, struct MHD_Connection *conn)
         MHD_destroy_response(mr);
         return ret;
     }
-    /* HEAD, 204 and 304 have no body; whatever comes is dropped. */
-    empty =
-        strcmp(x->method, "HEAD") == 0 || x->status == 204 || x->status == 304;
-    if (empty)
+    /* HEAD, 204 and 304 have no body: MHD sends none (it does not call
+     * on_content) and whatever the target sends is dropped; the length
+     * still says what a GET would get. */
+    if (strcmp(x->method, "HEAD") == 0 || x->status == 204 || x->status == 304)
         x->down.closed = 1;
     pthread_cond_broadcast(&x->cond);
     pthread_mutex_unlock(&x->lock);
-    if (empty)
-        mr = MHD_create_response_from_buffer(0, (void *)"",
-                                             MHD_RESPMEM_PERSISTENT);
-    else
-        mr = MHD_create_response_from_callback(
-            x->length >= 0 ? (uint64_t)x->length : MHD_SIZE_UNKNOWN, 64 << 10,
-            on_content, x, NULL);
+    mr = MHD_create_response_from_callback(x->length >= 0 ? (uint64_t)x->length
+                                                          : MHD_SIZE_UNKNOWN,
+                                           64 << 10, on_content, x, NULL);
     if (!mr)
         return MHD_NO;
     cJSON_ArrayForEach(h, x->got)
@@ -516,6 +511,13 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn,
     return reply(x, conn);
 }
 
+/* 1 when rc is how a transfer ends that this side cut short. */
+static int cut_short(CURLcode rc)
+{
+    return rc == CURLE_WRITE_ERROR || rc == CURLE_READ_ERROR ||
+           rc == CURLE_ABORTED_BY_CALLBACK;
+}
+
 /* The exchange is over: the transfer ends (at once when the client left
  * early), and a complete one goes into the HAR. */
 static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
@@ -544,9 +546,9 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     if (x->rc != CURLE_OK || x->status < 100 || x->status > 599) {
         fprintf(stderr, "kinsync record: %s: %s %s: %s\n", sys->name, x->method,
                 x->path,
-                x->aborted  ? "the client went away, or a side stalled"
-                : x->err[0] ? x->err
-                            : curl_easy_strerror(x->rc));
+                x->err[0] && !cut_short(x->rc) ? x->err
+                : x->aborted ? "the client went away, or a side stalled"
+                             : curl_easy_strerror(x->rc));
         atomic_fetch_add(&sys->failed, 1);
         goto out;
     }

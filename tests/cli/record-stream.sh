@@ -220,6 +220,37 @@ PY
 ok "a cut inside an address, a token or a personal value leaves none of it"
 ok "credentials learned later in an exchange are masked in all of it"
 
+# ---- HEAD, a target that is down, a client that leaves, a stop mid-body -------
+edge=$work/edge.har
+start_recorder edge --out "$edge"
+curl -sS -f --max-time 20 -I "$proxy/big?bytes=12345" >"$work/head.out" || fail "HEAD through record"
+grep -qi '^Content-Length: 12345' "$work/head.out" ||
+    fail "HEAD lost the target's Content-Length: $(cat "$work/head.out")"
+timeout 2 curl -s --limit-rate 1M "$proxy/big?bytes=$MIB64" -o /dev/null
+req GET "$proxy/big?bytes=100"
+[ "$status" = 200 ] && [ ${#body} = 100 ] || fail "record did not serve on after a client left: $status"
+curl -s --max-time 30 --limit-rate 1M "$proxy/big?bytes=$MIB64" -o /dev/null &
+slow=$!
+sleep 1
+t0=$(date +%s)
+stop_recorder
+[ $(($(date +%s) - t0)) -le 5 ] || fail "record took over 5 s to stop with a body in flight"
+wait "$slow" && fail "the body cut by the stop looked complete to its client"
+grep -q 'upstream: 2 recorded, 2 failed' "$work/edge.err" ||
+    fail "record's summary: $(tail -1 "$work/edge.err")"
+ok "HEAD keeps its length; a client that leaves and a stop mid-body end only their exchange"
+KINSYNC_SERVE_READY_FILE=$work/dead.ready "$kinsync" record --system dead \
+    --target http://127.0.0.1:1 --out "$work/dead.har" >/dev/null 2>"$work/dead.err" &
+recorder=$!
+pids+=("$recorder")
+for i in $(seq 100); do [ -s "$work/dead.ready" ] && break; sleep 0.1; done
+req GET "$(awk '{ print $2 }' "$work/dead.ready")/x"
+[ "$status" = 502 ] || fail "a target that is down: HTTP $status, not 502"
+stop_recorder
+grep -q 'dead: GET /x: .*onnect' "$work/dead.err" ||
+    fail "the 502 does not say why: $(cat "$work/dead.err")"
+ok "a target that is down: 502, and stderr says why"
+
 # ---- usage ----------------------------------------------------------------------
 "$kinsync" record --system x --target "$direct" --out "$work/x.har" --body-max 40000000 \
     >/dev/null 2>"$work/u.err"
