@@ -20,6 +20,21 @@
  * unfinished JSON string; a form's unfinished pair; in text, a tail that
  * could begin a known secret or an address. */
 
+/* n, less the bytes of a UTF-8 sequence the cut left unfinished. */
+static size_t utf8_whole(const char *t, size_t n)
+{
+    size_t lead = n, want;
+    unsigned char c;
+
+    while (lead > 0 && ((unsigned char)t[lead - 1] & 0xC0) == 0x80)
+        lead--;
+    if (lead == 0)
+        return n;
+    c = (unsigned char)t[lead - 1];
+    want = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1;
+    return n - (lead - 1) < want ? lead - 1 : n;
+}
+
 /* n, less the tail of t[0..n) that could begin a known secret or an
  * e-mail address. Lock held. */
 static size_t cut_partial(const struct kh_redactor *r, const char *t, size_t n)
@@ -38,7 +53,7 @@ static size_t cut_partial(const struct kh_redactor *r, const char *t, size_t n)
     }
     while (cut > 0 && (kh__redact_local_char(t[cut - 1]) || t[cut - 1] == '@'))
         cut--;
-    return cut;
+    return utf8_whole(t, cut);
 }
 
 /* One complete JSON string token t[0..n) as a value of member name (NULL

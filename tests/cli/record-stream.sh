@@ -181,6 +181,9 @@ def at(text, part, keep):  # pads text so that part starts keep bytes before 256
     return "p" * (256 - keep - len(text)) + text + part + " and the rest of it"
 open(w + "/cut-address", "w").write(at("mail ", "annika.rec@acme.example", 14))
 open(w + "/cut-token", "w").write(at("again ", token, 12))
+# byte 256 is the second of the two of "\u00e9": the kept part must not
+# end in half a character (the HAR would not be UTF-8)
+open(w + "/cut-utf8", "wb").write(b"p" * 255 + "\u00e9t\u00e9 and more".encode())
 head = '{"customers":[{"first_name":"Annika","last_name":"Lindqvist","password":"pw-whole-secret-1"},{"note":"'
 tail_field = '","first_name":"'
 name = "Margarethe"
@@ -188,7 +191,7 @@ pad = 256 - 6 - len(head) - len(tail_field)
 assert pad > 0, pad
 open(w + "/cut-json", "w").write(head + "n" * pad + tail_field + name + '","last_name":"Oberholzer"}]}')
 PY
-for f in cut-address cut-token; do
+for f in cut-address cut-token cut-utf8; do
     curl -sS -f --max-time 20 -H "Authorization: Bearer $token" -H "Content-Type: text/plain" \
         --data-binary "@$work/$f" "$proxy/echo" -o /dev/null || fail "echo of $f"
 done
@@ -203,7 +206,8 @@ curl -sS -f --max-time 20 -H "Content-Type: application/json" \
     --data-binary '{"note":"it is abcdef-later-99","password":"abcdef-later-99"}' "$proxy/echo" \
     -o /dev/null || fail "echo of the late password"
 stop_recorder
-python3 -c 'import json,sys; json.load(open(sys.argv[1]))' "$cut" || fail "the cut HAR is not JSON"
+python3 -c 'import json,sys; json.load(open(sys.argv[1], encoding="utf-8"))' "$cut" ||
+    fail "the cut HAR is not JSON in UTF-8"
 for v in annika Tk-split Annika Lindqvist Margar Oberholzer pw-whole-secret \
     late-credential-7f3e9a1c5b abcdef-later-99; do
     grep -q -F -- "$v" "$cut" && fail "\"$v\" is in the HAR: $(grep -o -- ".\{0,60\}$v" "$cut" | head -2)"
