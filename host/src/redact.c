@@ -405,6 +405,18 @@ static void headers(struct kh_redactor *r, cJSON *list)
     }
 }
 
+char *kh__redact_member(struct kh_redactor *r, const char *system,
+                        const char *name, const char *value)
+{
+    if (name && kh_redact_is_credential(r, name)) {
+        kh__redact_remember(r, value);
+        return kx_xstrdup(KH_REDACTED);
+    }
+    if (name && kh__redact_is_personal(r, system, name))
+        return kh__redact_pseudonym(r, value);
+    return kh__redact_scrub(r, value);
+}
+
 /* A JSON document, in place (strings changed where they are, so the
  * iteration stays valid). */
 static void walk(struct kh_redactor *r, const char *system, cJSON *node)
@@ -417,14 +429,7 @@ static void walk(struct kh_redactor *r, const char *system, cJSON *node)
         char *s;
 
         if (cJSON_IsString(c)) {
-            if (name && kh_redact_is_credential(r, name)) {
-                kh__redact_remember(r, c->valuestring);
-                s = kx_xstrdup(KH_REDACTED);
-            } else if (name && kh__redact_is_personal(r, system, name)) {
-                s = kh__redact_pseudonym(r, c->valuestring);
-            } else {
-                s = kh__redact_scrub(r, c->valuestring);
-            }
+            s = kh__redact_member(r, system, name, c->valuestring);
             cJSON_free(c->valuestring);
             c->valuestring = s;
         } else if (cJSON_IsObject(c) || cJSON_IsArray(c)) {

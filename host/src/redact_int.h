@@ -37,6 +37,11 @@ void kh__redact_remember(struct kh_redactor *r, const char *value);
 /* 1 when JSON member name is a personal field of system. */
 int kh__redact_is_personal(const struct kh_redactor *r, const char *system,
                            const char *name);
+/* A JSON string value of member name (NULL: an array element): the
+ * placeholder for a credential (its value remembered), a pseudonym for a
+ * personal field, else scrubbed; fresh. */
+char *kh__redact_member(struct kh_redactor *r, const char *system,
+                        const char *name, const char *value);
 /* A query or form text, pair by pair; the pairs appended to list when
  * given; fresh. */
 char *kh__redact_pairs(struct kh_redactor *r, const char *system,

@@ -11,7 +11,6 @@
 #include <kx/buf.h>
 #include "redact.h"
 #include "redact_int.h"
-#include "replay.h"
 
 /* ---- bodies kept in part ---------------------------------------------
  * record keeps the first --body-max bytes of a longer body. Such a prefix
@@ -69,14 +68,7 @@ static void json_value(struct kx_buf *out, struct kh_redactor *r,
         cJSON_Delete(tok);
         return;
     }
-    if (name && kh_redact_is_credential(r, name)) {
-        kh__redact_remember(r, tok->valuestring);
-        s = kx_xstrdup(KH_REDACTED);
-    } else if (name && kh__redact_is_personal(r, system, name)) {
-        s = kh__redact_pseudonym(r, tok->valuestring);
-    } else {
-        s = kh__redact_scrub(r, tok->valuestring);
-    }
+    s = kh__redact_member(r, system, name, tok->valuestring);
     v = cJSON_CreateString(s);
     enc = v ? cJSON_PrintUnformatted(v) : NULL;
     if (!enc)
