@@ -36,6 +36,7 @@ struct km__epicor_jobs {
     int seeded;
     struct km__epicor_seen *seen; /* open addressing, key NULL = empty */
     size_t nseen, cap;
+    struct km__epicor_gen_jobs *gen; /* generate_jobs, or NULL */
 };
 
 /* Who caused an operation transition, for the payload (may be blank). */
@@ -63,6 +64,13 @@ struct km__epicor_row *km__epicor_job_row(struct km__epicor *emu,
                                           struct km__epicor_company *co,
                                           int tid, const char *job_num,
                                           int assembly, int opr);
+
+/* job_generate.c: 1 when r is a generated JobHead or JobOper row, with
+ * *closed telling whether its job was generated closed (the state the
+ * generator gave it: released, not worked on); 0 otherwise. */
+int km__epicor_gen_job_closed(const struct km__epicor_table *t,
+                              const struct km__epicor_row *r, int *closed);
+void km__epicor_gen_jobs_free(struct km__epicor_gen_jobs *g);
 
 /* job_events.c: POSTs event (e.g. "operation.started") to every event
  * function that takes it, synchronously, once, and records each call.

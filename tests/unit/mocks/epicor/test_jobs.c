@@ -682,6 +682,19 @@ static void test_generated_jobs_over_work_centres(void **state)
         assert_int_equal((wc[strlen(wc) - 1] - '0') % 2, 0);
     }
     cJSON_Delete(j);
+    /* a generated row read whole: typed like a stored one */
+    j = get(&env, "Erp.BO.JobEntrySvc/JobEntries(%27EPIC06%27,%27GC-000001%27)",
+            200);
+    assert_true(cJSON_IsTrue(cJSON_GetObjectItem(j, "JobClosed")));
+    assert_true(cJSON_IsTrue(cJSON_GetObjectItem(j, "JobReleased")));
+    assert_true(cJSON_IsString(cJSON_GetObjectItem(j, "ClosedDate")));
+    assert_true(kx_json_num(j, "ProdQty", 0) >= 10);
+    cJSON_Delete(j);
+    j = get(&env, "Erp.BO.JobEntrySvc/JobEntries(%27EPIC06%27,%27GJ-000001%27)",
+            200);
+    assert_true(cJSON_IsFalse(cJSON_GetObjectItem(j, "JobClosed")));
+    assert_true(cJSON_IsNull(cJSON_GetObjectItem(j, "ClosedDate")));
+    cJSON_Delete(j);
     j = get(&env, "Erp.BO.ResourceGroupSvc/ResourceGroups?$count=true&$top=1",
             200);
     assert_int_equal(kx_json_num(j, "@odata.count", 0), 55);
