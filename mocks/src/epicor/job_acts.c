@@ -164,6 +164,25 @@ static struct km__epicor_row *labor_head(struct km__epicor *emu,
     return add(emu, co, T_LABORHED, h, err, errsz);
 }
 
+/* A new LaborDtl of header hed on a's operation oj (the work centre is
+ * the operation's primary resource group). */
+static cJSON *labor_row(const struct km__epicor_row *hed,
+                        const struct job_args *a, const cJSON *oj)
+{
+    cJSON *row = cJSON_CreateObject();
+
+    km__epicor_set_num(row, "LaborHedSeq",
+                       kx_json_numeric(hed->json, "LaborHedSeq", 0));
+    km__epicor_set_str(row, "EmployeeNum", a->employee ? a->employee : "");
+    km__epicor_set_str(row, "JobNum", a->job);
+    km__epicor_set_num(row, "AssemblySeq", a->assembly);
+    km__epicor_set_num(row, "OprSeq", a->opr);
+    km__epicor_set_str(row, "OpCode", kx_json_str_or(oj, "OpCode", ""));
+    km__epicor_set_str(row, "ResourceGrpID",
+                       kx_json_str_or(oj, "PrimaryResourceGrpID", ""));
+    return row;
+}
+
 static const char *labor_type_arg(const cJSON *args)
 {
     const char *lt = kx_json_str(args, "labor_type");
@@ -205,18 +224,9 @@ static int clock_in(struct km__epicor *emu, struct km__epicor_company *co,
                                a.employee, a.opr, a.job);
     if (!(hed = labor_head(emu, co, a.employee, 1, err, errsz)))
         return -1;
-    row = cJSON_CreateObject();
-    km__epicor_set_num(row, "LaborHedSeq",
-                       kx_json_numeric(hed->json, "LaborHedSeq", 0));
-    km__epicor_set_str(row, "EmployeeNum", a.employee);
+    row = labor_row(hed, &a, oj);
     km__epicor_set_str(row, "LaborType", lt);
     km__epicor_set_str(row, "LaborTypePseudo", lt);
-    km__epicor_set_str(row, "JobNum", a.job);
-    km__epicor_set_num(row, "AssemblySeq", a.assembly);
-    km__epicor_set_num(row, "OprSeq", a.opr);
-    km__epicor_set_str(row, "OpCode", kx_json_str_or(oj, "OpCode", ""));
-    km__epicor_set_str(row, "ResourceGrpID",
-                       kx_json_str_or(oj, "PrimaryResourceGrpID", ""));
     km__epicor_set_str(row, "ResourceID",
                        kx_json_str_or(args, "resource_id", ""));
     stamp_clock(emu, row, "ClockInDate", "ClockinTime", "ClockInMInute");
@@ -439,16 +449,7 @@ static int report_quantity(struct km__epicor *emu,
     if (!(hed =
               labor_head(emu, co, a.employee ? a.employee : "", 0, err, errsz)))
         return -1;
-    row = cJSON_CreateObject();
-    km__epicor_set_num(row, "LaborHedSeq",
-                       kx_json_numeric(hed->json, "LaborHedSeq", 0));
-    km__epicor_set_str(row, "EmployeeNum", a.employee ? a.employee : "");
-    km__epicor_set_str(row, "JobNum", a.job);
-    km__epicor_set_num(row, "AssemblySeq", a.assembly);
-    km__epicor_set_num(row, "OprSeq", a.opr);
-    km__epicor_set_str(row, "OpCode", kx_json_str_or(oj, "OpCode", ""));
-    km__epicor_set_str(row, "ResourceGrpID",
-                       kx_json_str_or(oj, "PrimaryResourceGrpID", ""));
+    row = labor_row(hed, &a, oj);
     km__epicor_set_str(row, "LaborEntryMethod", "Q");
     km__epicor_set_num(row, "LaborQty", good);
     km__epicor_set_num(row, "ScrapQty", scrap);
@@ -644,7 +645,8 @@ int km__epicor_act_jobs(struct km__epicor *emu, struct km__epicor_company *co,
 
         if (km__epicor_set_event_functions(emu, list, why, sizeof(why)))
             return km__epicor_errf(err, errsz,
-                                   "set_event_functions: functions%s", why);
+                                   "set_event_functions: functions%s%s",
+                                   why[0] == '/' ? "" : ": ", why);
         return 0;
     }
     for (size_t i = 0; i < sizeof(acts) / sizeof(acts[0]); i++) {

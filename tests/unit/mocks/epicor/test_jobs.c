@@ -430,6 +430,64 @@ static void test_api_update_fires_release_event(void **state)
     epi_stop(&env);
 }
 
+/* A client that books labour through LaborSvc (as MES does) moves the
+ * operation too: an active LaborDtl added by Update starts it, the same
+ * row saved inactive pauses it. */
+static void test_labor_service_writes_fire_operation_events(void **state)
+{
+    struct epi_env env;
+    cJSON *reply, *dtl, *body, *snap;
+
+    (void)state;
+    start(&env, "");
+    reply = epi_call(
+        &env, "Erp.BO.LaborSvc/Update",
+        cJSON_Parse("{\"ds\": {\"LaborHed\": [{\"RowMod\": \"A\", "
+                    "\"EmployeeNum\": \"E5\", \"PayrollDate\": "
+                    "\"2026-01-05T00:00:00\", \"ActiveTrans\": true}], "
+                    "\"LaborDtl\": [{\"RowMod\": \"A\", \"EmployeeNum\": "
+                    "\"E5\", \"LaborType\": \"S\", \"JobNum\": \"J2002\", "
+                    "\"AssemblySeq\": 0, \"OprSeq\": 10, \"LaborQty\": 0, "
+                    "\"ActiveTrans\": true}]}}"),
+        200);
+    dtl = cJSON_Duplicate(
+        cJSON_GetArrayItem(
+            cJSON_GetObjectItem(
+                cJSON_GetObjectItem(cJSON_GetObjectItem(reply, "parameters"),
+                                    "ds"),
+                "LaborDtl"),
+            0),
+        1);
+    cJSON_Delete(reply);
+    assert_non_null(dtl);
+    snap = snapshot(&env);
+    assert_int_equal(
+        cJSON_GetArraySize(cJSON_GetObjectItem(snap, "job_events")), 1);
+    assert_string_equal(
+        kx_json_str(cJSON_GetObjectItem(event_at(snap, 0), "payload"), "event"),
+        "operation.started");
+    assert_string_equal(
+        kx_json_str(cJSON_GetObjectItem(event_at(snap, 0), "payload"),
+                    "labor_type"),
+        "S");
+    cJSON_Delete(snap);
+    cJSON_ReplaceItemInObject(dtl, "ActiveTrans", cJSON_CreateFalse());
+    cJSON_ReplaceItemInObject(dtl, "RowMod", cJSON_CreateString("U"));
+    body = cJSON_CreateObject();
+    cJSON_AddItemToArray(
+        cJSON_AddArrayToObject(cJSON_AddObjectToObject(body, "ds"), "LaborDtl"),
+        dtl);
+    cJSON_Delete(epi_call(&env, "Erp.BO.LaborSvc/Update", body, 200));
+    snap = snapshot(&env);
+    assert_int_equal(
+        cJSON_GetArraySize(cJSON_GetObjectItem(snap, "job_events")), 2);
+    assert_string_equal(
+        kx_json_str(cJSON_GetObjectItem(event_at(snap, 1), "payload"), "event"),
+        "operation.paused");
+    cJSON_Delete(snap);
+    epi_stop(&env);
+}
+
 /* A receiver answering 5 s late (server clock) to a 2 s function: the
  * call is a timeout, made once; the transition stands. */
 static void test_slow_receiver_times_out_without_retry(void **state)
@@ -720,6 +778,7 @@ int main(void)
         cmocka_unit_test(test_ud_fields_config_errors),
         cmocka_unit_test(test_active_labour_tells_in_setup_and_in_process),
         cmocka_unit_test(test_api_update_fires_release_event),
+        cmocka_unit_test(test_labor_service_writes_fire_operation_events),
         cmocka_unit_test(test_slow_receiver_times_out_without_retry),
         cmocka_unit_test(test_network_drop_is_no_reply_once),
         cmocka_unit_test(test_events_route_by_plant_and_company),
