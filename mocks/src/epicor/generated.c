@@ -160,9 +160,9 @@ static void read_field(void *ud, const char *field, struct km__odata_value *v)
             v, cJSON_GetObjectItemCaseSensitive(rd->r->json, field));
     } else if (gen_field(rd->t, rd->r, field, &g, buf, sizeof(rd->bufs[0]))) {
         if (g.b >= 0) {
-            cJSON flag = {.type = g.b ? cJSON_True : cJSON_False};
-
-            km__odata_value_of_json(v, &flag);
+            memset(v, 0, sizeof(*v));
+            v->type = KM_OV_BOOL;
+            v->b = g.b;
         } else if (g.s) {
             memset(v, 0, sizeof(*v));
             v->type = KM_OV_STR;
