@@ -681,6 +681,13 @@ static void test_denied_update_leaves_nothing_locked(void **state)
     epi_stop(&env);
 }
 
+/* A production receipt written as a PartTran (what a write-back of
+ * quantities would post). */
+#define PART_TRAN_ADD                                                          \
+    "{\"ds\":{\"PartTran\":[{\"RowMod\":\"A\",\"SysDate\":"                    \
+    "\"2026-01-05T00:00:00\",\"SysTime\":28800,\"PartNum\":\"WIDGET-100\","    \
+    "\"TranType\":\"MFG-STK\",\"TranQty\":98,\"JobNum\":\"J2001\"}]}}"
+
 static void test_part_tran_writes_need_the_switch(void **state)
 {
     struct epi_env env;
@@ -689,15 +696,24 @@ static void test_part_tran_writes_need_the_switch(void **state)
     (void)state;
     start(&env, "");
     reply = epi_call(&env, "Erp.BO.PartTranSvc/UpdateExt",
-                     cJSON_Parse("{\"ds\":{\"PartTran\":[]}}"), 400);
+                     cJSON_Parse(PART_TRAN_ADD), 400);
     assert_non_null(strstr(kx_json_str(reply, "ErrorMessage"), "PartTranSvc"));
     cJSON_Delete(reply);
     reply = get(&env, "Erp.BO.PartTranSvc/PartTrans", 200);
+    assert_int_equal(count_of(reply), 0);
     cJSON_Delete(reply);
     epi_stop(&env);
     start(&env, "\"part_tran_writes\": true");
-    reply = epi_call(&env, "Erp.BO.PartTranSvc/UpdateExt",
-                     cJSON_Parse("{\"ds\":{\"PartTran\":[]}}"), 200);
+    cJSON_Delete(epi_call(&env, "Erp.BO.PartTranSvc/Update",
+                          cJSON_Parse(PART_TRAN_ADD), 200));
+    reply = get(
+        &env, "Erp.BO.PartTranSvc/PartTrans?$filter=JobNum%20eq%20%27J2001%27",
+        200);
+    assert_int_equal(count_of(reply), 1);
+    assert_int_equal(
+        kx_json_num(cJSON_GetArrayItem(cJSON_GetObjectItem(reply, "value"), 0),
+                    "TranQty", 0),
+        98);
     cJSON_Delete(reply);
     epi_stop(&env);
 }
