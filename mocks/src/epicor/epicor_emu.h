@@ -735,6 +735,9 @@ void km__epicor_jobs_after_update(struct km__epicor_call *c, cJSON *ds);
 /* Adds assembly 0 to a job saved without one. */
 void km__epicor_job_assembly0(struct km__epicor *emu,
                               struct km__epicor_company *co, const cJSON *job);
+/* The rows of a BAQ whose "source" is computed (a new array, caller
+ * deletes), or NULL for a BAQ of configured rows. */
+cJSON *km__epicor_baq_source(struct km__epicor_call *c, const char *source);
 /* The shop floor's members of the snapshot (job_events, denied_calls,
  * open_event_calls, event_functions). */
 void km__epicor_jobs_snapshot(struct km__epicor *emu, cJSON *o);

@@ -471,6 +471,70 @@ int km__epicor_set_ud_fields(void *state, const cJSON *v, char *err,
     return 0;
 }
 
+/* ---- the active-operations BAQ ------------------------------------------ */
+
+static void column(cJSON *row, const char *table, const char *field,
+                   const cJSON *src)
+{
+    char name[96];
+
+    snprintf(name, sizeof(name), "%s_%s", table, field);
+    cJSON_AddItemToObject(
+        row, name,
+        cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(src, field), 1));
+}
+
+/* One row per active LaborDtl, joined with its JobOper and JobHead, in
+ * BAQ column naming (Table_Field): what a site's "active operations" BAQ
+ * answers, so a poller reads every active operation in one request. */
+static cJSON *active_operations(struct km__epicor_call *c)
+{
+    static const char *const dtl[] = {
+        "EmployeeNum", "LaborType",     "JobNum",      "AssemblySeq",
+        "OprSeq",      "ResourceGrpID", "ClockInDate", "ClockinTime",
+        "LaborHedSeq", "LaborDtlSeq",   NULL};
+    static const char *const head[] = {"Plant", "PartNum", "ProdQty", NULL};
+    static const char *const oper[] = {
+        "OpCode",    "RunQty", "QtyCompleted", "ActScrapQty", "ProdStandard",
+        "StdFormat", NULL};
+    struct km__epicor_table *t = &c->co->t[T_LABORDTL];
+    cJSON *rows = cJSON_CreateArray();
+
+    for (size_t i = 0; i < t->n; i++) {
+        const cJSON *d = km__epicor_own(t, t->by_key[i]);
+        const char *jn = kx_json_str_or(d, "JobNum", "");
+        int asmb = (int)kx_json_numeric(d, "AssemblySeq", 0);
+        int opr = (int)kx_json_numeric(d, "OprSeq", 0);
+        struct km__epicor_row *h, *o;
+        cJSON *row;
+
+        if (kx_json_bool(d, "ActiveTrans", 0) != 1 || !*jn)
+            continue;
+        h = km__epicor_job_row(c->emu, c->co, T_JOBHEAD, jn, 0, 0);
+        o = km__epicor_job_row(c->emu, c->co, T_JOBOPER, jn, asmb, opr);
+        if (!h || !o)
+            continue;
+        row = cJSON_CreateObject();
+        for (size_t k = 0; dtl[k]; k++)
+            column(row, "LaborDtl", dtl[k], d);
+        for (size_t k = 0; head[k]; k++)
+            column(row, "JobHead", head[k],
+                   km__epicor_own(&c->co->t[T_JOBHEAD], h));
+        for (size_t k = 0; oper[k]; k++)
+            column(row, "JobOper", oper[k],
+                   km__epicor_own(&c->co->t[T_JOBOPER], o));
+        cJSON_AddItemToArray(rows, row);
+    }
+    return rows;
+}
+
+cJSON *km__epicor_baq_source(struct km__epicor_call *c, const char *source)
+{
+    if (source && strcmp(source, "active_operations") == 0)
+        return active_operations(c);
+    return NULL;
+}
+
 /* ---- snapshot ---------------------------------------------------------- */
 
 void km__epicor_jobs_snapshot(struct km__epicor *emu, cJSON *o)

@@ -265,7 +265,8 @@ static void test_active_labour_tells_in_setup_and_in_process(void **state)
     cJSON *j, *row;
 
     (void)state;
-    start(&env, "");
+    start(&env, "\"baqs\": [{\"id\": \"OEE-ActiveOps\", \"source\": "
+                "\"active_operations\"}]");
     cJSON_Delete(act(&env, "clock_in",
                      "{\"employee\":\"E1\",\"job_num\":\"J2002\","
                      "\"opr_seq\":10,\"labor_type\":\"S\"}",
@@ -291,6 +292,18 @@ static void test_active_labour_tells_in_setup_and_in_process(void **state)
     j = get(&env, "Erp.BO.LaborSvc/LaborDtls?$filter=ActiveTrans%20eq%20true",
             200);
     assert_int_equal(count_of(j), 2);
+    cJSON_Delete(j);
+    /* the same in one BAQ, joined with the operation and the job */
+    j = get(
+        &env,
+        "BaqSvc/OEE-ActiveOps/Data?$filter=JobHead_Plant%20eq%20%27Plant2%27",
+        200);
+    assert_int_equal(count_of(j), 1);
+    row = cJSON_GetArrayItem(cJSON_GetObjectItem(j, "value"), 0);
+    assert_string_equal(kx_json_str(row, "LaborDtl_JobNum"), "J3001");
+    assert_string_equal(kx_json_str(row, "LaborDtl_LaborType"), "P");
+    assert_string_equal(kx_json_str(row, "JobOper_OpCode"), "PRESS");
+    assert_int_equal(kx_json_num(row, "JobOper_ProdStandard", 0), 600);
     cJSON_Delete(j);
     /* clocked out: the operation is no longer in setup */
     cJSON_Delete(act(&env, "clock_out", "{\"employee\":\"E1\"}", 0));
