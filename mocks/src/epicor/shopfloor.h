@@ -72,6 +72,25 @@ int km__epicor_gen_job_closed(const struct km__epicor_table *t,
                               const struct km__epicor_row *r, int *closed);
 void km__epicor_gen_jobs_free(struct km__epicor_gen_jobs *g);
 
+/* job_acts.c: merges fields (taken) into a stored row and marks it
+ * written; adds one row (taken) to tid through the fixture path (numbers
+ * and defaults assigned), returning it, or NULL with err. */
+void km__epicor_sf_merge(struct km__epicor *emu, struct km__epicor_table *t,
+                         struct km__epicor_row *r, cJSON *fields);
+struct km__epicor_row *km__epicor_sf_add(struct km__epicor *emu,
+                                         struct km__epicor_company *co, int tid,
+                                         cJSON *row, char *err, size_t errsz);
+/* job_labor.c: sets row[time] to the server clock's decimal hours of the
+ * day, row[date] (when not NULL) to its day, row[minute] (when not
+ * NULL) to its minutes since the epoch. */
+void km__epicor_sf_clock(struct km__epicor *emu, cJSON *row, const char *date,
+                         const char *time, const char *minute);
+/* The operators' actions (clock_in, clock_out, report_quantity,
+ * complete_operation): 0 done, -1 with err, 1 when action is none. */
+int km__epicor_act_labor(struct km__epicor *emu, struct km__epicor_company *co,
+                         const char *action, const cJSON *args, cJSON **result,
+                         char *err, size_t errsz);
+
 /* job_events.c: POSTs event (e.g. "operation.started") to every event
  * function that takes it, synchronously, once, and records each call.
  * job is the JobHead row; op the JobOper row or NULL for job events. */
