@@ -163,6 +163,10 @@ int km__epicor_act_jobs(struct km__epicor *emu, struct km__epicor_company *co,
     } acts[] = {
         {"create_job", create_job},
         {"release_job", release_job},
+        {"clock_in", km__epicor_act_clock_in},
+        {"clock_out", km__epicor_act_clock_out},
+        {"report_quantity", km__epicor_act_report_quantity},
+        {"complete_operation", km__epicor_act_complete_operation},
         {"close_job", close_job},
     };
 
@@ -182,6 +186,5 @@ int km__epicor_act_jobs(struct km__epicor *emu, struct km__epicor_company *co,
             return acts[i].fn(emu, co, args, result, err, errsz);
         }
     }
-    km__epicor_jobs_seed(emu);
-    return km__epicor_act_labor(emu, co, action, args, result, err, errsz);
+    return 1;
 }

@@ -165,8 +165,9 @@ static const char *labor_type_arg(const cJSON *args)
 
 /* clock_in {employee, job_num, assembly_seq?, opr_seq, labor_type? (P|S),
  * resource_id?} */
-static int clock_in(struct km__epicor *emu, struct km__epicor_company *co,
-                    const cJSON *args, cJSON **result, char *err, size_t errsz)
+int km__epicor_act_clock_in(struct km__epicor *emu,
+                            struct km__epicor_company *co, const cJSON *args,
+                            cJSON **result, char *err, size_t errsz)
 {
     struct job_args a;
     const char *lt = labor_type_arg(args);
@@ -347,8 +348,9 @@ static int check_reason(struct km__epicor *emu, struct km__epicor_company *co,
 
 /* clock_out {employee, job_num?, assembly_seq?, opr_seq?, good?, scrap?,
  * scrap_reason?, complete?, end_shift?} */
-static int clock_out(struct km__epicor *emu, struct km__epicor_company *co,
-                     const cJSON *args, cJSON **result, char *err, size_t errsz)
+int km__epicor_act_clock_out(struct km__epicor *emu,
+                             struct km__epicor_company *co, const cJSON *args,
+                             cJSON **result, char *err, size_t errsz)
 {
     struct job_args a;
     struct km__epicor_row *dtl;
@@ -396,9 +398,10 @@ static int clock_out(struct km__epicor *emu, struct km__epicor_company *co,
  * scrap_reason?, employee?}: a quantity-only LaborDtl (LaborEntryMethod
  * "Q", no hours), as MES "Report Quantity" records it, posted to the
  * operation at once. */
-static int report_quantity(struct km__epicor *emu,
-                           struct km__epicor_company *co, const cJSON *args,
-                           cJSON **result, char *err, size_t errsz)
+int km__epicor_act_report_quantity(struct km__epicor *emu,
+                                   struct km__epicor_company *co,
+                                   const cJSON *args, cJSON **result, char *err,
+                                   size_t errsz)
 {
     struct job_args a;
     struct km__epicor_row *op, *hed, *dtl;
@@ -443,9 +446,10 @@ static int report_quantity(struct km__epicor *emu,
 /* complete_operation {job_num, assembly_seq?, opr_seq, good?, scrap?,
  * scrap_reason?}: every active labour on the operation ends (the first
  * one carries the quantities), and the operation is complete. */
-static int complete_operation(struct km__epicor *emu,
-                              struct km__epicor_company *co, const cJSON *args,
-                              cJSON **result, char *err, size_t errsz)
+int km__epicor_act_complete_operation(struct km__epicor *emu,
+                                      struct km__epicor_company *co,
+                                      const cJSON *args, cJSON **result,
+                                      char *err, size_t errsz)
 {
     struct job_args a;
     struct km__epicor_row *op, *dtl;
@@ -479,26 +483,4 @@ static int complete_operation(struct km__epicor *emu,
     if (result)
         *result = cJSON_Duplicate(op->json, 1);
     return 0;
-}
-
-int km__epicor_act_labor(struct km__epicor *emu, struct km__epicor_company *co,
-                         const char *action, const cJSON *args, cJSON **result,
-                         char *err, size_t errsz)
-{
-    static const struct {
-        const char *name;
-        int (*fn)(struct km__epicor *, struct km__epicor_company *,
-                  const cJSON *, cJSON **, char *, size_t);
-    } acts[] = {
-        {"clock_in", clock_in},
-        {"clock_out", clock_out},
-        {"report_quantity", report_quantity},
-        {"complete_operation", complete_operation},
-    };
-
-    for (size_t i = 0; i < sizeof(acts) / sizeof(acts[0]); i++) {
-        if (strcmp(acts[i].name, action) == 0)
-            return acts[i].fn(emu, co, args, result, err, errsz);
-    }
-    return 1;
 }

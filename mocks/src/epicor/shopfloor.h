@@ -85,11 +85,21 @@ struct km__epicor_row *km__epicor_sf_add(struct km__epicor *emu,
  * NULL) to its minutes since the epoch. */
 void km__epicor_sf_clock(struct km__epicor *emu, cJSON *row, const char *date,
                          const char *time, const char *minute);
-/* The operators' actions (clock_in, clock_out, report_quantity,
- * complete_operation): 0 done, -1 with err, 1 when action is none. */
-int km__epicor_act_labor(struct km__epicor *emu, struct km__epicor_company *co,
-                         const char *action, const cJSON *args, cJSON **result,
-                         char *err, size_t errsz);
+/* The operators' actions (README.md, act()): 0 done, or -1 with err. */
+int km__epicor_act_clock_in(struct km__epicor *emu,
+                            struct km__epicor_company *co, const cJSON *args,
+                            cJSON **result, char *err, size_t errsz);
+int km__epicor_act_clock_out(struct km__epicor *emu,
+                             struct km__epicor_company *co, const cJSON *args,
+                             cJSON **result, char *err, size_t errsz);
+int km__epicor_act_report_quantity(struct km__epicor *emu,
+                                   struct km__epicor_company *co,
+                                   const cJSON *args, cJSON **result, char *err,
+                                   size_t errsz);
+int km__epicor_act_complete_operation(struct km__epicor *emu,
+                                      struct km__epicor_company *co,
+                                      const cJSON *args, cJSON **result,
+                                      char *err, size_t errsz);
 
 /* job_events.c: POSTs event (e.g. "operation.started") to every event
  * function that takes it, synchronously, once, and records each call.
