@@ -30,10 +30,10 @@ struct ks_lease {
     char connection[KS_STORE_ID_MAX + 1];
     char flow[KS_STORE_ID_MAX + 1];
     char worker_id[KS_STORE_ID_MAX + 1]; /* the holder (maybe expired) */
-    int64_t acquired_ms; /* when this holder took it */
-    int64_t expires_ms;  /* the holder loses it at this time */
-    int held;            /* acquire: 1 when worker_id asked is the holder */
-    int live;            /* expires_ms is still in the future */
+    int64_t acquired_ms;                 /* when this holder took it */
+    int64_t expires_ms;                  /* the holder loses it at this time */
+    int held; /* acquire: 1 when worker_id asked is the holder */
+    int live; /* expires_ms is still in the future */
 };
 
 /*
@@ -48,9 +48,8 @@ struct ks_lease {
  */
 KS_EXTERN ks_rc ks_store_lease_acquire(struct ks_lease *out,
                                        struct ks_store *st,
-                                       const char *connection,
-                                       const char *flow, const char *worker_id,
-                                       int64_t ttl_ms);
+                                       const char *connection, const char *flow,
+                                       const char *worker_id, int64_t ttl_ms);
 /*
  * Extends worker_id's lease to now + ttl_ms. KS_ECONFLICT when worker_id
  * no longer holds it (another worker took it over after it expired, or it
@@ -63,8 +62,7 @@ KS_EXTERN ks_rc ks_store_lease_renew(struct ks_store *st,
 /* Gives the lease up if worker_id holds it; KS_OK when it did not (a
  * release never touches another worker's lease). */
 KS_EXTERN ks_rc ks_store_lease_release(struct ks_store *st,
-                                       const char *connection,
-                                       const char *flow,
+                                       const char *connection, const char *flow,
                                        const char *worker_id);
 
 /* Callback of the listings: 0 go on, > 0 stop (KS_OK), < 0 stop with that
