@@ -342,7 +342,7 @@ static ks_rc query_int(int *out, struct ks_store *st, const char *sql)
     if (!result_ok(res))
         rc = record_failure(st, res, "reading the schema version");
     else if (PQntuples(res) > 0 && !PQgetisnull(res, 0, 0))
-        *out = atoi(PQgetvalue(res, 0, 0));
+        *out = (int)strtol(PQgetvalue(res, 0, 0), NULL, 10);
     PQclear(res);
     return rc;
 }

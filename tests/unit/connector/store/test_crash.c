@@ -16,10 +16,12 @@ static ks_rc open_crashing(struct ks_store **out, const char *path,
                            const char *crash_at)
 {
     struct ks_store_options o = KS_STORE_OPTIONS_INIT;
+    char *state = kt_store_state(path);
     ks_rc rc;
 
-    o.path = path;
+    o.path = state;
     rc = ks_store_open(out, &o);
+    free(state);
     if (rc == KS_OK)
         rc = ks_testing_store_crash_arm(*out, crash_at);
     if (rc) {
