@@ -18,12 +18,22 @@
  * the table schema_version (PostgreSQL); 0 when there is none yet. */
 static int schema_version(const char *path)
 {
-    char *v = kt_store_sql_value(
-        path, "PRAGMA user_version",
-        "SELECT CASE WHEN to_regclass('schema_version') IS NULL THEN 0 "
-        "ELSE (SELECT max(version) FROM schema_version) END");
-    int n = v ? (int)strtol(v, NULL, 10) : -1;
+    char *v = NULL;
+    int n = 0;
 
+    if (!kt_store_is_pg()) {
+        v = kt_store_sql_value(path, "PRAGMA user_version", NULL);
+    } else {
+        char *exists = kt_store_sql_value(
+            path, NULL, "SELECT to_regclass('schema_version') IS NOT NULL");
+
+        if (strcmp(exists, "t") == 0)
+            v = kt_store_sql_value(path, NULL,
+                                   "SELECT max(version) FROM schema_version");
+        free(exists);
+    }
+    if (v)
+        n = (int)strtol(v, NULL, 10);
     free(v);
     return n;
 }
