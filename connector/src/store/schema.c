@@ -277,8 +277,9 @@ const char *const ks__store_sql[KS__ST_COUNT] = {
     [KS__ST_DELIVERY_RELEASE] =
         "UPDATE deliveries SET claimed_by = NULL, claim_expires_ms = NULL "
         "WHERE id = ?1 AND claimed_by = ?2",
-    [KS__ST_DELIVERY_COUNT] = "SELECT count(*) FROM deliveries "
-                              "WHERE (CAST(?1 AS TEXT) IS NULL OR connection = ?1)",
+    [KS__ST_DELIVERY_COUNT] =
+        "SELECT count(*) FROM deliveries "
+        "WHERE (CAST(?1 AS TEXT) IS NULL OR connection = ?1)",
 };
 
 /* Runs migration i in the driver's dialect. */

@@ -18,8 +18,7 @@ struct ks_store *th_open_memory(void)
     o.path = state;
     o.error = &e;
     if (ks_store_open(&st, &o) != KS_OK)
-        fail_msg("opening a fresh %s store: %s", kt_store_backend(),
-                 e.message);
+        fail_msg("opening a fresh %s store: %s", kt_store_backend(), e.message);
     free(state);
     assert_non_null(st);
     return st;

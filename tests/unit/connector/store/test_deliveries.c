@@ -119,23 +119,22 @@ static void a_claim_can_be_limited_to_a_connection(void **state)
     assert_int_equal(
         ks_store_delivery_enqueue(NULL, p->a, "acme-wc", "t", "2", "{}"),
         KS_OK);
-    assert_int_equal(
-        ks_store_delivery_claim(&d, p->a, "acme-wc", "w-a", 60000), KS_OK);
+    assert_int_equal(ks_store_delivery_claim(&d, p->a, "acme-wc", "w-a", 60000),
+                     KS_OK);
     assert_string_equal(d->resource_id, "2");
     ks_store_delivery_free(d);
-    assert_int_equal(
-        ks_store_delivery_claim(&d, p->a, "acme-wc", "w-a", 60000),
-        KS_ENOTFOUND);
+    assert_int_equal(ks_store_delivery_claim(&d, p->a, "acme-wc", "w-a", 60000),
+                     KS_ENOTFOUND);
 }
 
-static void a_released_claim_is_claimable_at_once_by_its_owner_only(
-    void **state)
+static void
+a_released_claim_is_claimable_at_once_by_its_owner_only(void **state)
 {
     struct pair *p = *state;
     struct ks_delivery *d = NULL, *again = NULL;
 
-    assert_int_equal(
-        ks_store_delivery_enqueue(NULL, p->a, "c", "t", "1", "{}"), KS_OK);
+    assert_int_equal(ks_store_delivery_enqueue(NULL, p->a, "c", "t", "1", "{}"),
+                     KS_OK);
     assert_int_equal(ks_store_delivery_claim(&d, p->a, NULL, "w-a", 60000),
                      KS_OK);
     /* another worker's release does not give it back */
@@ -158,8 +157,8 @@ static void done_belongs_to_the_group_of_the_import(void **state)
     struct ks_delivery *d = NULL;
     char *v = NULL;
 
-    assert_int_equal(
-        ks_store_delivery_enqueue(NULL, p->a, "c", "t", "1", "{}"), KS_OK);
+    assert_int_equal(ks_store_delivery_enqueue(NULL, p->a, "c", "t", "1", "{}"),
+                     KS_OK);
     assert_int_equal(ks_store_delivery_claim(&d, p->a, NULL, "w-a", 60000),
                      KS_OK);
     assert_int_equal(ks_store_begin(p->a), KS_OK);
@@ -189,8 +188,8 @@ static void a_crash_before_the_enqueue_commits_queues_nothing(void **state)
     assert_int_equal(ks_testing_store_crash_arm(
                          p->a, "store.delivery_enqueue.before_commit"),
                      KS_OK);
-    assert_int_equal(
-        ks_store_delivery_enqueue(NULL, p->a, "c", "t", "1", "{}"), KS_ECRASH);
+    assert_int_equal(ks_store_delivery_enqueue(NULL, p->a, "c", "t", "1", "{}"),
+                     KS_ECRASH);
     assert_int_equal(waiting(p->b, NULL), 0);
 }
 
@@ -212,8 +211,8 @@ static void bad_delivery_arguments_are_einval(void **state)
 
 /* A worker killed between claim and done: nobody gets the delivery
  * while its claim is visible, another worker does after. */
-static void a_claim_of_a_killed_worker_is_claimed_again_after_it_expires(
-    void **state)
+static void
+a_claim_of_a_killed_worker_is_claimed_again_after_it_expires(void **state)
 {
     struct pair *p = *state;
     struct ks_delivery *d = NULL;
@@ -222,8 +221,8 @@ static void a_claim_of_a_killed_worker_is_claimed_again_after_it_expires(
     char ok = 0;
     pid_t kid;
 
-    assert_int_equal(
-        ks_store_delivery_enqueue(&id, p->a, "c", "t", "1", "{}"), KS_OK);
+    assert_int_equal(ks_store_delivery_enqueue(&id, p->a, "c", "t", "1", "{}"),
+                     KS_OK);
     assert_int_equal(pipe(fds), 0);
     kid = fork();
     assert_true(kid >= 0);

@@ -127,8 +127,8 @@ static void empty_file_is_migrated_to_the_current_schema(void **state)
 /* A PostgreSQL URI that cannot be reached fails with one line naming the
  * reason, never the password it carries (on both runs: it needs no
  * server). */
-static void an_unreachable_postgresql_uri_fails_without_its_password(
-    void **state)
+static void
+an_unreachable_postgresql_uri_fails_without_its_password(void **state)
 {
     struct ks_store_options o = KS_STORE_OPTIONS_INIT;
     struct ks_store *st = NULL;

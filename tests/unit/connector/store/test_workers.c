@@ -75,12 +75,11 @@ static void a_free_lease_is_taken_and_a_held_one_refused(void **state)
         ks_store_lease_acquire(&l, p->b, "acme-bc", "parts", "w-b", 60000),
         KS_OK);
     assert_int_equal(l.held, 1);
-    assert_int_equal(ks_store_lease_renew(p->b, "acme-bc", "orders", "w-b",
-                                          60000),
-                     KS_ECONFLICT);
-    assert_int_equal(ks_store_lease_renew(p->a, "acme-bc", "orders", "w-a",
-                                          60000),
-                     KS_OK);
+    assert_int_equal(
+        ks_store_lease_renew(p->b, "acme-bc", "orders", "w-b", 60000),
+        KS_ECONFLICT);
+    assert_int_equal(
+        ks_store_lease_renew(p->a, "acme-bc", "orders", "w-a", 60000), KS_OK);
 }
 
 static void acquiring_an_own_lease_renews_it(void **state)
