@@ -145,6 +145,11 @@ an_unreachable_postgresql_uri_fails_without_its_password(void **state)
     assert_null(strchr(err.message, '\n'));
     o.path = "postgres://nobody@127.0.0.1:1/state";
     assert_int_equal(ks_store_open(&st, &o), KS_ESTATE);
+    /* libpq quotes a malformed URI's text: the store does not repeat it */
+    o.path = "postgresql://kinsync:Sekr1t%zz-pw@127.0.0.1:1/state";
+    assert_int_equal(ks_store_open(&st, &o), KS_EINVAL);
+    assert_non_null(strstr(err.message, "URI"));
+    assert_null(strstr(err.message, "Sekr1t"));
 }
 
 /* A current database is only read on open: another process's write
