@@ -204,14 +204,10 @@ static ks_rc run_listing(struct ks_store *st, const struct keyed_listing *l,
 {
     ks_rc rc = ks__store_enter(st);
 
-    if (rc == KS_OK && !cb_given)
-        rc = ks__error_set(&st->err, KS_EINVAL, 0, "callback is missing");
-    if (rc == KS_OK && st->iterating[l->iter])
-        rc = ks__error_set(&st->err, KS_EINVAL, 0,
-                           "%s iteration is not re-entrant", l->noun);
+    if (rc == KS_OK)
+        rc = ks__store_iter_start(st, l->iter, cb_given, l->noun);
     if (rc)
         return rc;
-    st->iterating[l->iter] = 1;
     rc = next_rows(st, l);
     st->iterating[l->iter] = 0;
     return rc;
