@@ -218,7 +218,7 @@ static int race_worker(const char *location, const char *worker, int fd)
     if (ks_store_open(&st, &o) != KS_OK)
         return 2;
     for (int i = 0; i < RACE_FLOWS && !failed; i++) {
-        char flow[16];
+        char flow[32];
         struct ks_lease l;
 
         snprintf(flow, sizeof(flow), "flow-%d", i);
