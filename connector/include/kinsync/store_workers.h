@@ -81,6 +81,8 @@ struct ks_worker {
     int64_t pid;
     int64_t started_ms;   /* first heartbeat of this worker id */
     int64_t last_seen_ms; /* latest heartbeat */
+    int64_t silent_ms;    /* database's now - last_seen_ms: compare it with
+                           * the lease time to call a worker dead */
 };
 
 /* Records that worker_id (on host, process pid) is alive now: creates its
@@ -93,8 +95,8 @@ KS_EXTERN ks_rc ks_store_worker_heartbeat(struct ks_store *st,
 KS_EXTERN ks_rc ks_store_worker_remove(struct ks_store *st,
                                        const char *worker_id);
 typedef int (*ks_store_worker_fn)(const struct ks_worker *worker, void *ud);
-/* Every worker row, ordered by worker id; stale ones too (compare
- * last_seen_ms with the lease time to call one dead). */
+/* Every worker row, ordered by worker id; stale ones too (silent_ms
+ * longer than the lease time: the worker is dead, its leases expired). */
 KS_EXTERN ks_rc ks_store_worker_each(struct ks_store *st, ks_store_worker_fn cb,
                                      void *ud);
 

@@ -258,7 +258,8 @@ const char *const ks__store_sql[KS__ST_COUNT] = {
         "last_seen_ms = excluded.last_seen_ms",
     [KS__ST_WORKER_DELETE] = "DELETE FROM workers WHERE worker_id = ?1",
     [KS__ST_WORKER_NEXT] = "SELECT worker_id, host, pid, started_ms, "
-                           "last_seen_ms FROM workers WHERE worker_id > ?1 "
+                           "last_seen_ms, NOW_MS - last_seen_ms FROM workers "
+                           "WHERE worker_id > ?1 "
                            "ORDER BY worker_id LIMIT 1",
     [KS__ST_DELIVERY_ADD] =
         "INSERT INTO deliveries(connection, topic, resource_id, body, "

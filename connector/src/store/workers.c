@@ -298,7 +298,7 @@ struct worker_listing {
     void *ud;
 };
 
-/* Columns: worker_id, host, pid, started_ms, last_seen_ms. */
+/* Columns: worker_id, host, pid, started_ms, last_seen_ms, silent_ms. */
 static void read_worker_row(void *ctx, struct ks__stmt *s, const char **keys)
 {
     struct worker_listing *l = ctx;
@@ -309,6 +309,7 @@ static void read_worker_row(void *ctx, struct ks__stmt *s, const char **keys)
     l->row.pid = ks__store_col_int64(s, 2);
     l->row.started_ms = ks__store_col_int64(s, 3);
     l->row.last_seen_ms = ks__store_col_int64(s, 4);
+    l->row.silent_ms = ks__store_col_int64(s, 5);
     keys[0] = l->row.worker_id;
 }
 

@@ -176,6 +176,10 @@ static void heartbeats_are_listed_and_remove_releases_leases(void **state)
                      KS_OK);
     assert_int_equal(ks_store_worker_each(p->b, collect_worker, got), KS_OK);
     assert_true(got[1].last_seen_ms > first_seen);
+    assert_true(got[1].silent_ms >= 0 && got[1].silent_ms < 60000);
+    th_sleep_ms(150);
+    assert_int_equal(ks_store_worker_each(p->b, collect_worker, got), KS_OK);
+    assert_true(got[1].silent_ms >= 100);
     assert_int_equal(got[1].started_ms, started);
     assert_int_equal(ks_store_lease_acquire(&l, p->a, "c", "f", "w-a", 60000),
                      KS_OK);
