@@ -1,21 +1,24 @@
 /*
- * The connector's durable state store (SQLite).
+ * The connector's durable state store (SQLite or PostgreSQL).
  *
  * One store holds everything the connector must remember between runs:
  * sync cursors, id maps between the two systems, exactly-once intents for
  * records written into Epicor, an audit trail, an outbox of failed writes,
  * the webhook deliveries already seen, and credentials encrypted at rest.
  *
- * A store is a file (WAL journal, synchronous=FULL, so a committed call
- * survives a power cut) or ":memory:" for tests. Every call that changes
+ * A store is a SQLite file (WAL journal, synchronous=FULL, so a committed
+ * call survives a power cut), ":memory:" for tests, or a PostgreSQL
+ * database ("postgresql://..."; many workers on many hosts share it, see
+ * kinsync/store_workers.h). Both backends keep the same data with the
+ * same guarantees behind this one API. Every call that changes
  * something runs in a transaction of its own unless the caller grouped
  * calls with ks_store_begin()/ks_store_commit(). A store is used by one
- * thread at a time; several processes may share a file (writers wait up to
- * busy_timeout_ms for each other).
+ * thread at a time; several processes may share a file or database
+ * (writers wait up to busy_timeout_ms for each other's locks).
  *
- * Errors: every call returns a ks_rc; details (SQLite's message for
+ * Errors: every call returns a ks_rc; details (the database's message for
  * KS_ESTATE) are read with ks_store_last_error(). Messages name flows,
- * kinds and ids but never a secret value or key.
+ * kinds and ids but never a secret value, a key or a password.
  *
  * Text arguments (flows, kinds, ids, names, cursor values, hashes) are
  * non-empty NUL-terminated strings of at most KS_STORE_ID_MAX bytes;
@@ -68,7 +71,11 @@ struct ks_store;
 
 struct ks_store_options {
     unsigned int version;
-    /* A file path, or NULL / ":memory:" for a private in-memory store. */
+    /* Where the state lives: a SQLite file path, NULL / ":memory:" for a
+     * private in-memory SQLite store, or a PostgreSQL connection URI
+     * ("postgresql://..." or "postgres://...": user, host, database;
+     * a password may come from the URI, the PG* environment variables or
+     * ~/.pgpass, as libpq reads them, and is never logged). */
     const char *path;
     /* Encryption key for secrets (AES-256). At most one of the two:
      * key_file holds 32 raw bytes or 64 hex characters (a trailing newline
@@ -76,7 +83,8 @@ struct ks_store_options {
      * characters. Neither: the store works but refuses secret calls. */
     const char *key_file;
     const char *key_env;
-    /* How long a writer waits for another process's lock; 0: 5000 ms. */
+    /* How long a writer waits for another process's lock (PostgreSQL:
+     * lock_timeout); 0: 5000 ms. */
     int busy_timeout_ms;
     /* Optional: receives the reason when ks_store_open() fails. */
     struct ks_error *error;

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <cmocka.h>
 #include "helpers.h"
 
@@ -12,8 +13,14 @@ struct ks_store *th_open_memory(void)
 {
     struct ks_store_options o = KS_STORE_OPTIONS_INIT;
     struct ks_store *st = NULL;
+    struct ks_error e;
+    char *state = kt_store_fresh();
 
-    assert_int_equal(ks_store_open(&st, &o), KS_OK);
+    o.path = state;
+    o.error = &e;
+    if (ks_store_open(&st, &o) != KS_OK)
+        fail_msg("opening a fresh %s store: %s", kt_store_backend(), e.message);
+    free(state);
     assert_non_null(st);
     return st;
 }
@@ -21,10 +28,14 @@ struct ks_store *th_open_memory(void)
 int th_open_file(struct ks_store **out, const char *path, const char *key_file)
 {
     struct ks_store_options o = KS_STORE_OPTIONS_INIT;
+    char *state = kt_store_state(path);
+    int rc;
 
-    o.path = path;
+    o.path = state;
     o.key_file = key_file;
-    return ks_store_open(out, &o);
+    rc = ks_store_open(out, &o);
+    free(state);
+    return rc;
 }
 
 int th_setup(void **state)
@@ -41,7 +52,41 @@ int th_teardown(void **state)
 
 void th_remove(char *dir, char *path)
 {
+    kt_store_forget(path);
     kt_rmdir(dir);
     free(path);
     free(dir);
+}
+
+int th_pair_setup(void **state)
+{
+    struct th_pair *p = calloc(1, sizeof(*p));
+
+    assert_non_null(p);
+    p->dir = kt_tmpdir("ks-store");
+    p->path = kt_path(p->dir, "state.db");
+    p->location = kt_store_state(p->path);
+    assert_int_equal(th_open_file(&p->a, p->path, NULL), KS_OK);
+    assert_int_equal(th_open_file(&p->b, p->path, NULL), KS_OK);
+    *state = p;
+    return 0;
+}
+
+int th_pair_teardown(void **state)
+{
+    struct th_pair *p = *state;
+
+    ks_store_close(p->a);
+    ks_store_close(p->b);
+    free(p->location);
+    th_remove(p->dir, p->path);
+    free(p);
+    return 0;
+}
+
+void th_sleep_ms(long ms)
+{
+    struct timespec t = {ms / 1000, (ms % 1000) * 1000000L};
+
+    nanosleep(&t, NULL);
 }

@@ -6,16 +6,32 @@
 #include <stddef.h>
 #include "kinsync/store.h"
 #include "kt.h"
+#include "kt_store.h"
 
-/* Opens an in-memory store without a key; fails the test otherwise. */
+/* Opens a fresh private store without a key (SQLite in memory, or a new
+ * schema on PostgreSQL: kt_store.h); fails the test otherwise. */
 struct ks_store *th_open_memory(void);
-/* Opens path with optional key file; returns the rc, *out on success. */
+/* Opens the store location path (a SQLite file, or its PostgreSQL
+ * schema) with optional key file; returns the rc, *out on success. */
 int th_open_file(struct ks_store **out, const char *path, const char *key_file);
 
 /* cmocka setup and teardown: an in-memory store as the state. */
 int th_setup(void **state);
 int th_teardown(void **state);
-/* Removes the store directory dir (kt_rmdir) and frees dir and path. */
+/* Removes the store directory dir (kt_rmdir) and the location path's
+ * schema on PostgreSQL, and frees dir and path. */
 void th_remove(char *dir, char *path);
+
+/* Two handles on one store location, as two workers would have. */
+struct th_pair {
+    char *dir, *path;
+    char *location; /* the state string (for forked processes) */
+    struct ks_store *a, *b;
+};
+/* cmocka setup and teardown: *state is a struct th_pair. */
+int th_pair_setup(void **state);
+int th_pair_teardown(void **state);
+/* Sleeps ms milliseconds (past a lease or visibility time). */
+void th_sleep_ms(long ms);
 
 #endif
