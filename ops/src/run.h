@@ -1,0 +1,61 @@
+/*
+ * What `kinsync sync` runs on, shared by sync.c (the command, --once, one
+ * flow run and the summary) and watch.c (--watch: cadences, the webhook
+ * receiver, /metrics): the configuration and one tenant per connection,
+ * each with its own handles, totals and schedule.
+ */
+#ifndef KH_OPS_RUN_H
+#define KH_OPS_RUN_H
+
+#include <signal.h>
+#include "ops.h"
+#include "metrics.h"
+#include "receiver.h"
+
+#define KH__SYNC_PROG "kinsync sync"
+
+struct kh__sync_totals {
+    int runs, failures;
+    struct ks_sync_stats s;
+    uint64_t requests;
+    int64_t ms;
+};
+
+/* One connection being run. */
+struct kh__sync_tenant {
+    struct kh__sync_conf *conf;
+    struct kh__sync_env env;
+    struct kh__sync_totals flow[KH__FLOW_COUNT];
+    struct kh__sync_totals hooks[2]; /* webhook imports: BC, WC */
+    int64_t next[KH__FLOW_COUNT];    /* --watch: when each flow is due */
+    int64_t next_prune;
+};
+
+struct kh__sync_run {
+    struct kh__sync_config cfg;
+    struct kh__sync_log log;
+    struct kh__sync_tenant *t; /* the connections run, in file order */
+    size_t n;
+    struct kh_metrics *metrics;
+    int watch;
+    const char *metrics_bind; /* --metrics-bind; NULL: 127.0.0.1 */
+    int metrics_port;         /* --metrics-port; -1: no /metrics */
+};
+
+/* Runs one flow of t (or, flow < 0, the import of one queued webhook
+ * item), prints its line (always with --once; with --watch when it moved
+ * something or failed) and counts it in totals and the metrics. */
+ks_rc kh__sync_run_one(struct kh__sync_run *r, struct kh__sync_tenant *t,
+                       int flow, const struct kh_receiver_item *item);
+
+/* The per-flow totals (--watch), the summary and the outbox line. */
+void kh__sync_print_summary(struct kh__sync_run *r);
+
+/* Prints why what failed, from t's sync handle. */
+void kh__sync_print_failure(struct kh__sync_tenant *t, const char *what,
+                            ks_rc rc);
+
+/* --watch until SIGINT or SIGTERM (set: the blocked signals). watch.c */
+int kh__sync_watch(struct kh__sync_run *r, const sigset_t *set);
+
+#endif
