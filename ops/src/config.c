@@ -76,7 +76,7 @@ static char *beside(const char *conf_path, const char *path)
     size_t n = strlen(path);
     char *out;
 
-    if (path[0] == '/')
+    if (path[0] == '/' || strstr(path, "://")) /* absolute, or a URI */
         dir = 0;
     out = kx_xmalloc(dir + n + 1);
     memcpy(out, conf_path, dir);

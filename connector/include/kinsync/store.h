@@ -1,5 +1,5 @@
 /*
- * The connector's durable state store (SQLite).
+ * The connector's durable state store (SQLite or PostgreSQL).
  *
  * One store holds everything the connector must remember between runs:
  * sync cursors, id maps between the two systems, exactly-once intents for
@@ -68,7 +68,11 @@ struct ks_store;
 
 struct ks_store_options {
     unsigned int version;
-    /* A file path, or NULL / ":memory:" for a private in-memory store. */
+    /* Where the state lives: a SQLite file path, NULL / ":memory:" for a
+     * private in-memory SQLite store, or a PostgreSQL connection URI
+     * ("postgresql://..." or "postgres://...": user, host, database;
+     * a password may come from the URI, the PG* environment variables or
+     * ~/.pgpass, as libpq reads them, and is never logged). */
     const char *path;
     /* Encryption key for secrets (AES-256). At most one of the two:
      * key_file holds 32 raw bytes or 64 hex characters (a trailing newline
@@ -76,7 +80,8 @@ struct ks_store_options {
      * characters. Neither: the store works but refuses secret calls. */
     const char *key_file;
     const char *key_env;
-    /* How long a writer waits for another process's lock; 0: 5000 ms. */
+    /* How long a writer waits for another process's lock (PostgreSQL:
+     * lock_timeout); 0: 5000 ms. */
     int busy_timeout_ms;
     /* Optional: receives the reason when ks_store_open() fails. */
     struct ks_error *error;

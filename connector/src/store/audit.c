@@ -57,7 +57,7 @@ ks_rc ks_store_audit_add(struct ks_store *st,
                          const struct ks_audit_entry *entry)
 {
     const char *text[9];
-    sqlite3_stmt *s;
+    struct ks__stmt *s;
     int i;
     ks_rc rc;
 
@@ -79,20 +79,21 @@ ks_rc ks_store_audit_add(struct ks_store *st,
     s = ks__store_stmt(st, KS__ST_AUDIT_ADD);
     for (i = 0; rc == KS_OK && i < 7; i++)
         rc = ks__store_bind_text(st, s, i + 1, text[i]);
-    if (rc == KS_OK && (sqlite3_bind_int(s, 8, entry->attempt) ||
-                        sqlite3_bind_int64(s, 10, entry->at_ms)))
-        rc = ks__store_sqlerr(st, "binding a parameter");
+    if (rc == KS_OK)
+        rc = ks__store_bind_int64(s, 8, entry->attempt);
+    if (rc == KS_OK)
+        rc = ks__store_bind_int64(s, 10, entry->at_ms);
     if (rc == KS_OK)
         rc = ks__store_bind_text(st, s, 9, entry->detail);
     if (rc == KS_OK)
         rc = ks__store_exec(st, s, "adding to the audit trail");
-    sqlite3_reset(s);
+    ks__store_reset(s);
     return ks__store_op_end(st, rc, NULL);
 }
 
 /* Binds the filter at positions first (flow), first + 1 (outcome) and
  * first + 2 (since_ms). */
-static ks_rc bind_filter(struct ks_store *st, sqlite3_stmt *s, int first,
+static ks_rc bind_filter(struct ks_store *st, struct ks__stmt *s, int first,
                          const struct ks_audit_filter *f)
 {
     ks_rc rc;
@@ -100,10 +101,9 @@ static ks_rc bind_filter(struct ks_store *st, sqlite3_stmt *s, int first,
     rc = ks__store_bind_text(st, s, first, f ? f->flow : NULL);
     if (rc == KS_OK)
         rc = ks__store_bind_text(st, s, first + 1, f ? f->outcome : NULL);
-    if (rc == KS_OK &&
-        sqlite3_bind_int64(s, first + 2,
-                           f && f->since_ms ? f->since_ms : INT64_MIN))
-        rc = ks__store_sqlerr(st, "binding a parameter");
+    if (rc == KS_OK)
+        rc = ks__store_bind_int64(s, first + 2,
+                                  f && f->since_ms ? f->since_ms : INT64_MIN);
     return rc;
 }
 
@@ -118,12 +118,12 @@ static ks_rc check_filter(struct ks_store *st, const struct ks_audit_filter *f)
     return rc;
 }
 
-static const char *col_text(sqlite3_stmt *s, int col)
+static const char *col_text(struct ks__stmt *s, int col)
 {
-    return (const char *)sqlite3_column_text(s, col);
+    return ks__store_col_text(s, col);
 }
 
-static void entry_from_row(struct ks_audit_entry *e, sqlite3_stmt *s)
+static void entry_from_row(struct ks_audit_entry *e, struct ks__stmt *s)
 {
     e->flow = col_text(s, 0);
     e->source_system = col_text(s, 1);
@@ -132,9 +132,9 @@ static void entry_from_row(struct ks_audit_entry *e, sqlite3_stmt *s)
     e->target_id = col_text(s, 4);
     e->action = col_text(s, 5);
     e->outcome = col_text(s, 6);
-    e->attempt = sqlite3_column_int(s, 7);
+    e->attempt = (int)ks__store_col_int64(s, 7);
     e->detail = col_text(s, 8);
-    e->at_ms = sqlite3_column_int64(s, 9);
+    e->at_ms = ks__store_col_int64(s, 9);
 }
 
 ks_rc ks_store_audit_each(struct ks_store *st,
@@ -142,8 +142,8 @@ ks_rc ks_store_audit_each(struct ks_store *st,
                           ks_store_audit_fn cb, void *ud)
 {
     struct ks_audit_entry e;
-    sqlite3_stmt *s;
-    sqlite3_int64 last = 0;
+    struct ks__stmt *s;
+    int64_t last = 0;
     int src, stop = 0;
     ks_rc rc;
 
@@ -162,25 +162,24 @@ ks_rc ks_store_audit_each(struct ks_store *st,
      * statement), which is why this iterator is not re-entrant. */
     while (rc == KS_OK && !stop) {
         s = ks__store_stmt(st, KS__ST_AUDIT_NEXT);
-        if (sqlite3_bind_int64(s, 1, last))
-            rc = ks__store_sqlerr(st, "binding a parameter");
+        rc = ks__store_bind_int64(s, 1, last);
         if (rc == KS_OK)
             rc = bind_filter(st, s, 2, filter);
         if (rc)
             break;
-        src = sqlite3_step(s);
-        if (src == SQLITE_ROW) {
+        src = ks__store_step(s, "reading the audit trail");
+        if (src == KS__DB_ROW) {
             entry_from_row(&e, s);
-            last = sqlite3_column_int64(s, 10);
+            last = ks__store_col_int64(s, 10);
             stop = cb(&e, last, ud);
             if (stop < 0)
                 rc = (ks_rc)stop;
-        } else if (src == SQLITE_DONE) {
+        } else if (src == KS__DB_DONE) {
             stop = 1;
         } else {
-            rc = ks__store_sqlerr(st, "reading the audit trail");
+            rc = (ks_rc)src;
         }
-        sqlite3_reset(s);
+        ks__store_reset(s);
     }
     st->iterating[KS__IT_AUDIT] = 0;
     return rc;
@@ -189,7 +188,7 @@ ks_rc ks_store_audit_each(struct ks_store *st,
 ks_rc ks_store_audit_count(int64_t *out, struct ks_store *st,
                            const struct ks_audit_filter *filter)
 {
-    sqlite3_stmt *s;
+    struct ks__stmt *s;
     ks_rc rc;
 
     *out = 0;
@@ -198,12 +197,8 @@ ks_rc ks_store_audit_count(int64_t *out, struct ks_store *st,
         return rc;
     s = ks__store_stmt(st, KS__ST_AUDIT_COUNT);
     rc = bind_filter(st, s, 1, filter);
-    if (rc == KS_OK) {
-        if (sqlite3_step(s) == SQLITE_ROW)
-            *out = sqlite3_column_int64(s, 0);
-        else
-            rc = ks__store_sqlerr(st, "counting the audit trail");
-    }
-    sqlite3_reset(s);
+    if (rc == KS_OK)
+        rc = ks__store_count(out, s, "counting the audit trail");
+    ks__store_reset(s);
     return rc;
 }

@@ -10,7 +10,7 @@ static ks_rc lookup_text(char **out, struct ks_store *st,
                          enum ks__store_stmt_id id, const char *k1,
                          const char *k2, const char *missing)
 {
-    sqlite3_stmt *s = ks__store_stmt(st, id);
+    struct ks__stmt *s = ks__store_stmt(st, id);
     ks_rc rc;
     int src;
 
@@ -19,19 +19,19 @@ static ks_rc lookup_text(char **out, struct ks_store *st,
         rc = ks__store_bind_text(st, s, 2, k2);
     if (rc)
         goto out;
-    src = sqlite3_step(s);
-    if (src == SQLITE_ROW) {
-        *out = ks__strdup((const char *)sqlite3_column_text(s, 0));
+    src = ks__store_step(s, "reading the store");
+    if (src == KS__DB_ROW) {
+        *out = ks__strdup(ks__store_col_text(s, 0));
         if (!*out)
             rc = ks__error_set(&st->err, KS_ENOMEM, 0,
                                "reading %s: out of memory", missing);
-    } else if (src == SQLITE_DONE) {
+    } else if (src == KS__DB_DONE) {
         rc = ks__error_set(&st->err, KS_ENOTFOUND, 0, "no %s", missing);
     } else {
-        rc = ks__store_sqlerr(st, "reading the store");
+        rc = (ks_rc)src;
     }
 out:
-    sqlite3_reset(s);
+    ks__store_reset(s);
     return rc;
 }
 
@@ -184,7 +184,7 @@ ks_rc ks_store_map_delete(struct ks_store *st, const char *kind,
     if (rc)
         return rc;
     rc = ks__store_run(st, KS__ST_MAP_DELETE, "removing a mapping", texts, 2);
-    if (rc == KS_OK && sqlite3_changes(st->db) == 0)
+    if (rc == KS_OK && ks__store_changes(st) == 0)
         rc = ks__error_set(&st->err, KS_ENOTFOUND, 0,
                            "no mapping for this a_id");
     return ks__store_op_end(st, rc, NULL);

@@ -21,23 +21,23 @@ static ks_rc check_key(struct ks_store *st, const char *kind,
 }
 
 /* Columns: kind, source_id, state, attempts, payload_hash, target_id. */
-static void intent_from_row(struct ks_intent *out, sqlite3_stmt *s)
+static void intent_from_row(struct ks_intent *out, struct ks__stmt *s)
 {
     memset(out, 0, sizeof(*out));
-    ks__store_copy_field(out->kind, sqlite3_column_text(s, 0));
-    ks__store_copy_field(out->source_id, sqlite3_column_text(s, 1));
+    ks__store_copy_field(out->kind, ks__store_col_text(s, 0));
+    ks__store_copy_field(out->source_id, ks__store_col_text(s, 1));
     out->state =
-        sqlite3_column_int(s, 2) == 2 ? KS_INTENT_DONE : KS_INTENT_PENDING;
-    out->attempts = sqlite3_column_int(s, 3);
-    ks__store_copy_field(out->payload_hash, sqlite3_column_text(s, 4));
-    ks__store_copy_field(out->target_id, sqlite3_column_text(s, 5));
+        ks__store_col_int64(s, 2) == 2 ? KS_INTENT_DONE : KS_INTENT_PENDING;
+    out->attempts = (int)ks__store_col_int64(s, 3);
+    ks__store_copy_field(out->payload_hash, ks__store_col_text(s, 4));
+    ks__store_copy_field(out->target_id, ks__store_col_text(s, 5));
 }
 
 /* Reads the intent into *out; *found is 0 when there is none. */
 static ks_rc read_intent(int *found, struct ks_intent *out, struct ks_store *st,
                          const char *kind, const char *source_id)
 {
-    sqlite3_stmt *s = ks__store_stmt(st, KS__ST_INTENT_GET);
+    struct ks__stmt *s = ks__store_stmt(st, KS__ST_INTENT_GET);
     ks_rc rc;
     int src;
 
@@ -47,15 +47,15 @@ static ks_rc read_intent(int *found, struct ks_intent *out, struct ks_store *st,
         rc = ks__store_bind_text(st, s, 2, source_id);
     if (rc)
         goto out;
-    src = sqlite3_step(s);
-    if (src == SQLITE_ROW) {
+    src = ks__store_step(s, "reading an intent");
+    if (src == KS__DB_ROW) {
         intent_from_row(out, s);
         *found = 1;
-    } else if (src != SQLITE_DONE) {
-        rc = ks__store_sqlerr(st, "reading an intent");
+    } else if (src != KS__DB_DONE) {
+        rc = (ks_rc)src;
     }
 out:
-    sqlite3_reset(s);
+    ks__store_reset(s);
     return rc;
 }
 
@@ -97,10 +97,9 @@ ks_rc ks_store_intent_begin(struct ks_intent *out, struct ks_store *st,
         if (rc == KS_OK)
             rc = write_intent(st, KS__ST_INTENT_INSERT, kind, source_id,
                               payload_hash, "recording an intent");
-        ks__store_copy_field(cur.kind, (const unsigned char *)kind);
-        ks__store_copy_field(cur.source_id, (const unsigned char *)source_id);
-        ks__store_copy_field(cur.payload_hash,
-                             (const unsigned char *)payload_hash);
+        ks__store_copy_field(cur.kind, kind);
+        ks__store_copy_field(cur.source_id, source_id);
+        ks__store_copy_field(cur.payload_hash, payload_hash);
         /* after pruning, "no row" may mean "completed before the cut" */
         cur.state = pruned ? KS_INTENT_PENDING : KS_INTENT_NEW;
         cur.attempts = 1;
@@ -112,8 +111,7 @@ ks_rc ks_store_intent_begin(struct ks_intent *out, struct ks_store *st,
             rc = write_intent(st, KS__ST_INTENT_RETRY, kind, source_id,
                               payload_hash, "recording an intent");
             cur.attempts++;
-            ks__store_copy_field(cur.payload_hash,
-                                 (const unsigned char *)payload_hash);
+            ks__store_copy_field(cur.payload_hash, payload_hash);
         }
     }
 out:
@@ -177,14 +175,14 @@ struct pending_scan {
 
 /* Copies the row and resets the statement before the callback runs, so
  * the callback may complete the intent. */
-static int pending_row(void *ctx, sqlite3_stmt *s, sqlite3_int64 *key)
+static int pending_row(void *ctx, struct ks__stmt *s, int64_t *key)
 {
     struct pending_scan *p = ctx;
     struct ks_intent in;
 
     intent_from_row(&in, s);
-    *key = sqlite3_column_int64(s, 6);
-    sqlite3_reset(s);
+    *key = ks__store_col_int64(s, 6);
+    ks__store_reset(s);
     return p->cb(&in, p->ud);
 }
 

@@ -5,7 +5,7 @@
 #ifndef KS_STORE_INTERNAL_H
 #define KS_STORE_INTERNAL_H
 
-#include <sqlite3.h>
+#include <stdint.h>
 #include "core/internal.h"
 #include "kinsync/store.h"
 
@@ -47,6 +47,20 @@ enum ks__store_stmt_id {
     KS__ST_SECRET_GET,
     KS__ST_SECRET_PUT,
     KS__ST_SECRET_DELETE,
+    KS__ST_LEASE_TAKE,
+    KS__ST_LEASE_GET,
+    KS__ST_LEASE_RENEW,
+    KS__ST_LEASE_RELEASE,
+    KS__ST_LEASE_NEXT,
+    KS__ST_LEASE_RELEASE_ALL,
+    KS__ST_WORKER_BEAT,
+    KS__ST_WORKER_DELETE,
+    KS__ST_WORKER_NEXT,
+    KS__ST_DELIVERY_ADD,
+    KS__ST_DELIVERY_CLAIM,
+    KS__ST_DELIVERY_DONE,
+    KS__ST_DELIVERY_RELEASE,
+    KS__ST_DELIVERY_COUNT,
     KS__ST_COUNT
 };
 
@@ -55,12 +69,93 @@ enum ks__store_iter {
     KS__IT_INTENT,
     KS__IT_AUDIT,
     KS__IT_OUTBOX,
+    KS__IT_LEASE,
+    KS__IT_WORKER,
     KS__IT_COUNT
 };
 
+/*
+ * ---- the database driver ------------------------------------------------
+ *
+ * The store's logic is written once, against this small driver; one
+ * implementation per backend: db_sqlite.c (a file or :memory:) and
+ * db_pg.c (libpq, "postgresql://..."). The SQL of the statements is
+ * shared (schema.c), written with ?N placeholders and two tokens, NOW_MS
+ * (the database's wall clock in Unix ms) and SKIP_LOCKED (PostgreSQL's
+ * row lock that skips rows other transactions hold; nothing on SQLite,
+ * whose write transactions are serial), which each driver rewrites into
+ * its own dialect when it prepares them; only the schema's DDL differs.
+ *
+ * A statement is bound, then stepped: step gives KS__DB_ROW while rows
+ * come, KS__DB_DONE at the end, or a negative ks_rc recorded in st->err.
+ * Column values are borrowed until the next reset of that statement.
+ * Every failure is recorded through err(), one line, never the URI or a
+ * password.
+ */
+enum { KS__DB_DONE = 0, KS__DB_ROW = 1 };
+
+struct ks__stmt {
+    struct ks_store *st;
+    void *impl; /* the driver's prepared statement */
+};
+
+struct ks__db_driver {
+    const char *name; /* "sqlite", "postgresql" */
+    ks_rc (*open)(struct ks_store *st, const struct ks_store_options *o);
+    void (*close)(struct ks_store *st);
+    /* Prepares sql (shared dialect) into s->impl. */
+    ks_rc (*prepare)(struct ks__stmt *s, const char *sql);
+    void (*finalize)(struct ks__stmt *s);
+    void (*reset)(struct ks__stmt *s); /* also clears the bindings */
+    /* idx is 1-based; the values are borrowed until the next reset. */
+    ks_rc (*bind_text)(struct ks__stmt *s, int idx, const char *text);
+    ks_rc (*bind_int64)(struct ks__stmt *s, int idx, int64_t v);
+    ks_rc (*bind_blob)(struct ks__stmt *s, int idx, const void *p, size_t n);
+    int (*step)(struct ks__stmt *s, const char *what);
+    const char *(*col_text)(struct ks__stmt *s, int col); /* NULL: NULL */
+    int64_t (*col_int64)(struct ks__stmt *s, int col);
+    const void *(*col_blob)(struct ks__stmt *s, int col, size_t *len);
+    /* Rows changed by the last statement that finished. */
+    int64_t (*changes)(struct ks_store *st);
+    /* Runs SQL without parameters (several statements allowed). */
+    ks_rc (*exec)(struct ks_store *st, const char *sql, const char *what);
+    /* 1 while a transaction is open (or failed and not rolled back). */
+    int (*in_transaction)(struct ks_store *st);
+    /* Records the driver's current error as "<what>: <message>". */
+    ks_rc (*err)(struct ks_store *st, const char *what);
+    /* 1 when the last failure was a unique-constraint violation. */
+    int (*last_was_unique)(struct ks_store *st);
+    /* The schema version, 0 for an empty database; and its update
+     * (inside the migration transaction). */
+    ks_rc (*version_get)(int *out, struct ks_store *st);
+    ks_rc (*version_set)(struct ks_store *st, int version);
+    const char *begin_sql;         /* a write transaction, locks taken early */
+    const char *migrate_lock;      /* run after begin_sql when migrating */
+    const char *unsynced_sql;      /* commits without waiting for the disk */
+    const char *const *migrations; /* DDL: migration i takes i to i + 1 */
+    const char *const *tokens;     /* for ks__store_sql_rewrite() */
+};
+
+/* Both backends' schemas have the same versions, each its own DDL
+ * (schema.c); KS__STORE_SCHEMA_VERSION migrations each. */
+#define KS__STORE_SCHEMA_VERSION 3
+extern const char *const ks__store_sqlite_migrations[];
+extern const char *const ks__store_pg_migrations[];
+
+extern const struct ks__db_driver ks__db_sqlite;
+extern const struct ks__db_driver ks__db_pg;
+
+/* Rewrites shared SQL into a driver's dialect: "?N" becomes
+ * param_prefix N, and each token (upper-case words: tokens holds name,
+ * value, name, value, ..., NULL) its value. ks-allocated; NULL when out
+ * of memory. */
+char *ks__store_sql_rewrite(const char *sql, char param_prefix,
+                            const char *const *tokens);
+
 struct ks_store {
-    sqlite3 *db;
-    sqlite3_stmt *stmt[KS__ST_COUNT];
+    const struct ks__db_driver *drv;
+    void *db; /* the driver's connection */
+    struct ks__stmt stmt[KS__ST_COUNT];
     struct ks_error err;
     int in_group; /* ks_store_begin() is open */
     int iterating[KS__IT_COUNT];
@@ -71,13 +166,9 @@ struct ks_store {
     int crashed; /* a crash point fired: store is dead */
 };
 
-/* SQL of each statement, and the schema migrations (store/schema.c). */
+/* SQL of each statement in the shared dialect (store/schema.c). */
 extern const char *const ks__store_sql[KS__ST_COUNT];
 
-/* SQL for the wall-clock time in Unix milliseconds (when an intent
- * completed: the store has no clock of its own). */
-#define KS__STORE_NOW_MS                                                       \
-    "CAST((julianday('now') - 2440587.5) * 86400000.0 AS INTEGER)"
 /* Brings the schema to the latest version; fails on a newer database. */
 ks_rc ks__store_migrate(struct ks_store *st);
 
@@ -86,25 +177,38 @@ ks_rc ks__store_migrate(struct ks_store *st);
 ks_rc ks__store_enter(struct ks_store *st);
 
 /* The statement, reset and with bindings cleared. */
-sqlite3_stmt *ks__store_stmt(struct ks_store *st, enum ks__store_stmt_id id);
+struct ks__stmt *ks__store_stmt(struct ks_store *st, enum ks__store_stmt_id id);
 
-/* Records SQLite's current error for a failed step/bind: KS_ENOMEM for
- * SQLITE_NOMEM, KS_ESTATE with "<what>: <errmsg>" otherwise. */
+/* Records the database's current error for a failed step/bind: KS_ENOMEM
+ * when it ran out of memory, KS_ESTATE with "<what>: <message>" otherwise. */
 ks_rc ks__store_sqlerr(struct ks_store *st, const char *what);
 
 /* Steps a statement expected to finish without rows (or whose rows are
  * ignored), then resets it. */
-ks_rc ks__store_exec(struct ks_store *st, sqlite3_stmt *s, const char *what);
+ks_rc ks__store_exec(struct ks_store *st, struct ks__stmt *s, const char *what);
 
 /* Binds texts[0..n) to the parameters 1..n of statement id and runs it
  * like ks__store_exec (the statement is reset either way). */
 ks_rc ks__store_run(struct ks_store *st, enum ks__store_stmt_id id,
                     const char *what, const char *const *texts, int n);
 
-/* Binds text (SQLITE_STATIC: the caller keeps it alive until reset); NULL
+/* Binds text (borrowed: the caller keeps it alive until reset); NULL
  * binds SQL NULL. */
-ks_rc ks__store_bind_text(struct ks_store *st, sqlite3_stmt *s, int idx,
+ks_rc ks__store_bind_text(struct ks_store *st, struct ks__stmt *s, int idx,
                           const char *text);
+ks_rc ks__store_bind_int64(struct ks__stmt *s, int idx, int64_t v);
+ks_rc ks__store_bind_blob(struct ks__stmt *s, int idx, const void *p, size_t n);
+/* KS__DB_ROW, KS__DB_DONE, or a negative ks_rc (recorded, with what). */
+int ks__store_step(struct ks__stmt *s, const char *what);
+const char *ks__store_col_text(struct ks__stmt *s, int col);
+int64_t ks__store_col_int64(struct ks__stmt *s, int col);
+const void *ks__store_col_blob(struct ks__stmt *s, int col, size_t *len);
+void ks__store_reset(struct ks__stmt *s);
+/* Steps s once and reads the first column of the row it must give
+ * (count(*), RETURNING id) into *out; s is not reset. */
+ks_rc ks__store_count(int64_t *out, struct ks__stmt *s, const char *what);
+/* Rows changed by the last finished statement. */
+int64_t ks__store_changes(struct ks_store *st);
 
 /* Validates a required id-like argument: non-NULL, non-empty, at most
  * KS_STORE_ID_MAX bytes. Optional ones pass NULL through when optional. */
@@ -115,7 +219,7 @@ ks_rc ks__store_check_text(struct ks_store *st, const char *what,
                            const char *value, int optional);
 
 /* Copies a bounded string into a fixed field of KS_STORE_ID_MAX + 1. */
-void ks__store_copy_field(char *dst, const unsigned char *src);
+void ks__store_copy_field(char *dst, const char *src);
 
 /*
  * One atomic operation: BEGIN IMMEDIATE outside a group, a savepoint
@@ -150,7 +254,7 @@ struct ks__store_scan {
     const char *filter_name;     /* "kind": in the message of a bad filter */
     const char *filter;          /* NULL: every row */
     const char *what;            /* "listing intents": the SQL error */
-    int (*row)(void *ctx, sqlite3_stmt *s, sqlite3_int64 *key);
+    int (*row)(void *ctx, struct ks__stmt *s, int64_t *key);
     void *ctx;
 };
 

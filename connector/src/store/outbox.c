@@ -18,7 +18,7 @@ ks_rc ks_store_outbox_add(int64_t *id_out, struct ks_store *st,
                           const char *source_id, const char *payload_json,
                           const char *reason, int64_t at_ms)
 {
-    sqlite3_stmt *s;
+    struct ks__stmt *s;
     int64_t id = 0;
     ks_rc rc;
 
@@ -50,34 +50,30 @@ ks_rc ks_store_outbox_add(int64_t *id_out, struct ks_store *st,
         rc = ks__store_bind_text(st, s, 4, payload_json);
     if (rc == KS_OK)
         rc = ks__store_bind_text(st, s, 5, reason);
-    if (rc == KS_OK && sqlite3_bind_int64(s, 6, at_ms))
-        rc = ks__store_sqlerr(st, "binding a parameter");
-    if (rc == KS_OK) {
-        if (sqlite3_step(s) == SQLITE_ROW)
-            id = sqlite3_column_int64(s, 0);
-        else
-            rc = ks__store_sqlerr(st, "queueing a failed write");
-    }
+    if (rc == KS_OK)
+        rc = ks__store_bind_int64(s, 6, at_ms);
+    if (rc == KS_OK)
+        rc = ks__store_count(&id, s, "queueing a failed write");
     if (rc == KS_OK)
         rc = ks__store_exec(st, s, "queueing a failed write");
-    sqlite3_reset(s);
+    ks__store_reset(s);
     rc = ks__store_op_end(st, rc, "store.outbox_add.before_commit");
     if (rc == KS_OK && id_out)
         *id_out = id;
     return rc;
 }
 
-static void item_from_row(struct ks_outbox_item *it, sqlite3_stmt *s)
+static void item_from_row(struct ks_outbox_item *it, struct ks__stmt *s)
 {
-    it->id = sqlite3_column_int64(s, 0);
-    it->flow = (const char *)sqlite3_column_text(s, 1);
-    it->kind = (const char *)sqlite3_column_text(s, 2);
-    it->source_id = (const char *)sqlite3_column_text(s, 3);
-    it->payload_json = (const char *)sqlite3_column_text(s, 4);
-    it->reason = (const char *)sqlite3_column_text(s, 5);
-    it->attempts = sqlite3_column_int(s, 6);
-    it->created_ms = sqlite3_column_int64(s, 7);
-    it->updated_ms = sqlite3_column_int64(s, 8);
+    it->id = ks__store_col_int64(s, 0);
+    it->flow = ks__store_col_text(s, 1);
+    it->kind = ks__store_col_text(s, 2);
+    it->source_id = ks__store_col_text(s, 3);
+    it->payload_json = ks__store_col_text(s, 4);
+    it->reason = ks__store_col_text(s, 5);
+    it->attempts = (int)ks__store_col_int64(s, 6);
+    it->created_ms = ks__store_col_int64(s, 7);
+    it->updated_ms = ks__store_col_int64(s, 8);
 }
 
 struct outbox_scan {
@@ -87,7 +83,7 @@ struct outbox_scan {
 
 /* The item borrows the row's text: the callback runs while it is
  * current. */
-static int outbox_row(void *ctx, sqlite3_stmt *s, sqlite3_int64 *key)
+static int outbox_row(void *ctx, struct ks__stmt *s, int64_t *key)
 {
     struct outbox_scan *o = ctx;
     struct ks_outbox_item it;
@@ -109,11 +105,12 @@ ks_rc ks_store_outbox_each(struct ks_store *st, const char *flow,
 }
 
 /* Runs an UPDATE keyed on the item id that must touch one pending row. */
-static ks_rc update_item(struct ks_store *st, sqlite3_stmt *s, const char *what)
+static ks_rc update_item(struct ks_store *st, struct ks__stmt *s,
+                         const char *what)
 {
     ks_rc rc = ks__store_exec(st, s, what);
 
-    if (rc == KS_OK && sqlite3_changes(st->db) == 0)
+    if (rc == KS_OK && ks__store_changes(st) == 0)
         rc = ks__error_set(&st->err, KS_ENOTFOUND, 0,
                            "no pending outbox item with this id");
     return rc;
@@ -122,7 +119,7 @@ static ks_rc update_item(struct ks_store *st, sqlite3_stmt *s, const char *what)
 ks_rc ks_store_outbox_mark_attempt(struct ks_store *st, int64_t id,
                                    const char *reason, int64_t at_ms)
 {
-    sqlite3_stmt *s;
+    struct ks__stmt *s;
     ks_rc rc;
 
     rc = ks__store_enter(st);
@@ -136,19 +133,20 @@ ks_rc ks_store_outbox_mark_attempt(struct ks_store *st, int64_t id,
     if (rc)
         return rc;
     s = ks__store_stmt(st, KS__ST_OUTBOX_ATTEMPT);
-    if (sqlite3_bind_int64(s, 1, id) || sqlite3_bind_int64(s, 3, at_ms))
-        rc = ks__store_sqlerr(st, "binding a parameter");
+    rc = ks__store_bind_int64(s, 1, id);
+    if (rc == KS_OK)
+        rc = ks__store_bind_int64(s, 3, at_ms);
     if (rc == KS_OK)
         rc = ks__store_bind_text(st, s, 2, reason);
     if (rc == KS_OK)
         rc = update_item(st, s, "recording a replay attempt");
-    sqlite3_reset(s);
+    ks__store_reset(s);
     return ks__store_op_end(st, rc, NULL);
 }
 
 ks_rc ks_store_outbox_resolve(struct ks_store *st, int64_t id)
 {
-    sqlite3_stmt *s;
+    struct ks__stmt *s;
     ks_rc rc;
 
     rc = ks__store_enter(st);
@@ -160,17 +158,16 @@ ks_rc ks_store_outbox_resolve(struct ks_store *st, int64_t id)
     if (rc)
         return rc;
     s = ks__store_stmt(st, KS__ST_OUTBOX_RESOLVE);
-    if (sqlite3_bind_int64(s, 1, id))
-        rc = ks__store_sqlerr(st, "binding a parameter");
+    rc = ks__store_bind_int64(s, 1, id);
     if (rc == KS_OK)
         rc = update_item(st, s, "resolving an outbox item");
-    sqlite3_reset(s);
+    ks__store_reset(s);
     return ks__store_op_end(st, rc, NULL);
 }
 
 ks_rc ks_store_outbox_count(int64_t *out, struct ks_store *st, const char *flow)
 {
-    sqlite3_stmt *s;
+    struct ks__stmt *s;
     ks_rc rc;
 
     *out = 0;
@@ -181,13 +178,9 @@ ks_rc ks_store_outbox_count(int64_t *out, struct ks_store *st, const char *flow)
         return rc;
     s = ks__store_stmt(st, KS__ST_OUTBOX_COUNT);
     rc = ks__store_bind_text(st, s, 1, flow);
-    if (rc == KS_OK) {
-        if (sqlite3_step(s) == SQLITE_ROW)
-            *out = sqlite3_column_int64(s, 0);
-        else
-            rc = ks__store_sqlerr(st, "counting the outbox");
-    }
-    sqlite3_reset(s);
+    if (rc == KS_OK)
+        rc = ks__store_count(out, s, "counting the outbox");
+    ks__store_reset(s);
     return rc;
 }
 
@@ -196,7 +189,7 @@ ks_rc ks_store_outbox_count(int64_t *out, struct ks_store *st, const char *flow)
 ks_rc ks_store_seen_add(struct ks_store *st, const char *source,
                         const char *delivery_id, int64_t at_ms)
 {
-    sqlite3_stmt *s;
+    struct ks__stmt *s;
     ks_rc rc;
 
     rc = ks__store_enter(st);
@@ -213,22 +206,22 @@ ks_rc ks_store_seen_add(struct ks_store *st, const char *source,
     rc = ks__store_bind_text(st, s, 1, source);
     if (rc == KS_OK)
         rc = ks__store_bind_text(st, s, 2, delivery_id);
-    if (rc == KS_OK && sqlite3_bind_int64(s, 3, at_ms))
-        rc = ks__store_sqlerr(st, "binding a parameter");
+    if (rc == KS_OK)
+        rc = ks__store_bind_int64(s, 3, at_ms);
     if (rc == KS_OK)
         rc = ks__store_exec(st, s, "recording a delivery");
-    if (rc == KS_OK && sqlite3_changes(st->db) == 0)
+    if (rc == KS_OK && ks__store_changes(st) == 0)
         rc = ks__error_set(&st->err, KS_EDUPLICATE, 0,
                            "delivery %s from %s was already seen", delivery_id,
                            source);
-    sqlite3_reset(s);
+    ks__store_reset(s);
     return ks__store_op_end(st, rc, NULL);
 }
 
 ks_rc ks_store_seen_prune(int64_t *removed_out, struct ks_store *st,
                           int64_t horizon_ms)
 {
-    sqlite3_stmt *s;
+    struct ks__stmt *s;
     int64_t removed = 0;
     ks_rc rc;
 
@@ -241,13 +234,12 @@ ks_rc ks_store_seen_prune(int64_t *removed_out, struct ks_store *st,
     if (rc)
         return rc;
     s = ks__store_stmt(st, KS__ST_SEEN_PRUNE);
-    if (sqlite3_bind_int64(s, 1, horizon_ms))
-        rc = ks__store_sqlerr(st, "binding a parameter");
+    rc = ks__store_bind_int64(s, 1, horizon_ms);
     if (rc == KS_OK)
         rc = ks__store_exec(st, s, "pruning deliveries");
     if (rc == KS_OK)
-        removed = sqlite3_changes(st->db);
-    sqlite3_reset(s);
+        removed = ks__store_changes(st);
+    ks__store_reset(s);
     rc = ks__store_op_end(st, rc, NULL);
     if (rc == KS_OK && removed_out)
         *removed_out = removed;

@@ -19,17 +19,16 @@ static ks_rc run_cut(int64_t *changed, struct ks_store *st,
                      enum ks__store_stmt_id id, int64_t before_ms,
                      const char *what)
 {
-    sqlite3_stmt *s = ks__store_stmt(st, id);
-    ks_rc rc = KS_OK;
+    struct ks__stmt *s = ks__store_stmt(st, id);
+    ks_rc rc;
 
     *changed = 0;
-    if (sqlite3_bind_int64(s, 1, before_ms))
-        rc = ks__store_sqlerr(st, "binding a parameter");
+    rc = ks__store_bind_int64(s, 1, before_ms);
     if (rc == KS_OK)
         rc = ks__store_exec(st, s, what);
     if (rc == KS_OK)
-        *changed = sqlite3_changes(st->db);
-    sqlite3_reset(s);
+        *changed = ks__store_changes(st);
+    ks__store_reset(s);
     return rc;
 }
 
@@ -66,18 +65,18 @@ ks_rc ks_store_prune(struct ks_store_prune_counts *out, struct ks_store *st,
 ks_rc ks__store_intent_kind_pruned(int *pruned, struct ks_store *st,
                                    const char *kind)
 {
-    sqlite3_stmt *s = ks__store_stmt(st, KS__ST_INTENT_PRUNED);
+    struct ks__stmt *s = ks__store_stmt(st, KS__ST_INTENT_PRUNED);
     ks_rc rc = ks__store_bind_text(st, s, 1, kind);
     int src;
 
     *pruned = 0;
     if (rc == KS_OK) {
-        src = sqlite3_step(s);
-        if (src == SQLITE_ROW)
+        src = ks__store_step(s, "reading pruned intent kinds");
+        if (src == KS__DB_ROW)
             *pruned = 1;
-        else if (src != SQLITE_DONE)
-            rc = ks__store_sqlerr(st, "reading pruned intent kinds");
+        else if (src != KS__DB_DONE)
+            rc = (ks_rc)src;
     }
-    sqlite3_reset(s);
+    ks__store_reset(s);
     return rc;
 }

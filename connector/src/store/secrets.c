@@ -116,7 +116,7 @@ static ks_rc load_key(unsigned char key[KEY_LEN], struct ks_store *st)
 static ks_rc check_key(struct ks_store *st, const unsigned char key[KEY_LEN])
 {
     unsigned char kcv[KS__SHA256_LEN];
-    sqlite3_stmt *s;
+    struct ks__stmt *s;
     int src;
     ks_rc rc;
 
@@ -129,26 +129,27 @@ static ks_rc check_key(struct ks_store *st, const unsigned char key[KEY_LEN])
         return rc;
     s = ks__store_stmt(st, KS__ST_META_GET);
     rc = ks__store_bind_text(st, s, 1, "key_check");
-    src = rc ? SQLITE_ERROR : sqlite3_step(s);
-    if (src == SQLITE_ROW) {
-        if (sqlite3_column_bytes(s, 0) != KS__SHA256_LEN ||
-            CRYPTO_memcmp(sqlite3_column_blob(s, 0), kcv, sizeof(kcv)))
+    src = rc ? (int)rc : ks__store_step(s, "reading the key check value");
+    if (src == KS__DB_ROW) {
+        size_t have_len = 0;
+        const void *have = ks__store_col_blob(s, 0, &have_len);
+
+        if (have_len != KS__SHA256_LEN || CRYPTO_memcmp(have, kcv, sizeof(kcv)))
             rc = ks__error_set(&st->err, KS_ECRYPTO, 0,
                                "wrong key: it is not the key this store's "
                                "secrets were encrypted with");
-    } else if (src == SQLITE_DONE) {
-        sqlite3_reset(s);
+    } else if (src == KS__DB_DONE) {
+        ks__store_reset(s);
         s = ks__store_stmt(st, KS__ST_META_PUT);
         rc = ks__store_bind_text(st, s, 1, "key_check");
-        if (rc == KS_OK &&
-            sqlite3_bind_blob(s, 2, kcv, sizeof(kcv), SQLITE_STATIC))
-            rc = ks__store_sqlerr(st, "binding a parameter");
+        if (rc == KS_OK)
+            rc = ks__store_bind_blob(s, 2, kcv, sizeof(kcv));
         if (rc == KS_OK)
             rc = ks__store_exec(st, s, "recording the key check value");
-    } else if (rc == KS_OK) {
-        rc = ks__store_sqlerr(st, "reading the key check value");
+    } else {
+        rc = (ks_rc)src;
     }
-    sqlite3_reset(s);
+    ks__store_reset(s);
     return ks__store_op_end(st, rc, NULL);
 }
 
@@ -228,7 +229,7 @@ ks_rc ks_store_secret_put(struct ks_store *st, const char *name,
 {
     unsigned char key[KEY_LEN], nonce[NONCE_LEN], tag[TAG_LEN];
     unsigned char *ct = NULL;
-    sqlite3_stmt *s;
+    struct ks__stmt *s;
     size_t len = 0;
     ks_rc rc;
 
@@ -255,15 +256,15 @@ ks_rc ks_store_secret_put(struct ks_store *st, const char *name,
         goto out;
     s = ks__store_stmt(st, KS__ST_SECRET_PUT);
     rc = ks__store_bind_text(st, s, 1, name);
-    if (rc == KS_OK &&
-        (sqlite3_bind_blob(s, 2, nonce, NONCE_LEN, SQLITE_STATIC) ||
-         sqlite3_bind_blob(s, 3, ct, (int)len, SQLITE_STATIC) ||
-         sqlite3_bind_blob(s, 4, tag, TAG_LEN, SQLITE_STATIC)))
-        rc = ks__store_sqlerr(st, "binding a parameter");
+    if (rc == KS_OK)
+        rc = ks__store_bind_blob(s, 2, nonce, NONCE_LEN);
+    if (rc == KS_OK)
+        rc = ks__store_bind_blob(s, 3, ct, len);
+    if (rc == KS_OK)
+        rc = ks__store_bind_blob(s, 4, tag, TAG_LEN);
     if (rc == KS_OK)
         rc = ks__store_exec(st, s, "saving a secret");
-    sqlite3_reset(s);
-    sqlite3_clear_bindings(s);
+    ks__store_reset(s);
     rc = ks__store_op_end(st, rc, NULL);
 out:
     OPENSSL_cleanse(key, sizeof(key));
@@ -273,19 +274,20 @@ out:
 
 static ks_rc decrypt_row(char **out, struct ks_store *st,
                          const unsigned char key[KEY_LEN], const char *name,
-                         sqlite3_stmt *s)
+                         struct ks__stmt *s)
 {
-    const unsigned char *nonce = sqlite3_column_blob(s, 0);
-    const unsigned char *ct = sqlite3_column_blob(s, 1);
-    const void *tag = sqlite3_column_blob(s, 2);
-    int len = sqlite3_column_bytes(s, 1);
+    size_t nonce_len = 0, ct_len = 0, tag_len = 0;
+    const unsigned char *nonce = ks__store_col_blob(s, 0, &nonce_len);
+    const unsigned char *ct = ks__store_col_blob(s, 1, &ct_len);
+    const void *tag = ks__store_col_blob(s, 2, &tag_len);
+    int len = (int)ct_len;
     EVP_CIPHER_CTX *ctx = NULL;
     unsigned char *pt = NULL;
     int n = 0, fin = 0;
     ks_rc rc = KS_OK;
 
-    if (sqlite3_column_bytes(s, 0) != NONCE_LEN ||
-        sqlite3_column_bytes(s, 2) != TAG_LEN)
+    if (nonce_len != NONCE_LEN || tag_len != TAG_LEN ||
+        ct_len > KS_STORE_TEXT_MAX)
         return ks__error_set(&st->err, KS_ECRYPTO, 0,
                              "secret \"%s\" is damaged", name);
     pt = ks__malloc((size_t)len + 1);
@@ -322,7 +324,7 @@ out:
 ks_rc ks_store_secret_get(char **out, struct ks_store *st, const char *name)
 {
     unsigned char key[KEY_LEN];
-    sqlite3_stmt *s = NULL;
+    struct ks__stmt *s = NULL;
     int src;
     ks_rc rc;
 
@@ -338,16 +340,16 @@ ks_rc ks_store_secret_get(char **out, struct ks_store *st, const char *name)
     rc = ks__store_bind_text(st, s, 1, name);
     if (rc)
         goto out;
-    src = sqlite3_step(s);
-    if (src == SQLITE_ROW)
+    src = ks__store_step(s, "reading a secret");
+    if (src == KS__DB_ROW)
         rc = decrypt_row(out, st, key, name, s);
-    else if (src == SQLITE_DONE)
+    else if (src == KS__DB_DONE)
         rc = ks__error_set(&st->err, KS_ENOTFOUND, 0, "no secret \"%s\"", name);
     else
-        rc = ks__store_sqlerr(st, "reading a secret");
+        rc = (ks_rc)src;
 out:
     if (s)
-        sqlite3_reset(s);
+        ks__store_reset(s);
     OPENSSL_cleanse(key, sizeof(key));
     return rc;
 }
@@ -362,7 +364,7 @@ void ks_store_secret_dispose(char *value)
 
 ks_rc ks_store_secret_delete(struct ks_store *st, const char *name)
 {
-    sqlite3_stmt *s;
+    struct ks__stmt *s;
     ks_rc rc;
 
     rc = ks__store_enter(st);
@@ -377,7 +379,7 @@ ks_rc ks_store_secret_delete(struct ks_store *st, const char *name)
     rc = ks__store_bind_text(st, s, 1, name);
     if (rc == KS_OK)
         rc = ks__store_exec(st, s, "removing a secret");
-    if (rc == KS_OK && sqlite3_changes(st->db) == 0)
+    if (rc == KS_OK && ks__store_changes(st) == 0)
         rc = ks__error_set(&st->err, KS_ENOTFOUND, 0, "no secret \"%s\"", name);
     return ks__store_op_end(st, rc, NULL);
 }

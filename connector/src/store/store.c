@@ -5,59 +5,137 @@
  */
 #include <assert.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
-#include <sys/stat.h>
 #include "store/internal.h"
 #include "kinsync/testing.h"
 
-#define DEFAULT_BUSY_TIMEOUT_MS 5000
-#define PATH_MAX_BYTES 4096
-
 ks_rc ks__store_sqlerr(struct ks_store *st, const char *what)
 {
-    int code = sqlite3_errcode(st->db);
-
-    if (code == SQLITE_NOMEM)
-        return ks__error_set(&st->err, KS_ENOMEM, 0, "%s: out of memory", what);
-    return ks__error_set(&st->err, KS_ESTATE, 0, "%s: %s", what,
-                         sqlite3_errmsg(st->db));
+    return st->drv->err(st, what);
 }
 
-sqlite3_stmt *ks__store_stmt(struct ks_store *st, enum ks__store_stmt_id id)
+struct ks__stmt *ks__store_stmt(struct ks_store *st, enum ks__store_stmt_id id)
 {
-    sqlite3_stmt *s = st->stmt[id];
+    struct ks__stmt *s = &st->stmt[id];
 
-    sqlite3_reset(s);
-    sqlite3_clear_bindings(s);
+    st->drv->reset(s);
     return s;
 }
 
-ks_rc ks__store_exec(struct ks_store *st, sqlite3_stmt *s, const char *what)
+void ks__store_reset(struct ks__stmt *s)
 {
-    int src;
-    ks_rc rc = KS_OK;
-
-    do
-        src = sqlite3_step(s);
-    while (src == SQLITE_ROW);
-    if (src != SQLITE_DONE)
-        rc = ks__store_sqlerr(st, what);
-    sqlite3_reset(s);
-    return rc;
+    s->st->drv->reset(s);
 }
 
-ks_rc ks__store_bind_text(struct ks_store *st, sqlite3_stmt *s, int idx,
+int ks__store_step(struct ks__stmt *s, const char *what)
+{
+    return s->st->drv->step(s, what);
+}
+
+ks_rc ks__store_exec(struct ks_store *st, struct ks__stmt *s, const char *what)
+{
+    int src;
+
+    (void)st; /* the statement knows its store */
+    do
+        src = ks__store_step(s, what);
+    while (src == KS__DB_ROW);
+    ks__store_reset(s);
+    return src < 0 ? (ks_rc)src : KS_OK;
+}
+
+ks_rc ks__store_bind_text(struct ks_store *st, struct ks__stmt *s, int idx,
                           const char *text)
 {
-    int src = text ? sqlite3_bind_text(s, idx, text, -1, SQLITE_STATIC)
-                   : sqlite3_bind_null(s, idx);
+    (void)st; /* the statement knows its store */
+    return s->st->drv->bind_text(s, idx, text);
+}
 
-    if (src != SQLITE_OK)
-        return ks__store_sqlerr(st, "binding a parameter");
-    return KS_OK;
+ks_rc ks__store_bind_int64(struct ks__stmt *s, int idx, int64_t v)
+{
+    return s->st->drv->bind_int64(s, idx, v);
+}
+
+ks_rc ks__store_bind_blob(struct ks__stmt *s, int idx, const void *p, size_t n)
+{
+    return s->st->drv->bind_blob(s, idx, p, n);
+}
+
+const char *ks__store_col_text(struct ks__stmt *s, int col)
+{
+    return s->st->drv->col_text(s, col);
+}
+
+int64_t ks__store_col_int64(struct ks__stmt *s, int col)
+{
+    return s->st->drv->col_int64(s, col);
+}
+
+const void *ks__store_col_blob(struct ks__stmt *s, int col, size_t *len)
+{
+    return s->st->drv->col_blob(s, col, len);
+}
+
+ks_rc ks__store_count(int64_t *out, struct ks__stmt *s, const char *what)
+{
+    int src = ks__store_step(s, what);
+
+    *out = 0;
+    if (src == KS__DB_ROW) {
+        *out = ks__store_col_int64(s, 0);
+        return KS_OK;
+    }
+    if (src == KS__DB_DONE)
+        return ks__error_set(&s->st->err, KS_ESTATE, 0, "%s: no result", what);
+    return (ks_rc)src;
+}
+
+int64_t ks__store_changes(struct ks_store *st)
+{
+    return st->drv->changes(st);
+}
+
+/* The value of the token at sql (an upper-case word), or NULL. */
+static const char *token_at(const char *sql, const char *const *tokens,
+                            size_t *len)
+{
+    for (size_t i = 0; tokens && tokens[i]; i += 2) {
+        size_t n = strlen(tokens[i]);
+
+        if (strncmp(sql, tokens[i], n) == 0 &&
+            !(sql[n] == '_' || (sql[n] >= 'A' && sql[n] <= 'Z'))) {
+            *len = n;
+            return tokens[i + 1];
+        }
+    }
+    return NULL;
+}
+
+char *ks__store_sql_rewrite(const char *sql, char param_prefix,
+                            const char *const *tokens)
+{
+    struct ks__buf b = KS__BUF_INIT;
+    const char *value;
+    size_t len;
+
+    for (const char *p = sql; *p; p++) {
+        if (*p == '?') {
+            ks__buf_append(&b, &param_prefix, 1);
+        } else if ((p == sql ||
+                    !(p[-1] == '_' || (p[-1] >= 'A' && p[-1] <= 'Z'))) &&
+                   (value = token_at(p, tokens, &len)) != NULL) {
+            ks__buf_puts(&b, value);
+            p += len - 1;
+        } else {
+            ks__buf_append(&b, p, 1);
+        }
+    }
+    if (b.oom) {
+        ks__buf_dispose(&b);
+        return NULL;
+    }
+    return ks__buf_detach(&b);
 }
 
 static ks_rc check_len(struct ks_store *st, const char *what, const char *value,
@@ -91,9 +169,9 @@ ks_rc ks__store_check_text(struct ks_store *st, const char *what,
     return check_len(st, what, value, optional, KS_STORE_TEXT_MAX, 1);
 }
 
-void ks__store_copy_field(char *dst, const unsigned char *src)
+void ks__store_copy_field(char *dst, const char *src)
 {
-    size_t n = src ? strnlen((const char *)src, KS_STORE_ID_MAX) : 0;
+    size_t n = src ? strnlen(src, KS_STORE_ID_MAX) : 0;
 
     if (n)
         memcpy(dst, src, n);
@@ -133,15 +211,21 @@ ks_rc ks__store_op_end(struct ks_store *st, ks_rc rc, const char *crash)
         if (rc == KS_OK)
             return KS_OK;
     }
-    /* Undo this operation only; errors here must not replace rc. */
-    if (st->in_group) {
-        sqlite3_step(ks__store_stmt(st, KS__ST_ROLLBACK_TO));
-        sqlite3_step(ks__store_stmt(st, KS__ST_RELEASE));
-        sqlite3_reset(st->stmt[KS__ST_RELEASE]);
-        sqlite3_reset(st->stmt[KS__ST_ROLLBACK_TO]);
-    } else if (!sqlite3_get_autocommit(st->db)) {
-        sqlite3_step(ks__store_stmt(st, KS__ST_ROLLBACK));
-        sqlite3_reset(st->stmt[KS__ST_ROLLBACK]);
+    /* Undo this operation only; errors here must not replace rc, so they
+     * are recorded into a scratch copy of the error. */
+    {
+        struct ks_error keep = st->err;
+
+        if (st->in_group) {
+            (void)ks__store_exec(st, ks__store_stmt(st, KS__ST_ROLLBACK_TO),
+                                 "rolling back");
+            (void)ks__store_exec(st, ks__store_stmt(st, KS__ST_RELEASE),
+                                 "rolling back");
+        } else if (st->drv->in_transaction(st)) {
+            (void)ks__store_exec(st, ks__store_stmt(st, KS__ST_ROLLBACK),
+                                 "rolling back");
+        }
+        st->err = keep;
     }
     return rc;
 }
@@ -173,7 +257,7 @@ ks_rc ks_store_commit(struct ks_store *st)
     if (!st->in_group)
         return ks__error_set(&st->err, KS_EINVAL, 0, "no transaction is open");
     rc = ks__store_exec(st, ks__store_stmt(st, KS__ST_COMMIT), "committing");
-    if (rc == KS_OK || sqlite3_get_autocommit(st->db))
+    if (rc == KS_OK || !st->drv->in_transaction(st))
         st->in_group = 0;
     return rc;
 }
@@ -206,14 +290,14 @@ void ks_store_string_free(char *s)
 ks_rc ks__store_run(struct ks_store *st, enum ks__store_stmt_id id,
                     const char *what, const char *const *texts, int n)
 {
-    sqlite3_stmt *s = ks__store_stmt(st, id);
+    struct ks__stmt *s = ks__store_stmt(st, id);
     ks_rc rc = KS_OK;
 
     for (int i = 0; i < n && rc == KS_OK; i++)
         rc = ks__store_bind_text(st, s, i + 1, texts[i]);
     if (rc == KS_OK)
         rc = ks__store_exec(st, s, what);
-    sqlite3_reset(s);
+    ks__store_reset(s);
     return rc;
 }
 
@@ -221,30 +305,29 @@ ks_rc ks__store_run(struct ks_store *st, enum ks__store_stmt_id id,
 
 static ks_rc scan_rows(struct ks_store *st, const struct ks__store_scan *scan)
 {
-    sqlite3_int64 last = 0;
+    int64_t last = 0;
     int src, stop = 0;
     ks_rc rc = KS_OK;
 
     while (rc == KS_OK && !stop) {
-        sqlite3_stmt *s = ks__store_stmt(st, scan->stmt);
+        struct ks__stmt *s = ks__store_stmt(st, scan->stmt);
 
-        if (sqlite3_bind_int64(s, 1, last))
-            rc = ks__store_sqlerr(st, "binding a parameter");
+        rc = ks__store_bind_int64(s, 1, last);
         if (rc == KS_OK)
             rc = ks__store_bind_text(st, s, 2, scan->filter);
         if (rc)
             break;
-        src = sqlite3_step(s);
-        if (src == SQLITE_ROW) {
+        src = ks__store_step(s, scan->what);
+        if (src == KS__DB_ROW) {
             stop = scan->row(scan->ctx, s, &last);
             if (stop < 0)
                 rc = (ks_rc)stop;
-        } else if (src == SQLITE_DONE) {
+        } else if (src == KS__DB_DONE) {
             stop = 1;
         } else {
-            rc = ks__store_sqlerr(st, scan->what);
+            rc = (ks_rc)src;
         }
-        sqlite3_reset(s);
+        ks__store_reset(s);
     }
     return rc;
 }
@@ -311,8 +394,8 @@ ks_rc ks__store_crash_point(struct ks_store *st, const char *name)
     if (++st->crash_hits < st->crash_nth)
         return KS_OK;
     st->crashed = 1;
-    if (!sqlite3_get_autocommit(st->db))
-        sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+    if (st->drv->in_transaction(st))
+        (void)st->drv->exec(st, "ROLLBACK", "rolling back");
     st->in_group = 0;
     ks__error_clear(&st->err);
     return ks__error_set(&st->err, KS_ECRASH, 0, "simulated crash at %s", name);
@@ -325,108 +408,34 @@ int ks__store_crashed(const struct ks_store *st)
 
 /* ---- open / close ------------------------------------------------------ */
 
-static ks_rc exec_pragma(struct ks_store *st, const char *sql)
-{
-    if (sqlite3_exec(st->db, sql, NULL, NULL, NULL) != SQLITE_OK)
-        return ks__store_sqlerr(st, "configuring the database");
-    return KS_OK;
-}
-
 /* Test hook (kinsync/testing.h). */
 ks_rc ks_testing_store_unsynced(struct ks_store *st)
 {
     assert(st);
-    return exec_pragma(st, "PRAGMA synchronous = OFF");
+    return st->drv->exec(st, st->drv->unsynced_sql, "configuring the database");
 }
 
-/* Makes path private to its owner: created 0600 when absent (the umask
- * can only narrow that), group and other permissions removed from an
- * existing regular file (an older kinsync created them 0644). create 0:
- * only an existing file is touched. */
-static ks_rc private_file(struct ks_store *st, const char *path, int create)
+/* "postgresql://..." or "postgres://...": PostgreSQL; anything else is a
+ * SQLite path. */
+static const struct ks__db_driver *driver_for(const char *path)
 {
-    int fd = open(path, O_RDWR | O_CLOEXEC | (create ? O_CREAT : 0), 0600);
-    struct stat sb;
-
-    if (fd < 0)
-        return create ? ks__error_set(&st->err, KS_ESTATE, 0,
-                                      "creating the store file: %s",
-                                      strerror(errno))
-                      : KS_OK;
-    if (fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) && (sb.st_mode & 077))
-        (void)fchmod(fd, sb.st_mode & 0700);
-    close(fd);
-    return KS_OK;
-}
-
-/* The state file, its WAL and its shared-memory index hold payloads,
- * customer e-mails and the audit trail: owner only. SQLite creates the
- * -wal and -shm files with the database file's permissions, so they
- * follow the main file once it is private; existing ones are tightened
- * here too. */
-static ks_rc private_files(struct ks_store *st, const char *path)
-{
-    static const char *const suffix[] = {"-wal", "-shm"};
-    ks_rc rc = private_file(st, path, 1);
-
-    for (size_t i = 0; rc == KS_OK && i < 2; i++) {
-        char *side = ks__aprintf("%s%s", path, suffix[i]);
-
-        if (!side)
-            return ks__error_set(&st->err, KS_ENOMEM, 0,
-                                 "opening the store: out of memory");
-        rc = private_file(st, side, 0);
-        ks__free(side);
-    }
-    return rc;
-}
-
-static ks_rc open_db(struct ks_store *st, const struct ks_store_options *o)
-{
-    const char *path = o->path ? o->path : ":memory:";
-    int in_memory = strcmp(path, ":memory:") == 0;
-    int src;
-    ks_rc rc;
-
-    if (!*path || strnlen(path, PATH_MAX_BYTES + 1) > PATH_MAX_BYTES)
-        return ks__error_set(&st->err, KS_EINVAL, 0,
-                             "store path is empty or too long");
-    if (!in_memory) {
-        rc = private_files(st, path);
-        if (rc)
-            return rc;
-    }
-    src = sqlite3_open_v2(path, &st->db,
-                          SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
-    if (src != SQLITE_OK) {
-        if (!st->db)
-            return ks__error_set(&st->err, KS_ENOMEM, 0,
-                                 "opening the store: out of memory");
-        return ks__store_sqlerr(st, "opening the store");
-    }
-    sqlite3_extended_result_codes(st->db, 1);
-    sqlite3_busy_timeout(st->db, o->busy_timeout_ms > 0
-                                     ? o->busy_timeout_ms
-                                     : DEFAULT_BUSY_TIMEOUT_MS);
-    /* WAL lets readers run beside the writer; FULL syncs the WAL on every
-     * commit, so an intent is on disk before the remote write it guards. */
-    rc = in_memory ? KS_OK : exec_pragma(st, "PRAGMA journal_mode = WAL");
-    if (rc == KS_OK)
-        rc = exec_pragma(st, "PRAGMA synchronous = FULL");
-    return rc;
+    if (path && (strncmp(path, "postgresql://", 13) == 0 ||
+                 strncmp(path, "postgres://", 11) == 0))
+        return &ks__db_pg;
+    return &ks__db_sqlite;
 }
 
 static ks_rc prepare_all(struct ks_store *st)
 {
-    int i;
+    ks_rc rc = KS_OK;
 
-    for (i = 0; i < KS__ST_COUNT; i++) {
-        if (sqlite3_prepare_v3(st->db, ks__store_sql[i], -1,
-                               SQLITE_PREPARE_PERSISTENT, &st->stmt[i],
-                               NULL) != SQLITE_OK)
-            return ks__store_sqlerr(st, "preparing a statement");
+    for (int i = 0; rc == KS_OK && i < KS__ST_COUNT; i++) {
+        st->stmt[i].st = st;
+        rc = st->drv->prepare(&st->stmt[i], i == KS__ST_BEGIN
+                                                ? st->drv->begin_sql
+                                                : ks__store_sql[i]);
     }
-    return KS_OK;
+    return rc;
 }
 
 ks_rc ks_store_open(struct ks_store **out, const struct ks_store_options *opts)
@@ -453,7 +462,8 @@ ks_rc ks_store_open(struct ks_store **out, const struct ks_store_options *opts)
                           "opening the store: out of memory");
         return KS_ENOMEM;
     }
-    rc = open_db(st, o);
+    st->drv = driver_for(o->path);
+    rc = st->drv->open(st, o);
     if (rc == KS_OK)
         rc = ks__store_migrate(st);
     if (rc == KS_OK)
@@ -474,16 +484,15 @@ out:
 
 void ks_store_close(struct ks_store *st)
 {
-    int i;
-
     if (!st)
         return;
     if (st->db) {
-        if (!sqlite3_get_autocommit(st->db))
-            sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
-        for (i = 0; i < KS__ST_COUNT; i++)
-            sqlite3_finalize(st->stmt[i]);
-        sqlite3_close(st->db);
+        if (st->drv->in_transaction(st))
+            (void)st->drv->exec(st, "ROLLBACK", "rolling back");
+        for (int i = 0; i < KS__ST_COUNT; i++)
+            if (st->stmt[i].impl)
+                st->drv->finalize(&st->stmt[i]);
+        st->drv->close(st);
     }
     ks__secret_free(st->key_hex);
     ks__free(st->crash_name);

@@ -103,7 +103,8 @@ static void empty_file_is_migrated_to_the_current_schema(void **state)
     assert_int_equal(th_open_file(&st, path, NULL), KS_OK);
     assert_int_equal(ks_store_map_put(st, "order", "100", "5001"), KS_OK);
     ks_store_close(st);
-    assert_int_equal(user_version(path), 2); /* 1: initial, 2: retention */
+    /* 1: initial, 2: retention, 3: leases, workers, webhook queue */
+    assert_int_equal(user_version(path), 3);
     th_remove(dir, path);
 }
 

@@ -1,0 +1,287 @@
+/*
+ * Leases on (connection, flow) and worker heartbeats: what lets many
+ * workers share one store with each flow running on one of them at a
+ * time (kinsync/store_workers.h). Expiry is the database's clock.
+ */
+#include <string.h>
+#include "store/internal.h"
+#include "kinsync/store_workers.h"
+
+static ks_rc check_lease_key(struct ks_store *st, const char *connection,
+                             const char *flow, const char *worker_id)
+{
+    ks_rc rc = ks__store_enter(st);
+
+    if (rc == KS_OK)
+        rc = ks__store_check_id(st, "connection", connection, 0);
+    if (rc == KS_OK)
+        rc = ks__store_check_id(st, "flow", flow, 0);
+    if (rc == KS_OK)
+        rc = ks__store_check_id(st, "worker_id", worker_id, 0);
+    return rc;
+}
+
+static ks_rc check_ttl(struct ks_store *st, const char *what, int64_t ttl_ms)
+{
+    /* a year at most: NOW_MS + ttl must not overflow */
+    if (ttl_ms <= 0 || ttl_ms > (int64_t)366 * 24 * 3600 * 1000)
+        return ks__error_set(&st->err, KS_EINVAL, 0,
+                             "%s must be between 1 ms and a year", what);
+    return KS_OK;
+}
+
+/* Columns: connection, flow, worker_id, acquired_ms, expires_ms, live. */
+static void lease_from_row(struct ks_lease *out, struct ks__stmt *s)
+{
+    memset(out, 0, sizeof(*out));
+    ks__store_copy_field(out->connection, ks__store_col_text(s, 0));
+    ks__store_copy_field(out->flow, ks__store_col_text(s, 1));
+    ks__store_copy_field(out->worker_id, ks__store_col_text(s, 2));
+    out->acquired_ms = ks__store_col_int64(s, 3);
+    out->expires_ms = ks__store_col_int64(s, 4);
+    out->live = ks__store_col_int64(s, 5) != 0;
+}
+
+/* Runs a lease statement bound to (connection, flow, worker_id, ttl). */
+static ks_rc run_lease(struct ks_store *st, enum ks__store_stmt_id id,
+                       const char *connection, const char *flow,
+                       const char *worker_id, int64_t ttl_ms, const char *what)
+{
+    struct ks__stmt *s = ks__store_stmt(st, id);
+    ks_rc rc = ks__store_bind_text(st, s, 1, connection);
+
+    if (rc == KS_OK)
+        rc = ks__store_bind_text(st, s, 2, flow);
+    if (rc == KS_OK)
+        rc = ks__store_bind_text(st, s, 3, worker_id);
+    if (rc == KS_OK && ttl_ms > 0)
+        rc = ks__store_bind_int64(s, 4, ttl_ms);
+    if (rc == KS_OK)
+        rc = ks__store_exec(st, s, what);
+    ks__store_reset(s);
+    return rc;
+}
+
+static ks_rc read_lease(struct ks_lease *out, struct ks_store *st,
+                        const char *connection, const char *flow)
+{
+    struct ks__stmt *s = ks__store_stmt(st, KS__ST_LEASE_GET);
+    ks_rc rc = ks__store_bind_text(st, s, 1, connection);
+    int src;
+
+    if (rc == KS_OK)
+        rc = ks__store_bind_text(st, s, 2, flow);
+    if (rc == KS_OK) {
+        src = ks__store_step(s, "reading a lease");
+        if (src == KS__DB_ROW)
+            lease_from_row(out, s);
+        else
+            rc = src < 0 ? (ks_rc)src
+                         : ks__error_set(&st->err, KS_ESTATE, 0,
+                                         "reading a lease: it vanished");
+    }
+    ks__store_reset(s);
+    return rc;
+}
+
+ks_rc ks_store_lease_acquire(struct ks_lease *out, struct ks_store *st,
+                             const char *connection, const char *flow,
+                             const char *worker_id, int64_t ttl_ms)
+{
+    struct ks_lease cur;
+    int64_t taken = 0;
+    ks_rc rc;
+
+    memset(out, 0, sizeof(*out));
+    rc = check_lease_key(st, connection, flow, worker_id);
+    if (rc == KS_OK)
+        rc = check_ttl(st, "lease time", ttl_ms);
+    if (rc == KS_OK)
+        rc = ks__store_op_begin(st);
+    if (rc)
+        return rc;
+    rc = run_lease(st, KS__ST_LEASE_TAKE, connection, flow, worker_id, ttl_ms,
+                   "taking a lease");
+    if (rc == KS_OK)
+        taken = ks__store_changes(st);
+    if (rc == KS_OK)
+        rc = read_lease(&cur, st, connection, flow);
+    rc = ks__store_op_end(st, rc, NULL);
+    if (rc == KS_OK) {
+        *out = cur;
+        out->held = taken > 0 && strcmp(cur.worker_id, worker_id) == 0;
+    }
+    return rc;
+}
+
+ks_rc ks_store_lease_renew(struct ks_store *st, const char *connection,
+                           const char *flow, const char *worker_id,
+                           int64_t ttl_ms)
+{
+    ks_rc rc = check_lease_key(st, connection, flow, worker_id);
+
+    if (rc == KS_OK)
+        rc = check_ttl(st, "lease time", ttl_ms);
+    if (rc == KS_OK)
+        rc = ks__store_op_begin(st);
+    if (rc)
+        return rc;
+    rc = run_lease(st, KS__ST_LEASE_RENEW, connection, flow, worker_id, ttl_ms,
+                   "renewing a lease");
+    if (rc == KS_OK && ks__store_changes(st) == 0)
+        rc = ks__error_set(&st->err, KS_ECONFLICT, 0,
+                           "worker %s no longer holds the lease on %s/%s",
+                           worker_id, connection, flow);
+    return ks__store_op_end(st, rc, NULL);
+}
+
+ks_rc ks_store_lease_release(struct ks_store *st, const char *connection,
+                             const char *flow, const char *worker_id)
+{
+    ks_rc rc = check_lease_key(st, connection, flow, worker_id);
+
+    if (rc == KS_OK)
+        rc = ks__store_op_begin(st);
+    if (rc)
+        return rc;
+    rc = run_lease(st, KS__ST_LEASE_RELEASE, connection, flow, worker_id, 0,
+                   "releasing a lease");
+    return ks__store_op_end(st, rc, NULL);
+}
+
+/* Starts a listing: refuses a re-entered one and a missing callback. */
+static ks_rc listing_begin(struct ks_store *st, enum ks__store_iter it,
+                           int cb_given, const char *noun)
+{
+    ks_rc rc = ks__store_enter(st);
+
+    if (rc == KS_OK && !cb_given)
+        rc = ks__error_set(&st->err, KS_EINVAL, 0, "callback is missing");
+    if (rc == KS_OK && st->iterating[it])
+        rc = ks__error_set(&st->err, KS_EINVAL, 0,
+                           "%s iteration is not re-entrant", noun);
+    if (rc == KS_OK)
+        st->iterating[it] = 1;
+    return rc;
+}
+
+/* One row per query keyed on the last (connection, flow), copied before
+ * the callback runs, so the callback may take or release leases. */
+ks_rc ks_store_lease_each(struct ks_store *st, ks_store_lease_fn cb, void *ud)
+{
+    struct ks_lease last, row;
+    int src, stop = 0;
+    ks_rc rc = listing_begin(st, KS__IT_LEASE, cb != NULL, "lease");
+
+    if (rc)
+        return rc;
+    memset(&last, 0, sizeof(last));
+    while (rc == KS_OK && !stop) {
+        struct ks__stmt *s = ks__store_stmt(st, KS__ST_LEASE_NEXT);
+
+        rc = ks__store_bind_text(st, s, 1, last.connection);
+        if (rc == KS_OK)
+            rc = ks__store_bind_text(st, s, 2, last.flow);
+        src = rc ? (int)rc : ks__store_step(s, "listing leases");
+        if (src == KS__DB_ROW)
+            lease_from_row(&row, s);
+        ks__store_reset(s);
+        if (src == KS__DB_ROW) {
+            last = row;
+            stop = cb(&row, ud);
+            if (stop < 0)
+                rc = (ks_rc)stop;
+        } else if (src == KS__DB_DONE) {
+            stop = 1;
+        } else {
+            rc = (ks_rc)src;
+        }
+    }
+    st->iterating[KS__IT_LEASE] = 0;
+    return rc;
+}
+
+/* ---- worker heartbeats ------------------------------------------------- */
+
+ks_rc ks_store_worker_heartbeat(struct ks_store *st, const char *worker_id,
+                                const char *host, int64_t pid)
+{
+    struct ks__stmt *s;
+    ks_rc rc = ks__store_enter(st);
+
+    if (rc == KS_OK)
+        rc = ks__store_check_id(st, "worker_id", worker_id, 0);
+    if (rc == KS_OK)
+        rc = ks__store_check_id(st, "host", host, 0);
+    if (rc == KS_OK)
+        rc = ks__store_op_begin(st);
+    if (rc)
+        return rc;
+    s = ks__store_stmt(st, KS__ST_WORKER_BEAT);
+    rc = ks__store_bind_text(st, s, 1, worker_id);
+    if (rc == KS_OK)
+        rc = ks__store_bind_text(st, s, 2, host);
+    if (rc == KS_OK)
+        rc = ks__store_bind_int64(s, 3, pid);
+    if (rc == KS_OK)
+        rc = ks__store_exec(st, s, "recording a heartbeat");
+    ks__store_reset(s);
+    return ks__store_op_end(st, rc, NULL);
+}
+
+ks_rc ks_store_worker_remove(struct ks_store *st, const char *worker_id)
+{
+    const char *texts[] = {worker_id};
+    ks_rc rc = ks__store_enter(st);
+
+    if (rc == KS_OK)
+        rc = ks__store_check_id(st, "worker_id", worker_id, 0);
+    if (rc == KS_OK)
+        rc = ks__store_op_begin(st);
+    if (rc)
+        return rc;
+    rc = ks__store_run(st, KS__ST_LEASE_RELEASE_ALL, "releasing leases", texts,
+                       1);
+    if (rc == KS_OK)
+        rc = ks__store_run(st, KS__ST_WORKER_DELETE, "removing a worker", texts,
+                           1);
+    return ks__store_op_end(st, rc, NULL);
+}
+
+ks_rc ks_store_worker_each(struct ks_store *st, ks_store_worker_fn cb, void *ud)
+{
+    struct ks_worker row;
+    char last[KS_STORE_ID_MAX + 1] = "";
+    int src, stop = 0;
+    ks_rc rc = listing_begin(st, KS__IT_WORKER, cb != NULL, "worker");
+
+    if (rc)
+        return rc;
+    while (rc == KS_OK && !stop) {
+        struct ks__stmt *s = ks__store_stmt(st, KS__ST_WORKER_NEXT);
+
+        rc = ks__store_bind_text(st, s, 1, last);
+        src = rc ? (int)rc : ks__store_step(s, "listing workers");
+        if (src == KS__DB_ROW) {
+            memset(&row, 0, sizeof(row));
+            ks__store_copy_field(row.worker_id, ks__store_col_text(s, 0));
+            ks__store_copy_field(row.host, ks__store_col_text(s, 1));
+            row.pid = ks__store_col_int64(s, 2);
+            row.started_ms = ks__store_col_int64(s, 3);
+            row.last_seen_ms = ks__store_col_int64(s, 4);
+        }
+        ks__store_reset(s);
+        if (src == KS__DB_ROW) {
+            memcpy(last, row.worker_id, sizeof(last));
+            stop = cb(&row, ud);
+            if (stop < 0)
+                rc = (ks_rc)stop;
+        } else if (src == KS__DB_DONE) {
+            stop = 1;
+        } else {
+            rc = (ks_rc)src;
+        }
+    }
+    st->iterating[KS__IT_WORKER] = 0;
+    return rc;
+}
