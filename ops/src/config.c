@@ -162,6 +162,13 @@ static void load_connections(struct kh__conf_check *ck,
             continue;
         }
         kh__conf_check_connection(ck, c, it);
+        if (cfg->named && !state && strstr(base, "://")) {
+            kh__conf_problem(ck, where,
+                             "give it a \"state\" of its own: the "
+                             "document's state is a database URI, which two "
+                             "connections never share");
+            continue;
+        }
         rel = state        ? kx_xstrdup(state)
               : cfg->named ? connection_state(base, c->name)
                            : kx_xstrdup(base);

@@ -34,6 +34,7 @@ static const struct kh__conf_key top_keys[] = {
     {"http", OBJ, 0, 0, 0},
     {"key_file_mode_check", BOOL, 0, 0, 0},
     {"retention_days", INT, 0, 0, KH__SYNC_RETENTION_DAYS_MAX},
+    {"lease_s", INT, 0, 5, 3600}, /* KH__SYNC_LEASE_S_MIN.._MAX (run.h) */
     {NULL, STR, 0, 0, 0}};
 
 /* The sections a connection holds; the top-level keys they may not

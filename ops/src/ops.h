@@ -222,5 +222,6 @@ int kh_cli_secret(int argc, char **argv);        /* outbox.c */
 int kh_cli_outbox(int argc, char **argv);        /* outbox.c */
 int kh_cli_replay_failed(int argc, char **argv); /* outbox.c */
 int kh_cli_audit(int argc, char **argv);         /* audit.c */
+int kh_cli_workers(int argc, char **argv);       /* workers_cli.c */
 
 #endif

@@ -305,6 +305,16 @@ static unsigned settle(struct kh_receiver *r, const struct headers *hs,
         r->counts.forced++;
         status = (unsigned)r->forced_status;
         *text = "forced answer\n";
+    } else if (v == QUEUE && r->o.commit) {
+        if (r->o.commit(r->o.commit_userdata, &it) == 0) {
+            r->counts.queued++;
+        } else {
+            if (!it.woocommerce)
+                ks_bigcommerce_webhook_forget(bc, &it.bc);
+            r->counts.busy++;
+            status = 503;
+            *text = "cannot queue the delivery durably\n";
+        }
     } else if (v == QUEUE && r->n >= r->o.queue_max) {
         if (!it.woocommerce)
             ks_bigcommerce_webhook_forget(bc, &it.bc);

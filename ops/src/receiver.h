@@ -71,6 +71,7 @@
 #define KH_RECEIVER_LOG_INTERVAL_S 60
 
 struct kh_receiver;
+struct kh_receiver_item;
 
 /* One named set of verifying handles (a connection of `kinsync sync`):
  * its deliveries come to /webhooks/NAME/<platform>; a NULL name takes
@@ -112,12 +113,20 @@ struct kh_receiver_options {
      * then be NULL); a queued item says which route it came by. */
     const struct kh_receiver_route *routes;
     size_t nroutes;
+    /* Durable intake: when set, a verified order event is handed to
+     * commit (on a receiver thread, the receiver's lock held, so calls
+     * never overlap) instead of the in-memory queue, and answered 200
+     * only once commit returned 0; otherwise 503 + Retry-After, and the
+     * delivery is forgotten so that the platform's retry verifies as new.
+     * kh_receiver_drain() then has nothing; notify still wakes. */
+    int (*commit)(void *commit_userdata, const struct kh_receiver_item *it);
+    void *commit_userdata;
 };
 
 #define KH_RECEIVER_OPTIONS_INIT                                               \
     {                                                                          \
         NULL, 0, NULL, NULL, 0, 0, 0, 0, 0, 0, NULL, NULL, 0, 0, NULL, 0,      \
-            NULL, 0                                                            \
+            NULL, 0, NULL, NULL                                                \
     }
 
 /* One queued delivery: a BigCommerce order event or a WooCommerce order

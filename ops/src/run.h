@@ -31,6 +31,18 @@ struct kh__sync_tenant {
     int64_t next_prune;
 };
 
+/* The stores the receiver commits deliveries to: one handle per tenant
+ * (receiver threads only, under the receiver's lock). queue.c */
+struct kh__sync_intake {
+    struct ks_store **stores;
+    const char **names;
+    size_t n;
+};
+
+/* The thread that renews the running flow's lease and heartbeats the
+ * worker while the main thread runs flows. workers.c */
+struct kh__sync_keeper;
+
 struct kh__sync_run {
     struct kh__sync_config cfg;
     struct kh__sync_log log;
@@ -40,7 +52,16 @@ struct kh__sync_run {
     int watch;
     const char *metrics_bind; /* --metrics-bind; NULL: 127.0.0.1 */
     int metrics_port;         /* --metrics-port; -1: no /metrics */
+    /* --watch: who this worker is, how long its leases and claims last */
+    char worker_id[128];
+    int64_t lease_ms;
+    struct kh__sync_keeper *keeper;
 };
+
+/* The lease time by default ("lease_s"), and its bounds. */
+#define KH__SYNC_LEASE_S 60
+#define KH__SYNC_LEASE_S_MIN 5
+#define KH__SYNC_LEASE_S_MAX 3600
 
 /* Runs one flow of t (or, flow < 0, the import of one queued webhook
  * item), prints its line (always with --once; with --watch when it moved
@@ -54,6 +75,28 @@ void kh__sync_print_summary(struct kh__sync_run *r);
 /* Prints why what failed, from t's sync handle. */
 void kh__sync_print_failure(struct kh__sync_tenant *t, const char *what,
                             ks_rc rc);
+
+/* The receiver's commit (receiver.h): the delivery into the store of its
+ * connection; 0 once committed. queue.c */
+int kh__sync_intake_commit(void *userdata, const struct kh_receiver_item *it);
+/* Claims, imports and marks done the queued deliveries of every tenant
+ * with a storefront. queue.c */
+void kh__sync_import_queued(struct kh__sync_run *r);
+
+/* Names this worker ("host:pid:random") into r->worker_id, heartbeats it
+ * in every tenant's store and starts the keeper thread; 0, or
+ * KH__SYNC_EXIT_FAIL after printing why. workers.c */
+int kh__sync_workers_start(struct kh__sync_run *r);
+/* Stops the keeper, removes the worker's rows and leases. NULL-safe. */
+void kh__sync_workers_stop(struct kh__sync_run *r);
+/* Takes the lease on (t, flow) for this worker and tells the keeper to
+ * renew it; 1 held, 0 another worker holds it (or the store failed:
+ * said on stderr). */
+int kh__sync_lease_take(struct kh__sync_run *r, struct kh__sync_tenant *t,
+                        const char *flow);
+/* The flow ended: the keeper stops renewing, the lease is released. */
+void kh__sync_lease_give(struct kh__sync_run *r, struct kh__sync_tenant *t,
+                         const char *flow);
 
 /* --watch until SIGINT or SIGTERM (set: the blocked signals). watch.c */
 int kh__sync_watch(struct kh__sync_run *r, const sigset_t *set);

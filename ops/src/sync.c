@@ -523,6 +523,7 @@ static int sync_main(const struct sync_opts *o, const sigset_t *set)
     }
     if (status == 0)
         status = open_tenants(r, o->connection);
+    r->lease_ms = kh__sync_int(r->cfg.doc, "lease_s", KH__SYNC_LEASE_S) * 1000;
     if (status == 0) {
         int any = 0;
 

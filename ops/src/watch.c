@@ -16,6 +16,9 @@
 
 #define PROG KH__SYNC_PROG
 #define WAKE_SIGNAL SIGUSR1
+/* How often a worker looks for deliveries another worker's receiver
+ * committed (its own receiver wakes it at once). */
+#define QUEUE_POLL_MS 5000
 
 /* The receiver's metrics, per connection: deliveries answered 200
  * (accepted) or refused (400, 401, 413), and the 401s among them. */
@@ -148,26 +151,19 @@ struct watch_receiver {
     struct kh_receiver *rcv;
     struct ks_client *client;
     struct kh_receiver_route *routes; /* one per tenant, same order */
+    struct kh__sync_intake intake;    /* where deliveries are committed */
     struct kh__sync_run *run;
     struct kh_metrics_server *metrics;
 };
 
-/* Imports what the receiver queued; lets it log refusals not yet logged
+/* Imports the deliveries committed to the queue (by this worker's
+ * receiver or another's); lets the receiver log refusals not yet logged
  * (it rate-limits them itself). */
 static void drain(struct kh__sync_run *r, struct watch_receiver *w)
 {
-    struct kh_receiver_item *q;
-    size_t n;
-
-    if (!w->rcv)
-        return;
-    q = kh_receiver_drain(w->rcv, &n);
-    for (size_t i = 0; i < n; i++) {
-        if (q[i].route < r->n)
-            kh__sync_run_one(r, &r->t[q[i].route], -1, &q[i]);
-    }
-    free(q);
-    kh_receiver_log_pending(w->rcv);
+    kh__sync_import_queued(r);
+    if (w->rcv)
+        kh_receiver_log_pending(w->rcv);
 }
 
 /* The receiver's summary of refusals, at most one line per interval: on
@@ -217,8 +213,11 @@ static void stop_receiver(struct watch_receiver *w)
     for (size_t i = 0; w->routes && i < w->run->n; i++) {
         ks_bigcommerce_free(w->routes[i].bigcommerce);
         ks_woocommerce_free(w->routes[i].woocommerce);
+        ks_store_close(w->intake.stores[i]);
     }
     free(w->routes);
+    free(w->intake.stores);
+    free(w->intake.names);
     ks_client_free(w->client);
     memset(w, 0, sizeof(*w));
 }
@@ -264,10 +263,21 @@ static int open_receiver(struct watch_receiver *w, struct kh__sync_run *r,
         return -1;
     }
     w->routes = kx_xcalloc(r->n, sizeof(*w->routes));
+    w->intake.stores = kx_xcalloc(r->n, sizeof(*w->intake.stores));
+    w->intake.names = kx_xcalloc(r->n, sizeof(*w->intake.names));
+    w->intake.n = r->n;
     for (size_t i = 0; i < r->n; i++) {
         w->routes[i].name = r->t[i].conf->name;
+        w->intake.names[i] = r->t[i].conf->name;
         if (route_handles(&w->routes[i], &r->t[i], w->client, err, errsz))
             return -1;
+        /* the receiver threads' own handle on the connection's state */
+        if (kh__sync_store_open(&w->intake.stores[i], r->t[i].conf, PROG,
+                                KH__KEY_NONE) != 0) {
+            snprintf(err, errsz, "cannot open the state of %s",
+                     r->t[i].conf->name);
+            return -1;
+        }
     }
     if (r->cfg.named) {
         ro.routes = w->routes;
@@ -288,6 +298,8 @@ static int open_receiver(struct watch_receiver *w, struct kh__sync_run *r,
     ro.notify = wake_main;
     ro.log = receiver_log;
     ro.userdata = &r->log;
+    ro.commit = kh__sync_intake_commit;
+    ro.commit_userdata = &w->intake;
     return kh_receiver_start(&w->rcv, &ro, err, errsz);
 }
 
@@ -347,9 +359,20 @@ static void run_due(struct kh__sync_run *r, struct kh__sync_tenant *t,
         t->next_prune = kx_monotonic_ms() + KH__SYNC_PRUNE_EVERY_MS;
     }
     for (int i = 0; i < KH__FLOW_COUNT && !kh__sync_stop_pending(); i++) {
+        const char *flow = kh__sync_flows[i].name;
+
         if (!c->enabled[i] || t->next[i] > kx_monotonic_ms())
             continue;
+        if (!kh__sync_lease_take(r, t, flow)) {
+            /* another worker runs it: look again within the lease time,
+             * to take it over if that worker dies */
+            t->next[i] = kx_monotonic_ms() + (c->every_s[i] * 1000 < r->lease_ms
+                                                  ? c->every_s[i] * 1000
+                                                  : r->lease_ms);
+            continue;
+        }
         kh__sync_run_one(r, t, i, NULL);
+        kh__sync_lease_give(r, t, flow);
         t->next[i] = kx_monotonic_ms() + c->every_s[i] * 1000;
         drain(r, w); /* webhooks do not wait for a round */
     }
@@ -358,7 +381,7 @@ static void run_due(struct kh__sync_run *r, struct kh__sync_tenant *t,
 /* How long until the next flow of any connection is due (ms, capped). */
 static int64_t next_wait(const struct kh__sync_run *r)
 {
-    int64_t wait = 3600000, now = kx_monotonic_ms();
+    int64_t wait = QUEUE_POLL_MS, now = kx_monotonic_ms();
 
     for (size_t k = 0; k < r->n; k++) {
         for (int i = 0; i < KH__FLOW_COUNT; i++) {
@@ -376,11 +399,14 @@ int kh__sync_watch(struct kh__sync_run *r, const sigset_t *set)
 
     memset(&w, 0, sizeof(w));
     w.run = r;
-    status = start_receiver(&w, r);
+    status = kh__sync_workers_start(r);
+    if (status == 0)
+        status = start_receiver(&w, r);
     if (status == 0)
         status = start_metrics(&w, r);
     if (status) {
         stop_receiver(&w);
+        kh__sync_workers_stop(r);
         return status;
     }
     for (size_t k = 0; k < r->n; k++) {
@@ -406,6 +432,7 @@ int kh__sync_watch(struct kh__sync_run *r, const sigset_t *set)
     fprintf(stderr, "%s: %s, stopping\n", PROG,
             sig == SIGINT ? "SIGINT" : "SIGTERM");
     stop_receiver(&w);
+    kh__sync_workers_stop(r);
     kh__sync_print_summary(r);
     return KH__SYNC_EXIT_OK;
 }
