@@ -54,14 +54,15 @@ set(CPACK_DEBIAN_LIB_PACKAGE_CONTROL_STRICT_PERMISSION ON)
 set(CPACK_COMPONENT_LIB_DESCRIPTION
     "Epicor Kinetic to storefront connector library
  libkinsync is the C library behind kinsync: clients for Epicor Kinetic,
- BigCommerce and WooCommerce, a durable SQLite state store and the sync
+ BigCommerce and WooCommerce, a durable state store (SQLite, or
+ PostgreSQL through libpq for many workers) and the sync
  flows between them.")
 
 set(CPACK_DEBIAN_DEV_PACKAGE_NAME libkinsync-dev)
 set(CPACK_DEBIAN_DEV_PACKAGE_SECTION libdevel)
 set(CPACK_COMPONENT_DEV_DEPENDS lib)
 set(CPACK_DEBIAN_DEV_PACKAGE_DEPENDS
-    "libcjson-dev, libcurl4-openssl-dev | libcurl-dev, libsqlite3-dev, libssl-dev")
+    "libcjson-dev, libcurl4-openssl-dev | libcurl-dev, libsqlite3-dev, libpq-dev, libssl-dev")
 set(CPACK_COMPONENT_DEV_DESCRIPTION
     "Epicor Kinetic to storefront connector library (development files)
  The headers, the static library, the CMake package (find_package(kinsync),

@@ -37,6 +37,8 @@ dpkg-deb -f "$deb_kinsync" Depends | grep libcurl >/dev/null ||
     fail "kinsync: no computed libcurl dependency"
 dpkg-deb -f "$deb_libkinsync0" Depends | grep libsqlite3 >/dev/null ||
     fail "libkinsync0: no computed libsqlite3 dependency"
+dpkg-deb -f "$deb_libkinsync0" Depends | grep libpq5 >/dev/null ||
+    fail "libkinsync0: no computed libpq5 dependency (the PostgreSQL store)"
 dpkg-deb -f "$deb_libkinsync_dev" Depends | grep 'libkinsync0 (= ' >/dev/null ||
     fail "libkinsync-dev: does not depend on its libkinsync0"
 

@@ -6,16 +6,19 @@
  * records written into Epicor, an audit trail, an outbox of failed writes,
  * the webhook deliveries already seen, and credentials encrypted at rest.
  *
- * A store is a file (WAL journal, synchronous=FULL, so a committed call
- * survives a power cut) or ":memory:" for tests. Every call that changes
+ * A store is a SQLite file (WAL journal, synchronous=FULL, so a committed
+ * call survives a power cut), ":memory:" for tests, or a PostgreSQL
+ * database ("postgresql://..."; many workers on many hosts share it, see
+ * kinsync/store_workers.h). Both backends keep the same data with the
+ * same guarantees behind this one API. Every call that changes
  * something runs in a transaction of its own unless the caller grouped
  * calls with ks_store_begin()/ks_store_commit(). A store is used by one
- * thread at a time; several processes may share a file (writers wait up to
- * busy_timeout_ms for each other).
+ * thread at a time; several processes may share a file or database
+ * (writers wait up to busy_timeout_ms for each other's locks).
  *
- * Errors: every call returns a ks_rc; details (SQLite's message for
+ * Errors: every call returns a ks_rc; details (the database's message for
  * KS_ESTATE) are read with ks_store_last_error(). Messages name flows,
- * kinds and ids but never a secret value or key.
+ * kinds and ids but never a secret value, a key or a password.
  *
  * Text arguments (flows, kinds, ids, names, cursor values, hashes) are
  * non-empty NUL-terminated strings of at most KS_STORE_ID_MAX bytes;

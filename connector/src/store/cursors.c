@@ -141,6 +141,10 @@ ks_rc ks_store_map_put(struct ks_store *st, const char *kind, const char *a_id,
         const char *texts[] = {kind, a_id, b_id};
 
         rc = ks__store_run(st, KS__ST_MAP_INSERT, "saving a mapping", texts, 3);
+        if (rc == KS_ESTATE && ks__store_unique_violation(st))
+            rc = ks__store_reset_error(st, KS_ECONFLICT,
+                                       "another worker mapped this id at the "
+                                       "same moment");
     }
     return ks__store_op_end(st, rc, NULL);
 }

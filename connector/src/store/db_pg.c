@@ -342,7 +342,7 @@ static ks_rc query_int(int *out, struct ks_store *st, const char *sql)
     if (!result_ok(res))
         rc = record_failure(st, res, "reading the schema version");
     else if (PQntuples(res) > 0 && !PQgetisnull(res, 0, 0))
-        *out = atoi(PQgetvalue(res, 0, 0));
+        *out = (int)strtol(PQgetvalue(res, 0, 0), NULL, 10);
     PQclear(res);
     return rc;
 }
@@ -381,24 +381,78 @@ static void quiet_notices(void *arg, const char *message)
     (void)message;
 }
 
+/* Masks every occurrence of secret in db->msg with "***". */
+static void mask_in_message(struct pg_db *db, const char *secret)
+{
+    size_t n = secret ? strlen(secret) : 0;
+    char *hit;
+
+    while (n && (hit = strstr(db->msg, secret)) != NULL) {
+        size_t tail = strlen(hit + n);
+
+        memcpy(hit, "***", 3);
+        memmove(hit + 3, hit + n, tail + 1);
+        if (n < 3) /* "***" could contain a short secret: stop */
+            break;
+    }
+}
+
+/* Checks the URI's syntax first: libpq's syntax errors quote the text
+ * they stumbled on, which may be the password, so they are not
+ * repeated. *password receives the URI's password (or NULL) to mask it
+ * from later messages; free it with PQconninfoFree(*opts). */
+static ks_rc parse_uri(PQconninfoOption **opts, const char **password,
+                       struct ks_store *st, const char *uri)
+{
+    char *why = NULL;
+
+    *password = NULL;
+    *opts = PQconninfoParse(uri, &why);
+    if (!*opts) {
+        int nomem = why == NULL;
+
+        PQfreemem(why);
+        return nomem ? ks__error_set(&st->err, KS_ENOMEM, 0,
+                                     "opening the store: out of memory")
+                     : ks__error_set(&st->err, KS_EINVAL, 0,
+                                     "the PostgreSQL URI of the state is not "
+                                     "valid (its text is not repeated: it "
+                                     "may hold a password)");
+    }
+    for (PQconninfoOption *o = *opts; o->keyword; o++)
+        if (strcmp(o->keyword, "password") == 0)
+            *password = o->val;
+    return KS_OK;
+}
+
 static ks_rc pg_open(struct ks_store *st, const struct ks_store_options *o)
 {
     struct pg_db *db = ks__calloc(1, sizeof(*db));
+    PQconninfoOption *opts = NULL;
+    const char *password = NULL;
     char sql[96];
+    ks_rc rc;
 
     if (!db)
         return ks__error_set(&st->err, KS_ENOMEM, 0,
                              "opening the store: out of memory");
     st->db = db;
+    rc = parse_uri(&opts, &password, st, o->path);
+    if (rc)
+        return rc;
     db->conn = PQconnectdb(o->path);
     if (!db->conn)
-        return ks__error_set(&st->err, KS_ENOMEM, 0,
-                             "opening the store: out of memory");
-    if (PQstatus(db->conn) != CONNECTION_OK) {
+        rc = ks__error_set(&st->err, KS_ENOMEM, 0,
+                           "opening the store: out of memory");
+    else if (PQstatus(db->conn) != CONNECTION_OK) {
         keep_message(db, PQerrorMessage(db->conn));
-        return ks__error_set(&st->err, KS_ESTATE, 0,
-                             "connecting to PostgreSQL: %s", db->msg);
+        mask_in_message(db, password);
+        rc = ks__error_set(&st->err, KS_ESTATE, 0,
+                           "connecting to PostgreSQL: %s", db->msg);
     }
+    PQconninfoFree(opts);
+    if (rc)
+        return rc;
     PQsetNoticeProcessor(db->conn, quiet_notices, NULL);
     snprintf(sql, sizeof(sql),
              "SET lock_timeout = %d; SET client_min_messages = warning",

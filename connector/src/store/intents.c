@@ -97,6 +97,11 @@ ks_rc ks_store_intent_begin(struct ks_intent *out, struct ks_store *st,
         if (rc == KS_OK)
             rc = write_intent(st, KS__ST_INTENT_INSERT, kind, source_id,
                               payload_hash, "recording an intent");
+        if (rc == KS_ESTATE && ks__store_unique_violation(st))
+            rc = ks__store_reset_error(
+                st, KS_ECONFLICT,
+                "the intent of this record was begun by another "
+                "worker at the same moment");
         ks__store_copy_field(cur.kind, kind);
         ks__store_copy_field(cur.source_id, source_id);
         ks__store_copy_field(cur.payload_hash, payload_hash);

@@ -207,6 +207,11 @@ void ks__store_reset(struct ks__stmt *s);
 /* Steps s once and reads the first column of the row it must give
  * (count(*), RETURNING id) into *out; s is not reset. */
 ks_rc ks__store_count(int64_t *out, struct ks__stmt *s, const char *what);
+/* 1 when the last failure was a unique-constraint violation (two
+ * workers inserting the same key at once: the second one loses). */
+int ks__store_unique_violation(struct ks_store *st);
+/* Replaces the recorded error with rc and message (one line). */
+ks_rc ks__store_reset_error(struct ks_store *st, ks_rc rc, const char *message);
 /* Rows changed by the last finished statement. */
 int64_t ks__store_changes(struct ks_store *st);
 

@@ -91,6 +91,17 @@ ks_rc ks__store_count(int64_t *out, struct ks__stmt *s, const char *what)
     return (ks_rc)src;
 }
 
+int ks__store_unique_violation(struct ks_store *st)
+{
+    return st->drv->last_was_unique(st);
+}
+
+ks_rc ks__store_reset_error(struct ks_store *st, ks_rc rc, const char *message)
+{
+    ks__error_clear(&st->err);
+    return ks__error_set(&st->err, rc, 0, "%s", message);
+}
+
 int64_t ks__store_changes(struct ks_store *st)
 {
     return st->drv->changes(st);

@@ -6,16 +6,20 @@
 #include <stddef.h>
 #include "kinsync/store.h"
 #include "kt.h"
+#include "kt_store.h"
 
-/* Opens an in-memory store without a key; fails the test otherwise. */
+/* Opens a fresh private store without a key (SQLite in memory, or a new
+ * schema on PostgreSQL: kt_store.h); fails the test otherwise. */
 struct ks_store *th_open_memory(void);
-/* Opens path with optional key file; returns the rc, *out on success. */
+/* Opens the store location path (a SQLite file, or its PostgreSQL
+ * schema) with optional key file; returns the rc, *out on success. */
 int th_open_file(struct ks_store **out, const char *path, const char *key_file);
 
 /* cmocka setup and teardown: an in-memory store as the state. */
 int th_setup(void **state);
 int th_teardown(void **state);
-/* Removes the store directory dir (kt_rmdir) and frees dir and path. */
+/* Removes the store directory dir (kt_rmdir) and the location path's
+ * schema on PostgreSQL, and frees dir and path. */
 void th_remove(char *dir, char *path);
 
 #endif

@@ -11,15 +11,18 @@
 #include "store/internal.h"
 #include "helpers.h"
 
-/* Opens a store and arms crash_at on it; a bad spec leaves *out NULL. */
+/* Opens the store location path (NULL: a fresh private store) and arms
+ * crash_at on it; a bad spec leaves *out NULL. */
 static ks_rc open_crashing(struct ks_store **out, const char *path,
                            const char *crash_at)
 {
     struct ks_store_options o = KS_STORE_OPTIONS_INIT;
+    char *state = path ? kt_store_state(path) : kt_store_fresh();
     ks_rc rc;
 
-    o.path = path;
+    o.path = state;
     rc = ks_store_open(out, &o);
+    free(state);
     if (rc == KS_OK)
         rc = ks_testing_store_crash_arm(*out, crash_at);
     if (rc) {

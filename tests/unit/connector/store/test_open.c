@@ -14,33 +14,47 @@
 #include "kinsync/store.h"
 #include "helpers.h"
 
-static int user_version(const char *path)
+/* The schema version of location path: PRAGMA user_version (SQLite),
+ * the table schema_version (PostgreSQL); 0 when there is none yet. */
+static int schema_version(const char *path)
 {
-    sqlite3 *db = NULL;
-    sqlite3_stmt *s = NULL;
-    int v = -1;
+    char *v = NULL;
+    int n = 0;
 
-    assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL),
-                     SQLITE_OK);
-    assert_int_equal(
-        sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &s, NULL), SQLITE_OK);
-    if (sqlite3_step(s) == SQLITE_ROW)
-        v = sqlite3_column_int(s, 0);
-    sqlite3_finalize(s);
-    sqlite3_close(db);
-    return v;
+    if (!kt_store_is_pg()) {
+        v = kt_store_sql_value(path, "PRAGMA user_version", NULL);
+    } else {
+        char *exists = kt_store_sql_value(
+            path, NULL, "SELECT to_regclass('schema_version') IS NOT NULL");
+
+        if (strcmp(exists, "t") == 0)
+            v = kt_store_sql_value(path, NULL,
+                                   "SELECT max(version) FROM schema_version");
+        free(exists);
+    }
+    if (v)
+        n = (int)strtol(v, NULL, 10);
+    free(v);
+    return n;
 }
 
-static void set_user_version(const char *path, int v)
+static void set_schema_version(const char *path, int v)
 {
-    char sql[64];
-    sqlite3 *db = NULL;
+    char sqlite_sql[64], pg_sql[64];
 
-    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-    snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", v);
-    assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
-    sqlite3_close(db);
+    snprintf(sqlite_sql, sizeof(sqlite_sql), "PRAGMA user_version = %d", v);
+    snprintf(pg_sql, sizeof(pg_sql), "UPDATE schema_version SET version = %d",
+             v);
+    kt_store_sql(path, sqlite_sql, pg_sql);
 }
+
+/* Tests of SQLite's files themselves (journal, locks, file modes) have
+ * no PostgreSQL counterpart: the run on PostgreSQL reports them skipped. */
+#define SQLITE_ONLY()                                                          \
+    do {                                                                       \
+        if (kt_store_is_pg())                                                  \
+            skip();                                                            \
+    } while (0)
 
 static void open_with_null_options_gives_a_memory_store(void **state)
 {
@@ -91,6 +105,7 @@ static void open_rejects_an_empty_path(void **state)
     assert_null(st);
 }
 
+/* An empty file (SQLite) or an empty schema (PostgreSQL). */
 static void empty_file_is_migrated_to_the_current_schema(void **state)
 {
     char *dir = kt_tmpdir("ks-store");
@@ -98,14 +113,43 @@ static void empty_file_is_migrated_to_the_current_schema(void **state)
     struct ks_store *st = NULL;
 
     (void)state;
-    kt_write_file(path, "", 0);
-    assert_int_equal(user_version(path), 0);
+    if (!kt_store_is_pg())
+        kt_write_file(path, "", 0);
+    assert_int_equal(schema_version(path), 0);
     assert_int_equal(th_open_file(&st, path, NULL), KS_OK);
     assert_int_equal(ks_store_map_put(st, "order", "100", "5001"), KS_OK);
     ks_store_close(st);
     /* 1: initial, 2: retention, 3: leases, workers, webhook queue */
-    assert_int_equal(user_version(path), 3);
+    assert_int_equal(schema_version(path), 3);
     th_remove(dir, path);
+}
+
+/* A PostgreSQL URI that cannot be reached fails with one line naming the
+ * reason, never the password it carries (on both runs: it needs no
+ * server). */
+static void
+an_unreachable_postgresql_uri_fails_without_its_password(void **state)
+{
+    struct ks_store_options o = KS_STORE_OPTIONS_INIT;
+    struct ks_store *st = NULL;
+    struct ks_error err;
+
+    (void)state;
+    o.path = "postgresql://kinsync:Sekr1t-pw@127.0.0.1:1/state"
+             "?connect_timeout=5";
+    o.error = &err;
+    assert_int_equal(ks_store_open(&st, &o), KS_ESTATE);
+    assert_null(st);
+    assert_non_null(strstr(err.message, "connecting to PostgreSQL"));
+    assert_null(strstr(err.message, "Sekr1t-pw"));
+    assert_null(strchr(err.message, '\n'));
+    o.path = "postgres://nobody@127.0.0.1:1/state";
+    assert_int_equal(ks_store_open(&st, &o), KS_ESTATE);
+    /* libpq quotes a malformed URI's text: the store does not repeat it */
+    o.path = "postgresql://kinsync:Sekr1t%zz-pw@127.0.0.1:1/state";
+    assert_int_equal(ks_store_open(&st, &o), KS_EINVAL);
+    assert_non_null(strstr(err.message, "URI"));
+    assert_null(strstr(err.message, "Sekr1t"));
 }
 
 /* A current database is only read on open: another process's write
@@ -121,6 +165,7 @@ static void current_file_opens_beside_a_writer_holding_the_lock(void **state)
     char *v = NULL;
 
     (void)state;
+    SQLITE_ONLY();
     assert_int_equal(th_open_file(&st, path, NULL), KS_OK);
     assert_int_equal(ks_store_cursor_set(st, "parts", "Part", "7"), KS_OK);
     ks_store_close(st);
@@ -220,6 +265,7 @@ static void file_store_uses_the_wal_journal(void **state)
     sqlite3_stmt *s = NULL;
 
     (void)state;
+    SQLITE_ONLY();
     assert_int_equal(th_open_file(&st, path, NULL), KS_OK);
     assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
     assert_int_equal(
@@ -239,15 +285,18 @@ static void newer_schema_version_is_refused_with_estate(void **state)
     struct ks_store_options o = KS_STORE_OPTIONS_INIT;
     struct ks_store *st = NULL;
     struct ks_error err;
+    char *location;
 
     (void)state;
     assert_int_equal(th_open_file(&st, path, NULL), KS_OK);
     ks_store_close(st);
     st = NULL;
-    set_user_version(path, 7);
-    o.path = path;
+    set_schema_version(path, 7);
+    location = kt_store_state(path);
+    o.path = location;
     o.error = &err;
     assert_int_equal(ks_store_open(&st, &o), KS_ESTATE);
+    free(location);
     assert_null(st);
     assert_int_equal(err.rc, KS_ESTATE);
     assert_non_null(strstr(err.message, "newer"));
@@ -264,6 +313,7 @@ static void a_file_that_is_not_a_database_fails_with_estate(void **state)
     char junk[4096];
 
     (void)state;
+    SQLITE_ONLY();
     memset(junk, 'x', sizeof(junk));
     kt_write_file(path, junk, sizeof(junk));
     o.path = path;
@@ -314,6 +364,7 @@ static void state_files_are_private_whatever_the_umask(void **state)
     mode_t old = umask(0);
 
     (void)state;
+    SQLITE_ONLY();
     assert_int_equal(th_open_file(&st, path, NULL), KS_OK);
     assert_int_equal(ks_store_cursor_set(st, "f", "e", "1"), KS_OK);
     umask(old);
@@ -333,6 +384,7 @@ static void an_existing_readable_state_file_is_tightened(void **state)
     struct ks_store *st = NULL;
 
     (void)state;
+    SQLITE_ONLY();
     assert_int_equal(th_open_file(&st, path, NULL), KS_OK);
     assert_int_equal(ks_store_cursor_set(st, "f", "e", "1"), KS_OK);
     assert_int_equal(chmod(path, 0644), 0);
@@ -358,6 +410,8 @@ int main(void)
         cmocka_unit_test(file_store_uses_the_wal_journal),
         cmocka_unit_test(newer_schema_version_is_refused_with_estate),
         cmocka_unit_test(a_file_that_is_not_a_database_fails_with_estate),
+        cmocka_unit_test(
+            an_unreachable_postgresql_uri_fails_without_its_password),
         cmocka_unit_test(two_handles_on_one_file_see_each_others_writes),
         cmocka_unit_test(state_files_are_private_whatever_the_umask),
         cmocka_unit_test(an_existing_readable_state_file_is_tightened),

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <cmocka.h>
 #include "sx.h"
+#include "kt_store.h"
 #include <kx/alloc.h>
 #include <kinsync/testing.h>
 
@@ -22,9 +23,11 @@ static void open_store(struct sx *x, const char *crash_at)
 {
     struct ks_store_options so = KS_STORE_OPTIONS_INIT;
     struct ks_sync_options o = KS_SYNC_OPTIONS_INIT;
+    char *location = kt_store_state(x->path); /* SQLite or PostgreSQL */
 
-    so.path = x->path;
+    so.path = location;
     assert_int_equal(ks_store_open(&x->st, &so), KS_OK);
+    free(location);
     assert_int_equal(ks_testing_store_crash_arm(x->st, crash_at), KS_OK);
     o.client = x->client;
     o.store = x->st;
