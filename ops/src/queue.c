@@ -1,5 +1,6 @@
 /*
- * The durable webhook intake of `kinsync sync --watch`: the receiver
+ * The durable webhook intake of `kinsync sync --watch` (tenants whose
+ * state is shared, run.h): the receiver
  * commits each verified order event to its connection's store
  * (ks_store_delivery_enqueue) before it answers 200, and any worker
  * sharing that store claims it, imports it and marks it done. A worker
@@ -80,7 +81,7 @@ int kh__sync_intake_commit(void *userdata, const struct kh_receiver_item *it)
     ks_rc rc;
 
     if (!st)
-        return -1;
+        return 1; /* not a shared state: the receiver's memory queue */
     body = item_json(it);
     snprintf(resource, sizeof(resource), "%lld",
              (long long)(it->woocommerce ? it->wc_order_id : it->bc.id));
@@ -138,7 +139,8 @@ static void import_tenant(struct kh__sync_run *r, struct kh__sync_tenant *t)
 void kh__sync_import_queued(struct kh__sync_run *r)
 {
     for (size_t k = 0; k < r->n && !kh__sync_stop_pending(); k++) {
-        if (r->t[k].env.bigcommerce || r->t[k].env.woocommerce)
+        if (r->t[k].shared &&
+            (r->t[k].env.bigcommerce || r->t[k].env.woocommerce))
             import_tenant(r, &r->t[k]);
     }
 }

@@ -279,6 +279,12 @@ static enum verdict verify_woocommerce(struct kh_receiver *r,
     return QUEUE;
 }
 
+/* The durable intake's verdict on it (lock held): 1 without one. */
+static int commit(struct kh_receiver *r, const struct kh_receiver_item *it)
+{
+    return r->o.commit ? r->o.commit(r->o.commit_userdata, it) : 1;
+}
+
 /* Verifies, counts and queues one whole delivery; the answer's status. */
 static unsigned settle(struct kh_receiver *r, const struct headers *hs,
                        const struct delivery *d, const char **text)
@@ -287,6 +293,7 @@ static unsigned settle(struct kh_receiver *r, const struct headers *hs,
     struct kh_receiver_item it;
     enum verdict v;
     unsigned status;
+    int committed = 1;
 
     memset(&it, 0, sizeof(it));
     it.route = d->route;
@@ -305,22 +312,15 @@ static unsigned settle(struct kh_receiver *r, const struct headers *hs,
         r->counts.forced++;
         status = (unsigned)r->forced_status;
         *text = "forced answer\n";
-    } else if (v == QUEUE && r->o.commit) {
-        if (r->o.commit(r->o.commit_userdata, &it) == 0) {
-            r->counts.queued++;
-        } else {
-            if (!it.woocommerce)
-                ks_bigcommerce_webhook_forget(bc, &it.bc);
-            r->counts.busy++;
-            status = 503;
-            *text = "cannot queue the delivery durably\n";
-        }
-    } else if (v == QUEUE && r->n >= r->o.queue_max) {
+    } else if (v == QUEUE && (committed = commit(r, &it)) == 0) {
+        r->counts.queued++;
+    } else if (v == QUEUE && (committed < 0 || r->n >= r->o.queue_max)) {
         if (!it.woocommerce)
             ks_bigcommerce_webhook_forget(bc, &it.bc);
         r->counts.busy++;
         status = 503;
-        *text = "queue full\n";
+        *text = committed < 0 ? "cannot queue the delivery durably\n"
+                              : "queue full\n";
     } else if (v == QUEUE) {
         r->queue = kx_xgrow(r->queue, &r->cap, r->n + 1, sizeof(*r->queue));
         r->queue[r->n++] = it;

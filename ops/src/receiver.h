@@ -114,11 +114,11 @@ struct kh_receiver_options {
     const struct kh_receiver_route *routes;
     size_t nroutes;
     /* Durable intake: when set, a verified order event is handed to
-     * commit (on a receiver thread, the receiver's lock held, so calls
-     * never overlap) instead of the in-memory queue, and answered 200
-     * only once commit returned 0; otherwise 503 + Retry-After, and the
-     * delivery is forgotten so that the platform's retry verifies as new.
-     * kh_receiver_drain() then has nothing; notify still wakes. */
+     * commit first (on a receiver thread, the receiver's lock held, so
+     * calls never overlap): 0 committed (answered 200, not in the memory
+     * queue), 1 not for commit (queued in memory as without commit), -1
+     * failed (503 + Retry-After, and the delivery is forgotten so that
+     * the platform's retry verifies as new). notify wakes either way. */
     int (*commit)(void *commit_userdata, const struct kh_receiver_item *it);
     void *commit_userdata;
 };

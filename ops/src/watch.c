@@ -161,9 +161,19 @@ struct watch_receiver {
  * (it rate-limits them itself). */
 static void drain(struct kh__sync_run *r, struct watch_receiver *w)
 {
+    struct kh_receiver_item *q;
+    size_t n = 0;
+
     kh__sync_import_queued(r);
-    if (w->rcv)
-        kh_receiver_log_pending(w->rcv);
+    if (!w->rcv)
+        return;
+    q = kh_receiver_drain(w->rcv, &n); /* tenants on a SQLite state */
+    for (size_t i = 0; i < n; i++) {
+        if (q[i].route < r->n)
+            kh__sync_run_one(r, &r->t[q[i].route], -1, &q[i]);
+    }
+    free(q);
+    kh_receiver_log_pending(w->rcv);
 }
 
 /* The receiver's summary of refusals, at most one line per interval: on
@@ -271,8 +281,9 @@ static int open_receiver(struct watch_receiver *w, struct kh__sync_run *r,
         w->intake.names[i] = r->t[i].conf->name;
         if (route_handles(&w->routes[i], &r->t[i], w->client, err, errsz))
             return -1;
-        /* the receiver threads' own handle on the connection's state */
-        if (kh__sync_store_open(&w->intake.stores[i], r->t[i].conf, PROG,
+        /* the receiver threads' own handle on a shared state */
+        if (r->t[i].shared &&
+            kh__sync_store_open(&w->intake.stores[i], r->t[i].conf, PROG,
                                 KH__KEY_NONE) != 0) {
             snprintf(err, errsz, "cannot open the state of %s",
                      r->t[i].conf->name);

@@ -8,8 +8,10 @@
  * who runs; the intents keep what is written exactly-once). `kinsync
  * workers` lists the workers, their leases and what waits.
  *
- * The keeper uses store handles of its own (a handle is used by one
- * thread at a time); times are the database's clock (store_workers.h).
+ * Only for connections whose state is shared (a PostgreSQL URI): a
+ * SQLite file is one worker's (run.h says why). The keeper uses store
+ * handles of its own (a handle is used by one thread at a time); times
+ * are the database's clock (store_workers.h).
  */
 #include <errno.h>
 #include <pthread.h>
@@ -38,7 +40,8 @@ struct kh__sync_keeper {
 static void heartbeat_all(struct kh__sync_keeper *k)
 {
     for (size_t i = 0; i < k->run->n; i++) {
-        if (ks_store_worker_heartbeat(k->stores[i], k->run->worker_id, k->host,
+        if (k->stores[i] &&
+            ks_store_worker_heartbeat(k->stores[i], k->run->worker_id, k->host,
                                       (int64_t)getpid()) != KS_OK)
             fprintf(stderr, "%s: %s: heartbeat failed: %s\n", KH__SYNC_PROG,
                     k->run->t[i].conf->name,
@@ -109,8 +112,14 @@ static void make_worker_id(char *out, size_t size, char *host, size_t hsize)
 
 int kh__sync_workers_start(struct kh__sync_run *r)
 {
-    struct kh__sync_keeper *k = kx_xcalloc(1, sizeof(*k));
+    struct kh__sync_keeper *k;
+    int any = 0;
 
+    for (size_t i = 0; i < r->n; i++)
+        any |= r->t[i].shared;
+    if (!any)
+        return 0; /* one worker per SQLite state: nothing to coordinate */
+    k = kx_xcalloc(1, sizeof(*k));
     make_worker_id(r->worker_id, sizeof(r->worker_id), k->host,
                    sizeof(k->host));
     k->run = r;
@@ -118,7 +127,8 @@ int kh__sync_workers_start(struct kh__sync_run *r)
     k->stores = kx_xcalloc(r->n ? r->n : 1, sizeof(*k->stores));
     r->keeper = k;
     for (size_t i = 0; i < r->n; i++) {
-        if (kh__sync_store_open(&k->stores[i], r->t[i].conf, KH__SYNC_PROG,
+        if (r->t[i].shared &&
+            kh__sync_store_open(&k->stores[i], r->t[i].conf, KH__SYNC_PROG,
                                 KH__KEY_NONE) != 0)
             return KH__SYNC_EXIT_FAIL;
     }
@@ -154,7 +164,7 @@ void kh__sync_workers_stop(struct kh__sync_run *r)
     }
     for (size_t i = 0; i < r->n; i++) {
         ks_store_close(k->stores[i]); /* NULL-safe */
-        if (r->t[i].env.store)
+        if (r->t[i].shared && r->t[i].env.store)
             ks_store_worker_remove(r->t[i].env.store, r->worker_id);
     }
     free(k->stores);
@@ -167,9 +177,12 @@ int kh__sync_lease_take(struct kh__sync_run *r, struct kh__sync_tenant *t,
 {
     struct kh__sync_keeper *k = r->keeper;
     struct ks_lease l;
-    ks_rc rc = ks_store_lease_acquire(&l, t->env.store, t->conf->name, flow,
-                                      r->worker_id, r->lease_ms);
+    ks_rc rc;
 
+    if (!t->shared)
+        return 1;
+    rc = ks_store_lease_acquire(&l, t->env.store, t->conf->name, flow,
+                                r->worker_id, r->lease_ms);
     if (rc) {
         fprintf(stderr, "%s: %s/%s: cannot take the lease: %s\n", KH__SYNC_PROG,
                 t->conf->name, flow,
@@ -190,6 +203,8 @@ void kh__sync_lease_give(struct kh__sync_run *r, struct kh__sync_tenant *t,
 {
     struct kh__sync_keeper *k = r->keeper;
 
+    if (!t->shared)
+        return;
     pthread_mutex_lock(&k->mu);
     k->cur = (size_t)-1;
     pthread_mutex_unlock(&k->mu);
