@@ -26,14 +26,6 @@ bc_secret=cs_scn_sync_hook_33f0
 json="Content-Type: application/json"
 cli_setup sync-tenants
 
-run() {
-    local name=$1
-    shift
-    "$kinsync" "$@" >"$work/$name.out" 2>"$work/$name.err" </dev/null
-    rc=$?
-}
-expect_rc() { [ "$rc" = "$1" ] || fail "$2: exit status $rc (want $1)"; }
-expect_in() { grep -q -- "$1" "$work/$2" || fail "$3: $2 lacks '$1'"; }
 # metric NAME_AND_LABELS: its value in $work/metrics (empty when absent).
 metric() {
     awk -v k="$1" 'substr($0, 1, length(k) + 1) == k " " { print $2 }' \
@@ -185,21 +177,10 @@ req POST "$receiver/webhooks/bigcommerce" --data-binary '{}'
 [ "$status" = 404 ] || fail "the single-tenant path answered $status (want 404)"
 
 beta_admin=$(url_of admin beta)
-req POST "$beta_admin/admin/act/bigcommerce" -H "$json" --data-binary '{"action":"place_order","args":{
-    "customer":{"email":"orders@beta.example","first_name":"Bo","last_name":"Ek"},
-    "billing_address":{"email":"orders@beta.example","first_name":"Bo","last_name":"Ek"},
-    "products":[{"sku":"WIDGET-100","quantity":1,"price":12.5}]}}'
-[ "$status" = 200 ] || fail "place_order in beta: HTTP $status: $body"
-order=$(printf '%s' "$body" | sed -n 's/^{"result":{"id":\([0-9][0-9]*\).*/\1/p')
-[ -n "$order" ] || fail "place_order: no order id in $body"
-for i in $(seq 200); do
-    req GET "$beta_admin/admin/state/epicor"
-    case $body in *"\"PONum\":\"BC-$order\""*) break ;; esac
-    sleep 0.1
-done
-case $body in *"\"PONum\":\"BC-$order\""*) ;; *) fail "no sales order BC-$order in beta's Epicor" ;; esac
-req GET "$(url_of admin acme)/admin/state/epicor"
-case $body in *"\"PONum\":\"BC-$order\""*) fail "beta's order reached acme's Epicor" ;; esac
+bc_place_order "$beta_admin" orders@beta.example WIDGET-100 1 12.5
+wait_for_sales_order "$beta_admin" "BC-$order"
+has_sales_order "$(url_of admin acme)" "BC-$order" &&
+    fail "beta's order reached acme's Epicor"
 scrape
 [ "$(metric 'kinsync_webhook_deliveries_total{connection="beta",result="accepted"}')" -ge 1 ] 2>/dev/null ||
     fail "beta's accepted delivery not in /metrics"

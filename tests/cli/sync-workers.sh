@@ -19,12 +19,6 @@ scenario=$root/scenarios/sync/webhook-order-and-its-duplicate-delivery-make-one-
 json="Content-Type: application/json"
 cli_setup sync-workers
 
-run() {
-    local name=$1
-    shift
-    "$kinsync" "$@" >"$work/$name.out" 2>"$work/$name.err" </dev/null
-    rc=$?
-}
 # metric FILE NAME_AND_LABELS: the value in a scrape (empty when absent).
 metric() {
     awk -v k="$2" 'substr($0, 1, length(k) + 1) == k " " { print $2 }' "$1"
@@ -117,13 +111,7 @@ ok "worker b skips the flow a holds, and runs the others"
 
 # The order is delivered to a's receiver (a registered the hook), while a
 # is stuck in its flow: answered 200, committed, not imported yet.
-req POST "$admin/admin/act/bigcommerce" -H "$json" --data-binary '{"action":"place_order","args":{
-    "customer":{"email":"orders@acme.example","first_name":"Ann","last_name":"Lee"},
-    "billing_address":{"email":"orders@acme.example","first_name":"Ann","last_name":"Lee"},
-    "products":[{"sku":"WIDGET-100","quantity":2,"price":12.5}]}}'
-[ "$status" = 200 ] || fail "place_order: HTTP $status: $body"
-order=$(printf '%s' "$body" | sed -n 's/^{"result":{"id":\([0-9][0-9]*\).*/\1/p')
-[ -n "$order" ] || fail "place_order: no order id in $body"
+bc_place_order "$admin" orders@acme.example WIDGET-100 2 12.5
 for i in $(seq 100); do
     req GET "$admin/admin/state/bigcommerce"
     case $body in *'"status":200'*) break ;; esac
@@ -137,12 +125,7 @@ wait "$pid_a" 2>/dev/null
 req DELETE "$admin/admin/faults/epicor"
 ok "a delivery answered 200 by worker a, then worker a SIGKILLed mid-flow"
 
-for i in $(seq 300); do
-    req GET "$admin/admin/state/epicor"
-    case $body in *"\"PONum\":\"BC-$order\""*) break ;; esac
-    sleep 0.1
-done
-case $body in *"\"PONum\":\"BC-$order\""*) ;; *) fail "the order a answered was never imported" ;; esac
+wait_for_sales_order "$admin" "BC-$order"
 grep -q "webhook.bigcommerce:$order .*created 1," "$work/b.out" ||
     fail "worker b did not import the order from the queue"
 ok "worker b imports the delivery worker a committed"
