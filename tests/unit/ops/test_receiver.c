@@ -561,6 +561,64 @@ static void routes_verify_each_connection_with_its_own_secret(void **state)
     ks_woocommerce_free(beta_wc);
 }
 
+/* What the durable intake answers, and what it was given. */
+struct intake {
+    int answer; /* 0 committed, 1 memory queue, -1 failed */
+    int calls;
+    int64_t last_id;
+};
+
+static int intake_commit(void *userdata, const struct kh_receiver_item *it)
+{
+    struct intake *in = userdata;
+
+    in->calls++;
+    in->last_id = it->bc.id;
+    return in->answer;
+}
+
+/* With commit: 0 answers 200 without the memory queue; -1 answers 503 and
+ * forgets the delivery (its retry verifies as new, not as a duplicate);
+ * 1 falls back to the memory queue. */
+static void commit_decides_between_200_503_and_the_memory_queue(void **state)
+{
+    struct fx *f = *state;
+    struct kh_receiver_options o = KH_RECEIVER_OPTIONS_INIT;
+    struct intake in = {-1, 0, 0};
+    struct reply r;
+    size_t n;
+    char err[256];
+
+    kh_receiver_stop(f->rcv);
+    o.bigcommerce = f->bc;
+    o.woocommerce = f->wc;
+    o.body_max = BODY_MAX;
+    o.retry_after_s = 7;
+    o.commit = intake_commit;
+    o.commit_userdata = &in;
+    assert_int_equal(kh_receiver_start(&f->rcv, &o, err, sizeof(err)), 0);
+
+    r = bc_send(f, BC_SECRET, "msg_c1", "store/order/created", 301);
+    assert_int_equal(r.status, 503);
+    assert_string_equal(r.retry_after, "7");
+    assert_int_equal(in.calls, 1);
+    in.answer = 0; /* the platform's retry: new, committed this time */
+    r = bc_send(f, BC_SECRET, "msg_c1", "store/order/created", 301);
+    assert_int_equal(r.status, 200);
+    assert_string_equal(r.body, "queued\n");
+    assert_int_equal(in.calls, 2);
+    assert_int_equal(in.last_id, 301);
+    assert_null(kh_receiver_drain(f->rcv, &n));
+    assert_int_equal(n, 0);
+    in.answer = 1;
+    queued_one(f, bc_send(f, BC_SECRET, "msg_c2", "store/order/created", 302));
+    assert_int_equal(in.calls, 3);
+    /* refusals never reach the intake */
+    assert_int_equal(
+        bc_send(f, "wrong", "msg_c3", "store/order/created", 303).status, 401);
+    assert_int_equal(in.calls, 3);
+}
+
 #define SENDERS 4
 #define SENT 10 /* per sender */
 
@@ -689,6 +747,7 @@ int main(void)
         T(forced_status_fails_deliveries_until_cleared),
         T(other_routes_and_methods_are_refused),
         T(routes_verify_each_connection_with_its_own_secret),
+        T(commit_decides_between_200_503_and_the_memory_queue),
         T(concurrent_deliveries_are_each_queued_once),
         T(start_refuses_a_bad_address_and_no_storefront),
         T(ipv4_mapped_bind_listens_on_ipv4),
