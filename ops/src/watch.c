@@ -392,9 +392,11 @@ static void run_due(struct kh__sync_run *r, struct kh__sync_tenant *t,
 /* How long until the next flow of any connection is due (ms, capped). */
 static int64_t next_wait(const struct kh__sync_run *r)
 {
-    int64_t wait = QUEUE_POLL_MS, now = kx_monotonic_ms();
+    int64_t wait = 3600000, now = kx_monotonic_ms();
 
     for (size_t k = 0; k < r->n; k++) {
+        if (r->t[k].shared && wait > QUEUE_POLL_MS)
+            wait = QUEUE_POLL_MS; /* other workers' deliveries */
         for (int i = 0; i < KH__FLOW_COUNT; i++) {
             if (r->t[k].conf->enabled[i] && r->t[k].next[i] - now < wait)
                 wait = r->t[k].next[i] - now;
