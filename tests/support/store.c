@@ -70,7 +70,7 @@ static PGconn *admin_conn(void)
     if (!admin || PQstatus(admin) != CONNECTION_OK)
         fail_msg("cannot connect to the test PostgreSQL cluster: %s",
                  admin ? PQerrorMessage(admin) : "out of memory");
-    PQexec(admin, "SET client_min_messages = warning");
+    PQclear(PQexec(admin, "SET client_min_messages = warning"));
     return admin;
 }
 

@@ -148,14 +148,10 @@ ks_rc ks_store_audit_each(struct ks_store *st,
     ks_rc rc;
 
     rc = check_filter(st, filter);
-    if (rc == KS_OK && !cb)
-        rc = ks__error_set(&st->err, KS_EINVAL, 0, "callback is missing");
-    if (rc == KS_OK && st->iterating[KS__IT_AUDIT])
-        rc = ks__error_set(&st->err, KS_EINVAL, 0,
-                           "audit iteration is not re-entrant");
+    if (rc == KS_OK)
+        rc = ks__store_iter_start(st, KS__IT_AUDIT, cb != NULL, "audit");
     if (rc)
         return rc;
-    st->iterating[KS__IT_AUDIT] = 1;
     /* One row per query keyed on the last id: entries appended by the
      * callback are visited too, and no scan spans the callback's writes.
      * The row stays current during the callback (its strings live in the

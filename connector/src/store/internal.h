@@ -263,6 +263,11 @@ struct ks__store_scan {
     void *ctx;
 };
 
+/* Starts listing iter: KS_EINVAL when cb_given is 0 (the caller's
+ * callback is missing) or the listing is already running; otherwise
+ * marks it running (the caller clears st->iterating[iter] at the end). */
+ks_rc ks__store_iter_start(struct ks_store *st, enum ks__store_iter iter,
+                           int cb_given, const char *noun);
 /* Runs a scan; KS_EINVAL when cb_given is 0 (the caller's callback is
  * missing) or the listing is already running. */
 ks_rc ks__store_scan(struct ks_store *st, const struct ks__store_scan *scan,

@@ -343,6 +343,18 @@ static ks_rc scan_rows(struct ks_store *st, const struct ks__store_scan *scan)
     return rc;
 }
 
+ks_rc ks__store_iter_start(struct ks_store *st, enum ks__store_iter iter,
+                           int cb_given, const char *noun)
+{
+    if (!cb_given)
+        return ks__error_set(&st->err, KS_EINVAL, 0, "callback is missing");
+    if (st->iterating[iter])
+        return ks__error_set(&st->err, KS_EINVAL, 0,
+                             "%s iteration is not re-entrant", noun);
+    st->iterating[iter] = 1;
+    return KS_OK;
+}
+
 ks_rc ks__store_scan(struct ks_store *st, const struct ks__store_scan *scan,
                      int cb_given)
 {
@@ -350,14 +362,10 @@ ks_rc ks__store_scan(struct ks_store *st, const struct ks__store_scan *scan,
 
     if (rc == KS_OK)
         rc = ks__store_check_id(st, scan->filter_name, scan->filter, 1);
-    if (rc == KS_OK && !cb_given)
-        rc = ks__error_set(&st->err, KS_EINVAL, 0, "callback is missing");
-    if (rc == KS_OK && st->iterating[scan->iter])
-        rc = ks__error_set(&st->err, KS_EINVAL, 0,
-                           "%s iteration is not re-entrant", scan->noun);
+    if (rc == KS_OK)
+        rc = ks__store_iter_start(st, scan->iter, cb_given, scan->noun);
     if (rc)
         return rc;
-    st->iterating[scan->iter] = 1;
     rc = scan_rows(st, scan);
     st->iterating[scan->iter] = 0;
     return rc;

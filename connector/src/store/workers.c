@@ -149,46 +149,44 @@ ks_rc ks_store_lease_release(struct ks_store *st, const char *connection,
     return ks__store_op_end(st, rc, NULL);
 }
 
-/* Starts a listing: refuses a re-entered one and a missing callback. */
-static ks_rc listing_begin(struct ks_store *st, enum ks__store_iter it,
-                           int cb_given, const char *noun)
-{
-    ks_rc rc = ks__store_enter(st);
+/*
+ * A listing keyed on text columns (leases: connection and flow; workers:
+ * the worker id): each query, bound to the last row's keys, gives the
+ * next row. read() copies the row into ctx and points keys into the
+ * copy; the caller's callback (emit) runs after the statement is reset,
+ * so it may write to the store.
+ */
+struct keyed_listing {
+    enum ks__store_iter iter;
+    enum ks__store_stmt_id stmt;
+    int nkeys;        /* 1 or 2 */
+    const char *noun; /* "lease": "lease iteration is not re-entrant" */
+    const char *what; /* "listing leases": the database error */
+    void (*read)(void *ctx, struct ks__stmt *s, const char **keys);
+    int (*emit)(void *ctx);
+    void *ctx;
+};
 
-    if (rc == KS_OK && !cb_given)
-        rc = ks__error_set(&st->err, KS_EINVAL, 0, "callback is missing");
-    if (rc == KS_OK && st->iterating[it])
-        rc = ks__error_set(&st->err, KS_EINVAL, 0,
-                           "%s iteration is not re-entrant", noun);
-    if (rc == KS_OK)
-        st->iterating[it] = 1;
-    return rc;
-}
-
-/* One row per query keyed on the last (connection, flow), copied before
- * the callback runs, so the callback may take or release leases. */
-ks_rc ks_store_lease_each(struct ks_store *st, ks_store_lease_fn cb, void *ud)
+static ks_rc next_rows(struct ks_store *st, const struct keyed_listing *l)
 {
-    struct ks_lease last, row;
+    char last[2][KS_STORE_ID_MAX + 1] = {"", ""};
+    const char *keys[2] = {NULL, NULL};
     int src, stop = 0;
-    ks_rc rc = listing_begin(st, KS__IT_LEASE, cb != NULL, "lease");
+    ks_rc rc = KS_OK;
 
-    if (rc)
-        return rc;
-    memset(&last, 0, sizeof(last));
     while (rc == KS_OK && !stop) {
-        struct ks__stmt *s = ks__store_stmt(st, KS__ST_LEASE_NEXT);
+        struct ks__stmt *s = ks__store_stmt(st, l->stmt);
 
-        rc = ks__store_bind_text(st, s, 1, last.connection);
-        if (rc == KS_OK)
-            rc = ks__store_bind_text(st, s, 2, last.flow);
-        src = rc ? (int)rc : ks__store_step(s, "listing leases");
+        for (int i = 0; rc == KS_OK && i < l->nkeys; i++)
+            rc = ks__store_bind_text(st, s, i + 1, last[i]);
+        src = rc ? (int)rc : ks__store_step(s, l->what);
         if (src == KS__DB_ROW)
-            lease_from_row(&row, s);
+            l->read(l->ctx, s, keys);
         ks__store_reset(s);
         if (src == KS__DB_ROW) {
-            last = row;
-            stop = cb(&row, ud);
+            for (int i = 0; i < l->nkeys; i++)
+                ks__store_copy_field(last[i], keys[i]);
+            stop = l->emit(l->ctx);
             if (stop < 0)
                 rc = (ks_rc)stop;
         } else if (src == KS__DB_DONE) {
@@ -197,8 +195,54 @@ ks_rc ks_store_lease_each(struct ks_store *st, ks_store_lease_fn cb, void *ud)
             rc = (ks_rc)src;
         }
     }
-    st->iterating[KS__IT_LEASE] = 0;
     return rc;
+}
+
+/* Runs a listing; KS_EINVAL without a callback or when re-entered. */
+static ks_rc run_listing(struct ks_store *st, const struct keyed_listing *l,
+                         int cb_given)
+{
+    ks_rc rc = ks__store_enter(st);
+
+    if (rc == KS_OK)
+        rc = ks__store_iter_start(st, l->iter, cb_given, l->noun);
+    if (rc)
+        return rc;
+    rc = next_rows(st, l);
+    st->iterating[l->iter] = 0;
+    return rc;
+}
+
+struct lease_listing {
+    struct ks_lease row;
+    ks_store_lease_fn cb;
+    void *ud;
+};
+
+static void read_lease_row(void *ctx, struct ks__stmt *s, const char **keys)
+{
+    struct lease_listing *l = ctx;
+
+    lease_from_row(&l->row, s);
+    keys[0] = l->row.connection;
+    keys[1] = l->row.flow;
+}
+
+static int emit_lease(void *ctx)
+{
+    struct lease_listing *l = ctx;
+
+    return l->cb(&l->row, l->ud);
+}
+
+ks_rc ks_store_lease_each(struct ks_store *st, ks_store_lease_fn cb, void *ud)
+{
+    struct lease_listing ctx = {.cb = cb, .ud = ud};
+    const struct keyed_listing l = {
+        KS__IT_LEASE,     KS__ST_LEASE_NEXT, 2,          "lease",
+        "listing leases", read_lease_row,    emit_lease, &ctx};
+
+    return run_listing(st, &l, cb != NULL);
 }
 
 /* ---- worker heartbeats ------------------------------------------------- */
@@ -248,40 +292,39 @@ ks_rc ks_store_worker_remove(struct ks_store *st, const char *worker_id)
     return ks__store_op_end(st, rc, NULL);
 }
 
+struct worker_listing {
+    struct ks_worker row;
+    ks_store_worker_fn cb;
+    void *ud;
+};
+
+/* Columns: worker_id, host, pid, started_ms, last_seen_ms. */
+static void read_worker_row(void *ctx, struct ks__stmt *s, const char **keys)
+{
+    struct worker_listing *l = ctx;
+
+    memset(&l->row, 0, sizeof(l->row));
+    ks__store_copy_field(l->row.worker_id, ks__store_col_text(s, 0));
+    ks__store_copy_field(l->row.host, ks__store_col_text(s, 1));
+    l->row.pid = ks__store_col_int64(s, 2);
+    l->row.started_ms = ks__store_col_int64(s, 3);
+    l->row.last_seen_ms = ks__store_col_int64(s, 4);
+    keys[0] = l->row.worker_id;
+}
+
+static int emit_worker(void *ctx)
+{
+    struct worker_listing *l = ctx;
+
+    return l->cb(&l->row, l->ud);
+}
+
 ks_rc ks_store_worker_each(struct ks_store *st, ks_store_worker_fn cb, void *ud)
 {
-    struct ks_worker row;
-    char last[KS_STORE_ID_MAX + 1] = "";
-    int src, stop = 0;
-    ks_rc rc = listing_begin(st, KS__IT_WORKER, cb != NULL, "worker");
+    struct worker_listing ctx = {.cb = cb, .ud = ud};
+    const struct keyed_listing l = {
+        KS__IT_WORKER,     KS__ST_WORKER_NEXT, 1,           "worker",
+        "listing workers", read_worker_row,    emit_worker, &ctx};
 
-    if (rc)
-        return rc;
-    while (rc == KS_OK && !stop) {
-        struct ks__stmt *s = ks__store_stmt(st, KS__ST_WORKER_NEXT);
-
-        rc = ks__store_bind_text(st, s, 1, last);
-        src = rc ? (int)rc : ks__store_step(s, "listing workers");
-        if (src == KS__DB_ROW) {
-            memset(&row, 0, sizeof(row));
-            ks__store_copy_field(row.worker_id, ks__store_col_text(s, 0));
-            ks__store_copy_field(row.host, ks__store_col_text(s, 1));
-            row.pid = ks__store_col_int64(s, 2);
-            row.started_ms = ks__store_col_int64(s, 3);
-            row.last_seen_ms = ks__store_col_int64(s, 4);
-        }
-        ks__store_reset(s);
-        if (src == KS__DB_ROW) {
-            memcpy(last, row.worker_id, sizeof(last));
-            stop = cb(&row, ud);
-            if (stop < 0)
-                rc = (ks_rc)stop;
-        } else if (src == KS__DB_DONE) {
-            stop = 1;
-        } else {
-            rc = (ks_rc)src;
-        }
-    }
-    st->iterating[KS__IT_WORKER] = 0;
-    return rc;
+    return run_listing(st, &l, cb != NULL);
 }

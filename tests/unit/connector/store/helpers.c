@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <cmocka.h>
 #include "helpers.h"
 
@@ -55,4 +56,37 @@ void th_remove(char *dir, char *path)
     kt_rmdir(dir);
     free(path);
     free(dir);
+}
+
+int th_pair_setup(void **state)
+{
+    struct th_pair *p = calloc(1, sizeof(*p));
+
+    assert_non_null(p);
+    p->dir = kt_tmpdir("ks-store");
+    p->path = kt_path(p->dir, "state.db");
+    p->location = kt_store_state(p->path);
+    assert_int_equal(th_open_file(&p->a, p->path, NULL), KS_OK);
+    assert_int_equal(th_open_file(&p->b, p->path, NULL), KS_OK);
+    *state = p;
+    return 0;
+}
+
+int th_pair_teardown(void **state)
+{
+    struct th_pair *p = *state;
+
+    ks_store_close(p->a);
+    ks_store_close(p->b);
+    free(p->location);
+    th_remove(p->dir, p->path);
+    free(p);
+    return 0;
+}
+
+void th_sleep_ms(long ms)
+{
+    struct timespec t = {ms / 1000, (ms % 1000) * 1000000L};
+
+    nanosleep(&t, NULL);
 }

@@ -22,4 +22,16 @@ int th_teardown(void **state);
  * schema on PostgreSQL, and frees dir and path. */
 void th_remove(char *dir, char *path);
 
+/* Two handles on one store location, as two workers would have. */
+struct th_pair {
+    char *dir, *path;
+    char *location; /* the state string (for forked processes) */
+    struct ks_store *a, *b;
+};
+/* cmocka setup and teardown: *state is a struct th_pair. */
+int th_pair_setup(void **state);
+int th_pair_teardown(void **state);
+/* Sleeps ms milliseconds (past a lease or visibility time). */
+void th_sleep_ms(long ms);
+
 #endif

@@ -20,45 +20,6 @@
 #include "kinsync/store_workers.h"
 #include "helpers.h"
 
-struct pair {
-    char *dir, *path;
-    char *location; /* the state string, computed before any fork */
-    struct ks_store *a, *b;
-};
-
-static int pair_setup(void **state)
-{
-    struct pair *p = calloc(1, sizeof(*p));
-
-    assert_non_null(p);
-    p->dir = kt_tmpdir("ks-store");
-    p->path = kt_path(p->dir, "state.db");
-    p->location = kt_store_state(p->path);
-    assert_int_equal(th_open_file(&p->a, p->path, NULL), KS_OK);
-    assert_int_equal(th_open_file(&p->b, p->path, NULL), KS_OK);
-    *state = p;
-    return 0;
-}
-
-static int pair_teardown(void **state)
-{
-    struct pair *p = *state;
-
-    ks_store_close(p->a);
-    ks_store_close(p->b);
-    free(p->location);
-    th_remove(p->dir, p->path);
-    free(p);
-    return 0;
-}
-
-static void sleep_ms(long ms)
-{
-    struct timespec t = {ms / 1000, (ms % 1000) * 1000000L};
-
-    nanosleep(&t, NULL);
-}
-
 static int64_t waiting(struct ks_store *st, const char *connection)
 {
     int64_t n = -1;
@@ -69,7 +30,7 @@ static int64_t waiting(struct ks_store *st, const char *connection)
 
 static void deliveries_are_claimed_oldest_first_one_worker_each(void **state)
 {
-    struct pair *p = *state;
+    struct th_pair *p = *state;
     struct ks_delivery *d1 = NULL, *d2 = NULL, *none = NULL;
     int64_t id1 = 0, id2 = 0;
 
@@ -110,7 +71,7 @@ static void deliveries_are_claimed_oldest_first_one_worker_each(void **state)
 
 static void a_claim_can_be_limited_to_a_connection(void **state)
 {
-    struct pair *p = *state;
+    struct th_pair *p = *state;
     struct ks_delivery *d = NULL;
 
     assert_int_equal(
@@ -130,7 +91,7 @@ static void a_claim_can_be_limited_to_a_connection(void **state)
 static void
 a_released_claim_is_claimable_at_once_by_its_owner_only(void **state)
 {
-    struct pair *p = *state;
+    struct th_pair *p = *state;
     struct ks_delivery *d = NULL, *again = NULL;
 
     assert_int_equal(ks_store_delivery_enqueue(NULL, p->a, "c", "t", "1", "{}"),
@@ -153,7 +114,7 @@ a_released_claim_is_claimable_at_once_by_its_owner_only(void **state)
 /* done inside a group commits and rolls back with the import's effects */
 static void done_belongs_to_the_group_of_the_import(void **state)
 {
-    struct pair *p = *state;
+    struct th_pair *p = *state;
     struct ks_delivery *d = NULL;
     char *v = NULL;
 
@@ -183,7 +144,7 @@ static void done_belongs_to_the_group_of_the_import(void **state)
  * never answered 200 (the sender retries). */
 static void a_crash_before_the_enqueue_commits_queues_nothing(void **state)
 {
-    struct pair *p = *state;
+    struct th_pair *p = *state;
 
     assert_int_equal(ks_testing_store_crash_arm(
                          p->a, "store.delivery_enqueue.before_commit"),
@@ -195,7 +156,7 @@ static void a_crash_before_the_enqueue_commits_queues_nothing(void **state)
 
 static void bad_delivery_arguments_are_einval(void **state)
 {
-    struct pair *p = *state;
+    struct th_pair *p = *state;
     struct ks_delivery *d = NULL;
 
     assert_int_equal(ks_store_delivery_enqueue(NULL, p->a, "c", "t", "1", NULL),
@@ -214,7 +175,7 @@ static void bad_delivery_arguments_are_einval(void **state)
 static void
 a_claim_of_a_killed_worker_is_claimed_again_after_it_expires(void **state)
 {
-    struct pair *p = *state;
+    struct th_pair *p = *state;
     struct ks_delivery *d = NULL;
     int64_t id = 0;
     int fds[2], status;
@@ -249,7 +210,7 @@ a_claim_of_a_killed_worker_is_claimed_again_after_it_expires(void **state)
     assert_true(WIFSIGNALED(status));
     assert_int_equal(ks_store_delivery_claim(&d, p->b, NULL, "w-b", 60000),
                      KS_ENOTFOUND);
-    sleep_ms(600);
+    th_sleep_ms(600);
     assert_int_equal(ks_store_delivery_claim(&d, p->b, NULL, "w-b", 60000),
                      KS_OK);
     assert_int_equal(d->id, id);
@@ -288,7 +249,7 @@ static int race_worker(const char *location, const char *worker, int fd)
 
 static void two_workers_never_claim_the_same_delivery(void **state)
 {
-    struct pair *p = *state;
+    struct th_pair *p = *state;
     int64_t ids[RACE_DELIVERIES], id;
     int done[RACE_DELIVERIES] = {0}, fds[2], status;
     pid_t kids[2];
@@ -332,7 +293,8 @@ static void two_workers_never_claim_the_same_delivery(void **state)
 
 int main(void)
 {
-#define T(name) cmocka_unit_test_setup_teardown(name, pair_setup, pair_teardown)
+#define T(name)                                                                \
+    cmocka_unit_test_setup_teardown(name, th_pair_setup, th_pair_teardown)
     const struct CMUnitTest tests[] = {
         T(deliveries_are_claimed_oldest_first_one_worker_each),
         T(a_claim_can_be_limited_to_a_connection),

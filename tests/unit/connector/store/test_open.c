@@ -157,8 +157,7 @@ an_unreachable_postgresql_uri_fails_without_its_password(void **state)
  * took the write lock to check the version). */
 static void current_file_opens_beside_a_writer_holding_the_lock(void **state)
 {
-    char *dir = kt_tmpdir("ks-store");
-    char *path = kt_path(dir, "state.db");
+    char *dir, *path;
     struct ks_store_options o = KS_STORE_OPTIONS_INIT;
     struct ks_store *st = NULL;
     sqlite3 *writer = NULL;
@@ -166,6 +165,8 @@ static void current_file_opens_beside_a_writer_holding_the_lock(void **state)
 
     (void)state;
     SQLITE_ONLY();
+    dir = kt_tmpdir("ks-store");
+    path = kt_path(dir, "state.db");
     assert_int_equal(th_open_file(&st, path, NULL), KS_OK);
     assert_int_equal(ks_store_cursor_set(st, "parts", "Part", "7"), KS_OK);
     ks_store_close(st);
@@ -258,14 +259,15 @@ static void file_store_keeps_everything_after_reopen(void **state)
 
 static void file_store_uses_the_wal_journal(void **state)
 {
-    char *dir = kt_tmpdir("ks-store");
-    char *path = kt_path(dir, "state.db");
+    char *dir, *path;
     struct ks_store *st = NULL;
     sqlite3 *db = NULL;
     sqlite3_stmt *s = NULL;
 
     (void)state;
     SQLITE_ONLY();
+    dir = kt_tmpdir("ks-store");
+    path = kt_path(dir, "state.db");
     assert_int_equal(th_open_file(&st, path, NULL), KS_OK);
     assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
     assert_int_equal(
@@ -305,8 +307,7 @@ static void newer_schema_version_is_refused_with_estate(void **state)
 
 static void a_file_that_is_not_a_database_fails_with_estate(void **state)
 {
-    char *dir = kt_tmpdir("ks-store");
-    char *path = kt_path(dir, "state.db");
+    char *dir, *path;
     struct ks_store_options o = KS_STORE_OPTIONS_INIT;
     struct ks_store *st = NULL;
     struct ks_error err;
@@ -314,6 +315,8 @@ static void a_file_that_is_not_a_database_fails_with_estate(void **state)
 
     (void)state;
     SQLITE_ONLY();
+    dir = kt_tmpdir("ks-store");
+    path = kt_path(dir, "state.db");
     memset(junk, 'x', sizeof(junk));
     kt_write_file(path, junk, sizeof(junk));
     o.path = path;
@@ -358,13 +361,15 @@ static unsigned file_mode(const char *path, const char *suffix)
  * under a permissive umask, and stay so while the store is in use. */
 static void state_files_are_private_whatever_the_umask(void **state)
 {
-    char *dir = kt_tmpdir("ks-store");
-    char *path = kt_path(dir, "state.db");
+    char *dir, *path;
     struct ks_store *st = NULL;
-    mode_t old = umask(0);
+    mode_t old;
 
     (void)state;
     SQLITE_ONLY();
+    dir = kt_tmpdir("ks-store");
+    path = kt_path(dir, "state.db");
+    old = umask(0);
     assert_int_equal(th_open_file(&st, path, NULL), KS_OK);
     assert_int_equal(ks_store_cursor_set(st, "f", "e", "1"), KS_OK);
     umask(old);
@@ -379,12 +384,13 @@ static void state_files_are_private_whatever_the_umask(void **state)
  * its group and other permissions at the next open. */
 static void an_existing_readable_state_file_is_tightened(void **state)
 {
-    char *dir = kt_tmpdir("ks-store");
-    char *path = kt_path(dir, "state.db");
+    char *dir, *path;
     struct ks_store *st = NULL;
 
     (void)state;
     SQLITE_ONLY();
+    dir = kt_tmpdir("ks-store");
+    path = kt_path(dir, "state.db");
     assert_int_equal(th_open_file(&st, path, NULL), KS_OK);
     assert_int_equal(ks_store_cursor_set(st, "f", "e", "1"), KS_OK);
     assert_int_equal(chmod(path, 0644), 0);

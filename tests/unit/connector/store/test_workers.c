@@ -16,45 +16,9 @@
 #include "kinsync/store_workers.h"
 #include "helpers.h"
 
-struct pair {
-    char *dir, *path;
-    struct ks_store *a, *b; /* worker "w-a" and worker "w-b" */
-};
-
-static int pair_setup(void **state)
-{
-    struct pair *p = calloc(1, sizeof(*p));
-
-    assert_non_null(p);
-    p->dir = kt_tmpdir("ks-store");
-    p->path = kt_path(p->dir, "state.db");
-    assert_int_equal(th_open_file(&p->a, p->path, NULL), KS_OK);
-    assert_int_equal(th_open_file(&p->b, p->path, NULL), KS_OK);
-    *state = p;
-    return 0;
-}
-
-static int pair_teardown(void **state)
-{
-    struct pair *p = *state;
-
-    ks_store_close(p->a);
-    ks_store_close(p->b);
-    th_remove(p->dir, p->path);
-    free(p);
-    return 0;
-}
-
-static void sleep_ms(long ms)
-{
-    struct timespec t = {ms / 1000, (ms % 1000) * 1000000L};
-
-    nanosleep(&t, NULL);
-}
-
 static void a_free_lease_is_taken_and_a_held_one_refused(void **state)
 {
-    struct pair *p = *state;
+    struct th_pair *p = *state;
     struct ks_lease l;
 
     assert_int_equal(
@@ -84,7 +48,7 @@ static void a_free_lease_is_taken_and_a_held_one_refused(void **state)
 
 static void acquiring_an_own_lease_renews_it(void **state)
 {
-    struct pair *p = *state;
+    struct th_pair *p = *state;
     struct ks_lease first, again;
 
     assert_int_equal(
@@ -98,13 +62,13 @@ static void acquiring_an_own_lease_renews_it(void **state)
 
 static void an_expired_lease_is_taken_over(void **state)
 {
-    struct pair *p = *state;
+    struct th_pair *p = *state;
     struct ks_lease l;
 
     assert_int_equal(ks_store_lease_acquire(&l, p->a, "c", "f", "w-a", 50),
                      KS_OK);
     assert_int_equal(l.held, 1);
-    sleep_ms(200);
+    th_sleep_ms(200);
     assert_int_equal(ks_store_lease_acquire(&l, p->b, "c", "f", "w-b", 60000),
                      KS_OK);
     assert_int_equal(l.held, 1);
@@ -124,18 +88,18 @@ static void an_expired_lease_is_taken_over(void **state)
 
 static void an_expired_lease_not_taken_over_can_be_renewed(void **state)
 {
-    struct pair *p = *state;
+    struct th_pair *p = *state;
 
     assert_int_equal(ks_store_lease_acquire(&(struct ks_lease){0}, p->a, "c",
                                             "f", "w-a", 20),
                      KS_OK);
-    sleep_ms(100);
+    th_sleep_ms(100);
     assert_int_equal(ks_store_lease_renew(p->a, "c", "f", "w-a", 60000), KS_OK);
 }
 
 static void a_released_lease_is_free_at_once(void **state)
 {
-    struct pair *p = *state;
+    struct th_pair *p = *state;
     struct ks_lease l;
 
     assert_int_equal(ks_store_lease_acquire(&l, p->a, "c", "f", "w-a", 60000),
@@ -163,7 +127,7 @@ static int collect_lease(const struct ks_lease *l, void *ud)
 
 static void leases_are_listed_live_or_expired(void **state)
 {
-    struct pair *p = *state;
+    struct th_pair *p = *state;
     struct ks_lease l;
     struct seen s = {0};
 
@@ -171,7 +135,7 @@ static void leases_are_listed_live_or_expired(void **state)
                      KS_OK);
     assert_int_equal(ks_store_lease_acquire(&l, p->b, "a", "f", "w-b", 20),
                      KS_OK);
-    sleep_ms(100);
+    th_sleep_ms(100);
     assert_int_equal(ks_store_lease_each(p->a, collect_lease, &s), KS_OK);
     assert_int_equal(s.n, 2);
     assert_string_equal(s.rows[0].connection, "a"); /* ordered */
@@ -193,7 +157,7 @@ static int collect_worker(const struct ks_worker *w, void *ud)
 
 static void heartbeats_are_listed_and_remove_releases_leases(void **state)
 {
-    struct pair *p = *state;
+    struct th_pair *p = *state;
     struct ks_worker got[2];
     struct ks_lease l;
     int64_t first_seen, started;
@@ -207,7 +171,7 @@ static void heartbeats_are_listed_and_remove_releases_leases(void **state)
     assert_int_equal(got[1].pid, 41);
     first_seen = got[1].last_seen_ms;
     started = got[1].started_ms;
-    sleep_ms(20);
+    th_sleep_ms(20);
     assert_int_equal(ks_store_worker_heartbeat(p->a, "w-a", "host-1", 41),
                      KS_OK);
     assert_int_equal(ks_store_worker_each(p->b, collect_worker, got), KS_OK);
@@ -226,7 +190,7 @@ static void heartbeats_are_listed_and_remove_releases_leases(void **state)
 
 static void bad_lease_arguments_are_einval(void **state)
 {
-    struct pair *p = *state;
+    struct th_pair *p = *state;
     struct ks_lease l;
 
     assert_int_equal(ks_store_lease_acquire(&l, p->a, "c", "f", "w", 0),
@@ -254,7 +218,7 @@ static int race_worker(const char *location, const char *worker, int fd)
     if (ks_store_open(&st, &o) != KS_OK)
         return 2;
     for (int i = 0; i < RACE_FLOWS && !failed; i++) {
-        char flow[16];
+        char flow[32];
         struct ks_lease l;
 
         snprintf(flow, sizeof(flow), "flow-%d", i);
@@ -272,9 +236,8 @@ static int race_worker(const char *location, const char *worker, int fd)
  * ends up with exactly one of them. */
 static void two_workers_never_hold_the_same_lease(void **state)
 {
-    struct pair *p = *state;
+    struct th_pair *p = *state;
     int fds[2], held[RACE_FLOWS] = {0}, i, status;
-    char *location = kt_store_state(p->path); /* before the fork */
     pid_t kids[2];
 
     assert_int_equal(pipe(fds), 0);
@@ -283,7 +246,7 @@ static void two_workers_never_hold_the_same_lease(void **state)
         assert_true(kids[k] >= 0);
         if (kids[k] == 0) {
             close(fds[0]);
-            _exit(race_worker(location, k ? "w-2" : "w-1", fds[1]));
+            _exit(race_worker(p->location, k ? "w-2" : "w-1", fds[1]));
         }
     }
     close(fds[1]);
@@ -292,7 +255,6 @@ static void two_workers_never_hold_the_same_lease(void **state)
         held[i]++;
     }
     close(fds[0]);
-    free(location);
     for (int k = 0; k < 2; k++) {
         assert_int_equal(waitpid(kids[k], &status, 0), kids[k]);
         assert_true(WIFEXITED(status));
@@ -307,26 +269,26 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(
-            a_free_lease_is_taken_and_a_held_one_refused, pair_setup,
-            pair_teardown),
+            a_free_lease_is_taken_and_a_held_one_refused, th_pair_setup,
+            th_pair_teardown),
         cmocka_unit_test_setup_teardown(acquiring_an_own_lease_renews_it,
-                                        pair_setup, pair_teardown),
+                                        th_pair_setup, th_pair_teardown),
         cmocka_unit_test_setup_teardown(an_expired_lease_is_taken_over,
-                                        pair_setup, pair_teardown),
+                                        th_pair_setup, th_pair_teardown),
         cmocka_unit_test_setup_teardown(
-            an_expired_lease_not_taken_over_can_be_renewed, pair_setup,
-            pair_teardown),
+            an_expired_lease_not_taken_over_can_be_renewed, th_pair_setup,
+            th_pair_teardown),
         cmocka_unit_test_setup_teardown(a_released_lease_is_free_at_once,
-                                        pair_setup, pair_teardown),
+                                        th_pair_setup, th_pair_teardown),
         cmocka_unit_test_setup_teardown(leases_are_listed_live_or_expired,
-                                        pair_setup, pair_teardown),
+                                        th_pair_setup, th_pair_teardown),
         cmocka_unit_test_setup_teardown(
-            heartbeats_are_listed_and_remove_releases_leases, pair_setup,
-            pair_teardown),
+            heartbeats_are_listed_and_remove_releases_leases, th_pair_setup,
+            th_pair_teardown),
         cmocka_unit_test_setup_teardown(bad_lease_arguments_are_einval,
-                                        pair_setup, pair_teardown),
+                                        th_pair_setup, th_pair_teardown),
         cmocka_unit_test_setup_teardown(two_workers_never_hold_the_same_lease,
-                                        pair_setup, pair_teardown),
+                                        th_pair_setup, th_pair_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
