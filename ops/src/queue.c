@@ -18,6 +18,15 @@
 #include <kx/alloc.h>
 #include "run.h"
 
+/* Deliveries committed and not imported yet, per connection (shared
+ * states only), as this worker last counted them. */
+static const struct kh_metric m_queued = {
+    "kinsync_webhook_queue_pending",
+    "Webhook deliveries committed to the shared state and not imported "
+    "yet.",
+    KH_METRIC_GAUGE,
+    {"connection", NULL}};
+
 static char *item_json(const struct kh_receiver_item *it)
 {
     cJSON *o = cJSON_CreateObject();
@@ -139,8 +148,14 @@ static void import_tenant(struct kh__sync_run *r, struct kh__sync_tenant *t)
 void kh__sync_import_queued(struct kh__sync_run *r)
 {
     for (size_t k = 0; k < r->n && !kh__sync_stop_pending(); k++) {
-        if (r->t[k].shared &&
-            (r->t[k].env.bigcommerce || r->t[k].env.woocommerce))
-            import_tenant(r, &r->t[k]);
+        struct kh__sync_tenant *t = &r->t[k];
+        const char *l[] = {t->conf->name};
+        int64_t n = 0;
+
+        if (!t->shared || (!t->env.bigcommerce && !t->env.woocommerce))
+            continue;
+        import_tenant(r, t);
+        if (ks_store_delivery_count(&n, t->env.store, t->conf->name) == KS_OK)
+            kh_metrics_set(r->metrics, &m_queued, l, (double)n);
     }
 }

@@ -137,6 +137,8 @@ for i in $(seq 300); do
 done
 [ -n "$(metric "$work/b2.metrics" 'kinsync_flow_runs_total{connection="default",flow="parts.bigcommerce"}')" ] ||
     fail "worker b never took parts.bigcommerce over"
+[ "$(metric "$work/b2.metrics" 'kinsync_webhook_queue_pending{connection="default"}')" = 0 ] ||
+    fail "worker b's /metrics does not show the webhook queue empty"
 run w2 workers --config "$work/b.json"
 grep -q "^  $worker_a .* stale$" "$work/w2.out" ||
     fail "kinsync workers does not show worker a stale"

@@ -181,6 +181,34 @@ picking_a_connection_needs_its_name_when_there_are_several(void **state)
     assert_non_null(strstr(f->err, ": /connections: holds no connection"));
 }
 
+/* A database URI cannot be shared: a named connection under a top-level
+ * URI gives its own; a URI is never read beside the file; lease_s is
+ * bounded. */
+static void a_database_state_is_given_per_connection(void **state)
+{
+    struct fx *f = *state;
+    char text[4096];
+
+    snprintf(text, sizeof(text),
+             "{\"state\": \"postgresql://db/k\", \"lease_s\": 4, "
+             "\"connections\": {"
+             "\"a\": {\"epicor\": " EPICOR "}, "
+             "\"b\": {\"state\": \"postgresql://db/b\", \"epicor\": " EPICOR
+             "}}}",
+             "A", "B");
+    assert_int_equal(load(f, text), KH__SYNC_EXIT_USAGE);
+    assert_non_null(strstr(f->err, ": /connections/a: give it a \"state\""));
+    assert_non_null(
+        strstr(f->err, ": /lease_s: must be a whole number 5..3600"));
+    assert_null(strstr(f->err, "/connections/b:"));
+    snprintf(text, sizeof(text),
+             "{\"connections\": {\"b\": {\"state\": \"postgresql://db/b\", "
+             "\"epicor\": " EPICOR "}}}",
+             "B");
+    assert_int_equal(load(f, text), 0);
+    assert_string_equal(f->cfg.conns[0].state_path, "postgresql://db/b");
+}
+
 int main(void)
 {
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
@@ -189,6 +217,7 @@ int main(void)
         T(connections_each_have_sections_flows_and_a_state),
         T(problems_name_the_json_pointer),
         T(picking_a_connection_needs_its_name_when_there_are_several),
+        T(a_database_state_is_given_per_connection),
     };
 #undef T
     return cmocka_run_group_tests(tests, NULL, NULL);
