@@ -46,6 +46,9 @@ static const char usage[] =
     "  audit prune --config FILE [--older-than DAYS]\n"
     "                       delete audit entries and completed intents\n"
     "                       older than retention_days (default 90)\n"
+    "  workers --config FILE\n"
+    "                       list the sync --watch workers sharing the state,\n"
+    "                       their leases and the webhooks waiting\n"
     "\n"
     "`kinsync COMMAND --help` (or `kinsync help COMMAND`) describes a\n"
     "command; `man kinsync` describes them all.\n";
@@ -67,6 +70,7 @@ static const struct command {
     {"outbox", kh_cli_outbox},
     {"replay-failed", kh_cli_replay_failed},
     {"audit", kh_cli_audit},
+    {"workers", kh_cli_workers},
 };
 
 static const struct command *find_command(const char *name)

@@ -15,7 +15,7 @@
 #define DAY_MS ((int64_t)86400000)
 
 int kh__sync_prune(struct ks_store *st, int64_t days, const char *prog,
-                   int quiet)
+                   const char *conn, int quiet)
 {
     struct ks_store_prune_counts n;
     char before[KX_ISO8601_MAX];
@@ -32,9 +32,10 @@ int kh__sync_prune(struct ks_store *st, int64_t days, const char *prog,
     kx_iso8601_format(before, cut, KX_ISO8601_Z);
     if (!quiet || n.audit || n.intents)
         fprintf(quiet ? stderr : stdout,
-                "%s%spruned %lld audit entr%s and %lld completed intent%s "
+                "%s%s%s%spruned %lld audit entr%s and %lld completed intent%s "
                 "older than %lld day%s (before %s)\n",
-                quiet ? prog : "", quiet ? ": " : "", (long long)n.audit,
+                quiet ? prog : "", quiet ? ": " : "", conn ? conn : "",
+                conn ? ": " : "", (long long)n.audit,
                 n.audit == 1 ? "y" : "ies", (long long)n.intents,
                 n.intents == 1 ? "" : "s", (long long)days,
                 days == 1 ? "" : "s", before);
@@ -44,7 +45,8 @@ int kh__sync_prune(struct ks_store *st, int64_t days, const char *prog,
 static void audit_usage(FILE *out)
 {
     fprintf(out,
-            "usage: kinsync audit prune --config FILE [--older-than DAYS]\n"
+            "usage: kinsync audit prune --config FILE [--connection NAME]\n"
+            "                           [--older-than DAYS]\n"
             "       kinsync audit --help\n"
             "\n"
             "Deletes from the state file named in FILE the audit entries\n"
@@ -57,6 +59,9 @@ static void audit_usage(FILE *out)
             "day. Needs no state key and contacts nothing.\n"
             "\n"
             "  --config FILE      the configuration of `kinsync sync`\n"
+            "  --connection NAME  prune only this connection's state\n"
+            "                     (default: every connection's, each line\n"
+            "                     then starts with its name)\n"
             "  --older-than DAYS  0..%d (0: everything up to now)\n"
             "  --help             print this text\n"
             "\n"
@@ -66,7 +71,7 @@ static void audit_usage(FILE *out)
 }
 
 struct audit_opts {
-    const char *config;
+    const char *config, *connection;
     long days; /* -1: retention_days of the configuration */
     int help;
 };
@@ -75,6 +80,7 @@ static int parse_opts(struct audit_opts *o, int argc, char **argv)
 {
     static const struct option options[] = {
         {"config", required_argument, NULL, 'c'},
+        {"connection", required_argument, NULL, 'n'},
         {"older-than", required_argument, NULL, 'o'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0}};
@@ -89,6 +95,8 @@ static int parse_opts(struct audit_opts *o, int argc, char **argv)
             o->help = 1;
         } else if (c == 'c') {
             o->config = optarg;
+        } else if (c == 'n') {
+            o->connection = optarg;
         } else if (c == 'o') {
             errno = 0;
             o->days = strtol(optarg, &end, 10);
@@ -114,11 +122,24 @@ static int parse_opts(struct audit_opts *o, int argc, char **argv)
     return 0;
 }
 
+/* Prunes one connection's state; 0 or KH__SYNC_EXIT_FAIL. */
+static int prune_one(const struct kh__sync_conf *conf, int64_t days, int named)
+{
+    struct ks_store *st = NULL;
+    int status = kh__sync_store_open(&st, conf, "kinsync audit", KH__KEY_NONE);
+
+    if (status == 0)
+        status = kh__sync_prune(st, days, "kinsync audit",
+                                named ? conf->name : NULL, 0);
+    ks_store_close(st);
+    return status;
+}
+
 int kh_cli_audit(int argc, char **argv)
 {
     struct audit_opts o;
-    struct kh__sync_conf conf;
-    struct ks_store *st = NULL;
+    struct kh__sync_config cfg;
+    const struct kh__sync_conf *one = NULL;
     int64_t days;
     int status = parse_opts(&o, argc, argv);
 
@@ -127,20 +148,27 @@ int kh_cli_audit(int argc, char **argv)
             audit_usage(stdout);
         return status;
     }
-    status = kh__sync_conf_load(&conf, "kinsync audit", o.config);
+    status = kh__sync_config_load(&cfg, "kinsync audit", o.config);
     if (status)
         return status;
-    days = o.days >= 0 ? o.days : conf.retention_days;
+    if (o.connection &&
+        !(one = kh__sync_config_pick(&cfg, o.connection, "kinsync audit"))) {
+        kh__sync_config_dispose(&cfg);
+        return KH__SYNC_EXIT_USAGE;
+    }
+    days = o.days >= 0 ? o.days : cfg.conns[0].retention_days;
     if (o.days < 0 && days == 0) {
         printf("retention_days is 0 in %s: everything is kept (prune with "
                "--older-than DAYS)\n",
                o.config);
     } else {
-        status = kh__sync_store_open(&st, &conf, "kinsync audit", KH__KEY_NONE);
-        if (status == 0)
-            status = kh__sync_prune(st, days, "kinsync audit", 0);
-        ks_store_close(st);
+        for (size_t i = 0; i < cfg.nconns; i++) {
+            if (one && one != &cfg.conns[i])
+                continue;
+            if (prune_one(&cfg.conns[i], days, cfg.named))
+                status = KH__SYNC_EXIT_FAIL;
+        }
     }
-    kh__sync_conf_dispose(&conf);
+    kh__sync_config_dispose(&cfg);
     return status;
 }

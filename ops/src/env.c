@@ -106,6 +106,7 @@ static int cred(const char **out, struct kh__sync_env *env,
                 const cJSON *section, const char *sname, const char *name,
                 const char *prog)
 {
+    const struct kh__sync_conf *c = env->conf;
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(section, name);
     const char *ref;
     char *value = NULL;
@@ -122,15 +123,17 @@ static int cred(const char **out, struct kh__sync_env *env,
     rc = ks_store_secret_get(&value, env->store, ref);
     if (rc == KS_ENOTFOUND) {
         fprintf(stderr,
-                "%s: %s.%s: secret \"%s\" is not in the state file %s; store "
-                "it with `kinsync secret set %s --config %s`\n",
-                prog, sname, name, ref, env->conf->state_path, ref,
-                env->conf->path);
+                "%s: %s/%s/%s: secret \"%s\" is not in the state file %s; "
+                "store it with `kinsync secret set %s --config %s%s%s`\n",
+                prog, c->pointer, sname, name, ref, c->state_path, ref, c->path,
+                c->pointer[0] ? " --connection " : "",
+                c->pointer[0] ? c->name : "");
         return -1;
     }
     if (rc) {
-        fprintf(stderr, "%s: %s.%s: cannot read secret \"%s\": %s\n", prog,
-                sname, name, ref, ks_store_last_error(env->store)->message);
+        fprintf(stderr, "%s: %s/%s/%s: cannot read secret \"%s\": %s\n", prog,
+                c->pointer, sname, name, ref,
+                ks_store_last_error(env->store)->message);
         return -1;
     }
     env->secrets =

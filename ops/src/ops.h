@@ -41,22 +41,29 @@ struct kh__sync_flow_def {
 extern const struct kh__sync_flow_def kh__sync_flows[KH__FLOW_COUNT];
 
 /*
- * A loaded and checked configuration file. Strings are borrowed from doc;
- * paths are resolved against the configuration file's directory.
- * Credentials are not read yet: kh__sync_env_open() resolves them.
+ * One connection of a loaded and checked configuration file: an Epicor
+ * company and the storefronts it serves, with its own flows, cadences,
+ * state (cursors, id maps, intents, outbox, audit, secrets) and
+ * credentials. A file without "connections" is one implicit connection
+ * named "default" (the single-tenant format). Everything is borrowed from
+ * the struct kh__sync_config it came from; paths are resolved against the
+ * configuration file's directory. Credentials are not read yet:
+ * kh__sync_env_open() resolves them.
  */
 struct kh__sync_conf {
-    char *path;
-    cJSON *doc;
-    char *state_path;    /* absolute or relative to the working directory */
-    char *key_file;      /* NULL: key from the environment variable */
-    char *ca_file;       /* http.ca_file beside the config; NULL: system CAs */
-    const char *key_env; /* "KINSYNC_STATE_KEY" unless set */
-    const cJSON *epicor; /* the sections (NULL when absent) */
+    const char *name;    /* "acme-bc"; "default" for the implicit one */
+    const char *pointer; /* its object: "/connections/acme-bc", or "" */
+    const char *path;    /* the configuration file */
+    const cJSON *doc;
+    const char *state_path; /* absolute or relative to the working dir */
+    const char *key_file;   /* NULL: key from the environment variable */
+    const char *ca_file;    /* http.ca_file beside the config; NULL: system */
+    const char *key_env;    /* "KINSYNC_STATE_KEY" unless set */
+    const cJSON *epicor;    /* the sections (NULL when absent) */
     const cJSON *bigcommerce;
     const cJSON *woocommerce;
-    const cJSON *receiver;
-    const cJSON *http; /* timeouts and retry policy (NULL: defaults) */
+    const cJSON *receiver; /* shared by every connection */
+    const cJSON *http;     /* timeouts and retry policy (NULL: defaults) */
     int enabled[KH__FLOW_COUNT]; /* configured (or default) flows */
     int64_t every_s[KH__FLOW_COUNT];
     int secret_refs;         /* how many {"$secret": NAME} values there are */
@@ -64,17 +71,45 @@ struct kh__sync_conf {
     int64_t retention_days;  /* audit and intent rows; 0: kept forever */
 };
 
+/* A loaded and checked configuration file: its connections, in the order
+ * of the file. */
+struct kh__sync_config {
+    char *path;
+    cJSON *doc;
+    char *key_file, *ca_file;
+    char **state_paths; /* one per connection, owned */
+    struct kh__sync_conf *conns;
+    size_t nconns;
+    int named; /* "connections" given: output names the connection */
+};
+
+/* A connection name: 1..64 of [A-Za-z0-9._-], starting with a letter or
+ * digit (it appears in URLs, file names and metrics labels). */
+#define KH__SYNC_CONNECTION_MAX 64
+
 /* retention_days by default, and its upper bound (ten years). */
 #define KH__SYNC_RETENTION_DAYS 90
 #define KH__SYNC_RETENTION_DAYS_MAX 3650
 
 /* Reads and checks path. Returns 0, or KH__SYNC_EXIT_USAGE after printing
  * one line per problem to stderr, each prefixed with prog and naming the
- * key. */
-int kh__sync_conf_load(struct kh__sync_conf *conf, const char *prog,
-                       const char *path);
+ * JSON pointer of the member at fault. */
+int kh__sync_config_load(struct kh__sync_config *cfg, const char *prog,
+                         const char *path);
 /* Zeroes the plain-text credentials held in doc, then frees; NULL-safe. */
-void kh__sync_conf_dispose(struct kh__sync_conf *conf);
+void kh__sync_config_dispose(struct kh__sync_config *cfg);
+
+/* The connection called name, or (name NULL) the only one. NULL after
+ * printing why (an unknown name, with the known ones; several connections
+ * and no name). */
+struct kh__sync_conf *kh__sync_config_pick(struct kh__sync_config *cfg,
+                                           const char *name, const char *prog);
+
+/* "acme-bc/parts.bigcommerce" when cfg names its connections, else the
+ * flow's own name; into buf. */
+const char *kh__sync_qualified(char *buf, size_t size,
+                               const struct kh__sync_conf *conf,
+                               const char *flow, int named);
 
 /* How the state store is opened. */
 enum kh__sync_key_need {
@@ -172,10 +207,11 @@ int kh__sync_stop_pending(void);
 
 /* Deletes the audit entries and completed intents older than days from
  * st (ks_store_prune). quiet (--watch): one line on stderr, prefixed
- * with prog, only when something went; else the count on stdout. 0, or
+ * with prog, only when something went; else the count on stdout. conn
+ * (may be NULL) names the connection at the start of the line. 0, or
  * KH__SYNC_EXIT_FAIL after printing why. audit.c */
 int kh__sync_prune(struct ks_store *st, int64_t days, const char *prog,
-                   int quiet);
+                   const char *conn, int quiet);
 /* How often --watch prunes (when retention_days is not 0). */
 #define KH__SYNC_PRUNE_EVERY_MS ((int64_t)86400000)
 
@@ -186,5 +222,6 @@ int kh_cli_secret(int argc, char **argv);        /* outbox.c */
 int kh_cli_outbox(int argc, char **argv);        /* outbox.c */
 int kh_cli_replay_failed(int argc, char **argv); /* outbox.c */
 int kh_cli_audit(int argc, char **argv);         /* audit.c */
+int kh_cli_workers(int argc, char **argv);       /* workers_cli.c */
 
 #endif

@@ -25,7 +25,7 @@
 /* The options every command here takes: --config, --help, --flow (outbox
  * only) and up to two words that are not options. */
 struct admin_opts {
-    const char *config, *flow;
+    const char *config, *flow, *connection;
     const char *words[2];
     int nwords, help;
 };
@@ -38,6 +38,7 @@ static int parse_opts(struct admin_opts *o, const char *cmd, int argc,
         {"flow", required_argument, NULL, 'f'},
         {"help", no_argument, NULL, 'h'},
         {"config", required_argument, NULL, 'c'},
+        {"connection", required_argument, NULL, 'n'},
         {NULL, 0, NULL, 0}};
     int c;
 
@@ -51,6 +52,8 @@ static int parse_opts(struct admin_opts *o, const char *cmd, int argc,
             o->config = optarg;
         else if (c == 'f')
             o->flow = optarg;
+        else if (c == 'n')
+            o->connection = optarg;
         else
             return KH__SYNC_EXIT_USAGE; /* kx_opt_next() has said why */
     }
@@ -73,28 +76,33 @@ static int parse_opts(struct admin_opts *o, const char *cmd, int argc,
 
 static void secret_usage(FILE *out)
 {
-    fputs("usage: kinsync secret set NAME --config FILE   (value on stdin)\n"
-          "       kinsync secret delete NAME --config FILE\n"
-          "       kinsync secret --help\n"
-          "\n"
-          "Stores a credential in the state file named by FILE, encrypted\n"
-          "with AES-256-GCM under the state key (the variable named by\n"
-          "key_env, default KINSYNC_STATE_KEY, or key_file: 64 hex\n"
-          "characters, e.g. from `openssl rand -hex 32`). The configuration\n"
-          "then refers to it as {\"$secret\": \"NAME\"}.\n"
-          "\n"
-          "  set     reads one line from stdin (not echoed on a terminal),\n"
-          "          strips the newline, refuses an empty value or more than\n"
-          "          one line; replaces an existing value. The value is\n"
-          "          never taken from the command line, where the shell\n"
-          "          history and /proc would keep it\n"
-          "  delete  removes it (needs no key)\n"
-          "\n"
-          "NAME: 1..128 letters, digits, '.', '_' or '-'. There is no\n"
-          "`list`: the state store offers no way to list secret names.\n"
-          "Exit status: 0 done, 1 failure (wrong or missing key, unknown\n"
-          "NAME on delete), 2 bad usage.\n",
-          out);
+    fputs(
+        "usage: kinsync secret set NAME --config FILE [--connection NAME]\n"
+        "                                   (the value on stdin)\n"
+        "       kinsync secret delete NAME --config FILE [--connection NAME]\n"
+        "       kinsync secret --help\n"
+        "\n"
+        "Stores a credential in the state file named by FILE, encrypted\n"
+        "with AES-256-GCM under the state key (the variable named by\n"
+        "key_env, default KINSYNC_STATE_KEY, or key_file: 64 hex\n"
+        "characters, e.g. from `openssl rand -hex 32`). The configuration\n"
+        "then refers to it as {\"$secret\": \"NAME\"}.\n"
+        "\n"
+        "  set     reads one line from stdin (not echoed on a terminal),\n"
+        "          strips the newline, refuses an empty value or more than\n"
+        "          one line; replaces an existing value. The value is\n"
+        "          never taken from the command line, where the shell\n"
+        "          history and /proc would keep it\n"
+        "  delete  removes it (needs no key)\n"
+        "  --connection NAME  the connection whose state holds it\n"
+        "          (required when FILE has several \"connections\": each\n"
+        "          keeps its secrets in its own state, under its own names)\n"
+        "\n"
+        "NAME: 1..128 letters, digits, '.', '_' or '-'. There is no\n"
+        "`list`: the state store offers no way to list secret names.\n"
+        "Exit status: 0 done, 1 failure (wrong or missing key, unknown\n"
+        "NAME on delete), 2 bad usage.\n",
+        out);
 }
 
 /*
@@ -191,7 +199,8 @@ static int secret_run(const struct admin_opts *o, struct kh__sync_conf *conf)
 int kh_cli_secret(int argc, char **argv)
 {
     struct admin_opts o;
-    struct kh__sync_conf conf;
+    struct kh__sync_config cfg;
+    struct kh__sync_conf *conf;
     int status = parse_opts(&o, "secret", argc, argv, 2, 0);
 
     if (status)
@@ -215,11 +224,12 @@ int kh_cli_secret(int argc, char **argv)
             "bad NAME \"%.64s\": 1..128 letters, digits, '.', "
             "'_' or '-'",
             o.words[1]);
-    status = kh__sync_conf_load(&conf, "kinsync secret", o.config);
+    status = kh__sync_config_load(&cfg, "kinsync secret", o.config);
     if (status)
         return status;
-    status = secret_run(&o, &conf);
-    kh__sync_conf_dispose(&conf);
+    conf = kh__sync_config_pick(&cfg, o.connection, "kinsync secret");
+    status = conf ? secret_run(&o, conf) : KH__SYNC_EXIT_USAGE;
+    kh__sync_config_dispose(&cfg);
     return status;
 }
 
@@ -301,8 +311,9 @@ static int retry(struct kh__sync_conf *conf)
 
 static void outbox_usage(FILE *out)
 {
-    fputs("usage: kinsync outbox [list] --config FILE [--flow NAME]\n"
-          "       kinsync outbox retry --config FILE\n"
+    fputs("usage: kinsync outbox [list] --config FILE [--connection NAME]\n"
+          "                             [--flow NAME]\n"
+          "       kinsync outbox retry --config FILE [--connection NAME]\n"
           "       kinsync outbox --help\n"
           "\n"
           "The outbox holds the records a flow could not map or write. Both\n"
@@ -320,6 +331,8 @@ static void outbox_usage(FILE *out)
           "         Prints what was resolved and lists what still waits\n"
           "\n"
           "  --config FILE  the configuration (required)\n"
+          "  --connection NAME  the connection whose outbox it is (required\n"
+          "                 when FILE has several \"connections\")\n"
           "  --flow NAME    list only this flow's items, e.g.\n"
           "                 orders.bigcommerce (default: every flow's)\n"
           "  --help         print this text\n"
@@ -337,7 +350,8 @@ static void outbox_usage(FILE *out)
 static int outbox_main(const char *cmd, int alias, int argc, char **argv)
 {
     struct admin_opts o;
-    struct kh__sync_conf conf;
+    struct kh__sync_config cfg;
+    struct kh__sync_conf *conf;
     struct ks_store *st = NULL;
     const char *action;
     int status = parse_opts(&o, cmd, argc, argv, alias ? 0 : 1, !alias);
@@ -355,19 +369,21 @@ static int outbox_main(const char *cmd, int alias, int argc, char **argv)
     if (strcmp(action, "retry") == 0 && o.flow)
         return kx_usage_error(cmd, "--flow lists one flow's items; retry "
                                    "retries every flow's");
-    status = kh__sync_conf_load(&conf, "kinsync outbox", o.config);
+    status = kh__sync_config_load(&cfg, "kinsync outbox", o.config);
     if (status)
         return status;
-    if (strcmp(action, "retry") == 0) {
-        status = retry(&conf);
+    conf = kh__sync_config_pick(&cfg, o.connection, "kinsync outbox");
+    if (!conf) {
+        status = KH__SYNC_EXIT_USAGE;
+    } else if (strcmp(action, "retry") == 0) {
+        status = retry(conf);
     } else {
-        status =
-            kh__sync_store_open(&st, &conf, "kinsync outbox", KH__KEY_NONE);
+        status = kh__sync_store_open(&st, conf, "kinsync outbox", KH__KEY_NONE);
         if (status == 0)
             status = list_outbox(st, o.flow, "kinsync outbox");
         ks_store_close(st);
     }
-    kh__sync_conf_dispose(&conf);
+    kh__sync_config_dispose(&cfg);
     return status;
 }
 

@@ -49,6 +49,11 @@ enum verdict { QUEUE, DUPLICATE, IGNORED, PING, UNUSABLE, REJECTED, TOO_BIG };
 struct kh_receiver {
     struct MHD_Daemon *daemon;
     struct kh_receiver_options o; /* defaults filled in */
+    /* o.routes, or one made of o.bigcommerce and o.woocommerce */
+    const struct kh_receiver_route *routes;
+    struct kh_receiver_route single;
+    size_t nroutes;
+    struct kh_receiver_route_counts *route_counts; /* under the lock */
     char url[80];
     uint16_t port;
     pthread_mutex_t lock;
@@ -73,6 +78,7 @@ struct headers {
  * in-flight slot. */
 struct delivery {
     enum platform platform;
+    size_t route;
     struct kx_buf body;
     size_t dropped; /* bytes read past body_max */
 };
@@ -123,9 +129,11 @@ static const char *verdict_text(enum verdict v)
 }
 
 /* Counts a refusal and keeps its reason (lock held). */
-static void note_refusal(struct kh_receiver *r, enum platform p, enum verdict v,
-                         ks_rc rc, const char *reason)
+static void note_refusal(struct kh_receiver *r, enum platform p, size_t route,
+                         enum verdict v, ks_rc rc, const char *reason)
 {
+    r->route_counts[route].refused++;
+    r->route_counts[route].rejected += v == REJECTED;
     r->counts.refused++;
     r->counts.unusable += v == UNUSABLE;
     r->counts.rejected += v == REJECTED;
@@ -198,7 +206,7 @@ static enum verdict verify_bigcommerce(struct kh_receiver *r,
                                        const struct headers *hs,
                                        const struct delivery *d)
 {
-    struct ks_bigcommerce *bc = r->o.bigcommerce;
+    struct ks_bigcommerce *bc = r->routes[d->route].bigcommerce;
     ks_rc rc = ks_bigcommerce_webhook_verify(&it->bc, bc, hs->get, hs->ctx,
                                              kx_buf_str(&d->body), d->body.len,
                                              0); /* 0: the client's clock */
@@ -206,7 +214,7 @@ static enum verdict verify_bigcommerce(struct kh_receiver *r,
     snprintf(r->counts.last_rc, sizeof(r->counts.last_rc), "%s",
              ks_rc_name(rc));
     if (rc && rc != KS_EDUPLICATE)
-        note_refusal(r, BIGCOMMERCE, from_rc(rc), rc,
+        note_refusal(r, BIGCOMMERCE, d->route, from_rc(rc), rc,
                      ks_bigcommerce_webhook_reason(bc));
     if (rc)
         return from_rc(rc);
@@ -245,14 +253,15 @@ static enum verdict verify_woocommerce(struct kh_receiver *r,
         hs->get(hs->ctx, "X-WC-Webhook-ID"),
         hs->get(hs->ctx, "X-WC-Webhook-Source")};
     enum ks_woocommerce_webhook_kind kind = KS_WOOCOMMERCE_WEBHOOK_NONE;
-    ks_rc rc = ks_woocommerce_webhook_verify(&kind, r->o.woocommerce, &h,
-                                             kx_buf_str(&d->body), d->body.len);
+    ks_rc rc =
+        ks_woocommerce_webhook_verify(&kind, r->routes[d->route].woocommerce,
+                                      &h, kx_buf_str(&d->body), d->body.len);
 
     snprintf(r->counts.last_rc, sizeof(r->counts.last_rc), "%s",
              ks_rc_name(rc));
     it->woocommerce = 1;
     if (rc && rc != KS_EDUPLICATE)
-        note_refusal(r, WOOCOMMERCE, from_rc(rc), rc, NULL);
+        note_refusal(r, WOOCOMMERCE, d->route, from_rc(rc), rc, NULL);
     if (rc)
         return from_rc(rc);
     r->counts.verified++;
@@ -263,22 +272,31 @@ static enum verdict verify_woocommerce(struct kh_receiver *r,
         return IGNORED;
     it->wc_order_id = wc_order_id(d);
     if (it->wc_order_id == 0) {
-        note_refusal(r, WOOCOMMERCE, UNUSABLE, KS_EPARSE,
+        note_refusal(r, WOOCOMMERCE, d->route, UNUSABLE, KS_EPARSE,
                      "order body without an id");
         return UNUSABLE;
     }
     return QUEUE;
 }
 
+/* The durable intake's verdict on it (lock held): 1 without one. */
+static int commit(struct kh_receiver *r, const struct kh_receiver_item *it)
+{
+    return r->o.commit ? r->o.commit(r->o.commit_userdata, it) : 1;
+}
+
 /* Verifies, counts and queues one whole delivery; the answer's status. */
 static unsigned settle(struct kh_receiver *r, const struct headers *hs,
                        const struct delivery *d, const char **text)
 {
+    struct ks_bigcommerce *bc = r->routes[d->route].bigcommerce;
     struct kh_receiver_item it;
     enum verdict v;
     unsigned status;
+    int committed = 1;
 
     memset(&it, 0, sizeof(it));
+    it.route = d->route;
     pthread_mutex_lock(&r->lock);
     v = d->platform == BIGCOMMERCE ? verify_bigcommerce(r, &it, hs, d)
                                    : verify_woocommerce(r, &it, hs, d);
@@ -290,21 +308,25 @@ static unsigned settle(struct kh_receiver *r, const struct headers *hs,
     if (r->forced_status) {
         /* Not processed: the retry must verify as new. */
         if ((v == QUEUE || v == IGNORED) && !it.woocommerce)
-            ks_bigcommerce_webhook_forget(r->o.bigcommerce, &it.bc);
+            ks_bigcommerce_webhook_forget(bc, &it.bc);
         r->counts.forced++;
         status = (unsigned)r->forced_status;
         *text = "forced answer\n";
-    } else if (v == QUEUE && r->n >= r->o.queue_max) {
+    } else if (v == QUEUE && (committed = commit(r, &it)) == 0) {
+        r->counts.queued++;
+    } else if (v == QUEUE && (committed < 0 || r->n >= r->o.queue_max)) {
         if (!it.woocommerce)
-            ks_bigcommerce_webhook_forget(r->o.bigcommerce, &it.bc);
+            ks_bigcommerce_webhook_forget(bc, &it.bc);
         r->counts.busy++;
         status = 503;
-        *text = "queue full\n";
+        *text = committed < 0 ? "cannot queue the delivery durably\n"
+                              : "queue full\n";
     } else if (v == QUEUE) {
         r->queue = kx_xgrow(r->queue, &r->cap, r->n + 1, sizeof(*r->queue));
         r->queue[r->n++] = it;
         r->counts.queued++;
     }
+    r->route_counts[d->route].accepted += status == 200;
     pthread_mutex_unlock(&r->lock);
     if (status >= 400)
         log_refusals(r, 0);
@@ -315,20 +337,37 @@ static unsigned settle(struct kh_receiver *r, const struct headers *hs,
 
 /* ---- the request cycle ------------------------------------------------- */
 
-static enum platform route(const struct kh_receiver *r, const char *url)
+/* "/webhooks/[NAME/]PLATFORM": the platform, and the route in *i. */
+static enum platform route(const struct kh_receiver *r, const char *url,
+                           size_t *i)
 {
-    if (r->o.bigcommerce && strcmp(url, "/webhooks/bigcommerce") == 0)
-        return BIGCOMMERCE;
-    if (r->o.woocommerce && strcmp(url, "/webhooks/woocommerce") == 0)
-        return WOOCOMMERCE;
+    const char *rest = strncmp(url, "/webhooks/", 10) == 0 ? url + 10 : "";
+    const char *slash = strchr(rest, '/');
+    const char *platform = slash ? slash + 1 : rest;
+    size_t n = slash ? (size_t)(slash - rest) : 0;
+
+    for (*i = 0; *i < r->nroutes; (*i)++) {
+        const struct kh_receiver_route *rt = &r->routes[*i];
+
+        if (slash ? !rt->name || strlen(rt->name) != n ||
+                        memcmp(rt->name, rest, n) != 0
+                  : rt->name != NULL)
+            continue;
+        if (rt->bigcommerce && strcmp(platform, "bigcommerce") == 0)
+            return BIGCOMMERCE;
+        if (rt->woocommerce && strcmp(platform, "woocommerce") == 0)
+            return WOOCOMMERCE;
+        break;
+    }
     return NO_ROUTE;
 }
 
 /* A body refused for its size (before or while it is read). */
-static void count_too_big(struct kh_receiver *r, enum platform p)
+static void count_too_big(struct kh_receiver *r, enum platform p, size_t rt)
 {
     pthread_mutex_lock(&r->lock);
-    note_refusal(r, p, TOO_BIG, KS_ETOOBIG, "body over the receiver's limit");
+    note_refusal(r, p, rt, TOO_BIG, KS_ETOOBIG,
+                 "body over the receiver's limit");
     pthread_mutex_unlock(&r->lock);
     log_refusals(r, 0);
 }
@@ -352,7 +391,8 @@ static enum MHD_Result first_call(struct kh_receiver *r,
                                   struct MHD_Connection *conn, const char *url,
                                   const char *method, void **con_cls)
 {
-    enum platform p = route(r, url);
+    size_t rt;
+    enum platform p = route(r, url, &rt);
     const char *cl;
     struct delivery *d;
 
@@ -365,7 +405,7 @@ static enum MHD_Result first_call(struct kh_receiver *r,
     pthread_mutex_unlock(&r->lock);
     cl = mhd_header(conn, MHD_HTTP_HEADER_CONTENT_LENGTH);
     if (cl && strtoull(cl, NULL, 10) > r->o.body_max) {
-        count_too_big(r, p);
+        count_too_big(r, p, rt);
         return answer(conn, 413, verdict_text(TOO_BIG), 0);
     }
     if (!take_slot(r))
@@ -373,6 +413,7 @@ static enum MHD_Result first_call(struct kh_receiver *r,
                       r->o.retry_after_s);
     d = kx_xcalloc(1, sizeof(*d));
     d->platform = p;
+    d->route = rt;
     *con_cls = d;
     return MHD_YES;
 }
@@ -397,13 +438,13 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn,
             kx_buf_add(&d->body, upload, *upload_size);
         *upload_size = 0;
         if (d->dropped > r->o.body_max) {
-            count_too_big(r, d->platform);
+            count_too_big(r, d->platform, d->route);
             return MHD_NO; /* far past the limit: stop reading */
         }
         return MHD_YES;
     }
     if (d->dropped) {
-        count_too_big(r, d->platform);
+        count_too_big(r, d->platform, d->route);
         return answer(conn, 413, verdict_text(TOO_BIG), 0);
     }
     {
@@ -423,7 +464,7 @@ unsigned kh__receiver_deliver(struct kh_receiver *r, const char *url,
     unsigned status;
 
     memset(&d, 0, sizeof(d));
-    d.platform = route(r, url);
+    d.platform = route(r, url, &d.route);
     if (d.platform == NO_ROUTE) {
         *text = "no such webhook route\n";
         return 404;
@@ -432,7 +473,7 @@ unsigned kh__receiver_deliver(struct kh_receiver *r, const char *url,
     r->counts.received++;
     pthread_mutex_unlock(&r->lock);
     if (len > r->o.body_max) {
-        count_too_big(r, d.platform);
+        count_too_big(r, d.platform, d.route);
         *text = verdict_text(TOO_BIG);
         return 413;
     }
@@ -506,6 +547,15 @@ static void fit_descriptors(struct kh_receiver_options *o)
         o->connection_limit = FD_RESERVE;
 }
 
+static int any_handle(const struct kh_receiver *r)
+{
+    for (size_t i = 0; i < r->nroutes; i++) {
+        if (r->routes[i].bigcommerce || r->routes[i].woocommerce)
+            return 1;
+    }
+    return 0;
+}
+
 int kh_receiver_start(struct kh_receiver **out,
                       const struct kh_receiver_options *opts, char *err,
                       size_t errsz)
@@ -523,7 +573,12 @@ int kh_receiver_start(struct kh_receiver **out,
     fit_descriptors(&r->o);
     atomic_init(&r->in_flight, 0);
     pthread_mutex_init(&r->lock, NULL);
-    if (!r->o.bigcommerce && !r->o.woocommerce) {
+    r->single.bigcommerce = r->o.bigcommerce;
+    r->single.woocommerce = r->o.woocommerce;
+    r->routes = r->o.nroutes ? r->o.routes : &r->single;
+    r->nroutes = r->o.nroutes ? r->o.nroutes : 1;
+    r->route_counts = kx_xcalloc(r->nroutes, sizeof(*r->route_counts));
+    if (!any_handle(r)) {
         snprintf(err, errsz, "receiver: no storefront to receive from");
         goto fail;
     }
@@ -595,6 +650,16 @@ void kh_receiver_counts(struct kh_receiver_counts *out, struct kh_receiver *r)
     pthread_mutex_unlock(&r->lock);
 }
 
+void kh_receiver_route_counts(struct kh_receiver_route_counts *out,
+                              struct kh_receiver *r, size_t i)
+{
+    memset(out, 0, sizeof(*out));
+    pthread_mutex_lock(&r->lock);
+    if (i < r->nroutes)
+        *out = r->route_counts[i];
+    pthread_mutex_unlock(&r->lock);
+}
+
 int kh_receiver_force_status(struct kh_receiver *r, int status)
 {
     if (status != 0 && (status < 400 || status > 599))
@@ -619,6 +684,7 @@ void kh_receiver_stop(struct kh_receiver *r)
     if (r->daemon)
         log_refusals(r, 1);
     pthread_mutex_destroy(&r->lock);
+    free(r->route_counts);
     free(r->queue);
     free(r);
 }

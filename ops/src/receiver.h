@@ -6,6 +6,9 @@
  *
  *   POST /webhooks/bigcommerce  ks_bigcommerce_webhook_verify
  *   POST /webhooks/woocommerce  ks_woocommerce_webhook_verify
+ *   POST /webhooks/NAME/bigcommerce, /webhooks/NAME/woocommerce
+ *        the same for the route (connection) called NAME, when routes
+ *        are given
  *
  * Answers (text/plain, one word or phrase):
  *   200 queued      a verified order event, now in the queue
@@ -68,6 +71,16 @@
 #define KH_RECEIVER_LOG_INTERVAL_S 60
 
 struct kh_receiver;
+struct kh_receiver_item;
+
+/* One named set of verifying handles (a connection of `kinsync sync`):
+ * its deliveries come to /webhooks/NAME/<platform>; a NULL name takes
+ * /webhooks/<platform>. Borrowed, like the handles. */
+struct kh_receiver_route {
+    const char *name;
+    struct ks_bigcommerce *bigcommerce;
+    struct ks_woocommerce *woocommerce;
+};
 
 struct kh_receiver_options {
     const char *bind_addr; /* NULL: 127.0.0.1; "localhost" is read as that */
@@ -96,11 +109,24 @@ struct kh_receiver_options {
      * / kh_receiver_stop(); may be NULL. Same userdata as notify. */
     void (*log)(void *userdata, const char *line);
     unsigned log_interval_s; /* 0: KH_RECEIVER_LOG_INTERVAL_S */
+    /* Several routes instead of bigcommerce/woocommerce above (which must
+     * then be NULL); a queued item says which route it came by. */
+    const struct kh_receiver_route *routes;
+    size_t nroutes;
+    /* Durable intake: when set, a verified order event is handed to
+     * commit first (on a receiver thread, the receiver's lock held, so
+     * calls never overlap): 0 committed (answered 200, not in the memory
+     * queue), 1 not for commit (queued in memory as without commit), -1
+     * failed (503 + Retry-After, and the delivery is forgotten so that
+     * the platform's retry verifies as new). notify wakes either way. */
+    int (*commit)(void *commit_userdata, const struct kh_receiver_item *it);
+    void *commit_userdata;
 };
 
 #define KH_RECEIVER_OPTIONS_INIT                                               \
     {                                                                          \
-        NULL, 0, NULL, NULL, 0, 0, 0, 0, 0, 0, NULL, NULL, 0, 0, NULL, 0       \
+        NULL, 0, NULL, NULL, 0, 0, 0, 0, 0, 0, NULL, NULL, 0, 0, NULL, 0,      \
+            NULL, 0, NULL, NULL                                                \
     }
 
 /* One queued delivery: a BigCommerce order event or a WooCommerce order
@@ -109,6 +135,14 @@ struct kh_receiver_item {
     int woocommerce;
     struct ks_bigcommerce_event bc;
     int64_t wc_order_id;
+    size_t route; /* index in options.routes (0 without routes) */
+};
+
+/* What one route's deliveries came to (the metrics of `sync --watch`). */
+struct kh_receiver_route_counts {
+    uint64_t accepted; /* answered 200: queued, duplicate, ignored, ping */
+    uint64_t refused;  /* 400, 401, 413 */
+    uint64_t rejected; /* of refused: 401, signature or timestamp wrong */
 };
 
 /* What the receiver did so far (every platform together). */
@@ -145,6 +179,9 @@ uint16_t kh_receiver_port(const struct kh_receiver *r);
 struct kh_receiver_item *kh_receiver_drain(struct kh_receiver *r, size_t *n);
 
 void kh_receiver_counts(struct kh_receiver_counts *out, struct kh_receiver *r);
+/* The counts of route i (0 without routes); zero for an unknown i. */
+void kh_receiver_route_counts(struct kh_receiver_route_counts *out,
+                              struct kh_receiver *r, size_t i);
 
 /* Logs the summary of refusals not yet logged, if log_interval_s has
  * passed since the last summary (a consumer calls it now and then, so the

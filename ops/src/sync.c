@@ -26,18 +26,18 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-#include "ops.h"
 #include <kx/opt.h>
-#include "receiver.h"
+#include "run.h"
 
-#define PROG "kinsync sync"
+#define PROG KH__SYNC_PROG
 #define WAKE_SIGNAL SIGUSR1
 
 static void print_usage(FILE *out)
 {
     fputs(
         "usage: kinsync sync --config FILE [--once | --watch] [--log FILE]\n"
-        "                    [--help]\n"
+        "                    [--connection NAME] [--metrics-port PORT\n"
+        "                    [--metrics-bind ADDR]] [--help]\n"
         "\n"
         "Runs the connector's flows against the endpoints in FILE.\n"
         "\n"
@@ -63,7 +63,18 @@ static void print_usage(FILE *out)
         "                 between flows; bad signature 401, too large (over\n"
         "                 1 MiB) 413, duplicates and other events 200 and\n"
         "                 ignored. Runs until SIGINT or SIGTERM: the flow in\n"
-        "                 progress finishes, the summary is printed, exit 0\n"
+        "                 progress finishes, the summary is printed, exit 0.\n"
+        "                 With \"connections\", the paths are\n"
+        "                 /webhooks/NAME/bigcommerce and .../woocommerce.\n"
+        "                 A delivery is committed to the connection's state\n"
+        "                 before the 200, and any worker sharing it imports\n"
+        "                 it. Each (connection, flow) runs under a lease of\n"
+        "                 lease_s, renewed while it runs: several workers may\n"
+        "                 share the states (see `kinsync workers`)\n"
+        "  --connection NAME  run only this connection (default: all)\n"
+        "  --metrics-port PORT  with --watch: GET /metrics (Prometheus\n"
+        "                 text format) on PORT (0: any free one, printed)\n"
+        "  --metrics-bind ADDR  its address (default 127.0.0.1)\n"
         "  --log FILE     append the connector's log, every level, secrets\n"
         "                 masked, to FILE (default: no log file; WARN and\n"
         "                 ERROR lines always go to stderr too)\n"
@@ -82,6 +93,14 @@ static void print_usage(FILE *out)
         "               this are pruned, daily by --watch and by `kinsync\n"
         "               audit prune` (default 90; 0: kept forever)\n"
         "  key_env      the variable holding it (default KINSYNC_STATE_KEY)\n"
+        "  lease_s      --watch: how long a worker's lease on a flow and\n"
+        "               its claim on a delivery last (5..3600, default 60)\n"
+        "  connections  {NAME: {epicor, bigcommerce, woocommerce, flows,\n"
+        "               state}, ...}: several connections, each with its\n"
+        "               own state (default: state with .NAME before its\n"
+        "               extension) and secrets; then those sections are not\n"
+        "               at the top. Without it the file is one connection\n"
+        "               named \"default\"\n"
         "  epicor       server_url, instance, company (required), api_key,\n"
         "               auth basic|token|idp (default token), username,\n"
         "               password, client_id, client_secret, token_url,\n"
@@ -129,23 +148,47 @@ static void print_usage(FILE *out)
 
 /* ---- running flows ----------------------------------------------------- */
 
-struct totals {
-    int runs, failures;
-    struct ks_sync_stats s;
-    uint64_t requests;
-    int64_t ms;
-};
+/* The metrics of every flow run and webhook import (metrics.h); labels:
+ * the connection's name and the flow's ("webhook.bigcommerce" for the
+ * imports of deliveries). */
+static const struct kh_metric m_runs = {
+    "kinsync_flow_runs_total",
+    "Flow runs (and webhook imports) finished.",
+    KH_METRIC_COUNTER,
+    {"connection", "flow", NULL}};
+static const struct kh_metric m_failures = {
+    "kinsync_flow_failures_total",
+    "Flow runs that stopped on a failure.",
+    KH_METRIC_COUNTER,
+    {"connection", "flow", NULL}};
+static const struct kh_metric m_auth = {
+    "kinsync_flow_auth_failures_total",
+    "Flow runs stopped because a system refused the credentials (401) or "
+    "the permission (403).",
+    KH_METRIC_COUNTER,
+    {"connection", "flow", NULL}};
+static const struct kh_metric m_records = {
+    "kinsync_flow_records_total",
+    "Records handled by flow runs, by outcome (read, created, updated, "
+    "unchanged, failed: sent to the outbox, skipped).",
+    KH_METRIC_COUNTER,
+    {"connection", "flow", "outcome", NULL}};
+static const struct kh_metric m_requests = {"kinsync_flow_requests_total",
+                                            "HTTP requests sent by flow runs.",
+                                            KH_METRIC_COUNTER,
+                                            {"connection", "flow", NULL}};
+static const struct kh_metric m_last_ok = {
+    "kinsync_flow_last_success_timestamp_seconds",
+    "When the last successful run of the flow ended (Unix time).",
+    KH_METRIC_GAUGE,
+    {"connection", "flow", NULL}};
+static const struct kh_metric m_outbox = {
+    "kinsync_outbox_pending",
+    "Records waiting in the outbox of the flow.",
+    KH_METRIC_GAUGE,
+    {"connection", "flow", NULL}};
 
-struct run {
-    struct kh__sync_conf conf;
-    struct kh__sync_env env;
-    struct kh__sync_log log;
-    struct totals flow[KH__FLOW_COUNT];
-    struct totals hooks[2]; /* webhook imports: BigCommerce, WooCommerce */
-    int watch;
-};
-
-static void stats_add(struct totals *t, const struct ks_sync_stats *s,
+static void stats_add(struct kh__sync_totals *t, const struct ks_sync_stats *s,
                       uint64_t requests, int64_t ms, ks_rc rc)
 {
     t->runs++;
@@ -158,6 +201,36 @@ static void stats_add(struct totals *t, const struct ks_sync_stats *s,
     t->s.skipped += s->skipped;
     t->requests += requests;
     t->ms += ms;
+}
+
+/* One run in the metrics. flow: the flow's own name. */
+static void count_run(struct kh__sync_run *r, struct kh__sync_tenant *t,
+                      const char *flow, const struct ks_sync_stats *s,
+                      uint64_t requests, ks_rc rc)
+{
+    const char *l[] = {t->conf->name, flow, NULL};
+    const char *outcomes[] = {"read",      "created", "updated",
+                              "unchanged", "failed",  "skipped"};
+    const int64_t n[] = {s->read,      s->created, s->updated,
+                         s->unchanged, s->failed,  s->skipped};
+    int64_t pending = 0;
+
+    kh_metrics_add(r->metrics, &m_runs, l, 1);
+    kh_metrics_add(r->metrics, &m_failures, l, rc != KS_OK);
+    kh_metrics_add(r->metrics, &m_auth, l,
+                   rc == KS_EAUTH || rc == KS_EFORBIDDEN);
+    kh_metrics_add(r->metrics, &m_requests, l, (double)requests);
+    for (int i = 0; i < 6; i++) {
+        const char *lo[] = {t->conf->name, flow, outcomes[i]};
+
+        kh_metrics_add(r->metrics, &m_records, lo, (double)n[i]);
+    }
+    if (rc == KS_OK)
+        kh_metrics_set(r->metrics, &m_last_ok, l,
+                       (double)kx_wall_ms() / 1000.0);
+    if (strncmp(flow, "webhook.", 8) != 0 &&
+        ks_store_outbox_count(&pending, t->env.store, flow) == KS_OK)
+        kh_metrics_set(r->metrics, &m_outbox, l, (double)pending);
 }
 
 static void print_counts(const struct ks_sync_stats *s, uint64_t requests,
@@ -175,415 +248,204 @@ static int moved(const struct ks_sync_stats *s)
     return s->read || s->created || s->updated || s->failed || s->skipped;
 }
 
-static void print_failure(struct run *r, const char *what, ks_rc rc)
+void kh__sync_print_failure(struct kh__sync_tenant *t, const char *what,
+                            ks_rc rc)
 {
-    const struct ks_error *e = ks_sync_last_error(r->env.sync);
+    const struct ks_error *e = ks_sync_last_error(t->env.sync);
 
-    fprintf(stderr, "%s: %s failed: %s: %s", PROG, what, ks_rc_name(rc),
-            e->message[0] ? e->message : ks_rc_message(rc));
+    fprintf(stderr, "%s: %s failed: %s: %s", KH__SYNC_PROG, what,
+            ks_rc_name(rc), e->message[0] ? e->message : ks_rc_message(rc));
     if (e->http_status)
         fprintf(stderr, " (HTTP %ld%s%s)", e->http_status,
                 e->remote_id[0] ? ", request id " : "", e->remote_id);
     fputc('\n', stderr);
 }
 
-/* Runs one flow (or one webhook import when flow < 0) with the progress
- * line on, and prints its line: always with --once, with --watch only
- * when it moved something or failed. */
-static ks_rc run_one(struct run *r, const char *name, struct totals *t,
-                     int flow, const struct kh_receiver_item *item)
+/* The flow (or webhook import) itself. */
+static ks_rc run_flow(struct ks_sync_stats *s, struct kh__sync_tenant *t,
+                      int flow, const struct kh_receiver_item *item)
+{
+    if (flow >= 0)
+        return kh__sync_flows[flow].run(s, t->env.sync);
+    if (item->woocommerce)
+        return ks_sync_order_from_woocommerce_id(s, t->env.sync,
+                                                 item->wc_order_id);
+    return ks_sync_order_from_bigcommerce_event(s, t->env.sync, &item->bc);
+}
+
+ks_rc kh__sync_run_one(struct kh__sync_run *r, struct kh__sync_tenant *t,
+                       int flow, const struct kh_receiver_item *item)
 {
     struct ks_client_stats before, after;
     struct ks_sync_stats s;
     int64_t start = kx_monotonic_ms(), ms;
+    const char *base = flow >= 0           ? kh__sync_flows[flow].name
+                       : item->woocommerce ? "webhook.woocommerce"
+                                           : "webhook.bigcommerce";
+    char name[160], qname[160 + KH__SYNC_CONNECTION_MAX];
+    struct kh__sync_totals *tot =
+        flow >= 0 ? &t->flow[flow] : &t->hooks[item->woocommerce];
     ks_rc rc;
 
+    if (flow >= 0)
+        snprintf(name, sizeof(name), "%s", base);
+    else
+        snprintf(
+            name, sizeof(name), "%s:%lld", base,
+            (long long)(item->woocommerce ? item->wc_order_id : item->bc.id));
+    kh__sync_qualified(qname, sizeof(qname), t->conf, name, r->cfg.named);
     memset(&s, 0, sizeof(s));
-    ks_client_stats(&before, r->env.client);
-    r->log.flow = name;
+    r->log.client = t->env.client;
+    ks_client_stats(&before, t->env.client);
+    r->log.flow = qname;
     r->log.flow_start_ms = start;
     r->log.flow_requests0 = before.requests;
     kh__sync_progress(&r->log, 1);
-    if (flow >= 0)
-        rc = kh__sync_flows[flow].run(&s, r->env.sync);
-    else if (item->woocommerce)
-        rc = ks_sync_order_from_woocommerce_id(&s, r->env.sync,
-                                               item->wc_order_id);
-    else
-        rc = ks_sync_order_from_bigcommerce_event(&s, r->env.sync, &item->bc);
+    rc = run_flow(&s, t, flow, item);
     kh__sync_progress_clear(&r->log);
     r->log.flow = NULL;
-    ks_client_stats(&after, r->env.client);
+    ks_client_stats(&after, t->env.client);
     ms = kx_monotonic_ms() - start;
-    stats_add(t, &s, after.requests - before.requests, ms, rc);
+    stats_add(tot, &s, after.requests - before.requests, ms, rc);
+    count_run(r, t, base, &s, after.requests - before.requests, rc);
     if (!r->watch || rc || moved(&s)) {
-        printf("%-22s ", name);
+        printf("%-22s ", qname);
         print_counts(&s, after.requests - before.requests, ms);
         fputs(rc ? " FAILED\n" : "\n", stdout);
         fflush(stdout);
     }
     if (rc)
-        print_failure(r, name, rc);
+        kh__sync_print_failure(t, qname, rc);
     return rc;
 }
 
-static void print_summary(struct run *r)
+static void totals_add(struct kh__sync_totals *all,
+                       const struct kh__sync_totals *t)
 {
-    struct totals all;
-    int flows = 0, failed = 0;
-    int64_t pending = -1;
+    all->s.read += t->s.read;
+    all->s.created += t->s.created;
+    all->s.updated += t->s.updated;
+    all->s.unchanged += t->s.unchanged;
+    all->s.failed += t->s.failed;
+    all->s.skipped += t->s.skipped;
+    all->requests += t->requests;
+    all->ms += t->ms;
+}
 
-    memset(&all, 0, sizeof(all));
+/* --watch: one "total" line per flow of t that ran; adds them to all. */
+static void tenant_totals(struct kh__sync_run *r, struct kh__sync_tenant *t,
+                          struct kh__sync_totals *all, int *flows, int *failed)
+{
+    char q[160];
+
     for (int i = 0; i < KH__FLOW_COUNT + 2; i++) {
-        struct totals *t =
-            i < KH__FLOW_COUNT ? &r->flow[i] : &r->hooks[i - KH__FLOW_COUNT];
+        struct kh__sync_totals *x =
+            i < KH__FLOW_COUNT ? &t->flow[i] : &t->hooks[i - KH__FLOW_COUNT];
 
-        if (!t->runs)
+        if (!x->runs)
             continue;
         if (i < KH__FLOW_COUNT) {
-            flows++;
-            failed += t->failures > 0;
+            (*flows)++;
+            *failed += x->failures > 0;
         }
         if (r->watch) {
-            printf("total %-16s %d run%s, %d failed; ",
-                   i < KH__FLOW_COUNT    ? kh__sync_flows[i].name
-                   : i == KH__FLOW_COUNT ? "webhook.bigcommerce"
-                                         : "webhook.woocommerce",
-                   t->runs, t->runs == 1 ? "" : "s", t->failures);
-            print_counts(&t->s, t->requests, t->ms);
+            kh__sync_qualified(q, sizeof(q), t->conf,
+                               i < KH__FLOW_COUNT    ? kh__sync_flows[i].name
+                               : i == KH__FLOW_COUNT ? "webhook.bigcommerce"
+                                                     : "webhook.woocommerce",
+                               r->cfg.named);
+            printf("total %-16s %d run%s, %d failed; ", q, x->runs,
+                   x->runs == 1 ? "" : "s", x->failures);
+            print_counts(&x->s, x->requests, x->ms);
             putchar('\n');
         }
-        all.s.read += t->s.read;
-        all.s.created += t->s.created;
-        all.s.updated += t->s.updated;
-        all.s.unchanged += t->s.unchanged;
-        all.s.failed += t->s.failed;
-        all.s.skipped += t->s.skipped;
-        all.requests += t->requests;
-        all.ms += t->ms;
+        totals_add(all, x);
     }
-    ks_store_outbox_count(&pending, r->env.store, NULL);
+}
+
+/* The outbox line: how many records wait, and how to see them. */
+static void print_outbox(struct kh__sync_run *r)
+{
+    int64_t total = 0;
+    int known = 0;
+
+    for (size_t k = 0; k < r->n; k++) {
+        struct kh__sync_tenant *t = &r->t[k];
+        int64_t pending = -1;
+
+        if (ks_store_outbox_count(&pending, t->env.store, NULL) != KS_OK)
+            continue;
+        known = 1;
+        total += pending;
+        if (pending > 0)
+            printf("outbox: %s%s%lld pending (list them with `kinsync outbox "
+                   "--config %s%s%s`, retry with `kinsync outbox retry`)\n",
+                   r->cfg.named ? t->conf->name : "", r->cfg.named ? ": " : "",
+                   (long long)pending, r->cfg.path,
+                   r->cfg.named ? " --connection " : "",
+                   r->cfg.named ? t->conf->name : "");
+    }
+    if (known && total == 0)
+        puts("outbox: empty");
+}
+
+void kh__sync_print_summary(struct kh__sync_run *r)
+{
+    struct kh__sync_totals all;
+    int flows = 0, failed = 0;
+
+    memset(&all, 0, sizeof(all));
+    for (size_t k = 0; k < r->n; k++)
+        tenant_totals(r, &r->t[k], &all, &flows, &failed);
     printf("summary: %d flow%s, %d ok, %d failed; ", flows,
            flows == 1 ? "" : "s", flows - failed, failed);
     print_counts(&all.s, all.requests, all.ms);
     putchar('\n');
-    if (pending > 0)
-        printf("outbox: %lld pending (list them with `kinsync outbox "
-               "--config %s`, retry with `kinsync outbox retry`)\n",
-               (long long)pending, r->conf.path);
-    else if (pending == 0)
-        puts("outbox: empty");
+    print_outbox(r);
     fflush(stdout);
 }
 
-static int run_once(struct run *r)
+static int run_once(struct kh__sync_run *r)
 {
     int status = KH__SYNC_EXIT_OK;
 
-    for (int i = 0; i < KH__FLOW_COUNT; i++) {
-        if (!r->conf.enabled[i])
-            continue;
-        if (kh__sync_stop_pending()) {
-            fprintf(stderr,
-                    "%s: stop signal: the remaining flows did not "
-                    "run\n",
-                    PROG);
-            status = KH__SYNC_EXIT_FAIL;
-            break;
-        }
-        if (run_one(r, kh__sync_flows[i].name, &r->flow[i], i, NULL))
-            status = KH__SYNC_EXIT_FAIL;
-    }
-    print_summary(r);
-    return status;
-}
-
-/* ---- --watch ----------------------------------------------------------- */
-
-/* receiver.register, or by default: only when public_url says where the
- * platforms reach the receiver (a loopback URL is useless to them). */
-static int want_register(const struct kh__sync_conf *c)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(c->receiver, "register");
-
-    if (cJSON_IsBool(v))
-        return cJSON_IsTrue(v);
-    return kx_json_str(c->receiver, "public_url") != NULL;
-}
-
-/* Makes sure the platforms send order events to the receiver. A failure
- * is a warning: the backfill polls still bring every order in. */
-static void register_hooks(struct run *r, const char *base)
-{
-    static const char *const bc_scopes[] = {"store/order/created",
-                                            "store/order/updated", NULL};
-    static const char *const wc_topics[] = {"order.created", "order.updated",
-                                            NULL};
-    char url[2048];
-    cJSON *out = NULL;
-    size_t n = strlen(base);
-    ks_rc rc;
-
-    while (n > 0 && base[n - 1] == '/') /* "https://x/" + "/webhooks/..." */
-        n--;
-
-    if (r->env.bigcommerce) {
-        const char *hname =
-            kx_json_str(r->conf.bigcommerce, "webhook_header_name");
-        cJSON *headers = NULL;
-
-        /* The custom-header fallback only works if the hook sends it. */
-        if (hname && r->env.creds.bc_header_value) {
-            headers = cJSON_CreateObject();
-            if (!headers || !cJSON_AddStringToObject(
-                                headers, hname, r->env.creds.bc_header_value))
-                abort(); /* the CLI may abort on out-of-memory */
-        }
-        snprintf(url, sizeof(url), "%.*s/webhooks/bigcommerce", (int)n, base);
-        rc = ks_bigcommerce_hooks_ensure(&out, r->env.bigcommerce, bc_scopes,
-                                         url, headers);
-        if (headers) /* it holds a credential */
-            memset(headers->child->valuestring, 0,
-                   strlen(headers->child->valuestring));
-        cJSON_Delete(headers);
-        cJSON_Delete(out);
-        out = NULL;
-        if (rc)
-            print_failure(r, "registering the BigCommerce webhooks", rc);
-        else
-            fprintf(stderr, "%s: BigCommerce order webhooks deliver to %s\n",
-                    PROG, url);
-    }
-    if (r->env.woocommerce && !r->env.creds.wc_webhook_secret) {
-        fprintf(stderr,
-                "%s: warning: not registering WooCommerce webhooks: "
-                "woocommerce.webhook_secret is not set\n",
-                PROG);
-    } else if (r->env.woocommerce) {
-        snprintf(url, sizeof(url), "%.*s/webhooks/woocommerce", (int)n, base);
-        rc = ks_woocommerce_hooks_ensure(&out, r->env.woocommerce, wc_topics,
-                                         url);
-        cJSON_Delete(out);
-        if (rc)
-            print_failure(r, "registering the WooCommerce webhooks", rc);
-        else
-            fprintf(stderr, "%s: WooCommerce order webhooks deliver to %s\n",
-                    PROG, url);
-    }
-}
-
-static void receiver_warnings(const struct run *r)
-{
-    const struct kh__sync_creds *k = &r->env.creds;
-
-    if (r->env.bigcommerce && !k->bc_client_secret && !k->bc_header_value)
-        fprintf(stderr,
-                "%s: warning: bigcommerce.client_secret is not set: the "
-                "receiver refuses every BigCommerce delivery (the "
-                "orders.bigcommerce poll still runs)\n",
-                PROG);
-    if (r->env.woocommerce && !k->wc_webhook_secret)
-        fprintf(stderr,
-                "%s: warning: woocommerce.webhook_secret is not set: the "
-                "receiver refuses every WooCommerce delivery (the "
-                "orders.woocommerce poll still runs)\n",
-                PROG);
-}
-
-/*
- * The receiver of --watch with the handles it verifies with: handles of
- * its own on a client of its own (which never sends), since the sync's
- * are not thread-safe.
- */
-struct watch_receiver {
-    struct kh_receiver *rcv;
-    struct ks_client *client;
-    struct ks_bigcommerce *bc;
-    struct ks_woocommerce *wc;
-};
-
-/* Imports what the receiver queued; lets it log refusals not yet logged
- * (it rate-limits them itself). */
-static void drain(struct run *r, struct watch_receiver *w)
-{
-    struct kh_receiver_item *q;
-    size_t n;
-    char name[64];
-
-    if (!w->rcv)
-        return;
-    q = kh_receiver_drain(w->rcv, &n);
-    for (size_t i = 0; i < n; i++) {
-        int wc = q[i].woocommerce;
-
-        snprintf(name, sizeof(name), "webhook.%s:%lld",
-                 wc ? "woocommerce" : "bigcommerce",
-                 (long long)(wc ? q[i].wc_order_id : q[i].bc.id));
-        run_one(r, name, &r->hooks[wc], -1, &q[i]);
-    }
-    free(q);
-    kh_receiver_log_pending(w->rcv);
-}
-
-/* The receiver's summary of refusals, at most one line per interval: on
- * stderr and in the --log file (both FILE streams lock per call, so a
- * receiver thread may write). */
-static void receiver_log(void *userdata, const char *line)
-{
-    const struct kh__sync_log *log = userdata;
-
-    fprintf(stderr, "%s: warning: %s\n", PROG, line);
-    if (log->file) {
-        fprintf(log->file, "WARN %s\n", line);
-        fflush(log->file);
-    }
-}
-
-/* The receiver's notify: wakes the main loop's sigtimedwait. */
-static void wake_main(void *unused)
-{
-    (void)unused;
-    kill(getpid(), WAKE_SIGNAL);
-}
-
-static void stop_receiver(struct watch_receiver *w)
-{
-    kh_receiver_stop(w->rcv); /* first: it verifies with the handles */
-    ks_bigcommerce_free(w->bc);
-    ks_woocommerce_free(w->wc);
-    ks_client_free(w->client);
-    memset(w, 0, sizeof(*w));
-}
-
-/* Builds the verification handles and starts the receiver on
- * receiver.bind:port; 0, or -1 with the reason in err. */
-static int open_receiver(struct watch_receiver *w, struct run *r, char *err,
-                         size_t errsz)
-{
-    struct ks_client_options co = KS_CLIENT_OPTIONS_INIT;
-    struct ks_bigcommerce_options bo = KS_BIGCOMMERCE_OPTIONS_INIT;
-    struct ks_woocommerce_options wo = KS_WOOCOMMERCE_OPTIONS_INIT;
-    struct kh_receiver_options ro = KH_RECEIVER_OPTIONS_INIT;
-
-    if (ks_client_new(&w->client, &co) != KS_OK) {
-        snprintf(err, errsz, "cannot create a client");
-        return -1;
-    }
-    if (r->env.bigcommerce) {
-        kh__sync_bc_options(&bo, &r->env);
-        bo.webhook_max_body = KH_RECEIVER_BODY_MAX;
-        if (ks_bigcommerce_new(&w->bc, w->client, &bo) != KS_OK) {
-            snprintf(err, errsz, "cannot set up BigCommerce verification");
-            return -1;
-        }
-    }
-    if (r->env.woocommerce) {
-        kh__sync_wc_options(&wo, &r->env);
-        wo.webhook_max_body = KH_RECEIVER_BODY_MAX;
-        if (ks_woocommerce_new(&w->wc, w->client, &wo) != KS_OK) {
-            snprintf(err, errsz, "cannot set up WooCommerce verification");
-            return -1;
-        }
-    }
-    ro.bind_addr = kx_json_str(r->conf.receiver, "bind");
-    ro.port = (uint16_t)kh__sync_int(r->conf.receiver, "port", 0);
-    ro.bigcommerce = w->bc;
-    ro.woocommerce = w->wc;
-    ro.connection_limit =
-        (unsigned)kh__sync_int(r->conf.receiver, "connection_limit", 0);
-    ro.per_ip_connection_limit =
-        (unsigned)kh__sync_int(r->conf.receiver, "per_ip_connection_limit", 0);
-    ro.connection_timeout_s =
-        (unsigned)kh__sync_int(r->conf.receiver, "connection_timeout_s", 0);
-    ro.in_flight_max =
-        (unsigned)kh__sync_int(r->conf.receiver, "in_flight_max", 0);
-    ro.log_interval_s =
-        (unsigned)kh__sync_int(r->conf.receiver, "log_interval_s", 0);
-    ro.notify = wake_main;
-    ro.log = receiver_log;
-    ro.userdata = &r->log;
-    return kh_receiver_start(&w->rcv, &ro, err, errsz);
-}
-
-static int start_receiver(struct watch_receiver *w, struct run *r)
-{
-    const char *pub = kx_json_str(r->conf.receiver, "public_url");
-    char err[512];
-
-    memset(w, 0, sizeof(*w));
-    if (!r->env.bigcommerce && !r->env.woocommerce)
-        return 0; /* nothing could deliver to it */
-    if (open_receiver(w, r, err, sizeof(err)) != 0) {
-        fprintf(stderr, "%s: cannot start the webhook receiver: %s\n", PROG,
-                err);
-        stop_receiver(w);
-        return KH__SYNC_EXIT_FAIL;
-    }
-    printf("receiver %s\n", kh_receiver_url(w->rcv));
-    fflush(stdout);
-    receiver_warnings(r);
-    if (want_register(&r->conf))
-        register_hooks(r, pub ? pub : kh_receiver_url(w->rcv));
-    return 0;
-}
-
-/* Runs due flows and queued webhooks until SIGINT or SIGTERM. */
-static int run_watch(struct run *r, const sigset_t *set)
-{
-    int64_t next[KH__FLOW_COUNT];
-    struct watch_receiver rcv;
-    int64_t next_prune = kx_monotonic_ms(); /* a first prune at start */
-    int status = start_receiver(&rcv, r), sig = 0;
-
-    if (status)
-        return status;
-    for (int i = 0; i < KH__FLOW_COUNT; i++)
-        next[i] = kx_monotonic_ms(); /* everything runs at start */
-    fprintf(stderr, "%s: watching; stop with Ctrl-C or SIGTERM\n", PROG);
-    while (!sig) {
-        int64_t wait = INT64_MAX, now;
-        struct timespec ts;
-
-        drain(r, &rcv);
-        if (r->conf.retention_days && next_prune <= kx_monotonic_ms()) {
-            kh__sync_prune(r->env.store, r->conf.retention_days, PROG, 1);
-            next_prune = kx_monotonic_ms() + KH__SYNC_PRUNE_EVERY_MS;
-        }
-        for (int i = 0; i < KH__FLOW_COUNT && !kh__sync_stop_pending(); i++) {
-            if (!r->conf.enabled[i] || next[i] > kx_monotonic_ms())
-                continue;
-            run_one(r, kh__sync_flows[i].name, &r->flow[i], i, NULL);
-            next[i] = kx_monotonic_ms() + r->conf.every_s[i] * 1000;
-            drain(r, &rcv); /* webhooks do not wait for a round */
-        }
-        now = kx_monotonic_ms();
+    for (size_t k = 0; k < r->n; k++) {
         for (int i = 0; i < KH__FLOW_COUNT; i++) {
-            if (r->conf.enabled[i] && next[i] - now < wait)
-                wait = next[i] - now;
+            if (!r->t[k].conf->enabled[i])
+                continue;
+            if (kh__sync_stop_pending()) {
+                fprintf(stderr,
+                        "%s: stop signal: the remaining flows did not "
+                        "run\n",
+                        KH__SYNC_PROG);
+                status = KH__SYNC_EXIT_FAIL;
+                goto out;
+            }
+            if (kh__sync_run_one(r, &r->t[k], i, NULL))
+                status = KH__SYNC_EXIT_FAIL;
         }
-        if (wait < 0)
-            wait = 0;
-        if (wait > 3600000)
-            wait = 3600000;
-        ts.tv_sec = (time_t)(wait / 1000);
-        ts.tv_nsec = (long)(wait % 1000) * 1000000L;
-        sig = sigtimedwait(set, NULL, &ts);
-        if (sig == WAKE_SIGNAL || sig < 0)
-            sig = 0; /* a queued delivery, the timeout, or EINTR */
     }
-    fprintf(stderr, "%s: %s, stopping\n", PROG,
-            sig == SIGINT ? "SIGINT" : "SIGTERM");
-    stop_receiver(&rcv);
-    print_summary(r);
-    return KH__SYNC_EXIT_OK;
+out:
+    kh__sync_print_summary(r);
+    return status;
 }
 
 /* ---- the command -------------------------------------------------------- */
 
 struct sync_opts {
-    const char *config, *log;
+    const char *config, *log, *connection, *metrics_bind;
     int once, watch, help;
+    long metrics_port; /* -1: none */
 };
+
+static int parse_port(long *out, const char *s)
+{
+    char *end;
+
+    errno = 0;
+    *out = strtol(s, &end, 10);
+    return errno || end == s || *end || *out < 0 || *out > 65535 ? -1 : 0;
+}
 
 static int parse_opts(struct sync_opts *o, int argc, char **argv)
 {
@@ -593,10 +455,14 @@ static int parse_opts(struct sync_opts *o, int argc, char **argv)
         {"watch", no_argument, NULL, 'w'},
         {"config", required_argument, NULL, 'c'},
         {"log", required_argument, NULL, 'l'},
+        {"connection", required_argument, NULL, 'n'},
+        {"metrics-port", required_argument, NULL, 'p'},
+        {"metrics-bind", required_argument, NULL, 'b'},
         {NULL, 0, NULL, 0}};
     int c;
 
     memset(o, 0, sizeof(*o));
+    o->metrics_port = -1;
     kx_opt_begin();
     while ((c = kx_opt_next(argc, argv, ":h", options, "sync")) != -1) {
         if (c == 'h')
@@ -609,7 +475,14 @@ static int parse_opts(struct sync_opts *o, int argc, char **argv)
             o->config = optarg;
         else if (c == 'l')
             o->log = optarg;
-        else
+        else if (c == 'n')
+            o->connection = optarg;
+        else if (c == 'b')
+            o->metrics_bind = optarg;
+        else if (c == 'p' && parse_port(&o->metrics_port, optarg) != 0)
+            return kx_usage_error(
+                "sync", "bad --metrics-port \"%s\" (0..65535)", optarg);
+        else if (c != 'p')
             return KH__SYNC_EXIT_USAGE; /* kx_opt_next() has said why */
     }
     if (optind < argc)
@@ -619,43 +492,80 @@ static int parse_opts(struct sync_opts *o, int argc, char **argv)
         return 0;
     if (o->once && o->watch)
         return kx_usage_error("sync", "--once and --watch exclude each other");
+    if (!o->watch && (o->metrics_port >= 0 || o->metrics_bind))
+        return kx_usage_error("sync", "/metrics is served by --watch only");
+    if (o->metrics_bind && o->metrics_port < 0)
+        return kx_usage_error("sync", "--metrics-bind needs --metrics-port");
     if (!o->config)
         return kx_usage_error("sync", "--config FILE is required");
     return 0;
 }
 
+/* Opens the handles of every connection run (one, with --connection). */
+static int open_tenants(struct kh__sync_run *r, const char *only)
+{
+    struct kh__sync_conf *one = NULL;
+
+    if (only && !(one = kh__sync_config_pick(&r->cfg, only, PROG)))
+        return KH__SYNC_EXIT_USAGE;
+    r->t = kx_xcalloc(r->cfg.nconns, sizeof(*r->t));
+    for (size_t i = 0; i < r->cfg.nconns; i++) {
+        struct kh__sync_tenant *t = &r->t[r->n];
+        int status;
+
+        if (one && one != &r->cfg.conns[i])
+            continue;
+        t->conf = &r->cfg.conns[i];
+        t->shared = strstr(t->conf->state_path, "://") != NULL;
+        status = kh__sync_env_open(&t->env, t->conf, &r->log, PROG);
+        if (status)
+            return status;
+        r->n++;
+    }
+    return 0;
+}
+
 static int sync_main(const struct sync_opts *o, const sigset_t *set)
 {
-    struct run *r = kx_xcalloc(1, sizeof(*r));
+    struct kh__sync_run *r = kx_xcalloc(1, sizeof(*r));
     int status;
 
     r->watch = o->watch;
+    r->metrics = kh_metrics_new();
+    r->metrics_port = (int)o->metrics_port;
+    r->metrics_bind = o->metrics_bind;
     r->log.prog = PROG;
     r->log.progress = isatty(STDERR_FILENO);
-    status = kh__sync_conf_load(&r->conf, PROG, o->config);
+    status = kh__sync_config_load(&r->cfg, PROG, o->config);
     if (status == 0 && o->log && !(r->log.file = kh__sync_log_open(o->log))) {
         fprintf(stderr, "%s: cannot open the log file %s: %s\n", PROG, o->log,
                 strerror(errno));
         status = KH__SYNC_EXIT_FAIL;
     }
     if (status == 0)
-        status = kh__sync_env_open(&r->env, &r->conf, &r->log, PROG);
+        status = open_tenants(r, o->connection);
+    r->lease_ms = kh__sync_int(r->cfg.doc, "lease_s", KH__SYNC_LEASE_S) * 1000;
     if (status == 0) {
         int any = 0;
 
-        for (int i = 0; i < KH__FLOW_COUNT; i++)
-            any |= r->conf.enabled[i];
+        for (size_t k = 0; k < r->n; k++) {
+            for (int i = 0; i < KH__FLOW_COUNT; i++)
+                any |= r->t[k].conf->enabled[i];
+        }
         if (!any && !o->watch)
             fprintf(stderr,
                     "%s: no flow configured: add a \"bigcommerce\" "
                     "or \"woocommerce\" section, or \"flows\"\n",
                     PROG);
-        status = o->watch ? run_watch(r, set) : run_once(r);
+        status = o->watch ? kh__sync_watch(r, set) : run_once(r);
     }
-    kh__sync_env_dispose(&r->env);
+    for (size_t k = 0; r->t && k < r->cfg.nconns; k++)
+        kh__sync_env_dispose(&r->t[k].env);
+    free(r->t);
     if (r->log.file)
         fclose(r->log.file);
-    kh__sync_conf_dispose(&r->conf);
+    kh__sync_config_dispose(&r->cfg);
+    kh_metrics_free(r->metrics);
     free(r);
     return status;
 }

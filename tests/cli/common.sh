@@ -66,3 +66,44 @@ serve_in_background() {
 # url_of FIELD NAME: the value of the ready file's FIELD line (a system,
 # "admin" or "ca") of the server started as NAME.
 url_of() { awk -v n="$1" '$1 == n { print $2 }' "$work/$2.ready"; }
+
+# For the scripts that drive `kinsync` commands (sync*.sh):
+# run NAME ARGS...: runs kinsync ARGS with stdout/stderr in $work/NAME.out
+# and .err; sets $rc.
+run() {
+    local name=$1
+    shift
+    "$kinsync" "$@" >"$work/$name.out" 2>"$work/$name.err" </dev/null
+    rc=$?
+}
+expect_rc() { [ "$rc" = "$1" ] || fail "$2: exit status $rc (want $1)"; }
+expect_in() { grep -q -- "$1" "$work/$2" || fail "$3: $2 lacks '$1'"; }
+
+# has_sales_order ADMIN PONUM: 0 when the Epicor emulator behind the admin
+# URL ADMIN has a sales order with that PONum.
+has_sales_order() {
+    req GET "$1/admin/state/epicor"
+    case $body in *"\"PONum\":\"$2\""*) return 0 ;; esac
+    return 1
+}
+# wait_for_sales_order ADMIN PONUM: waits at most 30 s for that order.
+wait_for_sales_order() {
+    local i
+    for i in $(seq 300); do
+        has_sales_order "$1" "$2" && return 0
+        sleep 0.1
+    done
+    fail "no Epicor sales order $2 30 s after the order"
+}
+# bc_place_order ADMIN EMAIL SKU QUANTITY PRICE: an order placed in the
+# BigCommerce emulator behind ADMIN (it sends the webhooks); sets $order.
+bc_place_order() {
+    req POST "$1/admin/act/bigcommerce" -H "Content-Type: application/json" \
+        --data-binary '{"action":"place_order","args":{
+        "customer":{"email":"'"$2"'","first_name":"Ann","last_name":"Lee"},
+        "billing_address":{"email":"'"$2"'","first_name":"Ann","last_name":"Lee"},
+        "products":[{"sku":"'"$3"'","quantity":'"$4"',"price":'"$5"'}]}}'
+    [ "$status" = 200 ] || fail "place_order: HTTP $status: $body"
+    order=$(printf '%s' "$body" | sed -n 's/^{"result":{"id":\([0-9][0-9]*\).*/\1/p')
+    [ -n "$order" ] || fail "place_order: no order id in $body"
+}

@@ -8,7 +8,7 @@ kinsync=$1 root=$2
 status=0
 fail() { echo "FAIL: $*"; status=1; }
 
-for cmd in check verify serve record replay diff scenario sync secret outbox; do
+for cmd in check verify serve record replay diff scenario sync secret outbox workers; do
     want=$("$kinsync" "$cmd" --help 2>&1); want_rc=$?
     got=$("$kinsync" help "$cmd" 2>&1); got_rc=$?
     [ "$got" = "$want" ] && [ "$got_rc" = "$want_rc" ] && [ -n "$got" ] ||

@@ -14,7 +14,7 @@ if [ -n "$warnings" ]; then
 fi
 text=$(MANWIDTH=80 man -l "$page" 2>/dev/null)
 status=0
-for cmd in check verify serve record replay diff scenario sync secret outbox audit; do
+for cmd in check verify serve record replay diff scenario sync secret outbox audit workers; do
     grep -q "^   kinsync $cmd" <<<"$text" ||
         { echo "FAIL: no section for kinsync $cmd"; status=1; }
 done

@@ -34,30 +34,6 @@ cli_setup sync
 # kinsync makes them private.
 umask 022
 
-# run NAME ARGS...: runs kinsync ARGS with stdout/stderr in $work/NAME.out
-# and .err; sets $rc.
-run() {
-    local name=$1
-    shift
-    "$kinsync" "$@" >"$work/$name.out" 2>"$work/$name.err" </dev/null
-    rc=$?
-}
-expect_rc() { [ "$rc" = "$1" ] || fail "$2: exit status $rc (want $1)"; }
-expect_in() { grep -q -- "$1" "$work/$2" || fail "$3: $2 lacks '$1'"; }
-# wait_for_sales_order PONUM: waits at most 20 s for an Epicor sales order
-# with that PONum (the emulators of $admin).
-wait_for_sales_order() {
-    local i
-    for i in $(seq 200); do
-        req GET "$admin/admin/state/epicor"
-        case $body in
-        *"\"PONum\":\"$1\""*) return 0 ;;
-        esac
-        sleep 0.1
-    done
-    fail "no Epicor sales order $1 20 s after the order"
-}
-
 # A random 256-bit state key, hex (openssl when present, else urandom).
 new_key() {
     if command -v openssl >/dev/null 2>&1; then
@@ -407,7 +383,7 @@ order=$(printf '%s' "$body" | sed -n 's/^{"result":{"id":\([0-9][0-9]*\).*/\1/p'
 [ -n "$order" ] || fail "place_order: no order id in $body"
 # The flows' cadence is 600 s and both ran at start, so only the webhook
 # (delivered by serve's 200 ms pump) can bring the order in this soon.
-wait_for_sales_order "BC-$order"
+wait_for_sales_order "$admin" "BC-$order"
 ok "an order placed in BigCommerce reaches Epicor as BC-$order through the webhook"
 
 # BigCommerce sends the same event again: answered 200, no second order.
@@ -437,7 +413,7 @@ req POST "$wadmin/admin/act/woocommerce" -H "$json" --data-binary '{"action":"pl
 [ "$status" = 200 ] || fail "woocommerce place_order: HTTP $status: $body"
 worder=$(printf '%s' "$body" | sed -n 's/^{"result":{"id":\([0-9][0-9]*\).*/\1/p')
 [ -n "$worder" ] || fail "woocommerce place_order: no order id in $body"
-wait_for_sales_order "WC-$worder"
+wait_for_sales_order "$admin" "WC-$worder"
 req GET "$wadmin/admin/state/woocommerce"
 case $body in
 *"\"delivery_url\":\"$receiver/webhooks/woocommerce\""*) ;;

@@ -1,6 +1,6 @@
 /*
  * fuzz.sync_config: the configuration loader of `kinsync sync`
- * (kh__sync_conf_load in ops/src/config.c) on arbitrary files.
+ * (kh__sync_config_load in ops/src/config.c) on arbitrary files.
  *
  * Each input is written to one file in a mkdtemp() directory under
  * $TMPDIR (or /tmp), made once per process; what the loader prints on
@@ -54,7 +54,7 @@ static void write_file(const char *p, const uint8_t *data, size_t size)
 /* Runs the loader with stderr (the stream; glibc lets it be assigned)
  * going to the capture file. The sanitizers write to descriptor 2, so
  * what they report still shows. */
-static int load(struct kh__sync_conf *conf)
+static int load(struct kh__sync_config *cfg)
 {
     FILE *saved = stderr, *f = fopen(capture, "w");
     int rc;
@@ -62,7 +62,7 @@ static int load(struct kh__sync_conf *conf)
     if (!f)
         abort();
     stderr = f;
-    rc = kh__sync_conf_load(conf, PROG, path);
+    rc = kh__sync_config_load(cfg, PROG, path);
     stderr = saved;
     fclose(f);
     return rc;
@@ -129,20 +129,23 @@ static void check_loaded(const struct kh__sync_conf *c)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    struct kh__sync_conf conf;
+    struct kh__sync_config cfg;
     int rc, problems;
 
     make_paths();
     write_file(path, data, size);
-    rc = load(&conf);
+    rc = load(&cfg);
     problems = check_lines();
     if (rc == 0) {
         if (problems)
             fuzz_violation(TARGET, "accepted, yet with a problem");
-        check_loaded(&conf);
+        if (cfg.nconns == 0)
+            fuzz_violation(TARGET, "accepted without a connection");
+        for (size_t i = 0; i < cfg.nconns; i++)
+            check_loaded(&cfg.conns[i]);
     } else if (rc != KH__SYNC_EXIT_USAGE || problems == 0) {
         fuzz_violation(TARGET, "refused without a problem named");
     }
-    kh__sync_conf_dispose(&conf);
+    kh__sync_config_dispose(&cfg);
     return 0;
 }

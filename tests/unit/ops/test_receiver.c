@@ -228,9 +228,10 @@ static struct reply bc_send(struct fx *f, const char *key, const char *msg_id,
                    strlen(body), 0);
 }
 
-/* A WooCommerce delivery of body on topic, signed with key. */
-static struct reply wc_send(struct fx *f, const char *key, const char *delivery,
-                            const char *topic, const char *body)
+/* A WooCommerce delivery of body on topic, signed with key, to path. */
+static struct reply wc_send_to(struct fx *f, const char *path, const char *key,
+                               const char *delivery, const char *topic,
+                               const char *body)
 {
     char sig[64], h_sig[100], h_id[80], h_topic[80];
     const char *headers[] = {h_sig, h_id, h_topic, NULL};
@@ -239,8 +240,13 @@ static struct reply wc_send(struct fx *f, const char *key, const char *delivery,
     snprintf(h_sig, sizeof(h_sig), "X-WC-Webhook-Signature: %s", sig);
     snprintf(h_id, sizeof(h_id), "X-WC-Webhook-Delivery-ID: %s", delivery);
     snprintf(h_topic, sizeof(h_topic), "X-WC-Webhook-Topic: %s", topic);
-    return send_to(f, NULL, "/webhooks/woocommerce", headers, body,
-                   strlen(body), 0);
+    return send_to(f, NULL, path, headers, body, strlen(body), 0);
+}
+
+static struct reply wc_send(struct fx *f, const char *key, const char *delivery,
+                            const char *topic, const char *body)
+{
+    return wc_send_to(f, "/webhooks/woocommerce", key, delivery, topic, body);
 }
 
 #define WC_ORDER "{\"id\":42,\"status\":\"processing\"}"
@@ -494,6 +500,125 @@ static void other_routes_and_methods_are_refused(void **state)
     assert_int_equal(counts(f).received, 0);
 }
 
+/* Two connections on one receiver: each verifies with its own secret at
+ * /webhooks/NAME/<platform>, items say which route they came by, and the
+ * counts are kept per route. */
+static void routes_verify_each_connection_with_its_own_secret(void **state)
+{
+    struct fx *f = *state;
+    struct ks_woocommerce_options wo = KS_WOOCOMMERCE_OPTIONS_INIT;
+    struct ks_woocommerce *beta_wc = NULL;
+    struct kh_receiver_options o = KH_RECEIVER_OPTIONS_INIT;
+    struct kh_receiver_route routes[2] = {{"acme", NULL, NULL},
+                                          {"beta", NULL, NULL}};
+    struct kh_receiver_route_counts acme, beta;
+    struct kh_receiver_item it;
+    char err[256];
+
+    wo.site_url = "https://beta.example";
+    wo.consumer_key = "ck_2";
+    wo.consumer_secret = "cs_2";
+    wo.webhook_secret = "whsec_beta";
+    assert_int_equal(ks_woocommerce_new(&beta_wc, f->client, &wo), KS_OK);
+    routes[0].bigcommerce = f->bc;
+    routes[0].woocommerce = f->wc;
+    routes[1].woocommerce = beta_wc;
+    kh_receiver_stop(f->rcv);
+    o.routes = routes;
+    o.nroutes = 2;
+    assert_int_equal(kh_receiver_start(&f->rcv, &o, err, sizeof(err)), 0);
+
+    it = queued_one(f, wc_send_to(f, "/webhooks/acme/woocommerce", WC_SECRET,
+                                  "a1", "order.created", WC_ORDER));
+    assert_int_equal(it.route, 0);
+    assert_int_equal(it.wc_order_id, 42);
+    it = queued_one(f, wc_send_to(f, "/webhooks/beta/woocommerce", "whsec_beta",
+                                  "b1", "order.created", WC_ORDER));
+    assert_int_equal(it.route, 1);
+    /* acme's secret is no good for beta, and the unnamed paths are gone */
+    assert_int_equal(wc_send_to(f, "/webhooks/beta/woocommerce", WC_SECRET,
+                                "b2", "order.created", WC_ORDER)
+                         .status,
+                     401);
+    assert_int_equal(
+        wc_send(f, WC_SECRET, "a2", "order.created", WC_ORDER).status, 404);
+    assert_int_equal(
+        send_to(f, NULL, "/webhooks/beta/bigcommerce", NULL, "{}", 2, 0).status,
+        404);
+    assert_int_equal(wc_send_to(f, "/webhooks/gamma/woocommerce", WC_SECRET,
+                                "g1", "order.created", WC_ORDER)
+                         .status,
+                     404);
+    kh_receiver_route_counts(&acme, f->rcv, 0);
+    kh_receiver_route_counts(&beta, f->rcv, 1);
+    assert_int_equal(acme.accepted, 1);
+    assert_int_equal(acme.refused, 0);
+    assert_int_equal(beta.accepted, 1);
+    assert_int_equal(beta.refused, 1);
+    assert_int_equal(beta.rejected, 1);
+    kh_receiver_stop(f->rcv);
+    f->rcv = NULL;
+    ks_woocommerce_free(beta_wc);
+}
+
+/* What the durable intake answers, and what it was given. */
+struct intake {
+    int answer; /* 0 committed, 1 memory queue, -1 failed */
+    int calls;
+    int64_t last_id;
+};
+
+static int intake_commit(void *userdata, const struct kh_receiver_item *it)
+{
+    struct intake *in = userdata;
+
+    in->calls++;
+    in->last_id = it->bc.id;
+    return in->answer;
+}
+
+/* With commit: 0 answers 200 without the memory queue; -1 answers 503 and
+ * forgets the delivery (its retry verifies as new, not as a duplicate);
+ * 1 falls back to the memory queue. */
+static void commit_decides_between_200_503_and_the_memory_queue(void **state)
+{
+    struct fx *f = *state;
+    struct kh_receiver_options o = KH_RECEIVER_OPTIONS_INIT;
+    struct intake in = {-1, 0, 0};
+    struct reply r;
+    size_t n;
+    char err[256];
+
+    kh_receiver_stop(f->rcv);
+    o.bigcommerce = f->bc;
+    o.woocommerce = f->wc;
+    o.body_max = BODY_MAX;
+    o.retry_after_s = 7;
+    o.commit = intake_commit;
+    o.commit_userdata = &in;
+    assert_int_equal(kh_receiver_start(&f->rcv, &o, err, sizeof(err)), 0);
+
+    r = bc_send(f, BC_SECRET, "msg_c1", "store/order/created", 301);
+    assert_int_equal(r.status, 503);
+    assert_string_equal(r.retry_after, "7");
+    assert_int_equal(in.calls, 1);
+    in.answer = 0; /* the platform's retry: new, committed this time */
+    r = bc_send(f, BC_SECRET, "msg_c1", "store/order/created", 301);
+    assert_int_equal(r.status, 200);
+    assert_string_equal(r.body, "queued\n");
+    assert_int_equal(in.calls, 2);
+    assert_int_equal(in.last_id, 301);
+    assert_null(kh_receiver_drain(f->rcv, &n));
+    assert_int_equal(n, 0);
+    in.answer = 1;
+    queued_one(f, bc_send(f, BC_SECRET, "msg_c2", "store/order/created", 302));
+    assert_int_equal(in.calls, 3);
+    /* refusals never reach the intake */
+    assert_int_equal(
+        bc_send(f, "wrong", "msg_c3", "store/order/created", 303).status, 401);
+    assert_int_equal(in.calls, 3);
+}
+
 #define SENDERS 4
 #define SENT 10 /* per sender */
 
@@ -621,6 +746,8 @@ int main(void)
         T(verified_but_unusable_is_400),
         T(forced_status_fails_deliveries_until_cleared),
         T(other_routes_and_methods_are_refused),
+        T(routes_verify_each_connection_with_its_own_secret),
+        T(commit_decides_between_200_503_and_the_memory_queue),
         T(concurrent_deliveries_are_each_queued_once),
         T(start_refuses_a_bad_address_and_no_storefront),
         T(ipv4_mapped_bind_listens_on_ipv4),
