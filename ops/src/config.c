@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <curl/curl.h>
 #include <kx/alloc.h>
 #include "config.h"
 
@@ -126,6 +127,30 @@ static void shared(struct kh__sync_conf *c, const struct kh__sync_config *cfg)
         kh__sync_int(cfg->doc, "retention_days", KH__SYNC_RETENTION_DAYS);
 }
 
+/* What messages print for a state: a path as it is; a database URI with
+ * its password and query (which may carry "password=") left out, or a
+ * placeholder when it does not parse as a URL. */
+static char *shown_state(const char *state)
+{
+    CURLU *u = strstr(state, "://") ? curl_url() : NULL;
+    char *url = NULL, *shown;
+
+    if (!strstr(state, "://"))
+        return kx_xstrdup(state);
+    if (u &&
+        curl_url_set(u, CURLUPART_URL, state, CURLU_NON_SUPPORT_SCHEME) ==
+            CURLUE_OK &&
+        curl_url_set(u, CURLUPART_PASSWORD, NULL, 0) == CURLUE_OK &&
+        curl_url_set(u, CURLUPART_QUERY, NULL, 0) == CURLUE_OK &&
+        curl_url_get(u, CURLUPART_URL, &url, 0) == CURLUE_OK)
+        shown = kx_xstrdup(url);
+    else
+        shown = kx_xstrdup("a database URI (not shown: it does not parse)");
+    curl_free(url);
+    curl_url_cleanup(u);
+    return shown;
+}
+
 /* Each connection: name, checks, state path; two never share a state. */
 static void load_connections(struct kh__conf_check *ck,
                              struct kh__sync_config *cfg)
@@ -174,6 +199,7 @@ static void load_connections(struct kh__conf_check *ck,
                            : kx_xstrdup(base);
         cfg->state_paths[i] = beside(cfg->path, rel);
         c->state_path = cfg->state_paths[i];
+        c->state_shown = shown_state(c->state_path);
         free(rel);
         for (size_t j = 0; j < i; j++) {
             if (cfg->state_paths[j] &&
@@ -181,7 +207,7 @@ static void load_connections(struct kh__conf_check *ck,
                 kh__conf_problem(ck, where,
                                  "uses the state %s of %s too: two "
                                  "connections never share a state",
-                                 c->state_path, cfg->conns[j].pointer);
+                                 c->state_shown, cfg->conns[j].pointer);
         }
     }
 }
@@ -296,6 +322,7 @@ void kh__sync_config_dispose(struct kh__sync_config *cfg)
     cJSON_Delete(cfg->doc);
     for (size_t i = 0; cfg->conns && i < cfg->nconns; i++) {
         free((char *)cfg->conns[i].pointer);
+        free((char *)cfg->conns[i].state_shown);
         free(cfg->state_paths[i]);
     }
     free(cfg->conns);

@@ -87,12 +87,13 @@ int kh__sync_store_open(struct ks_store **out, const struct kh__sync_conf *conf,
         fprintf(stderr,
                 "%s: the state key does not match this state file (%s or "
                 "key_file); state file %s\n",
-                prog, conf->key_env, conf->state_path);
+                prog, conf->key_env, conf->state_shown);
         return KH__SYNC_EXIT_FAIL;
     }
     if (rc) {
         fprintf(stderr, "%s: cannot open the state file %s: %s\n", prog,
-                conf->state_path, e.message[0] ? e.message : ks_rc_message(rc));
+                conf->state_shown,
+                e.message[0] ? e.message : ks_rc_message(rc));
         return KH__SYNC_EXIT_FAIL;
     }
     return 0;
@@ -125,8 +126,8 @@ static int cred(const char **out, struct kh__sync_env *env,
         fprintf(stderr,
                 "%s: %s/%s/%s: secret \"%s\" is not in the state file %s; "
                 "store it with `kinsync secret set %s --config %s%s%s`\n",
-                prog, c->pointer, sname, name, ref, c->state_path, ref, c->path,
-                c->pointer[0] ? " --connection " : "",
+                prog, c->pointer, sname, name, ref, c->state_shown, ref,
+                c->path, c->pointer[0] ? " --connection " : "",
                 c->pointer[0] ? c->name : "");
         return -1;
     }

@@ -55,11 +55,13 @@ struct kh__sync_conf {
     const char *pointer; /* its object: "/connections/acme-bc", or "" */
     const char *path;    /* the configuration file */
     const cJSON *doc;
-    const char *state_path; /* absolute or relative to the working dir */
-    const char *key_file;   /* NULL: key from the environment variable */
-    const char *ca_file;    /* http.ca_file beside the config; NULL: system */
-    const char *key_env;    /* "KINSYNC_STATE_KEY" unless set */
-    const cJSON *epicor;    /* the sections (NULL when absent) */
+    const char *state_path;  /* absolute or relative to the working dir */
+    const char *state_shown; /* state_path for messages: a database URI
+                                without its password and query */
+    const char *key_file;    /* NULL: key from the environment variable */
+    const char *ca_file;     /* http.ca_file beside the config; NULL: system */
+    const char *key_env;     /* "KINSYNC_STATE_KEY" unless set */
+    const cJSON *epicor;     /* the sections (NULL when absent) */
     const cJSON *bigcommerce;
     const cJSON *woocommerce;
     const cJSON *receiver; /* shared by every connection */

@@ -176,7 +176,7 @@ static int secret_run(const struct admin_opts *o, struct kh__sync_conf *conf)
                  : ks_store_secret_delete(st, name);
         if (rc == KS_ENOTFOUND) {
             fprintf(stderr, "kinsync secret: no secret \"%s\" in %s\n", name,
-                    conf->state_path);
+                    conf->state_shown);
             status = KH__SYNC_EXIT_FAIL;
         } else if (rc) {
             fprintf(stderr, "kinsync secret: cannot %s \"%s\": %s\n", verb,
@@ -185,7 +185,7 @@ static int secret_run(const struct admin_opts *o, struct kh__sync_conf *conf)
         } else {
             printf("%s secret \"%s\" in %s\n",
                    set ? "stored (encrypted)" : "deleted", name,
-                   conf->state_path);
+                   conf->state_shown);
         }
     }
     ks_store_close(st);

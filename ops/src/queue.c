@@ -1,6 +1,5 @@
 /*
- * The durable webhook intake of `kinsync sync --watch` (tenants whose
- * state is shared, run.h): the receiver
+ * The durable webhook intake of `kinsync sync --watch`: the receiver
  * commits each verified order event to its connection's store
  * (ks_store_delivery_enqueue) before it answers 200, and any worker
  * sharing that store claims it, imports it and marks it done. A worker
@@ -18,11 +17,11 @@
 #include <kx/alloc.h>
 #include "run.h"
 
-/* Deliveries committed and not imported yet, per connection (shared
- * states only), as this worker last counted them. */
+/* Deliveries committed and not imported yet, per connection, as this
+ * worker last counted them. */
 static const struct kh_metric m_queued = {
     "kinsync_webhook_queue_pending",
-    "Webhook deliveries committed to the shared state and not imported "
+    "Webhook deliveries committed to the state and not imported "
     "yet.",
     KH_METRIC_GAUGE,
     {"connection", NULL}};
@@ -90,7 +89,7 @@ int kh__sync_intake_commit(void *userdata, const struct kh_receiver_item *it)
     ks_rc rc;
 
     if (!st)
-        return 1; /* not a shared state: the receiver's memory queue */
+        return 1; /* no store for this route: the receiver's memory queue */
     body = item_json(it);
     snprintf(resource, sizeof(resource), "%lld",
              (long long)(it->woocommerce ? it->wc_order_id : it->bc.id));
@@ -152,7 +151,7 @@ void kh__sync_import_queued(struct kh__sync_run *r)
         const char *l[] = {t->conf->name};
         int64_t n = 0;
 
-        if (!t->shared || (!t->env.bigcommerce && !t->env.woocommerce))
+        if (!t->env.bigcommerce && !t->env.woocommerce)
             continue;
         import_tenant(r, t);
         if (ks_store_delivery_count(&n, t->env.store, t->conf->name) == KS_OK)

@@ -29,17 +29,10 @@ struct kh__sync_tenant {
     struct kh__sync_totals hooks[2]; /* webhook imports: BC, WC */
     int64_t next[KH__FLOW_COUNT];    /* --watch: when each flow is due */
     int64_t next_prune;
-    /* The state is a database several workers share (a PostgreSQL URI):
-     * --watch leases its flows and queues its webhooks durably there.
-     * A SQLite file is one worker's: no lease, the receiver's queue in
-     * memory (a second store handle in the process would drop SQLite's
-     * POSIX locks, see ops/README.md). */
-    int shared;
 };
 
-/* The stores the receiver commits deliveries to: one handle per shared
- * tenant, NULL for the others (receiver threads only, under the
- * receiver's lock). queue.c */
+/* The stores the receiver commits deliveries to: one handle per tenant
+ * (receiver threads only, under the receiver's lock). queue.c */
 struct kh__sync_intake {
     struct ks_store **stores;
     const char **names;
@@ -84,8 +77,8 @@ void kh__sync_print_failure(struct kh__sync_tenant *t, const char *what,
                             ks_rc rc);
 
 /* The receiver's commit (receiver.h): the delivery into the store of its
- * connection; 0 once committed, 1 for a tenant without a shared state
- * (the receiver's memory queue then), -1 on failure. queue.c */
+ * connection; 0 once committed, 1 for a route without a store (the
+ * receiver's memory queue then), -1 on failure. queue.c */
 int kh__sync_intake_commit(void *userdata, const struct kh_receiver_item *it);
 /* Claims, imports and marks done the queued deliveries of every tenant
  * with a storefront. queue.c */
@@ -98,8 +91,8 @@ int kh__sync_workers_start(struct kh__sync_run *r);
 /* Stops the keeper, removes the worker's rows and leases. NULL-safe. */
 void kh__sync_workers_stop(struct kh__sync_run *r);
 /* Takes the lease on (t, flow) for this worker and tells the keeper to
- * renew it; 1 held (always for a tenant whose state is not shared), 0
- * another worker holds it (or the store failed: said on stderr). */
+ * renew it; 1 held, 0 another worker holds it (or the store failed: said on
+ * stderr). */
 int kh__sync_lease_take(struct kh__sync_run *r, struct kh__sync_tenant *t,
                         const char *flow);
 /* The flow ended: the keeper stops renewing, the lease is released. */

@@ -516,7 +516,6 @@ static int open_tenants(struct kh__sync_run *r, const char *only)
         if (one && one != &r->cfg.conns[i])
             continue;
         t->conf = &r->cfg.conns[i];
-        t->shared = strstr(t->conf->state_path, "://") != NULL;
         status = kh__sync_env_open(&t->env, t->conf, &r->log, PROG);
         if (status)
             return status;

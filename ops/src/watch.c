@@ -281,9 +281,8 @@ static int open_receiver(struct watch_receiver *w, struct kh__sync_run *r,
         w->intake.names[i] = r->t[i].conf->name;
         if (route_handles(&w->routes[i], &r->t[i], w->client, err, errsz))
             return -1;
-        /* the receiver threads' own handle on a shared state */
-        if (r->t[i].shared &&
-            kh__sync_store_open(&w->intake.stores[i], r->t[i].conf, PROG,
+        /* the receiver threads' own handle on the state */
+        if (kh__sync_store_open(&w->intake.stores[i], r->t[i].conf, PROG,
                                 KH__KEY_NONE) != 0) {
             snprintf(err, errsz, "cannot open the state of %s",
                      r->t[i].conf->name);
@@ -394,9 +393,9 @@ static int64_t next_wait(const struct kh__sync_run *r)
 {
     int64_t wait = 3600000, now = kx_monotonic_ms();
 
+    if (r->n)
+        wait = QUEUE_POLL_MS; /* other workers' deliveries */
     for (size_t k = 0; k < r->n; k++) {
-        if (r->t[k].shared && wait > QUEUE_POLL_MS)
-            wait = QUEUE_POLL_MS; /* other workers' deliveries */
         for (int i = 0; i < KH__FLOW_COUNT; i++) {
             if (r->t[k].conf->enabled[i] && r->t[k].next[i] - now < wait)
                 wait = r->t[k].next[i] - now;

@@ -8,10 +8,9 @@
  * who runs; the intents keep what is written exactly-once). `kinsync
  * workers` lists the workers, their leases and what waits.
  *
- * Only for connections whose state is shared (a PostgreSQL URI): a
- * SQLite file is one worker's (run.h says why). The keeper uses store
- * handles of its own (a handle is used by one thread at a time); times
- * are the database's clock (store_workers.h).
+ * Workers share a PostgreSQL state from any host, or a SQLite file on
+ * one host. The keeper uses store handles of its own (a handle is used by one
+ * thread at a time); times are the database's clock (store_workers.h).
  */
 #include <errno.h>
 #include <pthread.h>
@@ -113,12 +112,9 @@ static void make_worker_id(char *out, size_t size, char *host, size_t hsize)
 int kh__sync_workers_start(struct kh__sync_run *r)
 {
     struct kh__sync_keeper *k;
-    int any = 0;
 
-    for (size_t i = 0; i < r->n; i++)
-        any |= r->t[i].shared;
-    if (!any)
-        return 0; /* one worker per SQLite state: nothing to coordinate */
+    if (!r->n)
+        return 0;
     k = kx_xcalloc(1, sizeof(*k));
     make_worker_id(r->worker_id, sizeof(r->worker_id), k->host,
                    sizeof(k->host));
@@ -127,8 +123,7 @@ int kh__sync_workers_start(struct kh__sync_run *r)
     k->stores = kx_xcalloc(r->n ? r->n : 1, sizeof(*k->stores));
     r->keeper = k;
     for (size_t i = 0; i < r->n; i++) {
-        if (r->t[i].shared &&
-            kh__sync_store_open(&k->stores[i], r->t[i].conf, KH__SYNC_PROG,
+        if (kh__sync_store_open(&k->stores[i], r->t[i].conf, KH__SYNC_PROG,
                                 KH__KEY_NONE) != 0)
             return KH__SYNC_EXIT_FAIL;
     }
@@ -164,7 +159,7 @@ void kh__sync_workers_stop(struct kh__sync_run *r)
     }
     for (size_t i = 0; i < r->n; i++) {
         ks_store_close(k->stores[i]); /* NULL-safe */
-        if (r->t[i].shared && r->t[i].env.store)
+        if (r->t[i].env.store)
             ks_store_worker_remove(r->t[i].env.store, r->worker_id);
     }
     free(k->stores);
@@ -179,8 +174,6 @@ int kh__sync_lease_take(struct kh__sync_run *r, struct kh__sync_tenant *t,
     struct ks_lease l;
     ks_rc rc;
 
-    if (!t->shared)
-        return 1;
     rc = ks_store_lease_acquire(&l, t->env.store, t->conf->name, flow,
                                 r->worker_id, r->lease_ms);
     if (rc) {
@@ -203,8 +196,6 @@ void kh__sync_lease_give(struct kh__sync_run *r, struct kh__sync_tenant *t,
 {
     struct kh__sync_keeper *k = r->keeper;
 
-    if (!t->shared)
-        return;
     pthread_mutex_lock(&k->mu);
     k->cur = (size_t)-1;
     pthread_mutex_unlock(&k->mu);

@@ -78,7 +78,7 @@ static int list_one(const struct kh__sync_conf *c, int64_t lease_ms)
 
     if (kh__sync_store_open(&st, c, PROG, KH__KEY_NONE) != 0)
         return KH__SYNC_EXIT_FAIL;
-    printf("connection %s (state %s)\n", c->name, c->state_path);
+    printf("connection %s (state %s)\n", c->name, c->state_shown);
     rc = ks_store_worker_each(st, print_worker, &l);
     if (rc == KS_OK && !l.n)
         puts("  no worker");

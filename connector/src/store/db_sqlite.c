@@ -177,19 +177,30 @@ static ks_rc sq_version_set(struct ks_store *st, int version)
  * can only narrow that), group and other permissions removed from an
  * existing regular file (an older kinsync created them 0644). create 0:
  * only an existing file is touched. */
+/* Never opens and closes an existing file: closing any descriptor of a
+ * file drops every POSIX lock this process holds on it, so a second store
+ * handle in the same process would lose SQLite's locks and another process
+ * could checkpoint and delete the WAL under it. An existing file is
+ * tightened by name; an absent one is created exclusively, so no handle of
+ * this process can have it open yet. */
 static ks_rc private_file(struct ks_store *st, const char *path, int create)
 {
-    int fd = open(path, O_RDWR | O_CLOEXEC | (create ? O_CREAT : 0), 0600);
     struct stat sb;
+    int fd;
 
-    if (fd < 0)
-        return create ? ks__error_set(&st->err, KS_ESTATE, 0,
-                                      "creating the store file: %s",
-                                      strerror(errno))
-                      : KS_OK;
-    if (fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) && (sb.st_mode & 077))
-        (void)fchmod(fd, sb.st_mode & 0700);
-    close(fd);
+    if (stat(path, &sb) == 0) {
+        if (S_ISREG(sb.st_mode) && (sb.st_mode & 077))
+            (void)chmod(path, sb.st_mode & 0700);
+        return KS_OK;
+    }
+    if (!create)
+        return KS_OK;
+    fd = open(path, O_RDWR | O_CLOEXEC | O_CREAT | O_EXCL, 0600);
+    if (fd < 0 && errno != EEXIST)
+        return ks__error_set(&st->err, KS_ESTATE, 0,
+                             "creating the store file: %s", strerror(errno));
+    if (fd >= 0)
+        close(fd);
     return KS_OK;
 }
 

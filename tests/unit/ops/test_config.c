@@ -209,6 +209,25 @@ static void a_database_state_is_given_per_connection(void **state)
     assert_string_equal(f->cfg.conns[0].state_path, "postgresql://db/b");
 }
 
+/* Messages show a database URI without its password or query (libpq
+ * takes "password=" there too); a path is shown as it is. */
+static void a_database_uri_is_shown_without_its_password(void **state)
+{
+    struct fx *f = *state;
+    char text[4096];
+
+    snprintf(text, sizeof(text),
+             "{\"connections\": {\"b\": {\"state\": "
+             "\"postgresql://kin:hunter2@db:5433/k?password=hunter3\", "
+             "\"epicor\": " EPICOR "}, "
+             "\"c\": {\"state\": \"c.db\", \"epicor\": " EPICOR "}}}",
+             "B", "C");
+    assert_int_equal(load(f, text), 0);
+    assert_string_equal(f->cfg.conns[0].state_shown,
+                        "postgresql://kin@db:5433/k");
+    assert_non_null(strstr(f->cfg.conns[1].state_shown, "/c.db"));
+}
+
 int main(void)
 {
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
@@ -218,6 +237,7 @@ int main(void)
         T(problems_name_the_json_pointer),
         T(picking_a_connection_needs_its_name_when_there_are_several),
         T(a_database_state_is_given_per_connection),
+        T(a_database_uri_is_shown_without_its_password),
     };
 #undef T
     return cmocka_run_group_tests(tests, NULL, NULL);
