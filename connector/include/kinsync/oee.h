@@ -1,0 +1,191 @@
+/*
+ * The OEE client (`ks_oee`): the neutral OEE platform API of
+ * mocks/src/oee/README.md (bearer token or API key, JSON), the summary
+ * of one job operation (a pure function, formulas in
+ * connector/src/oee/README.md), the production standard, and the Data
+ * Management Tool export of summaries (CSV whose headers are Epicor field
+ * names) with its parser.
+ *
+ * A handle borrows a ks_client (clock, log, retry policy, connection).
+ * Failures: the HTTP layer's codes (EAUTH 401, EFORBIDDEN 403, ENOTFOUND
+ * 404, EREMOTE 400/422, ERATELIMIT 429, EUNAVAIL 503 after the retries);
+ * ks_client_last_error() then holds "oee: CODE: message" from the API's
+ * {"error": {"code", "message"}}. Not thread-safe, like the client.
+ */
+#ifndef KINSYNC_OEE_H
+#define KINSYNC_OEE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <cjson/cJSON.h>
+#include "common.h"
+#include "error.h"
+#include "client.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct ks_oee;
+
+struct ks_oee_options {
+    unsigned int version;
+    const char *base_url; /* the API root, before /api/v1 */
+    const char *api_key;  /* registered as a log secret */
+    int api_key_header;   /* 0: Authorization: Bearer; 1: X-API-Key */
+};
+
+#define KS_OEE_OPTIONS_VERSION 1
+#define KS_OEE_OPTIONS_INIT                                                    \
+    {                                                                          \
+        KS_OEE_OPTIONS_VERSION, NULL, NULL, 0                                  \
+    }
+
+/* EINVAL (with a message) when base_url or api_key is missing. */
+KS_EXTERN ks_rc ks_oee_new(struct ks_oee **out, struct ks_client *client,
+                           const struct ks_oee_options *opts);
+KS_EXTERN void ks_oee_free(struct ks_oee *oee); /* NULL-safe */
+/* Requests sent by the handle (each HTTP exchange, retries apart). */
+KS_EXTERN long ks_oee_requests(const struct ks_oee *oee);
+
+/* A job operation: Epicor's JobNum, AssemblySeq, OprSeq (and OpCode). */
+struct ks_oee_op {
+    const char *job;
+    int assembly;
+    int operation;
+    const char *op_code; /* may be NULL */
+};
+
+/* POST acknowledgements {job, event, ...extra}: the OEE side learns of a
+ * job (event "created", "released"); the same job and event again is
+ * answered with the stored one, never a second acknowledgement. extra
+ * (may be NULL) adds members (part, quantity, plant). */
+KS_EXTERN ks_rc ks_oee_acknowledge(struct ks_oee *oee, const char *scope,
+                                   const char *job, const char *event,
+                                   const cJSON *extra);
+
+/* PUT binding: work centre wc of scope measures op from since_ms,
+ * running or paused (with reason). */
+KS_EXTERN ks_rc ks_oee_bind(struct ks_oee *oee, const char *scope,
+                            const char *wc, const struct ks_oee_op *op,
+                            int paused, const char *reason, int64_t since_ms);
+/* DELETE binding. */
+KS_EXTERN ks_rc ks_oee_unbind(struct ks_oee *oee, const char *scope,
+                              const char *wc);
+
+/* GET timeline over (from_ms, to_ms]: {running_ms, stopped_ms, stops
+ * [{reason, ms, count}], good, scrap, scrap_by_reason, states}. */
+KS_EXTERN ks_rc ks_oee_timeline(cJSON **out, struct ks_oee *oee,
+                                const char *scope, const char *wc,
+                                int64_t from_ms, int64_t to_ms);
+
+/* PUT reason-codes {"codes": codes} ([{code, type, description}]). */
+KS_EXTERN ks_rc ks_oee_reason_codes_put(struct ks_oee *oee, const char *scope,
+                                        const cJSON *codes);
+
+/* GET summaries?job=: the stored summaries of a job ("summaries" array). */
+KS_EXTERN ks_rc ks_oee_summaries_get(cJSON **out, struct ks_oee *oee,
+                                     const char *scope, const char *job);
+
+/* ---- the summary (pure) ------------------------------------------------ */
+
+#define KS_OEE_REASON_MAX 48
+#define KS_OEE_TOP_LOSSES 3
+
+/* Time lost to one cause, in ms. */
+struct ks_oee_loss {
+    char reason[KS_OEE_REASON_MAX];
+    int64_t ms;
+};
+
+/*
+ * What a summary is computed from: the operation's planned time (every
+ * bound segment, running or paused, from the first start to closure),
+ * its downtime by reason (machine stops while bound and running, and
+ * operation pauses under their pause reason), the units counted while
+ * bound and running, and the ideal cycle time from the production
+ * standard (ks_oee_ideal_cycle_ms).
+ */
+struct ks_oee_input {
+    int64_t planned_ms;
+    const struct ks_oee_loss *downtime;
+    size_t ndowntime;
+    int64_t good;
+    int64_t scrap;
+    double ideal_cycle_ms; /* > 0 */
+};
+
+struct ks_oee_summary {
+    int64_t planned_ms, downtime_ms, run_ms;
+    int64_t good, scrap, total;
+    double availability, performance, quality, oee; /* 0..1 */
+    int performance_capped; /* the count beat the standard: P held at 1 */
+    struct ks_oee_loss top[KS_OEE_TOP_LOSSES]; /* largest first */
+    size_t ntop;
+};
+
+/*
+ * The summary (formulas in connector/src/oee/README.md). EINVAL for a
+ * negative time or count, downtime over the planned time, or an ideal
+ * cycle time that is not positive.
+ */
+KS_EXTERN ks_rc ks_oee_summary_compute(struct ks_oee_summary *out,
+                                       const struct ks_oee_input *in);
+
+/* The ideal time per piece of Epicor's JobOper.ProdStandard in
+ * StdFormat: "PH" pieces/hour, "PM" pieces/minute, "HP" hours/piece, "MP"
+ * minutes/piece. EINVAL for another format or a standard not above 0. */
+KS_EXTERN ks_rc ks_oee_ideal_cycle_ms(double *out, double prod_standard,
+                                      const char *std_format);
+
+/* POST summaries: s of op on wc, as {job, assembly, operation,
+ * work_center, planned_ms, run_ms, good, scrap, availability, ...,
+ * top_losses}. Idempotent on the OEE side by (scope, job, asm, opr). */
+KS_EXTERN ks_rc ks_oee_summary_post(struct ks_oee *oee, const char *scope,
+                                    const char *wc, const struct ks_oee_op *op,
+                                    const struct ks_oee_summary *s);
+
+/* The summary as JSON (the body ks_oee_summary_post sends). */
+KS_EXTERN ks_rc ks_oee_summary_json(cJSON **out, const char *wc,
+                                    const struct ks_oee_op *op,
+                                    const struct ks_oee_summary *s);
+
+/* ---- the Data Management Tool export -------------------------------------- */
+
+/* One row of the export: an operation and its summary. */
+struct ks_oee_dmt_row {
+    struct ks_oee_op op;
+    const char *company;
+    struct ks_oee_summary summary;
+};
+
+/* Names of the UD fields the OEE figures go to (JobOper UD columns);
+ * NULL members take the defaults "OEE_Availability_c", ... */
+struct ks_oee_ud_fields {
+    const char *availability, *performance, *quality, *oee, *good, *scrap,
+        *top_loss;
+};
+
+/*
+ * The CSV a DMT "Job Operation" import reads: header Company, JobNum,
+ * AssemblySeq, OprSeq, then the UD fields; ratios as percentages with two
+ * decimals, quantities as integers, the top loss as its reason code.
+ * RFC 4180 quoting. *out is the caller's (ks_oee_string_free).
+ */
+KS_EXTERN ks_rc ks_oee_dmt_export(char **out, const struct ks_oee_dmt_row *rows,
+                                  size_t nrows,
+                                  const struct ks_oee_ud_fields *fields);
+/*
+ * Parses such a CSV back into an array of objects keyed by the header's
+ * field names (values as strings). EPARSE with the line and field in why
+ * when it is not well-formed CSV or a row's field count differs.
+ */
+KS_EXTERN ks_rc ks_oee_dmt_parse(cJSON **out, const char *csv, char *why,
+                                 size_t whysz);
+KS_EXTERN void ks_oee_string_free(char *s);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif
