@@ -270,7 +270,7 @@ cJSON *km__oee_work_center_public(const cJSON *w)
 {
     cJSON *o = km__storefront_public(w);
 
-    km__storefront_set(o, "since", NULL);
+    cJSON_DeleteItemFromObjectCaseSensitive(o, "since");
     put_iso(o, "since", (int64_t)kx_json_num(w, "since", 0));
     return o;
 }
