@@ -138,6 +138,29 @@ KS_EXTERN ks_rc ks_oee_summary_compute(struct ks_oee_summary *out,
 KS_EXTERN ks_rc ks_oee_ideal_cycle_ms(double *out, double prod_standard,
                                       const char *std_format);
 
+/*
+ * The sums of one operation across its bound segments, so that started
+ * -> paused -> started measures on: each running segment adds the
+ * timeline the OEE side answered for it (its window to the planned time,
+ * its stops to the downtime by reason, its units), each pause its length
+ * to the planned time and to the downtime under the pause's reason.
+ */
+#define KS_OEE_ACC_REASONS 32
+struct ks_oee_acc {
+    int64_t planned_ms, good, scrap;
+    struct ks_oee_loss down[KS_OEE_ACC_REASONS];
+    size_t ndown; /* past KS_OEE_ACC_REASONS reasons: under "OTHER" */
+};
+/* EPARSE when timeline lacks window_ms, good or scrap. */
+KS_EXTERN ks_rc ks_oee_acc_timeline(struct ks_oee_acc *acc,
+                                    const cJSON *timeline);
+KS_EXTERN void ks_oee_acc_pause(struct ks_oee_acc *acc, const char *reason,
+                                int64_t ms);
+/* The input of ks_oee_summary_compute (borrows acc's losses). */
+KS_EXTERN void ks_oee_acc_input(struct ks_oee_input *in,
+                                const struct ks_oee_acc *acc,
+                                double ideal_cycle_ms);
+
 /* POST summaries: s of op on wc, as {job, assembly, operation,
  * work_center, planned_ms, run_ms, good, scrap, availability, ...,
  * top_losses}. Idempotent on the OEE side by (scope, job, asm, opr). */
@@ -150,7 +173,8 @@ KS_EXTERN ks_rc ks_oee_summary_json(cJSON **out, const char *wc,
                                     const struct ks_oee_op *op,
                                     const struct ks_oee_summary *s);
 
-/* ---- the Data Management Tool export -------------------------------------- */
+/* ---- the Data Management Tool export --------------------------------------
+ */
 
 /* One row of the export: an operation and its summary. */
 struct ks_oee_dmt_row {

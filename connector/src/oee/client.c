@@ -105,7 +105,7 @@ ks_rc ks__oee_call(cJSON **out, struct ks_oee *oee, const char *method,
                    const cJSON *body)
 {
     struct ks__http_auth auth = {auth_apply, oee};
-    struct ks__http_json_request req = {"oee", method, path, NULL, body,
+    struct ks__http_json_request req = {"oee", method, path, NULL,        body,
                                         &auth, -1,     1,    remote_error};
     char *base = ks__aprintf("%s/api/v1/%s", oee->root, path), *url = NULL;
     ks_rc rc;
@@ -156,9 +156,8 @@ static ks_rc call_at(cJSON **out, struct ks_oee *oee, const char *method,
     return rc;
 }
 
-ks_rc ks_oee_acknowledge(struct ks_oee *oee, const char *scope,
-                         const char *job, const char *event,
-                         const cJSON *extra)
+ks_rc ks_oee_acknowledge(struct ks_oee *oee, const char *scope, const char *job,
+                         const char *event, const cJSON *extra)
 {
     cJSON *body = extra ? cJSON_Duplicate(extra, 1) : cJSON_CreateObject();
     ks_rc rc = KS_ENOMEM;
@@ -170,8 +169,8 @@ ks_rc ks_oee_acknowledge(struct ks_oee *oee, const char *scope,
     if (!cJSON_AddStringToObject(body, "job", job) ||
         !cJSON_AddStringToObject(body, "event", event))
         goto out;
-    rc = call_at(NULL, oee, "POST", scope, NULL, "acknowledgements", NULL,
-                 body);
+    rc =
+        call_at(NULL, oee, "POST", scope, NULL, "acknowledgements", NULL, body);
 out:
     cJSON_Delete(body);
     return rc;
@@ -254,8 +253,8 @@ ks_rc ks_oee_summaries_get(cJSON **out, struct ks_oee *oee, const char *scope,
                    NULL);
 }
 
-ks_rc ks_oee_summary_post(struct ks_oee *oee, const char *scope,
-                          const char *wc, const struct ks_oee_op *op,
+ks_rc ks_oee_summary_post(struct ks_oee *oee, const char *scope, const char *wc,
+                          const struct ks_oee_op *op,
                           const struct ks_oee_summary *s)
 {
     cJSON *body = NULL;

@@ -23,8 +23,7 @@ static ks_rc put_value(struct ks__buf *b, const char *v, int last)
     if (strpbrk(v, ",\"\r\n")) {
         rc = ks__buf_puts(b, "\"");
         for (const char *p = v; !rc && *p; p++)
-            rc = *p == '"' ? ks__buf_puts(b, "\"\"")
-                           : ks__buf_append(b, p, 1);
+            rc = *p == '"' ? ks__buf_puts(b, "\"\"") : ks__buf_append(b, p, 1);
         if (!rc)
             rc = ks__buf_puts(b, "\"");
     } else {
@@ -107,7 +106,8 @@ ks_rc ks_oee_dmt_export(char **out, const struct ks_oee_dmt_row *rows,
     return rc;
 }
 
-/* ---- the parser ------------------------------------------------------------ */
+/* ---- the parser ------------------------------------------------------------
+ */
 
 struct csv {
     const char *p;
@@ -178,16 +178,15 @@ static ks_rc csv_record(struct csv *c, cJSON *arr, struct ks__buf *b)
         rc = csv_field(c, b, &end);
         if (rc)
             return rc;
-        if (!cJSON_AddItemToArray(arr, cJSON_CreateString(
-                                           b->data ? b->data : "")))
+        if (!cJSON_AddItemToArray(arr,
+                                  cJSON_CreateString(b->data ? b->data : "")))
             return KS_ENOMEM;
     }
     c->line++;
     return KS_OK;
 }
 
-ks_rc ks_oee_dmt_parse(cJSON **out, const char *csv, char *why,
-                       size_t whysz)
+ks_rc ks_oee_dmt_parse(cJSON **out, const char *csv, char *why, size_t whysz)
 {
     struct csv c = {csv, 1, 1};
     struct ks__buf b = {0};
@@ -233,8 +232,7 @@ ks_rc ks_oee_dmt_parse(cJSON **out, const char *csv, char *why,
         fields = NULL;
     }
     if (rc == KS_EPARSE && !*why)
-        snprintf(why, whysz, "line %d, field %d: malformed CSV", c.line,
-                 c.col);
+        snprintf(why, whysz, "line %d, field %d: malformed CSV", c.line, c.col);
     if (!rc) {
         *out = rows;
         rows = NULL;

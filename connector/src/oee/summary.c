@@ -175,3 +175,66 @@ fail:
     cJSON_Delete(o);
     return KS_ENOMEM;
 }
+
+/* ---- the sums across segments ----------------------------------------- */
+
+static void acc_loss(struct ks_oee_acc *acc, const char *reason, int64_t ms)
+{
+    size_t before = acc->ndown;
+
+    loss_add(acc->down, &acc->ndown, KS_OEE_ACC_REASONS, reason, ms);
+    if (acc->ndown == before && ms > 0) {
+        size_t i;
+
+        for (i = 0; i < acc->ndown; i++) {
+            if (strncmp(acc->down[i].reason, reason, KS_OEE_REASON_MAX - 1) ==
+                0)
+                return; /* merged */
+        }
+        acc->down[KS_OEE_ACC_REASONS - 1].ms += ms;
+        strcpy(acc->down[KS_OEE_ACC_REASONS - 1].reason, "OTHER");
+    }
+}
+
+ks_rc ks_oee_acc_timeline(struct ks_oee_acc *acc, const cJSON *timeline)
+{
+    const cJSON *w = cJSON_GetObjectItemCaseSensitive(timeline, "window_ms");
+    const cJSON *g = cJSON_GetObjectItemCaseSensitive(timeline, "good");
+    const cJSON *s = cJSON_GetObjectItemCaseSensitive(timeline, "scrap");
+    const cJSON *stops = cJSON_GetObjectItemCaseSensitive(timeline, "stops");
+    const cJSON *it;
+
+    if (!cJSON_IsNumber(w) || !cJSON_IsNumber(g) || !cJSON_IsNumber(s))
+        return KS_EPARSE;
+    acc->planned_ms += (int64_t)w->valuedouble;
+    acc->good += (int64_t)g->valuedouble;
+    acc->scrap += (int64_t)s->valuedouble;
+    cJSON_ArrayForEach(it, stops)
+    {
+        const cJSON *r = cJSON_GetObjectItemCaseSensitive(it, "reason");
+        const cJSON *ms = cJSON_GetObjectItemCaseSensitive(it, "ms");
+
+        if (cJSON_IsString(r) && cJSON_IsNumber(ms))
+            acc_loss(acc, r->valuestring, (int64_t)ms->valuedouble);
+    }
+    return KS_OK;
+}
+
+void ks_oee_acc_pause(struct ks_oee_acc *acc, const char *reason, int64_t ms)
+{
+    if (ms <= 0)
+        return;
+    acc->planned_ms += ms;
+    acc_loss(acc, reason && *reason ? reason : "PAUSED", ms);
+}
+
+void ks_oee_acc_input(struct ks_oee_input *in, const struct ks_oee_acc *acc,
+                      double ideal_cycle_ms)
+{
+    in->planned_ms = acc->planned_ms;
+    in->downtime = acc->down;
+    in->ndowntime = acc->ndown;
+    in->good = acc->good;
+    in->scrap = acc->scrap;
+    in->ideal_cycle_ms = ideal_cycle_ms;
+}

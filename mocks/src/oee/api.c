@@ -111,8 +111,7 @@ static void oee_route_error(struct km_response *res,
 }
 
 /* The body as an object, or NULL after answering 400. */
-static cJSON *body_object(struct km_response *res,
-                          const struct km_request *req)
+static cJSON *body_object(struct km_response *res, const struct km_request *req)
 {
     cJSON *b = km_request_json(req);
 
@@ -144,7 +143,8 @@ static int need_int(struct km_response *res, const cJSON *body,
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(body, name);
     char msg[200];
 
-    if (!cJSON_IsNumber(v) || v->valuedouble != (double)(int64_t)v->valuedouble ||
+    if (!cJSON_IsNumber(v) ||
+        v->valuedouble != (double)(int64_t)v->valuedouble ||
         v->valuedouble < (double)min) {
         snprintf(msg, sizeof(msg), "/%s: required, an integer of %lld or more",
                  name, (long long)min);
@@ -191,7 +191,8 @@ static cJSON *wrap(const char *name, cJSON *value)
     return o;
 }
 
-/* ---- reads ---------------------------------------------------------------- */
+/* ---- reads ----------------------------------------------------------------
+ */
 
 static void scopes_list(struct km_response *res, const struct km_request *req,
                         void *state)
@@ -315,8 +316,7 @@ static void ack_post(struct km_response *res, const struct km_request *req,
     ack = find_key(st->acks, key);
     if (ack) {
         km__storefront_set(
-            ack, "posts",
-            cJSON_CreateNumber(kx_json_num(ack, "posts", 0) + 1));
+            ack, "posts", cJSON_CreateNumber(kx_json_num(ack, "posts", 0) + 1));
         km_response_json(res, 200, cJSON_Duplicate(ack, 1));
         goto out;
     }
@@ -452,8 +452,7 @@ static void summary_post(struct km_response *res, const struct km_request *req,
     sum = find_key(st->summaries, key);
     if (sum) {
         km__storefront_set(
-            sum, "posts",
-            cJSON_CreateNumber(kx_json_num(sum, "posts", 0) + 1));
+            sum, "posts", cJSON_CreateNumber(kx_json_num(sum, "posts", 0) + 1));
         km_response_json(res, 200, cJSON_Duplicate(sum, 1));
         goto out;
     }
@@ -529,12 +528,12 @@ static void reasons_get(struct km_response *res, const struct km_request *req,
                         void *state)
 {
     struct km__oee_state *st = state;
-    const cJSON *codes = kx_json_arr(st->reason_codes,
-                                     km_request_param(req, "scope"));
+    const cJSON *codes =
+        kx_json_arr(st->reason_codes, km_request_param(req, "scope"));
 
-    km_response_json(res, 200,
-                     wrap("codes", codes ? cJSON_Duplicate(codes, 1)
-                                         : cJSON_CreateArray()));
+    km_response_json(
+        res, 200,
+        wrap("codes", codes ? cJSON_Duplicate(codes, 1) : cJSON_CreateArray()));
 }
 
 #define WC API "/scopes/{scope}/work-centers/{work_center}"

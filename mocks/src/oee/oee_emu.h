@@ -36,8 +36,8 @@ struct km__oee_state {
 
 #define KM__OEE_NCONFIG 4
 extern const struct km_config_key km__oee_config_keys[];
-int km__oee_state_new(void **state, const cJSON *config,
-                      struct ks_clock *clock, char *err, size_t errsz);
+int km__oee_state_new(void **state, const cJSON *config, struct ks_clock *clock,
+                      char *err, size_t errsz);
 void km__oee_state_free(void *state);
 cJSON *km__oee_snapshot(void *state);
 int km__oee_act(void *state, const char *action, const cJSON *args,
@@ -57,10 +57,10 @@ cJSON *km__oee_work_center_public(const cJSON *w);
  * [{reason, ms, count}], "good", "scrap", "scrap_by_reason": [{reason,
  * units}]}. Caller deletes.
  */
-cJSON *km__oee_timeline(const cJSON *w, int64_t from, int64_t to,
-                        int64_t now);
+cJSON *km__oee_timeline(const cJSON *w, int64_t from, int64_t to, int64_t now);
 
-/* ---- api.c ---------------------------------------------------------------- */
+/* ---- api.c ----------------------------------------------------------------
+ */
 
 extern const struct km_emulator_type km_oee_type;
 

@@ -117,19 +117,17 @@ static int set_scopes(void *state, const cJSON *v, char *err, size_t errsz)
         {
             if (!cJSON_IsString(wc) || !segment_ok(wc->valuestring)) {
                 snprintf(err, errsz,
-                         "/%d/work_centers/%d: must be one path segment", i,
-                         j);
+                         "/%d/work_centers/%d: must be one path segment", i, j);
                 return -1;
             }
             if (km__oee_work_center(st, id, wc->valuestring)) {
-                snprintf(err, errsz,
-                         "/%d/work_centers/%d: \"%s\" given twice", i, j,
-                         wc->valuestring);
+                snprintf(err, errsz, "/%d/work_centers/%d: \"%s\" given twice",
+                         i, j, wc->valuestring);
                 return -1;
             }
-            cJSON_AddItemToArray(st->work_centers,
-                                 work_center_new(id, wc->valuestring,
-                                                 st->start_running, now));
+            cJSON_AddItemToArray(
+                st->work_centers,
+                work_center_new(id, wc->valuestring, st->start_running, now));
             j++;
         }
         i++;
@@ -178,8 +176,7 @@ const struct km_config_key km__oee_config_keys[KM__OEE_NCONFIG] = {
                    "stopped with reason NOT-STARTED).",
                    km_config_set_flag),
      KM_CONFIG_FIELD(struct km__oee_state, start_running)},
-    {KM_CONFIG_KEY("api_keys", KM_CONFIG_ARRAY,
-                   "[{\"key\": \"oee-test-key\"}]",
+    {KM_CONFIG_KEY("api_keys", KM_CONFIG_ARRAY, "[{\"key\": \"oee-test-key\"}]",
                    "The API keys the API accepts, each limited to some "
                    "scopes or not.",
                    set_api_keys),
@@ -195,8 +192,8 @@ const struct km_config_key km__oee_config_keys[KM__OEE_NCONFIG] = {
      .schema = "{\"minimum\": 0}"},
 };
 
-int km__oee_state_new(void **state, const cJSON *config,
-                      struct ks_clock *clock, char *err, size_t errsz)
+int km__oee_state_new(void **state, const cJSON *config, struct ks_clock *clock,
+                      char *err, size_t errsz)
 {
     struct km__oee_state *st = kx_xcalloc(1, sizeof(*st));
 
@@ -339,8 +336,7 @@ static cJSON *losses_json(const struct loss *l, size_t n, const char *unit)
 
 #define MAX_REASONS 64
 
-cJSON *km__oee_timeline(const cJSON *w, int64_t from, int64_t to,
-                        int64_t now)
+cJSON *km__oee_timeline(const cJSON *w, int64_t from, int64_t to, int64_t now)
 {
     struct loss stops[MAX_REASONS], scrap[MAX_REASONS];
     size_t nstops = 0, nscrap = 0;
@@ -404,7 +400,8 @@ cJSON *km__oee_timeline(const cJSON *w, int64_t from, int64_t to,
     return out;
 }
 
-/* ---- snapshot -------------------------------------------------------------- */
+/* ---- snapshot --------------------------------------------------------------
+ */
 
 cJSON *km__oee_snapshot(void *state)
 {
@@ -418,14 +415,14 @@ cJSON *km__oee_snapshot(void *state)
     cJSON_AddItemToObject(snap, "acknowledgements",
                           cJSON_Duplicate(st->acks, 1));
     cJSON_AddItemToObject(snap, "bindings", cJSON_Duplicate(st->bindings, 1));
-    cJSON_AddItemToObject(snap, "summaries",
-                          cJSON_Duplicate(st->summaries, 1));
+    cJSON_AddItemToObject(snap, "summaries", cJSON_Duplicate(st->summaries, 1));
     cJSON_AddItemToObject(snap, "reason_codes",
                           cJSON_Duplicate(st->reason_codes, 1));
     return snap;
 }
 
-/* ---- actions ------------------------------------------------------------------ */
+/* ---- actions
+ * ------------------------------------------------------------------ */
 
 /* The work centre args name: {"scope", "work_center"}; scope may be left
  * out when one scope alone has the work centre. */
@@ -452,8 +449,8 @@ static cJSON *args_work_center(struct km__oee_state *st, const cJSON *args,
     if (n == 1)
         return found;
     if (n == 0)
-        snprintf(err, errsz, "oee: /work_center: no work centre \"%s\"%s%s",
-                 id, scope ? " in scope " : "", scope ? scope : "");
+        snprintf(err, errsz, "oee: /work_center: no work centre \"%s\"%s%s", id,
+                 scope ? " in scope " : "", scope ? scope : "");
     else
         snprintf(err, errsz,
                  "oee: /scope: work centre \"%s\" is in several scopes", id);
@@ -479,8 +476,8 @@ static void machine_set(cJSON *w, const char *state, const char *reason,
         cJSON_AddItemToArray(kx_json_arr(w, "_segments"), seg);
     }
     km__storefront_set(w, "state", cJSON_CreateString(state));
-    km__storefront_set(w, "reason", reason ? cJSON_CreateString(reason)
-                                           : cJSON_CreateNull());
+    km__storefront_set(
+        w, "reason", reason ? cJSON_CreateString(reason) : cJSON_CreateNull());
     km__storefront_set(w, "since", cJSON_CreateNumber((double)now));
 }
 
@@ -493,8 +490,9 @@ static int act_count(cJSON *w, const cJSON *args, int64_t now, char *err,
     cJSON *c;
 
     if (good < 0 || scrap < 0 || (good == 0 && scrap == 0)) {
-        snprintf(err, errsz, "oee: count: /good and /scrap must be 0 or "
-                             "more, one of them positive");
+        snprintf(err, errsz,
+                 "oee: count: /good and /scrap must be 0 or "
+                 "more, one of them positive");
         return -1;
     }
     c = xobj();
@@ -529,8 +527,8 @@ int km__oee_act(void *state, const char *action, const cJSON *args,
     *result = NULL;
     if (strcmp(action, "run") && strcmp(action, "stop") &&
         strcmp(action, "count")) {
-        snprintf(err, errsz,
-                 "oee: unknown action \"%s\" (run, stop, count)", action);
+        snprintf(err, errsz, "oee: unknown action \"%s\" (run, stop, count)",
+                 action);
         return -1;
     }
     w = args_work_center(st, args, err, errsz);
@@ -542,8 +540,9 @@ int km__oee_act(void *state, const char *action, const cJSON *args,
         const char *reason = kx_json_str(args, "reason");
 
         if (!reason || !*reason) {
-            snprintf(err, errsz, "oee: stop: /reason: required, a downtime "
-                                 "reason code");
+            snprintf(err, errsz,
+                     "oee: stop: /reason: required, a downtime "
+                     "reason code");
             return -1;
         }
         machine_set(w, "stopped", reason, now);

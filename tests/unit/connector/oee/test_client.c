@@ -59,12 +59,10 @@ static void ack_once(void **state)
 
     (void)state;
     start(&e, "k-all-secret", 1);
-    assert_int_equal(ks_oee_acknowledge(e.oee, "PLANT-A", "J100", "created",
-                                        extra),
-                     KS_OK);
-    assert_int_equal(ks_oee_acknowledge(e.oee, "PLANT-A", "J100", "created",
-                                        extra),
-                     KS_OK);
+    assert_int_equal(
+        ks_oee_acknowledge(e.oee, "PLANT-A", "J100", "created", extra), KS_OK);
+    assert_int_equal(
+        ks_oee_acknowledge(e.oee, "PLANT-A", "J100", "created", extra), KS_OK);
     assert_int_equal(kt_size(e.emu, "acknowledgements"), 1);
     v = kt_at(&snap, e.emu, "acknowledgements/0/posts");
     assert_int_equal(v->valueint, 2);
@@ -88,13 +86,12 @@ static void keys_and_scopes(void **state)
                      KS_EAUTH);
     stop(&e);
     start(&e, "k-a-secret", 0);
-    assert_int_equal(ks_oee_summaries_get(&out, e.oee, "PLANT-A", NULL),
-                     KS_OK);
+    assert_int_equal(ks_oee_summaries_get(&out, e.oee, "PLANT-A", NULL), KS_OK);
     cJSON_Delete(out);
     assert_int_equal(ks_oee_summaries_get(&out, e.oee, "PLANT-B", NULL),
                      KS_EFORBIDDEN);
-    assert_non_null(strstr(ks_client_last_error(e.client)->message,
-                           "oee: forbidden"));
+    assert_non_null(
+        strstr(ks_client_last_error(e.client)->message, "oee: forbidden"));
     assert_int_equal(ks_oee_summaries_get(&out, e.oee, "NOPE", NULL),
                      KS_ENOTFOUND);
     stop(&e);
@@ -128,8 +125,8 @@ static void timeline(void **state)
                "{\"scope\": \"PLANT-A\", \"work_center\": \"WC-10\", "
                "\"good\": 20, \"scrap\": 3, \"scrap_reason\": \"BURR\"}");
     cJSON_Delete(r);
-    assert_int_equal(ks_oee_timeline(&t, e.oee, "PLANT-A", "WC-10",
-                                     KT_START_MS, KT_START_MS + 1200000),
+    assert_int_equal(ks_oee_timeline(&t, e.oee, "PLANT-A", "WC-10", KT_START_MS,
+                                     KT_START_MS + 1200000),
                      KS_OK);
     assert_int_equal(cJSON_GetObjectItem(t, "running_ms")->valueint, 900000);
     assert_int_equal(cJSON_GetObjectItem(t, "stopped_ms")->valueint, 300000);
@@ -143,16 +140,15 @@ static void timeline(void **state)
         "JAM");
     cJSON_Delete(t);
     /* the same work centre id in the other plant saw nothing */
-    assert_int_equal(ks_oee_timeline(&t, e.oee, "PLANT-B", "WC-10",
-                                     KT_START_MS, KT_START_MS + 1200000),
+    assert_int_equal(ks_oee_timeline(&t, e.oee, "PLANT-B", "WC-10", KT_START_MS,
+                                     KT_START_MS + 1200000),
                      KS_OK);
     assert_int_equal(cJSON_GetObjectItem(t, "good")->valueint, 0);
-    assert_int_equal(cJSON_GetObjectItem(t, "running_ms")->valueint,
-                     1200000);
+    assert_int_equal(cJSON_GetObjectItem(t, "running_ms")->valueint, 1200000);
     cJSON_Delete(t);
     /* the counts up to the window's end, not after it */
-    assert_int_equal(ks_oee_timeline(&t, e.oee, "PLANT-A", "WC-10",
-                                     KT_START_MS, KT_START_MS + 900000),
+    assert_int_equal(ks_oee_timeline(&t, e.oee, "PLANT-A", "WC-10", KT_START_MS,
+                                     KT_START_MS + 900000),
                      KS_OK);
     assert_int_equal(cJSON_GetObjectItem(t, "good")->valueint, 100);
     cJSON_Delete(t);

@@ -75,9 +75,9 @@ static void malformed(void **state)
     char why[128];
 
     (void)state;
-    assert_int_equal(ks_oee_dmt_parse(&back, "A,B\r\n1,2,3\r\n", why,
-                                      sizeof(why)),
-                     KS_EPARSE);
+    assert_int_equal(
+        ks_oee_dmt_parse(&back, "A,B\r\n1,2,3\r\n", why, sizeof(why)),
+        KS_EPARSE);
     assert_null(back);
     assert_non_null(strstr(why, "line 2"));
     assert_int_equal(

@@ -76,8 +76,7 @@ static void performance_capped(void **state)
     struct ks_oee_summary s;
 
     (void)state;
-    assert_int_equal(ks_oee_ideal_cycle_ms(&in.ideal_cycle_ms, 2, "PM"),
-                     KS_OK);
+    assert_int_equal(ks_oee_ideal_cycle_ms(&in.ideal_cycle_ms, 2, "PM"), KS_OK);
     assert_int_equal(ks_oee_summary_compute(&s, &in), KS_OK);
     assert_float_equal(s.performance, 1.0, EPS);
     assert_true(s.performance_capped);
@@ -134,10 +133,10 @@ static void json_rounds(void **state)
     (void)state;
     assert_int_equal(ks_oee_summary_compute(&s, &in), KS_OK);
     assert_int_equal(ks_oee_summary_json(&o, "WC-10", &op, &s), KS_OK);
-    assert_float_equal(
-        cJSON_GetObjectItem(o, "oee")->valuedouble, 0.7917, 1e-9);
-    assert_float_equal(
-        cJSON_GetObjectItem(o, "performance")->valuedouble, 0.9524, 1e-9);
+    assert_float_equal(cJSON_GetObjectItem(o, "oee")->valuedouble, 0.7917,
+                       1e-9);
+    assert_float_equal(cJSON_GetObjectItem(o, "performance")->valuedouble,
+                       0.9524, 1e-9);
     assert_string_equal(cJSON_GetObjectItem(o, "work_center")->valuestring,
                         "WC-10");
     assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(o, "top_losses")),
@@ -148,9 +147,9 @@ static void json_rounds(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(eight_hour_shift), cmocka_unit_test(reasons_merge),
+        cmocka_unit_test(eight_hour_shift),   cmocka_unit_test(reasons_merge),
         cmocka_unit_test(performance_capped), cmocka_unit_test(nothing_made),
-        cmocka_unit_test(bad_input),        cmocka_unit_test(json_rounds),
+        cmocka_unit_test(bad_input),          cmocka_unit_test(json_rounds),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

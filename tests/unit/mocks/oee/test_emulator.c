@@ -116,13 +116,11 @@ static void actions(void **state)
     assert_int_equal(ks_clock_new_virtual(&clock, KT_START_MS), 0);
     emu = kt_emulator_start(&km_oee_type, "{\"start_running\": false}", clock);
     args = cJSON_Parse("{\"work_center\": \"WC-1\"}");
-    assert_int_equal(km_emulator_act(emu, "stop", args, &res, err,
-                                     sizeof(err)),
+    assert_int_equal(km_emulator_act(emu, "stop", args, &res, err, sizeof(err)),
                      -1);
     assert_non_null(strstr(err, "/reason"));
-    assert_int_equal(km_emulator_act(emu, "count", args, &res, err,
-                                     sizeof(err)),
-                     -1);
+    assert_int_equal(
+        km_emulator_act(emu, "count", args, &res, err, sizeof(err)), -1);
     assert_int_equal(km_emulator_act(emu, "fly", args, &res, err, sizeof(err)),
                      -1);
     assert_int_equal(km_emulator_act(emu, "run", args, &res, err, sizeof(err)),
