@@ -4,6 +4,7 @@
  * reason, the units and the ideal cycle time (README.md, "Formulas").
  * Pure: no I/O, no clock.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "oee_int.h"
@@ -178,22 +179,22 @@ fail:
 
 /* ---- the sums across segments ----------------------------------------- */
 
+/* A reason past the last slot is counted under "OTHER" in that slot. */
 static void acc_loss(struct ks_oee_acc *acc, const char *reason, int64_t ms)
 {
+    struct ks_oee_loss *last = &acc->down[KS_OEE_ACC_REASONS - 1];
     size_t before = acc->ndown;
 
-    loss_add(acc->down, &acc->ndown, KS_OEE_ACC_REASONS, reason, ms);
-    if (acc->ndown == before && ms > 0) {
-        size_t i;
-
-        for (i = 0; i < acc->ndown; i++) {
-            if (strncmp(acc->down[i].reason, reason, KS_OEE_REASON_MAX - 1) ==
-                0)
-                return; /* merged */
-        }
-        acc->down[KS_OEE_ACC_REASONS - 1].ms += ms;
-        strcpy(acc->down[KS_OEE_ACC_REASONS - 1].reason, "OTHER");
+    for (size_t i = 0; i < acc->ndown; i++) {
+        if (strncmp(acc->down[i].reason, reason, KS_OEE_REASON_MAX - 1) == 0)
+            before = i;
     }
+    if (before < acc->ndown || acc->ndown < KS_OEE_ACC_REASONS) {
+        loss_add(acc->down, &acc->ndown, KS_OEE_ACC_REASONS, reason, ms);
+        return;
+    }
+    snprintf(last->reason, sizeof(last->reason), "OTHER");
+    last->ms += ms;
 }
 
 ks_rc ks_oee_acc_timeline(struct ks_oee_acc *acc, const cJSON *timeline)

@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 #include <cmocka.h>
 #include <kinsync/oee.h>
@@ -36,7 +37,8 @@ static void round_trip(void **state)
     rows[0].summary.good = 380;
     rows[0].summary.scrap = 20;
     rows[0].summary.ntop = 1;
-    strcpy(rows[0].summary.top[0].reason, "JAM");
+    snprintf(rows[0].summary.top[0].reason,
+             sizeof(rows[0].summary.top[0].reason), "JAM");
     rows[1].company = "EPIC06";
     rows[1].op = (struct ks_oee_op){"J,2 \"rush\"", 1, 20, NULL};
     rows[1].summary.oee = 1;
