@@ -208,6 +208,93 @@ KS_EXTERN ks_rc ks_oee_dmt_parse(cJSON **out, const char *csv, char *why,
                                  size_t whysz);
 KS_EXTERN void ks_oee_string_free(char *s);
 
+/* ---- the flows (connector/src/sync/oee_*.c, built into ks_sync) -------- */
+
+struct ks_epicor; /* kinsync/epicor.h */
+struct ks_store;  /* kinsync/store.h */
+struct ks_oee_flow;
+
+/* An Epicor plant and the OEE scope its work centres report to. */
+struct ks_oee_plant {
+    const char *plant;
+    const char *scope;
+};
+
+struct ks_oee_flow_options {
+    unsigned int version;
+    struct ks_client *client; /* the one the handles below share */
+    struct ks_store *store;
+    struct ks_epicor *epi;
+    struct ks_oee *oee;
+    const struct ks_oee_plant *plants; /* NULL: every plant -> default */
+    size_t nplants;
+    const char *default_scope; /* a plant not listed; NULL: refused */
+    struct ks_oee_ud_fields ud;
+};
+
+#define KS_OEE_FLOW_OPTIONS_VERSION 1
+
+/* What a flow call did. */
+struct ks_oee_flow_stats {
+    int64_t events;       /* events handled */
+    int64_t acknowledged; /* jobs acknowledged to the OEE side */
+    int64_t bound;        /* work centres bound (start or resume) */
+    int64_t paused;
+    int64_t completed;
+    int64_t summaries;    /* summaries computed and posted */
+    int64_t written_back; /* JobOper rows updated in Epicor */
+    int64_t ambiguous;    /* two active operations on one work centre */
+    int64_t failed;       /* sent to the outbox */
+    int64_t skipped;      /* duplicates, late or unknown events */
+};
+
+/* A job transition, as the event functions report it (or as the poll
+ * derives it): type "job.created", "job.released", "operation.started",
+ * "operation.paused", "operation.resumed", "operation.completed",
+ * "job.closed". Strings borrowed. */
+struct ks_oee_event {
+    const char *type;
+    const char *plant;
+    const char *job;
+    int assembly;
+    int operation;
+    const char *op_code;
+    const char *work_center; /* JobOper's resource group */
+    const char *reason;      /* a pause's reason code, or NULL */
+    int64_t at_ms;
+};
+
+/* Borrows everything in opts. EINVAL without client, store, epi or oee. */
+KS_EXTERN ks_rc ks_oee_flow_new(struct ks_oee_flow **out,
+                                const struct ks_oee_flow_options *opts);
+KS_EXTERN void ks_oee_flow_free(struct ks_oee_flow *flow); /* NULL-safe */
+/* Why the last failed call failed; borrowed. */
+KS_EXTERN const struct ks_error *
+ks_oee_flow_last_error(const struct ks_oee_flow *flow);
+
+/*
+ * Pattern 1: one event. The binding (work centre -> active operation) is
+ * kept in the store: started binds, paused closes the running segment and
+ * opens a paused one with its reason, resumed (or started again) goes on
+ * measuring the same operation, completed closes it; a start on a work
+ * centre whose bound operation runs is ambiguous: reported (outbox,
+ * stats.ambiguous), nothing bound. job.closed computes each measured
+ * operation's summary, posts it to the OEE side and writes it into the
+ * JobOper's UD fields (JobEntry GetByID, Update with the SysRevID read),
+ * exactly once through the store's intents. A failure of this event
+ * alone goes to the outbox with its reason; run-stopping ones (transport,
+ * auth, store) are returned.
+ */
+KS_EXTERN ks_rc ks_oee_flow_event(struct ks_oee_flow *flow,
+                                  const struct ks_oee_event *ev,
+                                  struct ks_oee_flow_stats *stats);
+
+/* After a restart: every operation whose summary intent is pending (a
+ * crash between computing and writing back) is closed again; a row that
+ * already holds the summary is not written twice. */
+KS_EXTERN ks_rc ks_oee_flow_recover(struct ks_oee_flow *flow,
+                                    struct ks_oee_flow_stats *stats);
+
 #ifdef __cplusplus
 }
 #endif
