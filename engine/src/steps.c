@@ -2,9 +2,11 @@
  * The "when" steps of a scenario. The loader (scenario.c) has checked
  * every step's shape, so these only act and compare.
  */
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <curl/curl.h>
 #include <kx/alloc.h>
@@ -63,6 +65,37 @@ int kh__step_job(struct kh_ctx *ctx, const cJSON *step, const char *where)
     return ok ? 0 : -1;
 }
 
+/* Replaces, in place, every string of node that starts with
+ * "$KINSYNC_URL_<SYSTEM>" (the name exec's environment gives the
+ * system's base URL) by that URL and the rest of the string, so that an
+ * action can point one emulator at another (Epicor's event functions at
+ * a receiver). Other strings stay. */
+static void expand_urls(struct kh_ctx *ctx, cJSON *node)
+{
+    cJSON *it;
+
+    if (cJSON_IsString(node) &&
+        strncmp(node->valuestring, "$KINSYNC_URL_", 13) == 0) {
+        for (size_t i = 0; i < ctx->nsystems; i++) {
+            const char *name = ctx->systems[i].name;
+            size_t n = strlen(name);
+
+            if (strncasecmp(node->valuestring + 13, name, n) == 0 &&
+                !isalnum((unsigned char)node->valuestring[13 + n]) &&
+                node->valuestring[13 + n] != '_') {
+                char *url = kx_xasprintf(
+                    "%s%s", km_server_url(ctx->systems[i].emu->server),
+                    node->valuestring + 13 + n);
+
+                cJSON_SetValuestring(node, url);
+                free(url);
+                return;
+            }
+        }
+    }
+    cJSON_ArrayForEach(it, node) expand_urls(ctx, it);
+}
+
 static int step_act(struct kh_ctx *ctx, const cJSON *step, const char *where)
 {
     const char *system = kx_json_str(step, "system");
@@ -71,15 +104,16 @@ static int step_act(struct kh_ctx *ctx, const cJSON *step, const char *where)
         cJSON_GetObjectItemCaseSensitive(step, "expect_result");
     struct km_emulator *emu = kh__system(ctx, system);
     cJSON *result = NULL;
+    cJSON *args =
+        cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(step, "args"), 1);
     char err[512] = "";
     int ok;
 
+    expand_urls(ctx, args);
     ok = kh__check(
-        ctx,
-        km_emulator_act(emu, action,
-                        cJSON_GetObjectItemCaseSensitive(step, "args"), &result,
-                        err, sizeof(err)) == 0,
+        ctx, km_emulator_act(emu, action, args, &result, err, sizeof(err)) == 0,
         "%s: %s action %s failed: %s", where, system, action, err);
+    cJSON_Delete(args);
     if (ok && expected)
         ok = expect_result(ctx, expected, result, where);
     if (!ok)

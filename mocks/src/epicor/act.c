@@ -47,6 +47,7 @@ cJSON *km__epicor_snapshot(void *state)
     cJSON_AddItemToObject(o, "efx_calls", cJSON_Duplicate(emu->efx_calls, 1));
     cJSON_AddItemToObject(o, "bpm_fired", cJSON_Duplicate(emu->bpm_fired, 1));
     cJSON_AddItemToObject(o, "sessions", cJSON_Duplicate(emu->session_mods, 1));
+    km__epicor_jobs_snapshot(emu, o);
     cos = cJSON_AddObjectToObject(o, "companies");
     for (size_t i = 0; i < emu->ncompanies; i++) {
         struct km__epicor_company *co = emu->companies[i];
@@ -254,6 +255,14 @@ int km__epicor_act(void *state, const char *action, const cJSON *args,
     case -1:
         return -1;
     default: /* not a purchasing action */
+        break;
+    }
+    switch (km__epicor_act_jobs(emu, co, action, args, result, err, errsz)) {
+    case 0:
+        return 0;
+    case -1:
+        return -1;
+    default: /* not a shop-floor action */
         break;
     }
     if (strcmp(action, "set_on_hand") == 0)

@@ -423,7 +423,7 @@ int km__epicor_scope_ok(struct km__epicor_call *c, const char *resource)
     size_t n;
 
     if (!c->key || !c->key->scope)
-        return 1;
+        return km__epicor_permitted(c, resource);
     cJSON_ArrayForEach(it, c->key->scope)
     {
         if (!cJSON_IsString(it))
@@ -432,7 +432,7 @@ int km__epicor_scope_ok(struct km__epicor_call *c, const char *resource)
         if (strcasecmp(it->valuestring, resource) == 0 ||
             (strncasecmp(it->valuestring, resource, n) == 0 &&
              resource[n] == '/'))
-            return 1;
+            return km__epicor_permitted(c, resource);
     }
     km__epicor_error(c, c->emu->api_key_scope_status,
                      "Ice.Common.UnauthorizedAccessException",

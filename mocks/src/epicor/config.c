@@ -489,6 +489,30 @@ static const struct km_config_key generate_members[] = {
                    "The company to fill (default the first one).", NULL)},
 };
 
+static const struct km_config_key generate_jobs_members[] = {
+    {KM_CONFIG_KEY("jobs", KM_CONFIG_INTEGER, NULL,
+                   "Number of open, released jobs GJ-000001... (required).",
+                   NULL),
+     .schema = "{\"minimum\": 0, \"maximum\": 1000000}"},
+    {KM_CONFIG_KEY("work_centres", KM_CONFIG_INTEGER, "500",
+                   "Resource groups WC-0001... the operations run on.", NULL),
+     .schema = "{\"minimum\": 1, \"maximum\": 100000}"},
+    {KM_CONFIG_KEY("operations", KM_CONFIG_INTEGER, "3",
+                   "Operations per job (OprSeq 10, 20, ...).", NULL),
+     .schema = "{\"minimum\": 1, \"maximum\": 50}"},
+    {KM_CONFIG_KEY("closed_jobs", KM_CONFIG_INTEGER, "0",
+                   "Closed jobs GC-000001... added besides the open ones.",
+                   NULL),
+     .schema = "{\"minimum\": 0, \"maximum\": 1000000}"},
+    {KM_CONFIG_KEY("plants", KM_CONFIG_ARRAY, "[\"MfgSys\"]",
+                   "Plants the jobs and work centres are spread over.", NULL)},
+    {KM_CONFIG_KEY("seed", KM_CONFIG_INTEGER, "1",
+                   "Seed of the generated data.", NULL),
+     .schema = "{\"minimum\": 0}"},
+    {KM_CONFIG_KEY("company", KM_CONFIG_STRING, NULL,
+                   "The company to fill (default the first one).", NULL)},
+};
+
 #define STATUS "{\"minimum\": 100, \"maximum\": 599}"
 
 /* In the order they are applied: the seed before anything random, the
@@ -624,6 +648,36 @@ const struct km_config_key km__epicor_config_keys[] = {
                    "until written.",
                    set_generate),
      KM_CONFIG_MEMBERS(generate_members)},
+    {KM_CONFIG_KEY("generate_jobs", KM_CONFIG_OBJECT, NULL,
+                   "Seeded generated open jobs with operations across work "
+                   "centres (README.md, \"Generated jobs\").",
+                   km__epicor_set_generate_jobs),
+     KM_CONFIG_MEMBERS(generate_jobs_members)},
+    {KM_CONFIG_KEY("ud_fields", KM_CONFIG_OBJECT, "{}",
+                   "UD columns per table: {\"JobOper\": {\"Name_c\": "
+                   "default}}; rows carry them, Update and $filter take "
+                   "them.",
+                   km__epicor_set_ud_fields)},
+    {KM_CONFIG_KEY("permissions", KM_CONFIG_ARRAY, "[]",
+                   "Users or API keys limited to named services and "
+                   "methods: [{\"user\"|\"api_key\", \"services\": "
+                   "{service: \"*\" | [methods]}}].",
+                   km__epicor_set_permissions)},
+    {KM_CONFIG_KEY("permission_denied_status", KM_CONFIG_INTEGER, "403",
+                   "Status of a call its permissions deny "
+                   "(UnauthorizedAccessException).",
+                   km__epicor_set_denied_status),
+     .schema = STATUS},
+    {KM_CONFIG_KEY("part_tran_writes", KM_CONFIG_BOOLEAN, "false",
+                   "true: PartTranSvc takes Update/UpdateExt/DeleteByID "
+                   "and OData writes; false: 400.",
+                   km__epicor_set_part_tran_writes)},
+    {KM_CONFIG_KEY("event_functions", KM_CONFIG_ARRAY, "[]",
+                   "Functions called on job transitions: [{\"event\", "
+                   "\"url\", \"timeout_ms\", \"headers\", \"name\", "
+                   "\"companies\", \"plants\"}] (README.md, \"Event "
+                   "functions\").",
+                   km__epicor_set_event_functions)},
 };
 _Static_assert(sizeof(km__epicor_config_keys) /
                        sizeof(km__epicor_config_keys[0]) ==
@@ -676,6 +730,7 @@ void km__epicor_state_free(void *state)
     cJSON_Delete(emu->session_mods);
     cJSON_Delete(emu->bpm);
     cJSON_Delete(emu->bpm_fired);
+    km__epicor_jobs_free(emu);
     free(emu->instance);
     free(emu);
 }

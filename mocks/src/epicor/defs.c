@@ -22,6 +22,10 @@
 #define TRAN "Erp.BO.PartTranSvc"
 #define APGRP "Erp.BO.APInvGrpSvc"
 #define REQ "Erp.BO.ReqSvc"
+#define RGRP "Erp.BO.ResourceGroupSvc"
+#define RSN "Erp.BO.ReasonSvc"
+#define IND "Erp.BO.IndirectSvc"
+#define PLANT "Erp.BO.PlantSvc"
 
 /* The services of the tables, then the ones served without a table of
  * their own (services_extra.c). */
@@ -37,6 +41,10 @@ const char *const km__epicor_services[] = {PART,
                                            TRAN,
                                            APGRP,
                                            REQ,
+                                           RGRP,
+                                           RSN,
+                                           IND,
+                                           PLANT,
                                            "Erp.BO.CompanySvc",
                                            "Erp.BO.OrderDtlSearchSvc",
                                            "Ice.BO.UserFileSvc",
@@ -379,7 +387,8 @@ const struct km__epicor_tabledef km__epicor_defs[T_COUNT] = {
      "\"JobCompletionDate\":null,\"JobClosed\":false,\"ClosedDate\":null,"
      "\"StartDate\":null,\"DueDate\":null,\"ReqDueDate\":null,"
      "\"SchedStatus\":\"\",\"CreateDate\":null,\"CreatedBy\":\"\","
-     "\"LastChangedOn\":null,\"LastChangedBy\":\"\"}",
+     "\"LastChangedOn\":null,\"LastChangedBy\":\"\",\"JobType\":\"MFG\","
+     "\"ProdCode\":\"\",\"JobHeld\":false,\"CommentText\":\"\"}",
      "PartNum ProdQty"},
     {T_JOBOPER,
      "JobOper",
@@ -400,7 +409,11 @@ const struct km__epicor_tabledef km__epicor_defs[T_COUNT] = {
      "\"ActProdHours\":0,\"StartDate\":null,\"DueDate\":null,"
      "\"ActualStartDate\":null,\"ActualEndDate\":null,"
      "\"LastLaborDate\":null,\"PrimaryResourceGrpID\":\"\","
-     "\"SubContract\":false}",
+     "\"SubContract\":false,\"JobComplete\":false,\"ProdStandard\":0,"
+     "\"StdFormat\":\"HP\",\"StdBasis\":\"E\",\"OpsPerPart\":1,"
+     "\"QtyPer\":1,\"LaborEntryMethod\":\"T\",\"SetupPctComplete\":0,"
+     "\"EstScrap\":0,\"EstScrapType\":\"%\",\"ActualStartHour\":0,"
+     "\"ActualEndHour\":0,\"IUM\":\"EA\"}",
      "OpCode RunQty"},
     {T_LABORHED,
      "LaborHed",
@@ -416,7 +429,7 @@ const struct km__epicor_tabledef km__epicor_defs[T_COUNT] = {
      "{\"LaborHedSeq\":0,\"EmployeeNum\":\"\",\"PayrollDate\":null,"
      "\"ClockInDate\":null,\"ClockInTime\":0,\"ClockOutTime\":0,"
      "\"ActualClockinDate\":null,\"ActualClockOutTime\":0,\"Shift\":1,"
-     "\"ActiveTrans\":false}",
+     "\"ActiveTrans\":false,\"ActualClockInTime\":0,\"PayHours\":0}",
      "EmployeeNum PayrollDate"},
     {T_LABORDTL,
      "LaborDtl",
@@ -438,7 +451,11 @@ const struct km__epicor_tabledef km__epicor_defs[T_COUNT] = {
      "\"PayrollDate\":null,\"ActiveTrans\":false,\"TimeStatus\":\"\","
      "\"Complete\":false,\"OpComplete\":false,\"ApprovedBy\":\"\","
      "\"CreateDate\":null,\"CreateTime\":0,\"ChangedBy\":\"\","
-     "\"ChangeDate\":null,\"ChangeTime\":0}",
+     "\"ChangeDate\":null,\"ChangeTime\":0,\"ScrapReasonCode\":\"\","
+     "\"IndirectCode\":\"\",\"Downtime\":false,\"JCDept\":\"\","
+     "\"ClockOutMinute\":0,\"LaborEntryMethod\":\"T\",\"ReWork\":false,"
+     "\"DiscrpRsnCode\":\"\",\"LaborNote\":\"\",\"Shift\":1,"
+     "\"SetupPctComplete\":0,\"CreatedBy\":\"\"}",
      "LaborType JobNum OprSeq LaborQty"},
     {T_PARTTRAN,
      "PartTran",
@@ -522,6 +539,92 @@ const struct km__epicor_tabledef km__epicor_defs[T_COUNT] = {
      "\"OrderQty\":0,\"XOrderQty\":0,\"ExtCost\":0,\"DocExtCost\":0,"
      "\"TranType\":\"\"}",
      "LineDesc XOrderQty DocUnitCost"},
+    /* Shop floor (swagger of a live instance, SW): a job's assemblies
+     * (assembly 0 is the job's own part), resource groups (work
+     * centres) with their plant, reason codes (ReasonType "S" scrap),
+     * indirect labour codes (DownTime marks downtime reasons) and the
+     * plants (sites), whose key column is Plant1 as GLAccount1 is. */
+    {T_JOBASMBL,
+     "JobAsmbl",
+     JOB,
+     "JobAsmbls",
+     {"Company", "JobNum", "AssemblySeq"},
+     0x4,
+     T_JOBHEAD,
+     "job_asmbls",
+     STAMP_NONE,
+     AUTO_NONE,
+     NULL,
+     "{\"JobNum\":\"\",\"AssemblySeq\":0,\"PartNum\":\"\","
+     "\"Description\":\"\",\"RevisionNum\":\"\",\"QtyPer\":1,\"IUM\":\"EA\","
+     "\"RequiredQty\":0,\"JobComplete\":false,\"StartDate\":null,"
+     "\"DueDate\":null,\"Parent\":0,\"PriorPeer\":0,\"NextPeer\":0,"
+     "\"Child\":0,\"BomSequence\":0,\"BomLevel\":0}",
+     "PartNum"},
+    {T_RESOURCEGRP,
+     "ResourceGroup",
+     RGRP,
+     "ResourceGroups",
+     {"Company", "ResourceGrpID"},
+     0,
+     -1,
+     "resource_groups",
+     STAMP_NONE,
+     AUTO_NONE,
+     NULL,
+     "{\"Plant\":\"MfgSys\",\"ResourceGrpID\":\"\",\"Description\":\"\","
+     "\"CalendarID\":\"\",\"Inactive\":false,\"NumberOfMachines\":1,"
+     "\"JCDept\":\"\",\"OpCode\":\"\",\"ProdBurRate\":0,\"ProdLabRate\":0,"
+     "\"SetupBurRate\":0,\"SetupLabRate\":0,\"ProdCrewSize\":1,"
+     "\"SetupCrewSize\":1}",
+     "Description"},
+    {T_REASON,
+     "Reason",
+     RSN,
+     "Reasons",
+     {"Company", "ReasonType", "ReasonCode"},
+     0,
+     -1,
+     "reasons",
+     STAMP_NONE,
+     AUTO_NONE,
+     NULL,
+     "{\"ReasonType\":\"S\",\"ReasonCode\":\"\",\"Description\":\"\","
+     "\"DMRRejOpr\":false,\"DMRAcceptOpr\":false,\"InspFailOpr\":false,"
+     "\"Scrap\":false,\"NonConfOpr\":false,\"QACause\":false,"
+     "\"QACorrectiveAct\":false,\"GlobalReason\":false,\"GlobalLock\":false,"
+     "\"ExternalMESSyncRequired\":false}",
+     "Description"},
+    {T_INDIRECT,
+     "Indirect",
+     IND,
+     "Indirects",
+     {"Company", "IndirectCode"},
+     0,
+     -1,
+     "indirects",
+     STAMP_NONE,
+     AUTO_NONE,
+     NULL,
+     "{\"IndirectCode\":\"\",\"Description\":\"\",\"ExpenseCode\":\"\","
+     "\"GlobalIndirect\":false,\"GlobalLock\":false,\"Inactive\":false,"
+     "\"DownTime\":false,\"ExternalMESSyncRequired\":false}",
+     "Description"},
+    {T_PLANT,
+     "Plant",
+     PLANT,
+     "Plants",
+     {"Company", "Plant1"},
+     0,
+     -1,
+     "plants",
+     STAMP_NONE,
+     AUTO_NONE,
+     NULL,
+     "{\"Plant1\":\"\",\"Name\":\"\",\"Address1\":\"\",\"Address2\":\"\","
+     "\"Address3\":\"\",\"City\":\"\",\"State\":\"\",\"Zip\":\"\","
+     "\"CountryNum\":0,\"PhoneNum\":\"\",\"FaxNum\":\"\"}",
+     "Name"},
 };
 
 const char *km__epicor_service_canon(const char *name)

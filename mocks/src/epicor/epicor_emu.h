@@ -41,6 +41,11 @@ enum km__epicor_tid {
     T_APINVGRP,
     T_REQHEAD,
     T_REQDETAIL,
+    T_JOBASMBL,
+    T_RESOURCEGRP,
+    T_REASON,
+    T_INDIRECT,
+    T_PLANT,
     T_COUNT
 };
 
@@ -209,6 +214,9 @@ struct km__epicor {
     char v2_date_offset[8]; /* appended to v2 dates; "" = none */
     cJSON *session_mods;    /* SessionModSvc Login sessions: {session_id, user,
                                company} */
+    /* Shop floor: job transitions, event functions, UD fields,
+     * permissions (jobs.c, job_events.c, permissions.c). */
+    struct km__epicor_jobs *jobs;
 };
 
 /* The context of one API call. */
@@ -226,7 +234,7 @@ struct km__epicor_call {
 
 /* config.c: the configuration keys (given.epicor), in the order applied,
  * and their application to a new emulator. */
-#define KM__EPICOR_NCONFIG 27
+#define KM__EPICOR_NCONFIG 33
 extern const struct km_emulator_type km_epicor_type;
 extern const struct km_config_key km__epicor_config_keys[];
 /* Writes a printf-style reason into err; returns -1. */
@@ -672,5 +680,41 @@ int km__epicor_act_purchasing(struct km__epicor *emu,
                               size_t errsz);
 int km__epicor_act(void *state, const char *action, const cJSON *args,
                    cJSON **result, char *err, size_t errsz);
+
+/* ---- shop floor (shopfloor.h; README.md, "Shop floor") --------------- */
+
+/* Setters of the configuration keys ud_fields, event_functions,
+ * permissions, permission_denied_status, part_tran_writes and
+ * generate_jobs. */
+int km__epicor_set_ud_fields(void *state, const cJSON *v, char *err,
+                             size_t errsz);
+int km__epicor_set_event_functions(void *state, const cJSON *v, char *err,
+                                   size_t errsz);
+int km__epicor_set_permissions(void *state, const cJSON *v, char *err,
+                               size_t errsz);
+int km__epicor_set_denied_status(void *state, const cJSON *v, char *err,
+                                 size_t errsz);
+int km__epicor_set_part_tran_writes(void *state, const cJSON *v, char *err,
+                                    size_t errsz);
+int km__epicor_set_generate_jobs(void *state, const cJSON *v, char *err,
+                                 size_t errsz);
+void km__epicor_jobs_free(struct km__epicor *emu);
+/* 1 when the caller may run the call's method of resource (a service, or
+ * "BaqSvc/<id>"); else replies the denial and returns 0. */
+int km__epicor_permitted(struct km__epicor_call *c, const char *resource);
+/* After a JobEntrySvc or LaborSvc write: fires the events of the jobs
+ * ds touched. */
+void km__epicor_jobs_after_update(struct km__epicor_call *c, cJSON *ds);
+/* Adds assembly 0 to a job saved without one. */
+void km__epicor_job_assembly0(struct km__epicor *emu,
+                              struct km__epicor_company *co, const cJSON *job);
+/* The shop floor's members of the snapshot (job_events, denied_calls,
+ * open_event_calls, event_functions). */
+void km__epicor_jobs_snapshot(struct km__epicor *emu, cJSON *o);
+/* The shop floor's actions; 0 done, -1 with err, 1 when action is none
+ * of them. */
+int km__epicor_act_jobs(struct km__epicor *emu, struct km__epicor_company *co,
+                        const char *action, const cJSON *args, cJSON **result,
+                        char *err, size_t errsz);
 
 #endif

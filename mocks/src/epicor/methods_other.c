@@ -172,7 +172,9 @@ void km__epicor_added(struct km__epicor_call *c,
                       const struct km__epicor_tabledef *d, cJSON *row)
 {
     km__epicor_purchasing_added(c, d, row);
-    if (d->id == T_APINVEXP) {
+    if (d->id == T_JOBHEAD) {
+        km__epicor_job_assembly0(c->emu, c->co, row);
+    } else if (d->id == T_APINVEXP) {
         struct km__epicor_table *t = &c->co->t[T_APINVEXPTGLC];
         cJSON *g = cJSON_Duplicate(t->tmpl, 1);
         static const char *const keys[] = {"VendorNum", "InvoiceNum",
@@ -317,6 +319,7 @@ void km__epicor_after_update_other(struct km__epicor_call *c, cJSON *ds)
 {
     const cJSON *r;
 
+    km__epicor_jobs_after_update(c, ds);
     if (strcmp(c->service, "Erp.BO.POSvc") == 0) {
         km__epicor_po_after_update(c, ds);
         return;

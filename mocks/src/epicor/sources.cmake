@@ -10,6 +10,10 @@ add_library(km_epicor STATIC
   ${KM_EPICOR_DIR}/defs.c
   ${KM_EPICOR_DIR}/emulator.c
   ${KM_EPICOR_DIR}/generated.c
+  ${KM_EPICOR_DIR}/job_acts.c
+  ${KM_EPICOR_DIR}/job_events.c
+  ${KM_EPICOR_DIR}/job_generate.c
+  ${KM_EPICOR_DIR}/jobs.c
   ${KM_EPICOR_DIR}/metadata.c
   ${KM_EPICOR_DIR}/method_params.c
   ${KM_EPICOR_DIR}/methods.c
@@ -23,6 +27,7 @@ add_library(km_epicor STATIC
   ${KM_EPICOR_DIR}/odata_query.c
   ${KM_EPICOR_DIR}/odata_routes.c
   ${KM_EPICOR_DIR}/odata_run.c
+  ${KM_EPICOR_DIR}/permissions.c
   ${KM_EPICOR_DIR}/rows.c
   ${KM_EPICOR_DIR}/services_extra.c
   ${KM_EPICOR_DIR}/tablesets.c

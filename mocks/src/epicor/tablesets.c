@@ -69,6 +69,12 @@ static const struct {
     {"Erp.BO.ReqSvc",
      "ReqHead ReqHeadAttch ReqDetail ReqDetailAttch ExtensionTables"},
     {"Erp.BO.OrderDtlSearchSvc", "OrderDtl ExtensionTables"},
+    {"Erp.BO.ResourceGroupSvc",
+     "ResourceGroup ResourceGroupAttch Resource CapResLnk ResourceCal "
+     "ExtensionTables"},
+    {"Erp.BO.ReasonSvc", "Reason EntityGLC ExtensionTables"},
+    {"Erp.BO.IndirectSvc", "Indirect ExtensionTables"},
+    {"Erp.BO.PlantSvc", "Plant PlantAttch PlantEGLC ExtensionTables"},
 };
 
 /* Moves ds[name] (or a new empty array) to the end of ds. */
