@@ -8,6 +8,7 @@
  * failure ({"error", "http_status", "remote_id"}).
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <kx/time.h>
 #include "jobs.h"
@@ -287,7 +288,212 @@ static ks_rc job_dmt_export(struct kh_ctx *ctx, const cJSON *options,
     return done(ctx, oee, before, rc, result, err, errsz);
 }
 
+/* ---- the flows ---------------------------------------------------------- */
+
+#define KH_SLOT_OEE_STORE KH_DURABLE_SLOT_PREFIX "oee.store"
+#define KH_SLOT_OEE_SEEN KH_DURABLE_SLOT_PREFIX "oee.events_seen"
+
+static void store_free(void *p)
+{
+    ks_store_close(p);
+}
+
+/* The flow's state store: in memory, kept across a connector restart
+ * (it stands for the file a real run keeps). */
+static struct ks_store *flow_store(struct kh_ctx *ctx, ks_rc *rc, char *err,
+                                   size_t errsz)
+{
+    struct ks_store *st = kh_ctx_slot(ctx, KH_SLOT_OEE_STORE);
+
+    *rc = KS_OK;
+    if (st)
+        return st;
+    *rc = ks_store_open(&st, NULL);
+    if (*rc) {
+        snprintf(err, errsz, "oee: state store: %s", ks_rc_name(*rc));
+        return NULL;
+    }
+    kh_ctx_set_slot(ctx, KH_SLOT_OEE_STORE, st, store_free);
+    return st;
+}
+
+/* given.connector.oee's "plants" ({plant: scope}), "default_scope" and
+ * "ud_fields" ({availability, performance, quality, oee, good, scrap,
+ * top_loss}: JobOper UD column names) into o; plants fills p. */
+#define MAX_PLANTS 16
+static void flow_options(struct ks_oee_flow_options *o, struct ks_oee_plant *p,
+                         struct kh_ctx *ctx)
+{
+    const cJSON *cfg = kh_ctx_connector_config(ctx, "oee");
+    const cJSON *ud = kx_json_obj(cfg, "ud_fields"), *it;
+
+    cJSON_ArrayForEach(it, kx_json_obj(cfg, "plants"))
+    {
+        if (o->nplants < MAX_PLANTS && cJSON_IsString(it)) {
+            p[o->nplants].plant = it->string;
+            p[o->nplants++].scope = it->valuestring;
+        }
+    }
+    o->plants = p;
+    o->default_scope = kx_json_str(cfg, "default_scope");
+    o->ud.availability = kx_json_str(ud, "availability");
+    o->ud.performance = kx_json_str(ud, "performance");
+    o->ud.quality = kx_json_str(ud, "quality");
+    o->ud.oee = kx_json_str(ud, "oee");
+    o->ud.good = kx_json_str(ud, "good");
+    o->ud.scrap = kx_json_str(ud, "scrap");
+    o->ud.top_loss = kx_json_str(ud, "top_loss");
+}
+
+static void stats_put(cJSON *r, const struct ks_oee_flow_stats *s)
+{
+    cJSON_AddNumberToObject(r, "events", (double)s->events);
+    cJSON_AddNumberToObject(r, "acknowledged", (double)s->acknowledged);
+    cJSON_AddNumberToObject(r, "bound", (double)s->bound);
+    cJSON_AddNumberToObject(r, "paused", (double)s->paused);
+    cJSON_AddNumberToObject(r, "completed", (double)s->completed);
+    cJSON_AddNumberToObject(r, "summaries", (double)s->summaries);
+    cJSON_AddNumberToObject(r, "written_back", (double)s->written_back);
+    cJSON_AddNumberToObject(r, "ambiguous", (double)s->ambiguous);
+    cJSON_AddNumberToObject(r, "failed", (double)s->failed);
+    cJSON_AddNumberToObject(r, "skipped", (double)s->skipped);
+}
+
+struct flow_run {
+    struct ks_oee_flow *flow;
+    struct ks_oee_plant plants[MAX_PLANTS];
+    struct ks_oee_flow_stats stats;
+    struct ks_store *store;
+    long before;
+};
+
+static ks_rc flow_open(struct flow_run *f, struct kh_ctx *ctx,
+                       struct ks_oee *oee, char *err, size_t errsz)
+{
+    struct ks_oee_flow_options o;
+    struct ks_epicor *epi;
+    int owned = 0;
+    ks_rc rc;
+
+    memset(f, 0, sizeof(*f));
+    memset(&o, 0, sizeof(o));
+    o.version = KS_OEE_FLOW_OPTIONS_VERSION;
+    f->store = flow_store(ctx, &rc, err, errsz);
+    if (!f->store)
+        return rc;
+    epi = kh_job_epicor(ctx, 0, &owned, &rc, err, errsz);
+    if (!epi)
+        return rc;
+    o.client = kh_ctx_client(ctx);
+    o.store = f->store;
+    o.epi = epi;
+    o.oee = oee;
+    flow_options(&o, f->plants, ctx);
+    f->before = ks_oee_requests(oee);
+    return ks_oee_flow_new(&f->flow, &o);
+}
+
+static ks_rc flow_done(struct flow_run *f, struct kh_ctx *ctx, ks_rc rc,
+                       cJSON **result, char *err, size_t errsz)
+{
+    int64_t pending = 0;
+
+    *result = cJSON_CreateObject();
+    stats_put(*result, &f->stats);
+    if (ks_store_outbox_count(&pending, f->store, "oee") == KS_OK)
+        cJSON_AddNumberToObject(*result, "outbox", (double)pending);
+    if (rc) {
+        snprintf(err, errsz, "%s", ks_oee_flow_last_error(f->flow)->message);
+        cJSON_AddStringToObject(*result, "error", err);
+    }
+    ks_oee_flow_free(f->flow);
+    (void)ctx;
+    return rc;
+}
+
+/*
+ * Pattern 1: the events that reached the receiver (options.receiver, an
+ * emulator such as "static" whose journal holds the event functions'
+ * POSTs to options.path, default "/events", answered 2xx) and were not
+ * handled yet, in order, through the flow. An event whose POST failed
+ * (dropped, timed out) never reached the integration: it is not seen.
+ */
+static ks_rc job_flow_events(struct kh_ctx *ctx, const cJSON *options,
+                             cJSON **result, char *err, size_t errsz)
+{
+    const char *sys = kx_json_str_or(options, "receiver", "static");
+    const char *path = kx_json_str_or(options, "path", "/events");
+    struct km_emulator *emu = kh_ctx_emulator(ctx, sys);
+    double *seen = kh_ctx_slot(ctx, KH_SLOT_OEE_SEEN);
+    struct flow_run f;
+    cJSON *journal, *e;
+    OEE_BEGIN
+
+        (void)
+        before;
+    if (!emu) {
+        snprintf(err, errsz, "options/receiver: no %s emulator runs", sys);
+        return KS_EINVAL;
+    }
+    if (!seen) {
+        seen = kx_xcalloc(1, sizeof(*seen));
+        kh_ctx_set_slot(ctx, KH_SLOT_OEE_SEEN, seen, free);
+    }
+    rc = flow_open(&f, ctx, oee, err, errsz);
+    if (rc)
+        return rc;
+    journal = km_server_journal(emu->server);
+    cJSON_ArrayForEach(e, journal)
+    {
+        double seq = kx_json_num(e, "seq", 0),
+               status = kx_json_num(e, "status", 0);
+        struct ks_oee_event ev;
+        cJSON *payload;
+        char why[300];
+
+        if (seq <= *seen || strcmp(kx_json_str_or(e, "method", ""), "POST") ||
+            strcmp(kx_json_str_or(e, "path", ""), path) || status < 200 ||
+            status > 299)
+            continue;
+        *seen = seq;
+        payload = cJSON_Parse(kx_json_str_or(e, "body", ""));
+        if (ks_oee_event_parse(&ev, payload, why, sizeof(why)) == KS_OK)
+            rc = ks_oee_flow_event(f.flow, &ev, &f.stats);
+        else
+            f.stats.skipped++;
+        cJSON_Delete(payload);
+        if (rc)
+            break;
+    }
+    cJSON_Delete(journal);
+    return flow_done(&f, ctx, rc, result, err, errsz);
+}
+
+/* After a restart: pending summary intents resolved (closed again). */
+static ks_rc job_flow_recover(struct kh_ctx *ctx, const cJSON *options,
+                              cJSON **result, char *err, size_t errsz)
+{
+    struct flow_run f;
+    OEE_BEGIN
+
+        (void)
+        options;
+    (void)before;
+    rc = flow_open(&f, ctx, oee, err, errsz);
+    if (rc)
+        return rc;
+    rc = ks_oee_flow_recover(f.flow, &f.stats);
+    return flow_done(&f, ctx, rc, result, err, errsz);
+}
+
 const struct kh_job kh_jobs_oee[] = {
+    {"oee.flow_events", job_flow_events,
+     "pattern 1: the job events the receiver got, through the OEE flow "
+     "(options: receiver, path; given.connector.oee: plants, "
+     "default_scope, ud_fields)",
+     "receiver path"},
+    {"oee.flow_recover", job_flow_recover,
+     "resolve pending OEE summary intents after a restart", ""},
     {"oee.acknowledge", job_acknowledge,
      "tell the OEE side of a job (options: scope, job, event, extra)",
      "scope job event extra"},

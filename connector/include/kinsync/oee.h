@@ -264,6 +264,17 @@ struct ks_oee_event {
     int64_t at_ms;
 };
 
+/*
+ * Reads an event function's payload (mocks/src/epicor/README.md, "Event
+ * functions"): event, plant, job, assembly, operation, op_code,
+ * resource_group, time (ISO 8601). Strings borrowed from payload.
+ * EPARSE with the JSON pointer in why when a member is missing or of the
+ * wrong type.
+ */
+KS_EXTERN ks_rc ks_oee_event_parse(struct ks_oee_event *ev,
+                                   const cJSON *payload, char *why,
+                                   size_t whysz);
+
 /* Borrows everything in opts. EINVAL without client, store, epi or oee. */
 KS_EXTERN ks_rc ks_oee_flow_new(struct ks_oee_flow **out,
                                 const struct ks_oee_flow_options *opts);

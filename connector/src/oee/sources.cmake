@@ -2,7 +2,8 @@
 ks_module(ks_oee
   src/oee/client.c
   src/oee/summary.c
-  src/oee/dmt.c)
+  src/oee/dmt.c
+  src/oee/event.c)
 target_link_libraries(ks_oee PUBLIC ks_core)
 # <kx/json.h>, <kx/time.h> (header-only / no allocation): never the
 # aborting kx_x* allocators.

@@ -70,6 +70,34 @@ ks_rc ks__oee_flow_outbox(struct ks_oee_flow *flow,
     return KS_OK;
 }
 
+/* The store's id maps pair each a_id with one b_id and each b_id with one
+ * a_id; the flow's records are key -> value, so a value carries its key
+ * ("VALUE|@KEY") to stay unique, and a new value replaces the old. */
+ks_rc ks__oee_kv_put(struct ks_oee_flow *flow, const char *kind,
+                     const char *key, const char *value)
+{
+    char b[KS_STORE_ID_MAX + 1];
+    ks_rc rc;
+
+    if ((size_t)snprintf(b, sizeof(b), "%s|@%s", value, key) >= sizeof(b))
+        return KS_EINVAL;
+    rc = ks_store_map_delete(flow->o.store, kind, key);
+    if (rc && rc != KS_ENOTFOUND)
+        return rc;
+    return ks_store_map_put(flow->o.store, kind, key, b);
+}
+
+ks_rc ks__oee_kv_get(char **value, struct ks_oee_flow *flow, const char *kind,
+                     const char *key)
+{
+    ks_rc rc = ks_store_map_get(value, flow->o.store, kind, key);
+    char *at;
+
+    if (!rc && (at = strstr(*value, "|@")) != NULL)
+        *at = '\0';
+    return rc;
+}
+
 void ks__oee_op_key(char *out, const char *job, int assembly, int operation)
 {
     snprintf(out, KS_STORE_ID_MAX + 1, "%s/%d/%d", job, assembly, operation);
@@ -85,7 +113,7 @@ ks_rc ks__oee_op_get(struct ks__oee_op *op, struct ks_oee_flow *flow,
 
     memset(op, 0, sizeof(*op));
     snprintf(op->key, sizeof(op->key), "%s", key);
-    rc = ks_store_map_get(&v, flow->o.store, KS__OEE_MAP_OP, key);
+    rc = ks__oee_kv_get(&v, flow, KS__OEE_MAP_OP, key);
     if (rc == KS_ENOTFOUND)
         return KS_OK;
     if (rc)
@@ -108,7 +136,7 @@ ks_rc ks__oee_op_put(struct ks_oee_flow *flow, const struct ks__oee_op *op)
 
     snprintf(v, sizeof(v), "%s|%s|%c|%lld|%d|%s", op->scope, op->wc, op->state,
              (long long)op->since, op->nseg, op->reason);
-    return ks_store_map_put(flow->o.store, KS__OEE_MAP_OP, op->key, v);
+    return ks__oee_kv_put(flow, KS__OEE_MAP_OP, op->key, v);
 }
 
 ks_rc ks__oee_op_close_segment(struct ks_oee_flow *flow, struct ks__oee_op *op,
@@ -121,7 +149,7 @@ ks_rc ks__oee_op_close_segment(struct ks_oee_flow *flow, struct ks__oee_op *op,
         snprintf(k, sizeof(k), "%.240s#%d", op->key, op->nseg);
         snprintf(v, sizeof(v), "%c|%lld|%lld|%s", op->state,
                  (long long)op->since, (long long)at_ms, op->reason);
-        rc = ks_store_map_put(flow->o.store, KS__OEE_MAP_SEG, k, v);
+        rc = ks__oee_kv_put(flow, KS__OEE_MAP_SEG, k, v);
         if (rc)
             return rc;
         op->nseg++;
@@ -153,7 +181,7 @@ static ks_rc other_running(struct ks__oee_op *other, struct ks_oee_flow *flow,
     ks_rc rc;
 
     memset(other, 0, sizeof(*other));
-    rc = ks_store_map_get(&active, flow->o.store, KS__OEE_MAP_ACTIVE, wc_key);
+    rc = ks__oee_kv_get(&active, flow, KS__OEE_MAP_ACTIVE, wc_key);
     if (rc == KS_ENOTFOUND)
         return KS_OK;
     if (rc)
@@ -215,8 +243,7 @@ static ks_rc on_run(struct ks_oee_flow *flow, const struct ks_oee_event *ev,
     if (!rc)
         rc = ks__oee_op_put(flow, op);
     if (!rc)
-        rc = ks_store_map_put(flow->o.store, KS__OEE_MAP_ACTIVE, wc_key,
-                              op->key);
+        rc = ks__oee_kv_put(flow, KS__OEE_MAP_ACTIVE, wc_key, op->key);
     rc = rc ? (ks_store_rollback(flow->o.store), rc)
             : ks_store_commit(flow->o.store);
     if (rc)

@@ -37,7 +37,7 @@ static ks_rc op_sum(struct ks_oee_summary *s, struct ks_oee_flow *flow,
         cJSON *t = NULL;
 
         snprintf(k, sizeof(k), "%.240s#%d", op->key, i);
-        rc = ks_store_map_get(&v, flow->o.store, KS__OEE_MAP_SEG, k);
+        rc = ks__oee_kv_get(&v, flow, KS__OEE_MAP_SEG, k);
         if (rc)
             break;
         if (sscanf(v, "%1[RP]|%lld|%lld|%47[^|]", state, &from, &to, reason) <
@@ -59,6 +59,13 @@ static ks_rc op_sum(struct ks_oee_summary *s, struct ks_oee_flow *flow,
         return rc;
     ks_oee_acc_input(&in, &acc, ideal);
     return ks_oee_summary_compute(s, &in);
+}
+
+/* A ratio as the percentage the UD fields (and the DMT file) carry: two
+ * decimals. */
+static double pct2(double ratio)
+{
+    return (double)(int64_t)(ratio * 10000.0 + 0.5) / 100.0;
 }
 
 static int set_num(cJSON *row, const char *name, double v)
@@ -89,12 +96,12 @@ static int row_fill(cJSON *row, const struct ks_oee_ud_fields *ud,
     cJSON_DeleteItemFromObjectCaseSensitive(row, "RowMod");
     cJSON_AddItemToObject(row, "RowMod", mod);
     return set_num(row, ud_or(ud->availability, "OEE_Availability_c"),
-                   s->availability * 100) &&
+                   pct2(s->availability)) &&
            set_num(row, ud_or(ud->performance, "OEE_Performance_c"),
-                   s->performance * 100) &&
+                   pct2(s->performance)) &&
            set_num(row, ud_or(ud->quality, "OEE_Quality_c"),
-                   s->quality * 100) &&
-           set_num(row, ud_or(ud->oee, "OEE_OEE_c"), s->oee * 100) &&
+                   pct2(s->quality)) &&
+           set_num(row, ud_or(ud->oee, "OEE_OEE_c"), pct2(s->oee)) &&
            set_num(row, ud_or(ud->good, "OEE_GoodQty_c"), (double)s->good) &&
            set_num(row, ud_or(ud->scrap, "OEE_ScrapQty_c"), (double)s->scrap);
 }
@@ -149,7 +156,7 @@ static ks_rc close_op(struct ks_oee_flow *flow, const cJSON *head,
     struct ks_oee_summary s;
     struct ks__oee_op op;
     struct ks_intent in;
-    char hash[65], why[400];
+    char hash[65], why[400], key[KS_STORE_ID_MAX + 1];
     cJSON *json = NULL;
     char *text = NULL;
     double ideal;
@@ -157,8 +164,8 @@ static ks_rc close_op(struct ks_oee_flow *flow, const cJSON *head,
 
     if (!job)
         return KS_OK;
-    ks__oee_op_key(op.key, job, ref.assembly, ref.operation);
-    rc = ks__oee_op_get(&op, flow, op.key);
+    ks__oee_op_key(key, job, ref.assembly, ref.operation);
+    rc = ks__oee_op_get(&op, flow, key);
     if (rc || !op.state)
         return rc ? ks__oee_flow_fail(flow, rc) : KS_OK; /* not measured */
     if (op.state != 'C') {

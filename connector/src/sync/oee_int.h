@@ -43,7 +43,15 @@ struct ks__oee_op {
     char reason[KS_OEE_REASON_MAX];
 };
 
-/* The operation's record (state 0 when none). */
+/* A record of the flow (key -> value) in an id map of the store, and its
+ * value (ks_store_string_free it); KS_ENOTFOUND when none. */
+ks_rc ks__oee_kv_put(struct ks_oee_flow *flow, const char *kind,
+                     const char *key, const char *value);
+ks_rc ks__oee_kv_get(char **value, struct ks_oee_flow *flow, const char *kind,
+                     const char *key);
+
+/* The operation's record (state 0 when none); key must not point into
+ * op. */
 ks_rc ks__oee_op_get(struct ks__oee_op *op, struct ks_oee_flow *flow,
                      const char *key);
 ks_rc ks__oee_op_put(struct ks_oee_flow *flow, const struct ks__oee_op *op);
