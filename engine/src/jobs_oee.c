@@ -290,32 +290,7 @@ static ks_rc job_dmt_export(struct kh_ctx *ctx, const cJSON *options,
 
 /* ---- the flows ---------------------------------------------------------- */
 
-#define KH_SLOT_OEE_STORE KH_DURABLE_SLOT_PREFIX "oee.store"
 #define KH_SLOT_OEE_SEEN KH_DURABLE_SLOT_PREFIX "oee.events_seen"
-
-static void store_free(void *p)
-{
-    ks_store_close(p);
-}
-
-/* The flow's state store: in memory, kept across a connector restart
- * (it stands for the file a real run keeps). */
-static struct ks_store *flow_store(struct kh_ctx *ctx, ks_rc *rc, char *err,
-                                   size_t errsz)
-{
-    struct ks_store *st = kh_ctx_slot(ctx, KH_SLOT_OEE_STORE);
-
-    *rc = KS_OK;
-    if (st)
-        return st;
-    *rc = ks_store_open(&st, NULL);
-    if (*rc) {
-        snprintf(err, errsz, "oee: state store: %s", ks_rc_name(*rc));
-        return NULL;
-    }
-    kh_ctx_set_slot(ctx, KH_SLOT_OEE_STORE, st, store_free);
-    return st;
-}
 
 /* given.connector.oee's "plants" ({plant: scope}), "default_scope" and
  * "ud_fields" ({availability, performance, quality, oee, good, scrap,
@@ -367,8 +342,10 @@ struct flow_run {
     long before;
 };
 
+/* The flow over the sync jobs' state store (crash_at: reopened armed). */
 static ks_rc flow_open(struct flow_run *f, struct kh_ctx *ctx,
-                       struct ks_oee *oee, char *err, size_t errsz)
+                       struct ks_oee *oee, const char *crash_at, char *err,
+                       size_t errsz)
 {
     struct ks_oee_flow_options o;
     struct ks_epicor *epi;
@@ -378,7 +355,7 @@ static ks_rc flow_open(struct flow_run *f, struct kh_ctx *ctx,
     memset(f, 0, sizeof(*f));
     memset(&o, 0, sizeof(o));
     o.version = KS_OEE_FLOW_OPTIONS_VERSION;
-    f->store = flow_store(ctx, &rc, err, errsz);
+    f->store = kh_job_sync_store(ctx, crash_at, &rc, err, errsz);
     if (!f->store)
         return rc;
     epi = kh_job_epicor(ctx, 0, &owned, &rc, err, errsz);
@@ -430,7 +407,7 @@ static ks_rc job_flow_events(struct kh_ctx *ctx, const cJSON *options,
     OEE_BEGIN
 
         (void)
-        before;
+    before;
     if (!emu) {
         snprintf(err, errsz, "options/receiver: no %s emulator runs", sys);
         return KS_EINVAL;
@@ -439,7 +416,7 @@ static ks_rc job_flow_events(struct kh_ctx *ctx, const cJSON *options,
         seen = kx_xcalloc(1, sizeof(*seen));
         kh_ctx_set_slot(ctx, KH_SLOT_OEE_SEEN, seen, free);
     }
-    rc = flow_open(&f, ctx, oee, err, errsz);
+    rc = flow_open(&f, ctx, oee, kx_json_str(options, "crash_at"), err, errsz);
     if (rc)
         return rc;
     journal = km_server_journal(emu->server);
@@ -477,9 +454,9 @@ static ks_rc job_flow_recover(struct kh_ctx *ctx, const cJSON *options,
     OEE_BEGIN
 
         (void)
-        options;
+    options;
     (void)before;
-    rc = flow_open(&f, ctx, oee, err, errsz);
+    rc = flow_open(&f, ctx, oee, NULL, err, errsz);
     if (rc)
         return rc;
     rc = ks_oee_flow_recover(f.flow, &f.stats);
@@ -489,9 +466,9 @@ static ks_rc job_flow_recover(struct kh_ctx *ctx, const cJSON *options,
 const struct kh_job kh_jobs_oee[] = {
     {"oee.flow_events", job_flow_events,
      "pattern 1: the job events the receiver got, through the OEE flow "
-     "(options: receiver, path; given.connector.oee: plants, "
+     "(options: receiver, path, crash_at; given.connector.oee: plants, "
      "default_scope, ud_fields)",
-     "receiver path"},
+     "receiver path crash_at"},
     {"oee.flow_recover", job_flow_recover,
      "resolve pending OEE summary intents after a restart", ""},
     {"oee.acknowledge", job_acknowledge,

@@ -215,6 +215,8 @@ static ks_rc close_op(struct ks_oee_flow *flow, const cJSON *head,
             rc = write_back(flow, head, row, &s);
         if (!rc)
             stats->written_back++;
+        if (!rc)
+            rc = ks__store_crash_point(flow->o.store, "oee.after_write_back");
     }
     if (rc)
         return ks__sync_fatal(rc)
