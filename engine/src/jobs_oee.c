@@ -463,7 +463,49 @@ static ks_rc job_flow_recover(struct kh_ctx *ctx, const cJSON *options,
     return flow_done(&f, ctx, rc, result, err, errsz);
 }
 
+/*
+ * Pattern 2: one poll (options: interval_ms, max_requests,
+ * breaker_failures, breaker_cooldown_ms). Result: the flow's counts and
+ * the poll's report (ran, epicor_requests, active, deferred, denied,
+ * breaker).
+ */
+static ks_rc job_poll(struct kh_ctx *ctx, const cJSON *options, cJSON **result,
+                      char *err, size_t errsz)
+{
+    struct ks_oee_poll_options po;
+    struct ks_oee_poll_report rep;
+    struct flow_run f;
+    OEE_BEGIN
+
+        (void)
+        before;
+    memset(&po, 0, sizeof(po));
+    po.version = KS_OEE_POLL_OPTIONS_VERSION;
+    po.interval_ms = (int64_t)kx_json_num(options, "interval_ms", 0);
+    po.max_requests = (int)kx_json_num(options, "max_requests", 0);
+    po.breaker_failures = (int)kx_json_num(options, "breaker_failures", 0);
+    po.breaker_cooldown_ms =
+        (int64_t)kx_json_num(options, "breaker_cooldown_ms", 0);
+    rc = flow_open(&f, ctx, oee, NULL, err, errsz);
+    if (rc)
+        return rc;
+    rc = ks_oee_flow_poll(f.flow, &po, &f.stats, &rep);
+    rc = flow_done(&f, ctx, rc, result, err, errsz);
+    cJSON_AddBoolToObject(*result, "ran", rep.ran);
+    cJSON_AddNumberToObject(*result, "epicor_requests", rep.epicor_requests);
+    cJSON_AddNumberToObject(*result, "active", rep.active);
+    cJSON_AddBoolToObject(*result, "deferred", rep.deferred);
+    cJSON_AddNumberToObject(*result, "denied", rep.denied);
+    cJSON_AddStringToObject(*result, "breaker", rep.breaker);
+    return rc;
+}
+
 const struct kh_job kh_jobs_oee[] = {
+    {"oee.poll", job_poll,
+     "pattern 2: one poll of the operations in process or in setup "
+     "(options: interval_ms, max_requests, breaker_failures, "
+     "breaker_cooldown_ms)",
+     "interval_ms max_requests breaker_failures breaker_cooldown_ms"},
     {"oee.flow_events", job_flow_events,
      "pattern 1: the job events the receiver got, through the OEE flow "
      "(options: receiver, path, crash_at; given.connector.oee: plants, "

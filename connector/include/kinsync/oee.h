@@ -300,6 +300,49 @@ KS_EXTERN ks_rc ks_oee_flow_event(struct ks_oee_flow *flow,
                                   const struct ks_oee_event *ev,
                                   struct ks_oee_flow_stats *stats);
 
+/* Pattern 2: the polling fallback. */
+struct ks_oee_poll_options {
+    unsigned int version;
+    int64_t interval_ms;         /* a poll sooner than this after the last is
+                                  * skipped; 0: 300000 (5 min); -1: never */
+    int max_requests;            /* Epicor requests one poll may make; 0: 20 */
+    int breaker_failures;        /* failed polls in a row that open the
+                                  * breaker; 0: 3 */
+    int64_t breaker_cooldown_ms; /* open this long, then one half-open
+                                  * try; 0: 900000 (15 min) */
+};
+#define KS_OEE_POLL_OPTIONS_VERSION 1
+
+/* What one poll did, besides the flow stats. */
+struct ks_oee_poll_report {
+    int ran;             /* 0: skipped (interval, or the breaker open) */
+    int epicor_requests; /* Epicor requests made */
+    int active;          /* operations in process or in setup read */
+    int deferred;        /* the budget ran out: more left for next poll */
+    int denied;          /* reads refused (403) and gone without */
+    char breaker[12];    /* "closed", "open", "half-open" after the poll */
+};
+
+/*
+ * One poll: reads ONLY the active labour (LaborSvc LaborDtls filtered
+ * server-side on ActiveTrans eq true: the operations in process or in
+ * setup), the plants of work centres not seen before (ResourceGroups by
+ * id, kept in the store), and the job of each operation that stopped
+ * since the last poll; never the job table. The differences with the
+ * stored bindings become the flow's events (started, resumed, paused,
+ * completed; a completed operation is summed and written back at once,
+ * since a poll never sees a job close). Within max_requests; past it the
+ * rest waits for the next poll (report->deferred). A poll that fails as
+ * a whole (transport, 5xx, 429, 401, LaborSvc refused) counts toward the
+ * breaker; open, polls are skipped without a request until the cooldown
+ * ends, then one half-open poll closes it on success or opens it again.
+ * The breaker and the last poll's time are kept in the store.
+ */
+KS_EXTERN ks_rc ks_oee_flow_poll(struct ks_oee_flow *flow,
+                                 const struct ks_oee_poll_options *opts,
+                                 struct ks_oee_flow_stats *stats,
+                                 struct ks_oee_poll_report *report);
+
 /* After a restart: every operation whose summary intent is pending (a
  * crash between computing and writing back) is closed again; a row that
  * already holds the summary is not written twice. */

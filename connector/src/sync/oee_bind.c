@@ -37,6 +37,11 @@ const struct ks_error *ks_oee_flow_last_error(const struct ks_oee_flow *flow)
     return &flow->err;
 }
 
+int ks__oee_flow_fatal(ks_rc rc)
+{
+    return rc != KS_EFORBIDDEN && ks__sync_fatal(rc);
+}
+
 ks_rc ks__oee_flow_fail(struct ks_oee_flow *flow, ks_rc rc)
 {
     const struct ks_error *e = ks_client_last_error(flow->o.client);
@@ -230,7 +235,7 @@ static ks_rc on_run(struct ks_oee_flow *flow, const struct ks_oee_event *ev,
     }
     rc = ks_oee_bind(flow->o.oee, op->scope, op->wc, &ref, 0, NULL, ev->at_ms);
     if (rc)
-        return ks__sync_fatal(rc)
+        return ks__oee_flow_fatal(rc)
                    ? ks__oee_flow_fail(flow, rc)
                    : ks__oee_flow_outbox(
                          flow, stats, "binding", op->key,
@@ -270,7 +275,7 @@ static ks_rc on_stop(struct ks_oee_flow *flow, const struct ks_oee_event *ev,
     rc = complete ? ks_oee_unbind(flow->o.oee, op->scope, op->wc)
                   : ks_oee_bind(flow->o.oee, op->scope, op->wc, &ref, 1,
                                 ev->reason, ev->at_ms);
-    if (rc && ks__sync_fatal(rc))
+    if (rc && ks__oee_flow_fatal(rc))
         return ks__oee_flow_fail(flow, rc);
     rc = ks_store_begin(flow->o.store);
     if (!rc)
@@ -309,7 +314,7 @@ static ks_rc on_job(struct ks_oee_flow *flow, const struct ks_oee_event *ev,
         strcmp(ev->type, "job.created") == 0 ? "created" : "released", extra);
     if (!rc)
         stats->acknowledged++;
-    else if (!ks__sync_fatal(rc))
+    else if (!ks__oee_flow_fatal(rc))
         rc = ks__oee_flow_outbox(flow, stats, "acknowledgement", ev->job,
                                  ks_client_last_error(flow->o.client)->message);
     else
@@ -324,34 +329,38 @@ ks_rc ks_oee_flow_event(struct ks_oee_flow *flow, const struct ks_oee_event *ev,
 {
     struct ks__oee_op op;
     char key[KS_STORE_ID_MAX + 1], why[600];
-    const char *scope;
+    const char *scope = scope_of(flow, ev->plant);
     const char *t = ev->type ? ev->type : "";
+    int job_event =
+        strcmp(t, "job.created") == 0 || strcmp(t, "job.released") == 0;
     ks_rc rc;
 
     memset(&flow->err, 0, sizeof(flow->err));
+    memset(&op, 0, sizeof(op));
     stats->events++;
-    scope = scope_of(flow, ev->plant);
     if (!id_ok(ev->job)) {
         snprintf(why, sizeof(why), "event %s: no usable JobNum", t);
         return ks__oee_flow_outbox(flow, stats, "event", "-", why);
     }
-    if (!scope) {
+    if (strcmp(t, "job.closed") == 0)
+        return ks__oee_flow_close_job(flow, ev, stats);
+    ks__oee_op_key(key, ev->job, ev->assembly, ev->operation);
+    if (!job_event &&
+        (strncmp(t, "operation.", 10) != 0 || ev->operation <= 0)) {
+        stats->skipped++;
+        return KS_OK;
+    }
+    if (!job_event && (rc = ks__oee_op_get(&op, flow, key)) != KS_OK)
+        return ks__oee_flow_fail(flow, rc);
+    /* the scope and work centre of an operation seen before are its
+     * record's: only a new one needs them from the event */
+    if (!op.state && !scope) {
         snprintf(why, sizeof(why), "plant \"%s\" has no OEE scope",
                  ev->plant ? ev->plant : "");
         return ks__oee_flow_outbox(flow, stats, "event", ev->job, why);
     }
-    if (strcmp(t, "job.created") == 0 || strcmp(t, "job.released") == 0)
+    if (job_event)
         return on_job(flow, ev, scope, stats);
-    if (strcmp(t, "job.closed") == 0)
-        return ks__oee_flow_close_job(flow, ev, stats);
-    ks__oee_op_key(key, ev->job, ev->assembly, ev->operation);
-    if (strncmp(t, "operation.", 10) != 0 || ev->operation <= 0) {
-        stats->skipped++;
-        return KS_OK;
-    }
-    rc = ks__oee_op_get(&op, flow, key);
-    if (rc)
-        return ks__oee_flow_fail(flow, rc);
     if (!op.state && !id_ok(ev->work_center)) {
         snprintf(why, sizeof(why),
                  "%s: no work centre (ResourceGrpID) on the operation", key);

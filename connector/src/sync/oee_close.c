@@ -195,9 +195,10 @@ static ks_rc close_op(struct ks_oee_flow *flow, const cJSON *head,
     cJSON_free(text);
     cJSON_Delete(json);
     if (rc)
-        return ks__sync_fatal(rc) ? ks__oee_flow_fail(flow, rc)
-                                  : ks__oee_flow_outbox(flow, stats, "summary",
-                                                        op.key, ks_rc_name(rc));
+        return ks__oee_flow_fatal(rc)
+                   ? ks__oee_flow_fail(flow, rc)
+                   : ks__oee_flow_outbox(flow, stats, "summary", op.key,
+                                         ks_rc_name(rc));
     rc =
         ks_store_intent_begin(&in, flow->o.store, KS__OEE_INTENT, op.key, hash);
     if (rc)
@@ -219,7 +220,7 @@ static ks_rc close_op(struct ks_oee_flow *flow, const cJSON *head,
             rc = ks__store_crash_point(flow->o.store, "oee.after_write_back");
     }
     if (rc)
-        return ks__sync_fatal(rc)
+        return ks__oee_flow_fatal(rc)
                    ? ks__oee_flow_fail(flow, rc)
                    : ks__oee_flow_outbox(
                          flow, stats, "summary", op.key,
@@ -229,8 +230,8 @@ static ks_rc close_op(struct ks_oee_flow *flow, const cJSON *head,
     return rc ? ks__oee_flow_fail(flow, rc) : KS_OK;
 }
 
-/* JobEntry GetByID of job: its head and operations. */
-static ks_rc job_get(cJSON **out, struct ks_oee_flow *flow, const char *job)
+ks_rc ks__oee_flow_job_get(cJSON **out, struct ks_oee_flow *flow,
+                           const char *job)
 {
     cJSON *body = cJSON_CreateObject();
     ks_rc rc = KS_ENOMEM;
@@ -242,18 +243,23 @@ static ks_rc job_get(cJSON **out, struct ks_oee_flow *flow, const char *job)
     return rc;
 }
 
-static ks_rc close_job(struct ks_oee_flow *flow, const char *job, int64_t at_ms,
-                       struct ks_oee_flow_stats *stats)
+ks_rc ks__oee_flow_close_ops(struct ks_oee_flow *flow, const char *job,
+                             const cJSON *got, const char *only, int64_t at_ms,
+                             struct ks_oee_flow_stats *stats)
 {
     const cJSON *ret, *head, *row;
-    cJSON *got = NULL;
-    char why[900];
-    ks_rc rc = job_get(&got, flow, job);
+    cJSON *mine = NULL;
+    char why[900], key[KS_STORE_ID_MAX + 1];
+    ks_rc rc = KS_OK;
 
+    if (!got) {
+        rc = ks__oee_flow_job_get(&mine, flow, job);
+        got = mine;
+    }
     if (rc) {
         snprintf(why, sizeof(why), "job %s: %s", job,
                  ks_client_last_error(flow->o.client)->message);
-        rc = ks__sync_fatal(rc)
+        rc = ks__oee_flow_fatal(rc)
                  ? ks__oee_flow_fail(flow, rc)
                  : ks__oee_flow_outbox(flow, stats, "summary", job, why);
         goto out;
@@ -262,12 +268,17 @@ static ks_rc close_job(struct ks_oee_flow *flow, const char *job, int64_t at_ms,
     head = cJSON_GetArrayItem(kx_json_arr(ret, "JobHead"), 0);
     cJSON_ArrayForEach(row, kx_json_arr(ret, "JobOper"))
     {
+        ks__oee_op_key(key, kx_json_str_or(row, "JobNum", ""),
+                       (int)kx_json_num(row, "AssemblySeq", 0),
+                       (int)kx_json_num(row, "OprSeq", 0));
+        if (only && strcmp(key, only) != 0)
+            continue;
         rc = close_op(flow, head, row, at_ms, stats);
         if (rc)
             break;
     }
 out:
-    cJSON_Delete(got);
+    cJSON_Delete(mine);
     return rc;
 }
 
@@ -275,7 +286,7 @@ ks_rc ks__oee_flow_close_job(struct ks_oee_flow *flow,
                              const struct ks_oee_event *ev,
                              struct ks_oee_flow_stats *stats)
 {
-    return close_job(flow, ev->job, ev->at_ms, stats);
+    return ks__oee_flow_close_ops(flow, ev->job, NULL, NULL, ev->at_ms, stats);
 }
 
 struct pending {
@@ -316,6 +327,6 @@ ks_rc ks_oee_flow_recover(struct ks_oee_flow *flow,
     if (rc)
         return ks__oee_flow_fail(flow, rc);
     for (size_t i = 0; !rc && i < p.n; i++)
-        rc = close_job(flow, p.jobs[i], now, stats);
+        rc = ks__oee_flow_close_ops(flow, p.jobs[i], NULL, NULL, now, stats);
     return rc;
 }

@@ -65,11 +65,24 @@ void ks__oee_op_key(char *out, const char *job, int assembly, int operation);
 ks_rc ks__oee_flow_outbox(struct ks_oee_flow *flow,
                           struct ks_oee_flow_stats *stats, const char *kind,
                           const char *source_id, const char *reason);
+/* A failure that stops the run (ks__sync_fatal), except a refusal (403):
+ * a permission missing for one write is that record's failure, queued,
+ * and the flow goes on with what it may do. */
+int ks__oee_flow_fatal(ks_rc rc);
 /* Sets flow->err from the client's last error; returns rc. */
 ks_rc ks__oee_flow_fail(struct ks_oee_flow *flow, ks_rc rc);
 
 /* job.closed (oee_close.c): every measured operation of the job summed,
  * posted and written back once. */
+/* The same for the operations of job whose key is only (NULL: all),
+ * from the job's GetByID reply (NULL: read here). */
+ks_rc ks__oee_flow_close_ops(struct ks_oee_flow *flow, const char *job,
+                             const cJSON *got, const char *only, int64_t at_ms,
+                             struct ks_oee_flow_stats *stats);
+/* JobEntry GetByID of job. */
+ks_rc ks__oee_flow_job_get(cJSON **out, struct ks_oee_flow *flow,
+                           const char *job);
+
 ks_rc ks__oee_flow_close_job(struct ks_oee_flow *flow,
                              const struct ks_oee_event *ev,
                              struct ks_oee_flow_stats *stats);
