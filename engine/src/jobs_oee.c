@@ -478,7 +478,7 @@ static ks_rc job_poll(struct kh_ctx *ctx, const cJSON *options, cJSON **result,
     OEE_BEGIN
 
         (void)
-        before;
+    before;
     memset(&po, 0, sizeof(po));
     po.version = KS_OEE_POLL_OPTIONS_VERSION;
     po.interval_ms = (int64_t)kx_json_num(options, "interval_ms", 0);
@@ -500,7 +500,31 @@ static ks_rc job_poll(struct kh_ctx *ctx, const cJSON *options, cJSON **result,
     return rc;
 }
 
+/* The reason-code dictionary from Epicor to options.scope. */
+static ks_rc job_sync_reasons(struct kh_ctx *ctx, const cJSON *options,
+                              cJSON **result, char *err, size_t errsz)
+{
+    struct flow_run f;
+    const char *scope;
+    OEE_BEGIN
+
+    if (!(scope = need(options, "scope", err, errsz)))
+        return KS_EINVAL;
+    rc = flow_open(&f, ctx, oee, NULL, err, errsz);
+    if (rc)
+        return rc;
+    rc = ks_oee_flow_sync_reasons(f.flow, scope, &f.stats);
+    rc = flow_done(&f, ctx, rc, result, err, errsz);
+    cJSON_AddNumberToObject(*result, "requests",
+                            (double)(ks_oee_requests(oee) - before));
+    return rc;
+}
+
 const struct kh_job kh_jobs_oee[] = {
+    {"oee.sync_reasons", job_sync_reasons,
+     "Epicor's scrap reasons and downtime codes to an OEE scope's "
+     "dictionary (options: scope)",
+     "scope"},
     {"oee.poll", job_poll,
      "pattern 2: one poll of the operations in process or in setup "
      "(options: interval_ms, max_requests, breaker_failures, "

@@ -343,6 +343,17 @@ KS_EXTERN ks_rc ks_oee_flow_poll(struct ks_oee_flow *flow,
                                  struct ks_oee_flow_stats *stats,
                                  struct ks_oee_poll_report *report);
 
+/*
+ * The reason-code dictionary: Epicor's scrap reasons (ReasonSvc Reasons,
+ * ReasonType 'S') and downtime codes (IndirectSvc Indirects, DownTime
+ * true) uploaded as scope's dictionary ([{code, type "scrap" |
+ * "downtime", description}]), when it changed since the last upload
+ * (stats->skipped otherwise); stats->events counts the codes read.
+ */
+KS_EXTERN ks_rc ks_oee_flow_sync_reasons(struct ks_oee_flow *flow,
+                                         const char *scope,
+                                         struct ks_oee_flow_stats *stats);
+
 /* After a restart: every operation whose summary intent is pending (a
  * crash between computing and writing back) is closed again; a row that
  * already holds the summary is not written twice. */
