@@ -75,7 +75,7 @@ static ks_rc running_load(struct poll *p)
     if (!p->running)
         rc = rc ? rc : KS_ENOMEM;
     if (n)
-        chunks = atoi(n);
+        chunks = (int)strtol(n, NULL, 10);
     ks_store_string_free(n);
     for (int i = 0; !rc && i < chunks; i++) {
         char *v = NULL, *save = NULL, *tok;
@@ -405,7 +405,7 @@ ks_rc ks_oee_flow_poll(struct ks_oee_flow *flow,
         rc = cursor_get(&last, flow, "last_poll");
     if (rc)
         return ks__oee_flow_fail(flow, rc);
-    if ((last && interval > 0 && p.now < atoll(last) + interval) ||
+    if ((last && interval > 0 && p.now < strtoll(last, NULL, 10) + interval) ||
         (b.open && p.now < b.at + cooldown)) {
         ks_store_string_free(last);
         report_done(&p, &b, cooldown);
