@@ -167,6 +167,34 @@ static cJSON *find_key(const cJSON *arr, const char *key)
     return NULL;
 }
 
+/*
+ * The one write rule of the API: an object is stored once under its key
+ * (201, with "key", "scope", "posts" 1, "received_at"); the same key
+ * again answers 200 with the stored object, its "posts" counted.
+ */
+static void store_once(struct km_response *res, const struct km_request *req,
+                       cJSON *arr, const cJSON *body, const char *key)
+{
+    cJSON *o = find_key(arr, key);
+    char iso[KX_ISO8601_MAX];
+
+    if (o) {
+        km__storefront_set(o, "posts",
+                           cJSON_CreateNumber(kx_json_num(o, "posts", 0) + 1));
+        km_response_json(res, 200, cJSON_Duplicate(o, 1));
+        return;
+    }
+    o = cJSON_Duplicate(body, 1);
+    kx_iso8601_format(iso, req->now_ms, 0);
+    km__storefront_set(o, "key", cJSON_CreateString(key));
+    km__storefront_set(o, "scope",
+                       cJSON_CreateString(km_request_param(req, "scope")));
+    km__storefront_set(o, "posts", cJSON_CreateNumber(1));
+    km__storefront_set(o, "received_at", cJSON_CreateString(iso));
+    cJSON_AddItemToArray(arr, o);
+    km_response_json(res, 201, cJSON_Duplicate(o, 1));
+}
+
 static cJSON *public_list(const cJSON *arr, const char *scope)
 {
     cJSON *out = cJSON_CreateArray(), *it;
@@ -303,7 +331,7 @@ static void ack_post(struct km_response *res, const struct km_request *req,
 {
     struct km__oee_state *st = state;
     const char *scope = km_request_param(req, "scope");
-    cJSON *body = body_object(res, req), *ack;
+    cJSON *body = body_object(res, req);
     const char *job, *event;
     char key[600];
 
@@ -313,25 +341,7 @@ static void ack_post(struct km_response *res, const struct km_request *req,
         !(event = need_str(res, body, "event")))
         goto out;
     snprintf(key, sizeof(key), "%s/%s/%s", scope, job, event);
-    ack = find_key(st->acks, key);
-    if (ack) {
-        km__storefront_set(
-            ack, "posts", cJSON_CreateNumber(kx_json_num(ack, "posts", 0) + 1));
-        km_response_json(res, 200, cJSON_Duplicate(ack, 1));
-        goto out;
-    }
-    ack = cJSON_Duplicate(body, 1);
-    km__storefront_set(ack, "key", cJSON_CreateString(key));
-    km__storefront_set(ack, "scope", cJSON_CreateString(scope));
-    km__storefront_set(ack, "posts", cJSON_CreateNumber(1));
-    {
-        char iso[KX_ISO8601_MAX];
-
-        kx_iso8601_format(iso, req->now_ms, 0);
-        km__storefront_set(ack, "received_at", cJSON_CreateString(iso));
-    }
-    cJSON_AddItemToArray(st->acks, ack);
-    km_response_json(res, 201, cJSON_Duplicate(ack, 1));
+    store_once(res, req, st->acks, body, key);
 out:
     cJSON_Delete(body);
 }
@@ -420,7 +430,7 @@ static void summary_post(struct km_response *res, const struct km_request *req,
     const char *scope = km_request_param(req, "scope"), *job, *wc;
     static const char *const ratios[] = {"availability", "performance",
                                          "quality", "oee", NULL};
-    cJSON *body = body_object(res, req), *sum;
+    cJSON *body = body_object(res, req);
     int64_t asm_seq, opr, n;
     char key[600], msg[200];
 
@@ -449,19 +459,7 @@ static void summary_post(struct km_response *res, const struct km_request *req,
     }
     snprintf(key, sizeof(key), "%s/%s/%lld/%lld", scope, job,
              (long long)asm_seq, (long long)opr);
-    sum = find_key(st->summaries, key);
-    if (sum) {
-        km__storefront_set(
-            sum, "posts", cJSON_CreateNumber(kx_json_num(sum, "posts", 0) + 1));
-        km_response_json(res, 200, cJSON_Duplicate(sum, 1));
-        goto out;
-    }
-    sum = cJSON_Duplicate(body, 1);
-    km__storefront_set(sum, "key", cJSON_CreateString(key));
-    km__storefront_set(sum, "scope", cJSON_CreateString(scope));
-    km__storefront_set(sum, "posts", cJSON_CreateNumber(1));
-    cJSON_AddItemToArray(st->summaries, sum);
-    km_response_json(res, 201, cJSON_Duplicate(sum, 1));
+    store_once(res, req, st->summaries, body, key);
 out:
     cJSON_Delete(body);
 }
