@@ -186,7 +186,6 @@ static ks_rc read_active(struct poll *p)
         pages = 1;
     q.filter = "ActiveTrans eq true";
     q.select = "JobNum,AssemblySeq,OprSeq,OpCode,ResourceGrpID,LaborType";
-    q.orderby = "JobNum,AssemblySeq,OprSeq";
     q.page_size = PAGE;
     q.top = pages * PAGE;
     return ks_epicor_query(p->flow->o.epi, LABOR, "LaborDtls", &q, active_row,
