@@ -2,12 +2,13 @@
  * BAQs (GET .../BaqSvc/{BaqID}/Data) and Epicor Functions (POST
  * .../api/v2/efx/[staging/]{Company}/{Library}/{Function}).
  *
- * BAQ rows come from the configuration, each given a RowIdent GUID-like
- * counter; parameters are query-string arguments named exactly as the BAQ
- * defines them (others are ignored, as live calls showed); a parameter
- * with a "column" keeps only rows whose column equals it. $filter,
- * $select, $orderby, $top and $skip apply to the rows. No page cap: none
- * is documented for BAQs.
+ * BAQ rows come from the configuration (or, with "source", from the
+ * emulator's tables at the time of the call: jobs.c), each given a RowIdent
+ * GUID-like counter; parameters are query-string arguments named exactly as the
+ * BAQ defines them (others are ignored, as live calls showed); a parameter with
+ * a "column" keeps only rows whose column equals it. $filter, $select,
+ * $orderby, $top and $skip apply to the rows. No page cap: none is documented
+ * for BAQs.
  *
  * Functions: published ones answer on both URLs, staged-only ones only on
  * /efx/staging (the published URL gives 404, as for a demoted function).
@@ -53,8 +54,8 @@ static int value_matches(const cJSON *v, const char *want)
 
 void km__epicor_baq(struct km__epicor_call *c, const char *id, int data)
 {
-    const cJSON *baq = find_baq(c->emu, id), *p, *r;
-    cJSON *rows, *out, *o;
+    const cJSON *baq = find_baq(c->emu, id), *p, *r, *src;
+    cJSON *rows, *out, *o, *live;
     struct km__odata_query q;
     char ctx[600], ident[64];
     long count, n = 0;
@@ -90,7 +91,9 @@ void km__epicor_baq(struct km__epicor_call *c, const char *id, int data)
         return;
     }
     rows = cJSON_CreateArray();
-    cJSON_ArrayForEach(r, cJSON_GetObjectItemCaseSensitive(baq, "rows"))
+    live = km__epicor_baq_source(c, kx_json_str(baq, "source"));
+    src = live ? live : cJSON_GetObjectItemCaseSensitive(baq, "rows");
+    cJSON_ArrayForEach(r, src)
     {
         cJSON *row = cJSON_Duplicate(r, 1);
 
@@ -100,6 +103,7 @@ void km__epicor_baq(struct km__epicor_call *c, const char *id, int data)
             cJSON_AddStringToObject(row, "RowIdent", ident);
         cJSON_AddItemToArray(rows, row);
     }
+    cJSON_Delete(live);
     cJSON_ArrayForEach(p, cJSON_GetObjectItemCaseSensitive(baq, "parameters"))
     {
         const char *name =

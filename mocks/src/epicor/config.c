@@ -474,6 +474,12 @@ static const struct km_config_key baq_members[] = {
                    "\"Table_Field\"}]; a bare string is a required "
                    "parameter.",
                    NULL)},
+    {KM_CONFIG_KEY("source", KM_CONFIG_STRING, NULL,
+                   "Rows computed at each call instead of \"rows\": "
+                   "\"active_operations\" (active labour joined with its "
+                   "operation and job).",
+                   NULL),
+     .schema = "{\"enum\": [\"active_operations\"]}"},
 };
 
 static const struct km_config_key generate_members[] = {

@@ -133,7 +133,10 @@ struct km__epicor_table {
     cJSON *fields;               /* known field names: {"Name":true} */
     cJSON *tmpl;                 /* parsed def->defaults */
     char gen_stamp[24];          /* ChangedOn of generated rows */
-    struct km__epicor_gen gen;   /* Part and PartWhse only */
+    struct km__epicor_gen gen;   /* Part, PartWhse, JobHead, JobOper */
+    /* Generated jobs (job_generate.c) when not NULL: the generator's
+     * parameters, shared by JobHead and JobOper. */
+    const struct km__epicor_gen_jobs *gen_jobs;
 };
 
 struct km__epicor_company {
@@ -300,6 +303,30 @@ int64_t km__epicor_stamp_of(const struct km__epicor_table *t, const cJSON *row);
 /* Range [*lo, *hi) of by_stamp whose stamps lie in [from, to). */
 void km__epicor_stamp_range(const struct km__epicor_table *t, int64_t from,
                             int64_t to, size_t *lo, size_t *hi);
+/* One generated value: a boolean (b 0 or 1), else a string (s, possibly
+ * in the caller's buffer), else a number (d). */
+struct km__epicor_gen_value {
+    const char *s;
+    double d;
+    int b; /* -1: not a boolean */
+};
+/* Generated jobs (job_generate.c): the value of field of generated row r
+ * of t (1 set, 0 the template's), or -1 for the fields every generated
+ * row has (Company, SysRowID, SysRevID, RowMod); the fields they set,
+ * NULL-ended. */
+int km__epicor_gen_job_field(const struct km__epicor_table *t,
+                             const struct km__epicor_row *r, const char *field,
+                             struct km__epicor_gen_value *out, char *buf,
+                             size_t bufsz);
+const char *const *km__epicor_gen_job_fields(const struct km__epicor_table *t);
+/* Adds n generated rows to t (which has none yet), row i keyed by the
+ * key of the row key_row(i) builds (a cJSON with the key fields; taken),
+ * in one allocation; t->gen_stamp is the write time of them all. */
+void km__epicor_generate_rows(struct km__epicor *emu,
+                              struct km__epicor_table *t, uint32_t n,
+                              uint64_t seed,
+                              cJSON *(*key_row)(uint32_t i, const void *ud),
+                              const void *ud);
 /* Generated rows (generated.c builds their fields). */
 void km__epicor_gen_partnum(char *buf, size_t n, uint32_t i);
 /* 1 when stored row r of t matches f (NULL matches all), reading
@@ -708,6 +735,9 @@ void km__epicor_jobs_after_update(struct km__epicor_call *c, cJSON *ds);
 /* Adds assembly 0 to a job saved without one. */
 void km__epicor_job_assembly0(struct km__epicor *emu,
                               struct km__epicor_company *co, const cJSON *job);
+/* The rows of a BAQ whose "source" is computed (a new array, caller
+ * deletes), or NULL for a BAQ of configured rows. */
+cJSON *km__epicor_baq_source(struct km__epicor_call *c, const char *source);
 /* The shop floor's members of the snapshot (job_events, denied_calls,
  * open_event_calls, event_functions). */
 void km__epicor_jobs_snapshot(struct km__epicor *emu, cJSON *o);

@@ -24,12 +24,7 @@ static const char *const whse_fields[] = {
     "Company",  "PartNum",  "WarehouseCode", "OnHandQty",
     "SysRowID", "SysRevID", "RowMod",        NULL};
 
-/* One generated value: a string (s, possibly in the caller's buffer) or a
- * number. */
-struct gen_value {
-    const char *s;
-    double d;
-};
+#define gen_value km__epicor_gen_value
 
 static uint64_t mix(uint64_t x)
 {
@@ -56,6 +51,13 @@ static int gen_field(const struct km__epicor_table *t,
 
     out->s = buf;
     out->d = 0;
+    out->b = -1;
+    if (t->gen_jobs) {
+        int rc = km__epicor_gen_job_field(t, r, field, out, buf, bufsz);
+
+        if (rc >= 0) /* else a field every generated row has */
+            return rc;
+    }
     if (strcmp(field, "Company") == 0) {
         out->s = t->co->id;
     } else if (strcmp(field, "PartNum") == 0 ||
@@ -100,7 +102,9 @@ static int gen_field(const struct km__epicor_table *t,
 static cJSON *gen_row(const struct km__epicor_table *t,
                       const struct km__epicor_row *r)
 {
-    const char *const *names = t->def->id == T_PART ? part_fields : whse_fields;
+    const char *const *names = t->gen_jobs ? km__epicor_gen_job_fields(t)
+                               : t->def->id == T_PART ? part_fields
+                                                      : whse_fields;
     cJSON *o = cJSON_Duplicate(t->tmpl, 1);
     char buf[96];
 
@@ -110,8 +114,10 @@ static cJSON *gen_row(const struct km__epicor_table *t,
         struct gen_value v;
 
         if (!gen_field(t, r, names[i], &v, buf, sizeof(buf)))
-            abort(); /* every name in the lists is generated */
-        if (v.s)
+            continue; /* this row keeps the template's value */
+        if (v.b >= 0)
+            km__epicor_set_bool(o, names[i], v.b);
+        else if (v.s)
             km__epicor_set_str(o, names[i], v.s);
         else
             km__epicor_set_num(o, names[i], v.d);
@@ -153,7 +159,11 @@ static void read_field(void *ud, const char *field, struct km__odata_value *v)
         km__odata_value_of_json(
             v, cJSON_GetObjectItemCaseSensitive(rd->r->json, field));
     } else if (gen_field(rd->t, rd->r, field, &g, buf, sizeof(rd->bufs[0]))) {
-        if (g.s) {
+        if (g.b >= 0) {
+            memset(v, 0, sizeof(*v));
+            v->type = KM_OV_BOOL;
+            v->b = g.b;
+        } else if (g.s) {
             memset(v, 0, sizeof(*v));
             v->type = KM_OV_STR;
             v->s = (char *)g.s;

@@ -45,6 +45,7 @@ void km__epicor_jobs_free(struct km__epicor *emu)
     cJSON_Delete(j->events);
     cJSON_Delete(j->permissions);
     cJSON_Delete(j->denied);
+    km__epicor_gen_jobs_free(j->gen);
     for (size_t i = 0; i < j->cap; i++)
         free(j->seen[i].key);
     free(j->seen);
@@ -234,7 +235,17 @@ static void check_ops(struct km__epicor *emu, struct km__epicor_company *co,
         char *key = seen_key(emu, co->id, job_num, l->assembly, l->opr);
         int fresh, complete = kx_json_bool(op, "OpComplete", 0) == 1;
         struct km__epicor_seen *s = seen_get(sf, key, &fresh);
-        const char *ev = op_event(s, fresh, complete, l->active);
+        struct km__epicor_row *row = km__epicor_job_row(
+            emu, co, T_JOBOPER, job_num, l->assembly, l->opr);
+        int gen_closed;
+        const char *ev;
+
+        if (fresh && row &&
+            km__epicor_gen_job_closed(&co->t[T_JOBOPER], row, &gen_closed)) {
+            fresh = 0; /* as generated: no labour, complete when closed */
+            s->complete = gen_closed;
+        }
+        ev = op_event(s, fresh, complete, l->active);
         struct km__epicor_cause who = {"", ""};
 
         if (l->latest) {
@@ -263,7 +274,7 @@ void km__epicor_job_check(struct km__epicor *emu, struct km__epicor_company *co,
         km__epicor_job_row(emu, co, T_JOBHEAD, job_num, 0, 0);
     char *key;
     struct km__epicor_seen *s;
-    int fresh, released, closed;
+    int fresh, released, closed, gen_closed;
     cJSON *job;
 
     if (!r)
@@ -274,6 +285,12 @@ void km__epicor_job_check(struct km__epicor *emu, struct km__epicor_company *co,
     key = seen_key(emu, co->id, job_num, -1, 0);
     s = seen_get(sf, key, &fresh);
     free(key);
+    if (fresh && km__epicor_gen_job_closed(&co->t[T_JOBHEAD], r, &gen_closed)) {
+        /* first look at a generated job: it was as generated */
+        fresh = 0;
+        s->released = 1;
+        s->closed = gen_closed;
+    }
     if (fresh)
         km__epicor_event_fire(emu, co, "job.created", job, NULL, cause);
     if (released && (fresh || !s->released))
@@ -304,11 +321,19 @@ void km__epicor_jobs_seed(struct km__epicor *emu)
         struct km__epicor_table *t = &co->t[T_JOBHEAD];
 
         for (size_t i = 0; i < t->n; i++) {
-            int tmp, fresh;
-            cJSON *job = km__epicor_view(t, t->by_key[i], &tmp);
-            const char *jn = kx_json_str_or(job, "JobNum", "");
-            char *key = seen_key(emu, co->id, jn, -1, 0);
-            struct km__epicor_seen *s = seen_get(sf, key, &fresh);
+            int tmp, fresh, gen_closed;
+            cJSON *job;
+            const char *jn;
+            char *key;
+            struct km__epicor_seen *s;
+
+            /* generated jobs are seen as generated when first checked */
+            if (km__epicor_gen_job_closed(t, t->by_key[i], &gen_closed))
+                continue;
+            job = km__epicor_view(t, t->by_key[i], &tmp);
+            jn = kx_json_str_or(job, "JobNum", "");
+            key = seen_key(emu, co->id, jn, -1, 0);
+            s = seen_get(sf, key, &fresh);
 
             s->released = kx_json_bool(job, "JobReleased", 0) == 1;
             s->closed = kx_json_bool(job, "JobClosed", 0) == 1;
@@ -444,6 +469,70 @@ int km__epicor_set_ud_fields(void *state, const cJSON *v, char *err,
         }
     }
     return 0;
+}
+
+/* ---- the active-operations BAQ ------------------------------------------ */
+
+static void column(cJSON *row, const char *table, const char *field,
+                   const cJSON *src)
+{
+    char name[96];
+
+    snprintf(name, sizeof(name), "%s_%s", table, field);
+    cJSON_AddItemToObject(
+        row, name,
+        cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(src, field), 1));
+}
+
+/* One row per active LaborDtl, joined with its JobOper and JobHead, in
+ * BAQ column naming (Table_Field): what a site's "active operations" BAQ
+ * answers, so a poller reads every active operation in one request. */
+static cJSON *active_operations(struct km__epicor_call *c)
+{
+    static const char *const dtl[] = {
+        "EmployeeNum", "LaborType",     "JobNum",      "AssemblySeq",
+        "OprSeq",      "ResourceGrpID", "ClockInDate", "ClockinTime",
+        "LaborHedSeq", "LaborDtlSeq",   NULL};
+    static const char *const head[] = {"Plant", "PartNum", "ProdQty", NULL};
+    static const char *const oper[] = {
+        "OpCode",    "RunQty", "QtyCompleted", "ActScrapQty", "ProdStandard",
+        "StdFormat", NULL};
+    struct km__epicor_table *t = &c->co->t[T_LABORDTL];
+    cJSON *rows = cJSON_CreateArray();
+
+    for (size_t i = 0; i < t->n; i++) {
+        const cJSON *d = km__epicor_own(t, t->by_key[i]);
+        const char *jn = kx_json_str_or(d, "JobNum", "");
+        int asmb = (int)kx_json_numeric(d, "AssemblySeq", 0);
+        int opr = (int)kx_json_numeric(d, "OprSeq", 0);
+        struct km__epicor_row *h, *o;
+        cJSON *row;
+
+        if (kx_json_bool(d, "ActiveTrans", 0) != 1 || !*jn)
+            continue;
+        h = km__epicor_job_row(c->emu, c->co, T_JOBHEAD, jn, 0, 0);
+        o = km__epicor_job_row(c->emu, c->co, T_JOBOPER, jn, asmb, opr);
+        if (!h || !o)
+            continue;
+        row = cJSON_CreateObject();
+        for (size_t k = 0; dtl[k]; k++)
+            column(row, "LaborDtl", dtl[k], d);
+        for (size_t k = 0; head[k]; k++)
+            column(row, "JobHead", head[k],
+                   km__epicor_own(&c->co->t[T_JOBHEAD], h));
+        for (size_t k = 0; oper[k]; k++)
+            column(row, "JobOper", oper[k],
+                   km__epicor_own(&c->co->t[T_JOBOPER], o));
+        cJSON_AddItemToArray(rows, row);
+    }
+    return rows;
+}
+
+cJSON *km__epicor_baq_source(struct km__epicor_call *c, const char *source)
+{
+    if (source && strcmp(source, "active_operations") == 0)
+        return active_operations(c);
+    return NULL;
 }
 
 /* ---- snapshot ---------------------------------------------------------- */

@@ -36,6 +36,7 @@ struct km__epicor_jobs {
     int seeded;
     struct km__epicor_seen *seen; /* open addressing, key NULL = empty */
     size_t nseen, cap;
+    struct km__epicor_gen_jobs *gen; /* generate_jobs, or NULL */
 };
 
 /* Who caused an operation transition, for the payload (may be blank). */
@@ -63,6 +64,42 @@ struct km__epicor_row *km__epicor_job_row(struct km__epicor *emu,
                                           struct km__epicor_company *co,
                                           int tid, const char *job_num,
                                           int assembly, int opr);
+
+/* job_generate.c: 1 when r is a generated JobHead or JobOper row, with
+ * *closed telling whether its job was generated closed (the state the
+ * generator gave it: released, not worked on); 0 otherwise. */
+int km__epicor_gen_job_closed(const struct km__epicor_table *t,
+                              const struct km__epicor_row *r, int *closed);
+void km__epicor_gen_jobs_free(struct km__epicor_gen_jobs *g);
+
+/* job_acts.c: merges fields (taken) into a stored row and marks it
+ * written; adds one row (taken) to tid through the fixture path (numbers
+ * and defaults assigned), returning it, or NULL with err. */
+void km__epicor_sf_merge(struct km__epicor *emu, struct km__epicor_table *t,
+                         struct km__epicor_row *r, cJSON *fields);
+struct km__epicor_row *km__epicor_sf_add(struct km__epicor *emu,
+                                         struct km__epicor_company *co, int tid,
+                                         cJSON *row, char *err, size_t errsz);
+/* job_labor.c: sets row[time] to the server clock's decimal hours of the
+ * day, row[date] (when not NULL) to its day, row[minute] (when not
+ * NULL) to its minutes since the epoch. */
+void km__epicor_sf_clock(struct km__epicor *emu, cJSON *row, const char *date,
+                         const char *time, const char *minute);
+/* The operators' actions (README.md, act()): 0 done, or -1 with err. */
+int km__epicor_act_clock_in(struct km__epicor *emu,
+                            struct km__epicor_company *co, const cJSON *args,
+                            cJSON **result, char *err, size_t errsz);
+int km__epicor_act_clock_out(struct km__epicor *emu,
+                             struct km__epicor_company *co, const cJSON *args,
+                             cJSON **result, char *err, size_t errsz);
+int km__epicor_act_report_quantity(struct km__epicor *emu,
+                                   struct km__epicor_company *co,
+                                   const cJSON *args, cJSON **result, char *err,
+                                   size_t errsz);
+int km__epicor_act_complete_operation(struct km__epicor *emu,
+                                      struct km__epicor_company *co,
+                                      const cJSON *args, cJSON **result,
+                                      char *err, size_t errsz);
 
 /* job_events.c: POSTs event (e.g. "operation.started") to every event
  * function that takes it, synchronously, once, and records each call.

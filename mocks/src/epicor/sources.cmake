@@ -13,6 +13,7 @@ add_library(km_epicor STATIC
   ${KM_EPICOR_DIR}/job_acts.c
   ${KM_EPICOR_DIR}/job_events.c
   ${KM_EPICOR_DIR}/job_generate.c
+  ${KM_EPICOR_DIR}/job_labor.c
   ${KM_EPICOR_DIR}/jobs.c
   ${KM_EPICOR_DIR}/metadata.c
   ${KM_EPICOR_DIR}/method_params.c

@@ -378,6 +378,44 @@ void km__epicor_table_sort(struct km__epicor_table *t)
 /* Key bytes of one generated row: "GEN-nnnnnnn" \x01 plant \x01 "MAIN". */
 #define GEN_KEY_STRIDE 32
 
+/* Makes room for n generated rows of t, in one allocation for the rows
+ * and one for their keys (stride bytes each); the rows are stamped with
+ * the time now. Returns their change stamp. */
+static int64_t pool_open(struct km__epicor *emu, struct km__epicor_table *t,
+                         uint32_t n, uint64_t seed, size_t stride)
+{
+    int64_t stamp = INT64_MIN;
+
+    if (t->pool)
+        abort(); /* the configuration generates a table once */
+    t->gen.seed = seed;
+    t->gen.count = n;
+    t->gen.base_revid = t->co->revid;
+    km__epicor_format_datetime(t->gen_stamp, sizeof(t->gen_stamp),
+                               km__epicor_now(emu), 0);
+    if (t->def->stamp != STAMP_NONE &&
+        km__epicor_parse_datetime(&stamp, t->gen_stamp, strlen(t->gen_stamp)))
+        stamp = INT64_MIN;
+    t->pool = kx_xcalloc(n ? n : 1, sizeof(*t->pool));
+    t->pool_keys = kx_xmalloc((size_t)(n ? n : 1) * stride);
+    reserve(t, t->n + n);
+    return stamp;
+}
+
+/* Row i of the pool, with its key already written at key. */
+static void pool_add(struct km__epicor_table *t, uint32_t i, char *key,
+                     int64_t stamp)
+{
+    struct km__epicor_row *r = &t->pool[i];
+
+    r->key = key;
+    r->revid = ++t->co->revid;
+    r->stamp = stamp;
+    r->gen = i;
+    r->pooled = 1;
+    append_row(t, r);
+}
+
 void km__epicor_generate(struct km__epicor *emu, struct km__epicor_company *co,
                          uint32_t nparts, uint64_t seed)
 {
@@ -386,28 +424,14 @@ void km__epicor_generate(struct km__epicor *emu, struct km__epicor_company *co,
 
     for (int k = 0; k < 2; k++) {
         struct km__epicor_table *t = &co->t[tids[k]];
-        int64_t stamp;
+        int64_t stamp = pool_open(emu, t, nparts, seed + (uint64_t)k * 7919,
+                                  GEN_KEY_STRIDE);
 
-        if (t->pool)
-            abort(); /* the configuration applies generate once */
-        t->gen.seed = seed + (uint64_t)k * 7919;
-        t->gen.count = nparts;
-        t->gen.base_revid = co->revid;
-        km__epicor_format_datetime(t->gen_stamp, sizeof(t->gen_stamp),
-                                   km__epicor_now(emu), 0);
-        stamp = INT64_MIN;
-        if (t->def->stamp == STAMP_CHANGEDON &&
-            km__epicor_parse_datetime(&stamp, t->gen_stamp,
-                                      strlen(t->gen_stamp)))
+        if (t->def->stamp != STAMP_CHANGEDON)
             stamp = INT64_MIN;
         /* One allocation for the rows and one for their keys: a million
          * parts load in a fraction of a second. */
-        t->pool = kx_xcalloc(nparts ? nparts : 1, sizeof(*t->pool));
-        t->pool_keys =
-            kx_xmalloc((size_t)(nparts ? nparts : 1) * GEN_KEY_STRIDE);
-        reserve(t, t->n + nparts);
         for (uint32_t i = 0; i < nparts; i++) {
-            struct km__epicor_row *r = &t->pool[i];
             char *key = t->pool_keys + (size_t)i * GEN_KEY_STRIDE;
 
             km__epicor_gen_partnum(pn, sizeof(pn), i);
@@ -416,15 +440,36 @@ void km__epicor_generate(struct km__epicor *emu, struct km__epicor_company *co,
             else
                 snprintf(key, GEN_KEY_STRIDE, "%s%c%s%cMAIN", pn, 1,
                          emu->ci ? "MFGSYS" : "MfgSys", 1);
-            r->key = key;
-            r->revid = ++co->revid;
-            r->stamp = stamp;
-            r->gen = i;
-            r->pooled = 1;
-            append_row(t, r);
+            pool_add(t, i, key, stamp);
         }
         km__epicor_table_sort(t);
     }
+}
+
+/* The longest key of a generic generated row. */
+#define GEN_ROW_KEY_MAX 64
+
+void km__epicor_generate_rows(struct km__epicor *emu,
+                              struct km__epicor_table *t, uint32_t n,
+                              uint64_t seed,
+                              cJSON *(*key_row)(uint32_t i, const void *ud),
+                              const void *ud)
+{
+    int64_t stamp = pool_open(emu, t, n, seed, GEN_ROW_KEY_MAX);
+
+    for (uint32_t i = 0; i < n; i++) {
+        cJSON *row = key_row(i, ud);
+        char *k = km__epicor_key_of_row(t, row, emu->ci);
+        char *key = t->pool_keys + (size_t)i * GEN_ROW_KEY_MAX;
+
+        if (!k || strlen(k) >= GEN_ROW_KEY_MAX)
+            abort(); /* the generators make short complete keys */
+        memcpy(key, k, strlen(k) + 1);
+        free(k);
+        cJSON_Delete(row);
+        pool_add(t, i, key, stamp);
+    }
+    km__epicor_table_sort(t);
 }
 
 /* ---- writes ---------------------------------------------------------- */

@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
+#include <kx/alloc.h>
+#include <kx/json.h>
 #include "epi_test.h"
 
 extern const struct km_emulator_type km_epicor_type;
@@ -118,4 +120,106 @@ cJSON *epi_ds_body(cJSON *reply)
                               cJSON_GetObjectItem(reply, "parameters"), "ds"));
     cJSON_Delete(reply);
     return b;
+}
+
+/* ---- the shop floor (test_jobs.c, test_job_events.c) ------------- */
+
+/* The emulator with the shop-floor fixtures in EPIC06 (and a second
+ * company EPIC07), users manager and oee, and extra configuration
+ * members (JSON text without braces, or ""). */
+void epi_start_shopfloor(struct epi_env *env, const char *extra)
+{
+    cJSON *cfg = cJSON_CreateObject(), *cos, *co, *users, *u;
+    char *text, *merged, *base;
+
+    cos = cJSON_AddObjectToObject(cfg, "companies");
+    co = cJSON_AddObjectToObject(cos, "EPIC06");
+    cJSON_AddItemToObject(co, "plants",
+                          kt_fixture("epicor/shopfloor/plants.json"));
+    cJSON_AddItemToObject(co, "resource_groups",
+                          kt_fixture("epicor/shopfloor/resource-groups.json"));
+    cJSON_AddItemToObject(co, "reasons",
+                          kt_fixture("epicor/shopfloor/reasons.json"));
+    cJSON_AddItemToObject(co, "indirects",
+                          kt_fixture("epicor/shopfloor/indirects.json"));
+    cJSON_AddItemToObject(co, "jobs", kt_fixture("epicor/shopfloor/jobs.json"));
+    co = cJSON_AddObjectToObject(cos, "EPIC07");
+    cJSON_AddItemToObject(
+        co, "jobs", kt_fixture("epicor/shopfloor/jobs-other-company.json"));
+    users = cJSON_AddArrayToObject(cfg, "users");
+    u = cJSON_CreateObject();
+    cJSON_AddStringToObject(u, "username", "manager");
+    cJSON_AddStringToObject(u, "password", "manager");
+    cJSON_AddItemToArray(users, u);
+    u = cJSON_CreateObject();
+    cJSON_AddStringToObject(u, "username", "oee");
+    cJSON_AddStringToObject(u, "password", "oee");
+    cJSON_AddItemToArray(users, u);
+    text = cJSON_PrintUnformatted(cfg);
+    cJSON_Delete(cfg);
+    /* members of text without its braces, then extra's */
+    base = strndup(text + 1, strlen(text) - 2);
+    merged = kt_config_merge(base, extra);
+    epi_start(env, merged);
+    free(merged);
+    free(base);
+    free(text);
+}
+
+cJSON *epi_snapshot(struct epi_env *env)
+{
+    cJSON *s = km_emulator_snapshot(env->emu);
+
+    assert_non_null(s);
+    return s;
+}
+
+/* Runs an action; fails the test unless it returns want (0 or -1). */
+cJSON *epi_act(struct epi_env *env, const char *action, const char *args,
+               int want)
+{
+    cJSON *a = cJSON_Parse(args), *result = NULL;
+    char err[512] = "";
+    int rc = km_emulator_act(env->emu, action, a, &result, err, sizeof(err));
+
+    cJSON_Delete(a);
+    if (rc != want)
+        fail_msg("%s %s: rc %d (%s)", action, args, rc, err);
+    return result;
+}
+
+/* GET rest over v2; fails unless status; returns the JSON (caller
+ * deletes). */
+cJSON *epi_get(struct epi_env *env, const char *rest, long status)
+{
+    struct epi_resp r;
+    cJSON *j;
+
+    epi_v2(&r, env, "GET", rest, NULL);
+    if (r.status != status)
+        fail_msg("GET %s: %ld %s", rest, r.status, r.body);
+    j = r.json;
+    r.json = NULL;
+    epi_resp_free(&r);
+    return j;
+}
+
+/* {"ds": the tableset GetByID answers for job_num}. */
+cJSON *epi_job_ds(struct epi_env *env, const char *job_num)
+{
+    char *params = kx_xasprintf("{\"jobNum\":\"%s\"}", job_num);
+    cJSON *reply =
+        epi_call(env, "Erp.BO.JobEntrySvc/GetByID", cJSON_Parse(params), 200);
+    cJSON *b = cJSON_CreateObject();
+
+    free(params);
+    cJSON_AddItemToObject(b, "ds",
+                          cJSON_DetachItemFromObject(reply, "returnObj"));
+    cJSON_Delete(reply);
+    return b;
+}
+
+int epi_count(const cJSON *page)
+{
+    return cJSON_GetArraySize(cJSON_GetObjectItem(page, "value"));
 }

@@ -48,4 +48,23 @@ cJSON *epi_call(struct epi_env *env, const char *svc_method, cJSON *body,
 /* A new body {"ds": parameters.ds of reply}; reply is deleted. */
 cJSON *epi_ds_body(cJSON *reply);
 
+/* The shop floor: the emulator with fixtures/epicor/shopfloor in EPIC06,
+ * jobs-other-company.json in EPIC07, users manager:manager and oee:oee,
+ * and extra configuration members (JSON text without braces, or ""). */
+void epi_start_shopfloor(struct epi_env *env, const char *extra);
+/* Basic oee:oee. */
+#define EPI_OEE_BASIC "Authorization: Basic b2VlOm9lZQ=="
+/* The emulator's snapshot (caller deletes). */
+cJSON *epi_snapshot(struct epi_env *env);
+/* Runs an action (args JSON text); fails the test unless it returns
+ * want (0 or -1); returns its result (caller deletes; may be NULL). */
+cJSON *epi_act(struct epi_env *env, const char *action, const char *args,
+               int want);
+/* GET rest over v2; fails unless status; returns the JSON. */
+cJSON *epi_get(struct epi_env *env, const char *rest, long status);
+/* {"ds": the tableset JobEntrySvc/GetByID answers for job_num}. */
+cJSON *epi_job_ds(struct epi_env *env, const char *job_num);
+/* Rows in a collection reply's "value". */
+int epi_count(const cJSON *page);
+
 #endif
