@@ -12,6 +12,7 @@
 #include "kinsync/epicor.h"
 #include "kinsync/woocommerce.h"
 #include "kinsync/adobe.h"
+#include "kinsync/oee.h"
 #include "kinsync/bigcommerce.h"
 #include "kinsync/sync.h"
 

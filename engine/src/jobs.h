@@ -292,6 +292,13 @@ ks_rc kh_job_sync_listen(struct kh_ctx *ctx, const cJSON *options,
 ks_rc kh_job_sync_listen_end(struct kh_ctx *ctx, const cJSON *options,
                              cJSON **result, char *err, size_t errsz);
 
+/* jobs_sync.c: the scenario's state store the sync jobs use (given.
+ * connector.sync.state), shared with the other flows' jobs; crash_at (may
+ * be NULL) reopens it armed with that crash point. NULL with *rc and err
+ * on failure. */
+struct ks_store *kh_job_sync_store(struct kh_ctx *ctx, const char *crash_at,
+                                   ks_rc *rc, char *err, size_t errsz);
+
 /* A failed job's return: copies the client's last error into err and into
  * *result ({"error", "http_status", "remote_id"}; created when NULL). */
 ks_rc kh_job_failed(struct kh_ctx *ctx, ks_rc rc, cJSON **result, char *err,

@@ -157,6 +157,12 @@ static struct ks_store *store(struct kh_ctx *ctx, const char *crash_at,
     return st;
 }
 
+struct ks_store *kh_job_sync_store(struct kh_ctx *ctx, const char *crash_at,
+                                   ks_rc *rc, char *err, size_t errsz)
+{
+    return store(ctx, crash_at, rc, err, errsz);
+}
+
 /* A run's handle: built per job over the kept store and clients, so a
  * restart or a replaced client slot never leaves it dangling. Storefronts
  * whose emulator does not run stay NULL. */

@@ -128,13 +128,14 @@ static void list_candidates(char *why, size_t whysz, const cJSON *set,
     cJSON_ArrayForEach(e, set)
     {
         const cJSON *field = cJSON_GetObjectItemCaseSensitive(e, name);
-        char *text = field ? cJSON_PrintUnformatted(field) : NULL;
+        char *text;
 
         len = strlen(why);
         if (shown == LISTED_MAX) {
             snprintf(why + len, whysz - len, ", ...");
             break;
         }
+        text = field ? cJSON_PrintUnformatted(field) : NULL;
         snprintf(why + len, whysz - len, "%s%s %s", shown ? ", " : "", name,
                  text ? text : "missing");
         cJSON_free(text);

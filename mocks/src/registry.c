@@ -7,10 +7,16 @@ extern const struct km_emulator_type km_epicor_type;
 extern const struct km_emulator_type km_bigcommerce_type;
 extern const struct km_emulator_type km_woocommerce_type;
 extern const struct km_emulator_type km_adobe_type;
+extern const struct km_emulator_type km_oee_type;
 
 const struct km_emulator_type *const km_emulator_types[] = {
-    &km_static_type,      &km_epicor_type, &km_bigcommerce_type,
-    &km_woocommerce_type, &km_adobe_type,  NULL};
+    &km_static_type,
+    &km_epicor_type,
+    &km_bigcommerce_type,
+    &km_woocommerce_type,
+    &km_adobe_type,
+    &km_oee_type,
+    NULL};
 
 const struct km_emulator_type *km_emulator_type_find(const char *name)
 {
