@@ -28,7 +28,7 @@ static uint64_t rand_mix(uint64_t x)
 }
 
 /* The step is one atomic add: requests that only read the state run
- * concurrently (km__epicor_shared) and may still draw, e.g. the GUID of
+ * concurrently (epi_shared) and may still draw, e.g. the GUID of
  * an error body; each draw then gets its own number of the sequence. */
 uint64_t km__epicor_rand(uint64_t *state)
 {

@@ -196,7 +196,7 @@ static char *text_print(struct km__epicor *emu, const struct km__epicor_row *r)
 }
 
 /*
- * Requests that only read (km__epicor_shared) run at once under the
+ * Requests that only read (epi_shared, emulator.c) run at once under the
  * server's read lock, during which the emulator's writes stay as they
  * are; a write (under the write lock) outdates every kept text at once
  * by counting. A text is published before the count that makes it valid
