@@ -398,8 +398,10 @@ int km__odata_query_from_strings(struct km__odata_query *q, const char *filter,
 void km__odata_query_dispose(struct km__odata_query *q);
 /* Runs q over t (restricted to children of pkey when not NULL); returns
  * a JSON array of copies (before $select), and the count before paging.
- * With share the stored rows are referenced, not copied: only for an
- * array that is printed and deleted, unchanged, under the server lock. */
+ * With share the stored rows are referenced, not copied: only for a v2
+ * reply (an unsorted page gets the rows' kept v2 texts, dates with their
+ * offsets, km__epicor_row_text) that is printed and deleted, unchanged,
+ * under the server lock. */
 cJSON *km__odata_query_run(const struct km__odata_query *q,
                            struct km__epicor *emu, struct km__epicor_table *t,
                            const char *pkey, long cap, int share, long *count);
