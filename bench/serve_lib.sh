@@ -105,16 +105,35 @@ wrk_run() {
         END { printf "%.0f %.3f %d %d\n", rps, p99, n, bad + 0 }'
 }
 
+# cpu_ticks PID: user + system CPU of a process so far, in clock ticks.
+cpu_ticks() {
+    awk '{ print $14 + $15 }' "/proc/$1/stat"
+}
+
+# us_per_request TICKS REQUESTS: CPU microseconds per answered request.
+us_per_request() {
+    awk -v t="$1" -v n="$2" -v hz="$(getconf CLK_TCK)" \
+        'BEGIN { printf "%.0f", n ? t * 1e6 / hz / n : 0 }'
+}
+
 # compare LABEL CONNECTIONS SECONDS URL_PATH: $rounds interleaved pairs
 # (nginx then kinsync, each after a 2 s warm-up), one Markdown row of
-# medians and the range of the per-round ratios.
+# medians and the range of the per-round ratios, and each server's CPU
+# per request (its user + system time over the measured run; unlike
+# req/s it does not move with what else the machine runs, so on a
+# loaded machine compare these).
 compare() {
-    local r ratios=() k_list=() n_list=() kp_list=() np_list=()
+    local r ratios=() k_list=() n_list=() kp_list=() np_list=() kc_list=() nc_list=()
+    local t0 n_n
     for ((r = 0; r < rounds; r++)); do
         wrk_run "$nport" "$2" 2 "$4" >/dev/null
-        read -r n_rps n_p99 _ n_bad <<<"$(wrk_run "$nport" "$2" "$3" "$4")"
+        t0=$(cpu_ticks "$ng_pid")
+        read -r n_rps n_p99 n_n n_bad <<<"$(wrk_run "$nport" "$2" "$3" "$4")"
+        nc_list+=("$(us_per_request $(($(cpu_ticks "$ng_pid") - t0)) "$n_n")")
         wrk_run "$port" "$2" 2 "$4" >/dev/null
+        t0=$(cpu_ticks "$ks_pid")
         read -r k_rps k_p99 k_n k_bad <<<"$(wrk_run "$port" "$2" "$3" "$4")"
+        kc_list+=("$(us_per_request $(($(cpu_ticks "$ks_pid") - t0)) "$k_n")")
         total=$((total + k_n))
         [ "$n_bad$k_bad" = 00 ] ||
             echo "serve bench: non-2xx answers (nginx $n_bad, kinsync $k_bad)" >&2
@@ -122,11 +141,12 @@ compare() {
         ratios+=("$(awk -v k="$k_rps" -v n="$n_rps" 'BEGIN { printf "%.3f", n ? k / n : 0 }')")
     done
     med() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
-    printf '| %s | %d | %.0f | %.2f ms | %.0f | %.2f ms | %s (%s–%s) |\n' "$1" "$2" \
+    printf '| %s | %d | %.0f | %.2f ms | %.0f | %.2f ms | %s (%s–%s) | %s µs | %s µs |\n' "$1" "$2" \
         "$(med "${k_list[@]}")" "$(med "${kp_list[@]}")" "$(med "${n_list[@]}")" \
         "$(med "${np_list[@]}")" "$(med "${ratios[@]}")" \
         "$(printf '%s\n' "${ratios[@]}" | sort -g | head -1)" \
-        "$(printf '%s\n' "${ratios[@]}" | sort -g | tail -1)"
+        "$(printf '%s\n' "${ratios[@]}" | sort -g | tail -1)" \
+        "$(med "${kc_list[@]}")" "$(med "${nc_list[@]}")"
 }
 
 # The Epicor page of serve_odata.sh and serve_rss.sh.
@@ -150,8 +170,8 @@ start_epicor() {
 }
 
 table_head() {
-    echo "| page | connections | kinsync req/s | kinsync p99 | nginx req/s | nginx p99 | × nginx, median (range) |"
-    echo "|---|---:|---:|---:|---:|---:|---:|"
+    echo "| page | connections | kinsync req/s | kinsync p99 | nginx req/s | nginx p99 | × nginx, median (range) | kinsync CPU/request | nginx CPU/request |"
+    echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|"
 }
 
 rss_line() { # LABEL

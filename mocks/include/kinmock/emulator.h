@@ -61,6 +61,7 @@ struct km_emulator_type {
     km_before_fn before;
     km_after_fn after;
     km_fault_action_fn fault_action;
+    km_shared_fn shared; /* requests that only read; NULL: none */
 
     /* Called once the server listens, so the state knows its own URL
      * (links, webhook sources). May be NULL. */

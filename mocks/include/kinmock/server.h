@@ -3,10 +3,12 @@
  * threads), a route table, a request journal with secrets redacted, fault
  * rules given as data, and limits on request size.
  *
- * Handlers of one server never run concurrently: the server holds its lock
- * around every handler, hook and fault action. Code outside the server
- * (the harness, an admin API) that touches the emulator's state takes the
- * same lock with km_server_lock().
+ * Handlers of one server never run concurrently with a write: the server
+ * holds its lock around every handler, hook and fault action, exclusively
+ * unless the server's shared hook admits the request as one that only
+ * reads (then under the lock's read side, beside other such requests).
+ * Code outside the server (the harness, an admin API) that touches the
+ * emulator's state takes the lock exclusively with km_server_lock().
  */
 #ifndef KINMOCK_SERVER_H
 #define KINMOCK_SERVER_H
@@ -115,6 +117,20 @@ typedef void (*km_route_error_fn)(struct km_response *res,
                                   const struct km_request *req, int status,
                                   void *state);
 
+/*
+ * Says whether a request (its route found, its parameters readable
+ * through req) may be served under the read side of the server lock,
+ * beside other requests so admitted: nonzero when its handler, the
+ * before and after hooks and the route error hook only read the state,
+ * or keep what they change consistent themselves (atomics, a lock of
+ * their own). Called without the lock: it may read the request and what
+ * never changes once the state is made. A fault action that fires for
+ * the request still runs under the exclusive lock. NULL: every request
+ * takes the lock exclusively.
+ */
+typedef int (*km_shared_fn)(const struct km_route *route,
+                            const struct km_request *req, void *state);
+
 /* Performs an emulator-specific fault action ("expire_tokens",
  * "revoke_key", ...). Returns 0 when known, -1 otherwise. */
 typedef int (*km_fault_action_fn)(void *state, const char *action,
@@ -160,6 +176,7 @@ struct km_server_options {
     const struct km_tls *tls;      /* NULL: plain HTTP; else HTTPS with its
                                     * certificate (kinmock/tls.h); borrowed
                                     * until the server stops */
+    km_shared_fn shared;           /* NULL: every request exclusive */
 };
 
 /*

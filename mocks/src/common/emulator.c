@@ -52,6 +52,7 @@ int km_emulator_start_tls(struct km_emulator **out,
     opts.before = type->before;
     opts.after = type->after;
     opts.fault_action = type->fault_action;
+    opts.shared = type->shared;
     opts.tls = tls;
     if (km_server_start(&emu->server, &opts, err, errsz) != 0)
         goto fail;

@@ -4,12 +4,24 @@
  * hook, the fault rules (a reset or hang ends it there; a delay waits,
  * wait.c, and resumes here), the emulator's fault action, the fault's
  * reply or the route's handler, the after hook; then, without the lock,
- * the journal and the reply.
+ * the journal and the reply. The lock is taken exclusively unless the
+ * emulator's shared hook admits the request as one that only reads: then
+ * its read side, beside other such requests; a fault action that fires
+ * for it moves it to the exclusive side first.
  */
 #include <stdio.h>
 #include <strings.h>
 #include <microhttpd.h>
 #include "server_int.h"
+
+/* The server lock on the request's side (ri->shared). */
+static void request_lock(struct km__request_impl *ri)
+{
+    if (ri->shared)
+        pthread_rwlock_rdlock(&ri->server->lock);
+    else
+        km_server_lock(ri->server);
+}
 
 /* What a "malformed" fault sends instead of the real body. */
 static const char km_malformed_body[] =
@@ -214,7 +226,7 @@ int km__flow_resume(struct km__request_impl *ri, struct MHD_Connection *conn)
         return MHD_NO; /* MHD drops the connection */
     ri->waiting = 0;
     memset(&res, 0, sizeof(res));
-    km_server_lock(server);
+    request_lock(ri);
     ri->req.now_ms = ks_clock_now_ms(server->clock);
     ret = answer(ri, conn, &res, 0);
     km__response_dispose(&res);
@@ -249,12 +261,20 @@ int km__flow_serve(struct km__request_impl *ri, struct MHD_Connection *conn)
     ri->req.body = ri->body ? ri->body : "";
     ri->req.body_len = ri->body_len;
     ri->route = route_find(server, ri);
+    ri->shared =
+        ri->route && o->shared && o->shared(ri->route, &ri->req, o->state);
 
-    km_server_lock(server);
+    request_lock(ri);
     if (o->before)
         answered = o->before(&res, &ri->req, o->state);
     if (!answered)
         km__faults_pick(server, ri->req.method, ri->path, ri->req.route, hit);
+    if (ri->shared && hit->fired && hit->kind == KM__FAULT_EMULATOR) {
+        /* the action writes: the exclusive side, for the rest too */
+        km_server_unlock(server);
+        ri->shared = 0;
+        km_server_lock(server);
+    }
     if (hit->fired &&
         (hit->kind == KM__FAULT_RESET || hit->kind == KM__FAULT_HANG)) {
         km_server_unlock(server);
@@ -274,7 +294,7 @@ int km__flow_serve(struct km__request_impl *ri, struct MHD_Connection *conn)
             /* a virtual clock advances at once, without the lock */
             km_server_unlock(server);
             ks_clock_sleep_ms(server->clock, hit->delay_ms);
-            km_server_lock(server);
+            request_lock(ri);
         }
         ri->req.now_ms = ks_clock_now_ms(server->clock);
     }

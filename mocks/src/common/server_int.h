@@ -132,7 +132,10 @@ struct km_server {
     km_request_observer_fn observer; /* under journal_lock; may be NULL */
     void *observer_data;
 
-    pthread_mutex_t lock; /* handlers, hooks, fault actions */
+    /* Handlers, hooks, fault actions: written exclusively; read by the
+     * requests the shared hook admits (flow.c). Prefers writers, so a
+     * stream of reads never starves a write. */
+    pthread_rwlock_t lock;
 
     /* Leaf locks: never call out holding. Masking reads the lists under
      * the read lock, so threads mask bodies at once. */
@@ -189,6 +192,7 @@ struct km__request_impl {
     const struct km_route *route;
     struct km__fault_hit *hit; /* NULL until the fault rules ran */
     int waiting;               /* KM__WAIT_DELAY or KM__WAIT_HANG, else 0 */
+    int shared;                /* holds the server lock's read side */
 };
 
 #define KM__WAIT_DELAY 1

@@ -18,19 +18,30 @@
 
 /* ---- small helpers ---------------------------------------------------- */
 
-uint64_t km__epicor_rand(uint64_t *state)
-{
-    uint64_t x = (*state += 0x9e3779b97f4a7c15ULL);
+#define RAND_STEP 0x9e3779b97f4a7c15ULL
 
+static uint64_t rand_mix(uint64_t x)
+{
     x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
     x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
     return x ^ (x >> 31);
 }
 
-/* Seeded, so snapshots and journals repeat from run to run. */
+/* The step is one atomic add: requests that only read the state run
+ * concurrently (epi_shared) and may still draw, e.g. the GUID of
+ * an error body; each draw then gets its own number of the sequence. */
+uint64_t km__epicor_rand(uint64_t *state)
+{
+    return rand_mix(__atomic_add_fetch(state, RAND_STEP, __ATOMIC_RELAXED));
+}
+
+/* Seeded, so snapshots and journals repeat from run to run. Both halves
+ * come from one atomic add, so a GUID is two consecutive draws even when
+ * another request draws at the same time. */
 void km__epicor_guid(struct km__epicor *emu, char out[37])
 {
-    uint64_t a = km__epicor_rand(&emu->rng), b = km__epicor_rand(&emu->rng);
+    uint64_t x = __atomic_add_fetch(&emu->rng, 2 * RAND_STEP, __ATOMIC_RELAXED);
+    uint64_t a = rand_mix(x - RAND_STEP), b = rand_mix(x);
 
     snprintf(out, 37,
              "%08" PRIx64 "-%04" PRIx64 "-4%03" PRIx64 "-%04" PRIx64
@@ -131,10 +142,9 @@ void km__epicor_inconv(cJSON *json)
     }
 }
 
-/* Length of a bare date-time string's text at s (just after its opening
- * quote), "2026-01-05T08:00:00" with an optional fraction, when the
- * closing quote follows; else 0. */
-static size_t bare_datetime(const char *s)
+/* Length of the date-time at s, "2026-01-05T08:00:00" with an optional
+ * fraction; 0 when s does not start with one. */
+static size_t datetime_len(const char *s)
 {
     static const char form[] = "dddd-dd-ddTdd:dd:dd";
     size_t n = 0;
@@ -148,7 +158,16 @@ static size_t bare_datetime(const char *s)
         while (isdigit((unsigned char)s[n]))
             n++;
     }
-    return s[n] == '"' ? n : 0;
+    return n;
+}
+
+/* Length of a bare date-time string's text at s (just after its opening
+ * quote) when the closing quote follows; else 0. */
+static size_t bare_datetime(const char *s)
+{
+    size_t n = datetime_len(s);
+
+    return n && s[n] == '"' ? n : 0;
 }
 
 /* The next bare date-time string in text[0..end) from p: its first
@@ -171,48 +190,120 @@ static const char *next_datetime(const char *text, const char *p,
     return NULL;
 }
 
-/* v2 reply text with offset after every bare date-time string: the
- * values the emulator stores bare (as v1 shows them) read as the
- * Edm.DateTimeOffset that v2's $metadata declares. Works on the printed
- * text, so rows shared with the store are never changed: one pass counts
- * the date-times, the second copies the runs between them into a reply
- * of the final size (a page has thousands of strings, a few hundred
- * dates). */
-static void reply_v2_dates(struct km__epicor_call *c, int status, cJSON *json)
+char *km__epicor_v2_dated(const char *text, size_t len, const char *offset,
+                          size_t *out_len)
 {
-    const char *offset = c->emu->v2_date_offset, *p, *d, *end;
-    size_t olen = strlen(offset), len, n, hits = 0, w = 0;
-    char *text, *out;
+    const char *p, *d, *end = text + len;
+    size_t olen = strlen(offset), n, hits = 0, w = 0;
+    char *out;
 
-    /* Out of memory or a tree cJSON cannot print either: abort, as
-     * kx/alloc.h and km_response_json do. */
-    if (kx_json_print(&text, &len, json, 4096))
-        abort();
-    end = text + len;
     for (p = text; (d = next_datetime(text, p, end, &n)); p = d + n)
         hits++;
-    out = kx_xmalloc(len + hits * olen + 1);
+    out = cJSON_malloc(len + hits * olen + 1);
+    if (!out)
+        abort();
     for (p = text; (d = next_datetime(text, p, end, &n)); p = d + n) {
         memcpy(out + w, p, (size_t)(d - p) + n);
         w += (size_t)(d - p) + n;
         memcpy(out + w, offset, olen);
         w += olen;
     }
-    memcpy(out + w, p, (size_t)(end - p) + 1);
+    memcpy(out + w, p, (size_t)(end - p));
     w += (size_t)(end - p);
-    km_response_set(c->res, status, "application/json", out, w);
-    free(out);
-    free(text);
-    cJSON_Delete(json);
+    out[w] = '\0';
+    *out_len = w;
+    return out;
+}
+
+/* A string of cJSON's allocator holding s and then offset. */
+static char *with_offset(const char *s, const char *offset)
+{
+    size_t n = strlen(s), olen = strlen(offset);
+    char *out = cJSON_malloc(n + olen + 1);
+
+    if (!out)
+        abort();
+    memcpy(out, s, n);
+    memcpy(out + n, offset, olen + 1);
+    return out;
+}
+
+/* 1 when s is exactly a bare date-time ("2026-01-05T08:00:00[.fff]"). */
+static int is_bare_datetime(const char *s)
+{
+    size_t n = datetime_len(s);
+
+    return n && s[n] == '\0';
+}
+
+/* Makes a container that shares its children with the store (a
+ * reference item) the reply's own, so that they may be changed. */
+static void own_children(cJSON *it)
+{
+    cJSON *dup;
+
+    if (!(it->type & cJSON_IsReference))
+        return;
+    dup = cJSON_Duplicate(it, 1);
+    if (!dup)
+        abort();
+    it->child = dup->child;
+    dup->child = NULL;
+    cJSON_Delete(dup);
+    it->type &= ~cJSON_IsReference;
+}
+
+/* Replaces the text of a string or raw item (the old one freed unless
+ * the item only references it). */
+static void set_text(cJSON *it, char *text)
+{
+    if (!(it->type & cJSON_IsReference))
+        cJSON_free(it->valuestring);
+    it->type &= ~cJSON_IsReference;
+    it->valuestring = text;
+}
+
+/*
+ * The v2 date offset on a reply tree, before it is printed: offset after
+ * every string and member name that is a bare date-time, the values the
+ * emulator stores bare (as v1 shows them), so they read as the
+ * Edm.DateTimeOffset that v2's $metadata declares; the same strings the
+ * pass over the printed text found before. What is shared with the store
+ * is copied before it changes. A raw text gets the pass on its text,
+ * except the kept row texts that already have it (KM__EPICOR_V2_TEXT,
+ * km__epicor_row_text): a page of them prints as it is.
+ */
+static void v2_dates(cJSON *it, const char *offset)
+{
+    size_t n;
+
+    if (it->string && !(it->type & cJSON_StringIsConst) &&
+        is_bare_datetime(it->string)) {
+        char *key = with_offset(it->string, offset);
+
+        cJSON_free(it->string);
+        it->string = key;
+    }
+    if (cJSON_IsRaw(it) && it->valuestring &&
+        it->valueint != KM__EPICOR_V2_TEXT) {
+        set_text(it, km__epicor_v2_dated(it->valuestring,
+                                         strlen(it->valuestring), offset, &n));
+    } else if (cJSON_IsString(it) && it->valuestring &&
+               is_bare_datetime(it->valuestring)) {
+        set_text(it, with_offset(it->valuestring, offset));
+    } else if ((cJSON_IsArray(it) || cJSON_IsObject(it)) && it->child) {
+        own_children(it);
+        for (cJSON *kid = it->child; kid; kid = kid->next)
+            v2_dates(kid, offset);
+    }
 }
 
 void km__epicor_reply(struct km__epicor_call *c, int status, cJSON *json)
 {
     km__epicor_outconv(c, json);
     if (!c->v1 && c->emu->v2_date_offset[0] && json)
-        reply_v2_dates(c, status, json);
-    else
-        km_response_json(c->res, status, json);
+        v2_dates(json, c->emu->v2_date_offset);
+    km_response_json(c->res, status, json);
     km_response_header(c->res, "Content-Type",
                        "application/json; charset=utf-8");
 }
@@ -580,6 +671,40 @@ static int epi_accept(const struct km_route *route,
                    (strcmp(name, "List") == 0 && km__epicor_primary(svc)));
 }
 
+/*
+ * The requests served beside each other under the server's read lock
+ * (kinmock/server.h): GETs of an entity set of the emulator's own tables
+ * without $expand, of $metadata and of the service documents. What they
+ * still write is safe at once: a kept row text is published atomically
+ * (km__epicor_row_text) and a GUID is one atomic draw (km__epicor_guid).
+ * Left exclusive: Basic auth (it opens a licence session), $expand (it
+ * switches child_filter_quirk while it validates), the sets of
+ * services_extra.c, and everything when each call advances the clock by
+ * latency_ms (the call's time must stay its own). Reads only the request
+ * and the configuration, which no request changes.
+ */
+static int epi_shared(const struct km_route *route,
+                      const struct km_request *req, void *state)
+{
+    const struct km__epicor *emu = state;
+    const char *auth = km_request_header(req, "Authorization");
+    const char *set = km_request_param(req, "entity_set");
+    const char *svc = km_request_param(req, "service");
+    char name[128];
+
+    if (strcmp(req->method, "GET") != 0 || emu->latency_ms > 0 ||
+        (auth && strncasecmp(auth, "Basic ", 6) == 0))
+        return 0;
+    if (route->handler == metadata || route->handler == services)
+        return 1;
+    if (route->handler != entity_set || !set || !svc ||
+        km_request_arg(req, "$expand") ||
+        !(svc = km__epicor_service_canon(svc)))
+        return 0;
+    snprintf(name, sizeof(name), "%.*s", (int)strcspn(set, "("), set);
+    return !km__epicor_extra_has_set(svc, name);
+}
+
 /* 404 and 405 in Epicor's error body. */
 static void epi_route_error(struct km_response *res,
                             const struct km_request *req, int status,
@@ -655,6 +780,7 @@ const struct km_emulator_type km_epicor_type = {
     .trailing_slash = 1,
     .route_error = epi_route_error,
     .fault_action = km__epicor_fault,
+    .shared = epi_shared,
 
     .bound = epi_bound,
     .snapshot = km__epicor_snapshot,

@@ -6,6 +6,7 @@
 #ifndef KM_EPICOR_EPICOR_EMU_H
 #define KM_EPICOR_EPICOR_EMU_H
 
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <cjson/cJSON.h>
@@ -109,8 +110,11 @@ struct km__epicor_row {
     int64_t stamp; /* change stamp in ms (km__epicor_stamp_of) */
     uint32_t gen;  /* generator index while json is NULL */
     int pooled;    /* row and key live in the table's pool, not malloc'ed */
-    char *text;    /* json printed, valid while text_writes == writes */
-    uint64_t text_writes;
+    /* The row as a v2 page prints it (km__epicor_row_text), valid while
+     * text_writes == the emulator's writes; NULL until a page asks.
+     * Atomic: requests that only read fill it at once (rows.c). */
+    _Atomic(char *) text;
+    _Atomic uint64_t text_writes;
 };
 
 struct km__epicor_gen {
@@ -254,6 +258,12 @@ struct km__epicor_company *km__epicor_company_add(struct km__epicor *emu,
 int km__epicor_load_rows(struct km__epicor *emu, struct km__epicor_company *co,
                          enum km__epicor_tid tid, const cJSON *rows,
                          const cJSON *parent, char *err, size_t errsz);
+/* A stored row (r->json set) as a raw item for a v2 page: its text with
+ * the v2 date offsets in (KM__EPICOR_V2_TEXT), printed once and kept
+ * until the emulator's next write. The item references the kept text
+ * (deleting it leaves the text); valid while the caller holds the server
+ * lock, read or write. */
+cJSON *km__epicor_row_text(struct km__epicor *emu, struct km__epicor_row *r);
 
 /* tables.c */
 void km__epicor_table_init(struct km__epicor_table *t,
@@ -357,6 +367,14 @@ void km__epicor_error(struct km__epicor_call *c, int status, const char *type,
                       const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 void km__epicor_reply(struct km__epicor_call *c, int status, cJSON *json);
+/* text[0..len) with offset after every bare date-time string in it (the
+ * v2 date offset on printed JSON): a NUL-terminated copy of cJSON's
+ * allocator, its length in *out_len. Aborts on out-of-memory. */
+char *km__epicor_v2_dated(const char *text, size_t len, const char *offset,
+                          size_t *out_len);
+/* The valueint of a raw item whose text already has the v2 date offsets
+ * (km__epicor_reply leaves it as it is). */
+#define KM__EPICOR_V2_TEXT 0x7632
 /* The §4 error body km__epicor_error sends (for callers that add to its
  * ErrorDetails before sending it). */
 cJSON *km__epicor_error_body(struct km__epicor_call *c, int status,
@@ -415,8 +433,10 @@ int km__odata_query_from_strings(struct km__odata_query *q, const char *filter,
 void km__odata_query_dispose(struct km__odata_query *q);
 /* Runs q over t (restricted to children of pkey when not NULL); returns
  * a JSON array of copies (before $select), and the count before paging.
- * With share the stored rows are referenced, not copied: only for an
- * array that is printed and deleted, unchanged, under the server lock. */
+ * With share the stored rows are referenced, not copied: only for a v2
+ * reply (an unsorted page gets the rows' kept v2 texts, dates with their
+ * offsets, km__epicor_row_text) that is printed and deleted, unchanged,
+ * under the server lock. */
 cJSON *km__odata_query_run(const struct km__odata_query *q,
                            struct km__epicor *emu, struct km__epicor_table *t,
                            const char *pkey, long cap, int share, long *count);

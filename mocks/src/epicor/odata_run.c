@@ -63,30 +63,10 @@ static int order_is_revid(const struct km__odata_query *q)
            strcmp(q->order[0].field, "SysRevID") == 0;
 }
 
-/* A stored row as raw JSON text, printed once and reused until the
- * emulator's next write: the item references the text (cJSON_IsReference,
- * so deleting the page leaves it). */
-static cJSON *row_text(struct km__epicor *emu, struct km__epicor_row *r)
-{
-    cJSON *item = cJSON_CreateNull();
-
-    if (!item)
-        abort();
-    if (!r->text || r->text_writes != emu->writes) {
-        free(r->text);
-        r->text = cJSON_PrintUnformatted(r->json);
-        if (!r->text)
-            abort();
-        r->text_writes = emu->writes;
-    }
-    item->type = cJSON_Raw | cJSON_IsReference;
-    item->valuestring = r->text;
-    return item;
-}
-
 /* A row for the result: the view itself when it is a temporary, else a
- * copy, or with share a reference to the stored row (no copy): its text
- * when the result is not sorted afterwards (sorting reads the fields). */
+ * copy, or with share a reference to the stored row (no copy): its v2
+ * page text when the result is not sorted afterwards (sorting reads the
+ * fields). */
 static cJSON *result_row(struct km__epicor *emu,
                          const struct km__epicor_table *t,
                          struct km__epicor_row *r, int share, int sorting)
@@ -95,7 +75,7 @@ static cJSON *result_row(struct km__epicor *emu,
     cJSON *view = km__epicor_view(t, r, &tmp);
     cJSON *row = tmp                ? view
                  : share && sorting ? cJSON_CreateObjectReference(view->child)
-                 : share            ? row_text(emu, r)
+                 : share            ? km__epicor_row_text(emu, r)
                                     : cJSON_Duplicate(view, 1);
 
     if (!row)

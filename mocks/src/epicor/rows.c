@@ -1,13 +1,16 @@
 /*
  * Companies and their rows from fixtures: the "companies" configuration
  * key and the add_row action load rows through here, numbered, stamped
- * and filled with the GetNew template's defaults as Epicor would.
+ * and filled with the GetNew template's defaults as Epicor would; and
+ * each stored row's kept page text.
  */
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <kx/json.h>
+#include <kx/json_print.h>
 #include <strings.h>
 #include <kx/alloc.h>
 #include "epicor_emu.h"
@@ -171,4 +174,63 @@ int km__epicor_load_rows(struct km__epicor *emu, struct km__epicor_company *co,
         idx++;
     }
     return 0;
+}
+
+/* Serialises refills of kept row texts (a leaf lock, held only to
+ * print one row); a text that is valid is read without it. */
+static pthread_mutex_t text_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* r printed for a v2 page: cJSON's allocator, as tables.c frees it. */
+static char *text_print(struct km__epicor *emu, const struct km__epicor_row *r)
+{
+    char *text, *dated;
+    size_t len;
+
+    if (kx_json_print(&text, &len, r->json, 1024))
+        abort(); /* out of memory, as kx/alloc.h does */
+    if (!emu->v2_date_offset[0])
+        return text;
+    dated = km__epicor_v2_dated(text, len, emu->v2_date_offset, &len);
+    free(text);
+    return dated;
+}
+
+/*
+ * Requests that only read (epi_shared, emulator.c) run at once under the
+ * server's read lock, during which the emulator's writes stay as they
+ * are; a write (under the write lock) outdates every kept text at once
+ * by counting. A text is published before the count that makes it valid
+ * (release; read with acquire), and under text_lock a valid text is
+ * never replaced: so a reader that finds the count valid finds that text,
+ * and the one a refill frees was stale for every reader.
+ */
+cJSON *km__epicor_row_text(struct km__epicor *emu, struct km__epicor_row *r)
+{
+    uint64_t writes = emu->writes;
+    char *text = NULL;
+    cJSON *item = cJSON_CreateNull();
+
+    if (!item)
+        abort();
+    if (atomic_load_explicit(&r->text_writes, memory_order_acquire) == writes)
+        text = atomic_load_explicit(&r->text, memory_order_acquire);
+    if (!text) {
+        pthread_mutex_lock(&text_lock);
+        text = atomic_load_explicit(&r->text, memory_order_acquire);
+        if (!text || atomic_load_explicit(&r->text_writes,
+                                          memory_order_acquire) != writes) {
+            char *old = text;
+
+            text = text_print(emu, r);
+            atomic_store_explicit(&r->text, text, memory_order_release);
+            atomic_store_explicit(&r->text_writes, writes,
+                                  memory_order_release);
+            free(old);
+        }
+        pthread_mutex_unlock(&text_lock);
+    }
+    item->type = cJSON_Raw | cJSON_IsReference;
+    item->valuestring = text;
+    item->valueint = KM__EPICOR_V2_TEXT;
+    return item;
 }

@@ -4,7 +4,9 @@
  * connection threads while the harness thread reads the journal, adds
  * and clears fault rules, adds secrets, swaps the request observer and
  * moves the virtual clock. Every request must be answered exactly once
- * (by the handler or a fault rule) and journaled exactly once.
+ * (by the handler or a fault rule) and journaled exactly once. Requests
+ * a server's shared hook admits run side by side, and never beside a
+ * write or a fault action.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -144,11 +146,156 @@ static void every_request_is_answered_and_journaled_once(void **state)
     assert_true(atomic_load(&f->observed) <= CLIENTS * REQUESTS);
 }
 
+/* ---- the shared hook ------------------------------------------------- */
+
+struct rw_fixture {
+    struct kt_served s;
+    atomic_int readers;  /* in a shared handler now */
+    atomic_int writers;  /* in a write or a fault action now */
+    atomic_int most;     /* the most readers seen in at once */
+    atomic_int overlaps; /* a write or an action met another request */
+    atomic_int actions;  /* fault actions run */
+};
+
+/* Stays until another reader comes in (at most 50 ms), so that two
+ * readers overlap whenever the server lets them. */
+static void rw_read(struct km_response *res, const struct km_request *req,
+                    void *state)
+{
+    struct rw_fixture *f = state;
+    struct timespec ms = {0, 1000000L};
+    int in = atomic_fetch_add(&f->readers, 1) + 1, most;
+
+    (void)req;
+    if (atomic_load(&f->writers))
+        atomic_fetch_add(&f->overlaps, 1);
+    for (int i = 0; i < 50 && atomic_load(&f->readers) < 2; i++)
+        nanosleep(&ms, NULL);
+    in = atomic_load(&f->readers);
+    most = atomic_load(&f->most);
+    while (in > most && !atomic_compare_exchange_weak(&f->most, &most, in))
+        ;
+    atomic_fetch_sub(&f->readers, 1);
+    km_response_set(res, 200, "text/plain", "r", 1);
+}
+
+/* Alone for 2 ms, or it counts an overlap. */
+static void rw_exclusive(struct rw_fixture *f)
+{
+    struct timespec ms = {0, 2000000L};
+
+    if (atomic_fetch_add(&f->writers, 1) != 0 || atomic_load(&f->readers))
+        atomic_fetch_add(&f->overlaps, 1);
+    nanosleep(&ms, NULL);
+    if (atomic_load(&f->readers))
+        atomic_fetch_add(&f->overlaps, 1);
+    atomic_fetch_sub(&f->writers, 1);
+}
+
+static void rw_write(struct km_response *res, const struct km_request *req,
+                     void *state)
+{
+    (void)req;
+    rw_exclusive(state);
+    km_response_set(res, 200, "text/plain", "w", 1);
+}
+
+static int rw_action(void *state, const char *action, const cJSON *rule)
+{
+    struct rw_fixture *f = state;
+
+    (void)action;
+    (void)rule;
+    atomic_fetch_add(&f->actions, 1);
+    rw_exclusive(f);
+    return 0;
+}
+
+static int rw_shared(const struct km_route *route, const struct km_request *req,
+                     void *state)
+{
+    (void)route;
+    (void)state;
+    return strcmp(req->method, "GET") == 0;
+}
+
+static const struct km_route rw_routes[] = {{"GET", "/read", rw_read},
+                                            {"POST", "/write", rw_write}};
+
+static int rw_setup(void **state)
+{
+    struct rw_fixture *f = calloc(1, sizeof(*f));
+    struct km_server_options opts;
+
+    assert_non_null(f);
+    memset(&opts, 0, sizeof(opts));
+    opts.name = "shared";
+    opts.routes = rw_routes;
+    opts.nroutes = sizeof(rw_routes) / sizeof(rw_routes[0]);
+    opts.state = f;
+    opts.shared = rw_shared;
+    opts.fault_action = rw_action;
+    kt_served_start(&f->s, &opts);
+    kt_faults(f->s.server,
+              "{\"route\":\"GET "
+              "/read\",\"probability\":0.2,\"seed\":7,\"action\":\"x\"}");
+    *state = f;
+    return 0;
+}
+
+struct rw_client {
+    const char *url;
+    int write; /* this client posts /write; the others get /read */
+    int bad;   /* answers other than 200 */
+};
+
+static void *rw_client_run(void *ud)
+{
+    struct rw_client *c = ud;
+    struct kt_request rq = {.body = c->write ? "{}" : NULL};
+    struct kt_reply r;
+    char url[256];
+
+    snprintf(url, sizeof(url), "%s/%s", c->url, c->write ? "write" : "read");
+    for (int i = 0; i < REQUESTS; i++) {
+        kt_http(&r, url, &rq);
+        c->bad += r.status != 200;
+        kt_reply_dispose(&r);
+    }
+    return NULL;
+}
+
+static void shared_requests_overlap_but_never_a_write(void **state)
+{
+    struct rw_fixture *f = *state;
+    struct rw_client clients[CLIENTS];
+    pthread_t threads[CLIENTS];
+
+    for (int i = 0; i < CLIENTS; i++) {
+        clients[i] = (struct rw_client){.url = km_server_url(f->s.server),
+                                        .write = i == 0};
+        assert_int_equal(
+            pthread_create(&threads[i], NULL, rw_client_run, &clients[i]), 0);
+    }
+    for (int i = 0; i < CLIENTS; i++) {
+        pthread_join(threads[i], NULL);
+        assert_int_equal(clients[i].bad, 0);
+    }
+    /* readers ran side by side; writes and fault actions alone */
+    assert_true(atomic_load(&f->most) >= 2);
+    assert_true(atomic_load(&f->actions) > 0);
+    assert_int_equal(atomic_load(&f->overlaps), 0);
+    assert_int_equal(km_server_journal_count(f->s.server), CLIENTS * REQUESTS);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(
             every_request_is_answered_and_journaled_once, setup,
+            kt_served_teardown),
+        cmocka_unit_test_setup_teardown(
+            shared_requests_overlap_but_never_a_write, rw_setup,
             kt_served_teardown),
     };
     int rc;

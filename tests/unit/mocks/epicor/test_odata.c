@@ -1,4 +1,5 @@
 /* unit.mocks.epicor.odata: entity sets, query options, keys and metadata. */
+#include <pthread.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -113,6 +114,95 @@ static void pages_show_every_write_at_once(void **state)
         0);
     cJSON_Delete(args);
     assert_true(price_of(state, "WIDGET-100") == 155);
+}
+
+/* Readers of one part's page on their own threads (a bearer token: the
+ * requests the server lets run at once) while PATCHes raise its price. */
+#define READERS 3
+#define WRITES 20
+
+struct reader {
+    const char *url;
+    const char *auth;
+    int pages;   /* 200 pages read */
+    int bad;     /* anything else, or a page not as expected */
+    int back;    /* a price lower than one read before */
+    int dates;   /* ChangedOn without exactly one offset */
+    double last; /* the last price read */
+};
+
+static void *read_pages(void *ud)
+{
+    struct reader *rd = ud;
+    const char *hdrs[] = {rd->auth, EPI_KEY, NULL};
+    struct kt_request rq = {.headers = hdrs, .timeout_ms = 20000};
+
+    for (int i = 0; i < 3 * WRITES; i++) {
+        struct kt_reply reply;
+        cJSON *page, *row;
+        const char *changed;
+        double price;
+
+        kt_http(&reply, rd->url, &rq);
+        page = reply.status == 200 ? cJSON_Parse(reply.body) : NULL;
+        row = cJSON_GetArrayItem(cJSON_GetObjectItem(page, "value"), 0);
+        changed = cJSON_GetStringValue(cJSON_GetObjectItem(row, "ChangedOn"));
+        if (!row || !cJSON_IsNumber(cJSON_GetObjectItem(row, "UnitPrice"))) {
+            rd->bad++;
+        } else {
+            price = cJSON_GetObjectItem(row, "UnitPrice")->valuedouble;
+            rd->back += price < rd->last;
+            rd->last = price;
+            rd->dates += !changed || strlen(changed) != 20 ||
+                         changed[19] != 'Z' ||
+                         strchr(changed, 'Z') != changed + 19;
+            rd->pages++;
+        }
+        cJSON_Delete(page);
+        kt_reply_dispose(&reply);
+    }
+    return NULL;
+}
+
+static void pages_read_at_once_follow_the_writes(void **state)
+{
+    struct epi_env *env = *state;
+    const char *login[] = {"username: manager", "password: manager",
+                           "Accept: application/json", NULL};
+    struct reader readers[READERS];
+    pthread_t threads[READERS];
+    struct epi_resp r;
+    char url[512], auth[2048], body[64];
+
+    epi_http(&r, env, "POST", "/SaaS5333/TokenResource.svc/", login, "");
+    assert_int_equal(r.status, 200);
+    snprintf(auth, sizeof(auth), "Authorization: Bearer %s",
+             cJSON_GetObjectItem(r.json, "AccessToken")->valuestring);
+    epi_resp_free(&r);
+    snprintf(url, sizeof(url),
+             "%s/SaaS5333/api/v2/odata/EPIC06/Erp.BO.PartSvc/"
+             "Parts?$filter=PartNum%%20eq%%20'WIDGET-100'",
+             km_server_url(env->emu->server));
+    for (int i = 0; i < READERS; i++) {
+        readers[i] = (struct reader){.url = url, .auth = auth};
+        assert_int_equal(
+            pthread_create(&threads[i], NULL, read_pages, &readers[i]), 0);
+    }
+    for (int i = 1; i <= WRITES; i++) {
+        snprintf(body, sizeof(body), "{\"UnitPrice\":%d}", 1000 + i);
+        epi_v2(&r, env, "PATCH", "Erp.BO.PartSvc/Parts('EPIC06','WIDGET-100')",
+               body);
+        assert_true(r.status == 200 || r.status == 204);
+        epi_resp_free(&r);
+    }
+    for (int i = 0; i < READERS; i++) {
+        pthread_join(threads[i], NULL);
+        assert_int_equal(readers[i].bad, 0);
+        assert_int_equal(readers[i].pages, 3 * WRITES);
+        assert_int_equal(readers[i].back, 0);
+        assert_int_equal(readers[i].dates, 0);
+    }
+    assert_true(price_of(state, "WIDGET-100") == 1000 + WRITES);
 }
 
 static void top_and_skip_page_in_key_order(void **state)
@@ -404,6 +494,7 @@ int main(void)
         T(collection_has_context_and_value_and_no_next_link),
         T(page_cap_limits_rows_and_count_reports_all),
         T(pages_show_every_write_at_once),
+        T(pages_read_at_once_follow_the_writes),
         T(top_and_skip_page_in_key_order),
         T(sysrevid_paging_visits_every_row_once),
         T(orderby_several_keys),
