@@ -9,9 +9,11 @@ ks_module(ks_sync
   src/sync/parts_wc.c
   src/sync/customers.c
   src/sync/refunds.c
-  src/sync/replay.c)
+  src/sync/replay.c
+  src/sync/adobe_common.c
+  src/sync/purchase_orders_adobe.c)
 target_link_libraries(ks_sync PUBLIC ks_epicor ks_bigcommerce ks_woocommerce
-                      ks_store)
+                      ks_adobe ks_store)
 # <kx/time.h> and <kx/json.h> only: the library never calls the aborting
 # kx_x* allocators of kx_support.
 target_link_libraries(ks_sync PRIVATE kx_support)
