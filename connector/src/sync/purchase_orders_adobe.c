@@ -352,8 +352,8 @@ static ks_rc create_order(int64_t *id, struct ks_sync *sync, void *ud)
     *id = rc ? 0 : (int64_t)kx_json_numeric(o, "entity_id", 0);
     cJSON_Delete(o);
     if (!rc && *id <= 0)
-        rc = ks__error_set(&sync->err, KS_EPARSE, 0,
-                           "adobe: the order save answered no entity_id");
+        return ks__error_set(&sync->err, KS_EPARSE, 0,
+                             "adobe: the order save answered no entity_id");
     return ks__sync_fail(sync, rc, 0);
 }
 

@@ -11,7 +11,10 @@ ks_module(ks_sync
   src/sync/refunds.c
   src/sync/replay.c
   src/sync/adobe_common.c
-  src/sync/purchase_orders_adobe.c)
+  src/sync/purchase_orders_adobe.c
+  src/sync/ap_invoices_adobe.c
+  src/sync/vendors_adobe.c
+  src/sync/requisitions_epicor.c)
 target_link_libraries(ks_sync PUBLIC ks_epicor ks_bigcommerce ks_woocommerce
                       ks_adobe ks_store)
 # <kx/time.h> and <kx/json.h> only: the library never calls the aborting

@@ -1,0 +1,243 @@
+/*
+ * An Adobe Commerce order placement -> one Epicor purchase requisition
+ * (requisitions.epicor).
+ *
+ * The delivery is an order-placement webhook (observer.sales_order_place
+ * _before) the caller verified (ks_adobe_webhook_verify). A "before" hook
+ * is called while the order is being placed, and a later hook may still
+ * abort it, so the order is read back from Adobe by its increment_id: an
+ * order Adobe does not have was not placed and is skipped, and the items
+ * are the ones Adobe saved (after every hook's operations).
+ *
+ * The requisition is ReqSvc GetNewReqHead, then one Update carrying the
+ * header and every line (RowMod A): Epicor saves it whole or not at all,
+ * so a crash leaves no half requisition. Its CommentText "Adobe order
+ * <increment_id>" is the reference: exactly once through intent
+ * "requisition" "AD-<increment_id>", a pending intent looking the
+ * requisition up by CommentText before writing. A line's PartNum is the
+ * item's SKU when Epicor has that part; otherwise the line is a
+ * description-only (non-stock) line naming the SKU.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <kx/json.h>
+#include "sync_int.h"
+#include "epicor/epicor_int.h"
+
+#define REQ_SVC "Erp.BO.ReqSvc"
+
+struct req_doc {
+    char ref[64];      /* "AD-000000001" */
+    char comment[80];  /* "Adobe order 000000001" */
+    cJSON *lines;      /* ReqDetail rows */
+    const cJSON *order;
+};
+
+/* The requisition lines of the order's items. */
+static ks_rc req_lines(struct req_doc *d, char *why, size_t whysz,
+                       struct ks_sync *sync)
+{
+    const cJSON *it;
+    ks_rc rc = KS_OK;
+
+    cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(d->order, "items"))
+    {
+        const char *sku = kx_json_str_or(it, "sku", "");
+        double qty = kx_json_numeric(it, "qty_ordered", 0);
+        int64_t cents = 0;
+        int exists = 0;
+        cJSON *l;
+
+        if (rc || *why)
+            break;
+        if (!*sku || qty <= 0) {
+            snprintf(why, whysz, "item %lld has no SKU or quantity",
+                     (long long)kx_json_numeric(it, "item_id", 0));
+            break;
+        }
+        ks__sync_json_cents(&cents, cJSON_GetObjectItemCaseSensitive(it, "price"));
+        rc = ks__sync_part_exists(&exists, sync, sku);
+        l = cJSON_CreateObject();
+        if (!rc &&
+            (!l || !cJSON_AddNumberToObject(l, "ReqNum", 0) ||
+             !cJSON_AddNumberToObject(l, "ReqLine", 0) ||
+             !cJSON_AddStringToObject(l, "PartNum", exists ? sku : "") ||
+             !cJSON_AddStringToObject(l, "LineDesc",
+                                      kx_json_str_or(it, "name", sku)) ||
+             !cJSON_AddStringToObject(l, "CommentText", sku) ||
+             !cJSON_AddNumberToObject(l, "XOrderQty", qty) ||
+             !cJSON_AddNumberToObject(l, "DocUnitCost", (double)cents / 100.0) ||
+             !cJSON_AddStringToObject(l, "RowMod", "A") ||
+             !cJSON_AddItemToArray(d->lines, l))) {
+            cJSON_Delete(l);
+            rc = KS_ENOMEM;
+        } else if (rc) {
+            cJSON_Delete(l);
+        }
+    }
+    if (!rc && !*why && !cJSON_GetArraySize(d->lines))
+        snprintf(why, whysz, "the order has no items");
+    return rc;
+}
+
+static ks_rc find_req(int64_t *id, struct ks_sync *sync, void *ud)
+{
+    const struct req_doc *d = ud;
+    struct ks_epicor_query q = KS_EPICOR_QUERY_INIT;
+    char *filter = ks__epicor_filter_eq("CommentText", d->comment);
+    cJSON *rows = cJSON_CreateArray();
+    ks_rc rc = filter && rows ? KS_OK : KS_ENOMEM;
+
+    *id = 0;
+    q.filter = filter;
+    q.top = 1;
+    if (!rc)
+        rc = ks__sync_fail(sync,
+                           ks_epicor_query(sync->epi, REQ_SVC, "Reqs", &q,
+                                           ks__sync_collect, rows),
+                           0);
+    if (!rc)
+        *id = (int64_t)kx_json_numeric(cJSON_GetArrayItem(rows, 0), "ReqNum",
+                                       0);
+    ks__free(filter);
+    cJSON_Delete(rows);
+    return rc;
+}
+
+static ks_rc create_req(int64_t *id, struct ks_sync *sync, void *ud)
+{
+    const struct req_doc *d = ud;
+    cJSON *body = cJSON_CreateObject(), *reply = NULL, *ds = NULL, *head;
+    ks_rc rc = body && cJSON_AddItemToObject(body, "ds", cJSON_CreateObject())
+                   ? KS_OK
+                   : KS_ENOMEM;
+
+    *id = 0;
+    if (!rc)
+        rc = ks__sync_fail(sync,
+                           ks_epicor_call(&reply, sync->epi, REQ_SVC,
+                                          "GetNewReqHead", body),
+                           0);
+    cJSON_Delete(body);
+    body = NULL;
+    ds = cJSON_DetachItemFromObjectCaseSensitive(
+        cJSON_GetObjectItemCaseSensitive(reply, "parameters"), "ds");
+    head = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(ds, "ReqHead"),
+                              0);
+    if (!rc && !head)
+        rc = ks__error_set(&sync->err, KS_EPARSE, 0,
+                           "epicor: GetNewReqHead answered no ReqHead row");
+    if (!rc) {
+        cJSON_ReplaceItemInObjectCaseSensitive(head, "CommentText",
+                                               cJSON_CreateString(d->comment));
+        cJSON_DeleteItemFromObjectCaseSensitive(head, "RowMod");
+        cJSON_DeleteItemFromObjectCaseSensitive(ds, "ReqDetail");
+        body = cJSON_CreateObject();
+        if (!cJSON_AddStringToObject(head, "RowMod", "A") ||
+            !cJSON_AddItemToObject(ds, "ReqDetail",
+                                   cJSON_Duplicate(d->lines, 1)) ||
+            !body || !cJSON_AddItemToObject(body, "ds", ds))
+            rc = KS_ENOMEM;
+        else
+            ds = NULL;
+    }
+    cJSON_Delete(reply);
+    reply = NULL;
+    if (!rc)
+        rc = ks__sync_fail(
+            sync, ks_epicor_call(&reply, sync->epi, REQ_SVC, "Update", body),
+            0);
+    if (!rc)
+        *id = (int64_t)kx_json_numeric(
+            cJSON_GetArrayItem(
+                cJSON_GetObjectItemCaseSensitive(
+                    cJSON_GetObjectItemCaseSensitive(
+                        cJSON_GetObjectItemCaseSensitive(reply, "parameters"),
+                        "ds"),
+                    "ReqHead"),
+                0),
+            "ReqNum", 0);
+    if (!rc && *id <= 0)
+        rc = ks__error_set(&sync->err, KS_EPARSE, 0,
+                           "epicor: the requisition Update answered no ReqNum");
+    cJSON_Delete(ds);
+    cJSON_Delete(body);
+    cJSON_Delete(reply);
+    return rc;
+}
+
+ks_rc ks_sync_requisition_from_adobe(struct ks_sync_stats *stats,
+                                     struct ks_sync *sync,
+                                     const cJSON *delivery)
+{
+    const cJSON *data = cJSON_GetObjectItemCaseSensitive(delivery, "data");
+    const cJSON *hooked = cJSON_GetObjectItemCaseSensitive(data, "order");
+    const char *inc = kx_json_str_or(hooked, "increment_id", "");
+    struct req_doc d = {"", "", cJSON_CreateArray(), NULL};
+    struct ks_intent in;
+    enum ks__sync_once_how how;
+    cJSON *order = NULL;
+    char why[256] = "", num[32];
+    int64_t id = 0;
+    ks_rc rc = ks__sync_adobe_enter(sync, stats);
+
+    if (!rc && !d.lines)
+        rc = KS_ENOMEM;
+    if (!rc && !*inc)
+        rc = ks__error_set(&sync->err, KS_EINVAL, 0,
+                           "sync: the delivery has no /data/order/increment_id");
+    if (rc)
+        goto out;
+    stats->read++;
+    snprintf(d.ref, sizeof(d.ref), "AD-%s", inc);
+    snprintf(d.comment, sizeof(d.comment), "Adobe order %s", inc);
+    rc = ks_store_intent_get(&in, sync->store, KS__INTENT_REQ, d.ref);
+    if (rc == KS_OK && in.state == KS_INTENT_DONE) {
+        stats->skipped++; /* a delivery again: done already */
+        goto out;
+    }
+    rc = rc == KS_ENOTFOUND ? KS_OK : ks__sync_fail(sync, rc, 1);
+    if (!rc)
+        rc = ks_adobe_order_find(&order, sync->adobe, inc);
+    if (rc == KS_ENOTFOUND) {
+        stats->skipped++;
+        rc = ks__sync_audit(sync, KS__FLOW_REQS_EPI, "adobe", d.ref, NULL,
+                            NULL, "requisition", "skipped", 1,
+                            "the order was not placed (Adobe has no such order)");
+        goto out;
+    }
+    rc = ks__sync_fail(sync, rc, 0);
+    d.order = order;
+    if (!rc)
+        rc = req_lines(&d, why, sizeof(why), sync);
+    if (!rc && !*why) {
+        char hash[65], *text = cJSON_PrintUnformatted(d.lines);
+        struct ks__sync_once once = {KS__INTENT_REQ, d.ref,      hash,
+                                     find_req,       create_req, &d};
+
+        rc = text ? ks__sync_hash(hash, text) : KS_ENOMEM;
+        cJSON_free(text);
+        if (!rc)
+            rc = ks__sync_once(&id, &how, sync, &once);
+    }
+    if (rc && !ks__sync_fatal(rc))
+        snprintf(why, sizeof(why), "%s", ks__sync_client_message(sync));
+    if (*why) {
+        rc = ks__sync_outbox(sync, stats, KS__FLOW_REQS_EPI, "requisition",
+                             "adobe", d.ref, delivery, why);
+        goto out;
+    }
+    if (rc)
+        goto out;
+    snprintf(num, sizeof(num), "%lld", (long long)id);
+    stats->created++;
+    rc = ks__sync_audit(sync, KS__FLOW_REQS_EPI, "adobe", d.ref, "epicor", num,
+                        how == KS__ONCE_RECOVERED ? "requisition.recover"
+                                                  : "requisition.create",
+                        "ok", 1, NULL);
+out:
+    cJSON_Delete(order);
+    cJSON_Delete(d.lines);
+    return ks__sync_leave(sync, rc);
+}
