@@ -323,9 +323,12 @@ static ks_rc job_requisitions(struct kh_ctx *ctx, const cJSON *options,
     struct hooks *h = kh_ctx_slot(ctx, HOOKS_SLOT);
     struct deliveries d = {NULL, NULL, KS_ADOBE_SIGNING_RSA,
                            kx_json_bool(options, "tamper", 0), 0};
+    struct flow_call poll = {ks_sync_requisitions_from_adobe};
     char *key = NULL;
     ks_rc rc;
 
+    if (kx_json_bool(options, "poll", 0))
+        return kh_job_sync_run(ctx, options, result, err, errsz, flow, &poll);
     if (!h) {
         snprintf(err, errsz, "sync.requisitions: run adobe.start_hook_receiver "
                              "first");
@@ -382,9 +385,10 @@ const struct kh_job kh_jobs_adobe[] = {
      "crash_at"},
     {"sync.requisitions", job_requisitions,
      "the order-placement hook deliveries kept by adobe.start_hook_receiver, "
-     "verified, to Epicor requisitions (options: tamper, crash_at); result "
-     "adds deliveries, refused",
-     "tamper crash_at"},
+     "verified, to Epicor requisitions, or with poll the orders created "
+     "since the cursor (options: poll, tamper, crash_at); result adds "
+     "deliveries, refused",
+     "poll tamper crash_at"},
     {"adobe.start_hook_receiver", job_start_hook_receiver,
      "start a loopback receiver of Adobe's synchronous webhooks and "
      "subscribe the order-placement hook to it (options: status, required, "

@@ -209,6 +209,17 @@ KS_EXTERN ks_rc ks_sync_requisition_from_adobe(struct ks_sync_stats *stats,
                                                struct ks_sync *sync,
                                                const cJSON *delivery);
 
+/*
+ * The backfill of the webhook: Adobe orders created since the cursor
+ * (created_at, inclusive; the orders the PO flow made, increment_id
+ * "PO-...", excluded) go through ks_sync_requisition_from_adobe, so an
+ * order whose delivery was lost (receiver down, a crash after the
+ * delivery was taken) still becomes its one requisition, and a pending
+ * intent is resolved.
+ */
+KS_EXTERN ks_rc ks_sync_requisitions_from_adobe(struct ks_sync_stats *stats,
+                                                struct ks_sync *sync);
+
 /* ---- recovery --------------------------------------------------------- */
 
 /*

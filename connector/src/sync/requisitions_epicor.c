@@ -241,3 +241,82 @@ out:
     cJSON_Delete(d.lines);
     return ks__sync_leave(sync, rc);
 }
+
+/* ---- the backfill poll ------------------------------------------------ */
+
+struct poll {
+    struct ks_sync *sync;
+    struct ks_sync_stats *stats;
+    char last[32]; /* the latest created_at handled */
+    ks_rc rc;
+};
+
+static int poll_one(void *ud, const cJSON *order)
+{
+    struct poll *p = ud;
+    struct ks_sync_stats one;
+    cJSON *d = cJSON_CreateObject();
+    cJSON *data = cJSON_AddObjectToObject(d, "data");
+    const char *created = kx_json_str_or(order, "created_at", "");
+
+    if (!data || !cJSON_AddItemToObject(data, "order",
+                                        cJSON_Duplicate(order, 1))) {
+        cJSON_Delete(d);
+        p->rc = KS_ENOMEM;
+        return 1;
+    }
+    p->rc = ks_sync_requisition_from_adobe(&one, p->sync, d);
+    cJSON_Delete(d);
+    p->stats->read += one.read;
+    p->stats->created += one.created;
+    p->stats->skipped += one.skipped;
+    p->stats->failed += one.failed;
+    if (!p->rc && strcmp(created, p->last) > 0)
+        snprintf(p->last, sizeof(p->last), "%s", created);
+    return p->rc != KS_OK;
+}
+
+ks_rc ks_sync_requisitions_from_adobe(struct ks_sync_stats *stats,
+                                      struct ks_sync *sync)
+{
+    struct poll p = {sync, stats, "", KS_OK};
+    struct ks_adobe_search *s = NULL;
+    char *cursor = NULL;
+    ks_rc rc = ks__sync_adobe_enter(sync, stats);
+
+    if (!rc) {
+        rc = ks_store_cursor_get(&cursor, sync->store, KS__FLOW_REQS_EPI,
+                                 "orders");
+        rc = rc == KS_ENOTFOUND ? KS_OK : ks__sync_fail(sync, rc, 1);
+    }
+    snprintf(p.last, sizeof(p.last), "%s",
+             cursor ? cursor : "2000-01-01 00:00:00");
+    if (!rc)
+        rc = ks_adobe_search_new(&s);
+    /* created_at is inclusive (gteq): the last order is read again and
+     * its done intent skips it; orders the PO flow made are not placed
+     * orders */
+    if (!rc)
+        rc = ks_adobe_search_filter(s, "created_at", KS_ADOBE_GTEQ, p.last);
+    if (!rc)
+        rc = ks_adobe_search_and(s);
+    if (!rc)
+        rc = ks_adobe_search_filter(s, "increment_id", KS_ADOBE_NLIKE, "PO-%");
+    if (!rc)
+        rc = ks_adobe_search_sort(s, "created_at", 0);
+    if (!rc)
+        rc = ks__sync_fail(
+            sync, ks_adobe_search_each(sync->adobe, "orders", s, poll_one, &p,
+                                       NULL),
+            0);
+    if (!rc)
+        rc = p.rc; /* the failed order's call left its reason in sync->err */
+    if (!rc)
+        rc = ks__sync_fail(sync,
+                           ks_store_cursor_set(sync->store, KS__FLOW_REQS_EPI,
+                                               "orders", p.last),
+                           1);
+    ks_store_string_free(cursor);
+    ks_adobe_search_free(s);
+    return ks__sync_leave(sync, rc);
+}
