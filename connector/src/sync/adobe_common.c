@@ -82,7 +82,7 @@ ks_rc ks__sync_ad_order_of_po(int64_t *entity_id, struct ks_sync *sync,
 }
 
 ks_rc ks__sync_once(int64_t *id, enum ks__sync_once_how *how,
-                    struct ks_sync *sync, const struct ks__sync_once *o)
+                    struct ks_sync *sync, struct ks__sync_once *o)
 {
     struct ks_intent in;
     char num[32];
@@ -96,6 +96,7 @@ ks_rc ks__sync_once(int64_t *id, enum ks__sync_once_how *how,
                        1);
     if (rc)
         return rc;
+    o->changed = in.payload_changed;
     if (in.state == KS_INTENT_DONE) {
         *id = strtoll(in.target_id, NULL, 10);
         return KS_OK;

@@ -332,7 +332,7 @@ static ks_rc ap_handle(struct ks_sync_stats *stats, struct ks_sync *sync,
     if (!rc && !*why) {
         char hash[65], *text = cJSON_PrintUnformatted(d.body);
         struct ks__sync_once once = {KS__INTENT_AD_AP, d.ref, hash,
-                                     find_invoice,     create_invoice, &d};
+                                     find_invoice,     create_invoice, &d, 0};
 
         rc = text ? ks__sync_hash(hash, text) : KS_ENOMEM;
         cJSON_free(text);

@@ -416,8 +416,9 @@ static int approved(const cJSON *po)
 
 /* One PO row whose lines (and their GL accounts in gl) are read. A mapped
  * order is updated when what an update sends changed; an unmapped one is
- * created exactly once (a recovered or completed one is updated too: the
- * version it was made from is not known). */
+ * created exactly once (one found by a pending intent is updated when the
+ * PO changed since that attempt; one whose intent an earlier run
+ * completed without mapping it, always). */
 static ks_rc po_handle(struct po_run *run, const cJSON *po, const cJSON *lines,
                        const cJSON *gl)
 {
@@ -443,14 +444,18 @@ static ks_rc po_handle(struct po_run *run, const cJSON *po, const cJSON *lines,
         action = same ? NULL : "order.update";
     } else if (!rc) {
         struct ks__sync_once once = {KS__INTENT_AD_PO, d.ref,    d.hash,
-                                     find_order,       create_order, &d};
+                                     find_order,       create_order, &d, 0};
 
         rc = ks__sync_once(&id, &how, sync, &once);
         action = how == KS__ONCE_CREATED     ? "order.create"
                  : how == KS__ONCE_RECOVERED ? "order.recover"
                                              : "order.update";
+        /* a recovered order was made from this very payload unless the
+         * PO moved since that attempt */
+        if (!rc && how == KS__ONCE_RECOVERED && once.changed)
+            rc = update_order(sync, id, &d);
     }
-    if (!rc && action && strcmp(action, "order.create") != 0)
+    if (!rc && action && strcmp(action, "order.update") == 0)
         rc = update_order(sync, id, &d);
     if (rc && !ks__sync_fatal(rc)) {
         snprintf(why, sizeof(why), "%s", ks__sync_client_message(sync));

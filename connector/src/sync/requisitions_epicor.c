@@ -214,7 +214,7 @@ ks_rc ks_sync_requisition_from_adobe(struct ks_sync_stats *stats,
     if (!rc && !*why) {
         char hash[65], *text = cJSON_PrintUnformatted(d.lines);
         struct ks__sync_once once = {KS__INTENT_REQ, d.ref,      hash,
-                                     find_req,       create_req, &d};
+                                     find_req,       create_req, &d, 0};
 
         rc = text ? ks__sync_hash(hash, text) : KS_ENOMEM;
         cJSON_free(text);

@@ -333,9 +333,10 @@ struct ks__sync_once {
     ks_rc (*find)(int64_t *id, struct ks_sync *sync, void *ud);
     ks_rc (*create)(int64_t *id, struct ks_sync *sync, void *ud);
     void *ud;
+    int changed; /* set: the hash differs from a pending attempt's */
 };
 ks_rc ks__sync_once(int64_t *id, enum ks__sync_once_how *how,
-                    struct ks_sync *sync, const struct ks__sync_once *o);
+                    struct ks_sync *sync, struct ks__sync_once *o);
 
 /* The Adobe order of a PO: 0 when the PO flow has not completed it. */
 ks_rc ks__sync_ad_order_of_po(int64_t *entity_id, struct ks_sync *sync,

@@ -277,7 +277,7 @@ static ks_rc vendor_out(struct ks_sync_stats *stats, struct ks_sync *sync,
         id = strtoll(mapped, NULL, 10);
     } else if (!rc) {
         struct ks__sync_once once = {KS__INTENT_AD_VENDOR, ref,  hash,
-                                     find_company, create_company, &w};
+                                     find_company, create_company, &w, 0};
 
         rc = ks__sync_once(&id, &how, sync, &once);
     }
