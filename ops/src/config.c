@@ -31,6 +31,12 @@ const struct kh__sync_flow_def kh__sync_flows[KH__FLOW_COUNT] = {
     {"orders.bigcommerce", 0, 60, ks_sync_orders_from_bigcommerce},
     {"orders.woocommerce", 1, 60, ks_sync_orders_from_woocommerce},
     {"refunds.woocommerce", 1, 60, ks_sync_refunds_from_woocommerce},
+    {"vendors.adobe", KH__NEEDS_ADOBE, 600, ks_sync_vendors_to_adobe},
+    {"purchase_orders.adobe", KH__NEEDS_ADOBE, 300,
+     ks_sync_purchase_orders_to_adobe},
+    {"ap_invoices.adobe", KH__NEEDS_ADOBE, 300, ks_sync_ap_invoices_to_adobe},
+    {"requisitions.epicor", KH__NEEDS_ADOBE, 60,
+     ks_sync_requisitions_from_adobe},
 };
 
 /* What a member may hold. CRED: a string or {"$secret": NAME}. */
@@ -50,6 +56,7 @@ static const struct key top_keys[] = {
     {"epicor", OBJ, 1, 0, 0},
     {"bigcommerce", OBJ, 0, 0, 0},
     {"woocommerce", OBJ, 0, 0, 0},
+    {"adobe", OBJ, 0, 0, 0},
     {"flows", ANY, 0, 0, 0},
     {"receiver", OBJ, 0, 0, 0},
     {"http", OBJ, 0, 0, 0},
@@ -295,9 +302,7 @@ static void check_flows(struct check *ck, struct kh__sync_conf *conf,
 
     if (!flows) { /* every flow whose storefront is configured */
         for (int i = 0; i < KH__FLOW_COUNT; i++)
-            conf->enabled[i] = kh__sync_flows[i].needs_wc
-                                   ? conf->woocommerce != NULL
-                                   : conf->bigcommerce != NULL;
+            kh__sync_flow_needs(conf, i, &conf->enabled[i]);
         return;
     }
     if (!cJSON_IsArray(flows) && !cJSON_IsObject(flows)) {
@@ -311,7 +316,8 @@ static void check_flows(struct check *ck, struct kh__sync_conf *conf,
         const char *name = cJSON_IsObject(flows) ? it->string
                            : cJSON_IsString(it)  ? it->valuestring
                                                  : NULL;
-        int i = name ? flow_index(name) : -1;
+        int i = name ? flow_index(name) : -1, have = 0;
+        const char *needs;
         const cJSON *e;
 
         snprintf(where, sizeof(where), "flows.%.200s", name ? name : "[?]");
@@ -324,7 +330,9 @@ static void check_flows(struct check *ck, struct kh__sync_conf *conf,
                     "unknown flow (known: parts.bigcommerce, "
                     "parts.woocommerce, customers.woocommerce, "
                     "orders.bigcommerce, orders.woocommerce, "
-                    "refunds.woocommerce)");
+                    "refunds.woocommerce, vendors.adobe, "
+                    "purchase_orders.adobe, ap_invoices.adobe, "
+                    "requisitions.epicor)");
             continue;
         }
         if (conf->enabled[i]) {
@@ -332,10 +340,9 @@ static void check_flows(struct check *ck, struct kh__sync_conf *conf,
             continue;
         }
         conf->enabled[i] = 1;
-        if (kh__sync_flows[i].needs_wc ? !conf->woocommerce
-                                       : !conf->bigcommerce)
-            problem(ck, where, "needs the \"%s\" section",
-                    kh__sync_flows[i].needs_wc ? "woocommerce" : "bigcommerce");
+        needs = kh__sync_flow_needs(conf, i, &have);
+        if (!have)
+            problem(ck, where, "needs the \"%s\" section", needs);
         if (!cJSON_IsObject(flows))
             continue;
         if (!cJSON_IsObject(it)) {
@@ -445,6 +452,10 @@ static void check_transport(struct check *ck, const struct kh__sync_conf *c)
     }
     if (cJSON_IsObject(c->bigcommerce))
         check_url(ck, c->bigcommerce, "bigcommerce", "base_url");
+    if (cJSON_IsObject(c->adobe)) {
+        check_url(ck, c->adobe, "adobe", "base_url");
+        check_url(ck, c->adobe, "adobe", "ims_token_url");
+    }
     if (cJSON_IsObject(c->woocommerce))
         check_url(ck, c->woocommerce, "woocommerce", "base_url");
 }
@@ -550,6 +561,10 @@ int kh__sync_conf_load(struct kh__sync_conf *conf, const char *prog,
         check_object(&ck, conf->bigcommerce, bc_keys, "bigcommerce.");
     if (cJSON_IsObject(conf->woocommerce))
         check_object(&ck, conf->woocommerce, wc_keys, "woocommerce.");
+    conf->adobe = cJSON_GetObjectItemCaseSensitive(conf->doc, "adobe");
+    if (cJSON_IsObject(conf->adobe))
+        kh__sync_check_adobe(conf->adobe, ck.prog, ck.path, &ck.problems,
+                             &ck.secret_refs);
     if (cJSON_IsObject(conf->receiver))
         check_object(&ck, conf->receiver, receiver_keys, "receiver.");
     check_storefronts(&ck, conf);

@@ -140,6 +140,13 @@ static int cred(const char **out, struct kh__sync_env *env,
     return ks_client_add_secret(env->client, value) == KS_OK ? 0 : -1;
 }
 
+int kh__sync_cred(const char **out, struct kh__sync_env *env,
+                  const cJSON *section, const char *sname, const char *name,
+                  const char *prog)
+{
+    return cred(out, env, section, sname, name, prog);
+}
+
 static int read_creds(struct kh__sync_env *env, const char *prog)
 {
     const struct kh__sync_conf *c = env->conf;
@@ -252,6 +259,10 @@ static int make_handles(struct kh__sync_env *env, const char *prog)
             return -1;
         }
     }
+    if (env->conf->adobe && kh__sync_adobe_open(env, prog))
+        return -1;
+    so.adobe = env->adobe;
+    so.adobe_company_admin_id = kh__sync_adobe_company_admin(env->conf);
     so.client = env->client;
     so.store = env->store;
     so.epicor = env->epicor;
@@ -336,6 +347,7 @@ void kh__sync_env_dispose(struct kh__sync_env *env)
         return;
     ks_sync_free(env->sync);
     ks_woocommerce_free(env->woocommerce);
+    ks_adobe_free(env->adobe);
     ks_bigcommerce_free(env->bigcommerce);
     ks_epicor_free(env->epicor);
     ks_client_free(env->client);
