@@ -200,22 +200,6 @@ static ks_rc line_item(cJSON *items, struct ks__buf *summary, int64_t *cents,
     return rc;
 }
 
-/* What a PO gives Adobe: the new order (with items) and the header
- * attributes an update sends; *why set (and nothing built) when the PO
- * cannot be mapped. */
-struct po_doc {
-    cJSON *order;  /* {increment_id, ..., items, custom_attributes} */
-    cJSON *header; /* {custom_attributes}: what an update sends */
-    char hash[65]; /* of header */
-    char ref[40];  /* "PO-7010" */
-};
-
-static void po_doc_free(struct po_doc *d)
-{
-    cJSON_Delete(d->order);
-    cJSON_Delete(d->header);
-}
-
 static ks_rc header_attrs(cJSON *rec, const cJSON *po, const cJSON *vendor,
                           int64_t company, const char *total,
                           const char *lines)
@@ -247,7 +231,7 @@ static ks_rc header_attrs(cJSON *rec, const cJSON *po, const cJSON *vendor,
     return rc;
 }
 
-static ks_rc po_doc_build(struct po_doc *d, char *why, size_t whysz,
+static ks_rc po_doc_build(struct ks__sync_po_doc *d, char *why, size_t whysz,
                           struct po_run *run, const cJSON *po,
                           const cJSON *lines, const cJSON *gl)
 {
@@ -260,6 +244,8 @@ static ks_rc po_doc_build(struct po_doc *d, char *why, size_t whysz,
     ks_rc rc = items ? KS_OK : KS_ENOMEM;
 
     memset(d, 0, sizeof(*d));
+    d->po = po;
+    d->po_num = po_num;
     snprintf(d->ref, sizeof(d->ref), "PO-%lld", (long long)po_num);
     cJSON_ArrayForEach(line, lines)
     {
@@ -326,70 +312,14 @@ out:
     ks__buf_dispose(&summary);
     cJSON_Delete(items);
     if (rc)
-        po_doc_free(d);
+        ks__sync_po_doc_free(d);
     return rc;
 }
 
-/* ---- writing one PO -------------------------------------------------- */
-
-static ks_rc find_order(int64_t *id, struct ks_sync *sync, void *ud)
+static int approved(const cJSON *po)
 {
-    const struct po_doc *d = ud;
-    cJSON *o = NULL;
-    ks_rc rc = ks_adobe_order_find(&o, sync->adobe, d->ref);
-
-    *id = rc ? 0 : (int64_t)kx_json_numeric(o, "entity_id", 0);
-    cJSON_Delete(o);
-    return rc == KS_ENOTFOUND ? KS_OK : ks__sync_fail(sync, rc, 0);
-}
-
-static ks_rc create_order(int64_t *id, struct ks_sync *sync, void *ud)
-{
-    const struct po_doc *d = ud;
-    cJSON *o = NULL;
-    ks_rc rc = ks_adobe_order_save(&o, sync->adobe, d->order);
-
-    *id = rc ? 0 : (int64_t)kx_json_numeric(o, "entity_id", 0);
-    cJSON_Delete(o);
-    if (!rc && *id <= 0)
-        return ks__error_set(&sync->err, KS_EPARSE, 0,
-                             "adobe: the order save answered no entity_id");
-    return ks__sync_fail(sync, rc, 0);
-}
-
-static ks_rc update_order(struct ks_sync *sync, int64_t id,
-                          const struct po_doc *d)
-{
-    cJSON *e = cJSON_Duplicate(d->header, 1), *o = NULL;
-    ks_rc rc = e && cJSON_AddNumberToObject(e, "entity_id", (double)id)
-                   ? KS_OK
-                   : KS_ENOMEM;
-
-    if (!rc)
-        rc = ks__sync_fail(sync, ks_adobe_order_save(&o, sync->adobe, e), 0);
-    cJSON_Delete(e);
-    cJSON_Delete(o);
-    return rc;
-}
-
-/* After a write: the PO -> order map, the SysRevID and hash written. */
-static ks_rc remember(struct ks_sync *sync, const cJSON *po,
-                      const struct po_doc *d, int64_t id)
-{
-    char key[32], num[32], rev[32], sent[48];
-    ks_rc rc;
-
-    snprintf(key, sizeof(key), "%lld",
-             (long long)kx_json_numeric(po, "PONum", 0));
-    snprintf(num, sizeof(num), "%lld", (long long)id);
-    snprintf(rev, sizeof(rev), "%lld",
-             (long long)kx_json_numeric(po, "SysRevID", 0));
-    snprintf(sent, sizeof(sent), "adobe:po:%s", key);
-    rc = ks_store_map_put(sync->store, KS__MAP_AD_ORDER, key, num);
-    if (rc && rc != KS_ECONFLICT)
-        return ks__sync_fail(sync, rc, 1);
-    rc = ks__sync_value_put(sync, KS__MAP_AD_PO_REV, key, rev);
-    return rc ? rc : ks__sync_sent_put(sync, sent, d->hash);
+    return strcmp(kx_json_str_or(po, "ApprovalStatus", ""), "A") == 0 &&
+           !kx_json_bool(po, "VoidOrder", 0);
 }
 
 /* A PO whose SysRevID was written already: nothing to do. */
@@ -408,88 +338,19 @@ static ks_rc seen_rev(int *seen, struct ks_sync *sync, const cJSON *po)
     return rc;
 }
 
-static int approved(const cJSON *po)
-{
-    return strcmp(kx_json_str_or(po, "ApprovalStatus", ""), "A") == 0 &&
-           !kx_json_bool(po, "VoidOrder", 0);
-}
-
-/* One PO row whose lines (and their GL accounts in gl) are read. A mapped
- * order is updated when what an update sends changed; an unmapped one is
- * created exactly once (one found by a pending intent is updated when the
- * PO changed since that attempt; one whose intent an earlier run
- * completed without mapping it, always). */
-static ks_rc po_handle(struct po_run *run, const cJSON *po, const cJSON *lines,
-                       const cJSON *gl)
-{
-    struct ks_sync *sync = run->sync;
-    const char *action = NULL;
-    struct po_doc d;
-    char why[512] = "", sent[48], num[32];
-    int64_t id = 0, po_num = (int64_t)kx_json_numeric(po, "PONum", 0);
-    enum ks__sync_once_how how = KS__ONCE_DONE;
-    int same = 0;
-    ks_rc rc;
-
-    rc = po_doc_build(&d, why, sizeof(why), run, po, lines, gl);
-    if (rc)
-        return rc;
-    if (*why)
-        return ks__sync_outbox(sync, run->stats, KS__FLOW_POS_AD,
-                               "purchase_order", "epicor", d.ref, po, why);
-    snprintf(sent, sizeof(sent), "adobe:po:%lld", (long long)po_num);
-    rc = ks__sync_ad_order_of_po(&id, sync, po_num);
-    if (!rc && id) {
-        rc = ks__sync_sent_same(&same, sync, sent, d.hash);
-        action = same ? NULL : "order.update";
-    } else if (!rc) {
-        struct ks__sync_once once = {KS__INTENT_AD_PO, d.ref,    d.hash,
-                                     find_order,       create_order, &d, 0};
-
-        rc = ks__sync_once(&id, &how, sync, &once);
-        action = how == KS__ONCE_CREATED     ? "order.create"
-                 : how == KS__ONCE_RECOVERED ? "order.recover"
-                                             : "order.update";
-        /* a recovered order was made from this very payload unless the
-         * PO moved since that attempt */
-        if (!rc && how == KS__ONCE_RECOVERED && once.changed)
-            rc = update_order(sync, id, &d);
-    }
-    if (!rc && action && strcmp(action, "order.update") == 0)
-        rc = update_order(sync, id, &d);
-    if (rc && !ks__sync_fatal(rc)) {
-        snprintf(why, sizeof(why), "%s", ks__sync_client_message(sync));
-        rc = ks__sync_outbox(sync, run->stats, KS__FLOW_POS_AD,
-                             "purchase_order", "epicor", d.ref, po, why);
-        po_doc_free(&d);
-        return rc;
-    }
-    if (!rc)
-        rc = remember(sync, po, &d, id);
-    snprintf(num, sizeof(num), "%lld", (long long)id);
-    if (!rc && !action)
-        run->stats->unchanged++;
-    else if (!rc && how != KS__ONCE_DONE)
-        run->stats->created++;
-    else if (!rc)
-        run->stats->updated++;
-    if (!rc && action)
-        rc = ks__sync_audit(sync, KS__FLOW_POS_AD, "epicor", d.ref, "adobe",
-                            num, action, "ok", 1, NULL);
-    po_doc_free(&d);
-    return rc;
-}
-
 /* ---- pages ------------------------------------------------------------ */
 
 /* The lines of the POs in todo (PONum order) and their GL accounts, read
- * by the PONum range they span, then each PO written. */
+ * by the PONum range they span; each PO mapped (or queued when it cannot
+ * be), then the batch written. */
 static ks_rc po_batch(struct po_run *run, const cJSON *todo)
 {
     int n = cJSON_GetArraySize(todo);
     int64_t lo, hi;
     char filter[160];
     cJSON *lines = NULL, *tglcs = NULL, *gl = cJSON_CreateObject(), *mine, *l;
+    struct ks__sync_po_doc *docs = NULL;
+    size_t ndocs = 0;
     const cJSON *po;
     ks_rc rc = gl ? KS_OK : KS_ENOMEM;
 
@@ -508,9 +369,13 @@ static ks_rc po_batch(struct po_run *run, const cJSON *todo)
         rc = read_rows(&tglcs, run->sync, "PORelTGLCs", filter, NULL, 0);
     if (!rc)
         rc = gl_index(gl, tglcs);
+    docs = rc ? NULL : ks__calloc((size_t)n, sizeof(*docs));
+    if (!rc && !docs)
+        rc = KS_ENOMEM;
     cJSON_ArrayForEach(po, todo)
     {
         int64_t num = (int64_t)kx_json_numeric(po, "PONum", 0);
+        char why[512] = "";
 
         if (rc)
             break;
@@ -526,9 +391,22 @@ static ks_rc po_batch(struct po_run *run, const cJSON *todo)
                 rc = KS_ENOMEM;
         }
         if (!rc)
-            rc = po_handle(run, po, mine, gl);
+            rc = po_doc_build(&docs[ndocs], why, sizeof(why), run, po, mine,
+                              gl);
         cJSON_Delete(mine);
+        if (!rc && *why) {
+            rc = ks__sync_outbox(run->sync, run->stats, KS__FLOW_POS_AD,
+                                 "purchase_order", "epicor",
+                                 docs[ndocs].ref, po, why);
+            ks__sync_po_doc_free(&docs[ndocs]);
+        } else if (!rc)
+            ndocs++;
     }
+    if (!rc)
+        rc = ks__sync_po_write(run->stats, run->sync, docs, ndocs);
+    for (size_t k = 0; docs && k < ndocs; k++)
+        ks__sync_po_doc_free(&docs[k]);
+    ks__free(docs);
     cJSON_Delete(lines);
     cJSON_Delete(tglcs);
     cJSON_Delete(gl);

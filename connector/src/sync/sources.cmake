@@ -12,6 +12,7 @@ ks_module(ks_sync
   src/sync/replay.c
   src/sync/adobe_common.c
   src/sync/purchase_orders_adobe.c
+  src/sync/adobe_orders.c
   src/sync/ap_invoices_adobe.c
   src/sync/vendors_adobe.c
   src/sync/requisitions_epicor.c)

@@ -338,6 +338,29 @@ struct ks__sync_once {
 ks_rc ks__sync_once(int64_t *id, enum ks__sync_once_how *how,
                     struct ks_sync *sync, struct ks__sync_once *o);
 
+/* What a PO gives Adobe (purchase_orders_adobe.c): the new order with
+ * its items, and the header attributes an update sends. */
+struct ks__sync_po_doc {
+    const cJSON *po; /* the POHeader row, borrowed */
+    int64_t po_num;
+    cJSON *order;  /* {increment_id, ..., items, custom_attributes} */
+    cJSON *header; /* {custom_attributes}: what an update sends */
+    char hash[65]; /* of header */
+    char ref[40];  /* "PO-7010": intent, outbox and audit id */
+};
+void ks__sync_po_doc_free(struct ks__sync_po_doc *d);
+/*
+ * Writes a batch of mapped POs to Adobe (adobe_orders.c): a mapped order
+ * is updated when its header changed; the others are created exactly
+ * once, their intents begun in one store transaction before any write and
+ * completed, with the batch's bookkeeping, in one after: two commits a
+ * batch rather than several a PO. A record's failure goes to the outbox;
+ * a run-stopping one is returned after the bookkeeping of what was
+ * written.
+ */
+ks_rc ks__sync_po_write(struct ks_sync_stats *stats, struct ks_sync *sync,
+                        struct ks__sync_po_doc *docs, size_t n);
+
 /* The Adobe order of a PO: 0 when the PO flow has not completed it. */
 ks_rc ks__sync_ad_order_of_po(int64_t *entity_id, struct ks_sync *sync,
                               int64_t po_num);
