@@ -21,7 +21,6 @@
  * PONum order, not date order, so a day reached mid-run says nothing about
  * the POs still unread).
  */
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -177,7 +176,8 @@ static ks_rc line_item(cJSON *items, struct ks__buf *summary, int64_t *cents,
         snprintf(sku, sizeof(sku), "PO-%lld-%lld", (long long)po_num,
                  (long long)n);
     ks__sync_cents_str(price, unit);
-    *cents += llround(qty * (double)unit);
+    /* rounded half away from zero, without libm */
+    *cents += (int64_t)(qty * (double)unit + (unit < 0 ? -0.5 : 0.5));
     if (!rc &&
         (!cJSON_AddStringToObject(it, "sku", sku) ||
          !cJSON_AddStringToObject(it, "name",
