@@ -49,7 +49,7 @@ extern const struct km_emulator_type km_adobe_type;
 static const struct {
     const char *instance, *company, *user, *password, *api_key;
     const char *admin, *admin_password;
-} account = {"SaaS5333",   "EPIC06",        "bench", "bench-Pa55",
+} account = {"SaaS5333",      "EPIC06",    "bench",           "bench-Pa55",
              "bench-api-key", "erp-admin", "bench-admin-Pa55"};
 
 static const char *const gl[] = {"5100|00|100", "6200|00|100", "5100|00|200",
@@ -235,8 +235,8 @@ static void run_emulators(long n, int to_parent, int from_parent)
     cJSON_AddItemToObject(epi_cfg, "api_keys",
                           cJSON_DetachItemFromObject(in, "api_keys"));
     cJSON_Delete(in);
-    co = cJSON_AddObjectToObject(
-        cJSON_AddObjectToObject(epi_cfg, "companies"), account.company);
+    co = cJSON_AddObjectToObject(cJSON_AddObjectToObject(epi_cfg, "companies"),
+                                 account.company);
     vendors = cJSON_AddArrayToObject(co, "vendors");
     for (long v = 1; v <= vendors_for(n); v++)
         cJSON_AddItemToArray(vendors, vendor_row(v));
@@ -409,8 +409,8 @@ static int bench_one(long n, int markdown)
         printf("| %ld | %.1f s | %.0f | %.1f s | %.0f | %llu | %ld | %.3f | "
                "%llu | %.2f s | %ld MiB | %ld MiB | %.0f s |\n",
                n, wall, (double)n / wall, cpu, (double)n / cpu,
-               (unsigned long long)cs0.requests,
-               minimum, (double)cs0.requests / (double)minimum,
+               (unsigned long long)cs0.requests, minimum,
+               (double)cs0.requests / (double)minimum,
                (unsigned long long)(cs1.requests - cs0.requests), wall2,
                rss / 1024, emu_rss / 1024, load_s);
     else
@@ -421,9 +421,9 @@ static int bench_one(long n, int markdown)
                "second_run_wall=%.2fs unchanged=%lld connector_rss=%ld KiB "
                "emulator_rss=%ld KiB emulator_load=%.1fs adobe_orders=%d\n",
                n, LINES, wall, (double)n / wall, cpu, (double)n / cpu,
-               (long long)stats.created,
-               (unsigned long long)cs0.requests, epi_req, po_pages, ad_req,
-               creates, minimum, (double)cs0.requests / (double)minimum,
+               (long long)stats.created, (unsigned long long)cs0.requests,
+               epi_req, po_pages, ad_req, creates, minimum,
+               (double)cs0.requests / (double)minimum,
                (unsigned long long)(cs1.requests - cs0.requests), wall2,
                (long long)again.unchanged, rss, emu_rss, load_s, orders);
     fflush(stdout);
@@ -460,11 +460,12 @@ int main(int argc, char **argv)
             return 2;
         }
         if (markdown && !ran)
-            printf("| POs (5 lines) | wall | POs/s | connector CPU | POs/CPU s "
-                   "| requests | minimum | "
-                   "ratio | second run requests | second run wall | "
-                   "connector peak RSS | emulators peak RSS | emulator load "
-                   "|\n|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+            printf(
+                "| POs (5 lines) | wall | POs/s | connector CPU | POs/CPU s "
+                "| requests | minimum | "
+                "ratio | second run requests | second run wall | "
+                "connector peak RSS | emulators peak RSS | emulator load "
+                "|\n|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
         fflush(stdout);
         {
             pid_t pid = fork();

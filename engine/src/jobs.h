@@ -121,9 +121,8 @@ struct ks_adobe *kh_job_adobe(struct kh_ctx *ctx, int page_size, int *owned,
  */
 typedef ks_rc (*kh_job_sync_fn)(struct ks_sync_stats *stats,
                                 struct ks_sync *sync, void *ud);
-ks_rc kh_job_sync_run(struct kh_ctx *ctx, const cJSON *options,
-                      cJSON **result, char *err, size_t errsz,
-                      kh_job_sync_fn fn, void *ud);
+ks_rc kh_job_sync_run(struct kh_ctx *ctx, const cJSON *options, cJSON **result,
+                      char *err, size_t errsz, kh_job_sync_fn fn, void *ud);
 
 /*
  * The opening of a job over one of these handles: declares rc, owned and

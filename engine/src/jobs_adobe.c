@@ -73,8 +73,9 @@ static ks_rc adobe_make(void **out, struct kh_ctx *ctx, int page_size,
         return KS_EINVAL;
     if (enum_of(&dep, kx_json_str(cfg, "deployment"), deployments, 0) ||
         enum_of(&auth, kx_json_str(cfg, "auth"), auths, 0)) {
-        snprintf(err, errsz, "adobe: deployment must be paas|saas and auth "
-                             "oauth1|admin|ims");
+        snprintf(err, errsz,
+                 "adobe: deployment must be paas|saas and auth "
+                 "oauth1|admin|ims");
         return KS_EINVAL;
     }
     o.deployment = (enum ks_adobe_deployment)dep;
@@ -95,8 +96,7 @@ static ks_rc adobe_make(void **out, struct kh_ctx *ctx, int page_size,
     o.scope = kx_json_str(cfg, "scope");
     o.ims_token_url = kx_json_str(cfg, "ims_token_url");
     if (!o.ims_token_url && o.auth == KS_ADOBE_AUTH_IMS)
-        o.ims_token_url = ims_url =
-            kx_xasprintf("%s/ims/token/v3", o.base_url);
+        o.ims_token_url = ims_url = kx_xasprintf("%s/ims/token/v3", o.base_url);
     o.token_margin_ms = (int64_t)kx_json_num(cfg, "token_margin_ms", 0);
     o.page_size =
         page_size > 0 ? page_size : (int)kx_json_num(cfg, "page_size", 0);
@@ -112,8 +112,8 @@ static ks_rc adobe_make(void **out, struct kh_ctx *ctx, int page_size,
 struct ks_adobe *kh_job_adobe(struct kh_ctx *ctx, int page_size, int *owned,
                               ks_rc *rc, char *err, size_t errsz)
 {
-    return kh_job_handle(ctx, KH_SLOT_ADOBE, adobe_make, handle_free,
-                         page_size, owned, rc, err, errsz);
+    return kh_job_handle(ctx, KH_SLOT_ADOBE, adobe_make, handle_free, page_size,
+                         owned, rc, err, errsz);
 }
 
 /* ---- the flows -------------------------------------------------------- */
@@ -225,7 +225,8 @@ static ks_rc job_start_hook_receiver(struct kh_ctx *ctx, const cJSON *options,
     cJSON_AddStringToObject(w, "webhook_method", "observer.sales_order_place");
     cJSON_AddStringToObject(w, "webhook_type", "before");
     cJSON_AddStringToObject(w, "url", h->url);
-    cJSON_AddNumberToObject(w, "timeout", kx_json_num(options, "timeout", 2000));
+    cJSON_AddNumberToObject(w, "timeout",
+                            kx_json_num(options, "timeout", 2000));
     cJSON_AddBoolToObject(w, "required", kx_json_bool(options, "required", 0));
     cJSON_AddStringToObject(w, "fallback_error_message",
                             "The purchasing system did not answer");
@@ -265,8 +266,9 @@ static ks_rc hook_key(char **key, enum ks_adobe_signing *mode,
         cJSON_Delete(snap);
     }
     if (!*key) {
-        snprintf(err, errsz, "adobe: no webhook key (given.connector.adobe."
-                             "webhook_public_key or webhook_secret)");
+        snprintf(err, errsz,
+                 "adobe: no webhook key (given.connector.adobe."
+                 "webhook_public_key or webhook_secret)");
         return KS_EINVAL;
     }
     return KS_OK;
@@ -330,8 +332,9 @@ static ks_rc job_requisitions(struct kh_ctx *ctx, const cJSON *options,
     if (kx_json_bool(options, "poll", 0))
         return kh_job_sync_run(ctx, options, result, err, errsz, flow, &poll);
     if (!h) {
-        snprintf(err, errsz, "sync.requisitions: run adobe.start_hook_receiver "
-                             "first");
+        snprintf(err, errsz,
+                 "sync.requisitions: run adobe.start_hook_receiver "
+                 "first");
         return KS_EINVAL;
     }
     rc = hook_key(&key, &d.mode, ctx, err, errsz);
@@ -361,8 +364,8 @@ static ks_rc job_find_order(struct kh_ctx *ctx, const cJSON *options,
     cJSON *o = NULL;
     KH_JOB_BEGIN(struct ks_adobe, ad, kh_job_adobe, "page_size")
 
-    rc = ks_adobe_order_find(&o, ad, kx_json_str_or(options, "increment_id",
-                                                    ""));
+    rc = ks_adobe_order_find(&o, ad,
+                             kx_json_str_or(options, "increment_id", ""));
     KH_JOB_END(ad, ks_adobe_free)
     if (rc)
         return kh_job_failed(ctx, rc, result, err, errsz);

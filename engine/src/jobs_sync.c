@@ -266,9 +266,8 @@ static ks_rc finish(struct kh_ctx *ctx, struct ks_sync *sync, ks_rc rc,
     return rc;
 }
 
-ks_rc kh_job_sync_run(struct kh_ctx *ctx, const cJSON *options,
-                      cJSON **result, char *err, size_t errsz,
-                      kh_job_sync_fn fn, void *ud)
+ks_rc kh_job_sync_run(struct kh_ctx *ctx, const cJSON *options, cJSON **result,
+                      char *err, size_t errsz, kh_job_sync_fn fn, void *ud)
 {
     struct ks_sync_stats s;
     ks_rc rc = KS_OK;

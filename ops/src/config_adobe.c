@@ -94,8 +94,10 @@ static void check_value(struct check *ck, const cJSON *v, enum kind kind,
     case STR:
         if (!cJSON_IsString(v) || !v->valuestring[0] ||
             strlen(v->valuestring) > STR_MAX)
-            problem(ck, v->string, "must be a non-empty string (at most %d "
-                    "bytes)", STR_MAX);
+            problem(ck, v->string,
+                    "must be a non-empty string (at most %d "
+                    "bytes)",
+                    STR_MAX);
         break;
     case CRED:
         if (cJSON_IsString(v) && v->valuestring[0]) {
@@ -225,8 +227,7 @@ int kh__sync_adobe_open(struct kh__sync_env *env, const char *prog)
         kh__sync_cred(&o.access_token_secret, env, a, "adobe",
                       "access_token_secret", prog) ||
         kh__sync_cred(&o.password, env, a, "adobe", "password", prog) ||
-        kh__sync_cred(&o.client_secret, env, a, "adobe", "client_secret",
-                      prog))
+        kh__sync_cred(&o.client_secret, env, a, "adobe", "client_secret", prog))
         return -1;
     if (ks_adobe_new(&env->adobe, env->client, &o) == KS_OK)
         return 0;

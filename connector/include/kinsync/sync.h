@@ -75,7 +75,7 @@ struct ks_sync_options {
 #define KS_SYNC_OPTIONS_VERSION 1
 #define KS_SYNC_OPTIONS_INIT                                                   \
     {                                                                          \
-        KS_SYNC_OPTIONS_VERSION, NULL, NULL, NULL, NULL, NULL, 1, NULL, NULL, \
+        KS_SYNC_OPTIONS_VERSION, NULL, NULL, NULL, NULL, NULL, 1, NULL, NULL,  \
             0                                                                  \
     }
 

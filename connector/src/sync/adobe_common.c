@@ -47,8 +47,8 @@ ks_rc ks__sync_cursor_day(char day[11], struct ks_sync *sync, const char *flow,
         return ks__sync_fail(sync, rc, 1);
     if (!is_day(v) || v[10] != '\0')
         rc = ks__error_set(&sync->err, KS_ESTATE, 0,
-                           "sync: cursor %s/%s is not a day (YYYY-MM-DD)",
-                           flow, entity);
+                           "sync: cursor %s/%s is not a day (YYYY-MM-DD)", flow,
+                           entity);
     else
         memcpy(day, v, 11);
     ks_store_string_free(v);
@@ -90,10 +90,9 @@ ks_rc ks__sync_once(int64_t *id, enum ks__sync_once_how *how,
 
     *id = 0;
     *how = KS__ONCE_DONE;
-    rc = ks__sync_fail(sync,
-                       ks_store_intent_begin(&in, sync->store, o->kind, o->ref,
-                                             o->hash),
-                       1);
+    rc = ks__sync_fail(
+        sync, ks_store_intent_begin(&in, sync->store, o->kind, o->ref, o->hash),
+        1);
     if (rc)
         return rc;
     o->changed = in.payload_changed;

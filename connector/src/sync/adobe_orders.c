@@ -36,8 +36,8 @@ enum outcome {
 
 struct item {
     struct ks__sync_po_doc *d;
-    int64_t id;      /* the order's entity_id; 0 while unknown */
-    int mapped;      /* the PO -> order map knew it */
+    int64_t id; /* the order's entity_id; 0 while unknown */
+    int mapped; /* the PO -> order map knew it */
     struct ks_intent in;
     enum outcome out;
 };
@@ -102,12 +102,11 @@ static ks_rc begin_all(struct ks_sync *sync, struct item *it, size_t n)
         rc = ks__sync_ad_order_of_po(&it[i].id, sync, it[i].d->po_num);
         it[i].mapped = it[i].id != 0;
         if (!rc && !it[i].mapped)
-            rc = ks__sync_fail(sync,
-                               ks_store_intent_begin(&it[i].in, sync->store,
-                                                     KS__INTENT_AD_PO,
-                                                     it[i].d->ref,
-                                                     it[i].d->hash),
-                               1);
+            rc = ks__sync_fail(
+                sync,
+                ks_store_intent_begin(&it[i].in, sync->store, KS__INTENT_AD_PO,
+                                      it[i].d->ref, it[i].d->hash),
+                1);
     }
     if (!rc)
         rc = ks__sync_fail(sync, ks_store_commit(sync->store), 1);
@@ -165,9 +164,8 @@ static ks_rc write_one(struct ks_sync_stats *stats, struct ks_sync *sync,
 static ks_rc remember(struct ks_sync_stats *stats, struct ks_sync *sync,
                       const struct item *it)
 {
-    static const char *const action[] = {NULL,           NULL,
-                                         "order.create", "order.recover",
-                                         "order.update", NULL};
+    static const char *const action[] = {
+        NULL, NULL, "order.create", "order.recover", "order.update", NULL};
     const struct ks__sync_po_doc *d = it->d;
     char key[48], po[32], num[32], rev[32];
     ks_rc rc = KS_OK;

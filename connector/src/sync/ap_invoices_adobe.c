@@ -36,7 +36,7 @@ struct ap_doc {
     int64_t po_num;
     int64_t order_id;
     int64_t found_id; /* an invoice an earlier attempt made */
-    cJSON *body; /* {capture, items, custom_attributes} */
+    cJSON *body;      /* {capture, items, custom_attributes} */
 };
 
 /* The rows of one invoice in set (APInvDtls, APInvExps). */
@@ -46,11 +46,10 @@ static ks_rc invoice_rows(cJSON **out, struct ks_sync *sync, const char *set,
     struct ks_epicor_query q = KS_EPICOR_QUERY_INIT;
     char *inv = ks__epicor_filter_eq("InvoiceNum",
                                      kx_json_str_or(head, "InvoiceNum", ""));
-    char *filter = inv ? ks__aprintf("VendorNum eq %lld and %s",
-                                     (long long)kx_json_numeric(
-                                         head, "VendorNum", 0),
-                                     inv)
-                       : NULL;
+    char *filter =
+        inv ? ks__aprintf("VendorNum eq %lld and %s",
+                          (long long)kx_json_numeric(head, "VendorNum", 0), inv)
+            : NULL;
     ks_rc rc;
 
     *out = cJSON_CreateArray();
@@ -135,12 +134,13 @@ static ks_rc build_body(struct ap_doc *d, char *why, size_t whysz,
     {
         int64_t n = (int64_t)kx_json_numeric(l, "InvoiceLine", 0);
         int64_t item = 0;
-        double qty = kx_json_numeric(l, "VendorQty",
-                                     kx_json_numeric(l, "OurQty", 0));
+        double qty =
+            kx_json_numeric(l, "VendorQty", kx_json_numeric(l, "OurQty", 0));
         cJSON *it;
 
         if ((int64_t)kx_json_numeric(l, "PONum", d->po_num) == d->po_num)
-            item = item_of_line(order, (int64_t)kx_json_numeric(l, "POLine", 0));
+            item =
+                item_of_line(order, (int64_t)kx_json_numeric(l, "POLine", 0));
         if (rc)
             break;
         if (!item || qty <= 0) {
@@ -149,7 +149,8 @@ static ks_rc build_body(struct ap_doc *d, char *why, size_t whysz,
             continue;
         }
         it = cJSON_CreateObject();
-        if (!it || !cJSON_AddNumberToObject(it, "order_item_id", (double)item) ||
+        if (!it ||
+            !cJSON_AddNumberToObject(it, "order_item_id", (double)item) ||
             !cJSON_AddNumberToObject(it, "qty", qty) ||
             !cJSON_AddItemToArray(items, it)) {
             cJSON_Delete(it);
@@ -161,8 +162,8 @@ static ks_rc build_body(struct ap_doc *d, char *why, size_t whysz,
                  (long long)d->po_num);
     if (!rc && !*why)
         rc = gl_lines(&gl, exps);
-    ks__sync_json_cents(&amt,
-                        cJSON_GetObjectItemCaseSensitive(d->head, "DocInvoiceAmt"));
+    ks__sync_json_cents(
+        &amt, cJSON_GetObjectItemCaseSensitive(d->head, "DocInvoiceAmt"));
     ks__sync_cents_str(amt_s, amt);
     if (!rc && !*why &&
         (!cJSON_AddFalseToObject(d->body, "capture") ||
@@ -182,7 +183,8 @@ static ks_rc build_body(struct ap_doc *d, char *why, size_t whysz,
     if (!rc && !*why)
         rc = add_attr_num(d->body, "epicor_po_num", d->po_num);
     if (!rc && !*why)
-        rc = ks_adobe_custom_attribute_set(d->body, "epicor_invoice_amt", amt_s);
+        rc =
+            ks_adobe_custom_attribute_set(d->body, "epicor_invoice_amt", amt_s);
     if (!rc && !*why)
         rc = ks_adobe_custom_attribute_set(d->body, "epicor_gl_lines",
                                            gl.data ? gl.data : "");
@@ -324,15 +326,14 @@ static ks_rc ap_handle(struct ks_sync_stats *stats, struct ks_sync *sync,
         goto out;
     }
     if (!rc && !*why)
-        rc = ks__sync_fail(sync, ks_adobe_order_get(&order, sync->adobe,
-                                                    d.order_id),
-                           0);
+        rc = ks__sync_fail(
+            sync, ks_adobe_order_get(&order, sync->adobe, d.order_id), 0);
     if (!rc && !*why)
         rc = build_body(&d, why, sizeof(why), order, lines, exps);
     if (!rc && !*why) {
         char hash[65], *text = cJSON_PrintUnformatted(d.body);
-        struct ks__sync_once once = {KS__INTENT_AD_AP, d.ref, hash,
-                                     find_invoice,     create_invoice, &d, 0};
+        struct ks__sync_once once = {
+            KS__INTENT_AD_AP, d.ref, hash, find_invoice, create_invoice, &d, 0};
 
         rc = text ? ks__sync_hash(hash, text) : KS_ENOMEM;
         cJSON_free(text);
@@ -452,11 +453,11 @@ static ks_rc retry_waiting(struct ks_sync_stats *stats, struct ks_sync *sync)
         stats->unchanged += one.unchanged;
         stats->failed += one.failed;
         if (!rc && one.failed == 0)
-            rc = ks__sync_fail(sync,
-                               ks_store_outbox_resolve(
-                                   sync->store,
-                                   (int64_t)kx_json_numeric(it, "id", 0)),
-                               1);
+            rc = ks__sync_fail(
+                sync,
+                ks_store_outbox_resolve(sync->store,
+                                        (int64_t)kx_json_numeric(it, "id", 0)),
+                1);
     }
     cJSON_Delete(items);
     return rc;
@@ -488,10 +489,10 @@ ks_rc ks_sync_ap_invoices_to_adobe(struct ks_sync_stats *stats,
         rc = ap_handle(stats, sync, h);
     }
     if (!rc)
-        rc = ks__sync_fail(sync,
-                           ks_store_cursor_set(sync->store, KS__FLOW_AP_AD,
-                                               "APInvHed", day),
-                           1);
+        rc = ks__sync_fail(
+            sync,
+            ks_store_cursor_set(sync->store, KS__FLOW_AP_AD, "APInvHed", day),
+            1);
     cJSON_Delete(rows);
     return ks__sync_leave(sync, rc);
 }

@@ -178,12 +178,11 @@ static ks_rc line_item(cJSON *items, struct ks__buf *summary, int64_t *cents,
     ks__sync_cents_str(price, unit);
     /* rounded half away from zero, without libm */
     *cents += (int64_t)(qty * (double)unit + (unit < 0 ? -0.5 : 0.5));
-    if (!rc &&
-        (!cJSON_AddStringToObject(it, "sku", sku) ||
-         !cJSON_AddStringToObject(it, "name",
-                                  kx_json_str_or(line, "LineDesc", sku)) ||
-         !cJSON_AddNumberToObject(it, "qty_ordered", qty) ||
-         !cJSON_AddNumberToObject(it, "price", (double)unit / 100.0)))
+    if (!rc && (!cJSON_AddStringToObject(it, "sku", sku) ||
+                !cJSON_AddStringToObject(
+                    it, "name", kx_json_str_or(line, "LineDesc", sku)) ||
+                !cJSON_AddNumberToObject(it, "qty_ordered", qty) ||
+                !cJSON_AddNumberToObject(it, "price", (double)unit / 100.0)))
         rc = KS_ENOMEM;
     if (!rc)
         rc = attr_num(it, "epicor_po_line", n);
@@ -194,15 +193,14 @@ static ks_rc line_item(cJSON *items, struct ks__buf *summary, int64_t *cents,
     else if (rc)
         cJSON_Delete(it);
     if (!rc && ks__buf_printf(summary, "%s%lld %s %g x %s GL %s",
-                             summary->len ? "; " : "", (long long)n, sku, qty,
-                             price, *acct ? acct : "-") != 0)
+                              summary->len ? "; " : "", (long long)n, sku, qty,
+                              price, *acct ? acct : "-") != 0)
         rc = KS_ENOMEM;
     return rc;
 }
 
 static ks_rc header_attrs(cJSON *rec, const cJSON *po, const cJSON *vendor,
-                          int64_t company, const char *total,
-                          const char *lines)
+                          int64_t company, const char *total, const char *lines)
 {
     int64_t vnum = (int64_t)kx_json_numeric(po, "VendorNum", 0);
     const char *vid = kx_json_str_or(po, "VendorVendorID", "");
@@ -262,8 +260,7 @@ static ks_rc po_doc_build(struct ks__sync_po_doc *d, char *why, size_t whysz,
 
         ks__sync_cents_str(a, sum);
         ks__sync_cents_str(b, total);
-        snprintf(why, whysz, "lines add up to %s but the PO total is %s", a,
-                 b);
+        snprintf(why, whysz, "lines add up to %s but the PO total is %s", a, b);
     }
     if (rc || *why)
         goto out;
@@ -391,13 +388,13 @@ static ks_rc po_batch(struct po_run *run, const cJSON *todo)
                 rc = KS_ENOMEM;
         }
         if (!rc)
-            rc = po_doc_build(&docs[ndocs], why, sizeof(why), run, po, mine,
-                              gl);
+            rc =
+                po_doc_build(&docs[ndocs], why, sizeof(why), run, po, mine, gl);
         cJSON_Delete(mine);
         if (!rc && *why) {
             rc = ks__sync_outbox(run->sync, run->stats, KS__FLOW_POS_AD,
-                                 "purchase_order", "epicor",
-                                 docs[ndocs].ref, po, why);
+                                 "purchase_order", "epicor", docs[ndocs].ref,
+                                 po, why);
             ks__sync_po_doc_free(&docs[ndocs]);
         } else if (!rc)
             ndocs++;
@@ -467,8 +464,8 @@ ks_rc ks_sync_purchase_orders_to_adobe(struct ks_sync_stats *stats,
             rc = po_page(&run, page);
         if (!rc && cJSON_GetArraySize(page) > 0)
             last = (int64_t)kx_json_numeric(
-                cJSON_GetArrayItem(page, cJSON_GetArraySize(page) - 1),
-                "PONum", last);
+                cJSON_GetArrayItem(page, cJSON_GetArraySize(page) - 1), "PONum",
+                last);
         if (!rc && cJSON_GetArraySize(page) < PAGE) {
             cJSON_Delete(page);
             page = NULL;

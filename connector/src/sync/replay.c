@@ -90,8 +90,10 @@ static ks_rc replay_adobe(struct ks_sync_stats *stats, struct ks_sync *sync,
         return ks__sync_po_one(stats, sync, num_after(source, "PO-"));
     if (strcmp(flow, KS__FLOW_AP_AD) == 0)
         return ks__sync_ap_invoice_one(stats, sync, source);
-    if (strcmp(flow, KS__FLOW_REQS_EPI) == 0 && strncmp(source, "AD-", 3) == 0) {
-        cJSON *d = cJSON_CreateObject(), *data = cJSON_AddObjectToObject(d, "data");
+    if (strcmp(flow, KS__FLOW_REQS_EPI) == 0 &&
+        strncmp(source, "AD-", 3) == 0) {
+        cJSON *d = cJSON_CreateObject(),
+              *data = cJSON_AddObjectToObject(d, "data");
         cJSON *o = cJSON_AddObjectToObject(data, "order");
         ks_rc rc = o && cJSON_AddStringToObject(o, "increment_id", source + 3)
                        ? ks_sync_requisition_from_adobe(stats, sync, d)

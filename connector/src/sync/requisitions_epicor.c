@@ -28,9 +28,9 @@
 #define REQ_SVC "Erp.BO.ReqSvc"
 
 struct req_doc {
-    char ref[64];      /* "AD-000000001" */
-    char comment[80];  /* "Adobe order 000000001" */
-    cJSON *lines;      /* ReqDetail rows */
+    char ref[64];     /* "AD-000000001" */
+    char comment[80]; /* "Adobe order 000000001" */
+    cJSON *lines;     /* ReqDetail rows */
     const cJSON *order;
 };
 
@@ -56,20 +56,21 @@ static ks_rc req_lines(struct req_doc *d, char *why, size_t whysz,
                      (long long)kx_json_numeric(it, "item_id", 0));
             break;
         }
-        ks__sync_json_cents(&cents, cJSON_GetObjectItemCaseSensitive(it, "price"));
+        ks__sync_json_cents(&cents,
+                            cJSON_GetObjectItemCaseSensitive(it, "price"));
         rc = ks__sync_part_exists(&exists, sync, sku);
         l = cJSON_CreateObject();
-        if (!rc &&
-            (!l || !cJSON_AddNumberToObject(l, "ReqNum", 0) ||
-             !cJSON_AddNumberToObject(l, "ReqLine", 0) ||
-             !cJSON_AddStringToObject(l, "PartNum", exists ? sku : "") ||
-             !cJSON_AddStringToObject(l, "LineDesc",
-                                      kx_json_str_or(it, "name", sku)) ||
-             !cJSON_AddStringToObject(l, "CommentText", sku) ||
-             !cJSON_AddNumberToObject(l, "XOrderQty", qty) ||
-             !cJSON_AddNumberToObject(l, "DocUnitCost", (double)cents / 100.0) ||
-             !cJSON_AddStringToObject(l, "RowMod", "A") ||
-             !cJSON_AddItemToArray(d->lines, l))) {
+        if (!rc && (!l || !cJSON_AddNumberToObject(l, "ReqNum", 0) ||
+                    !cJSON_AddNumberToObject(l, "ReqLine", 0) ||
+                    !cJSON_AddStringToObject(l, "PartNum", exists ? sku : "") ||
+                    !cJSON_AddStringToObject(l, "LineDesc",
+                                             kx_json_str_or(it, "name", sku)) ||
+                    !cJSON_AddStringToObject(l, "CommentText", sku) ||
+                    !cJSON_AddNumberToObject(l, "XOrderQty", qty) ||
+                    !cJSON_AddNumberToObject(l, "DocUnitCost",
+                                             (double)cents / 100.0) ||
+                    !cJSON_AddStringToObject(l, "RowMod", "A") ||
+                    !cJSON_AddItemToArray(d->lines, l))) {
             cJSON_Delete(l);
             rc = KS_ENOMEM;
         } else if (rc) {
@@ -98,8 +99,8 @@ static ks_rc find_req(int64_t *id, struct ks_sync *sync, void *ud)
                                            ks__sync_collect, rows),
                            0);
     if (!rc)
-        *id = (int64_t)kx_json_numeric(cJSON_GetArrayItem(rows, 0), "ReqNum",
-                                       0);
+        *id =
+            (int64_t)kx_json_numeric(cJSON_GetArrayItem(rows, 0), "ReqNum", 0);
     ks__free(filter);
     cJSON_Delete(rows);
     return rc;
@@ -115,16 +116,16 @@ static ks_rc create_req(int64_t *id, struct ks_sync *sync, void *ud)
 
     *id = 0;
     if (!rc)
-        rc = ks__sync_fail(sync,
-                           ks_epicor_call(&reply, sync->epi, REQ_SVC,
-                                          "GetNewReqHead", body),
-                           0);
+        rc = ks__sync_fail(
+            sync,
+            ks_epicor_call(&reply, sync->epi, REQ_SVC, "GetNewReqHead", body),
+            0);
     cJSON_Delete(body);
     body = NULL;
     ds = cJSON_DetachItemFromObjectCaseSensitive(
         cJSON_GetObjectItemCaseSensitive(reply, "parameters"), "ds");
-    head = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(ds, "ReqHead"),
-                              0);
+    head =
+        cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(ds, "ReqHead"), 0);
     if (!rc && !head)
         rc = ks__error_set(&sync->err, KS_EPARSE, 0,
                            "epicor: GetNewReqHead answered no ReqHead row");
@@ -185,8 +186,9 @@ ks_rc ks_sync_requisition_from_adobe(struct ks_sync_stats *stats,
     if (!rc && !d.lines)
         rc = KS_ENOMEM;
     if (!rc && !*inc)
-        rc = ks__error_set(&sync->err, KS_EINVAL, 0,
-                           "sync: the delivery has no /data/order/increment_id");
+        rc =
+            ks__error_set(&sync->err, KS_EINVAL, 0,
+                          "sync: the delivery has no /data/order/increment_id");
     if (rc)
         goto out;
     stats->read++;
@@ -202,9 +204,9 @@ ks_rc ks_sync_requisition_from_adobe(struct ks_sync_stats *stats,
         rc = ks_adobe_order_find(&order, sync->adobe, inc);
     if (rc == KS_ENOTFOUND) {
         stats->skipped++;
-        rc = ks__sync_audit(sync, KS__FLOW_REQS_EPI, "adobe", d.ref, NULL,
-                            NULL, "requisition", "skipped", 1,
-                            "the order was not placed (Adobe has no such order)");
+        rc = ks__sync_audit(
+            sync, KS__FLOW_REQS_EPI, "adobe", d.ref, NULL, NULL, "requisition",
+            "skipped", 1, "the order was not placed (Adobe has no such order)");
         goto out;
     }
     rc = ks__sync_fail(sync, rc, 0);
@@ -213,8 +215,8 @@ ks_rc ks_sync_requisition_from_adobe(struct ks_sync_stats *stats,
         rc = req_lines(&d, why, sizeof(why), sync);
     if (!rc && !*why) {
         char hash[65], *text = cJSON_PrintUnformatted(d.lines);
-        struct ks__sync_once once = {KS__INTENT_REQ, d.ref,      hash,
-                                     find_req,       create_req, &d, 0};
+        struct ks__sync_once once = {KS__INTENT_REQ, d.ref, hash, find_req,
+                                     create_req,     &d,    0};
 
         rc = text ? ks__sync_hash(hash, text) : KS_ENOMEM;
         cJSON_free(text);
@@ -259,8 +261,8 @@ static int poll_one(void *ud, const cJSON *order)
     cJSON *data = cJSON_AddObjectToObject(d, "data");
     const char *created = kx_json_str_or(order, "created_at", "");
 
-    if (!data || !cJSON_AddItemToObject(data, "order",
-                                        cJSON_Duplicate(order, 1))) {
+    if (!data ||
+        !cJSON_AddItemToObject(data, "order", cJSON_Duplicate(order, 1))) {
         cJSON_Delete(d);
         p->rc = KS_ENOMEM;
         return 1;
@@ -306,8 +308,8 @@ ks_rc ks_sync_requisitions_from_adobe(struct ks_sync_stats *stats,
         rc = ks_adobe_search_sort(s, "created_at", 0);
     if (!rc)
         rc = ks__sync_fail(
-            sync, ks_adobe_search_each(sync->adobe, "orders", s, poll_one, &p,
-                                       NULL),
+            sync,
+            ks_adobe_search_each(sync->adobe, "orders", s, poll_one, &p, NULL),
             0);
     if (!rc)
         rc = p.rc; /* the failed order's call left its reason in sync->err */

@@ -44,8 +44,8 @@
 #define KS__MAP_AD_PO_REV "po_rev.adobe"
 
 /* Intent kinds. */
-#define KS__INTENT_ORDER "order"   /* source "BC-12" / "WC-340" */
-#define KS__INTENT_REFUND "refund" /* source "WC-R345" */
+#define KS__INTENT_ORDER "order"            /* source "BC-12" / "WC-340" */
+#define KS__INTENT_REFUND "refund"          /* source "WC-R345" */
 #define KS__INTENT_AD_VENDOR "vendor.adobe" /* source VendorNum */
 #define KS__INTENT_AD_PO "po.adobe"         /* source "PO-7010" */
 #define KS__INTENT_AD_AP "ap_invoice.adobe" /* source "AP-2-SI-1990" */

@@ -33,7 +33,7 @@ static const struct {
     const char *epicor;
     const char *adobe;
 } fields[] = {
-    {"Name", "company_name"}, {"EMailAddress", "company_email"},
+    {"Name", "company_name"},  {"EMailAddress", "company_email"},
     {"PhoneNum", "telephone"}, {"Address1", "street"},
     {"City", "city"},          {"State", "region"},
     {"ZIP", "postcode"},
@@ -45,11 +45,13 @@ static const struct {
 static const char *country_code(const char *c)
 {
     static const char *const table[][2] = {
-        {"USA", "US"},           {"United States", "US"}, {"US", "US"},
-        {"Canada", "CA"},        {"CA", "CA"},            {"Mexico", "MX"},
-        {"MX", "MX"},            {"United Kingdom", "GB"}, {"UK", "GB"},
-        {"GB", "GB"},            {"Germany", "DE"},       {"DE", "DE"},
-        {"France", "FR"},        {"FR", "FR"},
+        {"USA", "US"},     {"United States", "US"},
+        {"US", "US"},      {"Canada", "CA"},
+        {"CA", "CA"},      {"Mexico", "MX"},
+        {"MX", "MX"},      {"United Kingdom", "GB"},
+        {"UK", "GB"},      {"GB", "GB"},
+        {"Germany", "DE"}, {"DE", "DE"},
+        {"France", "FR"},  {"FR", "FR"},
     };
 
     for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++)
@@ -120,8 +122,10 @@ static ks_rc company_of(cJSON **out, char *why, size_t whysz,
     *out = NULL;
     for (size_t i = 0; i < sizeof(need) / sizeof(need[0]); i++) {
         if (!*kx_json_str_or(v, need[i], "")) {
-            snprintf(why, whysz, "vendor %lld has no %s (Adobe requires it of "
-                     "a company)", (long long)num, need[i]);
+            snprintf(why, whysz,
+                     "vendor %lld has no %s (Adobe requires it of "
+                     "a company)",
+                     (long long)num, need[i]);
             return KS_OK;
         }
     }
@@ -146,10 +150,10 @@ static ks_rc company_of(cJSON **out, char *why, size_t whysz,
             rc = KS_ENOMEM;
     }
     if (!rc && (!cJSON_AddStringToObject(c, "country_id", country) ||
-                !cJSON_AddNumberToObject(c, "super_user_id",
-                                         (double)sync->adobe_company_admin_id) ||
-                !cJSON_AddNumberToObject(c, "status",
-                                         kx_json_bool(v, "Inactive", 0) ? 3 : 1)))
+                !cJSON_AddNumberToObject(
+                    c, "super_user_id", (double)sync->adobe_company_admin_id) ||
+                !cJSON_AddNumberToObject(
+                    c, "status", kx_json_bool(v, "Inactive", 0) ? 3 : 1)))
         rc = KS_ENOMEM;
     if (!rc)
         rc = attr_num(c, "epicor_vendor_num", num);
@@ -276,8 +280,9 @@ static ks_rc vendor_out(struct ks_sync_stats *stats, struct ks_sync *sync,
     if (!rc && mapped) {
         id = strtoll(mapped, NULL, 10);
     } else if (!rc) {
-        struct ks__sync_once once = {KS__INTENT_AD_VENDOR, ref,  hash,
-                                     find_company, create_company, &w, 0};
+        struct ks__sync_once once = {
+            KS__INTENT_AD_VENDOR, ref, hash, find_company,
+            create_company,       &w,  0};
 
         rc = ks__sync_once(&id, &how, sync, &once);
     }
@@ -304,11 +309,10 @@ static ks_rc vendor_out(struct ks_sync_stats *stats, struct ks_sync *sync,
         else if (!rc)
             stats->updated++;
         if (!rc)
-            rc = ks__sync_audit(sync, KS__FLOW_VENDORS_AD, "epicor", ref,
-                                "adobe", id_s,
-                                how == KS__ONCE_CREATED ? "company.create"
-                                                        : "company.update",
-                                "ok", 1, NULL);
+            rc = ks__sync_audit(
+                sync, KS__FLOW_VENDORS_AD, "epicor", ref, "adobe", id_s,
+                how == KS__ONCE_CREATED ? "company.create" : "company.update",
+                "ok", 1, NULL);
     }
 out:
     ks_store_string_free(mapped);
@@ -339,10 +343,10 @@ static ks_rc vendor_write_back(cJSON **row, struct ks_sync *sync,
 
     *row = NULL;
     if (!rc)
-        rc = ks__sync_fail(sync,
-                           ks_epicor_call(&reply, sync->epi, VENDOR_SVC,
-                                          "GetByVendID", body),
-                           0);
+        rc = ks__sync_fail(
+            sync,
+            ks_epicor_call(&reply, sync->epi, VENDOR_SVC, "GetByVendID", body),
+            0);
     cJSON_Delete(body);
     body = NULL;
     ds = cJSON_DetachItemFromObjectCaseSensitive(reply, "returnObj");
@@ -379,8 +383,8 @@ static ks_rc vendor_write_back(cJSON **row, struct ks_sync *sync,
                 cJSON_GetObjectItemCaseSensitive(p, "ds"), "Vendor"),
             0);
         if (!*row) /* an Update that answers nothing: read it back */
-            *row = cJSON_Duplicate(
-                cJSON_GetObjectItemCaseSensitive(body, "ds"), 1);
+            *row = cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(body, "ds"),
+                                   1);
     }
     cJSON_Delete(ds);
     cJSON_Delete(body);
@@ -393,9 +397,10 @@ static ks_rc vendor_write_back(cJSON **row, struct ks_sync *sync,
 static ks_rc company_back(struct ks_sync_stats *stats, struct ks_sync *sync,
                           const cJSON *company)
 {
-    const char *num_s = ks_adobe_custom_attribute_get(company,
-                                                      "epicor_vendor_num");
-    const char *vid = ks_adobe_custom_attribute_get(company, "epicor_vendor_id");
+    const char *num_s =
+        ks_adobe_custom_attribute_get(company, "epicor_vendor_num");
+    const char *vid =
+        ks_adobe_custom_attribute_get(company, "epicor_vendor_id");
     int64_t num = strtoll(num_s, NULL, 10), rev = 0;
     char key[48], now[65], *sent = NULL, *rev_s = NULL, filter[64];
     struct ks_epicor_query q = KS_EPICOR_QUERY_INIT;
@@ -426,9 +431,10 @@ static ks_rc company_back(struct ks_sync_stats *stats, struct ks_sync *sync,
         out_key(key, num);
         rc = ks__sync_sent_put(sync, key, "conflict");
         if (!rc)
-            rc = ks__sync_audit(sync, KS__FLOW_VENDORS_AD, "adobe", num_s,
-                                "epicor", num_s, "vendor.conflict", "skipped",
-                                1, "changed on both sides: Epicor's values win");
+            rc =
+                ks__sync_audit(sync, KS__FLOW_VENDORS_AD, "adobe", num_s,
+                               "epicor", num_s, "vendor.conflict", "skipped", 1,
+                               "changed on both sides: Epicor's values win");
         goto out;
     }
     rc = vendor_write_back(&saved, sync, vid ? vid : "", company);
@@ -445,8 +451,8 @@ static ks_rc company_back(struct ks_sync_stats *stats, struct ks_sync *sync,
                       mine);
     if (!rc) {
         stats->updated++;
-        rc = ks__sync_audit(sync, KS__FLOW_VENDORS_AD, "adobe", num_s,
-                            "epicor", num_s, "vendor.update", "ok", 1, NULL);
+        rc = ks__sync_audit(sync, KS__FLOW_VENDORS_AD, "adobe", num_s, "epicor",
+                            num_s, "vendor.update", "ok", 1, NULL);
     }
 out:
     ks__free(sent);

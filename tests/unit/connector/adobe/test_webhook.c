@@ -15,7 +15,8 @@
 #include "kinsync/adobe.h"
 
 #define BODY                                                                   \
-    "{\"eventName\":\"observer.sales_order_place_before\",\"data\":{\"order\":" \
+    "{\"eventName\":\"observer.sales_order_place_before\",\"data\":{"          \
+    "\"order\":"                                                               \
     "{\"increment_id\":\"000000001\",\"items\":[{\"sku\":\"W-1\"}]}}}"
 
 static EVP_PKEY *new_key(void)
@@ -56,9 +57,9 @@ static void rsa_sign(char *out, EVP_PKEY *k, const char *body)
 
     b64(body64, (const unsigned char *)body, strlen(body));
     assert_int_equal(EVP_DigestSignInit(md, NULL, EVP_sha256(), NULL, k), 1);
-    assert_int_equal(EVP_DigestSign(md, sig, &n, (unsigned char *)body64,
-                                    strlen(body64)),
-                     1);
+    assert_int_equal(
+        EVP_DigestSign(md, sig, &n, (unsigned char *)body64, strlen(body64)),
+        1);
     EVP_MD_CTX_free(md);
     b64(out, sig, n);
 }
