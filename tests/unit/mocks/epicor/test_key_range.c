@@ -44,6 +44,7 @@ static char *lines_of(struct epi_env *env, const char *filter)
 {
     struct epi_resp r;
     char path[512], *out = calloc(1, 8192);
+    size_t len = 0;
     const cJSON *row;
 
     snprintf(path, sizeof(path),
@@ -54,12 +55,11 @@ static char *lines_of(struct epi_env *env, const char *filter)
     assert_int_equal(r.status, 200);
     cJSON_ArrayForEach(row, cJSON_GetObjectItem(r.json, "value"))
     {
-        char one[32];
-
-        snprintf(one, sizeof(one), "%d/%d ",
-                 (int)cJSON_GetObjectItem(row, "PONUM")->valuedouble,
-                 (int)cJSON_GetObjectItem(row, "POLine")->valuedouble);
-        strcat(out, one);
+        len += (size_t)snprintf(
+            out + len, 8192 - len, "%d/%d ",
+            (int)cJSON_GetObjectItem(row, "PONUM")->valuedouble,
+            (int)cJSON_GetObjectItem(row, "POLine")->valuedouble);
+        assert_true(len < 8192);
     }
     epi_resp_free(&r);
     return out;
