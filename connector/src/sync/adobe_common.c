@@ -119,3 +119,37 @@ ks_rc ks__sync_once(int64_t *id, enum ks__sync_once_how *how,
         sync, ks_store_intent_complete(sync->store, o->kind, o->ref, num), 1);
     return rc ? rc : ks__sync_crash(sync, "after_intent_complete");
 }
+
+ks_rc ks__sync_once_record(struct ks_sync_stats *stats, struct ks_sync *sync,
+                           struct ks__sync_once *once, const cJSON *payload,
+                           const struct ks__sync_record *r, char *why,
+                           size_t whysz)
+{
+    enum ks__sync_once_how how = KS__ONCE_DONE;
+    char hash[65], num[32], action[64];
+    int64_t id = 0;
+    ks_rc rc = KS_OK;
+
+    if (!*why) {
+        char *text = cJSON_PrintUnformatted(payload);
+
+        rc = text ? ks__sync_hash(hash, text) : KS_ENOMEM;
+        cJSON_free(text);
+        once->hash = hash;
+        if (!rc)
+            rc = ks__sync_once(&id, &how, sync, once);
+        if (rc && !ks__sync_fatal(rc))
+            snprintf(why, whysz, "%s", ks__sync_client_message(sync));
+    }
+    if (*why)
+        return ks__sync_outbox(sync, stats, r->flow, r->kind, r->source_system,
+                               once->ref, r->source, why);
+    if (rc)
+        return rc;
+    snprintf(num, sizeof(num), "%lld", (long long)id);
+    snprintf(action, sizeof(action), "%s.%s", r->kind,
+             how == KS__ONCE_RECOVERED ? "recover" : "create");
+    stats->created++;
+    return ks__sync_audit(sync, r->flow, r->source_system, once->ref,
+                          r->target_system, num, action, "ok", 1, NULL);
+}

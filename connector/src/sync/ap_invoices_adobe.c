@@ -298,10 +298,8 @@ static ks_rc ap_handle(struct ks_sync_stats *stats, struct ks_sync *sync,
 {
     struct ap_doc d = {head, "", 0, 0, 0, NULL};
     cJSON *lines = NULL, *exps = NULL, *order = NULL;
-    char why[512] = "", num[32];
+    char why[512] = "";
     struct ks_intent in;
-    enum ks__sync_once_how how;
-    int64_t id = 0;
     ks_rc rc;
 
     ap_ref(d.ref, head);
@@ -330,31 +328,17 @@ static ks_rc ap_handle(struct ks_sync_stats *stats, struct ks_sync *sync,
             sync, ks_adobe_order_get(&order, sync->adobe, d.order_id), 0);
     if (!rc && !*why)
         rc = build_body(&d, why, sizeof(why), order, lines, exps);
-    if (!rc && !*why) {
-        char hash[65], *text = cJSON_PrintUnformatted(d.body);
+    if (!rc || !ks__sync_fatal(rc)) {
         struct ks__sync_once once = {
-            KS__INTENT_AD_AP, d.ref, hash, find_invoice, create_invoice, &d, 0};
+            KS__INTENT_AD_AP, d.ref, NULL, find_invoice, create_invoice, &d, 0};
+        struct ks__sync_record r = {KS__FLOW_AP_AD, "ap_invoice", "epicor",
+                                    "adobe", head};
 
-        rc = text ? ks__sync_hash(hash, text) : KS_ENOMEM;
-        cJSON_free(text);
-        if (!rc)
-            rc = ks__sync_once(&id, &how, sync, &once);
+        if (rc)
+            snprintf(why, sizeof(why), "%s", ks__sync_client_message(sync));
+        rc = ks__sync_once_record(stats, sync, &once, d.body, &r, why,
+                                  sizeof(why));
     }
-    if (rc && !ks__sync_fatal(rc))
-        snprintf(why, sizeof(why), "%s", ks__sync_client_message(sync));
-    if (*why) {
-        rc = ks__sync_outbox(sync, stats, KS__FLOW_AP_AD, "ap_invoice",
-                             "epicor", d.ref, head, why);
-        goto out;
-    }
-    if (rc)
-        goto out;
-    snprintf(num, sizeof(num), "%lld", (long long)id);
-    stats->created++;
-    rc = ks__sync_audit(sync, KS__FLOW_AP_AD, "epicor", d.ref, "adobe", num,
-                        how == KS__ONCE_RECOVERED ? "invoice.recover"
-                                                  : "invoice.create",
-                        "ok", 1, NULL);
 out:
     cJSON_Delete(lines);
     cJSON_Delete(exps);

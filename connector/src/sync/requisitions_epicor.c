@@ -177,10 +177,8 @@ ks_rc ks_sync_requisition_from_adobe(struct ks_sync_stats *stats,
     const char *inc = kx_json_str_or(hooked, "increment_id", "");
     struct req_doc d = {"", "", cJSON_CreateArray(), NULL};
     struct ks_intent in;
-    enum ks__sync_once_how how;
     cJSON *order = NULL;
-    char why[256] = "", num[32];
-    int64_t id = 0;
+    char why[256] = "";
     ks_rc rc = ks__sync_adobe_enter(sync, stats);
 
     if (!rc && !d.lines)
@@ -213,31 +211,17 @@ ks_rc ks_sync_requisition_from_adobe(struct ks_sync_stats *stats,
     d.order = order;
     if (!rc)
         rc = req_lines(&d, why, sizeof(why), sync);
-    if (!rc && !*why) {
-        char hash[65], *text = cJSON_PrintUnformatted(d.lines);
-        struct ks__sync_once once = {KS__INTENT_REQ, d.ref, hash, find_req,
+    if (!rc || !ks__sync_fatal(rc)) {
+        struct ks__sync_once once = {KS__INTENT_REQ, d.ref, NULL, find_req,
                                      create_req,     &d,    0};
+        struct ks__sync_record r = {KS__FLOW_REQS_EPI, "requisition", "adobe",
+                                    "epicor", delivery};
 
-        rc = text ? ks__sync_hash(hash, text) : KS_ENOMEM;
-        cJSON_free(text);
-        if (!rc)
-            rc = ks__sync_once(&id, &how, sync, &once);
+        if (rc)
+            snprintf(why, sizeof(why), "%s", ks__sync_client_message(sync));
+        rc = ks__sync_once_record(stats, sync, &once, d.lines, &r, why,
+                                  sizeof(why));
     }
-    if (rc && !ks__sync_fatal(rc))
-        snprintf(why, sizeof(why), "%s", ks__sync_client_message(sync));
-    if (*why) {
-        rc = ks__sync_outbox(sync, stats, KS__FLOW_REQS_EPI, "requisition",
-                             "adobe", d.ref, delivery, why);
-        goto out;
-    }
-    if (rc)
-        goto out;
-    snprintf(num, sizeof(num), "%lld", (long long)id);
-    stats->created++;
-    rc = ks__sync_audit(sync, KS__FLOW_REQS_EPI, "adobe", d.ref, "epicor", num,
-                        how == KS__ONCE_RECOVERED ? "requisition.recover"
-                                                  : "requisition.create",
-                        "ok", 1, NULL);
 out:
     cJSON_Delete(order);
     cJSON_Delete(d.lines);

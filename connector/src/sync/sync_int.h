@@ -338,6 +338,24 @@ struct ks__sync_once {
 ks_rc ks__sync_once(int64_t *id, enum ks__sync_once_how *how,
                     struct ks_sync *sync, struct ks__sync_once *o);
 
+/*
+ * The end every one-record create of the Adobe flows shares: the hash of
+ * payload becomes the intent's (once->hash is set here), ks__sync_once
+ * runs, then the outcome is recorded: *why (set by the caller's mapping,
+ * or a record failure of the write) sends source to the outbox under
+ * r->flow / r->kind, a write is counted created and audited
+ * "<kind>.create" or "<kind>.recover". Returns only run-stopping
+ * failures.
+ */
+struct ks__sync_record {
+    const char *flow, *kind, *source_system, *target_system;
+    const cJSON *source; /* the outbox payload */
+};
+ks_rc ks__sync_once_record(struct ks_sync_stats *stats, struct ks_sync *sync,
+                           struct ks__sync_once *once, const cJSON *payload,
+                           const struct ks__sync_record *r, char *why,
+                           size_t whysz);
+
 /* What a PO gives Adobe (purchase_orders_adobe.c): the new order with
  * its items, and the header attributes an update sends. */
 struct ks__sync_po_doc {

@@ -344,7 +344,8 @@ cJSON *km__odata_query_run(const struct km__odata_query *q,
     if (sorting) {
         sort_q = q;
         sort_ci = emu->ci;
-        qsort(hits, nhits, sizeof(*hits), cmp_hits);
+        if (nhits > 1) /* hits is NULL when nothing matched */
+            qsort(hits, nhits, sizeof(*hits), cmp_hits);
         for (size_t i = 0; i < nhits; i++) {
             if ((long)i >= q->skip && taken < limit) {
                 cJSON_AddItemToArray(out, hits[i].row);
