@@ -34,7 +34,7 @@ struct po_run {
     struct ks_sync *sync;
     struct ks_sync_stats *stats;
     char day[11];  /* the latest ChangeDate handled */
-    cJSON *vendor; /* VendorNum -> Vendor row, read once per run */
+    cJSON *vendor; /* VendorNum -> Vendor row, of the page being written */
 };
 
 /* Every row of service/set matching filter, in orderby order. */
@@ -55,42 +55,71 @@ static ks_rc read_rows(cJSON **out, struct ks_sync *sync, const char *set,
     return ks__sync_fail(sync, rc, 0);
 }
 
-/* The vendor row of a PO (borrowed from the run's cache; NULL when Epicor
- * has none). */
-static ks_rc vendor_of(const cJSON **out, struct po_run *run, int64_t num)
+/* The vendor rows of the POs in todo, into run->vendor (VendorNum ->
+ * {VendorID, Name, EMailAddress}), in one request: memory and requests
+ * stay one page's whatever the number of vendors. */
+static ks_rc vendors_of_page(struct po_run *run, const cJSON *todo)
 {
     struct ks_epicor_query q = KS_EPICOR_QUERY_INIT;
-    char key[32], filter[64];
-    cJSON *rows;
-    ks_rc rc;
+    struct ks__buf filter = KS__BUF_INIT;
+    cJSON *rows = cJSON_CreateArray(), *seen = cJSON_CreateObject();
+    const cJSON *po, *v;
+    int n = 0;
+    ks_rc rc = rows && seen ? KS_OK : KS_ENOMEM;
+
+    cJSON_ArrayForEach(po, todo)
+    {
+        char key[32];
+
+        snprintf(key, sizeof(key), "%lld",
+                 (long long)kx_json_numeric(po, "VendorNum", 0));
+        if (rc || cJSON_GetObjectItemCaseSensitive(seen, key))
+            continue;
+        if (!cJSON_AddTrueToObject(seen, key))
+            rc = KS_ENOMEM;
+        ks__buf_printf(&filter, "%sVendorNum eq %s", n++ ? " or " : "", key);
+    }
+    if (!rc && filter.oom)
+        rc = KS_ENOMEM;
+    q.filter = filter.data;
+    q.select = "VendorNum,VendorID,Name,EMailAddress";
+    q.top = n;
+    q.page_size = n > PAGE ? PAGE : n;
+    if (!rc && n)
+        rc = ks__sync_fail(run->sync,
+                           ks_epicor_query(run->sync->epi, "Erp.BO.VendorSvc",
+                                           "Vendors", &q, ks__sync_collect,
+                                           rows),
+                           0);
+    cJSON_Delete(run->vendor);
+    run->vendor = cJSON_CreateObject();
+    if (!rc && !run->vendor)
+        rc = KS_ENOMEM;
+    cJSON_ArrayForEach(v, rows)
+    {
+        char key[32];
+
+        if (rc)
+            break;
+        snprintf(key, sizeof(key), "%lld",
+                 (long long)kx_json_numeric(v, "VendorNum", 0));
+        if (!cJSON_AddItemToObject(run->vendor, key, cJSON_Duplicate(v, 1)))
+            rc = KS_ENOMEM;
+    }
+    ks__buf_dispose(&filter);
+    cJSON_Delete(rows);
+    cJSON_Delete(seen);
+    return rc;
+}
+
+/* The vendor row of a PO (borrowed from the page's; NULL when Epicor has
+ * none). */
+static const cJSON *vendor_of(const struct po_run *run, int64_t num)
+{
+    char key[32];
 
     snprintf(key, sizeof(key), "%lld", (long long)num);
-    *out = cJSON_GetObjectItemCaseSensitive(run->vendor, key);
-    if (*out)
-        return KS_OK;
-    rows = cJSON_CreateArray();
-    if (!rows)
-        return KS_ENOMEM;
-    snprintf(filter, sizeof(filter), "VendorNum eq %lld", (long long)num);
-    q.filter = filter;
-    q.top = 1;
-    rc = ks__sync_fail(run->sync,
-                       ks_epicor_query(run->sync->epi, "Erp.BO.VendorSvc",
-                                       "Vendors", &q, ks__sync_collect, rows),
-                       0);
-    if (!rc) {
-        cJSON *v = cJSON_DetachItemFromArray(rows, 0);
-
-        if (!v)
-            v = cJSON_CreateObject(); /* none: remembered as empty */
-        if (!v || !cJSON_AddItemToObject(run->vendor, key, v)) {
-            cJSON_Delete(v);
-            rc = KS_ENOMEM;
-        }
-        *out = v;
-    }
-    cJSON_Delete(rows);
-    return rc;
+    return cJSON_GetObjectItemCaseSensitive(run->vendor, key);
 }
 
 /* Adds "PONum/POLine" -> the GL accounts of the line's releases (MAIN
@@ -265,7 +294,7 @@ static ks_rc po_doc_build(struct ks__sync_po_doc *d, char *why, size_t whysz,
     if (rc || *why)
         goto out;
     ks__sync_cents_str(total_s, sum);
-    rc = vendor_of(&vendor, run, (int64_t)kx_json_numeric(po, "VendorNum", 0));
+    vendor = vendor_of(run, (int64_t)kx_json_numeric(po, "VendorNum", 0));
     snprintf(vkey, sizeof(vkey), "%lld",
              (long long)kx_json_numeric(po, "VendorNum", 0));
     if (!rc) {
@@ -366,6 +395,8 @@ static ks_rc po_batch(struct po_run *run, const cJSON *todo)
         rc = read_rows(&tglcs, run->sync, "PORelTGLCs", filter, NULL, 0);
     if (!rc)
         rc = gl_index(gl, tglcs);
+    if (!rc)
+        rc = vendors_of_page(run, todo);
     docs = rc ? NULL : ks__calloc((size_t)n, sizeof(*docs));
     if (!rc && !docs)
         rc = KS_ENOMEM;
