@@ -266,6 +266,14 @@ static ks_rc vendor_out(struct ks_sync_stats *stats, struct ks_sync *sync,
     if (!rc)
         rc = ks__sync_sent_same(&same, sync, key, hash);
     if (!rc && same) {
+        /* the vendor moved in fields the company does not show: its
+         * SysRevID is the one a later conflict check compares with */
+        char rev[32], rkey[48];
+
+        rev_key(rkey, num);
+        snprintf(rev, sizeof(rev), "%lld",
+                 (long long)kx_json_numeric(v, "SysRevID", 0));
+        rc = ks__sync_sent_put(sync, rkey, rev);
         stats->unchanged++;
         goto out;
     }
