@@ -329,6 +329,22 @@ out:
     return rc;
 }
 
+/* The Vendor row of num into rows (an array; empty when Epicor has
+ * none). */
+static ks_rc vendor_rows(cJSON *rows, struct ks_sync *sync, int64_t num)
+{
+    struct ks_epicor_query q = KS_EPICOR_QUERY_INIT;
+    char filter[64];
+
+    snprintf(filter, sizeof(filter), "VendorNum eq %lld", (long long)num);
+    q.filter = filter;
+    q.top = 1;
+    return ks__sync_fail(sync,
+                         ks_epicor_query(sync->epi, VENDOR_SVC, "Vendors", &q,
+                                         ks__sync_collect, rows),
+                         0);
+}
+
 /* ---- back: company -> vendor ------------------------------------------ */
 
 /* The companies that carry a vendor number (copies). */
@@ -410,8 +426,7 @@ static ks_rc company_back(struct ks_sync_stats *stats, struct ks_sync *sync,
     const char *vid =
         ks_adobe_custom_attribute_get(company, "epicor_vendor_id");
     int64_t num = strtoll(num_s, NULL, 10), rev = 0;
-    char key[48], now[65], *sent = NULL, *rev_s = NULL, filter[64];
-    struct ks_epicor_query q = KS_EPICOR_QUERY_INIT;
+    char key[48], now[65], *sent = NULL, *rev_s = NULL;
     cJSON *rows = cJSON_CreateArray(), *saved = NULL, *mine = NULL;
     char why[256] = "";
     ks_rc rc = rows ? company_hash(now, company) : KS_ENOMEM;
@@ -423,14 +438,8 @@ static ks_rc company_back(struct ks_sync_stats *stats, struct ks_sync *sync,
         goto out; /* not sent by this flow, or unchanged in Adobe */
     rev_key(key, num);
     rc = ks__sync_value_get(&rev_s, sync, KS__MAP_SENT, key);
-    snprintf(filter, sizeof(filter), "VendorNum eq %lld", (long long)num);
-    q.filter = filter;
-    q.top = 1;
     if (!rc)
-        rc = ks__sync_fail(sync,
-                           ks_epicor_query(sync->epi, VENDOR_SVC, "Vendors", &q,
-                                           ks__sync_collect, rows),
-                           0);
+        rc = vendor_rows(rows, sync, num);
     if (rc)
         goto out;
     rev = (int64_t)kx_json_numeric(cJSON_GetArrayItem(rows, 0), "SysRevID", 0);
@@ -549,20 +558,11 @@ ks_rc ks_sync_vendors_to_adobe(struct ks_sync_stats *stats,
 ks_rc ks__sync_vendor_one(struct ks_sync_stats *stats, struct ks_sync *sync,
                           int64_t vendor_num)
 {
-    struct ks_epicor_query q = KS_EPICOR_QUERY_INIT;
-    char filter[64];
     cJSON *rows = cJSON_CreateArray();
     ks_rc rc = rows ? KS_OK : KS_ENOMEM;
 
-    snprintf(filter, sizeof(filter), "VendorNum eq %lld",
-             (long long)vendor_num);
-    q.filter = filter;
-    q.top = 1;
     if (!rc)
-        rc = ks__sync_fail(sync,
-                           ks_epicor_query(sync->epi, VENDOR_SVC, "Vendors", &q,
-                                           ks__sync_collect, rows),
-                           0);
+        rc = vendor_rows(rows, sync, vendor_num);
     if (!rc && cJSON_GetArraySize(rows) == 0)
         stats->skipped++;
     else if (!rc)
