@@ -98,6 +98,7 @@ const char *kh_job_remote_url(struct kh_ctx *ctx, const char *system,
 #define KH_SLOT_EPICOR "epicor.client"
 #define KH_SLOT_BIGCOMMERCE "bigcommerce.client"
 #define KH_SLOT_WOOCOMMERCE "woocommerce.client"
+#define KH_SLOT_ADOBE "adobe.client"
 
 struct ks_epicor *kh_job_epicor(struct kh_ctx *ctx, int page_size, int *owned,
                                 ks_rc *rc, char *err, size_t errsz);
@@ -107,6 +108,22 @@ struct ks_bigcommerce *kh_job_bigcommerce(struct kh_ctx *ctx, int page_limit,
 struct ks_woocommerce *kh_job_woocommerce(struct kh_ctx *ctx, int per_page,
                                           int *owned, ks_rc *rc, char *err,
                                           size_t errsz);
+/* given.connector.adobe (jobs_adobe.c): deployment, auth, credentials;
+ * page_size > 0 makes a one-off handle. */
+struct ks_adobe *kh_job_adobe(struct kh_ctx *ctx, int page_size, int *owned,
+                              ks_rc *rc, char *err, size_t errsz);
+
+/*
+ * Runs one sync flow over the scenario's sync handle (jobs_sync.c: the
+ * state store and the clients, options.crash_at honoured) and ends the
+ * job as the sync jobs do: the run's stats at the top of *result, and the
+ * error on failure.
+ */
+typedef ks_rc (*kh_job_sync_fn)(struct ks_sync_stats *stats,
+                                struct ks_sync *sync, void *ud);
+ks_rc kh_job_sync_run(struct kh_ctx *ctx, const cJSON *options, cJSON **result,
+                      char *err, size_t errsz, kh_job_sync_fn fn, void *ud);
+
 /*
  * The opening of a job over one of these handles: declares rc, owned and
  * var from getter with the page size in options' size_key, and returns

@@ -192,6 +192,14 @@ static struct ks_sync *engine(struct kh_ctx *ctx, const cJSON *options,
         if (!o.woocommerce)
             return NULL;
     }
+    if (kh_ctx_emulator(ctx, "adobe") ||
+        kh_ctx_connector_config(ctx, "adobe")) {
+        o.adobe = kh_job_adobe(ctx, 0, &owned, rc, err, errsz);
+        if (!o.adobe)
+            return NULL;
+        o.adobe_company_admin_id = (int64_t)kx_json_num(
+            kh_ctx_connector_config(ctx, "adobe"), "company_admin_id", 0);
+    }
     o.store = store(ctx, kx_json_str(options, "crash_at"), rc, err, errsz);
     if (!o.store)
         return NULL;
@@ -262,6 +270,20 @@ static ks_rc finish(struct kh_ctx *ctx, struct ks_sync *sync, ks_rc rc,
         kh_ctx_set_slot(ctx, STORE_SLOT, NULL, NULL);
     ks_sync_free(sync);
     return rc;
+}
+
+ks_rc kh_job_sync_run(struct kh_ctx *ctx, const cJSON *options, cJSON **result,
+                      char *err, size_t errsz, kh_job_sync_fn fn, void *ud)
+{
+    struct ks_sync_stats s;
+    ks_rc rc = KS_OK;
+    struct ks_sync *sync = engine(ctx, options, &rc, err, errsz);
+
+    memset(&s, 0, sizeof(s));
+    if (!sync)
+        return rc;
+    rc = fn(&s, sync, ud);
+    return finish(ctx, sync, rc, &s, result, err, errsz);
 }
 
 typedef ks_rc (*flow_fn)(struct ks_sync_stats *, struct ks_sync *);

@@ -28,6 +28,12 @@ const struct kh__sync_flow_def kh__sync_flows[KH__FLOW_COUNT] = {
     {"orders.bigcommerce", 0, 60, ks_sync_orders_from_bigcommerce},
     {"orders.woocommerce", 1, 60, ks_sync_orders_from_woocommerce},
     {"refunds.woocommerce", 1, 60, ks_sync_refunds_from_woocommerce},
+    {"vendors.adobe", KH__NEEDS_ADOBE, 600, ks_sync_vendors_to_adobe},
+    {"purchase_orders.adobe", KH__NEEDS_ADOBE, 300,
+     ks_sync_purchase_orders_to_adobe},
+    {"ap_invoices.adobe", KH__NEEDS_ADOBE, 300, ks_sync_ap_invoices_to_adobe},
+    {"requisitions.epicor", KH__NEEDS_ADOBE, 60,
+     ks_sync_requisitions_from_adobe},
 };
 
 int kh__conf_flow_index(const char *name)

@@ -71,6 +71,14 @@ void kh__conf_check_top(struct kh__conf_check *ck, const cJSON *doc, int named);
 void kh__conf_check_connection(struct kh__conf_check *ck,
                                struct kh__sync_conf *conf, const cJSON *obj);
 
+/* ---- config_adobe.c --------------------------------------------------- */
+
+/* The "adobe" section's key table, and the rules between its keys (auth
+ * against deployment, what each auth needs); pointer names the section. */
+extern const struct kh__conf_key kh__conf_adobe_keys[];
+void kh__conf_check_adobe(struct kh__conf_check *ck, const cJSON *adobe,
+                          const char *pointer);
+
 /* The flow called name in kh__sync_flows, or -1. config.c */
 int kh__conf_flow_index(const char *name);
 

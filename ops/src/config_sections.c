@@ -28,6 +28,7 @@ static const struct kh__conf_key top_keys[] = {
     {"epicor", OBJ, 0, 0, 0},
     {"bigcommerce", OBJ, 0, 0, 0},
     {"woocommerce", OBJ, 0, 0, 0},
+    {"adobe", OBJ, 0, 0, 0},
     {"flows", ANY, 0, 0, 0},
     {"connections", OBJ, 0, 0, 0},
     {"receiver", OBJ, 0, 0, 0},
@@ -42,7 +43,8 @@ static const struct kh__conf_key top_keys[] = {
 static const struct kh__conf_key conn_keys[] = {
     {"state", STR, 0, 0, 0},       {"epicor", OBJ, 1, 0, 0},
     {"bigcommerce", OBJ, 0, 0, 0}, {"woocommerce", OBJ, 0, 0, 0},
-    {"flows", ANY, 0, 0, 0},       {NULL, STR, 0, 0, 0}};
+    {"adobe", OBJ, 0, 0, 0},       {"flows", ANY, 0, 0, 0},
+    {NULL, STR, 0, 0, 0}};
 
 /* The HTTP client's timeouts and retry policy (client.h); each bounded so
  * a typo cannot make a run wait for days. */
@@ -114,8 +116,8 @@ static const struct kh__conf_key receiver_keys[] = {
 
 void kh__conf_check_top(struct kh__conf_check *ck, const cJSON *doc, int named)
 {
-    static const char *const per_connection[] = {"epicor", "bigcommerce",
-                                                 "woocommerce", "flows", NULL};
+    static const char *const per_connection[] = {
+        "epicor", "bigcommerce", "woocommerce", "adobe", "flows", NULL};
     const cJSON *http = cJSON_GetObjectItemCaseSensitive(doc, "http");
     const cJSON *rcv = cJSON_GetObjectItemCaseSensitive(doc, "receiver");
     char where[KH__CONF_WHERE_MAX];
@@ -146,9 +148,7 @@ static void check_flows(struct kh__conf_check *ck, struct kh__sync_conf *conf,
 
     if (!flows) { /* every flow whose storefront is configured */
         for (int i = 0; i < KH__FLOW_COUNT; i++)
-            conf->enabled[i] = kh__sync_flows[i].needs_wc
-                                   ? conf->woocommerce != NULL
-                                   : conf->bigcommerce != NULL;
+            kh__sync_flow_needs(conf, i, &conf->enabled[i]);
         return;
     }
     kh__conf_where(fp, conf->pointer, "flows");
@@ -163,7 +163,8 @@ static void check_flows(struct kh__conf_check *ck, struct kh__sync_conf *conf,
         const char *name = cJSON_IsObject(flows) ? it->string
                            : cJSON_IsString(it)  ? it->valuestring
                                                  : NULL;
-        int i = name ? kh__conf_flow_index(name) : -1;
+        int i = name ? kh__conf_flow_index(name) : -1, have = 0;
+        const char *needs;
         const cJSON *e;
 
         if (!name) {
@@ -176,7 +177,9 @@ static void check_flows(struct kh__conf_check *ck, struct kh__sync_conf *conf,
                              "unknown flow (known: parts.bigcommerce, "
                              "parts.woocommerce, customers.woocommerce, "
                              "orders.bigcommerce, orders.woocommerce, "
-                             "refunds.woocommerce)");
+                             "refunds.woocommerce, vendors.adobe, "
+                             "purchase_orders.adobe, ap_invoices.adobe, "
+                             "requisitions.epicor)");
             continue;
         }
         if (conf->enabled[i]) {
@@ -184,11 +187,9 @@ static void check_flows(struct kh__conf_check *ck, struct kh__sync_conf *conf,
             continue;
         }
         conf->enabled[i] = 1;
-        if (kh__sync_flows[i].needs_wc ? !conf->woocommerce
-                                       : !conf->bigcommerce)
-            kh__conf_problem(ck, where, "needs the \"%s\" section",
-                             kh__sync_flows[i].needs_wc ? "woocommerce"
-                                                        : "bigcommerce");
+        needs = kh__sync_flow_needs(conf, i, &have);
+        if (!have)
+            kh__conf_problem(ck, where, "needs the \"%s\" section", needs);
         if (!cJSON_IsObject(flows))
             continue;
         if (!cJSON_IsObject(it)) {
@@ -296,6 +297,7 @@ static const struct section sections[] = {
     {"epicor", epicor_keys, {"server_url", "token_url"}},
     {"bigcommerce", bc_keys, {"base_url", NULL}},
     {"woocommerce", wc_keys, {"base_url", NULL}},
+    {"adobe", kh__conf_adobe_keys, {"base_url", "ims_token_url"}},
 };
 
 /* One section of a connection: its key table, then its own rules. */
@@ -312,6 +314,8 @@ static void check_section(struct kh__conf_check *ck, const cJSON *section,
     kh__conf_check_object(ck, section, s->keys, pointer);
     if (s->keys == epicor_keys)
         check_epicor(ck, section, pointer);
+    if (s->keys == kh__conf_adobe_keys)
+        kh__conf_check_adobe(ck, section, pointer);
     auth = kx_json_str(section, "auth");
     if (s->keys == wc_keys && auth &&
         ks_woocommerce_auth_from_name(&a, auth) != 0) {
@@ -335,6 +339,7 @@ void kh__conf_check_connection(struct kh__conf_check *ck,
     conf->epicor = cJSON_GetObjectItemCaseSensitive(obj, "epicor");
     conf->bigcommerce = cJSON_GetObjectItemCaseSensitive(obj, "bigcommerce");
     conf->woocommerce = cJSON_GetObjectItemCaseSensitive(obj, "woocommerce");
+    conf->adobe = cJSON_GetObjectItemCaseSensitive(obj, "adobe");
     for (size_t i = 0; i < sizeof(sections) / sizeof(sections[0]); i++)
         check_section(ck,
                       cJSON_GetObjectItemCaseSensitive(obj, sections[i].name),

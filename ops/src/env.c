@@ -103,9 +103,9 @@ int kh__sync_store_open(struct ks_store **out, const struct kh__sync_conf *conf,
 
 /* A credential's value: the plain string, or the secret read from the
  * store (kept in env until it is disposed). NULL when absent. */
-static int cred(const char **out, struct kh__sync_env *env,
-                const cJSON *section, const char *sname, const char *name,
-                const char *prog)
+int kh__sync_cred(const char **out, struct kh__sync_env *env,
+                  const cJSON *section, const char *sname, const char *name,
+                  const char *prog)
 {
     const struct kh__sync_conf *c = env->conf;
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(section, name);
@@ -149,22 +149,24 @@ static int read_creds(struct kh__sync_env *env, const char *prog)
     const struct kh__sync_conf *c = env->conf;
     struct kh__sync_creds *k = &env->creds;
 
-    if (cred(&k->epi_api_key, env, c->epicor, "epicor", "api_key", prog) ||
-        cred(&k->epi_password, env, c->epicor, "epicor", "password", prog) ||
-        cred(&k->epi_client_secret, env, c->epicor, "epicor", "client_secret",
-             prog) ||
-        cred(&k->bc_token, env, c->bigcommerce, "bigcommerce", "access_token",
-             prog) ||
-        cred(&k->bc_client_secret, env, c->bigcommerce, "bigcommerce",
-             "client_secret", prog) ||
-        cred(&k->bc_header_value, env, c->bigcommerce, "bigcommerce",
-             "webhook_header_value", prog) ||
-        cred(&k->wc_key, env, c->woocommerce, "woocommerce", "consumer_key",
-             prog) ||
-        cred(&k->wc_secret, env, c->woocommerce, "woocommerce",
-             "consumer_secret", prog) ||
-        cred(&k->wc_webhook_secret, env, c->woocommerce, "woocommerce",
-             "webhook_secret", prog))
+    if (kh__sync_cred(&k->epi_api_key, env, c->epicor, "epicor", "api_key",
+                      prog) ||
+        kh__sync_cred(&k->epi_password, env, c->epicor, "epicor", "password",
+                      prog) ||
+        kh__sync_cred(&k->epi_client_secret, env, c->epicor, "epicor",
+                      "client_secret", prog) ||
+        kh__sync_cred(&k->bc_token, env, c->bigcommerce, "bigcommerce",
+                      "access_token", prog) ||
+        kh__sync_cred(&k->bc_client_secret, env, c->bigcommerce, "bigcommerce",
+                      "client_secret", prog) ||
+        kh__sync_cred(&k->bc_header_value, env, c->bigcommerce, "bigcommerce",
+                      "webhook_header_value", prog) ||
+        kh__sync_cred(&k->wc_key, env, c->woocommerce, "woocommerce",
+                      "consumer_key", prog) ||
+        kh__sync_cred(&k->wc_secret, env, c->woocommerce, "woocommerce",
+                      "consumer_secret", prog) ||
+        kh__sync_cred(&k->wc_webhook_secret, env, c->woocommerce, "woocommerce",
+                      "webhook_secret", prog))
         return -1;
     return 0;
 }
@@ -256,6 +258,10 @@ static int make_handles(struct kh__sync_env *env, const char *prog)
             return -1;
         }
     }
+    if (env->conf->adobe && kh__sync_adobe_open(env, prog))
+        return -1;
+    so.adobe = env->adobe;
+    so.adobe_company_admin_id = kh__sync_adobe_company_admin(env->conf);
     so.client = env->client;
     so.store = env->store;
     so.epicor = env->epicor;
@@ -340,6 +346,7 @@ void kh__sync_env_dispose(struct kh__sync_env *env)
         return;
     ks_sync_free(env->sync);
     ks_woocommerce_free(env->woocommerce);
+    ks_adobe_free(env->adobe);
     ks_bigcommerce_free(env->bigcommerce);
     ks_epicor_free(env->epicor);
     ks_client_free(env->client);

@@ -28,17 +28,23 @@ enum kh__sync_flow_id {
     KH__FLOW_ORDERS_BC,
     KH__FLOW_ORDERS_WC,
     KH__FLOW_REFUNDS_WC,
+    KH__FLOW_VENDORS_AD,
+    KH__FLOW_POS_AD,
+    KH__FLOW_AP_AD,
+    KH__FLOW_REQS_AD,
     KH__FLOW_COUNT
 };
 
 struct kh__sync_flow_def {
     const char *name;  /* "parts.bigcommerce": also the store's flow */
-    int needs_wc;      /* 0: needs BigCommerce, 1: WooCommerce */
+    int needs_wc;      /* 0: needs BigCommerce, 1: WooCommerce,
+                        * KH__NEEDS_ADOBE: Adobe Commerce */
     int64_t default_s; /* --watch cadence without "every_s" */
     ks_rc (*run)(struct ks_sync_stats *, struct ks_sync *);
 };
 
 extern const struct kh__sync_flow_def kh__sync_flows[KH__FLOW_COUNT];
+#define KH__NEEDS_ADOBE 2
 
 /*
  * One connection of a loaded and checked configuration file: an Epicor
@@ -64,6 +70,7 @@ struct kh__sync_conf {
     const cJSON *epicor;     /* the sections (NULL when absent) */
     const cJSON *bigcommerce;
     const cJSON *woocommerce;
+    const cJSON *adobe;
     const cJSON *receiver; /* shared by every connection */
     const cJSON *http;     /* timeouts and retry policy (NULL: defaults) */
     int enabled[KH__FLOW_COUNT]; /* configured (or default) flows */
@@ -167,6 +174,7 @@ struct kh__sync_env {
     struct ks_epicor *epicor;
     struct ks_bigcommerce *bigcommerce; /* NULL: not configured */
     struct ks_woocommerce *woocommerce; /* NULL: not configured */
+    struct ks_adobe *adobe;             /* NULL: not configured */
     struct ks_sync *sync;
     struct kh__sync_creds creds;
     /* Credentials read from the state file, disposed with the env. */
@@ -193,6 +201,25 @@ void kh__sync_bc_options(struct ks_bigcommerce_options *o,
                          const struct kh__sync_env *env);
 void kh__sync_wc_options(struct ks_woocommerce_options *o,
                          const struct kh__sync_env *env);
+
+/* A credential of section (named sname): the plain string, or the secret
+ * {"$secret": NAME} read from the state file; *out NULL when absent.
+ * 0, or -1 after printing the reason. */
+int kh__sync_cred(const char **out, struct kh__sync_env *env,
+                  const cJSON *section, const char *sname, const char *name,
+                  const char *prog);
+
+/* ---- the adobe section (config_adobe.c) ---------------------------- */
+
+/* The section flow i needs ("bigcommerce", "woocommerce", "adobe") and
+ * whether conf has it. */
+const char *kh__sync_flow_needs(const struct kh__sync_conf *conf, int i,
+                                int *configured);
+/* The Adobe handle of a configured adobe section (env->adobe), with its
+ * credentials; 0, or -1 after printing the reason. */
+int kh__sync_adobe_open(struct kh__sync_env *env, const char *prog);
+/* The Adobe Commerce customer vendor companies get as super user. */
+int64_t kh__sync_adobe_company_admin(const struct kh__sync_conf *conf);
 
 /* 1 when s is a valid secret name: 1..128 of [A-Za-z0-9._-]. */
 int kh__sync_secret_name_ok(const char *s);

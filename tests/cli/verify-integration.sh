@@ -24,10 +24,14 @@ sync.parts) flow=parts.$store ;;
 sync.orders) flow=orders.$store ;;
 sync.customers) flow=customers.woocommerce ;;
 sync.refunds) flow=refunds.woocommerce ;;
+sync.vendors) flow=vendors.adobe ;;
+sync.purchase_orders) flow=purchase_orders.adobe ;;
+sync.ap_invoices) flow=ap_invoices.adobe ;;
+sync.requisitions) flow=requisitions.epicor ;;
 *) echo "verify-integration: no flow for $KINSYNC_JOB" >&2; exit 3 ;;
 esac
 dir=$KINSYNC_STATE_DIR
-bigcommerce= woocommerce= hooks= licence=
+bigcommerce= woocommerce= adobe= hooks= licence=
 if [ -n "${KINSYNC_URL_BIGCOMMERCE:-}" ]; then
     if [ "$noverify" = --no-verify ]; then
         hooks=",
@@ -53,6 +57,14 @@ if [ -n "${KINSYNC_URL_WOOCOMMERCE:-}" ]; then
                   \"consumer_key\": \"$KINSYNC_WOOCOMMERCE_CONSUMER_KEY\",
                   \"consumer_secret\": \"$KINSYNC_WOOCOMMERCE_CONSUMER_SECRET\"$hooks}"
 fi
+if [ -n "${KINSYNC_URL_ADOBE:-}" ]; then
+    adobe=",
+  \"adobe\": {\"base_url\": \"$KINSYNC_URL_ADOBE\", \"auth\": \"oauth1\",
+            \"consumer_key\": \"$KINSYNC_ADOBE_CONSUMER_KEY\",
+            \"consumer_secret\": \"$KINSYNC_ADOBE_CONSUMER_SECRET\",
+            \"access_token\": \"$KINSYNC_ADOBE_ACCESS_TOKEN\",
+            \"access_token_secret\": \"$KINSYNC_ADOBE_ACCESS_TOKEN_SECRET\"}"
+fi
 if [ -n "${KINSYNC_EPICOR_LICENSE_RETRIES:-}" ]; then
     licence=",
              \"license_retries\": $KINSYNC_EPICOR_LICENSE_RETRIES,
@@ -74,7 +86,7 @@ cat >"$dir/kinsync.json" <<JSON
              "auth": "$KINSYNC_EPICOR_AUTH",
              "username": "$KINSYNC_EPICOR_USERNAME",
              "password": "$KINSYNC_EPICOR_PASSWORD",
-             "api_key": "$KINSYNC_EPICOR_API_KEY"$licence}$bigcommerce$woocommerce,
+             "api_key": "$KINSYNC_EPICOR_API_KEY"$licence}$bigcommerce$woocommerce$adobe,
   "receiver": {"port": ${KINSYNC_RECEIVER_PORT:-0}, "register": false},
   "flows": [$flows]
 }

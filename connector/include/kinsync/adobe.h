@@ -242,6 +242,26 @@ KS_EXTERN ks_rc ks_adobe_company_find(cJSON **out, struct ks_adobe *ad,
 KS_EXTERN ks_rc ks_adobe_product_get(cJSON **out, struct ks_adobe *ad,
                                      const char *sku);
 
+/* ---- webhooks --------------------------------------------------------- */
+
+enum ks_adobe_signing {
+    KS_ADOBE_SIGNING_RSA = 0, /* RSA-SHA256 over the base64 of the body */
+    KS_ADOBE_SIGNING_HMAC = 1 /* HMAC-SHA256 of the raw body, shared secret */
+};
+
+/*
+ * Checks the x-adobe-commerce-webhook-signature of a synchronous webhook
+ * delivery. RSA: key is the PEM public key Commerce signs with, and the
+ * signature the base64 of an RSA-SHA256 signature over the base64 of the
+ * body. HMAC: key is the shared secret and the signature the base64 of
+ * HMAC-SHA256 of the raw body (compared in constant time). KS_OK when it
+ * matches; KS_EAUTH when the signature is missing, malformed or wrong;
+ * KS_EINVAL without a key.
+ */
+KS_EXTERN ks_rc ks_adobe_webhook_verify(enum ks_adobe_signing mode,
+                                        const char *key, const char *body,
+                                        size_t len, const char *signature);
+
 #ifdef __cplusplus
 }
 #endif

@@ -44,6 +44,7 @@
 #include "epicor.h"
 #include "bigcommerce.h"
 #include "woocommerce.h"
+#include "adobe.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -65,12 +66,17 @@ struct ks_sync_options {
     /* Only PartWhse rows of this plant count towards on-hand stock; NULL:
      * every plant. */
     const char *plant;
+    struct ks_adobe *adobe; /* NULL: no Adobe Commerce flows */
+    /* The Adobe customer made super user of the companies the vendor
+     * flow creates (Adobe requires one per company); 0: 1. */
+    int64_t adobe_company_admin_id;
 };
 
 #define KS_SYNC_OPTIONS_VERSION 1
 #define KS_SYNC_OPTIONS_INIT                                                   \
     {                                                                          \
-        KS_SYNC_OPTIONS_VERSION, NULL, NULL, NULL, NULL, NULL, 1, NULL         \
+        KS_SYNC_OPTIONS_VERSION, NULL, NULL, NULL, NULL, NULL, 1, NULL, NULL,  \
+            0                                                                  \
     }
 
 /* What one run did, record by record. */
@@ -147,6 +153,72 @@ KS_EXTERN ks_rc ks_sync_order_from_woocommerce_id(struct ks_sync_stats *stats,
  * each once. A refund of an order not imported yet goes to the outbox. */
 KS_EXTERN ks_rc ks_sync_refunds_from_woocommerce(struct ks_sync_stats *stats,
                                                  struct ks_sync *sync);
+
+/* ---- Adobe Commerce (procure to invoice) ----------------------------- */
+
+/*
+ * Epicor vendors changed since the cursor (SysRevID) become Adobe B2B
+ * companies carrying the vendor's number, id and posting dimensions as
+ * custom attributes (matched by the id map, then by the epicor_vendor_num
+ * attribute). A vendor without what Adobe requires of a company (e-mail,
+ * telephone, street, city, postcode, a known country) goes to the outbox.
+ */
+KS_EXTERN ks_rc ks_sync_vendors_to_adobe(struct ks_sync_stats *stats,
+                                         struct ks_sync *sync);
+
+/*
+ * Approved purchase orders whose ChangeDate is on or after the cursor's
+ * day (a date without a time, so the last day is read again) become Adobe
+ * orders with increment_id "PO-<PONum>": vendor details and each line's GL
+ * account (from its release's PORelTGLC row) as custom attributes. A PO
+ * whose SysRevID was synced already costs no write; a later change
+ * updates the order's custom attributes. Creation runs the exactly-once
+ * protocol (intent "po.adobe"; a pending one looks the order up by its
+ * increment_id before writing). Lines that do not add up to the PO's
+ * total to the cent, or a PO without lines, go to the outbox.
+ */
+KS_EXTERN ks_rc ks_sync_purchase_orders_to_adobe(struct ks_sync_stats *stats,
+                                                 struct ks_sync *sync);
+
+/*
+ * AP invoices whose ChangeDate is on or after the cursor's day become
+ * Adobe invoices on the order of their PO (REFPONum, else the lines'
+ * PONum): one item per invoice line that matches an order item by PO
+ * line, with the line's quantity; the GL coding of each line (its
+ * APInvExp accounts) and the invoice number as custom attributes. An
+ * invoice whose PO is not in Adobe yet waits in the outbox with that
+ * reason and is written by the first run after the PO synced (each run
+ * retries its waiting invoices first). Exactly once per invoice (intent
+ * "ap_invoice.adobe"; a pending one looks for the invoice by its
+ * epicor_invoice attribute on the order).
+ */
+KS_EXTERN ks_rc ks_sync_ap_invoices_to_adobe(struct ks_sync_stats *stats,
+                                             struct ks_sync *sync);
+
+/*
+ * One verified Adobe order-placement webhook delivery (the body of
+ * observer.sales_order_place_before, {"eventName", "data": {"order"}};
+ * see ks_adobe_webhook_verify) becomes one Epicor purchase requisition
+ * (ReqSvc GetNewReqHead, then one Update of the header with every line),
+ * CommentText "Adobe order <increment_id>". Exactly once per Adobe order
+ * (intent "requisition"; a pending one looks the requisition up by its
+ * CommentText). An order without items or a line without a quantity goes
+ * to the outbox.
+ */
+KS_EXTERN ks_rc ks_sync_requisition_from_adobe(struct ks_sync_stats *stats,
+                                               struct ks_sync *sync,
+                                               const cJSON *delivery);
+
+/*
+ * The backfill of the webhook: Adobe orders created since the cursor
+ * (created_at, inclusive; the orders the PO flow made, increment_id
+ * "PO-...", excluded) go through ks_sync_requisition_from_adobe, so an
+ * order whose delivery was lost (receiver down, a crash after the
+ * delivery was taken) still becomes its one requisition, and a pending
+ * intent is resolved.
+ */
+KS_EXTERN ks_rc ks_sync_requisitions_from_adobe(struct ks_sync_stats *stats,
+                                                struct ks_sync *sync);
 
 /* ---- recovery --------------------------------------------------------- */
 

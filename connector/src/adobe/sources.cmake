@@ -5,7 +5,8 @@ ks_module(ks_adobe
   src/adobe/errors.c
   src/adobe/search.c
   src/adobe/paging.c
-  src/adobe/resources.c)
+  src/adobe/resources.c
+  src/adobe/webhook.c)
 target_link_libraries(ks_adobe PUBLIC ks_core)
 # <kx/json.h> (header-only): never the aborting kx_x* allocators.
 target_link_libraries(ks_adobe PRIVATE kx_support)

@@ -78,6 +78,34 @@ out:
     return rc;
 }
 
+/* The Adobe flows' items: a vendor (VendorNum), a PO ("PO-7010"), an AP
+ * invoice ("AP-2-SI-1990"), a requisition ("AD-000000001": the order is
+ * read from Adobe again). */
+static ks_rc replay_adobe(struct ks_sync_stats *stats, struct ks_sync *sync,
+                          const char *flow, const char *source)
+{
+    if (strcmp(flow, KS__FLOW_VENDORS_AD) == 0)
+        return ks__sync_vendor_one(stats, sync, strtoll(source, NULL, 10));
+    if (strcmp(flow, KS__FLOW_POS_AD) == 0)
+        return ks__sync_po_one(stats, sync, num_after(source, "PO-"));
+    if (strcmp(flow, KS__FLOW_AP_AD) == 0)
+        return ks__sync_ap_invoice_one(stats, sync, source);
+    if (strcmp(flow, KS__FLOW_REQS_EPI) == 0 &&
+        strncmp(source, "AD-", 3) == 0) {
+        cJSON *d = cJSON_CreateObject(),
+              *data = cJSON_AddObjectToObject(d, "data");
+        cJSON *o = cJSON_AddObjectToObject(data, "order");
+        ks_rc rc = o && cJSON_AddStringToObject(o, "increment_id", source + 3)
+                       ? ks_sync_requisition_from_adobe(stats, sync, d)
+                       : KS_ENOMEM;
+
+        cJSON_Delete(d);
+        return rc;
+    }
+    return ks__error_set(&sync->err, KS_EINVAL, 0,
+                         "sync: cannot replay %s items with this handle", flow);
+}
+
 /* Runs the flow an item came from for its one record. */
 static ks_rc replay_one(struct ks_sync_stats *stats, struct ks_sync *sync,
                         const char *flow, const char *source)
@@ -94,6 +122,8 @@ static ks_rc replay_one(struct ks_sync_stats *stats, struct ks_sync *sync,
     if ((strcmp(flow, KS__FLOW_PARTS_BC) == 0 && sync->bc) ||
         (strcmp(flow, KS__FLOW_PARTS_WC) == 0 && sync->wc))
         return ks__sync_part_one(stats, sync, flow, source);
+    if (sync->adobe)
+        return replay_adobe(stats, sync, flow, source);
     return ks__error_set(&sync->err, KS_EINVAL, 0,
                          "sync: cannot replay %s items with this handle", flow);
 }

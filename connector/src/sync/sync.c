@@ -28,6 +28,9 @@ ks_rc ks_sync_new(struct ks_sync **out, const struct ks_sync_options *opts)
     sync->epi = opts->epicor;
     sync->bc = opts->bigcommerce;
     sync->wc = opts->woocommerce;
+    sync->adobe = opts->adobe;
+    sync->adobe_company_admin_id =
+        opts->adobe_company_admin_id > 0 ? opts->adobe_company_admin_id : 1;
     sync->bc_location_id = opts->bc_location_id > 0 ? opts->bc_location_id : 1;
     if (opts->plant && *opts->plant) {
         sync->plant = ks__strdup(opts->plant);

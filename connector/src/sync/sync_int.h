@@ -16,6 +16,10 @@
 #define KS__FLOW_ORDERS_BC "orders.bigcommerce"
 #define KS__FLOW_ORDERS_WC "orders.woocommerce"
 #define KS__FLOW_REFUNDS_WC "refunds.woocommerce"
+#define KS__FLOW_VENDORS_AD "vendors.adobe"
+#define KS__FLOW_POS_AD "purchase_orders.adobe"
+#define KS__FLOW_AP_AD "ap_invoices.adobe"
+#define KS__FLOW_REQS_EPI "requisitions.epicor"
 
 /*
  * Id map kinds (a_id -> b_id): SKU -> PartNum aliases; "part": PartNum ->
@@ -33,10 +37,19 @@
 #define KS__MAP_BC_CUSTOMER "customer.bigcommerce"
 #define KS__MAP_WC_CUSTOMER "customer.woocommerce"
 #define KS__MAP_ORDER "order"
+/* Adobe: VendorNum -> company id; PONum -> order entity_id; PONum ->
+ * "PONum#SysRevID" of the PO version last written (value map). */
+#define KS__MAP_AD_COMPANY "company.adobe"
+#define KS__MAP_AD_ORDER "order.adobe"
+#define KS__MAP_AD_PO_REV "po_rev.adobe"
 
 /* Intent kinds. */
-#define KS__INTENT_ORDER "order"   /* source "BC-12" / "WC-340" */
-#define KS__INTENT_REFUND "refund" /* source "WC-R345" */
+#define KS__INTENT_ORDER "order"            /* source "BC-12" / "WC-340" */
+#define KS__INTENT_REFUND "refund"          /* source "WC-R345" */
+#define KS__INTENT_AD_VENDOR "vendor.adobe" /* source VendorNum */
+#define KS__INTENT_AD_PO "po.adobe"         /* source "PO-7010" */
+#define KS__INTENT_AD_AP "ap_invoice.adobe" /* source "AP-2-SI-1990" */
+#define KS__INTENT_REQ "requisition"        /* source "AD-000000123" */
 
 struct ks_sync {
     struct ks_client *client;
@@ -44,6 +57,8 @@ struct ks_sync {
     struct ks_epicor *epi;
     struct ks_bigcommerce *bc;
     struct ks_woocommerce *wc;
+    struct ks_adobe *adobe;
+    int64_t adobe_company_admin_id;
     int64_t bc_location_id;
     char *plant; /* NULL: every plant */
     struct ks_error err;
@@ -276,6 +291,108 @@ ks_rc ks__sync_wc_products(struct ks_sync_stats *stats, struct ks_sync *sync,
                            const cJSON *rows);
 ks_rc ks__sync_wc_stock(struct ks_sync_stats *stats, struct ks_sync *sync,
                         const cJSON *qty);
+
+/* ---- Adobe flows (vendors_adobe.c, purchase_orders_adobe.c, ...) --- */
+
+/* Starts an Adobe flow as a public call: KS_EINVAL "sync: no Adobe
+ * handle" when the sync has none. */
+ks_rc ks__sync_adobe_enter(struct ks_sync *sync, struct ks_sync_stats *stats);
+
+/*
+ * The day cursor of a ChangeDate flow ("2026-01-05"; "2000-01-01" when
+ * none), and the OData filter of the rows changed on or after it: a
+ * ChangeDate has no time, so the cursor's day is read again and a row
+ * changed later that day is seen (the SysRevID dedupe makes the overlap
+ * cost no write).
+ */
+ks_rc ks__sync_cursor_day(char day[11], struct ks_sync *sync, const char *flow,
+                          const char *entity);
+/* The later of day and the date part of an Epicor date-time (day kept
+ * when iso is NULL or not a date). */
+void ks__sync_day_max(char day[11], const char *iso);
+
+/*
+ * Creating one record exactly once in a remote that takes no idempotency
+ * key (store.h's protocol): the intent kind/ref is begun (committed)
+ * before the write; a pending one first runs find, which sets *id to a
+ * record an earlier attempt made (0: none); else create writes it and
+ * sets *id; then the intent is completed with *id. Crash points
+ * after_intent_begin, after_remote_write, after_intent_complete. *how
+ * says which happened (DONE: completed by an earlier run, *id from the
+ * intent). find's and create's failures are returned as they are.
+ */
+enum ks__sync_once_how {
+    KS__ONCE_DONE = 0,
+    KS__ONCE_CREATED = 1,
+    KS__ONCE_RECOVERED = 2
+};
+struct ks__sync_once {
+    const char *kind;
+    const char *ref;
+    const char *hash;
+    ks_rc (*find)(int64_t *id, struct ks_sync *sync, void *ud);
+    ks_rc (*create)(int64_t *id, struct ks_sync *sync, void *ud);
+    void *ud;
+    int changed; /* set: the hash differs from a pending attempt's */
+};
+ks_rc ks__sync_once(int64_t *id, enum ks__sync_once_how *how,
+                    struct ks_sync *sync, struct ks__sync_once *o);
+
+/*
+ * The end every one-record create of the Adobe flows shares: the hash of
+ * payload becomes the intent's (once->hash is set here), ks__sync_once
+ * runs, then the outcome is recorded: *why (set by the caller's mapping,
+ * or a record failure of the write) sends source to the outbox under
+ * r->flow / r->kind, a write is counted created and audited
+ * "<kind>.create" or "<kind>.recover". Returns only run-stopping
+ * failures.
+ */
+struct ks__sync_record {
+    const char *flow, *kind, *source_system, *target_system;
+    const cJSON *source; /* the outbox payload */
+};
+ks_rc ks__sync_once_record(struct ks_sync_stats *stats, struct ks_sync *sync,
+                           struct ks__sync_once *once, const cJSON *payload,
+                           const struct ks__sync_record *r, char *why,
+                           size_t whysz);
+
+/* What a PO gives Adobe (purchase_orders_adobe.c): the new order with
+ * its items, and the header attributes an update sends. */
+struct ks__sync_po_doc {
+    const cJSON *po; /* the POHeader row, borrowed */
+    int64_t po_num;
+    cJSON *order;  /* {increment_id, ..., items, custom_attributes} */
+    cJSON *header; /* {custom_attributes}: what an update sends */
+    char hash[65]; /* of header */
+    char ref[40];  /* "PO-7010": intent, outbox and audit id */
+};
+void ks__sync_po_doc_free(struct ks__sync_po_doc *d);
+/*
+ * Writes a batch of mapped POs to Adobe (adobe_orders.c): a mapped order
+ * is updated when its header changed; the others are created exactly
+ * once, their intents begun in one store transaction before any write and
+ * completed, with the batch's bookkeeping, in one after: two commits a
+ * batch rather than several a PO. A record's failure goes to the outbox;
+ * a run-stopping one is returned after the bookkeeping of what was
+ * written.
+ */
+ks_rc ks__sync_po_write(struct ks_sync_stats *stats, struct ks_sync *sync,
+                        struct ks__sync_po_doc *docs, size_t n);
+
+/* The Adobe order of a PO: 0 when the PO flow has not completed it. */
+ks_rc ks__sync_ad_order_of_po(int64_t *entity_id, struct ks_sync *sync,
+                              int64_t po_num);
+
+/* One AP invoice again by its reference "AP-<VendorNum>-<InvoiceNum>"
+ * (replay, and the invoices waiting for their PO). */
+ks_rc ks__sync_ap_invoice_one(struct ks_sync_stats *stats, struct ks_sync *sync,
+                              const char *ref);
+/* One vendor again by VendorNum (replay). */
+ks_rc ks__sync_vendor_one(struct ks_sync_stats *stats, struct ks_sync *sync,
+                          int64_t vendor_num);
+/* One PO again by PONum (replay). */
+ks_rc ks__sync_po_one(struct ks_sync_stats *stats, struct ks_sync *sync,
+                      int64_t po_num);
 
 /* One second before an ISO date-time ("2026-01-05T08:00:00"), for
  * WooCommerce's exclusive modified_after; other text is copied. */

@@ -11,7 +11,9 @@
  *   subtraction; O(page) whatever the offset.
  * - An index narrows the candidates when the filter's top-level
  *   conjuncts allow it: equality on the first key fields (PartNum eq
- *   'X'; the key range, by_key), "SysRevID gt N" (by_rev) or a range on
+ *   'X'; the key range, by_key), a range of whole numbers on a numeric
+ *   first key field (PONUM ge 7 and PONUM le 9; by_key), "SysRevID gt
+ *   N" (by_rev) or a range on
  *   the change stamp with a date literal (ChangedOn, ChangeDate,
  *   LastChangedOn: by_stamp). The smallest range is used when it is
  *   under a quarter of the rows; its rows are put in the reply's order
@@ -23,6 +25,7 @@
  *
  * An explicit $orderby on other fields sorts every match.
  */
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -89,6 +92,9 @@ static cJSON *result_row(struct km__epicor *emu,
 struct plan {
     const struct km__epicor_table *t;
     const struct km__odata_value *keyval[KM_EPI_MAX_KEYS];
+    /* a whole-number range on the first key field (PONUM ge 7 and PONUM
+     * le 9): [from, to], INT64_MIN / INT64_MAX when open */
+    int64_t key1_from, key1_to;
     int64_t stamp_from, stamp_to; /* [from, to) holds every match */
     int stamp_bounded;
 };
@@ -109,6 +115,18 @@ static void note_conjunct(void *ud, const char *field, enum km__odata_cmp op,
             (numeric ? lit->type == KM_OV_INT || lit->type == KM_OV_DEC
                      : lit->type == KM_OV_STR))
             p->keyval[i] = lit;
+    }
+    /* Non-negative whole numbers only: their key encoding (zero-padded)
+     * sorts as they do. */
+    if (d->keys[1] && ((d->numeric >> 1) & 1) &&
+        strcmp(field, d->keys[1]) == 0 && lit->type == KM_OV_INT &&
+        lit->i >= 0 && lit->i < INT64_MAX) {
+        if ((op == KM_OC_GE || op == KM_OC_GT) &&
+            lit->i + (op == KM_OC_GT) > p->key1_from)
+            p->key1_from = lit->i + (op == KM_OC_GT);
+        if ((op == KM_OC_LE || op == KM_OC_LT) &&
+            lit->i - (op == KM_OC_LT) < p->key1_to)
+            p->key1_to = lit->i - (op == KM_OC_LT);
     }
     if (stamp && strcmp(field, stamp) == 0 && lit->type == KM_OV_DATE &&
         op != KM_OC_NE) {
@@ -156,6 +174,32 @@ static int key_range(const struct plan *p, size_t *lo, size_t *hi, int ci)
     return 1;
 }
 
+/* The by_key range of the rows whose first key field lies in the
+ * filter's whole-number range, or 0 when it gives none. */
+static int key1_range(const struct plan *p, size_t *lo, size_t *hi)
+{
+    char key[48];
+
+    if (p->key1_from == INT64_MIN && p->key1_to == INT64_MAX)
+        return 0;
+    *lo = 0;
+    *hi = p->t->n;
+    if (p->key1_from > 0) {
+        snprintf(key, sizeof(key), "%020" PRId64, p->key1_from);
+        *lo = km__epicor_lower_bound(p->t, key);
+    }
+    if (p->key1_to < 0) {
+        *hi = *lo;
+    } else if (p->key1_to != INT64_MAX) {
+        /* the key and every key it prefixes (\x02 sorts after \x01) */
+        snprintf(key, sizeof(key), "%020" PRId64 "\x02", p->key1_to);
+        *hi = km__epicor_lower_bound(p->t, key);
+    }
+    if (*hi < *lo)
+        *hi = *lo;
+    return 1;
+}
+
 /* Candidates from the narrowest index range, in the walk's order (a
  * malloc'ed array of *n rows), or NULL when walking is cheaper. */
 static struct km__epicor_row **
@@ -163,13 +207,21 @@ index_candidates(const struct km__odata_query *q, const struct km__epicor *emu,
                  const struct km__epicor_table *t, int by_rev, int64_t floor,
                  size_t walk, size_t *n)
 {
-    struct plan p = {.t = t, .stamp_from = INT64_MIN, .stamp_to = INT64_MAX};
+    struct plan p = {.t = t,
+                     .stamp_from = INT64_MIN,
+                     .stamp_to = INT64_MAX,
+                     .key1_from = INT64_MIN,
+                     .key1_to = INT64_MAX};
     struct km__epicor_row **src = NULL, **out;
     size_t lo = 0, hi = 0, best = walk / 4, a, b;
     int sorted = 0;
 
     km__odata_filter_conjuncts_each(q->filter, note_conjunct, &p);
     if (key_range(&p, &a, &b, emu->ci) && b - a < best) {
+        src = t->by_key, lo = a, hi = b, best = b - a;
+        sorted = !by_rev;
+    }
+    if (key1_range(&p, &a, &b) && b - a < best) {
         src = t->by_key, lo = a, hi = b, best = b - a;
         sorted = !by_rev;
     }
@@ -272,7 +324,8 @@ cJSON *km__odata_query_run(const struct km__odata_query *q,
     if (sorting) {
         sort_q = q;
         sort_ci = emu->ci;
-        qsort(hits, nhits, sizeof(*hits), cmp_hits);
+        if (nhits > 1) /* hits is NULL when nothing matched */
+            qsort(hits, nhits, sizeof(*hits), cmp_hits);
         for (size_t i = 0; i < nhits; i++) {
             if ((long)i >= q->skip && taken < limit) {
                 cJSON_AddItemToArray(out, hits[i].row);
