@@ -88,9 +88,12 @@ req POST "$(admin_of 01)/admin/faults/epicor" -H "$json" \
 # ---- the configuration: 20 connections, a schema each ----------------------
 # Worker 1 listens on a fixed port and registers the hooks there, so the
 # platforms reach it again after each restart; the others take any port.
+# (Below the kernel's ephemeral range, so no outgoing connection holds it.)
+lo=$(awk '{ print $1 }' /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null)
+lo=${lo:-32768}
 for i in $(seq 50); do
-    rport=$((20000 + RANDOM % 40000))
-    ss -Hltn "sport = :$rport" 2>/dev/null | grep -q . || break
+    rport=$((10000 + RANDOM % (lo - 10000)))
+    (: >"/dev/tcp/127.0.0.1/$rport") 2>/dev/null || break # nothing listens
 done
 conn() { # TENANT
     cat <<EOF2
@@ -154,6 +157,14 @@ kill_worker() { # SLOT
 }
 ms() { date +%s%3N; }
 
+# so_count ADMIN PONUM: how many sales orders of that PONum the Epicor
+# emulator behind ADMIN holds.
+so_count() {
+    curl -s -S --max-time 20 "$1/admin/state/epicor" | python3 -c '
+import json, sys
+co = json.load(sys.stdin)["companies"]["EPIC06"]
+print(sum(o["PONum"] == sys.argv[1] for o in co["SalesOrders"]))' "$2"
+}
 placed=() # TENANT:ORDER of every order placed
 place() { # TENANT
     bc_place_order "$(admin_of "$1")" "o$1@kill.example" WIDGET-100 1 12.5
@@ -193,7 +204,12 @@ ok "lease takeover: $taken runs t01/parts.bigcommerce ${elapsed} ms after its ho
 start_worker "$slot"
 
 # ---- a delivery answered 200, then its receiver killed before the import ---
+# The orders poll of tenant 02 fails meanwhile (its list route answers
+# 503), so only the queued delivery can bring the order in.
 adm=$(admin_of 02)
+req POST "$adm/admin/faults/bigcommerce" -H "$json" \
+    --data-binary '{"route":"GET /stores/*/v2/orders","status":503}'
+[ "$status" = 200 ] || fail "adding the orders list fault to tenant 02: HTTP $status"
 req POST "$adm/admin/faults/epicor" -H "$json" \
     --data-binary '{"route":"POST /*/Erp.BO.SalesOrderSvc/GetNewOrderHed","delay_ms":2500}'
 [ "$status" = 200 ] || fail "adding the import delay to tenant 02: HTTP $status"
@@ -210,7 +226,15 @@ grep -q "webhook.bigcommerce:$hooked .*created 1," "$work"/w*.out &&
     fail "test set-up: order $hooked was imported before the kill"
 kill_log="$kill_log delivery:w1"
 start_worker 1
-ok "order $hooked: delivery answered 200, worker 1 SIGKILLed before the import"
+for i in $(seq 300); do
+    [ "$(so_count "$adm" "BC-$hooked")" = 1 ] && break
+    sleep 0.1
+done
+[ "$(so_count "$adm" "BC-$hooked")" = 1 ] || fail "order $hooked is not one sales order 30 s after the kill"
+grep -q "webhook.bigcommerce:$hooked .*created 1," "$work"/w*.out ||
+    fail "order $hooked did not come in through the queued delivery"
+req DELETE "$adm/admin/faults/bigcommerce"
+ok "order $hooked: delivery answered 200, worker 1 SIGKILLed before the import; another import from the queue"
 
 # ---- rounds of orders and random SIGKILLs ---------------------------------
 nkills=2
