@@ -5,7 +5,8 @@
  * sharing that store claims it, imports it and marks it done. A worker
  * killed after the 200 loses nothing; one killed mid-import leaves a
  * claim that expires after the lease time, and the next claimant's import
- * is kept exactly-once by the intents.
+ * is kept exactly-once by the intents. Imports run under the leases of the
+ * connection's order polls, so two workers never import one order at once.
  *
  * What is queued is what the import needs, as a small JSON object (the
  * order is read afresh from the platform anyway): BigCommerce's event
@@ -144,6 +145,32 @@ static void import_tenant(struct kh__sync_run *r, struct kh__sync_tenant *t)
     }
 }
 
+/* Takes the leases of t's order polls (orders.bigcommerce,
+ * orders.woocommerce, as t has the platform): a webhook import and a poll
+ * of the same orders must not run at once on two workers, or both write
+ * the same order (intents keep one worker's retries exactly-once, not two
+ * workers racing). 1 when every lease is held, else 0 with none held. */
+static int take_order_leases(struct kh__sync_run *r, struct kh__sync_tenant *t)
+{
+    if (t->env.bigcommerce && !kh__sync_lease_take(r, t, "orders.bigcommerce"))
+        return 0;
+    if (t->env.woocommerce &&
+        !kh__sync_lease_take(r, t, "orders.woocommerce")) {
+        if (t->env.bigcommerce)
+            kh__sync_lease_give(r, t, "orders.bigcommerce");
+        return 0;
+    }
+    return 1;
+}
+
+static void give_order_leases(struct kh__sync_run *r, struct kh__sync_tenant *t)
+{
+    if (t->env.woocommerce)
+        kh__sync_lease_give(r, t, "orders.woocommerce");
+    if (t->env.bigcommerce)
+        kh__sync_lease_give(r, t, "orders.bigcommerce");
+}
+
 void kh__sync_import_queued(struct kh__sync_run *r)
 {
     for (size_t k = 0; k < r->n && !kh__sync_stop_pending(); k++) {
@@ -153,7 +180,12 @@ void kh__sync_import_queued(struct kh__sync_run *r)
 
         if (!t->env.bigcommerce && !t->env.woocommerce)
             continue;
-        import_tenant(r, t);
+        /* A poll running elsewhere: its worker, or this one next round,
+         * imports the deliveries once the lease is free. */
+        if (take_order_leases(r, t)) {
+            import_tenant(r, t);
+            give_order_leases(r, t);
+        }
         if (ks_store_delivery_count(&n, t->env.store, t->conf->name) == KS_OK)
             kh_metrics_set(r->metrics, &m_queued, l, (double)n);
     }
