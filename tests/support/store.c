@@ -46,11 +46,14 @@ static const char *base_uri(void)
         admin_uri = kx_xstrdup(uri);
         return admin_uri;
     }
-    if (!file || !(f = fopen(file, "r")))
+    f = file ? fopen(file, "r") : NULL;
+    if (!f) {
         fail_msg("KS_TEST_STORE=postgresql but no cluster: set KS_TEST_PG_URI "
                  "or KS_TEST_PG_URI_FILE (tests/support/pg_cluster.sh "
                  "starts one)%s%s",
                  file ? "; cannot read " : "", file ? file : "");
+        return NULL;
+    }
     if (!fgets(line, sizeof(line), f))
         line[0] = '\0';
     fclose(f);
