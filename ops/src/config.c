@@ -22,12 +22,17 @@
 #define DEFAULT_CONNECTION "default"
 
 const struct kh__sync_flow_def kh__sync_flows[KH__FLOW_COUNT] = {
-    {"parts.bigcommerce", 0, 300, ks_sync_parts_to_bigcommerce},
-    {"parts.woocommerce", 1, 300, ks_sync_parts_to_woocommerce},
-    {"customers.woocommerce", 1, 300, ks_sync_customers_to_woocommerce},
-    {"orders.bigcommerce", 0, 60, ks_sync_orders_from_bigcommerce},
-    {"orders.woocommerce", 1, 60, ks_sync_orders_from_woocommerce},
-    {"refunds.woocommerce", 1, 60, ks_sync_refunds_from_woocommerce},
+    {"parts.bigcommerce", 0, 300, ks_sync_parts_to_bigcommerce, 0},
+    {"parts.woocommerce", 1, 300, ks_sync_parts_to_woocommerce, 0},
+    {"customers.woocommerce", 1, 300, ks_sync_customers_to_woocommerce, 0},
+    {"orders.bigcommerce", 0, 60, ks_sync_orders_from_bigcommerce, 0},
+    {"orders.woocommerce", 1, 60, ks_sync_orders_from_woocommerce, 0},
+    {"refunds.woocommerce", 1, 60, ks_sync_refunds_from_woocommerce, 0},
+    /* OEE (oee.c runs them): the poll's cadence is the poll pattern's
+     * "every few minutes"; the dictionary changes rarely */
+    {"oee.recover", 0, 300, NULL, 1},
+    {"oee.reasons", 0, 3600, NULL, 1},
+    {"oee.poll", 0, 300, NULL, 1},
 };
 
 int kh__conf_flow_index(const char *name)

@@ -28,6 +28,9 @@ enum kh__sync_flow_id {
     KH__FLOW_ORDERS_BC,
     KH__FLOW_ORDERS_WC,
     KH__FLOW_REFUNDS_WC,
+    KH__FLOW_OEE_RECOVER, /* the OEE flows (oee.c): pending summaries first */
+    KH__FLOW_OEE_REASONS,
+    KH__FLOW_OEE_POLL,
     KH__FLOW_COUNT
 };
 
@@ -35,7 +38,8 @@ struct kh__sync_flow_def {
     const char *name;  /* "parts.bigcommerce": also the store's flow */
     int needs_wc;      /* 0: needs BigCommerce, 1: WooCommerce */
     int64_t default_s; /* --watch cadence without "every_s" */
-    ks_rc (*run)(struct ks_sync_stats *, struct ks_sync *);
+    ks_rc (*run)(struct ks_sync_stats *, struct ks_sync *); /* NULL: OEE */
+    int needs_oee; /* 1: needs the "oee" section (needs_wc unused) */
 };
 
 extern const struct kh__sync_flow_def kh__sync_flows[KH__FLOW_COUNT];
@@ -64,6 +68,7 @@ struct kh__sync_conf {
     const cJSON *epicor;     /* the sections (NULL when absent) */
     const cJSON *bigcommerce;
     const cJSON *woocommerce;
+    const cJSON *oee; /* the OEE section (oee.c) */
     const cJSON *receiver; /* shared by every connection */
     const cJSON *http;     /* timeouts and retry policy (NULL: defaults) */
     int enabled[KH__FLOW_COUNT]; /* configured (or default) flows */
@@ -157,6 +162,7 @@ struct kh__sync_creds {
     const char *epi_api_key, *epi_password, *epi_client_secret;
     const char *bc_token, *bc_client_secret, *bc_header_value;
     const char *wc_key, *wc_secret, *wc_webhook_secret;
+    const char *oee_api_key, *oee_event_secret;
 };
 
 /* Everything one command runs on, built from a configuration. */
@@ -168,6 +174,7 @@ struct kh__sync_env {
     struct ks_bigcommerce *bigcommerce; /* NULL: not configured */
     struct ks_woocommerce *woocommerce; /* NULL: not configured */
     struct ks_sync *sync;
+    struct kh__sync_oee *oee; /* NULL: no "oee" section (oee.c) */
     struct kh__sync_creds creds;
     /* Credentials read from the state file, disposed with the env. */
     char **secrets;
@@ -216,6 +223,17 @@ int kh__sync_prune(struct ks_store *st, int64_t days, const char *prog,
                    const char *conn, int quiet);
 /* How often --watch prunes (when retention_days is not 0). */
 #define KH__SYNC_PRUNE_EVERY_MS ((int64_t)86400000)
+
+/* ---- OEE (oee.c) ----------------------------------------------------- */
+
+struct kh__sync_oee;
+
+/* The section's "pattern": "events", "poll" or "file" ("poll" when absent). */
+const char *kh__sync_oee_pattern(const cJSON *oee);
+/* The OEE client and flow of env, when its connection has the section; 0, or
+ * -1 after printing why. The credentials are env->creds'. */
+int kh__sync_oee_open(struct kh__sync_env *env, const char *prog);
+void kh__sync_oee_close(struct kh__sync_env *env);
 
 /* ---- commands ------------------------------------------------------ */
 

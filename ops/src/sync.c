@@ -262,11 +262,16 @@ void kh__sync_print_failure(struct kh__sync_tenant *t, const char *what,
 }
 
 /* The flow (or webhook import) itself. */
-static ks_rc run_flow(struct ks_sync_stats *s, struct kh__sync_tenant *t,
-                      int flow, const struct kh_receiver_item *item)
+static ks_rc run_flow(struct ks_sync_stats *s, struct kh__sync_run *r,
+                      struct kh__sync_tenant *t, int flow,
+                      const struct kh_receiver_item *item)
 {
+    if (flow >= 0 && !kh__sync_flows[flow].run)
+        return kh__sync_oee_run(s, r, t, flow);
     if (flow >= 0)
         return kh__sync_flows[flow].run(s, t->env.sync);
+    if (item->epicor)
+        return kh__sync_oee_event(s, r, t, item);
     if (item->woocommerce)
         return ks_sync_order_from_woocommerce_id(s, t->env.sync,
                                                  item->wc_order_id);
@@ -280,15 +285,21 @@ ks_rc kh__sync_run_one(struct kh__sync_run *r, struct kh__sync_tenant *t,
     struct ks_sync_stats s;
     int64_t start = kx_monotonic_ms(), ms;
     const char *base = flow >= 0           ? kh__sync_flows[flow].name
+                       : item->epicor      ? "webhook.epicor"
                        : item->woocommerce ? "webhook.woocommerce"
                                            : "webhook.bigcommerce";
+    int oee = flow >= 0 ? kh__sync_flows[flow].needs_oee : item->epicor;
     char name[160], qname[160 + KH__SYNC_CONNECTION_MAX];
     struct kh__sync_totals *tot =
-        flow >= 0 ? &t->flow[flow] : &t->hooks[item->woocommerce];
+        flow >= 0 ? &t->flow[flow]
+                  : &t->hooks[item->epicor ? 2 : item->woocommerce];
     ks_rc rc;
 
     if (flow >= 0)
         snprintf(name, sizeof(name), "%s", base);
+    else if (item->epicor)
+        snprintf(name, sizeof(name), "%s:%s:%s", base, item->ev.type,
+                 item->ev.job);
     else
         snprintf(
             name, sizeof(name), "%s:%lld", base,
@@ -301,7 +312,7 @@ ks_rc kh__sync_run_one(struct kh__sync_run *r, struct kh__sync_tenant *t,
     r->log.flow_start_ms = start;
     r->log.flow_requests0 = before.requests;
     kh__sync_progress(&r->log, 1);
-    rc = run_flow(&s, t, flow, item);
+    rc = run_flow(&s, r, t, flow, item);
     kh__sync_progress_clear(&r->log);
     r->log.flow = NULL;
     ks_client_stats(&after, t->env.client);
@@ -314,7 +325,9 @@ ks_rc kh__sync_run_one(struct kh__sync_run *r, struct kh__sync_tenant *t,
         fputs(rc ? " FAILED\n" : "\n", stdout);
         fflush(stdout);
     }
-    if (rc)
+    if (rc && oee)
+        kh__sync_oee_print_failure(t, qname, rc);
+    else if (rc)
         kh__sync_print_failure(t, qname, rc);
     return rc;
 }
@@ -338,7 +351,7 @@ static void tenant_totals(struct kh__sync_run *r, struct kh__sync_tenant *t,
 {
     char q[160];
 
-    for (int i = 0; i < KH__FLOW_COUNT + 2; i++) {
+    for (int i = 0; i < KH__FLOW_COUNT + 3; i++) {
         struct kh__sync_totals *x =
             i < KH__FLOW_COUNT ? &t->flow[i] : &t->hooks[i - KH__FLOW_COUNT];
 
@@ -352,7 +365,9 @@ static void tenant_totals(struct kh__sync_run *r, struct kh__sync_tenant *t,
             kh__sync_qualified(q, sizeof(q), t->conf,
                                i < KH__FLOW_COUNT    ? kh__sync_flows[i].name
                                : i == KH__FLOW_COUNT ? "webhook.bigcommerce"
-                                                     : "webhook.woocommerce",
+                               : i == KH__FLOW_COUNT + 1
+                                   ? "webhook.woocommerce"
+                                   : "webhook.epicor",
                                r->cfg.named);
             printf("total %-16s %d run%s, %d failed; ", q, x->runs,
                    x->runs == 1 ? "" : "s", x->failures);
@@ -401,6 +416,7 @@ void kh__sync_print_summary(struct kh__sync_run *r)
            flows == 1 ? "" : "s", flows - failed, failed);
     print_counts(&all.s, all.requests, all.ms);
     putchar('\n');
+    kh__sync_oee_summary(r);
     print_outbox(r);
     fflush(stdout);
 }
