@@ -400,8 +400,7 @@ static void check_oee(struct kh__conf_check *ck, const cJSON *oee,
     /* The connector writes OEE figures into UD fields only: labour and
      * production quantities stay in Epicor (the issue's default). */
     for (int i = 0; i < 3; i++) {
-        static const char *const names[] = {"ud_fields", "part_tran",
-                                            "labor"};
+        static const char *const names[] = {"ud_fields", "part_tran", "labor"};
         const cJSON *v = cJSON_GetObjectItemCaseSensitive(wb, names[i]);
         char fp[KH__CONF_WHERE_MAX];
 
@@ -412,10 +411,9 @@ static void check_oee(struct kh__conf_check *ck, const cJSON *oee,
                              "false is not supported: the summaries are "
                              "written to the JobOper UD fields (leave it out)");
         else if (i > 0 && cJSON_IsTrue(v))
-            kh__conf_problem(ck, where,
-                             "true is not supported yet: %s stays in Epicor",
-                             i == 1 ? "production quantity reporting"
-                                    : "labour reporting");
+            kh__conf_problem(
+                ck, where, "true is not supported yet: %s stays in Epicor",
+                i == 1 ? "production quantity reporting" : "labour reporting");
     }
 }
 

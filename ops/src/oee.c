@@ -27,6 +27,7 @@ struct kh__sync_oee {
     int polled;                     /* a poll ran (last is set) */
     int64_t denied;                 /* reads refused (403) by polls */
     int64_t auth_failures;          /* calls stopped by a 401 or 403 */
+    int64_t codes;                  /* reason codes read by oee.reasons */
 };
 
 /* The metrics of the OEE flows (metrics.h); label: the connection. */
@@ -118,9 +119,9 @@ int kh__sync_oee_open(struct kh__sync_env *env, const char *prog)
                 ks_client_last_error(env->client)->message);
         return -1;
     }
-    k->plants = kx_xcalloc((size_t)cJSON_GetArraySize(kx_json_obj(
-                               cfg, "plants")) + 1,
-                           sizeof(*k->plants));
+    k->plants =
+        kx_xcalloc((size_t)cJSON_GetArraySize(kx_json_obj(cfg, "plants")) + 1,
+                   sizeof(*k->plants));
     cJSON_ArrayForEach(it, kx_json_obj(cfg, "plants"))
     {
         k->plants[k->nplants].plant = it->string;
@@ -205,8 +206,7 @@ static void count(struct kh__sync_run *r, struct kh__sync_tenant *t,
     totals_add(&k->total, o);
     kh_metrics_add(r->metrics, &m_ambiguous, l, (double)o->ambiguous);
     kh_metrics_add(r->metrics, &m_summaries, posted, (double)o->summaries);
-    kh_metrics_add(r->metrics, &m_summaries, written,
-                   (double)o->written_back);
+    kh_metrics_add(r->metrics, &m_summaries, written, (double)o->written_back);
     if (rc == KS_EAUTH || rc == KS_EFORBIDDEN) {
         k->auth_failures++;
         kh_metrics_add(r->metrics, &m_auth, kind, 1);
@@ -234,8 +234,7 @@ static void count_poll(struct kh__sync_run *r, struct kh__sync_tenant *t,
 
 /* The scopes the reason dictionary goes to: every plant's and the
  * default, each once. */
-static ks_rc sync_reasons(struct kh__sync_oee *k,
-                          struct ks_oee_flow_stats *st)
+static ks_rc sync_reasons(struct kh__sync_oee *k, struct ks_oee_flow_stats *st)
 {
     ks_rc rc = KS_OK;
 
@@ -270,6 +269,11 @@ ks_rc kh__sync_oee_run(struct ks_sync_stats *s, struct kh__sync_run *r,
             listed |= strcmp(k->plants[i].scope, dflt) == 0;
         if (!rc && dflt && !listed)
             rc = ks_oee_flow_sync_reasons(k->flow, dflt, &o);
+        /* events counts the codes read here: read on the flow's line, not
+         * events in the summary */
+        k->codes += o.events;
+        s->read += o.events;
+        o.events = 0;
     } else {
         rc = ks_oee_flow_poll(k->flow, &k->poll, &o, &rep);
         if (rep.ran || rep.breaker[0])
@@ -285,13 +289,15 @@ ks_rc kh__sync_oee_event(struct ks_sync_stats *s, struct kh__sync_run *r,
                          const struct kh_receiver_item *it)
 {
     struct ks_oee_flow_stats o;
-    struct ks_oee_event ev = {
-        it->ev.type,      it->ev.plant,
-        it->ev.job,       it->ev.assembly,
-        it->ev.operation, it->ev.op_code[0] ? it->ev.op_code : NULL,
-        it->ev.work_center[0] ? it->ev.work_center : NULL,
-        it->ev.reason[0] ? it->ev.reason : NULL,
-        it->ev.at_ms};
+    struct ks_oee_event ev = {it->ev.type,
+                              it->ev.plant,
+                              it->ev.job,
+                              it->ev.assembly,
+                              it->ev.operation,
+                              it->ev.op_code[0] ? it->ev.op_code : NULL,
+                              it->ev.work_center[0] ? it->ev.work_center : NULL,
+                              it->ev.reason[0] ? it->ev.reason : NULL,
+                              it->ev.at_ms};
     const char *l[] = {t->conf->name, "flow"};
     ks_rc rc;
 
@@ -347,16 +353,14 @@ void kh__sync_oee_summary(struct kh__sync_run *r)
             continue;
         printf("oee: %s%sevents %lld, acknowledged %lld, bound %lld, paused "
                "%lld, completed %lld, summaries %lld, written back %lld, "
-               "ambiguous %lld, denied reads %lld, auth failures %lld; "
-               "breaker %s\n",
-               r->cfg.named ? r->t[i].conf->name : "",
-               r->cfg.named ? ": " : "", (long long)k->total.events,
-               (long long)k->total.acknowledged, (long long)k->total.bound,
-               (long long)k->total.paused, (long long)k->total.completed,
-               (long long)k->total.summaries,
-               (long long)k->total.written_back,
-               (long long)k->total.ambiguous, (long long)k->denied,
-               (long long)k->auth_failures,
-               k->polled ? k->last.breaker : "not polled");
+               "ambiguous %lld, denied reads %lld, auth failures %lld, "
+               "reason codes %lld; breaker %s\n",
+               r->cfg.named ? r->t[i].conf->name : "", r->cfg.named ? ": " : "",
+               (long long)k->total.events, (long long)k->total.acknowledged,
+               (long long)k->total.bound, (long long)k->total.paused,
+               (long long)k->total.completed, (long long)k->total.summaries,
+               (long long)k->total.written_back, (long long)k->total.ambiguous,
+               (long long)k->denied, (long long)k->auth_failures,
+               (long long)k->codes, k->polled ? k->last.breaker : "not polled");
     }
 }

@@ -68,7 +68,7 @@ struct kh__sync_conf {
     const cJSON *epicor;     /* the sections (NULL when absent) */
     const cJSON *bigcommerce;
     const cJSON *woocommerce;
-    const cJSON *oee; /* the OEE section (oee.c) */
+    const cJSON *oee;      /* the OEE section (oee.c) */
     const cJSON *receiver; /* shared by every connection */
     const cJSON *http;     /* timeouts and retry policy (NULL: defaults) */
     int enabled[KH__FLOW_COUNT]; /* configured (or default) flows */

@@ -307,9 +307,9 @@ static enum verdict verify_epicor(struct kh_receiver *r,
                                   const struct delivery *d)
 {
     const struct kh_receiver_route *rt = &r->routes[d->route];
-    const char *got = hs->get(
-        hs->ctx, rt->epicor_header ? rt->epicor_header
-                                   : KH_RECEIVER_EPICOR_HEADER);
+    const char *got =
+        hs->get(hs->ctx, rt->epicor_header ? rt->epicor_header
+                                           : KH_RECEIVER_EPICOR_HEADER);
     size_t want = strlen(rt->epicor_secret);
     struct ks_oee_event ev;
     cJSON *doc = NULL;

@@ -365,9 +365,8 @@ static void tenant_totals(struct kh__sync_run *r, struct kh__sync_tenant *t,
             kh__sync_qualified(q, sizeof(q), t->conf,
                                i < KH__FLOW_COUNT    ? kh__sync_flows[i].name
                                : i == KH__FLOW_COUNT ? "webhook.bigcommerce"
-                               : i == KH__FLOW_COUNT + 1
-                                   ? "webhook.woocommerce"
-                                   : "webhook.epicor",
+                               : i == KH__FLOW_COUNT + 1 ? "webhook.woocommerce"
+                                                         : "webhook.epicor",
                                r->cfg.named);
             printf("total %-16s %d run%s, %d failed; ", q, x->runs,
                    x->runs == 1 ? "" : "s", x->failures);

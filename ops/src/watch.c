@@ -252,8 +252,8 @@ static int route_handles(struct kh_receiver_route *rt,
         }
     }
     if (t->env.oee && t->env.creds.oee_event_secret) {
-        rt->epicor_header = kx_json_str(kx_json_obj(t->conf->oee, "events"),
-                                        "header");
+        rt->epicor_header =
+            kx_json_str(kx_json_obj(t->conf->oee, "events"), "header");
         rt->epicor_secret = t->env.creds.oee_event_secret;
     }
     if (t->env.woocommerce) {
