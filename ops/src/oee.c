@@ -91,9 +91,11 @@ static void poll_options(struct ks_oee_poll_options *po, const cJSON *oee,
 
     memset(po, 0, sizeof(*po));
     po->version = KS_OEE_POLL_OPTIONS_VERSION;
-    /* The flow's own cadence is the interval: a run sooner than it (a
-     * second --once) is skipped by the connector, as the breaker is. */
-    po->interval_ms = every_s * MS_PER_S;
+    /* The cadence is the scheduler's (--watch runs the flow every
+     * every_s, under a lease; --once asks for a poll now): the connector's
+     * own interval check (-1) never skips it. The breaker still does. */
+    (void)every_s;
+    po->interval_ms = -1;
     po->max_requests = (int)kh__sync_int(p, "max_requests", 0);
     po->breaker_failures = (int)kh__sync_int(p, "breaker_failures", 0);
     po->breaker_cooldown_ms =

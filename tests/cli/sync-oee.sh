@@ -103,7 +103,7 @@ ok "configuration errors name the JSON pointer"
 # ---- the poll pattern, --once ----------------------------------------------
 
 cfg=$work/poll.json
-config poll '{"oee.recover": {}, "oee.reasons": {}, "oee.poll": {"every_s": 1}}' '' >"$cfg"
+config poll '{"oee.recover": {}, "oee.reasons": {}, "oee.poll": {}}' '' >"$cfg"
 printf '%s\n' "$oee_key" | "$kinsync" secret set oee.api_key --config "$cfg" \
     >"$work/set.out" 2>"$work/set.err" || fail "secret set oee.api_key"
 act release_job '{"job_num":"J2001"}'
@@ -120,9 +120,8 @@ grep -q '"J2001"' "$work/oee.json" || fail "no binding of J2001 on the OEE side"
 grep -q 'SAW-01' "$work/oee.json" || fail "SAW-01 not bound on the OEE side"
 ok "the poll binds the active operation in its plant's scope and uploads reasons"
 
-# the poll reads the active labour only: a second poll (after its 1 s
-# cadence) with nothing changed makes one Epicor request
-sleep 1.2
+# the poll reads the active labour only: a second poll (--once asks for
+# one now, whatever the cadence) with nothing changed makes one request
 run again sync --config "$cfg" --once
 expect_rc 0 "second poll"
 expect_in '^oee.poll .*read 0, .*; 1 requests' again.out \
@@ -208,6 +207,17 @@ done
 grep -q '^# TYPE kinsync_oee_breaker_state gauge$' "$work/metrics" ||
     fail "no TYPE line for kinsync_oee_breaker_state"
 ok "/metrics counts events, broken and forged ones, and the breaker state"
+
+# ---- the conformance suite of the go-live tests grades an integration ------
+
+NO_COLOR=1 "$kinsync" verify "$root/scenarios/conformance-oee" -- true \
+    >"$work/idle.out" 2>&1
+rc=$?
+expect_rc 1 "an idle OEE integration"
+expect_in '^0 of 6 scenarios passed' idle.out "the idle integration passed something"
+expect_in 'oee state /acknowledgements: expected 2 entries, found 0' idle.out \
+    "no explanation of the missing acknowledgements"
+ok "kinsync verify fails an OEE integration that does nothing, on all six"
 
 kill -TERM "$watch_pid"
 wait "$watch_pid"
