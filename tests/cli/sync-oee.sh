@@ -29,14 +29,6 @@ event_secret=ev-secret-5e1f-91aa
 json="Content-Type: application/json"
 cli_setup sync-oee
 
-metric() {
-    awk -v k="$1" 'substr($0, 1, length(k) + 1) == k " " { print $2 }' \
-        "$work/metrics"
-}
-scrape() {
-    curl -s -S --max-time 20 -o "$work/metrics" "$metrics" ||
-        fail "cannot scrape $metrics"
-}
 # act ACTION ARGS_JSON: an Epicor platform-user action.
 act() {
     req POST "$admin/admin/act/epicor" -H "$json" \
