@@ -143,7 +143,8 @@ start_worker() {
     for i in $(seq 300); do
         n=$(grep -c watching "$work/w$1.err" 2>/dev/null)
         [ "${n:-0}" -gt "${before:-0}" ] && break
-        kill -0 "$(eval echo "\$pid_$1")" 2>/dev/null || fail "worker $1 exited at start"
+        kill -0 "$(eval echo "\$pid_$1")" 2>/dev/null ||
+            fail "worker $1 exited at start: $(grep -v 'kept in plain text' "$work/w$1.err" | tail -3)"
         sleep 0.1
     done
     [ "${n:-0}" -gt "${before:-0}" ] || fail "worker $1 did not start in 30 s"
