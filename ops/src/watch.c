@@ -392,11 +392,14 @@ static void run_due(struct kh__sync_run *r, struct kh__sync_tenant *t,
         if (!c->enabled[i] || t->next[i] > kx_monotonic_ms())
             continue;
         if (!kh__sync_lease_take(r, t, flow)) {
-            /* another worker runs it: look again within the lease time,
-             * to take it over if that worker dies */
-            t->next[i] = kx_monotonic_ms() + (c->every_s[i] * 1000 < r->lease_ms
-                                                  ? c->every_s[i] * 1000
-                                                  : r->lease_ms);
+            /* another worker runs it: look again every third of the
+             * lease time, so a dead holder's lease (expiring at most
+             * lease_s after it died) is taken over within 4/3 lease_s */
+            int64_t again = r->lease_ms / 3;
+
+            if (c->every_s[i] * 1000 < again)
+                again = c->every_s[i] * 1000;
+            t->next[i] = kx_monotonic_ms() + again;
             continue;
         }
         kh__sync_run_one(r, t, i, NULL);
