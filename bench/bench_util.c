@@ -127,3 +127,25 @@ int bench_in_child(int (*one)(long n, int markdown), long n, int markdown)
         return 1;
     return 0;
 }
+
+void bench_epicor_open(struct ks_client **client, struct ks_epicor **epicor,
+                       const char *url, const struct bench_epicor_account *a,
+                       int page_size)
+{
+    struct ks_client_options co = KS_CLIENT_OPTIONS_INIT;
+    struct ks_epicor_options ko = KS_EPICOR_OPTIONS_INIT;
+
+    co.jitter_seed = 1;
+    if (ks_client_new(client, &co))
+        bench_die("client", "cannot create");
+    ko.server_url = url;
+    ko.instance = a->instance;
+    ko.company = a->company;
+    ko.api_key = a->api_key;
+    ko.auth = KS_EPICOR_AUTH_BASIC;
+    ko.username = a->user;
+    ko.password = a->password;
+    ko.page_size = page_size;
+    if (ks_epicor_new(epicor, *client, &ko))
+        bench_die("kinetic", ks_client_last_error(*client)->message);
+}

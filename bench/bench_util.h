@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <sys/types.h>
 #include <cjson/cJSON.h>
+#include <kinsync.h>
 #include "kinmock/emulator.h"
 
 extern const char *const bench_program;
@@ -26,6 +27,18 @@ double bench_cpu_s(void);
 /* This process's peak resident set size so far, in KiB. */
 long bench_peak_rss_kb(void);
 long bench_ceil_div(long a, long b);
+
+/* An Epicor account: the emulator is configured with it and the
+ * connector signs in with it (HTTP Basic and the API key). */
+struct bench_epicor_account {
+    const char *instance, *company, *user, *password, *api_key;
+};
+
+/* Opens the connector's client (jitter seed 1) and its Epicor handle on
+ * url as account a, page_size rows a page. */
+void bench_epicor_open(struct ks_client **client, struct ks_epicor **epicor,
+                       const char *url, const struct bench_epicor_account *a,
+                       int page_size);
 
 /* Starts an emulator of `type` from `cfg`, which it takes (frees). */
 struct km_emulator *bench_start_emulator(const struct km_emulator_type *type,

@@ -36,18 +36,14 @@ const char *const bench_program = "bench_sync_parts";
 /* The accounts the emulators are configured with and the connector signs
  * in with: one description for both sides, so they cannot drift apart. */
 static const struct bench_accounts {
-    const char *epicor_instance;
-    const char *epicor_company;
-    const char *epicor_user;
-    const char *epicor_password;
-    const char *epicor_api_key;
+    struct bench_epicor_account epicor;
     const char *bc_store_hash;
     const char *bc_token;
-} account = {.epicor_instance = "SaaS5333",
-             .epicor_company = "EPIC06",
-             .epicor_user = "bench",
-             .epicor_password = "bench-Pa55",
-             .epicor_api_key = "bench-api-key",
+} account = {.epicor = {.instance = "SaaS5333",
+                        .company = "EPIC06",
+                        .user = "bench",
+                        .password = "bench-Pa55",
+                        .api_key = "bench-api-key"},
              .bc_store_hash = "bench1",
              .bc_token = "tok_bench"};
 #define PAGE 100            /* Epicor rows per page (the page cap) */
@@ -78,9 +74,9 @@ static void run_emulators(long n, int to_parent, int from_parent)
              "\"users\":[{\"username\":\"%s\",\"password\":\"%s\"}],"
              "\"api_keys\":[{\"key\":\"%s\"}],"
              "\"generate\":{\"parts\":%ld,\"seed\":7}}",
-             account.epicor_instance, account.epicor_company,
-             account.epicor_user, account.epicor_password,
-             account.epicor_api_key, n);
+             account.epicor.instance, account.epicor.company,
+             account.epicor.user, account.epicor.password,
+             account.epicor.api_key, n);
     epi = bench_start_emulator(&km_epicor_type, cJSON_Parse(text));
     snprintf(text, sizeof(text),
              "{\"store_hash\":\"%s\",\"access_tokens\":[\"%s\"],"
@@ -123,26 +119,12 @@ struct connector {
 static void connector_open(struct connector *x, const char *epi_url,
                            const char *bc_url, const char *state_path)
 {
-    struct ks_client_options co = KS_CLIENT_OPTIONS_INIT;
-    struct ks_epicor_options ko = KS_EPICOR_OPTIONS_INIT;
     struct ks_bigcommerce_options bo = KS_BIGCOMMERCE_OPTIONS_INIT;
     struct ks_store_options so = KS_STORE_OPTIONS_INIT;
     struct ks_sync_options o = KS_SYNC_OPTIONS_INIT;
     char base[256];
 
-    co.jitter_seed = 1;
-    if (ks_client_new(&x->client, &co))
-        bench_die("client", "cannot create");
-    ko.server_url = epi_url;
-    ko.instance = account.epicor_instance;
-    ko.company = account.epicor_company;
-    ko.api_key = account.epicor_api_key;
-    ko.auth = KS_EPICOR_AUTH_BASIC;
-    ko.username = account.epicor_user;
-    ko.password = account.epicor_password;
-    ko.page_size = PAGE;
-    if (ks_epicor_new(&x->epicor, x->client, &ko))
-        bench_die("kinetic", ks_client_last_error(x->client)->message);
+    bench_epicor_open(&x->client, &x->epicor, epi_url, &account.epicor, PAGE);
     snprintf(base, sizeof(base), "%s", bc_url);
     bo.base_url = base;
     bo.store_hash = account.bc_store_hash;

@@ -45,10 +45,11 @@ extern const struct km_emulator_type km_adobe_type;
 
 /* One description of the accounts for both sides. */
 static const struct {
-    const char *instance, *company, *user, *password, *api_key;
+    struct bench_epicor_account epicor;
     const char *admin, *admin_password;
-} account = {"SaaS5333",      "EPIC06",    "bench",           "bench-Pa55",
-             "bench-api-key", "erp-admin", "bench-admin-Pa55"};
+} account = {{"SaaS5333", "EPIC06", "bench", "bench-Pa55", "bench-api-key"},
+             "erp-admin",
+             "bench-admin-Pa55"};
 
 static const char *const gl[] = {"5100|00|100", "6200|00|100", "5100|00|200",
                                  "6200|00|200"};
@@ -162,11 +163,12 @@ static void run_emulators(long n, int to_parent, int from_parent)
     char buf[16], text[512];
     double t0 = bench_now_s();
 
-    cJSON_AddStringToObject(epi_cfg, "instance", account.instance);
+    cJSON_AddStringToObject(epi_cfg, "instance", account.epicor.instance);
     snprintf(text, sizeof(text),
              "{\"users\":[{\"username\":\"%s\",\"password\":\"%s\"}],"
              "\"api_keys\":[{\"key\":\"%s\"}]}",
-             account.user, account.password, account.api_key);
+             account.epicor.user, account.epicor.password,
+             account.epicor.api_key);
     in = cJSON_Parse(text);
     cJSON_AddItemToObject(epi_cfg, "users",
                           cJSON_DetachItemFromObject(in, "users"));
@@ -174,7 +176,7 @@ static void run_emulators(long n, int to_parent, int from_parent)
                           cJSON_DetachItemFromObject(in, "api_keys"));
     cJSON_Delete(in);
     co = cJSON_AddObjectToObject(cJSON_AddObjectToObject(epi_cfg, "companies"),
-                                 account.company);
+                                 account.epicor.company);
     vendors = cJSON_AddArrayToObject(co, "vendors");
     for (long v = 1; v <= vendors_for(n); v++)
         cJSON_AddItemToArray(vendors, vendor_row(v));
@@ -221,25 +223,11 @@ struct connector {
 static void connector_open(struct connector *x, const char *epi_url,
                            const char *ad_url, const char *state_path)
 {
-    struct ks_client_options co = KS_CLIENT_OPTIONS_INIT;
-    struct ks_epicor_options ko = KS_EPICOR_OPTIONS_INIT;
     struct ks_adobe_options ao = KS_ADOBE_OPTIONS_INIT;
     struct ks_store_options so = KS_STORE_OPTIONS_INIT;
     struct ks_sync_options o = KS_SYNC_OPTIONS_INIT;
 
-    co.jitter_seed = 1;
-    if (ks_client_new(&x->client, &co))
-        bench_die("client", "cannot create");
-    ko.server_url = epi_url;
-    ko.instance = account.instance;
-    ko.company = account.company;
-    ko.api_key = account.api_key;
-    ko.auth = KS_EPICOR_AUTH_BASIC;
-    ko.username = account.user;
-    ko.password = account.password;
-    ko.page_size = PAGE;
-    if (ks_epicor_new(&x->epicor, x->client, &ko))
-        bench_die("kinetic", ks_client_last_error(x->client)->message);
+    bench_epicor_open(&x->client, &x->epicor, epi_url, &account.epicor, PAGE);
     ao.base_url = ad_url;
     ao.auth = KS_ADOBE_AUTH_ADMIN;
     ao.username = account.admin;
