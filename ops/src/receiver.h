@@ -9,6 +9,10 @@
  *   POST /webhooks/NAME/bigcommerce, /webhooks/NAME/woocommerce
  *        the same for the route (connection) called NAME, when routes
  *        are given
+ *   POST /webhooks/[NAME/]adobe  ks_adobe_webhook_verify: an Adobe
+ *        Commerce synchronous webhook (order placement), for a route with
+ *        an adobe key; its 200 carries {"op":"success"} (application/json),
+ *        the answer Adobe's webhooks read as "go on"
  *
  * Answers (text/plain, one word or phrase):
  *   200 queued      a verified order event, now in the queue
@@ -80,6 +84,17 @@ struct kh_receiver_route {
     const char *name;
     struct ks_bigcommerce *bigcommerce;
     struct ks_woocommerce *woocommerce;
+    /* NULL: no adobe route. An Adobe delivery is accepted only through
+     * the durable commit (its body is borrowed for the commit call):
+     * without commit, or when commit returns 1, it is answered 503. */
+    const struct kh_receiver_adobe *adobe;
+};
+
+/* How a route's Adobe Commerce webhooks are signed: the PEM public key
+ * (RSA) or the shared secret (HMAC); borrowed. */
+struct kh_receiver_adobe {
+    enum ks_adobe_signing mode;
+    const char *key;
 };
 
 struct kh_receiver_options {
@@ -136,6 +151,11 @@ struct kh_receiver_item {
     struct ks_bigcommerce_event bc;
     int64_t wc_order_id;
     size_t route; /* index in options.routes (0 without routes) */
+    /* An Adobe order-placement delivery: the verified body, parsed
+     * ({"eventName", "data": {"order"}}); owned by whoever made the item
+     * (the receiver during commit, the importer while importing). */
+    int adobe;
+    cJSON *adobe_delivery;
 };
 
 /* What one route's deliveries came to (the metrics of `sync --watch`). */

@@ -21,13 +21,18 @@ struct kh__sync_totals {
     int64_t ms;
 };
 
+/* The webhook imports counted apart: hooks[0] BigCommerce, [1]
+ * WooCommerce, [KH__HOOK_ADOBE] Adobe Commerce. */
+#define KH__HOOK_ADOBE 2
+#define KH__HOOK_KINDS 3
+
 /* One connection being run. */
 struct kh__sync_tenant {
     struct kh__sync_conf *conf;
     struct kh__sync_env env;
     struct kh__sync_totals flow[KH__FLOW_COUNT];
-    struct kh__sync_totals hooks[2]; /* webhook imports: BC, WC */
-    int64_t next[KH__FLOW_COUNT];    /* --watch: when each flow is due */
+    struct kh__sync_totals hooks[KH__HOOK_KINDS]; /* webhook imports */
+    int64_t next[KH__FLOW_COUNT]; /* --watch: when each flow is due */
     int64_t next_prune;
 };
 

@@ -283,6 +283,9 @@ static ks_rc run_flow(struct ks_sync_stats *s, struct kh__sync_tenant *t,
 {
     if (flow >= 0)
         return kh__sync_flows[flow].run(s, t->env.sync);
+    if (item->adobe)
+        return ks_sync_requisition_from_adobe(s, t->env.sync,
+                                              item->adobe_delivery);
     if (item->woocommerce)
         return ks_sync_order_from_woocommerce_id(s, t->env.sync,
                                                  item->wc_order_id);
@@ -296,15 +299,23 @@ ks_rc kh__sync_run_one(struct kh__sync_run *r, struct kh__sync_tenant *t,
     struct ks_sync_stats s;
     int64_t start = kx_monotonic_ms(), ms;
     const char *base = flow >= 0           ? kh__sync_flows[flow].name
+                       : item->adobe       ? "webhook.adobe"
                        : item->woocommerce ? "webhook.woocommerce"
                                            : "webhook.bigcommerce";
     char name[160], qname[160 + KH__SYNC_CONNECTION_MAX];
     struct kh__sync_totals *tot =
-        flow >= 0 ? &t->flow[flow] : &t->hooks[item->woocommerce];
+        flow >= 0 ? &t->flow[flow]
+                  : &t->hooks[item->adobe ? KH__HOOK_ADOBE : item->woocommerce];
     ks_rc rc;
 
     if (flow >= 0)
         snprintf(name, sizeof(name), "%s", base);
+    else if (item->adobe)
+        snprintf(
+            name, sizeof(name), "%s:%s", base,
+            kx_json_str_or(
+                kx_json_obj(kx_json_obj(item->adobe_delivery, "data"), "order"),
+                "increment_id", "?"));
     else
         snprintf(
             name, sizeof(name), "%s:%lld", base,
@@ -354,7 +365,7 @@ static void tenant_totals(struct kh__sync_run *r, struct kh__sync_tenant *t,
 {
     char q[160];
 
-    for (int i = 0; i < KH__FLOW_COUNT + 2; i++) {
+    for (int i = 0; i < KH__FLOW_COUNT + KH__HOOK_KINDS; i++) {
         struct kh__sync_totals *x =
             i < KH__FLOW_COUNT ? &t->flow[i] : &t->hooks[i - KH__FLOW_COUNT];
 
@@ -368,7 +379,9 @@ static void tenant_totals(struct kh__sync_run *r, struct kh__sync_tenant *t,
             kh__sync_qualified(q, sizeof(q), t->conf,
                                i < KH__FLOW_COUNT    ? kh__sync_flows[i].name
                                : i == KH__FLOW_COUNT ? "webhook.bigcommerce"
-                                                     : "webhook.woocommerce",
+                               : i == KH__FLOW_COUNT + KH__HOOK_ADOBE
+                                   ? "webhook.adobe"
+                                   : "webhook.woocommerce",
                                r->cfg.named);
             printf("total %-16s %d run%s, %d failed; ", q, x->runs,
                    x->runs == 1 ? "" : "s", x->failures);
