@@ -195,6 +195,14 @@ out:
     return rc;
 }
 
+/* A number field of a row; dflt when it is missing. */
+static double num_or(const cJSON *row, const char *field, double dflt)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(row, field);
+
+    return cJSON_IsNumber(v) ? v->valuedouble : dflt;
+}
+
 /* Epicor's own TGLC row of the expense of invoice_line: the lowest
  * TGLCTranNum (rows posted beside it come later). */
 static cJSON *app_tglc(cJSON *ds, int64_t invoice_line)
@@ -203,15 +211,10 @@ static cJSON *app_tglc(cJSON *ds, int64_t invoice_line)
 
     cJSON_ArrayForEach(r, cJSON_GetObjectItemCaseSensitive(ds, "APInvExpTGLC"))
     {
-        const cJSON *line = cJSON_GetObjectItemCaseSensitive(r, "InvoiceLine");
-        const cJSON *tran = cJSON_GetObjectItemCaseSensitive(r, "TGLCTranNum");
-
-        if (!cJSON_IsNumber(line) || (int64_t)line->valuedouble != invoice_line)
+        if ((int64_t)num_or(r, "InvoiceLine", -1) != invoice_line)
             continue;
-        if (!best || (cJSON_IsNumber(tran) &&
-                      tran->valuedouble <
-                          cJSON_GetObjectItemCaseSensitive(best, "TGLCTranNum")
-                              ->valuedouble))
+        if (!best ||
+            num_or(r, "TGLCTranNum", 1e15) < num_or(best, "TGLCTranNum", 1e15))
             best = r;
     }
     return best;
