@@ -107,3 +107,22 @@ bc_place_order() {
     order=$(printf '%s' "$body" | sed -n 's/^{"result":{"id":\([0-9][0-9]*\).*/\1/p')
     [ -n "$order" ] || fail "place_order: no order id in $body"
 }
+
+# watch_in_background ARGS...: `kinsync sync --watch ARGS` in the
+# background, output in $work/watch.out and .err; sets $watch_pid (added
+# to $pids) and, once it is watching (at most 10 s), $receiver (its URL).
+watch_in_background() {
+    local i
+    "$kinsync" sync --watch "$@" >"$work/watch.out" 2>"$work/watch.err" \
+        </dev/null &
+    watch_pid=$!
+    pids+=("$watch_pid")
+    receiver=
+    for i in $(seq 100); do
+        receiver=$(awk '$1 == "receiver" { print $2 }' "$work/watch.out")
+        [ -n "$receiver" ] && grep -q watching "$work/watch.err" && return 0
+        kill -0 "$watch_pid" 2>/dev/null || fail "sync --watch exited early"
+        sleep 0.1
+    done
+    fail "sync --watch printed no receiver URL or did not watch in 10 s"
+}

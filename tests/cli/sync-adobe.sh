@@ -216,18 +216,7 @@ run both sync --config "$work/both.json" --once
 expect_rc 2 "both webhook keys"
 expect_in '/adobe/webhook_secret: give webhook_public_key_file' both.err \
     "both webhook keys"
-"$kinsync" sync --config "$cfg" --watch \
-    >"$work/watch.out" 2>"$work/watch.err" </dev/null &
-watch_pid=$!
-pids+=("$watch_pid")
-receiver=
-for i in $(seq 100); do
-    receiver=$(awk '$1 == "receiver" { print $2 }' "$work/watch.out")
-    [ -n "$receiver" ] && grep -q watching "$work/watch.err" && break
-    kill -0 "$watch_pid" 2>/dev/null || fail "sync --watch exited early"
-    sleep 0.1
-done
-[ -n "$receiver" ] || fail "sync --watch printed no receiver URL in 10 s"
+watch_in_background --config "$cfg"
 
 hook='{"eventName":"observer.sales_order_place_before","data":{"order":{"increment_id":"000000777","items":[{"sku":"WIDGET-100","qty_ordered":1}]}}}'
 req POST "$receiver/webhooks/adobe" -H "$json" --data "$hook"

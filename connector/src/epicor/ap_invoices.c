@@ -129,13 +129,9 @@ static ks_rc add_line(cJSON **ds, struct ks_epicor *epi,
 static ks_rc enter_new(struct ks_epicor *epi,
                        const struct ks_epicor_ap_invoice *inv)
 {
-    cJSON *ds = NULL, *hed, *body = cJSON_CreateObject();
+    cJSON *ds = NULL, *hed, *body = ks__epicor_body_new_ds();
     ks_rc rc;
 
-    if (body && !cJSON_AddObjectToObject(body, "ds")) {
-        cJSON_Delete(body);
-        body = NULL;
-    }
     if (body &&
         !cJSON_AddNumberToObject(body, "vendorNum", (double)inv->vendor_num)) {
         cJSON_Delete(body);

@@ -164,6 +164,9 @@ cJSON *ks__epicor_ds_row(cJSON *ds, const char *table);
 /* Sets field to value (taken; deleted on failure) on a row. */
 ks_rc ks__epicor_set(cJSON *row, const char *field, cJSON *value);
 
+/* {"ds": {}}: the body of a GetNew that starts a tableset. NULL on OOM. */
+cJSON *ks__epicor_body_new_ds(void);
+
 /* {"ds": <reference to ds>}; delete it before ds. NULL on OOM. */
 cJSON *ks__epicor_body_ds(cJSON *ds);
 

@@ -97,6 +97,17 @@ ks_rc ks__epicor_set(cJSON *row, const char *field, cJSON *value)
     return KS_OK;
 }
 
+cJSON *ks__epicor_body_new_ds(void)
+{
+    cJSON *body = cJSON_CreateObject();
+
+    if (body && !cJSON_AddObjectToObject(body, "ds")) {
+        cJSON_Delete(body);
+        return NULL;
+    }
+    return body;
+}
+
 cJSON *ks__epicor_body_ds(cJSON *ds)
 {
     cJSON *body = cJSON_CreateObject();
@@ -167,11 +178,7 @@ ks_rc ks_epicor_customer_create(int64_t *cust_num, struct ks_epicor *epi,
     ks_rc rc;
 
     *cust_num = 0;
-    body = cJSON_CreateObject();
-    if (body && !cJSON_AddObjectToObject(body, "ds")) {
-        cJSON_Delete(body);
-        body = NULL;
-    }
+    body = ks__epicor_body_new_ds();
     rc = ks__epicor_call_ds(&ds, NULL, epi, svc, "GetNewCustomer", body);
     cJSON_Delete(body);
     body = NULL;

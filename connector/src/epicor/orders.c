@@ -208,11 +208,7 @@ ks_rc ks_epicor_sales_order_create(int64_t *order_num, struct ks_epicor *epi,
     rc = check_order(epi, order, 1);
     if (rc)
         return rc;
-    body = cJSON_CreateObject();
-    if (body && !cJSON_AddObjectToObject(body, "ds")) {
-        cJSON_Delete(body);
-        body = NULL;
-    }
+    body = ks__epicor_body_new_ds();
     rc = ks__epicor_call_ds(&ds, NULL, epi, SO, "GetNewOrderHed", body);
     cJSON_Delete(body);
     if (rc)
