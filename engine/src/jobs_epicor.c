@@ -437,6 +437,51 @@ static ks_rc job_call_efx(struct kh_ctx *ctx, const cJSON *options,
     return rc;
 }
 
+static ks_rc job_enter_ap_invoice(struct kh_ctx *ctx, const cJSON *options,
+                                  cJSON **result, char *err, size_t errsz)
+{
+    const cJSON *lines = cJSON_GetObjectItemCaseSensitive(options, "lines");
+    struct ks_epicor_ap_line *al = NULL;
+    struct ks_epicor_ap_invoice inv;
+    cJSON *hed = NULL;
+    int created = 0;
+    size_t i = 0;
+    const cJSON *l;
+
+    memset(&inv, 0, sizeof(inv));
+    inv.vendor_num = (int64_t)kx_json_num(options, "vendor_num", 0);
+    inv.invoice_num = kx_json_str(options, "invoice_num");
+    inv.group_id = kx_json_str(options, "group_id");
+    inv.invoice_date = kx_json_str(options, "invoice_date");
+    inv.nlines = (size_t)cJSON_GetArraySize(lines);
+    al = kx_xcalloc(inv.nlines + 1, sizeof(*al));
+    cJSON_ArrayForEach(l, lines)
+    {
+        al[i].description = kx_json_str(l, "description");
+        al[i].qty = kx_json_num(l, "qty", 0);
+        al[i].unit_cost = kx_json_num(l, "unit_cost", 0);
+        al[i].gl_account = kx_json_str(l, "gl_account");
+        i++;
+    }
+    inv.lines = al;
+    {
+        EPI_BEGIN
+        rc = ks_epicor_ap_invoice_enter(&hed, &created, epi, &inv);
+        *result = cJSON_CreateObject();
+        cJSON_AddBoolToObject(*result, "created", created);
+        if (hed) {
+            cJSON_AddStringToObject(*result, "invoice_num",
+                                    kx_json_str_or(hed, "InvoiceNum", ""));
+            cJSON_AddNumberToObject(*result, "invoice_amt",
+                                    kx_json_num(hed, "InvoiceAmt", 0));
+            cJSON_Delete(hed);
+        }
+        EPI_END
+        free(al);
+        return rc;
+    }
+}
+
 static ks_rc job_call(struct kh_ctx *ctx, const cJSON *options, cJSON **result,
                       char *err, size_t errsz)
 {
@@ -494,6 +539,12 @@ const struct kh_job kh_jobs_epicor[] = {
     {"epicor.call_efx", job_call_efx,
      "an Epicor Function (options: library, function, params, staging)",
      "library function params staging page_size"},
+    {"epicor.enter_ap_invoice", job_enter_ap_invoice,
+     "the AP Invoice Entry sequence, GL coding through UpdateMaster on the "
+     "expense's APInvExpTGLC row, once per invoice (options: vendor_num, "
+     "invoice_num, group_id, invoice_date, lines [{description, qty, "
+     "unit_cost, gl_account}]); result {created, invoice_num, invoice_amt}",
+     "vendor_num invoice_num group_id invoice_date lines page_size"},
     {"epicor.call", job_call, "a BO method (options: service, method, body)",
      "service method body page_size"},
     {NULL, NULL, NULL, NULL}};

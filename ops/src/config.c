@@ -96,6 +96,11 @@ static char *beside(const char *conf_path, const char *path)
     return out;
 }
 
+char *kh__conf_beside(const char *conf_path, const char *path)
+{
+    return beside(conf_path, path);
+}
+
 /* The state of a named connection that gives none: the document's state
  * (or the default) with ".NAME" before its extension, so
  * "kinsync-state.db" becomes "kinsync-state.acme-bc.db". */

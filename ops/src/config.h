@@ -76,6 +76,10 @@ void kh__conf_check_connection(struct kh__conf_check *ck,
 /* The "adobe" section's key table, and the rules between its keys (auth
  * against deployment, what each auth needs); pointer names the section. */
 extern const struct kh__conf_key kh__conf_adobe_keys[];
+/* path resolved against the directory of the configuration file at
+ * conf_path (absolute paths and URIs as they are); the caller frees. */
+char *kh__conf_beside(const char *conf_path, const char *path);
+
 void kh__conf_check_adobe(struct kh__conf_check *ck, const cJSON *adobe,
                           const char *pointer);
 

@@ -14,14 +14,23 @@
  *     "client_id", "client_secret", "org_id",
  *     "ims_token_url", "scope"                 ims
  *     "page_size": 1..300, "company_admin_id": N,
- *     "allow_insecure_http": false
+ *     "allow_insecure_http": false,
+ *     "webhook_public_key_file": "adobe-webhook.pem"  RSA (the default
+ *                                              signing), beside the file
+ *     "webhook_secret": ...                    HMAC, instead of the key
  *   }
  *
+ * A webhook key makes `--watch` serve /webhooks/[NAME/]adobe: the
+ * order-placement hook verified with it, committed, and imported by the
+ * requisitions flow (ops/src/queue.c).
+ *
  * The secrets (consumer_secret, access_token, access_token_secret,
- * password, client_secret) are credentials: a string or {"$secret": NAME}.
- * The transport rule on base_url and ims_token_url (https://, or http://
- * to loopback) is config.c's, as for every section.
+ * password, client_secret, webhook_secret) are credentials: a string or
+ * {"$secret": NAME}. The transport rule on base_url and ims_token_url
+ * (https://, or http:// to loopback) is config.c's, as for every section.
  */
+#include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include "config.h"
 
@@ -45,6 +54,8 @@ const struct kh__conf_key kh__conf_adobe_keys[] = {
     {"page_size", KH__CONF_INT, 0, 1, 300},
     {"company_admin_id", KH__CONF_INT, 0, 1, INT64_C(1) << 40},
     {"allow_insecure_http", KH__CONF_BOOL, 0, 0, 0},
+    {"webhook_public_key_file", KH__CONF_STR, 0, 0, 0},
+    {"webhook_secret", KH__CONF_CRED, 0, 0, 0},
     {NULL, KH__CONF_STR, 0, 0, 0}};
 
 /* What each auth needs. */
@@ -91,6 +102,12 @@ void kh__conf_check_adobe(struct kh__conf_check *ck, const cJSON *adobe,
     kh__conf_where(where, pointer, "tenant_id");
     if (saas && !kx_json_str(adobe, "tenant_id"))
         kh__conf_problem(ck, where, "missing (required by deployment saas)");
+    kh__conf_where(where, pointer, "webhook_secret");
+    if (cJSON_GetObjectItemCaseSensitive(adobe, "webhook_secret") &&
+        cJSON_GetObjectItemCaseSensitive(adobe, "webhook_public_key_file"))
+        kh__conf_problem(ck, where,
+                         "give webhook_public_key_file (RSA signatures) or "
+                         "webhook_secret (HMAC), not both");
 }
 
 int64_t kh__sync_adobe_company_admin(const struct kh__sync_conf *conf)
@@ -137,4 +154,67 @@ int kh__sync_adobe_open(struct kh__sync_env *env, const char *prog)
     fprintf(stderr, "%s: cannot set up the Adobe Commerce client: %s\n", prog,
             e->message[0] ? e->message : ks_rc_message(e->rc));
     return -1;
+}
+
+int kh__sync_adobe_hooked(const struct kh__sync_conf *conf)
+{
+    return cJSON_GetObjectItemCaseSensitive(conf->adobe,
+                                            "webhook_public_key_file") ||
+           cJSON_GetObjectItemCaseSensitive(conf->adobe, "webhook_secret");
+}
+
+/* A PEM public key is a few hundred bytes; anything near this is not one. */
+#define PEM_MAX ((size_t)64 << 10)
+
+/* The whole of the file at path, NUL-terminated; NULL after printing. */
+static char *read_pem(const struct kh__sync_conf *conf, const char *path,
+                      const char *prog)
+{
+    char *full = kh__conf_beside(conf->path, path);
+    FILE *f = fopen(full, "rb");
+    char *pem = NULL;
+    size_t n;
+
+    if (!f) {
+        fprintf(stderr,
+                "%s: %s/adobe/webhook_public_key_file: cannot open %s: %s\n",
+                prog, conf->pointer, full, strerror(errno));
+        goto out;
+    }
+    pem = kx_xmalloc(PEM_MAX + 1);
+    n = fread(pem, 1, PEM_MAX + 1, f);
+    if (ferror(f) || n == 0 || n > PEM_MAX) {
+        fprintf(stderr, "%s: %s/adobe/webhook_public_key_file: %s: %s\n", prog,
+                conf->pointer, full,
+                ferror(f) ? strerror(errno)
+                : n       ? "larger than a PEM public key"
+                          : "empty");
+        free(pem);
+        pem = NULL;
+    } else {
+        pem[n] = '\0';
+    }
+    fclose(f);
+out:
+    free(full);
+    return pem;
+}
+
+int kh__sync_adobe_hook_key(enum ks_adobe_signing *mode, const char **key,
+                            char **pem, struct kh__sync_env *env,
+                            const char *prog)
+{
+    const cJSON *a = env->conf->adobe;
+    const char *file = kx_json_str(a, "webhook_public_key_file");
+
+    *key = NULL;
+    *pem = NULL;
+    *mode = KS_ADOBE_SIGNING_RSA;
+    if (file) {
+        *pem = read_pem(env->conf, file, prog);
+        *key = *pem;
+        return *pem ? 0 : -1;
+    }
+    *mode = KS_ADOBE_SIGNING_HMAC;
+    return kh__sync_cred(key, env, a, "adobe", "webhook_secret", prog);
 }

@@ -224,6 +224,18 @@ int kh__sync_adobe_open(struct kh__sync_env *env, const char *prog);
 /* The Adobe Commerce customer vendor companies get as super user. */
 int64_t kh__sync_adobe_company_admin(const struct kh__sync_conf *conf);
 
+/* 1 when the adobe section names a webhook key (webhook_public_key_file
+ * or webhook_secret): --watch then serves /webhooks/[NAME/]adobe. */
+int kh__sync_adobe_hooked(const struct kh__sync_conf *conf);
+
+/* The key Adobe webhooks are verified with: the PEM of
+ * webhook_public_key_file (RSA; read into *pem, the caller frees) or the
+ * credential webhook_secret (HMAC; borrowed from env). *key NULL when
+ * neither is configured. 0, or -1 after printing the reason. */
+int kh__sync_adobe_hook_key(enum ks_adobe_signing *mode, const char **key,
+                            char **pem, struct kh__sync_env *env,
+                            const char *prog);
+
 /* 1 when s is a valid secret name: 1..128 of [A-Za-z0-9._-]. */
 int kh__sync_secret_name_ok(const char *s);
 

@@ -10,7 +10,10 @@
  *
  * What is queued is what the import needs, as a small JSON object (the
  * order is read afresh from the platform anyway): BigCommerce's event
- * fields, or WooCommerce's order id.
+ * fields, or WooCommerce's order id; an Adobe order-placement hook is
+ * kept whole (its order exists only in the delivery: the hook runs
+ * before Adobe saves the order), and imported by the requisitions flow
+ * under the requisitions.epicor lease.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -27,6 +30,10 @@ static const struct kh_metric m_queued = {
     KH_METRIC_GAUGE,
     {"connection", NULL}};
 
+/* The lease an Adobe import runs under: the requisitions poll's, so a
+ * poll and an import of the same order never run at once. */
+#define ADOBE_LEASE "requisitions.epicor"
+
 static char *item_json(const struct kh_receiver_item *it)
 {
     cJSON *o = cJSON_CreateObject();
@@ -34,7 +41,11 @@ static char *item_json(const struct kh_receiver_item *it)
 
     if (!o)
         abort(); /* the program aborts on out-of-memory */
-    if (it->woocommerce) {
+    if (it->adobe) {
+        cJSON_AddStringToObject(o, "platform", "adobe");
+        cJSON_AddItemToObject(o, "delivery",
+                              cJSON_Duplicate(it->adobe_delivery, 1));
+    } else if (it->woocommerce) {
         cJSON_AddStringToObject(o, "platform", "woocommerce");
         cJSON_AddNumberToObject(o, "id", (double)it->wc_order_id);
     } else {
@@ -61,7 +72,12 @@ static int item_parse(struct kh_receiver_item *it, const char *body)
     int rc = -1;
 
     memset(it, 0, sizeof(*it));
-    if (platform && strcmp(platform, "woocommerce") == 0 && id > 0) {
+    if (platform && strcmp(platform, "adobe") == 0 &&
+        cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(o, "delivery"))) {
+        it->adobe = 1;
+        it->adobe_delivery = cJSON_DetachItemFromObject(o, "delivery");
+        rc = 0;
+    } else if (platform && strcmp(platform, "woocommerce") == 0 && id > 0) {
         it->woocommerce = 1;
         it->wc_order_id = id;
         rc = 0;
@@ -82,11 +98,24 @@ static int item_parse(struct kh_receiver_item *it, const char *body)
     return rc;
 }
 
+/* An Adobe delivery's order: its increment_id, else its entity_id. */
+static void adobe_resource(char *out, size_t n, const cJSON *delivery)
+{
+    const cJSON *order = kx_json_obj(kx_json_obj(delivery, "data"), "order");
+    const char *inc = kx_json_str(order, "increment_id");
+
+    if (inc)
+        snprintf(out, n, "%s", inc);
+    else
+        snprintf(out, n, "%lld",
+                 (long long)kx_json_int64(order, "entity_id", 0));
+}
+
 int kh__sync_intake_commit(void *userdata, const struct kh_receiver_item *it)
 {
     struct kh__sync_intake *in = userdata;
     struct ks_store *st = it->route < in->n ? in->stores[it->route] : NULL;
-    char *body, resource[32];
+    char *body, resource[64];
     ks_rc rc;
 
     if (!st)
@@ -96,9 +125,13 @@ int kh__sync_intake_commit(void *userdata, const struct kh_receiver_item *it)
     body = item_json(it);
     snprintf(resource, sizeof(resource), "%lld",
              (long long)(it->woocommerce ? it->wc_order_id : it->bc.id));
-    rc = ks_store_delivery_enqueue(
-        NULL, st, in->names[it->route],
-        it->woocommerce ? "woocommerce.order" : it->bc.scope, resource, body);
+    if (it->adobe)
+        adobe_resource(resource, sizeof(resource), it->adobe_delivery);
+    rc = ks_store_delivery_enqueue(NULL, st, in->names[it->route],
+                                   it->adobe         ? "adobe.order_place"
+                                   : it->woocommerce ? "woocommerce.order"
+                                                     : it->bc.scope,
+                                   resource, body);
     free(body);
     if (rc)
         fprintf(stderr, "%s: cannot queue a webhook delivery: %s\n",
@@ -134,6 +167,7 @@ static void import_tenant(struct kh__sync_run *r, struct kh__sync_tenant *t)
             rc = KS_OK;
         } else {
             rc = kh__sync_run_one(r, t, -1, &it);
+            cJSON_Delete(it.adobe_delivery);
         }
         rc =
             rc == KS_OK
@@ -154,12 +188,20 @@ static void import_tenant(struct kh__sync_run *r, struct kh__sync_tenant *t)
  * workers racing). 1 when every lease is held, else 0 with none held. */
 static int take_order_leases(struct kh__sync_run *r, struct kh__sync_tenant *t)
 {
-    if (t->env.bigcommerce && !kh__sync_lease_take(r, t, "orders.bigcommerce"))
+    if (t->env.adobe && !kh__sync_lease_take(r, t, ADOBE_LEASE))
         return 0;
+    if (t->env.bigcommerce &&
+        !kh__sync_lease_take(r, t, "orders.bigcommerce")) {
+        if (t->env.adobe)
+            kh__sync_lease_give(r, t, ADOBE_LEASE);
+        return 0;
+    }
     if (t->env.woocommerce &&
         !kh__sync_lease_take(r, t, "orders.woocommerce")) {
         if (t->env.bigcommerce)
             kh__sync_lease_give(r, t, "orders.bigcommerce");
+        if (t->env.adobe)
+            kh__sync_lease_give(r, t, ADOBE_LEASE);
         return 0;
     }
     return 1;
@@ -171,6 +213,8 @@ static void give_order_leases(struct kh__sync_run *r, struct kh__sync_tenant *t)
         kh__sync_lease_give(r, t, "orders.woocommerce");
     if (t->env.bigcommerce)
         kh__sync_lease_give(r, t, "orders.bigcommerce");
+    if (t->env.adobe)
+        kh__sync_lease_give(r, t, ADOBE_LEASE);
 }
 
 void kh__sync_import_queued(struct kh__sync_run *r)
@@ -180,7 +224,7 @@ void kh__sync_import_queued(struct kh__sync_run *r)
         const char *l[] = {t->conf->name};
         int64_t n = 0;
 
-        if (!t->env.bigcommerce && !t->env.woocommerce)
+        if (!t->env.bigcommerce && !t->env.woocommerce && !t->env.adobe)
             continue;
         /* A poll running elsewhere: its worker, or this one next round,
          * imports the deliveries once the lease is free. */

@@ -30,6 +30,7 @@
 #include <openssl/crypto.h>
 #include <kx/alloc.h>
 #include <kx/buf.h>
+#include <kx/json.h>
 #include <kx/net.h>
 #include <kx/time.h>
 #include "receiver.h"
@@ -42,7 +43,11 @@
  * 32 KiB. Headers that do not fit get libmicrohttpd's 431. */
 #define CONNECTION_POOL (16u << 10)
 
-enum platform { NO_ROUTE = 0, BIGCOMMERCE, WOOCOMMERCE, EPICOR };
+enum platform { NO_ROUTE = 0, BIGCOMMERCE, WOOCOMMERCE, EPICOR, ADOBE };
+
+/* The answer Adobe Commerce's synchronous webhooks read as "go on". */
+#define ADOBE_SUCCESS "{\"op\":\"success\"}"
+#define ADOBE_SIGNATURE "x-adobe-commerce-webhook-signature"
 
 /* What verification made of one delivery. */
 enum verdict { QUEUE, DUPLICATE, IGNORED, PING, UNUSABLE, REJECTED, TOO_BIG };
@@ -96,7 +101,8 @@ static enum MHD_Result answer(struct MHD_Connection *conn, unsigned status,
 
     if (!res)
         return MHD_NO; /* out of memory: drop the connection */
-    MHD_add_response_header(res, MHD_HTTP_HEADER_CONTENT_TYPE, "text/plain");
+    MHD_add_response_header(res, MHD_HTTP_HEADER_CONTENT_TYPE,
+                            text[0] == '{' ? "application/json" : "text/plain");
     if (status == 503) {
         snprintf(secs, sizeof(secs), "%u", retry_after_s);
         MHD_add_response_header(res, MHD_HTTP_HEADER_RETRY_AFTER, secs);
@@ -147,6 +153,7 @@ static void note_refusal(struct kh_receiver *r, enum platform p, size_t route,
              "%s: %s%s%s",
              p == BIGCOMMERCE   ? "bigcommerce"
              : p == WOOCOMMERCE ? "woocommerce"
+             : p == ADOBE       ? "adobe"
                                 : "epicor",
              ks_rc_message(rc), reason && reason[0] ? ": " : "",
              reason ? reason : "");
@@ -353,6 +360,41 @@ static enum verdict verify_epicor(struct kh_receiver *r,
     return v;
 }
 
+/* An Adobe order-placement hook: the signature over the raw body, then
+ * the body parsed into it->adobe_delivery (the caller deletes it). */
+static enum verdict verify_adobe(struct kh_receiver *r,
+                                 struct kh_receiver_item *it,
+                                 const struct headers *hs,
+                                 const struct delivery *d)
+{
+    const struct kh_receiver_adobe *a = r->routes[d->route].adobe;
+    ks_rc rc =
+        ks_adobe_webhook_verify(a->mode, a->key, kx_buf_str(&d->body),
+                                d->body.len, hs->get(hs->ctx, ADOBE_SIGNATURE));
+    const char *event;
+
+    snprintf(r->counts.last_rc, sizeof(r->counts.last_rc), "%s",
+             ks_rc_name(rc));
+    it->adobe = 1;
+    if (rc) {
+        note_refusal(r, ADOBE, d->route, REJECTED, rc, NULL);
+        return REJECTED;
+    }
+    r->counts.verified++;
+    it->adobe_delivery =
+        cJSON_ParseWithLength(kx_buf_str(&d->body), d->body.len);
+    event = kx_json_str(it->adobe_delivery, "eventName");
+    if (event && !strstr(event, "sales_order_place"))
+        return IGNORED;
+    if (!event || !cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(
+                      kx_json_obj(it->adobe_delivery, "data"), "order"))) {
+        note_refusal(r, ADOBE, d->route, UNUSABLE, KS_EPARSE,
+                     "not an order-placement hook (eventName, data.order)");
+        return UNUSABLE;
+    }
+    return QUEUE;
+}
+
 /* The durable intake's verdict on it (lock held): 1 without one. */
 static int commit(struct kh_receiver *r, const struct kh_receiver_item *it)
 {
@@ -374,6 +416,7 @@ static unsigned settle(struct kh_receiver *r, const struct headers *hs,
     pthread_mutex_lock(&r->lock);
     v = d->platform == BIGCOMMERCE   ? verify_bigcommerce(r, &it, hs, d)
         : d->platform == WOOCOMMERCE ? verify_woocommerce(r, &it, hs, d)
+        : d->platform == ADOBE       ? verify_adobe(r, &it, hs, d)
                                      : verify_epicor(r, &it, hs, d);
     r->counts.duplicates += v == DUPLICATE;
     r->counts.ignored += v == IGNORED || v == PING;
@@ -389,13 +432,16 @@ static unsigned settle(struct kh_receiver *r, const struct headers *hs,
         *text = "forced answer\n";
     } else if (v == QUEUE && (committed = commit(r, &it)) == 0) {
         r->counts.queued++;
-    } else if (v == QUEUE && (committed < 0 || r->n >= r->o.queue_max)) {
+    } else if (v == QUEUE &&
+               (committed < 0 || r->n >= r->o.queue_max || it.adobe)) {
+        /* An Adobe item borrows its body: never in the memory queue. */
         if (d->platform == BIGCOMMERCE)
             ks_bigcommerce_webhook_forget(bc, &it.bc);
         r->counts.busy++;
         r->route_counts[d->route].events_dropped += d->platform == EPICOR;
         status = 503;
         *text = committed < 0 ? "cannot queue the delivery durably\n"
+                : it.adobe    ? "no durable queue for adobe deliveries\n"
                               : "queue full\n";
     } else if (v == QUEUE) {
         r->queue = kx_xgrow(r->queue, &r->cap, r->n + 1, sizeof(*r->queue));
@@ -406,6 +452,9 @@ static unsigned settle(struct kh_receiver *r, const struct headers *hs,
         r->route_counts[d->route].events++;
     r->route_counts[d->route].accepted += status == 200;
     pthread_mutex_unlock(&r->lock);
+    cJSON_Delete(it.adobe_delivery);
+    if (d->platform == ADOBE && status == 200)
+        *text = ADOBE_SUCCESS;
     if (status >= 400)
         log_refusals(r, 0);
     else if (r->o.notify && v == QUEUE)
@@ -437,6 +486,8 @@ static enum platform route(const struct kh_receiver *r, const char *url,
             return WOOCOMMERCE;
         if (rt->epicor_secret && strcmp(platform, "epicor") == 0)
             return EPICOR;
+        if (rt->adobe && strcmp(platform, "adobe") == 0)
+            return ADOBE;
         break;
     }
     return NO_ROUTE;
@@ -631,7 +682,7 @@ static int any_handle(const struct kh_receiver *r)
 {
     for (size_t i = 0; i < r->nroutes; i++) {
         if (r->routes[i].bigcommerce || r->routes[i].woocommerce ||
-            r->routes[i].epicor_secret)
+            r->routes[i].epicor_secret || r->routes[i].adobe)
             return 1;
     }
     return 0;

@@ -9,6 +9,10 @@
  *   POST /webhooks/NAME/bigcommerce, /webhooks/NAME/woocommerce
  *        the same for the route (connection) called NAME, when routes
  *        are given
+ *   POST /webhooks/[NAME/]adobe  ks_adobe_webhook_verify: an Adobe
+ *        Commerce synchronous webhook (order placement), for a route with
+ *        an adobe key; its 200 carries {"op":"success"} (application/json),
+ *        the answer Adobe's webhooks read as "go on"
  *
  * Answers (text/plain, one word or phrase):
  *   200 queued      a verified order event, now in the queue
@@ -87,6 +91,17 @@ struct kh_receiver_route {
      * constant time. NULL epicor_secret: no Epicor route. */
     const char *epicor_header;
     const char *epicor_secret;
+    /* NULL: no adobe route. An Adobe delivery is accepted only through
+     * the durable commit (its body is borrowed for the commit call):
+     * without commit, or when commit returns 1, it is answered 503. */
+    const struct kh_receiver_adobe *adobe;
+};
+
+/* How a route's Adobe Commerce webhooks are signed: the PEM public key
+ * (RSA) or the shared secret (HMAC); borrowed. */
+struct kh_receiver_adobe {
+    enum ks_adobe_signing mode;
+    const char *key;
 };
 
 #define KH_RECEIVER_EPICOR_HEADER "X-Kinsync-Event-Secret"
@@ -156,6 +171,11 @@ struct kh_receiver_item {
     size_t route; /* index in options.routes (0 without routes) */
     int epicor;   /* an Epicor job event (ev); woocommerce is 0 */
     struct kh_receiver_epicor_event ev;
+    /* An Adobe order-placement delivery: the verified body, parsed
+     * ({"eventName", "data": {"order"}}); owned by whoever made the item
+     * (the receiver during commit, the importer while importing). */
+    int adobe;
+    cJSON *adobe_delivery;
 };
 
 /* What one route's deliveries came to (the metrics of `sync --watch`). */

@@ -21,13 +21,27 @@ struct kh__sync_totals {
     int64_t ms;
 };
 
+/* The webhook imports, counted apart per platform (tenant.hooks). */
+enum kh__sync_hook_kind {
+    KH__HOOK_BIGCOMMERCE = 0,
+    KH__HOOK_WOOCOMMERCE,
+    KH__HOOK_EPICOR,
+    KH__HOOK_ADOBE,
+    KH__HOOK_KINDS
+};
+
+/* What a received item is, and the flow name its imports run under
+ * ("webhook.bigcommerce"...). sync.c */
+enum kh__sync_hook_kind kh__sync_hook_kind(const struct kh_receiver_item *it);
+extern const char *const kh__sync_hook_flow[KH__HOOK_KINDS];
+
 /* One connection being run. */
 struct kh__sync_tenant {
     struct kh__sync_conf *conf;
     struct kh__sync_env env;
     struct kh__sync_totals flow[KH__FLOW_COUNT];
-    struct kh__sync_totals hooks[3]; /* webhook imports: BC, WC, Epicor */
-    int64_t next[KH__FLOW_COUNT];    /* --watch: when each flow is due */
+    struct kh__sync_totals hooks[KH__HOOK_KINDS]; /* webhook imports */
+    int64_t next[KH__FLOW_COUNT]; /* --watch: when each flow is due */
     int64_t next_prune;
 };
 

@@ -125,7 +125,10 @@ static void print_usage(FILE *out)
         "               (admin), client_id, client_secret, org_id,\n"
         "               ims_token_url, scope (ims), page_size,\n"
         "               company_admin_id (the super user of the companies\n"
-        "               vendors become); its flows: vendors.adobe,\n"
+        "               vendors become), webhook_public_key_file (RSA) or\n"
+        "               webhook_secret (HMAC): --watch then serves\n"
+        "               /webhooks/[NAME/]adobe for the order-placement\n"
+        "               hook; its flows: vendors.adobe,\n"
         "               purchase_orders.adobe, ap_invoices.adobe and\n"
         "               requisitions.epicor (Adobe orders polled into\n"
         "               Epicor purchase requisitions)\n"
@@ -293,6 +296,21 @@ void kh__sync_print_failure(struct kh__sync_tenant *t, const char *what,
     fputc('\n', stderr);
 }
 
+const char *const kh__sync_hook_flow[KH__HOOK_KINDS] = {
+    [KH__HOOK_BIGCOMMERCE] = "webhook.bigcommerce",
+    [KH__HOOK_WOOCOMMERCE] = "webhook.woocommerce",
+    [KH__HOOK_EPICOR] = "webhook.epicor",
+    [KH__HOOK_ADOBE] = "webhook.adobe",
+};
+
+enum kh__sync_hook_kind kh__sync_hook_kind(const struct kh_receiver_item *it)
+{
+    return it->epicor        ? KH__HOOK_EPICOR
+           : it->adobe       ? KH__HOOK_ADOBE
+           : it->woocommerce ? KH__HOOK_WOOCOMMERCE
+                             : KH__HOOK_BIGCOMMERCE;
+}
+
 /* The flow (or webhook import) itself. */
 static ks_rc run_flow(struct ks_sync_stats *s, struct kh__sync_run *r,
                       struct kh__sync_tenant *t, int flow,
@@ -304,6 +322,9 @@ static ks_rc run_flow(struct ks_sync_stats *s, struct kh__sync_run *r,
         return kh__sync_flows[flow].run(s, t->env.sync);
     if (item->epicor)
         return kh__sync_oee_event(s, r, t, item);
+    if (item->adobe)
+        return ks_sync_requisition_from_adobe(s, t->env.sync,
+                                              item->adobe_delivery);
     if (item->woocommerce)
         return ks_sync_order_from_woocommerce_id(s, t->env.sync,
                                                  item->wc_order_id);
@@ -316,16 +337,13 @@ ks_rc kh__sync_run_one(struct kh__sync_run *r, struct kh__sync_tenant *t,
     struct ks_client_stats before, after;
     struct ks_sync_stats s;
     int64_t start = kx_monotonic_ms(), ms;
-    const char *base = flow >= 0           ? kh__sync_flows[flow].name
-                       : item->epicor      ? "webhook.epicor"
-                       : item->woocommerce ? "webhook.woocommerce"
-                                           : "webhook.bigcommerce";
+    const char *base = flow >= 0 ? kh__sync_flows[flow].name
+                                 : kh__sync_hook_flow[kh__sync_hook_kind(item)];
     int oee = flow >= 0 ? strcmp(kh__sync_flows[flow].needs, "oee") == 0
                         : item->epicor;
     char name[160], qname[160 + KH__SYNC_CONNECTION_MAX];
     struct kh__sync_totals *tot =
-        flow >= 0 ? &t->flow[flow]
-                  : &t->hooks[item->epicor ? 2 : item->woocommerce];
+        flow >= 0 ? &t->flow[flow] : &t->hooks[kh__sync_hook_kind(item)];
     ks_rc rc;
 
     if (flow >= 0)
@@ -333,6 +351,12 @@ ks_rc kh__sync_run_one(struct kh__sync_run *r, struct kh__sync_tenant *t,
     else if (item->epicor)
         snprintf(name, sizeof(name), "%s:%s:%s", base, item->ev.type,
                  item->ev.job);
+    else if (item->adobe)
+        snprintf(
+            name, sizeof(name), "%s:%s", base,
+            kx_json_str_or(
+                kx_json_obj(kx_json_obj(item->adobe_delivery, "data"), "order"),
+                "increment_id", "?"));
     else
         snprintf(
             name, sizeof(name), "%s:%lld", base,
@@ -384,7 +408,7 @@ static void tenant_totals(struct kh__sync_run *r, struct kh__sync_tenant *t,
 {
     char q[160];
 
-    for (int i = 0; i < KH__FLOW_COUNT + 3; i++) {
+    for (int i = 0; i < KH__FLOW_COUNT + KH__HOOK_KINDS; i++) {
         struct kh__sync_totals *x =
             i < KH__FLOW_COUNT ? &t->flow[i] : &t->hooks[i - KH__FLOW_COUNT];
 
@@ -396,10 +420,9 @@ static void tenant_totals(struct kh__sync_run *r, struct kh__sync_tenant *t,
         }
         if (r->watch) {
             kh__sync_qualified(q, sizeof(q), t->conf,
-                               i < KH__FLOW_COUNT    ? kh__sync_flows[i].name
-                               : i == KH__FLOW_COUNT ? "webhook.bigcommerce"
-                               : i == KH__FLOW_COUNT + 1 ? "webhook.woocommerce"
-                                                         : "webhook.epicor",
+                               i < KH__FLOW_COUNT
+                                   ? kh__sync_flows[i].name
+                                   : kh__sync_hook_flow[i - KH__FLOW_COUNT],
                                r->cfg.named);
             printf("total %-16s %d run%s, %d failed; ", q, x->runs,
                    x->runs == 1 ? "" : "s", x->failures);

@@ -154,6 +154,10 @@ struct watch_receiver {
     struct kh__sync_intake intake;    /* where deliveries are committed */
     struct kh__sync_run *run;
     struct kh_metrics_server *metrics;
+    /* Per tenant: the Adobe webhook key of its route and the PEM read
+     * for it (NULL when none). */
+    struct kh_receiver_adobe *adobe;
+    char **adobe_pem;
 };
 
 /* Imports the deliveries committed to the queue (by this worker's
@@ -208,7 +212,7 @@ static void collect_receiver(struct kh_metrics *m, void *userdata)
         const char *ok[] = {name, "accepted"}, *no[] = {name, "refused"};
 
         if (!w->routes[i].bigcommerce && !w->routes[i].woocommerce &&
-            !w->routes[i].epicor_secret)
+            !w->routes[i].epicor_secret && !w->routes[i].adobe)
             continue;
         kh_receiver_route_counts(&c, w->rcv, w->run->cfg.named ? i : 0);
         if (w->routes[i].epicor_secret)
@@ -227,7 +231,11 @@ static void stop_receiver(struct watch_receiver *w)
         ks_bigcommerce_free(w->routes[i].bigcommerce);
         ks_woocommerce_free(w->routes[i].woocommerce);
         ks_store_close(w->intake.stores[i]);
+        if (w->adobe_pem)
+            free(w->adobe_pem[i]);
     }
+    free(w->adobe);
+    free(w->adobe_pem);
     free(w->routes);
     free(w->intake.stores);
     free(w->intake.names);
@@ -267,6 +275,22 @@ static int route_handles(struct kh_receiver_route *rt,
     return 0;
 }
 
+/* The Adobe route of tenant i, when its adobe section names a webhook
+ * key; 0, or -1 (the reason printed) when the key cannot be read. */
+static int adobe_route(struct watch_receiver *w, struct kh__sync_tenant *t,
+                       size_t i)
+{
+    struct kh_receiver_adobe *a = &w->adobe[i];
+
+    if (!t->env.adobe || !kh__sync_adobe_hooked(t->conf))
+        return 0;
+    if (kh__sync_adobe_hook_key(&a->mode, &a->key, &w->adobe_pem[i], &t->env,
+                                PROG) != 0)
+        return -1;
+    w->routes[i].adobe = a;
+    return 0;
+}
+
 /* Builds the verification handles and starts the receiver on
  * receiver.bind:port; 0, or -1 with the reason in err. */
 static int open_receiver(struct watch_receiver *w, struct kh__sync_run *r,
@@ -284,11 +308,18 @@ static int open_receiver(struct watch_receiver *w, struct kh__sync_run *r,
     w->intake.stores = kx_xcalloc(r->n, sizeof(*w->intake.stores));
     w->intake.names = kx_xcalloc(r->n, sizeof(*w->intake.names));
     w->intake.n = r->n;
+    w->adobe = kx_xcalloc(r->n, sizeof(*w->adobe));
+    w->adobe_pem = kx_xcalloc(r->n, sizeof(*w->adobe_pem));
     for (size_t i = 0; i < r->n; i++) {
         w->routes[i].name = r->t[i].conf->name;
         w->intake.names[i] = r->t[i].conf->name;
         if (route_handles(&w->routes[i], &r->t[i], w->client, err, errsz))
             return -1;
+        if (adobe_route(w, &r->t[i], i) != 0) {
+            snprintf(err, errsz, "no Adobe webhook key for %s",
+                     r->t[i].conf->name);
+            return -1;
+        }
         /* the receiver threads' own handle on the state */
         if (kh__sync_store_open(&w->intake.stores[i], r->t[i].conf, PROG,
                                 KH__KEY_NONE) != 0) {
@@ -326,7 +357,8 @@ static int start_receiver(struct watch_receiver *w, struct kh__sync_run *r)
 
     for (size_t i = 0; i < r->n; i++)
         any |= r->t[i].env.bigcommerce || r->t[i].env.woocommerce ||
-               (r->t[i].env.oee && r->t[i].env.creds.oee_event_secret);
+               (r->t[i].env.oee && r->t[i].env.creds.oee_event_secret) ||
+               (r->t[i].env.adobe && kh__sync_adobe_hooked(r->t[i].conf));
     if (!any)
         return 0; /* nothing could deliver to it */
     if (open_receiver(w, r, err, sizeof(err)) != 0) {

@@ -119,3 +119,22 @@ metric() {
     awk -v k="$1" 'substr($0, 1, length(k) + 1) == k " " { print $2 }' \
         "$work/metrics"
 }
+
+# watch_in_background ARGS...: `kinsync sync --watch ARGS` in the
+# background, output in $work/watch.out and .err; sets $watch_pid (added
+# to $pids) and, once it is watching (at most 10 s), $receiver (its URL).
+watch_in_background() {
+    local i
+    "$kinsync" sync --watch "$@" >"$work/watch.out" 2>"$work/watch.err" \
+        </dev/null &
+    watch_pid=$!
+    pids+=("$watch_pid")
+    receiver=
+    for i in $(seq 100); do
+        receiver=$(awk '$1 == "receiver" { print $2 }' "$work/watch.out")
+        [ -n "$receiver" ] && grep -q watching "$work/watch.err" && return 0
+        kill -0 "$watch_pid" 2>/dev/null || fail "sync --watch exited early"
+        sleep 0.1
+    done
+    fail "sync --watch printed no receiver URL or did not watch in 10 s"
+}

@@ -4,8 +4,12 @@
 # (unknown keys, auth and deployment that do not fit, missing credentials),
 # then the four Adobe flows from the operator's side (vendors to
 # companies, the approved PO to one order, the AP invoice to one invoice,
-# a placed Adobe order to one Epicor requisition) and a second run that
-# writes nothing.
+# a placed Adobe order to one Epicor requisition), a second run that
+# writes nothing, and `sync --watch` with the Adobe webhook route: an
+# order placed in the emulator, whose required order-placement hook calls
+# the receiver, is one Epicor requisition through the hook (the poll is
+# not due again), the hook answered {"op":"success"}; unsigned or
+# tampered deliveries are refused 401 and make nothing.
 #
 # usage: sync-adobe.sh KINSYNC_BINARY REPO_ROOT
 #
@@ -146,3 +150,112 @@ case $body in
 *) fail "no Epicor requisition for the Adobe order" ;;
 esac
 ok "vendors, PO, AP invoice and requisition each written once; a second run writes nothing"
+
+# ---- --watch: the Adobe order-placement hook ------------------------------
+
+# A second `kinsync serve` of the same scenario with the integration token
+# taken as a Bearer, so that curl can subscribe hooks, and a state of its
+# own: a requisition there can only come from this part.
+sed 's/^    "adobe": {$/    "adobe": {"enable_integration_as_bearer": true,/' \
+    "$scenario" >"$work/${scenario##*/}"
+grep -q enable_integration_as_bearer "$work/${scenario##*/}" ||
+    fail "the hooked scenario was not written as meant"
+serve_in_background hooked --fixtures "$root/fixtures" \
+    --scenario "$work/${scenario##*/}"
+epicor=$(url_of epicor hooked)
+adobe=$(url_of adobe hooked)
+admin=$(url_of admin hooked)
+# The emulator makes its signing key pair once a hook is subscribed: an
+# invoice-save hook (no invoice is saved here) brings it out before the
+# receiver, whose URL the order hook needs, is started.
+subscribe() { # METHOD URL REQUIRED
+    req POST "$adobe/rest/V1/webhooks/subscribe" -H "$json" \
+        -H "Authorization: Bearer $at" --data '{"webhook": {"webhook_method":
+  "'"$1"'", "webhook_type": "before", "url": "'"$2"'", "timeout": 5000,
+  "required": '"$3"'}}'
+    [ "$status" = 200 ] || fail "subscribing $1: HTTP $status: $body"
+}
+subscribe observer.sales_order_invoice_save http://127.0.0.1:9/unused false
+req GET "$admin/admin/state/adobe"
+pem=$(printf '%s' "$body" |
+    sed -n 's/.*"webhook_public_key":"\([^"]*\)".*/\1/p')
+[ -n "$pem" ] || fail "the adobe emulator shows no webhook public key"
+printf '%b' "$pem" >"$work/adobe-hook.pem"
+# Only the requisitions poll, not due again for 10 minutes after its first
+# round: the requisition must come through the hook.
+cfg=$work/watch.json
+cat >"$cfg" <<CFG
+{
+  "state": "watch-state.db",
+  "receiver": {"bind": "127.0.0.1", "port": 0},
+  "epicor": {"server_url": "$epicor", "instance": "SaaS5333",
+             "company": "EPIC06", "auth": "token", "username": "integration",
+             "password": {"\$secret": "epicor.password"},
+             "api_key": {"\$secret": "epicor.api_key"}},
+  "adobe": {"base_url": "$adobe", $oauth,
+            "webhook_public_key_file": "adobe-hook.pem"},
+  "flows": {"requisitions.epicor": {"every_s": 600}}
+}
+CFG
+secret epicor.password "$epi_pass"
+secret epicor.api_key "$epi_key"
+secret adobe.cs "$cs"
+secret adobe.at "$at"
+secret adobe.ats "$ats"
+sed 's/"webhook_public_key_file": "adobe-hook.pem"/&, "webhook_secret": "s"/' \
+    "$cfg" >"$work/both.json"
+run both sync --config "$work/both.json" --once
+expect_rc 2 "both webhook keys"
+expect_in '/adobe/webhook_secret: give webhook_public_key_file' both.err \
+    "both webhook keys"
+watch_in_background --config "$cfg"
+
+hook='{"eventName":"observer.sales_order_place_before","data":{"order":{"increment_id":"000000777","items":[{"sku":"WIDGET-100","qty_ordered":1}]}}}'
+req POST "$receiver/webhooks/adobe" -H "$json" --data "$hook"
+[ "$status" = 401 ] || fail "an unsigned Adobe hook: HTTP $status (want 401)"
+req POST "$receiver/webhooks/adobe" -H "$json" \
+    -H "x-adobe-commerce-webhook-signature: $(printf '%s' "$hook" | base64 -w0)" \
+    --data "$hook"
+[ "$status" = 401 ] || fail "a forged signature: HTTP $status (want 401)"
+req POST "$receiver/webhooks/nobody/adobe" -H "$json" --data "$hook"
+[ "$status" = 404 ] || fail "an Adobe hook on an unknown route: HTTP $status"
+
+subscribe observer.sales_order_place "$receiver/webhooks/adobe" true
+act adobe '{"action": "place_order", "args": {"customer_email":
+  "buyer@acme.example", "items": [{"sku": "WIDGET-100", "qty": 2}]}}'
+case $body in
+*'"placed":false'*) fail "the required hook aborted the order: $body" ;;
+esac
+inc=$(printf '%s' "$body" | sed -n 's/.*"increment_id":"\([0-9]*\)".*/\1/p')
+[ -n "$inc" ] || fail "place_order gave no increment_id: $body"
+# requisitions COMMENT: how many ReqHead rows carry that CommentText, by
+# OData (the snapshot lists each table twice: entity set and fixture key).
+requisitions() {
+    req GET "$epicor/SaaS5333/api/v2/odata/EPIC06/Erp.BO.ReqSvc/Reqs?\$filter=CommentText%20eq%20'${1// /%20}'&\$select=ReqNum" \
+        -u "integration:$epi_pass" -H "x-api-key: $epi_key"
+    [ "$status" = 200 ] || fail "reading the requisitions: HTTP $status: $body"
+    printf '%s' "$body" | grep -o '"ReqNum":' | wc -l
+}
+reqs=0
+for i in $(seq 300); do
+    reqs=$(requisitions "Adobe order $inc")
+    [ "$reqs" -ge 1 ] && break
+    sleep 0.1
+done
+[ "$reqs" = 1 ] || fail "Adobe order $inc is $reqs Epicor requisitions, not 1"
+req GET "$admin/admin/state/adobe"
+case $body in
+*'"outcome":"success"'*) ;;
+*) fail "the emulator did not read the receiver's answer as success: $body" ;;
+esac
+grep -q "^webhook.adobe:$inc " "$work/watch.out" ||
+    fail "sync --watch printed no webhook.adobe:$inc line"
+printf '%s' "$body" | grep -q '"increment_id":"000000777"' &&
+    fail "the refused delivery's order exists"
+kill -TERM "$watch_pid" || fail "cannot signal sync --watch"
+wait "$watch_pid"
+reqs=$(requisitions "Adobe order $inc")
+[ "$reqs" = 1 ] || fail "after --watch stopped, $reqs requisitions for $inc"
+reqs=$(requisitions "Adobe order 000000777")
+[ "$reqs" = 0 ] || fail "a refused delivery became a requisition"
+ok "--watch: the Adobe order-placement hook is one requisition, answered {\"op\":\"success\"}; unsigned and tampered hooks are refused"

@@ -312,6 +312,47 @@ KS_EXTERN ks_rc ks_epicor_order_record_refund(
     int *recorded, struct ks_epicor *epi, int64_t order_num,
     const char *refund_ref, double amount, const char *reason);
 
+/* One line of an AP invoice: a miscellaneous line with one expense. */
+struct ks_epicor_ap_line {
+    const char *description;
+    double qty;       /* above 0 */
+    double unit_cost; /* the line and its expense are qty x unit_cost */
+    /* The expense's GL account as Epicor's pipe-delimited segments
+     * ("5100|00|100"); NULL: the line gets no GL coding. */
+    const char *gl_account;
+};
+
+struct ks_epicor_ap_invoice {
+    int64_t vendor_num;
+    const char *invoice_num;  /* the supplier's invoice number: the key */
+    const char *group_id;     /* an existing APInvGrp */
+    const char *invoice_date; /* "2026-01-05"; NULL: Epicor's default */
+    const struct ks_epicor_ap_line *lines;
+    size_t nlines;
+};
+
+/*
+ * Enters a supplier invoice the way the AP Invoice Entry screen does:
+ * GetNewAPInvHed → invoice number, date, group → per line GetNewAPInvDtl
+ * and GetNewAPInvExp → UpdateMaster (header, lines and expenses in one
+ * save); then the GL coding: GetByID, and on the expense's APInvExpTGLC
+ * row that Epicor created (TGLCTranNum 1) the account and its SegValueN
+ * with RowMod "U" → UpdateMaster. A TGLC row posted directly would be
+ * stored beside Epicor's and never reach the expense (the reference's
+ * APInvExpTGLC quirk).
+ *
+ * Exactly-once by (vendor_num, invoice_num): when Epicor has the invoice
+ * already, it is not entered again (*created 0) and only GL coding that
+ * differs from lines[i] is written, so a write cut short between the two
+ * saves is finished by calling again with the same invoice. *out (may be
+ * NULL) gets the APInvHed row as saved, with the InvoiceNum and the
+ * InvoiceAmt Epicor computed. Errors are Epicor's, mapped (an unknown
+ * supplier or account is KS_EINVAL or the HTTP mapping of its 400).
+ */
+KS_EXTERN ks_rc
+ks_epicor_ap_invoice_enter(cJSON **out, int *created, struct ks_epicor *epi,
+                           const struct ks_epicor_ap_invoice *inv);
+
 /*
  * Calls an Epicor Function: POST .../api/v2/efx/[staging/]{company}/
  * {library}/{function} with params (NULL: {}) as the body. *out gets the

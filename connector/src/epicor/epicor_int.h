@@ -164,8 +164,24 @@ cJSON *ks__epicor_ds_row(cJSON *ds, const char *table);
 /* Sets field to value (taken; deleted on failure) on a row. */
 ks_rc ks__epicor_set(cJSON *row, const char *field, cJSON *value);
 
+/* {"ds": {}}: the body of a GetNew that starts a tableset. NULL on OOM. */
+cJSON *ks__epicor_body_new_ds(void);
+
 /* {"ds": <reference to ds>}; delete it before ds. NULL on OOM. */
 cJSON *ks__epicor_body_ds(cJSON *ds);
+
+/* Runs service/method with body (which references *ds; deleted here,
+ * NULL meaning out of memory) and replaces *ds by the reply's tableset:
+ * one step of a screen's GetNew / Change* / save sequence. */
+ks_rc ks__epicor_step(cJSON **ds, struct ks_epicor *epi, const char *service,
+                      const char *method, cJSON *body);
+
+/* {"ds": <reference to ds>, name: value}; value is taken (deleted on
+ * failure). NULL on OOM. */
+cJSON *ks__epicor_body_ds_with(cJSON *ds, const char *name, cJSON *value);
+
+/* ks__epicor_set with a string; a NULL value sets nothing. */
+ks_rc ks__epicor_set_str(cJSON *row, const char *field, const char *value);
 
 /* A positive number field of a saved row; EPARSE when missing. */
 ks_rc ks__epicor_row_num(int64_t *out, struct ks_epicor *epi, const cJSON *row,

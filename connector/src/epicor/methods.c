@@ -97,6 +97,17 @@ ks_rc ks__epicor_set(cJSON *row, const char *field, cJSON *value)
     return KS_OK;
 }
 
+cJSON *ks__epicor_body_new_ds(void)
+{
+    cJSON *body = cJSON_CreateObject();
+
+    if (body && !cJSON_AddObjectToObject(body, "ds")) {
+        cJSON_Delete(body);
+        return NULL;
+    }
+    return body;
+}
+
 cJSON *ks__epicor_body_ds(cJSON *ds)
 {
     cJSON *body = cJSON_CreateObject();
@@ -110,6 +121,39 @@ cJSON *ks__epicor_body_ds(cJSON *ds)
         return NULL;
     }
     return body;
+}
+
+ks_rc ks__epicor_step(cJSON **ds, struct ks_epicor *epi, const char *service,
+                      const char *method, cJSON *body)
+{
+    cJSON *next = NULL;
+    ks_rc rc = ks__epicor_call_ds(&next, NULL, epi, service, method, body);
+
+    cJSON_Delete(body);
+    if (rc)
+        return rc;
+    cJSON_Delete(*ds);
+    *ds = next;
+    return KS_OK;
+}
+
+cJSON *ks__epicor_body_ds_with(cJSON *ds, const char *name, cJSON *value)
+{
+    cJSON *body = ks__epicor_body_ds(ds);
+
+    if (!body || !value || !cJSON_AddItemToObject(body, name, value)) {
+        cJSON_Delete(value);
+        cJSON_Delete(body);
+        return NULL;
+    }
+    return body;
+}
+
+ks_rc ks__epicor_set_str(cJSON *row, const char *field, const char *value)
+{
+    if (!value)
+        return KS_OK;
+    return ks__epicor_set(row, field, cJSON_CreateString(value));
 }
 
 ks_rc ks__epicor_row_num(int64_t *out, struct ks_epicor *epi, const cJSON *row,
@@ -134,11 +178,7 @@ ks_rc ks_epicor_customer_create(int64_t *cust_num, struct ks_epicor *epi,
     ks_rc rc;
 
     *cust_num = 0;
-    body = cJSON_CreateObject();
-    if (body && !cJSON_AddObjectToObject(body, "ds")) {
-        cJSON_Delete(body);
-        body = NULL;
-    }
+    body = ks__epicor_body_new_ds();
     rc = ks__epicor_call_ds(&ds, NULL, epi, svc, "GetNewCustomer", body);
     cJSON_Delete(body);
     body = NULL;

@@ -88,39 +88,11 @@ static cJSON *master_update_body(cJSON *ds, const char *table, int64_t cust_num,
     return body;
 }
 
-/* Runs one method on *ds and replaces *ds by the reply's tableset. body
- * references *ds and is deleted here. */
+/* Runs one SalesOrderSvc method on *ds (ks__epicor_step). */
 static ks_rc step(cJSON **ds, struct ks_epicor *epi, const char *method,
                   cJSON *body)
 {
-    cJSON *next = NULL;
-    ks_rc rc = ks__epicor_call_ds(&next, NULL, epi, SO, method, body);
-
-    cJSON_Delete(body);
-    if (rc)
-        return rc;
-    cJSON_Delete(*ds);
-    *ds = next;
-    return KS_OK;
-}
-
-static cJSON *ds_body_with(cJSON *ds, const char *name, cJSON *value)
-{
-    cJSON *body = ks__epicor_body_ds(ds);
-
-    if (!body || !value || !cJSON_AddItemToObject(body, name, value)) {
-        cJSON_Delete(value);
-        cJSON_Delete(body);
-        return NULL;
-    }
-    return body;
-}
-
-static ks_rc set_str(cJSON *row, const char *field, const char *value)
-{
-    if (!value)
-        return KS_OK;
-    return ks__epicor_set(row, field, cJSON_CreateString(value));
+    return ks__epicor_step(ds, epi, SO, method, body);
 }
 
 static ks_rc add_line(cJSON **ds, struct ks_epicor *epi, int64_t order_num,
@@ -129,19 +101,20 @@ static ks_rc add_line(cJSON **ds, struct ks_epicor *epi, int64_t order_num,
     cJSON *row, *body;
     ks_rc rc;
 
-    rc = step(
-        ds, epi, "GetNewOrderDtl",
-        ds_body_with(*ds, "orderNum", cJSON_CreateNumber((double)order_num)));
+    rc = step(ds, epi, "GetNewOrderDtl",
+              ks__epicor_body_ds_with(*ds, "orderNum",
+                                      cJSON_CreateNumber((double)order_num)));
     if (rc)
         return rc;
     row = ks__epicor_ds_row(*ds, "OrderDtl");
     if (!row)
         return ks__error_set(ks__client_error(epi->client), KS_EPARSE, 200,
                              "epicor: GetNewOrderDtl gave no OrderDtl row");
-    rc = set_str(row, "PartNum", l->part_num);
+    rc = ks__epicor_set_str(row, "PartNum", l->part_num);
     if (rc)
         return rc;
-    body = ds_body_with(*ds, "lSubstitutePartsExist", cJSON_CreateFalse());
+    body = ks__epicor_body_ds_with(*ds, "lSubstitutePartsExist",
+                                   cJSON_CreateFalse());
     if (body && !cJSON_AddStringToObject(body, "uomCode", "")) {
         cJSON_Delete(body);
         body = NULL;
@@ -149,8 +122,8 @@ static ks_rc add_line(cJSON **ds, struct ks_epicor *epi, int64_t order_num,
     rc = step(ds, epi, "ChangePartNum", body);
     if (rc)
         return rc;
-    body = ds_body_with(*ds, "lKeepUnitPrice",
-                        cJSON_CreateBool(l->unit_price >= 0));
+    body = ks__epicor_body_ds_with(*ds, "lKeepUnitPrice",
+                                   cJSON_CreateBool(l->unit_price >= 0));
     if (body && !cJSON_AddNumberToObject(body, "ipSellingQuantity", l->qty)) {
         cJSON_Delete(body);
         body = NULL;
@@ -171,9 +144,9 @@ static ks_rc add_line(cJSON **ds, struct ks_epicor *epi, int64_t order_num,
             return rc;
         row = ks__epicor_ds_row(*ds, "OrderDtl");
     }
-    rc = set_str(row, "LineDesc", l->line_desc);
+    rc = ks__epicor_set_str(row, "LineDesc", l->line_desc);
     if (!rc)
-        rc = set_str(row, "POLine", l->po_line);
+        rc = ks__epicor_set_str(row, "POLine", l->po_line);
     if (rc)
         return rc;
     return step(ds, epi, "MasterUpdate",
@@ -235,11 +208,7 @@ ks_rc ks_epicor_sales_order_create(int64_t *order_num, struct ks_epicor *epi,
     rc = check_order(epi, order, 1);
     if (rc)
         return rc;
-    body = cJSON_CreateObject();
-    if (body && !cJSON_AddObjectToObject(body, "ds")) {
-        cJSON_Delete(body);
-        body = NULL;
-    }
+    body = ks__epicor_body_new_ds();
     rc = ks__epicor_call_ds(&ds, NULL, epi, SO, "GetNewOrderHed", body);
     cJSON_Delete(body);
     if (rc)
@@ -253,7 +222,7 @@ ks_rc ks_epicor_sales_order_create(int64_t *order_num, struct ks_epicor *epi,
     /* The Change* method fills what the screen would: bill-to and
      * ship-to, terms, ship via, currency. */
     if (order->cust_id && *order->cust_id) {
-        rc = set_str(hed, "CustomerCustID", order->cust_id);
+        rc = ks__epicor_set_str(hed, "CustomerCustID", order->cust_id);
         if (!rc)
             rc = step(&ds, epi, "ChangeOrderHedCustomerCustID",
                       ks__epicor_body_ds(ds));
@@ -268,13 +237,13 @@ ks_rc ks_epicor_sales_order_create(int64_t *order_num, struct ks_epicor *epi,
     hed = ks__epicor_ds_row(ds, "OrderHed");
     rc = ks__epicor_row_num(&cust_num, epi, hed, "CustNum");
     if (!rc)
-        rc = set_str(hed, "PONum", order->po_num);
+        rc = ks__epicor_set_str(hed, "PONum", order->po_num);
     if (!rc)
-        rc = set_str(hed, "OrderDate", order->order_date);
+        rc = ks__epicor_set_str(hed, "OrderDate", order->order_date);
     if (!rc)
-        rc = set_str(hed, "NeedByDate", order->need_by);
+        rc = ks__epicor_set_str(hed, "NeedByDate", order->need_by);
     if (!rc)
-        rc = set_str(hed, "RequestDate", order->need_by);
+        rc = ks__epicor_set_str(hed, "RequestDate", order->need_by);
     if (!rc)
         rc = step(&ds, epi, "MasterUpdate",
                   master_update_body(ds, "OrderHed", cust_num, 0));

@@ -509,8 +509,7 @@ static void routes_verify_each_connection_with_its_own_secret(void **state)
     struct ks_woocommerce_options wo = KS_WOOCOMMERCE_OPTIONS_INIT;
     struct ks_woocommerce *beta_wc = NULL;
     struct kh_receiver_options o = KH_RECEIVER_OPTIONS_INIT;
-    struct kh_receiver_route routes[2] = {{"acme", NULL, NULL, NULL, NULL},
-                                          {"beta", NULL, NULL, NULL, NULL}};
+    struct kh_receiver_route routes[2] = {{.name = "acme"}, {.name = "beta"}};
     struct kh_receiver_route_counts acme, beta;
     struct kh_receiver_item it;
     char err[256];
@@ -559,6 +558,105 @@ static void routes_verify_each_connection_with_its_own_secret(void **state)
     kh_receiver_stop(f->rcv);
     f->rcv = NULL;
     ks_woocommerce_free(beta_wc);
+}
+
+/* What the intake was given by an Adobe route. */
+struct adobe_intake {
+    int answer, calls, adobe;
+    char increment_id[32];
+};
+
+static int adobe_commit(void *userdata, const struct kh_receiver_item *it)
+{
+    struct adobe_intake *in = userdata;
+    const cJSON *order = cJSON_GetObjectItemCaseSensitive(
+        cJSON_GetObjectItemCaseSensitive(it->adobe_delivery, "data"), "order");
+    const cJSON *inc = cJSON_GetObjectItemCaseSensitive(order, "increment_id");
+
+    in->calls++;
+    in->adobe = it->adobe;
+    snprintf(in->increment_id, sizeof(in->increment_id), "%s",
+             cJSON_IsString(inc) ? inc->valuestring : "");
+    return in->answer;
+}
+
+#define ADOBE_KEY "adobe-hook-secret"
+#define ADOBE_ORDER                                                            \
+    "{\"eventName\":\"observer.sales_order_place_before\",\"data\":{"          \
+    "\"order\":{\"increment_id\":\"000000009\",\"items\":[]}}}"
+
+/* body signed with key (HMAC) posted to /webhooks/shop/adobe. */
+static struct reply adobe_send(struct fx *f, const char *key,
+                               const char *signed_body, const char *body)
+{
+    char sig[64], h_sig[128];
+    const char *headers[] = {"Content-Type: application/json", h_sig, NULL};
+
+    sign(sig, key, signed_body);
+    snprintf(h_sig, sizeof(h_sig), "x-adobe-commerce-webhook-signature: %s",
+             sig);
+    return send_to(f, NULL, "/webhooks/shop/adobe", headers, body, strlen(body),
+                   0);
+}
+
+/* An Adobe route: a genuine order-placement hook is committed whole and
+ * answered {"op":"success"}; another event is answered so too and not
+ * committed; a tampered or unusable one is refused; and without a
+ * durable commit the delivery is 503, never in the memory queue. */
+static void adobe_hooks_are_committed_and_answered_op_success(void **state)
+{
+    struct fx *f = *state;
+    struct kh_receiver_options o = KH_RECEIVER_OPTIONS_INIT;
+    struct kh_receiver_adobe adobe = {KS_ADOBE_SIGNING_HMAC, ADOBE_KEY};
+    struct kh_receiver_route routes[1] = {{.name = "shop", .adobe = &adobe}};
+    struct adobe_intake in = {0, 0, 0, ""};
+    static const char tampered[] =
+        "{\"eventName\":\"observer.sales_order_place_before\",\"data\":{"
+        "\"order\":{\"increment_id\":\"000000008\",\"items\":[]}}}";
+    static const char invoice[] =
+        "{\"eventName\":\"observer.sales_order_invoice_save_before\","
+        "\"data\":{\"invoice\":{}}}";
+    static const char no_order[] =
+        "{\"eventName\":\"observer.sales_order_place_before\",\"data\":{}}";
+    struct reply r;
+    size_t n = 9;
+    char err[256];
+
+    kh_receiver_stop(f->rcv);
+    o.routes = routes;
+    o.nroutes = 1;
+    o.commit = adobe_commit;
+    o.commit_userdata = &in;
+    assert_int_equal(kh_receiver_start(&f->rcv, &o, err, sizeof(err)), 0);
+
+    r = adobe_send(f, ADOBE_KEY, ADOBE_ORDER, ADOBE_ORDER);
+    assert_int_equal(r.status, 200);
+    assert_string_equal(r.body, "{\"op\":\"success\"}");
+    assert_int_equal(in.calls, 1);
+    assert_int_equal(in.adobe, 1);
+    assert_string_equal(in.increment_id, "000000009");
+    /* the signature of one body on another, and a wrong key */
+    assert_int_equal(adobe_send(f, ADOBE_KEY, ADOBE_ORDER, tampered).status,
+                     401);
+    assert_int_equal(adobe_send(f, "another", tampered, tampered).status, 401);
+    assert_int_equal(in.calls, 1);
+    r = adobe_send(f, ADOBE_KEY, invoice, invoice);
+    assert_int_equal(r.status, 200);
+    assert_string_equal(r.body, "{\"op\":\"success\"}");
+    assert_int_equal(adobe_send(f, ADOBE_KEY, no_order, no_order).status, 400);
+    assert_int_equal(in.calls, 1);
+    /* no durable intake for the route: 503, nothing in memory */
+    in.answer = 1;
+    r = adobe_send(f, ADOBE_KEY, ADOBE_ORDER, ADOBE_ORDER);
+    assert_int_equal(r.status, 503);
+    assert_null(kh_receiver_drain(f->rcv, &n));
+    assert_int_equal(n, 0);
+    /* the other platforms are not served on this route */
+    assert_int_equal(
+        send_to(f, NULL, "/webhooks/shop/bigcommerce", NULL, "{}", 2, 0).status,
+        404);
+    kh_receiver_stop(f->rcv);
+    f->rcv = NULL;
 }
 
 /* What the durable intake answers, and what it was given. */
@@ -748,6 +846,7 @@ int main(void)
         T(other_routes_and_methods_are_refused),
         T(routes_verify_each_connection_with_its_own_secret),
         T(commit_decides_between_200_503_and_the_memory_queue),
+        T(adobe_hooks_are_committed_and_answered_op_success),
         T(concurrent_deliveries_are_each_queued_once),
         T(start_refuses_a_bad_address_and_no_storefront),
         T(ipv4_mapped_bind_listens_on_ipv4),

@@ -16,7 +16,11 @@
     "\"parts\":[{\"PartNum\":\"A\",\"UnitPrice\":2},{\"PartNum\":\"B\"},"      \
     "{\"PartNum\":\"C\"}],"                                                    \
     "\"customers\":[{\"CustNum\":10,\"CustID\":\"ACME\",\"Name\":\"Acme\","    \
-    "\"EMailAddress\":\"a@b.example\"}]}}"
+    "\"EMailAddress\":\"a@b.example\"}],"                                      \
+    "\"vendors\":[{\"VendorNum\":1,\"VendorID\":\"V1\",\"Name\":\"V\"}],"      \
+    "\"gl_accounts\":[{\"GLAccount1\":\"510000100\",\"SegValue1\":\"5100\","   \
+    "\"SegValue2\":\"00\",\"SegValue3\":\"100\"}],"                            \
+    "\"ap_inv_grps\":[{\"GroupID\":\"G1\"}]}}"
 
 static int count_rows(void *ud, const cJSON *row)
 {
@@ -55,6 +59,22 @@ static ks_rc op_order(struct ke_env *env)
     int64_t num = 0;
 
     return ks_epicor_sales_order_create(&num, env->epi, &o);
+}
+
+/* The same invoice each time: once a save went through, the next calls
+ * find it and finish its GL coding (the exactly-once path). */
+static ks_rc op_ap_invoice(struct ke_env *env)
+{
+    struct ks_epicor_ap_line line = {"Freight", 2, 40, "5100|00|100"};
+    struct ks_epicor_ap_invoice inv = {1, "INV-1", "G1", NULL, &line, 1};
+    cJSON *hed = NULL;
+    int created = 0;
+    ks_rc rc = ks_epicor_ap_invoice_enter(&hed, &created, env->epi, &inv);
+
+    if (!rc)
+        assert_non_null(hed);
+    cJSON_Delete(hed);
+    return rc;
 }
 
 static cJSON *upsert_fields; /* made before any failure is injected */
@@ -119,6 +139,12 @@ static void order_creation_survives_every_allocation_failure(void **state)
     torture(op_order, KS_EPICOR_AUTH_BASIC);
 }
 
+static void ap_invoice_survives_every_allocation_failure(void **state)
+{
+    (void)state;
+    torture(op_ap_invoice, KS_EPICOR_AUTH_BASIC);
+}
+
 static void part_upsert_survives_every_allocation_failure(void **state)
 {
     (void)state;
@@ -135,6 +161,7 @@ int main(void)
         cmocka_unit_test(lookups_survive_every_allocation_failure),
         cmocka_unit_test(order_creation_survives_every_allocation_failure),
         cmocka_unit_test(part_upsert_survives_every_allocation_failure),
+        cmocka_unit_test(ap_invoice_survives_every_allocation_failure),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
