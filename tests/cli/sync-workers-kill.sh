@@ -8,8 +8,9 @@
 # webhook import) and started again, at least 20 times. Checked:
 #   - lease takeover: the holder of a flow's lease, killed mid-flow, is
 #     replaced by another worker within 4/3 lease_s (the holder's lease
-#     expires, and the others look every third of it) plus 2 s for this
-#     script's own polling (the time measured is printed);
+#     expires, and the others look every third of it) plus 5 s for this
+#     script's own polling and a worker busy with another tenant's flow
+#     on a loaded machine (the time measured is printed);
 #   - a delivery answered 200 by a worker killed before it was imported is
 #     still imported, once;
 #   - at the end: every order placed is exactly one Epicor sales order with
@@ -200,8 +201,8 @@ for i in $(seq 200); do
 done
 elapsed=$(($(ms) - t0))
 [ -n "$taken" ] || fail "no worker took t01/parts.bigcommerce over in 20 s after its holder was killed"
-[ "$elapsed" -le $((lease_s * 4000 / 3 + 2000)) ] ||
-    fail "takeover of t01/parts.bigcommerce after ${elapsed} ms (4/3 lease_s $lease_s + 2 s for the polling)"
+[ "$elapsed" -le $((lease_s * 4000 / 3 + 5000)) ] ||
+    fail "takeover of t01/parts.bigcommerce after ${elapsed} ms (4/3 lease_s $lease_s + 5 s for the polling)"
 ok "lease takeover: $taken runs t01/parts.bigcommerce ${elapsed} ms after its holder was SIGKILLed (lease_s $lease_s)"
 start_worker "$slot"
 
