@@ -21,7 +21,8 @@
 #     worker beside it), measured first;
 #   - db connections: the most client backends pg_stat_activity showed,
 #     sampled every 0.5 s (the sampling psql itself not counted).
-# Prints Markdown table rows (ratios against the sqlite run).
+# Prints Markdown table rows (ratios against the sqlite run); exit 1 when
+# a run did not do the work or timed out.
 #
 # usage: sync_tenants.sh KINSYNC [TENANTS [PARTS [ORDERS [WORKERS...]]]]
 #        (defaults 10 500 50 1 2 4; the issue's size: 50 2000 200 1 2 4)
@@ -255,6 +256,7 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 echo "| backend | workers | wall s | × sqlite wall | requests | × minimum | max db connections | check |"
 echo "|---|---:|---:|---:|---:|---:|---:|---|"
 ref_ms=
+failed=0
 row() { # BACKEND WORKERS
     one_run "$1" "$2"
     [ -n "$ref_ms" ] || ref_ms=$r_wall
@@ -262,6 +264,8 @@ row() { # BACKEND WORKERS
         "$(ratio "$r_wall" 1000)" "$(ratio "$r_wall" "$ref_ms")" "$r_req" \
         "$(ratio "$r_req" "$min_all")" \
         "$([ "$1" = sqlite ] && echo - || echo "$r_maxc")" "$r_check"
+    [ "$r_check" = ok ] || failed=1
 }
 row sqlite 1
 for w in "${worker_counts[@]}"; do row postgresql "$w"; done
+[ "$failed" = 0 ] || die "a run did not do the work (the check column)"

@@ -3,7 +3,8 @@
 an Epicor company EPIC06 with PARTS generated parts (GEN-000001...) and
 the two fixture customers, and a BigCommerce store holding ORDERS orders
 (one line each, a generated part's SKU, the customer orders@acme.example)
-seeded in its configuration, so no order is placed over HTTP.
+seeded in its configuration, so no order is placed over HTTP; the
+store's rate limit set to a quota no run reaches.
 
 usage: sync_tenants_scenario.py PARTS ORDERS
 """
@@ -28,6 +29,10 @@ scenario = {
             "store_hash": "bench1",
             "access_tokens": ["tok_bench_sync"],
             "client_secret": "cs_bench_sync",
+            # A quota no run reaches: the figures measure kinsync, not the
+            # plan's rate limit (150 requests per 30 s would make every
+            # store's parts run last 500 / 5 s whatever the workers).
+            "rate_limit": {"quota": 1000000000, "window_ms": 30000},
             "orders": [{
                 "customer": buyer, "billing_address": buyer,
                 "products": [{"sku": "GEN-%06d" % (1 + i % parts),
