@@ -171,7 +171,12 @@ stop_pids
 echo "sync_tenants: $tenants tenants x $parts parts, $orders orders; minimum $min_one requests a tenant (one --once pass), $min_all in all" >&2
 
 # ---- PostgreSQL ------------------------------------------------------------
-bash "$root/tests/support/pg_cluster.sh" start "$run/pg" 2>"$run/pg.err" ||
+# Each worker holds three connections per tenant (its flows, its lease
+# keeper, its receiver): room for the most workers, and the sampler.
+maxw=1
+for w in "${worker_counts[@]}"; do [ "$w" -gt "$maxw" ] && maxw=$w; done
+KS_PG_MAX_CONNECTIONS=$((3 * tenants * maxw + 20)) \
+    bash "$root/tests/support/pg_cluster.sh" start "$run/pg" 2>"$run/pg.err" ||
     die "no PostgreSQL cluster: $(cat "$run/pg.err")"
 base=$(cat "$run/pg/uri")
 schema_n=0
