@@ -19,6 +19,7 @@
 #     against the minimum: TENANTS x the requests of one `kinsync sync
 #     --once` pass over one fresh tenant (the same flows, one pass each, no
 #     worker beside it), measured first;
+#   - the workers' CPU (user + system, from /proc, at that moment);
 #   - db connections: the most client backends pg_stat_activity showed,
 #     sampled every 0.5 s (the sampling psql itself not counted).
 # Prints Markdown table rows (ratios against the sqlite run); exit 1 when
@@ -246,6 +247,10 @@ one_run() {
         sleep 0.5
     done
     r_wall=$(($(ms) - t0))
+    r_cpu=0 # the workers' user + system time, clock ticks
+    for w in "${wpids[@]}"; do
+        r_cpu=$((r_cpu + $(awk '{ print $14 + $15 }' "/proc/$w/stat" 2>/dev/null || echo 0)))
+    done
     for t in $tlist; do r_req=$((r_req + $(journal_requests "s$t"))); done
     stop_workers
     for t in $tlist; do
@@ -258,15 +263,16 @@ one_run() {
 }
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
-echo "| backend | workers | wall s | × sqlite wall | requests | × minimum | max db connections | check |"
-echo "|---|---:|---:|---:|---:|---:|---:|---|"
+echo "| backend | workers | wall s | × sqlite wall | workers' CPU s | requests | × minimum | max db connections | check |"
+echo "|---|---:|---:|---:|---:|---:|---:|---:|---|"
 ref_ms=
 failed=0
 row() { # BACKEND WORKERS
     one_run "$1" "$2"
     [ -n "$ref_ms" ] || ref_ms=$r_wall
-    printf '| %s | %s | %s | %s | %s | %s | %s | %s |\n' "$1" "$2" \
-        "$(ratio "$r_wall" 1000)" "$(ratio "$r_wall" "$ref_ms")" "$r_req" \
+    printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' "$1" "$2" \
+        "$(ratio "$r_wall" 1000)" "$(ratio "$r_wall" "$ref_ms")" \
+        "$(ratio "$r_cpu" "$(getconf CLK_TCK)")" "$r_req" \
         "$(ratio "$r_req" "$min_all")" \
         "$([ "$1" = sqlite ] && echo - || echo "$r_maxc")" "$r_check"
     [ "$r_check" = ok ] || failed=1
