@@ -74,7 +74,7 @@ python3 "$here/sync_tenants_scenario.py" "$parts" "$orders" >"$run/sync-tenants-
 
 # start_serves NAMES...: one `kinsync serve` per name, started together.
 start_serves() {
-    local s i n
+    local s n
     rm -f "$run"/*.ready
     for s in "$@"; do
         KINSYNC_SERVE_READY_FILE=$run/$s.ready "$kinsync" serve \
@@ -82,7 +82,7 @@ start_serves() {
             >"$run/$s.serve.out" 2>&1 &
         pids+=("$!")
     done
-    for i in $(seq 600); do
+    for _ in $(seq 600); do
         n=0
         for s in "$@"; do [ -f "$run/$s.ready" ] && n=$((n + 1)); done
         [ "$n" = $# ] && return 0
