@@ -22,32 +22,28 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 #include <kinsync.h>
 #include <kinsync/sync.h>
-#include "kinmock/emulator.h"
+#include "bench_util.h"
 
 extern const struct km_emulator_type km_epicor_type;
 extern const struct km_emulator_type km_bigcommerce_type;
 
+const char *const bench_program = "bench_sync_parts";
+
 /* The accounts the emulators are configured with and the connector signs
  * in with: one description for both sides, so they cannot drift apart. */
 static const struct bench_accounts {
-    const char *epicor_instance;
-    const char *epicor_company;
-    const char *epicor_user;
-    const char *epicor_password;
-    const char *epicor_api_key;
+    struct bench_epicor_account epicor;
     const char *bc_store_hash;
     const char *bc_token;
-} account = {.epicor_instance = "SaaS5333",
-             .epicor_company = "EPIC06",
-             .epicor_user = "bench",
-             .epicor_password = "bench-Pa55",
-             .epicor_api_key = "bench-api-key",
+} account = {.epicor = {.instance = "SaaS5333",
+                        .company = "EPIC06",
+                        .user = "bench",
+                        .password = "bench-Pa55",
+                        .api_key = "bench-api-key"},
              .bc_store_hash = "bench1",
              .bc_token = "tok_bench"};
 #define PAGE 100            /* Epicor rows per page (the page cap) */
@@ -62,71 +58,6 @@ struct emulator_counts {
     long bc_stock_calls;
     long rss_kb;
 };
-
-static double now_s(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-/* CPU seconds (user + system) this process used so far. */
-static double cpu_s(void)
-{
-    struct rusage ru;
-
-    getrusage(RUSAGE_SELF, &ru);
-    return (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
-           (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
-}
-
-static long peak_rss_kb(void)
-{
-    struct rusage ru;
-
-    getrusage(RUSAGE_SELF, &ru);
-    return ru.ru_maxrss;
-}
-
-static void die(const char *what, const char *why)
-{
-    fprintf(stderr, "bench_sync_parts: %s: %s\n", what, why);
-    exit(1);
-}
-
-static struct km_emulator *start(const struct km_emulator_type *type,
-                                 const char *text)
-{
-    cJSON *cfg = cJSON_Parse(text);
-    struct km_emulator *emu = NULL;
-    char err[256];
-
-    if (!cfg)
-        die(type->name, "bad configuration");
-    if (km_emulator_start(&emu, type, cfg, NULL, NULL, 0, err, sizeof(err)))
-        die(type->name, err);
-    cJSON_Delete(cfg);
-    return emu;
-}
-
-static long count(struct km_emulator *emu, const char *glob)
-{
-    cJSON *journal = km_server_journal(emu->server), *e;
-    long n = 0;
-
-    cJSON_ArrayForEach(e, journal)
-    {
-        char line[1024];
-
-        snprintf(line, sizeof(line), "%s %s",
-                 cJSON_GetObjectItem(e, "method")->valuestring,
-                 cJSON_GetObjectItem(e, "path")->valuestring);
-        n += glob ? km_glob_match(glob, line) : 1;
-    }
-    cJSON_Delete(journal);
-    return n;
-}
 
 /* The child: serves both emulators, tells the parent their URLs, and when
  * the parent is done (its end of the pipe closes) reports the journal
@@ -143,27 +74,31 @@ static void run_emulators(long n, int to_parent, int from_parent)
              "\"users\":[{\"username\":\"%s\",\"password\":\"%s\"}],"
              "\"api_keys\":[{\"key\":\"%s\"}],"
              "\"generate\":{\"parts\":%ld,\"seed\":7}}",
-             account.epicor_instance, account.epicor_company,
-             account.epicor_user, account.epicor_password,
-             account.epicor_api_key, n);
-    epi = start(&km_epicor_type, text);
+             account.epicor.instance, account.epicor.company,
+             account.epicor.user, account.epicor.password,
+             account.epicor.api_key, n);
+    epi = bench_start_emulator(&km_epicor_type, cJSON_Parse(text));
     snprintf(text, sizeof(text),
              "{\"store_hash\":\"%s\",\"access_tokens\":[\"%s\"],"
              "\"rate_limit\":{\"quota\":1000000000,\"window_ms\":1000}}",
              account.bc_store_hash, account.bc_token);
-    bc = start(&km_bigcommerce_type, text);
+    bc = bench_start_emulator(&km_bigcommerce_type, cJSON_Parse(text));
     fprintf(out, "%s %s\n", km_server_url(epi->server),
             km_server_url(bc->server));
     fflush(out);
     while (read(from_parent, buf, sizeof(buf)) > 0)
         ;
-    c.epicor_requests = count(epi, NULL);
-    c.epicor_part_pages = count(epi, "GET /*/Erp.BO.PartSvc/Parts");
-    c.epicor_whse_pages = count(epi, "GET /*/Erp.BO.PartSvc/PartWhses");
-    c.bc_requests = count(bc, NULL);
-    c.bc_creates = count(bc, "POST /stores/*/v3/catalog/products");
-    c.bc_stock_calls = count(bc, "PUT /stores/*/v3/inventory/adjustments/*");
-    c.rss_kb = peak_rss_kb();
+    c.epicor_requests = bench_count_requests(epi, NULL);
+    c.epicor_part_pages =
+        bench_count_requests(epi, "GET /*/Erp.BO.PartSvc/Parts");
+    c.epicor_whse_pages =
+        bench_count_requests(epi, "GET /*/Erp.BO.PartSvc/PartWhses");
+    c.bc_requests = bench_count_requests(bc, NULL);
+    c.bc_creates =
+        bench_count_requests(bc, "POST /stores/*/v3/catalog/products");
+    c.bc_stock_calls =
+        bench_count_requests(bc, "PUT /stores/*/v3/inventory/adjustments/*");
+    c.rss_kb = bench_peak_rss_kb();
     fprintf(out, "%ld %ld %ld %ld %ld %ld %ld\n", c.epicor_requests,
             c.epicor_part_pages, c.epicor_whse_pages, c.bc_requests,
             c.bc_creates, c.bc_stock_calls, c.rss_kb);
@@ -184,41 +119,27 @@ struct connector {
 static void connector_open(struct connector *x, const char *epi_url,
                            const char *bc_url, const char *state_path)
 {
-    struct ks_client_options co = KS_CLIENT_OPTIONS_INIT;
-    struct ks_epicor_options ko = KS_EPICOR_OPTIONS_INIT;
     struct ks_bigcommerce_options bo = KS_BIGCOMMERCE_OPTIONS_INIT;
     struct ks_store_options so = KS_STORE_OPTIONS_INIT;
     struct ks_sync_options o = KS_SYNC_OPTIONS_INIT;
     char base[256];
 
-    co.jitter_seed = 1;
-    if (ks_client_new(&x->client, &co))
-        die("client", "cannot create");
-    ko.server_url = epi_url;
-    ko.instance = account.epicor_instance;
-    ko.company = account.epicor_company;
-    ko.api_key = account.epicor_api_key;
-    ko.auth = KS_EPICOR_AUTH_BASIC;
-    ko.username = account.epicor_user;
-    ko.password = account.epicor_password;
-    ko.page_size = PAGE;
-    if (ks_epicor_new(&x->epicor, x->client, &ko))
-        die("kinetic", ks_client_last_error(x->client)->message);
+    bench_epicor_open(&x->client, &x->epicor, epi_url, &account.epicor, PAGE);
     snprintf(base, sizeof(base), "%s", bc_url);
     bo.base_url = base;
     bo.store_hash = account.bc_store_hash;
     bo.access_token = account.bc_token;
     if (ks_bigcommerce_new(&x->bc, x->client, &bo))
-        die("bigcommerce", ks_client_last_error(x->client)->message);
+        bench_die("bigcommerce", ks_client_last_error(x->client)->message);
     so.path = state_path;
     if (ks_store_open(&x->store, &so))
-        die("store", state_path);
+        bench_die("store", state_path);
     o.client = x->client;
     o.store = x->store;
     o.epicor = x->epicor;
     o.bigcommerce = x->bc;
     if (ks_sync_new(&x->sync, &o))
-        die("sync", "cannot create");
+        bench_die("sync", "cannot create");
 }
 
 static void connector_close(struct connector *x)
@@ -230,15 +151,10 @@ static void connector_close(struct connector *x)
     ks_client_free(x->client);
 }
 
-static long ceil_div(long a, long b)
-{
-    return (a + b - 1) / b;
-}
-
 /* One N: the child serves, this process syncs. */
 static int bench_one(long n, int markdown)
 {
-    int down[2], up[2], status = 0;
+    int to_child, status = 0;
     struct emulator_counts c;
     struct ks_sync_stats stats;
     struct ks_client_stats cs;
@@ -251,58 +167,37 @@ static int bench_one(long n, int markdown)
     pid_t pid;
     ks_rc rc;
 
-    if (pipe(down) || pipe(up))
-        die("pipe", strerror(errno));
-    pid = fork();
-    if (pid < 0)
-        die("fork", strerror(errno));
-    if (pid == 0) {
-        close(down[1]);
-        close(up[0]);
-        run_emulators(n, up[1], down[0]);
-    }
-    close(down[0]);
-    close(up[1]);
-    in = fdopen(up[0], "r");
-    if (!in || fscanf(in, "%127s %127s", epi_url, bc_url) != 2)
-        die("emulators", "did not start");
+    in = bench_spawn_emulators(run_emulators, n, &pid, &to_child);
+    if (fscanf(in, "%127s %127s", epi_url, bc_url) != 2)
+        bench_die("emulators", "did not start");
     if (!mkdtemp(dir))
-        die("mkdtemp", strerror(errno));
+        bench_die("mkdtemp", strerror(errno));
     snprintf(state, sizeof(state), "%s/state.db", dir);
     connector_open(&x, epi_url, bc_url, state);
-    rss_before = peak_rss_kb();
-    t0 = now_s();
-    cpu0 = cpu_s();
+    rss_before = bench_peak_rss_kb();
+    t0 = bench_now_s();
+    cpu0 = bench_cpu_s();
     rc = ks_sync_parts_to_bigcommerce(&stats, x.sync);
-    wall = now_s() - t0;
-    cpu = cpu_s() - cpu0;
-    rss_after = peak_rss_kb();
+    wall = bench_now_s() - t0;
+    cpu = bench_cpu_s() - cpu0;
+    rss_after = bench_peak_rss_kb();
     if (rc)
-        die("sync", ks_sync_last_error(x.sync)->message);
+        bench_die("sync", ks_sync_last_error(x.sync)->message);
     ks_client_stats(&cs, x.client);
     connector_close(&x);
-    close(down[1]); /* tells the child to report */
+    close(to_child); /* tells the child to report */
     if (fscanf(in, "%ld %ld %ld %ld %ld %ld %ld", &c.epicor_requests,
                &c.epicor_part_pages, &c.epicor_whse_pages, &c.bc_requests,
                &c.bc_creates, &c.bc_stock_calls, &c.rss_kb) != 7)
-        die("emulators", "no report");
+        bench_die("emulators", "no report");
     fclose(in);
     waitpid(pid, &status, 0);
-    unlink(state);
-    {
-        char wal[sizeof(state) + 8];
-
-        snprintf(wal, sizeof(wal), "%s-wal", state);
-        unlink(wal);
-        snprintf(wal, sizeof(wal), "%s-shm", state);
-        unlink(wal);
-    }
-    rmdir(dir);
+    bench_remove_state(dir, state);
     /* The fewest requests the job can make: every page of parts and of
      * stock rows (the last one short, or one empty page when N is a
      * multiple of the page), one create per product (BigCommerce has no
      * batch create), and the stock in chunks of 2000. */
-    minimum = (n / PAGE + 1) * 2 + n + ceil_div(n, BC_STOCK_BATCH);
+    minimum = (n / PAGE + 1) * 2 + n + bench_ceil_div(n, BC_STOCK_BATCH);
     if (markdown)
         printf("| %ld | %.2f s | %.0f | %.2f s | %.0f | %ld | %ld | %.3f | "
                "%ld MiB | %ld MiB | %.1f h |\n",
@@ -353,17 +248,8 @@ int main(int argc, char **argv)
                    "emulators peak RSS | at 150 req/30 s |\n"
                    "|---|---|---|---|---|---|---|---|---|---|---|\n");
         /* A process per N, so that each peak RSS is its own. */
-        fflush(stdout);
-        {
-            pid_t pid = fork();
-            int st = 0;
-
-            if (pid == 0)
-                _exit(bench_one(n, markdown));
-            if (pid < 0 || waitpid(pid, &st, 0) < 0 || !WIFEXITED(st) ||
-                WEXITSTATUS(st) != 0)
-                status = 1;
-        }
+        if (bench_in_child(bench_one, n, markdown))
+            status = 1;
         ran = 1;
     }
     if (!ran) {

@@ -29,13 +29,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 #include <kinsync.h>
 #include <kinsync/sync.h>
-#include "kinmock/emulator.h"
+#include "bench_util.h"
 
 extern const struct km_emulator_type km_epicor_type;
 extern const struct km_emulator_type km_adobe_type;
@@ -47,19 +45,16 @@ extern const struct km_emulator_type km_adobe_type;
 
 /* One description of the accounts for both sides. */
 static const struct {
-    const char *instance, *company, *user, *password, *api_key;
+    struct bench_epicor_account epicor;
     const char *admin, *admin_password;
-} account = {"SaaS5333",      "EPIC06",    "bench",           "bench-Pa55",
-             "bench-api-key", "erp-admin", "bench-admin-Pa55"};
+} account = {{"SaaS5333", "EPIC06", "bench", "bench-Pa55", "bench-api-key"},
+             "erp-admin",
+             "bench-admin-Pa55"};
 
 static const char *const gl[] = {"5100|00|100", "6200|00|100", "5100|00|200",
                                  "6200|00|200"};
 
-static void die(const char *what, const char *why)
-{
-    fprintf(stderr, "bench_sync_purchase_orders: %s: %s\n", what, why);
-    exit(1);
-}
+const char *const bench_program = "bench_sync_purchase_orders";
 
 static long vendors_for(long n)
 {
@@ -137,7 +132,7 @@ static void write_lines(const char *dir, const char *file, long count,
 
     snprintf(path, sizeof(path), "%s/%s", dir, file);
     if (!(f = fopen(path, "w")))
-        die(path, strerror(errno));
+        bench_die(path, strerror(errno));
     for (long i = 0; i < count; i++) {
         cJSON *r = row(first + i, n);
         char *text = cJSON_PrintUnformatted(r);
@@ -147,7 +142,7 @@ static void write_lines(const char *dir, const char *file, long count,
         cJSON_Delete(r);
     }
     if (fclose(f))
-        die(path, strerror(errno));
+        bench_die(path, strerror(errno));
 }
 
 static cJSON *vendor_of_set(long v, long n)
@@ -158,62 +153,6 @@ static cJSON *vendor_of_set(long v, long n)
 
 /* ---- the run ---------------------------------------------------------- */
 
-static double now_s(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-/* CPU seconds (user + system) this process used so far. */
-static double cpu_s(void)
-{
-    struct rusage ru;
-
-    getrusage(RUSAGE_SELF, &ru);
-    return (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
-           (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
-}
-
-static long peak_rss_kb(void)
-{
-    struct rusage ru;
-
-    getrusage(RUSAGE_SELF, &ru);
-    return ru.ru_maxrss;
-}
-
-static struct km_emulator *start(const struct km_emulator_type *type,
-                                 cJSON *cfg)
-{
-    struct km_emulator *emu = NULL;
-    char err[256];
-
-    if (km_emulator_start(&emu, type, cfg, NULL, NULL, 0, err, sizeof(err)))
-        die(type->name, err);
-    cJSON_Delete(cfg);
-    return emu;
-}
-
-static long count(struct km_emulator *emu, const char *glob)
-{
-    cJSON *journal = km_server_journal(emu->server), *e;
-    long c = 0;
-
-    cJSON_ArrayForEach(e, journal)
-    {
-        char line[1024];
-
-        snprintf(line, sizeof(line), "%s %s",
-                 cJSON_GetObjectItem(e, "method")->valuestring,
-                 cJSON_GetObjectItem(e, "path")->valuestring);
-        c += glob ? km_glob_match(glob, line) : 1;
-    }
-    cJSON_Delete(journal);
-    return c;
-}
-
 /* The child: both emulators with N POs; reports the journal counts and
  * the orders Adobe holds when the parent closes its pipe. */
 static void run_emulators(long n, int to_parent, int from_parent)
@@ -222,13 +161,14 @@ static void run_emulators(long n, int to_parent, int from_parent)
     struct km_emulator *epi, *ad;
     FILE *out = fdopen(to_parent, "w");
     char buf[16], text[512];
-    double t0 = now_s();
+    double t0 = bench_now_s();
 
-    cJSON_AddStringToObject(epi_cfg, "instance", account.instance);
+    cJSON_AddStringToObject(epi_cfg, "instance", account.epicor.instance);
     snprintf(text, sizeof(text),
              "{\"users\":[{\"username\":\"%s\",\"password\":\"%s\"}],"
              "\"api_keys\":[{\"key\":\"%s\"}]}",
-             account.user, account.password, account.api_key);
+             account.epicor.user, account.epicor.password,
+             account.epicor.api_key);
     in = cJSON_Parse(text);
     cJSON_AddItemToObject(epi_cfg, "users",
                           cJSON_DetachItemFromObject(in, "users"));
@@ -236,32 +176,34 @@ static void run_emulators(long n, int to_parent, int from_parent)
                           cJSON_DetachItemFromObject(in, "api_keys"));
     cJSON_Delete(in);
     co = cJSON_AddObjectToObject(cJSON_AddObjectToObject(epi_cfg, "companies"),
-                                 account.company);
+                                 account.epicor.company);
     vendors = cJSON_AddArrayToObject(co, "vendors");
     for (long v = 1; v <= vendors_for(n); v++)
         cJSON_AddItemToArray(vendors, vendor_row(v));
     pos = cJSON_AddArrayToObject(co, "pos");
     for (long i = 0; i < n; i++)
         cJSON_AddItemToArray(pos, po_row(i, n));
-    epi = start(&km_epicor_type, epi_cfg);
+    epi = bench_start_emulator(&km_epicor_type, epi_cfg);
     snprintf(text, sizeof(text),
              "{\"admins\":[{\"username\":\"%s\",\"password\":\"%s\"}]}",
              account.admin, account.admin_password);
     ad_cfg = cJSON_Parse(text);
-    ad = start(&km_adobe_type, ad_cfg);
+    ad = bench_start_emulator(&km_adobe_type, ad_cfg);
     fprintf(out, "%s %s %.1f\n", km_server_url(epi->server),
-            km_server_url(ad->server), now_s() - t0);
+            km_server_url(ad->server), bench_now_s() - t0);
     fflush(out);
     while (read(from_parent, buf, sizeof(buf)) > 0)
         ;
     {
         cJSON *snap = km_emulator_snapshot(ad);
 
-        fprintf(out, "%ld %ld %ld %ld %d %ld\n", count(epi, NULL),
-                count(epi, "GET /*/Erp.BO.POSvc/POes"), count(ad, NULL),
-                count(ad, "POST /rest/*V1/orders"),
+        fprintf(out, "%ld %ld %ld %ld %d %ld\n",
+                bench_count_requests(epi, NULL),
+                bench_count_requests(epi, "GET /*/Erp.BO.POSvc/POes"),
+                bench_count_requests(ad, NULL),
+                bench_count_requests(ad, "POST /rest/*V1/orders"),
                 cJSON_GetArraySize(cJSON_GetObjectItem(snap, "orders")),
-                peak_rss_kb());
+                bench_peak_rss_kb());
         cJSON_Delete(snap);
     }
     fclose(out);
@@ -281,40 +223,26 @@ struct connector {
 static void connector_open(struct connector *x, const char *epi_url,
                            const char *ad_url, const char *state_path)
 {
-    struct ks_client_options co = KS_CLIENT_OPTIONS_INIT;
-    struct ks_epicor_options ko = KS_EPICOR_OPTIONS_INIT;
     struct ks_adobe_options ao = KS_ADOBE_OPTIONS_INIT;
     struct ks_store_options so = KS_STORE_OPTIONS_INIT;
     struct ks_sync_options o = KS_SYNC_OPTIONS_INIT;
 
-    co.jitter_seed = 1;
-    if (ks_client_new(&x->client, &co))
-        die("client", "cannot create");
-    ko.server_url = epi_url;
-    ko.instance = account.instance;
-    ko.company = account.company;
-    ko.api_key = account.api_key;
-    ko.auth = KS_EPICOR_AUTH_BASIC;
-    ko.username = account.user;
-    ko.password = account.password;
-    ko.page_size = PAGE;
-    if (ks_epicor_new(&x->epicor, x->client, &ko))
-        die("kinetic", ks_client_last_error(x->client)->message);
+    bench_epicor_open(&x->client, &x->epicor, epi_url, &account.epicor, PAGE);
     ao.base_url = ad_url;
     ao.auth = KS_ADOBE_AUTH_ADMIN;
     ao.username = account.admin;
     ao.password = account.admin_password;
     if (ks_adobe_new(&x->adobe, x->client, &ao))
-        die("adobe", ks_client_last_error(x->client)->message);
+        bench_die("adobe", ks_client_last_error(x->client)->message);
     so.path = state_path;
     if (ks_store_open(&x->store, &so))
-        die("store", state_path);
+        bench_die("store", state_path);
     o.client = x->client;
     o.store = x->store;
     o.epicor = x->epicor;
     o.adobe = x->adobe;
     if (ks_sync_new(&x->sync, &o))
-        die("sync", "cannot create");
+        bench_die("sync", "cannot create");
 }
 
 static void connector_close(struct connector *x)
@@ -326,28 +254,11 @@ static void connector_close(struct connector *x)
     ks_client_free(x->client);
 }
 
-static long ceil_div(long a, long b)
-{
-    return (a + b - 1) / b;
-}
-
-static void remove_state(const char *dir, const char *state)
-{
-    static const char *const suffix[] = {"", "-wal", "-shm"};
-    char f[256];
-
-    for (size_t i = 0; i < sizeof(suffix) / sizeof(*suffix); i++) {
-        snprintf(f, sizeof(f), "%s%s", state, suffix[i]);
-        unlink(f);
-    }
-    rmdir(dir);
-}
-
 /* One N: the child serves, this process syncs (and once more, to show
  * what a run without changes costs). */
 static int bench_one(long n, int markdown)
 {
-    int down[2], up[2], status = 0, orders = 0;
+    int to_child, status = 0, orders = 0;
     long epi_req, po_pages, ad_req, creates, emu_rss, minimum, rss;
     struct ks_sync_stats stats, again;
     struct ks_client_stats cs0, cs1;
@@ -358,53 +269,42 @@ static int bench_one(long n, int markdown)
     FILE *in;
     pid_t pid;
 
-    if (pipe(down) || pipe(up))
-        die("pipe", strerror(errno));
-    if ((pid = fork()) < 0)
-        die("fork", strerror(errno));
-    if (pid == 0) {
-        close(down[1]);
-        close(up[0]);
-        run_emulators(n, up[1], down[0]);
-    }
-    close(down[0]);
-    close(up[1]);
-    in = fdopen(up[0], "r");
-    if (!in || fscanf(in, "%127s %127s %lf", epi_url, ad_url, &load_s) != 3)
-        die("emulators", "did not start");
+    in = bench_spawn_emulators(run_emulators, n, &pid, &to_child);
+    if (fscanf(in, "%127s %127s %lf", epi_url, ad_url, &load_s) != 3)
+        bench_die("emulators", "did not start");
     if (!mkdtemp(dir))
-        die("mkdtemp", strerror(errno));
+        bench_die("mkdtemp", strerror(errno));
     snprintf(state, sizeof(state), "%s/state.db", dir);
     connector_open(&x, epi_url, ad_url, state);
-    t0 = now_s();
-    cpu0 = cpu_s();
+    t0 = bench_now_s();
+    cpu0 = bench_cpu_s();
     if (ks_sync_purchase_orders_to_adobe(&stats, x.sync))
-        die("sync", ks_sync_last_error(x.sync)->message);
-    wall = now_s() - t0;
-    cpu = cpu_s() - cpu0;
-    rss = peak_rss_kb();
+        bench_die("sync", ks_sync_last_error(x.sync)->message);
+    wall = bench_now_s() - t0;
+    cpu = bench_cpu_s() - cpu0;
+    rss = bench_peak_rss_kb();
     ks_client_stats(&cs0, x.client);
-    t0 = now_s();
+    t0 = bench_now_s();
     if (ks_sync_purchase_orders_to_adobe(&again, x.sync))
-        die("second sync", ks_sync_last_error(x.sync)->message);
-    wall2 = now_s() - t0;
+        bench_die("second sync", ks_sync_last_error(x.sync)->message);
+    wall2 = bench_now_s() - t0;
     ks_client_stats(&cs1, x.client);
     connector_close(&x);
-    close(down[1]);
+    close(to_child); /* tells the child to report */
     if (fscanf(in, "%ld %ld %ld %ld %d %ld", &epi_req, &po_pages, &ad_req,
                &creates, &orders, &emu_rss) != 6)
-        die("emulators", "no report");
+        bench_die("emulators", "no report");
     fclose(in);
     waitpid(pid, &status, 0);
-    remove_state(dir, state);
+    bench_remove_state(dir, state);
     /* The fewest requests one run can make: one create per order (Adobe
      * has no batch create), the admin token, the PO pages (the last one
      * short, or empty when N is a multiple of the page), and the 5N lines
      * and 5N GL rows and the vendors in pages of 100. The journals are
      * bounded, so the per-emulator counts undercount large runs; the
      * client's count is the figure. */
-    minimum = 1 + n + (n / PAGE + 1) + 2 * ceil_div(LINES * n, PAGE) +
-              ceil_div(vendors_for(n), PAGE);
+    minimum = 1 + n + (n / PAGE + 1) + 2 * bench_ceil_div(LINES * n, PAGE) +
+              bench_ceil_div(vendors_for(n), PAGE);
     if (markdown)
         printf("| %ld | %.1f s | %.0f | %.1f s | %.0f | %llu | %ld | %.3f | "
                "%llu | %.2f s | %ld MiB | %ld MiB | %.0f s |\n",
@@ -439,7 +339,7 @@ int main(int argc, char **argv)
         long n = strtol(argv[3], NULL, 10);
 
         if (n <= 0)
-            die("--jsonl", "N must be positive");
+            bench_die("--jsonl", "N must be positive");
         write_lines(argv[2], "vendors.jsonl", vendors_for(n), vendor_of_set, n,
                     1);
         write_lines(argv[2], "pos.jsonl", n, po_row, n, 0);
@@ -466,17 +366,9 @@ int main(int argc, char **argv)
                 "ratio | second run requests | second run wall | "
                 "connector peak RSS | emulators peak RSS | emulator load "
                 "|\n|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
-        fflush(stdout);
-        {
-            pid_t pid = fork();
-            int st = 0;
-
-            if (pid == 0)
-                _exit(bench_one(n, markdown));
-            if (pid < 0 || waitpid(pid, &st, 0) < 0 || !WIFEXITED(st) ||
-                WEXITSTATUS(st) != 0)
-                status = 1;
-        }
+        /* A process per N, so that each peak RSS is its own. */
+        if (bench_in_child(bench_one, n, markdown))
+            status = 1;
         ran = 1;
     }
     if (!ran) {

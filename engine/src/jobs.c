@@ -10,9 +10,13 @@ extern const struct kh_job kh_jobs_sync[];
 extern const struct kh_job kh_jobs_adobe[];
 extern const struct kh_job kh_jobs_oee[];
 
-const struct kh_job *const kh__job_tables[] = {
-    kh_jobs_epicor, kh_jobs_bigcommerce, kh_jobs_woocommerce, kh_jobs_sync,
-    kh_jobs_adobe,  kh_jobs_oee,         NULL};
+const struct kh_job *const kh__job_tables[] = {kh_jobs_epicor,
+                                               kh_jobs_bigcommerce,
+                                               kh_jobs_woocommerce,
+                                               kh_jobs_sync,
+                                               kh_jobs_adobe,
+                                               kh_jobs_oee,
+                                               NULL};
 
 const struct kh_job *kh__job_find(const char *name)
 {

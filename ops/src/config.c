@@ -22,18 +22,23 @@
 #define DEFAULT_CONNECTION "default"
 
 const struct kh__sync_flow_def kh__sync_flows[KH__FLOW_COUNT] = {
-    {"parts.bigcommerce", 0, 300, ks_sync_parts_to_bigcommerce},
-    {"parts.woocommerce", 1, 300, ks_sync_parts_to_woocommerce},
-    {"customers.woocommerce", 1, 300, ks_sync_customers_to_woocommerce},
-    {"orders.bigcommerce", 0, 60, ks_sync_orders_from_bigcommerce},
-    {"orders.woocommerce", 1, 60, ks_sync_orders_from_woocommerce},
-    {"refunds.woocommerce", 1, 60, ks_sync_refunds_from_woocommerce},
-    {"vendors.adobe", KH__NEEDS_ADOBE, 600, ks_sync_vendors_to_adobe},
-    {"purchase_orders.adobe", KH__NEEDS_ADOBE, 300,
-     ks_sync_purchase_orders_to_adobe},
-    {"ap_invoices.adobe", KH__NEEDS_ADOBE, 300, ks_sync_ap_invoices_to_adobe},
-    {"requisitions.epicor", KH__NEEDS_ADOBE, 60,
-     ks_sync_requisitions_from_adobe},
+    {"parts.bigcommerce", "bigcommerce", 300, ks_sync_parts_to_bigcommerce},
+    {"parts.woocommerce", "woocommerce", 300, ks_sync_parts_to_woocommerce},
+    {"customers.woocommerce", "woocommerce", 300,
+     ks_sync_customers_to_woocommerce},
+    {"orders.bigcommerce", "bigcommerce", 60, ks_sync_orders_from_bigcommerce},
+    {"orders.woocommerce", "woocommerce", 60, ks_sync_orders_from_woocommerce},
+    {"refunds.woocommerce", "woocommerce", 60,
+     ks_sync_refunds_from_woocommerce},
+    {"vendors.adobe", "adobe", 600, ks_sync_vendors_to_adobe},
+    {"purchase_orders.adobe", "adobe", 300, ks_sync_purchase_orders_to_adobe},
+    {"ap_invoices.adobe", "adobe", 300, ks_sync_ap_invoices_to_adobe},
+    {"requisitions.epicor", "adobe", 60, ks_sync_requisitions_from_adobe},
+    /* OEE (oee.c runs them): the poll's cadence is the poll pattern's
+     * "every few minutes"; the dictionary changes rarely */
+    {"oee.recover", "oee", 300, NULL},
+    {"oee.reasons", "oee", 3600, NULL},
+    {"oee.poll", "oee", 300, NULL},
 };
 
 int kh__conf_flow_index(const char *name)

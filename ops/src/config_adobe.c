@@ -93,22 +93,6 @@ void kh__conf_check_adobe(struct kh__conf_check *ck, const cJSON *adobe,
         kh__conf_problem(ck, where, "missing (required by deployment saas)");
 }
 
-const char *kh__sync_flow_needs(const struct kh__sync_conf *conf, int i,
-                                int *configured)
-{
-    switch (kh__sync_flows[i].needs_wc) {
-    case 0:
-        *configured = conf->bigcommerce != NULL;
-        return "bigcommerce";
-    case 1:
-        *configured = conf->woocommerce != NULL;
-        return "woocommerce";
-    default:
-        *configured = conf->adobe != NULL;
-        return "adobe";
-    }
-}
-
 int64_t kh__sync_adobe_company_admin(const struct kh__sync_conf *conf)
 {
     return kh__sync_int(conf->adobe, "company_admin_id", 0);

@@ -30,6 +30,7 @@ static const struct kh__conf_key top_keys[] = {
     {"woocommerce", OBJ, 0, 0, 0},
     {"adobe", OBJ, 0, 0, 0},
     {"flows", ANY, 0, 0, 0},
+    {"oee", OBJ, 0, 0, 0},
     {"connections", OBJ, 0, 0, 0},
     {"receiver", OBJ, 0, 0, 0},
     {"http", OBJ, 0, 0, 0},
@@ -44,7 +45,7 @@ static const struct kh__conf_key conn_keys[] = {
     {"state", STR, 0, 0, 0},       {"epicor", OBJ, 1, 0, 0},
     {"bigcommerce", OBJ, 0, 0, 0}, {"woocommerce", OBJ, 0, 0, 0},
     {"adobe", OBJ, 0, 0, 0},       {"flows", ANY, 0, 0, 0},
-    {NULL, STR, 0, 0, 0}};
+    {"oee", OBJ, 0, 0, 0},         {NULL, STR, 0, 0, 0}};
 
 /* The HTTP client's timeouts and retry policy (client.h); each bounded so
  * a typo cannot make a run wait for days. */
@@ -102,6 +103,43 @@ static const struct kh__conf_key wc_keys[] = {
     {"allow_insecure_http", BOOL, 0, 0, 0},
     {NULL, STR, 0, 0, 0}};
 
+/* The OEE platform and the shop-floor flows (oee.c; README "OEE"). */
+static const struct kh__conf_key oee_keys[] = {
+    {"pattern", STR, 0, 0, 0},
+    {"base_url", STR, 1, 0, 0},
+    {"api_key", CRED, 1, 0, 0},
+    {"api_key_header", STR, 0, 0, 0},
+    {"plants", OBJ, 0, 0, 0},
+    {"default_scope", STR, 0, 0, 0},
+    {"ud_fields", OBJ, 0, 0, 0},
+    {"poll", OBJ, 0, 0, 0},
+    {"write_back", OBJ, 0, 0, 0},
+    {"events", OBJ, 0, 0, 0},
+    {"allow_insecure_http", BOOL, 0, 0, 0},
+    {NULL, STR, 0, 0, 0}};
+
+static const struct kh__conf_key oee_ud_keys[] = {
+    {"availability", STR, 0, 0, 0}, {"performance", STR, 0, 0, 0},
+    {"quality", STR, 0, 0, 0},      {"oee", STR, 0, 0, 0},
+    {"good", STR, 0, 0, 0},         {"scrap", STR, 0, 0, 0},
+    {"top_loss", STR, 0, 0, 0},     {NULL, STR, 0, 0, 0}};
+
+/* The poll pattern's cadence is flows["oee.poll"].every_s (300). */
+static const struct kh__conf_key oee_poll_keys[] = {
+    {"max_requests", INT, 0, 1, 10000},
+    {"breaker_failures", INT, 0, 1, 100},
+    {"breaker_cooldown_s", INT, 0, 1, 86400},
+    {NULL, STR, 0, 0, 0}};
+
+static const struct kh__conf_key oee_write_back_keys[] = {
+    {"ud_fields", BOOL, 0, 0, 0},
+    {"part_tran", BOOL, 0, 0, 0},
+    {"labor", BOOL, 0, 0, 0},
+    {NULL, STR, 0, 0, 0}};
+
+static const struct kh__conf_key oee_events_keys[] = {
+    {"header", STR, 0, 0, 0}, {"secret", CRED, 1, 0, 0}, {NULL, STR, 0, 0, 0}};
+
 static const struct kh__conf_key receiver_keys[] = {
     {"bind", STR, 0, 0, 0},
     {"port", INT, 0, 0, 65535},
@@ -117,7 +155,7 @@ static const struct kh__conf_key receiver_keys[] = {
 void kh__conf_check_top(struct kh__conf_check *ck, const cJSON *doc, int named)
 {
     static const char *const per_connection[] = {
-        "epicor", "bigcommerce", "woocommerce", "adobe", "flows", NULL};
+        "epicor", "bigcommerce", "woocommerce", "adobe", "flows", "oee", NULL};
     const cJSON *http = cJSON_GetObjectItemCaseSensitive(doc, "http");
     const cJSON *rcv = cJSON_GetObjectItemCaseSensitive(doc, "receiver");
     char where[KH__CONF_WHERE_MAX];
@@ -139,6 +177,29 @@ void kh__conf_check_top(struct kh__conf_check *ck, const cJSON *doc, int named)
     }
 }
 
+/* What flow i needs that conf lacks: "bigcommerce", "woocommerce", "oee",
+ * or NULL. */
+const char *kh__sync_flow_lacks(const struct kh__sync_conf *conf, int i)
+{
+    const char *needs = kh__sync_flows[i].needs;
+    const cJSON *have = strcmp(needs, "bigcommerce") == 0   ? conf->bigcommerce
+                        : strcmp(needs, "woocommerce") == 0 ? conf->woocommerce
+                        : strcmp(needs, "adobe") == 0       ? conf->adobe
+                                                            : conf->oee;
+
+    return have ? NULL : needs;
+}
+
+/* Without "flows": every flow whose system is configured; of the OEE
+ * ones, the poll only in the poll pattern. */
+static int flow_by_default(const struct kh__sync_conf *conf, int i)
+{
+    if (kh__sync_flow_lacks(conf, i))
+        return 0;
+    return i != KH__FLOW_OEE_POLL ||
+           strcmp(kh__sync_oee_pattern(conf->oee), "poll") == 0;
+}
+
 /* "flows": an array of names or an object {name: {"every_s": N}}. */
 static void check_flows(struct kh__conf_check *ck, struct kh__sync_conf *conf,
                         const cJSON *flows)
@@ -148,7 +209,7 @@ static void check_flows(struct kh__conf_check *ck, struct kh__sync_conf *conf,
 
     if (!flows) { /* every flow whose storefront is configured */
         for (int i = 0; i < KH__FLOW_COUNT; i++)
-            kh__sync_flow_needs(conf, i, &conf->enabled[i]);
+            conf->enabled[i] = flow_by_default(conf, i);
         return;
     }
     kh__conf_where(fp, conf->pointer, "flows");
@@ -163,8 +224,7 @@ static void check_flows(struct kh__conf_check *ck, struct kh__sync_conf *conf,
         const char *name = cJSON_IsObject(flows) ? it->string
                            : cJSON_IsString(it)  ? it->valuestring
                                                  : NULL;
-        int i = name ? kh__conf_flow_index(name) : -1, have = 0;
-        const char *needs;
+        int i = name ? kh__conf_flow_index(name) : -1;
         const cJSON *e;
 
         if (!name) {
@@ -179,7 +239,8 @@ static void check_flows(struct kh__conf_check *ck, struct kh__sync_conf *conf,
                              "orders.bigcommerce, orders.woocommerce, "
                              "refunds.woocommerce, vendors.adobe, "
                              "purchase_orders.adobe, ap_invoices.adobe, "
-                             "requisitions.epicor)");
+                             "requisitions.epicor, oee.recover, "
+                             "oee.reasons, oee.poll)");
             continue;
         }
         if (conf->enabled[i]) {
@@ -187,9 +248,9 @@ static void check_flows(struct kh__conf_check *ck, struct kh__sync_conf *conf,
             continue;
         }
         conf->enabled[i] = 1;
-        needs = kh__sync_flow_needs(conf, i, &have);
-        if (!have)
-            kh__conf_problem(ck, where, "needs the \"%s\" section", needs);
+        if (kh__sync_flow_lacks(conf, i))
+            kh__conf_problem(ck, where, "needs the \"%s\" section",
+                             kh__sync_flow_lacks(conf, i));
         if (!cJSON_IsObject(flows))
             continue;
         if (!cJSON_IsObject(it)) {
@@ -285,6 +346,82 @@ static void check_url(struct kh__conf_check *ck, const cJSON *section,
     curl_url_cleanup(u);
 }
 
+/* The rules of the "oee" section a key table cannot say. */
+static void check_oee(struct kh__conf_check *ck, const cJSON *oee,
+                      const char *pointer)
+{
+    static const struct {
+        const char *name;
+        const struct kh__conf_key *keys;
+    } subs[] = {{"ud_fields", oee_ud_keys},
+                {"poll", oee_poll_keys},
+                {"write_back", oee_write_back_keys},
+                {"events", oee_events_keys}};
+    const char *pattern = kx_json_str(oee, "pattern");
+    const char *hdr = kx_json_str(oee, "api_key_header");
+    const cJSON *wb = kx_json_obj(oee, "write_back"), *it;
+    char where[KH__CONF_WHERE_MAX];
+
+    for (size_t i = 0; i < sizeof(subs) / sizeof(subs[0]); i++) {
+        const cJSON *sub = cJSON_GetObjectItemCaseSensitive(oee, subs[i].name);
+
+        kh__conf_where(where, pointer, subs[i].name);
+        if (cJSON_IsObject(sub))
+            kh__conf_check_object(ck, sub, subs[i].keys, where);
+    }
+    kh__conf_where(where, pointer, "pattern");
+    if (pattern && strcmp(pattern, "events") != 0 &&
+        strcmp(pattern, "poll") != 0 && strcmp(pattern, "file") != 0)
+        kh__conf_problem(ck, where, "must be \"events\", \"poll\" or \"file\"");
+    else if (pattern && strcmp(pattern, "file") == 0)
+        kh__conf_problem(ck, where,
+                         "\"file\" (the daily DMT export) is not run by "
+                         "`kinsync sync` yet; use \"poll\" or \"events\"");
+    if (pattern && strcmp(pattern, "events") == 0 &&
+        !kx_json_obj(oee, "events")) {
+        kh__conf_where(where, pointer, "events");
+        kh__conf_problem(ck, where,
+                         "missing (the events pattern needs {\"secret\": "
+                         "...}, the value Epicor's event functions send)");
+    }
+    kh__conf_where(where, pointer, "api_key_header");
+    if (hdr && strcmp(hdr, "bearer") != 0 && strcmp(hdr, "x-api-key") != 0)
+        kh__conf_problem(ck, where, "must be \"bearer\" or \"x-api-key\"");
+    cJSON_ArrayForEach(it, kx_json_obj(oee, "plants"))
+    {
+        char fp[KH__CONF_WHERE_MAX];
+
+        kh__conf_where(fp, pointer, "plants");
+        kh__conf_where(where, fp, it->string);
+        if (!cJSON_IsString(it) || !it->valuestring[0])
+            kh__conf_problem(ck, where, "must be the OEE scope (a string)");
+    }
+    if (!kx_json_obj(oee, "plants") && !kx_json_str(oee, "default_scope")) {
+        kh__conf_where(where, pointer, "plants");
+        kh__conf_problem(ck, where,
+                         "missing: give plants {PLANT: SCOPE} or "
+                         "default_scope");
+    }
+    /* The connector writes OEE figures into UD fields only: labour and
+     * production quantities stay in Epicor (the issue's default). */
+    for (int i = 0; i < 3; i++) {
+        static const char *const names[] = {"ud_fields", "part_tran", "labor"};
+        const cJSON *v = cJSON_GetObjectItemCaseSensitive(wb, names[i]);
+        char fp[KH__CONF_WHERE_MAX];
+
+        kh__conf_where(fp, pointer, "write_back");
+        kh__conf_where(where, fp, names[i]);
+        if (i == 0 && cJSON_IsFalse(v))
+            kh__conf_problem(ck, where,
+                             "false is not supported: the summaries are "
+                             "written to the JobOper UD fields (leave it out)");
+        else if (i > 0 && cJSON_IsTrue(v))
+            kh__conf_problem(
+                ck, where, "true is not supported yet: %s stays in Epicor",
+                i == 1 ? "production quantity reporting" : "labour reporting");
+    }
+}
+
 /* A section of a connection: its name, key table and the members under
  * the transport rule. */
 struct section {
@@ -295,6 +432,7 @@ struct section {
 
 static const struct section sections[] = {
     {"epicor", epicor_keys, {"server_url", "token_url"}},
+    {"oee", oee_keys, {"base_url", NULL}},
     {"bigcommerce", bc_keys, {"base_url", NULL}},
     {"woocommerce", wc_keys, {"base_url", NULL}},
     {"adobe", kh__conf_adobe_keys, {"base_url", "ims_token_url"}},
@@ -316,6 +454,8 @@ static void check_section(struct kh__conf_check *ck, const cJSON *section,
         check_epicor(ck, section, pointer);
     if (s->keys == kh__conf_adobe_keys)
         kh__conf_check_adobe(ck, section, pointer);
+    if (s->keys == oee_keys)
+        check_oee(ck, section, pointer);
     auth = kx_json_str(section, "auth");
     if (s->keys == wc_keys && auth &&
         ks_woocommerce_auth_from_name(&a, auth) != 0) {
@@ -340,6 +480,9 @@ void kh__conf_check_connection(struct kh__conf_check *ck,
     conf->bigcommerce = cJSON_GetObjectItemCaseSensitive(obj, "bigcommerce");
     conf->woocommerce = cJSON_GetObjectItemCaseSensitive(obj, "woocommerce");
     conf->adobe = cJSON_GetObjectItemCaseSensitive(obj, "adobe");
+    conf->oee = cJSON_GetObjectItemCaseSensitive(obj, "oee");
+    if (!cJSON_IsObject(conf->oee))
+        conf->oee = NULL; /* the kind is reported by the enclosing table */
     for (size_t i = 0; i < sizeof(sections) / sizeof(sections[0]); i++)
         check_section(ck,
                       cJSON_GetObjectItemCaseSensitive(obj, sections[i].name),

@@ -166,7 +166,10 @@ static int read_creds(struct kh__sync_env *env, const char *prog)
         kh__sync_cred(&k->wc_secret, env, c->woocommerce, "woocommerce",
                       "consumer_secret", prog) ||
         kh__sync_cred(&k->wc_webhook_secret, env, c->woocommerce, "woocommerce",
-                      "webhook_secret", prog))
+                      "webhook_secret", prog) ||
+        kh__sync_cred(&k->oee_api_key, env, c->oee, "oee", "api_key", prog) ||
+        kh__sync_cred(&k->oee_event_secret, env, kx_json_obj(c->oee, "events"),
+                      "oee/events", "secret", prog))
         return -1;
     return 0;
 }
@@ -275,7 +278,7 @@ static int make_handles(struct kh__sync_env *env, const char *prog)
                 ks_rc_message(rc));
         return -1;
     }
-    return 0;
+    return env->conf->oee ? kh__sync_oee_open(env, prog) : 0;
 }
 
 /* config.http over the client's defaults (the loader checked the
@@ -344,6 +347,7 @@ void kh__sync_env_dispose(struct kh__sync_env *env)
 {
     if (!env)
         return;
+    kh__sync_oee_close(env);
     ks_sync_free(env->sync);
     ks_woocommerce_free(env->woocommerce);
     ks_adobe_free(env->adobe);

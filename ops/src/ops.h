@@ -32,19 +32,20 @@ enum kh__sync_flow_id {
     KH__FLOW_POS_AD,
     KH__FLOW_AP_AD,
     KH__FLOW_REQS_AD,
+    KH__FLOW_OEE_RECOVER, /* the OEE flows (oee.c): pending summaries first */
+    KH__FLOW_OEE_REASONS,
+    KH__FLOW_OEE_POLL,
     KH__FLOW_COUNT
 };
 
 struct kh__sync_flow_def {
     const char *name;  /* "parts.bigcommerce": also the store's flow */
-    int needs_wc;      /* 0: needs BigCommerce, 1: WooCommerce,
-                        * KH__NEEDS_ADOBE: Adobe Commerce */
+    const char *needs; /* the section it needs: "bigcommerce", "oee"... */
     int64_t default_s; /* --watch cadence without "every_s" */
-    ks_rc (*run)(struct ks_sync_stats *, struct ks_sync *);
+    ks_rc (*run)(struct ks_sync_stats *, struct ks_sync *); /* NULL: OEE */
 };
 
 extern const struct kh__sync_flow_def kh__sync_flows[KH__FLOW_COUNT];
-#define KH__NEEDS_ADOBE 2
 
 /*
  * One connection of a loaded and checked configuration file: an Epicor
@@ -71,6 +72,7 @@ struct kh__sync_conf {
     const cJSON *bigcommerce;
     const cJSON *woocommerce;
     const cJSON *adobe;
+    const cJSON *oee;      /* the OEE section (oee.c) */
     const cJSON *receiver; /* shared by every connection */
     const cJSON *http;     /* timeouts and retry policy (NULL: defaults) */
     int enabled[KH__FLOW_COUNT]; /* configured (or default) flows */
@@ -164,6 +166,7 @@ struct kh__sync_creds {
     const char *epi_api_key, *epi_password, *epi_client_secret;
     const char *bc_token, *bc_client_secret, *bc_header_value;
     const char *wc_key, *wc_secret, *wc_webhook_secret;
+    const char *oee_api_key, *oee_event_secret;
 };
 
 /* Everything one command runs on, built from a configuration. */
@@ -176,6 +179,7 @@ struct kh__sync_env {
     struct ks_woocommerce *woocommerce; /* NULL: not configured */
     struct ks_adobe *adobe;             /* NULL: not configured */
     struct ks_sync *sync;
+    struct kh__sync_oee *oee; /* NULL: no "oee" section (oee.c) */
     struct kh__sync_creds creds;
     /* Credentials read from the state file, disposed with the env. */
     char **secrets;
@@ -211,10 +215,9 @@ int kh__sync_cred(const char **out, struct kh__sync_env *env,
 
 /* ---- the adobe section (config_adobe.c) ---------------------------- */
 
-/* The section flow i needs ("bigcommerce", "woocommerce", "adobe") and
- * whether conf has it. */
-const char *kh__sync_flow_needs(const struct kh__sync_conf *conf, int i,
-                                int *configured);
+/* The section flow i needs ("bigcommerce", "woocommerce", "adobe", "oee")
+ * when conf lacks it; NULL when conf has it. config_sections.c */
+const char *kh__sync_flow_lacks(const struct kh__sync_conf *conf, int i);
 /* The Adobe handle of a configured adobe section (env->adobe), with its
  * credentials; 0, or -1 after printing the reason. */
 int kh__sync_adobe_open(struct kh__sync_env *env, const char *prog);
@@ -243,6 +246,17 @@ int kh__sync_prune(struct ks_store *st, int64_t days, const char *prog,
                    const char *conn, int quiet);
 /* How often --watch prunes (when retention_days is not 0). */
 #define KH__SYNC_PRUNE_EVERY_MS ((int64_t)86400000)
+
+/* ---- OEE (oee.c) ----------------------------------------------------- */
+
+struct kh__sync_oee;
+
+/* The section's "pattern": "events", "poll" or "file" ("poll" when absent). */
+const char *kh__sync_oee_pattern(const cJSON *oee);
+/* The OEE client and flow of env, when its connection has the section; 0, or
+ * -1 after printing why. The credentials are env->creds'. */
+int kh__sync_oee_open(struct kh__sync_env *env, const char *prog);
+void kh__sync_oee_close(struct kh__sync_env *env);
 
 /* ---- commands ------------------------------------------------------ */
 

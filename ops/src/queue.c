@@ -91,6 +91,8 @@ int kh__sync_intake_commit(void *userdata, const struct kh_receiver_item *it)
 
     if (!st)
         return 1; /* no store for this route: the receiver's memory queue */
+    if (it->epicor)
+        return 1; /* job events: the memory queue (ops/README.md, "OEE") */
     body = item_json(it);
     snprintf(resource, sizeof(resource), "%lld",
              (long long)(it->woocommerce ? it->wc_order_id : it->bc.id));

@@ -27,6 +27,7 @@
 #include <sys/socket.h>
 #include <cjson/cJSON.h>
 #include <microhttpd.h>
+#include <openssl/crypto.h>
 #include <kx/alloc.h>
 #include <kx/buf.h>
 #include <kx/net.h>
@@ -41,7 +42,7 @@
  * 32 KiB. Headers that do not fit get libmicrohttpd's 431. */
 #define CONNECTION_POOL (16u << 10)
 
-enum platform { NO_ROUTE = 0, BIGCOMMERCE, WOOCOMMERCE };
+enum platform { NO_ROUTE = 0, BIGCOMMERCE, WOOCOMMERCE, EPICOR };
 
 /* What verification made of one delivery. */
 enum verdict { QUEUE, DUPLICATE, IGNORED, PING, UNUSABLE, REJECTED, TOO_BIG };
@@ -134,12 +135,19 @@ static void note_refusal(struct kh_receiver *r, enum platform p, size_t route,
 {
     r->route_counts[route].refused++;
     r->route_counts[route].rejected += v == REJECTED;
+    if (p == EPICOR) {
+        r->route_counts[route].events_broken += v == UNUSABLE;
+        r->route_counts[route].events_rejected += v == REJECTED;
+    }
     r->counts.refused++;
     r->counts.unusable += v == UNUSABLE;
     r->counts.rejected += v == REJECTED;
     r->counts.too_big += v == TOO_BIG;
     snprintf(r->counts.last_refusal, sizeof(r->counts.last_refusal),
-             "%s: %s%s%s", p == BIGCOMMERCE ? "bigcommerce" : "woocommerce",
+             "%s: %s%s%s",
+             p == BIGCOMMERCE   ? "bigcommerce"
+             : p == WOOCOMMERCE ? "woocommerce"
+                                : "epicor",
              ks_rc_message(rc), reason && reason[0] ? ": " : "",
              reason ? reason : "");
 }
@@ -279,6 +287,72 @@ static enum verdict verify_woocommerce(struct kh_receiver *r,
     return QUEUE;
 }
 
+/* Copies src into dst; 0 when it does not fit (or is NULL: ""). */
+static int copy_field(char *dst, size_t size, const char *src)
+{
+    size_t n = src ? strlen(src) : 0;
+
+    if (n >= size)
+        return 0;
+    memcpy(dst, src ? src : "", n + 1);
+    return 1;
+}
+
+/* An Epicor job event: the route's secret header (constant time), then
+ * the payload read by the OEE client. No duplicate check here: the flow
+ * skips an event it already applied. */
+static enum verdict verify_epicor(struct kh_receiver *r,
+                                  struct kh_receiver_item *it,
+                                  const struct headers *hs,
+                                  const struct delivery *d)
+{
+    const struct kh_receiver_route *rt = &r->routes[d->route];
+    const char *got =
+        hs->get(hs->ctx, rt->epicor_header ? rt->epicor_header
+                                           : KH_RECEIVER_EPICOR_HEADER);
+    size_t want = strlen(rt->epicor_secret);
+    struct ks_oee_event ev;
+    cJSON *doc = NULL;
+    char why[160] = "";
+    enum verdict v = QUEUE;
+
+    it->epicor = 1;
+    if (!got || strlen(got) != want ||
+        CRYPTO_memcmp(got, rt->epicor_secret, want) != 0) {
+        note_refusal(r, EPICOR, d->route, REJECTED, KS_EAUTH,
+                     got ? "wrong event secret" : "no event secret header");
+        return REJECTED;
+    }
+    r->counts.verified++;
+    doc = cJSON_ParseWithLength(kx_buf_str(&d->body), d->body.len);
+    if (!doc) {
+        snprintf(why, sizeof(why), "body is not JSON");
+        v = UNUSABLE;
+    } else if (ks_oee_event_parse(&ev, doc, why, sizeof(why)) != KS_OK) {
+        v = UNUSABLE;
+    } else if (!copy_field(it->ev.type, sizeof(it->ev.type), ev.type) ||
+               !copy_field(it->ev.plant, sizeof(it->ev.plant), ev.plant) ||
+               !copy_field(it->ev.job, sizeof(it->ev.job), ev.job) ||
+               !copy_field(it->ev.op_code, sizeof(it->ev.op_code),
+                           ev.op_code) ||
+               !copy_field(it->ev.work_center, sizeof(it->ev.work_center),
+                           ev.work_center) ||
+               !copy_field(it->ev.reason, sizeof(it->ev.reason), ev.reason)) {
+        snprintf(why, sizeof(why), "a member is too long");
+        v = UNUSABLE;
+    } else {
+        it->ev.assembly = ev.assembly;
+        it->ev.operation = ev.operation;
+        it->ev.at_ms = ev.at_ms;
+    }
+    cJSON_Delete(doc);
+    snprintf(r->counts.last_rc, sizeof(r->counts.last_rc), "%s",
+             ks_rc_name(v == QUEUE ? KS_OK : KS_EPARSE));
+    if (v != QUEUE)
+        note_refusal(r, EPICOR, d->route, v, KS_EPARSE, why);
+    return v;
+}
+
 /* The durable intake's verdict on it (lock held): 1 without one. */
 static int commit(struct kh_receiver *r, const struct kh_receiver_item *it)
 {
@@ -298,8 +372,9 @@ static unsigned settle(struct kh_receiver *r, const struct headers *hs,
     memset(&it, 0, sizeof(it));
     it.route = d->route;
     pthread_mutex_lock(&r->lock);
-    v = d->platform == BIGCOMMERCE ? verify_bigcommerce(r, &it, hs, d)
-                                   : verify_woocommerce(r, &it, hs, d);
+    v = d->platform == BIGCOMMERCE   ? verify_bigcommerce(r, &it, hs, d)
+        : d->platform == WOOCOMMERCE ? verify_woocommerce(r, &it, hs, d)
+                                     : verify_epicor(r, &it, hs, d);
     r->counts.duplicates += v == DUPLICATE;
     r->counts.ignored += v == IGNORED || v == PING;
     r->counts.pings += v == PING;
@@ -307,7 +382,7 @@ static unsigned settle(struct kh_receiver *r, const struct headers *hs,
     *text = verdict_text(v);
     if (r->forced_status) {
         /* Not processed: the retry must verify as new. */
-        if ((v == QUEUE || v == IGNORED) && !it.woocommerce)
+        if ((v == QUEUE || v == IGNORED) && d->platform == BIGCOMMERCE)
             ks_bigcommerce_webhook_forget(bc, &it.bc);
         r->counts.forced++;
         status = (unsigned)r->forced_status;
@@ -315,9 +390,10 @@ static unsigned settle(struct kh_receiver *r, const struct headers *hs,
     } else if (v == QUEUE && (committed = commit(r, &it)) == 0) {
         r->counts.queued++;
     } else if (v == QUEUE && (committed < 0 || r->n >= r->o.queue_max)) {
-        if (!it.woocommerce)
+        if (d->platform == BIGCOMMERCE)
             ks_bigcommerce_webhook_forget(bc, &it.bc);
         r->counts.busy++;
+        r->route_counts[d->route].events_dropped += d->platform == EPICOR;
         status = 503;
         *text = committed < 0 ? "cannot queue the delivery durably\n"
                               : "queue full\n";
@@ -326,6 +402,8 @@ static unsigned settle(struct kh_receiver *r, const struct headers *hs,
         r->queue[r->n++] = it;
         r->counts.queued++;
     }
+    if (v == QUEUE && d->platform == EPICOR && status == 200)
+        r->route_counts[d->route].events++;
     r->route_counts[d->route].accepted += status == 200;
     pthread_mutex_unlock(&r->lock);
     if (status >= 400)
@@ -357,6 +435,8 @@ static enum platform route(const struct kh_receiver *r, const char *url,
             return BIGCOMMERCE;
         if (rt->woocommerce && strcmp(platform, "woocommerce") == 0)
             return WOOCOMMERCE;
+        if (rt->epicor_secret && strcmp(platform, "epicor") == 0)
+            return EPICOR;
         break;
     }
     return NO_ROUTE;
@@ -550,7 +630,8 @@ static void fit_descriptors(struct kh_receiver_options *o)
 static int any_handle(const struct kh_receiver *r)
 {
     for (size_t i = 0; i < r->nroutes; i++) {
-        if (r->routes[i].bigcommerce || r->routes[i].woocommerce)
+        if (r->routes[i].bigcommerce || r->routes[i].woocommerce ||
+            r->routes[i].epicor_secret)
             return 1;
     }
     return 0;

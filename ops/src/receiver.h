@@ -80,7 +80,16 @@ struct kh_receiver_route {
     const char *name;
     struct ks_bigcommerce *bigcommerce;
     struct ks_woocommerce *woocommerce;
+    /* Epicor's job events ("/webhooks/[NAME/]epicor"): an event function
+     * sends no signature (mocks/src/epicor/README.md, "Event functions"),
+     * so a delivery must carry header epicor_header (NULL:
+     * KH_RECEIVER_EPICOR_HEADER) with the value epicor_secret, compared in
+     * constant time. NULL epicor_secret: no Epicor route. */
+    const char *epicor_header;
+    const char *epicor_secret;
 };
+
+#define KH_RECEIVER_EPICOR_HEADER "X-Kinsync-Event-Secret"
 
 struct kh_receiver_options {
     const char *bind_addr; /* NULL: 127.0.0.1; "localhost" is read as that */
@@ -129,6 +138,15 @@ struct kh_receiver_options {
             NULL, 0, NULL, NULL                                                \
     }
 
+/* An Epicor job event as the receiver queues it (ks_oee_event's strings
+ * copied; a payload whose strings do not fit is refused as unusable). */
+struct kh_receiver_epicor_event {
+    char type[32], plant[64], job[64], op_code[32], work_center[64];
+    char reason[32];
+    int assembly, operation;
+    int64_t at_ms;
+};
+
 /* One queued delivery: a BigCommerce order event or a WooCommerce order
  * id. */
 struct kh_receiver_item {
@@ -136,6 +154,8 @@ struct kh_receiver_item {
     struct ks_bigcommerce_event bc;
     int64_t wc_order_id;
     size_t route; /* index in options.routes (0 without routes) */
+    int epicor;   /* an Epicor job event (ev); woocommerce is 0 */
+    struct kh_receiver_epicor_event ev;
 };
 
 /* What one route's deliveries came to (the metrics of `sync --watch`). */
@@ -143,6 +163,11 @@ struct kh_receiver_route_counts {
     uint64_t accepted; /* answered 200: queued, duplicate, ignored, ping */
     uint64_t refused;  /* 400, 401, 413 */
     uint64_t rejected; /* of refused: 401, signature or timestamp wrong */
+    /* The Epicor route apart (also in the counts above): */
+    uint64_t events;          /* job events queued */
+    uint64_t events_broken;   /* 400: not a readable job event */
+    uint64_t events_rejected; /* 401: secret header missing or wrong */
+    uint64_t events_dropped;  /* 503: queue full (Epicor never retries) */
 };
 
 /* What the receiver did so far (every platform together). */

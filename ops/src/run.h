@@ -26,7 +26,7 @@ struct kh__sync_tenant {
     struct kh__sync_conf *conf;
     struct kh__sync_env env;
     struct kh__sync_totals flow[KH__FLOW_COUNT];
-    struct kh__sync_totals hooks[2]; /* webhook imports: BC, WC */
+    struct kh__sync_totals hooks[3]; /* webhook imports: BC, WC, Epicor */
     int64_t next[KH__FLOW_COUNT];    /* --watch: when each flow is due */
     int64_t next_prune;
 };
@@ -98,6 +98,25 @@ int kh__sync_lease_take(struct kh__sync_run *r, struct kh__sync_tenant *t,
 /* The flow ended: the keeper stops renewing, the lease is released. */
 void kh__sync_lease_give(struct kh__sync_run *r, struct kh__sync_tenant *t,
                          const char *flow);
+
+/* ---- OEE (oee.c) ---- */
+
+/* Runs OEE flow (KH__FLOW_OEE_*) of t; its stats in the flow line's terms
+ * (read: events, created: summaries, updated: rows written back). */
+ks_rc kh__sync_oee_run(struct ks_sync_stats *s, struct kh__sync_run *r,
+                       struct kh__sync_tenant *t, int flow);
+/* Applies one Epicor job event the receiver queued for t. */
+ks_rc kh__sync_oee_event(struct ks_sync_stats *s, struct kh__sync_run *r,
+                         struct kh__sync_tenant *t,
+                         const struct kh_receiver_item *it);
+/* Prints why an OEE flow or event failed, from t's OEE flow. */
+void kh__sync_oee_print_failure(struct kh__sync_tenant *t, const char *what,
+                                ks_rc rc);
+/* The receiver's Epicor route counts of conn into the metrics. */
+void kh__sync_oee_collect_route(struct kh_metrics *m, const char *conn,
+                                const struct kh_receiver_route_counts *c);
+/* One "oee:" line per connection with an OEE section (the summary). */
+void kh__sync_oee_summary(struct kh__sync_run *r);
 
 /* --watch until SIGINT or SIGTERM (set: the blocked signals). watch.c */
 int kh__sync_watch(struct kh__sync_run *r, const sigset_t *set);

@@ -129,6 +129,22 @@ static void print_usage(FILE *out)
         "               purchase_orders.adobe, ap_invoices.adobe and\n"
         "               requisitions.epicor (Adobe orders polled into\n"
         "               Epicor purchase requisitions)\n"
+        "  oee          the shop floor of this Epicor company (one\n"
+        "               connection per company code): pattern poll|events\n"
+        "               (default poll; file is not run yet), base_url,\n"
+        "               api_key (required), api_key_header bearer|x-api-key,\n"
+        "               plants {PLANT: SCOPE} and/or default_scope,\n"
+        "               ud_fields {availability, performance, quality, oee,\n"
+        "               good, scrap, top_loss}: JobOper UD columns,\n"
+        "               poll {max_requests (20), breaker_failures (3),\n"
+        "               breaker_cooldown_s (900)}, write_back {ud_fields,\n"
+        "               part_tran, labor} (only the UD fields are written),\n"
+        "               events {secret (required by the events pattern),\n"
+        "               header (default X-Kinsync-Event-Secret)}: Epicor's\n"
+        "               event functions POST to /webhooks[/NAME]/epicor.\n"
+        "               Flows oee.recover, oee.reasons, oee.poll (every_s\n"
+        "               300: the poll cadence; the poll only in the poll\n"
+        "               pattern by default)\n"
         "  flows        [\"parts.bigcommerce\", ...] or "
         "{\"orders.bigcommerce\":\n"
         "               {\"every_s\": 30}, ...} (default: every flow whose\n"
@@ -145,12 +161,12 @@ static void print_usage(FILE *out)
         "               log_interval_s (60: one summary line of refused\n"
         "               deliveries per interval at most)\n"
         "Plain http:// to a host that is not loopback is refused in epicor,\n"
-        "bigcommerce, woocommerce and adobe (credentials would travel in\n"
-        "clear text) unless that section sets allow_insecure_http (then a\n"
+        "bigcommerce, woocommerce, adobe and oee (credentials would travel\n"
+        "in clear text) unless that section sets allow_insecure_http (then a\n"
         "warning).\n"
         "Every credential (api_key, password, client_secret, access_token,\n"
         "webhook_header_value, consumer_key, consumer_secret, webhook_secret,\n"
-        "access_token_secret)\n"
+        "access_token_secret, oee api_key and events.secret)\n"
         "is a string (accepted with a warning: it is plain text) or\n"
         "{\"$secret\": \"NAME\"}, read from the state file, where\n"
         "`kinsync secret set NAME` stored it encrypted (AES-256-GCM).\n"
@@ -278,11 +294,16 @@ void kh__sync_print_failure(struct kh__sync_tenant *t, const char *what,
 }
 
 /* The flow (or webhook import) itself. */
-static ks_rc run_flow(struct ks_sync_stats *s, struct kh__sync_tenant *t,
-                      int flow, const struct kh_receiver_item *item)
+static ks_rc run_flow(struct ks_sync_stats *s, struct kh__sync_run *r,
+                      struct kh__sync_tenant *t, int flow,
+                      const struct kh_receiver_item *item)
 {
+    if (flow >= 0 && !kh__sync_flows[flow].run)
+        return kh__sync_oee_run(s, r, t, flow);
     if (flow >= 0)
         return kh__sync_flows[flow].run(s, t->env.sync);
+    if (item->epicor)
+        return kh__sync_oee_event(s, r, t, item);
     if (item->woocommerce)
         return ks_sync_order_from_woocommerce_id(s, t->env.sync,
                                                  item->wc_order_id);
@@ -296,15 +317,22 @@ ks_rc kh__sync_run_one(struct kh__sync_run *r, struct kh__sync_tenant *t,
     struct ks_sync_stats s;
     int64_t start = kx_monotonic_ms(), ms;
     const char *base = flow >= 0           ? kh__sync_flows[flow].name
+                       : item->epicor      ? "webhook.epicor"
                        : item->woocommerce ? "webhook.woocommerce"
                                            : "webhook.bigcommerce";
+    int oee = flow >= 0 ? strcmp(kh__sync_flows[flow].needs, "oee") == 0
+                        : item->epicor;
     char name[160], qname[160 + KH__SYNC_CONNECTION_MAX];
     struct kh__sync_totals *tot =
-        flow >= 0 ? &t->flow[flow] : &t->hooks[item->woocommerce];
+        flow >= 0 ? &t->flow[flow]
+                  : &t->hooks[item->epicor ? 2 : item->woocommerce];
     ks_rc rc;
 
     if (flow >= 0)
         snprintf(name, sizeof(name), "%s", base);
+    else if (item->epicor)
+        snprintf(name, sizeof(name), "%s:%s:%s", base, item->ev.type,
+                 item->ev.job);
     else
         snprintf(
             name, sizeof(name), "%s:%lld", base,
@@ -317,7 +345,7 @@ ks_rc kh__sync_run_one(struct kh__sync_run *r, struct kh__sync_tenant *t,
     r->log.flow_start_ms = start;
     r->log.flow_requests0 = before.requests;
     kh__sync_progress(&r->log, 1);
-    rc = run_flow(&s, t, flow, item);
+    rc = run_flow(&s, r, t, flow, item);
     kh__sync_progress_clear(&r->log);
     r->log.flow = NULL;
     ks_client_stats(&after, t->env.client);
@@ -330,7 +358,9 @@ ks_rc kh__sync_run_one(struct kh__sync_run *r, struct kh__sync_tenant *t,
         fputs(rc ? " FAILED\n" : "\n", stdout);
         fflush(stdout);
     }
-    if (rc)
+    if (rc && oee)
+        kh__sync_oee_print_failure(t, qname, rc);
+    else if (rc)
         kh__sync_print_failure(t, qname, rc);
     return rc;
 }
@@ -354,7 +384,7 @@ static void tenant_totals(struct kh__sync_run *r, struct kh__sync_tenant *t,
 {
     char q[160];
 
-    for (int i = 0; i < KH__FLOW_COUNT + 2; i++) {
+    for (int i = 0; i < KH__FLOW_COUNT + 3; i++) {
         struct kh__sync_totals *x =
             i < KH__FLOW_COUNT ? &t->flow[i] : &t->hooks[i - KH__FLOW_COUNT];
 
@@ -368,7 +398,8 @@ static void tenant_totals(struct kh__sync_run *r, struct kh__sync_tenant *t,
             kh__sync_qualified(q, sizeof(q), t->conf,
                                i < KH__FLOW_COUNT    ? kh__sync_flows[i].name
                                : i == KH__FLOW_COUNT ? "webhook.bigcommerce"
-                                                     : "webhook.woocommerce",
+                               : i == KH__FLOW_COUNT + 1 ? "webhook.woocommerce"
+                                                         : "webhook.epicor",
                                r->cfg.named);
             printf("total %-16s %d run%s, %d failed; ", q, x->runs,
                    x->runs == 1 ? "" : "s", x->failures);
@@ -417,6 +448,7 @@ void kh__sync_print_summary(struct kh__sync_run *r)
            flows == 1 ? "" : "s", flows - failed, failed);
     print_counts(&all.s, all.requests, all.ms);
     putchar('\n');
+    kh__sync_oee_summary(r);
     print_outbox(r);
     fflush(stdout);
 }

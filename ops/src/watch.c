@@ -207,9 +207,12 @@ static void collect_receiver(struct kh_metrics *m, void *userdata)
         const char *name = w->run->t[i].conf->name;
         const char *ok[] = {name, "accepted"}, *no[] = {name, "refused"};
 
-        if (!w->routes[i].bigcommerce && !w->routes[i].woocommerce)
+        if (!w->routes[i].bigcommerce && !w->routes[i].woocommerce &&
+            !w->routes[i].epicor_secret)
             continue;
         kh_receiver_route_counts(&c, w->rcv, w->run->cfg.named ? i : 0);
+        if (w->routes[i].epicor_secret)
+            kh__sync_oee_collect_route(m, name, &c);
         kh_metrics_set(m, &m_deliveries, ok, (double)c.accepted);
         kh_metrics_set(m, &m_deliveries, no, (double)c.refused);
         kh_metrics_set(m, &m_hook_auth, ok, (double)c.rejected);
@@ -247,6 +250,11 @@ static int route_handles(struct kh_receiver_route *rt,
             snprintf(err, errsz, "cannot set up BigCommerce verification");
             return -1;
         }
+    }
+    if (t->env.oee && t->env.creds.oee_event_secret) {
+        rt->epicor_header =
+            kx_json_str(kx_json_obj(t->conf->oee, "events"), "header");
+        rt->epicor_secret = t->env.creds.oee_event_secret;
     }
     if (t->env.woocommerce) {
         kh__sync_wc_options(&wo, &t->env);
@@ -289,13 +297,10 @@ static int open_receiver(struct watch_receiver *w, struct kh__sync_run *r,
             return -1;
         }
     }
-    if (r->cfg.named) {
-        ro.routes = w->routes;
-        ro.nroutes = r->n;
-    } else { /* the single-tenant paths: /webhooks/<platform> */
-        ro.bigcommerce = w->routes[0].bigcommerce;
-        ro.woocommerce = w->routes[0].woocommerce;
-    }
+    if (!r->cfg.named)
+        w->routes[0].name = NULL; /* the paths /webhooks/<platform> */
+    ro.routes = w->routes;
+    ro.nroutes = r->n;
     ro.bind_addr = kx_json_str(rc, "bind");
     ro.port = (uint16_t)kh__sync_int(rc, "port", 0);
     ro.connection_limit = (unsigned)kh__sync_int(rc, "connection_limit", 0);
@@ -320,7 +325,8 @@ static int start_receiver(struct watch_receiver *w, struct kh__sync_run *r)
     char err[512];
 
     for (size_t i = 0; i < r->n; i++)
-        any |= r->t[i].env.bigcommerce || r->t[i].env.woocommerce;
+        any |= r->t[i].env.bigcommerce || r->t[i].env.woocommerce ||
+               (r->t[i].env.oee && r->t[i].env.creds.oee_event_secret);
     if (!any)
         return 0; /* nothing could deliver to it */
     if (open_receiver(w, r, err, sizeof(err)) != 0) {
@@ -333,6 +339,18 @@ static int start_receiver(struct watch_receiver *w, struct kh__sync_run *r)
     fflush(stdout);
     for (size_t i = 0; i < r->n; i++) {
         receiver_warnings(&r->t[i]);
+        if (r->t[i].env.oee && r->t[i].env.creds.oee_event_secret) {
+            char url[2048];
+
+            hook_url(url, sizeof(url), pub ? pub : kh_receiver_url(w->rcv), r,
+                     &r->t[i], "epicor");
+            fprintf(stderr,
+                    "%s: Epicor job events: the event functions POST to %s "
+                    "with header %s\n",
+                    PROG, url,
+                    w->routes[i].epicor_header ? w->routes[i].epicor_header
+                                               : KH_RECEIVER_EPICOR_HEADER);
+        }
         if (want_register(r->t[i].conf))
             register_hooks(r, &r->t[i], pub ? pub : kh_receiver_url(w->rcv));
     }
@@ -374,11 +392,14 @@ static void run_due(struct kh__sync_run *r, struct kh__sync_tenant *t,
         if (!c->enabled[i] || t->next[i] > kx_monotonic_ms())
             continue;
         if (!kh__sync_lease_take(r, t, flow)) {
-            /* another worker runs it: look again within the lease time,
-             * to take it over if that worker dies */
-            t->next[i] = kx_monotonic_ms() + (c->every_s[i] * 1000 < r->lease_ms
-                                                  ? c->every_s[i] * 1000
-                                                  : r->lease_ms);
+            /* another worker runs it: look again every third of the
+             * lease time, so a dead holder's lease (expiring at most
+             * lease_s after it died) is taken over within 4/3 lease_s */
+            int64_t again = r->lease_ms / 3;
+
+            if (c->every_s[i] * 1000 < again)
+                again = c->every_s[i] * 1000;
+            t->next[i] = kx_monotonic_ms() + again;
             continue;
         }
         kh__sync_run_one(r, t, i, NULL);

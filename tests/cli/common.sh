@@ -107,3 +107,15 @@ bc_place_order() {
     order=$(printf '%s' "$body" | sed -n 's/^{"result":{"id":\([0-9][0-9]*\).*/\1/p')
     [ -n "$order" ] || fail "place_order: no order id in $body"
 }
+
+# For the scripts that scrape `sync --watch --metrics-port` (sync-*.sh):
+# scrape: GET $metrics into $work/metrics; metric NAME_AND_LABELS: its
+# value there (empty when absent).
+scrape() {
+    curl -s -S --max-time 20 -o "$work/metrics" "$metrics" ||
+        fail "cannot scrape $metrics"
+}
+metric() {
+    awk -v k="$1" 'substr($0, 1, length(k) + 1) == k " " { print $2 }' \
+        "$work/metrics"
+}

@@ -28,14 +28,6 @@ ats=ats_scn_adobe_secret
 json="Content-Type: application/json"
 cli_setup sync-adobe
 
-run() {
-    local name=$1
-    shift
-    "$kinsync" "$@" >"$work/$name.out" 2>"$work/$name.err" </dev/null
-    rc=$?
-}
-expect_rc() { [ "$rc" = "$1" ] || fail "$2: exit status $rc (want $1)"; }
-expect_in() { grep -q -- "$1" "$work/$2" || fail "$3: $2 lacks '$1'"; }
 act() { # SYSTEM JSON: one action through the admin API
     req POST "$admin/admin/act/$1" -H "$json" --data "$2"
     [ "$status" = 200 ] || fail "act $1: HTTP $status: $body"

@@ -26,16 +26,6 @@ bc_secret=cs_scn_sync_hook_33f0
 json="Content-Type: application/json"
 cli_setup sync-tenants
 
-# metric NAME_AND_LABELS: its value in $work/metrics (empty when absent).
-metric() {
-    awk -v k="$1" 'substr($0, 1, length(k) + 1) == k " " { print $2 }' \
-        "$work/metrics"
-}
-scrape() {
-    curl -s -S --max-time 20 -o "$work/metrics" "$metrics" ||
-        fail "cannot scrape $metrics"
-}
-
 for name in acme beta; do
     serve_in_background "$name" --fixtures "$fixtures" --scenario "$scenario"
 done

@@ -116,7 +116,7 @@ static void check_loaded(const struct kh__sync_conf *c)
     for (int i = 0; i < KH__FLOW_COUNT; i++) {
         if (!c->enabled[i])
             continue;
-        if (kh__sync_flows[i].needs_wc ? !c->woocommerce : !c->bigcommerce)
+        if (kh__sync_flow_lacks(c, i))
             fuzz_violation(TARGET, "a flow enabled without its section");
         if (c->every_s[i] < 1 || c->every_s[i] > 604800)
             fuzz_violation(TARGET, "a cadence out of range");

@@ -15,7 +15,7 @@
 # runs as the unprivileged user KS_PG_USER (default nobody; PostgreSQL
 # refuses to run as root). Missing binaries are an error, never a skip.
 # KS_PG_BINDIR overrides where initdb and pg_ctl are looked for.
-# KS_PG_MAX_CONNECTIONS sets max_connections (default 200).
+# KS_PG_MAX_CONNECTIONS sets max_connections (default 600).
 set -euo pipefail
 
 die() { echo "pg_cluster: $*" >&2; exit 1; }
@@ -65,13 +65,17 @@ start_cluster() {
         { cat "$data/initdb.log" >&2; die "initdb failed"; }
     # Throwaway: no fsync (a crash of the test machine loses nothing of
     # value); commits stay synchronous so the store's semantics hold.
+    # max_connections: a worker holds a few connections per connection of
+    # its configuration (flows, lease keeper, receiver), and the kill
+    # tests run three workers over 20 connections plus `kinsync workers`
+    # while killed workers' sessions are still being reaped.
     cat >>"$data/db/postgresql.conf" <<CONF
 listen_addresses = ''
 unix_socket_directories = '$data'
 port = 5432
 fsync = off
 full_page_writes = off
-max_connections = ${KS_PG_MAX_CONNECTIONS:-200}
+max_connections = ${KS_PG_MAX_CONNECTIONS:-600}
 shared_buffers = 32MB
 CONF
     as_owner "$bindir/pg_ctl" -D "$data/db" -l "$data/server.log" -w -t 60 \

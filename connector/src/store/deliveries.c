@@ -32,8 +32,7 @@ ks_rc ks_store_delivery_enqueue(int64_t *id_out, struct ks_store *st,
     if (rc)
         return rc;
     s = ks__store_stmt(st, KS__ST_DELIVERY_ADD);
-    for (int i = 0; rc == KS_OK && i < 4; i++)
-        rc = ks__store_bind_text(st, s, i + 1, texts[i]);
+    rc = ks__store_bind_texts(st, s, texts, 4);
     if (rc == KS_OK)
         rc = ks__store_count(&id, s, "queueing a delivery");
     if (rc == KS_OK)
@@ -85,6 +84,7 @@ ks_rc ks_store_delivery_claim(struct ks_delivery **out, struct ks_store *st,
                               const char *connection, const char *worker_id,
                               int64_t visibility_ms)
 {
+    const char *texts[] = {connection, worker_id};
     struct ks_delivery *d = NULL;
     struct ks__stmt *s;
     int src;
@@ -96,18 +96,14 @@ ks_rc ks_store_delivery_claim(struct ks_delivery **out, struct ks_store *st,
         rc = ks__store_check_id(st, "connection", connection, 1);
     if (rc == KS_OK)
         rc = ks__store_check_id(st, "worker_id", worker_id, 0);
-    if (rc == KS_OK &&
-        (visibility_ms <= 0 || visibility_ms > (int64_t)366 * 24 * 3600 * 1000))
-        rc = ks__error_set(&st->err, KS_EINVAL, 0,
-                           "visibility time must be between 1 ms and a year");
+    if (rc == KS_OK)
+        rc = ks__store_check_duration(st, "visibility time", visibility_ms);
     if (rc == KS_OK)
         rc = ks__store_op_begin(st);
     if (rc)
         return rc;
     s = ks__store_stmt(st, KS__ST_DELIVERY_CLAIM);
-    rc = ks__store_bind_text(st, s, 1, connection);
-    if (rc == KS_OK)
-        rc = ks__store_bind_text(st, s, 2, worker_id);
+    rc = ks__store_bind_texts(st, s, texts, 2);
     if (rc == KS_OK)
         rc = ks__store_bind_int64(s, 3, visibility_ms);
     src = rc ? (int)rc : ks__store_step(s, "claiming a delivery");
@@ -134,21 +130,13 @@ ks_rc ks_store_delivery_claim(struct ks_delivery **out, struct ks_store *st,
     return rc;
 }
 
-static ks_rc check_delivery_id(struct ks_store *st, int64_t id)
-{
-    if (id <= 0)
-        return ks__error_set(&st->err, KS_EINVAL, 0,
-                             "delivery id must be positive");
-    return KS_OK;
-}
-
 ks_rc ks_store_delivery_done(struct ks_store *st, int64_t id)
 {
     struct ks__stmt *s;
     ks_rc rc = ks__store_enter(st);
 
     if (rc == KS_OK)
-        rc = check_delivery_id(st, id);
+        rc = ks__store_check_row_id(st, "delivery id", id);
     if (rc == KS_OK)
         rc = ks__store_op_begin(st);
     if (rc)
@@ -168,7 +156,7 @@ ks_rc ks_store_delivery_release(struct ks_store *st, int64_t id,
     ks_rc rc = ks__store_enter(st);
 
     if (rc == KS_OK)
-        rc = check_delivery_id(st, id);
+        rc = ks__store_check_row_id(st, "delivery id", id);
     if (rc == KS_OK)
         rc = ks__store_check_id(st, "worker_id", worker_id, 0);
     if (rc == KS_OK)

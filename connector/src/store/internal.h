@@ -196,6 +196,9 @@ ks_rc ks__store_run(struct ks_store *st, enum ks__store_stmt_id id,
  * binds SQL NULL. */
 ks_rc ks__store_bind_text(struct ks_store *st, struct ks__stmt *s, int idx,
                           const char *text);
+/* Binds texts[0..n) to the parameters 1..n of s, like ks__store_bind_text. */
+ks_rc ks__store_bind_texts(struct ks_store *st, struct ks__stmt *s,
+                           const char *const *texts, int n);
 ks_rc ks__store_bind_int64(struct ks__stmt *s, int idx, int64_t v);
 ks_rc ks__store_bind_blob(struct ks__stmt *s, int idx, const void *p, size_t n);
 /* KS__DB_ROW, KS__DB_DONE, or a negative ks_rc (recorded, with what). */
@@ -222,6 +225,14 @@ ks_rc ks__store_check_id(struct ks_store *st, const char *what,
 /* Same for payloads and details (KS_STORE_TEXT_MAX, may be empty). */
 ks_rc ks__store_check_text(struct ks_store *st, const char *what,
                            const char *value, int optional);
+
+/* Validates a row id argument (outbox item, delivery): positive; what
+ * names it in the error ("outbox id"). */
+ks_rc ks__store_check_row_id(struct ks_store *st, const char *what, int64_t id);
+/* Validates a time span in ms added to the database's clock (lease time,
+ * visibility time): 1 ms to a year, so NOW_MS + ms cannot overflow. */
+ks_rc ks__store_check_duration(struct ks_store *st, const char *what,
+                               int64_t ms);
 
 /* Copies a bounded string into a fixed field of KS_STORE_ID_MAX + 1. */
 void ks__store_copy_field(char *dst, const char *src);

@@ -5,19 +5,12 @@
 #include <string.h>
 #include "store/internal.h"
 
-static ks_rc check_id_arg(struct ks_store *st, int64_t id)
-{
-    if (id <= 0)
-        return ks__error_set(&st->err, KS_EINVAL, 0,
-                             "outbox id must be positive");
-    return KS_OK;
-}
-
 ks_rc ks_store_outbox_add(int64_t *id_out, struct ks_store *st,
                           const char *flow, const char *kind,
                           const char *source_id, const char *payload_json,
                           const char *reason, int64_t at_ms)
 {
+    const char *texts[] = {flow, kind, source_id, payload_json, reason};
     struct ks__stmt *s;
     int64_t id = 0;
     ks_rc rc;
@@ -41,15 +34,7 @@ ks_rc ks_store_outbox_add(int64_t *id_out, struct ks_store *st,
     if (rc)
         return rc;
     s = ks__store_stmt(st, KS__ST_OUTBOX_UPSERT);
-    rc = ks__store_bind_text(st, s, 1, flow);
-    if (rc == KS_OK)
-        rc = ks__store_bind_text(st, s, 2, kind);
-    if (rc == KS_OK)
-        rc = ks__store_bind_text(st, s, 3, source_id);
-    if (rc == KS_OK)
-        rc = ks__store_bind_text(st, s, 4, payload_json);
-    if (rc == KS_OK)
-        rc = ks__store_bind_text(st, s, 5, reason);
+    rc = ks__store_bind_texts(st, s, texts, 5);
     if (rc == KS_OK)
         rc = ks__store_bind_int64(s, 6, at_ms);
     if (rc == KS_OK)
@@ -124,7 +109,7 @@ ks_rc ks_store_outbox_mark_attempt(struct ks_store *st, int64_t id,
 
     rc = ks__store_enter(st);
     if (rc == KS_OK)
-        rc = check_id_arg(st, id);
+        rc = ks__store_check_row_id(st, "outbox id", id);
     if (rc == KS_OK)
         rc = ks__store_check_text(st, "reason", reason, 1);
     if (rc)
@@ -151,7 +136,7 @@ ks_rc ks_store_outbox_resolve(struct ks_store *st, int64_t id)
 
     rc = ks__store_enter(st);
     if (rc == KS_OK)
-        rc = check_id_arg(st, id);
+        rc = ks__store_check_row_id(st, "outbox id", id);
     if (rc)
         return rc;
     rc = ks__store_op_begin(st);

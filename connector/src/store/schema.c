@@ -11,6 +11,55 @@
  */
 #include "store/internal.h"
 
+/*
+ * The tables both backends' schemas have in common, in each one's types:
+ * ID the type of an integer key the database assigns, INT64 a 64-bit
+ * integer, NO_ROWID what follows a table kept in its primary key's order
+ * (SQLite's WITHOUT ROWID; nothing in PostgreSQL).
+ */
+/* Part of 0 -> 1: cursors, the id map, intents, audit and the outbox. */
+#define SYNC_TABLES(ID, INT64, NO_ROWID)                                       \
+    "CREATE TABLE cursors("                                                    \
+    "  flow TEXT NOT NULL, entity TEXT NOT NULL, value TEXT NOT NULL,"         \
+    "  PRIMARY KEY(flow, entity))" NO_ROWID ";"                                \
+    "CREATE TABLE id_map("                                                     \
+    "  kind TEXT NOT NULL, a_id TEXT NOT NULL, b_id TEXT NOT NULL,"            \
+    "  PRIMARY KEY(kind, a_id), UNIQUE(kind, b_id));"                          \
+    "CREATE TABLE intents("                                                    \
+    "  seq " ID ","                                                            \
+    "  kind TEXT NOT NULL, source_id TEXT NOT NULL,"                           \
+    "  state INTEGER NOT NULL CHECK(state IN (1, 2)),"                         \
+    "  attempts INTEGER NOT NULL, payload_hash TEXT NOT NULL,"                 \
+    "  target_id TEXT, UNIQUE(kind, source_id));"                              \
+    "CREATE INDEX intents_pending ON intents(state, seq);"                     \
+    "CREATE TABLE audit("                                                      \
+    "  id " ID ", at_ms " INT64 " NOT NULL,"                                   \
+    "  flow TEXT NOT NULL, source_system TEXT NOT NULL,"                       \
+    "  source_id TEXT NOT NULL, target_system TEXT NOT NULL,"                  \
+    "  target_id TEXT, action TEXT NOT NULL,"                                  \
+    "  outcome TEXT NOT NULL"                                                  \
+    "    CHECK(outcome IN ('ok','failed','skipped','duplicate')),"             \
+    "  attempt INTEGER NOT NULL, detail TEXT);"                                \
+    "CREATE INDEX audit_flow ON audit(flow, id);"                              \
+    "CREATE TABLE outbox("                                                     \
+    "  id " ID ", flow TEXT NOT NULL, kind TEXT NOT NULL,"                     \
+    "  source_id TEXT NOT NULL, payload TEXT NOT NULL, reason TEXT,"           \
+    "  attempts INTEGER NOT NULL, created_ms " INT64 " NOT NULL,"              \
+    "  updated_ms " INT64 " NOT NULL, resolved INTEGER NOT NULL DEFAULT 0,"    \
+    "  UNIQUE(flow, kind, source_id));"                                        \
+    "CREATE INDEX outbox_pending ON outbox(resolved, id);"
+
+/* 1 -> 2: retention. Intents get the time they completed (those done
+ * already count as done at the migration), and the kinds whose done
+ * intents were ever pruned are remembered: for them an unknown source
+ * may have been written before, so begin answers PENDING. */
+#define RETENTION(INT64, NO_ROWID)                                             \
+    "ALTER TABLE intents ADD COLUMN done_ms " INT64 ";"                        \
+    "UPDATE intents SET done_ms = NOW_MS WHERE state = 2;"                     \
+    "CREATE INDEX intents_done ON intents(state, done_ms);"                    \
+    "CREATE INDEX audit_at ON audit(at_ms);"                                   \
+    "CREATE TABLE intents_pruned(kind TEXT PRIMARY KEY)" NO_ROWID ";"
+
 /* 2 -> 3: many workers. Leases on (connection, flow), worker heartbeats,
  * the durable webhook queue (kinsync/store_workers.h). */
 #define WORKERS_TABLES(ID)                                                     \
@@ -29,108 +78,46 @@
     "  claimed_by TEXT, claim_expires_ms BIGINT);"                             \
     "CREATE INDEX deliveries_claim ON deliveries(claim_expires_ms, id);"
 
+/* SQLite's own tables of 0 -> 1, before and after the shared ones. */
+#define SQLITE_META                                                            \
+    "CREATE TABLE meta("                                                       \
+    "  key TEXT PRIMARY KEY, value BLOB NOT NULL) WITHOUT ROWID;"
+#define SQLITE_SEEN_SECRETS                                                    \
+    "CREATE TABLE seen("                                                       \
+    "  source TEXT NOT NULL, delivery_id TEXT NOT NULL,"                       \
+    "  at_ms INTEGER NOT NULL,"                                                \
+    "  PRIMARY KEY(source, delivery_id)) WITHOUT ROWID;"                       \
+    "CREATE INDEX seen_at ON seen(at_ms);"                                     \
+    "CREATE TABLE secrets("                                                    \
+    "  name TEXT PRIMARY KEY, nonce BLOB NOT NULL,"                            \
+    "  ciphertext BLOB NOT NULL, tag BLOB NOT NULL) WITHOUT ROWID;"
+
 const char *const ks__store_sqlite_migrations[KS__STORE_SCHEMA_VERSION] = {
     /* 0 -> 1: the initial schema. */
-    "CREATE TABLE meta("
-    "  key TEXT PRIMARY KEY, value BLOB NOT NULL) WITHOUT ROWID;"
-    "CREATE TABLE cursors("
-    "  flow TEXT NOT NULL, entity TEXT NOT NULL, value TEXT NOT NULL,"
-    "  PRIMARY KEY(flow, entity)) WITHOUT ROWID;"
-    "CREATE TABLE id_map("
-    "  kind TEXT NOT NULL, a_id TEXT NOT NULL, b_id TEXT NOT NULL,"
-    "  PRIMARY KEY(kind, a_id), UNIQUE(kind, b_id));"
-    "CREATE TABLE intents("
-    "  seq INTEGER PRIMARY KEY,"
-    "  kind TEXT NOT NULL, source_id TEXT NOT NULL,"
-    "  state INTEGER NOT NULL CHECK(state IN (1, 2)),"
-    "  attempts INTEGER NOT NULL, payload_hash TEXT NOT NULL,"
-    "  target_id TEXT, UNIQUE(kind, source_id));"
-    "CREATE INDEX intents_pending ON intents(state, seq);"
-    "CREATE TABLE audit("
-    "  id INTEGER PRIMARY KEY, at_ms INTEGER NOT NULL,"
-    "  flow TEXT NOT NULL, source_system TEXT NOT NULL,"
-    "  source_id TEXT NOT NULL, target_system TEXT NOT NULL,"
-    "  target_id TEXT, action TEXT NOT NULL,"
-    "  outcome TEXT NOT NULL"
-    "    CHECK(outcome IN ('ok','failed','skipped','duplicate')),"
-    "  attempt INTEGER NOT NULL, detail TEXT);"
-    "CREATE INDEX audit_flow ON audit(flow, id);"
-    "CREATE TABLE outbox("
-    "  id INTEGER PRIMARY KEY, flow TEXT NOT NULL, kind TEXT NOT NULL,"
-    "  source_id TEXT NOT NULL, payload TEXT NOT NULL, reason TEXT,"
-    "  attempts INTEGER NOT NULL, created_ms INTEGER NOT NULL,"
-    "  updated_ms INTEGER NOT NULL, resolved INTEGER NOT NULL DEFAULT 0,"
-    "  UNIQUE(flow, kind, source_id));"
-    "CREATE INDEX outbox_pending ON outbox(resolved, id);"
-    "CREATE TABLE seen("
-    "  source TEXT NOT NULL, delivery_id TEXT NOT NULL,"
-    "  at_ms INTEGER NOT NULL,"
-    "  PRIMARY KEY(source, delivery_id)) WITHOUT ROWID;"
-    "CREATE INDEX seen_at ON seen(at_ms);"
-    "CREATE TABLE secrets("
-    "  name TEXT PRIMARY KEY, nonce BLOB NOT NULL,"
-    "  ciphertext BLOB NOT NULL, tag BLOB NOT NULL) WITHOUT ROWID;",
-    /* 1 -> 2: retention. Intents get the time they completed (those done
-     * already count as done at the migration), and the kinds whose done
-     * intents were ever pruned are remembered: for them an unknown source
-     * may have been written before, so begin answers PENDING. */
-    "ALTER TABLE intents ADD COLUMN done_ms INTEGER;"
-    "UPDATE intents SET done_ms = NOW_MS WHERE state = 2;"
-    "CREATE INDEX intents_done ON intents(state, done_ms);"
-    "CREATE INDEX audit_at ON audit(at_ms);"
-    "CREATE TABLE intents_pruned(kind TEXT PRIMARY KEY) WITHOUT ROWID;",
+    SQLITE_META SYNC_TABLES("INTEGER PRIMARY KEY", "INTEGER", " WITHOUT ROWID")
+        SQLITE_SEEN_SECRETS,
+    /* 1 -> 2: retention. */
+    RETENTION("INTEGER", " WITHOUT ROWID"),
     WORKERS_TABLES("INTEGER PRIMARY KEY"),
 };
 
 /* The same schema in PostgreSQL's types: 64-bit integers where SQLite's
- * INTEGER is, bytea for BLOB, identity columns for INTEGER PRIMARY KEY.
- * Version 1 already has the columns version 2 adds in SQLite. */
+ * INTEGER is, bytea for BLOB, identity columns for INTEGER PRIMARY KEY. */
+#define PG_ID "BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY"
+#define PG_META "CREATE TABLE meta(key TEXT PRIMARY KEY, value BYTEA NOT NULL);"
+#define PG_SEEN_SECRETS                                                        \
+    "CREATE TABLE seen("                                                       \
+    "  source TEXT NOT NULL, delivery_id TEXT NOT NULL,"                       \
+    "  at_ms BIGINT NOT NULL, PRIMARY KEY(source, delivery_id));"              \
+    "CREATE INDEX seen_at ON seen(at_ms);"                                     \
+    "CREATE TABLE secrets("                                                    \
+    "  name TEXT PRIMARY KEY, nonce BYTEA NOT NULL,"                           \
+    "  ciphertext BYTEA NOT NULL, tag BYTEA NOT NULL);"
+
 const char *const ks__store_pg_migrations[KS__STORE_SCHEMA_VERSION] = {
-    "CREATE TABLE meta(key TEXT PRIMARY KEY, value BYTEA NOT NULL);"
-    "CREATE TABLE cursors("
-    "  flow TEXT NOT NULL, entity TEXT NOT NULL, value TEXT NOT NULL,"
-    "  PRIMARY KEY(flow, entity));"
-    "CREATE TABLE id_map("
-    "  kind TEXT NOT NULL, a_id TEXT NOT NULL, b_id TEXT NOT NULL,"
-    "  PRIMARY KEY(kind, a_id), UNIQUE(kind, b_id));"
-    "CREATE TABLE intents("
-    "  seq BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY,"
-    "  kind TEXT NOT NULL, source_id TEXT NOT NULL,"
-    "  state INTEGER NOT NULL CHECK(state IN (1, 2)),"
-    "  attempts INTEGER NOT NULL, payload_hash TEXT NOT NULL,"
-    "  target_id TEXT, UNIQUE(kind, source_id));"
-    "CREATE INDEX intents_pending ON intents(state, seq);"
-    "CREATE TABLE audit("
-    "  id BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY,"
-    "  at_ms BIGINT NOT NULL,"
-    "  flow TEXT NOT NULL, source_system TEXT NOT NULL,"
-    "  source_id TEXT NOT NULL, target_system TEXT NOT NULL,"
-    "  target_id TEXT, action TEXT NOT NULL,"
-    "  outcome TEXT NOT NULL"
-    "    CHECK(outcome IN ('ok','failed','skipped','duplicate')),"
-    "  attempt INTEGER NOT NULL, detail TEXT);"
-    "CREATE INDEX audit_flow ON audit(flow, id);"
-    "CREATE TABLE outbox("
-    "  id BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY,"
-    "  flow TEXT NOT NULL, kind TEXT NOT NULL,"
-    "  source_id TEXT NOT NULL, payload TEXT NOT NULL, reason TEXT,"
-    "  attempts INTEGER NOT NULL, created_ms BIGINT NOT NULL,"
-    "  updated_ms BIGINT NOT NULL, resolved INTEGER NOT NULL DEFAULT 0,"
-    "  UNIQUE(flow, kind, source_id));"
-    "CREATE INDEX outbox_pending ON outbox(resolved, id);"
-    "CREATE TABLE seen("
-    "  source TEXT NOT NULL, delivery_id TEXT NOT NULL,"
-    "  at_ms BIGINT NOT NULL, PRIMARY KEY(source, delivery_id));"
-    "CREATE INDEX seen_at ON seen(at_ms);"
-    "CREATE TABLE secrets("
-    "  name TEXT PRIMARY KEY, nonce BYTEA NOT NULL,"
-    "  ciphertext BYTEA NOT NULL, tag BYTEA NOT NULL);",
-    "ALTER TABLE intents ADD COLUMN done_ms BIGINT;"
-    "UPDATE intents SET done_ms = NOW_MS WHERE state = 2;"
-    "CREATE INDEX intents_done ON intents(state, done_ms);"
-    "CREATE INDEX audit_at ON audit(at_ms);"
-    "CREATE TABLE intents_pruned(kind TEXT PRIMARY KEY);",
-    WORKERS_TABLES("BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY"),
+    PG_META SYNC_TABLES(PG_ID, "BIGINT", "") PG_SEEN_SECRETS,
+    RETENTION("BIGINT", ""),
+    WORKERS_TABLES(PG_ID),
 };
 
 /* An optional filter is "(CAST(?N AS TEXT) IS NULL OR col = ?N)": the

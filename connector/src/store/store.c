@@ -180,6 +180,24 @@ ks_rc ks__store_check_text(struct ks_store *st, const char *what,
     return check_len(st, what, value, optional, KS_STORE_TEXT_MAX, 1);
 }
 
+ks_rc ks__store_check_row_id(struct ks_store *st, const char *what, int64_t id)
+{
+    if (id <= 0)
+        return ks__error_set(&st->err, KS_EINVAL, 0, "%s must be positive",
+                             what);
+    return KS_OK;
+}
+
+ks_rc ks__store_check_duration(struct ks_store *st, const char *what,
+                               int64_t ms)
+{
+    /* a year at most: NOW_MS + ms must not overflow */
+    if (ms <= 0 || ms > (int64_t)366 * 24 * 3600 * 1000)
+        return ks__error_set(&st->err, KS_EINVAL, 0,
+                             "%s must be between 1 ms and a year", what);
+    return KS_OK;
+}
+
 void ks__store_copy_field(char *dst, const char *src)
 {
     size_t n = src ? strnlen(src, KS_STORE_ID_MAX) : 0;
@@ -298,14 +316,22 @@ void ks_store_string_free(char *s)
     ks__free(s);
 }
 
-ks_rc ks__store_run(struct ks_store *st, enum ks__store_stmt_id id,
-                    const char *what, const char *const *texts, int n)
+ks_rc ks__store_bind_texts(struct ks_store *st, struct ks__stmt *s,
+                           const char *const *texts, int n)
 {
-    struct ks__stmt *s = ks__store_stmt(st, id);
     ks_rc rc = KS_OK;
 
     for (int i = 0; i < n && rc == KS_OK; i++)
         rc = ks__store_bind_text(st, s, i + 1, texts[i]);
+    return rc;
+}
+
+ks_rc ks__store_run(struct ks_store *st, enum ks__store_stmt_id id,
+                    const char *what, const char *const *texts, int n)
+{
+    struct ks__stmt *s = ks__store_stmt(st, id);
+    ks_rc rc = ks__store_bind_texts(st, s, texts, n);
+
     if (rc == KS_OK)
         rc = ks__store_exec(st, s, what);
     ks__store_reset(s);

@@ -21,15 +21,6 @@ static ks_rc check_lease_key(struct ks_store *st, const char *connection,
     return rc;
 }
 
-static ks_rc check_ttl(struct ks_store *st, const char *what, int64_t ttl_ms)
-{
-    /* a year at most: NOW_MS + ttl must not overflow */
-    if (ttl_ms <= 0 || ttl_ms > (int64_t)366 * 24 * 3600 * 1000)
-        return ks__error_set(&st->err, KS_EINVAL, 0,
-                             "%s must be between 1 ms and a year", what);
-    return KS_OK;
-}
-
 /* Columns: connection, flow, worker_id, acquired_ms, expires_ms, live. */
 static void lease_from_row(struct ks_lease *out, struct ks__stmt *s)
 {
@@ -47,13 +38,10 @@ static ks_rc run_lease(struct ks_store *st, enum ks__store_stmt_id id,
                        const char *connection, const char *flow,
                        const char *worker_id, int64_t ttl_ms, const char *what)
 {
+    const char *texts[] = {connection, flow, worker_id};
     struct ks__stmt *s = ks__store_stmt(st, id);
-    ks_rc rc = ks__store_bind_text(st, s, 1, connection);
+    ks_rc rc = ks__store_bind_texts(st, s, texts, 3);
 
-    if (rc == KS_OK)
-        rc = ks__store_bind_text(st, s, 2, flow);
-    if (rc == KS_OK)
-        rc = ks__store_bind_text(st, s, 3, worker_id);
     if (rc == KS_OK && ttl_ms > 0)
         rc = ks__store_bind_int64(s, 4, ttl_ms);
     if (rc == KS_OK)
@@ -65,12 +53,11 @@ static ks_rc run_lease(struct ks_store *st, enum ks__store_stmt_id id,
 static ks_rc read_lease(struct ks_lease *out, struct ks_store *st,
                         const char *connection, const char *flow)
 {
+    const char *texts[] = {connection, flow};
     struct ks__stmt *s = ks__store_stmt(st, KS__ST_LEASE_GET);
-    ks_rc rc = ks__store_bind_text(st, s, 1, connection);
+    ks_rc rc = ks__store_bind_texts(st, s, texts, 2);
     int src;
 
-    if (rc == KS_OK)
-        rc = ks__store_bind_text(st, s, 2, flow);
     if (rc == KS_OK) {
         src = ks__store_step(s, "reading a lease");
         if (src == KS__DB_ROW)
@@ -95,7 +82,7 @@ ks_rc ks_store_lease_acquire(struct ks_lease *out, struct ks_store *st,
     memset(out, 0, sizeof(*out));
     rc = check_lease_key(st, connection, flow, worker_id);
     if (rc == KS_OK)
-        rc = check_ttl(st, "lease time", ttl_ms);
+        rc = ks__store_check_duration(st, "lease time", ttl_ms);
     if (rc == KS_OK)
         rc = ks__store_op_begin(st);
     if (rc)
@@ -121,7 +108,7 @@ ks_rc ks_store_lease_renew(struct ks_store *st, const char *connection,
     ks_rc rc = check_lease_key(st, connection, flow, worker_id);
 
     if (rc == KS_OK)
-        rc = check_ttl(st, "lease time", ttl_ms);
+        rc = ks__store_check_duration(st, "lease time", ttl_ms);
     if (rc == KS_OK)
         rc = ks__store_op_begin(st);
     if (rc)
@@ -250,6 +237,7 @@ ks_rc ks_store_lease_each(struct ks_store *st, ks_store_lease_fn cb, void *ud)
 ks_rc ks_store_worker_heartbeat(struct ks_store *st, const char *worker_id,
                                 const char *host, int64_t pid)
 {
+    const char *texts[] = {worker_id, host};
     struct ks__stmt *s;
     ks_rc rc = ks__store_enter(st);
 
@@ -262,9 +250,7 @@ ks_rc ks_store_worker_heartbeat(struct ks_store *st, const char *worker_id,
     if (rc)
         return rc;
     s = ks__store_stmt(st, KS__ST_WORKER_BEAT);
-    rc = ks__store_bind_text(st, s, 1, worker_id);
-    if (rc == KS_OK)
-        rc = ks__store_bind_text(st, s, 2, host);
+    rc = ks__store_bind_texts(st, s, texts, 2);
     if (rc == KS_OK)
         rc = ks__store_bind_int64(s, 3, pid);
     if (rc == KS_OK)

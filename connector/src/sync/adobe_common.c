@@ -1,6 +1,7 @@
 /*
  * What the Adobe Commerce flows share: the handle check, the day cursors
- * of the ChangeDate tables, and the PO -> order map.
+ * of the ChangeDate tables, the PO -> order map, and the read of an
+ * Epicor dataset to update.
  */
 #include <ctype.h>
 #include <stdio.h>
@@ -152,4 +153,27 @@ ks_rc ks__sync_once_record(struct ks_sync_stats *stats, struct ks_sync *sync,
     stats->created++;
     return ks__sync_audit(sync, r->flow, r->source_system, once->ref,
                           r->target_system, num, action, "ok", 1, NULL);
+}
+
+ks_rc ks__sync_epicor_ds_row(cJSON **ds, cJSON **row, struct ks_sync *sync,
+                             const char *svc, const char *method,
+                             const cJSON *body, const char *holder,
+                             const char *ds_key, const char *table)
+{
+    cJSON *reply = NULL;
+    ks_rc rc;
+
+    *ds = NULL;
+    *row = NULL;
+    rc = ks__sync_fail(sync,
+                       ks_epicor_call(&reply, sync->epi, svc, method, body), 0);
+    *ds = cJSON_DetachItemFromObjectCaseSensitive(
+        holder ? cJSON_GetObjectItemCaseSensitive(reply, holder) : reply,
+        ds_key);
+    cJSON_Delete(reply);
+    *row = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(*ds, table), 0);
+    if (!rc && !*row)
+        rc = ks__error_set(&sync->err, KS_EPARSE, 0,
+                           "epicor: %s answered no %s row", method, table);
+    return rc;
 }

@@ -109,26 +109,18 @@ static ks_rc find_req(int64_t *id, struct ks_sync *sync, void *ud)
 static ks_rc create_req(int64_t *id, struct ks_sync *sync, void *ud)
 {
     const struct req_doc *d = ud;
-    cJSON *body = cJSON_CreateObject(), *reply = NULL, *ds = NULL, *head;
+    cJSON *body = cJSON_CreateObject(), *reply = NULL, *ds = NULL;
+    cJSON *head = NULL;
     ks_rc rc = body && cJSON_AddItemToObject(body, "ds", cJSON_CreateObject())
                    ? KS_OK
                    : KS_ENOMEM;
 
     *id = 0;
     if (!rc)
-        rc = ks__sync_fail(
-            sync,
-            ks_epicor_call(&reply, sync->epi, REQ_SVC, "GetNewReqHead", body),
-            0);
+        rc = ks__sync_epicor_ds_row(&ds, &head, sync, REQ_SVC, "GetNewReqHead",
+                                    body, "parameters", "ds", "ReqHead");
     cJSON_Delete(body);
     body = NULL;
-    ds = cJSON_DetachItemFromObjectCaseSensitive(
-        cJSON_GetObjectItemCaseSensitive(reply, "parameters"), "ds");
-    head =
-        cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(ds, "ReqHead"), 0);
-    if (!rc && !head)
-        rc = ks__error_set(&sync->err, KS_EPARSE, 0,
-                           "epicor: GetNewReqHead answered no ReqHead row");
     if (!rc) {
         cJSON_ReplaceItemInObjectCaseSensitive(head, "CommentText",
                                                cJSON_CreateString(d->comment));
@@ -143,8 +135,6 @@ static ks_rc create_req(int64_t *id, struct ks_sync *sync, void *ud)
         else
             ds = NULL;
     }
-    cJSON_Delete(reply);
-    reply = NULL;
     if (!rc)
         rc = ks__sync_fail(
             sync, ks_epicor_call(&reply, sync->epi, REQ_SVC, "Update", body),

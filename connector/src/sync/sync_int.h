@@ -312,6 +312,20 @@ ks_rc ks__sync_cursor_day(char day[11], struct ks_sync *sync, const char *flow,
 void ks__sync_day_max(char day[11], const char *iso);
 
 /*
+ * Reads an Epicor dataset to change and send back with Update: calls
+ * method of the business object svc with body (the caller keeps it) and
+ * detaches the dataset from the reply, at reply.holder.ds_key (holder
+ * NULL: reply.ds_key). *ds gets it (the caller frees it, NULL on
+ * failure), *row its first row of table, inside *ds. A call that fails
+ * goes through ks__sync_fail; a reply without that row is KS_EPARSE
+ * "epicor: <method> answered no <table> row".
+ */
+ks_rc ks__sync_epicor_ds_row(cJSON **ds, cJSON **row, struct ks_sync *sync,
+                             const char *svc, const char *method,
+                             const cJSON *body, const char *holder,
+                             const char *ds_key, const char *table);
+
+/*
  * Creating one record exactly once in a remote that takes no idempotency
  * key (store.h's protocol): the intent kind/ref is begun (committed)
  * before the write; a pending one first runs find, which sets *id to a

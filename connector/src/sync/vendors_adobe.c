@@ -360,24 +360,17 @@ static int collect_mapped(void *ud, const cJSON *company)
 static ks_rc vendor_write_back(cJSON **row, struct ks_sync *sync,
                                const char *vendor_id, const cJSON *company)
 {
-    cJSON *body = cJSON_CreateObject(), *reply = NULL, *ds, *v;
+    cJSON *body = cJSON_CreateObject(), *reply = NULL, *ds = NULL, *v = NULL;
     ks_rc rc = body && cJSON_AddStringToObject(body, "vendorID", vendor_id)
                    ? KS_OK
                    : KS_ENOMEM;
 
     *row = NULL;
     if (!rc)
-        rc = ks__sync_fail(
-            sync,
-            ks_epicor_call(&reply, sync->epi, VENDOR_SVC, "GetByVendID", body),
-            0);
+        rc = ks__sync_epicor_ds_row(&ds, &v, sync, VENDOR_SVC, "GetByVendID",
+                                    body, NULL, "returnObj", "Vendor");
     cJSON_Delete(body);
     body = NULL;
-    ds = cJSON_DetachItemFromObjectCaseSensitive(reply, "returnObj");
-    v = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(ds, "Vendor"), 0);
-    if (!rc && !v)
-        rc = ks__error_set(&sync->err, KS_EPARSE, 0,
-                           "epicor: GetByVendID answered no Vendor row");
     for (size_t i = 0; !rc && i < NFIELDS; i++)
         cJSON_ReplaceItemInObjectCaseSensitive(
             v, fields[i].epicor,
@@ -393,8 +386,6 @@ static ks_rc vendor_write_back(cJSON **row, struct ks_sync *sync,
         else
             ds = NULL;
     }
-    cJSON_Delete(reply);
-    reply = NULL;
     if (!rc)
         rc = ks__sync_fail(
             sync, ks_epicor_call(&reply, sync->epi, VENDOR_SVC, "Update", body),

@@ -324,7 +324,8 @@ cJSON *km__odata_query_run(const struct km__odata_query *q,
     if (sorting) {
         sort_q = q;
         sort_ci = emu->ci;
-        if (nhits > 1) /* hits is NULL when nothing matched */
+        /* qsort's array is declared nonnull: with no match hits is NULL */
+        if (nhits > 0)
             qsort(hits, nhits, sizeof(*hits), cmp_hits);
         for (size_t i = 0; i < nhits; i++) {
             if ((long)i >= q->skip && taken < limit) {

@@ -509,8 +509,8 @@ static void routes_verify_each_connection_with_its_own_secret(void **state)
     struct ks_woocommerce_options wo = KS_WOOCOMMERCE_OPTIONS_INIT;
     struct ks_woocommerce *beta_wc = NULL;
     struct kh_receiver_options o = KH_RECEIVER_OPTIONS_INIT;
-    struct kh_receiver_route routes[2] = {{"acme", NULL, NULL},
-                                          {"beta", NULL, NULL}};
+    struct kh_receiver_route routes[2] = {{"acme", NULL, NULL, NULL, NULL},
+                                          {"beta", NULL, NULL, NULL, NULL}};
     struct kh_receiver_route_counts acme, beta;
     struct kh_receiver_item it;
     char err[256];

@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
+#include <sys/wait.h>
 #include <cmocka.h>
 #include "helpers.h"
 
@@ -89,4 +91,35 @@ void th_sleep_ms(long ms)
     struct timespec t = {ms / 1000, (ms % 1000) * 1000000L};
 
     nanosleep(&t, NULL);
+}
+
+int th_race_start(pid_t kids[2], const char *location,
+                  int (*worker)(const char *location, const char *worker_id,
+                                int fd))
+{
+    int fds[2];
+
+    assert_int_equal(pipe(fds), 0);
+    for (int k = 0; k < 2; k++) {
+        kids[k] = fork();
+        assert_true(kids[k] >= 0);
+        if (kids[k] == 0) {
+            close(fds[0]);
+            _exit(worker(location, k ? "w-2" : "w-1", fds[1]));
+        }
+    }
+    close(fds[1]);
+    return fds[0];
+}
+
+void th_race_wait(const pid_t kids[2], int fd)
+{
+    int status;
+
+    close(fd);
+    for (int k = 0; k < 2; k++) {
+        assert_int_equal(waitpid(kids[k], &status, 0), kids[k]);
+        assert_true(WIFEXITED(status));
+        assert_int_equal(WEXITSTATUS(status), 0);
+    }
 }

@@ -4,6 +4,7 @@
 #define KS_TEST_STORE_HELPERS_H
 
 #include <stddef.h>
+#include <sys/types.h>
 #include "kinsync/store.h"
 #include "kt.h"
 #include "kt_store.h"
@@ -33,5 +34,15 @@ int th_pair_setup(void **state);
 int th_pair_teardown(void **state);
 /* Sleeps ms milliseconds (past a lease or visibility time). */
 void th_sleep_ms(long ms);
+
+/* A race of two worker processes, "w-1" and "w-2", on the store at
+ * location: each runs worker(location, its id, fd), writing what it got
+ * to fd, and exits with what worker returns. Returns the read end of
+ * their pipe (read it to its end); th_race_wait closes it and asserts
+ * both workers exited 0. */
+int th_race_start(pid_t kids[2], const char *location,
+                  int (*worker)(const char *location, const char *worker_id,
+                                int fd));
+void th_race_wait(const pid_t kids[2], int fd);
 
 #endif

@@ -251,24 +251,15 @@ static void two_workers_never_claim_the_same_delivery(void **state)
 {
     struct th_pair *p = *state;
     int64_t ids[RACE_DELIVERIES], id;
-    int done[RACE_DELIVERIES] = {0}, fds[2], status;
+    int done[RACE_DELIVERIES] = {0}, fd;
     pid_t kids[2];
 
     for (int i = 0; i < RACE_DELIVERIES; i++)
         assert_int_equal(
             ks_store_delivery_enqueue(&ids[i], p->a, "c", "t", "r", "{}"),
             KS_OK);
-    assert_int_equal(pipe(fds), 0);
-    for (int k = 0; k < 2; k++) {
-        kids[k] = fork();
-        assert_true(kids[k] >= 0);
-        if (kids[k] == 0) {
-            close(fds[0]);
-            _exit(race_worker(p->location, k ? "w-2" : "w-1", fds[1]));
-        }
-    }
-    close(fds[1]);
-    while (read(fds[0], &id, sizeof(id)) == (ssize_t)sizeof(id)) {
+    fd = th_race_start(kids, p->location, race_worker);
+    while (read(fd, &id, sizeof(id)) == (ssize_t)sizeof(id)) {
         int found = 0;
 
         for (int i = 0; i < RACE_DELIVERIES; i++)
@@ -278,12 +269,7 @@ static void two_workers_never_claim_the_same_delivery(void **state)
             }
         assert_true(found);
     }
-    close(fds[0]);
-    for (int k = 0; k < 2; k++) {
-        assert_int_equal(waitpid(kids[k], &status, 0), kids[k]);
-        assert_true(WIFEXITED(status));
-        assert_int_equal(WEXITSTATUS(status), 0);
-    }
+    th_race_wait(kids, fd);
     for (int i = 0; i < RACE_DELIVERIES; i++)
         if (done[i] != 1)
             fail_msg("delivery %lld was imported %d times", (long long)ids[i],

@@ -241,29 +241,15 @@ static int race_worker(const char *location, const char *worker, int fd)
 static void two_workers_never_hold_the_same_lease(void **state)
 {
     struct th_pair *p = *state;
-    int fds[2], held[RACE_FLOWS] = {0}, i, status;
+    int held[RACE_FLOWS] = {0}, fd, i;
     pid_t kids[2];
 
-    assert_int_equal(pipe(fds), 0);
-    for (int k = 0; k < 2; k++) {
-        kids[k] = fork();
-        assert_true(kids[k] >= 0);
-        if (kids[k] == 0) {
-            close(fds[0]);
-            _exit(race_worker(p->location, k ? "w-2" : "w-1", fds[1]));
-        }
-    }
-    close(fds[1]);
-    while (read(fds[0], &i, sizeof(i)) == (ssize_t)sizeof(i)) {
+    fd = th_race_start(kids, p->location, race_worker);
+    while (read(fd, &i, sizeof(i)) == (ssize_t)sizeof(i)) {
         assert_true(i >= 0 && i < RACE_FLOWS);
         held[i]++;
     }
-    close(fds[0]);
-    for (int k = 0; k < 2; k++) {
-        assert_int_equal(waitpid(kids[k], &status, 0), kids[k]);
-        assert_true(WIFEXITED(status));
-        assert_int_equal(WEXITSTATUS(status), 0);
-    }
+    th_race_wait(kids, fd);
     for (i = 0; i < RACE_FLOWS; i++)
         if (held[i] != 1)
             fail_msg("lease flow-%d was held by %d workers", i, held[i]);

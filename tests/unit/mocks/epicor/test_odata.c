@@ -271,6 +271,21 @@ static void orderby_several_keys(void **state)
     epi_resp_free(&r);
 }
 
+/* A sorted query matching no row: an empty page (no sort of nothing; the
+ * sanitizer build refuses qsort on a NULL array). */
+static void orderby_with_no_match_is_an_empty_page(void **state)
+{
+    struct epi_resp r;
+
+    epi_v2(&r, *state, "GET",
+           "Erp.BO.PartSvc/Parts?$filter=PartNum%20eq%20'NO-SUCH-PART'"
+           "&$orderby=SysRevID%20desc&$count=true",
+           NULL);
+    assert_int_equal(r.status, 200);
+    assert_int_equal(nvalues(&r), 0);
+    epi_resp_free(&r);
+}
+
 static void filter_errors_are_400_with_position(void **state)
 {
     struct epi_resp r;
@@ -498,6 +513,7 @@ int main(void)
         T(top_and_skip_page_in_key_order),
         T(sysrevid_paging_visits_every_row_once),
         T(orderby_several_keys),
+        T(orderby_with_no_match_is_an_empty_page),
         T(filter_errors_are_400_with_position),
         T(key_lookup_positional_and_named),
         T(missing_key_is_404_and_bad_key_400),

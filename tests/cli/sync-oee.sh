@@ -1,0 +1,219 @@
+#!/usr/bin/env bash
+# cli.sync-oee: `kinsync sync` with an "oee" section against `kinsync
+# serve` (the Epicor and OEE emulators of an OEE scenario's given):
+# configuration errors naming the JSON pointer; the poll pattern with
+# --once (active labour bound in the plant's scope on the OEE side, the
+# reason dictionary uploaded, the "oee:" summary line); the events
+# pattern with --watch (Epicor's event functions POST to the receiver's
+# /webhooks/epicor route with the secret header; a job release is
+# acknowledged on the OEE side; a forged and a broken event are refused)
+# and the OEE counters scraped from /metrics.
+#
+# usage: sync-oee.sh KINSYNC_BINARY REPO_ROOT
+#
+# Exit 0 when every check passes, 1 on the first failure (with the
+# programs' output), 77 (ctest skip) only when curl is not installed.
+set -u
+
+kinsync=${1:?usage: sync-oee.sh KINSYNC_BINARY REPO_ROOT}
+root=${2:?usage: sync-oee.sh KINSYNC_BINARY REPO_ROOT}
+scenario=$root/scenarios/oee/poll-binds-routes-by-plant-and-writes-back-a-completed-operation.json
+fixtures=$root/fixtures
+# From the scenario's given.
+epi_pass='Scn-Oee-Pa55!'
+epi_key=scn-oee-epicor-key
+oee_key=scn-oee-key
+event_secret=ev-secret-5e1f-91aa
+
+. "$(dirname "$0")/common.sh"
+json="Content-Type: application/json"
+cli_setup sync-oee
+
+# act ACTION ARGS_JSON: an Epicor platform-user action.
+act() {
+    req POST "$admin/admin/act/epicor" -H "$json" \
+        --data-binary "{\"action\":\"$1\",\"args\":$2}"
+    [ "$status" = 200 ] || fail "act $1: HTTP $status: $body"
+}
+oee_state() {
+    req GET "$admin/admin/state/oee"
+    [ "$status" = 200 ] || fail "state of the OEE emulator: HTTP $status"
+    printf '%s' "$body" >"$work/oee.json"
+}
+
+serve_in_background srv --fixtures "$fixtures" --scenario "$scenario"
+admin=$(url_of admin srv)
+epi_url=$(url_of epicor srv)
+oee_url=$(url_of oee srv)
+[ -n "$oee_url" ] || fail "serve started no oee emulator"
+
+# config PATTERN FLOWS EXTRA: the configuration file on stdout.
+config() {
+    cat <<EOF
+{
+  "state": "state.db",
+  "receiver": {"bind": "127.0.0.1", "port": 0},
+  "epicor": {"server_url": "$epi_url", "instance": "SaaS5333",
+             "company": "EPIC06", "auth": "basic", "username": "integration",
+             "password": "$epi_pass", "api_key": "$epi_key"},
+  "oee": {"pattern": "$1", "base_url": "$oee_url",
+          "api_key": {"\$secret": "oee.api_key"},
+          "plants": {"MfgSys": "PLANT-A", "Plant2": "PLANT-B"},
+          "poll": {"max_requests": 20, "breaker_failures": 3,
+                   "breaker_cooldown_s": 900}$3},
+  "flows": $2
+}
+EOF
+}
+
+KINSYNC_STATE_KEY=$(od -An -tx1 -N32 /dev/urandom | tr -d ' \n')
+export KINSYNC_STATE_KEY
+
+# ---- configuration errors name the JSON pointer ----------------------------
+
+config file '{"oee.poll": {}}' '' >"$work/file.json"
+run file sync --config "$work/file.json" --once
+expect_rc 2 "pattern file"
+expect_in '/oee/pattern: "file"' file.err "pattern file is refused by name"
+config poll '["oee.poll"]' ', "write_back": {"labor": true}' >"$work/labor.json"
+run labor sync --config "$work/labor.json" --once
+expect_rc 2 "labour write-back"
+expect_in '/oee/write_back/labor: true is not supported' labor.err \
+    "labour write-back refused"
+config events '["oee.recover"]' '' >"$work/nosecret.json"
+run nosecret sync --config "$work/nosecret.json" --once
+expect_rc 2 "events without a secret"
+expect_in '/oee/events: missing' nosecret.err "events pattern needs its secret"
+sed 's#"plants": {[^}]*},##' "$work/labor.json" >"$work/noplants.json"
+run noplants sync --config "$work/noplants.json" --once
+expect_in '/oee/plants: missing' noplants.err "plants or default_scope"
+run badflow sync --config <(config poll '["oee.pol"]' '') --once
+expect_rc 2 "an unknown OEE flow"
+expect_in 'oee.recover, oee.reasons, oee.poll' badflow.err "known flows listed"
+ok "configuration errors name the JSON pointer"
+
+# ---- the poll pattern, --once ----------------------------------------------
+
+cfg=$work/poll.json
+config poll '{"oee.recover": {}, "oee.reasons": {}, "oee.poll": {}}' '' >"$cfg"
+printf '%s\n' "$oee_key" | "$kinsync" secret set oee.api_key --config "$cfg" \
+    >"$work/set.out" 2>"$work/set.err" || fail "secret set oee.api_key"
+act release_job '{"job_num":"J2001"}'
+act clock_in '{"employee":"E100","job_num":"J2001","opr_seq":10,"labor_type":"P"}'
+run once sync --config "$cfg" --once
+expect_rc 0 "sync --once, poll pattern"
+expect_in '^oee.poll .*read 1,' once.out "the poll saw one operation start"
+expect_in '^oee.reasons ' once.out "the reason dictionary flow ran"
+expect_in '^summary: 3 flows, 3 ok, 0 failed' once.out "three OEE flows"
+expect_in '^oee: events 1, .*bound 1, .*breaker closed' once.out \
+    "the oee summary line"
+oee_state
+grep -q '"J2001"' "$work/oee.json" || fail "no binding of J2001 on the OEE side"
+grep -q 'SAW-01' "$work/oee.json" || fail "SAW-01 not bound on the OEE side"
+ok "the poll binds the active operation in its plant's scope and uploads reasons"
+
+# the poll reads the active labour only: a second poll (--once asks for
+# one now, whatever the cadence) with nothing changed makes one request
+run again sync --config "$cfg" --once
+expect_rc 0 "second poll"
+expect_in '^oee.poll .*read 0, .*; 1 requests' again.out \
+    "an unchanged poll costs one request"
+ok "an unchanged poll reads only the active labour"
+
+# ---- the events pattern, --watch, /metrics ---------------------------------
+
+cfg=$work/events.json
+config events '{"oee.recover": {}, "oee.poll": {"every_s": 300}}' \
+    ", \"events\": {\"secret\": {\"\$secret\": \"oee.event_secret\"}}" >"$cfg"
+sed -i 's/"state.db"/"state-events.db"/' "$cfg"
+for pair in "oee.api_key=$oee_key" "oee.event_secret=$event_secret"; do
+    printf '%s\n' "${pair#*=}" | "$kinsync" secret set "${pair%%=*}" \
+        --config "$cfg" >"$work/set.out" 2>"$work/set.err" ||
+        fail "secret set ${pair%%=*}"
+done
+"$kinsync" sync --config "$cfg" --watch --metrics-port 0 \
+    >"$work/watch.out" 2>"$work/watch.err" </dev/null &
+watch_pid=$!
+pids+=("$watch_pid")
+receiver= metrics=
+for i in $(seq 100); do
+    receiver=$(awk '$1 == "receiver" { print $2 }' "$work/watch.out")
+    metrics=$(awk '$1 == "metrics" { print $2 }' "$work/watch.out")
+    [ -n "$receiver" ] && [ -n "$metrics" ] && break
+    kill -0 "$watch_pid" 2>/dev/null || fail "sync --watch exited early"
+    sleep 0.1
+done
+[ -n "$receiver" ] || fail "sync --watch started no receiver in 10 s"
+expect_in "Epicor job events: the event functions POST to $receiver/webhooks/epicor with header X-Kinsync-Event-Secret" \
+    watch.err "the event URL and header are announced"
+
+act set_event_functions '{"functions":[{"name":"OEE.JobEvents","event":"*",
+    "url":"'"$receiver"'/webhooks/epicor","timeout_ms":5000,
+    "headers":{"X-Kinsync-Event-Secret":"'"$event_secret"'"}}]}'
+act create_job '{"job":{"JobNum":"J2100","PartNum":"WIDGET-100","ProdQty":10,
+    "Plant":"Plant2","JobReleased":true,"JobOpers":[{"AssemblySeq":0,
+    "OprSeq":10,"OpCode":"PRESS","RunQty":10,"PrimaryResourceGrpID":"PRESS-01",
+    "ProdStandard":120,"StdFormat":"PH"}]}}'
+for i in $(seq 100); do
+    oee_state
+    grep -q '"J2100"' "$work/oee.json" && break
+    sleep 0.1
+done
+grep -q '"J2100"' "$work/oee.json" ||
+    fail "the creation of J2100 was not acknowledged on the OEE side"
+ok "a job event reaches the OEE side through the receiver"
+
+req POST "$receiver/webhooks/epicor" -H "$json" \
+    -H "X-Kinsync-Event-Secret: wrong" --data-binary '{}'
+[ "$status" = 401 ] || fail "a forged event got $status (want 401)"
+req POST "$receiver/webhooks/epicor" -H "$json" --data-binary '{}'
+[ "$status" = 401 ] || fail "an event without the header got $status (want 401)"
+req POST "$receiver/webhooks/epicor" -H "$json" \
+    -H "X-Kinsync-Event-Secret: $event_secret" \
+    --data-binary '{"event":"operation.started","job":7}'
+[ "$status" = 400 ] || fail "a broken event got $status (want 400)"
+
+for i in $(seq 100); do
+    scrape
+    [ -n "$(metric 'kinsync_oee_breaker_state{connection="default",state="closed"}')" ] &&
+        [ "$(metric 'kinsync_flow_runs_total{connection="default",flow="webhook.epicor"}')" -ge 1 ] 2>/dev/null &&
+        break
+    sleep 0.1
+done
+[ "$(metric 'kinsync_oee_events_total{connection="default"}')" -ge 1 ] 2>/dev/null ||
+    fail "no Epicor event counted in /metrics"
+[ "$(metric 'kinsync_oee_broken_events_total{connection="default"}')" = 1 ] ||
+    fail "the broken event is not counted once"
+[ "$(metric 'kinsync_oee_auth_failures_total{connection="default",kind="event_secret"}')" = 2 ] ||
+    fail "the two forged events are not counted as authentication failures"
+[ "$(metric 'kinsync_oee_dropped_events_total{connection="default",where="receiver"}')" = 0 ] ||
+    fail "dropped events counted"
+[ "$(metric 'kinsync_oee_breaker_state{connection="default",state="closed"}')" = 1 ] ||
+    fail "the breaker is not reported closed"
+[ "$(metric 'kinsync_oee_breaker_state{connection="default",state="open"}')" = 0 ] ||
+    fail "the breaker is reported open"
+[ -n "$(metric 'kinsync_oee_ambiguous_bindings_total{connection="default"}')" ] ||
+    fail "no ambiguous bindings counter"
+[ "$(metric 'kinsync_flow_failures_total{connection="default",flow="webhook.epicor"}')" = 0 ] ||
+    fail "a job event failed"
+grep -q '^# TYPE kinsync_oee_breaker_state gauge$' "$work/metrics" ||
+    fail "no TYPE line for kinsync_oee_breaker_state"
+ok "/metrics counts events, broken and forged ones, and the breaker state"
+
+# ---- the conformance suite of the go-live tests grades an integration ------
+
+NO_COLOR=1 "$kinsync" verify "$root/scenarios/conformance-oee" -- true \
+    >"$work/idle.out" 2>&1
+rc=$?
+expect_rc 1 "an idle OEE integration"
+expect_in '^0 of 6 scenarios passed' idle.out "the idle integration passed something"
+expect_in 'oee state /acknowledgements: expected 2 entries, found 0' idle.out \
+    "no explanation of the missing acknowledgements"
+ok "kinsync verify fails an OEE integration that does nothing, on all six"
+
+kill -TERM "$watch_pid"
+wait "$watch_pid"
+rc=$?
+expect_rc 0 "sync --watch stopped by SIGTERM"
+expect_in '^oee: events [1-9]' watch.out "the watch summary has the oee line"
+ok "the run summary of --watch reports the OEE totals"
