@@ -15,6 +15,7 @@
 # runs as the unprivileged user KS_PG_USER (default nobody; PostgreSQL
 # refuses to run as root). Missing binaries are an error, never a skip.
 # KS_PG_BINDIR overrides where initdb and pg_ctl are looked for.
+# KS_PG_MAX_CONNECTIONS sets max_connections (default 600).
 set -euo pipefail
 
 die() { echo "pg_cluster: $*" >&2; exit 1; }
@@ -74,7 +75,7 @@ unix_socket_directories = '$data'
 port = 5432
 fsync = off
 full_page_writes = off
-max_connections = 600
+max_connections = ${KS_PG_MAX_CONNECTIONS:-600}
 shared_buffers = 32MB
 CONF
     as_owner "$bindir/pg_ctl" -D "$data/db" -l "$data/server.log" -w -t 60 \
