@@ -159,8 +159,11 @@ int km__epicor_permitted(struct km__epicor_call *c, const char *resource)
     char baq[128];
     const cJSON *p;
 
-    /* Transitions compare with the state before the first call. */
-    km__epicor_jobs_seed(c->emu);
+    /* Transitions compare with the state before the first call that can
+     * write. A GET may run beside others under the shared server lock
+     * (epi_shared), so it never seeds: reads change no job state. */
+    if (strcmp(c->req->method, "GET") != 0)
+        km__epicor_jobs_seed(c->emu);
     if (strncmp(resource, "BaqSvc/", 7) == 0) {
         snprintf(baq, sizeof(baq), "%s", resource + 7);
         service = "BaqSvc";
