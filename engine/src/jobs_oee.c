@@ -292,15 +292,17 @@ static ks_rc job_dmt_export(struct kh_ctx *ctx, const cJSON *options,
 
 #define KH_SLOT_OEE_SEEN KH_DURABLE_SLOT_PREFIX "oee.events_seen"
 
-/* given.connector.oee's "plants" ({plant: scope}), "default_scope" and
+/* given.connector.oee's "plants" ({plant: scope}), "default_scope",
  * "ud_fields" ({availability, performance, quality, oee, good, scrap,
- * top_loss}: JobOper UD column names) into o; plants fills p. */
+ * top_loss}: JobOper UD column names) and "write_back" ({part_tran,
+ * labor, employee}, as in `kinsync sync`) into o; plants fills p. */
 #define MAX_PLANTS 16
 static void flow_options(struct ks_oee_flow_options *o, struct ks_oee_plant *p,
                          struct kh_ctx *ctx)
 {
     const cJSON *cfg = kh_ctx_connector_config(ctx, "oee");
     const cJSON *ud = kx_json_obj(cfg, "ud_fields"), *it;
+    const cJSON *wb = kx_json_obj(cfg, "write_back");
 
     cJSON_ArrayForEach(it, kx_json_obj(cfg, "plants"))
     {
@@ -318,6 +320,9 @@ static void flow_options(struct ks_oee_flow_options *o, struct ks_oee_plant *p,
     o->ud.good = kx_json_str(ud, "good");
     o->ud.scrap = kx_json_str(ud, "scrap");
     o->ud.top_loss = kx_json_str(ud, "top_loss");
+    o->part_tran = kx_json_bool(wb, "part_tran", 0);
+    o->labor = kx_json_bool(wb, "labor", 0);
+    o->labor_employee = kx_json_str(wb, "employee");
 }
 
 static void stats_put(cJSON *r, const struct ks_oee_flow_stats *s)
@@ -332,6 +337,9 @@ static void stats_put(cJSON *r, const struct ks_oee_flow_stats *s)
     cJSON_AddNumberToObject(r, "ambiguous", (double)s->ambiguous);
     cJSON_AddNumberToObject(r, "failed", (double)s->failed);
     cJSON_AddNumberToObject(r, "skipped", (double)s->skipped);
+    cJSON_AddNumberToObject(r, "labor_written", (double)s->labor_written);
+    cJSON_AddNumberToObject(r, "part_tran_written",
+                            (double)s->part_tran_written);
 }
 
 struct flow_run {

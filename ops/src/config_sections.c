@@ -135,6 +135,7 @@ static const struct kh__conf_key oee_write_back_keys[] = {
     {"ud_fields", BOOL, 0, 0, 0},
     {"part_tran", BOOL, 0, 0, 0},
     {"labor", BOOL, 0, 0, 0},
+    {"employee", STR, 0, 0, 0},
     {NULL, STR, 0, 0, 0}};
 
 static const struct kh__conf_key oee_events_keys[] = {
@@ -402,23 +403,23 @@ static void check_oee(struct kh__conf_check *ck, const cJSON *oee,
                          "missing: give plants {PLANT: SCOPE} or "
                          "default_scope");
     }
-    /* The connector writes OEE figures into UD fields only: labour and
-     * production quantities stay in Epicor (the issue's default). */
-    for (int i = 0; i < 3; i++) {
-        static const char *const names[] = {"ud_fields", "part_tran", "labor"};
-        const cJSON *v = cJSON_GetObjectItemCaseSensitive(wb, names[i]);
+    /* The summaries always go to the JobOper UD fields; labour and
+     * production quantities only when switched on (off by default). */
+    {
+        const cJSON *v = cJSON_GetObjectItemCaseSensitive(wb, "ud_fields");
         char fp[KH__CONF_WHERE_MAX];
 
         kh__conf_where(fp, pointer, "write_back");
-        kh__conf_where(where, fp, names[i]);
-        if (i == 0 && cJSON_IsFalse(v))
+        kh__conf_where(where, fp, "ud_fields");
+        if (cJSON_IsFalse(v))
             kh__conf_problem(ck, where,
                              "false is not supported: the summaries are "
                              "written to the JobOper UD fields (leave it out)");
-        else if (i > 0 && cJSON_IsTrue(v))
-            kh__conf_problem(
-                ck, where, "true is not supported yet: %s stays in Epicor",
-                i == 1 ? "production quantity reporting" : "labour reporting");
+        kh__conf_where(where, fp, "employee");
+        if (kx_json_bool(wb, "labor", 0) && !kx_json_str(wb, "employee"))
+            kh__conf_problem(ck, where,
+                             "missing: labor true books the labour to an "
+                             "Epicor employee (EmployeeNum)");
     }
 }
 

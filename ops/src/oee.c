@@ -145,6 +145,9 @@ int kh__sync_oee_open(struct kh__sync_env *env, const char *prog)
     fo.ud.good = kx_json_str(ud, "good");
     fo.ud.scrap = kx_json_str(ud, "scrap");
     fo.ud.top_loss = kx_json_str(ud, "top_loss");
+    fo.part_tran = kx_json_bool(kx_json_obj(cfg, "write_back"), "part_tran", 0);
+    fo.labor = kx_json_bool(kx_json_obj(cfg, "write_back"), "labor", 0);
+    fo.labor_employee = kx_json_str(kx_json_obj(cfg, "write_back"), "employee");
     rc = ks_oee_flow_new(&k->flow, &fo);
     if (rc) {
         fprintf(stderr, "%s: cannot set up the OEE flows: %s\n", prog,

@@ -77,9 +77,12 @@ expect_rc 2 "pattern file"
 expect_in '/oee/pattern: "file"' file.err "pattern file is refused by name"
 config poll '["oee.poll"]' ', "write_back": {"labor": true}' >"$work/labor.json"
 run labor sync --config "$work/labor.json" --once
-expect_rc 2 "labour write-back"
-expect_in '/oee/write_back/labor: true is not supported' labor.err \
-    "labour write-back refused"
+expect_rc 2 "labour write-back without an employee"
+expect_in '/oee/write_back/employee: missing' labor.err \
+    "labour write-back needs the employee it books to"
+if grep -q 'write_back/labor' "$work/labor.err"; then
+    fail "labor true is refused: $(cat "$work/labor.err")"
+fi
 config events '["oee.recover"]' '' >"$work/nosecret.json"
 run nosecret sync --config "$work/nosecret.json" --once
 expect_rc 2 "events without a secret"

@@ -219,6 +219,9 @@ static ks_rc close_op(struct ks_oee_flow *flow, const cJSON *head,
         if (!rc)
             rc = ks__store_crash_point(flow->o.store, "oee.after_write_back");
     }
+    if (!rc)
+        rc = ks__oee_flow_report(flow, head, &ref, op.wc, &s,
+                                 in.state == KS_INTENT_PENDING, stats);
     if (rc)
         return ks__oee_flow_fatal(rc)
                    ? ks__oee_flow_fail(flow, rc)
