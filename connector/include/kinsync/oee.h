@@ -238,6 +238,12 @@ struct ks_oee_flow_options {
     int part_tran;
     int labor;
     const char *labor_employee;
+    /* Pattern 3: nothing is written into Epicor; each closed operation's
+     * summary is queued (with its intent, so once) for
+     * ks_oee_flow_export, whose file names company in its Company
+     * column. */
+    int file_export;
+    const char *company;
 };
 
 #define KS_OEE_FLOW_OPTIONS_VERSION 1
@@ -256,6 +262,7 @@ struct ks_oee_flow_stats {
     int64_t skipped;           /* duplicates, late or unknown events */
     int64_t labor_written;     /* LaborDtl rows added (write-back labor) */
     int64_t part_tran_written; /* PartTran rows added (write-back part_tran) */
+    int64_t queued; /* summaries queued for the DMT export (file_export) */
 };
 
 /* A job transition, as the event functions report it (or as the poll
@@ -365,6 +372,28 @@ KS_EXTERN ks_rc ks_oee_flow_poll(struct ks_oee_flow *flow,
 KS_EXTERN ks_rc ks_oee_flow_sync_reasons(struct ks_oee_flow *flow,
                                          const char *scope,
                                          struct ks_oee_flow_stats *stats);
+
+/* What one export did. */
+struct ks_oee_export_report {
+    int written;   /* a file was written */
+    int64_t rows;  /* job operations in it */
+    char file[96]; /* its name in the directory */
+};
+
+/*
+ * Pattern 3: the summaries queued since the last export (option
+ * file_export) as one Data Management Tool CSV (ks_oee_dmt_export) in
+ * directory, named oee-dmt-YYYY-MM-DD-NNNNNNNNNNNN.csv (the date of the
+ * flow clock, the number of the last row), written to a temporary file,
+ * synced and renamed (mode 0600). The cursor moves only after the rename;
+ * an export a crash interrupted is finished first, into the same name,
+ * with the same rows: no file lost, none duplicated. Nothing queued: no
+ * file (report->written 0). KS_ERROR (with the path) when the file cannot
+ * be written.
+ */
+KS_EXTERN ks_rc ks_oee_flow_export(struct ks_oee_flow *flow,
+                                   const char *directory,
+                                   struct ks_oee_export_report *report);
 
 /* After a restart: every operation whose summary intent is pending (a
  * crash between computing and writing back) is closed again; a row that

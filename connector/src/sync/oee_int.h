@@ -92,6 +92,11 @@ ks_rc ks__oee_flow_report(struct ks_oee_flow *flow, const cJSON *head,
                           const struct ks_oee_summary *s, int pending,
                           struct ks_oee_flow_stats *stats);
 
+/* Pattern 3 (oee_export.c): s of op queued for the DMT export and the
+ * summary intent of key completed, in one store transaction. */
+ks_rc ks__oee_flow_queue(struct ks_oee_flow *flow, const struct ks_oee_op *op,
+                         const struct ks_oee_summary *s, const char *key);
+
 ks_rc ks__oee_flow_close_job(struct ks_oee_flow *flow,
                              const struct ks_oee_event *ev,
                              struct ks_oee_flow_stats *stats);
