@@ -6,7 +6,7 @@
  * queued since the last export as one Data Management Tool CSV.
  *
  * The store holds (map "oee.export"):
- *   "next"     the number the next queued summary gets (from 1);
+ *   "next"     the number of the next queued summary (from 1);
  *   "cursor"   the last number exported;
  *   "pending"  "FIRST|LAST|FILE" of an export begun and not finished;
  *   "%012lld"  one summary: "JOB|ASM|OPR|A|P|Q|OEE|GOOD|SCRAP|TOPLOSS".
@@ -103,8 +103,8 @@ static ks_rc parse_rec(struct ks_oee_dmt_row *row, char *rec)
     if (n != 9)
         return KS_ESTATE;
     row->op.job = f[0];
-    row->op.assembly = atoi(f[1]);
-    row->op.operation = atoi(f[2]);
+    row->op.assembly = (int)strtol(f[1], NULL, 10);
+    row->op.operation = (int)strtol(f[2], NULL, 10);
     row->summary.availability = strtod(f[3], NULL);
     row->summary.performance = strtod(f[4], NULL);
     row->summary.quality = strtod(f[5], NULL);
