@@ -203,41 +203,71 @@ out:
     return rc;
 }
 
+/* What both writes need. */
+struct closing {
+    struct ks_oee_flow *flow;
+    const cJSON *head;
+    const struct ks_oee_op *op;
+    const char *wc;
+    const struct ks_oee_summary *s;
+    char mark[KS_STORE_ID_MAX + sizeof(MARK_PREFIX)];
+};
+
+static ks_rc write_labor(const struct closing *c)
+{
+    return labor_write(c->flow, c->op, c->wc, c->s, c->mark);
+}
+
+static ks_rc write_part_tran(const struct closing *c)
+{
+    return part_tran_write(c->flow, c->head, c->op, c->s, c->mark);
+}
+
+/* One of the writes: the row of service's entity_set marked in field. */
+struct marked_write {
+    const char *service, *entity_set, *field, *crash_point;
+    ks_rc (*write)(const struct closing *c);
+};
+
+static const struct marked_write labor_row = {LABOR, "LaborDtls", "LaborNote",
+                                              "oee.after_labor", write_labor};
+static const struct marked_write part_tran_row = {
+    PARTTRAN, "PartTrans", "TranReference", "oee.after_part_tran",
+    write_part_tran};
+
+/* w once: looked up by its mark first when pending; *written counts it. */
+static ks_rc write_once(const struct closing *c, const struct marked_write *w,
+                        int pending, int64_t *written)
+{
+    int found = 0;
+    ks_rc rc = KS_OK;
+
+    if (pending)
+        rc = marked(&found, c->flow, w->service, w->entity_set, w->field,
+                    c->mark);
+    if (rc || found)
+        return rc;
+    rc = w->write(c);
+    if (rc)
+        return rc;
+    (*written)++;
+    return ks__store_crash_point(c->flow->o.store, w->crash_point);
+}
+
 ks_rc ks__oee_flow_report(struct ks_oee_flow *flow, const cJSON *head,
                           const struct ks_oee_op *op, const char *wc,
                           const struct ks_oee_summary *s, int pending,
                           struct ks_oee_flow_stats *stats)
 {
-    char mark[KS_STORE_ID_MAX + sizeof(MARK_PREFIX)];
-    int found = 0;
+    struct closing c = {flow, head, op, wc, s, ""};
     ks_rc rc = KS_OK;
 
-    snprintf(mark, sizeof(mark), MARK_PREFIX "%s/%d/%d", op->job, op->assembly,
-             op->operation);
-    if (flow->o.labor) {
-        if (pending)
-            rc = marked(&found, flow, LABOR, "LaborDtls", "LaborNote", mark);
-        if (!rc && !found) {
-            rc = labor_write(flow, op, wc, s, mark);
-            if (!rc)
-                stats->labor_written++;
-            if (!rc)
-                rc = ks__store_crash_point(flow->o.store, "oee.after_labor");
-        }
-        if (rc)
-            return rc;
-    }
-    if (!flow->o.part_tran || s->good <= 0)
-        return KS_OK; /* nothing was produced: no transaction */
-    found = 0;
-    if (pending)
-        rc = marked(&found, flow, PARTTRAN, "PartTrans", "TranReference", mark);
-    if (!rc && !found) {
-        rc = part_tran_write(flow, head, op, s, mark);
-        if (!rc)
-            stats->part_tran_written++;
-        if (!rc)
-            rc = ks__store_crash_point(flow->o.store, "oee.after_part_tran");
-    }
+    snprintf(c.mark, sizeof(c.mark), MARK_PREFIX "%s/%d/%d", op->job,
+             op->assembly, op->operation);
+    if (flow->o.labor)
+        rc = write_once(&c, &labor_row, pending, &stats->labor_written);
+    /* nothing good was made: no transaction */
+    if (!rc && flow->o.part_tran && s->good > 0)
+        rc = write_once(&c, &part_tran_row, pending, &stats->part_tran_written);
     return rc;
 }
