@@ -7,11 +7,14 @@
  * of a scenario. Every job returns the client's error in its result on
  * failure ({"error", "http_status", "remote_id"}).
  */
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <kx/time.h>
 #include "jobs.h"
+#include "run_int.h" /* the scenario's scratch directory */
 
 #define KH_SLOT_OEE "oee.client"
 
@@ -292,15 +295,17 @@ static ks_rc job_dmt_export(struct kh_ctx *ctx, const cJSON *options,
 
 #define KH_SLOT_OEE_SEEN KH_DURABLE_SLOT_PREFIX "oee.events_seen"
 
-/* given.connector.oee's "plants" ({plant: scope}), "default_scope" and
+/* given.connector.oee's "plants" ({plant: scope}), "default_scope",
  * "ud_fields" ({availability, performance, quality, oee, good, scrap,
- * top_loss}: JobOper UD column names) into o; plants fills p. */
+ * top_loss}: JobOper UD column names) and "write_back" ({part_tran,
+ * labor, employee}, as in `kinsync sync`) into o; plants fills p. */
 #define MAX_PLANTS 16
 static void flow_options(struct ks_oee_flow_options *o, struct ks_oee_plant *p,
                          struct kh_ctx *ctx)
 {
     const cJSON *cfg = kh_ctx_connector_config(ctx, "oee");
     const cJSON *ud = kx_json_obj(cfg, "ud_fields"), *it;
+    const cJSON *wb = kx_json_obj(cfg, "write_back");
 
     cJSON_ArrayForEach(it, kx_json_obj(cfg, "plants"))
     {
@@ -318,6 +323,14 @@ static void flow_options(struct ks_oee_flow_options *o, struct ks_oee_plant *p,
     o->ud.good = kx_json_str(ud, "good");
     o->ud.scrap = kx_json_str(ud, "scrap");
     o->ud.top_loss = kx_json_str(ud, "top_loss");
+    o->part_tran = kx_json_bool(wb, "part_tran", 0);
+    o->labor = kx_json_bool(wb, "labor", 0);
+    o->labor_employee = kx_json_str(wb, "employee");
+    /* pattern "file": summaries queued for the DMT export, as in `kinsync
+     * sync`; the Company column is the connector's company */
+    o->file_export = strcmp(kx_json_str_or(cfg, "pattern", ""), "file") == 0;
+    o->company = kx_json_str_or(kh_ctx_connector_config(ctx, "epicor"),
+                                "company", "EPIC06");
 }
 
 static void stats_put(cJSON *r, const struct ks_oee_flow_stats *s)
@@ -332,6 +345,10 @@ static void stats_put(cJSON *r, const struct ks_oee_flow_stats *s)
     cJSON_AddNumberToObject(r, "ambiguous", (double)s->ambiguous);
     cJSON_AddNumberToObject(r, "failed", (double)s->failed);
     cJSON_AddNumberToObject(r, "skipped", (double)s->skipped);
+    cJSON_AddNumberToObject(r, "labor_written", (double)s->labor_written);
+    cJSON_AddNumberToObject(r, "part_tran_written",
+                            (double)s->part_tran_written);
+    cJSON_AddNumberToObject(r, "queued", (double)s->queued);
 }
 
 struct flow_run {
@@ -500,6 +517,85 @@ static ks_rc job_poll(struct kh_ctx *ctx, const cJSON *options, cJSON **result,
     return rc;
 }
 
+/* The oee-dmt-*.csv files in dir. */
+static int dmt_files(const char *dir)
+{
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    int n = 0;
+
+    while (d && (e = readdir(d)) != NULL)
+        n += strncmp(e->d_name, "oee-dmt-", 8) == 0 &&
+             strstr(e->d_name, ".csv") && !strstr(e->d_name, ".tmp");
+    if (d)
+        closedir(d);
+    return n;
+}
+
+/* The file dir/name parsed back by the DMT parser into r's "parsed". */
+static ks_rc dmt_read_back(cJSON *r, const char *dir, const char *name,
+                           char *err, size_t errsz)
+{
+    char path[4200];
+    struct stat st;
+    FILE *f;
+    char *text;
+    cJSON *rows = NULL;
+    size_t n;
+    ks_rc rc;
+
+    snprintf(path, sizeof(path), "%s/%s", dir, name);
+    if (stat(path, &st) != 0 || !(f = fopen(path, "rb"))) {
+        snprintf(err, errsz, "%s: cannot read the export", name);
+        return KS_ERROR;
+    }
+    text = kx_xmalloc((size_t)st.st_size + 1);
+    n = fread(text, 1, (size_t)st.st_size, f);
+    fclose(f);
+    text[n] = '\0';
+    cJSON_AddNumberToObject(r, "mode", (double)(st.st_mode & 0777));
+    cJSON_AddStringToObject(r, "csv", text);
+    rc = ks_oee_dmt_parse(&rows, text, err, errsz);
+    free(text);
+    if (!rc)
+        cJSON_AddItemToObject(r, "parsed", rows);
+    return rc;
+}
+
+/*
+ * Pattern 3: the DMT export of the summaries queued since the last one
+ * (given.connector.oee.pattern "file"), into the scenario's scratch
+ * directory (options: crash_at). Result: the flow's counts, written, rows,
+ * file, files (oee-dmt-*.csv in the directory), and the written file read
+ * back: mode, csv, parsed (its rows by Epicor field name).
+ */
+static ks_rc job_flow_export(struct kh_ctx *ctx, const cJSON *options,
+                             cJSON **result, char *err, size_t errsz)
+{
+    struct ks_oee_export_report rep;
+    struct flow_run f;
+    const char *dir;
+    OEE_BEGIN
+
+        (void)
+    before;
+    memset(&rep, 0, sizeof(rep));
+    if (!(dir = kh__ctx_work_dir(ctx, err, errsz)))
+        return KS_ERROR;
+    rc = flow_open(&f, ctx, oee, kx_json_str(options, "crash_at"), err, errsz);
+    if (rc)
+        return rc;
+    rc = ks_oee_flow_export(f.flow, dir, &rep);
+    rc = flow_done(&f, ctx, rc, result, err, errsz);
+    cJSON_AddBoolToObject(*result, "written", rep.written);
+    cJSON_AddNumberToObject(*result, "rows", (double)rep.rows);
+    cJSON_AddStringToObject(*result, "file", rep.file);
+    cJSON_AddNumberToObject(*result, "files", dmt_files(dir));
+    if (!rc && rep.written)
+        rc = dmt_read_back(*result, dir, rep.file, err, errsz);
+    return rc;
+}
+
 /* The reason-code dictionary from Epicor to options.scope. */
 static ks_rc job_sync_reasons(struct kh_ctx *ctx, const cJSON *options,
                               cJSON **result, char *err, size_t errsz)
@@ -535,6 +631,10 @@ const struct kh_job kh_jobs_oee[] = {
      "(options: receiver, path, crash_at; given.connector.oee: plants, "
      "default_scope, ud_fields)",
      "receiver path crash_at"},
+    {"oee.flow_export", job_flow_export,
+     "pattern 3: the DMT file of the summaries queued since the last export, "
+     "into the scenario's directory, read back (options: crash_at)",
+     "crash_at"},
     {"oee.flow_recover", job_flow_recover,
      "resolve pending OEE summary intents after a restart", ""},
     {"oee.acknowledge", job_acknowledge,

@@ -39,6 +39,7 @@ const struct kh__sync_flow_def kh__sync_flows[KH__FLOW_COUNT] = {
     {"oee.recover", "oee", 300, NULL},
     {"oee.reasons", "oee", 3600, NULL},
     {"oee.poll", "oee", 300, NULL},
+    {"oee.export", "oee", 86400, NULL}, /* the file pattern's daily file */
 };
 
 int kh__conf_flow_index(const char *name)

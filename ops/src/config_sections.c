@@ -105,17 +105,12 @@ static const struct kh__conf_key wc_keys[] = {
 
 /* The OEE platform and the shop-floor flows (oee.c; README "OEE"). */
 static const struct kh__conf_key oee_keys[] = {
-    {"pattern", STR, 0, 0, 0},
-    {"base_url", STR, 1, 0, 0},
-    {"api_key", CRED, 1, 0, 0},
-    {"api_key_header", STR, 0, 0, 0},
-    {"plants", OBJ, 0, 0, 0},
-    {"default_scope", STR, 0, 0, 0},
-    {"ud_fields", OBJ, 0, 0, 0},
-    {"poll", OBJ, 0, 0, 0},
-    {"write_back", OBJ, 0, 0, 0},
-    {"events", OBJ, 0, 0, 0},
-    {"allow_insecure_http", BOOL, 0, 0, 0},
+    {"pattern", STR, 0, 0, 0},    {"base_url", STR, 1, 0, 0},
+    {"api_key", CRED, 1, 0, 0},   {"api_key_header", STR, 0, 0, 0},
+    {"plants", OBJ, 0, 0, 0},     {"default_scope", STR, 0, 0, 0},
+    {"ud_fields", OBJ, 0, 0, 0},  {"poll", OBJ, 0, 0, 0},
+    {"write_back", OBJ, 0, 0, 0}, {"events", OBJ, 0, 0, 0},
+    {"file", OBJ, 0, 0, 0},       {"allow_insecure_http", BOOL, 0, 0, 0},
     {NULL, STR, 0, 0, 0}};
 
 static const struct kh__conf_key oee_ud_keys[] = {
@@ -135,7 +130,12 @@ static const struct kh__conf_key oee_write_back_keys[] = {
     {"ud_fields", BOOL, 0, 0, 0},
     {"part_tran", BOOL, 0, 0, 0},
     {"labor", BOOL, 0, 0, 0},
+    {"employee", STR, 0, 0, 0},
     {NULL, STR, 0, 0, 0}};
+
+/* The file pattern: where the DMT files go (flows["oee.export"]). */
+static const struct kh__conf_key oee_file_keys[] = {{"directory", STR, 1, 0, 0},
+                                                    {NULL, STR, 0, 0, 0}};
 
 static const struct kh__conf_key oee_events_keys[] = {
     {"header", STR, 0, 0, 0}, {"secret", CRED, 1, 0, 0}, {NULL, STR, 0, 0, 0}};
@@ -191,13 +191,17 @@ const char *kh__sync_flow_lacks(const struct kh__sync_conf *conf, int i)
 }
 
 /* Without "flows": every flow whose system is configured; of the OEE
- * ones, the poll only in the poll pattern. */
+ * ones, the poll in the poll and file patterns (the file pattern measures
+ * by polling), the export only in the file pattern. */
 static int flow_by_default(const struct kh__sync_conf *conf, int i)
 {
+    const char *pattern = kh__sync_oee_pattern(conf->oee);
+
     if (kh__sync_flow_lacks(conf, i))
         return 0;
-    return i != KH__FLOW_OEE_POLL ||
-           strcmp(kh__sync_oee_pattern(conf->oee), "poll") == 0;
+    if (i == KH__FLOW_OEE_EXPORT)
+        return strcmp(pattern, "file") == 0;
+    return i != KH__FLOW_OEE_POLL || strcmp(pattern, "events") != 0;
 }
 
 /* "flows": an array of names or an object {name: {"every_s": N}}. */
@@ -240,7 +244,7 @@ static void check_flows(struct kh__conf_check *ck, struct kh__sync_conf *conf,
                              "refunds.woocommerce, vendors.adobe, "
                              "purchase_orders.adobe, ap_invoices.adobe, "
                              "requisitions.epicor, oee.recover, "
-                             "oee.reasons, oee.poll)");
+                             "oee.reasons, oee.poll, oee.export)");
             continue;
         }
         if (conf->enabled[i]) {
@@ -356,7 +360,8 @@ static void check_oee(struct kh__conf_check *ck, const cJSON *oee,
     } subs[] = {{"ud_fields", oee_ud_keys},
                 {"poll", oee_poll_keys},
                 {"write_back", oee_write_back_keys},
-                {"events", oee_events_keys}};
+                {"events", oee_events_keys},
+                {"file", oee_file_keys}};
     const char *pattern = kx_json_str(oee, "pattern");
     const char *hdr = kx_json_str(oee, "api_key_header");
     const cJSON *wb = kx_json_obj(oee, "write_back"), *it;
@@ -373,10 +378,12 @@ static void check_oee(struct kh__conf_check *ck, const cJSON *oee,
     if (pattern && strcmp(pattern, "events") != 0 &&
         strcmp(pattern, "poll") != 0 && strcmp(pattern, "file") != 0)
         kh__conf_problem(ck, where, "must be \"events\", \"poll\" or \"file\"");
-    else if (pattern && strcmp(pattern, "file") == 0)
+    if (pattern && strcmp(pattern, "file") == 0 && !kx_json_obj(oee, "file")) {
+        kh__conf_where(where, pointer, "file");
         kh__conf_problem(ck, where,
-                         "\"file\" (the daily DMT export) is not run by "
-                         "`kinsync sync` yet; use \"poll\" or \"events\"");
+                         "missing (the file pattern needs {\"directory\": "
+                         "...}, where the DMT files are written)");
+    }
     if (pattern && strcmp(pattern, "events") == 0 &&
         !kx_json_obj(oee, "events")) {
         kh__conf_where(where, pointer, "events");
@@ -402,23 +409,23 @@ static void check_oee(struct kh__conf_check *ck, const cJSON *oee,
                          "missing: give plants {PLANT: SCOPE} or "
                          "default_scope");
     }
-    /* The connector writes OEE figures into UD fields only: labour and
-     * production quantities stay in Epicor (the issue's default). */
-    for (int i = 0; i < 3; i++) {
-        static const char *const names[] = {"ud_fields", "part_tran", "labor"};
-        const cJSON *v = cJSON_GetObjectItemCaseSensitive(wb, names[i]);
+    /* The summaries always go to the JobOper UD fields; labour and
+     * production quantities only when switched on (off by default). */
+    {
+        const cJSON *v = cJSON_GetObjectItemCaseSensitive(wb, "ud_fields");
         char fp[KH__CONF_WHERE_MAX];
 
         kh__conf_where(fp, pointer, "write_back");
-        kh__conf_where(where, fp, names[i]);
-        if (i == 0 && cJSON_IsFalse(v))
+        kh__conf_where(where, fp, "ud_fields");
+        if (cJSON_IsFalse(v))
             kh__conf_problem(ck, where,
                              "false is not supported: the summaries are "
                              "written to the JobOper UD fields (leave it out)");
-        else if (i > 0 && cJSON_IsTrue(v))
-            kh__conf_problem(
-                ck, where, "true is not supported yet: %s stays in Epicor",
-                i == 1 ? "production quantity reporting" : "labour reporting");
+        kh__conf_where(where, fp, "employee");
+        if (kx_json_bool(wb, "labor", 0) && !kx_json_str(wb, "employee"))
+            kh__conf_problem(ck, where,
+                             "missing: labor true books the labour to an "
+                             "Epicor employee (EmployeeNum)");
     }
 }
 

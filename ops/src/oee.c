@@ -2,8 +2,8 @@
  * The OEE flows of `kinsync sync` (README "OEE"; the flows themselves are
  * the connector's, connector/include/kinsync/oee.h): the OEE client and
  * flow of a connection with an "oee" section, the rows oee.recover,
- * oee.reasons and oee.poll of the flow table, the import of one Epicor
- * job event from the receiver, and the OEE metrics and summary lines.
+ * oee.reasons, oee.poll and oee.export of the flow table, the import of one
+ * Epicor job event from the receiver, and the OEE metrics and summary lines.
  *
  * One connection is one Epicor company (its "epicor" section names it):
  * the bindings, segments and summary intents live in that connection's
@@ -145,6 +145,12 @@ int kh__sync_oee_open(struct kh__sync_env *env, const char *prog)
     fo.ud.good = kx_json_str(ud, "good");
     fo.ud.scrap = kx_json_str(ud, "scrap");
     fo.ud.top_loss = kx_json_str(ud, "top_loss");
+    fo.part_tran = kx_json_bool(kx_json_obj(cfg, "write_back"), "part_tran", 0);
+    fo.labor = kx_json_bool(kx_json_obj(cfg, "write_back"), "labor", 0);
+    fo.labor_employee = kx_json_str(kx_json_obj(cfg, "write_back"), "employee");
+    /* pattern 3: no Epicor write; the summaries go to the DMT file */
+    fo.file_export = strcmp(kh__sync_oee_pattern(cfg), "file") == 0;
+    fo.company = kx_json_str(env->conf->epicor, "company");
     rc = ks_oee_flow_new(&k->flow, &fo);
     if (rc) {
         fprintf(stderr, "%s: cannot set up the OEE flows: %s\n", prog,
@@ -251,6 +257,24 @@ static ks_rc sync_reasons(struct kh__sync_oee *k, struct ks_oee_flow_stats *st)
     return rc;
 }
 
+/* oee.export: the DMT file of the operations closed since the last one
+ * (created: its rows); its name on stdout, as the flow's result. */
+static ks_rc export_file(struct ks_sync_stats *s, struct kh__sync_run *r,
+                         struct kh__sync_tenant *t)
+{
+    const char *dir =
+        kx_json_str(kx_json_obj(t->conf->oee, "file"), "directory");
+    struct ks_oee_export_report rep;
+    ks_rc rc = ks_oee_flow_export(t->env.oee->flow, dir, &rep);
+
+    s->created += rep.rows;
+    if (!rc && rep.written)
+        printf("oee.export: %s%s%s/%s, %lld rows\n",
+               r->cfg.named ? t->conf->name : "", r->cfg.named ? ": " : "", dir,
+               rep.file, (long long)rep.rows);
+    return rc;
+}
+
 ks_rc kh__sync_oee_run(struct ks_sync_stats *s, struct kh__sync_run *r,
                        struct kh__sync_tenant *t, int flow)
 {
@@ -276,6 +300,8 @@ ks_rc kh__sync_oee_run(struct ks_sync_stats *s, struct kh__sync_run *r,
         k->codes += o.events;
         s->read += o.events;
         o.events = 0;
+    } else if (flow == KH__FLOW_OEE_EXPORT) {
+        rc = export_file(s, r, t);
     } else {
         rc = ks_oee_flow_poll(k->flow, &k->poll, &o, &rep);
         if (rep.ran || rep.breaker[0])

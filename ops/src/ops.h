@@ -35,6 +35,7 @@ enum kh__sync_flow_id {
     KH__FLOW_OEE_RECOVER, /* the OEE flows (oee.c): pending summaries first */
     KH__FLOW_OEE_REASONS,
     KH__FLOW_OEE_POLL,
+    KH__FLOW_OEE_EXPORT, /* pattern 3: the daily DMT file */
     KH__FLOW_COUNT
 };
 

@@ -6,7 +6,8 @@
 # reason dictionary uploaded, the "oee:" summary line); the events
 # pattern with --watch (Epicor's event functions POST to the receiver's
 # /webhooks/epicor route with the secret header; a job release is
-# acknowledged on the OEE side; a forged and a broken event are refused)
+# acknowledged on the OEE side; a forged and a broken event are refused),
+# the file pattern (one DMT file of a completed operation, written once)
 # and the OEE counters scraped from /metrics.
 #
 # usage: sync-oee.sh KINSYNC_BINARY REPO_ROOT
@@ -73,13 +74,16 @@ export KINSYNC_STATE_KEY
 
 config file '{"oee.poll": {}}' '' >"$work/file.json"
 run file sync --config "$work/file.json" --once
-expect_rc 2 "pattern file"
-expect_in '/oee/pattern: "file"' file.err "pattern file is refused by name"
+expect_rc 2 "pattern file without a directory"
+expect_in '/oee/file: missing' file.err "the file pattern needs its directory"
 config poll '["oee.poll"]' ', "write_back": {"labor": true}' >"$work/labor.json"
 run labor sync --config "$work/labor.json" --once
-expect_rc 2 "labour write-back"
-expect_in '/oee/write_back/labor: true is not supported' labor.err \
-    "labour write-back refused"
+expect_rc 2 "labour write-back without an employee"
+expect_in '/oee/write_back/employee: missing' labor.err \
+    "labour write-back needs the employee it books to"
+if grep -q 'write_back/labor' "$work/labor.err"; then
+    fail "labor true is refused: $(cat "$work/labor.err")"
+fi
 config events '["oee.recover"]' '' >"$work/nosecret.json"
 run nosecret sync --config "$work/nosecret.json" --once
 expect_rc 2 "events without a secret"
@@ -119,6 +123,48 @@ expect_rc 0 "second poll"
 expect_in '^oee.poll .*read 0, .*; 1 requests' again.out \
     "an unchanged poll costs one request"
 ok "an unchanged poll reads only the active labour"
+
+# ---- the file pattern (DMT export), --once ---------------------------------
+
+# J2002/10 on CNC-02: clocked in, seen by the file pattern's poll, then
+# completed: its summary is queued (nothing written into Epicor) and
+# oee.export writes the operations closed since the last export to one
+# DMT file, which the next export does not write again.
+cfg=$work/filepat.json
+config file '["oee.poll", "oee.export"]' \
+    ", \"file\": {\"directory\": \"$work/dmt\"}" >"$cfg"
+sed -i 's/"state.db"/"state-file.db"/' "$cfg"
+mkdir -p "$work/dmt"
+printf '%s\n' "$oee_key" | "$kinsync" secret set oee.api_key --config "$cfg" \
+    >"$work/set.out" 2>"$work/set.err" || fail "secret set (file pattern)"
+act clock_in '{"employee":"E200","job_num":"J2002","opr_seq":10,"labor_type":"P"}'
+run file1 sync --config "$cfg" --once
+expect_rc 0 "sync --once, file pattern, first poll"
+[ -z "$(ls "$work/dmt")" ] || fail "a DMT file before any operation closed"
+# (the figures are the scenarios' business, on the virtual clock:
+# scenarios/oee/dmt-file-export-survives-a-crash-and-is-never-duplicated;
+# on the real clock here only the file's shape and its one row are checked)
+act complete_operation '{"job_num":"J2002","opr_seq":10,"good":7,"scrap":1}'
+run file2 sync --config "$cfg" --once
+expect_rc 0 "sync --once, file pattern, the operation completed"
+expect_in "^oee.export: $work/dmt/oee-dmt-[0-9-]*-000000000001.csv, 1 rows" \
+    file2.out "the export names its file"
+dmt=$(ls "$work"/dmt/oee-dmt-*.csv)
+[ "$(printf '%s\n' "$dmt" | wc -l)" = 1 ] || fail "not one DMT file: $dmt"
+[ "$(stat -c %a "$dmt")" = 600 ] || fail "the DMT file is not 0600"
+head -1 "$dmt" | tr -d '\r' >"$work/dmt-header"
+[ "$(cat "$work/dmt-header")" = \
+    "Company,JobNum,AssemblySeq,OprSeq,OEE_Availability_c,OEE_Performance_c,OEE_Quality_c,OEE_OEE_c,OEE_GoodQty_c,OEE_ScrapQty_c,OEE_TopLoss_c" ] ||
+    fail "DMT header: $(cat "$work/dmt-header")"
+[ "$(wc -l <"$dmt")" = 2 ] || fail "the DMT file holds not one row: $(cat "$dmt")"
+grep -Eq '^EPIC06,J2002,0,10,([0-9]+\.[0-9]{2},){4}[0-9]+,[0-9]+,' "$dmt" ||
+    fail "the DMT row of J2002/0/10: $(cat "$dmt")"
+ls "$work"/dmt | grep -q tmp && fail "a temporary file was left: $(ls "$work/dmt")"
+run file3 sync --config "$cfg" --once
+expect_rc 0 "sync --once, file pattern, nothing new"
+grep -q '^oee.export:' "$work/file3.out" && fail "a second export of the same rows"
+[ "$(ls "$work"/dmt | wc -l)" = 1 ] || fail "more than one file: $(ls "$work/dmt")"
+ok "the file pattern writes one DMT file of the closed operation, once, 0600"
 
 # ---- the events pattern, --watch, /metrics ---------------------------------
 

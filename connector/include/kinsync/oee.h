@@ -230,6 +230,20 @@ struct ks_oee_flow_options {
     size_t nplants;
     const char *default_scope; /* a plant not listed; NULL: refused */
     struct ks_oee_ud_fields ud;
+    /* Off by default: labour and production reporting stay in Epicor.
+     * part_tran: at closure the good quantity as one PartTran (PartTranSvc
+     * must be allowed to write); labor: the operation's planned time and
+     * counts as one production LaborDtl of labor_employee (required then).
+     * Each exactly once, inside the summary's intent. */
+    int part_tran;
+    int labor;
+    const char *labor_employee;
+    /* Pattern 3: nothing is written into Epicor; each closed operation's
+     * summary is queued (with its intent, so once) for
+     * ks_oee_flow_export, whose file names company in its Company
+     * column. */
+    int file_export;
+    const char *company;
 };
 
 #define KS_OEE_FLOW_OPTIONS_VERSION 1
@@ -241,11 +255,14 @@ struct ks_oee_flow_stats {
     int64_t bound;        /* work centres bound (start or resume) */
     int64_t paused;
     int64_t completed;
-    int64_t summaries;    /* summaries computed and posted */
-    int64_t written_back; /* JobOper rows updated in Epicor */
-    int64_t ambiguous;    /* two active operations on one work centre */
-    int64_t failed;       /* sent to the outbox */
-    int64_t skipped;      /* duplicates, late or unknown events */
+    int64_t summaries;         /* summaries computed and posted */
+    int64_t written_back;      /* JobOper rows updated in Epicor */
+    int64_t ambiguous;         /* two active operations on one work centre */
+    int64_t failed;            /* sent to the outbox */
+    int64_t skipped;           /* duplicates, late or unknown events */
+    int64_t labor_written;     /* LaborDtl rows added (write-back labor) */
+    int64_t part_tran_written; /* PartTran rows added (write-back part_tran) */
+    int64_t queued; /* summaries queued for the DMT export (file_export) */
 };
 
 /* A job transition, as the event functions report it (or as the poll
@@ -275,7 +292,8 @@ KS_EXTERN ks_rc ks_oee_event_parse(struct ks_oee_event *ev,
                                    const cJSON *payload, char *why,
                                    size_t whysz);
 
-/* Borrows everything in opts. EINVAL without client, store, epi or oee. */
+/* Borrows everything in opts. EINVAL without client, store, epi or oee,
+ * or with labor but no labor_employee. */
 KS_EXTERN ks_rc ks_oee_flow_new(struct ks_oee_flow **out,
                                 const struct ks_oee_flow_options *opts);
 KS_EXTERN void ks_oee_flow_free(struct ks_oee_flow *flow); /* NULL-safe */
@@ -292,8 +310,9 @@ ks_oee_flow_last_error(const struct ks_oee_flow *flow);
  * stats.ambiguous), nothing bound. job.closed computes each measured
  * operation's summary, posts it to the OEE side and writes it into the
  * JobOper's UD fields (JobEntry GetByID, Update with the SysRevID read),
- * exactly once through the store's intents. A failure of this event
- * alone goes to the outbox with its reason; run-stopping ones (transport,
+ * then, when enabled, its LaborDtl and PartTran (options labor,
+ * part_tran), all exactly once through the store's intents. A failure of this
+ * event alone goes to the outbox with its reason; run-stopping ones (transport,
  * auth, store) are returned.
  */
 KS_EXTERN ks_rc ks_oee_flow_event(struct ks_oee_flow *flow,
@@ -353,6 +372,28 @@ KS_EXTERN ks_rc ks_oee_flow_poll(struct ks_oee_flow *flow,
 KS_EXTERN ks_rc ks_oee_flow_sync_reasons(struct ks_oee_flow *flow,
                                          const char *scope,
                                          struct ks_oee_flow_stats *stats);
+
+/* What one export did. */
+struct ks_oee_export_report {
+    int written;   /* a file was written */
+    int64_t rows;  /* job operations in it */
+    char file[96]; /* its name in the directory */
+};
+
+/*
+ * Pattern 3: the summaries queued since the last export (option
+ * file_export) as one Data Management Tool CSV (ks_oee_dmt_export) in
+ * directory, named oee-dmt-YYYY-MM-DD-NNNNNNNNNNNN.csv (the date of the
+ * flow clock, the number of the last row), written to a temporary file,
+ * synced and renamed (mode 0600). The cursor moves only after the rename;
+ * an export a crash interrupted is finished first, into the same name,
+ * with the same rows: no file lost, none duplicated. Nothing queued: no
+ * file (report->written 0). KS_ERROR (with the path) when the file cannot
+ * be written.
+ */
+KS_EXTERN ks_rc ks_oee_flow_export(struct ks_oee_flow *flow,
+                                   const char *directory,
+                                   struct ks_oee_export_report *report);
 
 /* After a restart: every operation whose summary intent is pending (a
  * crash between computing and writing back) is closed again; a row that

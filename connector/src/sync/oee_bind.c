@@ -17,7 +17,8 @@ ks_rc ks_oee_flow_new(struct ks_oee_flow **out,
     struct ks_oee_flow *f;
 
     *out = NULL;
-    if (!opts || !opts->client || !opts->store || !opts->epi || !opts->oee)
+    if (!opts || !opts->client || !opts->store || !opts->epi || !opts->oee ||
+        (opts->labor && (!opts->labor_employee || !*opts->labor_employee)))
         return KS_EINVAL;
     f = ks__calloc(1, sizeof(*f));
     if (!f)

@@ -209,6 +209,11 @@ static ks_rc close_op(struct ks_oee_flow *flow, const cJSON *head,
     }
     stats->summaries++;
     rc = ks_oee_summary_post(flow->o.oee, op.scope, op.wc, &ref, &s);
+    if (!rc && flow->o.file_export) { /* pattern 3: Epicor imports a file */
+        rc = ks__oee_flow_queue(flow, &ref, &s, op.key);
+        stats->queued += rc == KS_OK;
+        return rc ? ks__oee_flow_fail(flow, rc) : KS_OK;
+    }
     if (!rc &&
         !(in.state == KS_INTENT_PENDING && row_holds(row, &flow->o.ud, &s))) {
         rc = ks__store_crash_point(flow->o.store, "oee.before_write_back");
@@ -219,6 +224,9 @@ static ks_rc close_op(struct ks_oee_flow *flow, const cJSON *head,
         if (!rc)
             rc = ks__store_crash_point(flow->o.store, "oee.after_write_back");
     }
+    if (!rc)
+        rc = ks__oee_flow_report(flow, head, &ref, op.wc, &s,
+                                 in.state == KS_INTENT_PENDING, stats);
     if (rc)
         return ks__oee_flow_fatal(rc)
                    ? ks__oee_flow_fail(flow, rc)

@@ -11,7 +11,8 @@
  *                     segments, REASON the open pause's;
  *   map "oee.seg":    "JOB/ASM/OPR#N" -> "S|FROM|TO|REASON".
  * Intents of kind "oee.summary" (source "JOB/ASM/OPR") make the
- * write-back exactly once.
+ * write-back (UD fields, and LaborDtl / PartTran when enabled) exactly
+ * once.
  */
 #ifndef KS_SYNC_OEE_INT_H
 #define KS_SYNC_OEE_INT_H
@@ -82,6 +83,19 @@ ks_rc ks__oee_flow_close_ops(struct ks_oee_flow *flow, const char *job,
 /* JobEntry GetByID of job. */
 ks_rc ks__oee_flow_job_get(cJSON **out, struct ks_oee_flow *flow,
                            const char *job);
+
+/* The LaborDtl and PartTran of a closed operation when the options ask
+ * for them (oee_report.c); pending: the summary intent was pending, so a
+ * row already written (found by its mark) is not written again. */
+ks_rc ks__oee_flow_report(struct ks_oee_flow *flow, const cJSON *head,
+                          const struct ks_oee_op *op, const char *wc,
+                          const struct ks_oee_summary *s, int pending,
+                          struct ks_oee_flow_stats *stats);
+
+/* Pattern 3 (oee_export.c): s of op queued for the DMT export and the
+ * summary intent of key completed, in one store transaction. */
+ks_rc ks__oee_flow_queue(struct ks_oee_flow *flow, const struct ks_oee_op *op,
+                         const struct ks_oee_summary *s, const char *key);
 
 ks_rc ks__oee_flow_close_job(struct ks_oee_flow *flow,
                              const struct ks_oee_event *ev,

@@ -12,6 +12,8 @@ ks_module(ks_sync
   src/sync/replay.c
   src/sync/oee_bind.c
   src/sync/oee_close.c
+  src/sync/oee_report.c
+  src/sync/oee_export.c
   src/sync/oee_poll.c
   src/sync/oee_reasons.c
   src/sync/adobe_common.c
