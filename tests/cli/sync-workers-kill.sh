@@ -234,6 +234,11 @@ for i in $(seq 300); do
     sleep 0.1
 done
 [ "$(so_count "$adm" "BC-$hooked")" = 1 ] || fail "order $hooked is not one sales order 30 s after the kill"
+# The sales order is in Epicor before the importing worker prints its line.
+for i in $(seq 100); do
+    grep -q "webhook.bigcommerce:$hooked .*created 1," "$work"/w*.out && break
+    sleep 0.1
+done
 grep -q "webhook.bigcommerce:$hooked .*created 1," "$work"/w*.out ||
     fail "order $hooked did not come in through the queued delivery"
 req DELETE "$adm/admin/faults/bigcommerce"
