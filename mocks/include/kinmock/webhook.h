@@ -50,6 +50,19 @@ long km_webhook_post_reply(const char *url, const char *const *headers,
                            char *err, size_t errsz);
 
 /*
+ * A network drop in the middle of the upload, on purpose: connects to url
+ * as km_webhook_post() would (the same destination checks), sends the
+ * request line and headers of that POST with "Content-Length: len" and
+ * only the first len / 2 bytes of body, then closes the connection
+ * without reading an answer. The receiver sees an incomplete request and
+ * never a body it could act on. Returns 0 (no reply) with err saying how
+ * much was sent, or why the connection failed.
+ */
+long km_webhook_post_cut(const char *url, const char *const *headers,
+                         const char *body, size_t len, long timeout_ms,
+                         unsigned flags, char *err, size_t errsz);
+
+/*
  * Whether a webhook may be sent to the address sa (AF_INET or AF_INET6;
  * anything else is refused): 0 when it may, -1 when not, with why naming
  * the address and its kind ("169.254.169.254 is link-local (the cloud

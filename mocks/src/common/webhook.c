@@ -5,6 +5,7 @@
  * resolution, so what is checked is what would be connected.
  */
 #include <arpa/inet.h>
+#include <poll.h>
 #include <netinet/in.h>
 #include <stdatomic.h>
 #include <stdint.h>
@@ -14,6 +15,8 @@
 #include <sys/socket.h>
 #include <curl/curl.h>
 #include <kx/alloc.h>
+#include <kx/buf.h>
+#include <kx/time.h>
 #include "kinmock/webhook.h"
 
 static atomic_int allow_private_default;
@@ -189,6 +192,22 @@ static size_t keep(char *ptr, size_t size, size_t nmemb, void *ud)
     return n;
 }
 
+/* What every request of this file sets: the URL, the destination check
+ * on each socket curl opens, no proxy, the time limits. */
+static void connect_checked(CURL *curl, const char *url, struct guard *guard,
+                            long timeout_ms)
+{
+    curl_easy_setopt(curl, CURLOPT_URL, url);
+    curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
+    /* A proxy would be what the check saw, not the destination. */
+    curl_easy_setopt(curl, CURLOPT_PROXY, "");
+    curl_easy_setopt(curl, CURLOPT_OPENSOCKETFUNCTION, open_checked);
+    curl_easy_setopt(curl, CURLOPT_OPENSOCKETDATA, guard);
+    curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, timeout_ms);
+    curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, timeout_ms);
+    curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+}
+
 long km_webhook_post(const char *url, const char *const *headers,
                      const char *body, size_t len, long timeout_ms,
                      unsigned flags, char *err, size_t errsz)
@@ -225,20 +244,12 @@ long km_webhook_post_reply(const char *url, const char *const *headers,
         }
         list = grown;
     }
-    curl_easy_setopt(curl, CURLOPT_URL, url);
-    curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
-    /* A proxy would be what the check saw, not the destination. */
-    curl_easy_setopt(curl, CURLOPT_PROXY, "");
-    curl_easy_setopt(curl, CURLOPT_OPENSOCKETFUNCTION, open_checked);
-    curl_easy_setopt(curl, CURLOPT_OPENSOCKETDATA, &guard);
+    connect_checked(curl, url, &guard, timeout_ms);
     curl_easy_setopt(curl, CURLOPT_POST, 1L);
     curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body ? body : "");
     curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
     curl_easy_setopt(curl, CURLOPT_HTTPHEADER, list);
     curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 0L);
-    curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, timeout_ms);
-    curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, timeout_ms);
-    curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
     if (reply) {
         curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, keep);
         curl_easy_setopt(curl, CURLOPT_WRITEDATA, &kept);
@@ -259,4 +270,107 @@ out:
     else
         free(kept.data);
     return status;
+}
+
+/* ---- a cut upload ------------------------------------------------------ */
+
+/* The request line and headers km_webhook_post() would send for url, with
+ * Content-Length len, into b; -1 when url has no host. */
+static int request_head(struct kx_buf *b, const char *url,
+                        const char *const *headers, size_t len)
+{
+    CURLU *u = curl_url();
+    char *host = NULL, *port = NULL, *path = NULL, *query = NULL;
+    int rc = -1;
+
+    if (u && curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
+        curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK &&
+        curl_url_get(u, CURLUPART_PATH, &path, 0) == CURLUE_OK) {
+        curl_url_get(u, CURLUPART_PORT, &port, 0); /* only when explicit */
+        curl_url_get(u, CURLUPART_QUERY, &query, 0);
+        kx_buf_printf(b, "POST %s%s%s HTTP/1.1\r\nHost: %s%s%s\r\n", path,
+                      query ? "?" : "", query ? query : "", host,
+                      port ? ":" : "", port ? port : "");
+        kx_buf_puts(b, "Accept: */*\r\n");
+        for (size_t i = 0; headers && headers[i]; i++)
+            kx_buf_printf(b, "%s\r\n", headers[i]);
+        kx_buf_printf(b, "Content-Length: %zu\r\n\r\n", len);
+        rc = 0;
+    }
+    curl_free(host);
+    curl_free(port);
+    curl_free(path);
+    curl_free(query);
+    curl_url_cleanup(u);
+    return rc;
+}
+
+/* Sends all of data over curl's connection (CONNECT_ONLY), waiting for
+ * the socket when it is full, up to deadline (kx_monotonic_ms). */
+static CURLcode send_all(CURL *curl, const char *data, size_t len,
+                         int64_t deadline)
+{
+    curl_socket_t fd = CURL_SOCKET_BAD;
+    CURLcode cc = CURLE_OK;
+    size_t sent;
+
+    curl_easy_getinfo(curl, CURLINFO_ACTIVESOCKET, &fd);
+    while (len && cc == CURLE_OK) {
+        cc = curl_easy_send(curl, data, len, &sent);
+        if (cc == CURLE_AGAIN) {
+            struct pollfd p = {fd, POLLOUT, 0};
+            int64_t left = deadline - kx_monotonic_ms();
+
+            if (left <= 0)
+                return CURLE_OPERATION_TIMEDOUT;
+            poll(&p, 1, (int)left);
+            cc = CURLE_OK;
+            continue;
+        }
+        data += sent;
+        len -= sent;
+    }
+    return cc;
+}
+
+long km_webhook_post_cut(const char *url, const char *const *headers,
+                         const char *body, size_t len, long timeout_ms,
+                         unsigned flags, char *err, size_t errsz)
+{
+    struct guard guard = {flags, ""};
+    struct kx_buf req = KX_BUF_INIT;
+    int64_t deadline = kx_monotonic_ms() + timeout_ms;
+    size_t half = len / 2;
+    CURL *curl = curl_easy_init();
+    CURLcode cc;
+
+    if (errsz)
+        err[0] = '\0';
+    if (!curl) {
+        snprintf(err, errsz, "curl_easy_init failed");
+        return 0;
+    }
+    if (request_head(&req, url, headers, len) != 0) {
+        snprintf(err, errsz, "not a URL with a host: %s", url);
+        goto out;
+    }
+    kx_buf_add(&req, body, half);
+    connect_checked(curl, url, &guard, timeout_ms);
+    /* connect (and TLS) only: the bytes are ours to send */
+    curl_easy_setopt(curl, CURLOPT_CONNECT_ONLY, 1L);
+    cc = curl_easy_perform(curl);
+    if (cc == CURLE_OK)
+        cc = send_all(curl, kx_buf_str(&req), req.len, deadline);
+    if (cc != CURLE_OK)
+        snprintf(err, errsz, "%s",
+                 guard.why[0] ? guard.why : curl_easy_strerror(cc));
+    else
+        snprintf(err, errsz,
+                 "connection cut after %zu of %zu bytes of the body (a cut "
+                 "fault)",
+                 half, len);
+out:
+    kx_buf_reset(&req);
+    curl_easy_cleanup(curl); /* closes the connection */
+    return 0;
 }

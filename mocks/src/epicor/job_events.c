@@ -53,9 +53,68 @@ static int in_list(const cJSON *list, const char *want, int ci)
     return 0;
 }
 
+/* e: an event name, "*" or a list of names (at /i/what). */
+static int events_check(const cJSON *e, int i, const char *what, char *err,
+                        size_t errsz)
+{
+    const cJSON *ev;
+
+    if (!cJSON_IsString(e) && !cJSON_IsArray(e))
+        return km__epicor_errf(err, errsz,
+                               "/%d/%s: an event name or a list of them is "
+                               "required",
+                               i, what);
+    if (cJSON_IsString(e) && !known_event(e->valuestring))
+        return km__epicor_errf(err, errsz, "/%d/%s: unknown event '%s'", i,
+                               what, e->valuestring);
+    for (ev = cJSON_IsArray(e) ? e->child : NULL; ev; ev = ev->next) {
+        if (!cJSON_IsString(ev) || !known_event(ev->valuestring))
+            return km__epicor_errf(
+                err, errsz, "/%d/%s: unknown event '%s'", i, what,
+                cJSON_IsString(ev) ? ev->valuestring : "(not a string)");
+    }
+    return 0;
+}
+
+/* A function's "fault": {"event", "times" (1), "kind": "cut"}. */
+static int fault_check(const cJSON *f, int i, char *err, size_t errsz)
+{
+    const cJSON *times = cJSON_GetObjectItemCaseSensitive(f, "times");
+    const cJSON *it;
+
+    if (!f)
+        return 0;
+    if (!cJSON_IsObject(f))
+        return km__epicor_errf(err, errsz,
+                               "/%d/fault: must be an object {\"event\", "
+                               "\"times\", \"kind\": \"cut\"}",
+                               i);
+    cJSON_ArrayForEach(it, f)
+    {
+        if (strcmp(it->string, "event") && strcmp(it->string, "times") &&
+            strcmp(it->string, "kind"))
+            return km__epicor_errf(err, errsz,
+                                   "/%d/fault/%s: unknown member (event, "
+                                   "times, kind)",
+                                   i, it->string);
+    }
+    if (strcmp(kx_json_str_or(f, "kind", ""), "cut") != 0)
+        return km__epicor_errf(err, errsz,
+                               "/%d/fault/kind: must be \"cut\" (the "
+                               "connection closed halfway through the body)",
+                               i);
+    if (times && (!cJSON_IsNumber(times) || times->valuedouble < 1 ||
+                  times->valuedouble != (double)(long)times->valuedouble))
+        return km__epicor_errf(err, errsz,
+                               "/%d/fault/times: a whole number, at least 1",
+                               i);
+    return events_check(cJSON_GetObjectItemCaseSensitive(f, "event"), i,
+                        "fault/event", err, errsz);
+}
+
 int km__epicor_event_functions_check(const cJSON *list, char *err, size_t errsz)
 {
-    const cJSON *fn, *ev;
+    const cJSON *fn;
     int i = 0;
 
     if (!cJSON_IsArray(list))
@@ -79,20 +138,10 @@ int km__epicor_event_functions_check(const cJSON *list, char *err, size_t errsz)
                                    "/%d/timeout_ms: a whole number of "
                                    "milliseconds, at least 1",
                                    i);
-        if (!cJSON_IsString(e) && !cJSON_IsArray(e))
-            return km__epicor_errf(err, errsz,
-                                   "/%d/event: an event name or a list of "
-                                   "them is required",
-                                   i);
-        if (cJSON_IsString(e) && !known_event(e->valuestring))
-            return km__epicor_errf(err, errsz, "/%d/event: unknown event '%s'",
-                                   i, e->valuestring);
-        for (ev = cJSON_IsArray(e) ? e->child : NULL; ev; ev = ev->next) {
-            if (!cJSON_IsString(ev) || !known_event(ev->valuestring))
-                return km__epicor_errf(
-                    err, errsz, "/%d/event: unknown event '%s'", i,
-                    cJSON_IsString(ev) ? ev->valuestring : "(not a string)");
-        }
+        if (events_check(e, i, "event", err, errsz) ||
+            fault_check(cJSON_GetObjectItemCaseSensitive(fn, "fault"), i, err,
+                        errsz))
+            return -1;
         i++;
     }
     return 0;
@@ -208,7 +257,26 @@ static cJSON *payload(struct km__epicor *emu, struct km__epicor_company *co,
 
 /* ---- one call ---------------------------------------------------------- */
 
-static cJSON *call(struct km__epicor *emu, const cJSON *fn, const char *body)
+/* 1 when fn's fault takes this event, counting it down ("times" left,
+ * kept in the function's own copy as "cuts_done"). */
+static int fault_due(cJSON *fn, const char *event)
+{
+    cJSON *f = cJSON_GetObjectItemCaseSensitive(fn, "fault");
+    cJSON *done = cJSON_GetObjectItemCaseSensitive(fn, "cuts_done");
+    double n = done ? done->valuedouble : 0;
+
+    if (!f || !in_list(cJSON_GetObjectItemCaseSensitive(f, "event"), event, 0) ||
+        n >= kx_json_num(f, "times", 1))
+        return 0;
+    if (done)
+        cJSON_SetNumberValue(done, n + 1);
+    else
+        cJSON_AddNumberToObject(fn, "cuts_done", 1);
+    return 1;
+}
+
+static cJSON *call(struct km__epicor *emu, cJSON *fn, const char *event,
+                   const char *body)
 {
     struct km__epicor_jobs *sf = km__epicor_jobs_of(emu);
     long timeout = (long)kx_json_num(fn, "timeout_ms", DEFAULT_TIMEOUT_MS);
@@ -231,8 +299,13 @@ static cJSON *call(struct km__epicor *emu, const cJSON *fn, const char *body)
     }
     headers[nh] = NULL;
     sf->open_calls++;
-    status = km_webhook_post(kx_json_str_or(fn, "url", ""), headers, body,
-                             strlen(body), timeout, 0, err, sizeof(err));
+    if (fault_due(fn, event))
+        status = km_webhook_post_cut(kx_json_str_or(fn, "url", ""), headers,
+                                     body, strlen(body), timeout, 0, err,
+                                     sizeof(err));
+    else
+        status = km_webhook_post(kx_json_str_or(fn, "url", ""), headers, body,
+                                 strlen(body), timeout, 0, err, sizeof(err));
     sf->open_calls--;
     /* A receiver that answers later than the timeout on the server clock
      * (a delay_ms fault) is one the caller stopped waiting for. */
@@ -269,7 +342,7 @@ void km__epicor_event_fire(struct km__epicor *emu,
     const char *plant = kx_json_str_or(job, "Plant", "");
     cJSON *p = payload(emu, co, event, ++sf->sequence, job, op, cause);
     cJSON *entry = cJSON_CreateObject(), *calls;
-    const cJSON *fn;
+    cJSON *fn;
     char *body = cJSON_PrintUnformatted(p);
 
     cJSON_AddNumberToObject(entry, "sequence", (double)sf->sequence);
@@ -285,7 +358,7 @@ void km__epicor_event_fire(struct km__epicor *emu,
             (cos && !in_list(cos, co->id, emu->ci)) ||
             (plants && !in_list(plants, plant, emu->ci)))
             continue;
-        cJSON_AddItemToArray(calls, call(emu, fn, body));
+        cJSON_AddItemToArray(calls, call(emu, fn, event, body));
     }
     cJSON_free(body);
     cJSON_AddItemToArray(sf->events, entry);
