@@ -147,7 +147,7 @@ static const struct step_shape step_shapes[] = {
       {"expect_result", K_POINTERS, 0},
       {"timeout_ms", K_NUMBER, 0}}},
     {"integration.start",
-     {{"job", K_JOB, 1},
+     {{"job", K_STRING, 1}, /* check_background: the background jobs */
       {"options", K_OBJECT, 0},
       {"timeout_ms", K_NUMBER, 0}}},
     {"integration.stop", {{"until", K_STATES, 0}}},
@@ -159,7 +159,7 @@ static const struct step_shape step_shapes[] = {
       {"expect_result", K_POINTERS, 0}}},
     {"webhooks.pump", {{"system", K_SYSTEM, 0}}},
     {"http.request",
-     {{"system", K_SYSTEM, 1},
+     {{"system", K_STRING, 1}, /* check_background: or "integration" */
       {"method", K_STRING, 1},
       {"path", K_STRING, 1},
       {"headers", K_OBJECT, 0},
@@ -272,8 +272,10 @@ static void check_step(struct checker *c, const cJSON *step,
 /*
  * integration.start and integration.stop pair up: one integration runs
  * at a time, a stop needs a running one, and the background job is
- * sync.orders (what the reference connector does with webhooks under
- * kinsync check). One left running is stopped at the scenario's end.
+ * sync.orders (order webhooks) or oee.events (Epicor's job events): what
+ * the reference connector can do in the background under kinsync check.
+ * One left running is stopped at the scenario's end. An http.request to
+ * system "integration" goes to the running one's receiver.
  */
 static void check_background(struct checker *c, const cJSON *when)
 {
@@ -294,12 +296,27 @@ static void check_background(struct checker *c, const cJSON *when)
                             "an integration started at /when/%ld still runs: "
                             "stop it first (integration.stop)",
                             running);
-            if (job && strcmp(job, "sync.orders") != 0)
+            if (job && strcmp(job, "sync.orders") != 0 &&
+                strcmp(job, "oee.events") != 0)
                 kh__problem(c->p, here,
                             "integration.start runs job sync.orders (order "
-                            "webhooks received until it stops), not \"%s\"",
+                            "webhooks received until it stops) or oee.events "
+                            "(Epicor's job events), not \"%s\"",
                             job);
             running = (long)i;
+        } else if (kind && strcmp(kind, "http.request") == 0) {
+            const cJSON *sys = cJSON_GetObjectItemCaseSensitive(step, "system");
+            char at[80];
+
+            snprintf(at, sizeof(at), "%s/system", here);
+            if (sys && (!cJSON_IsString(sys) ||
+                        strcmp(sys->valuestring, "integration") != 0))
+                kh__format_value(c, sys, K_SYSTEM, at);
+            else if (running < 0)
+                kh__problem(c->p, at,
+                            "\"integration\" is the receiver of a running "
+                            "integration: none runs here (integration.start "
+                            "comes first)");
         } else if (kind && strcmp(kind, "integration.stop") == 0) {
             if (running < 0)
                 kh__problem(c->p, here,

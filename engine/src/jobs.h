@@ -309,6 +309,20 @@ ks_rc kh_job_sync_listen(struct kh_ctx *ctx, const cJSON *options,
 ks_rc kh_job_sync_listen_end(struct kh_ctx *ctx, const cJSON *options,
                              cJSON **result, char *err, size_t errsz);
 
+/*
+ * jobs_oee.c: the reference connector in the place of a background
+ * oee.events integration (pattern 1 under kinsync check). listen starts
+ * the connector's receiver on port with one route, /webhooks/epicor,
+ * taking deliveries whose X-Kinsync-Event-Secret is
+ * given.connector.oee.event_secret (KS_EINVAL with err when there is
+ * none); listen_end stops it and puts what it queued, in arrival order,
+ * through the OEE flow as oee.flow_events does (result as that job's).
+ */
+ks_rc kh_job_oee_listen(struct kh_ctx *ctx, const cJSON *options, uint16_t port,
+                        char *err, size_t errsz);
+ks_rc kh_job_oee_listen_end(struct kh_ctx *ctx, const cJSON *options,
+                            cJSON **result, char *err, size_t errsz);
+
 /* jobs_sync.c: the scenario's state store the sync jobs use (given.
  * connector.sync.state), shared with the other flows' jobs; crash_at (may
  * be NULL) reopens it armed with that crash point. NULL with *rc and err

@@ -65,35 +65,79 @@ int kh__step_job(struct kh_ctx *ctx, const cJSON *step, const char *where)
     return ok ? 0 : -1;
 }
 
-/* Replaces, in place, every string of node that starts with
- * "$KINSYNC_URL_<SYSTEM>" (the name exec's environment gives the
- * system's base URL) by that URL and the rest of the string, so that an
- * action can point one emulator at another (Epicor's event functions at
- * a receiver). Other strings stay. */
-static void expand_urls(struct kh_ctx *ctx, cJSON *node)
+#define RECEIVER_VAR "$KINSYNC_RECEIVER_URL"
+
+/* The value of one string of an action's args or a raw request: a
+ * "$KINSYNC_URL_<SYSTEM>" prefix (exec's name for the system's base URL)
+ * becomes that URL, a "$KINSYNC_RECEIVER_URL" prefix the announced
+ * receiver of the running integration (integration.start), so that an
+ * action can point one system at another (Epicor's event functions at a
+ * receiver); a whole "$secret:system.key" becomes that string of
+ * given.connector (a credential the scenario configures once). A new
+ * string, or NULL when s is none of them; -1 in *bad with err when s
+ * names something that is not there. */
+static char *expanded(struct kh_ctx *ctx, const char *s, int *bad, char *err,
+                      size_t errsz)
+{
+    const char *v;
+
+    if (strncmp(s, RECEIVER_VAR, sizeof(RECEIVER_VAR) - 1) == 0) {
+        v = kh_ctx_slot(ctx, KH_SLOT_INTEGRATION_RECEIVER);
+        if (v)
+            return kx_xasprintf("%s%s", v, s + sizeof(RECEIVER_VAR) - 1);
+        snprintf(err, errsz,
+                 "%s names the receiver of a running integration, and none "
+                 "runs here (integration.start comes first)",
+                 RECEIVER_VAR);
+        *bad = -1;
+        return NULL;
+    }
+    if (strncmp(s, "$secret:", 8) == 0) {
+        v = kh__ctx_resolve(ctx, s);
+        if (v)
+            return kx_xstrdup(v);
+        snprintf(err, errsz,
+                 "%.80s: not a string of /given/connector (\"$secret:"
+                 "system.key\")",
+                 s);
+        *bad = -1;
+        return NULL;
+    }
+    if (strncmp(s, "$KINSYNC_URL_", 13) != 0)
+        return NULL;
+    for (size_t i = 0; i < ctx->nsystems; i++) {
+        const char *name = ctx->systems[i].name;
+        size_t n = strlen(name);
+
+        if (strncasecmp(s + 13, name, n) == 0 &&
+            !isalnum((unsigned char)s[13 + n]) && s[13 + n] != '_')
+            return kx_xasprintf(
+                "%s%s", km_server_url(ctx->systems[i].emu->server), s + 13 + n);
+    }
+    return NULL;
+}
+
+/* Every string of node (in place) as expanded() says; 0, or -1 with err
+ * naming the first string that could not be. */
+static int expand(struct kh_ctx *ctx, cJSON *node, char *err, size_t errsz)
 {
     cJSON *it;
+    int bad = 0;
 
-    if (cJSON_IsString(node) &&
-        strncmp(node->valuestring, "$KINSYNC_URL_", 13) == 0) {
-        for (size_t i = 0; i < ctx->nsystems; i++) {
-            const char *name = ctx->systems[i].name;
-            size_t n = strlen(name);
+    if (cJSON_IsString(node)) {
+        char *v = expanded(ctx, node->valuestring, &bad, err, errsz);
 
-            if (strncasecmp(node->valuestring + 13, name, n) == 0 &&
-                !isalnum((unsigned char)node->valuestring[13 + n]) &&
-                node->valuestring[13 + n] != '_') {
-                char *url = kx_xasprintf(
-                    "%s%s", km_server_url(ctx->systems[i].emu->server),
-                    node->valuestring + 13 + n);
-
-                cJSON_SetValuestring(node, url);
-                free(url);
-                return;
-            }
-        }
+        if (v)
+            cJSON_SetValuestring(node, v);
+        free(v);
+        return bad;
     }
-    cJSON_ArrayForEach(it, node) expand_urls(ctx, it);
+    cJSON_ArrayForEach(it, node)
+    {
+        if (expand(ctx, it, err, errsz) != 0)
+            return -1;
+    }
+    return 0;
 }
 
 static int step_act(struct kh_ctx *ctx, const cJSON *step, const char *where)
@@ -109,10 +153,13 @@ static int step_act(struct kh_ctx *ctx, const cJSON *step, const char *where)
     char err[512] = "";
     int ok;
 
-    expand_urls(ctx, args);
-    ok = kh__check(
-        ctx, km_emulator_act(emu, action, args, &result, err, sizeof(err)) == 0,
-        "%s: %s action %s failed: %s", where, system, action, err);
+    if (expand(ctx, args, err, sizeof(err)) != 0)
+        ok = kh__check(ctx, 0, "%s/args: %s", where, err);
+    else
+        ok = kh__check(
+            ctx,
+            km_emulator_act(emu, action, args, &result, err, sizeof(err)) == 0,
+            "%s: %s action %s failed: %s", where, system, action, err);
     cJSON_Delete(args);
     if (ok && expected)
         ok = expect_result(ctx, expected, result, where);
@@ -142,27 +189,61 @@ static size_t discard(char *p, size_t size, size_t n, void *ud)
     return size * n;
 }
 
-/* A raw request to an emulator, as any integration would send it. */
+/* Where a raw request goes: an emulator's URL, or for system
+ * "integration" the announced receiver of the running integration
+ * (integration.start). NULL with a check failed when none runs. */
+static const char *http_base(struct kh_ctx *ctx, const char *system,
+                             const char *where)
+{
+    const char *url;
+
+    if (strcmp(system, "integration") != 0)
+        return km_server_url(kh__system(ctx, system)->server);
+    url = kh_ctx_slot(ctx, KH_SLOT_INTEGRATION_RECEIVER);
+    if (!url)
+        kh__check(ctx, 0,
+                  "%s: system \"integration\" is the receiver of a running "
+                  "integration, and none runs here (integration.start comes "
+                  "first)",
+                  where);
+    return url;
+}
+
+/* A raw request to an emulator, as any integration would send it, or to
+ * the running integration's receiver, as a platform would. Headers and
+ * body are expanded as an action's args are. */
 static int step_http(struct kh_ctx *ctx, const cJSON *step, const char *where)
 {
     const char *system = kx_json_str(step, "system");
-    const cJSON *body = cJSON_GetObjectItemCaseSensitive(step, "body");
+    cJSON *body =
+        cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(step, "body"), 1);
+    cJSON *hs =
+        cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(step, "headers"), 1);
     const cJSON *h;
-    struct km_emulator *emu = kh__system(ctx, system);
+    const char *base = http_base(ctx, system, where);
     struct curl_slist *headers = NULL;
     struct kh_text reply = {0};
-    char url[2048], *json = NULL;
+    char url[2048], *json = NULL, err[512] = "";
     long status = 0;
     long want = (long)kx_json_num(step, "expect_status", 200);
-    CURL *curl = curl_easy_init();
+    CURL *curl = NULL;
     CURLcode cc;
-    int ok;
+    int ok = 0;
 
-    if (!curl)
-        return kh__check(ctx, 0, "%s: curl_easy_init failed", where) - 1;
-    snprintf(url, sizeof(url), "%s%s", km_server_url(emu->server),
-             kx_json_str(step, "path"));
-    cJSON_ArrayForEach(h, cJSON_GetObjectItemCaseSensitive(step, "headers"))
+    if (!base)
+        goto out;
+    if (expand(ctx, hs, err, sizeof(err)) != 0 ||
+        expand(ctx, body, err, sizeof(err)) != 0) {
+        kh__check(ctx, 0, "%s: %s", where, err);
+        goto out;
+    }
+    curl = curl_easy_init();
+    if (!curl) {
+        kh__check(ctx, 0, "%s: curl_easy_init failed", where);
+        goto out;
+    }
+    snprintf(url, sizeof(url), "%s%s", base, kx_json_str(step, "path"));
+    cJSON_ArrayForEach(h, hs)
     {
         char line[1024];
 
@@ -197,7 +278,10 @@ static int step_http(struct kh_ctx *ctx, const cJSON *step, const char *where)
     cJSON_free(json);
     kh__text_dispose(&reply);
     curl_slist_free_all(headers);
+out:
     curl_easy_cleanup(curl);
+    cJSON_Delete(hs);
+    cJSON_Delete(body);
     return ok ? 0 : -1;
 }
 

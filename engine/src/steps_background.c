@@ -10,7 +10,9 @@
  * Under kinsync verify the command is the integration under test; under
  * kinsync check it is the reference connector: the connector's receiver
  * (ops/src/receiver.c) on the announced port, importing what it queued at
- * the stop (kh_job_sync_listen, kh_job_sync_listen_end).
+ * the stop (job sync.orders: kh_job_sync_listen, kh_job_sync_listen_end;
+ * job oee.events, Epicor's job events through the OEE flow:
+ * kh_job_oee_listen, kh_job_oee_listen_end).
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -189,6 +191,13 @@ static int start_command(struct kh_ctx *ctx, struct kh_background *bg)
                                bg->before, 1);
 }
 
+/* 1 for an integration.start of job oee.events (Epicor's job events),
+ * 0 for sync.orders (storefront order webhooks). */
+static int oee_events(const cJSON *step)
+{
+    return strcmp(kx_json_str_or(step, "job", ""), "oee.events") == 0;
+}
+
 int kh__step_integration_start(struct kh_ctx *ctx, const cJSON *step,
                                const char *where)
 {
@@ -217,7 +226,7 @@ int kh__step_integration_start(struct kh_ctx *ctx, const cJSON *step,
             return -1;
         }
     } else {
-        rc = kh_job_sync_listen(
+        rc = (oee_events(step) ? kh_job_oee_listen : kh_job_sync_listen)(
             ctx, cJSON_GetObjectItemCaseSensitive(step, "options"), bg->port,
             err, sizeof(err));
         if (!kh__check(ctx, rc == KS_OK,
@@ -309,12 +318,13 @@ static int stop_reference(struct kh_ctx *ctx, struct kh_background *bg)
 {
     cJSON *result = NULL;
     char err[1024] = "";
-    ks_rc rc = kh_job_sync_listen_end(
-        ctx, cJSON_GetObjectItemCaseSensitive(bg->step, "options"), &result,
-        err, sizeof(err));
+    ks_rc rc =
+        (oee_events(bg->step) ? kh_job_oee_listen_end : kh_job_sync_listen_end)(
+            ctx, cJSON_GetObjectItemCaseSensitive(bg->step, "options"), &result,
+            err, sizeof(err));
     int ok = kh__check(ctx, rc == KS_OK,
-                       "%s: the reference connector's import of its webhooks "
-                       "returned %s%s%s",
+                       "%s: the reference connector's handling of what its "
+                       "receiver took returned %s%s%s",
                        bg->where, ks_rc_name(rc), err[0] ? ": " : "", err);
 
     cJSON_Delete(result);

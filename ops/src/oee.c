@@ -317,18 +317,11 @@ ks_rc kh__sync_oee_event(struct ks_sync_stats *s, struct kh__sync_run *r,
                          const struct kh_receiver_item *it)
 {
     struct ks_oee_flow_stats o;
-    struct ks_oee_event ev = {it->ev.type,
-                              it->ev.plant,
-                              it->ev.job,
-                              it->ev.assembly,
-                              it->ev.operation,
-                              it->ev.op_code[0] ? it->ev.op_code : NULL,
-                              it->ev.work_center[0] ? it->ev.work_center : NULL,
-                              it->ev.reason[0] ? it->ev.reason : NULL,
-                              it->ev.at_ms};
+    struct ks_oee_event ev;
     const char *l[] = {t->conf->name, "flow"};
     ks_rc rc;
 
+    kh_receiver_epicor_event_view(&ev, &it->ev);
     memset(&o, 0, sizeof(o));
     if (!t->env.oee) { /* the route exists only with the section */
         kh_metrics_add(r->metrics, &m_dropped, l, 1);

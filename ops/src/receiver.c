@@ -305,6 +305,20 @@ static int copy_field(char *dst, size_t size, const char *src)
     return 1;
 }
 
+void kh_receiver_epicor_event_view(struct ks_oee_event *out,
+                                   const struct kh_receiver_epicor_event *ev)
+{
+    out->type = ev->type;
+    out->plant = ev->plant;
+    out->job = ev->job;
+    out->assembly = ev->assembly;
+    out->operation = ev->operation;
+    out->op_code = ev->op_code[0] ? ev->op_code : NULL;
+    out->work_center = ev->work_center[0] ? ev->work_center : NULL;
+    out->reason = ev->reason[0] ? ev->reason : NULL;
+    out->at_ms = ev->at_ms;
+}
+
 /* An Epicor job event: the route's secret header (constant time), then
  * the payload read by the OEE client. No duplicate check here: the flow
  * skips an event it already applied. */

@@ -162,6 +162,11 @@ struct kh_receiver_epicor_event {
     int64_t at_ms;
 };
 
+/* The queued event as the OEE flow takes it (ks_oee_flow_event): strings
+ * borrowed from ev, empty ones as NULL. */
+void kh_receiver_epicor_event_view(struct ks_oee_event *out,
+                                   const struct kh_receiver_epicor_event *ev);
+
 /* One queued delivery: a BigCommerce order event or a WooCommerce order
  * id. */
 struct kh_receiver_item {

@@ -105,9 +105,8 @@ static int fault_check(const cJSON *f, int i, char *err, size_t errsz)
                                i);
     if (times && (!cJSON_IsNumber(times) || times->valuedouble < 1 ||
                   times->valuedouble != (double)(long)times->valuedouble))
-        return km__epicor_errf(err, errsz,
-                               "/%d/fault/times: a whole number, at least 1",
-                               i);
+        return km__epicor_errf(
+            err, errsz, "/%d/fault/times: a whole number, at least 1", i);
     return events_check(cJSON_GetObjectItemCaseSensitive(f, "event"), i,
                         "fault/event", err, errsz);
 }
@@ -265,7 +264,8 @@ static int fault_due(cJSON *fn, const char *event)
     cJSON *done = cJSON_GetObjectItemCaseSensitive(fn, "cuts_done");
     double n = done ? done->valuedouble : 0;
 
-    if (!f || !in_list(cJSON_GetObjectItemCaseSensitive(f, "event"), event, 0) ||
+    if (!f ||
+        !in_list(cJSON_GetObjectItemCaseSensitive(f, "event"), event, 0) ||
         n >= kx_json_num(f, "times", 1))
         return 0;
     if (done)
@@ -300,9 +300,9 @@ static cJSON *call(struct km__epicor *emu, cJSON *fn, const char *event,
     headers[nh] = NULL;
     sf->open_calls++;
     if (fault_due(fn, event))
-        status = km_webhook_post_cut(kx_json_str_or(fn, "url", ""), headers,
-                                     body, strlen(body), timeout, 0, err,
-                                     sizeof(err));
+        status =
+            km_webhook_post_cut(kx_json_str_or(fn, "url", ""), headers, body,
+                                strlen(body), timeout, 0, err, sizeof(err));
     else
         status = km_webhook_post(kx_json_str_or(fn, "url", ""), headers, body,
                                  strlen(body), timeout, 0, err, sizeof(err));

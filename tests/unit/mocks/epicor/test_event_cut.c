@@ -192,10 +192,9 @@ static void test_fault_is_checked(void **state)
     (void)state;
     epi_start_shopfloor(&env, "");
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-        char *fns = kx_xasprintf(
-            "{\"functions\": [{\"event\": \"*\", \"url\": "
-            "\"http://127.0.0.1:9/x\", \"fault\": %s}]}",
-            bad[i]);
+        char *fns = kx_xasprintf("{\"functions\": [{\"event\": \"*\", \"url\": "
+                                 "\"http://127.0.0.1:9/x\", \"fault\": %s}]}",
+                                 bad[i]);
 
         cJSON_Delete(epi_act(&env, "set_event_functions", fns, -1));
         free(fns);
