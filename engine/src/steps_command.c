@@ -35,7 +35,8 @@ const struct kh_env_doc kh__env_docs[] = {
      "an emulator's base URL (KINSYNC_URL_EPICOR, KINSYNC_URL_BIGCOMMERCE, "
      "...); a new port every run"},
     {"KINSYNC_JOB", "the work to do, named like the reference connector's job: "
-                    "sync.parts, sync.orders, ..."},
+                    "sync.parts, sync.orders, ...; in the background "
+                    "(integration.start) sync.orders or oee.events"},
     {"KINSYNC_OPTIONS", "the step's options as JSON ({} when none)"},
     {"KINSYNC_SCENARIO", "the scenario's name (for your logs)"},
     {"KINSYNC_STATE_DIR",
@@ -96,7 +97,14 @@ const struct kh_env_doc kh__env_docs[] = {
     {"KINSYNC_RECEIVER_URL",
      "integration.start only: http://127.0.0.1:<port>; the scenario's hooks "
      "deliver to $KINSYNC_RECEIVER_URL/webhooks/bigcommerce and "
-     "/webhooks/woocommerce until integration.stop sends SIGTERM"},
+     "/webhooks/woocommerce until integration.stop sends SIGTERM; for "
+     "oee.events, Epicor's event functions POST job events to "
+     "$KINSYNC_RECEIVER_URL/webhooks/epicor: answer 2xx at once, act on "
+     "each whole event as pattern 1 does"},
+    {"KINSYNC_OEE_EVENT_SECRET",
+     "oee.events only: the value of the X-Kinsync-Event-Secret header every "
+     "genuine Epicor job event carries (given.connector.oee.event_secret; a "
+     "credential); refuse a delivery without it (401)"},
     {"KINSYNC_<SYSTEM>_<KEY>",
      "any other value of the scenario's given.connector.<system>, the key "
      "upper-cased, '.' and '-' as '_'"},
