@@ -43,7 +43,7 @@ const expectedRejections = {
   "clock-advance-ms-not-integer.json": { at: "/when/0/ms", keyword: "type" },
   "integration-start-with-another-job.json": {
     at: "/when/0/job",
-    keyword: "const",
+    keyword: "enum",
   },
   "unknown-top-level-key.json": { at: "", keyword: "additionalProperties" },
   "fault-rule-unknown-key.json": {

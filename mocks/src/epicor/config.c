@@ -681,8 +681,11 @@ const struct km_config_key km__epicor_config_keys[] = {
     {KM_CONFIG_KEY("event_functions", KM_CONFIG_ARRAY, "[]",
                    "Functions called on job transitions: [{\"event\", "
                    "\"url\", \"timeout_ms\", \"headers\", \"name\", "
-                   "\"companies\", \"plants\"}] (README.md, \"Event "
-                   "functions\").",
+                   "\"companies\", \"plants\", \"fault\"}] (README.md, "
+                   "\"Event functions\"); fault {\"event\", \"times\" "
+                   "(1), \"kind\": \"cut\"}: the call sends its headers "
+                   "and half its body, then drops the connection (no reply, "
+                   "attempted once).",
                    km__epicor_set_event_functions)},
 };
 _Static_assert(sizeof(km__epicor_config_keys) /
