@@ -303,6 +303,12 @@ static void check_background(struct checker *c, const cJSON *when)
                             "webhooks received until it stops) or oee.events "
                             "(Epicor's job events), not \"%s\"",
                             job);
+            if (job && strcmp(job, "oee.events") == 0 &&
+                cJSON_GetArraySize(
+                    cJSON_GetObjectItemCaseSensitive(step, "options")) > 0)
+                kh__problem(c->p, here,
+                            "oee.events takes no options (given.connector.oee "
+                            "configures it)");
             running = (long)i;
         } else if (kind && strcmp(kind, "http.request") == 0) {
             const cJSON *sys = cJSON_GetObjectItemCaseSensitive(step, "system");

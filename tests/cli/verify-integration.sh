@@ -7,7 +7,10 @@
 # KINSYNC_STATE_DIR, which lasts across the steps of one scenario and no
 # longer, as a real integration's would. Started by integration.start
 # (KINSYNC_RECEIVER_PORT set), it runs `kinsync sync --watch` with no flow,
-# only its webhook receiver on that port, until SIGTERM.
+# only its webhook receiver on that port, until SIGTERM; for oee.events
+# with an "oee" section (the events pattern: Epicor's job events at
+# /webhooks/epicor, checked against KINSYNC_OEE_EVENT_SECRET, plants
+# mapped to the scopes the OEE side lists).
 # With --no-verify it trusts every BigCommerce delivery instead of checking
 # its signature: it "verifies" a header every delivery carries
 # (User-Agent), as an integration that checks a static header would.
@@ -20,6 +23,7 @@ case ${KINSYNC_OPTIONS:-} in
 *) store=bigcommerce ;;
 esac
 case $KINSYNC_JOB in
+oee.events) flow= ;;
 sync.parts) flow=parts.$store ;;
 sync.orders) flow=orders.$store ;;
 sync.customers) flow=customers.woocommerce ;;
@@ -70,6 +74,20 @@ if [ -n "${KINSYNC_EPICOR_LICENSE_RETRIES:-}" ]; then
              \"license_retries\": $KINSYNC_EPICOR_LICENSE_RETRIES,
              \"license_retry_wait_ms\": ${KINSYNC_EPICOR_LICENSE_RETRY_WAIT_MS:-1000}"
 fi
+oee=
+if [ "$KINSYNC_JOB" = oee.events ]; then
+    # The plants' scopes as the OEE side declares them (each scope names
+    # its Epicor plant), and Epicor's job events at /webhooks/epicor with
+    # the event secret.
+    plants=$(curl -fsS -H "Authorization: Bearer $KINSYNC_OEE_API_KEY" \
+        "$KINSYNC_URL_OEE/api/v1/scopes" |
+        grep -o '"id":"[^"]*","plant":"[^"]*"' |
+        sed 's/"id":\("[^"]*"\),"plant":\("[^"]*"\)/\2: \1/' | paste -sd, -)
+    oee=",
+  \"oee\": {\"pattern\": \"events\", \"base_url\": \"$KINSYNC_URL_OEE\",
+          \"api_key\": \"$KINSYNC_OEE_API_KEY\", \"plants\": {$plants},
+          \"events\": {\"secret\": \"$KINSYNC_OEE_EVENT_SECRET\"}}"
+fi
 flows="\"$flow\""
 mode=--once
 if [ -n "${KINSYNC_RECEIVER_PORT:-}" ]; then
@@ -86,7 +104,7 @@ cat >"$dir/kinsync.json" <<JSON
              "auth": "$KINSYNC_EPICOR_AUTH",
              "username": "$KINSYNC_EPICOR_USERNAME",
              "password": "$KINSYNC_EPICOR_PASSWORD",
-             "api_key": "$KINSYNC_EPICOR_API_KEY"$licence}$bigcommerce$woocommerce$adobe,
+             "api_key": "$KINSYNC_EPICOR_API_KEY"$licence}$bigcommerce$woocommerce$adobe$oee,
   "receiver": {"port": ${KINSYNC_RECEIVER_PORT:-0}, "register": false},
   "flows": [$flows]
 }

@@ -237,10 +237,43 @@ static void background_integration_steps_pair_up(void **state)
         "/when/0: no integration runs here: integration.stop follows "
         "an integration.start",
         "/when/2: an integration started at /when/1 still runs",
-        "/when/2: integration.start runs job sync.orders",
+        "/when/2: integration.start runs job sync.orders (order webhooks "
+        "received until it stops) or oee.events",
         "/when/2/options/colour: job sync.parts takes no option",
         "/when/3/max_ms: unknown key",
         "/when/3/until: must be an object mapping systems", NULL);
+}
+
+/* oee.events runs in the background too; an http.request may go to the
+ * running integration's receiver, never when none runs. */
+static void oee_events_and_requests_to_the_integration(void **state)
+{
+    struct tmp *t = *state;
+    struct kh_scenario *sc = NULL;
+    char err[2048];
+
+    assert_int_equal(
+        load(t,
+             "{\"name\": \"x\", " GIVEN_BC ", \"when\": [{\"do\": "
+             "\"integration.start\", \"job\": \"oee.events\"}, {\"do\": "
+             "\"http.request\", \"system\": \"integration\", \"method\": "
+             "\"POST\", \"path\": \"/webhooks/epicor\"}, {\"do\": "
+             "\"integration.stop\"}]}",
+             &sc, err, sizeof(err)),
+        0);
+    kh_scenario_free(sc);
+    refused_with(t,
+                 "{\"name\": \"x\", " GIVEN_BC ", \"when\": ["
+                 "{\"do\": \"http.request\", \"system\": \"integration\", "
+                 "\"method\": \"POST\", \"path\": \"/webhooks/epicor\"},"
+                 "{\"do\": \"integration.start\", \"job\": \"oee.events\", "
+                 "\"options\": {\"source\": \"epicor\"}},"
+                 "{\"do\": \"http.request\", \"system\": \"nowhere\", "
+                 "\"method\": \"GET\", \"path\": \"/\"}]}",
+                 "/when/0/system: \"integration\" is the receiver of a running "
+                 "integration: none runs here",
+                 "/when/1: oee.events takes no options",
+                 "/when/2/system: system \"nowhere\" is not an emulator", NULL);
 }
 
 static void unknown_option_is_refused_with_the_jobs_list(void **state)
@@ -635,6 +668,7 @@ int main(void)
         T(unknown_step_kind_and_job),
         T(background_integration_steps_load),
         T(background_integration_steps_pair_up),
+        T(oee_events_and_requests_to_the_integration),
         T(unknown_option_is_refused_with_the_jobs_list),
         T(known_options_load),
         T(every_listed_option_loads),
