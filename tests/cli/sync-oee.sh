@@ -8,7 +8,11 @@
 # /webhooks/epicor route with the secret header; a job release is
 # acknowledged on the OEE side; a forged and a broken event are refused),
 # the file pattern (one DMT file of a completed operation, written once)
-# and the OEE counters scraped from /metrics.
+# and the OEE counters scraped from /metrics; `kinsync verify` of
+# scenarios/conformance-oee: an idle integration fails all eight, and
+# verify-integration.sh (`kinsync sync --watch` from the documented
+# environment) passes the two event files; act args naming no running
+# integration or an unknown secret fail with a clear line.
 #
 # usage: sync-oee.sh KINSYNC_BINARY REPO_ROOT
 #
@@ -252,10 +256,47 @@ NO_COLOR=1 "$kinsync" verify "$root/scenarios/conformance-oee" -- true \
     >"$work/idle.out" 2>&1
 rc=$?
 expect_rc 1 "an idle OEE integration"
-expect_in '^0 of 6 scenarios passed' idle.out "the idle integration passed something"
+expect_in '^0 of 8 scenarios passed' idle.out "the idle integration passed something"
 expect_in 'oee state /acknowledgements: expected 2 entries, found 0' idle.out \
     "no explanation of the missing acknowledgements"
-ok "kinsync verify fails an OEE integration that does nothing, on all six"
+expect_in 'ended (exit status 0) before anything listened on 127.0.0.1:[0-9]* (KINSYNC_RECEIVER_PORT)' \
+    idle.out "the event files do not say the integration never listened"
+ok "kinsync verify fails an OEE integration that does nothing, on all eight"
+
+# The event files graded green on a third-party-style integration: a
+# script that knows only the documented environment and runs `kinsync
+# sync --watch` with an "oee" section on the announced port.
+events=("$root"/scenarios/conformance-oee/oee-event-for-a-job-epicor-does-not-have-writes-nothing.json
+    "$root"/scenarios/conformance-oee/oee-network-drop-mid-event-loses-that-event-and-nothing-else.json)
+NO_COLOR=1 "$kinsync" verify "${events[@]}" -- \
+    sh "$root/tests/cli/verify-integration.sh" "$kinsync" >"$work/events-verify.out" 2>&1
+rc=$?
+expect_rc 0 "the event files with kinsync sync --watch as the integration"
+expect_in '^2 of 2 scenarios passed' events-verify.out "not both event files passed"
+ok "kinsync verify passes kinsync sync --watch on the event files"
+
+# Pointing Epicor at the integration needs one to be running; a secret
+# reference must name a configured string. Each says so, at its step.
+cat >"$work/no-integration.json" <<'JSON'
+{"name": "no integration", "given": {"epicor": {},
+  "connector": {"oee": {"event_secret": "s-1"}}},
+ "when": [{"do": "act", "system": "epicor", "action": "set_event_functions",
+   "args": {"functions": [{"event": "*",
+     "url": "$KINSYNC_RECEIVER_URL/webhooks/epicor"}]}}]}
+JSON
+sed -e 's/"no integration"/"no secret"/' \
+    -e 's#"$KINSYNC_RECEIVER_URL/webhooks/epicor"}#"http://127.0.0.1:9/x", "headers": {"X-Kinsync-Event-Secret": "$secret:oee.nope"}}#' \
+    "$work/no-integration.json" >"$work/no-secret.json"
+for f in no-integration no-secret; do
+    NO_COLOR=1 "$kinsync" check "$work/$f.json" >"$work/$f.out" 2>&1
+    rc=$?
+    expect_rc 1 "$f: kinsync check"
+done
+expect_in '/when/0/args: \$KINSYNC_RECEIVER_URL names the receiver of a running integration, and none runs here' \
+    no-integration.out "no clear error for the receiver URL without an integration"
+expect_in '/when/0/args: \$secret:oee.nope: not a string of /given/connector' \
+    no-secret.out "no clear error for an unknown secret"
+ok "act args name the running integration and configured secrets, or say why not"
 
 kill -TERM "$watch_pid"
 wait "$watch_pid"
