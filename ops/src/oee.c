@@ -145,11 +145,14 @@ int kh__sync_oee_open(struct kh__sync_env *env, const char *prog)
     fo.ud.good = kx_json_str(ud, "good");
     fo.ud.scrap = kx_json_str(ud, "scrap");
     fo.ud.top_loss = kx_json_str(ud, "top_loss");
-    fo.part_tran = kx_json_bool(kx_json_obj(cfg, "write_back"), "part_tran", 0);
-    fo.labor = kx_json_bool(kx_json_obj(cfg, "write_back"), "labor", 0);
-    fo.labor_employee = kx_json_str(kx_json_obj(cfg, "write_back"), "employee");
-    /* pattern 3: no Epicor write; the summaries go to the DMT file */
+    /* pattern 3: no Epicor write; the summaries go to the DMT file, and
+     * the labour and PartTran switches are ignored (warned at load) */
     fo.file_export = strcmp(kh__sync_oee_pattern(cfg), "file") == 0;
+    fo.part_tran = !fo.file_export &&
+                   kx_json_bool(kx_json_obj(cfg, "write_back"), "part_tran", 0);
+    fo.labor = !fo.file_export &&
+               kx_json_bool(kx_json_obj(cfg, "write_back"), "labor", 0);
+    fo.labor_employee = kx_json_str(kx_json_obj(cfg, "write_back"), "employee");
     fo.company = kx_json_str(env->conf->epicor, "company");
     rc = ks_oee_flow_new(&k->flow, &fo);
     if (rc) {
