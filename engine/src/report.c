@@ -25,6 +25,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <kx/alloc.h>
+#include <kx/file.h>
 #include "engine.h"
 #include "report_int.h"
 
@@ -256,81 +257,39 @@ struct report_input {
 typedef void (*body_fn)(FILE *f, const struct report_input *in);
 
 /*
- * Creates a new file for writing beside file, named file.tmp.PID.N, and
- * puts its name in tmp. It is created by open(2) with mode 0666, so the
- * caller's umask applies as it would to a report opened with fopen (unlike
- * mkstemp's fixed 0600). O_EXCL makes a taken name fail; the next try
- * uses another N. Returns the descriptor, or -1 with errno set.
- */
-static int create_temp(char *tmp, size_t tmpsz, const char *file)
-{
-    struct timespec ts;
-    int fd = -1;
-
-    for (long attempt = 0; attempt < 100 && fd < 0; attempt++) {
-        clock_gettime(CLOCK_REALTIME, &ts);
-        snprintf(tmp, tmpsz, "%s.tmp.%ld.%ld", file, (long)getpid(),
-                 (long)ts.tv_nsec + attempt);
-        fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
-        if (fd < 0 && errno != EEXIST)
-            break;
-    }
-    return fd;
-}
-
-/*
- * Writes body into a fresh temporary file next to file, flushes it to
- * disk and renames it into place. On any failure the temporary file is
- * removed, file is left as it was, and -1 is returned with errno from the
- * step that failed (EIO when a write failed without saying why).
+ * Renders body in memory and writes it to file atomically (kx/file.h):
+ * created with mode 0666, so the caller's umask applies as it would to a
+ * report opened with fopen. On any failure file is left as it was and -1
+ * is returned with errno from the step that failed (EIO when a write
+ * failed without saying why).
  */
 static int write_atomically(const char *file, body_fn body,
                             const struct report_input *in)
 {
-    size_t tmpsz;
-    char *tmp;
+    char *text = NULL;
+    size_t len = 0;
     FILE *f;
-    int fd, saved = 0, rc = -1;
+    int rc = -1, saved;
 
     if (!file || !file[0] || (!in->results && in->n)) {
         errno = EINVAL;
         return -1;
     }
-    tmpsz = strlen(file) + 64; /* ".tmp." and two longs */
-    tmp = kx_xmalloc(tmpsz);
-    if (!tmp)
+    f = open_memstream(&text, &len);
+    if (!f)
         return -1; /* errno is ENOMEM */
-    fd = create_temp(tmp, tmpsz, file);
-    if (fd < 0)
-        goto out; /* nothing was created */
-    f = fdopen(fd, "w");
-    if (!f) {
-        saved = errno;
-        close(fd);
-        goto fail;
-    }
     errno = 0;
     body(f, in);
-    if (fflush(f) != 0 || ferror(f) || fsync(fileno(f)) != 0) {
-        saved = errno ? errno : EIO;
-        fclose(f);
-        goto fail;
-    }
-    if (fclose(f) != 0) {
-        saved = errno;
-        goto fail;
-    }
-    if (rename(tmp, file) != 0) {
-        saved = errno;
-        goto fail;
-    }
-    rc = 0;
-    goto out;
-fail:
-    unlink(tmp);
+    saved = ferror(f) ? (errno ? errno : EIO) : 0;
+    if (fclose(f) != 0 && !saved)
+        saved = errno ? errno : ENOMEM;
+    if (!saved)
+        rc = kx_file_write_atomic(file, text, len, 0666, 0, NULL, 0);
+    else
+        errno = saved;
+    saved = errno;
+    free(text);
     errno = saved;
-out:
-    free(tmp);
     return rc;
 }
 

@@ -23,6 +23,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <kx/alloc.h>
+#include <kx/file.h>
 #include "engine.h"
 #include "host.h"
 #include <kx/net.h>
@@ -674,34 +675,16 @@ static void announcement(char *buf, size_t bufsz, struct kh__serve *sv,
         snprintf(buf + len, bufsz - len, "ca %s\n", ca_file);
 }
 
-/* Writes text to path through a temporary file in the same directory and
- * a rename, so a script polling for path never reads half of it. The file
- * is readable by its owner only (it may hold the admin token). */
+/* Writes text to path atomically (kx/file.h), so a script polling for
+ * path never reads half of it. The file is readable by its owner only (it
+ * may hold the admin token). */
 static int write_file_atomic(const char *path, const char *text)
 {
-    char tmp[4096];
-    FILE *f = NULL;
-    int n = snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path, (long)getpid());
-    int ok, fd;
+    char err[4400];
 
-    if (n < 0 || (size_t)n >= sizeof(tmp)) {
-        fprintf(stderr, "kinsync serve: path too long: %s\n", path);
-        return -1;
-    }
-    fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-    if (fd < 0 || !(f = fdopen(fd, "w"))) {
-        if (fd >= 0)
-            close(fd);
-        fprintf(stderr, "kinsync serve: cannot write %s: %s\n", tmp,
-                strerror(errno));
-        return -1;
-    }
-    ok = fputs(text, f) >= 0 && fflush(f) == 0 && fsync(fileno(f)) == 0;
-    ok = fclose(f) == 0 && ok;
-    if (!ok || rename(tmp, path) != 0) {
-        fprintf(stderr, "kinsync serve: cannot write %s: %s\n", path,
-                strerror(errno));
-        remove(tmp);
+    if (kx_file_write_atomic(path, text, strlen(text), 0600, 0, err,
+                             sizeof(err)) != 0) {
+        fprintf(stderr, "kinsync serve: %s\n", err);
         return -1;
     }
     return 0;

@@ -410,9 +410,12 @@ static void check_oee(struct kh__conf_check *ck, const cJSON *oee,
                          "default_scope");
     }
     /* The summaries always go to the JobOper UD fields; labour and
-     * production quantities only when switched on (off by default). */
+     * production quantities only when switched on (off by default), and
+     * never by the file pattern: said once, at load, in every command
+     * that reads the file. */
     {
         const cJSON *v = cJSON_GetObjectItemCaseSensitive(wb, "ud_fields");
+        int file = pattern && strcmp(pattern, "file") == 0;
         char fp[KH__CONF_WHERE_MAX];
 
         kh__conf_where(fp, pointer, "write_back");
@@ -421,8 +424,22 @@ static void check_oee(struct kh__conf_check *ck, const cJSON *oee,
             kh__conf_problem(ck, where,
                              "false is not supported: the summaries are "
                              "written to the JobOper UD fields (leave it out)");
+        if (file) { /* the DMT export carries the summaries only */
+            static const char *const ignored[] = {"labor", "part_tran"};
+
+            for (size_t i = 0; i < 2; i++) {
+                kh__conf_where(where, fp, ignored[i]);
+                if (kx_json_bool(wb, ignored[i], 0))
+                    fprintf(stderr,
+                            "%s: warning: %s: %s: ignored with pattern "
+                            "\"file\" (the export carries the summaries "
+                            "only)\n",
+                            ck->prog, ck->path, where);
+            }
+        }
         kh__conf_where(where, fp, "employee");
-        if (kx_json_bool(wb, "labor", 0) && !kx_json_str(wb, "employee"))
+        if (!file && kx_json_bool(wb, "labor", 0) &&
+            !kx_json_str(wb, "employee"))
             kh__conf_problem(ck, where,
                              "missing: labor true books the labour to an "
                              "Epicor employee (EmployeeNum)");

@@ -53,10 +53,10 @@ static const struct kh_metric m_broken = {
     {"connection", NULL}};
 static const struct kh_metric m_dropped = {
     "kinsync_oee_dropped_events_total",
-    "Epicor job events lost: answered 503 because the receiver's queue was "
-    "full (an event function never retries), or taken but not applied "
-    "(the flow failed before the event was handled), by where: receiver, "
-    "flow.",
+    "Epicor job events lost, by where: receiver (answered 503: the event "
+    "could not be committed to the state, or the memory queue was full; an "
+    "event function never retries), flow (committed, but its handling "
+    "failed on every attempt and it was given up).",
     KH_METRIC_COUNTER,
     {"connection", "where", NULL}};
 static const struct kh_metric m_events = {
@@ -145,11 +145,14 @@ int kh__sync_oee_open(struct kh__sync_env *env, const char *prog)
     fo.ud.good = kx_json_str(ud, "good");
     fo.ud.scrap = kx_json_str(ud, "scrap");
     fo.ud.top_loss = kx_json_str(ud, "top_loss");
-    fo.part_tran = kx_json_bool(kx_json_obj(cfg, "write_back"), "part_tran", 0);
-    fo.labor = kx_json_bool(kx_json_obj(cfg, "write_back"), "labor", 0);
-    fo.labor_employee = kx_json_str(kx_json_obj(cfg, "write_back"), "employee");
-    /* pattern 3: no Epicor write; the summaries go to the DMT file */
+    /* pattern 3: no Epicor write; the summaries go to the DMT file, and
+     * the labour and PartTran switches are ignored (warned at load) */
     fo.file_export = strcmp(kh__sync_oee_pattern(cfg), "file") == 0;
+    fo.part_tran = !fo.file_export &&
+                   kx_json_bool(kx_json_obj(cfg, "write_back"), "part_tran", 0);
+    fo.labor = !fo.file_export &&
+               kx_json_bool(kx_json_obj(cfg, "write_back"), "labor", 0);
+    fo.labor_employee = kx_json_str(kx_json_obj(cfg, "write_back"), "employee");
     fo.company = kx_json_str(env->conf->epicor, "company");
     rc = ks_oee_flow_new(&k->flow, &fo);
     if (rc) {
@@ -318,22 +321,26 @@ ks_rc kh__sync_oee_event(struct ks_sync_stats *s, struct kh__sync_run *r,
 {
     struct ks_oee_flow_stats o;
     struct ks_oee_event ev;
-    const char *l[] = {t->conf->name, "flow"};
     ks_rc rc;
 
     kh_receiver_epicor_event_view(&ev, &it->ev);
     memset(&o, 0, sizeof(o));
-    if (!t->env.oee) { /* the route exists only with the section */
-        kh_metrics_add(r->metrics, &m_dropped, l, 1);
+    if (!t->env.oee) /* the route exists only with the section */
         return KS_EINVAL;
-    }
+    /* A run-stopping failure (transport, auth, store) is returned: the
+     * event stays queued and is tried again (queue.c). */
     rc = ks_oee_flow_event(t->env.oee->flow, &ev, &o);
-    /* A run-stopping failure (transport, auth, store) loses the event:
-     * Epicor sent it once and has moved on. */
-    kh_metrics_add(r->metrics, &m_dropped, l, rc != KS_OK);
     to_sync_stats(s, &o);
     count(r, t, &o, rc);
     return rc;
+}
+
+void kh__sync_oee_count_dropped(struct kh__sync_run *r,
+                                struct kh__sync_tenant *t)
+{
+    const char *l[] = {t->conf->name, "flow"};
+
+    kh_metrics_add(r->metrics, &m_dropped, l, 1);
 }
 
 void kh__sync_oee_print_failure(struct kh__sync_tenant *t, const char *what,

@@ -1,19 +1,23 @@
 /*
  * The durable webhook intake of `kinsync sync --watch`: the receiver
- * commits each verified order event to its connection's store
- * (ks_store_delivery_enqueue) before it answers 200, and any worker
- * sharing that store claims it, imports it and marks it done. A worker
- * killed after the 200 loses nothing; one killed mid-import leaves a
- * claim that expires after the lease time, and the next claimant's import
- * is kept exactly-once by the intents. Imports run under the leases of the
- * connection's order polls, so two workers never import one order at once.
+ * commits each verified order event and Epicor job event to its
+ * connection's store (ks_store_delivery_enqueue) before it answers 200,
+ * and any worker sharing that store claims it, imports it and marks it
+ * done. A worker killed after the 200 loses nothing; one killed mid-import
+ * leaves a claim that expires after the lease time, and the next
+ * claimant's import is kept exactly-once by the intents. A connection's
+ * deliveries are claimed oldest first by one worker at a time, under the
+ * leases of the connection's order polls and of its job events
+ * ("oee.events"): two workers never import one order at once, and the job
+ * events of one company are handled in the order Epicor sent them.
  *
  * What is queued is what the import needs, as a small JSON object (the
  * order is read afresh from the platform anyway): BigCommerce's event
  * fields, or WooCommerce's order id; an Adobe order-placement hook is
  * kept whole (its order exists only in the delivery: the hook runs
  * before Adobe saves the order), and imported by the requisitions flow
- * under the requisitions.epicor lease.
+ * under the requisitions.epicor lease; an Epicor job event is kept whole
+ * (Epicor sends it once and never again: ops/README.md, "OEE").
  */
 #include <stdlib.h>
 #include <string.h>
@@ -33,6 +37,60 @@ static const struct kh_metric m_queued = {
 /* The lease an Adobe import runs under: the requisitions poll's, so a
  * poll and an import of the same order never run at once. */
 #define ADOBE_LEASE "requisitions.epicor"
+/* The lease the job events of a connection are handled under: one worker
+ * at a time, so the events of one company never interleave. */
+#define EVENTS_LEASE "oee.events"
+/* Claims of one job event before it is given up when its handling keeps
+ * failing (transport, authentication, the store): Epicor never sends it
+ * again, but the connection's later deliveries must not wait forever. */
+#define EVENT_ATTEMPTS 5
+/* The topic of a queued job event. */
+#define EVENT_TOPIC "epicor.job_event"
+
+static void event_json(cJSON *o, const struct kh_receiver_epicor_event *ev)
+{
+    cJSON_AddStringToObject(o, "platform", "epicor");
+    cJSON_AddStringToObject(o, "event", ev->type);
+    cJSON_AddStringToObject(o, "plant", ev->plant);
+    cJSON_AddStringToObject(o, "job", ev->job);
+    cJSON_AddNumberToObject(o, "assembly", ev->assembly);
+    cJSON_AddNumberToObject(o, "operation", ev->operation);
+    cJSON_AddStringToObject(o, "op_code", ev->op_code);
+    cJSON_AddStringToObject(o, "work_center", ev->work_center);
+    cJSON_AddStringToObject(o, "reason", ev->reason);
+    cJSON_AddNumberToObject(o, "at_ms", (double)ev->at_ms);
+}
+
+/* o's string member key into out (n bytes); -1 when it is missing or
+ * does not fit. */
+static int copy_member(char *out, size_t n, const cJSON *o, const char *key)
+{
+    const char *v = kx_json_str(o, key);
+
+    return v && (size_t)snprintf(out, n, "%s", v) < n ? 0 : -1;
+}
+
+/* The job event a queued body describes; 0, or -1 when it is not one. */
+static int event_parse(struct kh_receiver_epicor_event *ev, const cJSON *o)
+{
+    const cJSON *asm_ = cJSON_GetObjectItemCaseSensitive(o, "assembly");
+    const cJSON *op = cJSON_GetObjectItemCaseSensitive(o, "operation");
+    const cJSON *at = cJSON_GetObjectItemCaseSensitive(o, "at_ms");
+
+    if (copy_member(ev->type, sizeof(ev->type), o, "event") || !ev->type[0] ||
+        copy_member(ev->plant, sizeof(ev->plant), o, "plant") ||
+        copy_member(ev->job, sizeof(ev->job), o, "job") ||
+        copy_member(ev->op_code, sizeof(ev->op_code), o, "op_code") ||
+        copy_member(ev->work_center, sizeof(ev->work_center), o,
+                    "work_center") ||
+        copy_member(ev->reason, sizeof(ev->reason), o, "reason") ||
+        !cJSON_IsNumber(asm_) || !cJSON_IsNumber(op) || !cJSON_IsNumber(at))
+        return -1;
+    ev->assembly = asm_->valueint;
+    ev->operation = op->valueint;
+    ev->at_ms = kx_json_int64(o, "at_ms", 0);
+    return 0;
+}
 
 static char *item_json(const struct kh_receiver_item *it)
 {
@@ -41,7 +99,9 @@ static char *item_json(const struct kh_receiver_item *it)
 
     if (!o)
         abort(); /* the program aborts on out-of-memory */
-    if (it->adobe) {
+    if (it->epicor) {
+        event_json(o, &it->ev);
+    } else if (it->adobe) {
         cJSON_AddStringToObject(o, "platform", "adobe");
         cJSON_AddItemToObject(o, "delivery",
                               cJSON_Duplicate(it->adobe_delivery, 1));
@@ -63,8 +123,7 @@ static char *item_json(const struct kh_receiver_item *it)
     return text;
 }
 
-/* The item a queued body describes; 0, or -1 when it is not one. */
-static int item_parse(struct kh_receiver_item *it, const char *body)
+int kh__sync_intake_parse(struct kh_receiver_item *it, const char *body)
 {
     cJSON *o = cJSON_Parse(body);
     const char *platform = kx_json_str(o, "platform");
@@ -72,8 +131,12 @@ static int item_parse(struct kh_receiver_item *it, const char *body)
     int rc = -1;
 
     memset(it, 0, sizeof(*it));
-    if (platform && strcmp(platform, "adobe") == 0 &&
-        cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(o, "delivery"))) {
+    if (platform && strcmp(platform, "epicor") == 0) {
+        it->epicor = 1;
+        rc = event_parse(&it->ev, o);
+    } else if (platform && strcmp(platform, "adobe") == 0 &&
+               cJSON_IsObject(
+                   cJSON_GetObjectItemCaseSensitive(o, "delivery"))) {
         it->adobe = 1;
         it->adobe_delivery = cJSON_DetachItemFromObject(o, "delivery");
         rc = 0;
@@ -120,18 +183,19 @@ int kh__sync_intake_commit(void *userdata, const struct kh_receiver_item *it)
 
     if (!st)
         return 1; /* no store for this route: the receiver's memory queue */
-    if (it->epicor)
-        return 1; /* job events: the memory queue (ops/README.md, "OEE") */
     body = item_json(it);
     snprintf(resource, sizeof(resource), "%lld",
              (long long)(it->woocommerce ? it->wc_order_id : it->bc.id));
     if (it->adobe)
         adobe_resource(resource, sizeof(resource), it->adobe_delivery);
+    if (it->epicor)
+        snprintf(resource, sizeof(resource), "%s", it->ev.job);
     rc = ks_store_delivery_enqueue(NULL, st, in->names[it->route],
-                                   it->adobe         ? "adobe.order_place"
+                                   it->epicor        ? EVENT_TOPIC
+                                   : it->adobe       ? "adobe.order_place"
                                    : it->woocommerce ? "woocommerce.order"
                                                      : it->bc.scope,
-                                   resource, body);
+                                   resource[0] ? resource : "-", body);
     free(body);
     if (rc)
         fprintf(stderr, "%s: cannot queue a webhook delivery: %s\n",
@@ -139,9 +203,28 @@ int kh__sync_intake_commit(void *userdata, const struct kh_receiver_item *it)
     return rc == KS_OK ? 0 : -1;
 }
 
-/* Claims and imports t's queued deliveries until none is left, a stop
- * is pending, or an import fails (its claim is given back, so the next
- * round, or another worker, tries again). */
+/* A job event whose handling failed EVENT_ATTEMPTS times: given up
+ * (marked done, said, counted as dropped by the flow), so that the
+ * connection's later deliveries are not held back forever. 1 when given
+ * up, 0 when it is to be tried again. */
+static int give_up_event(struct kh__sync_run *r, struct kh__sync_tenant *t,
+                         const struct ks_delivery *d,
+                         const struct kh_receiver_item *it)
+{
+    if (d->attempts < EVENT_ATTEMPTS)
+        return 0;
+    fprintf(stderr,
+            "%s: %s: warning: Epicor job event %s of job %s given up after "
+            "%d failed attempts\n",
+            KH__SYNC_PROG, t->conf->name, it->ev.type, it->ev.job, d->attempts);
+    kh__sync_oee_count_dropped(r, t);
+    return 1;
+}
+
+/* Claims and imports t's queued deliveries, oldest first, until none is
+ * left, a stop is pending, or an import fails (its claim is given back, so
+ * the next round, or another worker, tries it again before anything
+ * committed after it). */
 static void import_tenant(struct kh__sync_run *r, struct kh__sync_tenant *t)
 {
     struct ks_delivery *d = NULL;
@@ -159,7 +242,7 @@ static void import_tenant(struct kh__sync_run *r, struct kh__sync_tenant *t)
                     ks_store_last_error(t->env.store)->message);
             return;
         }
-        if (item_parse(&it, d->body) != 0) {
+        if (kh__sync_intake_parse(&it, d->body) != 0) {
             fprintf(stderr,
                     "%s: %s: warning: queued delivery %lld is not one "
                     "kinsync wrote; dropped\n",
@@ -168,6 +251,8 @@ static void import_tenant(struct kh__sync_run *r, struct kh__sync_tenant *t)
         } else {
             rc = kh__sync_run_one(r, t, -1, &it);
             cJSON_Delete(it.adobe_delivery);
+            if (rc && it.epicor && give_up_event(r, t, d, &it))
+                rc = KS_OK;
         }
         rc =
             rc == KS_OK
@@ -181,40 +266,26 @@ static void import_tenant(struct kh__sync_run *r, struct kh__sync_tenant *t)
     }
 }
 
-/* Takes the leases of t's order polls (orders.bigcommerce,
- * orders.woocommerce, as t has the platform): a webhook import and a poll
- * of the same orders must not run at once on two workers, or both write
- * the same order (intents keep one worker's retries exactly-once, not two
- * workers racing). 1 when every lease is held, else 0 with none held. */
-static int take_order_leases(struct kh__sync_run *r, struct kh__sync_tenant *t)
+/* The leases t's deliveries are imported under, into names (4 at most):
+ * the order polls' (orders.bigcommerce, orders.woocommerce,
+ * requisitions.epicor for Adobe's hook: an import and a poll of the same
+ * orders must not run at once on two workers, or both write the same
+ * order; intents keep one worker's retries exactly-once, not two workers
+ * racing) and oee.events for the job events. How many. */
+static size_t intake_leases(const char *names[4],
+                            const struct kh__sync_tenant *t)
 {
-    if (t->env.adobe && !kh__sync_lease_take(r, t, ADOBE_LEASE))
-        return 0;
-    if (t->env.bigcommerce &&
-        !kh__sync_lease_take(r, t, "orders.bigcommerce")) {
-        if (t->env.adobe)
-            kh__sync_lease_give(r, t, ADOBE_LEASE);
-        return 0;
-    }
-    if (t->env.woocommerce &&
-        !kh__sync_lease_take(r, t, "orders.woocommerce")) {
-        if (t->env.bigcommerce)
-            kh__sync_lease_give(r, t, "orders.bigcommerce");
-        if (t->env.adobe)
-            kh__sync_lease_give(r, t, ADOBE_LEASE);
-        return 0;
-    }
-    return 1;
-}
+    size_t n = 0;
 
-static void give_order_leases(struct kh__sync_run *r, struct kh__sync_tenant *t)
-{
-    if (t->env.woocommerce)
-        kh__sync_lease_give(r, t, "orders.woocommerce");
-    if (t->env.bigcommerce)
-        kh__sync_lease_give(r, t, "orders.bigcommerce");
     if (t->env.adobe)
-        kh__sync_lease_give(r, t, ADOBE_LEASE);
+        names[n++] = ADOBE_LEASE;
+    if (t->env.bigcommerce)
+        names[n++] = "orders.bigcommerce";
+    if (t->env.woocommerce)
+        names[n++] = "orders.woocommerce";
+    if (t->env.oee && t->env.creds.oee_event_secret)
+        names[n++] = EVENTS_LEASE;
+    return n;
 }
 
 void kh__sync_import_queued(struct kh__sync_run *r)
@@ -222,17 +293,22 @@ void kh__sync_import_queued(struct kh__sync_run *r)
     for (size_t k = 0; k < r->n && !kh__sync_stop_pending(); k++) {
         struct kh__sync_tenant *t = &r->t[k];
         const char *l[] = {t->conf->name};
-        int64_t n = 0;
+        const char *names[4];
+        size_t n = intake_leases(names, t), held = 0;
+        int64_t waiting = 0;
 
-        if (!t->env.bigcommerce && !t->env.woocommerce && !t->env.adobe)
+        if (!n)
             continue;
-        /* A poll running elsewhere: its worker, or this one next round,
-         * imports the deliveries once the lease is free. */
-        if (take_order_leases(r, t)) {
+        /* All of them or none; a lease held elsewhere: its worker, or
+         * this one next round, imports the deliveries once it is free. */
+        while (held < n && kh__sync_lease_take(r, t, names[held]))
+            held++;
+        if (held == n)
             import_tenant(r, t);
-            give_order_leases(r, t);
-        }
-        if (ks_store_delivery_count(&n, t->env.store, t->conf->name) == KS_OK)
-            kh_metrics_set(r->metrics, &m_queued, l, (double)n);
+        while (held > 0)
+            kh__sync_lease_give(r, t, names[--held]);
+        if (ks_store_delivery_count(&waiting, t->env.store, t->conf->name) ==
+            KS_OK)
+            kh_metrics_set(r->metrics, &m_queued, l, (double)waiting);
     }
 }

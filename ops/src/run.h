@@ -94,8 +94,13 @@ void kh__sync_print_failure(struct kh__sync_tenant *t, const char *what,
  * connection; 0 once committed, 1 for a route without a store (the
  * receiver's memory queue then), -1 on failure. queue.c */
 int kh__sync_intake_commit(void *userdata, const struct kh_receiver_item *it);
+/* The item a queued body (as kh__sync_intake_commit wrote it)
+ * describes; 0, or -1 when it is not one. An Adobe item's delivery is the
+ * caller's to cJSON_Delete. queue.c */
+int kh__sync_intake_parse(struct kh_receiver_item *it, const char *body);
 /* Claims, imports and marks done the queued deliveries of every tenant
- * with a storefront. queue.c */
+ * with a storefront or an Epicor job event route, oldest first, under the
+ * leases of its order polls and "oee.events". queue.c */
 void kh__sync_import_queued(struct kh__sync_run *r);
 
 /* Names this worker ("host:pid:random") into r->worker_id, heartbeats it
@@ -119,10 +124,15 @@ void kh__sync_lease_give(struct kh__sync_run *r, struct kh__sync_tenant *t,
  * (read: events, created: summaries, updated: rows written back). */
 ks_rc kh__sync_oee_run(struct ks_sync_stats *s, struct kh__sync_run *r,
                        struct kh__sync_tenant *t, int flow);
-/* Applies one Epicor job event the receiver queued for t. */
+/* Applies one Epicor job event the receiver queued for t; a failure
+ * leaves it to the caller to try again or give up. */
 ks_rc kh__sync_oee_event(struct ks_sync_stats *s, struct kh__sync_run *r,
                          struct kh__sync_tenant *t,
                          const struct kh_receiver_item *it);
+/* One job event of t given up (its handling kept failing): counted as
+ * dropped by the flow. */
+void kh__sync_oee_count_dropped(struct kh__sync_run *r,
+                                struct kh__sync_tenant *t);
 /* Prints why an OEE flow or event failed, from t's OEE flow. */
 void kh__sync_oee_print_failure(struct kh__sync_tenant *t, const char *what,
                                 ks_rc rc);

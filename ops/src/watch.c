@@ -171,10 +171,14 @@ static void drain(struct kh__sync_run *r, struct watch_receiver *w)
     kh__sync_import_queued(r);
     if (!w->rcv)
         return;
-    q = kh_receiver_drain(w->rcv, &n); /* tenants on a SQLite state */
+    /* what the intake did not commit (a route without a state): handled
+     * once, a job event whose handling fails is lost */
+    q = kh_receiver_drain(w->rcv, &n);
     for (size_t i = 0; i < n; i++) {
-        if (q[i].route < r->n)
-            kh__sync_run_one(r, &r->t[q[i].route], -1, &q[i]);
+        if (q[i].route < r->n &&
+            kh__sync_run_one(r, &r->t[q[i].route], -1, &q[i]) != KS_OK &&
+            q[i].epicor)
+            kh__sync_oee_count_dropped(r, &r->t[q[i].route]);
     }
     free(q);
     kh_receiver_log_pending(w->rcv);

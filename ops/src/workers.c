@@ -12,6 +12,7 @@
  * one host. The keeper uses store handles of its own (a handle is used by one
  * thread at a time); times are the database's clock (store_workers.h).
  */
+#include <assert.h>
 #include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
@@ -24,6 +25,10 @@
 #include <kx/opt.h>
 #include "run.h"
 
+/* Leases held at once by the main thread: one flow's, or the imports'
+ * (queue.c: the order polls' and the job events', four at most). */
+#define KEEPER_LEASES 4
+
 struct kh__sync_keeper {
     pthread_t thread;
     pthread_mutex_t mu;
@@ -31,8 +36,10 @@ struct kh__sync_keeper {
     int stop, started;
     struct ks_store **stores; /* the keeper's own, one per tenant */
     struct kh__sync_run *run;
-    size_t cur; /* tenant whose flow holds the lease; (size_t)-1: none */
-    char flow[KS_STORE_ID_MAX + 1];
+    struct {
+        size_t tenant; /* (size_t)-1: a free slot */
+        char flow[KS_STORE_ID_MAX + 1];
+    } held[KEEPER_LEASES];
     char host[256];
 };
 
@@ -48,25 +55,42 @@ static void heartbeat_all(struct kh__sync_keeper *k)
     }
 }
 
-/* Renews the running flow's lease; a lease another worker took over is
- * said (the flow goes on: the intents keep its writes exactly-once). */
+/* Renews the leases held; a lease another worker took over is said (the
+ * flow goes on: the intents keep its writes exactly-once). */
 static void renew(struct kh__sync_keeper *k)
 {
     struct kh__sync_run *r = k->run;
-    ks_rc rc;
 
-    if (k->cur == (size_t)-1)
-        return;
-    rc = ks_store_lease_renew(k->stores[k->cur], r->t[k->cur].conf->name,
-                              k->flow, r->worker_id, r->lease_ms);
-    if (rc)
-        fprintf(stderr,
-                "%s: %s/%s: warning: cannot renew the lease (%s); another "
-                "worker may run the flow too\n",
-                KH__SYNC_PROG, r->t[k->cur].conf->name, k->flow,
-                rc == KS_ECONFLICT
-                    ? "taken over"
-                    : ks_store_last_error(k->stores[k->cur])->message);
+    for (size_t i = 0; i < KEEPER_LEASES; i++) {
+        size_t cur = k->held[i].tenant;
+        ks_rc rc;
+
+        if (cur == (size_t)-1)
+            continue;
+        rc = ks_store_lease_renew(k->stores[cur], r->t[cur].conf->name,
+                                  k->held[i].flow, r->worker_id, r->lease_ms);
+        if (rc)
+            fprintf(stderr,
+                    "%s: %s/%s: warning: cannot renew the lease (%s); "
+                    "another worker may run the flow too\n",
+                    KH__SYNC_PROG, r->t[cur].conf->name, k->held[i].flow,
+                    rc == KS_ECONFLICT
+                        ? "taken over"
+                        : ks_store_last_error(k->stores[cur])->message);
+    }
+}
+
+/* The slot of (tenant, flow) in k->held, else a free one, else NULL. */
+static size_t held_slot(const struct kh__sync_keeper *k, size_t tenant,
+                        const char *flow, int want_free)
+{
+    for (size_t i = 0; i < KEEPER_LEASES; i++) {
+        if (want_free ? k->held[i].tenant == (size_t)-1
+                      : k->held[i].tenant == tenant &&
+                            strcmp(k->held[i].flow, flow) == 0)
+            return i;
+    }
+    return KEEPER_LEASES;
 }
 
 static void *keeper_main(void *arg)
@@ -119,7 +143,8 @@ int kh__sync_workers_start(struct kh__sync_run *r)
     make_worker_id(r->worker_id, sizeof(r->worker_id), k->host,
                    sizeof(k->host));
     k->run = r;
-    k->cur = (size_t)-1;
+    for (size_t i = 0; i < KEEPER_LEASES; i++)
+        k->held[i].tenant = (size_t)-1;
     k->stores = kx_xcalloc(r->n ? r->n : 1, sizeof(*k->stores));
     r->keeper = k;
     for (size_t i = 0; i < r->n; i++) {
@@ -172,6 +197,7 @@ int kh__sync_lease_take(struct kh__sync_run *r, struct kh__sync_tenant *t,
 {
     struct kh__sync_keeper *k = r->keeper;
     struct ks_lease l;
+    size_t i;
     ks_rc rc;
 
     rc = ks_store_lease_acquire(&l, t->env.store, t->conf->name, flow,
@@ -185,8 +211,12 @@ int kh__sync_lease_take(struct kh__sync_run *r, struct kh__sync_tenant *t,
     if (!l.held)
         return 0;
     pthread_mutex_lock(&k->mu);
-    k->cur = (size_t)(t - r->t);
-    snprintf(k->flow, sizeof(k->flow), "%s", flow);
+    i = held_slot(k, (size_t)(t - r->t), flow, 0);
+    if (i == KEEPER_LEASES)
+        i = held_slot(k, 0, NULL, 1);
+    assert(i < KEEPER_LEASES); /* queue.c holds KEEPER_LEASES at most */
+    k->held[i].tenant = (size_t)(t - r->t);
+    snprintf(k->held[i].flow, sizeof(k->held[i].flow), "%s", flow);
     pthread_mutex_unlock(&k->mu);
     return 1;
 }
@@ -195,9 +225,12 @@ void kh__sync_lease_give(struct kh__sync_run *r, struct kh__sync_tenant *t,
                          const char *flow)
 {
     struct kh__sync_keeper *k = r->keeper;
+    size_t i;
 
     pthread_mutex_lock(&k->mu);
-    k->cur = (size_t)-1;
+    i = held_slot(k, (size_t)(t - r->t), flow, 0);
+    if (i < KEEPER_LEASES)
+        k->held[i].tenant = (size_t)-1;
     pthread_mutex_unlock(&k->mu);
     if (ks_store_lease_release(t->env.store, t->conf->name, flow,
                                r->worker_id) != KS_OK)

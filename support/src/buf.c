@@ -12,6 +12,12 @@ static void reserve(struct kx_buf *b, size_t more)
     b->data = kx_xgrow(b->data, &b->cap, b->len + more + 1, 1);
 }
 
+void kx_buf_reserve(struct kx_buf *b, size_t more)
+{
+    reserve(b, more);
+    b->data[b->len] = '\0';
+}
+
 void kx_buf_add(struct kx_buf *b, const void *data, size_t len)
 {
     reserve(b, len);

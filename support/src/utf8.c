@@ -47,7 +47,17 @@ size_t kx_utf8_invalid_at(const char *s, size_t len)
         size_t n;
         uint64_t w;
 
-        /* The common case, ASCII: eight bytes at a time, then one. */
+        /* The common case, ASCII: 32 bytes at a time (four words tested
+         * at once, which compilers turn into vector code), then eight,
+         * then one. */
+        while (len - i >= 32) {
+            uint64_t v[4];
+
+            memcpy(v, p + i, sizeof(v));
+            if ((v[0] | v[1] | v[2] | v[3]) & 0x8080808080808080u)
+                break;
+            i += 32;
+        }
         if (len - i >= 8 &&
             (memcpy(&w, p + i, 8), !(w & 0x8080808080808080u))) {
             i += 8;

@@ -304,3 +304,126 @@ rc=$?
 expect_rc 0 "sync --watch stopped by SIGTERM"
 expect_in '^oee: events [1-9]' watch.out "the watch summary has the oee line"
 ok "the run summary of --watch reports the OEE totals"
+
+# ---- job events are durable: SIGKILL after the 200, restart, once ----------
+
+# The events of J3001/10 (PRESS-01, Plant2: started, completed, job closed)
+# are answered 200 while the worker is inside its oee.reasons flow (held
+# there by a 30 s delay on Epicor's reasons; events are handled only
+# between flows), then the worker is SIGKILLed: nothing was handled yet.
+# A new worker on the same state handles them, in order, once: one
+# summary on the OEE side, one JobEntry Update in Epicor.
+command -v python3 >/dev/null || fail "python3 is missing"
+# count WHAT: how many OEE summaries of J3001/0/10, or Epicor JobEntry
+# Updates, the emulators hold
+count() {
+    case $1 in
+    summaries)
+        oee_state
+        python3 -c 'import json,sys; print(sum(1 for s in json.load(open(sys.argv[1])).get("summaries", []) if s.get("key") == "PLANT-B/J3001/0/10"))' \
+            "$work/oee.json" ;;
+    updates)
+        req GET "$admin/admin/journal/epicor"
+        [ "$status" = 200 ] || fail "the Epicor journal: HTTP $status"
+        printf '%s' "$body" | python3 -c 'import json,sys; print(sum(1 for e in json.load(sys.stdin) if e.get("method") == "POST" and e.get("path", "").endswith("/Erp.BO.JobEntrySvc/Update")))' ;;
+    esac
+}
+cfg=$work/durable.json
+config events '{"oee.recover": {}, "oee.reasons": {"every_s": 3600}}' \
+    ", \"events\": {\"secret\": {\"\$secret\": \"oee.event_secret\"}}" |
+    sed 's/"state.db"/"state-durable.db"/; s/^{$/{"lease_s": 5,/' >"$cfg"
+for pair in "oee.api_key=$oee_key" "oee.event_secret=$event_secret"; do
+    printf '%s\n' "${pair#*=}" | "$kinsync" secret set "${pair%%=*}" \
+        --config "$cfg" >"$work/set.out" 2>"$work/set.err" ||
+        fail "secret set ${pair%%=*} (durable)"
+done
+req DELETE "$admin/admin/journal/epicor"
+[ "$(count updates)" = 0 ] || fail "JobEntry Updates before the test"
+[ "$(count summaries)" = 0 ] || fail "a summary of J3001/0/10 before the test"
+req POST "$admin/admin/faults/epicor" -H "$json" \
+    --data-binary '{"route":"GET /*/Erp.BO.ReasonSvc/Reasons","delay_ms":30000,"times":1}'
+[ "$status" = 200 ] || fail "adding the reasons delay: HTTP $status: $body"
+
+# start_watch NAME: sync --watch on $cfg, its receiver URL in $receiver
+start_watch() {
+    "$kinsync" sync --config "$cfg" --watch \
+        >"$work/$1.out" 2>"$work/$1.err" </dev/null &
+    watch_pid=$!
+    pids+=("$watch_pid")
+    receiver=
+    for i in $(seq 100); do
+        receiver=$(awk '$1 == "receiver" { print $2 }' "$work/$1.out")
+        [ -n "$receiver" ] && break
+        kill -0 "$watch_pid" 2>/dev/null || fail "$1: sync --watch exited early"
+        sleep 0.1
+    done
+    [ -n "$receiver" ] || fail "$1: sync --watch started no receiver in 10 s"
+}
+start_watch durable1
+# the worker is inside oee.reasons once it holds that flow's lease
+for i in $(seq 100); do
+    run workers1 workers --config "$cfg"
+    grep -Eq '^ +oee\.reasons +[^ ]+ +[0-9.]+ s +live$' "$work/workers1.out" && break
+    sleep 0.1
+done
+grep -Eq '^ +oee\.reasons ' "$work/workers1.out" ||
+    fail "the worker never held the oee.reasons lease"
+act set_event_functions '{"functions":[{"name":"OEE.JobEvents","event":"*",
+    "url":"'"$receiver"'/webhooks/epicor","timeout_ms":5000,
+    "headers":{"X-Kinsync-Event-Secret":"'"$event_secret"'"}}]}'
+act clock_in '{"employee":"E300","job_num":"J3001","opr_seq":10,"labor_type":"P"}'
+act complete_operation '{"job_num":"J3001","opr_seq":10,"good":9,"scrap":1}'
+act close_job '{"job_num":"J3001"}'
+# each action returned after its event function's call was answered
+req GET "$admin/admin/state/epicor"
+events=$(printf '%s' "$body" | python3 -c 'import json,sys
+def walk(v):
+    if isinstance(v, dict):
+        if "calls" in v and v.get("payload", {}).get("job") == "J3001": yield v
+        for x in v.values(): yield from walk(x)
+    elif isinstance(v, list):
+        for x in v: yield from walk(x)
+seen = {}
+for e in walk(json.load(sys.stdin)): seen[e["sequence"]] = e
+out = [c["outcome"] for e in seen.values() for c in e["calls"]]
+print(len(out) if out and set(out) == {"delivered"} else "not all delivered: %s" % out)')
+[ "$events" -ge 3 ] 2>/dev/null ||
+    fail "the event calls of J3001 were not all answered 200: $events"
+kill -KILL "$watch_pid"
+wait "$watch_pid" 2>/dev/null
+[ "$(count summaries)" = 0 ] || fail "an event was handled before the kill"
+run workers2 workers --config "$cfg"
+expect_in "webhook deliveries waiting: $events\$" workers2.out \
+    "the $events events answered 200 are committed to the state"
+ok "Epicor job events answered 200 are committed before the answer"
+
+start_watch durable2
+for i in $(seq 150); do
+    [ "$(count summaries)" -ge 1 ] && [ "$(count updates)" -ge 1 ] && break
+    sleep 0.1
+done
+[ "$(count summaries)" = 1 ] ||
+    fail "the restarted worker posted $(count summaries) summaries of J3001/0/10 (want 1)"
+[ "$(count updates)" = 1 ] ||
+    fail "$(count updates) JobEntry Updates (want 1)"
+for i in $(seq 100); do
+    run workers3 workers --config "$cfg"
+    grep -q 'webhook deliveries waiting: 0$' "$work/workers3.out" && break
+    sleep 0.1
+done
+expect_in 'webhook deliveries waiting: 0$' workers3.out "every event marked done"
+kill -TERM "$watch_pid"
+wait "$watch_pid"
+rc=$?
+expect_rc 0 "the restarted sync --watch stopped by SIGTERM"
+expect_in "^oee: events $events, acknowledged 0, bound 1, .*completed 1, summaries 1, written back 1," \
+    durable2.out "the restarted worker handled the $events events once, in order"
+# and a third start finds nothing left to do
+start_watch durable3
+sleep 1
+kill -TERM "$watch_pid"
+wait "$watch_pid"
+expect_in '^oee: events 0,' durable3.out "nothing handled twice"
+[ "$(count summaries)" = 1 ] && [ "$(count updates)" = 1 ] ||
+    fail "a summary or an Update again after a restart"
+ok "a worker killed after the 200 loses no job event; its successor writes back once"

@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <kx/file.h>
 #include <kx/time.h>
 #include "oee_int.h"
 #include "store/internal.h"
@@ -117,38 +118,21 @@ static ks_rc parse_rec(struct ks_oee_dmt_row *row, char *rec)
     return KS_OK;
 }
 
-/* text into dir/name through a temporary file, fsync and rename; the file
- * is the owner's only (it names jobs and their figures). */
+/* text into dir/name atomically (kx/file.h), the directory synced so the
+ * file survives a crash once the export is recorded; the file is the
+ * owner's only (it names jobs and their figures). */
 static ks_rc write_atomic(struct ks_oee_flow *flow, const char *dir,
                           const char *name, const char *text)
 {
-    char path[4096], tmp[4200];
-    size_t len = strlen(text);
-    int fd, ok;
+    char path[4096], why[4400];
 
     if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, name) >=
         sizeof(path))
         return KS_EINVAL;
-    snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path, (long)getpid());
-    fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-    ok = fd >= 0;
-    for (size_t off = 0; ok && off < len;) {
-        ssize_t n = write(fd, text + off, len - off);
-
-        if (n < 0 && errno == EINTR)
-            continue;
-        ok = n > 0;
-        off += ok ? (size_t)n : 0;
-    }
-    ok = ok && fsync(fd) == 0;
-    if (fd >= 0)
-        ok = close(fd) == 0 && ok;
-    ok = ok && rename(tmp, path) == 0;
-    if (ok)
+    if (kx_file_write_atomic(path, text, strlen(text), 0600, KX_FILE_SYNC_DIR,
+                             why, sizeof(why)) == 0)
         return KS_OK;
-    ks__error_set(&flow->err, KS_ERROR, 0, "oee: cannot write %s: %s", path,
-                  strerror(errno));
-    unlink(tmp);
+    ks__error_set(&flow->err, KS_ERROR, 0, "oee: %s", why);
     return KS_ERROR;
 }
 

@@ -88,11 +88,19 @@ static const struct km_route *route_find(struct km_server *server,
     const struct km_server_options *o = &server->opts;
     const char *path = routed_path(server, ri);
     unsigned flags = o->nocase ? KM__ROUTE_NOCASE : 0;
+    size_t slashes = 0;
+    int quoted = 0;
 
+    for (const char *c = path; *c; c++) {
+        slashes += *c == '/';
+        quoted |= *c == '\'';
+    }
     for (size_t i = 0; i < o->nroutes; i++) {
         const struct km_route *r = &o->routes[i];
 
-        if (!km__route_match(r->pattern, path, flags, &ri->caps))
+        if (!km__route_shape_may_match(&server->route_shapes[i], slashes,
+                                       quoted) ||
+            !km__route_match(r->pattern, path, flags, &ri->caps))
             continue;
         params_expose(ri);
         if (o->accept && !o->accept(r, &ri->req, o->state)) {

@@ -1,9 +1,10 @@
 /*
- * The request journal. Entries are redacted when written, so a snapshot
- * can be handed to reports and recordings as it is: secret headers and
- * query parameters go through core/redact.c, and every secret and issued
- * token (secrets.c) is masked wherever it appears. A request body is kept
- * up to KM_JOURNAL_BODY_MAX, a response body up to
+ * The request journal. A snapshot can be handed to reports and
+ * recordings as it is: secret headers and query parameters go through
+ * core/redact.c when an entry is written, and every secret and issued
+ * token (secrets.c) is masked wherever it appears when an entry is read
+ * (and, where a cut splits one, when it is written). A request body is
+ * kept up to KM_JOURNAL_BODY_MAX, a response body up to
  * KM_JOURNAL_RESPONSE_MAX (or what km_server_set_journal_response_max
  * says), the rest cut and marked.
  *
@@ -16,6 +17,7 @@
 #include <string.h>
 #include <strings.h>
 #include <kinsync/log.h>
+#include <kx/utf8.h>
 #include "server_int.h"
 
 /* The strings of a record, in this order; then each header's name and
@@ -42,6 +44,10 @@ struct km__jrec {
     size_t nresponse_headers; /* after them */
     char *text;               /* every string, NUL-terminated */
     size_t text_len;
+    size_t text_cap; /* what text holds allocated */
+    /* The bodies' bytes before their cut markers (their whole length
+     * when not cut): what is masked when the entry is read. */
+    size_t body_kept, response_kept;
     size_t off[]; /* F_HEADERS + 2 per header */
 };
 
@@ -52,6 +58,7 @@ struct pack {
     char *p;
     size_t len;
     size_t cap;
+    size_t kept; /* of the string appended last, without its marker */
 };
 
 static char *pack_room(struct pack *pk, size_t n)
@@ -65,8 +72,9 @@ static char *pack_room(struct pack *pk, size_t n)
 }
 
 /* Appends the first keep bytes of src (len bytes) and, when keep < len,
- * the cut marker; masks what was appended (secrets.c: those that start
- * before the cut included). Returns the string's offset. */
+ * the cut marker. Secrets are masked when the entry is read
+ * (record_json); only those the cut splits are masked now, while the
+ * whole of them can be seen. Returns the string's offset. */
 static size_t pack_cut(struct pack *pk, const char *src, size_t len,
                        size_t keep)
 {
@@ -79,9 +87,11 @@ static size_t pack_cut(struct pack *pk, const char *src, size_t len,
                                 "...[cut: %zu of %zu bytes kept]", keep, len);
     dst = pack_room(pk, keep + mlen + 1);
     memcpy(dst, src ? src : "", keep);
-    km__secrets_mask_cut(pk->server, dst, src, len, keep);
+    if (keep < len)
+        km__secrets_mask_split(pk->server, dst, src, len, keep);
     memcpy(dst + keep, marker, mlen + 1);
     pk->len += keep + mlen + 1;
+    pk->kept = keep;
     return at;
 }
 
@@ -130,26 +140,14 @@ static size_t pack_query(struct pack *pk, const char *query, size_t len,
     return at;
 }
 
-/* The value part of ks_redact_header's "Name: value", masked. */
+/* A header's value as ks_redact_header would show it (KS_REDACTED for a
+ * secret header), masked. */
 static size_t pack_header_value(struct pack *pk, const char *name,
                                 const char *value)
 {
-    char small[1024], *line = small;
-    size_t nlen = strlen(name), need, at;
-
-    need = ks_redact_header(line, sizeof(small), name, value);
-    if (need >= sizeof(small)) {
-        line = kx_xmalloc(need + 1);
-        ks_redact_header(line, need + 1, name, value);
-    }
-    if (strncmp(line, name, nlen) == 0 && line[nlen] == ':')
-        at = pack_str(pk, line + nlen + 1 + (line[nlen + 1] == ' '));
-    else
-        at = pack_str(pk,
-                      ks_redact_is_secret_header(name) ? KS_REDACTED : value);
-    if (line != small)
-        free(line);
-    return at;
+    return pack_str(pk, ks_redact_is_secret_header(name) ? KS_REDACTED
+                        : value                          ? value
+                                                         : "");
 }
 
 /* A body cut at max; a form body redacted like a query first (names such
@@ -177,6 +175,53 @@ static void pack_headers(struct pack *pk, size_t *off, const struct km__kvs *h)
     }
 }
 
+/* Room a record may leave unused rather than be reallocated (the
+ * estimate below is close; a kept block may be larger). */
+#define SPARE_ROOM_MAX 4096
+
+/* About what record_new writes: every string, the cut bodies and their
+ * markers, each header value at least as long as KS_REDACTED. A query
+ * redacted longer than it came grows the block. */
+static size_t text_estimate(const struct km__exchange *x, size_t rkeep)
+{
+    const struct km__kvs *lists[2] = {x->headers, x->response_headers};
+    size_t n = strlen(x->method) + strlen(x->path) + strlen(x->query) +
+               (x->route ? strlen(x->route) : 0) +
+               (x->fault ? strlen(x->fault) : 0) + rkeep +
+               (x->body_len < KM_JOURNAL_BODY_MAX ? x->body_len
+                                                  : KM_JOURNAL_BODY_MAX) +
+               256; /* NULs and the two cut markers */
+
+    for (size_t l = 0; l < 2; l++) {
+        for (size_t i = 0; lists[l] && i < lists[l]->n; i++) {
+            size_t v = lists[l]->v[i].value ? strlen(lists[l]->v[i].value) : 0;
+
+            n += strlen(lists[l]->v[i].name) +
+                 (v > sizeof(KS_REDACTED) ? v : sizeof(KS_REDACTED)) + 2;
+        }
+    }
+    return n;
+}
+
+/* Starts pk with room for need bytes: the kept block of a dropped entry
+ * when it is large enough and not much larger, else a new one. */
+static void pack_start(struct pack *pk, size_t need)
+{
+    struct km_server *server = pk->server;
+
+    pthread_mutex_lock(&server->journal_lock);
+    if (server->journal_spare && server->journal_spare_cap >= need &&
+        server->journal_spare_cap - need <= SPARE_ROOM_MAX) {
+        pk->p = server->journal_spare;
+        pk->cap = server->journal_spare_cap;
+        server->journal_spare = NULL;
+        server->journal_spare_cap = 0;
+    }
+    pthread_mutex_unlock(&server->journal_lock);
+    if (!pk->p)
+        pack_room(pk, need);
+}
+
 static struct km__jrec *record_new(struct km_server *server,
                                    const struct km__exchange *x)
 {
@@ -184,20 +229,14 @@ static struct km__jrec *record_new(struct km_server *server,
     size_t nr = x->response_headers ? x->response_headers->n : 0;
     struct km__jrec *r = kx_xcalloc(
         1, sizeof(*r) + (F_HEADERS + 2 * (nh + nr)) * sizeof(size_t));
-    struct pack pk = {server, NULL, 0, 0};
+    struct pack pk = {server, NULL, 0, 0, 0};
     const char *rtype = x->response_headers
                             ? km__kvs_get(x->response_headers, "Content-Type")
                             : NULL;
     size_t rmax = atomic_load(&server->journal_response_max);
     size_t rkeep = x->response_len < rmax ? x->response_len : rmax;
 
-    /* One allocation in the common case: the cut bodies and some room
-     * for the rest. */
-    pack_room(&pk,
-              rkeep +
-                  (x->body_len < KM_JOURNAL_BODY_MAX ? x->body_len
-                                                     : KM_JOURNAL_BODY_MAX) +
-                  1024);
+    pack_start(&pk, text_estimate(x, rkeep));
     r->seq = x->seq;
     r->status = x->status;
     r->virtual_ms = x->virtual_ms;
@@ -209,16 +248,23 @@ static struct km__jrec *record_new(struct km_server *server,
     r->off[F_QUERY] = pack_query(&pk, x->query, strlen(x->query), (size_t)-1);
     r->off[F_BODY] = pack_body(&pk, x->body, x->body_len, x->content_type,
                                KM_JOURNAL_BODY_MAX);
+    r->body_kept = pk.kept;
     r->off[F_RESPONSE_BODY] =
         pack_body(&pk, x->response_body, x->response_len, rtype, rmax);
+    r->response_kept = pk.kept;
     r->has_route = x->route != NULL;
     r->off[F_ROUTE] = pack_plain(&pk, x->route ? x->route : "");
     r->has_fault = x->fault != NULL;
     r->off[F_FAULT] = pack_plain(&pk, x->fault ? x->fault : "");
     pack_headers(&pk, r->off + F_HEADERS, x->headers);
     pack_headers(&pk, r->off + F_HEADERS + 2 * nh, x->response_headers);
-    r->text = kx_xrealloc(pk.p, pk.len); /* gives back the spare room */
+    if (pk.cap - pk.len > SPARE_ROOM_MAX) {
+        pk.p = kx_xrealloc(pk.p, pk.len); /* gives back the spare room */
+        pk.cap = pk.len;
+    }
+    r->text = pk.p;
     r->text_len = pk.len;
+    r->text_cap = pk.cap;
     return r;
 }
 
@@ -243,7 +289,7 @@ static size_t record_bytes(const struct km__jrec *r)
 {
     size_t n = F_HEADERS + 2 * (r->nheaders + r->nresponse_headers);
 
-    return chunk(sizeof(*r) + n * sizeof(size_t)) + chunk(r->text_len);
+    return chunk(sizeof(*r) + n * sizeof(size_t)) + chunk(r->text_cap);
 }
 
 static const char *field(const struct km__jrec *r, size_t i)
@@ -257,7 +303,38 @@ static void add(cJSON *obj, const char *key, cJSON *item)
         abort();
 }
 
-static cJSON *headers_json(const struct km__jrec *r, size_t from, size_t n)
+/* A string of an entry as it is shown: every secret and issued token in
+ * its first kept bytes masked (what follows is the cut marker), invalid
+ * UTF-8 (a binary or hostile body, a character the cut split) repaired,
+ * U+FFFD marking each bad byte. Done here rather than when the entry is
+ * made: most entries are never read, and masking a 8 KiB reply was a
+ * fifth of a served page. */
+static cJSON *text_json(struct km_server *server, const char *s, size_t kept)
+{
+    size_t len = strlen(s);
+    char *shown = kx_xstrndup(s, len), *fixed;
+    cJSON *item;
+
+    kept = kept < len ? kept : len;
+    km__secrets_mask_cut(server, shown, shown, kept, kept);
+    if (!kx_utf8_valid(shown, len)) {
+        fixed = kx_utf8_repair(shown, len, NULL);
+        free(shown);
+        shown = fixed;
+    }
+    item = cJSON_CreateString(shown);
+    free(shown);
+    return item;
+}
+
+static cJSON *field_json(struct km_server *server, const struct km__jrec *r,
+                         size_t i)
+{
+    return text_json(server, field(r, i), (size_t)-1);
+}
+
+static cJSON *headers_json(struct km_server *server, const struct km__jrec *r,
+                           size_t from, size_t n)
 {
     cJSON *obj = cJSON_CreateObject();
 
@@ -265,13 +342,12 @@ static cJSON *headers_json(const struct km__jrec *r, size_t from, size_t n)
         abort();
     for (size_t i = 0; i < n; i++)
         add(obj, field(r, F_HEADERS + 2 * (from + i)),
-            cJSON_CreateString(field(r, F_HEADERS + 2 * (from + i) + 1)));
+            field_json(server, r, F_HEADERS + 2 * (from + i) + 1));
     return obj;
 }
 
 /* The entry as km_server_journal documents it. */
-static cJSON *record_json(const struct km_server *server,
-                          const struct km__jrec *r)
+static cJSON *record_json(struct km_server *server, const struct km__jrec *r)
 {
     cJSON *e = cJSON_CreateObject();
 
@@ -280,14 +356,15 @@ static cJSON *record_json(const struct km_server *server,
     add(e, "seq", cJSON_CreateNumber((double)r->seq));
     add(e, "system", cJSON_CreateString(server->name));
     add(e, "method", cJSON_CreateString(field(r, F_METHOD)));
-    add(e, "path", cJSON_CreateString(field(r, F_PATH)));
-    add(e, "query", cJSON_CreateString(field(r, F_QUERY)));
-    add(e, "headers", headers_json(r, 0, r->nheaders));
-    add(e, "body", cJSON_CreateString(field(r, F_BODY)));
+    add(e, "path", field_json(server, r, F_PATH));
+    add(e, "query", field_json(server, r, F_QUERY));
+    add(e, "headers", headers_json(server, r, 0, r->nheaders));
+    add(e, "body", text_json(server, field(r, F_BODY), r->body_kept));
     add(e, "status", cJSON_CreateNumber(r->status));
     add(e, "response_headers",
-        headers_json(r, r->nheaders, r->nresponse_headers));
-    add(e, "response_body", cJSON_CreateString(field(r, F_RESPONSE_BODY)));
+        headers_json(server, r, r->nheaders, r->nresponse_headers));
+    add(e, "response_body",
+        text_json(server, field(r, F_RESPONSE_BODY), r->response_kept));
     add(e, "virtual_ms", cJSON_CreateNumber((double)r->virtual_ms));
     add(e, "wall_ms", cJSON_CreateNumber((double)r->wall_ms));
     add(e, "route",
@@ -315,6 +392,16 @@ static struct km__journal_entry *entry_at(struct km_server *server, size_t i)
     return &server->journal[(server->journal_head + i) % server->journal_cap];
 }
 
+/* Frees r but keeps its text block as the spare (the newest dropped
+ * block: the next entry is most like it). Under journal_lock. */
+static void record_drop(struct km_server *server, struct km__jrec *r)
+{
+    free(server->journal_spare);
+    server->journal_spare = r->text;
+    server->journal_spare_cap = r->text_cap;
+    free(r);
+}
+
 /* Drops the oldest entries until both bounds hold, keeping the newest
  * entry whatever its size. Under journal_lock. */
 static void enforce_bounds(struct km_server *server)
@@ -327,7 +414,7 @@ static void enforce_bounds(struct km_server *server)
         struct km__journal_entry *old = entry_at(server, 0);
 
         server->journal_bytes -= old->bytes;
-        record_free(old->rec);
+        record_drop(server, old->rec);
         old->rec = NULL;
         server->journal_head = (server->journal_head + 1) % server->journal_cap;
         server->journal_len--;
@@ -465,6 +552,8 @@ void km__journal_init(struct km_server *server)
     server->journal = NULL;
     server->journal_cap = server->journal_head = server->journal_len = 0;
     server->journal_max_bytes = KM_JOURNAL_MAX_BYTES;
+    server->journal_spare = NULL;
+    server->journal_spare_cap = 0;
 }
 
 void km__journal_free(struct km_server *server)
@@ -472,5 +561,8 @@ void km__journal_free(struct km_server *server)
     ring_clear(server);
     free(server->journal);
     server->journal = NULL;
+    free(server->journal_spare);
+    server->journal_spare = NULL;
+    server->journal_spare_cap = 0;
     km__secrets_free(server);
 }

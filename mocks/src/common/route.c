@@ -247,11 +247,19 @@ static size_t segment_len(const char *s)
     return n;
 }
 
+/* ASCII case folding only, as IIS compares URL paths; inline, because
+ * every route is tried character by character until one matches. */
 static int same_char(char a, char b, unsigned flags)
 {
-    if (flags & KM__ROUTE_NOCASE)
-        return tolower((unsigned char)a) == tolower((unsigned char)b);
-    return a == b;
+    unsigned char x = (unsigned char)a, y = (unsigned char)b;
+
+    if (x == y)
+        return 1;
+    if (!(flags & KM__ROUTE_NOCASE))
+        return 0;
+    x = x >= 'A' && x <= 'Z' ? (unsigned char)(x | 0x20) : x;
+    y = y >= 'A' && y <= 'Z' ? (unsigned char)(y | 0x20) : y;
+    return x == y;
 }
 
 int km__route_match(const char *pattern, const char *path, unsigned flags,
@@ -298,6 +306,24 @@ match:
     }
     caps->n = n;
     return 1;
+}
+
+void km__route_shape_of(struct km__route_shape *out, const char *pattern)
+{
+    size_t n = strlen(pattern);
+
+    out->slashes = 0;
+    for (const char *p = pattern; *p; p++)
+        out->slashes += *p == '/';
+    out->open = n > 0 && pattern[n - 1] == '*';
+}
+
+int km__route_shape_may_match(const struct km__route_shape *shape,
+                              size_t path_slashes, int quoted)
+{
+    if (path_slashes < shape->slashes)
+        return 0;
+    return shape->open || quoted || path_slashes == shape->slashes;
 }
 
 int km__method_listed(const char *list, const char *method)

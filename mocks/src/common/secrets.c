@@ -1,7 +1,8 @@
 /*
  * The secrets the journal masks: exact strings (km_server_add_secret)
  * and issued tokens by form (km_server_add_secret_form), and the masking
- * itself, with memmem over only what the journal keeps.
+ * itself, with memmem over only what the journal keeps, when an entry is
+ * read (journal.c).
  */
 #define _GNU_SOURCE /* memmem */
 #include <string.h>
@@ -105,6 +106,24 @@ size_t km__secrets_mask_cut(struct km_server *server, char *dst,
         mask(dst, src, len, keep, server->forms[i], 1);
     pthread_rwlock_unlock(&server->secrets_lock);
     return patterns;
+}
+
+void km__secrets_mask_split(struct km_server *server, char *dst,
+                            const char *src, size_t len, size_t keep)
+{
+    pthread_rwlock_rdlock(&server->secrets_lock);
+    for (size_t i = 0; keep < len && i < server->nsecrets + server->nforms;
+         i++) {
+        int form = i >= server->nsecrets;
+        const char *s =
+            form ? server->forms[i - server->nsecrets] : server->secrets[i];
+        size_t from = strlen(s) < keep ? keep - strlen(s) + 1 : 0;
+
+        /* only what starts in the last strlen(s) - 1 bytes kept can
+         * reach past the cut */
+        mask(dst + from, src + from, len - from, keep - from, s, form);
+    }
+    pthread_rwlock_unlock(&server->secrets_lock);
 }
 
 size_t km__secrets_mask(struct km_server *server, char *buf, size_t len)

@@ -264,24 +264,14 @@ static void observe(struct km__request_impl *ri)
     free(values);
 }
 
-/* How much of a response body must be valid UTF-8 for the journal: the
- * bytes it keeps (KM_JOURNAL_RESPONSE_MAX) and 4 more, so a character
- * the cut splits is seen whole, not the whole page (it was 13 % of an
- * OData page). A form-encoded body is redacted as a query before the
- * cut: all of it. Where the prefix is not valid, all is repaired. */
-static size_t response_checked(struct km_server *server,
-                               const struct km__exchange *x)
+/* A form-encoded body is redacted as a query when it is journaled, which
+ * needs valid UTF-8 first; any other body is repaired, as far as the
+ * journal keeps it, when the journal is read (journal.c). */
+static int form_encoded(const char *content_type)
 {
-    size_t keep = atomic_load(&server->journal_response_max) + 4;
-    const char *type = x->response_headers
-                           ? km__kvs_get(x->response_headers, "Content-Type")
-                           : NULL;
-
-    if (x->response_len <= keep ||
-        (type &&
-         strncasecmp(type, "application/x-www-form-urlencoded", 33) == 0))
-        return x->response_len;
-    return keep;
+    return content_type &&
+           strncasecmp(content_type, "application/x-www-form-urlencoded", 33) ==
+               0;
 }
 
 void km__exchange_journal(struct km__request_impl *ri, uint64_t seq,
@@ -308,12 +298,12 @@ void km__exchange_journal(struct km__request_impl *ri, uint64_t seq,
     x.route = ri->route_name;
     x.fault = fault;
     observe(ri);
-    /* The journal prints bodies as JSON strings: invalid UTF-8 (a binary
-     * or hostile body) is kept repaired, U+FFFD marking each bad byte. */
-    if (x.body && !kx_utf8_valid(x.body, x.body_len))
+    if (x.body && form_encoded(x.content_type) &&
+        !kx_utf8_valid(x.body, x.body_len))
         x.body = body = kx_utf8_repair(x.body, x.body_len, &x.body_len);
-    if (x.response_body &&
-        !kx_utf8_valid(x.response_body, response_checked(ri->server, &x)))
+    if (x.response_body && x.response_headers &&
+        form_encoded(km__kvs_get(x.response_headers, "Content-Type")) &&
+        !kx_utf8_valid(x.response_body, x.response_len))
         x.response_body = response =
             kx_utf8_repair(x.response_body, x.response_len, &x.response_len);
     km__journal_add(ri->server, &x);
@@ -490,6 +480,7 @@ static void server_free(struct km_server *server)
     pthread_mutex_destroy(&server->journal_lock);
     pthread_mutex_destroy(&server->faults_lock);
     km__wait_free(&server->waits);
+    free(server->route_shapes);
     free(server->name);
     free(server);
 }
@@ -514,6 +505,10 @@ int km_server_start(struct km_server **out,
     if (errsz)
         err[0] = '\0';
     server->opts = *opts;
+    server->route_shapes = kx_xcalloc(opts->nroutes ? opts->nroutes : 1,
+                                      sizeof(*server->route_shapes));
+    for (size_t i = 0; i < opts->nroutes; i++)
+        km__route_shape_of(&server->route_shapes[i], opts->routes[i].pattern);
     server->name = kx_xstrdup(opts->name ? opts->name : "server");
     server->opts.name = server->name;
     server->clock = opts->clock;

@@ -83,6 +83,22 @@ struct km__captures {
 int km__route_match(const char *pattern, const char *path, unsigned flags,
                     struct km__captures *caps);
 void km__captures_dispose(struct km__captures *caps);
+
+/*
+ * How many '/' a path needs for a pattern to match it, so that a router
+ * can pass over most patterns without trying them: every '/' of the
+ * pattern matches one of the path's, a capture takes none unless the
+ * path has a single quote, and only a trailing '*' takes any number.
+ */
+struct km__route_shape {
+    size_t slashes; /* the pattern's '/'s */
+    int open;       /* it ends in "*": the path may have more */
+};
+void km__route_shape_of(struct km__route_shape *out, const char *pattern);
+/* 0 when no path with path_slashes '/'s (quoted: the path has a single
+ * quote) can match a pattern of this shape; 1 when one may. */
+int km__route_shape_may_match(const struct km__route_shape *shape,
+                              size_t path_slashes, int quoted);
 /* 1 when method is in a route's method list ("GET", "PUT,PATCH", "*"). */
 int km__method_listed(const char *list, const char *method);
 
@@ -125,6 +141,7 @@ struct km_server {
     struct ks_clock *clock;
     struct MHD_Daemon *daemon;
     struct km_server_options opts; /* routes/state/hooks; name not owned */
+    struct km__route_shape *route_shapes; /* one per opts.routes */
     size_t max_body;
     size_t max_header;
     int64_t hang_ms;
@@ -155,6 +172,12 @@ struct km_server {
     atomic_size_t journal_response_max; /* KM_JOURNAL_RESPONSE_MAX */
     size_t journal_bytes;               /* what the entries hold, roughly */
     uint64_t journal_dropped; /* oldest entries dropped to stay in max */
+    /* The text block of an entry dropped at the bounds, kept for the
+     * next entry: once the journal is full every entry drops one, and
+     * reusing a block of about the same size saves a malloc and a free
+     * of a few KiB per request (NULL: none kept). */
+    char *journal_spare;
+    size_t journal_spare_cap;
     uint64_t seq;
 
     pthread_mutex_t faults_lock;
@@ -208,7 +231,7 @@ int km__flow_resume(struct km__request_impl *ri, struct MHD_Connection *conn);
 int km__reply_queue(struct MHD_Connection *conn, struct km_response *res,
                     int truncate);
 /* Shows the request to the observer and journals the exchange (res NULL:
- * no reply), bodies repaired to valid UTF-8 (server.c). */
+ * no reply; server.c). */
 void km__exchange_journal(struct km__request_impl *ri, uint64_t seq,
                           const struct km_response *res, const char *fault);
 
@@ -222,6 +245,12 @@ size_t km__secrets_mask(struct km_server *server, char *buf, size_t len);
  * kept part, and a secret the cut splits is still masked. dst may be
  * src. */
 size_t km__secrets_mask_cut(struct km_server *server, char *dst,
+                            const char *src, size_t len, size_t keep);
+/* Only what the cut at keep splits (keep < len): each secret or token
+ * prefix in src that starts before keep and ends after it, masked in dst
+ * (src's first keep bytes) up to the cut; the rest is left for
+ * km__secrets_mask_cut over the kept bytes alone. */
+void km__secrets_mask_split(struct km_server *server, char *dst,
                             const char *src, size_t len, size_t keep);
 void km__secrets_free(struct km_server *server);
 

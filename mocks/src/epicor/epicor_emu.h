@@ -258,12 +258,15 @@ struct km__epicor_company *km__epicor_company_add(struct km__epicor *emu,
 int km__epicor_load_rows(struct km__epicor *emu, struct km__epicor_company *co,
                          enum km__epicor_tid tid, const cJSON *rows,
                          const cJSON *parent, char *err, size_t errsz);
-/* A stored row (r->json set) as a raw item for a v2 page: its text with
- * the v2 date offsets in (KM__EPICOR_V2_TEXT), printed once and kept
- * until the emulator's next write. The item references the kept text
- * (deleting it leaves the text); valid while the caller holds the server
- * lock, read or write. */
-cJSON *km__epicor_row_text(struct km__epicor *emu, struct km__epicor_row *r);
+/* A stored row (r->json set) as a v2 page prints it: its text with the
+ * v2 date offsets in, printed once and kept until the emulator's next
+ * write. Borrowed: valid while the caller holds the server lock, read or
+ * write. */
+const char *km__epicor_row_text(struct km__epicor *emu,
+                                struct km__epicor_row *r);
+/* row printed as a v2 page prints it (the v2 date offsets in): a new
+ * string of cJSON's allocator. Aborts on out-of-memory. */
+char *km__epicor_v2_text(struct km__epicor *emu, const cJSON *row);
 
 /* tables.c */
 void km__epicor_table_init(struct km__epicor_table *t,
@@ -433,10 +436,11 @@ int km__odata_query_from_strings(struct km__odata_query *q, const char *filter,
 void km__odata_query_dispose(struct km__odata_query *q);
 /* Runs q over t (restricted to children of pkey when not NULL); returns
  * a JSON array of copies (before $select), and the count before paging.
- * With share the stored rows are referenced, not copied: only for a v2
- * reply (an unsorted page gets the rows' kept v2 texts, dates with their
- * offsets, km__epicor_row_text) that is printed and deleted, unchanged,
- * under the server lock. */
+ * With share the stored rows are not copied: only for a v2 reply that is
+ * printed and deleted, unchanged, under the server lock. A sorted page
+ * references the stored rows; an unsorted one is a raw item, the array's
+ * text joined from the rows' kept v2 texts (dates with their offsets,
+ * km__epicor_row_text; valueint KM__EPICOR_V2_TEXT). */
 cJSON *km__odata_query_run(const struct km__odata_query *q,
                            struct km__epicor *emu, struct km__epicor_table *t,
                            const char *pkey, long cap, int share, long *count);

@@ -180,13 +180,12 @@ int km__epicor_load_rows(struct km__epicor *emu, struct km__epicor_company *co,
  * print one row); a text that is valid is read without it. */
 static pthread_mutex_t text_lock = PTHREAD_MUTEX_INITIALIZER;
 
-/* r printed for a v2 page: cJSON's allocator, as tables.c frees it. */
-static char *text_print(struct km__epicor *emu, const struct km__epicor_row *r)
+char *km__epicor_v2_text(struct km__epicor *emu, const cJSON *row)
 {
     char *text, *dated;
     size_t len;
 
-    if (kx_json_print(&text, &len, r->json, 1024))
+    if (kx_json_print(&text, &len, row, 1024))
         abort(); /* out of memory, as kx/alloc.h does */
     if (!emu->v2_date_offset[0])
         return text;
@@ -204,14 +203,12 @@ static char *text_print(struct km__epicor *emu, const struct km__epicor_row *r)
  * never replaced: so a reader that finds the count valid finds that text,
  * and the one a refill frees was stale for every reader.
  */
-cJSON *km__epicor_row_text(struct km__epicor *emu, struct km__epicor_row *r)
+const char *km__epicor_row_text(struct km__epicor *emu,
+                                struct km__epicor_row *r)
 {
     uint64_t writes = emu->writes;
     char *text = NULL;
-    cJSON *item = cJSON_CreateNull();
 
-    if (!item)
-        abort();
     if (atomic_load_explicit(&r->text_writes, memory_order_acquire) == writes)
         text = atomic_load_explicit(&r->text, memory_order_acquire);
     if (!text) {
@@ -221,7 +218,7 @@ cJSON *km__epicor_row_text(struct km__epicor *emu, struct km__epicor_row *r)
                                           memory_order_acquire) != writes) {
             char *old = text;
 
-            text = text_print(emu, r);
+            text = km__epicor_v2_text(emu, r->json);
             atomic_store_explicit(&r->text, text, memory_order_release);
             atomic_store_explicit(&r->text_writes, writes,
                                   memory_order_release);
@@ -229,8 +226,5 @@ cJSON *km__epicor_row_text(struct km__epicor *emu, struct km__epicor_row *r)
         }
         pthread_mutex_unlock(&text_lock);
     }
-    item->type = cJSON_Raw | cJSON_IsReference;
-    item->valuestring = text;
-    item->valueint = KM__EPICOR_V2_TEXT;
-    return item;
+    return text;
 }

@@ -20,6 +20,9 @@ struct kx_buf {
     }
 
 void kx_buf_add(struct kx_buf *b, const void *data, size_t len);
+/* Room for more bytes after the text, so that adds of a size known in
+ * advance do not grow the buffer step by step. */
+void kx_buf_reserve(struct kx_buf *b, size_t more);
 void kx_buf_puts(struct kx_buf *b, const char *s);
 void kx_buf_printf(struct kx_buf *b, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));

@@ -228,6 +228,42 @@ static void a_database_uri_is_shown_without_its_password(void **state)
     assert_non_null(strstr(f->cfg.conns[1].state_shown, "/c.db"));
 }
 
+#define OEE_FILE                                                               \
+    "\"oee\": {\"pattern\": \"file\", \"base_url\": "                          \
+    "\"https://oee.example\", \"api_key\": {\"$secret\": \"oee.key\"}, "       \
+    "\"default_scope\": \"S\", \"file\": {\"directory\": \"dmt\"}, "           \
+    "\"write_back\": {%s}}"
+
+/* The file pattern writes summaries only: labor and part_tran switched
+ * on are said to be ignored, once each, naming their JSON pointer; the
+ * load succeeds (labour needs no employee then); off, nothing is said. */
+static void
+file_pattern_warns_of_the_write_back_switches_it_ignores(void **state)
+{
+    struct fx *f = *state;
+    char text[4096];
+    char section[1024];
+    const char *labor = "/oee/write_back/labor: ignored with pattern \"file\" "
+                        "(the export carries the summaries only)";
+    const char *part = "/oee/write_back/part_tran: ignored with pattern "
+                       "\"file\" (the export carries the summaries only)";
+
+    snprintf(section, sizeof(section), OEE_FILE,
+             "\"labor\": true, \"part_tran\": true");
+    snprintf(text, sizeof(text), "{\"epicor\": " EPICOR ", %s}", "E", section);
+    assert_int_equal(load(f, text), 0);
+    assert_non_null(strstr(f->err, labor));
+    assert_null(strstr(strstr(f->err, labor) + 1, labor)); /* once */
+    assert_non_null(strstr(f->err, part));
+    assert_non_null(strstr(f->err, "test: warning: "));
+    assert_null(strstr(f->err, "/oee/write_back/employee"));
+    snprintf(section, sizeof(section), OEE_FILE,
+             "\"labor\": false, \"part_tran\": false");
+    snprintf(text, sizeof(text), "{\"epicor\": " EPICOR ", %s}", "E", section);
+    assert_int_equal(load(f, text), 0);
+    assert_null(strstr(f->err, "ignored with pattern"));
+}
+
 int main(void)
 {
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
@@ -238,6 +274,7 @@ int main(void)
         T(picking_a_connection_needs_its_name_when_there_are_several),
         T(a_database_state_is_given_per_connection),
         T(a_database_uri_is_shown_without_its_password),
+        T(file_pattern_warns_of_the_write_back_switches_it_ignores),
     };
 #undef T
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -438,9 +438,9 @@ static void long_bodies_are_cut_and_marked(void **state)
     free(big);
 }
 
-/* The journal keeps valid UTF-8 of a reply's kept part and reads no
- * further: a bad byte inside the cut is repaired (U+FFFD), one beyond it
- * is never looked at, and the marker counts the bytes sent. */
+/* The journal shows valid UTF-8 of a reply's kept part and reads no
+ * further: a bad byte inside the cut is shown repaired (U+FFFD), one
+ * beyond it is never looked at, and the marker counts the bytes sent. */
 static void replies_are_checked_as_far_as_kept(void **state)
 {
     struct fixture *f = *state;
@@ -469,7 +469,10 @@ static void replies_are_checked_as_far_as_kept(void **state)
     assert_memory_equal(body, big, 100);
     assert_memory_equal(body + 100, "\xEF\xBF\xBD", 3);
     assert_true(kx_utf8_valid(body, strlen(body)));
-    assert_non_null(strstr(body, "...[cut: 8192 of 20484 bytes kept]"));
+    assert_non_null(strstr(body, "...[cut: 8192 of 20480 bytes kept]"));
+    /* the kept bytes, the bad one shown as three */
+    assert_int_equal(strstr(body, "...[cut") - body,
+                     KM_JOURNAL_RESPONSE_MAX + 2);
     cJSON_Delete(j);
     free(big);
 }
@@ -550,6 +553,47 @@ static void secrets_at_the_reply_cut_are_masked(void **state)
     free(big);
 }
 
+/* Entries are masked when they are read: a token running into the cut
+ * is masked up to it and the marker stays whole; a token prefix the cut
+ * splits is masked as far as it is kept; a secret added after a request
+ * is masked in it too. */
+static void tokens_at_the_cut_and_late_secrets_are_masked(void **state)
+{
+    struct fixture *f = *state;
+    size_t n = 2 * KM_JOURNAL_RESPONSE_MAX, max = KM_JOURNAL_RESPONSE_MAX;
+    char *big = malloc(n + 1);
+    const char *body, *marker;
+    cJSON *j;
+
+    assert_non_null(big);
+    km_server_add_secret_form(f->s.server, "kmtok.");
+    memset(big, 'y', n);
+    big[n] = '\0';
+    memcpy(big + max - 40, "kmtok.", 6); /* runs on past the cut */
+    post(f, "/echo/runs-on", NULL, big);
+    memset(big, ' ', n);
+    memcpy(big + max - 3, "kmtok.abc", 9); /* "kmt" kept */
+    memcpy(big + 50, "late-secret-1234", 16);
+    post(f, "/echo/split", NULL, big);
+    km_server_add_secret(f->s.server, "late-secret-1234");
+    j = km_server_journal(f->s.server);
+
+    body = cJSON_GetObjectItem(cJSON_GetArrayItem(j, 0), "response_body")
+               ->valuestring;
+    marker = body + max;
+    for (size_t i = max - 40; i < max; i++)
+        assert_int_equal(body[i], '*');
+    assert_string_equal(marker, "...[cut: 8192 of 16384 bytes kept]");
+
+    body = cJSON_GetObjectItem(cJSON_GetArrayItem(j, 1), "response_body")
+               ->valuestring;
+    assert_memory_equal(body + max - 4, " ***...[cut", 11);
+    assert_null(strstr(body, "late-secret"));
+    assert_memory_equal(body + 50, "****************", 16);
+    cJSON_Delete(j);
+    free(big);
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, kt_served_teardown)
 
 int main(void)
@@ -568,6 +612,7 @@ int main(void)
         T(long_bodies_are_cut_and_marked),
         T(replies_are_checked_as_far_as_kept),
         T(secrets_at_the_reply_cut_are_masked),
+        T(tokens_at_the_cut_and_late_secrets_are_masked),
         T(the_response_cut_can_be_raised),
     };
     int rc;
