@@ -159,14 +159,17 @@ struct kh_job_receiver {
     struct kh_receiver *rcv;
     struct ks_bigcommerce *bc;
     struct ks_woocommerce *wc;
+    struct kh_receiver_route route; /* "epicor": its one route */
+    char *epicor_secret;            /* borrowed by route */
     char hook_url[128]; /* where the platform delivers: URL/webhooks/SYS */
     struct ks_bigcommerce_event last_bc; /* the last one drained */
     int have_last_bc;
 };
 
-/* The receiver in slot, started for system ("bigcommerce", "woocommerce")
- * on port (0: any free one) unless it runs already. NULL with *rc and
- * err on failure. */
+/* The receiver in slot, started for system ("bigcommerce", "woocommerce";
+ * "epicor": Epicor's job events, checked with given.connector.oee.
+ * event_secret) on port (0: any free one) unless it runs already. NULL
+ * with *rc and err on failure. */
 struct kh_job_receiver *kh_job_receiver(struct kh_ctx *ctx, const char *slot,
                                         const char *system, uint16_t port,
                                         ks_rc *rc, char *err, size_t errsz);

@@ -12,7 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <kx/alloc.h>
 #include <kx/time.h>
 #include "jobs.h"
 #include "run_int.h" /* the scenario's scratch directory */
@@ -468,56 +467,21 @@ static ks_rc job_flow_events(struct kh_ctx *ctx, const cJSON *options,
 
 #define KH_SLOT_OEE_RECEIVER "oee.receiver"
 
-/* The receiver's Epicor route borrows its secret: both live here. */
-struct oee_listener {
-    struct kh_receiver *rcv;
-    struct kh_receiver_route route;
-    char *secret;
-};
-
-static void listener_free(void *p)
-{
-    struct oee_listener *l = p;
-
-    kh_receiver_stop(l->rcv);
-    free(l->secret);
-    free(l);
-}
-
 ks_rc kh_job_oee_listen(struct kh_ctx *ctx, const cJSON *options, uint16_t port,
                         char *err, size_t errsz)
 {
-    const char *secret =
-        kx_json_str(kh_ctx_connector_config(ctx, "oee"), "event_secret");
-    struct kh_receiver_options o = KH_RECEIVER_OPTIONS_INIT;
-    struct oee_listener *l;
+    ks_rc rc;
 
     (void)options;
     kh_ctx_set_slot(ctx, KH_SLOT_OEE_RECEIVER, NULL, NULL); /* a fresh one */
-    if (!secret || !*secret) {
-        snprintf(err, errsz,
-                 "/given/connector/oee/event_secret: required for oee.events "
-                 "(the X-Kinsync-Event-Secret Epicor's event functions send)");
-        return KS_EINVAL;
-    }
-    l = kx_xcalloc(1, sizeof(*l));
-    l->secret = kx_xstrdup(secret);
-    l->route.epicor_secret = l->secret;
-    o.port = port;
-    o.routes = &l->route;
-    o.nroutes = 1;
-    if (kh_receiver_start(&l->rcv, &o, err, errsz) != 0) {
-        listener_free(l);
-        return KS_ERROR;
-    }
-    kh_ctx_set_slot(ctx, KH_SLOT_OEE_RECEIVER, l, listener_free);
-    return KS_OK;
+    kh_job_receiver(ctx, KH_SLOT_OEE_RECEIVER, "epicor", port, &rc, err, errsz);
+    return rc;
 }
 
 ks_rc kh_job_oee_listen_end(struct kh_ctx *ctx, const cJSON *options,
                             cJSON **result, char *err, size_t errsz)
 {
-    struct oee_listener *l = kh_ctx_slot(ctx, KH_SLOT_OEE_RECEIVER);
+    struct kh_job_receiver *r = kh_ctx_slot(ctx, KH_SLOT_OEE_RECEIVER);
     struct kh_receiver_item *q = NULL;
     struct flow_run f;
     size_t n = 0;
@@ -526,11 +490,11 @@ ks_rc kh_job_oee_listen_end(struct kh_ctx *ctx, const cJSON *options,
         (void)
     options;
     (void)before;
-    if (!l) {
+    if (!r) {
         snprintf(err, errsz, "oee.events: no receiver runs");
         return KS_EINVAL;
     }
-    q = kh_receiver_drain(l->rcv, &n);
+    q = kh_job_receiver_drain(r, &n);
     kh_ctx_set_slot(ctx, KH_SLOT_OEE_RECEIVER, NULL, NULL); /* stops it */
     rc = flow_open(&f, ctx, oee, NULL, err, errsz);
     for (size_t i = 0; !rc && i < n; i++) {

@@ -1,9 +1,10 @@
 /*
  * The webhook receiver as the scenario jobs run it: the connector's one
  * receiver module (ops/src/receiver.c), bound to loopback for one
- * storefront, kept in a kh_ctx slot and reported as job results. The
- * bigcommerce.*, woocommerce.* and sync.* receiver jobs all go through
- * here, so a scenario sees exactly the answers production gives.
+ * storefront (or for Epicor's job events), kept in a kh_ctx slot and
+ * reported as job results. The bigcommerce.*, woocommerce.* and sync.*
+ * receiver jobs and oee.events in the background all go through here, so
+ * a scenario sees exactly the answers production gives.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,7 +19,32 @@ static void receiver_free(void *p)
     kh_receiver_stop(r->rcv); /* first: it verifies with the handle */
     ks_bigcommerce_free(r->bc);
     ks_woocommerce_free(r->wc);
+    free(r->epicor_secret);
     free(r);
+}
+
+/* Epicor's job events (oee.events): one route, /webhooks/epicor, taking
+ * deliveries whose X-Kinsync-Event-Secret is given.connector.oee.
+ * event_secret; the receiver borrows the route and the secret from r. */
+static ks_rc epicor_route(struct kh_job_receiver *r, struct kh_ctx *ctx,
+                          struct kh_receiver_options *o, char *err,
+                          size_t errsz)
+{
+    const char *secret =
+        kx_json_str(kh_ctx_connector_config(ctx, "oee"), "event_secret");
+
+    if (!secret || !*secret) {
+        snprintf(err, errsz,
+                 "/given/connector/oee/event_secret: required for Epicor's "
+                 "job events (the X-Kinsync-Event-Secret their functions "
+                 "send)");
+        return KS_EINVAL;
+    }
+    r->epicor_secret = kx_xstrdup(secret);
+    r->route.epicor_secret = r->epicor_secret;
+    o->routes = &r->route;
+    o->nroutes = 1;
+    return KS_OK;
 }
 
 static ks_rc receiver_new(struct kh_job_receiver **out, struct kh_ctx *ctx,
@@ -36,6 +62,8 @@ static ks_rc receiver_new(struct kh_job_receiver **out, struct kh_ctx *ctx,
         rc = kh_job_bigcommerce_make(&handle, ctx, 0, err, errsz);
     else if (strcmp(system, "woocommerce") == 0)
         rc = kh_job_woocommerce_make(&handle, ctx, 0, err, errsz);
+    else if (strcmp(system, "epicor") == 0)
+        rc = epicor_route(r, ctx, &o, err, errsz);
     else
         snprintf(err, errsz, "receiver: no storefront \"%s\"", system);
     if (rc)
@@ -45,8 +73,10 @@ static ks_rc receiver_new(struct kh_job_receiver **out, struct kh_ctx *ctx,
     else
         r->wc = handle;
     o.port = port;
-    o.bigcommerce = r->bc;
-    o.woocommerce = r->wc;
+    if (!o.routes) {
+        o.bigcommerce = r->bc;
+        o.woocommerce = r->wc;
+    }
     if (kh_receiver_start(&r->rcv, &o, err, errsz) != 0) {
         rc = KS_ERROR;
         goto fail;
@@ -102,7 +132,7 @@ struct kh_receiver_item *kh_job_receiver_drain(struct kh_job_receiver *r,
     struct kh_receiver_item *q = kh_receiver_drain(r->rcv, n);
 
     for (size_t i = *n; i > 0; i--) {
-        if (!q[i - 1].woocommerce) {
+        if (!q[i - 1].woocommerce && !q[i - 1].epicor) {
             r->last_bc = q[i - 1].bc;
             r->have_last_bc = 1;
             break;

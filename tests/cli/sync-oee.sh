@@ -287,7 +287,12 @@ JSON
 sed -e 's/"no integration"/"no secret"/' \
     -e 's#"$KINSYNC_RECEIVER_URL/webhooks/epicor"}#"http://127.0.0.1:9/x", "headers": {"X-Kinsync-Event-Secret": "$secret:oee.nope"}}#' \
     "$work/no-integration.json" >"$work/no-secret.json"
-for f in no-integration no-secret; do
+cat >"$work/no-event-secret.json" <<'JSON'
+{"name": "no event secret", "given": {"epicor": {}},
+ "when": [{"do": "integration.start", "job": "oee.events"},
+   {"do": "integration.stop"}]}
+JSON
+for f in no-integration no-secret no-event-secret; do
     NO_COLOR=1 "$kinsync" check "$work/$f.json" >"$work/$f.out" 2>&1
     rc=$?
     expect_rc 1 "$f: kinsync check"
@@ -296,6 +301,8 @@ expect_in '/when/0/args: \$KINSYNC_RECEIVER_URL names the receiver of a running 
     no-integration.out "no clear error for the receiver URL without an integration"
 expect_in '/when/0/args: \$secret:oee.nope: not a string of /given/connector' \
     no-secret.out "no clear error for an unknown secret"
+expect_in '/given/connector/oee/event_secret: required for Epicor' \
+    no-event-secret.out "no clear error for oee.events without an event secret"
 ok "act args name the running integration and configured secrets, or say why not"
 
 kill -TERM "$watch_pid"
