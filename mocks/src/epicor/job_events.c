@@ -256,8 +256,9 @@ static cJSON *payload(struct km__epicor *emu, struct km__epicor_company *co,
 
 /* ---- one call ---------------------------------------------------------- */
 
-/* 1 when fn's fault takes this event, counting it down ("times" left,
- * kept in the function's own copy as "cuts_done"). */
+/* 1 when fn's fault takes this event and has cuts left: the cuts made
+ * are counted in the function's own copy ("cuts_done", shown in the
+ * snapshot), up to the fault's "times". */
 static int fault_due(cJSON *fn, const char *event)
 {
     cJSON *f = cJSON_GetObjectItemCaseSensitive(fn, "fault");
