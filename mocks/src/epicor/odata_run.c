@@ -107,15 +107,15 @@ static void page_add(struct page *p, struct km__epicor *emu,
         return;
     }
     if (r->json) {
-        text = km__epicor_row_text(emu, r);
+        text = km__epicor_row_text(emu, r, &len);
     } else { /* generated: printed for this page only */
         int tmp;
         cJSON *view = km__epicor_view(t, r, &tmp);
 
         text = printed = km__epicor_v2_text(emu, view);
+        len = strlen(text);
         cJSON_Delete(view);
     }
-    len = strlen(text);
     if (!p->rows) /* the page's size, guessed from its first row */
         kx_buf_reserve(&p->texts, (len + 1) * (size_t)limit + 2);
     else if (p->texts.len + len + 2 > p->texts.cap)
