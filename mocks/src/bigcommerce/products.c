@@ -8,6 +8,7 @@
 #include <string.h>
 #include <kx/alloc.h>
 #include "bigcommerce_emu.h"
+#include "common/joined.h"
 
 #define BC_MAX_IDS 250
 
@@ -59,17 +60,45 @@ static cJSON *build_product(void *ctx, const void *item, int with_variants)
     return km__bigcommerce_product_json(item, with_variants);
 }
 
-/* A product of a listing: its kept text, unless include_fields or
- * exclude_fields narrow it (the tree, which send_data narrows). */
-static cJSON *listed_product(struct km__bigcommerce_call *c,
-                             const struct km__bigcommerce_product *p,
-                             int with_variants)
+/* The products of a listing: their kept texts joined, unless
+ * include_fields or exclude_fields narrow them (their trees, which
+ * send_data narrows). */
+struct listing {
+    cJSON *trees; /* NULL: texts */
+    struct km__joined texts;
+};
+
+static void listing_start(struct listing *l, struct km__bigcommerce_call *c)
 {
-    if (km_request_arg(c->req, "include_fields") ||
-        km_request_arg(c->req, "exclude_fields"))
-        return km__bigcommerce_product_json(p, with_variants);
-    return km__storefront_text(&c->st->texts, p, with_variants, build_product,
-                               NULL);
+    struct km__joined none = KM__JOINED_INIT;
+
+    l->texts = none;
+    l->trees = km_request_arg(c->req, "include_fields") ||
+                       km_request_arg(c->req, "exclude_fields")
+                   ? cJSON_CreateArray()
+                   : NULL;
+}
+
+static void listing_add(struct listing *l, struct km__bigcommerce_call *c,
+                        const struct km__bigcommerce_product *p,
+                        int with_variants, size_t limit)
+{
+    const char *text;
+    size_t len;
+
+    if (l->trees) {
+        cJSON_AddItemToArray(l->trees,
+                             km__bigcommerce_product_json(p, with_variants));
+        return;
+    }
+    text = km__storefront_text(&c->st->texts, p, with_variants, build_product,
+                               NULL, &len);
+    km__joined_add(&l->texts, text, len, limit);
+}
+
+static cJSON *listing_end(struct listing *l)
+{
+    return l->trees ? l->trees : km__joined_end(&l->texts);
 }
 
 struct km__bigcommerce_product *
@@ -217,7 +246,7 @@ void km__bigcommerce_products_list(struct km_response *res,
     struct km__bigcommerce_product **cand, **all;
     size_t ncand, total = 0, from;
     int limit, page, with_v = wants_variants(c);
-    cJSON *data;
+    struct listing listed;
 
     if (km__bigcommerce_paging(c, &limit, &page, 0) != 0 ||
         date_arg(c, "date_modified:min", &f.min_mod) != 0 ||
@@ -232,17 +261,17 @@ void km__bigcommerce_products_list(struct km_response *res,
     all = cand ? cand : c->st->products;
     if (!cand)
         ncand = c->st->nproducts;
-    data = cJSON_CreateArray();
+    listing_start(&listed, c);
     from = (size_t)(page - 1) * (size_t)limit;
     for (size_t i = 0; i < ncand; i++) {
         if (!keep_product(all[i], &f))
             continue;
         if (total >= from && total < from + (size_t)limit)
-            cJSON_AddItemToArray(data, listed_product(c, all[i], with_v));
+            listing_add(&listed, c, all[i], with_v, (size_t)limit);
         total++;
     }
     free(cand);
-    km__bigcommerce_send_data(c, data, (int)total, limit, page);
+    km__bigcommerce_send_data(c, listing_end(&listed), (int)total, limit, page);
 }
 
 void km__bigcommerce_products_get(struct km_response *res,

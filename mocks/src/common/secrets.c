@@ -79,7 +79,8 @@ static void mask(char *dst, const char *src, size_t len, size_t keep,
     const char *at = src, *all = src + len;
     const char *end = keep + slen - 1 < len ? src + keep + slen - 1 : all;
 
-    while ((size_t)(end - at) >= slen &&
+    /* a token may run on past end: at is then beyond it */
+    while (at < end && (size_t)(end - at) >= slen &&
            (at = memmem(at, (size_t)(end - at), s, slen)) != NULL) {
         const char *stop = at + slen;
 

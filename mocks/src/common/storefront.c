@@ -58,6 +58,7 @@ struct km__storefront_text {
     const void *item; /* NULL: a free slot */
     int variant;
     char *text;
+    size_t len;
 };
 
 static size_t text_slot(const struct km__storefront_texts *t, const void *item,
@@ -105,15 +106,13 @@ void km__storefront_touch(struct km__storefront_texts *t)
     t->writes++;
 }
 
-cJSON *km__storefront_text(struct km__storefront_texts *t, const void *item,
-                           int variant, km__storefront_build_fn *build,
-                           void *ctx)
+const char *km__storefront_text(struct km__storefront_texts *t,
+                                const void *item, int variant,
+                                km__storefront_build_fn *build, void *ctx,
+                                size_t *len)
 {
-    cJSON *raw = cJSON_CreateNull();
     struct km__storefront_text *slot;
 
-    if (!raw)
-        abort();
     if (t->printed != t->writes) {
         texts_clear(t);
         t->printed = t->writes;
@@ -123,9 +122,8 @@ cJSON *km__storefront_text(struct km__storefront_texts *t, const void *item,
     slot = &t->slots[text_slot(t, item, variant)];
     if (!slot->item) {
         cJSON *tree = build(ctx, item, variant);
-        size_t len;
 
-        slot->text = km__json_print(tree, 1024, &len);
+        slot->text = km__json_print(tree, 1024, &slot->len);
         cJSON_Delete(tree);
         if (!slot->text)
             abort();
@@ -133,9 +131,8 @@ cJSON *km__storefront_text(struct km__storefront_texts *t, const void *item,
         slot->variant = variant;
         t->n++;
     }
-    raw->type = cJSON_Raw | cJSON_IsReference;
-    raw->valuestring = slot->text;
-    return raw;
+    *len = slot->len;
+    return slot->text;
 }
 
 void km__storefront_texts_free(struct km__storefront_texts *t)

@@ -58,14 +58,15 @@ typedef cJSON *km__storefront_build_fn(void *ctx, const void *item,
 
 /* Announces a write: every text printed so far is stale. */
 void km__storefront_touch(struct km__storefront_texts *t);
-/* A raw cJSON item (cJSON_Raw | cJSON_IsReference, so deleting it leaves
- * the text) holding item's printed public JSON for variant, printed with
- * build on the first lookup since the last touch. The text stays valid
- * until the next touch or lookup after one; print the page before that.
- * Aborts when out of memory. */
-cJSON *km__storefront_text(struct km__storefront_texts *t, const void *item,
-                           int variant, km__storefront_build_fn *build,
-                           void *ctx);
+/* item's printed public JSON for variant (its length in *len), printed
+ * with build on the first lookup since the last touch: a page joins
+ * these (common/joined.h). Borrowed: valid until the next touch or
+ * lookup after one; print the page before that. Aborts when out of
+ * memory. */
+const char *km__storefront_text(struct km__storefront_texts *t,
+                                const void *item, int variant,
+                                km__storefront_build_fn *build, void *ctx,
+                                size_t *len);
 /* Frees every text; t is empty afterwards and may be used again. */
 void km__storefront_texts_free(struct km__storefront_texts *t);
 

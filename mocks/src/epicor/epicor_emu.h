@@ -112,7 +112,8 @@ struct km__epicor_row {
     int pooled;    /* row and key live in the table's pool, not malloc'ed */
     /* The row as a v2 page prints it (km__epicor_row_text), valid while
      * text_writes == the emulator's writes; NULL until a page asks.
-     * Atomic: requests that only read fill it at once (rows.c). */
+     * Its length (a size_t) comes first, the text after it. Atomic:
+     * requests that only read fill it at once (rows.c). */
     _Atomic(char *) text;
     _Atomic uint64_t text_writes;
 };
@@ -258,12 +259,12 @@ struct km__epicor_company *km__epicor_company_add(struct km__epicor *emu,
 int km__epicor_load_rows(struct km__epicor *emu, struct km__epicor_company *co,
                          enum km__epicor_tid tid, const cJSON *rows,
                          const cJSON *parent, char *err, size_t errsz);
-/* A stored row (r->json set) as a v2 page prints it: its text with the
- * v2 date offsets in, printed once and kept until the emulator's next
- * write. Borrowed: valid while the caller holds the server lock, read or
- * write. */
+/* A stored row (r->json set) as a v2 page prints it, its length in
+ * *len: its text with the v2 date offsets in, printed once and kept until
+ * the emulator's next write. Borrowed: valid while the caller holds the
+ * server lock, read or write. */
 const char *km__epicor_row_text(struct km__epicor *emu,
-                                struct km__epicor_row *r);
+                                struct km__epicor_row *r, size_t *len);
 /* row printed as a v2 page prints it (the v2 date offsets in): a new
  * string of cJSON's allocator. Aborts on out-of-memory. */
 char *km__epicor_v2_text(struct km__epicor *emu, const cJSON *row);

@@ -30,7 +30,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <kx/alloc.h>
-#include <kx/buf.h>
+#include "common/joined.h"
 #include "epicor_emu.h"
 
 struct hit {
@@ -84,13 +84,11 @@ static cJSON *result_row(const struct km__epicor_table *t,
 }
 
 /* The rows of an unsorted result, in order: items of a JSON array, or
- * with texts the kept v2 texts joined into the array's text (a page of
- * 100 rows was 100 items allocated and freed, a tenth of its cost). */
+ * with share the rows' kept v2 texts joined (common/joined.h). */
 struct page {
     cJSON *array;
-    struct kx_buf texts;
+    struct km__joined texts;
     int share;
-    long rows;
 };
 
 static void page_add(struct page *p, struct km__epicor *emu,
@@ -103,29 +101,20 @@ static void page_add(struct page *p, struct km__epicor *emu,
 
     if (!p->share) {
         cJSON_AddItemToArray(p->array, result_row(t, r, 0));
-        p->rows++;
         return;
     }
     if (r->json) {
-        text = km__epicor_row_text(emu, r);
+        text = km__epicor_row_text(emu, r, &len);
     } else { /* generated: printed for this page only */
         int tmp;
         cJSON *view = km__epicor_view(t, r, &tmp);
 
         text = printed = km__epicor_v2_text(emu, view);
+        len = strlen(text);
         cJSON_Delete(view);
     }
-    len = strlen(text);
-    if (!p->rows) /* the page's size, guessed from its first row */
-        kx_buf_reserve(&p->texts, (len + 1) * (size_t)limit + 2);
-    else if (p->texts.len + len + 2 > p->texts.cap)
-        kx_buf_reserve(&p->texts, len + 2);
-    /* by hand: two kx_buf_add calls a row were a tenth of a page */
-    p->texts.data[p->texts.len++] = p->rows ? ',' : '[';
-    memcpy(p->texts.data + p->texts.len, text, len + 1);
-    p->texts.len += len;
+    km__joined_add(&p->texts, text, len, (size_t)limit);
     cJSON_free(printed);
-    p->rows++;
 }
 
 /* The result: the array, or the raw item of the joined texts. */
@@ -133,14 +122,9 @@ static cJSON *page_end(struct page *p)
 {
     cJSON *raw;
 
-    if (!p->texts.data)
+    if (!p->texts.n)
         return p->array;
-    kx_buf_add(&p->texts, "]", 1);
-    raw = cJSON_CreateNull();
-    if (!raw)
-        abort();
-    raw->type = cJSON_Raw;
-    raw->valuestring = kx_buf_detach(&p->texts);
+    raw = km__joined_end(&p->texts);
     raw->valueint = KM__EPICOR_V2_TEXT;
     cJSON_Delete(p->array);
     return raw;
@@ -314,7 +298,7 @@ cJSON *km__odata_query_run(const struct km__odata_query *q,
                            struct km__epicor *emu, struct km__epicor_table *t,
                            const char *pkey, long cap, int share, long *count)
 {
-    struct page page = {cJSON_CreateArray(), KX_BUF_INIT, share, 0};
+    struct page page = {cJSON_CreateArray(), KM__JOINED_INIT, share};
     int64_t floor = km__odata_filter_revid_floor(q->filter);
     long limit = page_limit(q, cap), matched = 0, taken = 0;
     int by_rev =

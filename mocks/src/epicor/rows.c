@@ -203,8 +203,21 @@ char *km__epicor_v2_text(struct km__epicor *emu, const cJSON *row)
  * never replaced: so a reader that finds the count valid finds that text,
  * and the one a refill frees was stale for every reader.
  */
+/* The kept form of a row's text: its length, then the text. */
+static char *kept_text(struct km__epicor *emu, const cJSON *row)
+{
+    char *text = km__epicor_v2_text(emu, row), *kept;
+    size_t len = strlen(text);
+
+    kept = kx_xmalloc(sizeof(len) + len + 1);
+    memcpy(kept, &len, sizeof(len));
+    memcpy(kept + sizeof(len), text, len + 1);
+    cJSON_free(text);
+    return kept;
+}
+
 const char *km__epicor_row_text(struct km__epicor *emu,
-                                struct km__epicor_row *r)
+                                struct km__epicor_row *r, size_t *len)
 {
     uint64_t writes = emu->writes;
     char *text = NULL;
@@ -218,7 +231,7 @@ const char *km__epicor_row_text(struct km__epicor *emu,
                                           memory_order_acquire) != writes) {
             char *old = text;
 
-            text = km__epicor_v2_text(emu, r->json);
+            text = kept_text(emu, r->json);
             atomic_store_explicit(&r->text, text, memory_order_release);
             atomic_store_explicit(&r->text_writes, writes,
                                   memory_order_release);
@@ -226,5 +239,6 @@ const char *km__epicor_row_text(struct km__epicor *emu,
         }
         pthread_mutex_unlock(&text_lock);
     }
-    return text;
+    memcpy(len, text, sizeof(*len));
+    return text + sizeof(*len);
 }

@@ -11,6 +11,7 @@
 #include <curl/curl.h>
 #include <kx/alloc.h>
 #include "woocommerce_emu.h"
+#include "common/joined.h"
 #include "common/server_int.h"
 
 /* Every endpoint: one row, under /wp-json (the "?rest_route=" form is
@@ -294,22 +295,24 @@ void km__woocommerce_matches_send(struct km__woocommerce_call *c,
     const char *order = km_request_arg(c->req, "order");
     int ascending = order && strcmp(order, "asc") == 0;
     int forward = ascending;
-    cJSON *out = cJSON_CreateArray();
+    struct km__joined out = KM__JOINED_INIT;
     struct listed l = {c->st, m->public_json};
     size_t from = (size_t)(m->page - 1) * (size_t)m->per_page;
 
     if (m->n)
         qsort(m->v, m->n, sizeof(*m->v), by_key);
-    /* Only the page's objects, each as its kept text. */
+    /* Only the page's objects, their kept texts joined. */
     for (size_t i = from; i < m->n && i < from + (size_t)m->per_page; i++) {
         const cJSON *it = m->v[forward ? i : m->n - 1 - i].obj;
+        size_t len;
+        const char *text =
+            km__storefront_text(&c->st->texts, it, 0, build_listed, &l, &len);
 
-        cJSON_AddItemToArray(
-            out, km__storefront_text(&c->st->texts, it, 0, build_listed, &l));
+        km__joined_add(&out, text, len, (size_t)m->per_page);
     }
     free(m->v);
     m->v = NULL;
-    send_items(c, out, (int)m->n, m->per_page, m->page);
+    send_items(c, km__joined_end(&out), (int)m->n, m->per_page, m->page);
 }
 
 void km__woocommerce_send_page(struct km__woocommerce_call *c, cJSON *all,
