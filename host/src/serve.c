@@ -791,8 +791,14 @@ static int serve(const struct serve_opts *o, const sigset_t *set)
     /* Each emulator serves from a small thread pool; glibc would give
      * every thread its own arena (up to 8 a core), each holding freed
      * pages of its own. Two arenas keep serve within its memory bound
-     * with no measurable cost in throughput (bench/README.md). */
+     * with no measurable cost in throughput (bench/README.md). Fixed
+     * mmap and trim thresholds: a page of a few hundred KiB (a
+     * WooCommerce list) was otherwise mapped, or the heap's top given
+     * back and faulted in again, on every request until glibc's dynamic
+     * thresholds settled, which took seconds. */
     mallopt(M_ARENA_MAX, 2);
+    mallopt(M_MMAP_THRESHOLD, 4 << 20);
+    mallopt(M_TRIM_THRESHOLD, 4 << 20);
     km_webhook_allow_private_default(o->allow_private_webhooks);
     km_server_set_limits(&o->limits);
     fixtures_dir(fixtures, sizeof(fixtures), o);

@@ -185,6 +185,16 @@ void km_response_json(struct km_response *res, int status, cJSON *json)
     km_response_set(res, status, "application/json", NULL, 0);
     if (!json)
         return;
+    if (cJSON_IsRaw(json) && !(json->type & cJSON_IsReference) &&
+        json->valuestring) {
+        /* a raw item is its own text (a page joined from kept texts,
+         * common/joined.h): the body, not printed again */
+        res->body = json->valuestring;
+        res->len = strlen(res->body);
+        json->valuestring = NULL;
+        cJSON_Delete(json);
+        return;
+    }
     text = km__json_print(json, json_size_hint + json_size_hint / 8 + 64, &len);
     if (!text)
         abort(); /* a handler built a tree cJSON could not print either */
