@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <kx/json.h>
 #include "oee_int.h"
 #include "sync_int.h"
 
@@ -200,11 +201,50 @@ static ks_rc other_running(struct ks__oee_op *other, struct ks_oee_flow *flow,
     return rc;
 }
 
+/* Whether Epicor has the job operation of ev (an operation the flow
+ * has not seen yet: an event can name one Epicor does not have, a forged
+ * or stale call, or a job deleted since). KS_OK with *found; a refusal
+ * that is this record's alone (not found, forbidden) goes to the outbox
+ * with Epicor's message and *found 0; a fatal one is returned. */
+static ks_rc op_exists(int *found, struct ks_oee_flow *flow,
+                       const struct ks_oee_event *ev, const char *key,
+                       struct ks_oee_flow_stats *stats)
+{
+    cJSON *got = NULL;
+    const cJSON *row;
+    char why[900];
+    ks_rc rc = ks__oee_flow_job_get(&got, flow, ev->job);
+
+    *found = 0;
+    if (rc) {
+        snprintf(why, sizeof(why), "no job operation found: %s: %s", key,
+                 ks_client_last_error(flow->o.client)->message);
+        return ks__oee_flow_fatal(rc)
+                   ? ks__oee_flow_fail(flow, rc)
+                   : ks__oee_flow_outbox(flow, stats, "binding", key, why);
+    }
+    cJSON_ArrayForEach(row,
+                       kx_json_arr(kx_json_obj(got, "returnObj"), "JobOper"))
+    {
+        if ((int)kx_json_num(row, "AssemblySeq", -1) == ev->assembly &&
+            (int)kx_json_num(row, "OprSeq", -1) == ev->operation)
+            *found = 1;
+    }
+    cJSON_Delete(got);
+    if (*found)
+        return KS_OK;
+    snprintf(why, sizeof(why),
+             "no job operation found: job %s has no assembly %d operation %d",
+             ev->job, ev->assembly, ev->operation);
+    return ks__oee_flow_outbox(flow, stats, "binding", key, why);
+}
+
 /* started / resumed: running from at_ms, the work centre bound to it
  * unless another operation runs there (ambiguous: reported, not
- * guessed). */
+ * guessed). An operation not seen before is looked up in Epicor first,
+ * unless known (the poll read it from Epicor). */
 static ks_rc on_run(struct ks_oee_flow *flow, const struct ks_oee_event *ev,
-                    struct ks__oee_op *op, const char *scope,
+                    struct ks__oee_op *op, const char *scope, int known,
                     struct ks_oee_flow_stats *stats)
 {
     const struct ks_oee_op ref = {ev->job, ev->assembly, ev->operation,
@@ -218,6 +258,11 @@ static ks_rc on_run(struct ks_oee_flow *flow, const struct ks_oee_event *ev,
         return KS_OK;
     }
     if (!op->state) {
+        int found = 1;
+
+        rc = known ? KS_OK : op_exists(&found, flow, ev, op->key, stats);
+        if (rc || !found)
+            return rc;
         snprintf(op->scope, sizeof(op->scope), "%s", scope);
         snprintf(op->wc, sizeof(op->wc), "%s", ev->work_center);
         op->since = ev->at_ms;
@@ -328,6 +373,13 @@ out:
 ks_rc ks_oee_flow_event(struct ks_oee_flow *flow, const struct ks_oee_event *ev,
                         struct ks_oee_flow_stats *stats)
 {
+    return ks__oee_flow_event(flow, ev, 0, stats);
+}
+
+ks_rc ks__oee_flow_event(struct ks_oee_flow *flow,
+                         const struct ks_oee_event *ev, int known,
+                         struct ks_oee_flow_stats *stats)
+{
     struct ks__oee_op op;
     char key[KS_STORE_ID_MAX + 1], why[600];
     const char *scope = scope_of(flow, ev->plant);
@@ -369,7 +421,7 @@ ks_rc ks_oee_flow_event(struct ks_oee_flow *flow, const struct ks_oee_event *ev,
     }
     if (strcmp(t, "operation.started") == 0 ||
         strcmp(t, "operation.resumed") == 0)
-        return on_run(flow, ev, &op, scope, stats);
+        return on_run(flow, ev, &op, scope, known, stats);
     if (strcmp(t, "operation.paused") == 0)
         return on_stop(flow, ev, &op, 0, stats);
     if (strcmp(t, "operation.completed") == 0)

@@ -73,6 +73,12 @@ int ks__oee_flow_fatal(ks_rc rc);
 /* Sets flow->err from the client's last error; returns rc. */
 ks_rc ks__oee_flow_fail(struct ks_oee_flow *flow, ks_rc rc);
 
+/* ks_oee_flow_event; known: the event comes from what the flow read in
+ * Epicor (the poll), so its operation is not looked up there. */
+ks_rc ks__oee_flow_event(struct ks_oee_flow *flow,
+                         const struct ks_oee_event *ev, int known,
+                         struct ks_oee_flow_stats *stats);
+
 /* job.closed (oee_close.c): every measured operation of the job summed,
  * posted and written back once. */
 /* The same for the operations of job whose key is only (NULL: all),

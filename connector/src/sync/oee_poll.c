@@ -279,7 +279,7 @@ static ks_rc event_for(struct poll *p, const char *type, const char *key,
     if (ev.work_center &&
         ks__oee_kv_get(&plant, p->flow, MAP_RG_PLANT, ev.work_center) == KS_OK)
         ev.plant = plant;
-    rc = ks_oee_flow_event(p->flow, &ev, p->stats);
+    rc = ks__oee_flow_event(p->flow, &ev, 1, p->stats);
     ks_store_string_free(plant);
     return rc;
 }
