@@ -7,6 +7,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,6 +28,20 @@
 /* ---- keys and signatures
  * ----------------------------------------------------- */
 
+/* One signing key pair a process, made when an emulator first signs:
+ * a 2048-bit RSA key takes 50-300 ms to generate, which was most of an
+ * Adobe hook scenario and a third of `kinsync check` over the suite.
+ * Each emulator still publishes its public key, as an Adobe instance
+ * does; that instances in one process share it is not visible to a
+ * scenario (the key is only ever read back from the emulator). */
+static EVP_PKEY *process_key;
+static pthread_once_t process_key_once = PTHREAD_ONCE_INIT;
+
+static void process_key_make(void)
+{
+    process_key = EVP_RSA_gen(2048);
+}
+
 static EVP_PKEY *key_of(struct km__adobe_state *st)
 {
     BIO *bio;
@@ -35,7 +50,9 @@ static EVP_PKEY *key_of(struct km__adobe_state *st)
 
     if (st->webhook_key)
         return st->webhook_key;
-    st->webhook_key = EVP_RSA_gen(2048);
+    pthread_once(&process_key_once, process_key_make);
+    if (process_key && EVP_PKEY_up_ref(process_key) == 1)
+        st->webhook_key = process_key;
     if (!st->webhook_key || !(bio = BIO_new(BIO_s_mem())) ||
         PEM_write_bio_PUBKEY(bio, st->webhook_key) != 1)
         abort();
