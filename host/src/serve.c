@@ -110,7 +110,7 @@ static void print_usage(FILE *out)
         "                     [--allow-private-webhooks] [--connection-limit "
         "N]\n"
         "                     [--per-ip-connection-limit N]\n"
-        "                     [--connection-timeout SECONDS]\n"
+        "                     [--connection-timeout SECONDS] [--threads N]\n"
         "                     [--tls [--tls-name NAME]... [--tls-ca-file "
         "FILE]] [--help]\n"
         "\n"
@@ -163,6 +163,9 @@ static void print_usage(FILE *out)
         "                   on loopback every client is 127.0.0.1)\n"
         "  --connection-timeout SECONDS  an idle connection is closed\n"
         "                   after it (default 60)\n"
+        "  --threads N      threads each server serves with (default: one a\n"
+        "                   core but one, 1 to 8: the client under test,\n"
+        "                   on the same machine, needs a core too)\n"
         "  --fixtures DIR   where \"$fixture\" paths are read from, in the\n"
         "                   scenario and in reset bodies (default: the\n"
         "                   nearest fixtures/ beside or above the scenario,\n"
@@ -296,6 +299,8 @@ static int take_limit(struct serve_opts *o, int c)
     if (c == 'i')
         return parse_count("per-ip-connection-limit", optarg, 0, 65536,
                            &l->per_ip_connection_limit);
+    if (c == 'H')
+        return parse_count("threads", optarg, 1, 64, &l->threads);
     return parse_count("connection-timeout", optarg, 1, 3600,
                        &l->connection_timeout_s);
 }
@@ -381,6 +386,7 @@ static int take_opt(struct serve_opts *o, int c)
     case 'c':
     case 'i':
     case 't':
+    case 'H':
         return take_limit(o, c);
     case 'j':
         errno = 0;
@@ -419,6 +425,7 @@ static int parse_opts(struct serve_opts *o, int argc, char **argv)
         {"connection-limit", required_argument, NULL, 'c'},
         {"per-ip-connection-limit", required_argument, NULL, 'i'},
         {"connection-timeout", required_argument, NULL, 't'},
+        {"threads", required_argument, NULL, 'H'},
         {NULL, 0, NULL, 0}};
     int c;
 

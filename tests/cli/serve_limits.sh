@@ -13,14 +13,14 @@ cli_setup serve_limits
 
 for bad in "--connection-limit 0" "--connection-limit x" \
            "--per-ip-connection-limit -1" "--connection-timeout 0" \
-           "--connection-timeout 99999"; do
+           "--connection-timeout 99999" "--threads 0" "--threads 65"; do
     # shellcheck disable=SC2086 # the option and its value are two words
     "$kinsync" serve $bad >"$work/bad.out" 2>"$work/bad.err"
     rc=$?
     [ $rc = 2 ] || fail "serve $bad: exit $rc (want 2)"
     grep -q -- "${bad%% *}" "$work/bad.err" || fail "serve $bad: the error does not name the option"
 done
-ok "bad connection-limit values are refused, naming the option"
+ok "bad connection-limit and thread values are refused, naming the option"
 
 KINSYNC_SERVE_READY_FILE=$work/ready "$kinsync" serve --system static \
     --per-ip-connection-limit 1 --connection-timeout 1 \

@@ -190,16 +190,19 @@ struct km_server_options {
  *                            is accepted and closed at once (0: none; on
  *                            loopback every client shares one address)
  *   connection_timeout_s     a connection idle that long is closed (0: 60)
+ *   threads                  the pool's threads (0: one a core but one,
+ *                            1..8; the client under test needs a core)
  */
 struct km_server_limits {
     unsigned connection_limit;
     unsigned per_ip_connection_limit;
     unsigned connection_timeout_s;
+    unsigned threads;
 };
 
 #define KM_SERVER_LIMITS_DEFAULT                                               \
     {                                                                          \
-        256, 0, 60                                                             \
+        256, 0, 60, 0                                                          \
     }
 
 /* Sets the limits of servers started afterwards (call it before starting

@@ -226,7 +226,10 @@ static int rw_setup(void **state)
 {
     struct rw_fixture *f = calloc(1, sizeof(*f));
     struct km_server_options opts;
+    struct km_server_limits four = KM_SERVER_LIMITS_DEFAULT,
+                            dflt = KM_SERVER_LIMITS_DEFAULT;
 
+    four.threads = 4;
     assert_non_null(f);
     memset(&opts, 0, sizeof(opts));
     opts.name = "shared";
@@ -235,7 +238,11 @@ static int rw_setup(void **state)
     opts.state = f;
     opts.shared = rw_shared;
     opts.fault_action = rw_action;
+    /* reads can only overlap on several threads (the default is one a
+     * core but one: a single thread on a 2-core machine) */
+    km_server_set_limits(&four);
     kt_served_start(&f->s, &opts);
+    km_server_set_limits(&dflt);
     kt_faults(f->s.server,
               "{\"route\":\"GET "
               "/read\",\"probability\":0.2,\"seed\":7,\"action\":\"x\"}");

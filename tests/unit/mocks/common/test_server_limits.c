@@ -201,7 +201,7 @@ static int closed_by_server(int fd)
 
 static void connections_past_the_per_address_limit_are_closed(void **state)
 {
-    struct km_server_limits l = {0, 2, 0};
+    struct km_server_limits l = {0, 2, 0, 0};
     struct kt_served *s = restart_with(state, &l);
     int a, b, c;
 
@@ -232,7 +232,7 @@ static void connections_past_the_per_address_limit_are_closed(void **state)
 
 static void idle_connections_are_closed_after_the_timeout(void **state)
 {
-    struct km_server_limits l = {0, 0, 1};
+    struct km_server_limits l = {0, 0, 1, 0};
     struct kt_served *s = restart_with(state, &l);
     struct timespec t0, t1;
     int fd;
