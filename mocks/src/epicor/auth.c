@@ -117,6 +117,40 @@ static char *form_field(const char *body, const char *name)
 
 /* The claims of a token, built as JSON so that any user name (quotes and
  * backslashes included) stays one string. Returned text is malloc'ed. */
+/* A copy of s in the tokens' text blocks (emu->token_text), freed with
+ * them when the emulator is reset or freed. */
+static char *token_text(struct km__epicor *emu, const char *s)
+{
+    enum { BLOCK = 64 * 1024 };
+    struct km__epicor_text_block *b = emu->token_text;
+    size_t n = strlen(s) + 1;
+    char *out;
+
+    if (!b || b->cap - b->used < n) {
+        size_t cap = n > BLOCK ? n : BLOCK;
+
+        b = kx_xmalloc(sizeof(*b) + cap);
+        b->next = emu->token_text;
+        b->used = 0;
+        b->cap = cap;
+        emu->token_text = b;
+    }
+    out = b->text + b->used;
+    memcpy(out, s, n);
+    b->used += n;
+    return out;
+}
+
+void km__epicor_token_text_free(struct km__epicor *emu)
+{
+    while (emu->token_text) {
+        struct km__epicor_text_block *next = emu->token_text->next;
+
+        free(emu->token_text);
+        emu->token_text = next;
+    }
+}
+
 /* FNV-1a: tokens are looked up by hash, so a request costs the same after
  * 10,000 tokens as after one. */
 static size_t token_hash(const char *s)
@@ -236,8 +270,10 @@ static struct km__epicor_token *issue_token(struct km__epicor *emu,
     emu->tokens = kx_xgrow(emu->tokens, &emu->tokens_cap, emu->ntokens + 1,
                            sizeof(*emu->tokens));
     t = &emu->tokens[emu->ntokens++];
-    t->token = tok;
-    t->user = kx_xstrdup(user);
+    t->token = token_text(emu, tok);
+    t->user = token_text(emu, user);
+    free(tok);
+    tok = t->token;
     t->expires_ms = now + emu->token_lifetime_s * 1000;
     t->revoked = 0;
     token_index_add(emu);

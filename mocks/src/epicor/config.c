@@ -723,10 +723,7 @@ void km__epicor_state_free(void *state)
         cJSON_Delete(emu->keys[i].scope);
     }
     free(emu->keys);
-    for (size_t i = 0; i < emu->ntokens; i++) {
-        free(emu->tokens[i].token);
-        free(emu->tokens[i].user);
-    }
+    km__epicor_token_text_free(emu); /* the tokens' strings */
     free(emu->tokens);
     free(emu->token_slots);
     for (size_t i = 0; i < emu->nsessions; i++)

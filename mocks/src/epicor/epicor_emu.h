@@ -170,6 +170,12 @@ struct km__epicor_token {
     int revoked;
 };
 
+struct km__epicor_text_block {
+    struct km__epicor_text_block *next;
+    size_t used, cap;
+    char text[];
+};
+
 struct km__epicor_session {
     char *user;
     int64_t last_ms;
@@ -189,6 +195,11 @@ struct km__epicor {
     struct km__epicor_token *tokens;
     size_t ntokens;
     size_t tokens_cap;
+    /* The tokens' strings, in blocks of their own: tokens live as long as
+     * the emulator, and 10,000 strings malloc'ed one by one left the
+     * heap's free chunks scattered enough to slow every later page
+     * (bench/README.md). */
+    struct km__epicor_text_block *token_text;
     size_t *token_slots; /* hash of token -> index + 1 (0: empty) */
     size_t token_nslots; /* a power of two, at least 2 x ntokens */
     struct km__epicor_session *sessions; /* Basic-auth users holding a seat */
@@ -407,6 +418,8 @@ int km__epicor_fault(void *state, const char *action, const cJSON *rule);
 int km__epicor_licenses_in_use(struct km__epicor *emu);
 int64_t km__epicor_tokens_active(struct km__epicor *emu);
 void km__epicor_expire_tokens(struct km__epicor *emu);
+/* Frees the tokens' strings (their text blocks). */
+void km__epicor_token_text_free(struct km__epicor *emu);
 void km__epicor_revoke_keys(struct km__epicor *emu, const char *key);
 
 /* odata_query.c */
