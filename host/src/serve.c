@@ -783,6 +783,7 @@ static int serve(const struct serve_opts *o, const sigset_t *set)
     char text[4096], fixtures[4096], ca_path[4096] = "";
     char token[2 * KH__ADMIN_TOKEN_BYTES + 1] = "";
     int generated = o->admin_token && strcmp(o->admin_token, "generate") == 0;
+    struct km_server_limits limits = o->limits;
     int rc, sig;
 
     memset(&sv, 0, sizeof(sv));
@@ -806,8 +807,17 @@ static int serve(const struct serve_opts *o, const sigset_t *set)
     mallopt(M_ARENA_MAX, 2);
     mallopt(M_MMAP_THRESHOLD, 4 << 20);
     mallopt(M_TRIM_THRESHOLD, 4 << 20);
+    if (!limits.threads) {
+        /* The client under test runs on the same machine and needs a
+         * core: with a pool thread on every core, a thread preempted by
+         * it held its connections for a scheduler slice, which set the
+         * tail latency (bench/README.md). One a core but one, 1..8. */
+        long n = sysconf(_SC_NPROCESSORS_ONLN) - 1;
+
+        limits.threads = n < 1 ? 1u : n > 8 ? 8u : (unsigned)n;
+    }
     km_webhook_allow_private_default(o->allow_private_webhooks);
-    km_server_set_limits(&o->limits);
+    km_server_set_limits(&limits);
     fixtures_dir(fixtures, sizeof(fixtures), o);
     sv.fixtures_dir = fixtures;
     sv.journal_max = (size_t)o->journal_max;

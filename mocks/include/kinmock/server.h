@@ -190,8 +190,7 @@ struct km_server_options {
  *                            is accepted and closed at once (0: none; on
  *                            loopback every client shares one address)
  *   connection_timeout_s     a connection idle that long is closed (0: 60)
- *   threads                  the pool's threads (0: one a core but one,
- *                            1..8; the client under test needs a core)
+ *   threads                  the pool's threads (0: one a core, 2..8)
  */
 struct km_server_limits {
     unsigned connection_limit;

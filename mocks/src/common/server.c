@@ -445,22 +445,19 @@ static int bind_address(struct sockaddr_storage *ss, socklen_t *len, int *ipv6,
     return 0;
 }
 
-/* Threads of a server's pool: one a core but one, at least 1 and at
- * most 8. An emulator mostly serves an integration running on the same
- * machine (a CI job, a vendor's test run), whose client needs a core
- * too: with a thread on every core, a pool thread preempted by the client
- * holds its connections for a scheduler slice, which set the tail
- * latency (bench/README.md). Reads run side by side where there are
- * several threads (the server's read lock); a fault's wait suspends its
- * connection rather than holding a thread (wait.c). limits.threads, when
- * set, is the number. */
+/* Threads of a server's pool: limits.threads when set (`kinsync serve`
+ * sets one a core but one), else one a core, at least 2 and at most 8.
+ * Handlers of one server take turns (the server lock) unless they only
+ * read; reading requests, journaling and sending run side by side; a
+ * fault's wait suspends its connection rather than holding a thread
+ * (wait.c). */
 static unsigned int pool_threads(void)
 {
-    long n = sysconf(_SC_NPROCESSORS_ONLN) - 1;
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
 
     if (limits.threads)
         return limits.threads;
-    return n < 1 ? 1u : n > 8 ? 8u : (unsigned int)n;
+    return n < 2 ? 2u : n > 8 ? 8u : (unsigned int)n;
 }
 
 /* The server lock, preferring writers where the C library can (glibc):
