@@ -13,35 +13,24 @@ set -euo pipefail
 kinsync=$1
 dur=${2:-4}
 here=$(cd "$(dirname "$0")" && pwd)
-pa=${KS_BENCH_PORT:-18180}
+# shellcheck source=bench/serve_lib.sh
+. "$here/serve_lib.sh" # wait_port, epicor_token, $run and its cleanup
+pa=$port
 pb=$((pa + 100))
-rounds=${KS_BENCH_ROUNDS:-3}
-run=$(mktemp -d)
 pids=()
-cleanup() {
+stop_both() {
     for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-    wait 2>/dev/null || true
-    rm -rf "$run"
+    cleanup
 }
-trap cleanup EXIT
+trap stop_both EXIT
 
-start() { # PORT -> pid in $!
+start() { # PORT
     "$kinsync" serve --scenario "$here/serve-parts100.json" --port-base "$1" \
         >"$run/serve-$1.log" 2>&1 &
     pids+=($!)
-    for _ in $(seq 100); do
-        curl -s -o /dev/null "http://127.0.0.1:$1/" && return 0
-        sleep 0.05
-    done
-    echo "serve_tokens: nothing listens on port $1" >&2
-    exit 1
+    wait_port "$1"
 }
-token() { # PORT
-    curl -sf -X POST -H 'username: manager' -H 'password: manager' \
-        -H 'Accept: application/json' \
-        "http://127.0.0.1:$1/SaaS5333/TokenResource.svc/" |
-        grep -o '"AccessToken":"[^"]*"' | cut -d'"' -f4
-}
+token() { port=$1 epicor_token; }
 many() { # PORT PATH: 9,999 POSTs
     for _ in $(seq 9999); do
         echo "url = \"http://127.0.0.1:$1$2\""
